@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { clearSessionCookie, setSessionCookie } from '../core/auth/plugin.ts';
+import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import { errorResponses, requestMeta, requirePermission } from '../core/http.ts';
+import * as s from './schemas.ts';
+import type { AccountsService } from './service.ts';
+
+const Ok = z.object({ ok: z.literal(true) });
+
+/** Registration, sign-in, MFA and (for admins) staff accounts. */
+export function accountsRoutes(opts: { accounts: AccountsService; config: Config }) {
+  const { accounts, config } = opts;
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['auth'];
+    const session = (req: { auth: import('../core/auth/sessions.ts').SessionInfo | null }) => {
+      if (!req.auth) throw new AppError('UNAUTHENTICATED');
+      return req.auth;
+    };
+
+    app.post('/auth/register', { schema: { tags, summary: 'Register a patient or caregiver account', body: s.RegisterBody, response: { 201: Ok, ...errorResponses } } }, async (req, reply) => {
+      await accounts.register(req.body, requestMeta(req));
+      return reply.code(201).send({ ok: true });
+    });
+    app.post('/auth/verify-email', { schema: { tags, summary: 'Confirm an email address with the mailed token', body: s.TokenBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.verifyEmail(req.body.token, requestMeta(req));
+      return { ok: true as const };
+    });
+    app.post('/auth/set-password', { schema: { tags, summary: 'Choose a password with the mailed token (staff accounts)', body: s.SetPasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.setPassword(req.body.token, req.body.password, requestMeta(req));
+      return { ok: true as const };
+    });
+    app.post('/auth/login', { schema: { tags, summary: 'Sign in; the answer says whether an MFA step follows', body: s.LoginBody, response: { 200: z.object({ mfaState: s.MfaState }), ...errorResponses } } }, async (req, reply) => {
+      const { token, mfaState } = await accounts.login(req.body.email, req.body.password, requestMeta(req));
+      setSessionCookie(reply, token, config);
+      return { mfaState };
+    });
+    app.post('/auth/logout', { schema: { tags, summary: 'Sign out', response: { 200: Ok, ...errorResponses } } }, async (req, reply) => {
+      if (req.auth) await accounts.logout(req.auth, requestMeta(req));
+      clearSessionCookie(reply, config);
+      return { ok: true as const };
+    });
+    app.get('/auth/me', { schema: { tags, summary: 'The signed-in user and session state', response: { 200: s.MeView, ...errorResponses } } }, async (req) => accounts.me(session(req)));
+    app.post('/auth/mfa/setup', { schema: { tags, summary: 'Start TOTP enrolment', response: { 200: s.MfaSetupView, ...errorResponses } } }, async (req) => accounts.mfaSetup(session(req)));
+    app.post('/auth/mfa/enable', { schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.mfaEnable(session(req), req.body.code, requestMeta(req));
+      return { ok: true as const };
+    });
+    app.post('/auth/mfa/verify', { schema: { tags, summary: 'Complete sign-in with a TOTP code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.mfaVerify(session(req), req.body.code, requestMeta(req));
+      return { ok: true as const };
+    });
+
+    const admin = ['admin'];
+    app.get('/admin/users', { schema: { tags: admin, summary: 'List and search accounts', querystring: s.UserListQuery, response: { 200: z.object({ items: z.array(s.UserView), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses } } }, async (req) =>
+      accounts.listUsers(requirePermission(req, 'users.manage'), req.query, requestMeta(req)));
+    app.post('/admin/users', { schema: { tags: admin, summary: 'Create a staff account (a set-password link is mailed)', body: s.CreateUserBody, response: { 201: s.UserView, ...errorResponses } } }, async (req, reply) => {
+      const user = await accounts.createStaffUser(requirePermission(req, 'users.manage'), req.body as { email: string; name: string; role: never }, requestMeta(req));
+      return reply.code(201).send(user);
+    });
+    app.patch('/admin/users/:id', { schema: { tags: admin, summary: 'Disable or enable an account', params: z.object({ id: z.uuid() }), body: s.UpdateUserBody, response: { 200: s.UserView, ...errorResponses } } }, async (req) =>
+      accounts.setDisabled(requirePermission(req, 'users.manage'), req.params.id, req.body.disabled, requestMeta(req)));
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ROLES, STAFF_ROLES } from '../core/auth/roles.ts';
+
+export const Email = z.email().max(254).transform((e) => e.trim());
+// NIST SP 800-63B: at least 8 characters, allow long passphrases; we ask for 10.
+export const Password = z.string().min(10, 'Use at least 10 characters.').max(200);
+export const PersonName = z.string().trim().min(1).max(200);
+
+export const RegisterBody = z.strictObject({ email: Email, name: PersonName, password: Password });
+export const LoginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(200) });
+export const TokenBody = z.strictObject({ token: z.string().min(10).max(100) });
+export const SetPasswordBody = z.strictObject({ token: z.string().min(10).max(100), password: Password });
+export const CodeBody = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.') });
+
+export const MfaState = z.enum(['ok', 'pending', 'enroll_required']);
+export const UserView = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    mfaEnabled: z.boolean(),
+    emailVerified: z.boolean(),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const MeView = z.object({
+  user: UserView,
+  session: z.object({ mfaState: MfaState, expiresAt: z.string(), idleExpiresAt: z.string() }),
+  demo: z.boolean(),
+});
+
+export const MfaSetupView = z.object({ secret: z.string(), otpauthUri: z.string(), qrDataUrl: z.string() });
+
+export const CreateUserBody = z.strictObject({ email: Email, name: PersonName, role: z.enum(STAFF_ROLES as [string, ...string[]]) });
+export const UserListQuery = z.strictObject({
+  q: z.string().max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+});
+export const UpdateUserBody = z.strictObject({ disabled: z.boolean() });

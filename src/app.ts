@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { accountsRoutes } from './accounts/routes.ts';
+import { accountsService } from './accounts/service.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { casesRoutes } from './cases/routes.ts';
+import { casesService } from './cases/service.ts';
+import { authPlugin } from './core/auth/plugin.ts';
+import type { Config } from './core/config.ts';
+import type { Db } from './core/db.ts';
+import type { Deps } from './core/deps.ts';
+import { AppError, problem, type ProblemDetails } from './core/errors.ts';
+import { migrationsCurrent } from './core/migrate.ts';
+import { fhirRoutes, operationOutcomeFor } from './fhir/routes.ts';
+import { referenceRoutes } from './reference/routes.ts';
+
+/** Maps any error to problem details: our AppErrors, schema failures and Fastify's own. */
+function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDetails {
+  const instance = req.url.split('?')[0];
+  if (err instanceof AppError) return problem(err.code, err.message, err.extra, instance);
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const errors = err.validation.map((v) => ({ path: `/${err.validationContext ?? ''}${v.instancePath}`, message: v.message ?? 'is not valid' }));
+    return problem('VALIDATION_FAILED', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }, instance);
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return problem('PAYLOAD_TOO_LARGE', 'The request body is larger than this server accepts.', {}, instance);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return problem('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json).', {}, instance);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return problem('MALFORMED_BODY', 'The body is empty; send a JSON object.', {}, instance);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return problem('MALFORMED_BODY', 'The body is not valid JSON.', {}, instance);
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return problem('MALFORMED_BODY', 'The body is not valid JSON.', {}, instance);
+  if (err.statusCode === 404) return problem('NOT_FOUND', undefined, {}, instance);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return problem('VALIDATION_FAILED', err.message, {}, instance);
+  return problem('INTERNAL', 'The error was logged. Please try again.', {}, instance);
+}
+
+const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
+
+function sendError(reply: FastifyReply, req: FastifyRequest, p: ProblemDetails) {
+  if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
+  if (isFhir(req)) return reply.code(p.status).type('application/fhir+json').send(operationOutcomeFor(p));
+  return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+/** Builds the whole application, one plugin per capability, in the order they depend on. */
+export async function buildApp(opts: { config: Config; db: Db; now?: () => Date }): Promise<FastifyInstance> {
+  const { config, db } = opts;
+  const deps: Deps = { config, db, now: opts.now ?? (() => new Date()) };
+  const hasWeb = fs.existsSync(path.join(config.webDist, 'index.html'));
+  const app = Fastify({
+    bodyLimit: config.bodyLimit,
+    trustProxy: true,
+    logger: config.logLevel === 'silent' ? false : {
+      level: config.logLevel,
+      // Never log URLs with their query strings, bodies or cookies: they can carry health data.
+      serializers: {
+        req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', id: req.id }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Consilium API', version: '0.1.0', description: 'Remote medical second opinions. Errors are RFC 9457 problem details (application/problem+json).' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'consilium_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(authPlugin, { db, config });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (req.url.startsWith('/api') || isFhir(req)) reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    const p = toProblem(err, req);
+    if (p.status >= 500) req.log.error({ err: { message: err.message, stack: err.stack } }, 'request failed');
+    return sendError(reply, req, p);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api') || isFhir(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await db.query('SELECT 1');
+      if (!(await migrationsCurrent(db))) return reply.code(503).send({ status: 'migrations pending' });
+      return { status: 'ready', database: db.kind };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  const accounts = accountsService(deps);
+  const cases = casesService(deps);
+  await app.register(async (api) => {
+    await api.register(accountsRoutes({ accounts, config }));
+    await api.register(casesRoutes(cases));
+    await api.register(referenceRoutes);
+    await api.register(auditRoutes(db));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: '/api' });
+  await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });
+
+  if (hasWeb) await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
+  return app;
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '../core/audit.ts';
+import type { Db } from '../core/db.ts';
+import { errorResponses, pageOf, requestMeta, requirePermission } from '../core/http.ts';
+
+const AuditEventView = z.object({
+  seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
+  action: z.string(), entityType: z.string(), entityId: z.string().nullable(), caseId: z.string().nullable(), ip: z.string().nullable(),
+  userAgent: z.string().nullable(), outcome: z.string(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
+}).meta({ id: 'AuditEvent' });
+
+const AuditQuery = z.strictObject({
+  actorId: z.uuid().optional(), caseId: z.uuid().optional(), action: z.string().max(100).optional(),
+  outcome: z.enum(['success', 'denied', 'failure']).optional(), from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Admin views of the audit trail and the mail outbox, and the chain check. */
+export function auditRoutes(db: Db) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['admin'];
+
+    app.get('/admin/audit', { schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: pageOf(AuditEventView), ...errorResponses } } }, async (req) => {
+      const actor = requirePermission(req, 'audit.read');
+      const q = req.query;
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (q.actorId) add('a.actor_id = ?', q.actorId);
+      if (q.caseId) add('a.case_id = ?', q.caseId);
+      if (q.action) add('a.action LIKE ?', `${q.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+      if (q.outcome) add('a.outcome = ?', q.outcome);
+      if (q.from) add('a.at >= ?', q.from);
+      if (q.to) add('a.at <= ?', q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to);
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const [count] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM audit_events a ${clause}`, params);
+      const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT ${cols}, u.name AS "actorName" FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id ${clause}
+         ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params);
+      await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), actorName: (r.actorName as string | null) ?? null })), total: count?.total ?? 0, page: q.page, pageSize: q.pageSize };
+    });
+
+    app.post('/admin/audit/verify', { schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {
+      const actor = requirePermission(req, 'audit.read');
+      const result = await verifyAuditChain(db);
+      await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.verify', entityType: 'AuditEvent', outcome: result.ok ? 'success' : 'failure', detail: { checked: result.checked } });
+      return result;
+    });
+
+    const Mail = z.object({ id: z.string(), kind: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string(), sentAt: z.string().nullable(), attempts: z.number(), lastError: z.string().nullable() });
+    app.get('/admin/outbox', { schema: { tags, summary: 'The mail outbox (the mailbox when no SMTP server is configured)', querystring: z.strictObject({ to: z.string().max(254).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) }), response: { 200: pageOf(Mail), ...errorResponses } } }, async (req) => {
+      const actor = requirePermission(req, 'mail.read');
+      const { to, page, pageSize } = req.query;
+      const params = to ? [`%${to.toLowerCase()}%`] : [];
+      const clause = to ? 'WHERE lower(to_address) LIKE $1' : '';
+      const [count] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM mail_outbox ${clause}`, params);
+      const rows = await db.query<{ id: string; kind: string; to_address: string; subject: string; body_text: string; created_at: Date; sent_at: Date | null; attempts: number; last_error: string | null }>(
+        `SELECT * FROM mail_outbox ${clause} ORDER BY created_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params);
+      await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'mail.read', entityType: 'Mail', detail: { count: rows.length } });
+      return {
+        items: rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, body: r.body_text, createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null, attempts: r.attempts, lastError: r.last_error })),
+        total: count?.total ?? 0, page, pageSize,
+      };
+    });
+  };
+}

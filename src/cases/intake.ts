@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { findIcd10 } from '../catalog/icd10.ts';
+
+/**
+ * The intake a patient (or caregiver, or referring physician) fills in before submitting. Each
+ * wizard step is one section with its own schema, saved on its own, so the wizard can be left
+ * and resumed; `CompleteIntake` is what submission requires.
+ */
+
+/** The five situations of DOMAIN.md §1 (seed article), in the patient's words. */
+export const SITUATIONS = [
+  { id: 1, label: 'A serious or life-threatening diagnosis', source: 'seed §1; DOMAIN.md §1' },
+  { id: 2, label: 'Major surgery has been recommended', source: 'seed §2; DOMAIN.md §1' },
+  { id: 3, label: 'The treatment is not working', source: 'seed §3; DOMAIN.md §1' },
+  { id: 4, label: 'A rare, complex or aggressive condition', source: 'seed §4; DOMAIN.md §1' },
+  { id: 5, label: 'Unsure or uncomfortable with the plan', source: 'seed §5; DOMAIN.md §1' },
+] as const;
+
+/** What matters most, as ranked priorities (DOMAIN.md §6). */
+export const PRIORITIES = [
+  { id: 'longevity', label: 'Living as long as possible' },
+  { id: 'function', label: 'Keeping function and independence' },
+  { id: 'comfort', label: 'Comfort and the fewest side effects' },
+  { id: 'time_at_home', label: 'Time at home' },
+  { id: 'cost', label: 'Cost' },
+  { id: 'personal_goals', label: 'Fertility or other personal goals' },
+] as const;
+
+const PriorityId = z.enum(PRIORITIES.map((p) => p.id) as [string, ...string[]]);
+const Text = (max: number) => z.string().trim().min(1).max(max);
+const PastDate = z.iso.date().refine((d) => d <= new Date().toISOString().slice(0, 10), 'The date cannot be in the future.');
+
+export const PatientSection = z.strictObject({
+  givenName: Text(100),
+  familyName: Text(100),
+  birthDate: PastDate.refine((d) => d >= '1900-01-01', 'Check the year of birth.'),
+  sex: z.enum(['female', 'male', 'other', 'unknown']),
+  country: z.string().regex(/^[A-Z]{2}$/, 'Use the two-letter country code, e.g. US.'),
+  state: z.string().trim().max(100).optional(),
+  preferredLanguage: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Use a language code such as en or es.'),
+  phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/, 'Check the phone number.').optional(),
+  email: z.email().optional(),
+}).refine((p) => p.country !== 'US' || !!p.state, { message: 'Choose the state: experts must be licensed where the patient is.', path: ['state'] });
+
+export const ConditionSection = z.strictObject({
+  description: Text(500),
+  icd10Code: z.string().trim().toUpperCase().refine((c) => !!findIcd10(c), 'Pick a code from the list, or choose the closest one.'),
+  diagnosedOn: PastDate.optional(),
+  newDiagnosis: z.boolean(),
+});
+
+export const SituationsSection = z.strictObject({
+  situations: z.array(z.number().int().min(1).max(5)).min(1, 'Choose at least one situation.').max(5)
+    .refine((a) => new Set(a).size === a.length, 'Each situation once.'),
+});
+
+export const PlanSection = z.strictObject({
+  proposedPlan: Text(2000),
+  surgeryProposed: z.boolean(),
+  surgeryDescription: z.string().trim().max(500).optional(),
+  plannedStartDate: z.iso.date().optional(),
+  treatmentStartsSoon: z.boolean(),
+  rapidWorsening: z.boolean(),
+}).refine((p) => !p.surgeryProposed || !!p.surgeryDescription, { message: 'Say which operation was proposed.', path: ['surgeryDescription'] });
+
+export const TreatmentSection = z.strictObject({
+  treatments: z.array(z.strictObject({
+    description: Text(300),
+    startedOn: PastDate.optional(),
+    endedOn: PastDate.optional(),
+    response: z.enum(['working', 'not_working', 'side_effects', 'too_early', 'unknown']),
+  })).max(30),
+}).refine((t) => t.treatments.every((x) => !x.startedOn || !x.endedOn || x.startedOn <= x.endedOn), 'A treatment cannot end before it starts.');
+
+export const QuestionsSection = z.strictObject({
+  questions: z.array(Text(1000)).min(1, 'Write at least one question for the expert.').max(20),
+});
+
+export const PrioritiesSection = z.strictObject({
+  ranked: z.array(PriorityId).min(1, 'Rank at least one priority.').max(PRIORITIES.length).refine((a) => new Set(a).size === a.length, 'Each priority once.'),
+  inOwnWords: z.string().trim().max(2000).optional(),
+});
+
+export const INTAKE_SECTIONS = {
+  patient: PatientSection,
+  condition: ConditionSection,
+  situations: SituationsSection,
+  plan: PlanSection,
+  treatment: TreatmentSection,
+  questions: QuestionsSection,
+  priorities: PrioritiesSection,
+} as const;
+
+export type IntakeSectionName = keyof typeof INTAKE_SECTIONS;
+export const INTAKE_SECTION_NAMES = Object.keys(INTAKE_SECTIONS) as IntakeSectionName[];
+export type Intake = { [K in IntakeSectionName]?: z.infer<(typeof INTAKE_SECTIONS)[K]> };
+
+export const IntakeSchema = z.object(
+  Object.fromEntries(INTAKE_SECTION_NAMES.map((n) => [n, INTAKE_SECTIONS[n].optional()])) as { [K in IntakeSectionName]: z.ZodOptional<(typeof INTAKE_SECTIONS)[K]> },
+).meta({ id: 'Intake' });
+
+/** The sections still missing or invalid, in wizard order (empty when the intake can be submitted). */
+export function missingIntakeSections(intake: Intake): IntakeSectionName[] {
+  return INTAKE_SECTION_NAMES.filter((n) => !INTAKE_SECTIONS[n].safeParse(intake[n]).success);
+}

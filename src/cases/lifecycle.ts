@@ -1,0 +1,136 @@
+import type { Role } from '../core/auth/roles.ts';
+
+/**
+ * The case lifecycle of DESIGN.md as data: every state change is a named command with the states
+ * it may start from, the state it leads to, who may issue it and what must be true. This module
+ * is pure: the service feeds it facts and applies the answer.
+ */
+export const CASE_STATUSES = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board',
+  'opinion_signed', 'delivered', 'closed', 'cancelled', 'on_hold'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled'];
+export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',
+  assigned: 'Assigned to expert', in_review: 'In review', board: 'At tumor board', opinion_signed: 'Opinion signed',
+  delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled', on_hold: 'On hold',
+};
+
+export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board_chair';
+
+/** The facts guards look at, gathered by the service before a command runs. */
+export interface GuardFacts {
+  status: CaseStatus;
+  statusBeforeHold: CaseStatus | null;
+  actorRole: Role;
+  actorRelations: CaseRelation[];
+  actorIsCoordinator: boolean;
+  missingIntakeSections: string[];
+  unsignedConsents: string[];
+  expertCandidate?: { exists: boolean; isExpert: boolean; active: boolean; isPatientSide: boolean };
+  reason?: string;
+}
+
+interface CommandDef {
+  label: string;
+  from: readonly CaseStatus[];
+  /** The target state; `null` means "the state before the hold". */
+  to: CaseStatus | null;
+  roles: readonly Role[];
+  /** Returns the unmet conditions, in plain words (empty: the command may run). */
+  guard: (f: GuardFacts) => string[];
+}
+
+const needsReason = (f: GuardFacts) => (f.reason && f.reason.trim().length >= 3 ? [] : ['Give a reason.']);
+const mustBeCaseCoordinator = (f: GuardFacts) => (f.actorIsCoordinator ? [] : ['Take the case as its coordinator first.']);
+const mustBePatientSide = (f: GuardFacts) =>
+  f.actorRelations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring') ? [] : ['Only the patient, their caregiver or the referring physician can do this.'];
+const mustBeAssignedExpert = (f: GuardFacts) => (f.actorRelations.includes('expert') ? [] : ['Only an expert assigned to this case can do this.']);
+
+export const CASE_COMMANDS = {
+  submit: {
+    label: 'Submit the request', from: ['draft'], to: 'submitted', roles: ['patient', 'referring_physician'],
+    guard: (f) => [
+      ...mustBePatientSide(f),
+      ...f.missingIntakeSections.map((s) => `Complete the “${s}” step of the intake.`),
+      ...f.unsignedConsents.map((d) => `Sign the ${d}.`),
+    ],
+  },
+  startRecordCollection: {
+    label: 'Start collecting records', from: ['submitted'], to: 'collecting_records', roles: ['coordinator'],
+    guard: () => [],
+  },
+  markReadyForReview: {
+    label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
+    guard: mustBeCaseCoordinator,
+  },
+  assignExpert: {
+    label: 'Assign an expert', from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],
+    guard: (f) => {
+      const c = f.expertCandidate;
+      if (!c?.exists) return ['Choose an expert.'];
+      return [
+        ...mustBeCaseCoordinator(f),
+        ...(c.isExpert ? [] : ['The person chosen is not an expert reviewer.']),
+        ...(c.active ? [] : ['The expert’s account is disabled.']),
+        ...(c.isPatientSide ? ['The expert is on the patient’s side of this case (conflict of interest).'] : []),
+      ];
+    },
+  },
+  startReview: { label: 'Start the review', from: ['assigned'], to: 'in_review', roles: ['expert'], guard: mustBeAssignedExpert },
+  referToBoard: {
+    label: 'Refer to tumor board', from: ['in_review'], to: 'board', roles: ['expert', 'coordinator'],
+    guard: (f) => (f.actorRole === 'expert' ? mustBeAssignedExpert(f) : mustBeCaseCoordinator(f)),
+  },
+  returnFromBoard: {
+    label: 'Return from board to review', from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
+    guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : []),
+  },
+  signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: mustBeAssignedExpert },
+  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: mustBeCaseCoordinator },
+  close: { label: 'Close the case', from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
+  hold: {
+    label: 'Put on hold', from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],
+    guard: (f) => [...mustBeCaseCoordinator(f), ...needsReason(f)],
+  },
+  resume: {
+    label: 'Resume', from: ['on_hold'], to: null, roles: ['coordinator'],
+    guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : ['The state before the hold is unknown.'])],
+  },
+  cancel: {
+    label: 'Cancel the request', from: OPEN_STATUSES, to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
+    guard: (f) => {
+      if (f.actorRole === 'coordinator') return [...mustBeCaseCoordinator(f), ...needsReason(f)];
+      const early = f.status === 'draft' || f.status === 'submitted';
+      return [...mustBePatientSide(f), ...(early ? [] : ['Once records collection has started, ask the coordinator to cancel.']), ...needsReason(f)];
+    },
+  },
+} as const satisfies Record<string, CommandDef>;
+
+export type CaseCommand = keyof typeof CASE_COMMANDS;
+export const CASE_COMMAND_NAMES = Object.keys(CASE_COMMANDS) as CaseCommand[];
+
+export type Decision =
+  | { ok: true; to: CaseStatus }
+  | { ok: false; code: 'FORBIDDEN' | 'ILLEGAL_TRANSITION' | 'GUARD_FAILED'; unmet: string[] };
+
+/** Decides whether a command may run on a case in the given facts, and where it leads. */
+export function decide(command: CaseCommand, f: GuardFacts): Decision {
+  const def: CommandDef = CASE_COMMANDS[command];
+  if (!def.roles.includes(f.actorRole)) return { ok: false, code: 'FORBIDDEN', unmet: [`A ${f.actorRole.replace('_', ' ')} cannot ${def.label.toLowerCase()}.`] };
+  if (!def.from.includes(f.status)) return { ok: false, code: 'ILLEGAL_TRANSITION', unmet: [`“${def.label}” is not possible while the case is ${STATUS_LABELS[f.status].toLowerCase()}.`] };
+  const unmet = def.guard(f);
+  if (unmet.length) return { ok: false, code: 'GUARD_FAILED', unmet };
+  const to = def.to ?? f.statusBeforeHold;
+  return to ? { ok: true, to } : { ok: false, code: 'GUARD_FAILED', unmet: ['The state before the hold is unknown.'] };
+}
+
+/** The commands the actor could issue from this state (guards aside), for the UI's buttons. */
+export function availableCommands(status: CaseStatus, role: Role): CaseCommand[] {
+  return CASE_COMMAND_NAMES.filter((c) => {
+    const def: CommandDef = CASE_COMMANDS[c];
+    return def.roles.includes(role) && def.from.includes(status);
+  });
+}

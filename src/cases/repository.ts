@@ -1,0 +1,96 @@
+import type { Actor } from '../core/context.ts';
+import { caseGrantSql, type CaseRow } from '../core/access.ts';
+import type { Queryable } from '../core/db.ts';
+import type { CaseRelation, CaseStatus } from './lifecycle.ts';
+
+export async function insertCase(tx: Queryable, createdBy: string): Promise<CaseRow> {
+  const [patient] = await tx.query<{ id: string }>('INSERT INTO patients DEFAULT VALUES RETURNING id');
+  const [row] = await tx.query<CaseRow>(
+    `INSERT INTO cases (reference, status, patient_id, created_by)
+     VALUES ('C-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0'), 'draft', $1, $2) RETURNING *`,
+    [patient!.id, createdBy]);
+  return row!;
+}
+
+export async function addMember(tx: Queryable, caseId: string, userId: string, relation: CaseRelation, addedBy: string, relationship?: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_members (case_id, user_id, relation, added_by, relationship) VALUES ($1,$2,$3,$4,$5)
+     ON CONFLICT (case_id, user_id, relation) DO UPDATE SET revoked_at = NULL, added_at = now(), added_by = $4, relationship = $5`,
+    [caseId, userId, relation, addedBy, relationship ?? null]);
+}
+
+export interface MemberView {
+  userId: string;
+  name: string;
+  email: string;
+  relation: CaseRelation;
+  relationship: string | null;
+  addedAt: string;
+}
+
+export async function listMembers(tx: Queryable, caseId: string): Promise<MemberView[]> {
+  const rows = await tx.query<{ user_id: string; name: string; email: string; relation: CaseRelation; relationship: string | null; added_at: Date }>(
+    `SELECT m.user_id, u.name, u.email, m.relation, m.relationship, m.added_at FROM case_members m JOIN users u ON u.id = m.user_id
+     WHERE m.case_id = $1 AND m.revoked_at IS NULL ORDER BY m.added_at`, [caseId]);
+  return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, relation: r.relation, relationship: r.relationship, addedAt: new Date(r.added_at).toISOString() }));
+}
+
+export async function insertEvent(tx: Queryable, e: { caseId: string; actorId: string | null; type: string; from?: CaseStatus | null; to?: CaseStatus | null; detail?: Record<string, unknown> }): Promise<void> {
+  await tx.query('INSERT INTO case_events (case_id, actor_id, type, from_status, to_status, detail) VALUES ($1,$2,$3,$4,$5,$6)',
+    [e.caseId, e.actorId, e.type, e.from ?? null, e.to ?? null, JSON.stringify(e.detail ?? {})]);
+}
+
+export interface CaseListFilter {
+  status?: CaseStatus[];
+  urgency?: 'standard' | 'expedited';
+  minAgeDays?: number;
+  maxAgeDays?: number;
+  q?: string;
+  sort: 'oldest' | 'newest' | 'urgency';
+  page: number;
+  pageSize: number;
+}
+
+export interface CaseListRow {
+  id: string;
+  reference: string;
+  status: CaseStatus;
+  urgency: 'standard' | 'expedited';
+  given_name: string | null;
+  family_name: string | null;
+  condition: string | null;
+  icd10: string | null;
+  coordinator_name: string | null;
+  submitted_at: Date | null;
+  status_changed_at: Date;
+  created_at: Date;
+}
+
+/** A page of the cases the actor holds a grant on, filtered and sorted. */
+export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, now: Date): Promise<{ rows: CaseListRow[]; total: number }> {
+  const params: unknown[] = [actor.userId];
+  const where = [caseGrantSql(actor, 1)];
+  const bind = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.status?.length) where.push(`c.status = ANY(${bind(f.status)}::text[])`);
+  if (f.urgency) where.push(`c.urgency = ${bind(f.urgency)}`);
+  // Age is counted from submission (a draft's age from its creation).
+  const ageStart = 'coalesce(c.submitted_at, c.created_at)';
+  if (f.minAgeDays != null) where.push(`${ageStart} <= ${bind(new Date(now.getTime() - f.minAgeDays * 86_400_000).toISOString())}`);
+  if (f.maxAgeDays != null) where.push(`${ageStart} >= ${bind(new Date(now.getTime() - f.maxAgeDays * 86_400_000).toISOString())}`);
+  if (f.q) {
+    const like = bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    where.push(`(lower(c.reference) LIKE ${like} OR lower(coalesce(p.given_name,'') || ' ' || coalesce(p.family_name,'')) LIKE ${like}
+      OR lower(coalesce(c.intake->'condition'->>'description','')) LIKE ${like} OR lower(coalesce(c.intake->'condition'->>'icd10Code','')) LIKE ${like})`);
+  }
+  const order = { oldest: `${ageStart} ASC, c.id`, newest: `${ageStart} DESC, c.id`, urgency: `(c.urgency = 'expedited') DESC, ${ageStart} ASC, c.id` }[f.sort];
+  const from = `FROM cases c JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id WHERE ${where.join(' AND ')}`;
+  const [count] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params);
+  const rows = await tx.query<CaseListRow>(
+    `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
+       c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at
+     ${from} ORDER BY ${order} LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
+  return { rows, total: count?.total ?? 0 };
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, pageOf, requestMeta, requireActor } from '../core/http.ts';
+import type { IntakeSectionName } from './intake.ts';
+import type { CaseCommand } from './lifecycle.ts';
+import * as s from './schemas.ts';
+import type { CasesService } from './service.ts';
+
+/** The case REST API: queue, detail, intake steps, consent, proxies, lifecycle commands. */
+export function casesRoutes(cases: CasesService) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['cases'];
+    const detail = { 200: s.CaseDetail, ...errorResponses };
+
+    app.get('/cases', { schema: { tags, summary: 'Cases the caller may see (the coordinator queue): filter, search, page', querystring: s.CaseListQuery, response: { 200: pageOf(s.CaseSummary), ...errorResponses } } },
+      async (req) => cases.listCases(requireActor(req), req.query, requestMeta(req)));
+    app.post('/cases', { schema: { tags, summary: 'Start a new second-opinion request (draft)', response: { 201: s.CaseDetail, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await cases.createCase(requireActor(req), requestMeta(req))));
+    app.get('/cases/:id', { schema: { tags, summary: 'One case', params: s.CaseIdParams, response: detail } },
+      async (req) => cases.getCase(requireActor(req), req.params.id, requestMeta(req)));
+    app.put('/cases/:id/intake/:section', { schema: { tags, summary: 'Save one intake step (drafts only)', params: s.IntakeSectionParams, body: z.unknown(), response: detail } },
+      async (req) => cases.saveIntakeSection(requireActor(req), req.params.id, req.params.section as IntakeSectionName, req.body, requestMeta(req)));
+    app.post('/cases/:id/consents', { schema: { tags, summary: 'Sign a consent document with a typed name', params: s.CaseIdParams, body: s.ConsentBody, response: { 201: s.CaseDetail, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await cases.signConsent(requireActor(req), req.params.id, req.body, requestMeta(req))));
+    app.post('/cases/:id/commands/:command', { schema: { tags, summary: 'Run a lifecycle command (submit, startRecordCollection, hold, …)', params: s.CommandParams, body: s.CommandBody, response: detail } },
+      async (req) => cases.transition(requireActor(req), req.params.id, req.params.command as CaseCommand, req.body ?? {}, requestMeta(req)));
+    app.put('/cases/:id/urgency', { schema: { tags, summary: 'Override the urgency (coordinator)', params: s.CaseIdParams, body: s.UrgencyBody, response: detail } },
+      async (req) => cases.setUrgency(requireActor(req), req.params.id, req.body.urgency, req.body.reason, requestMeta(req)));
+    app.get('/cases/:id/timeline', { schema: { tags, summary: 'The case timeline', params: s.CaseIdParams, response: { 200: z.array(s.TimelineEntry), ...errorResponses } } },
+      async (req) => cases.timeline(requireActor(req), req.params.id, requestMeta(req)));
+    app.get('/cases/:id/access-log', { schema: { tags, summary: 'Who opened or changed this case', params: s.CaseIdParams, querystring: z.strictObject({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(50) }), response: { 200: pageOf(s.AccessLogEntry), ...errorResponses } } },
+      async (req) => cases.accessLog(requireActor(req), req.params.id, req.query, requestMeta(req)));
+    app.post('/cases/:id/proxies', { schema: { tags, summary: 'Invite a caregiver to act for the patient', params: s.CaseIdParams, body: s.ProxyInviteBody, response: { 201: z.object({ ok: z.literal(true) }), ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await cases.inviteProxy(requireActor(req), req.params.id, req.body, requestMeta(req))));
+    app.delete('/cases/:id/proxies/:userId', { schema: { tags, summary: 'Remove a caregiver', params: z.object({ id: z.uuid(), userId: z.uuid() }), response: detail } },
+      async (req) => cases.revokeProxy(requireActor(req), req.params.id, req.params.userId, requestMeta(req)));
+    app.get('/invitations/:token', { schema: { tags, summary: 'What a caregiver invitation is for', params: z.object({ token: z.string().max(100) }), response: { 200: z.object({ email: z.string(), relationship: z.string(), invitedBy: z.string(), caseReference: z.string() }), ...errorResponses } } },
+      async (req) => cases.invitationInfo(req.params.token));
+    app.post('/invitations/:token/accept', { schema: { tags, summary: 'Accept a caregiver invitation', params: z.object({ token: z.string().max(100) }), response: { 200: z.object({ caseId: z.uuid() }), ...errorResponses } } },
+      async (req) => cases.acceptInvitation(requireActor(req), req.params.token, requestMeta(req)));
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { IntakeSchema, INTAKE_SECTION_NAMES } from './intake.ts';
+import { CASE_COMMAND_NAMES, CASE_STATUSES } from './lifecycle.ts';
+
+export const CaseStatusSchema = z.enum(CASE_STATUSES);
+export const Urgency = z.enum(['standard', 'expedited']);
+export const CaseIdParams = z.object({ id: z.uuid({ message: 'Case ids are UUIDs.' }) });
+
+export const CaseSummary = z.object({
+  id: z.uuid(), reference: z.string(), status: CaseStatusSchema, urgency: Urgency,
+  patientName: z.string().nullable(), condition: z.string().nullable(), icd10Code: z.string().nullable(),
+  coordinatorName: z.string().nullable(), submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(),
+}).meta({ id: 'CaseSummary' });
+
+export const CaseListQuery = z.strictObject({
+  status: z.union([CaseStatusSchema, z.array(CaseStatusSchema)]).optional().transform((v) => (v == null ? undefined : Array.isArray(v) ? v : [v])),
+  urgency: Urgency.optional(),
+  minAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
+  maxAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
+  q: z.string().trim().max(200).optional(),
+  sort: z.enum(['oldest', 'newest', 'urgency']).default('oldest'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+const Member = z.object({ userId: z.uuid(), name: z.string(), email: z.string(), relation: z.string(), relationship: z.string().nullable(), addedAt: z.string() });
+const Signature = z.object({ document: z.string(), version: z.string(), typedName: z.string(), signedAt: z.string(), signerRelation: z.string(), signerName: z.string() });
+
+export const CaseDetail = z.object({
+  id: z.uuid(), reference: z.string(), status: CaseStatusSchema, statusBeforeHold: CaseStatusSchema.nullable(),
+  urgency: Urgency, urgencyReason: z.string().nullable(),
+  intake: IntakeSchema, missingIntakeSections: z.array(z.enum(INTAKE_SECTION_NAMES as [string, ...string[]])),
+  patientId: z.uuid(), patientName: z.string().nullable(),
+  coordinator: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  members: z.array(Member), consents: z.array(Signature), unsignedConsents: z.array(z.string()),
+  myRelations: z.array(z.string()), availableCommands: z.array(z.enum(CASE_COMMAND_NAMES as [string, ...string[]])),
+  submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(), updatedAt: z.string(),
+}).meta({ id: 'Case' });
+
+export const IntakeSectionParams = z.object({ id: z.uuid(), section: z.enum(INTAKE_SECTION_NAMES as [string, ...string[]]) });
+export const CommandParams = z.object({ id: z.uuid(), command: z.enum(CASE_COMMAND_NAMES as [string, ...string[]]) });
+export const CommandBody = z.strictObject({ reason: z.string().trim().max(1000).optional(), expertId: z.uuid().optional() }).default({});
+export const UrgencyBody = z.strictObject({ urgency: Urgency, reason: z.string().trim().min(3).max(1000) });
+export const ConsentBody = z.strictObject({ document: z.enum(['service_consent', 'hipaa_authorization']), version: z.string().max(20), typedName: z.string().trim().min(1).max(200) });
+export const ProxyInviteBody = z.strictObject({ email: z.email().max(254), relationship: z.string().trim().min(2).max(100) });
+
+export const TimelineEntry = z.object({
+  id: z.number(), at: z.string(), type: z.string(), fromStatus: CaseStatusSchema.nullable(), toStatus: CaseStatusSchema.nullable(),
+  detail: z.record(z.string(), z.unknown()), actorName: z.string().nullable(), actorRole: z.string().nullable(),
+});
+export const AccessLogEntry = z.object({ at: z.string(), action: z.string(), outcome: z.string(), actorRole: z.string().nullable(), actorName: z.string().nullable() });

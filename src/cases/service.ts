@@ -1,0 +1,289 @@
+import { recordAudit } from '../core/audit.ts';
+import { openCase, withCaseTx, type CaseRow, type OpenedCase } from '../core/access.ts';
+import { roleAllows } from '../core/auth/roles.ts';
+import { hashToken, newToken } from '../core/auth/tokens.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError } from '../core/errors.ts';
+import { enqueueMail } from '../core/mail.ts';
+import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
+import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
+import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
+import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
+import { decideUrgency } from './urgency.ts';
+
+const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+
+async function signedConsents(tx: Queryable, caseId: string) {
+  const rows = await tx.query<{ document: ConsentKind; version: string; typed_name: string; signed_at: Date; signer_relation: string; signer_name: string }>(
+    `SELECT s.document, s.version, s.typed_name, s.signed_at, s.signer_relation, u.name AS signer_name
+     FROM consent_signatures s JOIN users u ON u.id = s.signer_id WHERE s.case_id = $1 ORDER BY s.signed_at`, [caseId]);
+  return rows.map((r) => ({ document: r.document, version: r.version, typedName: r.typed_name, signedAt: iso(r.signed_at)!, signerRelation: r.signer_relation, signerName: r.signer_name }));
+}
+
+function unsignedConsents(signed: { document: ConsentKind; version: string }[]): ConsentKind[] {
+  return (['service_consent', 'hipaa_authorization'] as const).filter((k) => !signed.some((s) => s.document === k && s.version === currentDocument(k).version));
+}
+
+/**
+ * Cases: creation, the intake wizard, consent, proxies, the coordinator queue and the lifecycle
+ * commands. Every method opens the case through the access check and leaves audit events.
+ */
+export function casesService(deps: Deps) {
+  const { db, config } = deps;
+
+  async function caseDetail(tx: Queryable, actor: Actor, opened: OpenedCase) {
+    const { row, relations } = opened;
+    const [patient] = await tx.query<Record<string, unknown>>('SELECT * FROM patients WHERE id = $1', [row.patient_id]);
+    const consents = await signedConsents(tx, row.id);
+    const [coordinator] = row.coordinator_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.coordinator_id]) : [];
+    const intake = row.intake as Intake;
+    return {
+      id: row.id,
+      reference: row.reference,
+      status: row.status,
+      statusBeforeHold: row.status_before_hold,
+      urgency: row.urgency,
+      urgencyReason: row.urgency_reason,
+      intake,
+      missingIntakeSections: missingIntakeSections(intake),
+      patientId: row.patient_id,
+      patientName: patient?.given_name ? `${patient.given_name} ${patient.family_name}` : null,
+      coordinator: row.coordinator_id ? { id: row.coordinator_id, name: coordinator?.name ?? '' } : null,
+      members: await listMembers(tx, row.id),
+      consents,
+      unsignedConsents: unsignedConsents(consents),
+      myRelations: relations,
+      availableCommands: roleAllows(actor.role, 'case.transition') ? availableCommands(row.status, actor.role) : [],
+      submittedAt: iso(row.submitted_at),
+      statusChangedAt: iso(row.status_changed_at)!,
+      createdAt: iso(row.created_at)!,
+      updatedAt: iso(row.updated_at)!,
+    };
+  }
+
+  async function applyTransition(tx: Queryable, actor: Actor, opened: OpenedCase, command: CaseCommand, input: { reason?: string; expertId?: string }, meta: RequestMeta) {
+    const { row, relations } = opened;
+    const intake = row.intake as Intake;
+    let expertCandidate;
+    if (command === 'assignExpert' && input.expertId) {
+      const [u] = await tx.query<{ role: string; disabled_at: Date | null }>('SELECT role, disabled_at FROM users WHERE id = $1', [input.expertId]);
+      const patientSide = await tx.query('SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL AND relation IN (\'patient\',\'proxy\',\'referring\')', [row.id, input.expertId]);
+      expertCandidate = { exists: !!u, isExpert: u?.role === 'expert', active: !u?.disabled_at, isPatientSide: patientSide.length > 0 };
+    }
+    // Taking a case from the intake pool makes the acting coordinator its coordinator.
+    const claims = actor.role === 'coordinator' && row.coordinator_id === null;
+    const decision = decide(command, {
+      status: row.status,
+      statusBeforeHold: row.status_before_hold,
+      actorRole: actor.role,
+      actorRelations: relations,
+      actorIsCoordinator: row.coordinator_id === actor.userId || claims,
+      missingIntakeSections: missingIntakeSections(intake),
+      unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
+      expertCandidate,
+      reason: input.reason,
+    });
+    if (!decision.ok) {
+      const detail = decision.unmet.join(' ');
+      throw new AppError(decision.code, detail, {
+        unmet: decision.unmet,
+        auditFailure: { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, outcome: 'failure', detail: { code: decision.code, status: row.status } },
+      });
+    }
+    const to = decision.to;
+    const sets = ['status = $2', 'status_changed_at = now()', 'updated_at = now()'];
+    const params: unknown[] = [row.id, to];
+    if (claims) {
+      params.push(actor.userId);
+      sets.push(`coordinator_id = $${params.length}`);
+    }
+    if (command === 'hold') sets.push('status_before_hold = status');
+    if (command === 'resume') sets.push('status_before_hold = NULL');
+    if (command === 'submit') {
+      const u = decideUrgency(intake);
+      params.push(u.urgency, u.reason);
+      sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
+    }
+    await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
+    if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor.userId);
+    await insertEvent(tx, {
+      caseId: row.id, actorId: actor.userId, type: `case.${command}`, from: row.status, to,
+      detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor.userId } : {}) },
+    });
+    await recordAudit(tx, { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, detail: { from: row.status, to } });
+  }
+
+  return {
+    async createCase(actor: Actor, meta: RequestMeta) {
+      if (!roleAllows(actor.role, 'case.create')) throw new AppError('FORBIDDEN', 'Only patients, caregivers and referring physicians open requests.');
+      return withCaseTx(db, async (tx) => {
+        const row = await insertCase(tx, actor.userId);
+        await addMember(tx, row.id, actor.userId, actor.role === 'referring_physician' ? 'referring' : 'patient', actor.userId);
+        await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft' });
+        await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
+        const opened = await openCase(tx, actor, row.id, 'case.read', meta);
+        return caseDetail(tx, actor, opened);
+      });
+    },
+
+    async listCases(actor: Actor, filter: CaseListFilter, meta: RequestMeta) {
+      if (!roleAllows(actor.role, 'case.list')) throw new AppError('FORBIDDEN');
+      return db.transaction(async (tx) => {
+        const { rows, total } = await queryCases(tx, actor, filter, deps.now());
+        await recordAudit(tx, { actor, meta, action: 'case.list', entityType: 'Case', detail: { count: rows.length, caseIds: rows.map((r) => r.id) } });
+        return {
+          items: rows.map((r) => ({
+            id: r.id, reference: r.reference, status: r.status, urgency: r.urgency,
+            patientName: r.given_name ? `${r.given_name} ${r.family_name ?? ''}`.trim() : null,
+            condition: r.condition, icd10Code: r.icd10, coordinatorName: r.coordinator_name,
+            submittedAt: iso(r.submitted_at), statusChangedAt: iso(r.status_changed_at)!, createdAt: iso(r.created_at)!,
+          })),
+          total, page: filter.page, pageSize: filter.pageSize,
+        };
+      });
+    },
+
+    async getCase(actor: Actor, caseId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.read' })));
+    },
+
+    /** Saves one wizard step. Drafts only: once submitted, changes go through the coordinator. */
+    async saveIntakeSection(actor: Actor, caseId: string, section: IntakeSectionName, data: unknown, meta: RequestMeta) {
+      const parsed = INTAKE_SECTIONS[section].safeParse(data);
+      if (!parsed.success) {
+        throw new AppError('VALIDATION_FAILED', 'Some answers need attention.', { errors: parsed.error.issues.map((i) => ({ path: `/${[section, ...i.path].join('/')}`, message: i.message })) });
+      }
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.intake.write', meta, { forUpdate: true });
+        if (!opened.relations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring')) throw new AppError('FORBIDDEN', 'Only the patient’s side can fill in the intake.');
+        if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'The request was already submitted; ask the coordinator to correct the intake.');
+        await tx.query(`UPDATE cases SET intake = jsonb_set(intake, $2::text[], $3::jsonb), updated_at = now() WHERE id = $1`, [caseId, [section], JSON.stringify(parsed.data)]);
+        if (section === 'patient') {
+          const p = parsed.data as import('zod').infer<typeof INTAKE_SECTIONS.patient>;
+          await tx.query(`UPDATE patients SET given_name=$2, family_name=$3, birth_date=$4, sex=$5, state=$6, country=$7, preferred_language=$8, phone=$9, email=$10, updated_at=now() WHERE id=$1`,
+            [opened.row.patient_id, p.givenName, p.familyName, p.birthDate, p.sex, p.state ?? null, p.country, p.preferredLanguage, p.phone ?? null, p.email ?? null]);
+        }
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'intake.save', detail: { section } });
+        await recordAudit(tx, { actor, meta, action: 'case.intake.write', entityType: 'Case', entityId: caseId, caseId, detail: { section } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    async signConsent(actor: Actor, caseId: string, input: { document: ConsentKind; version: string; typedName: string }, meta: RequestMeta) {
+      const doc = currentDocument(input.document);
+      if (input.version !== doc.version) throw new AppError('CONFLICT', 'A newer version of this document is in force. Read it and sign again.', { currentVersion: doc.version });
+      const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+      if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', `Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.consent.sign', meta, { forUpdate: true });
+        const relation = opened.relations.includes('patient') ? 'patient' : opened.relations.includes('proxy') ? 'proxy' : null;
+        if (!relation) throw new AppError('FORBIDDEN', 'Only the patient or their caregiver can sign.');
+        if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');
+        await tx.query(`INSERT INTO consent_signatures (case_id, document, version, text_sha256, signer_id, signer_relation, typed_name, ip, user_agent)
+          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [caseId, doc.kind, doc.version, documentHash(doc), actor.userId, relation, input.typedName.trim(), meta.ip, meta.userAgent]);
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'consent.sign', detail: { document: doc.kind, version: doc.version } });
+        await recordAudit(tx, { actor, meta, action: 'case.consent.sign', entityType: 'Consent', entityId: caseId, caseId, detail: { document: doc.kind, version: doc.version } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    async transition(actor: Actor, caseId: string, command: CaseCommand, input: { reason?: string; expertId?: string }, meta: RequestMeta) {
+      if (!(command in CASE_COMMANDS)) throw new AppError('NOT_FOUND', 'No such command.');
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        await applyTransition(tx, actor, opened, command, input, meta);
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta).catch(() => opened));
+      });
+    },
+
+    async setUrgency(actor: Actor, caseId: string, urgency: 'standard' | 'expedited', reason: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
+        if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
+        await tx.query('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1', [caseId, urgency, `Set by coordinator: ${reason}`]);
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'case.urgency', detail: { from: opened.row.urgency, to: urgency, reason } });
+        await recordAudit(tx, { actor, meta, action: 'case.urgency.set', entityType: 'Case', entityId: caseId, caseId, detail: { urgency } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    async timeline(actor: Actor, caseId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.timeline.read' });
+        const rows = await tx.query<{ id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_name: string | null; actor_role: string | null }>(
+          `SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.detail, u.name AS actor_name, u.role AS actor_role
+           FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id`, [caseId]);
+        return rows.map((r) => ({ id: Number(r.id), at: iso(r.at)!, type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, actorName: r.actor_name, actorRole: r.actor_role }));
+      });
+    },
+
+    /** Who opened or changed the case: the patient's view of the audit trail for their case. */
+    async accessLog(actor: Actor, caseId: string, page: { page: number; pageSize: number }, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.accessLog.read', meta, { auditAction: 'case.accessLog.read' });
+        const [count] = await tx.query<{ total: number }>('SELECT count(*)::int AS total FROM audit_events WHERE case_id = $1', [caseId]);
+        const rows = await tx.query<{ at: Date; action: string; outcome: string; actor_role: string | null; actor_name: string | null }>(
+          `SELECT a.at, a.action, a.outcome, a.actor_role, u.name AS actor_name FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
+           WHERE a.case_id = $1 ORDER BY a.seq DESC LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`, [caseId]);
+        return { items: rows.map((r) => ({ at: iso(r.at)!, action: r.action, outcome: r.outcome, actorRole: r.actor_role, actorName: r.actor_name })), total: count?.total ?? 0, ...page };
+      });
+    },
+
+    async inviteProxy(actor: Actor, caseId: string, input: { email: string; relationship: string }, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can invite a caregiver.');
+        if (input.email.toLowerCase() === actor.email.toLowerCase()) throw new AppError('VALIDATION_FAILED', 'Invite someone other than yourself.');
+        const token = newToken();
+        await tx.query(`INSERT INTO proxy_invitations (case_id, email, relationship, token_hash, invited_by, expires_at) VALUES ($1,$2,$3,$4,$5, now() + interval '7 days')`,
+          [caseId, input.email, input.relationship, hashToken(token), actor.userId]);
+        await enqueueMail(tx, { kind: 'proxy_invitation', to: input.email, subject: `${actor.name} invites you to help with a second-opinion request`,
+          text: `${actor.name} invites you to act as their caregiver on a second-opinion request (${opened.row.reference}) at Consilium.\n\nOpen this link within 7 days, then sign in or register with this email address to accept:\n\n${config.publicUrl}/invitations/${token}\n` });
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.invite', detail: { relationship: input.relationship } });
+        await recordAudit(tx, { actor, meta, action: 'case.proxy.invite', entityType: 'Case', entityId: caseId, caseId });
+        return { ok: true as const };
+      });
+    },
+
+    async revokeProxy(actor: Actor, caseId: string, userId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can remove a caregiver.');
+        const rows = await tx.query(`UPDATE case_members SET revoked_at = now() WHERE case_id = $1 AND user_id = $2 AND relation = 'proxy' AND revoked_at IS NULL RETURNING user_id`, [caseId, userId]);
+        if (rows.length === 0) throw new AppError('NOT_FOUND', 'This person is not a caregiver on the case.');
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.revoke' });
+        await recordAudit(tx, { actor, meta, action: 'case.proxy.revoke', entityType: 'Case', entityId: caseId, caseId, detail: { userId } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    /** What an invitation link shows before accepting: who invites, for which case reference. */
+    async invitationInfo(token: string) {
+      const [row] = await db.query<{ email: string; relationship: string; inviter: string; reference: string; expired: boolean; used: boolean }>(
+        `SELECT i.email, i.relationship, u.name AS inviter, c.reference, (i.expires_at < now()) AS expired, (i.accepted_at IS NOT NULL OR i.revoked_at IS NOT NULL) AS used
+         FROM proxy_invitations i JOIN users u ON u.id = i.invited_by JOIN cases c ON c.id = i.case_id WHERE i.token_hash = $1`, [hashToken(token)]);
+      if (!row || row.expired || row.used) throw new AppError('NOT_FOUND', 'This invitation is not valid any more. Ask the patient to send a new one.');
+      return { email: row.email, relationship: row.relationship, invitedBy: row.inviter, caseReference: row.reference };
+    },
+
+    async acceptInvitation(actor: Actor, token: string, meta: RequestMeta) {
+      if (actor.role !== 'patient') throw new AppError('FORBIDDEN', 'Sign in with a patient or caregiver account to accept.');
+      return withCaseTx(db, async (tx) => {
+        const [inv] = await tx.query<{ id: string; case_id: string; email: string; relationship: string; invited_by: string }>(
+          `SELECT id, case_id, email, relationship, invited_by FROM proxy_invitations WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`, [hashToken(token)]);
+        if (!inv) throw new AppError('NOT_FOUND', 'This invitation is not valid any more. Ask the patient to send a new one.');
+        if (inv.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError('FORBIDDEN', `This invitation was sent to ${inv.email}. Sign in with that address to accept it.`);
+        await tx.query('UPDATE proxy_invitations SET accepted_by = $2, accepted_at = now() WHERE id = $1', [inv.id, actor.userId]);
+        await addMember(tx, inv.case_id, actor.userId, 'proxy', inv.invited_by, inv.relationship);
+        await insertEvent(tx, { caseId: inv.case_id, actorId: actor.userId, type: 'proxy.accept', detail: { relationship: inv.relationship } });
+        await recordAudit(tx, { actor, meta, action: 'case.proxy.accept', entityType: 'Case', entityId: inv.case_id, caseId: inv.case_id });
+        return { caseId: inv.case_id };
+      });
+    },
+  };
+}
+
+export type CasesService = ReturnType<typeof casesService>;
+export type { CaseRow, CaseRelation };

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { verifyAuditChain } from '../core/audit.ts';
+import { hashPassword } from '../core/auth/passwords.ts';
+import { loadConfig } from '../core/config.ts';
+import { openDb } from '../core/db.ts';
+import { migrate } from '../core/migrate.ts';
+import { insertUser, findUserByEmail } from '../accounts/repository.ts';
+import { recordAudit } from '../core/audit.ts';
+import { SYSTEM_META } from '../core/context.ts';
+import { seedDemo } from '../demo/seed.ts';
+
+const USAGE = `Usage: consilium <command> [options]
+
+Commands:
+  migrate                                   apply pending database migrations
+  create-admin --email E --name N           create an administrator (password from CONSILIUM_ADMIN_PASSWORD or --password)
+               [--password P]
+  demo                                      load synthetic demo users and cases (refused in production)
+  audit-verify                              recompute the audit trail's hash chain; exit 1 if broken
+
+The database comes from DATABASE_URL, or PGlite in DATA_DIR (default ./data).`;
+
+/** The operator's command line; returns the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    switch (command) {
+      case 'migrate': {
+        const applied = await migrate(db);
+        console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'The database is up to date.');
+        return 0;
+      }
+      case 'create-admin': {
+        const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
+        const password = values.password ?? process.env.CONSILIUM_ADMIN_PASSWORD;
+        if (!values.email || !values.name || !password) {
+          console.error('create-admin needs --email, --name and a password (--password or CONSILIUM_ADMIN_PASSWORD).');
+          return 2;
+        }
+        if (password.length < 10) {
+          console.error('The password must have at least 10 characters.');
+          return 2;
+        }
+        await migrate(db);
+        const passwordHash = await hashPassword(password);
+        const created = await db.transaction(async (tx) => {
+          if (await findUserByEmail(tx, values.email!)) return null;
+          const user = await insertUser(tx, { email: values.email!, name: values.name!, role: 'admin', passwordHash, verified: true });
+          await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'user.create', entityType: 'User', entityId: user.id, detail: { role: 'admin', via: 'cli' } });
+          return user;
+        });
+        if (!created) {
+          console.error(`An account with the email ${values.email} already exists.`);
+          return 1;
+        }
+        console.log(`Administrator ${created.email} created. Two-step sign-in is set up at the first sign-in.`);
+        return 0;
+      }
+      case 'demo': {
+        if (config.env === 'production') {
+          console.error('Demo data is refused when NODE_ENV=production.');
+          return 1;
+        }
+        await migrate(db);
+        const result = await seedDemo(db);
+        console.log(result.created ? `Demo data loaded: ${result.users} users, ${result.cases} cases. Logins are listed in the README.` : 'Demo data was already loaded.');
+        return 0;
+      }
+      case 'audit-verify': {
+        const result = await verifyAuditChain(db);
+        if (result.ok) {
+          console.log(`Audit trail intact: ${result.checked} events checked.`);
+          return 0;
+        }
+        console.error(`Audit trail BROKEN at event #${result.firstBrokenSeq}: ${result.reason}. ${result.checked} events before it are intact.`);
+        return 1;
+      }
+      default:
+        console.error(`Unknown command “${command}”.\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,116 @@
+import type { CaseRelation, CaseStatus } from '../cases/lifecycle.ts';
+import { recordAudit, recordAuditNow, type AuditInput } from './audit.ts';
+import { roleAllows, type Permission } from './auth/roles.ts';
+import type { Actor, RequestMeta } from './context.ts';
+import type { Db, Queryable } from './db.ts';
+import { AppError, notFound } from './errors.ts';
+
+/**
+ * The one access check for health data. A case is reachable only when the actor's role permits
+ * the action AND the actor holds a grant on that case. Anything else answers 404 (the case's
+ * existence is itself health data) and leaves a "denied" audit event. Every service that touches
+ * case data goes through `openCase` or filters lists with `caseGrantSql`, so no route can forget.
+ */
+
+export interface CaseRow {
+  id: string;
+  reference: string;
+  status: CaseStatus;
+  status_before_hold: CaseStatus | null;
+  urgency: 'standard' | 'expedited';
+  urgency_reason: string | null;
+  patient_id: string;
+  created_by: string;
+  coordinator_id: string | null;
+  intake: Record<string, unknown>;
+  submitted_at: Date | null;
+  status_changed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface OpenedCase {
+  row: CaseRow;
+  relations: CaseRelation[];
+}
+
+const RELATIONS_FOR_ROLE: Record<string, CaseRelation[]> = {
+  patient: ['patient', 'proxy'],
+  referring_physician: ['referring'],
+  expert: ['expert'],
+  board_chair: ['board_chair'],
+};
+
+/**
+ * Whether an actor holds a grant on a case. Coordinators hold the cases they coordinate, and the
+ * shared intake pool: submitted cases that no coordinator has taken yet.
+ */
+export function holdsGrant(actor: Actor, row: Pick<CaseRow, 'status' | 'coordinator_id'>, relations: CaseRelation[]): boolean {
+  if (actor.role === 'coordinator') return row.coordinator_id === actor.userId || (row.coordinator_id === null && row.status !== 'draft');
+  const allowed = RELATIONS_FOR_ROLE[actor.role] ?? [];
+  return relations.some((r) => allowed.includes(r));
+}
+
+/**
+ * The same rule as `holdsGrant`, as an SQL condition on `cases c` for list queries. The actor's
+ * id is bound as parameter `$n`.
+ */
+export function caseGrantSql(actor: Actor, n: number): string {
+  if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status <> 'draft'))`;
+  const rel = RELATIONS_FOR_ROLE[actor.role];
+  if (!rel) return 'FALSE';
+  return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND m.revoked_at IS NULL AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
+}
+
+/** Thrown inside a transaction when access is refused; `withCaseTx` records it after rollback. */
+export class AccessDenied extends Error {
+  readonly audit: AuditInput;
+  constructor(audit: AuditInput) {
+    super('access denied');
+    this.audit = audit;
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Loads a case for an action, checking role and grant. With `audit`, records the access in the
+ * same transaction (reads name the action, e.g. "case.read").
+ */
+export async function openCase(
+  tx: Queryable, actor: Actor, caseId: string, permission: Permission, meta: RequestMeta,
+  opts: { forUpdate?: boolean; auditAction?: string } = {},
+): Promise<OpenedCase> {
+  const deny = (): never => {
+    throw new AccessDenied({ actor, meta, action: opts.auditAction ?? permission, entityType: 'Case', entityId: caseId.slice(0, 64), caseId: UUID_RE.test(caseId) ? caseId : null, outcome: 'denied' });
+  };
+  if (!UUID_RE.test(caseId)) deny();
+  const rows = await tx.query<CaseRow>(`SELECT * FROM cases WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [caseId]);
+  const row = rows[0];
+  if (!row) deny();
+  const relations = (await tx.query<{ relation: CaseRelation }>(
+    'SELECT relation FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL', [caseId, actor.userId])).map((r) => r.relation);
+  if (!roleAllows(actor.role, permission) || !holdsGrant(actor, row!, relations)) deny();
+  if (opts.auditAction) await recordAudit(tx, { actor, meta, action: opts.auditAction, entityType: 'Case', entityId: caseId, caseId });
+  return { row: row!, relations };
+}
+
+/**
+ * Runs case work in a transaction. A refused access rolls the work back, is recorded as a
+ * "denied" audit event, and reaches the caller as a plain 404.
+ */
+export async function withCaseTx<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction(fn);
+  } catch (err) {
+    if (err instanceof AccessDenied) {
+      await recordAuditNow(db, err.audit);
+      throw notFound('This case');
+    }
+    if (err instanceof AppError && err.extra.auditFailure) {
+      await recordAuditNow(db, err.extra.auditFailure as AuditInput);
+      delete err.extra.auditFailure;
+    }
+    throw err;
+  }
+}

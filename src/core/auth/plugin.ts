@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db.ts';
+import { resolveSession, type SessionInfo } from './sessions.ts';
+
+export const SESSION_COOKIE = 'consilium_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: SessionInfo | null;
+  }
+}
+
+/** Sets the session cookie: httpOnly, SameSite=Strict, Secure in production. */
+export function setSessionCookie(reply: FastifyReply, token: string, config: Config): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: config.secureCookies,
+    path: '/',
+    maxAge: Math.floor(config.sessionAbsoluteMs / 1000),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: Config): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.secureCookies });
+}
+
+/** Resolves the session cookie on every request into `req.auth` (null when signed out). */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; config: Config }) => {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }) : null;
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Roles and what each may do. This table is the role half of every access decision; the other
+ * half is the grant on the case (see `core/access.ts`). Both must allow an action.
+ */
+export const ROLES = ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Every role but the patient's works with other people's health data, so MFA is required. */
+export const STAFF_ROLES: readonly Role[] = ['referring_physician', 'coordinator', 'expert', 'board_chair', 'admin'];
+export const isStaff = (role: Role) => STAFF_ROLES.includes(role);
+
+export const ROLE_LABELS: Record<Role, string> = {
+  patient: 'Patient or caregiver',
+  referring_physician: 'Referring physician',
+  coordinator: 'Coordinator',
+  expert: 'Expert reviewer',
+  board_chair: 'Board chair',
+  admin: 'Administrator',
+};
+
+const PERMISSIONS = {
+  'case.create': ['patient', 'referring_physician'],
+  'case.list': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
+  'case.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
+  'case.intake.write': ['patient', 'referring_physician'],
+  'case.consent.sign': ['patient'],
+  'case.proxy.manage': ['patient'],
+  'case.accessLog.read': ['patient', 'coordinator'],
+  'case.transition': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
+  'case.urgency.set': ['coordinator'],
+  'audit.read': ['admin'],
+  'users.manage': ['admin'],
+  'mail.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** True when the role may perform the action at all (before any case grant is considered). */
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export const PERMISSION_TABLE: Readonly<Record<Permission, readonly Role[]>> = PERMISSIONS;

@@ -1,0 +1,86 @@
+import type { Actor, RequestMeta } from '../context.ts';
+import type { Db, Queryable } from '../db.ts';
+import type { Role } from './roles.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export type MfaState = 'ok' | 'pending' | 'enroll_required';
+
+export interface SessionInfo {
+  actor: Actor;
+  mfaState: MfaState;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  idleExpiresAt: Date;
+}
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+/** Opens a server-side session and returns the token for the cookie (only its hash is stored). */
+export async function createSession(tx: Queryable, userId: string, mfaState: MfaState, policy: SessionPolicy, meta: RequestMeta): Promise<string> {
+  const token = newToken();
+  await tx.query(
+    `INSERT INTO sessions (token_hash, user_id, mfa_state, expires_at, ip, user_agent)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`,
+    [hashToken(token), userId, mfaState, policy.absoluteMs / 1000, meta.ip, meta.userAgent],
+  );
+  return token;
+}
+
+interface SessionRow {
+  token_hash: string;
+  mfa_state: MfaState;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  user_id: string;
+  role: Role;
+  name: string;
+  email: string;
+}
+
+/**
+ * Looks up a session by its cookie token. Returns null when it does not exist, was revoked, passed
+ * its absolute lifetime or sat idle too long, or its user is disabled. Touches `last_seen_at`
+ * (at most every 15 s, to spare the database a write per request).
+ */
+export async function resolveSession(db: Db, token: string, policy: SessionPolicy, now = new Date()): Promise<SessionInfo | null> {
+  if (!token || token.length > 100) return null;
+  const rows = await db.query<SessionRow>(
+    `SELECT s.token_hash, s.mfa_state, s.created_at, s.last_seen_at, s.expires_at, u.id AS user_id, u.role, u.name, u.email
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`, [hashToken(token)]);
+  const row = rows[0];
+  if (!row) return null;
+  const lastSeen = new Date(row.last_seen_at).getTime();
+  const expiresAt = new Date(row.expires_at);
+  if (expiresAt.getTime() <= now.getTime() || lastSeen + policy.idleMs <= now.getTime()) return null;
+  let seen = lastSeen;
+  if (now.getTime() - lastSeen > 15_000) {
+    await db.query('UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1', [row.token_hash, now.toISOString()]);
+    seen = now.getTime();
+  }
+  return {
+    actor: { userId: row.user_id, role: row.role, name: row.name, email: row.email },
+    mfaState: row.mfa_state,
+    tokenHash: row.token_hash,
+    createdAt: new Date(row.created_at),
+    expiresAt,
+    idleExpiresAt: new Date(Math.min(seen + policy.idleMs, expiresAt.getTime())),
+  };
+}
+
+export async function setSessionMfaState(tx: Queryable, tokenHash: string, state: MfaState): Promise<void> {
+  await tx.query('UPDATE sessions SET mfa_state = $2 WHERE token_hash = $1', [tokenHash, state]);
+}
+
+export async function revokeSession(tx: Queryable, tokenHash: string): Promise<void> {
+  await tx.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
+}
+
+export async function revokeUserSessions(tx: Queryable, userId: string): Promise<void> {
+  await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}

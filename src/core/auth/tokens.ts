@@ -1,0 +1,11 @@
+import crypto from 'node:crypto';
+
+/** A random URL-safe secret of 32 bytes; only its hash is ever stored. */
+export function newToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+/** SHA-256 of a token, as stored in the database. */
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor, RequestMeta } from './context.ts';
+import { AppError } from './errors.ts';
+import { roleAllows, type Permission } from './auth/roles.ts';
+
+/** Where the request came from, for the audit trail. */
+export function requestMeta(req: FastifyRequest): RequestMeta {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null };
+}
+
+/** The signed-in actor with a complete sign-in (MFA done where required), or a 401. */
+export function requireActor(req: FastifyRequest): Actor {
+  const auth = req.auth;
+  if (!auth) throw new AppError('UNAUTHENTICATED');
+  if (auth.mfaState !== 'ok') throw new AppError('MFA_REQUIRED', auth.mfaState === 'pending' ? 'Enter the code from your authenticator app.' : 'Set up two-step sign-in before continuing.', { mfaState: auth.mfaState });
+  return auth.actor;
+}
+
+/** The problem-details body, as documented in OpenAPI for every error response. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .loose()
+  .meta({ id: 'Problem' });
+
+export const PageQuery = {
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+};
+
+/** A page of results with the total, the shape of every list endpoint. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+}
+
+export const Uuid = z.uuid();
+export const IsoDate = z.iso.date();
+
+/** The actor, who must also hold a role permitted to `permission` (403 otherwise). */
+export function requirePermission(req: FastifyRequest, permission: Permission): Actor {
+  const actor = requireActor(req);
+  if (!roleAllows(actor.role, permission)) throw new AppError('FORBIDDEN');
+  return actor;
+}
+
+/** Standard error responses, documented for every route in OpenAPI. */
+export const errorResponses = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  422: ProblemSchema,
+  429: ProblemSchema,
+};

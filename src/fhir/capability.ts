@@ -1,0 +1,28 @@
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+
+const search = (...names: [string, 'string' | 'token' | 'reference' | 'date' | 'number'][]) => names.map(([name, type]) => ({ name, type }));
+
+/** What this FHIR endpoint serves; kept beside the routes so the two change together. */
+export function capabilityStatement(base: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-25',
+    kind: 'instance',
+    publisher: 'Consilium',
+    software: { name: 'Consilium', version: '0.1.0' },
+    implementation: { description: 'Consilium second-opinion service', url: base },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    rest: [{
+      mode: 'server',
+      security: { description: 'Session cookie from /api/auth/login (with MFA for staff). Every read is checked against role and case grant, and audited.' },
+      resource: [
+        { type: 'Patient', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['_id', 'token'], ['name', 'string'], ['family', 'string'], ['given', 'string'], ['birthdate', 'date'], ['_count', 'number']) },
+        { type: 'ServiceRequest', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['_id', 'token'], ['patient', 'reference'], ['subject', 'reference'], ['status', 'token'], ['authored', 'date'], ['identifier', 'token'], ['_count', 'number']) },
+        { type: 'Consent', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['date', 'date'], ['status', 'token'], ['_count', 'number']) },
+        { type: 'AuditEvent', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['entity', 'reference'], ['patient', 'reference'], ['agent', 'reference'], ['date', 'date'], ['outcome', 'token'], ['_count', 'number']) },
+      ],
+    }],
+  };
+}

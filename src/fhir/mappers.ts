@@ -1,0 +1,159 @@
+import type { AuditEvent, Consent, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { CaseStatus } from '../cases/lifecycle.ts';
+import type { Intake } from '../cases/intake.ts';
+import { findIcd10 } from '../catalog/icd10.ts';
+
+/**
+ * Pure mappings from our rows to FHIR R4 resources. Each resource served under /fhir/R4 comes
+ * from one of these, and the tests validate their output with @medplum/core's validator.
+ */
+
+export const CASE_REFERENCE_SYSTEM = 'urn:consilium:case-reference';
+export const USER_SYSTEM = 'urn:consilium:user';
+const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
+const iso = (d: Date | string) => new Date(d).toISOString();
+const isoDate = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+
+export interface PatientRow {
+  id: string;
+  given_name: string | null;
+  family_name: string | null;
+  birth_date: Date | string | null;
+  sex: string | null;
+  state: string | null;
+  country: string | null;
+  preferred_language: string | null;
+  phone: string | null;
+  email: string | null;
+  updated_at: Date;
+}
+
+export function toFhirPatient(p: PatientRow): Patient {
+  const gender = (['female', 'male', 'other', 'unknown'] as const).find((g) => g === p.sex);
+  return {
+    resourceType: 'Patient',
+    id: p.id,
+    meta: { lastUpdated: iso(p.updated_at) },
+    active: true,
+    ...(p.family_name || p.given_name ? { name: [{ use: 'official', family: p.family_name ?? undefined, given: p.given_name ? [p.given_name] : undefined }] } : {}),
+    ...(gender ? { gender } : {}),
+    ...(p.birth_date ? { birthDate: isoDate(p.birth_date) } : {}),
+    ...(p.phone || p.email ? { telecom: [...(p.phone ? [{ system: 'phone' as const, value: p.phone }] : []), ...(p.email ? [{ system: 'email' as const, value: p.email }] : [])] } : {}),
+    ...(p.country ? { address: [{ state: p.state ?? undefined, country: p.country }] } : {}),
+    ...(p.preferred_language ? { communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: p.preferred_language }] }, preferred: true }] } : {}),
+  };
+}
+
+const SERVICE_REQUEST_STATUS: Record<CaseStatus, ServiceRequest['status']> = {
+  draft: 'draft', submitted: 'active', collecting_records: 'active', ready_for_review: 'active', assigned: 'active', in_review: 'active',
+  board: 'active', opinion_signed: 'active', delivered: 'completed', closed: 'completed', cancelled: 'revoked', on_hold: 'on-hold',
+};
+
+export interface CaseForFhir {
+  id: string;
+  reference: string;
+  status: CaseStatus;
+  urgency: 'standard' | 'expedited';
+  patient_id: string;
+  intake: Intake;
+  submitted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The second-opinion request: its status follows the case's lifecycle state. */
+export function toFhirServiceRequest(c: CaseForFhir): ServiceRequest {
+  const cond = c.intake.condition;
+  const code = cond ? findIcd10(cond.icd10Code) : undefined;
+  const notes = [...(c.intake.plan ? [`Proposed plan: ${c.intake.plan.proposedPlan}`] : []), ...(c.intake.questions?.questions ?? []).map((q) => `Patient question: ${q}`)];
+  return {
+    resourceType: 'ServiceRequest',
+    id: c.id,
+    meta: { lastUpdated: iso(c.updated_at) },
+    identifier: [{ system: CASE_REFERENCE_SYSTEM, value: c.reference }],
+    status: SERVICE_REQUEST_STATUS[c.status],
+    intent: 'order',
+    priority: c.urgency === 'expedited' ? 'urgent' : 'routine',
+    code: { text: 'Medical second opinion' },
+    subject: { reference: `Patient/${c.patient_id}` },
+    authoredOn: iso(c.submitted_at ?? c.created_at),
+    ...(cond ? { reasonCode: [{ ...(code ? { coding: [{ system: ICD10CM, code: code.code, display: code.display }] } : {}), text: cond.description }] } : {}),
+    ...(notes.length ? { note: notes.map((text) => ({ text })) } : {}),
+  };
+}
+
+export interface ConsentRow {
+  id: string;
+  case_id: string;
+  patient_id: string;
+  document: 'service_consent' | 'hipaa_authorization';
+  version: string;
+  typed_name: string;
+  signer_relation: string;
+  signed_at: Date;
+}
+
+/** A signed consent or HIPAA authorization, pointing at the exact document version signed. */
+export function toFhirConsent(s: ConsentRow): Consent {
+  const hipaa = s.document === 'hipaa_authorization';
+  return {
+    resourceType: 'Consent',
+    id: s.id,
+    meta: { lastUpdated: iso(s.signed_at) },
+    status: 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: hipaa ? 'patient-privacy' : 'treatment' }] },
+    category: [{ coding: hipaa ? [{ system: 'http://loinc.org', code: '64292-6', display: 'Release of information consent' }] : [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+    patient: { reference: `Patient/${s.patient_id}` },
+    dateTime: iso(s.signed_at),
+    performer: [{ display: `${s.typed_name} (${s.signer_relation === 'proxy' ? 'caregiver acting for the patient' : 'patient'})` }],
+    policy: [{ uri: `urn:consilium:consent-document:${s.document}:${s.version}` }],
+    provision: { type: 'permit' },
+    sourceReference: { reference: `ServiceRequest/${s.case_id}` },
+  };
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date | string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  case_id: string | null;
+  patient_id: string | null;
+  ip: string | null;
+  outcome: 'success' | 'denied' | 'failure';
+}
+
+const actionCode = (action: string): AuditEvent['action'] =>
+  /\.(create|register|invite)$/.test(action) ? 'C'
+    : /\.(read|list|search)$/.test(action) ? 'R'
+      : /\.(revoke|delete)$/.test(action) ? 'D'
+        : /^user\.(login|logout|verify|mfa)/.test(action) ? 'E' : 'U';
+
+/** One audit event; the case appears as its ServiceRequest and its Patient. */
+export function toFhirAuditEvent(a: AuditRow): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    id: a.id,
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    subtype: [{ system: 'urn:consilium:audit-action', code: a.action }],
+    action: actionCode(a.action),
+    recorded: iso(a.at),
+    outcome: a.outcome === 'success' ? '0' : a.outcome === 'denied' ? '4' : '8',
+    agent: [{
+      requestor: true,
+      ...(a.actor_id ? { who: { identifier: { system: USER_SYSTEM, value: a.actor_id }, display: a.actor_name ?? undefined } } : {}),
+      ...(a.actor_role ? { role: [{ text: a.actor_role }] } : {}),
+      ...(a.ip ? { network: { address: a.ip, type: '2' as const } } : {}),
+    }],
+    source: { observer: { display: 'Consilium' } },
+    entity: [
+      ...(a.case_id ? [{ what: { reference: `ServiceRequest/${a.case_id}` } }] : []),
+      ...(a.patient_id ? [{ what: { reference: `Patient/${a.patient_id}` } }] : []),
+      ...(!a.case_id && a.entity_id ? [{ what: { identifier: { system: `urn:consilium:${a.entity_type}`, value: a.entity_id } } }] : []),
+    ],
+  };
+}

@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { recordAudit } from '../core/audit.ts';
+import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
+import { roleAllows } from '../core/auth/roles.ts';
+import type { Deps } from '../core/deps.ts';
+import type { Queryable } from '../core/db.ts';
+import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
+import { requestMeta, requireActor } from '../core/http.ts';
+import { capabilityStatement } from './capability.ts';
+import { toFhirAuditEvent, toFhirConsent, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type PatientRow } from './mappers.ts';
+import { countParam, dateConditions, params, referenceId } from './search.ts';
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+/** A problem as a FHIR OperationOutcome, for errors under /fhir/R4. */
+export function operationOutcomeFor(p: ProblemDetails): OperationOutcome {
+  const code = p.status === 404 ? 'not-found' : p.status === 401 ? 'login' : p.status === 403 ? 'forbidden' : p.status === 429 ? 'throttled' : p.status >= 500 ? 'exception' : 'invalid';
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text: p.detail ?? p.title }, diagnostics: p.code }] };
+}
+
+function bundle(req: FastifyRequest, base: string, resources: Resource[], total: number, count: number, offset: number): Bundle {
+  const self = `${base}${req.url.replace(/^\/fhir\/R4/, '')}`;
+  const url = new URL(self);
+  url.searchParams.set('_offset', String(offset + count));
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total,
+    link: [{ relation: 'self', url: self }, ...(offset + count < total && count > 0 ? [{ relation: 'next', url: url.toString() }] : [])],
+    entry: resources.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' as const } })),
+  };
+}
+
+const CASE_COLS = 'c.id, c.reference, c.status, c.urgency, c.patient_id, c.intake, c.submitted_at, c.created_at, c.updated_at';
+
+/**
+ * FHIR R4: CapabilityStatement, and read/search of Patient, ServiceRequest, Consent and
+ * AuditEvent under the same access check as the REST API. A resource outside the caller's grants
+ * answers 404 exactly like one that does not exist.
+ */
+export function fhirRoutes(deps: Deps) {
+  const { db, config } = deps;
+  const base = `${config.publicUrl}/fhir/R4`;
+  return async (app: FastifyInstance) => {
+    const send = <T>(reply: import('fastify').FastifyReply, body: T) => reply.type(FHIR_JSON).send(body);
+
+    app.get('/metadata', async (_req, reply) => send(reply, capabilityStatement(base)));
+
+    /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
+    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string }, count: number, offset: number) {
+      const actor = requireActor(req);
+      if (!roleAllows(actor.role, 'case.read')) throw new AppError('FORBIDDEN');
+      const values: unknown[] = [actor.userId];
+      const bind = (v: unknown) => {
+        values.push(v);
+        return `$${values.length}`;
+      };
+      const q = sql(caseGrantSql(actor, 1), bind);
+      const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
+      const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${q.from} ${where}`, values);
+      const rows = await tx.query<T>(`SELECT ${q.cols} ${q.from} ${where} ORDER BY ${q.order} LIMIT ${count} OFFSET ${offset}`, values);
+      return { rows, total: c?.total ?? 0, actor };
+    }
+
+    const offsetOf = (p: Record<string, string[]>) => {
+      const n = Number(p._offset?.[0] ?? 0);
+      if (!Number.isInteger(n) || n < 0) throw new AppError('VALIDATION_FAILED', '_offset must be a whole number.');
+      return n;
+    };
+
+    // Patient ----------------------------------------------------------------------------------
+    app.get('/Patient/:id', async (req, reply) => {
+      const actor = requireActor(req);
+      const { id } = req.params as { id: string };
+      const patient = await withCaseTx(db, async (tx) => {
+        const [row] = referenceId(id, 'Patient') ? await tx.query<{ id: string }>('SELECT id FROM cases WHERE patient_id = $1', [id]) : [];
+        if (!row) throw notFound('This patient');
+        await openCase(tx, actor, row.id, 'case.read', requestMeta(req), { auditAction: 'fhir.Patient.read' });
+        return (await tx.query<PatientRow>('SELECT * FROM patients WHERE id = $1', [id]))[0]!;
+      });
+      return send(reply, toFhirPatient(patient));
+    });
+    app.get('/Patient', async (req, reply) => {
+      const p = params(req.query, ['_id', 'name', 'family', 'given', 'birthdate', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetOf(p);
+      const result = await db.transaction(async (tx) => {
+        const r = await searchCases<PatientRow>(req, tx, (grant, bind) => {
+          const where = [grant];
+          if (p._id) where.push(`pt.id::text = ANY(${bind(p._id.flatMap((v) => v.split(',')))}::text[])`);
+          for (const n of p.name ?? []) where.push(`(lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)} OR lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)})`);
+          for (const n of p.family ?? []) where.push(`lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
+          for (const n of p.given ?? []) where.push(`lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
+          where.push(...dateConditions(p.birthdate ?? [], 'pt.birth_date', bind));
+          return { from: 'FROM patients pt JOIN cases c ON c.patient_id = pt.id', where, order: 'pt.family_name, pt.id', cols: 'pt.*' };
+        }, count, offset);
+        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Patient.search', entityType: 'Patient', detail: { count: r.rows.length } });
+        return r;
+      });
+      return send(reply, bundle(req, base, result.rows.map(toFhirPatient), result.total, count, offset));
+    });
+
+    // ServiceRequest ---------------------------------------------------------------------------
+    app.get('/ServiceRequest/:id', async (req, reply) => {
+      const actor = requireActor(req);
+      const { id } = req.params as { id: string };
+      const c = await withCaseTx(db, async (tx) => (await openCase(tx, actor, id, 'case.read', requestMeta(req), { auditAction: 'fhir.ServiceRequest.read' })).row);
+      return send(reply, toFhirServiceRequest(c as unknown as CaseForFhir));
+    });
+    app.get('/ServiceRequest', async (req, reply) => {
+      const p = params(req.query, ['_id', 'patient', 'subject', 'status', 'authored', 'date', 'identifier', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetOf(p);
+      const result = await db.transaction(async (tx) => {
+        const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
+          const where = [grant];
+          if (p._id) where.push(`c.id::text = ANY(${bind(p._id.flatMap((v) => v.split(',')))}::text[])`);
+          for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
+          for (const v of p.identifier ?? []) where.push(`c.reference = ${bind(v.includes('|') ? v.split('|')[1] : v)}`);
+          if (p.status) {
+            const statuses = p.status.flatMap((s) => s.split(','));
+            const map: Record<string, string[]> = { draft: ['draft'], active: ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed'], completed: ['delivered', 'closed'], revoked: ['cancelled'], 'on-hold': ['on_hold'] };
+            where.push(`c.status = ANY(${bind(statuses.flatMap((s) => map[s] ?? []))}::text[])`);
+          }
+          where.push(...dateConditions([...(p.authored ?? []), ...(p.date ?? [])], 'coalesce(c.submitted_at, c.created_at)', bind));
+          return { from: 'FROM cases c', where, order: 'c.created_at, c.id', cols: CASE_COLS };
+        }, count, offset);
+        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.ServiceRequest.search', entityType: 'Case', detail: { count: r.rows.length } });
+        return r;
+      });
+      return send(reply, bundle(req, base, result.rows.map(toFhirServiceRequest), result.total, count, offset));
+    });
+
+    // Consent ----------------------------------------------------------------------------------
+    const CONSENT_SQL = 'SELECT s.id, s.case_id, c.patient_id, s.document, s.version, s.typed_name, s.signer_relation, s.signed_at';
+    app.get('/Consent/:id', async (req, reply) => {
+      const actor = requireActor(req);
+      const { id } = req.params as { id: string };
+      const row = await withCaseTx(db, async (tx) => {
+        const [s] = referenceId(id, 'Consent') ? await tx.query<ConsentRow>(`${CONSENT_SQL} FROM consent_signatures s JOIN cases c ON c.id = s.case_id WHERE s.id = $1`, [id]) : [];
+        if (!s) throw notFound('This consent');
+        await openCase(tx, actor, s.case_id, 'case.read', requestMeta(req), { auditAction: 'fhir.Consent.read' });
+        return s;
+      });
+      return send(reply, toFhirConsent(row));
+    });
+    app.get('/Consent', async (req, reply) => {
+      const p = params(req.query, ['patient', 'date', 'status', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetOf(p);
+      const result = await db.transaction(async (tx) => {
+        const r = await searchCases<ConsentRow>(req, tx, (grant, bind) => {
+          const where = [grant];
+          for (const ref of p.patient ?? []) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
+          if (p.status && !p.status.flatMap((s) => s.split(',')).includes('active')) where.push('FALSE');
+          where.push(...dateConditions(p.date ?? [], 's.signed_at', bind));
+          return { from: 'FROM consent_signatures s JOIN cases c ON c.id = s.case_id', where, order: 's.signed_at, s.id', cols: CONSENT_SQL.replace(/^SELECT /, '') };
+        }, count, offset);
+        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Consent.search', entityType: 'Consent', detail: { count: r.rows.length } });
+        return r;
+      });
+      return send(reply, bundle(req, base, result.rows.map(toFhirConsent), result.total, count, offset));
+    });
+
+    // AuditEvent -------------------------------------------------------------------------------
+    const AUDIT_SQL = `a.id, a.at, a.actor_id, u.name AS actor_name, a.actor_role, a.action, a.entity_type, a.entity_id, a.case_id, c.patient_id, a.ip, a.outcome`;
+    const AUDIT_FROM = 'FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id';
+    app.get('/AuditEvent', async (req, reply) => {
+      const actor = requireActor(req);
+      const p = params(req.query, ['entity', 'patient', 'date', 'agent', 'outcome', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetOf(p);
+      const isAdmin = roleAllows(actor.role, 'audit.read');
+      if (!isAdmin && !roleAllows(actor.role, 'case.accessLog.read')) throw new AppError('FORBIDDEN', 'Audit events are for administrators, and for patients and coordinators about their own cases.');
+      const values: unknown[] = [actor.userId];
+      const bind = (v: unknown) => {
+        values.push(v);
+        return `$${values.length}`;
+      };
+      // Non-admins see only events about cases they hold a grant on.
+      const where = [isAdmin ? 'TRUE' : `a.case_id IS NOT NULL AND ${caseGrantSql(actor, 1)}`];
+      for (const e of p.entity ?? []) {
+        const sr = referenceId(e, 'ServiceRequest');
+        const pt = e.startsWith('Patient/') ? referenceId(e, 'Patient') : null;
+        where.push(sr && !e.startsWith('Patient/') ? `a.case_id::text = ${bind(sr)}` : pt ? `c.patient_id::text = ${bind(pt)}` : `a.entity_id = ${bind(e.split('/').pop())}`);
+      }
+      for (const ref of p.patient ?? []) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
+      for (const ag of p.agent ?? []) where.push(`a.actor_id::text = ${bind(ag.split('|').pop())}`);
+      if (p.outcome) where.push(`a.outcome = ANY(${bind(p.outcome.flatMap((o) => o.split(',')).map((o) => ({ '0': 'success', '4': 'denied', '8': 'failure' })[o] ?? o))}::text[])`);
+      where.push(...dateConditions(p.date ?? [], 'a.at', bind));
+      const clause = `WHERE ${where.join(' AND ')}`;
+      const result = await db.transaction(async (tx) => {
+        const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${AUDIT_FROM} ${clause}`, values);
+        const rows = await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} ${clause} ORDER BY a.seq DESC LIMIT ${count} OFFSET ${offset}`, values);
+        await recordAudit(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent', detail: { count: rows.length } });
+        return { rows, total: c?.total ?? 0 };
+      });
+      return send(reply, bundle(req, base, result.rows.map(toFhirAuditEvent), result.total, count, offset));
+    });
+    app.get('/AuditEvent/:id', async (req, reply) => {
+      const actor = requireActor(req);
+      const { id } = req.params as { id: string };
+      const row = await withCaseTx(db, async (tx) => {
+        const [a] = referenceId(id, 'AuditEvent') ? await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} WHERE a.id = $1`, [id]) : [];
+        if (!a) throw notFound('This audit event');
+        if (!roleAllows(actor.role, 'audit.read')) {
+          if (!a.case_id) throw notFound('This audit event');
+          await openCase(tx, actor, a.case_id, 'case.accessLog.read', requestMeta(req));
+        }
+        await recordAudit(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.read', entityType: 'AuditEvent', entityId: id, caseId: a.case_id });
+        return a;
+      });
+      return send(reply, toFhirAuditEvent(row));
+    });
+  };
+}

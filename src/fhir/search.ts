@@ -1,0 +1,67 @@
+import { AppError } from '../core/errors.ts';
+
+/**
+ * FHIR search parameter parsing shared by the resource handlers: date prefixes (eq, ne, gt, lt,
+ * ge, le), references (`Patient/123` or `123`) and `_count`.
+ */
+const DATE_RE = /^(eq|ne|gt|lt|ge|le)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$/;
+
+/** Turns `date` values into SQL conditions on `column`, binding values through `bind`. */
+export function dateConditions(values: string[], column: string, bind: (v: unknown) => string): string[] {
+  return values.map((raw) => {
+    const m = DATE_RE.exec(raw);
+    if (!m) throw new AppError('VALIDATION_FAILED', `The date “${raw}” is not a FHIR date (e.g. ge2026-01-31).`);
+    const op = m[1] ?? 'eq';
+    const value = m[2]!;
+    const { start, end } = dateRange(value);
+    const s = bind(start);
+    const e = bind(end);
+    switch (op) {
+      case 'eq': return `(${column} >= ${s} AND ${column} < ${e})`;
+      case 'ne': return `(${column} < ${s} OR ${column} >= ${e})`;
+      case 'gt': return `${column} >= ${e}`;
+      case 'ge': return `${column} >= ${s}`;
+      case 'lt': return `${column} < ${s}`;
+      default: return `${column} < ${e}`;
+    }
+  });
+}
+
+/** The half-open instant range a partial date stands for (2026 → all of 2026). */
+function dateRange(value: string): { start: string; end: string } {
+  if (value.includes('T')) {
+    const t = new Date(value.length <= 16 ? `${value}:00Z` : /Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`);
+    if (Number.isNaN(t.getTime())) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
+    return { start: t.toISOString(), end: new Date(t.getTime() + 1000).toISOString() };
+  }
+  const [y, mo, d] = value.split('-').map(Number) as [number, number | undefined, number | undefined];
+  const start = new Date(Date.UTC(y, (mo ?? 1) - 1, d ?? 1));
+  const end = d ? new Date(Date.UTC(y, mo! - 1, d + 1)) : mo ? new Date(Date.UTC(y, mo, 1)) : new Date(Date.UTC(y + 1, 0, 1));
+  if (Number.isNaN(start.getTime())) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
+  return { start: start.toISOString(), end: end.toISOString() };
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The id in a reference parameter (`Patient/<id>` or a bare id) when of the expected type. */
+export function referenceId(value: string, type: string): string | null {
+  const id = value.startsWith(`${type}/`) ? value.slice(type.length + 1) : value.includes('/') ? null : value;
+  return id && UUID_RE.test(id) ? id : null;
+}
+
+export function countParam(value: string | undefined, fallback = 20): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new AppError('VALIDATION_FAILED', '_count must be a whole number from 0 to 1000.');
+  return n;
+}
+
+/** Query parameters as lists (a parameter may repeat), without modifiers we do not support. */
+export function params(query: unknown, supported: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (!supported.includes(k)) throw new AppError('VALIDATION_FAILED', `The search parameter “${k}” is not supported here. Supported: ${supported.join(', ')}.`);
+    out[k] = (Array.isArray(v) ? v : [v]).map(String);
+  }
+  return out;
+}

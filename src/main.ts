@@ -1,0 +1,31 @@
+import { buildApp } from './app.ts';
+import { loadConfig } from './core/config.ts';
+import { openDb } from './core/db.ts';
+import { startMailSender } from './core/mail.ts';
+import { migrate } from './core/migrate.ts';
+import { seedDemo } from './demo/seed.ts';
+
+/** Starts the server: open the database, migrate, (demo data), listen, and stop cleanly. */
+async function main() {
+  const config = loadConfig();
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(db);
+  if (config.demo) await seedDemo(db);
+  const app = await buildApp({ config, db });
+  const stopMail = startMailSender(db, config.smtpUrl, config.mailFrom, app.log);
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: db.kind, demo: config.demo }, `Consilium listening on ${config.publicUrl}`);
+  const stop = async () => {
+    stopMail();
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests run once; integration tests (*.int.test.ts) run on both database backends.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
+      { extends: true, test: { name: 'pglite', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'pglite' } } },
+      { extends: true, test: { name: 'postgres', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'postgres' } } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.e2e.test.ts'], fileParallelism: false } },
+    ],
+  },
+});
