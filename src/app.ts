@@ -77,7 +77,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(authPlugin, { db, config });
+  await app.register(authPlugin, { db, config, now: deps.now });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');

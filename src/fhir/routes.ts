@@ -41,11 +41,12 @@ const CASE_COLS = 'c.id, c.reference, c.status, c.urgency, c.patient_id, c.intak
  */
 export function fhirRoutes(deps: Deps) {
   const { db, config } = deps;
-  const base = `${config.publicUrl}/fhir/R4`;
+  // Read per request: the public URL may be settled only once the server listens.
+  const baseUrl = () => `${config.publicUrl}/fhir/R4`;
   return async (app: FastifyInstance) => {
     const send = <T>(reply: import('fastify').FastifyReply, body: T) => reply.type(FHIR_JSON).send(body);
 
-    app.get('/metadata', async (_req, reply) => send(reply, capabilityStatement(base)));
+    app.get('/metadata', async (_req, reply) => send(reply, capabilityStatement(baseUrl())));
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
     async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string }, count: number, offset: number) {
@@ -98,7 +99,7 @@ export function fhirRoutes(deps: Deps) {
         await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Patient.search', entityType: 'Patient', detail: { count: r.rows.length } });
         return r;
       });
-      return send(reply, bundle(req, base, result.rows.map(toFhirPatient), result.total, count, offset));
+      return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirPatient), result.total, count, offset));
     });
 
     // ServiceRequest ---------------------------------------------------------------------------
@@ -129,7 +130,7 @@ export function fhirRoutes(deps: Deps) {
         await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.ServiceRequest.search', entityType: 'Case', detail: { count: r.rows.length } });
         return r;
       });
-      return send(reply, bundle(req, base, result.rows.map(toFhirServiceRequest), result.total, count, offset));
+      return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirServiceRequest), result.total, count, offset));
     });
 
     // Consent ----------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ export function fhirRoutes(deps: Deps) {
         await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Consent.search', entityType: 'Consent', detail: { count: r.rows.length } });
         return r;
       });
-      return send(reply, bundle(req, base, result.rows.map(toFhirConsent), result.total, count, offset));
+      return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirConsent), result.total, count, offset));
     });
 
     // AuditEvent -------------------------------------------------------------------------------
@@ -173,13 +174,13 @@ export function fhirRoutes(deps: Deps) {
       const offset = offsetOf(p);
       const isAdmin = roleAllows(actor.role, 'audit.read');
       if (!isAdmin && !roleAllows(actor.role, 'case.accessLog.read')) throw new AppError('FORBIDDEN', 'Audit events are for administrators, and for patients and coordinators about their own cases.');
-      const values: unknown[] = [actor.userId];
+      const values: unknown[] = [];
       const bind = (v: unknown) => {
         values.push(v);
         return `$${values.length}`;
       };
       // Non-admins see only events about cases they hold a grant on.
-      const where = [isAdmin ? 'TRUE' : `a.case_id IS NOT NULL AND ${caseGrantSql(actor, 1)}`];
+      const where = [isAdmin ? 'TRUE' : `a.case_id IS NOT NULL AND ${caseGrantSql(actor, values.push(actor.userId))}`];
       for (const e of p.entity ?? []) {
         const sr = referenceId(e, 'ServiceRequest');
         const pt = e.startsWith('Patient/') ? referenceId(e, 'Patient') : null;
@@ -196,7 +197,7 @@ export function fhirRoutes(deps: Deps) {
         await recordAudit(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent', detail: { count: rows.length } });
         return { rows, total: c?.total ?? 0 };
       });
-      return send(reply, bundle(req, base, result.rows.map(toFhirAuditEvent), result.total, count, offset));
+      return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirAuditEvent), result.total, count, offset));
     });
     app.get('/AuditEvent/:id', async (req, reply) => {
       const actor = requireActor(req);

@@ -14,15 +14,16 @@ export function dateConditions(values: string[], column: string, bind: (v: unkno
     const op = m[1] ?? 'eq';
     const value = m[2]!;
     const { start, end } = dateRange(value);
-    const s = bind(start);
-    const e = bind(end);
+    // Bind only what the condition uses: a server refuses parameters that no placeholder takes.
+    const s = () => bind(start);
+    const e = () => bind(end);
     switch (op) {
-      case 'eq': return `(${column} >= ${s} AND ${column} < ${e})`;
-      case 'ne': return `(${column} < ${s} OR ${column} >= ${e})`;
-      case 'gt': return `${column} >= ${e}`;
-      case 'ge': return `${column} >= ${s}`;
-      case 'lt': return `${column} < ${s}`;
-      default: return `${column} < ${e}`;
+      case 'eq': return `(${column} >= ${s()} AND ${column} < ${e()})`;
+      case 'ne': return `(${column} < ${s()} OR ${column} >= ${e()})`;
+      case 'gt': return `${column} >= ${e()}`;
+      case 'ge': return `${column} >= ${s()}`;
+      case 'lt': return `${column} < ${s()}`;
+      default: return `${column} < ${e()}`;
     }
   });
 }

@@ -28,10 +28,10 @@ export function clearSessionCookie(reply: FastifyReply, config: Config): void {
 }
 
 /** Resolves the session cookie on every request into `req.auth` (null when signed out). */
-export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; config: Config }) => {
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; config: Config; now: () => Date }) => {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (req) => {
     const token = req.cookies[SESSION_COOKIE];
-    req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }) : null;
+    req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, opts.now()) : null;
   });
 });

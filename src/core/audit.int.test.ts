@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, aPatient, aStaff } from '../../test/support/builders.ts';
+import { freshDb, startTestApp, type TestApp, type TestDb } from '../../test/support/testApp.ts';
+import { recordAudit, verifyAuditChain } from './audit.ts';
+import { SYSTEM_META } from './context.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+describe('the audit trail', () => {
+  it('records every read and write of a case with actor, role, IP and user agent', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { submit: true });
+    await p.client.get(`/api/cases/${id}`);
+    const rows = await t.db.query<{ action: string; actor_id: string; actor_role: string; ip: string; user_agent: string; outcome: string }>(
+      'SELECT action, actor_id, actor_role, ip, user_agent, outcome FROM audit_events WHERE case_id = $1 ORDER BY seq', [id]);
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['case.create', 'case.intake.write', 'case.consent.sign', 'case.submit', 'case.read']));
+    for (const r of rows) expect(r).toMatchObject({ actor_id: p.id, actor_role: 'patient', ip: '127.0.0.1', outcome: 'success' });
+    expect(rows[0]!.user_agent).toBeTruthy();
+  });
+
+  it('records denied attempts on cases outside the grant', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p);
+    const stranger = await aPatient(t);
+    expect((await stranger.client.get(`/api/cases/${id}`)).status).toBe(404);
+    const [denied] = await t.db.query<{ actor_id: string; outcome: string }>(`SELECT actor_id, outcome FROM audit_events WHERE case_id = $1 AND outcome = 'denied'`, [id]);
+    expect(denied).toMatchObject({ actor_id: stranger.id, outcome: 'denied' });
+  });
+
+  it('is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+    await expect(t.db.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
+    await expect(t.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+  });
+
+  it('admins browse it with filters; others may not', async () => {
+    const admin = await aStaff(t, 'admin');
+    const p = await aPatient(t);
+    const id = await aCase(t, p);
+    const page = await admin.client.get(`/api/admin/audit?caseId=${id}&action=case.&pageSize=5`);
+    expect(page.status).toBe(200);
+    expect(page.body.items.every((e: { caseId: string }) => e.caseId === id)).toBe(true);
+    expect(page.body.items[0].actorName).toBe(p.name);
+    expect((await p.client.get('/api/admin/audit')).status).toBe(403);
+    const verify = await admin.client.post('/api/admin/audit/verify');
+    expect(verify.body.ok).toBe(true);
+  });
+});
+
+describe('tamper detection', () => {
+  let d: TestDb;
+  beforeAll(async () => {
+    d = await freshDb();
+  });
+  afterAll(() => d.drop());
+
+  it('finds the first altered event, and the CLI exits non-zero', async () => {
+    for (let i = 0; i < 5; i++) await d.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test', detail: { i, nested: { b: 1, a: [1, 2] } } }));
+    expect(await verifyAuditChain(d.db)).toEqual({ ok: true, checked: 5 });
+    if (d.url) {
+      const ok = runCli(['audit-verify'], d.url);
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toMatch(/intact: 5 events/);
+    }
+    // Someone with superuser rights switches the guard off and edits history.
+    await d.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+    await d.db.query(`UPDATE audit_events SET detail = '{"i": 99}' WHERE action = 'test.2'`);
+    const broken = await verifyAuditChain(d.db);
+    expect(broken.ok).toBe(false);
+    expect(broken.checked).toBe(2);
+    if (d.url) {
+      const bad = runCli(['audit-verify'], d.url);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/BROKEN at event #3/);
+    }
+    await d.db.query(`DELETE FROM audit_events WHERE action = 'test.1'`);
+    expect((await verifyAuditChain(d.db)).firstBrokenSeq).toBe(3);
+  });
+});
+
+function runCli(args: string[], databaseUrl: string) {
+  const bin = path.resolve(import.meta.dirname, '../../bin/consilium.mjs');
+  return spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+}

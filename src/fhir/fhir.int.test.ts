@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { aCase, anIntake, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { fhirValidationErrors } from './validate.ts';
+
+let t: TestApp;
+let patient: Person;
+let coordinator: Person;
+let admin: Person;
+let caseId: string;
+let patientId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  patient = await aPatient(t);
+  coordinator = await aStaff(t, 'coordinator');
+  admin = await aStaff(t, 'admin');
+  caseId = await aCase(t, patient, { submit: true, intake: { patient: { ...anIntake().patient, phone: '+1 555 0100', email: 'robin@example.test' } } });
+  await command(coordinator, caseId, 'startRecordCollection');
+  patientId = (await patient.client.get(`/api/cases/${caseId}`)).body.patientId;
+});
+afterAll(() => t.close());
+
+function expectValid(resource: Resource) {
+  expect(fhirValidationErrors(resource), `${resource.resourceType}/${resource.id}`).toEqual([]);
+}
+const entries = (b: Bundle) => (b.entry ?? []).map((e) => e.resource!);
+
+describe('FHIR R4', () => {
+  it('serves a valid CapabilityStatement without sign-in', async () => {
+    const r = await fetch(`${t.baseUrl}/fhir/R4/metadata`);
+    expect(r.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+    const cs = await r.json();
+    expectValid(cs);
+    expect(cs.rest[0].resource.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'AuditEvent']);
+  });
+
+  it('reads Patient and ServiceRequest; the status follows the case', async () => {
+    const pt = (await patient.client.get(`/fhir/R4/Patient/${patientId}`)).body;
+    expectValid(pt);
+    expect(pt.name[0]).toMatchObject({ family: 'Testperson', given: ['Robin'] });
+    expect(pt.address[0]).toMatchObject({ state: 'OH', country: 'US' });
+    const sr = (await coordinator.client.get(`/fhir/R4/ServiceRequest/${caseId}`)).body;
+    expectValid(sr);
+    expect(sr).toMatchObject({ status: 'active', intent: 'order', subject: { reference: `Patient/${patientId}` } });
+    expect(sr.reasonCode[0].coding[0]).toMatchObject({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C34.11' });
+  });
+
+  it('searches by patient, date, status and _count, with valid bundles', async () => {
+    const byPatient: Bundle = (await patient.client.get(`/fhir/R4/ServiceRequest?patient=Patient/${patientId}`)).body;
+    expectValid(byPatient);
+    expect(entries(byPatient).map((r) => r.id)).toEqual([caseId]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await patient.client.get(`/fhir/R4/ServiceRequest?authored=ge${today}&status=active`)).body.total).toBe(1);
+    expect((await patient.client.get('/fhir/R4/ServiceRequest?authored=lt2000-01-01')).body.total).toBe(0);
+    expect((await patient.client.get('/fhir/R4/ServiceRequest?status=completed')).body.total).toBe(0);
+
+    const consents: Bundle = (await patient.client.get(`/fhir/R4/Consent?patient=${patientId}&date=ge${today}`)).body;
+    expectValid(consents);
+    expect(consents.total).toBe(2);
+    for (const c of entries(consents)) expectValid(c);
+    const one = (await patient.client.get(`/fhir/R4/Consent/${entries(consents)[0]!.id}`)).body;
+    expectValid(one);
+
+    const patients: Bundle = (await coordinator.client.get('/fhir/R4/Patient?name=robin&birthdate=1962-05-04')).body;
+    expect(entries(patients).map((p) => p.id)).toContain(patientId);
+    for (const p of entries(patients)) expectValid(p);
+  });
+
+  it('serves AuditEvents about a case to its patient, and all to admins', async () => {
+    const mine: Bundle = (await patient.client.get(`/fhir/R4/AuditEvent?entity=ServiceRequest/${caseId}&_count=5`)).body;
+    expectValid(mine);
+    expect(mine.entry).toHaveLength(5);
+    expect(mine.total).toBeGreaterThan(5);
+    expect(mine.link?.find((l) => l.relation === 'next')).toBeTruthy();
+    for (const e of entries(mine)) expectValid(e);
+    const all: Bundle = (await admin.client.get(`/fhir/R4/AuditEvent?patient=Patient/${patientId}&_count=100`)).body;
+    expect(all.total).toBeGreaterThanOrEqual(mine.total!);
+    const read = (await admin.client.get(`/fhir/R4/AuditEvent/${entries(all)[0]!.id}`)).body;
+    expectValid(read);
+    const expert = await aStaff(t, 'expert');
+    expect((await expert.client.get('/fhir/R4/AuditEvent')).status).toBe(403);
+  });
+
+  it('answers 404 for anything outside the grant, exactly like a missing resource', async () => {
+    const stranger = await aPatient(t);
+    for (const path of [`/fhir/R4/Patient/${patientId}`, `/fhir/R4/ServiceRequest/${caseId}`, '/fhir/R4/ServiceRequest/00000000-0000-4000-8000-000000000000']) {
+      const r = await stranger.client.get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body.resourceType).toBe('OperationOutcome');
+      expectValid(r.body);
+    }
+    expect((await stranger.client.get(`/fhir/R4/ServiceRequest?patient=${patientId}`)).body.total).toBe(0);
+    expect((await stranger.client.get(`/fhir/R4/AuditEvent?entity=ServiceRequest/${caseId}`)).body.total).toBe(0);
+    expect((await admin.client.get(`/fhir/R4/ServiceRequest/${caseId}`)).status).toBe(404);
+  });
+
+  it('rejects unsupported parameters and bad dates with an OperationOutcome', async () => {
+    const bad = await patient.client.get('/fhir/R4/ServiceRequest?foo=bar');
+    expect(bad.status).toBe(400);
+    expect(bad.body.resourceType).toBe('OperationOutcome');
+    expect((await patient.client.get('/fhir/R4/ServiceRequest?authored=yesterday')).status).toBe(400);
+    expect((await patient.client.get('/fhir/R4/ServiceRequest?_count=-1')).status).toBe(400);
+    const anon = await fetch(`${t.baseUrl}/fhir/R4/Patient/${patientId}`);
+    expect(anon.status).toBe(401);
+  });
+});

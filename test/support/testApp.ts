@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/core/config.ts';
+import { openDb, type Db } from '../../src/core/db.ts';
+import { migrate } from '../../src/core/migrate.ts';
+
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDb {
+  db: Db;
+  url?: string;
+  drop: () => Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite, or a new database on the local
+ * PostgreSQL server (dropped afterwards), chosen by TEST_DB.
+ */
+export async function freshDb(backend = process.env.TEST_DB ?? 'pglite'): Promise<TestDb> {
+  if (backend === 'postgres') {
+    const name = `consilium_t_${crypto.randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = PG_ADMIN_URL.replace(/\/[^/]+$/, `/${name}`);
+    const db = await openDb({ databaseUrl: url });
+    await migrate(db);
+    return {
+      db, url,
+      drop: async () => {
+        await db.close().catch(() => undefined);
+        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const db = await openDb({ dataDir: 'memory://' });
+  await migrate(db);
+  return { db, drop: () => db.close() };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  baseUrl: string;
+  /** Moves the application's clock (sessions, ages) forward. */
+  advance: (ms: number) => void;
+  close: () => Promise<void>;
+}
+
+/** The whole application on a real port over a fresh database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const t = await freshDb();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-'));
+  let offset = 0;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', WEB_DIST: path.join(dataDir, 'no-web'), ...env });
+  const app = await buildApp({ config, db: t.db, now: () => new Date(Date.now() + offset) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  config.publicUrl = baseUrl;
+  return {
+    app, db: t.db, config, baseUrl,
+    advance: (ms) => {
+      offset += ms;
+    },
+    close: async () => {
+      await app.close();
+      await t.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
