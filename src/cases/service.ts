@@ -173,11 +173,12 @@ export function casesService(deps: Deps) {
 
     async signConsent(actor: Actor, caseId: string, input: { document: ConsentKind; version: string; typedName: string }, meta: RequestMeta) {
       const doc = currentDocument(input.document);
-      if (input.version !== doc.version) throw new AppError('CONFLICT', 'A newer version of this document is in force. Read it and sign again.', { currentVersion: doc.version });
       const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
-      if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', `Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
       return withCaseTx(db, async (tx) => {
+        // Access first: nothing about the request is judged for someone outside the case.
         const opened = await openCase(tx, actor, caseId, 'case.consent.sign', meta, { forUpdate: true });
+        if (input.version !== doc.version) throw new AppError('CONFLICT', 'A newer version of this document is in force. Read it and sign again.', { currentVersion: doc.version });
+        if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', `Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
         const relation = opened.relations.includes('patient') ? 'patient' : opened.relations.includes('proxy') ? 'proxy' : null;
         if (!relation) throw new AppError('FORBIDDEN', 'Only the patient or their caregiver can sign.');
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { anIntake } from '../../test/support/builders.ts';
+import { ConditionSection, missingIntakeSections, PatientSection, PlanSection, PrioritiesSection, SituationsSection, TreatmentSection } from './intake.ts';
+import { decideUrgency, URGENCY_RULES } from './urgency.ts';
+
+describe('intake sections', () => {
+  it('a complete intake has nothing missing; an empty one misses every step in order', () => {
+    expect(missingIntakeSections(anIntake())).toEqual([]);
+    expect(missingIntakeSections({})).toEqual(['patient', 'condition', 'situations', 'plan', 'treatment', 'questions', 'priorities']);
+  });
+
+  it('needs the state for US patients (licensure) but not elsewhere', () => {
+    const p = anIntake().patient;
+    expect(PatientSection.safeParse({ ...p, state: undefined }).success).toBe(false);
+    expect(PatientSection.safeParse({ ...p, state: undefined, country: 'DE' }).success).toBe(true);
+    expect(PatientSection.safeParse({ ...p, country: 'usa' }).success).toBe(false);
+  });
+
+  it('accepts only bundled ICD-10-CM codes, in any letter case', () => {
+    const c = anIntake().condition;
+    expect(ConditionSection.parse({ ...c, icd10Code: 'j84.112' }).icd10Code).toBe('J84.112');
+    expect(ConditionSection.safeParse({ ...c, icd10Code: 'C34' }).success).toBe(false);
+  });
+
+  it('situations are 1–5, each once; priorities each once', () => {
+    expect(SituationsSection.safeParse({ situations: [1, 1] }).success).toBe(false);
+    expect(SituationsSection.safeParse({ situations: [6] }).success).toBe(false);
+    expect(SituationsSection.safeParse({ situations: [] }).success).toBe(false);
+    expect(PrioritiesSection.safeParse({ ranked: ['cost', 'cost'] }).success).toBe(false);
+    expect(PrioritiesSection.safeParse({ ranked: ['wealth'] }).success).toBe(false);
+  });
+
+  it('a proposed surgery must be named; a treatment cannot end before it starts', () => {
+    expect(PlanSection.safeParse({ ...anIntake().plan, surgeryDescription: undefined }).success).toBe(false);
+    expect(TreatmentSection.safeParse({ treatments: [{ description: 'Chemo', startedOn: '2026-05-01', endedOn: '2026-01-01', response: 'working' }] }).success).toBe(false);
+  });
+});
+
+describe('urgency rules', () => {
+  it('is standard when no rule fires, with a reason', () => {
+    expect(decideUrgency(anIntake())).toMatchObject({ urgency: 'standard', ruleIds: [] });
+  });
+  it('is expedited for rapid worsening or imminent treatment, naming each rule', () => {
+    const d = decideUrgency(anIntake({ plan: { ...anIntake().plan, rapidWorsening: true, treatmentStartsSoon: true } }));
+    expect(d.urgency).toBe('expedited');
+    expect(d.ruleIds).toEqual(['urgency.rapid_worsening', 'urgency.treatment_imminent']);
+  });
+  it('every rule carries a source and a review date', () => {
+    for (const r of URGENCY_RULES) {
+      expect(r.source.length).toBeGreaterThan(10);
+      expect(r.reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+});

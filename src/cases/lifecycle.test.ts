@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { availableCommands, CASE_COMMAND_NAMES, CASE_COMMANDS, CASE_STATUSES, decide, type GuardFacts } from './lifecycle.ts';
+
+const facts = (over: Partial<GuardFacts> = {}): GuardFacts => ({
+  status: 'draft', statusBeforeHold: null, actorRole: 'patient', actorRelations: ['patient'], actorIsCoordinator: false,
+  missingIntakeSections: [], unsignedConsents: [], ...over,
+});
+const coord = (status: GuardFacts['status'], over: Partial<GuardFacts> = {}) => facts({ status, actorRole: 'coordinator', actorRelations: [], actorIsCoordinator: true, ...over });
+
+describe('case lifecycle', () => {
+  it('submits a complete, consented draft', () => {
+    expect(decide('submit', facts())).toEqual({ ok: true, to: 'submitted' });
+  });
+
+  it('names every unmet condition of a submission', () => {
+    const d = decide('submit', facts({ missingIntakeSections: ['plan'], unsignedConsents: ['HIPAA authorization'] }));
+    expect(d).toEqual({ ok: false, code: 'GUARD_FAILED', unmet: ['Complete the “plan” step of the intake.', 'Sign the HIPAA authorization.'] });
+  });
+
+  it('refuses a command from a state it does not start from', () => {
+    expect(decide('deliver', coord('submitted'))).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+    expect(decide('submit', facts({ status: 'submitted' }))).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+  });
+
+  it('refuses a role the command is not for', () => {
+    expect(decide('startRecordCollection', facts({ status: 'submitted' }))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(decide('signOpinion', coord('in_review'))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('walks the happy path from submitted to closed', () => {
+    const path: [string, GuardFacts, string][] = [
+      ['startRecordCollection', coord('submitted', { actorIsCoordinator: false }), 'collecting_records'],
+      ['markReadyForReview', coord('collecting_records'), 'ready_for_review'],
+      ['assignExpert', coord('ready_for_review', { expertCandidate: { exists: true, isExpert: true, active: true, isPatientSide: false } }), 'assigned'],
+      ['startReview', facts({ status: 'assigned', actorRole: 'expert', actorRelations: ['expert'] }), 'in_review'],
+      ['referToBoard', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'] }), 'board'],
+      ['returnFromBoard', facts({ status: 'board', actorRole: 'board_chair', actorRelations: [] }), 'in_review'],
+      ['signOpinion', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'] }), 'opinion_signed'],
+      ['deliver', coord('opinion_signed'), 'delivered'],
+      ['close', coord('delivered'), 'closed'],
+    ];
+    for (const [cmd, f, to] of path) expect(decide(cmd as never, f), cmd).toEqual({ ok: true, to });
+  });
+
+  it('guards expert assignment: must be an active expert with no patient-side role', () => {
+    const base = { exists: true, isExpert: true, active: true, isPatientSide: false };
+    expect(decide('assignExpert', coord('ready_for_review'))).toMatchObject({ unmet: ['Choose an expert.'] });
+    expect(decide('assignExpert', coord('ready_for_review', { expertCandidate: { ...base, isExpert: false } }))).toMatchObject({ code: 'GUARD_FAILED' });
+    expect(decide('assignExpert', coord('ready_for_review', { expertCandidate: { ...base, active: false } }))).toMatchObject({ code: 'GUARD_FAILED' });
+    expect(decide('assignExpert', coord('ready_for_review', { expertCandidate: { ...base, isPatientSide: true } }))).toMatchObject({ code: 'GUARD_FAILED' });
+  });
+
+  it('only the assigned expert reviews and signs', () => {
+    expect(decide('startReview', facts({ status: 'assigned', actorRole: 'expert', actorRelations: [] }))).toMatchObject({ code: 'GUARD_FAILED' });
+  });
+
+  it('holds from any open non-draft state with a reason and resumes to where it was', () => {
+    for (const s of CASE_STATUSES.filter((x) => !['draft', 'on_hold', 'closed', 'cancelled'].includes(x))) {
+      expect(decide('hold', coord(s, { reason: 'waiting' })), s).toEqual({ ok: true, to: 'on_hold' });
+    }
+    expect(decide('hold', coord('submitted'))).toMatchObject({ code: 'GUARD_FAILED', unmet: ['Give a reason.'] });
+    expect(decide('resume', coord('on_hold', { statusBeforeHold: 'assigned' }))).toEqual({ ok: true, to: 'assigned' });
+    expect(decide('resume', coord('on_hold'))).toMatchObject({ ok: false });
+  });
+
+  it('patients cancel only before records collection; coordinators any open state; never a final one', () => {
+    expect(decide('cancel', facts({ reason: 'changed mind' }))).toEqual({ ok: true, to: 'cancelled' });
+    expect(decide('cancel', facts({ status: 'collecting_records', reason: 'x y z' }))).toMatchObject({ code: 'GUARD_FAILED' });
+    expect(decide('cancel', coord('in_review', { reason: 'duplicate request' }))).toEqual({ ok: true, to: 'cancelled' });
+    expect(decide('cancel', coord('closed', { reason: 'duplicate' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+  });
+
+  it('lists the commands a role could issue from a state', () => {
+    expect(availableCommands('submitted', 'coordinator')).toEqual(['startRecordCollection', 'hold', 'cancel']);
+    expect(availableCommands('draft', 'patient')).toEqual(['submit', 'cancel']);
+    expect(availableCommands('closed', 'coordinator')).toEqual([]);
+  });
+
+  it('every command leads to a known state', () => {
+    for (const c of CASE_COMMAND_NAMES) {
+      const def = CASE_COMMANDS[c];
+      expect(def.to === null || CASE_STATUSES.includes(def.to)).toBe(true);
+    }
+  });
+});

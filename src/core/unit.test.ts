@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { searchIcd10, findIcd10, ICD10_CATALOG } from '../catalog/icd10.ts';
+import { auditHash, canonicalJson, GENESIS_HASH } from './audit.ts';
+import { checkTotp, currentTotp, newTotpSecret } from './auth/totp.ts';
+import { loadConfig } from './config.ts';
+import { holdsGrant } from './access.ts';
+import { dateConditions, referenceId } from '../fhir/search.ts';
+
+describe('canonical JSON and audit hashes', () => {
+  it('does not depend on key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('changes when any field or the previous link changes', () => {
+    const e = { id: 'x', at: '2026-01-01T00:00:00.000Z', actorId: null, actorRole: null, action: 'a', entityType: 'T', entityId: null, caseId: null, ip: null, userAgent: null, outcome: 'success' as const, detail: {}, prevHash: GENESIS_HASH };
+    const h = auditHash(e);
+    expect(auditHash({ ...e, action: 'b' })).not.toBe(h);
+    expect(auditHash({ ...e, prevHash: 'f'.repeat(64) })).not.toBe(h);
+    expect(auditHash({ ...e })).toBe(h);
+  });
+});
+
+describe('TOTP', () => {
+  it('accepts the current code and one step of drift, not more', () => {
+    const { secret } = newTotpSecret('a@b.test');
+    const now = Date.now();
+    expect(checkTotp(secret, currentTotp(secret, now), now)).not.toBeNull();
+    expect(checkTotp(secret, currentTotp(secret, now - 30_000), now)).not.toBeNull();
+    expect(checkTotp(secret, currentTotp(secret, now - 120_000), now)).toBeNull();
+    expect(checkTotp(secret, 'abcdef', now)).toBeNull();
+  });
+});
+
+describe('configuration', () => {
+  it('has working defaults and refuses demo mode in production', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.sessionIdleMs).toBe(15 * 60_000);
+    expect(c.dataDir).toMatch(/data$/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' })).toThrow(/refused/);
+    expect(loadConfig({ NODE_ENV: 'production' }).secureCookies).toBe(true);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
+
+describe('ICD-10-CM catalogue', () => {
+  it('has a source, a review date and well-formed codes', () => {
+    expect(ICD10_CATALOG.source).toMatch(/ICD-10-CM/);
+    expect(findIcd10('c34.11')?.display).toMatch(/upper lobe, right/);
+  });
+  it('searches by code prefix first, then by words', () => {
+    expect(searchIcd10('C34').every((c) => c.code.startsWith('C34'))).toBe(true);
+    expect(searchIcd10('pulmonary fibrosis').map((c) => c.code)).toContain('J84.112');
+    expect(searchIcd10('zzzz')).toEqual([]);
+  });
+});
+
+describe('case grants', () => {
+  const actor = (role: string) => ({ userId: 'u1', role: role as never, name: 'n', email: 'e' });
+  it('coordinators hold their own cases and the untaken pool, never drafts', () => {
+    expect(holdsGrant(actor('coordinator'), { status: 'submitted', coordinator_id: null }, [])).toBe(true);
+    expect(holdsGrant(actor('coordinator'), { status: 'draft', coordinator_id: null }, [])).toBe(false);
+    expect(holdsGrant(actor('coordinator'), { status: 'submitted', coordinator_id: 'u2' }, [])).toBe(false);
+  });
+  it('other roles need the matching relation', () => {
+    expect(holdsGrant(actor('patient'), { status: 'draft', coordinator_id: null }, ['proxy'])).toBe(true);
+    expect(holdsGrant(actor('expert'), { status: 'assigned', coordinator_id: null }, ['patient'])).toBe(false);
+    expect(holdsGrant(actor('admin'), { status: 'assigned', coordinator_id: null }, ['expert'])).toBe(false);
+  });
+});
+
+describe('FHIR search parameters', () => {
+  it('turns date prefixes into ranges', () => {
+    const values: unknown[] = [];
+    const bind = (v: unknown) => `$${values.push(v)}`;
+    expect(dateConditions(['ge2026-03'], 'x', bind)).toEqual(['x >= $1']);
+    expect(values[0]).toBe('2026-03-01T00:00:00.000Z');
+    expect(dateConditions(['2026'], 'x', bind)).toEqual(['(x >= $2 AND x < $3)']);
+    expect(values[2]).toBe('2027-01-01T00:00:00.000Z');
+    expect(() => dateConditions(['soon'], 'x', bind)).toThrow();
+  });
+  it('reads references with or without the type', () => {
+    const id = '0e6f7a4e-1c2b-4d3e-8f90-123456789abc';
+    expect(referenceId(`Patient/${id}`, 'Patient')).toBe(id);
+    expect(referenceId(id, 'Patient')).toBe(id);
+    expect(referenceId(`Group/${id}`, 'Patient')).toBeNull();
+  });
+});
