@@ -54,6 +54,9 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
       return { ok: true as const };
     });
 
+    app.get('/experts', { schema: { tags: ['cases'], summary: 'Active expert reviewers, for assignment (coordinators)', querystring: z.strictObject({ q: z.string().max(100).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })), ...errorResponses } } }, async (req) =>
+      accounts.listExperts(requirePermission(req, 'experts.list'), req.query.q));
+
     const admin = ['admin'];
     app.get('/admin/users', { schema: { tags: admin, summary: 'List and search accounts', querystring: s.UserListQuery, response: { 200: z.object({ items: z.array(s.UserView), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses } } }, async (req) =>
       accounts.listUsers(requirePermission(req, 'users.manage'), req.query, requestMeta(req)));

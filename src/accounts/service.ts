@@ -186,6 +186,13 @@ export function accountsService(deps: Deps) {
       return { items: rows.map(toUserView), total, page: q.page, pageSize: q.pageSize };
     },
 
+    /** Active experts for the coordinator's assignment picker (matching and ranking come later). */
+    async listExperts(_coordinator: Actor, q?: string) {
+      const rows = await db.query<{ id: string; name: string; email: string }>(
+        `SELECT id, name, email FROM users WHERE role = 'expert' AND disabled_at IS NULL AND ($1::text IS NULL OR lower(name) LIKE '%' || lower($1) || '%') ORDER BY name LIMIT 100`, [q ?? null]);
+      return rows;
+    },
+
     async setDisabled(admin: Actor, userId: string, disabled: boolean, meta: RequestMeta) {
       if (userId === admin.userId && disabled) throw new AppError('CONFLICT', 'You cannot disable your own account.');
       return db.transaction(async (tx) => {

@@ -28,6 +28,7 @@ const PERMISSIONS = {
   'case.accessLog.read': ['patient', 'coordinator'],
   'case.transition': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.urgency.set': ['coordinator'],
+  'experts.list': ['coordinator', 'admin'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
   'mail.read': ['admin'],

@@ -1,0 +1,105 @@
+import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { post, ROLE_LABELS } from './api.ts';
+import { useMe, type Me } from './auth.tsx';
+import { AdminAuditPage } from './pages/AdminAudit.tsx';
+import { AdminOutboxPage } from './pages/AdminOutbox.tsx';
+import { AdminUsersPage } from './pages/AdminUsers.tsx';
+import { CasePage } from './pages/CasePage.tsx';
+import { HomePage } from './pages/Home.tsx';
+import { InvitationPage } from './pages/Invitation.tsx';
+import { LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
+import { MyCasesPage } from './pages/MyCases.tsx';
+import { QueuePage } from './pages/Queue.tsx';
+
+function navFor(me: Me) {
+  const role = me.user.role;
+  const items: { to: string; label: string }[] = [];
+  if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
+  if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
+  if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
+  items.push({ to: '/account/security', label: 'Two-step sign-in' });
+  return items;
+}
+
+function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const signOut = async () => {
+    await post('/auth/logout');
+    qc.clear();
+    qc.setQueryData(['me'], null);
+    navigate('/login');
+  };
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Anchor component={Link} to="/" underline="never"><Title order={3}>Consilium</Title></Anchor>
+          </Group>
+          <Group gap="sm">
+            <Text size="sm" visibleFrom="sm" data-testid="whoami">{me.user.name} · {ROLE_LABELS[me.user.role]}</Text>
+            <Button variant="subtle" size="xs" onClick={signOut}>Sign out</Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Main">
+        {navFor(me).map((i) => <NavLink key={i.to} component={Link} to={i.to} label={i.label} active={location.pathname.startsWith(i.to)} onClick={close} />)}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}
+
+function home(me: Me) {
+  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : '/cases';
+}
+
+/** Routes by sign-in state: public pages, the MFA step, then the role's workspace. */
+export function App() {
+  const { data: me, isLoading } = useMe();
+  const location = useLocation();
+  if (isLoading) return <Center h="100vh"><Loader aria-label="Loading" /></Center>;
+  const publicRoutes = (
+    <>
+      <Route path="/register" element={<RegisterPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
+      <Route path="/set-password" element={<SetPasswordPage />} />
+      <Route path="/invitations/:token" element={<InvitationPage />} />
+    </>
+  );
+  if (!me) {
+    return (
+      <Routes>
+        <Route path="/" element={<HomePage />} />
+        <Route path="/login" element={<LoginPage />} />
+        {publicRoutes}
+        <Route path="*" element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
+      </Routes>
+    );
+  }
+  if (me.session.mfaState !== 'ok') return <MfaPage me={me} />;
+  return (
+    <Shell me={me}>
+      <Routes>
+        <Route path="/" element={<Navigate to={home(me)} replace />} />
+        <Route path="/login" element={<Navigate to={home(me)} replace />} />
+        {publicRoutes}
+        <Route path="/cases" element={<MyCasesPage me={me} />} />
+        <Route path="/cases/:id" element={<CasePage me={me} />} />
+        <Route path="/queue" element={<QueuePage />} />
+        <Route path="/admin/users" element={<AdminUsersPage />} />
+        <Route path="/admin/audit" element={<AdminAuditPage />} />
+        <Route path="/admin/outbox" element={<AdminOutboxPage />} />
+        <Route path="/account/security" element={<MfaPage me={me} />} />
+        <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />
+      </Routes>
+    </Shell>
+  );
+}

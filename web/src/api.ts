@@ -1,0 +1,62 @@
+/** A problem-details error from the API, with the field errors and unmet conditions it carries. */
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  errors: { path: string; message: string }[];
+  unmet: string[];
+  constructor(status: number, body: any) {
+    super(body?.detail ?? body?.title ?? `Request failed (${status})`);
+    this.status = status;
+    this.code = body?.code ?? 'UNKNOWN';
+    this.errors = body?.errors ?? [];
+    this.unmet = body?.unmet ?? [];
+  }
+}
+
+/** Calls the JSON API with the session cookie; throws ApiError on any problem answer. */
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const err = new ApiError(res.status, json);
+    if (res.status === 401 && err.code === 'UNAUTHENTICATED') window.dispatchEvent(new CustomEvent('consilium:signed-out'));
+    throw err;
+  }
+  return json as T;
+}
+
+export const get = <T = any>(path: string) => api<T>('GET', path);
+export const post = <T = any>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const put = <T = any>(path: string, body: unknown) => api<T>('PUT', path, body);
+
+export const STATUS_LABELS: Record<string, string> = {
+  draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',
+  assigned: 'Assigned to expert', in_review: 'In review', board: 'At tumor board', opinion_signed: 'Opinion signed',
+  delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled', on_hold: 'On hold',
+};
+
+export const STATUS_COLORS: Record<string, string> = {
+  draft: 'gray', submitted: 'blue', collecting_records: 'cyan', ready_for_review: 'teal', assigned: 'indigo', in_review: 'violet',
+  board: 'grape', opinion_signed: 'green', delivered: 'green', closed: 'dark', cancelled: 'red', on_hold: 'orange',
+};
+
+export const ROLE_LABELS: Record<string, string> = {
+  patient: 'Patient or caregiver', referring_physician: 'Referring physician', coordinator: 'Coordinator',
+  expert: 'Expert reviewer', board_chair: 'Board chair', admin: 'Administrator',
+};
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function ageInDays(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  return Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
+}

@@ -1,0 +1,32 @@
+import { Alert, Badge, List } from '@mantine/core';
+import { ApiError, STATUS_COLORS, STATUS_LABELS } from './api.ts';
+
+/** Shows an API error in plain words, with the fields or conditions that need attention. */
+export function ErrorNote({ error }: { error: unknown }) {
+  if (!error) return null;
+  const e = error instanceof ApiError ? error : null;
+  return (
+    <Alert color="red" title={e?.status === 404 ? 'Not found' : 'Please check'} role="alert" data-testid="error">
+      {error instanceof Error ? error.message : String(error)}
+      {e && (e.unmet.length > 0 || e.errors.length > 0) && (
+        <List size="sm" mt="xs">
+          {e.unmet.map((u) => <List.Item key={u}>{u}</List.Item>)}
+          {e.errors.map((x) => <List.Item key={x.path + x.message}>{fieldName(x.path)}: {x.message}</List.Item>)}
+        </List>
+      )}
+    </Alert>
+  );
+}
+
+function fieldName(path: string): string {
+  const last = path.split('/').filter(Boolean).filter((p) => !/^\d+$/.test(p)).pop() ?? 'field';
+  return last.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light">{STATUS_LABELS[status] ?? status}</Badge>;
+}
+
+export function UrgencyBadge({ urgency }: { urgency: string }) {
+  return urgency === 'expedited' ? <Badge color="red" variant="filled">Expedited</Badge> : <Badge color="gray" variant="outline">Standard</Badge>;
+}

@@ -1,0 +1,51 @@
+import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { formatDate, get, post, ROLE_LABELS } from '../api.ts';
+import { ErrorNote } from '../components.tsx';
+
+export function AdminAuditPage() {
+  const [filters, setFilters] = useState({ action: '', caseId: '', outcome: '', from: '', to: '' });
+  const [page, setPage] = useState(1);
+  const params = new URLSearchParams({ page: String(page), pageSize: '50' });
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  const events = useQuery({ queryKey: ['audit', params.toString()], queryFn: () => get(`/admin/audit?${params}`), placeholderData: keepPreviousData });
+  const verify = useMutation({ mutationFn: () => post('/admin/audit/verify') });
+  const set = (k: keyof typeof filters) => (v: string) => { setFilters({ ...filters, [k]: v }); setPage(1); };
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Audit trail</Title>
+        <Button variant="light" onClick={() => verify.mutate()} loading={verify.isPending}>Verify the chain</Button>
+      </Group>
+      {verify.data && (verify.data.ok
+        ? <Alert color="green">The audit trail is intact: {verify.data.checked} events checked.</Alert>
+        : <Alert color="red">The chain is broken at event #{verify.data.firstBrokenSeq}: {verify.data.reason}.</Alert>)}
+      <Group align="end">
+        <TextInput label="Action starts with" placeholder="case." value={filters.action} onChange={(e) => set('action')(e.currentTarget.value)} />
+        <TextInput label="Case id" value={filters.caseId} onChange={(e) => set('caseId')(e.currentTarget.value.trim())} w={320} />
+        <Select label="Outcome" clearable data={['success', 'denied', 'failure']} value={filters.outcome || null} onChange={(v) => set('outcome')(v ?? '')} />
+        <TextInput label="From" type="date" value={filters.from} onChange={(e) => set('from')(e.currentTarget.value)} />
+        <TextInput label="To" type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
+      </Group>
+      <ErrorNote error={events.error} />
+      <Table.ScrollContainer minWidth={900}>
+        <Table striped aria-label="Audit events">
+          <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>From</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {events.data?.items.map((e: any) => (
+              <Table.Tr key={e.seq}>
+                <Table.Td>{e.seq}</Table.Td><Table.Td>{formatDate(e.at)}</Table.Td>
+                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{ROLE_LABELS[e.actorRole] ?? ''}</Text></Table.Td>
+                <Table.Td><Code>{e.action}</Code></Table.Td><Table.Td>{e.entityType}{e.caseId ? <Text size="xs" c="dimmed">case {e.caseId.slice(0, 8)}</Text> : null}</Table.Td>
+                <Table.Td>{e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {events.data && events.data.total > 50 && <Pagination total={Math.ceil(events.data.total / 50)} value={page} onChange={setPage} />}
+      {events.data && <Text size="sm" c="dimmed">{events.data.total} event(s)</Text>}
+    </Stack>
+  );
+}

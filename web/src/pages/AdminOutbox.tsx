@@ -1,0 +1,35 @@
+import { Accordion, Badge, Group, Pagination, Stack, Text, TextInput, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { formatDate, get } from '../api.ts';
+import { ErrorNote } from '../components.tsx';
+
+/** Outgoing mail. Without an SMTP server this is where confirmation and set-password links wait. */
+export function AdminOutboxPage() {
+  const [to, setTo] = useState('');
+  const [page, setPage] = useState(1);
+  const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(to ? { to } : {}) });
+  const mail = useQuery({ queryKey: ['outbox', params.toString()], queryFn: () => get(`/admin/outbox?${params}`), placeholderData: keepPreviousData });
+  return (
+    <Stack>
+      <Title order={2}>Mail outbox</Title>
+      <Text size="sm" c="dimmed">Messages the service sends. When no SMTP server is configured they are not delivered, and can be read here.</Text>
+      <TextInput label="Recipient" placeholder="email contains…" value={to} onChange={(e) => { setTo(e.currentTarget.value); setPage(1); }} w={300} />
+      <ErrorNote error={mail.error} />
+      <Accordion variant="separated">
+        {mail.data?.items.map((m: any) => (
+          <Accordion.Item key={m.id} value={m.id}>
+            <Accordion.Control>
+              <Group justify="space-between" wrap="nowrap">
+                <Text size="sm"><b>{m.subject}</b> — to {m.to}</Text>
+                <Group gap="xs"><Text size="xs" c="dimmed">{formatDate(m.createdAt)}</Text>{m.sentAt ? <Badge color="green" variant="light">sent</Badge> : <Badge color="gray" variant="light">not sent</Badge>}</Group>
+              </Group>
+            </Accordion.Control>
+            <Accordion.Panel><Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }} data-testid="mail-body">{m.body}</Text></Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+      {mail.data && mail.data.total > 25 && <Pagination total={Math.ceil(mail.data.total / 25)} value={page} onChange={setPage} />}
+    </Stack>
+  );
+}

@@ -1,0 +1,60 @@
+import { Badge, Button, Group, Modal, NativeSelect, Pagination, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, formatDate, get, post, ROLE_LABELS } from '../api.ts';
+import { ErrorNote } from '../components.tsx';
+
+const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'admin'];
+
+export function AdminUsersPage() {
+  const qc = useQueryClient();
+  const [q, setQ] = useState('');
+  const [role, setRole] = useState<string | null>(null);
+  const [page, setPage] = useState(1);
+  const [debounced] = useDebouncedValue(q, 300);
+  const [creating, setCreating] = useState(false);
+  const [form, setForm] = useState({ name: '', email: '', role: 'coordinator' });
+  const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(debounced ? { q: debounced } : {}), ...(role ? { role } : {}) });
+  const users = useQuery({ queryKey: ['users', params.toString()], queryFn: () => get(`/admin/users?${params}`), placeholderData: keepPreviousData });
+  const create = useMutation({ mutationFn: () => post('/admin/users', form), onSuccess: () => { setCreating(false); setForm({ name: '', email: '', role: 'coordinator' }); qc.invalidateQueries({ queryKey: ['users'] }); } });
+  const toggle = useMutation({ mutationFn: (u: any) => api('PATCH', `/admin/users/${u.id}`, { disabled: !u.disabled }), onSuccess: () => qc.invalidateQueries({ queryKey: ['users'] }) });
+  return (
+    <Stack>
+      <Group justify="space-between"><Title order={2}>Users</Title><Button onClick={() => setCreating(true)}>Create staff account</Button></Group>
+      <Group>
+        <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => { setQ(e.currentTarget.value); setPage(1); }} />
+        <Select label="Role" clearable placeholder="Any" data={Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
+      </Group>
+      <ErrorNote error={users.error ?? toggle.error} />
+      <Table.ScrollContainer minWidth={700}>
+        <Table striped aria-label="Users">
+          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {users.data?.items.map((u: any) => (
+              <Table.Tr key={u.id}>
+                <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{ROLE_LABELS[u.role]}</Table.Td>
+                <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
+                <Table.Td>{formatDate(u.createdAt)}</Table.Td>
+                <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {users.data && users.data.total > 25 && <Pagination total={Math.ceil(users.data.total / 25)} value={page} onChange={setPage} />}
+      <Modal opened={creating} onClose={() => setCreating(false)} title="Create a staff account">
+        <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+          <Stack>
+            <TextInput label="Full name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+            <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: ROLE_LABELS[r]! }))} value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })} />
+            <Text size="xs" c="dimmed">We email a link to choose a password. Two-step sign-in is set up at the first sign-in.</Text>
+            <ErrorNote error={create.error} />
+            <Button type="submit" loading={create.isPending}>Create</Button>
+          </Stack>
+        </form>
+      </Modal>
+    </Stack>
+  );
+}

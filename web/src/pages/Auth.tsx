@@ -1,0 +1,158 @@
+import { Alert, Anchor, Button, Center, Code, Container, Image, Paper, PasswordInput, PinInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { post } from '../api.ts';
+import type { Me } from '../auth.tsx';
+import { ErrorNote } from '../components.tsx';
+
+function Card({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <Container size={440} py="xl">
+      <Title order={2} ta="center" mb="md">{title}</Title>
+      <Paper withBorder p="lg" shadow="sm">{children}</Paper>
+    </Container>
+  );
+}
+
+export function LoginPage() {
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const login = useMutation({
+    mutationFn: () => post('/auth/login', { email, password }),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['me'] });
+      navigate(params.get('next') ?? '/', { replace: true });
+    },
+  });
+  return (
+    <Card title="Sign in">
+      <form onSubmit={(e) => { e.preventDefault(); login.mutate(); }}>
+        <Stack>
+          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">Please sign in to continue. For your safety we sign you out after 15 minutes without activity.</Alert>}
+          <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+          <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <ErrorNote error={login.error} />
+          <Button type="submit" loading={login.isPending}>Sign in</Button>
+          <Text size="sm">New here? <Anchor component={Link} to="/register">Create an account</Anchor></Text>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+export function RegisterPage() {
+  const [form, setForm] = useState({ name: '', email: '', password: '' });
+  const register = useMutation({ mutationFn: () => post('/auth/register', form) });
+  if (register.isSuccess) {
+    return (
+      <Card title="Check your email">
+        <Text>We sent a link to <b>{form.email}</b>. Open it to confirm your address, then sign in.</Text>
+      </Card>
+    );
+  }
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.currentTarget.value });
+  return (
+    <Card title="Create your account">
+      <form onSubmit={(e) => { e.preventDefault(); register.mutate(); }}>
+        <Stack>
+          <Text size="sm" c="dimmed">Patients and caregivers register here. Use your own name: you will sign documents with it.</Text>
+          <TextInput label="Your full name" required value={form.name} onChange={set('name')} autoComplete="name" />
+          <TextInput label="Email" type="email" required value={form.email} onChange={set('email')} autoComplete="email" />
+          <PasswordInput label="Password" description="At least 10 characters. A short sentence works well." required value={form.password} onChange={set('password')} autoComplete="new-password" />
+          <ErrorNote error={register.error} />
+          <Button type="submit" loading={register.isPending}>Create account</Button>
+          <Text size="sm">Already registered? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+export function VerifyEmailPage() {
+  const [params] = useSearchParams();
+  const verify = useMutation({ mutationFn: () => post('/auth/verify-email', { token: params.get('token') ?? '' }) });
+  const { mutate } = verify;
+  useEffect(() => mutate(), [mutate]);
+  return (
+    <Card title="Confirm your email">
+      {verify.isPending && <Text>Confirming…</Text>}
+      {verify.isSuccess && <Stack><Text>Thank you, your email address is confirmed.</Text><Button component={Link} to="/login">Sign in</Button></Stack>}
+      <ErrorNote error={verify.error} />
+    </Card>
+  );
+}
+
+export function SetPasswordPage() {
+  const [params] = useSearchParams();
+  const [password, setPassword] = useState('');
+  const set = useMutation({ mutationFn: () => post('/auth/set-password', { token: params.get('token') ?? '', password }) });
+  return (
+    <Card title="Choose your password">
+      {set.isSuccess ? (
+        <Stack><Text>Your password is set. Sign in to set up two-step sign-in.</Text><Button component={Link} to="/login">Sign in</Button></Stack>
+      ) : (
+        <form onSubmit={(e) => { e.preventDefault(); set.mutate(); }}>
+          <Stack>
+            <PasswordInput label="New password" description="At least 10 characters." required value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+            <ErrorNote error={set.error} />
+            <Button type="submit" loading={set.isPending}>Save password</Button>
+          </Stack>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+/** The second sign-in step: enrol an authenticator app, or enter its current code. */
+export function MfaPage({ me }: { me: Me }) {
+  const qc = useQueryClient();
+  const [code, setCode] = useState('');
+  const enrolling = me.session.mfaState === 'enroll_required' || (me.session.mfaState === 'ok' && !me.user.mfaEnabled);
+  const setup = useMutation({ mutationFn: () => post<{ secret: string; otpauthUri: string; qrDataUrl: string }>('/auth/mfa/setup') });
+  const confirm = useMutation({
+    mutationFn: () => post(enrolling ? '/auth/mfa/enable' : '/auth/mfa/verify', { code }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['me'] }),
+  });
+  const signOut = async () => {
+    await post('/auth/logout');
+    qc.setQueryData(['me'], null);
+  };
+  if (me.session.mfaState === 'ok' && me.user.mfaEnabled) {
+    return <Card title="Two-step sign-in"><Text>Two-step sign-in is on for your account. You will be asked for a code from your authenticator app each time you sign in.</Text></Card>;
+  }
+  return (
+    <Card title={enrolling ? 'Set up two-step sign-in' : 'Enter your code'}>
+      <Stack>
+        {enrolling ? (
+          <>
+            <Text size="sm">{me.session.mfaState === 'enroll_required' ? 'Staff accounts protect patients’ health information with a second step. ' : ''}Scan the code with an authenticator app (for example on your phone), then enter the 6-digit code it shows.</Text>
+            {!setup.data && <Button onClick={() => setup.mutate()} loading={setup.isPending}>Show my code</Button>}
+            {setup.data && (
+              <Center><Stack align="center" gap="xs">
+                <Image src={setup.data.qrDataUrl} alt="QR code for your authenticator app" w={180} h={180} />
+                <Text size="xs">Or type this key: <Code data-testid="totp-secret">{setup.data.secret}</Code></Text>
+              </Stack></Center>
+            )}
+          </>
+        ) : (
+          <Text size="sm">Open your authenticator app and enter the 6-digit code for Consilium.</Text>
+        )}
+        {(setup.data || !enrolling) && (
+          <form onSubmit={(e) => { e.preventDefault(); confirm.mutate(); }}>
+            <Stack>
+              <Center><PinInput length={6} type="number" oneTimeCode value={code} onChange={setCode} aria-label="6-digit code" /></Center>
+              <ErrorNote error={confirm.error} />
+              <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>Continue</Button>
+            </Stack>
+          </form>
+        )}
+        <ErrorNote error={setup.error} />
+        {me.session.mfaState !== 'ok' && <Anchor component="button" size="sm" onClick={signOut}>Sign out</Anchor>}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,169 @@
+import { Badge, Button, Card, Grid, Group, Loader, Modal, Select, Stack, Table, Tabs, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS } from '../api.ts';
+import type { Me } from '../auth.tsx';
+import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { Caregivers } from './Caregivers.tsx';
+import { IntakeWizard } from './IntakeWizard.tsx';
+
+const COMMAND_LABELS: Record<string, string> = {
+  submit: 'Submit', startRecordCollection: 'Start collecting records', markReadyForReview: 'Mark ready for review', assignExpert: 'Assign an expert',
+  startReview: 'Start the review', referToBoard: 'Refer to tumor board', returnFromBoard: 'Return to review', signOpinion: 'Sign the opinion',
+  deliver: 'Deliver the opinion', close: 'Close the case', hold: 'Put on hold', resume: 'Resume', cancel: 'Cancel the request',
+};
+const NEEDS_REASON = ['hold', 'cancel'];
+
+export function CasePage({ me }: { me: Me }) {
+  const { id = '' } = useParams();
+  const c = useQuery({ queryKey: ['case', id], queryFn: () => get(`/cases/${id}`) });
+  if (c.isLoading) return <Loader aria-label="Loading the case" />;
+  if (c.error || !c.data) return <ErrorNote error={c.error} />;
+  const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
+  if (c.data.status === 'draft' && patientSide) return <IntakeWizard c={c.data} me={me} />;
+  return <CaseOverview c={c.data} me={me} />;
+}
+
+function CaseOverview({ c, me }: { c: any; me: Me }) {
+  const isPatient = me.user.role === 'patient';
+  return (
+    <Stack>
+      <Group justify="space-between" align="start">
+        <Stack gap={4}>
+          <Title order={2}>{c.intake.condition?.description ?? 'Second-opinion request'}</Title>
+          <Text c="dimmed">{c.reference} · {c.patientName} · submitted {formatDate(c.submittedAt)}</Text>
+        </Stack>
+        <Group><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
+      </Group>
+      {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
+      <Actions c={c} me={me} />
+      <Tabs defaultValue="intake" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="intake">Request</Tabs.Tab>
+          <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+          {(isPatient || me.user.role === 'coordinator') && <Tabs.Tab value="access">Who opened it</Tabs.Tab>}
+          {isPatient && <Tabs.Tab value="people">Caregivers</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="intake" pt="md"><IntakeSummary c={c} /></Tabs.Panel>
+        <Tabs.Panel value="timeline" pt="md"><CaseTimeline id={c.id} /></Tabs.Panel>
+        <Tabs.Panel value="access" pt="md"><AccessLog id={c.id} /></Tabs.Panel>
+        <Tabs.Panel value="people" pt="md"><Caregivers c={c} /></Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+function Actions({ c, me }: { c: any; me: Me }) {
+  const qc = useQueryClient();
+  const [open, setOpen] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const [expertId, setExpertId] = useState<string | null>(null);
+  const experts = useQuery({ queryKey: ['experts'], queryFn: () => get('/experts'), enabled: open === 'assignExpert' });
+  const run = useMutation({
+    mutationFn: (cmd: string) => post(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
+    onSuccess: (updated) => {
+      qc.setQueryData(['case', c.id], updated);
+      qc.invalidateQueries({ queryKey: ['timeline', c.id] });
+      qc.invalidateQueries({ queryKey: ['queue'] });
+      setOpen(null);
+      setReason('');
+    },
+  });
+  const commands: string[] = c.availableCommands.filter((x: string) => x !== 'submit');
+  if (commands.length === 0) return null;
+  const direct = (cmd: string) => !NEEDS_REASON.includes(cmd) && cmd !== 'assignExpert';
+  return (
+    <Card withBorder>
+      <Group>
+        <Text fw={600}>Next step:</Text>
+        {commands.map((cmd) => (
+          <Button key={cmd} variant={cmd === 'cancel' || cmd === 'hold' ? 'default' : 'filled'} color={cmd === 'cancel' ? 'red' : undefined}
+            loading={run.isPending && run.variables === cmd} onClick={() => (direct(cmd) ? run.mutate(cmd) : setOpen(cmd))}>
+            {COMMAND_LABELS[cmd] ?? cmd}
+          </Button>
+        ))}
+      </Group>
+      {!open && <ErrorNote error={run.error} />}
+      <Modal opened={!!open} onClose={() => setOpen(null)} title={open ? COMMAND_LABELS[open] : ''}>
+        <Stack>
+          {open === 'assignExpert' && (
+            <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e: any) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
+          )}
+          {open && NEEDS_REASON.includes(open) && <Textarea label="Reason" description="Shown on the case timeline." required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
+          <ErrorNote error={run.error} />
+          <Button onClick={() => open && run.mutate(open)} loading={run.isPending}>Confirm</Button>
+        </Stack>
+      </Modal>
+    </Card>
+  );
+}
+
+function IntakeSummary({ c }: { c: any }) {
+  const i = c.intake;
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
+  const label = (list: any[] | undefined, id: unknown) => list?.find((x) => x.id === id)?.label ?? String(id);
+  return (
+    <Grid>
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Card withBorder><Stack gap="xs">
+          <Title order={4}>Patient</Title>
+          <Text>{i.patient?.givenName} {i.patient?.familyName}, born {i.patient?.birthDate}</Text>
+          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country} · language {i.patient?.preferredLanguage}</Text>
+          <Title order={4} mt="sm">Diagnosis</Title>
+          <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
+          <Title order={4} mt="sm">Situations</Title>
+          {(i.situations?.situations ?? []).map((s: number) => <Text key={s} size="sm">• {label(ref.data?.situations, s)}</Text>)}
+        </Stack></Card>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Card withBorder><Stack gap="xs">
+          <Title order={4}>Proposed plan</Title>
+          <Text size="sm">{i.plan?.proposedPlan}</Text>
+          {i.plan?.surgeryProposed && <Text size="sm">Surgery proposed: {i.plan.surgeryDescription}</Text>}
+          <Title order={4} mt="sm">Treatment so far</Title>
+          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : i.treatment.treatments.map((t: any, n: number) => <Text key={n} size="sm">• {t.description} ({t.response.replace('_', ' ')})</Text>)}
+          <Title order={4} mt="sm">Questions</Title>
+          {(i.questions?.questions ?? []).map((q: string, n: number) => <Text key={n} size="sm">{n + 1}. {q}</Text>)}
+          <Title order={4} mt="sm">What matters most</Title>
+          {(i.priorities?.ranked ?? []).map((p: string, n: number) => <Text key={p} size="sm">{n + 1}. {label(ref.data?.priorities, p)}</Text>)}
+          {i.priorities?.inOwnWords && <Text size="sm" fs="italic">“{i.priorities.inOwnWords}”</Text>}
+        </Stack></Card>
+      </Grid.Col>
+    </Grid>
+  );
+}
+
+function CaseTimeline({ id }: { id: string }) {
+  const t = useQuery({ queryKey: ['timeline', id], queryFn: () => get(`/cases/${id}/timeline`) });
+  if (t.error) return <ErrorNote error={t.error} />;
+  return (
+    <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
+      {(t.data ?? []).map((e: any) => (
+        <Timeline.Item key={e.id} title={e.toStatus && e.fromStatus ? `${STATUS_LABELS[e.fromStatus]} → ${STATUS_LABELS[e.toStatus]}` : e.type.replace('.', ' ')}>
+          <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? 'system'}{e.actorRole ? ` (${ROLE_LABELS[e.actorRole]})` : ''}</Text>
+          {e.detail?.reason && <Text size="sm">Reason: {e.detail.reason}</Text>}
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}
+
+function AccessLog({ id }: { id: string }) {
+  const log = useQuery({ queryKey: ['access', id], queryFn: () => get(`/cases/${id}/access-log?pageSize=100`) });
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">Everyone who opened or changed this request, newest first.</Text>
+      <ErrorNote error={log.error} />
+      <Table striped aria-label="Access log">
+        <Table.Thead><Table.Tr><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Role</Table.Th><Table.Th>What</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {(log.data?.items ?? []).map((e: any, n: number) => (
+            <Table.Tr key={n}><Table.Td>{formatDate(e.at)}</Table.Td><Table.Td>{e.actorName ?? 'system'}</Table.Td><Table.Td>{ROLE_LABELS[e.actorRole] ?? '—'}</Table.Td><Table.Td>{e.action}{e.outcome !== 'success' ? ` (${e.outcome})` : ''}</Table.Td></Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+

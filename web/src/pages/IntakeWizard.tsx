@@ -1,0 +1,280 @@
+import { ActionIcon, Alert, Button, Checkbox, Group, NativeSelect, Paper, Radio, ScrollArea, Select, Stack, Stepper, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { get, post, put } from '../api.ts';
+import type { Me } from '../auth.tsx';
+import { ErrorNote } from '../components.tsx';
+import { Caregivers } from './Caregivers.tsx';
+
+const SECTIONS = ['patient', 'condition', 'situations', 'plan', 'treatment', 'questions', 'priorities'] as const;
+const STEP_LABELS = ['About the patient', 'Diagnosis', 'Your situation', 'Proposed plan', 'Treatment so far', 'Your questions', 'What matters', 'Consent', 'Submit'];
+const US_STATES = 'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR'.split(' ');
+const LANGUAGES = [{ value: 'en', label: 'English' }, { value: 'es', label: 'Spanish' }, { value: 'zh', label: 'Chinese' }, { value: 'vi', label: 'Vietnamese' }, { value: 'ar', label: 'Arabic' }, { value: 'fr', label: 'French' }, { value: 'de', label: 'German' }, { value: 'ru', label: 'Russian' }, { value: 'pt', label: 'Portuguese' }];
+
+type Section = (typeof SECTIONS)[number];
+
+/** The save-and-resume intake: each step is saved on "Save and continue" and reopens where left. */
+export function IntakeWizard({ c, me }: { c: any; me: Me }) {
+  const qc = useQueryClient();
+  const firstMissing = SECTIONS.findIndex((s) => c.missingIntakeSections.includes(s));
+  const [active, setActive] = useState(firstMissing === -1 ? (c.unsignedConsents.length ? 7 : 8) : firstMissing);
+  const [draft, setDraft] = useState<Record<string, any>>(() => defaults(c.intake, me));
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
+  const save = useMutation({
+    mutationFn: (section: Section) => put(`/cases/${c.id}/intake/${section}`, clean(section, draft[section])),
+    onSuccess: (updated) => {
+      qc.setQueryData(['case', c.id], updated);
+      setActive((a) => a + 1);
+    },
+  });
+  const set = (section: Section, patch: Record<string, unknown>) => setDraft((d) => ({ ...d, [section]: { ...d[section], ...patch } }));
+  const section = SECTIONS[active];
+  return (
+    <Stack>
+      <Title order={2}>Your request {c.reference}</Title>
+      <Text c="dimmed" size="sm">Your answers are saved at each step. You can stop and come back later.</Text>
+      <ScrollArea type="auto" offsetScrollbars>
+        <Stepper active={active} onStepClick={setActive} size="xs" allowNextStepsSelect={false} miw={760}>
+          {STEP_LABELS.map((l) => <Stepper.Step key={l} label={l} />)}
+        </Stepper>
+      </ScrollArea>
+      <Paper withBorder p="lg">
+        {section && (
+          <form onSubmit={(e) => { e.preventDefault(); save.mutate(section); }}>
+            <Stack>
+              <Title order={3}>{STEP_LABELS[active]}</Title>
+              {section === 'patient' && <PatientStep v={draft.patient} set={(p) => set('patient', p)} />}
+              {section === 'condition' && <ConditionStep v={draft.condition} set={(p) => set('condition', p)} />}
+              {section === 'situations' && (
+                <Checkbox.Group label="Which of these describe your situation? Choose all that apply." value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort() })}>
+                  <Stack mt="xs">{ref.data?.situations.map((s: any) => <Checkbox key={s.id} value={String(s.id)} label={s.label} />)}</Stack>
+                </Checkbox.Group>
+              )}
+              {section === 'plan' && <PlanStep v={draft.plan} set={(p) => set('plan', p)} />}
+              {section === 'treatment' && <TreatmentStep v={draft.treatment} set={(p) => set('treatment', p)} />}
+              {section === 'questions' && <ListStep label="Question for the expert" items={draft.questions.questions} onChange={(questions) => set('questions', { questions })} />}
+              {section === 'priorities' && <PrioritiesStep v={draft.priorities} options={ref.data?.priorities ?? []} set={(p) => set('priorities', p)} />}
+              <ErrorNote error={save.error} />
+              <Group justify="space-between">
+                <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>Back</Button>
+                <Button type="submit" loading={save.isPending}>Save and continue</Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+        {active === 7 && <ConsentStep c={c} me={me} onDone={() => setActive(8)} onBack={() => setActive(6)} />}
+        {active === 8 && <SubmitStep c={c} onBack={() => setActive(7)} />}
+      </Paper>
+      {c.myRelations.includes('patient') && (
+        <Paper withBorder p="lg"><Title order={4} mb="xs">Caregivers</Title><Caregivers c={c} /></Paper>
+      )}
+    </Stack>
+  );
+}
+
+function defaults(intake: any, me: Me) {
+  const [given, ...family] = me.user.name.split(' ');
+  return {
+    patient: intake.patient ?? { givenName: given ?? '', familyName: family.join(' '), birthDate: '', sex: 'unknown', country: 'US', state: '', preferredLanguage: 'en' },
+    condition: intake.condition ?? { description: '', icd10Code: '', newDiagnosis: true },
+    situations: intake.situations ?? { situations: [] },
+    plan: intake.plan ?? { proposedPlan: '', surgeryProposed: false, surgeryDescription: '', treatmentStartsSoon: false, rapidWorsening: false },
+    treatment: intake.treatment ?? { treatments: [] },
+    questions: intake.questions ?? { questions: [''] },
+    priorities: intake.priorities ?? { ranked: [], inOwnWords: '' },
+  } as Record<string, any>;
+}
+
+/** Drops empty optional answers so the server sees "not given" rather than "".  */
+function clean(section: Section, v: any) {
+  const out: any = {};
+  for (const [k, val] of Object.entries(v ?? {})) if (val !== '' && val !== null && val !== undefined) out[k] = val;
+  if (section === 'questions') out.questions = (out.questions ?? []).filter((q: string) => q.trim());
+  if (section === 'plan' && !out.surgeryProposed) delete out.surgeryDescription;
+  if (section === 'treatment') out.treatments = (out.treatments ?? []).filter((t: any) => t.description?.trim()).map((t: any) => Object.fromEntries(Object.entries(t).filter(([, x]) => x !== '')));
+  return out;
+}
+
+function PatientStep({ v, set }: { v: any; set: (p: any) => void }) {
+  return (
+    <Stack>
+      <Text size="sm">Who is the second opinion for? If you are a caregiver, enter the patient’s details.</Text>
+      <Group grow>
+        <TextInput label="First name" required value={v.givenName} onChange={(e) => set({ givenName: e.currentTarget.value })} />
+        <TextInput label="Last name" required value={v.familyName} onChange={(e) => set({ familyName: e.currentTarget.value })} />
+      </Group>
+      <Group grow>
+        <TextInput label="Date of birth" type="date" required value={v.birthDate} onChange={(e) => set({ birthDate: e.currentTarget.value })} />
+        <NativeSelect label="Sex" value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value })} data={[{ value: 'female', label: 'Female' }, { value: 'male', label: 'Male' }, { value: 'other', label: 'Other' }, { value: 'unknown', label: 'Prefer not to say' }]} />
+      </Group>
+      <Group grow>
+        <NativeSelect label="Country" value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={[{ value: 'US', label: 'United States' }, { value: 'CA', label: 'Canada' }, { value: 'MX', label: 'Mexico' }, { value: 'GB', label: 'United Kingdom' }, { value: 'DE', label: 'Germany' }, { value: 'FR', label: 'France' }, { value: 'ES', label: 'Spain' }, { value: 'IN', label: 'India' }]} />
+        {v.country === 'US'
+          ? <NativeSelect label="State where the patient is now" description="Experts must be licensed there for a video visit." value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: 'Choose…' }, ...US_STATES.map((s) => ({ value: s, label: s }))]} />
+          : <TextInput label="Region" value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
+      </Group>
+      <Group grow>
+        <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={LANGUAGES} />
+        <TextInput label="Phone (optional)" value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
+      </Group>
+    </Stack>
+  );
+}
+
+function ConditionStep({ v, set }: { v: any; set: (p: any) => void }) {
+  const codes = useQuery({ queryKey: ['icd10'], queryFn: () => get('/reference/icd10?limit=100'), staleTime: Infinity });
+  return (
+    <Stack>
+      <Textarea label="The diagnosis, in your words" description="As your doctor described it, e.g. “adenocarcinoma of the right lung”." required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
+      <Select label="Closest diagnosis from the list" description="Type a word (lung, breast, fibrosis…) or a code from your paperwork." searchable required
+        data={(codes.data?.items ?? []).map((c: any) => ({ value: c.code, label: `${c.code} — ${c.display}` }))} value={v.icd10Code || null} onChange={(x) => set({ icd10Code: x ?? '' })} nothingFoundMessage="No match: choose the closest one" />
+      <TextInput label="When was it diagnosed? (optional)" type="date" value={v.diagnosedOn ?? ''} onChange={(e) => set({ diagnosedOn: e.currentTarget.value })} />
+      <Radio.Group label="Is this a new diagnosis?" value={v.newDiagnosis ? 'yes' : 'no'} onChange={(x) => set({ newDiagnosis: x === 'yes' })}>
+        <Group mt="xs"><Radio value="yes" label="Yes, in the last few months" /><Radio value="no" label="No, I have had it longer" /></Group>
+      </Radio.Group>
+    </Stack>
+  );
+}
+
+function PlanStep({ v, set }: { v: any; set: (p: any) => void }) {
+  return (
+    <Stack>
+      <Textarea label="What have your doctors proposed?" required autosize minRows={3} value={v.proposedPlan} onChange={(e) => set({ proposedPlan: e.currentTarget.value })} />
+      <Switch label="Surgery has been recommended" checked={v.surgeryProposed} onChange={(e) => set({ surgeryProposed: e.currentTarget.checked })} />
+      {v.surgeryProposed && <TextInput label="Which operation?" required value={v.surgeryDescription ?? ''} onChange={(e) => set({ surgeryDescription: e.currentTarget.value })} />}
+      <TextInput label="Planned start date, if known" type="date" value={v.plannedStartDate ?? ''} onChange={(e) => set({ plannedStartDate: e.currentTarget.value })} />
+      <Switch label="Treatment or surgery is due to start soon" checked={v.treatmentStartsSoon} onChange={(e) => set({ treatmentStartsSoon: e.currentTarget.checked })} />
+      <Switch label="The illness or breathing is getting worse quickly" checked={v.rapidWorsening} onChange={(e) => set({ rapidWorsening: e.currentTarget.checked })} />
+      <Alert color="yellow">Please do not stop or delay treatment your doctors call urgent while you wait for a second opinion.</Alert>
+    </Stack>
+  );
+}
+
+function TreatmentStep({ v, set }: { v: any; set: (p: any) => void }) {
+  const items: any[] = v.treatments ?? [];
+  const update = (i: number, patch: any) => set({ treatments: items.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  return (
+    <Stack>
+      <Text size="sm">List each treatment so far (surgery, chemotherapy, radiation, medicines, oxygen…). Leave empty if none yet.</Text>
+      {items.map((t, i) => (
+        <Paper key={i} withBorder p="sm">
+          <Stack gap="xs">
+            <Group align="end">
+              <TextInput label="Treatment" style={{ flex: 1 }} value={t.description} onChange={(e) => update(i, { description: e.currentTarget.value })} />
+              <ActionIcon variant="subtle" color="red" aria-label="Remove treatment" onClick={() => set({ treatments: items.filter((_, j) => j !== i) })}>✕</ActionIcon>
+            </Group>
+            <Group grow>
+              <TextInput label="Started" type="date" value={t.startedOn ?? ''} onChange={(e) => update(i, { startedOn: e.currentTarget.value })} />
+              <TextInput label="Ended" type="date" value={t.endedOn ?? ''} onChange={(e) => update(i, { endedOn: e.currentTarget.value })} />
+              <NativeSelect label="How is it going?" value={t.response} onChange={(e) => update(i, { response: e.currentTarget.value })}
+                data={[{ value: 'working', label: 'Working' }, { value: 'not_working', label: 'Not working' }, { value: 'side_effects', label: 'Hard side effects' }, { value: 'too_early', label: 'Too early to tell' }, { value: 'unknown', label: 'Not sure' }]} />
+            </Group>
+          </Stack>
+        </Paper>
+      ))}
+      <Button variant="light" onClick={() => set({ treatments: [...items, { description: '', response: 'unknown' }] })}>Add a treatment</Button>
+    </Stack>
+  );
+}
+
+function ListStep({ label, items, onChange }: { label: string; items: string[]; onChange: (v: string[]) => void }) {
+  return (
+    <Stack>
+      <Text size="sm">Write each question you want the expert to answer. The expert answers them one by one.</Text>
+      {items.map((q, i) => (
+        <Group key={i} align="end">
+          <Textarea label={`${label} ${i + 1}`} style={{ flex: 1 }} autosize value={q} onChange={(e) => onChange(items.map((x, j) => (j === i ? e.currentTarget.value : x)))} />
+          {items.length > 1 && <ActionIcon variant="subtle" color="red" aria-label={`Remove question ${i + 1}`} onClick={() => onChange(items.filter((_, j) => j !== i))}>✕</ActionIcon>}
+        </Group>
+      ))}
+      <Button variant="light" onClick={() => onChange([...items, ''])}>Add another question</Button>
+    </Stack>
+  );
+}
+
+function PrioritiesStep({ v, options, set }: { v: any; options: { id: string; label: string }[]; set: (p: any) => void }) {
+  const ranked: string[] = v.ranked ?? [];
+  const move = (i: number, d: number) => {
+    const r = [...ranked];
+    [r[i], r[i + d]] = [r[i + d]!, r[i]!];
+    set({ ranked: r });
+  };
+  return (
+    <Stack>
+      <Text size="sm">What matters most to you? Tick what matters, then put the most important first. The expert will say whether the plan fits.</Text>
+      {options.map((o) => (
+        <Checkbox key={o.id} label={o.label} checked={ranked.includes(o.id)} onChange={(e) => set({ ranked: e.currentTarget.checked ? [...ranked, o.id] : ranked.filter((x) => x !== o.id) })} />
+      ))}
+      {ranked.length > 1 && (
+        <Paper withBorder p="sm" aria-label="Your order">
+          <Text size="sm" fw={600}>Your order</Text>
+          {ranked.map((id, i) => (
+            <Group key={id} justify="space-between">
+              <Text size="sm">{i + 1}. {options.find((o) => o.id === id)?.label}</Text>
+              <Group gap={4}>
+                <ActionIcon variant="subtle" disabled={i === 0} aria-label="Move up" onClick={() => move(i, -1)}>↑</ActionIcon>
+                <ActionIcon variant="subtle" disabled={i === ranked.length - 1} aria-label="Move down" onClick={() => move(i, 1)}>↓</ActionIcon>
+              </Group>
+            </Group>
+          ))}
+        </Paper>
+      )}
+      <Textarea label="In your own words (optional)" autosize minRows={2} value={v.inOwnWords ?? ''} onChange={(e) => set({ inOwnWords: e.currentTarget.value })} />
+    </Stack>
+  );
+}
+
+function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => void; onBack: () => void }) {
+  const qc = useQueryClient();
+  const docs = useQuery({ queryKey: ['consent-docs'], queryFn: () => get('/reference/consent-documents'), staleTime: Infinity });
+  const [names, setNames] = useState<Record<string, string>>({});
+  const sign = useMutation({
+    mutationFn: (d: any) => post(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '' }),
+    onSuccess: (updated) => qc.setQueryData(['case', c.id], updated),
+  });
+  const signed = (kind: string) => c.consents.find((s: any) => s.document === kind);
+  return (
+    <Stack>
+      <Title order={3}>Consent</Title>
+      {docs.data?.current.map((d: any) => (
+        <Paper key={d.kind} withBorder p="md">
+          <Title order={4}>{d.title}</Title>
+          <Text size="xs" c="dimmed">Version {d.version}</Text>
+          <ScrollArea h={180} mt="xs" type="auto"><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
+          {signed(d.kind) ? (
+            <Text mt="sm" c="green" fw={600}>Signed by {signed(d.kind).typedName} on {new Date(signed(d.kind).signedAt).toLocaleString()}</Text>
+          ) : (
+            <Group mt="sm" align="end">
+              <TextInput label={`Type your full name (${me.user.name}) to sign`} value={names[d.kind] ?? ''} onChange={(e) => setNames({ ...names, [d.kind]: e.currentTarget.value })} style={{ flex: 1 }} />
+              <Button onClick={() => sign.mutate(d)} loading={sign.isPending && sign.variables?.kind === d.kind}>Sign</Button>
+            </Group>
+          )}
+        </Paper>
+      ))}
+      <ErrorNote error={sign.error} />
+      <Group justify="space-between">
+        <Button variant="default" onClick={onBack}>Back</Button>
+        <Button onClick={onDone} disabled={c.unsignedConsents.length > 0}>Continue</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function SubmitStep({ c, onBack }: { c: any; onBack: () => void }) {
+  const qc = useQueryClient();
+  const submit = useMutation({ mutationFn: () => post(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(['case', c.id], updated) });
+  return (
+    <Stack>
+      <Title order={3}>Check and submit</Title>
+      <Text>Condition: <b>{c.intake.condition?.description ?? '—'}</b> ({c.intake.condition?.icd10Code ?? 'no code'})</Text>
+      <Text>Questions for the expert: {c.intake.questions?.questions?.length ?? 0}</Text>
+      {c.missingIntakeSections.length > 0 && <Alert color="orange">Some steps are not finished: {c.missingIntakeSections.join(', ')}.</Alert>}
+      <Text size="sm" c="dimmed">After you submit, a coordinator checks your request and tells you which records to send.</Text>
+      <ErrorNote error={submit.error} />
+      <Group justify="space-between">
+        <Button variant="default" onClick={onBack}>Back</Button>
+        <Button onClick={() => submit.mutate()} loading={submit.isPending} color="green">Submit my request</Button>
+      </Group>
+    </Stack>
+  );
+}

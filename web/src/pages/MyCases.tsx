@@ -1,0 +1,35 @@
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Link, useNavigate } from 'react-router';
+import { formatDate, get, post } from '../api.ts';
+import type { Me } from '../auth.tsx';
+import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+
+/** The patient's (or expert's) own cases, newest first. */
+export function MyCasesPage({ me }: { me: Me }) {
+  const navigate = useNavigate();
+  const cases = useQuery({ queryKey: ['cases', 'mine'], queryFn: () => get('/cases?sort=newest&pageSize=100') });
+  const create = useMutation({ mutationFn: () => post('/cases'), onSuccess: (c) => navigate(`/cases/${c.id}`) });
+  const canCreate = me.user.role === 'patient' || me.user.role === 'referring_physician';
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{me.user.role === 'patient' ? 'My second-opinion requests' : 'My cases'}</Title>
+        {canCreate && <Button onClick={() => create.mutate()} loading={create.isPending}>Start a new request</Button>}
+      </Group>
+      <ErrorNote error={cases.error ?? create.error} />
+      {cases.data?.items.length === 0 && <Text c="dimmed">{canCreate ? 'You have no requests yet. Start one to tell us about your situation.' : 'No cases are assigned to you.'}</Text>}
+      {cases.data?.items.map((c: any) => (
+        <Card key={c.id} withBorder component={Link} to={`/cases/${c.id}`} data-testid="case-card">
+          <Group justify="space-between">
+            <Stack gap={2}>
+              <Text fw={600}>{c.condition ?? 'New request (not finished)'}</Text>
+              <Text size="sm" c="dimmed">{c.reference} · {c.patientName ?? 'patient details not entered yet'} · started {formatDate(c.createdAt)}</Text>
+            </Stack>
+            <Group gap="xs"><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
+          </Group>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
