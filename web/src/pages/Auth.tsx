@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Code, Container, Image, Paper, PasswordInput, PinInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Code, Container, Image, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -144,7 +144,7 @@ export function MfaPage({ me }: { me: Me }) {
         {(setup.data || !enrolling) && (
           <form onSubmit={(e) => { e.preventDefault(); confirm.mutate(); }}>
             <Stack>
-              <Center><PinInput length={6} type="number" oneTimeCode value={code} onChange={setCode} aria-label="6-digit code" /></Center>
+              <TextInput label="6-digit code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))} styles={{ input: { letterSpacing: '0.4em', fontSize: 20, textAlign: 'center' } }} />
               <ErrorNote error={confirm.error} />
               <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>Continue</Button>
             </Stack>

@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { currentTotp } from '../../src/core/auth/totp.ts';
+import { aStaff, lastMailToken, PASSWORD } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/testApp.ts';
+import { launchBrowser, screenshotter } from './browser.ts';
+
+/**
+ * The first journey: a patient registers, fills the intake, signs consent and submits; a
+ * coordinator signs in with a TOTP code, finds the case in the queue and starts records collection.
+ */
+let t: TestApp;
+let browser: Browser;
+beforeAll(async () => {
+  t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist') });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+const shot = screenshotter('intake-to-queue');
+const next = (page: Page) => page.getByRole('button', { name: 'Save and continue' }).click();
+
+it('patient submits a request; coordinator finds it and starts collecting records', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${t.baseUrl}/`);
+  await shot(page, 'home');
+  await page.getByRole('link', { name: 'Start a request' }).click();
+  await page.getByLabel('Your full name').fill('Jamie Journey');
+  await page.getByLabel('Email').fill('jamie.journey@example.test');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await shot(page, 'register');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Check your email').waitFor();
+
+  await page.goto(`${t.baseUrl}/verify-email?token=${await lastMailToken(t.db, 'jamie.journey@example.test')}`);
+  await page.getByText('your email address is confirmed').waitFor();
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill('jamie.journey@example.test');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Start a new request' }).click();
+
+  // Step 1: patient details
+  await page.getByLabel('First name').waitFor();
+  await page.getByLabel('Date of birth').fill('1960-02-03');
+  await page.getByLabel('State where the patient is now').selectOption('MN');
+  await shot(page, 'intake-patient');
+  await next(page);
+  // Step 2: diagnosis
+  await page.getByLabel('The diagnosis, in your words').fill('Adenocarcinoma of the right upper lobe');
+  await page.getByRole('textbox', { name: 'Closest diagnosis from the list' }).fill('upper lobe, right');
+  await page.getByRole('option', { name: /C34\.11/ }).click();
+  await shot(page, 'intake-condition');
+  await next(page);
+  // Step 3: situations
+  await page.getByLabel('A serious or life-threatening diagnosis').check();
+  await page.getByLabel('Major surgery has been recommended').check();
+  await next(page);
+  // Step 4: plan
+  await page.getByLabel('What have your doctors proposed?').fill('Lobectomy followed by chemotherapy');
+  await page.getByLabel('Surgery has been recommended').check();
+  await page.getByLabel('Which operation?').fill('Right upper lobectomy');
+  await page.getByLabel('Treatment or surgery is due to start soon').check();
+  await shot(page, 'intake-plan');
+  await next(page);
+  // Step 5: treatment so far (none)
+  await next(page);
+  // Leave and come back: the wizard resumes at the questions step.
+  await page.reload();
+  await page.getByLabel('Question for the expert 1').fill('Is surgery my best option?');
+  await page.getByRole('button', { name: 'Add another question' }).click();
+  await page.getByLabel('Question for the expert 2').fill('Should I have more tests first?');
+  await next(page);
+  // Step 7: priorities
+  await page.getByLabel('Keeping function and independence').check();
+  await page.getByLabel('Living as long as possible').check();
+  await page.getByLabel('In your own words (optional)').fill('I want to keep gardening.');
+  await shot(page, 'intake-priorities');
+  await next(page);
+  // Step 8: consent
+  await page.getByLabel(/Type your full name/).nth(1).waitFor();
+  for (const field of await page.getByLabel(/Type your full name/).all()) await field.fill('Jamie Journey');
+  await page.getByRole('button', { name: 'Sign', exact: true }).first().click();
+  await page.getByText(/Signed by Jamie Journey/).first().waitFor();
+  await page.getByRole('button', { name: 'Sign', exact: true }).first().click();
+  await expect.poll(() => page.getByText(/Signed by Jamie Journey/).count()).toBe(2);
+  await shot(page, 'consent-signed');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await shot(page, 'review');
+  await page.getByRole('button', { name: 'Submit my request' }).click();
+  await page.getByText('Submitted', { exact: true }).first().waitFor();
+  await page.getByText('Expedited').first().waitFor();
+  await shot(page, 'submitted');
+  await page.close();
+
+  // The coordinator signs in with password and authenticator code.
+  const coord = await aStaff(t, 'coordinator', 'Cora Coordinator');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const cp = await ctx.newPage();
+  await cp.goto(`${t.baseUrl}/login`);
+  await cp.getByLabel('Email').fill(coord.email);
+  await cp.getByLabel('Password').fill(PASSWORD);
+  await cp.getByRole('button', { name: 'Sign in' }).click();
+  await cp.getByText('Enter your code').waitFor();
+  await cp.getByLabel('6-digit code').fill(currentTotp(coord.totpSecret!, Date.now() + 30_000));
+  await shot(cp, 'coordinator-mfa');
+  await cp.getByRole('button', { name: 'Continue' }).click();
+  await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
+  await cp.getByLabel('Search').fill('Journey');
+  await expect.poll(() => cp.getByTestId('queue-row').count()).toBe(1);
+  await shot(cp, 'queue');
+  await cp.getByTestId('queue-row').getByRole('link').click();
+  await cp.getByText('Is surgery my best option?').waitFor();
+  await shot(cp, 'case-detail');
+  await cp.getByRole('button', { name: 'Start collecting records' }).click();
+  await cp.getByText('Collecting records', { exact: true }).first().waitFor();
+  await cp.getByRole('tab', { name: 'Timeline' }).click();
+  await cp.getByText('Submitted → Collecting records').waitFor();
+  await shot(cp, 'collecting-records');
+
+  const [row] = await t.db.query<{ status: string; coordinator_id: string; urgency: string }>(`SELECT status, coordinator_id, urgency FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.family_name = 'Journey'`);
+  expect(row).toMatchObject({ status: 'collecting_records', coordinator_id: coord.id, urgency: 'expedited' });
+  await ctx.close();
+});
