@@ -12,7 +12,7 @@ describe('operations endpoints', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).database).toBe(process.env.TEST_DB ?? 'pglite');
+    expect(((await ready.json()) as { database: string }).database).toBe(process.env.TEST_DB ?? 'pglite');
   });
 
   it('/readyz answers 503 when a migration is missing', async () => {
@@ -25,7 +25,7 @@ describe('operations endpoints', () => {
   });
 
   it('publishes OpenAPI 3.1 generated from the route schemas, with problem details', async () => {
-    const doc = await (await fetch(`${t.baseUrl}/api/openapi.json`)).json();
+    const doc = (await (await fetch(`${t.baseUrl}/api/openapi.json`)).json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     for (const path of ['/api/auth/login', '/api/cases', '/api/cases/{id}', '/api/cases/{id}/commands/{command}', '/api/admin/audit']) expect(doc.paths[path], path).toBeTruthy();
     expect(doc.components.schemas.Problem).toBeTruthy();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { aCase, anIntake, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from './validate.ts';
@@ -31,9 +31,9 @@ describe('FHIR R4', () => {
   it('serves a valid CapabilityStatement without sign-in', async () => {
     const r = await fetch(`${t.baseUrl}/fhir/R4/metadata`);
     expect(r.headers.get('content-type')).toMatch(/application\/fhir\+json/);
-    const cs = await r.json();
+    const cs = (await r.json()) as CapabilityStatement;
     expectValid(cs);
-    expect(cs.rest[0].resource.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'AuditEvent']);
+    expect(cs.rest?.[0]?.resource?.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'AuditEvent']);
   });
 
   it('reads Patient and ServiceRequest; the status follows the case', async () => {

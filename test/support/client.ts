@@ -1,7 +1,12 @@
 /** A small HTTP client that keeps its session cookie, like a browser tab would. */
 export class Client {
   private cookie = '';
-  constructor(readonly baseUrl: string, readonly label = 'anonymous') {}
+  readonly baseUrl: string;
+  readonly label: string;
+  constructor(baseUrl: string, label = 'anonymous') {
+    this.baseUrl = baseUrl;
+    this.label = label;
+  }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const init: RequestInit = { method, headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } };
