@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { accountsRoutes } from './accounts/routes.ts';
 import { accountsService } from './accounts/service.ts';
+import { assessmentRoutes } from './assessment/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { casesRoutes } from './cases/routes.ts';
 import { casesService } from './cases/service.ts';
@@ -67,6 +69,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false, errorResponseBuilder: (_req, ctx) => new AppError('TOO_MANY_REQUESTS', `Too many requests. Please wait ${Math.ceil(ctx.ttl / 1000)} seconds and try again.`) });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -113,6 +116,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(accountsRoutes({ accounts, config }));
     await api.register(casesRoutes(cases));
     await api.register(referenceRoutes);
+    await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
     await api.register(auditRoutes(db));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { anIntake } from '../../test/support/builders.ts';
 import { ConditionSection, missingIntakeSections, PatientSection, PlanSection, PrioritiesSection, SituationsSection, TreatmentSection } from './intake.ts';
-import { decideUrgency, URGENCY_RULES } from './urgency.ts';
+import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { decideUrgency } from './urgency.ts';
 
 describe('intake sections', () => {
   it('a complete intake has nothing missing; an empty one misses every step in order', () => {
@@ -46,8 +47,8 @@ describe('urgency rules', () => {
     expect(d.ruleIds).toEqual(['urgency.rapid_worsening', 'urgency.treatment_imminent']);
   });
   it('every rule carries a source and a review date', () => {
-    for (const r of URGENCY_RULES) {
-      expect(r.source.length).toBeGreaterThan(10);
+    for (const r of KNOWLEDGE.rules.urgency.rules) {
+      expect(r.sources.length).toBeGreaterThan(0);
       expect(r.reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AssessmentResult } from '../assessment/result.ts';
 import { errorResponses, pageOf, requestMeta, requireActor } from '../core/http.ts';
 import type { IntakeSectionName } from './intake.ts';
 import type { CaseCommand } from './lifecycle.ts';
@@ -16,8 +17,10 @@ export function casesRoutes(cases: CasesService) {
 
     app.get('/cases', { schema: { tags, summary: 'Cases the caller may see (the coordinator queue): filter, search, page', querystring: s.CaseListQuery, response: { 200: pageOf(s.CaseSummary), ...errorResponses } } },
       async (req) => cases.listCases(requireActor(req), req.query, requestMeta(req)));
-    app.post('/cases', { schema: { tags, summary: 'Start a new second-opinion request (draft)', response: { 201: s.CaseDetail, ...errorResponses } } },
-      async (req, reply) => reply.code(201).send(await cases.createCase(requireActor(req), requestMeta(req))));
+    app.post('/cases', { schema: { tags, summary: 'Start a new second-opinion request (draft), optionally from public assessment answers', body: s.CreateCaseBody, response: { 201: s.CaseDetail, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await cases.createCase(requireActor(req), requestMeta(req), req.body?.assessment)));
+    app.get('/cases/:id/assessment', { schema: { tags, summary: 'The assessment rules run on this case: situations, urgency, reviewers, records checklist, biomarkers', params: s.CaseIdParams, response: { 200: AssessmentResult, ...errorResponses } } },
+      async (req) => cases.caseAssessment(requireActor(req), req.params.id, requestMeta(req)));
     app.get('/cases/:id', { schema: { tags, summary: 'One case', params: s.CaseIdParams, response: detail } },
       async (req) => cases.getCase(requireActor(req), req.params.id, requestMeta(req)));
     app.put('/cases/:id/intake/:section', { schema: { tags, summary: 'Save one intake step (drafts only)', params: s.IntakeSectionParams, body: z.unknown(), response: detail } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AssessmentAnswers } from '../assessment/answers.ts';
 import { IntakeSchema, INTAKE_SECTION_NAMES } from './intake.ts';
 import { CASE_COMMAND_NAMES, CASE_STATUSES } from './lifecycle.ts';
 
@@ -49,3 +50,5 @@ export const TimelineEntry = z.object({
   detail: z.record(z.string(), z.unknown()), actorName: z.string().nullable(), actorRole: z.string().nullable(),
 });
 export const AccessLogEntry = z.object({ at: z.string(), action: z.string(), outcome: z.string(), actorRole: z.string().nullable(), actorName: z.string().nullable() });
+
+export const CreateCaseBody = z.strictObject({ assessment: AssessmentAnswers.optional() }).optional();

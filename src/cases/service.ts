@@ -1,3 +1,6 @@
+import type { AssessmentAnswers } from '../assessment/answers.ts';
+import { assess } from '../assessment/engine.ts';
+import { answersFromCase, intakeFromAssessment } from '../assessment/fromIntake.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow, type OpenedCase } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
@@ -102,7 +105,7 @@ export function casesService(deps: Deps) {
     if (command === 'hold') sets.push('status_before_hold = status');
     if (command === 'resume') sets.push('status_before_hold = NULL');
     if (command === 'submit') {
-      const u = decideUrgency(intake);
+      const u = decideUrgency(intake, row.assessment_answers as AssessmentAnswers | null);
       params.push(u.urgency, u.reason);
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
@@ -116,10 +119,15 @@ export function casesService(deps: Deps) {
   }
 
   return {
-    async createCase(actor: Actor, meta: RequestMeta) {
+    /** Opens a draft; when it starts from a public assessment, the answers are kept and prefill the intake. */
+    async createCase(actor: Actor, meta: RequestMeta, fromAssessment?: AssessmentAnswers) {
       if (!roleAllows(actor.role, 'case.create')) throw new AppError('FORBIDDEN', 'Only patients, caregivers and referring physicians open requests.');
       return withCaseTx(db, async (tx) => {
         const row = await insertCase(tx, actor.userId);
+        if (fromAssessment) {
+          const intake = intakeFromAssessment(fromAssessment, assess(fromAssessment));
+          await tx.query('UPDATE cases SET assessment_answers = $2, intake = $3 WHERE id = $1', [row.id, JSON.stringify(fromAssessment), JSON.stringify(intake)]);
+        }
         await addMember(tx, row.id, actor.userId, actor.role === 'referring_physician' ? 'referring' : 'patient', actor.userId);
         await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft' });
         await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
@@ -147,6 +155,17 @@ export function casesService(deps: Deps) {
 
     async getCase(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.read' })));
+    },
+
+    /**
+     * The assessment rules run on the case: its intake, the answers carried from the public
+     * assessment, and the records on file. Its checklist is what record completeness is judged by.
+     */
+    async caseAssessment(actor: Actor, caseId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.assessment.read' });
+        return assess(answersFromCase(row.intake as Intake, row.assessment_answers as AssessmentAnswers | null));
+      });
     },
 
     /** Saves one wizard step. Drafts only: once submitted, changes go through the coordinator. */

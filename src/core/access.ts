@@ -23,6 +23,8 @@ export interface CaseRow {
   created_by: string;
   coordinator_id: string | null;
   intake: Record<string, unknown>;
+  /** Answers carried over from the public assessment, when the case started there. */
+  assessment_answers: Record<string, unknown> | null;
   submitted_at: Date | null;
   status_changed_at: Date;
   created_at: Date;

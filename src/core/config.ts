@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  ASSESSMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Consilium <no-reply@consilium.local>'),
@@ -37,6 +38,8 @@ export interface Config {
   loginMaxFailures: number;
   loginLockMs: number;
   bodyLimit: number;
+  /** Public assessment requests per client address per minute. */
+  assessmentRatePerMinute: number;
   smtpUrl?: string;
   mailFrom: string;
   logLevel: string;
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
     bodyLimit: e.BODY_LIMIT_BYTES,
+    assessmentRatePerMinute: e.ASSESSMENT_RATE_PER_MINUTE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ICD10_CATALOG, searchIcd10 } from '../catalog/icd10.ts';
 import { PRIORITIES, SITUATIONS } from '../cases/intake.ts';
 import { CASE_COMMANDS, CASE_STATUSES, STATUS_LABELS } from '../cases/lifecycle.ts';
-import { URGENCY_RULES } from '../cases/urgency.ts';
+import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { CONSENT_DOCUMENTS, currentDocument } from '../consent/documents.ts';
 import { ROLE_LABELS } from '../core/auth/roles.ts';
 
@@ -17,7 +17,7 @@ export async function referenceRoutes(fastify: FastifyInstance) {
   app.get('/reference/icd10', { schema: { tags, summary: 'Search the bundled ICD-10-CM codes', querystring: z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: z.object({ source: z.string(), reviewedOn: z.string(), items: z.array(Code) }) } } },
     async (req) => ({ source: ICD10_CATALOG.source, reviewedOn: ICD10_CATALOG.reviewedOn, items: searchIcd10(req.query.q, req.query.limit) }));
   app.get('/reference/intake', { schema: { tags, summary: 'The five situations and the priorities the intake asks about', response: { 200: z.object({ situations: z.array(z.object({ id: z.number(), label: z.string(), source: z.string() })), priorities: z.array(z.object({ id: z.string(), label: z.string() })), urgencyRules: z.array(z.object({ id: z.string(), reason: z.string(), source: z.string(), reviewedOn: z.string() })) }) } } },
-    async () => ({ situations: [...SITUATIONS], priorities: [...PRIORITIES], urgencyRules: URGENCY_RULES.map(({ id, reason, source, reviewedOn }) => ({ id, reason, source, reviewedOn })) }));
+    async () => ({ situations: [...SITUATIONS], priorities: [...PRIORITIES], urgencyRules: KNOWLEDGE.rules.urgency.rules.map(({ id, text, sources, reviewedOn }) => ({ id, reason: text, source: sources.join(', '), reviewedOn })) }));
   const Doc = z.object({ kind: z.string(), version: z.string(), title: z.string(), effectiveOn: z.string(), text: z.string() });
   app.get('/reference/consent-documents', { schema: { tags, summary: 'The consent documents in force (and every earlier version)', response: { 200: z.object({ current: z.array(Doc), all: z.array(Doc) }) } } },
     async () => ({ current: [currentDocument('service_consent'), currentDocument('hipaa_authorization')], all: CONSENT_DOCUMENTS }));

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { PRIORITIES } from '../cases/intake.ts';
+import { KNOWLEDGE } from './knowledge.ts';
+
+/**
+ * What a person answers in the "Should I get a second opinion?" questionnaire. Every field is
+ * optional: a partial answer still gets a result (the unanswered parts take the "not sure"
+ * path), so the same schema serves the finished questionnaire and the live preview.
+ */
+const YesNoUnsure = z.enum(['yes', 'no', 'not_sure']);
+
+export const TREATMENT_KINDS = [
+  { id: 'surgery', label: 'Surgery' },
+  { id: 'chemotherapy', label: 'Chemotherapy' },
+  { id: 'radiation', label: 'Radiation' },
+  { id: 'immunotherapy', label: 'Immunotherapy' },
+  { id: 'targeted_therapy', label: 'Targeted therapy (pills or drips aimed at a gene change)' },
+  { id: 'hormone_therapy', label: 'Hormone therapy' },
+  { id: 'antifibrotic', label: 'Anti-scarring drugs for the lungs' },
+  { id: 'inhalers', label: 'Inhalers' },
+  { id: 'oxygen', label: 'Oxygen' },
+  { id: 'steroids_immunosuppressants', label: 'Steroids or drugs that calm the immune system' },
+  { id: 'other', label: 'Something else' },
+] as const;
+
+export const TIMING_CHOICES = [
+  { id: 'within_2_weeks', label: 'Within the next two weeks' },
+  { id: 'within_2_months', label: 'In two weeks to two months' },
+  { id: 'later', label: 'Later than that' },
+  { id: 'not_scheduled', label: 'Nothing is scheduled' },
+  { id: 'not_sure', label: 'I am not sure' },
+] as const;
+
+const ids = <T extends { id: string }>(xs: readonly T[]) => xs.map((x) => x.id) as [T['id'], ...T['id'][]];
+const OperationId = z.enum(ids(KNOWLEDGE.operations));
+const RecordId = z.enum(ids(KNOWLEDGE.rules.checklist));
+
+export const AssessmentAnswers = z.strictObject({
+  diagnosis: z.strictObject({
+    code: z.string().trim().max(10, 'An ICD-10-CM code has at most 8 characters, like C34.11.').optional(),
+    text: z.string().trim().max(300, 'Keep the diagnosis under 300 characters.').optional(),
+    notSure: z.boolean().optional(),
+  }).optional(),
+  diagnosisStatus: z.enum(['new', 'established', 'not_sure']).optional(),
+  spread: YesNoUnsure.optional(),
+  surgery: z.strictObject({
+    recommended: YesNoUnsure,
+    operation: OperationId.optional(),
+    approach: z.enum(['open', 'minimally_invasive', 'robotic', 'not_sure']).optional(),
+  }).optional(),
+  treatment: z.strictObject({
+    received: z.array(z.enum(ids(TREATMENT_KINDS))).max(TREATMENT_KINDS.length).optional(),
+    working: z.enum(['yes', 'no', 'not_sure', 'too_early']).optional(),
+    sideEffectsIntolerable: z.boolean().optional(),
+  }).optional(),
+  course: z.strictObject({ progressing: z.boolean().optional(), rapidDecline: z.boolean().optional() }).optional(),
+  timing: z.enum(ids(TIMING_CHOICES)).optional(),
+  records: z.strictObject({
+    have: z.array(RecordId).max(KNOWLEDGE.rules.checklist.length).optional(),
+    molecularTestsDone: z.array(z.string().trim().min(1).max(80)).max(60).optional(),
+  }).optional(),
+  feelings: z.strictObject({
+    explainedWell: YesNoUnsure.optional(),
+    alternativesDiscussed: YesNoUnsure.optional(),
+    fitsPriorities: YesNoUnsure.optional(),
+    wantsConfirmation: z.boolean().optional(),
+  }).optional(),
+  priorities: z.array(z.enum(ids(PRIORITIES))).max(PRIORITIES.length).optional(),
+}).meta({ id: 'AssessmentAnswers' });
+
+export type AssessmentAnswers = z.infer<typeof AssessmentAnswers>;

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PRIORITIES } from '../cases/intake.ts';
+import { errorResponses } from '../core/http.ts';
+import { AssessmentAnswers, TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
+import { assess } from './engine.ts';
+import { KNOWLEDGE } from './knowledge.ts';
+import { assessmentPdf } from './pdf.ts';
+import { AssessmentResult } from './result.ts';
+
+/**
+ * The public "Should I get a second opinion?" API. Anonymous and stateless: answers are not
+ * stored and not logged (they are health information); a per-address rate limit keeps it cheap.
+ */
+export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date }) {
+  return async function routes(fastify: FastifyInstance) {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['assessment'];
+    const rateLimit = { max: opts.ratePerMinute, timeWindow: 60_000 };
+
+    app.post('/assessments', {
+      config: { rateLimit },
+      schema: { tags, summary: 'Assess whether and how to seek a second opinion (anonymous)', body: AssessmentAnswers, response: { 200: AssessmentResult, ...errorResponses } },
+    }, async (req) => assess(req.body));
+
+    app.post('/assessments/pdf', {
+      config: { rateLimit },
+      schema: { tags, summary: 'The same assessment as a printable PDF', body: AssessmentAnswers, response: { 200: z.any().describe('application/pdf'), ...errorResponses } },
+    }, async (req, reply) => {
+      const pdf = await assessmentPdf(assess(req.body), opts.now());
+      return reply.type('application/pdf').header('content-disposition', 'attachment; filename="second-opinion-assessment.pdf"').send(pdf);
+    });
+
+    app.get('/assessments/questionnaire', { schema: { tags, summary: 'The choices the questionnaire offers' } }, async () => ({
+      operations: KNOWLEDGE.operations.map(({ id, label, major }) => ({ id, label, major })),
+      treatments: TREATMENT_KINDS,
+      timing: TIMING_CHOICES,
+      priorities: PRIORITIES,
+      records: KNOWLEDGE.rules.checklist.map(({ id, label }) => ({ id, label })),
+      panels: KNOWLEDGE.panels.map(({ id, label, tests }) => ({ id, label, tests: tests.map((t) => t.name) })),
+      conditions: KNOWLEDGE.conditions.map(({ id, label, kind, codes }) => ({ id, label, kind, codes })),
+    }));
+
+    app.get('/assessments/rules', { schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit' } }, async () => ({
+      version: KNOWLEDGE.version,
+      sources: KNOWLEDGE.sources,
+      conditions: KNOWLEDGE.conditions,
+      operations: KNOWLEDGE.operations,
+      volumeStandards: KNOWLEDGE.volumeStandards,
+      specialties: KNOWLEDGE.specialties,
+      panels: KNOWLEDGE.panels,
+      rules: KNOWLEDGE.rules,
+    }));
+  };
+}
