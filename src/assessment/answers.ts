@@ -53,7 +53,12 @@ export const AssessmentAnswers = z.strictObject({
     working: z.enum(['yes', 'no', 'not_sure', 'too_early']).optional(),
     sideEffectsIntolerable: z.boolean().optional(),
   }).optional(),
-  course: z.strictObject({ progressing: z.boolean().optional(), rapidDecline: z.boolean().optional() }).optional(),
+  course: z.strictObject({
+    progressing: z.boolean().optional(),
+    rapidDecline: z.boolean().optional(),
+    /** A doctor called the disease aggressive or fast-growing. */
+    toldAggressive: z.boolean().optional(),
+  }).optional(),
   timing: z.enum(ids(TIMING_CHOICES)).optional(),
   records: z.strictObject({
     have: z.array(RecordId).max(KNOWLEDGE.rules.checklist.length).optional(),

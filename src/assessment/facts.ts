@@ -29,7 +29,8 @@ export function baseFacts(k: Knowledge, a: AssessmentAnswers, m: ConditionMatch)
     'condition.tags': c?.tags ?? [],
     'condition.serious': c?.serious ?? false,
     'condition.rareOrComplex': c?.rareOrComplex ?? false,
-    'condition.aggressive': c?.aggressive ?? false,
+    // Aggressive by the catalogue, or because the patient's doctor called it so.
+    'condition.aggressive': (c?.aggressive ?? false) || (a.course?.toldAggressive ?? false),
     'condition.hasPanel': (c?.panels.length ?? 0) > 0,
     'diagnosis.status': a.diagnosisStatus ?? 'not_sure',
     spread: a.spread ?? 'not_sure',

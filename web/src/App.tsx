@@ -5,6 +5,8 @@ import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-r
 import { post, ROLE_LABELS } from './api.ts';
 import { useMe, type Me } from './auth.tsx';
 import { AdminAuditPage } from './pages/AdminAudit.tsx';
+import { AssessPage } from './pages/assess/AssessPage.tsx';
+import { AssessRulesPage } from './pages/assess/AssessRules.tsx';
 import { AdminOutboxPage } from './pages/AdminOutbox.tsx';
 import { AdminUsersPage } from './pages/AdminUsers.tsx';
 import { CasePage } from './pages/CasePage.tsx';
@@ -20,6 +22,7 @@ function navFor(me: Me) {
   if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
+  if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
   items.push({ to: '/account/security', label: 'Two-step sign-in' });
   return items;
 }
@@ -72,6 +75,8 @@ export function App() {
       <Route path="/verify-email" element={<VerifyEmailPage />} />
       <Route path="/set-password" element={<SetPasswordPage />} />
       <Route path="/invitations/:token" element={<InvitationPage />} />
+      <Route path="/assess" element={<AssessPage me={me} />} />
+      <Route path="/assess/rules" element={<AssessRulesPage />} />
     </>
   );
   if (!me) {

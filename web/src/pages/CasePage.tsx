@@ -5,6 +5,7 @@ import { useParams } from 'react-router';
 import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { AssessmentView } from './assess/AssessResult.tsx';
 import { Caregivers } from './Caregivers.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
 
@@ -41,17 +42,27 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
       <Tabs defaultValue="intake" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="intake">Request</Tabs.Tab>
+          <Tabs.Tab value="assessment">Assessment and records checklist</Tabs.Tab>
           <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
           {(isPatient || me.user.role === 'coordinator') && <Tabs.Tab value="access">Who opened it</Tabs.Tab>}
           {isPatient && <Tabs.Tab value="people">Caregivers</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="intake" pt="md"><IntakeSummary c={c} /></Tabs.Panel>
+        <Tabs.Panel value="assessment" pt="md"><CaseAssessment id={c.id} /></Tabs.Panel>
         <Tabs.Panel value="timeline" pt="md"><CaseTimeline id={c.id} /></Tabs.Panel>
         <Tabs.Panel value="access" pt="md"><AccessLog id={c.id} /></Tabs.Panel>
         <Tabs.Panel value="people" pt="md"><Caregivers c={c} /></Tabs.Panel>
       </Tabs>
     </Stack>
   );
+}
+
+/** The assessment rules run on this case: what applies, who should review, what records are missing. */
+function CaseAssessment({ id }: { id: string }) {
+  const a = useQuery({ queryKey: ['case', id, 'assessment'], queryFn: () => get(`/cases/${id}/assessment`) });
+  if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
+  if (a.error || !a.data) return <ErrorNote error={a.error} />;
+  return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
 }
 
 function Actions({ c, me }: { c: any; me: Me }) {

@@ -17,6 +17,7 @@ export function HomePage() {
         </List>
         <Text size="sm" c="dimmed">This service gives information to discuss with your doctors. It is not emergency care. Do not stop or delay urgent treatment while you wait.</Text>
         <Group>
+          <Button component={Link} to="/assess" size="md" variant="light">Should I get a second opinion?</Button>
           <Button component={Link} to="/register" size="md">Start a request</Button>
           <Button component={Link} to="/login" variant="default" size="md">Sign in</Button>
         </Group>

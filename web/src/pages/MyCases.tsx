@@ -1,9 +1,11 @@
-import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { formatDate, get, post } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { PENDING_KEY } from './assess/storage.ts';
 
 /** The patient's (or expert's) own cases, newest first. */
 export function MyCasesPage({ me }: { me: Me }) {
@@ -11,13 +13,34 @@ export function MyCasesPage({ me }: { me: Me }) {
   const cases = useQuery({ queryKey: ['cases', 'mine'], queryFn: () => get('/cases?sort=newest&pageSize=100') });
   const create = useMutation({ mutationFn: () => post('/cases'), onSuccess: (c) => navigate(`/cases/${c.id}`) });
   const canCreate = me.user.role === 'patient' || me.user.role === 'referring_physician';
+  const [pending, setPending] = useState(() => localStorage.getItem(PENDING_KEY));
+  const fromAssessment = useMutation({
+    mutationFn: () => post('/cases', { assessment: JSON.parse(pending ?? '{}') }),
+    onSuccess: (c) => {
+      localStorage.removeItem(PENDING_KEY);
+      navigate(`/cases/${c.id}`);
+    },
+  });
+  const dismiss = () => {
+    localStorage.removeItem(PENDING_KEY);
+    setPending(null);
+  };
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{me.user.role === 'patient' ? 'My second-opinion requests' : 'My cases'}</Title>
         {canCreate && <Button onClick={() => create.mutate()} loading={create.isPending}>Start a new request</Button>}
       </Group>
-      <ErrorNote error={cases.error ?? create.error} />
+      {pending && me.user.role === 'patient' && (
+        <Alert color="indigo" title="Continue from your assessment" data-testid="pending-assessment">
+          <Text size="sm" mb="xs">You answered the “Should I get a second opinion?” questions. Start a request with those answers filled in.</Text>
+          <Group>
+            <Button size="sm" onClick={() => fromAssessment.mutate()} loading={fromAssessment.isPending}>Start a request from my answers</Button>
+            <Button size="sm" variant="subtle" onClick={dismiss}>No thanks</Button>
+          </Group>
+        </Alert>
+      )}
+      <ErrorNote error={cases.error ?? create.error ?? fromAssessment.error} />
       {cases.data?.items.length === 0 && <Text c="dimmed">{canCreate ? 'You have no requests yet. Start one to tell us about your situation.' : 'No cases are assigned to you.'}</Text>}
       {cases.data?.items.map((c: any) => (
         <Card key={c.id} withBorder component={Link} to={`/cases/${c.id}`} data-testid="case-card">

@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { lastMailToken, PASSWORD } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/testApp.ts';
+import { launchBrowser, screenshotter, seriousA11yViolations, tabTo } from './browser.ts';
+
+/**
+ * The public assessment, walked as two people would: one on a phone who carries the result into
+ * a new request, and one who uses the keyboard alone. axe-core checks each page on the way.
+ */
+let t: TestApp;
+let browser: Browser;
+beforeAll(async () => {
+  t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist') });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function expectAccessible(page: Page) {
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into a new request', async () => {
+  const shot = screenshotter('assessment-phone');
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+  await page.goto(`${t.baseUrl}/`);
+  await page.getByRole('link', { name: 'Should I get a second opinion?' }).click();
+  await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
+  await expectAccessible(page);
+  await page.getByLabel('Search for the diagnosis by name or code').fill('upper lobe, right');
+  await page.getByRole('radio', { name: /C34\.11/ }).check();
+  await page.getByLabel('Or say it in your own words').fill('Adenocarcinoma, right upper lobe');
+  await page.getByRole('radio', { name: 'Recently (it is new)' }).check();
+  await page.getByRole('radiogroup', { name: /spread/ }).getByRole('radio', { name: 'No', exact: true }).check();
+  await shot(page, 'diagnosis');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('radiogroup', { name: /operation/ }).getByRole('radio', { name: 'Yes', exact: true }).check();
+  await page.getByRole('textbox', { name: 'Which operation?' }).click();
+  await page.getByRole('option', { name: /Lobectomy/ }).click();
+  await page.getByRole('radio', { name: /Open surgery/ }).check();
+  await expectAccessible(page);
+  await shot(page, 'surgery');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: /Step 3 of 6/ }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: /Step 4 of 6/ }).waitFor();
+  await page.getByRole('radio', { name: 'In two weeks to two months' }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: /Step 5 of 6/ }).waitFor();
+  await page.getByRole('checkbox', { name: 'Pathology reports' }).check();
+  await page.getByRole('checkbox', { name: 'EGFR', exact: true }).check();
+  await expectAccessible(page);
+  await shot(page, 'records');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radiogroup', { name: /other choices/ }).getByRole('radio', { name: 'No', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Keeping function and independence' }).check();
+  await page.getByRole('button', { name: 'See my results' }).click();
+
+  await page.getByRole('heading', { name: 'Your results' }).waitFor();
+  await page.getByTestId('situation-1').waitFor();
+  expect(await page.getByTestId('situation-2').isVisible()).toBe(true);
+  expect(await page.getByTestId('situation-5').isVisible()).toBe(true);
+  expect(await page.getByTestId('urgency').textContent()).toMatch(/time for a careful review/);
+  for (const s of ['thoracic_surgery', 'pulmonology', 'pathology', 'medical_oncology']) expect(await page.getByTestId(`reviewer-${s}`).isVisible()).toBe(true);
+  expect(await page.getByTestId('checklist-pft').textContent()).toContain('Lung function tests');
+  expect(await page.getByTestId('checklist-pathology_report').textContent()).toContain('You have this');
+  expect(await page.getByTestId('biomarkers').textContent()).toMatch(/EGFR: Done.*ALK: Not on file yet/);
+  expect(await page.getByText('Do not stop or put off urgent treatment').isVisible()).toBe(true);
+  await expectAccessible(page);
+  await shot(page, 'result');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+  const file = path.join(path.dirname(await download.path()), 'assessment.pdf');
+  await download.saveAs(file);
+  expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+
+  // A source link opens the rules page at that source.
+  await page.getByRole('link', { name: 'seed-s2-lung' }).first().click();
+  await page.getByRole('heading', { name: 'Assessment rules and their sources' }).waitFor();
+  await page.locator('#source-seed-s2-lung').waitFor();
+  await expectAccessible(page);
+  await shot(page, 'rules');
+  await page.goBack();
+
+  await page.getByRole('button', { name: 'Start a request with these answers' }).click();
+  await page.getByLabel('Your full name').fill('Robin Phone');
+  await page.getByLabel('Email').fill('robin.phone@example.test');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Check your email').waitFor();
+  await page.goto(`${t.baseUrl}/verify-email?token=${await lastMailToken(t.db, 'robin.phone@example.test')}`);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill('robin.phone@example.test');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('pending-assessment').waitFor();
+  await shot(page, 'continue');
+  await page.getByRole('button', { name: 'Start a request from my answers' }).click();
+  await page.getByLabel('First name').waitFor();
+  const [row] = await t.db.query<{ intake: { condition: { icd10Code: string }; plan: { surgeryDescription: string } } }>(
+    `SELECT c.intake FROM cases c JOIN case_members m ON m.case_id = c.id JOIN users u ON u.id = m.user_id WHERE u.email = 'robin.phone@example.test'`);
+  expect(row!.intake.condition.icd10Code).toBe('C34.11');
+  expect(row!.intake.plan.surgeryDescription).toMatch(/Lobectomy/);
+  await shot(page, 'prefilled-intake');
+});
+
+it('with the keyboard alone: suspected IPF with breathing getting worse quickly', async () => {
+  const shot = screenshotter('assessment-keyboard');
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${t.baseUrl}/assess`);
+  await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
+  await tabTo(page, 'Search for the diagnosis');
+  await page.keyboard.type('J84.112');
+  await page.getByRole('radio', { name: /Idiopathic pulmonary fibrosis/ }).waitFor();
+  await tabTo(page, /Idiopathic pulmonary fibrosis/);
+  await page.keyboard.press('Space');
+  await tabTo(page, 'Recently (it is new)');
+  await page.keyboard.press('Space');
+  await tabTo(page, /^Next/);
+  await page.keyboard.press('Enter');
+  for (const step of [2, 3]) {
+    await page.getByRole('heading', { name: new RegExp(`Step ${step} of 6`) }).waitFor();
+    await tabTo(page, /^Next/);
+    await page.keyboard.press('Enter');
+  }
+  await page.getByRole('heading', { name: /Step 4 of 6/ }).waitFor();
+  await tabTo(page, 'getting worse quickly');
+  await page.keyboard.press('Space');
+  await shot(page, 'course');
+  await tabTo(page, /^Next/);
+  await page.keyboard.press('Enter');
+  for (const step of [5, 6]) {
+    await page.getByRole('heading', { name: new RegExp(`Step ${step} of 6`) }).waitFor();
+    await tabTo(page, step === 6 ? 'See my results' : /^Next/);
+    await page.keyboard.press('Enter');
+  }
+  await page.getByRole('heading', { name: 'Your results' }).waitFor();
+  await page.getByTestId('situation-4').waitFor();
+  expect(await page.getByTestId('situation-1').isVisible()).toBe(true);
+  expect(await page.getByTestId('urgency').textContent()).toMatch(/fast review/);
+  expect(await page.getByTestId('checklist-hrct').isVisible()).toBe(true);
+  expect(await page.getByTestId('reviewer-pulmonology_ild').isVisible()).toBe(true);
+  await expectAccessible(page);
+  await shot(page, 'result');
+});

@@ -1,0 +1,235 @@
+import { Alert, Anchor, Button, Checkbox, Container, Group, Progress, Radio, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { get, post } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+import { ASSESS_COPY as C } from './copy.ts';
+import { AssessResult } from './AssessResult.tsx';
+import { STORAGE_KEY, type Answers } from './storage.ts';
+
+const STEPS = ['diagnosis', 'surgery', 'treatment', 'course', 'records', 'feelings'] as const;
+type Step = (typeof STEPS)[number] | 'result';
+
+function load(): Answers {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** The public "Should I get a second opinion?" questionnaire and its result. No account needed. */
+export function AssessPage({ me }: { me?: Me | null }) {
+  const [answers, setAnswers] = useState<Answers>(load);
+  // The step lives in the address, so the browser's Back button and links back here work.
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('step') as Step | null;
+  const step: Step = asked && (asked === 'result' || (STEPS as readonly string[]).includes(asked)) ? asked : 'diagnosis';
+  const setStep = (s: Step) => setParams(s === 'diagnosis' ? {} : { step: s });
+  const heading = useRef<HTMLHeadingElement>(null);
+  const options = useQuery({ queryKey: ['assess', 'questionnaire'], queryFn: () => get('/assessments/questionnaire'), staleTime: Infinity });
+
+  useEffect(() => sessionStorage.setItem(STORAGE_KEY, JSON.stringify(answers)), [answers]);
+  // Move focus to the new step's heading so keyboard and screen-reader users land on it.
+  useEffect(() => heading.current?.focus(), [step]);
+
+  const set = (path: string, value: unknown) => setAnswers((a) => {
+    const [section, field] = path.split('.') as [string, string | undefined];
+    if (!field) return { ...a, [section]: value };
+    return { ...a, [section]: { ...(a[section] ?? {}), [field]: value } };
+  });
+  const index = step === 'result' ? STEPS.length : STEPS.indexOf(step);
+  const go = (i: number) => setStep(i >= STEPS.length ? 'result' : STEPS[Math.max(0, i)]!);
+
+  if (step === 'result') {
+    return (
+      <Container size="md" py="md">
+        <AssessResult answers={answers} me={me} headingRef={heading} onEdit={() => setStep('diagnosis')} />
+      </Container>
+    );
+  }
+  const title = C.steps[step].title;
+  return (
+    <Container size="sm" py="md">
+      <Stack gap="md">
+        <Title order={1}>{C.title}</Title>
+        {index === 0 && <Text>{C.intro}</Text>}
+        <Text size="sm" c="dimmed">{C.privacy} {C.skip}</Text>
+        <Progress value={(index / STEPS.length) * 100} aria-label={`Step ${index + 1} of ${STEPS.length}`} />
+        <Title order={2} ref={heading} tabIndex={-1}>Step {index + 1} of {STEPS.length}: {title}</Title>
+        <ErrorNote error={options.error} />
+        <form onSubmit={(e) => { e.preventDefault(); go(index + 1); }}>
+          <Stack gap="md">
+            {step === 'diagnosis' && <DiagnosisStep answers={answers} set={set} />}
+            {step === 'surgery' && <SurgeryStep answers={answers} set={set} operations={options.data?.operations ?? []} />}
+            {step === 'treatment' && <TreatmentStep answers={answers} set={set} treatments={options.data?.treatments ?? []} />}
+            {step === 'course' && <CourseStep answers={answers} set={set} timing={options.data?.timing ?? []} />}
+            {step === 'records' && <RecordsStep answers={answers} set={set} />}
+            {step === 'feelings' && <FeelingsStep answers={answers} set={set} priorities={options.data?.priorities ?? []} />}
+            <Group justify="space-between">
+              <Button variant="default" onClick={() => go(index - 1)} disabled={index === 0}>{C.back}</Button>
+              <Button type="submit">{index === STEPS.length - 1 ? C.seeResults : C.next}</Button>
+            </Group>
+          </Stack>
+        </form>
+        <Text size="sm" c="dimmed">{C.notAdvice} <Anchor component={Link} to="/assess/rules">{C.result.rules}</Anchor></Text>
+      </Stack>
+    </Container>
+  );
+}
+
+type StepProps = { answers: Answers; set: (path: string, value: unknown) => void };
+
+function YesNo({ label, value, onChange, name }: { label: string; value?: string; onChange: (v: string) => void; name: string }) {
+  return (
+    <Radio.Group label={label} value={value ?? null} onChange={onChange} name={name}>
+      <Group mt="xs">
+        <Radio value="yes" label={C.yes} />
+        <Radio value="no" label={C.no} />
+        <Radio value="not_sure" label={C.notSure} />
+      </Group>
+    </Radio.Group>
+  );
+}
+
+function DiagnosisStep({ answers, set }: StepProps) {
+  const d = answers.diagnosis ?? {};
+  const [q, setQ] = useState('');
+  const search = useQuery({ queryKey: ['icd10', q], queryFn: () => get(`/reference/icd10?q=${encodeURIComponent(q)}&limit=8`), enabled: q.trim().length >= 2 });
+  const codes = search.data?.items ?? [];
+  return (
+    <>
+      <TextInput label={C.steps.diagnosis.search} description={C.steps.diagnosis.searchHint} value={q} onChange={(e) => setQ(e.currentTarget.value)} disabled={!!d.notSure} />
+      {codes.length > 0 && (
+        <Radio.Group label="Matches" value={d.code ?? null} onChange={(code) => set('diagnosis', { ...d, code, notSure: false })} name="diagnosis-code">
+          <Stack gap={6} mt="xs">
+            {codes.map((c: any) => <Radio key={c.code} value={c.code} label={`${c.display} (${c.code})`} />)}
+          </Stack>
+        </Radio.Group>
+      )}
+      {d.code && <Text size="sm" data-testid="chosen-code">Chosen: <b>{d.code}</b> <Anchor component="button" type="button" size="sm" onClick={() => set('diagnosis', { ...d, code: undefined })}>clear</Anchor></Text>}
+      <TextInput label={C.steps.diagnosis.words} value={d.text ?? ''} onChange={(e) => set('diagnosis', { ...d, text: e.currentTarget.value || undefined })} disabled={!!d.notSure} maxLength={300} />
+      <Checkbox label={C.steps.diagnosis.notSure} checked={!!d.notSure} onChange={(e) => set('diagnosis', e.currentTarget.checked ? { notSure: true } : {})} />
+      <Radio.Group label={C.steps.diagnosis.status} value={answers.diagnosisStatus ?? null} onChange={(v) => set('diagnosisStatus', v)} name="diagnosis-status">
+        <Group mt="xs">
+          <Radio value="new" label={C.steps.diagnosis.statusNew} />
+          <Radio value="established" label={C.steps.diagnosis.statusOld} />
+          <Radio value="not_sure" label={C.notSure} />
+        </Group>
+      </Radio.Group>
+      <YesNo label={C.steps.diagnosis.spread} value={answers.spread} onChange={(v) => set('spread', v)} name="spread" />
+    </>
+  );
+}
+
+function SurgeryStep({ answers, set, operations }: StepProps & { operations: { id: string; label: string }[] }) {
+  const s = answers.surgery ?? {};
+  return (
+    <>
+      <YesNo label={C.steps.surgery.asked} value={s.recommended} onChange={(v) => set('surgery', v === 'yes' ? { ...s, recommended: v } : { recommended: v })} name="surgery" />
+      {s.recommended === 'yes' && (
+        <>
+          <Select label={C.steps.surgery.which} data={operations.map((o) => ({ value: o.id, label: o.label }))} value={s.operation ?? null} onChange={(v) => set('surgery.operation', v ?? undefined)} searchable clearable />
+          <Radio.Group label={C.steps.surgery.approach} value={s.approach ?? null} onChange={(v) => set('surgery.approach', v)} name="approach">
+            <Stack gap={6} mt="xs">
+              <Radio value="open" label={C.steps.surgery.open} />
+              <Radio value="minimally_invasive" label={C.steps.surgery.keyhole} />
+              <Radio value="robotic" label={C.steps.surgery.robotic} />
+              <Radio value="not_sure" label={C.notSure} />
+            </Stack>
+          </Radio.Group>
+        </>
+      )}
+    </>
+  );
+}
+
+function TreatmentStep({ answers, set, treatments }: StepProps & { treatments: { id: string; label: string }[] }) {
+  const t = answers.treatment ?? {};
+  const received: string[] = t.received ?? [];
+  return (
+    <>
+      <Checkbox.Group label={C.steps.treatment.received} value={received} onChange={(v) => set('treatment.received', v)}>
+        <Stack gap={6} mt="xs">{treatments.map((x) => <Checkbox key={x.id} value={x.id} label={x.label} />)}</Stack>
+      </Checkbox.Group>
+      {received.length > 0 && (
+        <>
+          <Radio.Group label={C.steps.treatment.working} value={t.working ?? null} onChange={(v) => set('treatment.working', v)} name="working">
+            <Group mt="xs">
+              <Radio value="yes" label={C.yes} />
+              <Radio value="no" label={C.no} />
+              <Radio value="too_early" label={C.steps.treatment.tooEarly} />
+              <Radio value="not_sure" label={C.notSure} />
+            </Group>
+          </Radio.Group>
+          <Checkbox label={C.steps.treatment.sideEffects} checked={!!t.sideEffectsIntolerable} onChange={(e) => set('treatment.sideEffectsIntolerable', e.currentTarget.checked)} />
+        </>
+      )}
+    </>
+  );
+}
+
+function CourseStep({ answers, set, timing }: StepProps & { timing: { id: string; label: string }[] }) {
+  const c = answers.course ?? {};
+  return (
+    <>
+      <Checkbox label={C.steps.course.progressing} checked={!!c.progressing} onChange={(e) => set('course.progressing', e.currentTarget.checked)} />
+      <Checkbox label={C.steps.course.rapid} checked={!!c.rapidDecline} onChange={(e) => set('course.rapidDecline', e.currentTarget.checked)} />
+      <Checkbox label={C.steps.course.aggressive} checked={!!c.toldAggressive} onChange={(e) => set('course.toldAggressive', e.currentTarget.checked)} />
+      <Radio.Group label={C.steps.course.timing} value={answers.timing ?? null} onChange={(v) => set('timing', v)} name="timing">
+        <Stack gap={6} mt="xs">{timing.map((x) => <Radio key={x.id} value={x.id} label={x.label} />)}</Stack>
+      </Radio.Group>
+    </>
+  );
+}
+
+function RecordsStep({ answers, set }: StepProps) {
+  // The engine itself says which records and tests fit these answers.
+  const preview = useQuery({ queryKey: ['assess', 'preview', answers.diagnosis, answers.spread, answers.surgery, answers.treatment, answers.course], queryFn: () => post('/assessments', { ...answers, records: undefined }) });
+  const r = answers.records ?? {};
+  const tests: { name: string }[] = preview.data?.biomarkers?.tests ?? [];
+  const done: string[] = r.molecularTestsDone ?? [];
+  const NGS = 'Broad gene panel (NGS)';
+  return (
+    <>
+      <ErrorNote error={preview.error} />
+      {preview.data && (
+        <Checkbox.Group label={C.steps.records.have} value={r.have ?? []} onChange={(v) => set('records.have', v)}>
+          <Stack gap={6} mt="xs">{preview.data.checklist.map((i: any) => <Checkbox key={i.id} value={i.id} label={i.label} />)}</Stack>
+        </Checkbox.Group>
+      )}
+      {tests.length > 0 && (
+        <Checkbox.Group label={C.steps.records.tests} value={done} onChange={(v) => set('records.molecularTestsDone', v)}>
+          <Stack gap={6} mt="xs">
+            {tests.map((t) => <Checkbox key={t.name} value={t.name} label={t.name} />)}
+            <Checkbox value={NGS} label={C.steps.records.ngs} />
+          </Stack>
+        </Checkbox.Group>
+      )}
+      {!answers.diagnosis?.code && !answers.diagnosis?.text && <Alert color="blue">{C.steps.records.none}</Alert>}
+    </>
+  );
+}
+
+function FeelingsStep({ answers, set, priorities }: StepProps & { priorities: { id: string; label: string }[] }) {
+  const f = answers.feelings ?? {};
+  const chosen: string[] = answers.priorities ?? [];
+  const toggle = (id: string, on: boolean) => set('priorities', on ? [...chosen, id] : chosen.filter((x) => x !== id));
+  return (
+    <>
+      <YesNo label={C.steps.feelings.explained} value={f.explainedWell} onChange={(v) => set('feelings.explainedWell', v)} name="explained" />
+      <YesNo label={C.steps.feelings.alternatives} value={f.alternativesDiscussed} onChange={(v) => set('feelings.alternativesDiscussed', v)} name="alternatives" />
+      <YesNo label={C.steps.feelings.fits} value={f.fitsPriorities} onChange={(v) => set('feelings.fitsPriorities', v)} name="fits" />
+      <Checkbox label={C.steps.feelings.confirm} checked={!!f.wantsConfirmation} onChange={(e) => set('feelings.wantsConfirmation', e.currentTarget.checked)} />
+      <Stack gap={6}>
+        <Text fw={500} size="sm">{C.steps.feelings.priorities}</Text>
+        {priorities.map((p) => {
+          const rank = chosen.indexOf(p.id);
+          return <Checkbox key={p.id} label={rank >= 0 ? `${rank + 1}. ${p.label}` : p.label} checked={rank >= 0} onChange={(e) => toggle(p.id, e.currentTarget.checked)} />;
+        })}
+      </Stack>
+    </>
+  );
+}

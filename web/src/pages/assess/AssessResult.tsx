@@ -1,0 +1,192 @@
+import { Alert, Anchor, Badge, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import type { RefObject } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError, post } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+import { PENDING_KEY, type Answers } from './storage.ts';
+import { ASSESS_COPY as C } from './copy.ts';
+
+type Reason = { ruleId: string; text: string; sources: string[] };
+
+/** "Why?" links: each reason names its rule and links to its sources on the rules page. */
+export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string }) {
+  return (
+    <Text span size="xs" c="dimmed" ml={6}>
+      {C.result.why}{' '}
+      {sources.map((s, i) => (
+        <span key={s}>{i > 0 && ', '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? `Rule ${ruleId}` : undefined}>{s}</Anchor></span>
+      ))}
+    </Text>
+  );
+}
+
+function Reasons({ reasons }: { reasons: Reason[] }) {
+  return (
+    <List spacing={4} size="sm">
+      {reasons.map((r) => <List.Item key={r.ruleId}>{r.text}<Why sources={r.sources} ruleId={r.ruleId} /></List.Item>)}
+    </List>
+  );
+}
+
+async function downloadPdf(answers: Answers) {
+  const res = await fetch('/api/assessments/pdf', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(answers) });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = 'second-opinion-assessment.pdf';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Answers; me?: Me | null; onEdit: () => void; headingRef: RefObject<HTMLHeadingElement | null> }) {
+  const navigate = useNavigate();
+  const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post('/assessments', answers) });
+  const pdf = useMutation({ mutationFn: () => downloadPdf(answers) });
+  const start = useMutation({
+    mutationFn: async () => {
+      if (me?.user.role !== 'patient') {
+        // Kept until the person has an account and signs in; "My requests" then offers to continue.
+        localStorage.setItem(PENDING_KEY, JSON.stringify(answers));
+        return null;
+      }
+      return post('/cases', { assessment: answers });
+    },
+    onSuccess: (c) => (c ? navigate(`/cases/${c.id}`) : navigate('/register?from=assessment')),
+  });
+  const r = result.data;
+  return (
+    <Stack gap="lg">
+      <Title order={1} ref={headingRef} tabIndex={-1}>{C.result.title}</Title>
+      <Alert color="gray" variant="light">{r?.disclaimer ?? C.notAdvice}</Alert>
+      {result.isLoading && <Loader aria-label="Loading your results" />}
+      <ErrorNote error={result.error} />
+      {r && (
+        <>
+          <AssessmentView r={r} />
+          <ErrorNote error={pdf.error ?? start.error} />
+          <Group className="no-print">
+            <Button onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
+            <Button variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
+            <Button variant="default" onClick={() => window.print()}>{C.result.print}</Button>
+            <Button variant="subtle" onClick={onEdit}>{C.result.again}</Button>
+          </Group>
+          <Text size="sm" c="dimmed">{C.result.startHint} <Anchor component={Link} to="/assess/rules">{C.result.rules}</Anchor></Text>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+/** The assessment result itself, shared by the public page and the case workspace. */
+export function AssessmentView({ r }: { r: any }) {
+  return (
+    <>
+          {r.notices.map((n: { text: string; sources: string[] }) => <Alert key={n.text} color="yellow">{n.text}<Why sources={n.sources} /></Alert>)}
+          {r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
+
+          <section aria-labelledby="h-situations">
+            <Title order={2} id="h-situations" mb="xs">{C.result.situations}</Title>
+            {r.situations.length === 0 && <Text data-testid="none-apply">{r.noneApply.text}</Text>}
+            <Stack gap="sm">
+              {r.situations.map((s: { number: number; title: string; reasons: Reason[] }) => (
+                <Card key={s.number} withBorder data-testid={`situation-${s.number}`}>
+                  <Text fw={600}>Situation {s.number}: {s.title}</Text>
+                  <Reasons reasons={s.reasons} />
+                </Card>
+              ))}
+            </Stack>
+          </section>
+
+          <section aria-labelledby="h-urgency">
+            <Title order={2} id="h-urgency" mb="xs">{C.result.urgency}</Title>
+            <Badge color={r.urgency.level === 'expedited' ? 'red' : 'gray'} size="lg" data-testid="urgency">{r.urgency.level === 'expedited' ? C.result.expedited : C.result.standard}</Badge>
+            <Reasons reasons={r.urgency.reasons} />
+            <Alert color="red" variant="light" mt="xs"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>
+          </section>
+
+          {r.reviewers.length > 0 && (
+            <section aria-labelledby="h-reviewers">
+              <Title order={2} id="h-reviewers" mb="xs">{C.result.reviewers}</Title>
+              <List spacing="xs">
+                {r.reviewers.map((v: { specialty: string; label: string; plain: string; reasons: Reason[] }) => (
+                  <List.Item key={v.specialty} data-testid={`reviewer-${v.specialty}`}>
+                    <b>{v.label}.</b> {v.plain}
+                    {v.reasons.map((x) => <Text key={x.ruleId} size="sm" c="dimmed">{x.text}<Why sources={x.sources} ruleId={x.ruleId} /></Text>)}
+                  </List.Item>
+                ))}
+              </List>
+            </section>
+          )}
+
+          {r.specialisedCenter.matters && (
+            <section aria-labelledby="h-center">
+              <Title order={2} id="h-center" mb="xs">{C.result.center}</Title>
+              <Reasons reasons={r.specialisedCenter.reasons} />
+              {r.specialisedCenter.volumeStandard && (
+                <Text size="sm" mt="xs">
+                  {r.specialisedCenter.volumeStandard.procedure}: {C.result.volume.replace('{hospital}', r.specialisedCenter.volumeStandard.hospitalMin).replace('{surgeon}', r.specialisedCenter.volumeStandard.surgeonMin)}
+                  <Why sources={r.specialisedCenter.volumeStandard.sources} />
+                  {r.specialisedCenter.volumeStandard.verify && <Text span size="xs" c="dimmed"> ({r.specialisedCenter.volumeStandard.verify})</Text>}
+                </Text>
+              )}
+            </section>
+          )}
+
+          <section aria-labelledby="h-checklist">
+            <Title order={2} id="h-checklist" mb="xs">{C.result.checklist}</Title>
+            <Table.ScrollContainer minWidth={480}>
+              <Table verticalSpacing="xs" data-testid="checklist">
+                <Table.Thead><Table.Tr><Table.Th>What</Table.Th><Table.Th>{C.result.ask}</Table.Th><Table.Th>Status</Table.Th></Table.Tr></Table.Thead>
+                <Table.Tbody>
+                  {r.checklist.map((i: { id: string; label: string; from: string; why: string; have: boolean; sources: string[] }) => (
+                    <Table.Tr key={i.id} data-testid={`checklist-${i.id}`}>
+                      <Table.Td><Text fw={500} size="sm">{i.label}</Text><Text size="xs" c="dimmed">{i.why}<Why sources={i.sources} /></Text></Table.Td>
+                      <Table.Td><Text size="sm">{i.from}</Text></Table.Td>
+                      <Table.Td>{i.have ? <Text size="sm" fw={600} c="green.9">{C.result.have}</Text> : <Text size="sm">{C.result.notYet}</Text>}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </section>
+
+          {r.biomarkers && (
+            <section aria-labelledby="h-biomarkers">
+              <Title order={2} id="h-biomarkers" mb="xs">{C.result.biomarkers}</Title>
+              {r.biomarkers.panels.map((p: { id: string; label: string; note: string | null }) => <Text key={p.id} size="sm">{p.label}{p.note && `. ${p.note}`}</Text>)}
+              <List spacing={4} size="sm" mt="xs" data-testid="biomarkers">
+                {r.biomarkers.tests.map((t: { name: string; status: string; optional: boolean; note: string | null; sources: string[] }) => (
+                  <List.Item key={t.name}>
+                    <b>{t.name}</b>: {t.status === 'done' ? C.result.done : t.status === 'check_report' ? C.result.checkReport : t.optional ? C.result.mayApply : C.result.missing}
+                    {t.note && <Text span size="xs" c="dimmed"> ({t.note})</Text>}<Why sources={t.sources} />
+                  </List.Item>
+                ))}
+              </List>
+            </section>
+          )}
+
+          {r.questions.length > 0 && (
+            <section aria-labelledby="h-questions">
+              <Title order={2} id="h-questions" mb="xs">{C.result.questions}</Title>
+              <Reasons reasons={r.questions} />
+            </section>
+          )}
+
+          <section aria-labelledby="h-coverage">
+            <Title order={2} id="h-coverage" mb="xs">{C.result.coverage}</Title>
+            <Reasons reasons={r.coverage} />
+          </section>
+
+          <section aria-labelledby="h-sources">
+            <Title order={2} id="h-sources" mb="xs">{C.result.sources}</Title>
+            <List size="xs" spacing={2}>
+              {r.sources.map((s: { id: string; title: string; verify: string | null }) => <List.Item key={s.id}><b>{s.id}</b>: {s.title}{s.verify && ` (${s.verify})`}</List.Item>)}
+            </List>
+          </section>
+
+    </>
+  );
+}

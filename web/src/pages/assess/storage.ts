@@ -1,0 +1,7 @@
+/** The answers, in the shape of the API's AssessmentAnswers (all optional). */
+export type Answers = Record<string, any>;
+
+/** Answers while the questionnaire is open (this tab only). */
+export const STORAGE_KEY = 'consilium.assessment';
+/** Answers waiting for the person to sign in and start a request from them. */
+export const PENDING_KEY = 'consilium.assessment.pending';
