@@ -1,25 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { lastMailToken, PASSWORD } from '../support/builders.ts';
-import { startTestApp, type TestApp } from '../support/testApp.ts';
-import { launchBrowser, screenshotter, seriousA11yViolations, tabTo } from './browser.ts';
+import { screenshotter, seriousA11yViolations, tabTo, useBrowserApp } from './browser.ts';
 
 /**
  * The public assessment, walked as two people would: one on a phone who carries the result into
  * a new request, and one who uses the keyboard alone. axe-core checks each page on the way.
  */
-let t: TestApp;
-let browser: Browser;
-beforeAll(async () => {
-  t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const app = useBrowserApp();
 
 async function expectAccessible(page: Page) {
   expect(await seriousA11yViolations(page)).toEqual([]);
@@ -27,8 +17,8 @@ async function expectAccessible(page: Page) {
 
 it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into a new request', async () => {
   const shot = screenshotter('assessment-phone');
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
-  await page.goto(`${t.baseUrl}/`);
+  const page = await app.browser.newPage({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+  await page.goto(`${app.t.baseUrl}/`);
   await page.getByRole('link', { name: 'Should I get a second opinion?' }).click();
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
   await expectAccessible(page);
@@ -95,7 +85,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText('Check your email').waitFor();
-  await page.goto(`${t.baseUrl}/verify-email?token=${await lastMailToken(t.db, 'robin.phone@example.test')}`);
+  await page.goto(`${app.t.baseUrl}/verify-email?token=${await lastMailToken(app.t.db, 'robin.phone@example.test')}`);
   await page.getByRole('link', { name: 'Sign in' }).click();
   await page.getByLabel('Email').fill('robin.phone@example.test');
   await page.getByLabel('Password').fill(PASSWORD);
@@ -104,7 +94,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await shot(page, 'continue');
   await page.getByRole('button', { name: 'Start a request from my answers' }).click();
   await page.getByLabel('First name').waitFor();
-  const [row] = await t.db.query<{ intake: { condition: { icd10Code: string }; plan: { surgeryDescription: string } } }>(
+  const [row] = await app.t.db.query<{ intake: { condition: { icd10Code: string }; plan: { surgeryDescription: string } } }>(
     `SELECT c.intake FROM cases c JOIN case_members m ON m.case_id = c.id JOIN users u ON u.id = m.user_id WHERE u.email = 'robin.phone@example.test'`);
   expect(row!.intake.condition.icd10Code).toBe('C34.11');
   expect(row!.intake.plan.surgeryDescription).toMatch(/Lobectomy/);
@@ -113,8 +103,8 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
 
 it('with the keyboard alone: suspected IPF with breathing getting worse quickly', async () => {
   const shot = screenshotter('assessment-keyboard');
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${t.baseUrl}/assess`);
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${app.t.baseUrl}/assess`);
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
   await tabTo(page, 'Search for the diagnosis');
   await page.keyboard.type('J84.112');

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp } from '../support/testApp.ts';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results');
 
@@ -49,4 +51,18 @@ export async function tabTo(page: Page, name: string | RegExp, max = 80): Promis
     if (typeof name === 'string' ? label.includes(name) : name.test(label)) return;
   }
   throw new Error(`Could not reach "${name}" with the Tab key`);
+}
+
+/** The whole application with the built web app, and a Chromium, for one journey file. */
+export function useBrowserApp(env: Record<string, string> = {}) {
+  const ctx = {} as { t: TestApp; browser: Browser };
+  beforeAll(async () => {
+    ctx.t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist'), ...env });
+    ctx.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.t?.close();
+  });
+  return ctx;
 }

@@ -1,32 +1,21 @@
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { currentTotp } from '../../src/core/auth/totp.ts';
 import { aStaff, lastMailToken, PASSWORD } from '../support/builders.ts';
-import { startTestApp, type TestApp } from '../support/testApp.ts';
-import { launchBrowser, screenshotter } from './browser.ts';
+import { screenshotter, useBrowserApp } from './browser.ts';
 
 /**
  * The first journey: a patient registers, fills the intake, signs consent and submits; a
  * coordinator signs in with a TOTP code, finds the case in the queue and starts records collection.
  */
-let t: TestApp;
-let browser: Browser;
-beforeAll(async () => {
-  t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const app = useBrowserApp();
 
 const shot = screenshotter('intake-to-queue');
 const next = (page: Page) => page.getByRole('button', { name: 'Save and continue' }).click();
 
 it('patient submits a request; coordinator finds it and starts collecting records', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${t.baseUrl}/`);
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${app.t.baseUrl}/`);
   await shot(page, 'home');
   await page.getByRole('link', { name: 'Start a request' }).click();
   await page.getByLabel('Your full name').fill('Jamie Journey');
@@ -36,7 +25,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText('Check your email').waitFor();
 
-  await page.goto(`${t.baseUrl}/verify-email?token=${await lastMailToken(t.db, 'jamie.journey@example.test')}`);
+  await page.goto(`${app.t.baseUrl}/verify-email?token=${await lastMailToken(app.t.db, 'jamie.journey@example.test')}`);
   await page.getByText('your email address is confirmed').waitFor();
   await page.getByRole('link', { name: 'Sign in' }).click();
   await page.getByLabel('Email').fill('jamie.journey@example.test');
@@ -98,10 +87,10 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.close();
 
   // The coordinator signs in with password and authenticator code.
-  const coord = await aStaff(t, 'coordinator', 'Cora Coordinator');
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const coord = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
+  const ctx = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const cp = await ctx.newPage();
-  await cp.goto(`${t.baseUrl}/login`);
+  await cp.goto(`${app.t.baseUrl}/login`);
   await cp.getByLabel('Email').fill(coord.email);
   await cp.getByLabel('Password').fill(PASSWORD);
   await cp.getByRole('button', { name: 'Sign in' }).click();
@@ -122,7 +111,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await cp.getByText('Submitted → Collecting records').waitFor();
   await shot(cp, 'collecting-records');
 
-  const [row] = await t.db.query<{ status: string; coordinator_id: string; urgency: string }>(`SELECT status, coordinator_id, urgency FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.family_name = 'Journey'`);
+  const [row] = await app.t.db.query<{ status: string; coordinator_id: string; urgency: string }>(`SELECT status, coordinator_id, urgency FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.family_name = 'Journey'`);
   expect(row).toMatchObject({ status: 'collecting_records', coordinator_id: coord.id, urgency: 'expedited' });
   await ctx.close();
 });
