@@ -17,7 +17,11 @@ import type { Config } from './core/config.ts';
 import type { Db } from './core/db.ts';
 import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
+import { BlobStore, loadMasterKeys } from './core/blobs.ts';
+import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { migrationsCurrent } from './core/migrate.ts';
+import { recordsRoutes } from './records/routes.ts';
+import { recordsService } from './records/service.ts';
 import { fhirRoutes, operationOutcomeFor } from './fhir/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
@@ -47,6 +51,13 @@ function sendError(reply: FastifyReply, req: FastifyRequest, p: ProblemDetails) 
   if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
   if (isFhir(req)) return reply.code(p.status).type('application/fhir+json').send(operationOutcomeFor(p));
   return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs every due background job now (tests and the CLI; the worker polls otherwise). */
+    jobs: { drain: () => Promise<number> };
+  }
 }
 
 /** Builds the whole application, one plugin per capability, in the order they depend on. */
@@ -112,6 +123,17 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
 
   const accounts = accountsService(deps);
   const cases = casesService(deps);
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production'));
+  const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  fs.mkdirSync(uploadDir, { recursive: true });
+  await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
+  const jobHandlers = { 'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)) };
+  app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
+  if (config.jobsPollMs > 0) {
+    const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);
+    app.addHook('onClose', async () => stopJobs());
+  }
   await app.register(async (api) => {
     await api.register(accountsRoutes({ accounts, config }));
     await api.register(casesRoutes(cases));

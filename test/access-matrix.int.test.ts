@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, command, lastMailToken, type Person } from './support/builders.ts';
+import { waiveOutstanding, aCase, aPatient, aStaff, command, lastMailToken, type Person } from './support/builders.ts';
 import { startTestApp, type TestApp } from './support/testApp.ts';
 
 /**
@@ -39,11 +39,17 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-type Route = { name: string; method: string; path: (c: string, p: string) => string; body?: unknown; readOnly?: boolean };
+type Route = { name: string; method: string; path: (c: string, p: string) => string; body?: unknown; readOnly?: boolean; headers?: (c: string) => Record<string, string> };
+const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ROUTES: Route[] = [
   { name: 'read case', method: 'GET', path: (c) => `/api/cases/${c}`, readOnly: true },
   { name: 'timeline', method: 'GET', path: (c) => `/api/cases/${c}/timeline`, readOnly: true },
   { name: 'access log', method: 'GET', path: (c) => `/api/cases/${c}/access-log`, readOnly: true },
+  { name: 'documents', method: 'GET', path: (c) => `/api/cases/${c}/documents`, readOnly: true },
+  { name: 'checklist', method: 'GET', path: (c) => `/api/cases/${c}/checklist`, readOnly: true },
+  { name: 'clinical data', method: 'GET', path: (c) => `/api/cases/${c}/clinical`, readOnly: true },
+  { name: 'waive checklist item', method: 'PUT', path: (c) => `/api/cases/${c}/checklist/pathology_report/waiver`, body: { reason: 'matrix test reason' } },
+  { name: 'start upload', method: 'POST', path: () => '/api/uploads', headers: (c) => ({ 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `caseId ${b64(c)},filename ${b64('m.pdf')}` }) },
   { name: 'case assessment', method: 'GET', path: (c) => `/api/cases/${c}/assessment`, readOnly: true },
   { name: 'save intake', method: 'PUT', path: (c) => `/api/cases/${c}/intake/questions`, body: { questions: ['Matrix question?'] } },
   { name: 'sign consent', method: 'POST', path: (c) => `/api/cases/${c}/consents`, body: { document: 'service_consent', version: '2026-11', typedName: 'x' } },
@@ -61,6 +67,11 @@ const REACHES_A: Record<string, string[]> = {
   timeline: ['patient', 'proxy'],
   'access log': ['patient', 'proxy'],
   'case assessment': ['patient', 'proxy'],
+  documents: ['patient', 'proxy'],
+  checklist: ['patient', 'proxy'],
+  'clinical data': ['patient', 'proxy'],
+  'waive checklist item': [],
+  'start upload': ['patient', 'proxy'],
   'save intake': ['patient', 'proxy'],
   'sign consent': ['patient', 'proxy'],
   'invite proxy': ['patient'],
@@ -83,7 +94,7 @@ describe('access-control matrix', () => {
     for (const [who, actor] of Object.entries(actors)) {
       if (who === 'otherCoordinator') continue; // holds case B
       for (const r of ROUTES) {
-        const res = await actor.client.request(r.method, r.path(caseB, patientB), r.body);
+        const res = await actor.client.request(r.method, r.path(caseB, patientB), r.body, r.headers?.(caseB));
         if (res.status !== 404) failures.push(`${who} ${r.name}: ${res.status}`);
       }
     }
@@ -96,7 +107,7 @@ describe('access-control matrix', () => {
     const expected: string[] = [];
     for (const r of ROUTES) {
       for (const [who, actor] of Object.entries(actors)) {
-        const res = await actor.client.request(r.method, r.path(caseA, patientA), r.body);
+        const res = await actor.client.request(r.method, r.path(caseA, patientA), r.body, r.headers?.(caseA));
         const reached = res.status !== 404 && res.status !== 403 && res.status !== 401;
         if (reached) outcome.push(`${r.name}: ${who}`);
         if ((REACHES_A[r.name] ?? []).includes(who)) expected.push(`${r.name}: ${who}`);
@@ -112,6 +123,7 @@ describe('access-control matrix', () => {
     expect((await actors.otherCoordinator!.client.get(`/api/cases/${id}`)).status).toBe(200);
     await command(coordinator!, id, 'startRecordCollection');
     expect((await actors.otherCoordinator!.client.get(`/api/cases/${id}`)).status).toBe(404);
+    await waiveOutstanding(coordinator!, id);
     await command(coordinator!, id, 'markReadyForReview');
     expect((await expert!.client.get(`/api/cases/${id}`)).status).toBe(404);
     await command(coordinator!, id, 'assignExpert', { expertId: expert!.id });

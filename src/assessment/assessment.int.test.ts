@@ -119,7 +119,8 @@ describe('from assessment to case', () => {
     const inCase = await patient.client.get(`/api/cases/${created.body.id}/assessment`);
     expect(inCase.status).toBe(200);
     expect(inCase.body.urgency.level).toBe('expedited');
-    expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'pathology_report').have).toBe(true);
+    // Inside a case only documents on file count, not what the patient said they had.
+    expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'pathology_report').have).toBe(false);
     expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'pathology_slides').have).toBe(false);
     const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'case.assessment.read' AND case_id = $1`, [created.body.id]);
     expect(audit!.n).toBe(1);

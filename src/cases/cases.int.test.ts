@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCase, anIntake, aPatient, aStaff, command, lastMailToken, PASSWORD, signConsents, type Person } from '../../test/support/builders.ts';
+import { waiveOutstanding, aCase, anIntake, aPatient, aStaff, command, lastMailToken, PASSWORD, signConsents, type Person } from '../../test/support/builders.ts';
 import { Client } from '../../test/support/client.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
@@ -184,6 +184,7 @@ describe('coordinator queue and lifecycle', () => {
     expect(c.status).toBe('on_hold');
     c = await command(coordinator, id, 'resume');
     expect(c.status).toBe('collecting_records');
+    await waiveOutstanding(coordinator, id);
     await command(coordinator, id, 'markReadyForReview');
     const notExpert = await coordinator.client.post(`/api/cases/${id}/commands/assignExpert`, { expertId: p.id });
     expect(notExpert.status).toBe(422);

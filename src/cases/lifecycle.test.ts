@@ -3,11 +3,17 @@ import { availableCommands, CASE_COMMAND_NAMES, CASE_COMMANDS, CASE_STATUSES, de
 
 const facts = (over: Partial<GuardFacts> = {}): GuardFacts => ({
   status: 'draft', statusBeforeHold: null, actorRole: 'patient', actorRelations: ['patient'], actorIsCoordinator: false,
-  missingIntakeSections: [], unsignedConsents: [], ...over,
+  missingIntakeSections: [], unsignedConsents: [], checklistOutstanding: [], ...over,
 });
 const coord = (status: GuardFacts['status'], over: Partial<GuardFacts> = {}) => facts({ status, actorRole: 'coordinator', actorRelations: [], actorIsCoordinator: true, ...over });
 
 describe('case lifecycle', () => {
+  it('will not mark a case ready for review while checklist items are missing and not waived', () => {
+    const d = decide('markReadyForReview', coord('collecting_records', { checklistOutstanding: ['Pathology reports'] }));
+    expect(d).toMatchObject({ ok: false, code: 'GUARD_FAILED' });
+    expect(JSON.stringify(d)).toContain('Pathology reports');
+  });
+
   it('submits a complete, consented draft', () => {
     expect(decide('submit', facts())).toEqual({ ok: true, to: 'submitted' });
   });

@@ -29,6 +29,8 @@ export interface GuardFacts {
   actorIsCoordinator: boolean;
   missingIntakeSections: string[];
   unsignedConsents: string[];
+  /** Records checklist items neither on file nor waived (labels). */
+  checklistOutstanding: string[];
   expertCandidate?: { exists: boolean; isExpert: boolean; active: boolean; isPatientSide: boolean };
   reason?: string;
 }
@@ -64,7 +66,7 @@ export const CASE_COMMANDS = {
   },
   markReadyForReview: {
     label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
-    guard: mustBeCaseCoordinator,
+    guard: (f) => [...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`)],
   },
   assignExpert: {
     label: 'Assign an expert', from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],

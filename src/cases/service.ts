@@ -1,6 +1,7 @@
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { assess } from '../assessment/engine.ts';
-import { answersFromCase, intakeFromAssessment } from '../assessment/fromIntake.ts';
+import { intakeFromAssessment } from '../assessment/fromIntake.ts';
+import { caseChecklist } from '../records/checklist.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow, type OpenedCase } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
@@ -85,6 +86,7 @@ export function casesService(deps: Deps) {
       actorIsCoordinator: row.coordinator_id === actor.userId || claims,
       missingIntakeSections: missingIntakeSections(intake),
       unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
+      checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
       expertCandidate,
       reason: input.reason,
     });
@@ -164,7 +166,7 @@ export function casesService(deps: Deps) {
     async caseAssessment(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.assessment.read' });
-        return assess(answersFromCase(row.intake as Intake, row.assessment_answers as AssessmentAnswers | null));
+        return (await caseChecklist(tx, row)).assessment;
       });
     },
 

@@ -17,6 +17,9 @@ const EnvSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 ** 3),
+  BLOB_KEYS: z.string().optional(),
+  JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   ASSESSMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SMTP_URL: z.string().optional(),
@@ -38,6 +41,11 @@ export interface Config {
   loginMaxFailures: number;
   loginLockMs: number;
   bodyLimit: number;
+  /** Largest file a person may upload (tus). */
+  uploadMaxBytes: number;
+  /** Master keys for blob encryption, "id:base64" comma-separated, the first current. */
+  blobKeys?: string;
+  jobsPollMs: number;
   /** Public assessment requests per client address per minute. */
   assessmentRatePerMinute: number;
   smtpUrl?: string;
@@ -70,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
     bodyLimit: e.BODY_LIMIT_BYTES,
     assessmentRatePerMinute: e.ASSESSMENT_RATE_PER_MINUTE,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    blobKeys: e.BLOB_KEYS,
+    jobsPollMs: e.JOBS_POLL_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

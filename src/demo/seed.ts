@@ -7,7 +7,9 @@ import { hashPassword } from '../core/auth/passwords.ts';
 import type { Role } from '../core/auth/roles.ts';
 import { loadConfig } from '../core/config.ts';
 import { SYSTEM_META, type Actor } from '../core/context.ts';
+import type { CaseRow } from '../core/access.ts';
 import type { Db } from '../core/db.ts';
+import { caseChecklist } from '../records/checklist.ts';
 
 /** The demo password of every demo account (listed in the README; demo mode only). */
 export const DEMO_PASSWORD = 'Consilium-demo-1';
@@ -87,6 +89,7 @@ export async function seedDemo(db: Db): Promise<{ created: boolean; users: numbe
       }
     }
     for (const command of c.path) {
+      if (command === 'markReadyForReview') await waiveDemoChecklist(db, created.id, coordinator.userId);
       const actor = command === 'submit' ? owner : command === 'startReview' || command === 'signOpinion' ? expert : coordinator;
       const reason = command === 'hold' ? 'Waiting for the patient to confirm insurance' : command === 'cancel' ? 'Patient chose to be seen locally' : undefined;
       await cases.transition(actor, created.id, command, { reason, expertId: command === 'assignExpert' ? expert.userId : undefined }, meta);
@@ -98,4 +101,14 @@ export async function seedDemo(db: Db): Promise<{ created: boolean; users: numbe
     n++;
   }
   return { created: true, users: DEMO_USERS.length + DEMO_CASES.length - 2, cases: n };
+}
+
+/** Demo cases carry no files, so their checklists are waived (saying so) to let them move on. */
+async function waiveDemoChecklist(db: Db, caseId: string, coordinatorId: string) {
+  const [row] = await db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [caseId]);
+  const checklist = await caseChecklist(db, row!);
+  for (const item of checklist.items.filter((i) => !i.have)) {
+    await db.query('INSERT INTO checklist_waivers (case_id, item_id, reason, waived_by) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING',
+      [caseId, item.id, 'Demo data: no files are part of the demo case.', coordinatorId]);
+  }
 }

@@ -1,6 +1,10 @@
 /** A small HTTP client that keeps its session cookie, like a browser tab would. */
 export class Client {
   private cookie = '';
+  /** The session cookie header, for clients this one does not cover (tus). */
+  get cookieHeader(): string {
+    return this.cookie;
+  }
   readonly baseUrl: string;
   readonly label: string;
   constructor(baseUrl: string, label = 'anonymous') {

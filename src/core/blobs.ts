@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Db, Queryable } from './db.ts';
+import { AppError } from './errors.ts';
+
+/**
+ * Content-addressed, encrypted file storage. Each blob is named by the SHA-256 of its plaintext
+ * and encrypted at rest with AES-256-GCM under its own data key; the data key is wrapped
+ * (AES-256-GCM again) by a master key from configuration and kept in the `blobs` table with the
+ * IV and tag. Rotating the master key therefore rewraps small rows, never rewrites files.
+ * Writes stream through: the whole file is never in memory.
+ */
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** False when the same content was already stored (the existing blob is reused). */
+  created: boolean;
+}
+
+interface BlobRow {
+  sha256: string;
+  size: string | number;
+  key_id: string;
+  wrapped_key: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+}
+
+const wrap = (master: MasterKey, dek: Buffer) => {
+  const iv = crypto.randomBytes(12);
+  const c = crypto.createCipheriv('aes-256-gcm', master.key, iv);
+  const ct = Buffer.concat([c.update(dek), c.final()]);
+  return Buffer.concat([iv, ct, c.getAuthTag()]);
+};
+
+const unwrap = (master: MasterKey, wrapped: Buffer) => {
+  const d = crypto.createDecipheriv('aes-256-gcm', master.key, wrapped.subarray(0, 12));
+  d.setAuthTag(wrapped.subarray(44, 60));
+  return Buffer.concat([d.update(wrapped.subarray(12, 44)), d.final()]);
+};
+
+async function fsyncPath(p: string) {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class BlobStore {
+  readonly root: string;
+  private readonly keys: MasterKey[];
+
+  /** `keys[0]` encrypts new blobs; the others only decrypt (the ones being rotated out). */
+  constructor(root: string, keys: MasterKey[]) {
+    if (!keys.length) throw new Error('The blob store needs at least one master key');
+    this.root = root;
+    this.keys = keys;
+    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
+  }
+
+  private pathOf(sha: string) {
+    return path.join(this.root, sha.slice(0, 2), sha.slice(2, 4), sha);
+  }
+
+  /**
+   * Streams `source` into the store. The encrypted file is fsync'd and renamed into place
+   * before its row commits, so a committed row always has its file on disk. Streaming happens
+   * outside any transaction: a large upload never holds the database.
+   */
+  async put(db: Db, source: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredBlob> {
+    const master = this.keys[0]!;
+    const dek = crypto.randomBytes(32);
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', dek, iv);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        if (size > maxBytes) return cb(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes.`));
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const tmp = path.join(this.root, 'tmp', `${crypto.randomUUID()}.part`);
+    try {
+      await pipeline(source, meter, cipher, fs.createWriteStream(tmp, { flags: 'wx' }));
+      const sha = hash.digest('hex');
+      await fsyncPath(tmp);
+      return await db.transaction(async (tx) => {
+        // Two uploads of the same content must not both rename into place with different keys.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`blob:${sha}`]);
+        const [existing] = await tx.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = $1', [sha]);
+        if (existing) {
+          await fsp.rm(tmp, { force: true });
+          return { sha256: sha, size, created: false };
+        }
+        const final = this.pathOf(sha);
+        await fsp.mkdir(path.dirname(final), { recursive: true });
+        await fsp.rename(tmp, final);
+        await fsyncPath(path.dirname(final));
+        await tx.query(
+          `INSERT INTO blobs (sha256, size, key_id, wrapped_key, iv, tag) VALUES ($1,$2,$3,$4,$5,$6)`,
+          [sha, size, master.id, wrap(master, dek), iv, cipher.getAuthTag()],
+        );
+        return { sha256: sha, size, created: true };
+      });
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** A stream of the plaintext; the GCM tag is checked at the end, so tampering fails the stream. */
+  async open(tx: Queryable, sha: string): Promise<{ stream: Readable; size: number }> {
+    const [row] = await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = $1', [sha]);
+    if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
+    const master = this.keys.find((k) => k.id === row.key_id);
+    if (!master) throw new Error(`Blob ${sha.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
+    const decipher = crypto.createDecipheriv('aes-256-gcm', unwrap(master, Buffer.from(row.wrapped_key)), Buffer.from(row.iv));
+    decipher.setAuthTag(Buffer.from(row.tag));
+    const file = fs.createReadStream(this.pathOf(sha));
+    file.on('error', (e) => decipher.destroy(e));
+    return { stream: file.pipe(decipher), size: Number(row.size) };
+  }
+
+  async read(tx: Queryable, sha: string): Promise<Buffer> {
+    const { stream } = await this.open(tx, sha);
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Rewraps every data key not under the current master key. Returns how many rows changed. */
+  async rotate(tx: Queryable): Promise<number> {
+    const current = this.keys[0]!;
+    const rows = await tx.query<BlobRow>('SELECT * FROM blobs WHERE key_id <> $1', [current.id]);
+    for (const row of rows) {
+      const old = this.keys.find((k) => k.id === row.key_id);
+      if (!old) throw new Error(`Key "${row.key_id}" is needed to rewrap blob ${row.sha256.slice(0, 12)} but is not configured`);
+      await tx.query('UPDATE blobs SET key_id = $2, wrapped_key = $3 WHERE sha256 = $1', [row.sha256, current.id, wrap(current, unwrap(old, Buffer.from(row.wrapped_key)))]);
+    }
+    return rows.length;
+  }
+}
+
+/**
+ * Master keys from `BLOB_KEYS` ("id:base64,id:base64", the first one current). Without it,
+ * outside production, a key is generated once into DATA_DIR/keys so the embedded default works.
+ */
+export function loadMasterKeys(spec: string | undefined, dataDir: string, production: boolean): MasterKey[] {
+  if (spec) {
+    return spec.split(',').map((part) => {
+      const [id, b64] = part.trim().split(':');
+      const key = Buffer.from(b64 ?? '', 'base64');
+      if (!id || key.length !== 32) throw new Error('BLOB_KEYS must be "id:base64key" entries with 32-byte keys (openssl rand -base64 32)');
+      return { id, key };
+    });
+  }
+  if (production) throw new Error('BLOB_KEYS is required in production: files are encrypted at rest with it.');
+  const file = path.join(dataDir, 'keys', 'blob-master.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, `local:${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return loadMasterKeys(fs.readFileSync(file, 'utf8').trim(), dataDir, production);
+}

@@ -1,0 +1,70 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Queryable } from './db.ts';
+
+/**
+ * A small job queue in PostgreSQL. Jobs are enqueued in the transaction that creates the work
+ * (so a job exists if and only if its cause committed), claimed with SKIP LOCKED so several
+ * workers never run one job twice, retried with backoff, and kept for the record when done.
+ */
+export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
+
+export async function enqueueJob(tx: Queryable, kind: string, payload: Record<string, unknown>): Promise<void> {
+  await tx.query('INSERT INTO jobs (kind, payload) VALUES ($1, $2)', [kind, JSON.stringify(payload)]);
+}
+
+interface JobRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+}
+
+/** Claims and runs one due job; returns false when none is due. */
+export async function runOneJob(db: Db, handlers: Record<string, JobHandler>, log?: FastifyBaseLogger): Promise<boolean> {
+  const [job] = await db.query<JobRow>(
+    `UPDATE jobs SET locked_until = now() + interval '10 minutes', attempts = attempts + 1
+     WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts
+                 AND (locked_until IS NULL OR locked_until < now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+     RETURNING id, kind, payload, attempts, max_attempts`);
+  if (!job) return false;
+  const handler = handlers[job.kind];
+  try {
+    if (!handler) throw new Error(`No handler for job kind "${job.kind}"`);
+    await handler(job.payload);
+    await db.query('UPDATE jobs SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1', [job.id]);
+  } catch (err) {
+    const message = String((err as Error).message).slice(0, 500);
+    log?.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed');
+    const delaySeconds = Math.min(3600, 2 ** job.attempts * 5);
+    await db.query(`UPDATE jobs SET last_error = $2, locked_until = NULL, run_at = now() + make_interval(secs => $3) WHERE id = $1`, [job.id, message, delaySeconds]);
+  }
+  return true;
+}
+
+/** Runs due jobs until none is left (tests, the CLI, and the worker's inner loop). */
+export async function drainJobs(db: Db, handlers: Record<string, JobHandler>, log?: FastifyBaseLogger): Promise<number> {
+  let n = 0;
+  while (await runOneJob(db, handlers, log)) n++;
+  return n;
+}
+
+/** Polls for due jobs; returns a stop function that waits for the running job to finish. */
+export function startJobWorker(db: Db, handlers: Record<string, JobHandler>, log: FastifyBaseLogger, intervalMs = 500): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    running = drainJobs(db, handlers, log)
+      .catch((err: Error) => log.error({ err: err.message }, 'job worker failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  let timer = setTimeout(tick, intervalMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}

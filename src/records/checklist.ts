@@ -1,0 +1,98 @@
+import { answersFromCase } from '../assessment/fromIntake.ts';
+import { assess } from '../assessment/engine.ts';
+import type { AssessmentAnswers } from '../assessment/answers.ts';
+import type { AssessmentResult } from '../assessment/result.ts';
+import type { Intake } from '../cases/intake.ts';
+import type { CaseRow } from '../core/access.ts';
+import type { Queryable } from '../core/db.ts';
+import { itemsSatisfied } from './classify.ts';
+
+/**
+ * The records gate. The case's checklist comes from the assessment rules run on the case; an
+ * item is complete when a document on file satisfies it, or waived with a reason. This is what
+ * "ready for review" is checked against.
+ */
+interface DocRow {
+  id: string;
+  category: string;
+  document_type: string | null;
+  extracted_text: string | null;
+  tests_reported: string[];
+  status: string;
+  kinds: string[] | null;
+}
+
+export interface RecordsOnFile {
+  /** checklist item id → ids of the documents that satisfy it */
+  satisfiedBy: Map<string, string[]>;
+  testsReported: string[];
+}
+
+export async function recordsOnFile(tx: Queryable, caseId: string): Promise<RecordsOnFile> {
+  const docs = await tx.query<DocRow>(
+    `SELECT d.id, d.category, d.document_type, d.extracted_text, d.tests_reported, d.status,
+       (SELECT array_agg(DISTINCT e.kind) FROM clinical_entries e WHERE e.document_id = d.id) AS kinds
+     FROM documents d WHERE d.case_id = $1 AND d.status <> 'failed'`, [caseId]);
+  const satisfiedBy = new Map<string, string[]>();
+  const tests = new Set<string>();
+  for (const d of docs) {
+    for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
+    for (const t of d.tests_reported ?? []) tests.add(t);
+  }
+  return { satisfiedBy, testsReported: [...tests] };
+}
+
+function itemsOf(d: DocRow): string[] {
+  if (d.category === 'imaging') return ['imaging_files'];
+  if (d.category === 'digital_slide') return ['pathology_slides'];
+  if (d.category === 'structured') {
+    const kinds = new Set(d.kinds ?? []);
+    return [
+      ...(kinds.has('observation') ? ['lab_results'] : []),
+      ...(kinds.has('medication') ? ['current_medications', 'treatment_history'] : []),
+      ...(kinds.has('procedure') ? ['treatment_history'] : []),
+    ];
+  }
+  return itemsSatisfied(d.document_type, d.extracted_text);
+}
+
+export interface ChecklistItemState {
+  id: string;
+  label: string;
+  from: string;
+  why: string;
+  sources: string[];
+  have: boolean;
+  documents: string[];
+  waiver: { reason: string; waivedBy: string; waivedAt: string } | null;
+}
+
+export interface CaseChecklist {
+  assessment: AssessmentResult;
+  items: ChecklistItemState[];
+  outstanding: string[];
+  complete: boolean;
+}
+
+/** The case assessment (with records on file) and the state of each checklist item. */
+export async function caseChecklist(tx: Queryable, row: CaseRow): Promise<CaseChecklist> {
+  const onFile = await recordsOnFile(tx, row.id);
+  // Inside a case only documents on file count as "have", not what the patient said they had.
+  const said = row.assessment_answers as AssessmentAnswers | null;
+  const carried = said ? { ...said, records: { ...said.records, have: [] } } : null;
+  const answers = answersFromCase(row.intake as Intake, carried, [...onFile.satisfiedBy.keys()]);
+  answers.records = { ...answers.records, molecularTestsDone: [...(answers.records?.molecularTestsDone ?? []), ...onFile.testsReported] };
+  const assessment = assess(answers);
+  const waivers = await tx.query<{ item_id: string; reason: string; waived_at: Date; name: string }>(
+    'SELECT w.item_id, w.reason, w.waived_at, u.name FROM checklist_waivers w JOIN users u ON u.id = w.waived_by WHERE w.case_id = $1', [row.id]);
+  const items = assessment.checklist.map((i) => {
+    const w = waivers.find((x) => x.item_id === i.id);
+    return {
+      id: i.id, label: i.label, from: i.from, why: i.why, sources: i.sources,
+      have: i.have, documents: onFile.satisfiedBy.get(i.id) ?? [],
+      waiver: w ? { reason: w.reason, waivedBy: w.name, waivedAt: new Date(w.waived_at).toISOString() } : null,
+    };
+  });
+  const outstanding = items.filter((i) => !i.have && !i.waiver).map((i) => i.label);
+  return { assessment, items, outstanding, complete: outstanding.length === 0 };
+}

@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
+import { aDicomFile, aFhirBundle, aPdf, aZip, MOLECULAR_LINES, PATHOLOGY_LINES, tusContinue, tusUpload } from '../../test/support/records.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let patient: Person;
+let caseId: string;
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  patient = await aPatient(t);
+  caseId = await aCase(t, patient, { intake: {} });
+});
+afterAll(() => t.close());
+
+const docCount = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM documents'))[0]!.n;
+const blobFiles = () => {
+  const root = path.join(t.config.dataDir, 'blobs');
+  return fs.readdirSync(root, { recursive: true }).filter((f) => !String(f).startsWith('tmp') && /[0-9a-f]{64}$/.test(String(f))).length;
+};
+
+describe('uploads and documents', () => {
+  it('stores a pathology PDF encrypted, extracts its text in the background and classifies it with evidence', async () => {
+    const pdf = await aPdf(PATHOLOGY_LINES);
+    const r = await tusUpload(patient.client, caseId, 'path-report.pdf', pdf, { chunk: 4096 });
+    expect(r.status).toBe(200);
+    expect(r.body.document).toMatchObject({ contentType: 'pdf', category: 'document', status: 'processing', size: pdf.length });
+    // Encrypted at rest: the stored file does not contain the report's words.
+    const stored = fs.readdirSync(path.join(t.config.dataDir, 'blobs'), { recursive: true }).map(String).find((f) => f.endsWith(r.body.document.sha256))!;
+    expect(fs.readFileSync(path.join(t.config.dataDir, 'blobs', stored)).includes(Buffer.from('%PDF'))).toBe(false);
+
+    await t.app.jobs.drain();
+    const doc = (await patient.client.get(`/api/cases/${caseId}/documents/${r.body.document.id}`)).body;
+    expect(doc).toMatchObject({ status: 'ready', documentType: 'pathology_report', typeSource: 'classifier' });
+    expect(doc.typeEvidence).toEqual(expect.arrayContaining(['surgical pathology', 'final diagnosis']));
+    expect(doc.typeConfidence).toBeGreaterThan(0.5);
+
+    const content = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc.id}/content`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(Buffer.from(await content.arrayBuffer()).equals(pdf)).toBe(true);
+    const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'document.download' AND entity_id = $1`, [doc.id]);
+    expect(audit!.n).toBe(1);
+  });
+
+  it('reads the genes a molecular report mentions into the case’s biomarker completeness', async () => {
+    const r = await tusUpload(patient.client, caseId, 'ngs.pdf', await aPdf(MOLECULAR_LINES));
+    await t.app.jobs.drain();
+    const doc = (await patient.client.get(`/api/cases/${caseId}/documents/${r.body.document.id}`)).body;
+    expect(doc.documentType).toBe('molecular_report');
+    expect(doc.testsReported).toEqual(expect.arrayContaining(['EGFR', 'ALK', 'ROS1', 'PD-L1']));
+    const a = (await patient.client.get(`/api/cases/${caseId}/assessment`)).body;
+    expect(a.biomarkers.tests.find((x: { name: string }) => x.name === 'ALK').status).toBe('done');
+    expect(a.checklist.find((i: { id: string }) => i.id === 'molecular_results').have).toBe(true);
+  });
+
+  it('spots a duplicate within the case and keeps one copy', async () => {
+    const pdf = await aPdf(['Discharge summary', 'Hospital course: uneventful.']);
+    await tusUpload(patient.client, caseId, 'discharge.pdf', pdf);
+    const before = await docCount();
+    const r = await tusUpload(patient.client, caseId, 'same-again.pdf', pdf);
+    expect(r.status).toBe(200);
+    expect(r.body.duplicate).toBe(true);
+    expect(await docCount()).toBe(before);
+  });
+
+  it('takes DICOM files, CD zips and photos by their content, not their names', async () => {
+    const dcm = await tusUpload(patient.client, caseId, 'IM000001', aDicomFile(), { relativePath: 'CD/DICOM/IM000001' });
+    expect(dcm.body.document).toMatchObject({ contentType: 'dicom', category: 'imaging', relativePath: 'CD/DICOM/IM000001' });
+    const zip = await aZip([{ name: 'DICOMDIR', data: aDicomFile() }, { name: 'DICOM/I1', data: aDicomFile() }, { name: 'VIEWER/readme.txt', data: Buffer.from('viewer') }]);
+    const z = await tusUpload(patient.client, caseId, 'cd.zip', zip);
+    expect(z.body.document).toMatchObject({ contentType: 'zip', category: 'imaging' });
+    expect(z.body.document.statusDetail).toMatch(/2 DICOM files with a DICOMDIR/);
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const photo = await tusUpload(patient.client, caseId, 'report-photo.png', png);
+    expect(photo.body.document).toMatchObject({ contentType: 'png', status: 'needs_review' });
+  });
+
+  it('imports a FHIR bundle into treatment history and labs, and flags a bundle for another patient', async () => {
+    const mine = await tusUpload(patient.client, caseId, 'records.json', Buffer.from(JSON.stringify(aFhirBundle())));
+    expect(mine.body.document).toMatchObject({ contentType: 'fhir_json', category: 'structured', status: 'ready', flags: [] });
+    const labs = (await patient.client.get(`/api/cases/${caseId}/clinical?kind=observation`)).body;
+    expect(labs[0]).toMatchObject({ display: 'Hemoglobin [Mass/volume] in Blood', value: '13.2', unit: 'g/dL', effective: '2026-10-01' });
+    const meds = (await patient.client.get(`/api/cases/${caseId}/clinical?kind=medication`)).body;
+    expect(meds[0].display).toBe('Metformin 500 mg');
+    const other = await tusUpload(patient.client, caseId, 'other.json', Buffer.from(JSON.stringify(aFhirBundle({ given: 'Someone', family: 'Else', birthDate: '1990-01-01' }))));
+    expect(other.body.document.status).toBe('needs_review');
+    expect(other.body.document.flags[0]).toMatchObject({ kind: 'patient_mismatch' });
+  });
+
+  it('imports a real C-CDA sample (and flags that its patient is not ours)', async () => {
+    const xml = fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/data/ccda/CCD-CCD_1-CCD.XML'));
+    const r = await tusUpload(patient.client, caseId, 'ccd.xml', xml);
+    expect(r.body.document).toMatchObject({ contentType: 'ccda_xml', category: 'structured' });
+    expect(r.body.document.statusDetail).toMatch(/16 entries/);
+    expect(r.body.document.flags[0].message).toMatch(/Eve Betterhalf/);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  const refused = async (name: string, data: Buffer, status: number, message: RegExp) => {
+    const docs = await docCount();
+    const blobs = blobFiles();
+    const r = await tusUpload(patient.client, caseId, name, data);
+    expect(r.status, JSON.stringify(r.body)).toBe(status);
+    expect(JSON.stringify(r.body)).toMatch(message);
+    expect(await docCount()).toBe(docs);
+    expect(blobFiles()).toBe(blobs);
+    expect(fs.readdirSync(path.join(t.config.dataDir, 'uploads')).filter((f) => !f.endsWith('.json'))).toEqual([]);
+  };
+
+  it('refuses a zip bomb', async () => refused('bomb.zip', await aZip([{ name: 'zeros.bin', data: Buffer.alloc(30 * 1024 * 1024) }]), 400, /zip bomb/));
+  it('refuses path traversal in a zip', async () => {
+    const zip = await aZip([{ name: 'xx/xx/evil.txt', data: Buffer.from('hello') }]);
+    const evil = Buffer.from(zip.toString('latin1').replaceAll('xx/xx/evil.txt', '../../evil.txt'), 'latin1');
+    await refused('evil.zip', evil, 400, /unsafe path/);
+  });
+  it('refuses a password-protected PDF', async () => refused('locked.pdf', await aPdf(['secret'], { userPassword: 'pw' }), 400, /password-protected/));
+  it('refuses a damaged PDF', async () => refused('broken.pdf', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >>\n%%EOF garbage'), 400, /damaged/));
+  it('refuses a file whose name contradicts its content', async () => refused('scan.pdf', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 415, /named like a PDF but its content is a PNG/));
+  it('refuses content it cannot read', async () => refused('thing.bin', Buffer.from([0, 1, 2, 3, 4, 5, 0, 0, 9]), 415, /cannot read/));
+  it('refuses a FHIR bundle that fails validation', async () => {
+    const bad = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Observation', id: 'x', valueQuantity: { value: 'high' } } }] };
+    await refused('bad.json', Buffer.from(JSON.stringify(bad)), 400, /Not valid FHIR R4/);
+  });
+  it('refuses an XML bomb', async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><ClinicalDocument xmlns="urn:hl7-org:v3">&lol2;</ClinicalDocument>`;
+    await refused('bomb.xml', Buffer.from(bomb), 400, /DOCTYPE/);
+  });
+  it('refuses an empty file before anything is sent', async () => {
+    const r = await tusUpload(patient.client, caseId, 'empty.pdf', Buffer.alloc(0));
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toMatch(/empty/);
+  });
+});
+
+describe('resumable and authorised', () => {
+  it('resumes an upload cut mid-way from the offset the server reports', async () => {
+    const pdf = await aPdf([...PATHOLOGY_LINES, 'Addendum: margins negative.']);
+    const first = await tusUpload(patient.client, caseId, 'resume.pdf', pdf, { chunk: 1000, stopAfter: 2000 });
+    expect(first.status).toBe(0);
+    const head = await fetch(first.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader } });
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBe(2000);
+    const done = await tusContinue(patient.client, first.location!, pdf, offset, { chunk: 1000 });
+    expect(done.status).toBe(200);
+    expect(done.body.document.size).toBe(pdf.length);
+  });
+
+  it('answers 404 to anyone without the grant, on creating and on continuing an upload', async () => {
+    const stranger = await aPatient(t);
+    const r = await tusUpload(stranger.client, caseId, 'x.pdf', await aPdf(['x']));
+    expect(r.status).toBe(404);
+    const mine = await tusUpload(patient.client, caseId, 'partial.pdf', await aPdf(PATHOLOGY_LINES), { chunk: 500, stopAfter: 500 });
+    const hijack = await fetch(mine.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', cookie: stranger.client.cookieHeader } });
+    expect(hijack.status).toBe(404);
+    const anon = await fetch(mine.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+    expect(anon.status).toBe(401);
+    expect((await stranger.client.get(`/api/cases/${caseId}/documents`)).status).toBe(404);
+  });
+});
+
+describe('checklist gate', () => {
+  it('keeps a case from review until each checklist item is on file or waived with a reason', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { submit: true });
+    const coordinator = await aStaff(t, 'coordinator');
+    await command(coordinator, id, 'startRecordCollection');
+    const refused = await coordinator.client.post(`/api/cases/${id}/commands/markReadyForReview`, {});
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toMatch(/Pathology reports/);
+
+    const up = await tusUpload(p.client, id, 'path.pdf', await aPdf(PATHOLOGY_LINES));
+    await t.app.jobs.drain();
+    let list = (await coordinator.client.get(`/api/cases/${id}/checklist`)).body;
+    expect(list.items.find((i: { id: string }) => i.id === 'pathology_report')).toMatchObject({ have: true, documents: [up.body.document.id] });
+
+    expect((await coordinator.client.put(`/api/cases/${id}/checklist/pft/waiver`, { reason: 'no' })).status).toBe(400);
+    // Only a coordinator waives; to anyone else the route does not exist for this case.
+    expect((await p.client.put(`/api/cases/${id}/checklist/pft/waiver`, { reason: 'Not needed for me' })).status).toBe(404);
+    for (const item of list.items.filter((i: { have: boolean }) => !i.have)) {
+      const w = await coordinator.client.put(`/api/cases/${id}/checklist/${item.id}/waiver`, { reason: 'Requested from the hospital; the expert agreed to start without it.' });
+      expect(w.status).toBe(200);
+      list = w.body;
+    }
+    expect(list.complete).toBe(true);
+    const ok = await coordinator.client.post(`/api/cases/${id}/commands/markReadyForReview`, {});
+    expect(ok.status).toBe(200);
+    const timeline = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body;
+    expect(timeline.some((e: { type: string }) => e.type === 'checklist.waive')).toBe(true);
+  });
+
+  it('lets the coordinator correct a document type, audited and on the timeline', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { submit: true });
+    const coordinator = await aStaff(t, 'coordinator');
+    await command(coordinator, id, 'startRecordCollection');
+    const up = await tusUpload(p.client, id, 'notes.txt', Buffer.from('Some notes about my visit.'));
+    await t.app.jobs.drain();
+    const fixed = await coordinator.client.patch(`/api/cases/${id}/documents/${up.body.document.id}`, { documentType: 'consultation_note' });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({ documentType: 'consultation_note', typeSource: 'coordinator' });
+    expect((await p.client.patch(`/api/cases/${id}/documents/${up.body.document.id}`, { documentType: 'other' })).status).toBe(404);
+    const [a] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'document.classify' AND case_id = $1`, [id]);
+    expect(a!.n).toBe(1);
+  });
+});

@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Db } from '../core/db.ts';
+import { AppError, problem, type ErrorCode } from '../core/errors.ts';
+import { errorResponses, PageQuery, pageOf, requestMeta, requireActor } from '../core/http.ts';
+import { DOCUMENT_TYPE_IDS } from './classify.ts';
+import type { RecordsService } from './service.ts';
+
+const Params = z.object({ id: z.uuid() });
+const DocParams = z.object({ id: z.uuid(), documentId: z.uuid() });
+const ItemParams = z.object({ id: z.uuid(), itemId: z.string().regex(/^[a-z0-9_]{2,60}$/) });
+
+const DocumentView = z.object({
+  id: z.uuid(), caseId: z.uuid(), filename: z.string(), relativePath: z.string().nullable(), size: z.number(), sha256: z.string(),
+  contentType: z.string(), contentLabel: z.string(), category: z.string(), documentType: z.string().nullable(), documentTypeLabel: z.string(),
+  typeConfidence: z.number().nullable(), typeEvidence: z.array(z.string()), typeSource: z.string().nullable(), status: z.string(), statusDetail: z.string().nullable(),
+  testsReported: z.array(z.string()), flags: z.array(z.object({ kind: z.string(), message: z.string() })), uploadedBy: z.string().nullable(), createdAt: z.string(),
+}).meta({ id: 'Document' });
+const ChecklistView = z.object({
+  items: z.array(z.object({
+    id: z.string(), label: z.string(), from: z.string(), why: z.string(), sources: z.array(z.string()), have: z.boolean(), documents: z.array(z.string()),
+    waiver: z.object({ reason: z.string(), waivedBy: z.string(), waivedAt: z.string() }).nullable(),
+  })),
+  outstanding: z.array(z.string()),
+  complete: z.boolean(),
+}).meta({ id: 'RecordsChecklist' });
+
+/** tus "Upload-Metadata": comma-separated "key base64value" pairs. */
+export function parseUploadMetadata(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key) out[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return out;
+}
+
+/**
+ * The records API: resumable uploads (tus) under /api/uploads, and documents, checklist and
+ * imported clinical data under each case. Every upload request is authorised before the tus
+ * server sees it: creating one needs write access to the case, continuing one needs to be the
+ * person who started it and to still have that access.
+ */
+export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir: string; maxUploadBytes: number }) {
+  const { records, db } = opts;
+  const context = new WeakMap<IncomingMessage, { actor: Actor; meta: RequestMeta }>();
+  const ctxOf = (req: { runtime?: { node?: { req: unknown } } }) => {
+    const c = context.get(req.runtime?.node?.req as IncomingMessage);
+    if (!c) throw { status_code: 401, body: JSON.stringify(problem('UNAUTHENTICATED')) };
+    return c;
+  };
+  const failure = (err: unknown) => {
+    if (err instanceof AppError) return { status_code: err.status, body: JSON.stringify(problem(err.code as ErrorCode, err.message, err.extra)) };
+    throw err;
+  };
+
+  const tus = new TusServer({
+    path: '/api/uploads',
+    datastore: new FileStore({ directory: opts.uploadDir }),
+    maxSize: opts.maxUploadBytes,
+    respectForwardedHeaders: true,
+    namingFunction: () => crypto.randomBytes(16).toString('hex'),
+    onUploadCreate: async (req, upload) => {
+      const { actor } = ctxOf(req as never);
+      const m = upload.metadata ?? {};
+      await db.query('INSERT INTO uploads (id, case_id, user_id, filename, relative_path, declared_type, size) VALUES ($1,$2,$3,$4,$5,$6,$7)',
+        [upload.id, m.caseId, actor.userId, (m.filename ?? m.name ?? 'file').slice(0, 255), m.relativePath?.slice(0, 1000) ?? null, m.filetype?.slice(0, 100) ?? null, upload.size ?? null]);
+      return {};
+    },
+    onUploadFinish: async (req, upload) => {
+      const { actor, meta } = ctxOf(req as never);
+      const [u] = await db.query<{ case_id: string; filename: string; relative_path: string | null }>('SELECT case_id, filename, relative_path FROM uploads WHERE id = $1', [upload.id]);
+      const file = path.join(opts.uploadDir, upload.id);
+      try {
+        const result = await records.ingest(actor, meta, { caseId: u!.case_id, path: file, filename: u!.filename, relativePath: u!.relative_path });
+        await db.query(`UPDATE uploads SET document_id = $2, outcome = $3, finished_at = now() WHERE id = $1`, [upload.id, result.document.id, result.duplicate ? 'duplicate' : 'stored']);
+        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+      } catch (err) {
+        await db.query(`UPDATE uploads SET outcome = $2, finished_at = now() WHERE id = $1`, [upload.id, `refused: ${String((err as Error).message).slice(0, 300)}`]);
+        throw failure(err);
+      } finally {
+        // The upload's bytes now live (encrypted) in the blob store, or were refused.
+        await fsp.rm(file, { force: true });
+        await fsp.rm(`${file}.json`, { force: true });
+      }
+    },
+  });
+
+  /** Who may touch which upload: checked before tus handles the request. */
+  async function authorise(req: FastifyRequest, actor: Actor) {
+    const method = req.method.toUpperCase();
+    const id = req.url.split('?')[0]!.replace(/^\/api\/uploads\/?/, '');
+    if (method === 'POST' && !id) {
+      const m = parseUploadMetadata(req.headers['upload-metadata'] as string | undefined);
+      if (!m.caseId || !/^[0-9a-f-]{36}$/i.test(m.caseId)) throw new AppError('VALIDATION_FAILED', 'Say which case the file belongs to (Upload-Metadata caseId).');
+      if (!m.filename && !m.name) throw new AppError('VALIDATION_FAILED', 'Give the file name (Upload-Metadata filename).');
+      const length = Number(req.headers['upload-length']);
+      if (Number.isFinite(length) && length > opts.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', `Files may be at most ${Math.round(opts.maxUploadBytes / 1024 ** 2)} MB.`);
+      if (length === 0) throw new AppError('VALIDATION_FAILED', 'The file is empty (0 bytes).');
+      await records.authoriseUpload(actor, m.caseId, requestMeta(req));
+      return;
+    }
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new AppError('NOT_FOUND', 'There is no such upload.');
+    const [u] = await db.query<{ user_id: string; case_id: string }>('SELECT user_id, case_id FROM uploads WHERE id = $1', [id]);
+    if (!u || u.user_id !== actor.userId) throw new AppError('NOT_FOUND', 'There is no such upload.');
+    await records.authoriseUpload(actor, u.case_id, requestMeta(req));
+  }
+
+  return async function routes(fastify: FastifyInstance) {
+    // The tus server reads the request body itself.
+    fastify.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+    const handleTus = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      if (req.method !== 'OPTIONS') {
+        const actor = requireActor(req);
+        await authorise(req, actor);
+        context.set(req.raw, { actor, meta: requestMeta(req) });
+      }
+      reply.hijack();
+      await tus.handle(req.raw, reply.raw);
+    };
+    fastify.all('/api/uploads', { schema: { hide: true } }, handleTus);
+    fastify.all('/api/uploads/*', { schema: { hide: true } }, handleTus);
+
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['records'];
+    app.get('/api/cases/:id/documents', {
+      schema: { tags, summary: 'Documents on a case: filter by category or status, paged', params: Params, querystring: z.strictObject({ category: z.enum(['document', 'imaging', 'digital_slide', 'structured']).optional(), status: z.enum(['processing', 'ready', 'needs_review', 'failed']).optional(), ...PageQuery }), response: { 200: pageOf(DocumentView), ...errorResponses } },
+    }, async (req) => records.listDocuments(requireActor(req), req.params.id, requestMeta(req), req.query));
+    app.get('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'One document', params: DocParams, response: { 200: DocumentView, ...errorResponses } } },
+      async (req) => records.getDocument(requireActor(req), req.params.id, req.params.documentId, requestMeta(req)));
+    app.get('/api/cases/:id/documents/:documentId/content', { schema: { tags, summary: 'The document itself (decrypted, streamed)', params: DocParams } }, async (req, reply) => {
+      const c = await records.content(requireActor(req), req.params.id, req.params.documentId, requestMeta(req));
+      const types: Record<string, string> = { pdf: 'application/pdf', dicom: 'application/dicom', zip: 'application/zip', jpeg: 'image/jpeg', png: 'image/png', tiff: 'image/tiff', fhir_json: 'application/fhir+json', ccda_xml: 'application/xml', text: 'text/plain; charset=utf-8', wsi: 'image/tiff' };
+      return reply.type(types[c.contentType] ?? 'application/octet-stream').header('content-length', c.size)
+        .header('content-disposition', `attachment; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
+    });
+    app.patch('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'Correct the document type (coordinator)', params: DocParams, body: z.strictObject({ documentType: z.enum(DOCUMENT_TYPE_IDS as unknown as [string, ...string[]]) }), response: { 200: DocumentView, ...errorResponses } } },
+      async (req) => records.correctType(requireActor(req), req.params.id, req.params.documentId, req.body.documentType, requestMeta(req)));
+    app.get('/api/cases/:id/checklist', { schema: { tags, summary: 'The records checklist: what is on file, missing or waived', params: Params, response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.checklist(requireActor(req), req.params.id, requestMeta(req)));
+    app.put('/api/cases/:id/checklist/:itemId/waiver', { schema: { tags, summary: 'Waive a checklist item, with a reason (coordinator)', params: ItemParams, body: z.strictObject({ reason: z.string().trim().min(5, 'Say why this record is not needed.').max(1000) }), response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.waive(requireActor(req), req.params.id, req.params.itemId, req.body.reason, requestMeta(req)));
+    app.delete('/api/cases/:id/checklist/:itemId/waiver', { schema: { tags, summary: 'Withdraw a waiver (coordinator)', params: ItemParams, response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.unwaive(requireActor(req), req.params.id, req.params.itemId, requestMeta(req)));
+    app.get('/api/cases/:id/clinical', { schema: { tags, summary: 'Imported clinical data: conditions, labs, procedures, medications', params: Params, querystring: z.strictObject({ kind: z.enum(['condition', 'observation', 'diagnostic_report', 'procedure', 'medication', 'patient']).optional() }) } },
+      async (req) => records.clinical(requireActor(req), req.params.id, req.query.kind, requestMeta(req)));
+  };
+}

@@ -1,0 +1,90 @@
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+
+/**
+ * Checks a zip before anything from it is kept: entry count, total and per-entry expansion
+ * (zip bombs), names that climb out of the folder or are absolute (path traversal), encrypted
+ * entries. It also tells whether the zip carries DICOM (a CD image), which goes to imaging.
+ */
+export interface ZipLimits {
+  maxEntries: number;
+  maxTotalBytes: number;
+  maxRatio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxTotalBytes: 20 * 1024 ** 3, maxRatio: 200 };
+
+export interface ZipSummary {
+  entries: number;
+  dicomEntries: number;
+  hasDicomdir: boolean;
+  totalBytes: number;
+}
+
+export class ZipRejected extends Error {}
+
+const open = (file: string) => new Promise<ZipFile>((resolve, reject) =>
+  yauzl.open(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => (err || !zip ? reject(new ZipRejected(explain(err))) : resolve(zip))));
+
+/** yauzl refuses unsafe names itself; say so in plain words rather than "damaged". */
+function explain(err: Error | null | undefined): string {
+  const m = err?.message ?? '';
+  if (/invalid relative path|absolute path|invalid characters/i.test(m)) return `The zip contains an unsafe path (${m.replace(/^.*?: /, '')}): files may not point outside the archive.`;
+  return 'The zip archive is damaged and cannot be opened.';
+}
+
+/** Reads the first bytes of an entry (to see if it is DICOM), then stops. */
+const head = (zip: ZipFile, entry: Entry, n: number) => new Promise<Buffer>((resolve, reject) =>
+  zip.openReadStream(entry, (err, stream) => {
+    if (err || !stream) return reject(new ZipRejected(`The entry “${entry.fileName}” cannot be read.`));
+    const chunks: Buffer[] = [];
+    let got = 0;
+    stream.on('data', (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+      if (got >= n) stream.destroy();
+    });
+    stream.on('close', () => resolve(Buffer.concat(chunks).subarray(0, n)));
+    stream.on('error', () => resolve(Buffer.concat(chunks).subarray(0, n)));
+  }));
+
+export function unsafeEntryName(name: string): boolean {
+  const n = name.replace(/\\/g, '/');
+  return n.startsWith('/') || /^[a-zA-Z]:/.test(n) || n.split('/').some((p) => p === '..') || n.includes('\0');
+}
+
+export async function checkZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipSummary> {
+  const zip = await open(file);
+  const summary: ZipSummary = { entries: 0, dicomEntries: 0, hasDicomdir: false, totalBytes: 0 };
+  return new Promise<ZipSummary>((resolve, reject) => {
+    const fail = (msg: string) => {
+      zip.close();
+      reject(new ZipRejected(msg));
+    };
+    zip.on('error', (err: Error) => fail(explain(err)));
+    zip.on('end', () => resolve(summary));
+    zip.on('entry', async (entry: Entry) => {
+      summary.entries++;
+      if (summary.entries > limits.maxEntries) return fail(`The zip has more than ${limits.maxEntries} files.`);
+      if (unsafeEntryName(entry.fileName)) return fail(`The zip contains an unsafe path (“${entry.fileName}”): files may not point outside the archive.`);
+      if ((entry.generalPurposeBitFlag & 0x1) !== 0) return fail('The zip is password-protected. Please upload it without a password.');
+      summary.totalBytes += entry.uncompressedSize;
+      if (summary.totalBytes > limits.maxTotalBytes) return fail(`The zip would expand to more than ${Math.round(limits.maxTotalBytes / 1024 ** 3)} GB.`);
+      if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio && entry.uncompressedSize > 1024 * 1024) {
+        return fail(`The zip looks like a “zip bomb”: “${entry.fileName}” expands ${Math.round(entry.uncompressedSize / entry.compressedSize)} times.`);
+      }
+      if (entry.compressedSize === 0 && entry.uncompressedSize > 0) return fail('The zip is damaged: an entry claims content but has none.');
+      if (/\/$/.test(entry.fileName)) return zip.readEntry();
+      if (/(^|\/)DICOMDIR$/i.test(entry.fileName)) summary.hasDicomdir = true;
+      if (summary.dicomEntries < 1000 && entry.uncompressedSize >= 132) {
+        try {
+          const h = await head(zip, entry, 132);
+          if (h.subarray(128, 132).toString('latin1') === 'DICM') summary.dicomEntries++;
+        } catch (e) {
+          return fail((e as Error).message);
+        }
+      }
+      zip.readEntry();
+    });
+    zip.readEntry();
+  });
+}
