@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../core/audit.ts';
 import { hashPassword } from '../core/auth/passwords.ts';
@@ -8,6 +9,7 @@ import { insertUser, findUserByEmail } from '../accounts/repository.ts';
 import { recordAudit } from '../core/audit.ts';
 import { SYSTEM_META } from '../core/context.ts';
 import { seedDemo } from '../demo/seed.ts';
+import { BlobStore, loadMasterKeys } from '../core/blobs.ts';
 
 const USAGE = `Usage: consilium <command> [options]
 
@@ -17,6 +19,7 @@ Commands:
                [--password P]
   demo                                      load synthetic demo users and cases (refused in production)
   audit-verify                              recompute the audit trail's hash chain; exit 1 if broken
+  blobs-rotate                              rewrap every file key under the first key of BLOB_KEYS
 
 The database comes from DATABASE_URL, or PGlite in DATA_DIR (default ./data).`;
 
@@ -80,6 +83,13 @@ export async function runCli(argv: string[]): Promise<number> {
         }
         console.error(`Audit trail BROKEN at event #${result.firstBrokenSeq}: ${result.reason}. ${result.checked} events before it are intact.`);
         return 1;
+      }
+      case 'blobs-rotate': {
+        await migrate(db);
+        const store = new BlobStore(path.join(config.dataDir, 'blobs'), loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production'));
+        const n = await db.transaction((tx) => store.rotate(tx));
+        console.log(n ? `Rewrapped ${n} file keys under key “${config.blobKeys?.split(':')[0] ?? 'local'}”.` : 'Every file key is already under the current key.');
+        return 0;
       }
       default:
         console.error(`Unknown command “${command}”.\n\n${USAGE}`);

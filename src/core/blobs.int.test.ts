@@ -1,0 +1,74 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../../test/support/testApp.ts';
+import { BlobStore, loadMasterKeys } from './blobs.ts';
+
+let t: TestDb;
+let dir: string;
+const made: { id: string; key: Buffer }[] = [];
+const key = (id: string) => {
+  const k = { id, key: crypto.randomBytes(32) };
+  made.push(k);
+  return k;
+};
+beforeAll(async () => {
+  t = await freshDb();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+});
+afterAll(async () => {
+  await t.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('encrypted blob store', () => {
+  it('round-trips content, names it by SHA-256, stores it encrypted and keeps one copy of equal content', async () => {
+    const store = new BlobStore(dir, [key('k1')]);
+    const data = crypto.randomBytes(300_000);
+    const put = await store.put(t.db, Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
+    expect(put).toEqual({ sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length, created: true });
+    expect((await store.read(t.db, put.sha256)).equals(data)).toBe(true);
+    const onDisk = fs.readFileSync(path.join(dir, put.sha256.slice(0, 2), put.sha256.slice(2, 4), put.sha256));
+    expect(onDisk.subarray(0, 64).equals(data.subarray(0, 64))).toBe(false);
+    expect((await store.put(t.db, Readable.from([data]))).created).toBe(false);
+  });
+
+  it('fails the read when the file on disk was altered (GCM tag)', async () => {
+    const store = new BlobStore(dir, [key('k2')]);
+    const { sha256 } = await store.put(t.db, Readable.from([Buffer.from('lab results: synthetic')]));
+    const file = path.join(dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    const bytes = fs.readFileSync(file);
+    bytes[3] = bytes[3]! ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    await expect(store.read(t.db, sha256)).rejects.toThrow();
+  });
+
+  it('refuses content over the size limit and leaves nothing behind', async () => {
+    const store = new BlobStore(dir, [key('k3')]);
+    await expect(store.put(t.db, Readable.from([Buffer.alloc(5000)]), 4000)).rejects.toThrow(/larger than the limit/);
+    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('rotates the master key by rewrapping data keys; old files stay readable', async () => {
+    const oldKey = key('old');
+    const newKey = key('new');
+    const before = new BlobStore(dir, [oldKey]);
+    const { sha256 } = await before.put(t.db, Readable.from([Buffer.from('rotate me')]));
+    const after = new BlobStore(dir, [newKey, ...made.filter((k) => k !== newKey)]);
+    expect(await t.db.transaction((tx) => after.rotate(tx))).toBeGreaterThan(0);
+    const onlyNew = new BlobStore(dir, [newKey]);
+    await expect(new BlobStore(dir, [key('other')]).read(t.db, sha256)).rejects.toThrow(/not configured/);
+    expect((await onlyNew.read(t.db, sha256)).toString()).toBe('rotate me');
+  });
+
+  it('creates a local key outside production and demands one in production', () => {
+    const keys = loadMasterKeys(undefined, dir, false);
+    expect(keys[0]!.key.length).toBe(32);
+    expect(fs.statSync(path.join(dir, 'keys', 'blob-master.key')).mode & 0o777).toBe(0o600);
+    expect(() => loadMasterKeys(undefined, dir, true)).toThrow(/BLOB_KEYS is required/);
+    expect(() => loadMasterKeys('x:short', dir, false)).toThrow(/32-byte/);
+  });
+});

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from './support/client.ts';
+import { aPdf, PATHOLOGY_LINES, tusContinue, tusUpload } from './support/records.ts';
+import { freshDb, type TestDb } from './support/testApp.ts';
+
+/**
+ * Nothing the server acknowledged is lost: the real server process is killed with SIGKILL right
+ * after it acknowledged an upload, and restarted on the same data.
+ */
+const ROOT = path.resolve(import.meta.dirname, '..');
+let dataDir: string;
+let pgDb: TestDb | undefined;
+let server: ChildProcess | undefined;
+let port = 0;
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as net.AddressInfo).port;
+    s.close(() => resolve(p));
+  });
+});
+
+async function start() {
+  server = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'test', WEB_DIST: path.join(dataDir, 'no-web'), ...(pgDb?.url ? { DATABASE_URL: pgDb.url } : {}) },
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not start');
+}
+
+function killHard() {
+  return new Promise<void>((resolve) => {
+    server!.once('exit', () => resolve());
+    server!.kill('SIGKILL');
+  });
+}
+
+async function signIn() {
+  const c = new Client(`http://127.0.0.1:${port}`);
+  const r = await c.post('/api/auth/login', { email: 'patient@demo.consilium.test', password: 'Consilium-demo-1' });
+  if (r.status !== 200) throw new Error(`login ${r.status}`);
+  return c;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-durable-'));
+  if (process.env.TEST_DB === 'postgres') {
+    pgDb = await freshDb('postgres');
+    await pgDb.db.close();
+  }
+  port = await freePort();
+  await start();
+}, 60_000);
+afterAll(async () => {
+  if (server && server.exitCode === null) await killHard();
+  if (pgDb) await pgDb.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('durability', () => {
+  it('keeps an acknowledged upload across kill -9, and resumes a cut upload after a restart', async () => {
+    let client = await signIn();
+    const caseId = (await client.get('/api/cases?sort=newest')).body.items.find((c: { status: string }) => c.status === 'draft')?.id
+      ?? (await client.post('/api/cases')).body.id;
+    const pdf = await aPdf(PATHOLOGY_LINES);
+    const done = await tusUpload(client, caseId, 'durable.pdf', pdf, { chunk: 2000 });
+    expect(done.status).toBe(200);
+    await killHard();
+
+    const big = await aPdf(Array.from({ length: 40 }, (_, i) => `${PATHOLOGY_LINES[i % PATHOLOGY_LINES.length]} (${i})`), { blankPages: 20 });
+    expect(big.length).toBeGreaterThan(6000);
+    await start();
+    client = await signIn();
+    const doc = (await client.get(`/api/cases/${caseId}/documents/${done.body.document.id}`)).body;
+    expect(doc.sha256).toBe(crypto.createHash('sha256').update(pdf).digest('hex'));
+    const content = await fetch(`http://127.0.0.1:${port}/api/cases/${caseId}/documents/${doc.id}/content`, { headers: { cookie: client.cookieHeader } });
+    expect(crypto.createHash('sha256').update(Buffer.from(await content.arrayBuffer())).digest('hex')).toBe(doc.sha256);
+
+    const cut = await tusUpload(client, caseId, 'cut.pdf', big, { chunk: 1500, stopAfter: 3000 });
+    await killHard();
+    await start();
+    client = await signIn();
+    const head = await fetch(cut.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', cookie: client.cookieHeader } });
+    expect(head.status).toBe(200);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBe(3000);
+    const resumed = await tusContinue(client, cut.location!, big, offset, { chunk: 1500 });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.document.sha256).toBe(crypto.createHash('sha256').update(big).digest('hex'));
+  }, 90_000);
+});
