@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { currentTotp } from '../../src/core/auth/totp.ts';
+import { aCase, anIntake, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
+import { aDicomFile, aFhirBundle, aPdf, MOLECULAR_LINES, PATHOLOGY_LINES } from '../support/records.ts';
+import { screenshotter, useBrowserApp } from './browser.ts';
+
+/**
+ * Gathering records: a patient uploads a whole folder (reports, a FHIR export, a digital slide
+ * and the contents of an imaging CD with its viewer program) and watches the checklist turn
+ * complete; the coordinator checks what arrived and sends the case to review.
+ */
+const app = useBrowserApp({ JOBS_POLL_MS: '200' });
+const shot = screenshotter('records');
+
+async function aRecordsFolder(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'records-folder-'));
+  const put = (rel: string, data: Buffer | string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+  };
+  put('reports/pathology.pdf', await aPdf(PATHOLOGY_LINES));
+  put('reports/ct-report.pdf', await aPdf(['RADIOLOGY REPORT', 'CT of the chest with contrast.', 'TECHNIQUE: Axial images.', 'FINDINGS: Thyroid nodule 2 cm.', 'IMPRESSION: Stable. Radiologist: Dr. Synthetic.']));
+  put('reports/molecular.pdf', await aPdf(MOLECULAR_LINES));
+  put('export/labs.json', JSON.stringify(aFhirBundle()));
+  put('slides/slide-1.svs', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), Buffer.from('Aperio Image Library synthetic'), Buffer.alloc(2000)]));
+  put('CD/DICOMDIR', aDicomFile());
+  for (let i = 1; i <= 3; i++) put(`CD/DICOM/IM00000${i}`, aDicomFile());
+  put('CD/VIEWER.EXE', Buffer.from('MZ not a record'));
+  return dir;
+}
+
+it('patient uploads a folder and the checklist turns complete; the coordinator sends the case to review', async () => {
+  const patient = await aPatient(app.t, 'Folder Person');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Rae Records');
+  const caseId = await aCase(app.t, patient, { submit: true, intake: { condition: { description: 'Thyroid cancer', icd10Code: 'C73', newDiagnosis: true } } });
+  await command(coordinator, caseId, 'startRecordCollection');
+
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${app.t.baseUrl}/login`);
+  await page.getByLabel('Email').fill(patient.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('case-card').first().click();
+  await page.getByRole('tab', { name: 'Records' }).click();
+  await expect.poll(async () => page.getByTestId('checklist-state').textContent()).toMatch(/6 still needed/);
+  await shot(page, 'before-upload');
+
+  await page.locator('input[webkitdirectory]').first().setInputFiles(await aRecordsFolder());
+  await page.getByTestId('doc-labs.json').waitFor({ timeout: 60_000 });
+  await expect.poll(async () => page.getByTestId('checklist-state').textContent(), { timeout: 60_000 }).toBe('Complete');
+  expect(await page.getByTestId('documents').locator('tbody tr').count()).toBe(9);
+  expect(await page.getByText('VIEWER.EXE').count()).toBe(0);
+  await expect.poll(async () => page.getByTestId('doc-pathology.pdf').textContent(), { timeout: 30_000 }).toMatch(/Pathology report/);
+  await page.getByTestId('labs').waitFor();
+  await shot(page, 'checklist-complete');
+  await page.close();
+
+  const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await cp.goto(`${app.t.baseUrl}/login`);
+  await cp.getByLabel('Email').fill(coordinator.email);
+  await cp.getByLabel('Password').fill(PASSWORD);
+  await cp.getByRole('button', { name: 'Sign in' }).click();
+  await cp.getByLabel('6-digit code').fill(currentTotp(coordinator.totpSecret!, Date.now() + 30_000));
+  await cp.getByRole('button', { name: 'Continue' }).click();
+  await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
+  await cp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await cp.getByRole('tab', { name: 'Records' }).click();
+  await cp.getByTestId('doc-ct-report.pdf').waitFor();
+  expect(await cp.getByRole('textbox', { name: 'Document type of ct-report.pdf' }).inputValue()).toBe('Radiology report');
+  await shot(cp, 'coordinator-records');
+  await cp.getByRole('button', { name: 'Mark ready for review' }).click();
+  await cp.getByText('Ready for review', { exact: true }).first().waitFor();
+  await shot(cp, 'ready-for-review');
+});
