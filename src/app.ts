@@ -20,6 +20,8 @@ import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { migrationsCurrent } from './core/migrate.ts';
+import { materialService } from './records/material.ts';
+import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
 import { fhirRoutes, operationOutcomeFor } from './fhir/routes.ts';
@@ -128,6 +130,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const uploadDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
   await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
+  await app.register(materialRoutes(materialService(deps)));
   const jobHandlers = { 'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)) };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {

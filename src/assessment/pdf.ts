@@ -1,9 +1,6 @@
-import PdfPrinter from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { renderPdf } from '../core/pdf.ts';
 import type { AssessmentResult } from './result.ts';
-
-// The PDF standard fonts need no font files on disk and cover the Latin text we print.
-const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
 
 const cite = (ids: string[]) => ({ text: `  [${ids.join(', ')}]`, color: '#666666', fontSize: 8 });
 const heading = (text: string): Content => ({ text, style: 'h2' });
@@ -57,12 +54,5 @@ export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Pro
     footer: (page, pages) => ({ text: `Information, not medical advice. Page ${page} of ${pages}`, alignment: 'center', fontSize: 8, color: '#666666' }),
     content,
   };
-  const pdf = printer.createPdfKitDocument(doc);
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    pdf.on('data', (c: Buffer) => chunks.push(c));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-    pdf.end();
-  });
+  return renderPdf(doc);
 }

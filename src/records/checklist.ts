@@ -39,6 +39,9 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
   }
+  // Glass slides that have physically arrived count as the slides on file.
+  const slides = await tx.query<{ id: string }>(`SELECT id FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned')`, [caseId]);
+  if (slides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...slides.map((s) => s.id)]);
   return { satisfiedBy, testsReported: [...tests] };
 }
 

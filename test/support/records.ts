@@ -1,20 +1,11 @@
-import PdfPrinter from 'pdfmake';
 import yazl from 'yazl';
+import { renderPdf } from '../../src/core/pdf.ts';
 import type { Client } from './client.ts';
 
 /** Synthetic record files for tests: nothing here is real patient data. */
-const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
-
 export function aPdf(lines: string[], opts: { userPassword?: string; blankPages?: number } = {}): Promise<Buffer> {
   const content = [...lines.map((text) => ({ text })), ...Array.from({ length: opts.blankPages ?? 0 }, () => ({ text: ' ', pageBreak: 'before' as const }))];
-  const doc = printer.createPdfKitDocument({ content, defaultStyle: { font: 'Helvetica' }, ...(opts.userPassword ? { userPassword: opts.userPassword, ownerPassword: 'owner' } : {}) } as never);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return renderPdf({ content, ...(opts.userPassword ? { userPassword: opts.userPassword, ownerPassword: 'owner' } : {}) } as never);
 }
 
 export const PATHOLOGY_LINES = [

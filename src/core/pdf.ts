@@ -1,0 +1,17 @@
+import PdfPrinter from 'pdfmake';
+import type { TDocumentDefinitions } from 'pdfmake/interfaces.js';
+
+// The PDF standard fonts need no font files on disk and cover the Latin text we print.
+const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
+
+/** Renders a pdfmake document (Helvetica by default) to a buffer. */
+export function renderPdf(doc: TDocumentDefinitions): Promise<Buffer> {
+  const pdf = printer.createPdfKitDocument({ ...doc, defaultStyle: { font: 'Helvetica', ...doc.defaultStyle } });
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    pdf.on('data', (c: Buffer) => chunks.push(c));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+    pdf.end();
+  });
+}

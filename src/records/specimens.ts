@@ -1,0 +1,49 @@
+/**
+ * Physical pathology material as tracked items: requested → shipped (carrier, tracking) →
+ * received (count and condition checked) → with the reviewer → returned (with tracking). A
+ * pure state machine: each step names what it needs, and refuses in plain words.
+ */
+export const SPECIMEN_STATUSES = ['requested', 'shipped', 'received', 'with_reviewer', 'returned'] as const;
+export type SpecimenStatus = (typeof SPECIMEN_STATUSES)[number];
+
+export const SPECIMEN_STATUS_LABELS: Record<SpecimenStatus, string> = {
+  requested: 'Requested', shipped: 'Shipped to us', received: 'Received', with_reviewer: 'With the reviewer', returned: 'Returned',
+};
+
+export interface SpecimenStep {
+  to: SpecimenStatus;
+  carrier?: string;
+  trackingNumber?: string;
+  receivedCount?: number;
+  condition?: 'intact' | 'damaged' | 'incomplete';
+  note?: string;
+}
+
+const NEXT: Record<SpecimenStatus, SpecimenStatus[]> = {
+  requested: ['shipped', 'received'],
+  shipped: ['received'],
+  received: ['with_reviewer', 'returned'],
+  with_reviewer: ['returned'],
+  returned: [],
+};
+
+/** What is missing for a step (empty when it may happen). */
+export function specimenStepProblems(from: SpecimenStatus, step: SpecimenStep, expectedCount: number): string[] {
+  if (!NEXT[from].includes(step.to)) return [`Material that is “${SPECIMEN_STATUS_LABELS[from].toLowerCase()}” cannot become “${SPECIMEN_STATUS_LABELS[step.to].toLowerCase()}”.`];
+  const problems: string[] = [];
+  if (step.to === 'shipped' || step.to === 'returned') {
+    if (!step.carrier?.trim()) problems.push('Give the carrier.');
+    if (!step.trackingNumber?.trim()) problems.push('Give the tracking number.');
+  }
+  if (step.to === 'received') {
+    if (step.receivedCount == null || step.receivedCount < 0) problems.push('Count the pieces that arrived.');
+    if (!step.condition) problems.push('Say what condition they arrived in.');
+    if (step.receivedCount != null && step.receivedCount !== expectedCount && !step.note?.trim()) problems.push(`${expectedCount} were expected and ${step.receivedCount} arrived: add a note.`);
+    if (step.condition && step.condition !== 'intact' && !step.note?.trim()) problems.push('Describe the damage or what is missing.');
+  }
+  return problems;
+}
+
+export function nextSpecimenStatuses(from: SpecimenStatus): SpecimenStatus[] {
+  return NEXT[from];
+}
