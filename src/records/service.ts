@@ -21,6 +21,7 @@ import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zip
 /** Case states in which records may still be added. */
 const OPEN_FOR_RECORDS = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 const MAX_STRUCTURED_BYTES = 50 * 1024 * 1024;
+const MAX_READABLE_PDF_BYTES = 150 * 1024 * 1024;
 
 export interface IncomingFile {
   caseId: string;
@@ -111,6 +112,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     if (clash) throw new AppError('UNSUPPORTED_MEDIA_TYPE', clash);
     switch (sniffed.contentType) {
       case 'pdf': {
+        // Very large PDFs (whole scanned charts) are not read in memory: a person reviews them.
+        if (stat.size > MAX_READABLE_PDF_BYTES) return { sniffed, status: 'needs_review', detail: 'A very large PDF: a coordinator will read it.' };
         // Open it now, so a locked or broken PDF is refused before anything is kept.
         try {
           await extractPdfText(new Uint8Array(await fsp.readFile(file.path)));

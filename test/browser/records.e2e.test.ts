@@ -71,6 +71,26 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   await cp.getByTestId('doc-ct-report.pdf').waitFor();
   expect(await cp.getByRole('textbox', { name: 'Document type of ct-report.pdf' }).inputValue()).toBe('Radiology report');
   await shot(cp, 'coordinator-records');
+
+  // Physical slides are tracked too, and a records request goes to the hospital.
+  await cp.getByRole('button', { name: 'Track slides or blocks…' }).click();
+  await cp.getByLabel('Label (accession and parts)').fill('S26-0001 A1-A4');
+  await cp.getByLabel('How many').fill('4');
+  await cp.getByLabel('From which facility').fill('Synthetic General Hospital');
+  await cp.getByRole('button', { name: 'Start tracking' }).click();
+  await cp.getByTestId('specimens').getByText('Requested').waitFor();
+  await cp.getByRole('button', { name: 'Received…' }).click();
+  await cp.getByLabel('How many arrived').fill('4');
+  await cp.getByRole('textbox', { name: 'Condition' }).click();
+  await cp.getByRole('option', { name: 'Intact' }).click();
+  await cp.getByRole('button', { name: 'Save' }).click();
+  await cp.getByTestId('specimens').getByText('Received', { exact: true }).waitFor();
+  await cp.getByRole('button', { name: 'Write a records request…' }).click();
+  await cp.getByLabel('Facility and department').fill('Synthetic General Hospital, Pathology');
+  await cp.getByLabel('Address').fill('1 Example Way, Springfield');
+  await cp.getByRole('button', { name: 'Prepare the letter' }).click();
+  await cp.getByTestId('roi-requests').getByRole('link', { name: 'Letter (PDF)' }).waitFor();
+  await shot(cp, 'slides-and-requests');
   await cp.getByRole('button', { name: 'Mark ready for review' }).click();
   await cp.getByText('Ready for review', { exact: true }).first().waitFor();
   await shot(cp, 'ready-for-review');

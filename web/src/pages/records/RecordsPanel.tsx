@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { api, formatDate, get } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import { MaterialPanel } from './MaterialPanel.tsx';
 
 // Programs and system files that CDs carry beside the images: not records, so never sent.
 const SKIP = /(^|\/)(autorun\.inf|.*\.(exe|dll|msi|bat|cmd|com|sys|ini|inf|cab|ocx|app|dmg|jar|class|lnk)|\.ds_store|thumbs\.db|desktop\.ini)$/i;
@@ -97,6 +98,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
           </Table>
         </Table.ScrollContainer>
       </section>
+      <MaterialPanel caseId={caseId} isCoordinator={isCoordinator} />
       <ClinicalSection caseId={caseId} />
     </Stack>
   );
