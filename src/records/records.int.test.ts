@@ -205,3 +205,26 @@ describe('checklist gate', () => {
     expect(a!.n).toBe(1);
   });
 });
+
+describe('OCR hook', () => {
+  it('sends photos of paper reports through a plugged-in OCR engine and classifies the text it returns', async () => {
+    const { recordsService } = await import('./service.ts');
+    const { BlobStore } = await import('../core/blobs.ts');
+    const blobs = new BlobStore(path.join(t.config.dataDir, 'blobs'), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
+    const seen: string[] = [];
+    // Stands in for an OCR engine, which does not ship with the product.
+    const ocr = async (_content: Buffer, type: string) => {
+      seen.push(type);
+      return 'SURGICAL PATHOLOGY REPORT. FINAL DIAGNOSIS: adenocarcinoma. Gross description: cores.';
+    };
+    const records = recordsService({ db: t.db, config: t.config, now: () => new Date(), blobs, maxUploadBytes: 10 * 1024 ** 2, ocr });
+    const file = path.join(t.config.dataDir, 'photo.png');
+    fs.writeFileSync(file, Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'));
+    const { document } = await records.ingest({ userId: patient.id, role: 'patient', name: patient.name, email: patient.email }, { ip: '127.0.0.1', userAgent: 'test' }, { caseId, path: file, filename: 'photo.png' });
+    expect(document.status).toBe('processing');
+    await records.extract(document.id);
+    const [row] = await t.db.query<{ status: string; document_type: string }>('SELECT status, document_type FROM documents WHERE id = $1', [document.id]);
+    expect(row).toEqual({ status: 'ready', document_type: 'pathology_report' });
+    expect(seen).toEqual(['png']);
+  });
+});

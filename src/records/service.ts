@@ -94,7 +94,14 @@ async function patientFlags(tx: Queryable, row: CaseRow, entries: ClinicalEntry[
  * storage, duplicates), background text extraction and classification, coordinator corrections,
  * the checklist gate and its waivers, and the clinical data imported from FHIR and C-CDA.
  */
-export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipLimits; maxUploadBytes: number }) {
+/**
+ * Optical character recognition for scanned pages and photos of paper reports. None ships with
+ * Consilium; a deployment can plug one in here, and its text then goes through the same
+ * classification as any other text. Without it, such documents wait for a person.
+ */
+export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff') => Promise<string>;
+
+export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipLimits; maxUploadBytes: number; ocr?: OcrEngine }) {
   const { db, blobs } = deps;
   const zipLimits = deps.zipLimits ?? DEFAULT_ZIP_LIMITS;
 
@@ -146,6 +153,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       case 'jpeg':
       case 'png':
       case 'tiff':
+        if (deps.ocr) return { sniffed, status: 'processing', detail: 'Reading the text' };
         return { sniffed, status: 'needs_review', detail: 'A photo or scan: a coordinator will read it.' };
       default:
         return { sniffed, status: 'ready', detail: null };
@@ -204,16 +212,23 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         const pdf = await extractPdfText(new Uint8Array(bytes));
         text = pdf.text;
         if (pdf.pagesWithoutText > pdf.pages / 2) {
-          status = 'needs_review';
-          detail = `${pdf.pagesWithoutText} of ${pdf.pages} pages are scanned images without text: a coordinator will read them.`;
+          if (deps.ocr) text = `${text}\n${await deps.ocr(bytes, 'pdf')}`;
+          else {
+            status = 'needs_review';
+            detail = `${pdf.pagesWithoutText} of ${pdf.pages} pages are scanned images without text: a coordinator will read them.`;
+          }
         }
       } catch (err) {
         if (!(err instanceof PdfUnreadable)) throw err;
         await db.query(`UPDATE documents SET status = 'failed', status_detail = $2, updated_at = now() WHERE id = $1`, [documentId, err.message]);
         return;
       }
-    } else {
+    } else if (doc.content_type === 'text') {
       text = bytes.toString('utf8');
+    } else if (deps.ocr) {
+      text = await deps.ocr(bytes, doc.content_type as 'jpeg' | 'png' | 'tiff');
+    } else {
+      return;
     }
     const c = classifyText(text);
     const tests = c.documentType === 'molecular_report' ? testsReported(text) : [];
