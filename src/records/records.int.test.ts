@@ -89,7 +89,7 @@ describe('uploads and documents', () => {
   });
 
   it('imports a real C-CDA sample (and flags that its patient is not ours)', async () => {
-    const xml = fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/data/ccda/CCD-CCD_1-CCD.XML'));
+    const xml = fs.readFileSync(path.resolve(import.meta.dirname, '../../test/fixtures/ccda/CCD-CCD_1-CCD.XML'));
     const r = await tusUpload(patient.client, caseId, 'ccd.xml', xml);
     expect(r.body.document).toMatchObject({ contentType: 'ccda_xml', category: 'structured' });
     expect(r.body.document.statusDetail).toMatch(/16 entries/);

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Matching experts to a case, as a pure function that explains itself. Hard filters first
+ * (specialty, licence for a video consult, conflict of interest, availability, capacity), each
+ * failing with a reason; then a weighted score whose every factor is shown with its value and
+ * weight. Weights are configuration (data/matching-weights.json or MATCHING_WEIGHTS_FILE).
+ */
+const TaxonomyFile = z.object({
+  version: z.string(), source: z.string(), verify: z.string(),
+  codes: z.array(z.object({ code: z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/), display: z.string() })),
+  specialties: z.record(z.string(), z.array(z.string())),
+});
+export const TAXONOMY = TaxonomyFile.parse(JSON.parse(fs.readFileSync(new URL('./data/taxonomy.json', import.meta.url), 'utf8')));
+const KNOWN_CODES = new Set(TAXONOMY.codes.map((c) => c.code));
+for (const codes of Object.values(TAXONOMY.specialties)) for (const c of codes) if (!KNOWN_CODES.has(c)) throw new Error(`taxonomy.json maps a specialty to unknown code ${c}`);
+export const isKnownTaxonomy = (code: string) => KNOWN_CODES.has(code);
+
+const WeightsFile = z.object({
+  note: z.string().optional(),
+  weights: z.object({ conditionFocus: z.number().min(0), procedureVolume: z.number().min(0), center: z.number().min(0), language: z.number().min(0), consultMode: z.number().min(0), insurance: z.number().min(0), load: z.number().min(0), turnaround: z.number().min(0) }),
+  turnaroundGoodDays: z.number().positive(),
+  turnaroundPoorDays: z.number().positive(),
+});
+export type MatchingConfig = z.infer<typeof WeightsFile>;
+export function loadMatchingConfig(file = process.env.MATCHING_WEIGHTS_FILE): MatchingConfig {
+  return WeightsFile.parse(JSON.parse(fs.readFileSync(file ?? new URL('./data/matching-weights.json', import.meta.url), 'utf8')));
+}
+
+export interface ExpertCandidate {
+  userId: string;
+  name: string;
+  active: boolean;
+  taxonomyCodes: string[];
+  focusCodes: string[];
+  procedures: { operation: string; annualVolume: number; source: string }[];
+  institution: { name: string; academic: boolean; tumorBoards: boolean; trialsOpen: boolean };
+  licensure: string[];
+  languages: string[];
+  consultModes: ('records_review' | 'video')[];
+  insuranceNetworks: string[];
+  capacityMax: number;
+  openCases: number;
+  outOfOffice: { from: string; to: string }[];
+  conflicts: string[];
+  pastTurnaroundDays: number | null;
+}
+
+export interface CaseNeeds {
+  specialty: string;
+  icd10Code: string | null;
+  /** Where the patient is, as "US-OH" or a country code; a video consult needs a licence there. */
+  patientLocation: string | null;
+  consultMode: 'records_review' | 'video';
+  language: string | null;
+  insurance: string | null;
+  operation: { id: string; surgeonMin: number } | null;
+  rareOrComplex: boolean;
+  /** Institutions and practices of the treating physicians (conflict of interest). */
+  treatingInstitutions: string[];
+  /** ISO date: availability is judged on this day. */
+  today: string;
+}
+
+export interface Factor {
+  factor: keyof MatchingConfig['weights'];
+  value: number;
+  weight: number;
+  reason: string;
+}
+
+export interface Ranked {
+  userId: string;
+  name: string;
+  eligible: boolean;
+  excludedBecause: string[];
+  score: number;
+  factors: Factor[];
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+function filters(e: ExpertCandidate, n: CaseNeeds, allowed: Set<string>): string[] {
+  const out: string[] = [];
+  if (!e.active) out.push('The account is disabled.');
+  if (!e.taxonomyCodes.some((c) => allowed.has(c))) out.push(`Not a specialist in ${n.specialty.replaceAll('_', ' ')}.`);
+  if (n.consultMode === 'video' && n.patientLocation && !e.licensure.includes(n.patientLocation)) out.push(`Not licensed in ${n.patientLocation}, where the patient is, for a video consultation.`);
+  const conflicts = new Set([norm(e.institution.name), ...e.conflicts.map(norm)]);
+  const clash = n.treatingInstitutions.find((t) => conflicts.has(norm(t)));
+  if (clash) out.push(`Conflict of interest: works with or declared “${clash}”, where the patient is treated.`);
+  const away = e.outOfOffice.find((p) => p.from <= n.today && n.today <= p.to);
+  if (away) out.push(`Away until ${away.to}.`);
+  if (e.openCases >= e.capacityMax) out.push(`At capacity (${e.openCases} of ${e.capacityMax} open cases).`);
+  return out;
+}
+
+function focusValue(e: ExpertCandidate, code: string | null): { value: number; reason: string } {
+  if (!code) return { value: 0, reason: 'The diagnosis code is not known yet.' };
+  const c = code.toUpperCase();
+  const best = e.focusCodes.filter((f) => c.startsWith(f.toUpperCase())).sort((a, b) => b.length - a.length)[0];
+  if (best) return { value: 1, reason: `Focuses on ${best}, which covers ${c}.` };
+  if (e.focusCodes.some((f) => f.slice(0, 3).toUpperCase() === c.slice(0, 3))) return { value: 0.5, reason: `Focuses on the same group of conditions (${c.slice(0, 3)}).` };
+  return { value: 0, reason: `No declared focus on ${c}.` };
+}
+
+/** Scores one eligible expert; every factor comes with its reason. */
+function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Factor[] {
+  const w = cfg.weights;
+  const f: Factor[] = [];
+  const focus = focusValue(e, n.icd10Code);
+  f.push({ factor: 'conditionFocus', value: focus.value, weight: w.conditionFocus, reason: focus.reason });
+  if (n.operation) {
+    const p = e.procedures.find((x) => x.operation === n.operation!.id);
+    const value = p ? Math.min(1, p.annualVolume / n.operation.surgeonMin) : 0;
+    f.push({ factor: 'procedureVolume', value, weight: w.procedureVolume, reason: p ? `${p.annualVolume} a year (${p.source}); high-volume threshold ${n.operation.surgeonMin}.` : 'No annual volume declared for this operation.' });
+  }
+  if (n.rareOrComplex) {
+    const i = e.institution;
+    const value = (Number(i.academic) + Number(i.tumorBoards) + Number(i.trialsOpen)) / 3;
+    f.push({ factor: 'center', value, weight: w.center, reason: [i.academic ? 'academic center' : 'not an academic center', i.tumorBoards ? 'tumor boards' : 'no tumor boards', i.trialsOpen ? 'trials open' : 'no open trials'].join(', ') + '.' });
+  }
+  if (n.language) {
+    const ok = e.languages.map(norm).includes(norm(n.language));
+    f.push({ factor: 'language', value: ok ? 1 : 0, weight: w.language, reason: ok ? `Speaks ${n.language}.` : `Does not list ${n.language}.` });
+  }
+  const mode = e.consultModes.includes(n.consultMode);
+  f.push({ factor: 'consultMode', value: mode ? 1 : 0, weight: w.consultMode, reason: mode ? `Offers ${n.consultMode.replace('_', ' ')}.` : `Does not offer ${n.consultMode.replace('_', ' ')}.` });
+  if (n.insurance) {
+    const ok = e.insuranceNetworks.map(norm).includes(norm(n.insurance));
+    f.push({ factor: 'insurance', value: ok ? 1 : 0, weight: w.insurance, reason: ok ? `In network for ${n.insurance}.` : `Not in network for ${n.insurance}.` });
+  }
+  f.push({ factor: 'load', value: 1 - e.openCases / e.capacityMax, weight: w.load, reason: `${e.openCases} of ${e.capacityMax} open cases.` });
+  const t = e.pastTurnaroundDays;
+  const tv = t == null ? 0.5 : t <= cfg.turnaroundGoodDays ? 1 : t >= cfg.turnaroundPoorDays ? 0 : (cfg.turnaroundPoorDays - t) / (cfg.turnaroundPoorDays - cfg.turnaroundGoodDays);
+  f.push({ factor: 'turnaround', value: tv, weight: w.turnaround, reason: t == null ? 'No past opinions to judge turnaround.' : `Past opinions took ${t} days on average.` });
+  return f;
+}
+
+/** Ranks every expert for one role: eligible ones by score, then the excluded with their reasons. */
+export function rankExperts(experts: ExpertCandidate[], n: CaseNeeds, cfg: MatchingConfig): Ranked[] {
+  const allowed = new Set(TAXONOMY.specialties[n.specialty] ?? []);
+  const ranked: Ranked[] = experts.map((e) => {
+    const excludedBecause = filters(e, n, allowed);
+    if (excludedBecause.length) return { userId: e.userId, name: e.name, eligible: false, excludedBecause, score: 0, factors: [] };
+    const factors = factorsFor(e, n, cfg);
+    const total = factors.reduce((s, x) => s + x.weight, 0);
+    const score = total ? factors.reduce((s, x) => s + x.weight * x.value, 0) / total : 0;
+    return { userId: e.userId, name: e.name, eligible: true, excludedBecause: [], score: Math.round(score * 1000) / 1000, factors };
+  });
+  return ranked.sort((a, b) => Number(b.eligible) - Number(a.eligible) || b.score - a.score || a.name.localeCompare(b.name));
+}
+
+/**
+ * A team: one expert per required role, best first, each person in one role only (a second
+ * pair of eyes is the point of a multidisciplinary review).
+ */
+export function composeTeam(experts: ExpertCandidate[], roles: string[], base: Omit<CaseNeeds, 'specialty'>, cfg: MatchingConfig) {
+  const taken = new Set<string>();
+  return roles.map((role) => {
+    const ranking = rankExperts(experts, { ...base, specialty: role }, cfg);
+    const pick = ranking.find((r) => r.eligible && !taken.has(r.userId)) ?? null;
+    if (pick) taken.add(pick.userId);
+    return { role, proposed: pick, ranking };
+  });
+}
