@@ -20,6 +20,8 @@ import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { migrationsCurrent } from './core/migrate.ts';
+import { expertsRoutes } from './experts/routes.ts';
+import { expertsService } from './experts/service.ts';
 import { materialService } from './records/material.ts';
 import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
@@ -131,6 +133,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   fs.mkdirSync(uploadDir, { recursive: true });
   await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
   await app.register(materialRoutes(materialService(deps)));
+  await app.register(expertsRoutes(expertsService(deps)));
   const jobHandlers = { 'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)) };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {

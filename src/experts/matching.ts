@@ -81,14 +81,16 @@ export interface Ranked {
 
 const norm = (s: string) => s.trim().toLowerCase();
 
-function filters(e: ExpertCandidate, n: CaseNeeds, allowed: Set<string>): string[] {
+/** The hard filters; the first failing one is enough to exclude, so cheap checks go first. */
+function filters(e: ExpertCandidate, n: CaseNeeds, allowed: Set<string>, treating: Set<string>, notSpecialist: string): string[] {
+  if (!e.taxonomyCodes.some((c) => allowed.has(c))) return [notSpecialist];
   const out: string[] = [];
   if (!e.active) out.push('The account is disabled.');
-  if (!e.taxonomyCodes.some((c) => allowed.has(c))) out.push(`Not a specialist in ${n.specialty.replaceAll('_', ' ')}.`);
   if (n.consultMode === 'video' && n.patientLocation && !e.licensure.includes(n.patientLocation)) out.push(`Not licensed in ${n.patientLocation}, where the patient is, for a video consultation.`);
-  const conflicts = new Set([norm(e.institution.name), ...e.conflicts.map(norm)]);
-  const clash = n.treatingInstitutions.find((t) => conflicts.has(norm(t)));
-  if (clash) out.push(`Conflict of interest: works with or declared “${clash}”, where the patient is treated.`);
+  if (treating.size) {
+    const clash = [e.institution.name, ...e.conflicts].find((x) => treating.has(norm(x)));
+    if (clash) out.push(`Conflict of interest: works with or declared “${clash}”, where the patient is treated.`);
+  }
   const away = e.outOfOffice.find((p) => p.from <= n.today && n.today <= p.to);
   if (away) out.push(`Away until ${away.to}.`);
   if (e.openCases >= e.capacityMax) out.push(`At capacity (${e.openCases} of ${e.capacityMax} open cases).`);
@@ -140,15 +142,19 @@ function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Fact
 /** Ranks every expert for one role: eligible ones by score, then the excluded with their reasons. */
 export function rankExperts(experts: ExpertCandidate[], n: CaseNeeds, cfg: MatchingConfig): Ranked[] {
   const allowed = new Set(TAXONOMY.specialties[n.specialty] ?? []);
+  const treating = new Set(n.treatingInstitutions.map(norm));
+  const notSpecialist = `Not a specialist in ${n.specialty.replaceAll('_', ' ')}.`;
   const ranked: Ranked[] = experts.map((e) => {
-    const excludedBecause = filters(e, n, allowed);
+    const excludedBecause = filters(e, n, allowed, treating, notSpecialist);
     if (excludedBecause.length) return { userId: e.userId, name: e.name, eligible: false, excludedBecause, score: 0, factors: [] };
     const factors = factorsFor(e, n, cfg);
     const total = factors.reduce((s, x) => s + x.weight, 0);
     const score = total ? factors.reduce((s, x) => s + x.weight * x.value, 0) / total : 0;
     return { userId: e.userId, name: e.name, eligible: true, excludedBecause: [], score: Math.round(score * 1000) / 1000, factors };
   });
-  return ranked.sort((a, b) => Number(b.eligible) - Number(a.eligible) || b.score - a.score || a.name.localeCompare(b.name));
+  // Only the eligible need ordering by score; the excluded follow in directory order.
+  const eligible = ranked.filter((r) => r.eligible).sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return eligible.concat(ranked.filter((r) => !r.eligible));
 }
 
 /**

@@ -32,6 +32,7 @@ const PERMISSIONS = {
   'case.records.write': ['patient', 'referring_physician', 'coordinator'],
   'case.records.curate': ['coordinator'],
   'experts.list': ['coordinator', 'admin'],
+  'case.experts.match': ['coordinator'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
   'mail.read': ['admin'],

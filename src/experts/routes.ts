@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, PageQuery, requestMeta, requireActor } from '../core/http.ts';
+import { TAXONOMY } from './matching.ts';
+import { ExpertProfileInput, ExpertProfileView } from './schemas.ts';
+import type { ExpertsService } from './service.ts';
+
+/** The expert directory and case matching. */
+export function expertsRoutes(experts: ExpertsService) {
+  return async function routes(fastify: FastifyInstance) {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['experts'];
+    app.get('/api/experts/me/profile', { schema: { tags, summary: 'The signed-in expert’s directory profile (null before it is filled in)' } },
+      async (req) => experts.myProfile(requireActor(req)));
+    app.put('/api/experts/me/profile', { schema: { tags, summary: 'Save the signed-in expert’s profile', body: ExpertProfileInput, response: { 200: ExpertProfileView, ...errorResponses } } },
+      async (req) => {
+        const actor = requireActor(req);
+        return experts.saveProfile(actor, actor.userId, req.body, requestMeta(req));
+      });
+    app.put('/api/admin/experts/:userId/profile', { schema: { tags, summary: 'Save an expert’s profile (admin)', params: z.object({ userId: z.uuid() }), body: ExpertProfileInput, response: { 200: ExpertProfileView, ...errorResponses } } },
+      async (req) => experts.saveProfile(requireActor(req), req.params.userId, req.body, requestMeta(req)));
+    app.get('/api/directory/experts', {
+      schema: { tags, summary: 'Search the expert directory (coordinators and admins): name, institution or NPI; specialty, licence, language; paged',
+        querystring: z.strictObject({ q: z.string().trim().max(100).optional(), taxonomy: z.string().max(10).optional(), licensedIn: z.string().max(5).optional(), language: z.string().max(3).optional(), ...PageQuery }) },
+    }, async (req) => experts.search(requireActor(req), req.query));
+    app.get('/api/reference/taxonomy', { schema: { tags, summary: 'The NUCC taxonomy codes the directory uses, and which specialties they serve' } },
+      async () => TAXONOMY);
+    app.get('/api/cases/:id/matches', {
+      schema: { tags, summary: 'Experts ranked for each reviewer role the case needs, with the reasons (coordinator)', params: z.object({ id: z.uuid() }), querystring: z.strictObject({ consultMode: z.enum(['records_review', 'video']).default('records_review') }) },
+    }, async (req) => experts.matchCase(requireActor(req), req.params.id, req.query.consultMode, requestMeta(req)));
+  };
+}
