@@ -68,6 +68,13 @@ export async function seedDemo(db: Db): Promise<{ created: boolean; users: numbe
       actors[u.email.split('@')[0]!] = { userId: row.id, role: u.role, name: u.name, email: u.email };
     }
   });
+  // Directory profiles for the demo experts (synthetic; the NPIs only pass the check-digit test).
+  const institution = { name: 'Demo University Cancer Center', academic: true, tumorBoards: true, trialsOpen: true };
+  const profiles: [string, string, string[]][] = [['pathologist', '207ZP0101X', ['C34', 'C50', 'C49', 'J84']], ['oncologist', '207RX0202X', ['C34', 'C18', 'C25', 'C50']]];
+  for (const [who, code, focus] of profiles) {
+    await db.query(`INSERT INTO expert_profiles (user_id, npi, credentials, taxonomy_codes, focus_codes, institution, licensure, languages, consult_modes, capacity_max, past_turnaround_days)
+      VALUES ($1, '1234567893', 'MD', $2, $3, $4, '{US-OH,US-MN,US-CA,US-NY}', '{en,es}', '{records_review,video}', 12, 4)`, [actors[who]!.userId, [code], focus, JSON.stringify(institution)]);
+  }
   const cases = casesService({ db, config: loadConfig({ ...process.env, DEMO: 'true' }), now: () => new Date() });
   const meta = SYSTEM_META;
   const coordinator = actors.coordinator!;

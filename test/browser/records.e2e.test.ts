@@ -94,4 +94,16 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   await cp.getByRole('button', { name: 'Mark ready for review' }).click();
   await cp.getByText('Ready for review', { exact: true }).first().waitFor();
   await shot(cp, 'ready-for-review');
+
+  // Matching: the pathologist with a thyroid focus is proposed for pathology, with the reasons.
+  const pathologist = await aStaff(app.t, 'expert', 'Dr. Thyroid Slides');
+  await pathologist.client.put('/api/experts/me/profile', {
+    taxonomyCodes: ['207ZP0101X'], focusCodes: ['C73'], institution: { name: 'Synthetic University', academic: true, tumorBoards: true, trialsOpen: false },
+    licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review'], capacityMax: 5,
+  });
+  await cp.getByRole('tab', { name: 'Experts' }).click();
+  await cp.getByTestId('role-pathology').getByText('Proposed: Dr. Thyroid Slides').waitFor();
+  expect(await cp.getByTestId('role-pathology').textContent()).toContain('Focuses on C73, which covers C73.');
+  expect(await cp.getByTestId('role-medical_oncology').textContent()).toContain('No eligible expert');
+  await shot(cp, 'expert-matches');
 });

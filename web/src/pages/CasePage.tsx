@@ -7,6 +7,7 @@ import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
 import { Caregivers } from './Caregivers.tsx';
+import { MatchesPanel } from './experts/MatchesPanel.tsx';
 import { RecordsPanel } from './records/RecordsPanel.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
 
@@ -45,12 +46,14 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
           <Tabs.Tab value="intake">Request</Tabs.Tab>
           <Tabs.Tab value="records">Records</Tabs.Tab>
           <Tabs.Tab value="assessment">Assessment</Tabs.Tab>
+          {me.user.role === 'coordinator' && <Tabs.Tab value="experts">Experts</Tabs.Tab>}
           <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
           {(isPatient || me.user.role === 'coordinator') && <Tabs.Tab value="access">Who opened it</Tabs.Tab>}
           {isPatient && <Tabs.Tab value="people">Caregivers</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="intake" pt="md"><IntakeSummary c={c} /></Tabs.Panel>
         <Tabs.Panel value="records" pt="md"><RecordsPanel caseId={c.id} me={me} canUpload={canUpload(c, me)} /></Tabs.Panel>
+        <Tabs.Panel value="experts" pt="md"><MatchesPanel caseId={c.id} /></Tabs.Panel>
         <Tabs.Panel value="assessment" pt="md"><CaseAssessment id={c.id} /></Tabs.Panel>
         <Tabs.Panel value="timeline" pt="md"><CaseTimeline id={c.id} /></Tabs.Panel>
         <Tabs.Panel value="access" pt="md"><AccessLog id={c.id} /></Tabs.Panel>
