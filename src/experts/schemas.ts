@@ -33,7 +33,7 @@ export const ExpertProfileInput = z.strictObject({
     const next = periods[i + 1];
     if (next && next.from <= x.to) ctx.addIssue({ code: 'custom', path: ['outOfOffice'], message: `The periods ${x.from}–${x.to} and ${next.from}–${next.to} overlap.` });
   });
-}).meta({ id: 'ExpertProfileInput' });
+});
 
 export type ExpertProfileInput = z.infer<typeof ExpertProfileInput>;
 
