@@ -64,6 +64,8 @@ export interface CaseListRow {
   submitted_at: Date | null;
   status_changed_at: Date;
   created_at: Date;
+  ready_at: Date | null;
+  delivered_at: Date | null;
 }
 
 /** A page of the cases the actor holds a grant on, filtered and sorted. */
@@ -90,7 +92,9 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
   const [count] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params);
   const rows = await tx.query<CaseListRow>(
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
-       c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at
+       c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
+       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
+       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
      ${from} ORDER BY ${order} LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
   return { rows, total: count?.total ?? 0 };
 }

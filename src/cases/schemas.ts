@@ -7,10 +7,13 @@ export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export const Urgency = z.enum(['standard', 'expedited']);
 export const CaseIdParams = z.object({ id: z.uuid({ message: 'Case ids are UUIDs.' }) });
 
+export const SlaView = z.object({ startedAt: z.string(), dueAt: z.string(), state: z.enum(['on_track', 'at_risk', 'breached', 'met']), businessDaysLeft: z.number() }).nullable();
+
 export const CaseSummary = z.object({
   id: z.uuid(), reference: z.string(), status: CaseStatusSchema, urgency: Urgency,
   patientName: z.string().nullable(), condition: z.string().nullable(), icd10Code: z.string().nullable(),
   coordinatorName: z.string().nullable(), submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(),
+  sla: SlaView,
 }).meta({ id: 'CaseSummary' });
 
 export const CaseListQuery = z.strictObject({
@@ -29,7 +32,7 @@ const Signature = z.object({ document: z.string(), version: z.string(), typedNam
 
 export const CaseDetail = z.object({
   id: z.uuid(), reference: z.string(), status: CaseStatusSchema, statusBeforeHold: CaseStatusSchema.nullable(),
-  urgency: Urgency, urgencyReason: z.string().nullable(),
+  urgency: Urgency, urgencyReason: z.string().nullable(), sla: SlaView,
   // A draft's sections may be prefilled and not yet valid; each saved step is validated on write.
   intake: z.record(z.string(), z.unknown()).meta({ description: 'The intake as saved so far; complete sections follow the Intake schema' }), missingIntakeSections: z.array(z.enum(INTAKE_SECTION_NAMES as [string, ...string[]])),
   patientId: z.uuid(), patientName: z.string().nullable(),

@@ -15,6 +15,7 @@ import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from 
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
+import { loadServiceLevels, slaClock } from './sla.ts';
 import { decideUrgency } from './urgency.ts';
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
@@ -36,6 +37,14 @@ function unsignedConsents(signed: { document: ConsentKind; version: string }[]):
  */
 export function casesService(deps: Deps) {
   const { db, config } = deps;
+  const serviceLevels = loadServiceLevels();
+
+  /** The case's service-level clock, from its last "ready for review" to its delivery. */
+  async function caseSla(tx: Queryable, row: CaseRow) {
+    const [t] = await tx.query<{ ready_at: Date | null; delivered_at: Date | null }>(
+      `SELECT max(at) FILTER (WHERE to_status = 'ready_for_review') AS ready_at, max(at) FILTER (WHERE to_status = 'delivered') AS delivered_at FROM case_events WHERE case_id = $1`, [row.id]);
+    return slaClock(serviceLevels, row.urgency, t?.ready_at ? new Date(t.ready_at) : null, t?.delivered_at ? new Date(t.delivered_at) : null, deps.now());
+  }
 
   async function caseDetail(tx: Queryable, actor: Actor, opened: OpenedCase) {
     const { row, relations } = opened;
@@ -50,6 +59,7 @@ export function casesService(deps: Deps) {
       statusBeforeHold: row.status_before_hold,
       urgency: row.urgency,
       urgencyReason: row.urgency_reason,
+      sla: await caseSla(tx, row),
       intake,
       missingIntakeSections: missingIntakeSections(intake),
       patientId: row.patient_id,
@@ -149,6 +159,7 @@ export function casesService(deps: Deps) {
             patientName: r.given_name ? `${r.given_name} ${r.family_name ?? ''}`.trim() : null,
             condition: r.condition, icd10Code: r.icd10, coordinatorName: r.coordinator_name,
             submittedAt: iso(r.submitted_at), statusChangedAt: iso(r.status_changed_at)!, createdAt: iso(r.created_at)!,
+            sla: slaClock(serviceLevels, r.urgency, r.ready_at ? new Date(r.ready_at) : null, r.delivered_at ? new Date(r.delivered_at) : null, deps.now()),
           })),
           total, page: filter.page, pageSize: filter.pageSize,
         };

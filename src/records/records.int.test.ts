@@ -188,6 +188,13 @@ describe('checklist gate', () => {
     expect(ok.status).toBe(200);
     const timeline = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body;
     expect(timeline.some((e: { type: string }) => e.type === 'checklist.waive')).toBe(true);
+
+    // The service-level clock starts now; a case that has waited past its due date stands out.
+    const fresh = (await coordinator.client.get(`/api/cases/${id}`)).body.sla;
+    expect(fresh).toMatchObject({ state: 'on_track' });
+    await t.db.query(`UPDATE case_events SET at = at - interval '20 days' WHERE case_id = $1 AND to_status = 'ready_for_review'`, [id]);
+    const queue = (await coordinator.client.get('/api/cases?status=ready_for_review')).body.items.find((c: { id: string }) => c.id === id);
+    expect(queue.sla.state).toBe('breached');
   });
 
   it('lets the coordinator correct a document type, audited and on the timeline', async () => {

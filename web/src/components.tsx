@@ -1,4 +1,4 @@
-import { Alert, Badge, List } from '@mantine/core';
+import { Alert, Badge, List, Text } from '@mantine/core';
 import { ApiError, STATUS_COLORS, STATUS_LABELS } from './api.ts';
 
 /** Shows an API error in plain words, with the fields or conditions that need attention. */
@@ -29,4 +29,19 @@ export function StatusBadge({ status }: { status: string }) {
 
 export function UrgencyBadge({ urgency }: { urgency: string }) {
   return urgency === 'expedited' ? <Badge color="red" variant="filled">Expedited</Badge> : <Badge color="gray" variant="outline">Standard</Badge>;
+}
+
+const SLA_STYLE: Record<string, { color: string; label: string }> = {
+  on_track: { color: 'gray', label: 'On track' }, at_risk: { color: 'orange', label: 'At risk' }, breached: { color: 'red', label: 'Overdue' }, met: { color: 'green', label: 'Met' },
+};
+
+/** The opinion's due date against the service level: at-risk and overdue cases stand out. */
+export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; businessDaysLeft: number } | null }) {
+  if (!sla) return <Text span c="dimmed" size="sm">—</Text>;
+  const s = SLA_STYLE[sla.state]!;
+  return (
+    <Badge color={s.color} variant={sla.state === 'on_track' || sla.state === 'met' ? 'light' : 'filled'} title={`Due ${new Date(sla.dueAt).toLocaleString()}`} data-testid="sla">
+      {s.label} · {new Date(sla.dueAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}
+    </Badge>
+  );
 }

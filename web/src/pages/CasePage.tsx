@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS } from '../api.ts';
 import type { Me } from '../auth.tsx';
-import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
 import { Caregivers } from './Caregivers.tsx';
 import { MatchesPanel } from './experts/MatchesPanel.tsx';
@@ -37,7 +37,7 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
           <Title order={2}>{c.intake.condition?.description ?? 'Second-opinion request'}</Title>
           <Text c="dimmed">{c.reference} · {c.patientName} · submitted {formatDate(c.submittedAt)}</Text>
         </Stack>
-        <Group><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
+        <Group><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
       </Group>
       {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
       <Actions c={c} me={me} />

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ageInDays, get, STATUS_LABELS } from '../api.ts';
-import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 
 const OPEN = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
 
@@ -38,7 +38,7 @@ export function QueuePage() {
       <Table.ScrollContainer minWidth={700}>
         <Table striped highlightOnHover aria-label="Cases">
           <Table.Thead>
-            <Table.Tr><Table.Th>Reference</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Condition</Table.Th><Table.Th>Urgency</Table.Th><Table.Th>Status</Table.Th><Table.Th>Waiting</Table.Th><Table.Th>Coordinator</Table.Th></Table.Tr>
+            <Table.Tr><Table.Th>Reference</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Condition</Table.Th><Table.Th>Urgency</Table.Th><Table.Th>Status</Table.Th><Table.Th>Waiting</Table.Th><Table.Th>Opinion due</Table.Th><Table.Th>Coordinator</Table.Th></Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {cases.data?.items.map((c: any) => (
@@ -49,6 +49,7 @@ export function QueuePage() {
                 <Table.Td><UrgencyBadge urgency={c.urgency} /></Table.Td>
                 <Table.Td><StatusBadge status={c.status} /></Table.Td>
                 <Table.Td>{ageInDays(c.submittedAt) ?? '—'} d</Table.Td>
+                <Table.Td><SlaBadge sla={c.sla} /></Table.Td>
                 <Table.Td>{c.coordinatorName ?? <Text span c="dimmed" size="sm">unassigned</Text>}</Table.Td>
               </Table.Tr>
             ))}

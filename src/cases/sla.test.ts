@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { addBusinessDays, businessDaysBetween, loadServiceLevels, slaClock } from './sla.ts';
+
+const levels = loadServiceLevels();
+const holidays = new Set(levels.holidays.dates);
+const at = (s: string) => new Date(s);
+
+describe('business-day calendar', () => {
+  it('skips weekends', () => {
+    // Friday 2026-11-20 10:00 + 3 business days = Wednesday 2026-11-25 10:00.
+    expect(addBusinessDays(at('2026-11-20T10:00:00Z'), 3, holidays).toISOString()).toBe('2026-11-25T10:00:00.000Z');
+  });
+  it('skips holidays (Thanksgiving 2026-11-26)', () => {
+    // Wednesday 2026-11-25 + 1 = Friday 2026-11-27 because Thursday is a holiday.
+    expect(addBusinessDays(at('2026-11-25T09:00:00Z'), 1, holidays).toISOString()).toBe('2026-11-27T09:00:00.000Z');
+    // Across Christmas and New Year: Thursday 2026-12-24 + 3 = Wednesday 2026-12-30.
+    expect(addBusinessDays(at('2026-12-24T12:00:00Z'), 3, holidays).toISOString()).toBe('2026-12-30T12:00:00.000Z');
+  });
+  it('starts a weekend arrival from the next business morning', () => {
+    expect(addBusinessDays(at('2026-11-21T15:00:00Z'), 1, holidays).toISOString()).toBe('2026-11-24T00:00:00.000Z');
+  });
+  it('counts business days between two moments', () => {
+    expect(businessDaysBetween(at('2026-11-20T00:00:00Z'), at('2026-11-30T00:00:00Z'), holidays)).toBe(5);
+    expect(businessDaysBetween(at('2026-11-30T00:00:00Z'), at('2026-11-20T00:00:00Z'), holidays)).toBe(-5);
+  });
+});
+
+describe('SLA clock', () => {
+  const ready = at('2026-11-16T09:00:00Z'); // Monday
+  it('is on track, then at risk, then breached', () => {
+    expect(slaClock(levels, 'standard', ready, null, at('2026-11-17T09:00:00Z'))!.state).toBe('on_track');
+    const due = slaClock(levels, 'standard', ready, null, ready)!.dueAt;
+    expect(due).toBe('2026-11-25T09:00:00.000Z');
+    expect(slaClock(levels, 'standard', ready, null, at('2026-11-24T10:00:00Z'))!.state).toBe('at_risk');
+    expect(slaClock(levels, 'standard', ready, null, at('2026-11-25T09:00:01Z'))!.state).toBe('breached');
+  });
+  it('gives expedited cases fewer days, and judges a delivered case by its delivery', () => {
+    expect(slaClock(levels, 'expedited', ready, null, ready)!.dueAt).toBe('2026-11-19T09:00:00.000Z');
+    expect(slaClock(levels, 'expedited', ready, at('2026-11-18T12:00:00Z'), at('2026-12-01T00:00:00Z'))!.state).toBe('met');
+    expect(slaClock(levels, 'expedited', ready, at('2026-11-20T12:00:00Z'), at('2026-12-01T00:00:00Z'))!.state).toBe('breached');
+    expect(slaClock(levels, 'standard', null, null, ready)).toBeNull();
+  });
+});

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The service-level clock of a case: an opinion is due a number of business days (per urgency)
+ * after the case became ready for review, counted on a calendar that skips weekends and
+ * holidays. Pure functions over dates; the promise and the calendar are configuration.
+ */
+const SlaFile = z.object({
+  version: z.string(),
+  note: z.string().optional(),
+  businessDays: z.object({ expedited: z.number().int().positive(), standard: z.number().int().positive() }),
+  atRiskWithinBusinessDays: z.number().int().min(0),
+  timeZone: z.literal('UTC'),
+  holidays: z.object({ source: z.string(), dates: z.array(z.iso.date()) }),
+});
+export type ServiceLevels = z.infer<typeof SlaFile>;
+
+export function loadServiceLevels(file = process.env.SERVICE_LEVELS_FILE): ServiceLevels {
+  return SlaFile.parse(JSON.parse(fs.readFileSync(file ?? new URL('./data/service-levels.json', import.meta.url), 'utf8')));
+}
+
+const DAY = 86_400_000;
+const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+export function isBusinessDay(d: Date, holidays: ReadonlySet<string>): boolean {
+  const wd = d.getUTCDay();
+  return wd !== 0 && wd !== 6 && !holidays.has(dayOf(d));
+}
+
+/**
+ * The moment `n` business days after `start`: the same time of day on the n-th business day
+ * that follows. A start outside business hours days counts from the next business day.
+ */
+export function addBusinessDays(start: Date, n: number, holidays: ReadonlySet<string>): Date {
+  let d = new Date(start.getTime());
+  let left = n;
+  if (!isBusinessDay(d, holidays)) {
+    // Time spent on a weekend or holiday does not count: start from the next business morning.
+    do d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+    while (!isBusinessDay(d, holidays));
+  }
+  while (left > 0) {
+    d = new Date(d.getTime() + DAY);
+    if (isBusinessDay(d, holidays)) left--;
+  }
+  return d;
+}
+
+/** Whole business days from `from` to `to` (negative when `to` is earlier). */
+export function businessDaysBetween(from: Date, to: Date, holidays: ReadonlySet<string>): number {
+  const sign = to >= from ? 1 : -1;
+  const [a, b] = sign > 0 ? [from, to] : [to, from];
+  let n = 0;
+  for (let d = new Date(a.getTime() + DAY); d <= b; d = new Date(d.getTime() + DAY)) if (isBusinessDay(d, holidays)) n++;
+  return sign * n;
+}
+
+export type SlaState = 'on_track' | 'at_risk' | 'breached' | 'met';
+
+export interface SlaClock {
+  startedAt: string;
+  dueAt: string;
+  state: SlaState;
+  businessDaysLeft: number;
+}
+
+/** The clock of one case, or null before it is ready for review. */
+export function slaClock(levels: ServiceLevels, urgency: 'standard' | 'expedited', readyAt: Date | null, deliveredAt: Date | null, now: Date): SlaClock | null {
+  if (!readyAt) return null;
+  const holidays = new Set(levels.holidays.dates);
+  const due = addBusinessDays(readyAt, levels.businessDays[urgency], holidays);
+  const end = deliveredAt ?? now;
+  const left = businessDaysBetween(now, due, holidays);
+  const state: SlaState = deliveredAt ? (deliveredAt <= due ? 'met' : 'breached') : end > due ? 'breached' : left <= levels.atRiskWithinBusinessDays ? 'at_risk' : 'on_track';
+  return { startedAt: readyAt.toISOString(), dueAt: due.toISOString(), state, businessDaysLeft: deliveredAt ? 0 : left };
+}
