@@ -21,6 +21,7 @@ import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { migrationsCurrent } from './core/migrate.ts';
 import { expertsRoutes } from './experts/routes.ts';
+import { offersService } from './experts/offers.ts';
 import { expertsService } from './experts/service.ts';
 import { materialService } from './records/material.ts';
 import { materialRoutes } from './records/materialRoutes.ts';
@@ -133,8 +134,12 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   fs.mkdirSync(uploadDir, { recursive: true });
   await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
   await app.register(materialRoutes(materialService(deps)));
-  await app.register(expertsRoutes(expertsService(deps)));
-  const jobHandlers = { 'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)) };
+  const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
+  await app.register(expertsRoutes(expertsService(deps), offers));
+  const jobHandlers = {
+    'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
+    'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
+  };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);

@@ -8,6 +8,12 @@ const facts = (over: Partial<GuardFacts> = {}): GuardFacts => ({
 const coord = (status: GuardFacts['status'], over: Partial<GuardFacts> = {}) => facts({ status, actorRole: 'coordinator', actorRelations: [], actorIsCoordinator: true, ...over });
 
 describe('case lifecycle', () => {
+  it('lets an expert accept only with an open offer', () => {
+    const expert = (over: Partial<GuardFacts>) => facts({ status: 'ready_for_review', actorRole: 'expert', actorRelations: [], ...over });
+    expect(decide('acceptAssignment', expert({ offerPending: true }))).toEqual({ ok: true, to: 'assigned' });
+    expect(decide('acceptAssignment', expert({ offerPending: false }))).toMatchObject({ ok: false, code: 'GUARD_FAILED' });
+  });
+
   it('will not mark a case ready for review while checklist items are missing and not waived', () => {
     const d = decide('markReadyForReview', coord('collecting_records', { checklistOutstanding: ['Pathology reports'] }));
     expect(d).toMatchObject({ ok: false, code: 'GUARD_FAILED' });

@@ -31,6 +31,8 @@ export interface GuardFacts {
   unsignedConsents: string[];
   /** Records checklist items neither on file nor waived (labels). */
   checklistOutstanding: string[];
+  /** The acting expert holds an open offer for this case. */
+  offerPending?: boolean;
   expertCandidate?: { exists: boolean; isExpert: boolean; active: boolean; isPatientSide: boolean };
   reason?: string;
 }
@@ -67,6 +69,10 @@ export const CASE_COMMANDS = {
   markReadyForReview: {
     label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
     guard: (f) => [...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`)],
+  },
+  acceptAssignment: {
+    label: 'Accept the case', from: ['ready_for_review'], to: 'assigned', roles: ['expert'],
+    guard: (f) => (f.offerPending ? [] : ['Only an expert who was offered this case can accept it.']),
   },
   assignExpert: {
     label: 'Assign an expert', from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],

@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 ** 3),
   BLOB_KEYS: z.string().optional(),
+  OFFER_RESPONSE_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   ASSESSMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -46,6 +47,8 @@ export interface Config {
   /** Master keys for blob encryption, "id:base64" comma-separated, the first current. */
   blobKeys?: string;
   jobsPollMs: number;
+  /** Hours an expert has to answer an offer before it goes back to the coordinator. */
+  offerResponseHours: number;
   /** Public assessment requests per client address per minute. */
   assessmentRatePerMinute: number;
   smtpUrl?: string;
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     blobKeys: e.BLOB_KEYS,
     jobsPollMs: e.JOBS_POLL_MS,
+    offerResponseHours: e.OFFER_RESPONSE_HOURS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

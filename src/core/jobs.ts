@@ -8,8 +8,8 @@ import type { Db, Queryable } from './db.ts';
  */
 export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
 
-export async function enqueueJob(tx: Queryable, kind: string, payload: Record<string, unknown>): Promise<void> {
-  await tx.query('INSERT INTO jobs (kind, payload) VALUES ($1, $2)', [kind, JSON.stringify(payload)]);
+export async function enqueueJob(tx: Queryable, kind: string, payload: Record<string, unknown>, runAt?: Date): Promise<void> {
+  await tx.query('INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, coalesce($3::timestamptz, now()))', [kind, JSON.stringify(payload), runAt?.toISOString() ?? null]);
 }
 
 interface JobRow {

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { errorResponses, PageQuery, requestMeta, requireActor } from '../core/http.ts';
 import { TAXONOMY } from './matching.ts';
 import { ExpertProfileInput, ExpertProfileView } from './schemas.ts';
+import type { OffersService } from './offers.ts';
 import type { ExpertsService } from './service.ts';
 
 /** The expert directory and case matching. */
-export function expertsRoutes(experts: ExpertsService) {
+export function expertsRoutes(experts: ExpertsService, offers: OffersService) {
   return async function routes(fastify: FastifyInstance) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['experts'];
@@ -29,5 +30,17 @@ export function expertsRoutes(experts: ExpertsService) {
     app.get('/api/cases/:id/matches', {
       schema: { tags, summary: 'Experts ranked for each reviewer role the case needs, with the reasons (coordinator)', params: z.object({ id: z.uuid() }), querystring: z.strictObject({ consultMode: z.enum(['records_review', 'video']).default('records_review') }) },
     }, async (req) => experts.matchCase(requireActor(req), req.params.id, req.query.consultMode, requestMeta(req)));
+
+    const Offer = z.object({ id: z.uuid(), status: z.string(), respondBy: z.string().optional(), caseId: z.uuid().optional() });
+    app.post('/api/cases/:id/offers', { schema: { tags, summary: 'Offer the case to an expert for a role (coordinator); the expert is mailed', params: z.object({ id: z.uuid() }), body: z.strictObject({ expertId: z.uuid(), role: z.string().regex(/^[a-z_]{2,40}$/) }), response: { 201: Offer, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await offers.offer(requireActor(req), req.params.id, req.body, requestMeta(req))));
+    app.get('/api/cases/:id/offers', { schema: { tags, summary: 'Offers made for the case and their answers (coordinator)', params: z.object({ id: z.uuid() }) } },
+      async (req) => offers.caseOffers(requireActor(req), req.params.id, requestMeta(req)));
+    app.post('/api/offers/:offerId/accept', { schema: { tags, summary: 'Accept an offered case (expert): access to the case follows', params: z.object({ offerId: z.uuid() }), response: { 200: Offer, ...errorResponses } } },
+      async (req) => offers.accept(requireActor(req), req.params.offerId, requestMeta(req)));
+    app.post('/api/offers/:offerId/decline', { schema: { tags, summary: 'Decline an offered case with a reason (expert)', params: z.object({ offerId: z.uuid() }), body: z.strictObject({ reason: z.string().trim().min(3, 'Say why, so the coordinator can choose well.').max(1000) }), response: { 200: Offer, ...errorResponses } } },
+      async (req) => offers.decline(requireActor(req), req.params.offerId, req.body.reason, requestMeta(req)));
+    app.get('/api/experts/me/inbox', { schema: { tags, summary: 'The expert’s inbox: offers to answer, accepted cases by due date, due soon and overdue' } },
+      async (req) => offers.inbox(requireActor(req)));
   };
 }

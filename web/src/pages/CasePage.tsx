@@ -13,7 +13,7 @@ import { IntakeWizard } from './IntakeWizard.tsx';
 
 const COMMAND_LABELS: Record<string, string> = {
   submit: 'Submit', startRecordCollection: 'Start collecting records', markReadyForReview: 'Mark ready for review', assignExpert: 'Assign an expert',
-  startReview: 'Start the review', referToBoard: 'Refer to tumor board', returnFromBoard: 'Return to review', signOpinion: 'Sign the opinion',
+  acceptAssignment: 'Accept the case', startReview: 'Start the review', referToBoard: 'Refer to tumor board', returnFromBoard: 'Return to review', signOpinion: 'Sign the opinion',
   deliver: 'Deliver the opinion', close: 'Close the case', hold: 'Put on hold', resume: 'Resume', cancel: 'Cancel the request',
 };
 const NEEDS_REASON = ['hold', 'cancel'];

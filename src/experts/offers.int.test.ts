@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, aPatient, aStaff, command, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let coordinator: Person;
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  coordinator = await aStaff(t, 'coordinator');
+});
+afterAll(() => t.close());
+
+async function readyCase() {
+  const patient = await aPatient(t);
+  const id = await aCase(t, patient, { submit: true });
+  await command(coordinator, id, 'startRecordCollection');
+  await waiveOutstanding(coordinator, id);
+  await command(coordinator, id, 'markReadyForReview');
+  return id;
+}
+const mailsTo = async (email: string) => (await t.db.query<{ subject: string }>('SELECT subject FROM mail_outbox WHERE to_address = $1 ORDER BY created_at', [email])).map((m) => m.subject);
+
+describe('offers', () => {
+  it('an expert sees only a summary until accepting; accepting assigns the case and grants access', async () => {
+    const id = await readyCase();
+    const expert = await aStaff(t, 'expert', 'Dr. Accepts');
+    const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'thoracic_surgery' });
+    expect(offer.status).toBe(201);
+    expect((await mailsTo(expert.email)).at(-1)).toMatch(/A case is offered to you/);
+    expect((await expert.client.get(`/api/cases/${id}`)).status).toBe(404);
+    const inbox = (await expert.client.get('/api/experts/me/inbox')).body;
+    expect(inbox.offered[0]).toMatchObject({ id: offer.body.id, role: 'thoracic_surgery' });
+    expect(JSON.stringify(inbox.offered)).not.toMatch(/Robin|Testperson|adenocarcinoma/i);
+
+    expect((await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'thoracic_surgery' })).status).toBe(409);
+    const accepted = await expert.client.post(`/api/offers/${offer.body.id}/accept`);
+    expect(accepted.status).toBe(200);
+    const c = await expert.client.get(`/api/cases/${id}`);
+    expect(c.status).toBe(200);
+    expect(c.body.status).toBe('assigned');
+    expect((await expert.client.get('/api/experts/me/inbox')).body.accepted[0]).toMatchObject({ id, sla: { state: 'on_track' } });
+    expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/Dr. Accepts accepted/);
+    expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(409);
+  });
+
+  it('a decline needs a reason and goes back to the coordinator; strangers cannot answer', async () => {
+    const id = await readyCase();
+    const expert = await aStaff(t, 'expert', 'Dr. Declines');
+    const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'pathology' });
+    const other = await aStaff(t, 'expert');
+    expect((await other.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(404);
+    expect((await expert.client.post(`/api/offers/${offer.body.id}/decline`, { reason: '' })).status).toBe(400);
+    const d = await expert.client.post(`/api/offers/${offer.body.id}/decline`, { reason: 'Away at a conference next week.' });
+    expect(d.body.status).toBe('declined');
+    expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/Dr. Declines declined/);
+    const list = (await coordinator.client.get(`/api/cases/${id}/offers`)).body;
+    expect(list[0]).toMatchObject({ status: 'declined', reason: 'Away at a conference next week.' });
+    expect((await coordinator.client.get(`/api/cases/${id}`)).body.status).toBe('ready_for_review');
+  });
+
+  it('an unanswered offer expires at its deadline and the coordinator is told', async () => {
+    const id = await readyCase();
+    const expert = await aStaff(t, 'expert', 'Dr. Silent');
+    const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'pathology' });
+    expect(await t.app.jobs.drain()).toBe(0);
+    t.advance(25 * 3_600_000);
+    await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'offer.expire' AND payload->>'offerId' = $1`, [offer.body.id]);
+    await t.app.jobs.drain();
+    const [row] = await t.db.query<{ status: string }>('SELECT status FROM expert_offers WHERE id = $1', [offer.body.id]);
+    expect(row!.status).toBe('expired');
+    expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/No answer on/);
+  });
+});

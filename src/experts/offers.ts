@@ -1,0 +1,149 @@
+import { recordAudit } from '../core/audit.ts';
+import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError } from '../core/errors.ts';
+import { enqueueJob } from '../core/jobs.ts';
+import { enqueueMail } from '../core/mail.ts';
+import { addMember, insertEvent } from '../cases/repository.ts';
+import { decide } from '../cases/lifecycle.ts';
+import { loadServiceLevels, slaClock } from '../cases/sla.ts';
+
+/**
+ * Offering a case to an expert. The coordinator offers (one offer per expert and role); the
+ * expert sees a summary without health details, then accepts (and only then gains access to the
+ * case) or declines with a reason. An offer unanswered by its deadline expires: the coordinator
+ * is told by mail and on the timeline, and offers the next candidate.
+ */
+interface OfferRow {
+  id: string;
+  case_id: string;
+  expert_id: string;
+  role: string;
+  status: 'offered' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+  reason: string | null;
+  offered_at: Date;
+  respond_by: Date;
+  responded_at: Date | null;
+}
+
+const OPEN_FOR_OFFERS = ['ready_for_review', 'assigned', 'in_review', 'board'];
+
+export function offersService(deps: Deps & { responseHours: number }) {
+  const { db, config } = deps;
+  const levels = loadServiceLevels();
+
+  async function lockOffer(tx: Queryable, actor: Actor, offerId: string) {
+    const [offer] = await tx.query<OfferRow>('SELECT * FROM expert_offers WHERE id = $1 AND expert_id = $2 FOR UPDATE', [offerId, actor.userId]);
+    if (!offer) throw new AppError('NOT_FOUND', 'There is no such offer for you.');
+    if (offer.status !== 'offered') throw new AppError('CONFLICT', `This offer was already ${offer.status}.`);
+    if (new Date(offer.respond_by) < deps.now()) throw new AppError('CONFLICT', 'This offer has expired; the coordinator has been told.');
+    return offer;
+  }
+
+  async function mailCoordinator(tx: Queryable, row: CaseRow, subject: string, text: string) {
+    if (!row.coordinator_id) return;
+    const [c] = await tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [row.coordinator_id]);
+    if (c) await enqueueMail(tx, { kind: 'offer', to: c.email, subject, text: `${text}\n\nOpen the case: ${config.publicUrl}/cases/${row.id}` });
+  }
+
+  return {
+    async offer(actor: Actor, caseId: string, input: { expertId: string; role: string }, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
+        if (row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
+        if (!OPEN_FOR_OFFERS.includes(row.status)) throw new AppError('ILLEGAL_TRANSITION', 'Experts are offered a case once it is ready for review.');
+        const [expert] = await tx.query<{ email: string; role: string; disabled_at: Date | null }>('SELECT email, role, disabled_at FROM users WHERE id = $1', [input.expertId]);
+        if (expert?.role !== 'expert' || expert.disabled_at) throw new AppError('VALIDATION_FAILED', 'Choose an active expert.');
+        const [already] = await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status IN ('offered', 'accepted')`, [caseId, input.expertId]);
+        if (already) throw new AppError('CONFLICT', 'This expert already has this case, or an open offer for it.');
+        const respondBy = new Date(deps.now().getTime() + deps.responseHours * 3_600_000);
+        const [offer] = await tx.query<OfferRow>(
+          `INSERT INTO expert_offers (case_id, expert_id, role, status, offered_by, respond_by) VALUES ($1,$2,$3,'offered',$4,$5) RETURNING *`,
+          [caseId, input.expertId, input.role, actor.userId, respondBy.toISOString()]);
+        await enqueueJob(tx, 'offer.expire', { offerId: offer!.id }, respondBy);
+        await enqueueMail(tx, { kind: 'offer', to: expert.email, subject: `A case is offered to you (${row.reference})`, text: `You are offered case ${row.reference} as ${input.role.replaceAll('_', ' ')}. Please accept or decline by ${respondBy.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${config.publicUrl}/inbox` });
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'offer.create', detail: { offerId: offer!.id, expertId: input.expertId, role: input.role } });
+        await recordAudit(tx, { actor, meta, action: 'offer.create', entityType: 'ExpertOffer', entityId: offer!.id, caseId });
+        return { id: offer!.id, status: offer!.status, respondBy: respondBy.toISOString() };
+      });
+    },
+
+    async accept(actor: Actor, offerId: string, meta: RequestMeta) {
+      return db.transaction(async (tx) => {
+        const offer = await lockOffer(tx, actor, offerId);
+        const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [offer.case_id]);
+        if (!row || !OPEN_FOR_OFFERS.includes(row.status)) throw new AppError('CONFLICT', 'The case can no longer take an expert.');
+        if (row.status === 'ready_for_review') {
+          const d = decide('acceptAssignment', { status: row.status, statusBeforeHold: row.status_before_hold, actorRole: actor.role, actorRelations: [], actorIsCoordinator: false, missingIntakeSections: [], unsignedConsents: [], checklistOutstanding: [], offerPending: true });
+          if (!d.ok) throw new AppError(d.code, d.unmet.join(' '), { unmet: d.unmet });
+          await tx.query('UPDATE cases SET status = $2, status_changed_at = now(), updated_at = now() WHERE id = $1', [row.id, d.to]);
+          await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'case.acceptAssignment', from: row.status, to: d.to });
+        }
+        await tx.query(`UPDATE expert_offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [offerId]);
+        await addMember(tx, row.id, actor.userId, 'expert', actor.userId);
+        await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'offer.accept', detail: { offerId, role: offer.role } });
+        await recordAudit(tx, { actor, meta, action: 'offer.accept', entityType: 'ExpertOffer', entityId: offerId, caseId: row.id });
+        await mailCoordinator(tx, row, `${actor.name} accepted ${row.reference}`, `${actor.name} accepted case ${row.reference} as ${offer.role.replaceAll('_', ' ')}.`);
+        return { id: offerId, status: 'accepted', caseId: row.id };
+      });
+    },
+
+    async decline(actor: Actor, offerId: string, reason: string, meta: RequestMeta) {
+      return db.transaction(async (tx) => {
+        const offer = await lockOffer(tx, actor, offerId);
+        const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
+        await tx.query(`UPDATE expert_offers SET status = 'declined', reason = $2, responded_at = now() WHERE id = $1`, [offerId, reason]);
+        await insertEvent(tx, { caseId: offer.case_id, actorId: actor.userId, type: 'offer.decline', detail: { offerId, role: offer.role, reason } });
+        await recordAudit(tx, { actor, meta, action: 'offer.decline', entityType: 'ExpertOffer', entityId: offerId, caseId: offer.case_id });
+        await mailCoordinator(tx, row!, `${actor.name} declined ${row!.reference}`, `${actor.name} declined case ${row!.reference} (${offer.role.replaceAll('_', ' ')}): ${reason}\nOffer it to the next candidate.`);
+        return { id: offerId, status: 'declined' };
+      });
+    },
+
+    /** Job: an offer still open at its deadline expires and goes back to the coordinator. */
+    async expire(offerId: string) {
+      await db.transaction(async (tx) => {
+        const [offer] = await tx.query<OfferRow>(`SELECT * FROM expert_offers WHERE id = $1 AND status = 'offered' FOR UPDATE`, [offerId]);
+        if (!offer) return;
+        if (new Date(offer.respond_by) > deps.now()) throw new Error('not due yet');
+        const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
+        await tx.query(`UPDATE expert_offers SET status = 'expired', responded_at = now() WHERE id = $1`, [offerId]);
+        await insertEvent(tx, { caseId: offer.case_id, actorId: null, type: 'offer.expire', detail: { offerId, role: offer.role } });
+        await mailCoordinator(tx, row!, `No answer on ${row!.reference}`, `The offer of case ${row!.reference} (${offer.role.replaceAll('_', ' ')}) expired without an answer. Offer it to the next candidate.`);
+      });
+    },
+
+    async caseOffers(actor: Actor, caseId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.experts.match', meta);
+        const rows = await tx.query<OfferRow & { name: string }>('SELECT o.*, u.name FROM expert_offers o JOIN users u ON u.id = o.expert_id WHERE o.case_id = $1 ORDER BY o.offered_at', [caseId]);
+        return rows.map((o) => ({ id: o.id, expertId: o.expert_id, expertName: o.name, role: o.role, status: o.status, reason: o.reason, offeredAt: new Date(o.offered_at).toISOString(), respondBy: new Date(o.respond_by).toISOString() }));
+      });
+    },
+
+    /** The expert's inbox: open offers (a summary, no health details), and accepted cases by due date. */
+    async inbox(actor: Actor) {
+      if (actor.role !== 'expert') throw new AppError('FORBIDDEN', 'The inbox is for experts.');
+      const offers = await db.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited' }>(
+        `SELECT o.*, c.reference, c.urgency FROM expert_offers o JOIN cases c ON c.id = o.case_id WHERE o.expert_id = $1 AND o.status = 'offered' ORDER BY o.respond_by`, [actor.userId]);
+      const cases = await db.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; condition: string | null }>(
+        `SELECT c.id, c.reference, c.urgency, c.status, c.intake->'condition'->>'description' AS condition,
+           (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
+           (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
+         FROM cases c JOIN case_members m ON m.case_id = c.id WHERE m.user_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('closed', 'cancelled')`, [actor.userId]);
+      const now = deps.now();
+      const accepted = cases.map((c) => ({ id: c.id, reference: c.reference, urgency: c.urgency, status: c.status, condition: c.condition, sla: slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, now) }))
+        .sort((a, b) => (a.sla?.dueAt ?? '9').localeCompare(b.sla?.dueAt ?? '9'));
+      return {
+        offered: offers.map((o) => ({ id: o.id, caseReference: o.reference, urgency: o.urgency, role: o.role, respondBy: new Date(o.respond_by).toISOString() })),
+        accepted,
+        dueSoon: accepted.filter((c) => c.sla?.state === 'at_risk').map((c) => c.id),
+        overdue: accepted.filter((c) => c.sla?.state === 'breached').map((c) => c.id),
+      };
+    },
+  };
+}
+
+export type OffersService = ReturnType<typeof offersService>;
