@@ -32,7 +32,7 @@ async function aRecordsFolder(): Promise<string> {
   return dir;
 }
 
-it('patient uploads a folder and the checklist turns complete; the coordinator sends the case to review', async () => {
+it('patient uploads a folder and the checklist turns complete; the coordinator sends the case to review and offers it to a matched expert, who accepts', async () => {
   const patient = await aPatient(app.t, 'Folder Person');
   const coordinator = await aStaff(app.t, 'coordinator', 'Rae Records');
   const caseId = await aCase(app.t, patient, { submit: true, intake: { condition: { description: 'Thyroid cancer', icd10Code: 'C73', newDiagnosis: true } } });
@@ -106,4 +106,21 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   expect(await cp.getByTestId('role-pathology').textContent()).toContain('Focuses on C73, which covers C73.');
   expect(await cp.getByTestId('role-medical_oncology').textContent()).toContain('No eligible expert');
   await shot(cp, 'expert-matches');
+  await cp.getByRole('button', { name: 'Offer to Dr. Thyroid Slides' }).click();
+  await cp.getByTestId('offer').getByText('offered').waitFor();
+
+  // The pathologist finds the offer in the inbox, accepts, and can open the case.
+  const ep = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await ep.goto(`${app.t.baseUrl}/login`);
+  await ep.getByLabel('Email').fill(pathologist.email);
+  await ep.getByLabel('Password').fill(PASSWORD);
+  await ep.getByRole('button', { name: 'Sign in' }).click();
+  await ep.getByLabel('6-digit code').fill(currentTotp(pathologist.totpSecret!, Date.now() + 30_000));
+  await ep.getByRole('button', { name: 'Continue' }).click();
+  await ep.getByTestId('inbox-offer').waitFor();
+  await shot(ep, 'expert-inbox');
+  await ep.getByRole('button', { name: 'Accept' }).click();
+  await ep.getByTestId('inbox-case').getByRole('link').click();
+  await ep.getByText('Assigned to expert', { exact: true }).first().waitFor();
+  await shot(ep, 'expert-case');
 });

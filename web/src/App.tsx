@@ -13,6 +13,7 @@ import { CasePage } from './pages/CasePage.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { InvitationPage } from './pages/Invitation.tsx';
 import { LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
+import { InboxPage } from './pages/experts/InboxPage.tsx';
 import { MyCasesPage } from './pages/MyCases.tsx';
 import { QueuePage } from './pages/Queue.tsx';
 
@@ -20,6 +21,7 @@ function navFor(me: Me) {
   const role = me.user.role;
   const items: { to: string; label: string }[] = [];
   if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
+  if (role === 'expert') items.push({ to: '/inbox', label: 'My inbox' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
   if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
@@ -61,7 +63,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
 }
 
 function home(me: Me) {
-  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : '/cases';
+  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : '/cases';
 }
 
 /** Routes by sign-in state: public pages, the MFA step, then the role's workspace. */
@@ -99,6 +101,7 @@ export function App() {
         <Route path="/cases" element={<MyCasesPage me={me} />} />
         <Route path="/cases/:id" element={<CasePage me={me} />} />
         <Route path="/queue" element={<QueuePage />} />
+        <Route path="/inbox" element={<InboxPage />} />
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/audit" element={<AdminAuditPage />} />
         <Route path="/admin/outbox" element={<AdminOutboxPage />} />

@@ -1,7 +1,7 @@
-import { Badge, Card, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Badge, Button, Card, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get } from '../../api.ts';
+import { formatDate, get, post } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
 const FACTOR_LABELS: Record<string, string> = {
@@ -12,7 +12,14 @@ const FACTOR_LABELS: Record<string, string> = {
 /** The experts the case needs, one proposal per reviewer role, with every reason shown. */
 export function MatchesPanel({ caseId }: { caseId: string }) {
   const [mode, setMode] = useState('records_review');
+  const qc = useQueryClient();
   const m = useQuery({ queryKey: ['case', caseId, 'matches', mode], queryFn: () => get(`/cases/${caseId}/matches?consultMode=${mode}`) });
+  const offers = useQuery({ queryKey: ['case', caseId, 'offers'], queryFn: () => get(`/cases/${caseId}/offers`) });
+  const offer = useMutation({
+    mutationFn: (v: { expertId: string; role: string }) => post(`/cases/${caseId}/offers`, v),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['case', caseId, 'offers'] }),
+  });
+  const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o: any) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (
     <Stack>
       <Group justify="space-between">
@@ -21,12 +28,25 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
       </Group>
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
       {m.isLoading && <Loader aria-label="Matching experts" />}
-      <ErrorNote error={m.error} />
+      <ErrorNote error={m.error ?? offer.error ?? offers.error} />
+      {offers.data?.length > 0 && (
+        <Card withBorder>
+          <Text fw={600} mb={4}>Offers</Text>
+          {offers.data.map((o: any) => (
+            <Text key={o.id} size="sm" data-testid="offer">{o.expertName} · {o.role.replaceAll('_', ' ')} · <b>{o.status}</b>{o.reason && `: ${o.reason}`} {o.status === 'offered' && <Text span size="xs" c="dimmed">(answer by {formatDate(o.respondBy)})</Text>}</Text>
+          ))}
+        </Card>
+      )}
       {m.data?.team.map((t: any) => (
         <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
           <Group justify="space-between" mb="xs">
             <Text fw={600}>{t.roleLabel}</Text>
-            {t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
+            <Group gap="xs">
+              {t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
+              {t.proposed && !offerOf(t.proposed.userId, t.role) && (
+                <Button size="compact-xs" onClick={() => offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
+              )}
+            </Group>
           </Group>
           {t.proposed && (
             <Table verticalSpacing={2} mb="xs">
@@ -40,7 +60,10 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
           )}
           <Text size="sm" fw={500}>Other candidates</Text>
           {t.candidates.filter((c: any) => c.userId !== t.proposed?.userId).slice(0, 8).map((c: any) => (
-            <Text key={c.userId} size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
+            <Group key={c.userId} gap={6}>
+              <Text size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
+              {c.eligible && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
+            </Group>
           ))}
         </Card>
       ))}
