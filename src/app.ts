@@ -135,7 +135,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
   await app.register(materialRoutes(materialService(deps)));
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
-  await app.register(expertsRoutes(expertsService(deps), offers));
+  await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const jobHandlers = {
     'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
     'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),

@@ -12,6 +12,14 @@ export function expertsRoutes(experts: ExpertsService, offers: OffersService) {
   return async function routes(fastify: FastifyInstance) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['experts'];
+    fastify.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    app.post('/api/admin/experts/import', { schema: { tags, summary: 'Import the directory from CSV (text/csv); bad rows are reported by line and not imported', body: z.string().max(10 * 1024 * 1024),
+      response: { 200: z.object({ saved: z.number(), created: z.number(), errors: z.array(z.object({ line: z.number(), message: z.string() })) }), ...errorResponses } } },
+      async (req) => experts.importCsv(requireActor(req), req.body, requestMeta(req)));
+    app.get('/api/admin/experts/export.csv', { schema: { tags, summary: 'The directory as CSV (admin)' } }, async (req, reply) =>
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="experts.csv"').send(await experts.export(requireActor(req), 'csv', requestMeta(req))));
+    app.get('/api/admin/experts/export.fhir.json', { schema: { tags, summary: 'The directory as a FHIR R4 Bundle of Practitioner, PractitionerRole and Organization (admin)' } }, async (req, reply) =>
+      reply.type('application/fhir+json').send(await experts.export(requireActor(req), 'fhir', requestMeta(req))));
     app.get('/api/experts/me/profile', { schema: { tags, summary: 'The signed-in expert’s directory profile (null before it is filled in)' } },
       async (req) => experts.myProfile(requireActor(req)));
     app.put('/api/experts/me/profile', { schema: { tags, summary: 'Save the signed-in expert’s profile', body: ExpertProfileInput, response: { 200: ExpertProfileView, ...errorResponses } } },

@@ -9,6 +9,8 @@ import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { composeTeam, loadMatchingConfig, TAXONOMY, type CaseNeeds, type ExpertCandidate } from './matching.ts';
+import type { AccountsService } from '../accounts/service.ts';
+import { directoryBundle, directoryCsv, parseDirectoryCsv } from './directoryExchange.ts';
 import type { ExpertProfileInput } from './schemas.ts';
 
 interface ProfileRow {
@@ -56,9 +58,9 @@ const candidateOf = (r: ProfileRow): ExpertCandidate => ({
 });
 
 /** The expert directory and matching experts to a case. */
-export function expertsService(deps: Deps) {
-  const { db } = deps;
-  const config = loadMatchingConfig();
+export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'createStaffUser'>) {
+  const { db, config } = deps;
+  const matching = loadMatchingConfig();
 
   async function save(tx: Queryable, userId: string, p: ExpertProfileInput) {
     const [open] = await tx.query<{ n: number }>(`SELECT ${OPEN_CASES.replaceAll('u.id', '$1')} AS n`, [userId]);
@@ -91,6 +93,37 @@ export function expertsService(deps: Deps) {
         await recordAudit(tx, { actor, meta, action: 'expert.profile.save', entityType: 'ExpertProfile', entityId: userId });
         return view;
       });
+    },
+
+    /** Imports the directory from CSV: good rows are saved (new experts get an account and a set-password mail), bad rows reported by line. */
+    async importCsv(actor: Actor, text: string, meta: RequestMeta) {
+      if (actor.role !== 'admin') throw new AppError('FORBIDDEN');
+      const { rows, errors } = parseDirectoryCsv(text);
+      let created = 0;
+      let saved = 0;
+      for (const row of rows) {
+        try {
+          let [user] = await db.query<{ id: string; role: string }>('SELECT id, role FROM users WHERE lower(email) = $1', [row.email]);
+          if (user && user.role !== 'expert') throw new AppError('CONFLICT', `${row.email} belongs to an account that is not an expert.`);
+          if (!user) {
+            const u = await accounts.createStaffUser(actor, { email: row.email, name: row.name, role: 'expert' }, meta);
+            user = { id: u.id, role: 'expert' };
+            created++;
+          }
+          await this.saveProfile(actor, user.id, row.profile, meta);
+          saved++;
+        } catch (err) {
+          errors.push({ line: row.line, message: (err as Error).message });
+        }
+      }
+      return { saved, created, errors: errors.sort((a, b) => a.line - b.line) };
+    },
+
+    async export(actor: Actor, format: 'csv' | 'fhir', meta: RequestMeta) {
+      if (actor.role !== 'admin') throw new AppError('FORBIDDEN');
+      const rows = (await db.query<ProfileRow>(`${SELECT} ORDER BY u.name`)).map(profileView);
+      await db.transaction((tx) => recordAudit(tx, { actor, meta, action: 'expert.directory.export', entityType: 'ExpertProfile', detail: { format, count: rows.length } }));
+      return format === 'csv' ? directoryCsv(rows) : directoryBundle(rows, `${config.publicUrl}/fhir/R4`);
     },
 
     async search(actor: Actor, f: { q?: string; taxonomy?: string; licensedIn?: string; language?: string; page: number; pageSize: number }) {
@@ -134,10 +167,10 @@ export function expertsService(deps: Deps) {
         };
         const experts = (await tx.query<ProfileRow>(SELECT)).map(candidateOf);
         const roles = assessment.reviewers.map((r) => r.specialty);
-        const team = composeTeam(experts, roles, base, config);
+        const team = composeTeam(experts, roles, base, matching);
         return {
           needs: { ...base, roles },
-          weights: config.weights,
+          weights: matching.weights,
           team: team.map((t) => ({
             role: t.role,
             roleLabel: KNOWLEDGE.specialties.find((s) => s.id === t.role)?.label ?? t.role,
