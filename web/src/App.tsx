@@ -13,7 +13,9 @@ import { CasePage } from './pages/CasePage.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { InvitationPage } from './pages/Invitation.tsx';
 import { LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
+import { DirectoryPage } from './pages/experts/DirectoryPage.tsx';
 import { InboxPage } from './pages/experts/InboxPage.tsx';
+import { ProfilePage } from './pages/experts/ProfilePage.tsx';
 import { MyCasesPage } from './pages/MyCases.tsx';
 import { QueuePage } from './pages/Queue.tsx';
 
@@ -21,7 +23,8 @@ function navFor(me: Me) {
   const role = me.user.role;
   const items: { to: string; label: string }[] = [];
   if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
-  if (role === 'expert') items.push({ to: '/inbox', label: 'My inbox' });
+  if (role === 'expert') items.push({ to: '/inbox', label: 'My inbox' }, { to: '/profile', label: 'My directory profile' });
+  if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', label: 'Expert directory' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
   if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
@@ -102,6 +105,8 @@ export function App() {
         <Route path="/cases/:id" element={<CasePage me={me} />} />
         <Route path="/queue" element={<QueuePage />} />
         <Route path="/inbox" element={<InboxPage />} />
+        <Route path="/profile" element={<ProfilePage />} />
+        <Route path="/directory" element={<DirectoryPage me={me} />} />
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/audit" element={<AdminAuditPage />} />
         <Route path="/admin/outbox" element={<AdminOutboxPage />} />

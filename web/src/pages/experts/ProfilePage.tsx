@@ -1,0 +1,75 @@
+import { Button, Checkbox, Group, Loader, MultiSelect, NumberInput, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { get, put } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+
+const EMPTY = {
+  npi: '', credentials: '', taxonomyCodes: [] as string[], focusCodes: [] as string[], procedures: [] as { operation: string; annualVolume: number; source: string }[],
+  institution: { name: '', academic: false, tumorBoards: false, trialsOpen: false }, licensure: [] as string[], languages: ['en'], consultModes: ['records_review'],
+  insuranceNetworks: [] as string[], feeUsd: null as number | null, capacityMax: 5, outOfOffice: [] as { from: string; to: string }[], conflicts: [] as string[],
+};
+
+/** The expert's own directory profile: what matching uses to find the right cases for them. */
+export function ProfilePage() {
+  const qc = useQueryClient();
+  const current = useQuery({ queryKey: ['expert-profile'], queryFn: () => get('/experts/me/profile') });
+  const taxonomy = useQuery({ queryKey: ['reference', 'taxonomy'], queryFn: () => get('/reference/taxonomy'), staleTime: Infinity });
+  const [p, setP] = useState(EMPTY);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    const c = current.data;
+    if (c) setP({ ...EMPTY, ...c, npi: c.npi ?? '', taxonomyCodes: c.taxonomy.map((t: { code: string }) => t.code) });
+  }, [current.data]);
+  const save = useMutation({
+    mutationFn: () => put('/experts/me/profile', { ...p, npi: p.npi || undefined, taxonomy: undefined, userId: undefined, name: undefined, email: undefined, active: undefined, openCases: undefined, pastTurnaroundDays: undefined }),
+    onSuccess: (d) => (qc.setQueryData(['expert-profile'], d), setSaved(true)),
+  });
+  if (current.isLoading) return <Loader aria-label="Loading your profile" />;
+  const set = (patch: Partial<typeof EMPTY>) => (setSaved(false), setP({ ...p, ...patch }));
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <Stack maw={720}>
+        <Title order={2}>My directory profile</Title>
+        <Text size="sm" c="dimmed">Coordinators match cases to you from this profile. Only they and administrators see it.</Text>
+        <Group grow>
+          <TextInput label="NPI" value={p.npi} onChange={(e) => set({ npi: e.currentTarget.value.trim() })} maxLength={10} />
+          <TextInput label="Credentials" value={p.credentials} onChange={(e) => set({ credentials: e.currentTarget.value })} />
+        </Group>
+        <MultiSelect label="Specialties (NUCC taxonomy)" searchable data={(taxonomy.data?.codes ?? []).map((c: { code: string; display: string }) => ({ value: c.code, label: `${c.display} (${c.code})` }))} value={p.taxonomyCodes} onChange={(v) => set({ taxonomyCodes: v })} />
+        <TagsInput label="Focus conditions (ICD-10-CM codes or their start, e.g. C34, J84.112)" value={p.focusCodes} onChange={(v) => set({ focusCodes: v.map((x) => x.toUpperCase()) })} />
+        <TextInput label="Institution" value={p.institution.name} onChange={(e) => set({ institution: { ...p.institution, name: e.currentTarget.value } })} />
+        <Group>
+          <Checkbox label="Academic center" checked={p.institution.academic} onChange={(e) => set({ institution: { ...p.institution, academic: e.currentTarget.checked } })} />
+          <Checkbox label="Holds tumor boards" checked={p.institution.tumorBoards} onChange={(e) => set({ institution: { ...p.institution, tumorBoards: e.currentTarget.checked } })} />
+          <Checkbox label="Trials open" checked={p.institution.trialsOpen} onChange={(e) => set({ institution: { ...p.institution, trialsOpen: e.currentTarget.checked } })} />
+        </Group>
+        <TagsInput label="Licensed in (US-OH for a state, or a country code)" value={p.licensure} onChange={(v) => set({ licensure: v.map((x) => x.toUpperCase()) })} />
+        <TagsInput label="Languages (codes such as en, es)" value={p.languages} onChange={(v) => set({ languages: v.map((x) => x.toLowerCase()) })} />
+        <Checkbox.Group label="Consultations you offer" value={p.consultModes} onChange={(v) => set({ consultModes: v })}>
+          <Group mt={4}><Checkbox value="records_review" label="Records review" /><Checkbox value="video" label="Video consultation" /></Group>
+        </Checkbox.Group>
+        <TagsInput label="Insurance networks" value={p.insuranceNetworks} onChange={(v) => set({ insuranceNetworks: v })} />
+        <Group grow>
+          <NumberInput label="Most open cases at once" min={1} max={500} value={p.capacityMax} onChange={(v) => set({ capacityMax: Number(v) || 1 })} />
+          <NumberInput label="Fee (USD, optional)" min={0} value={p.feeUsd ?? ''} onChange={(v) => set({ feeUsd: v === '' ? null : Number(v) })} />
+        </Group>
+        <TagsInput label="Conflicts of interest (institutions or practices)" value={p.conflicts} onChange={(v) => set({ conflicts: v })} />
+        <Stack gap={4}>
+          <Text size="sm" fw={500}>Away periods</Text>
+          {p.outOfOffice.map((o, i) => (
+            <Group key={i}>
+              <TextInput type="date" aria-label={`Away from (${i + 1})`} value={o.from} onChange={(e) => set({ outOfOffice: p.outOfOffice.map((x, j) => (j === i ? { ...x, from: e.currentTarget.value } : x)) })} />
+              <TextInput type="date" aria-label={`Away until (${i + 1})`} value={o.to} onChange={(e) => set({ outOfOffice: p.outOfOffice.map((x, j) => (j === i ? { ...x, to: e.currentTarget.value } : x)) })} />
+              <Button variant="subtle" size="xs" onClick={() => set({ outOfOffice: p.outOfOffice.filter((_, j) => j !== i) })}>Remove</Button>
+            </Group>
+          ))}
+          <Button variant="default" size="xs" w="fit-content" onClick={() => set({ outOfOffice: [...p.outOfOffice, { from: '', to: '' }] })}>Add an away period</Button>
+        </Stack>
+        <ErrorNote error={save.error} />
+        {saved && <Text c="green.9" fw={600} role="status">Saved.</Text>}
+        <Button type="submit" loading={save.isPending} w="fit-content">Save my profile</Button>
+      </Stack>
+    </form>
+  );
+}
