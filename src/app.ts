@@ -139,6 +139,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const jobHandlers = {
     'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
     'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
+    'case.autoAssign': (p: Record<string, unknown>) => offers.autoAssign(String(p.caseId)),
   };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {

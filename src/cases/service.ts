@@ -10,6 +10,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
+import { enqueueJob } from '../core/jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
@@ -123,6 +124,8 @@ export function casesService(deps: Deps) {
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor.userId);
+    // Service lines with auto-assignment offer the case to the proposed team (a background job).
+    if (command === 'markReadyForReview') await enqueueJob(tx, 'case.autoAssign', { caseId: row.id });
     await insertEvent(tx, {
       caseId: row.id, actorId: actor.userId, type: `case.${command}`, from: row.status, to,
       detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor.userId } : {}) },

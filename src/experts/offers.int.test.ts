@@ -62,12 +62,40 @@ describe('offers', () => {
     const id = await readyCase();
     const expert = await aStaff(t, 'expert', 'Dr. Silent');
     const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'pathology' });
-    expect(await t.app.jobs.drain()).toBe(0);
+    await t.app.jobs.drain();
+    expect((await t.db.query<{ status: string }>('SELECT status FROM expert_offers WHERE id = $1', [offer.body.id]))[0]!.status).toBe('offered');
     t.advance(25 * 3_600_000);
     await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'offer.expire' AND payload->>'offerId' = $1`, [offer.body.id]);
     await t.app.jobs.drain();
     const [row] = await t.db.query<{ status: string }>('SELECT status FROM expert_offers WHERE id = $1', [offer.body.id]);
     expect(row!.status).toBe('expired');
     expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/No answer on/);
+    t.advance(-25 * 3_600_000);
+  });
+});
+
+describe('auto-assignment', () => {
+  it('offers each role of an auto-assigned service line at once, and the next candidate after a decline', async () => {
+    process.env.AUTO_ASSIGN_SERVICE_LINES = 'thoracic_oncology';
+    try {
+      const profile = (focus: string[]) => ({ taxonomyCodes: ['207ZP0101X'], focusCodes: focus, institution: { name: 'Synthetic U', academic: true, tumorBoards: true, trialsOpen: true }, licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review'], capacityMax: 5 });
+      const first = await aStaff(t, 'expert', 'Dr. First Choice');
+      await first.client.put('/api/experts/me/profile', profile(['C34.1']));
+      const second = await aStaff(t, 'expert', 'Dr. Second Choice');
+      await second.client.put('/api/experts/me/profile', profile([]));
+      const id = await readyCase();
+      await t.app.jobs.drain();
+      const firstInbox = (await first.client.get('/api/experts/me/inbox')).body;
+      const offer = firstInbox.offered.find((o: { role: string }) => o.role === 'pathology');
+      expect(offer).toBeTruthy();
+      await first.client.post(`/api/offers/${offer.id}/decline`, { reason: 'Too many cases this week.' });
+      const secondInbox = (await second.client.get('/api/experts/me/inbox')).body;
+      expect(secondInbox.offered.some((o: { role: string }) => o.role === 'pathology')).toBe(true);
+      expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/declined/);
+      const events = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body.map((e: { type: string }) => e.type);
+      expect(events.filter((e: string) => e === 'offer.create').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      delete process.env.AUTO_ASSIGN_SERVICE_LINES;
+    }
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { z } from 'zod';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -9,6 +11,8 @@ import { enqueueMail } from '../core/mail.ts';
 import { addMember, insertEvent } from '../cases/repository.ts';
 import { decide } from '../cases/lifecycle.ts';
 import { loadServiceLevels, slaClock } from '../cases/sla.ts';
+import { loadMatchingConfig } from './matching.ts';
+import { teamFor } from './service.ts';
 
 /**
  * Offering a case to an expert. The coordinator offers (one offer per expert and role); the
@@ -30,9 +34,43 @@ interface OfferRow {
 
 const OPEN_FOR_OFFERS = ['ready_for_review', 'assigned', 'in_review', 'board'];
 
+const ServiceLines = z.object({ version: z.string(), note: z.string().optional(), lines: z.array(z.object({ id: z.string(), label: z.string(), conditions: z.array(z.string()), autoAssign: z.boolean() })) });
+export const SERVICE_LINES = ServiceLines.parse(JSON.parse(fs.readFileSync(new URL('./data/service-lines.json', import.meta.url), 'utf8'))).lines;
+
+/** Whether cases of this condition are offered automatically (data, or AUTO_ASSIGN_SERVICE_LINES). */
+export function autoAssigns(conditionId: string | null, envList = process.env.AUTO_ASSIGN_SERVICE_LINES ?? ''): boolean {
+  const line = SERVICE_LINES.find((l) => conditionId && l.conditions.includes(conditionId));
+  return !!line && (line.autoAssign || envList.split(',').map((x) => x.trim()).includes(line.id));
+}
+
 export function offersService(deps: Deps & { responseHours: number }) {
   const { db, config } = deps;
   const levels = loadServiceLevels();
+  const matching = loadMatchingConfig();
+
+  async function createOffer(tx: Queryable, row: CaseRow, expert: { id: string; email: string }, role: string, offeredBy: string) {
+    const respondBy = new Date(deps.now().getTime() + deps.responseHours * 3_600_000);
+    const [offer] = await tx.query<OfferRow>(
+      `INSERT INTO expert_offers (case_id, expert_id, role, status, offered_by, respond_by) VALUES ($1,$2,$3,'offered',$4,$5) RETURNING *`,
+      [row.id, expert.id, role, offeredBy, respondBy.toISOString()]);
+    await enqueueJob(tx, 'offer.expire', { offerId: offer!.id }, respondBy);
+    await enqueueMail(tx, { kind: 'offer', to: expert.email, subject: `A case is offered to you (${row.reference})`, text: `You are offered case ${row.reference} as ${role.replaceAll('_', ' ')}. Please accept or decline by ${respondBy.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${config.publicUrl}/inbox` });
+    await insertEvent(tx, { caseId: row.id, actorId: offeredBy, type: 'offer.create', detail: { offerId: offer!.id, expertId: expert.id, role } });
+    return { offer: offer!, respondBy };
+  }
+
+  /** For auto-assigned service lines: offer a role to the best candidate not yet asked. */
+  async function offerNext(tx: Queryable, row: CaseRow, role: string): Promise<boolean> {
+    if (!row.coordinator_id || !OPEN_FOR_OFFERS.includes(row.status)) return false;
+    const team = await teamFor(tx, row, 'records_review', deps.now(), matching);
+    if (!autoAssigns(team.conditionId)) return false;
+    const asked = new Set((await tx.query<{ expert_id: string }>('SELECT expert_id FROM expert_offers WHERE case_id = $1', [row.id])).map((r) => r.expert_id));
+    const next = team.team.find((t) => t.role === role)?.candidates.find((c) => c.eligible && !asked.has(c.userId));
+    if (!next) return false;
+    const [u] = await tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [next.userId]);
+    await createOffer(tx, row, { id: next.userId, email: u!.email }, role, row.coordinator_id);
+    return true;
+  }
 
   async function lockOffer(tx: Queryable, actor: Actor, offerId: string) {
     const [offer] = await tx.query<OfferRow>('SELECT * FROM expert_offers WHERE id = $1 AND expert_id = $2 FOR UPDATE', [offerId, actor.userId]);
@@ -58,15 +96,9 @@ export function offersService(deps: Deps & { responseHours: number }) {
         if (expert?.role !== 'expert' || expert.disabled_at) throw new AppError('VALIDATION_FAILED', 'Choose an active expert.');
         const [already] = await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status IN ('offered', 'accepted')`, [caseId, input.expertId]);
         if (already) throw new AppError('CONFLICT', 'This expert already has this case, or an open offer for it.');
-        const respondBy = new Date(deps.now().getTime() + deps.responseHours * 3_600_000);
-        const [offer] = await tx.query<OfferRow>(
-          `INSERT INTO expert_offers (case_id, expert_id, role, status, offered_by, respond_by) VALUES ($1,$2,$3,'offered',$4,$5) RETURNING *`,
-          [caseId, input.expertId, input.role, actor.userId, respondBy.toISOString()]);
-        await enqueueJob(tx, 'offer.expire', { offerId: offer!.id }, respondBy);
-        await enqueueMail(tx, { kind: 'offer', to: expert.email, subject: `A case is offered to you (${row.reference})`, text: `You are offered case ${row.reference} as ${input.role.replaceAll('_', ' ')}. Please accept or decline by ${respondBy.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${config.publicUrl}/inbox` });
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'offer.create', detail: { offerId: offer!.id, expertId: input.expertId, role: input.role } });
-        await recordAudit(tx, { actor, meta, action: 'offer.create', entityType: 'ExpertOffer', entityId: offer!.id, caseId });
-        return { id: offer!.id, status: offer!.status, respondBy: respondBy.toISOString() };
+        const { offer, respondBy } = await createOffer(tx, row, { id: input.expertId, email: expert.email }, input.role, actor.userId);
+        await recordAudit(tx, { actor, meta, action: 'offer.create', entityType: 'ExpertOffer', entityId: offer.id, caseId });
+        return { id: offer.id, status: offer.status, respondBy: respondBy.toISOString() };
       });
     },
 
@@ -97,7 +129,8 @@ export function offersService(deps: Deps & { responseHours: number }) {
         await tx.query(`UPDATE expert_offers SET status = 'declined', reason = $2, responded_at = now() WHERE id = $1`, [offerId, reason]);
         await insertEvent(tx, { caseId: offer.case_id, actorId: actor.userId, type: 'offer.decline', detail: { offerId, role: offer.role, reason } });
         await recordAudit(tx, { actor, meta, action: 'offer.decline', entityType: 'ExpertOffer', entityId: offerId, caseId: offer.case_id });
-        await mailCoordinator(tx, row!, `${actor.name} declined ${row!.reference}`, `${actor.name} declined case ${row!.reference} (${offer.role.replaceAll('_', ' ')}): ${reason}\nOffer it to the next candidate.`);
+        const nextOffered = await offerNext(tx, row!, offer.role);
+        await mailCoordinator(tx, row!, `${actor.name} declined ${row!.reference}`, `${actor.name} declined case ${row!.reference} (${offer.role.replaceAll('_', ' ')}): ${reason}\n${nextOffered ? 'It was offered to the next candidate automatically.' : 'Offer it to the next candidate.'}`);
         return { id: offerId, status: 'declined' };
       });
     },
@@ -111,7 +144,22 @@ export function offersService(deps: Deps & { responseHours: number }) {
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
         await tx.query(`UPDATE expert_offers SET status = 'expired', responded_at = now() WHERE id = $1`, [offerId]);
         await insertEvent(tx, { caseId: offer.case_id, actorId: null, type: 'offer.expire', detail: { offerId, role: offer.role } });
-        await mailCoordinator(tx, row!, `No answer on ${row!.reference}`, `The offer of case ${row!.reference} (${offer.role.replaceAll('_', ' ')}) expired without an answer. Offer it to the next candidate.`);
+        const nextOffered = await offerNext(tx, row!, offer.role);
+        await mailCoordinator(tx, row!, `No answer on ${row!.reference}`, `The offer of case ${row!.reference} (${offer.role.replaceAll('_', ' ')}) expired without an answer. ${nextOffered ? 'It was offered to the next candidate automatically.' : 'Offer it to the next candidate.'}`);
+      });
+    },
+
+    /** Job: a case of an auto-assigned service line became ready for review; offer each role. */
+    async autoAssign(caseId: string) {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [caseId]);
+        if (!row || row.status !== 'ready_for_review') return;
+        const team = await teamFor(tx, row, 'records_review', deps.now(), matching);
+        if (!autoAssigns(team.conditionId)) return;
+        for (const t of team.team) {
+          const [open] = await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND role = $2 AND status IN ('offered', 'accepted')`, [caseId, t.role]);
+          if (!open) await offerNext(tx, row, t.role);
+        }
       });
     },
 

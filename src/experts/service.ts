@@ -1,5 +1,5 @@
 import { recordAudit } from '../core/audit.ts';
-import { openCase, withCaseTx } from '../core/access.ts';
+import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
@@ -8,7 +8,7 @@ import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
 import { caseChecklist } from '../records/checklist.ts';
-import { composeTeam, loadMatchingConfig, TAXONOMY, type CaseNeeds, type ExpertCandidate } from './matching.ts';
+import { composeTeam, loadMatchingConfig, TAXONOMY, type CaseNeeds, type ExpertCandidate, type MatchingConfig } from './matching.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import { directoryBundle, directoryCsv, parseDirectoryCsv } from './directoryExchange.ts';
 import type { ExpertProfileInput } from './schemas.ts';
@@ -58,6 +58,45 @@ const candidateOf = (r: ProfileRow): ExpertCandidate => ({
 });
 
 /** The expert directory and matching experts to a case. */
+/**
+ * The team the case needs (the reviewer roles the assessment rules call for), with the best
+ * expert proposed per role and every candidate's ranking and reasons. No access check: callers
+ * check (the coordinator's request) or act for the service (auto-assignment).
+ */
+export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records_review' | 'video', now: Date, matching: MatchingConfig) {
+  const { assessment } = await caseChecklist(tx, row);
+  const intake = row.intake as Intake;
+  const carried = row.assessment_answers as AssessmentAnswers | null;
+  const op = KNOWLEDGE.operations.find((o) => o.id === carried?.surgery?.operation);
+  const standard = op?.volumeStandard ? KNOWLEDGE.volumeStandards.find((v) => v.id === op.volumeStandard) : undefined;
+  const p = intake.patient;
+  const base: Omit<CaseNeeds, 'specialty'> = {
+    icd10Code: intake.condition?.icd10Code ?? null,
+    patientLocation: p ? (p.country === 'US' && p.state ? `US-${p.state}` : p.country) : null,
+    consultMode,
+    language: p?.preferredLanguage?.slice(0, 2) ?? null,
+    insurance: null,
+    operation: op && standard ? { id: op.id, surgeonMin: standard.surgeonMin } : null,
+    rareOrComplex: KNOWLEDGE.conditions.find((c) => c.id === assessment.condition.id)?.rareOrComplex ?? false,
+    treatingInstitutions: [],
+    today: now.toISOString().slice(0, 10),
+  };
+  const experts = (await tx.query<ProfileRow>(SELECT)).map(candidateOf);
+  const roles = assessment.reviewers.map((r) => r.specialty);
+  const team = composeTeam(experts, roles, base, matching);
+  return {
+    conditionId: assessment.condition.id,
+    needs: { ...base, roles },
+    weights: matching.weights,
+    team: team.map((t) => ({
+      role: t.role,
+      roleLabel: KNOWLEDGE.specialties.find((s) => s.id === t.role)?.label ?? t.role,
+      proposed: t.proposed,
+      candidates: t.ranking.slice(0, 20),
+    })),
+  };
+}
+
 export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'createStaffUser'>) {
   const { db, config } = deps;
   const matching = loadMatchingConfig();
@@ -148,36 +187,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
     async matchCase(actor: Actor, caseId: string, consultMode: 'records_review' | 'video', meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.experts.match', meta, { auditAction: 'case.matches.read' });
-        const { assessment } = await caseChecklist(tx, row);
-        const intake = row.intake as Intake;
-        const carried = row.assessment_answers as AssessmentAnswers | null;
-        const op = KNOWLEDGE.operations.find((o) => o.id === carried?.surgery?.operation);
-        const standard = op?.volumeStandard ? KNOWLEDGE.volumeStandards.find((v) => v.id === op.volumeStandard) : undefined;
-        const p = intake.patient;
-        const base: Omit<CaseNeeds, 'specialty'> = {
-          icd10Code: intake.condition?.icd10Code ?? null,
-          patientLocation: p ? (p.country === 'US' && p.state ? `US-${p.state}` : p.country) : null,
-          consultMode,
-          language: p?.preferredLanguage?.slice(0, 2) ?? null,
-          insurance: null,
-          operation: op && standard ? { id: op.id, surgeonMin: standard.surgeonMin } : null,
-          rareOrComplex: KNOWLEDGE.conditions.find((c) => c.id === assessment.condition.id)?.rareOrComplex ?? false,
-          treatingInstitutions: [],
-          today: deps.now().toISOString().slice(0, 10),
-        };
-        const experts = (await tx.query<ProfileRow>(SELECT)).map(candidateOf);
-        const roles = assessment.reviewers.map((r) => r.specialty);
-        const team = composeTeam(experts, roles, base, matching);
-        return {
-          needs: { ...base, roles },
-          weights: matching.weights,
-          team: team.map((t) => ({
-            role: t.role,
-            roleLabel: KNOWLEDGE.specialties.find((s) => s.id === t.role)?.label ?? t.role,
-            proposed: t.proposed,
-            candidates: t.ranking.slice(0, 20),
-          })),
-        };
+        return teamFor(tx, row, consultMode, deps.now(), matching);
       });
     },
   };
