@@ -84,3 +84,23 @@ describe('matching a case', () => {
     expect((await (await aStaff(t, 'coordinator')).client.get(`/api/cases/${id}/matches`)).status).toBe(404);
   });
 });
+
+describe('turnaround from history', () => {
+  it('measures an expert’s turnaround from assignment to signed opinion', async () => {
+    const { aCase, waiveOutstanding } = await import('../../test/support/builders.ts');
+    const e = await anExpert('Dr. Quick', { taxonomyCodes: ['207ZP0101X'], procedures: [] });
+    expect((await e.client.get('/api/experts/me/profile')).body.pastTurnaroundDays).toBeNull();
+    const patient = await aPatient(t);
+    const id = await aCase(t, patient, { submit: true });
+    const coordinator = await aStaff(t, 'coordinator');
+    await command(coordinator, id, 'startRecordCollection');
+    await waiveOutstanding(coordinator, id);
+    await command(coordinator, id, 'markReadyForReview');
+    await command(coordinator, id, 'assignExpert', { expertId: e.id });
+    await command(e, id, 'startReview');
+    await command(e, id, 'signOpinion');
+    const days = (await e.client.get('/api/experts/me/profile')).body.pastTurnaroundDays;
+    expect(days).toBeGreaterThanOrEqual(0);
+    expect(days).toBeLessThan(1);
+  });
+});

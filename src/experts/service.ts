@@ -33,13 +33,22 @@ interface ProfileRow {
   out_of_office: ExpertCandidate['outOfOffice'];
   conflicts: string[];
   past_turnaround_days: number | null;
+  history_turnaround_days: number | null;
   open_cases: number;
 }
 
 const OPEN_CASES = `(SELECT count(*)::int FROM case_members m JOIN cases c ON c.id = m.case_id
   WHERE m.user_id = u.id AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('delivered', 'closed', 'cancelled'))`;
-const SELECT = `SELECT u.id AS user_id, u.name, u.email, u.disabled_at, p.*, ${OPEN_CASES} AS open_cases
+// Turnaround from history: days from assignment to signed opinion, over the expert's cases.
+const TURNAROUND = `(SELECT avg(extract(epoch FROM (s.at - a.at)) / 86400)::real FROM case_members m2
+  JOIN case_events a ON a.case_id = m2.case_id AND a.to_status = 'assigned'
+  JOIN case_events s ON s.case_id = m2.case_id AND s.to_status = 'opinion_signed'
+  WHERE m2.user_id = u.id AND m2.relation = 'expert')`;
+const SELECT = `SELECT u.id AS user_id, u.name, u.email, u.disabled_at, p.*, ${OPEN_CASES} AS open_cases, ${TURNAROUND} AS history_turnaround_days
   FROM users u JOIN expert_profiles p ON p.user_id = u.id WHERE u.role = 'expert'`;
+
+/** Measured turnaround when the expert has signed opinions here; otherwise what the profile says. */
+const turnaround = (r: ProfileRow) => (r.history_turnaround_days != null ? Math.round(r.history_turnaround_days * 10) / 10 : r.past_turnaround_days);
 
 export function profileView(r: ProfileRow) {
   return {
@@ -47,14 +56,14 @@ export function profileView(r: ProfileRow) {
     taxonomy: r.taxonomy_codes.map((code) => ({ code, display: TAXONOMY.codes.find((c) => c.code === code)?.display ?? code })),
     focusCodes: r.focus_codes, procedures: r.procedures, institution: r.institution, licensure: r.licensure, languages: r.languages,
     consultModes: r.consult_modes, insuranceNetworks: r.insurance_networks, feeUsd: r.fee_usd, capacityMax: r.capacity_max,
-    openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: r.past_turnaround_days,
+    openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: turnaround(r),
   };
 }
 
 const candidateOf = (r: ProfileRow): ExpertCandidate => ({
   userId: r.user_id, name: r.name, active: !r.disabled_at, taxonomyCodes: r.taxonomy_codes, focusCodes: r.focus_codes, procedures: r.procedures,
   institution: r.institution, licensure: r.licensure, languages: r.languages, consultModes: r.consult_modes, insuranceNetworks: r.insurance_networks,
-  capacityMax: r.capacity_max, openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: r.past_turnaround_days,
+  capacityMax: r.capacity_max, openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: turnaround(r),
 });
 
 /** The expert directory and matching experts to a case. */
