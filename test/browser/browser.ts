@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { currentTotp } from '../../src/core/auth/totp.ts';
 import { startTestApp, type TestApp } from '../support/testApp.ts';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results');
@@ -65,4 +66,16 @@ export function useBrowserApp(env: Record<string, string> = {}) {
     await ctx.t?.close();
   });
   return ctx;
+}
+
+/** Signs in through the login page; staff also enter their current authenticator code. */
+export async function signIn(page: Page, baseUrl: string, who: { email: string; totpSecret?: string }, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (who.totpSecret) {
+    await page.getByLabel('6-digit code').fill(currentTotp(who.totpSecret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
 }

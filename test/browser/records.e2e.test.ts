@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { currentTotp } from '../../src/core/auth/totp.ts';
 import { aCase, anIntake, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, MOLECULAR_LINES, PATHOLOGY_LINES } from '../support/records.ts';
-import { screenshotter, useBrowserApp } from './browser.ts';
+import { screenshotter, signIn, useBrowserApp } from './browser.ts';
 
 /**
  * Gathering records: a patient uploads a whole folder (reports, a FHIR export, a digital slide
@@ -39,10 +38,7 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   await command(coordinator, caseId, 'startRecordCollection');
 
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await page.goto(`${app.t.baseUrl}/login`);
-  await page.getByLabel('Email').fill(patient.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, app.t.baseUrl, patient, PASSWORD);
   await page.getByTestId('case-card').first().click();
   await page.getByRole('tab', { name: 'Records' }).click();
   await expect.poll(async () => page.getByTestId('checklist-state').textContent()).toMatch(/6 still needed/);
@@ -59,12 +55,7 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   await page.close();
 
   const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await cp.goto(`${app.t.baseUrl}/login`);
-  await cp.getByLabel('Email').fill(coordinator.email);
-  await cp.getByLabel('Password').fill(PASSWORD);
-  await cp.getByRole('button', { name: 'Sign in' }).click();
-  await cp.getByLabel('6-digit code').fill(currentTotp(coordinator.totpSecret!, Date.now() + 30_000));
-  await cp.getByRole('button', { name: 'Continue' }).click();
+  await signIn(cp, app.t.baseUrl, coordinator, PASSWORD);
   await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
   await cp.goto(`${app.t.baseUrl}/cases/${caseId}`);
   await cp.getByRole('tab', { name: 'Records' }).click();
@@ -111,12 +102,7 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
 
   // The pathologist finds the offer in the inbox, accepts, and can open the case.
   const ep = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await ep.goto(`${app.t.baseUrl}/login`);
-  await ep.getByLabel('Email').fill(pathologist.email);
-  await ep.getByLabel('Password').fill(PASSWORD);
-  await ep.getByRole('button', { name: 'Sign in' }).click();
-  await ep.getByLabel('6-digit code').fill(currentTotp(pathologist.totpSecret!, Date.now() + 30_000));
-  await ep.getByRole('button', { name: 'Continue' }).click();
+  await signIn(ep, app.t.baseUrl, pathologist, PASSWORD);
   await ep.getByTestId('inbox-offer').waitFor();
   await shot(ep, 'expert-inbox');
   await ep.getByRole('button', { name: 'Accept' }).click();
