@@ -39,6 +39,8 @@ export const PatientSection = z.strictObject({
   state: z.string().trim().max(100).optional(),
   preferredLanguage: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Use a language code such as en or es.'),
   phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/, 'Check the phone number.').optional(),
+  /** The health plan, so experts in its network can be preferred. */
+  insurancePlan: z.string().trim().max(100).optional(),
   email: z.email().optional(),
 }).refine((p) => p.country !== 'US' || !!p.state, { message: 'Choose the state: experts must be licensed where the patient is.', path: ['state'] });
 
@@ -59,6 +61,9 @@ export const PlanSection = z.strictObject({
   surgeryProposed: z.boolean(),
   surgeryDescription: z.string().trim().max(500).optional(),
   plannedStartDate: z.iso.date().optional(),
+  /** Who treats the patient now: an expert from the same place has a conflict of interest. */
+  treatingPhysician: z.string().trim().max(200).optional(),
+  treatingInstitution: z.string().trim().max(200).optional(),
   treatmentStartsSoon: z.boolean(),
   rapidWorsening: z.boolean(),
 }).refine((p) => !p.surgeryProposed || !!p.surgeryDescription, { message: 'Say which operation was proposed.', path: ['surgeryDescription'] });

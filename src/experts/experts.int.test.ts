@@ -55,11 +55,13 @@ describe('matching a case', () => {
     await anExpert('Dr. Oncology', { taxonomyCodes: ['207RX0202X'], procedures: [] });
     await anExpert('Dr. Pathology', { taxonomyCodes: ['207ZP0101X'], procedures: [] });
     await anExpert('Dr. California Only', { licensure: ['US-CA'], procedures: [] });
+    await anExpert('Dr. Same Place', { institution: { name: 'Community Hospital', academic: false, tumorBoards: false, trialsOpen: false } });
     const patient = await aPatient(t);
     const created = await patient.client.post('/api/cases', { assessment: { diagnosis: { code: 'C34.11' }, diagnosisStatus: 'new', surgery: { recommended: 'yes', operation: 'lobectomy' } } });
     const id = created.body.id;
     const { anIntake } = await import('../../test/support/builders.ts');
-    for (const [section, data] of Object.entries(anIntake())) await patient.client.put(`/api/cases/${id}/intake/${section}`, data);
+    const intake = anIntake({ plan: { ...anIntake().plan, treatingInstitution: 'Community Hospital' }, patient: { ...anIntake().patient, insurancePlan: 'Medicare' } });
+    for (const [section, data] of Object.entries(intake)) expect((await patient.client.put(`/api/cases/${id}/intake/${section}`, data)).status).toBe(200);
     for (const document of ['service_consent', 'hipaa_authorization']) await patient.client.post(`/api/cases/${id}/consents`, { document, version: '2026-11', typedName: patient.name });
     await command(patient, id, 'submit');
     const coordinator = await aStaff(t, 'coordinator');
@@ -78,6 +80,9 @@ describe('matching a case', () => {
     expect(volume.reason).toMatch(/40 a year .* high-volume threshold 15/);
     const california = surgery.candidates.find((c: { name: string }) => c.name === 'Dr. California Only');
     expect(california.excludedBecause[0]).toMatch(/Not licensed in US-OH, where the patient is/);
+    const samePlace = surgery.candidates.find((c: { name: string }) => c.name === 'Dr. Same Place');
+    expect(samePlace.excludedBecause[0]).toMatch(/Conflict of interest: works with or declared “Community Hospital”/);
+    expect(surgery.proposed.factors.find((f: { factor: string }) => f.factor === 'insurance').reason).toMatch(/Medicare/);
     expect(new Set(m.body.team.map((x: { proposed: { userId: string } | null }) => x.proposed?.userId)).size).toBe(m.body.team.length);
 
     expect((await patient.client.get(`/api/cases/${id}/matches`)).status).toBe(404);

@@ -84,10 +84,10 @@ export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records
     patientLocation: p ? (p.country === 'US' && p.state ? `US-${p.state}` : p.country) : null,
     consultMode,
     language: p?.preferredLanguage?.slice(0, 2) ?? null,
-    insurance: null,
+    insurance: p?.insurancePlan ?? null,
     operation: op && standard ? { id: op.id, surgeonMin: standard.surgeonMin } : null,
     rareOrComplex: KNOWLEDGE.conditions.find((c) => c.id === assessment.condition.id)?.rareOrComplex ?? false,
-    treatingInstitutions: [],
+    treatingInstitutions: intake.plan?.treatingInstitution ? [intake.plan.treatingInstitution] : [],
     today: now.toISOString().slice(0, 10),
   };
   const experts = (await tx.query<ProfileRow>(SELECT)).map(candidateOf);

@@ -115,6 +115,7 @@ function PatientStep({ v, set }: { v: any; set: (p: any) => void }) {
       </Group>
       <Group grow>
         <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={LANGUAGES} />
+        <TextInput label="Health insurance plan (optional)" value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
         <TextInput label="Phone (optional)" value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
       </Group>
     </Stack>
@@ -142,6 +143,8 @@ function PlanStep({ v, set }: { v: any; set: (p: any) => void }) {
       <Textarea label="What have your doctors proposed?" required autosize minRows={3} value={v.proposedPlan} onChange={(e) => set({ proposedPlan: e.currentTarget.value })} />
       <Switch label="Surgery has been recommended" checked={v.surgeryProposed} onChange={(e) => set({ surgeryProposed: e.currentTarget.checked })} />
       {v.surgeryProposed && <TextInput label="Which operation?" required value={v.surgeryDescription ?? ''} onChange={(e) => set({ surgeryDescription: e.currentTarget.value })} />}
+      <TextInput label="Treating doctor (optional)" value={v.treatingPhysician ?? ''} onChange={(e) => set({ treatingPhysician: e.currentTarget.value })} />
+      <TextInput label="Hospital or practice where you are treated (optional)" description="We will not send your case to an expert from the same place." value={v.treatingInstitution ?? ''} onChange={(e) => set({ treatingInstitution: e.currentTarget.value })} />
       <TextInput label="Planned start date, if known" type="date" value={v.plannedStartDate ?? ''} onChange={(e) => set({ plannedStartDate: e.currentTarget.value })} />
       <Switch label="Treatment or surgery is due to start soon" checked={v.treatmentStartsSoon} onChange={(e) => set({ treatmentStartsSoon: e.currentTarget.checked })} />
       <Switch label="The illness or breathing is getting worse quickly" checked={v.rapidWorsening} onChange={(e) => set({ rapidWorsening: e.currentTarget.checked })} />
