@@ -17,7 +17,7 @@ function directory(n: number): ExpertCandidate[] {
     procedures: rand() > 0.5 ? [{ operation: 'lobectomy', annualVolume: Math.floor(rand() * 80), source: 'synthetic' }] : [],
     institution: { name: `Center ${i % 300}`, academic: rand() > 0.5, tumorBoards: rand() > 0.5, trialsOpen: rand() > 0.5 },
     licensure: [pick(states), pick(states)], languages: rand() > 0.8 ? ['en', 'es'] : ['en'], consultModes: rand() > 0.3 ? ['records_review', 'video'] : ['records_review'],
-    insuranceNetworks: rand() > 0.5 ? ['Medicare'] : [], capacityMax: 10, openCases: Math.floor(rand() * 11),
+    insuranceNetworks: rand() > 0.5 ? ['Medicare'] : [], capacityMax: 10, acceptingCases: rand() > 0.05, openCases: Math.floor(rand() * 11),
     outOfOffice: rand() > 0.9 ? [{ from: '2026-11-20', to: '2026-12-01' }] : [], conflicts: [], pastTurnaroundDays: rand() > 0.3 ? Math.floor(rand() * 15) : null,
   }));
 }

@@ -12,6 +12,7 @@ import { assessmentRoutes } from './assessment/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { casesRoutes } from './cases/routes.ts';
 import { casesService } from './cases/service.ts';
+import { sendSlaReminder } from './cases/slaNotify.ts';
 import { authPlugin } from './core/auth/plugin.ts';
 import type { Config } from './core/config.ts';
 import type { Db } from './core/db.ts';
@@ -140,6 +141,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
     'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
     'case.autoAssign': (p: Record<string, unknown>) => offers.autoAssign(String(p.caseId)),
+    'sla.remind': (p: Record<string, unknown>) => sendSlaReminder(db, config, p as never),
   };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {

@@ -17,6 +17,7 @@ import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSection
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
 import { loadServiceLevels, slaClock } from './sla.ts';
+import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
@@ -124,13 +125,17 @@ export function casesService(deps: Deps) {
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor.userId);
-    // Service lines with auto-assignment offer the case to the proposed team (a background job).
-    if (command === 'markReadyForReview') await enqueueJob(tx, 'case.autoAssign', { caseId: row.id });
     await insertEvent(tx, {
       caseId: row.id, actorId: actor.userId, type: `case.${command}`, from: row.status, to,
       detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor.userId } : {}) },
     });
     await recordAudit(tx, { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, detail: { from: row.status, to } });
+    // Ready for review starts the clock: auto-assignment (for its service lines) and SLA reminders.
+    if (command === 'markReadyForReview') {
+      await enqueueJob(tx, 'case.autoAssign', { caseId: row.id });
+      const [ready] = await tx.query<{ at: Date }>(`SELECT at FROM case_events WHERE case_id = $1 AND to_status = 'ready_for_review' ORDER BY id DESC LIMIT 1`, [row.id]);
+      await scheduleSlaReminders(tx, row.id, row.urgency, new Date(ready!.at));
+    }
   }
 
   return {

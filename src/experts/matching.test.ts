@@ -8,7 +8,7 @@ const expert = (over: Partial<ExpertCandidate> = {}): ExpertCandidate => ({
   procedures: [{ operation: 'lobectomy', annualVolume: 30, source: 'self-reported 2025' }],
   institution: { name: 'Synthetic University Hospital', academic: true, tumorBoards: true, trialsOpen: true },
   licensure: ['US-OH', 'US-MN'], languages: ['en', 'es'], consultModes: ['records_review', 'video'], insuranceNetworks: ['Medicare'],
-  capacityMax: 10, openCases: 2, outOfOffice: [], conflicts: [], pastTurnaroundDays: 4, ...over,
+  capacityMax: 10, acceptingCases: true, openCases: 2, outOfOffice: [], conflicts: [], pastTurnaroundDays: 4, ...over,
 });
 const needs = (over: Partial<CaseNeeds> = {}): CaseNeeds => ({
   specialty: 'thoracic_surgery', icd10Code: 'C34.11', patientLocation: 'US-OH', consultMode: 'video', language: 'en', insurance: 'Medicare',
@@ -39,6 +39,7 @@ describe('hard filters', () => {
     expect(only(expert({ outOfOffice: [{ from: '2026-11-20', to: '2026-11-30' }] })).excludedBecause[0]).toMatch(/Away until 2026-11-30/);
     expect(only(expert({ openCases: 10 })).excludedBecause[0]).toMatch(/At capacity/);
     expect(only(expert({ active: false })).eligible).toBe(false);
+    expect(only(expert({ acceptingCases: false })).excludedBecause[0]).toMatch(/Not taking new cases/);
   });
 });
 

@@ -41,6 +41,7 @@ export interface ExpertCandidate {
   consultModes: ('records_review' | 'video')[];
   insuranceNetworks: string[];
   capacityMax: number;
+  acceptingCases: boolean;
   openCases: number;
   outOfOffice: { from: string; to: string }[];
   conflicts: string[];
@@ -86,6 +87,7 @@ function filters(e: ExpertCandidate, n: CaseNeeds, allowed: Set<string>, treatin
   if (!e.taxonomyCodes.some((c) => allowed.has(c))) return [notSpecialist];
   const out: string[] = [];
   if (!e.active) out.push('The account is disabled.');
+  if (!e.acceptingCases) out.push('Not taking new cases at the moment.');
   if (n.consultMode === 'video' && n.patientLocation && !e.licensure.includes(n.patientLocation)) out.push(`Not licensed in ${n.patientLocation}, where the patient is, for a video consultation.`);
   if (treating.size) {
     const clash = [e.institution.name, ...e.conflicts].find((x) => treating.has(norm(x)));

@@ -41,6 +41,17 @@ describe('offers', () => {
     expect((await expert.client.get('/api/experts/me/inbox')).body.accepted[0]).toMatchObject({ id, sla: { state: 'on_track' } });
     expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/Dr. Accepts accepted/);
     expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(409);
+
+    // The service-level reminders fire at their times and reach the coordinator and the expert.
+    await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'sla.remind' AND payload->>'caseId' = $1`, [id]);
+    await t.app.jobs.drain();
+    for (const who of [coordinator, expert]) {
+      const subjects = await mailsTo(who.email);
+      expect(subjects.some((x) => x.startsWith('Opinion due soon'))).toBe(true);
+      expect(subjects.some((x) => x.startsWith('Opinion overdue'))).toBe(true);
+    }
+    const events = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body.map((e: { type: string }) => e.type);
+    expect(events).toEqual(expect.arrayContaining(['sla.atRisk', 'sla.breached']));
   });
 
   it('a decline needs a reason and goes back to the coordinator; strangers cannot answer', async () => {

@@ -24,6 +24,7 @@ export const ExpertProfileInput = z.strictObject({
   insuranceNetworks: z.array(Words(100)).max(50).default([]),
   feeUsd: z.number().int().min(0).max(100_000).nullable().default(null),
   capacityMax: z.number().int().min(1).max(500),
+  acceptingCases: z.boolean().default(true),
   outOfOffice: z.array(z.strictObject({ from: Day, to: Day })).max(50).default([]),
   conflicts: z.array(Words(200)).max(50).default([]),
 }).superRefine((p, ctx) => {
@@ -43,6 +44,6 @@ export const ExpertProfileView = z.object({
   procedures: z.array(z.object({ operation: z.string(), annualVolume: z.number(), source: z.string() })),
   institution: z.object({ name: z.string(), academic: z.boolean(), tumorBoards: z.boolean(), trialsOpen: z.boolean() }),
   licensure: z.array(z.string()), languages: z.array(z.string()), consultModes: z.array(z.string()), insuranceNetworks: z.array(z.string()),
-  feeUsd: z.number().nullable(), capacityMax: z.number(), openCases: z.number(), outOfOffice: z.array(z.object({ from: z.string(), to: z.string() })),
+  feeUsd: z.number().nullable(), capacityMax: z.number(), acceptingCases: z.boolean(), openCases: z.number(), outOfOffice: z.array(z.object({ from: z.string(), to: z.string() })),
   conflicts: z.array(z.string()), pastTurnaroundDays: z.number().nullable(),
 }).meta({ id: 'ExpertProfile' });

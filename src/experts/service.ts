@@ -30,6 +30,7 @@ interface ProfileRow {
   insurance_networks: string[];
   fee_usd: number | null;
   capacity_max: number;
+  accepting_cases: boolean;
   out_of_office: ExpertCandidate['outOfOffice'];
   conflicts: string[];
   past_turnaround_days: number | null;
@@ -55,7 +56,7 @@ export function profileView(r: ProfileRow) {
     userId: r.user_id, name: r.name, email: r.email, active: !r.disabled_at, npi: r.npi, credentials: r.credentials,
     taxonomy: r.taxonomy_codes.map((code) => ({ code, display: TAXONOMY.codes.find((c) => c.code === code)?.display ?? code })),
     focusCodes: r.focus_codes, procedures: r.procedures, institution: r.institution, licensure: r.licensure, languages: r.languages,
-    consultModes: r.consult_modes, insuranceNetworks: r.insurance_networks, feeUsd: r.fee_usd, capacityMax: r.capacity_max,
+    consultModes: r.consult_modes, insuranceNetworks: r.insurance_networks, feeUsd: r.fee_usd, capacityMax: r.capacity_max, acceptingCases: r.accepting_cases,
     openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: turnaround(r),
   };
 }
@@ -63,7 +64,7 @@ export function profileView(r: ProfileRow) {
 const candidateOf = (r: ProfileRow): ExpertCandidate => ({
   userId: r.user_id, name: r.name, active: !r.disabled_at, taxonomyCodes: r.taxonomy_codes, focusCodes: r.focus_codes, procedures: r.procedures,
   institution: r.institution, licensure: r.licensure, languages: r.languages, consultModes: r.consult_modes, insuranceNetworks: r.insurance_networks,
-  capacityMax: r.capacity_max, openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: turnaround(r),
+  capacityMax: r.capacity_max, acceptingCases: r.accepting_cases, openCases: r.open_cases, outOfOffice: r.out_of_office, conflicts: r.conflicts, pastTurnaroundDays: turnaround(r),
 });
 
 /** The expert directory and matching experts to a case. */
@@ -114,12 +115,12 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
     const [open] = await tx.query<{ n: number }>(`SELECT ${OPEN_CASES.replaceAll('u.id', '$1')} AS n`, [userId]);
     if ((open?.n ?? 0) > p.capacityMax) throw new AppError('VALIDATION_FAILED', `The capacity (${p.capacityMax}) is below the ${open!.n} cases already open.`, { errors: [{ path: '/capacityMax', message: 'Below the current load.' }] });
     await tx.query(
-      `INSERT INTO expert_profiles (user_id, npi, credentials, taxonomy_codes, focus_codes, procedures, institution, licensure, languages, consult_modes, insurance_networks, fee_usd, capacity_max, out_of_office, conflicts, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now())
+      `INSERT INTO expert_profiles (user_id, npi, credentials, taxonomy_codes, focus_codes, procedures, institution, licensure, languages, consult_modes, insurance_networks, fee_usd, capacity_max, out_of_office, conflicts, accepting_cases, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16, now())
        ON CONFLICT (user_id) DO UPDATE SET npi = EXCLUDED.npi, credentials = EXCLUDED.credentials, taxonomy_codes = EXCLUDED.taxonomy_codes, focus_codes = EXCLUDED.focus_codes,
          procedures = EXCLUDED.procedures, institution = EXCLUDED.institution, licensure = EXCLUDED.licensure, languages = EXCLUDED.languages, consult_modes = EXCLUDED.consult_modes,
-         insurance_networks = EXCLUDED.insurance_networks, fee_usd = EXCLUDED.fee_usd, capacity_max = EXCLUDED.capacity_max, out_of_office = EXCLUDED.out_of_office, conflicts = EXCLUDED.conflicts, updated_at = now()`,
-      [userId, p.npi ?? null, p.credentials, p.taxonomyCodes, p.focusCodes, JSON.stringify(p.procedures), JSON.stringify(p.institution), p.licensure, p.languages, p.consultModes, p.insuranceNetworks, p.feeUsd, p.capacityMax, JSON.stringify(p.outOfOffice), p.conflicts]);
+         insurance_networks = EXCLUDED.insurance_networks, fee_usd = EXCLUDED.fee_usd, capacity_max = EXCLUDED.capacity_max, out_of_office = EXCLUDED.out_of_office, conflicts = EXCLUDED.conflicts, accepting_cases = EXCLUDED.accepting_cases, updated_at = now()`,
+      [userId, p.npi ?? null, p.credentials, p.taxonomyCodes, p.focusCodes, JSON.stringify(p.procedures), JSON.stringify(p.institution), p.licensure, p.languages, p.consultModes, p.insuranceNetworks, p.feeUsd, p.capacityMax, JSON.stringify(p.outOfOffice), p.conflicts, p.acceptingCases]);
     const [row] = await tx.query<ProfileRow>(`${SELECT} AND u.id = $1`, [userId]);
     return profileView(row!);
   }

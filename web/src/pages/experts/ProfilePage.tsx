@@ -7,7 +7,7 @@ import { ErrorNote } from '../../components.tsx';
 const EMPTY = {
   npi: '', credentials: '', taxonomyCodes: [] as string[], focusCodes: [] as string[], procedures: [] as { operation: string; annualVolume: number; source: string }[],
   institution: { name: '', academic: false, tumorBoards: false, trialsOpen: false }, licensure: [] as string[], languages: ['en'], consultModes: ['records_review'],
-  insuranceNetworks: [] as string[], feeUsd: null as number | null, capacityMax: 5, outOfOffice: [] as { from: string; to: string }[], conflicts: [] as string[],
+  insuranceNetworks: [] as string[], feeUsd: null as number | null, capacityMax: 5, acceptingCases: true, outOfOffice: [] as { from: string; to: string }[], conflicts: [] as string[],
 };
 
 /** The expert's own directory profile: what matching uses to find the right cases for them. */
@@ -54,6 +54,7 @@ export function ProfilePage() {
           <NumberInput label="Most open cases at once" min={1} max={500} value={p.capacityMax} onChange={(v) => set({ capacityMax: Number(v) || 1 })} />
           <NumberInput label="Fee (USD, optional)" min={0} value={p.feeUsd ?? ''} onChange={(v) => set({ feeUsd: v === '' ? null : Number(v) })} />
         </Group>
+        <Checkbox label="I am taking new cases" checked={p.acceptingCases} onChange={(e) => set({ acceptingCases: e.currentTarget.checked })} />
         <TagsInput label="Conflicts of interest (institutions or practices)" value={p.conflicts} onChange={(v) => set({ conflicts: v })} />
         <Stack gap={4}>
           <Text size="sm" fw={500}>Away periods</Text>
