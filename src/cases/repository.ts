@@ -47,6 +47,7 @@ export interface CaseListFilter {
   maxAgeDays?: number;
   q?: string;
   sort: 'oldest' | 'newest' | 'urgency';
+  sla?: 'on_track' | 'at_risk' | 'breached';
   page: number;
   pageSize: number;
 }

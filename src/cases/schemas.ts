@@ -23,6 +23,8 @@ export const CaseListQuery = z.strictObject({
   maxAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
   q: z.string().trim().max(200).optional(),
   sort: z.enum(['oldest', 'newest', 'urgency']).default('oldest'),
+  /** Service-level state: at risk, overdue, on track (cases not yet ready for review have none). */
+  sla: z.enum(['on_track', 'at_risk', 'breached']).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
 });

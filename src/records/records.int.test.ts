@@ -195,6 +195,10 @@ describe('checklist gate', () => {
     await t.db.query(`UPDATE case_events SET at = at - interval '20 days' WHERE case_id = $1 AND to_status = 'ready_for_review'`, [id]);
     const queue = (await coordinator.client.get('/api/cases?status=ready_for_review')).body.items.find((c: { id: string }) => c.id === id);
     expect(queue.sla.state).toBe('breached');
+    const overdue = (await coordinator.client.get('/api/cases?sla=breached')).body;
+    expect(overdue.items.map((c: { id: string }) => c.id)).toContain(id);
+    expect(overdue.total).toBe(overdue.items.length);
+    expect((await coordinator.client.get('/api/cases?sla=on_track')).body.items.map((c: { id: string }) => c.id)).not.toContain(id);
   });
 
   it('lets the coordinator correct a document type, audited and on the timeline', async () => {

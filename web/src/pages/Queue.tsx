@@ -15,9 +15,11 @@ export function QueuePage() {
   const [minAge, setMinAge] = useState<number | string>('');
   const [q, setQ] = useState('');
   const [sort, setSort] = useState('urgency');
+  const [sla, setSla] = useState<string | null>(null);
   const [page, setPage] = useState(1);
   const [debouncedQ] = useDebouncedValue(q, 300);
   const params = new URLSearchParams({ page: String(page), pageSize: '20', sort });
+  if (sla) params.set('sla', sla);
   (status.length ? status : OPEN).forEach((s) => params.append('status', s));
   if (urgency) params.set('urgency', urgency);
   if (minAge !== '') params.set('minAgeDays', String(minAge));
@@ -32,6 +34,7 @@ export function QueuePage() {
         <MultiSelect label="Status" data={OPEN.map((s) => ({ value: s, label: STATUS_LABELS[s]! }))} value={status} onChange={reset(setStatus)} placeholder="All open" clearable w={280} />
         <Select label="Urgency" data={[{ value: 'expedited', label: 'Expedited' }, { value: 'standard', label: 'Standard' }]} value={urgency} onChange={reset(setUrgency)} clearable placeholder="Any" w={140} />
         <NumberInput label="Waiting at least (days)" value={minAge} onChange={reset(setMinAge)} min={0} w={170} />
+        <Select label="Opinion due" placeholder="Any" data={[{ value: 'at_risk', label: 'At risk' }, { value: 'breached', label: 'Overdue' }, { value: 'on_track', label: 'On track' }]} value={sla} onChange={(v) => reset(setSla)(v)} w={150} clearable />
         <Select label="Sort" data={[{ value: 'urgency', label: 'Urgent first' }, { value: 'oldest', label: 'Oldest first' }, { value: 'newest', label: 'Newest first' }]} value={sort} onChange={(v) => reset(setSort)(v ?? 'urgency')} w={150} allowDeselect={false} />
       </Group>
       <ErrorNote error={cases.error} />

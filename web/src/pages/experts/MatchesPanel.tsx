@@ -19,16 +19,23 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
     mutationFn: (v: { expertId: string; role: string }) => post(`/cases/${caseId}/offers`, v),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['case', caseId, 'offers'] }),
   });
+  const offerTeam = useMutation({
+    mutationFn: async () => {
+      for (const t of m.data?.team ?? []) if (t.proposed && !offerOf(t.proposed.userId, t.role)) await post(`/cases/${caseId}/offers`, { expertId: t.proposed.userId, role: t.role });
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: ['case', caseId, 'offers'] }),
+  });
   const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o: any) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={3}>Experts for this case</Title>
+        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t: any) => t.proposed && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
         <SegmentedControl aria-label="Consultation" value={mode} onChange={setMode} data={[{ value: 'records_review', label: 'Records review' }, { value: 'video', label: 'Video consultation' }]} />
       </Group>
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
       {m.isLoading && <Loader aria-label="Matching experts" />}
-      <ErrorNote error={m.error ?? offer.error ?? offers.error} />
+      <ErrorNote error={m.error ?? offer.error ?? offers.error ?? offerTeam.error} />
       {offers.data?.length > 0 && (
         <Card withBorder>
           <Text fw={600} mb={4}>Offers</Text>
