@@ -27,7 +27,7 @@ const p95 = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.
 export async function matchingBenchmark(runs: number): Promise<BenchResult> {
   const experts = directory(10_000);
   const cfg = loadMatchingConfig();
-  const needs: CaseNeeds = { specialty: 'thoracic_surgery', icd10Code: 'C34.11', patientLocation: 'US-OH', consultMode: 'video', language: 'en', insurance: 'Medicare', operation: { id: 'lobectomy', surgeonMin: 15 }, rareOrComplex: false, treatingInstitutions: ['Center 7'], today: '2026-11-25' };
+  const needs: CaseNeeds = { specialty: 'thoracic_surgery', icd10Code: 'C34.11', patientLocation: 'US-OH', consultMode: 'video', language: 'en', insurance: 'Medicare', operation: { id: 'lobectomy', surgeonMin: 15, role: 'thoracic_surgery' }, rareOrComplex: false, treatingInstitutions: ['Center 7'], today: '2026-11-25' };
   const time = (fn: () => unknown) => {
     const t0 = process.hrtime.bigint();
     fn();

@@ -12,7 +12,7 @@ const expert = (over: Partial<ExpertCandidate> = {}): ExpertCandidate => ({
 });
 const needs = (over: Partial<CaseNeeds> = {}): CaseNeeds => ({
   specialty: 'thoracic_surgery', icd10Code: 'C34.11', patientLocation: 'US-OH', consultMode: 'video', language: 'en', insurance: 'Medicare',
-  operation: { id: 'lobectomy', surgeonMin: 15 }, rareOrComplex: false, treatingInstitutions: ['Community Hospital'], today: '2026-11-25', ...over,
+  operation: { id: 'lobectomy', surgeonMin: 15, role: 'thoracic_surgery' }, rareOrComplex: false, treatingInstitutions: ['Community Hospital'], today: '2026-11-25', ...over,
 });
 const only = (e: ExpertCandidate, n = needs()) => rankExperts([e], n, cfg)[0]!;
 
@@ -54,6 +54,8 @@ describe('score factors', () => {
     expect(factor(expert(), 'procedureVolume')!.value).toBe(1);
     expect(factor(expert({ procedures: [{ operation: 'lobectomy', annualVolume: 6, source: 'x' }] }), 'procedureVolume')!.value).toBeCloseTo(0.4);
     expect(factor(expert(), 'procedureVolume', needs({ operation: null }))).toBeUndefined();
+    // A pathologist reviewing the same case is not judged by the surgeon's operation volume.
+    expect(factor(expert({ taxonomyCodes: ['207ZP0101X'] }), 'procedureVolume', needs({ specialty: 'pathology' }))).toBeUndefined();
   });
   it('center only counts for rare or complex disease', () => {
     expect(factor(expert(), 'center')).toBeUndefined();

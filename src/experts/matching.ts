@@ -56,7 +56,8 @@ export interface CaseNeeds {
   consultMode: 'records_review' | 'video';
   language: string | null;
   insurance: string | null;
-  operation: { id: string; surgeonMin: number } | null;
+  /** The proposed operation, its high-volume threshold, and the role that performs it. */
+  operation: { id: string; surgeonMin: number; role: string } | null;
   rareOrComplex: boolean;
   /** Institutions and practices of the treating physicians (conflict of interest). */
   treatingInstitutions: string[];
@@ -114,7 +115,8 @@ function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Fact
   const f: Factor[] = [];
   const focus = focusValue(e, n.icd10Code);
   f.push({ factor: 'conditionFocus', value: focus.value, weight: w.conditionFocus, reason: focus.reason });
-  if (n.operation) {
+  // Operation volume speaks only for the surgeons who would operate, not the other reviewers.
+  if (n.operation && n.operation.role === n.specialty) {
     const p = e.procedures.find((x) => x.operation === n.operation!.id);
     const value = p ? Math.min(1, p.annualVolume / n.operation.surgeonMin) : 0;
     f.push({ factor: 'procedureVolume', value, weight: w.procedureVolume, reason: p ? `${p.annualVolume} a year (${p.source}); high-volume threshold ${n.operation.surgeonMin}.` : 'No annual volume declared for this operation.' });

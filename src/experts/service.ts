@@ -86,7 +86,7 @@ export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records
     consultMode,
     language: p?.preferredLanguage?.slice(0, 2) ?? null,
     insurance: p?.insurancePlan ?? null,
-    operation: op && standard ? { id: op.id, surgeonMin: standard.surgeonMin } : null,
+    operation: op && standard && op.surgeon ? { id: op.id, surgeonMin: standard.surgeonMin, role: op.surgeon } : null,
     rareOrComplex: KNOWLEDGE.conditions.find((c) => c.id === assessment.condition.id)?.rareOrComplex ?? false,
     treatingInstitutions: intake.plan?.treatingInstitution ? [intake.plan.treatingInstitution] : [],
     today: now.toISOString().slice(0, 10),

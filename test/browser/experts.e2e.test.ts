@@ -36,3 +36,51 @@ it('an expert keeps a directory profile and an admin finds it', async () => {
   expect(await ap.getByText('Internal Medicine, Pulmonary Disease').count()).toBe(1);
   await shot(ap, 'directory');
 });
+
+it('a coordinator matches a lung-cancer case, reads the reasons, offers the team, and an expert accepts', async () => {
+  const { aPatient, anIntake, command, waiveOutstanding } = await import('../support/builders.ts');
+  const profile = (code: string, extra: Record<string, unknown> = {}) => ({
+    taxonomyCodes: [code], focusCodes: ['C34'], institution: { name: 'Synthetic Thoracic Center', academic: true, tumorBoards: true, trialsOpen: true },
+    licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review', 'video'], capacityMax: 6, ...extra,
+  });
+  const team: Record<string, Awaited<ReturnType<typeof aStaff>>> = {};
+  for (const [role, code, extra] of [
+    ['thoracic', '208G00000X', { procedures: [{ operation: 'lobectomy', annualVolume: 60, source: 'hospital registry 2025' }] }],
+    ['pulmonology', '207RP1001X', {}], ['oncology', '207RX0202X', {}], ['pathology', '207ZP0101X', {}], ['radiology', '2085R0202X', {}],
+  ] as const) {
+    team[role] = await aStaff(app.t, 'expert', `Dr. ${role[0]!.toUpperCase()}${role.slice(1)} Lead`);
+    await team[role]!.client.put('/api/experts/me/profile', profile(code, extra));
+  }
+  const patient = await aPatient(app.t);
+  const id = (await patient.client.post('/api/cases', { assessment: { diagnosis: { code: 'C34.11' }, diagnosisStatus: 'new', surgery: { recommended: 'yes', operation: 'lobectomy', approach: 'open' } } })).body.id;
+  for (const [section, data] of Object.entries(anIntake())) await patient.client.put(`/api/cases/${id}/intake/${section}`, data);
+  for (const document of ['service_consent', 'hipaa_authorization']) await patient.client.post(`/api/cases/${id}/consents`, { document, version: '2026-11', typedName: patient.name });
+  await command(patient, id, 'submit');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cam Matcher');
+  await command(coordinator, id, 'startRecordCollection');
+  await waiveOutstanding(coordinator, id);
+  await command(coordinator, id, 'markReadyForReview');
+
+  const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await signIn(cp, app.t.baseUrl, coordinator, PASSWORD);
+  await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
+  await cp.goto(`${app.t.baseUrl}/cases/${id}`);
+  await cp.getByRole('tab', { name: 'Experts' }).click();
+  await cp.getByTestId('role-thoracic_surgery').getByText('Proposed: Dr. Thoracic Lead').waitFor();
+  expect(await cp.getByTestId('role-thoracic_surgery').textContent()).toContain('60 a year (hospital registry 2025); high-volume threshold 15.');
+  for (const role of ['pathology', 'medical_oncology', 'radiology', 'pulmonology']) await cp.getByTestId(`role-${role}`).getByText(/Proposed: Dr\./).waitFor();
+  await shot(cp, 'team-proposal');
+  await cp.getByRole('button', { name: 'Offer the proposed team' }).click();
+  await expect.poll(() => cp.getByTestId('offer').count()).toBe(5);
+  await shot(cp, 'team-offered');
+
+  const ep = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(ep, app.t.baseUrl, team.thoracic!, PASSWORD);
+  await ep.getByTestId('inbox-offer').waitFor();
+  await ep.getByRole('button', { name: 'Accept' }).click();
+  await ep.getByTestId('inbox-case').waitFor();
+  await shot(ep, 'accepted');
+  await cp.reload();
+  await cp.getByRole('tab', { name: 'Experts' }).click();
+  await cp.getByTestId('offer').filter({ hasText: 'Dr. Thoracic Lead' }).getByText('accepted').waitFor();
+});
