@@ -109,3 +109,22 @@ describe('turnaround from history', () => {
     expect(days).toBeLessThan(1);
   });
 });
+
+describe('capacity', () => {
+  it('refuses a capacity below the cases already open', async () => {
+    const { aCase, waiveOutstanding } = await import('../../test/support/builders.ts');
+    const e = await anExpert('Dr. Busy', { taxonomyCodes: ['207ZP0101X'], procedures: [] });
+    const coordinator = await aStaff(t, 'coordinator');
+    for (let i = 0; i < 2; i++) {
+      const id = await aCase(t, await aPatient(t), { submit: true });
+      await command(coordinator, id, 'startRecordCollection');
+      await waiveOutstanding(coordinator, id);
+      await command(coordinator, id, 'markReadyForReview');
+      await command(coordinator, id, 'assignExpert', { expertId: e.id });
+    }
+    const r = await e.client.put('/api/experts/me/profile', profile({ taxonomyCodes: ['207ZP0101X'], procedures: [], capacityMax: 1 }));
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/capacity \(1\) is below the 2 cases already open/);
+    expect((await e.client.get('/api/experts/me/profile')).body.capacityMax).toBe(8);
+  });
+});

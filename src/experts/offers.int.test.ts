@@ -69,9 +69,11 @@ describe('offers', () => {
     expect((await coordinator.client.get(`/api/cases/${id}`)).body.status).toBe('ready_for_review');
   });
 
-  it('an unanswered offer expires at its deadline and the coordinator is told', async () => {
+  it('an unanswered offer expires at its deadline: the coordinator is told and the next candidate is offered', async () => {
     const id = await readyCase();
     const expert = await aStaff(t, 'expert', 'Dr. Silent');
+    const next = await aStaff(t, 'expert', 'Dr. Next In Line');
+    await next.client.put('/api/experts/me/profile', { taxonomyCodes: ['207ZP0101X'], institution: { name: 'Elsewhere', academic: false, tumorBoards: false, trialsOpen: false }, licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review'], capacityMax: 5 });
     const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: 'pathology' });
     await t.app.jobs.drain();
     expect((await t.db.query<{ status: string }>('SELECT status FROM expert_offers WHERE id = $1', [offer.body.id]))[0]!.status).toBe('offered');
@@ -80,7 +82,9 @@ describe('offers', () => {
     await t.app.jobs.drain();
     const [row] = await t.db.query<{ status: string }>('SELECT status FROM expert_offers WHERE id = $1', [offer.body.id]);
     expect(row!.status).toBe('expired');
-    expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/No answer on/);
+    expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/No answer on .*|offered to the next candidate/);
+    const [nextOffer] = await t.db.query<{ status: string }>(`SELECT status FROM expert_offers WHERE case_id = $1 AND expert_id = $2`, [id, next.id]);
+    expect(nextOffer?.status).toBe('offered');
     t.advance(-25 * 3_600_000);
   });
 });
@@ -100,8 +104,11 @@ describe('auto-assignment', () => {
       const offer = firstInbox.offered.find((o: { role: string }) => o.role === 'pathology');
       expect(offer).toBeTruthy();
       await first.client.post(`/api/offers/${offer.id}/decline`, { reason: 'Too many cases this week.' });
-      const secondInbox = (await second.client.get('/api/experts/me/inbox')).body;
-      expect(secondInbox.offered.some((o: { role: string }) => o.role === 'pathology')).toBe(true);
+      // The next-ranked pathologist (not the one who declined) now has the offer.
+      const pathologyOffers = await t.db.query<{ expert_id: string; status: string }>(`SELECT expert_id, status FROM expert_offers WHERE case_id = $1 AND role = 'pathology' ORDER BY offered_at`, [id]);
+      expect(pathologyOffers.map((o) => o.status)).toEqual(['declined', 'offered']);
+      expect(pathologyOffers[1]!.expert_id).not.toBe(first.id);
+      void second;
       expect((await mailsTo(coordinator.email)).at(-1)).toMatch(/declined/);
       const events = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body.map((e: { type: string }) => e.type);
       expect(events.filter((e: string) => e === 'offer.create').length).toBeGreaterThanOrEqual(2);

@@ -59,11 +59,14 @@ export function offersService(deps: Deps & { responseHours: number }) {
     return { offer: offer!, respondBy };
   }
 
-  /** For auto-assigned service lines: offer a role to the best candidate not yet asked. */
-  async function offerNext(tx: Queryable, row: CaseRow, role: string): Promise<boolean> {
+  /**
+   * Offers a role to the best candidate not yet asked: always when an offer expired unanswered
+   * (escalation), and after a decline only for auto-assigned service lines.
+   */
+  async function offerNext(tx: Queryable, row: CaseRow, role: string, escalation = false): Promise<boolean> {
     if (!row.coordinator_id || !OPEN_FOR_OFFERS.includes(row.status)) return false;
     const team = await teamFor(tx, row, 'records_review', deps.now(), matching);
-    if (!autoAssigns(team.conditionId)) return false;
+    if (!escalation && !autoAssigns(team.conditionId)) return false;
     const asked = new Set((await tx.query<{ expert_id: string }>('SELECT expert_id FROM expert_offers WHERE case_id = $1', [row.id])).map((r) => r.expert_id));
     const next = team.team.find((t) => t.role === role)?.candidates.find((c) => c.eligible && !asked.has(c.userId));
     if (!next) return false;
@@ -144,7 +147,7 @@ export function offersService(deps: Deps & { responseHours: number }) {
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
         await tx.query(`UPDATE expert_offers SET status = 'expired', responded_at = now() WHERE id = $1`, [offerId]);
         await insertEvent(tx, { caseId: offer.case_id, actorId: null, type: 'offer.expire', detail: { offerId, role: offer.role } });
-        const nextOffered = await offerNext(tx, row!, offer.role);
+        const nextOffered = await offerNext(tx, row!, offer.role, true);
         await mailCoordinator(tx, row!, `No answer on ${row!.reference}`, `The offer of case ${row!.reference} (${offer.role.replaceAll('_', ' ')}) expired without an answer. ${nextOffered ? 'It was offered to the next candidate automatically.' : 'Offer it to the next candidate.'}`);
       });
     },
