@@ -10,6 +10,7 @@ import { recordAudit } from '../core/audit.ts';
 import { SYSTEM_META } from '../core/context.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { BlobStore, loadMasterKeys } from '../core/blobs.ts';
+import { cleanUpStorage } from '../records/cleanup.ts';
 
 const USAGE = `Usage: consilium <command> [options]
 
@@ -20,6 +21,7 @@ Commands:
   demo                                      load synthetic demo users and cases (refused in production)
   audit-verify                              recompute the audit trail's hash chain; exit 1 if broken
   blobs-rotate                              rewrap every file key under the first key of BLOB_KEYS
+  cleanup [--upload-days N] [--blob-hours N] remove uploads abandoned half-way and files no document holds
 
 The database comes from DATABASE_URL, or PGlite in DATA_DIR (default ./data).`;
 
@@ -89,6 +91,13 @@ export async function runCli(argv: string[]): Promise<number> {
         const store = new BlobStore(path.join(config.dataDir, 'blobs'), loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production'));
         const n = await db.transaction((tx) => store.rotate(tx));
         console.log(n ? `Rewrapped ${n} file keys under key “${config.blobKeys?.split(':')[0] ?? 'local'}”.` : 'Every file key is already under the current key.');
+        return 0;
+      }
+      case 'cleanup': {
+        const { values } = parseArgs({ args: rest, options: { 'upload-days': { type: 'string' }, 'blob-hours': { type: 'string' } } });
+        await migrate(db);
+        const r = await cleanUpStorage(db, config.dataDir, { uploadDays: values['upload-days'] ? Number(values['upload-days']) : undefined, blobHours: values['blob-hours'] ? Number(values['blob-hours']) : undefined });
+        console.log(`Removed ${r.abandonedUploads} abandoned uploads and ${r.orphanBlobs} unreferenced files.`);
         return 0;
       }
       default:

@@ -239,3 +239,26 @@ describe('OCR hook', () => {
     expect(seen).toEqual(['png']);
   });
 });
+
+describe('storage housekeeping', () => {
+  it('removes abandoned uploads and files no document holds, and keeps everything else', async () => {
+    const { cleanUpStorage } = await import('./cleanup.ts');
+    const { BlobStore } = await import('../core/blobs.ts');
+    const { Readable } = await import('node:stream');
+    const partial = await tusUpload(patient.client, caseId, 'left-half-way.pdf', await aPdf(PATHOLOGY_LINES), { chunk: 500, stopAfter: 500 });
+    const uploadId = partial.location!.split('/').pop()!;
+    const orphan = await new BlobStore(path.join(t.config.dataDir, 'blobs'), [{ id: 'cleanup', key: Buffer.alloc(32, 3) }]).put(t.db, Readable.from([Buffer.from('refused later')]));
+    const docsBefore = await docCount();
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const r = await cleanUpStorage(t.db, t.config.dataDir, { now: later });
+    expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
+    expect(r.orphanBlobs).toBe(1);
+    expect(fs.existsSync(path.join(t.config.dataDir, 'uploads', uploadId))).toBe(false);
+    expect((await t.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [orphan.sha256])).length).toBe(0);
+    expect(await docCount()).toBe(docsBefore);
+    // Every document's content is still readable.
+    const [doc] = await t.db.query<{ id: string }>('SELECT id FROM documents WHERE case_id = $1 LIMIT 1', [caseId]);
+    const res = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc!.id}/content`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(res.status).toBe(200);
+  });
+});
