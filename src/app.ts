@@ -73,6 +73,9 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const hasWeb = fs.existsSync(path.join(config.webDist, 'index.html'));
   const app = Fastify({
     bodyLimit: config.bodyLimit,
+    // Shut down promptly: a finished streamed download can leave its keep-alive connection
+    // looking busy. Cutting connections is safe: writes are transactional, uploads resume.
+    forceCloseConnections: true,
     trustProxy: true,
     logger: config.logLevel === 'silent' ? false : {
       level: config.logLevel,

@@ -260,5 +260,6 @@ describe('storage housekeeping', () => {
     const [doc] = await t.db.query<{ id: string }>('SELECT id FROM documents WHERE case_id = $1 LIMIT 1', [caseId]);
     const res = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc!.id}/content`, { headers: { cookie: patient.client.cookieHeader } });
     expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 });
