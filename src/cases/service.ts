@@ -16,7 +16,7 @@ import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from 
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
-import { loadServiceLevels, slaClock } from './sla.ts';
+import { SERVICE_LEVELS, slaClock } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
 
@@ -39,7 +39,7 @@ function unsignedConsents(signed: { document: ConsentKind; version: string }[]):
  */
 export function casesService(deps: Deps) {
   const { db, config } = deps;
-  const serviceLevels = loadServiceLevels();
+  const serviceLevels = SERVICE_LEVELS;
 
   /** The case's service-level clock, from its last "ready for review" to its delivery. */
   async function caseSla(tx: Queryable, row: CaseRow) {

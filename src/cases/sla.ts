@@ -20,6 +20,9 @@ export function loadServiceLevels(file = process.env.SERVICE_LEVELS_FILE): Servi
   return SlaFile.parse(JSON.parse(fs.readFileSync(file ?? new URL('./data/service-levels.json', import.meta.url), 'utf8')));
 }
 
+/** The service levels in force, read once at start-up. */
+export const SERVICE_LEVELS: ServiceLevels = loadServiceLevels();
+
 const DAY = 86_400_000;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 

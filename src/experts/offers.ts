@@ -10,7 +10,7 @@ import { enqueueJob } from '../core/jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { addMember, insertEvent } from '../cases/repository.ts';
 import { decide } from '../cases/lifecycle.ts';
-import { loadServiceLevels, slaClock } from '../cases/sla.ts';
+import { SERVICE_LEVELS, slaClock } from '../cases/sla.ts';
 import { loadMatchingConfig } from './matching.ts';
 import { teamFor } from './service.ts';
 
@@ -45,7 +45,7 @@ export function autoAssigns(conditionId: string | null, envList = process.env.AU
 
 export function offersService(deps: Deps & { responseHours: number }) {
   const { db, config } = deps;
-  const levels = loadServiceLevels();
+  const levels = SERVICE_LEVELS;
   const matching = loadMatchingConfig();
 
   async function createOffer(tx: Queryable, row: CaseRow, expert: { id: string; email: string }, role: string, offeredBy: string) {

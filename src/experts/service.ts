@@ -38,14 +38,15 @@ interface ProfileRow {
   open_cases: number;
 }
 
-const OPEN_CASES = `(SELECT count(*)::int FROM case_members m JOIN cases c ON c.id = m.case_id
-  WHERE m.user_id = u.id AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('delivered', 'closed', 'cancelled'))`;
+/** An expert's open cases, as an SQL expression over the expert's id expression. */
+const openCasesOf = (expertId: string) => `(SELECT count(*)::int FROM case_members m JOIN cases c ON c.id = m.case_id
+  WHERE m.user_id = ${expertId} AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('delivered', 'closed', 'cancelled'))`;
 // Turnaround from history: days from assignment to signed opinion, over the expert's cases.
 const TURNAROUND = `(SELECT avg(extract(epoch FROM (s.at - a.at)) / 86400)::real FROM case_members m2
   JOIN case_events a ON a.case_id = m2.case_id AND a.to_status = 'assigned'
   JOIN case_events s ON s.case_id = m2.case_id AND s.to_status = 'opinion_signed'
   WHERE m2.user_id = u.id AND m2.relation = 'expert')`;
-const SELECT = `SELECT u.id AS user_id, u.name, u.email, u.disabled_at, p.*, ${OPEN_CASES} AS open_cases, ${TURNAROUND} AS history_turnaround_days
+const SELECT = `SELECT u.id AS user_id, u.name, u.email, u.disabled_at, p.*, ${openCasesOf('u.id')} AS open_cases, ${TURNAROUND} AS history_turnaround_days
   FROM users u JOIN expert_profiles p ON p.user_id = u.id WHERE u.role = 'expert'`;
 
 /** Measured turnaround when the expert has signed opinions here; otherwise what the profile says. */
@@ -112,7 +113,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
   const matching = loadMatchingConfig();
 
   async function save(tx: Queryable, userId: string, p: ExpertProfileInput) {
-    const [open] = await tx.query<{ n: number }>(`SELECT ${OPEN_CASES.replaceAll('u.id', '$1')} AS n`, [userId]);
+    const [open] = await tx.query<{ n: number }>(`SELECT ${openCasesOf('$1')} AS n`, [userId]);
     if ((open?.n ?? 0) > p.capacityMax) throw new AppError('VALIDATION_FAILED', `The capacity (${p.capacityMax}) is below the ${open!.n} cases already open.`, { errors: [{ path: '/capacityMax', message: 'Below the current load.' }] });
     await tx.query(
       `INSERT INTO expert_profiles (user_id, npi, credentials, taxonomy_codes, focus_codes, procedures, institution, licensure, languages, consult_modes, insurance_networks, fee_usd, capacity_max, out_of_office, conflicts, accepting_cases, updated_at)
@@ -125,6 +126,18 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
     return profileView(row!);
   }
 
+  async function saveProfile(actor: Actor, userId: string, p: ExpertProfileInput, meta: RequestMeta) {
+    const own = actor.role === 'expert' && actor.userId === userId;
+    if (!own && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Experts edit their own profile; admins edit any.');
+    return db.transaction(async (tx) => {
+      const [u] = await tx.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [userId]);
+      if (u?.role !== 'expert') throw new AppError('NOT_FOUND', 'There is no expert with this id.');
+      const view = await save(tx, userId, p);
+      await recordAudit(tx, { actor, meta, action: 'expert.profile.save', entityType: 'ExpertProfile', entityId: userId });
+      return view;
+    });
+  }
+
   return {
     async myProfile(actor: Actor) {
       if (actor.role !== 'expert') throw new AppError('FORBIDDEN', 'Only experts have a directory profile.');
@@ -132,17 +145,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
       return row ? profileView(row) : null;
     },
 
-    async saveProfile(actor: Actor, userId: string, p: ExpertProfileInput, meta: RequestMeta) {
-      const own = actor.role === 'expert' && actor.userId === userId;
-      if (!own && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Experts edit their own profile; admins edit any.');
-      return db.transaction(async (tx) => {
-        const [u] = await tx.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [userId]);
-        if (u?.role !== 'expert') throw new AppError('NOT_FOUND', 'There is no expert with this id.');
-        const view = await save(tx, userId, p);
-        await recordAudit(tx, { actor, meta, action: 'expert.profile.save', entityType: 'ExpertProfile', entityId: userId });
-        return view;
-      });
-    },
+    saveProfile,
 
     /** Imports the directory from CSV: good rows are saved (new experts get an account and a set-password mail), bad rows reported by line. */
     async importCsv(actor: Actor, text: string, meta: RequestMeta) {
@@ -159,7 +162,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
             user = { id: u.id, role: 'expert' };
             created++;
           }
-          await this.saveProfile(actor, user.id, row.profile, meta);
+          await saveProfile(actor, user.id, row.profile, meta);
           saved++;
         } catch (err) {
           errors.push({ line: row.line, message: (err as Error).message });
