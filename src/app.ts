@@ -30,6 +30,10 @@ import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
 import { fhirRoutes, operationOutcomeFor } from './fhir/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
+import { imagingApiRoutes } from './imaging/apiRoutes.ts';
+import { localInstanceStore, upstreamInstanceStore } from './imaging/instanceStore.ts';
+import { imagingDicomwebRoutes } from './imaging/routes.ts';
+import { imagingService } from './imaging/service.ts';
 
 /** Maps any error to problem details: our AppErrors, schema failures and Fastify's own. */
 function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDetails {
@@ -52,6 +56,7 @@ function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDe
 }
 
 const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
+const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
 
 function sendError(reply: FastifyReply, req: FastifyRequest, p: ProblemDetails) {
   if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
@@ -106,7 +111,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
-    if (req.url.startsWith('/api') || isFhir(req)) reply.header('cache-control', 'no-store');
+    if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
@@ -115,7 +120,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     return sendError(reply, req, p);
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api') || isFhir(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
+    if (isApi(req) || isFhir(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
     return reply.type('text/html').sendFile('index.html');
   });
 
@@ -138,10 +143,17 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   fs.mkdirSync(uploadDir, { recursive: true });
   await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
   await app.register(materialRoutes(materialService(deps)));
+  const localStore = localInstanceStore(blobs);
+  const imaging = imagingService({
+    ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
+    store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
+  });
+  await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes }), { prefix: '/dicomweb' });
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const jobHandlers = {
     'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
+    'imaging.index': (p: Record<string, unknown>) => imaging.indexDocument(String(p.documentId)),
     'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
     'case.autoAssign': (p: Record<string, unknown>) => offers.autoAssign(String(p.caseId)),
     'sla.remind': (p: Record<string, unknown>) => sendSlaReminder(db, config, p as never),
@@ -157,6 +169,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(referenceRoutes);
     await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
     await api.register(auditRoutes(db));
+    await api.register(imagingApiRoutes(imaging));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
   await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default('Consilium <no-reply@consilium.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST: z.string().optional(),
+  DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
+  DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -55,6 +57,10 @@ export interface Config {
   mailFrom: string;
   logLevel: string;
   webDist: string;
+  /** Largest single DICOM instance accepted (STOW-RS part, file on a CD). */
+  dicomMaxInstanceBytes: number;
+  /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
+  dicomwebUpstreamUrl?: string;
   /** Secure cookies only where the deployment is behind TLS: production. */
   secureCookies: boolean;
 }
@@ -89,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     webDist: path.resolve(e.WEB_DIST ?? 'web/dist'),
+    dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
+    dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     secureCookies: e.NODE_ENV === 'production',
     ...overrides,
   };

@@ -14,6 +14,7 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   CONFLICT: { status: 409, title: 'This conflicts with the current state' },
   ILLEGAL_TRANSITION: { status: 409, title: 'This step is not possible in the case’s current state' },
+  NOT_ACCEPTABLE: { status: 406, title: 'This representation cannot be produced' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'This content type is not accepted' },
   GUARD_FAILED: { status: 422, title: 'Something must be done before this step' },

@@ -15,13 +15,20 @@ import { classifyText, DOCUMENT_TYPE_IDS, documentTypeLabel, testsReported } fro
 import { importFhirBundle } from './fhirImport.ts';
 import type { ClinicalEntry, ImportResult } from './importTypes.ts';
 import { extractPdfText, PdfUnreadable } from './pdfText.ts';
+import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zipCheck.ts';
 
 /** Case states in which records may still be added. */
 const OPEN_FOR_RECORDS = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
+
+/** Records (documents and images) may be added until the opinion is signed. */
+export function assertOpenForRecords(row: CaseRow): void {
+  if (!OPEN_FOR_RECORDS.includes(row.status)) throw new AppError('CONFLICT', 'Records can no longer be added: the opinion has been signed or the case is closed.');
+}
 const MAX_STRUCTURED_BYTES = 50 * 1024 * 1024;
 const MAX_READABLE_PDF_BYTES = 150 * 1024 * 1024;
+const MAX_CHECKED_DICOM_BYTES = 512 * 1024 * 1024;
 
 export interface IncomingFile {
   caseId: string;
@@ -148,6 +155,16 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         if (!result.ok) throw new AppError('VALIDATION_FAILED', `“${file.filename}” could not be imported.`, { errors: result.errors.map((message) => ({ path: `/${file.filename}`, message })) });
         return { sniffed, imported: result, status: 'ready', detail: `${result.format}: ${result.entries.length} entries imported.` };
       }
+      case 'dicom': {
+        if (sniffed.category !== 'imaging' || stat.size > MAX_CHECKED_DICOM_BYTES) return { sniffed, status: 'ready', detail: null };
+        try {
+          parseInstance(await fsp.readFile(file.path));
+        } catch (err) {
+          if (err instanceof DicomRejected) throw new AppError('VALIDATION_FAILED', `“${file.filename}”: ${err.message}`);
+          throw err;
+        }
+        return { sniffed, status: 'ready', detail: 'Adding the images to the case’s studies.' };
+      }
       case 'text':
         return { sniffed, status: 'processing', detail: 'Reading the text' };
       case 'jpeg':
@@ -187,6 +204,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           [row.id, doc!.id, e.kind, e.code, e.codeSystem, e.display, e.value, e.unit, e.effective, e.status, JSON.stringify(e.source)]);
       }
       if (checked.status === 'processing') await enqueueJob(tx, 'document.extract', { documentId: doc!.id });
+      if (checked.sniffed.category === 'imaging') await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
       await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
       return { document: documentView(doc!), duplicate: false };
@@ -195,7 +213,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
   async function checkWritable(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta): Promise<CaseRow> {
     const { row } = await openCase(tx, actor, caseId, 'case.records.write', meta);
-    if (!OPEN_FOR_RECORDS.includes(row.status)) throw new AppError('CONFLICT', 'Records can no longer be added: the opinion has been signed or the case is closed.');
+    assertOpenForRecords(row);
     return row;
   }
 

@@ -1,3 +1,4 @@
+import { aDicomInstance } from './dicom.ts';
 import yazl from 'yazl';
 import { renderPdf } from '../../src/core/pdf.ts';
 import type { Client } from './client.ts';
@@ -21,24 +22,9 @@ export const MOLECULAR_LINES = [
 ];
 
 /** A minimal DICOM Part 10 file: preamble, DICM, and a file meta group (explicit VR little endian). */
-export function aDicomFile(sopInstanceUid = `2.25.${BigInt('0x' + crypto.randomUUID().replace(/-/g, '')).toString()}`): Buffer {
-  const el = (group: number, element: number, vr: string, value: string) => {
-    const v = Buffer.from(value.length % 2 ? value + '\0' : value, 'latin1');
-    const h = Buffer.alloc(8);
-    h.writeUInt16LE(group, 0);
-    h.writeUInt16LE(element, 2);
-    h.write(vr, 4, 'latin1');
-    h.writeUInt16LE(v.length, 6);
-    return Buffer.concat([h, v]);
-  };
-  const meta = Buffer.concat([el(0x0002, 0x0002, 'UI', '1.2.840.10008.5.1.4.1.1.2'), el(0x0002, 0x0003, 'UI', sopInstanceUid), el(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1')]);
-  const len = Buffer.alloc(12);
-  len.writeUInt16LE(0x0002, 0);
-  len.writeUInt16LE(0x0000, 2);
-  len.write('UL', 4, 'latin1');
-  len.writeUInt16LE(4, 6);
-  len.writeUInt32LE(meta.length, 8);
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), len, meta, el(0x0008, 0x0060, 'CS', 'CT')]);
+/** A small valid DICOM CT instance (synthetic phantom), as found on a CD. */
+export function aDicomFile(sopInstanceUid?: string): Buffer {
+  return aDicomInstance({ sopInstanceUid, rows: 16, columns: 16 });
 }
 
 export function aZip(entries: { name: string; data: Buffer }[], compress = true): Promise<Buffer> {

@@ -31,7 +31,9 @@ export function clearSessionCookie(reply: FastifyReply, config: Config): void {
 export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; config: Config; now: () => Date }) => {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (req) => {
-    const token = req.cookies[SESSION_COOKIE];
+    // DICOMweb and API clients that cannot keep cookies send the same token as a bearer token.
+    const bearer = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(req.headers.authorization ?? '')?.[1];
+    const token = req.cookies[SESSION_COOKIE] ?? bearer;
     req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, opts.now()) : null;
   });
 });

@@ -31,6 +31,8 @@ const PERMISSIONS = {
   'case.records.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.records.write': ['patient', 'referring_physician', 'coordinator'],
   'case.records.curate': ['coordinator'],
+  'case.imaging.annotate': ['coordinator', 'expert', 'board_chair'],
+  'case.imaging.export': ['coordinator', 'expert', 'board_chair'],
   'experts.list': ['coordinator', 'admin'],
   'case.experts.match': ['coordinator'],
   'audit.read': ['admin'],

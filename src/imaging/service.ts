@@ -1,0 +1,399 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
+import { roleAllows } from '../core/auth/roles.ts';
+import type { BlobStore } from '../core/blobs.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Db, Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError, notFound } from '../core/errors.ts';
+import { insertEvent } from '../cases/repository.ts';
+import { assertOpenForRecords } from '../records/service.ts';
+import { cdFiles } from './cdArchive.ts';
+import type { InstanceKey, InstanceStore } from './instanceStore.ts';
+import { DEFAULT_DICOM_LIMITS, DicomRejected, parseInstance, type DicomJson, type DicomLimits, type ParsedInstance } from './part10.ts';
+import { buildQidoQuery, INSTANCE_DEFAULT_TAGS, pick, SERIES_TAGS, STUDY_TAGS, type QidoLevel } from './qido.ts';
+
+/**
+ * Imaging of a case: storing DICOM instances (from STOW-RS, uploaded files and CD archives),
+ * the study/series/instance index behind QIDO-RS, retrieval for WADO-RS, and the reviewer's
+ * measurements. Every call checks role and case grant and leaves an audit event.
+ */
+
+/** Which cases a DICOMweb call may touch: one case (its own base URL) or every case the caller may see. */
+export type Scope = { caseId: string } | { caseId: null };
+
+export interface StoreOutcome {
+  ok: boolean;
+  sopClassUid: string | null;
+  sopInstanceUid: string | null;
+  studyUid: string | null;
+  seriesUid: string | null;
+  /** PS3.18 failure reason (e.g. 0xC000 cannot understand, 0x0111 duplicate SOP instance). */
+  reason?: number;
+  message?: string;
+  /** Already stored with identical content: success, nothing changed. */
+  duplicate?: boolean;
+}
+
+export interface InstanceRow extends InstanceKey {
+  id: string;
+  case_id: string;
+  sop_class_uid: string;
+  instance_number: number | null;
+  number_of_frames: number;
+  transfer_syntax: string;
+  size: string | number;
+  metadata: DicomJson;
+}
+
+const norm = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/[^a-z]/g, '');
+
+/** A DICOM patient identity that is not the case's patient, in plain words; null when it fits. */
+export function identityMismatch(casePatient: { family_name: string | null; birth_date: Date | string | null }, dicom: ParsedInstance['patient']): string | null {
+  if (!casePatient.family_name || !dicom.name) return null;
+  const family = dicom.name.split('^')[0] ?? '';
+  const born = casePatient.birth_date ? new Date(casePatient.birth_date).toISOString().slice(0, 10).replaceAll('-', '') : null;
+  const nameFits = norm(family) === norm(casePatient.family_name) || norm(dicom.name).includes(norm(casePatient.family_name));
+  const birthFits = !born || !dicom.birthDate || dicom.birthDate === born;
+  if (nameFits && birthFits) return null;
+  const shown = dicom.name.replaceAll('^', ' ').trim();
+  return `These images are labelled for “${shown}”${dicom.birthDate ? `, born ${dicom.birthDate.slice(0, 4)}-${dicom.birthDate.slice(4, 6)}-${dicom.birthDate.slice(6, 8)}` : ''}, which does not match the case's patient. A coordinator should check before they are reviewed.`;
+}
+
+export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceStore; limits?: DicomLimits; maxInstanceBytes: number }) {
+  const { db, store } = deps;
+  const limits = deps.limits ?? DEFAULT_DICOM_LIMITS;
+
+  async function writableCase(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta): Promise<CaseRow> {
+    const { row } = await openCase(tx, actor, caseId, 'case.records.write', meta);
+    assertOpenForRecords(row);
+    return row;
+  }
+
+  /** Stores one instance on a case whose access was already checked. Never throws for bad content. */
+  async function storeInstance(caseRow: CaseRow, bytes: Uint8Array, documentId: string | null): Promise<StoreOutcome> {
+    let parsed: ParsedInstance;
+    try {
+      if (bytes.length > deps.maxInstanceBytes) throw new DicomRejected(`The instance is larger than the limit of ${deps.maxInstanceBytes} bytes.`, 0xa700);
+      parsed = parseInstance(bytes, limits);
+    } catch (err) {
+      if (!(err instanceof DicomRejected)) throw err;
+      return { ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: err.reason, message: err.message };
+    }
+    const ids = { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid, studyUid: parsed.studyUid, seriesUid: parsed.seriesUid };
+    const contentSha = crypto.createHash('sha256').update(bytes).digest('hex');
+    const [existing] = await db.query<{ content_sha256: string }>('SELECT content_sha256 FROM dicom_instances WHERE case_id = $1 AND sop_instance_uid = $2', [caseRow.id, parsed.sopInstanceUid]);
+    if (existing) return sameOrConflict(existing.content_sha256, contentSha, ids);
+    const ref = await store.put(db, bytes, parsed);
+    return db.transaction(async (tx) => {
+      // Serialise writers of one study so the study and series rows are created once.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`study:${caseRow.id}:${parsed.studyUid}`]);
+      const [again] = await tx.query<{ content_sha256: string }>('SELECT content_sha256 FROM dicom_instances WHERE case_id = $1 AND sop_instance_uid = $2', [caseRow.id, parsed.sopInstanceUid]);
+      if (again) return sameOrConflict(again.content_sha256, contentSha, ids);
+      const studyId = await upsertStudy(tx, caseRow, parsed);
+      const seriesId = await upsertSeries(tx, studyId, parsed);
+      await tx.query(
+        `INSERT INTO dicom_instances (case_id, study_id, series_id, sop_instance_uid, sop_class_uid, instance_number, number_of_frames, rows, columns, transfer_syntax, location, blob_sha256, content_sha256, size, metadata, document_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+        [caseRow.id, studyId, seriesId, parsed.sopInstanceUid, parsed.sopClassUid, parsed.instance.number, parsed.instance.frames, parsed.instance.rows, parsed.instance.columns,
+          parsed.transferSyntax, ref.location, ref.blobSha256, ref.contentSha256, bytes.length, JSON.stringify(parsed.metadata), documentId]);
+      return { ok: true, ...ids };
+    });
+  }
+
+  function sameOrConflict(storedSha: string, sha: string, ids: Omit<StoreOutcome, 'ok'>): StoreOutcome {
+    if (storedSha === sha) return { ok: true, duplicate: true, ...ids };
+    return { ok: false, ...ids, reason: 0x0111, message: 'An instance with this SOP Instance UID but different content is already stored on the case; it was not replaced.' };
+  }
+
+  async function upsertStudy(tx: Queryable, caseRow: CaseRow, p: ParsedInstance): Promise<string> {
+    const [found] = await tx.query<{ id: string }>('SELECT id FROM dicom_studies WHERE case_id = $1 AND study_uid = $2', [caseRow.id, p.studyUid]);
+    if (found) return found.id;
+    const [pt] = await tx.query<{ family_name: string | null; birth_date: Date | string | null }>('SELECT family_name, birth_date FROM patients WHERE id = $1', [caseRow.patient_id]);
+    const flag = pt ? identityMismatch(pt, p.patient) : null;
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO dicom_studies (case_id, study_uid, patient_id, patient_name, patient_birth_date, patient_sex, study_date, study_time, accession_number, study_description, study_id, referring_physician, identity_flag, attributes)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
+      [caseRow.id, p.studyUid, p.patient.id, p.patient.name, p.patient.birthDate, p.patient.sex, p.study.date, p.study.time, p.study.accession, p.study.description, p.study.id, p.study.referringPhysician,
+        flag, JSON.stringify(pick(p.metadata, STUDY_TAGS))]);
+    await insertEvent(tx, { caseId: caseRow.id, actorId: null, type: 'imaging.study', detail: { studyUid: p.studyUid, description: p.study.description, flagged: Boolean(flag) } });
+    return row!.id;
+  }
+
+  async function upsertSeries(tx: Queryable, studyId: string, p: ParsedInstance): Promise<string> {
+    const [found] = await tx.query<{ id: string }>('SELECT id FROM dicom_series WHERE study_id = $1 AND series_uid = $2', [studyId, p.seriesUid]);
+    if (found) return found.id;
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO dicom_series (study_id, series_uid, modality, series_number, series_description, body_part, attributes) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+      [studyId, p.seriesUid, p.series.modality, p.series.number === null ? null : Math.trunc(p.series.number), p.series.description, p.series.bodyPart, JSON.stringify(pick(p.metadata, SERIES_TAGS))]);
+    return row!.id;
+  }
+
+  /** The cases a scope covers, as an SQL condition on `c` (parameter $1 is the actor's id). */
+  function scopeSql(actor: Actor, scope: Scope, params: unknown[]): string {
+    if (!roleAllows(actor.role, 'case.records.read')) return 'FALSE';
+    const grant = caseGrantSql(actor, 1);
+    if (scope.caseId) return `${grant} AND c.id = $${params.push(scope.caseId)}`;
+    return grant;
+  }
+
+  async function auditRead(tx: Queryable, actor: Actor, meta: RequestMeta, action: string, caseIds: Iterable<string>, detail: Record<string, unknown>) {
+    for (const caseId of new Set(caseIds)) await recordAudit(tx, { actor, meta, action, entityType: 'ImagingStudy', entityId: String(detail.studyUid ?? caseId), caseId, detail });
+  }
+
+  /** A case-scoped call must name a case the caller may read; otherwise 404 and a denied event. */
+  async function checkScope(tx: Queryable, actor: Actor, scope: Scope, meta: RequestMeta) {
+    if (scope.caseId) await openCase(tx, actor, scope.caseId, 'case.records.read', meta);
+  }
+
+  return {
+    storeInstance,
+
+    /** STOW-RS: every part is stored or refused on its own; one audit event for the request. */
+    async stow(actor: Actor, meta: RequestMeta, caseId: string, parts: AsyncIterable<{ bytes: Uint8Array; contentType: string | null }>): Promise<StoreOutcome[]> {
+      const caseRow = await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
+      const outcomes: StoreOutcome[] = [];
+      try {
+        for await (const part of parts) {
+          if (part.contentType && !/^application\/dicom\b/i.test(part.contentType)) {
+            outcomes.push({ ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: 0xc000, message: `A part of type “${part.contentType.slice(0, 60)}” is not a DICOM instance (application/dicom).` });
+            continue;
+          }
+          outcomes.push(await storeInstance(caseRow, part.bytes, null));
+        }
+      } finally {
+        const stored = outcomes.filter((o) => o.ok && !o.duplicate).length;
+        await db.transaction((tx) => recordAudit(tx, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored, failed: outcomes.filter((o) => !o.ok).length } }));
+      }
+      return outcomes;
+    },
+
+    /** Background indexing of an uploaded DICOM file or CD archive. */
+    async indexDocument(documentId: string): Promise<void> {
+      const [doc] = await db.query<{ id: string; case_id: string; blob_sha256: string; content_type: string; category: string; filename: string }>('SELECT id, case_id, blob_sha256, content_type, category, filename FROM documents WHERE id = $1', [documentId]);
+      if (!doc || doc.category !== 'imaging') return;
+      const [caseRow] = await db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [doc.case_id]);
+      if (!caseRow) return;
+      const summary = { stored: 0, duplicates: 0, failed: [] as { file: string; reason: string }[], skipped: [] as { file: string; reason: string }[] };
+      const note = (name: string, o: StoreOutcome) => {
+        if (o.ok) (o.duplicate ? summary.duplicates++ : summary.stored++);
+        else if (summary.failed.length < 50) summary.failed.push({ file: name, reason: o.message ?? 'refused' });
+      };
+      if (doc.content_type === 'dicom') {
+        note(doc.filename, await storeInstance(caseRow, await deps.blobs.read(db, doc.blob_sha256), doc.id));
+      } else if (doc.content_type === 'zip') {
+        const tmp = path.join(os.tmpdir(), `consilium-cd-${crypto.randomUUID()}.zip`);
+        try {
+          const { stream } = await deps.blobs.open(db, doc.blob_sha256);
+          await pipeline(stream, fs.createWriteStream(tmp, { mode: 0o600 }));
+          for await (const f of cdFiles(tmp, deps.maxInstanceBytes)) {
+            if ('skipped' in f) summary.skipped.push({ file: f.name, reason: f.skipped });
+            else note(f.name, await storeInstance(caseRow, f.bytes, doc.id));
+          }
+        } finally {
+          await fsp.rm(tmp, { force: true });
+        }
+      }
+      const [flag] = await db.query<{ identity_flag: string }>(
+        `SELECT DISTINCT s.identity_flag FROM dicom_instances i JOIN dicom_studies s ON s.id = i.study_id WHERE i.document_id = $1 AND s.identity_flag IS NOT NULL LIMIT 1`, [doc.id]);
+      const detail = `${summary.stored + summary.duplicates} image${summary.stored + summary.duplicates === 1 ? '' : 's'} indexed${summary.failed.length ? `, ${summary.failed.length} could not be read` : ''}.`;
+      const flags = flag ? [{ kind: 'patient_mismatch', message: flag.identity_flag }] : [];
+      await db.query(`UPDATE documents SET imaging_summary = $2, status_detail = $3, status = $4, flags = $5, updated_at = now() WHERE id = $1`,
+        [doc.id, JSON.stringify(summary), detail, flags.length || (summary.failed.length && !summary.stored) ? 'needs_review' : 'ready', JSON.stringify(flags)]);
+    },
+
+    /** QIDO-RS at one level, with optional parents (studies/{uid}/series, …/instances). */
+    async search(actor: Actor, meta: RequestMeta, scope: Scope, level: QidoLevel, parents: { studyUid?: string; seriesUid?: string }, query: Record<string, string | string[] | undefined>, baseUrl: string) {
+      return withCaseTx(db, async (tx) => {
+        await checkScope(tx, actor, scope, meta);
+        const params: unknown[] = [actor.userId];
+        const where = [scopeSql(actor, scope, params)];
+        if (parents.studyUid) where.push(`s.study_uid = $${params.push(parents.studyUid)}`);
+        if (parents.seriesUid) where.push(`se.series_uid = $${params.push(parents.seriesUid)}`);
+        const q = buildQidoQuery(level, query, params.length + 1);
+        where.push(...q.where);
+        params.push(...q.params);
+        const rows = await runSearch(tx, level, where, params, q.limit, q.offset);
+        await auditRead(tx, actor, meta, 'imaging.search', rows.map((r) => r.case_id), { level, results: rows.length });
+        const answer = rows.map((r) => searchAnswer(level, r, q.includeFields, baseUrl));
+        return { answer, warnings: q.warnings };
+      });
+    },
+
+    /** The instances under a study/series/instance, access-checked and audited, for WADO-RS. */
+    async instances(actor: Actor, meta: RequestMeta, scope: Scope, uids: { studyUid: string; seriesUid?: string; sopInstanceUid?: string }): Promise<InstanceRow[]> {
+      return withCaseTx(db, async (tx) => {
+        await checkScope(tx, actor, scope, meta);
+        const params: unknown[] = [actor.userId];
+        const where = [scopeSql(actor, scope, params), `s.study_uid = $${params.push(uids.studyUid)}`];
+        if (uids.seriesUid) where.push(`se.series_uid = $${params.push(uids.seriesUid)}`);
+        if (uids.sopInstanceUid) where.push(`i.sop_instance_uid = $${params.push(uids.sopInstanceUid)}`);
+        const rows = await tx.query<InstanceRow>(
+          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size, i.metadata, s.study_uid, se.series_uid
+           FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id JOIN cases c ON c.id = i.case_id
+           WHERE ${where.join(' AND ')} ORDER BY se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST, i.sop_instance_uid`, params);
+        if (!rows.length) throw notFound(uids.sopInstanceUid ? 'This instance' : uids.seriesUid ? 'This series' : 'This study');
+        await auditRead(tx, actor, meta, 'imaging.retrieve', rows.map((r) => r.case_id), { studyUid: uids.studyUid, seriesUid: uids.seriesUid ?? null, instances: rows.length });
+        return rows;
+      });
+    },
+
+    open: (row: InstanceRow): Promise<Readable> => store.open(db, row),
+    read: (row: InstanceRow): Promise<Buffer> => store.read(db, row),
+
+    /** The studies of a case with their series, for the viewer and the records tab. */
+    async caseStudies(actor: Actor, meta: RequestMeta, caseId: string) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.list' });
+        const studies = await tx.query<{ id: string; study_uid: string; study_date: string | null; study_description: string | null; patient_name: string | null; identity_flag: string | null; accession_number: string | null }>(
+          'SELECT id, study_uid, study_date, study_description, patient_name, identity_flag, accession_number FROM dicom_studies WHERE case_id = $1 ORDER BY study_date DESC NULLS LAST, created_at DESC', [caseId]);
+        const series = await tx.query<{ study_id: string; series_uid: string; modality: string | null; series_number: number | null; series_description: string | null; body_part: string | null; instances: number; first_instance: string; frames: number; transfer_syntax: string }>(
+          `SELECT se.study_id, se.series_uid, se.modality, se.series_number, se.series_description, se.body_part, count(i.id)::int AS instances, sum(i.number_of_frames)::int AS frames,
+                  min(i.transfer_syntax) AS transfer_syntax,
+                  (array_agg(i.sop_instance_uid ORDER BY i.instance_number NULLS LAST, i.sop_instance_uid))[greatest(1, (count(i.id) + 1) / 2)] AS first_instance
+           FROM dicom_series se JOIN dicom_studies s ON s.id = se.study_id JOIN dicom_instances i ON i.series_id = se.id
+           WHERE s.case_id = $1 GROUP BY se.id ORDER BY se.series_number NULLS LAST, se.series_uid`, [caseId]);
+        return studies.map((s) => ({
+          studyUid: s.study_uid, date: s.study_date, description: s.study_description, patientName: s.patient_name, accession: s.accession_number, identityFlag: s.identity_flag,
+          series: series.filter((x) => x.study_id === s.id).map((x) => ({
+            seriesUid: x.series_uid, modality: x.modality, number: x.series_number, description: x.series_description, bodyPart: x.body_part,
+            instances: x.instances, frames: x.frames, transferSyntax: x.transfer_syntax, thumbnailInstance: x.first_instance,
+          })),
+        }));
+      });
+    },
+
+    async measurements(actor: Actor, meta: RequestMeta, caseId: string, studyUid?: string) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.measurements.read' });
+        const rows = await tx.query<MeasurementRow>(
+          `SELECT m.*, u.name AS author FROM imaging_measurements m JOIN users u ON u.id = m.created_by WHERE m.case_id = $1 AND m.deleted_at IS NULL ${studyUid ? 'AND m.study_uid = $2' : ''} ORDER BY m.created_at`,
+          studyUid ? [caseId, studyUid] : [caseId]);
+        return rows.map(measurementView);
+      });
+    },
+
+    async addMeasurement(actor: Actor, meta: RequestMeta, caseId: string, m: NewMeasurement) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
+        const [inst] = await tx.query<{ id: string }>(
+          `SELECT i.id FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id
+           WHERE i.case_id = $1 AND s.study_uid = $2 AND se.series_uid = $3 AND i.sop_instance_uid = $4`, [caseId, m.studyUid, m.seriesUid, m.sopInstanceUid]);
+        if (!inst) throw new AppError('NOT_FOUND', 'The image this measurement is on is not part of the case.');
+        const [row] = await tx.query<MeasurementRow>(
+          `INSERT INTO imaging_measurements (case_id, study_uid, series_uid, sop_instance_uid, kind, points, value, unit, label, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+           RETURNING *, (SELECT name FROM users WHERE id = $10) AS author`,
+          [caseId, m.studyUid, m.seriesUid, m.sopInstanceUid, m.kind, JSON.stringify(m.points), m.value, m.unit, m.label ?? null, actor.userId]);
+        await recordAudit(tx, { actor, meta, action: 'imaging.measurement.create', entityType: 'Measurement', entityId: row!.id, caseId, detail: { kind: m.kind } });
+        return measurementView(row!);
+      });
+    },
+
+    async deleteMeasurement(actor: Actor, meta: RequestMeta, caseId: string, id: string) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
+        const rows = await tx.query('UPDATE imaging_measurements SET deleted_at = now() WHERE id = $1 AND case_id = $2 AND created_by = $3 AND deleted_at IS NULL RETURNING id', [id, caseId, actor.userId]);
+        if (!rows.length) throw new AppError('NOT_FOUND', 'This measurement was not found, or it is someone else’s.');
+        await recordAudit(tx, { actor, meta, action: 'imaging.measurement.delete', entityType: 'Measurement', entityId: id, caseId });
+      });
+    },
+  };
+}
+
+export type ImagingService = ReturnType<typeof imagingService>;
+
+export interface NewMeasurement {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  kind: 'length' | 'angle';
+  points: number[][];
+  value: number;
+  unit: string;
+  label?: string | null;
+}
+interface MeasurementRow {
+  id: string; study_uid: string; series_uid: string; sop_instance_uid: string; kind: 'length' | 'angle'; points: number[][]; value: number; unit: string; label: string | null; author: string; created_by: string; created_at: Date;
+}
+const measurementView = (r: MeasurementRow) => ({
+  id: r.id, studyUid: r.study_uid, seriesUid: r.series_uid, sopInstanceUid: r.sop_instance_uid, kind: r.kind, points: r.points, value: Number(r.value), unit: r.unit,
+  label: r.label, author: r.author, authorId: r.created_by, createdAt: new Date(r.created_at).toISOString(),
+});
+
+interface SearchRow {
+  case_id: string;
+  study_uid: string;
+  series_uid?: string;
+  sop_instance_uid?: string;
+  study_attributes: DicomJson;
+  series_attributes?: DicomJson;
+  metadata?: DicomJson;
+  modalities?: string[];
+  series_count?: number;
+  instance_count: number;
+}
+
+async function runSearch(tx: Queryable, level: QidoLevel, where: string[], params: unknown[], limit: number, offset: number): Promise<SearchRow[]> {
+  const w = where.join(' AND ');
+  const page = `LIMIT ${limit} OFFSET ${offset}`;
+  if (level === 'study') {
+    return tx.query<SearchRow>(
+      `SELECT s.case_id, s.study_uid, s.attributes AS study_attributes,
+              (SELECT array_agg(DISTINCT x.modality) FROM dicom_series x WHERE x.study_id = s.id AND x.modality IS NOT NULL) AS modalities,
+              (SELECT count(*)::int FROM dicom_series x WHERE x.study_id = s.id) AS series_count,
+              (SELECT count(*)::int FROM dicom_instances x WHERE x.study_id = s.id) AS instance_count
+       FROM dicom_studies s JOIN cases c ON c.id = s.case_id
+       WHERE ${w} ORDER BY s.study_date DESC NULLS LAST, s.created_at DESC, s.id ${page}`, params);
+  }
+  if (level === 'series') {
+    return tx.query<SearchRow>(
+      `SELECT s.case_id, s.study_uid, se.series_uid, s.attributes AS study_attributes, se.attributes AS series_attributes,
+              (SELECT count(*)::int FROM dicom_instances x WHERE x.series_id = se.id) AS instance_count
+       FROM dicom_series se JOIN dicom_studies s ON s.id = se.study_id JOIN cases c ON c.id = s.case_id
+       WHERE ${w} ORDER BY s.study_uid, se.series_number NULLS LAST, se.series_uid ${page}`, params);
+  }
+  return tx.query<SearchRow>(
+    `SELECT s.case_id, s.study_uid, se.series_uid, i.sop_instance_uid, s.attributes AS study_attributes, se.attributes AS series_attributes, i.metadata, 1 AS instance_count
+     FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id JOIN cases c ON c.id = s.case_id
+     WHERE ${w} ORDER BY s.study_uid, se.series_number NULLS LAST, i.instance_number NULLS LAST, i.sop_instance_uid ${page}`, params);
+}
+
+const attr = (vr: string, ...Value: unknown[]) => ({ vr, Value });
+
+function searchAnswer(level: QidoLevel, r: SearchRow, include: string[] | 'all', baseUrl: string): DicomJson {
+  const studyUrl = `${baseUrl}/studies/${r.study_uid}`;
+  if (level === 'study') {
+    return {
+      ...r.study_attributes,
+      '00080056': attr('CS', 'ONLINE'),
+      '00080061': r.modalities?.length ? attr('CS', ...r.modalities) : { vr: 'CS' },
+      '00081190': attr('UR', studyUrl),
+      '00201206': attr('IS', r.series_count ?? 0),
+      '00201208': attr('IS', r.instance_count),
+    };
+  }
+  const studyPart = include === 'all' ? r.study_attributes : pick(r.study_attributes, include.length ? include : ['0020000D']);
+  if (level === 'series') {
+    return {
+      ...studyPart,
+      ...r.series_attributes,
+      '00081190': attr('UR', `${studyUrl}/series/${r.series_uid}`),
+      '00201209': attr('IS', r.instance_count),
+    };
+  }
+  const md = r.metadata ?? {};
+  return {
+    ...studyPart,
+    ...pick(r.series_attributes ?? {}, include === 'all' ? Object.keys(r.series_attributes ?? {}) : ['0020000E', '00080060']),
+    ...(include === 'all' ? md : pick(md, [...INSTANCE_DEFAULT_TAGS, ...include])),
+    '00080056': attr('CS', 'ONLINE'),
+    '00081190': attr('UR', `${studyUrl}/series/${r.series_uid}/instances/${r.sop_instance_uid}`),
+  };
+}
