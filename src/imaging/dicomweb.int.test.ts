@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from 'dicomweb-client';
@@ -15,7 +16,7 @@ let t: TestApp;
 let patient: Person;
 let caseId: string;
 beforeAll(async () => {
-  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  t = await startTestApp({ JOBS_POLL_MS: '60000', DICOM_MAX_INSTANCE_BYTES: String(16 * 1024 * 1024) });
   patient = await aPatient(t, 'Robin Testperson');
   caseId = await aCase(t, patient, { submit: true });
 });
@@ -79,6 +80,23 @@ describe('STOW-RS', () => {
     expect(other.status).toBe(409);
     const body = await other.json();
     expect(v(body['00081198'].Value[0], '00081197')).toBe(0x0111);
+  });
+
+  it('refuses absurd lengths and deflate bombs per instance, and keeps serving', async () => {
+    const absurd = aDicomInstance();
+    absurd.writeUInt16LE(0xfff0, 144 + absurd.readUInt32LE(140) + 6);
+    const deflated = aDicomInstance({ transferSyntax: TS.deflated });
+    const metaEnd = 144 + deflated.readUInt32LE(140);
+    const bomb = Buffer.concat([deflated.subarray(0, metaEnd), zlib.deflateRawSync(Buffer.alloc(40 * 1024 * 1024))]);
+    const good = aDicomInstance({ accession: 'AFTER-BAD' });
+    const res = await stow(patient, [absurd, bomb, good]);
+    expect(res.status).toBe(202);
+    const body = await res.json();
+    const reasons = body['00081198'].Value.map((f: never) => String(v(f, '00404010')));
+    expect(reasons[0]).toMatch(/damaged/);
+    expect(reasons[1]).toMatch(/expands beyond/);
+    expect(v(body['00081198'].Value[1], '00081197')).toBe(0xa700);
+    expect(await (await get(patient, '/dicomweb/studies?AccessionNumber=AFTER-BAD')).json()).toHaveLength(1);
   });
 
   it('needs a case to store into, and write access to it', async () => {

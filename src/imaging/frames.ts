@@ -1,8 +1,7 @@
-import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DEFLATED, DEFAULT_DICOM_LIMITS, DicomRejected, NATIVE_SYNTAXES, type DicomLimits } from './part10.ts';
+import { DEFLATED, DEFAULT_DICOM_LIMITS, DicomRejected, NATIVE_SYNTAXES, parseWithPixels, type DicomLimits } from './part10.ts';
 
 /**
  * Pixel data of a stored instance: single frames for WADO-RS (as stored: native pixels or the
@@ -19,21 +18,7 @@ export interface FrameSource {
   frames: number;
 }
 
-function parse(buf: Uint8Array, limits: DicomLimits) {
-  try {
-    return dicomParser.parseDicom(buf, {
-      inflater: (bytes: Uint8Array, position: number) => {
-        const inflated = zlib.inflateRawSync(bytes.subarray(position), { maxOutputLength: limits.maxInflatedBytes });
-        const full = new Uint8Array(position + inflated.length);
-        full.set(bytes.subarray(0, position), 0);
-        full.set(inflated, position);
-        return full;
-      },
-    } as never);
-  } catch (err) {
-    throw new DicomRejected(`The pixel data cannot be read: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
-  }
-}
+const parse = parseWithPixels;
 
 /** The requested frames (1-based numbers), each as its own byte array. */
 export function readFrames(buf: Uint8Array, numbers: number[], limits: DicomLimits = DEFAULT_DICOM_LIMITS): { frames: Uint8Array[]; source: FrameSource } {

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import dcmjs from 'dcmjs';
+import dicomParser from 'dicom-parser';
 
 /**
  * Reading one DICOM Part 10 instance: the checks that decide whether we accept it, the
@@ -129,6 +130,44 @@ export function toDicomJson(dict: Record<string, { vr: string; Value?: unknown[]
   return out;
 }
 
+/**
+ * The whole instance through dicom-parser (no copies), pixel data included: how frames are
+ * found, and the check that a file is not cut short inside its pixel data.
+ */
+export function parseWithPixels(buf: Uint8Array, limits: DicomLimits = DEFAULT_DICOM_LIMITS): dicomParser.DataSet {
+  try {
+    return dicomParser.parseDicom(buf, {
+      inflater: (bytes: Uint8Array, position: number) => {
+        const inflated = zlib.inflateRawSync(bytes.subarray(position), { maxOutputLength: limits.maxInflatedBytes });
+        const full = new Uint8Array(position + inflated.length);
+        full.set(bytes.subarray(0, position), 0);
+        full.set(inflated, position);
+        return full;
+      },
+    } as never);
+  } catch (err) {
+    // dicom-parser throws plain objects ({ exception, dataSet }) as well as strings and errors.
+    const m = err instanceof Error ? err.message : typeof err === 'object' && err && 'exception' in err ? String((err as { exception: unknown }).exception) : String(err);
+    throw new DicomRejected(`The DICOM data set is damaged: ${/beyond|end of buffer|exceed|overr(un|ead)|out of range/i.test(m) ? 'an element is longer than the file (truncated, or a wrong length)' : m.replace(/^dicomParser[.:][A-Za-z]+: /, '').slice(0, 120)}.`);
+  }
+}
+
+/** Pixel data that is there must be complete: native frames all present, fragments closed. */
+function checkPixelData(ds: dicomParser.DataSet, frames: number) {
+  const pixel = ds.elements.x7fe00010;
+  if (!pixel) return;
+  if (pixel.encapsulatedPixelData) {
+    if (!pixel.fragments?.length) throw new DicomRejected('The compressed pixel data has no fragments.', 0xa900);
+    return;
+  }
+  const rows = ds.uint16('x00280010') ?? 0;
+  const columns = ds.uint16('x00280011') ?? 0;
+  const samples = ds.uint16('x00280002') ?? 1;
+  const bits = ds.uint16('x00280100') ?? 16;
+  const needed = Math.ceil((rows * columns * samples * bits * frames) / 8);
+  if (pixel.length < needed || pixel.dataOffset + pixel.length > ds.byteArray.length) throw new DicomRejected('The pixel data is shorter than its rows, columns and frames say: the file is truncated.', 0xa900);
+}
+
 const toArrayBuffer = (buf: Uint8Array): ArrayBuffer => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 
 /** Reads and checks one instance. Throws `DicomRejected` with a plain reason for anything unusable. */
@@ -153,6 +192,8 @@ export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DIC
   for (const [label, uid] of [['SOP Instance UID', sopInstanceUid], ['SOP Class UID', sopClassUid], ['Study Instance UID', studyUid], ['Series Instance UID', seriesUid]] as const) {
     if (!validUid(uid)) throw new DicomRejected(`The ${label} is missing or not a valid UID.`, 0xa900);
   }
+  const frames = Math.max(1, Math.trunc(num(metadata, '00280008') ?? 1));
+  checkPixelData(parseWithPixels(buf, limits), frames);
   metadata['00020010'] = { vr: 'UI', Value: [meta.transferSyntax] };
   return {
     transferSyntax: meta.transferSyntax,
@@ -160,7 +201,7 @@ export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DIC
     patient: { id: str(metadata, '00100020'), name: str(metadata, '00100010'), birthDate: str(metadata, '00100030'), sex: str(metadata, '00100040') },
     study: { date: str(metadata, '00080020'), time: str(metadata, '00080030'), accession: str(metadata, '00080050'), description: str(metadata, '00081030'), id: str(metadata, '00200010'), referringPhysician: str(metadata, '00080090') },
     series: { modality: str(metadata, '00080060'), number: num(metadata, '00200011'), description: str(metadata, '0008103E'), bodyPart: str(metadata, '00180015') },
-    instance: { number: num(metadata, '00200013'), frames: Math.max(1, Math.trunc(num(metadata, '00280008') ?? 1)), rows: num(metadata, '00280010'), columns: num(metadata, '00280011') },
+    instance: { number: num(metadata, '00200013'), frames, rows: num(metadata, '00280010'), columns: num(metadata, '00280011') },
     metadata,
   };
 }

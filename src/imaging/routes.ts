@@ -4,7 +4,7 @@ import { MultipartParseError, parseMultipartStream } from '@remix-run/multipart-
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import { requestMeta, requireActor } from '../core/http.ts';
-import { DEFAULT_DICOM_LIMITS, DicomRejected, NATIVE_SYNTAXES, type DicomJson } from './part10.ts';
+import { DicomRejected, NATIVE_SYNTAXES, type DicomJson } from './part10.ts';
 import { readFrames, renderFrame, type RenderOptions } from './frames.ts';
 import type { QidoLevel } from './qido.ts';
 import type { ImagingService, InstanceRow, Scope, StoreOutcome } from './service.ts';
@@ -222,7 +222,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
       const { rows } = await instancesFor(req);
       const row: InstanceRow = rows[0]!;
       const bytes = await imaging.read(row);
-      const { frames: list, source } = withPlainErrors(() => readFrames(bytes, numbers, DEFAULT_DICOM_LIMITS));
+      const { frames: list, source } = withPlainErrors(() => readFrames(bytes, numbers, imaging.limits));
       const type = frameContentType(source.transferSyntax || row.transfer_syntax);
       return multipart(reply, 'application/octet-stream', (async function* () {
         for (const f of list) yield { contentType: type, body: f };
@@ -237,7 +237,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
       const row = rows[Math.floor((rows.length - 1) / 2)]!;
       const frame = p.frames ? frameNumbers(p.frames)[0]! : thumbnail ? Math.ceil(row.number_of_frames / 2) : 1;
       const bytes = await imaging.read(row);
-      const image = withPlainErrors(() => renderFrame(bytes, frame, opts));
+      const image = withPlainErrors(() => renderFrame(bytes, frame, opts, imaging.limits));
       return reply.type(opts.format === 'png' ? 'image/png' : 'image/jpeg').send(image);
     }
   };

@@ -69,7 +69,8 @@ export function identityMismatch(casePatient: { family_name: string | null; birt
 
 export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceStore; limits?: DicomLimits; maxInstanceBytes: number }) {
   const { db, store } = deps;
-  const limits = deps.limits ?? DEFAULT_DICOM_LIMITS;
+  // A deflated data set may not inflate beyond what we would accept uncompressed.
+  const limits = deps.limits ?? { ...DEFAULT_DICOM_LIMITS, maxInflatedBytes: deps.maxInstanceBytes };
 
   async function writableCase(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta): Promise<CaseRow> {
     const { row } = await openCase(tx, actor, caseId, 'case.records.write', meta);
@@ -154,6 +155,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
   }
 
   return {
+    limits,
     storeInstance,
 
     /** STOW-RS: every part is stored or refused on its own; one audit event for the request. */
