@@ -36,6 +36,19 @@ export function imagingApiRoutes(imaging: ImagingService) {
     const tags = ['imaging'];
     app.get('/cases/:id/imaging/studies', { schema: { tags, summary: 'Imaging studies of a case, with their series', params: Params, response: { 200: z.array(StudyView), ...errorResponses } } },
       async (req) => imaging.caseStudies(requireActor(req), requestMeta(req), req.params.id));
+    app.get('/cases/:id/imaging/studies/:studyUid/export', {
+      schema: {
+        tags, summary: 'The study de-identified (DICOM PS3.15 Basic Profile) as a zip', params: z.object({ id: z.uuid(), studyUid: Uid }),
+        querystring: z.strictObject({
+          retainLongitudinal: z.enum(['off', 'full', 'modified']).default('off'),
+          cleanDescriptors: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+          includeBurnedIn: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+        }),
+      },
+    }, async (req, reply) => {
+      const { stream, filename } = await imaging.exportDeidentified(requireActor(req), requestMeta(req), req.params.id, req.params.studyUid, req.query);
+      return reply.type('application/zip').header('content-disposition', `attachment; filename="${filename}"`).send(stream);
+    });
     app.get('/cases/:id/imaging/measurements', { schema: { tags, summary: 'Measurements saved with the case', params: Params, querystring: z.strictObject({ studyUid: Uid.optional() }), response: { 200: z.array(MeasurementView), ...errorResponses } } },
       async (req) => imaging.measurements(requireActor(req), requestMeta(req), req.params.id, req.query.studyUid));
     app.post('/cases/:id/imaging/measurements', { schema: { tags, summary: 'Save a length or angle measurement (reviewers and coordinators)', params: Params, body: NewMeasurement, response: { 201: MeasurementView, ...errorResponses } } },

@@ -1,10 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import yauzl from 'yauzl';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from 'dicomweb-client';
 import dcmjs from 'dcmjs';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
-import { aCtSeries, aDicomInstance, aUid, stowBody, TS } from '../../test/support/dicom.ts';
+import { aCtSeries, aDicomInstance, aScreenshotInstance, aUid, stowBody, TS } from '../../test/support/dicom.ts';
 import { aZip, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { parseMultipart } from '@remix-run/multipart-parser/node';
@@ -271,4 +274,50 @@ function aDicomdir(files: string[]): Buffer {
     DirectoryRecordSequence: files.map((f) => ({ DirectoryRecordType: 'IMAGE', ReferencedFileID: f.split('/') })),
   });
   return Buffer.from(dict.write());
+}
+
+describe('de-identified export', () => {
+  it('gives reviewers a PS3.15 zip with a manifest, leaving out burned-in screenshots; patients cannot export', async () => {
+    const s = aCtSeries(2, { patientName: 'Testperson^Robin', accession: 'DEID-1' });
+    const shot = aScreenshotInstance({ studyUid: s.studyUid, seriesUid: aUid(), patientName: 'Testperson^Robin' });
+    await stow(patient, [...s.files, shot]);
+    const coordinator = await aStaff(t, 'coordinator');
+    const url = `${t.baseUrl}/api/cases/${caseId}/imaging/studies/${s.studyUid}/export?retainLongitudinal=full`;
+    const res = await fetch(url, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const zipPath = path.join(t.config.dataDir, 'export.zip');
+    fs.writeFileSync(zipPath, Buffer.from(await res.arrayBuffer()));
+    const entries = await unzip(zipPath);
+    const dicom = entries.filter((e) => e.name.startsWith('DICOM/'));
+    expect(dicom).toHaveLength(2);
+    for (const e of dicom) {
+      expect(e.data.includes(Buffer.from('Testperson'))).toBe(false);
+      expect(e.data.includes(Buffer.from(s.studyUid))).toBe(false);
+      expect(e.data.includes(Buffer.from('20260301'))).toBe(true); // full dates kept
+    }
+    const manifest = entries.find((e) => e.name === 'MANIFEST.txt')!.data.toString();
+    expect(manifest).toMatch(/LEFT OUT: .*burned-in/);
+    expect(manifest).toMatch(/Full Dates/);
+    expect((await fetch(url, { headers: { cookie: patient.client.cookieHeader } })).status).toBe(404);
+    const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'imaging.export' AND actor_id = $1`, [coordinator.id]);
+    expect(audit!.n).toBe(1);
+  });
+});
+
+function unzip(file: string): Promise<{ name: string; data: Buffer }[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out: { name: string; data: Buffer }[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (e, stream) => {
+        if (e || !stream) return reject(e);
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => { out.push({ name: entry.fileName, data: Buffer.concat(chunks) }); zip.readEntry(); });
+      }));
+      zip.on('end', () => resolve(out));
+      zip.readEntry();
+    });
+  });
 }

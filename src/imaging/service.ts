@@ -18,6 +18,8 @@ import { assertOpenForRecords } from '../records/service.ts';
 import { cdFiles } from './cdArchive.ts';
 import type { InstanceKey, InstanceStore } from './instanceStore.ts';
 import { DEFAULT_DICOM_LIMITS, DicomRejected, parseInstance, type DicomJson, type DicomLimits, type ParsedInstance } from './part10.ts';
+import yazl from 'yazl';
+import { deidentifyInstance, newDeidContext, BASIC_PROFILE, type DeidOptions } from './deidentify.ts';
 import { buildQidoQuery, INSTANCE_DEFAULT_TAGS, pick, SERIES_TAGS, STUDY_TAGS, type QidoLevel } from './qido.ts';
 
 /**
@@ -272,6 +274,43 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       });
     },
 
+    /**
+     * A study de-identified per PS3.15 as a zip, streamed one instance at a time. Instances with
+     * burned-in annotations are left out unless asked for, and listed in the manifest either way.
+     */
+    async exportDeidentified(actor: Actor, meta: RequestMeta, caseId: string, studyUid: string, opts: DeidOptions & { includeBurnedIn: boolean }) {
+      const { rows, reference } = await withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.imaging.export', meta);
+        const found = await tx.query<InstanceRow>(
+          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size, i.metadata, s.study_uid, se.series_uid
+           FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id
+           WHERE i.case_id = $1 AND s.study_uid = $2 ORDER BY se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST`, [caseId, studyUid]);
+        if (!found.length) throw notFound('This study');
+        await recordAudit(tx, { actor, meta, action: 'imaging.export', entityType: 'ImagingStudy', entityId: studyUid, caseId, detail: { instances: found.length, retainLongitudinal: opts.retainLongitudinal, cleanDescriptors: opts.cleanDescriptors, includeBurnedIn: opts.includeBurnedIn } });
+        return { rows: found, reference: row.reference };
+      });
+      const ctx = newDeidContext(reference);
+      const zip = new yazl.ZipFile();
+      const manifest: string[] = [];
+      let index = 0;
+      const next = async (): Promise<void> => {
+        const row = rows[index++];
+        if (!row) {
+          zip.addBuffer(Buffer.from(manifestText(reference, opts, rows.length, manifest)), 'MANIFEST.txt');
+          zip.end();
+          return;
+        }
+        const result = deidentifyInstance(await store.read(db, row), opts, ctx);
+        if (result.burnedIn) manifest.push(`${result.burnedIn && !opts.includeBurnedIn ? 'LEFT OUT' : 'INCLUDED'}: instance ${row.instance_number ?? '?'} of series ${ctx.uid(row.series_uid)} may show burned-in text; check the pixels before sharing.`);
+        if (!result.burnedIn || opts.includeBurnedIn) zip.addBuffer(result.bytes, `DICOM/${String(index).padStart(5, '0')}.dcm`, { compress: false });
+        return next();
+      };
+      // Instances are read and de-identified one by one as the zip is written, never all at once.
+      const stream = zip.outputStream as unknown as Readable;
+      void next().catch((err) => stream.destroy(err as Error));
+      return { stream, filename: `${reference}-deidentified.zip` };
+    },
+
     async measurements(actor: Actor, meta: RequestMeta, caseId: string, studyUid?: string) {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.measurements.read' });
@@ -328,6 +367,17 @@ const measurementView = (r: MeasurementRow) => ({
   id: r.id, studyUid: r.study_uid, seriesUid: r.series_uid, sopInstanceUid: r.sop_instance_uid, kind: r.kind, points: r.points, value: Number(r.value), unit: r.unit,
   label: r.label, author: r.author, authorId: r.created_by, createdAt: new Date(r.created_at).toISOString(),
 });
+
+function manifestText(reference: string, opts: DeidOptions & { includeBurnedIn: boolean }, count: number, notes: string[]): string {
+  return [
+    `De-identified export of case ${reference}`,
+    `Profile: ${BASIC_PROFILE.title ?? BASIC_PROFILE.id} (${BASIC_PROFILE.source}; reviewed ${BASIC_PROFILE.reviewed})`,
+    `Options: dates ${opts.retainLongitudinal === 'full' ? 'kept (Retain Longitudinal Temporal Information, Full Dates)' : opts.retainLongitudinal === 'modified' ? 'shifted by a fixed number of days (Modified Dates)' : 'removed'}; descriptors ${opts.cleanDescriptors ? 'cleaned and kept (Clean Descriptors)' : 'removed'}`,
+    `Instances in the study: ${count}`,
+    ...(notes.length ? ['', 'Burned-in annotations:', ...notes] : ['', 'No instance declares or is likely to carry burned-in annotations.']),
+    '',
+  ].join('\n');
+}
 
 interface SearchRow {
   case_id: string;
