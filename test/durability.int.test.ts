@@ -1,53 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './support/client.ts';
 import { aPdf, PATHOLOGY_LINES, tusContinue, tusUpload } from './support/records.ts';
 import { freshDb, type TestDb } from './support/testApp.ts';
+import { freePort, startServerProcess, stopServerProcess } from './support/serverProcess.ts';
 
 /**
  * Nothing the server acknowledged is lost: the real server process is killed with SIGKILL right
  * after it acknowledged an upload, and restarted on the same data.
  */
-const ROOT = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
 let pgDb: TestDb | undefined;
 let server: ChildProcess | undefined;
 let port = 0;
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(p));
-  });
-});
-
 async function start() {
-  server = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'test', WEB_DIST: path.join(dataDir, 'no-web'), ...(pgDb?.url ? { DATABASE_URL: pgDb.url } : {}) },
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the server did not start');
+  server = await startServerProcess({ port, dataDir, env: pgDb?.url ? { DATABASE_URL: pgDb.url } : {} });
 }
 
-function killHard() {
-  return new Promise<void>((resolve) => {
-    server!.once('exit', () => resolve());
-    server!.kill('SIGKILL');
-  });
-}
+const killHard = () => stopServerProcess(server!, 'SIGKILL');
 
 async function signIn() {
   const c = new Client(`http://127.0.0.1:${port}`);

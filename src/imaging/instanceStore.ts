@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parseMultipart } from '@remix-run/multipart-parser/node';
-import type { BlobStore } from '../core/blobs.ts';
-import type { Db, Queryable } from '../core/db.ts';
+import type { BlobStore, StagedBlob } from '../core/blobs.ts';
+import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 
 /**
@@ -23,9 +23,23 @@ export interface InstanceKey {
   sop_instance_uid: string;
 }
 
+/** Bytes written (encrypted and fsync'd, or accepted by the PACS) but not yet indexed. */
+export interface StagedInstance {
+  location: 'local' | 'upstream';
+  contentSha256: string;
+  blob?: StagedBlob;
+}
+
 export interface InstanceStore {
-  put(db: Db, bytes: Uint8Array, uids: { studyUid: string; seriesUid: string; sopInstanceUid: string }): Promise<StoredRef>;
+  /** Writes the bytes where they will live; outside any transaction. */
+  stage(bytes: Uint8Array): Promise<StagedInstance>;
+  /** Makes staged instances part of the store, inside the indexing transaction. */
+  commit(tx: Queryable, staged: StagedInstance[]): Promise<StoredRef[]>;
+  /** Drops staged instances that will not be indexed. */
+  discard(staged: StagedInstance[]): Promise<void>;
   open(tx: Queryable, key: InstanceKey): Promise<Readable>;
+  /** Many instances in order, each whole, with read-ahead. */
+  readMany(tx: Queryable, keys: InstanceKey[]): AsyncGenerator<Buffer>;
   read(tx: Queryable, key: InstanceKey): Promise<Buffer>;
 }
 
@@ -37,15 +51,25 @@ export function localInstanceStore(blobs: BlobStore): InstanceStore {
     return key.blob_sha256;
   };
   return {
-    async put(db, bytes) {
-      const blob = await blobs.put(db, Readable.from([bytes]));
-      return { location: 'local', blobSha256: blob.sha256, contentSha256: blob.sha256 };
+    async stage(bytes) {
+      const blob = await blobs.stage(Readable.from([bytes]));
+      return { location: 'local', contentSha256: blob.sha256, blob };
+    },
+    async commit(tx, staged) {
+      const stored = await blobs.commit(tx, staged.map((s) => s.blob!));
+      return stored.map((b) => ({ location: 'local', blobSha256: b.sha256, contentSha256: b.sha256 }));
+    },
+    async discard(staged) {
+      await blobs.discard(staged.flatMap((s) => (s.blob ? [s.blob] : [])));
     },
     async open(tx, key) {
       return (await blobs.open(tx, ref(key))).stream;
     },
     async read(tx, key) {
       return blobs.read(tx, ref(key));
+    },
+    readMany(tx, keys) {
+      return blobs.readMany(tx, keys.map(ref));
     },
   };
 }
@@ -74,7 +98,7 @@ export function upstreamInstanceStore(url: string, fallback: InstanceStore): Ins
     throw new AppError('UNAVAILABLE', 'The external PACS sent an empty answer.');
   }
   return {
-    async put(_db, bytes) {
+    async stage(bytes) {
       const boundary = `consilium-${crypto.randomUUID()}`;
       const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
       const res = await fetch(`${base}/studies`, {
@@ -82,14 +106,22 @@ export function upstreamInstanceStore(url: string, fallback: InstanceStore): Ins
         headers: { ...headers, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
       }).catch(() => { throw unreachable(); });
       if (res.status !== 200) throw new AppError('UNAVAILABLE', `The external PACS did not store the image (HTTP ${res.status}).`);
-      return { location: 'upstream', blobSha256: null, contentSha256: sha256(bytes) };
+      return { location: 'upstream', contentSha256: sha256(bytes) };
     },
+    async commit(_tx, staged) {
+      return staged.map((s) => ({ location: 'upstream', blobSha256: null, contentSha256: s.contentSha256 }));
+    },
+    // The PACS keeps what it accepted; an instance we did not index stays unreachable through us.
+    async discard() {},
     async open(tx, key) {
       if (key.location === 'local') return fallback.open(tx, key);
       return Readable.from([await read(key)]);
     },
     async read(tx, key) {
       return key.location === 'local' ? fallback.read(tx, key) : read(key);
+    },
+    async *readMany(tx, keys) {
+      for (const key of keys) yield key.location === 'local' ? await fallback.read(tx, key) : await read(key);
     },
   };
 }

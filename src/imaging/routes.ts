@@ -195,8 +195,10 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
       }
       const base = baseUrl(req, p);
       return multipart(reply, 'application/dicom', (async function* () {
-        for (const r of rows) {
-          yield { contentType: `application/dicom; transfer-syntax=${r.transfer_syntax}`, location: `${base}/studies/${r.study_uid}/series/${r.series_uid}/instances/${r.sop_instance_uid}`, body: await imaging.open(r) };
+        let k = 0;
+        for await (const bytes of imaging.readMany(rows)) {
+          const r = rows[k++]!;
+          yield { contentType: `application/dicom; transfer-syntax=${r.transfer_syntax}`, location: `${base}/studies/${r.study_uid}/series/${r.series_uid}/instances/${r.sop_instance_uid}`, body: bytes };
         }
       })());
     }

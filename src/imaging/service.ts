@@ -16,7 +16,7 @@ import { AppError, notFound } from '../core/errors.ts';
 import { insertEvent } from '../cases/repository.ts';
 import { assertOpenForRecords } from '../records/service.ts';
 import { cdFiles } from './cdArchive.ts';
-import type { InstanceKey, InstanceStore } from './instanceStore.ts';
+import type { InstanceKey, InstanceStore, StagedInstance } from './instanceStore.ts';
 import { DEFAULT_DICOM_LIMITS, DicomRejected, parseInstance, type DicomJson, type DicomLimits, type ParsedInstance } from './part10.ts';
 import yazl from 'yazl';
 import { deidentifyInstance, newDeidContext, BASIC_PROFILE, type DeidOptions } from './deidentify.ts';
@@ -55,6 +55,12 @@ export interface InstanceRow extends InstanceKey {
   metadata: DicomJson;
 }
 
+const STAGE_CONCURRENCY = 8;
+const STOW_BATCH = 32;
+const STOW_BATCH_BYTES = 64 * 1024 * 1024;
+const intOrNull = (n: number | null) => (n === null || !Number.isFinite(n) ? null : Math.trunc(n));
+const chunks = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
 const norm = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/[^a-z]/g, '');
 
 /** A DICOM patient identity that is not the case's patient, in plain words; null when it fits. */
@@ -80,36 +86,82 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     return row;
   }
 
-  /** Stores one instance on a case whose access was already checked. Never throws for bad content. */
-  async function storeInstance(caseRow: CaseRow, bytes: Uint8Array, documentId: string | null): Promise<StoreOutcome> {
-    let parsed: ParsedInstance;
-    try {
-      if (bytes.length > deps.maxInstanceBytes) throw new DicomRejected(`The instance is larger than the limit of ${deps.maxInstanceBytes} bytes.`, 0xa700);
-      parsed = parseInstance(bytes, limits);
-    } catch (err) {
-      if (!(err instanceof DicomRejected)) throw err;
-      return { ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: err.reason, message: err.message };
-    }
-    const ids = { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid, studyUid: parsed.studyUid, seriesUid: parsed.seriesUid };
-    const contentSha = crypto.createHash('sha256').update(bytes).digest('hex');
-    const [existing] = await db.query<{ content_sha256: string }>('SELECT content_sha256 FROM dicom_instances WHERE case_id = $1 AND sop_instance_uid = $2', [caseRow.id, parsed.sopInstanceUid]);
-    if (existing) return sameOrConflict(existing.content_sha256, contentSha, ids);
-    const ref = await store.put(db, bytes, parsed);
-    return db.transaction(async (tx) => {
-      // Serialise writers of one study so the study and series rows are created once.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`study:${caseRow.id}:${parsed.studyUid}`]);
-      const [again] = await tx.query<{ content_sha256: string }>('SELECT content_sha256 FROM dicom_instances WHERE case_id = $1 AND sop_instance_uid = $2', [caseRow.id, parsed.sopInstanceUid]);
-      if (again) return sameOrConflict(again.content_sha256, contentSha, ids);
-      const studyId = await upsertStudy(tx, caseRow, parsed);
-      const seriesId = await upsertSeries(tx, studyId, parsed);
-      await tx.query(
-        `INSERT INTO dicom_instances (case_id, study_id, series_id, sop_instance_uid, sop_class_uid, instance_number, number_of_frames, rows, columns, transfer_syntax, location, blob_sha256, content_sha256, size, metadata, document_id)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-        [caseRow.id, studyId, seriesId, parsed.sopInstanceUid, parsed.sopClassUid, parsed.instance.number, parsed.instance.frames, parsed.instance.rows, parsed.instance.columns,
-          parsed.transferSyntax, ref.location, ref.blobSha256, ref.contentSha256, bytes.length, JSON.stringify(parsed.metadata), documentId]);
-      return { ok: true, ...ids };
+  /**
+   * Stores instances on a case whose access was already checked; never throws for bad content.
+   * Each instance is checked on its own (one bad file does not fail the others); the good ones are
+   * written concurrently, then indexed in one transaction with their blobs, so an instance is
+   * either fully stored and indexed or not at all.
+   */
+  async function storeBatch(caseRow: CaseRow, items: { bytes: Uint8Array; documentId: string | null }[]): Promise<StoreOutcome[]> {
+    const outcomes: StoreOutcome[] = new Array(items.length);
+    const accepted: { i: number; parsed: ParsedInstance; sha: string; bytes: Uint8Array; documentId: string | null; staged?: StagedInstance }[] = [];
+    items.forEach((item, i) => {
+      try {
+        if (item.bytes.length > deps.maxInstanceBytes) throw new DicomRejected(`The instance is larger than the limit of ${deps.maxInstanceBytes} bytes.`, 0xa700);
+        const parsed = parseInstance(item.bytes, limits);
+        accepted.push({ i, parsed, sha: crypto.createHash('sha256').update(item.bytes).digest('hex'), bytes: item.bytes, documentId: item.documentId });
+      } catch (err) {
+        if (!(err instanceof DicomRejected)) throw err;
+        outcomes[i] = { ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: err.reason, message: err.message };
+      }
     });
+    const idsOf = (p: ParsedInstance) => ({ sopClassUid: p.sopClassUid, sopInstanceUid: p.sopInstanceUid, studyUid: p.studyUid, seriesUid: p.seriesUid });
+    const stored = async (q: Queryable) => new Map((await q.query<{ sop_instance_uid: string; content_sha256: string }>(
+      'SELECT sop_instance_uid, content_sha256 FROM dicom_instances WHERE case_id = $1 AND sop_instance_uid = ANY($2::text[])', [caseRow.id, accepted.map((a) => a.parsed.sopInstanceUid)])).map((r) => [r.sop_instance_uid, r.content_sha256]));
+    const before = await stored(db);
+    const toWrite = accepted.filter((a) => {
+      const known = before.get(a.parsed.sopInstanceUid);
+      if (known) outcomes[a.i] = sameOrConflict(known, a.sha, idsOf(a.parsed));
+      return !known;
+    });
+    for (const group of chunks(toWrite, STAGE_CONCURRENCY)) await Promise.all(group.map(async (a) => { a.staged = await store.stage(a.bytes); }));
+    const staged = toWrite.flatMap((a) => (a.staged ? [a.staged] : []));
+    try {
+      await db.transaction(async (tx) => {
+        // Serialise writers of one study so its study and series rows are created once.
+        const keys = [...new Set(toWrite.map((a) => `study:${caseRow.id}:${a.parsed.studyUid}`))].sort();
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext(x)) FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n', [keys]);
+        const now = await stored(tx);
+        const fresh: typeof toWrite = [];
+        for (const a of toWrite) {
+          const known = now.get(a.parsed.sopInstanceUid);
+          if (known) outcomes[a.i] = sameOrConflict(known, a.sha, idsOf(a.parsed));
+          else {
+            now.set(a.parsed.sopInstanceUid, a.sha); // a second copy within this batch
+            fresh.push(a);
+          }
+        }
+        const refs = await store.commit(tx, fresh.map((a) => a.staged!));
+        await store.discard(toWrite.filter((a) => !fresh.includes(a)).map((a) => a.staged!));
+        const studies = new Map<string, string>();
+        const series = new Map<string, string>();
+        for (const a of fresh) {
+          const p = a.parsed;
+          if (!studies.has(p.studyUid)) studies.set(p.studyUid, await upsertStudy(tx, caseRow, p));
+          if (!series.has(p.seriesUid)) series.set(p.seriesUid, await upsertSeries(tx, studies.get(p.studyUid)!, p));
+        }
+        if (fresh.length) {
+          const col = <T>(f: (a: (typeof fresh)[number], k: number) => T) => fresh.map(f);
+          await tx.query(
+            `INSERT INTO dicom_instances (case_id, study_id, series_id, sop_instance_uid, sop_class_uid, instance_number, number_of_frames, rows, columns, transfer_syntax, location, blob_sha256, content_sha256, size, metadata, document_id)
+             SELECT $1, s, se, sop, cls, num, frames, r, c, ts, loc, blob, sha, size, md::jsonb, doc
+             FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::uuid[])
+               AS t(s, se, sop, cls, num, frames, r, c, ts, loc, blob, sha, size, md, doc)`,
+            [caseRow.id, col((a) => studies.get(a.parsed.studyUid)), col((a) => series.get(a.parsed.seriesUid)), col((a) => a.parsed.sopInstanceUid), col((a) => a.parsed.sopClassUid),
+              col((a) => intOrNull(a.parsed.instance.number)), col((a) => a.parsed.instance.frames), col((a) => intOrNull(a.parsed.instance.rows)), col((a) => intOrNull(a.parsed.instance.columns)),
+              col((a) => a.parsed.transferSyntax), col((_a, k) => refs[k]!.location), col((_a, k) => refs[k]!.blobSha256), col((_a, k) => refs[k]!.contentSha256), col((a) => a.bytes.length),
+              col((a) => JSON.stringify(a.parsed.metadata)), col((a) => a.documentId)]);
+        }
+        for (const a of fresh) outcomes[a.i] = { ok: true, ...idsOf(a.parsed) };
+      });
+    } catch (err) {
+      await store.discard(staged);
+      throw err;
+    }
+    return outcomes;
   }
+
+  const storeInstance = async (caseRow: CaseRow, bytes: Uint8Array, documentId: string | null) => (await storeBatch(caseRow, [{ bytes, documentId }]))[0]!;
 
   function sameOrConflict(storedSha: string, sha: string, ids: Omit<StoreOutcome, 'ok'>): StoreOutcome {
     if (storedSha === sha) return { ok: true, duplicate: true, ...ids };
@@ -164,17 +216,31 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     async stow(actor: Actor, meta: RequestMeta, caseId: string, parts: AsyncIterable<{ bytes: Uint8Array; contentType: string | null }>): Promise<StoreOutcome[]> {
       const caseRow = await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
       const outcomes: StoreOutcome[] = [];
+      // Parts are stored in small batches as they arrive: memory stays bounded by one batch.
+      let batch: { bytes: Uint8Array; documentId: null; at: number }[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (!batch.length) return;
+        const done = await storeBatch(caseRow, batch);
+        batch.forEach((b, k) => { outcomes[b.at] = done[k]!; });
+        batch = [];
+        batchBytes = 0;
+      };
       try {
         for await (const part of parts) {
           if (part.contentType && !/^application\/dicom\b/i.test(part.contentType)) {
             outcomes.push({ ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: 0xc000, message: `A part of type “${part.contentType.slice(0, 60)}” is not a DICOM instance (application/dicom).` });
             continue;
           }
-          outcomes.push(await storeInstance(caseRow, part.bytes, null));
+          batch.push({ bytes: part.bytes, documentId: null, at: outcomes.length });
+          outcomes.push(null as unknown as StoreOutcome);
+          batchBytes += part.bytes.length;
+          if (batch.length >= STOW_BATCH || batchBytes >= STOW_BATCH_BYTES) await flush();
         }
+        await flush();
       } finally {
-        const stored = outcomes.filter((o) => o.ok && !o.duplicate).length;
-        await db.transaction((tx) => recordAudit(tx, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored, failed: outcomes.filter((o) => !o.ok).length } }));
+        const stored = outcomes.filter((o) => o?.ok && !o.duplicate).length;
+        await db.transaction((tx) => recordAudit(tx, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored, failed: outcomes.filter((o) => o && !o.ok).length } }));
       }
       return outcomes;
     },
@@ -197,10 +263,17 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
         try {
           const { stream } = await deps.blobs.open(db, doc.blob_sha256);
           await pipeline(stream, fs.createWriteStream(tmp, { mode: 0o600 }));
+          let batch: { name: string; bytes: Buffer }[] = [];
+          const flush = async () => {
+            const done = await storeBatch(caseRow, batch.map((b) => ({ bytes: b.bytes, documentId: doc.id })));
+            batch.forEach((b, k) => note(b.name, done[k]!));
+            batch = [];
+          };
           for await (const f of cdFiles(tmp, deps.maxInstanceBytes)) {
             if ('skipped' in f) summary.skipped.push({ file: f.name, reason: f.skipped });
-            else note(f.name, await storeInstance(caseRow, f.bytes, doc.id));
+            else if (batch.push(f) >= STOW_BATCH) await flush();
           }
+          await flush();
         } finally {
           await fsp.rm(tmp, { force: true });
         }
@@ -250,6 +323,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     },
 
     open: (row: InstanceRow): Promise<Readable> => store.open(db, row),
+    readMany: (rows: InstanceRow[]) => store.readMany(db, rows),
     read: (row: InstanceRow): Promise<Buffer> => store.read(db, row),
 
     /** The studies of a case with their series, for the viewer and the records tab. */

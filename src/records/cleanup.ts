@@ -4,9 +4,13 @@ import type { Db } from '../core/db.ts';
 
 /**
  * Housekeeping for storage that no document holds: uploads abandoned half-way (older than
- * `uploadDays`) and blobs that no document references (left when a later check refused the
+ * `uploadDays`) and blobs that no document or image references (left when a later check refused the
  * file, older than `blobHours`). Run by `consilium cleanup` (e.g. from cron).
  */
+/** A blob is held by a document (an uploaded file) or by a DICOM instance it contains. */
+const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)
+  AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)`;
+
 export async function cleanUpStorage(db: Db, dataDir: string, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
   const now = opts.now ?? new Date();
   const uploadCutoff = new Date(now.getTime() - (opts.uploadDays ?? 7) * 86_400_000);
@@ -18,12 +22,11 @@ export async function cleanUpStorage(db: Db, dataDir: string, opts: { uploadDays
     await fsp.rm(path.join(uploadDir, `${u.id}.json`), { force: true });
     await db.query(`UPDATE uploads SET outcome = 'abandoned', finished_at = now() WHERE id = $1`, [u.id]);
   }
-  const orphans = await db.query<{ sha256: string }>(
-    `SELECT b.sha256 FROM blobs b WHERE b.created_at < $1 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)`, [blobCutoff.toISOString()]);
+  const orphans = await db.query<{ sha256: string }>(`SELECT b.sha256 FROM blobs b WHERE b.created_at < $1 AND ${UNREFERENCED}`, [blobCutoff.toISOString()]);
   for (const b of orphans) {
     await db.transaction(async (tx) => {
       // Re-check inside the transaction: a document may have claimed the blob meanwhile.
-      const [still] = await tx.query(`SELECT 1 FROM blobs b WHERE b.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256) FOR UPDATE`, [b.sha256]);
+      const [still] = await tx.query(`SELECT 1 FROM blobs b WHERE b.sha256 = $1 AND ${UNREFERENCED} FOR UPDATE`, [b.sha256]);
       if (!still) return;
       await tx.query('DELETE FROM blobs WHERE sha256 = $1', [b.sha256]);
       await fsp.rm(path.join(dataDir, 'blobs', b.sha256.slice(0, 2), b.sha256.slice(2, 4), b.sha256), { force: true });

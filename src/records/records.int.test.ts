@@ -256,6 +256,10 @@ describe('storage housekeeping', () => {
     expect(fs.existsSync(path.join(t.config.dataDir, 'uploads', uploadId))).toBe(false);
     expect((await t.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [orphan.sha256])).length).toBe(0);
     expect(await docCount()).toBe(docsBefore);
+    // Images indexed from uploaded DICOM files keep their own blobs.
+    const images = await t.db.query<{ blob_sha256: string }>('SELECT blob_sha256 FROM dicom_instances WHERE case_id = $1', [caseId]);
+    expect(images.length).toBeGreaterThan(0);
+    for (const i of images) expect(fs.existsSync(path.join(t.config.dataDir, 'blobs', i.blob_sha256.slice(0, 2), i.blob_sha256.slice(2, 4), i.blob_sha256))).toBe(true);
     // Every document's content is still readable.
     const [doc] = await t.db.query<{ id: string }>('SELECT id FROM documents WHERE case_id = $1 LIMIT 1', [caseId]);
     const res = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc!.id}/content`, { headers: { cookie: patient.client.cookieHeader } });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './serverProcess.ts';
 
 /**
  * Orthanc from Debian's packages (`orthanc`, `orthanc-dicomweb`), started on a free loopback
@@ -22,17 +22,6 @@ export interface RunningOrthanc {
 
 export function orthancAvailable(): boolean {
   return fs.existsSync(ORTHANC_BIN) && fs.existsSync(ORTHANC_DICOMWEB_PLUGIN);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export async function startOrthanc(opts: { concurrency?: number } = {}): Promise<RunningOrthanc> {
