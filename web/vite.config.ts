@@ -5,6 +5,9 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: path.resolve(import.meta.dirname),
   plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { proxy: { '/api': 'http://localhost:3000', '/fhir': 'http://localhost:3000' } },
+  // The DICOM image loader starts its codecs as module workers (WebAssembly inside).
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['@cornerstonejs/dicom-image-loader'], include: ['dicom-parser'] },
+  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 6000 },
+  server: { proxy: { '/api': 'http://localhost:3000', '/fhir': 'http://localhost:3000', '/dicomweb': 'http://localhost:3000' } },
 });

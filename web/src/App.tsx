@@ -18,6 +18,7 @@ import { InboxPage } from './pages/experts/InboxPage.tsx';
 import { ProfilePage } from './pages/experts/ProfilePage.tsx';
 import { MyCasesPage } from './pages/MyCases.tsx';
 import { QueuePage } from './pages/Queue.tsx';
+import { ViewerPage } from './pages/imaging/ViewerPage.tsx';
 
 function navFor(me: Me) {
   const role = me.user.role;
@@ -103,6 +104,7 @@ export function App() {
         {publicRoutes}
         <Route path="/cases" element={<MyCasesPage me={me} />} />
         <Route path="/cases/:id" element={<CasePage me={me} />} />
+        <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
         <Route path="/queue" element={<QueuePage />} />
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/profile" element={<ProfilePage />} />

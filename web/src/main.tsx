@@ -1,14 +1,24 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, createTheme, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
+import { Anchor, createTheme, defaultVariantColorsResolver, MantineProvider, parseThemeColor, type CSSVariablesResolver, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 
+// Light (tinted) badges and buttons take the darkest shade of their colour for text, so every
+// colour reaches WCAG AA contrast on its tint, not only the primary one.
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  if (input.variant !== 'light') return colors;
+  const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
+  return parsed.isThemeColor ? { ...colors, color: `var(--mantine-color-${parsed.color}-9)` } : colors;
+};
+
 // Contrast at WCAG AA: a darker primary shade and secondary text, and links that are underlined.
 const theme = createTheme({
+  variantColorResolver,
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 6 },
   defaultRadius: 'md',

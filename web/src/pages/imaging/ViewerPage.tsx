@@ -1,0 +1,297 @@
+import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Progress, SegmentedControl, Select, Stack, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api, get } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+import { PRESET_SOURCES, WINDOW_PRESETS } from './presets.ts';
+import type { ImagingStudy } from './ImagingPanel.tsx';
+
+type Cornerstone = typeof import('./cornerstone.ts');
+type StackViewport = import('@cornerstonejs/core').Types.IStackViewport;
+
+const ENGINE_ID = 'consilium-viewer';
+const TOOL_GROUP_ID = 'consilium-viewer-tools';
+const DICOMWEB = `${window.location.origin}/dicomweb`;
+
+interface Pane { key: 'main' | 'compare'; studyUid: string; seriesUid: string }
+
+const parsePane = (key: Pane['key'], value: string | null): Pane | null => {
+  const [studyUid, seriesUid] = (value ?? '').split(':');
+  return studyUid && seriesUid ? { key, studyUid, seriesUid } : null;
+};
+
+/**
+ * The diagnostic viewer: one series, or two side by side (prior and current) with linked
+ * scrolling; window/level presets, zoom and pan, length and angle measurements saved with the
+ * case, keyboard shortcuts and a loading bar. Time from opening to the first image is measured
+ * and shown, so slow links are visible.
+ */
+export function ViewerPage({ me }: { me: Me }) {
+  const { id: caseId = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const main = parsePane('main', params.get('series'));
+  const compare = parsePane('compare', params.get('compare'));
+  const studies = useQuery({ queryKey: ['imaging', caseId], queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
+  const [cs, setCs] = useState<Cornerstone | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [tool, setTool] = useState('WindowLevel');
+  const [linked, setLinked] = useState(true);
+  const [progress, setProgress] = useState<Record<string, { loaded: number; total: number }>>({});
+  const [firstImageMs, setFirstImageMs] = useState<number | null>(null);
+  const [slice, setSlice] = useState<Record<string, { index: number; total: number }>>({});
+  const openedAt = useRef(performance.now());
+  const mainEl = useRef<HTMLDivElement>(null);
+  const compareEl = useRef<HTMLDivElement>(null);
+  const viewports = useRef<Record<string, StackViewport>>({});
+  const queryClient = useQueryClient();
+  const canMeasure = ['coordinator', 'expert', 'board_chair'].includes(me.user.role);
+
+  useEffect(() => {
+    let alive = true;
+    import('./cornerstone.ts').then(async (mod) => {
+      await mod.initCornerstone();
+      if (alive) setCs(mod);
+    }).catch((e: Error) => setLoadError(`The viewer could not start: ${e.message}`));
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  // (Re)build the rendering engine whenever the panes change (the panes exist once studies load).
+  const panesReady = studies.isSuccess;
+  useEffect(() => {
+    if (!cs || !main || !panesReady) return;
+    const panes = [main, ...(compare ? [compare] : [])];
+    const engine = new cs.cs.RenderingEngine(ENGINE_ID);
+    const group = cs.createToolGroup(TOOL_GROUP_ID);
+    const cleanups: (() => void)[] = [];
+    openedAt.current = performance.now();
+    setFirstImageMs(null);
+    let cancelled = false;
+    (async () => {
+      for (const pane of panes) {
+        const element = pane.key === 'main' ? mainEl.current : compareEl.current;
+        if (!element) continue;
+        engine.enableElement({ viewportId: pane.key, element, type: cs.cs.Enums.ViewportType.STACK });
+        group.addViewport(pane.key, ENGINE_ID);
+        const viewport = engine.getViewport(pane.key) as StackViewport;
+        viewports.current[pane.key] = viewport;
+        const imageIds = await cs.loadSeriesImageIds(DICOMWEB, pane.studyUid, pane.seriesUid);
+        if (cancelled) return;
+        setProgress((p) => ({ ...p, [pane.key]: { loaded: 0, total: imageIds.length } }));
+        const onLoaded = (evt: Event) => {
+          const id = (evt as CustomEvent).detail?.image?.imageId as string | undefined;
+          if (id && imageIds.includes(id)) setProgress((p) => ({ ...p, [pane.key]: { loaded: Math.min(imageIds.length, (p[pane.key]?.loaded ?? 0) + 1), total: imageIds.length } }));
+        };
+        cs.cs.eventTarget.addEventListener(cs.cs.Enums.Events.IMAGE_LOADED, onLoaded);
+        cleanups.push(() => cs.cs.eventTarget.removeEventListener(cs.cs.Enums.Events.IMAGE_LOADED, onLoaded));
+        const onRendered = () => {
+          setFirstImageMs((ms) => ms ?? Math.round(performance.now() - openedAt.current));
+        };
+        element.addEventListener(cs.cs.Enums.Events.IMAGE_RENDERED, onRendered);
+        cleanups.push(() => element.removeEventListener(cs.cs.Enums.Events.IMAGE_RENDERED, onRendered));
+        const onNewImage = () => {
+          setSlice((s) => ({ ...s, [pane.key]: { index: viewport.getCurrentImageIdIndex(), total: imageIds.length } }));
+          const other = viewports.current[pane.key === 'main' ? 'compare' : 'main'];
+          if (linkedRef.current && other && other !== viewport) {
+            const target = Math.round((viewport.getCurrentImageIdIndex() / Math.max(1, imageIds.length - 1)) * (other.getImageIds().length - 1));
+            if (other.getCurrentImageIdIndex() !== target) void other.setImageIdIndex(target);
+          }
+        };
+        element.addEventListener(cs.cs.Enums.Events.STACK_NEW_IMAGE, onNewImage);
+        cleanups.push(() => element.removeEventListener(cs.cs.Enums.Events.STACK_NEW_IMAGE, onNewImage));
+        await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
+        viewport.render();
+        setSlice((s) => ({ ...s, [pane.key]: { index: viewport.getCurrentImageIdIndex(), total: imageIds.length } }));
+        // Fetch the rest of the stack in the background so scrolling is smooth.
+        for (const imageId of imageIds) void cs.cs.imageLoader.loadAndCacheImage(imageId).catch(() => undefined);
+      }
+    })().catch((e: Error) => setLoadError(e.message));
+    return () => {
+      cancelled = true;
+      for (const c of cleanups) c();
+      viewports.current = {};
+      cs.tools.ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+      engine.destroy();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cs, panesReady, main?.seriesUid, compare?.seriesUid]);
+
+  const linkedRef = useRef(linked);
+  linkedRef.current = linked;
+
+  // Saving a measurement as soon as it is drawn.
+  useEffect(() => {
+    if (!cs || !canMeasure) return;
+    const onCompleted = (evt: Event) => {
+      const annotation = (evt as CustomEvent).detail?.annotation;
+      if (!annotation) return;
+      const kind = annotation.metadata?.toolName === cs.tools.AngleTool.toolName ? 'angle' : annotation.metadata?.toolName === cs.tools.LengthTool.toolName ? 'length' : null;
+      const uids = cs.uidsOfImageId(annotation.metadata?.referencedImageId ?? '');
+      if (!kind || !uids) return;
+      // Computed from the final handles (patient coordinates, in mm): the tool's cached
+      // statistics can still hold the value from the last drag step.
+      const points = (annotation.data?.handles?.points ?? []).map((p: number[]) => [...p]) as number[][];
+      const value = kind === 'length' ? lengthMm(points) : angleDeg(points);
+      if (value === null || !Number.isFinite(value)) return;
+      void api('POST', `/cases/${caseId}/imaging/measurements`, { ...uids, kind, points, value, unit: kind === 'angle' ? 'deg' : 'mm' })
+        .then(() => queryClient.invalidateQueries({ queryKey: ['measurements', caseId] }))
+        .catch((e: Error) => setLoadError(`The measurement could not be saved: ${e.message}`));
+    };
+    cs.cs.eventTarget.addEventListener(cs.tools.Enums.Events.ANNOTATION_COMPLETED, onCompleted);
+    return () => cs.cs.eventTarget.removeEventListener(cs.tools.Enums.Events.ANNOTATION_COMPLETED, onCompleted);
+  }, [cs, caseId, canMeasure, queryClient]);
+
+  const applyPreset = (presetId: string) => {
+    const p = WINDOW_PRESETS.find((x) => x.id === presetId);
+    if (!p) return;
+    for (const vp of Object.values(viewports.current)) {
+      vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+      vp.render();
+    }
+    setPresetShown(p.id);
+  };
+  const [presetShown, setPresetShown] = useState<string | null>(null);
+
+  const chooseTool = (t: string) => {
+    setTool(t);
+    const group = cs?.tools.ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+    if (group && cs) cs.selectPrimaryTool(group, t as never);
+  };
+
+  const step = (delta: number) => {
+    const vp = viewports.current.main;
+    if (!vp) return;
+    const next = Math.min(vp.getImageIds().length - 1, Math.max(0, vp.getCurrentImageIdIndex() + delta));
+    void vp.setImageIdIndex(next);
+  };
+
+  const reset = () => {
+    for (const vp of Object.values(viewports.current)) {
+      vp.resetCamera();
+      vp.resetProperties();
+      vp.render();
+    }
+    setPresetShown(null);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement)?.closest('input, textarea, [role="combobox"]')) return;
+      const preset = WINDOW_PRESETS.find((p) => p.key === e.key);
+      if (preset) applyPreset(preset.id);
+      else if (e.key === 'ArrowDown' || e.key === 'ArrowRight') step(1);
+      else if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') step(-1);
+      else if (e.key === 'l' && canMeasure) chooseTool('Length');
+      else if (e.key === 'a' && canMeasure) chooseTool('Angle');
+      else if (e.key === 'w') chooseTool('WindowLevel');
+      else if (e.key === 'z') chooseTool('Zoom');
+      else if (e.key === 'p') chooseTool('Pan');
+      else if (e.key === 'r') reset();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (studies.isLoading) return <Loader aria-label="Loading the studies" />;
+  if (studies.error) return <ErrorNote error={studies.error} />;
+  const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: `${s.date ? `${s.date.slice(0, 4)}-${s.date.slice(4, 6)}-${s.date.slice(6, 8)} ` : ''}${s.description ?? 'Study'} · ${se.modality ?? ''} ${se.description ?? ''} (${se.frames} images)` })));
+  const seriesLabel = (p: Pane | null) => allSeries.find((s) => s.value === `${p?.studyUid}:${p?.seriesUid}`)?.label ?? '';
+  const loading = Object.values(progress).reduce((a, p) => ({ loaded: a.loaded + p.loaded, total: a.total + p.total }), { loaded: 0, total: 0 });
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <Title order={2}>Images</Title>
+        <Anchor component={Link} to={`/cases/${caseId}`}>Back to the case</Anchor>
+      </Group>
+      {loadError && <Alert color="red" title="Something went wrong">{loadError}</Alert>}
+      <Group align="end" wrap="wrap">
+        <Select label="Series" data={allSeries} value={main ? `${main.studyUid}:${main.seriesUid}` : null} w={380}
+          onChange={(v) => v && setParams((p) => { p.set('series', v); return p; })} />
+        <Select label="Compare with (prior)" placeholder="None" clearable data={allSeries} value={compare ? `${compare.studyUid}:${compare.seriesUid}` : null} w={380}
+          onChange={(v) => setParams((p) => { if (v) p.set('compare', v); else p.delete('compare'); return p; })} />
+        {compare && <Switch label="Link scrolling" checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
+      </Group>
+      <Group gap="xs" wrap="wrap" role="toolbar" aria-label="Viewer tools">
+        <SegmentedControl value={tool} onChange={chooseTool} aria-label="Mouse tool" data={[
+          { value: 'WindowLevel', label: 'Window (W)' }, { value: 'Zoom', label: 'Zoom (Z)' }, { value: 'Pan', label: 'Pan (P)' },
+          ...(canMeasure ? [{ value: 'Length', label: 'Length (L)' }, { value: 'Angle', label: 'Angle (A)' }] : []),
+        ]} />
+        {WINDOW_PRESETS.map((p) => (
+          <Tooltip key={p.id} label={`W ${p.width} / L ${p.center} — key ${p.key}`}>
+            <Button size="xs" variant={presetShown === p.id ? 'filled' : 'light'} onClick={() => applyPreset(p.id)}>{p.label}</Button>
+          </Tooltip>
+        ))}
+        <Button size="xs" variant="default" onClick={reset}>Reset (R)</Button>
+      </Group>
+      {loading.total > 0 && loading.loaded < loading.total && (
+        <Progress value={(loading.loaded / loading.total) * 100} aria-label={`Loading images: ${loading.loaded} of ${loading.total}`} />
+      )}
+      <Group grow align="start" gap="xs">
+        {[main, compare].filter(Boolean).map((pane) => (
+          <Stack key={pane!.key} gap={4}>
+            <Text size="sm" fw={600}>{pane!.key === 'compare' ? 'Prior: ' : ''}{seriesLabel(pane)}</Text>
+            <div ref={pane!.key === 'main' ? mainEl : compareEl} data-testid={`viewport-${pane!.key}`} onContextMenu={(e) => e.preventDefault()}
+              style={{ width: '100%', height: 520, background: '#000', position: 'relative' }} />
+            <Text size="xs" c="dimmed" data-testid={`slice-${pane!.key}`}>
+              Image {(slice[pane!.key]?.index ?? 0) + 1} of {slice[pane!.key]?.total ?? '…'}
+            </Text>
+          </Stack>
+        ))}
+      </Group>
+      {!main && <Text>Choose a series to view.</Text>}
+      <Group gap="md">
+        <Text size="xs" c="dimmed" data-testid="first-image-ms" data-ms={firstImageMs ?? ''}>
+          {firstImageMs !== null ? `First image after ${firstImageMs} ms.` : 'Loading the first image…'}
+        </Text>
+        <Text size="xs" c="dimmed">Keys: <Kbd>↑</Kbd>/<Kbd>↓</Kbd> scroll, <Kbd>1</Kbd>–<Kbd>5</Kbd> presets, <Kbd>W</Kbd> <Kbd>Z</Kbd> <Kbd>P</Kbd> <Kbd>L</Kbd> <Kbd>A</Kbd> tools, <Kbd>R</Kbd> reset. Presets: {PRESET_SOURCES}</Text>
+      </Group>
+      <Measurements caseId={caseId} />
+    </Stack>
+  );
+}
+
+const sub = (a: number[], b: number[]) => a.map((v, i) => v - (b[i] ?? 0));
+const norm = (v: number[]) => Math.hypot(...v);
+
+/** Distance between a length's two handles (world coordinates are millimetres). */
+export function lengthMm(points: number[][]): number | null {
+  return points.length === 2 ? norm(sub(points[1]!, points[0]!)) : null;
+}
+
+/** The angle at the middle handle of three, in degrees. */
+export function angleDeg(points: number[][]): number | null {
+  if (points.length !== 3) return null;
+  const a = sub(points[0]!, points[1]!);
+  const b = sub(points[2]!, points[1]!);
+  const cos = a.reduce((s, v, i) => s + v * (b[i] ?? 0), 0) / (norm(a) * norm(b));
+  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+}
+
+function Measurements({ caseId }: { caseId: string }) {
+  const list = useQuery({ queryKey: ['measurements', caseId], queryFn: () => get<{ id: string; kind: string; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string }[]>(`/cases/${caseId}/imaging/measurements`) });
+  if (!list.data?.length) return <Text size="sm" c="dimmed">No measurements saved yet.</Text>;
+  return (
+    <Stack gap={4}>
+      <Title order={3} size="h5">Measurements saved with the case</Title>
+      <Table data-testid="measurements">
+        <Table.Thead><Table.Tr><Table.Th>Kind</Table.Th><Table.Th>Value</Table.Th><Table.Th>By</Table.Th><Table.Th>When</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {list.data.map((m) => (
+            <Table.Tr key={m.id}>
+              <Table.Td><Badge variant="light">{m.kind}</Badge></Table.Td>
+              <Table.Td>{m.value.toFixed(1)} {m.unit === 'deg' ? '°' : m.unit}</Table.Td>
+              <Table.Td>{m.author}</Table.Td>
+              <Table.Td>{new Date(m.createdAt).toLocaleString()}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
