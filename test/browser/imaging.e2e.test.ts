@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, PASSWORD } from '../support/builders.ts';
-import { aCtSeries, stowBody } from '../support/dicom.ts';
+import { aCtSeries, aJpegBaselineInstance, aUid, stowBody } from '../support/dicom.ts';
 import { screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
@@ -82,5 +82,16 @@ it('coordinator opens a CT series, scrolls, changes the preset, measures, and co
   for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
   await expect.poll(() => compared.textContent()).not.toBe(priorBefore);
   await shot(page, 'prior-and-current-linked');
+
+  // A compressed series (JPEG baseline) is decoded by the viewer's WebAssembly codecs.
+  const jpegStudy = aUid();
+  const jpegSeries = aUid();
+  const { body, contentType } = stowBody([1, 2, 3].map((n) => aJpegBaselineInstance({ studyUid: jpegStudy, seriesUid: jpegSeries, instanceNumber: n, rows: 128, columns: 128, seriesDescription: 'JPEG series' })));
+  expect((await fetch(`${app.t.baseUrl}/dicomweb/cases/${caseId}/studies`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, cookie: patient.client.cookieHeader } })).status).toBe(200);
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}/viewer?series=${jpegStudy}:${jpegSeries}`);
+  await expect.poll(() => page.getByTestId('first-image-ms').getAttribute('data-ms'), { timeout: 60_000 }).toMatch(/^\d+$/);
+  const pixels = await page.getByTestId('viewport-main').screenshot();
+  expect(pixels.length).toBeGreaterThan(5000); // not a blank canvas
+  await shot(page, 'jpeg-series-decoded');
   await page.close();
 });

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import dcmjs from 'dcmjs';
+import jpeg from 'jpeg-js';
 
 /**
  * Synthetic DICOM for tests and benchmarks: a CT phantom (a body ellipse with lungs and a
@@ -180,6 +181,23 @@ export function aDicomInstance(s: InstanceSpec = {}): Buffer {
   }
   const header = write(metaFor(ts, ids.sopClassUid, ids.sopInstanceUid), ts === TS.jpegBaseline ? { ...ds, BitsAllocated: 8, BitsStored: 8, HighBit: 7, RescaleIntercept: '0' } : ds);
   return Buffer.concat([header, encapsulated([s.fragment ?? new Uint8Array([0xff, 0xd8, 0xff, 0xd9])])]);
+}
+
+/** A JPEG baseline (8-bit, colour) instance whose frame is a real JPEG of the phantom. */
+export function aJpegBaselineInstance(s: InstanceSpec = {}): Buffer {
+  const rows = s.rows ?? 64;
+  const columns = s.columns ?? 64;
+  const hu = phantomPixels(rows, columns, s.instanceNumber ?? 0);
+  const rgba = Buffer.alloc(rows * columns * 4);
+  for (let i = 0; i < hu.length; i++) {
+    const g = Math.max(0, Math.min(255, Math.round(((hu[i]! - 1024 + 160) / 400) * 255)));
+    rgba[i * 4] = g; rgba[i * 4 + 1] = g; rgba[i * 4 + 2] = g; rgba[i * 4 + 3] = 255;
+  }
+  const fragment = jpeg.encode({ data: rgba, width: columns, height: rows }, 90).data;
+  return aDicomInstance({
+    ...s, transferSyntax: TS.jpegBaseline, fragment,
+    extra: { SamplesPerPixel: 3, PhotometricInterpretation: 'YBR_FULL_422', PlanarConfiguration: 0, WindowCenter: '128', WindowWidth: '256', ...s.extra },
+  });
 }
 
 /** A secondary-capture style instance with a burned-in annotation flag, for de-identification. */
