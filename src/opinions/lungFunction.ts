@@ -1,0 +1,86 @@
+/**
+ * Physiological evaluation before lung resection, after the ACCP guideline (Brunelli et al.,
+ * Chest 2013; DOMAIN.md §5). A pure function: the inputs the reviewer enters, the predicted
+ * post-operative values, the next step of the algorithm and the risk it leads to, each with the
+ * reason, so the opinion can quote both inputs and result.
+ */
+
+export const ACCP_SOURCE = 'ACCP guideline on physiological evaluation before lung resection (Brunelli et al., Chest 2013), as summarised in DOMAIN.md §5; reviewed 2026-11-25';
+
+/** Functional segments per lobe when none is obstructed (19 in all). */
+export const LOBE_SEGMENTS = { rightUpper: 3, rightMiddle: 2, rightLower: 5, leftUpper: 3, lingula: 2, leftLower: 4 } as const;
+export type Lobe = keyof typeof LOBE_SEGMENTS;
+export const TOTAL_SEGMENTS = Object.values(LOBE_SEGMENTS).reduce((a, b) => a + b, 0);
+
+export interface LungFunctionInput {
+  fev1Percent: number;
+  dlcoPercent: number;
+  /** Lobes (or lingula) to be removed. */
+  resected: Lobe[];
+  /** Segments obstructed (not functional) within the resected part and elsewhere. */
+  obstructedInResected?: number;
+  obstructedElsewhere?: number;
+  stairClimbMeters?: number | null;
+  shuttleWalkMeters?: number | null;
+  vo2peakMlKgMin?: number | null;
+  vo2peakPercent?: number | null;
+}
+
+export type LungRisk = 'low' | 'moderate' | 'high';
+export interface LungFunctionResult {
+  functionalSegmentsRemoved: number;
+  functionalSegmentsTotal: number;
+  ppoFev1Percent: number;
+  ppoDlcoPercent: number;
+  /** The test the algorithm asks for next, when its answer is not yet known. */
+  nextStep: 'none' | 'low_technology_exercise_test' | 'cardiopulmonary_exercise_test';
+  risk: LungRisk | null;
+  reasons: string[];
+  source: string;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** ppo = pre-operative × (1 − y / z). */
+export function ppoPercent(preoperative: number, removed: number, total: number): number {
+  if (total <= 0) throw new RangeError('There must be at least one functional segment.');
+  return preoperative * (1 - removed / total);
+}
+
+export function evaluateLungResection(input: LungFunctionInput): LungFunctionResult {
+  const resectedSegments = input.resected.reduce((n, lobe) => n + LOBE_SEGMENTS[lobe], 0);
+  const y = Math.max(0, resectedSegments - (input.obstructedInResected ?? 0));
+  const z = TOTAL_SEGMENTS - (input.obstructedInResected ?? 0) - (input.obstructedElsewhere ?? 0);
+  const ppoFev1 = round1(ppoPercent(input.fev1Percent, y, z));
+  const ppoDlco = round1(ppoPercent(input.dlcoPercent, y, z));
+  const reasons = [
+    'Cardiac risk (thoracic revised cardiac risk index) is assessed first.',
+    `ppoFEV1 = ${input.fev1Percent} % × (1 − ${y}/${z}) = ${ppoFev1} %; ppoDLCO = ${input.dlcoPercent} % × (1 − ${y}/${z}) = ${ppoDlco} %.`,
+  ];
+  const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: ACCP_SOURCE };
+
+  if (ppoFev1 > 60 && ppoDlco > 60) {
+    return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, 'Both ppoFEV1 and ppoDLCO are above 60 %: low risk, no further test needed.'] };
+  }
+  // At exactly 30 % neither "> 30" nor "< 30" holds; the more thorough test is chosen.
+  const needsCpetFirst = ppoFev1 <= 30 || ppoDlco <= 30;
+  if (!needsCpetFirst) {
+    reasons.push('One of them is 60 % or less, both above 30 %: a low-technology exercise test (stair climb or shuttle walk) comes next.');
+    const stair = input.stairClimbMeters ?? null;
+    const shuttle = input.shuttleWalkMeters ?? null;
+    if (stair === null && shuttle === null) return { ...base, nextStep: 'low_technology_exercise_test', risk: null, reasons };
+    if ((stair !== null && stair > 22) || (shuttle !== null && shuttle > 400)) {
+      return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, `${stair !== null && stair > 22 ? `Stair climb ${stair} m (> 22 m)` : `Shuttle walk ${shuttle} m (> 400 m)`}: low risk.`] };
+    }
+    reasons.push(`${stair !== null ? `Stair climb ${stair} m (not above 22 m)` : `Shuttle walk ${shuttle} m (not above 400 m)`}: a cardiopulmonary exercise test comes next.`);
+  } else {
+    reasons.push('ppoFEV1 or ppoDLCO is 30 % or less: a cardiopulmonary exercise test comes next.');
+  }
+  const vo2 = input.vo2peakMlKgMin ?? null;
+  const vo2pct = input.vo2peakPercent ?? null;
+  if (vo2 === null && vo2pct === null) return { ...base, nextStep: 'cardiopulmonary_exercise_test', risk: null, reasons };
+  const shown = vo2 !== null ? `VO2peak ${vo2} mL/kg/min` : `VO2peak ${vo2pct} % of predicted`;
+  if ((vo2 !== null && vo2 > 20) || (vo2pct !== null && vo2pct > 75)) return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, `${shown} (> 20 mL/kg/min or > 75 %): low risk.`] };
+  if ((vo2 !== null && vo2 < 10) || (vo2pct !== null && vo2pct < 35)) return { ...base, nextStep: 'none', risk: 'high', reasons: [...reasons, `${shown} (< 10 mL/kg/min or < 35 %): high risk.`] };
+  return { ...base, nextStep: 'none', risk: 'moderate', reasons: [...reasons, `${shown} (10–20 mL/kg/min or 35–75 %): moderate risk.`] };
+}
