@@ -34,6 +34,10 @@ import { imagingApiRoutes } from './imaging/apiRoutes.ts';
 import { localInstanceStore, upstreamInstanceStore } from './imaging/instanceStore.ts';
 import { imagingDicomwebRoutes } from './imaging/routes.ts';
 import { imagingService } from './imaging/service.ts';
+import { opinionFhirRoutes } from './opinions/fhir.ts';
+import { outcomesService } from './opinions/outcomes.ts';
+import { opinionsRoutes } from './opinions/routes.ts';
+import { opinionsService } from './opinions/service.ts';
 
 /** Maps any error to problem details: our AppErrors, schema failures and Fastify's own. */
 function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDetails {
@@ -149,6 +153,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
   });
   await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes }), { prefix: '/dicomweb' });
+  const opinions = opinionsService({ ...deps, blobs, cases, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const jobHandlers = {
@@ -170,9 +175,11 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
     await api.register(auditRoutes(db));
     await api.register(imagingApiRoutes(imaging));
+    await api.register(opinionsRoutes(opinions, outcomesService(deps)));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
   await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });
+  await app.register(opinionFhirRoutes(opinions), { prefix: '/fhir/R4' });
 
   if (hasWeb) await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
   return app;

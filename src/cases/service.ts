@@ -139,6 +139,9 @@ export function casesService(deps: Deps) {
   }
 
   return {
+    /** A lifecycle command inside the caller's transaction (the case opened FOR UPDATE by it). */
+    applyTransition,
+
     /** Opens a draft; when it starts from a public assessment, the answers are kept and prefill the intake. */
     async createCase(actor: Actor, meta: RequestMeta, fromAssessment?: AssessmentAnswers) {
       if (!roleAllows(actor.role, 'case.create')) throw new AppError('FORBIDDEN', 'Only patients, caregivers and referring physicians open requests.');

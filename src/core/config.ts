@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
+  REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
+  FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
 
 export interface Config {
@@ -61,6 +63,10 @@ export interface Config {
   dicomMaxInstanceBytes: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
   dicomwebUpstreamUrl?: string;
+  /** The letterhead printed on every page of the opinion report. */
+  reportLetterhead: string;
+  /** Days after delivery during which the patient can ask follow-up questions. */
+  followupDays: number;
   /** Secure cookies only where the deployment is behind TLS: production. */
   secureCookies: boolean;
 }
@@ -97,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDist: path.resolve(e.WEB_DIST ?? 'web/dist'),
     dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
+    reportLetterhead: e.REPORT_LETTERHEAD,
+    followupDays: e.FOLLOWUP_DAYS,
     secureCookies: e.NODE_ENV === 'production',
     ...overrides,
   };

@@ -1,0 +1,78 @@
+import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../core/errors.ts';
+import { requestMeta, requireActor } from '../core/http.ts';
+import type { ReportDocument } from './pdf.ts';
+import { CONCORDANCE_LABELS } from './schemas.ts';
+import type { OpinionsService } from './service.ts';
+
+/**
+ * The issued opinion as FHIR R4: a DiagnosticReport per report version (the PDF as presentedForm)
+ * and an Observation for the diagnosis concordance it records. Read under the same access check
+ * as the REST API; the patient side sees them once delivered.
+ */
+export const CONCORDANCE_SYSTEM = 'urn:consilium:concordance';
+
+const worstConcordance = (doc: ReportDocument) => {
+  const v = doc.parts.map((p) => p.content.diagnosisReview?.concordance).filter(Boolean);
+  return v.includes('major_discordance') ? 'major_discordance' : v.includes('minor_discordance') ? 'minor_discordance' : v.length ? 'concordant' : null;
+};
+
+export function toFhirDiagnosticReport(r: { id: string; case_id: string; version: number; kind: string; issued_at: Date; content: ReportDocument }, patientId: string, pdf: Buffer, superseded: boolean): DiagnosticReport {
+  const doc = r.content;
+  const concordance = worstConcordance(doc);
+  const summary = doc.parts.map((p) => p.content.patientSummary).filter(Boolean).join('\n\n');
+  return {
+    resourceType: 'DiagnosticReport',
+    id: r.id,
+    identifier: [{ system: 'urn:consilium:case-reference', value: `${doc.caseReference}-v${r.version}` }],
+    basedOn: [{ reference: `ServiceRequest/${r.case_id}` }],
+    status: superseded ? 'amended' : r.kind === 'original' ? 'final' : r.kind === 'addendum' ? 'appended' : 'corrected',
+    // LOINC 11488-4 "Consult note": the expert's opinion is a consultation report.
+    code: { coding: [{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }], text: 'Expert second opinion' },
+    subject: { reference: `Patient/${patientId}`, display: doc.patient.name },
+    issued: new Date(r.issued_at).toISOString(),
+    performer: doc.parts.map((p) => ({ display: `${p.authorName} (${p.reviewerRole})` })),
+    ...(concordance ? { result: [{ reference: `Observation/${r.id}-concordance`, display: CONCORDANCE_LABELS[concordance] }] } : {}),
+    ...(summary ? { conclusion: summary.slice(0, 10_000) } : {}),
+    ...(concordance ? { conclusionCode: [{ coding: [{ system: CONCORDANCE_SYSTEM, code: concordance, display: CONCORDANCE_LABELS[concordance] }] }] } : {}),
+    presentedForm: [{ contentType: 'application/pdf', data: pdf.toString('base64'), title: `Second opinion ${doc.caseReference}, version ${r.version}`, creation: new Date(r.issued_at).toISOString() }],
+  };
+}
+
+export function toFhirConcordanceObservation(r: { id: string; issued_at: Date; content: ReportDocument }, patientId: string): Observation | null {
+  const concordance = worstConcordance(r.content);
+  if (!concordance) return null;
+  return {
+    resourceType: 'Observation',
+    id: `${r.id}-concordance`,
+    status: 'final',
+    code: { text: 'Concordance of the reviewed diagnosis with the original diagnosis' },
+    subject: { reference: `Patient/${patientId}` },
+    effectiveDateTime: new Date(r.issued_at).toISOString(),
+    valueCodeableConcept: { coding: [{ system: CONCORDANCE_SYSTEM, code: concordance, display: CONCORDANCE_LABELS[concordance] }], text: CONCORDANCE_LABELS[concordance] },
+    derivedFrom: [{ reference: `DiagnosticReport/${r.id}` }],
+  };
+}
+
+export function opinionFhirRoutes(opinions: OpinionsService) {
+  return async (app: FastifyInstance) => {
+    const UUID = /^[0-9a-f-]{36}$/i;
+    app.get('/DiagnosticReport/:id', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const actor = requireActor(req);
+      const found = UUID.test(id) ? await opinions.reportForFhir(actor, requestMeta(req), id) : null;
+      if (!found) throw notFound('This DiagnosticReport');
+      return reply.type('application/fhir+json; charset=utf-8').send(toFhirDiagnosticReport(found.report, found.patientId, found.pdf, found.superseded));
+    });
+    app.get('/Observation/:id', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const actor = requireActor(req);
+      const reportId = id.replace(/-concordance$/, '');
+      const found = UUID.test(reportId) ? await opinions.reportForFhir(actor, requestMeta(req), reportId) : null;
+      const obs = found ? toFhirConcordanceObservation(found.report, found.patientId) : null;
+      if (!obs) throw notFound('This Observation');
+      return reply.type('application/fhir+json; charset=utf-8').send(obs);
+    });
+  };
+}

@@ -1,0 +1,114 @@
+import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { renderPdf } from '../core/pdf.ts';
+import type { LungFunctionResult } from './lungFunction.ts';
+import { CONCORDANCE_LABELS, type OpinionContent } from './schemas.ts';
+
+/** What a report version contains, stored with it so every version can be shown as issued. */
+export interface ReportDocument {
+  letterhead: string;
+  caseReference: string;
+  patient: { name: string; birthDate: string | null };
+  condition: string | null;
+  patientQuestions: string[];
+  version: number;
+  kind: 'original' | 'addendum' | 'amendment';
+  reason: string | null;
+  issuedBy: string;
+  issuedAt: string;
+  parts: { authorName: string; reviewerRole: string; content: OpinionContent; signedAt: string; contentSha256: string; lungFunction: LungFunctionResult | null }[];
+  disagreements: string[];
+  addenda: { version: number; kind: 'addendum' | 'amendment'; reason: string; text: string; by: string; at: string }[];
+}
+
+const LABELS = {
+  agree: 'Agree with the proposed plan', modify: 'Modify the proposed plan', alternative: 'Recommend an alternative',
+  yes: 'Yes', no: 'No', uncertain: 'Uncertain', open: 'Open surgery', vats: 'Video-assisted (VATS)', robotic: 'Robotic-assisted', not_applicable: 'Not applicable',
+  fits: 'The plan fits the patient’s priorities', partly: 'The plan partly fits the patient’s priorities', does_not_fit: 'The plan does not fit the patient’s priorities',
+  done: 'Done', missing: 'Missing', recommended: 'Recommended',
+} as Record<string, string>;
+const label = (k: string) => LABELS[k] ?? k;
+const day = (iso: string) => iso.slice(0, 10);
+
+function section(title: string, body: Content[]): Content[] {
+  return [{ text: title, style: 'h2' }, ...body];
+}
+
+function partContent(p: ReportDocument['parts'][number]): Content[] {
+  const c = p.content;
+  const out: Content[] = [{ text: `${p.reviewerRole}: ${p.authorName}`, style: 'h1' }];
+  if (c.diagnosisReview) {
+    out.push(...section('Diagnosis review', [
+      { text: `Original diagnosis: ${c.diagnosisReview.originalDiagnosis}` }, { text: `Reviewed diagnosis: ${c.diagnosisReview.reviewedDiagnosis}` },
+      { text: `Concordance: ${CONCORDANCE_LABELS[c.diagnosisReview.concordance]}`, bold: true }, { text: c.diagnosisReview.rationale },
+    ]));
+  }
+  if (c.staging) {
+    const prefix = c.staging.basis === 'clinical' ? 'c' : 'p';
+    out.push(...section('Staging', [{ text: `${prefix}T${c.staging.t} ${prefix}N${c.staging.n} ${prefix}M${c.staging.m}${c.staging.grade ? `, grade ${c.staging.grade}` : ''} (${c.staging.edition})` }]));
+  }
+  if (c.biomarkers?.length) {
+    out.push(...section('Biomarkers', [{ table: { widths: ['*', 'auto', '*'], body: [['Test', 'Status', 'Note'].map((h) => ({ text: h, bold: true })), ...c.biomarkers.map((b) => [b.name, label(b.status), b.note ?? ''])] }, layout: 'lightHorizontalLines' }]));
+  }
+  if (c.treatment) {
+    out.push(...section('Treatment', [{ text: label(c.treatment.stance), bold: true }, ...c.treatment.options.map((o) => ({ text: `• ${o.option}: ${o.rationale}` })), ...(c.treatment.comment ? [{ text: c.treatment.comment }] : [])]));
+  }
+  if (c.surgery) {
+    out.push(...section('Surgery', [
+      { text: `Surgery necessary: ${label(c.surgery.necessary)}. Treatment before surgery (neoadjuvant): ${c.surgery.neoadjuvantFirst ? 'yes' : 'no'}. Approach: ${label(c.surgery.approach)}.` },
+      { text: `Where to have it: ${c.surgery.highVolumeAdvice}` }, ...(c.surgery.rationale ? [{ text: c.surgery.rationale }] : []),
+    ]));
+  }
+  if (p.lungFunction && c.lungFunction) {
+    const r = p.lungFunction;
+    out.push(...section('Lung function before resection', [
+      { text: `Inputs: FEV1 ${c.lungFunction.input.fev1Percent} %, DLCO ${c.lungFunction.input.dlcoPercent} % of predicted; resection of ${c.lungFunction.input.resected.join(', ')}.` },
+      { text: `ppoFEV1 ${r.ppoFev1Percent} %, ppoDLCO ${r.ppoDlcoPercent} % (${r.functionalSegmentsRemoved} of ${r.functionalSegmentsTotal} functional segments).` },
+      { text: r.risk ? `Risk: ${r.risk}.` : `Next step: ${r.nextStep.replaceAll('_', ' ')}.`, bold: true },
+      { ul: r.reasons }, { text: `Method: ${r.source}.`, style: 'small' }, ...(c.lungFunction.comment ? [{ text: c.lungFunction.comment }] : []),
+    ]));
+  }
+  if (c.trials?.length) out.push(...section('Clinical trials to consider', c.trials.map((t) => ({ text: `${t.identifier}: ${t.why}` }))));
+  if (c.answers?.length) out.push(...section('Your questions, answered', c.answers.flatMap((a) => [{ text: a.question, bold: true }, { text: a.answer, margin: [0, 0, 0, 6] as [number, number, number, number] }])));
+  if (c.priorities) out.push(...section('What matters to you', [{ text: label(c.priorities.fit), bold: true }, { text: c.priorities.explanation }]));
+  if (c.patientSummary) out.push(...section('Summary in plain language', [{ text: c.patientSummary }]));
+  if (c.physicianSection) out.push(...section('For the referring physician', [{ text: c.physicianSection }]));
+  out.push({ text: `Signed electronically by ${p.authorName} on ${day(p.signedAt)} (content SHA-256 ${p.contentSha256.slice(0, 16)}…).`, style: 'signature' });
+  return out;
+}
+
+export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
+  const status = doc.kind === 'original' ? `Version ${doc.version}` : `Version ${doc.version} — ${doc.kind === 'addendum' ? 'Addendum' : 'Amended report'}: ${doc.reason ?? ''}`;
+  return {
+    info: { title: `Second opinion ${doc.caseReference}`, author: doc.letterhead },
+    pageMargins: [48, 80, 48, 60],
+    header: (currentPage: number) => ({
+      margin: [48, 24, 48, 0],
+      columns: [
+        { text: doc.letterhead, bold: true, fontSize: 11 },
+        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · born ${doc.patient.birthDate}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
+      ],
+      ...(currentPage > 0 ? {} : {}),
+    }),
+    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: status, fontSize: 8 }, { text: `Page ${currentPage} of ${pageCount}`, alignment: 'right', fontSize: 8 }] }),
+    content: [
+      { text: 'Expert second opinion', style: 'title' },
+      { text: `${doc.condition ?? 'Second-opinion request'} · issued ${day(doc.issuedAt)} by ${doc.issuedBy} · ${status}`, style: 'small', margin: [0, 0, 0, 12] },
+      { text: 'This opinion supports decisions made with your own doctors; it does not replace them.', style: 'small', margin: [0, 0, 0, 12] },
+      ...(doc.disagreements.length ? section('Where the reviewers differ', doc.disagreements.map((d) => ({ text: `• ${d}` }))) : []),
+      ...doc.parts.flatMap(partContent),
+      ...doc.addenda.flatMap((a) => section(`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'} (version ${a.version}, ${day(a.at)}, ${a.by})`, [{ text: `Reason: ${a.reason}`, italics: true }, { text: a.text }])),
+    ],
+    styles: {
+      title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
+      h1: { fontSize: 14, bold: true, margin: [0, 14, 0, 4] },
+      h2: { fontSize: 11, bold: true, margin: [0, 10, 0, 3] },
+      small: { fontSize: 8, color: '#444444' },
+      signature: { fontSize: 9, italics: true, margin: [0, 10, 0, 0] },
+    },
+    defaultStyle: { fontSize: 10, lineHeight: 1.2 },
+  };
+}
+
+export function renderReportPdf(doc: ReportDocument): Promise<Buffer> {
+  return renderPdf(reportDefinition(doc));
+}

@@ -1,0 +1,330 @@
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
+import { verifyPassword } from '../core/auth/passwords.ts';
+import { checkTotp } from '../core/auth/totp.ts';
+import type { BlobStore } from '../core/blobs.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError } from '../core/errors.ts';
+import { enqueueMail } from '../core/mail.ts';
+import { insertEvent } from '../cases/repository.ts';
+import type { CasesService } from '../cases/service.ts';
+import { caseChecklist } from '../records/checklist.ts';
+import { evaluateLungResection } from './lungFunction.ts';
+import { renderReportPdf, type ReportDocument } from './pdf.ts';
+import type { OpinionContent } from './schemas.ts';
+
+/**
+ * The expert's review and the signed opinion: the workspace, a draft per reviewer, signing
+ * (password and authenticator code again), the combined report issued by the lead reviewer in
+ * versions (addenda and amendments keep every earlier version), delivery, follow-up questions
+ * and the patient's survey. Every read and write checks role and case grant and is audited.
+ */
+
+const REVIEW_STATES = ['assigned', 'in_review', 'board'];
+const DELIVERED_STATES = ['delivered', 'closed'];
+
+interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionContent; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
+interface ReportRow { id: string; case_id: string; version: number; kind: 'original' | 'addendum' | 'amendment'; reason: string | null; content: ReportDocument; pdf_sha256: string; issued_by: string; issued_at: Date }
+
+const partView = (p: PartRow) => ({
+  id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content,
+  contentSha256: p.content_sha256, signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : null, updatedAt: new Date(p.updated_at).toISOString(),
+});
+const reportView = (r: ReportRow) => ({
+  id: r.id, version: r.version, kind: r.kind, reason: r.reason, issuedAt: new Date(r.issued_at).toISOString(), document: r.content,
+});
+
+const sha256 = (v: unknown) => crypto.createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+/** Disagreements between signed parts, shown in the report rather than hidden. */
+export function disagreements(parts: { authorName: string; content: OpinionContent }[]): string[] {
+  const out: string[] = [];
+  const compare = <T>(label: string, pick: (c: OpinionContent) => T | undefined, show: (v: T) => string) => {
+    const stated = parts.map((p) => ({ who: p.authorName, v: pick(p.content) })).filter((x) => x.v !== undefined);
+    if (new Set(stated.map((x) => JSON.stringify(x.v))).size > 1) out.push(`${label}: ${stated.map((x) => `${x.who} — ${show(x.v as T)}`).join('; ')}.`);
+  };
+  compare('Diagnosis concordance', (c) => c.diagnosisReview?.concordance, (v) => v.replace('_', ' '));
+  compare('Reviewed diagnosis', (c) => c.diagnosisReview?.reviewedDiagnosis, (v) => v);
+  compare('Treatment', (c) => c.treatment?.stance, (v) => v);
+  compare('Surgery necessary', (c) => c.surgery?.necessary, (v) => v);
+  compare('Stage', (c) => (c.staging ? `${c.staging.basis === 'clinical' ? 'c' : 'p'}T${c.staging.t} N${c.staging.n} M${c.staging.m}` : undefined), (v) => v);
+  return out;
+}
+
+export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesService; letterhead: string; followupDays: number }) {
+  const { db, blobs } = deps;
+
+  const isAssignedExpert = (relations: string[]) => relations.includes('expert');
+
+  async function parts(tx: Queryable, caseId: string): Promise<PartRow[]> {
+    return tx.query<PartRow>(`SELECT p.*, u.name AS author_name FROM opinion_parts p JOIN users u ON u.id = p.author_id WHERE p.case_id = $1 ORDER BY p.created_at`, [caseId]);
+  }
+  async function reports(tx: Queryable, caseId: string): Promise<ReportRow[]> {
+    return tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 ORDER BY version', [caseId]);
+  }
+
+  /** Password and authenticator code again: signing is a deliberate act by the signed-in person. */
+  async function confirmIdentity(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
+    const [u] = await tx.query<{ password_hash: string | null; totp_secret: string | null }>('SELECT password_hash, totp_secret FROM users WHERE id = $1', [actor.userId]);
+    const ok = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)) && u.totp_secret && checkTotp(u.totp_secret, creds.code, deps.now().getTime()) !== null);
+    if (!ok) {
+      throw new AppError('INVALID_CREDENTIALS', 'The password or the authenticator code is not correct; nothing was signed.', {
+        auditFailure: { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, outcome: 'failure', detail: { reason: 'reauthentication failed' } },
+      });
+    }
+  }
+
+  async function openForReview(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta) {
+    const opened = await openCase(tx, actor, caseId, 'case.opinion.write', meta, { forUpdate: true });
+    if (!isAssignedExpert(opened.relations)) throw new AppError('FORBIDDEN', 'Only an expert assigned to this case writes an opinion on it.');
+    return opened;
+  }
+
+  async function reportDocument(tx: Queryable, row: CaseRow, signed: PartRow[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string): Promise<ReportDocument> {
+    const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
+    const intake = row.intake as { questions?: { questions?: string[] }; priorities?: { ranked?: string[]; inOwnWords?: string } ; condition?: { description?: string } };
+    return {
+      letterhead: deps.letterhead,
+      caseReference: row.reference,
+      patient: { name: `${pt?.given_name ?? ''} ${pt?.family_name ?? ''}`.trim() || 'Patient', birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
+      condition: intake.condition?.description ?? null,
+      patientQuestions: intake.questions?.questions ?? [],
+      version, kind, reason, issuedBy: issuer, issuedAt: deps.now().toISOString(),
+      parts: previous?.parts ?? signed.map((p) => ({
+        authorName: p.author_name, reviewerRole: p.content.reviewerRole ?? 'Expert reviewer', content: p.content,
+        signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : '', contentSha256: p.content_sha256 ?? '',
+        lungFunction: p.content.lungFunction ? evaluateLungResection(p.content.lungFunction.input) : null,
+      })),
+      disagreements: previous?.disagreements ?? disagreements(signed.map((p) => ({ authorName: p.author_name, content: p.content }))),
+      addenda: [...(previous?.addenda ?? []), ...(addendumText ? [{ version, kind: kind as 'addendum' | 'amendment', reason: reason ?? '', text: addendumText, by: issuer, at: deps.now().toISOString() }] : [])],
+    };
+  }
+
+  /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
+  async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean }>) {
+    // First pass: check everything and build the document (nothing is written).
+    const prepared = await withCaseTx(db, async (tx) => {
+      const { row } = await openForReview(tx, actor, caseId, meta);
+      await confirmIdentity(tx, actor, meta, caseId, creds);
+      const version = (await reports(tx, caseId)).length + 1;
+      return { ...(await build(tx, row, version)), version };
+    });
+    const pdf = await renderReportPdf(prepared.doc);
+    const staged = await blobs.stage(Readable.from([pdf]));
+    try {
+      if (process.env.CONSILIUM_FAULT === 'report.beforeCommit') process.kill(process.pid, 'SIGKILL');
+      return await withCaseTx(db, async (tx) => {
+        const opened = await openForReview(tx, actor, caseId, meta);
+        if ((await reports(tx, caseId)).length + 1 !== prepared.version) throw new AppError('CONFLICT', 'Another version was issued meanwhile; please reload.');
+        const [blob] = await blobs.commit(tx, [staged]);
+        const [report] = await tx.query<ReportRow>(
+          'INSERT INTO opinion_reports (case_id, version, kind, reason, content, pdf_sha256, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
+          [caseId, prepared.version, prepared.kind, prepared.reason, JSON.stringify(prepared.doc), blob!.sha256, actor.userId]);
+        if (prepared.transition) await deps.cases.applyTransition(tx, actor, opened, 'signOpinion', {}, meta);
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: `opinion.${prepared.kind}`, detail: { version: prepared.version, reason: prepared.reason } });
+        await recordAudit(tx, { actor, meta, action: `opinion.issue.${prepared.kind}`, entityType: 'DiagnosticReport', entityId: report!.id, caseId, detail: { version: prepared.version } });
+        return reportView(report!);
+      });
+    } catch (err) {
+      await blobs.discard([staged]);
+      throw err;
+    }
+  }
+
+  return {
+    /** Everything an assigned reviewer needs on one screen; opening it is audited. */
+    async workspace(actor: Actor, meta: RequestMeta, caseId: string) {
+      return withCaseTx(db, async (tx) => {
+        const { row, relations } = await openCase(tx, actor, caseId, 'case.opinion.read', meta, { auditAction: 'opinion.workspace.read' });
+        const all = await parts(tx, caseId);
+        const reviewer = isAssignedExpert(relations);
+        const checklist = await caseChecklist(tx, row);
+        const notes = reviewer ? await tx.query<{ id: string; body: string; created_at: Date }>('SELECT id, body, created_at FROM review_notes WHERE case_id = $1 AND author_id = $2 ORDER BY created_at', [caseId, actor.userId]) : [];
+        const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [caseId]);
+        const patientSide = relations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
+        const visibleReports = patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await reports(tx, caseId);
+        return {
+          status: row.status,
+          isReviewer: reviewer,
+          intake: row.intake,
+          biomarkers: checklist.assessment.biomarkers,
+          checklist: { items: checklist.items, complete: checklist.complete },
+          myPart: reviewer ? (all.find((p) => p.author_id === actor.userId) ? partView(all.find((p) => p.author_id === actor.userId)!) : null) : null,
+          // Other reviewers' drafts stay theirs; signed parts are shared with the team.
+          otherParts: patientSide ? [] : all.filter((p) => p.author_id !== actor.userId && p.status === 'signed').map(partView),
+          reviewers: experts.map((e) => ({ id: e.user_id, name: e.name, signed: all.some((p) => p.author_id === e.user_id && p.status === 'signed') })),
+          notes: notes.map((n) => ({ id: n.id, body: n.body, createdAt: new Date(n.created_at).toISOString() })),
+          reports: visibleReports.map(reportView),
+        };
+      });
+    },
+
+    async saveDraft(actor: Actor, meta: RequestMeta, caseId: string, content: OpinionContent) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openForReview(tx, actor, caseId, meta);
+        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be written while the case is assigned or in review.');
+        const [existing] = await tx.query<{ status: string }>('SELECT status FROM opinion_parts WHERE case_id = $1 AND author_id = $2', [caseId, actor.userId]);
+        if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
+        await tx.query(
+          `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,
+          [caseId, actor.userId, JSON.stringify(content)]);
+        await recordAudit(tx, { actor, meta, action: 'opinion.draft.save', entityType: 'Case', entityId: caseId, caseId });
+        const [p] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
+        return partView(p!);
+      });
+    },
+
+    async addNote(actor: Actor, meta: RequestMeta, caseId: string, body: string) {
+      return withCaseTx(db, async (tx) => {
+        await openForReview(tx, actor, caseId, meta);
+        const [n] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO review_notes (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
+        await recordAudit(tx, { actor, meta, action: 'opinion.note.create', entityType: 'Case', entityId: caseId, caseId });
+        return { id: n!.id, body, createdAt: new Date(n!.created_at).toISOString() };
+      });
+    },
+
+    /** Signs the reviewer's own part: locked with its hash; later changes are addenda. */
+    async signPart(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openForReview(tx, actor, caseId, meta);
+        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be signed while the case is in review.');
+        await confirmIdentity(tx, actor, meta, caseId, creds);
+        const [p] = await tx.query<PartRow>('SELECT * FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
+        if (!p) throw new AppError('GUARD_FAILED', 'Write your part before signing it.', { unmet: ['Your part of the opinion is empty.'] });
+        if (p.status === 'signed') throw new AppError('CONFLICT', 'Your part is already signed.');
+        if (!p.content.patientSummary && !p.content.physicianSection && !p.content.diagnosisReview) {
+          throw new AppError('GUARD_FAILED', 'Write at least the diagnosis review, the summary for the patient or the section for the referring physician.', { unmet: ['The part has no content to sign.'] });
+        }
+        await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content_sha256 = $2, updated_at = now() WHERE id = $1`, [p.id, sha256(p.content)]);
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'opinion.part.sign', detail: {} });
+        await recordAudit(tx, { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, detail: { part: p.id } });
+        const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
+        return partView(after!);
+      });
+    },
+
+    /** The lead reviewer issues the combined report once every assigned reviewer has signed. */
+    async issueReport(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
+      return issue(actor, meta, caseId, creds, async (tx, row, version) => {
+        if (!['in_review', 'board'].includes(row.status)) throw new AppError('ILLEGAL_TRANSITION', 'The report is issued while the case is in review.');
+        if (version !== 1) throw new AppError('CONFLICT', 'The report was already issued; add an addendum or amendment instead.');
+        const all = await parts(tx, row.id);
+        const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [row.id]);
+        const unsigned = experts.filter((e) => !all.some((p) => p.author_id === e.user_id && p.status === 'signed'));
+        if (unsigned.length) throw new AppError('GUARD_FAILED', `Waiting for signatures: ${unsigned.map((e) => e.name).join(', ')}.`, { unmet: unsigned.map((e) => `${e.name} has not signed their part.`) });
+        const signed = all.filter((p) => p.status === 'signed');
+        // The patient's questions are answered one by one, by one reviewer or another.
+        const questions = ((row.intake as { questions?: { questions?: string[] } }).questions?.questions ?? []);
+        const answered = new Set(signed.flatMap((p) => (p.content.answers ?? []).filter((a) => a.answer.trim()).map((a) => a.question)));
+        const unmet = questions.filter((q) => !answered.has(q)).map((q) => `The patient's question is not answered: “${q}”.`);
+        if (!signed.some((p) => p.content.patientSummary?.trim())) unmet.push('No reviewer wrote the plain-language summary for the patient.');
+        if (unmet.length) throw new AppError('GUARD_FAILED', unmet.join(' '), { unmet });
+        const [me] = await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [actor.userId]);
+        return { doc: await reportDocument(tx, row, signed, version, 'original', null, me!.name), kind: 'original', reason: null, transition: true };
+      });
+    },
+
+    /** A later change: an addendum adds, an amendment corrects; both keep every earlier version. */
+    async amend(actor: Actor, meta: RequestMeta, caseId: string, input: { kind: 'addendum' | 'amendment'; reason: string; text: string; password: string; code: string }) {
+      return issue(actor, meta, caseId, input, async (tx, row, version) => {
+        if (!['opinion_signed', 'delivered'].includes(row.status)) throw new AppError('CONFLICT', 'Addenda and amendments follow an issued report.');
+        const previous = (await reports(tx, row.id)).at(-1);
+        if (!previous) throw new AppError('CONFLICT', 'There is no issued report yet.');
+        const [me] = await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [actor.userId]);
+        return { doc: await reportDocument(tx, row, [], version, input.kind, input.reason, me!.name, previous.content, input.text), kind: input.kind, reason: input.reason, transition: false };
+      });
+    },
+
+    /** The report PDF of one version, for everyone on the case once delivered (staff once issued). */
+    async reportPdf(actor: Actor, meta: RequestMeta, caseId: string, version: number) {
+      const report = await withCaseTx(db, async (tx) => {
+        const { row, relations } = await openCase(tx, actor, caseId, 'case.opinion.read', meta);
+        const patientSide = relations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
+        if (patientSide && !DELIVERED_STATES.includes(row.status)) throw new AppError('NOT_FOUND', 'The report is not available yet.');
+        const [r] = await tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 AND version = $2', [caseId, version]);
+        if (!r) throw new AppError('NOT_FOUND', 'This version of the report does not exist.');
+        await recordAudit(tx, { actor, meta, action: 'opinion.report.download', entityType: 'DiagnosticReport', entityId: r.id, caseId, detail: { version } });
+        return r;
+      });
+      const { stream, size } = await blobs.open(db, report.pdf_sha256);
+      return { stream, size, filename: `${report.content.caseReference}-opinion-v${report.version}.pdf` };
+    },
+
+    /** Delivery: the case moves to delivered and the patient, proxies and referrer are told. */
+    async deliver(actor: Actor, meta: RequestMeta, caseId: string) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        if (!(await reports(tx, caseId)).length) throw new AppError('GUARD_FAILED', 'There is no issued report to deliver.', { unmet: ['No report has been issued.'] });
+        await deps.cases.applyTransition(tx, actor, opened, 'deliver', {}, meta);
+        const recipients = await tx.query<{ email: string; name: string }>(
+          `SELECT DISTINCT u.email, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation IN ('patient', 'proxy', 'referring')`, [caseId]);
+        for (const r of recipients) {
+          await enqueueMail(tx, {
+            kind: 'opinion.delivered', to: r.email, subject: `Your second opinion is ready (${opened.row.reference})`,
+            text: `Hello ${r.name},\n\nThe expert opinion on request ${opened.row.reference} is ready. Sign in to read it, download the PDF, and ask follow-up questions for the next ${deps.followupDays} days:\n${deps.config.publicUrl}/cases/${caseId}\n\nFor your privacy, this message does not contain the opinion itself.`,
+          });
+        }
+        return { delivered: true, notified: recipients.length };
+      });
+    },
+
+    async followups(actor: Actor, meta: RequestMeta, caseId: string) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.opinion.read', meta, { auditAction: 'opinion.followup.read' });
+        const rows = await tx.query<{ id: string; body: string; created_at: Date; name: string; role: string }>(
+          'SELECT f.id, f.body, f.created_at, u.name, u.role FROM followup_messages f JOIN users u ON u.id = f.author_id WHERE f.case_id = $1 ORDER BY f.created_at', [caseId]);
+        const open = await followupOpenUntil(tx, row);
+        return { openUntil: open?.toISOString() ?? null, open: open !== null && open > deps.now(), messages: rows.map((m) => ({ id: m.id, body: m.body, author: m.name, authorRole: m.role, createdAt: new Date(m.created_at).toISOString() })) };
+      });
+    },
+
+    async postFollowup(actor: Actor, meta: RequestMeta, caseId: string, body: string) {
+      return withCaseTx(db, async (tx) => {
+        const { row, relations } = await openCase(tx, actor, caseId, 'case.followup.write', meta);
+        if (actor.role === 'expert' && !isAssignedExpert(relations)) throw new AppError('FORBIDDEN');
+        const until = await followupOpenUntil(tx, row);
+        if (!until || until <= deps.now()) throw new AppError('CONFLICT', 'Follow-up questions are open for a while after the opinion is delivered; that time has passed or not begun.');
+        const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'opinion.followup', detail: {} });
+        await recordAudit(tx, { actor, meta, action: 'opinion.followup.create', entityType: 'Case', entityId: caseId, caseId });
+        return { id: m!.id, createdAt: new Date(m!.created_at).toISOString() };
+      });
+    },
+
+    async submitSurvey(actor: Actor, meta: RequestMeta, caseId: string, s: { clear: number; changed: 'diagnosis' | 'plan' | 'both' | 'neither'; wouldRecommend: boolean; comment?: string }) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.survey.write', meta);
+        if (!DELIVERED_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The survey opens once the opinion is delivered.');
+        const inserted = await tx.query('INSERT INTO opinion_surveys (case_id, author_id, clear, changed, would_recommend, comment) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (case_id) DO NOTHING RETURNING case_id',
+          [caseId, actor.userId, s.clear, s.changed, s.wouldRecommend, s.comment ?? null]);
+        if (!inserted.length) throw new AppError('CONFLICT', 'The survey for this case was already answered. Thank you.');
+        await recordAudit(tx, { actor, meta, action: 'opinion.survey.create', entityType: 'Case', entityId: caseId, caseId });
+        return { saved: true };
+      });
+    },
+
+    /** The issued reports of the cases an actor may read, for FHIR DiagnosticReport. */
+    async reportForFhir(actor: Actor, meta: RequestMeta, reportId: string) {
+      const [r] = await db.query<ReportRow & { patient_id: string }>('SELECT r.*, c.patient_id FROM opinion_reports r JOIN cases c ON c.id = r.case_id WHERE r.id = $1', [reportId]);
+      if (!r) return null;
+      return withCaseTx(db, async (tx) => {
+        const { row, relations } = await openCase(tx, actor, r.case_id, 'case.opinion.read', meta, { auditAction: 'fhir.DiagnosticReport.read' });
+        if (relations.some((x) => ['patient', 'proxy', 'referring'].includes(x)) && !DELIVERED_STATES.includes(row.status)) return null;
+        const pdf = await blobs.read(tx, r.pdf_sha256);
+        return { report: r, patientId: r.patient_id, pdf, superseded: (await reports(tx, r.case_id)).some((x) => x.version > r.version) };
+      });
+    },
+  };
+
+  async function followupOpenUntil(tx: Queryable, row: CaseRow): Promise<Date | null> {
+    const [d] = await tx.query<{ at: Date }>(`SELECT max(at) AS at FROM case_events WHERE case_id = $1 AND to_status = 'delivered'`, [row.id]);
+    if (!d?.at || row.status !== 'delivered') return null;
+    return new Date(new Date(d.at).getTime() + deps.followupDays * 86_400_000);
+  }
+}
+
+export type OpinionsService = ReturnType<typeof opinionsService>;
