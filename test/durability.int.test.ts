@@ -18,15 +18,15 @@ let pgDb: TestDb | undefined;
 let server: ChildProcess | undefined;
 let port = 0;
 
-async function start() {
-  server = await startServerProcess({ port, dataDir, env: pgDb?.url ? { DATABASE_URL: pgDb.url } : {} });
+async function start(env: Record<string, string> = {}) {
+  server = await startServerProcess({ port, dataDir, env: { ...(pgDb?.url ? { DATABASE_URL: pgDb.url } : {}), ...env } });
 }
 
 const killHard = () => stopServerProcess(server!, 'SIGKILL');
 
-async function signIn() {
+async function signIn(email = 'patient@demo.consilium.test') {
   const c = new Client(`http://127.0.0.1:${port}`);
-  const r = await c.post('/api/auth/login', { email: 'patient@demo.consilium.test', password: 'Consilium-demo-1' });
+  const r = await c.post('/api/auth/login', { email, password: 'Consilium-demo-1' });
   if (r.status !== 200) throw new Error(`login ${r.status}`);
   return c;
 }
@@ -76,5 +76,33 @@ describe('durability', () => {
     const resumed = await tusContinue(client, cut.location!, big, offset, { chunk: 1500 });
     expect(resumed.status).toBe(200);
     expect(resumed.body.document.sha256).toBe(crypto.createHash('sha256').update(big).digest('hex'));
+  }, 90_000);
+
+  it('signing is atomic: kill -9 while the report is issued leaves an unsigned case, and issuing again works', async () => {
+    await killHard();
+    await start({ CONSILIUM_FAULT: 'report.beforeCommit' });
+    let expert = await signIn('oncologist@demo.consilium.test');
+    const inReview = (await expert.get('/api/cases?status=in_review')).body.items[0];
+    expect(inReview).toBeTruthy();
+    const ws = (await expert.get(`/api/cases/${inReview.id}/opinion`)).body;
+    const questions: string[] = ws.intake.questions?.questions ?? [];
+    const part = { patientSummary: 'The plan is sound. Ask about a trial.', answers: questions.map((q) => ({ question: q, answer: 'Yes.' })) };
+    expect((await expert.put(`/api/cases/${inReview.id}/opinion/draft`, part)).status).toBe(200);
+    expect((await expert.post(`/api/cases/${inReview.id}/opinion/sign`, { password: 'Consilium-demo-1', code: '000000' })).status).toBe(200);
+    const died = await expert.post(`/api/cases/${inReview.id}/opinion/report`, { password: 'Consilium-demo-1', code: '000000' }).catch((e: Error) => e);
+    expect(died).toBeInstanceOf(Error); // the connection died with the process
+    await new Promise<void>((resolve) => (server!.exitCode !== null ? resolve() : server!.once('exit', () => resolve())));
+
+    await start();
+    expert = await signIn('oncologist@demo.consilium.test');
+    const after = (await expert.get(`/api/cases/${inReview.id}/opinion`)).body;
+    expect(after.status).toBe('in_review');
+    expect(after.reports).toEqual([]);
+    expect(after.myPart.status).toBe('signed');
+    const issued = await expert.post(`/api/cases/${inReview.id}/opinion/report`, { password: 'Consilium-demo-1', code: '000000' });
+    expect(issued.status).toBe(201);
+    const pdf = await fetch(`http://127.0.0.1:${port}/api/cases/${inReview.id}/opinion/report/1/pdf`, { headers: { cookie: expert.cookieHeader } });
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 4).toString()).toBe('%PDF');
+    expect((await expert.get(`/api/cases/${inReview.id}`)).body.status).toBe('opinion_signed');
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readingGrade } from '../../test/support/readability.ts';
+import { readingGrade } from '../core/readability.ts';
 import { ASSESS_COPY } from '../../web/src/pages/assess/copy.ts';
 import { TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
 import { assess } from './engine.ts';

@@ -95,6 +95,8 @@ describe('the review workspace and the signed opinion', () => {
     await t.db.query(`UPDATE opinion_parts SET status = 'draft', signed_at = NULL, content_sha256 = NULL WHERE author_id = $1`, [oncologist.id]);
     await oncologist.client.put(`/api/cases/${caseId}/opinion/draft`, oncologyPart);
     expect((await oncologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(oncologist) })).status).toBe(200);
+    const mine = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart;
+    expect(mine.summaryGrade).toBeLessThanOrEqual(8);
     const issued = await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(oncologist) });
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ version: 1, kind: 'original' });
