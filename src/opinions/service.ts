@@ -264,6 +264,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     async deliver(actor: Actor, meta: RequestMeta, caseId: string) {
       return withCaseTx(db, async (tx) => {
         const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        if (actor.role !== 'coordinator') throw new AppError('FORBIDDEN', 'The case’s coordinator delivers the opinion.');
         if (!(await reports(tx, caseId)).length) throw new AppError('GUARD_FAILED', 'There is no issued report to deliver.', { unmet: ['No report has been issued.'] });
         await deps.cases.applyTransition(tx, actor, opened, 'deliver', {}, meta);
         const recipients = await tx.query<{ email: string; name: string }>(
