@@ -19,13 +19,14 @@ import { ProfilePage } from './pages/experts/ProfilePage.tsx';
 import { MyCasesPage } from './pages/MyCases.tsx';
 import { QueuePage } from './pages/Queue.tsx';
 import { ViewerPage } from './pages/imaging/ViewerPage.tsx';
+import { OutcomesPage } from './pages/opinion/OutcomesPage.tsx';
 
 function navFor(me: Me) {
   const role = me.user.role;
   const items: { to: string; label: string }[] = [];
   if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
   if (role === 'expert') items.push({ to: '/inbox', label: 'My inbox' }, { to: '/profile', label: 'My directory profile' });
-  if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', label: 'Expert directory' });
+  if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', label: 'Expert directory' }, { to: '/outcomes', label: 'Outcomes' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
   if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
@@ -109,6 +110,7 @@ export function App() {
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/directory" element={<DirectoryPage me={me} />} />
+        <Route path="/outcomes" element={<OutcomesPage />} />
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/audit" element={<AdminAuditPage />} />
         <Route path="/admin/outbox" element={<AdminOutboxPage />} />

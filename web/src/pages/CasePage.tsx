@@ -10,6 +10,7 @@ import { Caregivers } from './Caregivers.tsx';
 import { MatchesPanel } from './experts/MatchesPanel.tsx';
 import { RecordsPanel } from './records/RecordsPanel.tsx';
 import { ImagingPanel } from './imaging/ImagingPanel.tsx';
+import { OpinionPanel } from './opinion/OpinionPanel.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
 
 const COMMAND_LABELS: Record<string, string> = {
@@ -47,6 +48,7 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
           <Tabs.Tab value="intake">Request</Tabs.Tab>
           <Tabs.Tab value="records">Records</Tabs.Tab>
           <Tabs.Tab value="imaging">Imaging</Tabs.Tab>
+          {c.status !== 'draft' && <Tabs.Tab value="opinion">Opinion</Tabs.Tab>}
           <Tabs.Tab value="assessment">Assessment</Tabs.Tab>
           {me.user.role === 'coordinator' && <Tabs.Tab value="experts">Experts</Tabs.Tab>}
           <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
@@ -55,6 +57,7 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
         </Tabs.List>
         <Tabs.Panel value="intake" pt="md"><IntakeSummary c={c} /></Tabs.Panel>
         <Tabs.Panel value="records" pt="md"><RecordsPanel caseId={c.id} me={me} canUpload={canUpload(c, me)} /></Tabs.Panel>
+        <Tabs.Panel value="opinion" pt="md"><OpinionPanel caseId={c.id} me={me} /></Tabs.Panel>
         <Tabs.Panel value="imaging" pt="md"><ImagingPanel caseId={c.id} me={me} /></Tabs.Panel>
         <Tabs.Panel value="experts" pt="md"><MatchesPanel caseId={c.id} /></Tabs.Panel>
         <Tabs.Panel value="assessment" pt="md"><CaseAssessment id={c.id} /></Tabs.Panel>

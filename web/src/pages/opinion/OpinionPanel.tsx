@@ -1,0 +1,370 @@
+import { Accordion, Alert, Anchor, Badge, Button, Card, Checkbox, Group, List, Loader, Modal, MultiSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api, get, post } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Content = Record<string, any>;
+
+const CONCORDANCE = [
+  { value: 'concordant', label: 'Concordant (no change)' },
+  { value: 'minor_discordance', label: 'Minor discordance (no effect on management or prognosis)' },
+  { value: 'major_discordance', label: 'Major discordance (changes management or prognosis)' },
+];
+const LOBES = [
+  { value: 'rightUpper', label: 'Right upper (3)' }, { value: 'rightMiddle', label: 'Right middle (2)' }, { value: 'rightLower', label: 'Right lower (5)' },
+  { value: 'leftUpper', label: 'Left upper (3)' }, { value: 'lingula', label: 'Lingula (2)' }, { value: 'leftLower', label: 'Left lower (4)' },
+];
+
+/** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
+export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
+  const ws = useQuery({ queryKey: ['opinion', caseId], queryFn: () => get(`/cases/${caseId}/opinion`) });
+  if (ws.isLoading) return <Loader aria-label="Loading the opinion" />;
+  if (ws.error) return <ErrorNote error={ws.error} />;
+  const w = ws.data;
+  const patientSide = ['patient', 'referring_physician'].includes(me.user.role);
+  return (
+    <Stack>
+      {w.isReviewer && <ReviewerWorkspace caseId={caseId} w={w} />}
+      {me.user.role === 'coordinator' && <CoordinatorView caseId={caseId} w={w} />}
+      <Reports caseId={caseId} w={w} patientSide={patientSide} />
+      {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} />}
+      {me.user.role === 'patient' && ['delivered', 'closed'].includes(w.status) && <Survey caseId={caseId} />}
+      {patientSide && !w.reports.length && <Text>The expert opinion appears here once it is delivered. We will e-mail you.</Text>}
+    </Stack>
+  );
+}
+
+function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
+  const intake = w.intake ?? {};
+  const questions: string[] = intake.questions?.questions ?? [];
+  return (
+    <Stack>
+      <Card withBorder>
+        <Title order={3} size="h4">The request</Title>
+        <SimpleGrid cols={{ base: 1, md: 2 }} mt="xs">
+          <Stack gap={4}>
+            <Text size="sm"><b>Condition:</b> {intake.condition?.description ?? '—'}</Text>
+            <Text size="sm"><b>Proposed plan:</b> {intake.plan?.proposedPlan ?? '—'}</Text>
+            <Text size="sm"><b>What matters most:</b> {(intake.priorities?.ranked ?? []).join(' › ') || '—'}{intake.priorities?.inOwnWords ? ` — “${intake.priorities.inOwnWords}”` : ''}</Text>
+          </Stack>
+          <Stack gap={4}>
+            <Text size="sm" fw={600}>The patient's questions</Text>
+            <List size="sm">{questions.map((q) => <List.Item key={q}>{q}</List.Item>)}</List>
+          </Stack>
+        </SimpleGrid>
+        <Text size="sm" mt="xs">Records checklist: {w.checklist.complete ? 'complete' : 'items outstanding'} · Reviewers: {w.reviewers.map((r: any) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
+      </Card>
+      <Notes caseId={caseId} notes={w.notes} />
+      <OpinionEditor caseId={caseId} w={w} questions={questions} />
+    </Stack>
+  );
+}
+
+function Notes({ caseId, notes }: { caseId: string; notes: { id: string; body: string; createdAt: string }[] }) {
+  const [body, setBody] = useState('');
+  const qc = useQueryClient();
+  const add = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/notes`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); } });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5">Private notes (only you see them)</Title>
+      {notes.map((n) => <Text key={n.id} size="sm">• {n.body}</Text>)}
+      <Group align="end" mt="xs">
+        <Textarea label="New note" value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={1} style={{ flex: 1 }} />
+        <Button variant="light" onClick={() => add.mutate()} disabled={!body.trim()} loading={add.isPending}>Add note</Button>
+      </Group>
+    </Card>
+  );
+}
+
+function prefill(w: any, questions: string[]): Content {
+  const c: Content = { ...(w.myPart?.content ?? {}) };
+  c.biomarkers ??= (w.biomarkers?.tests ?? []).map((t: any) => ({ name: t.name, status: t.status === 'done' ? 'done' : 'missing' }));
+  c.answers = questions.map((q) => ({ question: q, answer: (c.answers ?? []).find((a: any) => a.question === q)?.answer ?? '' }));
+  return c;
+}
+
+/** Drops sections the reviewer did not fill in, so each part carries only what applies. */
+function clean(c: Content): Content {
+  const out: Content = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (k === 'answers') {
+      const a = (v as any[]).filter((x) => x.answer?.trim());
+      if (a.length) out.answers = a;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; questions: string[] }) {
+  const signed = w.myPart?.status === 'signed';
+  const [c, setC] = useState<Content>(() => prefill(w, questions));
+  const [signing, setSigning] = useState<'sign' | 'issue' | null>(null);
+  const qc = useQueryClient();
+  const set = (k: string, v: any) => setC((x) => ({ ...x, [k]: v }));
+  const setIn = (k: string, field: string, v: any) => setC((x) => ({ ...x, [k]: { ...(x[k] ?? {}), [field]: v } }));
+  const save = useMutation({ mutationFn: () => api('PUT', `/cases/${caseId}/opinion/draft`, clean(c)), onSuccess: () => qc.invalidateQueries({ queryKey: ['opinion', caseId] }) });
+  const allSigned = w.reviewers.every((r: any) => r.signed);
+  return (
+    <Card withBorder>
+      <Group justify="space-between">
+        <Title order={3} size="h4">My part of the opinion</Title>
+        <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${new Date(w.myPart.signedAt).toLocaleString()}` : 'Draft'}</Badge>
+      </Group>
+      <fieldset disabled={signed} style={{ border: 0, padding: 0, margin: 0 }}>
+        <TextInput label="Your role on this case" placeholder="e.g. Pathologist" value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
+        <Accordion multiple defaultValue={['diagnosis', 'answers', 'summary']} mt="sm">
+          <Accordion.Item value="diagnosis">
+            <Accordion.Control>Diagnosis review</Accordion.Control>
+            <Accordion.Panel>
+              <SimpleGrid cols={{ base: 1, md: 2 }}>
+                <TextInput label="Original diagnosis" value={c.diagnosisReview?.originalDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'originalDiagnosis', e.currentTarget.value)} />
+                <TextInput label="Reviewed diagnosis" value={c.diagnosisReview?.reviewedDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'reviewedDiagnosis', e.currentTarget.value)} />
+              </SimpleGrid>
+              <Select label="Concordance" data={CONCORDANCE} value={c.diagnosisReview?.concordance ?? null} onChange={(v) => setIn('diagnosisReview', 'concordance', v)} />
+              <Textarea label="Rationale" autosize minRows={2} value={c.diagnosisReview?.rationale ?? ''} onChange={(e) => setIn('diagnosisReview', 'rationale', e.currentTarget.value)} />
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="staging">
+            <Accordion.Control>Staging (TNM)</Accordion.Control>
+            <Accordion.Panel>
+              <SimpleGrid cols={{ base: 2, md: 6 }}>
+                <Select label="Basis" data={[{ value: 'clinical', label: 'Clinical' }, { value: 'pathological', label: 'Pathological' }]} value={c.staging?.basis ?? null} onChange={(v) => setIn('staging', 'basis', v)} />
+                <TextInput label="T" value={c.staging?.t ?? ''} onChange={(e) => setIn('staging', 't', e.currentTarget.value)} />
+                <TextInput label="N" value={c.staging?.n ?? ''} onChange={(e) => setIn('staging', 'n', e.currentTarget.value)} />
+                <TextInput label="M" value={c.staging?.m ?? ''} onChange={(e) => setIn('staging', 'm', e.currentTarget.value)} />
+                <TextInput label="Grade" value={c.staging?.grade ?? ''} onChange={(e) => setIn('staging', 'grade', e.currentTarget.value)} />
+                <TextInput label="Edition" placeholder="AJCC 8th edition" value={c.staging?.edition ?? ''} onChange={(e) => setIn('staging', 'edition', e.currentTarget.value)} />
+              </SimpleGrid>
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="biomarkers">
+            <Accordion.Control>Biomarkers (prefilled from the completeness rules)</Accordion.Control>
+            <Accordion.Panel>
+              <Table>
+                <Table.Tbody>
+                  {(c.biomarkers ?? []).map((b: any, i: number) => (
+                    <Table.Tr key={b.name}>
+                      <Table.Td>{b.name}</Table.Td>
+                      <Table.Td>
+                        <Select aria-label={`${b.name} status`} data={[{ value: 'done', label: 'Done' }, { value: 'missing', label: 'Missing' }, { value: 'recommended', label: 'Recommended' }]} value={b.status}
+                          onChange={(v) => set('biomarkers', c.biomarkers.map((x: any, j: number) => (j === i ? { ...x, status: v } : x)))} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="treatment">
+            <Accordion.Control>Treatment</Accordion.Control>
+            <Accordion.Panel>
+              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => setC((x) => ({ ...x, treatment: { options: [], ...(x.treatment ?? {}), stance: v } }))}>
+                <Group mt={4}><Radio value="agree" label="Agree" /><Radio value="modify" label="Modify" /><Radio value="alternative" label="Alternative" /></Group>
+              </Radio.Group>
+              <TextInput label="Recommended option" value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => setC((x) => ({ ...x, treatment: { stance: 'agree', ...(x.treatment ?? {}), options: [{ option: e.currentTarget.value, rationale: x.treatment?.options?.[0]?.rationale ?? '' }] } }))} />
+              <Textarea label="Why" autosize value={c.treatment?.options?.[0]?.rationale ?? ''} onChange={(e) => setC((x) => ({ ...x, treatment: { stance: 'agree', ...(x.treatment ?? {}), options: [{ option: x.treatment?.options?.[0]?.option ?? '', rationale: e.currentTarget.value }] } }))} />
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="surgery">
+            <Accordion.Control>Surgery</Accordion.Control>
+            <Accordion.Panel>
+              <SimpleGrid cols={{ base: 1, md: 3 }}>
+                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setC((x) => ({ ...x, surgery: { neoadjuvantFirst: false, approach: 'not_applicable', highVolumeAdvice: '', ...(x.surgery ?? {}), necessary: v } }))} />
+                <Select label="Approach" data={[{ value: 'open', label: 'Open' }, { value: 'vats', label: 'VATS' }, { value: 'robotic', label: 'Robotic' }, { value: 'not_applicable', label: 'Not applicable' }]} value={c.surgery?.approach ?? null} onChange={(v) => setIn('surgery', 'approach', v)} />
+                <Checkbox mt="lg" label="Treatment before surgery (neoadjuvant)" checked={Boolean(c.surgery?.neoadjuvantFirst)} onChange={(e) => setIn('surgery', 'neoadjuvantFirst', e.currentTarget.checked)} />
+              </SimpleGrid>
+              <Textarea label="High-volume center advice" autosize value={c.surgery?.highVolumeAdvice ?? ''} onChange={(e) => setIn('surgery', 'highVolumeAdvice', e.currentTarget.value)} />
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="lung">
+            <Accordion.Control>Lung function (ppoFEV1 / ppoDLCO)</Accordion.Control>
+            <Accordion.Panel><LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', input ? { input } : undefined)} /></Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="trials">
+            <Accordion.Control>Clinical trials to consider</Accordion.Control>
+            <Accordion.Panel>
+              <SimpleGrid cols={{ base: 1, md: 2 }}>
+                <TextInput label="Trial identifier" placeholder="NCT01234567" value={c.trials?.[0]?.identifier ?? ''} onChange={(e) => set('trials', e.currentTarget.value ? [{ identifier: e.currentTarget.value, why: c.trials?.[0]?.why ?? '' }] : undefined)} />
+                <TextInput label="Why" value={c.trials?.[0]?.why ?? ''} onChange={(e) => set('trials', [{ identifier: c.trials?.[0]?.identifier ?? '', why: e.currentTarget.value }])} />
+              </SimpleGrid>
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="answers">
+            <Accordion.Control>Answers to the patient's questions</Accordion.Control>
+            <Accordion.Panel>
+              {(c.answers ?? []).map((a: any, i: number) => (
+                <Textarea key={a.question} label={a.question} autosize minRows={2} value={a.answer} onChange={(e) => set('answers', c.answers.map((x: any, j: number) => (j === i ? { ...x, answer: e.currentTarget.value } : x)))} />
+              ))}
+              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setC((x) => ({ ...x, priorities: { explanation: '', ...(x.priorities ?? {}), fit: v } }))} />
+              <Textarea label="How" autosize value={c.priorities?.explanation ?? ''} onChange={(e) => setIn('priorities', 'explanation', e.currentTarget.value)} />
+            </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="summary">
+            <Accordion.Control>Summaries</Accordion.Control>
+            <Accordion.Panel>
+              <Textarea label="Summary for the patient, in plain language" description={w.myPart?.summaryGrade != null ? `Reading grade ${w.myPart.summaryGrade} (aim for 8 or below)` : 'The reading grade is shown after saving (aim for 8 or below).'} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
+              <Textarea label="For the referring physician" autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
+            </Accordion.Panel>
+          </Accordion.Item>
+        </Accordion>
+      </fieldset>
+      <ErrorNote error={save.error} />
+      <Group mt="md">
+        {!signed && <Button variant="light" onClick={() => save.mutate()} loading={save.isPending}>Save draft</Button>}
+        {!signed && <Button onClick={async () => { await save.mutateAsync(); setSigning('sign'); }}>Sign my part…</Button>}
+        {signed && !w.reports.length && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>Issue the report…</Button>}
+        {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r: any) => !r.signed).map((r: any) => r.name).join(', ')}</Text>}
+      </Group>
+      {signing && <SignModal caseId={caseId} action={signing} onClose={() => setSigning(null)} />}
+      {w.reports.length > 0 && <Addendum caseId={caseId} />}
+    </Card>
+  );
+}
+
+function LungCalculator({ value, onChange }: { value: any; onChange: (v: any) => void }) {
+  const [input, setInput] = useState<any>(value ?? { fev1Percent: '', dlcoPercent: '', resected: [] });
+  const ready = Number(input.fev1Percent) > 0 && Number(input.dlcoPercent) > 0 && input.resected?.length > 0;
+  const payload = ready ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== null && v !== undefined)) : null;
+  const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post('/calculators/lung-resection', payload), enabled: ready });
+  useEffect(() => onChange(payload), [JSON.stringify(payload)]); // eslint-disable-line react-hooks/exhaustive-deps
+  const num = (k: string, label: string) => <NumberInput label={label} value={input[k] ?? ''} onChange={(v) => setInput((x: any) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
+  return (
+    <Stack gap="xs">
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        {num('fev1Percent', 'FEV1 % predicted')}{num('dlcoPercent', 'DLCO % predicted')}{num('stairClimbMeters', 'Stair climb (m)')}{num('shuttleWalkMeters', 'Shuttle walk (m)')}
+        {num('vo2peakMlKgMin', 'VO2peak (mL/kg/min)')}{num('obstructedInResected', 'Obstructed segments in the resection')}
+      </SimpleGrid>
+      <MultiSelect label="To be resected (functional segments)" data={LOBES} value={input.resected ?? []} onChange={(v) => setInput((x: any) => ({ ...x, resected: v }))} />
+      {result.data && (
+        <Alert color={result.data.risk === 'high' ? 'red' : result.data.risk === 'moderate' ? 'orange' : 'teal'} title={`ppoFEV1 ${result.data.ppoFev1Percent} % · ppoDLCO ${result.data.ppoDlcoPercent} % · ${result.data.risk ? `${result.data.risk} risk` : `next: ${result.data.nextStep.replaceAll('_', ' ')}`}`} data-testid="lung-result">
+          <List size="sm">{result.data.reasons.map((r: string) => <List.Item key={r}>{r}</List.Item>)}</List>
+          <Text size="xs" mt={4}>{result.data.source}</Text>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign' | 'issue'; onClose: () => void }) {
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const qc = useQueryClient();
+  const m = useMutation({
+    mutationFn: () => post(`/cases/${caseId}/opinion/${action === 'sign' ? 'sign' : 'report'}`, { password, code }),
+    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); void qc.invalidateQueries({ queryKey: ['case', caseId] }); onClose(); },
+  });
+  return (
+    <Modal opened onClose={onClose} title={action === 'sign' ? 'Sign your part' : 'Issue the combined report'}>
+      <Stack>
+        <Text size="sm">{action === 'sign' ? 'Signing locks your part. Later changes become an addendum or amendment.' : 'The report is rendered as PDF and FHIR, and the case moves to “opinion signed”.'}</Text>
+        <PasswordInput label="Your password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <TextInput label="Code from your authenticator app" inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+        <ErrorNote error={m.error} />
+        <Button onClick={() => m.mutate()} loading={m.isPending}>{action === 'sign' ? 'Sign' : 'Issue the report'}</Button>
+      </Stack>
+    </Modal>
+  );
+}
+
+function Addendum({ caseId }: { caseId: string }) {
+  const [form, setForm] = useState({ kind: 'addendum', reason: '', text: '', password: '', code: '' });
+  const qc = useQueryClient();
+  const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/report/versions`, form), onSuccess: () => qc.invalidateQueries({ queryKey: ['opinion', caseId] }) });
+  return (
+    <Stack mt="md" gap="xs">
+      <Title order={4} size="h5">Addendum or amendment</Title>
+      <Radio.Group value={form.kind} onChange={(v) => setForm({ ...form, kind: v })}><Group><Radio value="addendum" label="Addendum (adds)" /><Radio value="amendment" label="Amendment (corrects)" /></Group></Radio.Group>
+      <TextInput label="Reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
+      <Textarea label="Text" autosize value={form.text} onChange={(e) => setForm({ ...form, text: e.currentTarget.value })} />
+      <Group grow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></Group>
+      <ErrorNote error={m.error} />
+      <Button variant="light" onClick={() => m.mutate()} loading={m.isPending}>Issue a new version</Button>
+    </Stack>
+  );
+}
+
+function CoordinatorView({ caseId, w }: { caseId: string; w: any }) {
+  const qc = useQueryClient();
+  const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); void qc.invalidateQueries({ queryKey: ['case', caseId] }); } });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5">Reviewers</Title>
+      <List size="sm">{w.reviewers.map((r: any) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
+      {w.status === 'opinion_signed' && <Button mt="sm" onClick={() => deliver.mutate()} loading={deliver.isPending}>Deliver the opinion to the patient and referrer</Button>}
+      <ErrorNote error={deliver.error} />
+    </Card>
+  );
+}
+
+function Reports({ caseId, w, patientSide }: { caseId: string; w: any; patientSide: boolean }) {
+  if (!w.reports.length) return null;
+  const latest = w.reports[w.reports.length - 1];
+  const parts = latest.document.parts as any[];
+  return (
+    <Card withBorder data-testid="report">
+      <Title order={3} size="h4">The expert opinion</Title>
+      <Group gap="xs" mt={4}>
+        {w.reports.map((r: any) => (
+          <Anchor key={r.version} href={`/api/cases/${caseId}/opinion/report/${r.version}/pdf`}>
+            Download version {r.version}{r.kind !== 'original' ? ` (${r.kind}: ${r.reason})` : ''} (PDF)
+          </Anchor>
+        ))}
+      </Group>
+      {latest.document.disagreements.length > 0 && <Alert mt="sm" color="orange" title="Where the reviewers differ"><List size="sm">{latest.document.disagreements.map((d: string) => <List.Item key={d}>{d}</List.Item>)}</List></Alert>}
+      {parts.filter((p) => p.content.patientSummary).map((p) => (
+        <Stack key={p.authorName} gap={2} mt="sm"><Text fw={600}>In plain words ({p.authorName})</Text><Text>{p.content.patientSummary}</Text></Stack>
+      ))}
+      <Title order={4} size="h5" mt="md">Your questions, answered</Title>
+      {parts.flatMap((p) => (p.content.answers ?? []).map((a: any) => (
+        <Stack key={`${p.authorName}-${a.question}`} gap={0} mt={4}><Text size="sm" fw={600}>{a.question}</Text><Text size="sm">{a.answer} <Text span c="dimmed" size="xs">— {p.authorName}</Text></Text></Stack>
+      )))}
+      {latest.document.addenda.map((a: any) => <Alert key={a.version} mt="sm" title={`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'}: ${a.reason}`}>{a.text}</Alert>)}
+      {!patientSide && <Text size="xs" c="dimmed" mt="sm">Staff see the full report, with every section, in the PDF.</Text>}
+    </Card>
+  );
+}
+
+function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
+  const thread = useQuery({ queryKey: ['followups', caseId], queryFn: () => get(`/cases/${caseId}/followups`) });
+  const [body, setBody] = useState('');
+  const qc = useQueryClient();
+  const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: ['followups', caseId] }); } });
+  if (!thread.data) return null;
+  const canWrite = ['patient', 'expert'].includes(me.user.role) && thread.data.open;
+  return (
+    <Card withBorder data-testid="followups">
+      <Title order={3} size="h5">Follow-up questions</Title>
+      {thread.data.messages.map((m: any) => <Text key={m.id} size="sm"><b>{m.author}:</b> {m.body}</Text>)}
+      {thread.data.open ? <Text size="xs" c="dimmed">Open until {new Date(thread.data.openUntil).toLocaleDateString()}.</Text> : <Text size="xs" c="dimmed">Follow-up questions are closed.</Text>}
+      {canWrite && (
+        <Group align="end" mt="xs">
+          <Textarea label={me.user.role === 'patient' ? 'Ask the expert' : 'Answer'} value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize style={{ flex: 1 }} />
+          <Button onClick={() => send.mutate()} disabled={!body.trim()} loading={send.isPending}>Send</Button>
+        </Group>
+      )}
+      <ErrorNote error={send.error} />
+    </Card>
+  );
+}
+
+function Survey({ caseId }: { caseId: string }) {
+  const [s, setS] = useState({ clear: '', changed: '', wouldRecommend: '' });
+  const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/survey`, { clear: Number(s.clear), changed: s.changed, wouldRecommend: s.wouldRecommend === 'yes' }) });
+  if (m.isSuccess) return <Alert color="teal">Thank you for your answers.</Alert>;
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5">Three short questions</Title>
+      <Radio.Group label="Was the opinion clear? (1 = not at all, 5 = very clear)" value={s.clear} onChange={(v) => setS({ ...s, clear: v })}><Group mt={4}>{['1', '2', '3', '4', '5'].map((n) => <Radio key={n} value={n} label={n} />)}</Group></Radio.Group>
+      <Radio.Group label="Did it change your diagnosis or your plan?" value={s.changed} onChange={(v) => setS({ ...s, changed: v })} mt="sm">
+        <Group mt={4}><Radio value="diagnosis" label="Diagnosis" /><Radio value="plan" label="Plan" /><Radio value="both" label="Both" /><Radio value="neither" label="Neither" /></Group>
+      </Radio.Group>
+      <Radio.Group label="Would you recommend this service?" value={s.wouldRecommend} onChange={(v) => setS({ ...s, wouldRecommend: v })} mt="sm"><Group mt={4}><Radio value="yes" label="Yes" /><Radio value="no" label="No" /></Group></Radio.Group>
+      <ErrorNote error={m.error} />
+      <Button mt="sm" onClick={() => m.mutate()} disabled={!s.clear || !s.changed || !s.wouldRecommend}>Send my answers</Button>
+    </Card>
+  );
+}
