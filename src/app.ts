@@ -114,7 +114,8 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
+    // Nothing is framed, except a document a route shows inline in our own page.
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
   });
 
@@ -162,6 +163,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
     'case.autoAssign': (p: Record<string, unknown>) => offers.autoAssign(String(p.caseId)),
     'sla.remind': (p: Record<string, unknown>) => sendSlaReminder(db, config, p as never),
+    'opinion.closeAfterFollowup': (p: Record<string, unknown>) => opinions.closeAfterFollowup(String(p.caseId)),
   };
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waiveOutstanding, aCase, anIntake, aPatient, aStaff, command, lastMailToken, PASSWORD, signConsents, type Person } from '../../test/support/builders.ts';
+import { waiveOutstanding, aCase, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, signConsents, type Person } from '../../test/support/builders.ts';
 import { Client } from '../../test/support/client.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
@@ -192,8 +192,9 @@ describe('coordinator queue and lifecycle', () => {
     await command(expert, id, 'startReview');
     await command(expert, id, 'referToBoard');
     await command(coordinator, id, 'returnFromBoard');
-    await command(expert, id, 'signOpinion');
-    await command(coordinator, id, 'deliver');
+    expect((await expert.client.post(`/api/cases/${id}/commands/signOpinion`, {})).status).toBe(422);
+    await issueOpinion(expert, id);
+    expect((await coordinator.client.post(`/api/cases/${id}/opinion/deliver`)).status).toBe(200);
     c = await command(coordinator, id, 'close');
     expect(c.status).toBe('closed');
 

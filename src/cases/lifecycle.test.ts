@@ -47,8 +47,8 @@ describe('case lifecycle', () => {
       ['startReview', facts({ status: 'assigned', actorRole: 'expert', actorRelations: ['expert'] }), 'in_review'],
       ['referToBoard', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'] }), 'board'],
       ['returnFromBoard', facts({ status: 'board', actorRole: 'board_chair', actorRelations: [] }), 'in_review'],
-      ['signOpinion', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'] }), 'opinion_signed'],
-      ['deliver', coord('opinion_signed'), 'delivered'],
+      ['signOpinion', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'], reportIssued: true }), 'opinion_signed'],
+      ['deliver', { ...coord('opinion_signed'), reportIssued: true }, 'delivered'],
       ['close', coord('delivered'), 'closed'],
     ];
     for (const [cmd, f, to] of path) expect(decide(cmd as never, f), cmd).toEqual({ ok: true, to });

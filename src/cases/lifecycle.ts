@@ -34,8 +34,12 @@ export interface GuardFacts {
   /** The acting expert holds an open offer for this case. */
   offerPending?: boolean;
   expertCandidate?: { exists: boolean; isExpert: boolean; active: boolean; isPatientSide: boolean };
+  /** A signed report exists (the opinion is signed and delivered as a report, not by a bare command). */
+  reportIssued?: boolean;
   reason?: string;
 }
+
+const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
 
 interface CommandDef {
   label: string;
@@ -96,8 +100,8 @@ export const CASE_COMMANDS = {
     label: 'Return from board to review', from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
     guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : []),
   },
-  signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: mustBeAssignedExpert },
-  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: mustBeCaseCoordinator },
+  signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
+  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f)] },
   close: { label: 'Close the case', from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
   hold: {
     label: 'Put on hold', from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],

@@ -71,7 +71,8 @@ export function casesService(deps: Deps) {
       consents,
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
-      availableCommands: roleAllows(actor.role, 'case.transition') ? availableCommands(row.status, actor.role) : [],
+      // Signing and delivering happen in the opinion (report, notices), not as bare commands.
+      availableCommands: roleAllows(actor.role, 'case.transition') ? availableCommands(row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver') : [],
       submittedAt: iso(row.submitted_at),
       statusChangedAt: iso(row.status_changed_at)!,
       createdAt: iso(row.created_at)!,
@@ -100,6 +101,7 @@ export function casesService(deps: Deps) {
       unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
       checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
       expertCandidate,
+      reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
       reason: input.reason,
     });
     if (!decision.ok) {
@@ -245,6 +247,10 @@ export function casesService(deps: Deps) {
       if (!(command in CASE_COMMANDS)) throw new AppError('NOT_FOUND', 'No such command.');
       return withCaseTx(db, async (tx) => {
         const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        // Signing issues the report and delivering notifies the patient side: both go through the opinion.
+        if ((command === 'signOpinion' || command === 'deliver') && (CASE_COMMANDS[command].from as readonly string[]).includes(opened.row.status)) {
+          throw new AppError('GUARD_FAILED', command === 'signOpinion' ? 'Sign your part and issue the report in the Opinion tab.' : 'Deliver the report from the Opinion tab, so the patient side is told.', { unmet: ['Use the Opinion tab.'] });
+        }
         await applyTransition(tx, actor, opened, command, input, meta);
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta).catch(() => opened));
       });

@@ -38,7 +38,7 @@ const DEMO_CASES: { given: string; family: string; born: string; code: string; c
   { given: 'Jamie', family: 'Placeholder', born: '1972-12-01', code: 'I27.0', condition: 'Pulmonary arterial hypertension', situations: [4], path: ['submit', 'startRecordCollection', 'hold'] },
   { given: 'Avery', family: 'Invented', born: '1980-03-03', code: 'C71.9', condition: 'Brain tumour, glioma suspected', situations: [1, 4], fast: true, path: ['submit', 'cancel'] },
   { given: 'Quinn', family: 'Dummy', born: '1947-07-07', code: 'C61', condition: 'Prostate cancer, surgery or radiation?', situations: [5], path: [] },
-  { given: 'Rowan', family: 'Mock', born: '1963-10-10', code: 'C34.90', condition: 'Lung cancer, treatment not working', situations: [3], path: ['submit', 'startRecordCollection', 'markReadyForReview', 'assignExpert', 'startReview', 'signOpinion', 'deliver'] },
+  { given: 'Rowan', family: 'Mock', born: '1963-10-10', code: 'C34.90', condition: 'Lung cancer, treatment not working', situations: [3], path: ['submit', 'startRecordCollection', 'markReadyForReview', 'assignExpert', 'startReview'] },
 ];
 
 function demoIntake(c: (typeof DEMO_CASES)[number]): Intake {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
+import { aPatient, aStaff, command, issueOpinion, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -103,7 +103,7 @@ describe('turnaround from history', () => {
     await command(coordinator, id, 'markReadyForReview');
     await command(coordinator, id, 'assignExpert', { expertId: e.id });
     await command(e, id, 'startReview');
-    await command(e, id, 'signOpinion');
+    await issueOpinion(e, id);
     const days = (await e.client.get('/api/experts/me/profile')).body.pastTurnaroundDays;
     expect(days).toBeGreaterThanOrEqual(0);
     expect(days).toBeLessThan(1);

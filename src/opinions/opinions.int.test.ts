@@ -159,6 +159,10 @@ describe('the review workspace and the signed opinion', () => {
     await t.db.query(`UPDATE case_events SET at = at - interval '15 days' WHERE case_id = $1 AND to_status = 'delivered'`, [caseId]);
     expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body: 'One more?' })).status).toBe(409);
     expect((await patient.client.get(`/api/cases/${caseId}/followups`)).body.open).toBe(false);
+    // The case then closes by itself (the job is due once the period has passed).
+    await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'opinion.closeAfterFollowup'`);
+    await t.app.jobs.drain();
+    expect((await coordinator.client.get(`/api/cases/${caseId}`)).body.status).toBe('closed');
   });
 
   it('keeps every version: an amendment with a reason is a new, marked version', async () => {

@@ -5,10 +5,11 @@ import { recordAudit } from '../core/audit.ts';
 import { verifyPassword } from '../core/auth/passwords.ts';
 import { checkTotp } from '../core/auth/totp.ts';
 import type { BlobStore } from '../core/blobs.ts';
-import type { Actor, RequestMeta } from '../core/context.ts';
+import { SYSTEM_META, type Actor, type RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
+import { enqueueJob } from '../core/jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { insertEvent } from '../cases/repository.ts';
 import type { CasesService } from '../cases/service.ts';
@@ -237,7 +238,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     /** A later change: an addendum adds, an amendment corrects; both keep every earlier version. */
     async amend(actor: Actor, meta: RequestMeta, caseId: string, input: { kind: 'addendum' | 'amendment'; reason: string; text: string; password: string; code: string }) {
       return issue(actor, meta, caseId, input, async (tx, row, version) => {
-        if (!['opinion_signed', 'delivered'].includes(row.status)) throw new AppError('CONFLICT', 'Addenda and amendments follow an issued report.');
+        if (!['opinion_signed', 'delivered', 'closed'].includes(row.status)) throw new AppError('CONFLICT', 'Addenda and amendments follow an issued report.');
         const previous = (await reports(tx, row.id)).at(-1);
         if (!previous) throw new AppError('CONFLICT', 'There is no issued report yet.');
         const [me] = await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [actor.userId]);
@@ -275,6 +276,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
             text: `Hello ${r.name},\n\nThe expert opinion on request ${opened.row.reference} is ready. Sign in to read it, download the PDF, and ask follow-up questions for the next ${deps.followupDays} days:\n${deps.config.publicUrl}/cases/${caseId}\n\nFor your privacy, this message does not contain the opinion itself.`,
           });
         }
+        // The case closes by itself once the follow-up period is over.
+        await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, new Date(deps.now().getTime() + deps.followupDays * 86_400_000));
         return { delivered: true, notified: recipients.length };
       });
     },
@@ -311,6 +314,22 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (!inserted.length) throw new AppError('CONFLICT', 'The survey for this case was already answered. Thank you.');
         await recordAudit(tx, { actor, meta, action: 'opinion.survey.create', entityType: 'Case', entityId: caseId, caseId });
         return { saved: true };
+      });
+    },
+
+    /** Closes a delivered case whose follow-up period has ended (background job). */
+    async closeAfterFollowup(caseId: string) {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [caseId]);
+        if (!row || row.status !== 'delivered') return;
+        const until = await followupOpenUntil(tx, row);
+        if (until && until > deps.now()) {
+          await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, until);
+          return;
+        }
+        await tx.query(`UPDATE cases SET status = 'closed', status_changed_at = now(), updated_at = now() WHERE id = $1`, [caseId]);
+        await insertEvent(tx, { caseId, actorId: null, type: 'case.close', from: 'delivered', to: 'closed', detail: { reason: 'The follow-up period ended.' } });
+        await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'case.close', entityType: 'Case', entityId: caseId, caseId, detail: { reason: 'follow-up period ended' } });
       });
     },
 

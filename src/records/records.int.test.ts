@@ -41,6 +41,13 @@ describe('uploads and documents', () => {
     expect(Buffer.from(await content.arrayBuffer()).equals(pdf)).toBe(true);
     const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'document.download' AND entity_id = $1`, [doc.id]);
     expect(audit!.n).toBe(1);
+    // Beside the original, the reviewer reads the text taken from it; the PDF shows inline in our page only.
+    const text = await patient.client.get(`/api/cases/${caseId}/documents/${doc.id}/text`);
+    expect(text.body.text).toMatch(/FINAL DIAGNOSIS/i);
+    const inline = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc.id}/content?inline=true`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(inline.headers.get('content-disposition')).toMatch(/^inline/);
+    expect(inline.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(content.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('reads the genes a molecular report mentions into the case’s biomarker completeness', async () => {

@@ -136,12 +136,21 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     }, async (req) => records.listDocuments(requireActor(req), req.params.id, requestMeta(req), req.query));
     app.get('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'One document', params: DocParams, response: { 200: DocumentView, ...errorResponses } } },
       async (req) => records.getDocument(requireActor(req), req.params.id, req.params.documentId, requestMeta(req)));
-    app.get('/api/cases/:id/documents/:documentId/content', { schema: { tags, summary: 'The document itself (decrypted, streamed)', params: DocParams } }, async (req, reply) => {
+    app.get('/api/cases/:id/documents/:documentId/content', { schema: { tags, summary: 'The document itself (decrypted, streamed); ?inline=true to show a PDF or image in the page', params: DocParams, querystring: z.strictObject({ inline: z.enum(['true', 'false']).optional() }) } }, async (req, reply) => {
       const c = await records.content(requireActor(req), req.params.id, req.params.documentId, requestMeta(req));
+      const viewable = ['pdf', 'jpeg', 'png', 'text'].includes(c.contentType);
+      if (req.query.inline === 'true' && viewable) {
+        // Shown inside our own page (the review workspace), never framed by another site.
+        reply.header('x-frame-options', 'SAMEORIGIN').header('content-security-policy', "frame-ancestors 'self'");
+        return reply.type(c.contentType === 'pdf' ? 'application/pdf' : c.contentType === 'text' ? 'text/plain; charset=utf-8' : `image/${c.contentType}`).header('content-length', c.size)
+          .header('content-disposition', `inline; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
+      }
       const types: Record<string, string> = { pdf: 'application/pdf', dicom: 'application/dicom', zip: 'application/zip', jpeg: 'image/jpeg', png: 'image/png', tiff: 'image/tiff', fhir_json: 'application/fhir+json', ccda_xml: 'application/xml', text: 'text/plain; charset=utf-8', wsi: 'image/tiff' };
       return reply.type(types[c.contentType] ?? 'application/octet-stream').header('content-length', c.size)
         .header('content-disposition', `attachment; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
     });
+    app.get('/api/cases/:id/documents/:documentId/text', { schema: { tags, summary: 'The text read from a document (PDF text, imported or OCR)', params: DocParams, response: { 200: z.object({ text: z.string().nullable(), status: z.string() }), ...errorResponses } } },
+      async (req) => records.documentText(requireActor(req), req.params.id, req.params.documentId, requestMeta(req)));
     app.patch('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'Correct the document type (coordinator)', params: DocParams, body: z.strictObject({ documentType: z.enum(DOCUMENT_TYPE_IDS as unknown as [string, ...string[]]) }), response: { 200: DocumentView, ...errorResponses } } },
       async (req) => records.correctType(requireActor(req), req.params.id, req.params.documentId, req.body.documentType, requestMeta(req)));
     app.get('/api/cases/:id/checklist', { schema: { tags, summary: 'The records checklist: what is on file, missing or waived', params: Params, response: { 200: ChecklistView, ...errorResponses } } },

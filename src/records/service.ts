@@ -294,6 +294,15 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       return withCaseTx(db, async (tx) => documentView(await openDocument(tx, actor, caseId, documentId, meta, 'document.read')));
     },
 
+    /** The text read from the document, for the reviewer beside the original. */
+    async documentText(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const doc = await openDocument(tx, actor, caseId, documentId, meta, 'document.text.read');
+        const [t] = await tx.query<{ extracted_text: string | null }>('SELECT extracted_text FROM documents WHERE id = $1', [doc.id]);
+        return { text: t?.extracted_text ?? null, status: doc.status };
+      });
+    },
+
     /** The decrypted content, streamed; the read is audited before the first byte leaves. */
     async content(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
       const doc = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));

@@ -52,6 +52,11 @@ it('two experts review and sign, the lead issues the report, the coordinator del
   await expect.poll(() => pp.getByTestId('first-image-ms').getAttribute('data-ms'), { timeout: 60_000 }).toMatch(/^\d+$/);
   await shot(pp, 'pathologist-opens-images');
   await pp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await pp.getByRole('tab', { name: 'Records' }).click();
+  await pp.getByRole('button', { name: 'Read pathology.pdf' }).click();
+  await expect.poll(() => pp.getByTestId('document-text').textContent(), { timeout: 20_000 }).toMatch(/FINAL DIAGNOSIS/);
+  await shot(pp, 'pathologist-reads-the-report');
+  await pp.keyboard.press('Escape');
   await pp.getByRole('tab', { name: 'Opinion' }).click();
   await pp.getByLabel('Your role on this case').fill('Pathologist');
   await pp.getByLabel('Original diagnosis').fill('Squamous cell carcinoma of the lung');

@@ -118,3 +118,20 @@ export async function waiveOutstanding(coordinator: Person, caseId: string) {
 export function codeFor(p: Person, offsetSteps = 1) {
   return currentTotp(p.totpSecret!, Date.now() + offsetSteps * 30_000);
 }
+
+/** An assigned expert writes a minimal part, signs it and issues the report (the case becomes opinion_signed). */
+export async function issueOpinion(expert: Person, caseId: string) {
+  const ws = (await expert.client.get(`/api/cases/${caseId}/opinion`)).body;
+  const questions: string[] = ws.intake?.questions?.questions ?? [];
+  const draft = await expert.client.put(`/api/cases/${caseId}/opinion/draft`, {
+    patientSummary: 'The plan is sound. Ask your doctor about the next scan.',
+    answers: questions.map((q) => ({ question: q, answer: 'Yes, for the reasons above.' })),
+  });
+  if (draft.status !== 200) throw new Error(`opinion draft: ${draft.text}`);
+  const creds = { password: PASSWORD, code: currentTotp(expert.totpSecret!, Date.now()) };
+  const signed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, creds);
+  if (signed.status !== 200) throw new Error(`opinion sign: ${signed.text}`);
+  const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, creds);
+  if (issued.status !== 201) throw new Error(`opinion report: ${issued.text}`);
+  return issued.body;
+}

@@ -1,6 +1,6 @@
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
-import { Alert, Anchor, Badge, Button, Group, Modal, Select, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Modal, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Uppy from '@uppy/core';
 import Dashboard from '@uppy/react/dashboard';
@@ -25,7 +25,24 @@ const TYPES = [
 const size = (n: number) => (n > 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 /** Uploading records (files and whole folders, resumable), what arrived, and the checklist. */
+/** The document beside the text read from it: for reviewers reading records without leaving the case. */
+function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: any; onClose: () => void }) {
+  const text = useQuery({ queryKey: ['doc-text', doc.id], queryFn: () => get(`/cases/${caseId}/documents/${doc.id}/text`) });
+  return (
+    <Modal opened onClose={onClose} title={doc.filename} size="90%">
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <iframe title={`${doc.filename} (original)`} src={`/api/cases/${caseId}/documents/${doc.id}/content?inline=true`} style={{ width: '100%', height: '70vh', border: '1px solid #ddd' }} data-testid="document-frame" />
+        <ScrollArea h="70vh">
+          <Text size="sm" fw={600}>Text read from the document</Text>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="document-text">{text.data?.text ?? (text.isLoading ? 'Loading…' : 'No text was read from this file (a scan or photo waits for a person).')}</Text>
+        </ScrollArea>
+      </SimpleGrid>
+    </Modal>
+  );
+}
+
 export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me; canUpload: boolean }) {
+  const [reading, setReading] = useState<any>(null);
   const qc = useQueryClient();
   const isCoordinator = me.user.role === 'coordinator';
   const refresh = () => {
@@ -84,6 +101,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
                   <Table.Td>
                     <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
                     <Text size="xs" c="dimmed">{d.contentLabel} · {size(d.size)}</Text>
+                    {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={`Read ${d.filename}`}>Read</Button>}
                   </Table.Td>
                   <Table.Td><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></Table.Td>
                   <Table.Td>
@@ -98,6 +116,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
           </Table>
         </Table.ScrollContainer>
       </section>
+      {reading && <DocumentReader caseId={caseId} doc={reading} onClose={() => setReading(null)} />}
       <MaterialPanel caseId={caseId} isCoordinator={isCoordinator} />
       <ClinicalSection caseId={caseId} />
     </Stack>
