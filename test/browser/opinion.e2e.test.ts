@@ -1,15 +1,19 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { currentTotp } from '../../src/core/auth/totp.ts';
-import { aCase, anIntake, aPatient, aStaff, command, PASSWORD, waiveOutstanding, type Person } from '../support/builders.ts';
-import { aCtSeries, stowBody } from '../support/dicom.ts';
-import { aFhirBundle, aPdf, PATHOLOGY_LINES, tusUpload } from '../support/records.ts';
+import { anIntake, aStaff, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
+import { aCtSeries } from '../support/dicom.ts';
+import { aFhirBundle, aPdf, PATHOLOGY_LINES } from '../support/records.ts';
 import { screenshotter, signIn, useBrowserApp } from './browser.ts';
 
 /**
- * From records to a delivered opinion. The earlier steps (assessment, uploads, matching) have
- * their own journeys and run here through the API; everything the review adds runs in Chromium:
- * two experts open the images, write and sign their parts, the lead issues the report, the
- * coordinator delivers it, and the patient reads it, downloads the PDF and asks a question.
+ * The whole product in Chromium: a patient takes the assessment, opens a request, uploads a
+ * pathology PDF, a FHIR export and a CT on a CD; the coordinator completes the checklist, matches
+ * and offers a pathologist and an oncologist, who accept; each reviews (opens the images and the
+ * report), writes and signs; the lead issues the report; the coordinator delivers; the patient
+ * reads it, downloads the PDF, asks a follow-up question and answers the survey.
  */
 const app = useBrowserApp({ JOBS_POLL_MS: '200' });
 const shot = screenshotter('opinion');
@@ -23,30 +27,150 @@ async function signModal(page: import('playwright-core').Page, who: Person, butt
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
 }
 
-it('two experts review and sign, the lead issues the report, the coordinator delivers, the patient reads and asks', async () => {
-  const patient = await aPatient(app.t, 'Robin Testperson');
+/** The patient's records as they arrive: a pathology report, a FHIR export and a CT on a CD. */
+function aRecordsFolder(ct: Buffer[]): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journey-records-'));
+  const put = (rel: string, data: Buffer | string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+  };
+  return aPdf(PATHOLOGY_LINES).then((pdf) => {
+    put('reports/pathology.pdf', pdf);
+    put('export/records.json', JSON.stringify(aFhirBundle()));
+    ct.forEach((f, i) => put(`CD/DICOM/IM${String(i + 1).padStart(5, '0')}`, f));
+    return dir;
+  });
+}
+
+it('the whole product: assessment, request, records, matching, two reviews, the report, delivery, and the patient’s question', async () => {
+  const email = 'robin.journey@example.test';
+  // The patient takes the assessment and carries it into a request.
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${app.t.baseUrl}/assess`);
+  await page.getByLabel('Search for the diagnosis by name or code').fill('upper lobe, right');
+  await page.getByRole('radio', { name: /C34\.11/ }).check();
+  await page.getByRole('radio', { name: 'Recently (it is new)' }).check();
+  await page.getByRole('radiogroup', { name: /spread/ }).getByRole('radio', { name: 'No', exact: true }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radiogroup', { name: /operation/ }).getByRole('radio', { name: 'Yes', exact: true }).check();
+  await page.getByRole('textbox', { name: 'Which operation?' }).click();
+  await page.getByRole('option', { name: /Lobectomy/ }).click();
+  await page.getByRole('radio', { name: /Open surgery/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: /Step 3 of 6/ }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radio', { name: 'In two weeks to two months' }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: /Step 5 of 6/ }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radiogroup', { name: /other choices/ }).getByRole('radio', { name: 'No', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Living as long as possible' }).check();
+  await page.getByRole('button', { name: 'See my results' }).click();
+  await page.getByRole('heading', { name: 'Your results' }).waitFor();
+  await shot(page, 'assessment-result');
+  await page.getByRole('button', { name: 'Start a request with these answers' }).click();
+  await page.getByLabel('Your full name').fill('Robin Journey');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Check your email').waitFor();
+  await page.goto(`${app.t.baseUrl}/verify-email?token=${await lastMailToken(app.t.db, email)}`);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Start a request from my answers' }).click();
+  const next = () => page.getByRole('button', { name: 'Save and continue' }).click();
+  await page.getByLabel('Date of birth').fill('1962-05-04');
+  await page.getByLabel('State where the patient is now').selectOption('OH');
+  await next();
+  await page.getByLabel('The diagnosis, in your words').fill('Adenocarcinoma of the right upper lobe');
+  await next();
+  await page.getByLabel('A serious or life-threatening diagnosis').check();
+  await next();
+  await page.getByLabel('What have your doctors proposed?').fill('Right upper lobectomy');
+  await next();
+  await next();
+  await page.getByLabel('Question for the expert 1').fill(QUESTIONS[0]!);
+  await page.getByRole('button', { name: 'Add another question' }).click();
+  await page.getByLabel('Question for the expert 2').fill(QUESTIONS[1]!);
+  await next();
+  await page.getByLabel('Living as long as possible').check();
+  await next();
+  await page.getByLabel(/Type your full name/).nth(1).waitFor();
+  for (const field of await page.getByLabel(/Type your full name/).all()) await field.fill('Robin Journey');
+  await page.getByRole('button', { name: 'Sign', exact: true }).first().click();
+  await page.getByText(/Signed by Robin Journey/).first().waitFor();
+  await page.getByRole('button', { name: 'Sign', exact: true }).first().click();
+  await expect.poll(() => page.getByText(/Signed by Robin Journey/).count()).toBe(2);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Submit my request' }).click();
+  await page.getByText('Submitted', { exact: true }).first().waitFor();
+  await shot(page, 'request-submitted');
+  const [{ id: caseId }] = await app.t.db.query<{ id: string }>(`SELECT c.id FROM cases c JOIN case_members m ON m.case_id = c.id JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [email]) as [{ id: string }];
+
+  // The coordinator takes the case; the patient uploads the records folder, CD included.
   const coordinator = await aStaff(app.t, 'coordinator', 'Cora Ordinator');
+  const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await signIn(cp, app.t.baseUrl, coordinator, PASSWORD);
+  await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
+  await cp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await cp.getByRole('button', { name: 'Start collecting records' }).click();
+  await cp.getByText('Collecting records', { exact: true }).first().waitFor();
+  const ct = aCtSeries(20, { rows: 128, columns: 128, patientName: 'Journey^Robin', birthDate: '19620504' });
+  await page.reload();
+  await page.getByRole('tab', { name: 'Records' }).click();
+  await page.locator('input[webkitdirectory]').first().setInputFiles(await aRecordsFolder(ct.files));
+  await page.getByTestId('doc-records.json').waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.getByTestId('documents').locator('tbody tr').count(), { timeout: 60_000 }).toBe(22);
+  await shot(page, 'records-uploaded');
+
+  // The coordinator completes the checklist (waiving what this case does not need) and sends it to review.
+  await cp.reload();
+  await cp.getByRole('tab', { name: 'Records' }).click();
+  await expect.poll(() => cp.getByTestId('item-pathology_report').textContent(), { timeout: 30_000 }).toMatch(/On file/);
+  for (;;) {
+    const waive = cp.getByRole('button', { name: 'Waive…' }).first();
+    if (!(await waive.count())) break;
+    await waive.click();
+    await cp.getByRole('dialog').getByRole('textbox').fill('Not needed for this synthetic case.');
+    await cp.getByRole('button', { name: 'Waive with this reason' }).click();
+    await cp.getByRole('dialog').waitFor({ state: 'detached' });
+  }
+  await cp.getByTestId('checklist-state').getByText('Complete').waitFor();
+  await cp.getByRole('button', { name: 'Mark ready for review' }).click();
+  await cp.getByText('Ready for review', { exact: true }).first().waitFor();
+  await shot(cp, 'checklist-complete');
+
+  // Matching proposes a pathologist and an oncologist, with reasons; the coordinator offers the team.
   const pathologist = await aStaff(app.t, 'expert', 'Dr. Patho Logist');
   const oncologist = await aStaff(app.t, 'expert', 'Dr. Onco Logist');
-  const caseId = await aCase(app.t, patient, { submit: true });
-  await tusUpload(patient.client, caseId, 'pathology.pdf', await aPdf(PATHOLOGY_LINES));
-  await tusUpload(patient.client, caseId, 'records.json', Buffer.from(JSON.stringify(aFhirBundle())));
-  const ct = aCtSeries(20, { rows: 128, columns: 128 });
-  const { body, contentType } = stowBody(ct.files);
-  await fetch(`${app.t.baseUrl}/dicomweb/cases/${caseId}/studies`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, cookie: patient.client.cookieHeader } });
-  await command(coordinator, caseId, 'startRecordCollection');
-  await waiveOutstanding(coordinator, caseId);
-  await command(coordinator, caseId, 'markReadyForReview');
-  for (const [expert, role] of [[pathologist, 'pathology'], [oncologist, 'medical_oncology']] as const) {
-    const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: expert.id, role });
-    await expert.client.post(`/api/offers/${offer.body.id}/accept`);
+  const institution = { name: 'Synthetic University', academic: true, tumorBoards: true, trialsOpen: true };
+  for (const [expert, code] of [[pathologist, '207ZP0101X'], [oncologist, '207RX0202X']] as const) {
+    await expert.client.put('/api/experts/me/profile', { taxonomyCodes: [code], focusCodes: ['C34'], institution, licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review'], capacityMax: 5 });
   }
-  await command(pathologist, caseId, 'startReview');
+  await cp.getByRole('tab', { name: 'Experts' }).click();
+  await cp.getByTestId('role-pathology').getByText('Proposed: Dr. Patho Logist').waitFor();
+  await cp.getByTestId('role-medical_oncology').getByText('Proposed: Dr. Onco Logist').waitFor();
+  await shot(cp, 'team-proposed');
+  await cp.getByRole('button', { name: 'Offer the proposed team' }).click();
+  await expect.poll(() => cp.getByTestId('offer').count()).toBe(2);
+  // Each expert signs in once (a code is good for one sign-in) and keeps the page open.
+  const expertPages = new Map<Person, import('playwright-core').Page>();
+  for (const expert of [pathologist, oncologist]) {
+    const ep = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await signIn(ep, app.t.baseUrl, expert, PASSWORD);
+    await ep.getByTestId('inbox-offer').waitFor();
+    await ep.getByRole('button', { name: 'Accept' }).click();
+    await ep.getByTestId('inbox-case').waitFor();
+    expertPages.set(expert, ep);
+  }
 
   // The pathologist: opens the images, then writes and signs the diagnosis review.
-  const pp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await signIn(pp, app.t.baseUrl, pathologist, PASSWORD);
+  const pp = expertPages.get(pathologist)!;
   await pp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await pp.getByRole('button', { name: 'Start the review' }).click();
+  await pp.getByText('In review', { exact: true }).first().waitFor();
   await pp.getByRole('tab', { name: 'Imaging' }).click();
   await pp.getByRole('link', { name: /Open series/ }).first().click();
   await expect.poll(() => pp.getByTestId('first-image-ms').getAttribute('data-ms'), { timeout: 60_000 }).toMatch(/^\d+$/);
@@ -74,8 +198,7 @@ it('two experts review and sign, the lead issues the report, the coordinator del
   await pp.close();
 
   // The oncologist, the lead: uses the lung-function calculator, answers, signs and issues.
-  const op = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await signIn(op, app.t.baseUrl, oncologist, PASSWORD);
+  const op = expertPages.get(oncologist)!;
   await op.goto(`${app.t.baseUrl}/cases/${caseId}`);
   await op.getByRole('tab', { name: 'Opinion' }).click();
   await op.getByLabel('Your role on this case').fill('Medical oncologist');
@@ -102,22 +225,18 @@ it('two experts review and sign, the lead issues the report, the coordinator del
   await op.close();
 
   // The coordinator delivers.
-  const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await signIn(cp, app.t.baseUrl, coordinator, PASSWORD);
-  await cp.getByRole('heading', { name: 'Case queue' }).waitFor();
-  await cp.goto(`${app.t.baseUrl}/cases/${caseId}`);
-  await cp.getByRole('tab', { name: 'Opinion' }).click();
-  await cp.getByRole('button', { name: 'Deliver the opinion to the patient and referrer' }).click();
+  const dp = cp;
+  await dp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await dp.getByRole('tab', { name: 'Opinion' }).click();
+  await dp.getByRole('button', { name: 'Deliver the opinion to the patient and referrer' }).click();
   await expect.poll(async () => (await coordinator.client.get(`/api/cases/${caseId}`)).body.status, { timeout: 20_000 }).toBe('delivered');
-  await cp.goto(`${app.t.baseUrl}/outcomes`);
-  await expect.poll(() => cp.getByTestId('concordance').textContent()).toMatch(/Major discordance: 1/);
-  await shot(cp, 'outcomes');
-  await cp.close();
+  await dp.goto(`${app.t.baseUrl}/outcomes`);
+  await expect.poll(() => dp.getByTestId('concordance').textContent()).toMatch(/Major discordance: 1/);
+  await shot(dp, 'outcomes');
+  await dp.close();
 
   // The patient reads the opinion, downloads the PDF and asks a follow-up question.
-  const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await signIn(page, app.t.baseUrl, patient, PASSWORD);
-  await page.getByTestId('case-card').first().click();
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}`);
   await page.getByRole('tab', { name: 'Opinion' }).click();
   await page.getByText('Your cancer is a different type than first thought.').waitFor();
   expect(await page.getByTestId('report').textContent()).toContain(QUESTIONS[0]);
