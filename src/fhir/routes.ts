@@ -19,7 +19,7 @@ export function operationOutcomeFor(p: ProblemDetails): OperationOutcome {
   return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text: p.detail ?? p.title }, diagnostics: p.code }] };
 }
 
-function bundle(req: FastifyRequest, base: string, resources: Resource[], total: number, count: number, offset: number): Bundle {
+export function bundle(req: FastifyRequest, base: string, resources: Resource[], total: number, count: number, offset: number): Bundle {
   const self = `${base}${req.url.replace(/^\/fhir\/R4/, '')}`;
   const url = new URL(self);
   url.searchParams.set('_offset', String(offset + count));

@@ -136,6 +136,11 @@ describe('the review workspace and the signed opinion', () => {
     expect(fhirValidationErrors(obs.body)).toEqual([]);
     expect(obs.body.valueCodeableConcept.coding[0].code).toBe('major_discordance');
     expect((await patient.client.get(`/fhir/R4/DiagnosticReport/${reportId}`)).status).toBe(404);
+    const patientId = (await coordinator.client.get(`/api/cases/${caseId}`)).body.patientId;
+    const search = await coordinator.client.get(`/fhir/R4/DiagnosticReport?patient=Patient/${patientId}`);
+    expect(search.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    expect(fhirValidationErrors(search.body)).toEqual([]);
+    expect((await patient.client.get(`/fhir/R4/DiagnosticReport?patient=Patient/${patientId}`)).body.total).toBe(0); // not delivered yet
   });
 
   it('delivers to the patient side with a notice, opens follow-up questions, then takes the survey once', async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { roleAllows } from '../core/auth/roles.ts';
 import { recordAudit } from '../core/audit.ts';
 import { verifyPassword } from '../core/auth/passwords.ts';
 import { checkTotp } from '../core/auth/totp.ts';
@@ -330,6 +331,27 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         await tx.query(`UPDATE cases SET status = 'closed', status_changed_at = now(), updated_at = now() WHERE id = $1`, [caseId]);
         await insertEvent(tx, { caseId, actorId: null, type: 'case.close', from: 'delivered', to: 'closed', detail: { reason: 'The follow-up period ended.' } });
         await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'case.close', entityType: 'Case', entityId: caseId, caseId, detail: { reason: 'follow-up period ended' } });
+      });
+    },
+
+    /** Reports the actor may read (patient side: once delivered), newest first, for FHIR search. */
+    async searchReports(actor: Actor, meta: RequestMeta, filter: { patientId?: string; caseId?: string }, count: number, offset: number) {
+      if (!roleAllows(actor.role, 'case.opinion.read')) return { rows: [], total: 0 };
+      return db.transaction(async (tx) => {
+        const params: unknown[] = [actor.userId];
+        const where = [caseGrantSql(actor, 1)];
+        // The patient side sees a report once it was delivered.
+        where.push(`(c.status IN ('delivered', 'closed') OR NOT EXISTS (SELECT 1 FROM case_members pm WHERE pm.case_id = c.id AND pm.user_id = $1 AND pm.revoked_at IS NULL AND pm.relation IN ('patient', 'proxy', 'referring')))`);
+        if (filter.patientId) where.push(`c.patient_id::text = $${params.push(filter.patientId)}`);
+        if (filter.caseId) where.push(`c.id::text = $${params.push(filter.caseId)}`);
+        const [n] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM opinion_reports r JOIN cases c ON c.id = r.case_id WHERE ${where.join(' AND ')}`, params);
+        const rows = await tx.query<ReportRow & { patient_id: string; latest: number }>(
+          `SELECT r.*, c.patient_id, (SELECT max(version) FROM opinion_reports x WHERE x.case_id = r.case_id) AS latest FROM opinion_reports r JOIN cases c ON c.id = r.case_id
+           WHERE ${where.join(' AND ')} ORDER BY r.issued_at DESC, r.id LIMIT ${count} OFFSET ${offset}`, params);
+        for (const caseId of new Set(rows.map((r) => r.case_id))) await recordAudit(tx, { actor, meta, action: 'fhir.DiagnosticReport.search', entityType: 'Case', entityId: caseId, caseId });
+        const withPdf = [];
+        for (const r of rows) withPdf.push({ report: r, patientId: r.patient_id, pdf: await blobs.read(tx, r.pdf_sha256), superseded: r.version < r.latest });
+        return { rows: withPdf, total: n?.n ?? 0 };
       });
     },
 
