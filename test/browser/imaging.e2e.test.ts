@@ -68,10 +68,16 @@ it('coordinator opens a CT series, scrolls, changes the preset, measures, and co
   expect(saved.body).toHaveLength(1);
   expect(saved.body[0]).toMatchObject({ kind: 'length', unit: 'mm', studyUid: current.studyUid });
   // The saved value is the one the viewer draws beside the line.
-  const drawn = Number(/([\d.]+) mm/.exec((await viewport.locator('svg text').allTextContents()).join(' '))![1]);
-  expect(Math.abs(saved.body[0].value - drawn)).toBeLessThan(0.2);
+  const drawn = async () => Number(/([\d.]+) mm/.exec((await viewport.locator('svg text').allTextContents()).join(' '))?.[1] ?? NaN);
+  await expect.poll(async () => Math.abs(saved.body[0].value - (await drawn())), { timeout: 10_000 }).toBeLessThan(0.2);
   expect(saved.body[0].value).toBeGreaterThan(10);
   await shot(page, 'length-measured');
+  // A saved measurement takes the reader back to its image.
+  const measuredOn = await slice.textContent();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  await expect.poll(() => slice.textContent()).not.toBe(measuredOn);
+  await page.getByRole('button', { name: 'Go to image' }).click();
+  await expect.poll(() => slice.textContent()).toBe(measuredOn);
 
   // Prior and current side by side; scrolling one scrolls the other.
   await page.goto(`${app.t.baseUrl}/cases/${caseId}/viewer?series=${current.studyUid}:${current.seriesUid}&compare=${prior.studyUid}:${prior.seriesUid}`);

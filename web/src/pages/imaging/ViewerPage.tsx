@@ -251,7 +251,13 @@ export function ViewerPage({ me }: { me: Me }) {
         </Text>
         <Text size="xs" c="dimmed">Keys: <Kbd>↑</Kbd>/<Kbd>↓</Kbd> scroll, <Kbd>1</Kbd>–<Kbd>5</Kbd> presets, <Kbd>W</Kbd> <Kbd>Z</Kbd> <Kbd>P</Kbd> <Kbd>L</Kbd> <Kbd>A</Kbd> tools, <Kbd>R</Kbd> reset. Presets: {PRESET_SOURCES}</Text>
       </Group>
-      <Measurements caseId={caseId} />
+      <Measurements caseId={caseId} onShow={(sop) => {
+        // Jump to the image the measurement was made on, in whichever pane shows it.
+        for (const vp of Object.values(viewports.current)) {
+          const index = vp.getImageIds().findIndex((id) => id.includes(`/instances/${sop}/`));
+          if (index >= 0) void vp.setImageIdIndex(index);
+        }
+      }} />
     </Stack>
   );
 }
@@ -273,14 +279,14 @@ export function angleDeg(points: number[][]): number | null {
   return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }
 
-function Measurements({ caseId }: { caseId: string }) {
+function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstanceUid: string) => void }) {
   const list = useQuery({ queryKey: ['measurements', caseId], queryFn: () => get<{ id: string; kind: string; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string }[]>(`/cases/${caseId}/imaging/measurements`) });
   if (!list.data?.length) return <Text size="sm" c="dimmed">No measurements saved yet.</Text>;
   return (
     <Stack gap={4}>
       <Title order={3} size="h5">Measurements saved with the case</Title>
       <Table data-testid="measurements">
-        <Table.Thead><Table.Tr><Table.Th>Kind</Table.Th><Table.Th>Value</Table.Th><Table.Th>By</Table.Th><Table.Th>When</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead><Table.Tr><Table.Th>Kind</Table.Th><Table.Th>Value</Table.Th><Table.Th>By</Table.Th><Table.Th>When</Table.Th><Table.Th>Image</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
           {list.data.map((m) => (
             <Table.Tr key={m.id}>
@@ -288,6 +294,7 @@ function Measurements({ caseId }: { caseId: string }) {
               <Table.Td>{m.value.toFixed(1)} {m.unit === 'deg' ? '°' : m.unit}</Table.Td>
               <Table.Td>{m.author}</Table.Td>
               <Table.Td>{new Date(m.createdAt).toLocaleString()}</Table.Td>
+              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => onShow(m.sopInstanceUid)}>Go to image</Button></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
