@@ -36,6 +36,19 @@ describe('encrypted blob store', () => {
     expect((await store.put(t.db, Readable.from([data]))).created).toBe(false);
   });
 
+  it('stages in-memory content the same way, commits a batch in one transaction, and reads it back in order', async () => {
+    const store = new BlobStore(dir, [key('k5')]);
+    const items = [crypto.randomBytes(9000), crypto.randomBytes(512 * 1024), crypto.randomBytes(10)];
+    const staged = await Promise.all(items.map((b) => store.stageBytes(b)));
+    expect(staged.map((s) => s.sha256)).toEqual(items.map((b) => crypto.createHash('sha256').update(b).digest('hex')));
+    const stored = await t.db.transaction((tx) => store.commit(tx, [...staged, staged[0]!]));
+    expect(stored.map((s) => s.created)).toEqual([true, true, true, false]);
+    const back: Buffer[] = [];
+    for await (const b of store.readMany(t.db, stored.map((s) => s.sha256))) back.push(b);
+    expect(back.map((b, i) => b.equals(items[i % 3]!))).toEqual([true, true, true, true]);
+    expect(fs.readdirSync(path.join(dir, 'tmp')).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
   it('fails the read when the file on disk was altered (GCM tag)', async () => {
     const store = new BlobStore(dir, [key('k2')]);
     const { sha256 } = await store.put(t.db, Readable.from([Buffer.from('lab results: synthetic')]));

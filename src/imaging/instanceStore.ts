@@ -52,7 +52,7 @@ export function localInstanceStore(blobs: BlobStore): InstanceStore {
   };
   return {
     async stage(bytes) {
-      const blob = await blobs.stage(Readable.from([bytes]));
+      const blob = await blobs.stageBytes(bytes);
       return { location: 'local', contentSha256: blob.sha256, blob };
     },
     async commit(tx, staged) {
