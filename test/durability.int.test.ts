@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './support/client.ts';
 import { aPdf, PATHOLOGY_LINES, tusContinue, tusUpload } from './support/records.ts';
 import { freshDb, type TestDb } from './support/testApp.ts';
-import { freePort, startServerProcess, stopServerProcess } from './support/serverProcess.ts';
+import { exited, freePort, startServerProcess, stopServerProcess } from './support/serverProcess.ts';
 
 /**
  * Nothing the server acknowledged is lost: the real server process is killed with SIGKILL right
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await start();
 }, 60_000);
 afterAll(async () => {
-  if (server && server.exitCode === null) await killHard();
+  if (server) await killHard();
   if (pgDb) await pgDb.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -91,7 +91,7 @@ describe('durability', () => {
     expect((await expert.post(`/api/cases/${inReview.id}/opinion/sign`, { password: 'Consilium-demo-1', code: '000000' })).status).toBe(200);
     const died = await expert.post(`/api/cases/${inReview.id}/opinion/report`, { password: 'Consilium-demo-1', code: '000000' }).catch((e: Error) => e);
     expect(died).toBeInstanceOf(Error); // the connection died with the process
-    await new Promise<void>((resolve) => (server!.exitCode !== null ? resolve() : server!.once('exit', () => resolve())));
+    await exited(server!);
 
     await start();
     expert = await signIn('oncologist@demo.consilium.test');

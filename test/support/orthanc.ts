@@ -49,7 +49,7 @@ export async function startOrthanc(opts: { concurrency?: number } = {}): Promise
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Orthanc exited: ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Orthanc exited: ${stderr}`);
     try {
       const res = await fetch(`${url}/system`);
       if (res.ok) break;
@@ -63,11 +63,11 @@ export async function startOrthanc(opts: { concurrency?: number } = {}): Promise
   return {
     url, dicomweb: `${url}/dicom-web`, pid: child.pid!,
     close: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -27,7 +27,7 @@ export async function startServerProcess(opts: { port: number; dataDir: string; 
   let stderr = '';
   server.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the server exited: ${stderr}`);
     try {
       if ((await fetch(`http://127.0.0.1:${opts.port}/readyz`)).status === 200) return server;
     } catch {
@@ -39,12 +39,17 @@ export async function startServerProcess(opts: { port: number; dataDir: string; 
   throw new Error(`the server did not start: ${stderr}`);
 }
 
+/** Resolves once the process has ended (a process killed by a signal has no exit code). */
+export function exited(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => server.once('exit', () => resolve()));
+}
+
 export function stopServerProcess(server: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (server.exitCode !== null) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    server.once('exit', () => resolve());
-    server.kill(signal);
-  });
+  if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
+  const done = exited(server);
+  server.kill(signal);
+  return done;
 }
 
 /** A free loopback port for a server a test or benchmark starts. */
