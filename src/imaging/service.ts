@@ -141,16 +141,19 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
           if (!series.has(p.seriesUid)) series.set(p.seriesUid, await upsertSeries(tx, studies.get(p.studyUid)!, p));
         }
         if (fresh.length) {
-          const col = <T>(f: (a: (typeof fresh)[number], k: number) => T) => fresh.map(f);
+          // One JSON document for the whole batch: far cheaper to send than sixteen escaped arrays.
+          const rows = fresh.map((a, k) => ({
+            study_id: studies.get(a.parsed.studyUid), series_id: series.get(a.parsed.seriesUid), sop_instance_uid: a.parsed.sopInstanceUid, sop_class_uid: a.parsed.sopClassUid,
+            instance_number: intOrNull(a.parsed.instance.number), number_of_frames: a.parsed.instance.frames, rows: intOrNull(a.parsed.instance.rows), columns: intOrNull(a.parsed.instance.columns),
+            transfer_syntax: a.parsed.transferSyntax, location: refs[k]!.location, blob_sha256: refs[k]!.blobSha256, content_sha256: refs[k]!.contentSha256, size: a.bytes.length,
+            metadata: a.parsed.metadata, document_id: a.documentId,
+          }));
           await tx.query(
             `INSERT INTO dicom_instances (case_id, study_id, series_id, sop_instance_uid, sop_class_uid, instance_number, number_of_frames, rows, columns, transfer_syntax, location, blob_sha256, content_sha256, size, metadata, document_id)
-             SELECT $1, s, se, sop, cls, num, frames, r, c, ts, loc, blob, sha, size, md::jsonb, doc
-             FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::uuid[])
-               AS t(s, se, sop, cls, num, frames, r, c, ts, loc, blob, sha, size, md, doc)`,
-            [caseRow.id, col((a) => studies.get(a.parsed.studyUid)), col((a) => series.get(a.parsed.seriesUid)), col((a) => a.parsed.sopInstanceUid), col((a) => a.parsed.sopClassUid),
-              col((a) => intOrNull(a.parsed.instance.number)), col((a) => a.parsed.instance.frames), col((a) => intOrNull(a.parsed.instance.rows)), col((a) => intOrNull(a.parsed.instance.columns)),
-              col((a) => a.parsed.transferSyntax), col((_a, k) => refs[k]!.location), col((_a, k) => refs[k]!.blobSha256), col((_a, k) => refs[k]!.contentSha256), col((a) => a.bytes.length),
-              col((a) => JSON.stringify(a.parsed.metadata)), col((a) => a.documentId)]);
+             SELECT $1, study_id, series_id, sop_instance_uid, sop_class_uid, instance_number, number_of_frames, rows, columns, transfer_syntax, location, blob_sha256, content_sha256, size, metadata, document_id
+             FROM jsonb_to_recordset($2::jsonb) AS t(study_id uuid, series_id uuid, sop_instance_uid text, sop_class_uid text, instance_number int, number_of_frames int, rows int, columns int,
+               transfer_syntax text, location text, blob_sha256 text, content_sha256 text, size bigint, metadata jsonb, document_id uuid)`,
+            [caseRow.id, JSON.stringify(rows)]);
         }
         for (const a of fresh) outcomes[a.i] = { ok: true, ...idsOf(a.parsed) };
       });
