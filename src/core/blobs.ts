@@ -183,8 +183,10 @@ export class BlobStore {
     await Promise.all([...dirs].map(fsyncPath));
     if (fresh.length) {
       await tx.query(
-        'INSERT INTO blobs (sha256, size, key_id, wrapped_key, iv, tag) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[])',
-        [fresh.map((s) => s.sha256), fresh.map((s) => s.size), fresh.map((s) => s.keyId), fresh.map((s) => s.wrappedKey), fresh.map((s) => s.iv), fresh.map((s) => s.tag)]);
+        `INSERT INTO blobs (sha256, size, key_id, wrapped_key, iv, tag)
+         SELECT sha256, size, key_id, decode(wrapped_key, 'hex'), decode(iv, 'hex'), decode(tag, 'hex')
+         FROM jsonb_to_recordset($1::jsonb) AS t(sha256 text, size bigint, key_id text, wrapped_key text, iv text, tag text)`,
+        [JSON.stringify(fresh.map((s) => ({ sha256: s.sha256, size: s.size, key_id: s.keyId, wrapped_key: s.wrappedKey.toString('hex'), iv: s.iv.toString('hex'), tag: s.tag.toString('hex') })))]);
     }
     return results;
   }
