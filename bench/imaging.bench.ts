@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseMultipart } from '@remix-run/multipart-parser/node';
 import { Client } from '../test/support/client.ts';
-import { aCtSeries, aUid, stowBody } from '../test/support/dicom.ts';
+import { aCtSeries, aUid, partsOfBody, stowBody } from '../test/support/dicom.ts';
 import { startOrthanc } from '../test/support/orthanc.ts';
 import { currentRss, freePort, startServerProcess, stopServerProcess } from '../test/support/serverProcess.ts';
 import { freshDb } from '../test/support/testApp.ts';
@@ -85,8 +84,7 @@ async function wadoSeries(target: Target, w: Workload): Promise<{ seconds: numbe
   if (res.status !== 200) throw new Error(`${target.name} WADO answered ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const boundary = /boundary="?([^";]+)"?/.exec(res.headers.get('content-type') ?? '')![1]!;
-  const parts = [...parseMultipart(body, { boundary, maxFileSize: body.length, maxTotalSize: body.length * 2 })];
+  const parts = partsOfBody(res.headers.get('content-type'), body);
   if (parts.length !== w.ct.files.length) throw new Error(`${target.name} WADO returned ${parts.length} of ${w.ct.files.length} instances`);
   return { seconds, bytes: body.length };
 }

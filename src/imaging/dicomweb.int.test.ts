@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from 'dicomweb-client';
 import dcmjs from 'dcmjs';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
-import { aCtSeries, aDicomInstance, aScreenshotInstance, aUid, stowBody, TS } from '../../test/support/dicom.ts';
+import { aCtSeries, aDicomInstance, aScreenshotInstance, aUid, multipartParts, stowBody, TS } from '../../test/support/dicom.ts';
 import { aZip, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
-import { parseMultipart } from '@remix-run/multipart-parser/node';
 import XHR from 'xhr2';
 
 (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest ??= XHR;
@@ -31,12 +30,7 @@ const stow = (who: Person, files: Uint8Array[], path = `/dicomweb/cases/${caseId
 };
 const get = (who: Person, path: string, accept = 'application/dicom+json') => fetch(`${t.baseUrl}${path}`, { headers: { accept, cookie: who.client.cookieHeader } });
 
-/** The parts of a multipart/related answer. */
-async function partsOf(res: Response): Promise<{ type: string | undefined; bytes: Buffer }[]> {
-  const boundary = /boundary=([^;]+)/.exec(res.headers.get('content-type') ?? '')![1]!;
-  const body = Buffer.from(await res.arrayBuffer());
-  return [...parseMultipart(body, { boundary, maxFileSize: body.length, maxTotalSize: body.length * 2 })].map((p) => ({ type: p.headers['content-type'], bytes: Buffer.from(p.bytes) }));
-}
+const partsOf = multipartParts;
 
 const v = (json: Record<string, { Value?: unknown[] }>, tag: string) => json[tag]?.Value?.[0];
 

@@ -22,7 +22,10 @@ const parse = parseWithPixels;
 
 /** The requested frames (1-based numbers), each as its own byte array. */
 export function readFrames(buf: Uint8Array, numbers: number[], limits: DicomLimits = DEFAULT_DICOM_LIMITS): { frames: Uint8Array[]; source: FrameSource } {
-  const ds = parse(buf, limits);
+  return framesOf(parse(buf, limits), numbers);
+}
+
+function framesOf(ds: ReturnType<typeof parse>, numbers: number[]): { frames: Uint8Array[]; source: FrameSource } {
   const pixel = ds.elements.x7fe00010;
   if (!pixel) throw new DicomRejected('This instance has no pixel data.', 0xa900);
   const source: FrameSource = {
@@ -65,7 +68,7 @@ export function renderFrame(buf: Uint8Array, frame: number, opts: RenderOptions,
   const ds = parse(buf, limits);
   const ts = (ds.string('x00020010') ?? '').trim();
   if (!NATIVE_SYNTAXES.has(ts) && ts !== DEFLATED) throw new DicomRejected('This image is compressed; the viewer decodes it in the browser.', 0xa900);
-  const { frames: [pixels], source } = readFrames(buf, [frame], limits);
+  const { frames: [pixels], source } = framesOf(ds, [frame]);
   const photometric = (ds.string('x00280004') ?? 'MONOCHROME2').trim();
   const signed = ds.uint16('x00280103') === 1;
   const slope = ds.floatString('x00281053') ?? 1;

@@ -1,7 +1,6 @@
-import { parseMultipart } from '@remix-run/multipart-parser/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, type Person } from '../../test/support/builders.ts';
-import { aCtSeries, aDicomInstance, stowBody, TS } from '../../test/support/dicom.ts';
+import { aCtSeries, aDicomInstance, multipartParts, stowBody, TS } from '../../test/support/dicom.ts';
 import { startOrthanc, type RunningOrthanc } from '../../test/support/orthanc.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
@@ -27,9 +26,7 @@ async function stowTo(url: string, files: Uint8Array[], headers: Record<string, 
 async function retrieve(url: string, headers: Record<string, string> = {}): Promise<Buffer[]> {
   const res = await fetch(url, { headers: { accept: ANY_DICOM, ...headers } });
   expect(res.status).toBe(200);
-  const boundary = /boundary="?([^";]+)"?/.exec(res.headers.get('content-type') ?? '')![1]!;
-  const body = Buffer.from(await res.arrayBuffer());
-  return [...parseMultipart(body, { boundary, maxFileSize: body.length, maxTotalSize: body.length * 2 })].map((p) => Buffer.from(p.bytes));
+  return (await multipartParts(res)).map((p) => p.bytes);
 }
 
 const sortBytes = (list: Buffer[]) => list.map((b) => b.toString('base64')).sort();

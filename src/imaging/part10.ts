@@ -172,9 +172,8 @@ const toArrayBuffer = (buf: Uint8Array): ArrayBuffer => buf.buffer.slice(buf.byt
 
 /** Reads and checks one instance. Throws `DicomRejected` with a plain reason for anything unusable. */
 export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DICOM_LIMITS): ParsedInstance {
-  const end = metaEnd(buf);
   // The transfer syntax decides whether to guard against a deflate bomb before dcmjs inflates.
-  const meta = readMeta(buf);
+  const { end, ...meta } = readMetaGroup(buf);
   if (!meta.transferSyntax) throw new DicomRejected('The file meta information has no transfer syntax.');
   if (meta.transferSyntax === DEFLATED) checkDeflated(buf, end, limits);
   let read: { meta: Record<string, { vr: string; Value?: unknown[] }>; dict: Record<string, { vr: string; Value?: unknown[] }> };
@@ -214,6 +213,11 @@ function plainReadError(err: unknown): string {
 
 /** The file meta group (always explicit VR little endian), read by hand: small and strict. */
 export function readMeta(buf: Uint8Array): { transferSyntax: string | null; sopClassUid: string | null; sopInstanceUid: string | null } {
+  const { end: _end, ...meta } = readMetaGroup(buf);
+  return meta;
+}
+
+function readMetaGroup(buf: Uint8Array): { end: number; transferSyntax: string | null; sopClassUid: string | null; sopInstanceUid: string | null } {
   const end = metaEnd(buf);
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const out = { transferSyntax: null as string | null, sopClassUid: null as string | null, sopInstanceUid: null as string | null };
@@ -238,5 +242,5 @@ export function readMeta(buf: Uint8Array): { transferSyntax: string | null; sopC
     else if (element === 0x0010) out.transferSyntax = value();
     p += header + len;
   }
-  return out;
+  return { end, ...out };
 }

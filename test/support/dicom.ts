@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { parseMultipart } from '@remix-run/multipart-parser/node';
 import dcmjs from 'dcmjs';
 import jpeg from 'jpeg-js';
 
@@ -221,4 +222,15 @@ export function stowBody(files: Uint8Array[], boundary = `consilium-${Math.rando
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+}
+
+/** The parts of a multipart/related answer (WADO-RS), each with its content type. */
+export async function multipartParts(res: Response): Promise<{ type: string | undefined; bytes: Buffer }[]> {
+  return partsOfBody(res.headers.get('content-type'), Buffer.from(await res.arrayBuffer()));
+}
+
+export function partsOfBody(contentType: string | null, body: Buffer): { type: string | undefined; bytes: Buffer }[] {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType ?? '')?.[1];
+  if (!boundary) throw new Error(`not a multipart answer: ${contentType}`);
+  return [...parseMultipart(body, { boundary, maxFileSize: body.length, maxTotalSize: body.length * 2 })].map((p) => ({ type: p.headers['content-type'], bytes: Buffer.from(p.bytes) }));
 }
