@@ -40,6 +40,8 @@ export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
 function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
   const intake = w.intake ?? {};
   const questions: string[] = intake.questions?.questions ?? [];
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
+  const priority = (id: string) => ref.data?.priorities.find((p: { id: string; label: string }) => p.id === id)?.label ?? id;
   return (
     <Stack>
       <Card withBorder>
@@ -48,7 +50,7 @@ function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
           <Stack gap={4}>
             <Text size="sm"><b>Condition:</b> {intake.condition?.description ?? '—'}</Text>
             <Text size="sm"><b>Proposed plan:</b> {intake.plan?.proposedPlan ?? '—'}</Text>
-            <Text size="sm"><b>What matters most:</b> {(intake.priorities?.ranked ?? []).join(' › ') || '—'}{intake.priorities?.inOwnWords ? ` — “${intake.priorities.inOwnWords}”` : ''}</Text>
+            <Text size="sm"><b>What matters most:</b> {(intake.priorities?.ranked ?? []).map(priority).join(' › ') || '—'}{intake.priorities?.inOwnWords ? ` — “${intake.priorities.inOwnWords}”` : ''}</Text>
           </Stack>
           <Stack gap={4}>
             <Text size="sm" fw={600}>The patient's questions</Text>
