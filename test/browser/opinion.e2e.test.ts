@@ -207,8 +207,17 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await op.getByLabel('FEV1 % predicted').fill('80');
   await op.getByLabel('DLCO % predicted').fill('75');
   await op.getByLabel('Stair climb (m)').fill('25');
-  await op.getByRole('textbox', { name: 'To be resected (functional segments)' }).click({ force: true });
-  await op.getByRole('option', { name: 'Right lower (5)' }).click();
+  // Open the list (the pills input sits over the field, so focus it and use the keyboard), then pick.
+  const lobes = op.getByRole('textbox', { name: 'To be resected (functional segments)' });
+  const lower = op.getByRole('option', { name: 'Right lower (5)' });
+  await expect.poll(async () => {
+    if (!(await lower.isVisible())) {
+      await lobes.focus();
+      await op.keyboard.press('ArrowDown');
+    }
+    return lower.isVisible();
+  }, { timeout: 20_000 }).toBe(true);
+  await lower.click();
   await op.keyboard.press('Escape');
   await expect.poll(() => op.getByTestId('lung-result').textContent(), { timeout: 20_000 }).toMatch(/ppoFEV1 58.9 % · ppoDLCO 55.3 % · low risk/);
   await shot(op, 'lung-function-calculator');
