@@ -20,6 +20,7 @@ import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { migrationsCurrent } from './core/migrate.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
@@ -85,7 +86,8 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     // Shut down promptly: a finished streamed download can leave its keep-alive connection
     // looking busy. Cutting connections is safe: writes are transactional, uploads resume.
     forceCloseConnections: true,
-    trustProxy: true,
+    // Only the configured reverse proxies may say who the client is; by default nobody can.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     logger: config.logLevel === 'silent' ? false : {
       level: config.logLevel,
       // Never log URLs with their query strings, bodies or cookies: they can carry health data.
@@ -109,13 +111,10 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  await app.register(securityPlugin, { config });
   await app.register(authPlugin, { db, config, now: deps.now });
 
   app.addHook('onSend', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    // Nothing is framed, except a document a route shows inline in our own page.
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
   });
 
@@ -126,8 +125,11 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   });
   app.setNotFoundHandler((req, reply) => {
     if (isApi(req) || isFhir(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
-    return reply.type('text/html').sendFile('index.html');
+    return sendIndex(reply);
   });
+  // The page is sent with this response's nonce for the inline styles the CSP allows.
+  const indexHtml = hasWeb ? fs.readFileSync(path.join(config.webDist, 'index.html'), 'utf8') : '';
+  const sendIndex = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml.replaceAll(CSP_NONCE_PLACEHOLDER, reply.styleNonce));
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -146,14 +148,14 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const uploadDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
-  await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes }));
+  await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }));
   await app.register(materialRoutes(materialService(deps)));
   const localStore = localInstanceStore(blobs);
   const imaging = imagingService({
     ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
     store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
   });
-  await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes }), { prefix: '/dicomweb' });
+  await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }), { prefix: '/dicomweb' });
   const opinions = opinionsService({ ...deps, blobs, cases, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
@@ -181,8 +183,11 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
   await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });
-  await app.register(opinionFhirRoutes(opinions), { prefix: '/fhir/R4' });
+  await app.register(opinionFhirRoutes(opinions, () => config.publicUrl), { prefix: '/fhir/R4' });
 
-  if (hasWeb) await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false, allowedPath: (p) => p !== '/index.html' });
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+  }
   return app;
 }

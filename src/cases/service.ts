@@ -2,7 +2,7 @@ import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { assess } from '../assessment/engine.ts';
 import { intakeFromAssessment } from '../assessment/fromIntake.ts';
 import { caseChecklist } from '../records/checklist.ts';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow, type OpenedCase } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import { hashToken, newToken } from '../core/auth/tokens.ts';
@@ -173,7 +173,7 @@ export function casesService(deps: Deps) {
           total = all.length;
           rows = all.slice((filter.page - 1) * filter.pageSize, filter.page * filter.pageSize);
         }
-        await recordAudit(tx, { actor, meta, action: 'case.list', entityType: 'Case', detail: { count: rows.length, caseIds: rows.map((r) => r.id) } });
+        await recordCaseReads(tx, { actor, meta, action: 'case.list', entityType: 'Case' }, rows.map((r) => r.id));
         return {
           items: rows.map((r) => ({
             id: r.id, reference: r.reference, status: r.status, urgency: r.urgency,

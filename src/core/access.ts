@@ -60,9 +60,12 @@ export function holdsGrant(actor: Actor, row: Pick<CaseRow, 'status' | 'coordina
 export function caseGrantSql(actor: Actor, n: number): string {
   if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status <> 'draft'))`;
   const rel = RELATIONS_FOR_ROLE[actor.role];
-  if (!rel) return 'FALSE';
+  if (!rel) return noCaseSql(n);
   return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND m.revoked_at IS NULL AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
 }
+
+/** A condition that matches no case but still takes the bound id `$n` (PostgreSQL refuses an unused parameter). */
+export const noCaseSql = (n: number) => `($${n}::uuid IS NULL)`;
 
 /** Thrown inside a transaction when access is refused; `withCaseTx` records it after rollback. */
 export class AccessDenied extends Error {

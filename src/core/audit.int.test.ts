@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff } from '../../test/support/builders.ts';
 import { freshDb, startTestApp, type TestApp, type TestDb } from '../../test/support/testApp.ts';
-import { recordAudit, verifyAuditChain } from './audit.ts';
+import { recordAudit, recordCaseReads, verifyAuditChain } from './audit.ts';
 import { SYSTEM_META } from './context.ts';
 
 let t: TestApp;
@@ -53,6 +54,32 @@ describe('the audit trail', () => {
   });
 });
 
+describe('what an event may carry', () => {
+  let d: TestDb;
+  beforeAll(async () => {
+    d = await freshDb();
+  });
+  afterAll(() => d.drop());
+
+  it('refuses a detail with free text, a file name or an unknown key, and writes nothing', async () => {
+    const write = (detail: Record<string, unknown>) => d.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'document.duplicate', entityType: 'Document', detail }));
+    await expect(write({ filename: 'lung-adenocarcinoma-biopsy.pdf' })).rejects.toThrow(/filename/);
+    await expect(write({ reason: 'patient says the tumour grew' })).rejects.toThrow(/reason/);
+    await expect(write({ count: 'many' })).rejects.toThrow(/count/);
+    expect(await d.db.query('SELECT 1 FROM audit_events')).toHaveLength(0);
+    await write({ count: 2, status: 'ready_for_review', reason: 'followup_period_ended' });
+    expect(await d.db.query('SELECT 1 FROM audit_events')).toHaveLength(1);
+  });
+
+  it('records a read of several cases as one event per case', async () => {
+    const ids = [crypto.randomUUID(), crypto.randomUUID()];
+    await d.db.transaction((tx) => recordCaseReads(tx, { actor: null, meta: SYSTEM_META, action: 'case.list', entityType: 'Case' }, [...ids, ids[0]!]));
+    const rows = await d.db.query<{ case_id: string }>(`SELECT case_id FROM audit_events WHERE action = 'case.list' ORDER BY seq`);
+    expect(rows.map((r) => r.case_id)).toEqual(ids);
+    expect(await verifyAuditChain(d.db)).toMatchObject({ ok: true });
+  });
+});
+
 describe('tamper detection', () => {
   let d: TestDb;
   beforeAll(async () => {
@@ -61,7 +88,7 @@ describe('tamper detection', () => {
   afterAll(() => d.drop());
 
   it('finds the first altered event, and the CLI exits non-zero', async () => {
-    for (let i = 0; i < 5; i++) await d.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test', detail: { i, nested: { b: 1, a: [1, 2] } } }));
+    for (let i = 0; i < 5; i++) await d.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test', detail: { count: i, status: 'submitted', retainLongitudinal: true } }));
     expect(await verifyAuditChain(d.db)).toEqual({ ok: true, checked: 5 });
     if (d.url) {
       const ok = runCli(['audit-verify'], d.url);
@@ -70,7 +97,7 @@ describe('tamper detection', () => {
     }
     // Someone with superuser rights switches the guard off and edits history.
     await d.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
-    await d.db.query(`UPDATE audit_events SET detail = '{"i": 99}' WHERE action = 'test.2'`);
+    await d.db.query(`UPDATE audit_events SET detail = '{"count": 99}' WHERE action = 'test.2'`);
     const broken = await verifyAuditChain(d.db);
     expect(broken.ok).toBe(false);
     expect(broken.checked).toBe(2);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Actor, RequestMeta } from './context.ts';
 import type { Db, Queryable } from './db.ts';
+import { checkedAuditDetail } from './auditDetail.ts';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
@@ -61,29 +62,50 @@ export function auditHash(e: Hashable): string {
  * describes commit or roll back together.
  */
 export async function recordAudit(tx: Queryable, input: AuditInput): Promise<void> {
+  await recordAudits(tx, [input]);
+}
+
+/** Appends several events in order under one hold of the chain lock. */
+export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-  const event: Hashable = {
-    id: crypto.randomUUID(),
-    at: new Date().toISOString(),
-    actorId: input.actor?.userId ?? null,
-    actorRole: input.actor?.role ?? null,
-    action: input.action,
-    entityType: input.entityType,
-    entityId: input.entityId ?? null,
-    caseId: input.caseId ?? null,
-    ip: input.meta.ip,
-    userAgent: input.meta.userAgent,
-    outcome: input.outcome ?? 'success',
-    detail: input.detail ?? {},
-    prevHash: last[0]?.hash ?? GENESIS_HASH,
-  };
-  await tx.query(
-    `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail, prev_hash, hash)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-    [event.id, event.at, event.actorId, event.actorRole, event.action, event.entityType, event.entityId, event.caseId,
-      event.ip, event.userAgent, event.outcome, JSON.stringify(event.detail), event.prevHash, auditHash(event)],
-  );
+  let prevHash = last[0]?.hash ?? GENESIS_HASH;
+  for (const input of inputs) {
+    const event: Hashable = {
+      id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      actorId: input.actor?.userId ?? null,
+      actorRole: input.actor?.role ?? null,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId ?? null,
+      caseId: input.caseId ?? null,
+      ip: input.meta.ip,
+      userAgent: input.meta.userAgent,
+      outcome: input.outcome ?? 'success',
+      detail: checkedAuditDetail(input.action, input.detail),
+      prevHash,
+    };
+    const hash = auditHash(event);
+    await tx.query(
+      `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail, prev_hash, hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+      [event.id, event.at, event.actorId, event.actorRole, event.action, event.entityType, event.entityId, event.caseId,
+        event.ip, event.userAgent, event.outcome, JSON.stringify(event.detail), event.prevHash, hash],
+    );
+    prevHash = hash;
+  }
+}
+
+/**
+ * A read that touched several cases (a list, a search) leaves one event per case, so each
+ * patient's access log shows it; a read that touched none leaves one event without a case.
+ */
+export async function recordCaseReads(tx: Queryable, input: Omit<AuditInput, 'caseId'>, caseIds: Iterable<string>): Promise<void> {
+  const distinct = [...new Set(caseIds)];
+  if (distinct.length === 0) return recordAudit(tx, { ...input, detail: { ...input.detail, cases: 0 } });
+  await recordAudits(tx, distinct.map((caseId) => ({ ...input, caseId, entityId: input.entityId ?? caseId })));
 }
 
 /** Records an event in a transaction of its own (reads, and denied attempts that change nothing). */

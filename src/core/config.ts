@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -12,6 +13,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),
+  TRUSTED_PROXIES: z.string().default(''),
   DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
@@ -39,7 +41,13 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Base of every absolute URL the server writes (mail links, FHIR fullUrls, DICOMweb, tus). */
   publicUrl: string;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed. Empty: no
+   * forwarded header is believed, so a client cannot choose the address the audit trail records.
+   */
+  trustedProxies: string[];
   demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
@@ -85,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustedProxies: e.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
     demo: e.DEMO === 'true' || e.DEMO === '1',
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
@@ -108,8 +117,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: e.NODE_ENV === 'production',
     ...overrides,
   };
+  const badProxy = config.trustedProxies.find((p) => !isProxyAddress(p));
+  if (badProxy) throw new Error(`Invalid configuration:\n  TRUSTED_PROXIES: "${badProxy}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal`);
   if (config.demo && config.env === 'production') {
     throw new Error('Demo mode is refused when NODE_ENV=production: it creates accounts with published passwords.');
   }
   return config;
+}
+
+/** An entry of TRUSTED_PROXIES: what Fastify's proxy-addr accepts (an address, a CIDR, a named range). */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = net.isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }

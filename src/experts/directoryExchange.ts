@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../core/csv.ts';
 import type { Bundle, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { TAXONOMY } from './matching.ts';
 import { ExpertProfileInput } from './schemas.ts';
@@ -73,11 +73,11 @@ export interface ExportableExpert {
 }
 
 export function directoryCsv(experts: ExportableExpert[]): string {
-  return stringify(experts.map((e) => [
+  return toCsv([[...CSV_COLUMNS], ...experts.map((e) => [
     e.email, e.name, e.npi ?? '', e.credentials, e.taxonomy.map((t) => t.code).join(';'), e.focusCodes.join(';'), e.licensure.join(';'), e.languages.join(';'),
     e.consultModes.join(';'), e.insuranceNetworks.join(';'), e.capacityMax, e.feeUsd ?? '', e.institution.name, e.institution.academic ? 'yes' : 'no',
     e.institution.tumorBoards ? 'yes' : 'no', e.institution.trialsOpen ? 'yes' : 'no',
-  ]), { header: true, columns: [...CSV_COLUMNS] });
+  ])]);
 }
 
 const orgId = (name: string) => `org-${Buffer.from(name).toString('hex').slice(0, 40) || 'none'}`;

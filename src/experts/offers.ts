@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
@@ -168,18 +168,23 @@ export function offersService(deps: Deps & { responseHours: number }) {
 
     async caseOffers(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.experts.match', meta);
+        await openCase(tx, actor, caseId, 'case.experts.match', meta, { auditAction: 'offer.list' });
         const rows = await tx.query<OfferRow & { name: string }>('SELECT o.*, u.name FROM expert_offers o JOIN users u ON u.id = o.expert_id WHERE o.case_id = $1 ORDER BY o.offered_at', [caseId]);
         return rows.map((o) => ({ id: o.id, expertId: o.expert_id, expertName: o.name, role: o.role, status: o.status, reason: o.reason, offeredAt: new Date(o.offered_at).toISOString(), respondBy: new Date(o.respond_by).toISOString() }));
       });
     },
 
     /** The expert's inbox: open offers (a summary, no health details), and accepted cases by due date. */
-    async inbox(actor: Actor) {
+    async inbox(actor: Actor, meta: RequestMeta) {
       if (actor.role !== 'expert') throw new AppError('FORBIDDEN', 'The inbox is for experts.');
-      const offers = await db.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited' }>(
+      return db.transaction((tx) => inboxIn(tx, actor, meta));
+    },
+  };
+
+  async function inboxIn(tx: Queryable, actor: Actor, meta: RequestMeta) {
+      const offers = await tx.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited' }>(
         `SELECT o.*, c.reference, c.urgency FROM expert_offers o JOIN cases c ON c.id = o.case_id WHERE o.expert_id = $1 AND o.status = 'offered' ORDER BY o.respond_by`, [actor.userId]);
-      const cases = await db.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; condition: string | null }>(
+      const cases = await tx.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; condition: string | null }>(
         `SELECT c.id, c.reference, c.urgency, c.status, c.intake->'condition'->>'description' AS condition,
            (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
            (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
@@ -187,14 +192,14 @@ export function offersService(deps: Deps & { responseHours: number }) {
       const now = deps.now();
       const accepted = cases.map((c) => ({ id: c.id, reference: c.reference, urgency: c.urgency, status: c.status, condition: c.condition, sla: slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, now) }))
         .sort((a, b) => (a.sla?.dueAt ?? '9').localeCompare(b.sla?.dueAt ?? '9'));
+      await recordCaseReads(tx, { actor, meta, action: 'expert.inbox.read', entityType: 'Case' }, [...offers.map((o) => o.case_id), ...cases.map((c) => c.id)]);
       return {
         offered: offers.map((o) => ({ id: o.id, caseReference: o.reference, urgency: o.urgency, role: o.role, respondBy: new Date(o.respond_by).toISOString() })),
         accepted,
         dueSoon: accepted.filter((c) => c.sla?.state === 'at_risk').map((c) => c.id),
         overdue: accepted.filter((c) => c.sla?.state === 'breached').map((c) => c.id),
       };
-    },
-  };
+  }
 }
 
 export type OffersService = ReturnType<typeof offersService>;

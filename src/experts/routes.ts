@@ -49,6 +49,6 @@ export function expertsRoutes(experts: ExpertsService, offers: OffersService) {
     app.post('/api/offers/:offerId/decline', { schema: { tags, summary: 'Decline an offered case with a reason (expert)', params: z.object({ offerId: z.uuid() }), body: z.strictObject({ reason: z.string().trim().min(3, 'Say why, so the coordinator can choose well.').max(1000) }), response: { 200: Offer, ...errorResponses } } },
       async (req) => offers.decline(requireActor(req), req.params.offerId, req.body.reason, requestMeta(req)));
     app.get('/api/experts/me/inbox', { schema: { tags, summary: 'The expert’s inbox: offers to answer, accepted cases by due date, due soon and overdue' } },
-      async (req) => offers.inbox(requireActor(req)));
+      async (req) => offers.inbox(requireActor(req), requestMeta(req)));
   };
 }

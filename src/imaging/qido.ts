@@ -13,7 +13,7 @@ type MatchKind = 'uid' | 'text' | 'pn' | 'range' | 'int' | 'modalities';
 interface Column { sql: string; kind: MatchKind; level: QidoLevel }
 
 /** The attributes we index, by tag, with the column each one matches against. */
-const COLUMNS: Record<string, Column> = {
+const COLUMNS = new Map<string, Column>(Object.entries({
   '0020000D': { sql: 's.study_uid', kind: 'uid', level: 'study' },
   '00100010': { sql: 's.patient_name', kind: 'pn', level: 'study' },
   '00100020': { sql: 's.patient_id', kind: 'text', level: 'study' },
@@ -34,7 +34,7 @@ const COLUMNS: Record<string, Column> = {
   '00080018': { sql: 'i.sop_instance_uid', kind: 'uid', level: 'instance' },
   '00080016': { sql: 'i.sop_class_uid', kind: 'uid', level: 'instance' },
   '00200013': { sql: 'i.instance_number', kind: 'int', level: 'instance' },
-};
+} satisfies Record<string, Column>));
 
 const LEVEL_RANK: Record<QidoLevel, number> = { study: 0, series: 1, instance: 2 };
 const RESERVED = new Set(['limit', 'offset', 'includefield', 'fuzzymatching', 'orderby', 'case']);
@@ -55,8 +55,10 @@ const TAG_RE = /^[0-9A-Fa-f]{8}$/;
 /** A keyword (PatientName) or tag (00100010) as an upper-case 8-digit tag; null when unknown. */
 export function tagOf(key: string): string | null {
   if (TAG_RE.test(key)) return key.toUpperCase();
-  const entry = dcmjs.data.DicomMetaDictionary.nameMap[key];
-  return entry ? entry.tag.replace(/[(),]/g, '').toUpperCase() : null;
+  // Own keys only: a key named like an object built-in (constructor, __proto__) is no attribute.
+  const nameMap = dcmjs.data.DicomMetaDictionary.nameMap;
+  const entry = Object.hasOwn(nameMap, key) ? nameMap[key] : undefined;
+  return entry?.tag ? entry.tag.replace(/[(),]/g, '').toUpperCase() : null;
 }
 
 function likePattern(value: string): string {
@@ -100,7 +102,7 @@ export function buildQidoQuery(level: QidoLevel, query: Record<string, string | 
     if (!tag) throw new AppError('VALIDATION_FAILED', `“${key}” is not a DICOM attribute keyword or tag.`);
     const value = one(rawValue);
     if (value === '') continue; // universal matching
-    const col = COLUMNS[tag];
+    const col = COLUMNS.get(tag);
     if (!col || LEVEL_RANK[col.level] > LEVEL_RANK[level]) {
       warnings.push(`299 consilium: The attribute ${key} is not supported for matching at the ${level} level and was ignored.`);
       continue;

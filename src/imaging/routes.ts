@@ -21,8 +21,9 @@ type Params = { caseId?: string; studyUid?: string; seriesUid?: string; sopInsta
 
 const scopeOf = (p: Params): Scope => ({ caseId: p.caseId ?? null });
 
-function baseUrl(req: FastifyRequest, p: Params) {
-  return `${req.protocol}://${req.host}/dicomweb${p.caseId ? `/cases/${p.caseId}` : ''}`;
+/** Retrieve URLs are built from PUBLIC_URL, never from the request's Host or forwarded headers. */
+function baseUrl(publicUrl: string, p: Params) {
+  return `${publicUrl}/dicomweb${p.caseId ? `/cases/${p.caseId}` : ''}`;
 }
 
 const attr = (vr: string, ...Value: unknown[]) => ({ vr, Value });
@@ -111,7 +112,7 @@ function parseRenderOptions(req: FastifyRequest): RenderOptions {
 
 const frameContentType = (ts: string) => (NATIVE_SYNTAXES.has(ts) ? 'application/octet-stream' : `application/octet-stream; transfer-syntax=${ts}`);
 
-export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstanceBytes: number; maxRequestBytes: number }) {
+export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstanceBytes: number; maxRequestBytes: number; publicUrl: () => string }) {
   return async (app: FastifyInstance) => {
     // STOW bodies are streamed part by part; Fastify must not buffer them.
     app.addContentTypeParser(/^multipart\/related/i, (_req, payload, done) => done(null, payload));
@@ -167,13 +168,13 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
       }
       const failed = outcomes.filter((o) => !o.ok).length;
       const status = outcomes.length === 0 ? 400 : failed === 0 ? 200 : failed === outcomes.length ? 409 : 202;
-      return reply.code(status).type('application/dicom+json').send(stowResponse(outcomes, baseUrl(req, p)));
+      return reply.code(status).type('application/dicom+json').send(stowResponse(outcomes, baseUrl(opts.publicUrl(), p)));
     }
 
     async function search(req: FastifyRequest, reply: FastifyReply, level: QidoLevel) {
       const actor = requireActor(req);
       const p = req.params as Params;
-      const { answer, warnings } = await imaging.search(actor, requestMeta(req), scopeOf(p), level, { studyUid: p.studyUid, seriesUid: p.seriesUid }, req.query as Record<string, string>, baseUrl(req, p));
+      const { answer, warnings } = await imaging.search(actor, requestMeta(req), scopeOf(p), level, { studyUid: p.studyUid, seriesUid: p.seriesUid }, req.query as Record<string, string>, baseUrl(opts.publicUrl(), p));
       if (warnings.length) reply.header('warning', warnings.join(', '));
       return reply.type('application/dicom+json').send(answer);
     }
@@ -193,7 +194,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
       if (ts && rows.some((r) => r.transfer_syntax !== ts)) {
         throw new AppError('NOT_ACCEPTABLE', 'Images are served in the transfer syntax they were received in; ask for transfer-syntax=* or that syntax.');
       }
-      const base = baseUrl(req, p);
+      const base = baseUrl(opts.publicUrl(), p);
       return multipart(reply, 'application/dicom', (async function* () {
         let k = 0;
         for await (const bytes of imaging.readMany(rows)) {
@@ -205,7 +206,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
 
     async function metadata(req: FastifyRequest, reply: FastifyReply) {
       const { rows, p } = await instancesFor(req);
-      const base = baseUrl(req, p);
+      const base = baseUrl(opts.publicUrl(), p);
       const body = rows.map((r) => ({
         ...r.metadata,
         '7FE00010': { vr: r.metadata['00280100']?.Value?.[0] === 8 ? 'OB' : 'OW', BulkDataURI: `${base}/studies/${r.study_uid}/series/${r.series_uid}/instances/${r.sop_instance_uid}/frames/1` },

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
-import { recordAudit } from '../core/audit.ts';
+import { caseGrantSql, noCaseSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { BlobStore } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -196,14 +196,14 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
 
   /** The cases a scope covers, as an SQL condition on `c` (parameter $1 is the actor's id). */
   function scopeSql(actor: Actor, scope: Scope, params: unknown[]): string {
-    if (!roleAllows(actor.role, 'case.records.read')) return 'FALSE';
+    if (!roleAllows(actor.role, 'case.records.read')) return noCaseSql(1);
     const grant = caseGrantSql(actor, 1);
     if (scope.caseId) return `${grant} AND c.id = $${params.push(scope.caseId)}`;
     return grant;
   }
 
   async function auditRead(tx: Queryable, actor: Actor, meta: RequestMeta, action: string, caseIds: Iterable<string>, detail: Record<string, unknown>) {
-    for (const caseId of new Set(caseIds)) await recordAudit(tx, { actor, meta, action, entityType: 'ImagingStudy', entityId: String(detail.studyUid ?? caseId), caseId, detail });
+    await recordCaseReads(tx, { actor, meta, action, entityType: 'ImagingStudy', entityId: typeof detail.studyUid === 'string' ? detail.studyUid : null, detail }, caseIds);
   }
 
   /** A case-scoped call must name a case the caller may read; otherwise 404 and a denied event. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../core/errors.ts';
 import { requestMeta, requireActor } from '../core/http.ts';
 import { bundle } from '../fhir/routes.ts';
-import { countParam, params, referenceId } from '../fhir/search.ts';
+import { countParam, offsetParam, params, referenceId } from '../fhir/search.ts';
 import type { ReportDocument } from './pdf.ts';
 import { CONCORDANCE_LABELS } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
@@ -57,7 +57,7 @@ export function toFhirConcordanceObservation(r: { id: string; issued_at: Date; c
   };
 }
 
-export function opinionFhirRoutes(opinions: OpinionsService) {
+export function opinionFhirRoutes(opinions: OpinionsService, publicUrl: () => string) {
   return async (app: FastifyInstance) => {
     const UUID = /^[0-9a-f-]{36}$/i;
     app.get('/DiagnosticReport/:id', async (req, reply) => {
@@ -71,14 +71,14 @@ export function opinionFhirRoutes(opinions: OpinionsService) {
       const actor = requireActor(req);
       const p = params(req.query, ['patient', 'subject', 'based-on', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
-      const offset = Math.max(0, Number(p._offset?.[0] ?? 0) || 0);
+      const offset = offsetParam(p._offset?.[0]);
       const patient = [...(p.patient ?? []), ...(p.subject ?? [])][0];
       const basedOn = p['based-on']?.[0];
       const result = await opinions.searchReports(actor, requestMeta(req), {
         patientId: patient ? referenceId(patient, 'Patient') ?? 'none' : undefined,
         caseId: basedOn ? referenceId(basedOn, 'ServiceRequest') ?? 'none' : undefined,
       }, count, offset);
-      const base = `${req.protocol}://${req.host}/fhir/R4`;
+      const base = `${publicUrl()}/fhir/R4`;
       return reply.type('application/fhir+json; charset=utf-8').send(bundle(req, base, result.rows.map((r) => toFhirDiagnosticReport(r.report, r.patientId, r.pdf, r.superseded)), result.total, count, offset));
     });
     app.get('/Observation/:id', async (req, reply) => {

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../core/csv.ts';
 import { recordAudit } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -68,7 +68,7 @@ export function outcomesService(deps: Deps) {
       rows.push(['concordance', 'concordant', s.concordance.concordant], ['concordance', 'minor discordance', s.concordance.minor_discordance], ['concordance', 'major discordance', s.concordance.major_discordance], ['concordance', 'changed diagnosis %', s.concordance.changedShare]);
       rows.push(['turnaround days (ready for review → signed)', 'median', s.turnaroundDays.median], ['turnaround days (ready for review → signed)', '90th percentile', s.turnaroundDays.p90]);
       rows.push(['service level', 'breached', s.sla.breached], ['service level', 'met', s.sla.met]);
-      return stringify(rows);
+      return toCsv(rows);
     },
   };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { verifyPassword } from '../core/auth/passwords.ts';
 import { checkTotp } from '../core/auth/totp.ts';
 import type { BlobStore } from '../core/blobs.ts';
@@ -80,7 +80,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     const ok = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)) && codeOk);
     if (!ok) {
       throw new AppError('INVALID_CREDENTIALS', 'The password or the authenticator code is not correct; nothing was signed.', {
-        auditFailure: { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, outcome: 'failure', detail: { reason: 'reauthentication failed' } },
+        auditFailure: { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, outcome: 'failure', detail: { reason: 'reauthentication_failed' } },
       });
     }
   }
@@ -330,7 +330,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         }
         await tx.query(`UPDATE cases SET status = 'closed', status_changed_at = now(), updated_at = now() WHERE id = $1`, [caseId]);
         await insertEvent(tx, { caseId, actorId: null, type: 'case.close', from: 'delivered', to: 'closed', detail: { reason: 'The follow-up period ended.' } });
-        await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'case.close', entityType: 'Case', entityId: caseId, caseId, detail: { reason: 'follow-up period ended' } });
+        await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'case.close', entityType: 'Case', entityId: caseId, caseId, detail: { reason: 'followup_period_ended' } });
       });
     },
 
@@ -348,7 +348,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const rows = await tx.query<ReportRow & { patient_id: string; latest: number }>(
           `SELECT r.*, c.patient_id, (SELECT max(version) FROM opinion_reports x WHERE x.case_id = r.case_id) AS latest FROM opinion_reports r JOIN cases c ON c.id = r.case_id
            WHERE ${where.join(' AND ')} ORDER BY r.issued_at DESC, r.id LIMIT ${count} OFFSET ${offset}`, params);
-        for (const caseId of new Set(rows.map((r) => r.case_id))) await recordAudit(tx, { actor, meta, action: 'fhir.DiagnosticReport.search', entityType: 'Case', entityId: caseId, caseId });
+        await recordCaseReads(tx, { actor, meta, action: 'fhir.DiagnosticReport.search', entityType: 'Case' }, rows.map((r) => r.case_id));
         const withPdf = [];
         for (const r of rows) withPdf.push({ report: r, patientId: r.patient_id, pdf: await blobs.read(tx, r.pdf_sha256), superseded: r.version < r.latest });
         return { rows: withPdf, total: n?.n ?? 0 };

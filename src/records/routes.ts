@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
+import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
 import { AppError, problem, type ErrorCode } from '../core/errors.ts';
 import { errorResponses, PageQuery, pageOf, requestMeta, requireActor } from '../core/http.ts';
+import { findUnsafeText } from '../core/security.ts';
 import { DOCUMENT_TYPE_IDS } from './classify.ts';
 import type { RecordsService } from './service.ts';
 
@@ -43,13 +45,21 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   return out;
 }
 
+/** tus protocol messages are short and fixed ("Upload-Offset conflict"): safe to pass on in plain words. */
+function tusMessage(text: string, status: number): string {
+  if (status === 412) return 'Send the Tus-Resumable: 1.0.0 header (this is a tus upload endpoint).';
+  if (status === 413) return 'The file is larger than this server accepts.';
+  if (/^[\w\s.,:'-]{1,120}$/.test(text)) return text;
+  return 'The upload request is not valid.';
+}
+
 /**
  * The records API: resumable uploads (tus) under /api/uploads, and documents, checklist and
  * imported clinical data under each case. Every upload request is authorised before the tus
  * server sees it: creating one needs write access to the case, continuing one needs to be the
  * person who started it and to still have that access.
  */
-export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir: string; maxUploadBytes: number }) {
+export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir: string; maxUploadBytes: number; publicUrl: () => string }) {
   const { records, db } = opts;
   const context = new WeakMap<IncomingMessage, { actor: Actor; meta: RequestMeta }>();
   const ctxOf = (req: { runtime?: { node?: { req: unknown } } }) => {
@@ -66,7 +76,10 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     path: '/api/uploads',
     datastore: new FileStore({ directory: opts.uploadDir }),
     maxSize: opts.maxUploadBytes,
-    respectForwardedHeaders: true,
+    // Upload URLs come from PUBLIC_URL: a client's Host or X-Forwarded-* never shapes them.
+    respectForwardedHeaders: false,
+    generateUrl: (_req, { id }) => `${opts.publicUrl()}/api/uploads/${id}`,
+    allowedOrigins: () => false,
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
     onUploadCreate: async (req, upload) => {
       const { actor } = ctxOf(req as never);
@@ -100,6 +113,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     const id = req.url.split('?')[0]!.replace(/^\/api\/uploads\/?/, '');
     if (method === 'POST' && !id) {
       const m = parseUploadMetadata(req.headers['upload-metadata'] as string | undefined);
+      if (findUnsafeText(m)) throw new AppError('VALIDATION_FAILED', 'The file name or another upload detail contains characters that are not allowed.');
       if (!m.caseId || !/^[0-9a-f-]{36}$/i.test(m.caseId)) throw new AppError('VALIDATION_FAILED', 'Say which case the file belongs to (Upload-Metadata caseId).');
       if (!m.filename && !m.name) throw new AppError('VALIDATION_FAILED', 'Give the file name (Upload-Metadata filename).');
       const length = Number(req.headers['upload-length']);
@@ -124,8 +138,30 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
         context.set(req.raw, { actor, meta: requestMeta(req) });
       }
       reply.hijack();
-      await tus.handle(req.raw, reply.raw);
+      const response = await tus.handleWeb(new NodeRequest({ req: req.raw, res: reply.raw }));
+      await sendNodeResponse(reply.raw, response.status >= 400 ? await asProblem(response, req) : response);
     };
+
+    /**
+     * tus answers errors in plain text, and an unexpected one with its internal message: every
+     * failure becomes problem details, and one the client did not cause is logged, not shown.
+     */
+    async function asProblem(response: Response, req: FastifyRequest): Promise<Response> {
+      if (response.headers.get('content-type')?.includes('json')) return response;
+      const text = (await response.text()).trim();
+      const status = response.status;
+      const headers = new Headers(response.headers);
+      headers.set('content-type', 'application/problem+json');
+      headers.delete('content-length');
+      // Our own refusals (from the upload hooks) are problem details already.
+      if (text.startsWith('{"type":"urn:consilium:problem:')) return new Response(text, { status, headers });
+      const p = status >= 500
+        ? problem('INTERNAL', 'The upload could not be stored. Please try again.')
+        : problem(status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 || status === 410 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : 'VALIDATION_FAILED', tusMessage(text, status));
+      if (status >= 500) req.log.error({ upload: { status, message: text.slice(0, 200) } }, 'upload failed');
+      else req.log.info({ upload: { status, code: p.code } }, 'upload refused');
+      return new Response(JSON.stringify({ ...p, status }), { status, headers });
+    }
     fastify.all('/api/uploads', { schema: { hide: true } }, handleTus);
     fastify.all('/api/uploads/*', { schema: { hide: true } }, handleTus);
 

@@ -190,7 +190,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const row = await checkWritable(tx, actor, file.caseId, meta);
       const [existing] = await tx.query<DocumentRow>('SELECT * FROM documents WHERE case_id = $1 AND blob_sha256 = $2', [row.id, blob.sha256]);
       if (existing) {
-        await recordAudit(tx, { actor, meta, action: 'document.duplicate', entityType: 'Document', entityId: existing.id, caseId: row.id, detail: { filename: file.filename } });
+        await recordAudit(tx, { actor, meta, action: 'document.duplicate', entityType: 'Document', entityId: existing.id, caseId: row.id, });
         return { document: documentView(existing), duplicate: true };
       }
       const flags = checked.imported ? await patientFlags(tx, row, checked.imported.entries) : [];

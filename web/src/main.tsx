@@ -26,11 +26,13 @@ const theme = createTheme({
   components: { Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }) },
 });
 const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': '#5c636a' }, dark: {} });
+// The page's Content-Security-Policy admits inline <style> only with the nonce the server sent.
+const styleNonce = (document.querySelector('meta[property="csp-nonce"]') as HTMLMetaElement | null)?.nonce || undefined;
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} getStyleNonce={() => styleNonce}>
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <App />
