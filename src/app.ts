@@ -21,6 +21,7 @@ import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
+import { secretBox } from './core/secrets.ts';
 import { migrationsCurrent } from './core/migrate.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
@@ -142,9 +143,12 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     }
   });
 
-  const accounts = accountsService(deps);
+  const masterKeys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
+  const secrets = secretBox(masterKeys);
+  const accounts = accountsService(deps, secrets);
+  await accounts.sealLegacySecrets();
   const cases = casesService(deps);
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production'));
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const uploadDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
@@ -156,7 +160,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
   });
   await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }), { prefix: '/dicomweb' });
-  const opinions = opinionsService({ ...deps, blobs, cases, letterhead: config.reportLetterhead, followupDays: config.followupDays });
+  const opinions = opinionsService({ ...deps, blobs, cases, secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const jobHandlers = {

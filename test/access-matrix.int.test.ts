@@ -127,7 +127,7 @@ describe('access-control matrix', () => {
       if (who === 'otherCoordinator') continue; // holds case B
       for (const r of ROUTES) {
         const res = await actor.client.request(r.method, r.path(caseB, patientB), r.body, r.headers?.(caseB));
-        if (res.status !== 404) failures.push(`${who} ${r.name}: ${res.status}`);
+        if (res.status !== 404) failures.push(`${who} ${r.name}: ${res.status} ${res.text}`);
       }
     }
     expect(failures).toEqual([]);

@@ -121,7 +121,10 @@ describe('staff accounts and MFA', () => {
     expect(blocked.status).toBe(401);
     expect(blocked.body.code).toBe('MFA_REQUIRED');
 
-    const setup = await c.post('/api/auth/mfa/setup');
+    // Setting up an authenticator asks for the password again.
+    expect((await c.post('/api/auth/mfa/setup', {})).status).toBe(400);
+    expect((await c.post('/api/auth/mfa/setup', { password: 'not the password' })).status).toBe(401);
+    const setup = await c.post('/api/auth/mfa/setup', { password: PASSWORD });
     expect(setup.body.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
     expect(setup.body.qrDataUrl).toMatch(/^data:image\/png;base64,/);
     expect((await c.post('/api/auth/mfa/enable', { code: '000000' })).status).toBe(400);

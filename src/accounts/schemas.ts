@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { ROLES, STAFF_ROLES } from '../core/auth/roles.ts';
 
-export const Email = z.email().max(254).transform((e) => e.trim());
-// NIST SP 800-63B: at least 8 characters, allow long passphrases; we ask for 10.
+/**
+ * An e-mail address, normalised once here at the edge (trimmed, lower case) for every use: the
+ * lookup, the sign-in limits and the audit trail all see the same address.
+ */
+export const Email = z.string().trim().toLowerCase().pipe(z.email('Enter an email address like name@example.org.').max(254));
+// NIST SP 800-63B: at least 8 characters, allow long passphrases; we ask for 10. Strength is
+// judged by the estimator in the service (it needs the person's name and address).
 export const Password = z.string().min(10, 'Use at least 10 characters.').max(200);
 export const PersonName = z.string().trim().min(1).max(200);
 
 export const RegisterBody = z.strictObject({ email: Email, name: PersonName, password: Password });
-export const LoginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(200) });
+export const LoginBody = z.strictObject({ email: z.string().trim().toLowerCase().pipe(z.string().max(254)), password: z.string().max(200) });
+export const StepUpBody = z.strictObject({ password: z.string().min(1, 'Enter your password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional() });
+export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1, 'Enter your current password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional(), newPassword: Password });
+export const PasswordStrengthBody = z.strictObject({ password: z.string().max(200), email: z.string().max(254).optional(), name: z.string().max(200).optional() });
+export const PasswordStrengthView = z.object({ ok: z.boolean(), score: z.number().int().min(0).max(4), advice: z.array(z.string()), rule: z.string() });
+export const SessionView = z.object({
+  id: z.uuid(), device: z.string(), ipAddress: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(), current: z.boolean(),
+}).meta({ id: 'Session' });
 export const TokenBody = z.strictObject({ token: z.string().min(10).max(100) });
 export const SetPasswordBody = z.strictObject({ token: z.string().min(10).max(100), password: Password });
 export const CodeBody = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.') });

@@ -1,8 +1,13 @@
 import QRCode from 'qrcode';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordAuditNow } from '../core/audit.ts';
+import { attemptSucceeded, confirmIdentity, reserveAttempt, warnOwnerOfLock } from '../core/auth/attempts.ts';
+import { judgePassword, PASSWORD_RULE } from '../core/auth/passwordStrength.ts';
+import { hashToken } from '../core/auth/tokens.ts';
+import type { Queryable } from '../core/db.ts';
+import { isSealed, type SecretBox } from '../core/secrets.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../core/auth/passwords.ts';
 import { isStaff, type Role } from '../core/auth/roles.ts';
-import { createSession, revokeSession, revokeUserSessions, setSessionMfaState, type MfaState, type SessionInfo } from '../core/auth/sessions.ts';
+import { createSession, describeDevice, listActiveSessions, revokeOtherSessions, revokeSession, revokeUserSessions, setSessionMfaState, type MfaState, type SessionInfo } from '../core/auth/sessions.ts';
 import { checkTotp, newTotpSecret } from '../core/auth/totp.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
@@ -14,12 +19,16 @@ const asActor = (u: UserRow): Actor => ({ userId: u.id, role: u.role, name: u.na
 
 /**
  * Accounts: self-registration of patients and caregivers with email verification, sign-in with
- * throttling and TOTP, and staff accounts created by admins. Every step leaves an audit event.
+ * throttling and TOTP, sessions a person can see and end, and staff accounts managed by admins.
+ * Every step leaves an audit event. E-mail addresses arrive normalised (trimmed, lower case) from
+ * the request schemas, so the lock, the lookup and the audit all see the same address.
  */
-export function accountsService(deps: Deps) {
+export function accountsService(deps: Deps, secrets: SecretBox) {
   const { db, config } = deps;
   const link = (path: string) => `${config.publicUrl}${path}`;
   const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
+  const limits = { db, config, now: deps.now };
+  const stepUp = { ...limits, secrets, publicUrl: () => config.publicUrl, demo: config.demo };
 
   /** MFA state a fresh sign-in starts in: staff must enrol, enrolled users must give a code. */
   function initialMfaState(u: UserRow): MfaState {
@@ -28,19 +37,24 @@ export function accountsService(deps: Deps) {
     return 'ok';
   }
 
-  async function assertNotThrottled(email: string, ip: string | null): Promise<void> {
-    const since = new Date(deps.now().getTime() - config.loginLockMs).toISOString();
-    const [row] = await db.query<{ by_email: number; by_ip: number }>(
-      `SELECT count(*) FILTER (WHERE email_lower = $1)::int AS by_email, count(*) FILTER (WHERE ip = $2)::int AS by_ip
-       FROM login_failures WHERE at > $3 AND (email_lower = $1 OR ip = $2)`, [email.toLowerCase(), ip, since]);
-    // Per account to stop guessing one password; per address (looser) to slow spraying many.
-    if ((row?.by_email ?? 0) >= config.loginMaxFailures || (row?.by_ip ?? 0) >= config.loginMaxFailures * 5) {
-      throw new AppError('TOO_MANY_REQUESTS', `Too many failed sign-in attempts. Try again in ${Math.ceil(config.loginLockMs / 60_000)} minutes.`, { retryAfterSeconds: Math.ceil(config.loginLockMs / 1000) });
-    }
+  /** Refuses a guessable password, with what to do instead. */
+  function assertStrongPassword(password: string, personal: string[]) {
+    const verdict = judgePassword(password, personal);
+    if (!verdict.ok) throw new AppError('VALIDATION_FAILED', `${verdict.advice.join(' ')} ${PASSWORD_RULE}`, { errors: [{ path: '/body/password', message: verdict.advice.join(' ') }] });
   }
 
+  /** Mails the owner about a change to how they sign in (no health data, a way to react). */
+  const mailSecurityNotice = (tx: Queryable, to: string, subject: string, what: string) => enqueueMail(tx, {
+    kind: 'security_notice', to, subject,
+    text: `${what}\n\nIf this was you, there is nothing to do. If it was not, change your password at ${link('/account')} and end the sessions you do not recognise there, or contact the service.`,
+  });
+
   return {
+    /** The strength verdict for a password being chosen (the form's live hint). */
+    judgePassword,
+
     async register(input: { email: string; name: string; password: string }, meta: RequestMeta): Promise<void> {
+      assertStrongPassword(input.password, [input.email, input.name]);
       const passwordHash = await hashPassword(input.password);
       await db.transaction(async (tx) => {
         const existing = await findUserByEmail(tx, input.email);
@@ -65,7 +79,11 @@ export function accountsService(deps: Deps) {
       });
     },
 
+    /** Chooses a password with a mailed link (new staff accounts, and resets by an admin). */
     async setPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
+      const [holder] = await db.query<{ email: string; name: string }>(
+        `SELECT u.email, u.name FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.purpose = 'set_password' AND t.used_at IS NULL AND t.expires_at > now()`, [hashToken(token)]);
+      if (holder) assertStrongPassword(password, [holder.email, holder.name]);
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
         const userId = await consumeUserToken(tx, token, 'set_password');
@@ -78,20 +96,19 @@ export function accountsService(deps: Deps) {
 
     /** Checks the password and opens a session; the session may still need the MFA step. */
     async login(email: string, password: string, meta: RequestMeta): Promise<{ token: string; mfaState: MfaState }> {
-      await assertNotThrottled(email, meta.ip);
+      const key = { kind: 'password' as const, email, ip: meta.ip };
+      const reservation = await reserveAttempt(limits, key);
       const user = await findUserByEmail(db, email);
       const ok = user?.password_hash ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await dummyPasswordHash(), password), false);
       if (!user || !ok || user.disabled_at) {
-        await db.transaction(async (tx) => {
-          await tx.query('INSERT INTO login_failures (email_lower, ip) VALUES ($1, $2)', [email.trim().toLowerCase(), meta.ip]);
-          await recordAudit(tx, { actor: null, meta, action: 'user.login', entityType: 'User', entityId: user?.id ?? null, outcome: 'failure' });
-        });
+        // The reservation stays as the failure that counts against the account and the address.
+        await recordAuditNow(db, { actor: null, meta, action: 'user.login', entityType: 'User', entityId: user?.id ?? null, outcome: 'failure' });
         throw new AppError('INVALID_CREDENTIALS');
       }
+      await attemptSucceeded(db, key, reservation.id);
       if (!user.email_verified_at) throw new AppError('EMAIL_NOT_VERIFIED', 'Open the link in the email we sent you to confirm your address, then sign in.');
       const mfaState = initialMfaState(user);
       const token = await db.transaction(async (tx) => {
-        await tx.query('DELETE FROM login_failures WHERE email_lower = $1', [user.email.toLowerCase()]);
         const t = await createSession(tx, user.id, mfaState, policy, meta);
         await recordAudit(tx, { actor: asActor(user), meta, action: 'user.login', entityType: 'User', entityId: user.id, detail: { mfaState } });
         return t;
@@ -116,43 +133,91 @@ export function accountsService(deps: Deps) {
       };
     },
 
-    /** Starts TOTP enrolment: a new pending secret, shown once as a QR code and as text. */
-    async mfaSetup(session: SessionInfo) {
+    /**
+     * Starts TOTP enrolment: a new pending secret, shown once as a QR code and as text. The
+     * password is asked again, and the current code too when an authenticator is already set up,
+     * so a session left open somewhere cannot swap the second factor for the attacker's own.
+     */
+    async mfaSetup(session: SessionInfo, creds: { password: string; code?: string | null }, meta: RequestMeta) {
       if (session.mfaState === 'pending') throw new AppError('MFA_REQUIRED', 'Enter your current code first.');
+      await confirmIdentity(stepUp, session.actor, meta, creds, { action: 'user.mfa_setup' });
       const { secret, uri } = newTotpSecret(session.actor.email);
-      await db.query('UPDATE users SET totp_pending_secret = $2 WHERE id = $1', [session.actor.userId, secret]);
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE users SET totp_pending_secret = $2 WHERE id = $1', [session.actor.userId, secrets.seal(secret)]);
+        await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_setup', entityType: 'User', entityId: session.actor.userId });
+      });
       return { secret, otpauthUri: uri, qrDataUrl: await QRCode.toDataURL(uri) };
     },
 
     async mfaEnable(session: SessionInfo, code: string, meta: RequestMeta): Promise<void> {
       if (session.mfaState === 'pending') throw new AppError('MFA_REQUIRED', 'Enter your current code first.');
       const user = await findUserById(db, session.actor.userId);
-      const step = user?.totp_pending_secret ? checkTotp(user.totp_pending_secret, code, deps.now().getTime()) : null;
+      const step = user?.totp_pending_secret ? checkTotp(secrets.open(user.totp_pending_secret), code, deps.now().getTime()) : null;
       if (!user || step === null) throw new AppError('VALIDATION_FAILED', 'That code is not right. Check the time on your phone and try the newest code.');
+      const replaced = user.totp_enabled_at != null;
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_enabled_at = now(), totp_last_step = $2 WHERE id = $1', [user.id, step]);
         await setSessionMfaState(tx, session.tokenHash, 'ok');
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_enable', entityType: 'User', entityId: user.id });
+        await mailSecurityNotice(tx, user.email, replaced ? 'Your authenticator app was changed' : 'Two-step sign-in is on',
+          replaced ? 'A new authenticator app was set up for your Consilium account; codes from the old one no longer work.' : 'Two-step sign-in with an authenticator app was turned on for your Consilium account.');
       });
     },
 
     async mfaVerify(session: SessionInfo, code: string, meta: RequestMeta): Promise<void> {
       if (session.mfaState !== 'pending') throw new AppError('CONFLICT', 'No code is expected for this session.');
-      await assertNotThrottled(session.actor.email, meta.ip);
+      // Wrong codes count per account, across sessions, and a good password does not reset them.
+      const key = { kind: 'mfa' as const, userId: session.actor.userId, ip: meta.ip };
+      const reservation = await reserveAttempt(limits, key);
       const user = await findUserById(db, session.actor.userId);
-      const step = user?.totp_secret ? checkTotp(user.totp_secret, code, deps.now().getTime()) : null;
+      const step = user?.totp_secret ? checkTotp(secrets.open(user.totp_secret), code, deps.now().getTime()) : null;
       // A code is good once: a step at or before the last one used is a replay.
       if (!user || step === null || (user.totp_last_step != null && step <= Number(user.totp_last_step))) {
-        await db.transaction(async (tx) => {
-          await tx.query('INSERT INTO login_failures (email_lower, ip) VALUES ($1, $2)', [session.actor.email.toLowerCase(), meta.ip]);
-          await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: session.actor.userId, outcome: 'failure' });
-        });
+        await recordAuditNow(db, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: session.actor.userId, outcome: 'failure' });
+        if (user) await warnOwnerOfLock({ ...limits, publicUrl: config.publicUrl }, key, reservation.failuresBefore, user.email);
         throw new AppError('VALIDATION_FAILED', 'That code is not right. Try the newest code from your authenticator app.');
       }
+      await attemptSucceeded(db, key, reservation.id);
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET totp_last_step = $2 WHERE id = $1', [user.id, step]);
         await setSessionMfaState(tx, session.tokenHash, 'ok');
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: user.id });
+      });
+    },
+
+    /** Changes the password (current one and code asked again); every other session ends. */
+    async changePassword(session: SessionInfo, input: { currentPassword: string; code?: string | null; newPassword: string }, meta: RequestMeta): Promise<void> {
+      const actor = session.actor;
+      await confirmIdentity(stepUp, actor, meta, { password: input.currentPassword, code: input.code }, { action: 'user.password_change' });
+      assertStrongPassword(input.newPassword, [actor.email, actor.name]);
+      const passwordHash = await hashPassword(input.newPassword);
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [actor.userId, passwordHash]);
+        const ended = await revokeOtherSessions(tx, actor.userId, session.tokenHash);
+        await recordAudit(tx, { actor, meta, action: 'user.password_change', entityType: 'User', entityId: actor.userId, detail: { sessions: ended } });
+        await mailSecurityNotice(tx, actor.email, 'Your password was changed', 'The password of your Consilium account was changed, and every other signed-in session was ended.');
+      });
+    },
+
+    /** The person's own signed-in sessions: device, address, when it started and was last used. */
+    async listSessions(session: SessionInfo, meta: RequestMeta) {
+      const rows = await listActiveSessions(db, session.actor.userId, deps.now(), policy);
+      await recordAuditNow(db, { actor: session.actor, meta, action: 'user.sessions.read', entityType: 'User', entityId: session.actor.userId, detail: { count: rows.length } });
+      return rows.map((r) => ({
+        id: r.id, device: describeDevice(r.user_agent), ipAddress: r.ip,
+        createdAt: new Date(r.created_at).toISOString(), lastUsedAt: new Date(r.last_seen_at).toISOString(), current: r.token_hash === session.tokenHash,
+      }));
+    },
+
+    /** Ends one of the person's sessions, or (without an id) every one but the current. */
+    async endSessions(session: SessionInfo, sessionId: string | null, meta: RequestMeta): Promise<{ ended: number }> {
+      return db.transaction(async (tx) => {
+        const ended = sessionId
+          ? (await tx.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id', [sessionId, session.actor.userId])).length
+          : await revokeOtherSessions(tx, session.actor.userId, session.tokenHash);
+        if (sessionId && ended === 0) throw new AppError('NOT_FOUND', 'This session has ended already.');
+        await recordAudit(tx, { actor: session.actor, meta, action: 'user.sessions.end', entityType: 'User', entityId: session.actor.userId, detail: { sessions: ended } });
+        return { ended };
       });
     },
 
@@ -202,6 +267,44 @@ export function accountsService(deps: Deps) {
         await recordAudit(tx, { actor: admin, meta, action: disabled ? 'user.disable' : 'user.enable', entityType: 'User', entityId: userId });
         return toUserView(rows[0]);
       });
+    },
+
+    /** Admin: mails the person a link to choose a new password; their sessions end now. */
+    async adminResetPassword(admin: Actor, userId: string, meta: RequestMeta): Promise<void> {
+      await db.transaction(async (tx) => {
+        const user = await findUserById(tx, userId);
+        if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+        await tx.query('UPDATE users SET password_hash = NULL WHERE id = $1', [userId]);
+        await revokeUserSessions(tx, userId);
+        const token = await issueUserToken(tx, userId, 'set_password', 24);
+        await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Choose a new Consilium password',
+          text: `An administrator reset the password of your Consilium account, and every signed-in session was ended. Choose a new password within 24 hours:\n\n${link(`/set-password?token=${token}`)}\n\nIf you did not ask for this, contact the service.` });
+        await recordAudit(tx, { actor: admin, meta, action: 'user.password_reset', entityType: 'User', entityId: userId });
+      });
+    },
+
+    /** Admin: removes a lost authenticator; the person sets up a new one at the next sign-in. */
+    async adminResetMfa(admin: Actor, userId: string, meta: RequestMeta): Promise<void> {
+      await db.transaction(async (tx) => {
+        const user = await findUserById(tx, userId);
+        if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+        await tx.query('UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1', [userId]);
+        await tx.query(`DELETE FROM login_failures WHERE user_id = $1 AND kind IN ('mfa', 'step_up')`, [userId]);
+        await revokeUserSessions(tx, userId);
+        await recordAudit(tx, { actor: admin, meta, action: 'user.mfa_reset', entityType: 'User', entityId: userId });
+        await mailSecurityNotice(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`);
+      });
+    },
+
+    /** Seals authenticator secrets written before they were encrypted at rest (run at start-up). */
+    async sealLegacySecrets(): Promise<number> {
+      const rows = await db.query<{ id: string; totp_secret: string | null; totp_pending_secret: string | null }>(
+        `SELECT id, totp_secret, totp_pending_secret FROM users WHERE (totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sealed:%') OR (totp_pending_secret IS NOT NULL AND totp_pending_secret NOT LIKE 'sealed:%')`);
+      for (const r of rows) {
+        const seal = (v: string | null) => (v && !isSealed(v) ? secrets.seal(v) : v);
+        await db.query('UPDATE users SET totp_secret = $2, totp_pending_secret = $3 WHERE id = $1', [r.id, seal(r.totp_secret), seal(r.totp_pending_secret)]);
+      }
+      return rows.length;
     },
   };
 }

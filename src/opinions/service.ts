@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import { recordAudit, recordCaseReads } from '../core/audit.ts';
-import { verifyPassword } from '../core/auth/passwords.ts';
-import { checkTotp } from '../core/auth/totp.ts';
+import { confirmIdentity } from '../core/auth/attempts.ts';
+import type { SecretBox } from '../core/secrets.ts';
 import type { BlobStore } from '../core/blobs.ts';
 import { SYSTEM_META, type Actor, type RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
@@ -60,8 +60,9 @@ export function disagreements(parts: { authorName: string; content: OpinionConte
   return out;
 }
 
-export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesService; letterhead: string; followupDays: number }) {
+export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesService; letterhead: string; followupDays: number; secrets: SecretBox }) {
   const { db, blobs } = deps;
+  const stepUp = { db, config: deps.config, now: deps.now, secrets: deps.secrets, publicUrl: () => deps.config.publicUrl, demo: deps.config.demo };
 
   const isAssignedExpert = (relations: string[]) => relations.includes('expert');
 
@@ -72,17 +73,17 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     return tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 ORDER BY version', [caseId]);
   }
 
-  /** Password and authenticator code again: signing is a deliberate act by the signed-in person. */
-  async function confirmIdentity(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
-    const [u] = await tx.query<{ password_hash: string | null; totp_secret: string | null }>('SELECT password_hash, totp_secret FROM users WHERE id = $1', [actor.userId]);
-    // Demo mode lets staff in without an authenticator; there the password alone confirms.
-    const codeOk = u?.totp_secret ? checkTotp(u.totp_secret, creds.code, deps.now().getTime()) !== null : deps.config.demo;
-    const ok = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)) && codeOk);
-    if (!ok) {
-      throw new AppError('INVALID_CREDENTIALS', 'The password or the authenticator code is not correct; nothing was signed.', {
-        auditFailure: { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, outcome: 'failure', detail: { reason: 'reauthentication_failed' } },
-      });
-    }
+  /**
+   * Password and authenticator code again: signing is a deliberate act by the signed-in person.
+   * The case is opened first (a stranger gets the same 404 as for any other route), then the
+   * identity is confirmed under sign-in's limits and replay rule, outside the signing transaction.
+   */
+  async function confirmSigner(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, check?: (row: CaseRow) => void) {
+    await withCaseTx(db, async (tx) => {
+      const { row } = await openForReview(tx, actor, caseId, meta);
+      check?.(row);
+    });
+    await confirmIdentity(stepUp, actor, meta, creds, { action: 'opinion.sign', caseId });
   }
 
   async function openForReview(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta) {
@@ -113,10 +114,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
 
   /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
   async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean }>) {
+    await confirmSigner(actor, meta, caseId, creds);
     // First pass: check everything and build the document (nothing is written).
     const prepared = await withCaseTx(db, async (tx) => {
       const { row } = await openForReview(tx, actor, caseId, meta);
-      await confirmIdentity(tx, actor, meta, caseId, creds);
       const version = (await reports(tx, caseId)).length + 1;
       return { ...(await build(tx, row, version)), version };
     });
@@ -197,10 +198,13 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
 
     /** Signs the reviewer's own part: locked with its hash; later changes are addenda. */
     async signPart(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
+      const inReview = (row: CaseRow) => {
+        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be signed while the case is in review.');
+      };
+      await confirmSigner(actor, meta, caseId, creds, inReview);
       return withCaseTx(db, async (tx) => {
         const { row } = await openForReview(tx, actor, caseId, meta);
-        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be signed while the case is in review.');
-        await confirmIdentity(tx, actor, meta, caseId, creds);
+        inReview(row);
         const [p] = await tx.query<PartRow>('SELECT * FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (!p) throw new AppError('GUARD_FAILED', 'Write your part before signing it.', { unmet: ['Your part of the opinion is empty.'] });
         if (p.status === 'signed') throw new AppError('CONFLICT', 'Your part is already signed.');

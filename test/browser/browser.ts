@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { currentTotp } from '../../src/core/auth/totp.ts';
-import { startTestApp, type TestApp } from '../support/testApp.ts';
+import { serverNow, startTestApp, type TestApp } from '../support/testApp.ts';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results');
 
@@ -75,7 +75,7 @@ export async function signIn(page: Page, baseUrl: string, who: { email: string; 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (who.totpSecret) {
-    await page.getByLabel('6-digit code').fill(currentTotp(who.totpSecret, Date.now() + 30_000));
+    await page.getByLabel('6-digit code').fill(currentTotp(who.totpSecret, serverNow(baseUrl).getTime() + 30_000));
     await page.getByRole('button', { name: 'Continue' }).click();
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { currentTotp } from '../../src/core/auth/totp.ts';
-import { anIntake, aStaff, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
+import { anIntake, aStaff, codeFor, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
 import { aCtSeries } from '../support/dicom.ts';
 import { aFhirBundle, aPdf, PATHOLOGY_LINES } from '../support/records.ts';
 import { screenshotter, signIn, useBrowserApp } from './browser.ts';
@@ -22,7 +22,7 @@ const QUESTIONS = anIntake().questions.questions;
 async function signModal(page: import('playwright-core').Page, who: Person, button: string) {
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Your password').fill(PASSWORD);
-  await dialog.getByLabel('Code from your authenticator app').fill(currentTotp(who.totpSecret!, Date.now()));
+  await dialog.getByLabel('Code from your authenticator app').fill(codeFor(who));
   await dialog.getByRole('button', { name: button }).click();
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
 }

@@ -26,6 +26,8 @@ export interface Person {
   name: string;
   role: Role;
   totpSecret?: string;
+  /** The application the person signed in to (staff), for its clock. */
+  app?: TestApp;
 }
 
 /** A patient who registered, confirmed the email and signed in, all through the API. */
@@ -52,9 +54,9 @@ export async function aStaff(t: TestApp, role: Role, name = `${role} ${uid()}`):
   const client = new Client(t.baseUrl, name);
   const login = await client.post('/api/auth/login', { email, password: PASSWORD });
   if (login.body?.mfaState !== 'pending') throw new Error(`staff login: ${login.text}`);
-  const mfa = await client.post('/api/auth/mfa/verify', { code: currentTotp(secret) });
+  const mfa = await client.post('/api/auth/mfa/verify', { code: currentTotp(secret, t.now().getTime()) });
   if (mfa.status !== 200) throw new Error(`mfa: ${mfa.text}`);
-  return { client, id: row!.id, email, name, role, totpSecret: secret };
+  return { client, id: row!.id, email, name, role, totpSecret: secret, app: t };
 }
 
 /** A complete, valid intake (synthetic): a new right-upper-lobe lung cancer with lobectomy proposed. */
@@ -114,9 +116,14 @@ export async function waiveOutstanding(coordinator: Person, caseId: string) {
   }
 }
 
-/** Gives a staff member's session a fresh TOTP step so a second sign-in is not a replay. */
-export function codeFor(p: Person, offsetSteps = 1) {
-  return currentTotp(p.totpSecret!, Date.now() + offsetSteps * 30_000);
+/**
+ * A fresh authenticator code, as a person would read one later: the application's clock moves on
+ * one 30-second step first, since a code already used (at sign-in, at a last signature) is a replay.
+ */
+export function codeFor(p: Person) {
+  if (!p.app) throw new Error(`${p.name} has no application clock (made by aStaff)`);
+  p.app.advance(30_000);
+  return currentTotp(p.totpSecret!, p.app.now().getTime());
 }
 
 /** An assigned expert writes a minimal part, signs it and issues the report (the case becomes opinion_signed). */
@@ -128,10 +135,9 @@ export async function issueOpinion(expert: Person, caseId: string) {
     answers: questions.map((q) => ({ question: q, answer: 'Yes, for the reasons above.' })),
   });
   if (draft.status !== 200) throw new Error(`opinion draft: ${draft.text}`);
-  const creds = { password: PASSWORD, code: currentTotp(expert.totpSecret!, Date.now()) };
-  const signed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, creds);
+  const signed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });
   if (signed.status !== 200) throw new Error(`opinion sign: ${signed.text}`);
-  const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, creds);
+  const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert) });
   if (issued.status !== 201) throw new Error(`opinion report: ${issued.text}`);
   return issued.body;
 }

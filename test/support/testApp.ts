@@ -54,8 +54,14 @@ export interface TestApp {
   baseUrl: string;
   /** Moves the application's clock (sessions, ages) forward. */
   advance: (ms: number) => void;
+  /** The application's clock. */
+  now: () => Date;
   close: () => Promise<void>;
 }
+
+const clocks = new Map<string, () => Date>();
+/** The clock of the test application serving `baseUrl` (authenticator codes must follow it). */
+export const serverNow = (baseUrl: string): Date => (clocks.get(baseUrl) ?? (() => new Date()))();
 
 /** The whole application on a real port over a fresh database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
@@ -63,17 +69,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-'));
   let offset = 0;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', WEB_DIST: path.join(dataDir, 'no-web'), ...env });
-  const app = await buildApp({ config, db: t.db, now: () => new Date(Date.now() + offset) });
+  const now = () => new Date(Date.now() + offset);
+  const app = await buildApp({ config, db: t.db, now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
   config.publicUrl = baseUrl;
+  clocks.set(baseUrl, now);
   return {
     app, db: t.db, config, baseUrl,
     advance: (ms) => {
       offset += ms;
     },
+    now,
     close: async () => {
       await app.close();
       await t.drop();

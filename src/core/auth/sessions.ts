@@ -1,3 +1,4 @@
+import Bowser from 'bowser';
 import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
 import type { Role } from './roles.ts';
@@ -79,6 +80,38 @@ export async function setSessionMfaState(tx: Queryable, tokenHash: string, state
 
 export async function revokeSession(tx: Queryable, tokenHash: string): Promise<void> {
   await tx.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
+}
+
+export interface ActiveSessionRow {
+  id: string;
+  token_hash: string;
+  created_at: Date;
+  last_seen_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** A person's sessions that still work: not revoked, not expired, not idle too long. */
+export async function listActiveSessions(q: Queryable, userId: string, now: Date, policy: SessionPolicy): Promise<ActiveSessionRow[]> {
+  return q.query<ActiveSessionRow>(
+    `SELECT id, token_hash, created_at, last_seen_at, ip, user_agent FROM sessions
+     WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC`,
+    [userId, now.toISOString(), new Date(now.getTime() - policy.idleMs).toISOString()]);
+}
+
+/** Ends every session of a person but one (the one they are using); returns how many ended. */
+export async function revokeOtherSessions(tx: Queryable, userId: string, keepTokenHash: string): Promise<number> {
+  return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND token_hash <> $2 AND revoked_at IS NULL RETURNING id', [userId, keepTokenHash])).length;
+}
+
+/** "Chrome on macOS": the browser and system a session was opened from, in words a person knows. */
+export function describeDevice(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = Bowser.parse(userAgent);
+  const browser = ua.browser.name;
+  const os = [ua.os.name, ua.platform.type === 'mobile' || ua.platform.type === 'tablet' ? ua.platform.type : null].filter(Boolean).join(' ');
+  if (!browser && !os) return 'Unknown device';
+  return [browser, os && `on ${os}`].filter(Boolean).join(' ');
 }
 
 export async function revokeUserSessions(tx: Queryable, userId: string): Promise<void> {

@@ -1,0 +1,111 @@
+import { recordAuditNow } from '../audit.ts';
+import type { Config } from '../config.ts';
+import type { Actor, RequestMeta } from '../context.ts';
+import type { Db } from '../db.ts';
+import { AppError } from '../errors.ts';
+import { enqueueMail } from '../mail.ts';
+import type { SecretBox } from '../secrets.ts';
+import { verifyPassword } from './passwords.ts';
+import { checkTotp } from './totp.ts';
+
+/**
+ * Guessing limits for everything that checks a secret: the password at sign-in (per account and,
+ * looser, per address), the authenticator code at sign-in, and the password and code asked again
+ * before a sensitive act (step-up). An attempt is reserved BEFORE the secret is checked, so thirty
+ * parallel guesses cannot all be judged against a limit of five; a good attempt gives its
+ * reservation back. Code failures are counted per account and survive a good password, so signing
+ * in again does not buy more guesses at the code.
+ */
+export type AttemptKind = 'password' | 'mfa' | 'step_up';
+
+export interface AttemptKey {
+  kind: AttemptKind;
+  /** Normalised e-mail (password attempts are counted per typed address, existing or not). */
+  email?: string;
+  userId?: string | null;
+  ip: string | null;
+}
+
+export interface AttemptLimits {
+  db: Db;
+  config: Pick<Config, 'loginMaxFailures' | 'loginLockMs'>;
+  now: () => Date;
+}
+
+const tooMany = (config: AttemptLimits['config']) =>
+  new AppError('TOO_MANY_REQUESTS', `Too many failed attempts. Try again in ${Math.ceil(config.loginLockMs / 60_000)} minutes.`, { retryAfterSeconds: Math.ceil(config.loginLockMs / 1000) });
+
+/** Reserves an attempt, or refuses when the account (or address) used up its attempts. */
+export async function reserveAttempt(l: AttemptLimits, key: AttemptKey): Promise<{ id: string; failuresBefore: number }> {
+  const now = l.now();
+  const since = new Date(now.getTime() - l.config.loginLockMs).toISOString();
+  const [row] = await l.db.query<{ id: string }>(
+    'INSERT INTO login_failures (email_lower, ip, kind, user_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text',
+    [key.email ?? '', key.ip, key.kind, key.userId ?? null, now.toISOString()]);
+  const id = row!.id;
+  const [c] = key.kind === 'password'
+    ? await l.db.query<{ mine: number; by_ip: number }>(
+      `SELECT count(*) FILTER (WHERE email_lower = $1)::int AS mine, count(*) FILTER (WHERE ip = $2)::int AS by_ip
+       FROM login_failures WHERE kind = 'password' AND at > $3 AND id <= $4 AND (email_lower = $1 OR ip = $2)`, [key.email, key.ip, since, id])
+    : await l.db.query<{ mine: number; by_ip: number }>(
+      `SELECT count(*)::int AS mine, 0 AS by_ip FROM login_failures WHERE kind = $1 AND user_id = $2 AND at > $3 AND id <= $4`, [key.kind, key.userId, since, id]);
+  // Counted up to and including this reservation: parallel attempts queue behind each other.
+  if ((c?.mine ?? 0) > l.config.loginMaxFailures || (c?.by_ip ?? 0) > l.config.loginMaxFailures * 5) {
+    await l.db.query('DELETE FROM login_failures WHERE id = $1', [id]);
+    throw tooMany(l.config);
+  }
+  return { id, failuresBefore: (c?.mine ?? 1) - 1 };
+}
+
+/** A good attempt: its reservation goes, and (for a password) so do the account's earlier failures. */
+export async function attemptSucceeded(db: Db, key: AttemptKey, reservationId: string): Promise<void> {
+  await db.query('DELETE FROM login_failures WHERE id = $1', [reservationId]);
+  if (key.kind === 'password' && key.email) await db.query(`DELETE FROM login_failures WHERE kind = 'password' AND email_lower = $1`, [key.email]);
+  if (key.kind !== 'password' && key.userId) await db.query('DELETE FROM login_failures WHERE kind = $1 AND user_id = $2', [key.kind, key.userId]);
+}
+
+/**
+ * Mails the owner when a wrong code just used up the account's attempts: someone who knows the
+ * password is guessing at the second step. The mail names no health data.
+ */
+export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, key: AttemptKey, failuresBefore: number, to: string): Promise<void> {
+  if (failuresBefore + 1 !== l.config.loginMaxFailures) return;
+  await l.db.transaction((tx) => enqueueMail(tx, {
+    kind: 'security_lock', to, subject: 'Sign-in to your Consilium account was paused',
+    text: `Several wrong authenticator codes were entered for your account, so signing in is paused for ${Math.ceil(l.config.loginLockMs / 60_000)} minutes.\n\nIf this was you, wait and try again with the newest code. If it was not you, someone may know your password: change it at ${l.publicUrl}/account as soon as you can, and end any sessions you do not recognise there.`,
+  }));
+}
+
+export interface StepUpDeps extends AttemptLimits {
+  secrets: SecretBox;
+  publicUrl: () => string;
+  /** Demo mode: staff without an authenticator confirm with the password alone. */
+  demo: boolean;
+}
+
+/**
+ * Asks the signed-in person for their password and, when they have an authenticator, a fresh
+ * code, before a sensitive act (signing an opinion, changing sign-in details). Same limits and
+ * replay rule as sign-in; a failure is audited under `audit.action` (with the case, if any).
+ */
+export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: RequestMeta, creds: { password: string; code?: string | null }, audit: { action: string; caseId?: string | null; entityType?: string }): Promise<void> {
+  const key: AttemptKey = { kind: 'step_up', userId: actor.userId, ip: meta.ip };
+  const reservation = await reserveAttempt(d, key);
+  const [u] = await d.db.query<{ email: string; password_hash: string | null; totp_secret: string | null; totp_last_step: string | number | null }>(
+    'SELECT email, password_hash, totp_secret, totp_last_step FROM users WHERE id = $1', [actor.userId]);
+  const passwordOk = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)));
+  let step: number | null = null;
+  let codeOk = !u?.totp_secret && (d.demo || actor.role === 'patient');
+  if (u?.totp_secret) {
+    step = creds.code ? checkTotp(d.secrets.open(u.totp_secret), creds.code, d.now().getTime()) : null;
+    // A code is good once: a step at or before the last one used is a replay.
+    codeOk = step !== null && (u.totp_last_step == null || step > Number(u.totp_last_step));
+  }
+  if (!passwordOk || !codeOk) {
+    await recordAuditNow(d.db, { actor, meta, action: audit.action, entityType: audit.entityType ?? (audit.caseId ? 'Case' : 'User'), entityId: audit.caseId ?? actor.userId, caseId: audit.caseId ?? null, outcome: 'failure', detail: { reason: 'reauthentication_failed' } });
+    if (u) await warnOwnerOfLock({ ...d, publicUrl: d.publicUrl() }, key, reservation.failuresBefore, u.email);
+    throw new AppError('INVALID_CREDENTIALS', u?.totp_secret ? 'The password or the authenticator code is not correct; nothing was changed.' : 'The password is not correct; nothing was changed.');
+  }
+  if (step !== null) await d.db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [actor.userId, step]);
+  await attemptSucceeded(d.db, key, reservation.id);
+}

@@ -1,0 +1,42 @@
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
+import * as en from '@zxcvbn-ts/language-en';
+import refused from './data/refused-passwords.json' with { type: 'json' };
+
+/**
+ * Password strength by estimated guesses (zxcvbn-ts), not by character rules: length alone lets
+ * `1234567890` and `password12` through, a strength estimator does not. Checked against common
+ * and breached passwords, English words and names, this service's own words and the person's
+ * name and address (NIST SP 800-63B §5.1.1.2).
+ */
+const zxcvbn = new ZxcvbnFactory({
+  translations: en.translations,
+  graphs: common.adjacencyGraphs,
+  dictionary: { ...common.dictionary, ...en.dictionary, consilium: refused.words },
+});
+
+// zxcvbn's score 3: "safely unguessable", about 10^8 guesses and more; enough against online guessing.
+const MIN_SCORE = 3;
+const EXACT = new Set(refused.exact.map((p) => p.toLowerCase()));
+
+/** The rule, in plain words, for forms and error messages. */
+export const PASSWORD_RULE = 'Use at least 10 characters that are hard to guess: a few unrelated words work well. Common passwords, names, dates and keyboard patterns are refused.';
+
+export interface PasswordVerdict {
+  ok: boolean;
+  /** 0 (very weak) … 4 (very strong), for a strength bar. */
+  score: number;
+  /** What is wrong and what to do, in plain words; empty when ok. */
+  advice: string[];
+}
+
+export function judgePassword(password: string, personal: string[] = []): PasswordVerdict {
+  if (password.length < 10) return { ok: false, score: 0, advice: ['Use at least 10 characters.'] };
+  if (EXACT.has(password.toLowerCase())) return { ok: false, score: 0, advice: ['This password is published and cannot be used. Choose your own.'] };
+  // The estimator's cost grows with length; beyond 100 characters a password is strong anyway.
+  const inputs = personal.flatMap((p) => [p, ...p.split(/[@.\s]+/)]).filter((p) => p.length >= 3);
+  const result = zxcvbn.check(password.slice(0, 100), inputs);
+  if (result.score >= MIN_SCORE) return { ok: true, score: result.score, advice: [] };
+  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s);
+  return { ok: false, score: result.score, advice: advice.length ? advice : ['Add another word or two that do not belong together.'] };
+}
