@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 
 /**
@@ -100,6 +101,39 @@ function listenForStrays() {
   process.on('uncaughtException', (err) => stray.push(err));
 }
 
+/**
+ * A synchronous parser stuck in a loop blocks the event loop, so no timer of ours can fire. A
+ * worker thread watches a shared heartbeat instead and, when one case has run for `limitMs`,
+ * prints how to replay it and ends the process.
+ */
+let heartbeat: { beat: Int32Array; worker: Worker } | undefined;
+export function startWatchdog(limitMs = 60_000) {
+  const shared = new SharedArrayBuffer(8);
+  const worker = new Worker(`
+    const { workerData, parentPort } = require('node:worker_threads');
+    const beat = new Int32Array(workerData.shared);
+    let current = { target: '?', seed: 0 }, last = -1, since = Date.now();
+    parentPort.on('message', (m) => { current = m; });
+    setInterval(() => {
+      const now = Atomics.load(beat, 0);
+      if (now !== last || Atomics.load(beat, 1) === 0) { last = now; since = Date.now(); return; }
+      if (Date.now() - since < workerData.limitMs) return;
+      // A worker's stderr and process.exit go through the blocked main thread: write to fd 2 and signal instead.
+      require('node:fs').writeSync(2, '\\n' + current.target + ': case ' + now + ' has run for ' + Math.round((Date.now() - since) / 1000) + ' s without returning (an endless loop?).\\n' +
+        'Replay it: FUZZ_SEED=' + current.seed + ' FUZZ_PATH=' + now + ' npm run fuzz -- --only=' + current.target + '\\n');
+      process.kill(process.pid, 'SIGTERM');
+    }, 1000);
+  `, { eval: true, workerData: { shared, limitMs } });
+  worker.unref();
+  heartbeat = { beat: new Int32Array(shared), worker };
+}
+
+function beat(index: number, running: boolean) {
+  if (!heartbeat) return;
+  Atomics.store(heartbeat.beat, 0, index);
+  Atomics.store(heartbeat.beat, 1, running ? 1 : 0);
+}
+
 type Timed = { verdict: Verdict | null; ms: number; abandoned: boolean };
 
 async function judge<T>(target: FuzzTarget<T>, input: T): Promise<Timed> {
@@ -148,9 +182,12 @@ export async function runTarget<T>(target: FuzzTarget<T>, opts: RunOptions): Pro
   let run = 0;
   let slowest = 0;
   const counts = { crash: 0, contract: 0, hang: 0 };
+  heartbeat?.worker.postMessage({ target: target.name, seed });
   await fc.check(fc.asyncProperty(target.arbitrary, async (input) => {
     const index = run++;
+    beat(index, true);
     const t = await judge(target, input);
+    beat(index, false);
     slowest = Math.max(slowest, t.ms);
     const f = classify(target, input, t);
     if (f) {
@@ -225,6 +262,8 @@ export async function replay<T>(target: FuzzTarget<T>, seed: number, path: strin
   await target.warmup?.();
   let out = '';
   await fc.check(fc.asyncProperty(target.arbitrary, async (input) => {
+    // The value at the end of the path comes first; fast-check may go on with others after it.
+    if (out) return true;
     const t = await judge(target, input);
     const f = classify(target, input, t);
     out = `${target.name} input: ${target.show(input)}\n→ ${f ? `${f.kind}: ${f.message}` : 'handled cleanly'} (${Math.round(t.ms)} ms)`;

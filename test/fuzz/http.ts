@@ -8,7 +8,7 @@ import { aPdf, PATHOLOGY_LINES, tusUpload } from '../support/records.ts';
 import { startTestApp, type TestApp } from '../support/testApp.ts';
 import { normalise, type FuzzTarget, type Verdict } from './harness.ts';
 import { anyJson, applyBytes, applyTree, bytesInput, compact, compactText, HOSTILE_KEYS, hostileString, jsonText, nested, showBytes, treeOp, type BytesInput } from './mutate.ts';
-import { fhirPairs, qidoPairs, queryString, type Pairs } from './queries.ts';
+import { fhirPairs, qidoPairs, queryString, type Pairs, type SearchParam } from './queries.ts';
 import { arbitraryFor, hostileValue, type JsonSchema } from './schemaArb.ts';
 import { dicomSeeds, fhirSeeds, pdfSeeds } from './seeds.ts';
 
@@ -31,6 +31,8 @@ export interface FuzzWorld {
   caseIds: string[];
   patientIds: string[];
   study: { caseId: string; studyUid: string; seriesUid: string; sopInstanceUid: string };
+  /** The patient's case that uploads and STOW go to: not offered to the other targets, which may cancel cases. */
+  uploadCaseId: string;
   /** What the server logged for the last 5xx: the cause, which the response does not carry. */
   lastServerError: string | null;
   close: () => Promise<void>;
@@ -49,6 +51,7 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
   await waiveOutstanding(coordinator, assigned);
   await command(coordinator, assigned, 'markReadyForReview');
   await command(coordinator, assigned, 'assignExpert', { expertId: expert.id });
+  const uploads = await aCase(t, patient, { intake: {} });
 
   const ids = { studyUid: '2.25.7001', seriesUid: '2.25.7002', sopInstanceUid: '2.25.7003' };
   const stow = stowBody([aDicomInstance({ ...ids, rows: 8, columns: 8 })]);
@@ -65,7 +68,7 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
       id: [draft, assigned], caseId: [draft, assigned], documentId: documentId ? [documentId] : [], studyUid: [ids.studyUid],
       userId: [expert.id], expertId: [expert.id], itemId: ['pathology_report'],
     },
-    caseIds: [draft, assigned], patientIds, study: { caseId: assigned, ...ids }, lastServerError: null,
+    caseIds: [draft, assigned], patientIds, study: { caseId: assigned, ...ids }, uploadCaseId: uploads, lastServerError: null,
     close: () => t.close(),
   };
   // The app logs the cause of every 5xx; with logging off that logger is a no-op object we can
@@ -80,7 +83,7 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
 
 interface Sent { status: number; contentType: string; text: string; location: string | null }
 
-/** One request as an actor; a session a fuzzed route ended (logout) is replaced at once. */
+/** One request as an actor; after a 401 (a fuzzed logout, a reset MFA step) the actor gets a new session. */
 async function send(w: FuzzWorld, actor: ActorName, method: string, url: string, init: { headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<Sent> {
   w.lastServerError = null;
   const headers: Record<string, string> = { ...init.headers };
@@ -91,10 +94,8 @@ async function send(w: FuzzWorld, actor: ActorName, method: string, url: string,
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, location: res.headers.get('location') };
 }
 
+/** A fresh session straight in the database: signing in again through the API would be slow and rate limited. */
 async function renewSession(w: FuzzWorld, actor: Exclude<ActorName, 'anonymous'>) {
-  const me = await fetch(`${w.t.baseUrl}/api/auth/me`, { headers: { cookie: w.cookies[actor] } });
-  await me.text();
-  if (me.status !== 401) return;
   const token = await createSession(w.t.db, w.people[actor].id, 'ok', { idleMs: w.t.config.sessionIdleMs, absoluteMs: w.t.config.sessionAbsoluteMs }, { ip: '127.0.0.1', userAgent: 'fuzz' });
   w.cookies[actor] = `${SESSION_COOKIE}=${token}`;
 }
@@ -249,9 +250,12 @@ async function fhirTarget(w: FuzzWorld): Promise<FuzzTarget<FhirInput>> {
   const fhirPaths = ops.filter((o) => o.method === 'GET' && o.template.startsWith('/fhir/R4/'));
   const searchable = fhirPaths.map((o) => /^\/fhir\/R4\/(\w+)$/.exec(o.template)?.[1]).filter((r): r is string => Boolean(r) && r !== 'metadata');
   const readable = fhirPaths.map((o) => /^\/fhir\/R4\/(\w+)\/\{id\}$/.exec(o.template)?.[1]).filter((r): r is string => Boolean(r));
+  // Which parameters each resource takes comes from the server's own CapabilityStatement.
+  const capability = await (await fetch(`${w.t.baseUrl}/fhir/R4/metadata`)).json() as { rest: { resource: { type: string; searchParam?: SearchParam[] }[] }[] };
+  const declared = (type: string) => capability.rest[0]?.resource.find((r) => r.type === type)?.searchParam ?? [];
   const ids = [...w.caseIds, ...w.patientIds];
   const id = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.oneof(pathJunk, hostileString) });
-  const search = fc.record({ actor: fc.constantFrom(...ACTORS), resource: fc.constantFrom(...searchable), id: fc.constant(null), query: fhirPairs(ids) });
+  const search = fc.oneof(...searchable.map((resource) => fc.record({ actor: fc.constantFrom(...ACTORS), resource: fc.constant(resource), id: fc.constant(null), query: fhirPairs(ids, declared(resource)) })));
   const read = fc.record({ actor: fc.constantFrom(...ACTORS), resource: fc.constantFrom(...readable), id, query: fc.constant([] as Pairs) });
   const urlOf = (i: FhirInput) => `/fhir/R4/${i.resource}${i.id !== null ? `/${encodePath(i.id)}` : ''}${i.query.length ? `?${queryString(i.query)}` : ''}`;
   return {
@@ -313,6 +317,7 @@ type TusInput = {
   mode: 'create' | 'patch' | 'head' | 'delete' | 'options';
   /** Which upload a PATCH, HEAD or DELETE goes to: one just created, or a made-up id. */
   target: 'own' | 'random' | 'junk';
+  junkId: string;
   headers: [string, string | null][];
   metadata: string | null;
   file: { bytes: BytesInput; name: string } | null;
@@ -325,13 +330,13 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
   const dicom = dicomSeeds();
   const files = { names: ['pdf', 'dicom', 'fhir', 'text'], bytes: [pdf.bytes[0]!, dicom.bytes[0]!, Buffer.from(JSON.stringify(fhirSeeds()[0])), Buffer.from('A plain letter about an appointment.\n')] };
   const number = fc.oneof(fc.nat({ max: 5000 }).map(String), fc.constantFrom('0', '-1', '1e21', '9007199254740993', '99999999999999999999999', 'NaN', 'Infinity', '', ' 10', '10.5', '0x10', '+5', '1,2'), hostileString.map(headerSafe));
-  const metaValue = fc.oneof(fc.constantFrom(...w.caseIds), fc.uuid(), fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'a.txt', 'dir/../../x.pdf', 'application/pdf'), hostileString);
+  const metaValue = fc.oneof(fc.constantFrom(w.uploadCaseId, ...w.caseIds), fc.uuid(), fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'a.txt', 'dir/../../x.pdf', 'application/pdf'), hostileString);
   const metaPair = fc.oneof(
     { weight: 6, arbitrary: fc.tuple(fc.constantFrom('caseId', 'filename', 'name', 'relativePath', 'filetype'), metaValue).map(([k, v]) => `${k} ${b64(v)}`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...HOSTILE_KEYS), metaValue).map(([k, v]) => `${headerSafe(k)} ${b64(v)}`) },
     { weight: 1, arbitrary: fc.oneof(fc.constantFrom('caseId', 'caseId !!!', 'filename ====', ' ', ',', 'a b c'), hostileString.map(headerSafe)) },
   );
-  const validMeta = fc.tuple(fc.constantFrom(...w.caseIds), fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'letter.txt', 'scan.dcm')).map(([c, f]) => `caseId ${b64(c)},filename ${b64(f)}`);
+  const validMeta = fc.tuple(fc.constantFrom(w.uploadCaseId, ...w.caseIds), fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'letter.txt', 'scan.dcm')).map(([c, f]) => `caseId ${b64(c)},filename ${b64(f)}`);
   const metadata = fc.option(fc.oneof({ weight: 3, arbitrary: validMeta }, { weight: 2, arbitrary: fc.array(metaPair, { minLength: 1, maxLength: 4 }).map((p) => p.join(',')) }), { freq: 8 });
   const header = (name: string, values: fc.Arbitrary<string>) => fc.option(values, { freq: 6 }).map((v) => [name, v] as [string, string | null]);
   const headers = fc.tuple(
@@ -345,9 +350,8 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
   const file = fc.option(fc.record({ bytes: bytesInput(files.bytes.length), name: fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'letter.txt', 'x.png') }), { freq: 3 });
   const arbitrary = fc.record({
     actor: fc.constantFrom(...ACTORS), mode: fc.constantFrom('create', 'patch', 'patch', 'head', 'delete', 'options') as fc.Arbitrary<TusInput['mode']>,
-    target: fc.constantFrom('own', 'own', 'random', 'junk') as fc.Arbitrary<TusInput['target']>, headers: headers.map((h) => h.filter(([, v]) => v !== null)), metadata, file,
+    target: fc.constantFrom('own', 'own', 'random', 'junk') as fc.Arbitrary<TusInput['target']>, junkId: fc.oneof(pathJunk, hostileString), headers: headers.map((h) => h.filter(([, v]) => v !== null)), metadata, file,
   });
-  const owner = (i: TusInput): Exclude<ActorName, 'anonymous'> => (i.actor === 'anonymous' || i.actor === 'admin' || i.actor === 'expert' ? 'patient' : i.actor);
 
   return {
     name: 'http-tus',
@@ -360,13 +364,12 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
         const r = await send(w, i.actor, 'POST', '/api/uploads', { headers: hs, body: body && new Uint8Array(body) });
         return judgeResponse(w, 'POST /api/uploads', '/api/uploads', r);
       }
-      let url = `/api/uploads/${i.target === 'random' ? '0123456789abcdef0123456789abcdef' : encodePath(i.metadata ?? '..')}`;
+      let url = `/api/uploads/${i.target === 'random' ? '0123456789abcdef0123456789abcdef' : encodePath(i.junkId)}`;
       if (i.target === 'own') {
-        // A real upload to continue: created as a person who may upload to the case.
+        // A real upload to continue, started by the case's patient; the fuzzed request may come from anyone.
         const length = body?.length || 10;
-        const who = owner(i);
         const name = i.file?.name ?? 'report.pdf';
-        const created = await send(w, who, 'POST', '/api/uploads', { headers: { 'tus-resumable': '1.0.0', 'upload-length': String(length), 'upload-metadata': `caseId ${b64(w.study.caseId)},filename ${b64(name)}` } });
+        const created = await send(w, 'patient', 'POST', '/api/uploads', { headers: { 'tus-resumable': '1.0.0', 'upload-length': String(length), 'upload-metadata': `caseId ${b64(w.uploadCaseId)},filename ${b64(name)}` } });
         if (created.status !== 201) return judgeResponse(w, 'POST /api/uploads (setup)', '/api/uploads', created);
         if (created.location) url = new URL(created.location, w.t.baseUrl).pathname;
         if (!i.headers.some(([k]) => k === 'upload-offset')) hs['upload-offset'] = '0';
@@ -374,7 +377,7 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
       const r = await send(w, i.actor, i.mode.toUpperCase(), url, { headers: hs, body: i.mode === 'patch' && body ? new Uint8Array(body) : undefined });
       return judgeResponse(w, `${i.mode.toUpperCase()} /api/uploads/{id}`, url, r);
     },
-    show: (i) => `${i.actor} ${i.mode} ${i.target} headers=${compact(i.headers, 200)} metadata=${compact(i.metadata, 160)}${i.file ? ` file ${i.file.name}: ${showBytes(i.file.bytes, files.bytes, files.names)}` : ''}`,
+    show: (i) => `${i.actor} ${i.mode} ${i.target === 'junk' ? `id ${compact(i.junkId, 60)}` : i.target} headers=${compact(i.headers, 200)} metadata=${compact(i.metadata, 160)}${i.file ? ` file ${i.file.name}: ${showBytes(i.file.bytes, files.bytes, files.names)}` : ''}`,
     where: (i) => `${i.mode.toUpperCase()} /api/uploads`,
   };
 }
@@ -414,7 +417,7 @@ function stowTarget(w: FuzzWorld): FuzzTarget<StowInput> {
     parts: fc.array(fc.record({ headers: partHeaders, bytes: bytesInput(seeds.bytes.length, [Buffer.concat([Buffer.alloc(128), Buffer.from('DICM')])]) }), { maxLength: 3 }),
     ending: fc.oneof({ weight: 6, arbitrary: fc.constant('close' as const) }, { weight: 1, arbitrary: fc.constantFrom('none', 'junk', 'no-crlf') as fc.Arbitrary<StowInput['ending']> }),
   });
-  const urlOf = (i: StowInput) => `/dicomweb${i.scope === 'case' ? `/cases/${w.study.caseId}` : i.scope === 'random' ? '/cases/00000000-0000-4000-8000-000000000000' : ''}/studies${i.studyUid ? `/${i.studyUid}` : ''}`;
+  const urlOf = (i: StowInput) => `/dicomweb${i.scope === 'case' ? `/cases/${w.uploadCaseId}` : i.scope === 'random' ? '/cases/00000000-0000-4000-8000-000000000000' : ''}/studies${i.studyUid ? `/${i.studyUid}` : ''}`;
   const contentTypeOf = (i: StowInput) => ({
     related: `multipart/related; type="application/dicom"; boundary=${i.boundary}`,
     quoted: `multipart/related; type="application/dicom"; boundary="${i.boundary}"`,

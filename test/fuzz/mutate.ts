@@ -17,8 +17,15 @@ export const HOSTILE_STRINGS: readonly string[] = [
 export const HOSTILE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', '\u0000', '\ud800', 'a.b', '$where', '0', 'length'];
 export const HOSTILE_NUMBERS: readonly number[] = [1e21, -0, 1e308, -1e308, 2 ** 53 + 2, -(2 ** 53) - 2, -1, 0, 0.5, 1.5, 4294967296, 2147483648, Number.MIN_VALUE, 1e-7];
 
+/** Characters that pass length checks but break storage: NUL (PostgreSQL text), lone surrogates (UTF-8, jsonb). */
+export const POISON_CHARS: readonly string[] = ['\u0000', '\ud800', '\udfff', '\uffff'];
+
+/** An ordinary-looking string with one poison character in it, short enough to pass validation. */
+export const poisoned: fc.Arbitrary<string> = fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom(...POISON_CHARS), fc.string({ maxLength: 6 })).map(([a, c, b]) => `Ok${a}${c}${b}`);
+
 /** A string of a hostile kind, including long and repeated ones. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: poisoned },
   { weight: 6, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 8 }), fc.constantFrom(...HOSTILE_STRINGS)).map(([a, b, c]) => `${b}${a}${b}${c}`) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', '\u0000', '🙂', '\ud800', ' ', '%', '.'), fc.constantFrom(256, 4097, 65_537, 100_000)).map(([c, n]) => c.repeat(n)) },

@@ -158,10 +158,11 @@ function qidoTarget(): FuzzTarget<{ level: QidoLevel; pairs: Pairs }> {
 }
 
 function fhirSearchTarget(): FuzzTarget<Pairs> {
-  const supported = ['_id', 'patient', 'subject', 'date', 'birthdate', '_count', '_offset', 'name'];
+  const declared = [['_id', 'token'], ['patient', 'reference'], ['subject', 'reference'], ['date', 'date'], ['birthdate', 'date'], ['_count', 'number'], ['name', 'string']].map(([name, type]) => ({ name: name!, type: type! }));
+  const supported = [...declared.map((d) => d.name), '_offset'];
   return {
     name: 'fhir-search-params',
-    arbitrary: fhirPairs([]),
+    arbitrary: fhirPairs([], declared),
     exercise: async (pairs) => refusing(() => {
       const p = fhirParams(queryObject(pairs), supported);
       countParam(p._count?.[0]);

@@ -41,18 +41,25 @@ const DATE_PREFIXES = ['', 'eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'xx'];
 const fhirDate = fc.tuple(fc.constantFrom(...DATE_PREFIXES), fc.constantFrom('2026', '2026-02', '2026-02-29', '2026-13-01', '2026-02-31', '0000', '9999-12-31', '2026-01-01T10:00', '2026-01-01T25:61:61Z', '2026-01-01T10:00:00.123+14:00', '+275760-09-13', '-000001'))
   .map(([p, d]) => p + d);
 
-/** FHIR search values; `ids` are real resource ids (cases, patients) for references. */
-export function fhirPairs(ids: readonly string[]): fc.Arbitrary<Pairs> {
-  const reference = fc.oneof(
-    ids.length ? fc.constantFrom(...ids) : fc.uuid(),
-    fc.uuid(),
-    fc.tuple(fc.constantFrom('Patient/', 'ServiceRequest/', 'Group/', '/', 'Patient//', 'http://x/Patient/'), ids.length ? fc.constantFrom(...ids) : fc.uuid()).map(([a, b]) => a + b),
-  );
-  const value = fc.oneof({ weight: 3, arbitrary: number }, { weight: 3, arbitrary: reference }, { weight: 2, arbitrary: fhirDate }, { weight: 1, arbitrary: fc.constantFrom('active', 'completed', 'success', 'json', 'Testperson', 'Robin') }, { weight: 2, arbitrary: hostileString });
-  const key = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...FHIR_KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) });
-  // Paging is where numbers reach SQL: it gets numbers more often than the other keys.
-  const paging = fc.tuple(fc.constantFrom('_count', '_offset'), number);
-  return fc.array(fc.oneof({ weight: 3, arbitrary: fc.tuple(key, value) }, { weight: 1, arbitrary: paging }), { maxLength: 4 });
+export interface SearchParam {
+  name: string;
+  type: string;
+}
+
+/**
+ * FHIR search values for a resource's declared parameters (from the CapabilityStatement), with
+ * `_offset` and now and then an undeclared or hostile key; `ids` are real ids for references.
+ */
+export function fhirPairs(ids: readonly string[], declared: readonly SearchParam[]): fc.Arbitrary<Pairs> {
+  const someId = ids.length ? fc.constantFrom(...ids) : fc.uuid();
+  const reference = fc.oneof(someId, fc.uuid(), fc.tuple(fc.constantFrom('Patient/', 'ServiceRequest/', 'Group/', '/', 'Patient//', 'http://x/Patient/'), someId).map(([a, b]) => a + b));
+  const text = fc.oneof(fc.constantFrom('active', 'completed', 'success', 'Testperson', 'Robin', 'urn:x|1'), hostileString);
+  const byType: Record<string, fc.Arbitrary<string>> = { reference, date: fhirDate, number, token: fc.oneof(someId, text), string: text };
+  const valueOf = (type: string) => fc.oneof({ weight: 4, arbitrary: byType[type] ?? text }, { weight: 1, arbitrary: fc.oneof(number, reference, fhirDate, hostileString) });
+  const params = [...declared, { name: '_offset', type: 'number' }];
+  const declaredPair = fc.constantFrom(...params).chain((p) => valueOf(p.type).map((v) => [p.name, v] as [string, string]));
+  const otherKey = fc.oneof(fc.constantFrom(...FHIR_KEYS), fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 10 }));
+  return fc.array(fc.oneof({ weight: 8, arbitrary: declaredPair }, { weight: 1, arbitrary: fc.tuple(otherKey, valueOf('string')) }), { maxLength: 3 });
 }
 
 /** The object a querystring parser makes: repeated keys become a list; `__proto__` an own key. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describeFailures, failed, replay, runsFromEnv, runTarget, seedFromEnv, type FuzzTarget, type TargetReport } from './harness.ts';
+import { describeFailures, failed, replay, runsFromEnv, runTarget, seedFromEnv, startWatchdog, type FuzzTarget, type TargetReport } from './harness.ts';
 import { httpTargets, startFuzzWorld, type FuzzWorld } from './http.ts';
 import { parserTargets } from './parsers.ts';
 
@@ -37,6 +37,7 @@ if (replayPath) {
   process.exit(0);
 }
 
+startWatchdog();
 const reports: TargetReport[] = [];
 const started = Date.now();
 for (const t of chosen) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { anyJson, HOSTILE_KEYS, hostileNumber, hostileString, nested, objectOf } from './mutate.ts';
+import { anyJson, HOSTILE_KEYS, hostileNumber, hostileString, nested, objectOf, POISON_CHARS } from './mutate.ts';
 
 /**
  * JSON Schema (as our OpenAPI document states it) → fast-check arbitrary. Values are valid most
@@ -78,7 +78,12 @@ function ofType(type: string, s: JsonSchema, resolve: Resolver, rarity: number, 
       const n = type === 'integer' ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
       return edges.length ? fc.oneof({ weight: 4, arbitrary: n }, { weight: 1, arbitrary: fc.constantFrom(...edges) }) : n;
     }
-    case 'string': return stringFor(s);
+    case 'string': {
+      // A valid string with a poison character inside passes validation and reaches the database.
+      const valid = stringFor(s);
+      if (s.enum || s.format === 'uuid') return valid;
+      return fc.oneof({ weight: rarity, arbitrary: valid }, { weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom(...POISON_CHARS), fc.nat()).map(([v, c, at]) => poison(v, c, at % (v.length + 1), s.maxLength)) });
+    }
     case 'array': {
       const max = Math.min(s.maxItems ?? 4, Math.max(s.minItems ?? 0, 4));
       return fc.array(arbitraryFor(s.items ?? {}, resolve, rarity, depth + 1), { minLength: Math.min(s.minItems ?? 0, max), maxLength: max });
@@ -86,6 +91,11 @@ function ofType(type: string, s: JsonSchema, resolve: Resolver, rarity: number, 
     case 'object': return objectFor(s, resolve, rarity, depth);
     default: return anyJson;
   }
+}
+
+function poison(v: string, c: string, at: number, maxLength?: number): string {
+  const out = v.slice(0, at) + c + v.slice(at);
+  return maxLength !== undefined && out.length > maxLength ? out.slice(out.length - maxLength) : out;
 }
 
 function stringFor(s: JsonSchema): fc.Arbitrary<string> {
