@@ -250,7 +250,7 @@ export type TreeOp = { path: number[]; value: unknown; mode: 'replace' | 'addKey
 
 export const treeOp: fc.Arbitrary<TreeOp> = fc.record({
   path: fc.array(fc.nat(), { maxLength: 8 }),
-  value: fc.oneof(anyJson, nested, hostileString, hostileNumber),
+  value: fc.oneof({ weight: 2, arbitrary: poisoned }, { weight: 2, arbitrary: anyJson }, { weight: 1, arbitrary: nested }, { weight: 2, arbitrary: hostileString }, { weight: 1, arbitrary: hostileNumber }),
   mode: fc.constantFrom('replace' as const, 'addKey' as const),
   key: fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.constantFrom('resourceType', 'entry', 'resource', 'id', 'extension', 'contained', 'meta'), fc.string({ maxLength: 8 })),
 });
