@@ -318,7 +318,8 @@ function dicomwebTarget(w: FuzzWorld): FuzzTarget<DicomwebInput> {
 
 type TusInput = {
   actor: ActorName;
-  mode: 'create' | 'patch' | 'head' | 'delete' | 'options';
+  /** `upload` sends a mutated file with correct tus headers, so it reaches the ingest checks. */
+  mode: 'create' | 'patch' | 'upload' | 'head' | 'delete' | 'options';
   /** Which upload a PATCH, HEAD or DELETE goes to: one just created, or a made-up id. */
   target: 'own' | 'random' | 'junk';
   junkId: string;
@@ -353,7 +354,7 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
   );
   const file = fc.option(fc.record({ bytes: bytesInput(files.bytes.length), name: fc.constantFrom('report.pdf', 'IM000001', 'record.json', 'letter.txt', 'x.png') }), { freq: 3 });
   const arbitrary = fc.record({
-    actor, mode: fc.constantFrom('create', 'patch', 'patch', 'head', 'delete', 'options') as fc.Arbitrary<TusInput['mode']>,
+    actor, mode: fc.constantFrom('create', 'patch', 'patch', 'upload', 'upload', 'head', 'delete', 'options') as fc.Arbitrary<TusInput['mode']>,
     target: fc.constantFrom('own', 'own', 'random', 'junk') as fc.Arbitrary<TusInput['target']>, junkId: fc.oneof(pathJunk, hostileString), headers: headers.map((h) => h.filter(([, v]) => v !== null)), metadata, file,
   });
 
@@ -368,6 +369,15 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
         const r = await send(w, i.actor, 'POST', '/api/uploads', { headers: hs, body: body && new Uint8Array(body) });
         return judgeResponse(w, 'POST /api/uploads', '/api/uploads', r);
       }
+      if (i.mode === 'upload') {
+        const file = body ?? Buffer.from(files.bytes[0]!);
+        const name = i.file?.name ?? 'report.pdf';
+        const created = await send(w, 'patient', 'POST', '/api/uploads', { headers: { 'tus-resumable': '1.0.0', 'upload-length': String(file.length), 'upload-metadata': `caseId ${b64(w.uploadCaseId)},filename ${b64(name)}` } });
+        if (created.status !== 201 || !created.location) return judgeResponse(w, 'POST /api/uploads (setup)', '/api/uploads', created);
+        const url = new URL(created.location, w.t.baseUrl).pathname;
+        const r = await send(w, 'patient', 'PATCH', url, { headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(file) });
+        return judgeResponse(w, 'PATCH /api/uploads/{id} (whole file)', url, r);
+      }
       let url = `/api/uploads/${i.target === 'random' ? '0123456789abcdef0123456789abcdef' : encodePath(i.junkId)}`;
       if (i.target === 'own') {
         // A real upload to continue, started by the case's patient; the fuzzed request may come from anyone.
@@ -381,7 +391,7 @@ async function tusTarget(w: FuzzWorld): Promise<FuzzTarget<TusInput>> {
       const r = await send(w, i.actor, i.mode.toUpperCase(), url, { headers: hs, body: i.mode === 'patch' && body ? new Uint8Array(body) : undefined });
       return judgeResponse(w, `${i.mode.toUpperCase()} /api/uploads/{id}`, url, r);
     },
-    show: (i) => `${i.actor} ${i.mode} ${i.target === 'junk' ? `id ${compact(i.junkId, 60)}` : i.target} headers=${compact(i.headers, 200)} metadata=${compact(i.metadata, 160)}${i.file ? ` file ${i.file.name}: ${showBytes(i.file.bytes, files.bytes, files.names)}` : ''}`,
+    show: (i) => `${i.mode === 'upload' ? 'patient' : i.actor} ${i.mode} ${i.target === 'junk' ? `id ${compact(i.junkId, 60)}` : i.target} headers=${compact(i.headers, 200)} metadata=${compact(i.metadata, 160)}${i.file ? ` file ${i.file.name}: ${showBytes(i.file.bytes, files.bytes, files.names)}` : ''}`,
     where: (i) => `${i.mode.toUpperCase()} /api/uploads`,
   };
 }
