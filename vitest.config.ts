@@ -9,6 +9,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
       { extends: true, test: { name: 'pglite', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'pglite' } } },
       { extends: true, test: { name: 'postgres', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'postgres' } } },
+      // Property-based fuzzing, bounded (FUZZ_RUNS per target); `npm run fuzz` runs the same targets at length.
+      { extends: true, test: { name: 'fuzz', include: ['test/fuzz/**/*.fuzz.test.ts'], fileParallelism: false } },
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.e2e.test.ts'], fileParallelism: false, testTimeout: 120_000 } },
     ],
   },
