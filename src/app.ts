@@ -61,6 +61,12 @@ function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDe
   return problem('INTERNAL', 'The error was logged. Please try again.', {}, instance);
 }
 
+/** Keeps a 4xx Fastify chose (405, 406, 413, 414, 415) instead of folding it into 400. */
+function statusOf(err: FastifyError, fallback: number): number {
+  const s = err.statusCode;
+  return s && s >= 400 && s < 500 ? s : fallback;
+}
+
 const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
 
@@ -87,6 +93,21 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     // Shut down promptly: a finished streamed download can leave its keep-alive connection
     // looking busy. Cutting connections is safe: writes are transactional, uploads resume.
     forceCloseConnections: true,
+    // Errors Fastify meets before routing (a malformed URL, a parameter too long) are problems too.
+    frameworkErrors: (err, req, reply) => {
+      const p = toProblem(err as FastifyError, req as FastifyRequest);
+      return sendError(reply as FastifyReply, req as FastifyRequest, { ...p, status: statusOf(err as FastifyError, p.status) });
+    },
+    // Requests Node refuses before Fastify sees them (headers too large, a broken request line).
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const p = { ...problem('MALFORMED_BODY', status === 431 ? 'The request line or headers are too large.' : 'The request could not be read.'), status };
+      const raw = (err as { rawPacket?: unknown }).rawPacket;
+      const fhir = Buffer.isBuffer(raw) && /^[A-Z]+ \/fhir\//.test(raw.subarray(0, 64).toString('latin1'));
+      const body = JSON.stringify(fhir ? operationOutcomeFor(p) : p);
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: ${fhir ? 'application/fhir+json' : 'application/problem+json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     // Only the configured reverse proxies may say who the client is; by default nobody can.
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     logger: config.logLevel === 'silent' ? false : {
@@ -120,7 +141,8 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    const p = toProblem(err, req);
+    const mapped = toProblem(err, req);
+    const p = err instanceof AppError || hasZodFastifySchemaValidationErrors(err) ? mapped : { ...mapped, status: statusOf(err, mapped.status) };
     if (p.status >= 500) req.log.error({ err: { message: err.message, stack: err.stack } }, 'request failed');
     return sendError(reply, req, p);
   });

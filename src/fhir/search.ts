@@ -33,14 +33,25 @@ function dateRange(value: string): { start: string; end: string } {
   if (value.includes('T')) {
     const t = new Date(value.length <= 16 ? `${value}:00Z` : /Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`);
     if (Number.isNaN(t.getTime())) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
-    return { start: t.toISOString(), end: new Date(t.getTime() + 1000).toISOString() };
+    return { start: sqlInstant(t), end: sqlInstant(new Date(t.getTime() + 1000)) };
   }
   const [y, mo, d] = value.split('-').map(Number) as [number, number | undefined, number | undefined];
-  const start = new Date(Date.UTC(y, (mo ?? 1) - 1, d ?? 1));
-  const end = d ? new Date(Date.UTC(y, mo! - 1, d + 1)) : mo ? new Date(Date.UTC(y, mo, 1)) : new Date(Date.UTC(y + 1, 0, 1));
-  if (Number.isNaN(start.getTime())) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
-  return { start: start.toISOString(), end: end.toISOString() };
+  const start = utcDate(y, (mo ?? 1) - 1, d ?? 1);
+  const end = d ? utcDate(y, mo! - 1, d + 1) : mo ? utcDate(y, mo, 1) : utcDate(y + 1, 0, 1);
+  // A date that rolls over (2026-02-30, month 13) is not the date the caller meant.
+  if (Number.isNaN(start.getTime()) || start.getUTCMonth() !== (mo ?? 1) - 1 || start.getUTCDate() !== (d ?? 1)) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
+  return { start: sqlInstant(start), end: sqlInstant(end) };
 }
+
+/** Date.UTC reads years 0–99 as 1900–1999; FHIR years are literal. */
+function utcDate(y: number, monthIndex: number, day: number): Date {
+  const t = new Date(Date.UTC(2000, monthIndex, day));
+  t.setUTCFullYear(y + (t.getUTCFullYear() - 2000));
+  return t;
+}
+
+/** An instant PostgreSQL reads: past year 9999 ISO needs six digits, which it refuses, so: infinity. */
+const sqlInstant = (t: Date) => (t.getUTCFullYear() > 9999 ? 'infinity' : t.toISOString());
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -79,7 +79,14 @@ export async function* cdFiles(zipPath: string, maxEntryBytes: number): AsyncGen
         yield { name: entry.fileName, skipped: 'larger than the limit for one image' };
         continue;
       }
-      const bytes = await readEntry(zip, entry);
+      let bytes: Buffer;
+      try {
+        bytes = await readEntry(zip, entry);
+      } catch {
+        // A damaged entry is one unreadable file; the rest of the disc is still read.
+        yield { name: entry.fileName, skipped: 'damaged inside the archive' };
+        continue;
+      }
       if (!isPart10Image(bytes)) {
         if (wanted) yield { name: entry.fileName, skipped: 'listed in the DICOMDIR but not a DICOM file' };
         continue;

@@ -92,7 +92,10 @@ function multipart(reply: FastifyReply, type: string, parts: AsyncIterable<{ con
 }
 
 function parseRenderOptions(req: FastifyRequest): RenderOptions {
-  const q = req.query as Record<string, string | undefined>;
+  // A parameter given twice arrives as a list: the last one counts, as for QIDO.
+  const raw = req.query as Record<string, string | string[] | undefined>;
+  const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+  const q = { window: last(raw.window), viewport: last(raw.viewport), quality: last(raw.quality) };
   const accept = String(req.headers.accept ?? '');
   const format: RenderOptions['format'] = /image\/png/.test(accept) && !/image\/jpeg/.test(accept.split('image/png')[0] ?? '') ? 'png' : 'jpeg';
   const opts: RenderOptions = { format };
@@ -233,6 +236,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function rendered(req: FastifyRequest, reply: FastifyReply, thumbnail: boolean) {
+      requireActor(req);
       const opts = parseRenderOptions(req);
       if (thumbnail) opts.viewport ??= { width: 128, height: 128 };
       const p = req.params as Params;

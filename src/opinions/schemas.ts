@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOBE_SEGMENTS, TOTAL_SEGMENTS } from './lungFunction.ts';
 
 /**
  * The structured opinion, one part per reviewer. Every section is optional (a pathologist does
@@ -30,7 +31,8 @@ export const OpinionContent = z.strictObject({
       obstructedInResected: z.number().int().min(0).max(19).optional(), obstructedElsewhere: z.number().int().min(0).max(19).optional(),
       stairClimbMeters: z.number().min(0).max(200).nullish(), shuttleWalkMeters: z.number().min(0).max(2000).nullish(),
       vo2peakMlKgMin: z.number().min(0).max(100).nullish(), vo2peakPercent: z.number().min(0).max(200).nullish(),
-    }),
+    }).refine((i) => (i.obstructedInResected ?? 0) <= i.resected.reduce((n, l) => n + LOBE_SEGMENTS[l], 0), { path: ['obstructedInResected'], message: 'More segments are obstructed than the resected lobes have.' })
+      .refine((i) => (i.obstructedInResected ?? 0) + (i.obstructedElsewhere ?? 0) < TOTAL_SEGMENTS, { path: ['obstructedElsewhere'], message: `At least one of the ${TOTAL_SEGMENTS} segments must be functional.` }),
     comment: text().optional(),
   }).optional(),
   trials: z.array(z.strictObject({ identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000) })).max(20).optional(),

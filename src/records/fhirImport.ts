@@ -54,6 +54,16 @@ export function importFhirBundle(json: string): ImportResult {
   } catch {
     return { ok: false, errors: ['The file is not valid JSON.'] };
   }
+  try {
+    return importParsedBundle(doc);
+  } catch {
+    // The validator and the mapping expect FHIR's shapes; a value of the wrong kind that slips
+    // past one of them is still a file we cannot read, not a server error.
+    return { ok: false, errors: ['The file is not a valid FHIR R4 Bundle: some values are not of the kind FHIR expects.'] };
+  }
+}
+
+function importParsedBundle(doc: unknown): ImportResult {
   const resource = doc as Resource;
   if (resource?.resourceType !== 'Bundle') return { ok: false, errors: [`Expected a FHIR Bundle, found ${typeof resource?.resourceType === 'string' ? `a ${resource.resourceType}` : 'no resourceType'}.`] };
   const bundle = resource as Bundle;

@@ -1,10 +1,6 @@
-import path from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 
-/**
- * Text of a PDF with pdfjs-dist. Pages with (almost) no text are counted: a PDF that is mostly
- * scanned pages "needs review" by a person (OCR can hook in here later).
- */
 export interface PdfText {
   text: string;
   pages: number;
@@ -13,32 +9,55 @@ export interface PdfText {
 
 export class PdfUnreadable extends Error {}
 
-const fonts = `${path.resolve(import.meta.dirname, '../../node_modules/pdfjs-dist/standard_fonts')}/`;
-const MAX_PAGES = 500;
+type Reply = { ok: true; result: PdfText } | { ok: false; message: string };
 
-export async function extractPdfText(data: Uint8Array): Promise<PdfText> {
-  let doc;
-  try {
-    doc = await getDocument({ data, standardFontDataUrl: fonts, verbosity: 0, stopAtErrors: false }).promise;
-  } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'PasswordException') throw new PdfUnreadable('The PDF is password-protected. Please upload a copy without a password.');
-    throw new PdfUnreadable('The PDF is damaged and cannot be read.');
-  }
-  try {
-    const pages = Math.min(doc.numPages, MAX_PAGES);
-    const parts: string[] = [];
-    let pagesWithoutText = 0;
-    for (let i = 1; i <= pages; i++) {
-      const page = await doc.getPage(i);
-      const content = await page.getTextContent();
-      const text = content.items.map((x) => ('str' in x ? x.str + (x.hasEOL ? '\n' : ' ') : '')).join('');
-      if (text.replace(/\s/g, '').length < 20) pagesWithoutText++;
-      parts.push(text);
-      page.cleanup();
-    }
-    return { text: parts.join('\n\f'), pages: doc.numPages, pagesWithoutText };
-  } finally {
-    await doc.loadingTask.destroy();
+/**
+ * The text of a PDF, read in a worker thread under a time budget that grows with the file (one
+ * second, plus one per megabyte, at most a minute). A crafted PDF can keep pdfjs busy for a long
+ * time in one call; in a worker it can be stopped, and the server's own thread never waits on it.
+ * Workers are kept for the next PDF (starting one and loading pdfjs costs about a quarter second);
+ * one that ran out of time is ended and replaced.
+ */
+export function extractPdfText(data: Uint8Array, budgetMs = pdfBudgetMs(data.byteLength)): Promise<PdfText> {
+  return new Promise((resolve, reject) => {
+    queue.push({ data, budgetMs, resolve, reject });
+    pump();
+  });
+}
+
+export const pdfBudgetMs = (bytes: number) => Math.min(60_000, 1000 + Math.ceil(bytes / 1_048_576) * 1000);
+
+interface Job { data: Uint8Array; budgetMs: number; resolve: (t: PdfText) => void; reject: (e: Error) => void }
+const queue: Job[] = [];
+const idle: Worker[] = [];
+let running = 0;
+const MAX_WORKERS = Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2)));
+
+function pump(): void {
+  while (queue.length && running < MAX_WORKERS) {
+    const job = queue.shift()!;
+    running++;
+    const worker = idle.pop() ?? new Worker(new URL('./pdfTextWorker.ts', import.meta.url));
+    worker.ref();
+    let settled = false;
+    const finish = (keep: boolean, outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.removeAllListeners('message').removeAllListeners('error');
+      running--;
+      if (keep) {
+        // An idle worker must not keep the process alive.
+        worker.unref();
+        idle.push(worker);
+      } else void worker.terminate();
+      outcome();
+      pump();
+    };
+    const timer = setTimeout(() => finish(false, () => job.reject(new PdfUnreadable('The PDF took too long to read; it may be damaged. A coordinator can look at it if you send it another way.'))), job.budgetMs);
+    worker.on('message', (m: Reply) => finish(true, () => (m.ok ? job.resolve(m.result) : job.reject(new PdfUnreadable(m.message)))));
+    worker.on('error', () => finish(false, () => job.reject(new PdfUnreadable('The PDF is damaged and cannot be read.'))));
+    const copy = new Uint8Array(job.data);
+    worker.postMessage(copy, [copy.buffer]);
   }
 }
