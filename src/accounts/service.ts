@@ -28,7 +28,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   const link = (path: string) => `${config.publicUrl}${path}`;
   const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
   const limits = { db, config, now: deps.now };
-  const stepUp = { ...limits, secrets, publicUrl: () => config.publicUrl, demo: config.demo };
+  const stepUp = { ...limits, secrets, publicUrl: () => config.publicUrl };
 
   /** MFA state a fresh sign-in starts in: staff must enrol, enrolled users must give a code. */
   function initialMfaState(u: UserRow): MfaState {
@@ -40,7 +40,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   /** Refuses a guessable password, with what to do instead. */
   function assertStrongPassword(password: string, personal: string[]) {
     const verdict = judgePassword(password, personal);
-    if (!verdict.ok) throw new AppError('VALIDATION_FAILED', `${verdict.advice.join(' ')} ${PASSWORD_RULE}`, { errors: [{ path: '/body/password', message: verdict.advice.join(' ') }] });
+    if (!verdict.ok) throw new AppError('WEAK_PASSWORD', `This password is too easy to guess. ${verdict.advice.join(' ')} ${PASSWORD_RULE}`);
   }
 
   /** Mails the owner about a change to how they sign in (no health data, a way to react). */
@@ -109,7 +109,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       if (!user.email_verified_at) throw new AppError('EMAIL_NOT_VERIFIED', 'Open the link in the email we sent you to confirm your address, then sign in.');
       const mfaState = initialMfaState(user);
       const token = await db.transaction(async (tx) => {
-        const t = await createSession(tx, user.id, mfaState, policy, meta);
+        const t = await createSession(tx, user.id, mfaState, policy, meta, deps.now());
         await recordAudit(tx, { actor: asActor(user), meta, action: 'user.login', entityType: 'User', entityId: user.id, detail: { mfaState } });
         return t;
       });

@@ -37,6 +37,10 @@ export function casesRoutes(cases: CasesService) {
       async (req) => cases.accessLog(requireActor(req), req.params.id, req.query, requestMeta(req)));
     app.post('/cases/:id/proxies', { schema: { tags, summary: 'Invite a caregiver to act for the patient', params: s.CaseIdParams, body: s.ProxyInviteBody, response: { 201: z.object({ ok: z.literal(true) }), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await cases.inviteProxy(requireActor(req), req.params.id, req.body, requestMeta(req))));
+    app.get('/cases/:id/invitations', { schema: { tags, summary: 'Open caregiver invitations on the case (patient)', params: s.CaseIdParams, response: { 200: z.array(z.object({ id: z.uuid(), email: z.string(), relationship: z.string(), sentAt: z.string(), expiresAt: z.string() })), ...errorResponses } } },
+      async (req) => cases.listInvitations(requireActor(req), req.params.id, requestMeta(req)));
+    app.delete('/cases/:id/invitations/:invitationId', { schema: { tags, summary: 'Withdraw a caregiver invitation before it is accepted (patient)', params: z.object({ id: z.uuid(), invitationId: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } } },
+      async (req) => cases.withdrawInvitation(requireActor(req), req.params.id, req.params.invitationId, requestMeta(req)));
     app.delete('/cases/:id/proxies/:userId', { schema: { tags, summary: 'Remove a caregiver', params: z.object({ id: z.uuid(), userId: z.uuid() }), response: detail } },
       async (req) => cases.revokeProxy(requireActor(req), req.params.id, req.params.userId, requestMeta(req)));
     app.get('/invitations/:token', { schema: { tags, summary: 'What a caregiver invitation is for', params: z.object({ token: z.string().max(100) }), response: { 200: z.object({ email: z.string(), relationship: z.string(), invitedBy: z.string(), caseReference: z.string() }), ...errorResponses } } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Email } from '../accounts/schemas.ts';
 import { AssessmentAnswers } from '../assessment/answers.ts';
 import { INTAKE_SECTION_NAMES } from './intake.ts';
 import { CASE_COMMAND_NAMES, CASE_STATUSES } from './lifecycle.ts';
@@ -49,7 +50,7 @@ export const CommandParams = z.object({ id: z.uuid(), command: z.enum(CASE_COMMA
 export const CommandBody = z.strictObject({ reason: z.string().trim().max(1000).optional(), expertId: z.uuid().optional() }).default({});
 export const UrgencyBody = z.strictObject({ urgency: Urgency, reason: z.string().trim().min(3).max(1000) });
 export const ConsentBody = z.strictObject({ document: z.enum(['service_consent', 'hipaa_authorization']), version: z.string().max(20), typedName: z.string().trim().min(1).max(200) });
-export const ProxyInviteBody = z.strictObject({ email: z.email().max(254), relationship: z.string().trim().min(2).max(100) });
+export const ProxyInviteBody = z.strictObject({ email: Email, relationship: z.string().trim().min(2).max(100) });
 
 export const TimelineEntry = z.object({
   id: z.number(), at: z.string(), type: z.string(), fromStatus: CaseStatusSchema.nullable(), toStatus: CaseStatusSchema.nullable(),

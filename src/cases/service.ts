@@ -311,9 +311,35 @@ export function casesService(deps: Deps) {
         if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can remove a caregiver.');
         const rows = await tx.query(`UPDATE case_members SET revoked_at = now() WHERE case_id = $1 AND user_id = $2 AND relation = 'proxy' AND revoked_at IS NULL RETURNING user_id`, [caseId, userId]);
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'This person is not a caregiver on the case.');
+        // Removal also cancels any invitation still open for them: it must not bring them back.
+        await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE case_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND lower(email) = (SELECT lower(email) FROM users WHERE id = $2)`, [caseId, userId]);
         await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.revoke' });
         await recordAudit(tx, { actor, meta, action: 'case.proxy.revoke', entityType: 'Case', entityId: caseId, caseId, detail: { userId } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    /** The patient's open invitations on a case: to whom, as what, until when. */
+    async listInvitations(actor: Actor, caseId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { auditAction: 'case.proxy.invitations.read' });
+        if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient sees the invitations.');
+        const rows = await tx.query<{ id: string; email: string; relationship: string; created_at: Date; expires_at: Date }>(
+          `SELECT id, email, relationship, created_at, expires_at FROM proxy_invitations WHERE case_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`, [caseId]);
+        return rows.map((r) => ({ id: r.id, email: r.email, relationship: r.relationship, sentAt: iso(r.created_at)!, expiresAt: iso(r.expires_at)! }));
+      });
+    },
+
+    /** Withdraws an invitation before it is accepted: its link stops working. */
+    async withdrawInvitation(actor: Actor, caseId: string, invitationId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can withdraw an invitation.');
+        const rows = await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE id = $1 AND case_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`, [invitationId, caseId]);
+        if (rows.length === 0) throw new AppError('NOT_FOUND', 'This invitation was accepted or withdrawn already.');
+        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.invitation.withdraw' });
+        await recordAudit(tx, { actor, meta, action: 'case.proxy.invitation.withdraw', entityType: 'Case', entityId: caseId, caseId });
+        return { ok: true as const };
       });
     },
 
@@ -329,9 +355,12 @@ export function casesService(deps: Deps) {
     async acceptInvitation(actor: Actor, token: string, meta: RequestMeta) {
       if (actor.role !== 'patient') throw new AppError('FORBIDDEN', 'Sign in with a patient or caregiver account to accept.');
       return withCaseTx(db, async (tx) => {
-        const [inv] = await tx.query<{ id: string; case_id: string; email: string; relationship: string; invited_by: string }>(
-          `SELECT id, case_id, email, relationship, invited_by FROM proxy_invitations WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`, [hashToken(token)]);
+        const [inv] = await tx.query<{ id: string; case_id: string; email: string; relationship: string; invited_by: string; created_at: Date }>(
+          `SELECT id, case_id, email, relationship, invited_by, created_at FROM proxy_invitations WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`, [hashToken(token)]);
         if (!inv) throw new AppError('NOT_FOUND', 'This invitation is not valid any more. Ask the patient to send a new one.');
+        // A grant the patient revoked after this invitation was sent stays revoked: only a newer invitation restores it.
+        const [revoked] = await tx.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation = 'proxy' AND revoked_at IS NOT NULL AND revoked_at >= $3`, [inv.case_id, actor.userId, inv.created_at]);
+        if (revoked) throw new AppError('NOT_FOUND', 'This invitation is not valid any more. Ask the patient to send a new one.');
         if (inv.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError('FORBIDDEN', `This invitation was sent to ${inv.email}. Sign in with that address to accept it.`);
         await tx.query('UPDATE proxy_invitations SET accepted_by = $2, accepted_at = now() WHERE id = $1', [inv.id, actor.userId]);
         await addMember(tx, inv.case_id, actor.userId, 'proxy', inv.invited_by, inv.relationship);

@@ -6,6 +6,7 @@
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_BODY: { status: 400, title: 'The request body could not be read' },
+  WEAK_PASSWORD: { status: 400, title: 'Choose a stronger password' },
   UNAUTHENTICATED: { status: 401, title: 'Please sign in' },
   MFA_REQUIRED: { status: 401, title: 'A second sign-in step is needed' },
   INVALID_CREDENTIALS: { status: 401, title: 'Email or password is not correct' },

@@ -50,8 +50,8 @@ function utcDate(y: number, monthIndex: number, day: number): Date {
   return t;
 }
 
-/** An instant PostgreSQL reads: past year 9999 ISO needs six digits, which it refuses, so: infinity. */
-const sqlInstant = (t: Date) => (t.getUTCFullYear() > 9999 ? 'infinity' : t.toISOString());
+/** An instant PostgreSQL reads: it refuses ISO years past 9999 (six digits) and year 0, so those are the infinities. */
+const sqlInstant = (t: Date) => (t.getUTCFullYear() > 9999 ? 'infinity' : t.getUTCFullYear() < 1 ? '-infinity' : t.toISOString());
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -62,7 +62,7 @@ export function disagreements(parts: { authorName: string; content: OpinionConte
 
 export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesService; letterhead: string; followupDays: number; secrets: SecretBox }) {
   const { db, blobs } = deps;
-  const stepUp = { db, config: deps.config, now: deps.now, secrets: deps.secrets, publicUrl: () => deps.config.publicUrl, demo: deps.config.demo };
+  const stepUp = { db, config: deps.config, now: deps.now, secrets: deps.secrets, publicUrl: () => deps.config.publicUrl };
 
   const isAssignedExpert = (relations: string[]) => relations.includes('expert');
 

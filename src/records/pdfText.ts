@@ -25,7 +25,7 @@ export function extractPdfText(data: Uint8Array, budgetMs = pdfBudgetMs(data.byt
   });
 }
 
-export const pdfBudgetMs = (bytes: number) => Math.min(60_000, 1000 + Math.ceil(bytes / 1_048_576) * 1000);
+export const pdfBudgetMs = (bytes: number) => Math.min(60_000, Math.round(1000 + (bytes / 1_048_576) * 1000));
 
 interface Job { data: Uint8Array; budgetMs: number; resolve: (t: PdfText) => void; reject: (e: Error) => void }
 const queue: Job[] = [];

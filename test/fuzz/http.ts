@@ -98,7 +98,7 @@ async function send(w: FuzzWorld, actor: ActorName, method: string, url: string,
 
 /** A fresh session straight in the database: signing in again through the API would be slow and rate limited. */
 async function renewSession(w: FuzzWorld, actor: Exclude<ActorName, 'anonymous'>) {
-  const token = await createSession(w.t.db, w.people[actor].id, 'ok', { idleMs: w.t.config.sessionIdleMs, absoluteMs: w.t.config.sessionAbsoluteMs }, { ip: '127.0.0.1', userAgent: 'fuzz' });
+  const token = await createSession(w.t.db, w.people[actor].id, 'ok', { idleMs: w.t.config.sessionIdleMs, absoluteMs: w.t.config.sessionAbsoluteMs }, { ip: '127.0.0.1', userAgent: 'fuzz' }, w.t.now());
   w.cookies[actor] = `${SESSION_COOKIE}=${token}`;
 }
 

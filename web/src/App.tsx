@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { post, ROLE_LABELS } from './api.ts';
 import { useMe, type Me } from './auth.tsx';
+import { AccountPage } from './pages/Account.tsx';
 import { AdminAuditPage } from './pages/AdminAudit.tsx';
 import { AssessPage } from './pages/assess/AssessPage.tsx';
 import { AssessRulesPage } from './pages/assess/AssessRules.tsx';
@@ -30,7 +31,7 @@ function navFor(me: Me) {
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
   if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
-  items.push({ to: '/account/security', label: 'Two-step sign-in' });
+  items.push({ to: '/account', label: 'Sign-in and security' });
   return items;
 }
 
@@ -114,7 +115,8 @@ export function App() {
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/audit" element={<AdminAuditPage />} />
         <Route path="/admin/outbox" element={<AdminOutboxPage />} />
-        <Route path="/account/security" element={<MfaPage me={me} />} />
+        <Route path="/account" element={<AccountPage me={me} />} />
+        <Route path="/account/security" element={<Navigate to="/account" replace />} />
         <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />
       </Routes>
     </Shell>

@@ -79,8 +79,6 @@ export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, 
 export interface StepUpDeps extends AttemptLimits {
   secrets: SecretBox;
   publicUrl: () => string;
-  /** Demo mode: staff without an authenticator confirm with the password alone. */
-  demo: boolean;
 }
 
 /**
@@ -95,7 +93,9 @@ export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: Request
     'SELECT email, password_hash, totp_secret, totp_last_step FROM users WHERE id = $1', [actor.userId]);
   const passwordOk = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)));
   let step: number | null = null;
-  let codeOk = !u?.totp_secret && (d.demo || actor.role === 'patient');
+  // Without an authenticator the password alone confirms: a staff member only gets this far once
+  // enrolled (sessions without one are held at enrolment), or in demo mode.
+  let codeOk = !u?.totp_secret;
   if (u?.totp_secret) {
     step = creds.code ? checkTotp(d.secrets.open(u.totp_secret), creds.code, d.now().getTime()) : null;
     // A code is good once: a step at or before the last one used is a replay.

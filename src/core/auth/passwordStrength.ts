@@ -34,7 +34,14 @@ export function judgePassword(password: string, personal: string[] = []): Passwo
   if (password.length < 10) return { ok: false, score: 0, advice: ['Use at least 10 characters.'] };
   if (EXACT.has(password.toLowerCase())) return { ok: false, score: 0, advice: ['This password is published and cannot be used. Choose your own.'] };
   // The estimator's cost grows with length; beyond 100 characters a password is strong anyway.
-  const inputs = personal.flatMap((p) => [p, ...p.split(/[@.\s]+/)]).filter((p) => p.length >= 3);
+  // The name and the address before the @ (the domain is shared with many others).
+  const inputs = personal.map((p) => p.split('@')[0]!).flatMap((p) => [p, ...p.split(/[.\s_-]+/)]).map((p) => p.toLowerCase()).filter((p) => p.length >= 3);
+  // What is left once the person's own name and address are taken out must hold up by itself.
+  let rest = password.slice(0, 100);
+  for (const word of inputs.sort((a, b) => b.length - a.length)) rest = rest.replace(new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '');
+  if (rest !== password.slice(0, 100) && zxcvbn.check(rest).score < MIN_SCORE) {
+    return { ok: false, score: 1, advice: ['Do not build your password from your name or email address.'] };
+  }
   const result = zxcvbn.check(password.slice(0, 100), inputs);
   if (result.score >= MIN_SCORE) return { ok: true, score: result.score, advice: [] };
   const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s);

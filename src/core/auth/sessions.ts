@@ -21,12 +21,13 @@ export interface SessionPolicy {
 }
 
 /** Opens a server-side session and returns the token for the cookie (only its hash is stored). */
-export async function createSession(tx: Queryable, userId: string, mfaState: MfaState, policy: SessionPolicy, meta: RequestMeta): Promise<string> {
+export async function createSession(tx: Queryable, userId: string, mfaState: MfaState, policy: SessionPolicy, meta: RequestMeta, now: Date): Promise<string> {
   const token = newToken();
+  // Times from the application's clock, the one `resolveSession` judges them by.
   await tx.query(
-    `INSERT INTO sessions (token_hash, user_id, mfa_state, expires_at, ip, user_agent)
-     VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`,
-    [hashToken(token), userId, mfaState, policy.absoluteMs / 1000, meta.ip, meta.userAgent],
+    `INSERT INTO sessions (token_hash, user_id, mfa_state, created_at, last_seen_at, expires_at, ip, user_agent)
+     VALUES ($1, $2, $3, $4, $4, $5, $6, $7)`,
+    [hashToken(token), userId, mfaState, now.toISOString(), new Date(now.getTime() + policy.absoluteMs).toISOString(), meta.ip, meta.userAgent],
   );
   return token;
 }

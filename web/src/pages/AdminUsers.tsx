@@ -18,6 +18,11 @@ export function AdminUsersPage() {
   const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(debounced ? { q: debounced } : {}), ...(role ? { role } : {}) });
   const users = useQuery({ queryKey: ['users', params.toString()], queryFn: () => get(`/admin/users?${params}`), placeholderData: keepPreviousData });
   const create = useMutation({ mutationFn: () => post('/admin/users', form), onSuccess: () => { setCreating(false); setForm({ name: '', email: '', role: 'coordinator' }); qc.invalidateQueries({ queryKey: ['users'] }); } });
+  const [resetting, setResetting] = useState<{ user: any; kind: 'password' | 'mfa' } | null>(null);
+  const reset = useMutation({
+    mutationFn: (r: { user: any; kind: 'password' | 'mfa' }) => post(`/admin/users/${r.user.id}/${r.kind === 'password' ? 'password-reset' : 'mfa-reset'}`),
+    onSuccess: () => { setResetting(null); qc.invalidateQueries({ queryKey: ['users'] }); },
+  });
   const toggle = useMutation({ mutationFn: (u: any) => api('PATCH', `/admin/users/${u.id}`, { disabled: !u.disabled }), onSuccess: () => qc.invalidateQueries({ queryKey: ['users'] }) });
   return (
     <Stack>
@@ -29,7 +34,7 @@ export function AdminUsersPage() {
       <ErrorNote error={users.error ?? toggle.error} />
       <Table.ScrollContainer minWidth={700}>
         <Table striped aria-label="Users">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th><Table.Th>Sign-in help</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {users.data?.items.map((u: any) => (
               <Table.Tr key={u.id}>
@@ -37,12 +42,27 @@ export function AdminUsersPage() {
                 <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
                 <Table.Td>{formatDate(u.createdAt)}</Table.Td>
                 <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'password' })} aria-label={`Reset the password of ${u.name}`}>Reset password</Button>
+                    {u.mfaEnabled && <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'mfa' })} aria-label={`Reset two-step sign-in of ${u.name}`}>Reset two-step</Button>}
+                  </Group>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
       {users.data && users.data.total > 25 && <Pagination total={Math.ceil(users.data.total / 25)} value={page} onChange={setPage} />}
+      <Modal opened={!!resetting} onClose={() => setResetting(null)} title={resetting?.kind === 'password' ? 'Reset the password' : 'Reset two-step sign-in'}>
+        <Stack>
+          <Text size="sm">{resetting?.kind === 'password'
+            ? `${resetting?.user.name} is signed out everywhere and mailed a link to choose a new password (valid 24 hours). Their current password stops working now.`
+            : `${resetting?.user.name}'s authenticator app is removed and they are signed out everywhere. They set up a new app at their next sign-in. Do this only after checking who is asking.`}</Text>
+          <ErrorNote error={reset.error} />
+          <Group><Button color="red" loading={reset.isPending} onClick={() => resetting && reset.mutate(resetting)}>Reset</Button><Button variant="subtle" onClick={() => setResetting(null)}>Cancel</Button></Group>
+        </Stack>
+      </Modal>
       <Modal opened={creating} onClose={() => setCreating(false)} title="Create a staff account">
         <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
           <Stack>

@@ -1,10 +1,11 @@
 import { Alert, Anchor, Button, Center, Code, Container, Image, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { post } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
+import { PASSWORD_HINT, PasswordStrength } from './PasswordStrength.tsx';
 
 function Card({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -62,7 +63,8 @@ export function RegisterPage() {
           <Text size="sm" c="dimmed">Patients and caregivers register here. Use your own name: you will sign documents with it.</Text>
           <TextInput label="Your full name" required value={form.name} onChange={set('name')} autoComplete="name" />
           <TextInput label="Email" type="email" required value={form.email} onChange={set('email')} autoComplete="email" />
-          <PasswordInput label="Password" description="At least 10 characters. A short sentence works well." required value={form.password} onChange={set('password')} autoComplete="new-password" />
+          <PasswordInput label="Password" description={PASSWORD_HINT} required value={form.password} onChange={set('password')} autoComplete="new-password" />
+          <PasswordStrength password={form.password} email={form.email} name={form.name} />
           <ErrorNote error={register.error} />
           <Button type="submit" loading={register.isPending}>Create account</Button>
           <Text size="sm">Already registered? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
@@ -97,7 +99,8 @@ export function SetPasswordPage() {
       ) : (
         <form onSubmit={(e) => { e.preventDefault(); set.mutate(); }}>
           <Stack>
-            <PasswordInput label="New password" description="At least 10 characters." required value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+            <PasswordInput label="New password" description={PASSWORD_HINT} required value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
+            <PasswordStrength password={password} />
             <ErrorNote error={set.error} />
             <Button type="submit" loading={set.isPending}>Save password</Button>
           </Stack>
@@ -111,8 +114,9 @@ export function SetPasswordPage() {
 export function MfaPage({ me }: { me: Me }) {
   const qc = useQueryClient();
   const [code, setCode] = useState('');
-  const enrolling = me.session.mfaState === 'enroll_required' || (me.session.mfaState === 'ok' && !me.user.mfaEnabled);
-  const setup = useMutation({ mutationFn: () => post<{ secret: string; otpauthUri: string; qrDataUrl: string }>('/auth/mfa/setup') });
+  const [password, setPassword] = useState('');
+  const enrolling = me.session.mfaState === 'enroll_required';
+  const setup = useMutation({ mutationFn: () => post<{ secret: string; otpauthUri: string; qrDataUrl: string }>('/auth/mfa/setup', { password }) });
   const confirm = useMutation({
     mutationFn: () => post(enrolling ? '/auth/mfa/enable' : '/auth/mfa/verify', { code }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['me'] }),
@@ -121,16 +125,21 @@ export function MfaPage({ me }: { me: Me }) {
     await post('/auth/logout');
     qc.setQueryData(['me'], null);
   };
-  if (me.session.mfaState === 'ok' && me.user.mfaEnabled) {
-    return <Card title="Two-step sign-in"><Text>Two-step sign-in is on for your account. You will be asked for a code from your authenticator app each time you sign in.</Text></Card>;
-  }
+  if (me.session.mfaState === 'ok') return <Navigate to="/account" replace />;
   return (
     <Card title={enrolling ? 'Set up two-step sign-in' : 'Enter your code'}>
       <Stack>
         {enrolling ? (
           <>
             <Text size="sm">{me.session.mfaState === 'enroll_required' ? 'Staff accounts protect patients’ health information with a second step. ' : ''}Scan the code with an authenticator app (for example on your phone), then enter the 6-digit code it shows.</Text>
-            {!setup.data && <Button onClick={() => setup.mutate()} loading={setup.isPending}>Show my code</Button>}
+            {!setup.data && (
+              <form onSubmit={(e) => { e.preventDefault(); setup.mutate(); }}>
+                <Stack>
+                  <PasswordInput label="Your password" description="To keep your account safe, confirm it is you." autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+                  <Button type="submit" loading={setup.isPending}>Show my code</Button>
+                </Stack>
+              </form>
+            )}
             {setup.data && (
               <Center><Stack align="center" gap="xs">
                 <Image src={setup.data.qrDataUrl} alt="QR code for your authenticator app" w={180} h={180} />
@@ -151,7 +160,7 @@ export function MfaPage({ me }: { me: Me }) {
           </form>
         )}
         <ErrorNote error={setup.error} />
-        {me.session.mfaState !== 'ok' && <Anchor component="button" size="sm" onClick={signOut}>Sign out</Anchor>}
+        <Anchor component="button" size="sm" onClick={signOut}>Sign out</Anchor>
       </Stack>
     </Card>
   );

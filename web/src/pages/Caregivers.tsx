@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, post } from '../api.ts';
+import { api, get, post } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 
 /** The patient's caregivers on a case: invite by email, remove. */
@@ -9,16 +9,31 @@ export function Caregivers({ c }: { c: any }) {
   const qc = useQueryClient();
   const [email, setEmail] = useState('');
   const [relationship, setRelationship] = useState('');
-  const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); } });
-  const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => qc.setQueryData(['case', c.id], u) });
-  const proxies = c.members.filter((m: any) => m.relation === 'proxy');
   const owner = c.myRelations.includes('patient');
+  const invitations = useQuery({ queryKey: ['case', c.id, 'invitations'], queryFn: () => get<{ id: string; email: string; relationship: string; expiresAt: string }[]>(`/cases/${c.id}/invitations`), enabled: owner });
+  const refreshInvitations = () => qc.invalidateQueries({ queryKey: ['case', c.id, 'invitations'] });
+  const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); void refreshInvitations(); } });
+  const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(['case', c.id], u); void refreshInvitations(); } });
+  const withdraw = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${c.id}/invitations/${id}`), onSuccess: () => void refreshInvitations() });
+  const proxies = c.members.filter((m: any) => m.relation === 'proxy');
   return (
     <Stack>
       <Text size="sm">A caregiver you invite can fill in the request, sign for you and read the opinion.</Text>
       {proxies.map((p: any) => (
         <Group key={p.userId} justify="space-between"><Text>{p.name} ({p.relationship})</Text>{owner && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(p.userId)}>Remove</Button>}</Group>
       ))}
+      {owner && (invitations.data ?? []).length > 0 && (
+        <Stack gap="xs">
+          <Text fw={500} size="sm">Invitations not yet accepted</Text>
+          {invitations.data!.map((i) => (
+            <Group key={i.id} justify="space-between">
+              <Text size="sm">{i.email} ({i.relationship}), valid until {new Date(i.expiresAt).toLocaleDateString()}</Text>
+              <Button size="xs" variant="subtle" color="red" loading={withdraw.isPending && withdraw.variables === i.id} onClick={() => withdraw.mutate(i.id)} aria-label={`Withdraw the invitation to ${i.email}`}>Withdraw</Button>
+            </Group>
+          ))}
+        </Stack>
+      )}
+      <ErrorNote error={withdraw.error ?? remove.error} />
       {owner && (
         <form onSubmit={(e) => { e.preventDefault(); invite.mutate(); }}>
           <Group align="end">
@@ -28,7 +43,7 @@ export function Caregivers({ c }: { c: any }) {
           </Group>
         </form>
       )}
-      {invite.isSuccess && <Alert color="green">Invitation sent. It is valid for 7 days.</Alert>}
+      {invite.isSuccess && <Alert color="green">Invitation sent. It is valid for 7 days; you can withdraw it until it is accepted.</Alert>}
       <ErrorNote error={invite.error} />
     </Stack>
   );
