@@ -22,6 +22,7 @@ import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
+import { describeAccess, routeAccessPlugin, type RouteAccess } from './core/routeAccess.ts';
 import { migrationsCurrent } from './core/migrate.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
@@ -130,11 +131,18 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'consilium_session' } } },
       security: [{ session: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Each operation carries the access its route declares (x-access), so the access-matrix
+    // test and API clients can read who may call it.
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const access = (input.route.config as { access?: RouteAccess } | undefined)?.access;
+      return access ? { ...out, schema: { ...out.schema, 'x-access': describeAccess(access) } } : out;
+    },
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(securityPlugin, { config });
   await app.register(authPlugin, { db, config, now: deps.now });
+  await app.register(routeAccessPlugin);
 
   app.addHook('onSend', async (req, reply) => {
     if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
@@ -154,8 +162,8 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const indexHtml = hasWeb ? fs.readFileSync(path.join(config.webDist, 'index.html'), 'utf8') : '';
   const sendIndex = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml.replaceAll(CSP_NONCE_PLACEHOLDER, reply.styleNonce));
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
     try {
       await db.query('SELECT 1');
       if (!(await migrationsCurrent(db))) return reply.code(503).send({ status: 'migrations pending' });
@@ -206,7 +214,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(auditRoutes(db));
     await api.register(imagingApiRoutes(imaging));
     await api.register(opinionsRoutes(opinions, outcomesService(deps)));
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
   await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });
   await app.register(opinionFhirRoutes(opinions, () => config.publicUrl), { prefix: '/fhir/R4' });

@@ -5,7 +5,7 @@ import { clearSessionCookie, setSessionCookie } from '../core/auth/plugin.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { PASSWORD_RULE } from '../core/auth/passwordStrength.ts';
-import { errorResponses, requestMeta, requireActor, requirePermission } from '../core/http.ts';
+import { errorResponses, requestMeta } from '../core/http.ts';
 import * as s from './schemas.ts';
 import type { AccountsService } from './service.ts';
 
@@ -17,84 +17,80 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['auth'];
-    const session = (req: { auth: import('../core/auth/sessions.ts').SessionInfo | null }) => {
+    // The route's access ('session' or 'signed-in') was checked before the handler runs.
+    const session = (req: FastifyRequest) => {
       if (!req.auth) throw new AppError('UNAUTHENTICATED');
       return req.auth;
     };
-    /** A session past every sign-in step (MFA done where required). */
-    const fullSession = (req: FastifyRequest) => {
-      requireActor(req);
-      return req.auth!;
-    };
 
-    app.post('/auth/register', { schema: { tags, summary: 'Register a patient or caregiver account', body: s.RegisterBody, response: { 201: Ok, ...errorResponses } } }, async (req, reply) => {
+    app.post('/auth/register', { config: { access: 'public' }, schema: { tags, summary: 'Register a patient or caregiver account', body: s.RegisterBody, response: { 201: Ok, ...errorResponses } } }, async (req, reply) => {
       await accounts.register(req.body, requestMeta(req));
       return reply.code(201).send({ ok: true });
     });
-    app.post('/auth/verify-email', { schema: { tags, summary: 'Confirm an email address with the mailed token', body: s.TokenBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+    app.post('/auth/verify-email', { config: { access: 'public' }, schema: { tags, summary: 'Confirm an email address with the mailed token', body: s.TokenBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.verifyEmail(req.body.token, requestMeta(req));
       return { ok: true as const };
     });
-    app.post('/auth/set-password', { schema: { tags, summary: 'Choose a password with the mailed token (staff accounts)', body: s.SetPasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+    app.post('/auth/set-password', { config: { access: 'public' }, schema: { tags, summary: 'Choose a password with the mailed token (staff accounts)', body: s.SetPasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.setPassword(req.body.token, req.body.password, requestMeta(req));
       return { ok: true as const };
     });
-    app.post('/auth/login', { schema: { tags, summary: 'Sign in; the answer says whether an MFA step follows', body: s.LoginBody, response: { 200: z.object({ mfaState: s.MfaState }), ...errorResponses } } }, async (req, reply) => {
+    app.post('/auth/login', { config: { access: 'public' }, schema: { tags, summary: 'Sign in; the answer says whether an MFA step follows', body: s.LoginBody, response: { 200: z.object({ mfaState: s.MfaState }), ...errorResponses } } }, async (req, reply) => {
       const { token, mfaState } = await accounts.login(req.body.email, req.body.password, requestMeta(req));
       setSessionCookie(reply, token, config);
       return { mfaState };
     });
-    app.post('/auth/logout', { schema: { tags, summary: 'Sign out', response: { 200: Ok, ...errorResponses } } }, async (req, reply) => {
+    app.post('/auth/logout', { config: { access: 'public' }, schema: { tags, summary: 'Sign out', response: { 200: Ok, ...errorResponses } } }, async (req, reply) => {
       if (req.auth) await accounts.logout(req.auth, requestMeta(req));
       clearSessionCookie(reply, config);
       return { ok: true as const };
     });
-    app.get('/auth/me', { schema: { tags, summary: 'The signed-in user and session state', response: { 200: s.MeView, ...errorResponses } } }, async (req) => accounts.me(session(req)));
-    app.post('/auth/mfa/setup', { schema: { tags, summary: 'Start TOTP enrolment (password, and the current code if an authenticator is set up, asked again); the owner is mailed when it is enabled', body: s.StepUpBody, response: { 200: s.MfaSetupView, ...errorResponses } } }, async (req) =>
+    app.get('/auth/me', { config: { access: 'session' }, schema: { tags, summary: 'The signed-in user and session state', response: { 200: s.MeView, ...errorResponses } } }, async (req) => accounts.me(session(req)));
+    app.post('/auth/mfa/setup', { config: { access: 'session' }, schema: { tags, summary: 'Start TOTP enrolment (password, and the current code if an authenticator is set up, asked again); the owner is mailed when it is enabled', body: s.StepUpBody, response: { 200: s.MfaSetupView, ...errorResponses } } }, async (req) =>
       accounts.mfaSetup(session(req), req.body, requestMeta(req)));
-    app.post('/auth/mfa/enable', { schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+    app.post('/auth/mfa/enable', { config: { access: 'session' }, schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.mfaEnable(session(req), req.body.code, requestMeta(req));
       return { ok: true as const };
     });
-    app.post('/auth/mfa/verify', { schema: { tags, summary: 'Complete sign-in with a TOTP code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+    app.post('/auth/mfa/verify', { config: { access: 'session' }, schema: { tags, summary: 'Complete sign-in with a TOTP code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.mfaVerify(session(req), req.body.code, requestMeta(req));
       return { ok: true as const };
     });
 
     app.post('/auth/password-strength', {
+      config: { access: 'public', rateLimit: { max: 120, timeWindow: 60_000 } },
       schema: { tags, summary: 'How strong a password being chosen is, with advice in plain words (for the form)', body: s.PasswordStrengthBody, response: { 200: s.PasswordStrengthView, ...errorResponses } },
-      config: { rateLimit: { max: 120, timeWindow: 60_000 } },
     }, async (req) => ({ ...accounts.judgePassword(req.body.password, [req.body.email ?? '', req.body.name ?? ''].filter(Boolean)), rule: PASSWORD_RULE }));
-    app.post('/auth/password', { schema: { tags, summary: 'Change the password (current password and code asked again); every other session ends', body: s.ChangePasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
-      await accounts.changePassword(fullSession(req), req.body, requestMeta(req));
+    app.post('/auth/password', { config: { access: 'signed-in' }, schema: { tags, summary: 'Change the password (current password and code asked again); every other session ends', body: s.ChangePasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.changePassword(session(req), req.body, requestMeta(req));
       return { ok: true as const };
     });
-    app.get('/auth/sessions', { schema: { tags, summary: 'My signed-in sessions: device, address, started, last used', response: { 200: z.array(s.SessionView), ...errorResponses } } }, async (req) =>
-      accounts.listSessions(fullSession(req), requestMeta(req)));
-    app.delete('/auth/sessions/:sessionId', { schema: { tags, summary: 'End one of my sessions', params: z.object({ sessionId: z.uuid() }), response: { 200: z.object({ ended: z.number().int() }), ...errorResponses } } }, async (req) =>
-      accounts.endSessions(fullSession(req), req.params.sessionId, requestMeta(req)));
-    app.delete('/auth/sessions', { schema: { tags, summary: 'End every session of mine but this one', response: { 200: z.object({ ended: z.number().int() }), ...errorResponses } } }, async (req) =>
-      accounts.endSessions(fullSession(req), null, requestMeta(req)));
+    app.get('/auth/sessions', { config: { access: 'signed-in' }, schema: { tags, summary: 'My signed-in sessions: device, address, started, last used', response: { 200: z.array(s.SessionView), ...errorResponses } } }, async (req) =>
+      accounts.listSessions(session(req), requestMeta(req)));
+    app.delete('/auth/sessions/:sessionId', { config: { access: 'signed-in' }, schema: { tags, summary: 'End one of my sessions', params: z.object({ sessionId: z.uuid() }), response: { 200: z.object({ ended: z.number().int() }), ...errorResponses } } }, async (req) =>
+      accounts.endSessions(session(req), req.params.sessionId, requestMeta(req)));
+    app.delete('/auth/sessions', { config: { access: 'signed-in' }, schema: { tags, summary: 'End every session of mine but this one', response: { 200: z.object({ ended: z.number().int() }), ...errorResponses } } }, async (req) =>
+      accounts.endSessions(session(req), null, requestMeta(req)));
 
-    app.get('/experts', { schema: { tags: ['cases'], summary: 'Active expert reviewers, for assignment (coordinators)', querystring: z.strictObject({ q: z.string().max(100).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })), ...errorResponses } } }, async (req) =>
-      accounts.listExperts(requirePermission(req, 'experts.list'), req.query.q));
+    app.get('/experts', { config: { access: { permission: 'experts.list' } }, schema: { tags: ['cases'], summary: 'Active expert reviewers, for assignment (coordinators)', querystring: z.strictObject({ q: z.string().max(100).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), name: z.string(), email: z.string() })), ...errorResponses } } }, async (req) =>
+      accounts.listExperts(req.actor, req.query.q));
 
     const admin = ['admin'];
-    app.get('/admin/users', { schema: { tags: admin, summary: 'List and search accounts', querystring: s.UserListQuery, response: { 200: z.object({ items: z.array(s.UserView), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses } } }, async (req) =>
-      accounts.listUsers(requirePermission(req, 'users.manage'), req.query, requestMeta(req)));
-    app.post('/admin/users', { schema: { tags: admin, summary: 'Create a staff account (a set-password link is mailed)', body: s.CreateUserBody, response: { 201: s.UserView, ...errorResponses } } }, async (req, reply) => {
-      const user = await accounts.createStaffUser(requirePermission(req, 'users.manage'), req.body as { email: string; name: string; role: never }, requestMeta(req));
+    app.get('/admin/users', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'List and search accounts', querystring: s.UserListQuery, response: { 200: z.object({ items: z.array(s.UserView), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses } } }, async (req) =>
+      accounts.listUsers(req.actor, req.query, requestMeta(req)));
+    app.post('/admin/users', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Create a staff account (a set-password link is mailed)', body: s.CreateUserBody, response: { 201: s.UserView, ...errorResponses } } }, async (req, reply) => {
+      const user = await accounts.createStaffUser(req.actor, req.body as { email: string; name: string; role: never }, requestMeta(req));
       return reply.code(201).send(user);
     });
-    app.post('/admin/users/:id/password-reset', { schema: { tags: admin, summary: 'Reset a password: the person is mailed a link to choose a new one; their sessions end', params: z.object({ id: z.uuid() }), response: { 200: Ok, ...errorResponses } } }, async (req) => {
-      await accounts.adminResetPassword(requirePermission(req, 'users.manage'), req.params.id, requestMeta(req));
+    app.post('/admin/users/:id/password-reset', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Reset a password: the person is mailed a link to choose a new one; their sessions end', params: z.object({ id: z.uuid() }), response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.adminResetPassword(req.actor, req.params.id, requestMeta(req));
       return { ok: true as const };
     });
-    app.post('/admin/users/:id/mfa-reset', { schema: { tags: admin, summary: 'Remove a lost authenticator: the person sets up a new one at the next sign-in; their sessions end', params: z.object({ id: z.uuid() }), response: { 200: Ok, ...errorResponses } } }, async (req) => {
-      await accounts.adminResetMfa(requirePermission(req, 'users.manage'), req.params.id, requestMeta(req));
+    app.post('/admin/users/:id/mfa-reset', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Remove a lost authenticator: the person sets up a new one at the next sign-in; their sessions end', params: z.object({ id: z.uuid() }), response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.adminResetMfa(req.actor, req.params.id, requestMeta(req));
       return { ok: true as const };
     });
-    app.patch('/admin/users/:id', { schema: { tags: admin, summary: 'Disable or enable an account', params: z.object({ id: z.uuid() }), body: s.UpdateUserBody, response: { 200: s.UserView, ...errorResponses } } }, async (req) =>
-      accounts.setDisabled(requirePermission(req, 'users.manage'), req.params.id, req.body.disabled, requestMeta(req)));
+    app.patch('/admin/users/:id', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Disable or enable an account', params: z.object({ id: z.uuid() }), body: s.UpdateUserBody, response: { 200: s.UserView, ...errorResponses } } }, async (req) =>
+      accounts.setDisabled(req.actor, req.params.id, req.body.disabled, requestMeta(req)));
   };
 }

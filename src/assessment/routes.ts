@@ -20,19 +20,19 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
     const rateLimit = { max: opts.ratePerMinute, timeWindow: 60_000 };
 
     app.post('/assessments', {
-      config: { rateLimit },
+      config: { access: 'public', rateLimit },
       schema: { tags, summary: 'Assess whether and how to seek a second opinion (anonymous)', body: AssessmentAnswers, response: { 200: AssessmentResult, ...errorResponses } },
     }, async (req) => assess(req.body));
 
     app.post('/assessments/pdf', {
-      config: { rateLimit },
+      config: { access: 'public', rateLimit },
       schema: { tags, summary: 'The same assessment as a printable PDF', body: AssessmentAnswers, response: { 200: z.any().describe('application/pdf'), ...errorResponses } },
     }, async (req, reply) => {
       const pdf = await assessmentPdf(assess(req.body), opts.now());
       return reply.type('application/pdf').header('content-disposition', 'attachment; filename="second-opinion-assessment.pdf"').send(pdf);
     });
 
-    app.get('/assessments/questionnaire', { schema: { tags, summary: 'The choices the questionnaire offers' } }, async () => ({
+    app.get('/assessments/questionnaire', { config: { access: 'public' }, schema: { tags, summary: 'The choices the questionnaire offers' } }, async () => ({
       operations: KNOWLEDGE.operations.map(({ id, label, major }) => ({ id, label, major })),
       treatments: TREATMENT_KINDS,
       timing: TIMING_CHOICES,
@@ -42,7 +42,7 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
       conditions: KNOWLEDGE.conditions.map(({ id, label, kind, codes }) => ({ id, label, kind, codes })),
     }));
 
-    app.get('/assessments/rules', { schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit' } }, async () => ({
+    app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit' } }, async () => ({
       version: KNOWLEDGE.version,
       sources: KNOWLEDGE.sources,
       conditions: KNOWLEDGE.conditions,

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '../core/audit.ts';
 import type { Db } from '../core/db.ts';
-import { errorResponses, pageOf, requestMeta, requirePermission } from '../core/http.ts';
+import { errorResponses, pageOf, requestMeta } from '../core/http.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
@@ -23,8 +23,8 @@ export function auditRoutes(db: Db) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['admin'];
 
-    app.get('/admin/audit', { schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: pageOf(AuditEventView), ...errorResponses } } }, async (req) => {
-      const actor = requirePermission(req, 'audit.read');
+    app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: pageOf(AuditEventView), ...errorResponses } } }, async (req) => {
+      const actor = req.actor;
       const q = req.query;
       const where: string[] = [];
       const params: unknown[] = [];
@@ -48,16 +48,16 @@ export function auditRoutes(db: Db) {
       return { items: rows.map((r) => ({ ...toAuditEvent(r), actorName: (r.actorName as string | null) ?? null })), total: count?.total ?? 0, page: q.page, pageSize: q.pageSize };
     });
 
-    app.post('/admin/audit/verify', { schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {
-      const actor = requirePermission(req, 'audit.read');
+    app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {
+      const actor = req.actor;
       const result = await verifyAuditChain(db);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.verify', entityType: 'AuditEvent', outcome: result.ok ? 'success' : 'failure', detail: { checked: result.checked } });
       return result;
     });
 
     const Mail = z.object({ id: z.string(), kind: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string(), sentAt: z.string().nullable(), attempts: z.number(), lastError: z.string().nullable() });
-    app.get('/admin/outbox', { schema: { tags, summary: 'The mail outbox (the mailbox when no SMTP server is configured)', querystring: z.strictObject({ to: z.string().max(254).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) }), response: { 200: pageOf(Mail), ...errorResponses } } }, async (req) => {
-      const actor = requirePermission(req, 'mail.read');
+    app.get('/admin/outbox', { config: { access: { permission: 'mail.read' } }, schema: { tags, summary: 'The mail outbox (the mailbox when no SMTP server is configured)', querystring: z.strictObject({ to: z.string().max(254).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) }), response: { 200: pageOf(Mail), ...errorResponses } } }, async (req) => {
+      const actor = req.actor;
       const { to, page, pageSize } = req.query;
       const params = to ? [`%${to.toLowerCase()}%`] : [];
       const clause = to ? 'WHERE lower(to_address) LIKE $1' : '';

@@ -6,7 +6,7 @@ import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
-import { requestMeta, requireActor } from '../core/http.ts';
+import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
 import { toFhirAuditEvent, toFhirConsent, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type PatientRow } from './mappers.ts';
 import { countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
@@ -46,11 +46,11 @@ export function fhirRoutes(deps: Deps) {
   return async (app: FastifyInstance) => {
     const send = <T>(reply: import('fastify').FastifyReply, body: T) => reply.type(FHIR_JSON).send(body);
 
-    app.get('/metadata', async (_req, reply) => send(reply, capabilityStatement(baseUrl())));
+    app.get('/metadata', { config: { access: 'public' } }, async (_req, reply) => send(reply, capabilityStatement(baseUrl())));
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
     async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string }, count: number, offset: number) {
-      const actor = requireActor(req);
+      const actor = req.actor;
       if (!roleAllows(actor.role, 'case.read')) throw new AppError('FORBIDDEN');
       const values: unknown[] = [actor.userId];
       const bind = (v: unknown) => {
@@ -65,8 +65,8 @@ export function fhirRoutes(deps: Deps) {
     }
 
     // Patient ----------------------------------------------------------------------------------
-    app.get('/Patient/:id', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/Patient/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
+      const actor = req.actor;
       const { id } = req.params as { id: string };
       const patient = await withCaseTx(db, async (tx) => {
         const [row] = referenceId(id, 'Patient') ? await tx.query<{ id: string }>('SELECT id FROM cases WHERE patient_id = $1', [id]) : [];
@@ -76,7 +76,7 @@ export function fhirRoutes(deps: Deps) {
       });
       return send(reply, toFhirPatient(patient));
     });
-    app.get('/Patient', async (req, reply) => {
+    app.get('/Patient', { config: { access: { permission: 'case.read' } } }, async (req, reply) => {
       const p = params(req.query, ['_id', 'name', 'family', 'given', 'birthdate', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
@@ -97,13 +97,13 @@ export function fhirRoutes(deps: Deps) {
     });
 
     // ServiceRequest ---------------------------------------------------------------------------
-    app.get('/ServiceRequest/:id', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/ServiceRequest/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
+      const actor = req.actor;
       const { id } = req.params as { id: string };
       const c = await withCaseTx(db, async (tx) => (await openCase(tx, actor, id, 'case.read', requestMeta(req), { auditAction: 'fhir.ServiceRequest.read' })).row);
       return send(reply, toFhirServiceRequest(c as unknown as CaseForFhir));
     });
-    app.get('/ServiceRequest', async (req, reply) => {
+    app.get('/ServiceRequest', { config: { access: { permission: 'case.read' } } }, async (req, reply) => {
       const p = params(req.query, ['_id', 'patient', 'subject', 'status', 'authored', 'date', 'identifier', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
@@ -129,8 +129,8 @@ export function fhirRoutes(deps: Deps) {
 
     // Consent ----------------------------------------------------------------------------------
     const CONSENT_SQL = 'SELECT s.id, s.case_id, c.patient_id, s.document, s.version, s.typed_name, s.signer_relation, s.signed_at';
-    app.get('/Consent/:id', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/Consent/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
+      const actor = req.actor;
       const { id } = req.params as { id: string };
       const row = await withCaseTx(db, async (tx) => {
         const [s] = referenceId(id, 'Consent') ? await tx.query<ConsentRow>(`${CONSENT_SQL} FROM consent_signatures s JOIN cases c ON c.id = s.case_id WHERE s.id = $1`, [id]) : [];
@@ -140,7 +140,7 @@ export function fhirRoutes(deps: Deps) {
       });
       return send(reply, toFhirConsent(row));
     });
-    app.get('/Consent', async (req, reply) => {
+    app.get('/Consent', { config: { access: { permission: 'case.read' } } }, async (req, reply) => {
       const p = params(req.query, ['patient', 'date', 'status', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
@@ -163,8 +163,8 @@ export function fhirRoutes(deps: Deps) {
     const forViewer = (row: AuditRow, isAdmin: boolean): AuditRow => (isAdmin ? row : { ...row, ip: null });
     const AUDIT_SQL = `a.id, a.at, a.actor_id, u.name AS actor_name, a.actor_role, a.action, a.entity_type, a.entity_id, a.case_id, c.patient_id, a.ip, a.outcome`;
     const AUDIT_FROM = 'FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id';
-    app.get('/AuditEvent', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/AuditEvent', { config: { access: 'signed-in' } }, async (req, reply) => {
+      const actor = req.actor;
       const p = params(req.query, ['entity', 'patient', 'date', 'agent', 'outcome', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
@@ -195,8 +195,8 @@ export function fhirRoutes(deps: Deps) {
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map((row) => toFhirAuditEvent(forViewer(row, isAdmin))), result.total, count, offset));
     });
-    app.get('/AuditEvent/:id', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/AuditEvent/:id', { config: { access: 'signed-in' } }, async (req, reply) => {
+      const actor = req.actor;
       const { id } = req.params as { id: string };
       const row = await withCaseTx(db, async (tx) => {
         const [a] = referenceId(id, 'AuditEvent') ? await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} WHERE a.id = $1`, [id]) : [];

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, requestMeta, requireActor } from '../core/http.ts';
+import { errorResponses, requestMeta } from '../core/http.ts';
 import type { ImagingService } from './service.ts';
 
 const Uid = z.string().regex(/^[0-9.]{1,64}$/, 'a DICOM UID');
@@ -34,9 +34,10 @@ export function imagingApiRoutes(imaging: ImagingService) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['imaging'];
-    app.get('/cases/:id/imaging/studies', { schema: { tags, summary: 'Imaging studies of a case, with their series', params: Params, response: { 200: z.array(StudyView), ...errorResponses } } },
-      async (req) => imaging.caseStudies(requireActor(req), requestMeta(req), req.params.id));
+    app.get('/cases/:id/imaging/studies', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Imaging studies of a case, with their series', params: Params, response: { 200: z.array(StudyView), ...errorResponses } } },
+      async (req) => imaging.caseStudies(req.actor, requestMeta(req), req.params.id));
     app.get('/cases/:id/imaging/studies/:studyUid/export', {
+      config: { access: { case: 'case.imaging.export' } },
       schema: {
         tags, summary: 'The study de-identified (DICOM PS3.15 Basic Profile) as a zip', params: z.object({ id: z.uuid(), studyUid: Uid }),
         querystring: z.strictObject({
@@ -46,16 +47,16 @@ export function imagingApiRoutes(imaging: ImagingService) {
         }),
       },
     }, async (req, reply) => {
-      const { stream, filename } = await imaging.exportDeidentified(requireActor(req), requestMeta(req), req.params.id, req.params.studyUid, req.query);
+      const { stream, filename } = await imaging.exportDeidentified(req.actor, requestMeta(req), req.params.id, req.params.studyUid, req.query);
       return reply.type('application/zip').header('content-disposition', `attachment; filename="${filename}"`).send(stream);
     });
-    app.get('/cases/:id/imaging/measurements', { schema: { tags, summary: 'Measurements saved with the case', params: Params, querystring: z.strictObject({ studyUid: Uid.optional() }), response: { 200: z.array(MeasurementView), ...errorResponses } } },
-      async (req) => imaging.measurements(requireActor(req), requestMeta(req), req.params.id, req.query.studyUid));
-    app.post('/cases/:id/imaging/measurements', { schema: { tags, summary: 'Save a length or angle measurement (reviewers and coordinators)', params: Params, body: NewMeasurement, response: { 201: MeasurementView, ...errorResponses } } },
-      async (req, reply) => reply.code(201).send(await imaging.addMeasurement(requireActor(req), requestMeta(req), req.params.id, req.body)));
-    app.delete('/cases/:id/imaging/measurements/:measurementId', { schema: { tags, summary: 'Remove one of your measurements', params: z.object({ id: z.uuid(), measurementId: z.uuid() }), response: { 204: z.null(), ...errorResponses } } },
+    app.get('/cases/:id/imaging/measurements', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Measurements saved with the case', params: Params, querystring: z.strictObject({ studyUid: Uid.optional() }), response: { 200: z.array(MeasurementView), ...errorResponses } } },
+      async (req) => imaging.measurements(req.actor, requestMeta(req), req.params.id, req.query.studyUid));
+    app.post('/cases/:id/imaging/measurements', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Save a length or angle measurement (reviewers and coordinators)', params: Params, body: NewMeasurement, response: { 201: MeasurementView, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await imaging.addMeasurement(req.actor, requestMeta(req), req.params.id, req.body)));
+    app.delete('/cases/:id/imaging/measurements/:measurementId', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Remove one of your measurements', params: z.object({ id: z.uuid(), measurementId: z.uuid() }), response: { 204: z.null(), ...errorResponses } } },
       async (req, reply) => {
-        await imaging.deleteMeasurement(requireActor(req), requestMeta(req), req.params.id, req.params.measurementId);
+        await imaging.deleteMeasurement(req.actor, requestMeta(req), req.params.id, req.params.measurementId);
         return reply.code(204).send(null);
       });
   };

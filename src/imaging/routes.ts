@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { MultipartParseError, parseMultipartStream } from '@remix-run/multipart-parser/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
-import { requestMeta, requireActor } from '../core/http.ts';
+import { requestMeta } from '../core/http.ts';
 import { DicomRejected, NATIVE_SYNTAXES, type DicomJson } from './part10.ts';
 import { readFrames, renderFrame, type RenderOptions } from './frames.ts';
 import type { QidoLevel } from './qido.ts';
@@ -121,33 +121,33 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     app.addContentTypeParser(/^multipart\/related/i, (_req, payload, done) => done(null, payload));
 
     for (const base of ['', '/cases/:caseId']) {
-      app.post(`${base}/studies`, { schema: { hide: true } }, (req, reply) => stow(req, reply));
-      app.post(`${base}/studies/:studyUid${UID}`, { schema: { hide: true } }, (req, reply) => stow(req, reply));
+      app.post(`${base}/studies`, { config: { access: { case: 'case.records.write' } }, schema: { hide: true } }, (req, reply) => stow(req, reply));
+      app.post(`${base}/studies/:studyUid${UID}`, { config: { access: { case: 'case.records.write' } }, schema: { hide: true } }, (req, reply) => stow(req, reply));
 
-      app.get(`${base}/studies`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'study'));
-      app.get(`${base}/series`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'series'));
-      app.get(`${base}/instances`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
-      app.get(`${base}/studies/:studyUid${UID}/series`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'series'));
-      app.get(`${base}/studies/:studyUid${UID}/instances`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances`, { schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
+      app.get(`${base}/studies`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'study'));
+      app.get(`${base}/series`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'series'));
+      app.get(`${base}/instances`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
+      app.get(`${base}/studies/:studyUid${UID}/series`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'series'));
+      app.get(`${base}/studies/:studyUid${UID}/instances`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => search(req, reply, 'instance'));
 
-      app.get(`${base}/studies/:studyUid${UID}`, { schema: { hide: true } }, (req, reply) => retrieve(req, reply));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}`, { schema: { hide: true } }, (req, reply) => retrieve(req, reply));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}`, { schema: { hide: true } }, (req, reply) => retrieve(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => retrieve(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => retrieve(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => retrieve(req, reply));
 
-      app.get(`${base}/studies/:studyUid${UID}/metadata`, { schema: { hide: true } }, (req, reply) => metadata(req, reply));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/metadata`, { schema: { hide: true } }, (req, reply) => metadata(req, reply));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/metadata`, { schema: { hide: true } }, (req, reply) => metadata(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/metadata`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => metadata(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/metadata`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => metadata(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/metadata`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => metadata(req, reply));
 
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/frames/:frames`, { schema: { hide: true } }, (req, reply) => frames(req, reply));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/rendered`, { schema: { hide: true } }, (req, reply) => rendered(req, reply, false));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/frames/:frames/rendered`, { schema: { hide: true } }, (req, reply) => rendered(req, reply, false));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/thumbnail`, { schema: { hide: true } }, (req, reply) => rendered(req, reply, true));
-      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/thumbnail`, { schema: { hide: true } }, (req, reply) => rendered(req, reply, true));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/frames/:frames`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => frames(req, reply));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/rendered`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => rendered(req, reply, false));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/frames/:frames/rendered`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => rendered(req, reply, false));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/instances/:sopInstanceUid${UID}/thumbnail`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => rendered(req, reply, true));
+      app.get(`${base}/studies/:studyUid${UID}/series/:seriesUid${UID}/thumbnail`, { config: { access: { case: 'case.records.read' } }, schema: { hide: true } }, (req, reply) => rendered(req, reply, true));
     }
 
     async function stow(req: FastifyRequest, reply: FastifyReply) {
-      const actor = requireActor(req);
+      const actor = req.actor;
       const p = req.params as Params;
       if (!p.caseId) throw new AppError('VALIDATION_FAILED', 'Images are stored on a case: send them to /dicomweb/cases/{caseId}/studies.');
       const contentType = String(req.headers['content-type'] ?? '');
@@ -175,7 +175,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function search(req: FastifyRequest, reply: FastifyReply, level: QidoLevel) {
-      const actor = requireActor(req);
+      const actor = req.actor;
       const p = req.params as Params;
       const { answer, warnings } = await imaging.search(actor, requestMeta(req), scopeOf(p), level, { studyUid: p.studyUid, seriesUid: p.seriesUid }, req.query as Record<string, string>, baseUrl(opts.publicUrl(), p));
       if (warnings.length) reply.header('warning', warnings.join(', '));
@@ -183,7 +183,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function instancesFor(req: FastifyRequest) {
-      const actor = requireActor(req);
+      const actor = req.actor;
       const p = req.params as Params;
       const rows = await imaging.instances(actor, requestMeta(req), scopeOf(p), { studyUid: p.studyUid!, seriesUid: p.seriesUid, sopInstanceUid: p.sopInstanceUid });
       return { rows, p };
@@ -236,7 +236,7 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function rendered(req: FastifyRequest, reply: FastifyReply, thumbnail: boolean) {
-      requireActor(req);
+      req.actor;
       const opts = parseRenderOptions(req);
       if (thumbnail) opts.viewport ??= { width: 128, height: 128 };
       const p = req.params as Params;

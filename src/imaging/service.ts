@@ -10,7 +10,7 @@ import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { BlobStore } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
-import type { Db, Queryable } from '../core/db.ts';
+import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { insertEvent } from '../cases/repository.ts';

@@ -1,7 +1,7 @@
 import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../core/errors.ts';
-import { requestMeta, requireActor } from '../core/http.ts';
+import { requestMeta } from '../core/http.ts';
 import { bundle } from '../fhir/routes.ts';
 import { countParam, offsetParam, params, referenceId } from '../fhir/search.ts';
 import type { ReportDocument } from './pdf.ts';
@@ -60,15 +60,15 @@ export function toFhirConcordanceObservation(r: { id: string; issued_at: Date; c
 export function opinionFhirRoutes(opinions: OpinionsService, publicUrl: () => string) {
   return async (app: FastifyInstance) => {
     const UUID = /^[0-9a-f-]{36}$/i;
-    app.get('/DiagnosticReport/:id', async (req, reply) => {
+    app.get('/DiagnosticReport/:id', { config: { access: { case: 'case.opinion.read' } } }, async (req, reply) => {
       const { id } = req.params as { id: string };
-      const actor = requireActor(req);
+      const actor = req.actor;
       const found = UUID.test(id) ? await opinions.reportForFhir(actor, requestMeta(req), id) : null;
       if (!found) throw notFound('This DiagnosticReport');
       return reply.type('application/fhir+json; charset=utf-8').send(toFhirDiagnosticReport(found.report, found.patientId, found.pdf, found.superseded));
     });
-    app.get('/DiagnosticReport', async (req, reply) => {
-      const actor = requireActor(req);
+    app.get('/DiagnosticReport', { config: { access: 'signed-in' } }, async (req, reply) => {
+      const actor = req.actor;
       const p = params(req.query, ['patient', 'subject', 'based-on', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
@@ -81,9 +81,9 @@ export function opinionFhirRoutes(opinions: OpinionsService, publicUrl: () => st
       const base = `${publicUrl()}/fhir/R4`;
       return reply.type('application/fhir+json; charset=utf-8').send(bundle(req, base, result.rows.map((r) => toFhirDiagnosticReport(r.report, r.patientId, r.pdf, r.superseded)), result.total, count, offset));
     });
-    app.get('/Observation/:id', async (req, reply) => {
+    app.get('/Observation/:id', { config: { access: { case: 'case.opinion.read' } } }, async (req, reply) => {
       const { id } = req.params as { id: string };
-      const actor = requireActor(req);
+      const actor = req.actor;
       const reportId = id.replace(/-concordance$/, '');
       const found = UUID.test(reportId) ? await opinions.reportForFhir(actor, requestMeta(req), reportId) : null;
       const obs = found ? toFhirConcordanceObservation(found.report, found.patientId) : null;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestMeta, requireActor } from '../core/http.ts';
+import { requestMeta } from '../core/http.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import type { OutcomesService } from './outcomes.ts';
 import { OpinionContent } from './schemas.ts';
@@ -15,37 +15,39 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['opinion'];
-    app.get('/cases/:id/opinion', { schema: { tags, summary: 'The review workspace: intake, biomarkers, checklist, parts, notes and issued reports', params: Params } },
-      async (req) => opinions.workspace(requireActor(req), requestMeta(req), req.params.id));
-    app.put('/cases/:id/opinion/draft', { schema: { tags, summary: 'Save my part of the opinion (assigned expert)', params: Params, body: OpinionContent } },
-      async (req) => opinions.saveDraft(requireActor(req), requestMeta(req), req.params.id, req.body));
-    app.post('/cases/:id/opinion/notes', { schema: { tags, summary: 'A private review note', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
-      async (req, reply) => reply.code(201).send(await opinions.addNote(requireActor(req), requestMeta(req), req.params.id, req.body.body)));
-    app.post('/cases/:id/opinion/sign', { schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials } },
-      async (req) => opinions.signPart(requireActor(req), requestMeta(req), req.params.id, req.body));
-    app.post('/cases/:id/opinion/report', { schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: Credentials } },
-      async (req, reply) => reply.code(201).send(await opinions.issueReport(requireActor(req), requestMeta(req), req.params.id, req.body)));
+    app.get('/cases/:id/opinion', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The review workspace: intake, biomarkers, checklist, parts, notes and issued reports', params: Params } },
+      async (req) => opinions.workspace(req.actor, requestMeta(req), req.params.id));
+    app.put('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Save my part of the opinion (assigned expert)', params: Params, body: OpinionContent } },
+      async (req) => opinions.saveDraft(req.actor, requestMeta(req), req.params.id, req.body));
+    app.post('/cases/:id/opinion/notes', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'A private review note', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
+      async (req, reply) => reply.code(201).send(await opinions.addNote(req.actor, requestMeta(req), req.params.id, req.body.body)));
+    app.post('/cases/:id/opinion/sign', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials } },
+      async (req) => opinions.signPart(req.actor, requestMeta(req), req.params.id, req.body));
+    app.post('/cases/:id/opinion/report', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: Credentials } },
+      async (req, reply) => reply.code(201).send(await opinions.issueReport(req.actor, requestMeta(req), req.params.id, req.body)));
     app.post('/cases/:id/opinion/report/versions', {
+      config: { access: { case: 'case.opinion.write' } },
       schema: { tags, summary: 'An addendum or amendment, with a reason', params: Params, body: Credentials.extend({ kind: z.enum(['addendum', 'amendment']), reason: z.string().trim().min(5).max(1000), text: z.string().trim().min(1).max(8000) }) },
-    }, async (req, reply) => reply.code(201).send(await opinions.amend(requireActor(req), requestMeta(req), req.params.id, req.body)));
-    app.get('/cases/:id/opinion/report/:version/pdf', { schema: { tags, summary: 'The report PDF of one version', params: Params.extend({ version: z.coerce.number().int().min(1) }) } }, async (req, reply) => {
-      const { stream, size, filename } = await opinions.reportPdf(requireActor(req), requestMeta(req), req.params.id, req.params.version);
+    }, async (req, reply) => reply.code(201).send(await opinions.amend(req.actor, requestMeta(req), req.params.id, req.body)));
+    app.get('/cases/:id/opinion/report/:version/pdf', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The report PDF of one version', params: Params.extend({ version: z.coerce.number().int().min(1) }) } }, async (req, reply) => {
+      const { stream, size, filename } = await opinions.reportPdf(req.actor, requestMeta(req), req.params.id, req.params.version);
       return reply.type('application/pdf').header('content-length', String(size)).header('content-disposition', `attachment; filename="${filename}"`).send(stream);
     });
-    app.post('/cases/:id/opinion/deliver', { schema: { tags, summary: 'Deliver the report to the patient, proxies and referrer (coordinator)', params: Params } },
-      async (req) => opinions.deliver(requireActor(req), requestMeta(req), req.params.id));
-    app.get('/cases/:id/followups', { schema: { tags, summary: 'The follow-up thread after delivery', params: Params } },
-      async (req) => opinions.followups(requireActor(req), requestMeta(req), req.params.id));
-    app.post('/cases/:id/followups', { schema: { tags, summary: 'Ask or answer a follow-up question', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
-      async (req, reply) => reply.code(201).send(await opinions.postFollowup(requireActor(req), requestMeta(req), req.params.id, req.body.body)));
+    app.post('/cases/:id/opinion/deliver', { config: { access: { case: 'case.transition' } }, schema: { tags, summary: 'Deliver the report to the patient, proxies and referrer (coordinator)', params: Params } },
+      async (req) => opinions.deliver(req.actor, requestMeta(req), req.params.id));
+    app.get('/cases/:id/followups', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The follow-up thread after delivery', params: Params } },
+      async (req) => opinions.followups(req.actor, requestMeta(req), req.params.id));
+    app.post('/cases/:id/followups', { config: { access: { case: 'case.followup.write' } }, schema: { tags, summary: 'Ask or answer a follow-up question', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
+      async (req, reply) => reply.code(201).send(await opinions.postFollowup(req.actor, requestMeta(req), req.params.id, req.body.body)));
     app.post('/cases/:id/survey', {
+      config: { access: { case: 'case.survey.write' } },
       schema: { tags, summary: 'The patient’s short survey after delivery', params: Params, body: z.strictObject({ clear: z.number().int().min(1).max(5), changed: z.enum(['diagnosis', 'plan', 'both', 'neither']), wouldRecommend: z.boolean(), comment: z.string().trim().max(2000).optional() }) },
-    }, async (req, reply) => reply.code(201).send(await opinions.submitSurvey(requireActor(req), requestMeta(req), req.params.id, req.body)));
-    app.post('/calculators/lung-resection', { schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: OpinionContent.shape.lungFunction.unwrap().shape.input } },
-      async (req) => { requireActor(req); return evaluateLungResection(req.body); });
-    app.get('/outcomes', { schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }) } },
+    }, async (req, reply) => reply.code(201).send(await opinions.submitSurvey(req.actor, requestMeta(req), req.params.id, req.body)));
+    app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: OpinionContent.shape.lungFunction.unwrap().shape.input } },
+      async (req) => { req.actor; return evaluateLungResection(req.body); });
+    app.get('/outcomes', { config: { access: { permission: 'outcomes.read' } }, schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }) } },
       async (req, reply) => {
-        const actor = requireActor(req);
+        const actor = req.actor;
         const data = await outcomes.summary(actor, requestMeta(req));
         if (req.query.format === 'csv') return reply.type('text/csv').header('content-disposition', 'attachment; filename="outcomes.csv"').send(outcomes.csv(data));
         return data;

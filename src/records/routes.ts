@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
 import { AppError, problem, type ErrorCode } from '../core/errors.ts';
-import { errorResponses, PageQuery, pageOf, requestMeta, requireActor } from '../core/http.ts';
+import { errorResponses, PageQuery, pageOf, requestMeta } from '../core/http.ts';
 import { findUnsafeText } from '../core/security.ts';
 import { DOCUMENT_TYPE_IDS } from './classify.ts';
 import type { RecordsService } from './service.ts';
@@ -133,7 +133,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     fastify.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
     const handleTus = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
       if (req.method !== 'OPTIONS') {
-        const actor = requireActor(req);
+        const actor = req.actor;
         await authorise(req, actor);
         context.set(req.raw, { actor, meta: requestMeta(req) });
       }
@@ -162,18 +162,19 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
       else req.log.info({ upload: { status, code: p.code } }, 'upload refused');
       return new Response(JSON.stringify({ ...p, status }), { status, headers });
     }
-    fastify.all('/api/uploads', { schema: { hide: true } }, handleTus);
-    fastify.all('/api/uploads/*', { schema: { hide: true } }, handleTus);
+    fastify.all('/api/uploads', { config: { access: { case: 'case.records.write' } }, schema: { hide: true } }, handleTus);
+    fastify.all('/api/uploads/*', { config: { access: { case: 'case.records.write' } }, schema: { hide: true } }, handleTus);
 
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['records'];
     app.get('/api/cases/:id/documents', {
+      config: { access: { case: 'case.records.read' } },
       schema: { tags, summary: 'Documents on a case: filter by category or status, paged', params: Params, querystring: z.strictObject({ category: z.enum(['document', 'imaging', 'digital_slide', 'structured']).optional(), status: z.enum(['processing', 'ready', 'needs_review', 'failed']).optional(), ...PageQuery }), response: { 200: pageOf(DocumentView), ...errorResponses } },
-    }, async (req) => records.listDocuments(requireActor(req), req.params.id, requestMeta(req), req.query));
-    app.get('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'One document', params: DocParams, response: { 200: DocumentView, ...errorResponses } } },
-      async (req) => records.getDocument(requireActor(req), req.params.id, req.params.documentId, requestMeta(req)));
-    app.get('/api/cases/:id/documents/:documentId/content', { schema: { tags, summary: 'The document itself (decrypted, streamed); ?inline=true to show a PDF or image in the page', params: DocParams, querystring: z.strictObject({ inline: z.enum(['true', 'false']).optional() }) } }, async (req, reply) => {
-      const c = await records.content(requireActor(req), req.params.id, req.params.documentId, requestMeta(req));
+    }, async (req) => records.listDocuments(req.actor, req.params.id, requestMeta(req), req.query));
+    app.get('/api/cases/:id/documents/:documentId', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'One document', params: DocParams, response: { 200: DocumentView, ...errorResponses } } },
+      async (req) => records.getDocument(req.actor, req.params.id, req.params.documentId, requestMeta(req)));
+    app.get('/api/cases/:id/documents/:documentId/content', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The document itself (decrypted, streamed); ?inline=true to show a PDF or image in the page', params: DocParams, querystring: z.strictObject({ inline: z.enum(['true', 'false']).optional() }) } }, async (req, reply) => {
+      const c = await records.content(req.actor, req.params.id, req.params.documentId, requestMeta(req));
       const viewable = ['pdf', 'jpeg', 'png', 'text'].includes(c.contentType);
       if (req.query.inline === 'true' && viewable) {
         // Shown inside our own page (the review workspace), never framed by another site.
@@ -185,17 +186,17 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
       return reply.type(types[c.contentType] ?? 'application/octet-stream').header('content-length', c.size)
         .header('content-disposition', `attachment; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
     });
-    app.get('/api/cases/:id/documents/:documentId/text', { schema: { tags, summary: 'The text read from a document (PDF text, imported or OCR)', params: DocParams, response: { 200: z.object({ text: z.string().nullable(), status: z.string() }), ...errorResponses } } },
-      async (req) => records.documentText(requireActor(req), req.params.id, req.params.documentId, requestMeta(req)));
-    app.patch('/api/cases/:id/documents/:documentId', { schema: { tags, summary: 'Correct the document type (coordinator)', params: DocParams, body: z.strictObject({ documentType: z.enum(DOCUMENT_TYPE_IDS as unknown as [string, ...string[]]) }), response: { 200: DocumentView, ...errorResponses } } },
-      async (req) => records.correctType(requireActor(req), req.params.id, req.params.documentId, req.body.documentType, requestMeta(req)));
-    app.get('/api/cases/:id/checklist', { schema: { tags, summary: 'The records checklist: what is on file, missing or waived', params: Params, response: { 200: ChecklistView, ...errorResponses } } },
-      async (req) => records.checklist(requireActor(req), req.params.id, requestMeta(req)));
-    app.put('/api/cases/:id/checklist/:itemId/waiver', { schema: { tags, summary: 'Waive a checklist item, with a reason (coordinator)', params: ItemParams, body: z.strictObject({ reason: z.string().trim().min(5, 'Say why this record is not needed.').max(1000) }), response: { 200: ChecklistView, ...errorResponses } } },
-      async (req) => records.waive(requireActor(req), req.params.id, req.params.itemId, req.body.reason, requestMeta(req)));
-    app.delete('/api/cases/:id/checklist/:itemId/waiver', { schema: { tags, summary: 'Withdraw a waiver (coordinator)', params: ItemParams, response: { 200: ChecklistView, ...errorResponses } } },
-      async (req) => records.unwaive(requireActor(req), req.params.id, req.params.itemId, requestMeta(req)));
-    app.get('/api/cases/:id/clinical', { schema: { tags, summary: 'Imported clinical data: conditions, labs, procedures, medications', params: Params, querystring: z.strictObject({ kind: z.enum(['condition', 'observation', 'diagnostic_report', 'procedure', 'medication', 'patient']).optional() }) } },
-      async (req) => records.clinical(requireActor(req), req.params.id, req.query.kind, requestMeta(req)));
+    app.get('/api/cases/:id/documents/:documentId/text', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The text read from a document (PDF text, imported or OCR)', params: DocParams, response: { 200: z.object({ text: z.string().nullable(), status: z.string() }), ...errorResponses } } },
+      async (req) => records.documentText(req.actor, req.params.id, req.params.documentId, requestMeta(req)));
+    app.patch('/api/cases/:id/documents/:documentId', { config: { access: { case: 'case.records.curate' } }, schema: { tags, summary: 'Correct the document type (coordinator)', params: DocParams, body: z.strictObject({ documentType: z.enum(DOCUMENT_TYPE_IDS as unknown as [string, ...string[]]) }), response: { 200: DocumentView, ...errorResponses } } },
+      async (req) => records.correctType(req.actor, req.params.id, req.params.documentId, req.body.documentType, requestMeta(req)));
+    app.get('/api/cases/:id/checklist', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The records checklist: what is on file, missing or waived', params: Params, response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.checklist(req.actor, req.params.id, requestMeta(req)));
+    app.put('/api/cases/:id/checklist/:itemId/waiver', { config: { access: { case: 'case.records.curate' } }, schema: { tags, summary: 'Waive a checklist item, with a reason (coordinator)', params: ItemParams, body: z.strictObject({ reason: z.string().trim().min(5, 'Say why this record is not needed.').max(1000) }), response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.waive(req.actor, req.params.id, req.params.itemId, req.body.reason, requestMeta(req)));
+    app.delete('/api/cases/:id/checklist/:itemId/waiver', { config: { access: { case: 'case.records.curate' } }, schema: { tags, summary: 'Withdraw a waiver (coordinator)', params: ItemParams, response: { 200: ChecklistView, ...errorResponses } } },
+      async (req) => records.unwaive(req.actor, req.params.id, req.params.itemId, requestMeta(req)));
+    app.get('/api/cases/:id/clinical', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Imported clinical data: conditions, labs, procedures, medications', params: Params, querystring: z.strictObject({ kind: z.enum(['condition', 'observation', 'diagnostic_report', 'procedure', 'medication', 'patient']).optional() }) } },
+      async (req) => records.clinical(req.actor, req.params.id, req.query.kind, requestMeta(req)));
   };
 }

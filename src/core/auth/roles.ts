@@ -39,6 +39,8 @@ const PERMISSIONS = {
   'case.survey.write': ['patient'],
   'outcomes.read': ['coordinator', 'admin'],
   'experts.list': ['coordinator', 'admin'],
+  'experts.manage': ['admin'],
+  'experts.own': ['expert'],
   'case.experts.match': ['coordinator'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
