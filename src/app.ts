@@ -176,7 +176,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const masterKeys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
   const secrets = secretBox(masterKeys);
   const accounts = accountsService(deps, secrets);
-  await accounts.sealLegacySecrets();
+  await accounts.resealSecrets({ rotate: false });
   const cases = casesService(deps);
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });

@@ -296,15 +296,21 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       });
     },
 
-    /** Seals authenticator secrets written before they were encrypted at rest (run at start-up). */
-    async sealLegacySecrets(): Promise<number> {
+    /**
+     * Seals authenticator secrets kept in plain text (written before they were encrypted at rest)
+     * and reseals those under an older master key: at start-up, and by `consilium blobs-rotate`.
+     */
+    async resealSecrets(opts: { rotate: boolean }): Promise<number> {
       const rows = await db.query<{ id: string; totp_secret: string | null; totp_pending_secret: string | null }>(
-        `SELECT id, totp_secret, totp_pending_secret FROM users WHERE (totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sealed:%') OR (totp_pending_secret IS NOT NULL AND totp_pending_secret NOT LIKE 'sealed:%')`);
-      for (const r of rows) {
-        const seal = (v: string | null) => (v && !isSealed(v) ? secrets.seal(v) : v);
-        await db.query('UPDATE users SET totp_secret = $2, totp_pending_secret = $3 WHERE id = $1', [r.id, seal(r.totp_secret), seal(r.totp_pending_secret)]);
+        `SELECT id, totp_secret, totp_pending_secret FROM users WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL`);
+      const due = (v: string | null) => v != null && (opts.rotate ? secrets.stale(v) : !isSealed(v));
+      let n = 0;
+      for (const r of rows.filter((row) => due(row.totp_secret) || due(row.totp_pending_secret))) {
+        const reseal = (v: string | null) => (v && due(v) ? secrets.seal(secrets.open(v)) : v);
+        await db.query('UPDATE users SET totp_secret = $2, totp_pending_secret = $3 WHERE id = $1', [r.id, reseal(r.totp_secret), reseal(r.totp_pending_secret)]);
+        n++;
       }
-      return rows.length;
+      return n;
     },
   };
 }

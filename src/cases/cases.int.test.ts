@@ -134,6 +134,41 @@ describe('caregivers (proxies)', () => {
     expect((await p.client.delete(`/api/cases/${id}/proxies/${carer.id}`)).status).toBe(200);
     expect((await carer.client.get(`/api/cases/${id}`)).status).toBe(404);
   });
+
+  it('a removed caregiver cannot come back through an invitation sent before the removal; the patient lists and withdraws invitations', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { intake: {} });
+    const carer = await aPatient(t, 'Rémi Removed');
+    await p.client.post(`/api/cases/${id}/proxies`, { email: carer.email, relationship: 'Brother' });
+    const first = await lastMailToken(t.db, carer.email);
+    await p.client.post(`/api/cases/${id}/proxies`, { email: carer.email, relationship: 'Brother' });
+    const second = await lastMailToken(t.db, carer.email);
+    expect((await carer.client.post(`/api/invitations/${first}/accept`)).status).toBe(200);
+    // The patient removes the caregiver: the second, still open invitation is cancelled with it.
+    expect((await p.client.delete(`/api/cases/${id}/proxies/${carer.id}`)).status).toBe(200);
+    expect((await carer.client.post(`/api/invitations/${second}/accept`)).status).toBe(404);
+    expect((await carer.client.get(`/api/cases/${id}`)).status).toBe(404);
+    // Even an invitation the database still holds open from before the removal restores nothing.
+    await t.db.query('UPDATE proxy_invitations SET revoked_at = NULL WHERE case_id = $1', [id]);
+    expect((await carer.client.post(`/api/invitations/${second}/accept`)).status).toBe(404);
+    expect((await carer.client.get(`/api/cases/${id}`)).status).toBe(404);
+
+    // Open invitations: listed for the patient only, withdrawn with a click, dead afterwards.
+    const friend = await aPatient(t, 'Fran Friend');
+    await p.client.post(`/api/cases/${id}/proxies`, { email: ` ${friend.email.toUpperCase()} `, relationship: 'Friend' });
+    const open = await p.client.get(`/api/cases/${id}/invitations`);
+    const invitation = open.body.find((i: { email: string }) => i.email === friend.email);
+    expect(invitation).toMatchObject({ relationship: 'Friend' });
+    expect((await friend.client.get(`/api/cases/${id}/invitations`)).status).toBe(404);
+    expect((await p.client.delete(`/api/cases/${id}/invitations/${invitation.id}`)).status).toBe(200);
+    expect((await friend.client.post(`/api/invitations/${await lastMailToken(t.db, friend.email)}/accept`)).status).toBe(404);
+    expect((await p.client.get(`/api/cases/${id}/invitations`)).body.some((i: { email: string }) => i.email === friend.email)).toBe(false);
+
+    // A new invitation after the removal is the patient's new decision: it works.
+    await p.client.post(`/api/cases/${id}/proxies`, { email: carer.email, relationship: 'Brother' });
+    expect((await carer.client.post(`/api/invitations/${await lastMailToken(t.db, carer.email)}/accept`)).status).toBe(200);
+    expect((await carer.client.get(`/api/cases/${id}`)).status).toBe(200);
+  });
 });
 
 describe('coordinator queue and lifecycle', () => {

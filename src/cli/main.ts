@@ -6,6 +6,8 @@ import { loadConfig } from '../core/config.ts';
 import { openDb } from '../core/db.ts';
 import { migrate } from '../core/migrate.ts';
 import { insertUser, findUserByEmail } from '../accounts/repository.ts';
+import { accountsService } from '../accounts/service.ts';
+import { secretBox } from '../core/secrets.ts';
 import { recordAudit } from '../core/audit.ts';
 import { SYSTEM_META } from '../core/context.ts';
 import { seedDemo } from '../demo/seed.ts';
@@ -20,7 +22,7 @@ Commands:
                [--password P]
   demo                                      load synthetic demo users and cases (refused in production)
   audit-verify                              recompute the audit trail's hash chain; exit 1 if broken
-  blobs-rotate                              rewrap every file key under the first key of BLOB_KEYS
+  blobs-rotate                              rewrap every file key, and reseal authenticator secrets, under the first key of BLOB_KEYS
   cleanup [--upload-days N] [--blob-hours N] remove uploads abandoned half-way and files no document holds
 
 The database comes from DATABASE_URL, or PGlite in DATA_DIR (default ./data).`;
@@ -88,9 +90,12 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'blobs-rotate': {
         await migrate(db);
-        const store = new BlobStore(path.join(config.dataDir, 'blobs'), loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production'));
+        const keys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
+        const store = new BlobStore(path.join(config.dataDir, 'blobs'), keys);
         const n = await db.transaction((tx) => store.rotate(tx));
-        console.log(n ? `Rewrapped ${n} file keys under key “${config.blobKeys?.split(':')[0] ?? 'local'}”.` : 'Every file key is already under the current key.');
+        const sealed = await accountsService({ config, db, now: () => new Date() }, secretBox(keys)).resealSecrets({ rotate: true });
+        console.log(n ? `Rewrapped ${n} file keys under key “${keys[0]!.id}”.` : 'Every file key is already under the current key.');
+        console.log(sealed ? `Resealed the authenticator secrets of ${sealed} accounts.` : 'Every authenticator secret is already under the current key.');
         return 0;
       }
       case 'cleanup': {

@@ -11,6 +11,8 @@ const PREFIX = 'sealed:v1';
 export interface SecretBox {
   seal: (plaintext: string) => string;
   open: (stored: string) => string;
+  /** True when a stored value is plaintext or sealed under a key other than the current one. */
+  stale: (stored: string) => boolean;
 }
 
 export function secretBox(keys: MasterKey[]): SecretBox {
@@ -23,6 +25,7 @@ export function secretBox(keys: MasterKey[]): SecretBox {
       const body = Buffer.concat([iv, c.update(plaintext, 'utf8'), c.final(), c.getAuthTag()]);
       return `${PREFIX}:${current.id}:${body.toString('base64')}`;
     },
+    stale: (stored) => !stored.startsWith(`${PREFIX}:${current.id}:`),
     open(stored) {
       // A value written before secrets were sealed is read as it is, and sealed at start-up.
       if (!isSealed(stored)) return stored;

@@ -54,16 +54,38 @@ export async function tabTo(page: Page, name: string | RegExp, max = 80): Promis
   throw new Error(`Could not reach "${name}" with the Tab key`);
 }
 
-/** The whole application with the built web app, and a Chromium, for one journey file. */
+/**
+ * The whole application with the built web app, and a Chromium, for one journey file. Every page
+ * is watched for Content-Security-Policy violations: the journey fails if the app needed anything
+ * the policy refuses (an inline style without the nonce, an eval, a foreign source).
+ */
 export function useBrowserApp(env: Record<string, string> = {}) {
   const ctx = {} as { t: TestApp; browser: Browser };
+  const violations: string[] = [];
+  const watch = (page: Page) => page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text().slice(0, 300));
+  });
   beforeAll(async () => {
     ctx.t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist'), ...env });
-    ctx.browser = await launchBrowser();
+    const browser = await launchBrowser();
+    const newPage = browser.newPage.bind(browser);
+    const newContext = browser.newContext.bind(browser);
+    browser.newPage = async (options) => {
+      const page = await newPage(options);
+      watch(page);
+      return page;
+    };
+    browser.newContext = async (options) => {
+      const context = await newContext(options);
+      context.on('page', watch);
+      return context;
+    };
+    ctx.browser = browser;
   });
   afterAll(async () => {
     await ctx.browser?.close();
     await ctx.t?.close();
+    if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
   });
   return ctx;
 }
