@@ -23,7 +23,8 @@ beforeAll(async () => {
       stream.on('data', (c: Buffer) => (data += c.toString()));
       stream.on('end', () => {
         received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        cb();
+        // A slow mail server: the database must not wait for it.
+        setTimeout(cb, data.includes('Subject: Slow') ? 1500 : 0);
       });
     },
   });
@@ -55,5 +56,23 @@ describe('mail outbox sender', () => {
     expect(refused.attempts).toBe(2);
     expect(refused.last_error).toMatch(/mailbox unavailable/);
     expect(rows.find((r) => r.to_address === 'someone@example.test')!.sent_at).not.toBeNull();
+  });
+
+  it('holds no transaction open while the SMTP server takes its time', async () => {
+    await enqueueMail(t.db, { kind: 'notice', to: 'slow@example.test', subject: 'Slow', text: 'A message the server is slow to take.' });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    try {
+      const sending = deliverPendingMail(t.db, transport, 'Consilium <no-reply@consilium.local>');
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await t.db.transaction((tx) => tx.query('SELECT count(*) FROM mail_outbox'));
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(await sending).toBe(1);
+    } finally {
+      transport.close();
+    }
+    const [row] = await t.db.query<{ sent_at: Date | null; claimed_until: Date | null }>(`SELECT sent_at, claimed_until FROM mail_outbox WHERE to_address = 'slow@example.test'`);
+    expect(row!.sent_at).not.toBeNull();
+    expect(row!.claimed_until).toBeNull();
   });
 });

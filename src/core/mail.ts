@@ -20,28 +20,33 @@ export async function enqueueMail(tx: Queryable, mail: OutgoingMail): Promise<vo
 }
 
 const MAX_ATTEMPTS = 5;
+// Longer than any one SMTP exchange: a claim that runs out means the sender died mid-send.
+const CLAIM_SECONDS = 120;
 
 /**
- * Sends up to `batch` unsent messages. Rows are claimed with SKIP LOCKED so several servers can
- * run senders side by side without sending a message twice.
+ * Sends up to `batch` unsent messages. They are claimed first in a short transaction of their
+ * own (SKIP LOCKED, so several servers can send side by side), then sent with no transaction
+ * open (on PGlite an open transaction would hold every other query), and each result is
+ * recorded as soon as it is known.
  */
 export async function deliverPendingMail(db: Db, transport: Transporter, from: string, batch = 20): Promise<number> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<{ id: string; to_address: string; subject: string; body_text: string }>(
-      `SELECT id, to_address, subject, body_text FROM mail_outbox
-       WHERE sent_at IS NULL AND attempts < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`, [MAX_ATTEMPTS, batch]);
-    let sent = 0;
-    for (const row of rows) {
-      try {
-        await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text });
-        await tx.query('UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
-        sent++;
-      } catch (err) {
-        await tx.query('UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [row.id, String((err as Error).message).slice(0, 500)]);
-      }
+  const rows = await db.transaction((tx) => tx.query<{ id: string; to_address: string; subject: string; body_text: string }>(
+    `UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1
+     WHERE id IN (SELECT id FROM mail_outbox
+                  WHERE sent_at IS NULL AND attempts < $1 AND (claimed_until IS NULL OR claimed_until < now())
+                  ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING id, to_address, subject, body_text`, [MAX_ATTEMPTS, batch, CLAIM_SECONDS]));
+  let sent = 0;
+  for (const row of rows) {
+    try {
+      await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text });
+      await db.query('UPDATE mail_outbox SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1', [row.id]);
+      sent++;
+    } catch (err) {
+      await db.query('UPDATE mail_outbox SET claimed_until = NULL, last_error = $2 WHERE id = $1', [row.id, String((err as Error).message).slice(0, 500)]);
     }
-    return sent;
-  });
+  }
+  return sent;
 }
 
 /** Starts the periodic sender when SMTP is configured; returns a stop function. */
