@@ -262,6 +262,16 @@ describe('access-control matrix', () => {
     expect((await actors.referring!.client.get(`/api/cases/${id}`)).status).toBe(404);
   });
 
+  it('keeps cases that ended before anyone took them out of the coordinators’ shared pool', async () => {
+    const { coordinator, patient } = actors as Required<typeof actors>;
+    const cancelled = await aCase(t, patient!, { submit: true });
+    expect((await coordinator!.client.get(`/api/cases/${cancelled}`)).status).toBe(200);
+    await command(patient!, cancelled, 'cancel', { reason: 'No longer needed' });
+    expect((await coordinator!.client.get(`/api/cases/${cancelled}`)).status).toBe(404);
+    const queue = await coordinator!.client.get('/api/cases?pageSize=100');
+    expect(queue.body.items.map((c: { id: string }) => c.id)).not.toContain(cancelled);
+  });
+
   it('lists only granted cases in every role’s queue', async () => {
     for (const [who, actor] of Object.entries(actors)) {
       const res = await actor.client.get('/api/cases?pageSize=100');

@@ -43,12 +43,15 @@ const RELATIONS_FOR_ROLE: Record<string, CaseRelation[]> = {
   board_chair: ['board_chair'],
 };
 
+/** States of a case no coordinator has taken that are not in the shared pool: not sent yet, or over. */
+const OUTSIDE_POOL: readonly CaseStatus[] = ['draft', 'cancelled', 'closed'];
+
 /**
  * Whether an actor holds a grant on a case. Coordinators hold the cases they coordinate, and the
- * shared intake pool: submitted cases that no coordinator has taken yet.
+ * shared intake pool: cases sent in, not ended, that no coordinator has taken yet.
  */
 export function holdsGrant(actor: Actor, row: Pick<CaseRow, 'status' | 'coordinator_id'>, relations: CaseRelation[]): boolean {
-  if (actor.role === 'coordinator') return row.coordinator_id === actor.userId || (row.coordinator_id === null && row.status !== 'draft');
+  if (actor.role === 'coordinator') return row.coordinator_id === actor.userId || (row.coordinator_id === null && !OUTSIDE_POOL.includes(row.status));
   const allowed = RELATIONS_FOR_ROLE[actor.role] ?? [];
   return relations.some((r) => allowed.includes(r));
 }
@@ -58,7 +61,7 @@ export function holdsGrant(actor: Actor, row: Pick<CaseRow, 'status' | 'coordina
  * id is bound as parameter `$n`.
  */
 export function caseGrantSql(actor: Actor, n: number): string {
-  if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status <> 'draft'))`;
+  if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status NOT IN (${OUTSIDE_POOL.map((s) => `'${s}'`).join(', ')})))`;
   const rel = RELATIONS_FOR_ROLE[actor.role];
   if (!rel) return noCaseSql(n);
   return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND m.revoked_at IS NULL AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
