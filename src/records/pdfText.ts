@@ -37,27 +37,55 @@ function pump(): void {
   while (queue.length && running < MAX_WORKERS) {
     const job = queue.shift()!;
     running++;
-    const worker = idle.pop() ?? new Worker(new URL('./pdfTextWorker.ts', import.meta.url));
-    worker.ref();
-    let settled = false;
-    const finish = (keep: boolean, outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.removeAllListeners('message').removeAllListeners('error');
+    const reused = idle.pop();
+    // The budget is for reading the PDF: a new worker first loads pdfjs, which is not counted.
+    void (reused ? Promise.resolve(reused) : startWorker()).then((worker) => run(worker, job), () => {
       running--;
-      if (keep) {
-        // An idle worker must not keep the process alive.
-        worker.unref();
-        idle.push(worker);
-      } else void worker.terminate();
-      outcome();
+      job.reject(new PdfUnreadable('The PDF could not be read just now. Please try again.'));
       pump();
-    };
-    const timer = setTimeout(() => finish(false, () => job.reject(new PdfUnreadable('The PDF took too long to read; it may be damaged. A coordinator can look at it if you send it another way.'))), job.budgetMs);
-    worker.on('message', (m: Reply) => finish(true, () => (m.ok ? job.resolve(m.result) : job.reject(new PdfUnreadable(m.message)))));
-    worker.on('error', () => finish(false, () => job.reject(new PdfUnreadable('The PDF is damaged and cannot be read.'))));
-    const copy = new Uint8Array(job.data);
-    worker.postMessage(copy, [copy.buffer]);
+    });
   }
+}
+
+function startWorker(): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./pdfTextWorker.ts', import.meta.url));
+    const fail = () => {
+      clearTimeout(timer);
+      void worker.terminate();
+      reject(new Error('the PDF reader did not start'));
+    };
+    const timer = setTimeout(fail, 30_000);
+    worker.once('error', fail);
+    worker.once('message', (m: { ready?: boolean }) => {
+      clearTimeout(timer);
+      worker.removeAllListeners('error');
+      if (m.ready) resolve(worker);
+      else fail();
+    });
+  });
+}
+
+function run(worker: Worker, job: Job): void {
+  worker.ref();
+  let settled = false;
+  const finish = (keep: boolean, outcome: () => void) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    worker.removeAllListeners('message').removeAllListeners('error');
+    running--;
+    if (keep) {
+      // An idle worker must not keep the process alive.
+      worker.unref();
+      idle.push(worker);
+    } else void worker.terminate();
+    outcome();
+    pump();
+  };
+  const timer = setTimeout(() => finish(false, () => job.reject(new PdfUnreadable('The PDF took too long to read; it may be damaged. A coordinator can look at it if you send it another way.'))), job.budgetMs);
+  worker.on('message', (m: Reply) => finish(true, () => (m.ok ? job.resolve(m.result) : job.reject(new PdfUnreadable(m.message)))));
+  worker.on('error', () => finish(false, () => job.reject(new PdfUnreadable('The PDF is damaged and cannot be read.'))));
+  const copy = new Uint8Array(job.data);
+  worker.postMessage(copy, [copy.buffer]);
 }

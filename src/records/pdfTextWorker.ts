@@ -42,6 +42,8 @@ async function readPdfText(data: Uint8Array): Promise<PdfText> {
   }
 }
 
+// pdfjs is loaded (the imports above ran): from here on, time is spent reading PDFs.
+parentPort?.postMessage({ ready: true });
 parentPort?.on('message', (data: Uint8Array) => {
   readPdfText(data).then(
     (result) => parentPort!.postMessage({ ok: true, result }),

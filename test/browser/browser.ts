@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { currentTotp } from '../../src/core/auth/totp.ts';
-import { serverNow, startTestApp, type TestApp } from '../support/testApp.ts';
+import { nextTotp, startTestApp, type TestApp } from '../support/testApp.ts';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results');
 
@@ -30,7 +29,8 @@ export function screenshotter(journey: string) {
 
 /** Runs axe-core on the page and returns the serious and critical violations (rule id and where). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
+  // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses an inline script.
+  await page.evaluate(fs.readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8'));
   const violations = await page.evaluate(async () => {
     const w = window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
     const r = await w.axe.run(document, { resultTypes: ['violations'] });
@@ -62,9 +62,11 @@ export async function tabTo(page: Page, name: string | RegExp, max = 80): Promis
 export function useBrowserApp(env: Record<string, string> = {}) {
   const ctx = {} as { t: TestApp; browser: Browser };
   const violations: string[] = [];
-  const watch = (page: Page) => page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) violations.push(m.text().slice(0, 300));
+  const watch = (page: Page) => {
+    return page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(`${m.text().slice(0, 200)} (at ${page.url()} ${m.location().url}:${m.location().lineNumber})`);
   });
+  };
   beforeAll(async () => {
     ctx.t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist'), ...env });
     const browser = await launchBrowser();
@@ -97,7 +99,7 @@ export async function signIn(page: Page, baseUrl: string, who: { email: string; 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (who.totpSecret) {
-    await page.getByLabel('6-digit code').fill(currentTotp(who.totpSecret, serverNow(baseUrl).getTime() + 30_000));
+    await page.getByLabel('6-digit code').fill(nextTotp(baseUrl, who.totpSecret));
     await page.getByRole('button', { name: 'Continue' }).click();
   }
 }

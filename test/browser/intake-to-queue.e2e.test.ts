@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { currentTotp } from '../../src/core/auth/totp.ts';
 import { aStaff, lastMailToken, PASSWORD } from '../support/builders.ts';
-import { serverNow } from '../support/testApp.ts';
+import { nextTotp } from '../support/testApp.ts';
 import { screenshotter, useBrowserApp } from './browser.ts';
 
 /**
@@ -96,7 +95,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await cp.getByLabel('Password').fill(PASSWORD);
   await cp.getByRole('button', { name: 'Sign in' }).click();
   await cp.getByText('Enter your code').waitFor();
-  await cp.getByLabel('6-digit code').fill(currentTotp(coord.totpSecret!, serverNow(app.t.baseUrl).getTime() + 30_000));
+  await cp.getByLabel('6-digit code').fill(nextTotp(app.t.baseUrl, coord.totpSecret!));
   await shot(cp, 'coordinator-mfa');
   await cp.getByRole('button', { name: 'Continue' }).click();
   await cp.getByRole('heading', { name: 'Case queue' }).waitFor();

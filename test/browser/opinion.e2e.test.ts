@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { currentTotp } from '../../src/core/auth/totp.ts';
 import { anIntake, aStaff, codeFor, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
 import { aCtSeries } from '../support/dicom.ts';
 import { aFhirBundle, aPdf, PATHOLOGY_LINES } from '../support/records.ts';

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { hashPassword } from '../../src/core/auth/passwords.ts';
 import type { Role } from '../../src/core/auth/roles.ts';
-import { currentTotp, newTotpSecret } from '../../src/core/auth/totp.ts';
+import { newTotpSecret } from '../../src/core/auth/totp.ts';
 import type { Intake } from '../../src/cases/intake.ts';
 import type { Db } from '../../src/core/db.ts';
 import { Client } from './client.ts';
-import type { TestApp } from './testApp.ts';
+import { nextTotp, type TestApp } from './testApp.ts';
 
 export const PASSWORD = 'correct horse battery';
 let passwordHash: Promise<string> | undefined;
@@ -54,7 +54,7 @@ export async function aStaff(t: TestApp, role: Role, name = `${role} ${uid()}`):
   const client = new Client(t.baseUrl, name);
   const login = await client.post('/api/auth/login', { email, password: PASSWORD });
   if (login.body?.mfaState !== 'pending') throw new Error(`staff login: ${login.text}`);
-  const mfa = await client.post('/api/auth/mfa/verify', { code: currentTotp(secret, t.now().getTime()) });
+  const mfa = await client.post('/api/auth/mfa/verify', { code: nextTotp(t.baseUrl, secret) });
   if (mfa.status !== 200) throw new Error(`mfa: ${mfa.text}`);
   return { client, id: row!.id, email, name, role, totpSecret: secret, app: t };
 }
@@ -116,14 +116,10 @@ export async function waiveOutstanding(coordinator: Person, caseId: string) {
   }
 }
 
-/**
- * A fresh authenticator code, as a person would read one later: the application's clock moves on
- * one 30-second step first, since a code already used (at sign-in, at a last signature) is a replay.
- */
+/** A fresh authenticator code for a staff member (see `nextTotp`: a used code is never replayed). */
 export function codeFor(p: Person) {
-  if (!p.app) throw new Error(`${p.name} has no application clock (made by aStaff)`);
-  p.app.advance(30_000);
-  return currentTotp(p.totpSecret!, p.app.now().getTime());
+  if (!p.app) throw new Error(`${p.name} has no application (made by aStaff)`);
+  return nextTotp(p.app.baseUrl, p.totpSecret!);
 }
 
 /** An assigned expert writes a minimal part, signs it and issues the report (the case becomes opinion_signed). */

@@ -8,6 +8,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/core/config.ts';
 import { openDb, type Db } from '../../src/core/db.ts';
 import { migrate } from '../../src/core/migrate.ts';
+import { currentTotp } from '../../src/core/auth/totp.ts';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -59,9 +60,25 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-const clocks = new Map<string, () => Date>();
+const clocks = new Map<string, { now: () => Date; advance: (ms: number) => void }>();
 /** The clock of the test application serving `baseUrl` (authenticator codes must follow it). */
-export const serverNow = (baseUrl: string): Date => (clocks.get(baseUrl) ?? (() => new Date()))();
+export const serverNow = (baseUrl: string): Date => (clocks.get(baseUrl)?.now ?? (() => new Date()))();
+
+const lastSteps = new Map<string, number>();
+/**
+ * A fresh authenticator code for the application at `baseUrl`, as a person would read one a
+ * little later: a code is good once, so when this secret's newest code was used already the
+ * application's clock moves on to the next 30-second step first.
+ */
+export function nextTotp(baseUrl: string, secret: string): string {
+  const clock = clocks.get(baseUrl);
+  if (!clock) throw new Error(`no test application at ${baseUrl}`);
+  const step = Math.floor(clock.now().getTime() / 30_000);
+  const last = lastSteps.get(secret) ?? -1;
+  if (step <= last) clock.advance((last + 1 - step) * 30_000);
+  lastSteps.set(secret, Math.max(step, last + 1));
+  return currentTotp(secret, clock.now().getTime());
+}
 
 /** The whole application on a real port over a fresh database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
@@ -76,7 +93,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
   config.publicUrl = baseUrl;
-  clocks.set(baseUrl, now);
+  clocks.set(baseUrl, { now, advance: (ms) => { offset += ms; } });
   return {
     app, db: t.db, config, baseUrl,
     advance: (ms) => {
