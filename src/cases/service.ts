@@ -16,7 +16,7 @@ import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from 
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
-import { SERVICE_LEVELS, slaClock } from './sla.ts';
+import { serviceLevelsFor, slaClock } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
 
@@ -39,7 +39,7 @@ function unsignedConsents(signed: { document: ConsentKind; version: string }[]):
  */
 export function casesService(deps: Deps) {
   const { db, config } = deps;
-  const serviceLevels = SERVICE_LEVELS;
+  const serviceLevels = serviceLevelsFor(config);
 
   /** The case's service-level clock, from its last "ready for review" to its delivery. */
   async function caseSla(tx: Queryable, row: CaseRow) {
@@ -132,11 +132,14 @@ export function casesService(deps: Deps) {
       detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor.userId } : {}) },
     });
     await recordAudit(tx, { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, detail: { from: row.status, to } });
+    // Back from a hold after delivery: the closing job skipped the case while it was held, so the
+    // follow-up clock is wound again (the job closes it, or waits for the end of the period).
+    if (command === 'resume' && to === 'delivered') await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId: row.id });
     // Ready for review starts the clock: auto-assignment (for its service lines) and SLA reminders.
     if (command === 'markReadyForReview') {
       await enqueueJob(tx, 'case.autoAssign', { caseId: row.id });
       const [ready] = await tx.query<{ at: Date }>(`SELECT at FROM case_events WHERE case_id = $1 AND to_status = 'ready_for_review' ORDER BY id DESC LIMIT 1`, [row.id]);
-      await scheduleSlaReminders(tx, row.id, row.urgency, new Date(ready!.at));
+      await scheduleSlaReminders(tx, serviceLevels, row.id, row.urgency, new Date(ready!.at));
     }
   }
 

@@ -16,12 +16,17 @@ const SlaFile = z.object({
 });
 export type ServiceLevels = z.infer<typeof SlaFile>;
 
-export function loadServiceLevels(file = process.env.SERVICE_LEVELS_FILE): ServiceLevels {
+export function loadServiceLevels(file?: string): ServiceLevels {
   return SlaFile.parse(JSON.parse(fs.readFileSync(file ?? new URL('./data/service-levels.json', import.meta.url), 'utf8')));
 }
 
-/** The service levels in force, read once at start-up. */
-export const SERVICE_LEVELS: ServiceLevels = loadServiceLevels();
+const loaded = new Map<string, ServiceLevels>();
+/** The service levels in force (SERVICE_LEVELS_FILE, or the bundled file), each file read once. */
+export function serviceLevelsFor(config: { serviceLevelsFile?: string }): ServiceLevels {
+  const key = config.serviceLevelsFile ?? '';
+  if (!loaded.has(key)) loaded.set(key, loadServiceLevels(config.serviceLevelsFile));
+  return loaded.get(key)!;
+}
 
 const DAY = 86_400_000;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);

@@ -3,17 +3,16 @@ import type { Db, Queryable } from '../core/db.ts';
 import { enqueueJob } from '../core/jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { insertEvent } from './repository.ts';
-import { addBusinessDays, SERVICE_LEVELS } from './sla.ts';
+import { addBusinessDays, type ServiceLevels } from './sla.ts';
 
 /**
  * Service-level reminders: when a case becomes ready for review, two jobs are scheduled, one at
  * the moment it becomes at risk and one at its due time. Each mails the coordinator and the
  * assigned experts, unless the opinion was delivered (or the case restarted its clock) first.
  */
-const levels = SERVICE_LEVELS;
 const DONE = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
 
-export async function scheduleSlaReminders(tx: Queryable, caseId: string, urgency: 'standard' | 'expedited', readyAt: Date) {
+export async function scheduleSlaReminders(tx: Queryable, levels: ServiceLevels, caseId: string, urgency: 'standard' | 'expedited', readyAt: Date) {
   const holidays = new Set(levels.holidays.dates);
   const days = levels.businessDays[urgency];
   const atRisk = addBusinessDays(readyAt, Math.max(0, days - levels.atRiskWithinBusinessDays), holidays);

@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SERVICE_LEVELS_FILE: z.string().optional(),
+  MATCHING_WEIGHTS_FILE: z.string().optional(),
+  AUTO_ASSIGN_SERVICE_LINES: z.string().default(''),
+  CONSILIUM_FAULT: z.enum(['report.beforeCommit']).optional(),
 });
 
 export interface Config {
@@ -75,6 +79,14 @@ export interface Config {
   reportLetterhead: string;
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
+  /** Business days per urgency and the holiday calendar (default: the bundled file). */
+  serviceLevelsFile?: string;
+  /** Weights of the expert-matching factors (default: the bundled file). */
+  matchingWeightsFile?: string;
+  /** Service lines whose cases are offered to the proposed team automatically. */
+  autoAssignServiceLines: string[];
+  /** A crash point for the durability tests (`CONSILIUM_FAULT`); never set in production. */
+  faultPoint?: 'report.beforeCommit';
   /** Secure cookies only where the deployment is behind TLS: production. */
   secureCookies: boolean;
 }
@@ -114,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    serviceLevelsFile: e.SERVICE_LEVELS_FILE,
+    matchingWeightsFile: e.MATCHING_WEIGHTS_FILE,
+    autoAssignServiceLines: e.AUTO_ASSIGN_SERVICE_LINES.split(',').map((s) => s.trim()).filter(Boolean),
+    faultPoint: e.NODE_ENV === 'production' ? undefined : e.CONSILIUM_FAULT,
     secureCookies: e.NODE_ENV === 'production',
     ...overrides,
   };

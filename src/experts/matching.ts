@@ -24,7 +24,7 @@ const WeightsFile = z.object({
   turnaroundPoorDays: z.number().positive(),
 });
 export type MatchingConfig = z.infer<typeof WeightsFile>;
-export function loadMatchingConfig(file = process.env.MATCHING_WEIGHTS_FILE): MatchingConfig {
+export function loadMatchingConfig(file?: string): MatchingConfig {
   return WeightsFile.parse(JSON.parse(fs.readFileSync(file ?? new URL('./data/matching-weights.json', import.meta.url), 'utf8')));
 }
 

@@ -91,7 +91,7 @@ describe('offers', () => {
 
 describe('auto-assignment', () => {
   it('offers each role of an auto-assigned service line at once, and the next candidate after a decline', async () => {
-    process.env.AUTO_ASSIGN_SERVICE_LINES = 'thoracic_oncology';
+    t.config.autoAssignServiceLines = ['thoracic_oncology'];
     try {
       const profile = (focus: string[]) => ({ taxonomyCodes: ['207ZP0101X'], focusCodes: focus, institution: { name: 'Synthetic U', academic: true, tumorBoards: true, trialsOpen: true }, licensure: ['US-OH'], languages: ['en'], consultModes: ['records_review'], capacityMax: 5 });
       const first = await aStaff(t, 'expert', 'Dr. First Choice');
@@ -113,7 +113,7 @@ describe('auto-assignment', () => {
       const events = (await coordinator.client.get(`/api/cases/${id}/timeline`)).body.map((e: { type: string }) => e.type);
       expect(events.filter((e: string) => e === 'offer.create').length).toBeGreaterThanOrEqual(2);
     } finally {
-      delete process.env.AUTO_ASSIGN_SERVICE_LINES;
+      t.config.autoAssignServiceLines = [];
     }
   });
 });

@@ -10,7 +10,7 @@ import { enqueueJob } from '../core/jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { addMember, insertEvent } from '../cases/repository.ts';
 import { decide } from '../cases/lifecycle.ts';
-import { SERVICE_LEVELS, slaClock } from '../cases/sla.ts';
+import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
 import { loadMatchingConfig } from './matching.ts';
 import { teamFor } from './service.ts';
 
@@ -38,15 +38,15 @@ const ServiceLines = z.object({ version: z.string(), note: z.string().optional()
 export const SERVICE_LINES = ServiceLines.parse(JSON.parse(fs.readFileSync(new URL('./data/service-lines.json', import.meta.url), 'utf8'))).lines;
 
 /** Whether cases of this condition are offered automatically (data, or AUTO_ASSIGN_SERVICE_LINES). */
-export function autoAssigns(conditionId: string | null, envList = process.env.AUTO_ASSIGN_SERVICE_LINES ?? ''): boolean {
+export function autoAssigns(conditionId: string | null, configured: readonly string[]): boolean {
   const line = SERVICE_LINES.find((l) => conditionId && l.conditions.includes(conditionId));
-  return !!line && (line.autoAssign || envList.split(',').map((x) => x.trim()).includes(line.id));
+  return !!line && (line.autoAssign || configured.includes(line.id));
 }
 
 export function offersService(deps: Deps & { responseHours: number }) {
   const { db, config } = deps;
-  const levels = SERVICE_LEVELS;
-  const matching = loadMatchingConfig();
+  const levels = serviceLevelsFor(config);
+  const matching = loadMatchingConfig(config.matchingWeightsFile);
 
   async function createOffer(tx: Queryable, row: CaseRow, expert: { id: string; email: string }, role: string, offeredBy: string) {
     const respondBy = new Date(deps.now().getTime() + deps.responseHours * 3_600_000);
@@ -66,7 +66,7 @@ export function offersService(deps: Deps & { responseHours: number }) {
   async function offerNext(tx: Queryable, row: CaseRow, role: string, escalation = false): Promise<boolean> {
     if (!row.coordinator_id || !OPEN_FOR_OFFERS.includes(row.status)) return false;
     const team = await teamFor(tx, row, 'records_review', deps.now(), matching);
-    if (!escalation && !autoAssigns(team.conditionId)) return false;
+    if (!escalation && !autoAssigns(team.conditionId, config.autoAssignServiceLines)) return false;
     const asked = new Set((await tx.query<{ expert_id: string }>('SELECT expert_id FROM expert_offers WHERE case_id = $1', [row.id])).map((r) => r.expert_id));
     const next = team.team.find((t) => t.role === role)?.candidates.find((c) => c.eligible && !asked.has(c.userId));
     if (!next) return false;
@@ -158,7 +158,7 @@ export function offersService(deps: Deps & { responseHours: number }) {
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [caseId]);
         if (!row || row.status !== 'ready_for_review') return;
         const team = await teamFor(tx, row, 'records_review', deps.now(), matching);
-        if (!autoAssigns(team.conditionId)) return;
+        if (!autoAssigns(team.conditionId, config.autoAssignServiceLines)) return;
         for (const t of team.team) {
           const [open] = await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND role = $2 AND status IN ('offered', 'accepted')`, [caseId, t.role]);
           if (!open) await offerNext(tx, row, t.role);

@@ -110,7 +110,7 @@ export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records
 
 export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'createStaffUser'>) {
   const { db, config } = deps;
-  const matching = loadMatchingConfig();
+  const matching = loadMatchingConfig(deps.config.matchingWeightsFile);
 
   async function save(tx: Queryable, userId: string, p: ExpertProfileInput) {
     const [open] = await tx.query<{ n: number }>(`SELECT ${openCasesOf('$1')} AS n`, [userId]);

@@ -164,8 +164,12 @@ describe('the review workspace and the signed opinion', () => {
     await t.db.query(`UPDATE case_events SET at = at - interval '15 days' WHERE case_id = $1 AND to_status = 'delivered'`, [caseId]);
     expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body: 'One more?' })).status).toBe(409);
     expect((await patient.client.get(`/api/cases/${caseId}/followups`)).body.open).toBe(false);
-    // The case then closes by itself (the job is due once the period has passed).
+    // Held when the period ends, the case waits; resumed, it closes by itself all the same.
+    await command(coordinator, caseId, 'hold', { reason: 'Waiting for a call with the patient' });
     await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'opinion.closeAfterFollowup'`);
+    await t.app.jobs.drain();
+    expect((await coordinator.client.get(`/api/cases/${caseId}`)).body.status).toBe('on_hold');
+    await command(coordinator, caseId, 'resume');
     await t.app.jobs.drain();
     expect((await coordinator.client.get(`/api/cases/${caseId}`)).body.status).toBe('closed');
   });
@@ -192,5 +196,12 @@ describe('the review workspace and the signed opinion', () => {
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(await csv.text()).toMatch(/concordance,major discordance,1/);
     expect((await patient.client.get('/api/outcomes')).status).toBe(403);
+  });
+
+  it('keeps every report PDF through storage housekeeping, however old', async () => {
+    const { cleanUpStorage } = await import('../records/cleanup.ts');
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    await expect(cleanUpStorage(t.db, t.config.dataDir, { now: later })).resolves.toHaveProperty('orphanBlobs');
+    for (const version of [1, 2]) expect((await patient.client.get(`/api/cases/${caseId}/opinion/report/${version}/pdf`)).status).toBe(200);
   });
 });

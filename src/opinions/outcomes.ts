@@ -5,7 +5,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { SITUATIONS } from '../cases/intake.ts';
-import { SERVICE_LEVELS, slaClock } from '../cases/sla.ts';
+import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
 import type { ReportDocument } from './pdf.ts';
 
 /**
@@ -49,7 +49,7 @@ export function outcomesService(deps: Deps) {
         }
         const reviewed = concordance.concordant + concordance.minor_discordance + concordance.major_discordance;
         const days = cases.filter((c) => c.ready_at && c.signed_at).map((c) => (new Date(c.signed_at!).getTime() - new Date(c.ready_at!).getTime()) / 86_400_000).sort((a, b) => a - b);
-        const clocks = cases.map((c) => slaClock(SERVICE_LEVELS, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, deps.now())).filter(Boolean);
+        const clocks = cases.map((c) => slaClock(serviceLevelsFor(deps.config), c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, deps.now())).filter(Boolean);
         await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: cases.length } });
         return {
           cases: cases.length,

@@ -124,8 +124,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     const pdf = await renderReportPdf(prepared.doc);
     const staged = await blobs.stage(Readable.from([pdf]));
     try {
-      // Fault injection for the durability test (never in production): die between PDF and commit.
-      if (process.env.CONSILIUM_FAULT === 'report.beforeCommit' && deps.config.env !== 'production') process.kill(process.pid, 'SIGKILL');
+      // The durability test's fault point (config refuses it in production): die between PDF and commit.
+      if (deps.config.faultPoint === 'report.beforeCommit') process.kill(process.pid, 'SIGKILL');
       return await withCaseTx(db, async (tx) => {
         const opened = await openForReview(tx, actor, caseId, meta);
         if ((await reports(tx, caseId)).length + 1 !== prepared.version) throw new AppError('CONFLICT', 'Another version was issued meanwhile; please reload.');
@@ -373,7 +373,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   };
 
   async function followupOpenUntil(tx: Queryable, row: CaseRow): Promise<Date | null> {
-    const [d] = await tx.query<{ at: Date }>(`SELECT max(at) AS at FROM case_events WHERE case_id = $1 AND to_status = 'delivered'`, [row.id]);
+    // Counted from the delivery itself: coming back from a hold does not restart the period.
+    const [d] = await tx.query<{ at: Date }>(`SELECT max(at) AS at FROM case_events WHERE case_id = $1 AND to_status = 'delivered' AND type <> 'case.resume'`, [row.id]);
     if (!d?.at || row.status !== 'delivered') return null;
     return new Date(new Date(d.at).getTime() + deps.followupDays * 86_400_000);
   }

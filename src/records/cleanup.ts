@@ -7,9 +7,13 @@ import type { Db } from '../core/db.ts';
  * `uploadDays`) and blobs that no document or image references (left when a later check refused the
  * file, older than `blobHours`). Run by `consilium cleanup` (e.g. from cron).
  */
-/** A blob is held by a document (an uploaded file) or by a DICOM instance it contains. */
+/**
+ * A blob is held by a document (an uploaded file), a DICOM instance it contains, or a version of
+ * an opinion report (its PDF). Every table that references blobs must be listed here.
+ */
 const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)
-  AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)`;
+  AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)
+  AND NOT EXISTS (SELECT 1 FROM opinion_reports r WHERE r.pdf_sha256 = b.sha256)`;
 
 export async function cleanUpStorage(db: Db, dataDir: string, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
   const now = opts.now ?? new Date();
@@ -23,14 +27,19 @@ export async function cleanUpStorage(db: Db, dataDir: string, opts: { uploadDays
     await db.query(`UPDATE uploads SET outcome = 'abandoned', finished_at = now() WHERE id = $1`, [u.id]);
   }
   const orphans = await db.query<{ sha256: string }>(`SELECT b.sha256 FROM blobs b WHERE b.created_at < $1 AND ${UNREFERENCED}`, [blobCutoff.toISOString()]);
+  let removed = 0;
   for (const b of orphans) {
-    await db.transaction(async (tx) => {
+    const deleted = await db.transaction(async (tx) => {
       // Re-check inside the transaction: a document may have claimed the blob meanwhile.
       const [still] = await tx.query(`SELECT 1 FROM blobs b WHERE b.sha256 = $1 AND ${UNREFERENCED} FOR UPDATE`, [b.sha256]);
-      if (!still) return;
+      if (!still) return false;
       await tx.query('DELETE FROM blobs WHERE sha256 = $1', [b.sha256]);
-      await fsp.rm(path.join(dataDir, 'blobs', b.sha256.slice(0, 2), b.sha256.slice(2, 4), b.sha256), { force: true });
+      return true;
     });
+    // The file goes only once its row is gone for good: a rolled-back delete keeps a readable blob.
+    if (!deleted) continue;
+    await fsp.rm(path.join(dataDir, 'blobs', b.sha256.slice(0, 2), b.sha256.slice(2, 4), b.sha256), { force: true });
+    removed++;
   }
-  return { abandonedUploads: stale.length, orphanBlobs: orphans.length };
+  return { abandonedUploads: stale.length, orphanBlobs: removed };
 }
