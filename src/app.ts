@@ -20,6 +20,7 @@ import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { jobTable } from './jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
 import { describeAccess, routeAccessPlugin, type RouteAccess } from './core/routeAccess.ts';
@@ -193,14 +194,14 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const opinions = opinionsService({ ...deps, blobs, cases, secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
-  const jobHandlers = {
-    'document.extract': (p: Record<string, unknown>) => records.extract(String(p.documentId)),
-    'imaging.index': (p: Record<string, unknown>) => imaging.indexDocument(String(p.documentId)),
-    'offer.expire': (p: Record<string, unknown>) => offers.expire(String(p.offerId)),
-    'case.autoAssign': (p: Record<string, unknown>) => offers.autoAssign(String(p.caseId)),
-    'sla.remind': (p: Record<string, unknown>) => sendSlaReminder(db, config, p as never),
-    'opinion.closeAfterFollowup': (p: Record<string, unknown>) => opinions.closeAfterFollowup(String(p.caseId)),
-  };
+  const jobHandlers = jobTable({
+    'document.extract': (p) => records.extract(p.documentId),
+    'imaging.index': (p) => imaging.indexDocument(p.documentId),
+    'offer.expire': (p) => offers.expire(p.offerId),
+    'case.autoAssign': (p) => offers.autoAssign(p.caseId),
+    'sla.remind': (p) => sendSlaReminder(db, config, p),
+    'opinion.closeAfterFollowup': (p) => opinions.closeAfterFollowup(p.caseId),
+  });
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);

@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.ts';
 import type { Db, Queryable } from '../core/db.ts';
-import { enqueueJob } from '../core/jobs.ts';
+import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { insertEvent } from './repository.ts';
 import { addBusinessDays, type ServiceLevels } from './sla.ts';

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
 import type { Db, Queryable } from './db.ts';
 
 /**
@@ -6,9 +7,16 @@ import type { Db, Queryable } from './db.ts';
  * (so a job exists if and only if its cause committed), claimed with SKIP LOCKED so several
  * workers never run one job twice, retried with backoff, and kept for the record when done.
  */
-export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
+/** A kind of job: the shape of its payload (checked when it runs) and what it does. */
+export interface JobDefinition<P = unknown> {
+  payload: z.ZodType<P>;
+  // Method syntax on purpose: a table of definitions with different payloads stays assignable.
+  run(payload: P): Promise<void>;
+}
+export type JobTable = Record<string, JobDefinition>;
 
-export async function enqueueJob(tx: Queryable, kind: string, payload: Record<string, unknown>, runAt?: Date): Promise<void> {
+/** Puts a job in the queue; use the typed `enqueueJob` of `src/jobs.ts`, which knows every kind. */
+export async function enqueueRawJob(tx: Queryable, kind: string, payload: unknown, runAt?: Date): Promise<void> {
   await tx.query('INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, coalesce($3::timestamptz, now()))', [kind, JSON.stringify(payload), runAt?.toISOString() ?? null]);
 }
 
@@ -21,7 +29,7 @@ interface JobRow {
 }
 
 /** Claims and runs one due job; returns false when none is due. */
-export async function runOneJob(db: Db, handlers: Record<string, JobHandler>, log?: FastifyBaseLogger): Promise<boolean> {
+export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLogger): Promise<boolean> {
   const [job] = await db.query<JobRow>(
     `UPDATE jobs SET locked_until = now() + interval '10 minutes', attempts = attempts + 1
      WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts
@@ -31,7 +39,9 @@ export async function runOneJob(db: Db, handlers: Record<string, JobHandler>, lo
   const handler = handlers[job.kind];
   try {
     if (!handler) throw new Error(`No handler for job kind "${job.kind}"`);
-    await handler(job.payload);
+    const payload = handler.payload.safeParse(job.payload);
+    if (!payload.success) throw new Error(`The payload of a "${job.kind}" job is not valid: ${payload.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    await handler.run(payload.data);
     await db.query('UPDATE jobs SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1', [job.id]);
   } catch (err) {
     const message = String((err as Error).message).slice(0, 500);
@@ -43,14 +53,14 @@ export async function runOneJob(db: Db, handlers: Record<string, JobHandler>, lo
 }
 
 /** Runs due jobs until none is left (tests, the CLI, and the worker's inner loop). */
-export async function drainJobs(db: Db, handlers: Record<string, JobHandler>, log?: FastifyBaseLogger): Promise<number> {
+export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLogger): Promise<number> {
   let n = 0;
   while (await runOneJob(db, handlers, log)) n++;
   return n;
 }
 
 /** Polls for due jobs; returns a stop function that waits for the running job to finish. */
-export function startJobWorker(db: Db, handlers: Record<string, JobHandler>, log: FastifyBaseLogger, intervalMs = 500): () => Promise<void> {
+export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {

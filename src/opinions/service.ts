@@ -10,7 +10,7 @@ import { SYSTEM_META, type Actor, type RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
-import { enqueueJob } from '../core/jobs.ts';
+import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { insertEvent } from '../cases/repository.ts';
 import type { CasesService } from '../cases/service.ts';

@@ -7,7 +7,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
-import { enqueueJob } from '../core/jobs.ts';
+import { enqueueJob } from '../jobs.ts';
 import { insertEvent } from '../cases/repository.ts';
 import { importCcda } from './ccdaImport.ts';
 import { caseChecklist } from './checklist.ts';

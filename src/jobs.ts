@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { Queryable } from './core/db.ts';
+import { enqueueRawJob, type JobDefinition, type JobTable } from './core/jobs.ts';
+
+/**
+ * Every kind of background job and the shape of its payload. `enqueueJob` only takes a known kind
+ * with its payload; the worker checks the payload again when the job runs.
+ */
+export const JOB_PAYLOADS = {
+  'document.extract': z.object({ documentId: z.uuid() }),
+  'imaging.index': z.object({ documentId: z.uuid() }),
+  'offer.expire': z.object({ offerId: z.uuid() }),
+  'case.autoAssign': z.object({ caseId: z.uuid() }),
+  'sla.remind': z.object({ caseId: z.uuid(), kind: z.enum(['at_risk', 'breached']), readyAt: z.iso.datetime(), dueAt: z.iso.datetime() }),
+  'opinion.closeAfterFollowup': z.object({ caseId: z.uuid() }),
+} as const;
+
+export type JobName = keyof typeof JOB_PAYLOADS;
+export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOADS)[K]>;
+
+export function enqueueJob<K extends JobName>(tx: Queryable, kind: K, payload: JobPayload<K>, runAt?: Date): Promise<void> {
+  return enqueueRawJob(tx, kind, JOB_PAYLOADS[kind].parse(payload), runAt);
+}
+
+/** The worker's table: one handler per kind, each typed by its payload. */
+export function jobTable(handlers: { [K in JobName]: (payload: JobPayload<K>) => Promise<void> }): JobTable {
+  const table: JobTable = {};
+  for (const kind of Object.keys(JOB_PAYLOADS) as JobName[]) {
+    table[kind] = { payload: JOB_PAYLOADS[kind], run: handlers[kind] } as JobDefinition;
+  }
+  return table;
+}
