@@ -315,3 +315,42 @@ function unzip(file: string): Promise<{ name: string; data: Buffer }[]> {
     });
   });
 }
+
+describe('a long STOW stream', () => {
+  it('commits each batch with its audit event, and stops storing when the sender loses access mid-stream', async () => {
+    const owner = await aPatient(t, 'Stream Owner');
+    const id = await aCase(t, owner, { intake: {} });
+    const carer = await aPatient(t, 'Stream Carer');
+    await owner.client.post(`/api/cases/${id}/proxies`, { email: carer.email, relationship: 'Partner' });
+    const { lastMailToken } = await import('../../test/support/builders.ts');
+    await carer.client.post(`/api/invitations/${await lastMailToken(t.db, carer.email)}/accept`);
+    const files = aCtSeries(80, { rows: 8, columns: 8 }).files;
+    const boundary = 'stream-boundary';
+    const { body } = stowBody(files, boundary);
+    // The first 40 parts go at once (one batch of 32 commits); the rest only after access ends.
+    const cut = body.indexOf(Buffer.from(`--${boundary}`), body.length / 2);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array(body.subarray(0, cut)));
+        await released;
+        controller.enqueue(new Uint8Array(body.subarray(cut)));
+        controller.close();
+      },
+    });
+    const answer = fetch(`${t.baseUrl}/dicomweb/cases/${id}/studies`, {
+      method: 'POST', body: stream, duplex: 'half',
+      headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json', cookie: carer.client.cookieHeader },
+    } as RequestInit);
+    const count = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM dicom_instances WHERE case_id = $1', [id]))[0]!.n;
+    await expect.poll(count, { timeout: 10_000 }).toBe(32);
+    const [event] = await t.db.query<{ detail: { stored: number } }>(`SELECT detail FROM audit_events WHERE action = 'imaging.store' AND case_id = $1`, [id]);
+    expect(event!.detail.stored).toBe(32);
+    expect((await owner.client.delete(`/api/cases/${id}/proxies/${carer.id}`)).status).toBe(200);
+    release();
+    expect((await answer).status).toBe(404);
+    expect(await count()).toBe(32);
+    expect(await t.db.query(`SELECT 1 FROM audit_events WHERE action = 'case.records.write' AND outcome = 'denied' AND case_id = $1`, [id])).toHaveLength(1);
+  });
+});

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { caseGrantSql, noCaseSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
-import { recordAudit, recordCaseReads } from '../core/audit.ts';
+import { recordAudit, recordAuditNow, recordCaseReads } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { BlobStore } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -92,7 +92,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
    * written concurrently, then indexed in one transaction with their blobs, so an instance is
    * either fully stored and indexed or not at all.
    */
-  async function storeBatch(caseRow: CaseRow, items: { bytes: Uint8Array; documentId: string | null }[]): Promise<StoreOutcome[]> {
+  async function storeBatch(caseRow: CaseRow, items: { bytes: Uint8Array; documentId: string | null }[], inCommit?: (tx: Queryable, outcomes: StoreOutcome[]) => Promise<void>): Promise<StoreOutcome[]> {
     const outcomes: StoreOutcome[] = new Array(items.length);
     const accepted: { i: number; parsed: ParsedInstance; sha: string; bytes: Uint8Array; documentId: string | null; staged?: StagedInstance }[] = [];
     items.forEach((item, i) => {
@@ -117,7 +117,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     for (const group of chunks(toWrite, STAGE_CONCURRENCY)) await Promise.all(group.map(async (a) => { a.staged = await store.stage(a.bytes); }));
     const staged = toWrite.flatMap((a) => (a.staged ? [a.staged] : []));
     try {
-      await db.transaction(async (tx) => {
+      await withCaseTx(db, async (tx) => {
         // Serialise writers of one study so its study and series rows are created once.
         const keys = [...new Set(toWrite.map((a) => `study:${caseRow.id}:${a.parsed.studyUid}`))].sort();
         await tx.query('SELECT pg_advisory_xact_lock(hashtext(x)) FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n', [keys]);
@@ -156,6 +156,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
             [caseRow.id, JSON.stringify(rows)]);
         }
         for (const a of fresh) outcomes[a.i] = { ok: true, ...idsOf(a.parsed) };
+        await inCommit?.(tx, outcomes);
       });
     } catch (err) {
       await store.discard(staged);
@@ -215,36 +216,41 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     limits,
     storeInstance,
 
-    /** STOW-RS: every part is stored or refused on its own; one audit event for the request. */
+    /** STOW-RS: every part is stored or refused on its own; each committed batch leaves its audit event. */
     async stow(actor: Actor, meta: RequestMeta, caseId: string, parts: AsyncIterable<{ bytes: Uint8Array; contentType: string | null }>): Promise<StoreOutcome[]> {
       const caseRow = await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
       const outcomes: StoreOutcome[] = [];
       // Parts are stored in small batches as they arrive: memory stays bounded by one batch.
       let batch: { bytes: Uint8Array; documentId: null; at: number }[] = [];
       let batchBytes = 0;
+      let audited = false;
+      // Each batch commits with its audit event, after the grant is checked again: an upload
+      // stream can outlive the access it started with.
+      const checkAndAudit = async (tx: Queryable, done: StoreOutcome[]) => {
+        await writableCase(tx, actor, caseId, meta);
+        await recordAudit(tx, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored: done.filter((o) => o?.ok && !o.duplicate).length, failed: done.filter((o) => o && !o.ok).length } });
+        audited = true;
+      };
       const flush = async () => {
         if (!batch.length) return;
-        const done = await storeBatch(caseRow, batch);
+        const done = await storeBatch(caseRow, batch, checkAndAudit);
         batch.forEach((b, k) => { outcomes[b.at] = done[k]!; });
         batch = [];
         batchBytes = 0;
       };
-      try {
-        for await (const part of parts) {
-          if (part.contentType && !/^application\/dicom\b/i.test(part.contentType)) {
-            outcomes.push({ ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: 0xc000, message: `A part of type “${part.contentType.slice(0, 60)}” is not a DICOM instance (application/dicom).` });
-            continue;
-          }
-          batch.push({ bytes: part.bytes, documentId: null, at: outcomes.length });
-          outcomes.push(null as unknown as StoreOutcome);
-          batchBytes += part.bytes.length;
-          if (batch.length >= STOW_BATCH || batchBytes >= STOW_BATCH_BYTES) await flush();
+      for await (const part of parts) {
+        if (part.contentType && !/^application\/dicom\b/i.test(part.contentType)) {
+          outcomes.push({ ok: false, sopClassUid: null, sopInstanceUid: null, studyUid: null, seriesUid: null, reason: 0xc000, message: `A part of type “${part.contentType.slice(0, 60)}” is not a DICOM instance (application/dicom).` });
+          continue;
         }
-        await flush();
-      } finally {
-        const stored = outcomes.filter((o) => o?.ok && !o.duplicate).length;
-        await db.transaction((tx) => recordAudit(tx, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored, failed: outcomes.filter((o) => o && !o.ok).length } }));
+        batch.push({ bytes: part.bytes, documentId: null, at: outcomes.length });
+        outcomes.push(null as unknown as StoreOutcome);
+        batchBytes += part.bytes.length;
+        if (batch.length >= STOW_BATCH || batchBytes >= STOW_BATCH_BYTES) await flush();
       }
+      await flush();
+      // A request that stored nothing (no DICOM part at all) is on the trail too.
+      if (!audited) await recordAuditNow(db, { actor, meta, action: 'imaging.store', entityType: 'Case', entityId: caseId, caseId, detail: { stored: 0, failed: outcomes.filter((o) => o && !o.ok).length } });
       return outcomes;
     },
 
