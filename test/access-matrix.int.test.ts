@@ -131,7 +131,8 @@ const ROUTES: Route[] = [
 const NOT_CASE_SCOPED: Record<string, string> = {
   'POST /api/auth/register': 'public', 'POST /api/auth/verify-email': 'public', 'POST /api/auth/set-password': 'public', 'POST /api/auth/login': 'public',
   'POST /api/auth/logout': 'public', 'POST /api/auth/password-strength': 'public', 'GET /api/auth/me': 'session', 'POST /api/auth/mfa/setup': 'session',
-  'POST /api/auth/mfa/enable': 'session', 'POST /api/auth/mfa/verify': 'session', 'POST /api/auth/password': 'signed-in', 'GET /api/auth/sessions': 'signed-in',
+ 'POST /api/auth/mfa/enable': 'session', 'POST /api/auth/mfa/disable': 'signed-in',
+  'POST /api/auth/mfa/verify': 'session', 'POST /api/auth/password': 'signed-in', 'GET /api/auth/sessions': 'signed-in',
   'DELETE /api/auth/sessions': 'signed-in', 'DELETE /api/auth/sessions/{sessionId}': 'signed-in',
   'GET /api/experts': 'permission:experts.list', 'GET /api/admin/users': 'permission:users.manage', 'POST /api/admin/users': 'permission:users.manage',
   'POST /api/admin/users/{id}/password-reset': 'permission:users.manage', 'POST /api/admin/users/{id}/mfa-reset': 'permission:users.manage', 'PATCH /api/admin/users/{id}': 'permission:users.manage',

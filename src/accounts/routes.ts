@@ -52,6 +52,10 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
       await accounts.mfaEnable(session(req), req.body.code, requestMeta(req));
       return { ok: true as const };
     });
+    app.post('/auth/mfa/disable', { config: { access: 'signed-in' }, schema: { tags, summary: 'Turn two-step sign-in off (patients and caregivers; password and current code asked again)', body: s.StepUpBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.mfaDisable(session(req), req.body, requestMeta(req));
+      return { ok: true as const };
+    });
     app.post('/auth/mfa/verify', { config: { access: 'session' }, schema: { tags, summary: 'Complete sign-in with a TOTP code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.mfaVerify(session(req), req.body.code, requestMeta(req));
       return { ok: true as const };
@@ -60,7 +64,7 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
     app.post('/auth/password-strength', {
       config: { access: 'public', rateLimit: { max: 120, timeWindow: 60_000 } },
       schema: { tags, summary: 'How strong a password being chosen is, with advice in plain words (for the form)', body: s.PasswordStrengthBody, response: { 200: s.PasswordStrengthView, ...errorResponses } },
-    }, async (req) => ({ ...accounts.judgePassword(req.body.password, [req.body.email ?? '', req.body.name ?? ''].filter(Boolean)), rule: PASSWORD_RULE }));
+    }, async (req) => ({ ...(await accounts.passwordHint(req.body)), rule: PASSWORD_RULE }));
     app.post('/auth/password', { config: { access: 'signed-in' }, schema: { tags, summary: 'Change the password (current password and code asked again); every other session ends', body: s.ChangePasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.changePassword(session(req), req.body, requestMeta(req));
       return { ok: true as const };

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../core/auth/totp.ts';
 import { Client } from '../../test/support/client.ts';
 import { aPatient, aStaff, codeFor, lastMailToken, PASSWORD } from '../../test/support/builders.ts';
-import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { nextTotp, startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 /** Sign-in, second step, sessions and account recovery, tried the way an attacker would. */
 let t: TestApp;
@@ -77,12 +76,32 @@ describe('changing how one signs in', () => {
     expect((await staff.client.post('/api/auth/mfa/setup', { password: 'not mine', code: codeFor(staff) })).status).toBe(401);
     const setup = await staff.client.post('/api/auth/mfa/setup', { password: PASSWORD, code: codeFor(staff) });
     expect(setup.status).toBe(200);
-    expect((await staff.client.post('/api/auth/mfa/enable', { code: currentTotp(setup.body.secret, t.now().getTime()) })).status).toBe(200);
+    expect((await staff.client.post('/api/auth/mfa/enable', { code: nextTotp(t.baseUrl, setup.body.secret) })).status).toBe(200);
     expect((await mails(staff.email, 'security_notice')).map((m) => m.subject)).toContain('Your authenticator app was changed');
     // The secret is kept sealed, not as the base32 text an app scans.
     const [row] = await t.db.query<{ totp_secret: string }>('SELECT totp_secret FROM users WHERE id = $1', [staff.id]);
     expect(row!.totp_secret).toMatch(/^sealed:v1:/);
     expect(row!.totp_secret).not.toContain(setup.body.secret);
+  });
+
+  it('lets a patient turn two-step sign-in off after a step-up, never a staff member', async () => {
+    const p = await aPatient(t);
+    const setup = await p.client.post('/api/auth/mfa/setup', { password: PASSWORD });
+    const code = () => nextTotp(t.baseUrl, setup.body.secret);
+    expect((await p.client.post('/api/auth/mfa/enable', { code: code() })).status).toBe(200);
+    expect((await p.client.post('/api/auth/mfa/disable', { password: PASSWORD })).status).toBe(401);
+    expect((await p.client.post('/api/auth/mfa/disable', { password: PASSWORD, code: code() })).status).toBe(200);
+    expect((await p.client.get('/api/auth/me')).body.user.mfaEnabled).toBe(false);
+    expect((await mails(p.email, 'security_notice')).map((m) => m.subject)).toContain('Two-step sign-in is off');
+    const staff = await aStaff(t, 'coordinator');
+    expect((await staff.client.post('/api/auth/mfa/disable', { password: PASSWORD, code: codeFor(staff) })).status).toBe(403);
+  });
+
+  it('refuses the current password as the new one', async () => {
+    const p = await aPatient(t);
+    const same = await p.client.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: PASSWORD });
+    expect(same.status).toBe(400);
+    expect(same.body.detail).toMatch(/different/);
   });
 
   it('lists sessions by device, ends one or all others, and a password change ends the rest', async () => {

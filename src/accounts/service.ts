@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import { recordAudit, recordAuditNow } from '../core/audit.ts';
 import { attemptSucceeded, confirmIdentity, reserveAttempt, warnOwnerOfLock } from '../core/auth/attempts.ts';
-import { judgePassword, PASSWORD_RULE } from '../core/auth/passwordStrength.ts';
+import { judgePassword } from '../core/auth/passwordStrength.ts';
 import { hashToken } from '../core/auth/tokens.ts';
 import type { Queryable } from '../core/db.ts';
 import { isSealed, type SecretBox } from '../core/secrets.ts';
@@ -37,21 +37,35 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
     return 'ok';
   }
 
+  /** Whose account a (still valid) set-password link is for. */
+  async function setPasswordHolder(token: string) {
+    return (await db.query<{ email: string; name: string }>(
+      `SELECT u.email, u.name FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.purpose = 'set_password' AND t.used_at IS NULL AND t.expires_at > now()`, [hashToken(token)]))[0];
+  }
+
   /** Refuses a guessable password, with what to do instead. */
   function assertStrongPassword(password: string, personal: string[]) {
     const verdict = judgePassword(password, personal);
-    if (!verdict.ok) throw new AppError('WEAK_PASSWORD', `This password is too easy to guess. ${verdict.advice.join(' ')} ${PASSWORD_RULE}`);
+    if (!verdict.ok) throw new AppError('WEAK_PASSWORD', `This password is too easy to guess. ${verdict.advice.join(' ')}`);
   }
 
   /** Mails the owner about a change to how they sign in (no health data, a way to react). */
-  const mailSecurityNotice = (tx: Queryable, to: string, subject: string, what: string) => enqueueMail(tx, {
+  const mailSecurityNotice = (tx: Queryable, to: string, subject: string, what: string, byAdmin = false) => enqueueMail(tx, {
     kind: 'security_notice', to, subject,
-    text: `${what}\n\nIf this was you, there is nothing to do. If it was not, change your password at ${link('/account')} and end the sessions you do not recognise there, or contact the service.`,
+    text: byAdmin
+      ? `${what}\n\nIf you did not ask the service for this, contact it right away.`
+      : `${what}\n\nIf this was you, there is nothing to do. If it was not, change your password at ${link('/account')} and end the sessions you do not recognise there, or contact the service.`,
   });
 
   return {
-    /** The strength verdict for a password being chosen (the form's live hint). */
-    judgePassword,
+    /**
+     * The strength verdict for a password being chosen (the form's live hint), judged like the
+     * save will be: with the name and address typed, or those of the person a set-password link is for.
+     */
+    async passwordHint(input: { password: string; email?: string; name?: string; token?: string }) {
+      const holder = input.token ? await setPasswordHolder(input.token) : undefined;
+      return judgePassword(input.password, [input.email, input.name, holder?.email, holder?.name].filter((x): x is string => !!x));
+    },
 
     async register(input: { email: string; name: string; password: string }, meta: RequestMeta): Promise<void> {
       assertStrongPassword(input.password, [input.email, input.name]);
@@ -81,8 +95,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
 
     /** Chooses a password with a mailed link (new staff accounts, and resets by an admin). */
     async setPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
-      const [holder] = await db.query<{ email: string; name: string }>(
-        `SELECT u.email, u.name FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.purpose = 'set_password' AND t.used_at IS NULL AND t.expires_at > now()`, [hashToken(token)]);
+      const holder = await setPasswordHolder(token);
       if (holder) assertStrongPassword(password, [holder.email, holder.name]);
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
@@ -164,6 +177,18 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       });
     },
 
+    /** Turns two-step sign-in off (patients and caregivers only; staff must keep it), after a step-up. */
+    async mfaDisable(session: SessionInfo, creds: { password: string; code?: string | null }, meta: RequestMeta): Promise<void> {
+      const actor = session.actor;
+      if (isStaff(actor.role)) throw new AppError('FORBIDDEN', 'Staff accounts keep two-step sign-in: they work with other people’s health information.');
+      await confirmIdentity(stepUp, actor, meta, creds, { action: 'user.mfa_disable' });
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL WHERE id = $1', [actor.userId]);
+        await recordAudit(tx, { actor, meta, action: 'user.mfa_disable', entityType: 'User', entityId: actor.userId });
+        await mailSecurityNotice(tx, actor.email, 'Two-step sign-in is off', 'Two-step sign-in was turned off for your Consilium account: a password alone now signs you in.');
+      });
+    },
+
     async mfaVerify(session: SessionInfo, code: string, meta: RequestMeta): Promise<void> {
       if (session.mfaState !== 'pending') throw new AppError('CONFLICT', 'No code is expected for this session.');
       // Wrong codes count per account, across sessions, and a good password does not reset them.
@@ -188,6 +213,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
     /** Changes the password (current one and code asked again); every other session ends. */
     async changePassword(session: SessionInfo, input: { currentPassword: string; code?: string | null; newPassword: string }, meta: RequestMeta): Promise<void> {
       const actor = session.actor;
+      if (input.newPassword === input.currentPassword) throw new AppError('VALIDATION_FAILED', 'Choose a new password that is different from the current one.');
       await confirmIdentity(stepUp, actor, meta, { password: input.currentPassword, code: input.code }, { action: 'user.password_change' });
       assertStrongPassword(input.newPassword, [actor.email, actor.name]);
       const passwordHash = await hashPassword(input.newPassword);
@@ -292,7 +318,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query(`DELETE FROM login_failures WHERE user_id = $1 AND kind IN ('mfa', 'step_up')`, [userId]);
         await revokeUserSessions(tx, userId);
         await recordAudit(tx, { actor: admin, meta, action: 'user.mfa_reset', entityType: 'User', entityId: userId });
-        await mailSecurityNotice(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`);
+        await mailSecurityNotice(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`, true);
       });
     },
 

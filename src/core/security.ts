@@ -64,7 +64,7 @@ export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Co
   });
   app.addHook('onRequest', async (_req, reply) => {
     // Nothing of ours needs the camera, microphone, location or payment yet.
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
   });
 
   app.addHook('onRequest', async (req) => refuseCrossSite(req, config));

@@ -104,7 +104,7 @@ export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: Request
   if (!passwordOk || !codeOk) {
     await recordAuditNow(d.db, { actor, meta, action: audit.action, entityType: audit.entityType ?? (audit.caseId ? 'Case' : 'User'), entityId: audit.caseId ?? actor.userId, caseId: audit.caseId ?? null, outcome: 'failure', detail: { reason: 'reauthentication_failed' } });
     if (u) await warnOwnerOfLock({ ...d, publicUrl: d.publicUrl() }, key, reservation.failuresBefore, u.email);
-    throw new AppError('INVALID_CREDENTIALS', u?.totp_secret ? 'The password or the authenticator code is not correct; nothing was changed.' : 'The password is not correct; nothing was changed.');
+    throw new AppError('INVALID_CREDENTIALS', u?.totp_secret ? 'The password or the authenticator code is not correct; nothing was changed. Each code works once: if you just used one, wait for the next.' : 'The password is not correct; nothing was changed.');
   }
   if (step !== null) await d.db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [actor.userId, step]);
   await attemptSucceeded(d.db, key, reservation.id);

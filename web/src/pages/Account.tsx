@@ -25,7 +25,7 @@ export function AccountPage({ me }: { me: Me }) {
 
 /** A 6-digit code field, shared by the steps that ask for one. */
 function CodeInput({ label, value, onChange }: { label: string; value: string; onChange: (v: string) => void }) {
-  return <TextInput label={label} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={value} onChange={(e) => onChange(e.currentTarget.value.replace(/\D/g, ''))} />;
+  return <TextInput label={label} required inputMode="numeric" autoComplete="one-time-code" maxLength={6} minLength={6} value={value} onChange={(e) => onChange(e.currentTarget.value.replace(/\D/g, ''))} />;
 }
 
 function Authenticator({ me }: { me: Me }) {
@@ -34,6 +34,15 @@ function Authenticator({ me }: { me: Me }) {
   const [currentCode, setCurrentCode] = useState('');
   const [newCode, setNewCode] = useState('');
   const [open, setOpen] = useState(false);
+  const [turningOff, setTurningOff] = useState(false);
+  const disable = useMutation({
+    mutationFn: () => post('/auth/mfa/disable', { password, code: currentCode }),
+    onSuccess: async () => {
+      setTurningOff(false);
+      setPassword(''); setCurrentCode('');
+      await qc.invalidateQueries({ queryKey: ['me'] });
+    },
+  });
   const setup = useMutation({ mutationFn: () => post<{ secret: string; qrDataUrl: string }>('/auth/mfa/setup', { password, ...(me.user.mfaEnabled ? { code: currentCode } : {}) }) });
   const enable = useMutation({
     mutationFn: () => post('/auth/mfa/enable', { code: newCode }),
@@ -53,7 +62,24 @@ function Authenticator({ me }: { me: Me }) {
         </Group>
         <Text size="sm">{me.user.mfaEnabled ? 'Each sign-in asks for a code from your authenticator app. If you have a new phone, set up the app again here.' : 'Add a code from an authenticator app (for example on your phone) to each sign-in, so a password alone is not enough.'}</Text>
         {enable.isSuccess && <Alert color="green">Your authenticator app is set up. Use its codes from now on.</Alert>}
-        {!open && <Button variant="light" onClick={() => setOpen(true)} w="fit-content">{me.user.mfaEnabled ? 'Set up a new authenticator app' : 'Turn on two-step sign-in'}</Button>}
+        {!open && (
+          <Group>
+            <Button variant="light" onClick={() => { setOpen(true); disable.reset(); }}>{me.user.mfaEnabled ? 'Set up a new authenticator app' : 'Turn on two-step sign-in'}</Button>
+            {me.user.mfaEnabled && me.user.role === 'patient' && <Button variant="subtle" color="red" onClick={() => setTurningOff(!turningOff)}>Turn off</Button>}
+          </Group>
+        )}
+        {turningOff && !open && (
+          <form onSubmit={(e) => { e.preventDefault(); disable.mutate(); }}>
+            <Stack>
+              <Text size="sm">Without two-step sign-in, your password alone opens your account. Confirm it is you.</Text>
+              <PasswordInput label="Your password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+              <CodeInput label="Code from your authenticator app" value={currentCode} onChange={setCurrentCode} />
+              <ErrorNote error={disable.error} />
+              <Group><Button type="submit" color="red" loading={disable.isPending}>Turn off two-step sign-in</Button><Button variant="subtle" onClick={() => setTurningOff(false)}>Cancel</Button></Group>
+            </Stack>
+          </form>
+        )}
+        {disable.isSuccess && <Alert color="blue">Two-step sign-in is off. You can turn it on again here at any time.</Alert>}
         {open && !setup.data && (
           <form onSubmit={(e) => { e.preventDefault(); setup.mutate(); }}>
             <Stack>
@@ -75,7 +101,10 @@ function Authenticator({ me }: { me: Me }) {
               </Stack></Center>
               <CodeInput label="Code from the app you just set up" value={newCode} onChange={setNewCode} />
               <ErrorNote error={enable.error} />
-              <Button type="submit" loading={enable.isPending} disabled={newCode.length !== 6} w="fit-content">Finish</Button>
+              <Group>
+                <Button type="submit" loading={enable.isPending} disabled={newCode.length !== 6}>Finish</Button>
+                <Button variant="subtle" onClick={() => { setOpen(false); setup.reset(); setNewCode(''); }}>Cancel</Button>
+              </Group>
             </Stack>
           </form>
         )}
@@ -103,7 +132,7 @@ function ChangePassword({ me }: { me: Me }) {
           {change.isSuccess && <Alert color="green">Your password is changed, and your other sessions are signed out.</Alert>}
           <PasswordInput label="Current password" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.currentTarget.value })} />
           {me.user.mfaEnabled && <CodeInput label="Code from your authenticator app" value={form.code} onChange={(code) => setForm({ ...form, code })} />}
-          <PasswordInput label="New password" description={PASSWORD_HINT} autoComplete="new-password" required value={form.newPassword} onChange={(e) => setForm({ ...form, newPassword: e.currentTarget.value })} />
+          <PasswordInput label="New password" description={PASSWORD_HINT} autoComplete="new-password" required value={form.newPassword} onChange={(e) => { setForm({ ...form, newPassword: e.currentTarget.value }); if (change.isError) change.reset(); }} />
           <PasswordStrength password={form.newPassword} email={me.user.email} name={me.user.name} />
           <ErrorNote error={change.error} />
           <Button type="submit" loading={change.isPending} w="fit-content">Change password</Button>
@@ -131,7 +160,7 @@ function Sessions() {
               <Group gap="xs"><Text fw={500}>{s.device}</Text>{s.current && <Badge size="sm" color="teal">This device</Badge>}</Group>
               <Text size="xs" c="dimmed">{s.ipAddress ? `From ${s.ipAddress} · ` : ''}signed in {when(s.createdAt)} · last used {when(s.lastUsedAt)}</Text>
             </Stack>
-            {!s.current && <Button size="xs" variant="subtle" color="red" loading={endOne.isPending && endOne.variables === s.id} onClick={() => endOne.mutate(s.id)} aria-label={`Sign out ${s.device}`}>Sign out</Button>}
+            {!s.current && <Button size="xs" variant="subtle" color="red" style={{ flexShrink: 0 }} loading={endOne.isPending && endOne.variables === s.id} onClick={() => endOne.mutate(s.id)} aria-label={`Sign out ${s.device}`}>Sign out</Button>}
           </Group>
         ))}
         {others.length > 0 && <Button variant="light" color="red" w="fit-content" loading={endOthers.isPending} onClick={() => endOthers.mutate()}>Sign out everywhere else</Button>}

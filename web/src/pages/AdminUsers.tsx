@@ -58,7 +58,7 @@ export function AdminUsersPage() {
         <Stack>
           <Text size="sm">{resetting?.kind === 'password'
             ? `${resetting?.user.name} is signed out everywhere and mailed a link to choose a new password (valid 24 hours). Their current password stops working now.`
-            : `${resetting?.user.name}'s authenticator app is removed and they are signed out everywhere. They set up a new app at their next sign-in. Do this only after checking who is asking.`}</Text>
+            : `${resetting?.user.name}'s authenticator app is removed and they are signed out everywhere. ${resetting?.user.role === 'patient' ? 'They can set up a new app on their account page.' : 'They set up a new app at their next sign-in.'} Do this only after checking who is asking.`}</Text>
           <ErrorNote error={reset.error} />
           <Group><Button color="red" loading={reset.isPending} onClick={() => resetting && reset.mutate(resetting)}>Reset</Button><Button variant="subtle" onClick={() => setResetting(null)}>Cancel</Button></Group>
         </Stack>

@@ -33,7 +33,7 @@ export function LoginPage() {
     <Card title="Sign in">
       <form onSubmit={(e) => { e.preventDefault(); login.mutate(); }}>
         <Stack>
-          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">Please sign in to continue. For your safety we sign you out after 15 minutes without activity.</Alert>}
+          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">Please sign in to continue. For your safety, a session ends after 15 minutes without activity, and when it is signed out from another device or the password changes.</Alert>}
           <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
           <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
           <ErrorNote error={login.error} />
@@ -55,7 +55,11 @@ export function RegisterPage() {
       </Card>
     );
   }
-  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.currentTarget.value });
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    setForm({ ...form, [k]: e.currentTarget.value });
+    // An error about the previous try must not stay beside a new answer.
+    if (register.isError) register.reset();
+  };
   return (
     <Card title="Create your account">
       <form onSubmit={(e) => { e.preventDefault(); register.mutate(); }}>
@@ -99,8 +103,8 @@ export function SetPasswordPage() {
       ) : (
         <form onSubmit={(e) => { e.preventDefault(); set.mutate(); }}>
           <Stack>
-            <PasswordInput label="New password" description={PASSWORD_HINT} required value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="new-password" />
-            <PasswordStrength password={password} />
+            <PasswordInput label="New password" description={PASSWORD_HINT} required value={password} onChange={(e) => { setPassword(e.currentTarget.value); if (set.isError) set.reset(); }} autoComplete="new-password" />
+            <PasswordStrength password={password} token={params.get('token') ?? undefined} />
             <ErrorNote error={set.error} />
             <Button type="submit" loading={set.isPending}>Save password</Button>
           </Stack>
@@ -148,7 +152,10 @@ export function MfaPage({ me }: { me: Me }) {
             )}
           </>
         ) : (
-          <Text size="sm">Open your authenticator app and enter the 6-digit code for Consilium.</Text>
+          <Stack gap={4}>
+            <Text size="sm">Open your authenticator app and enter the 6-digit code for Consilium.</Text>
+            <Text size="xs" c="dimmed">Lost your phone or changed it? Contact the service: after checking who you are, they can reset two-step sign-in so you can set it up again.</Text>
+          </Stack>
         )}
         {(setup.data || !enrolling) && (
           <form onSubmit={(e) => { e.preventDefault(); confirm.mutate(); }}>

@@ -14,7 +14,7 @@ export function Caregivers({ c }: { c: any }) {
   const refreshInvitations = () => qc.invalidateQueries({ queryKey: ['case', c.id, 'invitations'] });
   const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); void refreshInvitations(); } });
   const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(['case', c.id], u); void refreshInvitations(); } });
-  const withdraw = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${c.id}/invitations/${id}`), onSuccess: () => void refreshInvitations() });
+  const withdraw = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${c.id}/invitations/${id}`), onSuccess: () => { invite.reset(); void refreshInvitations(); } });
   const proxies = c.members.filter((m: any) => m.relation === 'proxy');
   return (
     <Stack>
@@ -27,7 +27,7 @@ export function Caregivers({ c }: { c: any }) {
           <Text fw={500} size="sm">Invitations not yet accepted</Text>
           {invitations.data!.map((i) => (
             <Group key={i.id} justify="space-between">
-              <Text size="sm">{i.email} ({i.relationship}), valid until {new Date(i.expiresAt).toLocaleDateString()}</Text>
+              <Text size="sm">{i.email} ({i.relationship}), valid until {new Date(i.expiresAt).toLocaleDateString(undefined, { dateStyle: 'medium' })}</Text>
               <Button size="xs" variant="subtle" color="red" loading={withdraw.isPending && withdraw.variables === i.id} onClick={() => withdraw.mutate(i.id)} aria-label={`Withdraw the invitation to ${i.email}`}>Withdraw</Button>
             </Group>
           ))}
@@ -44,6 +44,7 @@ export function Caregivers({ c }: { c: any }) {
         </form>
       )}
       {invite.isSuccess && <Alert color="green">Invitation sent. It is valid for 7 days; you can withdraw it until it is accepted.</Alert>}
+      {withdraw.isSuccess && <Alert color="blue">Invitation withdrawn: its link no longer works.</Alert>}
       <ErrorNote error={invite.error} />
     </Stack>
   );

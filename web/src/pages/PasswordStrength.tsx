@@ -12,15 +12,15 @@ const COLORS = ['red', 'red', 'orange', 'teal', 'green'];
  * How strong the password being typed is, judged by the same rules the server applies when it is
  * saved, with what to change in plain words. Asked for a moment after typing stops.
  */
-export function PasswordStrength({ password, email, name }: { password: string; email?: string; name?: string }) {
+export function PasswordStrength({ password, email, name, token }: { password: string; email?: string; name?: string; token?: string }) {
   const [settled, setSettled] = useState(password);
   useEffect(() => {
     const t = setTimeout(() => setSettled(password), 300);
     return () => clearTimeout(t);
   }, [password]);
   const verdict = useQuery({
-    queryKey: ['password-strength', settled, email, name],
-    queryFn: () => post<Verdict>('/auth/password-strength', { password: settled, ...(email ? { email } : {}), ...(name ? { name } : {}) }),
+    queryKey: ['password-strength', settled, email, name, token],
+    queryFn: () => post<Verdict>('/auth/password-strength', { password: settled, ...(email ? { email } : {}), ...(name ? { name } : {}), ...(token ? { token } : {}) }),
     enabled: settled.length > 0,
     staleTime: Infinity,
   });
