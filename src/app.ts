@@ -192,7 +192,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   });
   await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }), { prefix: '/dicomweb' });
   const opinions = opinionsService({ ...deps, blobs, cases, secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
-  const offers = offersService({ ...deps, responseHours: config.offerResponseHours });
+  const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const jobHandlers = jobTable({
     'document.extract': (p) => records.extract(p.documentId),

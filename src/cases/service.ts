@@ -102,6 +102,7 @@ export function casesService(deps: Deps) {
       checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
       expertCandidate,
       reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
+      offerPending: command === 'acceptAssignment' ? (await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status = 'offered'`, [row.id, actor.userId])).length > 0 : undefined,
       reason: input.reason,
     });
     if (!decision.ok) {

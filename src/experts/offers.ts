@@ -9,7 +9,7 @@ import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { addMember, insertEvent } from '../cases/repository.ts';
-import { decide } from '../cases/lifecycle.ts';
+import type { CasesService } from '../cases/service.ts';
 import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
 import { loadMatchingConfig } from './matching.ts';
 import { teamFor } from './service.ts';
@@ -43,7 +43,7 @@ export function autoAssigns(conditionId: string | null, configured: readonly str
   return !!line && (line.autoAssign || configured.includes(line.id));
 }
 
-export function offersService(deps: Deps & { responseHours: number }) {
+export function offersService(deps: Deps & { responseHours: number; cases: CasesService }) {
   const { db, config } = deps;
   const levels = serviceLevelsFor(config);
   const matching = loadMatchingConfig(config.matchingWeightsFile);
@@ -110,12 +110,8 @@ export function offersService(deps: Deps & { responseHours: number }) {
         const offer = await lockOffer(tx, actor, offerId);
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [offer.case_id]);
         if (!row || !OPEN_FOR_OFFERS.includes(row.status)) throw new AppError('CONFLICT', 'The case can no longer take an expert.');
-        if (row.status === 'ready_for_review') {
-          const d = decide('acceptAssignment', { status: row.status, statusBeforeHold: row.status_before_hold, actorRole: actor.role, actorRelations: [], actorIsCoordinator: false, missingIntakeSections: [], unsignedConsents: [], checklistOutstanding: [], offerPending: true });
-          if (!d.ok) throw new AppError(d.code, d.unmet.join(' '), { unmet: d.unmet });
-          await tx.query('UPDATE cases SET status = $2, status_changed_at = now(), updated_at = now() WHERE id = $1', [row.id, d.to]);
-          await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'case.acceptAssignment', from: row.status, to: d.to });
-        }
+        // The first acceptance moves the case on, through the lifecycle like every other change.
+        if (row.status === 'ready_for_review') await deps.cases.applyTransition(tx, actor, { row, relations: [] }, 'acceptAssignment', {}, meta);
         await tx.query(`UPDATE expert_offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [offerId]);
         await addMember(tx, row.id, actor.userId, 'expert', actor.userId);
         await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'offer.accept', detail: { offerId, role: offer.role } });
