@@ -71,6 +71,7 @@ export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
   let prevHash = last[0]?.hash ?? GENESIS_HASH;
+  const rows: (Hashable & { hash: string })[] = [];
   for (const input of inputs) {
     const event: Hashable = {
       id: crypto.randomUUID(),
@@ -87,15 +88,18 @@ export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise
       detail: checkedAuditDetail(input.action, input.detail),
       prevHash,
     };
-    const hash = auditHash(event);
-    await tx.query(
-      `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-      [event.id, event.at, event.actorId, event.actorRole, event.action, event.entityType, event.entityId, event.caseId,
-        event.ip, event.userAgent, event.outcome, JSON.stringify(event.detail), event.prevHash, hash],
-    );
-    prevHash = hash;
+    prevHash = auditHash(event);
+    rows.push({ ...event, hash: prevHash });
   }
+  // One statement for the whole chain segment (a page of a list is one event per case).
+  await tx.query(
+    `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail, prev_hash, hash)
+     SELECT id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId", ip, "userAgent", outcome, detail, "prevHash", hash
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, at timestamptz, "actorId" uuid, "actorRole" text, action text, "entityType" text, "entityId" text, "caseId" uuid,
+       ip text, "userAgent" text, outcome text, detail jsonb, "prevHash" text, hash text)) WITH ORDINALITY AS t(id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId",
+       ip, "userAgent", outcome, detail, "prevHash", hash, n) ORDER BY n`,
+    [JSON.stringify(rows)],
+  );
 }
 
 /**
