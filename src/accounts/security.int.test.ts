@@ -36,6 +36,17 @@ describe('sign-in limits', () => {
     expect((await later.post('/api/auth/mfa/verify', { code: codeFor(staff) })).status).toBe(200);
   });
 
+  it('spends a code once even when two sessions send it at the same moment', async () => {
+    const staff = await aStaff(t, 'expert');
+    const a = new Client(t.baseUrl);
+    const b = new Client(t.baseUrl);
+    await a.post('/api/auth/login', { email: staff.email, password: PASSWORD });
+    await b.post('/api/auth/login', { email: staff.email, password: PASSWORD });
+    const code = codeFor(staff);
+    const answers = await Promise.all([a.post('/api/auth/mfa/verify', { code }), b.post('/api/auth/mfa/verify', { code })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+  });
+
   it('locks the account whatever spacing or case the address is typed with', async () => {
     const p = await aPatient(t);
     const variants = [p.email, ` ${p.email}`, `${p.email.toUpperCase()} `, `\t${p.email}`];

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { recordAudit, recordAuditNow } from '../core/audit.ts';
-import { attemptSucceeded, confirmIdentity, reserveAttempt, warnOwnerOfLock } from '../core/auth/attempts.ts';
+import { attemptSucceeded, confirmIdentity, reserveAttempt, spendTotpStep, warnOwnerOfLock } from '../core/auth/attempts.ts';
 import { judgePassword } from '../core/auth/passwordStrength.ts';
 import { hashToken } from '../core/auth/tokens.ts';
 import type { Queryable } from '../core/db.ts';
@@ -204,7 +204,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       }
       await attemptSucceeded(db, key, reservation.id);
       await db.transaction(async (tx) => {
-        await tx.query('UPDATE users SET totp_last_step = $2 WHERE id = $1', [user.id, step]);
+        // Spent atomically: the same code sent twice at once opens one session, not two.
+        if (!(await spendTotpStep(tx, user.id, step))) throw new AppError('VALIDATION_FAILED', 'That code is not right. Try the newest code from your authenticator app.');
         await setSessionMfaState(tx, session.tokenHash, 'ok');
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: user.id });
       });

@@ -116,6 +116,15 @@ describe('hostile input answers 4xx and changes nothing', () => {
     expect(upload.headers.get('content-type')).toMatch(/problem\+json/);
   });
 
+  it('treats every tus POST as a new upload: one aimed at an existing upload is refused, not half-checked', async () => {
+    const meta = `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('note.txt').toString('base64')}`;
+    const created = await patient.client.request('POST', '/api/uploads', undefined, { 'tus-resumable': '1.0.0', 'upload-length': '12', 'upload-metadata': meta });
+    const id = created.headers.get('location')!.split('/').pop();
+    const again = await patient.client.request('POST', `/api/uploads/${id}`, undefined, { 'tus-resumable': '1.0.0', 'upload-length': '12', 'upload-metadata': `caseId ${Buffer.from('not-a-case').toString('base64')},filename ${Buffer.from('x\u0000').toString('base64')}` });
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
   it('refuses JSON nested absurdly deep', async () => {
     const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
     expect((await patient.client.request('PUT', `/api/cases/${caseId}/intake/questions`, deep, { 'content-type': 'application/json' })).status).toBe(400);

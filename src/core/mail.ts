@@ -20,29 +20,34 @@ export async function enqueueMail(tx: Queryable, mail: OutgoingMail): Promise<vo
 }
 
 const MAX_ATTEMPTS = 5;
-// Longer than any one SMTP exchange: a claim that runs out means the sender died mid-send.
+// Longer than one SMTP exchange may take (the transport's timeouts are set below it): a claim
+// that runs out means the sender died mid-send.
 const CLAIM_SECONDS = 120;
 
 /**
- * Sends up to `batch` unsent messages. They are claimed first in a short transaction of their
- * own (SKIP LOCKED, so several servers can send side by side), then sent with no transaction
- * open (on PGlite an open transaction would hold every other query), and each result is
- * recorded as soon as it is known.
+ * Sends up to `batch` unsent messages. Each is claimed in a short transaction of its own (SKIP
+ * LOCKED, so several servers can send side by side), then sent with no transaction open (on
+ * PGlite an open transaction would hold every other query), and its result recorded at once.
  */
 export async function deliverPendingMail(db: Db, transport: Transporter, from: string, batch = 20): Promise<number> {
-  const rows = await db.transaction((tx) => tx.query<{ id: string; to_address: string; subject: string; body_text: string }>(
-    `UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1
-     WHERE id IN (SELECT id FROM mail_outbox
-                  WHERE sent_at IS NULL AND attempts < $1 AND (claimed_until IS NULL OR claimed_until < now())
-                  ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-     RETURNING id, to_address, subject, body_text`, [MAX_ATTEMPTS, batch, CLAIM_SECONDS]));
   let sent = 0;
-  for (const row of rows) {
+  const tried: string[] = [];
+  // One message at a time: a claim covers one SMTP exchange, never a queue of them.
+  for (let i = 0; i < batch; i++) {
+    const [row] = await db.transaction((tx) => tx.query<{ id: string; to_address: string; subject: string; body_text: string }>(
+      `UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+       WHERE id IN (SELECT id FROM mail_outbox
+                    WHERE sent_at IS NULL AND attempts < $1 AND (claimed_until IS NULL OR claimed_until < now()) AND id <> ALL($3::uuid[])
+                    ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, to_address, subject, body_text`, [MAX_ATTEMPTS, CLAIM_SECONDS, tried]));
+    if (!row) break;
+    tried.push(row.id);
     try {
       await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text });
       await db.query('UPDATE mail_outbox SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1', [row.id]);
       sent++;
     } catch (err) {
+      // Released for a later round (this one moves on to other messages).
       await db.query('UPDATE mail_outbox SET claimed_until = NULL, last_error = $2 WHERE id = $1', [row.id, String((err as Error).message).slice(0, 500)]);
     }
   }
@@ -52,7 +57,8 @@ export async function deliverPendingMail(db: Db, transport: Transporter, from: s
 /** Starts the periodic sender when SMTP is configured; returns a stop function. */
 export function startMailSender(db: Db, smtpUrl: string | undefined, from: string, log: FastifyBaseLogger, intervalMs = 2000): () => void {
   if (!smtpUrl) return () => undefined;
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Every SMTP wait ends well within a message's claim (CLAIM_SECONDS).
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

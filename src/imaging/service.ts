@@ -233,6 +233,8 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       };
       const flush = async () => {
         if (!batch.length) return;
+        // Before the bytes go anywhere (an upstream PACS keeps what it is sent), and again at commit.
+        await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
         const done = await storeBatch(caseRow, batch, checkAndAudit);
         batch.forEach((b, k) => { outcomes[b.at] = done[k]!; });
         batch = [];

@@ -29,16 +29,24 @@ export async function cleanUpStorage(db: Db, dataDir: string, opts: { uploadDays
   const orphans = await db.query<{ sha256: string }>(`SELECT b.sha256 FROM blobs b WHERE b.created_at < $1 AND ${UNREFERENCED}`, [blobCutoff.toISOString()]);
   let removed = 0;
   for (const b of orphans) {
+    const file = path.join(dataDir, 'blobs', b.sha256.slice(0, 2), b.sha256.slice(2, 4), b.sha256);
+    const tombstone = `${file}.removing`;
     const deleted = await db.transaction(async (tx) => {
+      // The blob store's own lock: an upload of the same content waits until this is settled.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`blob:${b.sha256}`]);
       // Re-check inside the transaction: a document may have claimed the blob meanwhile.
       const [still] = await tx.query(`SELECT 1 FROM blobs b WHERE b.sha256 = $1 AND ${UNREFERENCED} FOR UPDATE`, [b.sha256]);
       if (!still) return false;
       await tx.query('DELETE FROM blobs WHERE sha256 = $1', [b.sha256]);
+      // Moved aside under the lock, removed after the commit: a new copy can take the name at once.
+      await fsp.rename(file, tombstone).catch(() => undefined);
       return true;
+    }).catch(async (err: unknown) => {
+      await fsp.rename(tombstone, file).catch(() => undefined);
+      throw err;
     });
-    // The file goes only once its row is gone for good: a rolled-back delete keeps a readable blob.
     if (!deleted) continue;
-    await fsp.rm(path.join(dataDir, 'blobs', b.sha256.slice(0, 2), b.sha256.slice(2, 4), b.sha256), { force: true });
+    await fsp.rm(tombstone, { force: true });
     removed++;
   }
   return { abandonedUploads: stale.length, orphanBlobs: removed };

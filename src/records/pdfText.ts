@@ -50,18 +50,29 @@ function pump(): void {
 function startWorker(): Promise<Worker> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./pdfTextWorker.ts', import.meta.url));
-    const fail = () => {
-      clearTimeout(timer);
+    // For the worker's whole life: a worker that fails or exits leaves the pool (and an error in
+    // a worker must never reach the server as an unhandled event).
+    const drop = () => {
+      const i = idle.indexOf(worker);
+      if (i >= 0) idle.splice(i, 1);
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    const timer = setTimeout(() => {
       void worker.terminate();
       reject(new Error('the PDF reader did not start'));
-    };
-    const timer = setTimeout(fail, 30_000);
-    worker.once('error', fail);
+    }, 30_000);
     worker.once('message', (m: { ready?: boolean }) => {
       clearTimeout(timer);
-      worker.removeAllListeners('error');
       if (m.ready) resolve(worker);
-      else fail();
+      else {
+        void worker.terminate();
+        reject(new Error('the PDF reader did not start'));
+      }
+    });
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error('the PDF reader did not start'));
     });
   });
 }
@@ -69,11 +80,13 @@ function startWorker(): Promise<Worker> {
 function run(worker: Worker, job: Job): void {
   worker.ref();
   let settled = false;
+  const onMessage = (m: Reply) => finish(true, () => (m.ok ? job.resolve(m.result) : job.reject(new PdfUnreadable(m.message))));
+  const onFailure = () => finish(false, () => job.reject(new PdfUnreadable('The PDF is damaged and cannot be read.')));
   const finish = (keep: boolean, outcome: () => void) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    worker.removeAllListeners('message').removeAllListeners('error');
+    worker.off('message', onMessage).off('error', onFailure).off('exit', onFailure);
     running--;
     if (keep) {
       // An idle worker must not keep the process alive.
@@ -84,8 +97,9 @@ function run(worker: Worker, job: Job): void {
     pump();
   };
   const timer = setTimeout(() => finish(false, () => job.reject(new PdfUnreadable('The PDF took too long to read; it may be damaged. A coordinator can look at it if you send it another way.'))), job.budgetMs);
-  worker.on('message', (m: Reply) => finish(true, () => (m.ok ? job.resolve(m.result) : job.reject(new PdfUnreadable(m.message)))));
-  worker.on('error', () => finish(false, () => job.reject(new PdfUnreadable('The PDF is damaged and cannot be read.'))));
+  worker.on('message', onMessage);
+  worker.once('error', onFailure);
+  worker.once('exit', onFailure);
   const copy = new Uint8Array(job.data);
   worker.postMessage(copy, [copy.buffer]);
 }

@@ -111,7 +111,9 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
   async function authorise(req: FastifyRequest, actor: Actor) {
     const method = req.method.toUpperCase();
     const id = req.url.split('?')[0]!.replace(/^\/api\/uploads\/?/, '');
-    if (method === 'POST' && !id) {
+    // tus treats every POST as a new upload, whatever the path: validate each one as such.
+    if (method === 'POST') {
+      if (id) throw new AppError('NOT_FOUND', 'Start a new upload at /api/uploads.');
       const m = parseUploadMetadata(req.headers['upload-metadata'] as string | undefined);
       if (findUnsafeText(m)) throw new AppError('VALIDATION_FAILED', 'The file name or another upload detail contains characters that are not allowed.');
       if (!m.caseId || !/^[0-9a-f-]{36}$/i.test(m.caseId)) throw new AppError('VALIDATION_FAILED', 'Say which case the file belongs to (Upload-Metadata caseId).');

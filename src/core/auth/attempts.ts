@@ -1,7 +1,7 @@
 import { recordAuditNow } from '../audit.ts';
 import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
-import type { Db } from '../db.ts';
+import type { Db, Queryable } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { enqueueMail } from '../mail.ts';
 import type { SecretBox } from '../secrets.ts';
@@ -76,6 +76,12 @@ export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, 
   }));
 }
 
+/** Records a code's time step as used; false when it (or a later one) was used already. */
+export async function spendTotpStep(q: Queryable, userId: string, step: number): Promise<boolean> {
+  const rows = await q.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id', [userId, step]);
+  return rows.length === 1;
+}
+
 export interface StepUpDeps extends AttemptLimits {
   secrets: SecretBox;
   publicUrl: () => string;
@@ -101,11 +107,12 @@ export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: Request
     // A code is good once: a step at or before the last one used is a replay.
     codeOk = step !== null && (u.totp_last_step == null || step > Number(u.totp_last_step));
   }
+  // Spend the code atomically: of two requests with the same code, only one moves the step on.
+  if (passwordOk && codeOk && step !== null) codeOk = await spendTotpStep(d.db, actor.userId, step);
   if (!passwordOk || !codeOk) {
     await recordAuditNow(d.db, { actor, meta, action: audit.action, entityType: audit.entityType ?? (audit.caseId ? 'Case' : 'User'), entityId: audit.caseId ?? actor.userId, caseId: audit.caseId ?? null, outcome: 'failure', detail: { reason: 'reauthentication_failed' } });
     if (u) await warnOwnerOfLock({ ...d, publicUrl: d.publicUrl() }, key, reservation.failuresBefore, u.email);
     throw new AppError('INVALID_CREDENTIALS', u?.totp_secret ? 'The password or the authenticator code is not correct; nothing was changed. Each code works once: if you just used one, wait for the next.' : 'The password is not correct; nothing was changed.');
   }
-  if (step !== null) await d.db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [actor.userId, step]);
   await attemptSucceeded(d.db, key, reservation.id);
 }
