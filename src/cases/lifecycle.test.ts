@@ -82,6 +82,14 @@ describe('case lifecycle', () => {
     expect(decide('cancel', coord('closed', { reason: 'duplicate' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
   });
 
+  it('closes a delivered case after the follow-up period only as the service itself, never for a person', () => {
+    const system = (over: Partial<GuardFacts>) => facts({ status: 'delivered', actorRole: 'system', actorRelations: [], ...over });
+    expect(decide('closeAfterFollowup', system({ followupEnded: true }))).toEqual({ ok: true, to: 'closed' });
+    expect(decide('closeAfterFollowup', system({ followupEnded: false }))).toMatchObject({ ok: false, code: 'GUARD_FAILED' });
+    expect(decide('closeAfterFollowup', coord('delivered', { followupEnded: true }))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(availableCommands('delivered', 'coordinator')).not.toContain('closeAfterFollowup');
+  });
+
   it('lists the commands a role could issue from a state', () => {
     expect(availableCommands('submitted', 'coordinator')).toEqual(['startRecordCollection', 'hold', 'cancel']);
     expect(availableCommands('draft', 'patient')).toEqual(['submit', 'cancel']);

@@ -24,7 +24,8 @@ export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board
 export interface GuardFacts {
   status: CaseStatus;
   statusBeforeHold: CaseStatus | null;
-  actorRole: Role;
+  /** `system`: the service itself (background jobs), never a person. */
+  actorRole: Role | 'system';
   actorRelations: CaseRelation[];
   actorIsCoordinator: boolean;
   missingIntakeSections: string[];
@@ -37,6 +38,8 @@ export interface GuardFacts {
   /** A signed report exists (the opinion is signed and delivered as a report, not by a bare command). */
   reportIssued?: boolean;
   reason?: string;
+  /** The follow-up period after delivery has ended. */
+  followupEnded?: boolean;
 }
 
 const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
@@ -46,7 +49,7 @@ interface CommandDef {
   from: readonly CaseStatus[];
   /** The target state; `null` means "the state before the hold". */
   to: CaseStatus | null;
-  roles: readonly Role[];
+  roles: readonly (Role | 'system')[];
   /** Returns the unmet conditions, in plain words (empty: the command may run). */
   guard: (f: GuardFacts) => string[];
 }
@@ -103,6 +106,10 @@ export const CASE_COMMANDS = {
   signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
   deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f)] },
   close: { label: 'Close the case', from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
+  closeAfterFollowup: {
+    label: 'Close after the follow-up period', from: ['delivered'], to: 'closed', roles: ['system'],
+    guard: (f) => (f.followupEnded ? [] : ['The follow-up period has not ended yet.']),
+  },
   hold: {
     label: 'Put on hold', from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],
     guard: (f) => [...mustBeCaseCoordinator(f), ...needsReason(f)],

@@ -80,7 +80,11 @@ export function casesService(deps: Deps) {
     };
   }
 
-  async function applyTransition(tx: Queryable, actor: Actor, opened: OpenedCase, command: CaseCommand, input: { reason?: string; expertId?: string }, meta: RequestMeta) {
+  /**
+   * The one way a case changes state: the lifecycle decides, then the status, the timeline event
+   * and the audit event are written together. `actor` null is the service itself (a background job).
+   */
+  async function applyTransition(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: { reason?: string; expertId?: string; followupEnded?: boolean }, meta: RequestMeta) {
     const { row, relations } = opened;
     const intake = row.intake as Intake;
     let expertCandidate;
@@ -90,20 +94,21 @@ export function casesService(deps: Deps) {
       expertCandidate = { exists: !!u, isExpert: u?.role === 'expert', active: !u?.disabled_at, isPatientSide: patientSide.length > 0 };
     }
     // Taking a case from the intake pool makes the acting coordinator its coordinator.
-    const claims = actor.role === 'coordinator' && row.coordinator_id === null;
+    const claims = actor?.role === 'coordinator' && row.coordinator_id === null;
     const decision = decide(command, {
       status: row.status,
       statusBeforeHold: row.status_before_hold,
-      actorRole: actor.role,
+      actorRole: actor?.role ?? 'system',
       actorRelations: relations,
-      actorIsCoordinator: row.coordinator_id === actor.userId || claims,
+      actorIsCoordinator: (actor !== null && row.coordinator_id === actor.userId) || claims,
       missingIntakeSections: missingIntakeSections(intake),
       unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
       checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
       expertCandidate,
       reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
-      offerPending: command === 'acceptAssignment' ? (await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status = 'offered'`, [row.id, actor.userId])).length > 0 : undefined,
+      offerPending: command === 'acceptAssignment' ? (await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status = 'offered'`, [row.id, actor?.userId])).length > 0 : undefined,
       reason: input.reason,
+      followupEnded: input.followupEnded,
     });
     if (!decision.ok) {
       const detail = decision.unmet.join(' ');
@@ -116,7 +121,7 @@ export function casesService(deps: Deps) {
     const sets = ['status = $2', 'status_changed_at = now()', 'updated_at = now()'];
     const params: unknown[] = [row.id, to];
     if (claims) {
-      params.push(actor.userId);
+      params.push(actor!.userId);
       sets.push(`coordinator_id = $${params.length}`);
     }
     if (command === 'hold') sets.push('status_before_hold = status');
@@ -127,10 +132,10 @@ export function casesService(deps: Deps) {
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
-    if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor.userId);
+    if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor!.userId);
     await insertEvent(tx, {
-      caseId: row.id, actorId: actor.userId, type: `case.${command}`, from: row.status, to,
-      detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor.userId } : {}) },
+      caseId: row.id, actorId: actor?.userId ?? null, type: `case.${command}`, from: row.status, to,
+      detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor!.userId } : {}) },
     });
     await recordAudit(tx, { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, detail: { from: row.status, to } });
     // Back from a hold after delivery: the closing job skipped the case while it was held, so the

@@ -332,9 +332,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, until);
           return;
         }
-        await tx.query(`UPDATE cases SET status = 'closed', status_changed_at = now(), updated_at = now() WHERE id = $1`, [caseId]);
-        await insertEvent(tx, { caseId, actorId: null, type: 'case.close', from: 'delivered', to: 'closed', detail: { reason: 'The follow-up period ended.' } });
-        await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'case.close', entityType: 'Case', entityId: caseId, caseId, detail: { reason: 'followup_period_ended' } });
+        // Closed by the service itself, through the lifecycle like any other change of state.
+        await deps.cases.applyTransition(tx, null, { row, relations: [] }, 'closeAfterFollowup', { followupEnded: true }, SYSTEM_META);
       });
     },
 
