@@ -20,6 +20,8 @@ import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { notificationsRoutes } from './notifications/routes.ts';
+import { notificationsService } from './notifications/service.ts';
 import { jobTable } from './jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
@@ -194,13 +196,15 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const opinions = opinionsService({ ...deps, blobs, cases, secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
+  const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
   const jobHandlers = jobTable({
     'document.extract': (p) => records.extract(p.documentId),
     'imaging.index': (p) => imaging.indexDocument(p.documentId),
     'offer.expire': (p) => offers.expire(p.offerId),
     'case.autoAssign': (p) => offers.autoAssign(p.caseId),
-    'sla.remind': (p) => sendSlaReminder(db, config, p),
+    'sla.remind': (p) => sendSlaReminder(db, p),
     'opinion.closeAfterFollowup': (p) => opinions.closeAfterFollowup(p.caseId),
+    'event.dispatch': (p) => notifications.dispatch(p.eventId),
   });
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {
@@ -213,6 +217,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(referenceRoutes);
     await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
     await api.register(auditRoutes(db));
+    await api.register(notificationsRoutes(notifications));
     await api.register(imagingApiRoutes(imaging));
     await api.register(opinionsRoutes(opinions, outcomesService(deps)));
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -13,6 +13,7 @@ export const JOB_PAYLOADS = {
   'case.autoAssign': z.object({ caseId: z.uuid() }),
   'sla.remind': z.object({ caseId: z.uuid(), kind: z.enum(['at_risk', 'breached']), readyAt: z.iso.datetime(), dueAt: z.iso.datetime() }),
   'opinion.closeAfterFollowup': z.object({ caseId: z.uuid() }),
+  'event.dispatch': z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;

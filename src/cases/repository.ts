@@ -35,11 +35,6 @@ export async function listMembers(tx: Queryable, caseId: string): Promise<Member
   return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, relation: r.relation, relationship: r.relationship, addedAt: new Date(r.added_at).toISOString() }));
 }
 
-export async function insertEvent(tx: Queryable, e: { caseId: string; actorId: string | null; type: string; from?: CaseStatus | null; to?: CaseStatus | null; detail?: Record<string, unknown> }): Promise<void> {
-  await tx.query('INSERT INTO case_events (case_id, actor_id, type, from_status, to_status, detail) VALUES ($1,$2,$3,$4,$5,$6)',
-    [e.caseId, e.actorId, e.type, e.from ?? null, e.to ?? null, JSON.stringify(e.detail ?? {})]);
-}
-
 export interface CaseListFilter {
   status?: CaseStatus[];
   urgency?: 'standard' | 'expedited';

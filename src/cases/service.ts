@@ -15,7 +15,8 @@ import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
-import { addMember, insertCase, insertEvent, listMembers, queryCases, type CaseListFilter } from './repository.ts';
+import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
+import { emit } from '../events/emit.ts';
 import { serviceLevelsFor, slaClock } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
@@ -133,7 +134,7 @@ export function casesService(deps: Deps) {
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor!.userId);
-    await insertEvent(tx, {
+    await emit(tx, {
       caseId: row.id, actorId: actor?.userId ?? null, type: `case.${command}`, from: row.status, to,
       detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor!.userId } : {}) },
     });
@@ -163,7 +164,7 @@ export function casesService(deps: Deps) {
           await tx.query('UPDATE cases SET assessment_answers = $2, intake = $3 WHERE id = $1', [row.id, JSON.stringify(fromAssessment), JSON.stringify(intake)]);
         }
         await addMember(tx, row.id, actor.userId, actor.role === 'referring_physician' ? 'referring' : 'patient', actor.userId);
-        await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft' });
+        await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft', detail: {} });
         await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
         const opened = await openCase(tx, actor, row.id, 'case.read', meta);
         return caseDetail(tx, actor, opened);
@@ -227,7 +228,7 @@ export function casesService(deps: Deps) {
           await tx.query(`UPDATE patients SET given_name=$2, family_name=$3, birth_date=$4, sex=$5, state=$6, country=$7, preferred_language=$8, phone=$9, email=$10, updated_at=now() WHERE id=$1`,
             [opened.row.patient_id, p.givenName, p.familyName, p.birthDate, p.sex, p.state ?? null, p.country, p.preferredLanguage, p.phone ?? null, p.email ?? null]);
         }
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'intake.save', detail: { section } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'intake.save', detail: { section } });
         await recordAudit(tx, { actor, meta, action: 'case.intake.write', entityType: 'Case', entityId: caseId, caseId, detail: { section } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
@@ -246,7 +247,7 @@ export function casesService(deps: Deps) {
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');
         await tx.query(`INSERT INTO consent_signatures (case_id, document, version, text_sha256, signer_id, signer_relation, typed_name, ip, user_agent)
           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [caseId, doc.kind, doc.version, documentHash(doc), actor.userId, relation, input.typedName.trim(), meta.ip, meta.userAgent]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'consent.sign', detail: { document: doc.kind, version: doc.version } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'consent.sign', detail: { document: doc.kind, version: doc.version } });
         await recordAudit(tx, { actor, meta, action: 'case.consent.sign', entityType: 'Consent', entityId: caseId, caseId, detail: { document: doc.kind, version: doc.version } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
@@ -270,7 +271,7 @@ export function casesService(deps: Deps) {
         const opened = await openCase(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
         await tx.query('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1', [caseId, urgency, `Set by coordinator: ${reason}`]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'case.urgency', detail: { from: opened.row.urgency, to: urgency, reason } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'case.urgency', detail: { from: opened.row.urgency, to: urgency, reason } });
         await recordAudit(tx, { actor, meta, action: 'case.urgency.set', entityType: 'Case', entityId: caseId, caseId, detail: { urgency } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
@@ -308,7 +309,7 @@ export function casesService(deps: Deps) {
           [caseId, input.email, input.relationship, hashToken(token), actor.userId]);
         await enqueueMail(tx, { kind: 'proxy_invitation', to: input.email, subject: `${actor.name} invites you to help with a second-opinion request`,
           text: `${actor.name} invites you to act as their caregiver on a second-opinion request (${opened.row.reference}) at Consilium.\n\nOpen this link within 7 days, then sign in or register with this email address to accept:\n\n${config.publicUrl}/invitations/${token}\n` });
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.invite', detail: { relationship: input.relationship } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.invite', detail: { relationship: input.relationship } });
         await recordAudit(tx, { actor, meta, action: 'case.proxy.invite', entityType: 'Case', entityId: caseId, caseId });
         return { ok: true as const };
       });
@@ -322,7 +323,7 @@ export function casesService(deps: Deps) {
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'This person is not a caregiver on the case.');
         // Removal also cancels any invitation still open for them: it must not bring them back.
         await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE case_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND lower(email) = (SELECT lower(email) FROM users WHERE id = $2)`, [caseId, userId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.revoke' });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.revoke', detail: {} });
         await recordAudit(tx, { actor, meta, action: 'case.proxy.revoke', entityType: 'Case', entityId: caseId, caseId, detail: { userId } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
@@ -346,7 +347,7 @@ export function casesService(deps: Deps) {
         if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can withdraw an invitation.');
         const rows = await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE id = $1 AND case_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`, [invitationId, caseId]);
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'This invitation was accepted or withdrawn already.');
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'proxy.invitation.withdraw' });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.invitation.withdraw', detail: {} });
         await recordAudit(tx, { actor, meta, action: 'case.proxy.invitation.withdraw', entityType: 'Case', entityId: caseId, caseId });
         return { ok: true as const };
       });
@@ -373,7 +374,7 @@ export function casesService(deps: Deps) {
         if (inv.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError('FORBIDDEN', `This invitation was sent to ${inv.email}. Sign in with that address to accept it.`);
         await tx.query('UPDATE proxy_invitations SET accepted_by = $2, accepted_at = now() WHERE id = $1', [inv.id, actor.userId]);
         await addMember(tx, inv.case_id, actor.userId, 'proxy', inv.invited_by, inv.relationship);
-        await insertEvent(tx, { caseId: inv.case_id, actorId: actor.userId, type: 'proxy.accept', detail: { relationship: inv.relationship } });
+        await emit(tx, { caseId: inv.case_id, actorId: actor.userId, type: 'proxy.accept', detail: { relationship: inv.relationship } });
         await recordAudit(tx, { actor, meta, action: 'case.proxy.accept', entityType: 'Case', entityId: inv.case_id, caseId: inv.case_id });
         return { caseId: inv.case_id };
       });

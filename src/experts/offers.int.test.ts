@@ -18,7 +18,8 @@ async function readyCase() {
   await command(coordinator, id, 'markReadyForReview');
   return id;
 }
-const mailsTo = async (email: string) => (await t.db.query<{ subject: string }>('SELECT subject FROM mail_outbox WHERE to_address = $1 ORDER BY created_at', [email])).map((m) => m.subject);
+// Notices are mailed by the event dispatcher, a background job: run the due ones first.
+const mailsTo = async (email: string) => (await t.app.jobs.drain(), await t.db.query<{ subject: string }>('SELECT subject FROM mail_outbox WHERE to_address = $1 ORDER BY created_at', [email])).map((m) => m.subject);
 
 describe('offers', () => {
   it('an expert sees only a summary until accepting; accepting assigns the case and grants access', async () => {

@@ -7,8 +7,8 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import { enqueueMail } from '../core/mail.ts';
-import { addMember, insertEvent } from '../cases/repository.ts';
+import { addMember } from '../cases/repository.ts';
+import { emit } from '../events/emit.ts';
 import type { CasesService } from '../cases/service.ts';
 import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
 import { loadMatchingConfig } from './matching.ts';
@@ -54,8 +54,7 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
       `INSERT INTO expert_offers (case_id, expert_id, role, status, offered_by, respond_by) VALUES ($1,$2,$3,'offered',$4,$5) RETURNING *`,
       [row.id, expert.id, role, offeredBy, respondBy.toISOString()]);
     await enqueueJob(tx, 'offer.expire', { offerId: offer!.id }, respondBy);
-    await enqueueMail(tx, { kind: 'offer', to: expert.email, subject: `A case is offered to you (${row.reference})`, text: `You are offered case ${row.reference} as ${role.replaceAll('_', ' ')}. Please accept or decline by ${respondBy.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${config.publicUrl}/inbox` });
-    await insertEvent(tx, { caseId: row.id, actorId: offeredBy, type: 'offer.create', detail: { offerId: offer!.id, expertId: expert.id, role } });
+    await emit(tx, { caseId: row.id, actorId: offeredBy, type: 'offer.create', detail: { offerId: offer!.id, expertId: expert.id, role, respondBy: respondBy.toISOString() } });
     return { offer: offer!, respondBy };
   }
 
@@ -83,12 +82,6 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
     return offer;
   }
 
-  async function mailCoordinator(tx: Queryable, row: CaseRow, subject: string, text: string) {
-    if (!row.coordinator_id) return;
-    const [c] = await tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [row.coordinator_id]);
-    if (c) await enqueueMail(tx, { kind: 'offer', to: c.email, subject, text: `${text}\n\nOpen the case: ${config.publicUrl}/cases/${row.id}` });
-  }
-
   return {
     async offer(actor: Actor, caseId: string, input: { expertId: string; role: string }, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
@@ -114,9 +107,8 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
         if (row.status === 'ready_for_review') await deps.cases.applyTransition(tx, actor, { row, relations: [] }, 'acceptAssignment', {}, meta);
         await tx.query(`UPDATE expert_offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [offerId]);
         await addMember(tx, row.id, actor.userId, 'expert', actor.userId);
-        await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'offer.accept', detail: { offerId, role: offer.role } });
+        await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'offer.accept', detail: { offerId, role: offer.role } });
         await recordAudit(tx, { actor, meta, action: 'offer.accept', entityType: 'ExpertOffer', entityId: offerId, caseId: row.id });
-        await mailCoordinator(tx, row, `${actor.name} accepted ${row.reference}`, `${actor.name} accepted case ${row.reference} as ${offer.role.replaceAll('_', ' ')}.`);
         return { id: offerId, status: 'accepted', caseId: row.id };
       });
     },
@@ -126,10 +118,9 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
         const offer = await lockOffer(tx, actor, offerId);
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
         await tx.query(`UPDATE expert_offers SET status = 'declined', reason = $2, responded_at = now() WHERE id = $1`, [offerId, reason]);
-        await insertEvent(tx, { caseId: offer.case_id, actorId: actor.userId, type: 'offer.decline', detail: { offerId, role: offer.role, reason } });
         await recordAudit(tx, { actor, meta, action: 'offer.decline', entityType: 'ExpertOffer', entityId: offerId, caseId: offer.case_id });
-        const nextOffered = await offerNext(tx, row!, offer.role);
-        await mailCoordinator(tx, row!, `${actor.name} declined ${row!.reference}`, `${actor.name} declined case ${row!.reference} (${offer.role.replaceAll('_', ' ')}): ${reason}\n${nextOffered ? 'It was offered to the next candidate automatically.' : 'Offer it to the next candidate.'}`);
+        const reoffered = await offerNext(tx, row!, offer.role);
+        await emit(tx, { caseId: offer.case_id, actorId: actor.userId, type: 'offer.decline', detail: { offerId, role: offer.role, reason, reoffered } });
         return { id: offerId, status: 'declined' };
       });
     },
@@ -142,9 +133,8 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
         if (new Date(offer.respond_by) > deps.now()) throw new Error('not due yet');
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [offer.case_id]);
         await tx.query(`UPDATE expert_offers SET status = 'expired', responded_at = now() WHERE id = $1`, [offerId]);
-        await insertEvent(tx, { caseId: offer.case_id, actorId: null, type: 'offer.expire', detail: { offerId, role: offer.role } });
-        const nextOffered = await offerNext(tx, row!, offer.role, true);
-        await mailCoordinator(tx, row!, `No answer on ${row!.reference}`, `The offer of case ${row!.reference} (${offer.role.replaceAll('_', ' ')}) expired without an answer. ${nextOffered ? 'It was offered to the next candidate automatically.' : 'Offer it to the next candidate.'}`);
+        const reoffered = await offerNext(tx, row!, offer.role, true);
+        await emit(tx, { caseId: offer.case_id, actorId: null, type: 'offer.expire', detail: { offerId, role: offer.role, reoffered } });
       });
     },
 

@@ -13,7 +13,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { insertEvent } from '../cases/repository.ts';
+import { emit } from '../events/emit.ts';
 import { assertOpenForRecords } from '../records/service.ts';
 import { cdFiles } from './cdArchive.ts';
 import type { InstanceKey, InstanceStore, StagedInstance } from './instanceStore.ts';
@@ -182,7 +182,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
       [caseRow.id, p.studyUid, p.patient.id, p.patient.name, p.patient.birthDate, p.patient.sex, p.study.date, p.study.time, p.study.accession, p.study.description, p.study.id, p.study.referringPhysician,
         flag, JSON.stringify(pick(p.metadata, STUDY_TAGS))]);
-    await insertEvent(tx, { caseId: caseRow.id, actorId: null, type: 'imaging.study', detail: { studyUid: p.studyUid, description: p.study.description, flagged: Boolean(flag) } });
+    await emit(tx, { caseId: caseRow.id, actorId: null, type: 'imaging.study', detail: { studyUid: p.studyUid, description: p.study.description, flagged: Boolean(flag) } });
     return row!.id;
   }
 

@@ -146,6 +146,7 @@ describe('the review workspace and the signed opinion', () => {
   it('delivers to the patient side with a notice, opens follow-up questions, then takes the survey once', async () => {
     const delivered = await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`);
     expect(delivered.status).toBe(200);
+    await t.app.jobs.drain();
     const [mail] = await t.db.query<{ subject: string; body_text: string }>(`SELECT subject, body_text FROM mail_outbox WHERE kind = 'opinion.delivered' AND to_address = $1`, [patient.email]);
     expect(mail!.subject).toMatch(/second opinion is ready/);
     expect(mail!.body_text).not.toMatch(/adenocarcinoma/i);

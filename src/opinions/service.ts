@@ -11,8 +11,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import { enqueueMail } from '../core/mail.ts';
-import { insertEvent } from '../cases/repository.ts';
+import { emit } from '../events/emit.ts';
 import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
@@ -134,7 +133,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           'INSERT INTO opinion_reports (case_id, version, kind, reason, content, pdf_sha256, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
           [caseId, prepared.version, prepared.kind, prepared.reason, JSON.stringify(prepared.doc), blob!.sha256, actor.userId]);
         if (prepared.transition) await deps.cases.applyTransition(tx, actor, opened, 'signOpinion', {}, meta);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: `opinion.${prepared.kind}`, detail: { version: prepared.version, reason: prepared.reason } });
+        await emit(tx, { caseId, actorId: actor.userId, type: `opinion.${prepared.kind}`, detail: { version: prepared.version, reason: prepared.reason } });
         await recordAudit(tx, { actor, meta, action: `opinion.issue.${prepared.kind}`, entityType: 'DiagnosticReport', entityId: report!.id, caseId, detail: { version: prepared.version } });
         return reportView(report!);
       });
@@ -212,7 +211,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           throw new AppError('GUARD_FAILED', 'Write at least the diagnosis review, the summary for the patient or the section for the referring physician.', { unmet: ['The part has no content to sign.'] });
         }
         await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content_sha256 = $2, updated_at = now() WHERE id = $1`, [p.id, sha256(p.content)]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'opinion.part.sign', detail: {} });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'opinion.part.sign', detail: {} });
         await recordAudit(tx, { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, detail: { part: p.id } });
         const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
         return partView(after!);
@@ -273,17 +272,9 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (actor.role !== 'coordinator') throw new AppError('FORBIDDEN', 'The case’s coordinator delivers the opinion.');
         if (!(await reports(tx, caseId)).length) throw new AppError('GUARD_FAILED', 'There is no issued report to deliver.', { unmet: ['No report has been issued.'] });
         await deps.cases.applyTransition(tx, actor, opened, 'deliver', {}, meta);
-        const recipients = await tx.query<{ email: string; name: string }>(
-          `SELECT DISTINCT u.email, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation IN ('patient', 'proxy', 'referring')`, [caseId]);
-        for (const r of recipients) {
-          await enqueueMail(tx, {
-            kind: 'opinion.delivered', to: r.email, subject: `Your second opinion is ready (${opened.row.reference})`,
-            text: `Hello ${r.name},\n\nThe expert opinion on request ${opened.row.reference} is ready. Sign in to read it, download the PDF, and ask follow-up questions for the next ${deps.followupDays} days:\n${deps.config.publicUrl}/cases/${caseId}\n\nFor your privacy, this message does not contain the opinion itself.`,
-          });
-        }
         // The case closes by itself once the follow-up period is over.
         await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, new Date(deps.now().getTime() + deps.followupDays * 86_400_000));
-        return { delivered: true, notified: recipients.length };
+        return { delivered: true };
       });
     },
 
@@ -304,7 +295,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const until = await followupOpenUntil(tx, row);
         if (!until || until <= deps.now()) throw new AppError('CONFLICT', 'Follow-up questions are open for a while after the opinion is delivered; that time has passed or not begun.');
         const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'opinion.followup', detail: {} });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'opinion.followup', detail: { messageId: m!.id } });
         await recordAudit(tx, { actor, meta, action: 'opinion.followup.create', entityType: 'Case', entityId: caseId, caseId });
         return { id: m!.id, createdAt: new Date(m!.created_at).toISOString() };
       });

@@ -7,7 +7,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { renderPdf } from '../core/pdf.ts';
-import { insertEvent } from '../cases/repository.ts';
+import { emit } from '../events/emit.ts';
 import { CONSENT_LABELS } from '../consent/documents.ts';
 import { caseChecklist } from './checklist.ts';
 import { SPECIMEN_STATUS_LABELS, specimenStepProblems, type SpecimenStatus, type SpecimenStep } from './specimens.ts';
@@ -105,7 +105,7 @@ export function materialService(deps: Deps) {
           `INSERT INTO specimens (case_id, kind, label, expected_count, source_facility, barcode, status, created_by) VALUES ($1,$2,$3,$4,$5,$6,'requested',$7) RETURNING *`,
           [caseId, input.kind, input.label, input.expectedCount, input.sourceFacility, barcode, actor.userId]);
         await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, actor_id) VALUES ($1, NULL, 'requested', $2)`, [row!.id, actor.userId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'specimen.request', detail: { specimenId: row!.id, kind: input.kind, label: input.label } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.request', detail: { specimenId: row!.id, kind: input.kind, label: input.label } });
         await recordAudit(tx, { actor, meta, action: 'specimen.create', entityType: 'Specimen', entityId: row!.id, caseId });
         return specimenView(row!);
       });
@@ -125,7 +125,7 @@ export function materialService(deps: Deps) {
         if (step.to === 'returned') (set('return_carrier', step.carrier), set('return_tracking_number', step.trackingNumber));
         const [updated] = await tx.query<SpecimenRow>(`UPDATE specimens SET ${sets.join(', ')} WHERE id = $1 AND case_id = $2 RETURNING *`, params);
         await tx.query('INSERT INTO specimen_events (specimen_id, from_status, to_status, detail, actor_id) VALUES ($1,$2,$3,$4,$5)', [id, row.status, step.to, JSON.stringify(step), actor.userId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'specimen.step', detail: { specimenId: id, label: row.label, from: row.status, to: step.to } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.step', detail: { specimenId: id, label: row.label, from: row.status, to: step.to } });
         await recordAudit(tx, { actor, meta, action: 'specimen.step', entityType: 'Specimen', entityId: id, caseId, detail: { to: step.to } });
         return specimenView(updated!);
       });
@@ -165,7 +165,7 @@ export function materialService(deps: Deps) {
         const [row] = await tx.query<RoiRow>(
           `INSERT INTO roi_requests (case_id, facility_name, facility_address, facility_fax, items, status, created_by) VALUES ($1,$2,$3,$4,$5,'prepared',$6) RETURNING *`,
           [caseId, input.facilityName, input.facilityAddress, input.facilityFax ?? null, JSON.stringify(input.items), actor.userId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'roi.create', detail: { roiId: row!.id, facility: input.facilityName } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'roi.create', detail: { roiId: row!.id, facility: input.facilityName } });
         await recordAudit(tx, { actor, meta, action: 'roi.create', entityType: 'RoiRequest', entityId: row!.id, caseId });
         return roiView(row!);
       });
@@ -177,7 +177,7 @@ export function materialService(deps: Deps) {
         const [row] = await tx.query<RoiRow>(
           `UPDATE roi_requests SET status = $3, sent_at = CASE WHEN $3 = 'sent' AND sent_at IS NULL THEN now() ELSE sent_at END, updated_at = now() WHERE id = $1 AND case_id = $2 RETURNING *`, [id, caseId, status]);
         if (!row) throw new AppError('NOT_FOUND', 'This request was not found on the case.');
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'roi.status', detail: { roiId: id, status } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'roi.status', detail: { roiId: id, status } });
         await recordAudit(tx, { actor, meta, action: 'roi.status', entityType: 'RoiRequest', entityId: id, caseId, detail: { status } });
         return roiView(row);
       });

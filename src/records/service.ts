@@ -8,7 +8,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import { insertEvent } from '../cases/repository.ts';
+import { emit } from '../events/emit.ts';
 import { importCcda } from './ccdaImport.ts';
 import { caseChecklist } from './checklist.ts';
 import { classifyText, DOCUMENT_TYPE_IDS, documentTypeLabel, testsReported } from './classify.ts';
@@ -205,7 +205,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       if (checked.status === 'processing') await enqueueJob(tx, 'document.extract', { documentId: doc!.id });
       if (checked.sniffed.category === 'imaging') await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
-      await insertEvent(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
+      await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
       return { document: documentView(doc!), duplicate: false };
     });
@@ -320,7 +320,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         const [doc] = await tx.query<DocumentRow>(
           `UPDATE documents SET document_type = $2, type_source = 'coordinator', type_confidence = 1, status = CASE WHEN status = 'needs_review' AND flags = '[]'::jsonb THEN 'ready' ELSE status END, updated_at = now() WHERE id = $1 RETURNING *`,
           [documentId, documentType]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'document.classify', detail: { documentId, from: before.document_type, to: documentType } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'document.classify', detail: { documentId, from: before.document_type, to: documentType } });
         await recordAudit(tx, { actor, meta, action: 'document.classify', entityType: 'Document', entityId: documentId, caseId, detail: { from: before.document_type, to: documentType } });
         return documentView(doc!);
       });
@@ -341,7 +341,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         if (!c.items.some((i) => i.id === itemId)) throw new AppError('NOT_FOUND', 'This item is not on the case’s checklist.');
         await tx.query('INSERT INTO checklist_waivers (case_id, item_id, reason, waived_by) VALUES ($1,$2,$3,$4) ON CONFLICT (case_id, item_id) DO UPDATE SET reason = EXCLUDED.reason, waived_by = EXCLUDED.waived_by, waived_at = now()',
           [caseId, itemId, reason, actor.userId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'checklist.waive', detail: { itemId, reason } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'checklist.waive', detail: { itemId, reason } });
         await recordAudit(tx, { actor, meta, action: 'checklist.waive', entityType: 'Case', entityId: caseId, caseId, detail: { itemId } });
         const after = await caseChecklist(tx, row);
         return { items: after.items, outstanding: after.outstanding, complete: after.complete };
@@ -352,7 +352,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.records.curate', meta, { forUpdate: true });
         await tx.query('DELETE FROM checklist_waivers WHERE case_id = $1 AND item_id = $2', [caseId, itemId]);
-        await insertEvent(tx, { caseId, actorId: actor.userId, type: 'checklist.unwaive', detail: { itemId } });
+        await emit(tx, { caseId, actorId: actor.userId, type: 'checklist.unwaive', detail: { itemId } });
         await recordAudit(tx, { actor, meta, action: 'checklist.unwaive', entityType: 'Case', entityId: caseId, caseId, detail: { itemId } });
         const after = await caseChecklist(tx, row);
         return { items: after.items, outstanding: after.outstanding, complete: after.complete };

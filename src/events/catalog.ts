@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { CASE_COMMAND_NAMES, type CaseCommand } from '../cases/lifecycle.ts';
+
+/**
+ * Every domain event a case can record, with the shape of its detail. Events are written in the
+ * transaction of the change they describe (`emit`), form the case's timeline, and are what
+ * notifications (and later live refresh, boards and billing) are derived from.
+ */
+const Transition = z.object({ reason: z.string().optional(), expertId: z.uuid().optional(), coordinatorId: z.uuid().optional() });
+const Nothing = z.object({});
+const OfferAnswer = z.object({ offerId: z.uuid(), role: z.string(), reason: z.string().optional(), reoffered: z.boolean().optional() });
+
+const transitions = Object.fromEntries(CASE_COMMAND_NAMES.map((c) => [`case.${c}`, Transition])) as Record<`case.${CaseCommand}`, typeof Transition>;
+
+export const CASE_EVENTS = {
+  ...transitions,
+  'case.create': Nothing,
+  'case.urgency': z.object({ from: z.string(), to: z.string(), reason: z.string() }),
+  'intake.save': z.object({ section: z.string() }),
+  'consent.sign': z.object({ document: z.string(), version: z.union([z.string(), z.number()]) }),
+  'proxy.invite': z.object({ relationship: z.string() }),
+  'proxy.revoke': Nothing,
+  'proxy.invitation.withdraw': Nothing,
+  'proxy.accept': z.object({ relationship: z.string().nullable() }),
+  'document.add': z.object({ documentId: z.uuid(), filename: z.string(), category: z.string() }),
+  'document.classify': z.object({ documentId: z.uuid(), from: z.string().nullable(), to: z.string() }),
+  'checklist.waive': z.object({ itemId: z.string(), reason: z.string() }),
+  'checklist.unwaive': z.object({ itemId: z.string() }),
+  'specimen.request': z.object({ specimenId: z.uuid(), kind: z.string(), label: z.string() }),
+  'specimen.step': z.object({ specimenId: z.uuid(), label: z.string(), from: z.string(), to: z.string() }),
+  'roi.create': z.object({ roiId: z.uuid(), facility: z.string() }),
+  'roi.status': z.object({ roiId: z.uuid(), status: z.string() }),
+  'imaging.study': z.object({ studyUid: z.string(), description: z.string().nullable(), flagged: z.boolean() }),
+  'offer.create': z.object({ offerId: z.uuid(), expertId: z.uuid(), role: z.string(), respondBy: z.iso.datetime() }),
+  'offer.accept': OfferAnswer,
+  'offer.decline': OfferAnswer,
+  'offer.expire': OfferAnswer,
+  'opinion.original': z.object({ version: z.number(), reason: z.string().nullable() }),
+  'opinion.addendum': z.object({ version: z.number(), reason: z.string().nullable() }),
+  'opinion.amendment': z.object({ version: z.number(), reason: z.string().nullable() }),
+  'opinion.part.sign': Nothing,
+  'opinion.followup': z.object({ messageId: z.uuid() }),
+  'sla.atRisk': z.object({ dueAt: z.iso.datetime() }),
+  'sla.breached': z.object({ dueAt: z.iso.datetime() }),
+} as const;
+
+export type CaseEventType = keyof typeof CASE_EVENTS;
+export type CaseEventDetail<K extends CaseEventType> = z.infer<(typeof CASE_EVENTS)[K]>;
+export const CASE_EVENT_TYPES = Object.keys(CASE_EVENTS) as CaseEventType[];
+
+/** One event as `emit` takes it: the type decides the detail's shape. */
+export type CaseEventInput = { [K in CaseEventType]: {
+  caseId: string;
+  /** Null: the service itself (a background job), never a person. */
+  actorId: string | null;
+  type: K;
+  from?: string | null;
+  to?: string | null;
+  detail: CaseEventDetail<K>;
+} }[CaseEventType];

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, aPatient, aStaff, command, issueOpinion, lastMailToken, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { aPdf, tusUpload } from '../../test/support/records.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let coordinator: Person;
+let expert: Person;
+let patient: Person;
+let carer: Person;
+let caseId: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000', FOLLOWUP_DAYS: '14' });
+  coordinator = await aStaff(t, 'coordinator', 'Cora Ordinator');
+  expert = await aStaff(t, 'expert', 'Dr. Ever Answers');
+  patient = await aPatient(t, 'Robin Notified');
+  carer = await aPatient(t, 'Casey Carer');
+  caseId = await aCase(t, patient, { submit: true });
+  const invited = await patient.client.post(`/api/cases/${caseId}/proxies`, { email: carer.email, relationship: 'Son' });
+  expect(invited.status).toBe(201);
+  expect((await carer.client.post(`/api/invitations/${await lastMailToken(t.db, carer.email)}/accept`)).status).toBe(200);
+});
+afterAll(() => t.close());
+
+const notices = async (p: Person, query = '') => {
+  await t.app.jobs.drain();
+  const r = await p.client.get(`/api/notifications${query}`);
+  expect(r.status).toBe(200);
+  return r.body as { items: { id: number; kind: string; title: string; link: string; caseId: string; read: boolean }[]; unread: number; nextBefore: number | null };
+};
+const mailsTo = async (p: Person, kind: string) => {
+  await t.app.jobs.drain();
+  return t.db.query<{ subject: string; body_text: string }>('SELECT subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = $2 ORDER BY created_at', [p.email, kind]);
+};
+
+describe('notifications', () => {
+  it('tells every coordinator of a new request, and the patient of their caregiver joining', async () => {
+    const mine = await notices(coordinator);
+    expect(mine.items.find((n) => n.caseId === caseId && n.kind === 'case.submitted')).toMatchObject({ link: `/cases/${caseId}`, read: false });
+    expect((await mailsTo(coordinator, 'case.submitted')).length).toBeGreaterThanOrEqual(1);
+    const forPatient = await notices(patient);
+    expect(forPatient.items.map((n) => n.kind)).toContain('proxy.accepted');
+    // Nobody hears about what they did themselves.
+    expect(forPatient.items.map((n) => n.kind)).not.toContain('case.submitted');
+  });
+
+  it('folds many new records into one unread notice for the coordinator, with a count', async () => {
+    await command(coordinator, caseId, 'startRecordCollection');
+    expect((await mailsTo(patient, 'case.recordsNeeded'))).toHaveLength(1);
+    expect((await mailsTo(carer, 'case.recordsNeeded'))).toHaveLength(1);
+    for (const name of ['letter-a.pdf', 'letter-b.pdf', 'letter-c.pdf']) {
+      const pdf = await aPdf([`Synthetic clinic letter ${name}`]);
+      expect((await tusUpload(patient.client, caseId, name, pdf)).status).toBe(200);
+    }
+    const records = (await notices(coordinator)).items.filter((n) => n.caseId === caseId && n.kind === 'records.added');
+    expect(records).toHaveLength(1);
+    expect(records[0]!.title).toMatch(/^3 new records on /);
+    // A retried dispatch counts nothing twice.
+    const [last] = await t.db.query<{ id: string }>(`SELECT id FROM case_events WHERE case_id = $1 AND type = 'document.add' ORDER BY id DESC LIMIT 1`, [caseId]);
+    await t.db.query(`INSERT INTO jobs (kind, payload) VALUES ('event.dispatch', $1)`, [JSON.stringify({ eventId: String(last!.id) })]);
+    expect((await notices(coordinator)).items.find((n) => n.id === records[0]!.id)!.title).toMatch(/^3 new records/);
+  });
+
+  it('reaches the assigned expert, then the patient side on delivery, by notice and by mail without health data', async () => {
+    await waiveOutstanding(coordinator, caseId);
+    await command(coordinator, caseId, 'markReadyForReview');
+    await command(coordinator, caseId, 'assignExpert', { expertId: expert.id });
+    const assigned = (await notices(expert)).items.find((n) => n.kind === 'case.assigned');
+    expect(assigned).toMatchObject({ caseId, link: `/cases/${caseId}` });
+    await command(expert, caseId, 'startReview');
+    await issueOpinion(expert, caseId);
+    expect((await notices(coordinator)).items.find((n) => n.caseId === caseId && n.kind === 'opinion.issued')).toBeTruthy();
+    expect((await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`)).status).toBe(200);
+    for (const who of [patient, carer]) {
+      const [mail] = await mailsTo(who, 'opinion.delivered');
+      expect(mail!.subject).toMatch(/Your second opinion is ready/);
+      expect(mail!.body_text).toContain(`${t.config.publicUrl}/cases/${caseId}?tab=opinion`);
+      expect(mail!.body_text).toMatch(/14 days/);
+      expect(mail!.body_text).not.toMatch(/adenocarcinoma|lung|Robin/i);
+      expect((await notices(who)).items[0]).toMatchObject({ kind: 'opinion.delivered', link: `/cases/${caseId}?tab=opinion` });
+    }
+  });
+
+  it('carries a follow-up question to the expert and coordinator, and the answer back to the patient side', async () => {
+    expect((await carer.client.post(`/api/cases/${caseId}/followups`, { body: 'Should the scan be repeated first?' })).status).toBe(201);
+    for (const who of [expert, coordinator]) {
+      const [mail] = await mailsTo(who, 'followup.posted');
+      expect(mail!.subject).toMatch(/New follow-up message/);
+      expect(mail!.body_text).not.toMatch(/scan/i);
+      expect((await notices(who)).items[0]).toMatchObject({ kind: 'followup.posted', caseId });
+    }
+    // The patient hears of the question asked by their caregiver (not of their own messages).
+    expect((await notices(patient)).items[0]).toMatchObject({ kind: 'followup.posted' });
+    expect((await notices(carer)).items.filter((n) => n.kind === 'followup.posted')).toHaveLength(0);
+    expect((await expert.client.post(`/api/cases/${caseId}/followups`, { body: 'No, the current one is enough.' })).status).toBe(201);
+    expect((await notices(carer)).items[0]).toMatchObject({ kind: 'followup.posted' });
+  });
+
+  it('marks read one by one or all at once, pages by id, and stays private to each person', async () => {
+    const before = await notices(patient);
+    expect(before.unread).toBeGreaterThan(1);
+    const first = before.items[0]!;
+    const one = await patient.client.post('/api/notifications/read', { ids: [first.id] });
+    expect(one.body.unread).toBe(before.unread - 1);
+    // Somebody else's notice is not theirs to mark.
+    const theirs = (await notices(coordinator)).items[0]!;
+    await patient.client.post('/api/notifications/read', { ids: [theirs.id] });
+    expect((await notices(coordinator)).items[0]!.read).toBe(false);
+    const page1 = await notices(patient, '?limit=2');
+    expect(page1.items).toHaveLength(2);
+    const page2 = await notices(patient, `?limit=2&before=${page1.nextBefore}`);
+    expect(page2.items[0]!.id).toBeLessThan(page1.items[1]!.id);
+    expect((await notices(patient, '?unread=true')).items.every((n) => !n.read)).toBe(true);
+    expect((await patient.client.post('/api/notifications/read', { all: true })).body.unread).toBe(0);
+    expect((await patient.client.get('/api/notifications/unread')).body).toEqual({ unread: 0 });
+    expect((await patient.client.post('/api/notifications/read', { ids: [] })).status).toBe(400);
+    expect((await patient.client.get('/api/notifications?before=abc')).status).toBe(400);
+  });
+
+  it('hides the notices of a case someone can no longer open, and audits each case a page shows', async () => {
+    const unreadBefore = (await notices(carer)).unread;
+    expect(unreadBefore).toBeGreaterThan(0);
+    expect((await patient.client.delete(`/api/cases/${caseId}/proxies/${carer.id}`)).status).toBe(200);
+    const after = await notices(carer);
+    expect(after.items.filter((n) => n.caseId === caseId)).toEqual([]);
+    expect(after.unread).toBe(0);
+    const audits = await t.db.query<{ case_id: string }>(`SELECT case_id FROM audit_events WHERE action = 'notification.list' AND actor_id = $1 AND case_id IS NOT NULL`, [patient.id]);
+    expect(audits.every((a) => a.case_id === caseId)).toBe(true);
+    expect(audits.length).toBeGreaterThan(0);
+    const sent = await t.db.query<{ detail: { count: number } }>(`SELECT detail FROM audit_events WHERE action = 'notification.send' AND case_id = $1`, [caseId]);
+    expect(sent.length).toBeGreaterThan(3);
+  });
+
+  it('refuses the signed-out', async () => {
+    const anon = await fetch(`${t.baseUrl}/api/notifications`);
+    expect(anon.status).toBe(401);
+  });
+});

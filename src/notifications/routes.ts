@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import type { NotificationsService } from './service.ts';
+
+export const Notice = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  title: z.string(),
+  caseId: z.uuid(),
+  caseReference: z.string(),
+  link: z.string(),
+  createdAt: z.string(),
+  read: z.boolean(),
+});
+const Unread = z.object({ unread: z.number().int() });
+
+/** The signed-in person's notices: list and page, unread count (polled by the menu), mark read. */
+export function notificationsRoutes(notifications: NotificationsService) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['notifications'];
+    app.get('/notifications', {
+      config: { access: 'signed-in' },
+      schema: {
+        tags, summary: 'My notices, newest first (page with `before`, the last id of the previous page)',
+        querystring: z.strictObject({
+          unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+          before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+        }),
+        response: { 200: z.object({ items: z.array(Notice), unread: z.number().int(), nextBefore: z.number().int().nullable() }), ...errorResponses },
+      },
+    }, async (req) => notifications.list(req.actor, requestMeta(req), req.query));
+    app.get('/notifications/unread', { config: { access: 'signed-in' }, schema: { tags, summary: 'How many of my notices are unread', response: { 200: Unread, ...errorResponses } } },
+      async (req) => ({ unread: await notifications.unread(req.actor) }));
+    app.post('/notifications/read', {
+      config: { access: 'signed-in' },
+      schema: {
+        tags, summary: 'Mark some of my notices, or all, as read',
+        body: z.union([z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(100) }), z.strictObject({ all: z.literal(true) })]),
+        response: { 200: Unread, ...errorResponses },
+      },
+    }, async (req) => notifications.markRead(req.actor, requestMeta(req), req.body));
+  };
+}

@@ -1,0 +1,90 @@
+import type { CaseEventType } from '../events/catalog.ts';
+
+/**
+ * Who hears about which event, as data. The dispatcher turns an event into people (by their
+ * relation to the case now, never the one who acted), and each person gets an in-app notice and,
+ * where `mail` is set, a mail without health data. Wording lives in `templates.ts`, per locale.
+ */
+export type Audience =
+  /** The patient, their caregivers and the referring physician. */
+  | 'patientSide'
+  /** The case's coordinator; while nobody has taken the case, every active coordinator. */
+  | 'coordinator'
+  /** The experts (and board chair) assigned to the case. */
+  | 'experts'
+  /** The expert the event names (`detail.expertId`): offered or assigned. */
+  | 'namedExpert'
+  /** Whoever is on the other side of the one who acted: staff for the patient side, and back. */
+  | 'otherSide';
+
+export type NoticeKind =
+  | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
+  | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
+  | 'records.added' | 'proxy.accepted';
+
+export interface NoticeRule {
+  notice: NoticeKind;
+  to: readonly Audience[];
+  mail: boolean;
+  /** Several events of this kind on one case fold into one unread notice with a count. */
+  coalesce?: boolean;
+  /** Only when the one who acted is on this side (system events have no side). */
+  actorSide?: 'patient' | 'staff';
+  /** Only once the opinion has reached the patient side (delivered or closed since). */
+  afterDelivery?: boolean;
+}
+
+const status = (mail = false): NoticeRule => ({ notice: 'case.status', to: ['patientSide'], mail });
+
+const opinionUpdated: readonly NoticeRule[] = [
+  { notice: 'opinion.updated', to: ['patientSide'], mail: true, afterDelivery: true },
+  { notice: 'opinion.updated', to: ['coordinator'], mail: true },
+];
+
+export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRule[]>> = {
+  'case.submit': [{ notice: 'case.submitted', to: ['coordinator'], mail: true }, status()],
+  'case.startRecordCollection': [{ notice: 'case.recordsNeeded', to: ['patientSide'], mail: true }],
+  'case.markReadyForReview': [status()],
+  'case.assignExpert': [{ notice: 'case.assigned', to: ['namedExpert'], mail: true }, status()],
+  'case.acceptAssignment': [status()],
+  'case.startReview': [status()],
+  'case.referToBoard': [status()],
+  'case.returnFromBoard': [status()],
+  'case.hold': [status(true), { notice: 'case.status', to: ['experts'], mail: false }],
+  'case.resume': [status(), { notice: 'case.status', to: ['experts'], mail: false }],
+  'case.cancel': [status(true), { notice: 'case.status', to: ['coordinator', 'experts'], mail: false }],
+  'case.close': [status()],
+  'case.closeAfterFollowup': [status()],
+  'case.deliver': [{ notice: 'opinion.delivered', to: ['patientSide'], mail: true }],
+  'offer.create': [{ notice: 'offer.received', to: ['namedExpert'], mail: true }],
+  'offer.accept': [{ notice: 'offer.answered', to: ['coordinator'], mail: true }],
+  'offer.decline': [{ notice: 'offer.answered', to: ['coordinator'], mail: true }],
+  'offer.expire': [{ notice: 'offer.answered', to: ['coordinator'], mail: true }],
+  'opinion.original': [{ notice: 'opinion.issued', to: ['coordinator'], mail: true }],
+  'opinion.addendum': opinionUpdated,
+  'opinion.amendment': opinionUpdated,
+  // The patient side all read one thread: a caregiver's question reaches the patient too.
+  'opinion.followup': [{ notice: 'followup.posted', to: ['otherSide', 'patientSide'], mail: true }],
+  'sla.atRisk': [{ notice: 'sla.atRisk', to: ['coordinator', 'experts'], mail: true }],
+  'sla.breached': [{ notice: 'sla.breached', to: ['coordinator', 'experts'], mail: true }],
+  'document.add': [{ notice: 'records.added', to: ['coordinator'], mail: false, coalesce: true, actorSide: 'patient' }],
+  'proxy.accept': [{ notice: 'proxy.accepted', to: ['patientSide'], mail: false }],
+};
+
+/** The page a notice opens (the web app's address, without the host). */
+export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
+  'case.submitted': (id) => `/cases/${id}`,
+  'case.status': (id) => `/cases/${id}`,
+  'case.recordsNeeded': (id) => `/cases/${id}?tab=records`,
+  'case.assigned': (id) => `/cases/${id}`,
+  'offer.received': () => '/inbox',
+  'offer.answered': (id) => `/cases/${id}?tab=experts`,
+  'opinion.issued': (id) => `/cases/${id}?tab=opinion`,
+  'opinion.delivered': (id) => `/cases/${id}?tab=opinion`,
+  'opinion.updated': (id) => `/cases/${id}?tab=opinion`,
+  'followup.posted': (id) => `/cases/${id}?tab=opinion`,
+  'sla.atRisk': (id) => `/cases/${id}`,
+  'sla.breached': (id) => `/cases/${id}`,
+  'records.added': (id) => `/cases/${id}?tab=records`,
+  'proxy.accepted': (id) => `/cases/${id}?tab=people`,
+};
