@@ -244,10 +244,10 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await shot(dp, 'outcomes');
   await dp.close();
 
-  // The patient reads the opinion, downloads the PDF and asks a follow-up question.
-  await page.goto(`${app.t.baseUrl}/cases/${caseId}`);
-  await page.getByRole('tab', { name: 'Opinion' }).click();
+  // The patient hears of it by the bell; the notice opens the opinion.
+  await openNotice(page, `${app.t.baseUrl}/cases`, /Your second opinion is ready/);
   await page.getByText('Your cancer is a different type than first thought.').waitFor();
+  expect(page.url()).toContain('tab=opinion');
   expect(await page.getByTestId('report').textContent()).toContain(QUESTIONS[0]);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download version 1/ }).click()]);
   expect(download.suggestedFilename()).toMatch(/opinion-v1\.pdf$/);
@@ -261,4 +261,29 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByRole('button', { name: 'Send my answers' }).click();
   await page.getByText('Thank you for your answers.').waitFor();
   await page.close();
+
+  // The lead expert, on a phone, finds the question by the bell and reads it in the thread.
+  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, app.t.baseUrl, oncologist, PASSWORD);
+  await openNotice(phone, `${app.t.baseUrl}/inbox`, /New follow-up message on/, async () => {
+    await phone.waitForTimeout(300); // let the popover finish opening for the picture
+    await shot(phone, 'expert-notified-on-phone');
+  });
+  await expect.poll(() => phone.getByTestId('followups').textContent(), { timeout: 20_000 }).toMatch(/Which test comes first\?/);
+  await shot(phone, 'expert-reads-the-question');
+  await phone.close();
 });
+
+/** Opens the page until the bell shows an unread notice (dispatch runs in the background), then opens that notice. */
+async function openNotice(page: import('playwright-core').Page, url: string, title: RegExp, whileOpen?: () => Promise<void>) {
+  const unreadBell = page.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+  await expect.poll(async () => {
+    await page.goto(url);
+    return unreadBell.waitFor({ timeout: 3000 }).then(() => true, () => false);
+  }, { timeout: 30_000 }).toBe(true);
+  await unreadBell.click();
+  const notice = page.getByRole('button', { name: new RegExp(`^Unread: ${title.source}`) }).first();
+  await notice.waitFor();
+  await whileOpen?.();
+  await notice.click();
+}

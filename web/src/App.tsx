@@ -18,6 +18,7 @@ import { DirectoryPage } from './pages/experts/DirectoryPage.tsx';
 import { InboxPage } from './pages/experts/InboxPage.tsx';
 import { ProfilePage } from './pages/experts/ProfilePage.tsx';
 import { MyCasesPage } from './pages/MyCases.tsx';
+import { NotificationBell, NotificationsPage } from './pages/Notifications.tsx';
 import { QueuePage } from './pages/Queue.tsx';
 import { ViewerPage } from './pages/imaging/ViewerPage.tsx';
 import { OutcomesPage } from './pages/opinion/OutcomesPage.tsx';
@@ -31,6 +32,7 @@ function navFor(me: Me) {
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
   if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
   if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
+  if (role !== 'admin') items.push({ to: '/notifications', label: 'Notifications' });
   items.push({ to: '/account', label: 'Sign-in and security' });
   return items;
 }
@@ -55,6 +57,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
             <Anchor component={Link} to="/" underline="never"><Title order={3}>Consilium</Title></Anchor>
           </Group>
           <Group gap="sm">
+            {me.user.role !== 'admin' && <NotificationBell />}
             <Text size="sm" visibleFrom="sm" data-testid="whoami">{me.user.name} · {ROLE_LABELS[me.user.role]}</Text>
             <Button variant="subtle" size="xs" onClick={signOut}>Sign out</Button>
           </Group>
@@ -115,6 +118,7 @@ export function App() {
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/audit" element={<AdminAuditPage />} />
         <Route path="/admin/outbox" element={<AdminOutboxPage />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/account" element={<AccountPage me={me} />} />
         <Route path="/account/security" element={<Navigate to="/account" replace />} />
         <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />

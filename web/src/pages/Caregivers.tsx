@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, get, post } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
+import { caseKeys } from '../queryKeys.ts';
 
 /** The patient's caregivers on a case: invite by email, remove. */
 export function Caregivers({ c }: { c: any }) {
@@ -10,10 +11,10 @@ export function Caregivers({ c }: { c: any }) {
   const [email, setEmail] = useState('');
   const [relationship, setRelationship] = useState('');
   const owner = c.myRelations.includes('patient');
-  const invitations = useQuery({ queryKey: ['case', c.id, 'invitations'], queryFn: () => get<{ id: string; email: string; relationship: string; expiresAt: string }[]>(`/cases/${c.id}/invitations`), enabled: owner });
-  const refreshInvitations = () => qc.invalidateQueries({ queryKey: ['case', c.id, 'invitations'] });
+  const invitations = useQuery({ queryKey: caseKeys.part(c.id, 'invitations'), queryFn: () => get<{ id: string; email: string; relationship: string; expiresAt: string }[]>(`/cases/${c.id}/invitations`), enabled: owner });
+  const refreshInvitations = () => qc.invalidateQueries({ queryKey: caseKeys.part(c.id, 'invitations') });
   const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); void refreshInvitations(); } });
-  const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(['case', c.id], u); void refreshInvitations(); } });
+  const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(caseKeys.part(c.id, 'detail'), u); void refreshInvitations(); } });
   const withdraw = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${c.id}/invitations/${id}`), onSuccess: () => { invite.reset(); void refreshInvitations(); } });
   const proxies = c.members.filter((m: any) => m.relation === 'proxy');
   return (

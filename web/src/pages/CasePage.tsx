@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Grid, Group, Loader, Modal, Select, Stack, Table, Tabs, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
@@ -12,6 +12,7 @@ import { RecordsPanel } from './records/RecordsPanel.tsx';
 import { ImagingPanel } from './imaging/ImagingPanel.tsx';
 import { OpinionPanel } from './opinion/OpinionPanel.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
+import { caseKeys } from '../queryKeys.ts';
 
 const COMMAND_LABELS: Record<string, string> = {
   submit: 'Submit', startRecordCollection: 'Start collecting records', markReadyForReview: 'Mark ready for review', assignExpert: 'Assign an expert',
@@ -22,7 +23,7 @@ const NEEDS_REASON = ['hold', 'cancel'];
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
-  const c = useQuery({ queryKey: ['case', id], queryFn: () => get(`/cases/${id}`) });
+  const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get(`/cases/${id}`) });
   if (c.isLoading) return <Loader aria-label="Loading the case" />;
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
@@ -31,7 +32,11 @@ export function CasePage({ me }: { me: Me }) {
 }
 
 function CaseOverview({ c, me }: { c: any; me: Me }) {
-  const isPatient = me.user.role === 'patient';
+  // The open tab is part of the address, so a notice or a shared link can open it.
+  const [params, setParams] = useSearchParams();
+  const panels = CASE_PANELS.filter((p) => p.visible({ c, me }));
+  const asked = params.get('tab');
+  const open = panels.some((p) => p.id === asked) ? asked! : 'intake';
   return (
     <Stack>
       <Group justify="space-between" align="start">
@@ -43,31 +48,39 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
       </Group>
       {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
       <Actions c={c} me={me} />
-      <Tabs defaultValue="intake" keepMounted={false}>
+      <Tabs value={open} onChange={(v) => setParams((p) => { p.set('tab', v ?? 'intake'); return p; }, { replace: true })} keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="intake">Request</Tabs.Tab>
-          <Tabs.Tab value="records">Records</Tabs.Tab>
-          <Tabs.Tab value="imaging">Imaging</Tabs.Tab>
-          {c.status !== 'draft' && <Tabs.Tab value="opinion">Opinion</Tabs.Tab>}
-          <Tabs.Tab value="assessment">Assessment</Tabs.Tab>
-          {me.user.role === 'coordinator' && <Tabs.Tab value="experts">Experts</Tabs.Tab>}
-          <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
-          {(isPatient || me.user.role === 'coordinator') && <Tabs.Tab value="access">Who opened it</Tabs.Tab>}
-          {isPatient && <Tabs.Tab value="people">Caregivers</Tabs.Tab>}
+          {panels.map((p) => <Tabs.Tab key={p.id} value={p.id}>{p.label}</Tabs.Tab>)}
         </Tabs.List>
-        <Tabs.Panel value="intake" pt="md"><IntakeSummary c={c} /></Tabs.Panel>
-        <Tabs.Panel value="records" pt="md"><RecordsPanel caseId={c.id} me={me} canUpload={canUpload(c, me)} /></Tabs.Panel>
-        <Tabs.Panel value="opinion" pt="md"><OpinionPanel caseId={c.id} me={me} /></Tabs.Panel>
-        <Tabs.Panel value="imaging" pt="md"><ImagingPanel caseId={c.id} me={me} /></Tabs.Panel>
-        <Tabs.Panel value="experts" pt="md"><MatchesPanel caseId={c.id} /></Tabs.Panel>
-        <Tabs.Panel value="assessment" pt="md"><CaseAssessment id={c.id} /></Tabs.Panel>
-        <Tabs.Panel value="timeline" pt="md"><CaseTimeline id={c.id} /></Tabs.Panel>
-        <Tabs.Panel value="access" pt="md"><AccessLog id={c.id} /></Tabs.Panel>
-        <Tabs.Panel value="people" pt="md"><Caregivers c={c} /></Tabs.Panel>
+        {panels.map((p) => <Tabs.Panel key={p.id} value={p.id} pt="md">{p.render({ c, me })}</Tabs.Panel>)}
       </Tabs>
     </Stack>
   );
 }
+
+interface PanelContext { c: any; me: Me }
+/**
+ * The case's panels, in order: each says who sees it. A capability adds its panel here (boards,
+ * visits, billing) instead of editing the page.
+ */
+interface CasePanel {
+  id: string;
+  label: string;
+  visible: (x: PanelContext) => boolean;
+  render: (x: PanelContext) => React.ReactNode;
+}
+const always = () => true;
+const CASE_PANELS: CasePanel[] = [
+  { id: 'intake', label: 'Request', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
+  { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={canUpload(c, me)} /> },
+  { id: 'imaging', label: 'Imaging', visible: always, render: ({ c, me }) => <ImagingPanel caseId={c.id} me={me} /> },
+  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.status !== 'draft', render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} /> },
+  { id: 'assessment', label: 'Assessment', visible: always, render: ({ c }) => <CaseAssessment id={c.id} /> },
+  { id: 'experts', label: 'Experts', visible: ({ me }) => me.user.role === 'coordinator', render: ({ c }) => <MatchesPanel caseId={c.id} /> },
+  { id: 'timeline', label: 'Timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
+  { id: 'access', label: 'Who opened it', visible: ({ me }) => ['patient', 'coordinator'].includes(me.user.role), render: ({ c }) => <AccessLog id={c.id} /> },
+  { id: 'people', label: 'Caregivers', visible: ({ me }) => me.user.role === 'patient', render: ({ c }) => <Caregivers c={c} /> },
+];
 
 const CLOSED_FOR_RECORDS = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
 function canUpload(c: any, me: Me) {
@@ -76,7 +89,7 @@ function canUpload(c: any, me: Me) {
 
 /** The assessment rules run on this case: what applies, who should review, what records are missing. */
 function CaseAssessment({ id }: { id: string }) {
-  const a = useQuery({ queryKey: ['case', id, 'assessment'], queryFn: () => get(`/cases/${id}/assessment`) });
+  const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get(`/cases/${id}/assessment`) });
   if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
   return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
@@ -91,8 +104,9 @@ function Actions({ c, me }: { c: any; me: Me }) {
   const run = useMutation({
     mutationFn: (cmd: string) => post(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
     onSuccess: (updated) => {
-      qc.setQueryData(['case', c.id], updated);
-      qc.invalidateQueries({ queryKey: ['timeline', c.id] });
+      qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
+      // A state change touches every panel (timeline, opinion, records, access): refresh them all.
+      qc.invalidateQueries({ queryKey: caseKeys.all(c.id) });
       qc.invalidateQueries({ queryKey: ['queue'] });
       setOpen(null);
       setReason('');
@@ -163,7 +177,7 @@ function IntakeSummary({ c }: { c: any }) {
 }
 
 function CaseTimeline({ id }: { id: string }) {
-  const t = useQuery({ queryKey: ['timeline', id], queryFn: () => get(`/cases/${id}/timeline`) });
+  const t = useQuery({ queryKey: caseKeys.part(id, 'timeline'), queryFn: () => get(`/cases/${id}/timeline`) });
   if (t.error) return <ErrorNote error={t.error} />;
   return (
     <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
@@ -178,7 +192,7 @@ function CaseTimeline({ id }: { id: string }) {
 }
 
 function AccessLog({ id }: { id: string }) {
-  const log = useQuery({ queryKey: ['access', id], queryFn: () => get(`/cases/${id}/access-log?pageSize=100`) });
+  const log = useQuery({ queryKey: caseKeys.part(id, 'access'), queryFn: () => get(`/cases/${id}/access-log?pageSize=100`) });
   return (
     <Stack>
       <Text size="sm" c="dimmed">Everyone who opened or changed this request, newest first.</Text>

@@ -5,6 +5,7 @@ import { get, post, put } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 import { Caregivers } from './Caregivers.tsx';
+import { caseKeys } from '../queryKeys.ts';
 
 const SECTIONS = ['patient', 'condition', 'situations', 'plan', 'treatment', 'questions', 'priorities'] as const;
 const STEP_LABELS = ['About the patient', 'Diagnosis', 'Your situation', 'Proposed plan', 'Treatment so far', 'Your questions', 'What matters', 'Consent', 'Submit'];
@@ -23,7 +24,7 @@ export function IntakeWizard({ c, me }: { c: any; me: Me }) {
   const save = useMutation({
     mutationFn: (section: Section) => put(`/cases/${c.id}/intake/${section}`, clean(section, draft[section])),
     onSuccess: (updated) => {
-      qc.setQueryData(['case', c.id], updated);
+      qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
       setActive((a) => a + 1);
     },
   });
@@ -233,7 +234,7 @@ function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => 
   const [names, setNames] = useState<Record<string, string>>({});
   const sign = useMutation({
     mutationFn: (d: any) => post(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '' }),
-    onSuccess: (updated) => qc.setQueryData(['case', c.id], updated),
+    onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated),
   });
   const signed = (kind: string) => c.consents.find((s: any) => s.document === kind);
   return (
@@ -265,7 +266,7 @@ function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => 
 
 function SubmitStep({ c, onBack }: { c: any; onBack: () => void }) {
   const qc = useQueryClient();
-  const submit = useMutation({ mutationFn: () => post(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(['case', c.id], updated) });
+  const submit = useMutation({ mutationFn: () => post(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated) });
   return (
     <Stack>
       <Title order={3}>Check and submit</Title>

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 const FACTOR_LABELS: Record<string, string> = {
   conditionFocus: 'Focus on this condition', procedureVolume: 'Operations a year', center: 'Center (academic, tumor boards, trials)', language: 'Language',
@@ -13,17 +14,17 @@ const FACTOR_LABELS: Record<string, string> = {
 export function MatchesPanel({ caseId }: { caseId: string }) {
   const [mode, setMode] = useState('records_review');
   const qc = useQueryClient();
-  const m = useQuery({ queryKey: ['case', caseId, 'matches', mode], queryFn: () => get(`/cases/${caseId}/matches?consultMode=${mode}`) });
-  const offers = useQuery({ queryKey: ['case', caseId, 'offers'], queryFn: () => get(`/cases/${caseId}/offers`) });
+  const m = useQuery({ queryKey: caseKeys.part(caseId, 'matches', mode), queryFn: () => get(`/cases/${caseId}/matches?consultMode=${mode}`) });
+  const offers = useQuery({ queryKey: caseKeys.part(caseId, 'offers'), queryFn: () => get(`/cases/${caseId}/offers`) });
   const offer = useMutation({
     mutationFn: (v: { expertId: string; role: string }) => post(`/cases/${caseId}/offers`, v),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['case', caseId, 'offers'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
   const offerTeam = useMutation({
     mutationFn: async () => {
       for (const t of m.data?.team ?? []) if (t.proposed && !offerOf(t.proposed.userId, t.role)) await post(`/cases/${caseId}/offers`, { expertId: t.proposed.userId, role: t.role });
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: ['case', caseId, 'offers'] }),
+    onSettled: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
   const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o: any) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (

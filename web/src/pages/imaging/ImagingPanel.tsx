@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { get } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 export interface ImagingSeries {
   seriesUid: string;
@@ -32,7 +33,7 @@ const dateLabel = (d: string | null) => (d && d.length >= 8 ? `${d.slice(0, 4)}-
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
 export function ImagingPanel({ caseId, me }: { caseId: string; me: Me }) {
-  const studies = useQuery({ queryKey: ['imaging', caseId], queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
+  const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   if (studies.isLoading) return <Loader aria-label="Loading the images" />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   if (!studies.data?.length) {

@@ -7,6 +7,7 @@ import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { PRESET_SOURCES, WINDOW_PRESETS } from './presets.ts';
 import type { ImagingStudy } from './ImagingPanel.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 type Cornerstone = typeof import('./cornerstone.ts');
 type StackViewport = import('@cornerstonejs/core').Types.IStackViewport;
@@ -33,7 +34,7 @@ export function ViewerPage({ me }: { me: Me }) {
   const [params, setParams] = useSearchParams();
   const main = parsePane('main', params.get('series'));
   const compare = parsePane('compare', params.get('compare'));
-  const studies = useQuery({ queryKey: ['imaging', caseId], queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
+  const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const [cs, setCs] = useState<Cornerstone | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [tool, setTool] = useState('WindowLevel');
@@ -137,7 +138,7 @@ export function ViewerPage({ me }: { me: Me }) {
       const value = kind === 'length' ? lengthMm(points) : angleDeg(points);
       if (value === null || !Number.isFinite(value)) return;
       void api('POST', `/cases/${caseId}/imaging/measurements`, { ...uids, kind, points, value, unit: kind === 'angle' ? 'deg' : 'mm' })
-        .then(() => queryClient.invalidateQueries({ queryKey: ['measurements', caseId] }))
+        .then(() => queryClient.invalidateQueries({ queryKey: caseKeys.part(caseId, 'measurements') }))
         .catch((e: Error) => setLoadError(`The measurement could not be saved: ${e.message}`));
     };
     cs.cs.eventTarget.addEventListener(cs.tools.Enums.Events.ANNOTATION_COMPLETED, onCompleted);
@@ -280,7 +281,7 @@ export function angleDeg(points: number[][]): number | null {
 }
 
 function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstanceUid: string) => void }) {
-  const list = useQuery({ queryKey: ['measurements', caseId], queryFn: () => get<{ id: string; kind: string; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string }[]>(`/cases/${caseId}/imaging/measurements`) });
+  const list = useQuery({ queryKey: caseKeys.part(caseId, 'measurements'), queryFn: () => get<{ id: string; kind: string; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string }[]>(`/cases/${caseId}/imaging/measurements`) });
   if (!list.data?.length) return <Text size="sm" c="dimmed">No measurements saved yet.</Text>;
   return (
     <Stack gap={4}>

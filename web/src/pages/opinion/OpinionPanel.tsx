@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, get, post } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Content = Record<string, any>;
@@ -20,7 +21,7 @@ const LOBES = [
 
 /** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
 export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
-  const ws = useQuery({ queryKey: ['opinion', caseId], queryFn: () => get(`/cases/${caseId}/opinion`) });
+  const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get(`/cases/${caseId}/opinion`) });
   if (ws.isLoading) return <Loader aria-label="Loading the opinion" />;
   if (ws.error) return <ErrorNote error={ws.error} />;
   const w = ws.data;
@@ -68,7 +69,7 @@ function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
 function Notes({ caseId, notes }: { caseId: string; notes: { id: string; body: string; createdAt: string }[] }) {
   const [body, setBody] = useState('');
   const qc = useQueryClient();
-  const add = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/notes`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); } });
+  const add = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/notes`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }); } });
   return (
     <Card withBorder>
       <Title order={3} size="h5">Private notes (only you see them)</Title>
@@ -108,7 +109,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
   const qc = useQueryClient();
   const set = (k: string, v: any) => setC((x) => ({ ...x, [k]: v }));
   const setIn = (k: string, field: string, v: any) => setC((x) => ({ ...x, [k]: { ...(x[k] ?? {}), [field]: v } }));
-  const save = useMutation({ mutationFn: () => api('PUT', `/cases/${caseId}/opinion/draft`, clean(c)), onSuccess: () => qc.invalidateQueries({ queryKey: ['opinion', caseId] }) });
+  const save = useMutation({ mutationFn: () => api('PUT', `/cases/${caseId}/opinion/draft`, clean(c)), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
   const allSigned = w.reviewers.every((r: any) => r.signed);
   return (
     <Card withBorder>
@@ -257,7 +258,7 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
   const qc = useQueryClient();
   const m = useMutation({
     mutationFn: () => post(`/cases/${caseId}/opinion/${action === 'sign' ? 'sign' : 'report'}`, { password, code }),
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); void qc.invalidateQueries({ queryKey: ['case', caseId] }); onClose(); },
+    onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); onClose(); },
   });
   return (
     <Modal opened onClose={onClose} title={action === 'sign' ? 'Sign your part' : 'Issue the combined report'}>
@@ -275,7 +276,7 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
 function Addendum({ caseId }: { caseId: string }) {
   const [form, setForm] = useState({ kind: 'addendum', reason: '', text: '', password: '', code: '' });
   const qc = useQueryClient();
-  const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/report/versions`, form), onSuccess: () => qc.invalidateQueries({ queryKey: ['opinion', caseId] }) });
+  const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/report/versions`, form), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
   return (
     <Stack mt="md" gap="xs">
       <Title order={4} size="h5">Addendum or amendment</Title>
@@ -291,7 +292,7 @@ function Addendum({ caseId }: { caseId: string }) {
 
 function CoordinatorView({ caseId, w }: { caseId: string; w: any }) {
   const qc = useQueryClient();
-  const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { void qc.invalidateQueries({ queryKey: ['opinion', caseId] }); void qc.invalidateQueries({ queryKey: ['case', caseId] }); } });
+  const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); } });
   return (
     <Card withBorder>
       <Title order={3} size="h5">Reviewers</Title>
@@ -331,10 +332,10 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: any; patientSi
 }
 
 function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
-  const thread = useQuery({ queryKey: ['followups', caseId], queryFn: () => get(`/cases/${caseId}/followups`) });
+  const thread = useQuery({ queryKey: caseKeys.part(caseId, 'followups'), queryFn: () => get(`/cases/${caseId}/followups`) });
   const [body, setBody] = useState('');
   const qc = useQueryClient();
-  const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: ['followups', caseId] }); } });
+  const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'followups') }); } });
   if (!thread.data) return null;
   const canWrite = ['patient', 'expert'].includes(me.user.role) && thread.data.open;
   return (

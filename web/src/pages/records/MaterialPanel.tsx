@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, put } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 const NEXT: Record<string, { to: string; label: string }[]> = {
   requested: [{ to: 'shipped', label: 'Shipped' }, { to: 'received', label: 'Received' }],
@@ -25,7 +26,7 @@ export function MaterialPanel({ caseId, isCoordinator }: { caseId: string; isCoo
 
 function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: boolean }) {
   const qc = useQueryClient();
-  const key = ['case', caseId, 'specimens'];
+  const key = caseKeys.part(caseId, 'specimens');
   const list = useQuery({ queryKey: key, queryFn: () => get(`/cases/${caseId}/specimens`) });
   const [form, setForm] = useState({ kind: 'slides', label: '', expectedCount: 1, sourceFacility: '' });
   const [adding, setAdding] = useState(false);
@@ -33,7 +34,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
   const [stepForm, setStepForm] = useState<Record<string, any>>({});
   const done = () => {
     qc.invalidateQueries({ queryKey: key });
-    qc.invalidateQueries({ queryKey: ['case', caseId, 'checklist'] });
+    qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
   };
   const add = useMutation({ mutationFn: () => post(`/cases/${caseId}/specimens`, form), onSuccess: () => (done(), setAdding(false)) });
   const move = useMutation({ mutationFn: () => post(`/cases/${caseId}/specimens/${step!.id}/steps`, { to: step!.to, ...stepForm }), onSuccess: () => (done(), setStep(null), setStepForm({})) });
@@ -104,7 +105,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
 
 function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordinator: boolean }) {
   const qc = useQueryClient();
-  const key = ['case', caseId, 'roi'];
+  const key = caseKeys.part(caseId, 'roi');
   const list = useQuery({ queryKey: key, queryFn: () => get(`/cases/${caseId}/roi-requests`) });
   const items = useQuery({ queryKey: ['reference', 'roi-items'], queryFn: () => get('/reference/roi-items'), staleTime: Infinity });
   const [open, setOpen] = useState(false);

@@ -10,6 +10,7 @@ import { api, formatDate, get } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 
 // Programs and system files that CDs carry beside the images: not records, so never sent.
 const SKIP = /(^|\/)(autorun\.inf|.*\.(exe|dll|msi|bat|cmd|com|sys|ini|inf|cab|ocx|app|dmg|jar|class|lnk)|\.ds_store|thumbs\.db|desktop\.ini)$/i;
@@ -46,10 +47,10 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
   const qc = useQueryClient();
   const isCoordinator = me.user.role === 'coordinator';
   const refresh = () => {
-    qc.invalidateQueries({ queryKey: ['case', caseId, 'documents'] });
-    qc.invalidateQueries({ queryKey: ['case', caseId, 'checklist'] });
-    qc.invalidateQueries({ queryKey: ['case', caseId, 'assessment'] });
-    qc.invalidateQueries({ queryKey: ['case', caseId, 'clinical'] });
+    qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
+    qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
+    qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'assessment') });
+    qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'clinical') });
   };
   const [uppy] = useState(() =>
     new Uppy({ autoProceed: true, onBeforeFileAdded: (file) => !SKIP.test(String(file.meta.relativePath ?? file.name)) })
@@ -70,12 +71,12 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
 
   // Keep polling while something is still being read in the background.
   const docs = useQuery({
-    queryKey: ['case', caseId, 'documents'], queryFn: () => get(`/cases/${caseId}/documents?pageSize=100`),
+    queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get(`/cases/${caseId}/documents?pageSize=100`),
     refetchInterval: (q) => ((q.state.data as any)?.items?.some((d: any) => d.status === 'processing') ? 1500 : false),
   });
-  const checklist = useQuery({ queryKey: ['case', caseId, 'checklist'], queryFn: () => get(`/cases/${caseId}/checklist`) });
+  const checklist = useQuery({ queryKey: caseKeys.part(caseId, 'checklist'), queryFn: () => get(`/cases/${caseId}/checklist`) });
   useEffect(() => {
-    if (docs.data) qc.invalidateQueries({ queryKey: ['case', caseId, 'checklist'] });
+    if (docs.data) qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
   }, [docs.data]);
 
   return (
@@ -128,7 +129,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: any; is
   const fix = useMutation({
     mutationFn: (documentType: string) => api('PATCH', `/cases/${caseId}/documents/${d.id}`, { documentType }),
     onSuccess: () => {
-      qc.invalidateQueries({ queryKey: ['case', caseId] });
+      qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     },
   });
   if (d.category !== 'document') return <Text size="sm">{d.category === 'imaging' ? 'Imaging' : d.category === 'digital_slide' ? 'Digital slide' : 'Imported health record'}</Text>;
@@ -157,12 +158,12 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
   const waive = useMutation({
     mutationFn: () => api('PUT', `/cases/${caseId}/checklist/${waiving!.id}/waiver`, { reason }),
     onSuccess: (d) => {
-      qc.setQueryData(['case', caseId, 'checklist'], d);
+      qc.setQueryData(caseKeys.part(caseId, 'checklist'), d);
       setWaiving(null);
       setReason('');
     },
   });
-  const undo = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${caseId}/checklist/${id}/waiver`), onSuccess: (d) => qc.setQueryData(['case', caseId, 'checklist'], d) });
+  const undo = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${caseId}/checklist/${id}/waiver`), onSuccess: (d) => qc.setQueryData(caseKeys.part(caseId, 'checklist'), d) });
   return (
     <section aria-labelledby="h-checklist-case">
       <Group justify="space-between" mb="xs">
@@ -202,7 +203,7 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
 }
 
 function ClinicalSection({ caseId }: { caseId: string }) {
-  const q = useQuery({ queryKey: ['case', caseId, 'clinical'], queryFn: () => get(`/cases/${caseId}/clinical`) });
+  const q = useQuery({ queryKey: caseKeys.part(caseId, 'clinical'), queryFn: () => get(`/cases/${caseId}/clinical`) });
   const rows: any[] = (q.data ?? []).filter((r: any) => r.kind !== 'patient');
   if (!rows.length) return null;
   const labs = rows.filter((r) => r.kind === 'observation');

@@ -1,0 +1,155 @@
+import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { get, post } from '../api.ts';
+import { ErrorNote } from '../components.tsx';
+import { caseKeys } from '../queryKeys.ts';
+
+/** One notice as the server words it for the reader (in their language). */
+export interface Notice {
+  id: number;
+  kind: string;
+  title: string;
+  caseId: string;
+  caseReference: string;
+  link: string;
+  createdAt: string;
+  read: boolean;
+}
+interface NoticePage {
+  items: Notice[];
+  unread: number;
+  nextBefore: number | null;
+}
+
+const KEY = ['notifications'] as const;
+// Checked now and then, and whenever the window comes back into view.
+const POLL_MS = 30_000;
+
+function timeAgo(iso: string, now = Date.now()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [['second', 60], ['minute', 60], ['hour', 24], ['day', 7], ['week', 4.35], ['month', 12], ['year', Infinity]];
+  let value = seconds;
+  for (const [unit, size] of steps) {
+    if (Math.abs(value) < size) return rtf.format(Math.round(value), unit);
+    value /= size;
+  }
+  return rtf.format(Math.round(value), 'year');
+}
+
+function useMarkRead() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (which: { ids: number[] } | { all: true }) => post<{ unread: number }>('/notifications/read', which),
+    onSuccess: () => qc.invalidateQueries({ queryKey: KEY }),
+  });
+}
+
+function NoticeRow({ n, onOpen }: { n: Notice; onOpen: (n: Notice) => void }) {
+  return (
+    <UnstyledButton onClick={() => onOpen(n)} p="xs" style={{ borderRadius: 4 }} w="100%" data-testid="notice" aria-label={`${n.read ? '' : 'Unread: '}${n.title}`}>
+      <Group gap="xs" wrap="nowrap" align="start">
+        <Box w={8} h={8} mt={7} style={{ borderRadius: 4, flex: 'none', background: n.read ? 'transparent' : 'var(--mantine-color-blue-6)' }} />
+        <Stack gap={0} style={{ minWidth: 0 }}>
+          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{n.title}</Text>
+          <Text size="xs" c="dimmed">{timeAgo(n.createdAt)}</Text>
+        </Stack>
+      </Group>
+    </UnstyledButton>
+  );
+}
+
+function useOpenNotice(after?: () => void) {
+  const navigate = useNavigate();
+  const markRead = useMarkRead();
+  return (n: Notice) => {
+    if (!n.read) markRead.mutate({ ids: [n.id] });
+    after?.();
+    navigate(n.link);
+  };
+}
+
+/** The bell in the header: how many notices are unread, and the newest of them in a popover. */
+export function NotificationBell() {
+  const [opened, setOpened] = useState(false);
+  const unread = useQuery({ queryKey: [...KEY, 'unread'], queryFn: () => get<{ unread: number }>('/notifications/unread'), refetchInterval: POLL_MS, refetchOnWindowFocus: true });
+  const latest = useQuery({ queryKey: [...KEY, 'latest'], queryFn: () => get<NoticePage>('/notifications?limit=8'), enabled: opened });
+  const markRead = useMarkRead();
+  const open = useOpenNotice(() => setOpened(false));
+  const count = unread.data?.unread ?? 0;
+  // Something happened on a case: whatever case page is open shows it without a reload.
+  const qc = useQueryClient();
+  const seen = useRef(count);
+  useEffect(() => {
+    if (count > seen.current) void qc.invalidateQueries({ queryKey: caseKeys.any });
+    seen.current = count;
+  }, [count, qc]);
+  return (
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal>
+      <Popover.Target>
+        <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
+          <ActionIcon variant="subtle" size="lg" onClick={() => setOpened((o) => !o)} aria-label={count ? `Notifications, ${count} unread` : 'Notifications'} data-testid="bell">
+            <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+              <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+            </svg>
+          </ActionIcon>
+        </Indicator>
+      </Popover.Target>
+      <Popover.Dropdown p="xs" aria-label="Notifications">
+        <Group justify="space-between" px="xs" pb={4}>
+          <Text fw={600} size="sm">Notifications</Text>
+          {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>}
+        </Group>
+        <Divider />
+        {latest.isLoading && <Loader size="sm" m="sm" aria-label="Loading notifications" />}
+        {latest.error && <ErrorNote error={latest.error} />}
+        {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing new. We will let you know here when something changes on your cases.</Text>}
+        <Stack gap={0} mah={360} style={{ overflowY: 'auto' }}>
+          {latest.data?.items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}
+        </Stack>
+        <Divider />
+        <Anchor component={Link} to="/notifications" size="sm" display="block" p="xs" onClick={() => setOpened(false)}>See all notifications</Anchor>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
+
+/** Every notice, newest first, a page at a time, with a filter for the unread ones. */
+export function NotificationsPage() {
+  const [filter, setFilter] = useState<'all' | 'unread'>('all');
+  const markRead = useMarkRead();
+  const open = useOpenNotice();
+  const list = useInfiniteQuery({
+    queryKey: [...KEY, 'page', filter],
+    queryFn: ({ pageParam }) => get<NoticePage>(`/notifications?limit=20${filter === 'unread' ? '&unread=true' : ''}${pageParam ? `&before=${pageParam}` : ''}`),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextBefore ?? undefined,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const unread = list.data?.pages[0]?.unread ?? 0;
+  return (
+    <Stack maw={720}>
+      <Group justify="space-between">
+        <Title order={2}>Notifications</Title>
+        <Group gap="xs">
+          {unread > 0 && <Badge color="red" variant="light">{unread} unread</Badge>}
+          <Button variant="light" size="xs" disabled={unread === 0} loading={markRead.isPending} onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>
+        </Group>
+      </Group>
+      <SegmentedControl value={filter} onChange={(v) => setFilter(v as 'all' | 'unread')} data={[{ value: 'all', label: 'All' }, { value: 'unread', label: 'Unread' }]} w="fit-content" />
+      {list.isLoading && <Loader aria-label="Loading notifications" />}
+      {list.error && <ErrorNote error={list.error} />}
+      {list.data && items.length === 0 && (
+        <Text c="dimmed">{filter === 'unread' ? 'You have read everything.' : 'No notifications yet. When something happens on a case you follow, it appears here and, when it needs you, in your mail.'}</Text>
+      )}
+      {items.length > 0 && (
+        <Paper withBorder p="xs">
+          <Stack gap={0}>{items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}</Stack>
+        </Paper>
+      )}
+      {list.hasNextPage && <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage} w="fit-content">Show older</Button>}
+    </Stack>
+  );
+}
