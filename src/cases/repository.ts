@@ -17,6 +17,8 @@ export async function addMember(tx: Queryable, caseId: string, userId: string, r
     `INSERT INTO case_members (case_id, user_id, relation, added_by, relationship) VALUES ($1,$2,$3,$4,$5)
      ON CONFLICT (case_id, user_id, relation) DO UPDATE SET revoked_at = NULL, added_at = now(), added_by = $4, relationship = $5`,
     [caseId, userId, relation, addedBy, relationship ?? null]);
+  // The first expert to join leads the review until the coordinator names another.
+  if (relation === 'expert') await tx.query('UPDATE cases SET lead_expert_id = $2 WHERE id = $1 AND lead_expert_id IS NULL', [caseId, userId]);
 }
 
 export interface MemberView {

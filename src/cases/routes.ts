@@ -31,6 +31,8 @@ export function casesRoutes(cases: CasesService) {
       async (req) => cases.transition(req.actor, req.params.id, req.params.command as CaseCommand, req.body ?? {}, requestMeta(req)));
     app.put('/cases/:id/urgency', { config: { access: { case: 'case.urgency.set' } }, schema: { tags, summary: 'Override the urgency (coordinator)', params: s.CaseIdParams, body: s.UrgencyBody, response: detail } },
       async (req) => cases.setUrgency(req.actor, req.params.id, req.body.urgency, req.body.reason, requestMeta(req)));
+    app.put('/cases/:id/lead', { config: { access: { case: 'case.experts.match' } }, schema: { tags, summary: 'Name the assigned expert who leads the review and issues the report (coordinator)', params: s.CaseIdParams, body: z.strictObject({ expertId: z.uuid() }), response: detail } },
+      async (req) => cases.setLead(req.actor, req.params.id, req.body.expertId, requestMeta(req)));
     app.get('/cases/:id/timeline', { config: { access: { case: 'case.read' } }, schema: { tags, summary: 'The case timeline', params: s.CaseIdParams, response: { 200: z.array(s.TimelineEntry), ...errorResponses } } },
       async (req) => cases.timeline(req.actor, req.params.id, requestMeta(req)));
     app.get('/cases/:id/access-log', { config: { access: { case: 'case.accessLog.read' } }, schema: { tags, summary: 'Who opened or changed this case', params: s.CaseIdParams, querystring: z.strictObject({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(50) }), response: { 200: pageOf(s.AccessLogEntry), ...errorResponses } } },

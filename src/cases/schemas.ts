@@ -40,6 +40,7 @@ export const CaseDetail = z.object({
   intake: z.record(z.string(), z.unknown()).meta({ description: 'The intake as saved so far; complete sections follow the Intake schema' }), missingIntakeSections: z.array(z.enum(INTAKE_SECTION_NAMES as [string, ...string[]])),
   patientId: z.uuid(), patientName: z.string().nullable(),
   coordinator: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  leadExpert: z.object({ id: z.uuid(), name: z.string() }).nullable().meta({ description: 'The assigned expert who issues the combined report' }),
   members: z.array(Member), consents: z.array(Signature), unsignedConsents: z.array(z.string()),
   myRelations: z.array(z.string()), availableCommands: z.array(z.enum(CASE_COMMAND_NAMES as [string, ...string[]])),
   submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(), updatedAt: z.string(),

@@ -55,6 +55,8 @@ export function casesService(deps: Deps) {
     const consents = await signedConsents(tx, row.id);
     const [coordinator] = row.coordinator_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.coordinator_id]) : [];
     const intake = row.intake as Intake;
+    const members = await listMembers(tx, row.id);
+    const lead = members.find((m) => m.relation === 'expert' && m.userId === row.lead_expert_id);
     return {
       id: row.id,
       reference: row.reference,
@@ -68,7 +70,8 @@ export function casesService(deps: Deps) {
       patientId: row.patient_id,
       patientName: patient?.given_name ? `${patient.given_name} ${patient.family_name}` : null,
       coordinator: row.coordinator_id ? { id: row.coordinator_id, name: coordinator?.name ?? '' } : null,
-      members: await listMembers(tx, row.id),
+      members,
+      leadExpert: lead ? { id: lead.userId, name: lead.name } : null,
       consents,
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
@@ -273,6 +276,23 @@ export function casesService(deps: Deps) {
         await tx.query('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1', [caseId, urgency, `Set by coordinator: ${reason}`]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'case.urgency', detail: { from: opened.row.urgency, to: urgency, reason } });
         await recordAudit(tx, { actor, meta, action: 'case.urgency.set', entityType: 'Case', entityId: caseId, caseId, detail: { urgency } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+      });
+    },
+
+    /** Names which assigned expert leads the review (and so issues the report); coordinator only. */
+    async setLead(actor: Actor, caseId: string, expertId: string, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
+        if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
+        if (['opinion_signed', 'delivered', 'closed', 'cancelled'].includes(opened.row.status)) throw new AppError('CONFLICT', 'The report is issued; the lead reviewer can no longer change.');
+        const assigned = (await listMembers(tx, caseId)).some((m) => m.relation === 'expert' && m.userId === expertId);
+        if (!assigned) throw new AppError('VALIDATION_FAILED', 'Choose one of the experts assigned to this case.', { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
+        if (opened.row.lead_expert_id !== expertId) {
+          await tx.query('UPDATE cases SET lead_expert_id = $2, updated_at = now() WHERE id = $1', [caseId, expertId]);
+          await emit(tx, { caseId, actorId: actor.userId, type: 'case.lead', detail: { expertId } });
+          await recordAudit(tx, { actor, meta, action: 'case.lead.set', entityType: 'Case', entityId: caseId, caseId });
+        }
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
     },

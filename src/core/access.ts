@@ -22,6 +22,8 @@ export interface CaseRow {
   patient_id: string;
   created_by: string;
   coordinator_id: string | null;
+  /** The assigned expert who issues the combined report. */
+  lead_expert_id: string | null;
   intake: Record<string, unknown>;
   /** Answers carried over from the public assessment, when the case started there. */
   assessment_answers: Record<string, unknown> | null;

@@ -15,6 +15,7 @@ const transitions = Object.fromEntries(CASE_COMMAND_NAMES.map((c) => [`case.${c}
 export const CASE_EVENTS = {
   ...transitions,
   'case.create': Nothing,
+  'case.lead': z.object({ expertId: z.uuid() }),
   'case.urgency': z.object({ from: z.string(), to: z.string(), reason: z.string() }),
   'intake.save': z.object({ section: z.string() }),
   'consent.sign': z.object({ document: z.string(), version: z.union([z.string(), z.number()]) }),

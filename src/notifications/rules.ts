@@ -20,7 +20,7 @@ export type Audience =
 export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
-  | 'records.added' | 'proxy.accepted';
+  | 'records.added' | 'proxy.accepted' | 'case.lead';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -43,6 +43,7 @@ const opinionUpdated: readonly NoticeRule[] = [
 
 export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRule[]>> = {
   'case.submit': [{ notice: 'case.submitted', to: ['coordinator'], mail: true }, status()],
+  'case.lead': [{ notice: 'case.lead', to: ['namedExpert'], mail: true }],
   'case.startRecordCollection': [{ notice: 'case.recordsNeeded', to: ['patientSide'], mail: true }],
   'case.markReadyForReview': [status()],
   'case.assignExpert': [{ notice: 'case.assigned', to: ['namedExpert'], mail: true }, status()],
@@ -77,6 +78,7 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'case.status': (id) => `/cases/${id}`,
   'case.recordsNeeded': (id) => `/cases/${id}?tab=records`,
   'case.assigned': (id) => `/cases/${id}`,
+  'case.lead': (id) => `/cases/${id}?tab=opinion`,
   'offer.received': () => '/inbox',
   'offer.answered': (id) => `/cases/${id}?tab=experts`,
   'opinion.issued': (id) => `/cases/${id}?tab=opinion`,

@@ -58,6 +58,7 @@ const en: Record<NoticeKind, Template> = {
   'case.recordsNeeded': (_p, c) => plain(`We are gathering the records for ${c.reference}`,
     ['Your coordinator is gathering the records the expert needs. Sign in to see which are still missing and to upload what you have.'], c),
   'case.assigned': (_p, c) => plain(`Case ${c.reference} is assigned to you`, [`You are assigned to case ${c.reference}. Sign in to start the review.`], c),
+  'case.lead': (_p, c) => plain(`You lead the review of ${c.reference}`, [`You are now the lead reviewer of case ${c.reference}: once every reviewer has signed, you issue the combined report.`], c),
   'offer.received': (p, c) => plain(`A case is offered to you (${c.reference})`,
     [`You are offered case ${c.reference} as ${role(p.role)}. Please accept or decline by ${utc(p.respondBy)}.`], c),
   'offer.answered': offerAnswered,

@@ -55,6 +55,23 @@ const oncologyPart = {
 };
 
 describe('the review workspace and the signed opinion', () => {
+  it('lets only the lead reviewer issue the report: the first to accept, until the coordinator names another', async () => {
+    expect((await coordinator.client.get(`/api/cases/${caseId}`)).body.leadExpert).toEqual({ id: pathologist.id, name: 'Dr. Patho Logist' });
+    const notLead = await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: '000000' });
+    expect(notLead.status).toBe(422);
+    expect(notLead.body.detail).toMatch(/Only the lead reviewer, Dr. Patho Logist, issues the report/);
+    const stranger = await aStaff(t, 'expert');
+    expect((await coordinator.client.put(`/api/cases/${caseId}/lead`, { expertId: stranger.id })).status).toBe(400);
+    expect((await pathologist.client.put(`/api/cases/${caseId}/lead`, { expertId: pathologist.id })).status).toBe(404);
+    const named = await coordinator.client.put(`/api/cases/${caseId}/lead`, { expertId: oncologist.id });
+    expect(named.status).toBe(200);
+    expect(named.body.leadExpert).toEqual({ id: oncologist.id, name: 'Dr. Onco Logist' });
+    await t.app.jobs.drain();
+    const [notice] = await t.db.query<{ subject: string }>(`SELECT subject FROM mail_outbox WHERE kind = 'case.lead' AND to_address = $1`, [oncologist.email]);
+    expect(notice!.subject).toMatch(/You lead the review of/);
+    expect((await pathologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: '000000' })).body.detail).toMatch(/Dr. Onco Logist/);
+  });
+
   it('opens the workspace for an assigned expert, with biomarkers to prefill, and audits it', async () => {
     const ws = await pathologist.client.get(`/api/cases/${caseId}/opinion`);
     expect(ws.status).toBe(200);
@@ -176,6 +193,8 @@ describe('the review workspace and the signed opinion', () => {
   });
 
   it('keeps every version: an amendment with a reason is a new, marked version', async () => {
+    expect((await pathologist.client.post(`/api/cases/${caseId}/opinion/report/versions`, { kind: 'addendum', reason: 'More results arrived', text: 'The second block confirms the diagnosis.', password: PASSWORD, code: '000000' })).status).toBe(422);
+    expect((await coordinator.client.put(`/api/cases/${caseId}/lead`, { expertId: pathologist.id })).status).toBe(409);
     const amended = await oncologist.client.post(`/api/cases/${caseId}/opinion/report/versions`, { kind: 'amendment', reason: 'EGFR result received', text: 'EGFR exon 19 deletion found: targeted therapy after surgery is recommended.', password: PASSWORD, code: codeFor(oncologist) });
     expect(amended.status).toBe(201);
     expect(amended.body).toMatchObject({ version: 2, kind: 'amendment', reason: 'EGFR result received' });

@@ -77,10 +77,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
    * The case is opened first (a stranger gets the same 404 as for any other route), then the
    * identity is confirmed under sign-in's limits and replay rule, outside the signing transaction.
    */
-  async function confirmSigner(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, check?: (row: CaseRow) => void) {
+  async function confirmSigner(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, check?: (tx: Queryable, row: CaseRow) => unknown) {
     await withCaseTx(db, async (tx) => {
       const { row } = await openForReview(tx, actor, caseId, meta);
-      check?.(row);
+      await check?.(tx, row);
     });
     await confirmIdentity(stepUp, actor, meta, creds, { action: 'opinion.sign', caseId });
   }
@@ -112,11 +112,21 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   }
 
   /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
+  /** Only the lead reviewer issues the combined report and its later versions. */
+  async function mustLead(tx: Queryable, row: CaseRow, actor: Actor) {
+    if (row.lead_expert_id === actor.userId) return;
+    const [lead] = row.lead_expert_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.lead_expert_id]) : [];
+    const who = lead ? `the lead reviewer, ${lead.name},` : 'the lead reviewer';
+    throw new AppError('GUARD_FAILED', `Only ${who} issues the report and its later versions.`, { unmet: [`Ask the coordinator to make you the lead reviewer, or ask ${lead?.name ?? 'the lead reviewer'} to issue it.`] });
+  }
+
   async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean }>) {
-    await confirmSigner(actor, meta, caseId, creds);
+    // Refused before the password and code are asked for, so a code is not spent in vain.
+    await confirmSigner(actor, meta, caseId, creds, (tx, row) => mustLead(tx, row, actor));
     // First pass: check everything and build the document (nothing is written).
     const prepared = await withCaseTx(db, async (tx) => {
       const { row } = await openForReview(tx, actor, caseId, meta);
+      await mustLead(tx, row, actor);
       const version = (await reports(tx, caseId)).length + 1;
       return { ...(await build(tx, row, version)), version };
     });
@@ -127,6 +137,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       if (deps.config.faultPoint === 'report.beforeCommit') process.kill(process.pid, 'SIGKILL');
       return await withCaseTx(db, async (tx) => {
         const opened = await openForReview(tx, actor, caseId, meta);
+        await mustLead(tx, opened.row, actor);
         if ((await reports(tx, caseId)).length + 1 !== prepared.version) throw new AppError('CONFLICT', 'Another version was issued meanwhile; please reload.');
         const [blob] = await blobs.commit(tx, [staged]);
         const [report] = await tx.query<ReportRow>(
@@ -164,7 +175,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           myPart: reviewer ? (all.find((p) => p.author_id === actor.userId) ? partView(all.find((p) => p.author_id === actor.userId)!) : null) : null,
           // Other reviewers' drafts stay theirs; signed parts are shared with the team.
           otherParts: patientSide ? [] : all.filter((p) => p.author_id !== actor.userId && p.status === 'signed').map(partView),
-          reviewers: experts.map((e) => ({ id: e.user_id, name: e.name, signed: all.some((p) => p.author_id === e.user_id && p.status === 'signed') })),
+          reviewers: experts.map((e) => ({ id: e.user_id, name: e.name, signed: all.some((p) => p.author_id === e.user_id && p.status === 'signed'), lead: e.user_id === row.lead_expert_id })),
+          isLead: reviewer && row.lead_expert_id === actor.userId,
           notes: notes.map((n) => ({ id: n.id, body: n.body, createdAt: new Date(n.created_at).toISOString() })),
           reports: visibleReports.map(reportView),
         };
@@ -200,7 +212,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       const inReview = (row: CaseRow) => {
         if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be signed while the case is in review.');
       };
-      await confirmSigner(actor, meta, caseId, creds, inReview);
+      await confirmSigner(actor, meta, caseId, creds, (_tx, row) => inReview(row));
       return withCaseTx(db, async (tx) => {
         const { row } = await openForReview(tx, actor, caseId, meta);
         inReview(row);

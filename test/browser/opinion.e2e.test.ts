@@ -164,6 +164,14 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
     await ep.getByTestId('inbox-case').waitFor();
     expertPages.set(expert, ep);
   }
+  // The pathologist accepted first and so leads by default; the coordinator makes the oncologist the lead.
+  await cp.reload();
+  const lead = cp.getByRole('textbox', { name: 'Lead reviewer' });
+  await expect.poll(() => lead.inputValue(), { timeout: 20_000 }).toBe('Dr. Patho Logist');
+  await lead.click();
+  await cp.getByRole('option', { name: 'Dr. Onco Logist' }).click();
+  await expect.poll(async () => (await coordinator.client.get(`/api/cases/${caseId}`)).body.leadExpert?.name, { timeout: 20_000 }).toBe('Dr. Onco Logist');
+  await shot(cp, 'lead-reviewer-named');
 
   // The pathologist: opens the images, then writes and signs the diagnosis review.
   const pp = expertPages.get(pathologist)!;

@@ -1,7 +1,7 @@
-import { Badge, Button, Card, Group, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post } from '../../api.ts';
+import { formatDate, get, post, put } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -9,6 +9,36 @@ const FACTOR_LABELS: Record<string, string> = {
   conditionFocus: 'Focus on this condition', procedureVolume: 'Operations a year', center: 'Center (academic, tumor boards, trials)', language: 'Language',
   consultMode: 'Consult mode', insurance: 'Insurance', load: 'Current load', turnaround: 'Past turnaround',
 };
+
+interface CaseTeam {
+  status: string;
+  members: { userId: string; name: string; relation: string }[];
+  leadExpert: { id: string; name: string } | null;
+}
+const LEAD_FIXED = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
+
+/** Which assigned expert leads the review and so issues the combined report. */
+function LeadReviewer({ caseId }: { caseId: string }) {
+  const qc = useQueryClient();
+  const c = useQuery({ queryKey: caseKeys.part(caseId, 'detail'), queryFn: () => get<CaseTeam>(`/cases/${caseId}`) });
+  const setLead = useMutation({
+    mutationFn: (expertId: string) => put<CaseTeam>(`/cases/${caseId}/lead`, { expertId }),
+    onSuccess: (updated) => {
+      qc.setQueryData(caseKeys.part(caseId, 'detail'), updated);
+      void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
+    },
+  });
+  const experts = (c.data?.members ?? []).filter((m) => m.relation === 'expert');
+  if (!c.data || experts.length === 0) return null;
+  return (
+    <Card withBorder>
+      <Select label="Lead reviewer" description="The lead reviewer issues the combined report once every reviewer has signed their part." data-testid="lead-reviewer"
+        data={experts.map((e) => ({ value: e.userId, label: e.name }))} value={c.data.leadExpert?.id ?? null} allowDeselect={false}
+        disabled={LEAD_FIXED.includes(c.data.status) || setLead.isPending} onChange={(v) => v && setLead.mutate(v)} maw={360} />
+      <ErrorNote error={setLead.error} />
+    </Card>
+  );
+}
 
 /** The experts the case needs, one proposal per reviewer role, with every reason shown. */
 export function MatchesPanel({ caseId }: { caseId: string }) {
@@ -45,6 +75,7 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
           ))}
         </Card>
       )}
+      <LeadReviewer caseId={caseId} />
       {m.data?.team.map((t: any) => (
         <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
           <Group justify="space-between" mb="xs">
