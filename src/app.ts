@@ -18,6 +18,7 @@ import type { Config } from './core/config.ts';
 import type { Db } from './core/db.ts';
 import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
+import { objectBackendFor } from './core/objects.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
 import { notificationsRoutes } from './notifications/routes.ts';
@@ -181,7 +182,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const accounts = accountsService(deps, secrets);
   await accounts.resealSecrets({ rotate: false });
   const cases = casesService(deps);
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'), masterKeys);
+  const blobs = new BlobStore(objectBackendFor(config.dataDir), masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const uploadDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });

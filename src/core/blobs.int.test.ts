@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
 import { BlobStore, loadMasterKeys } from './blobs.ts';
+import { folderBackend } from './objects.ts';
 
 let t: TestDb;
 let dir: string;
@@ -15,6 +16,12 @@ const key = (id: string) => {
   made.push(k);
   return k;
 };
+/** The file holding a blob's encrypted bytes (the row names its object). */
+const fileOf = async (sha: string) => {
+  const [row] = await t.db.query<{ object_key: string }>('SELECT object_key FROM blobs WHERE sha256 = $1', [sha]);
+  return path.join(dir, row!.object_key.slice(0, 2), row!.object_key.slice(2, 4), row!.object_key);
+};
+const objectFiles = () => fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /[0-9a-f]{32}$/.test(f));
 beforeAll(async () => {
   t = await freshDb();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
@@ -26,18 +33,21 @@ afterAll(async () => {
 
 describe('encrypted blob store', () => {
   it('round-trips content, names it by SHA-256, stores it encrypted and keeps one copy of equal content', async () => {
-    const store = new BlobStore(dir, [key('k1')]);
+    const store = new BlobStore(folderBackend(dir), [key('k1')]);
     const data = crypto.randomBytes(300_000);
     const put = await store.put(t.db, Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
     expect(put).toEqual({ sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length, created: true });
     expect((await store.read(t.db, put.sha256)).equals(data)).toBe(true);
-    const onDisk = fs.readFileSync(path.join(dir, put.sha256.slice(0, 2), put.sha256.slice(2, 4), put.sha256));
+    const onDisk = fs.readFileSync(await fileOf(put.sha256));
     expect(onDisk.subarray(0, 64).equals(data.subarray(0, 64))).toBe(false);
+    const files = objectFiles().length;
     expect((await store.put(t.db, Readable.from([data]))).created).toBe(false);
+    // The second copy's object is removed: one object per content.
+    expect(objectFiles()).toHaveLength(files);
   });
 
   it('stages in-memory content the same way, commits a batch in one transaction, and reads it back in order', async () => {
-    const store = new BlobStore(dir, [key('k5')]);
+    const store = new BlobStore(folderBackend(dir), [key('k5')]);
     const items = [crypto.randomBytes(9000), crypto.randomBytes(512 * 1024), crypto.randomBytes(10)];
     const staged = await Promise.all(items.map((b) => store.stageBytes(b)));
     expect(staged.map((s) => s.sha256)).toEqual(items.map((b) => crypto.createHash('sha256').update(b).digest('hex')));
@@ -50,9 +60,9 @@ describe('encrypted blob store', () => {
   });
 
   it('fails the read when the file on disk was altered (GCM tag)', async () => {
-    const store = new BlobStore(dir, [key('k2')]);
+    const store = new BlobStore(folderBackend(dir), [key('k2')]);
     const { sha256 } = await store.put(t.db, Readable.from([Buffer.from('lab results: synthetic')]));
-    const file = path.join(dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    const file = await fileOf(sha256);
     const bytes = fs.readFileSync(file);
     bytes[3] = bytes[3]! ^ 0xff;
     fs.writeFileSync(file, bytes);
@@ -60,20 +70,39 @@ describe('encrypted blob store', () => {
   });
 
   it('refuses content over the size limit and leaves nothing behind', async () => {
-    const store = new BlobStore(dir, [key('k3')]);
+    const store = new BlobStore(folderBackend(dir), [key('k3')]);
+    const before = objectFiles();
     await expect(store.put(t.db, Readable.from([Buffer.alloc(5000)]), 4000)).rejects.toThrow(/larger than the limit/);
     expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    expect(objectFiles()).toEqual(before);
+  });
+
+  it('writes the object before the transaction and keeps it only if its row commits', async () => {
+    const store = new BlobStore(folderBackend(dir), [key('k6')]);
+    const staged = await store.stage(Readable.from([Buffer.from('staged, then rolled back')]));
+    expect(await store.objects.exists(staged.objectKey)).toBe(true);
+    await expect(t.db.transaction(async (tx) => {
+      await store.commit(tx, [staged]);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    await store.discard([staged], t.db);
+    expect(await store.objects.exists(staged.objectKey)).toBe(false);
+    // A commit whose answer was lost did happen: discard keeps what a row names.
+    const kept = await store.stage(Readable.from([Buffer.from('committed')]));
+    await t.db.transaction((tx) => store.commit(tx, [kept]));
+    await store.discard([kept], t.db);
+    expect((await store.read(t.db, kept.sha256)).toString()).toBe('committed');
   });
 
   it('rotates the master key by rewrapping data keys; old files stay readable', async () => {
     const oldKey = key('old');
     const newKey = key('new');
-    const before = new BlobStore(dir, [oldKey]);
+    const before = new BlobStore(folderBackend(dir), [oldKey]);
     const { sha256 } = await before.put(t.db, Readable.from([Buffer.from('rotate me')]));
-    const after = new BlobStore(dir, [newKey, ...made.filter((k) => k !== newKey)]);
+    const after = new BlobStore(folderBackend(dir), [newKey, ...made.filter((k) => k !== newKey)]);
     expect(await t.db.transaction((tx) => after.rotate(tx))).toBeGreaterThan(0);
-    const onlyNew = new BlobStore(dir, [newKey]);
-    await expect(new BlobStore(dir, [key('other')]).read(t.db, sha256)).rejects.toThrow(/not configured/);
+    const onlyNew = new BlobStore(folderBackend(dir), [newKey]);
+    await expect(new BlobStore(folderBackend(dir), [key('other')]).read(t.db, sha256)).rejects.toThrow(/not configured/);
     expect((await onlyNew.read(t.db, sha256)).toString()).toBe('rotate me');
   });
 

@@ -1,18 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Db, Queryable } from './db.ts';
 import { AppError } from './errors.ts';
+import { readAll, type ObjectBackend } from './objects.ts';
 
 /**
  * Content-addressed, encrypted file storage. Each blob is named by the SHA-256 of its plaintext
  * and encrypted at rest with AES-256-GCM under its own data key; the data key is wrapped
  * (AES-256-GCM again) by a master key from configuration and kept in the `blobs` table with the
  * IV and tag. Rotating the master key therefore rewraps small rows, never rewrites files.
- * Writes stream through: the whole file is never in memory.
+ * The encrypted bytes go to an `ObjectBackend` (a folder, later S3) under a fresh random key,
+ * written whole before the row's transaction starts; the row names its object. Writes stream
+ * through: the whole file is never in memory.
  */
 export interface MasterKey {
   id: string;
@@ -26,11 +27,11 @@ export interface StoredBlob {
   created: boolean;
 }
 
-/** Content encrypted and fsync'd into a temporary file, waiting for `commit`. */
+/** Content encrypted and written durably as an object no row refers to yet, waiting for `commit`. */
 export interface StagedBlob {
   sha256: string;
   size: number;
-  tmp: string;
+  objectKey: string;
   keyId: string;
   wrappedKey: Buffer;
   iv: Buffer;
@@ -40,6 +41,7 @@ export interface StagedBlob {
 interface BlobRow {
   sha256: string;
   size: string | number;
+  object_key: string;
   key_id: string;
   wrapped_key: Buffer;
   iv: Buffer;
@@ -59,55 +61,54 @@ const unwrap = (master: MasterKey, wrapped: Buffer) => {
   return Buffer.concat([d.update(wrapped.subarray(12, 44)), d.final()]);
 };
 
-async function fsyncPath(p: string) {
-  const fh = await fsp.open(p, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
+const newObjectKey = () => crypto.randomBytes(16).toString('hex');
 
 export class BlobStore {
-  readonly root: string;
+  readonly objects: ObjectBackend;
   private readonly keys: MasterKey[];
 
   /** `keys[0]` encrypts new blobs; the others only decrypt (the ones being rotated out). */
-  constructor(root: string, keys: MasterKey[]) {
+  constructor(objects: ObjectBackend, keys: MasterKey[]) {
     if (!keys.length) throw new Error('The blob store needs at least one master key');
-    this.root = root;
+    this.objects = objects;
     this.keys = keys;
-    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
   }
 
-  private pathOf(sha: string) {
-    return path.join(this.root, sha.slice(0, 2), sha.slice(2, 4), sha);
+  private newCipher() {
+    const master = this.keys[0]!;
+    const dek = crypto.randomBytes(32);
+    const iv = crypto.randomBytes(12);
+    return { cipher: crypto.createCipheriv('aes-256-gcm', dek, iv), iv, keyId: master.id, wrappedKey: wrap(master, dek) };
+  }
+
+  private decipherFor(row: BlobRow) {
+    const master = this.keys.find((k) => k.id === row.key_id);
+    if (!master) throw new Error(`Blob ${row.sha256.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
+    const decipher = crypto.createDecipheriv('aes-256-gcm', unwrap(master, Buffer.from(row.wrapped_key)), Buffer.from(row.iv));
+    decipher.setAuthTag(Buffer.from(row.tag));
+    return decipher;
   }
 
   /**
-   * Streams `source` into the store. The encrypted file is fsync'd and renamed into place
-   * before its row commits, so a committed row always has its file on disk. Streaming happens
-   * outside any transaction: a large upload never holds the database.
+   * Streams `source` into the store: the object is written (outside any transaction, so a large
+   * upload never holds the database), then its row commits. A committed row always has its object.
    */
   async put(db: Db, source: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredBlob> {
     const staged = await this.stage(source, maxBytes);
     try {
       return (await db.transaction((tx) => this.commit(tx, [staged])))[0]!;
     } catch (err) {
-      await this.discard([staged]);
+      await this.discard([staged], db);
       throw err;
     }
   }
 
   /**
-   * First half of `put`: encrypts, hashes and writes the content to a temporary file, fsync'd.
-   * Nothing is visible until `commit`; `discard` removes what was staged.
+   * First half of `put`: encrypts and hashes the content on its way to a new object. Nothing
+   * refers to it until `commit`; `discard` removes it.
    */
   async stage(source: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StagedBlob> {
-    const master = this.keys[0]!;
-    const dek = crypto.randomBytes(32);
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', dek, iv);
+    const { cipher, iv, keyId, wrappedKey } = this.newCipher();
     const hash = crypto.createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -118,15 +119,11 @@ export class BlobStore {
         cb(null, chunk);
       },
     });
-    const tmp = path.join(this.root, 'tmp', `${crypto.randomUUID()}.part`);
-    try {
-      await pipeline(source, meter, cipher, fs.createWriteStream(tmp, { flags: 'wx' }));
-      await fsyncPath(tmp);
-    } catch (err) {
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    return { sha256: hash.digest('hex'), size, tmp, keyId: master.id, wrappedKey: wrap(master, dek), iv, tag: cipher.getAuthTag() };
+    const objectKey = newObjectKey();
+    // The callback form hands back the last stream; an error anywhere destroys it, failing the write.
+    const encrypted = pipeline(source, meter, cipher, () => undefined);
+    await this.objects.put(objectKey, encrypted);
+    return { sha256: hash.digest('hex'), size, objectKey, keyId, wrappedKey, iv, tag: cipher.getAuthTag() };
   }
 
   /**
@@ -134,86 +131,69 @@ export class BlobStore {
    * without the stream machinery, which dominates the cost of many small files.
    */
   async stageBytes(bytes: Uint8Array): Promise<StagedBlob> {
-    const master = this.keys[0]!;
-    const dek = crypto.randomBytes(32);
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', dek, iv);
+    const { cipher, iv, keyId, wrappedKey } = this.newCipher();
     const encrypted = Buffer.concat([cipher.update(bytes), cipher.final()]);
-    const tmp = path.join(this.root, 'tmp', `${crypto.randomUUID()}.part`);
-    const fh = await fsp.open(tmp, 'wx');
-    try {
-      await fh.writeFile(encrypted);
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    await fh.close();
-    return { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, tmp, keyId: master.id, wrappedKey: wrap(master, dek), iv, tag: cipher.getAuthTag() };
+    const objectKey = newObjectKey();
+    await this.objects.put(objectKey, encrypted);
+    return { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, objectKey, keyId, wrappedKey, iv, tag: cipher.getAuthTag() };
   }
 
   /**
-   * Second half of `put`, inside the caller's transaction: staged files are renamed into place
-   * and their directories fsync'd before the rows are written, so the rows commit only with
-   * their files durable. Content already stored is reused and its staged copy removed.
+   * Second half of `put`, inside the caller's transaction: the rows of staged objects are
+   * written (their objects are already durable, so the transaction holds no file work). Content
+   * already stored is reused and its staged copy removed.
    */
   async commit(tx: Queryable, staged: StagedBlob[]): Promise<StoredBlob[]> {
-    // Lock in a fixed order: two writers of the same content must not both rename into place.
+    // Lock in a fixed order: two writers of the same content must not both insert its row.
     const shas = [...new Set(staged.map((s) => s.sha256))].sort();
     await tx.query('SELECT pg_advisory_xact_lock(hashtext(x)) FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n', [shas.map((x) => `blob:${x}`)]);
     const existing = new Set((await tx.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = ANY($1::text[])', [shas])).map((r) => r.sha256));
     const results: StoredBlob[] = [];
-    const dirs = new Set<string>();
     const fresh: StagedBlob[] = [];
+    const copies: StagedBlob[] = [];
     for (const s of staged) {
-      if (existing.has(s.sha256)) {
-        await fsp.rm(s.tmp, { force: true });
-        results.push({ sha256: s.sha256, size: s.size, created: false });
-        continue;
-      }
-      existing.add(s.sha256);
-      const final = this.pathOf(s.sha256);
-      await fsp.mkdir(path.dirname(final), { recursive: true });
-      await fsp.rename(s.tmp, final);
-      dirs.add(path.dirname(final));
-      fresh.push(s);
-      results.push({ sha256: s.sha256, size: s.size, created: true });
+      const created = !existing.has(s.sha256);
+      if (created) {
+        existing.add(s.sha256);
+        fresh.push(s);
+      } else copies.push(s);
+      results.push({ sha256: s.sha256, size: s.size, created });
     }
-    await Promise.all([...dirs].map(fsyncPath));
     if (fresh.length) {
       await tx.query(
-        `INSERT INTO blobs (sha256, size, key_id, wrapped_key, iv, tag)
-         SELECT sha256, size, key_id, decode(wrapped_key, 'hex'), decode(iv, 'hex'), decode(tag, 'hex')
-         FROM jsonb_to_recordset($1::jsonb) AS t(sha256 text, size bigint, key_id text, wrapped_key text, iv text, tag text)`,
-        [JSON.stringify(fresh.map((s) => ({ sha256: s.sha256, size: s.size, key_id: s.keyId, wrapped_key: s.wrappedKey.toString('hex'), iv: s.iv.toString('hex'), tag: s.tag.toString('hex') })))]);
+        `INSERT INTO blobs (sha256, size, object_key, key_id, wrapped_key, iv, tag)
+         SELECT sha256, size, object_key, key_id, decode(wrapped_key, 'hex'), decode(iv, 'hex'), decode(tag, 'hex')
+         FROM jsonb_to_recordset($1::jsonb) AS t(sha256 text, size bigint, object_key text, key_id text, wrapped_key text, iv text, tag text)`,
+        [JSON.stringify(fresh.map((s) => ({ sha256: s.sha256, size: s.size, object_key: s.objectKey, key_id: s.keyId, wrapped_key: s.wrappedKey.toString('hex'), iv: s.iv.toString('hex'), tag: s.tag.toString('hex') })))]);
     }
+    // No row will ever name these copies, whether or not the transaction commits.
+    const kept = new Set(fresh.map((s) => s.objectKey));
+    await Promise.all(copies.filter((s) => !kept.has(s.objectKey)).map((s) => this.objects.delete(s.objectKey)));
     return results;
   }
 
-  /** Removes staged files that will not be committed. */
-  async discard(staged: StagedBlob[]): Promise<void> {
-    await Promise.all(staged.map((s) => fsp.rm(s.tmp, { force: true })));
+  /**
+   * Removes staged objects that will not be committed. Given the database, an object a row does
+   * name is kept (a commit whose answer was lost did happen); whatever is left, the sweep removes.
+   */
+  async discard(staged: StagedBlob[], q?: Queryable): Promise<void> {
+    const keys = staged.map((s) => s.objectKey);
+    const named = q ? new Set((await q.query<{ object_key: string }>('SELECT object_key FROM blobs WHERE object_key = ANY($1::text[])', [keys])).map((r) => r.object_key)) : new Set<string>();
+    await Promise.all(keys.filter((k) => !named.has(k)).map((k) => this.objects.delete(k)));
   }
 
   /** A stream of the plaintext; the GCM tag is checked at the end, so tampering fails the stream. */
   async open(tx: Queryable, sha: string): Promise<{ stream: Readable; size: number }> {
     const [row] = await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = $1', [sha]);
     if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
-    const master = this.keys.find((k) => k.id === row.key_id);
-    if (!master) throw new Error(`Blob ${sha.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
-    const decipher = crypto.createDecipheriv('aes-256-gcm', unwrap(master, Buffer.from(row.wrapped_key)), Buffer.from(row.iv));
-    decipher.setAuthTag(Buffer.from(row.tag));
-    const file = fs.createReadStream(this.pathOf(sha), { highWaterMark: 1024 * 1024 });
-    file.on('error', (e) => decipher.destroy(e));
-    return { stream: file.pipe(decipher), size: Number(row.size) };
+    const decipher = this.decipherFor(row);
+    const stored = await this.objects.get(row.object_key);
+    stored.on('error', (e) => decipher.destroy(e));
+    return { stream: stored.pipe(decipher), size: Number(row.size) };
   }
 
   async read(tx: Queryable, sha: string): Promise<Buffer> {
-    const { stream } = await this.open(tx, sha);
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
+    return readAll((await this.open(tx, sha)).stream);
   }
 
   /**
@@ -225,11 +205,8 @@ export class BlobStore {
     const load = async (sha: string): Promise<Buffer> => {
       const row = rows.get(sha);
       if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
-      const master = this.keys.find((k) => k.id === row.key_id);
-      if (!master) throw new Error(`Blob ${sha.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
-      const decipher = crypto.createDecipheriv('aes-256-gcm', unwrap(master, Buffer.from(row.wrapped_key)), Buffer.from(row.iv));
-      decipher.setAuthTag(Buffer.from(row.tag));
-      const plain = decipher.update(await fsp.readFile(this.pathOf(sha)));
+      const decipher = this.decipherFor(row);
+      const plain = decipher.update(await this.objects.getBytes(row.object_key));
       decipher.final();
       return plain;
     };

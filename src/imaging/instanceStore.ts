@@ -36,7 +36,8 @@ export interface InstanceStore {
   /** Makes staged instances part of the store, inside the indexing transaction. */
   commit(tx: Queryable, staged: StagedInstance[]): Promise<StoredRef[]>;
   /** Drops staged instances that will not be indexed. */
-  discard(staged: StagedInstance[]): Promise<void>;
+  /** Removes staged content that will not be committed (given the database, what a row names is kept). */
+  discard(staged: StagedInstance[], q?: Queryable): Promise<void>;
   open(tx: Queryable, key: InstanceKey): Promise<Readable>;
   /** Many instances in order, each whole, with read-ahead. */
   readMany(tx: Queryable, keys: InstanceKey[]): AsyncGenerator<Buffer>;
@@ -59,8 +60,8 @@ export function localInstanceStore(blobs: BlobStore): InstanceStore {
       const stored = await blobs.commit(tx, staged.map((s) => s.blob!));
       return stored.map((b) => ({ location: 'local', blobSha256: b.sha256, contentSha256: b.sha256 }));
     },
-    async discard(staged) {
-      await blobs.discard(staged.flatMap((s) => (s.blob ? [s.blob] : [])));
+    async discard(staged, q) {
+      await blobs.discard(staged.flatMap((s) => (s.blob ? [s.blob] : [])), q);
     },
     async open(tx, key) {
       return (await blobs.open(tx, ref(key))).stream;

@@ -159,7 +159,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
         await inCommit?.(tx, outcomes);
       });
     } catch (err) {
-      await store.discard(staged);
+      await store.discard(staged, db);
       throw err;
     }
     return outcomes;

@@ -149,7 +149,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         return reportView(report!);
       });
     } catch (err) {
-      await blobs.discard([staged]);
+      await blobs.discard([staged], db);
       throw err;
     }
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, aZip, MOLECULAR_LINES, PATHOLOGY_LINES, tusContinue, tusUpload } from '../../test/support/records.ts';
+import { objectBackendFor } from '../core/objects.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -15,10 +16,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The file holding a blob's encrypted bytes (its row names the object). */
+const blobFile = async (sha: string) => {
+  const [row] = await t.db.query<{ object_key: string }>('SELECT object_key FROM blobs WHERE sha256 = $1', [sha]);
+  return path.join(t.config.dataDir, 'blobs', row!.object_key.slice(0, 2), row!.object_key.slice(2, 4), row!.object_key);
+};
 const docCount = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM documents'))[0]!.n;
 const blobFiles = () => {
   const root = path.join(t.config.dataDir, 'blobs');
-  return fs.readdirSync(root, { recursive: true }).filter((f) => !String(f).startsWith('tmp') && /[0-9a-f]{64}$/.test(String(f))).length;
+  return fs.readdirSync(root, { recursive: true }).filter((f) => !String(f).startsWith('tmp') && /[0-9a-f]{32}$/.test(String(f))).length;
 };
 
 describe('uploads and documents', () => {
@@ -28,8 +34,7 @@ describe('uploads and documents', () => {
     expect(r.status).toBe(200);
     expect(r.body.document).toMatchObject({ contentType: 'pdf', category: 'document', status: 'processing', size: pdf.length });
     // Encrypted at rest: the stored file does not contain the report's words.
-    const stored = fs.readdirSync(path.join(t.config.dataDir, 'blobs'), { recursive: true }).map(String).find((f) => f.endsWith(r.body.document.sha256))!;
-    expect(fs.readFileSync(path.join(t.config.dataDir, 'blobs', stored)).includes(Buffer.from('%PDF'))).toBe(false);
+    expect(fs.readFileSync(await blobFile(r.body.document.sha256)).includes(Buffer.from('%PDF'))).toBe(false);
 
     await t.app.jobs.drain();
     const doc = (await patient.client.get(`/api/cases/${caseId}/documents/${r.body.document.id}`)).body;
@@ -228,7 +233,7 @@ describe('OCR hook', () => {
   it('sends photos of paper reports through a plugged-in OCR engine and classifies the text it returns', async () => {
     const { recordsService } = await import('./service.ts');
     const { BlobStore } = await import('../core/blobs.ts');
-    const blobs = new BlobStore(path.join(t.config.dataDir, 'blobs'), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
+    const blobs = new BlobStore(objectBackendFor(t.config.dataDir), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
     const seen: string[] = [];
     // Stands in for an OCR engine, which does not ship with the product.
     const ocr = async (_content: Buffer, type: string) => {
@@ -254,19 +259,27 @@ describe('storage housekeeping', () => {
     const { Readable } = await import('node:stream');
     const partial = await tusUpload(patient.client, caseId, 'left-half-way.pdf', await aPdf(PATHOLOGY_LINES), { chunk: 500, stopAfter: 500 });
     const uploadId = partial.location!.split('/').pop()!;
-    const orphan = await new BlobStore(path.join(t.config.dataDir, 'blobs'), [{ id: 'cleanup', key: Buffer.alloc(32, 3) }]).put(t.db, Readable.from([Buffer.from('refused later')]));
+    const objects = objectBackendFor(t.config.dataDir);
+    const store = new BlobStore(objects, [{ id: 'cleanup', key: Buffer.alloc(32, 3) }]);
+    const orphan = await store.put(t.db, Readable.from([Buffer.from('refused later')]));
+    const orphanFile = await blobFile(orphan.sha256);
+    // An object written by an upload killed before its row committed: no row names it.
+    const stray = await store.stage(Readable.from([Buffer.from('killed before the commit')]));
     const docsBefore = await docCount();
     const later = new Date(Date.now() + 8 * 86_400_000);
-    const r = await cleanUpStorage(t.db, t.config.dataDir, { now: later });
+    const r = await cleanUpStorage(t.db, t.config.dataDir, objects, { now: later });
     expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
     expect(r.orphanBlobs).toBe(1);
+    expect(r.strayObjects).toBe(1);
+    expect(fs.existsSync(orphanFile)).toBe(false);
+    expect(await objects.exists(stray.objectKey)).toBe(false);
     expect(fs.existsSync(path.join(t.config.dataDir, 'uploads', uploadId))).toBe(false);
     expect((await t.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [orphan.sha256])).length).toBe(0);
     expect(await docCount()).toBe(docsBefore);
     // Images indexed from uploaded DICOM files keep their own blobs.
     const images = await t.db.query<{ blob_sha256: string }>('SELECT blob_sha256 FROM dicom_instances WHERE case_id = $1', [caseId]);
     expect(images.length).toBeGreaterThan(0);
-    for (const i of images) expect(fs.existsSync(path.join(t.config.dataDir, 'blobs', i.blob_sha256.slice(0, 2), i.blob_sha256.slice(2, 4), i.blob_sha256))).toBe(true);
+    for (const i of images) expect(fs.existsSync(await blobFile(i.blob_sha256))).toBe(true);
     // Every document's content is still readable.
     const [doc] = await t.db.query<{ id: string }>('SELECT id FROM documents WHERE case_id = $1 LIMIT 1', [caseId]);
     const res = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${doc!.id}/content`, { headers: { cookie: patient.client.cookieHeader } });

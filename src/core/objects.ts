@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * Where stored files live: a port with one backend per kind of storage (a local folder today;
+ * S3-compatible object storage is the next). It keeps opaque, already-encrypted objects under
+ * keys it is given; encryption, content addressing and the database rows stay in `BlobStore`.
+ */
+export interface ObjectBackend {
+  readonly kind: string;
+  /** Writes the object durably before resolving; an object never appears half-written. */
+  put(key: string, body: Readable | Uint8Array): Promise<void>;
+  /** The stored bytes, whole or a range (`end` inclusive). Rejects for a missing key. */
+  get(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** The whole object in memory (small objects read many at a time). */
+  getBytes(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  /** Removes the object; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every stored object with the time it was written (for sweeping objects no row refers to). */
+  list(): AsyncIterable<{ key: string; writtenAt: Date }>;
+  /** Removes what writes killed midway left behind, older than `before`; returns how many. */
+  sweepUnfinished(before: Date): Promise<number>;
+  /** A time-limited address a browser can fetch directly, where the backend offers one. */
+  presignedGetUrl?(key: string, seconds: number): Promise<string>;
+}
+
+// New objects get a random 32-hex key; files stored before the port used the content's SHA-256.
+const KEY_RE = /^[0-9a-f]{32}([0-9a-f]{32})?$/;
+
+function checkedKey(key: string): string {
+  // Keys are content addresses made here; anything else is a bug or an attack on the paths.
+  if (!KEY_RE.test(key)) throw new Error('Not a valid object key');
+  return key;
+}
+
+async function fsyncPath(p: string) {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Objects as files in a folder, fanned out by the key's first characters. A write goes to a
+ * temporary file, is fsync'd, renamed into place and its directory fsync'd, so an object is
+ * either absent or whole and durable, even if the process is killed mid-write.
+ */
+export function folderBackend(root: string): ObjectBackend {
+  const tmpDir = path.join(root, 'tmp');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const pathOf = (key: string) => path.join(root, key.slice(0, 2), key.slice(2, 4), checkedKey(key));
+
+  async function put(key: string, body: Readable | Uint8Array): Promise<void> {
+    const final = pathOf(key);
+    const tmp = path.join(tmpDir, `${crypto.randomUUID()}.part`);
+    try {
+      if (body instanceof Uint8Array) {
+        const fh = await fsp.open(tmp, 'wx');
+        try {
+          await fh.writeFile(body);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      } else {
+        await pipeline(body, fs.createWriteStream(tmp, { flags: 'wx' }));
+        await fsyncPath(tmp);
+      }
+      await fsp.mkdir(path.dirname(final), { recursive: true });
+      await fsp.rename(tmp, final);
+      await fsyncPath(path.dirname(final));
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  return {
+    kind: 'folder',
+    put,
+    async get(key, range) {
+      const file = pathOf(key);
+      await fsp.access(file);
+      return fs.createReadStream(file, { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+    },
+    getBytes: (key) => fsp.readFile(pathOf(key)),
+    exists: (key) => fsp.access(pathOf(key)).then(() => true, () => false),
+    delete: (key) => fsp.rm(pathOf(key), { force: true }),
+    async *list() {
+      for (const a of await fsp.readdir(root, { withFileTypes: true })) {
+        if (!a.isDirectory() || a.name.length !== 2) continue;
+        for (const b of await fsp.readdir(path.join(root, a.name), { withFileTypes: true })) {
+          if (!b.isDirectory()) continue;
+          for (const f of await fsp.readdir(path.join(root, a.name, b.name))) {
+            if (!KEY_RE.test(f)) continue;
+            const st = await fsp.stat(path.join(root, a.name, b.name, f)).catch(() => null);
+            if (st) yield { key: f, writtenAt: st.mtime };
+          }
+        }
+      }
+    },
+    async sweepUnfinished(before) {
+      let n = 0;
+      for (const f of await fsp.readdir(tmpDir)) {
+        const st = await fsp.stat(path.join(tmpDir, f)).catch(() => null);
+        if (st && st.mtime < before) {
+          await fsp.rm(path.join(tmpDir, f), { force: true });
+          n++;
+        }
+      }
+      return n;
+    },
+  };
+}
+
+/** The backend configured for this server: the folder `DATA_DIR/blobs`. */
+export function objectBackendFor(dataDir: string): ObjectBackend {
+  return folderBackend(path.join(dataDir, 'blobs'));
+}
+
+/** The stored bytes of a small object, read through the stream interface (tests and tools). */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
