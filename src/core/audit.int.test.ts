@@ -34,6 +34,27 @@ describe('the audit trail', () => {
     expect(denied).toMatchObject({ actor_id: stranger.id, outcome: 'denied' });
   });
 
+  it('holds the chain lock only while committing: a slow transaction does not stall other writers', async () => {
+    const event = (action: string) => ({ actor: null, meta: SYSTEM_META, action, entityType: 'Test' });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = t.db.transaction(async (tx) => {
+      await recordAudit(tx, event('test.slow'));
+      await held; // the rest of a long request
+    });
+    const started = Date.now();
+    if (t.db.kind === 'postgres') {
+      // PGlite runs one transaction at a time by design; PostgreSQL shows the point.
+      await t.db.transaction((tx) => recordAudit(tx, event('test.quick')));
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    release();
+    await slow;
+    const order = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE action IN ('test.slow', 'test.quick') ORDER BY seq`);
+    expect(order.map((r) => r.action)).toEqual(t.db.kind === 'postgres' ? ['test.quick', 'test.slow'] : ['test.slow']);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
   it('is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
     await expect(t.db.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
     await expect(t.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);

@@ -65,29 +65,48 @@ export async function recordAudit(tx: Queryable, input: AuditInput): Promise<voi
   await recordAudits(tx, [input]);
 }
 
-/** Appends several events in order under one hold of the chain lock. */
+type PendingEvent = Omit<Hashable, 'prevHash'>;
+const pending = new WeakMap<Queryable, PendingEvent[]>();
+
+/**
+ * Appends several events in order. In a transaction they are kept until just before it commits
+ * and then chained in one statement, so the chain lock (which serialises every writer of the
+ * trail) is held for milliseconds, not for the whole of a slow request.
+ */
 export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
+  // Built (and the detail checked) now: a careless caller fails where it calls, not at commit.
+  const events = inputs.map((input): PendingEvent => ({
+    id: crypto.randomUUID(),
+    at: new Date().toISOString(),
+    actorId: input.actor?.userId ?? null,
+    actorRole: input.actor?.role ?? null,
+    action: input.action,
+    entityType: input.entityType,
+    entityId: input.entityId ?? null,
+    caseId: input.caseId ?? null,
+    ip: input.meta.ip,
+    userAgent: input.meta.userAgent,
+    outcome: input.outcome ?? 'success',
+    detail: checkedAuditDetail(input.action, input.detail),
+  }));
+  if (!tx.beforeCommit) return appendToChain(tx, events);
+  const buffer = pending.get(tx) ?? [];
+  pending.set(tx, buffer);
+  buffer.push(...events);
+  tx.beforeCommit('audit', async () => {
+    pending.delete(tx);
+    await appendToChain(tx, buffer);
+  });
+}
+
+async function appendToChain(tx: Queryable, events: PendingEvent[]): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
   let prevHash = last[0]?.hash ?? GENESIS_HASH;
   const rows: (Hashable & { hash: string })[] = [];
-  for (const input of inputs) {
-    const event: Hashable = {
-      id: crypto.randomUUID(),
-      at: new Date().toISOString(),
-      actorId: input.actor?.userId ?? null,
-      actorRole: input.actor?.role ?? null,
-      action: input.action,
-      entityType: input.entityType,
-      entityId: input.entityId ?? null,
-      caseId: input.caseId ?? null,
-      ip: input.meta.ip,
-      userAgent: input.meta.userAgent,
-      outcome: input.outcome ?? 'success',
-      detail: checkedAuditDetail(input.action, input.detail),
-      prevHash,
-    };
+  for (const e of events) {
+    const event: Hashable = { ...e, prevHash };
     prevHash = auditHash(event);
     rows.push({ ...event, hash: prevHash });
   }

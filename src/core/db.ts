@@ -8,6 +8,22 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * In a transaction: runs `hook` once, just before COMMIT (a second registration under the same
+   * key is ignored). Absent outside transactions, where every statement commits on its own.
+   */
+  beforeCommit?(key: string, hook: () => Promise<void>): void;
+}
+
+/** Hooks of one transaction, run in registration order right before it commits. */
+class CommitHooks {
+  private readonly hooks = new Map<string, () => Promise<void>>();
+  add = (key: string, hook: () => Promise<void>) => {
+    if (!this.hooks.has(key)) this.hooks.set(key, hook);
+  };
+  async run() {
+    for (const hook of this.hooks.values()) await hook();
+  }
 }
 
 /**
@@ -32,14 +48,18 @@ class PgliteDb implements Db {
     return res.rows;
   }
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pglite.transaction(async (tx) =>
-      fn({
+    return this.pglite.transaction(async (tx) => {
+      const hooks = new CommitHooks();
+      const result = await fn({
         query: async <R>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
         exec: async (sql: string) => {
           await tx.exec(sql);
         },
-      }),
-    );
+        beforeCommit: hooks.add,
+      });
+      await hooks.run();
+      return result;
+    });
   }
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
@@ -63,12 +83,15 @@ class PostgresDb implements Db {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      const hooks = new CommitHooks();
       const result = await fn({
         query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
         exec: async (sql: string) => {
           await client.query(sql);
         },
+        beforeCommit: hooks.add,
       });
+      await hooks.run();
       await client.query('COMMIT');
       return result;
     } catch (err) {
