@@ -171,6 +171,20 @@ describe('caregivers (proxies)', () => {
   });
 });
 
+describe('capabilities', () => {
+  it('tells each caller what they may do on the case now, by the rules the routes enforce', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { submit: true });
+    expect((await p.client.get(`/api/cases/${id}`)).body.can).toMatchObject({ uploadRecords: true, manageCaregivers: true, readAccessLog: true, readOpinion: true, matchExperts: false, annotateImaging: false, askFollowup: false });
+    const pooled = (await coordinator.client.get(`/api/cases/${id}`)).body.can;
+    expect(pooled).toMatchObject({ matchExperts: true, setUrgency: false, manageCaregivers: false, curateRecords: true, annotateImaging: true });
+    await command(coordinator, id, 'startRecordCollection');
+    expect((await coordinator.client.get(`/api/cases/${id}`)).body.can.setUrgency).toBe(true);
+    await command(coordinator, id, 'cancel', { reason: 'The patient changed their mind' });
+    expect((await p.client.get(`/api/cases/${id}`)).body.can.uploadRecords).toBe(false);
+  });
+});
+
 describe('coordinator queue and lifecycle', () => {
   it('shows submitted cases (never drafts) with filters, search and paging', async () => {
     const p = await aPatient(t);

@@ -18,6 +18,9 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
   delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled', on_hold: 'On hold',
 };
 
+/** Case states in which records may still be added (until the opinion is signed). */
+export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
+
 export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board_chair';
 
 /** The facts guards look at, gathered by the service before a command runs. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Email } from '../accounts/schemas.ts';
 import { AssessmentAnswers } from '../assessment/answers.ts';
+import { CaseCapabilities } from './capabilities.ts';
 import { INTAKE_SECTION_NAMES } from './intake.ts';
 import { CASE_COMMAND_NAMES, CASE_STATUSES } from './lifecycle.ts';
 
@@ -42,7 +43,9 @@ export const CaseDetail = z.object({
   coordinator: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   leadExpert: z.object({ id: z.uuid(), name: z.string() }).nullable().meta({ description: 'The assigned expert who issues the combined report' }),
   members: z.array(Member), consents: z.array(Signature), unsignedConsents: z.array(z.string()),
-  myRelations: z.array(z.string()), availableCommands: z.array(z.enum(CASE_COMMAND_NAMES as [string, ...string[]])),
+  myRelations: z.array(z.string()),
+  can: CaseCapabilities.meta({ description: 'What the caller may do on this case now, so clients show only what works' }),
+  availableCommands: z.array(z.enum(CASE_COMMAND_NAMES as [string, ...string[]])),
   submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Case' });
 

@@ -17,6 +17,7 @@ import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSection
 import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
+import { caseCapabilities } from './capabilities.ts';
 import { serviceLevelsFor, slaClock } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
@@ -75,6 +76,7 @@ export function casesService(deps: Deps) {
       consents,
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
+      can: caseCapabilities(actor, row),
       // Signing and delivering happen in the opinion (report, notices), not as bare commands.
       availableCommands: roleAllows(actor.role, 'case.transition') ? availableCommands(row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver') : [],
       submittedAt: iso(row.submitted_at),

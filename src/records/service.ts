@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { BlobStore } from '../core/blobs.ts';
+import { OPEN_FOR_RECORDS } from '../cases/lifecycle.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
@@ -19,8 +20,6 @@ import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zipCheck.ts';
 
-/** Case states in which records may still be added. */
-const OPEN_FOR_RECORDS = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
 /** Records (documents and images) may be added until the opinion is signed. */
 export function assertOpenForRecords(row: CaseRow): void {

@@ -72,20 +72,16 @@ interface CasePanel {
 const always = () => true;
 const CASE_PANELS: CasePanel[] = [
   { id: 'intake', label: 'Request', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
-  { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={canUpload(c, me)} /> },
+  { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
   { id: 'imaging', label: 'Imaging', visible: always, render: ({ c, me }) => <ImagingPanel caseId={c.id} me={me} /> },
-  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.status !== 'draft', render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} /> },
+  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} /> },
   { id: 'assessment', label: 'Assessment', visible: always, render: ({ c }) => <CaseAssessment id={c.id} /> },
-  { id: 'experts', label: 'Experts', visible: ({ me }) => me.user.role === 'coordinator', render: ({ c }) => <MatchesPanel caseId={c.id} /> },
+  { id: 'experts', label: 'Experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel caseId={c.id} /> },
   { id: 'timeline', label: 'Timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
-  { id: 'access', label: 'Who opened it', visible: ({ me }) => ['patient', 'coordinator'].includes(me.user.role), render: ({ c }) => <AccessLog id={c.id} /> },
-  { id: 'people', label: 'Caregivers', visible: ({ me }) => me.user.role === 'patient', render: ({ c }) => <Caregivers c={c} /> },
+  { id: 'access', label: 'Who opened it', visible: ({ c }) => c.can.readAccessLog, render: ({ c }) => <AccessLog id={c.id} /> },
+  { id: 'people', label: 'Caregivers', visible: ({ c }) => c.can.manageCaregivers, render: ({ c }) => <Caregivers c={c} /> },
 ];
 
-const CLOSED_FOR_RECORDS = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
-function canUpload(c: any, me: Me) {
-  return ['patient', 'referring_physician', 'coordinator'].includes(me.user.role) && !CLOSED_FOR_RECORDS.includes(c.status);
-}
 
 /** The assessment rules run on this case: what applies, who should review, what records are missing. */
 function CaseAssessment({ id }: { id: string }) {

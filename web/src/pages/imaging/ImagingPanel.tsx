@@ -6,6 +6,7 @@ import { get } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useCaseCan } from '../../caseData.ts';
 
 export interface ImagingSeries {
   seriesUid: string;
@@ -33,13 +34,14 @@ const dateLabel = (d: string | null) => (d && d.length >= 8 ? `${d.slice(0, 4)}-
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
 export function ImagingPanel({ caseId, me }: { caseId: string; me: Me }) {
+  const can = useCaseCan(caseId);
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   if (studies.isLoading) return <Loader aria-label="Loading the images" />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   if (!studies.data?.length) {
     return <Text>No images yet. DICOM files and CD archives added under Records appear here once they are read (usually within a minute).</Text>;
   }
-  const canExport = ['coordinator', 'expert', 'board_chair'].includes(me.user.role);
+  const canExport = can?.exportImaging ?? false;
   const all = studies.data;
   return (
     <Stack>

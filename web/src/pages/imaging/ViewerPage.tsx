@@ -8,6 +8,7 @@ import { ErrorNote } from '../../components.tsx';
 import { PRESET_SOURCES, WINDOW_PRESETS } from './presets.ts';
 import type { ImagingStudy } from './ImagingPanel.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useCaseCan } from '../../caseData.ts';
 
 type Cornerstone = typeof import('./cornerstone.ts');
 type StackViewport = import('@cornerstonejs/core').Types.IStackViewport;
@@ -47,7 +48,7 @@ export function ViewerPage({ me }: { me: Me }) {
   const compareEl = useRef<HTMLDivElement>(null);
   const viewports = useRef<Record<string, StackViewport>>({});
   const queryClient = useQueryClient();
-  const canMeasure = ['coordinator', 'expert', 'board_chair'].includes(me.user.role);
+  const canMeasure = useCaseCan(caseId)?.annotateImaging ?? false;
 
   useEffect(() => {
     let alive = true;

@@ -5,6 +5,7 @@ import { api, get, post } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useCaseCan } from '../../caseData.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Content = Record<string, any>;
@@ -22,6 +23,7 @@ const LOBES = [
 /** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
 export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
   const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get(`/cases/${caseId}/opinion`) });
+  const can = useCaseCan(caseId);
   if (ws.isLoading) return <Loader aria-label="Loading the opinion" />;
   if (ws.error) return <ErrorNote error={ws.error} />;
   const w = ws.data;
@@ -32,7 +34,7 @@ export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
       {me.user.role === 'coordinator' && <CoordinatorView caseId={caseId} w={w} />}
       <Reports caseId={caseId} w={w} patientSide={patientSide} />
       {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} />}
-      {me.user.role === 'patient' && ['delivered', 'closed'].includes(w.status) && <Survey caseId={caseId} />}
+      {can?.answerSurvey && <Survey caseId={caseId} />}
       {patientSide && !w.reports.length && <Text>The expert opinion appears here once it is delivered. We will e-mail you.</Text>}
     </Stack>
   );
@@ -333,12 +335,13 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: any; patientSi
 }
 
 function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
+  const can = useCaseCan(caseId);
   const thread = useQuery({ queryKey: caseKeys.part(caseId, 'followups'), queryFn: () => get(`/cases/${caseId}/followups`) });
   const [body, setBody] = useState('');
   const qc = useQueryClient();
   const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'followups') }); } });
   if (!thread.data) return null;
-  const canWrite = ['patient', 'expert'].includes(me.user.role) && thread.data.open;
+  const canWrite = (can?.askFollowup ?? false) && thread.data.open;
   return (
     <Card withBorder data-testid="followups">
       <Title order={3} size="h5">Follow-up questions</Title>
