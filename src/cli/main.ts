@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../core/audit.ts';
@@ -25,8 +26,25 @@ Commands:
   audit-verify                              recompute the audit trail's hash chain; exit 1 if broken
   blobs-rotate                              rewrap every file key, and reseal authenticator secrets, under the first key of BLOB_KEYS
   cleanup [--upload-days N] [--blob-hours N] remove uploads abandoned half-way and files no document holds
+  api-types [--check]                       (development) write web/src/api/schema.d.ts from the OpenAPI document
 
 The database comes from DATABASE_URL, or PGlite in DATA_DIR (default ./data).`;
+
+/** Writes the web app's API types from the OpenAPI document, or (`--check`) says whether they are current. */
+async function writeApiTypes(check: boolean): Promise<number> {
+  const { webApiTypes, WEB_API_TYPES } = await import('../core/apiTypes.ts');
+  const fresh = await webApiTypes();
+  const current = fs.existsSync(WEB_API_TYPES) ? fs.readFileSync(WEB_API_TYPES, 'utf8') : '';
+  if (check) {
+    if (current === fresh) return 0;
+    console.error(`${path.relative(process.cwd(), WEB_API_TYPES)} is out of date: run npm run api:types`);
+    return 1;
+  }
+  fs.mkdirSync(path.dirname(WEB_API_TYPES), { recursive: true });
+  fs.writeFileSync(WEB_API_TYPES, fresh);
+  console.log(`Wrote ${path.relative(process.cwd(), WEB_API_TYPES)}`);
+  return 0;
+}
 
 /** The operator's command line; returns the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -35,6 +53,7 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'api-types') return writeApiTypes(rest.includes('--check'));
   const config = loadConfig();
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {

@@ -1,15 +1,18 @@
+import type { components, paths } from './api/schema.d.ts';
+
 /** A problem-details error from the API, with the field errors and unmet conditions it carries. */
 export class ApiError extends Error {
   status: number;
   code: string;
   errors: { path: string; message: string }[];
   unmet: string[];
-  constructor(status: number, body: any) {
-    super(body?.detail ?? body?.title ?? `Request failed (${status})`);
+  constructor(status: number, body: unknown) {
+    const p = (body ?? {}) as Partial<{ detail: string; title: string; code: string; errors: { path: string; message: string }[]; unmet: string[] }>;
+    super(p.detail ?? p.title ?? `Request failed (${status})`);
     this.status = status;
-    this.code = body?.code ?? 'UNKNOWN';
-    this.errors = body?.errors ?? [];
-    this.unmet = body?.unmet ?? [];
+    this.code = p.code ?? 'UNKNOWN';
+    this.errors = p.errors ?? [];
+    this.unmet = p.unmet ?? [];
   }
 }
 
@@ -34,6 +37,15 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 export const get = <T = any>(path: string) => api<T>('GET', path);
 export const post = <T = any>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 export const put = <T = any>(path: string, body: unknown) => api<T>('PUT', path, body);
+
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never) : never;
+/** What the API answers to a GET of `P` (the path as the OpenAPI document writes it), from the generated types. */
+export type GetResult<P extends keyof paths> = Answer<paths[P]['get']>;
+export type PostResult<P extends keyof paths> = Answer<paths[P]['post']>;
+export type PutResult<P extends keyof paths> = Answer<paths[P]['put']>;
+/** A schema the API names (e.g. `Schema<'Case'>`). */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',

@@ -1,7 +1,7 @@
 import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post, ROLE_LABELS } from '../api.ts';
+import { formatDate, get, post, ROLE_LABELS, type GetResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 
 export function AdminAuditPage() {
@@ -9,7 +9,7 @@ export function AdminAuditPage() {
   const [page, setPage] = useState(1);
   const params = new URLSearchParams({ page: String(page), pageSize: '50' });
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
-  const events = useQuery({ queryKey: ['audit', params.toString()], queryFn: () => get(`/admin/audit?${params}`), placeholderData: keepPreviousData });
+  const events = useQuery({ queryKey: ['audit', params.toString()], queryFn: () => get<GetResult<'/api/admin/audit'>>(`/admin/audit?${params}`), placeholderData: keepPreviousData });
   const verify = useMutation({ mutationFn: () => post('/admin/audit/verify') });
   const set = (k: keyof typeof filters) => (v: string) => { setFilters({ ...filters, [k]: v }); setPage(1); };
   return (
@@ -33,10 +33,10 @@ export function AdminAuditPage() {
         <Table striped aria-label="Audit events">
           <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>From</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
-            {events.data?.items.map((e: any) => (
+            {events.data?.items.map((e) => (
               <Table.Tr key={e.seq}>
                 <Table.Td>{e.seq}</Table.Td><Table.Td>{formatDate(e.at)}</Table.Td>
-                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{ROLE_LABELS[e.actorRole] ?? ''}</Text></Table.Td>
+                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{e.actorRole ? ROLE_LABELS[e.actorRole] : ''}</Text></Table.Td>
                 <Table.Td><Code>{e.action}</Code></Table.Td><Table.Td>{e.entityType}{e.caseId ? <Text size="xs" c="dimmed">case {e.caseId.slice(0, 8)}</Text> : null}</Table.Td>
                 <Table.Td>{e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
               </Table.Tr>

@@ -1,7 +1,7 @@
 import { Accordion, Badge, Group, Pagination, Stack, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get } from '../api.ts';
+import { formatDate, get, type GetResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 
 /** Outgoing mail. Without an SMTP server this is where confirmation and set-password links wait. */
@@ -9,7 +9,7 @@ export function AdminOutboxPage() {
   const [to, setTo] = useState('');
   const [page, setPage] = useState(1);
   const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(to ? { to } : {}) });
-  const mail = useQuery({ queryKey: ['outbox', params.toString()], queryFn: () => get(`/admin/outbox?${params}`), placeholderData: keepPreviousData });
+  const mail = useQuery({ queryKey: ['outbox', params.toString()], queryFn: () => get<GetResult<'/api/admin/outbox'>>(`/admin/outbox?${params}`), placeholderData: keepPreviousData });
   return (
     <Stack>
       <Title order={2}>Mail outbox</Title>
@@ -17,7 +17,7 @@ export function AdminOutboxPage() {
       <TextInput label="Recipient" placeholder="email contains…" value={to} onChange={(e) => { setTo(e.currentTarget.value); setPage(1); }} w={300} />
       <ErrorNote error={mail.error} />
       <Accordion variant="separated">
-        {mail.data?.items.map((m: any) => (
+        {mail.data?.items.map((m) => (
           <Accordion.Item key={m.id} value={m.id}>
             <Accordion.Control>
               <Group justify="space-between" wrap="nowrap">

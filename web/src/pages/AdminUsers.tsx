@@ -2,10 +2,12 @@ import { Badge, Button, Group, Modal, NativeSelect, Pagination, Select, Stack, S
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatDate, get, post, ROLE_LABELS } from '../api.ts';
+import { api, formatDate, get, post, ROLE_LABELS, type GetResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 
 const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'admin'];
+
+type StaffUser = GetResult<'/api/admin/users'>['items'][number];
 
 export function AdminUsersPage() {
   const qc = useQueryClient();
@@ -16,14 +18,14 @@ export function AdminUsersPage() {
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState({ name: '', email: '', role: 'coordinator' });
   const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(debounced ? { q: debounced } : {}), ...(role ? { role } : {}) });
-  const users = useQuery({ queryKey: ['users', params.toString()], queryFn: () => get(`/admin/users?${params}`), placeholderData: keepPreviousData });
+  const users = useQuery({ queryKey: ['users', params.toString()], queryFn: () => get<GetResult<'/api/admin/users'>>(`/admin/users?${params}`), placeholderData: keepPreviousData });
   const create = useMutation({ mutationFn: () => post('/admin/users', form), onSuccess: () => { setCreating(false); setForm({ name: '', email: '', role: 'coordinator' }); qc.invalidateQueries({ queryKey: ['users'] }); } });
-  const [resetting, setResetting] = useState<{ user: any; kind: 'password' | 'mfa' } | null>(null);
+  const [resetting, setResetting] = useState<{ user: StaffUser; kind: 'password' | 'mfa' } | null>(null);
   const reset = useMutation({
-    mutationFn: (r: { user: any; kind: 'password' | 'mfa' }) => post(`/admin/users/${r.user.id}/${r.kind === 'password' ? 'password-reset' : 'mfa-reset'}`),
+    mutationFn: (r: { user: StaffUser; kind: 'password' | 'mfa' }) => post(`/admin/users/${r.user.id}/${r.kind === 'password' ? 'password-reset' : 'mfa-reset'}`),
     onSuccess: () => { setResetting(null); qc.invalidateQueries({ queryKey: ['users'] }); },
   });
-  const toggle = useMutation({ mutationFn: (u: any) => api('PATCH', `/admin/users/${u.id}`, { disabled: !u.disabled }), onSuccess: () => qc.invalidateQueries({ queryKey: ['users'] }) });
+  const toggle = useMutation({ mutationFn: (u: StaffUser) => api('PATCH', `/admin/users/${u.id}`, { disabled: !u.disabled }), onSuccess: () => qc.invalidateQueries({ queryKey: ['users'] }) });
   return (
     <Stack>
       <Group justify="space-between"><Title order={2}>Users</Title><Button onClick={() => setCreating(true)}>Create staff account</Button></Group>
@@ -36,7 +38,7 @@ export function AdminUsersPage() {
         <Table striped aria-label="Users">
           <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th><Table.Th>Sign-in help</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
-            {users.data?.items.map((u: any) => (
+            {users.data?.items.map((u) => (
               <Table.Tr key={u.id}>
                 <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{ROLE_LABELS[u.role]}</Table.Td>
                 <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>

@@ -1,12 +1,12 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, get, post } from '../api.ts';
+import { api, get, post, type Schema } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
 /** The patient's caregivers on a case: invite by email, remove. */
-export function Caregivers({ c }: { c: any }) {
+export function Caregivers({ c }: { c: Schema<'Case'> }) {
   const qc = useQueryClient();
   const [email, setEmail] = useState('');
   const [relationship, setRelationship] = useState('');
@@ -16,11 +16,11 @@ export function Caregivers({ c }: { c: any }) {
   const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); void refreshInvitations(); } });
   const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(caseKeys.part(c.id, 'detail'), u); void refreshInvitations(); } });
   const withdraw = useMutation({ mutationFn: (id: string) => api('DELETE', `/cases/${c.id}/invitations/${id}`), onSuccess: () => { invite.reset(); void refreshInvitations(); } });
-  const proxies = c.members.filter((m: any) => m.relation === 'proxy');
+  const proxies = c.members.filter((m) => m.relation === 'proxy');
   return (
     <Stack>
       <Text size="sm">A caregiver you invite can fill in the request, sign for you and read the opinion.</Text>
-      {proxies.map((p: any) => (
+      {proxies.map((p) => (
         <Group key={p.userId} justify="space-between"><Text>{p.name} ({p.relationship})</Text>{owner && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(p.userId)}>Remove</Button>}</Group>
       ))}
       {owner && (invitations.data ?? []).length > 0 && (

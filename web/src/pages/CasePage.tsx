@@ -2,7 +2,7 @@ import { Badge, Button, Card, Grid, Group, Loader, Modal, Select, Stack, Table, 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
-import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS } from '../api.ts';
+import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
@@ -19,11 +19,12 @@ const COMMAND_LABELS: Record<string, string> = {
   acceptAssignment: 'Accept the case', startReview: 'Start the review', referToBoard: 'Refer to tumor board', returnFromBoard: 'Return to review', signOpinion: 'Sign the opinion',
   deliver: 'Deliver the opinion', close: 'Close the case', hold: 'Put on hold', resume: 'Resume', cancel: 'Cancel the request',
 };
+type CaseDetail = Schema<'Case'>;
 const NEEDS_REASON = ['hold', 'cancel'];
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
-  const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get(`/cases/${id}`) });
+  const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get<CaseDetail>(`/cases/${id}`) });
   if (c.isLoading) return <Loader aria-label="Loading the case" />;
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
@@ -31,7 +32,7 @@ export function CasePage({ me }: { me: Me }) {
   return <CaseOverview c={c.data} me={me} />;
 }
 
-function CaseOverview({ c, me }: { c: any; me: Me }) {
+function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   // The open tab is part of the address, so a notice or a shared link can open it.
   const [params, setParams] = useSearchParams();
   const panels = CASE_PANELS.filter((p) => p.visible({ c, me }));
@@ -41,7 +42,7 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
     <Stack>
       <Group justify="space-between" align="start">
         <Stack gap={4}>
-          <Title order={2}>{c.intake.condition?.description ?? 'Second-opinion request'}</Title>
+          <Title order={2}>{(c.intake as { condition?: { description?: string } }).condition?.description ?? 'Second-opinion request'}</Title>
           <Text c="dimmed">{c.reference} · {c.patientName} · submitted {formatDate(c.submittedAt)}</Text>
         </Stack>
         <Group><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
@@ -58,7 +59,7 @@ function CaseOverview({ c, me }: { c: any; me: Me }) {
   );
 }
 
-interface PanelContext { c: any; me: Me }
+interface PanelContext { c: CaseDetail; me: Me }
 /**
  * The case's panels, in order: each says who sees it. A capability adds its panel here (boards,
  * visits, billing) instead of editing the page.
@@ -91,12 +92,12 @@ function CaseAssessment({ id }: { id: string }) {
   return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
 }
 
-function Actions({ c, me }: { c: any; me: Me }) {
+function Actions({ c, me }: { c: CaseDetail; me: Me }) {
   const qc = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [expertId, setExpertId] = useState<string | null>(null);
-  const experts = useQuery({ queryKey: ['experts'], queryFn: () => get('/experts'), enabled: open === 'assignExpert' });
+  const experts = useQuery({ queryKey: ['experts'], queryFn: () => get<GetResult<'/api/experts'>>('/experts'), enabled: open === 'assignExpert' });
   const run = useMutation({
     mutationFn: (cmd: string) => post(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
     onSuccess: (updated) => {
@@ -126,7 +127,7 @@ function Actions({ c, me }: { c: any; me: Me }) {
       <Modal opened={!!open} onClose={() => setOpen(null)} title={open ? COMMAND_LABELS[open] : ''}>
         <Stack>
           {open === 'assignExpert' && (
-            <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e: any) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
+            <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
           )}
           {open && NEEDS_REASON.includes(open) && <Textarea label="Reason" description="Shown on the case timeline." required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
           <ErrorNote error={run.error} />
@@ -173,14 +174,14 @@ function IntakeSummary({ c }: { c: any }) {
 }
 
 function CaseTimeline({ id }: { id: string }) {
-  const t = useQuery({ queryKey: caseKeys.part(id, 'timeline'), queryFn: () => get(`/cases/${id}/timeline`) });
+  const t = useQuery({ queryKey: caseKeys.part(id, 'timeline'), queryFn: () => get<GetResult<'/api/cases/{id}/timeline'>>(`/cases/${id}/timeline`) });
   if (t.error) return <ErrorNote error={t.error} />;
   return (
     <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
-      {(t.data ?? []).map((e: any) => (
+      {(t.data ?? []).map((e) => (
         <Timeline.Item key={e.id} title={e.toStatus && e.fromStatus ? `${STATUS_LABELS[e.fromStatus]} → ${STATUS_LABELS[e.toStatus]}` : e.type.replace('.', ' ')}>
           <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? 'system'}{e.actorRole ? ` (${ROLE_LABELS[e.actorRole]})` : ''}</Text>
-          {e.detail?.reason && <Text size="sm">Reason: {e.detail.reason}</Text>}
+          {typeof e.detail.reason === 'string' && <Text size="sm">Reason: {e.detail.reason}</Text>}
         </Timeline.Item>
       ))}
     </Timeline>
@@ -188,7 +189,7 @@ function CaseTimeline({ id }: { id: string }) {
 }
 
 function AccessLog({ id }: { id: string }) {
-  const log = useQuery({ queryKey: caseKeys.part(id, 'access'), queryFn: () => get(`/cases/${id}/access-log?pageSize=100`) });
+  const log = useQuery({ queryKey: caseKeys.part(id, 'access'), queryFn: () => get<GetResult<'/api/cases/{id}/access-log'>>(`/cases/${id}/access-log?pageSize=100`) });
   return (
     <Stack>
       <Text size="sm" c="dimmed">Everyone who opened or changed this request, newest first.</Text>
@@ -196,8 +197,8 @@ function AccessLog({ id }: { id: string }) {
       <Table striped aria-label="Access log">
         <Table.Thead><Table.Tr><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Role</Table.Th><Table.Th>What</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
-          {(log.data?.items ?? []).map((e: any, n: number) => (
-            <Table.Tr key={n}><Table.Td>{formatDate(e.at)}</Table.Td><Table.Td>{e.actorName ?? 'system'}</Table.Td><Table.Td>{ROLE_LABELS[e.actorRole] ?? '—'}</Table.Td><Table.Td>{e.action}{e.outcome !== 'success' ? ` (${e.outcome})` : ''}</Table.Td></Table.Tr>
+          {(log.data?.items ?? []).map((e, n) => (
+            <Table.Tr key={n}><Table.Td>{formatDate(e.at)}</Table.Td><Table.Td>{e.actorName ?? 'system'}</Table.Td><Table.Td>{e.actorRole ? ROLE_LABELS[e.actorRole] : '—'}</Table.Td><Table.Td>{e.action}{e.outcome !== 'success' ? ` (${e.outcome})` : ''}</Table.Td></Table.Tr>
           ))}
         </Table.Tbody>
       </Table>

@@ -2,7 +2,7 @@ import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
-import { formatDate, get, post } from '../api.ts';
+import { formatDate, get, post, type GetResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { PENDING_KEY } from './assess/storage.ts';
@@ -10,7 +10,7 @@ import { PENDING_KEY } from './assess/storage.ts';
 /** The patient's (or expert's) own cases, newest first. */
 export function MyCasesPage({ me }: { me: Me }) {
   const navigate = useNavigate();
-  const cases = useQuery({ queryKey: ['cases', 'mine'], queryFn: () => get('/cases?sort=newest&pageSize=100') });
+  const cases = useQuery({ queryKey: ['cases', 'mine'], queryFn: () => get<GetResult<'/api/cases'>>('/cases?sort=newest&pageSize=100') });
   const create = useMutation({ mutationFn: () => post('/cases'), onSuccess: (c) => navigate(`/cases/${c.id}`) });
   const canCreate = me.user.role === 'patient' || me.user.role === 'referring_physician';
   const [pending, setPending] = useState(() => localStorage.getItem(PENDING_KEY));
@@ -42,7 +42,7 @@ export function MyCasesPage({ me }: { me: Me }) {
       )}
       <ErrorNote error={cases.error ?? create.error ?? fromAssessment.error} />
       {cases.data?.items.length === 0 && <Text c="dimmed">{canCreate ? 'You have no requests yet. Start one to tell us about your situation.' : 'No cases are assigned to you.'}</Text>}
-      {cases.data?.items.map((c: any) => (
+      {cases.data?.items.map((c) => (
         <Card key={c.id} withBorder component={Link} to={`/cases/${c.id}`} data-testid="case-card">
           <Group justify="space-between">
             <Stack gap={2}>

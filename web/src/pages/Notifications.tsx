@@ -87,32 +87,33 @@ export function NotificationBell() {
     seen.current = count;
   }, [count, qc]);
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal>
-      <Popover.Target>
-        <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
+    // The indicator wraps the popover, so the popover's ARIA attributes land on the button itself.
+    <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
+      <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal>
+        <Popover.Target>
           <ActionIcon variant="subtle" size="lg" onClick={() => setOpened((o) => !o)} aria-label={count ? `Notifications, ${count} unread` : 'Notifications'} data-testid="bell">
             <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
               <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
             </svg>
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
-      <Popover.Dropdown p="xs" aria-label="Notifications">
-        <Group justify="space-between" px="xs" pb={4}>
-          <Text fw={600} size="sm">Notifications</Text>
-          {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>}
-        </Group>
-        <Divider />
-        {latest.isLoading && <Loader size="sm" m="sm" aria-label="Loading notifications" />}
-        {latest.error && <ErrorNote error={latest.error} />}
-        {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing new. We will let you know here when something changes on your cases.</Text>}
-        <Stack gap={0} mah={360} style={{ overflowY: 'auto' }}>
-          {latest.data?.items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}
-        </Stack>
-        <Divider />
-        <Anchor component={Link} to="/notifications" size="sm" display="block" p="xs" onClick={() => setOpened(false)}>See all notifications</Anchor>
-      </Popover.Dropdown>
-    </Popover>
+        </Popover.Target>
+        <Popover.Dropdown p="xs" aria-label="Notifications">
+          <Group justify="space-between" px="xs" pb={4}>
+            <Text fw={600} size="sm">Notifications</Text>
+            {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>}
+          </Group>
+          <Divider />
+          {latest.isLoading && <Loader size="sm" m="sm" aria-label="Loading notifications" />}
+          {latest.error && <ErrorNote error={latest.error} />}
+          {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing new. We will let you know here when something changes on your cases.</Text>}
+          <Stack gap={0} mah={360} style={{ overflowY: 'auto' }}>
+            {latest.data?.items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}
+          </Stack>
+          <Divider />
+          <Anchor component={Link} to="/notifications" size="sm" display="block" p="xs" onClick={() => setOpened(false)}>See all notifications</Anchor>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
   );
 }
 

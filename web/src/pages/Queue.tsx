@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ageInDays, get, STATUS_LABELS } from '../api.ts';
+import { ageInDays, get, STATUS_LABELS, type GetResult } from '../api.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 
 const OPEN = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
@@ -24,7 +24,7 @@ export function QueuePage() {
   if (urgency) params.set('urgency', urgency);
   if (minAge !== '') params.set('minAgeDays', String(minAge));
   if (debouncedQ) params.set('q', debouncedQ);
-  const cases = useQuery({ queryKey: ['queue', params.toString()], queryFn: () => get(`/cases?${params}`), placeholderData: keepPreviousData });
+  const cases = useQuery({ queryKey: ['queue', params.toString()], queryFn: () => get<GetResult<'/api/cases'>>(`/cases?${params}`), placeholderData: keepPreviousData });
   const reset = <T,>(fn: (v: T) => void) => (v: T) => { fn(v); setPage(1); };
   return (
     <Stack>
@@ -44,7 +44,7 @@ export function QueuePage() {
             <Table.Tr><Table.Th>Reference</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Condition</Table.Th><Table.Th>Urgency</Table.Th><Table.Th>Status</Table.Th><Table.Th>Waiting</Table.Th><Table.Th>Opinion due</Table.Th><Table.Th>Coordinator</Table.Th></Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {cases.data?.items.map((c: any) => (
+            {cases.data?.items.map((c) => (
               <Table.Tr key={c.id} data-testid="queue-row">
                 <Table.Td><Anchor component={Link} to={`/cases/${c.id}`}>{c.reference}</Anchor></Table.Td>
                 <Table.Td>{c.patientName}</Table.Td>
