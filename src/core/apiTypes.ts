@@ -12,7 +12,10 @@ export const WEB_API_TYPES = path.resolve(import.meta.dirname, '../../web/src/ap
 
 /** The OpenAPI document exactly as the server publishes it, from a throwaway in-memory server. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-openapi-'));
+  // A fixed folder, kept: the upload store creates its folder in the background (tus FileStore),
+  // so a folder removed right after the server closes could fail that creation after the fact.
+  const dir = path.join(os.tmpdir(), 'consilium-openapi');
+  fs.mkdirSync(dir, { recursive: true });
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir, PORT: '0', WEB_DIST: path.join(dir, 'no-web'), JOBS_POLL_MS: '60000' });
   const db = await openDb({ dataDir: 'memory://' });
   try {
@@ -24,7 +27,6 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     return doc;
   } finally {
     await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
