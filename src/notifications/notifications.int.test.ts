@@ -132,6 +132,30 @@ describe('notifications', () => {
     expect(sent.length).toBeGreaterThan(3);
   });
 
+  it('shows an offered expert the offer while it is open, before any grant on the case', async () => {
+    const offered = await aStaff(t, 'expert', 'Dr. Offered');
+    const other = await aCase(t, await aPatient(t), { submit: true });
+    await command(coordinator, other, 'startRecordCollection');
+    await waiveOutstanding(coordinator, other);
+    await command(coordinator, other, 'markReadyForReview');
+    const offer = await coordinator.client.post(`/api/cases/${other}/offers`, { expertId: offered.id, role: 'pathology' });
+    expect(offer.status).toBe(201);
+    expect((await notices(offered)).items[0]).toMatchObject({ kind: 'offer.received', link: '/inbox', caseId: other });
+    expect((await offered.client.post(`/api/offers/${offer.body.id}/decline`, { reason: 'Away this week.' })).status).toBe(200);
+    expect((await notices(offered)).items.filter((n) => n.caseId === other)).toEqual([]);
+  });
+
+  it('folds follow-up messages into one unread notice per thread, mailed once', async () => {
+    const mails = (await mailsTo(coordinator, 'followup.posted')).length;
+    await t.db.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1`, [coordinator.id]);
+    await t.db.query(`UPDATE case_events SET at = now() WHERE case_id = $1 AND to_status = 'delivered'`, [caseId]);
+    for (const body of ['One more thing?', 'And another?']) expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body })).status).toBe(201);
+    const unread = (await notices(coordinator, '?unread=true')).items.filter((n) => n.kind === 'followup.posted');
+    expect(unread).toHaveLength(1);
+    expect(unread[0]!.title).toMatch(/^2 new follow-up messages on /);
+    expect(await mailsTo(coordinator, 'followup.posted')).toHaveLength(mails + 1);
+  });
+
   it('refuses the signed-out', async () => {
     const anon = await fetch(`${t.baseUrl}/api/notifications`);
     expect(anon.status).toBe(401);

@@ -26,7 +26,7 @@ export interface NoticeRule {
   notice: NoticeKind;
   to: readonly Audience[];
   mail: boolean;
-  /** Several events of this kind on one case fold into one unread notice with a count. */
+  /** Several events of this kind on one case fold into one unread notice with a count (mailed once). */
   coalesce?: boolean;
   /** Only when the one who acted is on this side (system events have no side). */
   actorSide?: 'patient' | 'staff';
@@ -65,7 +65,8 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   'opinion.addendum': opinionUpdated,
   'opinion.amendment': opinionUpdated,
   // The patient side all read one thread: a caregiver's question reaches the patient too.
-  'opinion.followup': [{ notice: 'followup.posted', to: ['otherSide', 'patientSide'], mail: true }],
+  // Messages fold into one unread notice (and one mail) per thread until it is read.
+  'opinion.followup': [{ notice: 'followup.posted', to: ['otherSide', 'patientSide'], mail: true, coalesce: true }],
   'sla.atRisk': [{ notice: 'sla.atRisk', to: ['coordinator', 'experts'], mail: true }],
   'sla.breached': [{ notice: 'sla.breached', to: ['coordinator', 'experts'], mail: true }],
   'document.add': [{ notice: 'records.added', to: ['coordinator'], mail: false, coalesce: true, actorSide: 'patient' }],

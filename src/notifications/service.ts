@@ -178,9 +178,13 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
   };
 }
 
-/** Only notices of cases the reader may still open, by the same rule as the case list. */
+/**
+ * Only notices of cases the reader may still open, by the same rule as the case list; and an
+ * offer's notice while the offer is open (an offered expert holds no grant on the case yet).
+ */
 function visibleSql(actor: Actor): string {
-  return roleAllows(actor.role, 'case.read') ? caseGrantSql(actor, 1) : 'false';
+  const openOffer = `(n.kind = 'offer.received' AND EXISTS (SELECT 1 FROM expert_offers o WHERE o.case_id = n.case_id AND o.expert_id = $1 AND o.status = 'offered'))`;
+  return roleAllows(actor.role, 'case.read') ? `(${caseGrantSql(actor, 1)} OR ${openOffer})` : 'false';
 }
 
 async function unreadCount(q: Queryable, actor: Actor): Promise<number> {

@@ -1,7 +1,7 @@
 import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { get, post } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
@@ -89,7 +89,7 @@ export function NotificationBell() {
   return (
     // The indicator wraps the popover, so the popover's ARIA attributes land on the button itself.
     <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
-      <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal>
+      <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal trapFocus returnFocus closeOnEscape>
         <Popover.Target>
           <ActionIcon variant="subtle" size="lg" onClick={() => setOpened((o) => !o)} aria-label={count ? `Notifications, ${count} unread` : 'Notifications'} data-testid="bell">
             <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
@@ -119,7 +119,10 @@ export function NotificationBell() {
 
 /** Every notice, newest first, a page at a time, with a filter for the unread ones. */
 export function NotificationsPage() {
-  const [filter, setFilter] = useState<'all' | 'unread'>('all');
+  // The filter is in the address, so Back from a notice returns to the same list.
+  const [params, setParams] = useSearchParams();
+  const filter = params.get('show') === 'unread' ? 'unread' : 'all';
+  const setFilter = (v: 'all' | 'unread') => setParams(v === 'unread' ? { show: 'unread' } : {}, { replace: true });
   const markRead = useMarkRead();
   const open = useOpenNotice();
   const list = useInfiniteQuery({

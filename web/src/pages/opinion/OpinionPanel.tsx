@@ -222,7 +222,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
         {!signed && <Button variant="light" onClick={() => save.mutate()} loading={save.isPending}>Save draft</Button>}
         {!signed && <Button onClick={async () => { await save.mutateAsync(); setSigning('sign'); }}>Sign my part…</Button>}
         {signed && !w.reports.length && w.isLead && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>Issue the report…</Button>}
-        {signed && !w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r: any) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
+        {!w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r: any) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
         {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r: any) => !r.signed).map((r: any) => r.name).join(', ')}</Text>}
       </Group>
       {signing && <SignModal caseId={caseId} action={signing} onClose={() => setSigning(null)} />}
