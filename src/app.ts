@@ -66,6 +66,12 @@ function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDe
   return problem('INTERNAL', 'The error was logged. Please try again.', {}, instance);
 }
 
+/** Where an answer failed its response schema: paths and codes only, never the values (health data). */
+function schemaIssuesOf(err: unknown): { issues?: { path: string; code: string }[] } {
+  const issues = (err as { cause?: { issues?: { path: PropertyKey[]; code: string }[] } }).cause?.issues;
+  return Array.isArray(issues) ? { issues: issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), code: i.code })) } : {};
+}
+
 /** Keeps a 4xx Fastify chose (405, 406, 413, 414, 415) instead of folding it into 400. */
 function statusOf(err: FastifyError, fallback: number): number {
   const s = err.statusCode;
@@ -155,7 +161,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     const mapped = toProblem(err, req);
     const p = err instanceof AppError || hasZodFastifySchemaValidationErrors(err) ? mapped : { ...mapped, status: statusOf(err, mapped.status) };
-    if (p.status >= 500) req.log.error({ err: { message: err.message, stack: err.stack } }, 'request failed');
+    if (p.status >= 500) req.log.error({ err: { message: err.message, stack: err.stack, ...schemaIssuesOf(err) } }, 'request failed');
     return sendError(reply, req, p);
   });
   app.setNotFoundHandler((req, reply) => {

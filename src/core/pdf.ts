@@ -6,7 +6,9 @@ const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvet
 
 /** Renders a pdfmake document (Helvetica by default) to a buffer. */
 export function renderPdf(doc: TDocumentDefinitions): Promise<Buffer> {
-  const pdf = printer.createPdfKitDocument({ ...doc, defaultStyle: { font: 'Helvetica', ...doc.defaultStyle } });
+  // pdfmake writes its layout state into the arrays it is given (a list's strings become
+  // objects), so it gets its own copy: the caller's data (a report stored after rendering) stays as it was.
+  const pdf = printer.createPdfKitDocument({ ...doc, content: structuredClone(doc.content), defaultStyle: { font: 'Helvetica', ...doc.defaultStyle } });
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     pdf.on('data', (c: Buffer) => chunks.push(c));

@@ -4,7 +4,7 @@ import { notFound } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { bundle } from '../fhir/routes.ts';
 import { countParam, offsetParam, params, referenceId } from '../fhir/search.ts';
-import type { ReportDocument } from './pdf.ts';
+import type { ReportDocument } from './schemas.ts';
 import { CONCORDANCE_LABELS } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
 

@@ -6,7 +6,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { SITUATIONS } from '../cases/intake.ts';
 import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
-import type { ReportDocument } from './pdf.ts';
+import type { OutcomesSummary, ReportDocument } from './schemas.ts';
 
 /**
  * Program outcomes for coordinators and admins, in aggregate only: cases by situation, how often
@@ -14,13 +14,6 @@ import type { ReportDocument } from './pdf.ts';
  * from "ready for review" to "opinion signed", and service-level breaches.
  */
 
-export interface OutcomesSummary {
-  cases: number;
-  bySituation: { id: number; label: string; cases: number }[];
-  concordance: { concordant: number; minor_discordance: number; major_discordance: number; reviewed: number; changedShare: number | null; reference: string };
-  turnaroundDays: { signed: number; median: number | null; p90: number | null };
-  sla: { withClock: number; breached: number; met: number };
-}
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);

@@ -1,24 +1,7 @@
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
-import type { LungFunctionResult } from './lungFunction.ts';
-import { CONCORDANCE_LABELS, type OpinionContent } from './schemas.ts';
+import { CONCORDANCE_LABELS, type OpinionContent, type ReportDocument } from './schemas.ts';
 
-/** What a report version contains, stored with it so every version can be shown as issued. */
-export interface ReportDocument {
-  letterhead: string;
-  caseReference: string;
-  patient: { name: string; birthDate: string | null };
-  condition: string | null;
-  patientQuestions: string[];
-  version: number;
-  kind: 'original' | 'addendum' | 'amendment';
-  reason: string | null;
-  issuedBy: string;
-  issuedAt: string;
-  parts: { authorName: string; reviewerRole: string; content: OpinionContent; signedAt: string; contentSha256: string; lungFunction: LungFunctionResult | null }[];
-  disagreements: string[];
-  addenda: { version: number; kind: 'addendum' | 'amendment'; reason: string; text: string; by: string; at: string }[];
-}
 
 const LABELS = {
   agree: 'Agree with the proposed plan', modify: 'Modify the proposed plan', alternative: 'Recommend an alternative',

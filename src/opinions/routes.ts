@@ -1,13 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestMeta } from '../core/http.ts';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import { AssessmentResult } from '../assessment/result.ts';
+import { CaseStatusSchema } from '../cases/schemas.ts';
+import { ChecklistView } from '../records/routes.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import type { OutcomesService } from './outcomes.ts';
-import { OpinionContent } from './schemas.ts';
+import { FollowupThread, LungFunctionResultView, OpinionContent, OpinionPart, OpinionReport, OutcomesSummary, ReviewNote } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
 
 const Params = z.object({ id: z.uuid() });
+const Workspace = z.object({
+  status: CaseStatusSchema,
+  isReviewer: z.boolean(),
+  isLead: z.boolean(),
+  intake: z.record(z.string(), z.unknown()),
+  biomarkers: AssessmentResult.shape.biomarkers,
+  checklist: ChecklistView.pick({ items: true, complete: true }),
+  myPart: OpinionPart.nullable(),
+  otherParts: z.array(OpinionPart),
+  reviewers: z.array(z.object({ id: z.uuid(), name: z.string(), signed: z.boolean(), lead: z.boolean() })),
+  notes: z.array(ReviewNote),
+  reports: z.array(OpinionReport),
+}).meta({ id: 'OpinionWorkspace' });
 const Credentials = z.strictObject({ password: z.string().min(1).max(200), code: z.string().regex(/^\d{6}$/, 'the 6-digit code from the authenticator app') });
 
 /** The review workspace, the opinion and its report, follow-up, survey and outcomes. */
@@ -15,37 +31,37 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['opinion'];
-    app.get('/cases/:id/opinion', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The review workspace: intake, biomarkers, checklist, parts, notes and issued reports', params: Params } },
+    app.get('/cases/:id/opinion', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The review workspace: intake, biomarkers, checklist, parts, notes and issued reports', params: Params, response: { 200: Workspace, ...errorResponses } } },
       async (req) => opinions.workspace(req.actor, requestMeta(req), req.params.id));
-    app.put('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Save my part of the opinion (assigned expert)', params: Params, body: OpinionContent } },
+    app.put('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Save my part of the opinion (assigned expert)', params: Params, body: OpinionContent, response: { 200: OpinionPart, ...errorResponses } } },
       async (req) => opinions.saveDraft(req.actor, requestMeta(req), req.params.id, req.body));
-    app.post('/cases/:id/opinion/notes', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'A private review note', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
+    app.post('/cases/:id/opinion/notes', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'A private review note', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }), response: { 201: ReviewNote, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await opinions.addNote(req.actor, requestMeta(req), req.params.id, req.body.body)));
-    app.post('/cases/:id/opinion/sign', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials } },
+    app.post('/cases/:id/opinion/sign', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials, response: { 200: OpinionPart, ...errorResponses } } },
       async (req) => opinions.signPart(req.actor, requestMeta(req), req.params.id, req.body));
-    app.post('/cases/:id/opinion/report', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: Credentials } },
+    app.post('/cases/:id/opinion/report', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: Credentials, response: { 201: OpinionReport, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await opinions.issueReport(req.actor, requestMeta(req), req.params.id, req.body)));
     app.post('/cases/:id/opinion/report/versions', {
       config: { access: { case: 'case.opinion.write' } },
-      schema: { tags, summary: 'An addendum or amendment, with a reason', params: Params, body: Credentials.extend({ kind: z.enum(['addendum', 'amendment']), reason: z.string().trim().min(5).max(1000), text: z.string().trim().min(1).max(8000) }) },
+      schema: { tags, summary: 'An addendum or amendment, with a reason', params: Params, body: Credentials.extend({ kind: z.enum(['addendum', 'amendment']), reason: z.string().trim().min(5).max(1000), text: z.string().trim().min(1).max(8000) }), response: { 201: OpinionReport, ...errorResponses } },
     }, async (req, reply) => reply.code(201).send(await opinions.amend(req.actor, requestMeta(req), req.params.id, req.body)));
     app.get('/cases/:id/opinion/report/:version/pdf', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The report PDF of one version', params: Params.extend({ version: z.coerce.number().int().min(1) }) } }, async (req, reply) => {
       const { stream, size, filename } = await opinions.reportPdf(req.actor, requestMeta(req), req.params.id, req.params.version);
       return reply.type('application/pdf').header('content-length', String(size)).header('content-disposition', `attachment; filename="${filename}"`).send(stream);
     });
-    app.post('/cases/:id/opinion/deliver', { config: { access: { case: 'case.transition' } }, schema: { tags, summary: 'Deliver the report to the patient, proxies and referrer (coordinator)', params: Params } },
+    app.post('/cases/:id/opinion/deliver', { config: { access: { case: 'case.transition' } }, schema: { tags, summary: 'Deliver the report to the patient, proxies and referrer (coordinator)', params: Params, response: { 200: z.object({ delivered: z.literal(true) }), ...errorResponses } } },
       async (req) => opinions.deliver(req.actor, requestMeta(req), req.params.id));
-    app.get('/cases/:id/followups', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The follow-up thread after delivery', params: Params } },
+    app.get('/cases/:id/followups', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The follow-up thread after delivery', params: Params, response: { 200: FollowupThread, ...errorResponses } } },
       async (req) => opinions.followups(req.actor, requestMeta(req), req.params.id));
-    app.post('/cases/:id/followups', { config: { access: { case: 'case.followup.write' } }, schema: { tags, summary: 'Ask or answer a follow-up question', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }) } },
+    app.post('/cases/:id/followups', { config: { access: { case: 'case.followup.write' } }, schema: { tags, summary: 'Ask or answer a follow-up question', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }), response: { 201: z.object({ id: z.uuid(), createdAt: z.string() }), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await opinions.postFollowup(req.actor, requestMeta(req), req.params.id, req.body.body)));
     app.post('/cases/:id/survey', {
       config: { access: { case: 'case.survey.write' } },
-      schema: { tags, summary: 'The patient’s short survey after delivery', params: Params, body: z.strictObject({ clear: z.number().int().min(1).max(5), changed: z.enum(['diagnosis', 'plan', 'both', 'neither']), wouldRecommend: z.boolean(), comment: z.string().trim().max(2000).optional() }) },
+      schema: { tags, summary: 'The patient’s short survey after delivery', params: Params, body: z.strictObject({ clear: z.number().int().min(1).max(5), changed: z.enum(['diagnosis', 'plan', 'both', 'neither']), wouldRecommend: z.boolean(), comment: z.string().trim().max(2000).optional() }), response: { 201: z.object({ saved: z.literal(true) }), ...errorResponses } },
     }, async (req, reply) => reply.code(201).send(await opinions.submitSurvey(req.actor, requestMeta(req), req.params.id, req.body)));
-    app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: OpinionContent.shape.lungFunction.unwrap().shape.input } },
+    app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: OpinionContent.shape.lungFunction.unwrap().shape.input, response: { 200: LungFunctionResultView, ...errorResponses } } },
       async (req) => { req.actor; return evaluateLungResection(req.body); });
-    app.get('/outcomes', { config: { access: { permission: 'outcomes.read' } }, schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }) } },
+    app.get('/outcomes', { config: { access: { permission: 'outcomes.read' } }, schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }), response: { 200: z.union([OutcomesSummary, z.string().meta({ description: 'CSV, with format=csv' })]), ...errorResponses } } },
       async (req, reply) => {
         const actor = req.actor;
         const data = await outcomes.summary(actor, requestMeta(req));

@@ -42,3 +42,53 @@ export const OpinionContent = z.strictObject({
   physicianSection: text(8000).optional(),
 });
 export type OpinionContent = z.infer<typeof OpinionContent>;
+
+// ---- What the opinion API answers ----
+
+export const LungFunctionResultView = z.object({
+  functionalSegmentsRemoved: z.number(), functionalSegmentsTotal: z.number(), ppoFev1Percent: z.number(), ppoDlcoPercent: z.number(),
+  nextStep: z.enum(['none', 'low_technology_exercise_test', 'cardiopulmonary_exercise_test']),
+  risk: z.enum(['low', 'moderate', 'high']).nullable(), reasons: z.array(z.string()), source: z.string(),
+}).meta({ id: 'LungFunctionResult' });
+
+const ReportKind = z.enum(['original', 'addendum', 'amendment']);
+
+/** What a report version contains, stored with it so every version can be shown as issued. */
+export const ReportDocument = z.object({
+  letterhead: z.string(),
+  caseReference: z.string(),
+  patient: z.object({ name: z.string(), birthDate: z.string().nullable() }),
+  condition: z.string().nullable(),
+  patientQuestions: z.array(z.string()),
+  version: z.number().int(),
+  kind: ReportKind,
+  reason: z.string().nullable(),
+  issuedBy: z.string(),
+  issuedAt: z.string(),
+  parts: z.array(z.object({ authorName: z.string(), reviewerRole: z.string(), content: OpinionContent, signedAt: z.string(), contentSha256: z.string(), lungFunction: LungFunctionResultView.nullable() })),
+  disagreements: z.array(z.string()),
+  addenda: z.array(z.object({ version: z.number().int(), kind: z.enum(['addendum', 'amendment']), reason: z.string(), text: z.string(), by: z.string(), at: z.string() })),
+}).meta({ id: 'OpinionReportDocument' });
+export type ReportDocument = z.infer<typeof ReportDocument>;
+
+export const OpinionPart = z.object({
+  summaryGrade: z.number().nullable().meta({ description: 'Reading grade of the patient summary (aim for 8 or below)' }),
+  id: z.uuid(), authorId: z.uuid(), authorName: z.string(), status: z.enum(['draft', 'signed']), content: OpinionContent,
+  contentSha256: z.string().nullable(), signedAt: z.string().nullable(), updatedAt: z.string(),
+}).meta({ id: 'OpinionPart' });
+
+export const OpinionReport = z.object({ id: z.uuid(), version: z.number().int(), kind: ReportKind, reason: z.string().nullable(), issuedAt: z.string(), document: ReportDocument }).meta({ id: 'OpinionReport' });
+export const ReviewNote = z.object({ id: z.uuid(), body: z.string(), createdAt: z.string() });
+export const FollowupThread = z.object({
+  openUntil: z.string().nullable(), open: z.boolean(),
+  messages: z.array(z.object({ id: z.uuid(), body: z.string(), author: z.string(), authorRole: z.string(), createdAt: z.string() })),
+}).meta({ id: 'FollowupThread' });
+
+export const OutcomesSummary = z.object({
+  cases: z.number().int(),
+  bySituation: z.array(z.object({ id: z.number().int(), label: z.string(), cases: z.number().int() })),
+  concordance: z.object({ concordant: z.number().int(), minor_discordance: z.number().int(), major_discordance: z.number().int(), reviewed: z.number().int(), changedShare: z.number().nullable(), reference: z.string() }),
+  turnaroundDays: z.object({ signed: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() }),
+  sla: z.object({ withClock: z.number().int(), breached: z.number().int(), met: z.number().int() }),
+}).meta({ id: 'OutcomesSummary' });
+export type OutcomesSummary = z.infer<typeof OutcomesSummary>;

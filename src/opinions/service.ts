@@ -16,8 +16,8 @@ import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
-import { renderReportPdf, type ReportDocument } from './pdf.ts';
-import type { OpinionContent } from './schemas.ts';
+import { renderReportPdf } from './pdf.ts';
+import type { OpinionContent, ReportDocument } from './schemas.ts';
 
 /**
  * The expert's review and the signed opinion: the workspace, a draft per reviewer, signing
@@ -111,7 +111,6 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     };
   }
 
-  /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
   /** Only the lead reviewer issues the combined report and its later versions. */
   async function mustLead(tx: Queryable, row: CaseRow, actor: Actor) {
     if (row.lead_expert_id === actor.userId) return;
@@ -120,6 +119,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     throw new AppError('GUARD_FAILED', `Only ${who} issues the report and its later versions.`, { unmet: [`Ask the coordinator to make you the lead reviewer, or ask ${lead?.name ?? 'the lead reviewer'} to issue it.`] });
   }
 
+  /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
   async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean }>) {
     // Refused before the password and code are asked for, so a code is not spent in vain.
     await confirmSigner(actor, meta, caseId, creds, (tx, row) => mustLead(tx, row, actor));
@@ -286,7 +286,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         await deps.cases.applyTransition(tx, actor, opened, 'deliver', {}, meta);
         // The case closes by itself once the follow-up period is over.
         await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, new Date(deps.now().getTime() + deps.followupDays * 86_400_000));
-        return { delivered: true };
+        return { delivered: true as const };
       });
     },
 
@@ -321,7 +321,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           [caseId, actor.userId, s.clear, s.changed, s.wouldRecommend, s.comment ?? null]);
         if (!inserted.length) throw new AppError('CONFLICT', 'The survey for this case was already answered. Thank you.');
         await recordAudit(tx, { actor, meta, action: 'opinion.survey.create', entityType: 'Case', entityId: caseId, caseId });
-        return { saved: true };
+        return { saved: true as const };
       });
     },
 

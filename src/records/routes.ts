@@ -26,7 +26,7 @@ const DocumentView = z.object({
   typeConfidence: z.number().nullable(), typeEvidence: z.array(z.string()), typeSource: z.string().nullable(), status: z.string(), statusDetail: z.string().nullable(),
   testsReported: z.array(z.string()), flags: z.array(z.object({ kind: z.string(), message: z.string() })), uploadedBy: z.string().nullable(), createdAt: z.string(),
 }).meta({ id: 'Document' });
-const ChecklistView = z.object({
+export const ChecklistView = z.object({
   items: z.array(z.object({
     id: z.string(), label: z.string(), from: z.string(), why: z.string(), sources: z.array(z.string()), have: z.boolean(), documents: z.array(z.string()),
     waiver: z.object({ reason: z.string(), waivedBy: z.string(), waivedAt: z.string() }).nullable(),

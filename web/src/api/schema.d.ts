@@ -3077,7 +3077,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["LungFunctionResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -4634,7 +4699,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["FollowupThread"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -4658,11 +4788,80 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5742,7 +5941,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpinionWorkspace"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5780,7 +6044,75 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            delivered: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5890,7 +6222,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpinionPart"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5929,11 +6326,81 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            body: string;
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5972,11 +6439,76 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpinionReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -6056,11 +6588,76 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpinionReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -6103,7 +6700,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpinionPart"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -7047,11 +7709,79 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            saved: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -8408,7 +9138,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OutcomesSummary"] | string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -9797,6 +10592,30 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        FollowupThread: {
+            messages: {
+                author: string;
+                authorRole: string;
+                body: string;
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+            }[];
+            open: boolean;
+            openUntil: string | null;
+        };
+        FollowupThreadInput: {
+            messages: {
+                author: string;
+                authorRole: string;
+                body: string;
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+            }[];
+            open: boolean;
+            openUntil: string | null;
+        };
         ImagingMeasurement: {
             author: string;
             /** Format: uuid */
@@ -9979,6 +10798,604 @@ export interface components {
                     /** Format: date */
                     startedOn?: string;
                 }[];
+            };
+        };
+        LungFunctionResult: {
+            functionalSegmentsRemoved: number;
+            functionalSegmentsTotal: number;
+            /** @enum {string} */
+            nextStep: "none" | "low_technology_exercise_test" | "cardiopulmonary_exercise_test";
+            ppoDlcoPercent: number;
+            ppoFev1Percent: number;
+            reasons: string[];
+            risk: ("low" | "moderate" | "high") | null;
+            source: string;
+        };
+        LungFunctionResultInput: {
+            functionalSegmentsRemoved: number;
+            functionalSegmentsTotal: number;
+            /** @enum {string} */
+            nextStep: "none" | "low_technology_exercise_test" | "cardiopulmonary_exercise_test";
+            ppoDlcoPercent: number;
+            ppoFev1Percent: number;
+            reasons: string[];
+            risk: ("low" | "moderate" | "high") | null;
+            source: string;
+        };
+        OpinionPart: {
+            /** Format: uuid */
+            authorId: string;
+            authorName: string;
+            content: {
+                answers?: {
+                    answer: string;
+                    question: string;
+                }[];
+                biomarkers?: {
+                    name: string;
+                    note?: string;
+                    /** @enum {string} */
+                    status: "done" | "missing" | "recommended";
+                }[];
+                diagnosisReview?: {
+                    /** @enum {string} */
+                    concordance: "concordant" | "minor_discordance" | "major_discordance";
+                    originalDiagnosis: string;
+                    rationale: string;
+                    reviewedDiagnosis: string;
+                };
+                lungFunction?: {
+                    comment?: string;
+                    input: {
+                        dlcoPercent: number;
+                        fev1Percent: number;
+                        obstructedElsewhere?: number;
+                        obstructedInResected?: number;
+                        resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                        shuttleWalkMeters?: number | null;
+                        stairClimbMeters?: number | null;
+                        vo2peakMlKgMin?: number | null;
+                        vo2peakPercent?: number | null;
+                    };
+                };
+                patientSummary?: string;
+                physicianSection?: string;
+                priorities?: {
+                    explanation: string;
+                    /** @enum {string} */
+                    fit: "fits" | "partly" | "does_not_fit";
+                };
+                reviewerRole?: string;
+                staging?: {
+                    /** @enum {string} */
+                    basis: "clinical" | "pathological";
+                    edition: string;
+                    grade?: string;
+                    m: string;
+                    n: string;
+                    t: string;
+                };
+                surgery?: {
+                    /** @enum {string} */
+                    approach: "open" | "vats" | "robotic" | "not_applicable";
+                    highVolumeAdvice: string;
+                    /** @enum {string} */
+                    necessary: "yes" | "no" | "uncertain";
+                    neoadjuvantFirst: boolean;
+                    rationale?: string;
+                };
+                treatment?: {
+                    comment?: string;
+                    options: {
+                        option: string;
+                        rationale: string;
+                    }[];
+                    /** @enum {string} */
+                    stance: "agree" | "modify" | "alternative";
+                };
+                trials?: {
+                    identifier: string;
+                    why: string;
+                }[];
+            };
+            contentSha256: string | null;
+            /** Format: uuid */
+            id: string;
+            signedAt: string | null;
+            /** @enum {string} */
+            status: "draft" | "signed";
+            /** @description Reading grade of the patient summary (aim for 8 or below) */
+            summaryGrade: number | null;
+            updatedAt: string;
+        };
+        OpinionPartInput: {
+            /** Format: uuid */
+            authorId: string;
+            authorName: string;
+            content: {
+                answers?: {
+                    answer: string;
+                    question: string;
+                }[];
+                biomarkers?: {
+                    name: string;
+                    note?: string;
+                    /** @enum {string} */
+                    status: "done" | "missing" | "recommended";
+                }[];
+                diagnosisReview?: {
+                    /** @enum {string} */
+                    concordance: "concordant" | "minor_discordance" | "major_discordance";
+                    originalDiagnosis: string;
+                    rationale: string;
+                    reviewedDiagnosis: string;
+                };
+                lungFunction?: {
+                    comment?: string;
+                    input: {
+                        dlcoPercent: number;
+                        fev1Percent: number;
+                        obstructedElsewhere?: number;
+                        obstructedInResected?: number;
+                        resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                        shuttleWalkMeters?: number | null;
+                        stairClimbMeters?: number | null;
+                        vo2peakMlKgMin?: number | null;
+                        vo2peakPercent?: number | null;
+                    };
+                };
+                patientSummary?: string;
+                physicianSection?: string;
+                priorities?: {
+                    explanation: string;
+                    /** @enum {string} */
+                    fit: "fits" | "partly" | "does_not_fit";
+                };
+                reviewerRole?: string;
+                staging?: {
+                    /** @enum {string} */
+                    basis: "clinical" | "pathological";
+                    edition: string;
+                    grade?: string;
+                    m: string;
+                    n: string;
+                    t: string;
+                };
+                surgery?: {
+                    /** @enum {string} */
+                    approach: "open" | "vats" | "robotic" | "not_applicable";
+                    highVolumeAdvice: string;
+                    /** @enum {string} */
+                    necessary: "yes" | "no" | "uncertain";
+                    neoadjuvantFirst: boolean;
+                    rationale?: string;
+                };
+                treatment?: {
+                    comment?: string;
+                    options: {
+                        option: string;
+                        rationale: string;
+                    }[];
+                    /** @enum {string} */
+                    stance: "agree" | "modify" | "alternative";
+                };
+                trials?: {
+                    identifier: string;
+                    why: string;
+                }[];
+            };
+            contentSha256: string | null;
+            /** Format: uuid */
+            id: string;
+            signedAt: string | null;
+            /** @enum {string} */
+            status: "draft" | "signed";
+            /** @description Reading grade of the patient summary (aim for 8 or below) */
+            summaryGrade: number | null;
+            updatedAt: string;
+        };
+        OpinionReport: {
+            document: components["schemas"]["OpinionReportDocument"];
+            /** Format: uuid */
+            id: string;
+            issuedAt: string;
+            /** @enum {string} */
+            kind: "original" | "addendum" | "amendment";
+            reason: string | null;
+            version: number;
+        };
+        OpinionReportDocument: {
+            addenda: {
+                at: string;
+                by: string;
+                /** @enum {string} */
+                kind: "addendum" | "amendment";
+                reason: string;
+                text: string;
+                version: number;
+            }[];
+            caseReference: string;
+            condition: string | null;
+            disagreements: string[];
+            issuedAt: string;
+            issuedBy: string;
+            /** @enum {string} */
+            kind: "original" | "addendum" | "amendment";
+            letterhead: string;
+            parts: {
+                authorName: string;
+                content: {
+                    answers?: {
+                        answer: string;
+                        question: string;
+                    }[];
+                    biomarkers?: {
+                        name: string;
+                        note?: string;
+                        /** @enum {string} */
+                        status: "done" | "missing" | "recommended";
+                    }[];
+                    diagnosisReview?: {
+                        /** @enum {string} */
+                        concordance: "concordant" | "minor_discordance" | "major_discordance";
+                        originalDiagnosis: string;
+                        rationale: string;
+                        reviewedDiagnosis: string;
+                    };
+                    lungFunction?: {
+                        comment?: string;
+                        input: {
+                            dlcoPercent: number;
+                            fev1Percent: number;
+                            obstructedElsewhere?: number;
+                            obstructedInResected?: number;
+                            resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                            shuttleWalkMeters?: number | null;
+                            stairClimbMeters?: number | null;
+                            vo2peakMlKgMin?: number | null;
+                            vo2peakPercent?: number | null;
+                        };
+                    };
+                    patientSummary?: string;
+                    physicianSection?: string;
+                    priorities?: {
+                        explanation: string;
+                        /** @enum {string} */
+                        fit: "fits" | "partly" | "does_not_fit";
+                    };
+                    reviewerRole?: string;
+                    staging?: {
+                        /** @enum {string} */
+                        basis: "clinical" | "pathological";
+                        edition: string;
+                        grade?: string;
+                        m: string;
+                        n: string;
+                        t: string;
+                    };
+                    surgery?: {
+                        /** @enum {string} */
+                        approach: "open" | "vats" | "robotic" | "not_applicable";
+                        highVolumeAdvice: string;
+                        /** @enum {string} */
+                        necessary: "yes" | "no" | "uncertain";
+                        neoadjuvantFirst: boolean;
+                        rationale?: string;
+                    };
+                    treatment?: {
+                        comment?: string;
+                        options: {
+                            option: string;
+                            rationale: string;
+                        }[];
+                        /** @enum {string} */
+                        stance: "agree" | "modify" | "alternative";
+                    };
+                    trials?: {
+                        identifier: string;
+                        why: string;
+                    }[];
+                };
+                contentSha256: string;
+                lungFunction: components["schemas"]["LungFunctionResult"] | null;
+                reviewerRole: string;
+                signedAt: string;
+            }[];
+            patient: {
+                birthDate: string | null;
+                name: string;
+            };
+            patientQuestions: string[];
+            reason: string | null;
+            version: number;
+        };
+        OpinionReportDocumentInput: {
+            addenda: {
+                at: string;
+                by: string;
+                /** @enum {string} */
+                kind: "addendum" | "amendment";
+                reason: string;
+                text: string;
+                version: number;
+            }[];
+            caseReference: string;
+            condition: string | null;
+            disagreements: string[];
+            issuedAt: string;
+            issuedBy: string;
+            /** @enum {string} */
+            kind: "original" | "addendum" | "amendment";
+            letterhead: string;
+            parts: {
+                authorName: string;
+                content: {
+                    answers?: {
+                        answer: string;
+                        question: string;
+                    }[];
+                    biomarkers?: {
+                        name: string;
+                        note?: string;
+                        /** @enum {string} */
+                        status: "done" | "missing" | "recommended";
+                    }[];
+                    diagnosisReview?: {
+                        /** @enum {string} */
+                        concordance: "concordant" | "minor_discordance" | "major_discordance";
+                        originalDiagnosis: string;
+                        rationale: string;
+                        reviewedDiagnosis: string;
+                    };
+                    lungFunction?: {
+                        comment?: string;
+                        input: {
+                            dlcoPercent: number;
+                            fev1Percent: number;
+                            obstructedElsewhere?: number;
+                            obstructedInResected?: number;
+                            resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                            shuttleWalkMeters?: number | null;
+                            stairClimbMeters?: number | null;
+                            vo2peakMlKgMin?: number | null;
+                            vo2peakPercent?: number | null;
+                        };
+                    };
+                    patientSummary?: string;
+                    physicianSection?: string;
+                    priorities?: {
+                        explanation: string;
+                        /** @enum {string} */
+                        fit: "fits" | "partly" | "does_not_fit";
+                    };
+                    reviewerRole?: string;
+                    staging?: {
+                        /** @enum {string} */
+                        basis: "clinical" | "pathological";
+                        edition: string;
+                        grade?: string;
+                        m: string;
+                        n: string;
+                        t: string;
+                    };
+                    surgery?: {
+                        /** @enum {string} */
+                        approach: "open" | "vats" | "robotic" | "not_applicable";
+                        highVolumeAdvice: string;
+                        /** @enum {string} */
+                        necessary: "yes" | "no" | "uncertain";
+                        neoadjuvantFirst: boolean;
+                        rationale?: string;
+                    };
+                    treatment?: {
+                        comment?: string;
+                        options: {
+                            option: string;
+                            rationale: string;
+                        }[];
+                        /** @enum {string} */
+                        stance: "agree" | "modify" | "alternative";
+                    };
+                    trials?: {
+                        identifier: string;
+                        why: string;
+                    }[];
+                };
+                contentSha256: string;
+                lungFunction: components["schemas"]["LungFunctionResultInput"] | null;
+                reviewerRole: string;
+                signedAt: string;
+            }[];
+            patient: {
+                birthDate: string | null;
+                name: string;
+            };
+            patientQuestions: string[];
+            reason: string | null;
+            version: number;
+        };
+        OpinionReportInput: {
+            document: components["schemas"]["OpinionReportDocumentInput"];
+            /** Format: uuid */
+            id: string;
+            issuedAt: string;
+            /** @enum {string} */
+            kind: "original" | "addendum" | "amendment";
+            reason: string | null;
+            version: number;
+        };
+        OpinionWorkspace: {
+            biomarkers: {
+                missing: string[];
+                panels: {
+                    id: string;
+                    label: string;
+                    note: string | null;
+                }[];
+                /** @enum {string} */
+                stage: "advanced" | "early" | "unknown";
+                tests: {
+                    name: string;
+                    note: string | null;
+                    optional: boolean;
+                    reason: string;
+                    sources: string[];
+                    /** @enum {string} */
+                    status: "done" | "missing" | "check_report";
+                }[];
+            } | null;
+            checklist: {
+                complete: boolean;
+                items: {
+                    documents: string[];
+                    from: string;
+                    have: boolean;
+                    id: string;
+                    label: string;
+                    sources: string[];
+                    waiver: {
+                        reason: string;
+                        waivedAt: string;
+                        waivedBy: string;
+                    } | null;
+                    why: string;
+                }[];
+            };
+            intake: {
+                [key: string]: unknown;
+            };
+            isLead: boolean;
+            isReviewer: boolean;
+            myPart: components["schemas"]["OpinionPart"] | null;
+            notes: {
+                body: string;
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+            }[];
+            otherParts: components["schemas"]["OpinionPart"][];
+            reports: components["schemas"]["OpinionReport"][];
+            reviewers: {
+                /** Format: uuid */
+                id: string;
+                lead: boolean;
+                name: string;
+                signed: boolean;
+            }[];
+            /** @enum {string} */
+            status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
+        };
+        OpinionWorkspaceInput: {
+            biomarkers: {
+                missing: string[];
+                panels: {
+                    id: string;
+                    label: string;
+                    note: string | null;
+                }[];
+                /** @enum {string} */
+                stage: "advanced" | "early" | "unknown";
+                tests: {
+                    name: string;
+                    note: string | null;
+                    optional: boolean;
+                    reason: string;
+                    sources: string[];
+                    /** @enum {string} */
+                    status: "done" | "missing" | "check_report";
+                }[];
+            } | null;
+            checklist: {
+                complete: boolean;
+                items: {
+                    documents: string[];
+                    from: string;
+                    have: boolean;
+                    id: string;
+                    label: string;
+                    sources: string[];
+                    waiver: {
+                        reason: string;
+                        waivedAt: string;
+                        waivedBy: string;
+                    } | null;
+                    why: string;
+                }[];
+            };
+            intake: {
+                [key: string]: unknown;
+            };
+            isLead: boolean;
+            isReviewer: boolean;
+            myPart: components["schemas"]["OpinionPartInput"] | null;
+            notes: {
+                body: string;
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+            }[];
+            otherParts: components["schemas"]["OpinionPartInput"][];
+            reports: components["schemas"]["OpinionReportInput"][];
+            reviewers: {
+                /** Format: uuid */
+                id: string;
+                lead: boolean;
+                name: string;
+                signed: boolean;
+            }[];
+            /** @enum {string} */
+            status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
+        };
+        OutcomesSummary: {
+            bySituation: {
+                cases: number;
+                id: number;
+                label: string;
+            }[];
+            cases: number;
+            concordance: {
+                changedShare: number | null;
+                concordant: number;
+                major_discordance: number;
+                minor_discordance: number;
+                reference: string;
+                reviewed: number;
+            };
+            sla: {
+                breached: number;
+                met: number;
+                withClock: number;
+            };
+            turnaroundDays: {
+                median: number | null;
+                p90: number | null;
+                signed: number;
+            };
+        };
+        OutcomesSummaryInput: {
+            bySituation: {
+                cases: number;
+                id: number;
+                label: string;
+            }[];
+            cases: number;
+            concordance: {
+                changedShare: number | null;
+                concordant: number;
+                major_discordance: number;
+                minor_discordance: number;
+                reference: string;
+                reviewed: number;
+            };
+            sla: {
+                breached: number;
+                met: number;
+                withClock: number;
+            };
+            turnaroundDays: {
+                median: number | null;
+                p90: number | null;
+                signed: number;
             };
         };
         Problem: {
