@@ -66,6 +66,12 @@ export function loadKnowledge() {
   return k;
 }
 
+/** The whole knowledge base as clinicians read it at /assess/rules (and the API answers). */
+export const KnowledgeView = z.object({
+  version: z.string(), sources: z.array(SourceSchema), specialties: z.array(SpecialtySchema), operations: z.array(OperationSchema),
+  volumeStandards: z.array(VolumeStandardSchema), panels: z.array(PanelSchema), conditions: z.array(ConditionSchema), rules: RulesSchema,
+}).meta({ id: 'KnowledgeBase' });
+
 export type Knowledge = ReturnType<typeof loadKnowledge>;
 export type Condition = Knowledge['conditions'][number];
 export type Operation = Knowledge['operations'][number];

@@ -5,7 +5,7 @@ import { PRIORITIES } from '../cases/intake.ts';
 import { errorResponses } from '../core/http.ts';
 import { AssessmentAnswers, TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
 import { assess } from './engine.ts';
-import { KNOWLEDGE } from './knowledge.ts';
+import { KNOWLEDGE, KnowledgeView } from './knowledge.ts';
 import { assessmentPdf } from './pdf.ts';
 import { AssessmentResult } from './result.ts';
 
@@ -13,6 +13,14 @@ import { AssessmentResult } from './result.ts';
  * The public "Should I get a second opinion?" API. Anonymous and stateless: answers are not
  * stored and not logged (they are health information); a per-address rate limit keeps it cheap.
  */
+const Choice = z.object({ id: z.string(), label: z.string() });
+const Questionnaire = z.object({
+  operations: z.array(z.object({ id: z.string(), label: z.string(), major: z.boolean() })),
+  treatments: z.array(Choice), timing: z.array(Choice), priorities: z.array(Choice), records: z.array(Choice),
+  panels: z.array(z.object({ id: z.string(), label: z.string(), tests: z.array(z.string()) })),
+  conditions: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cancer', 'lung']), codes: z.array(z.string()) })),
+}).meta({ id: 'AssessmentQuestionnaire' });
+
 export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date }) {
   return async function routes(fastify: FastifyInstance) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -32,17 +40,17 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
       return reply.type('application/pdf').header('content-disposition', 'attachment; filename="second-opinion-assessment.pdf"').send(pdf);
     });
 
-    app.get('/assessments/questionnaire', { config: { access: 'public' }, schema: { tags, summary: 'The choices the questionnaire offers' } }, async () => ({
+    app.get('/assessments/questionnaire', { config: { access: 'public' }, schema: { tags, summary: 'The choices the questionnaire offers', response: { 200: Questionnaire } } }, async () => ({
       operations: KNOWLEDGE.operations.map(({ id, label, major }) => ({ id, label, major })),
-      treatments: TREATMENT_KINDS,
-      timing: TIMING_CHOICES,
-      priorities: PRIORITIES,
+      treatments: [...TREATMENT_KINDS],
+      timing: [...TIMING_CHOICES],
+      priorities: [...PRIORITIES],
       records: KNOWLEDGE.rules.checklist.map(({ id, label }) => ({ id, label })),
       panels: KNOWLEDGE.panels.map(({ id, label, tests }) => ({ id, label, tests: tests.map((t) => t.name) })),
       conditions: KNOWLEDGE.conditions.map(({ id, label, kind, codes }) => ({ id, label, kind, codes })),
     }));
 
-    app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit' } }, async () => ({
+    app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit', response: { 200: KnowledgeView } } }, async () => ({
       version: KNOWLEDGE.version,
       sources: KNOWLEDGE.sources,
       conditions: KNOWLEDGE.conditions,

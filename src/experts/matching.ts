@@ -7,11 +7,11 @@ import { z } from 'zod';
  * failing with a reason; then a weighted score whose every factor is shown with its value and
  * weight. Weights are configuration (data/matching-weights.json or MATCHING_WEIGHTS_FILE).
  */
-const TaxonomyFile = z.object({
+export const TaxonomyFile = z.object({
   version: z.string(), source: z.string(), verify: z.string(),
   codes: z.array(z.object({ code: z.string().regex(/^[0-9]{3}[0-9A-Z]{6}X$/), display: z.string() })),
   specialties: z.record(z.string(), z.array(z.string())),
-});
+}).meta({ id: 'Taxonomy' });
 export const TAXONOMY = TaxonomyFile.parse(JSON.parse(fs.readFileSync(new URL('./data/taxonomy.json', import.meta.url), 'utf8')));
 const KNOWN_CODES = new Set(TAXONOMY.codes.map((c) => c.code));
 for (const codes of Object.values(TAXONOMY.specialties)) for (const c of codes) if (!KNOWN_CODES.has(c)) throw new Error(`taxonomy.json maps a specialty to unknown code ${c}`);

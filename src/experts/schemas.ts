@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { SlaView } from '../cases/schemas.ts';
 import { isKnownTaxonomy } from './matching.ts';
 import { isValidNpi } from './npi.ts';
 
@@ -47,3 +48,33 @@ export const ExpertProfileView = z.object({
   feeUsd: z.number().nullable(), capacityMax: z.number(), acceptingCases: z.boolean(), openCases: z.number(), outOfOffice: z.array(z.object({ from: z.string(), to: z.string() })),
   conflicts: z.array(z.string()), pastTurnaroundDays: z.number().nullable(),
 }).meta({ id: 'ExpertProfile' });
+
+// ---- What the matching and offers API answers ----
+
+const RankedExpert = z.object({
+  userId: z.uuid(), name: z.string(), eligible: z.boolean(), excludedBecause: z.array(z.string()), score: z.number(),
+  factors: z.array(z.object({ factor: z.string(), value: z.number(), weight: z.number(), reason: z.string() })),
+}).meta({ id: 'RankedExpert' });
+
+export const CaseTeamProposal = z.object({
+  conditionId: z.string().nullable(),
+  needs: z.object({
+    roles: z.array(z.string()), icd10Code: z.string().nullable(), patientLocation: z.string().nullable(), consultMode: z.enum(['records_review', 'video']),
+    language: z.string().nullable(), insurance: z.string().nullable(), operation: z.object({ id: z.string(), surgeonMin: z.number(), role: z.string() }).nullable(),
+    rareOrComplex: z.boolean(), treatingInstitutions: z.array(z.string()), today: z.string(),
+  }),
+  weights: z.record(z.string(), z.number()),
+  team: z.array(z.object({ role: z.string(), roleLabel: z.string(), proposed: RankedExpert.nullable(), candidates: z.array(RankedExpert) })),
+}).meta({ id: 'CaseTeamProposal' });
+
+export const CaseOfferView = z.object({
+  id: z.uuid(), expertId: z.uuid(), expertName: z.string(), role: z.string(), status: z.string(), reason: z.string().nullable(), offeredAt: z.string(), respondBy: z.string(),
+}).meta({ id: 'CaseOffer' });
+
+export const ExpertInbox = z.object({
+  offered: z.array(z.object({ id: z.uuid(), caseReference: z.string(), urgency: z.enum(['standard', 'expedited']), role: z.string(), respondBy: z.string() })),
+  accepted: z.array(z.object({ id: z.uuid(), reference: z.string(), urgency: z.enum(['standard', 'expedited']), status: z.string(), condition: z.string().nullable(), sla: SlaView })),
+  dueSoon: z.array(z.uuid()),
+  overdue: z.array(z.uuid()),
+}).meta({ id: 'ExpertInbox' });
+

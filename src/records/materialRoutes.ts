@@ -54,6 +54,6 @@ export function materialRoutes(material: MaterialService) {
     }, async (req) => material.setRoiStatus(req.actor, req.params.id, req.params.itemId, req.body.status, requestMeta(req)));
     app.get('/api/cases/:id/roi-requests/:itemId/letter.pdf', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The request letter with the patient’s authorization', params: ItemParams } },
       async (req, reply) => pdf(reply, 'records-request.pdf', await material.roiLetter(req.actor, req.params.id, req.params.itemId, requestMeta(req))));
-    app.get('/api/reference/roi-items', { config: { access: 'public' }, schema: { tags, summary: 'What a records request can ask for' } }, async () => Object.entries(ROI_ITEMS).map(([id, label]) => ({ id, label })));
+    app.get('/api/reference/roi-items', { config: { access: 'public' }, schema: { tags, summary: 'What a records request can ask for', response: { 200: z.array(z.object({ id: z.string(), label: z.string() })) } } }, async () => Object.entries(ROI_ITEMS).map(([id, label]) => ({ id, label })));
   };
 }

@@ -26,6 +26,10 @@ const DocumentView = z.object({
   typeConfidence: z.number().nullable(), typeEvidence: z.array(z.string()), typeSource: z.string().nullable(), status: z.string(), statusDetail: z.string().nullable(),
   testsReported: z.array(z.string()), flags: z.array(z.object({ kind: z.string(), message: z.string() })), uploadedBy: z.string().nullable(), createdAt: z.string(),
 }).meta({ id: 'Document' });
+const ClinicalEntry = z.object({
+  id: z.uuid(), documentId: z.uuid(), kind: z.string(), code: z.string().nullable(), codeSystem: z.string().nullable(), display: z.string().nullable(),
+  value: z.string().nullable(), unit: z.string().nullable(), effective: z.string().nullable(), status: z.string().nullable(),
+}).meta({ id: 'ClinicalEntry' });
 export const ChecklistView = z.object({
   items: z.array(z.object({
     id: z.string(), label: z.string(), from: z.string(), why: z.string(), sources: z.array(z.string()), have: z.boolean(), documents: z.array(z.string()),
@@ -198,7 +202,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
       async (req) => records.waive(req.actor, req.params.id, req.params.itemId, req.body.reason, requestMeta(req)));
     app.delete('/api/cases/:id/checklist/:itemId/waiver', { config: { access: { case: 'case.records.curate' } }, schema: { tags, summary: 'Withdraw a waiver (coordinator)', params: ItemParams, response: { 200: ChecklistView, ...errorResponses } } },
       async (req) => records.unwaive(req.actor, req.params.id, req.params.itemId, requestMeta(req)));
-    app.get('/api/cases/:id/clinical', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Imported clinical data: conditions, labs, procedures, medications', params: Params, querystring: z.strictObject({ kind: z.enum(['condition', 'observation', 'diagnostic_report', 'procedure', 'medication', 'patient']).optional() }) } },
+    app.get('/api/cases/:id/clinical', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Imported clinical data: conditions, labs, procedures, medications', params: Params, querystring: z.strictObject({ kind: z.enum(['condition', 'observation', 'diagnostic_report', 'procedure', 'medication', 'patient']).optional() }), response: { 200: z.array(ClinicalEntry), ...errorResponses } } },
       async (req) => records.clinical(req.actor, req.params.id, req.query.kind, requestMeta(req)));
   };
 }

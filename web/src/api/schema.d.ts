@@ -1402,7 +1402,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AssessmentQuestionnaire"];
+                    };
                 };
             };
         };
@@ -1436,7 +1438,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeBase"];
+                    };
                 };
             };
         };
@@ -3993,7 +3997,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ClinicalEntry"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5769,7 +5838,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CaseTeamProposal"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -5805,7 +5939,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CaseOffer"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -8041,7 +8240,77 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ExpertProfile"][];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -8181,7 +8450,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ExpertInbox"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -8215,7 +8549,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ExpertProfile"] | null;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -9438,7 +9837,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            label: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -9472,7 +9876,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Taxonomy"];
+                    };
                 };
             };
         };
@@ -9896,6 +10302,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        __shared: {
+            $defs: {
+                schema0: {
+                    /** @constant */
+                    always: true;
+                } | {
+                    /** @constant */
+                    never: true;
+                } | {
+                    fact: string;
+                    is: string | number | boolean | null;
+                } | {
+                    fact: string;
+                    in: (string | number | boolean | null)[];
+                } | {
+                    fact: string;
+                    has: string | number;
+                } | {
+                    all: components["schemas"]["__shared"][];
+                } | {
+                    any: components["schemas"]["__shared"][];
+                } | {
+                    not: components["schemas"]["__shared"];
+                };
+            };
+        };
         AssessmentAnswers: {
             course?: {
                 progressing?: boolean;
@@ -9987,6 +10419,76 @@ export interface components {
                 /** @enum {string} */
                 working?: "yes" | "no" | "not_sure" | "too_early";
             };
+        };
+        AssessmentQuestionnaire: {
+            conditions: {
+                codes: string[];
+                id: string;
+                /** @enum {string} */
+                kind: "cancer" | "lung";
+                label: string;
+            }[];
+            operations: {
+                id: string;
+                label: string;
+                major: boolean;
+            }[];
+            panels: {
+                id: string;
+                label: string;
+                tests: string[];
+            }[];
+            priorities: {
+                id: string;
+                label: string;
+            }[];
+            records: {
+                id: string;
+                label: string;
+            }[];
+            timing: {
+                id: string;
+                label: string;
+            }[];
+            treatments: {
+                id: string;
+                label: string;
+            }[];
+        };
+        AssessmentQuestionnaireInput: {
+            conditions: {
+                codes: string[];
+                id: string;
+                /** @enum {string} */
+                kind: "cancer" | "lung";
+                label: string;
+            }[];
+            operations: {
+                id: string;
+                label: string;
+                major: boolean;
+            }[];
+            panels: {
+                id: string;
+                label: string;
+                tests: string[];
+            }[];
+            priorities: {
+                id: string;
+                label: string;
+            }[];
+            records: {
+                id: string;
+                label: string;
+            }[];
+            timing: {
+                id: string;
+                label: string;
+            }[];
+            treatments: {
+                id: string;
+                label: string;
+            }[];
         };
         AssessmentResult: {
             biomarkers: {
@@ -10414,6 +10916,30 @@ export interface components {
             urgency: "standard" | "expedited";
             urgencyReason: string | null;
         };
+        CaseOffer: {
+            /** Format: uuid */
+            expertId: string;
+            expertName: string;
+            /** Format: uuid */
+            id: string;
+            offeredAt: string;
+            reason: string | null;
+            respondBy: string;
+            role: string;
+            status: string;
+        };
+        CaseOfferInput: {
+            /** Format: uuid */
+            expertId: string;
+            expertName: string;
+            /** Format: uuid */
+            id: string;
+            offeredAt: string;
+            reason: string | null;
+            respondBy: string;
+            role: string;
+            status: string;
+        };
         CaseSummary: {
             condition: string | null;
             coordinatorName: string | null;
@@ -10459,6 +10985,92 @@ export interface components {
             submittedAt: string | null;
             /** @enum {string} */
             urgency: "standard" | "expedited";
+        };
+        CaseTeamProposal: {
+            conditionId: string | null;
+            needs: {
+                /** @enum {string} */
+                consultMode: "records_review" | "video";
+                icd10Code: string | null;
+                insurance: string | null;
+                language: string | null;
+                operation: {
+                    id: string;
+                    role: string;
+                    surgeonMin: number;
+                } | null;
+                patientLocation: string | null;
+                rareOrComplex: boolean;
+                roles: string[];
+                today: string;
+                treatingInstitutions: string[];
+            };
+            team: {
+                candidates: components["schemas"]["RankedExpert"][];
+                proposed: components["schemas"]["RankedExpert"] | null;
+                role: string;
+                roleLabel: string;
+            }[];
+            weights: {
+                [key: string]: number;
+            };
+        };
+        CaseTeamProposalInput: {
+            conditionId: string | null;
+            needs: {
+                /** @enum {string} */
+                consultMode: "records_review" | "video";
+                icd10Code: string | null;
+                insurance: string | null;
+                language: string | null;
+                operation: {
+                    id: string;
+                    role: string;
+                    surgeonMin: number;
+                } | null;
+                patientLocation: string | null;
+                rareOrComplex: boolean;
+                roles: string[];
+                today: string;
+                treatingInstitutions: string[];
+            };
+            team: {
+                candidates: components["schemas"]["RankedExpertInput"][];
+                proposed: components["schemas"]["RankedExpertInput"] | null;
+                role: string;
+                roleLabel: string;
+            }[];
+            weights: {
+                [key: string]: number;
+            };
+        };
+        ClinicalEntry: {
+            code: string | null;
+            codeSystem: string | null;
+            display: string | null;
+            /** Format: uuid */
+            documentId: string;
+            effective: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            status: string | null;
+            unit: string | null;
+            value: string | null;
+        };
+        ClinicalEntryInput: {
+            code: string | null;
+            codeSystem: string | null;
+            display: string | null;
+            /** Format: uuid */
+            documentId: string;
+            effective: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            status: string | null;
+            unit: string | null;
+            value: string | null;
         };
         Document: {
             /** Format: uuid */
@@ -10513,6 +11125,64 @@ export interface components {
             typeEvidence: string[];
             typeSource: string | null;
             uploadedBy: string | null;
+        };
+        ExpertInbox: {
+            accepted: {
+                condition: string | null;
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                sla: {
+                    businessDaysLeft: number;
+                    dueAt: string;
+                    startedAt: string;
+                    /** @enum {string} */
+                    state: "on_track" | "at_risk" | "breached" | "met";
+                } | null;
+                status: string;
+                /** @enum {string} */
+                urgency: "standard" | "expedited";
+            }[];
+            dueSoon: string[];
+            offered: {
+                caseReference: string;
+                /** Format: uuid */
+                id: string;
+                respondBy: string;
+                role: string;
+                /** @enum {string} */
+                urgency: "standard" | "expedited";
+            }[];
+            overdue: string[];
+        };
+        ExpertInboxInput: {
+            accepted: {
+                condition: string | null;
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                sla: {
+                    businessDaysLeft: number;
+                    dueAt: string;
+                    startedAt: string;
+                    /** @enum {string} */
+                    state: "on_track" | "at_risk" | "breached" | "met";
+                } | null;
+                status: string;
+                /** @enum {string} */
+                urgency: "standard" | "expedited";
+            }[];
+            dueSoon: string[];
+            offered: {
+                caseReference: string;
+                /** Format: uuid */
+                id: string;
+                respondBy: string;
+                role: string;
+                /** @enum {string} */
+                urgency: "standard" | "expedited";
+            }[];
+            overdue: string[];
         };
         ExpertProfile: {
             acceptingCases: boolean;
@@ -10799,6 +11469,330 @@ export interface components {
                     startedOn?: string;
                 }[];
             };
+        };
+        KnowledgeBase: {
+            conditions: {
+                aggressive: boolean;
+                codes: string[];
+                id: string;
+                keywords: string[];
+                /** @enum {string} */
+                kind: "cancer" | "lung";
+                label: string;
+                panels: {
+                    panel: string;
+                    /** @enum {string} */
+                    stage: "advanced" | "early" | "any";
+                }[];
+                plain: string;
+                rareOrComplex: boolean;
+                records: string[];
+                /** Format: date */
+                reviewedOn: string;
+                serious: boolean;
+                sources: string[];
+                specialties: string[];
+                tags: string[];
+            }[];
+            operations: {
+                id: string;
+                label: string;
+                lungResection: boolean;
+                major: boolean;
+                surgeon?: string;
+                volumeStandard?: string;
+            }[];
+            panels: {
+                id: string;
+                label: string;
+                note?: string;
+                sources: string[];
+                tests: {
+                    aliases: string[];
+                    name: string;
+                    ngs?: boolean;
+                    note?: string;
+                    optional?: boolean;
+                    /** @enum {string} */
+                    stage?: "advanced" | "early";
+                }[];
+            }[];
+            rules: {
+                center: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                checklist: {
+                    from: string;
+                    id: string;
+                    label: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    when: components["schemas"]["__shared"];
+                    why: string;
+                }[];
+                coverage: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                disclaimer: {
+                    sources: string[];
+                    text: string;
+                };
+                noneApply: {
+                    sources: string[];
+                    text: string;
+                };
+                questions: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                reviewers: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    specialties: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                situations: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    situation: number;
+                    sources: string[];
+                    text: string;
+                    weight: number;
+                    when: components["schemas"]["__shared"];
+                }[];
+                situationTitles: {
+                    [key: string]: string;
+                };
+                unknownCondition: {
+                    sources: string[];
+                    text: string;
+                };
+                urgency: {
+                    reminder: {
+                        sources: string[];
+                        text: string;
+                    };
+                    rules: {
+                        id: string;
+                        /** Format: date */
+                        reviewedOn: string;
+                        sources: string[];
+                        text: string;
+                        when: components["schemas"]["__shared"];
+                    }[];
+                    standard: {
+                        sources: string[];
+                        text: string;
+                    };
+                };
+                /** Format: date */
+                version: string;
+            };
+            sources: {
+                detail: string;
+                id: string;
+                /** Format: date */
+                reviewedOn: string;
+                title: string;
+                /** Format: uri */
+                url?: string;
+                verify?: string;
+                year?: number;
+            }[];
+            specialties: {
+                id: string;
+                label: string;
+                plain: string;
+            }[];
+            version: string;
+            volumeStandards: {
+                hospitalMin: number;
+                id: string;
+                procedure: string;
+                sources: string[];
+                surgeonMin: number;
+            }[];
+        };
+        KnowledgeBaseInput: {
+            conditions: {
+                aggressive: boolean;
+                codes: string[];
+                id: string;
+                keywords: string[];
+                /** @enum {string} */
+                kind: "cancer" | "lung";
+                label: string;
+                panels: {
+                    panel: string;
+                    /** @enum {string} */
+                    stage: "advanced" | "early" | "any";
+                }[];
+                plain: string;
+                rareOrComplex: boolean;
+                records: string[];
+                /** Format: date */
+                reviewedOn: string;
+                serious: boolean;
+                sources: string[];
+                specialties: string[];
+                tags: string[];
+            }[];
+            operations: {
+                id: string;
+                label: string;
+                lungResection: boolean;
+                major: boolean;
+                surgeon?: string;
+                volumeStandard?: string;
+            }[];
+            panels: {
+                id: string;
+                label: string;
+                note?: string;
+                sources: string[];
+                tests: {
+                    aliases: string[];
+                    name: string;
+                    ngs?: boolean;
+                    note?: string;
+                    optional?: boolean;
+                    /** @enum {string} */
+                    stage?: "advanced" | "early";
+                }[];
+            }[];
+            rules: {
+                center: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                checklist: {
+                    from: string;
+                    id: string;
+                    label: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    when: components["schemas"]["__shared"];
+                    why: string;
+                }[];
+                coverage: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                disclaimer: {
+                    sources: string[];
+                    text: string;
+                };
+                noneApply: {
+                    sources: string[];
+                    text: string;
+                };
+                questions: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                reviewers: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    sources: string[];
+                    specialties: string[];
+                    text: string;
+                    when: components["schemas"]["__shared"];
+                }[];
+                situations: {
+                    id: string;
+                    /** Format: date */
+                    reviewedOn: string;
+                    situation: number;
+                    sources: string[];
+                    text: string;
+                    weight: number;
+                    when: components["schemas"]["__shared"];
+                }[];
+                situationTitles: {
+                    [key: string]: string;
+                };
+                unknownCondition: {
+                    sources: string[];
+                    text: string;
+                };
+                urgency: {
+                    reminder: {
+                        sources: string[];
+                        text: string;
+                    };
+                    rules: {
+                        id: string;
+                        /** Format: date */
+                        reviewedOn: string;
+                        sources: string[];
+                        text: string;
+                        when: components["schemas"]["__shared"];
+                    }[];
+                    standard: {
+                        sources: string[];
+                        text: string;
+                    };
+                };
+                /** Format: date */
+                version: string;
+            };
+            sources: {
+                detail: string;
+                id: string;
+                /** Format: date */
+                reviewedOn: string;
+                title: string;
+                /** Format: uri */
+                url?: string;
+                verify?: string;
+                year?: number;
+            }[];
+            specialties: {
+                id: string;
+                label: string;
+                plain: string;
+            }[];
+            version: string;
+            volumeStandards: {
+                hospitalMin: number;
+                id: string;
+                procedure: string;
+                sources: string[];
+                surgeonMin: number;
+            }[];
         };
         LungFunctionResult: {
             functionalSegmentsRemoved: number;
@@ -11426,6 +12420,34 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RankedExpert: {
+            eligible: boolean;
+            excludedBecause: string[];
+            factors: {
+                factor: string;
+                reason: string;
+                value: number;
+                weight: number;
+            }[];
+            name: string;
+            score: number;
+            /** Format: uuid */
+            userId: string;
+        };
+        RankedExpertInput: {
+            eligible: boolean;
+            excludedBecause: string[];
+            factors: {
+                factor: string;
+                reason: string;
+                value: number;
+                weight: number;
+            }[];
+            name: string;
+            score: number;
+            /** Format: uuid */
+            userId: string;
+        };
         RecordsChecklist: {
             complete: boolean;
             items: {
@@ -11559,6 +12581,30 @@ export interface components {
             statusLabel: string;
             trackingNumber: string | null;
             updatedAt: string;
+        };
+        Taxonomy: {
+            codes: {
+                code: string;
+                display: string;
+            }[];
+            source: string;
+            specialties: {
+                [key: string]: string[];
+            };
+            verify: string;
+            version: string;
+        };
+        TaxonomyInput: {
+            codes: {
+                code: string;
+                display: string;
+            }[];
+            source: string;
+            specialties: {
+                [key: string]: string[];
+            };
+            verify: string;
+            version: string;
         };
         User: {
             createdAt: string;
