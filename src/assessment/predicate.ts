@@ -31,7 +31,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.strictObject({ any: z.array(PredicateSchema).min(1) }),
     z.strictObject({ not: PredicateSchema }),
   ]),
-);
+).meta({ id: 'RulePredicate' });
 
 /** Evaluates a predicate; a fact that is missing is an error, so a typo in a rule file cannot pass silently. */
 export function holds(p: Predicate, facts: Facts): boolean {

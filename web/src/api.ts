@@ -17,7 +17,7 @@ export class ApiError extends Error {
 }
 
 /** Calls the JSON API with the session cookie; throws ApiError on any problem answer. */
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
@@ -34,9 +34,9 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return json as T;
 }
 
-export const get = <T = any>(path: string) => api<T>('GET', path);
-export const post = <T = any>(path: string, body: unknown = {}) => api<T>('POST', path, body);
-export const put = <T = any>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const get = <T = unknown>(path: string) => api<T>('GET', path);
+export const post = <T = unknown>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const put = <T = unknown>(path: string, body: unknown) => api<T>('PUT', path, body);
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never) : never;
@@ -46,6 +46,12 @@ export type PostResult<P extends keyof paths> = Answer<paths[P]['post']>;
 export type PutResult<P extends keyof paths> = Answer<paths[P]['put']>;
 /** A schema the API names (e.g. `Schema<'Case'>`). */
 export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
+/** What a form holds while it is filled in: any answer may still be missing. */
+export type FormOf<T> = T extends (infer U)[] ? FormOf<U>[] : T extends object ? { [K in keyof T]?: FormOf<T[K]> } : T;
+/** Like `FormOf`, where a cleared choice is kept as null. */
+export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
+/** An intake as a draft holds it: sections and answers may be missing; the server checks each step it saves. */
+export type IntakeDraft = DeepPartial<Schema<'Intake'>>;
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',

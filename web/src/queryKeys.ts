@@ -8,7 +8,7 @@ export type CasePart =
 
 export const caseKeys = {
   /** Every query about every case (a prefix). */
-  any: ['case'] as const,
+  everyCase: ['case'] as const,
   /** Every query about one case (a prefix). */
   all: (id: string) => ['case', id] as const,
   part: (id: string, part: CasePart, ...rest: unknown[]) => ['case', id, part, ...rest] as const,

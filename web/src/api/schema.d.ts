@@ -10302,32 +10302,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        __shared: {
-            $defs: {
-                schema0: {
-                    /** @constant */
-                    always: true;
-                } | {
-                    /** @constant */
-                    never: true;
-                } | {
-                    fact: string;
-                    is: string | number | boolean | null;
-                } | {
-                    fact: string;
-                    in: (string | number | boolean | null)[];
-                } | {
-                    fact: string;
-                    has: string | number;
-                } | {
-                    all: components["schemas"]["__shared"][];
-                } | {
-                    any: components["schemas"]["__shared"][];
-                } | {
-                    not: components["schemas"]["__shared"];
-                };
-            };
-        };
         AssessmentAnswers: {
             course?: {
                 progressing?: boolean;
@@ -11524,7 +11498,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                 }[];
                 checklist: {
                     from: string;
@@ -11533,7 +11507,7 @@ export interface components {
                     /** Format: date */
                     reviewedOn: string;
                     sources: string[];
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                     why: string;
                 }[];
                 coverage: {
@@ -11542,7 +11516,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                 }[];
                 disclaimer: {
                     sources: string[];
@@ -11558,7 +11532,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                 }[];
                 reviewers: {
                     id: string;
@@ -11567,7 +11541,7 @@ export interface components {
                     sources: string[];
                     specialties: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                 }[];
                 situations: {
                     id: string;
@@ -11577,7 +11551,7 @@ export interface components {
                     sources: string[];
                     text: string;
                     weight: number;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicate"];
                 }[];
                 situationTitles: {
                     [key: string]: string;
@@ -11597,7 +11571,7 @@ export interface components {
                         reviewedOn: string;
                         sources: string[];
                         text: string;
-                        when: components["schemas"]["__shared"];
+                        when: components["schemas"]["RulePredicate"];
                     }[];
                     standard: {
                         sources: string[];
@@ -11686,7 +11660,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                 }[];
                 checklist: {
                     from: string;
@@ -11695,7 +11669,7 @@ export interface components {
                     /** Format: date */
                     reviewedOn: string;
                     sources: string[];
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                     why: string;
                 }[];
                 coverage: {
@@ -11704,7 +11678,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                 }[];
                 disclaimer: {
                     sources: string[];
@@ -11720,7 +11694,7 @@ export interface components {
                     reviewedOn: string;
                     sources: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                 }[];
                 reviewers: {
                     id: string;
@@ -11729,7 +11703,7 @@ export interface components {
                     sources: string[];
                     specialties: string[];
                     text: string;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                 }[];
                 situations: {
                     id: string;
@@ -11739,7 +11713,7 @@ export interface components {
                     sources: string[];
                     text: string;
                     weight: number;
-                    when: components["schemas"]["__shared"];
+                    when: components["schemas"]["RulePredicateInput"];
                 }[];
                 situationTitles: {
                     [key: string]: string;
@@ -11759,7 +11733,7 @@ export interface components {
                         reviewedOn: string;
                         sources: string[];
                         text: string;
-                        when: components["schemas"]["__shared"];
+                        when: components["schemas"]["RulePredicateInput"];
                     }[];
                     standard: {
                         sources: string[];
@@ -12507,6 +12481,50 @@ export interface components {
             sentAt: string | null;
             /** @enum {string} */
             status: "prepared" | "sent" | "partially_received" | "received";
+        };
+        RulePredicate: {
+            /** @constant */
+            always: true;
+        } | {
+            /** @constant */
+            never: true;
+        } | {
+            fact: string;
+            is: string | number | boolean | null;
+        } | {
+            fact: string;
+            in: (string | number | boolean | null)[];
+        } | {
+            fact: string;
+            has: string | number;
+        } | {
+            all: components["schemas"]["RulePredicate"][];
+        } | {
+            any: components["schemas"]["RulePredicate"][];
+        } | {
+            not: components["schemas"]["RulePredicate"];
+        };
+        RulePredicateInput: {
+            /** @constant */
+            always: true;
+        } | {
+            /** @constant */
+            never: true;
+        } | {
+            fact: string;
+            is: string | number | boolean | null;
+        } | {
+            fact: string;
+            in: (string | number | boolean | null)[];
+        } | {
+            fact: string;
+            has: string | number;
+        } | {
+            all: components["schemas"]["RulePredicateInput"][];
+        } | {
+            any: components["schemas"]["RulePredicateInput"][];
+        } | {
+            not: components["schemas"]["RulePredicateInput"];
         };
         Session: {
             createdAt: string;

@@ -1,7 +1,7 @@
 import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post, ROLE_LABELS, type GetResult } from '../api.ts';
+import { formatDate, get, post, ROLE_LABELS, type GetResult, type PostResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 
 export function AdminAuditPage() {
@@ -10,7 +10,7 @@ export function AdminAuditPage() {
   const params = new URLSearchParams({ page: String(page), pageSize: '50' });
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
   const events = useQuery({ queryKey: ['audit', params.toString()], queryFn: () => get<GetResult<'/api/admin/audit'>>(`/admin/audit?${params}`), placeholderData: keepPreviousData });
-  const verify = useMutation({ mutationFn: () => post('/admin/audit/verify') });
+  const verify = useMutation({ mutationFn: () => post<PostResult<'/api/admin/audit/verify'>>('/admin/audit/verify') });
   const set = (k: keyof typeof filters) => (v: string) => { setFilters({ ...filters, [k]: v }); setPage(1); };
   return (
     <Stack>

@@ -2,7 +2,7 @@ import { Badge, Button, Card, Grid, Group, Loader, Modal, Select, Stack, Table, 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
-import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS, type GetResult, type Schema } from '../api.ts';
+import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
@@ -86,7 +86,7 @@ const CASE_PANELS: CasePanel[] = [
 
 /** The assessment rules run on this case: what applies, who should review, what records are missing. */
 function CaseAssessment({ id }: { id: string }) {
-  const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get(`/cases/${id}/assessment`) });
+  const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get<GetResult<'/api/cases/{id}/assessment'>>(`/cases/${id}/assessment`) });
   if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
   return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
@@ -99,7 +99,7 @@ function Actions({ c, me }: { c: CaseDetail; me: Me }) {
   const [expertId, setExpertId] = useState<string | null>(null);
   const experts = useQuery({ queryKey: ['experts'], queryFn: () => get<GetResult<'/api/experts'>>('/experts'), enabled: open === 'assignExpert' });
   const run = useMutation({
-    mutationFn: (cmd: string) => post(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
+    mutationFn: (cmd: string) => post<CaseDetail>(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
     onSuccess: (updated) => {
       qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
       // A state change touches every panel (timeline, opinion, records, access): refresh them all.
@@ -138,10 +138,10 @@ function Actions({ c, me }: { c: CaseDetail; me: Me }) {
   );
 }
 
-function IntakeSummary({ c }: { c: any }) {
-  const i = c.intake;
-  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
-  const label = (list: any[] | undefined, id: unknown) => list?.find((x) => x.id === id)?.label ?? String(id);
+function IntakeSummary({ c }: { c: CaseDetail }) {
+  const i = c.intake as IntakeDraft;
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
+  const label = (list: { id: string | number; label: string }[] | undefined, id: unknown) => list?.find((x) => x.id === id)?.label ?? String(id);
   return (
     <Grid>
       <Grid.Col span={{ base: 12, md: 6 }}>
@@ -152,7 +152,7 @@ function IntakeSummary({ c }: { c: any }) {
           <Title order={4} mt="sm">Diagnosis</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
           <Title order={4} mt="sm">Situations</Title>
-          {(i.situations?.situations ?? []).map((s: number) => <Text key={s} size="sm">• {label(ref.data?.situations, s)}</Text>)}
+          {(i.situations?.situations ?? []).map((s) => <Text key={s} size="sm">• {label(ref.data?.situations, s)}</Text>)}
         </Stack></Card>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>
@@ -161,11 +161,11 @@ function IntakeSummary({ c }: { c: any }) {
           <Text size="sm">{i.plan?.proposedPlan}</Text>
           {i.plan?.surgeryProposed && <Text size="sm">Surgery proposed: {i.plan.surgeryDescription}</Text>}
           <Title order={4} mt="sm">Treatment so far</Title>
-          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : i.treatment.treatments.map((t: any, n: number) => <Text key={n} size="sm">• {t.description} ({t.response.replace('_', ' ')})</Text>)}
+          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : (i.treatment?.treatments ?? []).map((t, n) => <Text key={n} size="sm">• {t?.description} ({t?.response?.replace('_', ' ')})</Text>)}
           <Title order={4} mt="sm">Questions</Title>
-          {(i.questions?.questions ?? []).map((q: string, n: number) => <Text key={n} size="sm">{n + 1}. {q}</Text>)}
+          {(i.questions?.questions ?? []).map((q, n) => <Text key={n} size="sm">{n + 1}. {q}</Text>)}
           <Title order={4} mt="sm">What matters most</Title>
-          {(i.priorities?.ranked ?? []).map((p: string, n: number) => <Text key={p} size="sm">{n + 1}. {label(ref.data?.priorities, p)}</Text>)}
+          {(i.priorities?.ranked ?? []).map((p, n) => <Text key={p ?? n} size="sm">{n + 1}. {label(ref.data?.priorities, p)}</Text>)}
           {i.priorities?.inOwnWords && <Text size="sm" fs="italic">“{i.priorities.inOwnWords}”</Text>}
         </Stack></Card>
       </Grid.Col>

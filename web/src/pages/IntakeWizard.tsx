@@ -1,7 +1,7 @@
 import { ActionIcon, Alert, Button, Checkbox, Group, NativeSelect, Paper, Radio, ScrollArea, Select, Stack, Stepper, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get, post, put } from '../api.ts';
+import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 import { Caregivers } from './Caregivers.tsx';
@@ -13,22 +13,26 @@ const US_STATES = 'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME M
 const LANGUAGES = [{ value: 'en', label: 'English' }, { value: 'es', label: 'Spanish' }, { value: 'zh', label: 'Chinese' }, { value: 'vi', label: 'Vietnamese' }, { value: 'ar', label: 'Arabic' }, { value: 'fr', label: 'French' }, { value: 'de', label: 'German' }, { value: 'ru', label: 'Russian' }, { value: 'pt', label: 'Portuguese' }];
 
 type Section = (typeof SECTIONS)[number];
+type CaseDetail = Schema<'Case'>;
+type Intake = Schema<'Intake'>;
+type Draft = { [K in Section]: Form<NonNullable<Intake[K]>> };
+interface StepProps<K extends Section> { v: Draft[K]; set: (p: Draft[K]) => void }
 
 /** The save-and-resume intake: each step is saved on "Save and continue" and reopens where left. */
-export function IntakeWizard({ c, me }: { c: any; me: Me }) {
+export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
   const qc = useQueryClient();
   const firstMissing = SECTIONS.findIndex((s) => c.missingIntakeSections.includes(s));
   const [active, setActive] = useState(firstMissing === -1 ? (c.unsignedConsents.length ? 7 : 8) : firstMissing);
-  const [draft, setDraft] = useState<Record<string, any>>(() => defaults(c.intake, me));
-  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
+  const [draft, setDraft] = useState<Draft>(() => defaults(c.intake as Form<Intake>, me));
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
   const save = useMutation({
-    mutationFn: (section: Section) => put(`/cases/${c.id}/intake/${section}`, clean(section, draft[section])),
+    mutationFn: (section: Section) => put<CaseDetail>(`/cases/${c.id}/intake/${section}`, clean(section, draft[section])),
     onSuccess: (updated) => {
       qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
       setActive((a) => a + 1);
     },
   });
-  const set = (section: Section, patch: Record<string, unknown>) => setDraft((d) => ({ ...d, [section]: { ...d[section], ...patch } }));
+  const set = <K extends Section>(section: K, patch: Draft[K]) => setDraft((d) => ({ ...d, [section]: { ...d[section], ...patch } }));
   const section = SECTIONS[active];
   return (
     <Stack>
@@ -47,13 +51,13 @@ export function IntakeWizard({ c, me }: { c: any; me: Me }) {
               {section === 'patient' && <PatientStep v={draft.patient} set={(p) => set('patient', p)} />}
               {section === 'condition' && <ConditionStep v={draft.condition} set={(p) => set('condition', p)} />}
               {section === 'situations' && (
-                <Checkbox.Group label="Which of these describe your situation? Choose all that apply." value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort() })}>
-                  <Stack mt="xs">{ref.data?.situations.map((s: any) => <Checkbox key={s.id} value={String(s.id)} label={s.label} />)}</Stack>
+                <Checkbox.Group label="Which of these describe your situation? Choose all that apply." value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort((a, b) => a - b) })}>
+                  <Stack mt="xs">{ref.data?.situations.map((s) => <Checkbox key={s.id} value={String(s.id)} label={s.label} />)}</Stack>
                 </Checkbox.Group>
               )}
               {section === 'plan' && <PlanStep v={draft.plan} set={(p) => set('plan', p)} />}
               {section === 'treatment' && <TreatmentStep v={draft.treatment} set={(p) => set('treatment', p)} />}
-              {section === 'questions' && <ListStep label="Question for the expert" items={draft.questions.questions} onChange={(questions) => set('questions', { questions })} />}
+              {section === 'questions' && <ListStep label="Question for the expert" items={draft.questions.questions ?? []} onChange={(questions) => set('questions', { questions })} />}
               {section === 'priorities' && <PrioritiesStep v={draft.priorities} options={ref.data?.priorities ?? []} set={(p) => set('priorities', p)} />}
               <ErrorNote error={save.error} />
               <Group justify="space-between">
@@ -73,7 +77,7 @@ export function IntakeWizard({ c, me }: { c: any; me: Me }) {
   );
 }
 
-function defaults(intake: any, me: Me) {
+function defaults(intake: Form<Intake>, me: Me): Draft {
   const [given, ...family] = me.user.name.split(' ');
   return {
     patient: intake.patient ?? { givenName: given ?? '', familyName: family.join(' '), birthDate: '', sex: 'unknown', country: 'US', state: '', preferredLanguage: 'en' },
@@ -83,20 +87,22 @@ function defaults(intake: any, me: Me) {
     treatment: intake.treatment ?? { treatments: [] },
     questions: intake.questions ?? { questions: [''] },
     priorities: intake.priorities ?? { ranked: [], inOwnWords: '' },
-  } as Record<string, any>;
+  };
 }
 
 /** Drops empty optional answers so the server sees "not given" rather than "".  */
-function clean(section: Section, v: any) {
-  const out: any = {};
+function clean<K extends Section>(section: K, v: Draft[K]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v ?? {})) if (val !== '' && val !== null && val !== undefined) out[k] = val;
-  if (section === 'questions') out.questions = (out.questions ?? []).filter((q: string) => q.trim());
+  if (section === 'questions') out.questions = (asSection(v, 'questions').questions ?? []).filter((q) => q?.trim());
   if (section === 'plan' && !out.surgeryProposed) delete out.surgeryDescription;
-  if (section === 'treatment') out.treatments = (out.treatments ?? []).filter((t: any) => t.description?.trim()).map((t: any) => Object.fromEntries(Object.entries(t).filter(([, x]) => x !== '')));
+  if (section === 'treatment') out.treatments = (asSection(v, 'treatment').treatments ?? []).filter((t) => t?.description?.trim()).map((t) => Object.fromEntries(Object.entries(t ?? {}).filter(([, x]) => x !== '')));
   return out;
 }
+/** Narrows a step's values to its section (the caller checked which section it is). */
+const asSection = <K extends Section>(v: Draft[Section], _section: K) => v as Draft[K];
 
-function PatientStep({ v, set }: { v: any; set: (p: any) => void }) {
+function PatientStep({ v, set }: StepProps<'patient'>) {
   return (
     <Stack>
       <Text size="sm">Who is the second opinion for? If you are a caregiver, enter the patient’s details.</Text>
@@ -106,7 +112,7 @@ function PatientStep({ v, set }: { v: any; set: (p: any) => void }) {
       </Group>
       <Group grow>
         <TextInput label="Date of birth" type="date" required value={v.birthDate} onChange={(e) => set({ birthDate: e.currentTarget.value })} />
-        <NativeSelect label="Sex" value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value })} data={[{ value: 'female', label: 'Female' }, { value: 'male', label: 'Male' }, { value: 'other', label: 'Other' }, { value: 'unknown', label: 'Prefer not to say' }]} />
+        <NativeSelect label="Sex" value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value as NonNullable<Intake['patient']>['sex'] })} data={[{ value: 'female', label: 'Female' }, { value: 'male', label: 'Male' }, { value: 'other', label: 'Other' }, { value: 'unknown', label: 'Prefer not to say' }]} />
       </Group>
       <Group grow>
         <NativeSelect label="Country" value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={[{ value: 'US', label: 'United States' }, { value: 'CA', label: 'Canada' }, { value: 'MX', label: 'Mexico' }, { value: 'GB', label: 'United Kingdom' }, { value: 'DE', label: 'Germany' }, { value: 'FR', label: 'France' }, { value: 'ES', label: 'Spain' }, { value: 'IN', label: 'India' }]} />
@@ -123,13 +129,13 @@ function PatientStep({ v, set }: { v: any; set: (p: any) => void }) {
   );
 }
 
-function ConditionStep({ v, set }: { v: any; set: (p: any) => void }) {
-  const codes = useQuery({ queryKey: ['icd10'], queryFn: () => get('/reference/icd10?limit=100'), staleTime: Infinity });
+function ConditionStep({ v, set }: StepProps<'condition'>) {
+  const codes = useQuery({ queryKey: ['icd10'], queryFn: () => get<GetResult<'/api/reference/icd10'>>('/reference/icd10?limit=100'), staleTime: Infinity });
   return (
     <Stack>
       <Textarea label="The diagnosis, in your words" description="As your doctor described it, e.g. “adenocarcinoma of the right lung”." required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
       <Select label="Closest diagnosis from the list" description="Type a word (lung, breast, fibrosis…) or a code from your paperwork." searchable required
-        data={(codes.data?.items ?? []).map((c: any) => ({ value: c.code, label: `${c.code} — ${c.display}` }))} value={v.icd10Code || null} onChange={(x) => set({ icd10Code: x ?? '' })} nothingFoundMessage="No match: choose the closest one" />
+        data={(codes.data?.items ?? []).map((c) => ({ value: c.code, label: `${c.code} — ${c.display}` }))} value={v.icd10Code || null} onChange={(x) => set({ icd10Code: x ?? '' })} nothingFoundMessage="No match: choose the closest one" />
       <TextInput label="When was it diagnosed? (optional)" type="date" value={v.diagnosedOn ?? ''} onChange={(e) => set({ diagnosedOn: e.currentTarget.value })} />
       <Radio.Group label="Is this a new diagnosis?" value={v.newDiagnosis ? 'yes' : 'no'} onChange={(x) => set({ newDiagnosis: x === 'yes' })}>
         <Group mt="xs"><Radio value="yes" label="Yes, in the last few months" /><Radio value="no" label="No, I have had it longer" /></Group>
@@ -138,7 +144,7 @@ function ConditionStep({ v, set }: { v: any; set: (p: any) => void }) {
   );
 }
 
-function PlanStep({ v, set }: { v: any; set: (p: any) => void }) {
+function PlanStep({ v, set }: StepProps<'plan'>) {
   return (
     <Stack>
       <Textarea label="What have your doctors proposed?" required autosize minRows={3} value={v.proposedPlan} onChange={(e) => set({ proposedPlan: e.currentTarget.value })} />
@@ -154,9 +160,10 @@ function PlanStep({ v, set }: { v: any; set: (p: any) => void }) {
   );
 }
 
-function TreatmentStep({ v, set }: { v: any; set: (p: any) => void }) {
-  const items: any[] = v.treatments ?? [];
-  const update = (i: number, patch: any) => set({ treatments: items.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+type TreatmentDraft = NonNullable<Draft['treatment']['treatments']>[number];
+function TreatmentStep({ v, set }: StepProps<'treatment'>) {
+  const items = v.treatments ?? [];
+  const update = (i: number, patch: TreatmentDraft) => set({ treatments: items.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
   return (
     <Stack>
       <Text size="sm">List each treatment so far (surgery, chemotherapy, radiation, medicines, oxygen…). Leave empty if none yet.</Text>
@@ -170,7 +177,7 @@ function TreatmentStep({ v, set }: { v: any; set: (p: any) => void }) {
             <Group grow>
               <TextInput label="Started" type="date" value={t.startedOn ?? ''} onChange={(e) => update(i, { startedOn: e.currentTarget.value })} />
               <TextInput label="Ended" type="date" value={t.endedOn ?? ''} onChange={(e) => update(i, { endedOn: e.currentTarget.value })} />
-              <NativeSelect label="How is it going?" value={t.response} onChange={(e) => update(i, { response: e.currentTarget.value })}
+              <NativeSelect label="How is it going?" value={t.response} onChange={(e) => update(i, { response: e.currentTarget.value as NonNullable<TreatmentDraft>['response'] })}
                 data={[{ value: 'working', label: 'Working' }, { value: 'not_working', label: 'Not working' }, { value: 'side_effects', label: 'Hard side effects' }, { value: 'too_early', label: 'Too early to tell' }, { value: 'unknown', label: 'Not sure' }]} />
             </Group>
           </Stack>
@@ -196,8 +203,9 @@ function ListStep({ label, items, onChange }: { label: string; items: string[]; 
   );
 }
 
-function PrioritiesStep({ v, options, set }: { v: any; options: { id: string; label: string }[]; set: (p: any) => void }) {
-  const ranked: string[] = v.ranked ?? [];
+type PriorityId = NonNullable<Intake['priorities']>['ranked'][number];
+function PrioritiesStep({ v, options, set }: StepProps<'priorities'> & { options: { id: string; label: string }[] }) {
+  const ranked = (v.ranked ?? []) as PriorityId[];
   const move = (i: number, d: number) => {
     const r = [...ranked];
     [r[i], r[i + d]] = [r[i + d]!, r[i]!];
@@ -207,7 +215,7 @@ function PrioritiesStep({ v, options, set }: { v: any; options: { id: string; la
     <Stack>
       <Text size="sm">What matters most to you? Tick what matters, then put the most important first. The expert will say whether the plan fits.</Text>
       {options.map((o) => (
-        <Checkbox key={o.id} label={o.label} checked={ranked.includes(o.id)} onChange={(e) => set({ ranked: e.currentTarget.checked ? [...ranked, o.id] : ranked.filter((x) => x !== o.id) })} />
+        <Checkbox key={o.id} label={o.label} checked={ranked.includes(o.id as PriorityId)} onChange={(e) => set({ ranked: e.currentTarget.checked ? [...ranked, o.id as PriorityId] : ranked.filter((x) => x !== o.id) })} />
       ))}
       {ranked.length > 1 && (
         <Paper withBorder p="sm" aria-label="Your order">
@@ -228,25 +236,28 @@ function PrioritiesStep({ v, options, set }: { v: any; options: { id: string; la
   );
 }
 
-function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => void; onBack: () => void }) {
+type ConsentDocument = GetResult<'/api/reference/consent-documents'>['current'][number];
+function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone: () => void; onBack: () => void }) {
   const qc = useQueryClient();
-  const docs = useQuery({ queryKey: ['consent-docs'], queryFn: () => get('/reference/consent-documents'), staleTime: Infinity });
+  const docs = useQuery({ queryKey: ['consent-docs'], queryFn: () => get<GetResult<'/api/reference/consent-documents'>>('/reference/consent-documents'), staleTime: Infinity });
   const [names, setNames] = useState<Record<string, string>>({});
   const sign = useMutation({
-    mutationFn: (d: any) => post(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '' }),
+    mutationFn: (d: ConsentDocument) => post<CaseDetail>(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '' }),
     onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated),
   });
-  const signed = (kind: string) => c.consents.find((s: any) => s.document === kind);
+  const signed = (kind: string) => c.consents.find((s) => s.document === kind);
   return (
     <Stack>
       <Title order={3}>Consent</Title>
-      {docs.data?.current.map((d: any) => (
+      {docs.data?.current.map((d) => {
+        const done = signed(d.kind);
+        return (
         <Paper key={d.kind} withBorder p="md">
           <Title order={4}>{d.title}</Title>
           <Text size="xs" c="dimmed">Version {d.version}</Text>
           <ScrollArea h={180} mt="xs" type="auto"><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
-          {signed(d.kind) ? (
-            <Text mt="sm" c="green" fw={600}>Signed by {signed(d.kind).typedName} on {new Date(signed(d.kind).signedAt).toLocaleString()}</Text>
+          {done ? (
+            <Text mt="sm" c="green" fw={600}>Signed by {done.typedName} on {formatDate(done.signedAt)}</Text>
           ) : (
             <Group mt="sm" align="end">
               <TextInput label={`Type your full name (${me.user.name}) to sign`} value={names[d.kind] ?? ''} onChange={(e) => setNames({ ...names, [d.kind]: e.currentTarget.value })} style={{ flex: 1 }} />
@@ -254,7 +265,8 @@ function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => 
             </Group>
           )}
         </Paper>
-      ))}
+      );
+      })}
       <ErrorNote error={sign.error} />
       <Group justify="space-between">
         <Button variant="default" onClick={onBack}>Back</Button>
@@ -264,14 +276,15 @@ function ConsentStep({ c, me, onDone, onBack }: { c: any; me: Me; onDone: () => 
   );
 }
 
-function SubmitStep({ c, onBack }: { c: any; onBack: () => void }) {
+function SubmitStep({ c, onBack }: { c: CaseDetail; onBack: () => void }) {
   const qc = useQueryClient();
-  const submit = useMutation({ mutationFn: () => post(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated) });
+  const intake = c.intake as Form<Intake>;
+  const submit = useMutation({ mutationFn: () => post<CaseDetail>(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated) });
   return (
     <Stack>
       <Title order={3}>Check and submit</Title>
-      <Text>Condition: <b>{c.intake.condition?.description ?? '—'}</b> ({c.intake.condition?.icd10Code ?? 'no code'})</Text>
-      <Text>Questions for the expert: {c.intake.questions?.questions?.length ?? 0}</Text>
+      <Text>Condition: <b>{intake.condition?.description ?? '—'}</b> ({intake.condition?.icd10Code ?? 'no code'})</Text>
+      <Text>Questions for the expert: {intake.questions?.questions?.length ?? 0}</Text>
       {c.missingIntakeSections.length > 0 && <Alert color="orange">Some steps are not finished: {c.missingIntakeSections.join(', ')}.</Alert>}
       <Text size="sm" c="dimmed">After you submit, a coordinator checks your request and tells you which records to send.</Text>
       <ErrorNote error={submit.error} />

@@ -1,7 +1,7 @@
 import { Button, Container, Paper, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { get, post } from '../api.ts';
+import { get, post, type GetResult } from '../api.ts';
 import { useMe } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 
@@ -9,7 +9,7 @@ export function InvitationPage() {
   const { token = '' } = useParams();
   const { data: me } = useMe();
   const navigate = useNavigate();
-  const info = useQuery({ queryKey: ['invitation', token], queryFn: () => get(`/invitations/${token}`) });
+  const info = useQuery({ queryKey: ['invitation', token], queryFn: () => get<GetResult<'/api/invitations/{token}'>>(`/invitations/${token}`) });
   const accept = useMutation({ mutationFn: () => post<{ caseId: string }>(`/invitations/${token}/accept`), onSuccess: (r) => navigate(`/cases/${r.caseId}`) });
   return (
     <Container size={480} py="xl">

@@ -2,7 +2,7 @@ import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
-import { formatDate, get, post, type GetResult } from '../api.ts';
+import { formatDate, get, post, type GetResult, type PostResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { PENDING_KEY } from './assess/storage.ts';
@@ -11,11 +11,11 @@ import { PENDING_KEY } from './assess/storage.ts';
 export function MyCasesPage({ me }: { me: Me }) {
   const navigate = useNavigate();
   const cases = useQuery({ queryKey: ['cases', 'mine'], queryFn: () => get<GetResult<'/api/cases'>>('/cases?sort=newest&pageSize=100') });
-  const create = useMutation({ mutationFn: () => post('/cases'), onSuccess: (c) => navigate(`/cases/${c.id}`) });
+  const create = useMutation({ mutationFn: () => post<PostResult<'/api/cases'>>('/cases'), onSuccess: (c) => navigate(`/cases/${c.id}`) });
   const canCreate = me.user.role === 'patient' || me.user.role === 'referring_physician';
   const [pending, setPending] = useState(() => localStorage.getItem(PENDING_KEY));
   const fromAssessment = useMutation({
-    mutationFn: () => post('/cases', { assessment: JSON.parse(pending ?? '{}') }),
+    mutationFn: () => post<PostResult<'/api/cases'>>('/cases', { assessment: JSON.parse(pending ?? '{}') }),
     onSuccess: (c) => {
       localStorage.removeItem(PENDING_KEY);
       navigate(`/cases/${c.id}`);

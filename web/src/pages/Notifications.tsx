@@ -83,7 +83,7 @@ export function NotificationBell() {
   const qc = useQueryClient();
   const seen = useRef(count);
   useEffect(() => {
-    if (count > seen.current) void qc.invalidateQueries({ queryKey: caseKeys.any });
+    if (count > seen.current) void qc.invalidateQueries({ queryKey: caseKeys.everyCase });
     seen.current = count;
   }, [count, qc]);
   return (

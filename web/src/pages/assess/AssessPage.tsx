@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, Checkbox, Container, Group, Progress, Radio, Sel
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { get, post } from '../../api.ts';
+import { get, post, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { ASSESS_COPY as C } from './copy.ts';
@@ -29,16 +29,17 @@ export function AssessPage({ me }: { me?: Me | null }) {
   const step: Step = asked && (asked === 'result' || (STEPS as readonly string[]).includes(asked)) ? asked : 'diagnosis';
   const setStep = (s: Step) => setParams(s === 'diagnosis' ? {} : { step: s });
   const heading = useRef<HTMLHeadingElement>(null);
-  const options = useQuery({ queryKey: ['assess', 'questionnaire'], queryFn: () => get('/assessments/questionnaire'), staleTime: Infinity });
+  const options = useQuery({ queryKey: ['assess', 'questionnaire'], queryFn: () => get<GetResult<'/api/assessments/questionnaire'>>('/assessments/questionnaire'), staleTime: Infinity });
 
   useEffect(() => sessionStorage.setItem(STORAGE_KEY, JSON.stringify(answers)), [answers]);
   // Move focus to the new step's heading so keyboard and screen-reader users land on it.
   useEffect(() => heading.current?.focus(), [step]);
 
+  // "section" or "section.field"; the server checks the answers' shape when they are assessed.
   const set = (path: string, value: unknown) => setAnswers((a) => {
-    const [section, field] = path.split('.') as [string, string | undefined];
+    const [section, field] = path.split('.') as [keyof Answers, string | undefined];
     if (!field) return { ...a, [section]: value };
-    return { ...a, [section]: { ...(a[section] ?? {}), [field]: value } };
+    return { ...a, [section]: { ...((a[section] as object | undefined) ?? {}), [field]: value } };
   });
   const index = step === 'result' ? STEPS.length : STEPS.indexOf(step);
   const go = (i: number) => setStep(i >= STEPS.length ? 'result' : STEPS[Math.max(0, i)]!);
@@ -97,7 +98,7 @@ function YesNo({ label, value, onChange, name }: { label: string; value?: string
 function DiagnosisStep({ answers, set }: StepProps) {
   const d = answers.diagnosis ?? {};
   const [q, setQ] = useState('');
-  const search = useQuery({ queryKey: ['icd10', q], queryFn: () => get(`/reference/icd10?q=${encodeURIComponent(q)}&limit=8`), enabled: q.trim().length >= 2 });
+  const search = useQuery({ queryKey: ['icd10', q], queryFn: () => get<GetResult<'/api/reference/icd10'>>(`/reference/icd10?q=${encodeURIComponent(q)}&limit=8`), enabled: q.trim().length >= 2 });
   const codes = search.data?.items ?? [];
   return (
     <>
@@ -105,7 +106,7 @@ function DiagnosisStep({ answers, set }: StepProps) {
       {codes.length > 0 && (
         <Radio.Group label="Matches" value={d.code ?? null} onChange={(code) => set('diagnosis', { ...d, code, notSure: false })} name="diagnosis-code">
           <Stack gap={6} mt="xs">
-            {codes.map((c: any) => <Radio key={c.code} value={c.code} label={`${c.display} (${c.code})`} />)}
+            {codes.map((c) => <Radio key={c.code} value={c.code} label={`${c.display} (${c.code})`} />)}
           </Stack>
         </Radio.Group>
       )}
@@ -187,7 +188,7 @@ function CourseStep({ answers, set, timing }: StepProps & { timing: { id: string
 
 function RecordsStep({ answers, set }: StepProps) {
   // The engine itself says which records and tests fit these answers.
-  const preview = useQuery({ queryKey: ['assess', 'preview', answers.diagnosis, answers.spread, answers.surgery, answers.treatment, answers.course], queryFn: () => post('/assessments', { ...answers, records: undefined }) });
+  const preview = useQuery({ queryKey: ['assess', 'preview', answers.diagnosis, answers.spread, answers.surgery, answers.treatment, answers.course], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', { ...answers, records: undefined }) });
   const r = answers.records ?? {};
   const tests: { name: string }[] = preview.data?.biomarkers?.tests ?? [];
   const done: string[] = r.molecularTestsDone ?? [];
@@ -197,7 +198,7 @@ function RecordsStep({ answers, set }: StepProps) {
       <ErrorNote error={preview.error} />
       {preview.data && (
         <Checkbox.Group label={C.steps.records.have} value={r.have ?? []} onChange={(v) => set('records.have', v)}>
-          <Stack gap={6} mt="xs">{preview.data.checklist.map((i: any) => <Checkbox key={i.id} value={i.id} label={i.label} />)}</Stack>
+          <Stack gap={6} mt="xs">{preview.data.checklist.map((i) => <Checkbox key={i.id} value={i.id} label={i.label} />)}</Stack>
         </Checkbox.Group>
       )}
       {tests.length > 0 && (

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Group, List, Loader, Stack, Table, 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, post } from '../../api.ts';
+import { ApiError, post, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { PENDING_KEY, type Answers } from './storage.ts';
@@ -43,7 +43,7 @@ async function downloadPdf(answers: Answers) {
 
 export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Answers; me?: Me | null; onEdit: () => void; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const navigate = useNavigate();
-  const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post('/assessments', answers) });
+  const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', answers) });
   const pdf = useMutation({ mutationFn: () => downloadPdf(answers) });
   const start = useMutation({
     mutationFn: async () => {
@@ -52,7 +52,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
         localStorage.setItem(PENDING_KEY, JSON.stringify(answers));
         return null;
       }
-      return post('/cases', { assessment: answers });
+      return post<PostResult<'/api/cases'>>('/cases', { assessment: answers });
     },
     onSuccess: (c) => (c ? navigate(`/cases/${c.id}`) : navigate('/register?from=assessment')),
   });
@@ -81,7 +81,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
 }
 
 /** The assessment result itself, shared by the public page and the case workspace. */
-export function AssessmentView({ r }: { r: any }) {
+export function AssessmentView({ r }: { r: Schema<'AssessmentResult'> }) {
   return (
     <>
           {r.notices.map((n: { text: string; sources: string[] }) => <Alert key={n.text} color="yellow">{n.text}<Why sources={n.sources} /></Alert>)}
@@ -89,7 +89,7 @@ export function AssessmentView({ r }: { r: any }) {
 
           <section aria-labelledby="h-situations">
             <Title order={2} id="h-situations" mb="xs">{C.result.situations}</Title>
-            {r.situations.length === 0 && <Text data-testid="none-apply">{r.noneApply.text}</Text>}
+            {r.situations.length === 0 && <Text data-testid="none-apply">{r.noneApply?.text}</Text>}
             <Stack gap="sm">
               {r.situations.map((s: { number: number; title: string; reasons: Reason[] }) => (
                 <Card key={s.number} withBorder data-testid={`situation-${s.number}`}>
@@ -127,7 +127,7 @@ export function AssessmentView({ r }: { r: any }) {
               <Reasons reasons={r.specialisedCenter.reasons} />
               {r.specialisedCenter.volumeStandard && (
                 <Text size="sm" mt="xs">
-                  {r.specialisedCenter.volumeStandard.procedure}: {C.result.volume.replace('{hospital}', r.specialisedCenter.volumeStandard.hospitalMin).replace('{surgeon}', r.specialisedCenter.volumeStandard.surgeonMin)}
+                  {r.specialisedCenter.volumeStandard.procedure}: {C.result.volume.replace('{hospital}', String(r.specialisedCenter.volumeStandard.hospitalMin)).replace('{surgeon}', String(r.specialisedCenter.volumeStandard.surgeonMin))}
                   <Why sources={r.specialisedCenter.volumeStandard.sources} />
                   {r.specialisedCenter.volumeStandard.verify && <Text span size="xs" c="dimmed"> ({r.specialisedCenter.volumeStandard.verify})</Text>}
                 </Text>

@@ -2,26 +2,29 @@ import { Anchor, Badge, Card, Container, Code, List, Stack, Table, Text, Title }
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useLocation } from 'react-router';
-import { get } from '../../api.ts';
+import { get, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
-type Predicate = Record<string, any>;
+type Predicate = Schema<'RulePredicate'>;
+type Knowledge = GetResult<'/api/assessments/rules'>;
+/** What every rule of the knowledge base has, whatever else it says. */
+interface RuleRow { id: string; when: Predicate; sources: string[]; reviewedOn: string; text?: string; situation?: number }
 
 /** A rule's condition in words, for clinicians reading the rules. */
 export function describePredicate(p: Predicate): string {
-  if (p.always) return 'always';
-  if (p.never) return 'only through the condition catalogue';
-  if (p.all) return p.all.map(describePredicate).join(' AND ');
-  if (p.any) return `(${p.any.map(describePredicate).join(' OR ')})`;
-  if (p.not) return `NOT ${describePredicate(p.not)}`;
+  if ('always' in p) return 'always';
+  if ('never' in p) return 'only through the condition catalogue';
+  if ('all' in p) return p.all.map(describePredicate).join(' AND ');
+  if ('any' in p) return `(${p.any.map(describePredicate).join(' OR ')})`;
+  if ('not' in p) return `NOT ${describePredicate(p.not)}`;
   if ('is' in p) return `${p.fact} is ${JSON.stringify(p.is)}`;
-  if ('in' in p) return `${p.fact} is one of ${p.in.map((x: unknown) => JSON.stringify(x)).join(', ')}`;
+  if ('in' in p) return `${p.fact} is one of ${p.in.map((x) => JSON.stringify(x)).join(', ')}`;
   return `${p.fact} includes ${JSON.stringify(p.has)}`;
 }
 
 const Src = ({ ids }: { ids: string[] }) => <>{ids.map((s, i) => <span key={s}>{i > 0 && ', '}<Anchor href={`#source-${s}`} size="sm">{s}</Anchor></span>)}</>;
 
-function RuleTable({ title, rules, text = (r) => r.text }: { title: string; rules: any[]; text?: (r: any) => string }) {
+function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? '' }: { title: string; rules: R[]; text?: (r: R) => string }) {
   return (
     <section aria-label={title}>
       <Title order={2} mb="xs">{title} ({rules.length})</Title>
@@ -47,7 +50,7 @@ function RuleTable({ title, rules, text = (r) => r.text }: { title: string; rule
 
 /** Every rule, catalogue entry and source behind the assessment, for clinicians to audit. */
 export function AssessRulesPage() {
-  const k = useQuery({ queryKey: ['assess', 'rules'], queryFn: () => get('/assessments/rules'), staleTime: Infinity });
+  const k = useQuery({ queryKey: ['assess', 'rules'], queryFn: () => get<Knowledge>('/assessments/rules'), staleTime: Infinity });
   const location = useLocation();
   useEffect(() => {
     if (k.data && location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
@@ -77,14 +80,14 @@ export function AssessRulesPage() {
                 <Table striped verticalSpacing="xs">
                   <Table.Thead><Table.Tr><Table.Th>Condition</Table.Th><Table.Th>ICD-10-CM</Table.Th><Table.Th>Flags</Table.Th><Table.Th>Reviewers</Table.Th><Table.Th>Extra records</Table.Th><Table.Th>Biomarker panels</Table.Th><Table.Th>Sources</Table.Th></Table.Tr></Table.Thead>
                   <Table.Tbody>
-                    {d.conditions.map((c: any) => (
+                    {d.conditions.map((c) => (
                       <Table.Tr key={c.id} id={`condition-${c.id}`}>
                         <Table.Td>{c.label}</Table.Td>
                         <Table.Td><Code>{c.codes.join(' ')}</Code></Table.Td>
                         <Table.Td>{[c.kind, c.serious && 'serious', c.rareOrComplex && 'rare or complex', c.aggressive && 'aggressive'].filter(Boolean).join(', ')}</Table.Td>
                         <Table.Td>{c.specialties.join(', ')}</Table.Td>
                         <Table.Td>{c.records.join(', ') || '—'}</Table.Td>
-                        <Table.Td>{c.panels.map((p: any) => `${p.panel} (${p.stage})`).join(', ') || '—'}</Table.Td>
+                        <Table.Td>{c.panels.map((p) => `${p.panel} (${p.stage})`).join(', ') || '—'}</Table.Td>
                         <Table.Td><Src ids={c.sources} /></Table.Td>
                       </Table.Tr>
                     ))}
@@ -95,11 +98,11 @@ export function AssessRulesPage() {
             <section aria-label="Biomarker panels">
               <Title order={2} mb="xs">Biomarker panels ({d.panels.length})</Title>
               <Stack gap="xs">
-                {d.panels.map((p: any) => (
+                {d.panels.map((p) => (
                   <Card key={p.id} withBorder id={`panel-${p.id}`}>
                     <Text fw={600}>{p.label} <Code>{p.id}</Code></Text>
                     {p.note && <Text size="sm">{p.note}</Text>}
-                    <Text size="sm">{p.tests.map((t: any) => `${t.name}${t.stage ? ` [${t.stage}]` : ''}${t.optional ? ' [optional]' : ''}`).join(' · ')}</Text>
+                    <Text size="sm">{p.tests.map((t) => `${t.name}${t.stage ? ` [${t.stage}]` : ''}${t.optional ? ' [optional]' : ''}`).join(' · ')}</Text>
                     <Text size="sm">Sources: <Src ids={p.sources} /></Text>
                   </Card>
                 ))}
@@ -107,12 +110,12 @@ export function AssessRulesPage() {
             </section>
             <section aria-label="Surgical volume standards">
               <Title order={2} mb="xs">Surgical volume standards</Title>
-              <List>{d.volumeStandards.map((v: any) => <List.Item key={v.id}>{v.procedure}: at least {v.hospitalMin} a year per hospital, {v.surgeonMin} per surgeon (<Src ids={v.sources} />)</List.Item>)}</List>
+              <List>{d.volumeStandards.map((v) => <List.Item key={v.id}>{v.procedure}: at least {v.hospitalMin} a year per hospital, {v.surgeonMin} per surgeon (<Src ids={v.sources} />)</List.Item>)}</List>
             </section>
             <section aria-label="Sources">
               <Title order={2} mb="xs">Sources ({d.sources.length})</Title>
               <Stack gap="xs">
-                {d.sources.map((s: any) => (
+                {d.sources.map((s) => (
                   <Card key={s.id} withBorder id={`source-${s.id}`}>
                     <Text fw={600}><Code>{s.id}</Code> {s.title}</Text>
                     <Text size="sm">{s.detail}</Text>

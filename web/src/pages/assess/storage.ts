@@ -1,5 +1,7 @@
+import type { FormOf, Schema } from '../../api.ts';
+
 /** The answers, in the shape of the API's AssessmentAnswers (all optional). */
-export type Answers = Record<string, any>;
+export type Answers = FormOf<Schema<'AssessmentAnswers'>>;
 
 /** Answers while the questionnaire is open (this tab only). */
 export const STORAGE_KEY = 'consilium.assessment';

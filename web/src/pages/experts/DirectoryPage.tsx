@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, FileButton, Group, List, Pagination, Stack, Table, Text, TextInput, Title, Button } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get } from '../../api.ts';
+import { get, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 
@@ -10,13 +10,13 @@ export function DirectoryPage({ me }: { me: Me }) {
   const qc = useQueryClient();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
-  const list = useQuery({ queryKey: ['directory', q, page], queryFn: () => get(`/directory/experts?pageSize=25&page=${page}${q ? `&q=${encodeURIComponent(q)}` : ''}`) });
+  const list = useQuery({ queryKey: ['directory', q, page], queryFn: () => get<GetResult<'/api/directory/experts'>>(`/directory/experts?pageSize=25&page=${page}${q ? `&q=${encodeURIComponent(q)}` : ''}`) });
   const importCsv = useMutation({
     mutationFn: async (file: File) => {
       const res = await fetch('/api/admin/experts/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
       const body = await res.json();
       if (!res.ok) throw new Error(body.detail ?? 'Import failed');
-      return body;
+      return body as PostResult<'/api/admin/experts/import'>;
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['directory'] }),
   });
@@ -35,7 +35,7 @@ export function DirectoryPage({ me }: { me: Me }) {
       </Group>
       {importCsv.data && (
         <Alert color={importCsv.data.errors.length ? 'orange' : 'green'} title={`${importCsv.data.saved} saved, ${importCsv.data.created} new accounts`}>
-          {importCsv.data.errors.length > 0 && <List size="sm">{importCsv.data.errors.map((e: any) => <List.Item key={e.line}>Line {e.line}: {e.message}</List.Item>)}</List>}
+          {importCsv.data.errors.length > 0 && <List size="sm">{importCsv.data.errors.map((e) => <List.Item key={e.line}>Line {e.line}: {e.message}</List.Item>)}</List>}
         </Alert>
       )}
       <ErrorNote error={list.error ?? importCsv.error} />
@@ -44,10 +44,10 @@ export function DirectoryPage({ me }: { me: Me }) {
         <Table verticalSpacing="xs">
           <Table.Thead><Table.Tr><Table.Th>Expert</Table.Th><Table.Th>Specialties</Table.Th><Table.Th>Focus</Table.Th><Table.Th>Licensed in</Table.Th><Table.Th>Load</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
-            {list.data?.items.map((e: any) => (
+            {list.data?.items.map((e) => (
               <Table.Tr key={e.userId}>
                 <Table.Td><Text size="sm" fw={500}>{e.name} {!e.active && <Badge color="gray">disabled</Badge>}</Text><Text size="xs" c="dimmed">{e.institution.name}{e.npi && ` · NPI ${e.npi}`}</Text></Table.Td>
-                <Table.Td><Text size="xs">{e.taxonomy.map((t: any) => t.display).join('; ')}</Text></Table.Td>
+                <Table.Td><Text size="xs">{e.taxonomy.map((t) => t.display).join('; ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.focusCodes.join(', ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.licensure.join(', ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.openCases} / {e.capacityMax}</Text></Table.Td>

@@ -2,13 +2,13 @@ import { Anchor, Badge, Button, Card, Group, Modal, Stack, Text, Textarea, Title
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { formatDate, get, post } from '../../api.ts';
+import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../../components.tsx';
 
 /** The expert's inbox: offers to answer, then accepted cases by due date. */
 export function InboxPage() {
   const qc = useQueryClient();
-  const inbox = useQuery({ queryKey: ['inbox'], queryFn: () => get('/experts/me/inbox') });
+  const inbox = useQuery({ queryKey: ['inbox'], queryFn: () => get<GetResult<'/api/experts/me/inbox'>>('/experts/me/inbox') });
   const [declining, setDeclining] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const done = () => qc.invalidateQueries({ queryKey: ['inbox'] });
@@ -29,7 +29,7 @@ export function InboxPage() {
       )}
       <Title order={3}>Offered to you</Title>
       {d?.offered.length === 0 && <Text c="dimmed">No offers waiting.</Text>}
-      {d?.offered.map((o: any) => (
+      {d?.offered.map((o) => (
         <Card key={o.id} withBorder data-testid="inbox-offer">
           <Group justify="space-between">
             <Stack gap={2}>
@@ -46,7 +46,7 @@ export function InboxPage() {
       ))}
       <Title order={3}>Your cases</Title>
       {d?.accepted.length === 0 && <Text c="dimmed">No cases yet.</Text>}
-      {d?.accepted.map((c: any) => (
+      {d?.accepted.map((c) => (
         <Card key={c.id} withBorder data-testid="inbox-case">
           <Group justify="space-between">
             <Anchor component={Link} to={`/cases/${c.id}`} fw={600}>{c.reference} · {c.condition ?? 'Case'}</Anchor>

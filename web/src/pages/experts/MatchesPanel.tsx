@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post, put } from '../../api.ts';
+import { formatDate, get, post, put, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -44,8 +44,8 @@ function LeadReviewer({ caseId }: { caseId: string }) {
 export function MatchesPanel({ caseId }: { caseId: string }) {
   const [mode, setMode] = useState('records_review');
   const qc = useQueryClient();
-  const m = useQuery({ queryKey: caseKeys.part(caseId, 'matches', mode), queryFn: () => get(`/cases/${caseId}/matches?consultMode=${mode}`) });
-  const offers = useQuery({ queryKey: caseKeys.part(caseId, 'offers'), queryFn: () => get(`/cases/${caseId}/offers`) });
+  const m = useQuery({ queryKey: caseKeys.part(caseId, 'matches', mode), queryFn: () => get<GetResult<'/api/cases/{id}/matches'>>(`/cases/${caseId}/matches?consultMode=${mode}`) });
+  const offers = useQuery({ queryKey: caseKeys.part(caseId, 'offers'), queryFn: () => get<GetResult<'/api/cases/{id}/offers'>>(`/cases/${caseId}/offers`) });
   const offer = useMutation({
     mutationFn: (v: { expertId: string; role: string }) => post(`/cases/${caseId}/offers`, v),
     onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
@@ -56,34 +56,34 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
     },
     onSettled: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
-  const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o: any) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
+  const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={3}>Experts for this case</Title>
-        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t: any) => t.proposed && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
+        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t) => t.proposed && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
         <SegmentedControl aria-label="Consultation" value={mode} onChange={setMode} data={[{ value: 'records_review', label: 'Records review' }, { value: 'video', label: 'Video consultation' }]} />
       </Group>
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
       {m.isLoading && <Loader aria-label="Matching experts" />}
       <ErrorNote error={m.error ?? offer.error ?? offers.error ?? offerTeam.error} />
-      {offers.data?.length > 0 && (
+      {offers.data && offers.data.length > 0 && (
         <Card withBorder>
           <Text fw={600} mb={4}>Offers</Text>
-          {offers.data.map((o: any) => (
+          {offers.data.map((o) => (
             <Text key={o.id} size="sm" data-testid="offer">{o.expertName} · {o.role.replaceAll('_', ' ')} · <b>{o.status}</b>{o.reason && `: ${o.reason}`} {o.status === 'offered' && <Text span size="xs" c="dimmed">(answer by {formatDate(o.respondBy)})</Text>}</Text>
           ))}
         </Card>
       )}
       <LeadReviewer caseId={caseId} />
-      {m.data?.team.map((t: any) => (
+      {m.data?.team.map((t) => (
         <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
           <Group justify="space-between" mb="xs">
             <Text fw={600}>{t.roleLabel}</Text>
             <Group gap="xs">
               {t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
               {t.proposed && !offerOf(t.proposed.userId, t.role) && (
-                <Button size="compact-xs" onClick={() => offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
+                <Button size="compact-xs" onClick={() => t.proposed && offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
               )}
             </Group>
           </Group>
@@ -91,14 +91,14 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
             <Table verticalSpacing={2} mb="xs">
               <Table.Thead><Table.Tr><Table.Th>Factor</Table.Th><Table.Th>Value</Table.Th><Table.Th>Weight</Table.Th><Table.Th>Why</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>
-                {t.proposed.factors.map((f: any) => (
+                {t.proposed.factors.map((f) => (
                   <Table.Tr key={f.factor}><Table.Td>{FACTOR_LABELS[f.factor] ?? f.factor}</Table.Td><Table.Td>{Math.round(f.value * 100)}%</Table.Td><Table.Td>{f.weight}</Table.Td><Table.Td><Text size="xs">{f.reason}</Text></Table.Td></Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           )}
           <Text size="sm" fw={500}>Other candidates</Text>
-          {t.candidates.filter((c: any) => c.userId !== t.proposed?.userId).slice(0, 8).map((c: any) => (
+          {t.candidates.filter((c) => c.userId !== t.proposed?.userId).slice(0, 8).map((c) => (
             <Group key={c.userId} gap={6}>
               <Text size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
               {c.eligible && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}

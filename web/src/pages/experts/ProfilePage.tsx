@@ -1,7 +1,7 @@
 import { Button, Checkbox, Group, Loader, MultiSelect, NumberInput, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get, put } from '../../api.ts';
+import { get, put, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
 const EMPTY = {
@@ -13,13 +13,13 @@ const EMPTY = {
 /** The expert's own directory profile: what matching uses to find the right cases for them. */
 export function ProfilePage() {
   const qc = useQueryClient();
-  const current = useQuery({ queryKey: ['expert-profile'], queryFn: () => get('/experts/me/profile') });
-  const taxonomy = useQuery({ queryKey: ['reference', 'taxonomy'], queryFn: () => get('/reference/taxonomy'), staleTime: Infinity });
+  const current = useQuery({ queryKey: ['expert-profile'], queryFn: () => get<GetResult<'/api/experts/me/profile'>>('/experts/me/profile') });
+  const taxonomy = useQuery({ queryKey: ['reference', 'taxonomy'], queryFn: () => get<GetResult<'/api/reference/taxonomy'>>('/reference/taxonomy'), staleTime: Infinity });
   const [p, setP] = useState(EMPTY);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     const c = current.data;
-    if (c) setP({ ...EMPTY, ...c, npi: c.npi ?? '', taxonomyCodes: c.taxonomy.map((t: { code: string }) => t.code) });
+    if (c) setP({ ...EMPTY, ...c, npi: c.npi ?? '', taxonomyCodes: c.taxonomy.map((t) => t.code) });
   }, [current.data]);
   const save = useMutation({
     mutationFn: () => put('/experts/me/profile', { ...p, npi: p.npi || undefined, taxonomy: undefined, userId: undefined, name: undefined, email: undefined, active: undefined, openCases: undefined, pastTurnaroundDays: undefined }),

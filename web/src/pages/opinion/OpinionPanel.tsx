@@ -1,14 +1,17 @@
 import { Accordion, Alert, Anchor, Badge, Button, Card, Checkbox, Group, List, Loader, Modal, MultiSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, get, post } from '../../api.ts';
+import { api, formatDate, get, post, type DeepPartial, type GetResult, type IntakeDraft, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { useCaseCan } from '../../caseData.ts';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Content = Record<string, any>;
+type Workspace = GetResult<'/api/cases/{id}/opinion'>;
+type OpinionContent = Schema<'OpinionPart'>['content'];
+/** The editor's state: any part of the opinion, filled in or not yet. */
+type Content = DeepPartial<OpinionContent>;
+type LungInput = NonNullable<Content['lungFunction']>['input'];
 
 const CONCORDANCE = [
   { value: 'concordant', label: 'Concordant (no change)' },
@@ -22,10 +25,10 @@ const LOBES = [
 
 /** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
 export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
-  const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get(`/cases/${caseId}/opinion`) });
+  const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get<Workspace>(`/cases/${caseId}/opinion`) });
   const can = useCaseCan(caseId);
   if (ws.isLoading) return <Loader aria-label="Loading the opinion" />;
-  if (ws.error) return <ErrorNote error={ws.error} />;
+  if (ws.error || !ws.data) return <ErrorNote error={ws.error} />;
   const w = ws.data;
   const patientSide = ['patient', 'referring_physician'].includes(me.user.role);
   return (
@@ -40,11 +43,11 @@ export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
   );
 }
 
-function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
-  const intake = w.intake ?? {};
+function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace }) {
+  const intake = w.intake as IntakeDraft;
   const questions: string[] = intake.questions?.questions ?? [];
-  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get('/reference/intake'), staleTime: Infinity });
-  const priority = (id: string) => ref.data?.priorities.find((p: { id: string; label: string }) => p.id === id)?.label ?? id;
+  const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
+  const priority = (id: string) => ref.data?.priorities.find((p) => p.id === id)?.label ?? id;
   return (
     <Stack>
       <Card withBorder>
@@ -60,7 +63,7 @@ function ReviewerWorkspace({ caseId, w }: { caseId: string; w: any }) {
             <List size="sm">{questions.map((q) => <List.Item key={q}>{q}</List.Item>)}</List>
           </Stack>
         </SimpleGrid>
-        <Text size="sm" mt="xs">Records checklist: {w.checklist.complete ? 'complete' : 'items outstanding'} · Reviewers: {w.reviewers.map((r: any) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
+        <Text size="sm" mt="xs">Records checklist: {w.checklist.complete ? 'complete' : 'items outstanding'} · Reviewers: {w.reviewers.map((r) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
       </Card>
       <Notes caseId={caseId} notes={w.notes} />
       <OpinionEditor caseId={caseId} w={w} questions={questions} />
@@ -84,40 +87,41 @@ function Notes({ caseId, notes }: { caseId: string; notes: { id: string; body: s
   );
 }
 
-function prefill(w: any, questions: string[]): Content {
+function prefill(w: Workspace, questions: string[]): Content {
   const c: Content = { ...(w.myPart?.content ?? {}) };
-  c.biomarkers ??= (w.biomarkers?.tests ?? []).map((t: any) => ({ name: t.name, status: t.status === 'done' ? 'done' : 'missing' }));
-  c.answers = questions.map((q) => ({ question: q, answer: (c.answers ?? []).find((a: any) => a.question === q)?.answer ?? '' }));
+  c.biomarkers ??= (w.biomarkers?.tests ?? []).map((t) => ({ name: t.name, status: t.status === 'done' ? ('done' as const) : ('missing' as const) }));
+  c.answers = questions.map((q) => ({ question: q, answer: (c.answers ?? []).find((a) => a?.question === q)?.answer ?? '' }));
   return c;
 }
 
 /** Drops sections the reviewer did not fill in, so each part carries only what applies. */
 function clean(c: Content): Content {
-  const out: Content = {};
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined || v === null || v === '') continue;
     if (k === 'answers') {
-      const a = (v as any[]).filter((x) => x.answer?.trim());
+      const a = (c.answers ?? []).filter((x) => x?.answer?.trim());
       if (a.length) out.answers = a;
     } else out[k] = v;
   }
-  return out;
+  return out as Content;
 }
 
-function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; questions: string[] }) {
+function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace; questions: string[] }) {
   const signed = w.myPart?.status === 'signed';
   const [c, setC] = useState<Content>(() => prefill(w, questions));
   const [signing, setSigning] = useState<'sign' | 'issue' | null>(null);
   const qc = useQueryClient();
-  const set = (k: string, v: any) => setC((x) => ({ ...x, [k]: v }));
-  const setIn = (k: string, field: string, v: any) => setC((x) => ({ ...x, [k]: { ...(x[k] ?? {}), [field]: v } }));
+  const set = <K extends keyof Content>(k: K, v: Content[K]) => setC((x) => ({ ...x, [k]: v }));
+  // One field of a section; the section's shape is checked by the server when the draft is saved.
+  const setIn = (k: 'diagnosisReview' | 'staging' | 'surgery' | 'priorities', field: string, v: unknown) => setC((x) => ({ ...x, [k]: { ...(x[k] ?? {}), [field]: v } }) as Content);
   const save = useMutation({ mutationFn: () => api('PUT', `/cases/${caseId}/opinion/draft`, clean(c)), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
-  const allSigned = w.reviewers.every((r: any) => r.signed);
+  const allSigned = w.reviewers.every((r) => r.signed);
   return (
     <Card withBorder>
       <Group justify="space-between">
         <Title order={3} size="h4">My part of the opinion</Title>
-        <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${new Date(w.myPart.signedAt).toLocaleString()}` : 'Draft'}</Badge>
+        <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${formatDate(w.myPart?.signedAt)}` : 'Draft'}</Badge>
       </Group>
       <fieldset disabled={signed} style={{ border: 0, padding: 0, margin: 0 }}>
         <TextInput label="Your role on this case" placeholder="e.g. Pathologist" value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
@@ -151,12 +155,12 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
             <Accordion.Panel>
               <Table>
                 <Table.Tbody>
-                  {(c.biomarkers ?? []).map((b: any, i: number) => (
+                  {(c.biomarkers ?? []).map((b, i) => b && (
                     <Table.Tr key={b.name}>
                       <Table.Td>{b.name}</Table.Td>
                       <Table.Td>
                         <Select aria-label={`${b.name} status`} data={[{ value: 'done', label: 'Done' }, { value: 'missing', label: 'Missing' }, { value: 'recommended', label: 'Recommended' }]} value={b.status}
-                          onChange={(v) => set('biomarkers', c.biomarkers.map((x: any, j: number) => (j === i ? { ...x, status: v } : x)))} />
+                          onChange={(v) => set('biomarkers', (c.biomarkers ?? []).map((x, j) => (j === i ? { ...x, status: v as 'done' | 'missing' | 'recommended' } : x)))} />
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -167,7 +171,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
           <Accordion.Item value="treatment">
             <Accordion.Control>Treatment</Accordion.Control>
             <Accordion.Panel>
-              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => setC((x) => ({ ...x, treatment: { options: [], ...(x.treatment ?? {}), stance: v } }))}>
+              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => setC((x) => ({ ...x, treatment: { options: [], ...(x.treatment ?? {}), stance: v as 'agree' | 'modify' | 'alternative' } }))}>
                 <Group mt={4}><Radio value="agree" label="Agree" /><Radio value="modify" label="Modify" /><Radio value="alternative" label="Alternative" /></Group>
               </Radio.Group>
               <TextInput label="Recommended option" value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => setC((x) => ({ ...x, treatment: { stance: 'agree', ...(x.treatment ?? {}), options: [{ option: e.currentTarget.value, rationale: x.treatment?.options?.[0]?.rationale ?? '' }] } }))} />
@@ -178,7 +182,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
             <Accordion.Control>Surgery</Accordion.Control>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
-                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setC((x) => ({ ...x, surgery: { neoadjuvantFirst: false, approach: 'not_applicable', highVolumeAdvice: '', ...(x.surgery ?? {}), necessary: v } }))} />
+                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setC((x) => ({ ...x, surgery: { neoadjuvantFirst: false, approach: 'not_applicable', highVolumeAdvice: '', ...(x.surgery ?? {}), necessary: v as 'yes' | 'no' | 'uncertain' | null } }))} />
                 <Select label="Approach" data={[{ value: 'open', label: 'Open' }, { value: 'vats', label: 'VATS' }, { value: 'robotic', label: 'Robotic' }, { value: 'not_applicable', label: 'Not applicable' }]} value={c.surgery?.approach ?? null} onChange={(v) => setIn('surgery', 'approach', v)} />
                 <Checkbox mt="lg" label="Treatment before surgery (neoadjuvant)" checked={Boolean(c.surgery?.neoadjuvantFirst)} onChange={(e) => setIn('surgery', 'neoadjuvantFirst', e.currentTarget.checked)} />
               </SimpleGrid>
@@ -201,10 +205,10 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
           <Accordion.Item value="answers">
             <Accordion.Control>Answers to the patient's questions</Accordion.Control>
             <Accordion.Panel>
-              {(c.answers ?? []).map((a: any, i: number) => (
-                <Textarea key={a.question} label={a.question} autosize minRows={2} value={a.answer} onChange={(e) => set('answers', c.answers.map((x: any, j: number) => (j === i ? { ...x, answer: e.currentTarget.value } : x)))} />
+              {(c.answers ?? []).map((a, i) => a && (
+                <Textarea key={a.question} label={a.question} autosize minRows={2} value={a.answer ?? ''} onChange={(e) => set('answers', (c.answers ?? []).map((x, j) => (j === i ? { ...x, answer: e.currentTarget.value } : x)))} />
               ))}
-              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setC((x) => ({ ...x, priorities: { explanation: '', ...(x.priorities ?? {}), fit: v } }))} />
+              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setC((x) => ({ ...x, priorities: { explanation: '', ...(x.priorities ?? {}), fit: v as 'fits' | 'partly' | 'does_not_fit' | null } }))} />
               <Textarea label="How" autosize value={c.priorities?.explanation ?? ''} onChange={(e) => setIn('priorities', 'explanation', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
@@ -222,8 +226,8 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
         {!signed && <Button variant="light" onClick={() => save.mutate()} loading={save.isPending}>Save draft</Button>}
         {!signed && <Button onClick={async () => { await save.mutateAsync(); setSigning('sign'); }}>Sign my part…</Button>}
         {signed && !w.reports.length && w.isLead && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>Issue the report…</Button>}
-        {!w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r: any) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
-        {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r: any) => !r.signed).map((r: any) => r.name).join(', ')}</Text>}
+        {!w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
+        {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r) => !r.signed).map((r) => r.name).join(', ')}</Text>}
       </Group>
       {signing && <SignModal caseId={caseId} action={signing} onClose={() => setSigning(null)} />}
       {w.reports.length > 0 && <Addendum caseId={caseId} />}
@@ -231,23 +235,24 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: any; quest
   );
 }
 
-function LungCalculator({ value, onChange }: { value: any; onChange: (v: any) => void }) {
-  const [input, setInput] = useState<any>(value ?? { fev1Percent: '', dlcoPercent: '', resected: [] });
-  const ready = Number(input.fev1Percent) > 0 && Number(input.dlcoPercent) > 0 && input.resected?.length > 0;
-  const payload = ready ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== null && v !== undefined)) : null;
-  const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post('/calculators/lung-resection', payload), enabled: ready });
+function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: LungInput) => void }) {
+  const [input, setInput] = useState<NonNullable<LungInput>>(value ?? { resected: [] });
+  const ready = Number(input.fev1Percent) > 0 && Number(input.dlcoPercent) > 0 && (input.resected?.length ?? 0) > 0;
+  const payload = ready ? (Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as NonNullable<LungInput>) : null;
+  const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post<PostResult<'/api/calculators/lung-resection'>>('/calculators/lung-resection', payload), enabled: ready });
   useEffect(() => onChange(payload), [JSON.stringify(payload)]); // eslint-disable-line react-hooks/exhaustive-deps
-  const num = (k: string, label: string) => <NumberInput label={label} value={input[k] ?? ''} onChange={(v) => setInput((x: any) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
+  type NumberField = 'fev1Percent' | 'dlcoPercent' | 'stairClimbMeters' | 'shuttleWalkMeters' | 'vo2peakMlKgMin' | 'obstructedInResected';
+  const num = (k: NumberField, label: string) => <NumberInput label={label} value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
   return (
     <Stack gap="xs">
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         {num('fev1Percent', 'FEV1 % predicted')}{num('dlcoPercent', 'DLCO % predicted')}{num('stairClimbMeters', 'Stair climb (m)')}{num('shuttleWalkMeters', 'Shuttle walk (m)')}
         {num('vo2peakMlKgMin', 'VO2peak (mL/kg/min)')}{num('obstructedInResected', 'Obstructed segments in the resection')}
       </SimpleGrid>
-      <MultiSelect label="To be resected (functional segments)" data={LOBES} value={input.resected ?? []} onChange={(v) => setInput((x: any) => ({ ...x, resected: v }))} />
+      <MultiSelect label="To be resected (functional segments)" data={LOBES} value={input.resected ?? []} onChange={(v) => setInput((x) => ({ ...x, resected: v as NonNullable<NonNullable<LungInput>['resected']> }))} />
       {result.data && (
         <Alert color={result.data.risk === 'high' ? 'red' : result.data.risk === 'moderate' ? 'orange' : 'teal'} title={`ppoFEV1 ${result.data.ppoFev1Percent} % · ppoDLCO ${result.data.ppoDlcoPercent} % · ${result.data.risk ? `${result.data.risk} risk` : `next: ${result.data.nextStep.replaceAll('_', ' ')}`}`} data-testid="lung-result">
-          <List size="sm">{result.data.reasons.map((r: string) => <List.Item key={r}>{r}</List.Item>)}</List>
+          <List size="sm">{result.data.reasons.map((r) => <List.Item key={r}>{r}</List.Item>)}</List>
           <Text size="xs" mt={4}>{result.data.source}</Text>
         </Alert>
       )}
@@ -293,42 +298,42 @@ function Addendum({ caseId }: { caseId: string }) {
   );
 }
 
-function CoordinatorView({ caseId, w }: { caseId: string; w: any }) {
+function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace }) {
   const qc = useQueryClient();
   const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); } });
   return (
     <Card withBorder>
       <Title order={3} size="h5">Reviewers</Title>
-      <List size="sm">{w.reviewers.map((r: any) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
+      <List size="sm">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
       {w.status === 'opinion_signed' && <Button mt="sm" onClick={() => deliver.mutate()} loading={deliver.isPending}>Deliver the opinion to the patient and referrer</Button>}
       <ErrorNote error={deliver.error} />
     </Card>
   );
 }
 
-function Reports({ caseId, w, patientSide }: { caseId: string; w: any; patientSide: boolean }) {
-  if (!w.reports.length) return null;
-  const latest = w.reports[w.reports.length - 1];
-  const parts = latest.document.parts as any[];
+function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; patientSide: boolean }) {
+  const latest = w.reports.at(-1);
+  if (!latest) return null;
+  const parts = latest.document.parts;
   return (
     <Card withBorder data-testid="report">
       <Title order={3} size="h4">The expert opinion</Title>
       <Group gap="xs" mt={4}>
-        {w.reports.map((r: any) => (
+        {w.reports.map((r) => (
           <Anchor key={r.version} href={`/api/cases/${caseId}/opinion/report/${r.version}/pdf`}>
             Download version {r.version}{r.kind !== 'original' ? ` (${r.kind}: ${r.reason})` : ''} (PDF)
           </Anchor>
         ))}
       </Group>
-      {latest.document.disagreements.length > 0 && <Alert mt="sm" color="orange" title="Where the reviewers differ"><List size="sm">{latest.document.disagreements.map((d: string) => <List.Item key={d}>{d}</List.Item>)}</List></Alert>}
+      {latest.document.disagreements.length > 0 && <Alert mt="sm" color="orange" title="Where the reviewers differ"><List size="sm">{latest.document.disagreements.map((d) => <List.Item key={d}>{d}</List.Item>)}</List></Alert>}
       {parts.filter((p) => p.content.patientSummary).map((p) => (
         <Stack key={p.authorName} gap={2} mt="sm"><Text fw={600}>In plain words ({p.authorName})</Text><Text>{p.content.patientSummary}</Text></Stack>
       ))}
       <Title order={4} size="h5" mt="md">Your questions, answered</Title>
-      {parts.flatMap((p) => (p.content.answers ?? []).map((a: any) => (
+      {parts.flatMap((p) => (p.content.answers ?? []).map((a) => (
         <Stack key={`${p.authorName}-${a.question}`} gap={0} mt={4}><Text size="sm" fw={600}>{a.question}</Text><Text size="sm">{a.answer} <Text span c="dimmed" size="xs">— {p.authorName}</Text></Text></Stack>
       )))}
-      {latest.document.addenda.map((a: any) => <Alert key={a.version} mt="sm" title={`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'}: ${a.reason}`}>{a.text}</Alert>)}
+      {latest.document.addenda.map((a) => <Alert key={a.version} mt="sm" title={`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'}: ${a.reason}`}>{a.text}</Alert>)}
       {!patientSide && <Text size="xs" c="dimmed" mt="sm">Staff see the full report, with every section, in the PDF.</Text>}
     </Card>
   );
@@ -336,7 +341,7 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: any; patientSi
 
 function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
   const can = useCaseCan(caseId);
-  const thread = useQuery({ queryKey: caseKeys.part(caseId, 'followups'), queryFn: () => get(`/cases/${caseId}/followups`) });
+  const thread = useQuery({ queryKey: caseKeys.part(caseId, 'followups'), queryFn: () => get<GetResult<'/api/cases/{id}/followups'>>(`/cases/${caseId}/followups`) });
   const [body, setBody] = useState('');
   const qc = useQueryClient();
   const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'followups') }); } });
@@ -345,8 +350,8 @@ function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
   return (
     <Card withBorder data-testid="followups">
       <Title order={3} size="h5">Follow-up questions</Title>
-      {thread.data.messages.map((m: any) => <Text key={m.id} size="sm"><b>{m.author}:</b> {m.body}</Text>)}
-      {thread.data.open ? <Text size="xs" c="dimmed">Open until {new Date(thread.data.openUntil).toLocaleDateString()}.</Text> : <Text size="xs" c="dimmed">Follow-up questions are closed.</Text>}
+      {thread.data.messages.map((m) => <Text key={m.id} size="sm"><b>{m.author}:</b> {m.body}</Text>)}
+      {thread.data.open ? <Text size="xs" c="dimmed">Open until {formatDate(thread.data.openUntil)}.</Text> : <Text size="xs" c="dimmed">Follow-up questions are closed.</Text>}
       {canWrite && (
         <Group align="end" mt="xs">
           <Textarea label={me.user.role === 'patient' ? 'Ask the expert' : 'Answer'} value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize style={{ flex: 1 }} />

@@ -1,13 +1,15 @@
 import { Anchor, Card, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { get } from '../../api.ts';
+import { get, type Schema } from '../../api.ts';
+
+type Outcomes = Schema<'OutcomesSummary'>;
 import { ErrorNote } from '../../components.tsx';
 
 /** Program outcomes for coordinators and admins: situations, concordance, turnaround, service levels. */
 export function OutcomesPage() {
-  const q = useQuery({ queryKey: ['outcomes'], queryFn: () => get('/outcomes') });
+  const q = useQuery({ queryKey: ['outcomes'], queryFn: () => get<Outcomes>('/outcomes') });
   if (q.isLoading) return <Loader aria-label="Loading outcomes" />;
-  if (q.error) return <ErrorNote error={q.error} />;
+  if (q.error || !q.data) return <ErrorNote error={q.error} />;
   const o = q.data;
   return (
     <Stack>

@@ -1,7 +1,10 @@
 import { Anchor, Badge, Button, Checkbox, Group, Modal, NumberInput, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post, put } from '../../api.ts';
+import { formatDate, get, post, put, type GetResult } from '../../api.ts';
+
+/** The details a step of a specimen's journey may carry (which ones depends on the step). */
+interface SpecimenStepForm { carrier?: string; trackingNumber?: string; receivedCount?: number; condition?: string; note?: string }
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -27,11 +30,11 @@ export function MaterialPanel({ caseId, isCoordinator }: { caseId: string; isCoo
 function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: boolean }) {
   const qc = useQueryClient();
   const key = caseKeys.part(caseId, 'specimens');
-  const list = useQuery({ queryKey: key, queryFn: () => get(`/cases/${caseId}/specimens`) });
+  const list = useQuery({ queryKey: key, queryFn: () => get<GetResult<'/api/cases/{id}/specimens'>>(`/cases/${caseId}/specimens`) });
   const [form, setForm] = useState({ kind: 'slides', label: '', expectedCount: 1, sourceFacility: '' });
   const [adding, setAdding] = useState(false);
   const [step, setStep] = useState<{ id: string; to: string; label: string } | null>(null);
-  const [stepForm, setStepForm] = useState<Record<string, any>>({});
+  const [stepForm, setStepForm] = useState<SpecimenStepForm>({});
   const done = () => {
     qc.invalidateQueries({ queryKey: key });
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
@@ -46,11 +49,11 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
       </Group>
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">Nothing is being tracked yet.</Text>}
-      {list.data?.length > 0 && (
+      {list.data && list.data.length > 0 && (
         <Table verticalSpacing={4} data-testid="specimens">
           <Table.Thead><Table.Tr><Table.Th>Material</Table.Th><Table.Th>Status</Table.Th><Table.Th>Tracking</Table.Th><Table.Th /></Table.Tr></Table.Thead>
           <Table.Tbody>
-            {list.data.map((s: any) => (
+            {list.data.map((s) => (
               <Table.Tr key={s.id}>
                 <Table.Td><Text size="sm" fw={500}>{s.kind === 'slides' ? 'Slides' : 'Blocks'}: {s.label} ({s.expectedCount})</Text><Text size="xs" c="dimmed">From {s.sourceFacility} · {s.barcode}</Text></Table.Td>
                 <Table.Td><Badge variant="light">{s.statusLabel}</Badge>{s.conditionNote && <Text size="xs">{s.receivedCount} arrived, {s.conditionNote}</Text>}</Table.Td>
@@ -106,8 +109,8 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
 function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordinator: boolean }) {
   const qc = useQueryClient();
   const key = caseKeys.part(caseId, 'roi');
-  const list = useQuery({ queryKey: key, queryFn: () => get(`/cases/${caseId}/roi-requests`) });
-  const items = useQuery({ queryKey: ['reference', 'roi-items'], queryFn: () => get('/reference/roi-items'), staleTime: Infinity });
+  const list = useQuery({ queryKey: key, queryFn: () => get<GetResult<'/api/cases/{id}/roi-requests'>>(`/cases/${caseId}/roi-requests`) });
+  const items = useQuery({ queryKey: ['reference', 'roi-items'], queryFn: () => get<GetResult<'/api/reference/roi-items'>>('/reference/roi-items'), staleTime: Infinity });
   const [open, setOpen] = useState(false);
   const [form, setForm] = useState({ facilityName: '', facilityAddress: '', facilityFax: '', items: ['pathology_slides', 'pathology_blocks', 'pathology_report', 'imaging_files', 'imaging_reports'] });
   const create = useMutation({ mutationFn: () => post(`/cases/${caseId}/roi-requests`, { ...form, facilityFax: form.facilityFax || undefined }), onSuccess: () => (qc.invalidateQueries({ queryKey: key }), setOpen(false)) });
@@ -120,10 +123,10 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
       </Group>
       <ErrorNote error={list.error ?? status.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">No requests yet.</Text>}
-      {list.data?.length > 0 && (
+      {list.data && list.data.length > 0 && (
         <Table verticalSpacing={4} data-testid="roi-requests">
           <Table.Tbody>
-            {list.data.map((r: any) => (
+            {list.data.map((r) => (
               <Table.Tr key={r.id}>
                 <Table.Td><Text size="sm" fw={500}>{r.facilityName}</Text><Text size="xs" c="dimmed">{r.items.length} items · {r.sentAt ? `sent ${formatDate(r.sentAt)}` : 'not sent yet'}</Text></Table.Td>
                 <Table.Td>
@@ -144,7 +147,7 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
             <Textarea label="Address" value={form.facilityAddress} onChange={(e) => setForm({ ...form, facilityAddress: e.currentTarget.value })} required />
             <TextInput label="Fax (optional)" value={form.facilityFax} onChange={(e) => setForm({ ...form, facilityFax: e.currentTarget.value })} />
             <Checkbox.Group label="Ask them to send" value={form.items} onChange={(v) => setForm({ ...form, items: v })}>
-              <Stack gap={4} mt="xs">{(items.data ?? []).map((i: any) => <Checkbox key={i.id} value={i.id} label={i.label} />)}</Stack>
+              <Stack gap={4} mt="xs">{(items.data ?? []).map((i) => <Checkbox key={i.id} value={i.id} label={i.label} />)}</Stack>
             </Checkbox.Group>
             <ErrorNote error={create.error} />
             <Button type="submit" loading={create.isPending}>Prepare the letter</Button>

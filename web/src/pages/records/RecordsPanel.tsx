@@ -6,7 +6,10 @@ import Uppy from '@uppy/core';
 import Dashboard from '@uppy/react/dashboard';
 import Tus from '@uppy/tus';
 import { useEffect, useState } from 'react';
-import { api, formatDate, get } from '../../api.ts';
+import { api, formatDate, get, type GetResult, type Schema } from '../../api.ts';
+
+type Doc = Schema<'Document'>;
+type Checklist = Schema<'RecordsChecklist'>;
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
@@ -27,8 +30,8 @@ const size = (n: number) => (n > 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` 
 
 /** Uploading records (files and whole folders, resumable), what arrived, and the checklist. */
 /** The document beside the text read from it: for reviewers reading records without leaving the case. */
-function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: any; onClose: () => void }) {
-  const text = useQuery({ queryKey: ['doc-text', doc.id], queryFn: () => get(`/cases/${caseId}/documents/${doc.id}/text`) });
+function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: Doc; onClose: () => void }) {
+  const text = useQuery({ queryKey: ['doc-text', doc.id], queryFn: () => get<GetResult<'/api/cases/{id}/documents/{documentId}/text'>>(`/cases/${caseId}/documents/${doc.id}/text`) });
   return (
     <Modal opened onClose={onClose} title={doc.filename} size="90%">
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -43,7 +46,7 @@ function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: any; on
 }
 
 export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me; canUpload: boolean }) {
-  const [reading, setReading] = useState<any>(null);
+  const [reading, setReading] = useState<Doc | null>(null);
   const qc = useQueryClient();
   const isCoordinator = me.user.role === 'coordinator';
   const refresh = () => {
@@ -71,10 +74,10 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
 
   // Keep polling while something is still being read in the background.
   const docs = useQuery({
-    queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get(`/cases/${caseId}/documents?pageSize=100`),
-    refetchInterval: (q) => ((q.state.data as any)?.items?.some((d: any) => d.status === 'processing') ? 1500 : false),
+    queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<GetResult<'/api/cases/{id}/documents'>>(`/cases/${caseId}/documents?pageSize=100`),
+    refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === 'processing') ? 1500 : false),
   });
-  const checklist = useQuery({ queryKey: caseKeys.part(caseId, 'checklist'), queryFn: () => get(`/cases/${caseId}/checklist`) });
+  const checklist = useQuery({ queryKey: caseKeys.part(caseId, 'checklist'), queryFn: () => get<Checklist>(`/cases/${caseId}/checklist`) });
   useEffect(() => {
     if (docs.data) qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
   }, [docs.data]);
@@ -97,7 +100,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
           <Table verticalSpacing="xs" data-testid="documents">
             <Table.Thead><Table.Tr><Table.Th>File</Table.Th><Table.Th>What it is</Table.Th><Table.Th>Status</Table.Th><Table.Th>Added</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
-              {docs.data?.items.map((d: any) => (
+              {docs.data?.items.map((d) => (
                 <Table.Tr key={d.id} data-testid={`doc-${d.filename}`}>
                   <Table.Td>
                     <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
@@ -108,7 +111,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
                   <Table.Td>
                     <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUS_TEXT[d.status] ?? d.status}</Badge>
                     {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
-                    {d.flags.map((f: any) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
+                    {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
                   </Table.Td>
                   <Table.Td><Text size="xs">{formatDate(d.createdAt)}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></Table.Td>
                 </Table.Tr>
@@ -124,7 +127,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
   );
 }
 
-function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: any; isCoordinator: boolean }) {
+function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; isCoordinator: boolean }) {
   const qc = useQueryClient();
   const fix = useMutation({
     mutationFn: (documentType: string) => api('PATCH', `/cases/${caseId}/documents/${d.id}`, { documentType }),
@@ -151,7 +154,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: any; is
   );
 }
 
-function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: string; data: any; error: unknown; isCoordinator: boolean }) {
+function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: string; data: Checklist | undefined; error: unknown; isCoordinator: boolean }) {
   const qc = useQueryClient();
   const [waiving, setWaiving] = useState<{ id: string; label: string } | null>(null);
   const [reason, setReason] = useState('');
@@ -173,7 +176,7 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
       <ErrorNote error={error ?? undo.error} />
       <Table verticalSpacing={4} data-testid="case-checklist">
         <Table.Tbody>
-          {data?.items.map((i: any) => (
+          {data?.items.map((i) => (
             <Table.Tr key={i.id} data-testid={`item-${i.id}`}>
               <Table.Td><Text size="sm" fw={500}>{i.label}</Text><Text size="xs" c="dimmed">Ask: {i.from}</Text></Table.Td>
               <Table.Td>
@@ -203,8 +206,8 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
 }
 
 function ClinicalSection({ caseId }: { caseId: string }) {
-  const q = useQuery({ queryKey: caseKeys.part(caseId, 'clinical'), queryFn: () => get(`/cases/${caseId}/clinical`) });
-  const rows: any[] = (q.data ?? []).filter((r: any) => r.kind !== 'patient');
+  const q = useQuery({ queryKey: caseKeys.part(caseId, 'clinical'), queryFn: () => get<GetResult<'/api/cases/{id}/clinical'>>(`/cases/${caseId}/clinical`) });
+  const rows = (q.data ?? []).filter((r) => r.kind !== 'patient');
   if (!rows.length) return null;
   const labs = rows.filter((r) => r.kind === 'observation');
   const history = rows.filter((r) => r.kind !== 'observation');
