@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie } from '../core/auth/plugin.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
-import { PASSWORD_RULE } from '../core/auth/passwordStrength.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import * as s from './schemas.ts';
 import type { AccountsService } from './service.ts';
@@ -64,7 +63,7 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
     app.post('/auth/password-strength', {
       config: { access: 'public', rateLimit: { max: 120, timeWindow: 60_000 } },
       schema: { tags, summary: 'How strong a password being chosen is, with advice in plain words (for the form)', body: s.PasswordStrengthBody, response: { 200: s.PasswordStrengthView, ...errorResponses } },
-    }, async (req) => ({ ...(await accounts.passwordHint(req.body)), rule: PASSWORD_RULE }));
+    }, async (req) => accounts.passwordHint(req.body));
     app.post('/auth/password', { config: { access: 'signed-in' }, schema: { tags, summary: 'Change the password (current password and code asked again); every other session ends', body: s.ChangePasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.changePassword(session(req), req.body, requestMeta(req));
       return { ok: true as const };

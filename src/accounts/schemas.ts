@@ -16,7 +16,7 @@ export const LoginBody = z.strictObject({ email: z.string().trim().toLowerCase()
 export const StepUpBody = z.strictObject({ password: z.string().min(1, 'Enter your password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional() });
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1, 'Enter your current password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional(), newPassword: Password });
 export const PasswordStrengthBody = z.strictObject({ password: z.string().max(200), email: z.string().max(254).optional(), name: z.string().max(200).optional(), token: z.string().min(10).max(100).optional() });
-export const PasswordStrengthView = z.object({ ok: z.boolean(), score: z.number().int().min(0).max(4), advice: z.array(z.string()), rule: z.string() });
+export const PasswordStrengthView = z.object({ ok: z.boolean(), score: z.number().int().min(0).max(4), advice: z.array(z.string()) });
 export const SessionView = z.object({
   id: z.uuid(), device: z.string(), ipAddress: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(), current: z.boolean(),
 }).meta({ id: 'Session' });

@@ -1,10 +1,10 @@
 import QRCode from 'qrcode';
 import { recordAudit, recordAuditNow } from '../core/audit.ts';
-import { attemptSucceeded, confirmIdentity, reserveAttempt, spendTotpStep, warnOwnerOfLock } from '../core/auth/attempts.ts';
+import { attemptSucceeded, confirmIdentity, freshTotpStep, reserveAttempt, spendTotpStep, warnOwnerOfLock } from '../core/auth/attempts.ts';
 import { judgePassword } from '../core/auth/passwordStrength.ts';
 import { hashToken } from '../core/auth/tokens.ts';
 import type { Queryable } from '../core/db.ts';
-import { isSealed, type SecretBox } from '../core/secrets.ts';
+import { isSealed, SEALED_PREFIX, type SecretBox } from '../core/secrets.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../core/auth/passwords.ts';
 import { isStaff, type Role } from '../core/auth/roles.ts';
 import { createSession, describeDevice, listActiveSessions, revokeOtherSessions, revokeSession, revokeUserSessions, setSessionMfaState, type MfaState, type SessionInfo } from '../core/auth/sessions.ts';
@@ -195,9 +195,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       const key = { kind: 'mfa' as const, userId: session.actor.userId, ip: meta.ip };
       const reservation = await reserveAttempt(limits, key);
       const user = await findUserById(db, session.actor.userId);
-      const step = user?.totp_secret ? checkTotp(secrets.open(user.totp_secret), code, deps.now().getTime()) : null;
-      // A code is good once: a step at or before the last one used is a replay.
-      if (!user || step === null || (user.totp_last_step != null && step <= Number(user.totp_last_step))) {
+      const step = user ? freshTotpStep(secrets, user, code, deps.now().getTime()) : null;
+      if (!user || step === null) {
         await recordAuditNow(db, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: session.actor.userId, outcome: 'failure' });
         if (user) await warnOwnerOfLock({ ...limits, publicUrl: config.publicUrl }, key, reservation.failuresBefore, user.email);
         throw new AppError('VALIDATION_FAILED', 'That code is not right. Try the newest code from your authenticator app.');
@@ -328,8 +327,11 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
      * and reseals those under an older master key: at start-up, and by `consilium blobs-rotate`.
      */
     async resealSecrets(opts: { rotate: boolean }): Promise<number> {
+      // At start-up only plaintext secrets (written before sealing existed) are due: the database
+      // finds them, so a sealed store costs one empty query rather than reading every account.
       const rows = await db.query<{ id: string; totp_secret: string | null; totp_pending_secret: string | null }>(
-        `SELECT id, totp_secret, totp_pending_secret FROM users WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL`);
+        `SELECT id, totp_secret, totp_pending_secret FROM users
+         WHERE ${opts.rotate ? 'totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL' : `totp_secret NOT LIKE '${SEALED_PREFIX}:%' OR totp_pending_secret NOT LIKE '${SEALED_PREFIX}:%'`}`);
       const due = (v: string | null) => v != null && (opts.rotate ? secrets.stale(v) : !isSealed(v));
       let n = 0;
       for (const r of rows.filter((row) => due(row.totp_secret) || due(row.totp_pending_secret))) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CaseRow } from '../core/access.ts';
 import { roleAllows, type Permission } from '../core/auth/roles.ts';
 import type { Actor } from '../core/context.ts';
-import { OPEN_FOR_RECORDS } from './lifecycle.ts';
+import { DELIVERED_STATES, OPEN_FOR_RECORDS, REVIEW_SETTLED_STATES } from './lifecycle.ts';
 
 /**
  * What the caller may do on a case right now, decided here by the same permissions and state
@@ -18,6 +18,7 @@ export const CaseCapabilities = z.object({
   answerSurvey: z.boolean(),
   matchExperts: z.boolean(),
   setUrgency: z.boolean(),
+  setLead: z.boolean(),
   manageCaregivers: z.boolean(),
   readAccessLog: z.boolean(),
   annotateImaging: z.boolean(),
@@ -35,10 +36,11 @@ export function caseCapabilities(actor: Actor, row: Pick<CaseRow, 'status' | 'co
     curateRecords: may('case.records.curate'),
     readOpinion: may('case.opinion.read') && submitted,
     writeOpinion: may('case.opinion.write'),
-    askFollowup: may('case.followup.write') && ['delivered', 'closed'].includes(row.status),
-    answerSurvey: may('case.survey.write') && ['delivered', 'closed'].includes(row.status),
+    askFollowup: may('case.followup.write') && DELIVERED_STATES.includes(row.status),
+    answerSurvey: may('case.survey.write') && DELIVERED_STATES.includes(row.status),
     matchExperts: may('case.experts.match') && submitted,
     setUrgency: may('case.urgency.set') && coordinates,
+    setLead: may('case.experts.match') && coordinates && !REVIEW_SETTLED_STATES.includes(row.status),
     manageCaregivers: may('case.proxy.manage'),
     readAccessLog: may('case.accessLog.read'),
     annotateImaging: may('case.imaging.annotate'),

@@ -22,6 +22,14 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
 export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
 export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board_chair';
+/** The relations of the patient side: the patient, their caregivers, the referring physician. */
+export const PATIENT_SIDE_RELATIONS: readonly CaseRelation[] = ['patient', 'proxy', 'referring'];
+export const isPatientSide = (relations: readonly CaseRelation[]) => relations.some((r) => PATIENT_SIDE_RELATIONS.includes(r));
+
+/** The opinion has reached the patient side (delivered, or closed since). */
+export const DELIVERED_STATES: readonly CaseStatus[] = ['delivered', 'closed'];
+/** The opinion is signed or the case is over: the review team and its lead are settled. */
+export const REVIEW_SETTLED_STATES: readonly CaseStatus[] = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
 
 /** The facts guards look at, gathered by the service before a command runs. */
 export interface GuardFacts {

@@ -14,7 +14,7 @@ import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
-import { availableCommands, CASE_COMMANDS, decide, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
+import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { caseCapabilities } from './capabilities.ts';
@@ -287,7 +287,7 @@ export function casesService(deps: Deps) {
       return withCaseTx(db, async (tx) => {
         const opened = await openCase(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
-        if (['opinion_signed', 'delivered', 'closed', 'cancelled'].includes(opened.row.status)) throw new AppError('CONFLICT', 'The report is issued; the lead reviewer can no longer change.');
+        if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw new AppError('CONFLICT', 'The report is issued; the lead reviewer can no longer change.');
         const assigned = (await listMembers(tx, caseId)).some((m) => m.relation === 'expert' && m.userId === expertId);
         if (!assigned) throw new AppError('VALIDATION_FAILED', 'Choose one of the experts assigned to this case.', { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
         if (opened.row.lead_expert_id !== expertId) {

@@ -6,7 +6,7 @@ import type { MasterKey } from './blobs.ts';
  * keys as files: AES-256-GCM under the current key, tagged with the key's id so older keys still
  * open what they sealed. A database dump alone then yields no second factor.
  */
-const PREFIX = 'sealed:v1';
+export const SEALED_PREFIX = 'sealed:v1';
 
 export interface SecretBox {
   seal: (plaintext: string) => string;
@@ -23,9 +23,9 @@ export function secretBox(keys: MasterKey[]): SecretBox {
       const iv = crypto.randomBytes(12);
       const c = crypto.createCipheriv('aes-256-gcm', current.key, iv);
       const body = Buffer.concat([iv, c.update(plaintext, 'utf8'), c.final(), c.getAuthTag()]);
-      return `${PREFIX}:${current.id}:${body.toString('base64')}`;
+      return `${SEALED_PREFIX}:${current.id}:${body.toString('base64')}`;
     },
-    stale: (stored) => !stored.startsWith(`${PREFIX}:${current.id}:`),
+    stale: (stored) => !stored.startsWith(`${SEALED_PREFIX}:${current.id}:`),
     open(stored) {
       // A value written before secrets were sealed is read as it is, and sealed at start-up.
       if (!isSealed(stored)) return stored;
@@ -40,4 +40,4 @@ export function secretBox(keys: MasterKey[]): SecretBox {
   };
 }
 
-export const isSealed = (stored: string) => stored.startsWith(`${PREFIX}:`);
+export const isSealed = (stored: string) => stored.startsWith(`${SEALED_PREFIX}:`);

@@ -6,7 +6,7 @@ import { SYSTEM_META } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { enqueueMail } from '../core/mail.ts';
-import type { CaseStatus } from '../cases/lifecycle.ts';
+import { DELIVERED_STATES, PATIENT_SIDE_RELATIONS, type CaseRelation, type CaseStatus } from '../cases/lifecycle.ts';
 import type { CaseEventType } from '../events/catalog.ts';
 import { NOTICE_PAGES, NOTIFICATION_RULES, type Audience, type NoticeKind, type NoticeRule } from './rules.ts';
 import { renderNotice, type NoticeParams } from './templates.ts';
@@ -32,7 +32,6 @@ interface Recipient {
 }
 
 const PATIENT_SIDE_ROLES = ['patient', 'referring_physician'];
-const DELIVERED: readonly CaseStatus[] = ['delivered', 'closed'];
 
 function sideOf(role: string | null): 'patient' | 'staff' | null {
   if (!role) return null;
@@ -53,16 +52,16 @@ function paramsOf(e: EventRow): NoticeParams {
 }
 
 const ACTIVE = 'u.disabled_at IS NULL';
-const MEMBERS = (relations: string) =>
-  `SELECT u.id, u.email, u.locale FROM case_members m JOIN users u ON u.id = m.user_id
-   WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation IN (${relations}) AND ${ACTIVE}`;
+const MEMBERS = `SELECT u.id, u.email, u.locale FROM case_members m JOIN users u ON u.id = m.user_id
+   WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND ${ACTIVE}`;
+const REVIEWERS: readonly CaseRelation[] = ['expert', 'board_chair'];
 
 async function audience(tx: Queryable, e: EventRow, who: Audience): Promise<Recipient[]> {
   switch (who) {
     case 'patientSide':
-      return tx.query<Recipient>(MEMBERS(`'patient', 'proxy', 'referring'`), [e.case_id]);
+      return tx.query<Recipient>(MEMBERS, [e.case_id, PATIENT_SIDE_RELATIONS]);
     case 'experts':
-      return tx.query<Recipient>(MEMBERS(`'expert', 'board_chair'`), [e.case_id]);
+      return tx.query<Recipient>(MEMBERS, [e.case_id, REVIEWERS]);
     case 'coordinator':
       return e.coordinator_id
         ? tx.query<Recipient>(`SELECT u.id, u.email, u.locale FROM users u WHERE u.id = $1 AND ${ACTIVE}`, [e.coordinator_id])
@@ -81,7 +80,7 @@ async function audience(tx: Queryable, e: EventRow, who: Audience): Promise<Reci
 
 function applies(rule: NoticeRule, e: EventRow): boolean {
   if (rule.actorSide && sideOf(e.actor_role) !== rule.actorSide) return false;
-  if (rule.afterDelivery && !DELIVERED.includes(e.status)) return false;
+  if (rule.afterDelivery && !DELIVERED_STATES.includes(e.status)) return false;
   return true;
 }
 
@@ -91,7 +90,9 @@ function applies(rule: NoticeRule, e: EventRow): boolean {
  */
 export function notificationsService(deps: Deps & { followupDays: number }) {
   const { db, config } = deps;
-  const pageUrl = (kind: NoticeKind, caseId: string) => `${config.publicUrl}${NOTICE_PAGES[kind](caseId)}`;
+  /** A notice in the reader's words, for one case (the mail's link is the page the notice opens). */
+  const wordsFor = (kind: NoticeKind, locale: string, params: NoticeParams, on: { reference: string; caseId: string; actorName: string | null }) =>
+    renderNotice(kind, locale, params, { reference: on.reference, url: `${config.publicUrl}${NOTICE_PAGES[kind](on.caseId)}`, followupDays: deps.followupDays, actorName: on.actorName });
 
   /** Adds one notice; false when this event already produced it (a retried dispatch). */
   async function deliverNotice(tx: Queryable, e: EventRow, rule: NoticeRule, person: Recipient, params: NoticeParams): Promise<boolean> {
@@ -129,7 +130,7 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
             if (!(await deliverNotice(tx, e, rule, person, params))) continue;
             sent++;
             if (!rule.mail) continue;
-            const text = renderNotice(rule.notice, person.locale, params, { reference: e.reference, url: pageUrl(rule.notice, e.case_id), followupDays: deps.followupDays, actorName: e.actor_name });
+            const text = wordsFor(rule.notice, person.locale, params, { reference: e.reference, caseId: e.case_id, actorName: e.actor_name });
             await enqueueMail(tx, { kind: rule.notice, to: person.email, subject: text.subject, text: text.text });
           }
         }
@@ -154,7 +155,7 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
         await recordCaseReads(tx, { actor, meta, action: 'notification.list', entityType: 'Case' }, page.map((r) => r.case_id));
         return {
           items: page.map((r) => {
-            const text = renderNotice(r.kind, r.locale, r.params, { reference: r.reference, url: pageUrl(r.kind, r.case_id), followupDays: deps.followupDays, actorName: r.actor_name });
+            const text = wordsFor(r.kind, r.locale, r.params, { reference: r.reference, caseId: r.case_id, actorName: r.actor_name });
             return { id: Number(r.id), kind: r.kind, title: text.title, caseId: r.case_id, caseReference: r.reference, link: NOTICE_PAGES[r.kind](r.case_id), createdAt: new Date(r.created_at).toISOString(), read: r.read_at !== null };
           }),
           unread: await unreadCount(tx, actor),

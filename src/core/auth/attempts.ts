@@ -57,11 +57,22 @@ export async function reserveAttempt(l: AttemptLimits, key: AttemptKey): Promise
   return { id, failuresBefore: (c?.mine ?? 1) - 1 };
 }
 
-/** A good attempt: its reservation goes, and (for a password) so do the account's earlier failures. */
+/** A good attempt: its reservation goes, and so do the account's earlier failures of that kind. */
 export async function attemptSucceeded(db: Db, key: AttemptKey, reservationId: string): Promise<void> {
-  await db.query('DELETE FROM login_failures WHERE id = $1', [reservationId]);
+  // The account's rows include the reservation itself; by id only when there is no account to name.
   if (key.kind === 'password' && key.email) await db.query(`DELETE FROM login_failures WHERE kind = 'password' AND email_lower = $1`, [key.email]);
-  if (key.kind !== 'password' && key.userId) await db.query('DELETE FROM login_failures WHERE kind = $1 AND user_id = $2', [key.kind, key.userId]);
+  else if (key.kind !== 'password' && key.userId) await db.query('DELETE FROM login_failures WHERE kind = $1 AND user_id = $2', [key.kind, key.userId]);
+  else await db.query('DELETE FROM login_failures WHERE id = $1', [reservationId]);
+}
+
+/**
+ * The authenticator step a code proves, or null: a wrong code, or one at or before the last step
+ * used (a code is good once). Spend the step with `spendTotpStep` once the rest checks out.
+ */
+export function freshTotpStep(secrets: SecretBox, user: { totp_secret: string | null; totp_last_step: string | number | null }, code: string | null | undefined, nowMs: number): number | null {
+  if (!user.totp_secret || !code) return null;
+  const step = checkTotp(secrets.open(user.totp_secret), code, nowMs);
+  return step !== null && (user.totp_last_step == null || step > Number(user.totp_last_step)) ? step : null;
 }
 
 /**
@@ -103,9 +114,8 @@ export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: Request
   // enrolled (sessions without one are held at enrolment), or in demo mode.
   let codeOk = !u?.totp_secret;
   if (u?.totp_secret) {
-    step = creds.code ? checkTotp(d.secrets.open(u.totp_secret), creds.code, d.now().getTime()) : null;
-    // A code is good once: a step at or before the last one used is a replay.
-    codeOk = step !== null && (u.totp_last_step == null || step > Number(u.totp_last_step));
+    step = freshTotpStep(d.secrets, u, creds.code, d.now().getTime());
+    codeOk = step !== null;
   }
   // Spend the code atomically: of two requests with the same code, only one moves the step on.
   if (passwordOk && codeOk && step !== null) codeOk = await spendTotpStep(d.db, actor.userId, step);

@@ -19,9 +19,6 @@ const zxcvbn = new ZxcvbnFactory({
 const MIN_SCORE = 3;
 const EXACT = new Set(refused.exact.map((p) => p.toLowerCase()));
 
-/** The rule, in plain words, for forms and error messages. */
-export const PASSWORD_RULE = 'Use at least 10 characters that are hard to guess: a few unrelated words work well. Common passwords, names, dates and keyboard patterns are refused.';
-
 export interface PasswordVerdict {
   ok: boolean;
   /** 0 (very weak) … 4 (very strong), for a strength bar. */

@@ -2353,7 +2353,6 @@ export interface paths {
                         "application/json": {
                             advice: string[];
                             ok: boolean;
-                            rule: string;
                             score: number;
                         };
                     };
@@ -10751,6 +10750,7 @@ export interface components {
                 matchExperts: boolean;
                 readAccessLog: boolean;
                 readOpinion: boolean;
+                setLead: boolean;
                 setUrgency: boolean;
                 uploadRecords: boolean;
                 writeOpinion: boolean;
@@ -10827,6 +10827,7 @@ export interface components {
                 matchExperts: boolean;
                 readAccessLog: boolean;
                 readOpinion: boolean;
+                setLead: boolean;
                 setUrgency: boolean;
                 uploadRecords: boolean;
                 writeOpinion: boolean;

@@ -1,14 +1,12 @@
 import { Alert, Badge, Button, Card, Center, Code, Group, Image, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, get, post } from '../api.ts';
+import { api, formatDate, get, post, type GetResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 import { PASSWORD_HINT, PasswordStrength } from './PasswordStrength.tsx';
 
-interface SessionView { id: string; device: string; ipAddress: string | null; createdAt: string; lastUsedAt: string; current: boolean }
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** The person's own sign-in: two-step sign-in, password, and the places they are signed in. */
 export function AccountPage({ me }: { me: Me }) {
@@ -144,7 +142,7 @@ function ChangePassword({ me }: { me: Me }) {
 
 function Sessions() {
   const qc = useQueryClient();
-  const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => get<SessionView[]>('/auth/sessions') });
+  const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => get<GetResult<'/api/auth/sessions'>>('/auth/sessions') });
   const refresh = () => qc.invalidateQueries({ queryKey: ['sessions'] });
   const endOne = useMutation({ mutationFn: (id: string) => api('DELETE', `/auth/sessions/${id}`), onSuccess: refresh });
   const endOthers = useMutation({ mutationFn: () => api('DELETE', '/auth/sessions'), onSuccess: refresh });
@@ -158,7 +156,7 @@ function Sessions() {
           <Group key={s.id} justify="space-between" wrap="nowrap" align="start" data-testid="session">
             <Stack gap={0}>
               <Group gap="xs"><Text fw={500}>{s.device}</Text>{s.current && <Badge size="sm" color="teal">This device</Badge>}</Group>
-              <Text size="xs" c="dimmed">{s.ipAddress ? `From ${s.ipAddress} · ` : ''}signed in {when(s.createdAt)} · last used {when(s.lastUsedAt)}</Text>
+              <Text size="xs" c="dimmed">{s.ipAddress ? `From ${s.ipAddress} · ` : ''}signed in {formatDate(s.createdAt)} · last used {formatDate(s.lastUsedAt)}</Text>
             </Stack>
             {!s.current && <Button size="xs" variant="subtle" color="red" style={{ flexShrink: 0 }} loading={endOne.isPending && endOne.variables === s.id} onClick={() => endOne.mutate(s.id)} aria-label={`Sign out ${s.device}`}>Sign out</Button>}
           </Group>

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, get, post, type Schema } from '../api.ts';
+import { api, get, post, type GetResult, type Schema } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
@@ -11,7 +11,7 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
   const [email, setEmail] = useState('');
   const [relationship, setRelationship] = useState('');
   const owner = c.myRelations.includes('patient');
-  const invitations = useQuery({ queryKey: caseKeys.part(c.id, 'invitations'), queryFn: () => get<{ id: string; email: string; relationship: string; expiresAt: string }[]>(`/cases/${c.id}/invitations`), enabled: owner });
+  const invitations = useQuery({ queryKey: caseKeys.part(c.id, 'invitations'), queryFn: () => get<GetResult<'/api/cases/{id}/invitations'>>(`/cases/${c.id}/invitations`), enabled: owner });
   const refreshInvitations = () => qc.invalidateQueries({ queryKey: caseKeys.part(c.id, 'invitations') });
   const invite = useMutation({ mutationFn: () => post(`/cases/${c.id}/proxies`, { email, relationship }), onSuccess: () => { setEmail(''); setRelationship(''); void refreshInvitations(); } });
   const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/cases/${c.id}/proxies/${userId}`), onSuccess: (u) => { qc.setQueryData(caseKeys.part(c.id, 'detail'), u); void refreshInvitations(); } });

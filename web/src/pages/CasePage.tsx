@@ -74,10 +74,10 @@ const always = () => true;
 const CASE_PANELS: CasePanel[] = [
   { id: 'intake', label: 'Request', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
   { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
-  { id: 'imaging', label: 'Imaging', visible: always, render: ({ c, me }) => <ImagingPanel caseId={c.id} me={me} /> },
-  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} /> },
+  { id: 'imaging', label: 'Imaging', visible: always, render: ({ c }) => <ImagingPanel caseId={c.id} can={c.can} /> },
+  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
   { id: 'assessment', label: 'Assessment', visible: always, render: ({ c }) => <CaseAssessment id={c.id} /> },
-  { id: 'experts', label: 'Experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel caseId={c.id} /> },
+  { id: 'experts', label: 'Experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel c={c} /> },
   { id: 'timeline', label: 'Timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
   { id: 'access', label: 'Who opened it', visible: ({ c }) => c.can.readAccessLog, render: ({ c }) => <AccessLog id={c.id} /> },
   { id: 'people', label: 'Caregivers', visible: ({ c }) => c.can.manageCaregivers, render: ({ c }) => <Caregivers c={c} /> },

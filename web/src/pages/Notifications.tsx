@@ -2,26 +2,13 @@ import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Load
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { get, post } from '../api.ts';
+import { get, post, type GetResult, type PostResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
-/** One notice as the server words it for the reader (in their language). */
-export interface Notice {
-  id: number;
-  kind: string;
-  title: string;
-  caseId: string;
-  caseReference: string;
-  link: string;
-  createdAt: string;
-  read: boolean;
-}
-interface NoticePage {
-  items: Notice[];
-  unread: number;
-  nextBefore: number | null;
-}
+/** A page of notices, each worded by the server for the reader (in their language). */
+type NoticePage = GetResult<'/api/notifications'>;
+type Notice = NoticePage['items'][number];
 
 const KEY = ['notifications'] as const;
 // Checked now and then, and whenever the window comes back into view.
@@ -42,7 +29,7 @@ function timeAgo(iso: string, now = Date.now()): string {
 function useMarkRead() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (which: { ids: number[] } | { all: true }) => post<{ unread: number }>('/notifications/read', which),
+    mutationFn: (which: { ids: number[] } | { all: true }) => post<PostResult<'/api/notifications/read'>>('/notifications/read', which),
     onSuccess: () => qc.invalidateQueries({ queryKey: KEY }),
   });
 }
@@ -74,7 +61,7 @@ function useOpenNotice(after?: () => void) {
 /** The bell in the header: how many notices are unread, and the newest of them in a popover. */
 export function NotificationBell() {
   const [opened, setOpened] = useState(false);
-  const unread = useQuery({ queryKey: [...KEY, 'unread'], queryFn: () => get<{ unread: number }>('/notifications/unread'), refetchInterval: POLL_MS, refetchOnWindowFocus: true });
+  const unread = useQuery({ queryKey: [...KEY, 'unread'], queryFn: () => get<GetResult<'/api/notifications/unread'>>('/notifications/unread'), refetchInterval: POLL_MS, refetchOnWindowFocus: true });
   const latest = useQuery({ queryKey: [...KEY, 'latest'], queryFn: () => get<NoticePage>('/notifications?limit=8'), enabled: opened });
   const markRead = useMarkRead();
   const open = useOpenNotice(() => setOpened(false));

@@ -1,9 +1,8 @@
 import { Progress, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { post } from '../api.ts';
+import { post, type PostResult } from '../api.ts';
 
-interface Verdict { ok: boolean; score: number; advice: string[]; rule: string }
 
 const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
 const COLORS = ['red', 'red', 'orange', 'teal', 'green'];
@@ -20,7 +19,7 @@ export function PasswordStrength({ password, email, name, token }: { password: s
   }, [password]);
   const verdict = useQuery({
     queryKey: ['password-strength', settled, email, name, token],
-    queryFn: () => post<Verdict>('/auth/password-strength', { password: settled, ...(email ? { email } : {}), ...(name ? { name } : {}), ...(token ? { token } : {}) }),
+    queryFn: () => post<PostResult<'/api/auth/password-strength'>>('/auth/password-strength', { password: settled, ...(email ? { email } : {}), ...(name ? { name } : {}), ...(token ? { token } : {}) }),
     enabled: settled.length > 0,
     staleTime: Infinity,
   });

@@ -10,38 +10,34 @@ const FACTOR_LABELS: Record<string, string> = {
   consultMode: 'Consult mode', insurance: 'Insurance', load: 'Current load', turnaround: 'Past turnaround',
 };
 
-interface CaseTeam {
-  status: string;
-  members: { userId: string; name: string; relation: string }[];
-  leadExpert: { id: string; name: string } | null;
-}
-const LEAD_FIXED = ['opinion_signed', 'delivered', 'closed', 'cancelled'];
+type CaseDetail = Schema<'Case'>;
 
 /** Which assigned expert leads the review and so issues the combined report. */
-function LeadReviewer({ caseId }: { caseId: string }) {
+function LeadReviewer({ c }: { c: CaseDetail }) {
   const qc = useQueryClient();
-  const c = useQuery({ queryKey: caseKeys.part(caseId, 'detail'), queryFn: () => get<CaseTeam>(`/cases/${caseId}`) });
+  const caseId = c.id;
   const setLead = useMutation({
-    mutationFn: (expertId: string) => put<CaseTeam>(`/cases/${caseId}/lead`, { expertId }),
+    mutationFn: (expertId: string) => put<CaseDetail>(`/cases/${caseId}/lead`, { expertId }),
     onSuccess: (updated) => {
       qc.setQueryData(caseKeys.part(caseId, 'detail'), updated);
       void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     },
   });
-  const experts = (c.data?.members ?? []).filter((m) => m.relation === 'expert');
-  if (!c.data || experts.length === 0) return null;
+  const experts = c.members.filter((m) => m.relation === 'expert');
+  if (experts.length === 0) return null;
   return (
     <Card withBorder>
       <Select label="Lead reviewer" description="The lead reviewer issues the combined report once every reviewer has signed their part." data-testid="lead-reviewer"
-        data={experts.map((e) => ({ value: e.userId, label: e.name }))} value={c.data.leadExpert?.id ?? null} allowDeselect={false}
-        disabled={LEAD_FIXED.includes(c.data.status) || setLead.isPending} onChange={(v) => v && setLead.mutate(v)} maw={360} />
+        data={experts.map((e) => ({ value: e.userId, label: e.name }))} value={c.leadExpert?.id ?? null} allowDeselect={false}
+        disabled={!c.can.setLead || setLead.isPending} onChange={(v) => v && setLead.mutate(v)} maw={360} />
       <ErrorNote error={setLead.error} />
     </Card>
   );
 }
 
 /** The experts the case needs, one proposal per reviewer role, with every reason shown. */
-export function MatchesPanel({ caseId }: { caseId: string }) {
+export function MatchesPanel({ c }: { c: CaseDetail }) {
+  const caseId = c.id;
   const [mode, setMode] = useState('records_review');
   const qc = useQueryClient();
   const m = useQuery({ queryKey: caseKeys.part(caseId, 'matches', mode), queryFn: () => get<GetResult<'/api/cases/{id}/matches'>>(`/cases/${caseId}/matches?consultMode=${mode}`) });
@@ -75,7 +71,7 @@ export function MatchesPanel({ caseId }: { caseId: string }) {
           ))}
         </Card>
       )}
-      <LeadReviewer caseId={caseId} />
+      <LeadReviewer c={c} />
       {m.data?.team.map((t) => (
         <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
           <Group justify="space-between" mb="xs">

@@ -3,10 +3,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { get } from '../../api.ts';
-import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
-import { useCaseCan } from '../../caseData.ts';
+import type { CaseCan } from '../../caseData.ts';
 
 export interface ImagingSeries {
   seriesUid: string;
@@ -33,15 +32,14 @@ const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1
 const dateLabel = (d: string | null) => (d && d.length >= 8 ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : 'Date unknown');
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
-export function ImagingPanel({ caseId, me }: { caseId: string; me: Me }) {
-  const can = useCaseCan(caseId);
+export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   if (studies.isLoading) return <Loader aria-label="Loading the images" />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   if (!studies.data?.length) {
     return <Text>No images yet. DICOM files and CD archives added under Records appear here once they are read (usually within a minute).</Text>;
   }
-  const canExport = can?.exportImaging ?? false;
+  const canExport = can.exportImaging;
   const all = studies.data;
   return (
     <Stack>

@@ -5,7 +5,7 @@ import { api, formatDate, get, post, type DeepPartial, type GetResult, type Inta
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
-import { useCaseCan } from '../../caseData.ts';
+import type { CaseCan } from '../../caseData.ts';
 
 type Workspace = GetResult<'/api/cases/{id}/opinion'>;
 type OpinionContent = Schema<'OpinionPart'>['content'];
@@ -24,9 +24,8 @@ const LOBES = [
 ];
 
 /** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
-export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
+export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can: CaseCan }) {
   const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get<Workspace>(`/cases/${caseId}/opinion`) });
-  const can = useCaseCan(caseId);
   if (ws.isLoading) return <Loader aria-label="Loading the opinion" />;
   if (ws.error || !ws.data) return <ErrorNote error={ws.error} />;
   const w = ws.data;
@@ -36,8 +35,8 @@ export function OpinionPanel({ caseId, me }: { caseId: string; me: Me }) {
       {w.isReviewer && <ReviewerWorkspace caseId={caseId} w={w} />}
       {me.user.role === 'coordinator' && <CoordinatorView caseId={caseId} w={w} />}
       <Reports caseId={caseId} w={w} patientSide={patientSide} />
-      {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} />}
-      {can?.answerSurvey && <Survey caseId={caseId} />}
+      {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} canWrite={can.askFollowup} />}
+      {can.answerSurvey && <Survey caseId={caseId} />}
       {patientSide && !w.reports.length && <Text>The expert opinion appears here once it is delivered. We will e-mail you.</Text>}
     </Stack>
   );
@@ -339,14 +338,13 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
   );
 }
 
-function FollowUp({ caseId, me }: { caseId: string; me: Me }) {
-  const can = useCaseCan(caseId);
+function FollowUp({ caseId, me, canWrite: mayWrite }: { caseId: string; me: Me; canWrite: boolean }) {
   const thread = useQuery({ queryKey: caseKeys.part(caseId, 'followups'), queryFn: () => get<GetResult<'/api/cases/{id}/followups'>>(`/cases/${caseId}/followups`) });
   const [body, setBody] = useState('');
   const qc = useQueryClient();
   const send = useMutation({ mutationFn: () => post(`/cases/${caseId}/followups`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'followups') }); } });
   if (!thread.data) return null;
-  const canWrite = (can?.askFollowup ?? false) && thread.data.open;
+  const canWrite = mayWrite && thread.data.open;
   return (
     <Card withBorder data-testid="followups">
       <Title order={3} size="h5">Follow-up questions</Title>
