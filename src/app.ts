@@ -21,6 +21,7 @@ import { AppError, problem, type ProblemDetails } from './core/errors.ts';
 import { objectBackendFor } from './core/objects.ts';
 import { BlobStore, loadMasterKeys } from './core/blobs.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { liveHub } from './notifications/live.ts';
 import { notificationsRoutes } from './notifications/routes.ts';
 import { notificationsService } from './notifications/service.ts';
 import { jobTable } from './jobs.ts';
@@ -204,6 +205,8 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
   await app.register(expertsRoutes(expertsService(deps, accounts), offers));
   const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
+  const live = await liveHub(db);
+  app.addHook('onClose', async () => live.close());
   const jobHandlers = jobTable({
     'document.extract': (p) => records.extract(p.documentId),
     'imaging.index': (p) => imaging.indexDocument(p.documentId),
@@ -224,7 +227,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     await api.register(referenceRoutes);
     await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
     await api.register(auditRoutes(db));
-    await api.register(notificationsRoutes(notifications));
+    await api.register(notificationsRoutes(notifications, live));
     await api.register(imagingApiRoutes(imaging));
     await api.register(opinionsRoutes(opinions, outcomesService(deps)));
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

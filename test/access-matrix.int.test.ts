@@ -135,7 +135,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
  'POST /api/auth/mfa/enable': 'session', 'POST /api/auth/mfa/disable': 'signed-in',
   'POST /api/auth/mfa/verify': 'session', 'POST /api/auth/password': 'signed-in', 'GET /api/auth/sessions': 'signed-in',
   'DELETE /api/auth/sessions': 'signed-in', 'DELETE /api/auth/sessions/{sessionId}': 'signed-in',
-  'GET /api/notifications': 'signed-in', 'GET /api/notifications/unread': 'signed-in', 'POST /api/notifications/read': 'signed-in',
+  'GET /api/notifications': 'signed-in', 'GET /api/notifications/unread': 'signed-in', 'POST /api/notifications/read': 'signed-in', 'GET /api/notifications/live': 'signed-in',
   'GET /api/experts': 'permission:experts.list', 'GET /api/admin/users': 'permission:users.manage', 'POST /api/admin/users': 'permission:users.manage',
   'POST /api/admin/users/{id}/password-reset': 'permission:users.manage', 'POST /api/admin/users/{id}/mfa-reset': 'permission:users.manage', 'PATCH /api/admin/users/{id}': 'permission:users.manage',
   'GET /api/cases': 'permission:case.list', 'POST /api/cases': 'permission:case.create', 'GET /api/invitations/{token}': 'public', 'POST /api/invitations/{token}/accept': 'signed-in',

@@ -34,6 +34,11 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` with the payload of every `pg_notify(channel, …)` (sent when the notifying
+   * transaction commits, by any server on the database). Resolves to a function that stops it.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,12 @@ class PgliteDb implements Db {
   }
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
+  }
+  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    const stop = await this.pglite.listen(channel, handler);
+    return async () => {
+      await stop();
+    };
   }
   async close(): Promise<void> {
     await this.pglite.close();
@@ -103,6 +114,20 @@ class PostgresDb implements Db {
   }
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
+  }
+  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    // A connection of its own, held while listening: LISTEN belongs to a session.
+    const client = await this.pool.connect();
+    const onNotice = (msg: pg.Notification) => {
+      if (msg.channel === channel && msg.payload !== undefined) handler(msg.payload);
+    };
+    client.on('notification', onNotice);
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    return async () => {
+      client.off('notification', onNotice);
+      await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+      client.release();
+    };
   }
   async close(): Promise<void> {
     await this.pool.end();

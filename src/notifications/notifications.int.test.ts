@@ -156,8 +156,29 @@ describe('notifications', () => {
     expect(await mailsTo(coordinator, 'followup.posted')).toHaveLength(mails + 1);
   });
 
+  it('tells an open page at once, over server-sent events, with ids only', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${t.baseUrl}/api/notifications/live`, { headers: { cookie: expert.client.cookieHeader }, signal: abort.signal });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let seen = '';
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!re.test(seen) && Date.now() < deadline) seen += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
+      return seen;
+    };
+    await until(/retry: 5000/);
+    expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body: 'Is the scan report final?' })).status).toBe(201);
+    await t.app.jobs.drain();
+    const got = await until(/event: notice/);
+    abort.abort();
+    expect(got).toMatch(new RegExp(`event: notice\ndata: \\{"caseId":"${caseId}","kind":"followup.posted"\\}`));
+    expect(got).not.toMatch(/scan/);
+  });
+
   it('refuses the signed-out', async () => {
     const anon = await fetch(`${t.baseUrl}/api/notifications`);
     expect(anon.status).toBe(401);
+    expect((await fetch(`${t.baseUrl}/api/notifications/live`)).status).toBe(401);
   });
 });

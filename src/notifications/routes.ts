@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
+import type { LiveHub } from './live.ts';
 import type { NotificationsService } from './service.ts';
 
 export const Notice = z.object({
@@ -17,7 +18,11 @@ export const Notice = z.object({
 const Unread = z.object({ unread: z.number().int() });
 
 /** The signed-in person's notices: list and page, unread count (polled by the menu), mark read. */
-export function notificationsRoutes(notifications: NotificationsService) {
+// A page reconnects by itself (EventSource); each reconnection is signed in and checked again.
+const STREAM_MINUTES = 10;
+const HEARTBEAT_MS = 25_000;
+
+export function notificationsRoutes(notifications: NotificationsService, live: LiveHub) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['notifications'];
@@ -43,5 +48,23 @@ export function notificationsRoutes(notifications: NotificationsService) {
         response: { 200: Unread, ...errorResponses },
       },
     }, async (req) => notifications.markRead(req.actor, requestMeta(req), req.body));
+    app.get('/notifications/live', {
+      config: { access: 'signed-in' },
+      schema: { tags, summary: 'Server-sent events: `notice` with { caseId, kind } whenever I get a notice, so open pages refresh (ids only; the page then reads)' },
+    }, async (req, reply) => {
+      const actor = req.actor;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+      res.write('retry: 5000\n\n');
+      const stop = live.subscribe(actor.userId, (s) => res.write(`event: notice\ndata: ${JSON.stringify({ caseId: s.caseId, kind: s.kind })}\n\n`));
+      const beat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
+      const end = setTimeout(() => res.end(), STREAM_MINUTES * 60_000);
+      res.on('close', () => {
+        stop();
+        clearInterval(beat);
+        clearTimeout(end);
+      });
+    });
   };
 }

@@ -9,6 +9,7 @@ import { enqueueMail } from '../core/mail.ts';
 import { DELIVERED_STATES, PATIENT_SIDE_RELATIONS, type CaseRelation, type CaseStatus } from '../cases/lifecycle.ts';
 import type { CaseEventType } from '../events/catalog.ts';
 import { NOTICE_PAGES, NOTIFICATION_RULES, type Audience, type NoticeKind, type NoticeRule } from './rules.ts';
+import { announce } from './live.ts';
 import { renderNotice, type NoticeParams } from './templates.ts';
 
 interface EventRow {
@@ -127,7 +128,10 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
           const people = new Map<string, Recipient>();
           for (const who of rule.to) for (const p of await audience(tx, e, who)) if (p.id !== e.actor_id) people.set(p.id, p);
           for (const person of people.values()) {
-            if (!(await deliverNotice(tx, e, rule, person, params))) continue;
+            const added = await deliverNotice(tx, e, rule, person, params);
+            // Open pages refresh whether the notice is new or folded into an unread one.
+            await announce(tx, person.id, { caseId: e.case_id, kind: rule.notice });
+            if (!added) continue;
             sent++;
             if (!rule.mail) continue;
             const text = wordsFor(rule.notice, person.locale, params, { reference: e.reference, caseId: e.case_id, actorName: e.actor_name });

@@ -252,6 +252,13 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await shot(dp, 'outcomes');
   await dp.close();
 
+  // The lead expert has the inbox open on a phone, everything read, while the patient reads and asks.
+  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, app.t.baseUrl, oncologist, PASSWORD);
+  await oncologist.client.post('/api/notifications/read', { all: true });
+  await phone.goto(`${app.t.baseUrl}/inbox`);
+  await phone.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+
   // The patient hears of it by the bell; the notice opens the opinion.
   await openNotice(page, `${app.t.baseUrl}/cases`, /Your second opinion is ready/);
   await page.getByText('Your cancer is a different type than first thought.').waitFor();
@@ -270,13 +277,16 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByText('Thank you for your answers.').waitFor();
   await page.close();
 
-  // The lead expert, on a phone, finds the question by the bell and reads it in the thread.
-  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
-  await signIn(phone, app.t.baseUrl, oncologist, PASSWORD);
-  await openNotice(phone, `${app.t.baseUrl}/inbox`, /New follow-up message on/, async () => {
-    await phone.waitForTimeout(300); // let the popover finish opening for the picture
-    await shot(phone, 'expert-notified-on-phone');
-  });
+  // The expert's open page hears of the question at once (live, no reload; the fallback poll is
+  // a minute), and the notice leads to the thread.
+  const unreadBell = phone.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+  await unreadBell.waitFor({ timeout: 20_000 });
+  await unreadBell.click();
+  const notice = phone.getByRole('button', { name: /^Unread: New follow-up message on/ });
+  await notice.waitFor();
+  await phone.waitForTimeout(300); // let the popover finish opening for the picture
+  await shot(phone, 'expert-notified-on-phone');
+  await notice.click();
   await expect.poll(() => phone.getByTestId('followups').textContent(), { timeout: 20_000 }).toMatch(/Which test comes first\?/);
   await shot(phone, 'expert-reads-the-question');
   await phone.close();

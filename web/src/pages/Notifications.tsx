@@ -1,6 +1,6 @@
 import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { get, post, type GetResult, type PostResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
@@ -11,8 +11,9 @@ type NoticePage = GetResult<'/api/notifications'>;
 type Notice = NoticePage['items'][number];
 
 const KEY = ['notifications'] as const;
-// Checked now and then, and whenever the window comes back into view.
-const POLL_MS = 30_000;
+// News arrives live (server-sent events); the count is also checked now and then, and whenever
+// the window comes back into view, in case the live line was down.
+const POLL_MS = 60_000;
 
 function timeAgo(iso: string, now = Date.now()): string {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
@@ -66,13 +67,17 @@ export function NotificationBell() {
   const markRead = useMarkRead();
   const open = useOpenNotice(() => setOpened(false));
   const count = unread.data?.unread ?? 0;
-  // Something happened on a case: whatever case page is open shows it without a reload.
+  // Something happened on a case: the bell and whatever page of that case is open refresh at once.
   const qc = useQueryClient();
-  const seen = useRef(count);
   useEffect(() => {
-    if (count > seen.current) void qc.invalidateQueries({ queryKey: caseKeys.everyCase });
-    seen.current = count;
-  }, [count, qc]);
+    const stream = new EventSource('/api/notifications/live');
+    stream.addEventListener('notice', (e) => {
+      const { caseId } = JSON.parse((e as MessageEvent<string>).data) as { caseId: string };
+      void qc.invalidateQueries({ queryKey: KEY });
+      void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
+    });
+    return () => stream.close();
+  }, [qc]);
   return (
     // The indicator wraps the popover, so the popover's ARIA attributes land on the button itself.
     <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
