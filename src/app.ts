@@ -6,46 +6,20 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { accountsRoutes } from './accounts/routes.ts';
-import { accountsService } from './accounts/service.ts';
-import { assessmentRoutes } from './assessment/routes.ts';
-import { auditRoutes } from './audit/routes.ts';
-import { casesRoutes } from './cases/routes.ts';
-import { casesService } from './cases/service.ts';
-import { sendSlaReminder } from './cases/slaNotify.ts';
 import { authPlugin } from './core/auth/plugin.ts';
 import type { Config } from './core/config.ts';
 import type { Db } from './core/db.ts';
 import type { Deps } from './core/deps.ts';
 import { AppError, problem, type ProblemDetails } from './core/errors.ts';
-import { objectBackendFor } from './core/objects.ts';
-import { BlobStore, loadMasterKeys } from './core/blobs.ts';
+import { loadMasterKeys } from './core/blobs.ts';
+import { capabilities } from './capabilities.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
-import { liveHub } from './notifications/live.ts';
-import { notificationsRoutes } from './notifications/routes.ts';
-import { notificationsService } from './notifications/service.ts';
 import { jobTable } from './jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
 import { describeAccess, routeAccessPlugin, type RouteAccess } from './core/routeAccess.ts';
 import { migrationsCurrent } from './core/migrate.ts';
-import { expertsRoutes } from './experts/routes.ts';
-import { offersService } from './experts/offers.ts';
-import { expertsService } from './experts/service.ts';
-import { materialService } from './records/material.ts';
-import { materialRoutes } from './records/materialRoutes.ts';
-import { recordsRoutes } from './records/routes.ts';
-import { recordsService } from './records/service.ts';
-import { fhirRoutes, operationOutcomeFor } from './fhir/routes.ts';
-import { referenceRoutes } from './reference/routes.ts';
-import { imagingApiRoutes } from './imaging/apiRoutes.ts';
-import { localInstanceStore, upstreamInstanceStore } from './imaging/instanceStore.ts';
-import { imagingDicomwebRoutes } from './imaging/routes.ts';
-import { imagingService } from './imaging/service.ts';
-import { opinionFhirRoutes } from './opinions/fhir.ts';
-import { outcomesService } from './opinions/outcomes.ts';
-import { opinionsRoutes } from './opinions/routes.ts';
-import { opinionsService } from './opinions/service.ts';
+import { operationOutcomeFor } from './fhir/routes.ts';
 
 /** Maps any error to problem details: our AppErrors, schema failures and Fastify's own. */
 function toProblem(err: FastifyError | AppError, req: FastifyRequest): ProblemDetails {
@@ -185,55 +159,18 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   });
 
   const masterKeys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
-  const secrets = secretBox(masterKeys);
-  const accounts = accountsService(deps, secrets);
-  await accounts.resealSecrets({ rotate: false });
-  const cases = casesService(deps);
-  const blobs = new BlobStore(objectBackendFor(config.dataDir), masterKeys);
-  const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
-  const uploadDir = path.join(config.dataDir, 'uploads');
-  fs.mkdirSync(uploadDir, { recursive: true });
-  await app.register(recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }));
-  await app.register(materialRoutes(materialService(deps)));
-  const localStore = localInstanceStore(blobs);
-  const imaging = imagingService({
-    ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
-    store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
-  });
-  await app.register(imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes, publicUrl: () => config.publicUrl }), { prefix: '/dicomweb' });
-  const opinions = opinionsService({ ...deps, blobs, cases, secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
-  const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
-  await app.register(expertsRoutes(expertsService(deps, accounts), offers));
-  const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
-  const live = await liveHub(db);
-  app.addHook('onClose', async () => live.close());
-  const jobHandlers = jobTable({
-    'document.extract': (p) => records.extract(p.documentId),
-    'imaging.index': (p) => imaging.indexDocument(p.documentId),
-    'offer.expire': (p) => offers.expire(p.offerId),
-    'case.autoAssign': (p) => offers.autoAssign(p.caseId),
-    'sla.remind': (p) => sendSlaReminder(db, p),
-    'opinion.closeAfterFollowup': (p) => opinions.closeAfterFollowup(p.caseId),
-    'event.dispatch': (p) => notifications.dispatch(p.eventId),
-  });
+  const modules = await capabilities({ ...deps, secrets: secretBox(masterKeys), masterKeys });
+  const jobHandlers = jobTable(modules.map((m) => m.jobs ?? {}));
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);
     app.addHook('onClose', async () => stopJobs());
   }
-  await app.register(async (api) => {
-    await api.register(accountsRoutes({ accounts, config }));
-    await api.register(casesRoutes(cases));
-    await api.register(referenceRoutes);
-    await api.register(assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }));
-    await api.register(auditRoutes(db));
-    await api.register(notificationsRoutes(notifications, live));
-    await api.register(imagingApiRoutes(imaging));
-    await api.register(opinionsRoutes(opinions, outcomesService(deps)));
-    api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  }, { prefix: '/api' });
-  await app.register(fhirRoutes(deps), { prefix: '/fhir/R4' });
-  await app.register(opinionFhirRoutes(opinions, () => config.publicUrl), { prefix: '/fhir/R4' });
+  for (const m of modules) {
+    for (const r of m.routes) await app.register(r.plugin, { prefix: r.prefix });
+    if (m.onClose) app.addHook('onClose', m.onClose);
+  }
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   if (hasWeb) {
     await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false, allowedPath: (p) => p !== '/index.html' });

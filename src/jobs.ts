@@ -23,11 +23,18 @@ export function enqueueJob<K extends JobName>(tx: Queryable, kind: K, payload: J
   return enqueueRawJob(tx, kind, JOB_PAYLOADS[kind].parse(payload), runAt);
 }
 
-/** The worker's table: one handler per kind, each typed by its payload. */
-export function jobTable(handlers: { [K in JobName]: (payload: JobPayload<K>) => Promise<void> }): JobTable {
+export type JobHandlers = { [K in JobName]: (payload: JobPayload<K>) => Promise<void> };
+
+/**
+ * The worker's table from the jobs each capability runs: one handler per kind, each typed by its
+ * payload. A kind nobody runs, or two capabilities claiming one kind, stops the server at start-up.
+ */
+export function jobTable(parts: Partial<JobHandlers>[]): JobTable {
   const table: JobTable = {};
   for (const kind of Object.keys(JOB_PAYLOADS) as JobName[]) {
-    table[kind] = { payload: JOB_PAYLOADS[kind], run: handlers[kind] } as JobDefinition;
+    const handlers = parts.map((p) => p[kind]).filter((h) => h !== undefined);
+    if (handlers.length !== 1) throw new Error(`Job "${kind}" needs exactly one handler; ${handlers.length} capabilities run it`);
+    table[kind] = { payload: JOB_PAYLOADS[kind], run: handlers[0] } as JobDefinition;
   }
   return table;
 }

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import { accountsRoutes } from './accounts/routes.ts';
+import { accountsService } from './accounts/service.ts';
+import { assessmentRoutes } from './assessment/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { casesRoutes } from './cases/routes.ts';
+import { casesService } from './cases/service.ts';
+import { sendSlaReminder } from './cases/slaNotify.ts';
+import { BlobStore, type MasterKey } from './core/blobs.ts';
+import type { Deps } from './core/deps.ts';
+import { objectBackendFor } from './core/objects.ts';
+import type { SecretBox } from './core/secrets.ts';
+import { expertsRoutes } from './experts/routes.ts';
+import { offersService } from './experts/offers.ts';
+import { expertsService } from './experts/service.ts';
+import { fhirRoutes } from './fhir/routes.ts';
+import { localInstanceStore, upstreamInstanceStore } from './imaging/instanceStore.ts';
+import { imagingApiRoutes } from './imaging/apiRoutes.ts';
+import { imagingDicomwebRoutes } from './imaging/routes.ts';
+import { imagingService } from './imaging/service.ts';
+import type { JobHandlers } from './jobs.ts';
+import { liveHub } from './notifications/live.ts';
+import { notificationsRoutes } from './notifications/routes.ts';
+import { notificationsService } from './notifications/service.ts';
+import { opinionFhirRoutes } from './opinions/fhir.ts';
+import { outcomesService } from './opinions/outcomes.ts';
+import { opinionsRoutes } from './opinions/routes.ts';
+import { opinionsService } from './opinions/service.ts';
+import { materialService } from './records/material.ts';
+import { materialRoutes } from './records/materialRoutes.ts';
+import { recordsRoutes } from './records/routes.ts';
+import { recordsService } from './records/service.ts';
+import { referenceRoutes } from './reference/routes.ts';
+
+/**
+ * A capability of the service as one module: its routes (each plugin with where it mounts), the
+ * background jobs it runs, and what it must do when the server stops. `app.ts` iterates them, so
+ * a new capability (boards, visits, billing) is a new entry here, not an edit of the core.
+ */
+export interface Capability {
+  name: string;
+  routes: { plugin: FastifyPluginAsync; prefix: string }[];
+  jobs?: Partial<JobHandlers>;
+  onClose?: () => Promise<void>;
+}
+
+const API = '/api';
+const ROOT = '';
+
+/** Every capability, built in the order their services depend on one another. */
+export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys: MasterKey[] }): Promise<Capability[]> {
+  const { config, db } = deps;
+  const publicUrl = () => config.publicUrl;
+  const accounts = accountsService(deps, deps.secrets);
+  await accounts.resealSecrets({ rotate: false });
+  const cases = casesService(deps);
+  const blobs = new BlobStore(objectBackendFor(config.dataDir), deps.masterKeys);
+  const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  fs.mkdirSync(uploadDir, { recursive: true });
+  const localStore = localInstanceStore(blobs);
+  const imaging = imagingService({
+    ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
+    store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
+  });
+  const opinions = opinionsService({ ...deps, blobs, cases, secrets: deps.secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
+  const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
+  const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
+  const live = await liveHub(db);
+
+  return [
+    { name: 'accounts', routes: [{ plugin: accountsRoutes({ accounts, config }), prefix: API }] },
+    {
+      name: 'cases',
+      routes: [{ plugin: casesRoutes(cases), prefix: API }, { plugin: referenceRoutes, prefix: API }],
+      jobs: { 'sla.remind': (p) => sendSlaReminder(db, p) },
+    },
+    { name: 'assessment', routes: [{ plugin: assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }), prefix: API }] },
+    {
+      name: 'records',
+      routes: [
+        { plugin: recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
+        { plugin: materialRoutes(materialService(deps)), prefix: ROOT },
+      ],
+      jobs: { 'document.extract': (p) => records.extract(p.documentId) },
+    },
+    {
+      name: 'imaging',
+      routes: [
+        { plugin: imagingDicomwebRoutes(imaging, { maxInstanceBytes: config.dicomMaxInstanceBytes, maxRequestBytes: config.uploadMaxBytes, publicUrl }), prefix: '/dicomweb' },
+        { plugin: imagingApiRoutes(imaging), prefix: API },
+      ],
+      jobs: { 'imaging.index': (p) => imaging.indexDocument(p.documentId) },
+    },
+    {
+      name: 'experts',
+      routes: [{ plugin: expertsRoutes(expertsService(deps, accounts), offers), prefix: ROOT }],
+      jobs: { 'offer.expire': (p) => offers.expire(p.offerId), 'case.autoAssign': (p) => offers.autoAssign(p.caseId) },
+    },
+    {
+      name: 'opinions',
+      routes: [
+        { plugin: opinionsRoutes(opinions, outcomesService(deps)), prefix: API },
+        { plugin: opinionFhirRoutes(opinions, publicUrl), prefix: '/fhir/R4' },
+      ],
+      jobs: { 'opinion.closeAfterFollowup': (p) => opinions.closeAfterFollowup(p.caseId) },
+    },
+    {
+      name: 'notifications',
+      routes: [{ plugin: notificationsRoutes(notifications, live), prefix: API }],
+      jobs: { 'event.dispatch': (p) => notifications.dispatch(p.eventId) },
+      onClose: () => live.close(),
+    },
+    { name: 'audit', routes: [{ plugin: auditRoutes(db), prefix: API }] },
+    { name: 'fhir', routes: [{ plugin: fhirRoutes(deps), prefix: '/fhir/R4' }] },
+  ];
+}
