@@ -286,10 +286,10 @@ export function casesService(deps: Deps) {
     async setLead(actor: Actor, caseId: string, expertId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const opened = await openCase(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
-        if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
-        if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw new AppError('CONFLICT', 'The report is issued; the lead reviewer can no longer change.');
+        if (opened.row.coordinator_id !== actor.userId) throw AppError.keyed('GUARD_FAILED', 'case.coordinatorFirst', {});
+        if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw AppError.keyed('CONFLICT', 'case.leadSettled', {});
         const assigned = (await listMembers(tx, caseId)).some((m) => m.relation === 'expert' && m.userId === expertId);
-        if (!assigned) throw new AppError('VALIDATION_FAILED', 'Choose one of the experts assigned to this case.', { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
+        if (!assigned) throw AppError.keyed('VALIDATION_FAILED', 'case.leadNotAssigned', {}, { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
         if (opened.row.lead_expert_id !== expertId) {
           await tx.query('UPDATE cases SET lead_expert_id = $2, updated_at = now() WHERE id = $1', [caseId, expertId]);
           await emit(tx, { caseId, actorId: actor.userId, type: 'case.lead', detail: { expertId } });

@@ -1,3 +1,5 @@
+import { message, type MessageKey, type MessageParams } from './messages.ts';
+
 /**
  * The error catalogue. Every error the API can answer with has a stable code, an HTTP status and
  * a title declared here once; routes throw `AppError`s and one handler turns them into RFC 9457
@@ -33,12 +35,20 @@ export interface ProblemDetails {
   detail?: string;
   instance?: string;
   code: ErrorCode;
+  /** The message's key and parameters (see core/messages.ts), for clients that word it themselves. */
+  key?: string;
+  params?: Record<string, unknown>;
   errors?: { path: string; message: string }[];
   [extra: string]: unknown;
 }
 
 /** The one error type of the application: a catalogue code plus a human detail. */
 export class AppError extends Error {
+  /** An error whose detail comes from the message catalogue, with its key and parameters. */
+  static keyed<K extends MessageKey>(code: ErrorCode, key: K, params: MessageParams<K>, extra: Record<string, unknown> = {}): AppError {
+    return new AppError(code, message(key, params), { ...extra, key, params });
+  }
+
   readonly code: ErrorCode;
   readonly status: number;
   readonly extra: Record<string, unknown>;
@@ -64,4 +74,4 @@ export function problem(code: ErrorCode, detail?: string, extra: Record<string, 
   };
 }
 
-export const notFound = (what = 'This item') => new AppError('NOT_FOUND', `${what} was not found, or you do not have access to it.`);
+export const notFound = (what = 'This item') => AppError.keyed('NOT_FOUND', 'notFound', { what });

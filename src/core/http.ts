@@ -26,6 +26,8 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     instance: z.string().optional(),
+    key: z.string().optional().meta({ description: 'The message key (the English text is `detail`), for clients that word it themselves' }),
+    params: z.record(z.string(), z.unknown()).optional().meta({ description: 'The values the message names' }),
     code: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })

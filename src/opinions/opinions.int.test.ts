@@ -61,6 +61,9 @@ describe('the review workspace and the signed opinion', () => {
     const notLead = await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: '000000' });
     expect(notLead.status).toBe(422);
     expect(notLead.body.detail).toMatch(/Only the lead reviewer, Dr. Patho Logist, issues the report/);
+    // The message's key and parameters come too, for a client that words it in the reader's language.
+    expect(notLead.body).toMatchObject({ key: 'opinion.leadOnly', params: { lead: 'Dr. Patho Logist' } });
+    expect((await oncologist.client.get('/api/cases/00000000-0000-4000-8000-000000000000/opinion')).body).toMatchObject({ status: 404, key: 'notFound', params: { what: 'This case' } });
     const stranger = await aStaff(t, 'expert');
     expect((await coordinator.client.put(`/api/cases/${caseId}/lead`, { expertId: stranger.id })).status).toBe(400);
     expect((await pathologist.client.put(`/api/cases/${caseId}/lead`, { expertId: pathologist.id })).status).toBe(404);

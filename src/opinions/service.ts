@@ -9,6 +9,7 @@ import type { BlobStore } from '../core/blobs.ts';
 import { SYSTEM_META, type Actor, type RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
+import { message } from '../core/messages.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { emit } from '../events/emit.ts';
@@ -115,8 +116,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   async function mustLead(tx: Queryable, row: CaseRow, actor: Actor) {
     if (row.lead_expert_id === actor.userId) return;
     const [lead] = row.lead_expert_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.lead_expert_id]) : [];
-    const who = lead ? `the lead reviewer, ${lead.name},` : 'the lead reviewer';
-    throw new AppError('GUARD_FAILED', `Only ${who} issues the report and its later versions.`, { unmet: [`Ask the coordinator to make you the lead reviewer, or ask ${lead?.name ?? 'the lead reviewer'} to issue it.`] });
+    const params = { lead: lead?.name ?? null };
+    throw AppError.keyed('GUARD_FAILED', 'opinion.leadOnly', params, { unmet: [message('opinion.askLead', params)] });
   }
 
   /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
@@ -304,7 +305,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const { row, relations } = await openCase(tx, actor, caseId, 'case.followup.write', meta);
         if (actor.role === 'expert' && !isAssignedExpert(relations)) throw new AppError('FORBIDDEN');
         const until = await followupOpenUntil(tx, row);
-        if (!until || until <= deps.now()) throw new AppError('CONFLICT', 'Follow-up questions are open for a while after the opinion is delivered; that time has passed or not begun.');
+        if (!until || until <= deps.now()) throw AppError.keyed('CONFLICT', 'followup.closed', {});
         const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'opinion.followup', detail: { messageId: m!.id } });
         await recordAudit(tx, { actor, meta, action: 'opinion.followup.create', entityType: 'Case', entityId: caseId, caseId });

@@ -12409,6 +12409,12 @@ export interface components {
                 path: string;
             }[];
             instance?: string;
+            /** @description The message key (the English text is `detail`), for clients that word it themselves */
+            key?: string;
+            /** @description The values the message names */
+            params?: {
+                [key: string]: unknown;
+            };
             status: number;
             title: string;
             type: string;
@@ -12423,6 +12429,12 @@ export interface components {
                 path: string;
             }[];
             instance?: string;
+            /** @description The message key (the English text is `detail`), for clients that word it themselves */
+            key?: string;
+            /** @description The values the message names */
+            params?: {
+                [key: string]: unknown;
+            };
             status: number;
             title: string;
             type: string;
