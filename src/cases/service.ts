@@ -18,6 +18,7 @@ import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type C
 import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { caseCapabilities } from './capabilities.ts';
+import { caseGateways, type TransitionInput } from './gateway.ts';
 import { serviceLevelsFor, slaClock } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
@@ -90,7 +91,7 @@ export function casesService(deps: Deps) {
    * The one way a case changes state: the lifecycle decides, then the status, the timeline event
    * and the audit event are written together. `actor` null is the service itself (a background job).
    */
-  async function applyTransition(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: { reason?: string; expertId?: string; followupEnded?: boolean }, meta: RequestMeta) {
+  async function applyTransition(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput, meta: RequestMeta) {
     const { row, relations } = opened;
     const intake = row.intake as Intake;
     let expertCandidate;
@@ -155,9 +156,11 @@ export function casesService(deps: Deps) {
     }
   }
 
+  const gates = caseGateways(applyTransition);
+
   return {
-    /** A lifecycle command inside the caller's transaction (the case opened FOR UPDATE by it). */
-    applyTransition,
+    /** Opens a case for work in the caller's transaction; its state changes only through it. */
+    ...gates,
 
     /** Opens a draft; when it starts from a public assessment, the answers are kept and prefill the intake. */
     async createCase(actor: Actor, meta: RequestMeta, fromAssessment?: AssessmentAnswers) {
@@ -224,7 +227,7 @@ export function casesService(deps: Deps) {
         throw new AppError('VALIDATION_FAILED', 'Some answers need attention.', { errors: parsed.error.issues.map((i) => ({ path: `/${[section, ...i.path].join('/')}`, message: i.message })) });
       }
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.intake.write', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.intake.write', meta, { forUpdate: true });
         if (!opened.relations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring')) throw new AppError('FORBIDDEN', 'Only the patient’s side can fill in the intake.');
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'The request was already submitted; ask the coordinator to correct the intake.');
         await tx.query(`UPDATE cases SET intake = jsonb_set(intake, $2::text[], $3::jsonb), updated_at = now() WHERE id = $1`, [caseId, [section], JSON.stringify(parsed.data)]);
@@ -233,8 +236,8 @@ export function casesService(deps: Deps) {
           await tx.query(`UPDATE patients SET given_name=$2, family_name=$3, birth_date=$4, sex=$5, state=$6, country=$7, preferred_language=$8, phone=$9, email=$10, updated_at=now() WHERE id=$1`,
             [opened.row.patient_id, p.givenName, p.familyName, p.birthDate, p.sex, p.state ?? null, p.country, p.preferredLanguage, p.phone ?? null, p.email ?? null]);
         }
-        await emit(tx, { caseId, actorId: actor.userId, type: 'intake.save', detail: { section } });
-        await recordAudit(tx, { actor, meta, action: 'case.intake.write', entityType: 'Case', entityId: caseId, caseId, detail: { section } });
+        await opened.emit('intake.save', { section });
+        await opened.audit('case.intake.write', { detail: { section } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
     },
@@ -244,7 +247,7 @@ export function casesService(deps: Deps) {
       const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
       return withCaseTx(db, async (tx) => {
         // Access first: nothing about the request is judged for someone outside the case.
-        const opened = await openCase(tx, actor, caseId, 'case.consent.sign', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.consent.sign', meta, { forUpdate: true });
         if (input.version !== doc.version) throw new AppError('CONFLICT', 'A newer version of this document is in force. Read it and sign again.', { currentVersion: doc.version });
         if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', `Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
         const relation = opened.relations.includes('patient') ? 'patient' : opened.relations.includes('proxy') ? 'proxy' : null;
@@ -252,8 +255,8 @@ export function casesService(deps: Deps) {
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');
         await tx.query(`INSERT INTO consent_signatures (case_id, document, version, text_sha256, signer_id, signer_relation, typed_name, ip, user_agent)
           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [caseId, doc.kind, doc.version, documentHash(doc), actor.userId, relation, input.typedName.trim(), meta.ip, meta.userAgent]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'consent.sign', detail: { document: doc.kind, version: doc.version } });
-        await recordAudit(tx, { actor, meta, action: 'case.consent.sign', entityType: 'Consent', entityId: caseId, caseId, detail: { document: doc.kind, version: doc.version } });
+        await opened.emit('consent.sign', { document: doc.kind, version: doc.version });
+        await opened.audit('case.consent.sign', { entityType: 'Consent', detail: { document: doc.kind, version: doc.version } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
     },
@@ -261,23 +264,23 @@ export function casesService(deps: Deps) {
     async transition(actor: Actor, caseId: string, command: CaseCommand, input: { reason?: string; expertId?: string }, meta: RequestMeta) {
       if (!(command in CASE_COMMANDS)) throw new AppError('NOT_FOUND', 'No such command.');
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
         // Signing issues the report and delivering notifies the patient side: both go through the opinion.
         if ((command === 'signOpinion' || command === 'deliver') && (CASE_COMMANDS[command].from as readonly string[]).includes(opened.row.status)) {
           throw new AppError('GUARD_FAILED', command === 'signOpinion' ? 'Sign your part and issue the report in the Opinion tab.' : 'Deliver the report from the Opinion tab, so the patient side is told.', { unmet: ['Use the Opinion tab.'] });
         }
-        await applyTransition(tx, actor, opened, command, input, meta);
+        await opened.transition(command, input);
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta).catch(() => opened));
       });
     },
 
     async setUrgency(actor: Actor, caseId: string, urgency: 'standard' | 'expedited', reason: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
         await tx.query('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1', [caseId, urgency, `Set by coordinator: ${reason}`]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'case.urgency', detail: { from: opened.row.urgency, to: urgency, reason } });
-        await recordAudit(tx, { actor, meta, action: 'case.urgency.set', entityType: 'Case', entityId: caseId, caseId, detail: { urgency } });
+        await opened.emit('case.urgency', { from: opened.row.urgency, to: urgency, reason });
+        await opened.audit('case.urgency.set', { detail: { urgency } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
     },
@@ -285,15 +288,15 @@ export function casesService(deps: Deps) {
     /** Names which assigned expert leads the review (and so issues the report); coordinator only. */
     async setLead(actor: Actor, caseId: string, expertId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw AppError.keyed('GUARD_FAILED', 'case.coordinatorFirst', {});
         if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw AppError.keyed('CONFLICT', 'case.leadSettled', {});
         const assigned = (await listMembers(tx, caseId)).some((m) => m.relation === 'expert' && m.userId === expertId);
         if (!assigned) throw AppError.keyed('VALIDATION_FAILED', 'case.leadNotAssigned', {}, { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
         if (opened.row.lead_expert_id !== expertId) {
           await tx.query('UPDATE cases SET lead_expert_id = $2, updated_at = now() WHERE id = $1', [caseId, expertId]);
-          await emit(tx, { caseId, actorId: actor.userId, type: 'case.lead', detail: { expertId } });
-          await recordAudit(tx, { actor, meta, action: 'case.lead.set', entityType: 'Case', entityId: caseId, caseId });
+          await opened.emit('case.lead', { expertId });
+          await opened.audit('case.lead.set');
         }
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
@@ -323,7 +326,7 @@ export function casesService(deps: Deps) {
 
     async inviteProxy(actor: Actor, caseId: string, input: { email: string; relationship: string }, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
         if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can invite a caregiver.');
         if (input.email.toLowerCase() === actor.email.toLowerCase()) throw new AppError('VALIDATION_FAILED', 'Invite someone other than yourself.');
         const token = newToken();
@@ -331,22 +334,22 @@ export function casesService(deps: Deps) {
           [caseId, input.email, input.relationship, hashToken(token), actor.userId]);
         await enqueueMail(tx, { kind: 'proxy_invitation', to: input.email, subject: `${actor.name} invites you to help with a second-opinion request`,
           text: `${actor.name} invites you to act as their caregiver on a second-opinion request (${opened.row.reference}) at Consilium.\n\nOpen this link within 7 days, then sign in or register with this email address to accept:\n\n${config.publicUrl}/invitations/${token}\n` });
-        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.invite', detail: { relationship: input.relationship } });
-        await recordAudit(tx, { actor, meta, action: 'case.proxy.invite', entityType: 'Case', entityId: caseId, caseId });
+        await opened.emit('proxy.invite', { relationship: input.relationship });
+        await opened.audit('case.proxy.invite');
         return { ok: true as const };
       });
     },
 
     async revokeProxy(actor: Actor, caseId: string, userId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
         if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can remove a caregiver.');
         const rows = await tx.query(`UPDATE case_members SET revoked_at = now() WHERE case_id = $1 AND user_id = $2 AND relation = 'proxy' AND revoked_at IS NULL RETURNING user_id`, [caseId, userId]);
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'This person is not a caregiver on the case.');
         // Removal also cancels any invitation still open for them: it must not bring them back.
         await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE case_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND lower(email) = (SELECT lower(email) FROM users WHERE id = $2)`, [caseId, userId]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.revoke', detail: {} });
-        await recordAudit(tx, { actor, meta, action: 'case.proxy.revoke', entityType: 'Case', entityId: caseId, caseId, detail: { userId } });
+        await opened.emit('proxy.revoke', {});
+        await opened.audit('case.proxy.revoke', { detail: { userId } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
       });
     },
@@ -365,12 +368,12 @@ export function casesService(deps: Deps) {
     /** Withdraws an invitation before it is accepted: its link stops working. */
     async withdrawInvitation(actor: Actor, caseId: string, invitationId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
+        const opened = await gates.open(tx, actor, caseId, 'case.proxy.manage', meta, { forUpdate: true });
         if (!opened.relations.includes('patient')) throw new AppError('FORBIDDEN', 'Only the patient can withdraw an invitation.');
         const rows = await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE id = $1 AND case_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`, [invitationId, caseId]);
         if (rows.length === 0) throw new AppError('NOT_FOUND', 'This invitation was accepted or withdrawn already.');
-        await emit(tx, { caseId, actorId: actor.userId, type: 'proxy.invitation.withdraw', detail: {} });
-        await recordAudit(tx, { actor, meta, action: 'case.proxy.invitation.withdraw', entityType: 'Case', entityId: caseId, caseId });
+        await opened.emit('proxy.invitation.withdraw', {});
+        await opened.audit('case.proxy.invitation.withdraw');
         return { ok: true as const };
       });
     },

@@ -103,12 +103,13 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
         const offer = await lockOffer(tx, actor, offerId);
         const [row] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [offer.case_id]);
         if (!row || !OPEN_FOR_OFFERS.includes(row.status)) throw new AppError('CONFLICT', 'The case can no longer take an expert.');
-        // The first acceptance moves the case on, through the lifecycle like every other change.
-        if (row.status === 'ready_for_review') await deps.cases.applyTransition(tx, actor, { row, relations: [] }, 'acceptAssignment', {}, meta);
+        // The open offer is the expert's right to act; the case moves on through the lifecycle.
+        const c = deps.cases.entrusted(tx, actor, row, meta);
+        if (row.status === 'ready_for_review') await c.transition('acceptAssignment');
         await tx.query(`UPDATE expert_offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [offerId]);
         await addMember(tx, row.id, actor.userId, 'expert', actor.userId);
-        await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'offer.accept', detail: { offerId, role: offer.role } });
-        await recordAudit(tx, { actor, meta, action: 'offer.accept', entityType: 'ExpertOffer', entityId: offerId, caseId: row.id });
+        await c.emit('offer.accept', { offerId, role: offer.role });
+        await c.audit('offer.accept', { entityType: 'ExpertOffer', entityId: offerId });
         return { id: offerId, status: 'accepted', caseId: row.id };
       });
     },

@@ -6,13 +6,12 @@ import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { confirmIdentity } from '../core/auth/attempts.ts';
 import type { SecretBox } from '../core/secrets.ts';
 import type { BlobStore } from '../core/blobs.ts';
-import { SYSTEM_META, type Actor, type RequestMeta } from '../core/context.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { message } from '../core/messages.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import { emit } from '../events/emit.ts';
 import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
@@ -87,7 +86,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   }
 
   async function openForReview(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta) {
-    const opened = await openCase(tx, actor, caseId, 'case.opinion.write', meta, { forUpdate: true });
+    const opened = await deps.cases.open(tx, actor, caseId, 'case.opinion.write', meta, { forUpdate: true });
     if (!isAssignedExpert(opened.relations)) throw new AppError('FORBIDDEN', 'Only an expert assigned to this case writes an opinion on it.');
     return opened;
   }
@@ -143,9 +142,9 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const [report] = await tx.query<ReportRow>(
           'INSERT INTO opinion_reports (case_id, version, kind, reason, content, pdf_sha256, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
           [caseId, prepared.version, prepared.kind, prepared.reason, JSON.stringify(prepared.doc), blob!.sha256, actor.userId]);
-        if (prepared.transition) await deps.cases.applyTransition(tx, actor, opened, 'signOpinion', {}, meta);
-        await emit(tx, { caseId, actorId: actor.userId, type: `opinion.${prepared.kind}`, detail: { version: prepared.version, reason: prepared.reason } });
-        await recordAudit(tx, { actor, meta, action: `opinion.issue.${prepared.kind}`, entityType: 'DiagnosticReport', entityId: report!.id, caseId, detail: { version: prepared.version } });
+        if (prepared.transition) await opened.transition('signOpinion');
+        await opened.emit(`opinion.${prepared.kind}`, { version: prepared.version, reason: prepared.reason });
+        await opened.audit(`opinion.issue.${prepared.kind}`, { entityType: 'DiagnosticReport', entityId: report!.id, detail: { version: prepared.version } });
         return reportView(report!);
       });
     } catch (err) {
@@ -185,14 +184,14 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
 
     async saveDraft(actor: Actor, meta: RequestMeta, caseId: string, content: OpinionContent) {
       return withCaseTx(db, async (tx) => {
-        const { row } = await openForReview(tx, actor, caseId, meta);
-        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'The opinion can be written while the case is assigned or in review.');
+        const c = await openForReview(tx, actor, caseId, meta);
+        if (!REVIEW_STATES.includes(c.row.status)) throw new AppError('CONFLICT', 'The opinion can be written while the case is assigned or in review.');
         const [existing] = await tx.query<{ status: string }>('SELECT status FROM opinion_parts WHERE case_id = $1 AND author_id = $2', [caseId, actor.userId]);
         if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
         await tx.query(
           `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,
           [caseId, actor.userId, JSON.stringify(content)]);
-        await recordAudit(tx, { actor, meta, action: 'opinion.draft.save', entityType: 'Case', entityId: caseId, caseId });
+        await c.audit('opinion.draft.save');
         const [p] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
         return partView(p!);
       });
@@ -200,9 +199,9 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
 
     async addNote(actor: Actor, meta: RequestMeta, caseId: string, body: string) {
       return withCaseTx(db, async (tx) => {
-        await openForReview(tx, actor, caseId, meta);
+        const c = await openForReview(tx, actor, caseId, meta);
         const [n] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO review_notes (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
-        await recordAudit(tx, { actor, meta, action: 'opinion.note.create', entityType: 'Case', entityId: caseId, caseId });
+        await c.audit('opinion.note.create');
         return { id: n!.id, body, createdAt: new Date(n!.created_at).toISOString() };
       });
     },
@@ -214,8 +213,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       };
       await confirmSigner(actor, meta, caseId, creds, (_tx, row) => inReview(row));
       return withCaseTx(db, async (tx) => {
-        const { row } = await openForReview(tx, actor, caseId, meta);
-        inReview(row);
+        const c = await openForReview(tx, actor, caseId, meta);
+        inReview(c.row);
         const [p] = await tx.query<PartRow>('SELECT * FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (!p) throw new AppError('GUARD_FAILED', 'Write your part before signing it.', { unmet: ['Your part of the opinion is empty.'] });
         if (p.status === 'signed') throw new AppError('CONFLICT', 'Your part is already signed.');
@@ -223,8 +222,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           throw new AppError('GUARD_FAILED', 'Write at least the diagnosis review, the summary for the patient or the section for the referring physician.', { unmet: ['The part has no content to sign.'] });
         }
         await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content_sha256 = $2, updated_at = now() WHERE id = $1`, [p.id, sha256(p.content)]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'opinion.part.sign', detail: {} });
-        await recordAudit(tx, { actor, meta, action: 'opinion.sign', entityType: 'Case', entityId: caseId, caseId, detail: { part: p.id } });
+        await c.emit('opinion.part.sign', {});
+        await c.audit('opinion.sign', { detail: { part: p.id } });
         const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
         return partView(after!);
       });
@@ -280,10 +279,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     /** Delivery: the case moves to delivered and the patient, proxies and referrer are told. */
     async deliver(actor: Actor, meta: RequestMeta, caseId: string) {
       return withCaseTx(db, async (tx) => {
-        const opened = await openCase(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
+        const opened = await deps.cases.open(tx, actor, caseId, 'case.transition', meta, { forUpdate: true });
         if (actor.role !== 'coordinator') throw new AppError('FORBIDDEN', 'The case’s coordinator delivers the opinion.');
         if (!(await reports(tx, caseId)).length) throw new AppError('GUARD_FAILED', 'There is no issued report to deliver.', { unmet: ['No report has been issued.'] });
-        await deps.cases.applyTransition(tx, actor, opened, 'deliver', {}, meta);
+        await opened.transition('deliver');
         // The case closes by itself once the follow-up period is over.
         await enqueueJob(tx, 'opinion.closeAfterFollowup', { caseId }, new Date(deps.now().getTime() + deps.followupDays * 86_400_000));
         return { delivered: true as const };
@@ -302,13 +301,13 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
 
     async postFollowup(actor: Actor, meta: RequestMeta, caseId: string, body: string) {
       return withCaseTx(db, async (tx) => {
-        const { row, relations } = await openCase(tx, actor, caseId, 'case.followup.write', meta);
-        if (actor.role === 'expert' && !isAssignedExpert(relations)) throw new AppError('FORBIDDEN');
-        const until = await followupOpenUntil(tx, row);
+        const c = await deps.cases.open(tx, actor, caseId, 'case.followup.write', meta);
+        if (actor.role === 'expert' && !isAssignedExpert(c.relations)) throw new AppError('FORBIDDEN');
+        const until = await followupOpenUntil(tx, c.row);
         if (!until || until <= deps.now()) throw AppError.keyed('CONFLICT', 'followup.closed', {});
         const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'opinion.followup', detail: { messageId: m!.id } });
-        await recordAudit(tx, { actor, meta, action: 'opinion.followup.create', entityType: 'Case', entityId: caseId, caseId });
+        await c.emit('opinion.followup', { messageId: m!.id });
+        await c.audit('opinion.followup.create');
         return { id: m!.id, createdAt: new Date(m!.created_at).toISOString() };
       });
     },
@@ -336,7 +335,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           return;
         }
         // Closed by the service itself, through the lifecycle like any other change of state.
-        await deps.cases.applyTransition(tx, null, { row, relations: [] }, 'closeAfterFollowup', { followupEnded: true }, SYSTEM_META);
+        await deps.cases.system(tx, row).transition('closeAfterFollowup', { followupEnded: true });
       });
     },
 
