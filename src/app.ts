@@ -10,7 +10,7 @@ import { authPlugin } from './core/auth/plugin.ts';
 import type { Config } from './core/config.ts';
 import type { Db } from './core/db.ts';
 import type { Deps } from './core/deps.ts';
-import { AppError, problem, type ProblemDetails } from './core/errors.ts';
+import { AppError, msg, problem, type ProblemDetails } from './core/errors.ts';
 import { loadMasterKeys } from './core/blobs.ts';
 import { capabilities } from './capabilities.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
@@ -108,7 +108,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false, errorResponseBuilder: (_req, ctx) => new AppError('TOO_MANY_REQUESTS', `Too many requests. Please wait ${Math.ceil(ctx.ttl / 1000)} seconds and try again.`) });
+  await app.register(fastifyRateLimit, { global: false, errorResponseBuilder: (_req, ctx) => new AppError('TOO_MANY_REQUESTS', msg`Too many requests. Please wait ${Math.ceil(ctx.ttl / 1000)} seconds and try again.`) });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

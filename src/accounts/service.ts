@@ -11,7 +11,7 @@ import { createSession, describeDevice, listActiveSessions, revokeOtherSessions,
 import { checkTotp, newTotpSecret } from '../core/auth/totp.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { consumeUserToken, findUserByEmail, findUserById, insertUser, issueUserToken, toUserView, type UserRow } from './repository.ts';
 
@@ -46,7 +46,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   /** Refuses a guessable password, with what to do instead. */
   function assertStrongPassword(password: string, personal: string[]) {
     const verdict = judgePassword(password, personal);
-    if (!verdict.ok) throw new AppError('WEAK_PASSWORD', `This password is too easy to guess. ${verdict.advice.join(' ')}`);
+    if (!verdict.ok) throw new AppError('WEAK_PASSWORD', msg`This password is too easy to guess. ${verdict.advice.join(' ')}`);
   }
 
   /** Mails the owner about a change to how they sign in (no health data, a way to react). */

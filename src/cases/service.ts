@@ -9,7 +9,7 @@ import { hashToken, newToken } from '../core/auth/tokens.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
@@ -249,7 +249,7 @@ export function casesService(deps: Deps) {
         // Access first: nothing about the request is judged for someone outside the case.
         const opened = await gates.open(tx, actor, caseId, 'case.consent.sign', meta, { forUpdate: true });
         if (input.version !== doc.version) throw new AppError('CONFLICT', 'A newer version of this document is in force. Read it and sign again.', { currentVersion: doc.version });
-        if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', `Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
+        if (norm(input.typedName) !== norm(actor.name)) throw new AppError('VALIDATION_FAILED', msg`Type your full name exactly as on your account: ${actor.name}.`, { errors: [{ path: '/typedName', message: 'Does not match the name on your account.' }] });
         const relation = opened.relations.includes('patient') ? 'patient' : opened.relations.includes('proxy') ? 'proxy' : null;
         if (!relation) throw new AppError('FORBIDDEN', 'Only the patient or their caregiver can sign.');
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');
@@ -289,10 +289,10 @@ export function casesService(deps: Deps) {
     async setLead(actor: Actor, caseId: string, expertId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const opened = await gates.open(tx, actor, caseId, 'case.experts.match', meta, { forUpdate: true });
-        if (opened.row.coordinator_id !== actor.userId) throw AppError.keyed('GUARD_FAILED', 'case.coordinatorFirst', {});
-        if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw AppError.keyed('CONFLICT', 'case.leadSettled', {});
+        if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
+        if (REVIEW_SETTLED_STATES.includes(opened.row.status)) throw new AppError('CONFLICT', 'The report is issued; the lead reviewer can no longer change.');
         const assigned = (await listMembers(tx, caseId)).some((m) => m.relation === 'expert' && m.userId === expertId);
-        if (!assigned) throw AppError.keyed('VALIDATION_FAILED', 'case.leadNotAssigned', {}, { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
+        if (!assigned) throw new AppError('VALIDATION_FAILED', 'Choose one of the experts assigned to this case.', { errors: [{ path: '/expertId', message: 'Not assigned to this case.' }] });
         if (opened.row.lead_expert_id !== expertId) {
           await tx.query('UPDATE cases SET lead_expert_id = $2, updated_at = now() WHERE id = $1', [caseId, expertId]);
           await opened.emit('case.lead', { expertId });
@@ -396,7 +396,7 @@ export function casesService(deps: Deps) {
         // A grant the patient revoked after this invitation was sent stays revoked: only a newer invitation restores it.
         const [revoked] = await tx.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation = 'proxy' AND revoked_at IS NOT NULL AND revoked_at >= $3`, [inv.case_id, actor.userId, inv.created_at]);
         if (revoked) throw new AppError('NOT_FOUND', 'This invitation is not valid any more. Ask the patient to send a new one.');
-        if (inv.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError('FORBIDDEN', `This invitation was sent to ${inv.email}. Sign in with that address to accept it.`);
+        if (inv.email.toLowerCase() !== actor.email.toLowerCase()) throw new AppError('FORBIDDEN', msg`This invitation was sent to ${inv.email}. Sign in with that address to accept it.`);
         await tx.query('UPDATE proxy_invitations SET accepted_by = $2, accepted_at = now() WHERE id = $1', [inv.id, actor.userId]);
         await addMember(tx, inv.case_id, actor.userId, 'proxy', inv.invited_by, inv.relationship);
         await emit(tx, { caseId: inv.case_id, actorId: actor.userId, type: 'proxy.accept', detail: { relationship: inv.relationship } });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Db, Queryable } from './db.ts';
-import { AppError } from './errors.ts';
+import { AppError, msg } from './errors.ts';
 import { readAll, type ObjectBackend } from './objects.ts';
 
 /**
@@ -114,7 +114,7 @@ export class BlobStore {
     const meter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
-        if (size > maxBytes) return cb(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes.`));
+        if (size > maxBytes) return cb(new AppError('PAYLOAD_TOO_LARGE', msg`The file is larger than the limit of ${maxBytes} bytes.`));
         hash.update(chunk);
         cb(null, chunk);
       },

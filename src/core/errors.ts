@@ -1,5 +1,3 @@
-import { message, type MessageKey, type MessageParams } from './messages.ts';
-
 /**
  * The error catalogue. Every error the API can answer with has a stable code, an HTTP status and
  * a title declared here once; routes throw `AppError`s and one handler turns them into RFC 9457
@@ -35,28 +33,45 @@ export interface ProblemDetails {
   detail?: string;
   instance?: string;
   code: ErrorCode;
-  /** The message's key and parameters (see core/messages.ts), for clients that word it themselves. */
+  /** The message as a template (`{0}` for each value) and its values, for clients that word it themselves. */
   key?: string;
   params?: Record<string, unknown>;
   errors?: { path: string; message: string }[];
   [extra: string]: unknown;
 }
 
+/**
+ * A message as a template and its values: msg`The date “${raw}” is not valid.` has the key
+ * "The date “{0}” is not valid." and the params { 0: raw }, so a client can word it in the
+ * reader's language (the key is the English template, as a translation catalogue's message id).
+ */
+export interface Message {
+  text: string;
+  key: string;
+  params: Record<string, unknown>;
+}
+
+export function msg(strings: TemplateStringsArray, ...values: unknown[]): Message {
+  return {
+    text: strings.reduce((out, s, i) => out + String(values[i - 1]) + s),
+    key: strings.reduce((out, s, i) => `${out}{${i - 1}}${s}`),
+    params: Object.fromEntries(values.map((v, i) => [String(i), v])),
+  };
+}
+
 /** The one error type of the application: a catalogue code plus a human detail. */
 export class AppError extends Error {
-  /** An error whose detail comes from the message catalogue, with its key and parameters. */
-  static keyed<K extends MessageKey>(code: ErrorCode, key: K, params: MessageParams<K>, extra: Record<string, unknown> = {}): AppError {
-    return new AppError(code, message(key, params), { ...extra, key, params });
-  }
 
   readonly code: ErrorCode;
   readonly status: number;
   readonly extra: Record<string, unknown>;
-  constructor(code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}) {
-    super(detail ?? ERRORS[code].title);
+  constructor(code: ErrorCode, detail?: string | Message, extra: Record<string, unknown> = {}) {
+    const m = typeof detail === 'string' ? { text: detail, key: detail, params: {} } : detail;
+    super(m?.text ?? ERRORS[code].title);
     this.code = code;
     this.status = ERRORS[code].status;
-    this.extra = extra;
+    // Like Fastify's error templates: the wording's key and the values it names travel with it.
+    this.extra = m ? { ...extra, key: m.key, params: m.params } : extra;
   }
 }
 
@@ -74,4 +89,4 @@ export function problem(code: ErrorCode, detail?: string, extra: Record<string, 
   };
 }
 
-export const notFound = (what = 'This item') => AppError.keyed('NOT_FOUND', 'notFound', { what });
+export const notFound = (what = 'This item') => new AppError('NOT_FOUND', msg`${what} was not found, or you do not have access to it.`);

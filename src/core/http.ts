@@ -26,8 +26,8 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    key: z.string().optional().meta({ description: 'The message key (the English text is `detail`), for clients that word it themselves' }),
-    params: z.record(z.string(), z.unknown()).optional().meta({ description: 'The values the message names' }),
+    key: z.string().optional().meta({ description: 'The message as an English template with {0}, {1}… for its values (detail is it filled in): the id for clients that word it in another language' }),
+    params: z.record(z.string(), z.unknown()).optional().meta({ description: 'The values of the template, by position' }),
     code: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })

@@ -4,7 +4,7 @@ import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Config } from './config.ts';
-import { AppError } from './errors.ts';
+import { AppError, msg } from './errors.ts';
 
 /**
  * The browser-facing defences, in one place: security headers (helmet with a strict
@@ -108,7 +108,7 @@ const UNSAFE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 export function refuseUnsafeText(req: FastifyRequest): void {
   for (const [where, value] of [['path', req.params], ['query', req.query], ['body', req.body]] as const) {
     const problem = findUnsafeText(value);
-    if (problem) throw new AppError('VALIDATION_FAILED', `The ${where} ${problem}.`);
+    if (problem) throw new AppError('VALIDATION_FAILED', msg`The ${where} ${problem}.`);
   }
 }
 

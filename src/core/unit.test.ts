@@ -85,3 +85,14 @@ describe('FHIR search parameters', () => {
     expect(referenceId(`Group/${id}`, 'Patient')).toBeNull();
   });
 });
+
+describe('error messages as templates', () => {
+  it('carry the English text, the template as a key and the values it names', async () => {
+    const { AppError, msg, problem } = await import('./errors.ts');
+    const e = new AppError('VALIDATION_FAILED', msg`The date “${'2026-13-01'}” is not valid (${3} tries).`);
+    expect(e.message).toBe('The date “2026-13-01” is not valid (3 tries).');
+    expect(e.extra).toEqual({ key: 'The date “{0}” is not valid ({1} tries).', params: { 0: '2026-13-01', 1: 3 } });
+    expect(problem(e.code, e.message, e.extra)).toMatchObject({ key: 'The date “{0}” is not valid ({1} tries).', params: { 0: '2026-13-01', 1: 3 } });
+    expect(new AppError('CONFLICT', 'Already done.').extra).toEqual({ key: 'Already done.', params: {} });
+  });
+});

@@ -5,7 +5,7 @@ import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { addMember } from '../cases/repository.ts';
 import { emit } from '../events/emit.ts';
@@ -77,7 +77,7 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
   async function lockOffer(tx: Queryable, actor: Actor, offerId: string) {
     const [offer] = await tx.query<OfferRow>('SELECT * FROM expert_offers WHERE id = $1 AND expert_id = $2 FOR UPDATE', [offerId, actor.userId]);
     if (!offer) throw new AppError('NOT_FOUND', 'There is no such offer for you.');
-    if (offer.status !== 'offered') throw new AppError('CONFLICT', `This offer was already ${offer.status}.`);
+    if (offer.status !== 'offered') throw new AppError('CONFLICT', msg`This offer was already ${offer.status}.`);
     if (new Date(offer.respond_by) < deps.now()) throw new AppError('CONFLICT', 'This offer has expired; the coordinator has been told.');
     return offer;
   }

@@ -3,7 +3,7 @@ import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
@@ -114,7 +114,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
 
   async function save(tx: Queryable, userId: string, p: ExpertProfileInput) {
     const [open] = await tx.query<{ n: number }>(`SELECT ${openCasesOf('$1')} AS n`, [userId]);
-    if ((open?.n ?? 0) > p.capacityMax) throw new AppError('VALIDATION_FAILED', `The capacity (${p.capacityMax}) is below the ${open!.n} cases already open.`, { errors: [{ path: '/capacityMax', message: 'Below the current load.' }] });
+    if ((open?.n ?? 0) > p.capacityMax) throw new AppError('VALIDATION_FAILED', msg`The capacity (${p.capacityMax}) is below the ${open!.n} cases already open.`, { errors: [{ path: '/capacityMax', message: 'Below the current load.' }] });
     await tx.query(
       `INSERT INTO expert_profiles (user_id, npi, credentials, taxonomy_codes, focus_codes, procedures, institution, licensure, languages, consult_modes, insurance_networks, fee_usd, capacity_max, out_of_office, conflicts, accepting_cases, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16, now())
@@ -156,7 +156,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
       for (const row of rows) {
         try {
           let [user] = await db.query<{ id: string; role: string }>('SELECT id, role FROM users WHERE lower(email) = $1', [row.email]);
-          if (user && user.role !== 'expert') throw new AppError('CONFLICT', `${row.email} belongs to an account that is not an expert.`);
+          if (user && user.role !== 'expert') throw new AppError('CONFLICT', msg`${row.email} belongs to an account that is not an expert.`);
           if (!user) {
             const u = await accounts.createStaffUser(actor, { email: row.email, name: row.name, role: 'expert' }, meta);
             user = { id: u.id, role: 'expert' };

@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 
 /**
  * FHIR search parameter parsing shared by the resource handlers: date prefixes (eq, ne, gt, lt,
@@ -10,7 +10,7 @@ const DATE_RE = /^(eq|ne|gt|lt|ge|le)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\
 export function dateConditions(values: string[], column: string, bind: (v: unknown) => string): string[] {
   return values.map((raw) => {
     const m = DATE_RE.exec(raw);
-    if (!m) throw new AppError('VALIDATION_FAILED', `The date “${raw}” is not a FHIR date (e.g. ge2026-01-31).`);
+    if (!m) throw new AppError('VALIDATION_FAILED', msg`The date “${raw}” is not a FHIR date (e.g. ge2026-01-31).`);
     const op = m[1] ?? 'eq';
     const value = m[2]!;
     const { start, end } = dateRange(value);
@@ -32,14 +32,14 @@ export function dateConditions(values: string[], column: string, bind: (v: unkno
 function dateRange(value: string): { start: string; end: string } {
   if (value.includes('T')) {
     const t = new Date(value.length <= 16 ? `${value}:00Z` : /Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`);
-    if (Number.isNaN(t.getTime())) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
+    if (Number.isNaN(t.getTime())) throw new AppError('VALIDATION_FAILED', msg`The date “${value}” is not valid.`);
     return { start: sqlInstant(t), end: sqlInstant(new Date(t.getTime() + 1000)) };
   }
   const [y, mo, d] = value.split('-').map(Number) as [number, number | undefined, number | undefined];
   const start = utcDate(y, (mo ?? 1) - 1, d ?? 1);
   const end = d ? utcDate(y, mo! - 1, d + 1) : mo ? utcDate(y, mo, 1) : utcDate(y + 1, 0, 1);
   // A date that rolls over (2026-02-30, month 13) is not the date the caller meant.
-  if (Number.isNaN(start.getTime()) || start.getUTCMonth() !== (mo ?? 1) - 1 || start.getUTCDate() !== (d ?? 1)) throw new AppError('VALIDATION_FAILED', `The date “${value}” is not valid.`);
+  if (Number.isNaN(start.getTime()) || start.getUTCMonth() !== (mo ?? 1) - 1 || start.getUTCDate() !== (d ?? 1)) throw new AppError('VALIDATION_FAILED', msg`The date “${value}” is not valid.`);
   return { start: sqlInstant(start), end: sqlInstant(end) };
 }
 
@@ -72,7 +72,7 @@ export function countParam(value: string | undefined, fallback = 20): number {
 export function offsetParam(value: string | undefined): number {
   if (value === undefined) return 0;
   const n = Number(value);
-  if (!/^\d{1,7}$/.test(value) || n > MAX_OFFSET) throw new AppError('VALIDATION_FAILED', `_offset must be a whole number from 0 to ${MAX_OFFSET}.`);
+  if (!/^\d{1,7}$/.test(value) || n > MAX_OFFSET) throw new AppError('VALIDATION_FAILED', msg`_offset must be a whole number from 0 to ${MAX_OFFSET}.`);
   return n;
 }
 const MAX_OFFSET = 1_000_000;
@@ -81,7 +81,7 @@ const MAX_OFFSET = 1_000_000;
 export function params(query: unknown, supported: string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    if (!supported.includes(k)) throw new AppError('VALIDATION_FAILED', `The search parameter “${k}” is not supported here. Supported: ${supported.join(', ')}.`);
+    if (!supported.includes(k)) throw new AppError('VALIDATION_FAILED', msg`The search parameter “${k}” is not supported here. Supported: ${supported.join(', ')}.`);
     out[k] = (Array.isArray(v) ? v : [v]).map(String);
   }
   return out;

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { parseMultipart } from '@remix-run/multipart-parser/node';
 import type { BlobStore, StagedBlob } from '../core/blobs.ts';
 import type { Queryable } from '../core/db.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 
 /**
  * Where instance bytes live. By default in our encrypted blob store; in "external PACS" mode in
@@ -106,7 +106,7 @@ export function upstreamInstanceStore(url: string, fallback: InstanceStore): Ins
         method: 'POST', body,
         headers: { ...headers, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
       }).catch(() => { throw unreachable(); });
-      if (res.status !== 200) throw new AppError('UNAVAILABLE', `The external PACS did not store the image (HTTP ${res.status}).`);
+      if (res.status !== 200) throw new AppError('UNAVAILABLE', msg`The external PACS did not store the image (HTTP ${res.status}).`);
       return { location: 'upstream', contentSha256: sha256(bytes) };
     },
     async commit(_tx, staged) {

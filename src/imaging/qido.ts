@@ -1,5 +1,5 @@
 import dcmjs from 'dcmjs';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 
 /**
  * QIDO-RS query parameters (PS3.18 §8.3.4) turned into SQL conditions over our index: single
@@ -79,7 +79,7 @@ export function buildQidoQuery(level: QidoLevel, query: Record<string, string | 
   let includeFields: string[] | 'all' = [];
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v) ?? '';
   const num = (name: string, v: string, max: number) => {
-    if (!/^\d+$/.test(v)) throw new AppError('VALIDATION_FAILED', `“${name}” must be a whole number.`);
+    if (!/^\d+$/.test(v)) throw new AppError('VALIDATION_FAILED', msg`“${name}” must be a whole number.`);
     return Math.min(Number(v), max);
   };
   const limit = query.limit !== undefined ? num('limit', one(query.limit), MAX_LIMIT) : 100;
@@ -91,7 +91,7 @@ export function buildQidoQuery(level: QidoLevel, query: Record<string, string | 
       if (f === 'all') includeFields = 'all';
       else if (includeFields !== 'all') {
         const t = tagOf(f.trim());
-        if (!t) throw new AppError('VALIDATION_FAILED', `includefield “${f}” is not a DICOM attribute.`);
+        if (!t) throw new AppError('VALIDATION_FAILED', msg`includefield “${f}” is not a DICOM attribute.`);
         includeFields.push(t);
       }
     }
@@ -99,7 +99,7 @@ export function buildQidoQuery(level: QidoLevel, query: Record<string, string | 
   for (const [key, rawValue] of Object.entries(query)) {
     if (RESERVED.has(key) || rawValue === undefined) continue;
     const tag = tagOf(key);
-    if (!tag) throw new AppError('VALIDATION_FAILED', `“${key}” is not a DICOM attribute keyword or tag.`);
+    if (!tag) throw new AppError('VALIDATION_FAILED', msg`“${key}” is not a DICOM attribute keyword or tag.`);
     const value = one(rawValue);
     if (value === '') continue; // universal matching
     const col = COLUMNS.get(tag);
@@ -124,13 +124,13 @@ function condition(col: Column, value: string, bind: (v: unknown) => string): st
       return `EXISTS (SELECT 1 FROM dicom_series mx WHERE mx.study_id = s.id AND mx.modality = ANY(${bind(list)}::text[]))`;
     }
     case 'int': {
-      if (!/^-?\d+$/.test(value)) throw new AppError('VALIDATION_FAILED', `“${value}” must be a whole number.`);
+      if (!/^-?\d+$/.test(value)) throw new AppError('VALIDATION_FAILED', msg`“${value}” must be a whole number.`);
       return `${col.sql} = ${bind(Number(value))}`;
     }
     case 'range': {
       if (value.includes('-')) {
         const [from, to] = value.split('-', 2).map((v) => v.trim());
-        if (!/^[\d.]*$/.test(from ?? '') || !/^[\d.]*$/.test(to ?? '')) throw new AppError('VALIDATION_FAILED', `“${value}” is not a date or time range (YYYYMMDD-YYYYMMDD).`);
+        if (!/^[\d.]*$/.test(from ?? '') || !/^[\d.]*$/.test(to ?? '')) throw new AppError('VALIDATION_FAILED', msg`“${value}” is not a date or time range (YYYYMMDD-YYYYMMDD).`);
         const parts: string[] = [];
         if (from) parts.push(`${col.sql} >= ${bind(from)}`);
         // An upper bound includes the whole last day or second: compare on its prefix.

@@ -62,8 +62,8 @@ describe('the review workspace and the signed opinion', () => {
     expect(notLead.status).toBe(422);
     expect(notLead.body.detail).toMatch(/Only the lead reviewer, Dr. Patho Logist, issues the report/);
     // The message's key and parameters come too, for a client that words it in the reader's language.
-    expect(notLead.body).toMatchObject({ key: 'opinion.leadOnly', params: { lead: 'Dr. Patho Logist' } });
-    expect((await oncologist.client.get('/api/cases/00000000-0000-4000-8000-000000000000/opinion')).body).toMatchObject({ status: 404, key: 'notFound', params: { what: 'This case' } });
+    expect(notLead.body).toMatchObject({ key: 'Only the lead reviewer, {0}, issues the report and its later versions.', params: { 0: 'Dr. Patho Logist' } });
+    expect((await oncologist.client.get('/api/cases/00000000-0000-4000-8000-000000000000/opinion')).body).toMatchObject({ status: 404, key: '{0} was not found, or you do not have access to it.', params: { 0: 'This case' } });
     const stranger = await aStaff(t, 'expert');
     expect((await coordinator.client.put(`/api/cases/${caseId}/lead`, { expertId: stranger.id })).status).toBe(400);
     expect((await pathologist.client.put(`/api/cases/${caseId}/lead`, { expertId: pathologist.id })).status).toBe(404);

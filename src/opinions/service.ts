@@ -9,8 +9,7 @@ import type { BlobStore } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { message } from '../core/messages.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
@@ -115,8 +114,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   async function mustLead(tx: Queryable, row: CaseRow, actor: Actor) {
     if (row.lead_expert_id === actor.userId) return;
     const [lead] = row.lead_expert_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.lead_expert_id]) : [];
-    const params = { lead: lead?.name ?? null };
-    throw AppError.keyed('GUARD_FAILED', 'opinion.leadOnly', params, { unmet: [message('opinion.askLead', params)] });
+    if (!lead) throw new AppError('GUARD_FAILED', 'Only the lead reviewer issues the report and its later versions.', { unmet: ['Ask the coordinator to name a lead reviewer.'] });
+    throw new AppError('GUARD_FAILED', msg`Only the lead reviewer, ${lead.name}, issues the report and its later versions.`, { unmet: [`Ask the coordinator to make you the lead reviewer, or ask ${lead.name} to issue it.`] });
   }
 
   /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
@@ -237,7 +236,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const all = await parts(tx, row.id);
         const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [row.id]);
         const unsigned = experts.filter((e) => !all.some((p) => p.author_id === e.user_id && p.status === 'signed'));
-        if (unsigned.length) throw new AppError('GUARD_FAILED', `Waiting for signatures: ${unsigned.map((e) => e.name).join(', ')}.`, { unmet: unsigned.map((e) => `${e.name} has not signed their part.`) });
+        if (unsigned.length) throw new AppError('GUARD_FAILED', msg`Waiting for signatures: ${unsigned.map((e) => e.name).join(', ')}.`, { unmet: unsigned.map((e) => `${e.name} has not signed their part.`) });
         const signed = all.filter((p) => p.status === 'signed');
         // The patient's questions are answered one by one, by one reviewer or another.
         const questions = ((row.intake as { questions?: { questions?: string[] } }).questions?.questions ?? []);
@@ -304,7 +303,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const c = await deps.cases.open(tx, actor, caseId, 'case.followup.write', meta);
         if (actor.role === 'expert' && !isAssignedExpert(c.relations)) throw new AppError('FORBIDDEN');
         const until = await followupOpenUntil(tx, c.row);
-        if (!until || until <= deps.now()) throw AppError.keyed('CONFLICT', 'followup.closed', {});
+        if (!until || until <= deps.now()) throw new AppError('CONFLICT', 'Follow-up questions are open for a while after the opinion is delivered; that time has passed or not begun.');
         const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
         await c.emit('opinion.followup', { messageId: m!.id });
         await c.audit('opinion.followup.create');

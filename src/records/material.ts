@@ -5,7 +5,7 @@ import { openCase, withCaseTx } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
 import { CONSENT_LABELS } from '../consent/documents.ts';
@@ -161,7 +161,7 @@ export function materialService(deps: Deps) {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.curate', meta);
         const [auth] = await tx.query(`SELECT 1 FROM consent_signatures WHERE case_id = $1 AND document = 'hipaa_authorization'`, [caseId]);
-        if (!auth) throw new AppError('GUARD_FAILED', `The patient has not signed the ${CONSENT_LABELS.hipaa_authorization} yet; a facility will not release records without it.`, { unmet: ['HIPAA authorization'] });
+        if (!auth) throw new AppError('GUARD_FAILED', msg`The patient has not signed the ${CONSENT_LABELS.hipaa_authorization} yet; a facility will not release records without it.`, { unmet: ['HIPAA authorization'] });
         const [row] = await tx.query<RoiRow>(
           `INSERT INTO roi_requests (case_id, facility_name, facility_address, facility_fax, items, status, created_by) VALUES ($1,$2,$3,$4,$5,'prepared',$6) RETURNING *`,
           [caseId, input.facilityName, input.facilityAddress, input.facilityFax ?? null, JSON.stringify(input.items), actor.userId]);

@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
-import { AppError, problem, type ErrorCode } from '../core/errors.ts';
+import { AppError, msg, problem, type ErrorCode } from '../core/errors.ts';
 import { errorResponses, PageQuery, pageOf, requestMeta } from '../core/http.ts';
 import { findUnsafeText } from '../core/security.ts';
 import { DOCUMENT_TYPE_IDS } from './classify.ts';
@@ -123,7 +123,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
       if (!m.caseId || !/^[0-9a-f-]{36}$/i.test(m.caseId)) throw new AppError('VALIDATION_FAILED', 'Say which case the file belongs to (Upload-Metadata caseId).');
       if (!m.filename && !m.name) throw new AppError('VALIDATION_FAILED', 'Give the file name (Upload-Metadata filename).');
       const length = Number(req.headers['upload-length']);
-      if (Number.isFinite(length) && length > opts.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', `Files may be at most ${Math.round(opts.maxUploadBytes / 1024 ** 2)} MB.`);
+      if (Number.isFinite(length) && length > opts.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', msg`Files may be at most ${Math.round(opts.maxUploadBytes / 1024 ** 2)} MB.`);
       if (length === 0) throw new AppError('VALIDATION_FAILED', 'The file is empty (0 bytes).');
       await records.authoriseUpload(actor, m.caseId, requestMeta(req));
       return;

@@ -7,7 +7,7 @@ import { OPEN_FOR_RECORDS } from '../cases/lifecycle.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { emit } from '../events/emit.ts';
 import { importCcda } from './ccdaImport.ts';
@@ -114,12 +114,12 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
   /** Checks a file fully before anything is stored; throws a problem with a plain message. */
   async function inspect(file: IncomingFile): Promise<{ sniffed: Sniffed; imported?: Extract<ImportResult, { ok: true }>; zipNote?: string; status: string; detail: string | null }> {
     const stat = await fsp.stat(file.path);
-    if (stat.size === 0) throw new AppError('VALIDATION_FAILED', `“${file.filename}” is empty (0 bytes). Please choose the file again.`);
-    if (stat.size > deps.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', `“${file.filename}” is larger than the limit of ${Math.round(deps.maxUploadBytes / 1024 ** 2)} MB.`);
+    if (stat.size === 0) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” is empty (0 bytes). Please choose the file again.`);
+    if (stat.size > deps.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', msg`“${file.filename}” is larger than the limit of ${Math.round(deps.maxUploadBytes / 1024 ** 2)} MB.`);
     const head = await readHead(file.path);
     const sniffed = sniff(head, file.filename);
     if (!sniffed) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `We cannot read “${file.filename}”. We accept PDF, DICOM images, zip archives of a CD, JPEG, PNG or TIFF photos, whole-slide images, FHIR records, C-CDA documents and plain text.`);
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', msg`We cannot read “${file.filename}”. We accept PDF, DICOM images, zip archives of a CD, JPEG, PNG or TIFF photos, whole-slide images, FHIR records, C-CDA documents and plain text.`);
     }
     const clash = contradiction(file.filename, sniffed.contentType);
     if (clash) throw new AppError('UNSUPPORTED_MEDIA_TYPE', clash);
@@ -131,7 +131,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         try {
           await extractPdfText(new Uint8Array(await fsp.readFile(file.path)));
         } catch (err) {
-          if (err instanceof PdfUnreadable) throw new AppError('VALIDATION_FAILED', `“${file.filename}”: ${err.message}`);
+          if (err instanceof PdfUnreadable) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
         }
         return { sniffed, status: 'processing', detail: 'Reading the text' };
@@ -142,16 +142,16 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           if (z.dicomEntries > 0 || z.hasDicomdir) return { sniffed: { ...sniffed, category: 'imaging' }, status: 'ready', detail: `Imaging archive: ${z.dicomEntries} DICOM files${z.hasDicomdir ? ' with a DICOMDIR' : ''}.` };
           return { sniffed, status: 'needs_review', detail: `A zip with ${z.entries} files and no imaging: a coordinator will open it.` };
         } catch (err) {
-          if (err instanceof ZipRejected) throw new AppError('VALIDATION_FAILED', `“${file.filename}”: ${err.message}`);
+          if (err instanceof ZipRejected) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
         }
       }
       case 'fhir_json':
       case 'ccda_xml': {
-        if (stat.size > MAX_STRUCTURED_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `“${file.filename}” is too large to import (over 50 MB).`);
+        if (stat.size > MAX_STRUCTURED_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', msg`“${file.filename}” is too large to import (over 50 MB).`);
         const text = await fsp.readFile(file.path, 'utf8');
         const result = sniffed.contentType === 'fhir_json' ? importFhirBundle(text) : importCcda(text);
-        if (!result.ok) throw new AppError('VALIDATION_FAILED', `“${file.filename}” could not be imported.`, { errors: result.errors.map((message) => ({ path: `/${file.filename}`, message })) });
+        if (!result.ok) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” could not be imported.`, { errors: result.errors.map((message) => ({ path: `/${file.filename}`, message })) });
         return { sniffed, imported: result, status: 'ready', detail: `${result.format}: ${result.entries.length} entries imported.` };
       }
       case 'dicom': {
@@ -159,7 +159,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         try {
           parseInstance(await fsp.readFile(file.path));
         } catch (err) {
-          if (err instanceof DicomRejected) throw new AppError('VALIDATION_FAILED', `“${file.filename}”: ${err.message}`);
+          if (err instanceof DicomRejected) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
         }
         return { sniffed, status: 'ready', detail: 'Adding the images to the case’s studies.' };

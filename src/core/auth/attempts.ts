@@ -2,7 +2,7 @@ import { recordAuditNow } from '../audit.ts';
 import type { Config } from '../config.ts';
 import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
-import { AppError } from '../errors.ts';
+import { AppError, msg } from '../errors.ts';
 import { enqueueMail } from '../mail.ts';
 import type { SecretBox } from '../secrets.ts';
 import { verifyPassword } from './passwords.ts';
@@ -33,7 +33,7 @@ export interface AttemptLimits {
 }
 
 const tooMany = (config: AttemptLimits['config']) =>
-  new AppError('TOO_MANY_REQUESTS', `Too many failed attempts. Try again in ${Math.ceil(config.loginLockMs / 60_000)} minutes.`, { retryAfterSeconds: Math.ceil(config.loginLockMs / 1000) });
+  new AppError('TOO_MANY_REQUESTS', msg`Too many failed attempts. Try again in ${Math.ceil(config.loginLockMs / 60_000)} minutes.`, { retryAfterSeconds: Math.ceil(config.loginLockMs / 1000) });
 
 /** Reserves an attempt, or refuses when the account (or address) used up its attempts. */
 export async function reserveAttempt(l: AttemptLimits, key: AttemptKey): Promise<{ id: string; failuresBefore: number }> {

@@ -12409,9 +12409,9 @@ export interface components {
                 path: string;
             }[];
             instance?: string;
-            /** @description The message key (the English text is `detail`), for clients that word it themselves */
+            /** @description The message as an English template with {0}, {1}… for its values (detail is it filled in): the id for clients that word it in another language */
             key?: string;
-            /** @description The values the message names */
+            /** @description The values of the template, by position */
             params?: {
                 [key: string]: unknown;
             };
@@ -12429,9 +12429,9 @@ export interface components {
                 path: string;
             }[];
             instance?: string;
-            /** @description The message key (the English text is `detail`), for clients that word it themselves */
+            /** @description The message as an English template with {0}, {1}… for its values (detail is it filled in): the id for clients that word it in another language */
             key?: string;
-            /** @description The values the message names */
+            /** @description The values of the template, by position */
             params?: {
                 [key: string]: unknown;
             };
