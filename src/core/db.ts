@@ -83,8 +83,10 @@ class PgliteDb implements Db {
 class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  constructor(pool: pg.Pool) {
+  private readonly url: string;
+  constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
+    this.url = url;
   }
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const res = await this.pool.query(sql, params);
@@ -116,19 +118,39 @@ class PostgresDb implements Db {
     await this.pool.query(sql);
   }
   async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
-    // A connection of its own, held while listening: LISTEN belongs to a session.
-    const client = await this.pool.connect();
-    const onNotice = (msg: pg.Notification) => {
-      if (msg.channel === channel && msg.payload !== undefined) handler(msg.payload);
+    // A connection of its own, outside the pool, held while listening (LISTEN belongs to a
+    // session); if it drops, a new one takes over after a pause, so a database restart does not
+    // silence the server.
+    let stopped = false;
+    let client: pg.Client | null = null;
+    const retry = () => {
+      if (!stopped) setTimeout(() => connect().catch(retry), 1000).unref();
     };
-    client.on('notification', onNotice);
-    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    const connect = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.url });
+      c.on('notification', (msg) => {
+        if (msg.channel === channel && msg.payload !== undefined) handler(msg.payload);
+      });
+      c.on('error', () => {
+        if (client === c) client = null;
+        void c.end().catch(() => undefined);
+        retry();
+      });
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (stopped) await c.end();
+      else client = c;
+    };
+    await connect();
     return async () => {
-      client.off('notification', onNotice);
-      await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
-      client.release();
+      stopped = true;
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
     };
   }
+
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -145,7 +167,7 @@ export async function openDb(opts: { databaseUrl?: string; dataDir?: string }): 
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     await pool.query('SELECT 1');
-    return new PostgresDb(pool);
+    return new PostgresDb(pool, opts.databaseUrl);
   }
   if (!opts.dataDir || opts.dataDir === 'memory://') {
     return new PgliteDb(await PGlite.create());

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../../test/support/testApp.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+});
+afterAll(() => t.drop());
+
+const heard = (got: string[], want: string) => expect.poll(() => got, { timeout: 10_000 }).toContain(want);
+
+describe('listening for notifications', () => {
+  it('hears a notify when its transaction commits, never one that rolled back', async () => {
+    const got: string[] = [];
+    const stop = await t.db.listen('test_channel', (p) => got.push(p));
+    await expect(t.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_notify('test_channel', 'rolled back')`);
+      throw new Error('no');
+    })).rejects.toThrow('no');
+    await t.db.transaction((tx) => tx.query(`SELECT pg_notify('test_channel', 'committed')`));
+    await heard(got, 'committed');
+    expect(got).not.toContain('rolled back');
+    await stop();
+  });
+
+  it.runIf(process.env.TEST_DB === 'postgres')('listens again by itself when its connection is cut', async () => {
+    const got: string[] = [];
+    const stop = await t.db.listen('test_reconnect', (p) => got.push(p));
+    await t.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    // Notify until the new connection is listening (it takes over after a pause).
+    await expect.poll(async () => {
+      await t.db.query(`SELECT pg_notify('test_reconnect', 'after the cut')`);
+      return got;
+    }, { timeout: 15_000, interval: 500 }).toContain('after the cut');
+    await stop();
+  });
+});
