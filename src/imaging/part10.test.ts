@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { aDicomInstance, TS } from '../../test/support/dicom.ts';
 import { readFrames, renderFrame } from './frames.ts';
-import { DicomRejected, parseInstance } from './part10.ts';
+import { DicomRejected, parseInstance, toDicomJson } from './part10.ts';
 
 const rejected = (buf: Uint8Array, pattern: RegExp, limits?: { maxInflatedBytes: number }) => {
   let caught: unknown;
@@ -133,4 +133,12 @@ describe('fuzzing the parser entry points', () => {
     expect(accepted + refused).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(0);
   }, 30_000);
+});
+
+describe('text values', () => {
+  it('drops NUL characters, which are not valid inside DICOM text and no database column takes', () => {
+    const json = toDicomJson({ '00081030': { vr: 'LO', Value: ['CT\0 CHEST'] }, '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Doe\0^Jane' }] } });
+    expect(json['00081030']!.Value).toEqual(['CT CHEST']);
+    expect(json['00100010']!.Value).toEqual([{ Alphabetic: 'Doe^Jane' }]);
+  });
 });

@@ -108,6 +108,12 @@ const BINARY_VRS = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
 const MAX_INLINE_BINARY = 4096;
 
 /** dcmjs's dictionary → DICOM JSON: no group lengths, no empty values, small binaries inline. */
+function withoutNul(v: unknown): unknown {
+  if (typeof v === 'string') return v.replaceAll('\0', '');
+  if (v && typeof v === 'object' && !(v instanceof ArrayBuffer)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x.replaceAll('\0', '') : x]));
+  return v;
+}
+
 export function toDicomJson(dict: Record<string, { vr: string; Value?: unknown[] }>): DicomJson {
   const out: DicomJson = {};
   for (const [tag, el] of Object.entries(dict)) {
@@ -124,7 +130,8 @@ export function toDicomJson(dict: Record<string, { vr: string; Value?: unknown[]
       out[tag] = items.length ? { vr, Value: items } : { vr };
       continue;
     }
-    const values = (el.Value ?? []).filter((v) => v !== null && v !== undefined && v !== '' && !(typeof v === 'number' && Number.isNaN(v)));
+    // A NUL inside text is not valid DICOM (it only pads values) and no database column takes it.
+    const values = (el.Value ?? []).map(withoutNul).filter((v) => v !== null && v !== undefined && v !== '' && !(typeof v === 'number' && Number.isNaN(v)));
     out[tag] = values.length ? { vr, Value: values } : { vr };
   }
   return out;
@@ -242,5 +249,6 @@ function readMetaGroup(buf: Uint8Array): { end: number; transferSyntax: string |
     else if (element === 0x0010) out.transferSyntax = value();
     p += header + len;
   }
+  if (out.transferSyntax !== null && !validUid(out.transferSyntax)) throw new DicomRejected('The transfer syntax in the file meta information is not a valid UID.');
   return { end, ...out };
 }
