@@ -229,7 +229,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
         {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r) => !r.signed).map((r) => r.name).join(', ')}</Text>}
       </Group>
       {signing && <SignModal caseId={caseId} action={signing} onClose={() => setSigning(null)} />}
-      {w.reports.length > 0 && <Addendum caseId={caseId} />}
+      {w.reports.length > 0 && w.isLead && <Addendum caseId={caseId} />}
     </Card>
   );
 }
