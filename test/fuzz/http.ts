@@ -91,7 +91,9 @@ async function send(w: FuzzWorld, actor: ActorName, method: string, url: string,
   const headers: Record<string, string> = { ...init.headers };
   if (w.cookies[actor]) headers.cookie = w.cookies[actor];
   const res = await fetch(`${w.t.baseUrl}${url}`, { method, headers, body: init.body as BodyInit | undefined, signal: AbortSignal.timeout(14_000), redirect: 'manual' });
-  const text = await res.text();
+  // An event stream stays open by design: its answer is judged by status and headers alone.
+  const streaming = res.ok && (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  const text = streaming ? (await res.body?.cancel(), '') : await res.text();
   if (res.status === 401 && actor !== 'anonymous') await renewSession(w, actor);
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, location: res.headers.get('location') };
 }
