@@ -109,6 +109,7 @@ const ROUTES: Route[] = [
   { name: 'DICOMweb STOW', method: 'POST', path: (c) => `/dicomweb/cases/${c.id}/studies`, body: '--m--\r\n', headers: () => ({ 'content-type': 'multipart/related; type="application/dicom"; boundary=m' }) },
   { name: 'opinion workspace', op: 'GET /api/cases/{id}/opinion', method: 'GET', path: (c) => `/api/cases/${c.id}/opinion` },
   { name: 'save opinion draft', op: 'PUT /api/cases/{id}/opinion/draft', method: 'PUT', path: (c) => `/api/cases/${c.id}/opinion/draft`, body: { patientSummary: 'Matrix.' } },
+  { name: 'autosave opinion sections', op: 'PATCH /api/cases/{id}/opinion/draft', method: 'PATCH', path: (c) => `/api/cases/${c.id}/opinion/draft`, body: { patientSummary: 'Matrix.' } },
   { name: 'review note', op: 'POST /api/cases/{id}/opinion/notes', method: 'POST', path: (c) => `/api/cases/${c.id}/opinion/notes`, body: { body: 'Matrix note.' } },
   { name: 'sign opinion part', op: 'POST /api/cases/{id}/opinion/sign', method: 'POST', path: (c) => `/api/cases/${c.id}/opinion/sign`, body: { password: 'x', code: '000000' } },
   { name: 'issue report', op: 'POST /api/cases/{id}/opinion/report', method: 'POST', path: (c) => `/api/cases/${c.id}/opinion/report`, body: { password: 'x', code: '000000' } },

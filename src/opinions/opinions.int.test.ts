@@ -89,8 +89,34 @@ describe('the review workspace and the signed opinion', () => {
     expect((await patient.client.put(`/api/cases/${caseId}/opinion/draft`, { patientSummary: 'x' })).status).toBe(404);
   });
 
+  it('saves a draft section by section as it is typed, half-filled sections too, and says what signing still needs', async () => {
+    const first = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { diagnosisReview: { reviewedDiagnosis: 'Adenocarcinoma' } });
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.missing).toEqual(expect.arrayContaining(['Diagnosis review: the concordance is missing.', 'Diagnosis review: the original diagnosis is missing.']));
+    // A second device saves another section without undoing the first.
+    const second = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { physicianSection: 'Draft words.' });
+    expect(second.body.content).toEqual({ diagnosisReview: { reviewedDiagnosis: 'Adenocarcinoma' }, physicianSection: 'Draft words.' });
+    expect((await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.content.diagnosisReview).toEqual({ reviewedDiagnosis: 'Adenocarcinoma' });
+    // A section given as null is cleared; a section emptied by the reviewer is not kept either.
+    const cleared = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { physicianSection: null, staging: { t: '' } });
+    expect(cleared.body.content).toEqual({ diagnosisReview: { reviewedDiagnosis: 'Adenocarcinoma' } });
+    // Choices and lengths are still checked; a wrong one changes nothing.
+    const bad = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { diagnosisReview: { concordance: 'perhaps' } });
+    expect(bad.status).toBe(400);
+    expect((await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {})).status).toBe(400);
+    expect((await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.content).toEqual({ diagnosisReview: { reviewedDiagnosis: 'Adenocarcinoma' } });
+    // Signing an incomplete part lists what is missing, in words, and signs nothing.
+    const early = await pathologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(pathologist) });
+    expect(early.status).toBe(422);
+    expect(early.body.detail).toBe('Your part cannot be signed yet.');
+    expect(early.body.unmet).toContain('Diagnosis review: the rationale is missing.');
+    expect((await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.status).toBe('draft');
+  });
+
   it('saves drafts, keeps notes private, and signs a part only with the password and a fresh code', async () => {
-    expect((await pathologist.client.put(`/api/cases/${caseId}/opinion/draft`, pathologyPart)).status).toBe(200);
+    const saved = await pathologist.client.put(`/api/cases/${caseId}/opinion/draft`, pathologyPart);
+    expect(saved.status).toBe(200);
+    expect(saved.body.missing).toEqual([]);
     expect((await pathologist.client.post(`/api/cases/${caseId}/opinion/notes`, { body: 'Re-cut block A3 looks adequate.' })).status).toBe(201);
     expect((await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.notes).toEqual([]);
     const bad = await pathologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: 'wrong password', code: codeFor(pathologist) });
@@ -106,14 +132,15 @@ describe('the review workspace and the signed opinion', () => {
     const early = await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(oncologist) });
     expect(early.status, early.text).toBe(422);
     expect(early.body.detail).toMatch(/Waiting for signatures: Dr. Onco Logist/);
-    const partial = { ...oncologyPart, answers: [] };
-    await oncologist.client.put(`/api/cases/${caseId}/opinion/draft`, partial);
-    await oncologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(oncologist) });
-    const unanswered = await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(oncologist) });
+    // The last signature may not leave the report unissuable: every question answered by someone, and a summary.
+    const partial = { ...oncologyPart, answers: [], patientSummary: undefined };
+    expect((await oncologist.client.put(`/api/cases/${caseId}/opinion/draft`, partial)).body.missing).toEqual([
+      ...QUESTIONS.slice(1).map((q) => `The patient's question is not answered by any reviewer: “${q}”.`),
+      'No reviewer has written the summary for the patient.',
+    ]);
+    const unanswered = await oncologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(oncologist) });
     expect(unanswered.status).toBe(422);
     expect(unanswered.body.unmet.join(' ')).toMatch(/question is not answered/);
-    // Reopen the oncologist's part for the test by replacing it with the complete version.
-    await t.db.query(`UPDATE opinion_parts SET status = 'draft', signed_at = NULL, content_sha256 = NULL WHERE author_id = $1`, [oncologist.id]);
     await oncologist.client.put(`/api/cases/${caseId}/opinion/draft`, oncologyPart);
     expect((await oncologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(oncologist) })).status).toBe(200);
     const mine = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart;

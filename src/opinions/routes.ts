@@ -7,7 +7,7 @@ import { CaseStatusSchema } from '../cases/schemas.ts';
 import { ChecklistView } from '../records/routes.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import type { OutcomesService } from './outcomes.ts';
-import { FollowupThread, LungFunctionResultView, OpinionContent, OpinionPart, OpinionReport, OutcomesSummary, ReviewNote } from './schemas.ts';
+import { FollowupThread, LungFunctionResultView, LungInputChecked, OpinionDraft, OpinionDraftChanges, OpinionPart, OpinionReport, OutcomesSummary, ReviewNote } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
 
 const Params = z.object({ id: z.uuid() });
@@ -33,8 +33,10 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
     const tags = ['opinion'];
     app.get('/cases/:id/opinion', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The review workspace: intake, biomarkers, checklist, parts, notes and issued reports', params: Params, response: { 200: Workspace, ...errorResponses } } },
       async (req) => opinions.workspace(req.actor, requestMeta(req), req.params.id));
-    app.put('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Save my part of the opinion (assigned expert)', params: Params, body: OpinionContent, response: { 200: OpinionPart, ...errorResponses } } },
-      async (req) => opinions.saveDraft(req.actor, requestMeta(req), req.params.id, req.body));
+    app.put('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Replace my draft part of the opinion (assigned expert); sections may be half-filled', params: Params, body: OpinionDraft, response: { 200: OpinionPart, ...errorResponses } } },
+      async (req) => opinions.saveDraft(req.actor, requestMeta(req), req.params.id, req.body, 'replace'));
+    app.patch('/cases/:id/opinion/draft', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Save some sections of my draft part (autosave); a section given as null is cleared', params: Params, body: OpinionDraftChanges, response: { 200: OpinionPart, ...errorResponses } } },
+      async (req) => opinions.saveDraft(req.actor, requestMeta(req), req.params.id, req.body, 'merge'));
     app.post('/cases/:id/opinion/notes', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'A private review note', params: Params, body: z.strictObject({ body: z.string().trim().min(1).max(4000) }), response: { 201: ReviewNote, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await opinions.addNote(req.actor, requestMeta(req), req.params.id, req.body.body)));
     app.post('/cases/:id/opinion/sign', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials, response: { 200: OpinionPart, ...errorResponses } } },
@@ -59,7 +61,7 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
       config: { access: { case: 'case.survey.write' } },
       schema: { tags, summary: 'The patient’s short survey after delivery', params: Params, body: z.strictObject({ clear: z.number().int().min(1).max(5), changed: z.enum(['diagnosis', 'plan', 'both', 'neither']), wouldRecommend: z.boolean(), comment: z.string().trim().max(2000).optional() }), response: { 201: z.object({ saved: z.literal(true) }), ...errorResponses } },
     }, async (req, reply) => reply.code(201).send(await opinions.submitSurvey(req.actor, requestMeta(req), req.params.id, req.body)));
-    app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: OpinionContent.shape.lungFunction.unwrap().shape.input, response: { 200: LungFunctionResultView, ...errorResponses } } },
+    app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: LungInputChecked, response: { 200: LungFunctionResultView, ...errorResponses } } },
       async (req) => { req.actor; return evaluateLungResection(req.body); });
     app.get('/outcomes', { config: { access: { permission: 'outcomes.read' } }, schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }), response: { 200: z.union([OutcomesSummary, z.string().meta({ description: 'CSV, with format=csv' })]), ...errorResponses } } },
       async (req, reply) => {

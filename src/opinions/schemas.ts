@@ -14,34 +14,75 @@ export const CONCORDANCE_LABELS: Record<z.infer<typeof Concordance>, string> = {
   major_discordance: 'Major discordance (changes management or prognosis)',
 };
 
+const DiagnosisReview = z.strictObject({ originalDiagnosis: text(500), reviewedDiagnosis: text(500), concordance: Concordance, rationale: text() });
+const Staging = z.strictObject({ basis: z.enum(['clinical', 'pathological']), t: text(10), n: text(10), m: text(10), grade: text(40).optional(), edition: text(40) });
+const Biomarker = z.strictObject({ name: text(60), status: z.enum(['done', 'missing', 'recommended']), note: text(500).optional() });
+const TreatmentOption = z.strictObject({ option: text(500), rationale: text() });
+const Treatment = z.strictObject({ stance: z.enum(['agree', 'modify', 'alternative']), options: z.array(TreatmentOption).max(10), comment: text().optional() });
+const Surgery = z.strictObject({
+  necessary: z.enum(['yes', 'no', 'uncertain']), neoadjuvantFirst: z.boolean(), approach: z.enum(['open', 'vats', 'robotic', 'not_applicable']),
+  highVolumeAdvice: text(), rationale: text().optional(),
+});
+const LungInput = z.strictObject({
+  fev1Percent: z.number().min(1).max(200), dlcoPercent: z.number().min(1).max(200),
+  resected: z.array(z.enum(['rightUpper', 'rightMiddle', 'rightLower', 'leftUpper', 'lingula', 'leftLower'])).min(1),
+  obstructedInResected: z.number().int().min(0).max(19).optional(), obstructedElsewhere: z.number().int().min(0).max(19).optional(),
+  stairClimbMeters: z.number().min(0).max(200).nullish(), shuttleWalkMeters: z.number().min(0).max(2000).nullish(),
+  vo2peakMlKgMin: z.number().min(0).max(100).nullish(), vo2peakPercent: z.number().min(0).max(200).nullish(),
+});
+export const LungInputChecked = LungInput
+    .refine((i) => (i.obstructedInResected ?? 0) <= i.resected.reduce((n, l) => n + LOBE_SEGMENTS[l], 0), { path: ['obstructedInResected'], message: 'More segments are obstructed than the resected lobes have.' })
+    .refine((i) => (i.obstructedInResected ?? 0) + (i.obstructedElsewhere ?? 0) < TOTAL_SEGMENTS, { path: ['obstructedElsewhere'], message: `At least one of the ${TOTAL_SEGMENTS} segments must be functional.` });
+const LungFunction = z.strictObject({ input: LungInputChecked, comment: text().optional() });
+const Trial = z.strictObject({ identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000) });
+const Answer = z.strictObject({ question: text(1000), answer: text() });
+const Priorities = z.strictObject({ fit: z.enum(['fits', 'partly', 'does_not_fit']), explanation: text() });
+
 export const OpinionContent = z.strictObject({
   reviewerRole: text(80).optional(),
-  diagnosisReview: z.strictObject({ originalDiagnosis: text(500), reviewedDiagnosis: text(500), concordance: Concordance, rationale: text() }).optional(),
-  staging: z.strictObject({ basis: z.enum(['clinical', 'pathological']), t: text(10), n: text(10), m: text(10), grade: text(40).optional(), edition: text(40) }).optional(),
-  biomarkers: z.array(z.strictObject({ name: text(60), status: z.enum(['done', 'missing', 'recommended']), note: text(500).optional() })).max(60).optional(),
-  treatment: z.strictObject({ stance: z.enum(['agree', 'modify', 'alternative']), options: z.array(z.strictObject({ option: text(500), rationale: text() })).max(10), comment: text().optional() }).optional(),
-  surgery: z.strictObject({
-    necessary: z.enum(['yes', 'no', 'uncertain']), neoadjuvantFirst: z.boolean(), approach: z.enum(['open', 'vats', 'robotic', 'not_applicable']),
-    highVolumeAdvice: text(), rationale: text().optional(),
-  }).optional(),
-  lungFunction: z.strictObject({
-    input: z.strictObject({
-      fev1Percent: z.number().min(1).max(200), dlcoPercent: z.number().min(1).max(200),
-      resected: z.array(z.enum(['rightUpper', 'rightMiddle', 'rightLower', 'leftUpper', 'lingula', 'leftLower'])).min(1),
-      obstructedInResected: z.number().int().min(0).max(19).optional(), obstructedElsewhere: z.number().int().min(0).max(19).optional(),
-      stairClimbMeters: z.number().min(0).max(200).nullish(), shuttleWalkMeters: z.number().min(0).max(2000).nullish(),
-      vo2peakMlKgMin: z.number().min(0).max(100).nullish(), vo2peakPercent: z.number().min(0).max(200).nullish(),
-    }).refine((i) => (i.obstructedInResected ?? 0) <= i.resected.reduce((n, l) => n + LOBE_SEGMENTS[l], 0), { path: ['obstructedInResected'], message: 'More segments are obstructed than the resected lobes have.' })
-      .refine((i) => (i.obstructedInResected ?? 0) + (i.obstructedElsewhere ?? 0) < TOTAL_SEGMENTS, { path: ['obstructedElsewhere'], message: `At least one of the ${TOTAL_SEGMENTS} segments must be functional.` }),
-    comment: text().optional(),
-  }).optional(),
-  trials: z.array(z.strictObject({ identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000) })).max(20).optional(),
-  answers: z.array(z.strictObject({ question: text(1000), answer: text() })).max(50).optional(),
-  priorities: z.strictObject({ fit: z.enum(['fits', 'partly', 'does_not_fit']), explanation: text() }).optional(),
+  diagnosisReview: DiagnosisReview.optional(),
+  staging: Staging.optional(),
+  biomarkers: z.array(Biomarker).max(60).optional(),
+  treatment: Treatment.optional(),
+  surgery: Surgery.optional(),
+  lungFunction: LungFunction.optional(),
+  trials: z.array(Trial).max(20).optional(),
+  answers: z.array(Answer).max(50).optional(),
+  priorities: Priorities.optional(),
   patientSummary: text(8000).optional(),
   physicianSection: text(8000).optional(),
 });
 export type OpinionContent = z.infer<typeof OpinionContent>;
+
+/**
+ * A part as it is being written: every field of every section may still be missing, so a
+ * half-filled section is saved like any other. Lengths and choices are checked as when signed;
+ * completeness is checked at signing (see completeness.ts), where what is missing is named.
+ */
+const LungInputDraft = LungInput.partial().extend({ resected: LungInput.shape.resected.unwrap().array().max(6).optional() });
+export const OpinionDraft = z.strictObject({
+  reviewerRole: text(80).optional(),
+  diagnosisReview: DiagnosisReview.partial().optional(),
+  staging: Staging.partial().optional(),
+  biomarkers: z.array(Biomarker.partial()).max(60).optional(),
+  treatment: Treatment.partial().extend({ options: z.array(TreatmentOption.partial()).max(10).optional() }).optional(),
+  surgery: Surgery.partial().optional(),
+  lungFunction: z.strictObject({ input: LungInputDraft.optional(), comment: text().optional() }).optional(),
+  trials: z.array(Trial.partial().extend({ identifier: text(30).optional() })).max(20).optional(),
+  answers: z.array(Answer.partial()).max(50).optional(),
+  priorities: Priorities.partial().optional(),
+  patientSummary: text(8000).optional(),
+  physicianSection: text(8000).optional(),
+}).meta({ id: 'OpinionDraft' });
+export type OpinionDraft = z.infer<typeof OpinionDraft>;
+export type OpinionSection = keyof OpinionDraft;
+export const OPINION_SECTIONS = Object.keys(OpinionDraft.shape) as OpinionSection[];
+
+/** Sections saved one at a time as the reviewer types: a section given as null is cleared. */
+export const OpinionDraftChanges = z.strictObject(
+  Object.fromEntries(OPINION_SECTIONS.map((k) => [k, OpinionDraft.shape[k].unwrap().nullable().optional()])) as { [K in OpinionSection]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof OpinionDraft.shape)[K]['unwrap']>>> },
+).refine((c) => Object.keys(c).length > 0, 'Name at least one section to save.').meta({ id: 'OpinionDraftChanges' });
+export type OpinionDraftChanges = z.infer<typeof OpinionDraftChanges>;
 
 // ---- What the opinion API answers ----
 
@@ -73,7 +114,8 @@ export type ReportDocument = z.infer<typeof ReportDocument>;
 
 export const OpinionPart = z.object({
   summaryGrade: z.number().nullable().meta({ description: 'Reading grade of the patient summary (aim for 8 or below)' }),
-  id: z.uuid(), authorId: z.uuid(), authorName: z.string(), status: z.enum(['draft', 'signed']), content: OpinionContent,
+  id: z.uuid(), authorId: z.uuid(), authorName: z.string(), status: z.enum(['draft', 'signed']), content: OpinionDraft,
+  missing: z.array(z.string()).meta({ description: 'What signing still needs, in words (empty when the part can be signed)' }),
   contentSha256: z.string().nullable(), signedAt: z.string().nullable(), updatedAt: z.string(),
 }).meta({ id: 'OpinionPart' });
 

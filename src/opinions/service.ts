@@ -17,7 +17,8 @@ import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf } from './pdf.ts';
-import type { OpinionContent, ReportDocument } from './schemas.ts';
+import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
+import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 
 /**
  * The expert's review and the signed opinion: the workspace, a draft per reviewer, signing
@@ -28,13 +29,16 @@ import type { OpinionContent, ReportDocument } from './schemas.ts';
 
 const REVIEW_STATES = ['assigned', 'in_review', 'board'];
 
-interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionContent; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
+interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionDraft; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
+/** A signed part: its content passed the signing checks, so it is a complete opinion part. */
+type SignedPart = Omit<PartRow, 'content'> & { content: OpinionContent };
+const signedOnly = (all: PartRow[]) => all.filter((p) => p.status === 'signed') as unknown as SignedPart[];
 interface ReportRow { id: string; case_id: string; version: number; kind: 'original' | 'addendum' | 'amendment'; reason: string | null; content: ReportDocument; pdf_sha256: string; issued_by: string; issued_at: Date }
 
-const partView = (p: PartRow) => ({
+const partView = (p: PartRow, missing: string[] = []) => ({
   // Flesch-Kincaid grade of the patient summary; the target is 8 or below (DOMAIN.md §6).
   summaryGrade: p.content.patientSummary?.trim() ? Math.round(readingGrade([p.content.patientSummary]) * 10) / 10 : null,
-  id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content,
+  id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content, missing: p.status === 'signed' ? [] : missing,
   contentSha256: p.content_sha256, signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : null, updatedAt: new Date(p.updated_at).toISOString(),
 });
 const reportView = (r: ReportRow) => ({
@@ -67,6 +71,24 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   async function parts(tx: Queryable, caseId: string): Promise<PartRow[]> {
     return tx.query<PartRow>(`SELECT p.*, u.name AS author_name FROM opinion_parts p JOIN users u ON u.id = p.author_id WHERE p.case_id = $1 ORDER BY p.created_at`, [caseId]);
   }
+  async function assignedExperts(tx: Queryable, caseId: string) {
+    return tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [caseId]);
+  }
+  /** What signing this reviewer's part is judged against: the patient's questions and the parts signed so far. */
+  async function signingContext(tx: Queryable, row: CaseRow, authorId: string, all: PartRow[]): Promise<SigningContext> {
+    const experts = await assignedExperts(tx, row.id);
+    const others = signedOnly(all).filter((p) => p.author_id !== authorId);
+    return {
+      questions: (row.intake as { questions?: { questions?: string[] } }).questions?.questions ?? [],
+      signedByOthers: others.map((p) => p.content),
+      lastToSign: experts.filter((e) => e.user_id !== authorId).every((e) => others.some((p) => p.author_id === e.user_id)),
+    };
+  }
+  async function myPartView(tx: Queryable, row: CaseRow, authorId: string) {
+    const all = await parts(tx, row.id);
+    const mine = all.find((p) => p.author_id === authorId);
+    return mine ? partView(mine, signingGaps(mine.content, await signingContext(tx, row, authorId, all))) : null;
+  }
   async function reports(tx: Queryable, caseId: string): Promise<ReportRow[]> {
     return tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 ORDER BY version', [caseId]);
   }
@@ -90,7 +112,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     return opened;
   }
 
-  async function reportDocument(tx: Queryable, row: CaseRow, signed: PartRow[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string): Promise<ReportDocument> {
+  async function reportDocument(tx: Queryable, row: CaseRow, signed: SignedPart[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string): Promise<ReportDocument> {
     const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
     const intake = row.intake as { questions?: { questions?: string[] }; priorities?: { ranked?: string[]; inOwnWords?: string } ; condition?: { description?: string } };
     return {
@@ -161,7 +183,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const reviewer = isAssignedExpert(relations);
         const checklist = await caseChecklist(tx, row);
         const notes = reviewer ? await tx.query<{ id: string; body: string; created_at: Date }>('SELECT id, body, created_at FROM review_notes WHERE case_id = $1 AND author_id = $2 ORDER BY created_at', [caseId, actor.userId]) : [];
-        const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [caseId]);
+        const experts = await assignedExperts(tx, caseId);
         const patientSide = isPatientSide(relations);
         const visibleReports = patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await reports(tx, caseId);
         return {
@@ -170,9 +192,9 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           intake: row.intake,
           biomarkers: checklist.assessment.biomarkers,
           checklist: { items: checklist.items, complete: checklist.complete },
-          myPart: reviewer ? (all.find((p) => p.author_id === actor.userId) ? partView(all.find((p) => p.author_id === actor.userId)!) : null) : null,
+          myPart: reviewer ? await myPartView(tx, row, actor.userId) : null,
           // Other reviewers' drafts stay theirs; signed parts are shared with the team.
-          otherParts: patientSide ? [] : all.filter((p) => p.author_id !== actor.userId && p.status === 'signed').map(partView),
+          otherParts: patientSide ? [] : all.filter((p) => p.author_id !== actor.userId && p.status === 'signed').map((p) => partView(p)),
           reviewers: experts.map((e) => ({ id: e.user_id, name: e.name, signed: all.some((p) => p.author_id === e.user_id && p.status === 'signed'), lead: e.user_id === row.lead_expert_id })),
           isLead: reviewer && row.lead_expert_id === actor.userId,
           notes: notes.map((n) => ({ id: n.id, body: n.body, createdAt: new Date(n.created_at).toISOString() })),
@@ -181,18 +203,24 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       });
     },
 
-    async saveDraft(actor: Actor, meta: RequestMeta, caseId: string, content: OpinionContent) {
+    /**
+     * Saves the reviewer's draft: the whole part (`replace`) or only the sections given
+     * (`merge`, null clears one), so two devices writing different sections do not undo each
+     * other. Half-filled sections are kept as they are; completeness is judged at signing.
+     */
+    async saveDraft(actor: Actor, meta: RequestMeta, caseId: string, changes: OpinionDraft | OpinionDraftChanges, mode: 'replace' | 'merge') {
       return withCaseTx(db, async (tx) => {
         const c = await openForReview(tx, actor, caseId, meta);
         if (!REVIEW_STATES.includes(c.row.status)) throw new AppError('CONFLICT', 'The opinion can be written while the case is assigned or in review.');
-        const [existing] = await tx.query<{ status: string }>('SELECT status FROM opinion_parts WHERE case_id = $1 AND author_id = $2', [caseId, actor.userId]);
+        const [existing] = await tx.query<{ status: string; content: OpinionDraft }>('SELECT status, content FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
+        const merged = mode === 'replace' ? changes : { ...(existing?.content ?? {}), ...changes };
+        const content = withoutBlankSections(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) as OpinionDraft);
         await tx.query(
           `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,
           [caseId, actor.userId, JSON.stringify(content)]);
         await c.audit('opinion.draft.save');
-        const [p] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
-        return partView(p!);
+        return (await myPartView(tx, c.row, actor.userId))!;
       });
     },
 
@@ -217,10 +245,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const [p] = await tx.query<PartRow>('SELECT * FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (!p) throw new AppError('GUARD_FAILED', 'Write your part before signing it.', { unmet: ['Your part of the opinion is empty.'] });
         if (p.status === 'signed') throw new AppError('CONFLICT', 'Your part is already signed.');
-        if (!p.content.patientSummary && !p.content.physicianSection && !p.content.diagnosisReview) {
-          throw new AppError('GUARD_FAILED', 'Write at least the diagnosis review, the summary for the patient or the section for the referring physician.', { unmet: ['The part has no content to sign.'] });
-        }
-        await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content_sha256 = $2, updated_at = now() WHERE id = $1`, [p.id, sha256(p.content)]);
+        const gaps = signingGaps(p.content, await signingContext(tx, c.row, actor.userId, await parts(tx, caseId)));
+        if (gaps.length) throw new AppError('GUARD_FAILED', 'Your part cannot be signed yet.', { unmet: gaps });
+        const content = withoutBlankSections(p.content);
+        await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content = $2, content_sha256 = $3, updated_at = now() WHERE id = $1`, [p.id, JSON.stringify(content), sha256(content)]);
         await c.emit('opinion.part.sign', {});
         await c.audit('opinion.sign', { detail: { part: p.id } });
         const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
@@ -234,16 +262,16 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (!['in_review', 'board'].includes(row.status)) throw new AppError('ILLEGAL_TRANSITION', 'The report is issued while the case is in review.');
         if (version !== 1) throw new AppError('CONFLICT', 'The report was already issued; add an addendum or amendment instead.');
         const all = await parts(tx, row.id);
-        const experts = await tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [row.id]);
+        const experts = await assignedExperts(tx, row.id);
         const unsigned = experts.filter((e) => !all.some((p) => p.author_id === e.user_id && p.status === 'signed'));
         if (unsigned.length) throw new AppError('GUARD_FAILED', msg`Waiting for signatures: ${unsigned.map((e) => e.name).join(', ')}.`, { unmet: unsigned.map((e) => `${e.name} has not signed their part.`) });
-        const signed = all.filter((p) => p.status === 'signed');
+        const signed = signedOnly(all);
         // The patient's questions are answered one by one, by one reviewer or another.
         const questions = ((row.intake as { questions?: { questions?: string[] } }).questions?.questions ?? []);
         const answered = new Set(signed.flatMap((p) => (p.content.answers ?? []).filter((a) => a.answer.trim()).map((a) => a.question)));
         const unmet = questions.filter((q) => !answered.has(q)).map((q) => `The patient's question is not answered: “${q}”.`);
         if (!signed.some((p) => p.content.patientSummary?.trim())) unmet.push('No reviewer wrote the plain-language summary for the patient.');
-        if (unmet.length) throw new AppError('GUARD_FAILED', unmet.join(' '), { unmet });
+        if (unmet.length) throw new AppError('GUARD_FAILED', 'The report cannot be issued yet.', { unmet });
         const [me] = await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [actor.userId]);
         return { doc: await reportDocument(tx, row, signed, version, 'original', null, me!.name), kind: 'original', reason: null, transition: true };
       });

@@ -17,10 +17,12 @@ export class ApiError extends Error {
 }
 
 /** Calls the JSON API with the session cookie; throws ApiError on any problem answer. */
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown, init: { keepalive?: boolean } = {}): Promise<T> {
   const res = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
+    // keepalive lets a save started as the page closes finish after it.
+    keepalive: init.keepalive,
     headers: body !== undefined ? { 'content-type': 'application/json' } : {},
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
@@ -37,6 +39,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 export const get = <T = unknown>(path: string) => api<T>('GET', path);
 export const post = <T = unknown>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 export const put = <T = unknown>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const patch = <T = unknown>(path: string, body: unknown, init?: { keepalive?: boolean }) => api<T>('PATCH', path, body, init);
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never) : never;
@@ -44,6 +47,7 @@ type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } 
 export type GetResult<P extends keyof paths> = Answer<paths[P]['get']>;
 export type PostResult<P extends keyof paths> = Answer<paths[P]['post']>;
 export type PutResult<P extends keyof paths> = Answer<paths[P]['put']>;
+export type PatchResult<P extends keyof paths> = Answer<paths[P]['patch']>;
 /** A schema the API names (e.g. `Schema<'Case'>`). */
 export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 /** What a form holds while it is filled in: any answer may still be missing. */

@@ -1,14 +1,16 @@
 import { Accordion, Alert, Anchor, Badge, Button, Card, Checkbox, Group, List, Loader, Modal, MultiSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { api, formatDate, get, post, type DeepPartial, type GetResult, type IntakeDraft, type PostResult, type Schema } from '../../api.ts';
+import { useRef, useState, type ReactNode } from 'react';
+import { formatDate, get, patch, post, type DeepPartial, type GetResult, type IntakeDraft, type PatchResult, type PostResult, type Schema } from '../../api.ts';
+import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
 
 type Workspace = GetResult<'/api/cases/{id}/opinion'>;
-type OpinionContent = Schema<'OpinionPart'>['content'];
+type OpinionContent = Schema<'OpinionDraft'>;
+type Section = keyof OpinionContent;
 /** The editor's state: any part of the opinion, filled in or not yet. */
 type Content = DeepPartial<OpinionContent>;
 type LungInput = NonNullable<Content['lungFunction']>['input'];
@@ -93,40 +95,72 @@ function prefill(w: Workspace, questions: string[]): Content {
   return c;
 }
 
-/** Drops sections the reviewer did not fill in, so each part carries only what applies. */
-function clean(c: Content): Content {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c)) {
-    if (v === undefined || v === null || v === '') continue;
-    if (k === 'answers') {
-      const a = (c.answers ?? []).filter((x) => x?.answer?.trim());
-      if (a.length) out.answers = a;
-    } else out[k] = v;
+/** A section as the server takes it: cleared choices and empty numbers left out; null when nothing is left. */
+function compact(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (Array.isArray(v)) return v.map((x) => compact(x) ?? {});
+  if (typeof v === 'object') {
+    const entries = Object.entries(v).map(([k, x]) => [k, compact(x)] as const).filter(([, x]) => x !== undefined);
+    return entries.length ? Object.fromEntries(entries) : undefined;
   }
-  return out as Content;
+  return v;
+}
+
+const SAVE_WORDS: Record<SaveState, string> = { pending: 'Changes not saved yet', saving: 'Saving…', saved: 'Saved', error: 'Not saved — trying again' };
+
+/** An accordion heading with the section's save state beside it. */
+function SectionControl({ children, state }: { children: ReactNode; state?: SaveState }) {
+  return (
+    <Accordion.Control>
+      <Group justify="space-between" wrap="nowrap" pr="xs">
+        <span>{children}</span>
+        {state && <Text size="xs" c={state === 'error' ? 'red.8' : 'dimmed'}>{SAVE_WORDS[state]}</Text>}
+      </Group>
+    </Accordion.Control>
+  );
 }
 
 function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace; questions: string[] }) {
   const signed = w.myPart?.status === 'signed';
   const [c, setC] = useState<Content>(() => prefill(w, questions));
+  const latest = useRef(c);
+  latest.current = c;
   const [signing, setSigning] = useState<'sign' | 'issue' | null>(null);
   const qc = useQueryClient();
-  const set = <K extends keyof Content>(k: K, v: Content[K]) => setC((x) => ({ ...x, [k]: v }));
-  // One field of a section; the section's shape is checked by the server when the draft is saved.
-  const setIn = (k: 'diagnosisReview' | 'staging' | 'surgery' | 'priorities', field: string, v: unknown) => setC((x) => ({ ...x, [k]: { ...(x[k] ?? {}), [field]: v } }) as Content);
-  const save = useMutation({ mutationFn: () => api('PUT', `/cases/${caseId}/opinion/draft`, clean(c)), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
+  const autosave = useSectionAutosave<Section>(async (sections, keepalive) => {
+    const changes = Object.fromEntries(sections.map((k) => [k, compact(latest.current[k]) ?? null]));
+    const part = await patch<PatchResult<'/api/cases/{id}/opinion/draft'>>(`/cases/${caseId}/opinion/draft`, changes, { keepalive });
+    // The saved part (what signing still needs, the reading grade) without reading the whole workspace again.
+    qc.setQueryData<Workspace>(caseKeys.part(caseId, 'opinion'), (old) => (old ? { ...old, myPart: part } : old));
+  });
+  const update = <K extends Section>(k: K, f: (v: Content[K]) => Content[K]) => {
+    setC((x) => ({ ...x, [k]: f(x[k]) }));
+    autosave.touch(k);
+  };
+  const set = <K extends Section>(k: K, v: Content[K]) => update(k, () => v);
+  // One field of a section; the section may stay half-filled until signing.
+  const setIn = <K extends 'diagnosisReview' | 'staging' | 'surgery' | 'priorities'>(k: K, field: string, v: unknown) => update(k, (s) => ({ ...(s ?? {}), [field]: v }) as Content[K]);
+  const state = (...keys: Section[]) => {
+    const s = keys.map((k) => autosave.states[k]).filter(Boolean) as SaveState[];
+    return (['error', 'saving', 'pending', 'saved'] as const).find((x) => s.includes(x));
+  };
+  const missing = w.myPart?.missing ?? ['Your part of the opinion is empty.'];
   const allSigned = w.reviewers.every((r) => r.signed);
+  const ready = !autosave.overall || autosave.overall === 'saved';
   return (
     <Card withBorder>
       <Group justify="space-between">
         <Title order={3} size="h4">My part of the opinion</Title>
-        <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${formatDate(w.myPart?.signedAt)}` : 'Draft'}</Badge>
+        <Group gap="xs">
+          {!signed && <Text size="sm" c={autosave.overall === 'error' ? 'red.8' : 'dimmed'} aria-live="polite" data-testid="draft-state">{autosave.overall ? SAVE_WORDS[autosave.overall] : w.myPart ? `Saved ${formatDate(w.myPart.updatedAt)}` : 'Saved as you type'}</Text>}
+          <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${formatDate(w.myPart?.signedAt)}` : 'Draft'}</Badge>
+        </Group>
       </Group>
       <fieldset disabled={signed} style={{ border: 0, padding: 0, margin: 0 }}>
         <TextInput label="Your role on this case" placeholder="e.g. Pathologist" value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
         <Accordion multiple defaultValue={['diagnosis', 'answers', 'summary']} mt="sm">
           <Accordion.Item value="diagnosis">
-            <Accordion.Control>Diagnosis review</Accordion.Control>
+            <SectionControl state={state('diagnosisReview')}>Diagnosis review</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 2 }}>
                 <TextInput label="Original diagnosis" value={c.diagnosisReview?.originalDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'originalDiagnosis', e.currentTarget.value)} />
@@ -137,7 +171,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="staging">
-            <Accordion.Control>Staging (TNM)</Accordion.Control>
+            <SectionControl state={state('staging')}>Staging (TNM)</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 2, md: 6 }}>
                 <Select label="Basis" data={[{ value: 'clinical', label: 'Clinical' }, { value: 'pathological', label: 'Pathological' }]} value={c.staging?.basis ?? null} onChange={(v) => setIn('staging', 'basis', v)} />
@@ -150,7 +184,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="biomarkers">
-            <Accordion.Control>Biomarkers (prefilled from the completeness rules)</Accordion.Control>
+            <SectionControl state={state('biomarkers')}>Biomarkers (prefilled from the completeness rules)</SectionControl>
             <Accordion.Panel>
               <Table>
                 <Table.Tbody>
@@ -168,20 +202,20 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="treatment">
-            <Accordion.Control>Treatment</Accordion.Control>
+            <SectionControl state={state('treatment')}>Treatment</SectionControl>
             <Accordion.Panel>
-              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => setC((x) => ({ ...x, treatment: { options: [], ...(x.treatment ?? {}), stance: v as 'agree' | 'modify' | 'alternative' } }))}>
+              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => update('treatment', (t) => ({ options: [], ...(t ?? {}), stance: v as 'agree' | 'modify' | 'alternative' }))}>
                 <Group mt={4}><Radio value="agree" label="Agree" /><Radio value="modify" label="Modify" /><Radio value="alternative" label="Alternative" /></Group>
               </Radio.Group>
-              <TextInput label="Recommended option" value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => setC((x) => ({ ...x, treatment: { stance: 'agree', ...(x.treatment ?? {}), options: [{ option: e.currentTarget.value, rationale: x.treatment?.options?.[0]?.rationale ?? '' }] } }))} />
-              <Textarea label="Why" autosize value={c.treatment?.options?.[0]?.rationale ?? ''} onChange={(e) => setC((x) => ({ ...x, treatment: { stance: 'agree', ...(x.treatment ?? {}), options: [{ option: x.treatment?.options?.[0]?.option ?? '', rationale: e.currentTarget.value }] } }))} />
+              <TextInput label="Recommended option" value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => { const option = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option, rationale: t?.options?.[0]?.rationale ?? '' }] })); }} />
+              <Textarea label="Why" autosize value={c.treatment?.options?.[0]?.rationale ?? ''} onChange={(e) => { const rationale = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option: t?.options?.[0]?.option ?? '', rationale }] })); }} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="surgery">
-            <Accordion.Control>Surgery</Accordion.Control>
+            <SectionControl state={state('surgery')}>Surgery</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
-                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setC((x) => ({ ...x, surgery: { neoadjuvantFirst: false, approach: 'not_applicable', highVolumeAdvice: '', ...(x.surgery ?? {}), necessary: v as 'yes' | 'no' | 'uncertain' | null } }))} />
+                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setIn('surgery', 'necessary', v)} />
                 <Select label="Approach" data={[{ value: 'open', label: 'Open' }, { value: 'vats', label: 'VATS' }, { value: 'robotic', label: 'Robotic' }, { value: 'not_applicable', label: 'Not applicable' }]} value={c.surgery?.approach ?? null} onChange={(v) => setIn('surgery', 'approach', v)} />
                 <Checkbox mt="lg" label="Treatment before surgery (neoadjuvant)" checked={Boolean(c.surgery?.neoadjuvantFirst)} onChange={(e) => setIn('surgery', 'neoadjuvantFirst', e.currentTarget.checked)} />
               </SimpleGrid>
@@ -189,11 +223,11 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="lung">
-            <Accordion.Control>Lung function (ppoFEV1 / ppoDLCO)</Accordion.Control>
-            <Accordion.Panel><LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', input ? { input } : undefined)} /></Accordion.Panel>
+            <SectionControl state={state('lungFunction')}>Lung function (ppoFEV1 / ppoDLCO)</SectionControl>
+            <Accordion.Panel><LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="trials">
-            <Accordion.Control>Clinical trials to consider</Accordion.Control>
+            <SectionControl state={state('trials')}>Clinical trials to consider</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 2 }}>
                 <TextInput label="Trial identifier" placeholder="NCT01234567" value={c.trials?.[0]?.identifier ?? ''} onChange={(e) => set('trials', e.currentTarget.value ? [{ identifier: e.currentTarget.value, why: c.trials?.[0]?.why ?? '' }] : undefined)} />
@@ -202,17 +236,17 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="answers">
-            <Accordion.Control>Answers to the patient's questions</Accordion.Control>
+            <SectionControl state={state('answers', 'priorities')}>Answers to the patient's questions</SectionControl>
             <Accordion.Panel>
               {(c.answers ?? []).map((a, i) => a && (
                 <Textarea key={a.question} label={a.question} autosize minRows={2} value={a.answer ?? ''} onChange={(e) => set('answers', (c.answers ?? []).map((x, j) => (j === i ? { ...x, answer: e.currentTarget.value } : x)))} />
               ))}
-              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setC((x) => ({ ...x, priorities: { explanation: '', ...(x.priorities ?? {}), fit: v as 'fits' | 'partly' | 'does_not_fit' | null } }))} />
+              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setIn('priorities', 'fit', v)} />
               <Textarea label="How" autosize value={c.priorities?.explanation ?? ''} onChange={(e) => setIn('priorities', 'explanation', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="summary">
-            <Accordion.Control>Summaries</Accordion.Control>
+            <SectionControl state={state('patientSummary', 'physicianSection')}>Summaries</SectionControl>
             <Accordion.Panel>
               <Textarea label="Summary for the patient, in plain language" description={w.myPart?.summaryGrade != null ? `Reading grade ${w.myPart.summaryGrade} (aim for 8 or below)` : 'The reading grade is shown after saving (aim for 8 or below).'} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
               <Textarea label="For the referring physician" autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
@@ -220,10 +254,14 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           </Accordion.Item>
         </Accordion>
       </fieldset>
-      <ErrorNote error={save.error} />
+      <ErrorNote error={autosave.error} />
+      {!signed && missing.length > 0 && (
+        <Alert mt="md" color="gray" title="Before you can sign" data-testid="signing-gaps">
+          <List size="sm">{missing.map((m) => <List.Item key={m}>{m}</List.Item>)}</List>
+        </Alert>
+      )}
       <Group mt="md">
-        {!signed && <Button variant="light" onClick={() => save.mutate()} loading={save.isPending}>Save draft</Button>}
-        {!signed && <Button onClick={async () => { await save.mutateAsync(); setSigning('sign'); }}>Sign my part…</Button>}
+        {!signed && <Button onClick={async () => { await autosave.flush(); setSigning('sign'); }} disabled={!ready || missing.length > 0}>Sign my part…</Button>}
         {signed && !w.reports.length && w.isLead && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>Issue the report…</Button>}
         {!w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
         {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r) => !r.signed).map((r) => r.name).join(', ')}</Text>}
@@ -234,12 +272,13 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
   );
 }
 
-function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: LungInput) => void }) {
-  const [input, setInput] = useState<NonNullable<LungInput>>(value ?? { resected: [] });
+/** The ppoFEV1 / ppoDLCO calculator; what is typed belongs to the draft, the result is asked for once the inputs suffice. */
+function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: NonNullable<LungInput>) => void }) {
+  const input = value ?? {};
+  const setInput = (f: (x: NonNullable<LungInput>) => NonNullable<LungInput>) => onChange(f(input));
   const ready = Number(input.fev1Percent) > 0 && Number(input.dlcoPercent) > 0 && (input.resected?.length ?? 0) > 0;
-  const payload = ready ? (Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as NonNullable<LungInput>) : null;
+  const payload = ready ? compact(input) : null;
   const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post<PostResult<'/api/calculators/lung-resection'>>('/calculators/lung-resection', payload), enabled: ready });
-  useEffect(() => onChange(payload), [JSON.stringify(payload)]); // eslint-disable-line react-hooks/exhaustive-deps
   type NumberField = 'fev1Percent' | 'dlcoPercent' | 'stairClimbMeters' | 'shuttleWalkMeters' | 'vo2peakMlKgMin' | 'obstructedInResected';
   const num = (k: NumberField, label: string) => <NumberInput label={label} value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
   return (

@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import { OpinionContent, type OpinionDraft, type OpinionSection } from './schemas.ts';
+
+/**
+ * What a reviewer's part still needs before it can be signed, in words. Drafts save whatever is
+ * typed; these checks run when the part is shown, saved and signed, so the reviewer sees the
+ * list grow shorter as they write instead of meeting a schema error at the end.
+ */
+
+export const SECTION_LABELS: Record<OpinionSection, string> = {
+  reviewerRole: 'Your role on this case', diagnosisReview: 'Diagnosis review', staging: 'Staging', biomarkers: 'Biomarkers',
+  treatment: 'Treatment', surgery: 'Surgery', lungFunction: 'Lung function', trials: 'Clinical trials',
+  answers: "Answers to the patient's questions", priorities: "The patient's priorities", patientSummary: 'Summary for the patient',
+  physicianSection: 'For the referring physician',
+};
+
+const FIELD_LABELS: Record<string, string> = {
+  originalDiagnosis: 'the original diagnosis', reviewedDiagnosis: 'the reviewed diagnosis', concordance: 'the concordance', rationale: 'the rationale',
+  basis: 'the basis (clinical or pathological)', t: 'T', n: 'N', m: 'M', grade: 'the grade', edition: 'the edition',
+  name: 'the name', status: 'the status', stance: 'your view of the proposed plan', options: 'a recommended option', option: 'the recommended option',
+  necessary: 'whether surgery is necessary', approach: 'the approach', neoadjuvantFirst: 'treatment before surgery', highVolumeAdvice: 'the advice on high-volume centers',
+  input: 'the measurements', fev1Percent: 'FEV1 % predicted', dlcoPercent: 'DLCO % predicted', resected: 'the lobes to be resected',
+  identifier: 'the trial identifier', why: 'why it fits', question: 'the question', answer: 'the answer', fit: 'whether the plan fits', explanation: 'how it fits',
+};
+
+/** Text a signed section cannot leave empty (the schema allows an empty string while writing). */
+const REQUIRED_TEXT: Partial<Record<OpinionSection, string[]>> = {
+  diagnosisReview: ['originalDiagnosis', 'reviewedDiagnosis', 'rationale'],
+  staging: ['t', 'n', 'm', 'edition'],
+  priorities: ['explanation'],
+};
+
+/** True when a value holds nothing the reviewer typed or chose. */
+export function isBlank(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (Array.isArray(v)) return v.every(isBlank);
+  if (typeof v === 'object') return Object.values(v).every(isBlank);
+  return false;
+}
+
+/** Drops sections with nothing in them, so an opened and untouched section is not "incomplete". */
+export function withoutBlankSections(draft: OpinionDraft): OpinionDraft {
+  return Object.fromEntries(Object.entries(draft).filter(([, v]) => !isBlank(v))) as OpinionDraft;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const [section, ...rest] = issue.path.map(String);
+  const where = SECTION_LABELS[section as OpinionSection] ?? section;
+  const fieldKey = [...rest].reverse().find((p) => !/^\d+$/.test(p));
+  const field = fieldKey ? (FIELD_LABELS[fieldKey] ?? fieldKey) : null;
+  const row = rest.find((p) => /^\d+$/.test(p));
+  const inRow = row !== undefined ? ` (entry ${Number(row) + 1})` : '';
+  const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined;
+  if (missing) return `${where}${inRow}: ${field ?? 'this section'} is missing.`;
+  if (issue.code === 'custom' || (issue.code === 'invalid_format' && issue.message)) return `${where}${inRow}: ${issue.message.replace(/\.?$/, '.')}`;
+  return `${where}${inRow}: ${field ?? 'this section'} is not valid.`;
+}
+
+export interface SigningContext {
+  /** The patient's questions from the intake. */
+  questions: string[];
+  /** Parts already signed by the other reviewers. */
+  signedByOthers: OpinionContent[];
+  /** True when every other assigned reviewer has signed: this signature completes the review. */
+  lastToSign: boolean;
+}
+
+/** Everything that stops this part from being signed, in words; empty when it can be signed. */
+export function signingGaps(draft: OpinionDraft, ctx: SigningContext): string[] {
+  const content = withoutBlankSections(draft);
+  const gaps: string[] = [];
+  const parsed = OpinionContent.safeParse(content, { reportInput: true });
+  if (!parsed.success) gaps.push(...new Set(parsed.error.issues.map(describe)));
+  for (const [section, fields] of Object.entries(REQUIRED_TEXT) as [OpinionSection, string[]][]) {
+    const value = content[section] as Record<string, unknown> | undefined;
+    if (!value) continue;
+    for (const f of fields) if (typeof value[f] === 'string' && isBlank(value[f])) gaps.push(`${SECTION_LABELS[section]}: ${FIELD_LABELS[f]} is missing.`);
+  }
+  if (content.treatment && !(content.treatment.options ?? []).some((o) => !isBlank(o?.option))) gaps.push(`${SECTION_LABELS.treatment}: ${FIELD_LABELS.options} is missing.`);
+  if (isBlank(content.diagnosisReview) && isBlank(content.patientSummary) && isBlank(content.physicianSection)) {
+    gaps.push('Write at least the diagnosis review, the summary for the patient or the section for the referring physician.');
+  }
+  // The report is issued once everyone has signed; the last signature must leave nothing it needs unwritten.
+  if (ctx.lastToSign) {
+    const all = [...ctx.signedByOthers, content];
+    const answered = new Set(all.flatMap((p) => (p.answers ?? []).filter((a) => !isBlank(a?.answer)).map((a) => a?.question)));
+    for (const q of ctx.questions) if (!answered.has(q)) gaps.push(`The patient's question is not answered by any reviewer: “${q}”.`);
+    if (!all.some((p) => !isBlank(p.patientSummary))) gaps.push('No reviewer has written the summary for the patient.');
+  }
+  return gaps;
+}
