@@ -251,9 +251,38 @@ describe('coordinator queue and lifecycle', () => {
     const transitions = timeline.filter((e: { toStatus: string | null; fromStatus: string | null }) => e.fromStatus && e.toStatus).map((e: { toStatus: string }) => e.toStatus);
     expect(transitions).toEqual(['submitted', 'collecting_records', 'on_hold', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'in_review', 'opinion_signed', 'delivered', 'closed']);
     expect(timeline.find((e: { type: string }) => e.type === 'case.hold').detail.reason).toBe('Waiting for slides');
+    // Every line in words; the intake saved step by step reads as one line.
+    expect(timeline.map((e: { label: string }) => e.label)).toEqual(expect.arrayContaining(['Started the request', 'Draft → Submitted', 'Opinion signed → Delivered']));
+    expect(timeline.map((e: { label: string }) => e.label).join(' ')).not.toMatch(/[a-z]\.[a-z]/);
+    const intakeLines = timeline.filter((e: { type: string }) => e.type === 'intake.save');
+    expect(intakeLines).toHaveLength(1);
+    expect(intakeLines[0]).toMatchObject({ count: 7, label: 'Filled in 7 steps of the request' });
 
     const log = (await p.client.get(`/api/cases/${id}/access-log?pageSize=100`)).body;
-    expect(log.items.some((e: { actorName: string; action: string }) => e.actorName === expert.name && e.action === 'case.startReview')).toBe(true);
+    expect(log.items.some((e: { actorName: string; action: string; what: string }) => e.actorName === expert.name && e.action === 'case.startReview' && e.what === 'Start the review')).toBe(true);
+    expect(log.items.every((e: { what: string }) => !/[a-z]\.[a-z]/.test(e.what))).toBe(true);
+  });
+
+  it('says what blocks each command before it is given, and offers the patient only what they can do', async () => {
+    const p = await aPatient(t);
+    const id = await aCase(t, p, { submit: true });
+    const early = (await p.client.get(`/api/cases/${id}`)).body;
+    expect(early.commands).toEqual([{ name: 'cancel', label: 'Cancel the request', blockedBy: [] }]);
+    expect(early.opinionWithinBusinessDays).toBeGreaterThan(0);
+    await command(coordinator, id, 'startRecordCollection');
+    const later = (await p.client.get(`/api/cases/${id}`)).body;
+    expect(later.commands.find((c: { name: string }) => c.name === 'cancel').blockedBy).toEqual(['Once records collection has started, ask the coordinator to cancel.']);
+    const staff = (await coordinator.client.get(`/api/cases/${id}`)).body;
+    const ready = staff.commands.find((c: { name: string }) => c.name === 'markReadyForReview');
+    expect(ready.blockedBy.length).toBeGreaterThan(0);
+    expect(ready.blockedBy.every((b: string) => b.startsWith('Records checklist:'))).toBe(true);
+    // A reason is asked when the command is given, so it does not block the button.
+    expect(staff.commands.find((c: { name: string }) => c.name === 'hold').blockedBy).toEqual([]);
+    // Pressed anyway, the refusal lists the same conditions once, with a short detail.
+    const refused = await coordinator.client.post(`/api/cases/${id}/commands/markReadyForReview`, {});
+    expect(refused.status).toBe(422);
+    expect(refused.body.unmet).toEqual(ready.blockedBy);
+    expect(refused.body.detail).toBe(ready.blockedBy.length === 1 ? ready.blockedBy[0] : `“Mark ready for review” is not possible yet: ${ready.blockedBy.length} conditions are not met.`);
   });
 
   it('refuses illegal transitions and changes nothing', async () => {
@@ -295,7 +324,7 @@ describe('the patient sees who opened the case', () => {
     await coordinator.client.get(`/api/cases/${id}`);
     const log = await p.client.get(`/api/cases/${id}/access-log`);
     // The read that shows the log is recorded when it commits, so it appears from the next read on.
-    expect(log.body.items[0]).toMatchObject({ action: 'case.read', actorName: coordinator.name });
+    expect(log.body.items[0]).toMatchObject({ action: 'case.read', what: 'Opened the request', actorName: coordinator.name });
     expect((await p.client.get(`/api/cases/${id}/access-log`)).body.items[0].action).toBe('case.accessLog.read');
     expect(log.body.items.some((e: { actorName: string; action: string; actorRole: string }) => e.actorName === coordinator.name && e.action === 'case.read' && e.actorRole === 'coordinator')).toBe(true);
     expect(PASSWORD).toBeTruthy();

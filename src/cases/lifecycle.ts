@@ -51,6 +51,8 @@ export interface GuardFacts {
   reason?: string;
   /** The follow-up period after delivery has ended. */
   followupEnded?: boolean;
+  /** Judging a command before it is given: what it asks for then (a reason, an expert) is not yet missing. */
+  preview?: boolean;
 }
 
 const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
@@ -65,7 +67,7 @@ interface CommandDef {
   guard: (f: GuardFacts) => string[];
 }
 
-const needsReason = (f: GuardFacts) => (f.reason && f.reason.trim().length >= 3 ? [] : ['Give a reason.']);
+const needsReason = (f: GuardFacts) => (f.preview || (f.reason && f.reason.trim().length >= 3) ? [] : ['Give a reason.']);
 const mustBeCaseCoordinator = (f: GuardFacts) => (f.actorIsCoordinator ? [] : ['Take the case as its coordinator first.']);
 const mustBePatientSide = (f: GuardFacts) =>
   f.actorRelations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring') ? [] : ['Only the patient, their caregiver or the referring physician can do this.'];
@@ -96,7 +98,7 @@ export const CASE_COMMANDS = {
     label: 'Assign an expert', from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],
     guard: (f) => {
       const c = f.expertCandidate;
-      if (!c?.exists) return ['Choose an expert.'];
+      if (!c?.exists) return f.preview ? mustBeCaseCoordinator(f) : ['Choose an expert.'];
       return [
         ...mustBeCaseCoordinator(f),
         ...(c.isExpert ? [] : ['The person chosen is not an expert reviewer.']),
@@ -130,7 +132,7 @@ export const CASE_COMMANDS = {
     guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : ['The state before the hold is unknown.'])],
   },
   cancel: {
-    label: 'Cancel the request', from: OPEN_STATUSES, to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
+    label: 'Cancel the request', from: OPEN_STATUSES.filter((s) => s !== 'delivered'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
     guard: (f) => {
       if (f.actorRole === 'coordinator') return [...mustBeCaseCoordinator(f), ...needsReason(f)];
       const early = f.status === 'draft' || f.status === 'submitted';

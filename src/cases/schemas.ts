@@ -45,7 +45,11 @@ export const CaseDetail = z.object({
   members: z.array(Member), consents: z.array(Signature), unsignedConsents: z.array(z.string()),
   myRelations: z.array(z.string()),
   can: CaseCapabilities.meta({ description: 'What the caller may do on this case now, so clients show only what works' }),
-  availableCommands: z.array(z.enum(CASE_COMMAND_NAMES as [string, ...string[]])),
+  opinionWithinBusinessDays: z.number().int().meta({ description: 'Business days from complete records to the opinion, for this urgency (service levels)' }),
+  commands: z.array(z.object({
+    name: z.enum(CASE_COMMAND_NAMES as [string, ...string[]]), label: z.string(),
+    blockedBy: z.array(z.string()).meta({ description: 'What stops the command now, in words (empty: it can be given)' }),
+  })).meta({ description: 'The commands the caller may give in this state, each with what still blocks it' }),
   submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Case' });
 
@@ -59,7 +63,8 @@ export const ProxyInviteBody = z.strictObject({ email: Email, relationship: z.st
 export const TimelineEntry = z.object({
   id: z.number(), at: z.string(), type: z.string(), fromStatus: CaseStatusSchema.nullable(), toStatus: CaseStatusSchema.nullable(),
   detail: z.record(z.string(), z.unknown()), actorName: z.string().nullable(), actorRole: z.string().nullable(),
+  label: z.string().meta({ description: 'What happened, in words' }), count: z.number().int().meta({ description: 'How many events of this kind by this person in a row the line stands for' }),
 });
-export const AccessLogEntry = z.object({ at: z.string(), action: z.string(), outcome: z.string(), actorRole: z.string().nullable(), actorName: z.string().nullable() });
+export const AccessLogEntry = z.object({ at: z.string(), action: z.string(), what: z.string().meta({ description: 'The action in words' }), outcome: z.string(), actorRole: z.string().nullable(), actorName: z.string().nullable() });
 
 export const CreateCaseBody = z.strictObject({ assessment: AssessmentAnswers.optional() }).optional();

@@ -14,9 +14,11 @@ import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
-import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type CaseRelation, type CaseStatus } from './lifecycle.ts';
+import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
+import { describeEvent } from '../events/words.ts';
+import { describeAction } from '../audit/words.ts';
 import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
 import { serviceLevelsFor, slaClock } from './sla.ts';
@@ -40,6 +42,10 @@ function unsignedConsents(signed: { document: ConsentKind; version: string }[]):
  * Cases: creation, the intake wizard, consent, proxies, the coordinator queue and the lifecycle
  * commands. Every method opens the case through the access check and leaves audit events.
  */
+const timelineLine = (r: { id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_name: string | null; actor_role: string | null }) => ({
+  id: Number(r.id), at: iso(r.at)!, type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, actorName: r.actor_name, actorRole: r.actor_role,
+});
+
 export function casesService(deps: Deps) {
   const { db, config } = deps;
   const serviceLevels = serviceLevelsFor(config);
@@ -67,6 +73,7 @@ export function casesService(deps: Deps) {
       urgency: row.urgency,
       urgencyReason: row.urgency_reason,
       sla: await caseSla(tx, row),
+      opinionWithinBusinessDays: serviceLevels.businessDays[row.urgency],
       intake,
       missingIntakeSections: missingIntakeSections(intake),
       patientId: row.patient_id,
@@ -78,8 +85,7 @@ export function casesService(deps: Deps) {
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
       can: caseCapabilities(actor, row),
-      // Signing and delivering happen in the opinion (report, notices), not as bare commands.
-      availableCommands: roleAllows(actor.role, 'case.transition') ? availableCommands(row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver') : [],
+      commands: await commandPreviews(tx, actor, opened),
       submittedAt: iso(row.submitted_at),
       statusChangedAt: iso(row.status_changed_at)!,
       createdAt: iso(row.created_at)!,
@@ -87,11 +93,8 @@ export function casesService(deps: Deps) {
     };
   }
 
-  /**
-   * The one way a case changes state: the lifecycle decides, then the status, the timeline event
-   * and the audit event are written together. `actor` null is the service itself (a background job).
-   */
-  async function applyTransition(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput, meta: RequestMeta) {
+  /** What the lifecycle's guards look at for one command, read from the case (and the command's input). */
+  async function guardFacts(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput & { preview?: boolean }): Promise<GuardFacts> {
     const { row, relations } = opened;
     const intake = row.intake as Intake;
     let expertCandidate;
@@ -100,9 +103,8 @@ export function casesService(deps: Deps) {
       const patientSide = await tx.query('SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL AND relation IN (\'patient\',\'proxy\',\'referring\')', [row.id, input.expertId]);
       expertCandidate = { exists: !!u, isExpert: u?.role === 'expert', active: !u?.disabled_at, isPatientSide: patientSide.length > 0 };
     }
-    // Taking a case from the intake pool makes the acting coordinator its coordinator.
     const claims = actor?.role === 'coordinator' && row.coordinator_id === null;
-    const decision = decide(command, {
+    return {
       status: row.status,
       statusBeforeHold: row.status_before_hold,
       actorRole: actor?.role ?? 'system',
@@ -116,9 +118,39 @@ export function casesService(deps: Deps) {
       offerPending: command === 'acceptAssignment' ? (await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status = 'offered'`, [row.id, actor?.userId])).length > 0 : undefined,
       reason: input.reason,
       followupEnded: input.followupEnded,
-    });
+      preview: input.preview,
+    };
+  }
+
+  /**
+   * The commands this person may give on the case now, each with what still blocks it in words,
+   * so a button says why it cannot be pressed before anyone presses it. What a command asks for
+   * when given (a reason, an expert) is not counted as a blocker here.
+   */
+  async function commandPreviews(tx: Queryable, actor: Actor, opened: OpenedCase) {
+    if (!roleAllows(actor.role, 'case.transition')) return [];
+    // Signing and delivering happen in the opinion (report, notices), not as bare commands.
+    const names = availableCommands(opened.row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver');
+    const out = [];
+    for (const name of names) {
+      const decision = decide(name, await guardFacts(tx, actor, opened, name, { preview: true }));
+      out.push({ name, label: CASE_COMMANDS[name].label, blockedBy: decision.ok ? [] : decision.unmet });
+    }
+    return out;
+  }
+
+  /**
+   * The one way a case changes state: the lifecycle decides, then the status, the timeline event
+   * and the audit event are written together. `actor` null is the service itself (a background job).
+   */
+  async function applyTransition(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput, meta: RequestMeta) {
+    const { row } = opened;
+    // Taking a case from the intake pool makes the acting coordinator its coordinator.
+    const claims = actor?.role === 'coordinator' && row.coordinator_id === null;
+    const decision = decide(command, await guardFacts(tx, actor, opened, command, input));
     if (!decision.ok) {
-      const detail = decision.unmet.join(' ');
+      // The conditions are listed in `unmet`; the detail says so once instead of repeating them.
+      const detail = decision.unmet.length === 1 ? decision.unmet[0]! : msg`“${CASE_COMMANDS[command].label}” is not possible yet: ${decision.unmet.length} conditions are not met.`;
       throw new AppError(decision.code, detail, {
         unmet: decision.unmet,
         auditFailure: { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, outcome: 'failure', detail: { code: decision.code, status: row.status } },
@@ -134,7 +166,7 @@ export function casesService(deps: Deps) {
     if (command === 'hold') sets.push('status_before_hold = status');
     if (command === 'resume') sets.push('status_before_hold = NULL');
     if (command === 'submit') {
-      const u = decideUrgency(intake, row.assessment_answers as AssessmentAnswers | null);
+      const u = decideUrgency(row.intake as Intake, row.assessment_answers as AssessmentAnswers | null);
       params.push(u.urgency, u.reason);
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
@@ -308,7 +340,15 @@ export function casesService(deps: Deps) {
         const rows = await tx.query<{ id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_name: string | null; actor_role: string | null }>(
           `SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.detail, u.name AS actor_name, u.role AS actor_role
            FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id`, [caseId]);
-        return rows.map((r) => ({ id: Number(r.id), at: iso(r.at)!, type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, actorName: r.actor_name, actorRole: r.actor_role }));
+        // A run of one event by one person (an upload of many files, a form saved step by step) is one line.
+        const lines: (ReturnType<typeof timelineLine> & { rows: typeof rows })[] = [];
+        for (const r of rows) {
+          const last = lines.at(-1);
+          const same = last && !r.to_status && last.type === r.type && last.actorName === r.actor_name && !last.toStatus;
+          if (same) last.rows.push(r);
+          else lines.push({ ...timelineLine(r), rows: [r] });
+        }
+        return lines.map(({ rows: run, ...line }) => ({ ...line, count: run.length, at: iso(run.at(-1)!.at)!, label: describeEvent(line, run.length) }));
       });
     },
 
@@ -320,7 +360,7 @@ export function casesService(deps: Deps) {
         const rows = await tx.query<{ at: Date; action: string; outcome: string; actor_role: string | null; actor_name: string | null }>(
           `SELECT a.at, a.action, a.outcome, a.actor_role, u.name AS actor_name FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
            WHERE a.case_id = $1 ORDER BY a.seq DESC LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`, [caseId]);
-        return { items: rows.map((r) => ({ at: iso(r.at)!, action: r.action, outcome: r.outcome, actorRole: r.actor_role, actorName: r.actor_name })), total: count?.total ?? 0, ...page };
+        return { items: rows.map((r) => ({ at: iso(r.at)!, action: r.action, what: describeAction(r.action), outcome: r.outcome, actorRole: r.actor_role, actorName: r.actor_name })), total: count?.total ?? 0, ...page };
       });
     },
 

@@ -7,8 +7,8 @@ export function ErrorNote({ error }: { error: unknown }) {
   const e = error instanceof ApiError ? error : null;
   return (
     <Alert color="red" title={e?.status === 404 ? 'Not found' : 'Please check'} role="alert" data-testid="error">
-      {/* With field errors, the list says it all: the detail repeats them with their paths. */}
-      {e && e.errors.length > 0 ? null : error instanceof Error ? error.message : String(error)}
+      {/* With field errors, the list says it all: the detail repeats them with their paths (or is the one unmet condition). */}
+      {e && (e.errors.length > 0 || e.unmet.includes(e.message)) ? null : error instanceof Error ? error.message : String(error)}
       {e && (e.unmet.length > 0 || e.errors.length > 0) && (
         <List size="sm" mt="xs">
           {e.unmet.map((u) => <List.Item key={u}>{u}</List.Item>)}

@@ -3494,6 +3494,8 @@ export interface paths {
                                 actorRole: string | null;
                                 at: string;
                                 outcome: string;
+                                /** @description The action in words */
+                                what: string;
                             }[];
                             page: number;
                             pageSize: number;
@@ -6328,7 +6330,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Save my part of the opinion (assigned expert) */
+        /** Replace my draft part of the opinion (assigned expert); sections may be half-filled */
         put: {
             parameters: {
                 query?: never;
@@ -6340,78 +6342,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        answers?: {
-                            answer: string;
-                            question: string;
-                        }[];
-                        biomarkers?: {
-                            name: string;
-                            note?: string;
-                            /** @enum {string} */
-                            status: "done" | "missing" | "recommended";
-                        }[];
-                        diagnosisReview?: {
-                            /** @enum {string} */
-                            concordance: "concordant" | "minor_discordance" | "major_discordance";
-                            originalDiagnosis: string;
-                            rationale: string;
-                            reviewedDiagnosis: string;
-                        };
-                        lungFunction?: {
-                            comment?: string;
-                            input: {
-                                dlcoPercent: number;
-                                fev1Percent: number;
-                                obstructedElsewhere?: number;
-                                obstructedInResected?: number;
-                                resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
-                                shuttleWalkMeters?: number | null;
-                                stairClimbMeters?: number | null;
-                                vo2peakMlKgMin?: number | null;
-                                vo2peakPercent?: number | null;
-                            };
-                        };
-                        patientSummary?: string;
-                        physicianSection?: string;
-                        priorities?: {
-                            explanation: string;
-                            /** @enum {string} */
-                            fit: "fits" | "partly" | "does_not_fit";
-                        };
-                        reviewerRole?: string;
-                        staging?: {
-                            /** @enum {string} */
-                            basis: "clinical" | "pathological";
-                            edition: string;
-                            grade?: string;
-                            m: string;
-                            n: string;
-                            t: string;
-                        };
-                        surgery?: {
-                            /** @enum {string} */
-                            approach: "open" | "vats" | "robotic" | "not_applicable";
-                            highVolumeAdvice: string;
-                            /** @enum {string} */
-                            necessary: "yes" | "no" | "uncertain";
-                            neoadjuvantFirst: boolean;
-                            rationale?: string;
-                        };
-                        treatment?: {
-                            comment?: string;
-                            options: {
-                                option: string;
-                                rationale: string;
-                            }[];
-                            /** @enum {string} */
-                            stance: "agree" | "modify" | "alternative";
-                        };
-                        trials?: {
-                            identifier: string;
-                            why: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["OpinionDraftInput"];
                 };
             };
             responses: {
@@ -6493,7 +6424,96 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Save some sections of my draft part (autosave); a section given as null is cleared */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpinionDraftChangesInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpinionPart"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/cases/{id}/opinion/notes": {
@@ -8018,11 +8038,15 @@ export interface paths {
                             actorName: string | null;
                             actorRole: string | null;
                             at: string;
+                            /** @description How many events of this kind by this person in a row the line stands for */
+                            count: number;
                             detail: {
                                 [key: string]: unknown;
                             };
                             fromStatus: ("draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold") | null;
                             id: number;
+                            /** @description What happened, in words */
+                            label: string;
                             toStatus: ("draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold") | null;
                             type: string;
                         }[];
@@ -10772,7 +10796,6 @@ export interface components {
             userAgent: string | null;
         };
         Case: {
-            availableCommands: ("submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel")[];
             /** @description What the caller may do on this case now, so clients show only what works */
             can: {
                 annotateImaging: boolean;
@@ -10789,6 +10812,14 @@ export interface components {
                 uploadRecords: boolean;
                 writeOpinion: boolean;
             };
+            /** @description The commands the caller may give in this state, each with what still blocks it */
+            commands: {
+                /** @description What stops the command now, in words (empty: it can be given) */
+                blockedBy: string[];
+                label: string;
+                /** @enum {string} */
+                name: "submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
+            }[];
             consents: {
                 document: string;
                 signedAt: string;
@@ -10826,6 +10857,8 @@ export interface components {
             }[];
             missingIntakeSections: ("patient" | "condition" | "situations" | "plan" | "treatment" | "questions" | "priorities")[];
             myRelations: string[];
+            /** @description Business days from complete records to the opinion, for this urgency (service levels) */
+            opinionWithinBusinessDays: number;
             /** Format: uuid */
             patientId: string;
             patientName: string | null;
@@ -10849,7 +10882,6 @@ export interface components {
             urgencyReason: string | null;
         };
         CaseInput: {
-            availableCommands: ("submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel")[];
             /** @description What the caller may do on this case now, so clients show only what works */
             can: {
                 annotateImaging: boolean;
@@ -10866,6 +10898,14 @@ export interface components {
                 uploadRecords: boolean;
                 writeOpinion: boolean;
             };
+            /** @description The commands the caller may give in this state, each with what still blocks it */
+            commands: {
+                /** @description What stops the command now, in words (empty: it can be given) */
+                blockedBy: string[];
+                label: string;
+                /** @enum {string} */
+                name: "submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
+            }[];
             consents: {
                 document: string;
                 signedAt: string;
@@ -10903,6 +10943,8 @@ export interface components {
             }[];
             missingIntakeSections: ("patient" | "condition" | "situations" | "plan" | "treatment" | "questions" | "priorities")[];
             myRelations: string[];
+            /** @description Business days from complete records to the opinion, for this urgency (service levels) */
+            opinionWithinBusinessDays: number;
             /** Format: uuid */
             patientId: string;
             patientName: string | null;
@@ -11825,85 +11867,304 @@ export interface components {
             risk: ("low" | "moderate" | "high") | null;
             source: string;
         };
+        OpinionDraft: {
+            answers?: {
+                answer?: string;
+                question?: string;
+            }[];
+            biomarkers?: {
+                name?: string;
+                note?: string;
+                /** @enum {string} */
+                status?: "done" | "missing" | "recommended";
+            }[];
+            diagnosisReview?: {
+                /** @enum {string} */
+                concordance?: "concordant" | "minor_discordance" | "major_discordance";
+                originalDiagnosis?: string;
+                rationale?: string;
+                reviewedDiagnosis?: string;
+            };
+            lungFunction?: {
+                comment?: string;
+                input?: {
+                    dlcoPercent?: number;
+                    fev1Percent?: number;
+                    obstructedElsewhere?: number;
+                    obstructedInResected?: number;
+                    resected?: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                    shuttleWalkMeters?: number | null;
+                    stairClimbMeters?: number | null;
+                    vo2peakMlKgMin?: number | null;
+                    vo2peakPercent?: number | null;
+                };
+            };
+            patientSummary?: string;
+            physicianSection?: string;
+            priorities?: {
+                explanation?: string;
+                /** @enum {string} */
+                fit?: "fits" | "partly" | "does_not_fit";
+            };
+            reviewerRole?: string;
+            staging?: {
+                /** @enum {string} */
+                basis?: "clinical" | "pathological";
+                edition?: string;
+                grade?: string;
+                m?: string;
+                n?: string;
+                t?: string;
+            };
+            surgery?: {
+                /** @enum {string} */
+                approach?: "open" | "vats" | "robotic" | "not_applicable";
+                highVolumeAdvice?: string;
+                /** @enum {string} */
+                necessary?: "yes" | "no" | "uncertain";
+                neoadjuvantFirst?: boolean;
+                rationale?: string;
+            };
+            treatment?: {
+                comment?: string;
+                options?: {
+                    option?: string;
+                    rationale?: string;
+                }[];
+                /** @enum {string} */
+                stance?: "agree" | "modify" | "alternative";
+            };
+            trials?: {
+                identifier?: string;
+                why?: string;
+            }[];
+        };
+        OpinionDraftChanges: {
+            answers?: {
+                answer?: string;
+                question?: string;
+            }[] | null;
+            biomarkers?: {
+                name?: string;
+                note?: string;
+                /** @enum {string} */
+                status?: "done" | "missing" | "recommended";
+            }[] | null;
+            diagnosisReview?: {
+                /** @enum {string} */
+                concordance?: "concordant" | "minor_discordance" | "major_discordance";
+                originalDiagnosis?: string;
+                rationale?: string;
+                reviewedDiagnosis?: string;
+            } | null;
+            lungFunction?: {
+                comment?: string;
+                input?: {
+                    dlcoPercent?: number;
+                    fev1Percent?: number;
+                    obstructedElsewhere?: number;
+                    obstructedInResected?: number;
+                    resected?: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                    shuttleWalkMeters?: number | null;
+                    stairClimbMeters?: number | null;
+                    vo2peakMlKgMin?: number | null;
+                    vo2peakPercent?: number | null;
+                };
+            } | null;
+            patientSummary?: string | null;
+            physicianSection?: string | null;
+            priorities?: {
+                explanation?: string;
+                /** @enum {string} */
+                fit?: "fits" | "partly" | "does_not_fit";
+            } | null;
+            reviewerRole?: string | null;
+            staging?: {
+                /** @enum {string} */
+                basis?: "clinical" | "pathological";
+                edition?: string;
+                grade?: string;
+                m?: string;
+                n?: string;
+                t?: string;
+            } | null;
+            surgery?: {
+                /** @enum {string} */
+                approach?: "open" | "vats" | "robotic" | "not_applicable";
+                highVolumeAdvice?: string;
+                /** @enum {string} */
+                necessary?: "yes" | "no" | "uncertain";
+                neoadjuvantFirst?: boolean;
+                rationale?: string;
+            } | null;
+            treatment?: {
+                comment?: string;
+                options?: {
+                    option?: string;
+                    rationale?: string;
+                }[];
+                /** @enum {string} */
+                stance?: "agree" | "modify" | "alternative";
+            } | null;
+            trials?: {
+                identifier?: string;
+                why?: string;
+            }[] | null;
+        };
+        OpinionDraftChangesInput: {
+            answers?: {
+                answer?: string;
+                question?: string;
+            }[] | null;
+            biomarkers?: {
+                name?: string;
+                note?: string;
+                /** @enum {string} */
+                status?: "done" | "missing" | "recommended";
+            }[] | null;
+            diagnosisReview?: {
+                /** @enum {string} */
+                concordance?: "concordant" | "minor_discordance" | "major_discordance";
+                originalDiagnosis?: string;
+                rationale?: string;
+                reviewedDiagnosis?: string;
+            } | null;
+            lungFunction?: {
+                comment?: string;
+                input?: {
+                    dlcoPercent?: number;
+                    fev1Percent?: number;
+                    obstructedElsewhere?: number;
+                    obstructedInResected?: number;
+                    resected?: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                    shuttleWalkMeters?: number | null;
+                    stairClimbMeters?: number | null;
+                    vo2peakMlKgMin?: number | null;
+                    vo2peakPercent?: number | null;
+                };
+            } | null;
+            patientSummary?: string | null;
+            physicianSection?: string | null;
+            priorities?: {
+                explanation?: string;
+                /** @enum {string} */
+                fit?: "fits" | "partly" | "does_not_fit";
+            } | null;
+            reviewerRole?: string | null;
+            staging?: {
+                /** @enum {string} */
+                basis?: "clinical" | "pathological";
+                edition?: string;
+                grade?: string;
+                m?: string;
+                n?: string;
+                t?: string;
+            } | null;
+            surgery?: {
+                /** @enum {string} */
+                approach?: "open" | "vats" | "robotic" | "not_applicable";
+                highVolumeAdvice?: string;
+                /** @enum {string} */
+                necessary?: "yes" | "no" | "uncertain";
+                neoadjuvantFirst?: boolean;
+                rationale?: string;
+            } | null;
+            treatment?: {
+                comment?: string;
+                options?: {
+                    option?: string;
+                    rationale?: string;
+                }[];
+                /** @enum {string} */
+                stance?: "agree" | "modify" | "alternative";
+            } | null;
+            trials?: {
+                identifier?: string;
+                why?: string;
+            }[] | null;
+        };
+        OpinionDraftInput: {
+            answers?: {
+                answer?: string;
+                question?: string;
+            }[];
+            biomarkers?: {
+                name?: string;
+                note?: string;
+                /** @enum {string} */
+                status?: "done" | "missing" | "recommended";
+            }[];
+            diagnosisReview?: {
+                /** @enum {string} */
+                concordance?: "concordant" | "minor_discordance" | "major_discordance";
+                originalDiagnosis?: string;
+                rationale?: string;
+                reviewedDiagnosis?: string;
+            };
+            lungFunction?: {
+                comment?: string;
+                input?: {
+                    dlcoPercent?: number;
+                    fev1Percent?: number;
+                    obstructedElsewhere?: number;
+                    obstructedInResected?: number;
+                    resected?: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
+                    shuttleWalkMeters?: number | null;
+                    stairClimbMeters?: number | null;
+                    vo2peakMlKgMin?: number | null;
+                    vo2peakPercent?: number | null;
+                };
+            };
+            patientSummary?: string;
+            physicianSection?: string;
+            priorities?: {
+                explanation?: string;
+                /** @enum {string} */
+                fit?: "fits" | "partly" | "does_not_fit";
+            };
+            reviewerRole?: string;
+            staging?: {
+                /** @enum {string} */
+                basis?: "clinical" | "pathological";
+                edition?: string;
+                grade?: string;
+                m?: string;
+                n?: string;
+                t?: string;
+            };
+            surgery?: {
+                /** @enum {string} */
+                approach?: "open" | "vats" | "robotic" | "not_applicable";
+                highVolumeAdvice?: string;
+                /** @enum {string} */
+                necessary?: "yes" | "no" | "uncertain";
+                neoadjuvantFirst?: boolean;
+                rationale?: string;
+            };
+            treatment?: {
+                comment?: string;
+                options?: {
+                    option?: string;
+                    rationale?: string;
+                }[];
+                /** @enum {string} */
+                stance?: "agree" | "modify" | "alternative";
+            };
+            trials?: {
+                identifier?: string;
+                why?: string;
+            }[];
+        };
         OpinionPart: {
             /** Format: uuid */
             authorId: string;
             authorName: string;
-            content: {
-                answers?: {
-                    answer: string;
-                    question: string;
-                }[];
-                biomarkers?: {
-                    name: string;
-                    note?: string;
-                    /** @enum {string} */
-                    status: "done" | "missing" | "recommended";
-                }[];
-                diagnosisReview?: {
-                    /** @enum {string} */
-                    concordance: "concordant" | "minor_discordance" | "major_discordance";
-                    originalDiagnosis: string;
-                    rationale: string;
-                    reviewedDiagnosis: string;
-                };
-                lungFunction?: {
-                    comment?: string;
-                    input: {
-                        dlcoPercent: number;
-                        fev1Percent: number;
-                        obstructedElsewhere?: number;
-                        obstructedInResected?: number;
-                        resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
-                        shuttleWalkMeters?: number | null;
-                        stairClimbMeters?: number | null;
-                        vo2peakMlKgMin?: number | null;
-                        vo2peakPercent?: number | null;
-                    };
-                };
-                patientSummary?: string;
-                physicianSection?: string;
-                priorities?: {
-                    explanation: string;
-                    /** @enum {string} */
-                    fit: "fits" | "partly" | "does_not_fit";
-                };
-                reviewerRole?: string;
-                staging?: {
-                    /** @enum {string} */
-                    basis: "clinical" | "pathological";
-                    edition: string;
-                    grade?: string;
-                    m: string;
-                    n: string;
-                    t: string;
-                };
-                surgery?: {
-                    /** @enum {string} */
-                    approach: "open" | "vats" | "robotic" | "not_applicable";
-                    highVolumeAdvice: string;
-                    /** @enum {string} */
-                    necessary: "yes" | "no" | "uncertain";
-                    neoadjuvantFirst: boolean;
-                    rationale?: string;
-                };
-                treatment?: {
-                    comment?: string;
-                    options: {
-                        option: string;
-                        rationale: string;
-                    }[];
-                    /** @enum {string} */
-                    stance: "agree" | "modify" | "alternative";
-                };
-                trials?: {
-                    identifier: string;
-                    why: string;
-                }[];
-            };
+            content: components["schemas"]["OpinionDraft"];
             contentSha256: string | null;
             /** Format: uuid */
             id: string;
+            /** @description What signing still needs, in words (empty when the part can be signed) */
+            missing: string[];
             signedAt: string | null;
             /** @enum {string} */
             status: "draft" | "signed";
@@ -11915,81 +12176,12 @@ export interface components {
             /** Format: uuid */
             authorId: string;
             authorName: string;
-            content: {
-                answers?: {
-                    answer: string;
-                    question: string;
-                }[];
-                biomarkers?: {
-                    name: string;
-                    note?: string;
-                    /** @enum {string} */
-                    status: "done" | "missing" | "recommended";
-                }[];
-                diagnosisReview?: {
-                    /** @enum {string} */
-                    concordance: "concordant" | "minor_discordance" | "major_discordance";
-                    originalDiagnosis: string;
-                    rationale: string;
-                    reviewedDiagnosis: string;
-                };
-                lungFunction?: {
-                    comment?: string;
-                    input: {
-                        dlcoPercent: number;
-                        fev1Percent: number;
-                        obstructedElsewhere?: number;
-                        obstructedInResected?: number;
-                        resected: ("rightUpper" | "rightMiddle" | "rightLower" | "leftUpper" | "lingula" | "leftLower")[];
-                        shuttleWalkMeters?: number | null;
-                        stairClimbMeters?: number | null;
-                        vo2peakMlKgMin?: number | null;
-                        vo2peakPercent?: number | null;
-                    };
-                };
-                patientSummary?: string;
-                physicianSection?: string;
-                priorities?: {
-                    explanation: string;
-                    /** @enum {string} */
-                    fit: "fits" | "partly" | "does_not_fit";
-                };
-                reviewerRole?: string;
-                staging?: {
-                    /** @enum {string} */
-                    basis: "clinical" | "pathological";
-                    edition: string;
-                    grade?: string;
-                    m: string;
-                    n: string;
-                    t: string;
-                };
-                surgery?: {
-                    /** @enum {string} */
-                    approach: "open" | "vats" | "robotic" | "not_applicable";
-                    highVolumeAdvice: string;
-                    /** @enum {string} */
-                    necessary: "yes" | "no" | "uncertain";
-                    neoadjuvantFirst: boolean;
-                    rationale?: string;
-                };
-                treatment?: {
-                    comment?: string;
-                    options: {
-                        option: string;
-                        rationale: string;
-                    }[];
-                    /** @enum {string} */
-                    stance: "agree" | "modify" | "alternative";
-                };
-                trials?: {
-                    identifier: string;
-                    why: string;
-                }[];
-            };
+            content: components["schemas"]["OpinionDraftInput"];
             contentSha256: string | null;
             /** Format: uuid */
             id: string;
+            /** @description What signing still needs, in words (empty when the part can be signed) */
+            missing: string[];
             signedAt: string | null;
             /** @enum {string} */
             status: "draft" | "signed";

@@ -1,8 +1,7 @@
-import { Badge, Button, Card, Grid, Group, Loader, Modal, Select, Stack, Table, Tabs, Text, Textarea, Timeline, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router';
-import { formatDate, get, post, ROLE_LABELS, STATUS_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
+import { formatDate, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
@@ -12,15 +11,10 @@ import { RecordsPanel } from './records/RecordsPanel.tsx';
 import { ImagingPanel } from './imaging/ImagingPanel.tsx';
 import { OpinionPanel } from './opinion/OpinionPanel.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
+import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
-const COMMAND_LABELS: Record<string, string> = {
-  submit: 'Submit', startRecordCollection: 'Start collecting records', markReadyForReview: 'Mark ready for review', assignExpert: 'Assign an expert',
-  acceptAssignment: 'Accept the case', startReview: 'Start the review', referToBoard: 'Refer to tumor board', returnFromBoard: 'Return to review', signOpinion: 'Sign the opinion',
-  deliver: 'Deliver the opinion', close: 'Close the case', hold: 'Put on hold', resume: 'Resume', cancel: 'Cancel the request',
-};
 type CaseDetail = Schema<'Case'>;
-const NEEDS_REASON = ['hold', 'cancel'];
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
@@ -37,7 +31,11 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   const [params, setParams] = useSearchParams();
   const panels = CASE_PANELS.filter((p) => p.visible({ c, me }));
   const asked = params.get('tab');
-  const open = panels.some((p) => p.id === asked) ? asked! : 'intake';
+  const patientSide = c.myRelations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
+  // A delivered opinion is what the patient's side comes back for: the case opens on it.
+  const home = patientSide && c.can.readOpinion && ['delivered', 'closed'].includes(c.status) ? 'opinion' : 'intake';
+  const open = panels.some((p) => p.id === asked) ? asked! : home;
+  const openTab = (id: string) => setParams((p) => { p.set('tab', id); return p; }, { replace: true });
   return (
     <Stack>
       <Group justify="space-between" align="start">
@@ -48,8 +46,8 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
         <Group><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
       </Group>
       {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
-      <Actions c={c} me={me} />
-      <Tabs value={open} onChange={(v) => setParams((p) => { p.set('tab', v ?? 'intake'); return p; }, { replace: true })} keepMounted={false}>
+      {patientSide ? <PatientProgress c={c} openTab={openTab} /> : <CommandButtons c={c} />}
+      <Tabs value={open} onChange={(v) => openTab(v ?? home)} keepMounted={false}>
         <Tabs.List>
           {panels.map((p) => <Tabs.Tab key={p.id} value={p.id}>{p.label}</Tabs.Tab>)}
         </Tabs.List>
@@ -90,52 +88,6 @@ function CaseAssessment({ id }: { id: string }) {
   if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
   return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
-}
-
-function Actions({ c, me }: { c: CaseDetail; me: Me }) {
-  const qc = useQueryClient();
-  const [open, setOpen] = useState<string | null>(null);
-  const [reason, setReason] = useState('');
-  const [expertId, setExpertId] = useState<string | null>(null);
-  const experts = useQuery({ queryKey: ['experts'], queryFn: () => get<GetResult<'/api/experts'>>('/experts'), enabled: open === 'assignExpert' });
-  const run = useMutation({
-    mutationFn: (cmd: string) => post<CaseDetail>(`/cases/${c.id}/commands/${cmd}`, { ...(reason ? { reason } : {}), ...(cmd === 'assignExpert' && expertId ? { expertId } : {}) }),
-    onSuccess: (updated) => {
-      qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
-      // A state change touches every panel (timeline, opinion, records, access): refresh them all.
-      qc.invalidateQueries({ queryKey: caseKeys.all(c.id) });
-      qc.invalidateQueries({ queryKey: ['queue'] });
-      setOpen(null);
-      setReason('');
-    },
-  });
-  const commands: string[] = c.availableCommands.filter((x: string) => x !== 'submit');
-  if (commands.length === 0) return null;
-  const direct = (cmd: string) => !NEEDS_REASON.includes(cmd) && cmd !== 'assignExpert';
-  return (
-    <Card withBorder>
-      <Group>
-        <Text fw={600}>Next step:</Text>
-        {commands.map((cmd) => (
-          <Button key={cmd} variant={cmd === 'cancel' || cmd === 'hold' ? 'default' : 'filled'} color={cmd === 'cancel' ? 'red' : undefined}
-            loading={run.isPending && run.variables === cmd} onClick={() => (direct(cmd) ? run.mutate(cmd) : setOpen(cmd))}>
-            {COMMAND_LABELS[cmd] ?? cmd}
-          </Button>
-        ))}
-      </Group>
-      {!open && <ErrorNote error={run.error} />}
-      <Modal opened={!!open} onClose={() => setOpen(null)} title={open ? COMMAND_LABELS[open] : ''}>
-        <Stack>
-          {open === 'assignExpert' && (
-            <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
-          )}
-          {open && NEEDS_REASON.includes(open) && <Textarea label="Reason" description="Shown on the case timeline." required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
-          <ErrorNote error={run.error} />
-          <Button onClick={() => open && run.mutate(open)} loading={run.isPending}>Confirm</Button>
-        </Stack>
-      </Modal>
-    </Card>
-  );
 }
 
 function IntakeSummary({ c }: { c: CaseDetail }) {
@@ -179,8 +131,8 @@ function CaseTimeline({ id }: { id: string }) {
   return (
     <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
       {(t.data ?? []).map((e) => (
-        <Timeline.Item key={e.id} title={e.toStatus && e.fromStatus ? `${STATUS_LABELS[e.fromStatus]} → ${STATUS_LABELS[e.toStatus]}` : e.type.replace('.', ' ')}>
-          <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? 'system'}{e.actorRole ? ` (${ROLE_LABELS[e.actorRole]})` : ''}</Text>
+        <Timeline.Item key={e.id} title={e.label}>
+          <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? 'Consilium (automatic)'}{e.actorRole ? ` (${ROLE_LABELS[e.actorRole]})` : ''}</Text>
           {typeof e.detail.reason === 'string' && <Text size="sm">Reason: {e.detail.reason}</Text>}
         </Timeline.Item>
       ))}
@@ -194,14 +146,19 @@ function AccessLog({ id }: { id: string }) {
     <Stack>
       <Text size="sm" c="dimmed">Everyone who opened or changed this request, newest first.</Text>
       <ErrorNote error={log.error} />
-      <Table striped aria-label="Access log">
-        <Table.Thead><Table.Tr><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Role</Table.Th><Table.Th>What</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {(log.data?.items ?? []).map((e, n) => (
-            <Table.Tr key={n}><Table.Td>{formatDate(e.at)}</Table.Td><Table.Td>{e.actorName ?? 'system'}</Table.Td><Table.Td>{e.actorRole ? ROLE_LABELS[e.actorRole] : '—'}</Table.Td><Table.Td>{e.action}{e.outcome !== 'success' ? ` (${e.outcome})` : ''}</Table.Td></Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0}>
+        <Table striped aria-label="Access log" layout="fixed">
+          <Table.Thead><Table.Tr><Table.Th w="32%">When and who</Table.Th><Table.Th>What</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {(log.data?.items ?? []).map((e, n) => (
+              <Table.Tr key={n}>
+                <Table.Td><Text size="sm">{e.actorName ?? 'Consilium (automatic)'}</Text><Text size="xs" c="dimmed">{e.actorRole ? `${ROLE_LABELS[e.actorRole]} · ` : ''}{formatDate(e.at)}</Text></Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.what}{e.outcome !== 'success' ? ' (refused)' : ''}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Stack>
   );
 }

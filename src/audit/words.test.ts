@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CASE_COMMAND_NAMES } from '../cases/lifecycle.ts';
+import { describeAction } from './words.ts';
+import { describeEvent, EVENT_WORDS } from '../events/words.ts';
+import { CASE_EVENT_TYPES } from '../events/catalog.ts';
+
+const GENERIC = ['Looked at the request', 'Worked on the request'];
+/** Audit actions written on a case, as the source names them (literal action arguments). */
+function caseActionsInSource(): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.includes('.test.')) {
+        const text = fs.readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/(?:action: |auditAction: |audit\(|meta, )'([a-z]+\.[A-Za-z.]+)'/g)) found.add(m[1]!);
+      }
+    }
+  };
+  walk(path.resolve(import.meta.dirname, '..'));
+  // Not case-scoped: never in a case's access log.
+  return [...found].filter((a) => !/^(user|audit|mail|outcomes|expert\.(directory|profile))\./.test(a));
+}
+
+describe('the audit trail and the timeline in words', () => {
+  it('says every case action the source records in its own words', () => {
+    const actions = caseActionsInSource();
+    expect(actions.length).toBeGreaterThan(40);
+    for (const a of actions) expect(GENERIC, a).not.toContain(describeAction(a));
+    for (const c of CASE_COMMAND_NAMES) expect(describeAction(`case.${c}`)).not.toMatch(/^case\./);
+    expect(describeAction('fhir.Patient.read')).toBe('Read personal details through a connected system');
+    expect(describeAction('something.new')).toBe('Worked on the request');
+  });
+
+  it('words every event type, and a run of one event with its count', () => {
+    expect(Object.keys(EVENT_WORDS).sort()).toEqual([...CASE_EVENT_TYPES].sort());
+    const add = { type: 'document.add', detail: { filename: 'ct-report.pdf' }, fromStatus: null, toStatus: null };
+    expect(describeEvent(add)).toBe('Added a record: ct-report.pdf');
+    expect(describeEvent(add, 41)).toBe('Added 41 records');
+    expect(describeEvent({ type: 'intake.save', detail: { section: 'condition' }, fromStatus: null, toStatus: null })).toBe('Filled in the diagnosis step');
+    expect(describeEvent({ type: 'case.submit', detail: {}, fromStatus: 'draft', toStatus: 'submitted' })).toBe('Draft → Submitted');
+  });
+});

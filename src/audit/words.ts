@@ -1,0 +1,40 @@
+import { CASE_COMMANDS, type CaseCommand } from '../cases/lifecycle.ts';
+
+/**
+ * The audit trail in words, for the patient's "who opened it" page and staff screens: every
+ * action recorded is said as what the person did, never as the code the trail stores.
+ */
+const EXACT: Record<string, string> = {
+  'case.read': 'Opened the request', 'case.list': 'Saw the request in a list', 'case.create': 'Started the request',
+  'case.timeline.read': 'Looked at the timeline', 'case.accessLog.read': 'Looked at who opened the request', 'case.assessment.read': 'Looked at the assessment',
+  'case.matches.read': 'Looked at matching experts', 'case.intake.write': 'Filled in the request', 'case.consent.sign': 'Signed a consent form',
+  'case.lead.set': 'Named the lead reviewer', 'case.urgency.set': 'Changed the urgency',
+  'case.proxy.invite': 'Invited a caregiver', 'case.proxy.accept': 'Joined as a caregiver', 'case.proxy.revoke': 'Removed a caregiver',
+  'case.proxy.invitation.withdraw': 'Withdrew a caregiver invitation', 'case.proxy.invitations.read': 'Looked at caregiver invitations',
+  'checklist.read': 'Looked at the records checklist', 'checklist.waive': 'Marked a checklist item as not needed', 'checklist.unwaive': 'Asked again for a checklist item',
+  'clinical.read': 'Looked at the medical history', 'document.create': 'Added a record', 'document.duplicate': 'Tried to add a record already on file',
+  'document.list': 'Looked at the records', 'document.read': 'Opened a record', 'document.classify': 'Sorted a record', 'document.text.read': 'Read a record', 'document.download': 'Downloaded a record',
+  'imaging.store': 'Added images', 'imaging.list': 'Looked at the images', 'imaging.search': 'Looked for images', 'imaging.retrieve': 'Viewed images', 'imaging.export': 'Exported images without names',
+  'imaging.measurement.create': 'Measured on an image', 'imaging.measurement.delete': 'Removed a measurement', 'imaging.measurements.read': 'Looked at image measurements',
+  'offer.create': 'Offered the case to an expert', 'offer.accept': 'Accepted the case', 'offer.decline': 'Declined the case', 'offer.list': 'Looked at offers to experts',
+  'opinion.workspace.read': 'Opened the opinion', 'opinion.draft.save': 'Worked on the opinion', 'opinion.note.create': 'Wrote a private review note',
+  'opinion.sign': 'Signed their part of the opinion', 'opinion.report.download': 'Downloaded the opinion', 'opinion.followup.read': 'Read the follow-up messages',
+  'opinion.followup.create': 'Wrote a follow-up message', 'opinion.survey.create': 'Answered the survey',
+  'opinion.issue.original': 'Issued the opinion', 'opinion.issue.addendum': 'Added an addendum to the opinion', 'opinion.issue.amendment': 'Corrected the opinion',
+  'roi.create': 'Asked a hospital for records', 'roi.letter': 'Printed a records request letter', 'roi.list': 'Looked at records requests', 'roi.status': 'Updated a records request',
+  'specimen.create': 'Asked for slides or samples', 'specimen.label': 'Printed a label for slides or samples', 'specimen.list': 'Looked at slides and samples', 'specimen.step': 'Updated slides or samples',
+  'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
+};
+const FHIR: Record<string, string> = {
+  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', DiagnosticReport: 'the opinion', AuditEvent: 'the access history', Observation: 'results',
+};
+
+export function describeAction(action: string): string {
+  if (EXACT[action]) return EXACT[action];
+  const command = /^case\.(\w+)$/.exec(action)?.[1];
+  if (command && command in CASE_COMMANDS) return CASE_COMMANDS[command as CaseCommand].label;
+  const fhir = /^fhir\.(\w+)\.(read|search)$/.exec(action);
+  if (fhir) return `Read ${FHIR[fhir[1]!] ?? 'records'} through a connected system`;
+  if (action.endsWith('.read') || action.endsWith('.list')) return 'Looked at the request';
+  return 'Worked on the request';
+}

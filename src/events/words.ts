@@ -1,0 +1,58 @@
+import { CASE_COMMANDS, STATUS_LABELS, type CaseStatus } from '../cases/lifecycle.ts';
+import type { IntakeSectionName } from '../cases/intake.ts';
+import type { CaseEventDetail, CaseEventType } from './catalog.ts';
+
+/**
+ * The case timeline in words people use. Every event type has its words here (the type makes
+ * a missing one a compile error); a run of the same event by the same person reads as one line
+ * with a count ("Added 12 records"), so a busy upload does not bury the rest.
+ */
+type Words = { [K in CaseEventType]: (d: CaseEventDetail<K>, count: number) => string };
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : `${n} ${many}`);
+const INTAKE_STEPS: Record<IntakeSectionName, string> = {
+  patient: 'personal details', condition: 'diagnosis', situations: 'situation', treatment: 'treatment so far', plan: 'proposed plan',
+  questions: 'questions', priorities: 'priorities',
+};
+
+const transitionWords = Object.fromEntries(Object.entries(CASE_COMMANDS).map(([name, def]) => [`case.${name}`, (): string => def.label])) as Record<`case.${keyof typeof CASE_COMMANDS}`, () => string>;
+
+export const EVENT_WORDS: Words = {
+  ...transitionWords,
+  'case.create': () => 'Started the request',
+  'case.lead': () => 'Named the lead reviewer',
+  'case.urgency': (d) => `Changed the urgency to ${d.to}`,
+  'intake.save': (d, n) => (n === 1 ? `Filled in the ${INTAKE_STEPS[d.section as IntakeSectionName] ?? 'request'} step` : `Filled in ${n} steps of the request`),
+  'consent.sign': () => 'Signed a consent form',
+  'proxy.invite': () => 'Invited a caregiver',
+  'proxy.revoke': () => 'Removed a caregiver',
+  'proxy.invitation.withdraw': () => 'Withdrew a caregiver invitation',
+  'proxy.accept': () => 'A caregiver joined',
+  'document.add': (d, n) => (n === 1 ? `Added a record: ${d.filename}` : `Added ${n} records`),
+  'document.classify': (_d, n) => (n === 1 ? 'Sorted a record' : `Sorted ${n} records`),
+  'checklist.waive': (_d, n) => (n === 1 ? 'Marked a checklist item as not needed' : `Marked ${n} checklist items as not needed`),
+  'checklist.unwaive': () => 'Asked again for a checklist item',
+  'specimen.request': () => 'Asked for tissue samples or slides',
+  'specimen.step': (d) => `Slides or samples: ${d.label}`,
+  'roi.create': () => 'Asked a hospital for records',
+  'roi.status': () => 'A records request moved on',
+  'imaging.study': (d, n) => (n === 1 ? `Added images${d.description ? `: ${d.description}` : ''}` : `Added ${n} imaging studies`),
+  'offer.create': (_d, n) => plural(n, 'Offered the case to an expert', 'offers sent to experts'),
+  'offer.accept': () => 'An expert accepted the case',
+  'offer.decline': () => 'An expert declined the case',
+  'offer.expire': () => 'An offer to an expert ran out of time',
+  'opinion.original': () => 'The opinion was issued',
+  'opinion.addendum': () => 'An addendum was added to the opinion',
+  'opinion.amendment': () => 'The opinion was corrected',
+  'opinion.part.sign': () => 'An expert signed their part of the opinion',
+  'opinion.followup': (_d, n) => plural(n, 'A follow-up message', 'follow-up messages'),
+  'sla.atRisk': () => 'The opinion may be late',
+  'sla.breached': () => 'The opinion is late',
+};
+
+/** One timeline line: a change of state reads "from → to", anything else by its words. */
+export function describeEvent(e: { type: string; detail: Record<string, unknown>; fromStatus: CaseStatus | null; toStatus: CaseStatus | null }, count = 1): string {
+  if (e.fromStatus && e.toStatus && e.fromStatus !== e.toStatus) return `${STATUS_LABELS[e.fromStatus]} → ${STATUS_LABELS[e.toStatus]}`;
+  const words = EVENT_WORDS[e.type as CaseEventType] as ((d: Record<string, unknown>, n: number) => string) | undefined;
+  return words ? words(e.detail, count) : 'Other activity';
+}
