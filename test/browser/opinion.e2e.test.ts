@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { anIntake, aStaff, codeFor, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
 import { aCtSeries } from '../support/dicom.ts';
 import { aFhirBundle, aPdf, PATHOLOGY_LINES } from '../support/records.ts';
-import { screenshotter, signIn, useBrowserApp } from './browser.ts';
+import { screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
  * The whole product in Chromium: a patient takes the assessment, opens a request, uploads a
@@ -190,13 +190,26 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await pp.keyboard.press('Escape');
   await pp.getByRole('tab', { name: 'Opinion' }).click();
   await pp.getByLabel('Your role on this case').fill('Pathologist');
-  await pp.getByLabel('Original diagnosis').fill('Squamous cell carcinoma of the lung');
+  // Half a section is saved as typed; leaving the tab at once does not lose it, nor does a reload.
   await pp.getByLabel('Reviewed diagnosis').fill('Adenocarcinoma of the lung');
+  await pp.getByRole('tab', { name: 'Records' }).click();
+  await pp.getByRole('tab', { name: 'Opinion' }).click();
+  await expect.poll(() => pp.getByLabel('Reviewed diagnosis').inputValue(), { timeout: 20_000 }).toBe('Adenocarcinoma of the lung');
+  await pp.reload();
+  await expect.poll(() => pp.getByLabel('Reviewed diagnosis').inputValue(), { timeout: 20_000 }).toBe('Adenocarcinoma of the lung');
+  expect(await pp.getByLabel('Your role on this case').inputValue()).toBe('Pathologist');
+  // What signing still needs is listed in words, and the sign button waits for it.
+  await expect.poll(() => pp.getByTestId('signing-gaps').textContent(), { timeout: 20_000 }).toMatch(/Diagnosis review: the concordance is missing/);
+  expect(await pp.getByRole('button', { name: 'Sign my part…' }).isDisabled()).toBe(true);
+  await shot(pp, 'pathologist-half-written-draft-kept');
+  await pp.getByLabel('Original diagnosis').fill('Squamous cell carcinoma of the lung');
   await pp.getByRole('textbox', { name: 'Concordance' }).click();
   await pp.getByRole('option', { name: /Major discordance/ }).click();
   await pp.getByLabel('Rationale').fill('TTF-1 positive and p40 negative on the reviewed slides.');
   await pp.getByLabel(QUESTIONS[0]!).fill('The slides show adenocarcinoma, a different type than first reported.');
   await pp.getByLabel('For the referring physician').fill('Please send block A3 for EGFR and ALK testing.');
+  await expect.poll(() => pp.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
+  await pp.getByTestId('signing-gaps').waitFor({ state: 'detached' });
   await shot(pp, 'pathologist-writes');
   await pp.getByRole('button', { name: 'Sign my part…' }).click();
   await signModal(pp, pathologist, 'Sign');
@@ -230,8 +243,8 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await shot(op, 'lung-function-calculator');
   await op.getByLabel(QUESTIONS[1]!).fill('Yes: two tissue tests come first, then surgery.');
   await op.getByLabel('Summary for the patient, in plain language').fill('Your cancer is a different type than first thought. Two more tests on the tissue come first. Then surgery through small cuts is a good choice.');
-  await op.getByRole('button', { name: 'Save draft' }).click();
   await op.getByText(/Reading grade \d/).waitFor({ timeout: 20_000 });
+  await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
   await op.getByRole('button', { name: 'Sign my part…' }).click();
   await signModal(op, oncologist, 'Sign');
   await op.getByRole('button', { name: 'Issue the report…' }).click();
@@ -275,6 +288,17 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByRole('radio', { name: 'Yes' }).check();
   await page.getByRole('button', { name: 'Send my answers' }).click();
   await page.getByText('Thank you for your answers.').waitFor();
+  // Coming back later on a phone, the case opens on the opinion, the tracker at its end, and no cancel is offered.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await page.getByTestId('report').waitFor();
+  expect(await page.getByTestId('progress').textContent()).toMatch(/Your opinion is ready/);
+  expect(await page.getByRole('button', { name: 'Cancel the request' }).count()).toBe(0);
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect.poll(() => page.getByTestId('timeline').textContent()).toMatch(/Opinion signed → Delivered/);
+  expect(await page.getByTestId('timeline').textContent()).not.toMatch(/\b[a-z]+\.[a-z]+\b/);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'patient-returns-on-phone');
   await page.close();
 
   // The expert's open page hears of the question at once (live, no reload; the fallback poll is

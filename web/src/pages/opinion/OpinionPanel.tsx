@@ -248,7 +248,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           <Accordion.Item value="summary">
             <SectionControl state={state('patientSummary', 'physicianSection')}>Summaries</SectionControl>
             <Accordion.Panel>
-              <Textarea label="Summary for the patient, in plain language" description={w.myPart?.summaryGrade != null ? `Reading grade ${w.myPart.summaryGrade} (aim for 8 or below)` : 'The reading grade is shown after saving (aim for 8 or below).'} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
+              <Textarea label="Summary for the patient, in plain language" description={w.myPart?.summaryGrade != null ? `Reading grade ${w.myPart.summaryGrade} (aim for 8 or below)` : 'The reading grade appears as you write (aim for 8 or below).'} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
               <Textarea label="For the referring physician" autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>

@@ -81,6 +81,11 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
   useEffect(() => {
     if (docs.data) qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
   }, [docs.data]);
+  // What the case's commands say blocks them (e.g. Mark ready for review) follows the checklist.
+  const outstanding = checklist.data?.outstanding.join('\n');
+  useEffect(() => {
+    if (outstanding !== undefined) void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'detail') });
+  }, [outstanding]);
 
   return (
     <Stack gap="lg">
