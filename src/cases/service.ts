@@ -165,8 +165,10 @@ export function casesService(deps: Deps) {
     }
     if (command === 'hold') sets.push('status_before_hold = status');
     if (command === 'resume') sets.push('status_before_hold = NULL');
+    let businessDays: number | undefined;
     if (command === 'submit') {
       const u = decideUrgency(row.intake as Intake, row.assessment_answers as AssessmentAnswers | null);
+      businessDays = serviceLevels.businessDays[u.urgency];
       params.push(u.urgency, u.reason);
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
@@ -174,7 +176,7 @@ export function casesService(deps: Deps) {
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor!.userId);
     await emit(tx, {
       caseId: row.id, actorId: actor?.userId ?? null, type: `case.${command}`, from: row.status, to,
-      detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor!.userId } : {}) },
+      detail: { ...(input.reason ? { reason: input.reason } : {}), ...(input.expertId ? { expertId: input.expertId } : {}), ...(claims ? { coordinatorId: actor!.userId } : {}), ...(businessDays ? { businessDays } : {}) },
     });
     await recordAudit(tx, { actor, meta, action: `case.${command}`, entityType: 'Case', entityId: row.id, caseId: row.id, detail: { from: row.status, to } });
     // Back from a hold after delivery: the closing job skipped the case while it was held, so the

@@ -6,7 +6,11 @@ import { CASE_COMMAND_NAMES, type CaseCommand } from '../cases/lifecycle.ts';
  * transaction of the change they describe (`emit`), form the case's timeline, and are what
  * notifications (and later live refresh, boards and billing) are derived from.
  */
-const Transition = z.object({ reason: z.string().optional(), expertId: z.uuid().optional(), coordinatorId: z.uuid().optional() });
+const Transition = z.object({
+  reason: z.string().optional(), expertId: z.uuid().optional(), coordinatorId: z.uuid().optional(),
+  /** On submission: business days from complete records to the opinion at the urgency decided (service levels). */
+  businessDays: z.number().int().optional(),
+});
 const Nothing = z.object({});
 const OfferAnswer = z.object({ offerId: z.uuid(), role: z.string(), reason: z.string().optional(), reoffered: z.boolean().optional() });
 

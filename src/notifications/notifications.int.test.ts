@@ -41,8 +41,13 @@ describe('notifications', () => {
     expect((await mailsTo(coordinator, 'case.submitted')).length).toBeGreaterThanOrEqual(1);
     const forPatient = await notices(patient);
     expect(forPatient.items.map((n) => n.kind)).toContain('proxy.accepted');
-    // Nobody hears about what they did themselves.
+    // Nobody hears about what they did themselves, except a confirmation of what happens next.
     expect(forPatient.items.map((n) => n.kind)).not.toContain('case.submitted');
+    expect(forPatient.items.find((n) => n.caseId === caseId && n.kind === 'case.received')).toMatchObject({ title: expect.stringMatching(/^We received your request C-/) });
+    const [confirmation] = await mailsTo(patient, 'case.received');
+    expect(confirmation!.body_text).toMatch(/What happens next: a coordinator gathers your medical records/);
+    expect(confirmation!.body_text).toMatch(/takes about \d+ working days/);
+    expect(confirmation!.body_text).toMatch(/does not contain health information/);
   });
 
   it('folds many new records into one unread notice for the coordinator, with a count', async () => {

@@ -20,7 +20,7 @@ export type Audience =
 export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
-  | 'records.added' | 'proxy.accepted' | 'case.lead';
+  | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -32,6 +32,8 @@ export interface NoticeRule {
   actorSide?: 'patient' | 'staff';
   /** Only once the opinion has reached the patient side (delivered or closed since). */
   afterDelivery?: boolean;
+  /** A confirmation: the one who acted hears of it too (nobody else is told of their own acts). */
+  confirmsToActor?: boolean;
 }
 
 const status = (mail = false): NoticeRule => ({ notice: 'case.status', to: ['patientSide'], mail });
@@ -42,7 +44,7 @@ const opinionUpdated: readonly NoticeRule[] = [
 ];
 
 export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRule[]>> = {
-  'case.submit': [{ notice: 'case.submitted', to: ['coordinator'], mail: true }, status()],
+  'case.submit': [{ notice: 'case.submitted', to: ['coordinator'], mail: true }, { notice: 'case.received', to: ['patientSide'], mail: true, confirmsToActor: true }],
   'case.lead': [{ notice: 'case.lead', to: ['namedExpert'], mail: true }],
   'case.startRecordCollection': [{ notice: 'case.recordsNeeded', to: ['patientSide'], mail: true }],
   'case.markReadyForReview': [status()],
@@ -76,6 +78,7 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
 /** The page a notice opens (the web app's address, without the host). */
 export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'case.submitted': (id) => `/cases/${id}`,
+  'case.received': (id) => `/cases/${id}`,
   'case.status': (id) => `/cases/${id}`,
   'case.recordsNeeded': (id) => `/cases/${id}?tab=records`,
   'case.assigned': (id) => `/cases/${id}`,

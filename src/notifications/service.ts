@@ -49,6 +49,7 @@ function paramsOf(e: EventRow): NoticeParams {
   if (typeof d.respondBy === 'string') p.respondBy = d.respondBy;
   if (typeof d.dueAt === 'string') p.dueAt = d.dueAt;
   if (typeof d.reoffered === 'boolean') p.reoffered = d.reoffered;
+  if (typeof d.businessDays === 'number') p.businessDays = d.businessDays;
   return p;
 }
 
@@ -126,7 +127,7 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
         for (const rule of NOTIFICATION_RULES[e.type] ?? []) {
           if (!applies(rule, e)) continue;
           const people = new Map<string, Recipient>();
-          for (const who of rule.to) for (const p of await audience(tx, e, who)) if (p.id !== e.actor_id) people.set(p.id, p);
+          for (const who of rule.to) for (const p of await audience(tx, e, who)) if (p.id !== e.actor_id || rule.confirmsToActor) people.set(p.id, p);
           for (const person of people.values()) {
             const added = await deliverNotice(tx, e, rule, person, params);
             // Open pages refresh whether the notice is new or folded into an unread one.

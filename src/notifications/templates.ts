@@ -18,6 +18,8 @@ export interface NoticeParams {
   count?: number;
   /** After a decline or expiry, the role was offered to the next candidate automatically. */
   reoffered?: boolean;
+  /** Business days from complete records to the opinion (service levels). */
+  businessDays?: number;
 }
 
 export interface NoticeContext {
@@ -53,6 +55,11 @@ function offerAnswered(p: NoticeParams, c: NoticeContext): NoticeText {
 
 const en: Record<NoticeKind, Template> = {
   'case.submitted': (_p, c) => plain(`New request ${c.reference} was sent in`, [`A new second-opinion request, ${c.reference}, is waiting to be taken.`], c),
+  'case.received': (p, c) => plain(`We received your request ${c.reference}`, [
+    `Thank you. We received your second-opinion request ${c.reference}.`,
+    'What happens next: a coordinator gathers your medical records. You can upload the records you have at any time.',
+    `Once your records are complete, the expert's written opinion takes about ${p.businessDays ?? 'a few'} working days. We will e-mail you at each step.`,
+  ], c),
   'case.status': (p, c) => plain(`Request ${c.reference} is now “${STATUS_LABELS[p.status ?? 'submitted']}”`,
     [`Request ${c.reference} moved to “${STATUS_LABELS[p.status ?? 'submitted']}”. Sign in to see what happens next.`], c),
   'case.recordsNeeded': (_p, c) => plain(`We are gathering the records for ${c.reference}`,

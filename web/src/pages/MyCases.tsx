@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
@@ -6,6 +6,8 @@ import { formatDate, get, post, type GetResult, type PostResult } from '../api.t
 import type { Me } from '../auth.tsx';
 import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { PENDING_KEY } from './assess/storage.ts';
+
+const opinionReady = (status: string) => status === 'delivered';
 
 /** The patient's (or expert's) own cases, newest first. */
 export function MyCasesPage({ me }: { me: Me }) {
@@ -43,13 +45,15 @@ export function MyCasesPage({ me }: { me: Me }) {
       <ErrorNote error={cases.error ?? create.error ?? fromAssessment.error} />
       {cases.data?.items.length === 0 && <Text c="dimmed">{canCreate ? 'You have no requests yet. Start one to tell us about your situation.' : 'No cases are assigned to you.'}</Text>}
       {cases.data?.items.map((c) => (
-        <Card key={c.id} withBorder component={Link} to={`/cases/${c.id}`} data-testid="case-card">
+        <Card key={c.id} withBorder component={Link} to={`/cases/${c.id}`} data-testid="case-card" bg={opinionReady(c.status) ? 'green.0' : undefined}>
           <Group justify="space-between">
             <Stack gap={2}>
               <Text fw={600}>{c.condition ?? 'New request (not finished)'}</Text>
               <Text size="sm" c="dimmed">{c.reference} · {c.patientName ?? 'patient details not entered yet'} · started {formatDate(c.createdAt)}</Text>
             </Stack>
-            <Group gap="xs"><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
+            <Group gap="xs">
+              {opinionReady(c.status) && canCreate ? <Badge color="green" variant="filled">Your opinion is ready</Badge> : <><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></>}
+            </Group>
           </Group>
         </Card>
       ))}
