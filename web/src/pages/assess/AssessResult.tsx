@@ -41,6 +41,9 @@ async function downloadPdf(answers: Answers) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// On a narrow phone the main action's words wrap rather than being cut off.
+const WRAP = { label: { whiteSpace: 'normal', textAlign: 'center' } } as const;
+
 export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Answers; me?: Me | null; onEdit: () => void; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const navigate = useNavigate();
   const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', answers) });
@@ -69,8 +72,8 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
           <ErrorNote error={pdf.error ?? start.error} />
           <Stack gap={6} className="no-print" data-testid="main-actions">
             <Group gap="sm" grow preventGrowOverflow={false} wrap="wrap">
-              <Button size="md" onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
-              <Button size="md" variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
             </Group>
             <Text size="sm" c="dimmed">{C.result.startHint}</Text>
           </Stack>
