@@ -149,7 +149,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
         <Card withBorder><Stack gap="xs">
           <Title order={4}>Patient</Title>
           <Text>{i.patient?.givenName} {i.patient?.familyName}, born {i.patient?.birthDate}</Text>
-          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country} {i.patient?.preferredLanguage && ` · speaks ${languageName(i.patient.preferredLanguage)}`}</Text>
+          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && ` · prefers ${languageName(i.patient.preferredLanguage)}`}</Text>
           <Title order={4} mt="sm">Diagnosis</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
           <Title order={4} mt="sm">Situations</Title>
