@@ -39,6 +39,8 @@ export const AssessmentAnswers = z.strictObject({
   diagnosis: z.strictObject({
     code: z.string().trim().max(10, 'An ICD-10-CM code has at most 8 characters, like C34.11.').optional(),
     text: z.string().trim().max(300, 'Keep the diagnosis under 300 characters.').optional(),
+    /** The plain name picked in the search ("Non-small cell lung cancer"); the code says the rest. */
+    name: z.string().trim().max(120, 'Keep the name under 120 characters.').optional(),
     notSure: z.boolean().optional(),
   }).optional(),
   diagnosisStatus: z.enum(['new', 'established', 'not_sure']).optional(),

@@ -40,7 +40,7 @@ export function intakeFromAssessment(a: AssessmentAnswers, result: AssessmentRes
   const intake: Record<string, unknown> = {};
   if (a.diagnosis?.code || a.diagnosis?.text) {
     intake.condition = {
-      description: a.diagnosis.text || result.condition.codeDisplay || result.condition.label || '',
+      description: a.diagnosis.text || a.diagnosis.name || result.condition.codeDisplay || result.condition.label || '',
       icd10Code: result.condition.codeDisplay ? result.condition.code : '',
       newDiagnosis: a.diagnosisStatus !== 'established',
     };

@@ -20,16 +20,3 @@ if (byCode.size !== ICD10_CATALOG.codes.length) throw new Error('icd10cm.json li
 export function findIcd10(code: string): Icd10Entry | undefined {
   return byCode.get(code.trim().toUpperCase());
 }
-
-/**
- * Searches by code prefix or by words of the description; all words must match. Code matches
- * rank first, so typing "C34" lists lung cancer codes before anything that mentions them.
- */
-export function searchIcd10(query: string, limit = 20): Icd10Entry[] {
-  const q = query.trim().toLowerCase();
-  if (!q) return ICD10_CATALOG.codes.slice(0, limit);
-  const words = q.split(/\s+/);
-  const byPrefix = ICD10_CATALOG.codes.filter((c) => c.code.toLowerCase().startsWith(q));
-  const byWords = ICD10_CATALOG.codes.filter((c) => !byPrefix.includes(c) && words.every((w) => c.display.toLowerCase().includes(w) || c.code.toLowerCase().startsWith(w)));
-  return [...byPrefix, ...byWords].slice(0, limit);
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { searchIcd10, findIcd10, ICD10_CATALOG } from '../catalog/icd10.ts';
+import { findIcd10, ICD10_CATALOG } from '../catalog/icd10.ts';
+import { searchDiagnoses } from '../catalog/diagnosisSearch.ts';
 import { auditHash, canonicalJson, GENESIS_HASH } from './audit.ts';
 import { checkTotp, currentTotp, newTotpSecret } from './auth/totp.ts';
 import { loadConfig } from './config.ts';
@@ -48,9 +49,9 @@ describe('ICD-10-CM catalogue', () => {
     expect(findIcd10('c34.11')?.display).toMatch(/upper lobe, right/);
   });
   it('searches by code prefix first, then by words', () => {
-    expect(searchIcd10('C34').every((c) => c.code.startsWith('C34'))).toBe(true);
-    expect(searchIcd10('pulmonary fibrosis').map((c) => c.code)).toContain('J84.112');
-    expect(searchIcd10('zzzz')).toEqual([]);
+    expect(searchDiagnoses('C34').every((c) => c.code.startsWith('C34'))).toBe(true);
+    expect(searchDiagnoses('pulmonary fibrosis').map((c) => c.code)).toContain('J84.112');
+    expect(searchDiagnoses('zzzz')).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { toCsv } from '../core/csv.ts';
+import { languageName } from '../core/languages.ts';
 import type { Bundle, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { TAXONOMY } from './matching.ts';
 import { ExpertProfileInput } from './schemas.ts';
@@ -93,7 +94,7 @@ export function directoryBundle(experts: ExportableExpert[], baseUrl: string): B
       identifier: e.npi ? [{ system: 'http://hl7.org/fhir/sid/us-npi', value: e.npi }] : undefined,
       name: [{ text: e.name, suffix: e.credentials ? [e.credentials] : undefined }],
       telecom: [{ system: 'email', value: e.email }],
-      communication: e.languages.map((l) => ({ coding: [{ system: 'urn:ietf:bcp:47', code: l }] })),
+      communication: e.languages.map((l) => ({ coding: [{ system: 'urn:ietf:bcp:47', code: l, display: languageName(l) }] })),
       qualification: e.licensure.map((l) => ({ code: { text: `Licensed in ${l}` } })),
     };
     const role: PractitionerRole = {

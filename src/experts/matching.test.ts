@@ -63,6 +63,9 @@ describe('score factors', () => {
   });
   it('language, consult mode, insurance, load and turnaround', () => {
     expect(factor(expert({ languages: ['fr'] }), 'language')!.value).toBe(0);
+    // People read language names, not codes.
+    expect(factor(expert({ languages: ['fr'] }), 'language')!.reason).toBe('Does not list English.');
+    expect(factor(expert({ languages: ['es'] }), 'language', needs({ language: 'es' }))!.reason).toBe('Speaks Spanish.');
     expect(factor(expert({ consultModes: ['records_review'] }), 'consultMode', needs({ consultMode: 'video', patientLocation: null }))!.value).toBe(0);
     expect(factor(expert({ insuranceNetworks: [] }), 'insurance')!.value).toBe(0);
     expect(factor(expert({ openCases: 5 }), 'load')!.value).toBe(0.5);

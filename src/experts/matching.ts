@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { languageName } from '../core/languages.ts';
 
 /**
  * Matching experts to a case, as a pure function that explains itself. Hard filters first
@@ -128,7 +129,7 @@ function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Fact
   }
   if (n.language) {
     const ok = e.languages.map(norm).includes(norm(n.language));
-    f.push({ factor: 'language', value: ok ? 1 : 0, weight: w.language, reason: ok ? `Speaks ${n.language}.` : `Does not list ${n.language}.` });
+    f.push({ factor: 'language', value: ok ? 1 : 0, weight: w.language, reason: ok ? `Speaks ${languageName(n.language)}.` : `Does not list ${languageName(n.language)}.` });
   }
   const mode = e.consultModes.includes(n.consultMode);
   f.push({ factor: 'consultMode', value: mode ? 1 : 0, weight: w.consultMode, reason: mode ? `Offers ${n.consultMode.replace('_', ' ')}.` : `Does not offer ${n.consultMode.replace('_', ' ')}.` });

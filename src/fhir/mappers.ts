@@ -2,6 +2,7 @@ import type { AuditEvent, Consent, Patient, ServiceRequest } from '@medplum/fhir
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import type { Intake } from '../cases/intake.ts';
 import { findIcd10 } from '../catalog/icd10.ts';
+import { languageName } from '../core/languages.ts';
 
 /**
  * Pure mappings from our rows to FHIR R4 resources. Each resource served under /fhir/R4 comes
@@ -40,7 +41,7 @@ export function toFhirPatient(p: PatientRow): Patient {
     ...(p.birth_date ? { birthDate: isoDate(p.birth_date) } : {}),
     ...(p.phone || p.email ? { telecom: [...(p.phone ? [{ system: 'phone' as const, value: p.phone }] : []), ...(p.email ? [{ system: 'email' as const, value: p.email }] : [])] } : {}),
     ...(p.country ? { address: [{ state: p.state ?? undefined, country: p.country }] } : {}),
-    ...(p.preferred_language ? { communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: p.preferred_language }] }, preferred: true }] } : {}),
+    ...(p.preferred_language ? { communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: p.preferred_language, display: languageName(p.preferred_language) }] }, preferred: true }] } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ICD10_CATALOG, searchIcd10 } from '../catalog/icd10.ts';
+import { ICD10_CATALOG } from '../catalog/icd10.ts';
+import { searchDiagnoses } from '../catalog/diagnosisSearch.ts';
 import { PRIORITIES, SITUATIONS } from '../cases/intake.ts';
 import { CASE_COMMANDS, CASE_STATUSES, STATUS_LABELS } from '../cases/lifecycle.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
@@ -12,10 +13,14 @@ import { ROLE_LABELS } from '../core/auth/roles.ts';
 export async function referenceRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['reference'];
-  const Code = z.object({ code: z.string(), display: z.string(), group: z.string() });
+  const Diagnosis = z.object({
+    id: z.string(), name: z.string().describe('What a person reads: the plain name, or the ICD-10-CM description when no plain name fits'),
+    matched: z.string().nullable().describe('The synonym or abbreviation that matched, when it is not the name'),
+    code: z.string().describe('The ICD-10-CM code a pick stands for'), display: z.string().describe('The official ICD-10-CM description'), group: z.string(), kind: z.enum(['name', 'code']),
+  });
 
-  app.get('/reference/icd10', { config: { access: 'public' }, schema: { tags, summary: 'Search the bundled ICD-10-CM codes', querystring: z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: z.object({ source: z.string(), reviewedOn: z.string(), items: z.array(Code) }) } } },
-    async (req) => ({ source: ICD10_CATALOG.source, reviewedOn: ICD10_CATALOG.reviewedOn, items: searchIcd10(req.query.q, req.query.limit) }));
+  app.get('/reference/icd10', { config: { access: 'public' }, schema: { tags, summary: 'Search diagnoses by plain name, synonym, abbreviation, ICD-10-CM description or code (typos forgiven; plain names first)', querystring: z.strictObject({ q: z.string().max(100).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: z.object({ source: z.string(), reviewedOn: z.string(), items: z.array(Diagnosis) }) } } },
+    async (req) => ({ source: ICD10_CATALOG.source, reviewedOn: ICD10_CATALOG.reviewedOn, items: searchDiagnoses(req.query.q, req.query.limit) }));
   app.get('/reference/intake', { config: { access: 'public' }, schema: { tags, summary: 'The five situations and the priorities the intake asks about', response: { 200: z.object({ situations: z.array(z.object({ id: z.number(), label: z.string(), source: z.string() })), priorities: z.array(z.object({ id: z.string(), label: z.string() })), urgencyRules: z.array(z.object({ id: z.string(), reason: z.string(), source: z.string(), reviewedOn: z.string() })) }) } } },
     async () => ({ situations: [...SITUATIONS], priorities: [...PRIORITIES], urgencyRules: KNOWLEDGE.rules.urgency.rules.map(({ id, text, sources, reviewedOn }) => ({ id, reason: text, source: sources.join(', '), reviewedOn })) }));
   const Doc = z.object({ kind: z.string(), version: z.string(), title: z.string(), effectiveOn: z.string(), text: z.string() });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { lastMailToken, PASSWORD } from '../support/builders.ts';
-import { screenshotter, seriousA11yViolations, tabTo, useBrowserApp } from './browser.ts';
+import { SCREENSHOTS, screenshotter, seriousA11yViolations, tabTo, useBrowserApp } from './browser.ts';
 
 /**
  * The public assessment, walked as two people would: one on a phone who carries the result into
@@ -15,6 +15,20 @@ async function expectAccessible(page: Page) {
   expect(await seriousA11yViolations(page)).toEqual([]);
 }
 
+/** The result's main actions sit in the first screenful, above everything but the answer. */
+async function expectActionsInFirstViewport(page: Page, journey: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = page.viewportSize()!.height;
+  for (const name of ['Start a request with these answers', 'Download PDF']) {
+    const box = (await page.getByRole('button', { name }).boundingBox())!;
+    expect(box.y + box.height, name).toBeLessThanOrEqual(height);
+  }
+  const answer = (await page.getByTestId('answer').boundingBox())!;
+  const start = (await page.getByRole('button', { name: 'Start a request with these answers' }).boundingBox())!;
+  expect(answer.y).toBeLessThan(start.y);
+  await page.screenshot({ path: path.join(SCREENSHOTS, journey, 'result-first-screen.png') });
+}
+
 it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into a new request', async () => {
   const shot = screenshotter('assessment-phone');
   const page = await app.browser.newPage({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
@@ -22,8 +36,21 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await page.getByRole('link', { name: 'Should I get a second opinion?' }).click();
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
   await expectAccessible(page);
-  await page.getByLabel('Search for the diagnosis by name or code').fill('upper lobe, right');
-  await page.getByRole('radio', { name: /C34\.11/ }).check();
+  // A word the list does not know says so, and points to the words box.
+  const search = page.getByLabel('Search for the diagnosis by name or code');
+  await search.fill('qwzx');
+  await page.getByTestId('no-matches').waitFor();
+  expect(await page.getByTestId('no-matches').textContent()).toBe('No matches — try another word, or describe it in your own words.');
+  await expectAccessible(page);
+  await shot(page, 'no-matches');
+  // The name people use finds the plain name first, with its code small beside it.
+  await search.fill('lung cancer');
+  const lungCancer = page.getByRole('radio', { name: /^Lung cancer C34\.90$/ });
+  await lungCancer.waitFor();
+  expect(await page.getByTestId('no-matches').count()).toBe(0);
+  expect(await page.getByRole('radiogroup', { name: 'Matches' }).getByRole('radio').first().getAttribute('value')).toBe('lung_cancer');
+  await lungCancer.check();
+  expect(await page.getByTestId('chosen-code').textContent()).toMatch(/Lung cancer\s*C34\.90/);
   await page.getByLabel('Or say it in your own words').fill('Adenocarcinoma, right upper lobe');
   await page.getByRole('radio', { name: 'Recently (it is new)' }).check();
   await page.getByRole('radiogroup', { name: /spread/ }).getByRole('radio', { name: 'No', exact: true }).check();
@@ -65,6 +92,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   expect(await page.getByText('Do not stop or put off urgent treatment').isVisible()).toBe(true);
   await expectAccessible(page);
   await shot(page, 'result');
+  await expectActionsInFirstViewport(page, 'assessment-phone');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
   const file = path.join(path.dirname(await download.path()), 'assessment.pdf');
@@ -96,21 +124,40 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await page.getByLabel('First name').waitFor();
   const [row] = await app.t.db.query<{ intake: { condition: { icd10Code: string }; plan: { surgeryDescription: string } } }>(
     `SELECT c.intake FROM cases c JOIN case_members m ON m.case_id = c.id JOIN users u ON u.id = m.user_id WHERE u.email = 'robin.phone@example.test'`);
-  expect(row!.intake.condition.icd10Code).toBe('C34.11');
+  expect(row!.intake.condition.icd10Code).toBe('C34.90');
   expect(row!.intake.plan.surgeryDescription).toMatch(/Lobectomy/);
   await shot(page, 'prefilled-intake');
+  // The diagnosis step shows the carried code in words, and the person's own words beside it.
+  await page.getByLabel('Date of birth').fill('1958-04-05');
+  await page.getByLabel('State where the patient is now').selectOption('OH');
+  await page.getByRole('button', { name: 'Save and continue' }).click();
+  const closest = page.getByRole('textbox', { name: 'Closest diagnosis from the list' });
+  await expect.poll(() => closest.inputValue()).toBe('Malignant neoplasm of unspecified part of unspecified bronchus or lung');
+  expect(await page.getByLabel('The diagnosis, in your words').inputValue()).toBe('Adenocarcinoma, right upper lobe');
+  await shot(page, 'prefilled-diagnosis');
 });
 
 it('with the keyboard alone: suspected IPF with breathing getting worse quickly', async () => {
   const shot = screenshotter('assessment-keyboard');
-  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1366, height: 768 } });
   await page.goto(`${app.t.baseUrl}/assess`);
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
   await tabTo(page, 'Search for the diagnosis');
-  await page.keyboard.type('J84.112');
-  await page.getByRole('radio', { name: /Idiopathic pulmonary fibrosis/ }).waitFor();
+  await page.keyboard.type('qwzx');
+  await page.getByTestId('no-matches').waitFor();
+  await shot(page, 'no-matches');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('lung cancer');
+  await page.getByRole('radio', { name: /^Lung cancer C34\.90$/ }).waitFor();
+  await shot(page, 'lung-cancer');
+  // Misspelt, as people do: the plain name is still found, its code small beside it.
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('idiopatic pulmonary fibrosis');
+  await page.getByRole('radio', { name: /^Idiopathic pulmonary fibrosis J84\.112$/ }).waitFor();
+  await shot(page, 'diagnosis');
   await tabTo(page, /Idiopathic pulmonary fibrosis/);
   await page.keyboard.press('Space');
+  expect(await page.getByTestId('chosen-code').textContent()).toMatch(/Idiopathic pulmonary fibrosis\s*J84\.112/);
   await tabTo(page, 'Recently (it is new)');
   await page.keyboard.press('Space');
   await tabTo(page, /^Next/);
@@ -139,4 +186,5 @@ it('with the keyboard alone: suspected IPF with breathing getting worse quickly'
   expect(await page.getByTestId('reviewer-pulmonology_ild').isVisible()).toBe(true);
   await expectAccessible(page);
   await shot(page, 'result');
+  await expectActionsInFirstViewport(page, 'assessment-keyboard');
 });

@@ -20,6 +20,10 @@ it('an expert keeps a directory profile and an admin finds it', async () => {
   await page.getByRole('textbox', { name: 'Institution', exact: true }).fill('Synthetic Lung Institute');
   await page.getByRole('textbox', { name: /Licensed in/ }).fill('US-OH');
   await page.keyboard.press('Enter');
+  // Languages are picked by name; the profile stores their codes.
+  await page.getByRole('textbox', { name: 'Languages you consult in' }).fill('Span');
+  await page.getByRole('option', { name: 'Spanish' }).click();
+  await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Save my profile' }).click();
   await page.getByText('not a valid NPI').first().waitFor();
   await page.getByLabel('NPI').fill('1234567893');
@@ -34,6 +38,7 @@ it('an expert keeps a directory profile and an admin finds it', async () => {
   await ap.getByLabel('Search by name, institution or NPI').fill('Interstitial');
   await ap.getByText('Synthetic Lung Institute').waitFor();
   expect(await ap.getByText('Internal Medicine, Pulmonary Disease').count()).toBe(1);
+  expect(await ap.getByRole('cell', { name: 'English, Spanish' }).count()).toBe(1);
   await shot(ap, 'directory');
 });
 

@@ -9729,7 +9729,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the bundled ICD-10-CM codes */
+        /** Search diagnoses by plain name, synonym, abbreviation, ICD-10-CM description or code (typos forgiven; plain names first) */
         get: {
             parameters: {
                 query?: {
@@ -9750,9 +9750,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description The ICD-10-CM code a pick stands for */
                                 code: string;
+                                /** @description The official ICD-10-CM description */
                                 display: string;
                                 group: string;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "name" | "code";
+                                /** @description The synonym or abbreviation that matched, when it is not the name */
+                                matched: string | null;
+                                /** @description What a person reads: the plain name, or the ICD-10-CM description when no plain name fits */
+                                name: string;
                             }[];
                             reviewedOn: string;
                             source: string;
@@ -10367,6 +10376,7 @@ export interface components {
             };
             diagnosis?: {
                 code?: string;
+                name?: string;
                 notSure?: boolean;
                 text?: string;
             };
@@ -10413,6 +10423,7 @@ export interface components {
             };
             diagnosis?: {
                 code?: string;
+                name?: string;
                 notSure?: boolean;
                 text?: string;
             };

@@ -5,6 +5,7 @@ import { formatDate, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Sc
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
+import { languageName } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
 import { MatchesPanel } from './experts/MatchesPanel.tsx';
 import { RecordsPanel } from './records/RecordsPanel.tsx';
@@ -100,7 +101,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
         <Card withBorder><Stack gap="xs">
           <Title order={4}>Patient</Title>
           <Text>{i.patient?.givenName} {i.patient?.familyName}, born {i.patient?.birthDate}</Text>
-          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country} · language {i.patient?.preferredLanguage}</Text>
+          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && ` · prefers ${languageName(i.patient.preferredLanguage)}`}</Text>
           <Title order={4} mt="sm">Diagnosis</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
           <Title order={4} mt="sm">Situations</Title>

@@ -4,13 +4,15 @@ import { useState } from 'react';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
+import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
+import { ASSESS_COPY as C } from './assess/copy.ts';
+import { languageOptions } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
 const SECTIONS = ['patient', 'condition', 'situations', 'plan', 'treatment', 'questions', 'priorities'] as const;
 const STEP_LABELS = ['About the patient', 'Diagnosis', 'Your situation', 'Proposed plan', 'Treatment so far', 'Your questions', 'What matters', 'Consent', 'Submit'];
 const US_STATES = 'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR'.split(' ');
-const LANGUAGES = [{ value: 'en', label: 'English' }, { value: 'es', label: 'Spanish' }, { value: 'zh', label: 'Chinese' }, { value: 'vi', label: 'Vietnamese' }, { value: 'ar', label: 'Arabic' }, { value: 'fr', label: 'French' }, { value: 'de', label: 'German' }, { value: 'ru', label: 'Russian' }, { value: 'pt', label: 'Portuguese' }];
 
 type Section = (typeof SECTIONS)[number];
 type CaseDetail = Schema<'Case'>;
@@ -121,7 +123,7 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
           : <TextInput label="Region" value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
       </Group>
       <Group grow>
-        <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={LANGUAGES} />
+        <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={languageOptions([v.preferredLanguage ?? ''])} />
         <TextInput label="Health insurance plan (optional)" value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
         <TextInput label="Phone (optional)" value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
       </Group>
@@ -130,12 +132,28 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
 }
 
 function ConditionStep({ v, set }: StepProps<'condition'>) {
-  const codes = useQuery({ queryKey: ['icd10'], queryFn: () => get<GetResult<'/api/reference/icd10'>>('/reference/icd10?limit=100'), staleTime: Infinity });
+  const [q, setQ] = useState('');
+  const [picked, setPicked] = useState<DiagnosisHit | null>(null);
+  const search = useDiagnosisSearch(q, 20);
+  const byCode = useDiagnosisByCode(picked?.code === v.icd10Code ? null : v.icd10Code);
+  // The chosen answer stays in the list whatever is typed, so the field keeps showing it.
+  const current = picked && picked.code === v.icd10Code ? picked : byCode;
+  const hits = [...(current ? [current] : []), ...search.items.filter((h) => h.id !== current?.id)];
+  const byId = new Map(hits.map((h) => [h.id, h]));
+  const choose = (id: string | null) => {
+    const hit = id ? byId.get(id) ?? null : null;
+    setPicked(hit);
+    set({ ...v, icd10Code: hit?.code ?? '' });
+  };
   return (
     <Stack>
       <Textarea label="The diagnosis, in your words" description="As your doctor described it, e.g. “adenocarcinoma of the right lung”." required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
-      <Select label="Closest diagnosis from the list" description="Type a word (lung, breast, fibrosis…) or a code from your paperwork." searchable required
-        data={(codes.data?.items ?? []).map((c) => ({ value: c.code, label: `${c.code} — ${c.display}` }))} value={v.icd10Code || null} onChange={(x) => set({ icd10Code: x ?? '' })} nothingFoundMessage="No match: choose the closest one" />
+      <Select label="Closest diagnosis from the list" description="Type the name you know (lung cancer, COPD, breast cancer…) or a code from your paperwork." searchable required
+        data={hits.map((h) => ({ value: h.id, label: h.name }))} value={current?.id ?? null} onChange={choose} onSearchChange={setQ}
+        // The server already matched the words (typos included); the list must not filter again.
+        filter={({ options }) => options}
+        renderOption={({ option }) => { const h = byId.get(option.value); return h ? <DiagnosisLabel hit={h} /> : option.label; }}
+        nothingFoundMessage={search.nothing ? C.steps.diagnosis.noMatches : undefined} />
       <TextInput label="When was it diagnosed? (optional)" type="date" value={v.diagnosedOn ?? ''} onChange={(e) => set({ diagnosedOn: e.currentTarget.value })} />
       <Radio.Group label="Is this a new diagnosis?" value={v.newDiagnosis ? 'yes' : 'no'} onChange={(x) => set({ newDiagnosis: x === 'yes' })}>
         <Group mt="xs"><Radio value="yes" label="Yes, in the last few months" /><Radio value="no" label="No, I have had it longer" /></Group>

@@ -5,6 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { get, post, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import { DiagnosisLabel, useDiagnosisSearch } from '../../diagnosis.tsx';
 import { ASSESS_COPY as C } from './copy.ts';
 import { AssessResult } from './AssessResult.tsx';
 import { STORAGE_KEY, type Answers } from './storage.ts';
@@ -98,19 +99,31 @@ function YesNo({ label, value, onChange, name }: { label: string; value?: string
 function DiagnosisStep({ answers, set }: StepProps) {
   const d = answers.diagnosis ?? {};
   const [q, setQ] = useState('');
-  const search = useQuery({ queryKey: ['icd10', q], queryFn: () => get<GetResult<'/api/reference/icd10'>>(`/reference/icd10?q=${encodeURIComponent(q)}&limit=8`), enabled: q.trim().length >= 2 });
-  const codes = search.data?.items ?? [];
+  const search = useDiagnosisSearch(q);
+  const chosen = search.items.find((h) => h.code === d.code && (!d.name || h.name === d.name));
+  const pick = (id: string) => {
+    const hit = search.items.find((h) => h.id === id);
+    if (hit) set('diagnosis', { ...d, code: hit.code, name: hit.name, notSure: false });
+  };
   return (
     <>
       <TextInput label={C.steps.diagnosis.search} description={C.steps.diagnosis.searchHint} value={q} onChange={(e) => setQ(e.currentTarget.value)} disabled={!!d.notSure} />
-      {codes.length > 0 && (
-        <Radio.Group label="Matches" value={d.code ?? null} onChange={(code) => set('diagnosis', { ...d, code, notSure: false })} name="diagnosis-code">
+      <ErrorNote error={search.error} />
+      {search.items.length > 0 && (
+        <Radio.Group label={C.steps.diagnosis.matches} value={chosen?.id ?? null} onChange={pick} name="diagnosis-code">
           <Stack gap={6} mt="xs">
-            {codes.map((c) => <Radio key={c.code} value={c.code} label={`${c.display} (${c.code})`} />)}
+            {search.items.map((h) => <Radio key={h.id} value={h.id} label={<DiagnosisLabel hit={h} />} />)}
           </Stack>
         </Radio.Group>
       )}
-      {d.code && <Text size="sm" data-testid="chosen-code">Chosen: <b>{d.code}</b> <Anchor component="button" type="button" size="sm" onClick={() => set('diagnosis', { ...d, code: undefined })}>clear</Anchor></Text>}
+      {/* Always there, so screen readers announce the message when it appears. */}
+      <div role="status">{search.nothing && <Text data-testid="no-matches">{C.steps.diagnosis.noMatches}</Text>}</div>
+      {d.code && (
+        <Text size="sm" data-testid="chosen-code">
+          {C.steps.diagnosis.chosen} <b>{d.name ?? d.code}</b> {d.name && <Text span size="xs" c="dimmed" ff="monospace">{d.code}</Text>}{' '}
+          <Anchor component="button" type="button" size="sm" onClick={() => set('diagnosis', { ...d, code: undefined, name: undefined })}>{C.steps.diagnosis.clear}</Anchor>
+        </Text>
+      )}
       <TextInput label={C.steps.diagnosis.words} value={d.text ?? ''} onChange={(e) => set('diagnosis', { ...d, text: e.currentTarget.value || undefined })} disabled={!!d.notSure} maxLength={300} />
       <Checkbox label={C.steps.diagnosis.notSure} checked={!!d.notSure} onChange={(e) => set('diagnosis', e.currentTarget.checked ? { notSure: true } : {})} />
       <Radio.Group label={C.steps.diagnosis.status} value={answers.diagnosisStatus ?? null} onChange={(v) => set('diagnosisStatus', v)} name="diagnosis-status">

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -41,6 +41,9 @@ async function downloadPdf(answers: Answers) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// On a narrow phone the main action's words wrap rather than being cut off.
+const WRAP = { label: { whiteSpace: 'normal', textAlign: 'center' } } as const;
+
 export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Answers; me?: Me | null; onEdit: () => void; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const navigate = useNavigate();
   const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', answers) });
@@ -60,34 +63,78 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
   return (
     <Stack gap="lg">
       <Title order={1} ref={headingRef} tabIndex={-1}>{C.result.title}</Title>
-      <Alert color="gray" variant="light">{r?.disclaimer ?? C.notAdvice}</Alert>
       {result.isLoading && <Loader aria-label="Loading your results" />}
       <ErrorNote error={result.error} />
+      {!r && !result.isLoading && <Alert color="gray" variant="light">{C.notAdvice}</Alert>}
       {r && (
         <>
-          <AssessmentView r={r} />
+          <Answer r={r} />
           <ErrorNote error={pdf.error ?? start.error} />
+          <Stack gap={6} className="no-print" data-testid="main-actions">
+            <Group gap="sm" grow preventGrowOverflow={false} wrap="wrap">
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
+            </Group>
+            <Text size="sm" c="dimmed">{C.result.startHint}</Text>
+          </Stack>
+          <Notices r={r} />
+          <Alert color="red" variant="light"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>
+          <section aria-labelledby="h-next">
+            <Title order={2} id="h-next" mb="xs">{C.result.next}</Title>
+            <List type="ordered" spacing={4}>{C.result.steps.map((step) => <List.Item key={step}>{step}</List.Item>)}</List>
+          </section>
+          <Text size="sm" c="dimmed">{r.disclaimer}</Text>
+          <Divider label={C.result.details} labelPosition="left" />
+          <AssessmentView r={r} summarised />
           <Group className="no-print">
-            <Button onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
-            <Button variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
             <Button variant="default" onClick={() => window.print()}>{C.result.print}</Button>
             <Button variant="subtle" onClick={onEdit}>{C.result.again}</Button>
           </Group>
-          <Text size="sm" c="dimmed">{C.result.startHint} <Anchor component={Link} to="/assess/rules">{C.result.rules}</Anchor></Text>
+          <Anchor component={Link} to="/assess/rules" size="sm">{C.result.rules}</Anchor>
         </>
       )}
     </Stack>
   );
 }
 
+/** What could not be used of the answers (an unknown code, say), and what was done instead. */
+function Notices({ r }: { r: Schema<'AssessmentResult'> }) {
+  return r.notices.map((n) => <Alert key={n.text} color="yellow">{n.text}<Why sources={n.sources} /></Alert>);
+}
+
+/** The answer in plain words: whether a second opinion fits, why in a line, how soon. */
+function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
+  const expedited = r.urgency.level === 'expedited';
+  return (
+    <Card withBorder padding="md" data-testid="answer">
+      <Stack gap="xs">
+        {r.situations.length > 0
+          ? (
+            <>
+              <Text fw={700} size="lg">{C.result.answer}</Text>
+              <Text size="sm">{C.result.fit}</Text>
+              <List size="sm" spacing={2}>{r.situations.map((s) => <List.Item key={s.number}>{s.title}</List.Item>)}</List>
+            </>
+          )
+          : <Text fw={700} data-testid="none-apply">{r.noneApply?.text}</Text>}
+        <Group gap="xs">
+          <Badge color={expedited ? 'red' : 'gray'} size="lg" data-testid="urgency" tt="none">{expedited ? C.result.expedited : C.result.standard}</Badge>
+        </Group>
+        {r.condition.label && <Text size="sm">{C.result.diagnosis} <b>{r.condition.label}</b>{r.condition.code && <Text span size="xs" c="dimmed" ff="monospace"> {r.condition.code}</Text>}</Text>}
+      </Stack>
+    </Card>
+  );
+}
+
 /** The assessment result itself, shared by the public page and the case workspace. */
-export function AssessmentView({ r }: { r: Schema<'AssessmentResult'> }) {
+export function AssessmentView({ r, summarised = false }: { r: Schema<'AssessmentResult'>; summarised?: boolean }) {
   return (
     <>
-          {r.notices.map((n: { text: string; sources: string[] }) => <Alert key={n.text} color="yellow">{n.text}<Why sources={n.sources} /></Alert>)}
-          {r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
+          {!summarised && <Notices r={r} />}
+          {!summarised && r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
 
-          <section aria-labelledby="h-situations">
+          {/* With the answer above, the reasons need not say twice that none fit. */}
+          {(!summarised || r.situations.length > 0) && <section aria-labelledby="h-situations">
             <Title order={2} id="h-situations" mb="xs">{C.result.situations}</Title>
             {r.situations.length === 0 && <Text data-testid="none-apply">{r.noneApply?.text}</Text>}
             <Stack gap="sm">
@@ -98,13 +145,13 @@ export function AssessmentView({ r }: { r: Schema<'AssessmentResult'> }) {
                 </Card>
               ))}
             </Stack>
-          </section>
+          </section>}
 
           <section aria-labelledby="h-urgency">
             <Title order={2} id="h-urgency" mb="xs">{C.result.urgency}</Title>
-            <Badge color={r.urgency.level === 'expedited' ? 'red' : 'gray'} size="lg" data-testid="urgency">{r.urgency.level === 'expedited' ? C.result.expedited : C.result.standard}</Badge>
+            {!summarised && <Badge color={r.urgency.level === 'expedited' ? 'red' : 'gray'} size="lg" data-testid="urgency">{r.urgency.level === 'expedited' ? C.result.expedited : C.result.standard}</Badge>}
             <Reasons reasons={r.urgency.reasons} />
-            <Alert color="red" variant="light" mt="xs"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>
+            {!summarised && <Alert color="red" variant="light" mt="xs"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>}
           </section>
 
           {r.reviewers.length > 0 && (

@@ -9,7 +9,7 @@ export const ASSESS_COPY = {
   notAdvice: 'This is information to help you talk with your doctors. It is not medical advice.',
   skip: 'You can skip any question. "Not sure" is always a fine answer.',
   steps: {
-    diagnosis: { title: 'Your diagnosis', search: 'Search for the diagnosis by name or code', searchHint: 'For example: lung cancer, COPD, or C34.', words: 'Or say it in your own words', notSure: 'I am not sure of the diagnosis', status: 'When did you learn about it?', statusNew: 'Recently (it is new)', statusOld: 'I have had it for a while', spread: 'Has the cancer spread to other parts of the body?' },
+    diagnosis: { title: 'Your diagnosis', search: 'Search for the diagnosis by name or code', searchHint: 'For example: lung cancer, COPD, or C34.', matches: 'Matches', noMatches: 'No matches — try another word, or describe it in your own words.', chosen: 'Chosen:', clear: 'clear', words: 'Or say it in your own words', notSure: 'I am not sure of the diagnosis', status: 'When did you learn about it?', statusNew: 'Recently (it is new)', statusOld: 'I have had it for a while', spread: 'Has the cancer spread to other parts of the body?' },
     surgery: { title: 'Surgery', asked: 'Has a doctor said you should have an operation?', which: 'Which operation?', approach: 'How will it be done?', open: 'Open surgery (one larger cut)', keyhole: 'Keyhole surgery (small cuts, such as VATS)', robotic: 'Robotic surgery' },
     treatment: { title: 'Treatment so far', received: 'Which treatments have you had, or have now?', working: 'Is the treatment working?', tooEarly: 'It is too early to tell', sideEffects: 'The side effects are too hard to live with' },
     course: { title: 'How things are going', progressing: 'The illness got worse during treatment', rapid: 'The illness or my breathing is getting worse quickly', aggressive: 'A doctor said it is aggressive or fast-growing', timing: 'When is treatment or surgery due to start?' },
@@ -24,6 +24,17 @@ export const ASSESS_COPY = {
   seeResults: 'See my results',
   result: {
     title: 'Your results',
+    answer: 'A second opinion could help you.',
+    fit: 'Reasons that fit your answers:',
+    diagnosis: 'Diagnosis:',
+    next: 'What happens next',
+    steps: [
+      'Start a request. We fill in what you told us, and you can change it.',
+      'Gather the records on the list below. You can upload them to your request.',
+      'A care coordinator checks your records and finds the right expert.',
+      'The expert looks at everything and writes an opinion for you and your doctor.',
+    ],
+    details: 'The details',
     situations: 'Reasons for a second opinion that fit you',
     urgency: 'How soon to act',
     expedited: 'Soon: ask for a fast review',

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { get, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import { languageName } from '../../languages.ts';
 
 /** The expert directory: search for coordinators and admins; CSV import and CSV/FHIR export for admins. */
 export function DirectoryPage({ me }: { me: Me }) {
@@ -40,9 +41,9 @@ export function DirectoryPage({ me }: { me: Me }) {
       )}
       <ErrorNote error={list.error ?? importCsv.error} />
       <TextInput label="Search by name, institution or NPI" value={q} onChange={(e) => (setQ(e.currentTarget.value), setPage(1))} maw={400} />
-      <Table.ScrollContainer minWidth={720}>
+      <Table.ScrollContainer minWidth={820}>
         <Table verticalSpacing="xs">
-          <Table.Thead><Table.Tr><Table.Th>Expert</Table.Th><Table.Th>Specialties</Table.Th><Table.Th>Focus</Table.Th><Table.Th>Licensed in</Table.Th><Table.Th>Load</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>Expert</Table.Th><Table.Th>Specialties</Table.Th><Table.Th>Focus</Table.Th><Table.Th>Licensed in</Table.Th><Table.Th>Languages</Table.Th><Table.Th>Load</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {list.data?.items.map((e) => (
               <Table.Tr key={e.userId}>
@@ -50,6 +51,7 @@ export function DirectoryPage({ me }: { me: Me }) {
                 <Table.Td><Text size="xs">{e.taxonomy.map((t) => t.display).join('; ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.focusCodes.join(', ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.licensure.join(', ')}</Text></Table.Td>
+                <Table.Td><Text size="xs">{e.languages.map(languageName).join(', ')}</Text></Table.Td>
                 <Table.Td><Text size="xs">{e.openCases} / {e.capacityMax}</Text></Table.Td>
               </Table.Tr>
             ))}

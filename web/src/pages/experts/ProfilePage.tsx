@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { get, put, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import { languageOptions } from '../../languages.ts';
 
 const EMPTY = {
   npi: '', credentials: '', taxonomyCodes: [] as string[], focusCodes: [] as string[], procedures: [] as { operation: string; annualVolume: number; source: string }[],
@@ -45,7 +46,7 @@ export function ProfilePage() {
           <Checkbox label="Trials open" checked={p.institution.trialsOpen} onChange={(e) => set({ institution: { ...p.institution, trialsOpen: e.currentTarget.checked } })} />
         </Group>
         <TagsInput label="Licensed in (US-OH for a state, or a country code)" value={p.licensure} onChange={(v) => set({ licensure: v.map((x) => x.toUpperCase()) })} />
-        <TagsInput label="Languages (codes such as en, es)" value={p.languages} onChange={(v) => set({ languages: v.map((x) => x.toLowerCase()) })} />
+        <MultiSelect label="Languages you consult in" searchable data={languageOptions(p.languages)} value={p.languages} onChange={(v) => set({ languages: v })} />
         <Checkbox.Group label="Consultations you offer" value={p.consultModes} onChange={(v) => set({ consultModes: v })}>
           <Group mt={4}><Checkbox value="records_review" label="Records review" /><Checkbox value="video" label="Video consultation" /></Group>
         </Checkbox.Group>

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { languageName } from './languages.ts';
+
+describe('language names', () => {
+  it('names a language code as people say it', () => {
+    expect(languageName('es')).toBe('Spanish');
+    expect(languageName('zh')).toBe('Chinese');
+    expect(languageName('hmn')).toBe('Hmong');
+    expect(languageName('pt-BR')).toBe('Brazilian Portuguese');
+    expect(languageName('es', 'es')).toBe('español');
+  });
+  it('shows what it cannot name as it was given', () => {
+    expect(languageName('not a code')).toBe('not a code');
+    expect(languageName('qqq')).toBe('qqq');
+  });
+});
