@@ -75,6 +75,9 @@ describe('public assessment API', () => {
     expect(text).toContain('Lung function tests (FEV1, FVC and DLCO)');
     expect(text).toContain('not medical advice');
     expect(text).toMatch(/at least 40 a year at the hospital and 15 a year for the surgeon/);
+    // Sources are numbered and listed by title; no internal ids or review caveats reach the patient.
+    expect(text).toMatch(/\[1\]\s+Patient guide: when to get a second opinion/);
+    expect(text).not.toMatch(/seed-|domain-|before clinical use|Check the numbers/);
   });
 
   it('lists every rule with its sources and review date, and documents the API in OpenAPI', async () => {

@@ -2,12 +2,14 @@ import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
 import type { AssessmentResult } from './result.ts';
 
-const cite = (ids: string[]) => ({ text: `  [${ids.join(', ')}]`, color: '#666666', fontSize: 8 });
 const heading = (text: string): Content => ({ text, style: 'h2' });
 const bullets = (items: Content[]): Content => ({ ul: items, margin: [0, 2, 0, 8] });
 
 /** The printable assessment: the same result the page shows, with every reason's sources. */
 export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Promise<Buffer> {
+  // Sources are cited by number, listed by title at the end (a patient reads titles, not ids).
+  const numberOf = new Map(r.sources.map((s, i) => [s.id, i + 1]));
+  const cite = (ids: string[]) => ({ text: `  [${ids.map((id) => numberOf.get(id)).join(', ')}]`, color: '#666666', fontSize: 8 });
   const content: Content[] = [
     { text: 'Should I get a second opinion?', style: 'h1' },
     { text: `Your results, ${generatedAt.toISOString().slice(0, 10)}. Rules version ${r.knowledgeVersion}.`, color: '#444444', margin: [0, 0, 0, 6] },
@@ -26,7 +28,7 @@ export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Pro
   if (r.specialisedCenter.matters) {
     content.push(heading('Does a specialised center matter?'), bullets(r.specialisedCenter.reasons.map((x) => ({ text: [x.text, cite(x.sources)] }))));
     const v = r.specialisedCenter.volumeStandard;
-    if (v) content.push({ text: [`${v.procedure}: look for at least ${v.hospitalMin} a year at the hospital and ${v.surgeonMin} a year for the surgeon.`, cite(v.sources), v.verify ? ` (${v.verify})` : ''], margin: [0, 0, 0, 8] });
+    if (v) content.push({ text: [`${v.procedure}: look for at least ${v.hospitalMin} a year at the hospital and ${v.surgeonMin} a year for the surgeon.`, cite(v.sources)], margin: [0, 0, 0, 8] });
   }
   content.push(heading('Records to gather'), {
     table: {
@@ -45,7 +47,7 @@ export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Pro
   }
   if (r.questions.length) content.push(heading('Questions to ask your doctor'), bullets(r.questions.map((q) => ({ text: [q.text, cite(q.sources)] }))));
   content.push(heading('Insurance and costs'), bullets(r.coverage.map((c) => ({ text: [c.text, cite(c.sources)] }))));
-  content.push(heading('Sources'), bullets(r.sources.map((s) => ({ text: [{ text: `[${s.id}] `, bold: true }, `${s.title}. ${s.detail}`, s.url ? ` ${s.url}` : '', s.verify ? ` ${s.verify}` : ''], fontSize: 8 }))));
+  content.push(heading('Sources'), bullets(r.sources.map((s, i) => ({ text: [{ text: `[${i + 1}] `, bold: true }, `${s.title}. ${s.detail}`, s.url ? ` ${s.url}` : ''], fontSize: 8 }))));
   const doc: TDocumentDefinitions = {
     info: { title: 'Second opinion assessment', creator: 'Consilium' },
     defaultStyle: { font: 'Helvetica', fontSize: 10, lineHeight: 1.2 },

@@ -48,7 +48,7 @@ export function outcomesService(deps: Deps) {
         return {
           cases: cases.length,
           bySituation,
-          concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: 'Pathology review changes the diagnosis in 10–20 % of cancer cases (DOMAIN.md §4).' },
+          concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: 'Pathology review changes the diagnosis in 10–20 % of cancer cases (patient guide: when to get a second opinion).' },
           turnaroundDays: { signed: days.length, median: round1(pct(days, 50)), p90: round1(pct(days, 90)) },
           sla: { withClock: clocks.length, breached: clocks.filter((c) => c!.state === 'breached').length, met: clocks.filter((c) => c!.state === 'met').length },
         };

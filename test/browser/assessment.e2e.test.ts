@@ -100,7 +100,9 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
 
   // A source link opens the rules page at that source.
-  await page.getByRole('link', { name: 'seed-s2-lung' }).first().click();
+  // Sources show by their titles; review caveats are for staff.
+  expect(await page.locator('body').textContent()).not.toMatch(/seed-|domain-|before clinical use/);
+  await page.getByRole('link', { name: 'Patient guide: when to get a second opinion — lung surgery' }).first().click();
   await page.getByRole('heading', { name: 'Assessment rules and their sources' }).waitFor();
   await page.locator('#source-seed-s2-lung').waitFor();
   await expectAccessible(page);

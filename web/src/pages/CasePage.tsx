@@ -75,7 +75,7 @@ const CASE_PANELS: CasePanel[] = [
   { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
   { id: 'imaging', label: 'Imaging', visible: always, render: ({ c }) => <ImagingPanel caseId={c.id} can={c.can} /> },
   { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
-  { id: 'assessment', label: 'Assessment', visible: always, render: ({ c }) => <CaseAssessment id={c.id} /> },
+  { id: 'assessment', label: 'Assessment', visible: always, render: ({ c, me }) => <CaseAssessment id={c.id} staff={!['patient', 'referring_physician'].includes(me.user.role)} /> },
   { id: 'experts', label: 'Experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel c={c} /> },
   { id: 'timeline', label: 'Timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
   { id: 'access', label: 'Who opened it', visible: ({ c }) => c.can.readAccessLog, render: ({ c }) => <AccessLog id={c.id} /> },
@@ -84,11 +84,11 @@ const CASE_PANELS: CasePanel[] = [
 
 
 /** The assessment rules run on this case: what applies, who should review, what records are missing. */
-function CaseAssessment({ id }: { id: string }) {
+function CaseAssessment({ id, staff }: { id: string; staff: boolean }) {
   const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get<GetResult<'/api/cases/{id}/assessment'>>(`/cases/${id}/assessment`) });
   if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
-  return <Stack gap="lg"><AssessmentView r={a.data} /></Stack>;
+  return <Stack gap="lg"><AssessmentView r={a.data} staff={staff} /></Stack>;
 }
 
 function IntakeSummary({ c }: { c: CaseDetail }) {

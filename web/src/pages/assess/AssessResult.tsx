@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import type { RefObject } from 'react';
+import { createContext, useContext, useMemo, type RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, post, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
@@ -10,13 +10,18 @@ import { ASSESS_COPY as C } from './copy.ts';
 
 type Reason = { ruleId: string; text: string; sources: string[] };
 
-/** "Why?" links: each reason names its rule and links to its sources on the rules page. */
+type SourceView = Schema<'AssessmentResult'>['sources'][number];
+/** The result's sources by id, so a "Why?" link shows the source's title, never its id. */
+const Sources = createContext<Map<string, SourceView>>(new Map());
+
+/** "Why?" links: each reason links to its sources, by their titles, on the rules page. */
 export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string }) {
+  const known = useContext(Sources);
   return (
     <Text span size="xs" c="dimmed" ml={6}>
       {C.result.why}{' '}
       {sources.map((s, i) => (
-        <span key={s}>{i > 0 && ', '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? `Rule ${ruleId}` : undefined}>{s}</Anchor></span>
+        <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? `Rule ${ruleId}` : undefined}>{known.get(s)?.title ?? 'source'}</Anchor></span>
       ))}
     </Text>
   );
@@ -127,9 +132,10 @@ function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
 }
 
 /** The assessment result itself, shared by the public page and the case workspace. */
-export function AssessmentView({ r, summarised = false }: { r: Schema<'AssessmentResult'>; summarised?: boolean }) {
+export function AssessmentView({ r, summarised = false, staff = false }: { r: Schema<'AssessmentResult'>; summarised?: boolean; staff?: boolean }) {
+  const sources = useMemo(() => new Map(r.sources.map((s) => [s.id, s])), [r.sources]);
   return (
-    <>
+    <Sources.Provider value={sources}>
           {!summarised && <Notices r={r} />}
           {!summarised && r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
 
@@ -140,7 +146,7 @@ export function AssessmentView({ r, summarised = false }: { r: Schema<'Assessmen
             <Stack gap="sm">
               {r.situations.map((s: { number: number; title: string; reasons: Reason[] }) => (
                 <Card key={s.number} withBorder data-testid={`situation-${s.number}`}>
-                  <Text fw={600}>Situation {s.number}: {s.title}</Text>
+                  <Text fw={600}>{s.title}</Text>
                   <Reasons reasons={s.reasons} />
                 </Card>
               ))}
@@ -176,7 +182,7 @@ export function AssessmentView({ r, summarised = false }: { r: Schema<'Assessmen
                 <Text size="sm" mt="xs">
                   {r.specialisedCenter.volumeStandard.procedure}: {C.result.volume.replace('{hospital}', String(r.specialisedCenter.volumeStandard.hospitalMin)).replace('{surgeon}', String(r.specialisedCenter.volumeStandard.surgeonMin))}
                   <Why sources={r.specialisedCenter.volumeStandard.sources} />
-                  {r.specialisedCenter.volumeStandard.verify && <Text span size="xs" c="dimmed"> ({r.specialisedCenter.volumeStandard.verify})</Text>}
+                  {staff && r.specialisedCenter.volumeStandard.verify && <Text span size="xs" c="dimmed"> ({r.specialisedCenter.volumeStandard.verify})</Text>}
                 </Text>
               )}
             </section>
@@ -230,10 +236,16 @@ export function AssessmentView({ r, summarised = false }: { r: Schema<'Assessmen
           <section aria-labelledby="h-sources">
             <Title order={2} id="h-sources" mb="xs">{C.result.sources}</Title>
             <List size="xs" spacing={2}>
-              {r.sources.map((s: { id: string; title: string; verify: string | null }) => <List.Item key={s.id}><b>{s.id}</b>: {s.title}{s.verify && ` (${s.verify})`}</List.Item>)}
+              {r.sources.map((s) => (
+                <List.Item key={s.id}>
+                  {s.url ? <Anchor href={s.url} target="_blank" rel="noreferrer" size="xs">{s.title}</Anchor> : s.title}
+                  {/* The clinical-review caveat is for staff: it is a task, not information for a patient. */}
+                  {staff && s.verify && <Text span size="xs" c="dimmed"> (to check: {s.verify})</Text>}
+                </List.Item>
+              ))}
             </List>
           </section>
 
-    </>
+    </Sources.Provider>
   );
 }
