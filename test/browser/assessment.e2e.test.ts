@@ -101,7 +101,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
 
   // A source link opens the rules page at that source.
   // Sources show by their titles; review caveats are for staff.
-  expect(await page.locator('body').textContent()).not.toMatch(/seed-|domain-|before clinical use/);
+  expect(await page.locator('body').textContent()).not.toMatch(/seed-|domain-|before clinical use|Why\? source/);
   await page.getByRole('link', { name: 'Patient guide: when to get a second opinion — lung surgery' }).first().click();
   await page.getByRole('heading', { name: 'Assessment rules and their sources' }).waitFor();
   await page.locator('#source-seed-s2-lung').waitFor();

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { createContext, useContext, useMemo, type RefObject } from 'react';
+import { createContext, useContext, useMemo, type ReactNode, type RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, post, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
@@ -13,6 +13,11 @@ type Reason = { ruleId: string; text: string; sources: string[] };
 type SourceView = Schema<'AssessmentResult'>['sources'][number];
 /** The result's sources by id, so a "Why?" link shows the source's title, never its id. */
 const Sources = createContext<Map<string, SourceView>>(new Map());
+
+function SourcesOf({ r, children }: { r: Schema<'AssessmentResult'>; children: ReactNode }) {
+  const sources = useMemo(() => new Map(r.sources.map((s) => [s.id, s])), [r.sources]);
+  return <Sources.Provider value={sources}>{children}</Sources.Provider>;
+}
 
 /** "Why?" links: each reason links to its sources, by their titles, on the rules page. */
 export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string }) {
@@ -72,7 +77,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
       <ErrorNote error={result.error} />
       {!r && !result.isLoading && <Alert color="gray" variant="light">{C.notAdvice}</Alert>}
       {r && (
-        <>
+        <SourcesOf r={r}>
           <Answer r={r} />
           <ErrorNote error={pdf.error ?? start.error} />
           <Stack gap={6} className="no-print" data-testid="main-actions">
@@ -96,7 +101,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
             <Button variant="subtle" onClick={onEdit}>{C.result.again}</Button>
           </Group>
           <Anchor component={Link} to="/assess/rules" size="sm">{C.result.rules}</Anchor>
-        </>
+        </SourcesOf>
       )}
     </Stack>
   );
@@ -133,9 +138,8 @@ function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
 
 /** The assessment result itself, shared by the public page and the case workspace. */
 export function AssessmentView({ r, summarised = false, staff = false }: { r: Schema<'AssessmentResult'>; summarised?: boolean; staff?: boolean }) {
-  const sources = useMemo(() => new Map(r.sources.map((s) => [s.id, s])), [r.sources]);
   return (
-    <Sources.Provider value={sources}>
+    <SourcesOf r={r}>
           {!summarised && <Notices r={r} />}
           {!summarised && r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
 
@@ -246,6 +250,6 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
             </List>
           </section>
 
-    </Sources.Provider>
+    </SourcesOf>
   );
 }
