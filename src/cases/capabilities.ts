@@ -27,7 +27,7 @@ export const CaseCapabilities = z.object({
 export type CaseCapabilities = z.infer<typeof CaseCapabilities>;
 
 /** Assumes the caller already holds a grant on the case (the detail is only built for them). */
-export function caseCapabilities(actor: Actor, row: Pick<CaseRow, 'status' | 'coordinator_id'>): CaseCapabilities {
+export function caseCapabilities(actor: Actor, row: Pick<CaseRow, 'status' | 'coordinator_id'>, facts: { surveyAnswered: boolean } = { surveyAnswered: false }): CaseCapabilities {
   const may = (p: Permission) => roleAllows(actor.role, p);
   const submitted = row.status !== 'draft';
   const coordinates = row.coordinator_id === actor.userId;
@@ -37,7 +37,8 @@ export function caseCapabilities(actor: Actor, row: Pick<CaseRow, 'status' | 'co
     readOpinion: may('case.opinion.read') && submitted,
     writeOpinion: may('case.opinion.write'),
     askFollowup: may('case.followup.write') && DELIVERED_STATES.includes(row.status),
-    answerSurvey: may('case.survey.write') && DELIVERED_STATES.includes(row.status),
+    // One survey per case: once answered it is never asked again.
+    answerSurvey: may('case.survey.write') && DELIVERED_STATES.includes(row.status) && !facts.surveyAnswered,
     matchExperts: may('case.experts.match') && submitted,
     setUrgency: may('case.urgency.set') && coordinates,
     setLead: may('case.experts.match') && coordinates && !REVIEW_SETTLED_STATES.includes(row.status),

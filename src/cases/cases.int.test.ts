@@ -315,6 +315,31 @@ describe('coordinator queue and lifecycle', () => {
     expect((await p.client.post(`/api/cases/${id2}/commands/cancel`, { reason: 'Changed my mind' })).status).toBe(422);
     expect((await command(p, id, 'cancel', { reason: 'Seen locally' })).status).toBe('cancelled');
   });
+
+  it('reopens an untouched draft instead of piling up new ones, and deletes a draft with what was typed in it', async () => {
+    const p = await aPatient(t);
+    const first = (await p.client.post('/api/cases')).body;
+    expect((await p.client.post('/api/cases')).body.id).toBe(first.id);
+    const started = await aCase(t, p, { intake: {} });
+    expect(started).toBe(first.id);
+    const [before] = await t.db.query<{ intake: object }>('SELECT intake FROM cases WHERE id = $1', [started]);
+    expect(Object.keys(before!.intake).length).toBeGreaterThan(0);
+    // A draft with content is kept: the next new request is a fresh one.
+    const next = (await p.client.post('/api/cases')).body;
+    expect(next.id).not.toBe(started);
+    const discarded = await command(p, started, 'discard');
+    expect(discarded.status).toBe('cancelled');
+    const [after] = await t.db.query<{ intake: object; assessment_answers: unknown }>('SELECT intake, assessment_answers FROM cases WHERE id = $1', [started]);
+    expect(after).toEqual({ intake: {}, assessment_answers: null });
+    const mine = (await p.client.get('/api/cases?pageSize=100')).body.items.map((c: { id: string }) => c.id);
+    expect(mine).not.toContain(started);
+    expect(mine).toContain(next.id);
+    // Only a draft is deleted, by its own side; a sent request is cancelled with a reason.
+    const sent = await aCase(t, p, { submit: true });
+    expect(sent).toBe(next.id);
+    expect((await p.client.post(`/api/cases/${sent}/commands/discard`, {})).status).toBe(409);
+    expect((await coordinator.client.post(`/api/cases/${sent}/commands/discard`, {})).status).toBe(403);
+  });
 });
 
 describe('the patient sees who opened the case', () => {

@@ -75,8 +75,12 @@ describe('case lifecycle', () => {
     expect(decide('resume', coord('on_hold'))).toMatchObject({ ok: false });
   });
 
-  it('patients cancel only before records collection; coordinators any open state; never a final one', () => {
-    expect(decide('cancel', facts({ reason: 'changed mind' }))).toEqual({ ok: true, to: 'cancelled' });
+  it('patients delete a draft, cancel only before records collection; coordinators any open state but delivered; never a final one', () => {
+    expect(decide('discard', facts({}))).toEqual({ ok: true, to: 'cancelled' });
+    expect(decide('discard', facts({ status: 'submitted' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    expect(decide('cancel', facts({ reason: 'changed mind' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    expect(decide('cancel', facts({ status: 'submitted', reason: 'changed mind' }))).toEqual({ ok: true, to: 'cancelled' });
+    expect(decide('cancel', coord('delivered', { reason: 'duplicate request' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
     expect(decide('cancel', facts({ status: 'collecting_records', reason: 'x y z' }))).toMatchObject({ code: 'GUARD_FAILED' });
     expect(decide('cancel', coord('in_review', { reason: 'duplicate request' }))).toEqual({ ok: true, to: 'cancelled' });
     expect(decide('cancel', coord('closed', { reason: 'duplicate' }))).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
@@ -92,7 +96,7 @@ describe('case lifecycle', () => {
 
   it('lists the commands a role could issue from a state', () => {
     expect(availableCommands('submitted', 'coordinator')).toEqual(['startRecordCollection', 'hold', 'cancel']);
-    expect(availableCommands('draft', 'patient')).toEqual(['submit', 'cancel']);
+    expect(availableCommands('draft', 'patient')).toEqual(['submit', 'discard']);
     expect(availableCommands('closed', 'coordinator')).toEqual([]);
   });
 

@@ -82,6 +82,10 @@ export const CASE_COMMANDS = {
       ...f.unsignedConsents.map((d) => `Sign the ${d}.`),
     ],
   },
+  discard: {
+    label: 'Delete this draft', from: ['draft'], to: 'cancelled', roles: ['patient', 'referring_physician'],
+    guard: mustBePatientSide,
+  },
   startRecordCollection: {
     label: 'Start collecting records', from: ['submitted'], to: 'collecting_records', roles: ['coordinator'],
     guard: () => [],
@@ -132,10 +136,10 @@ export const CASE_COMMANDS = {
     guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : ['The state before the hold is unknown.'])],
   },
   cancel: {
-    label: 'Cancel the request', from: OPEN_STATUSES.filter((s) => s !== 'delivered'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
+    label: 'Cancel the request', from: OPEN_STATUSES.filter((s) => s !== 'delivered' && s !== 'draft'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
     guard: (f) => {
       if (f.actorRole === 'coordinator') return [...mustBeCaseCoordinator(f), ...needsReason(f)];
-      const early = f.status === 'draft' || f.status === 'submitted';
+      const early = f.status === 'submitted';
       return [...mustBePatientSide(f), ...(early ? [] : ['Once records collection has started, ask the coordinator to cancel.']), ...needsReason(f)];
     },
   },

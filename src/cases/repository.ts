@@ -69,7 +69,8 @@ export interface CaseListRow {
 /** A page of the cases the actor holds a grant on, filtered and sorted. */
 export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, now: Date): Promise<{ rows: CaseListRow[]; total: number }> {
   const params: unknown[] = [actor.userId];
-  const where = [caseGrantSql(actor, 1)];
+  // A deleted draft (cancelled before it was ever sent) is gone from every list.
+  const where = [caseGrantSql(actor, 1), `NOT (c.status = 'cancelled' AND c.submitted_at IS NULL)`];
   const bind = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;

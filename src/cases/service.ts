@@ -57,6 +57,15 @@ export function casesService(deps: Deps) {
     return slaClock(serviceLevels, row.urgency, t?.ready_at ? new Date(t.ready_at) : null, t?.delivered_at ? new Date(t.delivered_at) : null, deps.now());
   }
 
+  /** The actor's own draft with nothing in it yet (no intake, no files), if there is one. */
+  async function untouchedDraft(tx: Queryable, actor: Actor): Promise<CaseRow | null> {
+    const [row] = await tx.query<CaseRow>(
+      `SELECT c.* FROM cases c JOIN case_members m ON m.case_id = c.id AND m.user_id = $1 AND m.revoked_at IS NULL AND m.relation IN ('patient', 'referring')
+       WHERE c.status = 'draft' AND c.intake = '{}'::jsonb AND c.assessment_answers IS NULL
+         AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id) ORDER BY c.created_at DESC LIMIT 1 FOR UPDATE OF c`, [actor.userId]);
+    return row ?? null;
+  }
+
   async function caseDetail(tx: Queryable, actor: Actor, opened: OpenedCase) {
     const { row, relations } = opened;
     const [patient] = await tx.query<Record<string, unknown>>('SELECT * FROM patients WHERE id = $1', [row.patient_id]);
@@ -84,7 +93,7 @@ export function casesService(deps: Deps) {
       consents,
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
-      can: caseCapabilities(actor, row),
+      can: caseCapabilities(actor, row, { surveyAnswered: (await tx.query('SELECT 1 FROM opinion_surveys WHERE case_id = $1', [row.id])).length > 0 }),
       commands: await commandPreviews(tx, actor, opened),
       submittedAt: iso(row.submitted_at),
       statusChangedAt: iso(row.status_changed_at)!,
@@ -164,6 +173,8 @@ export function casesService(deps: Deps) {
       sets.push(`coordinator_id = $${params.length}`);
     }
     if (command === 'hold') sets.push('status_before_hold = status');
+    // A deleted draft keeps nothing of what was typed into it; the case row stays for the audit trail.
+    if (command === 'discard') sets.push(`intake = '{}'::jsonb`, 'assessment_answers = NULL');
     if (command === 'resume') sets.push('status_before_hold = NULL');
     let businessDays: number | undefined;
     if (command === 'submit') {
@@ -200,14 +211,18 @@ export function casesService(deps: Deps) {
     async createCase(actor: Actor, meta: RequestMeta, fromAssessment?: AssessmentAnswers) {
       if (!roleAllows(actor.role, 'case.create')) throw new AppError('FORBIDDEN', 'Only patients, caregivers and referring physicians open requests.');
       return withCaseTx(db, async (tx) => {
-        const row = await insertCase(tx, actor.userId);
+        // Pressing "Start a new request" again reopens the untouched draft instead of piling up new ones.
+        const untouched = await untouchedDraft(tx, actor);
+        const row = untouched ?? await insertCase(tx, actor.userId);
         if (fromAssessment) {
           const intake = intakeFromAssessment(fromAssessment, assess(fromAssessment));
           await tx.query('UPDATE cases SET assessment_answers = $2, intake = $3 WHERE id = $1', [row.id, JSON.stringify(fromAssessment), JSON.stringify(intake)]);
         }
-        await addMember(tx, row.id, actor.userId, actor.role === 'referring_physician' ? 'referring' : 'patient', actor.userId);
-        await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft', detail: {} });
-        await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
+        if (!untouched) {
+          await addMember(tx, row.id, actor.userId, actor.role === 'referring_physician' ? 'referring' : 'patient', actor.userId);
+          await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'case.create', to: 'draft', detail: {} });
+          await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
+        }
         const opened = await openCase(tx, actor, row.id, 'case.read', meta);
         return caseDetail(tx, actor, opened);
       });

@@ -4090,7 +4090,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    command: "submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
+                    command: "submit" | "discard" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
                     id: string;
                 };
                 cookie?: never;
@@ -10829,7 +10829,7 @@ export interface components {
                 blockedBy: string[];
                 label: string;
                 /** @enum {string} */
-                name: "submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
+                name: "submit" | "discard" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
             }[];
             consents: {
                 document: string;
@@ -10915,7 +10915,7 @@ export interface components {
                 blockedBy: string[];
                 label: string;
                 /** @enum {string} */
-                name: "submit" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
+                name: "submit" | "discard" | "startRecordCollection" | "markReadyForReview" | "acceptAssignment" | "assignExpert" | "startReview" | "referToBoard" | "returnFromBoard" | "signOpinion" | "deliver" | "close" | "closeAfterFollowup" | "hold" | "resume" | "cancel";
             }[];
             consents: {
                 document: string;

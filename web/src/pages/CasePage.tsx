@@ -1,4 +1,4 @@
-import { Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router';
 import { formatDate, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
@@ -19,7 +19,10 @@ type CaseDetail = Schema<'Case'>;
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
-  const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get<CaseDetail>(`/cases/${id}`) });
+  // Administrators keep accounts, the directory and the audit trail; case records are for the care team.
+  const careTeam = me.user.role !== 'admin';
+  const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get<CaseDetail>(`/cases/${id}`), enabled: careTeam });
+  if (!careTeam) return <Alert color="gray" title="Cases are open to the care team only">As an administrator you manage accounts, the expert directory and the audit trail. The audit trail shows every action on this case without its health details.</Alert>;
   if (c.isLoading) return <Loader aria-label="Loading the case" />;
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));

@@ -1,4 +1,5 @@
-import { ActionIcon, Alert, Button, Checkbox, Group, NativeSelect, Paper, Radio, ScrollArea, Select, Stack, Stepper, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Button, Checkbox, Group, Modal, NativeSelect, Paper, Progress, Radio, ScrollArea, Select, Stack, Stepper, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
@@ -38,13 +39,19 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
   const section = SECTIONS[active];
   return (
     <Stack>
-      <Title order={2}>Your request {c.reference}</Title>
+      <Group justify="space-between" align="start">
+        <Title order={2}>Your new request</Title>
+        <DeleteDraft c={c} />
+      </Group>
       <Text c="dimmed" size="sm">Your answers are saved at each step. You can stop and come back later.</Text>
-      <ScrollArea type="auto" offsetScrollbars>
-        <Stepper active={active} onStepClick={setActive} size="xs" allowNextStepsSelect={false} miw={760}>
-          {STEP_LABELS.map((l) => <Stepper.Step key={l} label={l} />)}
-        </Stepper>
-      </ScrollArea>
+      {/* A phone shows where you are in words and a bar; a wider screen shows every step. */}
+      <Stack gap={4} hiddenFrom="md" data-testid="intake-progress">
+        <Text size="sm" fw={600}>Step {active + 1} of {STEP_LABELS.length}: {STEP_LABELS[active]}</Text>
+        <Progress value={((active + 1) / STEP_LABELS.length) * 100} aria-label={`Step ${active + 1} of ${STEP_LABELS.length}`} />
+      </Stack>
+      <Stepper active={active} onStepClick={setActive} size="xs" allowNextStepsSelect={false} visibleFrom="md">
+        {STEP_LABELS.map((l) => <Stepper.Step key={l} label={l} />)}
+      </Stepper>
       <Paper withBorder p="lg">
         {section && (
           <form onSubmit={(e) => { e.preventDefault(); save.mutate(section); }}>
@@ -72,10 +79,41 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
         {active === 7 && <ConsentStep c={c} me={me} onDone={() => setActive(8)} onBack={() => setActive(6)} />}
         {active === 8 && <SubmitStep c={c} onBack={() => setActive(7)} />}
       </Paper>
-      {c.myRelations.includes('patient') && (
-        <Paper withBorder p="lg"><Title order={4} mb="xs">Caregivers</Title><Caregivers c={c} /></Paper>
+      {/* Asked once, at the end, not under every step. */}
+      {active === 8 && c.myRelations.includes('patient') && (
+        <Paper withBorder p="lg">
+          <Title order={4} mb={4}>Someone to help you (optional)</Title>
+          <Text size="sm" c="dimmed" mb="xs">A family member or friend can follow your request with you. You can also do this later.</Text>
+          <Caregivers c={c} />
+        </Paper>
       )}
     </Stack>
+  );
+}
+
+/** Deletes the draft and what was typed in it, after a confirmation. */
+function DeleteDraft({ c }: { c: CaseDetail }) {
+  const [open, setOpen] = useState(false);
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const discard = useMutation({
+    mutationFn: () => post(`/cases/${c.id}/commands/discard`, {}),
+    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['cases'] }); navigate('/cases'); },
+  });
+  return (
+    <>
+      <Button variant="subtle" color="red.9" size="sm" onClick={() => setOpen(true)}>Delete this draft</Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title="Delete this draft?">
+        <Stack>
+          <Text size="sm">What you typed in this request will be deleted. Nothing has been sent yet. You can start a new request at any time.</Text>
+          <ErrorNote error={discard.error} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOpen(false)}>Keep it</Button>
+            <Button color="red" onClick={() => discard.mutate()} loading={discard.isPending}>Delete the draft</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
 
