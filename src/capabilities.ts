@@ -33,6 +33,7 @@ import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
 import { referenceRoutes } from './reference/routes.ts';
+import { serviceInfoRoutes } from './reference/serviceInfo.ts';
 
 /**
  * A capability of the service as one module: its routes (each plugin with where it mounts), the
@@ -74,7 +75,7 @@ export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys
     { name: 'accounts', routes: [{ plugin: accountsRoutes({ accounts, config }), prefix: API }] },
     {
       name: 'cases',
-      routes: [{ plugin: casesRoutes(cases), prefix: API }, { plugin: referenceRoutes, prefix: API }],
+      routes: [{ plugin: casesRoutes(cases), prefix: API }, { plugin: referenceRoutes, prefix: API }, { plugin: serviceInfoRoutes(config), prefix: API }],
       jobs: { 'sla.remind': (p) => sendSlaReminder(db, p) },
     },
     { name: 'assessment', routes: [{ plugin: assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }), prefix: API }] },
