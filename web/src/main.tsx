@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, createTheme, defaultVariantColorsResolver, MantineProvider, parseThemeColor, type CSSVariablesResolver, type VariantColorsResolver } from '@mantine/core';
+import { Anchor, createTheme, Modal, defaultVariantColorsResolver, MantineProvider, parseThemeColor, type CSSVariablesResolver, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
@@ -9,12 +9,14 @@ import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 
 // Light (tinted) badges and buttons take the darkest shade of their colour for text, so every
-// colour reaches WCAG AA contrast on its tint, not only the primary one.
+// colour reaches WCAG AA contrast on its tint, not only the primary one. Green and orange are
+// too light even at their darkest shade (about 4:1 on their tint), so they get a darker text.
+const DARKER_TEXT: Record<string, string> = { green: '#1e6b2f', orange: '#a63c06' };
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
   if (input.variant !== 'light') return colors;
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
-  return parsed.isThemeColor ? { ...colors, color: `var(--mantine-color-${parsed.color}-9)` } : colors;
+  return parsed.isThemeColor ? { ...colors, color: DARKER_TEXT[parsed.color] ?? `var(--mantine-color-${parsed.color}-9)` } : colors;
 };
 
 // Contrast at WCAG AA: a darker primary shade and secondary text, and links that are underlined.
@@ -24,7 +26,11 @@ const theme = createTheme({
   primaryShade: { light: 8, dark: 6 },
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-  components: { Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }) },
+  components: {
+    Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // The close button of a dialog is an icon: it needs a name for screen readers.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+  },
 });
 const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': '#5c636a' }, dark: {} });
 // The page's Content-Security-Policy admits inline <style> only with the nonce the server sent.
