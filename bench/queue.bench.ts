@@ -14,7 +14,7 @@ export async function queueBenchmark(backend: 'pglite' | 'postgres', iterations:
   process.env.TEST_DB = backend;
   const t = await startTestApp({ DEMO: 'true' });
   try {
-    await seedDemo(t.db);
+    await seedDemo(t.db, t.config);
     const client = new Client(t.baseUrl);
     const login = await client.post('/api/auth/login', { email: 'coordinator@demo.consilium.test', password: DEMO_PASSWORD });
     if (login.status !== 200) throw new Error(`login failed: ${login.text}`);

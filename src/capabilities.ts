@@ -33,6 +33,7 @@ import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
 import { referenceRoutes } from './reference/routes.ts';
+import { serviceInfoRoutes } from './reference/serviceInfo.ts';
 
 /**
  * A capability of the service as one module: its routes (each plugin with where it mounts), the
@@ -49,17 +50,18 @@ export interface Capability {
 const API = '/api';
 const ROOT = '';
 
-/** Every capability, built in the order their services depend on one another. */
-export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys: MasterKey[] }): Promise<Capability[]> {
-  const { config, db } = deps;
-  const publicUrl = () => config.publicUrl;
+export type ServiceDeps = Deps & { secrets: SecretBox; masterKeys: MasterKey[] };
+
+/**
+ * The services behind the routes, built in the order they depend on one another. The routes and
+ * the demo data use the same ones, so demo data obeys every guard the API does.
+ */
+export function services(deps: ServiceDeps) {
+  const { config } = deps;
   const accounts = accountsService(deps, deps.secrets);
-  await accounts.resealSecrets({ rotate: false });
   const cases = casesService(deps);
   const blobs = new BlobStore(objectBackendFor(config.dataDir), deps.masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
-  const uploadDir = path.join(config.dataDir, 'uploads');
-  fs.mkdirSync(uploadDir, { recursive: true });
   const localStore = localInstanceStore(blobs);
   const imaging = imagingService({
     ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
@@ -68,13 +70,27 @@ export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys
   const opinions = opinionsService({ ...deps, blobs, cases, secrets: deps.secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
   const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
+  const material = materialService(deps);
+  const experts = expertsService(deps, accounts);
+  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts };
+}
+export type Services = ReturnType<typeof services>;
+
+/** Every capability, with the services its routes and jobs use. */
+export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
+  const { config, db } = deps;
+  const publicUrl = () => config.publicUrl;
+  const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
+  await accounts.resealSecrets({ rotate: false });
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  fs.mkdirSync(uploadDir, { recursive: true });
   const live = await liveHub(db);
 
   return [
     { name: 'accounts', routes: [{ plugin: accountsRoutes({ accounts, config }), prefix: API }] },
     {
       name: 'cases',
-      routes: [{ plugin: casesRoutes(cases), prefix: API }, { plugin: referenceRoutes, prefix: API }],
+      routes: [{ plugin: casesRoutes(cases), prefix: API }, { plugin: referenceRoutes, prefix: API }, { plugin: serviceInfoRoutes(config), prefix: API }],
       jobs: { 'sla.remind': (p) => sendSlaReminder(db, p) },
     },
     { name: 'assessment', routes: [{ plugin: assessmentRoutes({ ratePerMinute: config.assessmentRatePerMinute, now: deps.now }), prefix: API }] },
@@ -82,7 +98,7 @@ export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys
       name: 'records',
       routes: [
         { plugin: recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
-        { plugin: materialRoutes(materialService(deps)), prefix: ROOT },
+        { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },
     },
@@ -96,7 +112,7 @@ export async function capabilities(deps: Deps & { secrets: SecretBox; masterKeys
     },
     {
       name: 'experts',
-      routes: [{ plugin: expertsRoutes(expertsService(deps, accounts), offers), prefix: ROOT }],
+      routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],
       jobs: { 'offer.expire': (p) => offers.expire(p.offerId), 'case.autoAssign': (p) => offers.autoAssign(p.caseId) },
     },
     {

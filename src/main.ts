@@ -10,7 +10,7 @@ async function main() {
   const config = loadConfig();
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(db);
-  if (config.demo) await seedDemo(db);
+  if (config.demo) await seedDemo(db, config);
   const app = await buildApp({ config, db });
   const stopMail = startMailSender(db, config.smtpUrl, config.mailFrom, app.log);
   await app.listen({ port: config.port, host: config.host });

@@ -141,7 +141,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'POST /api/admin/users/{id}/password-reset': 'permission:users.manage', 'POST /api/admin/users/{id}/mfa-reset': 'permission:users.manage', 'PATCH /api/admin/users/{id}': 'permission:users.manage',
   'GET /api/cases': 'permission:case.list', 'POST /api/cases': 'permission:case.create', 'GET /api/invitations/{token}': 'public', 'POST /api/invitations/{token}/accept': 'signed-in',
   'GET /api/reference/icd10': 'public', 'GET /api/reference/intake': 'public', 'GET /api/reference/consent-documents': 'public', 'GET /api/reference/lifecycle': 'public',
-  'GET /api/reference/roi-items': 'public', 'GET /api/reference/taxonomy': 'public',
+  'GET /api/reference/roi-items': 'public', 'GET /api/reference/taxonomy': 'public', 'GET /api/reference/service': 'public',
   'POST /api/assessments': 'public', 'POST /api/assessments/pdf': 'public', 'GET /api/assessments/questionnaire': 'public', 'GET /api/assessments/rules': 'public',
   'GET /api/admin/audit': 'permission:audit.read', 'POST /api/admin/audit/verify': 'permission:audit.read', 'GET /api/admin/outbox': 'permission:mail.read',
   'POST /api/admin/experts/import': 'permission:experts.manage', 'GET /api/admin/experts/export.csv': 'permission:experts.manage', 'GET /api/admin/experts/export.fhir.json': 'permission:experts.manage',

@@ -95,7 +95,7 @@ export async function runCli(argv: string[]): Promise<number> {
           return 1;
         }
         await migrate(db);
-        const result = await seedDemo(db);
+        const result = await seedDemo(db, config);
         console.log(result.created ? `Demo data loaded: ${result.users} users, ${result.cases} cases. Logins are listed in the README.` : 'Demo data was already loaded.');
         return 0;
       }

@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   SERVICE_LEVELS_FILE: z.string().optional(),
   MATCHING_WEIGHTS_FILE: z.string().optional(),
   AUTO_ASSIGN_SERVICE_LINES: z.string().default(''),
+  CONTACT_EMAIL: z.email().max(200).optional(),
+  CONTACT_PHONE: z.string().trim().max(40).regex(/^\+?[0-9][0-9 ().-]{3,38}[0-9]$/, 'a phone number such as +1 555 010 0100').optional(),
   CONSILIUM_FAULT: z.enum(['report.beforeCommit']).optional(),
 });
 
@@ -85,6 +87,10 @@ export interface Config {
   matchingWeightsFile?: string;
   /** Service lines whose cases are offered to the proposed team automatically. */
   autoAssignServiceLines: string[];
+  /** Where people can write to the service: shown on the public home page (unset: not shown). */
+  contactEmail?: string;
+  /** Where people can call the service: shown on the public home page (unset: not shown). */
+  contactPhone?: string;
   /** A crash point for the durability tests (`CONSILIUM_FAULT`); never set in production. */
   faultPoint?: 'report.beforeCommit';
   /** Secure cookies only where the deployment is behind TLS: production. */
@@ -129,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     serviceLevelsFile: e.SERVICE_LEVELS_FILE,
     matchingWeightsFile: e.MATCHING_WEIGHTS_FILE,
     autoAssignServiceLines: e.AUTO_ASSIGN_SERVICE_LINES.split(',').map((s) => s.trim()).filter(Boolean),
+    contactEmail: e.CONTACT_EMAIL,
+    contactPhone: e.CONTACT_PHONE,
     faultPoint: e.NODE_ENV === 'production' ? undefined : e.CONSILIUM_FAULT,
     secureCookies: e.NODE_ENV === 'production',
     ...overrides,

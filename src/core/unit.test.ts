@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).secureCookies).toBe(true);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+  it('takes the contact the home page shows, and refuses one that is not an e-mail address or a phone number', () => {
+    expect(loadConfig({}).contactEmail).toBeUndefined();
+    const c = loadConfig({ CONTACT_EMAIL: 'help@clinic.example', CONTACT_PHONE: '+1 (555) 010-0100' });
+    expect([c.contactEmail, c.contactPhone]).toEqual(['help@clinic.example', '+1 (555) 010-0100']);
+    expect(() => loadConfig({ CONTACT_EMAIL: 'help at clinic' })).toThrow(/CONTACT_EMAIL/);
+    expect(() => loadConfig({ CONTACT_PHONE: 'call us' })).toThrow(/CONTACT_PHONE/);
+  });
 });
 
 describe('ICD-10-CM catalogue', () => {

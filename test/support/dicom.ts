@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { parseMultipart } from '@remix-run/multipart-parser/node';
 import dcmjs from 'dcmjs';
 import jpeg from 'jpeg-js';
+import { phantomPixels } from '../../src/demo/phantom.ts';
 
 /**
  * Synthetic DICOM for tests and benchmarks: a CT phantom (a body ellipse with lungs and a
@@ -58,27 +59,8 @@ export interface InstanceSpec {
   fragment?: Uint8Array;
 }
 
-/** A CT-like phantom slice in Hounsfield units (rescale slope 1, intercept -1024). */
-export function phantomPixels(rows: number, columns: number, slice = 0): Int16Array {
-  const px = new Int16Array(rows * columns);
-  const cx = columns / 2;
-  const cy = rows / 2;
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < columns; x++) {
-      const nx = (x - cx) / (columns * 0.42);
-      const ny = (y - cy) / (rows * 0.32);
-      let hu = -1000;
-      if (nx * nx + ny * ny < 1) hu = 40;
-      const lung = (lx: number) => ((x - lx) / (columns * 0.14)) ** 2 + ((y - cy) / (rows * 0.22)) ** 2 < 1;
-      if (lung(cx - columns * 0.2) || lung(cx + columns * 0.2)) hu = -850;
-      if ((x - cx) ** 2 + (y - (cy + rows * 0.2)) ** 2 < (rows * 0.05) ** 2) hu = 700;
-      // A small nodule that moves through the slices, so scrolling visibly changes the image.
-      if ((x - (cx - columns * 0.2)) ** 2 + (y - (cy - rows * 0.05 + (slice % 40) - 20)) ** 2 < (rows * 0.02) ** 2) hu = 30;
-      px[y * columns + x] = hu + 1024;
-    }
-  }
-  return px;
-}
+/** The CT-like phantom the demo data uses too (src/demo/phantom.ts). */
+export { phantomPixels };
 
 function baseDataset(s: InstanceSpec, ids: { studyUid: string; seriesUid: string; sopInstanceUid: string; sopClassUid: string }) {
   const rows = s.rows ?? 64;

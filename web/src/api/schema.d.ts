@@ -9920,6 +9920,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reference/service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the service offers: turnaround, kinds of experts, costs and insurance, contact (public, no personal data) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceInfo"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reference/taxonomy": {
         parameters: {
             query?: never;
@@ -12775,6 +12811,64 @@ export interface components {
             any: components["schemas"]["RulePredicateInput"][];
         } | {
             not: components["schemas"]["RulePredicateInput"];
+        };
+        ServiceInfo: {
+            contact: {
+                email: string | null;
+                phone: string | null;
+            };
+            costNotes: {
+                id: string;
+                sources: string[];
+                text: string;
+            }[];
+            /** @description Days after delivery in which follow-up questions are open (FOLLOWUP_DAYS) */
+            followupDays: number;
+            serviceLines: {
+                conditions: string[];
+                id: string;
+                label: string;
+            }[];
+            specialists: {
+                id: string;
+                label: string;
+                plain: string;
+            }[];
+            turnaround: {
+                /** @description The same for an urgent case */
+                expeditedBusinessDays: number;
+                /** @description Business days from complete records to the opinion (SERVICE_LEVELS_FILE) */
+                standardBusinessDays: number;
+            };
+        };
+        ServiceInfoInput: {
+            contact: {
+                email: string | null;
+                phone: string | null;
+            };
+            costNotes: {
+                id: string;
+                sources: string[];
+                text: string;
+            }[];
+            /** @description Days after delivery in which follow-up questions are open (FOLLOWUP_DAYS) */
+            followupDays: number;
+            serviceLines: {
+                conditions: string[];
+                id: string;
+                label: string;
+            }[];
+            specialists: {
+                id: string;
+                label: string;
+                plain: string;
+            }[];
+            turnaround: {
+                /** @description The same for an urgent case */
+                expeditedBusinessDays: number;
+                /** @description Business days from complete records to the opinion (SERVICE_LEVELS_FILE) */
+                standardBusinessDays: number;
+            };
         };
         Session: {
             createdAt: string;

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
 import { formatDate, get, patch, post, type DeepPartial, type GetResult, type IntakeDraft, type PatchResult, type PostResult, type Schema } from '../../api.ts';
 import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
-import type { Me } from '../../auth.tsx';
+import { useMe, type Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
@@ -298,7 +298,14 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
   );
 }
 
+/** In demo mode an account without an authenticator signs with its password; the code can be any six digits. */
+function useCodeHint(): string | undefined {
+  const { data: me } = useMe();
+  return me?.demo && !me.user.mfaEnabled ? 'Demo mode: this account has no authenticator app, so any six digits work.' : undefined;
+}
+
 function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign' | 'issue'; onClose: () => void }) {
+  const codeHint = useCodeHint();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const qc = useQueryClient();
@@ -311,7 +318,7 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
       <Stack>
         <Text size="sm">{action === 'sign' ? 'Signing locks your part. Later changes become an addendum or amendment.' : 'The report is rendered as PDF and FHIR, and the case moves to “opinion signed”.'}</Text>
         <PasswordInput label="Your password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
-        <TextInput label="Code from your authenticator app" inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+        <TextInput label="Code from your authenticator app" description={codeHint} inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
         <ErrorNote error={m.error} />
         <Button onClick={() => m.mutate()} loading={m.isPending}>{action === 'sign' ? 'Sign' : 'Issue the report'}</Button>
       </Stack>
@@ -320,6 +327,7 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
 }
 
 function Addendum({ caseId }: { caseId: string }) {
+  const codeHint = useCodeHint();
   const [form, setForm] = useState({ kind: 'addendum', reason: '', text: '', password: '', code: '' });
   const qc = useQueryClient();
   const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/report/versions`, form), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
@@ -329,7 +337,7 @@ function Addendum({ caseId }: { caseId: string }) {
       <Radio.Group value={form.kind} onChange={(v) => setForm({ ...form, kind: v })}><Group><Radio value="addendum" label="Addendum (adds)" /><Radio value="amendment" label="Amendment (corrects)" /></Group></Radio.Group>
       <TextInput label="Reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
       <Textarea label="Text" autosize value={form.text} onChange={(e) => setForm({ ...form, text: e.currentTarget.value })} />
-      <Group grow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></Group>
+      <Group grow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" description={codeHint} value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></Group>
       <ErrorNote error={m.error} />
       <Button variant="light" onClick={() => m.mutate()} loading={m.isPending}>Issue a new version</Button>
     </Stack>
