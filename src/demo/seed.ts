@@ -168,6 +168,11 @@ const SCENARIOS: Scenario[] = [
       pathologist: {
         reviewerRole: 'Pathologist',
         diagnosisReview: { originalDiagnosis: 'Non-small cell carcinoma, favor adenocarcinoma', reviewedDiagnosis: 'Adenocarcinoma of the lung (review in progress)', concordance: 'minor_discordance', rationale: 'Draft: the stains support adenocarcinoma; more tissue may be needed for gene testing.' },
+        answers: [
+          { question: 'Was the first diagnosis right?', answer: 'Mostly yes. The stains point to adenocarcinoma, one type of lung cancer.' },
+          { question: 'Should the tumor be tested again?', answer: 'Yes. New gene tests on the tumor may show a treatment that fits it better.' },
+        ],
+        patientSummary: 'The first diagnosis was mostly right. Your cancer is an adenocarcinoma. New gene tests on the tumor are worth doing, because they may point to a better treatment.',
       },
     },
   },
@@ -329,7 +334,7 @@ async function playScenario(db: Db, s: Services, people: Record<DemoKey, Actor>,
   const lead = people[first!];
   await s.cases.transition(lead, id, 'startReview', {}, META);
   const team = sc.team!.map((k) => ({ key: k, actor: people[k] }));
-  for (const { key, actor } of team) if (sc.opinion?.[key]) await s.opinions.saveDraft(actor, META, id, OpinionContent.parse(sc.opinion[key]));
+  for (const { key, actor } of team) if (sc.opinion?.[key]) await s.opinions.saveDraft(actor, META, id, OpinionContent.parse(sc.opinion[key]), 'replace');
   if (sc.to === 'board') {
     await s.cases.transition(lead, id, 'referToBoard', { reason: 'Surgery or radiation: the multidisciplinary board decides.' }, META);
     // Boards have no service yet: the chair joins the case the way the board capability will add them.
