@@ -13,7 +13,7 @@ import { AdminUsersPage } from './pages/AdminUsers.tsx';
 import { CasePage } from './pages/CasePage.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { InvitationPage } from './pages/Invitation.tsx';
-import { LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
+import { ForgotPasswordPage, LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
 import { DirectoryPage } from './pages/experts/DirectoryPage.tsx';
 import { InboxPage } from './pages/experts/InboxPage.tsx';
 import { ProfilePage } from './pages/experts/ProfilePage.tsx';
@@ -85,6 +85,7 @@ export function App() {
       <Route path="/register" element={<RegisterPage />} />
       <Route path="/verify-email" element={<VerifyEmailPage />} />
       <Route path="/set-password" element={<SetPasswordPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/invitations/:token" element={<InvitationPage />} />
       <Route path="/assess" element={<AssessPage me={me} />} />
       <Route path="/assess/rules" element={<AssessRulesPage />} />
