@@ -48,6 +48,23 @@ export default defineConfig({
   // The server swaps this placeholder for a fresh nonce in every page it sends (Content-Security-Policy).
   html: { cspNonce: '__CSP_NONCE__' },
   optimizeDeps: { exclude: ['@cornerstonejs/dicom-image-loader'], include: ['dicom-parser'] },
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 6000 },
+  build: {
+    outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 6000,
+    rolldownOptions: {
+      output: {
+        // Pages load on first use (App.tsx). Libraries are grouped so that a page fetches a few
+        // files, not dozens of slivers, and a release that changes only our code keeps them cached:
+        // React and the router on every page; the UI kit on every page; the upload widget only
+        // with a case. The image viewer is its own chunk already (a dynamic import in the viewer).
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|cookie|set-cookie-parser|@tanstack)[\\/]/, priority: 3 },
+            { name: 'ui', test: /node_modules[\\/]@mantine[\\/]/, priority: 2, tags: ['$initial'] },
+            { name: 'uploads', test: /node_modules[\\/](@uppy|tus-js-client)[\\/]/, priority: 1 },
+          ],
+        },
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://localhost:3000', '/fhir': 'http://localhost:3000', '/dicomweb': 'http://localhost:3000' } },
 });
