@@ -55,6 +55,9 @@ function statusOf(err: FastifyError, fallback: number): number {
 
 const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
+/** The built web app's files: their names carry a hash of their content. */
+const ASSETS_PREFIX = '/assets/';
+const isAsset = (req: FastifyRequest) => req.url.startsWith(ASSETS_PREFIX);
 
 function sendError(reply: FastifyReply, req: FastifyRequest, p: ProblemDetails) {
   if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
@@ -140,7 +143,9 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     return sendError(reply, req, p);
   });
   app.setNotFoundHandler((req, reply) => {
-    if (isApi(req) || isFhir(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
+    // A missing asset is a 404, not the page: a tab opened before an upgrade asks for a page's
+    // old file, and must learn it is gone (it then reloads) rather than get HTML as a script.
+    if (isApi(req) || isFhir(req) || isAsset(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
     return sendIndex(reply);
   });
   // The page is sent with this response's nonce for the inline styles the CSP allows.
@@ -173,7 +178,18 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   if (hasWeb) {
-    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false, allowedPath: (p) => p !== '/index.html' });
+    const assetsDir = path.join(config.webDist, ASSETS_PREFIX);
+    await app.register(fastifyStatic, {
+      root: config.webDist, wildcard: false, index: false, allowedPath: (p) => p !== '/index.html',
+      // The build writes brotli and gzip copies beside each file (web/vite.config.ts): sent as
+      // they are to a browser that accepts them, with Vary: Accept-Encoding.
+      preCompressed: true,
+      // A hashed file never changes under its name, so browsers keep it for a year without asking
+      // again; anything else is checked each time. The page itself is never cached (sendIndex).
+      setHeaders: (reply, filePath) => {
+        reply.header('cache-control', filePath.startsWith(assetsDir) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
   }
   return app;

@@ -33,20 +33,52 @@ export async function insertUser(q: Queryable, u: { email: string; name: string;
   return rows[0]!;
 }
 
-/** Issues a one-time token for a mail link; returns the token itself (stored only as a hash). */
-export async function issueUserToken(q: Queryable, userId: string, purpose: 'verify_email' | 'set_password', hours: number): Promise<string> {
+export type TokenPurpose = 'verify_email' | 'set_password';
+
+/**
+ * Issues a one-time token for a mail link, valid for `minutes` from `now` (the application's
+ * clock, like sessions); returns the token itself, which is stored only as a hash.
+ */
+export async function issueUserToken(q: Queryable, userId: string, purpose: TokenPurpose, now: Date, minutes: number): Promise<string> {
   const token = newToken();
-  await q.query(`INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1,$2,$3, now() + make_interval(hours => $4))`,
-    [hashToken(token), userId, purpose, hours]);
+  await q.query('INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+    [hashToken(token), userId, purpose, now.toISOString(), new Date(now.getTime() + minutes * 60_000).toISOString()]);
   return token;
 }
 
-/** Spends a one-time token: returns its user id once, or undefined when unknown, used or expired. */
-export async function consumeUserToken(q: Queryable, token: string, purpose: 'verify_email' | 'set_password'): Promise<string | undefined> {
+/** Why a link was refused: never issued (or for another purpose), spent already, or too old. */
+export type TokenRefusal = 'unknown' | 'used' | 'expired';
+
+/** A token's user while it can still be spent, or why it cannot. */
+export async function lookUpUserToken(q: Queryable, token: string, purpose: TokenPurpose, now: Date): Promise<{ userId: string } | { refused: TokenRefusal }> {
+  const [row] = await q.query<{ user_id: string; used_at: Date | null; expires_at: Date }>(
+    'SELECT user_id, used_at, expires_at FROM user_tokens WHERE token_hash = $1 AND purpose = $2', [hashToken(token), purpose]);
+  if (!row) return { refused: 'unknown' };
+  if (row.used_at) return { refused: 'used' };
+  if (new Date(row.expires_at).getTime() <= now.getTime()) return { refused: 'expired' };
+  return { userId: row.user_id };
+}
+
+/** Spends a one-time token: its user id once, or why it cannot be spent (the check and the spend are one statement). */
+export async function consumeUserToken(q: Queryable, token: string, purpose: TokenPurpose, now: Date): Promise<{ userId: string } | { refused: TokenRefusal }> {
   const rows = await q.query<{ user_id: string }>(
-    `UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
-    [hashToken(token), purpose]);
-  return rows[0]?.user_id;
+    'UPDATE user_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id',
+    [hashToken(token), purpose, now.toISOString()]);
+  if (rows[0]) return { userId: rows[0].user_id };
+  const why = await lookUpUserToken(q, token, purpose, now);
+  // Spent by a concurrent request between the two statements: it is used now.
+  return 'refused' in why ? why : { refused: 'used' };
+}
+
+/** Spends every open token of a purpose for an account (an older mailed link must not outlive the new password). */
+export async function spendOpenUserTokens(q: Queryable, userId: string, purpose: TokenPurpose, now: Date): Promise<void> {
+  await q.query('UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [userId, purpose, now.toISOString()]);
+}
+
+/** Tokens of a purpose issued to an account since `since` (to cap how many reset mails one account gets). */
+export async function countUserTokensSince(q: Queryable, userId: string, purpose: TokenPurpose, since: Date): Promise<number> {
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3', [userId, purpose, since.toISOString()]);
+  return row?.n ?? 0;
 }
 
 export function toUserView(u: UserRow) {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie } from '../core/auth/plugin.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
-import { errorResponses, requestMeta } from '../core/http.ts';
+import { errorResponses, ProblemSchema, requestMeta } from '../core/http.ts';
 import * as s from './schemas.ts';
 import type { AccountsService } from './service.ts';
 
@@ -30,9 +30,26 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
       await accounts.verifyEmail(req.body.token, requestMeta(req));
       return { ok: true as const };
     });
-    app.post('/auth/set-password', { config: { access: 'public' }, schema: { tags, summary: 'Choose a password with the mailed token (staff accounts)', body: s.SetPasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+    // A link that was used, or is too old, is answered with its own code so the page can say which.
+    const linkErrors = { ...errorResponses, 410: ProblemSchema };
+    app.post('/auth/set-password', { config: { access: 'public' }, schema: { tags, summary: 'Choose a password with a mailed link (new staff accounts, resets); every session of the account ends', body: s.SetPasswordBody, response: { 200: Ok, ...linkErrors } } }, async (req) => {
       await accounts.setPassword(req.body.token, req.body.password, requestMeta(req));
       return { ok: true as const };
+    });
+    app.post('/auth/set-password/check', {
+      config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } },
+      schema: { tags, summary: 'Whether a mailed link to choose a password still works (LINK_USED, LINK_EXPIRED or NOT_FOUND if not)', body: s.TokenBody, response: { 200: Ok, ...linkErrors } },
+    }, async (req) => {
+      await accounts.checkPasswordLink(req.body.token);
+      return { ok: true as const };
+    });
+    app.post('/auth/forgot-password', {
+      // Per client address here; the service also caps the mails one account receives.
+      config: { access: 'public', rateLimit: { max: config.passwordResetRatePerHour, timeWindow: 3_600_000 } },
+      schema: { tags, summary: 'Ask for a link to choose a new password; the answer is the same whether or not the address has an account', body: s.ForgotPasswordBody, response: { 202: s.ForgotPasswordView, ...errorResponses } },
+    }, async (req, reply) => {
+      await accounts.requestPasswordReset(req.body.email, requestMeta(req));
+      return reply.code(202).send({ ok: true as const, linkValidMinutes: config.passwordResetLinkMinutes });
     });
     app.post('/auth/login', { config: { access: 'public' }, schema: { tags, summary: 'Sign in; the answer says whether an MFA step follows', body: s.LoginBody, response: { 200: z.object({ mfaState: s.MfaState }), ...errorResponses } } }, async (req, reply) => {
       const { token, mfaState } = await accounts.login(req.body.email, req.body.password, requestMeta(req));

@@ -22,6 +22,9 @@ export const SessionView = z.object({
 }).meta({ id: 'Session' });
 export const TokenBody = z.strictObject({ token: z.string().min(10).max(100) });
 export const SetPasswordBody = z.strictObject({ token: z.string().min(10).max(100), password: Password });
+// A malformed address is refused on its form alone, which says nothing about who has an account.
+export const ForgotPasswordBody = z.strictObject({ email: Email });
+export const ForgotPasswordView = z.object({ ok: z.literal(true), linkValidMinutes: z.number().int() });
 export const CodeBody = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.') });
 
 export const MfaState = z.enum(['ok', 'pending', 'enroll_required']);

@@ -2,7 +2,6 @@ import QRCode from 'qrcode';
 import { recordAudit, recordAuditNow } from '../core/audit.ts';
 import { attemptSucceeded, confirmIdentity, freshTotpStep, reserveAttempt, spendTotpStep, warnOwnerOfLock } from '../core/auth/attempts.ts';
 import { judgePassword } from '../core/auth/passwordStrength.ts';
-import { hashToken } from '../core/auth/tokens.ts';
 import type { Queryable } from '../core/db.ts';
 import { isSealed, SEALED_PREFIX, type SecretBox } from '../core/secrets.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../core/auth/passwords.ts';
@@ -13,9 +12,20 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
-import { consumeUserToken, findUserByEmail, findUserById, insertUser, issueUserToken, toUserView, type UserRow } from './repository.ts';
+import { consumeUserToken, countUserTokensSince, findUserByEmail, findUserById, insertUser, issueUserToken, lookUpUserToken, spendOpenUserTokens, toUserView, type TokenRefusal, type UserRow } from './repository.ts';
 
 const asActor = (u: UserRow): Actor => ({ userId: u.id, role: u.role, name: u.name, email: u.email });
+
+/** At most this many "forgot password" mails an hour per account, whatever address asks: nobody's mailbox is flooded. */
+const RESET_MAILS_PER_HOUR = 3;
+
+/** Why a link to choose a password does not work, in plain words, with the way to a new one. */
+function refusedPasswordLink(why: TokenRefusal): AppError {
+  const again = 'ask for a new one with “Forgot password?” on the sign-in page.';
+  if (why === 'used') return new AppError('LINK_USED', `This link was used already (or a newer one was), so it does not work any more. If you did not choose a new password yourself, ${again}`);
+  if (why === 'expired') return new AppError('LINK_EXPIRED', `This link has expired: for your safety it works only for a short time. Please ${again}`);
+  return new AppError('NOT_FOUND', `This link is not valid. Open it again from the email, or ${again}`);
+}
 
 /**
  * Accounts: self-registration of patients and caregivers with email verification, sign-in with
@@ -39,8 +49,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
 
   /** Whose account a (still valid) set-password link is for. */
   async function setPasswordHolder(token: string) {
-    return (await db.query<{ email: string; name: string }>(
-      `SELECT u.email, u.name FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.purpose = 'set_password' AND t.used_at IS NULL AND t.expires_at > now()`, [hashToken(token)]))[0];
+    const found = await lookUpUserToken(db, token, 'set_password', deps.now());
+    return 'userId' in found ? findUserById(db, found.userId) : undefined;
   }
 
   /** Refuses a guessable password, with what to do instead. */
@@ -74,11 +84,11 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         const existing = await findUserByEmail(tx, input.email);
         if (existing) {
           // Same answer as a new registration, so the form does not reveal who has an account.
-          await enqueueMail(tx, { kind: 'account_exists', to: existing.email, subject: 'You already have a Consilium account', text: `Someone (perhaps you) tried to register with this address. You can sign in at ${link('/login')}. If you forgot your password, ask the service to reset it.` });
+          await enqueueMail(tx, { kind: 'account_exists', to: existing.email, subject: 'You already have a Consilium account', text: `Someone (perhaps you) tried to register with this address. You can sign in at ${link('/login')}. If you forgot your password, choose a new one at ${link('/forgot-password')}.` });
           return;
         }
         const user = await insertUser(tx, { email: input.email, name: input.name, role: 'patient', passwordHash, verified: false });
-        const token = await issueUserToken(tx, user.id, 'verify_email', 48);
+        const token = await issueUserToken(tx, user.id, 'verify_email', deps.now(), 48 * 60);
         await enqueueMail(tx, { kind: 'verify_email', to: user.email, subject: 'Confirm your email address', text: `Welcome to Consilium. Confirm your email address by opening this link within 48 hours:\n\n${link(`/verify-email?token=${token}`)}\n` });
         await recordAudit(tx, { actor: asActor(user), meta, action: 'user.register', entityType: 'User', entityId: user.id });
       });
@@ -86,24 +96,65 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
 
     async verifyEmail(token: string, meta: RequestMeta): Promise<void> {
       await db.transaction(async (tx) => {
-        const userId = await consumeUserToken(tx, token, 'verify_email');
-        if (!userId) throw new AppError('NOT_FOUND', 'This confirmation link is not valid any more. Sign in to get a new one, or register again.');
+        const spent = await consumeUserToken(tx, token, 'verify_email', deps.now());
+        if (!('userId' in spent)) throw new AppError('NOT_FOUND', 'This confirmation link is not valid any more. Sign in to get a new one, or register again.');
+        const userId = spent.userId;
         await tx.query('UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1', [userId]);
         await recordAudit(tx, { actor: null, meta, action: 'user.verify_email', entityType: 'User', entityId: userId });
       });
     },
 
-    /** Chooses a password with a mailed link (new staff accounts, and resets by an admin). */
+    /**
+     * Whether a mailed link to choose a password still works, so the page can say so before a
+     * new password is typed; refused in plain words (used, expired, unknown) otherwise.
+     */
+    async checkPasswordLink(token: string): Promise<void> {
+      const found = await lookUpUserToken(db, token, 'set_password', deps.now());
+      if ('refused' in found) throw refusedPasswordLink(found.refused);
+    },
+
+    /**
+     * "Forgot password?": mails a link to choose a new password when the address belongs to an
+     * active account. The caller answers the same whatever happened here, so the form does not
+     * reveal who has an account; the current password keeps working until a new one is chosen.
+     */
+    async requestPasswordReset(email: string, meta: RequestMeta): Promise<void> {
+      const now = deps.now();
+      await db.transaction(async (tx) => {
+        const user = await findUserByEmail(tx, email);
+        const sent = user && !user.disabled_at
+          && (await countUserTokensSince(tx, user.id, 'set_password', new Date(now.getTime() - 3_600_000))) < RESET_MAILS_PER_HOUR;
+        if (user && sent) {
+          const minutes = config.passwordResetLinkMinutes;
+          const token = await issueUserToken(tx, user.id, 'set_password', now, minutes);
+          await enqueueMail(tx, { kind: 'password_reset', to: user.email, subject: 'Choose a new Consilium password',
+            text: `Someone (we hope you) asked to choose a new password for your Consilium account. Open this link within ${minutes} minutes to choose one; it works once:\n\n${link(`/set-password?token=${token}`)}\n\nChoosing a new password signs you out everywhere else. If you did not ask for this, ignore this email: your password stays as it is.` });
+        }
+        const reason = !user ? 'no_account' : user.disabled_at ? 'account_disabled' : sent ? 'mailed' : 'too_many_links';
+        // No address in the trail: an unknown one could be anybody's, and the account is named by its id.
+        await recordAudit(tx, { actor: null, meta, action: 'user.password_reset_request', entityType: 'User', entityId: user?.id ?? null, outcome: reason === 'mailed' ? 'success' : 'failure', detail: { reason } });
+      });
+    },
+
+    /**
+     * Chooses a password with a mailed link (new staff accounts, resets by an admin, "forgot
+     * password"): spends the link and every other open one, and ends every session of the account.
+     */
     async setPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
       const holder = await setPasswordHolder(token);
       if (holder) assertStrongPassword(password, [holder.email, holder.name]);
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
-        const userId = await consumeUserToken(tx, token, 'set_password');
-        if (!userId) throw new AppError('NOT_FOUND', 'This link is not valid any more. Ask an administrator for a new one.');
-        await tx.query('UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1', [userId, passwordHash]);
-        await revokeUserSessions(tx, userId);
-        await recordAudit(tx, { actor: null, meta, action: 'user.set_password', entityType: 'User', entityId: userId });
+        const now = deps.now();
+        const spent = await consumeUserToken(tx, token, 'set_password', now);
+        if ('refused' in spent) throw refusedPasswordLink(spent.refused);
+        const [before] = await tx.query<{ email: string; had_password: boolean }>('SELECT email, password_hash IS NOT NULL AS had_password FROM users WHERE id = $1', [spent.userId]);
+        await tx.query('UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1', [spent.userId, passwordHash]);
+        await spendOpenUserTokens(tx, spent.userId, 'set_password', now);
+        const ended = await revokeUserSessions(tx, spent.userId);
+        await recordAudit(tx, { actor: null, meta, action: 'user.set_password', entityType: 'User', entityId: spent.userId, detail: { sessions: ended } });
+        // A password replaced by link (not a first one) is news the owner must hear of.
+        if (before?.had_password) await mailSecurityNotice(tx, before.email, 'Your password was changed', 'A new password was chosen for your Consilium account with a link sent to this address, and every signed-in session was ended.');
       });
     },
 
@@ -252,7 +303,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       return db.transaction(async (tx) => {
         if (await findUserByEmail(tx, input.email)) throw new AppError('CONFLICT', 'An account with this email already exists.');
         const user = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash: null, verified: false, createdBy: admin.userId });
-        const token = await issueUserToken(tx, user.id, 'set_password', 72);
+        const token = await issueUserToken(tx, user.id, 'set_password', deps.now(), 72 * 60);
         await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Your Consilium account', text: `An account was created for you at Consilium. Choose your password within 72 hours:\n\n${link(`/set-password?token=${token}`)}\n\nYou will then set up two-step sign-in with an authenticator app.` });
         await recordAudit(tx, { actor: admin, meta, action: 'user.create', entityType: 'User', entityId: user.id, detail: { role: input.role } });
         return toUserView(user);
@@ -302,7 +353,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         if (!user) throw new AppError('NOT_FOUND', 'No such user.');
         await tx.query('UPDATE users SET password_hash = NULL WHERE id = $1', [userId]);
         await revokeUserSessions(tx, userId);
-        const token = await issueUserToken(tx, userId, 'set_password', 24);
+        const token = await issueUserToken(tx, userId, 'set_password', deps.now(), 24 * 60);
         await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Choose a new Consilium password',
           text: `An administrator reset the password of your Consilium account, and every signed-in session was ended. Choose a new password within 24 hours:\n\n${link(`/set-password?token=${token}`)}\n\nIf you did not ask for this, contact the service.` });
         await recordAudit(tx, { actor: admin, meta, action: 'user.password_reset', entityType: 'User', entityId: userId });

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  PASSWORD_RESET_LINK_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  PASSWORD_RESET_RATE_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 ** 3),
   BLOB_KEYS: z.string().optional(),
   OFFER_RESPONSE_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
@@ -59,6 +61,10 @@ export interface Config {
   sessionAbsoluteMs: number;
   loginMaxFailures: number;
   loginLockMs: number;
+  /** How long a "forgot password" link works. */
+  passwordResetLinkMinutes: number;
+  /** "Forgot password" requests per client address per hour (each account is also mailed at most a few links an hour). */
+  passwordResetRatePerHour: number;
   bodyLimit: number;
   /** Largest file a person may upload (tus). */
   uploadMaxBytes: number;
@@ -118,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+    passwordResetLinkMinutes: e.PASSWORD_RESET_LINK_MINUTES,
+    passwordResetRatePerHour: e.PASSWORD_RESET_RATE_PER_HOUR,
     bodyLimit: e.BODY_LIMIT_BYTES,
     assessmentRatePerMinute: e.ASSESSMENT_RATE_PER_MINUTE,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,

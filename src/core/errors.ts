@@ -14,6 +14,8 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, title: 'You are not allowed to do this' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   CONFLICT: { status: 409, title: 'This conflicts with the current state' },
+  LINK_USED: { status: 409, title: 'This link was used already' },
+  LINK_EXPIRED: { status: 410, title: 'This link has expired' },
   ILLEGAL_TRANSITION: { status: 409, title: 'This step is not possible in the case’s current state' },
   NOT_ACCEPTABLE: { status: 406, title: 'This representation cannot be produced' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request is too large' },

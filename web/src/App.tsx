@@ -1,27 +1,65 @@
-import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
+import { Component, lazy, Suspense } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { post, ROLE_LABELS } from './api.ts';
 import { useMe, type Me } from './auth.tsx';
-import { AccountPage } from './pages/Account.tsx';
-import { AdminAuditPage } from './pages/AdminAudit.tsx';
-import { AssessPage } from './pages/assess/AssessPage.tsx';
-import { AssessRulesPage } from './pages/assess/AssessRules.tsx';
-import { AdminOutboxPage } from './pages/AdminOutbox.tsx';
-import { AdminUsersPage } from './pages/AdminUsers.tsx';
-import { CasePage } from './pages/CasePage.tsx';
 import { HomePage } from './pages/Home.tsx';
-import { InvitationPage } from './pages/Invitation.tsx';
-import { LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
-import { DirectoryPage } from './pages/experts/DirectoryPage.tsx';
-import { InboxPage } from './pages/experts/InboxPage.tsx';
-import { ProfilePage } from './pages/experts/ProfilePage.tsx';
-import { MyCasesPage } from './pages/MyCases.tsx';
+import { ForgotPasswordPage, LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
+// The bell sits in every signed-in header, and its page is small: both come with the first load.
 import { NotificationBell, NotificationsPage } from './pages/Notifications.tsx';
-import { QueuePage } from './pages/Queue.tsx';
-import { ViewerPage } from './pages/imaging/ViewerPage.tsx';
-import { OutcomesPage } from './pages/opinion/OutcomesPage.tsx';
+
+/**
+ * Every other page is fetched when it is first opened, so the home page, sign-in and the public
+ * assessment do not download the image viewer, the upload widget or the staff workspaces.
+ */
+const AccountPage = lazy(() => import('./pages/Account.tsx').then((m) => ({ default: m.AccountPage })));
+const AdminAuditPage = lazy(() => import('./pages/AdminAudit.tsx').then((m) => ({ default: m.AdminAuditPage })));
+const AdminOutboxPage = lazy(() => import('./pages/AdminOutbox.tsx').then((m) => ({ default: m.AdminOutboxPage })));
+const AdminUsersPage = lazy(() => import('./pages/AdminUsers.tsx').then((m) => ({ default: m.AdminUsersPage })));
+const AssessPage = lazy(() => import('./pages/assess/AssessPage.tsx').then((m) => ({ default: m.AssessPage })));
+const AssessRulesPage = lazy(() => import('./pages/assess/AssessRules.tsx').then((m) => ({ default: m.AssessRulesPage })));
+const CasePage = lazy(() => import('./pages/CasePage.tsx').then((m) => ({ default: m.CasePage })));
+const DirectoryPage = lazy(() => import('./pages/experts/DirectoryPage.tsx').then((m) => ({ default: m.DirectoryPage })));
+const InboxPage = lazy(() => import('./pages/experts/InboxPage.tsx').then((m) => ({ default: m.InboxPage })));
+const InvitationPage = lazy(() => import('./pages/Invitation.tsx').then((m) => ({ default: m.InvitationPage })));
+const MyCasesPage = lazy(() => import('./pages/MyCases.tsx').then((m) => ({ default: m.MyCasesPage })));
+const OutcomesPage = lazy(() => import('./pages/opinion/OutcomesPage.tsx').then((m) => ({ default: m.OutcomesPage })));
+const ProfilePage = lazy(() => import('./pages/experts/ProfilePage.tsx').then((m) => ({ default: m.ProfilePage })));
+const QueuePage = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default: m.QueuePage })));
+const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
+
+const pageLoading = <Center py="xl"><Loader aria-label="Loading" /></Center>;
+
+/**
+ * A page whose file could not be fetched (the connection dropped) says so in plain words with a
+ * way to try again, instead of leaving a blank screen.
+ */
+class PageLoadBoundary extends Component<{ children: React.ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <Center py="xl">
+        <Stack align="center" gap="sm">
+          <Text>This page could not be loaded. Check your connection and try again.</Text>
+          <Button onClick={() => window.location.reload()}>Try again</Button>
+        </Stack>
+      </Center>
+    );
+  }
+}
+
+/** Pages fetched on first use, with a spinner meanwhile and a plain message if fetching fails. */
+function Pages({ children }: { children: React.ReactNode }) {
+  // Keyed by address: going elsewhere tries afresh.
+  const { pathname } = useLocation();
+  return <PageLoadBoundary key={pathname}><Suspense fallback={pageLoading}>{children}</Suspense></PageLoadBoundary>;
+}
 
 function navFor(me: Me) {
   const role = me.user.role;
@@ -85,6 +123,7 @@ export function App() {
       <Route path="/register" element={<RegisterPage />} />
       <Route path="/verify-email" element={<VerifyEmailPage />} />
       <Route path="/set-password" element={<SetPasswordPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/invitations/:token" element={<InvitationPage />} />
       <Route path="/assess" element={<AssessPage me={me} />} />
       <Route path="/assess/rules" element={<AssessRulesPage />} />
@@ -92,37 +131,41 @@ export function App() {
   );
   if (!me) {
     return (
-      <Routes>
-        <Route path="/" element={<HomePage />} />
-        <Route path="/login" element={<LoginPage />} />
-        {publicRoutes}
-        <Route path="*" element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
-      </Routes>
+      <Pages>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/login" element={<LoginPage />} />
+          {publicRoutes}
+          <Route path="*" element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
+        </Routes>
+      </Pages>
     );
   }
   if (me.session.mfaState !== 'ok') return <MfaPage me={me} />;
   return (
     <Shell me={me}>
-      <Routes>
-        <Route path="/" element={<Navigate to={home(me)} replace />} />
-        <Route path="/login" element={<Navigate to={home(me)} replace />} />
-        {publicRoutes}
-        <Route path="/cases" element={<MyCasesPage me={me} />} />
-        <Route path="/cases/:id" element={<CasePage me={me} />} />
-        <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
-        <Route path="/queue" element={<QueuePage />} />
-        <Route path="/inbox" element={<InboxPage />} />
-        <Route path="/profile" element={<ProfilePage />} />
-        <Route path="/directory" element={<DirectoryPage me={me} />} />
-        <Route path="/outcomes" element={<OutcomesPage />} />
-        <Route path="/admin/users" element={<AdminUsersPage />} />
-        <Route path="/admin/audit" element={<AdminAuditPage />} />
-        <Route path="/admin/outbox" element={<AdminOutboxPage />} />
-        <Route path="/notifications" element={<NotificationsPage />} />
-        <Route path="/account" element={<AccountPage me={me} />} />
-        <Route path="/account/security" element={<Navigate to="/account" replace />} />
-        <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />
-      </Routes>
+      <Pages>
+        <Routes>
+          <Route path="/" element={<Navigate to={home(me)} replace />} />
+          <Route path="/login" element={<Navigate to={home(me)} replace />} />
+          {publicRoutes}
+          <Route path="/cases" element={<MyCasesPage me={me} />} />
+          <Route path="/cases/:id" element={<CasePage me={me} />} />
+          <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
+          <Route path="/queue" element={<QueuePage />} />
+          <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/profile" element={<ProfilePage />} />
+          <Route path="/directory" element={<DirectoryPage me={me} />} />
+          <Route path="/outcomes" element={<OutcomesPage />} />
+          <Route path="/admin/users" element={<AdminUsersPage />} />
+          <Route path="/admin/audit" element={<AdminAuditPage />} />
+          <Route path="/admin/outbox" element={<AdminOutboxPage />} />
+          <Route path="/notifications" element={<NotificationsPage />} />
+          <Route path="/account" element={<AccountPage me={me} />} />
+          <Route path="/account/security" element={<Navigate to="/account" replace />} />
+          <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />
+        </Routes>
+      </Pages>
     </Shell>
   );
 }

@@ -42,7 +42,7 @@ export const put = <T = unknown>(path: string, body: unknown) => api<T>('PUT', p
 export const patch = <T = unknown>(path: string, body: unknown, init?: { keepalive?: boolean }) => api<T>('PATCH', path, body, init);
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
-type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never) : never;
+type Answer<O> = O extends { responses: infer R } ? (R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : R extends { 202: infer C } ? JsonOf<C> : never) : never;
 /** What the API answers to a GET of `P` (the path as the OpenAPI document writes it), from the generated types. */
 export type GetResult<P extends keyof paths> = Answer<paths[P]['get']>;
 export type PostResult<P extends keyof paths> = Answer<paths[P]['post']>;

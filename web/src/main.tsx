@@ -37,6 +37,15 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light
 const styleNonce = (document.querySelector('meta[property="csp-nonce"]') as HTMLMetaElement | null)?.nonce || undefined;
 // Modals lock page scrolling with a <style> element of their own (react-remove-scroll): same nonce.
 if (styleNonce) setNonce(styleNonce);
+// After an upgrade, a tab opened before it asks for a page's old file, which is gone: it loads the
+// new version of the app instead (once a minute at most, so a file missing for another reason
+// ends on the page's own message, not in a loop of reloads).
+window.addEventListener('vite:preloadError', () => {
+  const key = 'consilium:reloaded-for-upgrade';
+  if (Date.now() - Number(sessionStorage.getItem(key) ?? 0) < 60_000) return;
+  sessionStorage.setItem(key, String(Date.now()));
+  window.location.reload();
+});
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
 createRoot(document.getElementById('root')!).render(

@@ -115,6 +115,6 @@ export function describeDevice(userAgent: string | null): string {
   return [browser, os && `on ${os}`].filter(Boolean).join(' ');
 }
 
-export async function revokeUserSessions(tx: Queryable, userId: string): Promise<void> {
-  await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+export async function revokeUserSessions(tx: Queryable, userId: string): Promise<number> {
+  return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id', [userId])).length;
 }

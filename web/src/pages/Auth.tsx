@@ -1,15 +1,17 @@
-import { Alert, Anchor, Button, Center, Code, Container, Image, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Button, Center, Code, Container, Image, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { post } from '../api.ts';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { ApiError, post, type PostResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 import { PASSWORD_HINT, PasswordStrength } from './PasswordStrength.tsx';
 
-function Card({ title, children }: { title: string; children: React.ReactNode }) {
+/** A signed-out page's frame: a way back to the home page (these pages have no header), a title and the form. */
+function Card({ title, children, homeLink = true }: { title: string; children: React.ReactNode; homeLink?: boolean }) {
   return (
     <Container size={440} py="xl">
+      {homeLink && <Anchor component={Link} to="/" size="sm" display="inline-block" mb="sm"><span aria-hidden="true">← </span>Back to home</Anchor>}
       <Title order={2} ta="center" mb="md">{title}</Title>
       <Paper withBorder p="lg" shadow="sm">{children}</Paper>
     </Container>
@@ -36,6 +38,7 @@ export function LoginPage() {
           {params.get('next') && params.get('next') !== '/' && <Alert color="blue">Please sign in to continue. For your safety, a session ends after 15 minutes without activity, and when it is signed out from another device or the password changes.</Alert>}
           <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
           <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <Anchor component={Link} to="/forgot-password" state={{ email }} size="sm" mt={-8}>Forgot password?</Anchor>
           <ErrorNote error={login.error} />
           <Button type="submit" loading={login.isPending}>Sign in</Button>
           <Text size="sm">New here? <Anchor component={Link} to="/register">Create an account</Anchor></Text>
@@ -92,19 +95,88 @@ export function VerifyEmailPage() {
   );
 }
 
+/** "Forgot password?": asks for the address and says the same thing whether or not it has an account. */
+export function ForgotPasswordPage() {
+  const location = useLocation();
+  const [email, setEmail] = useState(() => (location.state as { email?: string } | null)?.email ?? '');
+  const ask = useMutation({ mutationFn: () => post<PostResult<'/api/auth/forgot-password'>>('/auth/forgot-password', { email }) });
+  if (ask.isSuccess) {
+    return (
+      <Card title="Check your email">
+        <Stack>
+          <Text>If <b>{email}</b> belongs to an account, we have sent it a link to choose a new password.</Text>
+          <Text>The link works once, for {ask.data.linkValidMinutes} minutes. Until you use it, your current password stays as it is.</Text>
+          <Text size="sm" c="dimmed">Nothing after a few minutes? Look in your spam folder, check the address, or ask again.</Text>
+          <Button variant="default" onClick={() => ask.reset()}>Ask again</Button>
+          <Text size="sm"><Anchor component={Link} to="/login">Back to sign in</Anchor></Text>
+        </Stack>
+      </Card>
+    );
+  }
+  return (
+    <Card title="Forgot your password?">
+      <form onSubmit={(e) => { e.preventDefault(); ask.mutate(); }}>
+        <Stack>
+          <Text size="sm">Enter the email address you sign in with. We will send you a link to choose a new password.</Text>
+          <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => { setEmail(e.currentTarget.value); if (ask.isError) ask.reset(); }} />
+          <ErrorNote error={ask.error} />
+          <Button type="submit" loading={ask.isPending}>Send me a link</Button>
+          <Text size="sm">Remembered it? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** Why a link to choose a password does not work, in plain words, with a way to a new one. */
+const LINK_REFUSALS: Record<string, { title: string; text: string }> = {
+  LINK_EXPIRED: { title: 'This link has expired', text: 'For your safety, a link to choose a password works only for a short time. Ask for a new one: it comes by email within a minute or two.' },
+  LINK_USED: { title: 'This link was used already', text: 'Each link works once, and this one (or a newer one) has been used. If you did not choose a new password yourself, ask for a new link now and choose one.' },
+  NOT_FOUND: { title: 'This link does not work', text: 'The link may be incomplete: open it again from the email, or ask for a new one.' },
+};
+
+function LinkRefused({ code }: { code: string }) {
+  const why = LINK_REFUSALS[code] ?? LINK_REFUSALS.NOT_FOUND!;
+  return (
+    <Stack>
+      <Alert color="blue" title={why.title} role="alert" data-testid="link-refused">{why.text}</Alert>
+      <Button component={Link} to="/forgot-password">Ask for a new link</Button>
+      <Text size="sm">Know your password? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+    </Stack>
+  );
+}
+
+const isLinkRefusal = (e: unknown): e is ApiError => e instanceof ApiError && e.code in LINK_REFUSALS;
+
+/** Choosing a password with a mailed link: a new staff account, a reset by an administrator, or "forgot password". */
 export function SetPasswordPage() {
   const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
   const [password, setPassword] = useState('');
-  const set = useMutation({ mutationFn: () => post('/auth/set-password', { token: params.get('token') ?? '', password }) });
+  // Checked first, so nobody types a new password into a link that no longer works.
+  const link = useQuery({ queryKey: ['password-link', token], queryFn: () => post('/auth/set-password/check', { token }), enabled: token.length >= 10, staleTime: Infinity });
+  const set = useMutation({ mutationFn: () => post('/auth/set-password', { token, password }) });
+  const refused = isLinkRefusal(link.error) ? link.error : isLinkRefusal(set.error) ? set.error : null;
   return (
     <Card title="Choose your password">
       {set.isSuccess ? (
-        <Stack><Text>Your password is set. Sign in to set up two-step sign-in.</Text><Button component={Link} to="/login">Sign in</Button></Stack>
+        <Stack>
+          <Text>Your new password is saved. For your safety, every place where you were signed in has been signed out.</Text>
+          <Button component={Link} to="/login">Sign in</Button>
+        </Stack>
+      ) : token.length < 10 ? (
+        <LinkRefused code="NOT_FOUND" />
+      ) : refused ? (
+        <LinkRefused code={refused.code} />
+      ) : link.isPending ? (
+        <Center py="md"><Loader aria-label="Checking the link" /></Center>
+      ) : link.isError ? (
+        <ErrorNote error={link.error} />
       ) : (
         <form onSubmit={(e) => { e.preventDefault(); set.mutate(); }}>
           <Stack>
             <PasswordInput label="New password" description={PASSWORD_HINT} required value={password} onChange={(e) => { setPassword(e.currentTarget.value); if (set.isError) set.reset(); }} autoComplete="new-password" />
-            <PasswordStrength password={password} token={params.get('token') ?? undefined} />
+            <PasswordStrength password={password} token={token} />
             <ErrorNote error={set.error} />
             <Button type="submit" loading={set.isPending}>Save password</Button>
           </Stack>
@@ -131,7 +203,7 @@ export function MfaPage({ me }: { me: Me }) {
   };
   if (me.session.mfaState === 'ok') return <Navigate to="/account" replace />;
   return (
-    <Card title={enrolling ? 'Set up two-step sign-in' : 'Enter your code'}>
+    <Card title={enrolling ? 'Set up two-step sign-in' : 'Enter your code'} homeLink={false}>
       <Stack>
         {enrolling ? (
           <>
