@@ -50,7 +50,7 @@ export function assess(answers: AssessmentAnswers, k: Knowledge = KNOWLEDGE): As
     },
     checklist: k.rules.checklist
       .filter((item) => holds(item.when as Predicate, facts) || !!match.condition?.records.includes(item.id))
-      .map((item) => ({ id: item.id, label: item.label, from: item.from, why: item.why, have: (answers.records?.have ?? []).includes(item.id as never), sources: item.sources, ruleId: `checklist.${item.id}` })),
+      .map((item) => ({ id: item.id, label: item.label, from: item.from, why: item.why, gatheredBy: item.gatheredBy, have: (answers.records?.have ?? []).includes(item.id as never), sources: item.sources, ruleId: `checklist.${item.id}` })),
     biomarkers: match.condition ? biomarkerCompleteness(k, match.condition, stageOf(answers), answers.records?.molecularTestsDone ?? []) : null,
     questions: fired(k.rules.questions).map(reason),
     coverage: fired(k.rules.coverage).map(reason),

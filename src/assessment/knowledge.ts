@@ -29,7 +29,11 @@ const RuleBase = { id: Id, when: PredicateSchema, sources: SourceIds, reviewedOn
 const TextRule = z.strictObject({ ...RuleBase, text: z.string().min(10) });
 const SituationRule = z.strictObject({ ...RuleBase, text: z.string().min(10), situation: z.number().int().min(1).max(5), weight: z.number().int().min(1).max(3) });
 const ReviewerRule = z.strictObject({ ...RuleBase, text: z.string().min(10), specialties: z.array(Id).min(1) });
-const ChecklistItem = z.strictObject({ ...RuleBase, label: z.string().min(3), from: z.string().min(3), why: z.string().min(5) });
+const ChecklistItem = z.strictObject({
+  ...RuleBase, label: z.string().min(3), from: z.string().min(3), why: z.string().min(5),
+  /** Who gathers it: the patient (only they know it) or the service, which requests it from doctors and hospitals. */
+  gatheredBy: z.enum(['patient', 'service']),
+});
 const Sourced = z.strictObject({ text: z.string().min(10), sources: SourceIds });
 
 const RulesSchema = z.strictObject({

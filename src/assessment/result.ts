@@ -18,7 +18,7 @@ export const AssessmentResult = z.object({
     matters: z.boolean(), reasons: z.array(Reason),
     volumeStandard: z.object({ procedure: z.string(), hospitalMin: z.number(), surgeonMin: z.number(), sources: SourceIds, verify: z.string().nullable() }).nullable(),
   }),
-  checklist: z.array(z.object({ id: z.string(), label: z.string(), from: z.string(), why: z.string(), have: z.boolean(), sources: SourceIds, ruleId: z.string() })),
+  checklist: z.array(z.object({ id: z.string(), label: z.string(), from: z.string(), why: z.string(), gatheredBy: z.enum(['patient', 'service']), have: z.boolean(), sources: SourceIds, ruleId: z.string() })),
   biomarkers: z.object({
     panels: z.array(z.object({ id: z.string(), label: z.string(), note: z.string().nullable() })),
     stage: z.enum(['advanced', 'early', 'unknown']),

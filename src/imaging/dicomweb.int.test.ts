@@ -354,3 +354,18 @@ describe('a long STOW stream', () => {
     expect(await t.db.query(`SELECT 1 FROM audit_events WHERE action = 'case.records.write' AND outcome = 'denied' AND case_id = $1`, [id])).toHaveLength(1);
   });
 });
+
+describe('imaging on the records checklist', () => {
+  it('counts a chest CT sent by STOW-RS as the CT of the chest the checklist asks for, and a brain MRI as nothing of the sort', async () => {
+    const lung = await aCase(t, patient, { submit: true });
+    const item = async (id: string) => ((await patient.client.get(`/api/cases/${lung}/checklist`)).body.items as { id: string; have: boolean }[]).find((i) => i.id === id);
+    expect(await item('ct_chest')).toMatchObject({ have: false });
+    const mri = aCtSeries(1, { modality: 'MR', bodyPart: 'BRAIN' });
+    expect((await stow(patient, mri.files, `/dicomweb/cases/${lung}/studies`)).status).toBe(200);
+    expect(await item('ct_chest')).toMatchObject({ have: false });
+    expect(await item('imaging_files')).toMatchObject({ have: true });
+    const chest = aCtSeries(2, { modality: 'CT', bodyPart: 'CHEST' });
+    expect((await stow(patient, chest.files, `/dicomweb/cases/${lung}/studies`)).status).toBe(200);
+    expect(await item('ct_chest')).toMatchObject({ have: true });
+  });
+});

@@ -5,7 +5,7 @@ import type { AssessmentResult } from '../assessment/result.ts';
 import type { Intake } from '../cases/intake.ts';
 import type { CaseRow } from '../core/access.ts';
 import type { Queryable } from '../core/db.ts';
-import { itemsSatisfied } from './classify.ts';
+import { itemsOfImagingStudy, itemsSatisfied } from './classify.ts';
 
 /**
  * The records gate. The case's checklist comes from the assessment rules run on the case; an
@@ -39,6 +39,12 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
   }
+  // Imaging studies (uploaded files, CDs or STOW-RS) count as the scans they are.
+  const studies = await tx.query<{ id: string; modalities: string[] | null; words: string | null }>(
+    `SELECT s.id, array_agg(DISTINCT se.modality) FILTER (WHERE se.modality IS NOT NULL) AS modalities,
+       concat_ws(' ', s.study_description, string_agg(concat_ws(' ', se.body_part, se.series_description), ' ')) AS words
+     FROM dicom_studies s JOIN dicom_series se ON se.study_id = s.id WHERE s.case_id = $1 GROUP BY s.id, s.study_description`, [caseId]);
+  for (const s of studies) for (const item of itemsOfImagingStudy(s.modalities ?? [], s.words ?? '')) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), s.id]);
   // Glass slides that have physically arrived count as the slides on file.
   const slides = await tx.query<{ id: string }>(`SELECT id FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned')`, [caseId]);
   if (slides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...slides.map((s) => s.id)]);
@@ -64,6 +70,7 @@ export interface ChecklistItemState {
   label: string;
   from: string;
   why: string;
+  gatheredBy: 'patient' | 'service';
   sources: string[];
   have: boolean;
   documents: string[];
@@ -91,7 +98,7 @@ export async function caseChecklist(tx: Queryable, row: CaseRow): Promise<CaseCh
   const items = assessment.checklist.map((i) => {
     const w = waivers.find((x) => x.item_id === i.id);
     return {
-      id: i.id, label: i.label, from: i.from, why: i.why, sources: i.sources,
+      id: i.id, label: i.label, from: i.from, why: i.why, gatheredBy: i.gatheredBy, sources: i.sources,
       have: i.have, documents: onFile.satisfiedBy.get(i.id) ?? [],
       waiver: w ? { reason: w.reason, waivedBy: w.name, waivedAt: new Date(w.waived_at).toISOString() } : null,
     };

@@ -12,12 +12,14 @@ const TypesFile = z.strictObject({
   note: z.string(),
   types: z.array(z.strictObject({ id: z.string(), label: z.string(), satisfies: z.array(z.string()), phrases: z.array(z.tuple([z.string().min(2), z.number().positive()])) })),
   itemPhrases: z.record(z.string(), z.array(z.string().min(2))),
+  /** Imaging studies that satisfy a named checklist item: by DICOM modality, and (when listed) a word in the body part or descriptions. */
+  imagingItems: z.array(z.strictObject({ item: z.string(), modalities: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1), words: z.array(z.string().min(2)) })),
 });
 
 export const DOCUMENT_TYPES = TypesFile.parse(JSON.parse(fs.readFileSync(new URL('./data/document-types.json', import.meta.url), 'utf8')));
 const checklistIds = new Set(KNOWLEDGE.rules.checklist.map((i) => i.id));
 for (const t of DOCUMENT_TYPES.types) for (const s of t.satisfies) if (!checklistIds.has(s)) throw new Error(`document type ${t.id} satisfies unknown checklist item ${s}`);
-for (const id of Object.keys(DOCUMENT_TYPES.itemPhrases)) if (!checklistIds.has(id)) throw new Error(`document-types.json names unknown checklist item ${id}`);
+for (const id of [...Object.keys(DOCUMENT_TYPES.itemPhrases), ...DOCUMENT_TYPES.imagingItems.map((i) => i.item)]) if (!checklistIds.has(id)) throw new Error(`document-types.json names unknown checklist item ${id}`);
 
 export const DOCUMENT_TYPE_IDS = [...DOCUMENT_TYPES.types.map((t) => t.id), 'other'] as const;
 export const documentTypeLabel = (id: string | null) => DOCUMENT_TYPES.types.find((t) => t.id === id)?.label ?? (id === 'other' ? 'Other' : 'Not classified');
@@ -57,6 +59,14 @@ export function itemsSatisfied(documentType: string | null, text: string | null)
     for (const [item, phrases] of Object.entries(DOCUMENT_TYPES.itemPhrases)) if (phrases.some((p) => t.includes(p))) out.add(item);
   }
   return [...out];
+}
+
+/** Checklist items an imaging study satisfies: its modalities, and the words of its body parts and descriptions. */
+export function itemsOfImagingStudy(modalities: string[], words: string): string[] {
+  const text = norm(words);
+  return ['imaging_files', ...DOCUMENT_TYPES.imagingItems
+    .filter((r) => r.modalities.some((m) => modalities.includes(m)) && (r.words.length === 0 || r.words.some((w) => text.includes(w))))
+    .map((r) => r.item)];
 }
 
 // Gene symbols that are also common English words are not taken as evidence on their own.

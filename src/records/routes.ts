@@ -32,7 +32,8 @@ const ClinicalEntry = z.object({
 }).meta({ id: 'ClinicalEntry' });
 export const ChecklistView = z.object({
   items: z.array(z.object({
-    id: z.string(), label: z.string(), from: z.string(), why: z.string(), sources: z.array(z.string()), have: z.boolean(), documents: z.array(z.string()),
+    id: z.string(), label: z.string(), from: z.string(), why: z.string(), gatheredBy: z.enum(['patient', 'service']).meta({ description: 'Who gathers it: the patient, or the service from doctors and hospitals' }),
+    sources: z.array(z.string()), have: z.boolean(), documents: z.array(z.string()),
     waiver: z.object({ reason: z.string(), waivedBy: z.string(), waivedAt: z.string() }).nullable(),
   })),
   outstanding: z.array(z.string()),
@@ -175,7 +176,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     const tags = ['records'];
     app.get('/api/cases/:id/documents', {
       config: { access: { case: 'case.records.read' } },
-      schema: { tags, summary: 'Documents on a case: filter by category or status, paged', params: Params, querystring: z.strictObject({ category: z.enum(['document', 'imaging', 'digital_slide', 'structured']).optional(), status: z.enum(['processing', 'ready', 'needs_review', 'failed']).optional(), ...PageQuery }), response: { 200: pageOf(DocumentView), ...errorResponses } },
+      schema: { tags, summary: 'Documents on a case: filter by category or status, paged', params: Params, querystring: z.strictObject({ category: z.enum(['document', 'imaging', 'digital_slide', 'structured']).optional(), except: z.enum(['document', 'imaging', 'digital_slide', 'structured']).optional().meta({ description: 'Leave out one category (e.g. image files, shown as studies instead)' }), status: z.enum(['processing', 'ready', 'needs_review', 'failed']).optional(), ...PageQuery }), response: { 200: pageOf(DocumentView), ...errorResponses } },
     }, async (req) => records.listDocuments(req.actor, req.params.id, requestMeta(req), req.query));
     app.get('/api/cases/:id/documents/:documentId', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'One document', params: DocParams, response: { 200: DocumentView, ...errorResponses } } },
       async (req) => records.getDocument(req.actor, req.params.id, req.params.documentId, requestMeta(req)));

@@ -257,17 +257,18 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       [documentId, status, detail, text.slice(0, 2_000_000), c.documentType, c.confidence, JSON.stringify(c.evidence), JSON.stringify(tests)]);
   }
 
-  async function listDocuments(actor: Actor, caseId: string, meta: RequestMeta, f: { category?: string; status?: string; page: number; pageSize: number }) {
+  async function listDocuments(actor: Actor, caseId: string, meta: RequestMeta, f: { category?: string; except?: string; status?: string; page: number; pageSize: number }) {
     return withCaseTx(db, async (tx) => {
       await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'document.list' });
       const where = ['d.case_id = $1'];
       const params: unknown[] = [caseId];
       if (f.category) where.push(`d.category = $${params.push(f.category)}`);
+      if (f.except) where.push(`d.category <> $${params.push(f.except)}`);
       if (f.status) where.push(`d.status = $${params.push(f.status)}`);
       const [count] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM documents d WHERE ${where.join(' AND ')}`, params);
       const rows = await tx.query<DocumentRow>(
         `SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE ${where.join(' AND ')}
-         ORDER BY d.created_at DESC, d.id LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
+         ORDER BY d.created_at DESC, coalesce(d.relative_path, d.filename), d.id LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
       return { items: rows.map(documentView), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
     });
   }

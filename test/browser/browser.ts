@@ -39,6 +39,25 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.targets.join(' | ')}`);
 }
 
+/** True when the page fits its window's width: nothing to scroll sideways. */
+export async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+/** The elements that reach past the window's right edge (tag, class and text), for a readable failure. */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > document.documentElement.clientWidth && ![...el.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth)) {
+        out.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').split(' ')[0]} "${(el.textContent ?? '').trim().slice(0, 40)}" (${Math.round(r.right)}px)`);
+      }
+    }
+    return out.slice(0, 10);
+  });
+}
+
 /** Presses Tab until the focused element's accessible name contains `name`; fails after `max` presses. */
 export async function tabTo(page: Page, name: string | RegExp, max = 80): Promise<void> {
   for (let i = 0; i < max; i++) {

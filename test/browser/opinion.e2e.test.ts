@@ -121,7 +121,9 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByRole('tab', { name: 'Records' }).click();
   await page.locator('input[webkitdirectory]').first().setInputFiles(await aRecordsFolder(ct.files));
   await page.getByTestId('doc-records.json').waitFor({ timeout: 60_000 });
-  await expect.poll(() => page.getByTestId('documents').locator('tbody tr').count(), { timeout: 60_000 }).toBe(22);
+  // Twenty CT slices are one study among the images, not twenty rows among the documents.
+  await expect.poll(() => page.getByTestId('image-studies').textContent(), { timeout: 60_000 }).toMatch(/1 series · 20 images/);
+  expect(await page.getByTestId('documents').locator('[data-testid^="doc-"]').count()).toBe(2);
   await shot(page, 'records-uploaded');
 
   // The coordinator completes the checklist (waiving what this case does not need) and sends it to review.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { aCase, anIntake, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, MOLECULAR_LINES, PATHOLOGY_LINES } from '../support/records.ts';
-import { screenshotter, signIn, useBrowserApp } from './browser.ts';
+import { fitsWidth, overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
  * Gathering records: a patient uploads a whole folder (reports, a FHIR export, a digital slide
@@ -41,17 +41,28 @@ it('patient uploads a folder and the checklist turns complete; the coordinator s
   await signIn(page, app.t.baseUrl, patient, PASSWORD);
   await page.getByTestId('case-card').first().click();
   await page.getByRole('tab', { name: 'Records' }).click();
-  await expect.poll(async () => page.getByTestId('checklist-state').textContent()).toMatch(/6 still needed/);
+  await expect.poll(async () => page.getByTestId('checklist-state').textContent()).toMatch(/6 still to gather/);
+  // What the patient can add and what the service requests are told apart.
+  expect(await page.getByTestId('checklist-service').textContent()).toMatch(/We will request these from your doctors and hospitals/);
   await shot(page, 'before-upload');
 
   await page.locator('input[webkitdirectory]').first().setInputFiles(await aRecordsFolder());
   await page.getByTestId('doc-labs.json').waitFor({ timeout: 60_000 });
   await expect.poll(async () => page.getByTestId('checklist-state').textContent(), { timeout: 60_000 }).toBe('Complete');
-  expect(await page.getByTestId('documents').locator('tbody tr').count()).toBe(9);
+  // Image files show as the study they form; the other files as documents.
+  expect(await page.getByTestId('documents').locator('[data-testid^="doc-"]').count()).toBe(5);
+  await expect.poll(() => page.getByTestId('images-on-file').textContent(), { timeout: 30_000 }).toMatch(/4 image files/);
   expect(await page.getByText('VIEWER.EXE').count()).toBe(0);
   await expect.poll(async () => page.getByTestId('doc-pathology.pdf').textContent(), { timeout: 30_000 }).toMatch(/Pathology report/);
   await page.getByTestId('labs').waitFor();
   await shot(page, 'checklist-complete');
+  // On a phone the checklist and the documents stack: nothing is cut off or scrolls sideways.
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.getByTestId('item-pathology_report').getByText('On file').waitFor();
+  await shot(page, 'records-on-a-phone');
+  expect(await overflowing(page)).toEqual([]);
+  expect(await fitsWidth(page)).toBe(true);
+  expect(await seriousA11yViolations(page)).toEqual([]);
   await page.close();
 
   const cp = await app.browser.newPage({ viewport: { width: 1280, height: 1000 } });

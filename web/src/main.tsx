@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, createTheme, darken, defaultVariantColorsResolver, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type VariantColorsResolver } from '@mantine/core';
+import { Anchor, createTheme, darken, DEFAULT_THEME, defaultVariantColorsResolver, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
@@ -8,20 +8,28 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 
-// Light (tinted) badges and buttons take a darkened darkest shade of their colour for text, so
-// every colour reaches WCAG AA contrast (4.5:1 for small text) on its tint: green, teal, orange
-// and yellow at shade 9 alone do not.
+// Colours too light for white text (filled) or as text on white at their usual shades.
+const LIGHT_HUES = ['green', 'teal', 'lime', 'yellow', 'orange', 'cyan'];
+
+// Every badge and button reaches WCAG AA contrast (4.5:1 for small text): light (tinted) ones take
+// a darkened darkest shade for text, and filled ones in a light hue a darkened background.
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
-  if (input.variant !== 'light') return colors;
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
-  const darkest = parsed.isThemeColor ? input.theme.colors[parsed.color]?.[9] : undefined;
-  return darkest ? { ...colors, color: darken(darkest, 0.35) } : colors;
+  const shades = parsed.isThemeColor ? input.theme.colors[parsed.color] : undefined;
+  if (!shades) return colors;
+  if (input.variant === 'light') return { ...colors, color: darken(shades[9], 0.35) };
+  if (input.variant === 'filled' && LIGHT_HUES.includes(parsed.color)) return { ...colors, background: darken(shades[8], 0.3), hover: darken(shades[9], 0.3) };
+  return colors;
 };
+
+// Text in green or orange (e.g. "On file", "Missing") at shade 9 is about 4:1 on white; a darker 9 reaches 4.5:1.
+const withDarkest = (hue: 'green' | 'orange', darkest: string) => [...DEFAULT_THEME.colors[hue].slice(0, 9), darkest] as unknown as MantineColorsTuple;
 
 // Contrast at WCAG AA: a darker primary shade and secondary text, and links that are underlined.
 const theme = createTheme({
   variantColorResolver,
+  colors: { green: withDarkest('green', '#1e6b2f'), orange: withDarkest('orange', '#a63c06') },
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 6 },
   defaultRadius: 'md',

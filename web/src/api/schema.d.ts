@@ -4542,6 +4542,8 @@ export interface paths {
             parameters: {
                 query?: {
                     category?: "document" | "imaging" | "digital_slide" | "structured";
+                    /** @description Leave out one category (e.g. image files, shown as studies instead) */
+                    except?: "document" | "imaging" | "digital_slide" | "structured";
                     page?: number;
                     pageSize?: number;
                     status?: "processing" | "ready" | "needs_review" | "failed";
@@ -10825,6 +10827,8 @@ export interface components {
             } | null;
             checklist: {
                 from: string;
+                /** @enum {string} */
+                gatheredBy: "patient" | "service";
                 have: boolean;
                 id: string;
                 label: string;
@@ -10943,6 +10947,8 @@ export interface components {
             } | null;
             checklist: {
                 from: string;
+                /** @enum {string} */
+                gatheredBy: "patient" | "service";
                 have: boolean;
                 id: string;
                 label: string;
@@ -11861,6 +11867,8 @@ export interface components {
                 }[];
                 checklist: {
                     from: string;
+                    /** @enum {string} */
+                    gatheredBy: "patient" | "service";
                     id: string;
                     label: string;
                     /** Format: date */
@@ -12023,6 +12031,8 @@ export interface components {
                 }[];
                 checklist: {
                     from: string;
+                    /** @enum {string} */
+                    gatheredBy: "patient" | "service";
                     id: string;
                     label: string;
                     /** Format: date */
@@ -12726,6 +12736,11 @@ export interface components {
                 items: {
                     documents: string[];
                     from: string;
+                    /**
+                     * @description Who gathers it: the patient, or the service from doctors and hospitals
+                     * @enum {string}
+                     */
+                    gatheredBy: "patient" | "service";
                     have: boolean;
                     id: string;
                     label: string;
@@ -12787,6 +12802,11 @@ export interface components {
                 items: {
                     documents: string[];
                     from: string;
+                    /**
+                     * @description Who gathers it: the patient, or the service from doctors and hospitals
+                     * @enum {string}
+                     */
+                    gatheredBy: "patient" | "service";
                     have: boolean;
                     id: string;
                     label: string;
@@ -12948,6 +12968,11 @@ export interface components {
             items: {
                 documents: string[];
                 from: string;
+                /**
+                 * @description Who gathers it: the patient, or the service from doctors and hospitals
+                 * @enum {string}
+                 */
+                gatheredBy: "patient" | "service";
                 have: boolean;
                 id: string;
                 label: string;
@@ -12966,6 +12991,11 @@ export interface components {
             items: {
                 documents: string[];
                 from: string;
+                /**
+                 * @description Who gathers it: the patient, or the service from doctors and hospitals
+                 * @enum {string}
+                 */
+                gatheredBy: "patient" | "service";
                 have: boolean;
                 id: string;
                 label: string;

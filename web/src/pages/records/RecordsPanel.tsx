@@ -1,5 +1,6 @@
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
+import './uppy-overrides.css';
 import { Alert, Anchor, Badge, Button, Group, Modal, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Uppy from '@uppy/core';
@@ -13,6 +14,8 @@ type Checklist = Schema<'RecordsChecklist'>;
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
+import type { ImagingStudy } from '../imaging/ImagingPanel.tsx';
+import { Link } from 'react-router';
 import { caseKeys } from '../../queryKeys.ts';
 
 // Programs and system files that CDs carry beside the images: not records, so never sent.
@@ -63,10 +66,19 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
       uppy.setFileMeta(file.id, { caseId, filename: file.name ?? 'file', relativePath: String(file.meta.relativePath ?? '') });
     uppy.on('file-added', onAdded);
     uppy.on('upload-success', refresh);
+    // Uppy's list of files scrolls but cannot take focus: keyboard users could not scroll it.
+    const focusableList = () => requestAnimationFrame(() => document.querySelectorAll('.uppy-Dashboard-files').forEach((el) => {
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('aria-label', 'Files being added');
+    }));
+    uppy.on('files-added', focusableList);
+    uppy.on('complete', focusableList);
     uppy.on('complete', refresh);
     return () => {
       uppy.off('file-added', onAdded);
       uppy.off('upload-success', refresh);
+      uppy.off('files-added', focusableList);
+      uppy.off('complete', focusableList);
       uppy.off('complete', refresh);
     };
   }, [uppy, caseId]);
@@ -74,7 +86,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
 
   // Keep polling while something is still being read in the background.
   const docs = useQuery({
-    queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<GetResult<'/api/cases/{id}/documents'>>(`/cases/${caseId}/documents?pageSize=100`),
+    queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<GetResult<'/api/cases/{id}/documents'>>(`/cases/${caseId}/documents?pageSize=100&except=imaging`),
     refetchInterval: (q) => (q.state.data?.items.some((d) => d.status === 'processing') ? 1500 : false),
   });
   const checklist = useQuery({ queryKey: caseKeys.part(caseId, 'checklist'), queryFn: () => get<Checklist>(`/cases/${caseId}/checklist`) });
@@ -98,32 +110,29 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
         </section>
       )}
       <ChecklistSection caseId={caseId} data={checklist.data} error={checklist.error} isCoordinator={isCoordinator} />
+      <ImagesOnFile caseId={caseId} />
       <section aria-labelledby="h-docs">
         <Title order={3} id="h-docs" mb="xs">Documents on file ({docs.data?.total ?? 0})</Title>
         <ErrorNote error={docs.error} />
-        <Table.ScrollContainer minWidth={760}>
-          <Table verticalSpacing="xs" data-testid="documents">
-            <Table.Thead><Table.Tr><Table.Th>File</Table.Th><Table.Th>What it is</Table.Th><Table.Th>Status</Table.Th><Table.Th>Added</Table.Th></Table.Tr></Table.Thead>
-            <Table.Tbody>
-              {docs.data?.items.map((d) => (
-                <Table.Tr key={d.id} data-testid={`doc-${d.filename}`}>
-                  <Table.Td>
-                    <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
-                    <Text size="xs" c="dimmed">{d.contentLabel} · {size(d.size)}</Text>
-                    {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={`Read ${d.filename}`}>Read</Button>}
-                  </Table.Td>
-                  <Table.Td><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUS_TEXT[d.status] ?? d.status}</Badge>
-                    {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
-                    {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
-                  </Table.Td>
-                  <Table.Td><Text size="xs">{formatDate(d.createdAt)}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        {/* One block per document whose parts sit side by side when there is room and stack on a phone. */}
+        <Stack gap={0} data-testid="documents">
+          {docs.data?.items.map((d) => (
+            <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
+              <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
+                <Text size="xs" c="dimmed">{d.contentLabel} · {size(d.size)}</Text>
+                {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={`Read ${d.filename}`}>Read</Button>}
+              </div>
+              <div><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></div>
+              <div>
+                <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUS_TEXT[d.status] ?? d.status}</Badge>
+                {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
+                {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
+              </div>
+              <div><Text size="xs">Added {formatDate(d.createdAt)}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></div>
+            </SimpleGrid>
+          ))}
+        </Stack>
       </section>
       {reading && <DocumentReader caseId={caseId} doc={reading} onClose={() => setReading(null)} />}
       <MaterialPanel caseId={caseId} isCoordinator={isCoordinator} />
@@ -176,27 +185,34 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
     <section aria-labelledby="h-checklist-case">
       <Group justify="space-between" mb="xs">
         <Title order={3} id="h-checklist-case">Records checklist</Title>
-        {data && <Badge size="lg" color={data.complete ? 'green' : 'orange'} data-testid="checklist-state">{data.complete ? 'Complete' : `${data.outstanding.length} still needed`}</Badge>}
+        {data && <Badge size="lg" color={data.complete ? 'green' : isCoordinator ? 'orange' : 'gray'} data-testid="checklist-state">{data.complete ? 'Complete' : `${data.outstanding.length} still to gather`}</Badge>}
       </Group>
       <ErrorNote error={error ?? undo.error} />
-      <Table verticalSpacing={4} data-testid="case-checklist">
-        <Table.Tbody>
-          {data?.items.map((i) => (
-            <Table.Tr key={i.id} data-testid={`item-${i.id}`}>
-              <Table.Td><Text size="sm" fw={500}>{i.label}</Text><Text size="xs" c="dimmed">Ask: {i.from}</Text></Table.Td>
-              <Table.Td>
-                {i.have ? <Text size="sm" c="green.9" fw={600}>On file</Text> : i.waiver ? <Text size="sm">Waived: {i.waiver.reason} <Text span size="xs" c="dimmed">({i.waiver.waivedBy})</Text></Text> : <Text size="sm" c="orange.9" fw={600}>Missing</Text>}
-              </Table.Td>
-              {isCoordinator && (
-                <Table.Td>
-                  {!i.have && !i.waiver && <Button size="xs" variant="default" onClick={() => setWaiving(i)}>Waive…</Button>}
-                  {i.waiver && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>Undo waiver</Button>}
-                </Table.Td>
-              )}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      {data && (['patient', 'service'] as const).map((who) => {
+        const items = data.items.filter((i) => i.gatheredBy === who);
+        if (!items.length) return null;
+        return (
+          <Stack key={who} gap={6} mb="md" data-testid={`checklist-${who}`}>
+            <Text fw={600}>{who === 'patient' ? (isCoordinator ? 'Only the patient can tell us' : 'You can help with') : isCoordinator ? 'To request from doctors and hospitals' : 'We will request these from your doctors and hospitals'}</Text>
+            {who === 'service' && !isCoordinator && <Text size="sm" c="dimmed">If you already have any of them, upload them above: it can make things faster.</Text>}
+            <Stack gap={0} data-testid="case-checklist">
+              {items.map((i) => (
+                <Group key={i.id} justify="space-between" wrap="wrap" gap="xs" py={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`item-${i.id}`}>
+                  <Stack gap={0} style={{ flex: '1 1 220px' }}>
+                    <Text size="sm" fw={500}>{i.label}</Text>
+                    <Text size="xs" c="dimmed">{who === 'patient' ? 'From: ' : 'Ask: '}{i.from}</Text>
+                  </Stack>
+                  <Group gap="xs" wrap="wrap">
+                    {i.have ? <Text size="sm" c="green.9" fw={600}>On file</Text> : i.waiver ? <Text size="sm">Not needed: {i.waiver.reason} <Text span size="xs" c="dimmed">({i.waiver.waivedBy})</Text></Text> : <Text size="sm" c={isCoordinator ? 'orange.9' : 'gray.8'} fw={600}>{who === 'service' && !isCoordinator ? 'We will ask' : 'Missing'}</Text>}
+                    {isCoordinator && !i.have && !i.waiver && <Button size="xs" variant="default" onClick={() => setWaiving(i)}>Waive…</Button>}
+                    {isCoordinator && i.waiver && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>Undo waiver</Button>}
+                  </Group>
+                </Group>
+              ))}
+            </Stack>
+          </Stack>
+        );
+      })}
       <Modal opened={!!waiving} onClose={() => setWaiving(null)} title={`Waive “${waiving?.label ?? ''}”`}>
         <form onSubmit={(e) => { e.preventDefault(); waive.mutate(); }}>
           <Stack>
@@ -222,15 +238,58 @@ function ClinicalSection({ caseId }: { caseId: string }) {
       {history.length > 0 && (
         <>
           <Text fw={600} size="sm">Conditions, procedures and medicines</Text>
-          <Table verticalSpacing={2} mb="sm"><Table.Tbody>{history.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.kind}</Table.Td><Table.Td>{r.display ?? r.code}</Table.Td><Table.Td>{r.status}</Table.Td></Table.Tr>)}</Table.Tbody></Table>
+          <Table.ScrollContainer minWidth={340} mb="sm"><Table verticalSpacing={2}><Table.Tbody>{history.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.kind}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.status}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
         </>
       )}
       {labs.length > 0 && (
         <>
           <Text fw={600} size="sm">Lab results over time</Text>
-          <Table verticalSpacing={2} data-testid="labs"><Table.Tbody>{labs.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.display ?? r.code}</Table.Td><Table.Td>{r.value} {r.unit}</Table.Td></Table.Tr>)}</Table.Tbody></Table>
+          <Table.ScrollContainer minWidth={300}><Table verticalSpacing={2} data-testid="labs"><Table.Tbody>{labs.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.value} {r.unit}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
         </>
       )}
     </section>
   );
 }
+
+/** Image files on file, as the studies they form (a CD of 400 slices is one CT, not 400 records). */
+function ImagesOnFile({ caseId }: { caseId: string }) {
+  const qc = useQueryClient();
+  const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
+  const files = useQuery({
+    queryKey: caseKeys.part(caseId, 'documents', 'imaging'),
+    queryFn: async () => {
+      const [all, reading] = await Promise.all([
+        get<GetResult<'/api/cases/{id}/documents'>>(`/cases/${caseId}/documents?category=imaging&pageSize=1`),
+        get<GetResult<'/api/cases/{id}/documents'>>(`/cases/${caseId}/documents?category=imaging&status=processing&pageSize=1`),
+      ]);
+      return { total: all.total, reading: reading.total };
+    },
+    refetchInterval: (q) => ((q.state.data?.reading ?? 0) > 0 ? 2000 : false),
+  });
+  const reading = files.data?.reading;
+  useEffect(() => {
+    if (reading === 0) {
+      void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'imaging') });
+      void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
+    }
+  }, [reading]);
+  if (!files.data?.total && !studies.data?.length) return null;
+  return (
+    <section aria-labelledby="h-images" data-testid="images-on-file">
+      <Title order={3} id="h-images" mb="xs">Images on file</Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        {files.data?.total ?? 0} image files{reading ? `, ${reading} still being read` : ''}. <Anchor component={Link} to={`?tab=imaging`} size="sm">Open the images</Anchor>
+      </Text>
+      <Stack gap={4} data-testid="image-studies">
+        {(studies.data ?? []).map((s) => (
+          <Group key={s.studyUid} justify="space-between" wrap="wrap" gap="xs" py={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+            <Text size="sm" fw={500}>{s.description ?? 'Imaging study'}</Text>
+            <Text size="sm" c="dimmed">{studyDate(s.date)} · {s.series.length} series · {s.series.reduce((n, x) => n + x.instances, 0)} images</Text>
+          </Group>
+        ))}
+      </Stack>
+    </section>
+  );
+}
+
+const studyDate = (d: string | null) => (d && d.length >= 8 ? new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T12:00:00`).toLocaleDateString(undefined, { dateStyle: 'medium' }) : 'date unknown');
