@@ -81,7 +81,7 @@ describe('durability', () => {
   it('signing is atomic: kill -9 while the report is issued leaves an unsigned case, and issuing again works', async () => {
     await killHard();
     await start({ CONSILIUM_FAULT: 'report.beforeCommit' });
-    let expert = await signIn('oncologist@demo.consilium.test');
+    let expert = await signIn('pathologist@demo.consilium.test');
     const inReview = (await expert.get('/api/cases?status=in_review')).body.items[0];
     expect(inReview).toBeTruthy();
     const ws = (await expert.get(`/api/cases/${inReview.id}/opinion`)).body;
@@ -94,7 +94,7 @@ describe('durability', () => {
     await exited(server!);
 
     await start();
-    expert = await signIn('oncologist@demo.consilium.test');
+    expert = await signIn('pathologist@demo.consilium.test');
     const after = (await expert.get(`/api/cases/${inReview.id}/opinion`)).body;
     expect(after.status).toBe('in_review');
     expect(after.reports).toEqual([]);
