@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { aStaff, lastMailToken, PASSWORD } from '../support/builders.ts';
 import { nextTotp } from '../support/testApp.ts';
-import { screenshotter, useBrowserApp } from './browser.ts';
+import { overflowing, screenshotter, seriousA11yViolations, useBrowserApp } from './browser.ts';
 
 /**
  * The first journey: a patient registers, fills the intake, signs consent and submits; a
@@ -33,8 +33,15 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Start a new request' }).click();
 
-  // Step 1: patient details
+  // Step 1: patient details. On a phone the steps read as words and a bar, and nothing is cut off.
   await page.getByLabel('First name').waitFor();
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 360, height: 800 });
+  expect(await page.getByTestId('intake-progress').textContent()).toMatch(/Step 1 of 9: About the patient/);
+  expect(await overflowing(page)).toEqual([]);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'intake-on-a-phone');
+  await page.setViewportSize(size);
   await page.getByLabel('Date of birth').fill('1960-02-03');
   await page.getByLabel('State where the patient is now').selectOption('MN');
   await shot(page, 'intake-patient');
@@ -83,6 +90,8 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.getByRole('button', { name: 'Submit my request' }).click();
   await page.getByText('Submitted', { exact: true }).first().waitFor();
   await page.getByText('Expedited').first().waitFor();
+  // Told at once what happens next, and when.
+  expect(await page.getByTestId('progress').textContent()).toMatch(/We have your request.*working days/);
   await shot(page, 'submitted');
   await page.close();
 
@@ -102,6 +111,16 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await cp.getByLabel('Search').fill('Journey');
   await expect.poll(() => cp.getByTestId('queue-row').count()).toBe(1);
   await shot(cp, 'queue');
+  // At 1280 px every badge shows its whole word; on a phone each case is a card, nothing cut off.
+  await cp.setViewportSize({ width: 1280, height: 900 });
+  expect(await cp.evaluate(() => [...document.querySelectorAll('.mantine-Badge-label')].filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent))).toEqual([]);
+  await expect.poll(() => cp.url()).toContain('q=Journey');
+  await cp.setViewportSize({ width: 360, height: 800 });
+  await cp.getByTestId('queue-card').first().waitFor();
+  expect(await overflowing(cp)).toEqual([]);
+  expect(await seriousA11yViolations(cp)).toEqual([]);
+  await shot(cp, 'queue-on-a-phone');
+  await cp.setViewportSize({ width: 1280, height: 900 });
   await cp.getByTestId('queue-row').getByRole('link').click();
   await cp.getByText('Is surgery my best option?').waitFor();
   await shot(cp, 'case-detail');

@@ -1,4 +1,5 @@
-import { Alert, Badge, List, Text } from '@mantine/core';
+import { Alert, Badge, List, SimpleGrid, Text } from '@mantine/core';
+import { Children } from 'react';
 import { ApiError, STATUS_COLORS, STATUS_LABELS } from './api.ts';
 
 /** Shows an API error in plain words, with the fields or conditions that need attention. */
@@ -45,4 +46,10 @@ export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; busines
       {s.label} · {new Date(sla.dueAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}
     </Badge>
   );
+}
+
+/** Form fields side by side where there is room, one under another on a phone. */
+export function FieldRow({ children }: { children: React.ReactNode }) {
+  const n = Children.toArray(children).length;
+  return <SimpleGrid cols={{ base: 1, sm: Math.min(n, 3) }} spacing="sm">{children}</SimpleGrid>;
 }

@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, createTheme, darken, DEFAULT_THEME, defaultVariantColorsResolver, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
+import { Anchor, Badge, createTheme, darken, DEFAULT_THEME, defaultVariantColorsResolver, luminance, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
@@ -8,18 +8,23 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 
-// Colours too light for white text (filled) or as text on white at their usual shades.
-const LIGHT_HUES = ['green', 'teal', 'lime', 'yellow', 'orange', 'cyan'];
+/** Contrast of a colour against white (WCAG): small text needs 4.5:1. */
+const onWhite = (c: string) => 1.05 / (luminance(c) + 0.05);
+const AA = 4.5;
 
 // Every badge and button reaches WCAG AA contrast (4.5:1 for small text): light (tinted) ones take
-// a darkened darkest shade for text, and filled ones in a light hue a darkened background.
+// a darkened darkest shade for text; filled, subtle and outline ones in a hue too light for it
+// (green, orange, red, teal…) a darker background or text.
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
   const shades = parsed.isThemeColor ? input.theme.colors[parsed.color] : undefined;
   if (!shades) return colors;
+  const shade = shades[parsed.shade ?? 8];
   if (input.variant === 'light') return { ...colors, color: darken(shades[9], 0.35) };
-  if (input.variant === 'filled' && LIGHT_HUES.includes(parsed.color)) return { ...colors, background: darken(shades[8], 0.3), hover: darken(shades[9], 0.3) };
+  if (onWhite(shade) >= AA) return colors;
+  if (input.variant === 'filled') return { ...colors, background: darken(shade, 0.3), hover: darken(shade, 0.4) };
+  if (input.variant === 'subtle' || input.variant === 'outline') return { ...colors, color: darken(shade, 0.3), border: input.variant === 'outline' ? `1px solid ${darken(shade, 0.3)}` : colors.border };
   return colors;
 };
 
@@ -36,6 +41,8 @@ const theme = createTheme({
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   components: {
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // A badge is a word or two: in a narrow table column it keeps them whole instead of "EXPEDI…".
+    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
     // The close button of a dialog is an icon: it needs a name for screen readers.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
   },

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
-import { ErrorNote } from '../components.tsx';
+import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
 import { ASSESS_COPY as C } from './assess/copy.ts';
 import { languageOptions } from '../languages.ts';
@@ -102,7 +102,7 @@ function DeleteDraft({ c }: { c: CaseDetail }) {
   });
   return (
     <>
-      <Button variant="subtle" color="red.9" size="sm" onClick={() => setOpen(true)}>Delete this draft</Button>
+      <Button variant="subtle" color="red" size="sm" onClick={() => setOpen(true)}>Delete this draft</Button>
       <Modal opened={open} onClose={() => setOpen(false)} title="Delete this draft?">
         <Stack>
           <Text size="sm">What you typed in this request will be deleted. Nothing has been sent yet. You can start a new request at any time.</Text>
@@ -146,25 +146,25 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
   return (
     <Stack>
       <Text size="sm">Who is the second opinion for? If you are a caregiver, enter the patient’s details.</Text>
-      <Group grow>
+      <FieldRow>
         <TextInput label="First name" required value={v.givenName} onChange={(e) => set({ givenName: e.currentTarget.value })} />
         <TextInput label="Last name" required value={v.familyName} onChange={(e) => set({ familyName: e.currentTarget.value })} />
-      </Group>
-      <Group grow>
+      </FieldRow>
+      <FieldRow>
         <TextInput label="Date of birth" type="date" required value={v.birthDate} onChange={(e) => set({ birthDate: e.currentTarget.value })} />
         <NativeSelect label="Sex" value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value as NonNullable<Intake['patient']>['sex'] })} data={[{ value: 'female', label: 'Female' }, { value: 'male', label: 'Male' }, { value: 'other', label: 'Other' }, { value: 'unknown', label: 'Prefer not to say' }]} />
-      </Group>
-      <Group grow>
+      </FieldRow>
+      <FieldRow>
         <NativeSelect label="Country" value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={[{ value: 'US', label: 'United States' }, { value: 'CA', label: 'Canada' }, { value: 'MX', label: 'Mexico' }, { value: 'GB', label: 'United Kingdom' }, { value: 'DE', label: 'Germany' }, { value: 'FR', label: 'France' }, { value: 'ES', label: 'Spain' }, { value: 'IN', label: 'India' }]} />
         {v.country === 'US'
           ? <NativeSelect label="State where the patient is now" description="Experts must be licensed there for a video visit." value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: 'Choose…' }, ...US_STATES.map((s) => ({ value: s, label: s }))]} />
           : <TextInput label="Region" value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
-      </Group>
-      <Group grow>
+      </FieldRow>
+      <FieldRow>
         <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={languageOptions([v.preferredLanguage ?? ''])} />
         <TextInput label="Health insurance plan (optional)" value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
         <TextInput label="Phone (optional)" value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
-      </Group>
+      </FieldRow>
     </Stack>
   );
 }
@@ -230,12 +230,12 @@ function TreatmentStep({ v, set }: StepProps<'treatment'>) {
               <TextInput label="Treatment" style={{ flex: 1 }} value={t.description} onChange={(e) => update(i, { description: e.currentTarget.value })} />
               <ActionIcon variant="subtle" color="red" aria-label="Remove treatment" onClick={() => set({ treatments: items.filter((_, j) => j !== i) })}>✕</ActionIcon>
             </Group>
-            <Group grow>
+            <FieldRow>
               <TextInput label="Started" type="date" value={t.startedOn ?? ''} onChange={(e) => update(i, { startedOn: e.currentTarget.value })} />
               <TextInput label="Ended" type="date" value={t.endedOn ?? ''} onChange={(e) => update(i, { endedOn: e.currentTarget.value })} />
               <NativeSelect label="How is it going?" value={t.response} onChange={(e) => update(i, { response: e.currentTarget.value as NonNullable<TreatmentDraft>['response'] })}
                 data={[{ value: 'working', label: 'Working' }, { value: 'not_working', label: 'Not working' }, { value: 'side_effects', label: 'Hard side effects' }, { value: 'too_early', label: 'Too early to tell' }, { value: 'unknown', label: 'Not sure' }]} />
-            </Group>
+            </FieldRow>
           </Stack>
         </Paper>
       ))}

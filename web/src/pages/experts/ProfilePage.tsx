@@ -2,7 +2,7 @@ import { Button, Checkbox, Group, Loader, MultiSelect, NumberInput, Stack, TagsI
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { get, put, type GetResult } from '../../api.ts';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, FieldRow } from '../../components.tsx';
 import { languageOptions } from '../../languages.ts';
 
 const EMPTY = {
@@ -33,10 +33,10 @@ export function ProfilePage() {
       <Stack maw={720}>
         <Title order={2}>My directory profile</Title>
         <Text size="sm" c="dimmed">Coordinators match cases to you from this profile. Only they and administrators see it.</Text>
-        <Group grow>
+        <FieldRow>
           <TextInput label="NPI" value={p.npi} onChange={(e) => set({ npi: e.currentTarget.value.trim() })} maxLength={10} />
           <TextInput label="Credentials" value={p.credentials} onChange={(e) => set({ credentials: e.currentTarget.value })} />
-        </Group>
+        </FieldRow>
         <MultiSelect label="Specialties (NUCC taxonomy)" searchable data={(taxonomy.data?.codes ?? []).map((c: { code: string; display: string }) => ({ value: c.code, label: `${c.display} (${c.code})` }))} value={p.taxonomyCodes} onChange={(v) => set({ taxonomyCodes: v })} />
         <TagsInput label="Focus conditions (ICD-10-CM codes or their start, e.g. C34, J84.112)" value={p.focusCodes} onChange={(v) => set({ focusCodes: v.map((x) => x.toUpperCase()) })} />
         <TextInput label="Institution" value={p.institution.name} onChange={(e) => set({ institution: { ...p.institution, name: e.currentTarget.value } })} />
@@ -51,10 +51,10 @@ export function ProfilePage() {
           <Group mt={4}><Checkbox value="records_review" label="Records review" /><Checkbox value="video" label="Video consultation" /></Group>
         </Checkbox.Group>
         <TagsInput label="Insurance networks" value={p.insuranceNetworks} onChange={(v) => set({ insuranceNetworks: v })} />
-        <Group grow>
+        <FieldRow>
           <NumberInput label="Most open cases at once" min={1} max={500} value={p.capacityMax} onChange={(v) => set({ capacityMax: Number(v) || 1 })} />
           <NumberInput label="Fee (USD, optional)" min={0} value={p.feeUsd ?? ''} onChange={(v) => set({ feeUsd: v === '' ? null : Number(v) })} />
-        </Group>
+        </FieldRow>
         <Checkbox label="I am taking new cases" checked={p.acceptingCases} onChange={(e) => set({ acceptingCases: e.currentTarget.checked })} />
         <TagsInput label="Conflicts of interest (institutions or practices)" value={p.conflicts} onChange={(v) => set({ conflicts: v })} />
         <Stack gap={4}>

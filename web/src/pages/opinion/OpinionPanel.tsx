@@ -4,7 +4,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import { formatDate, get, patch, post, type DeepPartial, type GetResult, type IntakeDraft, type PatchResult, type PostResult, type Schema } from '../../api.ts';
 import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
 import { useMe, type Me } from '../../auth.tsx';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, FieldRow } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
 
@@ -337,7 +337,7 @@ function Addendum({ caseId }: { caseId: string }) {
       <Radio.Group value={form.kind} onChange={(v) => setForm({ ...form, kind: v })}><Group><Radio value="addendum" label="Addendum (adds)" /><Radio value="amendment" label="Amendment (corrects)" /></Group></Radio.Group>
       <TextInput label="Reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
       <Textarea label="Text" autosize value={form.text} onChange={(e) => setForm({ ...form, text: e.currentTarget.value })} />
-      <Group grow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" description={codeHint} value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></Group>
+      <FieldRow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" description={codeHint} value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></FieldRow>
       <ErrorNote error={m.error} />
       <Button variant="light" onClick={() => m.mutate()} loading={m.isPending}>Issue a new version</Button>
     </Stack>
