@@ -50,7 +50,7 @@ export async function overflowing(page: Page): Promise<string[]> {
     const out: string[] = [];
     for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > document.documentElement.clientWidth && ![...el.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth)) {
+      if (r.width > 0 && r.right > document.documentElement.clientWidth && !Array.from(el.children).some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth)) {
         out.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').split(' ')[0]} "${(el.textContent ?? '').trim().slice(0, 40)}" (${Math.round(r.right)}px)`);
       }
     }

@@ -113,7 +113,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await shot(cp, 'queue');
   // At 1280 px every badge shows its whole word; on a phone each case is a card, nothing cut off.
   await cp.setViewportSize({ width: 1280, height: 900 });
-  expect(await cp.evaluate(() => [...document.querySelectorAll('.mantine-Badge-label')].filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent))).toEqual([]);
+  expect(await cp.evaluate(() => Array.from(document.querySelectorAll('.mantine-Badge-label')).filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent))).toEqual([]);
   await expect.poll(() => cp.url()).toContain('q=Journey');
   await cp.setViewportSize({ width: 360, height: 800 });
   await cp.getByTestId('queue-card').first().waitFor();

@@ -39,22 +39,29 @@ const tooMany = (config: AttemptLimits['config']) =>
 export async function reserveAttempt(l: AttemptLimits, key: AttemptKey): Promise<{ id: string; failuresBefore: number }> {
   const now = l.now();
   const since = new Date(now.getTime() - l.config.loginLockMs).toISOString();
-  const [row] = await l.db.query<{ id: string }>(
-    'INSERT INTO login_failures (email_lower, ip, kind, user_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text',
-    [key.email ?? '', key.ip, key.kind, key.userId ?? null, now.toISOString()]);
-  const id = row!.id;
-  const [c] = key.kind === 'password'
-    ? await l.db.query<{ mine: number; by_ip: number }>(
-      `SELECT count(*) FILTER (WHERE email_lower = $1)::int AS mine, count(*) FILTER (WHERE ip = $2)::int AS by_ip
-       FROM login_failures WHERE kind = 'password' AND at > $3 AND id <= $4 AND (email_lower = $1 OR ip = $2)`, [key.email, key.ip, since, id])
-    : await l.db.query<{ mine: number; by_ip: number }>(
-      `SELECT count(*)::int AS mine, 0 AS by_ip FROM login_failures WHERE kind = $1 AND user_id = $2 AND at > $3 AND id <= $4`, [key.kind, key.userId, since, id]);
-  // Counted up to and including this reservation: parallel attempts queue behind each other.
-  if ((c?.mine ?? 0) > l.config.loginMaxFailures || (c?.by_ip ?? 0) > l.config.loginMaxFailures * 5) {
-    await l.db.query('DELETE FROM login_failures WHERE id = $1', [id]);
-    throw tooMany(l.config);
-  }
-  return { id, failuresBefore: (c?.mine ?? 1) - 1 };
+  // One reservation at a time per account: counted in the same transaction as it is written, so a
+  // parallel guess whose row is not yet visible cannot slip past the limit.
+  const decided = await l.db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login:${key.kind}:${key.kind === 'password' ? key.email : key.userId}`]);
+    const [row] = await tx.query<{ id: string }>(
+      'INSERT INTO login_failures (email_lower, ip, kind, user_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text',
+      [key.email ?? '', key.ip, key.kind, key.userId ?? null, now.toISOString()]);
+    const id = row!.id;
+    const [c] = key.kind === 'password'
+      ? await tx.query<{ mine: number; by_ip: number }>(
+        `SELECT count(*) FILTER (WHERE email_lower = $1)::int AS mine, count(*) FILTER (WHERE ip = $2)::int AS by_ip
+         FROM login_failures WHERE kind = 'password' AND at > $3 AND id <= $4 AND (email_lower = $1 OR ip = $2)`, [key.email, key.ip, since, id])
+      : await tx.query<{ mine: number; by_ip: number }>(
+        `SELECT count(*)::int AS mine, 0 AS by_ip FROM login_failures WHERE kind = $1 AND user_id = $2 AND at > $3 AND id <= $4`, [key.kind, key.userId, since, id]);
+    // Counted up to and including this reservation: parallel attempts queue behind each other.
+    if ((c?.mine ?? 0) > l.config.loginMaxFailures || (c?.by_ip ?? 0) > l.config.loginMaxFailures * 5) {
+      await tx.query('DELETE FROM login_failures WHERE id = $1', [id]);
+      return null;
+    }
+    return { id, mine: c?.mine ?? 1 };
+  });
+  if (!decided) throw tooMany(l.config);
+  return { id: decided.id, failuresBefore: decided.mine - 1 };
 }
 
 /** A good attempt: its reservation goes, and so do the account's earlier failures of that kind. */
