@@ -73,7 +73,10 @@ export const CaseOfferView = z.object({
 
 export const ExpertInbox = z.object({
   offered: z.array(z.object({ id: z.uuid(), caseReference: z.string(), urgency: z.enum(['standard', 'expedited']), role: z.string(), respondBy: z.string() })),
-  accepted: z.array(z.object({ id: z.uuid(), reference: z.string(), urgency: z.enum(['standard', 'expedited']), status: z.string(), condition: z.string().nullable(), sla: SlaView })),
+  accepted: z.array(z.object({
+    id: z.uuid(), reference: z.string(), urgency: z.enum(['standard', 'expedited']), status: z.string(), condition: z.string().nullable(), sla: SlaView,
+    questionWaiting: z.boolean().meta({ description: 'The patient side asked a follow-up question that has no answer yet' }),
+  })),
   dueSoon: z.array(z.uuid()),
   overdue: z.array(z.uuid()),
 }).meta({ id: 'ExpertInbox' });

@@ -203,7 +203,11 @@ describe('the review workspace and the signed opinion', () => {
     expect(ws.reports).toHaveLength(1);
     expect(ws.otherParts).toEqual([]);
     expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body: 'Which test comes first?' })).status).toBe(201);
+    // The question waits in the expert's inbox, first, until it is answered.
+    const waiting = async () => ((await oncologist.client.get('/api/experts/me/inbox')).body.accepted as { id: string; questionWaiting: boolean }[]).find((c) => c.id === caseId)?.questionWaiting;
+    expect(await waiting()).toBe(true);
     expect((await oncologist.client.post(`/api/cases/${caseId}/followups`, { body: 'EGFR first; results take about two weeks.' })).status).toBe(201);
+    expect(await waiting()).toBe(false);
     const thread = (await patient.client.get(`/api/cases/${caseId}/followups`)).body;
     expect(thread.messages.map((m: { authorRole: string }) => m.authorRole)).toEqual(['patient', 'expert']);
     expect(thread.open).toBe(true);

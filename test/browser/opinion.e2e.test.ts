@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { anIntake, aStaff, codeFor, lastMailToken, PASSWORD, type Person } from '../support/builders.ts';
 import { aCtSeries } from '../support/dicom.ts';
 import { aFhirBundle, aPdf, PATHOLOGY_LINES } from '../support/records.ts';
-import { screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
+import { overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
  * The whole product in Chromium: a patient takes the assessment, opens a request, uploads a
@@ -296,6 +296,10 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByTestId('report').waitFor();
   expect(await page.getByTestId('progress').textContent()).toMatch(/Your opinion is ready/);
   expect(await page.getByRole('button', { name: 'Cancel the request' }).count()).toBe(0);
+  await page.getByRole('tab', { name: 'Who opened it' }).click();
+  await expect.poll(() => page.getByRole('table', { name: 'Access log' }).textContent()).toMatch(/Opened the request/);
+  expect(await page.getByRole('table', { name: 'Access log' }).textContent()).not.toMatch(/\b[a-z]+\.[a-z]+\b/);
+  expect(await overflowing(page)).toEqual([]);
   await page.getByRole('tab', { name: 'Timeline' }).click();
   await expect.poll(() => page.getByTestId('timeline').textContent()).toMatch(/Opinion signed → Delivered/);
   expect(await page.getByTestId('timeline').textContent()).not.toMatch(/\b[a-z]+\.[a-z]+\b/);
@@ -315,6 +319,11 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await notice.click();
   await expect.poll(() => phone.getByTestId('followups').textContent(), { timeout: 20_000 }).toMatch(/Which test comes first\?/);
   await shot(phone, 'expert-reads-the-question');
+  // The inbox puts the case with the waiting question first, and says so.
+  await phone.goto(`${app.t.baseUrl}/inbox`);
+  await phone.getByTestId('question-waiting').first().waitFor();
+  expect(await seriousA11yViolations(phone)).toEqual([]);
+  await shot(phone, 'expert-inbox-question-waiting');
   await phone.close();
 });
 

@@ -11470,6 +11470,8 @@ export interface components {
                 condition: string | null;
                 /** Format: uuid */
                 id: string;
+                /** @description The patient side asked a follow-up question that has no answer yet */
+                questionWaiting: boolean;
                 reference: string;
                 sla: {
                     businessDaysLeft: number;
@@ -11499,6 +11501,8 @@ export interface components {
                 condition: string | null;
                 /** Format: uuid */
                 id: string;
+                /** @description The patient side asked a follow-up question that has no answer yet */
+                questionWaiting: boolean;
                 reference: string;
                 sla: {
                     businessDaysLeft: number;

@@ -49,8 +49,11 @@ export function InboxPage() {
       {d?.accepted.map((c) => (
         <Card key={c.id} withBorder data-testid="inbox-case">
           <Group justify="space-between">
-            <Anchor component={Link} to={`/cases/${c.id}`} fw={600}>{c.reference} · {c.condition ?? 'Case'}</Anchor>
-            <Group gap="xs"><SlaBadge sla={c.sla} /><StatusBadge status={c.status} /></Group>
+            <Anchor component={Link} to={`/cases/${c.id}${c.questionWaiting ? '?tab=opinion' : ''}`} fw={600}>{c.reference} · {c.condition ?? 'Case'}</Anchor>
+            <Group gap="xs">
+              {c.questionWaiting && <Badge color="indigo" variant="filled" data-testid="question-waiting">A question is waiting</Badge>}
+              <SlaBadge sla={c.sla} /><StatusBadge status={c.status} />
+            </Group>
           </Group>
         </Card>
       ))}

@@ -254,7 +254,6 @@ function ClinicalSection({ caseId }: { caseId: string }) {
 /** Image files on file, as the studies they form (a CD of 400 slices is one CT, not 400 records). */
 function ImagesOnFile({ caseId }: { caseId: string }) {
   const qc = useQueryClient();
-  const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const files = useQuery({
     queryKey: caseKeys.part(caseId, 'documents', 'imaging'),
     queryFn: async () => {
@@ -266,13 +265,21 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
     },
     refetchInterval: (q) => ((q.state.data?.reading ?? 0) > 0 ? 2000 : false),
   });
+  // Image files are indexed in the background after they arrive: look again for a while after new ones.
+  const [watchUntil, setWatchUntil] = useState(0);
+  const total = files.data?.total;
+  useEffect(() => { if (total) setWatchUntil(Date.now() + 90_000); }, [total]);
+  const studies = useQuery({
+    queryKey: caseKeys.part(caseId, 'imaging'),
+    queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`),
+    refetchInterval: (q) => {
+      const indexed = (q.state.data ?? []).reduce((n, s) => n + s.series.reduce((m, x) => m + x.instances, 0), 0);
+      return Date.now() < watchUntil && indexed < (total ?? 0) ? 2000 : false;
+    },
+  });
+  const indexedCount = (studies.data ?? []).length;
+  useEffect(() => { void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') }); }, [indexedCount]); // eslint-disable-line react-hooks/exhaustive-deps
   const reading = files.data?.reading;
-  useEffect(() => {
-    if (reading === 0) {
-      void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'imaging') });
-      void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
-    }
-  }, [reading]);
   if (!files.data?.total && !studies.data?.length) return null;
   return (
     <section aria-labelledby="h-images" data-testid="images-on-file">
