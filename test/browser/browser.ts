@@ -44,13 +44,22 @@ export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
 
-/** The elements that reach past the window's right edge (tag, class and text), for a readable failure. */
+/**
+ * The elements that reach past the window's right edge (tag, class and text), for a readable
+ * failure. What sits inside a sideways-scrolling box (a wide staff table) is that box's business.
+ */
 export async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
+    const edge = document.documentElement.clientWidth;
+    const scrolls = (el: Element) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const inScrollBox = (el: Element) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+      return false;
+    };
     const out: string[] = [];
     for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > document.documentElement.clientWidth && !Array.from(el.children).some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth)) {
+      if (r.width > 0 && r.right > edge && !inScrollBox(el) && !Array.from(el.children).some((c) => c.getBoundingClientRect().right > edge)) {
         out.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').split(' ')[0]} "${(el.textContent ?? '').trim().slice(0, 40)}" (${Math.round(r.right)}px)`);
       }
     }

@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
-import { screenshotter, seriousA11yViolations, useBrowserApp } from './browser.ts';
+import { overflowing, screenshotter, seriousA11yViolations, useBrowserApp } from './browser.ts';
 
 /**
  * The demo as a visitor tries it: the pathologist signs in without an authenticator and signs
@@ -52,3 +52,63 @@ it('the patient reads the delivered opinion on a phone (390 × 844)', async () =
   await shot(page, 'opinion');
   await page.close();
 });
+
+/**
+ * Every page each role has, on a phone and a laptop: no serious or critical accessibility finding
+ * (axe) and nothing reaching past the window's edge. Problems are gathered, so one run lists all.
+ */
+const SIZES = { phone: { width: 360, height: 800 }, laptop: { width: 1280, height: 800 } } as const;
+const PUBLIC_PAGES = ['/', '/assess', '/assess/rules', '/login', '/register', '/forgot-password'];
+const ROLE_PAGES: { who: string; pages: string[]; caseFrom?: { page: string; link: string } }[] = [
+  { who: 'patient', pages: ['/cases', '/notifications', '/account', '/queue'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]:has-text("Your opinion is ready")' } },
+  { who: 'referrer', pages: ['/cases'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
+  { who: 'coordinator', pages: ['/queue', '/directory', '/outcomes', '/notifications'], caseFrom: { page: '/queue?status=in_review', link: '[data-testid="queue-row"] a, [data-testid="queue-card"]' } },
+  { who: 'pathologist', pages: ['/inbox', '/profile'], caseFrom: { page: '/inbox', link: '[data-testid="inbox-case"] a' } },
+  { who: 'chair', pages: ['/cases'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
+  { who: 'admin', pages: ['/admin/users', '/admin/audit', '/admin/outbox'] },
+];
+
+async function settle(page: import('playwright-core').Page) {
+  await page.waitForLoadState('load');
+  await expect.poll(() => page.locator('[aria-label^="Loading"]').count(), { timeout: 20_000 }).toBe(0);
+  await page.waitForTimeout(250);
+}
+
+it('every page of every role: no serious accessibility finding and nothing past the edge, on a phone and a laptop', async () => {
+  const problems: string[] = [];
+  const check = async (page: import('playwright-core').Page, where: string) => {
+    await settle(page);
+    for (const v of await seriousA11yViolations(page)) problems.push(`${where}: ${v}`);
+    for (const o of await overflowing(page)) problems.push(`${where}: past the edge: ${o}`);
+  };
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    const visitor = await app.browser.newPage({ viewport });
+    for (const path of PUBLIC_PAGES) {
+      await visitor.goto(`${app.t.baseUrl}${path}`);
+      await check(visitor, `visitor ${path} (${size})`);
+    }
+    await visitor.close();
+    for (const role of ROLE_PAGES) {
+      const page = await signInAs(`${role.who}@demo.consilium.test`, viewport);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      for (const path of role.pages) {
+        await page.goto(`${app.t.baseUrl}${path}`);
+        await check(page, `${role.who} ${path} (${size})`);
+      }
+      if (role.caseFrom) {
+        await page.goto(`${app.t.baseUrl}${role.caseFrom.page}`);
+        await settle(page);
+        const link = page.locator(role.caseFrom.link).filter({ visible: true }).first();
+        await link.click();
+        await page.getByRole('tab').first().waitFor();
+        const tabs = await page.getByRole('tab').allTextContents();
+        for (const tab of tabs) {
+          await page.getByRole('tab', { name: tab, exact: true }).click();
+          await check(page, `${role.who} case, ${tab} tab (${size})`);
+        }
+      }
+      await page.close();
+    }
+  }
+  expect(problems).toEqual([]);
+}, 600_000);

@@ -109,6 +109,18 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   );
 }
 
+/** A page for some roles only: anyone else is told so in words, with the way to their own home page. */
+function ForRoles({ me, roles, what, children }: { me: Me; roles: Me['user']['role'][]; what: string; children: React.ReactNode }) {
+  if (roles.includes(me.user.role)) return <>{children}</>;
+  return (
+    <Stack gap="xs" data-testid="not-for-role">
+      <Title order={2}>This page is not part of your account</Title>
+      <Text>{`Only ${roles.map((r) => ROLE_LABELS[r]!.toLowerCase()).join(' and ')}s use ${what}.`}</Text>
+      <Anchor component={Link} to={home(me)}>Go to your home page</Anchor>
+    </Stack>
+  );
+}
+
 function home(me: Me) {
   return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : '/cases';
 }
@@ -152,14 +164,14 @@ export function App() {
           <Route path="/cases" element={<MyCasesPage me={me} />} />
           <Route path="/cases/:id" element={<CasePage me={me} />} />
           <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
-          <Route path="/queue" element={<QueuePage />} />
-          <Route path="/inbox" element={<InboxPage />} />
-          <Route path="/profile" element={<ProfilePage />} />
-          <Route path="/directory" element={<DirectoryPage me={me} />} />
-          <Route path="/outcomes" element={<OutcomesPage />} />
-          <Route path="/admin/users" element={<AdminUsersPage />} />
-          <Route path="/admin/audit" element={<AdminAuditPage />} />
-          <Route path="/admin/outbox" element={<AdminOutboxPage />} />
+          <Route path="/queue" element={<ForRoles me={me} roles={['coordinator']} what="the case queue"><QueuePage /></ForRoles>} />
+          <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} what="the expert inbox"><InboxPage /></ForRoles>} />
+          <Route path="/profile" element={<ForRoles me={me} roles={['expert']} what="the expert profile"><ProfilePage /></ForRoles>} />
+          <Route path="/directory" element={<ForRoles me={me} roles={['coordinator', 'admin']} what="the expert directory"><DirectoryPage me={me} /></ForRoles>} />
+          <Route path="/outcomes" element={<ForRoles me={me} roles={['coordinator', 'admin']} what="the outcomes"><OutcomesPage /></ForRoles>} />
+          <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} what="user accounts"><AdminUsersPage /></ForRoles>} />
+          <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} what="the audit trail"><AdminAuditPage /></ForRoles>} />
+          <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} what="the mail outbox"><AdminOutboxPage /></ForRoles>} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/account" element={<AccountPage me={me} />} />
           <Route path="/account/security" element={<Navigate to="/account" replace />} />

@@ -1,12 +1,14 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, Badge, createTheme, darken, DEFAULT_THEME, defaultVariantColorsResolver, luminance, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
+import { Anchor, Badge, createTheme, Pagination, Table, darken, DEFAULT_THEME, defaultVariantColorsResolver, luminance, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
+
+const PAGE_CONTROLS = { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' } as const;
 
 /** Contrast of a colour against white (WCAG): small text needs 4.5:1. */
 const onWhite = (c: string) => 1.05 / (luminance(c) + 0.05);
@@ -41,6 +43,10 @@ const theme = createTheme({
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   components: {
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // A table too wide for a phone scrolls sideways in its box; keyboard users can scroll it too.
+    TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
+    // Page controls say where they lead (the arrows have no text of their own).
+    Pagination: Pagination.extend({ defaultProps: { getControlProps: (control) => ({ 'aria-label': PAGE_CONTROLS[control] }), getItemProps: (page) => ({ 'aria-label': `Page ${page}` }) } }),
     // A badge is a word or two: in a narrow table column it keeps them whole instead of "EXPEDI…".
     Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
     // The close button of a dialog is an icon: it needs a name for screen readers.

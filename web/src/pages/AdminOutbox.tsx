@@ -14,15 +14,15 @@ export function AdminOutboxPage() {
     <Stack>
       <Title order={2}>Mail outbox</Title>
       <Text size="sm" c="dimmed">Messages the service sends. When no SMTP server is configured they are not delivered, and can be read here.</Text>
-      <TextInput label="Recipient" placeholder="email contains…" value={to} onChange={(e) => { setTo(e.currentTarget.value); setPage(1); }} w={300} />
+      <TextInput label="Recipient" placeholder="email contains…" value={to} onChange={(e) => { setTo(e.currentTarget.value); setPage(1); }} w={{ base: '100%', sm: 300 }} />
       <ErrorNote error={mail.error} />
       <Accordion variant="separated">
         {mail.data?.items.map((m) => (
           <Accordion.Item key={m.id} value={m.id}>
             <Accordion.Control>
-              <Group justify="space-between" wrap="nowrap">
-                <Text size="sm"><b>{m.subject}</b> — to {m.to}</Text>
-                <Group gap="xs"><Text size="xs" c="dimmed">{formatDate(m.createdAt)}</Text>{m.sentAt ? <Badge color="green" variant="light">sent</Badge> : <Badge color="gray" variant="light">not sent</Badge>}</Group>
+              <Group justify="space-between" wrap="wrap" gap="xs">
+                <Text size="sm" style={{ overflowWrap: 'anywhere', minWidth: 0 }}><b>{m.subject}</b> — to {m.to}</Text>
+                <Group gap="xs" wrap="nowrap"><Text size="xs" c="dimmed">{formatDate(m.createdAt)}</Text>{m.sentAt ? <Badge color="green" variant="light">sent</Badge> : <Badge color="gray" variant="light">not sent</Badge>}</Group>
               </Group>
             </Accordion.Control>
             <Accordion.Panel><Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }} data-testid="mail-body">{m.body}</Text></Accordion.Panel>

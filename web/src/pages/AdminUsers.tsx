@@ -46,8 +46,8 @@ export function AdminUsersPage() {
                 <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
-                    <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'password' })} aria-label={`Reset the password of ${u.name}`}>Reset password</Button>
-                    {u.mfaEnabled && <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'mfa' })} aria-label={`Reset two-step sign-in of ${u.name}`}>Reset two-step</Button>}
+                    <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'password' })} aria-label={`Reset password of ${u.name}`}>Reset password</Button>
+                    {u.mfaEnabled && <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'mfa' })} aria-label={`Reset two-step of ${u.name}`}>Reset two-step</Button>}
                   </Group>
                 </Table.Td>
               </Table.Tr>

@@ -1,4 +1,4 @@
-import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -37,11 +37,12 @@ function useMarkRead() {
 
 function NoticeRow({ n, onOpen }: { n: Notice; onOpen: (n: Notice) => void }) {
   return (
-    <UnstyledButton onClick={() => onOpen(n)} p="xs" style={{ borderRadius: 4 }} w="100%" data-testid="notice" aria-label={`${n.read ? '' : 'Unread: '}${n.title}`}>
+    <UnstyledButton onClick={() => onOpen(n)} p="xs" style={{ borderRadius: 4 }} w="100%" data-testid="notice">
       <Group gap="xs" wrap="nowrap" align="start">
         <Box w={8} h={8} mt={7} style={{ borderRadius: 4, flex: 'none', background: n.read ? 'transparent' : 'var(--mantine-color-blue-6)' }} />
         <Stack gap={0} style={{ minWidth: 0 }}>
-          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{n.title}</Text>
+          {/* The name a screen reader reads is what is shown, with "Unread" said for the dot. */}
+          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{!n.read && <VisuallyHidden>Unread: </VisuallyHidden>}{n.title}</Text>
           <Text size="xs" c="dimmed">{timeAgo(n.createdAt)}</Text>
         </Stack>
       </Group>

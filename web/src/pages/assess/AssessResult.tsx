@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createContext, useContext, useMemo, type ReactNode, type RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -194,20 +194,16 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
 
           <section aria-labelledby="h-checklist">
             <Title order={2} id="h-checklist" mb="xs">{C.result.checklist}</Title>
-            <Table.ScrollContainer minWidth={480}>
-              <Table verticalSpacing="xs" data-testid="checklist">
-                <Table.Thead><Table.Tr><Table.Th>What</Table.Th><Table.Th>{C.result.ask}</Table.Th><Table.Th>Status</Table.Th></Table.Tr></Table.Thead>
-                <Table.Tbody>
-                  {r.checklist.map((i: { id: string; label: string; from: string; why: string; have: boolean; sources: string[] }) => (
-                    <Table.Tr key={i.id} data-testid={`checklist-${i.id}`}>
-                      <Table.Td><Text fw={500} size="sm">{i.label}</Text><Text size="xs" c="dimmed">{i.why}<Why sources={i.sources} /></Text></Table.Td>
-                      <Table.Td><Text size="sm">{i.from}</Text></Table.Td>
-                      <Table.Td>{i.have ? <Text size="sm" fw={600} c="green.9">{C.result.have}</Text> : <Text size="sm">{C.result.notYet}</Text>}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            {/* One row per record: what and why, where to ask, and whether it is on file; stacked on a phone. */}
+            <Stack gap={0} data-testid="checklist">
+              {r.checklist.map((i: { id: string; label: string; from: string; why: string; have: boolean; sources: string[] }) => (
+                <SimpleGrid key={i.id} cols={{ base: 1, sm: 3 }} spacing="xs" verticalSpacing={2} py={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`checklist-${i.id}`}>
+                  <div><Text fw={500} size="sm">{i.label}</Text><Text size="xs" c="dimmed">{i.why}<Why sources={i.sources} /></Text></div>
+                  <Text size="sm"><Text span size="xs" c="dimmed">{C.result.ask}: </Text>{i.from}</Text>
+                  <div>{i.have ? <Text size="sm" fw={600} c="green.9">{C.result.have}</Text> : <Text size="sm">{C.result.notYet}</Text>}</div>
+                </SimpleGrid>
+              ))}
+            </Stack>
           </section>
 
           {r.biomarkers && (

@@ -50,6 +50,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">Nothing is being tracked yet.</Text>}
       {list.data && list.data.length > 0 && (
+        <Table.ScrollContainer minWidth={520}>
         <Table verticalSpacing={4} data-testid="specimens">
           <Table.Thead><Table.Tr><Table.Th>Material</Table.Th><Table.Th>Status</Table.Th><Table.Th>Tracking</Table.Th><Table.Th /></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -68,6 +69,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
             ))}
           </Table.Tbody>
         </Table>
+        </Table.ScrollContainer>
       )}
       <Modal opened={adding} onClose={() => setAdding(false)} title="Track slides or blocks">
         <form onSubmit={(e) => { e.preventDefault(); add.mutate(); }}>
@@ -124,6 +126,7 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
       <ErrorNote error={list.error ?? status.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">No requests yet.</Text>}
       {list.data && list.data.length > 0 && (
+        <Table.ScrollContainer minWidth={440}>
         <Table verticalSpacing={4} data-testid="roi-requests">
           <Table.Tbody>
             {list.data.map((r) => (
@@ -139,6 +142,7 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
             ))}
           </Table.Tbody>
         </Table>
+        </Table.ScrollContainer>
       )}
       <Modal opened={open} onClose={() => setOpen(false)} title="Request records from a facility" size="lg">
         <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
