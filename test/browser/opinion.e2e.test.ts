@@ -224,6 +224,8 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await op.goto(`${app.t.baseUrl}/cases/${caseId}`);
   await op.getByRole('tab', { name: 'Opinion' }).click();
   await op.getByText('What matters most: Living as long as possible').waitFor();
+  // "Complete" does not hide what was waived.
+  expect(await op.getByTestId('review-checklist').textContent()).toMatch(/complete, \d+ waived as not needed \(/);
   await op.getByLabel('Your role on this case').fill('Medical oncologist');
   await op.getByRole('button', { name: 'Lung function (ppoFEV1 / ppoDLCO)' }).click();
   await op.getByLabel('FEV1 % predicted').fill('80');

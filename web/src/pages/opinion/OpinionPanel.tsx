@@ -64,12 +64,20 @@ function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace }) {
             <List size="sm">{questions.map((q) => <List.Item key={q}>{q}</List.Item>)}</List>
           </Stack>
         </SimpleGrid>
-        <Text size="sm" mt="xs">Records checklist: {w.checklist.complete ? 'complete' : 'items outstanding'} · Reviewers: {w.reviewers.map((r) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
+        <Text size="sm" mt="xs" data-testid="review-checklist">Records checklist: {checklistWords(w.checklist.items, w.checklist.complete)} · Reviewers: {w.reviewers.map((r) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
       </Card>
       <Notes caseId={caseId} notes={w.notes} />
       <OpinionEditor caseId={caseId} w={w} questions={questions} />
     </Stack>
   );
+}
+
+/** "Complete" says how much of it was waived rather than on file, and which items. */
+function checklistWords(items: Workspace['checklist']['items'], complete: boolean): string {
+  const waived = items.filter((i) => !i.have && i.waiver).map((i) => i.label);
+  const missing = items.filter((i) => !i.have && !i.waiver).length;
+  const state = complete ? 'complete' : `${missing} ${missing === 1 ? 'item' : 'items'} outstanding`;
+  return waived.length ? `${state}, ${waived.length} waived as not needed (${waived.join('; ')})` : state;
 }
 
 function Notes({ caseId, notes }: { caseId: string; notes: { id: string; body: string; createdAt: string }[] }) {
