@@ -23,7 +23,7 @@ export const HOME_COPY = {
       { title: 'Send your records', text: 'Upload your reports and scans from home. A care coordinator checks that nothing is missing. They can also ask your hospital for records and slides.' },
       { title: 'Get a written opinion', text: 'A specialist looks at everything and writes an opinion in plain words. Talk it over with your own doctor.' },
     ],
-    followup: 'You can ask the experts follow-up questions for {days} days after you get the opinion. Some experts can also meet you by video.',
+    followup: 'You can ask the experts follow-up questions for {days} days after you get the opinion.',
   },
   time: {
     title: 'How long it takes',
