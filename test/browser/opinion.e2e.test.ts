@@ -172,6 +172,9 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await expect.poll(() => lead.inputValue(), { timeout: 20_000 }).toBe('Dr. Patho Logist');
   await lead.click();
   await cp.getByRole('option', { name: 'Dr. Onco Logist' }).click();
+  // The change is confirmed first, naming who leads instead of whom.
+  await cp.getByRole('dialog', { name: 'Change the lead reviewer?' }).getByText('instead of Dr. Patho Logist').waitFor();
+  await cp.getByRole('button', { name: 'Make Dr. Onco Logist the lead' }).click();
   await expect.poll(async () => (await coordinator.client.get(`/api/cases/${caseId}`)).body.leadExpert?.name, { timeout: 20_000 }).toBe('Dr. Onco Logist');
   await shot(cp, 'lead-reviewer-named');
 

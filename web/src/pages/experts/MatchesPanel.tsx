@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Loader, Modal, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, put, type GetResult, type Schema } from '../../api.ts';
@@ -11,26 +11,47 @@ const FACTOR_LABELS: Record<string, string> = {
 };
 
 type CaseDetail = Schema<'Case'>;
+type Offer = GetResult<'/api/cases/{id}/offers'>[number];
 
-/** Which assigned expert leads the review and so issues the combined report. */
-function LeadReviewer({ c }: { c: CaseDetail }) {
+/** The review team as it stands (who accepted which role), and which of them leads. */
+function ReviewTeam({ c, offers }: { c: CaseDetail; offers: Offer[] }) {
   const qc = useQueryClient();
   const caseId = c.id;
+  const [proposed, setProposed] = useState<string | null>(null);
   const setLead = useMutation({
     mutationFn: (expertId: string) => put<CaseDetail>(`/cases/${caseId}/lead`, { expertId }),
     onSuccess: (updated) => {
       qc.setQueryData(caseKeys.part(caseId, 'detail'), updated);
       void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
+      setProposed(null);
     },
   });
   const experts = c.members.filter((m) => m.relation === 'expert');
   if (experts.length === 0) return null;
+  const roleOf = (userId: string) => offers.find((o) => o.expertId === userId && o.status === 'accepted')?.role.replaceAll('_', ' ');
+  const nameOf = (userId: string | null) => experts.find((e) => e.userId === userId)?.name;
   return (
-    <Card withBorder>
-      <Select label="Lead reviewer" description="The lead reviewer issues the combined report once every reviewer has signed their part." data-testid="lead-reviewer"
+    <Card withBorder data-testid="review-team">
+      <Text fw={600} mb={4}>The review team</Text>
+      {experts.map((e) => (
+        <Group key={e.userId} gap="xs">
+          <Text size="sm">{e.name}{roleOf(e.userId) ? ` · ${roleOf(e.userId)}` : ''}</Text>
+          {e.userId === c.leadExpert?.id && <Badge size="sm" variant="light">Lead</Badge>}
+        </Group>
+      ))}
+      <Select mt="sm" label="Lead reviewer" description="The lead reviewer issues the combined report once every reviewer has signed their part." data-testid="lead-reviewer"
         data={experts.map((e) => ({ value: e.userId, label: e.name }))} value={c.leadExpert?.id ?? null} allowDeselect={false}
-        disabled={!c.can.setLead || setLead.isPending} onChange={(v) => v && setLead.mutate(v)} maw={360} />
+        disabled={!c.can.setLead || setLead.isPending} onChange={(v) => v && v !== c.leadExpert?.id && setProposed(v)} maw={360} />
       <ErrorNote error={setLead.error} />
+      <Modal opened={!!proposed} onClose={() => setProposed(null)} title="Change the lead reviewer?">
+        <Stack>
+          <Text size="sm">{nameOf(proposed)} will lead the review and issue the report{c.leadExpert ? `, instead of ${c.leadExpert.name}` : ''}. {nameOf(proposed)} is told at once.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setProposed(null)}>Keep {c.leadExpert?.name ?? 'as it is'}</Button>
+            <Button onClick={() => proposed && setLead.mutate(proposed)} loading={setLead.isPending}>Make {nameOf(proposed)} the lead</Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Card>
   );
 }
@@ -48,16 +69,18 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
   });
   const offerTeam = useMutation({
     mutationFn: async () => {
-      for (const t of m.data?.team ?? []) if (t.proposed && !offerOf(t.proposed.userId, t.role)) await post(`/cases/${caseId}/offers`, { expertId: t.proposed.userId, role: t.role });
+      for (const t of m.data?.team ?? []) if (t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role)) await post(`/cases/${caseId}/offers`, { expertId: t.proposed.userId, role: t.role });
     },
     onSettled: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
+  // A role an expert accepted is filled: it is not offered again.
+  const filledBy = (role: string) => (offers.data ?? []).find((o) => o.role === role && o.status === 'accepted')?.expertName;
   const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={3}>Experts for this case</Title>
-        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t) => t.proposed && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
+        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t) => t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
         <SegmentedControl aria-label="Consultation" value={mode} onChange={setMode} data={[{ value: 'records_review', label: 'Records review' }, { value: 'video', label: 'Video consultation' }]} />
       </Group>
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
@@ -71,14 +94,15 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
           ))}
         </Card>
       )}
-      <LeadReviewer c={c} />
+      <ReviewTeam c={c} offers={offers.data ?? []} />
       {m.data?.team.map((t) => (
         <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
           <Group justify="space-between" mb="xs">
             <Text fw={600}>{t.roleLabel}</Text>
             <Group gap="xs">
-              {t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
-              {t.proposed && !offerOf(t.proposed.userId, t.role) && (
+              {filledBy(t.role) ? <Badge color="green" variant="light">Filled: {filledBy(t.role)}</Badge>
+                : t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
+              {!filledBy(t.role) && t.proposed && !offerOf(t.proposed.userId, t.role) && (
                 <Button size="compact-xs" onClick={() => t.proposed && offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
               )}
             </Group>
@@ -97,7 +121,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
           {t.candidates.filter((c) => c.userId !== t.proposed?.userId).slice(0, 8).map((c) => (
             <Group key={c.userId} gap={6}>
               <Text size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
-              {c.eligible && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
+              {c.eligible && !filledBy(t.role) && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
             </Group>
           ))}
         </Card>
