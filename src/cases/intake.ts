@@ -46,7 +46,8 @@ export const PatientSection = z.strictObject({
 
 export const ConditionSection = z.strictObject({
   description: Text(500),
-  icd10Code: z.string().trim().toUpperCase().refine((c) => !!findIcd10(c), 'Pick a code from the list, or choose the closest one.'),
+  // Optional: a patient who does not know the exact diagnosis describes it; the coordinator can add the code.
+  icd10Code: z.string().trim().toUpperCase().refine((c) => !!findIcd10(c), 'Pick a code from the list, or choose the closest one.').optional(),
   diagnosedOn: PastDate.optional(),
   newDiagnosis: z.boolean(),
 });

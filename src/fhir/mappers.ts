@@ -65,7 +65,7 @@ export interface CaseForFhir {
 /** The second-opinion request: its status follows the case's lifecycle state. */
 export function toFhirServiceRequest(c: CaseForFhir): ServiceRequest {
   const cond = c.intake.condition;
-  const code = cond ? findIcd10(cond.icd10Code) : undefined;
+  const code = cond?.icd10Code ? findIcd10(cond.icd10Code) : undefined;
   const notes = [...(c.intake.plan ? [`Proposed plan: ${c.intake.plan.proposedPlan}`] : []), ...(c.intake.questions?.questions ?? []).map((q) => `Patient question: ${q}`)];
   return {
     resourceType: 'ServiceRequest',

@@ -47,7 +47,7 @@ describe('ACCP lung resection evaluation', () => {
 
   it('explains every step with the numbers it used, and cites its source', () => {
     const r = evaluateLungResection({ fev1Percent: 80, dlcoPercent: 75, resected: ['rightLower'], stairClimbMeters: 25 });
-    expect(r.reasons.join(' ')).toMatch(/ppoFEV1 = 80 % × \(1 − 5\/19\) = 58.9 %/);
+    expect(r.reasons.join(' ')).toMatch(/ppoFEV1 = 80 % × \(1 - 5\/19\) = 58.9 %/);
     expect(r.reasons.join(' ')).toMatch(/Stair climb 25 m/);
     expect(r.source).toMatch(/Brunelli/);
   });

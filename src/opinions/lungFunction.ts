@@ -5,10 +5,14 @@
  * reason, so the opinion can quote both inputs and result.
  */
 
-export const ACCP_SOURCE = 'ACCP guideline on physiological evaluation before lung resection (Brunelli et al., Chest 2013), as summarised in DOMAIN.md §5; reviewed 2026-11-25';
+export const ACCP_SOURCE = 'ACCP guideline: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); reviewed 2026-11-25';
 
 /** Functional segments per lobe when none is obstructed (19 in all). */
 export const LOBE_SEGMENTS = { rightUpper: 3, rightMiddle: 2, rightLower: 5, leftUpper: 3, lingula: 2, leftLower: 4 } as const;
+/** The lobes in words, for the report. */
+export const LOBE_NAMES: Record<keyof typeof LOBE_SEGMENTS, string> = {
+  rightUpper: 'right upper lobe', rightMiddle: 'right middle lobe', rightLower: 'right lower lobe', leftUpper: 'left upper lobe', lingula: 'lingula', leftLower: 'left lower lobe',
+};
 export type Lobe = keyof typeof LOBE_SEGMENTS;
 export const TOTAL_SEGMENTS = Object.values(LOBE_SEGMENTS).reduce((a, b) => a + b, 0);
 
@@ -55,7 +59,8 @@ export function evaluateLungResection(input: LungFunctionInput): LungFunctionRes
   const ppoDlco = round1(ppoPercent(input.dlcoPercent, y, z));
   const reasons = [
     'Cardiac risk (thoracic revised cardiac risk index) is assessed first.',
-    `ppoFEV1 = ${input.fev1Percent} % × (1 − ${y}/${z}) = ${ppoFev1} %; ppoDLCO = ${input.dlcoPercent} % × (1 − ${y}/${z}) = ${ppoDlco} %.`,
+    // A plain hyphen for minus: the report's standard PDF font has no minus sign.
+    `ppoFEV1 = ${input.fev1Percent} % × (1 - ${y}/${z}) = ${ppoFev1} %; ppoDLCO = ${input.dlcoPercent} % × (1 - ${y}/${z}) = ${ppoDlco} %.`,
   ];
   const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: ACCP_SOURCE };
 

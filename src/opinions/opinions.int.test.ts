@@ -161,6 +161,9 @@ describe('the review workspace and the signed opinion', () => {
       expect(text).toContain(words);
     }
     expect(text.split('Robin Testperson').length - 1).toBeGreaterThanOrEqual(pages);
+    // Words a reader understands: lobes by name, a printable minus, no file of ours, dates as on screen.
+    expect(text).toMatch(/resection of the right lower lobe/);
+    expect(text).not.toMatch(/DOMAIN\.md|rightLower|issued \d{4}-/);
     // Rendered to images with Debian's pdftoppm: one PNG per page.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     fs.writeFileSync(path.join(dir, 'r.pdf'), pdf);

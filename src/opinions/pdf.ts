@@ -1,3 +1,4 @@
+import { LOBE_NAMES } from './lungFunction.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
 import { CONCORDANCE_LABELS, type OpinionContent, type ReportDocument } from './schemas.ts';
@@ -10,7 +11,8 @@ const LABELS = {
   done: 'Done', missing: 'Missing', recommended: 'Recommended',
 } as Record<string, string>;
 const label = (k: string) => LABELS[k] ?? k;
-const day = (iso: string) => iso.slice(0, 10);
+// Dates as the screens show them ("Nov 29, 2026"), in UTC so a report reads the same everywhere.
+const day = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
 
 function section(title: string, body: Content[]): Content[] {
   return [{ text: title, style: 'h2' }, ...body];
@@ -44,7 +46,7 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
   if (p.lungFunction && c.lungFunction) {
     const r = p.lungFunction;
     out.push(...section('Lung function before resection', [
-      { text: `Inputs: FEV1 ${c.lungFunction.input.fev1Percent} %, DLCO ${c.lungFunction.input.dlcoPercent} % of predicted; resection of ${c.lungFunction.input.resected.join(', ')}.` },
+      { text: `Inputs: FEV1 ${c.lungFunction.input.fev1Percent} %, DLCO ${c.lungFunction.input.dlcoPercent} % of predicted; resection of the ${c.lungFunction.input.resected.map((l) => LOBE_NAMES[l]).join(', ')}.` },
       { text: `ppoFEV1 ${r.ppoFev1Percent} %, ppoDLCO ${r.ppoDlcoPercent} % (${r.functionalSegmentsRemoved} of ${r.functionalSegmentsTotal} functional segments).` },
       { text: r.risk ? `Risk: ${r.risk}.` : `Next step: ${r.nextStep.replaceAll('_', ' ')}.`, bold: true },
       { ul: r.reasons }, { text: `Method: ${r.source}.`, style: 'small' }, ...(c.lungFunction.comment ? [{ text: c.lungFunction.comment }] : []),

@@ -133,7 +133,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await page.getByLabel('Date of birth').fill('1958-04-05');
   await page.getByLabel('State where the patient is now').selectOption('OH');
   await page.getByRole('button', { name: 'Save and continue' }).click();
-  const closest = page.getByRole('textbox', { name: 'Closest diagnosis from the list' });
+  const closest = page.getByRole('textbox', { name: 'Closest diagnosis from the list (optional)' });
   await expect.poll(() => closest.inputValue()).toBe('Malignant neoplasm of unspecified part of unspecified bronchus or lung');
   expect(await page.getByLabel('The diagnosis, in your words').inputValue()).toBe('Adenocarcinoma, right upper lobe');
   await shot(page, 'prefilled-diagnosis');
@@ -160,6 +160,8 @@ it('with the keyboard alone: suspected IPF with breathing getting worse quickly'
   await tabTo(page, /Idiopathic pulmonary fibrosis/);
   await page.keyboard.press('Space');
   expect(await page.getByTestId('chosen-code').textContent()).toMatch(/Idiopathic pulmonary fibrosis\s*J84\.112/);
+  // Whether a cancer has spread is not asked about lung fibrosis.
+  expect(await page.getByRole('radiogroup', { name: /spread/ }).count()).toBe(0);
   await tabTo(page, 'Recently (it is new)');
   await page.keyboard.press('Space');
   await tabTo(page, /^Next/);

@@ -48,7 +48,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await next(page);
   // Step 2: diagnosis
   await page.getByLabel('The diagnosis, in your words').fill('Adenocarcinoma of the right upper lobe');
-  await page.getByRole('textbox', { name: 'Closest diagnosis from the list' }).fill('upper lobe, right');
+  await page.getByRole('textbox', { name: 'Closest diagnosis from the list (optional)' }).fill('upper lobe, right');
   await page.getByRole('option', { name: /C34\.11/ }).click();
   await shot(page, 'intake-condition');
   await next(page);

@@ -266,6 +266,7 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await dp.goto(`${app.t.baseUrl}/cases/${caseId}`);
   await dp.getByRole('tab', { name: 'Opinion' }).click();
   await dp.getByRole('button', { name: 'Deliver the opinion to the patient and referrer' }).click();
+  await dp.getByRole('dialog', { name: 'Deliver the opinion?' }).getByRole('button', { name: 'Deliver now' }).click();
   await expect.poll(async () => (await coordinator.client.get(`/api/cases/${caseId}`)).body.status, { timeout: 20_000 }).toBe('delivered');
   await dp.goto(`${app.t.baseUrl}/outcomes`);
   await expect.poll(() => dp.getByTestId('concordance').textContent()).toMatch(/Major discordance: 1/);

@@ -13,11 +13,31 @@ export function ErrorNote({ error }: { error: unknown }) {
       {e && (e.unmet.length > 0 || e.errors.length > 0) && (
         <List size="sm" mt="xs">
           {e.unmet.map((u) => <List.Item key={u}>{u}</List.Item>)}
-          {e.errors.map((x) => <List.Item key={x.path + x.message}>{fieldName(x.path)}: {x.message}</List.Item>)}
+          {e.errors.map((x) => <List.Item key={x.path + x.message}>{fieldName(x.path)}: {plainMessage(x.message)}</List.Item>)}
         </List>
       )}
     </Alert>
   );
+}
+
+/** The validator's own words ("Too small: expected number to be >=0") said for people; our messages pass as they are. */
+const PLAIN: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `is too short (at least ${m[1]} characters)`],
+  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `is too long (at most ${m[1]} characters)`],
+  [/^Too small: expected number to be >=?(.+)$/, (m) => `must be ${m[1]} or more`],
+  [/^Too big: expected number to be <=?(.+)$/, (m) => `must be ${m[1]} or less`],
+  [/^Too small: expected array to have >=(\d+) items?$/, (m) => `needs at least ${m[1]}`],
+  [/^Invalid input: expected \w+, received undefined$/, () => 'is missing'],
+  [/^Invalid (input|UUID|uuid|string|date|ISO date)/, () => 'is not valid'],
+  [/^Invalid option/, () => 'is not one of the choices'],
+  [/^Invalid email address$/, () => 'is not a valid e-mail address'],
+];
+export function plainMessage(message: string): string {
+  for (const [re, say] of PLAIN) {
+    const m = message.match(re);
+    if (m) return say(m);
+  }
+  return message;
 }
 
 function fieldName(path: string): string {

@@ -11487,6 +11487,7 @@ export interface components {
             dueSoon: string[];
             offered: {
                 caseReference: string;
+                condition: string | null;
                 /** Format: uuid */
                 id: string;
                 respondBy: string;
@@ -11518,6 +11519,7 @@ export interface components {
             dueSoon: string[];
             offered: {
                 caseReference: string;
+                condition: string | null;
                 /** Format: uuid */
                 id: string;
                 respondBy: string;
@@ -11706,7 +11708,7 @@ export interface components {
                 description: string;
                 /** Format: date */
                 diagnosedOn?: string;
-                icd10Code: string;
+                icd10Code?: string;
                 newDiagnosis: boolean;
             };
             patient?: {
@@ -11762,7 +11764,7 @@ export interface components {
                 description: string;
                 /** Format: date */
                 diagnosedOn?: string;
-                icd10Code: string;
+                icd10Code?: string;
                 newDiagnosis: boolean;
             };
             patient?: {

@@ -90,7 +90,14 @@ export function VerifyEmailPage() {
     <Card title="Confirm your email">
       {verify.isPending && <Text>Confirming…</Text>}
       {verify.isSuccess && <Stack><Text>Thank you, your email address is confirmed.</Text><Button component={Link} to="/login">Sign in</Button></Stack>}
-      <ErrorNote error={verify.error} />
+      {/* A damaged or old link is said in words, whatever the server found wrong with it. */}
+      {verify.isError && (
+        <Stack data-testid="error">
+          <Text>This confirmation link does not work. It may be cut short, or already used.</Text>
+          <Text size="sm">Open the newest link in your email, or sign in: you will be offered a new link.</Text>
+          <Button component={Link} to="/login" variant="default">Sign in</Button>
+        </Stack>
+      )}
     </Card>
   );
 }

@@ -1,6 +1,6 @@
-import { Alert, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useParams, useSearchParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { formatDate, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
@@ -16,6 +16,7 @@ import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
 type CaseDetail = Schema<'Case'>;
+const RESPONSE_WORDS: Record<string, string> = { working: 'working', not_working: 'not working', side_effects: 'stopped for side effects', too_early: 'too early to tell', unknown: 'response not known' };
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
@@ -27,6 +28,10 @@ export function CasePage({ me }: { me: Me }) {
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
   if (c.data.status === 'draft' && patientSide) return <IntakeWizard c={c.data} me={me} />;
+  // A draft deleted before it was sent is gone for its author: nothing of it is kept to show.
+  if (c.data.status === 'cancelled' && !c.data.submittedAt) {
+    return <Alert color="gray" title="This draft was deleted">Nothing was sent. <Anchor component={Link} to="/cases">Back to my requests</Anchor></Alert>;
+  }
   return <CaseOverview c={c.data} me={me} />;
 }
 
@@ -47,7 +52,8 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
           <Title order={2}>{(c.intake as { condition?: { description?: string } }).condition?.description ?? 'Second-opinion request'}</Title>
           <Text c="dimmed">{c.reference} · {c.patientName} · submitted {formatDate(c.submittedAt)}</Text>
         </Stack>
-        <Group><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></Group>
+        {/* Due dates and urgency are the staff's working tools; the patient side has the tracker below. */}
+        <Group>{!patientSide && <><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /></>}<StatusBadge status={c.status} /></Group>
       </Group>
       {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
       {patientSide ? <PatientProgress c={c} openTab={openTab} /> : <CommandButtons c={c} />}
@@ -117,7 +123,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
           <Text size="sm">{i.plan?.proposedPlan}</Text>
           {i.plan?.surgeryProposed && <Text size="sm">Surgery proposed: {i.plan.surgeryDescription}</Text>}
           <Title order={4} mt="sm">Treatment so far</Title>
-          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : (i.treatment?.treatments ?? []).map((t, n) => <Text key={n} size="sm">• {t?.description} ({t?.response?.replace('_', ' ')})</Text>)}
+          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : (i.treatment?.treatments ?? []).map((t, n) => <Text key={n} size="sm">• {t?.description}{t?.response ? ` (${RESPONSE_WORDS[t.response] ?? 'response not known'})` : ''}</Text>)}
           <Title order={4} mt="sm">Questions</Title>
           {(i.questions?.questions ?? []).map((q, n) => <Text key={n} size="sm">{n + 1}. {q}</Text>)}
           <Title order={4} mt="sm">What matters most</Title>

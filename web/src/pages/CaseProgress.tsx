@@ -73,6 +73,10 @@ export function PatientProgress({ c, openTab }: { c: CaseDetail; openTab: (id: s
 }
 
 const NEEDS_REASON = ['hold', 'cancel'];
+/** Commands confirmed before they run, with what they mean. */
+const CONFIRM: Record<string, string> = {
+  close: 'Closing ends the follow-up questions now. A delivered case also closes by itself when the follow-up period is over.',
+};
 
 /**
  * The commands the person may give, each with what still blocks it. Staff see a blocked command
@@ -97,14 +101,14 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
   });
   const commands = c.commands.filter((x) => x.name !== 'submit' && !(patientSide && x.blockedBy.length));
   if (!commands.length) return null;
-  const direct = (cmd: Command) => !NEEDS_REASON.includes(cmd.name) && cmd.name !== 'assignExpert';
+  const direct = (cmd: Command) => !NEEDS_REASON.includes(cmd.name) && cmd.name !== 'assignExpert' && !CONFIRM[cmd.name];
   const blocked = commands.filter((x) => x.blockedBy.length);
   const body = (
     <Stack gap="xs" mt={patientSide ? 'md' : 0}>
       <Group>
         {!patientSide && <Text fw={600}>Next step:</Text>}
         {commands.map((cmd) => (
-          <Button key={cmd.name} variant={cmd.name === 'cancel' || cmd.name === 'hold' || patientSide ? 'default' : 'filled'} color={cmd.name === 'cancel' && !patientSide ? 'red' : undefined}
+          <Button key={cmd.name} variant={['cancel', 'hold', 'close'].includes(cmd.name) || patientSide ? 'default' : 'filled'} color={cmd.name === 'cancel' && !patientSide ? 'red' : undefined}
             disabled={cmd.blockedBy.length > 0} loading={run.isPending && run.variables === cmd.name} onClick={() => (direct(cmd) ? run.mutate(cmd.name) : setOpen(cmd))}>
             {cmd.label}
           </Button>
@@ -121,6 +125,7 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
           {open?.name === 'assignExpert' && (
             <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
           )}
+          {open && CONFIRM[open.name] && <Text size="sm">{CONFIRM[open.name]}</Text>}
           {open?.name === 'cancel' && patientSide && <Text size="sm">Your request will stop. Your records stay in your account, and you can start a new request at any time.</Text>}
           {open && NEEDS_REASON.includes(open.name) && <Textarea label="Reason" description={patientSide ? 'Your coordinator will see it.' : 'Shown on the case timeline.'} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
           <ErrorNote error={run.error} />

@@ -1,7 +1,7 @@
 import { ActionIcon, Alert, Button, Checkbox, Group, Modal, NativeSelect, Paper, Progress, Radio, ScrollArea, Select, Stack, Stepper, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
@@ -26,16 +26,32 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
   const qc = useQueryClient();
   const firstMissing = SECTIONS.findIndex((s) => c.missingIntakeSections.includes(s));
   const [active, setActive] = useState(firstMissing === -1 ? (c.unsignedConsents.length ? 7 : 8) : firstMissing);
-  const [draft, setDraft] = useState<Draft>(() => defaults(c.intake as Form<Intake>, me));
+  // What is typed but not yet saved stays in this tab (a reload, or a look at another page, loses
+  // nothing); it is kept for the tab only, never on the device after the tab closes.
+  const unsavedKey = `consilium:intake:${c.id}`;
+  const [draft, setDraft] = useState<Draft>(() => ({ ...defaults(c.intake as Form<Intake>, me), ...readUnsaved(unsavedKey) }));
+  const [dirty, setDirty] = useState(false);
+  useEffect(() => {
+    if (!dirty) return;
+    sessionStorage.setItem(unsavedKey, JSON.stringify(draft));
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [draft, dirty, unsavedKey]);
   const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
   const save = useMutation({
     mutationFn: (section: Section) => put<CaseDetail>(`/cases/${c.id}/intake/${section}`, clean(section, draft[section])),
     onSuccess: (updated) => {
       qc.setQueryData(caseKeys.part(c.id, 'detail'), updated);
+      sessionStorage.removeItem(unsavedKey);
+      setDirty(false);
       setActive((a) => a + 1);
     },
   });
-  const set = <K extends Section>(section: K, patch: Draft[K]) => setDraft((d) => ({ ...d, [section]: { ...d[section], ...patch } }));
+  const set = <K extends Section>(section: K, patch: Draft[K]) => {
+    setDraft((d) => ({ ...d, [section]: { ...d[section], ...patch } }));
+    setDirty(true);
+  };
   const section = SECTIONS[active];
   return (
     <Stack>
@@ -98,7 +114,11 @@ function DeleteDraft({ c }: { c: CaseDetail }) {
   const navigate = useNavigate();
   const discard = useMutation({
     mutationFn: () => post(`/cases/${c.id}/commands/discard`, {}),
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['cases'] }); navigate('/cases'); },
+    onSuccess: () => {
+      sessionStorage.removeItem(`consilium:intake:${c.id}`);
+      void qc.invalidateQueries({ queryKey: ['cases'] });
+      navigate('/cases');
+    },
   });
   return (
     <>
@@ -117,8 +137,17 @@ function DeleteDraft({ c }: { c: CaseDetail }) {
   );
 }
 
+function readUnsaved(key: string): Partial<Draft> {
+  try {
+    return JSON.parse(sessionStorage.getItem(key) ?? '{}') as Partial<Draft>;
+  } catch {
+    return {};
+  }
+}
+
 function defaults(intake: Form<Intake>, me: Me): Draft {
-  const [given, ...family] = me.user.name.split(' ');
+  // A patient fills in their own request; a referring physician's request is about someone else.
+  const [given, ...family] = me.user.role === 'patient' ? me.user.name.split(' ') : [''];
   return {
     patient: intake.patient ?? { givenName: given ?? '', familyName: family.join(' '), birthDate: '', sex: 'unknown', country: 'US', state: '', preferredLanguage: 'en' },
     condition: intake.condition ?? { description: '', icd10Code: '', newDiagnosis: true },
@@ -186,7 +215,7 @@ function ConditionStep({ v, set }: StepProps<'condition'>) {
   return (
     <Stack>
       <Textarea label="The diagnosis, in your words" description="As your doctor described it, e.g. “adenocarcinoma of the right lung”." required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
-      <Select label="Closest diagnosis from the list" description="Type the name you know (lung cancer, COPD, breast cancer…) or a code from your paperwork." searchable required
+      <Select label="Closest diagnosis from the list (optional)" description="Type the name you know (lung cancer, COPD, breast cancer…) or a code from your paperwork. Not sure? Leave it empty: your words above are enough, and your coordinator will help." searchable clearable
         data={hits.map((h) => ({ value: h.id, label: h.name }))} value={current?.id ?? null} onChange={choose} onSearchChange={setQ}
         // The server already matched the words (typos included); the list must not filter again.
         filter={({ options }) => options}

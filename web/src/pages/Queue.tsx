@@ -7,6 +7,8 @@ import { ageInDays, get, STATUS_LABELS, type GetResult } from '../api.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 
 const OPEN = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
+/** Ended cases are found by choosing them; the queue without a choice shows open ones. */
+const ENDED = ['closed', 'cancelled'];
 const PAGE_SIZE = 20;
 type Row = GetResult<'/api/cases'>['items'][number];
 
@@ -48,8 +50,8 @@ export function QueuePage() {
     <Stack>
       <Title order={2}>Case queue</Title>
       <Group align="end" wrap="wrap">
-        <TextInput label="Search" placeholder="Name, reference, condition or code" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
-        <MultiSelect label="Status" data={OPEN.map((s) => ({ value: s, label: STATUS_LABELS[s]! }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : 'All open'} clearable w={{ base: '100%', sm: 280 }} />
+        <TextInput label="Search" placeholder="Name, reference or condition" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
+        <MultiSelect label="Status" data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: STATUS_LABELS[s]! }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : 'All open'} clearable w={{ base: '100%', sm: 280 }} />
         <Select label="Urgency" data={[{ value: 'expedited', label: 'Expedited' }, { value: 'standard', label: 'Standard' }]} value={urgency} onChange={(v) => setFilter('urgency', v)} clearable placeholder="Any" w={140} />
         <NumberInput label="Waiting at least (days)" value={minAge} onChange={(v) => setFilter('minAgeDays', v === '' ? null : String(v))} min={0} w={170} />
         <Select label="Opinion due" placeholder="Any" data={[{ value: 'at_risk', label: 'At risk' }, { value: 'breached', label: 'Overdue' }, { value: 'on_track', label: 'On track' }]} value={sla} onChange={(v) => setFilter('sla', v)} w={150} clearable />
@@ -81,7 +83,7 @@ export function QueuePage() {
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">No cases match these filters.</Text>}
       {cases.data && cases.data.total > PAGE_SIZE && <Pagination total={Math.ceil(cases.data.total / PAGE_SIZE)} value={page} onChange={(p) => setParams((x) => { x.set('page', String(p)); return x; })} />}
-      {cases.data && <Text size="sm" c="dimmed">{cases.data.total} case(s)</Text>}
+      {cases.data && <Text size="sm" c="dimmed">{cases.data.total === 1 ? '1 case' : `${cases.data.total} cases`}</Text>}
     </Stack>
   );
 }

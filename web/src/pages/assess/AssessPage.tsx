@@ -133,7 +133,8 @@ function DiagnosisStep({ answers, set }: StepProps) {
           <Radio value="not_sure" label={C.notSure} />
         </Group>
       </Radio.Group>
-      <YesNo label={C.steps.diagnosis.spread} value={answers.spread} onChange={(v) => set('spread', v)} name="spread" />
+      {/* Spread is asked about a cancer (ICD-10 chapter II, neoplasms C00–D49) or when the diagnosis is not known yet, never about COPD or fibrosis. */}
+      {(!d.code || /^(C|D[0-4])/.test(d.code)) && <YesNo label={C.steps.diagnosis.spread} value={answers.spread} onChange={(v) => set('spread', v)} name="spread" />}
     </>
   );
 }

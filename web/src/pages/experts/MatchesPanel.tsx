@@ -74,15 +74,18 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
     onSettled: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
   // A role an expert accepted is filled: it is not offered again.
+  // Offers go out once the records are complete (the server refuses earlier ones).
+  const canOffer = ['ready_for_review', 'assigned', 'in_review', 'board'].includes(c.status);
   const filledBy = (role: string) => (offers.data ?? []).find((o) => o.role === role && o.status === 'accepted')?.expertName;
   const offerOf = (userId: string, role: string) => (offers.data ?? []).find((o) => o.expertId === userId && o.role === role && (o.status === 'offered' || o.status === 'accepted'));
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={3}>Experts for this case</Title>
-        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!m.data?.team.some((t) => t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
+        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!canOffer || !m.data?.team.some((t) => t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
         <SegmentedControl aria-label="Consultation" value={mode} onChange={setMode} data={[{ value: 'records_review', label: 'Records review' }, { value: 'video', label: 'Video consultation' }]} />
       </Group>
+      {!canOffer && <Text size="sm" data-testid="offers-later">Experts can be offered the case once it is ready for review (the records checklist is complete).</Text>}
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
       {m.isLoading && <Loader aria-label="Matching experts" />}
       <ErrorNote error={m.error ?? offer.error ?? offers.error ?? offerTeam.error} />
@@ -102,7 +105,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
             <Group gap="xs">
               {filledBy(t.role) ? <Badge color="green" variant="light">Filled: {filledBy(t.role)}</Badge>
                 : t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
-              {!filledBy(t.role) && t.proposed && !offerOf(t.proposed.userId, t.role) && (
+              {canOffer && !filledBy(t.role) && t.proposed && !offerOf(t.proposed.userId, t.role) && (
                 <Button size="compact-xs" onClick={() => t.proposed && offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
               )}
             </Group>
@@ -121,7 +124,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
           {t.candidates.filter((c) => c.userId !== t.proposed?.userId).slice(0, 8).map((c) => (
             <Group key={c.userId} gap={6}>
               <Text size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
-              {c.eligible && !filledBy(t.role) && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
+              {canOffer && c.eligible && !filledBy(t.role) && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
             </Group>
           ))}
         </Card>

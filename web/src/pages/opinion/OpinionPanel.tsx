@@ -36,6 +36,7 @@ export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can:
     <Stack>
       {w.isReviewer && <ReviewerWorkspace caseId={caseId} w={w} />}
       {me.user.role === 'coordinator' && <CoordinatorView caseId={caseId} w={w} />}
+      {me.user.role === 'board_chair' && <BoardView w={w} />}
       <Reports caseId={caseId} w={w} patientSide={patientSide} />
       {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} canWrite={can.askFollowup} />}
       {can.answerSurvey && <Survey caseId={caseId} />}
@@ -352,15 +353,45 @@ function Addendum({ caseId }: { caseId: string }) {
   );
 }
 
+/** The board chair's view: who reviews, and the parts signed so far, to discuss at the board. */
+function BoardView({ w }: { w: Workspace }) {
+  return (
+    <Card withBorder data-testid="board-view">
+      <Title order={3} size="h4">The opinion so far</Title>
+      <Text size="sm" mt={4}>The reviewers write the opinion; the board's advice goes into their parts. When the board has discussed the case, return it to review with the button at the top.</Text>
+      <List size="sm" mt="xs">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}{r.lead ? ' (lead)' : ''}: {r.signed ? 'signed their part' : 'still writing'}</List.Item>)}</List>
+      {w.otherParts.length === 0 && <Text size="sm" c="dimmed" mt="xs">No part is signed yet.</Text>}
+      {w.otherParts.map((p) => (
+        <Stack key={p.id} gap={2} mt="sm">
+          <Text fw={600}>{p.authorName}{p.content.reviewerRole ? `, ${p.content.reviewerRole}` : ''}</Text>
+          {p.content.diagnosisReview?.reviewedDiagnosis && <Text size="sm">Diagnosis: {p.content.diagnosisReview.reviewedDiagnosis}</Text>}
+          {p.content.treatment?.options?.[0]?.option && <Text size="sm">Treatment: {p.content.treatment.options[0].option}</Text>}
+          {p.content.physicianSection && <Text size="sm">{p.content.physicianSection}</Text>}
+        </Stack>
+      ))}
+    </Card>
+  );
+}
+
 function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace }) {
   const qc = useQueryClient();
-  const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); } });
+  const [confirming, setConfirming] = useState(false);
+  const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { setConfirming(false); void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); } });
   return (
     <Card withBorder>
       <Title order={3} size="h5">Reviewers</Title>
       <List size="sm">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
-      {w.status === 'opinion_signed' && <Button mt="sm" onClick={() => deliver.mutate()} loading={deliver.isPending}>Deliver the opinion to the patient and referrer</Button>}
+      {w.status === 'opinion_signed' && <Button mt="sm" h="auto" mih={36} py={6} styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }} onClick={() => setConfirming(true)}>Deliver the opinion to the patient and referrer</Button>}
       <ErrorNote error={deliver.error} />
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Deliver the opinion?">
+        <Stack>
+          <Text size="sm">The patient, their caregivers and the referring physician are told at once and can read and download it. They can then ask follow-up questions for a while. A delivered opinion cannot be taken back; later changes go into an addendum or amendment.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>Not yet</Button>
+            <Button onClick={() => deliver.mutate()} loading={deliver.isPending}>Deliver now</Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Card>
   );
 }

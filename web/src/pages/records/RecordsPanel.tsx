@@ -158,11 +158,14 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
       ) : (
         <Text size="sm">{d.documentTypeLabel}</Text>
       )}
-      <Tooltip label={why} multiline w={260}>
-        <Text size="xs" c="dimmed" tabIndex={0}>
-          {d.typeSource === 'coordinator' ? 'Set by the coordinator' : d.typeConfidence != null ? `${Math.round(d.typeConfidence * 100)}% sure · ${d.typeEvidence.slice(0, 3).join(', ')}` : ''}
-        </Text>
-      </Tooltip>
+      {/* How sure the sorting is, and on which words: a triage aid for the coordinator, not for the patient. */}
+      {isCoordinator && (
+        <Tooltip label={why} multiline w={260}>
+          <Text size="xs" c="dimmed" tabIndex={0}>
+            {d.typeSource === 'coordinator' ? 'Set by the coordinator' : d.typeConfidence != null ? `${Math.round(d.typeConfidence * 100)}% sure · ${d.typeEvidence.slice(0, 3).join(', ')}` : ''}
+          </Text>
+        </Tooltip>
+      )}
       <ErrorNote error={fix.error} />
     </Stack>
   );
