@@ -89,7 +89,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await shot(page, 'review');
   await page.getByRole('button', { name: 'Submit my request' }).click();
   await page.getByText('Submitted', { exact: true }).first().waitFor();
-  await page.getByText('Expedited').first().waitFor();
+  await page.getByText(/Why this urgency/).first().waitFor();
   // Told at once what happens next, and when.
   expect(await page.getByTestId('progress').textContent()).toMatch(/We have your request.*working days/);
   await shot(page, 'submitted');
