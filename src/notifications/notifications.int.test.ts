@@ -61,6 +61,8 @@ describe('notifications', () => {
     const records = (await notices(coordinator)).items.filter((n) => n.caseId === caseId && n.kind === 'records.added');
     expect(records).toHaveLength(1);
     expect(records[0]!.title).toMatch(/^3 new records on /);
+    // The folded notice moves to the top with its newest event.
+    expect((await notices(coordinator)).items[0]).toMatchObject({ kind: 'records.added', caseId });
     // A retried dispatch counts nothing twice.
     const [last] = await t.db.query<{ id: string }>(`SELECT id FROM case_events WHERE case_id = $1 AND type = 'document.add' ORDER BY id DESC LIMIT 1`, [caseId]);
     await t.db.query(`INSERT INTO jobs (kind, payload) VALUES ('event.dispatch', $1)`, [JSON.stringify({ eventId: String(last!.id) })]);

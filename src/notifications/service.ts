@@ -99,13 +99,18 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
   /** Adds one notice; false when this event already produced it (a retried dispatch). */
   async function deliverNotice(tx: Queryable, e: EventRow, rule: NoticeRule, person: Recipient, params: NoticeParams): Promise<boolean> {
     if (rule.coalesce) {
-      // A retried dispatch finds its own event already folded in and counts nothing twice.
-      const [folded] = await tx.query(
-        `UPDATE notifications SET params = jsonb_set(params, '{count}', to_jsonb(coalesce((params->>'count')::int, 1) + CASE WHEN event_id = $4 THEN 0 ELSE 1 END)),
-                created_at = now(), event_id = $4
-         WHERE id = (SELECT id FROM notifications WHERE user_id = $1 AND case_id = $2 AND kind = $3 AND read_at IS NULL ORDER BY id DESC LIMIT 1)
-         RETURNING id`, [person.id, e.case_id, rule.notice, e.id]);
-      if (folded) return false;
+      // The unread notice folds the new event in and moves to the top (it is written anew, so the
+      // newest activity comes first); a retried dispatch finds its own event already folded in.
+      const [prev] = await tx.query<{ id: string; event_id: string; count: number }>(
+        `SELECT id, event_id::text, coalesce((params->>'count')::int, 1) AS count FROM notifications
+         WHERE user_id = $1 AND case_id = $2 AND kind = $3 AND read_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE`, [person.id, e.case_id, rule.notice]);
+      if (prev && prev.event_id === String(e.id)) return false;
+      if (prev) {
+        await tx.query('DELETE FROM notifications WHERE id = $1', [prev.id]);
+        await tx.query(`INSERT INTO notifications (user_id, case_id, event_id, kind, params) VALUES ($1,$2,$3,$4,$5)`,
+          [person.id, e.case_id, e.id, rule.notice, JSON.stringify({ ...params, count: prev.count + 1 })]);
+        return false;
+      }
     }
     const inserted = await tx.query(
       `INSERT INTO notifications (user_id, case_id, event_id, kind, params) VALUES ($1,$2,$3,$4,$5)
