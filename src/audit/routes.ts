@@ -3,16 +3,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '../core/audit.ts';
 import type { Db } from '../core/db.ts';
+import { describeAction } from './words.ts';
 import { errorResponses, pageOf, requestMeta } from '../core/http.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
-  action: z.string(), entityType: z.string(), entityId: z.string().nullable(), caseId: z.string().nullable(), ip: z.string().nullable(),
+  action: z.string(), what: z.string().meta({ description: 'The action in words' }), entityType: z.string(), entityId: z.string().nullable(),
+  caseId: z.string().nullable(), caseReference: z.string().nullable(), ip: z.string().nullable(),
   userAgent: z.string().nullable(), outcome: z.string(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
 }).meta({ id: 'AuditEvent' });
 
 const AuditQuery = z.strictObject({
   actorId: z.uuid().optional(), caseId: z.uuid().optional(), action: z.string().max(100).optional(),
+  caseReference: z.string().trim().toUpperCase().max(40).optional().meta({ description: 'A case by the reference people see (C-2026-000123)' }),
   outcome: z.enum(['success', 'denied', 'failure']).optional(), from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -34,6 +37,7 @@ export function auditRoutes(db: Db) {
       };
       if (q.actorId) add('a.actor_id = ?', q.actorId);
       if (q.caseId) add('a.case_id = ?', q.caseId);
+      if (q.caseReference) add('a.case_id = (SELECT id FROM cases WHERE reference = ?)', q.caseReference);
       if (q.action) add('a.action LIKE ?', `${q.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
       if (q.outcome) add('a.outcome = ?', q.outcome);
       if (q.from) add('a.at >= ?', q.from);
@@ -42,10 +46,10 @@ export function auditRoutes(db: Db) {
       const [count] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM audit_events a ${clause}`, params);
       const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT ${cols}, u.name AS "actorName" FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id ${clause}
+        `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference" FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ${clause}
          ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
-      return { items: rows.map((r) => ({ ...toAuditEvent(r), actorName: (r.actorName as string | null) ?? null })), total: count?.total ?? 0, page: q.page, pageSize: q.pageSize };
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null })), total: count?.total ?? 0, page: q.page, pageSize: q.pageSize };
     });
 
     app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {

@@ -69,6 +69,12 @@ describe('the audit trail', () => {
     expect(page.status).toBe(200);
     expect(page.body.items.every((e: { caseId: string }) => e.caseId === id)).toBe(true);
     expect(page.body.items[0].actorName).toBe(p.name);
+    // Found by the reference people see, and said in words.
+    const reference = page.body.items[0].caseReference as string;
+    expect(reference).toMatch(/^C-\d{4}-\d+$/);
+    const byReference = await admin.client.get(`/api/admin/audit?caseReference=${reference.toLowerCase()}&pageSize=5`);
+    expect(byReference.body.items.every((e: { caseId: string }) => e.caseId === id)).toBe(true);
+    expect(byReference.body.items.some((e: { what: string }) => e.what === 'Started the request')).toBe(true);
     expect((await p.client.get('/api/admin/audit')).status).toBe(403);
     const verify = await admin.client.post('/api/admin/audit/verify');
     expect(verify.body.ok).toBe(true);

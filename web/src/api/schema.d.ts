@@ -14,6 +14,8 @@ export interface paths {
                     action?: string;
                     actorId?: string;
                     caseId?: string;
+                    /** @description A case by the reference people see (C-2026-000123) */
+                    caseReference?: string;
                     from?: string;
                     outcome?: "success" | "denied" | "failure";
                     page?: number;
@@ -11052,6 +11054,7 @@ export interface components {
             actorRole: string | null;
             at: string;
             caseId: string | null;
+            caseReference: string | null;
             detail: {
                 [key: string]: unknown;
             };
@@ -11063,6 +11066,8 @@ export interface components {
             outcome: string;
             seq: number;
             userAgent: string | null;
+            /** @description The action in words */
+            what: string;
         };
         AuditEventInput: {
             action: string;
@@ -11071,6 +11076,7 @@ export interface components {
             actorRole: string | null;
             at: string;
             caseId: string | null;
+            caseReference: string | null;
             detail: {
                 [key: string]: unknown;
             };
@@ -11082,6 +11088,8 @@ export interface components {
             outcome: string;
             seq: number;
             userAgent: string | null;
+            /** @description The action in words */
+            what: string;
         };
         Case: {
             /** @description What the caller may do on this case now, so clients show only what works */

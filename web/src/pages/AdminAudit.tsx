@@ -5,7 +5,7 @@ import { formatDate, get, post, ROLE_LABELS, type GetResult, type PostResult } f
 import { ErrorNote } from '../components.tsx';
 
 export function AdminAuditPage() {
-  const [filters, setFilters] = useState({ action: '', caseId: '', outcome: '', from: '', to: '' });
+  const [filters, setFilters] = useState({ action: '', caseReference: '', outcome: '', from: '', to: '' });
   const [page, setPage] = useState(1);
   const params = new URLSearchParams({ page: String(page), pageSize: '50' });
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
@@ -23,7 +23,7 @@ export function AdminAuditPage() {
         : <Alert color="red">The chain is broken at event #{verify.data.firstBrokenSeq}: {verify.data.reason}.</Alert>)}
       <Group align="end">
         <TextInput label="Action starts with" placeholder="case." value={filters.action} onChange={(e) => set('action')(e.currentTarget.value)} />
-        <TextInput label="Case id" value={filters.caseId} onChange={(e) => set('caseId')(e.currentTarget.value.trim())} w={320} />
+        <TextInput label="Case reference" placeholder="C-2026-000123" value={filters.caseReference} onChange={(e) => set('caseReference')(e.currentTarget.value.trim())} w={200} />
         <Select label="Outcome" clearable data={['success', 'denied', 'failure']} value={filters.outcome || null} onChange={(v) => set('outcome')(v ?? '')} />
         <TextInput label="From" type="date" value={filters.from} onChange={(e) => set('from')(e.currentTarget.value)} />
         <TextInput label="To" type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
@@ -37,7 +37,7 @@ export function AdminAuditPage() {
               <Table.Tr key={e.seq}>
                 <Table.Td>{e.seq}</Table.Td><Table.Td>{formatDate(e.at)}</Table.Td>
                 <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{e.actorRole ? ROLE_LABELS[e.actorRole] : ''}</Text></Table.Td>
-                <Table.Td><Code>{e.action}</Code></Table.Td><Table.Td>{e.entityType}{e.caseId ? <Text size="xs" c="dimmed">case {e.caseId.slice(0, 8)}</Text> : null}</Table.Td>
+                <Table.Td>{e.what}<Text size="xs" c="dimmed"><Code>{e.action}</Code></Text></Table.Td><Table.Td>{e.entityType}{e.caseReference ? <Text size="xs" c="dimmed">{e.caseReference}</Text> : null}</Table.Td>
                 <Table.Td>{e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
               </Table.Tr>
             ))}
@@ -45,7 +45,7 @@ export function AdminAuditPage() {
         </Table>
       </Table.ScrollContainer>
       {events.data && events.data.total > 50 && <Pagination total={Math.ceil(events.data.total / 50)} value={page} onChange={setPage} />}
-      {events.data && <Text size="sm" c="dimmed">{events.data.total} event(s)</Text>}
+      {events.data && <Text size="sm" c="dimmed">{events.data.total === 1 ? '1 event' : `${events.data.total} events`}</Text>}
     </Stack>
   );
 }
