@@ -20,6 +20,9 @@ interface NextStep { title: string; text: string; tab?: { id: string; label: str
 
 /** What happens next for the patient's side, in plain words, at each status. */
 export function patientNextStep(c: CaseDetail): NextStep | null {
+  // The patient reads "your opinion"; a caregiver or referring physician reads "the opinion".
+  const own = c.myRelations.includes('patient');
+  const opinion = own ? 'your opinion' : 'the opinion';
   const days = c.opinionWithinBusinessDays;
   const expected = c.sla?.dueAt ? `We expect the opinion by ${day(c.sla.dueAt)}.` : `Once your records are complete, the opinion takes about ${days} working days.`;
   switch (c.status) {
@@ -35,11 +38,11 @@ export function patientNextStep(c: CaseDetail): NextStep | null {
     case 'board':
       return { title: 'A team of specialists is discussing your case', text: `Several experts meet to agree on advice for you (a tumor board). ${expected}` };
     case 'opinion_signed':
-      return { title: 'Your opinion is written', text: 'Your coordinator checks it and sends it to you soon. We will e-mail you when it is ready.' };
+      return { title: own ? 'Your opinion is written' : 'The opinion is written', text: 'Your coordinator checks it and sends it to you soon. We will e-mail you when it is ready.' };
     case 'delivered':
-      return { title: 'Your opinion is ready', text: 'Read it, download it to share with your doctor, and ask the expert a question if something is not clear.', tab: { id: 'opinion', label: 'Read your opinion' } };
+      return { title: own ? 'Your opinion is ready' : 'The opinion is ready', text: 'Read it, download it to share with the treating doctor, and ask the expert a question if something is not clear.', tab: { id: 'opinion', label: `Read ${opinion}` } };
     case 'closed':
-      return { title: 'This request is finished', text: 'You can still read and download your opinion.', tab: { id: 'opinion', label: 'Read your opinion' } };
+      return { title: 'This request is finished', text: `You can still read and download ${opinion}.`, tab: { id: 'opinion', label: `Read ${opinion}` } };
     case 'on_hold':
       return { title: 'Your request is paused', text: 'Your coordinator will contact you about what is needed to go on.' };
     case 'cancelled':

@@ -59,7 +59,7 @@ export function DirectoryPage({ me }: { me: Me }) {
         </Table>
       </Table.ScrollContainer>
       {list.data && list.data.total > 25 && <Pagination total={Math.ceil(list.data.total / 25)} value={page} onChange={setPage} />}
-      <Text size="sm" c="dimmed">{list.data?.total ?? 0} expert(s)</Text>
+      <Text size="sm" c="dimmed">{list.data?.total === 1 ? '1 expert' : `${list.data?.total ?? 0} experts`}</Text>
     </Stack>
   );
 }

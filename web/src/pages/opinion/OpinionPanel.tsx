@@ -434,7 +434,8 @@ function FollowUp({ caseId, me, canWrite: mayWrite }: { caseId: string; me: Me; 
   return (
     <Card withBorder data-testid="followups">
       <Title order={3} size="h5">Follow-up questions</Title>
-      {thread.data.messages.map((m) => <Text key={m.id} size="sm"><b>{m.author}:</b> {m.body}</Text>)}
+      {thread.data.messages.map((m) => <Text key={m.id} size="sm"><b>{m.author}</b> <Text span size="xs" c="dimmed">{formatDate(m.createdAt)}</Text><br />{m.body}</Text>)}
+      {me.user.role === 'patient' && thread.data.messages.at(-1)?.authorRole === 'patient' && <Text size="sm" c="dimmed" data-testid="followup-next">The expert is told at once. We will e-mail you when they answer.</Text>}
       {thread.data.open ? <Text size="xs" c="dimmed">Open until {formatDate(thread.data.openUntil)}.</Text> : <Text size="xs" c="dimmed">Follow-up questions are closed.</Text>}
       {canWrite && (
         <Group align="end" mt="xs">

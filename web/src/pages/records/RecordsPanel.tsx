@@ -109,7 +109,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
             note="PDF, DICOM, zip, photos, whole-slide images, FHIR or C-CDA. Viewer programs on CDs are skipped." />
         </section>
       )}
-      <ChecklistSection caseId={caseId} data={checklist.data} error={checklist.error} isCoordinator={isCoordinator} />
+      <ChecklistSection caseId={caseId} data={checklist.data} error={checklist.error} isCoordinator={isCoordinator} canUpload={canUpload} />
       <ImagesOnFile caseId={caseId} />
       <section aria-labelledby="h-docs">
         <Title order={3} id="h-docs" mb="xs">Documents on file ({docs.data?.total ?? 0})</Title>
@@ -171,7 +171,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
   );
 }
 
-function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: string; data: Checklist | undefined; error: unknown; isCoordinator: boolean }) {
+function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { caseId: string; data: Checklist | undefined; error: unknown; isCoordinator: boolean; canUpload: boolean }) {
   const qc = useQueryClient();
   const [waiving, setWaiving] = useState<{ id: string; label: string } | null>(null);
   const [reason, setReason] = useState('');
@@ -197,7 +197,7 @@ function ChecklistSection({ caseId, data, error, isCoordinator }: { caseId: stri
         return (
           <Stack key={who} gap={6} mb="md" data-testid={`checklist-${who}`}>
             <Text fw={600}>{who === 'patient' ? (isCoordinator ? 'Only the patient can tell us' : 'You can help with') : isCoordinator ? 'To request from doctors and hospitals' : 'We will request these from your doctors and hospitals'}</Text>
-            {who === 'service' && !isCoordinator && <Text size="sm" c="dimmed">If you already have any of them, upload them above: it can make things faster.</Text>}
+            {who === 'service' && !isCoordinator && canUpload && <Text size="sm" c="dimmed">If you already have any of them, upload them above: it can make things faster.</Text>}
             <Stack gap={0} data-testid="case-checklist">
               {items.map((i) => (
                 <Group key={i.id} justify="space-between" wrap="wrap" gap="xs" py={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`item-${i.id}`}>
