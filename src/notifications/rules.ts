@@ -54,7 +54,8 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   'case.referToBoard': [status()],
   'case.returnFromBoard': [status()],
   'case.hold': [status(true), { notice: 'case.status', to: ['experts'], mail: false }],
-  'case.resume': [status(), { notice: 'case.status', to: ['experts'], mail: false }],
+  // Told by mail that it goes on, as they were told it paused.
+  'case.resume': [status(true), { notice: 'case.status', to: ['experts'], mail: false }],
   'case.cancel': [status(true), { notice: 'case.status', to: ['coordinator', 'experts'], mail: false }],
   'case.close': [status()],
   'case.closeAfterFollowup': [status()],

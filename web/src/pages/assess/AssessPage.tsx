@@ -45,9 +45,12 @@ export function AssessPage({ me }: { me?: Me | null }) {
   const index = step === 'result' ? STEPS.length : STEPS.indexOf(step);
   const go = (i: number) => setStep(i >= STEPS.length ? 'result' : STEPS[Math.max(0, i)]!);
 
+  // Signed-out visitors have no menu: a way back to the home page.
+  const homeLink = <Anchor component={Link} to="/" size="sm"><span aria-hidden="true">← </span>Back to home</Anchor>;
   if (step === 'result') {
     return (
       <Container size="md" py="md">
+        {!me && homeLink}
         <AssessResult answers={answers} me={me} headingRef={heading} onEdit={() => setStep('diagnosis')} />
       </Container>
     );
@@ -56,6 +59,7 @@ export function AssessPage({ me }: { me?: Me | null }) {
   return (
     <Container size="sm" py="md">
       <Stack gap="md">
+        {!me && homeLink}
         <Title order={1}>{C.title}</Title>
         {index === 0 && <Text>{C.intro}</Text>}
         <Text size="sm" c="dimmed">{C.privacy} {C.skip}</Text>

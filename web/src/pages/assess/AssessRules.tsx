@@ -61,7 +61,7 @@ export function AssessRulesPage() {
       <Stack gap="xl">
         <Stack gap={4}>
           <Title order={1}>Assessment rules and their sources</Title>
-          <Text>Every statement the assessment makes comes from one of these rules. Each rule names its sources and the date it was last reviewed. <Anchor component={Link} to="/assess">Back to the assessment</Anchor></Text>
+          <Text>This page is written for doctors and reviewers who check our work. Every statement the assessment makes comes from one of these rules. Each rule names its sources and the date it was last reviewed. <Anchor component={Link} to="/assess">Back to the assessment</Anchor></Text>
           {d && <Text size="sm" c="dimmed">Knowledge version {d.version}</Text>}
         </Stack>
         <ErrorNote error={k.error} />

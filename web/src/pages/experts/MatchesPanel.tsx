@@ -110,6 +110,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
               )}
             </Group>
           </Group>
+          {!t.proposed && !filledBy(t.role) && <Text size="sm" mb="xs">Nobody in the directory fits this role now. The reasons are listed under each candidate below; add an expert to the directory, or check their licences, capacity and absences.</Text>}
           {t.proposed && (
             <Table verticalSpacing={2} mb="xs">
               <Table.Thead><Table.Tr><Table.Th>Factor</Table.Th><Table.Th>Value</Table.Th><Table.Th>Weight</Table.Th><Table.Th>Why</Table.Th></Table.Tr></Table.Thead>

@@ -400,6 +400,8 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
   const latest = w.reports.at(-1);
   if (!latest) return null;
   const parts = latest.document.parts;
+  const asked = latest.document.patientQuestions;
+  const order = (q: string) => (asked.indexOf(q) === -1 ? asked.length : asked.indexOf(q));
   return (
     <Card withBorder data-testid="report">
       <Title order={3} size="h4">The expert opinion</Title>
@@ -415,9 +417,10 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
         <Stack key={p.authorName} gap={2} mt="sm"><Text fw={600}>In plain words ({p.authorName})</Text><Text>{p.content.patientSummary}</Text></Stack>
       ))}
       <Title order={4} size="h5" mt="md">Your questions, answered</Title>
-      {parts.flatMap((p) => (p.content.answers ?? []).map((a) => (
+      {/* In the order the patient asked, whoever answered. */}
+      {parts.flatMap((p) => (p.content.answers ?? []).map((a) => ({ ...a, p }))).sort((x, y) => order(x.question) - order(y.question)).map(({ p, ...a }) => (
         <Stack key={`${p.authorName}-${a.question}`} gap={0} mt={4}><Text size="sm" fw={600}>{a.question}</Text><Text size="sm">{a.answer} <Text span c="dimmed" size="xs">— {p.authorName}</Text></Text></Stack>
-      )))}
+      ))}
       {latest.document.addenda.map((a) => <Alert key={a.version} mt="sm" title={`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'}: ${a.reason}`}>{a.text}</Alert>)}
       {!patientSide && <Text size="xs" c="dimmed" mt="sm">Staff see the full report, with every section, in the PDF.</Text>}
     </Card>
