@@ -78,6 +78,16 @@ export function formatDate(iso: string | null | undefined): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/**
+ * A calendar day (a birth date, a study date: "1961-04-12" or DICOM's "19610412") as the rest of
+ * the app writes dates ("Apr 12, 1961"); no time zone shifts the day.
+ */
+export function formatDay(day: string | null | undefined): string {
+  const m = day?.match(/^(\d{4})-?(\d{2})-?(\d{2})/);
+  if (!m) return '—';
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+}
+
 export function ageInDays(iso: string | null | undefined): number | null {
   if (!iso) return null;
   return Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { formatDate, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
+import { formatDate, formatDay, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
@@ -109,7 +109,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Card withBorder><Stack gap="xs">
           <Title order={4}>Patient</Title>
-          <Text>{i.patient?.givenName} {i.patient?.familyName}, born {i.patient?.birthDate}</Text>
+          <Text>{i.patient?.givenName} {i.patient?.familyName}, born {formatDay(i.patient?.birthDate)}</Text>
           <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && ` · prefers ${languageName(i.patient.preferredLanguage)}`}</Text>
           <Title order={4} mt="sm">Diagnosis</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>

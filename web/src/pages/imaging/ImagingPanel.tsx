@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, Loader, Men
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { get } from '../../api.ts';
+import { formatDay, get } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
@@ -29,7 +29,7 @@ export interface ImagingStudy {
 }
 
 const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'];
-const dateLabel = (d: string | null) => (d && d.length >= 8 ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : 'Date unknown');
+const dateLabel = (d: string | null) => (d && d.length >= 8 ? formatDay(d) : 'Date unknown');
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {

@@ -252,7 +252,7 @@ export function ViewerPage({ me }: { me: Me }) {
         <Text size="xs" c="dimmed" data-testid="first-image-ms" data-ms={firstImageMs ?? ''}>
           {firstImageMs === null ? 'Loading the first image…' : me.user.role === 'patient' ? '' : `First image after ${firstImageMs} ms.`}
         </Text>
-        <Text size="xs" c="dimmed" visibleFrom="sm">Keys: <Kbd>↑</Kbd>/<Kbd>↓</Kbd> scroll, <Kbd>1</Kbd>–<Kbd>5</Kbd> presets, <Kbd>W</Kbd> <Kbd>Z</Kbd> <Kbd>P</Kbd> <Kbd>L</Kbd> <Kbd>A</Kbd> tools, <Kbd>R</Kbd> reset. Presets: {PRESET_SOURCES}</Text>
+        {me.user.role !== 'patient' && <Text size="xs" c="dimmed" visibleFrom="sm">Keys: <Kbd>↑</Kbd>/<Kbd>↓</Kbd> scroll, <Kbd>1</Kbd>–<Kbd>5</Kbd> presets, <Kbd>W</Kbd> <Kbd>Z</Kbd> <Kbd>P</Kbd> <Kbd>L</Kbd> <Kbd>A</Kbd> tools, <Kbd>R</Kbd> reset. Presets: {PRESET_SOURCES}</Text>}
       </Group>
       <Measurements caseId={caseId} onShow={(sop) => {
         // Jump to the image the measurement was made on, in whichever pane shows it.

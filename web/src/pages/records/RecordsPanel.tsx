@@ -7,7 +7,7 @@ import Uppy from '@uppy/core';
 import Dashboard from '@uppy/react/dashboard';
 import Tus from '@uppy/tus';
 import { useEffect, useState } from 'react';
-import { api, formatDate, get, type GetResult, type Schema } from '../../api.ts';
+import { api, formatDate, formatDay, get, type GetResult, type Schema } from '../../api.ts';
 
 type Doc = Schema<'Document'>;
 type Checklist = Schema<'RecordsChecklist'>;
@@ -302,4 +302,4 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
   );
 }
 
-const studyDate = (d: string | null) => (d && d.length >= 8 ? new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T12:00:00`).toLocaleDateString(undefined, { dateStyle: 'medium' }) : 'date unknown');
+const studyDate = (d: string | null) => (d && d.length >= 8 ? formatDay(d) : 'date unknown');
