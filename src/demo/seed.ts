@@ -222,7 +222,7 @@ function intakeOf(s: Scenario): Intake {
     patient: { givenName: p.given, familyName: p.family, birthDate: p.born, sex: p.sex, country: 'US', state: p.state, preferredLanguage: 'en' },
     condition: { description: s.condition, icd10Code: s.code, newDiagnosis: s.situations.includes(1) },
     situations: { situations: s.situations },
-    plan: { proposedPlan: s.surgery ? `Surgery: ${s.surgery}` : 'Continue current treatment', surgeryProposed: !!s.surgery, ...(s.surgery ? { surgeryDescription: s.surgery } : {}), treatmentStartsSoon: !!s.fast, rapidWorsening: false },
+    plan: { proposedPlan: s.surgery ? 'An operation, as the surgeon proposed' : 'Continue current treatment', surgeryProposed: !!s.surgery, ...(s.surgery ? { surgeryDescription: s.surgery } : {}), treatmentStartsSoon: !!s.fast, rapidWorsening: false },
     treatment: { treatments: s.treatments ?? [] },
     questions: { questions: s.questions },
     priorities: { ranked: ['longevity', 'function', 'time_at_home'], inOwnWords: 'I want to keep working as long as I can.' },

@@ -340,19 +340,21 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
         <Paper key={d.kind} withBorder p="md">
           <Title order={4}>{d.title}</Title>
           <Text size="xs" c="dimmed">Version {d.version}</Text>
-          <ScrollArea h={180} mt="xs" type="auto"><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
+          {/* The text scrolls in its box; keyboard users can scroll it too. */}
+          <ScrollArea h={180} mt="xs" type="auto" viewportProps={{ tabIndex: 0, 'aria-label': d.title }}><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
           {done ? (
-            <Text mt="sm" c="green" fw={600}>Signed by {done.typedName} on {formatDate(done.signedAt)}</Text>
+            <Text mt="sm" c="green.9" fw={600}>Signed by {done.typedName} on {formatDate(done.signedAt)}</Text>
           ) : (
             <Group mt="sm" align="end">
               <TextInput label={`Type your full name (${me.user.name}) to sign`} value={names[d.kind] ?? ''} onChange={(e) => setNames({ ...names, [d.kind]: e.currentTarget.value })} style={{ flex: 1 }} />
               <Button onClick={() => sign.mutate(d)} loading={sign.isPending && sign.variables?.kind === d.kind}>Sign</Button>
             </Group>
           )}
+          {/* A refusal shows under the document it was about. */}
+          {sign.variables?.kind === d.kind && <ErrorNote error={sign.error} />}
         </Paper>
       );
       })}
-      <ErrorNote error={sign.error} />
       <Group justify="space-between">
         <Button variant="default" onClick={onBack}>Back</Button>
         <Button onClick={onDone} disabled={c.unsignedConsents.length > 0}>Continue</Button>
