@@ -1,3 +1,4 @@
+import { useMediaQuery } from '@mantine/hooks';
 import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Progress, SegmentedControl, Select, Stack, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -37,6 +38,7 @@ export function ViewerPage({ me }: { me: Me }) {
   const compare = parsePane('compare', params.get('compare'));
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const [cs, setCs] = useState<Cornerstone | null>(null);
+  const narrow = useMediaQuery('(max-width: 36em)');
   const [loadError, setLoadError] = useState<string | null>(null);
   const [tool, setTool] = useState('WindowLevel');
   const [linked, setLinked] = useState(true);
@@ -220,7 +222,8 @@ export function ViewerPage({ me }: { me: Me }) {
         {compare && <Switch label="Link scrolling" checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
       </Group>
       <Group gap="xs" wrap="wrap" role="toolbar" aria-label="Viewer tools">
-        <SegmentedControl value={tool} onChange={chooseTool} aria-label="Mouse tool" data={[
+        {/* Five tools do not fit a phone's width side by side: there they stand in a column. */}
+        <SegmentedControl value={tool} onChange={chooseTool} aria-label="Mouse tool" orientation={narrow ? 'vertical' : 'horizontal'} data={[
           { value: 'WindowLevel', label: 'Window (W)' }, { value: 'Zoom', label: 'Zoom (Z)' }, { value: 'Pan', label: 'Pan (P)' },
           ...(canMeasure ? [{ value: 'Length', label: 'Length (L)' }, { value: 'Angle', label: 'Angle (A)' }] : []),
         ]} />
