@@ -35,3 +35,13 @@ describe('listening for notifications', () => {
     await stop();
   });
 });
+
+describe('the connection pool', () => {
+  it.runIf(process.env.TEST_DB === 'postgres')('carries on when the server ends its idle connections (a restart, an administrator)', async () => {
+    // Several connections open at once, then idle in the pool.
+    await Promise.all(Array.from({ length: 4 }, () => t.db.transaction((tx) => tx.query('SELECT pg_sleep(0.05)'))));
+    await t.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query NOT LIKE 'LISTEN%'`);
+    // The process is still here (an unhandled pool error would have ended it) and queries work.
+    await expect.poll(async () => (await t.db.query<{ one: number }>('SELECT 1 AS one'))[0]?.one, { timeout: 10_000 }).toBe(1);
+  });
+});

@@ -166,6 +166,9 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 export async function openDb(opts: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection the server ends (a restart, a failover, an administrator) is dropped and
+    // replaced by the pool; without a listener its error would bring the whole process down.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL ended an idle connection: ${err.message}`));
     await pool.query('SELECT 1');
     return new PostgresDb(pool, opts.databaseUrl);
   }

@@ -169,8 +169,8 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
   };
 
   async function inboxIn(tx: Queryable, actor: Actor, meta: RequestMeta) {
-      const offers = await tx.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited'; condition: string | null }>(
-        `SELECT o.*, c.reference, c.urgency, c.intake->'condition'->>'description' AS condition FROM expert_offers o JOIN cases c ON c.id = o.case_id WHERE o.expert_id = $1 AND o.status = 'offered' ORDER BY o.respond_by`, [actor.userId]);
+      const offers = await tx.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited' }>(
+        `SELECT o.*, c.reference, c.urgency FROM expert_offers o JOIN cases c ON c.id = o.case_id WHERE o.expert_id = $1 AND o.status = 'offered' ORDER BY o.respond_by`, [actor.userId]);
       const cases = await tx.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; condition: string | null; question_waiting: boolean | null }>(
         `SELECT c.id, c.reference, c.urgency, c.status, c.intake->'condition'->>'description' AS condition,
            -- The thread's last word is the patient side's: a follow-up question waits for an answer.
@@ -184,8 +184,7 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
         .sort((a, b) => Number(b.questionWaiting) - Number(a.questionWaiting) || (a.sla?.dueAt ?? '9').localeCompare(b.sla?.dueAt ?? '9'));
       await recordCaseReads(tx, { actor, meta, action: 'expert.inbox.read', entityType: 'Case' }, [...offers.map((o) => o.case_id), ...cases.map((c) => c.id)]);
       return {
-        // The diagnosis in the patient's words, so the expert can judge the case before accepting it.
-        offered: offers.map((o) => ({ id: o.id, caseReference: o.reference, urgency: o.urgency, role: o.role, condition: o.condition, respondBy: new Date(o.respond_by).toISOString() })),
+        offered: offers.map((o) => ({ id: o.id, caseReference: o.reference, urgency: o.urgency, role: o.role, respondBy: new Date(o.respond_by).toISOString() })),
         accepted,
         dueSoon: accepted.filter((c) => c.sla?.state === 'at_risk').map((c) => c.id),
         overdue: accepted.filter((c) => c.sla?.state === 'breached').map((c) => c.id),

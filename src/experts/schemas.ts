@@ -72,7 +72,7 @@ export const CaseOfferView = z.object({
 }).meta({ id: 'CaseOffer' });
 
 export const ExpertInbox = z.object({
-  offered: z.array(z.object({ id: z.uuid(), caseReference: z.string(), urgency: z.enum(['standard', 'expedited']), role: z.string(), condition: z.string().nullable(), respondBy: z.string() })),
+  offered: z.array(z.object({ id: z.uuid(), caseReference: z.string(), urgency: z.enum(['standard', 'expedited']), role: z.string(), respondBy: z.string() })),
   accepted: z.array(z.object({
     id: z.uuid(), reference: z.string(), urgency: z.enum(['standard', 'expedited']), status: z.string(), condition: z.string().nullable(), sla: SlaView,
     questionWaiting: z.boolean().meta({ description: 'The patient side asked a follow-up question that has no answer yet' }),

@@ -11495,7 +11495,6 @@ export interface components {
             dueSoon: string[];
             offered: {
                 caseReference: string;
-                condition: string | null;
                 /** Format: uuid */
                 id: string;
                 respondBy: string;
@@ -11527,7 +11526,6 @@ export interface components {
             dueSoon: string[];
             offered: {
                 caseReference: string;
-                condition: string | null;
                 /** Format: uuid */
                 id: string;
                 respondBy: string;

@@ -33,7 +33,8 @@ export function InboxPage() {
         <Card key={o.id} withBorder data-testid="inbox-offer">
           <Group justify="space-between">
             <Stack gap={2}>
-              <Text fw={600}>{o.condition ?? 'Second-opinion request'} · {o.caseReference}</Text>
+              {/* Health details open once the offer is accepted (minimum necessary); the role says what is asked. */}
+              <Text fw={600}>Case {o.caseReference}</Text>
               <Text size="sm">Asked of you as: {o.role.replaceAll('_', ' ')}</Text>
               <Text size="sm" c="dimmed">Answer by {formatDate(o.respondBy)}</Text>
             </Stack>
