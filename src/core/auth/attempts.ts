@@ -43,6 +43,9 @@ export async function reserveAttempt(l: AttemptLimits, key: AttemptKey): Promise
   // parallel guess whose row is not yet visible cannot slip past the limit.
   const decided = await l.db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login:${key.kind}:${key.kind === 'password' ? key.email : key.userId}`]);
+    // Password guesses are also limited per address, across accounts: that count is serialised too
+    // (always after the account's lock, so two requests never wait for each other in reverse).
+    if (key.kind === 'password') await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login:ip:${key.ip}`]);
     const [row] = await tx.query<{ id: string }>(
       'INSERT INTO login_failures (email_lower, ip, kind, user_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id::text',
       [key.email ?? '', key.ip, key.kind, key.userId ?? null, now.toISOString()]);
