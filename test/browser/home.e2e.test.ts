@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serviceLevelsFor } from '../../src/cases/sla.ts';
-import { screenshotter, seriousA11yViolations, useBrowserApp } from './browser.ts';
+import { fitsWidth, screenshotter, seriousA11yViolations, useBrowserApp } from './browser.ts';
 
 /**
  * The public home page as a worried patient first sees it, on a phone and on a laptop: how it
@@ -48,7 +48,7 @@ async function checkHome(page: Page) {
   for (const name of ['Should I get a second opinion?', 'Start a request', 'Sign in']) expect(await page.getByRole('link', { name, exact: true }).isVisible(), name).toBe(true);
 
   expect(await seriousA11yViolations(page)).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  expect(await fitsWidth(page)).toBe(true);
 }
 
 it('on a phone (390 × 844): everything a patient needs to trust the service, readable without sideways scrolling', async () => {

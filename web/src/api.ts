@@ -82,9 +82,9 @@ export function formatDate(iso: string | null | undefined): string {
  * A calendar day (a birth date, a study date: "1961-04-12" or DICOM's "19610412") as the rest of
  * the app writes dates ("Apr 12, 1961"); no time zone shifts the day.
  */
-export function formatDay(day: string | null | undefined): string {
+export function formatDay(day: string | null | undefined, unknown = '—'): string {
   const m = day?.match(/^(\d{4})-?(\d{2})-?(\d{2})/);
-  if (!m) return '—';
+  if (!m) return unknown;
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 }
 

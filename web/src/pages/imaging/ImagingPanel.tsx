@@ -29,7 +29,7 @@ export interface ImagingStudy {
 }
 
 const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'];
-const dateLabel = (d: string | null) => (d && d.length >= 8 ? formatDay(d) : 'Date unknown');
+const dateLabel = (d: string | null) => formatDay(d, 'Date unknown');
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {

@@ -294,7 +294,7 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
         {(studies.data ?? []).map((s) => (
           <Group key={s.studyUid} justify="space-between" wrap="wrap" gap="xs" py={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
             <Text size="sm" fw={500}>{s.description ?? 'Imaging study'}</Text>
-            <Text size="sm" c="dimmed">{studyDate(s.date)} · {s.series.length} series · {s.series.reduce((n, x) => n + x.instances, 0)} images</Text>
+            <Text size="sm" c="dimmed">{formatDay(s.date, 'date unknown')} · {s.series.length} series · {s.series.reduce((n, x) => n + x.instances, 0)} images</Text>
           </Group>
         ))}
       </Stack>
@@ -302,4 +302,3 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
   );
 }
 
-const studyDate = (d: string | null) => (d && d.length >= 8 ? formatDay(d) : 'date unknown');
