@@ -14,6 +14,7 @@ import { AppError, msg, problem, type ProblemDetails } from './core/errors.ts';
 import { loadMasterKeys } from './core/blobs.ts';
 import { capabilities } from './capabilities.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { startAuditSealer } from './core/audit.ts';
 import { jobTable } from './jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
@@ -169,7 +170,11 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);
-    app.addHook('onClose', async () => stopJobs());
+    const stopSealer = startAuditSealer(db, (err) => app.log.error({ err: err.message }, 'audit sealer failed'), config.jobsPollMs);
+    app.addHook('onClose', async () => {
+      await stopJobs();
+      await stopSealer();
+    });
   }
   for (const m of modules) {
     for (const r of m.routes) await app.register(r.plugin, { prefix: r.prefix });

@@ -6,7 +6,8 @@ import { accountsService } from './accounts/service.ts';
 import { assessmentRoutes } from './assessment/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { casesRoutes } from './cases/routes.ts';
-import { casesService } from './cases/service.ts';
+import { casesService, refreshSlaDueDates } from './cases/service.ts';
+import { serviceLevelsFor } from './cases/sla.ts';
 import { sendSlaReminder } from './cases/slaNotify.ts';
 import { BlobStore, type MasterKey } from './core/blobs.ts';
 import type { Deps } from './core/deps.ts';
@@ -82,6 +83,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const publicUrl = () => config.publicUrl;
   const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
   await accounts.resealSecrets({ rotate: false });
+  await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploadDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
   const live = await liveHub(db);

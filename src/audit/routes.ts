@@ -4,13 +4,15 @@ import { z } from 'zod';
 import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '../core/audit.ts';
 import type { Db } from '../core/db.ts';
 import { describeAction } from './words.ts';
-import { errorResponses, pageOf, requestMeta } from '../core/http.ts';
+import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
+import { cheapCount } from '../core/counting.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
   action: z.string(), what: z.string().meta({ description: 'The action in words' }), entityType: z.string(), entityId: z.string().nullable(),
   caseId: z.string().nullable(), caseReference: z.string().nullable(), ip: z.string().nullable(),
-  userAgent: z.string().nullable(), outcome: z.string(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
+  userAgent: z.string().nullable(), outcome: z.string(), detail: z.record(z.string(), z.unknown()),
+  hash: z.string().nullable().meta({ description: 'The chain link sealing this event; null for the moments before the sealer links it' }),
 }).meta({ id: 'AuditEvent' });
 
 const AuditQuery = z.strictObject({
@@ -26,7 +28,7 @@ export function auditRoutes(db: Db) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['admin'];
 
-    app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: pageOf(AuditEventView), ...errorResponses } } }, async (req) => {
+    app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: estimatedPageOf(AuditEventView), ...errorResponses } } }, async (req) => {
       const actor = req.actor;
       const q = req.query;
       const where: string[] = [];
@@ -43,16 +45,19 @@ export function auditRoutes(db: Db) {
       if (q.from) add('a.at >= ?', q.from);
       if (q.to) add('a.at <= ?', q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const [count] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM audit_events a ${clause}`, params);
+      const { total, estimated } = await cheapCount(db, `FROM audit_events a ${clause}`, params);
       const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');
+      // The page is found on the events alone (an index walk), then joined for the 50 rows shown.
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference" FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ${clause}
-         ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, params);
+        `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference", l.hash
+         FROM (SELECT a.seq FROM audit_events a ${clause} ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) page
+         JOIN audit_events a ON a.seq = page.seq LEFT JOIN audit_links l ON l.event_seq = a.seq
+         LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.seq DESC`, params);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
-      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null })), total: count?.total ?? 0, page: q.page, pageSize: q.pageSize };
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total, totalIsEstimate: estimated, page: q.page, pageSize: q.pageSize };
     });
 
-    app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {
+    app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), unsealed: z.number().optional(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {
       const actor = req.actor;
       const result = await verifyAuditChain(db);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.verify', entityType: 'AuditEvent', outcome: result.ok ? 'success' : 'failure', detail: { checked: result.checked } });

@@ -2,6 +2,8 @@ import type { Actor } from '../core/context.ts';
 import { caseGrantSql, type CaseRow } from '../core/access.ts';
 import type { Queryable } from '../core/db.ts';
 import type { CaseRelation, CaseStatus } from './lifecycle.ts';
+import { cheapCount, type ListTotal } from '../core/counting.ts';
+import { AppError } from '../core/errors.ts';
 
 export async function insertCase(tx: Queryable, createdBy: string): Promise<CaseRow> {
   const [patient] = await tx.query<{ id: string }>('INSERT INTO patients DEFAULT VALUES RETURNING id');
@@ -47,6 +49,15 @@ export interface CaseListFilter {
   sla?: 'on_track' | 'at_risk' | 'breached';
   page: number;
   pageSize: number;
+  /** Where the previous page ended (`nextCursor`); takes the place of `page` when given. */
+  cursor?: string;
+}
+
+/** The service-level states as moments, so the database filters on the stored due date. */
+export interface SlaBounds {
+  now: Date;
+  /** A due date before this (and not yet passed) is at risk; from it on, on track. */
+  onTrackFrom: Date;
 }
 
 export interface CaseListRow {
@@ -64,10 +75,43 @@ export interface CaseListRow {
   created_at: Date;
   ready_at: Date | null;
   delivered_at: Date | null;
+  sla_due_at: Date | null;
+  queued_key: string;
 }
 
-/** A page of the cases the actor holds a grant on, filtered and sorted. */
-export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, now: Date): Promise<{ rows: CaseListRow[]; total: number }> {
+// Each sort is an index walk (migration 016); the id breaks ties so that every row has one place.
+// 'expedited' sorts before 'standard', so urgency ascending puts expedited cases first.
+const ORDERS = {
+  oldest: { keys: ['c.queued_at', 'c.id'], desc: false },
+  newest: { keys: ['c.queued_at', 'c.id'], desc: true },
+  urgency: { keys: ['c.urgency', 'c.queued_at', 'c.id'], desc: false },
+} as const;
+
+interface Cursor {
+  sort: CaseListFilter['sort'];
+  urgency: string;
+  queuedAt: string;
+  id: string;
+}
+
+export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.sort, c.urgency, c.queuedAt, c.id])).toString('base64url');
+
+function decodeCursor(token: string, sort: CaseListFilter['sort']): Cursor {
+  try {
+    const [s, urgency, queuedAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as string[];
+    if (s === sort && typeof urgency === 'string' && typeof queuedAt === 'string' && /^[0-9a-f-]{36}$/.test(id ?? '')) return { sort, urgency, queuedAt, id: id! };
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError('VALIDATION_FAILED', 'This list position is no longer valid; start again from the first page.');
+}
+
+/**
+ * A page of the cases the actor holds a grant on, filtered and sorted, and the size of the whole
+ * list (exact up to a thousand, estimated above). The page is found on `cases` alone through an
+ * index that matches the sort, then joined for the rows shown.
+ */
+export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, sla: SlaBounds): Promise<{ rows: CaseListRow[] } & ListTotal & { nextCursor: string | null }> {
   const params: unknown[] = [actor.userId];
   // A deleted draft (cancelled before it was ever sent) is gone from every list.
   const where = [caseGrantSql(actor, 1), `NOT (c.status = 'cancelled' AND c.submitted_at IS NULL)`];
@@ -75,25 +119,57 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     params.push(v);
     return `$${params.length}`;
   };
-  if (f.status?.length) where.push(`c.status = ANY(${bind(f.status)}::text[])`);
+  if (f.status?.length) where.push(f.status.length === 1 ? `c.status = ${bind(f.status[0])}` : `c.status = ANY(${bind(f.status)}::text[])`);
   if (f.urgency) where.push(`c.urgency = ${bind(f.urgency)}`);
-  // Age is counted from submission (a draft's age from its creation).
-  const ageStart = 'coalesce(c.submitted_at, c.created_at)';
-  if (f.minAgeDays != null) where.push(`${ageStart} <= ${bind(new Date(now.getTime() - f.minAgeDays * 86_400_000).toISOString())}`);
-  if (f.maxAgeDays != null) where.push(`${ageStart} >= ${bind(new Date(now.getTime() - f.maxAgeDays * 86_400_000).toISOString())}`);
-  if (f.q) {
-    const like = bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-    where.push(`(lower(c.reference) LIKE ${like} OR lower(coalesce(p.given_name,'') || ' ' || coalesce(p.family_name,'')) LIKE ${like}
-      OR lower(coalesce(c.intake->'condition'->>'description','')) LIKE ${like} OR lower(coalesce(c.intake->'condition'->>'icd10Code','')) LIKE ${like})`);
+  const now = sla.now.getTime();
+  if (f.minAgeDays != null) where.push(`c.queued_at <= ${bind(new Date(now - f.minAgeDays * 86_400_000).toISOString())}`);
+  if (f.maxAgeDays != null) where.push(`c.queued_at >= ${bind(new Date(now - f.maxAgeDays * 86_400_000).toISOString())}`);
+  if (f.q) where.push(`c.search_text LIKE ${bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
+  if (f.sla) where.push(slaCondition(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())));
+  const counted = await cheapCount(tx, `FROM cases c WHERE ${where.join(' AND ')}`, params);
+
+  const order = ORDERS[f.sort];
+  const dir = order.desc ? 'DESC' : 'ASC';
+  let offset = (f.page - 1) * f.pageSize;
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor, f.sort);
+    const values = f.sort === 'urgency' ? [bind(c.urgency), `${bind(c.queuedAt)}::timestamptz`, `${bind(c.id)}::uuid`] : [`${bind(c.queuedAt)}::timestamptz`, `${bind(c.id)}::uuid`];
+    where.push(`(${order.keys.join(', ')}) ${order.desc ? '<' : '>'} (${values.join(', ')})`);
+    offset = 0;
   }
-  const order = { oldest: `${ageStart} ASC, c.id`, newest: `${ageStart} DESC, c.id`, urgency: `(c.urgency = 'expedited') DESC, ${ageStart} ASC, c.id` }[f.sort];
-  const from = `FROM cases c JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id WHERE ${where.join(' AND ')}`;
-  const [count] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params);
+  const orderBy = order.keys.map((k) => `${k} ${dir}`).join(', ');
   const rows = await tx.query<CaseListRow>(
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
        c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
-       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
-       (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
-     ${from} ORDER BY ${order} LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
-  return { rows, total: count?.total ?? 0 };
+       c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key
+     FROM (SELECT c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}) page
+     JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
+     ORDER BY ${orderBy}`, params);
+  const last = rows.length === f.pageSize ? rows[rows.length - 1] : undefined;
+  return { rows, ...counted, nextCursor: last ? encodeCursor({ sort: f.sort, urgency: last.urgency, queuedAt: last.queued_key, id: last.id }) : null };
+}
+
+/** The clock's states as conditions on the stored due date (see `slaClock` for the same rules on one case). */
+// Parameters are bound only when used: PostgreSQL refuses a parameter it cannot place.
+function slaCondition(state: NonNullable<CaseListFilter['sla']>, now: () => string, onTrackFrom: () => string): string {
+  switch (state) {
+    case 'breached': return `c.ready_at IS NOT NULL AND ((c.delivered_at IS NULL AND c.sla_due_at < ${now()}) OR c.delivered_at > c.sla_due_at)`;
+    case 'at_risk': return `c.delivered_at IS NULL AND c.sla_due_at >= ${now()} AND c.sla_due_at < ${onTrackFrom()}`;
+    case 'on_track': return `c.delivered_at IS NULL AND c.sla_due_at >= ${onTrackFrom()}`;
+  }
+}
+
+/**
+ * Stamps the service-level clock when a case changes state: ready for review starts it (and
+ * sets the due date on the calendar in force), delivery stops it.
+ */
+export async function stampClock(tx: Queryable, caseId: string, to: CaseStatus, dueAfter: (readyAt: Date, urgency: 'standard' | 'expedited') => { dueAt: Date; calendar: string }): Promise<void> {
+  if (to === 'delivered') await tx.query('UPDATE cases SET delivered_at = now() WHERE id = $1', [caseId]);
+  if (to !== 'ready_for_review') return;
+  const [row] = await tx.query<{ ready_at: Date; urgency: 'standard' | 'expedited' }>('UPDATE cases SET ready_at = now(), delivered_at = NULL WHERE id = $1 RETURNING ready_at, urgency', [caseId]);
+  await setDueDate(tx, caseId, dueAfter(new Date(row!.ready_at), row!.urgency));
+}
+
+export async function setDueDate(tx: Queryable, caseId: string, due: { dueAt: Date; calendar: string }): Promise<void> {
+  await tx.query('UPDATE cases SET sla_due_at = $2, sla_calendar = $3 WHERE id = $1', [caseId, due.dueAt.toISOString(), due.calendar]);
 }

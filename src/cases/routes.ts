@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AssessmentResult } from '../assessment/result.ts';
-import { errorResponses, pageOf, requestMeta } from '../core/http.ts';
+import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
 import type { IntakeSectionName } from './intake.ts';
 import type { CaseCommand } from './lifecycle.ts';
 import * as s from './schemas.ts';
@@ -15,7 +15,7 @@ export function casesRoutes(cases: CasesService) {
     const tags = ['cases'];
     const detail = { 200: s.CaseDetail, ...errorResponses };
 
-    app.get('/cases', { config: { access: { permission: 'case.list' } }, schema: { tags, summary: 'Cases the caller may see (the coordinator queue): filter, search, page', querystring: s.CaseListQuery, response: { 200: pageOf(s.CaseSummary), ...errorResponses } } },
+    app.get('/cases', { config: { access: { permission: 'case.list' } }, schema: { tags, summary: 'Cases the caller may see (the coordinator queue): filter, search, page', querystring: s.CaseListQuery, response: { 200: estimatedPageOf(s.CaseSummary).extend({ nextCursor: z.string().nullable() }), ...errorResponses } } },
       async (req) => cases.listCases(req.actor, req.query, requestMeta(req)));
     app.post('/cases', { config: { access: { permission: 'case.create' } }, schema: { tags, summary: 'Start a new second-opinion request (draft), optionally from public assessment answers', body: s.CreateCaseBody, response: { 201: s.CaseDetail, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await cases.createCase(req.actor, requestMeta(req), req.body?.assessment)));

@@ -29,6 +29,7 @@ export const CaseListQuery = z.strictObject({
   sla: z.enum(['on_track', 'at_risk', 'breached']).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(300).optional().meta({ description: 'Where the previous page ended (its `nextCursor`): the next page, however deep, without counting the ones before' }),
 });
 
 const Member = z.object({ userId: z.uuid(), name: z.string(), email: z.string(), relation: z.string(), relationship: z.string().nullable(), addedAt: z.string() });

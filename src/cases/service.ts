@@ -7,7 +7,7 @@ import { openCase, withCaseTx, type CaseRow, type OpenedCase } from '../core/acc
 import { roleAllows } from '../core/auth/roles.ts';
 import { hashToken, newToken } from '../core/auth/tokens.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
-import type { Queryable } from '../core/db.ts';
+import type { Db, Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
@@ -15,13 +15,13 @@ import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
-import { addMember, insertCase, listMembers, queryCases, type CaseListFilter } from './repository.ts';
+import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { describeEvent } from '../events/words.ts';
 import { describeAction } from '../audit/words.ts';
 import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
-import { serviceLevelsFor, slaClock } from './sla.ts';
+import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type ServiceLevels } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
 
@@ -46,15 +46,38 @@ const timelineLine = (r: { id: number; at: Date; type: string; from_status: Case
   id: Number(r.id), at: iso(r.at)!, type: r.type, fromStatus: r.from_status, toStatus: r.to_status, detail: r.detail, actorName: r.actor_name, actorRole: r.actor_role,
 });
 
+/**
+ * Gives every running clock its due date on the calendar in force: after migration 016 (clocks
+ * that started before due dates were stored) and whenever the service-level file changes.
+ * Returns how many cases it updated; a no-op when all are current.
+ */
+export async function refreshSlaDueDates(db: Db, levels: ServiceLevels, batch = 1000): Promise<number> {
+  const calendar = calendarKey(levels);
+  let updated = 0;
+  for (;;) {
+    const rows = await db.query<{ id: string; ready_at: Date; urgency: 'standard' | 'expedited' }>(
+      'SELECT id, ready_at, urgency FROM cases WHERE ready_at IS NOT NULL AND sla_calendar IS DISTINCT FROM $1 LIMIT $2', [calendar, batch]);
+    if (rows.length === 0) return updated;
+    await db.transaction(async (tx) => {
+      for (const r of rows) await setDueDate(tx, r.id, dueDate(levels, new Date(r.ready_at), r.urgency));
+    });
+    updated += rows.length;
+  }
+}
+
 export function casesService(deps: Deps) {
   const { db, config } = deps;
   const serviceLevels = serviceLevelsFor(config);
 
-  /** The case's service-level clock, from its last "ready for review" to its delivery. */
+  /** The case's service-level clock, from its last "ready for review" to its delivery (stamped on the row). */
   async function caseSla(tx: Queryable, row: CaseRow) {
-    const [t] = await tx.query<{ ready_at: Date | null; delivered_at: Date | null }>(
-      `SELECT max(at) FILTER (WHERE to_status = 'ready_for_review') AS ready_at, max(at) FILTER (WHERE to_status = 'delivered') AS delivered_at FROM case_events WHERE case_id = $1`, [row.id]);
-    return slaClock(serviceLevels, row.urgency, t?.ready_at ? new Date(t.ready_at) : null, t?.delivered_at ? new Date(t.delivered_at) : null, deps.now());
+    const [t] = await tx.query<{ ready_at: Date | null; delivered_at: Date | null; sla_due_at: Date | null }>('SELECT ready_at, delivered_at, sla_due_at FROM cases WHERE id = $1', [row.id]);
+    return clockOf({ urgency: row.urgency, ready_at: t?.ready_at ?? null, delivered_at: t?.delivered_at ?? null, sla_due_at: t?.sla_due_at ?? null });
+  }
+
+  function clockOf(r: { urgency: 'standard' | 'expedited'; ready_at: Date | null; delivered_at: Date | null; sla_due_at: Date | null }) {
+    const date = (d: Date | null) => (d ? new Date(d) : null);
+    return slaClock(serviceLevels, r.urgency, date(r.ready_at), date(r.delivered_at), deps.now(), date(r.sla_due_at));
   }
 
   /** The actor's own draft with nothing in it yet (no intake, no files), if there is one. */
@@ -184,6 +207,7 @@ export function casesService(deps: Deps) {
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
+    await stampClock(tx, row.id, to, (readyAt, urgency) => dueDate(serviceLevels, readyAt, urgency));
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor!.userId);
     await emit(tx, {
       caseId: row.id, actorId: actor?.userId ?? null, type: `case.${command}`, from: row.status, to,
@@ -231,15 +255,8 @@ export function casesService(deps: Deps) {
     async listCases(actor: Actor, filter: CaseListFilter, meta: RequestMeta) {
       if (!roleAllows(actor.role, 'case.list')) throw new AppError('FORBIDDEN');
       return db.transaction(async (tx) => {
-        const clockOf = (r: { urgency: 'standard' | 'expedited'; ready_at: Date | null; delivered_at: Date | null }) =>
-          slaClock(serviceLevels, r.urgency, r.ready_at ? new Date(r.ready_at) : null, r.delivered_at ? new Date(r.delivered_at) : null, deps.now());
-        let { rows, total } = await queryCases(tx, actor, filter, deps.now());
-        if (filter.sla) {
-          // The clock runs on a holiday calendar the database does not know: filter here, then page.
-          const all = (await queryCases(tx, actor, { ...filter, page: 1, pageSize: 10_000 }, deps.now())).rows.filter((r) => clockOf(r)?.state === filter.sla);
-          total = all.length;
-          rows = all.slice((filter.page - 1) * filter.pageSize, filter.page * filter.pageSize);
-        }
+        const now = deps.now();
+        const { rows, total, estimated, nextCursor } = await queryCases(tx, actor, filter, { now, onTrackFrom: onTrackFrom(serviceLevels, now) });
         await recordCaseReads(tx, { actor, meta, action: 'case.list', entityType: 'Case' }, rows.map((r) => r.id));
         return {
           items: rows.map((r) => ({
@@ -249,7 +266,7 @@ export function casesService(deps: Deps) {
             submittedAt: iso(r.submitted_at), statusChangedAt: iso(r.status_changed_at)!, createdAt: iso(r.created_at)!,
             sla: clockOf(r),
           })),
-          total, page: filter.page, pageSize: filter.pageSize,
+          total, totalIsEstimate: estimated, nextCursor, page: filter.page, pageSize: filter.pageSize,
         };
       });
     },
@@ -327,7 +344,9 @@ export function casesService(deps: Deps) {
       return withCaseTx(db, async (tx) => {
         const opened = await gates.open(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
-        await tx.query('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1', [caseId, urgency, `Set by coordinator: ${reason}`]);
+        const [changed] = await tx.query<{ ready_at: Date | null }>('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1 RETURNING ready_at', [caseId, urgency, `Set by coordinator: ${reason}`]);
+        // The promise depends on urgency: a running clock gets the new due date.
+        if (changed?.ready_at) await setDueDate(tx, caseId, dueDate(serviceLevels, new Date(changed.ready_at), urgency));
         await opened.emit('case.urgency', { from: opened.row.urgency, to: urgency, reason });
         await opened.audit('case.urgency.set', { detail: { urgency } });
         return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));

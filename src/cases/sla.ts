@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 
@@ -73,11 +74,35 @@ export interface SlaClock {
   businessDaysLeft: number;
 }
 
-/** The clock of one case, or null before it is ready for review. */
-export function slaClock(levels: ServiceLevels, urgency: 'standard' | 'expedited', readyAt: Date | null, deliveredAt: Date | null, now: Date): SlaClock | null {
+/** Names the calendar and promise a due date was computed on, so a changed file is noticed. */
+export const calendarKey = (levels: ServiceLevels) => crypto.createHash('sha256').update(JSON.stringify(levels)).digest('hex').slice(0, 16);
+
+/** When the opinion of a case ready for review at `readyAt` is due, and on which calendar. */
+export function dueDate(levels: ServiceLevels, readyAt: Date, urgency: 'standard' | 'expedited'): { dueAt: Date; calendar: string } {
+  return { dueAt: addBusinessDays(readyAt, levels.businessDays[urgency], new Set(levels.holidays.dates)), calendar: calendarKey(levels) };
+}
+
+/**
+ * The first due date that is on track at `now`: earlier ones (not yet passed) are at risk. It is
+ * the start of the business day that leaves one more than the at-risk margin, counted the way
+ * `slaClock` counts (`businessDaysBetween`), so a list filtered by it agrees with each case's clock.
+ */
+export function onTrackFrom(levels: ServiceLevels, now: Date): Date {
+  const holidays = new Set(levels.holidays.dates);
+  let left = levels.atRiskWithinBusinessDays + 1;
+  let d = now;
+  while (left > 0) {
+    d = new Date(d.getTime() + DAY);
+    if (isBusinessDay(d, holidays)) left--;
+  }
+  return d;
+}
+
+/** The clock of one case, or null before it is ready for review. `dueAt` when stored, else computed. */
+export function slaClock(levels: ServiceLevels, urgency: 'standard' | 'expedited', readyAt: Date | null, deliveredAt: Date | null, now: Date, dueAt?: Date | null): SlaClock | null {
   if (!readyAt) return null;
   const holidays = new Set(levels.holidays.dates);
-  const due = addBusinessDays(readyAt, levels.businessDays[urgency], holidays);
+  const due = dueAt ?? addBusinessDays(readyAt, levels.businessDays[urgency], holidays);
   const end = deliveredAt ?? now;
   const left = businessDaysBetween(now, due, holidays);
   const state: SlaState = deliveredAt ? (deliveredAt <= due ? 'met' : 'breached') : end > due ? 'breached' : left <= levels.atRiskWithinBusinessDays ? 'at_risk' : 'on_track';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff } from '../../test/support/builders.ts';
 import { freshDb, startTestApp, type TestApp, type TestDb } from '../../test/support/testApp.ts';
-import { recordAudit, recordCaseReads, verifyAuditChain } from './audit.ts';
+import { recordAudit, recordCaseReads, sealAuditTrail, verifyAuditChain } from './audit.ts';
 import { SYSTEM_META } from './context.ts';
 
 let t: TestApp;
@@ -37,7 +37,7 @@ describe('the audit trail', () => {
     expect(denied).toMatchObject({ actor_id: stranger.id, outcome: 'denied' });
   });
 
-  it('holds the chain lock only while committing: a slow transaction does not stall other writers', async () => {
+  it('takes no lock for writers: a slow transaction does not stall others, and the sealer links both once', async () => {
     const event = (action: string) => ({ actor: null, meta: SYSTEM_META, action, entityType: 'Test' });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -50,18 +50,32 @@ describe('the audit trail', () => {
       // PGlite runs one transaction at a time by design; PostgreSQL shows the point.
       await t.db.transaction((tx) => recordAudit(tx, event('test.quick')));
       expect(Date.now() - started).toBeLessThan(1000);
+      // Sealing now links what has committed; the slow event waits for its own commit.
+      await sealAuditTrail(t.db);
     }
     release();
     await slow;
-    const order = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE action IN ('test.slow', 'test.quick') ORDER BY seq`);
-    expect(order.map((r) => r.action)).toEqual(t.db.kind === 'postgres' ? ['test.quick', 'test.slow'] : ['test.slow']);
-    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+    await Promise.all([sealAuditTrail(t.db), sealAuditTrail(t.db)]);
+    const linked = await t.db.query<{ action: string; links: number }>(
+      `SELECT e.action, (SELECT count(*) FROM audit_links l WHERE l.event_seq = e.seq)::int AS links FROM audit_events e WHERE action IN ('test.slow', 'test.quick') ORDER BY e.seq`);
+    expect(linked).toEqual(t.db.kind === 'postgres' ? [{ action: 'test.quick', links: 1 }, { action: 'test.slow', links: 1 }] : [{ action: 'test.slow', links: 1 }]);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, unsealed: 0 });
+  });
+
+  it('keeps the chain valid under many concurrent writers', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => t.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.many`, entityType: 'Test', detail: { count: i } }))));
+    const result = await verifyAuditChain(t.db);
+    expect(result).toMatchObject({ ok: true, unsealed: 0 });
+    const [n] = await t.db.query<{ events: number; links: number }>('SELECT (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM audit_links)::int AS links');
+    expect(n!.links).toBe(n!.events);
   });
 
   it('is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
     await expect(t.db.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
     await expect(t.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
     await expect(t.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`UPDATE audit_links SET hash = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query('DELETE FROM audit_links')).rejects.toThrow(/append-only/);
   });
 
   it('admins browse it with filters; others may not', async () => {
@@ -119,7 +133,7 @@ describe('tamper detection', () => {
 
   it('finds the first altered event, and the CLI exits non-zero', async () => {
     for (let i = 0; i < 5; i++) await d.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test', detail: { count: i, status: 'submitted', retainLongitudinal: true } }));
-    expect(await verifyAuditChain(d.db)).toEqual({ ok: true, checked: 5 });
+    expect(await verifyAuditChain(d.db)).toEqual({ ok: true, checked: 5, unsealed: 0 });
     if (d.url) {
       const ok = runCli(['audit-verify'], d.url);
       expect(ok.status).toBe(0);
@@ -137,7 +151,24 @@ describe('tamper detection', () => {
       expect(bad.stderr).toMatch(/BROKEN at event #3/);
     }
     await d.db.query(`DELETE FROM audit_events WHERE action = 'test.1'`);
-    expect((await verifyAuditChain(d.db)).firstBrokenSeq).toBe(3);
+    expect(await verifyAuditChain(d.db)).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: expect.stringMatching(/missing/) });
+  });
+
+  it('finds an event slipped in outside the chain, and reordered links', async () => {
+    const e = await freshDb();
+    try {
+      for (let i = 0; i < 3; i++) await e.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test' }));
+      expect(await verifyAuditChain(e.db)).toMatchObject({ ok: true, checked: 3 });
+      // Written straight into the table, not through the trail: neither sealed nor waiting.
+      await e.db.query(`INSERT INTO audit_events (id, at, action, entity_type, outcome) VALUES (gen_random_uuid(), now(), 'test.forged', 'Test', 'success')`);
+      expect(await verifyAuditChain(e.db)).toMatchObject({ ok: false, firstBrokenSeq: 4, reason: expect.stringMatching(/outside the chain/) });
+      // Two links swapped: each still names a real event, but the chain no longer holds.
+      await e.db.query('ALTER TABLE audit_links DISABLE TRIGGER audit_links_no_update_delete');
+      for (const [from, to] of [[1, -1], [2, 1], [-1, 2]]) await e.db.query('UPDATE audit_links SET event_seq = $2 WHERE event_seq = $1', [from, to]);
+      expect((await verifyAuditChain(e.db)).ok).toBe(false);
+    } finally {
+      await e.drop();
+    }
   });
 });
 

@@ -31,13 +31,11 @@ export interface AuditEvent {
   userAgent: string | null;
   outcome: AuditOutcome;
   detail: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Serialises writers of the chain: each new link must see the previous one.
-const AUDIT_CHAIN_LOCK = 7261002;
+// One sealer at a time across every instance links new events into the chain.
+const AUDIT_SEAL_LOCK = 7261002;
 
 /** JSON with keys sorted at every level, so the hash does not depend on jsonb's key order. */
 export function canonicalJson(value: unknown): string {
@@ -49,7 +47,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-type Hashable = Omit<AuditEvent, 'seq' | 'hash'>;
+type Hashable = Omit<AuditEvent, 'seq'> & { prevHash: string };
 
 /** The link hash: SHA-256 over the previous hash and the event's content. */
 export function auditHash(e: Hashable): string {
@@ -65,13 +63,13 @@ export async function recordAudit(tx: Queryable, input: AuditInput): Promise<voi
   await recordAudits(tx, [input]);
 }
 
-type PendingEvent = Omit<Hashable, 'prevHash'>;
+type PendingEvent = Omit<AuditEvent, 'seq'>;
 const pending = new WeakMap<Queryable, PendingEvent[]>();
 
 /**
  * Appends several events in order. In a transaction they are kept until just before it commits
- * and then chained in one statement, so the chain lock (which serialises every writer of the
- * trail) is held for milliseconds, not for the whole of a slow request.
+ * and then written in one statement. They are written unchained and queued for the sealer
+ * (`sealAuditTrail`), which links them into the hash chain: no writer waits for another.
  */
 export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
@@ -90,35 +88,73 @@ export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise
     outcome: input.outcome ?? 'success',
     detail: checkedAuditDetail(input.action, input.detail),
   }));
-  if (!tx.beforeCommit) return appendToChain(tx, events);
+  if (!tx.beforeCommit) return insertEvents(tx, events);
   const buffer = pending.get(tx) ?? [];
   pending.set(tx, buffer);
   buffer.push(...events);
   tx.beforeCommit('audit', async () => {
     pending.delete(tx);
-    await appendToChain(tx, buffer);
+    await insertEvents(tx, buffer);
   });
 }
 
-async function appendToChain(tx: Queryable, events: PendingEvent[]): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-  let prevHash = last[0]?.hash ?? GENESIS_HASH;
-  const rows: (Hashable & { hash: string })[] = [];
-  for (const e of events) {
-    const event: Hashable = { ...e, prevHash };
-    prevHash = auditHash(event);
-    rows.push({ ...event, hash: prevHash });
-  }
-  // One statement for the whole chain segment (a page of a list is one event per case).
+async function insertEvents(tx: Queryable, events: PendingEvent[]): Promise<void> {
+  // One statement for the events and their places in the sealer's queue.
   await tx.query(
-    `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail, prev_hash, hash)
-     SELECT id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId", ip, "userAgent", outcome, detail, "prevHash", hash
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, at timestamptz, "actorId" uuid, "actorRole" text, action text, "entityType" text, "entityId" text, "caseId" uuid,
-       ip text, "userAgent" text, outcome text, detail jsonb, "prevHash" text, hash text)) WITH ORDINALITY AS t(id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId",
-       ip, "userAgent", outcome, detail, "prevHash", hash, n) ORDER BY n`,
-    [JSON.stringify(rows)],
+    `WITH added AS (
+       INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
+       SELECT id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId", ip, "userAgent", outcome, detail
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, at timestamptz, "actorId" uuid, "actorRole" text, action text, "entityType" text, "entityId" text, "caseId" uuid,
+         ip text, "userAgent" text, outcome text, detail jsonb)) WITH ORDINALITY AS t(id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId",
+         ip, "userAgent", outcome, detail, n) ORDER BY n
+       RETURNING seq)
+     INSERT INTO audit_unsealed (seq) SELECT seq FROM added`,
+    [JSON.stringify(events)],
   );
+}
+
+export const AUDIT_COLUMNS = `seq, id, at, actor_id AS "actorId", actor_role AS "actorRole", action, entity_type AS "entityType",
+  entity_id AS "entityId", case_id AS "caseId", ip, user_agent AS "userAgent", outcome, detail`;
+
+/**
+ * Links events waiting in `audit_unsealed` into the chain, oldest first, in batches; returns how
+ * many it sealed. One instance seals at a time: the others return 0 at once, or wait their turn
+ * with `wait` (a check that must see everything committed before it). The queue row is
+ * removed in the transaction that writes the link, so an event is sealed exactly once.
+ */
+export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?: number } = {}): Promise<number> {
+  const batchSize = opts.batchSize ?? 2000;
+  let sealed = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      if (opts.wait) await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEAL_LOCK]);
+      else {
+        const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [AUDIT_SEAL_LOCK]);
+        if (!lock?.ok) return 0;
+      }
+      const rows = await tx.query<Record<string, unknown>>(
+        `WITH next AS (DELETE FROM audit_unsealed WHERE seq IN (SELECT seq FROM audit_unsealed ORDER BY seq LIMIT $1) RETURNING seq)
+         SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq IN (SELECT seq FROM next) ORDER BY seq`, [batchSize]);
+      if (rows.length === 0) return 0;
+      const [last] = await tx.query<{ pos: number; hash: string }>('SELECT pos, hash FROM audit_links ORDER BY pos DESC LIMIT 1');
+      let pos = Number(last?.pos ?? 0);
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      const links = rows.map((row) => {
+        const { seq, ...content } = toAuditEvent(row);
+        const hash = auditHash({ ...content, prevHash });
+        const link = { pos: ++pos, seq, prevHash, hash };
+        prevHash = hash;
+        return link;
+      });
+      await tx.query(
+        `INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
+         SELECT pos, seq, "prevHash", hash FROM jsonb_to_recordset($1::jsonb) AS t(pos bigint, seq bigint, "prevHash" text, hash text)`,
+        [JSON.stringify(links)]);
+      return rows.length;
+    });
+    sealed += n;
+    if (n < batchSize) return sealed;
+  }
 }
 
 /**
@@ -136,9 +172,6 @@ export function recordAuditNow(db: Db, input: AuditInput): Promise<void> {
   return db.transaction((tx) => recordAudit(tx, input));
 }
 
-export const AUDIT_COLUMNS = `seq, id, at, actor_id AS "actorId", actor_role AS "actorRole", action, entity_type AS "entityType",
-  entity_id AS "entityId", case_id AS "caseId", ip, user_agent AS "userAgent", outcome, detail, prev_hash AS "prevHash", hash`;
-
 /** Normalises a row from either backend (Date or string timestamps) to the hashed shape. */
 export function toAuditEvent(row: Record<string, unknown>): AuditEvent {
   const at = row.at instanceof Date ? row.at.toISOString() : new Date(String(row.at)).toISOString();
@@ -147,31 +180,67 @@ export function toAuditEvent(row: Record<string, unknown>): AuditEvent {
 
 export interface VerifyResult {
   ok: boolean;
+  /** Links checked, in chain order. */
   checked: number;
+  /** Events written but not yet linked (after sealing, only those committed meanwhile). */
+  unsealed?: number;
   firstBrokenSeq?: number;
   reason?: string;
 }
 
 /**
- * Walks the whole chain in order and recomputes every link. Any edited, deleted or reordered
- * event shows up as the first sequence number whose link does not hold.
+ * Seals what is waiting, then walks the whole chain in order and recomputes every link. An
+ * edited event, a deleted or reordered one, or an event that is neither linked nor waiting to be
+ * shows up as the first event whose link does not hold.
  */
 export async function verifyAuditChain(db: Db, batchSize = 5000): Promise<VerifyResult> {
+  await sealAuditTrail(db, { wait: true });
   let prevHash = GENESIS_HASH;
-  let lastSeq = 0;
+  let lastPos = 0;
   let checked = 0;
   for (;;) {
-    const rows = await db.query<Record<string, unknown>>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [lastSeq, batchSize]);
-    if (rows.length === 0) return { ok: true, checked };
-    for (const row of rows) {
-      const e = toAuditEvent(row);
-      if (e.prevHash !== prevHash) return { ok: false, checked, firstBrokenSeq: e.seq, reason: 'link to the previous event does not match (an event was removed or reordered)' };
-      const { seq: _seq, hash, ...content } = e;
-      if (auditHash(content) !== hash) return { ok: false, checked, firstBrokenSeq: e.seq, reason: 'content does not match its hash (the event was altered)' };
-      prevHash = hash;
-      lastSeq = e.seq;
+    const rows = await db.query<Record<string, unknown> & { link_pos: number; link_seq: number; link_prev: string; link_hash: string }>(
+      `SELECT l.pos AS link_pos, l.event_seq AS link_seq, l.prev_hash AS link_prev, l.hash AS link_hash, e.*
+       FROM audit_links l LEFT JOIN LATERAL (SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq = l.event_seq) e ON true
+       WHERE l.pos > $1 ORDER BY l.pos LIMIT $2`, [lastPos, batchSize]);
+    if (rows.length === 0) break;
+    for (const { link_pos, link_seq, link_prev, link_hash, ...row } of rows) {
+      const at = Number(link_seq);
+      if (Number(link_pos) !== lastPos + 1 || link_prev !== prevHash) return { ok: false, checked, firstBrokenSeq: at, reason: 'link to the previous event does not match (an event was removed or reordered)' };
+      if (row.seq == null) return { ok: false, checked, firstBrokenSeq: at, reason: 'the event this link seals is missing (it was deleted)' };
+      const { seq: _seq, ...content } = toAuditEvent(row);
+      if (auditHash({ ...content, prevHash }) !== link_hash) return { ok: false, checked, firstBrokenSeq: at, reason: 'content does not match its hash (the event was altered)' };
+      prevHash = link_hash;
+      lastPos = Number(link_pos);
       checked++;
     }
   }
+  const [counts] = await db.query<{ events: number; waiting: number }>(
+    'SELECT (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM audit_unsealed)::int AS waiting');
+  const unsealed = counts?.waiting ?? 0;
+  if ((counts?.events ?? 0) !== checked + unsealed) {
+    const [stray] = await db.query<{ seq: number }>(
+      `SELECT e.seq FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
+         AND NOT EXISTS (SELECT 1 FROM audit_unsealed u WHERE u.seq = e.seq) ORDER BY e.seq LIMIT 1`);
+    return { ok: false, checked, unsealed, firstBrokenSeq: stray ? Number(stray.seq) : undefined, reason: 'an event is outside the chain (neither sealed nor waiting to be)' };
+  }
+  return { ok: true, checked, unsealed };
+}
+
+/** Seals the trail every `intervalMs` in the background; returns a stop function that seals once more. */
+export function startAuditSealer(db: Db, onError: (err: Error) => void, intervalMs: number): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = sealAuditTrail(db).catch(onError).finally(() => {
+      if (!stopped) timer = setTimeout(tick, intervalMs);
+    });
+  };
+  let timer = setTimeout(tick, intervalMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+    await sealAuditTrail(db).catch(onError);
+  };
 }

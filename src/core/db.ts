@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
@@ -159,6 +160,9 @@ class PostgresDb implements Db {
 // int8 (count(*), sequences) as JS numbers: our counters stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
+// Trigram indexes serve the queue's search box (migration 016).
+const PGLITE_EXTENSIONS = { pg_trgm };
+
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in `dataDir/pglite`
  * (or in memory when `dataDir` is `memory://`, for tests).
@@ -173,9 +177,9 @@ export async function openDb(opts: { databaseUrl?: string; dataDir?: string }): 
     return new PostgresDb(pool, opts.databaseUrl);
   }
   if (!opts.dataDir || opts.dataDir === 'memory://') {
-    return new PgliteDb(await PGlite.create());
+    return new PgliteDb(await PGlite.create({ extensions: PGLITE_EXTENSIONS }));
   }
   const dir = path.join(opts.dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  return new PgliteDb(await PGlite.create(dir));
+  return new PgliteDb(await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS }));
 }

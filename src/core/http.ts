@@ -44,6 +44,11 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 }
 
+/** A page of a list that may be long: above a threshold its total is the database's estimate. */
+export function estimatedPageOf<T extends z.ZodType>(item: T) {
+  return pageOf(item).extend({ totalIsEstimate: z.boolean().meta({ description: 'True when `total` is an estimate (a long list); exact otherwise' }) });
+}
+
 export const Uuid = z.uuid();
 export const IsoDate = z.iso.date();
 

@@ -171,16 +171,15 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
   async function inboxIn(tx: Queryable, actor: Actor, meta: RequestMeta) {
       const offers = await tx.query<OfferRow & { reference: string; urgency: 'standard' | 'expedited' }>(
         `SELECT o.*, c.reference, c.urgency FROM expert_offers o JOIN cases c ON c.id = o.case_id WHERE o.expert_id = $1 AND o.status = 'offered' ORDER BY o.respond_by`, [actor.userId]);
-      const cases = await tx.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; condition: string | null; question_waiting: boolean | null }>(
+      const cases = await tx.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; sla_due_at: Date | null; condition: string | null; question_waiting: boolean | null }>(
         `SELECT c.id, c.reference, c.urgency, c.status, c.intake->'condition'->>'description' AS condition,
            -- The thread's last word is the patient side's: a follow-up question waits for an answer.
            (SELECT u.role IN ('patient', 'referring_physician') FROM followup_messages f JOIN users u ON u.id = f.author_id
              WHERE f.case_id = c.id ORDER BY f.created_at DESC LIMIT 1) AS question_waiting,
-           (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
-           (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
+           c.ready_at, c.delivered_at, c.sla_due_at
          FROM cases c JOIN case_members m ON m.case_id = c.id WHERE m.user_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('closed', 'cancelled')`, [actor.userId]);
       const now = deps.now();
-      const accepted = cases.map((c) => ({ id: c.id, reference: c.reference, urgency: c.urgency, status: c.status, condition: c.condition, questionWaiting: c.question_waiting === true, sla: slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, now) }))
+      const accepted = cases.map((c) => ({ id: c.id, reference: c.reference, urgency: c.urgency, status: c.status, condition: c.condition, questionWaiting: c.question_waiting === true, sla: slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, now, c.sla_due_at ? new Date(c.sla_due_at) : null) }))
         .sort((a, b) => Number(b.questionWaiting) - Number(a.questionWaiting) || (a.sla?.dueAt ?? '9').localeCompare(b.sla?.dueAt ?? '9'));
       await recordCaseReads(tx, { actor, meta, action: 'expert.inbox.read', entityType: 'Case' }, [...offers.map((o) => o.case_id), ...cases.map((c) => c.id)]);
       return {

@@ -39,6 +39,8 @@ export interface paths {
                             page: number;
                             pageSize: number;
                             total: number;
+                            /** @description True when `total` is an estimate (a long list); exact otherwise */
+                            totalIsEstimate: boolean;
                         };
                     };
                 };
@@ -145,6 +147,7 @@ export interface paths {
                             firstBrokenSeq?: number;
                             ok: boolean;
                             reason?: string;
+                            unsealed?: number;
                         };
                     };
                 };
@@ -3403,6 +3406,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Where the previous page ended (its `nextCursor`): the next page, however deep, without counting the ones before */
+                    cursor?: string;
                     maxAgeDays?: number;
                     minAgeDays?: number;
                     page?: number;
@@ -3427,9 +3432,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["CaseSummary"][];
+                            nextCursor: string | null;
                             page: number;
                             pageSize: number;
                             total: number;
+                            /** @description True when `total` is an estimate (a long list); exact otherwise */
+                            totalIsEstimate: boolean;
                         };
                     };
                 };
@@ -11060,7 +11068,8 @@ export interface components {
             };
             entityId: string | null;
             entityType: string;
-            hash: string;
+            /** @description The chain link sealing this event; null for the moments before the sealer links it */
+            hash: string | null;
             id: string;
             ip: string | null;
             outcome: string;
@@ -11082,7 +11091,8 @@ export interface components {
             };
             entityId: string | null;
             entityType: string;
-            hash: string;
+            /** @description The chain link sealing this event; null for the moments before the sealer links it */
+            hash: string | null;
             id: string;
             ip: string | null;
             outcome: string;

@@ -1,3 +1,4 @@
+import { countLabel } from '../counts.ts';
 import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -45,7 +46,7 @@ export function AdminAuditPage() {
         </Table>
       </Table.ScrollContainer>
       {events.data && events.data.total > 50 && <Pagination total={Math.ceil(events.data.total / 50)} value={page} onChange={setPage} />}
-      {events.data && <Text size="sm" c="dimmed">{events.data.total === 1 ? '1 event' : `${events.data.total} events`}</Text>}
+      {events.data && <Text size="sm" c="dimmed">{countLabel(events.data.total, events.data.totalIsEstimate, 'event', 'events')}</Text>}
     </Stack>
   );
 }

@@ -1,3 +1,4 @@
+import { countLabel } from '../counts.ts';
 import { Anchor, Card, Group, MultiSelect, NumberInput, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -83,7 +84,7 @@ export function QueuePage() {
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">No cases match these filters.</Text>}
       {cases.data && cases.data.total > PAGE_SIZE && <Pagination total={Math.ceil(cases.data.total / PAGE_SIZE)} value={page} onChange={(p) => setParams((x) => { x.set('page', String(p)); return x; })} />}
-      {cases.data && <Text size="sm" c="dimmed">{cases.data.total === 1 ? '1 case' : `${cases.data.total} cases`}</Text>}
+      {cases.data && <Text size="sm" c="dimmed">{countLabel(cases.data.total, cases.data.totalIsEstimate, 'case', 'cases')}</Text>}
     </Stack>
   );
 }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, anIntake, aPatient, aStaff, command, signConsents, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { freshDb, startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { cheapCount } from '../core/counting.ts';
+import { refreshSlaDueDates } from './service.ts';
+import { loadServiceLevels } from './sla.ts';
+
+let t: TestApp;
+let coordinator: Person;
+let patient: Person;
+const ids: string[] = [];
+beforeAll(async () => {
+  t = await startTestApp();
+  coordinator = await aStaff(t, 'coordinator');
+  patient = await aPatient(t);
+  for (let i = 0; i < 7; i++) ids.push(await aCase(t, patient, { submit: true, intake: { patient: { ...anIntake().patient, familyName: `Keyset${i}` } } }));
+});
+afterAll(() => t.close());
+
+type Item = { id: string; sla: { state: string; dueAt: string } | null };
+const list = async (query: string) => {
+  const r = await coordinator.client.get(`/api/cases?${query}`);
+  expect(r.status).toBe(200);
+  return r.body as { items: Item[]; total: number; totalIsEstimate: boolean; nextCursor: string | null };
+};
+
+describe('the queue at scale', () => {
+  it('pages by cursor through the whole list, in every sort, with nothing missed or repeated', async () => {
+    for (const sort of ['oldest', 'newest', 'urgency']) {
+      const whole = (await list(`sort=${sort}&pageSize=100`)).items.map((c) => c.id);
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await list(`sort=${sort}&pageSize=2${cursor ? `&cursor=${cursor}` : ''}`);
+        walked.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(walked).toEqual(whole);
+      expect(whole).toEqual(expect.arrayContaining(ids));
+    }
+    // A position from another sort order (or made up) is refused in words, not misread.
+    const first = await list('sort=oldest&pageSize=2');
+    const wrong = await coordinator.client.get(`/api/cases?sort=newest&cursor=${first.nextCursor}`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.detail).toMatch(/first page/);
+    expect((await coordinator.client.get('/api/cases?cursor=not-a-cursor')).status).toBe(400);
+  });
+
+  it('finds a case by the patient name after it changes, by reference and by condition code', async () => {
+    const id = await aCase(t, patient, { intake: { patient: { ...anIntake().patient, familyName: 'Beforename' }, condition: { ...anIntake().condition, icd10Code: 'C34.12' } } });
+    const changed = await patient.client.put(`/api/cases/${id}/intake/patient`, { ...anIntake().patient, familyName: 'Afterwards' });
+    expect(changed.status).toBe(200);
+    await signConsents(patient, id);
+    await command(patient, id, 'submit');
+    const [row] = await t.db.query<{ reference: string }>('SELECT reference FROM cases WHERE id = $1', [id]);
+    expect((await list('q=afterwards')).items.map((c) => c.id)).toEqual([id]);
+    expect((await list('q=beforename')).items).toHaveLength(0);
+    expect((await list(`q=${row!.reference.toLowerCase()}`)).items.map((c) => c.id)).toEqual([id]);
+    expect((await list('q=c34.12')).items.map((c) => c.id)).toEqual([id]);
+    // A wildcard typed into the box is a character to find, not a pattern.
+    expect((await list('q=%25')).items).toHaveLength(0);
+  });
+
+  it('filters by service level exactly as each case’s own clock reads, and a new urgency moves the due date', async () => {
+    const [a, b] = ids;
+    for (const id of [a!, b!]) {
+      await command(coordinator, id, 'startRecordCollection');
+      await waiveOutstanding(coordinator, id);
+      await command(coordinator, id, 'markReadyForReview');
+    }
+    const before = (await list('pageSize=100')).items.find((c) => c.id === a)!.sla!.dueAt;
+    const urgent = await coordinator.client.put(`/api/cases/${a}/urgency`, { urgency: 'expedited', reason: 'Surgery date set' });
+    expect(urgent.status, urgent.text).toBe(200);
+    const after = (await list('pageSize=100')).items.find((c) => c.id === a)!.sla!.dueAt;
+    expect(new Date(after).getTime()).toBeLessThan(new Date(before).getTime());
+
+    // Due dates on either side of each boundary; the filters agree with the clocks every time.
+    for (const [dueA, dueB] of [['30 days', '1 hour'], ['-1 hour', '2 days'], ['-3 days', '-1 minute']]) {
+      await t.db.query(`UPDATE cases SET sla_due_at = now() + $2::interval WHERE id = $1`, [a, dueA]);
+      await t.db.query(`UPDATE cases SET sla_due_at = now() + $2::interval WHERE id = $1`, [b, dueB]);
+      const all = (await list('pageSize=100')).items;
+      for (const state of ['on_track', 'at_risk', 'breached']) {
+        const expected = all.filter((c) => c.sla?.state === state).map((c) => c.id).sort();
+        expect((await list(`sla=${state}&pageSize=100`)).items.map((c) => c.id).sort()).toEqual(expected);
+      }
+    }
+    expect((await list('sla=breached&pageSize=100')).items.map((c) => c.id)).toEqual(expect.arrayContaining([a, b]));
+  });
+
+  it('gives running clocks their due date again when the service-level calendar changes', async () => {
+    const levels = loadServiceLevels();
+    const longer = { ...levels, businessDays: { ...levels.businessDays, standard: levels.businessDays.standard + 5 } };
+    const dueOf = async () => (await t.db.query<{ sla_due_at: Date }>('SELECT sla_due_at FROM cases WHERE id = $1', [ids[1]]))[0]!.sla_due_at;
+    const was = new Date(await dueOf()).getTime();
+    expect(await refreshSlaDueDates(t.db, longer)).toBeGreaterThanOrEqual(1);
+    expect(new Date(await dueOf()).getTime()).toBeGreaterThan(was);
+    expect(await refreshSlaDueDates(t.db, longer)).toBe(0);
+    await refreshSlaDueDates(t.db, levels);
+  });
+});
+
+describe('list totals', () => {
+  it('counts exactly up to the threshold and estimates above it', async () => {
+    const d = await freshDb();
+    try {
+      await d.db.exec('CREATE TABLE numbers AS SELECT generate_series(1, 50) AS n; ANALYZE numbers');
+      expect(await cheapCount(d.db, 'FROM numbers WHERE n <= $1', [10], 20)).toEqual({ total: 10, estimated: false });
+      const above = await cheapCount(d.db, 'FROM numbers WHERE n <= $1', [40], 20);
+      expect(above.estimated).toBe(true);
+      expect(above.total).toBeGreaterThan(20);
+      expect(above.total).toBeLessThanOrEqual(60);
+    } finally {
+      await d.drop();
+    }
+  });
+});
