@@ -52,7 +52,12 @@ CREATE INDEX cases_queue_age_idx ON cases (queued_at, id);
 CREATE INDEX cases_queue_urgency_idx ON cases (urgency, queued_at, id);
 CREATE INDEX cases_queue_status_idx ON cases (status, urgency, queued_at, id);
 CREATE INDEX cases_sla_due_idx ON cases (sla_due_at) WHERE delivered_at IS NULL;
+CREATE INDEX cases_delivered_late_idx ON cases (queued_at, id) WHERE delivered_at > sla_due_at;
 CREATE INDEX cases_search_idx ON cases USING gin (search_text gin_trgm_ops);
+-- FHIR searches: ServiceRequest in creation order, Patient by name prefix.
+CREATE INDEX cases_created_idx ON cases (created_at, id);
+CREATE INDEX patients_family_idx ON patients (lower(family_name) text_pattern_ops);
+CREATE INDEX patients_given_idx ON patients (lower(given_name) text_pattern_ops);
 CREATE INDEX case_members_user_case_idx ON case_members (user_id, case_id) WHERE revoked_at IS NULL;
 DROP INDEX case_members_user_idx;
 

@@ -132,10 +132,11 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
         const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [AUDIT_SEAL_LOCK]);
         if (!lock?.ok) return 0;
       }
+      const taken = await tx.query<{ seq: number }>(
+        'DELETE FROM audit_unsealed WHERE seq IN (SELECT seq FROM audit_unsealed ORDER BY seq LIMIT $1) RETURNING seq', [batchSize]);
+      if (taken.length === 0) return 0;
       const rows = await tx.query<Record<string, unknown>>(
-        `WITH next AS (DELETE FROM audit_unsealed WHERE seq IN (SELECT seq FROM audit_unsealed ORDER BY seq LIMIT $1) RETURNING seq)
-         SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq IN (SELECT seq FROM next) ORDER BY seq`, [batchSize]);
-      if (rows.length === 0) return 0;
+        `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`, [taken.map((r) => Number(r.seq))]);
       const [last] = await tx.query<{ pos: number; hash: string }>('SELECT pos, hash FROM audit_links ORDER BY pos DESC LIMIT 1');
       let pos = Number(last?.pos ?? 0);
       let prevHash = last?.hash ?? GENESIS_HASH;
@@ -150,7 +151,7 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
         `INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
          SELECT pos, seq, "prevHash", hash FROM jsonb_to_recordset($1::jsonb) AS t(pos bigint, seq bigint, "prevHash" text, hash text)`,
         [JSON.stringify(links)]);
-      return rows.length;
+      return taken.length;
     });
     sealed += n;
     if (n < batchSize) return sealed;

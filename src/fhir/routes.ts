@@ -5,6 +5,7 @@ import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
+import { cheapCount } from '../core/counting.ts';
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
@@ -48,6 +49,15 @@ export function fhirRoutes(deps: Deps) {
 
     app.get('/metadata', { config: { access: 'public' } }, async (_req, reply) => send(reply, capabilityStatement(baseUrl())));
 
+    /** Bundle.total as `_total` asks: cheap by default (estimated above a thousand), or counted exactly. */
+    async function searchTotal(tx: Queryable, fromWhere: string, values: unknown[], req: FastifyRequest): Promise<number> {
+      if ((req.query as Record<string, unknown>)._total === 'accurate') {
+        const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${fromWhere}`, values);
+        return c?.total ?? 0;
+      }
+      return (await cheapCount(tx, fromWhere, values)).total;
+    }
+
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
     async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string }, count: number, offset: number) {
       const actor = req.actor;
@@ -59,9 +69,9 @@ export function fhirRoutes(deps: Deps) {
       };
       const q = sql(caseGrantSql(actor, 1), bind);
       const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
-      const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${q.from} ${where}`, values);
+      const total = await searchTotal(tx, `${q.from} ${where}`, values, req);
       const rows = await tx.query<T>(`SELECT ${q.cols} ${q.from} ${where} ORDER BY ${q.order} LIMIT ${count} OFFSET ${offset}`, values);
-      return { rows, total: c?.total ?? 0, actor };
+      return { rows, total, actor };
     }
 
     // Patient ----------------------------------------------------------------------------------
@@ -188,10 +198,10 @@ export function fhirRoutes(deps: Deps) {
       where.push(...dateConditions(p.date ?? [], 'a.at', bind));
       const clause = `WHERE ${where.join(' AND ')}`;
       const result = await db.transaction(async (tx) => {
-        const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${AUDIT_FROM} ${clause}`, values);
+        const total = await searchTotal(tx, `${AUDIT_FROM} ${clause}`, values, req);
         const rows = await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} ${clause} ORDER BY a.seq DESC LIMIT ${count} OFFSET ${offset}`, values);
         await recordCaseReads(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent' }, rows.flatMap((row) => (row.case_id ? [row.case_id] : [])));
-        return { rows, total: c?.total ?? 0 };
+        return { rows, total };
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map((row) => toFhirAuditEvent(forViewer(row, isAdmin))), result.total, count, offset));
     });

@@ -81,8 +81,22 @@ const MAX_OFFSET = 1_000_000;
 export function params(query: unknown, supported: string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (k === '_total') {
+      out[k] = [totalParam(v)];
+      continue;
+    }
     if (!supported.includes(k)) throw new AppError('VALIDATION_FAILED', msg`The search parameter “${k}” is not supported here. Supported: ${supported.join(', ')}.`);
     out[k] = (Array.isArray(v) ? v : [v]).map(String);
   }
   return out;
+}
+
+/**
+ * `_total`: how exact Bundle.total must be. By default (`estimate`) it is exact up to a thousand
+ * matches and the database's estimate above; `accurate` counts every match (slower on long lists).
+ */
+function totalParam(v: unknown): 'estimate' | 'accurate' {
+  const value = String(Array.isArray(v) ? v[0] : v);
+  if (value === 'estimate' || value === 'accurate') return value;
+  throw new AppError('VALIDATION_FAILED', msg`_total must be “estimate” or “accurate”, not “${value}”.`);
 }

@@ -5,8 +5,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { SITUATIONS } from '../cases/intake.ts';
-import { serviceLevelsFor, slaClock } from '../cases/sla.ts';
-import type { OutcomesSummary, ReportDocument } from './schemas.ts';
+import type { OutcomesSummary } from './schemas.ts';
 
 /**
  * Program outcomes for coordinators and admins, in aggregate only: cases by situation, how often
@@ -15,42 +14,52 @@ import type { OutcomesSummary, ReportDocument } from './schemas.ts';
  */
 
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 
 export function outcomesService(deps: Deps) {
   const { db } = deps;
-  const levels = serviceLevelsFor(deps.config);
   return {
     async summary(actor: Actor, meta: RequestMeta): Promise<OutcomesSummary> {
       if (!roleAllows(actor.role, 'outcomes.read')) throw new AppError('FORBIDDEN');
       return db.transaction(async (tx) => {
-        const cases = await tx.query<{ id: string; urgency: 'standard' | 'expedited'; intake: { situations?: { situations?: number[] } }; ready_at: Date | null; signed_at: Date | null; delivered_at: Date | null }>(
-          `SELECT c.id, c.urgency, c.intake,
-                  (SELECT min(at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'ready_for_review') AS ready_at,
-                  (SELECT min(at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'opinion_signed') AS signed_at,
-                  (SELECT min(at) FROM case_events e WHERE e.case_id = c.id AND e.to_status = 'delivered') AS delivered_at
-           FROM cases c WHERE c.status <> 'draft'`);
-        const reports = await tx.query<{ case_id: string; content: ReportDocument }>(
-          'SELECT DISTINCT ON (case_id) case_id, content FROM opinion_reports ORDER BY case_id, version DESC');
-        const bySituation = SITUATIONS.map((s) => ({ id: s.id, label: s.label, cases: cases.filter((c) => c.intake.situations?.situations?.includes(s.id)).length }));
+        // Aggregated in the database: a program's whole history never travels to the server.
+        const [totals] = await tx.query<{ cases: number; with_clock: number; breached: number; met: number }>(
+          `SELECT count(*)::int AS cases, count(ready_at)::int AS with_clock,
+             count(*) FILTER (WHERE (delivered_at IS NULL AND sla_due_at < $1) OR delivered_at > sla_due_at)::int AS breached,
+             count(*) FILTER (WHERE delivered_at <= sla_due_at)::int AS met
+           FROM cases WHERE status <> 'draft'`, [deps.now().toISOString()]);
+        const situations = await tx.query<{ id: string; cases: number }>(
+          `SELECT s.id, count(*)::int AS cases FROM cases c CROSS JOIN LATERAL jsonb_array_elements_text(
+             CASE WHEN jsonb_typeof(c.intake->'situations'->'situations') = 'array' THEN c.intake->'situations'->'situations' ELSE '[]'::jsonb END) AS s(id)
+           WHERE c.status <> 'draft' GROUP BY s.id`);
+        // One verdict per case, from its latest report: the most serious any reviewer recorded.
+        const verdicts = await tx.query<{ worst: keyof typeof concordance | null; cases: number }>(
+          `SELECT w.worst, count(*)::int AS cases
+           FROM (SELECT DISTINCT ON (case_id) case_id, content FROM opinion_reports ORDER BY case_id, version DESC) r
+           CROSS JOIN LATERAL (
+             SELECT CASE WHEN bool_or(v = 'major_discordance') THEN 'major_discordance' WHEN bool_or(v = 'minor_discordance') THEN 'minor_discordance'
+                         WHEN count(v) > 0 THEN 'concordant' END AS worst
+             FROM jsonb_array_elements(r.content->'parts') p, LATERAL (SELECT p->'content'->'diagnosisReview'->>'concordance' AS v) x) w
+           GROUP BY w.worst`);
+        // Nearest-rank percentiles (percentile_disc) of days from first "ready for review" to first "opinion signed".
+        const [turnaround] = await tx.query<{ signed: number; median: number | null; p90: number | null }>(
+          `SELECT count(*)::int AS signed, percentile_disc(0.5) WITHIN GROUP (ORDER BY d) AS median, percentile_disc(0.9) WITHIN GROUP (ORDER BY d) AS p90
+           FROM (SELECT extract(epoch FROM (t.signed - t.ready)) / 86400 AS d
+                 FROM (SELECT e.case_id, min(e.at) FILTER (WHERE e.to_status = 'ready_for_review') AS ready, min(e.at) FILTER (WHERE e.to_status = 'opinion_signed') AS signed
+                       FROM case_events e WHERE e.to_status IN ('ready_for_review', 'opinion_signed') GROUP BY e.case_id) t
+                 JOIN cases c ON c.id = t.case_id WHERE c.status <> 'draft' AND t.ready IS NOT NULL AND t.signed IS NOT NULL) days`);
         const concordance = { concordant: 0, minor_discordance: 0, major_discordance: 0 };
-        for (const r of reports) {
-          // One verdict per case: the most serious any reviewer recorded.
-          const verdicts = r.content.parts.map((p) => p.content.diagnosisReview?.concordance).filter(Boolean) as (keyof typeof concordance)[];
-          const worst = verdicts.includes('major_discordance') ? 'major_discordance' : verdicts.includes('minor_discordance') ? 'minor_discordance' : verdicts.length ? 'concordant' : null;
-          if (worst) concordance[worst]++;
-        }
+        for (const v of verdicts) if (v.worst) concordance[v.worst] = v.cases;
         const reviewed = concordance.concordant + concordance.minor_discordance + concordance.major_discordance;
-        const days = cases.filter((c) => c.ready_at && c.signed_at).map((c) => (new Date(c.signed_at!).getTime() - new Date(c.ready_at!).getTime()) / 86_400_000).sort((a, b) => a - b);
-        const clocks = cases.map((c) => slaClock(levels, c.urgency, c.ready_at ? new Date(c.ready_at) : null, c.delivered_at ? new Date(c.delivered_at) : null, deps.now())).filter(Boolean);
-        await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: cases.length } });
+        const bySituation = SITUATIONS.map((s) => ({ id: s.id, label: s.label, cases: situations.find((x) => Number(x.id) === s.id)?.cases ?? 0 }));
+        await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: totals!.cases } });
+        const days = (n: number | null) => (n === null ? null : round1(Number(n)));
         return {
-          cases: cases.length,
+          cases: totals!.cases,
           bySituation,
           concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: 'Pathology review changes the diagnosis in 10–20 % of cancer cases (patient guide: when to get a second opinion).' },
-          turnaroundDays: { signed: days.length, median: round1(pct(days, 50)), p90: round1(pct(days, 90)) },
-          sla: { withClock: clocks.length, breached: clocks.filter((c) => c!.state === 'breached').length, met: clocks.filter((c) => c!.state === 'met').length },
+          turnaroundDays: { signed: turnaround!.signed, median: days(turnaround!.median), p90: days(turnaround!.p90) },
+          sla: { withClock: totals!.with_clock, breached: totals!.breached, met: totals!.met },
         };
       });
     },

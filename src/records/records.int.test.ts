@@ -204,7 +204,8 @@ describe('checklist gate', () => {
     // The service-level clock starts now; a case that has waited past its due date stands out.
     const fresh = (await coordinator.client.get(`/api/cases/${id}`)).body.sla;
     expect(fresh).toMatchObject({ state: 'on_track' });
-    await t.db.query(`UPDATE case_events SET at = at - interval '20 days' WHERE case_id = $1 AND to_status = 'ready_for_review'`, [id]);
+    // As if it had become ready twenty days ago (the clock is stamped on the case when it starts).
+    await t.db.query(`UPDATE cases SET ready_at = ready_at - interval '20 days', sla_due_at = sla_due_at - interval '20 days' WHERE id = $1`, [id]);
     const queue = (await coordinator.client.get('/api/cases?status=ready_for_review')).body.items.find((c: { id: string }) => c.id === id);
     expect(queue.sla.state).toBe('breached');
     const overdue = (await coordinator.client.get('/api/cases?sla=breached')).body;

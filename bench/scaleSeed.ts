@@ -1,0 +1,160 @@
+import crypto from 'node:crypto';
+import { sealAuditTrail } from '../src/core/audit.ts';
+import type { Db } from '../src/core/db.ts';
+
+/**
+ * Grows the demo data to `cases` requests and `auditEvents` audit events, in SQL on the server:
+ * each new case is a copy of one demo case (its state, intake, members, timeline, documents,
+ * consents, offers, opinions and follow-up messages) with its own patient, its own patient
+ * account, reviewers from a pool of experts, and its dates moved back in time. Finished cases
+ * (delivered, closed, cancelled) spread over three years; open ones over the last month, as a
+ * busy program's would. Synthetic names only.
+ */
+
+// How a program's cases spread over the states: most finished, a few in each open state.
+const STATE_WEIGHTS: Record<string, number> = {
+  closed: 40, delivered: 18, cancelled: 5, draft: 3, submitted: 4, collecting_records: 8, ready_for_review: 4,
+  assigned: 4, in_review: 6, board: 2, opinion_signed: 2, on_hold: 4,
+};
+const FINISHED = ['closed', 'delivered', 'cancelled'];
+const GIVEN = ['Avery', 'Blake', 'Carmen', 'Dana', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Luis', 'Mei', 'Noor', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara'];
+const FAMILY = ['Abbott', 'Brennan', 'Castillo', 'Dubois', 'Eriksen', 'Fujita', 'Gallo', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quint', 'Rossi', 'Sato', 'Tanaka',
+  'Umarov', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zielinski', 'Almeida', 'Becker', 'Costa', 'Dimitrov'];
+
+/** Columns that name a person, per table: mapped to the copy's patient or to a pool expert. */
+const PEOPLE_COLUMNS: Record<string, string[]> = {
+  cases: ['created_by', 'coordinator_id', 'lead_expert_id'],
+  case_members: ['user_id', 'added_by'],
+  case_events: ['actor_id'],
+  documents: ['uploaded_by'],
+  consent_signatures: ['signer_id'],
+  expert_offers: ['expert_id', 'offered_by'],
+  opinion_parts: ['author_id'],
+  opinion_reports: ['issued_by'],
+  followup_messages: ['author_id'],
+};
+
+export interface GrowthReport {
+  cases: number;
+  auditEvents: number;
+  seconds: { cases: number; audit: number; seal: number };
+}
+
+export async function growToScale(db: Db, target: { cases: number; auditEvents: number }): Promise<GrowthReport> {
+  const t0 = Date.now();
+  const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
+  const wanted = Math.max(0, target.cases - existing);
+  await planCopies(db, wanted);
+  const person = await copyPeople(db, wanted);
+  for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'followup_messages']) await copyRows(db, table, person);
+  await db.exec('DROP TABLE bench_copies');
+  const t1 = Date.now();
+  await addAuditEvents(db, target.auditEvents);
+  const t2 = Date.now();
+  await sealAuditTrail(db, { wait: true, batchSize: 20_000 });
+  const t3 = Date.now();
+  await db.exec('ANALYZE');
+  const [{ n: cases } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
+  const [{ n: auditEvents } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
+  return { cases, auditEvents, seconds: { cases: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 } };
+}
+
+/** One row per new case: which demo case it copies, its new ids, and how far back its dates move. */
+async function planCopies(db: Db, wanted: number) {
+  const templates = await db.query<{ id: string; status: string }>('SELECT id, status FROM cases ORDER BY created_at');
+  const total = templates.reduce((s, t) => s + (STATE_WEIGHTS[t.status] ?? 1), 0);
+  const plan = templates.map((t) => ({ id: t.id, copies: Math.round((wanted * (STATE_WEIGHTS[t.status] ?? 1)) / total), finished: FINISHED.includes(t.status) }));
+  await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval)`);
+  await db.query(
+    `INSERT INTO bench_copies
+     SELECT t.id, (SELECT m.user_id FROM case_members m WHERE m.case_id = t.id AND m.relation = 'patient' LIMIT 1), t.patient_id,
+            gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), g,
+            -- Every date moves back by the same amount, so that the copy was created between an
+            -- hour and its age limit ago (new = old - shift).
+            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '1095 days' ELSE interval '30 days' END) + interval '1 hour'
+     FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, copies int, finished boolean) JOIN cases t ON t.id = p.id, generate_series(1, p.copies) g`,
+    [JSON.stringify(plan)]);
+}
+
+/**
+ * The copies' patients (records and accounts) and a pool of experts (one per ~50 cases, so each has
+ * a caseload of realistic size: a dozen or two open at a time). Returns the SQL that maps a person column of a demo row to
+ * the copy's: its patient, the pool expert standing in for a demo expert, or the same person.
+ */
+async function copyPeople(db: Db, wanted: number): Promise<(column: string) => string> {
+  const [{ hash } = { hash: '' }] = await db.query<{ hash: string }>(`SELECT password_hash AS hash FROM users WHERE role = 'patient' LIMIT 1`);
+  await db.query(
+    `INSERT INTO patients (id, given_name, family_name, birth_date, sex, state, country, preferred_language, phone, email)
+     SELECT c.patient_id, ($1::text[])[1 + c.n % array_length($1::text[], 1)], ($2::text[])[1 + (c.n / 7) % array_length($2::text[], 1)],
+            p.birth_date, p.sex, p.state, p.country, p.preferred_language, NULL, 'patient-' || c.n || '-' || left(c.new_id::text, 8) || '@scale.consilium.test'
+     FROM bench_copies c JOIN patients p ON p.id = c.template_patient`, [GIVEN, FAMILY]);
+  await db.query(
+    `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
+     SELECT c.owner_id, p.email, p.given_name || ' ' || p.family_name, 'patient', $1, now() FROM bench_copies c JOIN patients p ON p.id = c.patient_id`, [hash]);
+  const pool = Array.from({ length: Math.max(2, Math.ceil(wanted / 50)) }, () => crypto.randomUUID());
+  await db.query(
+    `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
+     SELECT id, 'expert-' || k || '@scale.consilium.test', 'Dr. Pool Expert ' || k, 'expert', $2, now() FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, k)`, [pool, hash]);
+  const experts = await db.query<{ id: string }>(`SELECT id FROM users WHERE role = 'expert' AND email NOT LIKE '%@scale.consilium.test' ORDER BY id`);
+  const poolArray = `'{${pool.join(',')}}'::uuid[]`;
+  const rank = (col: string) => `CASE ${col} ${experts.map((e, k) => `WHEN '${e.id}' THEN ${k}`).join(' ')} END`;
+  return (col) => `CASE WHEN ${col} = c.template_owner THEN c.owner_id WHEN ${rank(col)} IS NOT NULL THEN (${poolArray})[1 + (c.n * 2 + ${rank(col)}) % ${pool.length}] ELSE ${col} END`;
+}
+
+/** Copies a table's rows of the demo cases onto every copy, column by column. */
+async function copyRows(db: Db, table: string, person: (column: string) => string) {
+  const columns = await db.query<{ column_name: string; data_type: string; column_default: string | null; is_generated: string }>(
+    `SELECT column_name, data_type, column_default, is_generated FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`, [table]);
+  const people = PEOPLE_COLUMNS[table] ?? [];
+  const targets: string[] = [];
+  const values: string[] = [];
+  for (const col of columns) {
+    const name = col.column_name;
+    if (col.is_generated === 'ALWAYS' || (name === 'id' && col.column_default?.startsWith('nextval'))) continue;
+    targets.push(name);
+    if (table === 'cases') {
+      const own: Record<string, string> = {
+        id: 'c.new_id', patient_id: 'c.patient_id',
+        reference: `'C-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0')`,
+      };
+      if (own[name]) {
+        values.push(own[name]);
+        continue;
+      }
+    }
+    if (name === 'id') values.push('gen_random_uuid()');
+    else if (name === 'case_id') values.push('c.new_id');
+    else if (people.includes(name)) values.push(person(`x.${name}`));
+    else if (col.data_type === 'timestamp with time zone') values.push(`x.${name} - c.shift`);
+    else values.push(`x.${name}`);
+  }
+  const key = table === 'cases' ? 'x.id' : 'x.case_id';
+  // Caregivers stay with the demo case they belong to.
+  const where = table === 'case_members' ? `WHERE x.relation <> 'proxy'` : '';
+  await db.exec(`INSERT INTO ${table} (${targets.join(', ')}) SELECT ${values.join(', ')} FROM ${table} x JOIN bench_copies c ON ${key} = c.template_id ${where}`);
+}
+
+/** Audit events over three years: reads, lists and changes by the cases' people, in chunks. */
+async function addAuditEvents(db: Db, wanted: number) {
+  const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
+  const actions = ['case.read', 'case.list', 'document.read', 'case.intake.write', 'imaging.instance.read', 'opinion.read', 'expert.inbox.read', 'case.accessLog.read'];
+  await db.exec(`CREATE TABLE bench_case_ids AS SELECT row_number() OVER () AS k, c.id, m.user_id FROM cases c LEFT JOIN LATERAL (SELECT user_id FROM case_members WHERE case_id = c.id LIMIT 1) m ON true`);
+  const [{ n: caseCount } = { n: 1 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_case_ids');
+  const chunk = 200_000;
+  for (let done = existing; done < wanted; done += chunk) {
+    const n = Math.min(chunk, wanted - done);
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `WITH added AS (
+           INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
+           SELECT gen_random_uuid(), now() - (g::float / $2) * interval '1095 days', b.user_id, 'patient', ($3::text[])[1 + g % array_length($3::text[], 1)], 'Case', b.id::text, b.id,
+                  '10.0.' || (g % 250) || '.' || (g % 200), 'Mozilla/5.0 (bench)', CASE WHEN g % 97 = 0 THEN 'denied' ELSE 'success' END, '{}'::jsonb
+           FROM generate_series(1, $1) g JOIN bench_case_ids b ON b.k = 1 + (g * 7919) % $4
+           ORDER BY g DESC
+           RETURNING seq)
+         INSERT INTO audit_unsealed SELECT seq FROM added`,
+        [n, wanted, actions, caseCount]);
+    });
+  }
+  await db.exec('DROP TABLE bench_case_ids');
+}
