@@ -10,7 +10,7 @@ import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
 import { toFhirAuditEvent, toFhirConsent, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type PatientRow } from './mappers.ts';
-import { countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
+import { asUuid, countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -93,7 +93,7 @@ export function fhirRoutes(deps: Deps) {
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<PatientRow & { case_id: string }>(req, tx, (grant, bind) => {
           const where = [grant];
-          if (p._id) where.push(`pt.id::text = ANY(${bind(p._id.flatMap((v) => v.split(',')))}::text[])`);
+          if (p._id) where.push(`pt.id = ANY(${bind(p._id.flatMap((v) => v.split(',')).map(asUuid))}::uuid[])`);
           for (const n of p.name ?? []) where.push(`(lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)} OR lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)})`);
           for (const n of p.family ?? []) where.push(`lower(pt.family_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
           for (const n of p.given ?? []) where.push(`lower(pt.given_name) LIKE ${bind(`${n.toLowerCase()}%`)}`);
@@ -120,8 +120,8 @@ export function fhirRoutes(deps: Deps) {
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
           const where = [grant];
-          if (p._id) where.push(`c.id::text = ANY(${bind(p._id.flatMap((v) => v.split(',')))}::text[])`);
-          for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
+          if (p._id) where.push(`c.id = ANY(${bind(p._id.flatMap((v) => v.split(',')).map(asUuid))}::uuid[])`);
+          for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
           for (const v of p.identifier ?? []) where.push(`c.reference = ${bind(v.includes('|') ? v.split('|')[1] : v)}`);
           if (p.status) {
             const statuses = p.status.flatMap((s) => s.split(','));
@@ -157,7 +157,7 @@ export function fhirRoutes(deps: Deps) {
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<ConsentRow>(req, tx, (grant, bind) => {
           const where = [grant];
-          for (const ref of p.patient ?? []) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
+          for (const ref of p.patient ?? []) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
           if (p.status && !p.status.flatMap((s) => s.split(',')).includes('active')) where.push('FALSE');
           where.push(...dateConditions(p.date ?? [], 's.signed_at', bind));
           return { from: 'FROM consent_signatures s JOIN cases c ON c.id = s.case_id', where, order: 's.signed_at, s.id', cols: CONSENT_SQL.replace(/^SELECT /, '') };
@@ -173,6 +173,8 @@ export function fhirRoutes(deps: Deps) {
     const forViewer = (row: AuditRow, isAdmin: boolean): AuditRow => (isAdmin ? row : { ...row, ip: null });
     const AUDIT_SQL = `a.id, a.at, a.actor_id, u.name AS actor_name, a.actor_role, a.action, a.entity_type, a.entity_id, a.case_id, c.patient_id, a.ip, a.outcome`;
     const AUDIT_FROM = 'FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id';
+    // Through the patient's cases, so the search walks each case's events by index, not the whole trail.
+    const patientCases = (param: string) => `a.case_id IN (SELECT id FROM cases WHERE patient_id = ${param}::uuid)`;
     app.get('/AuditEvent', { config: { access: 'signed-in' } }, async (req, reply) => {
       const actor = req.actor;
       const p = params(req.query, ['entity', 'patient', 'date', 'agent', 'outcome', '_count', '_offset']);
@@ -190,10 +192,10 @@ export function fhirRoutes(deps: Deps) {
       for (const e of p.entity ?? []) {
         const sr = referenceId(e, 'ServiceRequest');
         const pt = e.startsWith('Patient/') ? referenceId(e, 'Patient') : null;
-        where.push(sr && !e.startsWith('Patient/') ? `a.case_id::text = ${bind(sr)}` : pt ? `c.patient_id::text = ${bind(pt)}` : `a.entity_id = ${bind(e.split('/').pop())}`);
+        where.push(sr && !e.startsWith('Patient/') ? `a.case_id = ${bind(asUuid(sr))}::uuid` : pt ? patientCases(bind(asUuid(pt))) : `a.entity_id = ${bind(e.split('/').pop())}`);
       }
-      for (const ref of p.patient ?? []) where.push(`c.patient_id::text = ${bind(referenceId(ref, 'Patient') ?? 'none')}`);
-      for (const ag of p.agent ?? []) where.push(`a.actor_id::text = ${bind(ag.split('|').pop())}`);
+      for (const ref of p.patient ?? []) where.push(patientCases(bind(asUuid(referenceId(ref, 'Patient')))));
+      for (const ag of p.agent ?? []) where.push(`a.actor_id = ${bind(asUuid(ag.split('|').pop() ?? null))}::uuid`);
       if (p.outcome) where.push(`a.outcome = ANY(${bind(p.outcome.flatMap((o) => o.split(',')).map((o) => ({ '0': 'success', '4': 'denied', '8': 'failure' })[o] ?? o))}::text[])`);
       where.push(...dateConditions(p.date ?? [], 'a.at', bind));
       const clause = `WHERE ${where.join(' AND ')}`;

@@ -100,3 +100,10 @@ function totalParam(v: unknown): 'estimate' | 'accurate' {
   if (value === 'estimate' || value === 'accurate') return value;
   throw new AppError('VALIDATION_FAILED', msg`_total must be “estimate” or “accurate”, not “${value}”.`);
 }
+
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * An id compared as a uuid (so indexes serve the search); anything that is not one becomes an id
+ * no row has, so it simply matches nothing, as FHIR expects of an unknown id.
+ */
+export const asUuid = (value: string | null): string => (value && UUID_RE.test(value) ? value.toLowerCase() : NO_ID);
