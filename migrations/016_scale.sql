@@ -86,6 +86,3 @@ CREATE TRIGGER audit_links_no_update_delete BEFORE UPDATE OR DELETE ON audit_lin
   FOR EACH ROW EXECUTE FUNCTION audit_links_refuse_change();
 CREATE TRIGGER audit_links_no_truncate BEFORE TRUNCATE ON audit_links
   FOR EACH STATEMENT EXECUTE FUNCTION audit_links_refuse_change();
-
--- The admin audit view filters by action prefix and newest first.
-CREATE INDEX audit_events_action_idx ON audit_events (action text_pattern_ops, seq);
