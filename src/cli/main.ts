@@ -55,7 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   if (command === 'api-types') return writeApiTypes(rest.includes('--check'));
   const config = loadConfig();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   try {
     switch (command) {
       case 'migrate': {

@@ -12,6 +12,7 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   PUBLIC_URL: z.string().url().optional(),
   TRUSTED_PROXIES: z.string().default(''),
   DEMO: z.enum(['true', 'false', '1', '0']).optional(),
@@ -49,6 +50,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Connections each instance keeps to PostgreSQL (several instances share the server's max_connections). */
+  databasePoolSize: number;
   /** Base of every absolute URL the server writes (mail links, FHIR fullUrls, DICOMweb, tus). */
   publicUrl: string;
   /**
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustedProxies: e.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
     demo: e.DEMO === 'true' || e.DEMO === '1',

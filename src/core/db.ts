@@ -167,9 +167,9 @@ const PGLITE_EXTENSIONS = { pg_trgm };
  * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in `dataDir/pglite`
  * (or in memory when `dataDir` is `memory://`, for tests).
  */
-export async function openDb(opts: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
+export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poolSize?: number }): Promise<Db> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection the server ends (a restart, a failover, an administrator) is dropped and
     // replaced by the pool; without a listener its error would bring the whole process down.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL ended an idle connection: ${err.message}`));
