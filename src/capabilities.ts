@@ -10,7 +10,7 @@ import { casesService } from './cases/service.ts';
 import { sendSlaReminder } from './cases/slaNotify.ts';
 import { BlobStore, type MasterKey } from './core/blobs.ts';
 import type { Deps } from './core/deps.ts';
-import { objectBackendFor } from './core/objects.ts';
+import { objectBackendFor } from './core/storage.ts';
 import type { SecretBox } from './core/secrets.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
@@ -60,7 +60,7 @@ export function services(deps: ServiceDeps) {
   const { config } = deps;
   const accounts = accountsService(deps, deps.secrets);
   const cases = casesService(deps);
-  const blobs = new BlobStore(objectBackendFor(config.dataDir), deps.masterKeys);
+  const blobs = new BlobStore(objectBackendFor(config), deps.masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const localStore = localInstanceStore(blobs);
   const imaging = imagingService({
