@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { accountsRoutes } from './accounts/routes.ts';
 import { accountsService } from './accounts/service.ts';
@@ -32,6 +30,8 @@ import { materialService } from './records/material.ts';
 import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
+import { postgresUploadLocker } from './records/uploadLocks.ts';
+import { uploadStoreFor } from './records/uploadStore.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { serviceInfoRoutes } from './reference/serviceInfo.ts';
 
@@ -82,8 +82,9 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const publicUrl = () => config.publicUrl;
   const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
   await accounts.resealSecrets({ rotate: false });
-  const uploadDir = path.join(config.dataDir, 'uploads');
-  fs.mkdirSync(uploadDir, { recursive: true });
+  const uploads = uploadStoreFor(config);
+  // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
+  const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);
 
   return [
@@ -97,10 +98,11 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     {
       name: 'records',
       routes: [
-        { plugin: recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
+        { plugin: recordsRoutes({ records, db, uploads, locker: uploadLocker, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
         { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },
+      onClose: async () => uploadLocker?.close(),
     },
     {
       name: 'imaging',

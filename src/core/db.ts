@@ -39,6 +39,11 @@ export interface Db extends Queryable {
    * transaction commits, by any server on the database). Resolves to a function that stops it.
    */
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * A new connection outside the pool, not yet connected (PostgreSQL only): for what belongs to a
+   * session and outlives one query, such as advisory locks held while a request runs.
+   */
+  session?(): pg.Client;
   close(): Promise<void>;
 }
 
@@ -150,6 +155,10 @@ class PostgresDb implements Db {
     };
   }
 
+
+  session(): pg.Client {
+    return new pg.Client({ connectionString: this.url });
+  }
 
   async close(): Promise<void> {
     await this.pool.end();

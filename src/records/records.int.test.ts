@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, aZip, MOLECULAR_LINES, PATHOLOGY_LINES, tusContinue, tusUpload } from '../../test/support/records.ts';
 import { objectBackendFor } from '../core/storage.ts';
+import { uploadStoreFor } from './uploadStore.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -267,7 +268,7 @@ describe('storage housekeeping', () => {
     const stray = await store.stage(Readable.from([Buffer.from('killed before the commit')]));
     const docsBefore = await docCount();
     const later = new Date(Date.now() + 8 * 86_400_000);
-    const r = await cleanUpStorage(t.db, t.config.dataDir, objects, { now: later });
+    const r = await cleanUpStorage(t.db, { objects, uploads: uploadStoreFor(t.config) }, { now: later });
     expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
     expect(r.orphanBlobs).toBe(1);
     expect(r.strayObjects).toBe(1);
