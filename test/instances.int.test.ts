@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/core/audit.ts';
+import { objectBackendFor } from '../src/core/storage.ts';
+import { cleanUpStorage } from '../src/records/cleanup.ts';
+import { uploadStoreFor } from '../src/records/uploadStore.ts';
 import { aCase, aPatient, aStaff, command, waiveOutstanding, type Person } from './support/builders.ts';
 import { PATHOLOGY_LINES } from './support/records.ts';
 import { startTestS3, type TestS3 } from './support/s3.ts';
@@ -98,6 +101,22 @@ describe.skipIf(!onPostgres)('several instances on one database and one bucket',
     // Its text is read in the background by one of the two workers.
     await jobsSettled();
     expect((await patient.client.get(`/api/cases/${caseId}/documents/${result.document.id}`)).body.status).not.toBe('processing');
+  });
+
+  it('the cleanup removes an upload abandoned half-way from the bucket, open multipart upload and all', async () => {
+    const headers = { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader };
+    const data = Buffer.alloc(6 * 1024 * 1024, 7);
+    const created = await fetch(`${b.baseUrl}/api/uploads`, { method: 'POST', headers: { ...headers, 'upload-length': String(data.length), 'upload-metadata': `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('left.txt').toString('base64')}` } });
+    const id = new URL(created.headers.get('location')!).pathname.split('/').pop()!;
+    const patched = await fetch(`${b.baseUrl}/api/uploads/${id}`, { method: 'PATCH', headers: { ...headers, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(data.subarray(0, 1024 * 1024)) });
+    expect(patched.status).toBe(204);
+    expect(await keysUnder(`uploads/${id}`)).not.toEqual([]);
+    const open = async () => ((await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.config.bucket, Prefix: `uploads/${id}` }))).Uploads ?? []).length;
+    expect(await open()).toBe(1);
+    const r = await cleanUpStorage(a.db, { objects: objectBackendFor(a.config), uploads: uploadStoreFor(a.config) }, { now: new Date(Date.now() + 8 * 86_400_000) });
+    expect(r.abandonedUploads).toBe(1);
+    expect(await keysUnder(`uploads/${id}`)).toEqual([]);
+    expect(await open()).toBe(0);
   });
 
   it('background work runs once, whichever instance picks it up: text reading, offer expiry, reminders, notices', async () => {
