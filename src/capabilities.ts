@@ -82,7 +82,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const publicUrl = () => config.publicUrl;
   const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
   await accounts.resealSecrets({ rotate: false });
-  const uploads = uploadStoreFor(config);
+  const uploads = await uploadStoreFor(config);
   // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);

@@ -1,9 +1,5 @@
-import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand,
-  ListObjectsV2Command, S3Client, type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3Config } from './config.ts';
 import { checkedKey, KEY_RE, type ObjectBackend } from './objects.ts';
 
@@ -41,7 +37,10 @@ const notFound = (err: unknown) => {
  * browser could fetch nothing it can read. Downloads stream through the server, which decrypts.
  */
 export function s3Backend(cfg: S3Config, opts: { partSize?: number } = {}): ObjectBackend {
-  const client = new S3Client(s3ClientConfig(cfg));
+  // The SDK is loaded on first use: a server that keeps its files in a folder never pays for it.
+  let sdk: Promise<{ client: import('@aws-sdk/client-s3').S3Client; s3: typeof import('@aws-sdk/client-s3'); Upload: typeof import('@aws-sdk/lib-storage').Upload }> | undefined;
+  const load = () => sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')])
+    .then(([s3, storage]) => ({ client: new s3.S3Client(s3ClientConfig(cfg)), s3, Upload: storage.Upload }));
   const Bucket = cfg.bucket;
   const base = `${cfg.prefix}${BLOBS}`;
   const Key = (key: string) => base + checkedKey(key);
@@ -49,9 +48,12 @@ export function s3Backend(cfg: S3Config, opts: { partSize?: number } = {}): Obje
   return {
     kind: 's3',
     async put(key, body) {
+      const Body = body;
+      const target = Key(key);
+      const { client, Upload } = await load();
       const upload = new Upload({
         client,
-        params: { Bucket, Key: Key(key), Body: body },
+        params: { Bucket, Key: target, Body },
         // 5 MiB is S3's smallest part; a few in flight keep a large file moving without holding it.
         partSize: opts.partSize ?? 8 * 1024 * 1024,
         queueSize: 2,
@@ -60,16 +62,22 @@ export function s3Backend(cfg: S3Config, opts: { partSize?: number } = {}): Obje
       await upload.done();
     },
     async get(key, range) {
-      const res = await client.send(new GetObjectCommand({ Bucket, Key: Key(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+      const target = Key(key);
+      const { client, s3 } = await load();
+      const res = await client.send(new s3.GetObjectCommand({ Bucket, Key: target, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       return res.Body as Readable;
     },
     async getBytes(key) {
-      const res = await client.send(new GetObjectCommand({ Bucket, Key: Key(key) }));
+      const target = Key(key);
+      const { client, s3 } = await load();
+      const res = await client.send(new s3.GetObjectCommand({ Bucket, Key: target }));
       return Buffer.from(await res.Body!.transformToByteArray());
     },
     async exists(key) {
+      const target = Key(key);
+      const { client, s3 } = await load();
       try {
-        await client.send(new HeadObjectCommand({ Bucket, Key: Key(key) }));
+        await client.send(new s3.HeadObjectCommand({ Bucket, Key: target }));
         return true;
       } catch (err) {
         if (notFound(err)) return false;
@@ -78,12 +86,15 @@ export function s3Backend(cfg: S3Config, opts: { partSize?: number } = {}): Obje
     },
     async delete(key) {
       // S3 answers a delete of a missing key with success, as the port asks.
-      await client.send(new DeleteObjectCommand({ Bucket, Key: Key(key) }));
+      const target = Key(key);
+      const { client, s3 } = await load();
+      await client.send(new s3.DeleteObjectCommand({ Bucket, Key: target }));
     },
     async *list() {
+      const { client, s3 } = await load();
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: base, ContinuationToken }));
+        const page = await client.send(new s3.ListObjectsV2Command({ Bucket, Prefix: base, ContinuationToken }));
         for (const o of page.Contents ?? []) {
           const key = o.Key!.slice(base.length);
           if (KEY_RE.test(key)) yield { key, writtenAt: o.LastModified ?? new Date(0) };
@@ -92,14 +103,15 @@ export function s3Backend(cfg: S3Config, opts: { partSize?: number } = {}): Obje
       } while (ContinuationToken);
     },
     async sweepUnfinished(before) {
+      const { client, s3 } = await load();
       let n = 0;
       let KeyMarker: string | undefined;
       let UploadIdMarker: string | undefined;
       do {
-        const page = await client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: base, KeyMarker, UploadIdMarker }));
+        const page = await client.send(new s3.ListMultipartUploadsCommand({ Bucket, Prefix: base, KeyMarker, UploadIdMarker }));
         for (const u of page.Uploads ?? []) {
           if (!u.Initiated || u.Initiated >= before) continue;
-          await client.send(new AbortMultipartUploadCommand({ Bucket, Key: u.Key!, UploadId: u.UploadId! }));
+          await client.send(new s3.AbortMultipartUploadCommand({ Bucket, Key: u.Key!, UploadId: u.UploadId! }));
           n++;
         }
         [KeyMarker, UploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];

@@ -268,7 +268,7 @@ describe('storage housekeeping', () => {
     const stray = await store.stage(Readable.from([Buffer.from('killed before the commit')]));
     const docsBefore = await docCount();
     const later = new Date(Date.now() + 8 * 86_400_000);
-    const r = await cleanUpStorage(t.db, { objects, uploads: uploadStoreFor(t.config) }, { now: later });
+    const r = await cleanUpStorage(t.db, { objects, uploads: await uploadStoreFor(t.config) }, { now: later });
     expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
     expect(r.orphanBlobs).toBe(1);
     expect(r.strayObjects).toBe(1);
