@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { accountsRoutes } from './accounts/routes.ts';
 import { accountsService } from './accounts/service.ts';
@@ -11,7 +9,7 @@ import { serviceLevelsFor } from './cases/sla.ts';
 import { sendSlaReminder } from './cases/slaNotify.ts';
 import { BlobStore, type MasterKey } from './core/blobs.ts';
 import type { Deps } from './core/deps.ts';
-import { objectBackendFor } from './core/objects.ts';
+import { objectBackendFor } from './core/storage.ts';
 import type { SecretBox } from './core/secrets.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
@@ -33,6 +31,8 @@ import { materialService } from './records/material.ts';
 import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
+import { postgresUploadLocker } from './records/uploadLocks.ts';
+import { uploadStoreFor } from './records/uploadStore.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { serviceInfoRoutes } from './reference/serviceInfo.ts';
 
@@ -61,7 +61,7 @@ export function services(deps: ServiceDeps) {
   const { config } = deps;
   const accounts = accountsService(deps, deps.secrets);
   const cases = casesService(deps);
-  const blobs = new BlobStore(objectBackendFor(config.dataDir), deps.masterKeys);
+  const blobs = new BlobStore(objectBackendFor(config), deps.masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const localStore = localInstanceStore(blobs);
   const imaging = imagingService({
@@ -84,8 +84,9 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
-  const uploadDir = path.join(config.dataDir, 'uploads');
-  fs.mkdirSync(uploadDir, { recursive: true });
+  const uploads = await uploadStoreFor(config);
+  // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
+  const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);
 
   return [
@@ -99,10 +100,11 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     {
       name: 'records',
       routes: [
-        { plugin: recordsRoutes({ records, db, uploadDir, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
+        { plugin: recordsRoutes({ records, db, uploads, locker: uploadLocker, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
         { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },
+      onClose: async () => uploadLocker?.close(),
     },
     {
       name: 'imaging',

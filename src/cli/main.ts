@@ -12,7 +12,8 @@ import { secretBox } from '../core/secrets.ts';
 import { recordAudit } from '../core/audit.ts';
 import { SYSTEM_META } from '../core/context.ts';
 import { seedDemo } from '../demo/seed.ts';
-import { objectBackendFor } from '../core/objects.ts';
+import { objectBackendFor } from '../core/storage.ts';
+import { uploadStoreFor } from '../records/uploadStore.ts';
 import { BlobStore, loadMasterKeys } from '../core/blobs.ts';
 import { cleanUpStorage } from '../records/cleanup.ts';
 
@@ -111,7 +112,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'blobs-rotate': {
         await migrate(db);
         const keys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
-        const store = new BlobStore(objectBackendFor(config.dataDir), keys);
+        const store = new BlobStore(objectBackendFor(config), keys);
         const n = await db.transaction((tx) => store.rotate(tx));
         const sealed = await accountsService({ config, db, now: () => new Date() }, secretBox(keys)).resealSecrets({ rotate: true });
         console.log(n ? `Rewrapped ${n} file keys under key “${keys[0]!.id}”.` : 'Every file key is already under the current key.');
@@ -121,7 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'cleanup': {
         const { values } = parseArgs({ args: rest, options: { 'upload-days': { type: 'string' }, 'blob-hours': { type: 'string' } } });
         await migrate(db);
-        const r = await cleanUpStorage(db, config.dataDir, objectBackendFor(config.dataDir), { uploadDays: values['upload-days'] ? Number(values['upload-days']) : undefined, blobHours: values['blob-hours'] ? Number(values['blob-hours']) : undefined });
+        const r = await cleanUpStorage(db, { objects: objectBackendFor(config), uploads: await uploadStoreFor(config) }, { uploadDays: values['upload-days'] ? Number(values['upload-days']) : undefined, blobHours: values['blob-hours'] ? Number(values['blob-hours']) : undefined });
         console.log(`Removed ${r.abandonedUploads} abandoned uploads, ${r.orphanBlobs} unreferenced files, ${r.strayObjects} stored objects no file names and ${r.unfinishedWrites} unfinished writes.`);
         return 0;
       }

@@ -24,6 +24,9 @@ const EnvSchema = z.object({
   PASSWORD_RESET_RATE_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 ** 3),
   BLOB_KEYS: z.string().optional(),
+  S3_URL: z.url({ protocol: /^https?$/, error: 'an http(s) address with the bucket as its path: https://KEY:SECRET@host/bucket' }).optional(),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_PATH_STYLE: z.enum(['true', 'false', '1', '0']).default('true'),
   OFFER_RESPONSE_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   ASSESSMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
@@ -73,6 +76,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Master keys for blob encryption, "id:base64" comma-separated, the first current. */
   blobKeys?: string;
+  /** S3-compatible object storage for files and uploads in progress (unset: folders under DATA_DIR). */
+  s3?: S3Config;
   jobsPollMs: number;
   /** Hours an expert has to answer an offer before it goes back to the coordinator. */
   offerResponseHours: number;
@@ -106,6 +111,32 @@ export interface Config {
   secureCookies: boolean;
 }
 
+/**
+ * Where an S3-compatible store is reached, from `S3_URL` (`https://KEY:SECRET@host[:port]/bucket[/prefix]`).
+ * One address carries endpoint, bucket and credentials so several instances are given the same
+ * store by one setting; without credentials in it the AWS SDK's own chain is used (environment,
+ * instance role), so a cloud deployment need not put a secret in the address at all.
+ */
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  /** Prepended to every key ("" or ending in "/"), so one bucket can serve several things. */
+  prefix: string;
+  region: string;
+  /** Bucket in the path rather than the host name: what MinIO, Ceph and most self-hosted stores expect. */
+  forcePathStyle: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Splits S3_URL into its parts; throws a readable error when the bucket is missing. */
+export function parseS3Url(url: string, region: string, forcePathStyle: boolean): S3Config {
+  const u = new URL(url);
+  const [bucket, ...rest] = u.pathname.split('/').filter(Boolean);
+  if (!bucket) throw new Error('Invalid configuration:\n  S3_URL: name the bucket as the path (https://host/bucket)');
+  const credentials = u.username ? { accessKeyId: decodeURIComponent(u.username), secretAccessKey: decodeURIComponent(u.password) } : undefined;
+  return { endpoint: `${u.protocol}//${u.host}`, bucket, prefix: rest.length ? `${rest.join('/')}/` : '', region, forcePathStyle, credentials };
+}
+
 /** Builds the configuration from environment variables; throws a readable error on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -134,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     assessmentRatePerMinute: e.ASSESSMENT_RATE_PER_MINUTE,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     blobKeys: e.BLOB_KEYS,
+    s3: e.S3_URL ? parseS3Url(e.S3_URL, e.S3_REGION, e.S3_PATH_STYLE === 'true' || e.S3_PATH_STYLE === '1') : undefined,
     jobsPollMs: e.JOBS_POLL_MS,
     offerResponseHours: e.OFFER_RESPONSE_HOURS,
     smtpUrl: e.SMTP_URL,

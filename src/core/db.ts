@@ -40,6 +40,11 @@ export interface Db extends Queryable {
    * transaction commits, by any server on the database). Resolves to a function that stops it.
    */
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * A new connection outside the pool, not yet connected (PostgreSQL only): for what belongs to a
+   * session and outlives one query, such as advisory locks held while a request runs.
+   */
+  session?(): pg.Client;
   close(): Promise<void>;
 }
 
@@ -151,6 +156,10 @@ class PostgresDb implements Db {
     };
   }
 
+
+  session(): pg.Client {
+    return new pg.Client({ connectionString: this.url });
+  }
 
   async close(): Promise<void> {
     await this.pool.end();

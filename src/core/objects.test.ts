@@ -3,18 +3,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestS3, type TestS3 } from '../../test/support/s3.ts';
 import { folderBackend, readAll, type ObjectBackend } from './objects.ts';
+import { s3Backend } from './s3.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const key = () => crypto.randomBytes(16).toString('hex');
 
-/** What every backend must do; the S3 backend is held to the same suite. */
-function backendContract(name: string, make: () => ObjectBackend) {
+interface Subject {
+  backend: ObjectBackend;
+  /** Leaves what a write killed midway leaves in this kind of storage. */
+  abandonWrite: () => Promise<void>;
+}
+
+/** What every backend must do: the folder and S3 backends run the same suite. */
+function backendContract(name: string, make: () => Subject) {
   describe(`${name} object backend`, () => {
     it('stores bytes and streams, reads them whole or by range, and lists them', async () => {
-      const b = make();
+      const b = make().backend;
       const a = key();
       const data = crypto.randomBytes(3 * 1024 * 1024 + 17);
       await b.put(a, Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
@@ -29,7 +38,7 @@ function backendContract(name: string, make: () => ObjectBackend) {
     });
 
     it('leaves nothing when the source fails midway, and deletes idempotently', async () => {
-      const b = make();
+      const b = make().backend;
       const k = key();
       const failing = new Readable({ read() { this.destroy(new Error('connection lost')); } });
       await expect(b.put(k, failing)).rejects.toThrow('connection lost');
@@ -42,8 +51,17 @@ function backendContract(name: string, make: () => ObjectBackend) {
     });
 
     it('refuses keys that are not its own (no path tricks)', async () => {
-      const b = make();
+      const b = make().backend;
       for (const bad of ['../../etc/passwd', 'tmp/x', '', 'A'.repeat(32), `${key()}/..`]) await expect(b.put(bad, Buffer.from('x'))).rejects.toThrow(/Not a valid object key/);
+      for (const bad of ['../../etc/passwd', `${key()}/..`]) await expect(b.get(bad)).rejects.toThrow(/Not a valid object key/);
+    });
+
+    it('sweeps what writes killed midway left behind, only once it is older than asked', async () => {
+      const { backend, abandonWrite } = make();
+      await abandonWrite();
+      expect(await backend.sweepUnfinished(new Date(Date.now() - 60_000))).toBe(0);
+      expect(await backend.sweepUnfinished(new Date(Date.now() + 60_000))).toBe(1);
+      expect(await backend.sweepUnfinished(new Date(Date.now() + 60_000))).toBe(0);
     });
   });
 }
@@ -51,17 +69,28 @@ function backendContract(name: string, make: () => ObjectBackend) {
 backendContract('folder', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'objects-'));
   dirs.push(dir);
-  return folderBackend(dir);
+  return {
+    backend: folderBackend(dir),
+    abandonWrite: async () => fs.writeFileSync(path.join(dir, 'tmp', 'abandoned.part'), 'half'),
+  };
 });
 
-describe('folder backend housekeeping', () => {
-  it('sweeps temporary files of writes a killed process left behind', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'objects-'));
-    dirs.push(dir);
-    const b = folderBackend(dir);
-    fs.writeFileSync(path.join(dir, 'tmp', 'abandoned.part'), 'half');
-    expect(await b.sweepUnfinished(new Date(Date.now() - 60_000))).toBe(0);
-    expect(await b.sweepUnfinished(new Date(Date.now() + 60_000))).toBe(1);
-    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
-  });
+let s3: TestS3;
+beforeAll(async () => {
+  s3 = await startTestS3();
+});
+afterAll(() => s3?.close());
+
+backendContract('S3', () => {
+  // A prefix of its own per subject, as separate folders are for the folder backend.
+  const config = { ...s3.config, prefix: `t${key().slice(0, 8)}/` };
+  return {
+    // Small parts, so a few megabytes already take the multipart path.
+    backend: s3Backend(config, { partSize: 5 * 1024 * 1024 }),
+    abandonWrite: async () => {
+      const Key = `${config.prefix}blobs/${key()}`;
+      const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket: config.bucket, Key }));
+      await s3.client.send(new UploadPartCommand({ Bucket: config.bucket, Key, UploadId, PartNumber: 1, Body: Buffer.alloc(1024) }));
+    },
+  };
 });

@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
- * Where stored files live: a port with one backend per kind of storage (a local folder today;
- * S3-compatible object storage is the next). It keeps opaque, already-encrypted objects under
+ * Where stored files live: a port with one backend per kind of storage (a local folder, or
+ * S3-compatible object storage in `s3.ts`). It keeps opaque, already-encrypted objects under
  * keys it is given; encryption, content addressing and the database rows stay in `BlobStore`.
  */
 export interface ObjectBackend {
@@ -25,14 +25,12 @@ export interface ObjectBackend {
   list(): AsyncIterable<{ key: string; writtenAt: Date }>;
   /** Removes what writes killed midway left behind, older than `before`; returns how many. */
   sweepUnfinished(before: Date): Promise<number>;
-  /** A time-limited address a browser can fetch directly, where the backend offers one. */
-  presignedGetUrl?(key: string, seconds: number): Promise<string>;
 }
 
 // New objects get a random 32-hex key; files stored before the port used the content's SHA-256.
-const KEY_RE = /^[0-9a-f]{32}([0-9a-f]{32})?$/;
+export const KEY_RE = /^[0-9a-f]{32}([0-9a-f]{32})?$/;
 
-function checkedKey(key: string): string {
+export function checkedKey(key: string): string {
   // Keys are content addresses made here; anything else is a bug or an attack on the paths.
   if (!KEY_RE.test(key)) throw new Error('Not a valid object key');
   return key;
@@ -118,11 +116,6 @@ export function folderBackend(root: string): ObjectBackend {
       return n;
     },
   };
-}
-
-/** The backend configured for this server: the folder `DATA_DIR/blobs`. */
-export function objectBackendFor(dataDir: string): ObjectBackend {
-  return folderBackend(path.join(dataDir, 'blobs'));
 }
 
 /** The stored bytes of a small object, read through the stream interface (tests and tools). */

@@ -48,6 +48,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ CONTACT_EMAIL: 'help at clinic' })).toThrow(/CONTACT_EMAIL/);
     expect(() => loadConfig({ CONTACT_PHONE: 'call us' })).toThrow(/CONTACT_PHONE/);
   });
+  it('reads the bucket, key prefix and credentials from S3_URL, and keeps files local without it', () => {
+    expect(loadConfig({}).s3).toBeUndefined();
+    expect(loadConfig({ S3_URL: 'https://AKIA1:se%2Fcret@s3.example.org:9000/records/consilium/prod', S3_PATH_STYLE: 'false' }).s3).toEqual({
+      endpoint: 'https://s3.example.org:9000', bucket: 'records', prefix: 'consilium/prod/', region: 'us-east-1', forcePathStyle: false,
+      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'se/cret' },
+    });
+    expect(loadConfig({ S3_URL: 'http://minio:9000/files' }).s3).toMatchObject({ bucket: 'files', prefix: '', forcePathStyle: true, credentials: undefined });
+    expect(() => loadConfig({ S3_URL: 'https://s3.example.org' })).toThrow(/name the bucket/);
+    expect(() => loadConfig({ S3_URL: 'ftp://s3.example.org/b' })).toThrow(/S3_URL/);
+  });
 });
 
 describe('ICD-10-CM catalogue', () => {

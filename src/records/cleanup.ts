@@ -1,7 +1,6 @@
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { Db } from '../core/db.ts';
 import type { ObjectBackend } from '../core/objects.ts';
+import type { UploadStore } from './uploadStore.ts';
 
 /**
  * Housekeeping for storage that no document holds: uploads abandoned half-way (older than
@@ -16,15 +15,14 @@ const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 
   AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM opinion_reports r WHERE r.pdf_sha256 = b.sha256)`;
 
-export async function cleanUpStorage(db: Db, dataDir: string, objects: ObjectBackend, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
+export async function cleanUpStorage(db: Db, storage: { objects: ObjectBackend; uploads: UploadStore }, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
+  const { objects, uploads } = storage;
   const now = opts.now ?? new Date();
   const uploadCutoff = new Date(now.getTime() - (opts.uploadDays ?? 7) * 86_400_000);
   const blobCutoff = new Date(now.getTime() - (opts.blobHours ?? 24) * 3_600_000);
-  const uploadDir = path.join(dataDir, 'uploads');
   const stale = await db.query<{ id: string }>('SELECT id FROM uploads WHERE finished_at IS NULL AND created_at < $1', [uploadCutoff.toISOString()]);
   for (const u of stale) {
-    await fsp.rm(path.join(uploadDir, u.id), { force: true });
-    await fsp.rm(path.join(uploadDir, `${u.id}.json`), { force: true });
+    await uploads.discard(u.id);
     await db.query(`UPDATE uploads SET outcome = 'abandoned', finished_at = now() WHERE id = $1`, [u.id]);
   }
   const orphans = await db.query<{ sha256: string }>(`SELECT b.sha256 FROM blobs b WHERE b.created_at < $1 AND ${UNREFERENCED}`, [blobCutoff.toISOString()]);

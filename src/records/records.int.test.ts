@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, aZip, MOLECULAR_LINES, PATHOLOGY_LINES, tusContinue, tusUpload } from '../../test/support/records.ts';
-import { objectBackendFor } from '../core/objects.ts';
+import { objectBackendFor } from '../core/storage.ts';
+import { uploadStoreFor } from './uploadStore.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -234,7 +235,7 @@ describe('OCR hook', () => {
   it('sends photos of paper reports through a plugged-in OCR engine and classifies the text it returns', async () => {
     const { recordsService } = await import('./service.ts');
     const { BlobStore } = await import('../core/blobs.ts');
-    const blobs = new BlobStore(objectBackendFor(t.config.dataDir), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
+    const blobs = new BlobStore(objectBackendFor(t.config), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
     const seen: string[] = [];
     // Stands in for an OCR engine, which does not ship with the product.
     const ocr = async (_content: Buffer, type: string) => {
@@ -260,7 +261,7 @@ describe('storage housekeeping', () => {
     const { Readable } = await import('node:stream');
     const partial = await tusUpload(patient.client, caseId, 'left-half-way.pdf', await aPdf(PATHOLOGY_LINES), { chunk: 500, stopAfter: 500 });
     const uploadId = partial.location!.split('/').pop()!;
-    const objects = objectBackendFor(t.config.dataDir);
+    const objects = objectBackendFor(t.config);
     const store = new BlobStore(objects, [{ id: 'cleanup', key: Buffer.alloc(32, 3) }]);
     const orphan = await store.put(t.db, Readable.from([Buffer.from('refused later')]));
     const orphanFile = await blobFile(orphan.sha256);
@@ -268,7 +269,7 @@ describe('storage housekeeping', () => {
     const stray = await store.stage(Readable.from([Buffer.from('killed before the commit')]));
     const docsBefore = await docCount();
     const later = new Date(Date.now() + 8 * 86_400_000);
-    const r = await cleanUpStorage(t.db, t.config.dataDir, objects, { now: later });
+    const r = await cleanUpStorage(t.db, { objects, uploads: await uploadStoreFor(t.config) }, { now: later });
     expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
     expect(r.orphanBlobs).toBe(1);
     expect(r.strayObjects).toBe(1);

@@ -1,9 +1,6 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
-import { FileStore } from '@tus/file-store';
-import { Server as TusServer } from '@tus/server';
+import { Server as TusServer, type Locker } from '@tus/server';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -15,6 +12,7 @@ import { errorResponses, PageQuery, pageOf, requestMeta } from '../core/http.ts'
 import { findUnsafeText } from '../core/security.ts';
 import { DOCUMENT_TYPE_IDS } from './classify.ts';
 import type { RecordsService } from './service.ts';
+import type { UploadStore } from './uploadStore.ts';
 
 const Params = z.object({ id: z.uuid() });
 const DocParams = z.object({ id: z.uuid(), documentId: z.uuid() });
@@ -64,7 +62,7 @@ function tusMessage(text: string, status: number): string {
  * server sees it: creating one needs write access to the case, continuing one needs to be the
  * person who started it and to still have that access.
  */
-export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir: string; maxUploadBytes: number; publicUrl: () => string }) {
+export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: UploadStore; locker?: Locker; maxUploadBytes: number; publicUrl: () => string }) {
   const { records, db } = opts;
   const context = new WeakMap<IncomingMessage, { actor: Actor; meta: RequestMeta }>();
   const ctxOf = (req: { runtime?: { node?: { req: unknown } } }) => {
@@ -79,7 +77,9 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
 
   const tus = new TusServer({
     path: '/api/uploads',
-    datastore: new FileStore({ directory: opts.uploadDir }),
+    datastore: opts.uploads.datastore,
+    // Unset: tus's own lock, which holds within this process only (see uploadLocks.ts).
+    ...(opts.locker ? { locker: opts.locker } : {}),
     maxSize: opts.maxUploadBytes,
     // Upload URLs come from PUBLIC_URL: a client's Host or X-Forwarded-* never shapes them.
     respectForwardedHeaders: false,
@@ -96,9 +96,11 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
     onUploadFinish: async (req, upload) => {
       const { actor, meta } = ctxOf(req as never);
       const [u] = await db.query<{ case_id: string; filename: string; relative_path: string | null }>('SELECT case_id, filename, relative_path FROM uploads WHERE id = $1', [upload.id]);
-      const file = path.join(opts.uploadDir, upload.id);
+      let copy: Awaited<ReturnType<UploadStore['localCopy']>> | undefined;
       try {
-        const result = await records.ingest(actor, meta, { caseId: u!.case_id, path: file, filename: u!.filename, relativePath: u!.relative_path });
+        // Read from whichever store holds the upload (the bucket, when it may have come in through several instances).
+        copy = await opts.uploads.localCopy(upload.id);
+        const result = await records.ingest(actor, meta, { caseId: u!.case_id, path: copy.path, filename: u!.filename, relativePath: u!.relative_path });
         await db.query(`UPDATE uploads SET document_id = $2, outcome = $3, finished_at = now() WHERE id = $1`, [upload.id, result.document.id, result.duplicate ? 'duplicate' : 'stored']);
         return { status_code: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
       } catch (err) {
@@ -106,8 +108,8 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploadDir
         throw failure(err);
       } finally {
         // The upload's bytes now live (encrypted) in the blob store, or were refused.
-        await fsp.rm(file, { force: true });
-        await fsp.rm(`${file}.json`, { force: true });
+        await copy?.release();
+        await opts.uploads.discard(upload.id);
       }
     },
   });

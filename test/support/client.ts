@@ -12,6 +12,13 @@ export class Client {
     this.label = label;
   }
 
+  /** The same browser session sent to another address: another instance behind one load balancer. */
+  at(baseUrl: string): Client {
+    const other = new Client(baseUrl, this.label);
+    other.cookie = this.cookie;
+    return other;
+  }
+
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const init: RequestInit = { method, headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } };
     if (body !== undefined) {

@@ -83,11 +83,42 @@ export function nextTotp(baseUrl: string, secret: string): string {
 /** The whole application on a real port over a fresh database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const t = await freshDb();
+  const app = await startOn(t.db, env);
+  return { ...app, close: async () => {
+    await app.close();
+    await t.drop();
+  } };
+}
+
+/**
+ * Several instances of the application on one fresh PostgreSQL database, as behind a load
+ * balancer: each with its own connection pool, port and data folder, so they share only what
+ * `env` gives them all (S3_URL, BLOB_KEYS). Closing the last one drops the database.
+ */
+export async function startTestInstances(count: number, env: Record<string, string> = {}): Promise<{ instances: TestApp[]; close: () => Promise<void> }> {
+  const t = await freshDb('postgres');
+  const instances: TestApp[] = [];
+  for (let i = 0; i < count; i++) instances.push(await startOn(i === 0 ? t.db : await openDb({ databaseUrl: t.url }), env));
+  return {
+    instances,
+    close: async () => {
+      for (const a of instances.slice(1)) {
+        await a.close();
+        await a.db.close();
+      }
+      await instances[0]?.close();
+      await t.drop();
+    },
+  };
+}
+
+/** The application on a real port over `db`; `close` stops it and removes its data folder, not the database. */
+async function startOn(db: Db, env: Record<string, string>): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-'));
   let offset = 0;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', WEB_DIST: path.join(dataDir, 'no-web'), ...env });
   const now = () => new Date(Date.now() + offset);
-  const app = await buildApp({ config, db: t.db, now });
+  const app = await buildApp({ config, db, now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -95,14 +126,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   config.publicUrl = baseUrl;
   clocks.set(baseUrl, { now, advance: (ms) => { offset += ms; } });
   return {
-    app, db: t.db, config, baseUrl,
+    app, db, config, baseUrl,
     advance: (ms) => {
       offset += ms;
     },
     now,
     close: async () => {
       await app.close();
-      await t.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
