@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, businessDaysBetween, loadServiceLevels, slaClock } from './sla.ts';
+import { addBusinessDays, businessDaysBetween, calendarKey, dueDate, loadServiceLevels, onTrackFrom, slaClock } from './sla.ts';
 
 const levels = loadServiceLevels();
 const holidays = new Set(levels.holidays.dates);
@@ -39,5 +39,27 @@ describe('SLA clock', () => {
     expect(slaClock(levels, 'expedited', ready, at('2026-11-18T12:00:00Z'), at('2026-12-01T00:00:00Z'))!.state).toBe('met');
     expect(slaClock(levels, 'expedited', ready, at('2026-11-20T12:00:00Z'), at('2026-12-01T00:00:00Z'))!.state).toBe('breached');
     expect(slaClock(levels, 'standard', null, null, ready)).toBeNull();
+  });
+});
+
+describe('the clock as a range on the stored due date', () => {
+  it('puts every due date on the same side of onTrackFrom as the case’s own clock says', () => {
+    // Every hour for three weeks around a Thanksgiving week, from a Wednesday afternoon.
+    const now = at('2026-11-25T15:30:00Z');
+    const boundary = onTrackFrom(levels, now);
+    for (let h = -48; h < 24 * 21; h++) {
+      const due = new Date(now.getTime() + h * 3_600_000);
+      const clock = slaClock(levels, 'standard', at('2026-11-01T00:00:00Z'), null, now, due)!;
+      const byRange = due < now ? 'breached' : due < boundary ? 'at_risk' : 'on_track';
+      expect(byRange, due.toISOString()).toBe(clock.state);
+    }
+  });
+
+  it('keeps the due date computed when the clock started', () => {
+    const ready = at('2026-11-20T10:00:00Z');
+    const { dueAt, calendar } = dueDate(levels, ready, 'expedited');
+    expect(dueAt.toISOString()).toBe(addBusinessDays(ready, levels.businessDays.expedited, holidays).toISOString());
+    expect(calendar).toBe(calendarKey(levels));
+    expect(calendarKey({ ...levels, holidays: { ...levels.holidays, dates: [] } })).not.toBe(calendar);
   });
 });
