@@ -1,13 +1,16 @@
 import 'i18next';
+import type assess from './messages/en/assess.json';
 import type cases from './messages/en/cases.json';
 import type common from './messages/en/common.json';
+import type home from './messages/en/home.json';
+import type intake from './messages/en/intake.json';
 import type notices from './messages/en/notices.json';
 
 // The English catalogue is the shape of every language: `tsc` fails on a key it does not have.
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'cases', 'notices'];
-    resources: { cases: typeof cases; common: typeof common; notices: typeof notices };
+    defaultNS: ['common', 'assess', 'cases', 'home', 'intake', 'notices'];
+    resources: { assess: typeof assess; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices };
   }
 }
