@@ -1,5 +1,7 @@
 import 'i18next';
+import type account from './messages/en/account.json';
 import type assess from './messages/en/assess.json';
+import type auth from './messages/en/auth.json';
 import type cases from './messages/en/cases.json';
 import type common from './messages/en/common.json';
 import type home from './messages/en/home.json';
@@ -10,7 +12,7 @@ import type notices from './messages/en/notices.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'assess', 'cases', 'home', 'intake', 'notices'];
-    resources: { assess: typeof assess; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices };
+    defaultNS: ['common', 'account', 'assess', 'auth', 'cases', 'home', 'intake', 'notices'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices };
   }
 }
