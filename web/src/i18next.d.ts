@@ -7,12 +7,14 @@ import type common from './messages/en/common.json';
 import type home from './messages/en/home.json';
 import type intake from './messages/en/intake.json';
 import type notices from './messages/en/notices.json';
+import type opinion from './messages/en/opinion.json';
+import type records from './messages/en/records.json';
 
 // The English catalogue is the shape of every language: `tsc` fails on a key it does not have.
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'assess', 'auth', 'cases', 'home', 'intake', 'notices'];
-    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices };
+    defaultNS: ['common', 'account', 'assess', 'auth', 'cases', 'home', 'intake', 'notices', 'opinion', 'records'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records };
   }
 }
