@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
       { extends: true, test: { name: 'pglite', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'pglite' } } },
       { extends: true, test: { name: 'postgres', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'postgres' } } },
       // Property-based fuzzing, bounded (FUZZ_RUNS per target); `npm run fuzz` runs the same targets at length.

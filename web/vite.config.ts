@@ -54,11 +54,11 @@ export default defineConfig({
       output: {
         // Pages load on first use (App.tsx). Libraries are grouped so that a page fetches a few
         // files, not dozens of slivers, and a release that changes only our code keeps them cached:
-        // React and the router on every page; the UI kit on every page; the upload widget only
+        // React, the router and i18next on every page; the UI kit on every page; the upload widget only
         // with a case. The image viewer is its own chunk already (a dynamic import in the viewer).
         codeSplitting: {
           groups: [
-            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|cookie|set-cookie-parser|@tanstack)[\\/]/, priority: 3 },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|cookie|set-cookie-parser|@tanstack|i18next|react-i18next|html-parse-stringify|void-elements)[\\/]/, priority: 3 },
             { name: 'ui', test: /node_modules[\\/]@mantine[\\/]/, priority: 2, tags: ['$initial'] },
             { name: 'uploads', test: /node_modules[\\/](@uppy|tus-js-client)[\\/]/, priority: 1 },
           ],

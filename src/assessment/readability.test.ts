@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readingGrade } from '../core/readability.ts';
-import { ASSESS_COPY } from '../../web/src/pages/assess/copy.ts';
+import { catalogue } from '../../web/src/messages/scan.ts';
 import { TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
 import { assess } from './engine.ts';
 import { KNOWLEDGE } from './knowledge.ts';
@@ -8,6 +8,8 @@ import { KNOWLEDGE } from './knowledge.ts';
 // Patient-facing words must read at US grade 8 or below (Flesch-Kincaid), DOMAIN.md section 6.
 const MAX_GRADE = 8;
 const k = KNOWLEDGE.rules;
+/** The questionnaire's own words (the assess namespace, not the rules page for clinicians), numbers filled in. */
+const questionnaire = [...catalogue('en')].filter(([key]) => key.startsWith('assess:') && !key.startsWith('assess:rules.')).map(([, v]) => v.replace(/\{\{\w+\}\}/g, '20'));
 
 const groups: Record<string, string[]> = {
   'situation reasons': k.situations.map((r) => r.text),
@@ -18,7 +20,7 @@ const groups: Record<string, string[]> = {
   'questions to ask': k.questions.map((r) => r.text),
   'coverage notes': k.coverage.map((r) => r.text),
   'notices': [k.noneApply.text, k.unknownCondition.text, k.disclaimer.text, ...Object.values(k.situationTitles)],
-  'questionnaire': [...ASSESS_COPY.all(), ...TREATMENT_KINDS.map((t) => t.label), ...TIMING_CHOICES.map((t) => t.label)],
+  'questionnaire': [...questionnaire, ...TREATMENT_KINDS.map((t) => t.label), ...TIMING_CHOICES.map((t) => t.label)],
 };
 
 describe('patient-facing text', () => {

@@ -2,8 +2,11 @@ import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Component, lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { post, ROLE_LABELS } from './api.ts';
+import { post } from './api.ts';
+import i18n from './i18n.ts';
+import { roleLabel } from './labels.ts';
 import { useMe, type Me } from './auth.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { ForgotPasswordPage, LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
@@ -30,7 +33,10 @@ const ProfilePage = lazy(() => import('./pages/experts/ProfilePage.tsx').then((m
 const QueuePage = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default: m.QueuePage })));
 const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
 
-const pageLoading = <Center py="xl"><Loader aria-label="Loading" /></Center>;
+function PageLoading() {
+  const { t } = useTranslation();
+  return <Center py="xl"><Loader aria-label={t('common:loading')} /></Center>;
+}
 
 /**
  * A page whose file could not be fetched (the connection dropped) says so in plain words with a
@@ -46,8 +52,8 @@ class PageLoadBoundary extends Component<{ children: React.ReactNode }, { failed
     return (
       <Center py="xl">
         <Stack align="center" gap="sm">
-          <Text>This page could not be loaded. Check your connection and try again.</Text>
-          <Button onClick={() => window.location.reload()}>Try again</Button>
+          <Text>{i18n.t('common:pageLoad.failed')}</Text>
+          <Button onClick={() => window.location.reload()}>{i18n.t('common:pageLoad.retry')}</Button>
         </Stack>
       </Center>
     );
@@ -58,20 +64,23 @@ class PageLoadBoundary extends Component<{ children: React.ReactNode }, { failed
 function Pages({ children }: { children: React.ReactNode }) {
   // Keyed by address: going elsewhere tries afresh.
   const { pathname } = useLocation();
-  return <PageLoadBoundary key={pathname}><Suspense fallback={pageLoading}>{children}</Suspense></PageLoadBoundary>;
+  return <PageLoadBoundary key={pathname}><Suspense fallback={<PageLoading />}>{children}</Suspense></PageLoadBoundary>;
 }
 
+type NavItem = keyof typeof import('./messages/en/common.json')['nav']['item'];
+
+/** The menu of a role: where each entry leads and the catalogue word for it. */
 function navFor(me: Me) {
   const role = me.user.role;
-  const items: { to: string; label: string }[] = [];
-  if (role === 'coordinator') items.push({ to: '/queue', label: 'Case queue' });
-  if (role === 'expert') items.push({ to: '/inbox', label: 'My inbox' }, { to: '/profile', label: 'My directory profile' });
-  if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', label: 'Expert directory' }, { to: '/outcomes', label: 'Outcomes' });
-  if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', label: role === 'patient' ? 'My requests' : 'My cases' });
-  if (role === 'admin') items.push({ to: '/admin/users', label: 'Users' }, { to: '/admin/audit', label: 'Audit trail' }, { to: '/admin/outbox', label: 'Mail outbox' });
-  if (role === 'patient') items.push({ to: '/assess', label: 'Should I get a second opinion?' });
-  if (role !== 'admin') items.push({ to: '/notifications', label: 'Notifications' });
-  items.push({ to: '/account', label: 'Sign-in and security' });
+  const items: { to: string; item: NavItem }[] = [];
+  if (role === 'coordinator') items.push({ to: '/queue', item: 'queue' });
+  if (role === 'expert') items.push({ to: '/inbox', item: 'inbox' }, { to: '/profile', item: 'profile' });
+  if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', item: 'directory' }, { to: '/outcomes', item: 'outcomes' });
+  if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', item: role === 'patient' ? 'myRequests' : 'myCases' });
+  if (role === 'admin') items.push({ to: '/admin/users', item: 'users' }, { to: '/admin/audit', item: 'audit' }, { to: '/admin/outbox', item: 'outbox' });
+  if (role === 'patient') items.push({ to: '/assess', item: 'assess' });
+  if (role !== 'admin') items.push({ to: '/notifications', item: 'notifications' });
+  items.push({ to: '/account', item: 'account' });
   return items;
 }
 
@@ -80,6 +89,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const signOut = async () => {
     await post('/auth/logout');
     qc.clear();
@@ -91,32 +101,36 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group>
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
-            <Anchor component={Link} to="/" underline="never"><Title order={3}>Consilium</Title></Anchor>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('common:nav.menu')} />
+            <Anchor component={Link} to="/" underline="never"><Title order={3}>{t('common:brand')}</Title></Anchor>
           </Group>
           <Group gap="sm">
             {me.user.role !== 'admin' && <NotificationBell />}
-            <Text size="sm" visibleFrom="sm" data-testid="whoami">{me.user.name} · {ROLE_LABELS[me.user.role]}</Text>
-            <Button variant="subtle" size="xs" onClick={signOut}>Sign out</Button>
+            <Text size="sm" visibleFrom="sm" data-testid="whoami">{t('common:nav.whoami', { name: me.user.name, role: roleLabel(me.user.role) })}</Text>
+            <Button variant="subtle" size="xs" onClick={signOut}>{t('common:nav.signOut')}</Button>
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm" aria-label="Main">
-        {navFor(me).map((i) => <NavLink key={i.to} component={Link} to={i.to} label={i.label} active={location.pathname.startsWith(i.to)} onClick={close} />)}
+      <AppShell.Navbar p="sm" aria-label={t('common:nav.label')}>
+        {navFor(me).map((i) => <NavLink key={i.to} component={Link} to={i.to} label={t(`common:nav.item.${i.item}`)} active={location.pathname.startsWith(i.to)} onClick={close} />)}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
   );
 }
 
+/** The pages some roles only use, each said in the catalogue with who uses it. */
+type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox';
+
 /** A page for some roles only: anyone else is told so in words, with the way to their own home page. */
-function ForRoles({ me, roles, what, children }: { me: Me; roles: Me['user']['role'][]; what: string; children: React.ReactNode }) {
+function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['role'][]; page: StaffPage; children: React.ReactNode }) {
+  const { t } = useTranslation();
   if (roles.includes(me.user.role)) return <>{children}</>;
   return (
     <Stack gap="xs" data-testid="not-for-role">
-      <Title order={2}>This page is not part of your account</Title>
-      <Text>{`Only ${roles.map((r) => ROLE_LABELS[r]!.toLowerCase()).join(' and ')}s use ${what}.`}</Text>
-      <Anchor component={Link} to={home(me)}>Go to your home page</Anchor>
+      <Title order={2}>{t('common:notForRole.title')}</Title>
+      <Text>{t(`common:notForRole.${page}`)}</Text>
+      <Anchor component={Link} to={home(me)}>{t('common:notForRole.home')}</Anchor>
     </Stack>
   );
 }
@@ -129,7 +143,8 @@ function home(me: Me) {
 export function App() {
   const { data: me, isLoading } = useMe();
   const location = useLocation();
-  if (isLoading) return <Center h="100vh"><Loader aria-label="Loading" /></Center>;
+  const { t } = useTranslation();
+  if (isLoading) return <Center h="100vh"><Loader aria-label={t('common:loading')} /></Center>;
   const publicRoutes = (
     <>
       <Route path="/register" element={<RegisterPage />} />
@@ -164,18 +179,18 @@ export function App() {
           <Route path="/cases" element={<MyCasesPage me={me} />} />
           <Route path="/cases/:id" element={<CasePage me={me} />} />
           <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
-          <Route path="/queue" element={<ForRoles me={me} roles={['coordinator']} what="the case queue"><QueuePage /></ForRoles>} />
-          <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} what="the expert inbox"><InboxPage /></ForRoles>} />
-          <Route path="/profile" element={<ForRoles me={me} roles={['expert']} what="the expert profile"><ProfilePage /></ForRoles>} />
-          <Route path="/directory" element={<ForRoles me={me} roles={['coordinator', 'admin']} what="the expert directory"><DirectoryPage me={me} /></ForRoles>} />
-          <Route path="/outcomes" element={<ForRoles me={me} roles={['coordinator', 'admin']} what="the outcomes"><OutcomesPage /></ForRoles>} />
-          <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} what="user accounts"><AdminUsersPage /></ForRoles>} />
-          <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} what="the audit trail"><AdminAuditPage /></ForRoles>} />
-          <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} what="the mail outbox"><AdminOutboxPage /></ForRoles>} />
+          <Route path="/queue" element={<ForRoles me={me} roles={['coordinator']} page="queue"><QueuePage /></ForRoles>} />
+          <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} page="inbox"><InboxPage /></ForRoles>} />
+          <Route path="/profile" element={<ForRoles me={me} roles={['expert']} page="profile"><ProfilePage /></ForRoles>} />
+          <Route path="/directory" element={<ForRoles me={me} roles={['coordinator', 'admin']} page="directory"><DirectoryPage me={me} /></ForRoles>} />
+          <Route path="/outcomes" element={<ForRoles me={me} roles={['coordinator', 'admin']} page="outcomes"><OutcomesPage /></ForRoles>} />
+          <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} page="users"><AdminUsersPage /></ForRoles>} />
+          <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} page="audit"><AdminAuditPage /></ForRoles>} />
+          <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} page="outbox"><AdminOutboxPage /></ForRoles>} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/account" element={<AccountPage me={me} />} />
           <Route path="/account/security" element={<Navigate to="/account" replace />} />
-          <Route path="*" element={<Text>There is nothing at this address. <Anchor component={Link} to="/">Go home</Anchor></Text>} />
+          <Route path="*" element={<Text>{t('common:notFound.text')} <Anchor component={Link} to="/">{t('common:notFound.home')}</Anchor></Text>} />
         </Routes>
       </Pages>
     </Shell>

@@ -57,20 +57,9 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extend
 /** An intake as a draft holds it: sections and answers may be missing; the server checks each step it saves. */
 export type IntakeDraft = DeepPartial<Schema<'Intake'>>;
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',
-  assigned: 'Assigned to expert', in_review: 'In review', board: 'At tumor board', opinion_signed: 'Opinion signed',
-  delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled', on_hold: 'On hold',
-};
-
 export const STATUS_COLORS: Record<string, string> = {
   draft: 'gray', submitted: 'blue', collecting_records: 'cyan', ready_for_review: 'teal', assigned: 'indigo', in_review: 'violet',
   board: 'grape', opinion_signed: 'green', delivered: 'green', closed: 'dark', cancelled: 'red', on_hold: 'orange',
-};
-
-export const ROLE_LABELS: Record<string, string> = {
-  patient: 'Patient or caregiver', referring_physician: 'Referring physician', coordinator: 'Coordinator',
-  expert: 'Expert reviewer', board_chair: 'Board chair', admin: 'Administrator',
 };
 
 export function formatDate(iso: string | null | undefined): string {

@@ -1,19 +1,23 @@
 import { Alert, Badge, List, SimpleGrid, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { Children } from 'react';
-import { ApiError, STATUS_COLORS, STATUS_LABELS } from './api.ts';
+import { useTranslation } from 'react-i18next';
+import { ApiError, STATUS_COLORS } from './api.ts';
+import { statusLabel } from './labels.ts';
 
 /** Shows an API error in plain words, with the fields or conditions that need attention. */
 export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : null;
   return (
-    <Alert color="red" title={e?.status === 404 ? 'Not found' : 'Please check'} role="alert" data-testid="error">
+    <Alert color="red" title={e?.status === 404 ? t('common:error.notFound') : t('common:error.check')} role="alert" data-testid="error">
       {/* With field errors, the list says it all: the detail repeats them with their paths (or is the one unmet condition). */}
       {e && (e.errors.length > 0 || e.unmet.includes(e.message)) ? null : error instanceof Error ? error.message : String(error)}
       {e && (e.unmet.length > 0 || e.errors.length > 0) && (
         <List size="sm" mt="xs">
           {e.unmet.map((u) => <List.Item key={u}>{u}</List.Item>)}
-          {e.errors.map((x) => <List.Item key={x.path + x.message}>{fieldName(x.path)}: {plainMessage(x.message)}</List.Item>)}
+          {e.errors.map((x) => <List.Item key={x.path + x.message}>{t('common:error.field', { field: fieldName(x.path), problem: plainMessage(x.message, t) })}</List.Item>)}
         </List>
       )}
     </Alert>
@@ -21,21 +25,21 @@ export function ErrorNote({ error }: { error: unknown }) {
 }
 
 /** The validator's own words ("Too small: expected number to be >=0") said for people; our messages pass as they are. */
-const PLAIN: [RegExp, (m: RegExpMatchArray) => string][] = [
-  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `is too short (at least ${m[1]} characters)`],
-  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `is too long (at most ${m[1]} characters)`],
-  [/^Too small: expected number to be >=?(.+)$/, (m) => `must be ${m[1]} or more`],
-  [/^Too big: expected number to be <=?(.+)$/, (m) => `must be ${m[1]} or less`],
-  [/^Too small: expected array to have >=(\d+) items?$/, (m) => `needs at least ${m[1]}`],
-  [/^Invalid input: expected \w+, received undefined$/, () => 'is missing'],
-  [/^Invalid (input|UUID|uuid|string|date|ISO date)/, () => 'is not valid'],
-  [/^Invalid option/, () => 'is not one of the choices'],
-  [/^Invalid email address$/, () => 'is not a valid e-mail address'],
+const PLAIN: [RegExp, (m: RegExpMatchArray, t: TFunction) => string][] = [
+  [/^Too small: expected string to have >=(\d+) characters?$/, (m, t) => t('common:error.tooShort', { min: m[1] })],
+  [/^Too big: expected string to have <=(\d+) characters?$/, (m, t) => t('common:error.tooLong', { max: m[1] })],
+  [/^Too small: expected number to be >=?(.+)$/, (m, t) => t('common:error.atLeast', { min: m[1] })],
+  [/^Too big: expected number to be <=?(.+)$/, (m, t) => t('common:error.atMost', { max: m[1] })],
+  [/^Too small: expected array to have >=(\d+) items?$/, (m, t) => t('common:error.needsAtLeast', { min: m[1] })],
+  [/^Invalid input: expected \w+, received undefined$/, (_m, t) => t('common:error.missing')],
+  [/^Invalid (input|UUID|uuid|string|date|ISO date)/, (_m, t) => t('common:error.notValid')],
+  [/^Invalid option/, (_m, t) => t('common:error.notAChoice')],
+  [/^Invalid email address$/, (_m, t) => t('common:error.notAnEmail')],
 ];
-export function plainMessage(message: string): string {
+export function plainMessage(message: string, t: TFunction): string {
   for (const [re, say] of PLAIN) {
     const m = message.match(re);
-    if (m) return say(m);
+    if (m) return say(m, t);
   }
   return message;
 }
@@ -46,24 +50,25 @@ function fieldName(path: string): string {
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light">{STATUS_LABELS[status] ?? status}</Badge>;
+  return <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light">{statusLabel(status)}</Badge>;
 }
 
 export function UrgencyBadge({ urgency }: { urgency: string }) {
-  return urgency === 'expedited' ? <Badge color="red" variant="filled">Expedited</Badge> : <Badge color="gray" variant="outline">Standard</Badge>;
+  const { t } = useTranslation();
+  return urgency === 'expedited' ? <Badge color="red" variant="filled">{t('common:urgency.expedited')}</Badge> : <Badge color="gray" variant="outline">{t('common:urgency.standard')}</Badge>;
 }
 
-const SLA_STYLE: Record<string, { color: string; label: string }> = {
-  on_track: { color: 'gray', label: 'On track' }, at_risk: { color: 'orange', label: 'At risk' }, breached: { color: 'red', label: 'Overdue' }, met: { color: 'green', label: 'Met' },
-};
+const SLA_COLOR = { on_track: 'gray', at_risk: 'orange', breached: 'red', met: 'green' } as const;
+type SlaState = keyof typeof SLA_COLOR;
 
 /** The opinion's due date against the service level: at-risk and overdue cases stand out. */
 export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; businessDaysLeft: number } | null }) {
+  const { t } = useTranslation();
   if (!sla) return <Text span c="dimmed" size="sm">—</Text>;
-  const s = SLA_STYLE[sla.state]!;
+  const state = sla.state as SlaState;
   return (
-    <Badge color={s.color} variant={sla.state === 'on_track' || sla.state === 'met' ? 'light' : 'filled'} title={`Due ${new Date(sla.dueAt).toLocaleString()}`} data-testid="sla">
-      {s.label} · {new Date(sla.dueAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}
+    <Badge color={SLA_COLOR[state]} variant={state === 'on_track' || state === 'met' ? 'light' : 'filled'} title={t('common:sla.due', { when: new Date(sla.dueAt).toLocaleString() })} data-testid="sla">
+      {t('common:sla.badge', { state: t(`common:sla.${state}`), day: new Date(sla.dueAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) })}
     </Badge>
   );
 }

@@ -1,11 +1,14 @@
+import i18n from './i18n.ts';
+
 /**
- * Language codes as people read them ("es" is "Spanish"), through the browser's Intl.DisplayNames.
- * The names follow the language of the interface, which is English for now.
+ * Language codes as people read them ("es" is "Spanish"), through the browser's Intl.DisplayNames,
+ * in the language of the interface.
  */
-const names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+let names: Intl.DisplayNames | undefined;
 
 export function languageName(code: string): string {
   try {
+    if (names?.resolvedOptions().locale !== i18n.language) names = new Intl.DisplayNames([i18n.language], { type: 'language', fallback: 'code' });
     return names.of(code.trim()) ?? code;
   } catch {
     return code;

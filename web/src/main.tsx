@@ -7,8 +7,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
-
-const PAGE_CONTROLS = { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' } as const;
+// The catalogue is ready before anything renders (its words are bundled, not fetched).
+import i18n from './i18n.ts';
 
 /** Contrast of a colour against white (WCAG): small text needs 4.5:1. */
 const onWhite = (c: string) => 1.05 / (luminance(c) + 0.05);
@@ -46,11 +46,11 @@ const theme = createTheme({
     // A table too wide for a phone scrolls sideways in its box; keyboard users can scroll it too.
     TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
     // Page controls say where they lead (the arrows have no text of their own).
-    Pagination: Pagination.extend({ defaultProps: { getControlProps: (control) => ({ 'aria-label': PAGE_CONTROLS[control] }), getItemProps: (page) => ({ 'aria-label': `Page ${page}` }) } }),
+    Pagination: Pagination.extend({ defaultProps: { getControlProps: (control) => ({ 'aria-label': i18n.t(`common:pages.${control}`) }), getItemProps: (page) => ({ 'aria-label': i18n.t('common:pages.page', { page }) }) } }),
     // A badge is a word or two: in a narrow table column it keeps them whole instead of "EXPEDI…".
     Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
     // The close button of a dialog is an icon: it needs a name for screen readers.
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': i18n.t('common:close') } } }),
   },
 });
 const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': '#5c636a' }, dark: {} });

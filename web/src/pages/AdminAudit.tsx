@@ -2,7 +2,8 @@ import { countLabel } from '../counts.ts';
 import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatDate, get, post, ROLE_LABELS, type GetResult, type PostResult } from '../api.ts';
+import { formatDate, get, post, type GetResult, type PostResult } from '../api.ts';
+import { roleLabel } from '../labels.ts';
 import { ErrorNote } from '../components.tsx';
 
 export function AdminAuditPage() {
@@ -37,7 +38,7 @@ export function AdminAuditPage() {
             {events.data?.items.map((e) => (
               <Table.Tr key={e.seq}>
                 <Table.Td>{e.seq}</Table.Td><Table.Td>{formatDate(e.at)}</Table.Td>
-                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{e.actorRole ? ROLE_LABELS[e.actorRole] : ''}</Text></Table.Td>
+                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{e.actorRole ? roleLabel(e.actorRole) : ''}</Text></Table.Td>
                 <Table.Td>{e.what}<Text size="xs" c="dimmed"><Code>{e.action}</Code></Text></Table.Td><Table.Td>{e.entityType}{e.caseReference ? <Text size="xs" c="dimmed">{e.caseReference}</Text> : null}</Table.Td>
                 <Table.Td>{e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
               </Table.Tr>

@@ -2,7 +2,8 @@ import { Badge, Button, Group, Modal, NativeSelect, Pagination, Select, Stack, S
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatDate, get, post, ROLE_LABELS, type GetResult } from '../api.ts';
+import { api, formatDate, get, post, type GetResult } from '../api.ts';
+import { roleLabel, ROLES } from '../labels.ts';
 import { ErrorNote } from '../components.tsx';
 
 const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'admin'];
@@ -31,7 +32,7 @@ export function AdminUsersPage() {
       <Group justify="space-between"><Title order={2}>Users</Title><Button onClick={() => setCreating(true)}>Create staff account</Button></Group>
       <Group>
         <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => { setQ(e.currentTarget.value); setPage(1); }} />
-        <Select label="Role" clearable placeholder="Any" data={Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
+        <Select label="Role" clearable placeholder="Any" data={ROLES.map((value) => ({ value, label: roleLabel(value) }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
       </Group>
       <ErrorNote error={users.error ?? toggle.error} />
       <Table.ScrollContainer minWidth={700}>
@@ -40,7 +41,7 @@ export function AdminUsersPage() {
           <Table.Tbody>
             {users.data?.items.map((u) => (
               <Table.Tr key={u.id}>
-                <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{ROLE_LABELS[u.role]}</Table.Td>
+                <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{roleLabel(u.role)}</Table.Td>
                 <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
                 <Table.Td>{formatDate(u.createdAt)}</Table.Td>
                 <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
@@ -70,7 +71,7 @@ export function AdminUsersPage() {
           <Stack>
             <TextInput label="Full name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
             <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: ROLE_LABELS[r]! }))} value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })} />
+            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: roleLabel(r) }))} value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })} />
             <Text size="xs" c="dimmed">We email a link to choose a password. Two-step sign-in is set up at the first sign-in.</Text>
             <ErrorNote error={create.error} />
             <Button type="submit" loading={create.isPending}>Create</Button>

@@ -1,17 +1,19 @@
 import { Alert, Anchor, Button, Center, Code, Container, Image, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, post, type PostResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
-import { PASSWORD_HINT, PasswordStrength } from './PasswordStrength.tsx';
+import { PasswordStrength } from './PasswordStrength.tsx';
 
 /** A signed-out page's frame: a way back to the home page (these pages have no header), a title and the form. */
 function Card({ title, children, homeLink = true }: { title: string; children: React.ReactNode; homeLink?: boolean }) {
+  const { t } = useTranslation();
   return (
     <Container size={440} py="xl">
-      {homeLink && <Anchor component={Link} to="/" size="sm" display="inline-block" mb="sm"><span aria-hidden="true">← </span>Back to home</Anchor>}
+      {homeLink && <Anchor component={Link} to="/" size="sm" display="inline-block" mb="sm"><span aria-hidden="true">← </span>{t('auth:backHome')}</Anchor>}
       <Title order={2} ta="center" mb="md">{title}</Title>
       <Paper withBorder p="lg" shadow="sm">{children}</Paper>
     </Container>
@@ -24,6 +26,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const qc = useQueryClient();
   const navigate = useNavigate();
+  const { t } = useTranslation();
   const login = useMutation({
     mutationFn: () => post('/auth/login', { email, password }),
     onSuccess: async () => {
@@ -32,16 +35,16 @@ export function LoginPage() {
     },
   });
   return (
-    <Card title="Sign in">
+    <Card title={t('auth:login.title')}>
       <form onSubmit={(e) => { e.preventDefault(); login.mutate(); }}>
         <Stack>
-          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">Please sign in to continue. For your safety, a session ends after 15 minutes without activity, and when it is signed out from another device or the password changes.</Alert>}
-          <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-          <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
-          <Anchor component={Link} to="/forgot-password" state={{ email }} size="sm" mt={-8}>Forgot password?</Anchor>
+          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">{t('auth:login.sessionEnded')}</Alert>}
+          <TextInput label={t('auth:email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+          <PasswordInput label={t('auth:password')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <Anchor component={Link} to="/forgot-password" state={{ email }} size="sm" mt={-8}>{t('auth:login.forgot')}</Anchor>
           <ErrorNote error={login.error} />
-          <Button type="submit" loading={login.isPending}>Sign in</Button>
-          <Text size="sm">New here? <Anchor component={Link} to="/register">Create an account</Anchor></Text>
+          <Button type="submit" loading={login.isPending}>{t('auth:signIn')}</Button>
+          <Text size="sm">{t('auth:login.newHere')} <Anchor component={Link} to="/register">{t('auth:login.register')}</Anchor></Text>
         </Stack>
       </form>
     </Card>
@@ -51,10 +54,11 @@ export function LoginPage() {
 export function RegisterPage() {
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const register = useMutation({ mutationFn: () => post('/auth/register', form) });
+  const { t } = useTranslation();
   if (register.isSuccess) {
     return (
-      <Card title="Check your email">
-        <Text>We sent a link to <b>{form.email}</b>. Open it to confirm your address, then sign in.</Text>
+      <Card title={t('auth:register.sent.title')}>
+        <Text><Trans t={t} i18nKey="auth:register.sent.text" values={{ email: form.email }} components={{ b: <b /> }} /></Text>
       </Card>
     );
   }
@@ -64,17 +68,17 @@ export function RegisterPage() {
     if (register.isError) register.reset();
   };
   return (
-    <Card title="Create your account">
+    <Card title={t('auth:register.title')}>
       <form onSubmit={(e) => { e.preventDefault(); register.mutate(); }}>
         <Stack>
-          <Text size="sm" c="dimmed">Patients and caregivers register here. Use your own name: you will sign documents with it.</Text>
-          <TextInput label="Your full name" required value={form.name} onChange={set('name')} autoComplete="name" />
-          <TextInput label="Email" type="email" required value={form.email} onChange={set('email')} autoComplete="email" />
-          <PasswordInput label="Password" description={PASSWORD_HINT} required value={form.password} onChange={set('password')} autoComplete="new-password" />
+          <Text size="sm" c="dimmed">{t('auth:register.who')}</Text>
+          <TextInput label={t('auth:register.name')} required value={form.name} onChange={set('name')} autoComplete="name" />
+          <TextInput label={t('auth:email')} type="email" required value={form.email} onChange={set('email')} autoComplete="email" />
+          <PasswordInput label={t('auth:password')} description={t('auth:strength.hint')} required value={form.password} onChange={set('password')} autoComplete="new-password" />
           <PasswordStrength password={form.password} email={form.email} name={form.name} />
           <ErrorNote error={register.error} />
-          <Button type="submit" loading={register.isPending}>Create account</Button>
-          <Text size="sm">Already registered? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+          <Button type="submit" loading={register.isPending}>{t('auth:register.submit')}</Button>
+          <Text size="sm">{t('auth:register.already')} <Anchor component={Link} to="/login">{t('auth:signIn')}</Anchor></Text>
         </Stack>
       </form>
     </Card>
@@ -85,17 +89,18 @@ export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const verify = useMutation({ mutationFn: () => post('/auth/verify-email', { token: params.get('token') ?? '' }) });
   const { mutate } = verify;
+  const { t } = useTranslation();
   useEffect(() => mutate(), [mutate]);
   return (
-    <Card title="Confirm your email">
-      {verify.isPending && <Text>Confirming…</Text>}
-      {verify.isSuccess && <Stack><Text>Thank you, your email address is confirmed.</Text><Button component={Link} to="/login">Sign in</Button></Stack>}
+    <Card title={t('auth:verify.title')}>
+      {verify.isPending && <Text>{t('auth:verify.pending')}</Text>}
+      {verify.isSuccess && <Stack><Text>{t('auth:verify.done')}</Text><Button component={Link} to="/login">{t('auth:signIn')}</Button></Stack>}
       {/* A damaged or old link is said in words, whatever the server found wrong with it. */}
       {verify.isError && (
         <Stack data-testid="error">
-          <Text>This confirmation link does not work. It may be cut short, or already used.</Text>
-          <Text size="sm">Open the newest link in your email, or sign in: you will be offered a new link.</Text>
-          <Button component={Link} to="/login" variant="default">Sign in</Button>
+          <Text>{t('auth:verify.broken')}</Text>
+          <Text size="sm">{t('auth:verify.newLink')}</Text>
+          <Button component={Link} to="/login" variant="default">{t('auth:signIn')}</Button>
         </Stack>
       )}
     </Card>
@@ -107,28 +112,29 @@ export function ForgotPasswordPage() {
   const location = useLocation();
   const [email, setEmail] = useState(() => (location.state as { email?: string } | null)?.email ?? '');
   const ask = useMutation({ mutationFn: () => post<PostResult<'/api/auth/forgot-password'>>('/auth/forgot-password', { email }) });
+  const { t } = useTranslation();
   if (ask.isSuccess) {
     return (
-      <Card title="Check your email">
+      <Card title={t('auth:forgot.sent.title')}>
         <Stack>
-          <Text>If <b>{email}</b> belongs to an account, we have sent it a link to choose a new password.</Text>
-          <Text>The link works once, for {ask.data.linkValidMinutes} minutes. Until you use it, your current password stays as it is.</Text>
-          <Text size="sm" c="dimmed">Nothing after a few minutes? Look in your spam folder, check the address, or ask again.</Text>
-          <Button variant="default" onClick={() => ask.reset()}>Ask again</Button>
-          <Text size="sm"><Anchor component={Link} to="/login">Back to sign in</Anchor></Text>
+          <Text><Trans t={t} i18nKey="auth:forgot.sent.text" values={{ email }} components={{ b: <b /> }} /></Text>
+          <Text>{t('auth:forgot.sent.valid', { minutes: ask.data.linkValidMinutes })}</Text>
+          <Text size="sm" c="dimmed">{t('auth:forgot.sent.nothing')}</Text>
+          <Button variant="default" onClick={() => ask.reset()}>{t('auth:forgot.sent.again')}</Button>
+          <Text size="sm"><Anchor component={Link} to="/login">{t('auth:forgot.sent.back')}</Anchor></Text>
         </Stack>
       </Card>
     );
   }
   return (
-    <Card title="Forgot your password?">
+    <Card title={t('auth:forgot.title')}>
       <form onSubmit={(e) => { e.preventDefault(); ask.mutate(); }}>
         <Stack>
-          <Text size="sm">Enter the email address you sign in with. We will send you a link to choose a new password.</Text>
-          <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => { setEmail(e.currentTarget.value); if (ask.isError) ask.reset(); }} />
+          <Text size="sm">{t('auth:forgot.intro')}</Text>
+          <TextInput label={t('auth:email')} type="email" autoComplete="username" required value={email} onChange={(e) => { setEmail(e.currentTarget.value); if (ask.isError) ask.reset(); }} />
           <ErrorNote error={ask.error} />
-          <Button type="submit" loading={ask.isPending}>Send me a link</Button>
-          <Text size="sm">Remembered it? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+          <Button type="submit" loading={ask.isPending}>{t('auth:forgot.submit')}</Button>
+          <Text size="sm">{t('auth:forgot.remembered')} <Anchor component={Link} to="/login">{t('auth:signIn')}</Anchor></Text>
         </Stack>
       </form>
     </Card>
@@ -136,24 +142,23 @@ export function ForgotPasswordPage() {
 }
 
 /** Why a link to choose a password does not work, in plain words, with a way to a new one. */
-const LINK_REFUSALS: Record<string, { title: string; text: string }> = {
-  LINK_EXPIRED: { title: 'This link has expired', text: 'For your safety, a link to choose a password works only for a short time. Ask for a new one: it comes by email within a minute or two.' },
-  LINK_USED: { title: 'This link was used already', text: 'Each link works once, and this one (or a newer one) has been used. If you did not choose a new password yourself, ask for a new link now and choose one.' },
-  NOT_FOUND: { title: 'This link does not work', text: 'The link may be incomplete: open it again from the email, or ask for a new one.' },
-};
+const LINK_REFUSALS = ['LINK_EXPIRED', 'LINK_USED', 'NOT_FOUND'] as const;
+type LinkRefusal = (typeof LINK_REFUSALS)[number];
+const isRefusalCode = (code: string): code is LinkRefusal => (LINK_REFUSALS as readonly string[]).includes(code);
 
 function LinkRefused({ code }: { code: string }) {
-  const why = LINK_REFUSALS[code] ?? LINK_REFUSALS.NOT_FOUND!;
+  const { t } = useTranslation();
+  const why = isRefusalCode(code) ? code : 'NOT_FOUND';
   return (
     <Stack>
-      <Alert color="blue" title={why.title} role="alert" data-testid="link-refused">{why.text}</Alert>
-      <Button component={Link} to="/forgot-password">Ask for a new link</Button>
-      <Text size="sm">Know your password? <Anchor component={Link} to="/login">Sign in</Anchor></Text>
+      <Alert color="blue" title={t(`auth:link.${why}.title`)} role="alert" data-testid="link-refused">{t(`auth:link.${why}.text`)}</Alert>
+      <Button component={Link} to="/forgot-password">{t('auth:link.askNew')}</Button>
+      <Text size="sm">{t('auth:link.know')} <Anchor component={Link} to="/login">{t('auth:signIn')}</Anchor></Text>
     </Stack>
   );
 }
 
-const isLinkRefusal = (e: unknown): e is ApiError => e instanceof ApiError && e.code in LINK_REFUSALS;
+const isLinkRefusal = (e: unknown): e is ApiError => e instanceof ApiError && isRefusalCode(e.code);
 
 /** Choosing a password with a mailed link: a new staff account, a reset by an administrator, or "forgot password". */
 export function SetPasswordPage() {
@@ -164,28 +169,29 @@ export function SetPasswordPage() {
   const link = useQuery({ queryKey: ['password-link', token], queryFn: () => post('/auth/set-password/check', { token }), enabled: token.length >= 10, staleTime: Infinity });
   const set = useMutation({ mutationFn: () => post('/auth/set-password', { token, password }) });
   const refused = isLinkRefusal(link.error) ? link.error : isLinkRefusal(set.error) ? set.error : null;
+  const { t } = useTranslation();
   return (
-    <Card title="Choose your password">
+    <Card title={t('auth:setPassword.title')}>
       {set.isSuccess ? (
         <Stack>
-          <Text>Your new password is saved. For your safety, every place where you were signed in has been signed out.</Text>
-          <Button component={Link} to="/login">Sign in</Button>
+          <Text>{t('auth:setPassword.saved')}</Text>
+          <Button component={Link} to="/login">{t('auth:signIn')}</Button>
         </Stack>
       ) : token.length < 10 ? (
         <LinkRefused code="NOT_FOUND" />
       ) : refused ? (
         <LinkRefused code={refused.code} />
       ) : link.isPending ? (
-        <Center py="md"><Loader aria-label="Checking the link" /></Center>
+        <Center py="md"><Loader aria-label={t('auth:setPassword.checking')} /></Center>
       ) : link.isError ? (
         <ErrorNote error={link.error} />
       ) : (
         <form onSubmit={(e) => { e.preventDefault(); set.mutate(); }}>
           <Stack>
-            <PasswordInput label="New password" description={PASSWORD_HINT} required value={password} onChange={(e) => { setPassword(e.currentTarget.value); if (set.isError) set.reset(); }} autoComplete="new-password" />
+            <PasswordInput label={t('auth:setPassword.label')} description={t('auth:strength.hint')} required value={password} onChange={(e) => { setPassword(e.currentTarget.value); if (set.isError) set.reset(); }} autoComplete="new-password" />
             <PasswordStrength password={password} token={token} />
             <ErrorNote error={set.error} />
-            <Button type="submit" loading={set.isPending}>Save password</Button>
+            <Button type="submit" loading={set.isPending}>{t('auth:setPassword.submit')}</Button>
           </Stack>
         </form>
       )}
@@ -198,6 +204,7 @@ export function MfaPage({ me }: { me: Me }) {
   const qc = useQueryClient();
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
+  const { t } = useTranslation();
   const enrolling = me.session.mfaState === 'enroll_required';
   const setup = useMutation({ mutationFn: () => post<{ secret: string; otpauthUri: string; qrDataUrl: string }>('/auth/mfa/setup', { password }) });
   const confirm = useMutation({
@@ -210,43 +217,43 @@ export function MfaPage({ me }: { me: Me }) {
   };
   if (me.session.mfaState === 'ok') return <Navigate to="/account" replace />;
   return (
-    <Card title={enrolling ? 'Set up two-step sign-in' : 'Enter your code'} homeLink={false}>
+    <Card title={enrolling ? t('auth:mfa.setupTitle') : t('auth:mfa.codeTitle')} homeLink={false}>
       <Stack>
         {enrolling ? (
           <>
-            <Text size="sm">{me.session.mfaState === 'enroll_required' ? 'Staff accounts protect patients’ health information with a second step. ' : ''}Scan the code with an authenticator app (for example on your phone), then enter the 6-digit code it shows.</Text>
+            <Text size="sm">{t('auth:mfa.staffReason')} {t('auth:mfa.scan')}</Text>
             {!setup.data && (
               <form onSubmit={(e) => { e.preventDefault(); setup.mutate(); }}>
                 <Stack>
-                  <PasswordInput label="Your password" description="To keep your account safe, confirm it is you." autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
-                  <Button type="submit" loading={setup.isPending}>Show my code</Button>
+                  <PasswordInput label={t('auth:mfa.yourPassword')} description={t('auth:mfa.confirmYou')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+                  <Button type="submit" loading={setup.isPending}>{t('auth:mfa.showCode')}</Button>
                 </Stack>
               </form>
             )}
             {setup.data && (
               <Center><Stack align="center" gap="xs">
-                <Image src={setup.data.qrDataUrl} alt="QR code for your authenticator app" w={180} h={180} />
-                <Text size="xs">Or type this key: <Code data-testid="totp-secret">{setup.data.secret}</Code></Text>
+                <Image src={setup.data.qrDataUrl} alt={t('auth:mfa.qr')} w={180} h={180} />
+                <Text size="xs">{t('auth:mfa.typeKey')} <Code data-testid="totp-secret">{setup.data.secret}</Code></Text>
               </Stack></Center>
             )}
           </>
         ) : (
           <Stack gap={4}>
-            <Text size="sm">Open your authenticator app and enter the 6-digit code for Consilium.</Text>
-            <Text size="xs" c="dimmed">Lost your phone or changed it? Contact the service: after checking who you are, they can reset two-step sign-in so you can set it up again.</Text>
+            <Text size="sm">{t('auth:mfa.openApp')}</Text>
+            <Text size="xs" c="dimmed">{t('auth:mfa.lostPhone')}</Text>
           </Stack>
         )}
         {(setup.data || !enrolling) && (
           <form onSubmit={(e) => { e.preventDefault(); confirm.mutate(); }}>
             <Stack>
-              <TextInput label="6-digit code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))} styles={{ input: { letterSpacing: '0.4em', fontSize: 20, textAlign: 'center' } }} />
+              <TextInput label={t('auth:mfa.code')} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))} styles={{ input: { letterSpacing: '0.4em', fontSize: 20, textAlign: 'center' } }} />
               <ErrorNote error={confirm.error} />
-              <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>Continue</Button>
+              <Button type="submit" loading={confirm.isPending} disabled={code.length !== 6}>{t('auth:mfa.continue')}</Button>
             </Stack>
           </form>
         )}
         <ErrorNote error={setup.error} />
-        <Anchor component="button" size="sm" onClick={signOut}>Sign out</Anchor>
+        <Anchor component="button" size="sm" onClick={signOut}>{t('auth:signOut')}</Anchor>
       </Stack>
     </Card>
   );

@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, get, post, type GetResult, type Schema } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
@@ -8,6 +9,7 @@ import { caseKeys } from '../queryKeys.ts';
 /** The patient's caregivers on a case: invite by email, remove. */
 export function Caregivers({ c }: { c: Schema<'Case'> }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [relationship, setRelationship] = useState('');
   const owner = c.myRelations.includes('patient');
@@ -19,17 +21,17 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
   const proxies = c.members.filter((m) => m.relation === 'proxy');
   return (
     <Stack>
-      <Text size="sm">A caregiver you invite can fill in the request, sign for you and read the opinion.</Text>
+      <Text size="sm">{t('cases:caregivers.intro')}</Text>
       {proxies.map((p) => (
-        <Group key={p.userId} justify="space-between"><Text>{p.name} ({p.relationship})</Text>{owner && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(p.userId)}>Remove</Button>}</Group>
+        <Group key={p.userId} justify="space-between"><Text>{t('cases:caregivers.person', { name: p.name, relationship: p.relationship })}</Text>{owner && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(p.userId)}>{t('cases:caregivers.remove')}</Button>}</Group>
       ))}
       {owner && (invitations.data ?? []).length > 0 && (
         <Stack gap="xs">
-          <Text fw={500} size="sm">Invitations not yet accepted</Text>
+          <Text fw={500} size="sm">{t('cases:caregivers.pending')}</Text>
           {invitations.data!.map((i) => (
             <Group key={i.id} justify="space-between">
-              <Text size="sm">{i.email} ({i.relationship}), valid until {new Date(i.expiresAt).toLocaleDateString(undefined, { dateStyle: 'medium' })}</Text>
-              <Button size="xs" variant="subtle" color="red" loading={withdraw.isPending && withdraw.variables === i.id} onClick={() => withdraw.mutate(i.id)} aria-label={`Withdraw the invitation to ${i.email}`}>Withdraw</Button>
+              <Text size="sm">{t('cases:caregivers.invitation', { email: i.email, relationship: i.relationship, day: new Date(i.expiresAt).toLocaleDateString(undefined, { dateStyle: 'medium' }) })}</Text>
+              <Button size="xs" variant="subtle" color="red" loading={withdraw.isPending && withdraw.variables === i.id} onClick={() => withdraw.mutate(i.id)} aria-label={t('cases:caregivers.withdrawLabel', { email: i.email })}>{t('cases:caregivers.withdraw')}</Button>
             </Group>
           ))}
         </Stack>
@@ -38,14 +40,14 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
       {owner && (
         <form onSubmit={(e) => { e.preventDefault(); invite.mutate(); }}>
           <Group align="end">
-            <TextInput label="Caregiver’s email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-            <TextInput label="Relationship" placeholder="e.g. Daughter" required value={relationship} onChange={(e) => setRelationship(e.currentTarget.value)} />
-            <Button type="submit" loading={invite.isPending}>Send invitation</Button>
+            <TextInput label={t('cases:caregivers.email')} type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+            <TextInput label={t('cases:caregivers.relationship')} placeholder={t('cases:caregivers.relationshipExample')} required value={relationship} onChange={(e) => setRelationship(e.currentTarget.value)} />
+            <Button type="submit" loading={invite.isPending}>{t('cases:caregivers.send')}</Button>
           </Group>
         </form>
       )}
-      {invite.isSuccess && <Alert color="green">Invitation sent. It is valid for 7 days; you can withdraw it until it is accepted.</Alert>}
-      {withdraw.isSuccess && <Alert color="blue">Invitation withdrawn: its link no longer works.</Alert>}
+      {invite.isSuccess && <Alert color="green">{t('cases:caregivers.sent')}</Alert>}
+      {withdraw.isSuccess && <Alert color="blue">{t('cases:caregivers.withdrawn')}</Alert>}
       <ErrorNote error={invite.error} />
     </Stack>
   );

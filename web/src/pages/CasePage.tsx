@@ -1,7 +1,9 @@
 import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { formatDate, formatDay, get, ROLE_LABELS, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
+import { formatDate, formatDay, get, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
+import { roleLabel } from '../labels.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
@@ -16,21 +18,23 @@ import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
 type CaseDetail = Schema<'Case'>;
-const RESPONSE_WORDS: Record<string, string> = { working: 'working', not_working: 'not working', side_effects: 'stopped for side effects', too_early: 'too early to tell', unknown: 'response not known' };
+type Response = keyof typeof import('../messages/en/cases.json')['summary']['response'];
+const RESPONSES: readonly string[] = ['working', 'not_working', 'side_effects', 'too_early', 'unknown'] satisfies Response[];
 
 export function CasePage({ me }: { me: Me }) {
   const { id = '' } = useParams();
+  const { t } = useTranslation();
   // Administrators keep accounts, the directory and the audit trail; case records are for the care team.
   const careTeam = me.user.role !== 'admin';
   const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get<CaseDetail>(`/cases/${id}`), enabled: careTeam });
-  if (!careTeam) return <Alert color="gray" title="Cases are open to the care team only">As an administrator you manage accounts, the expert directory and the audit trail. The audit trail shows every action on this case without its health details.</Alert>;
-  if (c.isLoading) return <Loader aria-label="Loading the case" />;
+  if (!careTeam) return <Alert color="gray" title={t('cases:page.adminTitle')}>{t('cases:page.adminText')}</Alert>;
+  if (c.isLoading) return <Loader aria-label={t('cases:page.loading')} />;
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
   if (c.data.status === 'draft' && patientSide) return <IntakeWizard c={c.data} me={me} />;
   // A draft deleted before it was sent is gone for its author: nothing of it is kept to show.
   if (c.data.status === 'cancelled' && !c.data.submittedAt) {
-    return <Alert color="gray" title="This draft was deleted">Nothing was sent. <Anchor component={Link} to="/cases">Back to my requests</Anchor></Alert>;
+    return <Alert color="gray" title={t('cases:page.deletedTitle')}>{t('cases:page.deletedText')} <Anchor component={Link} to="/cases">{t('cases:page.backToMine')}</Anchor></Alert>;
   }
   return <CaseOverview c={c.data} me={me} />;
 }
@@ -38,6 +42,7 @@ export function CasePage({ me }: { me: Me }) {
 function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   // The open tab is part of the address, so a notice or a shared link can open it.
   const [params, setParams] = useSearchParams();
+  const { t } = useTranslation();
   const panels = CASE_PANELS.filter((p) => p.visible({ c, me }));
   const asked = params.get('tab');
   const patientSide = c.myRelations.some((r) => ['patient', 'proxy', 'referring'].includes(r));
@@ -49,17 +54,17 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
     <Stack>
       <Group justify="space-between" align="start">
         <Stack gap={4}>
-          <Title order={2}>{(c.intake as { condition?: { description?: string } }).condition?.description ?? 'Second-opinion request'}</Title>
-          <Text c="dimmed">{c.reference} · {c.patientName} · submitted {formatDate(c.submittedAt)}</Text>
+          <Title order={2}>{(c.intake as { condition?: { description?: string } }).condition?.description ?? t('cases:page.untitled')}</Title>
+          <Text c="dimmed">{t('cases:page.line', { reference: c.reference, patient: c.patientName, date: formatDate(c.submittedAt) })}</Text>
         </Stack>
         {/* Due dates and urgency are the staff's working tools; the patient side has the tracker below. */}
         <Group>{!patientSide && <><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /></>}<StatusBadge status={c.status} /></Group>
       </Group>
-      {c.urgencyReason && <Text size="sm" c="dimmed">Why this urgency: {c.urgencyReason}</Text>}
+      {c.urgencyReason && <Text size="sm" c="dimmed">{t('cases:page.whyUrgency', { reason: c.urgencyReason })}</Text>}
       {patientSide ? <PatientProgress c={c} openTab={openTab} /> : <CommandButtons c={c} />}
       <Tabs value={open} onChange={(v) => openTab(v ?? home)} keepMounted={false}>
         <Tabs.List>
-          {panels.map((p) => <Tabs.Tab key={p.id} value={p.id}>{p.label}</Tabs.Tab>)}
+          {panels.map((p) => <Tabs.Tab key={p.id} value={p.id}>{t(`cases:tab.${p.id}`)}</Tabs.Tab>)}
         </Tabs.List>
         {panels.map((p) => <Tabs.Panel key={p.id} value={p.id} pt="md">{p.render({ c, me })}</Tabs.Panel>)}
       </Tabs>
@@ -70,32 +75,32 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
 interface PanelContext { c: CaseDetail; me: Me }
 /**
  * The case's panels, in order: each says who sees it. A capability adds its panel here (boards,
- * visits, billing) instead of editing the page.
+ * visits, billing) and its tab's name to the catalogue (cases:tab) instead of editing the page.
  */
 interface CasePanel {
-  id: string;
-  label: string;
+  id: keyof typeof import('../messages/en/cases.json')['tab'];
   visible: (x: PanelContext) => boolean;
   render: (x: PanelContext) => React.ReactNode;
 }
 const always = () => true;
 const CASE_PANELS: CasePanel[] = [
-  { id: 'intake', label: 'Request', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
-  { id: 'records', label: 'Records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
-  { id: 'imaging', label: 'Imaging', visible: always, render: ({ c }) => <ImagingPanel caseId={c.id} can={c.can} /> },
-  { id: 'opinion', label: 'Opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
-  { id: 'assessment', label: 'Assessment', visible: always, render: ({ c, me }) => <CaseAssessment id={c.id} staff={!['patient', 'referring_physician'].includes(me.user.role)} /> },
-  { id: 'experts', label: 'Experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel c={c} /> },
-  { id: 'timeline', label: 'Timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
-  { id: 'access', label: 'Who opened it', visible: ({ c }) => c.can.readAccessLog, render: ({ c }) => <AccessLog id={c.id} /> },
-  { id: 'people', label: 'Caregivers', visible: ({ c }) => c.can.manageCaregivers, render: ({ c }) => <Caregivers c={c} /> },
+  { id: 'intake', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
+  { id: 'records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
+  { id: 'imaging', visible: always, render: ({ c }) => <ImagingPanel caseId={c.id} can={c.can} /> },
+  { id: 'opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
+  { id: 'assessment', visible: always, render: ({ c, me }) => <CaseAssessment id={c.id} staff={!['patient', 'referring_physician'].includes(me.user.role)} /> },
+  { id: 'experts', visible: ({ c }) => c.can.matchExperts, render: ({ c }) => <MatchesPanel c={c} /> },
+  { id: 'timeline', visible: always, render: ({ c }) => <CaseTimeline id={c.id} /> },
+  { id: 'access', visible: ({ c }) => c.can.readAccessLog, render: ({ c }) => <AccessLog id={c.id} /> },
+  { id: 'people', visible: ({ c }) => c.can.manageCaregivers, render: ({ c }) => <Caregivers c={c} /> },
 ];
 
 
 /** The assessment rules run on this case: what applies, who should review, what records are missing. */
 function CaseAssessment({ id, staff }: { id: string; staff: boolean }) {
   const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get<GetResult<'/api/cases/{id}/assessment'>>(`/cases/${id}/assessment`) });
-  if (a.isLoading) return <Loader aria-label="Loading the assessment" />;
+  const { t } = useTranslation();
+  if (a.isLoading) return <Loader aria-label={t('cases:assessmentLoading')} />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
   return <Stack gap="lg"><AssessmentView r={a.data} staff={staff} /></Stack>;
 }
@@ -104,29 +109,31 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
   const i = c.intake as IntakeDraft;
   const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
   const label = (list: { id: string | number; label: string }[] | undefined, id: unknown) => list?.find((x) => x.id === id)?.label ?? String(id);
+  const { t } = useTranslation();
+  const response = (r: string) => t(`cases:summary.response.${(RESPONSES.includes(r) ? r : 'unknown') as Response}`);
   return (
     <Grid>
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Card withBorder><Stack gap="xs">
-          <Title order={4}>Patient</Title>
-          <Text>{i.patient?.givenName} {i.patient?.familyName}, born {formatDay(i.patient?.birthDate)}</Text>
-          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && ` · prefers ${languageName(i.patient.preferredLanguage)}`}</Text>
-          <Title order={4} mt="sm">Diagnosis</Title>
+          <Title order={4}>{t('cases:summary.patient')}</Title>
+          <Text>{t('cases:summary.born', { name: [i.patient?.givenName, i.patient?.familyName].filter(Boolean).join(' '), day: formatDay(i.patient?.birthDate) })}</Text>
+          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
+          <Title order={4} mt="sm">{t('cases:summary.diagnosis')}</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
-          <Title order={4} mt="sm">Situations</Title>
+          <Title order={4} mt="sm">{t('cases:summary.situations')}</Title>
           {(i.situations?.situations ?? []).map((s) => <Text key={s} size="sm">• {label(ref.data?.situations, s)}</Text>)}
         </Stack></Card>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Card withBorder><Stack gap="xs">
-          <Title order={4}>Proposed plan</Title>
+          <Title order={4}>{t('cases:summary.plan')}</Title>
           <Text size="sm">{i.plan?.proposedPlan}</Text>
-          {i.plan?.surgeryProposed && <Text size="sm">Surgery proposed: {i.plan.surgeryDescription}</Text>}
-          <Title order={4} mt="sm">Treatment so far</Title>
-          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">None yet</Text> : (i.treatment?.treatments ?? []).map((t, n) => <Text key={n} size="sm">• {t?.description}{t?.response ? ` (${RESPONSE_WORDS[t.response] ?? 'response not known'})` : ''}</Text>)}
-          <Title order={4} mt="sm">Questions</Title>
+          {i.plan?.surgeryProposed && <Text size="sm">{t('cases:summary.surgery', { operation: i.plan.surgeryDescription })}</Text>}
+          <Title order={4} mt="sm">{t('cases:summary.treatment')}</Title>
+          {(i.treatment?.treatments ?? []).length === 0 ? <Text size="sm" c="dimmed">{t('cases:summary.noneYet')}</Text> : (i.treatment?.treatments ?? []).map((x, n) => <Text key={n} size="sm">• {x?.description}{x?.response ? ` (${response(x.response)})` : ''}</Text>)}
+          <Title order={4} mt="sm">{t('cases:summary.questions')}</Title>
           {(i.questions?.questions ?? []).map((q, n) => <Text key={n} size="sm">{n + 1}. {q}</Text>)}
-          <Title order={4} mt="sm">What matters most</Title>
+          <Title order={4} mt="sm">{t('cases:summary.priorities')}</Title>
           {(i.priorities?.ranked ?? []).map((p, n) => <Text key={p ?? n} size="sm">{n + 1}. {label(ref.data?.priorities, p)}</Text>)}
           {i.priorities?.inOwnWords && <Text size="sm" fs="italic">“{i.priorities.inOwnWords}”</Text>}
         </Stack></Card>
@@ -136,14 +143,15 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
 }
 
 function CaseTimeline({ id }: { id: string }) {
-  const t = useQuery({ queryKey: caseKeys.part(id, 'timeline'), queryFn: () => get<GetResult<'/api/cases/{id}/timeline'>>(`/cases/${id}/timeline`) });
-  if (t.error) return <ErrorNote error={t.error} />;
+  const events = useQuery({ queryKey: caseKeys.part(id, 'timeline'), queryFn: () => get<GetResult<'/api/cases/{id}/timeline'>>(`/cases/${id}/timeline`) });
+  const { t } = useTranslation();
+  if (events.error) return <ErrorNote error={events.error} />;
   return (
     <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
-      {(t.data ?? []).map((e) => (
+      {(events.data ?? []).map((e) => (
         <Timeline.Item key={e.id} title={e.label}>
-          <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? 'Consilium (automatic)'}{e.actorRole ? ` (${ROLE_LABELS[e.actorRole]})` : ''}</Text>
-          {typeof e.detail.reason === 'string' && <Text size="sm">Reason: {e.detail.reason}</Text>}
+          <Text size="xs" c="dimmed">{formatDate(e.at)} · {e.actorName ?? t('cases:timeline.automatic')}{e.actorRole ? ` (${roleLabel(e.actorRole)})` : ''}</Text>
+          {typeof e.detail.reason === 'string' && <Text size="sm">{t('cases:timeline.reason', { reason: e.detail.reason })}</Text>}
         </Timeline.Item>
       ))}
     </Timeline>
@@ -152,18 +160,19 @@ function CaseTimeline({ id }: { id: string }) {
 
 function AccessLog({ id }: { id: string }) {
   const log = useQuery({ queryKey: caseKeys.part(id, 'access'), queryFn: () => get<GetResult<'/api/cases/{id}/access-log'>>(`/cases/${id}/access-log?pageSize=100`) });
+  const { t } = useTranslation();
   return (
     <Stack>
-      <Text size="sm" c="dimmed">Everyone who opened or changed this request, newest first.</Text>
+      <Text size="sm" c="dimmed">{t('cases:access.intro')}</Text>
       <ErrorNote error={log.error} />
       <Table.ScrollContainer minWidth={0}>
-        <Table striped aria-label="Access log" layout="fixed">
-          <Table.Thead><Table.Tr><Table.Th w="32%">When and who</Table.Th><Table.Th>What</Table.Th></Table.Tr></Table.Thead>
+        <Table striped aria-label={t('cases:access.label')} layout="fixed">
+          <Table.Thead><Table.Tr><Table.Th w="32%">{t('cases:access.who')}</Table.Th><Table.Th>{t('cases:access.what')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {(log.data?.items ?? []).map((e, n) => (
               <Table.Tr key={n}>
-                <Table.Td><Text size="sm">{e.actorName ?? 'Consilium (automatic)'}</Text><Text size="xs" c="dimmed">{e.actorRole ? `${ROLE_LABELS[e.actorRole]} · ` : ''}{formatDate(e.at)}</Text></Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.what}{e.outcome !== 'success' ? ' (refused)' : ''}</Table.Td>
+                <Table.Td><Text size="sm">{e.actorName ?? t('cases:timeline.automatic')}</Text><Text size="xs" c="dimmed">{e.actorRole ? `${roleLabel(e.actorRole)} · ` : ''}{formatDate(e.at)}</Text></Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.what}{e.outcome !== 'success' ? t('cases:access.refused') : ''}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -1,6 +1,8 @@
 import { Alert, Button, Card, Group, List, Modal, Select, Stack, Stepper, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { get, post, type GetResult, type Schema } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
@@ -9,58 +11,49 @@ type CaseDetail = Schema<'Case'>;
 type Command = CaseDetail['commands'][number];
 
 /** The four stages a patient recognises, and where each case status sits among them. */
-const STAGES = ['Request sent', 'Records', 'Expert review', 'Opinion'] as const;
+const STAGES = ['sent', 'records', 'review', 'opinion'] as const;
 const STAGE_OF: Record<string, number> = {
   draft: 0, submitted: 1, collecting_records: 1, ready_for_review: 2, assigned: 2, in_review: 2, board: 2, opinion_signed: 3, delivered: 4, closed: 4,
 };
 
 const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
+/** The step the patient's side reads at each status (cases:next), and the tab it offers, if any. */
+type StepKey = 'submitted' | 'collecting' | 'complete' | 'review' | 'board' | 'written' | 'ready' | 'finished' | 'paused' | 'cancelled';
+const STEP_OF: Record<string, StepKey> = {
+  submitted: 'submitted', collecting_records: 'collecting', ready_for_review: 'complete', assigned: 'complete', in_review: 'review',
+  board: 'board', opinion_signed: 'written', delivered: 'ready', closed: 'finished', on_hold: 'paused', cancelled: 'cancelled',
+};
+const TAB_OF: Partial<Record<StepKey, 'records' | 'opinion'>> = { submitted: 'records', collecting: 'records', ready: 'opinion', finished: 'opinion' };
+type WithTab = 'submitted' | 'collecting' | 'ready' | 'finished';
+
 interface NextStep { title: string; text: string; tab?: { id: string; label: string } }
 
 /** What happens next for the patient's side, in plain words, at each status. */
-export function patientNextStep(c: CaseDetail): NextStep | null {
+export function patientNextStep(c: CaseDetail, t: TFunction): NextStep | null {
+  const step = STEP_OF[c.status];
+  if (!step) return null;
   // The patient reads "your opinion"; a caregiver or referring physician reads "the opinion".
-  const own = c.myRelations.includes('patient');
-  const opinion = own ? 'your opinion' : 'the opinion';
-  const days = c.opinionWithinBusinessDays;
-  const expected = c.sla?.dueAt ? `We expect the opinion by ${day(c.sla.dueAt)}.` : `Once your records are complete, the opinion takes about ${days} working days.`;
-  switch (c.status) {
-    case 'submitted':
-      return { title: 'We have your request', text: `A coordinator will look at it and start gathering your records. You can add the records you have now. ${expected}`, tab: { id: 'records', label: 'Add records' } };
-    case 'collecting_records':
-      return { title: 'We are gathering your records', text: `Add any records you have. We ask your doctors and hospitals for the rest. ${expected}`, tab: { id: 'records', label: 'See what is needed' } };
-    case 'ready_for_review':
-    case 'assigned':
-      return { title: 'Your records are complete', text: `We are choosing the right expert for your case. ${expected}` };
-    case 'in_review':
-      return { title: 'An expert is reviewing your case', text: expected };
-    case 'board':
-      return { title: 'A team of specialists is discussing your case', text: `Several experts meet to agree on advice for you (a tumor board). ${expected}` };
-    case 'opinion_signed':
-      return { title: own ? 'Your opinion is written' : 'The opinion is written', text: 'Your coordinator checks it and sends it to you soon. We will e-mail you when it is ready.' };
-    case 'delivered':
-      return { title: own ? 'Your opinion is ready' : 'The opinion is ready', text: 'Read it, download it to share with the treating doctor, and ask the expert a question if something is not clear.', tab: { id: 'opinion', label: `Read ${opinion}` } };
-    case 'closed':
-      return { title: 'This request is finished', text: `You can still read and download ${opinion}.`, tab: { id: 'opinion', label: `Read ${opinion}` } };
-    case 'on_hold':
-      return { title: 'Your request is paused', text: 'Your coordinator will contact you about what is needed to go on.' };
-    case 'cancelled':
-      return { title: 'This request was cancelled', text: 'Nothing more will happen with it. You can start a new request at any time.' };
-    default:
-      return null;
-  }
+  const context = c.myRelations.includes('patient') ? 'own' : undefined;
+  const expected = c.sla?.dueAt ? t('cases:next.expectedBy', { day: day(c.sla.dueAt) }) : t('cases:next.expectedIn', { days: c.opinionWithinBusinessDays });
+  const tab = TAB_OF[step];
+  return {
+    title: t(`cases:next.${step}.title`, { context }),
+    text: t(`cases:next.${step}.text`, { context, expected }),
+    ...(tab ? { tab: { id: tab, label: t(`cases:next.${step as WithTab}.tab`, { context }) } } : {}),
+  };
 }
 
 /** The patient's progress tracker and what happens next. */
 export function PatientProgress({ c, openTab }: { c: CaseDetail; openTab: (id: string) => void }) {
-  const step = patientNextStep(c);
+  const { t } = useTranslation();
+  const step = patientNextStep(c, t);
   const active = STAGE_OF[c.status];
   return (
     <Card withBorder data-testid="progress">
       {active !== undefined && (
-        <Stepper active={active} size="xs" allowNextStepsSelect={false} mb="md" aria-label="Progress of your request">
-          {STAGES.map((s) => <Stepper.Step key={s} label={s} />)}
+        <Stepper active={active} size="xs" allowNextStepsSelect={false} mb="md" aria-label={t('cases:progress')}>
+          {STAGES.map((s) => <Stepper.Step key={s} label={t(`cases:stage.${s}`)} />)}
         </Stepper>
       )}
       {step && (
@@ -76,10 +69,8 @@ export function PatientProgress({ c, openTab }: { c: CaseDetail; openTab: (id: s
 }
 
 const NEEDS_REASON = ['hold', 'cancel'];
-/** Commands confirmed before they run, with what they mean. */
-const CONFIRM: Record<string, string> = {
-  close: 'Closing ends the follow-up questions now. A delivered case also closes by itself when the follow-up period is over.',
-};
+/** Commands confirmed before they run, with what they mean (cases:command). */
+const CONFIRM: Record<string, 'closeConfirm'> = { close: 'closeConfirm' };
 
 /**
  * The commands the person may give, each with what still blocks it. Staff see a blocked command
@@ -87,6 +78,7 @@ const CONFIRM: Record<string, string> = {
  */
 export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; patientSide?: boolean }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const [open, setOpen] = useState<Command | null>(null);
   const [reason, setReason] = useState('');
   const [expertId, setExpertId] = useState<string | null>(null);
@@ -109,7 +101,7 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
   const body = (
     <Stack gap="xs" mt={patientSide ? 'md' : 0}>
       <Group>
-        {!patientSide && <Text fw={600}>Next step:</Text>}
+        {!patientSide && <Text fw={600}>{t('cases:command.nextStep')}</Text>}
         {commands.map((cmd) => (
           <Button key={cmd.name} variant={['cancel', 'hold', 'close'].includes(cmd.name) || patientSide ? 'default' : 'filled'} color={cmd.name === 'cancel' && !patientSide ? 'red' : undefined}
             disabled={cmd.blockedBy.length > 0} loading={run.isPending && run.variables === cmd.name} onClick={() => (direct(cmd) ? run.mutate(cmd.name) : setOpen(cmd))}>
@@ -118,7 +110,7 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
         ))}
       </Group>
       {blocked.map((cmd) => (
-        <Alert key={cmd.name} color="gray" title={`Before you can ${cmd.label.toLowerCase()}`} data-testid={`blocked-${cmd.name}`}>
+        <Alert key={cmd.name} color="gray" title={t('cases:command.blocked', { action: cmd.label.toLocaleLowerCase() })} data-testid={`blocked-${cmd.name}`}>
           <List size="sm">{cmd.blockedBy.map((b) => <List.Item key={b}>{b}</List.Item>)}</List>
         </Alert>
       ))}
@@ -126,13 +118,13 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
       <Modal opened={!!open} onClose={() => setOpen(null)} title={open?.label ?? ''}>
         <Stack>
           {open?.name === 'assignExpert' && (
-            <Select label="Expert reviewer" searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage="No expert found" />
+            <Select label={t('cases:command.expert')} searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage={t('cases:command.noExpert')} />
           )}
-          {open && CONFIRM[open.name] && <Text size="sm">{CONFIRM[open.name]}</Text>}
-          {open?.name === 'cancel' && patientSide && <Text size="sm">Your request will stop. Your records stay in your account, and you can start a new request at any time.</Text>}
-          {open && NEEDS_REASON.includes(open.name) && <Textarea label="Reason" description={patientSide ? 'Your coordinator will see it.' : 'Shown on the case timeline.'} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
+          {open && CONFIRM[open.name] && <Text size="sm">{t(`cases:command.${CONFIRM[open.name]!}`)}</Text>}
+          {open?.name === 'cancel' && patientSide && <Text size="sm">{t('cases:command.cancelPatient')}</Text>}
+          {open && NEEDS_REASON.includes(open.name) && <Textarea label={t('cases:command.reason')} description={patientSide ? t('cases:command.reasonPatient') : t('cases:command.reasonStaff')} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
           <ErrorNote error={run.error} />
-          <Button onClick={() => open && run.mutate(open.name)} loading={run.isPending}>Confirm</Button>
+          <Button onClick={() => open && run.mutate(open.name)} loading={run.isPending}>{t('cases:command.confirm')}</Button>
         </Stack>
       </Modal>
     </Stack>

@@ -2,17 +2,22 @@ import { ActionIcon, Alert, Button, Checkbox, Group, Modal, NativeSelect, Paper,
 import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
-import { ASSESS_COPY as C } from './assess/copy.ts';
 import { languageOptions } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
+import i18n from '../i18n.ts';
 import { caseKeys } from '../queryKeys.ts';
 
 const SECTIONS = ['patient', 'condition', 'situations', 'plan', 'treatment', 'questions', 'priorities'] as const;
-const STEP_LABELS = ['About the patient', 'Diagnosis', 'Your situation', 'Proposed plan', 'Treatment so far', 'Your questions', 'What matters', 'Consent', 'Submit'];
+/** The wizard's steps in order: the intake sections, then consent and submit (named in intake:step). */
+const STEPS = [...SECTIONS, 'consent', 'submit'] as const;
+const SEXES = ['female', 'male', 'other', 'unknown'] as const;
+const COUNTRIES = ['US', 'CA', 'MX', 'GB', 'DE', 'FR', 'ES', 'IN'] as const;
+const RESPONSES = ['working', 'not_working', 'side_effects', 'too_early', 'unknown'] as const;
 const US_STATES = 'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR'.split(' ');
 
 type Section = (typeof SECTIONS)[number];
@@ -24,6 +29,7 @@ interface StepProps<K extends Section> { v: Draft[K]; set: (p: Draft[K]) => void
 /** The save-and-resume intake: each step is saved on "Save and continue" and reopens where left. */
 export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const firstMissing = SECTIONS.findIndex((s) => c.missingIntakeSections.includes(s));
   const [active, setActive] = useState(firstMissing === -1 ? (c.unsignedConsents.length ? 7 : 8) : firstMissing);
   // What is typed but not yet saved stays in this tab (a reload, or a look at another page, loses
@@ -56,38 +62,38 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
   return (
     <Stack>
       <Group justify="space-between" align="start">
-        <Title order={2}>Your new request</Title>
+        <Title order={2}>{t('intake:title')}</Title>
         <DeleteDraft c={c} />
       </Group>
-      <Text c="dimmed" size="sm">Your answers are saved at each step. You can stop and come back later.</Text>
+      <Text c="dimmed" size="sm">{t('intake:savedEachStep')}</Text>
       {/* A phone shows where you are in words and a bar; a wider screen shows every step. */}
       <Stack gap={4} hiddenFrom="md" data-testid="intake-progress">
-        <Text size="sm" fw={600}>Step {active + 1} of {STEP_LABELS.length}: {STEP_LABELS[active]}</Text>
-        <Progress value={((active + 1) / STEP_LABELS.length) * 100} aria-label={`Step ${active + 1} of ${STEP_LABELS.length}`} />
+        <Text size="sm" fw={600}>{t('intake:stepOfNamed', { step: active + 1, count: STEPS.length, name: t(`intake:step.${STEPS[active]!}`) })}</Text>
+        <Progress value={((active + 1) / STEPS.length) * 100} aria-label={t('intake:stepOf', { step: active + 1, count: STEPS.length })} />
       </Stack>
       <Stepper active={active} onStepClick={setActive} size="xs" allowNextStepsSelect={false} visibleFrom="md">
-        {STEP_LABELS.map((l) => <Stepper.Step key={l} label={l} />)}
+        {STEPS.map((s) => <Stepper.Step key={s} label={t(`intake:step.${s}`)} />)}
       </Stepper>
       <Paper withBorder p="lg">
         {section && (
           <form onSubmit={(e) => { e.preventDefault(); save.mutate(section); }}>
             <Stack>
-              <Title order={3}>{STEP_LABELS[active]}</Title>
+              <Title order={3}>{t(`intake:step.${section}`)}</Title>
               {section === 'patient' && <PatientStep v={draft.patient} set={(p) => set('patient', p)} />}
               {section === 'condition' && <ConditionStep v={draft.condition} set={(p) => set('condition', p)} />}
               {section === 'situations' && (
-                <Checkbox.Group label="Which of these describe your situation? Choose all that apply." value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort((a, b) => a - b) })}>
+                <Checkbox.Group label={t('intake:situations')} value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort((a, b) => a - b) })}>
                   <Stack mt="xs">{ref.data?.situations.map((s) => <Checkbox key={s.id} value={String(s.id)} label={s.label} />)}</Stack>
                 </Checkbox.Group>
               )}
               {section === 'plan' && <PlanStep v={draft.plan} set={(p) => set('plan', p)} />}
               {section === 'treatment' && <TreatmentStep v={draft.treatment} set={(p) => set('treatment', p)} />}
-              {section === 'questions' && <ListStep label="Question for the expert" items={draft.questions.questions ?? []} onChange={(questions) => set('questions', { questions })} />}
+              {section === 'questions' && <QuestionsStep items={draft.questions.questions ?? []} onChange={(questions) => set('questions', { questions })} />}
               {section === 'priorities' && <PrioritiesStep v={draft.priorities} options={ref.data?.priorities ?? []} set={(p) => set('priorities', p)} />}
               <ErrorNote error={save.error} />
               <Group justify="space-between">
-                <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>Back</Button>
-                <Button type="submit" loading={save.isPending}>Save and continue</Button>
+                <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>{t('intake:back')}</Button>
+                <Button type="submit" loading={save.isPending}>{t('intake:saveContinue')}</Button>
               </Group>
             </Stack>
           </form>
@@ -98,8 +104,8 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
       {/* Asked once, at the end, not under every step. */}
       {active === 8 && c.myRelations.includes('patient') && (
         <Paper withBorder p="lg">
-          <Title order={4} mb={4}>Someone to help you (optional)</Title>
-          <Text size="sm" c="dimmed" mb="xs">A family member or friend can follow your request with you. You can also do this later.</Text>
+          <Title order={4} mb={4}>{t('intake:helper.title')}</Title>
+          <Text size="sm" c="dimmed" mb="xs">{t('intake:helper.text')}</Text>
           <Caregivers c={c} />
         </Paper>
       )}
@@ -112,6 +118,7 @@ function DeleteDraft({ c }: { c: CaseDetail }) {
   const [open, setOpen] = useState(false);
   const qc = useQueryClient();
   const navigate = useNavigate();
+  const { t } = useTranslation();
   const discard = useMutation({
     mutationFn: () => post(`/cases/${c.id}/commands/discard`, {}),
     onSuccess: () => {
@@ -122,14 +129,14 @@ function DeleteDraft({ c }: { c: CaseDetail }) {
   });
   return (
     <>
-      <Button variant="subtle" color="red" size="sm" onClick={() => setOpen(true)}>Delete this draft</Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Delete this draft?">
+      <Button variant="subtle" color="red" size="sm" onClick={() => setOpen(true)}>{t('intake:delete.button')}</Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('intake:delete.title')}>
         <Stack>
-          <Text size="sm">What you typed in this request will be deleted. Nothing has been sent yet. You can start a new request at any time.</Text>
+          <Text size="sm">{t('intake:delete.text')}</Text>
           <ErrorNote error={discard.error} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)}>Keep it</Button>
-            <Button color="red" onClick={() => discard.mutate()} loading={discard.isPending}>Delete the draft</Button>
+            <Button variant="default" onClick={() => setOpen(false)}>{t('intake:delete.keep')}</Button>
+            <Button color="red" onClick={() => discard.mutate()} loading={discard.isPending}>{t('intake:delete.confirm')}</Button>
           </Group>
         </Stack>
       </Modal>
@@ -172,33 +179,35 @@ function clean<K extends Section>(section: K, v: Draft[K]): Record<string, unkno
 const asSection = <K extends Section>(v: Draft[Section], _section: K) => v as Draft[K];
 
 function PatientStep({ v, set }: StepProps<'patient'>) {
+  const { t } = useTranslation();
   return (
     <Stack>
-      <Text size="sm">Who is the second opinion for? If you are a caregiver, enter the patient’s details.</Text>
+      <Text size="sm">{t('intake:patient.intro')}</Text>
       <FieldRow>
-        <TextInput label="First name" required value={v.givenName} onChange={(e) => set({ givenName: e.currentTarget.value })} />
-        <TextInput label="Last name" required value={v.familyName} onChange={(e) => set({ familyName: e.currentTarget.value })} />
+        <TextInput label={t('intake:patient.givenName')} required value={v.givenName} onChange={(e) => set({ givenName: e.currentTarget.value })} />
+        <TextInput label={t('intake:patient.familyName')} required value={v.familyName} onChange={(e) => set({ familyName: e.currentTarget.value })} />
       </FieldRow>
       <FieldRow>
-        <TextInput label="Date of birth" type="date" required value={v.birthDate} onChange={(e) => set({ birthDate: e.currentTarget.value })} />
-        <NativeSelect label="Sex" value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value as NonNullable<Intake['patient']>['sex'] })} data={[{ value: 'female', label: 'Female' }, { value: 'male', label: 'Male' }, { value: 'other', label: 'Other' }, { value: 'unknown', label: 'Prefer not to say' }]} />
+        <TextInput label={t('intake:patient.birthDate')} type="date" required value={v.birthDate} onChange={(e) => set({ birthDate: e.currentTarget.value })} />
+        <NativeSelect label={t('intake:patient.sex')} value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value as NonNullable<Intake['patient']>['sex'] })} data={SEXES.map((value) => ({ value, label: t(`intake:patient.sexes.${value}`) }))} />
       </FieldRow>
       <FieldRow>
-        <NativeSelect label="Country" value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={[{ value: 'US', label: 'United States' }, { value: 'CA', label: 'Canada' }, { value: 'MX', label: 'Mexico' }, { value: 'GB', label: 'United Kingdom' }, { value: 'DE', label: 'Germany' }, { value: 'FR', label: 'France' }, { value: 'ES', label: 'Spain' }, { value: 'IN', label: 'India' }]} />
+        <NativeSelect label={t('intake:patient.country')} value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={COUNTRIES.map((value) => ({ value, label: t(`intake:patient.countries.${value}`) }))} />
         {v.country === 'US'
-          ? <NativeSelect label="State where the patient is now" description="Experts must be licensed there for a video visit." value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: 'Choose…' }, ...US_STATES.map((s) => ({ value: s, label: s }))]} />
-          : <TextInput label="Region" value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
+          ? <NativeSelect label={t('intake:patient.state')} description={t('intake:patient.stateWhy')} value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: t('intake:patient.choose') }, ...US_STATES.map((s) => ({ value: s, label: s }))]} />
+          : <TextInput label={t('intake:patient.region')} value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
       </FieldRow>
       <FieldRow>
-        <NativeSelect label="Preferred language" value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={languageOptions([v.preferredLanguage ?? ''])} />
-        <TextInput label="Health insurance plan (optional)" value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
-        <TextInput label="Phone (optional)" value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
+        <NativeSelect label={t('intake:patient.language')} value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={languageOptions([v.preferredLanguage ?? ''])} />
+        <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
+        <TextInput label={t('intake:patient.phone')} value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
       </FieldRow>
     </Stack>
   );
 }
 
 function ConditionStep({ v, set }: StepProps<'condition'>) {
+  const { t } = useTranslation();
   const [q, setQ] = useState('');
   const [picked, setPicked] = useState<DiagnosisHit | null>(null);
   const search = useDiagnosisSearch(q, 20);
@@ -214,82 +223,86 @@ function ConditionStep({ v, set }: StepProps<'condition'>) {
   };
   return (
     <Stack>
-      <Textarea label="The diagnosis, in your words" description="As your doctor described it, e.g. “adenocarcinoma of the right lung”." required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
-      <Select label="Closest diagnosis from the list (optional)" description="Type the name you know (lung cancer, COPD, breast cancer…) or a code from your paperwork. Not sure? Leave it empty: your words above are enough, and your coordinator will help." searchable clearable
+      <Textarea label={t('intake:condition.words')} description={t('intake:condition.wordsHint')} required autosize minRows={2} value={v.description} onChange={(e) => set({ description: e.currentTarget.value })} />
+      <Select label={t('intake:condition.closest')} description={t('intake:condition.closestHint')} searchable clearable
         data={hits.map((h) => ({ value: h.id, label: h.name }))} value={current?.id ?? null} onChange={choose} onSearchChange={setQ}
         // The server already matched the words (typos included); the list must not filter again.
         filter={({ options }) => options}
         renderOption={({ option }) => { const h = byId.get(option.value); return h ? <DiagnosisLabel hit={h} /> : option.label; }}
-        nothingFoundMessage={search.nothing ? C.steps.diagnosis.noMatches : undefined} />
-      <TextInput label="When was it diagnosed? (optional)" type="date" value={v.diagnosedOn ?? ''} onChange={(e) => set({ diagnosedOn: e.currentTarget.value })} />
-      <Radio.Group label="Is this a new diagnosis?" value={v.newDiagnosis ? 'yes' : 'no'} onChange={(x) => set({ newDiagnosis: x === 'yes' })}>
-        <Group mt="xs"><Radio value="yes" label="Yes, in the last few months" /><Radio value="no" label="No, I have had it longer" /></Group>
+        nothingFoundMessage={search.nothing ? t('assess:steps.diagnosis.noMatches') : undefined} />
+      <TextInput label={t('intake:condition.diagnosedOn')} type="date" value={v.diagnosedOn ?? ''} onChange={(e) => set({ diagnosedOn: e.currentTarget.value })} />
+      <Radio.Group label={t('intake:condition.isNew')} value={v.newDiagnosis ? 'yes' : 'no'} onChange={(x) => set({ newDiagnosis: x === 'yes' })}>
+        <Group mt="xs"><Radio value="yes" label={t('intake:condition.newYes')} /><Radio value="no" label={t('intake:condition.newNo')} /></Group>
       </Radio.Group>
     </Stack>
   );
 }
 
 function PlanStep({ v, set }: StepProps<'plan'>) {
+  const { t } = useTranslation();
   return (
     <Stack>
-      <Textarea label="What have your doctors proposed?" required autosize minRows={3} value={v.proposedPlan} onChange={(e) => set({ proposedPlan: e.currentTarget.value })} />
-      <Switch label="Surgery has been recommended" checked={v.surgeryProposed} onChange={(e) => set({ surgeryProposed: e.currentTarget.checked })} />
-      {v.surgeryProposed && <TextInput label="Which operation?" required value={v.surgeryDescription ?? ''} onChange={(e) => set({ surgeryDescription: e.currentTarget.value })} />}
-      <TextInput label="Treating doctor (optional)" value={v.treatingPhysician ?? ''} onChange={(e) => set({ treatingPhysician: e.currentTarget.value })} />
-      <TextInput label="Hospital or practice where you are treated (optional)" description="We will not send your case to an expert from the same place." value={v.treatingInstitution ?? ''} onChange={(e) => set({ treatingInstitution: e.currentTarget.value })} />
-      <TextInput label="Planned start date, if known" type="date" value={v.plannedStartDate ?? ''} onChange={(e) => set({ plannedStartDate: e.currentTarget.value })} />
-      <Switch label="Treatment or surgery is due to start soon" checked={v.treatmentStartsSoon} onChange={(e) => set({ treatmentStartsSoon: e.currentTarget.checked })} />
-      <Switch label="The illness or breathing is getting worse quickly" checked={v.rapidWorsening} onChange={(e) => set({ rapidWorsening: e.currentTarget.checked })} />
-      <Alert color="yellow">Please do not stop or delay treatment your doctors call urgent while you wait for a second opinion.</Alert>
+      <Textarea label={t('intake:plan.proposed')} required autosize minRows={3} value={v.proposedPlan} onChange={(e) => set({ proposedPlan: e.currentTarget.value })} />
+      <Switch label={t('intake:plan.surgery')} checked={v.surgeryProposed} onChange={(e) => set({ surgeryProposed: e.currentTarget.checked })} />
+      {v.surgeryProposed && <TextInput label={t('intake:plan.operation')} required value={v.surgeryDescription ?? ''} onChange={(e) => set({ surgeryDescription: e.currentTarget.value })} />}
+      <TextInput label={t('intake:plan.doctor')} value={v.treatingPhysician ?? ''} onChange={(e) => set({ treatingPhysician: e.currentTarget.value })} />
+      <TextInput label={t('intake:plan.place')} description={t('intake:plan.placeWhy')} value={v.treatingInstitution ?? ''} onChange={(e) => set({ treatingInstitution: e.currentTarget.value })} />
+      <TextInput label={t('intake:plan.start')} type="date" value={v.plannedStartDate ?? ''} onChange={(e) => set({ plannedStartDate: e.currentTarget.value })} />
+      <Switch label={t('intake:plan.soon')} checked={v.treatmentStartsSoon} onChange={(e) => set({ treatmentStartsSoon: e.currentTarget.checked })} />
+      <Switch label={t('intake:plan.worse')} checked={v.rapidWorsening} onChange={(e) => set({ rapidWorsening: e.currentTarget.checked })} />
+      <Alert color="yellow">{t('intake:plan.urgent')}</Alert>
     </Stack>
   );
 }
 
 type TreatmentDraft = NonNullable<Draft['treatment']['treatments']>[number];
 function TreatmentStep({ v, set }: StepProps<'treatment'>) {
+  const { t } = useTranslation();
   const items = v.treatments ?? [];
   const update = (i: number, patch: TreatmentDraft) => set({ treatments: items.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
   return (
     <Stack>
-      <Text size="sm">List each treatment so far (surgery, chemotherapy, radiation, medicines, oxygen…). Leave empty if none yet.</Text>
-      {items.map((t, i) => (
+      <Text size="sm">{t('intake:treatment.intro')}</Text>
+      {items.map((x, i) => (
         <Paper key={i} withBorder p="sm">
           <Stack gap="xs">
             <Group align="end">
-              <TextInput label="Treatment" style={{ flex: 1 }} value={t.description} onChange={(e) => update(i, { description: e.currentTarget.value })} />
-              <ActionIcon variant="subtle" color="red" aria-label="Remove treatment" onClick={() => set({ treatments: items.filter((_, j) => j !== i) })}>✕</ActionIcon>
+              <TextInput label={t('intake:treatment.name')} style={{ flex: 1 }} value={x.description} onChange={(e) => update(i, { description: e.currentTarget.value })} />
+              <ActionIcon variant="subtle" color="red" aria-label={t('intake:treatment.remove')} onClick={() => set({ treatments: items.filter((_, j) => j !== i) })}>✕</ActionIcon>
             </Group>
             <FieldRow>
-              <TextInput label="Started" type="date" value={t.startedOn ?? ''} onChange={(e) => update(i, { startedOn: e.currentTarget.value })} />
-              <TextInput label="Ended" type="date" value={t.endedOn ?? ''} onChange={(e) => update(i, { endedOn: e.currentTarget.value })} />
-              <NativeSelect label="How is it going?" value={t.response} onChange={(e) => update(i, { response: e.currentTarget.value as NonNullable<TreatmentDraft>['response'] })}
-                data={[{ value: 'working', label: 'Working' }, { value: 'not_working', label: 'Not working' }, { value: 'side_effects', label: 'Hard side effects' }, { value: 'too_early', label: 'Too early to tell' }, { value: 'unknown', label: 'Not sure' }]} />
+              <TextInput label={t('intake:treatment.started')} type="date" value={x.startedOn ?? ''} onChange={(e) => update(i, { startedOn: e.currentTarget.value })} />
+              <TextInput label={t('intake:treatment.ended')} type="date" value={x.endedOn ?? ''} onChange={(e) => update(i, { endedOn: e.currentTarget.value })} />
+              <NativeSelect label={t('intake:treatment.going')} value={x.response} onChange={(e) => update(i, { response: e.currentTarget.value as NonNullable<TreatmentDraft>['response'] })}
+                data={RESPONSES.map((value) => ({ value, label: t(`intake:treatment.responses.${value}`) }))} />
             </FieldRow>
           </Stack>
         </Paper>
       ))}
-      <Button variant="light" onClick={() => set({ treatments: [...items, { description: '', response: 'unknown' }] })}>Add a treatment</Button>
+      <Button variant="light" onClick={() => set({ treatments: [...items, { description: '', response: 'unknown' }] })}>{t('intake:treatment.add')}</Button>
     </Stack>
   );
 }
 
-function ListStep({ label, items, onChange }: { label: string; items: string[]; onChange: (v: string[]) => void }) {
+function QuestionsStep({ items, onChange }: { items: string[]; onChange: (v: string[]) => void }) {
+  const { t } = useTranslation();
   return (
     <Stack>
-      <Text size="sm">Write each question you want the expert to answer. The expert answers them one by one.</Text>
+      <Text size="sm">{t('intake:questions.intro')}</Text>
       {items.map((q, i) => (
         <Group key={i} align="end">
-          <Textarea label={`${label} ${i + 1}`} style={{ flex: 1 }} autosize value={q} onChange={(e) => onChange(items.map((x, j) => (j === i ? e.currentTarget.value : x)))} />
-          {items.length > 1 && <ActionIcon variant="subtle" color="red" aria-label={`Remove question ${i + 1}`} onClick={() => onChange(items.filter((_, j) => j !== i))}>✕</ActionIcon>}
+          <Textarea label={t('intake:questions.label', { number: i + 1 })} style={{ flex: 1 }} autosize value={q} onChange={(e) => onChange(items.map((x, j) => (j === i ? e.currentTarget.value : x)))} />
+          {items.length > 1 && <ActionIcon variant="subtle" color="red" aria-label={t('intake:questions.remove', { number: i + 1 })} onClick={() => onChange(items.filter((_, j) => j !== i))}>✕</ActionIcon>}
         </Group>
       ))}
-      <Button variant="light" onClick={() => onChange([...items, ''])}>Add another question</Button>
+      <Button variant="light" onClick={() => onChange([...items, ''])}>{t('intake:questions.add')}</Button>
     </Stack>
   );
 }
 
 type PriorityId = NonNullable<Intake['priorities']>['ranked'][number];
 function PrioritiesStep({ v, options, set }: StepProps<'priorities'> & { options: { id: string; label: string }[] }) {
+  const { t } = useTranslation();
   const ranked = (v.ranked ?? []) as PriorityId[];
   const move = (i: number, d: number) => {
     const r = [...ranked];
@@ -298,25 +311,25 @@ function PrioritiesStep({ v, options, set }: StepProps<'priorities'> & { options
   };
   return (
     <Stack>
-      <Text size="sm">What matters most to you? Tick what matters, then put the most important first. The expert will say whether the plan fits.</Text>
+      <Text size="sm">{t('intake:priorities.intro')}</Text>
       {options.map((o) => (
         <Checkbox key={o.id} label={o.label} checked={ranked.includes(o.id as PriorityId)} onChange={(e) => set({ ranked: e.currentTarget.checked ? [...ranked, o.id as PriorityId] : ranked.filter((x) => x !== o.id) })} />
       ))}
       {ranked.length > 1 && (
-        <Paper withBorder p="sm" aria-label="Your order">
-          <Text size="sm" fw={600}>Your order</Text>
+        <Paper withBorder p="sm" aria-label={t('intake:priorities.order')}>
+          <Text size="sm" fw={600}>{t('intake:priorities.order')}</Text>
           {ranked.map((id, i) => (
             <Group key={id} justify="space-between">
               <Text size="sm">{i + 1}. {options.find((o) => o.id === id)?.label}</Text>
               <Group gap={4}>
-                <ActionIcon variant="subtle" disabled={i === 0} aria-label="Move up" onClick={() => move(i, -1)}>↑</ActionIcon>
-                <ActionIcon variant="subtle" disabled={i === ranked.length - 1} aria-label="Move down" onClick={() => move(i, 1)}>↓</ActionIcon>
+                <ActionIcon variant="subtle" disabled={i === 0} aria-label={t('intake:priorities.up')} onClick={() => move(i, -1)}>↑</ActionIcon>
+                <ActionIcon variant="subtle" disabled={i === ranked.length - 1} aria-label={t('intake:priorities.down')} onClick={() => move(i, 1)}>↓</ActionIcon>
               </Group>
             </Group>
           ))}
         </Paper>
       )}
-      <Textarea label="In your own words (optional)" autosize minRows={2} value={v.inOwnWords ?? ''} onChange={(e) => set({ inOwnWords: e.currentTarget.value })} />
+      <Textarea label={t('intake:priorities.own')} autosize minRows={2} value={v.inOwnWords ?? ''} onChange={(e) => set({ inOwnWords: e.currentTarget.value })} />
     </Stack>
   );
 }
@@ -324,6 +337,7 @@ function PrioritiesStep({ v, options, set }: StepProps<'priorities'> & { options
 type ConsentDocument = GetResult<'/api/reference/consent-documents'>['current'][number];
 function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone: () => void; onBack: () => void }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const docs = useQuery({ queryKey: ['consent-docs'], queryFn: () => get<GetResult<'/api/reference/consent-documents'>>('/reference/consent-documents'), staleTime: Infinity });
   const [names, setNames] = useState<Record<string, string>>({});
   const sign = useMutation({
@@ -333,21 +347,21 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
   const signed = (kind: string) => c.consents.find((s) => s.document === kind);
   return (
     <Stack>
-      <Title order={3}>Consent</Title>
+      <Title order={3}>{t('intake:consent.title')}</Title>
       {docs.data?.current.map((d) => {
         const done = signed(d.kind);
         return (
         <Paper key={d.kind} withBorder p="md">
           <Title order={4}>{d.title}</Title>
-          <Text size="xs" c="dimmed">Version {d.version}</Text>
+          <Text size="xs" c="dimmed">{t('intake:consent.version', { version: d.version })}</Text>
           {/* The text scrolls in its box; keyboard users can scroll it too. */}
           <ScrollArea h={180} mt="xs" type="auto" viewportProps={{ tabIndex: 0, 'aria-label': d.title }}><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
           {done ? (
-            <Text mt="sm" c="green.9" fw={600}>Signed by {done.typedName} on {formatDate(done.signedAt)}</Text>
+            <Text mt="sm" c="green.9" fw={600}>{t('intake:consent.signed', { name: done.typedName, date: formatDate(done.signedAt) })}</Text>
           ) : (
             <Group mt="sm" align="end">
-              <TextInput label={`Type your full name (${me.user.name}) to sign`} value={names[d.kind] ?? ''} onChange={(e) => setNames({ ...names, [d.kind]: e.currentTarget.value })} style={{ flex: 1 }} />
-              <Button onClick={() => sign.mutate(d)} loading={sign.isPending && sign.variables?.kind === d.kind}>Sign</Button>
+              <TextInput label={t('intake:consent.typeName', { name: me.user.name })} value={names[d.kind] ?? ''} onChange={(e) => setNames({ ...names, [d.kind]: e.currentTarget.value })} style={{ flex: 1 }} />
+              <Button onClick={() => sign.mutate(d)} loading={sign.isPending && sign.variables?.kind === d.kind}>{t('intake:consent.sign')}</Button>
             </Group>
           )}
           {/* A refusal shows under the document it was about. */}
@@ -356,8 +370,8 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
       );
       })}
       <Group justify="space-between">
-        <Button variant="default" onClick={onBack}>Back</Button>
-        <Button onClick={onDone} disabled={c.unsignedConsents.length > 0}>Continue</Button>
+        <Button variant="default" onClick={onBack}>{t('intake:back')}</Button>
+        <Button onClick={onDone} disabled={c.unsignedConsents.length > 0}>{t('intake:continue')}</Button>
       </Group>
     </Stack>
   );
@@ -365,20 +379,27 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
 
 function SubmitStep({ c, onBack }: { c: CaseDetail; onBack: () => void }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const intake = c.intake as Form<Intake>;
   const submit = useMutation({ mutationFn: () => post<CaseDetail>(`/cases/${c.id}/commands/submit`, {}), onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated) });
   return (
     <Stack>
-      <Title order={3}>Check and submit</Title>
-      <Text>Condition: <b>{intake.condition?.description ?? '—'}</b> ({intake.condition?.icd10Code ?? 'no code'})</Text>
-      <Text>Questions for the expert: {intake.questions?.questions?.length ?? 0}</Text>
-      {c.missingIntakeSections.length > 0 && <Alert color="orange">Some steps are not finished: {c.missingIntakeSections.join(', ')}.</Alert>}
-      <Text size="sm" c="dimmed">After you submit, a coordinator checks your request and tells you which records to send.</Text>
+      <Title order={3}>{t('intake:submit.title')}</Title>
+      <Text><Trans t={t} i18nKey="intake:submit.condition" values={{ condition: intake.condition?.description ?? '—', code: intake.condition?.icd10Code ?? t('intake:submit.noCode') }} components={{ b: <b /> }} /></Text>
+      <Text>{t('intake:submit.questions', { count: intake.questions?.questions?.length ?? 0 })}</Text>
+      {c.missingIntakeSections.length > 0 && <Alert color="orange">{t('intake:submit.unfinished', { steps: stepNames(c.missingIntakeSections) })}</Alert>}
+      <Text size="sm" c="dimmed">{t('intake:submit.after')}</Text>
       <ErrorNote error={submit.error} />
       <Group justify="space-between">
-        <Button variant="default" onClick={onBack}>Back</Button>
-        <Button onClick={() => submit.mutate()} loading={submit.isPending} color="green">Submit my request</Button>
+        <Button variant="default" onClick={onBack}>{t('intake:back')}</Button>
+        <Button onClick={() => submit.mutate()} loading={submit.isPending} color="green">{t('intake:submit.button')}</Button>
       </Group>
     </Stack>
   );
+}
+
+/** The unfinished sections by the names the steps show, as a list in the reader's language. */
+function stepNames(sections: string[]): string {
+  const known = sections.filter((x): x is Section => (SECTIONS as readonly string[]).includes(x));
+  return new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(known.map((x) => i18n.t(`intake:step.${x}`)));
 }

@@ -1,6 +1,7 @@
 import { ActionIcon, Anchor, Badge, Box, Button, Divider, Group, Indicator, Loader, Paper, Popover, SegmentedControl, Stack, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { get, post, type GetResult, type PostResult } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
@@ -36,13 +37,14 @@ function useMarkRead() {
 }
 
 function NoticeRow({ n, onOpen }: { n: Notice; onOpen: (n: Notice) => void }) {
+  const { t } = useTranslation();
   return (
     <UnstyledButton onClick={() => onOpen(n)} p="xs" style={{ borderRadius: 4 }} w="100%" data-testid="notice">
       <Group gap="xs" wrap="nowrap" align="start">
         <Box w={8} h={8} mt={7} style={{ borderRadius: 4, flex: 'none', background: n.read ? 'transparent' : 'var(--mantine-color-blue-6)' }} />
         <Stack gap={0} style={{ minWidth: 0 }}>
           {/* The name a screen reader reads is what is shown, with "Unread" said for the dot. */}
-          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{!n.read && <VisuallyHidden>Unread: </VisuallyHidden>}{n.title}</Text>
+          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{!n.read && <VisuallyHidden>{t('notices:unreadMark')}</VisuallyHidden>}{n.title}</Text>
           <Text size="xs" c="dimmed">{timeAgo(n.createdAt)}</Text>
         </Stack>
       </Group>
@@ -68,6 +70,7 @@ export function NotificationBell() {
   const markRead = useMarkRead();
   const open = useOpenNotice(() => setOpened(false));
   const count = unread.data?.unread ?? 0;
+  const { t } = useTranslation();
   // Something happened on a case: the bell and whatever page of that case is open refresh at once.
   const qc = useQueryClient();
   useEffect(() => {
@@ -84,26 +87,26 @@ export function NotificationBell() {
     <Indicator label={count > 99 ? '99+' : count} size={18} disabled={count === 0} offset={4} color="red">
       <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withinPortal trapFocus returnFocus closeOnEscape>
         <Popover.Target>
-          <ActionIcon variant="subtle" size="lg" onClick={() => setOpened((o) => !o)} aria-label={count ? `Notifications, ${count} unread` : 'Notifications'} data-testid="bell">
+          <ActionIcon variant="subtle" size="lg" onClick={() => setOpened((o) => !o)} aria-label={count ? t('notices:bellUnread', { count }) : t('notices:bell')} data-testid="bell">
             <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
               <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
             </svg>
           </ActionIcon>
         </Popover.Target>
-        <Popover.Dropdown p="xs" aria-label="Notifications">
+        <Popover.Dropdown p="xs" aria-label={t('notices:bell')}>
           <Group justify="space-between" px="xs" pb={4}>
-            <Text fw={600} size="sm">Notifications</Text>
-            {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>}
+            <Text fw={600} size="sm">{t('notices:title')}</Text>
+            {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>{t('notices:markAllRead')}</Button>}
           </Group>
           <Divider />
-          {latest.isLoading && <Loader size="sm" m="sm" aria-label="Loading notifications" />}
+          {latest.isLoading && <Loader size="sm" m="sm" aria-label={t('notices:loading')} />}
           {latest.error && <ErrorNote error={latest.error} />}
-          {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing new. We will let you know here when something changes on your cases.</Text>}
+          {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">{t('notices:nothingNew')}</Text>}
           <Stack gap={0} mah={360} style={{ overflowY: 'auto' }}>
             {latest.data?.items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}
           </Stack>
           <Divider />
-          <Anchor component={Link} to="/notifications" size="sm" display="block" p="xs" onClick={() => setOpened(false)}>See all notifications</Anchor>
+          <Anchor component={Link} to="/notifications" size="sm" display="block" p="xs" onClick={() => setOpened(false)}>{t('notices:seeAll')}</Anchor>
         </Popover.Dropdown>
       </Popover>
     </Indicator>
@@ -126,27 +129,28 @@ export function NotificationsPage() {
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const unread = list.data?.pages[0]?.unread ?? 0;
+  const { t } = useTranslation();
   return (
     <Stack maw={720}>
       <Group justify="space-between">
-        <Title order={2}>Notifications</Title>
+        <Title order={2}>{t('notices:title')}</Title>
         <Group gap="xs">
-          {unread > 0 && <Badge color="red" variant="light">{unread} unread</Badge>}
-          <Button variant="light" size="xs" disabled={unread === 0} loading={markRead.isPending} onClick={() => markRead.mutate({ all: true })}>Mark all as read</Button>
+          {unread > 0 && <Badge color="red" variant="light">{t('notices:unreadCount', { count: unread })}</Badge>}
+          <Button variant="light" size="xs" disabled={unread === 0} loading={markRead.isPending} onClick={() => markRead.mutate({ all: true })}>{t('notices:markAllRead')}</Button>
         </Group>
       </Group>
-      <SegmentedControl value={filter} onChange={(v) => setFilter(v as 'all' | 'unread')} data={[{ value: 'all', label: 'All' }, { value: 'unread', label: 'Unread' }]} w="fit-content" />
-      {list.isLoading && <Loader aria-label="Loading notifications" />}
+      <SegmentedControl value={filter} onChange={(v) => setFilter(v as 'all' | 'unread')} data={[{ value: 'all', label: t('notices:show.all') }, { value: 'unread', label: t('notices:show.unread') }]} w="fit-content" />
+      {list.isLoading && <Loader aria-label={t('notices:loading')} />}
       {list.error && <ErrorNote error={list.error} />}
       {list.data && items.length === 0 && (
-        <Text c="dimmed">{filter === 'unread' ? 'You have read everything.' : 'No notifications yet. When something happens on a case you follow, it appears here and, when it needs you, in your mail.'}</Text>
+        <Text c="dimmed">{filter === 'unread' ? t('notices:allRead') : t('notices:none')}</Text>
       )}
       {items.length > 0 && (
         <Paper withBorder p="xs">
           <Stack gap={0}>{items.map((n) => <NoticeRow key={n.id} n={n} onOpen={open} />)}</Stack>
         </Paper>
       )}
-      {list.hasNextPage && <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage} w="fit-content">Show older</Button>}
+      {list.hasNextPage && <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage} w="fit-content">{t('notices:older')}</Button>}
     </Stack>
   );
 }

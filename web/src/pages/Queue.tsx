@@ -4,7 +4,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ageInDays, get, STATUS_LABELS, type GetResult } from '../api.ts';
+import { ageInDays, get, type GetResult } from '../api.ts';
+import { statusLabel } from '../labels.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 
 const OPEN = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
@@ -52,7 +53,7 @@ export function QueuePage() {
       <Title order={2}>Case queue</Title>
       <Group align="end" wrap="wrap">
         <TextInput label="Search" placeholder="Name, reference or condition" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
-        <MultiSelect label="Status" data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: STATUS_LABELS[s]! }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : 'All open'} clearable w={{ base: '100%', sm: 280 }} />
+        <MultiSelect label="Status" data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: statusLabel(s) }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : 'All open'} clearable w={{ base: '100%', sm: 280 }} />
         <Select label="Urgency" data={[{ value: 'expedited', label: 'Expedited' }, { value: 'standard', label: 'Standard' }]} value={urgency} onChange={(v) => setFilter('urgency', v)} clearable placeholder="Any" w={140} />
         <NumberInput label="Waiting at least (days)" value={minAge} onChange={(v) => setFilter('minAgeDays', v === '' ? null : String(v))} min={0} w={170} />
         <Select label="Opinion due" placeholder="Any" data={[{ value: 'at_risk', label: 'At risk' }, { value: 'breached', label: 'Overdue' }, { value: 'on_track', label: 'On track' }]} value={sla} onChange={(v) => setFilter('sla', v)} w={150} clearable />

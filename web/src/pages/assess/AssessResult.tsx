@@ -1,14 +1,17 @@
 import { Alert, Anchor, Badge, Button, Card, Divider, Group, List, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createContext, useContext, useMemo, type ReactNode, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, post, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { PENDING_KEY, type Answers } from './storage.ts';
-import { ASSESS_COPY as C } from './copy.ts';
 
 type Reason = { ruleId: string; text: string; sources: string[] };
+
+/** What happens after the assessment, in order (assess:result.steps). */
+const NEXT_STEPS = ['start', 'gather', 'coordinator', 'expert'] as const;
 
 type SourceView = Schema<'AssessmentResult'>['sources'][number];
 /** The result's sources by id, so a "Why?" link shows the source's title, never its id. */
@@ -22,11 +25,12 @@ function SourcesOf({ r, children }: { r: Schema<'AssessmentResult'>; children: R
 /** "Why?" links: each reason links to its sources, by their titles, on the rules page. */
 export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string }) {
   const known = useContext(Sources);
+  const { t } = useTranslation();
   return (
     <Text span size="xs" c="dimmed" ml={6}>
-      {C.result.why}{' '}
+      {t('assess:result.why')}{' '}
       {sources.map((s, i) => (
-        <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? `Rule ${ruleId}` : undefined}>{known.get(s)?.title ?? 'source'}</Anchor></span>
+        <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? t('assess:result.rule', { id: ruleId }) : undefined}>{known.get(s)?.title ?? t('assess:result.source')}</Anchor></span>
       ))}
     </Text>
   );
@@ -56,6 +60,7 @@ const WRAP = { label: { whiteSpace: 'normal', textAlign: 'center' } } as const;
 
 export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Answers; me?: Me | null; onEdit: () => void; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const navigate = useNavigate();
+  const { t } = useTranslation();
   const result = useQuery({ queryKey: ['assess', 'result', answers], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', answers) });
   const pdf = useMutation({ mutationFn: () => downloadPdf(answers) });
   const start = useMutation({
@@ -72,35 +77,35 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
   const r = result.data;
   return (
     <Stack gap="lg">
-      <Title order={1} ref={headingRef} tabIndex={-1}>{C.result.title}</Title>
-      {result.isLoading && <Loader aria-label="Loading your results" />}
+      <Title order={1} ref={headingRef} tabIndex={-1}>{t('assess:result.title')}</Title>
+      {result.isLoading && <Loader aria-label={t('assess:result.loading')} />}
       <ErrorNote error={result.error} />
-      {!r && !result.isLoading && <Alert color="gray" variant="light">{C.notAdvice}</Alert>}
+      {!r && !result.isLoading && <Alert color="gray" variant="light">{t('assess:notAdvice')}</Alert>}
       {r && (
         <SourcesOf r={r}>
           <Answer r={r} />
           <ErrorNote error={pdf.error ?? start.error} />
           <Stack gap={6} className="no-print" data-testid="main-actions">
             <Group gap="sm" grow preventGrowOverflow={false} wrap="wrap">
-              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} onClick={() => start.mutate()} loading={start.isPending}>{C.result.start}</Button>
-              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{C.result.pdf}</Button>
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} onClick={() => start.mutate()} loading={start.isPending}>{t('assess:result.start')}</Button>
+              <Button size="md" h="auto" mih={44} py={8} styles={WRAP} variant="default" onClick={() => pdf.mutate()} loading={pdf.isPending}>{t('assess:result.pdf')}</Button>
             </Group>
-            <Text size="sm" c="dimmed">{C.result.startHint}</Text>
+            <Text size="sm" c="dimmed">{t('assess:result.startHint')}</Text>
           </Stack>
           <Notices r={r} />
           <Alert color="red" variant="light"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>
           <section aria-labelledby="h-next">
-            <Title order={2} id="h-next" mb="xs">{C.result.next}</Title>
-            <List type="ordered" spacing={4}>{C.result.steps.map((step) => <List.Item key={step}>{step}</List.Item>)}</List>
+            <Title order={2} id="h-next" mb="xs">{t('assess:result.next')}</Title>
+            <List type="ordered" spacing={4}>{NEXT_STEPS.map((step) => <List.Item key={step}>{t(`assess:result.steps.${step}`)}</List.Item>)}</List>
           </section>
           <Text size="sm" c="dimmed">{r.disclaimer}</Text>
-          <Divider label={C.result.details} labelPosition="left" />
+          <Divider label={t('assess:result.details')} labelPosition="left" />
           <AssessmentView r={r} summarised />
           <Group className="no-print">
-            <Button variant="default" onClick={() => window.print()}>{C.result.print}</Button>
-            <Button variant="subtle" onClick={onEdit}>{C.result.again}</Button>
+            <Button variant="default" onClick={() => window.print()}>{t('assess:result.print')}</Button>
+            <Button variant="subtle" onClick={onEdit}>{t('assess:result.again')}</Button>
           </Group>
-          <Anchor component={Link} to="/assess/rules" size="sm">{C.result.rules}</Anchor>
+          <Anchor component={Link} to="/assess/rules" size="sm">{t('assess:result.rules')}</Anchor>
         </SourcesOf>
       )}
     </Stack>
@@ -114,6 +119,7 @@ function Notices({ r }: { r: Schema<'AssessmentResult'> }) {
 
 /** The answer in plain words: whether a second opinion fits, why in a line, how soon. */
 function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
+  const { t } = useTranslation();
   const expedited = r.urgency.level === 'expedited';
   return (
     <Card withBorder padding="md" data-testid="answer">
@@ -121,16 +127,16 @@ function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
         {r.situations.length > 0
           ? (
             <>
-              <Text fw={700} size="lg">{C.result.answer}</Text>
-              <Text size="sm">{C.result.fit}</Text>
+              <Text fw={700} size="lg">{t('assess:result.answer')}</Text>
+              <Text size="sm">{t('assess:result.fit')}</Text>
               <List size="sm" spacing={2}>{r.situations.map((s) => <List.Item key={s.number}>{s.title}</List.Item>)}</List>
             </>
           )
           : <Text fw={700} data-testid="none-apply">{r.noneApply?.text}</Text>}
         <Group gap="xs">
-          <Badge color={expedited ? 'red' : 'gray'} size="lg" data-testid="urgency" tt="none">{expedited ? C.result.expedited : C.result.standard}</Badge>
+          <Badge color={expedited ? 'red' : 'gray'} size="lg" data-testid="urgency" tt="none">{expedited ? t('assess:result.expedited') : t('assess:result.standard')}</Badge>
         </Group>
-        {r.condition.label && <Text size="sm">{C.result.diagnosis} <b>{r.condition.label}</b>{r.condition.code && <Text span size="xs" c="dimmed" ff="monospace"> {r.condition.code}</Text>}</Text>}
+        {r.condition.label && <Text size="sm">{t('assess:result.diagnosis')} <b>{r.condition.label}</b>{r.condition.code && <Text span size="xs" c="dimmed" ff="monospace"> {r.condition.code}</Text>}</Text>}
       </Stack>
     </Card>
   );
@@ -138,14 +144,15 @@ function Answer({ r }: { r: Schema<'AssessmentResult'> }) {
 
 /** The assessment result itself, shared by the public page and the case workspace. */
 export function AssessmentView({ r, summarised = false, staff = false }: { r: Schema<'AssessmentResult'>; summarised?: boolean; staff?: boolean }) {
+  const { t } = useTranslation();
   return (
     <SourcesOf r={r}>
           {!summarised && <Notices r={r} />}
-          {!summarised && r.condition.label && <Text>Diagnosis: <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
+          {!summarised && r.condition.label && <Text>{t('assess:result.diagnosis')} <b>{r.condition.label}</b>{r.condition.code && ` (${r.condition.code})`}</Text>}
 
           {/* With the answer above, the reasons need not say twice that none fit. */}
           {(!summarised || r.situations.length > 0) && <section aria-labelledby="h-situations">
-            <Title order={2} id="h-situations" mb="xs">{C.result.situations}</Title>
+            <Title order={2} id="h-situations" mb="xs">{t('assess:result.situations')}</Title>
             {r.situations.length === 0 && <Text data-testid="none-apply">{r.noneApply?.text}</Text>}
             <Stack gap="sm">
               {r.situations.map((s: { number: number; title: string; reasons: Reason[] }) => (
@@ -158,15 +165,15 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
           </section>}
 
           <section aria-labelledby="h-urgency">
-            <Title order={2} id="h-urgency" mb="xs">{C.result.urgency}</Title>
-            {!summarised && <Badge color={r.urgency.level === 'expedited' ? 'red' : 'gray'} size="lg" data-testid="urgency">{r.urgency.level === 'expedited' ? C.result.expedited : C.result.standard}</Badge>}
+            <Title order={2} id="h-urgency" mb="xs">{t('assess:result.urgency')}</Title>
+            {!summarised && <Badge color={r.urgency.level === 'expedited' ? 'red' : 'gray'} size="lg" data-testid="urgency">{r.urgency.level === 'expedited' ? t('assess:result.expedited') : t('assess:result.standard')}</Badge>}
             <Reasons reasons={r.urgency.reasons} />
             {!summarised && <Alert color="red" variant="light" mt="xs"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>}
           </section>
 
           {r.reviewers.length > 0 && (
             <section aria-labelledby="h-reviewers">
-              <Title order={2} id="h-reviewers" mb="xs">{C.result.reviewers}</Title>
+              <Title order={2} id="h-reviewers" mb="xs">{t('assess:result.reviewers')}</Title>
               <List spacing="xs">
                 {r.reviewers.map((v: { specialty: string; label: string; plain: string; reasons: Reason[] }) => (
                   <List.Item key={v.specialty} data-testid={`reviewer-${v.specialty}`}>
@@ -180,11 +187,11 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
 
           {r.specialisedCenter.matters && (
             <section aria-labelledby="h-center">
-              <Title order={2} id="h-center" mb="xs">{C.result.center}</Title>
+              <Title order={2} id="h-center" mb="xs">{t('assess:result.center')}</Title>
               <Reasons reasons={r.specialisedCenter.reasons} />
               {r.specialisedCenter.volumeStandard && (
                 <Text size="sm" mt="xs">
-                  {r.specialisedCenter.volumeStandard.procedure}: {C.result.volume.replace('{hospital}', String(r.specialisedCenter.volumeStandard.hospitalMin)).replace('{surgeon}', String(r.specialisedCenter.volumeStandard.surgeonMin))}
+                  {t('assess:result.volume', { procedure: r.specialisedCenter.volumeStandard.procedure, hospital: r.specialisedCenter.volumeStandard.hospitalMin, surgeon: r.specialisedCenter.volumeStandard.surgeonMin })}
                   <Why sources={r.specialisedCenter.volumeStandard.sources} />
                   {staff && r.specialisedCenter.volumeStandard.verify && <Text span size="xs" c="dimmed"> ({r.specialisedCenter.volumeStandard.verify})</Text>}
                 </Text>
@@ -193,14 +200,14 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
           )}
 
           <section aria-labelledby="h-checklist">
-            <Title order={2} id="h-checklist" mb="xs">{C.result.checklist}</Title>
+            <Title order={2} id="h-checklist" mb="xs">{t('assess:result.checklist')}</Title>
             {/* One row per record: what and why, where to ask, and whether it is on file; stacked on a phone. */}
             <Stack gap={0} data-testid="checklist">
               {r.checklist.map((i: { id: string; label: string; from: string; why: string; have: boolean; sources: string[] }) => (
                 <SimpleGrid key={i.id} cols={{ base: 1, sm: 3 }} spacing="xs" verticalSpacing={2} py={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`checklist-${i.id}`}>
                   <div><Text fw={500} size="sm">{i.label}</Text><Text size="xs" c="dimmed">{i.why}<Why sources={i.sources} /></Text></div>
-                  <Text size="sm"><Text span size="xs" c="dimmed">{C.result.ask}: </Text>{i.from}</Text>
-                  <div>{i.have ? <Text size="sm" fw={600} c="green.9">{C.result.have}</Text> : <Text size="sm">{C.result.notYet}</Text>}</div>
+                  <Text size="sm"><Text span size="xs" c="dimmed">{t('assess:result.ask')} </Text>{i.from}</Text>
+                  <div>{i.have ? <Text size="sm" fw={600} c="green.9">{t('assess:result.have')}</Text> : <Text size="sm">{t('assess:result.notYet')}</Text>}</div>
                 </SimpleGrid>
               ))}
             </Stack>
@@ -208,13 +215,13 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
 
           {r.biomarkers && (
             <section aria-labelledby="h-biomarkers">
-              <Title order={2} id="h-biomarkers" mb="xs">{C.result.biomarkers}</Title>
+              <Title order={2} id="h-biomarkers" mb="xs">{t('assess:result.biomarkers')}</Title>
               {r.biomarkers.panels.map((p: { id: string; label: string; note: string | null }) => <Text key={p.id} size="sm">{p.label}{p.note && `. ${p.note}`}</Text>)}
               <List spacing={4} size="sm" mt="xs" data-testid="biomarkers">
-                {r.biomarkers.tests.map((t: { name: string; status: string; optional: boolean; note: string | null; sources: string[] }) => (
-                  <List.Item key={t.name}>
-                    <b>{t.name}</b>: {t.status === 'done' ? C.result.done : t.status === 'check_report' ? C.result.checkReport : t.optional ? C.result.mayApply : C.result.missing}
-                    {t.note && <Text span size="xs" c="dimmed"> ({t.note})</Text>}<Why sources={t.sources} />
+                {r.biomarkers.tests.map((test: { name: string; status: string; optional: boolean; note: string | null; sources: string[] }) => (
+                  <List.Item key={test.name}>
+                    <b>{test.name}</b>: {test.status === 'done' ? t('assess:result.done') : test.status === 'check_report' ? t('assess:result.checkReport') : test.optional ? t('assess:result.mayApply') : t('assess:result.missing')}
+                    {test.note && <Text span size="xs" c="dimmed"> ({test.note})</Text>}<Why sources={test.sources} />
                   </List.Item>
                 ))}
               </List>
@@ -223,24 +230,24 @@ export function AssessmentView({ r, summarised = false, staff = false }: { r: Sc
 
           {r.questions.length > 0 && (
             <section aria-labelledby="h-questions">
-              <Title order={2} id="h-questions" mb="xs">{C.result.questions}</Title>
+              <Title order={2} id="h-questions" mb="xs">{t('assess:result.questions')}</Title>
               <Reasons reasons={r.questions} />
             </section>
           )}
 
           <section aria-labelledby="h-coverage">
-            <Title order={2} id="h-coverage" mb="xs">{C.result.coverage}</Title>
+            <Title order={2} id="h-coverage" mb="xs">{t('assess:result.coverage')}</Title>
             <Reasons reasons={r.coverage} />
           </section>
 
           <section aria-labelledby="h-sources">
-            <Title order={2} id="h-sources" mb="xs">{C.result.sources}</Title>
+            <Title order={2} id="h-sources" mb="xs">{t('assess:result.sources')}</Title>
             <List size="xs" spacing={2}>
               {r.sources.map((s) => (
                 <List.Item key={s.id}>
                   {s.url ? <Anchor href={s.url} target="_blank" rel="noreferrer" size="xs">{s.title}</Anchor> : s.title}
                   {/* The clinical-review caveat is for staff: it is a task, not information for a patient. */}
-                  {staff && s.verify && <Text span size="xs" c="dimmed"> (to check: {s.verify})</Text>}
+                  {staff && s.verify && <Text span size="xs" c="dimmed"> {t('assess:result.toCheck', { what: s.verify })}</Text>}
                 </List.Item>
               ))}
             </List>

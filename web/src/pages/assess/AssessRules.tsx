@@ -1,7 +1,9 @@
 import { Anchor, Badge, Card, Container, Code, List, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
+import i18n from '../../i18n.ts';
 import { get, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
@@ -12,29 +14,30 @@ interface RuleRow { id: string; when: Predicate; sources: string[]; reviewedOn: 
 
 /** A rule's condition in words, for clinicians reading the rules. */
 export function describePredicate(p: Predicate): string {
-  if ('always' in p) return 'always';
-  if ('never' in p) return 'only through the condition catalogue';
-  if ('all' in p) return p.all.map(describePredicate).join(' AND ');
-  if ('any' in p) return `(${p.any.map(describePredicate).join(' OR ')})`;
-  if ('not' in p) return `NOT ${describePredicate(p.not)}`;
-  if ('is' in p) return `${p.fact} is ${JSON.stringify(p.is)}`;
-  if ('in' in p) return `${p.fact} is one of ${p.in.map((x) => JSON.stringify(x)).join(', ')}`;
-  return `${p.fact} includes ${JSON.stringify(p.has)}`;
+  if ('always' in p) return i18n.t('assess:rules.predicate.always');
+  if ('never' in p) return i18n.t('assess:rules.predicate.never');
+  if ('all' in p) return p.all.map(describePredicate).join(i18n.t('assess:rules.predicate.and'));
+  if ('any' in p) return `(${p.any.map(describePredicate).join(i18n.t('assess:rules.predicate.or'))})`;
+  if ('not' in p) return i18n.t('assess:rules.predicate.not', { inner: describePredicate(p.not) });
+  if ('is' in p) return i18n.t('assess:rules.predicate.is', { fact: p.fact, value: JSON.stringify(p.is) });
+  if ('in' in p) return i18n.t('assess:rules.predicate.in', { fact: p.fact, values: p.in.map((x) => JSON.stringify(x)).join(', ') });
+  return i18n.t('assess:rules.predicate.has', { fact: p.fact, value: JSON.stringify(p.has) });
 }
 
 const Src = ({ ids }: { ids: string[] }) => <>{ids.map((s, i) => <span key={s}>{i > 0 && ', '}<Anchor href={`#source-${s}`} size="sm">{s}</Anchor></span>)}</>;
 
 function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? '' }: { title: string; rules: R[]; text?: (r: R) => string }) {
+  const { t } = useTranslation();
   return (
     <section aria-label={title}>
-      <Title order={2} mb="xs">{title} ({rules.length})</Title>
+      <Title order={2} mb="xs">{t('assess:rules.count', { title, count: rules.length })}</Title>
       <Table.ScrollContainer minWidth={720}>
         <Table striped verticalSpacing="xs">
-          <Table.Thead><Table.Tr><Table.Th>Rule</Table.Th><Table.Th>Says</Table.Th><Table.Th>Fires when</Table.Th><Table.Th>Sources</Table.Th><Table.Th>Reviewed</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>{t('assess:rules.column.rule')}</Table.Th><Table.Th>{t('assess:rules.column.says')}</Table.Th><Table.Th>{t('assess:rules.column.when')}</Table.Th><Table.Th>{t('assess:rules.column.sources')}</Table.Th><Table.Th>{t('assess:rules.column.reviewed')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {rules.map((r) => (
               <Table.Tr key={r.id} id={`rule-${r.id}`}>
-                <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ml={4} size="xs">S{r.situation}</Badge>}</Table.Td>
+                <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ml={4} size="xs">{t('assess:rules.situation', { number: r.situation })}</Badge>}</Table.Td>
                 <Table.Td><Text size="sm">{text(r)}</Text></Table.Td>
                 <Table.Td><Text size="xs" ff="monospace">{describePredicate(r.when)}</Text></Table.Td>
                 <Table.Td><Src ids={r.sources} /></Table.Td>
@@ -52,6 +55,7 @@ function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? ''
 export function AssessRulesPage() {
   const k = useQuery({ queryKey: ['assess', 'rules'], queryFn: () => get<Knowledge>('/assessments/rules'), staleTime: Infinity });
   const location = useLocation();
+  const { t } = useTranslation();
   useEffect(() => {
     if (k.data && location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
   }, [k.data, location.hash]);
@@ -60,31 +64,31 @@ export function AssessRulesPage() {
     <Container size="xl" py="md">
       <Stack gap="xl">
         <Stack gap={4}>
-          <Title order={1}>Assessment rules and their sources</Title>
-          <Text>This page is written for doctors and reviewers who check our work. Every statement the assessment makes comes from one of these rules. Each rule names its sources and the date it was last reviewed. <Anchor component={Link} to="/assess">Back to the assessment</Anchor></Text>
-          {d && <Text size="sm" c="dimmed">Knowledge version {d.version}</Text>}
+          <Title order={1}>{t('assess:rules.title')}</Title>
+          <Text>{t('assess:rules.intro')} <Anchor component={Link} to="/assess">{t('assess:rules.back')}</Anchor></Text>
+          {d && <Text size="sm" c="dimmed">{t('assess:rules.version', { version: d.version })}</Text>}
         </Stack>
         <ErrorNote error={k.error} />
         {d && (
           <>
-            <RuleTable title="The five situations" rules={d.rules.situations} />
-            <RuleTable title="Urgency" rules={d.rules.urgency.rules} />
-            <RuleTable title="Reviewers" rules={d.rules.reviewers} text={(r) => `${r.text} → ${r.specialties.join(', ')}`} />
-            <RuleTable title="Specialised center" rules={d.rules.center} />
-            <RuleTable title="Records checklist" rules={d.rules.checklist} text={(r) => `${r.label}. ${r.why} (Ask: ${r.from})`} />
-            <RuleTable title="Questions to ask" rules={d.rules.questions} />
-            <RuleTable title="Insurance and costs" rules={d.rules.coverage} />
-            <section aria-label="Condition catalogue">
-              <Title order={2} mb="xs">Condition catalogue ({d.conditions.length})</Title>
+            <RuleTable title={t('assess:rules.table.situations')} rules={d.rules.situations} />
+            <RuleTable title={t('assess:rules.table.urgency')} rules={d.rules.urgency.rules} />
+            <RuleTable title={t('assess:rules.table.reviewers')} rules={d.rules.reviewers} text={(r) => `${r.text} → ${r.specialties.join(', ')}`} />
+            <RuleTable title={t('assess:rules.table.center')} rules={d.rules.center} />
+            <RuleTable title={t('assess:rules.table.checklist')} rules={d.rules.checklist} text={(r) => t('assess:rules.checklistText', { label: r.label, why: r.why, from: r.from })} />
+            <RuleTable title={t('assess:rules.table.questions')} rules={d.rules.questions} />
+            <RuleTable title={t('assess:rules.table.coverage')} rules={d.rules.coverage} />
+            <section aria-label={t('assess:rules.table.conditions')}>
+              <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.conditions'), count: d.conditions.length })}</Title>
               <Table.ScrollContainer minWidth={720}>
                 <Table striped verticalSpacing="xs">
-                  <Table.Thead><Table.Tr><Table.Th>Condition</Table.Th><Table.Th>ICD-10-CM</Table.Th><Table.Th>Flags</Table.Th><Table.Th>Reviewers</Table.Th><Table.Th>Extra records</Table.Th><Table.Th>Biomarker panels</Table.Th><Table.Th>Sources</Table.Th></Table.Tr></Table.Thead>
+                  <Table.Thead><Table.Tr><Table.Th>{t('assess:rules.column.condition')}</Table.Th><Table.Th>{t('assess:rules.column.codes')}</Table.Th><Table.Th>{t('assess:rules.column.flags')}</Table.Th><Table.Th>{t('assess:rules.column.reviewers')}</Table.Th><Table.Th>{t('assess:rules.column.records')}</Table.Th><Table.Th>{t('assess:rules.column.panels')}</Table.Th><Table.Th>{t('assess:rules.column.sources')}</Table.Th></Table.Tr></Table.Thead>
                   <Table.Tbody>
                     {d.conditions.map((c) => (
                       <Table.Tr key={c.id} id={`condition-${c.id}`}>
                         <Table.Td>{c.label}</Table.Td>
                         <Table.Td><Code>{c.codes.join(' ')}</Code></Table.Td>
-                        <Table.Td>{[c.kind, c.serious && 'serious', c.rareOrComplex && 'rare or complex', c.aggressive && 'aggressive'].filter(Boolean).join(', ')}</Table.Td>
+                        <Table.Td>{[c.kind, c.serious && t('assess:rules.flag.serious'), c.rareOrComplex && t('assess:rules.flag.rare'), c.aggressive && t('assess:rules.flag.aggressive')].filter(Boolean).join(', ')}</Table.Td>
                         <Table.Td>{c.specialties.join(', ')}</Table.Td>
                         <Table.Td>{c.records.join(', ') || '—'}</Table.Td>
                         <Table.Td>{c.panels.map((p) => `${p.panel} (${p.stage})`).join(', ') || '—'}</Table.Td>
@@ -95,33 +99,33 @@ export function AssessRulesPage() {
                 </Table>
               </Table.ScrollContainer>
             </section>
-            <section aria-label="Biomarker panels">
-              <Title order={2} mb="xs">Biomarker panels ({d.panels.length})</Title>
+            <section aria-label={t('assess:rules.table.panels')}>
+              <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.panels'), count: d.panels.length })}</Title>
               <Stack gap="xs">
                 {d.panels.map((p) => (
                   <Card key={p.id} withBorder id={`panel-${p.id}`}>
                     <Text fw={600}>{p.label} <Code>{p.id}</Code></Text>
                     {p.note && <Text size="sm">{p.note}</Text>}
-                    <Text size="sm">{p.tests.map((t) => `${t.name}${t.stage ? ` [${t.stage}]` : ''}${t.optional ? ' [optional]' : ''}`).join(' · ')}</Text>
-                    <Text size="sm">Sources: <Src ids={p.sources} /></Text>
+                    <Text size="sm">{p.tests.map((x) => `${x.name}${x.stage ? ` [${x.stage}]` : ''}${x.optional ? ` ${t('assess:rules.optional')}` : ''}`).join(' · ')}</Text>
+                    <Text size="sm">{t('assess:rules.panelSources')} <Src ids={p.sources} /></Text>
                   </Card>
                 ))}
               </Stack>
             </section>
-            <section aria-label="Surgical volume standards">
-              <Title order={2} mb="xs">Surgical volume standards</Title>
-              <List>{d.volumeStandards.map((v) => <List.Item key={v.id}>{v.procedure}: at least {v.hospitalMin} a year per hospital, {v.surgeonMin} per surgeon (<Src ids={v.sources} />)</List.Item>)}</List>
+            <section aria-label={t('assess:rules.table.volume')}>
+              <Title order={2} mb="xs">{t('assess:rules.table.volume')}</Title>
+              <List>{d.volumeStandards.map((v) => <List.Item key={v.id}>{t('assess:rules.volumeLine', { procedure: v.procedure, hospital: v.hospitalMin, surgeon: v.surgeonMin })} (<Src ids={v.sources} />)</List.Item>)}</List>
             </section>
-            <section aria-label="Sources">
-              <Title order={2} mb="xs">Sources ({d.sources.length})</Title>
+            <section aria-label={t('assess:rules.table.sources')}>
+              <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.sources'), count: d.sources.length })}</Title>
               <Stack gap="xs">
                 {d.sources.map((s) => (
                   <Card key={s.id} withBorder id={`source-${s.id}`}>
                     <Text fw={600}><Code>{s.id}</Code> {s.title}</Text>
                     <Text size="sm">{s.detail}</Text>
                     {s.url && <Anchor href={s.url} size="sm" target="_blank" rel="noreferrer">{s.url}</Anchor>}
-                    {s.verify && <Text size="sm" c="red.9" fw={600}>To verify: {s.verify}</Text>}
-                    <Text size="xs" c="dimmed">Reviewed {s.reviewedOn}</Text>
+                    {s.verify && <Text size="sm" c="red.9" fw={600}>{t('assess:rules.toVerify', { what: s.verify })}</Text>}
+                    <Text size="xs" c="dimmed">{t('assess:rules.reviewedOn', { day: s.reviewedOn })}</Text>
                   </Card>
                 ))}
               </Stack>

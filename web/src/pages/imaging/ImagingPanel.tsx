@@ -1,6 +1,7 @@
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, Loader, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDay, get } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
@@ -29,15 +30,15 @@ export interface ImagingStudy {
 }
 
 const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'];
-const dateLabel = (d: string | null) => formatDay(d, 'Date unknown');
 
 /** The case's imaging studies: series with thumbnails, the viewer, comparison and de-identified export. */
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
-  if (studies.isLoading) return <Loader aria-label="Loading the images" />;
+  const { t } = useTranslation();
+  if (studies.isLoading) return <Loader aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   if (!studies.data?.length) {
-    return <Text>No images yet. DICOM files and CD archives added under Records appear here once they are read (usually within a minute).</Text>;
+    return <Text>{t('records:imaging.none')}</Text>;
   }
   const canExport = can.exportImaging;
   const all = studies.data;
@@ -48,29 +49,29 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
           <Stack gap="xs">
             <Group justify="space-between" align="start">
               <Stack gap={0}>
-                <Title order={3} size="h4">{s.description ?? 'Imaging study'}</Title>
-                <Text size="sm" c="dimmed">{dateLabel(s.date)} · {s.series.length} series{s.accession ? ` · accession ${s.accession}` : ''}</Text>
+                <Title order={3} size="h4">{s.description ?? t('records:imaging.study')}</Title>
+                <Text size="sm" c="dimmed">{t('records:imaging.studyLine', { day: formatDay(s.date, t('records:imaging.dateUnknown')), series: s.series.length })}{s.accession ? t('records:imaging.accession', { accession: s.accession }) : ''}</Text>
               </Stack>
               {canExport && <ExportMenu caseId={caseId} studyUid={s.studyUid} />}
             </Group>
-            {s.identityFlag && <Alert color="orange" title="Check the patient on these images">{s.identityFlag}</Alert>}
+            {s.identityFlag && <Alert color="orange" title={t('records:imaging.identity')}>{s.identityFlag}</Alert>}
             <SimpleGrid cols={{ base: 2, sm: 4, md: 6 }}>
               {s.series.map((se) => {
                 const prior = all.slice(si + 1).flatMap((p) => p.series.filter((x) => x.modality === se.modality).map((x) => `${p.studyUid}:${x.seriesUid}`))[0];
                 const base = `/cases/${caseId}/viewer?series=${s.studyUid}:${se.seriesUid}`;
                 return (
                   <Card key={se.seriesUid} withBorder padding="xs">
-                    <Anchor component={Link} to={base} aria-label={`Open series ${se.description ?? se.number ?? ''}`}>
+                    <Anchor component={Link} to={base} aria-label={t('records:imaging.openSeries', { name: se.description ?? se.number ?? '' })}>
                       {NATIVE.includes(se.transferSyntax)
-                        ? <Image src={`/dicomweb/studies/${s.studyUid}/series/${se.seriesUid}/thumbnail?viewport=160,160`} alt={`Series ${se.description ?? ''} thumbnail`} h={120} fit="contain" bg="black" />
-                        : <Text size="xs" h={120} bg="dark" c="white" ta="center" pt={48}>Compressed images</Text>}
+                        ? <Image src={`/dicomweb/studies/${s.studyUid}/series/${se.seriesUid}/thumbnail?viewport=160,160`} alt={t('records:imaging.thumbnail', { name: se.description ?? '' })} h={120} fit="contain" bg="black" />
+                        : <Text size="xs" h={120} bg="dark" c="white" ta="center" pt={48}>{t('records:imaging.compressed')}</Text>}
                     </Anchor>
                     <Group gap={4} mt={4}>
                       {se.modality && <Badge size="xs" variant="filled">{se.modality}</Badge>}
-                      <Text size="xs">{se.description ?? `Series ${se.number ?? ''}`}</Text>
+                      <Text size="xs">{se.description ?? t('records:imaging.series', { number: se.number ?? '' })}</Text>
                     </Group>
-                    <Text size="xs" c="dimmed">{se.frames} image{se.frames === 1 ? '' : 's'}</Text>
-                    {prior && <Anchor size="xs" component={Link} to={`${base}&compare=${prior}`}>Compare with prior</Anchor>}
+                    <Text size="xs" c="dimmed">{t('records:imaging.frames', { count: se.frames })}</Text>
+                    {prior && <Anchor size="xs" component={Link} to={`${base}&compare=${prior}`}>{t('records:imaging.compare')}</Anchor>}
                   </Card>
                 );
               })}
@@ -85,17 +86,18 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
 function ExportMenu({ caseId, studyUid }: { caseId: string; studyUid: string }) {
   const [dates, setDates] = useState<'off' | 'full' | 'modified'>('off');
   const [clean, setClean] = useState(false);
+  const { t } = useTranslation();
   const href = `/api/cases/${caseId}/imaging/studies/${studyUid}/export?retainLongitudinal=${dates}&cleanDescriptors=${clean}`;
   return (
     <Menu closeOnItemClick={false} position="bottom-end">
-      <Menu.Target><Button size="xs" variant="light">Share de-identified…</Button></Menu.Target>
+      <Menu.Target><Button size="xs" variant="light">{t('records:imaging.export.button')}</Button></Menu.Target>
       <Menu.Dropdown p="sm" maw={320}>
         <Stack gap="xs">
-          <Text size="xs">DICOM PS3.15 Basic Profile: names, identifiers and dates removed, UIDs replaced. Images with burned-in text are left out and listed.</Text>
-          <Checkbox label="Keep the real dates" checked={dates === 'full'} onChange={(e) => setDates(e.currentTarget.checked ? 'full' : 'off')} />
-          <Checkbox label="Shift dates (keeps intervals)" checked={dates === 'modified'} onChange={(e) => setDates(e.currentTarget.checked ? 'modified' : 'off')} />
-          <Checkbox label="Keep cleaned descriptions" checked={clean} onChange={(e) => setClean(e.currentTarget.checked)} />
-          <Button component="a" href={href} size="xs">Download zip</Button>
+          <Text size="xs">{t('records:imaging.export.profile')}</Text>
+          <Checkbox label={t('records:imaging.export.realDates')} checked={dates === 'full'} onChange={(e) => setDates(e.currentTarget.checked ? 'full' : 'off')} />
+          <Checkbox label={t('records:imaging.export.shiftDates')} checked={dates === 'modified'} onChange={(e) => setDates(e.currentTarget.checked ? 'modified' : 'off')} />
+          <Checkbox label={t('records:imaging.export.descriptions')} checked={clean} onChange={(e) => setClean(e.currentTarget.checked)} />
+          <Button component="a" href={href} size="xs">{t('records:imaging.export.download')}</Button>
         </Stack>
       </Menu.Dropdown>
     </Menu>

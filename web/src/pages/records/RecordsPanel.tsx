@@ -7,6 +7,8 @@ import Uppy from '@uppy/core';
 import Dashboard from '@uppy/react/dashboard';
 import Tus from '@uppy/tus';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import i18n from '../../i18n.ts';
 import { api, formatDate, formatDay, get, type GetResult, type Schema } from '../../api.ts';
 
 type Doc = Schema<'Document'>;
@@ -22,26 +24,26 @@ import { caseKeys } from '../../queryKeys.ts';
 const SKIP = /(^|\/)(autorun\.inf|.*\.(exe|dll|msi|bat|cmd|com|sys|ini|inf|cab|ocx|app|dmg|jar|class|lnk)|\.ds_store|thumbs\.db|desktop\.ini)$/i;
 
 const STATUS_COLOR: Record<string, string> = { processing: 'blue', ready: 'green', needs_review: 'orange', failed: 'red' };
-const STATUS_TEXT: Record<string, string> = { processing: 'Reading', ready: 'Ready', needs_review: 'Needs review', failed: 'Could not read' };
-const TYPES = [
-  ['pathology_report', 'Pathology report'], ['radiology_report', 'Radiology report'], ['operative_note', 'Operative note'], ['discharge_summary', 'Discharge summary'],
-  ['laboratory_results', 'Laboratory results'], ['molecular_report', 'Molecular or genomic report'], ['treatment_summary', 'Treatment summary or medication list'],
-  ['pulmonary_function_report', 'Pulmonary function report'], ['consultation_note', 'Consultation note'], ['insurance_id', 'Insurance or ID document'], ['other', 'Other'],
-].map(([value, label]) => ({ value: value!, label: label! }));
+type DocStatus = keyof typeof import('../../messages/en/records.json')['status'];
+const STATUSES: readonly string[] = ['processing', 'ready', 'needs_review', 'failed'] satisfies DocStatus[];
+/** Document types in the order the coordinator's pick list shows them (records:type). */
+const TYPES = ['pathology_report', 'radiology_report', 'operative_note', 'discharge_summary', 'laboratory_results', 'molecular_report', 'treatment_summary',
+  'pulmonary_function_report', 'consultation_note', 'insurance_id', 'other'] as const;
 
 const size = (n: number) => (n > 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 /** Uploading records (files and whole folders, resumable), what arrived, and the checklist. */
 /** The document beside the text read from it: for reviewers reading records without leaving the case. */
 function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: Doc; onClose: () => void }) {
+  const { t } = useTranslation();
   const text = useQuery({ queryKey: ['doc-text', doc.id], queryFn: () => get<GetResult<'/api/cases/{id}/documents/{documentId}/text'>>(`/cases/${caseId}/documents/${doc.id}/text`) });
   return (
     <Modal opened onClose={onClose} title={doc.filename} size="90%">
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <iframe title={`${doc.filename} (original)`} src={`/api/cases/${caseId}/documents/${doc.id}/content?inline=true`} style={{ width: '100%', height: '70vh', border: '1px solid #ddd' }} data-testid="document-frame" />
+        <iframe title={t('records:reader.original', { name: doc.filename })} src={`/api/cases/${caseId}/documents/${doc.id}/content?inline=true`} style={{ width: '100%', height: '70vh', border: '1px solid #ddd' }} data-testid="document-frame" />
         <ScrollArea h="70vh">
-          <Text size="sm" fw={600}>Text read from the document</Text>
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="document-text">{text.data?.text ?? (text.isLoading ? 'Loading…' : 'No text was read from this file (a scan or photo waits for a person).')}</Text>
+          <Text size="sm" fw={600}>{t('records:reader.text')}</Text>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="document-text">{text.data?.text ?? (text.isLoading ? t('records:reader.loading') : t('records:reader.noText'))}</Text>
         </ScrollArea>
       </SimpleGrid>
     </Modal>
@@ -51,6 +53,7 @@ function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: Doc; on
 export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me; canUpload: boolean }) {
   const [reading, setReading] = useState<Doc | null>(null);
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const isCoordinator = me.user.role === 'coordinator';
   const refresh = () => {
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
@@ -69,7 +72,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
     // Uppy's list of files scrolls but cannot take focus: keyboard users could not scroll it.
     const focusableList = () => requestAnimationFrame(() => document.querySelectorAll('.uppy-Dashboard-files').forEach((el) => {
       el.setAttribute('tabindex', '0');
-      el.setAttribute('aria-label', 'Files being added');
+      el.setAttribute('aria-label', i18n.t('records:upload.files'));
     }));
     uppy.on('files-added', focusableList);
     uppy.on('complete', focusableList);
@@ -103,16 +106,16 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
     <Stack gap="lg">
       {canUpload && (
         <section aria-labelledby="h-upload">
-          <Title order={3} id="h-upload" mb="xs">Add records</Title>
-          <Text size="sm" mb="xs">Drop files or a whole folder, such as the contents of an imaging CD. Large files can be paused and resumed, and an upload that is cut off picks up where it stopped.</Text>
+          <Title order={3} id="h-upload" mb="xs">{t('records:upload.title')}</Title>
+          <Text size="sm" mb="xs">{t('records:upload.intro')}</Text>
           <Dashboard uppy={uppy} height={300} width="100%" fileManagerSelectionType="both" proudlyDisplayPoweredByUppy={false}
-            note="PDF, DICOM, zip, photos, whole-slide images, FHIR or C-CDA. Viewer programs on CDs are skipped." />
+            note={t('records:upload.note')} />
         </section>
       )}
       <ChecklistSection caseId={caseId} data={checklist.data} error={checklist.error} isCoordinator={isCoordinator} canUpload={canUpload} />
       <ImagesOnFile caseId={caseId} />
       <section aria-labelledby="h-docs">
-        <Title order={3} id="h-docs" mb="xs">Documents on file ({docs.data?.total ?? 0})</Title>
+        <Title order={3} id="h-docs" mb="xs">{t('records:documents.title', { count: docs.data?.total ?? 0 })}</Title>
         <ErrorNote error={docs.error} />
         {/* One block per document whose parts sit side by side when there is room and stack on a phone. */}
         <Stack gap={0} data-testid="documents">
@@ -120,16 +123,16 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
             <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
               <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
                 <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
-                <Text size="xs" c="dimmed">{d.contentLabel} · {size(d.size)}</Text>
-                {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={`Read ${d.filename}`}>Read</Button>}
+                <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: d.contentLabel, size: size(d.size) })}</Text>
+                {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={t('records:documents.readLabel', { name: d.filename })}>{t('records:documents.read')}</Button>}
               </div>
               <div><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></div>
               <div>
-                <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUS_TEXT[d.status] ?? d.status}</Badge>
+                <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUSES.includes(d.status) ? t(`records:status.${d.status as DocStatus}`) : d.status}</Badge>
                 {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
                 {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
               </div>
-              <div><Text size="xs">Added {formatDate(d.createdAt)}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></div>
+              <div><Text size="xs">{t('records:documents.added', { date: formatDate(d.createdAt) })}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></div>
             </SimpleGrid>
           ))}
         </Stack>
@@ -143,18 +146,19 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
 
 function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; isCoordinator: boolean }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const fix = useMutation({
     mutationFn: (documentType: string) => api('PATCH', `/cases/${caseId}/documents/${d.id}`, { documentType }),
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     },
   });
-  if (d.category !== 'document') return <Text size="sm">{d.category === 'imaging' ? 'Imaging' : d.category === 'digital_slide' ? 'Digital slide' : 'Imported health record'}</Text>;
-  const why = d.typeEvidence.length ? `Decided by: ${d.typeEvidence.join(', ')}` : 'No telling words found';
+  if (d.category !== 'document') return <Text size="sm">{d.category === 'imaging' ? t('records:documents.imaging') : d.category === 'digital_slide' ? t('records:documents.slide') : t('records:documents.imported')}</Text>;
+  const why = d.typeEvidence.length ? t('records:documents.decidedBy', { words: d.typeEvidence.join(', ') }) : t('records:documents.noWords');
   return (
     <Stack gap={2}>
       {isCoordinator ? (
-        <Select aria-label={`Document type of ${d.filename}`} size="xs" data={TYPES} value={d.documentType ?? null} placeholder="Choose the type" onChange={(v) => v && fix.mutate(v)} allowDeselect={false} />
+        <Select aria-label={t('records:documents.typeOf', { name: d.filename })} size="xs" data={TYPES.map((value) => ({ value, label: t(`records:type.${value}`) }))} value={d.documentType ?? null} placeholder={t('records:documents.chooseType')} onChange={(v) => v && fix.mutate(v)} allowDeselect={false} />
       ) : (
         <Text size="sm">{d.documentTypeLabel}</Text>
       )}
@@ -162,7 +166,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
       {isCoordinator && (
         <Tooltip label={why} multiline w={260}>
           <Text size="xs" c="dimmed" tabIndex={0}>
-            {d.typeSource === 'coordinator' ? 'Set by the coordinator' : d.typeConfidence != null ? `${Math.round(d.typeConfidence * 100)}% sure · ${d.typeEvidence.slice(0, 3).join(', ')}` : ''}
+            {d.typeSource === 'coordinator' ? t('records:documents.setByCoordinator') : d.typeConfidence != null ? t('records:documents.sure', { percent: Math.round(d.typeConfidence * 100), words: d.typeEvidence.slice(0, 3).join(', ') }) : ''}
           </Text>
         </Tooltip>
       )}
@@ -173,6 +177,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
 
 function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { caseId: string; data: Checklist | undefined; error: unknown; isCoordinator: boolean; canUpload: boolean }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const [waiving, setWaiving] = useState<{ id: string; label: string } | null>(null);
   const [reason, setReason] = useState('');
   const waive = useMutation({
@@ -187,8 +192,8 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
   return (
     <section aria-labelledby="h-checklist-case">
       <Group justify="space-between" mb="xs">
-        <Title order={3} id="h-checklist-case">Records checklist</Title>
-        {data && <Badge size="lg" color={data.complete ? 'green' : isCoordinator ? 'orange' : 'gray'} data-testid="checklist-state">{data.complete ? 'Complete' : `${data.outstanding.length} still to gather`}</Badge>}
+        <Title order={3} id="h-checklist-case">{t('records:checklist.title')}</Title>
+        {data && <Badge size="lg" color={data.complete ? 'green' : isCoordinator ? 'orange' : 'gray'} data-testid="checklist-state">{data.complete ? t('records:checklist.complete') : t('records:checklist.toGather', { count: data.outstanding.length })}</Badge>}
       </Group>
       <ErrorNote error={error ?? undo.error} />
       {data && (['patient', 'service'] as const).map((who) => {
@@ -196,19 +201,19 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
         if (!items.length) return null;
         return (
           <Stack key={who} gap={6} mb="md" data-testid={`checklist-${who}`}>
-            <Text fw={600}>{who === 'patient' ? (isCoordinator ? 'Only the patient can tell us' : 'You can help with') : isCoordinator ? 'To request from doctors and hospitals' : 'We will request these from your doctors and hospitals'}</Text>
-            {who === 'service' && !isCoordinator && canUpload && <Text size="sm" c="dimmed">If you already have any of them, upload them above: it can make things faster.</Text>}
+            <Text fw={600}>{who === 'patient' ? (isCoordinator ? t('records:checklist.patientStaff') : t('records:checklist.patient')) : isCoordinator ? t('records:checklist.serviceStaff') : t('records:checklist.service')}</Text>
+            {who === 'service' && !isCoordinator && canUpload && <Text size="sm" c="dimmed">{t('records:checklist.uploadAnyway')}</Text>}
             <Stack gap={0} data-testid="case-checklist">
               {items.map((i) => (
                 <Group key={i.id} justify="space-between" wrap="wrap" gap="xs" py={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`item-${i.id}`}>
                   <Stack gap={0} style={{ flex: '1 1 220px' }}>
                     <Text size="sm" fw={500}>{i.label}</Text>
-                    <Text size="xs" c="dimmed">{who === 'patient' ? 'From: ' : 'Ask: '}{i.from}</Text>
+                    <Text size="xs" c="dimmed">{who === 'patient' ? t('records:checklist.from', { where: i.from }) : t('records:checklist.ask', { where: i.from })}</Text>
                   </Stack>
                   <Group gap="xs" wrap="wrap">
-                    {i.have ? <Text size="sm" c="green.9" fw={600}>On file</Text> : i.waiver ? <Text size="sm">Not needed: {i.waiver.reason} <Text span size="xs" c="dimmed">({i.waiver.waivedBy})</Text></Text> : <Text size="sm" c={isCoordinator ? 'orange.9' : 'gray.8'} fw={600}>{who === 'service' && !isCoordinator ? 'We will ask' : 'Missing'}</Text>}
-                    {isCoordinator && !i.have && !i.waiver && <Button size="xs" variant="default" onClick={() => setWaiving(i)}>Waive…</Button>}
-                    {isCoordinator && i.waiver && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>Undo waiver</Button>}
+                    {i.have ? <Text size="sm" c="green.9" fw={600}>{t('records:checklist.onFile')}</Text> : i.waiver ? <Text size="sm">{t('records:checklist.notNeeded', { reason: i.waiver.reason })} <Text span size="xs" c="dimmed">({i.waiver.waivedBy})</Text></Text> : <Text size="sm" c={isCoordinator ? 'orange.9' : 'gray.8'} fw={600}>{who === 'service' && !isCoordinator ? t('records:checklist.weWillAsk') : t('records:checklist.missing')}</Text>}
+                    {isCoordinator && !i.have && !i.waiver && <Button size="xs" variant="default" onClick={() => setWaiving(i)}>{t('records:checklist.waive')}</Button>}
+                    {isCoordinator && i.waiver && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>{t('records:checklist.undoWaiver')}</Button>}
                   </Group>
                 </Group>
               ))}
@@ -216,12 +221,12 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
           </Stack>
         );
       })}
-      <Modal opened={!!waiving} onClose={() => setWaiving(null)} title={`Waive “${waiving?.label ?? ''}”`}>
+      <Modal opened={!!waiving} onClose={() => setWaiving(null)} title={t('records:checklist.waiveTitle', { label: waiving?.label ?? '' })}>
         <form onSubmit={(e) => { e.preventDefault(); waive.mutate(); }}>
           <Stack>
-            <Textarea label="Why is this record not needed?" value={reason} onChange={(e) => setReason(e.currentTarget.value)} minRows={3} required data-autofocus />
+            <Textarea label={t('records:checklist.why')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} minRows={3} required data-autofocus />
             <ErrorNote error={waive.error} />
-            <Button type="submit" loading={waive.isPending} disabled={reason.trim().length < 5}>Waive with this reason</Button>
+            <Button type="submit" loading={waive.isPending} disabled={reason.trim().length < 5}>{t('records:checklist.waiveSubmit')}</Button>
           </Stack>
         </form>
       </Modal>
@@ -231,22 +236,23 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
 
 function ClinicalSection({ caseId }: { caseId: string }) {
   const q = useQuery({ queryKey: caseKeys.part(caseId, 'clinical'), queryFn: () => get<GetResult<'/api/cases/{id}/clinical'>>(`/cases/${caseId}/clinical`) });
+  const { t } = useTranslation();
   const rows = (q.data ?? []).filter((r) => r.kind !== 'patient');
   if (!rows.length) return null;
   const labs = rows.filter((r) => r.kind === 'observation');
   const history = rows.filter((r) => r.kind !== 'observation');
   return (
     <section aria-labelledby="h-clinical">
-      <Title order={3} id="h-clinical" mb="xs">From imported health records</Title>
+      <Title order={3} id="h-clinical" mb="xs">{t('records:clinical.title')}</Title>
       {history.length > 0 && (
         <>
-          <Text fw={600} size="sm">Conditions, procedures and medicines</Text>
+          <Text fw={600} size="sm">{t('records:clinical.history')}</Text>
           <Table.ScrollContainer minWidth={340} mb="sm"><Table verticalSpacing={2}><Table.Tbody>{history.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.kind}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.status}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
         </>
       )}
       {labs.length > 0 && (
         <>
-          <Text fw={600} size="sm">Lab results over time</Text>
+          <Text fw={600} size="sm">{t('records:clinical.labs')}</Text>
           <Table.ScrollContainer minWidth={300}><Table verticalSpacing={2} data-testid="labs"><Table.Tbody>{labs.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.value} {r.unit}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
         </>
       )}
@@ -257,6 +263,7 @@ function ClinicalSection({ caseId }: { caseId: string }) {
 /** Image files on file, as the studies they form (a CD of 400 slices is one CT, not 400 records). */
 function ImagesOnFile({ caseId }: { caseId: string }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const files = useQuery({
     queryKey: caseKeys.part(caseId, 'documents', 'imaging'),
     queryFn: async () => {
@@ -286,15 +293,15 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
   if (!files.data?.total && !studies.data?.length) return null;
   return (
     <section aria-labelledby="h-images" data-testid="images-on-file">
-      <Title order={3} id="h-images" mb="xs">Images on file</Title>
+      <Title order={3} id="h-images" mb="xs">{t('records:images.title')}</Title>
       <Text size="sm" c="dimmed" mb="xs">
-        {files.data?.total ?? 0} image files{reading ? `, ${reading} still being read` : ''}. <Anchor component={Link} to={`?tab=imaging`} size="sm">Open the images</Anchor>
+        {t('records:images.files', { count: files.data?.total ?? 0 })}{reading ? t('records:images.reading', { count: reading }) : ''}. <Anchor component={Link} to={`?tab=imaging`} size="sm">{t('records:images.open')}</Anchor>
       </Text>
       <Stack gap={4} data-testid="image-studies">
         {(studies.data ?? []).map((s) => (
           <Group key={s.studyUid} justify="space-between" wrap="wrap" gap="xs" py={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-            <Text size="sm" fw={500}>{s.description ?? 'Imaging study'}</Text>
-            <Text size="sm" c="dimmed">{formatDay(s.date, 'date unknown')} · {s.series.length} series · {s.series.reduce((n, x) => n + x.instances, 0)} images</Text>
+            <Text size="sm" fw={500}>{s.description ?? t('records:images.study')}</Text>
+            <Text size="sm" c="dimmed">{t('records:images.studyLine', { day: formatDay(s.date, t('records:images.dateUnknown')), series: s.series.length, count: s.series.reduce((n, x) => n + x.instances, 0) })}</Text>
           </Group>
         ))}
       </Stack>

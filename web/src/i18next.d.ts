@@ -1,0 +1,20 @@
+import 'i18next';
+import type account from './messages/en/account.json';
+import type assess from './messages/en/assess.json';
+import type auth from './messages/en/auth.json';
+import type cases from './messages/en/cases.json';
+import type common from './messages/en/common.json';
+import type home from './messages/en/home.json';
+import type intake from './messages/en/intake.json';
+import type notices from './messages/en/notices.json';
+import type opinion from './messages/en/opinion.json';
+import type records from './messages/en/records.json';
+
+// The English catalogue is the shape of every language: `tsc` fails on a key it does not have.
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    // Every namespace may be named in a key ("home:title"); keys always name theirs.
+    defaultNS: ['common', 'account', 'assess', 'auth', 'cases', 'home', 'intake', 'notices', 'opinion', 'records'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records };
+  }
+}
