@@ -145,14 +145,11 @@ async function addAuditEvents(db: Db, wanted: number) {
     const n = Math.min(chunk, wanted - done);
     await db.transaction(async (tx) => {
       await tx.query(
-        `WITH added AS (
-           INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
+        `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
            SELECT gen_random_uuid(), now() - (g::float / $2) * interval '1095 days', b.user_id, 'patient', ($3::text[])[1 + g % array_length($3::text[], 1)], 'Case', b.id::text, b.id,
                   '10.0.' || (g % 250) || '.' || (g % 200), 'Mozilla/5.0 (bench)', CASE WHEN g % 97 = 0 THEN 'denied' ELSE 'success' END, '{}'::jsonb
            FROM generate_series(1, $1) g JOIN bench_case_ids b ON b.k = 1 + (g * 7919) % $4
-           ORDER BY g DESC
-           RETURNING seq)
-         INSERT INTO audit_unsealed SELECT seq FROM added`,
+           ORDER BY g DESC`,
         [n, wanted, actions, caseCount]);
     });
   }

@@ -61,10 +61,13 @@ CREATE INDEX patients_given_idx ON patients (lower(given_name) text_pattern_ops)
 CREATE INDEX case_members_user_case_idx ON case_members (user_id, case_id) WHERE revoked_at IS NULL;
 DROP INDEX case_members_user_idx;
 
--- The audit chain without a lock on every request: a request inserts its events unchained and
--- queues them in `audit_unsealed`; one sealer at a time links them into `audit_links` in the
--- order it seals them. Each link's hash covers the event's content and the previous link's hash,
--- exactly as the chain did before, so the existing chain moves over as the first links.
+-- The audit chain without a lock on every request: a request inserts its events unchained, each
+-- stamped with its transaction's id; one sealer at a time links them into `audit_links` in the
+-- order it seals them. It seals the events of transactions that have all finished (below the
+-- oldest one still running), then moves its mark (`audit_seal_state`) past them, so an event that
+-- commits late is sealed in a later round and none is missed. Each link's hash covers the event's
+-- content and the previous link's hash, exactly as the chain did before, so the existing chain
+-- moves over as the first links.
 CREATE TABLE audit_links (
   pos bigint PRIMARY KEY,
   event_seq bigint NOT NULL UNIQUE,
@@ -74,8 +77,14 @@ CREATE TABLE audit_links (
 INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
   SELECT row_number() OVER (ORDER BY seq), seq, prev_hash, hash FROM audit_events;
 ALTER TABLE audit_events DROP COLUMN prev_hash, DROP COLUMN hash;
+ALTER TABLE audit_events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX audit_events_tx_idx ON audit_events (tx, seq);
 
-CREATE TABLE audit_unsealed (seq bigint PRIMARY KEY);
+CREATE TABLE audit_seal_state (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  sealed_below xid8 NOT NULL
+);
+INSERT INTO audit_seal_state (sealed_below) VALUES (pg_snapshot_xmin(pg_current_snapshot()));
 
 CREATE FUNCTION audit_links_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN

@@ -159,8 +159,8 @@ describe('tamper detection', () => {
     try {
       for (let i = 0; i < 3; i++) await e.db.transaction((tx) => recordAudit(tx, { actor: null, meta: SYSTEM_META, action: `test.${i}`, entityType: 'Test' }));
       expect(await verifyAuditChain(e.db)).toMatchObject({ ok: true, checked: 3 });
-      // Written straight into the table, not through the trail: neither sealed nor waiting.
-      await e.db.query(`INSERT INTO audit_events (id, at, action, entity_type, outcome) VALUES (gen_random_uuid(), now(), 'test.forged', 'Test', 'success')`);
+      // Written straight into the table with an old transaction id, behind the sealer's mark: never to be linked.
+      await e.db.query(`INSERT INTO audit_events (id, at, action, entity_type, outcome, tx) VALUES (gen_random_uuid(), now(), 'test.forged', 'Test', 'success', '3'::xid8)`);
       expect(await verifyAuditChain(e.db)).toMatchObject({ ok: false, firstBrokenSeq: 4, reason: expect.stringMatching(/outside the chain/) });
       // Two links swapped: each still names a real event, but the chain no longer holds.
       await e.db.query('ALTER TABLE audit_links DISABLE TRIGGER audit_links_no_update_delete');

@@ -68,8 +68,8 @@ const pending = new WeakMap<Queryable, PendingEvent[]>();
 
 /**
  * Appends several events in order. In a transaction they are kept until just before it commits
- * and then written in one statement. They are written unchained and queued for the sealer
- * (`sealAuditTrail`), which links them into the hash chain: no writer waits for another.
+ * and then written in one statement, unchained, stamped with the transaction's id; the sealer
+ * (`sealAuditTrail`) links them into the hash chain later. No writer waits for another.
  */
 export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
@@ -99,16 +99,13 @@ export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise
 }
 
 async function insertEvents(tx: Queryable, events: PendingEvent[]): Promise<void> {
-  // One statement for the events and their places in the sealer's queue.
+  // One statement for the whole batch (a page of a list is one event per case).
   await tx.query(
-    `WITH added AS (
-       INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
-       SELECT id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId", ip, "userAgent", outcome, detail
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, at timestamptz, "actorId" uuid, "actorRole" text, action text, "entityType" text, "entityId" text, "caseId" uuid,
-         ip text, "userAgent" text, outcome text, detail jsonb)) WITH ORDINALITY AS t(id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId",
-         ip, "userAgent", outcome, detail, n) ORDER BY n
-       RETURNING seq)
-     INSERT INTO audit_unsealed (seq) SELECT seq FROM added`,
+    `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
+     SELECT id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId", ip, "userAgent", outcome, detail
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, at timestamptz, "actorId" uuid, "actorRole" text, action text, "entityType" text, "entityId" text, "caseId" uuid,
+       ip text, "userAgent" text, outcome text, detail jsonb)) WITH ORDINALITY AS t(id, at, "actorId", "actorRole", action, "entityType", "entityId", "caseId",
+       ip, "userAgent", outcome, detail, n) ORDER BY n`,
     [JSON.stringify(events)],
   );
 }
@@ -117,10 +114,11 @@ export const AUDIT_COLUMNS = `seq, id, at, actor_id AS "actorId", actor_role AS 
   entity_id AS "entityId", case_id AS "caseId", ip, user_agent AS "userAgent", outcome, detail`;
 
 /**
- * Links events waiting in `audit_unsealed` into the chain, oldest first, in batches; returns how
- * many it sealed. One instance seals at a time: the others return 0 at once, or wait their turn
- * with `wait` (a check that must see everything committed before it). The queue row is
- * removed in the transaction that writes the link, so an event is sealed exactly once.
+ * Links new events into the chain, in batches; returns how many it sealed. It takes the events of
+ * transactions that have all finished (below the oldest transaction still running, so none of them
+ * can still add an event), in transaction then event order, and moves its mark past them once
+ * they are all linked. One instance seals at a time: the others return 0 at once, or wait their
+ * turn with `wait` (a check that must see everything committed before it).
  */
 export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?: number } = {}): Promise<number> {
   const batchSize = opts.batchSize ?? 2000;
@@ -132,30 +130,37 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
         const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [AUDIT_SEAL_LOCK]);
         if (!lock?.ok) return 0;
       }
-      const taken = await tx.query<{ seq: number }>(
-        'DELETE FROM audit_unsealed WHERE seq IN (SELECT seq FROM audit_unsealed ORDER BY seq LIMIT $1) RETURNING seq', [batchSize]);
-      if (taken.length === 0) return 0;
+      const [mark] = await tx.query<{ below: string; upto: string }>(
+        'SELECT sealed_below::text AS below, pg_snapshot_xmin(pg_current_snapshot())::text AS upto FROM audit_seal_state');
       const rows = await tx.query<Record<string, unknown>>(
-        `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`, [taken.map((r) => Number(r.seq))]);
-      const [last] = await tx.query<{ pos: number; hash: string }>('SELECT pos, hash FROM audit_links ORDER BY pos DESC LIMIT 1');
-      let pos = Number(last?.pos ?? 0);
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      const links = rows.map((row) => {
-        const { seq, ...content } = toAuditEvent(row);
-        const hash = auditHash({ ...content, prevHash });
-        const link = { pos: ++pos, seq, prevHash, hash };
-        prevHash = hash;
-        return link;
-      });
-      await tx.query(
-        `INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
-         SELECT pos, seq, "prevHash", hash FROM jsonb_to_recordset($1::jsonb) AS t(pos bigint, seq bigint, "prevHash" text, hash text)`,
-        [JSON.stringify(links)]);
-      return taken.length;
+        `SELECT ${AUDIT_COLUMNS} FROM audit_events e
+         WHERE e.tx >= $1::xid8 AND e.tx < $2::xid8 AND NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
+         ORDER BY e.tx, e.seq LIMIT $3`, [mark!.below, mark!.upto, batchSize]);
+      if (rows.length > 0) await appendLinks(tx, rows);
+      // Every event below the mark is linked: the next round starts there.
+      if (rows.length < batchSize && mark!.below !== mark!.upto) await tx.query('UPDATE audit_seal_state SET sealed_below = $1::xid8', [mark!.upto]);
+      return rows.length;
     });
     sealed += n;
     if (n < batchSize) return sealed;
   }
+}
+
+async function appendLinks(tx: Queryable, rows: Record<string, unknown>[]): Promise<void> {
+  const [last] = await tx.query<{ pos: number; hash: string }>('SELECT pos, hash FROM audit_links ORDER BY pos DESC LIMIT 1');
+  let pos = Number(last?.pos ?? 0);
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const links = rows.map((row) => {
+    const { seq, ...content } = toAuditEvent(row);
+    const hash = auditHash({ ...content, prevHash });
+    const link = { pos: ++pos, seq, prevHash, hash };
+    prevHash = hash;
+    return link;
+  });
+  await tx.query(
+    `INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
+     SELECT pos, seq, "prevHash", hash FROM jsonb_to_recordset($1::jsonb) AS t(pos bigint, seq bigint, "prevHash" text, hash text)`,
+    [JSON.stringify(links)]);
 }
 
 /**
@@ -195,7 +200,7 @@ export interface VerifyResult {
  * shows up as the first event whose link does not hold.
  */
 export async function verifyAuditChain(db: Db, batchSize = 5000): Promise<VerifyResult> {
-  await sealAuditTrail(db, { wait: true });
+  await sealEverythingBefore(db);
   let prevHash = GENESIS_HASH;
   let lastPos = 0;
   let checked = 0;
@@ -216,16 +221,30 @@ export async function verifyAuditChain(db: Db, batchSize = 5000): Promise<Verify
       checked++;
     }
   }
-  const [counts] = await db.query<{ events: number; waiting: number }>(
-    'SELECT (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM audit_unsealed)::int AS waiting');
-  const unsealed = counts?.waiting ?? 0;
-  if ((counts?.events ?? 0) !== checked + unsealed) {
-    const [stray] = await db.query<{ seq: number }>(
-      `SELECT e.seq FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
-         AND NOT EXISTS (SELECT 1 FROM audit_unsealed u WHERE u.seq = e.seq) ORDER BY e.seq LIMIT 1`);
-    return { ok: false, checked, unsealed, firstBrokenSeq: stray ? Number(stray.seq) : undefined, reason: 'an event is outside the chain (neither sealed nor waiting to be)' };
-  }
+  // Events not linked: those of transactions that finished after the seal are still to come;
+  // one below the sealer's mark was never going to be sealed (written around the trail).
+  const [rest] = await db.query<{ waiting: number; stray: number | null }>(
+    `SELECT count(*) FILTER (WHERE e.tx >= s.sealed_below)::int AS waiting, min(e.seq) FILTER (WHERE e.tx < s.sealed_below) AS stray
+     FROM audit_events e CROSS JOIN audit_seal_state s WHERE NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)`);
+  const unsealed = rest?.waiting ?? 0;
+  if (rest?.stray != null) return { ok: false, checked, unsealed, firstBrokenSeq: Number(rest.stray), reason: 'an event is outside the chain (written around the trail, never to be sealed)' };
   return { ok: true, checked, unsealed };
+}
+
+/**
+ * Seals until every transaction that had begun when this was called has finished and its events
+ * are linked (a transaction still running holds the sealer's mark back; a check waits for it, up
+ * to `timeoutMs`, then reports what is left as not yet sealed).
+ */
+async function sealEverythingBefore(db: Db, timeoutMs = 10_000): Promise<void> {
+  const [start] = await db.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax');
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await sealAuditTrail(db, { wait: true });
+    const [done] = await db.query<{ ok: boolean }>('SELECT sealed_below >= $1::xid8 AS ok FROM audit_seal_state', [start!.xmax]);
+    if (done?.ok || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Seals the trail every `intervalMs` in the background; returns a stop function that seals once more. */
