@@ -163,12 +163,14 @@ async function queuePlans(t: TestApp, actor: Actor): Promise<string> {
   const now = new Date();
   const shapes: [string, Partial<CaseListFilter>][] = [
     ['first page by urgency', { sort: 'urgency' }], ['page 200', { sort: 'urgency', page: 200 }], ['one status', { status: ['ready_for_review'], sort: 'urgency' }],
-    ['at risk', { sla: 'at_risk', sort: 'oldest' }], ['search by name', { q: 'okafor', sort: 'oldest' }],
+    ['several statuses', { status: ['assigned', 'in_review', 'board'], sort: 'oldest' }], ['at risk', { sla: 'at_risk', sort: 'oldest' }],
+    ['overdue', { sla: 'breached', sort: 'oldest' }], ['search by name', { q: 'okafor', sort: 'oldest' }], ['search by condition', { q: 'adenocarcinoma', sort: 'oldest' }],
   ];
   let text = '';
   for (const [name, shape] of shapes) {
     const explaining: Queryable = {
       query: async <T>(sql: string, params?: unknown[]) => {
+        if (/^\s*EXPLAIN/i.test(sql)) return t.db.query<T>(sql, params);
         const plan = await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${sql}`, params);
         text += `-- ${name}\n${sql.replace(/\s+/g, ' ').trim()}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}\n\n`;
         return t.db.query<T>(sql, params);

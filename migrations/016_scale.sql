@@ -51,6 +51,7 @@ DROP INDEX cases_status_idx;
 CREATE INDEX cases_queue_age_idx ON cases (queued_at, id);
 CREATE INDEX cases_queue_urgency_idx ON cases (urgency, queued_at, id);
 CREATE INDEX cases_queue_status_idx ON cases (status, urgency, queued_at, id);
+CREATE INDEX cases_queue_status_age_idx ON cases (status, queued_at, id);
 CREATE INDEX cases_sla_due_idx ON cases (sla_due_at) WHERE delivered_at IS NULL;
 CREATE INDEX cases_delivered_late_idx ON cases (queued_at, id) WHERE delivered_at > sla_due_at;
 CREATE INDEX cases_search_idx ON cases USING gin (search_text gin_trgm_ops);

@@ -142,11 +142,30 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
        c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
        c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key
-     FROM (SELECT c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}) page
+     FROM (${pageOfIds(f, where, orderBy, offset, bind)}) page
      JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
      ORDER BY ${orderBy}`, params);
   const last = rows.length === f.pageSize ? rows[rows.length - 1] : undefined;
   return { rows, ...counted, nextCursor: last ? encodeCursor({ sort: f.sort, urgency: last.urgency, queuedAt: last.queued_key, id: last.id }) : null };
+}
+
+/**
+ * The ids of one page, by the plan that stays an index walk for the filter at hand:
+ * - several statuses: one walk per status (index on status then the sort), merged, each stopping
+ *   at the page's end; a single walk in sort order would pass every case of the other statuses;
+ * - a service-level state: its cases first (indexes on the due date), then sorted, as they are
+ *   few beside the finished cases an age-ordered walk would pass;
+ * - otherwise: the walk in sort order, filtering as it goes.
+ */
+function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string): string {
+  const limit = `LIMIT ${f.pageSize} OFFSET ${offset}`;
+  if ((f.status?.length ?? 0) > 1) {
+    const walks = f.status!.map((status) =>
+      `(SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${[...where, `c.status = ${bind(status)}`].join(' AND ')} ORDER BY ${orderBy} LIMIT ${offset + f.pageSize})`);
+    return `SELECT c.id FROM (${walks.join(' UNION ALL ')}) c ORDER BY ${orderBy} ${limit}`;
+  }
+  if (f.sla) return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')}) SELECT c.id FROM matching c ORDER BY ${orderBy} ${limit}`;
+  return `SELECT c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${orderBy} ${limit}`;
 }
 
 /** The clock's states as conditions on the stored due date (see `slaClock` for the same rules on one case). */

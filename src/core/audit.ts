@@ -123,6 +123,9 @@ export const AUDIT_COLUMNS = `seq, id, at, actor_id AS "actorId", actor_role AS 
 export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?: number } = {}): Promise<number> {
   const batchSize = opts.batchSize ?? 2000;
   let sealed = 0;
+  // Where the previous batch of this call ended: a transaction with many events is read on from
+  // there, not from its start again.
+  let after = { tx: '0', seq: 0 };
   for (;;) {
     const n = await db.transaction(async (tx) => {
       if (opts.wait) await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEAL_LOCK]);
@@ -133,10 +136,15 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
       const [mark] = await tx.query<{ below: string; upto: string }>(
         'SELECT sealed_below::text AS below, pg_snapshot_xmin(pg_current_snapshot())::text AS upto FROM audit_seal_state');
       const rows = await tx.query<Record<string, unknown>>(
-        `SELECT ${AUDIT_COLUMNS} FROM audit_events e
-         WHERE e.tx >= $1::xid8 AND e.tx < $2::xid8 AND NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
-         ORDER BY e.tx, e.seq LIMIT $3`, [mark!.below, mark!.upto, batchSize]);
-      if (rows.length > 0) await appendLinks(tx, rows);
+        `SELECT ${AUDIT_COLUMNS}, tx::text AS tx FROM audit_events e
+         WHERE e.tx >= $1::xid8 AND e.tx < $2::xid8 AND (e.tx, e.seq) > ($4::xid8, $5::bigint)
+           AND NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
+         ORDER BY e.tx, e.seq LIMIT $3`, [mark!.below, mark!.upto, batchSize, after.tx, after.seq]);
+      if (rows.length > 0) {
+        await appendLinks(tx, rows);
+        const last = rows[rows.length - 1]!;
+        after = { tx: String(last.tx), seq: Number(last.seq) };
+      }
       // Every event below the mark is linked: the next round starts there.
       if (rows.length < batchSize && mark!.below !== mark!.upto) await tx.query('UPDATE audit_seal_state SET sealed_below = $1::xid8', [mark!.upto]);
       return rows.length;
@@ -151,7 +159,8 @@ async function appendLinks(tx: Queryable, rows: Record<string, unknown>[]): Prom
   let pos = Number(last?.pos ?? 0);
   let prevHash = last?.hash ?? GENESIS_HASH;
   const links = rows.map((row) => {
-    const { seq, ...content } = toAuditEvent(row);
+    // The transaction id only orders sealing; the link covers the event itself.
+    const { seq, tx: _tx, ...content } = toAuditEvent(row) as AuditEvent & { tx?: string };
     const hash = auditHash({ ...content, prevHash });
     const link = { pos: ++pos, seq, prevHash, hash };
     prevHash = hash;
