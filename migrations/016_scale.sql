@@ -87,12 +87,13 @@ CREATE TABLE audit_seal_state (
 );
 INSERT INTO audit_seal_state (sealed_below) VALUES (pg_snapshot_xmin(pg_current_snapshot()));
 
-CREATE FUNCTION audit_links_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+-- The links are append-only like the events: one guard, naming the table it refused.
+CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  RAISE EXCEPTION 'audit_links is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
 END
 $fn$;
 CREATE TRIGGER audit_links_no_update_delete BEFORE UPDATE OR DELETE ON audit_links
-  FOR EACH ROW EXECUTE FUNCTION audit_links_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change();
 CREATE TRIGGER audit_links_no_truncate BEFORE TRUNCATE ON audit_links
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_links_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Actor, RequestMeta } from './context.ts';
 import type { Db, Queryable } from './db.ts';
 import { checkedAuditDetail } from './auditDetail.ts';
+import { pollEvery } from './jobs.ts';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
@@ -258,18 +259,9 @@ async function sealEverythingBefore(db: Db, timeoutMs = 10_000): Promise<void> {
 
 /** Seals the trail every `intervalMs` in the background; returns a stop function that seals once more. */
 export function startAuditSealer(db: Db, onError: (err: Error) => void, intervalMs: number): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = sealAuditTrail(db).catch(onError).finally(() => {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    });
-  };
-  let timer = setTimeout(tick, intervalMs);
+  const stop = pollEvery(() => sealAuditTrail(db), intervalMs, onError);
   return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
+    await stop();
     await sealAuditTrail(db).catch(onError);
   };
 }

@@ -61,12 +61,20 @@ export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLog
 
 /** Polls for due jobs; returns a stop function that waits for the running job to finish. */
 export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500): () => Promise<void> {
+  return pollEvery(() => drainJobs(db, handlers, log), intervalMs, (err) => log.error({ err: err.message }, 'job worker failed'));
+}
+
+/**
+ * Runs `work` every `intervalMs` after the last run ended (never two at once); returns a stop
+ * function that waits for a run in progress to end.
+ */
+export function pollEvery(work: () => Promise<unknown>, intervalMs: number, onError: (err: Error) => void): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     if (stopped) return;
-    running = drainJobs(db, handlers, log)
-      .catch((err: Error) => log.error({ err: err.message }, 'job worker failed'))
+    running = work()
+      .catch(onError)
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);
       });
