@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CASE_COMMAND_NAMES } from '../cases/lifecycle.ts';
+import { CASE_COMMAND_NAMES, CASE_COMMANDS } from '../cases/lifecycle.ts';
 import { describeAction } from './words.ts';
 import { describeEvent, EVENT_WORDS } from '../events/words.ts';
 import { CASE_EVENT_TYPES } from '../events/catalog.ts';
@@ -30,7 +30,9 @@ describe('the audit trail and the timeline in words', () => {
     const actions = caseActionsInSource();
     expect(actions.length).toBeGreaterThan(40);
     for (const a of actions) expect(GENERIC, a).not.toContain(describeAction(a));
-    for (const c of CASE_COMMAND_NAMES) expect(describeAction(`case.${c}`)).not.toMatch(/^case\./);
+    // Said as done, never as the button that does it ("Sent the request", not "Submit the request").
+    for (const c of CASE_COMMAND_NAMES) expect(describeAction(`case.${c}`)).not.toBe(CASE_COMMANDS[c].label);
+    expect(describeAction('case.submit')).toBe('Sent the request');
     expect(describeAction('fhir.Patient.read')).toBe('Read personal details through a connected system');
     expect(describeAction('something.new')).toBe('Worked on the request');
   });

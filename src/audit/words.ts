@@ -25,6 +25,13 @@ const EXACT: Record<string, string> = {
   'specimen.create': 'Asked for slides or samples', 'specimen.label': 'Printed a label for slides or samples', 'specimen.list': 'Looked at slides and samples', 'specimen.step': 'Updated slides or samples',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };
+/** A lifecycle command said as done (the command's own label is what a button says). */
+const COMMANDS_DONE: Record<CaseCommand, string> = {
+  submit: 'Sent the request', discard: 'Deleted the draft', startRecordCollection: 'Started gathering records', markReadyForReview: 'Marked the request ready for review',
+  acceptAssignment: 'Took the case', assignExpert: 'Assigned an expert', startReview: 'Started the review', referToBoard: 'Sent the case to the tumor board',
+  returnFromBoard: 'Brought the case back from the tumor board', signOpinion: 'Signed the opinion', deliver: 'Sent the opinion', close: 'Closed the case',
+  closeAfterFollowup: 'Closed the case after the follow-up period', hold: 'Put the request on hold', resume: 'Took the request off hold', cancel: 'Cancelled the request',
+};
 const FHIR: Record<string, string> = {
   Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', DiagnosticReport: 'the opinion', AuditEvent: 'the access history', Observation: 'results',
 };
@@ -32,7 +39,7 @@ const FHIR: Record<string, string> = {
 export function describeAction(action: string): string {
   if (EXACT[action]) return EXACT[action];
   const command = /^case\.(\w+)$/.exec(action)?.[1];
-  if (command && command in CASE_COMMANDS) return CASE_COMMANDS[command as CaseCommand].label;
+  if (command && command in CASE_COMMANDS) return COMMANDS_DONE[command as CaseCommand];
   const fhir = /^fhir\.(\w+)\.(read|search)$/.exec(action);
   if (fhir) return `Read ${FHIR[fhir[1]!] ?? 'records'} through a connected system`;
   if (action.endsWith('.read') || action.endsWith('.list')) return 'Looked at the request';
