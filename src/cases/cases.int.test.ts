@@ -259,7 +259,7 @@ describe('coordinator queue and lifecycle', () => {
     expect(intakeLines[0]).toMatchObject({ count: 7, label: 'Filled in 7 steps of the request' });
 
     const log = (await p.client.get(`/api/cases/${id}/access-log?pageSize=100`)).body;
-    expect(log.items.some((e: { actorName: string; action: string; what: string }) => e.actorName === expert.name && e.action === 'case.startReview' && e.what === 'Start the review')).toBe(true);
+    expect(log.items.some((e: { actorName: string; action: string; what: string }) => e.actorName === expert.name && e.action === 'case.startReview' && e.what === 'Started the review')).toBe(true);
     expect(log.items.every((e: { what: string }) => !/[a-z]\.[a-z]/.test(e.what))).toBe(true);
   });
 
