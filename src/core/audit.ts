@@ -136,11 +136,14 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
       }
       const [mark] = await tx.query<{ below: string; upto: string }>(
         'SELECT sealed_below::text AS below, pg_snapshot_xmin(pg_current_snapshot())::text AS upto FROM audit_seal_state');
+      // One lower bound only: given both, PostgreSQL starts the index walk at the row comparison's
+      // and passes every sealed event below the mark on its way.
+      const from = after.tx === '0' ? { sql: 'e.tx >= $1::xid8', params: [mark!.below] } : { sql: '(e.tx, e.seq) > ($1::xid8, $4::bigint)', params: [after.tx] };
       const rows = await tx.query<Record<string, unknown>>(
         `SELECT ${AUDIT_COLUMNS}, tx::text AS tx FROM audit_events e
-         WHERE e.tx >= $1::xid8 AND e.tx < $2::xid8 AND (e.tx, e.seq) > ($4::xid8, $5::bigint)
+         WHERE ${from.sql} AND e.tx < $2::xid8
            AND NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
-         ORDER BY e.tx, e.seq LIMIT $3`, [mark!.below, mark!.upto, batchSize, after.tx, after.seq]);
+         ORDER BY e.tx, e.seq LIMIT $3`, [...from.params, mark!.upto, batchSize, ...(after.tx === '0' ? [] : [after.seq])]);
       if (rows.length > 0) {
         await appendLinks(tx, rows);
         const last = rows[rows.length - 1]!;
