@@ -7,7 +7,7 @@ import type { Actor } from '../src/core/context.ts';
 import type { Queryable } from '../src/core/db.ts';
 import { DEMO_PASSWORD, seedDemo } from '../src/demo/seed.ts';
 import { Client } from '../test/support/client.ts';
-import { startTestApp, type TestApp } from '../test/support/testApp.ts';
+import { startTestApp, startTestAppOnKeptDb, type TestApp } from '../test/support/testApp.ts';
 import type { BenchResult } from './harness.ts';
 import { growToScale } from './scaleSeed.ts';
 
@@ -23,6 +23,8 @@ export interface ScaleOptions {
   auditEvents: number;
   clients: number;
   seconds: number;
+  /** Keep the seeded database (named after its size) and reuse it on the next run. */
+  keep: boolean;
 }
 
 interface Load {
@@ -37,7 +39,7 @@ interface Load {
 
 export async function scaleBenchmark(opts: ScaleOptions): Promise<BenchResult[]> {
   process.env.TEST_DB = 'postgres';
-  const t = await startTestApp({ DEMO: 'true' });
+  const t = opts.keep ? await startTestAppOnKeptDb(`consilium_scale_${Math.round(opts.cases / 1000)}k`, { DEMO: 'true' }) : await startTestApp({ DEMO: 'true' });
   try {
     await seedDemo(t.db, t.config);
     const growth = await growToScale(t.db, opts);

@@ -7,7 +7,7 @@ import type { Db } from '../src/core/db.ts';
  * each new case is a copy of one demo case (its state, intake, members, timeline, documents,
  * consents, offers, opinions and follow-up messages) with its own patient, its own patient
  * account, reviewers from a pool of experts, and its dates moved back in time. Finished cases
- * (delivered, closed, cancelled) spread over three years; open ones over the last month, as a
+ * (closed, cancelled) spread over three years; open and delivered ones over the last month, as a
  * busy program's would. Synthetic names only.
  */
 
@@ -16,7 +16,8 @@ const STATE_WEIGHTS: Record<string, number> = {
   closed: 40, delivered: 18, cancelled: 5, draft: 3, submitted: 4, collecting_records: 8, ready_for_review: 4,
   assigned: 4, in_review: 6, board: 2, opinion_signed: 2, on_hold: 4,
 };
-const FINISHED = ['closed', 'delivered', 'cancelled'];
+// Delivered cases close when their follow-up window ends, so they are as recent as open ones.
+const FINISHED = ['closed', 'cancelled'];
 const GIVEN = ['Avery', 'Blake', 'Carmen', 'Dana', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Luis', 'Mei', 'Noor', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara'];
 const FAMILY = ['Abbott', 'Brennan', 'Castillo', 'Dubois', 'Eriksen', 'Fujita', 'Gallo', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quint', 'Rossi', 'Sato', 'Tanaka',
   'Umarov', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zielinski', 'Almeida', 'Becker', 'Costa', 'Dimitrov'];
@@ -44,10 +45,7 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
   const t0 = Date.now();
   const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const wanted = Math.max(0, target.cases - existing);
-  await planCopies(db, wanted);
-  const person = await copyPeople(db, wanted);
-  for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'followup_messages']) await copyRows(db, table, person);
-  await db.exec('DROP TABLE bench_copies');
+  if (wanted > 0) await copyCases(db, wanted);
   const t1 = Date.now();
   await addAuditEvents(db, target.auditEvents);
   const t2 = Date.now();
@@ -57,6 +55,13 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
   const [{ n: cases } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const [{ n: auditEvents } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
   return { cases, auditEvents, seconds: { cases: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 } };
+}
+
+async function copyCases(db: Db, wanted: number) {
+  await planCopies(db, wanted);
+  const person = await copyPeople(db, wanted);
+  for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'followup_messages']) await copyRows(db, table, person);
+  await db.exec('DROP TABLE bench_copies');
 }
 
 /** One row per new case: which demo case it copies, its new ids, and how far back its dates move. */

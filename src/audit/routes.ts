@@ -5,7 +5,7 @@ import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '.
 import type { Db } from '../core/db.ts';
 import { describeAction } from './words.ts';
 import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
-import { cheapCount } from '../core/counting.ts';
+import { cheapCount, exactWhenShort } from '../core/counting.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
@@ -53,8 +53,9 @@ export function auditRoutes(db: Db) {
          FROM (SELECT a.seq FROM audit_events a ${clause} ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) page
          JOIN audit_events a ON a.seq = page.seq LEFT JOIN audit_links l ON l.event_seq = a.seq
          LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.seq DESC`, params);
+      const shown = exactWhenShort(total, rows.length, q.pageSize, (q.page - 1) * q.pageSize);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
-      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total, totalIsEstimate: estimated, page: q.page, pageSize: q.pageSize };
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total: shown, totalIsEstimate: estimated && shown === total, page: q.page, pageSize: q.pageSize };
     });
 
     app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), unsealed: z.number().optional(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {

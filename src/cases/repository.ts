@@ -1,8 +1,9 @@
 import type { Actor } from '../core/context.ts';
 import { caseGrantSql, type CaseRow } from '../core/access.ts';
+import { mergedWalksSql } from '../core/walks.ts';
 import type { Queryable } from '../core/db.ts';
 import type { CaseRelation, CaseStatus } from './lifecycle.ts';
-import { cheapCount, type ListTotal } from '../core/counting.ts';
+import { cheapCount, exactWhenShort, type ListTotal } from '../core/counting.ts';
 import { AppError } from '../core/errors.ts';
 
 export async function insertCase(tx: Queryable, createdBy: string): Promise<CaseRow> {
@@ -142,41 +143,43 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
        c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
        c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key
-     FROM (${pageOfIds(f, where, orderBy, offset, bind)}) page
+     FROM (${pageOfIds(f, where, orderBy, offset, bind, sla)}) page
      JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
      ORDER BY ${orderBy}`, params);
   const last = rows.length === f.pageSize ? rows[rows.length - 1] : undefined;
-  return { rows, ...counted, nextCursor: last ? encodeCursor({ sort: f.sort, urgency: last.urgency, queuedAt: last.queued_key, id: last.id }) : null };
+  const total = f.cursor ? counted.total : exactWhenShort(counted.total, rows.length, f.pageSize, offset);
+  return { rows, total, estimated: counted.estimated && total === counted.total, nextCursor: last ? encodeCursor({ sort: f.sort, urgency: last.urgency, queuedAt: last.queued_key, id: last.id }) : null };
 }
 
 /**
- * The ids of one page, by the plan that stays an index walk for the filter at hand:
- * - several statuses: one walk per status (index on status then the sort), merged, each stopping
- *   at the page's end; a single walk in sort order would pass every case of the other statuses;
- * - a service-level state: its cases first (indexes on the due date), then sorted, as they are
- *   few beside the finished cases an age-ordered walk would pass;
- * - otherwise: the walk in sort order, filtering as it goes.
+ * The ids of one page, by the plan that stays an index walk for the filter at hand: one walk per
+ * status asked for and per part of a service-level state (see `mergedWalksSql`), each on an index
+ * that holds the sort and the filter's columns, or else the walk in sort order, filtering as it goes.
  */
-function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string): string {
-  const limit = `LIMIT ${f.pageSize} OFFSET ${offset}`;
-  if ((f.status?.length ?? 0) > 1) {
-    const walks = f.status!.map((status) =>
-      `(SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${[...where, `c.status = ${bind(status)}`].join(' AND ')} ORDER BY ${orderBy} LIMIT ${offset + f.pageSize})`);
-    return `SELECT c.id FROM (${walks.join(' UNION ALL ')}) c ORDER BY ${orderBy} ${limit}`;
-  }
-  if (f.sla) return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')}) SELECT c.id FROM matching c ORDER BY ${orderBy} ${limit}`;
-  return `SELECT c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${orderBy} ${limit}`;
+function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string, sla: SlaBounds): string {
+  const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${bind(status)}`) : [''];
+  const clock = f.sla ? slaBranches(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())) : [''];
+  const branches = statuses.flatMap((s) => clock.map((c) => [s, c].filter(Boolean).join(' AND '))).filter(Boolean);
+  return mergedWalksSql({ select: 'c.id, c.urgency, c.queued_at', from: 'FROM cases c', alias: 'c', where, branches, orderBy, limit: f.pageSize, offset });
 }
 
-/** The clock's states as conditions on the stored due date (see `slaClock` for the same rules on one case). */
-// Parameters are bound only when used: PostgreSQL refuses a parameter it cannot place.
-function slaCondition(state: NonNullable<CaseListFilter['sla']>, now: () => string, onTrackFrom: () => string): string {
+/**
+ * The clock's states as conditions on the stored due date (see `slaClock` for the same rules on
+ * one case), as disjoint parts: a running clock (delivered_at IS NULL, ready_at set: the partial
+ * indexes' condition, a program's open caseload however long its history) and, for a missed due
+ * date, the cases delivered late. Parameters are bound only when used: PostgreSQL refuses a
+ * parameter it cannot place.
+ */
+function slaBranches(state: NonNullable<CaseListFilter['sla']>, now: () => string, onTrackFrom: () => string): string[] {
+  const running = 'c.delivered_at IS NULL AND c.ready_at IS NOT NULL';
   switch (state) {
-    case 'breached': return `c.ready_at IS NOT NULL AND ((c.delivered_at IS NULL AND c.sla_due_at < ${now()}) OR c.delivered_at > c.sla_due_at)`;
-    case 'at_risk': return `c.delivered_at IS NULL AND c.sla_due_at >= ${now()} AND c.sla_due_at < ${onTrackFrom()}`;
-    case 'on_track': return `c.delivered_at IS NULL AND c.sla_due_at >= ${onTrackFrom()}`;
+    case 'breached': return [`${running} AND c.sla_due_at < ${now()}`, 'c.ready_at IS NOT NULL AND c.delivered_at > c.sla_due_at'];
+    case 'at_risk': return [`${running} AND c.sla_due_at >= ${now()} AND c.sla_due_at < ${onTrackFrom()}`];
+    case 'on_track': return [`${running} AND c.sla_due_at >= ${onTrackFrom()}`];
   }
 }
+
+const slaCondition = (...args: Parameters<typeof slaBranches>) => `(${slaBranches(...args).map((b) => `(${b})`).join(' OR ')})`;
 
 /**
  * Stamps the service-level clock when a case changes state: ready for review starts it (and

@@ -5,7 +5,8 @@ import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
-import { cheapCount } from '../core/counting.ts';
+import { mergedWalksSql } from '../core/walks.ts';
+import { cheapCount, exactWhenShort } from '../core/counting.ts';
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
@@ -31,6 +32,14 @@ export function bundle(req: FastifyRequest, base: string, resources: Resource[],
     link: [{ relation: 'self', url: self }, ...(offset + count < total && count > 0 ? [{ relation: 'next', url: url.toString() }] : [])],
     entry: resources.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' as const } })),
   };
+}
+
+/** The cases belonging to every one of `patients` (several patient parameters narrow, as in FHIR). */
+async function casesOfAllPatients(tx: Queryable, patients: string[]): Promise<string[]> {
+  const distinct = [...new Set(patients)];
+  // A case has one patient: two different patients have none in common.
+  if (distinct.length > 1) return [];
+  return (await tx.query<{ id: string }>('SELECT id FROM cases WHERE patient_id = $1 ORDER BY id', [distinct[0]])).map((r) => r.id);
 }
 
 const CASE_COLS = 'c.id, c.reference, c.status, c.urgency, c.patient_id, c.intake, c.submitted_at, c.created_at, c.updated_at';
@@ -59,7 +68,7 @@ export function fhirRoutes(deps: Deps) {
     }
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
-    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string }, count: number, offset: number) {
+    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string; branches?: string[] }, count: number, offset: number) {
       const actor = req.actor;
       if (!roleAllows(actor.role, 'case.read')) throw new AppError('FORBIDDEN');
       const values: unknown[] = [actor.userId];
@@ -70,8 +79,10 @@ export function fhirRoutes(deps: Deps) {
       const q = sql(caseGrantSql(actor, 1), bind);
       const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
       const total = await searchTotal(tx, `${q.from} ${where}`, values, req);
-      const rows = await tx.query<T>(`SELECT ${q.cols} ${q.from} ${where} ORDER BY ${q.order} LIMIT ${count} OFFSET ${offset}`, values);
-      return { rows, total, actor };
+      const rows = await tx.query<T>(q.branches
+        ? `SELECT ${q.cols} FROM (${mergedWalksSql({ select: 'c.id, c.queued_at', from: q.from, alias: 'c', where: q.where, branches: q.branches, orderBy: q.order, limit: count, offset })}) page JOIN cases c ON c.id = page.id ORDER BY ${q.order}`
+        : `SELECT ${q.cols} ${q.from} ${where} ORDER BY ${q.order} LIMIT ${count} OFFSET ${offset}`, values);
+      return { rows, total: exactWhenShort(total, rows.length, count, offset), actor };
     }
 
     // Patient ----------------------------------------------------------------------------------
@@ -120,16 +131,23 @@ export function fhirRoutes(deps: Deps) {
       const result = await db.transaction(async (tx) => {
         const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
           const where = [grant];
+          let branches: string[] | undefined;
           if (p._id) where.push(`c.id = ANY(${bind(p._id.flatMap((v) => v.split(',')).map(asUuid))}::uuid[])`);
           for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
           for (const v of p.identifier ?? []) where.push(`c.reference = ${bind(v.includes('|') ? v.split('|')[1] : v)}`);
           if (p.status) {
             const statuses = p.status.flatMap((s) => s.split(','));
             const map: Record<string, string[]> = { draft: ['draft'], active: ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed'], completed: ['delivered', 'closed'], revoked: ['cancelled'], 'on-hold': ['on_hold'] };
-            where.push(`c.status = ANY(${bind(statuses.flatMap((s) => map[s] ?? []))}::text[])`);
+            const wanted = [...new Set(statuses.flatMap((s) => map[s] ?? []))];
+            const list = bind(wanted);
+            where.push(`c.status = ANY(${list}::text[])`);
+            // One index walk per case status, merged: "active" spans seven of them. (Each names
+            // the list's element, as the total's query must use every parameter it is given.)
+            branches = wanted.map((_, k) => `c.status = (${list}::text[])[${k + 1}]`);
           }
-          where.push(...dateConditions([...(p.authored ?? []), ...(p.date ?? [])], 'coalesce(c.submitted_at, c.created_at)', bind));
-          return { from: 'FROM cases c', where, order: 'c.created_at, c.id', cols: CASE_COLS };
+          // Authored: when the request was sent (a draft's: when it was started), as the queue's age.
+          where.push(...dateConditions([...(p.authored ?? []), ...(p.date ?? [])], 'c.queued_at', bind));
+          return { from: 'FROM cases c', where, order: 'c.queued_at, c.id', cols: CASE_COLS, branches };
         }, count, offset);
         await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.ServiceRequest.search', entityType: 'Case' }, r.rows.map((row) => row.id));
         return r;
@@ -173,8 +191,6 @@ export function fhirRoutes(deps: Deps) {
     const forViewer = (row: AuditRow, isAdmin: boolean): AuditRow => (isAdmin ? row : { ...row, ip: null });
     const AUDIT_SQL = `a.id, a.at, a.actor_id, u.name AS actor_name, a.actor_role, a.action, a.entity_type, a.entity_id, a.case_id, c.patient_id, a.ip, a.outcome`;
     const AUDIT_FROM = 'FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id';
-    // Through the patient's cases, so the search walks each case's events by index, not the whole trail.
-    const patientCases = (param: string) => `a.case_id IN (SELECT id FROM cases WHERE patient_id = ${param}::uuid)`;
     app.get('/AuditEvent', { config: { access: 'signed-in' } }, async (req, reply) => {
       const actor = req.actor;
       const p = params(req.query, ['entity', 'patient', 'date', 'agent', 'outcome', '_count', '_offset']);
@@ -189,21 +205,32 @@ export function fhirRoutes(deps: Deps) {
       };
       // Non-admins see only events about cases they hold a grant on.
       const where = [isAdmin ? 'TRUE' : `a.case_id IS NOT NULL AND ${caseGrantSql(actor, values.push(actor.userId))}`];
+      const patients: string[] = [];
       for (const e of p.entity ?? []) {
         const sr = referenceId(e, 'ServiceRequest');
         const pt = e.startsWith('Patient/') ? referenceId(e, 'Patient') : null;
-        where.push(sr && !e.startsWith('Patient/') ? `a.case_id = ${bind(asUuid(sr))}::uuid` : pt ? patientCases(bind(asUuid(pt))) : `a.entity_id = ${bind(e.split('/').pop())}`);
+        if (pt) patients.push(asUuid(pt));
+        else where.push(sr ? `a.case_id = ${bind(asUuid(sr))}::uuid` : `a.entity_id = ${bind(e.split('/').pop())}`);
       }
-      for (const ref of p.patient ?? []) where.push(patientCases(bind(asUuid(referenceId(ref, 'Patient')))));
+      for (const ref of p.patient ?? []) patients.push(asUuid(referenceId(ref, 'Patient')));
       for (const ag of p.agent ?? []) where.push(`a.actor_id = ${bind(asUuid(ag.split('|').pop() ?? null))}::uuid`);
       if (p.outcome) where.push(`a.outcome = ANY(${bind(p.outcome.flatMap((o) => o.split(',')).map((o) => ({ '0': 'success', '4': 'denied', '8': 'failure' })[o] ?? o))}::text[])`);
       where.push(...dateConditions(p.date ?? [], 'a.at', bind));
-      const clause = `WHERE ${where.join(' AND ')}`;
       const result = await db.transaction(async (tx) => {
-        const total = await searchTotal(tx, `${AUDIT_FROM} ${clause}`, values, req);
-        const rows = await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} ${AUDIT_FROM} ${clause} ORDER BY a.seq DESC LIMIT ${count} OFFSET ${offset}`, values);
+        // A patient's events, through their cases: one index walk per case, newest first, not the whole trail.
+        const branches: string[] = [];
+        if (patients.length) {
+          const ids = await casesOfAllPatients(tx, patients);
+          const list = bind(ids);
+          where.push(`a.case_id = ANY(${list}::uuid[])`);
+          branches.push(...ids.map((_, k) => `a.case_id = (${list}::uuid[])[${k + 1}]`));
+        }
+        const total = await searchTotal(tx, `${AUDIT_FROM} WHERE ${where.join(' AND ')}`, values, req);
+        const page = mergedWalksSql({ select: 'a.seq', from: AUDIT_FROM, alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: count, offset });
+        const rows = await tx.query<AuditRow>(`SELECT ${AUDIT_SQL} FROM (${page}) page JOIN audit_events a ON a.seq = page.seq
+          LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.seq DESC`, values);
         await recordCaseReads(tx, { actor, meta: requestMeta(req), action: 'fhir.AuditEvent.search', entityType: 'AuditEvent' }, rows.flatMap((row) => (row.case_id ? [row.case_id] : [])));
-        return { rows, total };
+        return { rows, total: exactWhenShort(total, rows.length, count, offset) };
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map((row) => toFhirAuditEvent(forViewer(row, isAdmin))), result.total, count, offset));
     });

@@ -91,6 +91,26 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /**
+ * The whole application over a named PostgreSQL database that outlives it (created when missing,
+ * migrated, never dropped): for benchmarks that seed once and measure many times.
+ */
+export async function startTestAppOnKeptDb(name: string, env: Record<string, string> = {}): Promise<TestApp> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a database name: ${name}`);
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const db = await openDb({ databaseUrl: PG_ADMIN_URL.replace(/\/[^/]+$/, `/${name}`) });
+  await migrate(db);
+  const app = await startOn(db, env);
+  return { ...app, close: async () => {
+    await app.close();
+    await db.close();
+  } };
+}
+
+/**
  * Several instances of the application on one fresh PostgreSQL database, as behind a load
  * balancer: each with its own connection pool, port and data folder, so they share only what
  * `env` gives them all (S3_URL, BLOB_KEYS). Closing the last one drops the database.

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../../test/support/testApp.ts';
+import { cheapCount, exactWhenShort } from './counting.ts';
+import { mergedWalksSql } from './walks.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+  // 3,000 rows in three kinds, ordered by rank with ties broken by id, most of one kind.
+  await t.db.exec(`CREATE TABLE walk_rows (id int PRIMARY KEY, kind text NOT NULL, rank int NOT NULL);
+    CREATE INDEX walk_rows_kind_idx ON walk_rows (kind, rank, id);
+    INSERT INTO walk_rows SELECT g, CASE WHEN g % 10 = 0 THEN 'b' WHEN g % 10 = 1 THEN 'c' ELSE 'a' END, (g * 7919) % 500 FROM generate_series(1, 3000) g;
+    ANALYZE walk_rows;`);
+});
+afterAll(() => t.drop());
+
+const ids = async (sql: string, params: unknown[] = []) => (await t.db.query<{ id: number }>(sql, params)).map((r) => r.id);
+
+describe('a page over several conditions, one walk each', () => {
+  it('lists the same rows in the same order as one filtered walk, on every page and in both directions', async () => {
+    for (const dir of ['ASC', 'DESC']) {
+      const orderBy = `w.rank ${dir}, w.id ${dir}`;
+      for (const offset of [0, 20, 580]) {
+        const plain = await ids(`SELECT w.id FROM walk_rows w WHERE w.kind IN ('b', 'c') AND w.id > 5 ORDER BY ${orderBy} LIMIT 20 OFFSET ${offset}`);
+        const merged = await ids(mergedWalksSql({ select: 'w.id, w.rank', from: 'FROM walk_rows w', alias: 'w', where: ['w.id > $1'], branches: [`w.kind = 'b'`, `w.kind = 'c'`], orderBy, limit: 20, offset }), [5]);
+        expect(merged).toEqual(plain);
+        expect(merged.length).toBe(offset === 580 ? 19 : 20);
+      }
+    }
+  });
+
+  it('is one plain walk for one condition or none', async () => {
+    const one = mergedWalksSql({ select: 'w.id', from: 'FROM walk_rows w', alias: 'w', where: [], branches: [`w.kind = 'b'`], orderBy: 'w.id', limit: 5, offset: 0 });
+    expect(one).not.toContain('UNION');
+    expect(await ids(one)).toEqual([10, 20, 30, 40, 50]);
+    expect(await ids(mergedWalksSql({ select: 'w.id', from: 'FROM walk_rows w', alias: 'w', where: [], branches: [], orderBy: 'w.id', limit: 3, offset: 2 }))).toEqual([3, 4, 5]);
+  });
+});
+
+describe('cheap totals', () => {
+  it('counts exactly up to the threshold, estimates far above it without counting, and lets a short page correct an estimate', async () => {
+    expect(await cheapCount(t.db, `FROM walk_rows w WHERE w.kind = 'b'`, [], 1000)).toEqual({ total: 300, estimated: false });
+    const many = await cheapCount(t.db, `FROM walk_rows w WHERE w.kind = 'a'`, [], 100);
+    expect(many.estimated).toBe(true);
+    expect(many.total).toBeGreaterThan(1000);
+    // Between the threshold and ten times it: counted, and said to be more than the threshold.
+    const some = await cheapCount(t.db, `FROM walk_rows w WHERE w.kind = 'b'`, [], 200);
+    expect(some.estimated).toBe(true);
+    expect(some.total).toBeGreaterThan(200);
+    expect(exactWhenShort(2400, 7, 25, 50)).toBe(57);
+    expect(exactWhenShort(2400, 25, 25, 50)).toBe(2400);
+    expect(exactWhenShort(2400, 0, 25, 5000)).toBe(2400);
+    expect(exactWhenShort(2400, 0, 25, 0)).toBe(0);
+  });
+});

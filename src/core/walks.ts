@@ -1,0 +1,32 @@
+/**
+ * One ordered page of rows matching any of several disjoint conditions (statuses, service-level
+ * states, a patient's cases), as SQL. A single walk in sort order would pass every row of the
+ * other conditions on its way; one index walk per condition, each stopping at the page's end,
+ * merged, costs the page and not the table.
+ *
+ * `alias` names the table in `from`, in `orderBy` and around the merged walks, so the same
+ * ORDER BY sorts both; `select` must include the columns `orderBy` uses. Conditions must not
+ * overlap (a row matching two would be listed twice).
+ */
+export interface MergedWalks {
+  select: string;
+  from: string;
+  alias: string;
+  where: string[];
+  branches: string[];
+  orderBy: string;
+  limit: number;
+  offset: number;
+}
+
+export function mergedWalksSql(w: MergedWalks): string {
+  const page = `LIMIT ${w.limit} OFFSET ${w.offset}`;
+  const walk = (branch?: string) => {
+    const where = [...w.where, ...(branch ? [branch] : [])];
+    return `SELECT ${w.select} ${w.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${w.orderBy}`;
+  };
+  if (w.branches.length === 0) return `${walk()} ${page}`;
+  if (w.branches.length === 1) return `${walk(w.branches[0])} ${page}`;
+  const walks = w.branches.map((b) => `(${walk(b)} LIMIT ${w.offset + w.limit})`);
+  return `SELECT * FROM (${walks.join(' UNION ALL ')}) ${w.alias} ORDER BY ${w.orderBy} ${page}`;
+}
