@@ -1,14 +1,17 @@
 /**
- * A closed-loop load generator, run as its own process so that it does not share the server's
- * event loop: `concurrency` clients each send the next request as soon as the last one answers,
- * for `seconds`. Prints one JSON line: requests, errors, latency percentiles (ms), requests/s.
- * Usage: node bench/load.ts '{"url":"…","cookie":"…","concurrency":50,"seconds":5}'
+ * A load generator, run as its own process so that it does not share the server's event loop:
+ * `concurrency` clients for `seconds`. Without `rate` each sends the next request as soon as the
+ * last one answers (closed loop: what the server can do at most). With `rate` (requests/s in
+ * all) each waits a random think time between requests, as people do (exponential, mean
+ * concurrency/rate seconds). Prints one JSON line: requests, errors, latency percentiles (ms),
+ * requests/s. Usage: node bench/load.ts '{"url":"…","cookie":"…","concurrency":50,"seconds":5}'
  */
 interface LoadSpec {
   url: string;
   cookie?: string;
   concurrency: number;
   seconds: number;
+  rate?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
@@ -18,8 +21,13 @@ let errors = 0;
 let firstError = '';
 const until = performance.now() + spec.seconds * 1000;
 
+const thinkMs = () => (spec.rate ? (-Math.log(1 - Math.random()) * spec.concurrency * 1000) / spec.rate : 0);
+
 async function client() {
-  while (performance.now() < until) {
+  for (;;) {
+    const pause = thinkMs();
+    if (pause) await new Promise((r) => setTimeout(r, pause));
+    if (performance.now() >= until) break;
     const start = performance.now();
     try {
       const res = await fetch(spec.url, { headers });

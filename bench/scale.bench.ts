@@ -15,7 +15,8 @@ import { growToScale } from './scaleSeed.ts';
  * The product at a large program's size, on PostgreSQL: the demo grown to `cases` requests and
  * `auditEvents` audit events, then `clients` concurrent signed-in clients (a separate process)
  * on each request people make most, one after another, each beside the bare route (`/healthz`,
- * same server, same load) measured just before it. Prints p50/p95/p99; writes the plans of the
+ * same server, same load) measured just before it: first as fast as the clients can go (what
+ * the server can do at most), then with the clients pacing themselves as people do. Prints p50/p95/p99; writes the plans of the
  * queue's queries (EXPLAIN ANALYZE) beside the results.
  */
 export interface ScaleOptions {
@@ -48,17 +49,26 @@ export async function scaleBenchmark(opts: ScaleOptions): Promise<BenchResult[]>
     const scenarios = await scenariosFor(t, people);
     const results: BenchResult[] = [];
     for (const s of scenarios) {
-      const bare = await load(t, '/healthz', people.coordinator, opts);
       const alone = await unloaded(s.client, s.path);
+      if (opts.clients === 0) {
+        // Unloaded only (`--clients=0`): how the plans grow with the data, as at a million cases.
+        results.push({ name: `${s.name} (alone, median)`, backend: `postgres, ${Math.round(growth.cases / 1000)}k cases`, unit: 'ms', ours: alone, reference: alone, referenceName: 'itself', ratio: 1, detail: { unloadedMedianMs: round(alone) } });
+        console.log(`  ${s.name}: alone ${alone.toFixed(1)} ms`);
+        continue;
+      }
+      const bare = await load(t, '/healthz', people.coordinator, opts);
       const rssBefore = process.memoryUsage().rss;
       const ours = await load(t, s.path, s.client, opts);
       if (ours.errors) throw new Error(`${s.name}: ${ours.errors} errors (${ours.firstError})`);
+      // The same people at a pace people keep: each a request every half second or so.
+      const paced = await load(t, s.path, s.client, { ...opts, rate: opts.clients * 2 });
+      if (paced.errors) throw new Error(`${s.name}: ${paced.errors} errors (${paced.firstError})`);
       results.push({
         name: `${s.name} (p99, ${opts.clients} clients)`, backend: `postgres, ${Math.round(growth.cases / 1000)}k cases`, unit: 'ms',
         ours: ours.p99, reference: bare.p99, referenceName: 'GET /healthz, same load', ratio: bare.p99 / ours.p99,
-        detail: { p50: round(ours.p50), p95: round(ours.p95), p99: round(ours.p99), rps: round(ours.rps), unloadedMedianMs: round(alone), bareP99: round(bare.p99), rssGrowthMb: round((process.memoryUsage().rss - rssBefore) / 2 ** 20) },
+        detail: { p50: round(ours.p50), p95: round(ours.p95), p99: round(ours.p99), rps: round(ours.rps), pacedP50: round(paced.p50), pacedP99: round(paced.p99), pacedRps: round(paced.rps), unloadedMedianMs: round(alone), bareP99: round(bare.p99), rssGrowthMb: round((process.memoryUsage().rss - rssBefore) / 2 ** 20) },
       });
-      console.log(`  ${s.name}: p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms, ${ours.rps.toFixed(0)} req/s; alone ${alone.toFixed(1)} ms; bare p99 ${bare.p99.toFixed(1)} ms`);
+      console.log(`  ${s.name}: p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms, ${ours.rps.toFixed(0)} req/s; paced ${paced.rps.toFixed(0)} req/s: p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms; alone ${alone.toFixed(1)} ms; bare p99 ${bare.p99.toFixed(1)} ms`);
     }
     writePlans(await queuePlans(t, people.coordinatorActor), growth.cases);
     return results;
@@ -136,8 +146,8 @@ async function scenariosFor(t: TestApp, p: People): Promise<Scenario[]> {
 }
 
 /** Runs the load generator in its own process against one path. */
-function load(t: TestApp, pathname: string, client: Client, opts: ScaleOptions): Promise<Load> {
-  const spec = { url: `${t.baseUrl}${pathname}`, cookie: client.cookieHeader, concurrency: opts.clients, seconds: opts.seconds };
+function load(t: TestApp, pathname: string, client: Client, opts: ScaleOptions & { rate?: number }): Promise<Load> {
+  const spec = { url: `${t.baseUrl}${pathname}`, cookie: client.cookieHeader, concurrency: opts.clients, seconds: opts.seconds, rate: opts.rate };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'load.ts'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

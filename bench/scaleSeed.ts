@@ -51,7 +51,9 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
   const t2 = Date.now();
   await sealAuditTrail(db, { wait: true, batchSize: 20_000 });
   const t3 = Date.now();
-  await db.exec('ANALYZE');
+  // A settled database, as autovacuum keeps one: statistics, and the visibility map that lets a
+  // walk read an index alone.
+  await db.exec('VACUUM ANALYZE');
   const [{ n: cases } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const [{ n: auditEvents } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
   return { cases, auditEvents, seconds: { cases: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 } };
@@ -69,16 +71,20 @@ async function planCopies(db: Db, wanted: number) {
   const templates = await db.query<{ id: string; status: string }>('SELECT id, status FROM cases ORDER BY created_at');
   const total = templates.reduce((s, t) => s + (STATE_WEIGHTS[t.status] ?? 1), 0);
   const plan = templates.map((t) => ({ id: t.id, copies: Math.round((wanted * (STATE_WEIGHTS[t.status] ?? 1)) / total), finished: FINISHED.includes(t.status) }));
-  await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval)`);
+  await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval, condition_from uuid)`);
+  const conditions = templates.map((t) => t.id);
   await db.query(
     `INSERT INTO bench_copies
      SELECT t.id, (SELECT m.user_id FROM case_members m WHERE m.case_id = t.id AND m.relation = 'patient' LIMIT 1), t.patient_id,
             gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), g,
             -- Every date moves back by the same amount, so that the copy was created between an
             -- hour and its age limit ago (new = old - shift).
-            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '1095 days' ELSE interval '30 days' END) + interval '1 hour'
+            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '1095 days' ELSE interval '30 days' END) + interval '1 hour',
+            -- Whatever state a case is in, its condition is any of the program's: finished cases
+            -- are not all of one diagnosis.
+            ($2::uuid[])[1 + floor(random() * array_length($2::uuid[], 1))::int]
      FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, copies int, finished boolean) JOIN cases t ON t.id = p.id, generate_series(1, p.copies) g`,
-    [JSON.stringify(plan)]);
+    [JSON.stringify(plan), conditions]);
 }
 
 /**
@@ -126,6 +132,11 @@ async function copyRows(db: Db, table: string, person: (column: string) => strin
         values.push(own[name]);
         continue;
       }
+    }
+    if (table === 'cases' && name === 'intake') {
+      values.push(`CASE WHEN (SELECT f.intake->'condition' FROM cases f WHERE f.id = c.condition_from) IS NULL THEN x.intake
+        ELSE jsonb_set(x.intake, '{condition}', (SELECT f.intake->'condition' FROM cases f WHERE f.id = c.condition_from)) END`);
+      continue;
     }
     if (name === 'id') values.push('gen_random_uuid()');
     else if (name === 'case_id') values.push('c.new_id');

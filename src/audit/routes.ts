@@ -6,6 +6,7 @@ import type { Db } from '../core/db.ts';
 import { describeAction } from './words.ts';
 import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
 import { cheapCount, exactWhenShort } from '../core/counting.ts';
+import { mergedWalksSql } from '../core/walks.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
@@ -21,6 +22,21 @@ const AuditQuery = z.strictObject({
   outcome: z.enum(['success', 'denied', 'failure']).optional(), from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/**
+ * The actions recorded whose name matches `pattern` (a LIKE prefix), in a few index probes: a skip
+ * from one action to the next over the action index, not a scan of the trail.
+ */
+async function actionsStartingWith(db: Db, pattern: string): Promise<string[]> {
+  const rows = await db.query<{ action: string }>(
+    `WITH RECURSIVE acts(action) AS (
+       SELECT min(action COLLATE "C") FROM audit_events WHERE action COLLATE "C" LIKE $1
+       UNION ALL
+       SELECT (SELECT min(e.action COLLATE "C") FROM audit_events e WHERE e.action COLLATE "C" > acts.action AND e.action COLLATE "C" LIKE $1)
+       FROM acts WHERE acts.action IS NOT NULL)
+     SELECT action FROM acts WHERE action IS NOT NULL`, [pattern]);
+  return rows.map((r) => r.action);
+}
 
 /** Admin views of the audit trail and the mail outbox, and the chain check. */
 export function auditRoutes(db: Db) {
@@ -40,17 +56,27 @@ export function auditRoutes(db: Db) {
       if (q.actorId) add('a.actor_id = ?', q.actorId);
       if (q.caseId) add('a.case_id = ?', q.caseId);
       if (q.caseReference) add('a.case_id = (SELECT id FROM cases WHERE reference = ?)', q.caseReference);
-      if (q.action) add('a.action LIKE ?', `${q.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+      const actionPattern = q.action ? `${q.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : undefined;
+      if (actionPattern) add('a.action COLLATE "C" LIKE ?', actionPattern);
       if (q.outcome) add('a.outcome = ?', q.outcome);
       if (q.from) add('a.at >= ?', q.from);
       if (q.to) add('a.at <= ?', q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const { total, estimated } = await cheapCount(db, `FROM audit_events a ${clause}`, params);
       const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');
-      // The page is found on the events alone (an index walk), then joined for the 50 rows shown.
+      // By action: one walk per action the prefix names (they are few; new events of any other
+      // action would otherwise lie between the newest matches).
+      const branches: string[] = [];
+      if (actionPattern) {
+        const actions = await actionsStartingWith(db, actionPattern);
+        const list = `$${params.push(actions)}`;
+        branches.push(...actions.map((_, k) => `a.action COLLATE "C" = (${list}::text[])[${k + 1}]`));
+      }
+      const page = mergedWalksSql({ select: 'a.seq', from: 'FROM audit_events a', alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      // The page is found on the events alone (index walks), then joined for the 50 rows shown.
       const rows = await db.query<Record<string, unknown>>(
         `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference", l.hash
-         FROM (SELECT a.seq FROM audit_events a ${clause} ORDER BY a.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) page
+         FROM (${page}) page
          JOIN audit_events a ON a.seq = page.seq LEFT JOIN audit_links l ON l.event_seq = a.seq
          LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.seq DESC`, params);
       const shown = exactWhenShort(total, rows.length, q.pageSize, (q.page - 1) * q.pageSize);

@@ -107,6 +107,10 @@ function decodeCursor(token: string, sort: CaseListFilter['sort']): Cursor {
   throw new AppError('VALIDATION_FAILED', 'This list position is no longer valid; start again from the first page.');
 }
 
+const WHOLE_REFERENCE = /^C-\d{4}-\d{6}$/i;
+// Above this many matches (counted or estimated) a search walks the queue in order instead.
+const SEARCH_MATCHES_FIRST = 5_000;
+
 /**
  * A page of the cases the actor holds a grant on, filtered and sorted, and the size of the whole
  * list (exact up to a thousand, estimated above). The page is found on `cases` alone through an
@@ -125,7 +129,10 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
   const now = sla.now.getTime();
   if (f.minAgeDays != null) where.push(`c.queued_at <= ${bind(new Date(now - f.minAgeDays * 86_400_000).toISOString())}`);
   if (f.maxAgeDays != null) where.push(`c.queued_at >= ${bind(new Date(now - f.maxAgeDays * 86_400_000).toISOString())}`);
-  if (f.q) where.push(`c.search_text LIKE ${bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
+  // A whole reference finds its case by the reference's own index: its trigrams ("c-2", "202", …)
+  // are in every case's search text, so the trigram index would read them all.
+  if (f.q && WHOLE_REFERENCE.test(f.q.trim())) where.push(`c.reference = ${bind(f.q.trim().toUpperCase())}`);
+  else if (f.q) where.push(`c.search_text LIKE ${bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
   if (f.sla) where.push(slaCondition(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())));
   const counted = await cheapCount(tx, `FROM cases c WHERE ${where.join(' AND ')}`, params);
 
@@ -143,7 +150,7 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
        c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
        c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key
-     FROM (${pageOfIds(f, where, orderBy, offset, bind, sla)}) page
+     FROM (${pageOfIds(f, where, orderBy, offset, bind, sla, counted.total)}) page
      JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
      ORDER BY ${orderBy}`, params);
   const last = rows.length === f.pageSize ? rows[rows.length - 1] : undefined;
@@ -156,7 +163,14 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
  * status asked for and per part of a service-level state (see `mergedWalksSql`), each on an index
  * that holds the sort and the filter's columns, or else the walk in sort order, filtering as it goes.
  */
-function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string, sla: SlaBounds): string {
+function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string, sla: SlaBounds, matches: number): string {
+  // A search with up to a few thousand matches: the matches first (trigram index), then sorted. A
+  // walk in sort order would pass every older case until it met them: most of the table for a
+  // rare word. A common word is met early in any order, and its matches are too many to sort.
+  if (f.q && matches <= SEARCH_MATCHES_FIRST && !f.sla && (f.status?.length ?? 0) <= 1) {
+    return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')})
+      SELECT c.id FROM matching c ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}`;
+  }
   const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${bind(status)}`) : [''];
   const clock = f.sla ? slaBranches(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())) : [''];
   const branches = statuses.flatMap((s) => clock.map((c) => [s, c].filter(Boolean).join(' AND '))).filter(Boolean);

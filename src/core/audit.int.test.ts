@@ -82,10 +82,17 @@ describe('the audit trail', () => {
     const admin = await aStaff(t, 'admin');
     const p = await aPatient(t);
     const id = await aCase(t, p);
+    for (let i = 0; i < 2; i++) await p.client.get(`/api/cases/${id}`);
     const page = await admin.client.get(`/api/admin/audit?caseId=${id}&action=case.&pageSize=5`);
     expect(page.status).toBe(200);
     expect(page.body.items.every((e: { caseId: string }) => e.caseId === id)).toBe(true);
     expect(page.body.items[0].actorName).toBe(p.name);
+    // The actions a prefix names, merged newest first across pages, as the whole trail lists them.
+    const all = (await admin.client.get(`/api/admin/audit?caseId=${id}&pageSize=200`)).body.items as { seq: number; action: string }[];
+    const wanted = all.filter((e) => e.action.startsWith('case.')).map((e) => e.seq);
+    expect(new Set(all.filter((e) => e.action.startsWith('case.')).map((e) => e.action)).size).toBeGreaterThan(1);
+    const paged = [1, 2].map((n) => admin.client.get(`/api/admin/audit?caseId=${id}&action=case.&pageSize=2&page=${n}`));
+    expect((await Promise.all(paged)).flatMap((r) => r.body.items.map((e: { seq: number }) => e.seq))).toEqual(wanted.slice(0, 4));
     // Found by the reference people see, and said in words.
     const reference = page.body.items[0].caseReference as string;
     expect(reference).toMatch(/^C-\d{4}-\d+$/);

@@ -37,6 +37,8 @@ export interface AuditEvent {
 export const GENESIS_HASH = '0'.repeat(64);
 // One sealer at a time across every instance links new events into the chain.
 const AUDIT_SEAL_LOCK = 7261002;
+// Events hashed between two turns of the event loop while sealing.
+const HASH_SLICE = 100;
 
 /** JSON with keys sorted at every level, so the hash does not depend on jsonb's key order. */
 export function canonicalJson(value: unknown): string {
@@ -162,14 +164,17 @@ async function appendLinks(tx: Queryable, rows: Record<string, unknown>[]): Prom
   const [last] = await tx.query<{ pos: number; hash: string }>('SELECT pos, hash FROM audit_links ORDER BY pos DESC LIMIT 1');
   let pos = Number(last?.pos ?? 0);
   let prevHash = last?.hash ?? GENESIS_HASH;
-  const links = rows.map((row) => {
+  const links: { pos: number; seq: number; prevHash: string; hash: string }[] = [];
+  for (const row of rows) {
     // The transaction id only orders sealing; the link covers the event itself.
     const { seq, tx: _tx, ...content } = toAuditEvent(row) as AuditEvent & { tx?: string };
     const hash = auditHash({ ...content, prevHash });
-    const link = { pos: ++pos, seq, prevHash, hash };
+    links.push({ pos: ++pos, seq, prevHash, hash });
     prevHash = hash;
-    return link;
-  });
+    // Requests go on between slices: a batch hashed in one go held the event loop for tens of
+    // milliseconds, every request waiting behind it.
+    if (links.length % HASH_SLICE === 0) await new Promise((r) => setImmediate(r));
+  }
   await tx.query(
     `INSERT INTO audit_links (pos, event_seq, prev_hash, hash)
      SELECT pos, seq, "prevHash", hash FROM jsonb_to_recordset($1::jsonb) AS t(pos bigint, seq bigint, "prevHash" text, hash text)`,
