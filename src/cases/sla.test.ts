@@ -23,6 +23,24 @@ describe('business-day calendar', () => {
     expect(businessDaysBetween(at('2026-11-20T00:00:00Z'), at('2026-11-30T00:00:00Z'), holidays)).toBe(5);
     expect(businessDaysBetween(at('2026-11-30T00:00:00Z'), at('2026-11-20T00:00:00Z'), holidays)).toBe(-5);
   });
+  it('counts as a day-by-day walk would, over years and at any time of day', () => {
+    // The walk: every date reached a day at a time from `from` without passing `to`.
+    const walked = (from: Date, to: Date) => {
+      const [a, b, sign] = to >= from ? [from, to, 1] : [to, from, -1];
+      let n = 0;
+      for (let d = new Date(a.getTime() + 86_400_000); d <= b; d = new Date(d.getTime() + 86_400_000)) {
+        if (![0, 6].includes(d.getUTCDay()) && !holidays.has(d.toISOString().slice(0, 10))) n++;
+      }
+      return sign * n || 0;
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 500; i++) {
+      const from = new Date(Date.UTC(2024, 0, 1) + random() * 4 * 365 * 86_400_000);
+      const to = new Date(from.getTime() + (random() - 0.3) * (i % 10 === 0 ? 1200 : 40) * 86_400_000);
+      expect(businessDaysBetween(from, to, holidays)).toBe(walked(from, to));
+    }
+  });
 });
 
 describe('SLA clock', () => {

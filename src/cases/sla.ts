@@ -56,13 +56,45 @@ export function addBusinessDays(start: Date, n: number, holidays: ReadonlySet<st
   return d;
 }
 
-/** Whole business days from `from` to `to` (negative when `to` is earlier). */
+/**
+ * Whole business days from `from` to `to` (negative when `to` is earlier): the business days
+ * among the dates reached by stepping a day at a time from `from` without passing `to`.
+ * Counted, not stepped: a case years overdue is listed as fast as one due tomorrow.
+ */
 export function businessDaysBetween(from: Date, to: Date, holidays: ReadonlySet<string>): number {
   const sign = to >= from ? 1 : -1;
   const [a, b] = sign > 0 ? [from, to] : [to, from];
-  let n = 0;
-  for (let d = new Date(a.getTime() + DAY); d <= b; d = new Date(d.getTime() + DAY)) if (isBusinessDay(d, holidays)) n++;
-  return sign * n;
+  const steps = Math.floor((b.getTime() - a.getTime()) / DAY);
+  if (steps <= 0) return 0;
+  const first = Math.floor(a.getTime() / DAY) + 1;
+  const last = first + steps - 1;
+  return sign * (weekdaysBefore(last + 1) - weekdaysBefore(first) - holidaysWithin(holidays, first, last)) || 0;
+}
+
+// Days since 1970-01-01 (a Thursday) that are Monday to Friday, among the first `n`.
+const WEEKDAYS_IN_PARTIAL_WEEK = [0, 1, 2, 2, 2, 3, 4];
+const weekdaysBefore = (n: number) => 5 * Math.floor(n / 7) + WEEKDAYS_IN_PARTIAL_WEEK[((n % 7) + 7) % 7]!;
+
+const holidayDays = new WeakMap<ReadonlySet<string>, number[]>();
+/** How many of the holidays fall on a weekday between two day numbers, both included. */
+function holidaysWithin(holidays: ReadonlySet<string>, first: number, last: number): number {
+  let days = holidayDays.get(holidays);
+  if (!days) {
+    days = [...holidays].map((h) => Date.parse(`${h}T00:00:00Z`) / DAY).filter((d) => Number.isInteger(d) && isBusinessDay(new Date(d * DAY), new Set())).sort((x, y) => x - y);
+    holidayDays.set(holidays, days);
+  }
+  return firstAtOrAfter(days, last + 1) - firstAtOrAfter(days, first);
+}
+
+function firstAtOrAfter(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export type SlaState = 'on_track' | 'at_risk' | 'breached' | 'met';
@@ -99,9 +131,15 @@ export function onTrackFrom(levels: ServiceLevels, now: Date): Date {
 }
 
 /** The clock of one case, or null before it is ready for review. `dueAt` when stored, else computed. */
+const holidaySets = new WeakMap<ServiceLevels, ReadonlySet<string>>();
+const holidaysOf = (levels: ServiceLevels): ReadonlySet<string> => {
+  if (!holidaySets.has(levels)) holidaySets.set(levels, new Set(levels.holidays.dates));
+  return holidaySets.get(levels)!;
+};
+
 export function slaClock(levels: ServiceLevels, urgency: 'standard' | 'expedited', readyAt: Date | null, deliveredAt: Date | null, now: Date, dueAt?: Date | null): SlaClock | null {
   if (!readyAt) return null;
-  const holidays = new Set(levels.holidays.dates);
+  const holidays = holidaysOf(levels);
   const due = dueAt ?? addBusinessDays(readyAt, levels.businessDays[urgency], holidays);
   const end = deliveredAt ?? now;
   const left = businessDaysBetween(now, due, holidays);
