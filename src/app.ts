@@ -167,9 +167,10 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const masterKeys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
   const modules = await capabilities({ ...deps, secrets: secretBox(masterKeys), masterKeys });
   const jobHandlers = jobTable(modules.map((m) => m.jobs ?? {}));
-  app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log) });
+  app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log, config.instanceName) });
   if (config.jobsPollMs > 0) {
-    const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs);
+    const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs, config.instanceName);
+    app.log.info({ instance: config.instanceName }, 'background jobs and audit sealing run on this instance');
     const stopSealer = startAuditSealer(db, (err) => app.log.error({ err: err.message }, 'audit sealer failed'), config.jobsPollMs);
     app.addHook('onClose', async () => {
       await stopJobs();

@@ -153,6 +153,10 @@ describe.skipIf(!onPostgres)('several instances on one database and one bucket',
     for (const k of ['document.extract', 'offer.expire', 'sla.remind', 'event.dispatch']) expect(kinds).toContain(k);
     // Claimed once each: a job two workers both ran would show two attempts.
     expect(jobs.filter((j) => !j.done || j.attempts !== 1)).toEqual([]);
+    // Each names the instance that ran it, one of the two.
+    const claimers = await a.db.query<{ claimed_by: string | null }>('SELECT DISTINCT claimed_by FROM jobs');
+    expect(claimers.length).toBeGreaterThan(0);
+    for (const c of claimers) expect([a.config.instanceName, b.config.instanceName]).toContain(c.claimed_by);
     // Each effect happened once: one expiry on the timeline, one of each notice in the outbox.
     const [expiries] = await a.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM case_events WHERE type = 'offer.expire' AND detail->>'offerId' = $1`, [unanswered.body.id]);
     expect(expiries!.n).toBe(1);

@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -29,6 +31,7 @@ const EnvSchema = z.object({
   S3_PATH_STYLE: z.enum(['true', 'false', '1', '0']).default('true'),
   OFFER_RESPONSE_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  INSTANCE_NAME: z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/).optional(),
   ASSESSMENT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SMTP_URL: z.string().optional(),
@@ -79,6 +82,7 @@ export interface Config {
   /** S3-compatible object storage for files and uploads in progress (unset: folders under DATA_DIR). */
   s3?: S3Config;
   jobsPollMs: number;
+  instanceName: string;
   /** Hours an expert has to answer an offer before it goes back to the coordinator. */
   offerResponseHours: number;
   /** Public assessment requests per client address per minute. */
@@ -167,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     blobKeys: e.BLOB_KEYS,
     s3: e.S3_URL ? parseS3Url(e.S3_URL, e.S3_REGION, e.S3_PATH_STYLE === 'true' || e.S3_PATH_STYLE === '1') : undefined,
     jobsPollMs: e.JOBS_POLL_MS,
+    // Names this instance on the jobs it runs (a pod or host name), so operators see where work ran.
+    instanceName: e.INSTANCE_NAME ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(2).toString('hex')}`,
     offerResponseHours: e.OFFER_RESPONSE_HOURS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

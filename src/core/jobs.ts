@@ -29,12 +29,12 @@ interface JobRow {
 }
 
 /** Claims and runs one due job; returns false when none is due. */
-export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLogger): Promise<boolean> {
+export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null): Promise<boolean> {
   const [job] = await db.query<JobRow>(
-    `UPDATE jobs SET locked_until = now() + interval '10 minutes', attempts = attempts + 1
+    `UPDATE jobs SET locked_until = now() + interval '10 minutes', attempts = attempts + 1, claimed_by = $1
      WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts
                  AND (locked_until IS NULL OR locked_until < now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING id, kind, payload, attempts, max_attempts`);
+     RETURNING id, kind, payload, attempts, max_attempts`, [worker]);
   if (!job) return false;
   const handler = handlers[job.kind];
   try {
@@ -53,15 +53,15 @@ export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLog
 }
 
 /** Runs due jobs until none is left (tests, the CLI, and the worker's inner loop). */
-export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLogger): Promise<number> {
+export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null): Promise<number> {
   let n = 0;
-  while (await runOneJob(db, handlers, log)) n++;
+  while (await runOneJob(db, handlers, log, worker)) n++;
   return n;
 }
 
 /** Polls for due jobs; returns a stop function that waits for the running job to finish. */
-export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500): () => Promise<void> {
-  return pollEvery(() => drainJobs(db, handlers, log), intervalMs, (err) => log.error({ err: err.message }, 'job worker failed'));
+export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500, worker: string | null = null): () => Promise<void> {
+  return pollEvery(() => drainJobs(db, handlers, log, worker), intervalMs, (err) => log.error({ err: err.message }, 'job worker failed'));
 }
 
 /**
