@@ -167,8 +167,11 @@ function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: 
   // A search with up to a few thousand matches: the matches first (trigram index), then sorted. A
   // walk in sort order would pass every older case until it met them: most of the table for a
   // rare word. A common word is met early in any order, and its matches are too many to sort.
-  if (f.q && matches <= SEARCH_MATCHES_FIRST && !f.sla && (f.status?.length ?? 0) <= 1) {
-    return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')})
+  // Due soon, likewise: a window of a few business days' due dates, found through the due-date
+  // index, where a walk in queue order would first pass every overdue case.
+  const fewFirst = (f.q && matches <= SEARCH_MATCHES_FIRST && !f.sla) || f.sla === 'at_risk';
+  if (fewFirst && (f.status?.length ?? 0) <= 1) {
+    return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')}${f.sla === 'at_risk' ? ' ORDER BY c.sla_due_at' : ''})
       SELECT c.id FROM matching c ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}`;
   }
   const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${bind(status)}`) : [''];
