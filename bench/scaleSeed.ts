@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sealAuditTrail } from '../src/core/audit.ts';
+import { referenceOf } from '../src/cases/repository.ts';
 import type { Db } from '../src/core/db.ts';
 
 /**
@@ -71,7 +72,7 @@ async function planCopies(db: Db, wanted: number) {
   const templates = await db.query<{ id: string; status: string }>('SELECT id, status FROM cases ORDER BY created_at');
   const total = templates.reduce((s, t) => s + (STATE_WEIGHTS[t.status] ?? 1), 0);
   const plan = templates.map((t) => ({ id: t.id, copies: Math.round((wanted * (STATE_WEIGHTS[t.status] ?? 1)) / total), finished: FINISHED.includes(t.status) }));
-  await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval, condition_from uuid)`);
+  await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval, condition_from uuid, reference_n bigint DEFAULT nextval('case_reference_seq'))`);
   const conditions = templates.map((t) => t.id);
   await db.query(
     `INSERT INTO bench_copies
@@ -126,7 +127,7 @@ async function copyRows(db: Db, table: string, person: (column: string) => strin
     if (table === 'cases') {
       const own: Record<string, string> = {
         id: 'c.new_id', patient_id: 'c.patient_id',
-        reference: `'C-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0')`,
+        reference: referenceOf('c.reference_n'),
       };
       if (own[name]) {
         values.push(own[name]);

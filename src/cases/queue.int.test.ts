@@ -69,6 +69,20 @@ describe('the queue at scale', () => {
     expect((await list('q=%25')).items).toHaveLength(0);
   });
 
+  it('keeps references whole past the millionth case, and finds them', async () => {
+    await t.db.query(`SELECT setval('case_reference_seq', 999999, false)`);
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const id = await aCase(t, patient, { intake: anIntake() });
+      await signConsents(patient, id);
+      await command(patient, id, 'submit');
+      ids.push(id);
+    }
+    const refs = await t.db.query<{ reference: string }>('SELECT reference FROM cases WHERE id = ANY($1::uuid[]) ORDER BY created_at', [ids]);
+    expect(refs.map((r) => r.reference.split('-')[2])).toEqual(['999999', '1000000']);
+    for (const [k, r] of refs.entries()) expect((await list(`q=${r.reference}`)).items.map((c) => c.id)).toEqual([ids[k]]);
+  });
+
   it('filters by service level exactly as each case’s own clock reads, and a new urgency moves the due date', async () => {
     const [a, b] = ids;
     for (const id of [a!, b!]) {

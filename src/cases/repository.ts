@@ -6,11 +6,17 @@ import type { CaseRelation, CaseStatus } from './lifecycle.ts';
 import { cheapCount, exactWhenShort, type ListTotal } from '../core/counting.ts';
 import { AppError } from '../core/errors.ts';
 
+/**
+ * The reference people see for sequence number `n` (an SQL expression): C-2026-000123, six digits
+ * at least and more once there have been a million cases (padding never cuts a number short).
+ */
+export const referenceOf = (n: string) => `'C-' || to_char(now(), 'YYYY') || '-' || lpad(${n}::text, greatest(6, length(${n}::text)), '0')`;
+
 export async function insertCase(tx: Queryable, createdBy: string): Promise<CaseRow> {
   const [patient] = await tx.query<{ id: string }>('INSERT INTO patients DEFAULT VALUES RETURNING id');
   const [row] = await tx.query<CaseRow>(
     `INSERT INTO cases (reference, status, patient_id, created_by)
-     VALUES ('C-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 6, '0'), 'draft', $1, $2) RETURNING *`,
+     VALUES ((SELECT ${referenceOf('n')} FROM nextval('case_reference_seq') n), 'draft', $1, $2) RETURNING *`,
     [patient!.id, createdBy]);
   return row!;
 }
@@ -107,7 +113,7 @@ function decodeCursor(token: string, sort: CaseListFilter['sort']): Cursor {
   throw new AppError('VALIDATION_FAILED', 'This list position is no longer valid; start again from the first page.');
 }
 
-const WHOLE_REFERENCE = /^C-\d{4}-\d{6}$/i;
+const WHOLE_REFERENCE = /^C-\d{4}-\d{6,}$/i;
 // Above this many matches (counted or estimated) a search walks the queue in order instead.
 const SEARCH_MATCHES_FIRST = 5_000;
 
