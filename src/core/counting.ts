@@ -10,14 +10,14 @@ export interface ListTotal {
  * How many rows a list matches, cheaply: exact up to `exactUpTo`, the planner's estimate above
  * it. Counting a hundred thousand rows for every page someone opens is what made long lists slow;
  * a person paging through them needs "about 98,000", not the last digit. The estimate comes first:
- * when it is far above the threshold the rows are not counted at all, since even a capped count
- * reads every row a rare-in-order filter passes (a common word in a search: tens of thousands).
+ * when it is over twice the threshold the rows are not counted at all, since even a capped count
+ * reads every row a rare-in-order filter passes, or every match of a common word in a search.
  * `fromWhere` is the list's `FROM … WHERE …` with its parameters.
  */
 export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = 1000): Promise<ListTotal> {
   const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`, params);
   const estimate = plannedRows(plan?.['QUERY PLAN']);
-  if (estimate > exactUpTo * 10) return { total: estimate, estimated: true };
+  if (estimate > exactUpTo * 2) return { total: estimate, estimated: true };
   const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 ${fromWhere} LIMIT ${exactUpTo + 1}) capped`, params);
   const n = row?.n ?? 0;
   if (n <= exactUpTo) return { total: n, estimated: false };
