@@ -104,7 +104,7 @@ async function signIn(t: TestApp): Promise<People> {
   // A copy's patient with several requests is rare; any one of them stands for the patient list.
   const [patient] = await t.db.query<{ email: string }>(`SELECT email FROM users WHERE email LIKE 'patient-%@scale.consilium.test' LIMIT 1`);
   const [expert] = await t.db.query<{ email: string }>(`SELECT u.email FROM users u WHERE u.email LIKE 'expert-%@scale.consilium.test'
-    ORDER BY (SELECT count(*) FROM case_members m WHERE m.user_id = u.id) DESC LIMIT 1`);
+    ORDER BY (SELECT count(*) FROM case_members m WHERE m.user_id = u.id AND m.revoked_at IS NULL) DESC LIMIT 1`);
   const coordinator = await as('coordinator@demo.consilium.test');
   const me = (await coordinator.get('/api/auth/me')).body.user;
   return {

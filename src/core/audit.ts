@@ -141,21 +141,24 @@ export async function sealAuditTrail(db: Db, opts: { wait?: boolean; batchSize?:
       // One lower bound only: given both, PostgreSQL starts the index walk at the row comparison's
       // and passes every sealed event below the mark on its way.
       const from = after.tx === '0' ? { sql: 'e.tx >= $1::xid8', params: [mark!.below] } : { sql: '(e.tx, e.seq) > ($1::xid8, $4::bigint)', params: [after.tx] };
-      const rows = await tx.query<Record<string, unknown>>(
+      // The next events in order, by the index alone; then those a sealer that stopped half-way
+      // already linked are left out. (As one anti-join, a backlog of millions made the planner
+      // hash both tables whole for every batch.)
+      const candidates = await tx.query<Record<string, unknown>>(
         `SELECT ${AUDIT_COLUMNS}, tx::text AS tx FROM audit_events e
          WHERE ${from.sql} AND e.tx < $2::xid8
-           AND NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.event_seq = e.seq)
          ORDER BY e.tx, e.seq LIMIT $3`, [...from.params, mark!.upto, batchSize, ...(after.tx === '0' ? [] : [after.seq])]);
-      if (rows.length > 0) {
-        await appendLinks(tx, rows);
-        const last = rows[rows.length - 1]!;
-        after = { tx: String(last.tx), seq: Number(last.seq) };
-      }
+      const linked = new Set(candidates.length ? (await tx.query<{ seq: string }>(
+        'SELECT event_seq::text AS seq FROM audit_links WHERE event_seq = ANY($1::bigint[])', [candidates.map((r) => String(r.seq))])).map((r) => Number(r.seq)) : []);
+      const rows = candidates.filter((r) => !linked.has(Number(r.seq)));
+      if (rows.length > 0) await appendLinks(tx, rows);
+      const last = candidates[candidates.length - 1];
+      if (last) after = { tx: String(last.tx), seq: Number(last.seq) };
       // Every event below the mark is linked: the next round starts there.
-      if (rows.length < batchSize && mark!.below !== mark!.upto) await tx.query('UPDATE audit_seal_state SET sealed_below = $1::xid8', [mark!.upto]);
-      return rows.length;
+      if (candidates.length < batchSize && mark!.below !== mark!.upto) await tx.query('UPDATE audit_seal_state SET sealed_below = $1::xid8', [mark!.upto]);
+      sealed += rows.length;
+      return candidates.length;
     });
-    sealed += n;
     if (n < batchSize) return sealed;
   }
 }
