@@ -6,7 +6,7 @@ import type { Db } from '../core/db.ts';
 import { describeAction } from './words.ts';
 import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
 import { cheapCount, exactWhenShort } from '../core/counting.ts';
-import { mergedWalksSql } from '../core/walks.ts';
+import { mergedWalksSql, oneOf } from '../core/walks.ts';
 
 const AuditEventView = z.object({
   seq: z.number(), id: z.string(), at: z.string(), actorId: z.string().nullable(), actorName: z.string().nullable(), actorRole: z.string().nullable(),
@@ -69,8 +69,7 @@ export function auditRoutes(db: Db) {
       const branches: string[] = [];
       if (actionPattern) {
         const actions = await actionsStartingWith(db, actionPattern);
-        const list = `$${params.push(actions)}`;
-        branches.push(...actions.map((_, k) => `a.action COLLATE "C" = (${list}::text[])[${k + 1}]`));
+        branches.push(...oneOf('a.action COLLATE "C"', `$${params.push(actions)}`, 'text', actions.length).branches);
       }
       const page = mergedWalksSql({ select: 'a.seq', from: 'FROM audit_events a', alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       // The page is found on the events alone (index walks), then joined for the 50 rows shown.

@@ -30,6 +30,14 @@ export function serviceLevelsFor(config: { serviceLevelsFile?: string }): Servic
 }
 
 const DAY = 86_400_000;
+
+/** The holidays of a calendar as a set, built once per calendar. */
+const holidaySets = new WeakMap<ServiceLevels, ReadonlySet<string>>();
+const holidaysOf = (levels: ServiceLevels): ReadonlySet<string> => {
+  if (!holidaySets.has(levels)) holidaySets.set(levels, new Set(levels.holidays.dates));
+  return holidaySets.get(levels)!;
+};
+
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 export function isBusinessDay(d: Date, holidays: ReadonlySet<string>): boolean {
@@ -111,7 +119,7 @@ export const calendarKey = (levels: ServiceLevels) => crypto.createHash('sha256'
 
 /** When the opinion of a case ready for review at `readyAt` is due, and on which calendar. */
 export function dueDate(levels: ServiceLevels, readyAt: Date, urgency: 'standard' | 'expedited'): { dueAt: Date; calendar: string } {
-  return { dueAt: addBusinessDays(readyAt, levels.businessDays[urgency], new Set(levels.holidays.dates)), calendar: calendarKey(levels) };
+  return { dueAt: addBusinessDays(readyAt, levels.businessDays[urgency], holidaysOf(levels)), calendar: calendarKey(levels) };
 }
 
 /**
@@ -120,7 +128,7 @@ export function dueDate(levels: ServiceLevels, readyAt: Date, urgency: 'standard
  * `slaClock` counts (`businessDaysBetween`), so a list filtered by it agrees with each case's clock.
  */
 export function onTrackFrom(levels: ServiceLevels, now: Date): Date {
-  const holidays = new Set(levels.holidays.dates);
+  const holidays = holidaysOf(levels);
   let left = levels.atRiskWithinBusinessDays + 1;
   let d = now;
   while (left > 0) {
@@ -131,12 +139,6 @@ export function onTrackFrom(levels: ServiceLevels, now: Date): Date {
 }
 
 /** The clock of one case, or null before it is ready for review. `dueAt` when stored, else computed. */
-const holidaySets = new WeakMap<ServiceLevels, ReadonlySet<string>>();
-const holidaysOf = (levels: ServiceLevels): ReadonlySet<string> => {
-  if (!holidaySets.has(levels)) holidaySets.set(levels, new Set(levels.holidays.dates));
-  return holidaySets.get(levels)!;
-};
-
 export function slaClock(levels: ServiceLevels, urgency: 'standard' | 'expedited', readyAt: Date | null, deliveredAt: Date | null, now: Date, dueAt?: Date | null): SlaClock | null {
   if (!readyAt) return null;
   const holidays = holidaysOf(levels);

@@ -30,3 +30,13 @@ export function mergedWalksSql(w: MergedWalks): string {
   const walks = w.branches.map((b) => `(${walk(b)} LIMIT ${w.offset + w.limit})`);
   return `SELECT * FROM (${walks.join(' UNION ALL ')}) ${w.alias} ORDER BY ${w.orderBy} ${page}`;
 }
+
+/**
+ * Walk conditions for "column is one of a list" with the list bound once (as `list`, an SQL
+ * parameter of type `type[]`): the condition for the total, and one branch per element. Each
+ * branch names its element of the same parameter, so the total's query, which has no branches,
+ * still uses every parameter it is given.
+ */
+export function oneOf(column: string, list: string, type: string, count: number): { any: string; branches: string[] } {
+  return { any: `${column} = ANY(${list}::${type}[])`, branches: Array.from({ length: count }, (_, k) => `${column} = (${list}::${type}[])[${k + 1}]`) };
+}

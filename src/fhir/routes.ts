@@ -5,7 +5,7 @@ import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
-import { mergedWalksSql } from '../core/walks.ts';
+import { mergedWalksSql, oneOf } from '../core/walks.ts';
 import { cheapCount, exactWhenShort } from '../core/counting.ts';
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
@@ -139,11 +139,10 @@ export function fhirRoutes(deps: Deps) {
             const statuses = p.status.flatMap((s) => s.split(','));
             const map: Record<string, string[]> = { draft: ['draft'], active: ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed'], completed: ['delivered', 'closed'], revoked: ['cancelled'], 'on-hold': ['on_hold'] };
             const wanted = [...new Set(statuses.flatMap((s) => map[s] ?? []))];
-            const list = bind(wanted);
-            where.push(`c.status = ANY(${list}::text[])`);
-            // One index walk per case status, merged: "active" spans seven of them. (Each names
-            // the list's element, as the total's query must use every parameter it is given.)
-            branches = wanted.map((_, k) => `c.status = (${list}::text[])[${k + 1}]`);
+            // One index walk per case status, merged: "active" spans seven of them.
+            const statusIs = oneOf('c.status', bind(wanted), 'text', wanted.length);
+            where.push(statusIs.any);
+            branches = statusIs.branches;
           }
           // Authored: when the request was sent (a draft's: when it was started), as the queue's age.
           where.push(...dateConditions([...(p.authored ?? []), ...(p.date ?? [])], 'c.queued_at', bind));
@@ -221,9 +220,9 @@ export function fhirRoutes(deps: Deps) {
         const branches: string[] = [];
         if (patients.length) {
           const ids = await casesOfAllPatients(tx, patients);
-          const list = bind(ids);
-          where.push(`a.case_id = ANY(${list}::uuid[])`);
-          branches.push(...ids.map((_, k) => `a.case_id = (${list}::uuid[])[${k + 1}]`));
+          const caseIs = oneOf('a.case_id', bind(ids), 'uuid', ids.length);
+          where.push(caseIs.any);
+          branches.push(...caseIs.branches);
         }
         const total = await searchTotal(tx, `${AUDIT_FROM} WHERE ${where.join(' AND ')}`, values, req);
         const page = mergedWalksSql({ select: 'a.seq', from: AUDIT_FROM, alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: count, offset });
