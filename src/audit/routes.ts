@@ -21,6 +21,7 @@ const AuditQuery = z.strictObject({
   caseReference: z.string().trim().toUpperCase().max(40).optional().meta({ description: 'A case by the reference people see (C-2026-000123)' }),
   outcome: z.enum(['success', 'denied', 'failure']).optional(), from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().min(1).optional().meta({ description: 'Events older than this one (the previous page\'s `nextCursor`): the next page, however deep, without counting the ones before; takes the place of `page`' }),
 });
 
 /**
@@ -44,7 +45,7 @@ export function auditRoutes(db: Db) {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['admin'];
 
-    app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: estimatedPageOf(AuditEventView), ...errorResponses } } }, async (req) => {
+    app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: estimatedPageOf(AuditEventView).extend({ nextCursor: z.string().nullable().meta({ description: 'Pass as `before` for the next page; null on the last' }) }), ...errorResponses } } }, async (req) => {
       const actor = req.actor;
       const q = req.query;
       const where: string[] = [];
@@ -63,6 +64,8 @@ export function auditRoutes(db: Db) {
       if (q.to) add('a.at <= ?', q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const { total, estimated } = await cheapCount(db, `FROM audit_events a ${clause}`, params);
+      if (q.before) add('a.seq < ?', q.before);
+      const offset = q.before ? 0 : (q.page - 1) * q.pageSize;
       const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');
       // By action: one walk per action the prefix names (they are few; new events of any other
       // action would otherwise lie between the newest matches).
@@ -71,16 +74,17 @@ export function auditRoutes(db: Db) {
         const actions = await actionsStartingWith(db, actionPattern);
         branches.push(...oneOf('a.action COLLATE "C"', `$${params.push(actions)}`, 'text', actions.length).branches);
       }
-      const page = mergedWalksSql({ select: 'a.seq', from: 'FROM audit_events a', alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      const page = mergedWalksSql({ select: 'a.seq', from: 'FROM audit_events a', alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: q.pageSize, offset });
       // The page is found on the events alone (index walks), then joined for the 50 rows shown.
       const rows = await db.query<Record<string, unknown>>(
         `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference", l.hash
          FROM (${page}) page
          JOIN audit_events a ON a.seq = page.seq LEFT JOIN audit_links l ON l.event_seq = a.seq
          LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.seq DESC`, params);
-      const shown = exactWhenShort(total, rows.length, q.pageSize, (q.page - 1) * q.pageSize);
+      const shown = q.before ? total : exactWhenShort(total, rows.length, q.pageSize, offset);
+      const last = rows.length === q.pageSize ? Number(rows[rows.length - 1]!.seq) : null;
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
-      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total: shown, totalIsEstimate: estimated && shown === total, page: q.page, pageSize: q.pageSize };
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total: shown, totalIsEstimate: estimated && shown === total, page: q.page, pageSize: q.pageSize, nextCursor: last === null ? null : String(last) };
     });
 
     app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), unsealed: z.number().optional(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {

@@ -93,6 +93,15 @@ describe('the audit trail', () => {
     expect(new Set(all.filter((e) => e.action.startsWith('case.')).map((e) => e.action)).size).toBeGreaterThan(1);
     const paged = [1, 2].map((n) => admin.client.get(`/api/admin/audit?caseId=${id}&action=case.&pageSize=2&page=${n}`));
     expect((await Promise.all(paged)).flatMap((r) => r.body.items.map((e: { seq: number }) => e.seq))).toEqual(wanted.slice(0, 4));
+    // By cursor: each page starts where the last ended, to the end, with nothing missed or repeated.
+    const walked: number[] = [];
+    let before: string | null = null;
+    do {
+      const r = await admin.client.get(`/api/admin/audit?caseId=${id}&action=case.&pageSize=2${before ? `&before=${before}` : ''}`);
+      walked.push(...r.body.items.map((e: { seq: number }) => e.seq));
+      before = r.body.nextCursor;
+    } while (before);
+    expect(walked).toEqual(wanted);
     // Found by the reference people see, and said in words.
     const reference = page.body.items[0].caseReference as string;
     expect(reference).toMatch(/^C-\d{4}-\d+$/);

@@ -13,6 +13,8 @@ export interface paths {
                 query?: {
                     action?: string;
                     actorId?: string;
+                    /** @description Events older than this one (the previous page's `nextCursor`): the next page, however deep, without counting the ones before; takes the place of `page` */
+                    before?: number;
                     caseId?: string;
                     /** @description A case by the reference people see (C-2026-000123) */
                     caseReference?: string;
@@ -36,6 +38,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["AuditEvent"][];
+                            /** @description Pass as `before` for the next page; null on the last */
+                            nextCursor: string | null;
                             page: number;
                             pageSize: number;
                             total: number;

@@ -1,19 +1,24 @@
 import { countLabel } from '../counts.ts';
-import { Alert, Button, Code, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, type GetResult, type PostResult } from '../api.ts';
 import { roleLabel } from '../labels.ts';
 import { ErrorNote } from '../components.tsx';
+import { Pager } from '../pager.tsx';
 
 export function AdminAuditPage() {
   const [filters, setFilters] = useState({ action: '', caseReference: '', outcome: '', from: '', to: '' });
   const [page, setPage] = useState(1);
+  // "Next" on a long trail starts where the page before ended (the events are numbered).
+  const [before, setBefore] = useState<string | null>(null);
+  const toPage = (n: number, next: string | null = null) => { setPage(n); setBefore(next); };
   const params = new URLSearchParams({ page: String(page), pageSize: '50' });
+  if (before) params.set('before', before);
   for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
   const events = useQuery({ queryKey: ['audit', params.toString()], queryFn: () => get<GetResult<'/api/admin/audit'>>(`/admin/audit?${params}`), placeholderData: keepPreviousData });
   const verify = useMutation({ mutationFn: () => post<PostResult<'/api/admin/audit/verify'>>('/admin/audit/verify') });
-  const set = (k: keyof typeof filters) => (v: string) => { setFilters({ ...filters, [k]: v }); setPage(1); };
+  const set = (k: keyof typeof filters) => (v: string) => { setFilters({ ...filters, [k]: v }); toPage(1); };
   return (
     <Stack>
       <Group justify="space-between">
@@ -46,7 +51,7 @@ export function AdminAuditPage() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {events.data && events.data.total > 50 && <Pagination total={Math.ceil(events.data.total / 50)} value={page} onChange={setPage} />}
+      {events.data && <Pager total={events.data.total} estimated={events.data.totalIsEstimate} page={page} pageSize={50} hasNext={!!events.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, events.data.nextCursor)} />}
       {events.data && <Text size="sm" c="dimmed">{countLabel(events.data.total, events.data.totalIsEstimate, 'event', 'events')}</Text>}
     </Stack>
   );

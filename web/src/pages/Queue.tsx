@@ -1,5 +1,5 @@
 import { countLabel } from '../counts.ts';
-import { Anchor, Card, Group, MultiSelect, NumberInput, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Card, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -7,6 +7,7 @@ import { Link, useSearchParams } from 'react-router';
 import { ageInDays, get, type GetResult } from '../api.ts';
 import { statusLabel } from '../labels.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { Pager } from '../pager.tsx';
 
 const OPEN = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
 /** Ended cases are found by choosing them; the queue without a choice shows open ones. */
@@ -29,6 +30,8 @@ export function QueuePage() {
   const sla = params.get('sla');
   const sort = params.get('sort') ?? 'urgency';
   const page = Number(params.get('page') ?? '1') || 1;
+  // Set by "Next" on a long list: where the page before ended, so a deep page costs what the first does.
+  const cursor = params.get('cursor');
   const [q, setQ] = useState(params.get('q') ?? '');
   const [debouncedQ] = useDebouncedValue(q, 300);
   /** Changes one filter and goes back to the first page. */
@@ -36,8 +39,14 @@ export function QueuePage() {
     p.delete(key);
     for (const v of Array.isArray(value) ? value : value ? [value] : []) p.append(key, v);
     p.delete('page');
+    p.delete('cursor');
     return p;
   }, { replace: true });
+  const toPage = (n: number, next?: string) => setParams((p) => {
+    if (n > 1) p.set('page', String(n)); else p.delete('page');
+    if (next) p.set('cursor', next); else p.delete('cursor');
+    return p;
+  });
   useEffect(() => { if ((params.get('q') ?? '') !== debouncedQ) setFilter('q', debouncedQ || null); }, [debouncedQ]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE), sort });
@@ -46,6 +55,7 @@ export function QueuePage() {
   if (urgency) query.set('urgency', urgency);
   if (minAge !== '') query.set('minAgeDays', minAge);
   if (debouncedQ) query.set('q', debouncedQ);
+  if (cursor) query.set('cursor', cursor);
   const cases = useQuery({ queryKey: ['queue', query.toString()], queryFn: () => get<GetResult<'/api/cases'>>(`/cases?${query}`), placeholderData: keepPreviousData });
   const rows = cases.data?.items ?? [];
   return (
@@ -84,7 +94,7 @@ export function QueuePage() {
         {rows.map((c) => <QueueCard key={c.id} c={c} />)}
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">No cases match these filters.</Text>}
-      {cases.data && cases.data.total > PAGE_SIZE && <Pagination total={Math.ceil(cases.data.total / PAGE_SIZE)} value={page} onChange={(p) => setParams((x) => { x.set('page', String(p)); return x; })} />}
+      {cases.data && <Pager total={cases.data.total} estimated={cases.data.totalIsEstimate} page={page} pageSize={PAGE_SIZE} hasNext={!!cases.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, cases.data.nextCursor ?? undefined)} />}
       {cases.data && <Text size="sm" c="dimmed">{countLabel(cases.data.total, cases.data.totalIsEstimate, 'case', 'cases')}</Text>}
     </Stack>
   );
