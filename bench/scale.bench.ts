@@ -113,6 +113,8 @@ async function signIn(t: TestApp): Promise<People> {
   };
 }
 
+const OPEN_STATUSES = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
+
 interface Scenario {
   name: string;
   client: Client;
@@ -120,8 +122,8 @@ interface Scenario {
 }
 
 async function scenariosFor(t: TestApp, p: People): Promise<Scenario[]> {
-  const [sample] = await t.db.query<{ id: string; reference: string; family: string; patient_id: string }>(
-    `SELECT c.id, c.reference, pt.family_name AS family, c.patient_id FROM cases c JOIN patients pt ON pt.id = c.patient_id
+  const [sample] = await t.db.query<{ id: string; reference: string; family: string; given: string; patient_id: string }>(
+    `SELECT c.id, c.reference, pt.family_name AS family, pt.given_name AS given, c.patient_id FROM cases c JOIN patients pt ON pt.id = c.patient_id
      WHERE c.reference LIKE 'C-%' AND c.status = 'in_review' ORDER BY c.created_at DESC LIMIT 1`);
   // The cursor a coordinator holds after paging 200 pages in.
   let cursor = '';
@@ -140,6 +142,9 @@ async function scenariosFor(t: TestApp, p: People): Promise<Scenario[]> {
     { name: 'queue, search by name', client: c, path: `/api/cases?q=${encodeURIComponent(sample!.family.toLowerCase())}` },
     { name: 'queue, search by reference', client: c, path: `/api/cases?q=${sample!.reference}` },
     { name: 'queue, search by condition', client: c, path: '/api/cases?q=adenocarcinoma' },
+    // As the web app asks: its queue lists the open statuses unless the coordinator picks others.
+    { name: 'queue, search by condition, open cases', client: c, path: `/api/cases?q=adenocarcinoma&${OPEN_STATUSES.map((s) => `status=${s}`).join('&')}` },
+    { name: 'queue, search by whole name, open cases', client: c, path: `/api/cases?q=${encodeURIComponent(`${sample!.given} ${sample!.family}`.toLowerCase())}&${OPEN_STATUSES.map((s) => `status=${s}`).join('&')}` },
     { name: 'one case', client: c, path: `/api/cases/${sample!.id}` },
     { name: 'patient’s own list', client: p.patient, path: '/api/cases' },
     { name: 'expert inbox', client: p.expert, path: '/api/experts/me/inbox' },

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, anIntake, aPatient, aStaff, command, signConsents, waiveOutstanding, type Person } from '../../test/support/builders.ts';
 import { freshDb, startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { cheapCount } from '../core/counting.ts';
+import { growToScale } from '../../bench/scaleSeed.ts';
+import { Client } from '../../test/support/client.ts';
+import { DEMO_PASSWORD, seedDemo } from '../demo/seed.ts';
 import { refreshSlaDueDates } from './service.ts';
 import { loadServiceLevels } from './sla.ts';
 
@@ -133,6 +136,34 @@ describe('list totals', () => {
       expect(above.total).toBeLessThanOrEqual(60);
     } finally {
       await d.drop();
+    }
+  });
+});
+
+describe('a search that most of a long queue matches', () => {
+  let big: TestApp;
+  beforeAll(async () => {
+    big = await startTestApp({ DEMO: 'true' });
+    await seedDemo(big.db, big.config);
+    await growToScale(big.db, { cases: 4000, auditEvents: 0 });
+  }, 120_000);
+  afterAll(() => big?.close());
+
+  it('walks the queue in order (too many matches to count) and lists what a full sort of the matches lists', async () => {
+    const c = new Client(big.baseUrl);
+    expect((await c.post('/api/auth/login', { email: 'coordinator@demo.consilium.test', password: DEMO_PASSWORD })).status).toBe(200);
+    const [me] = await big.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator@demo.consilium.test'`);
+    const open = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'];
+    for (const [sort, order] of [['urgency', 'urgency, queued_at, id'], ['newest', 'queued_at DESC, id DESC']] as const) {
+      const expected = await big.db.query<{ id: string }>(
+        `SELECT id FROM cases WHERE search_text LIKE '%c-20%' AND status = ANY($1::text[]) AND (coordinator_id = $2 OR coordinator_id IS NULL) ORDER BY ${order} LIMIT 40`, [open, me!.id]);
+      expect(expected.length).toBe(40);
+      const query = `q=C-20&sort=${sort}&pageSize=20&${open.map((s) => `status=${s}`).join('&')}`;
+      const first = (await c.get(`/api/cases?${query}`)).body;
+      // More matches than are counted: the total is an estimate, so the page came from the walk.
+      expect(first.totalIsEstimate).toBe(true);
+      const second = (await c.get(`/api/cases?${query}&cursor=${first.nextCursor}`)).body;
+      expect([...first.items, ...second.items].map((i: { id: string }) => i.id)).toEqual(expected.map((r) => r.id));
     }
   });
 });

@@ -114,8 +114,6 @@ function decodeCursor(token: string, sort: CaseListFilter['sort']): Cursor {
 }
 
 const WHOLE_REFERENCE = /^C-\d{4}-\d{6,}$/i;
-// Above this many matches (counted or estimated) a search walks the queue in order instead.
-const SEARCH_MATCHES_FIRST = 5_000;
 
 /**
  * A page of the cases the actor holds a grant on, filtered and sorted, and the size of the whole
@@ -156,7 +154,7 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     `SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
        c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
        c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key
-     FROM (${pageOfIds(f, where, orderBy, offset, bind, sla, counted.total)}) page
+     FROM (${pageOfIds(f, where, orderBy, offset, bind, sla, counted)}) page
      JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
      ORDER BY ${orderBy}`, params);
   const last = rows.length === f.pageSize ? rows[rows.length - 1] : undefined;
@@ -169,14 +167,15 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
  * status asked for and per part of a service-level state (see `mergedWalksSql`), each on an index
  * that holds the sort and the filter's columns, or else the walk in sort order, filtering as it goes.
  */
-function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string, sla: SlaBounds, matches: number): string {
-  // A search with up to a few thousand matches: the matches first (trigram index), then sorted. A
-  // walk in sort order would pass every older case until it met them: most of the table for a
-  // rare word. A common word is met early in any order, and its matches are too many to sort.
+function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, bind: (v: unknown) => string, sla: SlaBounds, matches: ListTotal): string {
+  // A search whose matches were all counted (a thousand or fewer): the matches first (trigram
+  // index), then sorted. A walk in sort order would pass every older case until it met them: most
+  // of the table for a rare word. A common word is met early in any order, its matches are too many
+  // to fetch and sort, and the walk tests the text in the index (it carries the search text).
   // Due soon, likewise: a window of a few business days' due dates, found through the due-date
   // index, where a walk in queue order would first pass every overdue case.
-  const fewFirst = (f.q && matches <= SEARCH_MATCHES_FIRST && !f.sla) || f.sla === 'at_risk';
-  if (fewFirst && (f.status?.length ?? 0) <= 1) {
+  const fewFirst = (f.q && !matches.estimated && !f.sla) || f.sla === 'at_risk';
+  if (fewFirst) {
     return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')}${f.sla === 'at_risk' ? ' ORDER BY c.sla_due_at' : ''})
       SELECT c.id FROM matching c ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}`;
   }
