@@ -81,10 +81,10 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
+  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
-  const uploads = await uploadStoreFor(config);
+  const uploads = await uploadStoreFor(config, blobs);
   // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);

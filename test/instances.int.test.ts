@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/core/audit.ts';
 import { objectBackendFor } from '../src/core/storage.ts';
 import { cleanUpStorage } from '../src/records/cleanup.ts';
-import { uploadStoreFor } from '../src/records/uploadStore.ts';
+import { uploadDiscarderFor } from '../src/records/uploadStore.ts';
 import { aCase, aPatient, aStaff, command, waiveOutstanding, type Person } from './support/builders.ts';
 import { PATHOLOGY_LINES } from './support/records.ts';
 import { startTestS3, type TestS3 } from './support/s3.ts';
@@ -113,7 +113,7 @@ describe.skipIf(!onPostgres)('several instances on one database and one bucket',
     expect(await keysUnder(`uploads/${id}`)).not.toEqual([]);
     const open = async () => ((await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.config.bucket, Prefix: `uploads/${id}` }))).Uploads ?? []).length;
     expect(await open()).toBe(1);
-    const r = await cleanUpStorage(a.db, { objects: objectBackendFor(a.config), uploads: await uploadStoreFor(a.config) }, { now: new Date(Date.now() + 8 * 86_400_000) });
+    const r = await cleanUpStorage(a.db, { objects: objectBackendFor(a.config), uploads: await uploadDiscarderFor(a.config) }, { now: new Date(Date.now() + 8 * 86_400_000) });
     expect(r.abandonedUploads).toBe(1);
     expect(await keysUnder(`uploads/${id}`)).toEqual([]);
     expect(await open()).toBe(0);

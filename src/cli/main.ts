@@ -13,7 +13,7 @@ import { recordAudit } from '../core/audit.ts';
 import { SYSTEM_META } from '../core/context.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { objectBackendFor } from '../core/storage.ts';
-import { uploadStoreFor } from '../records/uploadStore.ts';
+import { uploadDiscarderFor } from '../records/uploadStore.ts';
 import { BlobStore, loadMasterKeys } from '../core/blobs.ts';
 import { cleanUpStorage } from '../records/cleanup.ts';
 
@@ -122,7 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'cleanup': {
         const { values } = parseArgs({ args: rest, options: { 'upload-days': { type: 'string' }, 'blob-hours': { type: 'string' } } });
         await migrate(db);
-        const r = await cleanUpStorage(db, { objects: objectBackendFor(config), uploads: await uploadStoreFor(config) }, { uploadDays: values['upload-days'] ? Number(values['upload-days']) : undefined, blobHours: values['blob-hours'] ? Number(values['blob-hours']) : undefined });
+        const r = await cleanUpStorage(db, { objects: objectBackendFor(config), uploads: await uploadDiscarderFor(config) }, { uploadDays: values['upload-days'] ? Number(values['upload-days']) : undefined, blobHours: values['blob-hours'] ? Number(values['blob-hours']) : undefined });
         console.log(`Removed ${r.abandonedUploads} abandoned uploads, ${r.orphanBlobs} unreferenced files, ${r.strayObjects} stored objects no file names and ${r.unfinishedWrites} unfinished writes.`);
         return 0;
       }

@@ -38,6 +38,38 @@ export interface StagedBlob {
   tag: Buffer;
 }
 
+export interface DataKey {
+  dek: Buffer;
+  iv: Buffer;
+  keyId: string;
+  wrappedKey: Buffer;
+}
+
+/** A local file holding content encrypted as a blob (AES-256-GCM under its own data key), with what its row needs. */
+export interface SealedFile {
+  path: string;
+  sha256: string;
+  size: number;
+  keyId: string;
+  wrappedKey: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+}
+
+/**
+ * A decipher for GCM ciphertext from byte `offset` on, without the bytes before it or the tag:
+ * GCM encrypts with AES in counter mode, its first block under counter 2 after the 96-bit IV, so
+ * any range decrypts on its own. (Only where the whole is checked another way, e.g. a hash.)
+ */
+export function gcmRangeDecipher(dek: Buffer, iv: Buffer, offset: number): crypto.Decipheriv {
+  const counter = Buffer.alloc(16);
+  iv.copy(counter, 0, 0, 12);
+  counter.writeUInt32BE((2 + Math.floor(offset / 16)) >>> 0, 12);
+  const d = crypto.createDecipheriv('aes-256-ctr', dek, counter);
+  if (offset % 16) d.update(Buffer.alloc(offset % 16));
+  return d;
+}
+
 interface BlobRow {
   sha256: string;
   size: string | number;
@@ -75,10 +107,22 @@ export class BlobStore {
   }
 
   private newCipher() {
+    const { dek, iv, keyId, wrappedKey } = this.newDataKey();
+    return { cipher: crypto.createCipheriv('aes-256-gcm', dek, iv), iv, keyId, wrappedKey };
+  }
+
+  /** A fresh data key and IV for one blob, with the key wrapped by the current master key. */
+  newDataKey(): DataKey {
     const master = this.keys[0]!;
     const dek = crypto.randomBytes(32);
-    const iv = crypto.randomBytes(12);
-    return { cipher: crypto.createCipheriv('aes-256-gcm', dek, iv), iv, keyId: master.id, wrappedKey: wrap(master, dek) };
+    return { dek, iv: crypto.randomBytes(12), keyId: master.id, wrappedKey: wrap(master, dek) };
+  }
+
+  /** The data key a wrapped key holds (to continue or read content sealed under it). */
+  unwrapDataKey(keyId: string, wrappedKey: Buffer): Buffer {
+    const master = this.keys.find((k) => k.id === keyId);
+    if (!master) throw new Error(`Content is wrapped with key "${keyId}", which is not configured`);
+    return unwrap(master, wrappedKey);
   }
 
   private decipherFor(row: BlobRow) {
@@ -136,6 +180,28 @@ export class BlobStore {
     const objectKey = newObjectKey();
     await this.objects.put(objectKey, encrypted);
     return { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, objectKey, keyId, wrappedKey, iv, tag: cipher.getAuthTag() };
+  }
+
+  /**
+   * Stores a file that is already encrypted exactly as `stage` would have (a finished upload,
+   * sealed as it arrived): the file becomes the object (a rename on the same disk), so its bytes
+   * are not read or written again. The file is gone afterwards, whatever the outcome.
+   */
+  async adopt(db: Db, sealed: SealedFile): Promise<StoredBlob> {
+    const objectKey = newObjectKey();
+    try {
+      if (this.objects.adopt) await this.objects.adopt(objectKey, sealed.path);
+      else await this.objects.put(objectKey, fs.createReadStream(sealed.path));
+    } finally {
+      await fs.promises.rm(sealed.path, { force: true });
+    }
+    const staged: StagedBlob = { sha256: sealed.sha256, size: sealed.size, objectKey, keyId: sealed.keyId, wrappedKey: sealed.wrappedKey, iv: sealed.iv, tag: sealed.tag };
+    try {
+      return (await db.transaction((tx) => this.commit(tx, [staged])))[0]!;
+    } catch (err) {
+      await this.discard([staged], db);
+      throw err;
+    }
   }
 
   /**

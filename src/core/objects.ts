@@ -14,6 +14,11 @@ export interface ObjectBackend {
   readonly kind: string;
   /** Writes the object durably before resolving; an object never appears half-written. */
   put(key: string, body: Readable | Uint8Array): Promise<void>;
+  /**
+   * Optional: makes a finished, fsync'd file on this machine the object, moving it (no copy) when
+   * the storage is on the same disk. Backends without it are given the file's bytes through `put`.
+   */
+  adopt?(key: string, file: string): Promise<void>;
   /** The stored bytes, whole or a range (`end` inclusive). Rejects for a missing key. */
   get(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** The whole object in memory (small objects read many at a time). */
@@ -83,6 +88,18 @@ export function folderBackend(root: string): ObjectBackend {
   return {
     kind: 'folder',
     put,
+    async adopt(key, file) {
+      const final = pathOf(key);
+      await fsp.mkdir(path.dirname(final), { recursive: true });
+      try {
+        await fsp.rename(file, final);
+      } catch (err) {
+        // Another disk: copied, as any other write.
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        return put(key, fs.createReadStream(file));
+      }
+      await fsyncPath(path.dirname(final));
+    },
     async get(key, range) {
       const file = pathOf(key);
       await fsp.access(file);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { plainFile } from '../records/received.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { findUserByEmail, insertUser } from '../accounts/repository.ts';
@@ -361,7 +362,7 @@ async function playScenario(db: Db, s: Services, people: Record<DemoKey, Actor>,
 async function upload(s: Services, actor: Actor, caseId: string, file: DemoFile, tmp: string) {
   const where = path.join(tmp, `${caseId}-${file.filename}`);
   fs.writeFileSync(where, file.bytes);
-  const { document } = await s.records.ingest(actor, META, { caseId, path: where, filename: file.filename });
+  const { document } = await s.records.ingest(actor, META, { caseId, content: await plainFile(where), filename: file.filename });
   fs.rmSync(where);
   if (document.status === 'processing') await s.records.extract(document.id);
   if (document.category === 'imaging') await s.imaging.indexDocument(document.id);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, anIntake, aPatient, aStaff, codeFor, command, PASSWORD, waiveOutstanding, type Person } from '../../test/support/builders.ts';
 import { objectBackendFor } from '../core/storage.ts';
-import { uploadStoreFor } from '../records/uploadStore.ts';
+import { uploadDiscarderFor } from '../records/uploadStore.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
 import { extractPdfText } from '../records/pdfText.ts';
@@ -260,7 +260,7 @@ describe('the review workspace and the signed opinion', () => {
   it('keeps every report PDF through storage housekeeping, however old', async () => {
     const { cleanUpStorage } = await import('../records/cleanup.ts');
     const later = new Date(Date.now() + 3 * 86_400_000);
-    await expect(cleanUpStorage(t.db, { objects: objectBackendFor(t.config), uploads: await uploadStoreFor(t.config) }, { now: later })).resolves.toHaveProperty('orphanBlobs');
+    await expect(cleanUpStorage(t.db, { objects: objectBackendFor(t.config), uploads: await uploadDiscarderFor(t.config) }, { now: later })).resolves.toHaveProperty('orphanBlobs');
     for (const version of [1, 2]) expect((await patient.client.get(`/api/cases/${caseId}/opinion/report/${version}/pdf`)).status).toBe(200);
   });
 });

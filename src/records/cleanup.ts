@@ -15,7 +15,7 @@ const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 
   AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM opinion_reports r WHERE r.pdf_sha256 = b.sha256)`;
 
-export async function cleanUpStorage(db: Db, storage: { objects: ObjectBackend; uploads: UploadStore }, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
+export async function cleanUpStorage(db: Db, storage: { objects: ObjectBackend; uploads: Pick<UploadStore, 'discard'> }, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
   const { objects, uploads } = storage;
   const now = opts.now ?? new Date();
   const uploadCutoff = new Date(now.getTime() - (opts.uploadDays ?? 7) * 86_400_000);

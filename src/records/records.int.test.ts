@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, aZip, MOLECULAR_LINES, PATHOLOGY_LINES, tusContinue, tusUpload } from '../../test/support/records.ts';
 import { objectBackendFor } from '../core/storage.ts';
-import { uploadStoreFor } from './uploadStore.ts';
+import { uploadDiscarderFor } from './uploadStore.ts';
+import { plainFile } from './received.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -155,6 +156,11 @@ describe('resumable and authorised', () => {
     const head = await fetch(first.location!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader } });
     const offset = Number(head.headers.get('upload-offset'));
     expect(offset).toBe(2000);
+    // What is stored so far is encrypted on disk and cannot be read back, even by its sender.
+    const [stored] = fs.readdirSync(path.join(t.config.dataDir, 'uploads')).filter((f) => first.location!.endsWith(f));
+    expect(fs.readFileSync(path.join(t.config.dataDir, 'uploads', stored!)).includes(Buffer.from('%PDF'))).toBe(false);
+    const download = await fetch(first.location!, { headers: { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader } });
+    expect(download.status).toBe(404);
     const done = await tusContinue(patient.client, first.location!, pdf, offset, { chunk: 1000 });
     expect(done.status).toBe(200);
     expect(done.body.document.size).toBe(pdf.length);
@@ -245,7 +251,7 @@ describe('OCR hook', () => {
     const records = recordsService({ db: t.db, config: t.config, now: () => new Date(), blobs, maxUploadBytes: 10 * 1024 ** 2, ocr });
     const file = path.join(t.config.dataDir, 'photo.png');
     fs.writeFileSync(file, Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'));
-    const { document } = await records.ingest({ userId: patient.id, role: 'patient', name: patient.name, email: patient.email }, { ip: '127.0.0.1', userAgent: 'test' }, { caseId, path: file, filename: 'photo.png' });
+    const { document } = await records.ingest({ userId: patient.id, role: 'patient', name: patient.name, email: patient.email }, { ip: '127.0.0.1', userAgent: 'test' }, { caseId, content: await plainFile(file), filename: 'photo.png' });
     expect(document.status).toBe('processing');
     await records.extract(document.id);
     const [row] = await t.db.query<{ status: string; document_type: string }>('SELECT status, document_type FROM documents WHERE id = $1', [document.id]);
@@ -269,7 +275,7 @@ describe('storage housekeeping', () => {
     const stray = await store.stage(Readable.from([Buffer.from('killed before the commit')]));
     const docsBefore = await docCount();
     const later = new Date(Date.now() + 8 * 86_400_000);
-    const r = await cleanUpStorage(t.db, { objects, uploads: await uploadStoreFor(t.config) }, { now: later });
+    const r = await cleanUpStorage(t.db, { objects, uploads: await uploadDiscarderFor(t.config) }, { now: later });
     expect(r.abandonedUploads).toBeGreaterThanOrEqual(1);
     expect(r.orphanBlobs).toBe(1);
     expect(r.strayObjects).toBe(1);

@@ -96,11 +96,11 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
     onUploadFinish: async (req, upload) => {
       const { actor, meta } = ctxOf(req as never);
       const [u] = await db.query<{ case_id: string; filename: string; relative_path: string | null }>('SELECT case_id, filename, relative_path FROM uploads WHERE id = $1', [upload.id]);
-      let copy: Awaited<ReturnType<UploadStore['localCopy']>> | undefined;
+      let copy: Awaited<ReturnType<UploadStore['received']>> | undefined;
       try {
         // Read from whichever store holds the upload (the bucket, when it may have come in through several instances).
-        copy = await opts.uploads.localCopy(upload.id);
-        const result = await records.ingest(actor, meta, { caseId: u!.case_id, path: copy.path, filename: u!.filename, relativePath: u!.relative_path });
+        copy = await opts.uploads.received(upload.id);
+        const result = await records.ingest(actor, meta, { caseId: u!.case_id, content: copy, filename: u!.filename, relativePath: u!.relative_path });
         await db.query(`UPDATE uploads SET document_id = $2, outcome = $3, finished_at = now() WHERE id = $1`, [upload.id, result.document.id, result.duplicate ? 'duplicate' : 'stored']);
         return { status_code: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
       } catch (err) {
@@ -132,6 +132,8 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
       return;
     }
     if (!/^[0-9a-f]{32}$/.test(id)) throw new AppError('NOT_FOUND', 'There is no such upload.');
+    // An upload is kept encrypted while it comes in; what was sent is read back as its document.
+    if (method === 'GET') throw new AppError('NOT_FOUND', 'An upload cannot be downloaded; open its document once it is stored.');
     const [u] = await db.query<{ user_id: string; case_id: string }>('SELECT user_id, case_id FROM uploads WHERE id = $1', [id]);
     if (!u || u.user_id !== actor.userId) throw new AppError('NOT_FOUND', 'There is no such upload.');
     await records.authoriseUpload(actor, u.case_id, requestMeta(req));

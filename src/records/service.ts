@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { BlobStore } from '../core/blobs.ts';
@@ -18,6 +16,7 @@ import type { ClinicalEntry, ImportResult } from './importTypes.ts';
 import { extractPdfText, PdfUnreadable } from './pdfText.ts';
 import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
+import type { ReceivedFile } from './received.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zipCheck.ts';
 
 
@@ -31,7 +30,7 @@ const MAX_CHECKED_DICOM_BYTES = 512 * 1024 * 1024;
 
 export interface IncomingFile {
   caseId: string;
-  path: string;
+  content: ReceivedFile;
   filename: string;
   relativePath?: string | null;
 }
@@ -69,16 +68,6 @@ export function documentView(r: DocumentRow) {
 }
 export type DocumentView = ReturnType<typeof documentView>;
 
-async function readHead(file: string): Promise<Buffer> {
-  const fh = await fsp.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
 
 const norm = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/[^a-z]/g, '');
 
@@ -113,10 +102,11 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
   /** Checks a file fully before anything is stored; throws a problem with a plain message. */
   async function inspect(file: IncomingFile): Promise<{ sniffed: Sniffed; imported?: Extract<ImportResult, { ok: true }>; zipNote?: string; status: string; detail: string | null }> {
-    const stat = await fsp.stat(file.path);
+    const stat = { size: file.content.size };
+    const whole = () => file.content.read(0, stat.size);
     if (stat.size === 0) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” is empty (0 bytes). Please choose the file again.`);
     if (stat.size > deps.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', msg`“${file.filename}” is larger than the limit of ${Math.round(deps.maxUploadBytes / 1024 ** 2)} MB.`);
-    const head = await readHead(file.path);
+    const head = await file.content.read(0, SNIFF_BYTES);
     const sniffed = sniff(head, file.filename);
     if (!sniffed) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', msg`We cannot read “${file.filename}”. We accept PDF, DICOM images, zip archives of a CD, JPEG, PNG or TIFF photos, whole-slide images, FHIR records, C-CDA documents and plain text.`);
@@ -129,7 +119,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         if (stat.size > MAX_READABLE_PDF_BYTES) return { sniffed, status: 'needs_review', detail: 'A very large PDF: a coordinator will read it.' };
         // Open it now, so a locked or broken PDF is refused before anything is kept.
         try {
-          await extractPdfText(new Uint8Array(await fsp.readFile(file.path)));
+          await extractPdfText(new Uint8Array(await whole()));
         } catch (err) {
           if (err instanceof PdfUnreadable) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
@@ -138,7 +128,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       case 'zip': {
         try {
-          const z = await checkZip(file.path, zipLimits);
+          const z = await checkZip(file.content, zipLimits);
           if (z.dicomEntries > 0 || z.hasDicomdir) return { sniffed: { ...sniffed, category: 'imaging' }, status: 'ready', detail: `Imaging archive: ${z.dicomEntries} DICOM files${z.hasDicomdir ? ' with a DICOMDIR' : ''}.` };
           return { sniffed, status: 'needs_review', detail: `A zip with ${z.entries} files and no imaging: a coordinator will open it.` };
         } catch (err) {
@@ -149,7 +139,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       case 'fhir_json':
       case 'ccda_xml': {
         if (stat.size > MAX_STRUCTURED_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', msg`“${file.filename}” is too large to import (over 50 MB).`);
-        const text = await fsp.readFile(file.path, 'utf8');
+        const text = (await whole()).toString('utf8');
         const result = sniffed.contentType === 'fhir_json' ? importFhirBundle(text) : importCcda(text);
         if (!result.ok) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” could not be imported.`, { errors: result.errors.map((message) => ({ path: `/${file.filename}`, message })) });
         return { sniffed, imported: result, status: 'ready', detail: `${result.format}: ${result.entries.length} entries imported.` };
@@ -157,7 +147,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       case 'dicom': {
         if (sniffed.category !== 'imaging' || stat.size > MAX_CHECKED_DICOM_BYTES) return { sniffed, status: 'ready', detail: null };
         try {
-          parseInstance(await fsp.readFile(file.path));
+          parseInstance(await whole());
         } catch (err) {
           if (err instanceof DicomRejected) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
@@ -184,7 +174,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     // Access first, so nobody learns anything about files on a case they cannot see.
     await withCaseTx(db, (tx) => checkWritable(tx, actor, file.caseId, meta));
     const checked = await inspect(file);
-    const blob = await blobs.put(db, fs.createReadStream(file.path), deps.maxUploadBytes);
+    // An upload sealed as it arrived is taken as it is; other files are encrypted on their way in.
+    const blob = file.content.sealed ? await blobs.adopt(db, file.content.sealed) : await blobs.put(db, file.content.stream(), deps.maxUploadBytes);
     return withCaseTx(db, async (tx) => {
       const row = await checkWritable(tx, actor, file.caseId, meta);
       const [existing] = await tx.query<DocumentRow>('SELECT * FROM documents WHERE case_id = $1 AND blob_sha256 = $2', [row.id, blob.sha256]);

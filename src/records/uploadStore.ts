@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import type { DataStore } from '@tus/server';
+import type { BlobStore } from '../core/blobs.ts';
 import type { Config } from '../core/config.ts';
+import type { ReceivedFile } from './received.ts';
+import { SealingFileStore } from './sealingFileStore.ts';
 
 /**
  * Where resumable uploads (tus) collect their bytes until they are finished: a folder under
@@ -15,30 +17,40 @@ export interface UploadStore {
   /** What the tus server writes through. */
   readonly datastore: DataStore;
   /**
-   * A finished upload as a file on this instance's disk: the checks read it at random (zip
-   * directory, PDF) and the blob store streams it from there. `release` lets go of it.
+   * A finished upload, for the checks (which read it at random: zip directory, PDF) and the blob
+   * store. `release` lets go of whatever was made to read it.
    */
-  localCopy(id: string): Promise<{ path: string; release: () => Promise<void> }>;
+  received(id: string): Promise<ReceivedFile & { release: () => Promise<void> }>;
   /** Removes all an upload left, finished or abandoned; a missing one is not an error. */
   discard(id: string): Promise<void>;
 }
 
-export function folderUploadStore(dir: string): UploadStore {
+/** Uploads in a folder, sealed as they arrive (see `SealingFileStore`). */
+export function folderUploadStore(dir: string, blobs: BlobStore): UploadStore {
   fs.mkdirSync(dir, { recursive: true });
+  const datastore = new SealingFileStore(dir, blobs);
   return {
     kind: 'folder',
-    datastore: new FileStore({ directory: dir }),
-    // The upload already is a local file.
-    localCopy: async (id) => ({ path: path.join(dir, id), release: async () => undefined }),
-    async discard(id) {
-      await fsp.rm(path.join(dir, id), { force: true });
-      await fsp.rm(path.join(dir, `${id}.json`), { force: true });
-    },
+    datastore,
+    received: async (id) => ({ ...(await datastore.received(id)), release: async () => undefined }),
+    discard: (id) => folderDiscard(dir, id),
   };
 }
 
+async function folderDiscard(dir: string, id: string): Promise<void> {
+  if (!/^[0-9a-f]{32}$/.test(id)) return;
+  for (const f of [id, `${id}.json`, `${id}.key`]) await fsp.rm(path.join(dir, f), { force: true });
+}
+
 /** The upload store configured for this server; the S3 one is loaded only when S3 is configured (the AWS SDK is large). */
-export async function uploadStoreFor(config: Pick<Config, 'dataDir' | 's3'>): Promise<UploadStore> {
+export async function uploadStoreFor(config: Pick<Config, 'dataDir' | 's3'>, blobs: BlobStore): Promise<UploadStore> {
   const local = path.join(config.dataDir, 'uploads');
-  return config.s3 ? (await import('./uploadStoreS3.ts')).s3UploadStore(config.s3, local) : folderUploadStore(local);
+  return config.s3 ? (await import('./uploadStoreS3.ts')).s3UploadStore(config.s3, local) : folderUploadStore(local, blobs);
+}
+
+/** What removes abandoned uploads (the storage clean-up), without receiving any. */
+export async function uploadDiscarderFor(config: Pick<Config, 'dataDir' | 's3'>): Promise<Pick<UploadStore, 'discard'>> {
+  const local = path.join(config.dataDir, 'uploads');
+  if (config.s3) return (await import('./uploadStoreS3.ts')).s3UploadStore(config.s3, local);
+  return { discard: (id) => folderDiscard(local, id) };
 }

@@ -8,6 +8,7 @@ import { S3Store } from '@tus/s3-store';
 import type { KvStore } from '@tus/server';
 import type { S3Config } from '../core/config.ts';
 import { s3ClientConfig } from '../core/s3.ts';
+import { plainFile } from './received.ts';
 import type { UploadStore } from './uploadStore.ts';
 
 /** Upload details read afresh each time: another instance may have changed them (a declared length). */
@@ -43,16 +44,16 @@ export function s3UploadStore(cfg: S3Config, scratchDir: string): UploadStore {
   return {
     kind: 's3',
     datastore,
-    async localCopy(id) {
+    async received(id) {
       const file = path.join(scratchDir, `${id}.spool`);
       const release = () => fsp.rm(file, { force: true });
       try {
         await pipeline(await datastore.read(id) as Readable, fs.createWriteStream(file, { flags: 'wx' }));
+        return { ...(await plainFile(file)), release };
       } catch (err) {
         await release();
         throw err;
       }
-      return { path: file, release };
     },
     async discard(id) {
       // An unfinished upload still has its multipart upload open, with parts S3 keeps (and bills) until aborted.

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /**
@@ -22,8 +23,32 @@ export interface ZipSummary {
 
 export class ZipRejected extends Error {}
 
-const open = (file: string) => new Promise<ZipFile>((resolve, reject) =>
-  yauzl.open(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => (err || !zip ? reject(new ZipRejected(explain(err))) : resolve(zip))));
+const OPTIONS = { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false };
+
+/** A file read by ranges: the zip on disk, or an upload that is only ever on disk encrypted. */
+export interface RangeReadable {
+  size: number;
+  stream(range: { start: number; end: number }): Readable;
+}
+
+class RangeReader extends yauzl.RandomAccessReader {
+  private readonly source: RangeReadable;
+
+  constructor(source: RangeReadable) {
+    super();
+    this.source = source;
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return this.source.stream({ start, end });
+  }
+}
+
+const open = (file: string | RangeReadable) => new Promise<ZipFile>((resolve, reject) => {
+  const done = (err: Error | null, zip?: ZipFile) => (err || !zip ? reject(new ZipRejected(explain(err))) : resolve(zip));
+  if (typeof file === 'string') yauzl.open(file, OPTIONS, done);
+  else yauzl.fromRandomAccessReader(new RangeReader(file), file.size, OPTIONS, done);
+});
 
 /** yauzl refuses unsafe names itself; say so in plain words rather than "damaged". */
 function explain(err: Error | null | undefined): string {
@@ -52,7 +77,7 @@ export function unsafeEntryName(name: string): boolean {
   return n.startsWith('/') || /^[a-zA-Z]:/.test(n) || n.split('/').some((p) => p === '..') || n.includes('\0');
 }
 
-export async function checkZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipSummary> {
+export async function checkZip(file: string | RangeReadable, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipSummary> {
   const zip = await open(file);
   const summary: ZipSummary = { entries: 0, dicomEntries: 0, hasDicomdir: false, totalBytes: 0 };
   return new Promise<ZipSummary>((resolve, reject) => {
