@@ -1,3 +1,5 @@
+// Servers started in this process run as src/main.ts runs them (heap settings first).
+import '../src/core/heapTuning.ts';
 import { auditBenchmark } from './audit.bench.ts';
 import { scaleBenchmark } from './scale.bench.ts';
 import { printTable, writeResults, type BenchResult } from './harness.ts';

@@ -1,3 +1,4 @@
+import './core/heapTuning.ts';
 import { buildApp } from './app.ts';
 import { loadConfig } from './core/config.ts';
 import { openDb } from './core/db.ts';
