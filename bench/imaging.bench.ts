@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseInstance } from '../src/imaging/part10.ts';
 import { Client } from '../test/support/client.ts';
 import { aCtSeries, aUid, stowBody } from '../test/support/dicom.ts';
 import { startOrthanc } from '../test/support/orthanc.ts';
@@ -28,7 +29,7 @@ interface Target {
 
 interface Workload {
   small: { studyUid: string; files: Buffer[] }[];
-  ct: { studyUid: string; seriesUid: string; files: Buffer[] };
+  ct: { studyUid: string; seriesUid: string; files: Buffer[]; sopUids: string[] };
 }
 
 function makeWorkload(quick: boolean): Workload {
@@ -38,7 +39,8 @@ function makeWorkload(quick: boolean): Workload {
     const s = aCtSeries(perStudy, { rows: 32, columns: 32, patientName: `Benchperson^P${i % 7}`, studyDate: `2025${String((i % 12) + 1).padStart(2, '0')}15`, accession: `BENCH-${i}`, modality: i % 2 ? 'CT' : 'MR' });
     return { studyUid: s.studyUid, files: s.files };
   });
-  const ct = aCtSeries(quick ? 60 : 300, { rows: 512, columns: 512, patientName: 'Benchperson^Ct', accession: 'BENCH-CT' });
+  const series = aCtSeries(quick ? 60 : 300, { rows: 512, columns: 512, patientName: 'Benchperson^Ct', accession: 'BENCH-CT' });
+  const ct = { ...series, sopUids: series.files.map((f) => parseInstance(f).sopInstanceUid) };
   return { small, ct };
 }
 
@@ -96,6 +98,19 @@ function wadoSeries(target: Target, w: Workload, times: number): Promise<{ secon
   });
 }
 
+/** One frame at a time, as a viewer asks while scrolling: each slice's first frame, in turn. */
+async function frameLatencies(target: Target, w: Workload, n: number, sopUids: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(`${target.root}/studies/${w.ct.studyUid}/series/${w.ct.seriesUid}/instances/${sopUids[i % sopUids.length]}/frames/1`, { headers: { ...target.headers, accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } });
+    if (res.status !== 200) throw new Error(`${target.name} frame retrieval answered ${res.status}`);
+    await res.arrayBuffer();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Samples a process's resident memory while `work` runs: the baseline before and the peak during. */
@@ -121,6 +136,7 @@ async function measure(target: Target, w: Workload, quick: boolean) {
   const qido = await qidoLatencies(target, w, quick ? 100 : 500);
   await wadoSeries(target, w, 1); // warm-up
   const wado = await wadoSeries(target, w, 5);
+  const frames = await frameLatencies(target, w, quick ? 60 : 300, w.ct.sopUids);
   const mb = 1024 ** 2;
   return {
     c1: { instancesPerSecond: c1Files.length / c1, mbPerSecond: bytesOf(c1Files) / mb / c1 },
@@ -128,6 +144,7 @@ async function measure(target: Target, w: Workload, quick: boolean) {
     ct: { instancesPerSecond: w.ct.files.length / ct, mbPerSecond: bytesOf(w.ct.files) / mb / ct },
     qido: { p50: pct(qido, 50), p99: pct(qido, 99) },
     wado: { mbPerSecond: wado.bytes / mb / wado.seconds },
+    frame: { p50: pct(frames, 50), p99: pct(frames, 99) },
   };
 }
 
@@ -199,6 +216,8 @@ function rows(backend: string, w: Workload, ours: Measured, ref: Measured): Benc
     row('QIDO-RS latency p50 (store filled)', 'ms', a.qido.p50, b.qido.p50, false),
     row('QIDO-RS latency p99 (store filled)', 'ms', a.qido.p99, b.qido.p99, false),
     row(`WADO-RS whole CT series (${w.ct.files.length} instances)`, 'MB/s', a.wado.mbPerSecond, b.wado.mbPerSecond),
+    row('WADO-RS one frame (512×512), latency p50', 'ms', a.frame.p50, b.frame.p50, false),
+    row('WADO-RS one frame (512×512), latency p99', 'ms', a.frame.p99, b.frame.p99, false),
     {
       ...row('server memory growth during the workload', 'MB', ours.peakMB - ours.baselineMB, ref.peakMB - ref.baselineMB, false),
       detail: { oursBaselineMB: Math.round(ours.baselineMB), oursPeakMB: Math.round(ours.peakMB), orthancBaselineMB: Math.round(ref.baselineMB), orthancPeakMB: Math.round(ref.peakMB) },

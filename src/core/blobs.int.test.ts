@@ -59,6 +59,17 @@ describe('encrypted blob store', () => {
     expect(fs.readdirSync(path.join(dir, 'tmp')).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
+  it('stores content sent by several writers at once as one row and one object', async () => {
+    const store = new BlobStore(folderBackend(dir), [key('k7')]);
+    const content = crypto.randomBytes(20_000);
+    const before = objectFiles().length;
+    const stored = await Promise.all(Array.from({ length: 6 }, () => store.put(t.db, Readable.from([content]))));
+    expect(stored.filter((s) => s.created)).toHaveLength(1);
+    expect(new Set(stored.map((s) => s.sha256)).size).toBe(1);
+    expect(objectFiles().length).toBe(before + 1);
+    expect((await store.read(t.db, stored[0]!.sha256)).equals(content)).toBe(true);
+  });
+
   it('fails the read when the file on disk was altered (GCM tag)', async () => {
     const store = new BlobStore(folderBackend(dir), [key('k2')]);
     const { sha256 } = await store.put(t.db, Readable.from([Buffer.from('lab results: synthetic')]));

@@ -172,14 +172,15 @@ export class BlobStore {
 
   /**
    * `stage` for content already in memory (an instance from a STOW request): the same result
-   * without the stream machinery, which dominates the cost of many small files.
+   * without the stream machinery, which dominates the cost of many small files. A caller that
+   * has hashed the content already passes its SHA-256.
    */
-  async stageBytes(bytes: Uint8Array): Promise<StagedBlob> {
+  async stageBytes(bytes: Uint8Array, sha256?: string): Promise<StagedBlob> {
     const { cipher, iv, keyId, wrappedKey } = this.newCipher();
     const encrypted = Buffer.concat([cipher.update(bytes), cipher.final()]);
     const objectKey = newObjectKey();
     await this.objects.put(objectKey, encrypted);
-    return { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, objectKey, keyId, wrappedKey, iv, tag: cipher.getAuthTag() };
+    return { sha256: sha256 ?? crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length, objectKey, keyId, wrappedKey, iv, tag: cipher.getAuthTag() };
   }
 
   /**
@@ -210,32 +211,28 @@ export class BlobStore {
    * already stored is reused and its staged copy removed.
    */
   async commit(tx: Queryable, staged: StagedBlob[]): Promise<StoredBlob[]> {
-    // Lock in a fixed order: two writers of the same content must not both insert its row.
-    const shas = [...new Set(staged.map((s) => s.sha256))].sort();
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext(x)) FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n', [shas.map((x) => `blob:${x}`)]);
-    const existing = new Set((await tx.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = ANY($1::text[])', [shas])).map((r) => r.sha256));
-    const results: StoredBlob[] = [];
-    const fresh: StagedBlob[] = [];
-    const copies: StagedBlob[] = [];
-    for (const s of staged) {
-      const created = !existing.has(s.sha256);
-      if (created) {
-        existing.add(s.sha256);
-        fresh.push(s);
-      } else copies.push(s);
-      results.push({ sha256: s.sha256, size: s.size, created });
-    }
-    if (fresh.length) {
-      await tx.query(
-        `INSERT INTO blobs (sha256, size, object_key, key_id, wrapped_key, iv, tag)
-         SELECT sha256, size, object_key, key_id, decode(wrapped_key, 'hex'), decode(iv, 'hex'), decode(tag, 'hex')
-         FROM jsonb_to_recordset($1::jsonb) AS t(sha256 text, size bigint, object_key text, key_id text, wrapped_key text, iv text, tag text)`,
-        [JSON.stringify(fresh.map((s) => ({ sha256: s.sha256, size: s.size, object_key: s.objectKey, key_id: s.keyId, wrapped_key: s.wrappedKey.toString('hex'), iv: s.iv.toString('hex'), tag: s.tag.toString('hex') })))]);
-    }
+    // One copy per content in this batch; the others are spare from the start.
+    const first = new Map<string, StagedBlob>();
+    for (const s of staged) if (!first.has(s.sha256)) first.set(s.sha256, s);
+    // Content already stored keeps its row (and object); a concurrent writer of the same content
+    // waits on the row's unique key and then finds it there: either way exactly one row wins.
+    const inserted = new Set((await tx.query<{ sha256: string }>(
+      `INSERT INTO blobs (sha256, size, object_key, key_id, wrapped_key, iv, tag)
+       SELECT sha256, size, object_key, key_id, decode(wrapped_key, 'hex'), decode(iv, 'hex'), decode(tag, 'hex')
+       FROM jsonb_to_recordset($1::jsonb) AS t(sha256 text, size bigint, object_key text, key_id text, wrapped_key text, iv text, tag text)
+       ORDER BY sha256
+       ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+      [JSON.stringify([...first.values()].map((s) => ({ sha256: s.sha256, size: s.size, object_key: s.objectKey, key_id: s.keyId, wrapped_key: s.wrappedKey.toString('hex'), iv: s.iv.toString('hex'), tag: s.tag.toString('hex') })))])).map((r) => r.sha256));
+    const kept = new Set([...first.values()].filter((s) => inserted.has(s.sha256)).map((s) => s.objectKey));
     // No row will ever name these copies, whether or not the transaction commits.
-    const kept = new Set(fresh.map((s) => s.objectKey));
-    await Promise.all(copies.filter((s) => !kept.has(s.objectKey)).map((s) => this.objects.delete(s.objectKey)));
-    return results;
+    await Promise.all(staged.filter((s) => !kept.has(s.objectKey)).map((s) => this.objects.delete(s.objectKey)));
+    // Created once: the first mention of new content (the same staged blob may be named twice).
+    const told = new Set<string>();
+    return staged.map((s) => {
+      const created = kept.has(s.objectKey) && !told.has(s.sha256);
+      told.add(s.sha256);
+      return { sha256: s.sha256, size: s.size, created };
+    });
   }
 
   /**

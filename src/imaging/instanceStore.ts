@@ -31,8 +31,10 @@ export interface StagedInstance {
 }
 
 export interface InstanceStore {
-  /** Writes the bytes where they will live; outside any transaction. */
-  stage(bytes: Uint8Array): Promise<StagedInstance>;
+  /** True when staged bytes leave our hands for good (a PACS keeps what it is sent): access is checked before staging too. */
+  readonly keepsStaged: boolean;
+  /** Writes the bytes where they will live; outside any transaction. `sha256`: the content's, when known. */
+  stage(bytes: Uint8Array, sha256?: string): Promise<StagedInstance>;
   /** Makes staged instances part of the store, inside the indexing transaction. */
   commit(tx: Queryable, staged: StagedInstance[]): Promise<StoredRef[]>;
   /** Drops staged instances that will not be indexed. */
@@ -52,8 +54,9 @@ export function localInstanceStore(blobs: BlobStore): InstanceStore {
     return key.blob_sha256;
   };
   return {
-    async stage(bytes) {
-      const blob = await blobs.stageBytes(bytes);
+    keepsStaged: false,
+    async stage(bytes, sha) {
+      const blob = await blobs.stageBytes(bytes, sha);
       return { location: 'local', contentSha256: blob.sha256, blob };
     },
     async commit(tx, staged) {
@@ -99,7 +102,8 @@ export function upstreamInstanceStore(url: string, fallback: InstanceStore): Ins
     throw new AppError('UNAVAILABLE', 'The external PACS sent an empty answer.');
   }
   return {
-    async stage(bytes) {
+    keepsStaged: true,
+    async stage(bytes, sha) {
       const boundary = `consilium-${crypto.randomUUID()}`;
       const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
       const res = await fetch(`${base}/studies`, {
@@ -107,7 +111,7 @@ export function upstreamInstanceStore(url: string, fallback: InstanceStore): Ins
         headers: { ...headers, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
       }).catch(() => { throw unreachable(); });
       if (res.status !== 200) throw new AppError('UNAVAILABLE', msg`The external PACS did not store the image (HTTP ${res.status}).`);
-      return { location: 'upstream', contentSha256: sha256(bytes) };
+      return { location: 'upstream', contentSha256: sha ?? sha256(bytes) };
     },
     async commit(_tx, staged) {
       return staged.map((s) => ({ location: 'upstream', blobSha256: null, contentSha256: s.contentSha256 }));

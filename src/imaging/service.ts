@@ -114,7 +114,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       if (known) outcomes[a.i] = sameOrConflict(known, a.sha, idsOf(a.parsed));
       return !known;
     });
-    for (const group of chunks(toWrite, STAGE_CONCURRENCY)) await Promise.all(group.map(async (a) => { a.staged = await store.stage(a.bytes); }));
+    for (const group of chunks(toWrite, STAGE_CONCURRENCY)) await Promise.all(group.map(async (a) => { a.staged = await store.stage(a.bytes, a.sha); }));
     const staged = toWrite.flatMap((a) => (a.staged ? [a.staged] : []));
     try {
       await withCaseTx(db, async (tx) => {
@@ -233,8 +233,9 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       };
       const flush = async () => {
         if (!batch.length) return;
-        // Before the bytes go anywhere (an upstream PACS keeps what it is sent), and again at commit.
-        await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
+        // Checked at commit, with the rows; before the bytes go anywhere too when they go where
+        // they cannot be taken back (an upstream PACS keeps what it is sent).
+        if (store.keepsStaged) await withCaseTx(db, (tx) => writableCase(tx, actor, caseId, meta));
         const done = await storeBatch(caseRow, batch, checkAndAudit);
         batch.forEach((b, k) => { outcomes[b.at] = done[k]!; });
         batch = [];
