@@ -54,8 +54,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   }
 
   /** Refuses a guessable password, with what to do instead. */
-  function assertStrongPassword(password: string, personal: string[]) {
-    const verdict = judgePassword(password, personal);
+  async function assertStrongPassword(password: string, personal: string[]) {
+    const verdict = await judgePassword(password, personal);
     if (!verdict.ok) throw new AppError('WEAK_PASSWORD', msg`This password is too easy to guess. ${verdict.advice.join(' ')}`);
   }
 
@@ -78,7 +78,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
     },
 
     async register(input: { email: string; name: string; password: string }, meta: RequestMeta): Promise<void> {
-      assertStrongPassword(input.password, [input.email, input.name]);
+      await assertStrongPassword(input.password, [input.email, input.name]);
       const passwordHash = await hashPassword(input.password);
       await db.transaction(async (tx) => {
         const existing = await findUserByEmail(tx, input.email);
@@ -142,7 +142,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
      */
     async setPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
       const holder = await setPasswordHolder(token);
-      if (holder) assertStrongPassword(password, [holder.email, holder.name]);
+      if (holder) await assertStrongPassword(password, [holder.email, holder.name]);
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
         const now = deps.now();
@@ -266,7 +266,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       const actor = session.actor;
       if (input.newPassword === input.currentPassword) throw new AppError('VALIDATION_FAILED', 'Choose a new password that is different from the current one.');
       await confirmIdentity(stepUp, actor, meta, { password: input.currentPassword, code: input.code }, { action: 'user.password_change' });
-      assertStrongPassword(input.newPassword, [actor.email, actor.name]);
+      await assertStrongPassword(input.newPassword, [actor.email, actor.name]);
       const passwordHash = await hashPassword(input.newPassword);
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [actor.userId, passwordHash]);

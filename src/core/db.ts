@@ -176,6 +176,8 @@ const PGLITE_EXTENSIONS = { pg_trgm };
  * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in `dataDir/pglite`
  * (or in memory when `dataDir` is `memory://`, for tests).
  */
+const PGLITE_SHARED_BUFFERS = '32MB';
+
 export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poolSize?: number }): Promise<Db> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
@@ -190,5 +192,7 @@ export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poo
   }
   const dir = path.join(opts.dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  return new PgliteDb(await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS }));
+  // The database's files sit in the operating system's file cache already; PGlite's default
+  // buffer pool (128 MB inside its WebAssembly memory, which never shrinks) held a second copy.
+  return new PgliteDb(await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS, postgresqlconf: `shared_buffers = ${PGLITE_SHARED_BUFFERS}` }));
 }

@@ -47,7 +47,10 @@ it('an administrator pages back through a long audit trail', async () => {
   const shot = screenshotter('long-audit');
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(page, app.t.baseUrl, { email: 'admin@demo.consilium.test' }, DEMO_PASSWORD);
-  await page.goto(`${app.t.baseUrl}/admin/audit`);
+  // Signed in once the landing page shows; going on before that would find no session yet.
+  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  await page.getByRole('link', { name: /audit/i }).first().click();
+  await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
   await page.getByText(/^About [\d,]+ events$/).waitFor();
   const firstSeq = async () => Number(await page.getByRole('table', { name: 'Audit events' }).locator('tbody tr td').first().textContent());
   const newest = await firstSeq();

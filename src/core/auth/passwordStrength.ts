@@ -1,6 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import refused from './data/refused-passwords.json' with { type: 'json' };
 
 /**
@@ -9,11 +7,20 @@ import refused from './data/refused-passwords.json' with { type: 'json' };
  * and breached passwords, English words and names, this service's own words and the person's
  * name and address (NIST SP 800-63B §5.1.1.2).
  */
-const zxcvbn = new ZxcvbnFactory({
-  translations: en.translations,
-  graphs: common.adjacencyGraphs,
-  dictionary: { ...common.dictionary, ...en.dictionary, consilium: refused.words },
-});
+let estimator: Promise<ZxcvbnFactory> | undefined;
+// Loaded when first needed: its dictionaries take about 55 MB, which a server that nobody is
+// choosing a password on need not hold.
+function zxcvbnOnce(): Promise<ZxcvbnFactory> {
+  estimator ??= (async () => {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
+    return new ZxcvbnFactory({
+      translations: en.translations,
+      graphs: common.adjacencyGraphs,
+      dictionary: { ...common.dictionary, ...en.dictionary, consilium: refused.words },
+    });
+  })();
+  return estimator;
+}
 
 // zxcvbn's score 3: "safely unguessable", about 10^8 guesses and more; enough against online guessing.
 const MIN_SCORE = 3;
@@ -27,9 +34,10 @@ export interface PasswordVerdict {
   advice: string[];
 }
 
-export function judgePassword(password: string, personal: string[] = []): PasswordVerdict {
+export async function judgePassword(password: string, personal: string[] = []): Promise<PasswordVerdict> {
   if (password.length < 10) return { ok: false, score: 0, advice: ['Use at least 10 characters.'] };
   if (EXACT.has(password.toLowerCase())) return { ok: false, score: 0, advice: ['This password is published and cannot be used. Choose your own.'] };
+  const zxcvbn = await zxcvbnOnce();
   // The estimator's cost grows with length; beyond 100 characters a password is strong anyway.
   // The name and the address before the @ (the domain is shared with many others).
   const inputs = personal.map((p) => p.split('@')[0]!).flatMap((p) => [p, ...p.split(/[.\s_-]+/)]).map((p) => p.toLowerCase()).filter((p) => p.length >= 3);
