@@ -25,6 +25,18 @@ const EXACT: Record<string, string> = {
   'specimen.create': 'Asked for slides or samples', 'specimen.label': 'Printed a label for slides or samples', 'specimen.list': 'Looked at slides and samples', 'specimen.step': 'Updated slides or samples',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };
+/** What people do outside any one case: on the administrator's audit trail. */
+const ACCOUNT: Record<string, string> = {
+  'user.register': 'Created their account', 'user.verify_email': 'Confirmed their email address', 'user.login': 'Signed in', 'user.logout': 'Signed out',
+  'user.create': 'Created a staff account', 'user.list': 'Looked at the accounts', 'user.set_password': 'Chose a password with an emailed link',
+  'user.password_change': 'Changed their password', 'user.password_reset': 'Reset a password', 'user.password_reset_request': 'Asked for a password reset',
+  'user.mfa_setup': 'Started setting up an authenticator app', 'user.mfa_enable': 'Turned on two-step sign-in', 'user.mfa_verify': 'Entered an authenticator code',
+  'user.mfa_disable': 'Turned off two-step sign-in', 'user.mfa_reset': 'Reset someone’s two-step sign-in', 'user.sessions.read': 'Looked at their signed-in devices',
+  'user.sessions.end': 'Signed out other devices', 'audit.read': 'Looked at the audit trail', 'audit.verify': 'Checked the audit trail’s chain',
+  'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'expert.directory.export': 'Exported the expert directory',
+  'expert.profile.save': 'Updated an expert profile',
+};
+
 /** A lifecycle command said as done (the command's own label is what a button says). */
 const COMMANDS_DONE: Record<CaseCommand, string> = {
   submit: 'Sent the request', discard: 'Deleted the draft', startRecordCollection: 'Started gathering records', markReadyForReview: 'Marked the request ready for review',
@@ -38,6 +50,7 @@ const FHIR: Record<string, string> = {
 
 export function describeAction(action: string): string {
   if (EXACT[action]) return EXACT[action];
+  if (ACCOUNT[action]) return ACCOUNT[action];
   const command = /^case\.(\w+)$/.exec(action)?.[1];
   if (command && command in CASE_COMMANDS) return COMMANDS_DONE[command as CaseCommand];
   const fhir = /^fhir\.(\w+)\.(read|search)$/.exec(action);
