@@ -23,6 +23,11 @@ export interface ObjectBackend {
   get(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** The whole object in memory (small objects read many at a time). */
   getBytes(key: string): Promise<Buffer>;
+  /**
+   * Optional: reads the whole object into `target`, which is at least as large; returns its
+   * length. Lets a reader of many objects reuse one buffer.
+   */
+  readInto?(key: string, target: Buffer): Promise<number>;
   exists(key: string): Promise<boolean>;
   /** Removes the object; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
@@ -106,6 +111,18 @@ export function folderBackend(root: string): ObjectBackend {
       return fs.createReadStream(file, { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     },
     getBytes: (key) => fsp.readFile(pathOf(key)),
+    async readInto(key, target) {
+      const fh = await fsp.open(pathOf(key), 'r');
+      try {
+        let n = 0;
+        for (let got = -1; got !== 0 && n < target.length; n += got) got = (await fh.read(target, n, target.length - n, n)).bytesRead;
+        // A full buffer may have left some behind.
+        if (n === target.length && (await fh.stat()).size > n) throw new Error('The stored object is larger than its row says');
+        return n;
+      } finally {
+        await fh.close();
+      }
+    },
     exists: (key) => fsp.access(pathOf(key)).then(() => true, () => false),
     delete: (key) => fsp.rm(pathOf(key), { force: true }),
     async *list() {
