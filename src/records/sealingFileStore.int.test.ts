@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
 import { BlobStore, gcmRangeDecipher } from '../core/blobs.ts';
 import { folderBackend } from '../core/objects.ts';
-import { SealingFileStore } from './sealingFileStore.ts';
+import { SealingFileStore, sealToFile } from './sealingFileStore.ts';
 
 let t: TestDb;
 let root: string;
@@ -98,6 +98,17 @@ describe('uploads sealed as they arrive', () => {
     expect(offset).toBe(data.length);
     const received = await second.received(id);
     expect(received.sealed!.sha256).toBe(sha256(data));
+    const stored = await blobs.adopt(t.db, received.sealed!);
+    expect((await blobs.read(t.db, stored.sha256)).equals(data)).toBe(true);
+  });
+
+  it('seals an upload gathered from the bucket on its way to this disk', async () => {
+    const data = content(600_000);
+    const file = path.join(root, `${newId()}.spool`);
+    const received = await sealToFile(Readable.from([data.subarray(0, 250_000), data.subarray(250_000)]), file, blobs);
+    expect(fs.readFileSync(file).includes(Buffer.from('Rowan Example'))).toBe(false);
+    expect(received.sealed!.sha256).toBe(sha256(data));
+    expect((await received.read(249_990, 20)).equals(data.subarray(249_990, 250_010))).toBe(true);
     const stored = await blobs.adopt(t.db, received.sealed!);
     expect((await blobs.read(t.db, stored.sha256)).equals(data)).toBe(true);
   });

@@ -100,8 +100,7 @@ export class SealingFileStore extends FileStore {
   }
 
   private plainStream(id: string, dek: Buffer, iv: Buffer, start: number, end: number): Readable {
-    if (end <= start) return Readable.from([]);
-    return fs.createReadStream(this.file(id), { start, end: end - 1, highWaterMark: READ_SLICE }).pipe(gcmRangeDecipher(dek, iv, start));
+    return plainRange(this.file(id), dek, iv, start, end);
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
@@ -111,17 +110,13 @@ export class SealingFileStore extends FileStore {
     let flushing: Promise<void> | null = null;
     let received = 0;
     let unflushed = 0;
-    const seal = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        received += chunk.length;
-        unflushed += chunk.length;
-        p.hash.update(chunk);
-        cb(null, p.cipher.update(chunk));
-        if (unflushed >= FLUSH_EVERY && !flushing) {
-          unflushed = 0;
-          flushing = syncer.datasync().catch(() => undefined).finally(() => (flushing = null));
-        }
-      },
+    const seal = sealing(p.hash, p.cipher, (n) => {
+      received += n;
+      unflushed += n;
+      if (unflushed >= FLUSH_EVERY && !flushing) {
+        unflushed = 0;
+        flushing = syncer.datasync().catch(() => undefined).finally(() => (flushing = null));
+      }
     });
     try {
       // `flush`: the part is fsync'd before the stream closes, so before tus acknowledges it.
@@ -152,25 +147,54 @@ export class SealingFileStore extends FileStore {
     p.cipher.final();
     p.sealed = { sha256: p.hash.digest('hex'), tag: p.cipher.getAuthTag() };
     this.progress.delete(id);
-    const file = this.file(id);
     const size = upload.offset;
-    const sealed: SealedFile = { path: file, sha256: p.sealed.sha256, size, keyId: p.key.keyId, wrappedKey: p.key.wrappedKey, iv: p.key.iv, tag: p.sealed.tag };
-    return {
-      size,
-      sealed,
-      read: async (start, length) => {
-        const end = Math.min(size, start + length);
-        const parts: Buffer[] = [];
-        for await (const b of this.plainStream(id, p.dek, p.key.iv, start, end)) parts.push(b as Buffer);
-        return Buffer.concat(parts);
-      },
-      stream: (range) => this.plainStream(id, p.dek, p.key.iv, range?.start ?? 0, Math.min(size, range?.end ?? size)),
-    };
+    return sealedView({ path: this.file(id), sha256: p.sealed.sha256, size, keyId: p.key.keyId, wrappedKey: p.key.wrappedKey, iv: p.key.iv, tag: p.sealed.tag }, p.dek);
   }
+}
 
-  /** Everything an upload left: its content, details and key. */
-  async discardAll(id: string): Promise<void> {
-    this.progress.delete(id);
-    for (const f of [this.file(id), `${this.file(id)}.json`, this.keyPath(id)]) await fsp.rm(f, { force: true });
-  }
+/** Hashes the plain bytes passing through and passes them on encrypted; `passed` hears of each chunk's length. */
+function sealing(hash: crypto.Hash, cipher: crypto.CipherGCM, passed: (bytes: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, cipher.update(chunk));
+      passed(chunk.length);
+    },
+  });
+}
+
+/** Plain bytes [start, end) of a sealed file. */
+function plainRange(file: string, dek: Buffer, iv: Buffer, start: number, end: number): Readable {
+  if (end <= start) return Readable.from([]);
+  return fs.createReadStream(file, { start, end: end - 1, highWaterMark: READ_SLICE }).pipe(gcmRangeDecipher(dek, iv, start));
+}
+
+/** A sealed file as the checks read it: plain bytes by range, decrypted as they are read. */
+function sealedView(sealed: SealedFile, dek: Buffer): ReceivedFile {
+  const { path: file, size, iv } = sealed;
+  return {
+    size,
+    sealed,
+    read: async (start, length) => {
+      const parts: Buffer[] = [];
+      for await (const b of plainRange(file, dek, iv, start, Math.min(size, start + length))) parts.push(b as Buffer);
+      return Buffer.concat(parts);
+    },
+    stream: (range) => plainRange(file, dek, iv, range?.start ?? 0, Math.min(size, range?.end ?? size)),
+  };
+}
+
+/**
+ * Seals a stream into a new local file (hashed and encrypted on the way, fsync'd): an upload
+ * gathered from the bucket, so that it too is never on this disk in plain.
+ */
+export async function sealToFile(source: Readable, file: string, blobs: BlobStore): Promise<ReceivedFile> {
+  const { dek, iv, keyId, wrappedKey } = blobs.newDataKey();
+  const hash = crypto.createHash('sha256');
+  const cipher = crypto.createCipheriv('aes-256-gcm', dek, iv);
+  let size = 0;
+  const seal = sealing(hash, cipher, (n) => (size += n));
+  await pipeline(source, seal, fs.createWriteStream(file, { flags: 'wx', flush: true, mode: 0o600 }));
+  cipher.final();
+  return sealedView({ path: file, sha256: hash.digest('hex'), size, keyId, wrappedKey, iv, tag: cipher.getAuthTag() }, dek);
 }

@@ -45,7 +45,7 @@ async function folderDiscard(dir: string, id: string): Promise<void> {
 /** The upload store configured for this server; the S3 one is loaded only when S3 is configured (the AWS SDK is large). */
 export async function uploadStoreFor(config: Pick<Config, 'dataDir' | 's3'>, blobs: BlobStore): Promise<UploadStore> {
   const local = path.join(config.dataDir, 'uploads');
-  return config.s3 ? (await import('./uploadStoreS3.ts')).s3UploadStore(config.s3, local) : folderUploadStore(local, blobs);
+  return config.s3 ? (await import('./uploadStoreS3.ts')).s3UploadStore(config.s3, local, blobs) : folderUploadStore(local, blobs);
 }
 
 /** What removes abandoned uploads (the storage clean-up), without receiving any. */

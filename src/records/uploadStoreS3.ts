@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '@tus/s3-store';
 import type { KvStore } from '@tus/server';
 import type { S3Config } from '../core/config.ts';
 import { s3ClientConfig } from '../core/s3.ts';
-import { plainFile } from './received.ts';
+import { sealToFile } from './sealingFileStore.ts';
+import type { BlobStore } from '../core/blobs.ts';
 import type { UploadStore } from './uploadStore.ts';
 
 /** Upload details read afresh each time: another instance may have changed them (a declared length). */
@@ -35,7 +35,7 @@ class PrefixedS3Store extends S3Store {
 }
 
 /** Uploads in the bucket; `scratchDir` (this instance's disk) holds a finished upload while it is checked. */
-export function s3UploadStore(cfg: S3Config, scratchDir: string): UploadStore {
+export function s3UploadStore(cfg: S3Config, scratchDir: string, blobs?: BlobStore): UploadStore {
   fs.mkdirSync(scratchDir, { recursive: true });
   const prefix = `${cfg.prefix}uploads/`;
   const datastore = new PrefixedS3Store(cfg, prefix);
@@ -45,11 +45,12 @@ export function s3UploadStore(cfg: S3Config, scratchDir: string): UploadStore {
     kind: 's3',
     datastore,
     async received(id) {
+      if (!blobs) throw new Error('This upload store only discards uploads');
       const file = path.join(scratchDir, `${id}.spool`);
       const release = () => fsp.rm(file, { force: true });
       try {
-        await pipeline(await datastore.read(id) as Readable, fs.createWriteStream(file, { flags: 'wx' }));
-        return { ...(await plainFile(file)), release };
+        // Sealed on its way to this disk, as the folder store seals parts: never here in plain.
+        return { ...(await sealToFile(await datastore.read(id) as Readable, file, blobs)), release };
       } catch (err) {
         await release();
         throw err;
