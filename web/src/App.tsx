@@ -35,7 +35,7 @@ const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) 
 
 function PageLoading() {
   const { t } = useTranslation();
-  return <Center py="xl"><Loader aria-label={t('common:loading')} /></Center>;
+  return <Center py="xl"><Loader role="status" aria-label={t('common:loading')} /></Center>;
 }
 
 /**
@@ -144,7 +144,7 @@ export function App() {
   const { data: me, isLoading } = useMe();
   const location = useLocation();
   const { t } = useTranslation();
-  if (isLoading) return <Center h="100vh"><Loader aria-label={t('common:loading')} /></Center>;
+  if (isLoading) return <Center h="100vh"><Loader role="status" aria-label={t('common:loading')} /></Center>;
   const publicRoutes = (
     <>
       <Route path="/register" element={<RegisterPage />} />

@@ -182,7 +182,7 @@ export function SetPasswordPage() {
       ) : refused ? (
         <LinkRefused code={refused.code} />
       ) : link.isPending ? (
-        <Center py="md"><Loader aria-label={t('auth:setPassword.checking')} /></Center>
+        <Center py="md"><Loader role="status" aria-label={t('auth:setPassword.checking')} /></Center>
       ) : link.isError ? (
         <ErrorNote error={link.error} />
       ) : (

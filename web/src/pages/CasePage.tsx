@@ -28,7 +28,7 @@ export function CasePage({ me }: { me: Me }) {
   const careTeam = me.user.role !== 'admin';
   const c = useQuery({ queryKey: caseKeys.part(id, 'detail'), queryFn: () => get<CaseDetail>(`/cases/${id}`), enabled: careTeam });
   if (!careTeam) return <Alert color="gray" title={t('cases:page.adminTitle')}>{t('cases:page.adminText')}</Alert>;
-  if (c.isLoading) return <Loader aria-label={t('cases:page.loading')} />;
+  if (c.isLoading) return <Loader role="status" aria-label={t('cases:page.loading')} />;
   if (c.error || !c.data) return <ErrorNote error={c.error} />;
   const patientSide = c.data.myRelations.some((r: string) => ['patient', 'proxy', 'referring'].includes(r));
   if (c.data.status === 'draft' && patientSide) return <IntakeWizard c={c.data} me={me} />;
@@ -100,7 +100,7 @@ const CASE_PANELS: CasePanel[] = [
 function CaseAssessment({ id, staff }: { id: string; staff: boolean }) {
   const a = useQuery({ queryKey: caseKeys.part(id, 'assessment'), queryFn: () => get<GetResult<'/api/cases/{id}/assessment'>>(`/cases/${id}/assessment`) });
   const { t } = useTranslation();
-  if (a.isLoading) return <Loader aria-label={t('cases:assessmentLoading')} />;
+  if (a.isLoading) return <Loader role="status" aria-label={t('cases:assessmentLoading')} />;
   if (a.error || !a.data) return <ErrorNote error={a.error} />;
   return <Stack gap="lg"><AssessmentView r={a.data} staff={staff} /></Stack>;
 }

@@ -26,7 +26,7 @@ export function HomePage() {
       <Stack gap={48}>
         <Hero />
         <HowItWorks followupDays={d?.followupDays} />
-        {info.isLoading && <Loader aria-label={t('common:loading')} />}
+        {info.isLoading && <Loader role="status" aria-label={t('common:loading')} />}
         {info.isError && <Alert color="gray" title={t('home:loadFailed.title')}>{t('home:loadFailed.text')}</Alert>}
         {d && (
           <>

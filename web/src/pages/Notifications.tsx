@@ -99,7 +99,7 @@ export function NotificationBell() {
             {count > 0 && <Button variant="subtle" size="compact-xs" onClick={() => markRead.mutate({ all: true })}>{t('notices:markAllRead')}</Button>}
           </Group>
           <Divider />
-          {latest.isLoading && <Loader size="sm" m="sm" aria-label={t('notices:loading')} />}
+          {latest.isLoading && <Loader size="sm" m="sm" role="status" aria-label={t('notices:loading')} />}
           {latest.error && <ErrorNote error={latest.error} />}
           {latest.data && latest.data.items.length === 0 && <Text size="sm" c="dimmed" p="sm">{t('notices:nothingNew')}</Text>}
           <Stack gap={0} mah={360} style={{ overflowY: 'auto' }}>
@@ -140,7 +140,7 @@ export function NotificationsPage() {
         </Group>
       </Group>
       <SegmentedControl value={filter} onChange={(v) => setFilter(v as 'all' | 'unread')} data={[{ value: 'all', label: t('notices:show.all') }, { value: 'unread', label: t('notices:show.unread') }]} w="fit-content" />
-      {list.isLoading && <Loader aria-label={t('notices:loading')} />}
+      {list.isLoading && <Loader role="status" aria-label={t('notices:loading')} />}
       {list.error && <ErrorNote error={list.error} />}
       {list.data && items.length === 0 && (
         <Text c="dimmed">{filter === 'unread' ? t('notices:allRead') : t('notices:none')}</Text>

@@ -78,7 +78,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
   return (
     <Stack gap="lg">
       <Title order={1} ref={headingRef} tabIndex={-1}>{t('assess:result.title')}</Title>
-      {result.isLoading && <Loader aria-label={t('assess:result.loading')} />}
+      {result.isLoading && <Loader role="status" aria-label={t('assess:result.loading')} />}
       <ErrorNote error={result.error} />
       {!r && !result.isLoading && <Alert color="gray" variant="light">{t('assess:notAdvice')}</Alert>}
       {r && (

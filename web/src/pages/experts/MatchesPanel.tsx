@@ -87,7 +87,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
       </Group>
       {!canOffer && <Text size="sm" data-testid="offers-later">Experts can be offered the case once it is ready for review (the records checklist is complete).</Text>}
       <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
-      {m.isLoading && <Loader aria-label="Matching experts" />}
+      {m.isLoading && <Loader role="status" aria-label="Matching experts" />}
       <ErrorNote error={m.error ?? offer.error ?? offers.error ?? offerTeam.error} />
       {offers.data && offers.data.length > 0 && (
         <Card withBorder>

@@ -26,7 +26,7 @@ export function ProfilePage() {
     mutationFn: () => put('/experts/me/profile', { ...p, npi: p.npi || undefined, taxonomy: undefined, userId: undefined, name: undefined, email: undefined, active: undefined, openCases: undefined, pastTurnaroundDays: undefined }),
     onSuccess: (d) => (qc.setQueryData(['expert-profile'], d), setSaved(true)),
   });
-  if (current.isLoading) return <Loader aria-label="Loading your profile" />;
+  if (current.isLoading) return <Loader role="status" aria-label="Loading your profile" />;
   const set = (patch: Partial<typeof EMPTY>) => (setSaved(false), setP({ ...p, ...patch }));
   return (
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>

@@ -35,7 +35,7 @@ const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const { t } = useTranslation();
-  if (studies.isLoading) return <Loader aria-label={t('records:imaging.loading')} />;
+  if (studies.isLoading) return <Loader role="status" aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   if (!studies.data?.length) {
     return <Text>{t('records:imaging.none')}</Text>;

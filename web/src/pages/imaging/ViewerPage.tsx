@@ -201,7 +201,7 @@ export function ViewerPage({ me }: { me: Me }) {
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  if (studies.isLoading) return <Loader aria-label="Loading the studies" />;
+  if (studies.isLoading) return <Loader role="status" aria-label="Loading the studies" />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: `${s.date ? `${s.date.slice(0, 4)}-${s.date.slice(4, 6)}-${s.date.slice(6, 8)} ` : ''}${s.description ?? 'Study'} · ${se.modality ?? ''} ${se.description ?? ''} (${se.frames} images)` })));
   const seriesLabel = (p: Pane | null) => allSeries.find((s) => s.value === `${p?.studyUid}:${p?.seriesUid}`)?.label ?? '';

@@ -13,7 +13,7 @@ import { BoardView, CoordinatorView, ReviewerWorkspace, type Workspace } from '.
 export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can: CaseCan }) {
   const ws = useQuery({ queryKey: caseKeys.part(caseId, 'opinion'), queryFn: () => get<Workspace>(`/cases/${caseId}/opinion`) });
   const { t } = useTranslation();
-  if (ws.isLoading) return <Loader aria-label={t('opinion:loading')} />;
+  if (ws.isLoading) return <Loader role="status" aria-label={t('opinion:loading')} />;
   if (ws.error || !ws.data) return <ErrorNote error={ws.error} />;
   const w = ws.data;
   const patientSide = ['patient', 'referring_physician'].includes(me.user.role);

@@ -10,7 +10,7 @@ import { ErrorNote } from '../../components.tsx';
 export function OutcomesPage() {
   const q = useQuery({ queryKey: ['outcomes'], queryFn: () => get<Outcomes>('/outcomes') });
   const { t } = useTranslation();
-  if (q.isLoading) return <Loader aria-label={t('opinion:outcomes.loading')} />;
+  if (q.isLoading) return <Loader role="status" aria-label={t('opinion:outcomes.loading')} />;
   if (q.error || !q.data) return <ErrorNote error={q.error} />;
   const o = q.data;
   return (
