@@ -138,7 +138,11 @@ export class BlobStore {
    * upload never holds the database), then its row commits. A committed row always has its object.
    */
   async put(db: Db, source: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredBlob> {
-    const staged = await this.stage(source, maxBytes);
+    return this.commitOne(db, await this.stage(source, maxBytes));
+  }
+
+  /** Commits one staged blob in a transaction of its own; removes its object if that fails. */
+  private async commitOne(db: Db, staged: StagedBlob): Promise<StoredBlob> {
     try {
       return (await db.transaction((tx) => this.commit(tx, [staged])))[0]!;
     } catch (err) {
@@ -196,13 +200,7 @@ export class BlobStore {
     } finally {
       await fs.promises.rm(sealed.path, { force: true });
     }
-    const staged: StagedBlob = { sha256: sealed.sha256, size: sealed.size, objectKey, keyId: sealed.keyId, wrappedKey: sealed.wrappedKey, iv: sealed.iv, tag: sealed.tag };
-    try {
-      return (await db.transaction((tx) => this.commit(tx, [staged])))[0]!;
-    } catch (err) {
-      await this.discard([staged], db);
-      throw err;
-    }
+    return this.commitOne(db, { sha256: sealed.sha256, size: sealed.size, objectKey, keyId: sealed.keyId, wrappedKey: sealed.wrappedKey, iv: sealed.iv, tag: sealed.tag });
   }
 
   /**

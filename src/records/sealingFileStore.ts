@@ -16,7 +16,6 @@ interface Progress {
   cipher: crypto.CipherGCM;
   dek: Buffer;
   key: KeyFile;
-  sealed?: { sha256: string; tag: Buffer };
 }
 
 interface KeyFile {
@@ -26,9 +25,6 @@ interface KeyFile {
 }
 
 const READ_SLICE = 4 * 1024 * 1024;
-// While a part comes in, what is written is flushed to disk every so often in the background, so
-// the flush before the acknowledgement has only the last few megabytes left to write.
-const FLUSH_EVERY = 16 * 1024 * 1024;
 
 /**
  * tus's folder store, with each upload encrypted as it arrives, as the blob store keeps files
@@ -87,10 +83,10 @@ export class SealingFileStore extends FileStore {
   /** The hash and cipher after the first `offset` bytes: kept from the last part, or rebuilt from the file. */
   private async progressAt(id: string, offset: number): Promise<Progress> {
     const kept = this.progress.get(id);
-    if (kept && kept.offset === offset && !kept.sealed) return kept;
+    if (kept && kept.offset === offset) return kept;
     const { key, dek } = await this.readKey(id);
     const p = this.start(key, dek);
-    for await (const plain of this.plainStream(id, dek, key.iv, 0, offset)) {
+    for await (const plain of plainRange(this.file(id), dek, key.iv, 0, offset)) {
       p.hash.update(plain);
       p.cipher.update(plain);
     }
@@ -99,35 +95,16 @@ export class SealingFileStore extends FileStore {
     return p;
   }
 
-  private plainStream(id: string, dek: Buffer, iv: Buffer, start: number, end: number): Readable {
-    return plainRange(this.file(id), dek, iv, start, end);
-  }
-
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const p = await this.progressAt(id, offset);
-    const file = this.file(id);
-    const syncer = await fsp.open(file, 'r');
-    let flushing: Promise<void> | null = null;
     let received = 0;
-    let unflushed = 0;
-    const seal = sealing(p.hash, p.cipher, (n) => {
-      received += n;
-      unflushed += n;
-      if (unflushed >= FLUSH_EVERY && !flushing) {
-        unflushed = 0;
-        flushing = syncer.datasync().catch(() => undefined).finally(() => (flushing = null));
-      }
-    });
     try {
       // `flush`: the part is fsync'd before the stream closes, so before tus acknowledges it.
-      await pipeline(readable, seal, fs.createWriteStream(file, { flags: 'r+', start: offset, flush: true, highWaterMark: READ_SLICE }));
+      await pipeline(readable, sealing(p.hash, p.cipher, (n) => (received += n)), fs.createWriteStream(this.file(id), { flags: 'r+', start: offset, flush: true, highWaterMark: READ_SLICE }));
     } catch {
       // The hash and cipher have taken in bytes the file may not hold: rebuilt on the next part.
       this.progress.delete(id);
       throw ERRORS.FILE_WRITE_ERROR;
-    } finally {
-      await flushing;
-      await syncer.close();
     }
     p.offset = offset + received;
     return p.offset;
@@ -144,11 +121,10 @@ export class SealingFileStore extends FileStore {
     const upload = await this.getUpload(id);
     if (upload.size === undefined || upload.offset !== upload.size) throw ERRORS.FILE_NOT_FOUND;
     const p = await this.progressAt(id, upload.offset);
-    p.cipher.final();
-    p.sealed = { sha256: p.hash.digest('hex'), tag: p.cipher.getAuthTag() };
+    // Finished: the hash and cipher end here (a second call rebuilds them from the file).
     this.progress.delete(id);
-    const size = upload.offset;
-    return sealedView({ path: this.file(id), sha256: p.sealed.sha256, size, keyId: p.key.keyId, wrappedKey: p.key.wrappedKey, iv: p.key.iv, tag: p.sealed.tag }, p.dek);
+    p.cipher.final();
+    return sealedView({ path: this.file(id), sha256: p.hash.digest('hex'), size: upload.offset, keyId: p.key.keyId, wrappedKey: p.key.wrappedKey, iv: p.key.iv, tag: p.cipher.getAuthTag() }, p.dek);
   }
 }
 
