@@ -3,6 +3,7 @@ import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyCookie from '@fastify/cookie';
+import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -53,6 +54,9 @@ function statusOf(err: FastifyError, fallback: number): number {
   const s = err.statusCode;
   return s && s >= 400 && s < 500 ? s : fallback;
 }
+
+/** Live channels carry ids and positions, never documents. */
+const WEBSOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
 
 const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
@@ -112,6 +116,17 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifyCookie);
+  // Before every other hook: it marks an upgrade request first, so one refused by a later hook
+  // (401, 403) still has its socket closed after the answer.
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: WEBSOCKET_MAX_MESSAGE_BYTES },
+    // On shutdown live pages end at once (they reconnect to another server by themselves); a
+    // polite close would wait for every peer's answer, however slow.
+    preClose(this: FastifyInstance, done) {
+      for (const client of this.websocketServer.clients) client.terminate();
+      this.websocketServer.close(() => done());
+    },
+  });
   await app.register(fastifyRateLimit, { global: false, errorResponseBuilder: (_req, ctx) => new AppError('TOO_MANY_REQUESTS', msg`Too many requests. Please wait ${Math.ceil(ctx.ttl / 1000)} seconds and try again.`) });
   await app.register(fastifySwagger, {
     openapi: {

@@ -11,6 +11,9 @@ import { BlobStore, type MasterKey } from './core/blobs.ts';
 import type { Deps } from './core/deps.ts';
 import { objectBackendFor } from './core/storage.ts';
 import type { SecretBox } from './core/secrets.ts';
+import { boardHub } from './boards/live.ts';
+import { boardsRoutes } from './boards/routes.ts';
+import { boardsService } from './boards/service.ts';
 import { expertsRoutes } from './experts/routes.ts';
 import { offersService } from './experts/offers.ts';
 import { expertsService } from './experts/service.ts';
@@ -73,7 +76,8 @@ export function services(deps: ServiceDeps) {
   const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
   const material = materialService(deps);
   const experts = expertsService(deps, accounts);
-  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts };
+  const boards = boardsService({ ...deps, cases });
+  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards };
 }
 export type Services = ReturnType<typeof services>;
 
@@ -81,13 +85,14 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts } = services(deps);
+  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploads = await uploadStoreFor(config, blobs);
   // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);
+  const boardRoom = await boardHub(db);
 
   return [
     { name: 'accounts', routes: [{ plugin: accountsRoutes({ accounts, config }), prefix: API }] },
@@ -133,6 +138,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       jobs: { 'event.dispatch': (p) => notifications.dispatch(p.eventId) },
       onClose: () => live.close(),
     },
+    { name: 'boards', routes: [{ plugin: boardsRoutes(boards, boardRoom, config), prefix: API }], onClose: () => boardRoom.close() },
     { name: 'audit', routes: [{ plugin: auditRoutes(db), prefix: API }] },
     { name: 'fhir', routes: [{ plugin: fhirRoutes(deps), prefix: '/fhir/R4' }] },
   ];

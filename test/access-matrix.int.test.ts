@@ -119,6 +119,10 @@ const ROUTES: Route[] = [
   { name: 'follow-ups', op: 'GET /api/cases/{id}/followups', method: 'GET', path: (c) => `/api/cases/${c.id}/followups` },
   { name: 'post follow-up', op: 'POST /api/cases/{id}/followups', method: 'POST', path: (c) => `/api/cases/${c.id}/followups`, body: { body: 'Matrix question?' } },
   { name: 'survey', op: 'POST /api/cases/{id}/survey', method: 'POST', path: (c) => `/api/cases/${c.id}/survey`, body: { clear: 3, changed: 'neither', wouldRecommend: true } },
+  { name: 'board panel', op: 'GET /api/cases/{id}/board', method: 'GET', path: (c) => `/api/cases/${c.id}/board` },
+  { name: 'ask for a board', op: 'POST /api/cases/{id}/board/request', method: 'POST', path: (c) => `/api/cases/${c.id}/board/request`, body: { note: 'Matrix board request.' } },
+  { name: 'confirm board', op: 'POST /api/cases/{id}/board/confirm', method: 'POST', path: (c) => `/api/cases/${c.id}/board/confirm`, body: { boardType: 'thoracic' } },
+  { name: 'decline board', op: 'POST /api/cases/{id}/board/decline', method: 'POST', path: (c) => `/api/cases/${c.id}/board/decline`, body: { reason: 'Matrix reason.' } },
   { name: 'FHIR ServiceRequest', op: 'GET /fhir/R4/ServiceRequest/{id}', method: 'GET', path: (c) => `/fhir/R4/ServiceRequest/${c.id}` },
   { name: 'FHIR Patient', op: 'GET /fhir/R4/Patient/{id}', method: 'GET', path: (c) => `/fhir/R4/Patient/${c.patientId}` },
   { name: 'FHIR Consent', op: 'GET /fhir/R4/Consent/{id}', method: 'GET', path: (c) => `/fhir/R4/Consent/${c.consentId}` },
@@ -150,6 +154,17 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'GET /api/directory/experts': 'permission:experts.list', 'POST /api/offers/{offerId}/accept': 'permission:experts.own', 'POST /api/offers/{offerId}/decline': 'permission:experts.own',
   'GET /api/experts/me/inbox': 'permission:experts.own', 'POST /api/calculators/lung-resection': 'signed-in', 'GET /api/outcomes': 'permission:outcomes.read',
   'GET /fhir/R4/metadata': 'public', 'GET /fhir/R4/Patient': 'permission:case.read', 'GET /fhir/R4/ServiceRequest': 'permission:case.read', 'GET /fhir/R4/Consent': 'permission:case.read',
+  'GET /api/boards/types': 'signed-in', 'GET /api/boards/proposals': 'permission:board.manage', 'GET /api/boards/sessions': 'permission:board.sit',
+  'POST /api/boards/sessions': 'permission:board.manage', 'GET /api/boards/sessions/{sessionId}': 'permission:board.sit', 'POST /api/boards/sessions/{sessionId}/cancel': 'permission:board.manage',
+  'POST /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage', 'PUT /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage',
+  'PATCH /api/boards/sessions/{sessionId}/agenda/{caseId}': 'permission:board.manage', 'DELETE /api/boards/sessions/{sessionId}/agenda/{caseId}': 'permission:board.manage',
+  'POST /api/boards/sessions/{sessionId}/members': 'permission:board.manage', 'POST /api/boards/sessions/{sessionId}/members/reviewers': 'permission:board.manage',
+  'DELETE /api/boards/sessions/{sessionId}/members/{userId}': 'permission:board.manage', 'PUT /api/boards/sessions/{sessionId}/members/{userId}/attendance': 'permission:board.manage',
+  'PUT /api/boards/sessions/{sessionId}/presenter': 'permission:board.manage', 'PUT /api/boards/sessions/{sessionId}/presentation': 'permission:board.sit',
+  'GET /api/boards/sessions/{sessionId}/cases/{caseId}': 'permission:board.sit', 'PUT /api/boards/sessions/{sessionId}/cases/{caseId}/minutes': 'permission:board.sit',
+  'POST /api/boards/sessions/{sessionId}/cases/{caseId}/minutes/confirm': 'permission:board.manage',
+  // The board room's WebSocket (GET /api/boards/sessions/{sessionId}/live, permission:board.sit) is not an
+  // OpenAPI operation; boards.int.test.ts covers who may open it.
   'GET /fhir/R4/AuditEvent': 'signed-in', 'GET /fhir/R4/AuditEvent/{id}': 'signed-in', 'GET /fhir/R4/DiagnosticReport': 'signed-in',
 };
 
@@ -214,6 +229,10 @@ const REACHES_A: Record<string, string[]> = {
   survey: ['patient', 'proxy'],
   'FHIR ServiceRequest': ['patient', 'proxy'],
   'FHIR Patient': ['patient', 'proxy'],
+  'board panel': ['patient', 'proxy'],
+  'ask for a board': ['patient', 'proxy'],
+  'confirm board': [],
+  'decline board': [],
 };
 
 const snapshot = async () => JSON.stringify(await t.db.query(

@@ -94,18 +94,18 @@ export function auditRoutes(db: Db) {
       return result;
     });
 
-    const Mail = z.object({ id: z.string(), kind: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string(), sentAt: z.string().nullable(), attempts: z.number(), lastError: z.string().nullable() });
+    const Mail = z.object({ id: z.string(), kind: z.string(), to: z.string(), subject: z.string(), body: z.string(), attachments: z.array(z.string()), createdAt: z.string(), sentAt: z.string().nullable(), attempts: z.number(), lastError: z.string().nullable() });
     app.get('/admin/outbox', { config: { access: { permission: 'mail.read' } }, schema: { tags, summary: 'The mail outbox (the mailbox when no SMTP server is configured)', querystring: z.strictObject({ to: z.string().max(254).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) }), response: { 200: pageOf(Mail), ...errorResponses } } }, async (req) => {
       const actor = req.actor;
       const { to, page, pageSize } = req.query;
       const params = to ? [`%${to.toLowerCase()}%`] : [];
       const clause = to ? 'WHERE lower(to_address) LIKE $1' : '';
       const [count] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM mail_outbox ${clause}`, params);
-      const rows = await db.query<{ id: string; kind: string; to_address: string; subject: string; body_text: string; created_at: Date; sent_at: Date | null; attempts: number; last_error: string | null }>(
+      const rows = await db.query<{ id: string; kind: string; to_address: string; subject: string; body_text: string; attachments: { filename: string }[] | null; created_at: Date; sent_at: Date | null; attempts: number; last_error: string | null }>(
         `SELECT * FROM mail_outbox ${clause} ORDER BY created_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params);
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'mail.read', entityType: 'Mail', detail: { count: rows.length } });
       return {
-        items: rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, body: r.body_text, createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null, attempts: r.attempts, lastError: r.last_error })),
+        items: rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, body: r.body_text, attachments: (r.attachments ?? []).map((a) => a.filename), createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null, attempts: r.attempts, lastError: r.last_error })),
         total: count?.total ?? 0, page, pageSize,
       };
     });

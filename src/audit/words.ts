@@ -23,6 +23,12 @@ const EXACT: Record<string, string> = {
   'opinion.issue.original': 'Issued the opinion', 'opinion.issue.addendum': 'Added an addendum to the opinion', 'opinion.issue.amendment': 'Corrected the opinion',
   'roi.create': 'Asked a hospital for records', 'roi.letter': 'Printed a records request letter', 'roi.list': 'Looked at records requests', 'roi.status': 'Updated a records request',
   'specimen.create': 'Asked for slides or samples', 'specimen.label': 'Printed a label for slides or samples', 'specimen.list': 'Looked at slides and samples', 'specimen.step': 'Updated slides or samples',
+  'board.case.read': 'Looked at the tumor board proposal', 'board.request': 'Asked for a tumor board discussion', 'board.confirm': 'Confirmed the case for a tumor board',
+  'board.decline': 'Decided a tumor board was not needed', 'board.proposals.list': 'Saw the case among those waiting for a tumor board', 'board.session.read': 'Saw the case on a tumor board agenda',
+  'board.agenda.add': 'Put the case on a tumor board agenda', 'board.agenda.remove': 'Took the case off a tumor board agenda', 'board.agenda.order': 'Ordered a tumor board agenda',
+  'board.agenda.read': 'Looked at a tumor board agenda', 'board.agenda.time': 'Set the time for the case at a tumor board', 'board.present': 'Presented the case at a tumor board',
+  'board.presentation.read': 'Read the case’s tumor board presentation', 'board.minutes.read': 'Looked at the tumor board minutes', 'board.minutes.save': 'Wrote the tumor board minutes',
+  'board.minutes.confirm': 'Confirmed the tumor board minutes',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };
 /** What people do outside any one case: on the administrator's audit trail. */
@@ -35,6 +41,9 @@ const ACCOUNT: Record<string, string> = {
   'user.sessions.end': 'Signed out other devices', 'audit.read': 'Looked at the audit trail', 'audit.verify': 'Checked the audit trail’s chain',
   'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'expert.directory.export': 'Exported the expert directory',
   'expert.profile.save': 'Updated an expert profile',
+  'board.session.create': 'Scheduled a tumor board session', 'board.session.cancel': 'Cancelled a tumor board session', 'board.session.join': 'Joined a tumor board session',
+  'board.member.invite': 'Invited a member to a tumor board session', 'board.member.remove': 'Removed a member from a tumor board session',
+  'board.attendance': 'Recorded attendance at a tumor board session', 'board.presenter': 'Handed over the tumor board presentation',
 };
 
 /** A lifecycle command said as done (the command's own label is what a button says). */

@@ -21,7 +21,8 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
 /** Case states in which records may still be added (until the opinion is signed). */
 export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
-export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board_chair';
+/** `board_member`: invited to a board session that discusses the case, until the session ends. */
+export type CaseRelation = 'patient' | 'proxy' | 'referring' | 'expert' | 'board_chair' | 'board_member';
 /** The relations of the patient side: the patient, their caregivers, the referring physician. */
 export const PATIENT_SIDE_RELATIONS: readonly CaseRelation[] = ['patient', 'proxy', 'referring'];
 export const isPatientSide = (relations: readonly CaseRelation[]) => relations.some((r) => PATIENT_SIDE_RELATIONS.includes(r));

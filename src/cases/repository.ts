@@ -42,7 +42,7 @@ export interface MemberView {
 export async function listMembers(tx: Queryable, caseId: string): Promise<MemberView[]> {
   const rows = await tx.query<{ user_id: string; name: string; email: string; relation: CaseRelation; relationship: string | null; added_at: Date }>(
     `SELECT m.user_id, u.name, u.email, m.relation, m.relationship, m.added_at FROM case_members m JOIN users u ON u.id = m.user_id
-     WHERE m.case_id = $1 AND m.revoked_at IS NULL ORDER BY m.added_at`, [caseId]);
+     WHERE m.case_id = $1 AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) ORDER BY m.added_at`, [caseId]);
   return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, relation: r.relation, relationship: r.relationship, addedAt: new Date(r.added_at).toISOString() }));
 }
 

@@ -41,9 +41,12 @@ export interface OpenedCase {
 const RELATIONS_FOR_ROLE: Record<string, CaseRelation[]> = {
   patient: ['patient', 'proxy'],
   referring_physician: ['referring'],
-  expert: ['expert'],
-  board_chair: ['board_chair'],
+  expert: ['expert', 'board_member'],
+  board_chair: ['board_chair', 'board_member'],
 };
+
+/** A grant in force: not revoked, and not past its end (a board member's lasts until the session ends). */
+const GRANT_IN_FORCE = 'm.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())';
 
 /** States of a case no coordinator has taken that are not in the shared pool: not sent yet, or over. */
 const OUTSIDE_POOL: readonly CaseStatus[] = ['draft', 'cancelled', 'closed'];
@@ -66,7 +69,7 @@ export function caseGrantSql(actor: Actor, n: number): string {
   if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status NOT IN (${OUTSIDE_POOL.map((s) => `'${s}'`).join(', ')})))`;
   const rel = RELATIONS_FOR_ROLE[actor.role];
   if (!rel) return noCaseSql(n);
-  return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND m.revoked_at IS NULL AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
+  return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND ${GRANT_IN_FORCE} AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
 }
 
 /** A condition that matches no case but still takes the bound id `$n` (PostgreSQL refuses an unused parameter). */
@@ -99,7 +102,7 @@ export async function openCase(
   const row = rows[0];
   if (!row) deny();
   const relations = (await tx.query<{ relation: CaseRelation }>(
-    'SELECT relation FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL', [caseId, actor.userId])).map((r) => r.relation);
+    `SELECT m.relation FROM case_members m WHERE m.case_id = $1 AND m.user_id = $2 AND ${GRANT_IN_FORCE}`, [caseId, actor.userId])).map((r) => r.relation);
   if (!roleAllows(actor.role, permission) || !holdsGrant(actor, row!, relations)) deny();
   if (opts.auditAction) await recordAudit(tx, { actor, meta, action: opts.auditAction, entityType: 'Case', entityId: caseId, caseId });
   return { row: row!, relations };

@@ -13,10 +13,13 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** Files without health data only (a calendar invitation). */
+  attachments?: { filename: string; contentType: string; content: string }[];
 }
 
 export async function enqueueMail(tx: Queryable, mail: OutgoingMail): Promise<void> {
-  await tx.query('INSERT INTO mail_outbox (kind, to_address, subject, body_text) VALUES ($1,$2,$3,$4)', [mail.kind, mail.to, mail.subject, mail.text]);
+  await tx.query('INSERT INTO mail_outbox (kind, to_address, subject, body_text, attachments) VALUES ($1,$2,$3,$4,$5)',
+    [mail.kind, mail.to, mail.subject, mail.text, mail.attachments?.length ? JSON.stringify(mail.attachments) : null]);
 }
 
 const MAX_ATTEMPTS = 5;
@@ -34,16 +37,16 @@ export async function deliverPendingMail(db: Db, transport: Transporter, from: s
   const tried: string[] = [];
   // One message at a time: a claim covers one SMTP exchange, never a queue of them.
   for (let i = 0; i < batch; i++) {
-    const [row] = await db.transaction((tx) => tx.query<{ id: string; to_address: string; subject: string; body_text: string }>(
+    const [row] = await db.transaction((tx) => tx.query<{ id: string; to_address: string; subject: string; body_text: string; attachments: OutgoingMail['attachments'] | null }>(
       `UPDATE mail_outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
        WHERE id IN (SELECT id FROM mail_outbox
                     WHERE sent_at IS NULL AND attempts < $1 AND (claimed_until IS NULL OR claimed_until < now()) AND id <> ALL($3::uuid[])
                     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, to_address, subject, body_text`, [MAX_ATTEMPTS, CLAIM_SECONDS, tried]));
+       RETURNING id, to_address, subject, body_text, attachments`, [MAX_ATTEMPTS, CLAIM_SECONDS, tried]));
     if (!row) break;
     tried.push(row.id);
     try {
-      await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text });
+      await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.body_text, attachments: row.attachments ?? undefined });
       await db.query('UPDATE mail_outbox SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1', [row.id]);
       sent++;
     } catch (err) {

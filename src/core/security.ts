@@ -93,7 +93,7 @@ export function refuseCrossSite(req: FastifyRequest, config: Config): void {
   }
 }
 
-function ourOrigins(req: FastifyRequest, config: Config): Set<string> {
+export function ourOrigins(req: FastifyRequest, config: Config): Set<string> {
   const origins = new Set([new URL(config.publicUrl).origin]);
   // The address the browser itself connected to (the Host header a browser cannot forge).
   if (req.headers.host) origins.add(`${req.protocol}://${req.headers.host}`);

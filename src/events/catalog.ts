@@ -45,6 +45,11 @@ export const CASE_EVENTS = {
   'opinion.amendment': z.object({ version: z.number(), reason: z.string().nullable() }),
   'opinion.part.sign': Nothing,
   'opinion.followup': z.object({ messageId: z.uuid() }),
+  'board.request': Nothing,
+  'board.confirm': z.object({ boardType: z.string() }),
+  'board.decline': Nothing,
+  'board.schedule': z.object({ sessionId: z.uuid(), startsAt: z.iso.datetime() }),
+  'board.discuss': z.object({ sessionId: z.uuid() }),
   'sla.atRisk': z.object({ dueAt: z.iso.datetime() }),
   'sla.breached': z.object({ dueAt: z.iso.datetime() }),
 } as const;

@@ -46,6 +46,11 @@ export const EVENT_WORDS: Words = {
   'opinion.amendment': () => 'The opinion was corrected',
   'opinion.part.sign': () => 'An expert signed their part of the opinion',
   'opinion.followup': (_d, n) => plural(n, 'A follow-up message', 'follow-up messages'),
+  'board.request': () => 'Asked for a tumor board discussion',
+  'board.confirm': () => 'The case was confirmed for a tumor board',
+  'board.decline': () => 'A tumor board was not needed',
+  'board.schedule': () => 'The case was put on a tumor board agenda',
+  'board.discuss': () => 'The tumor board discussed the case',
   'sla.atRisk': () => 'The opinion may be late',
   'sla.breached': () => 'The opinion is late',
 };

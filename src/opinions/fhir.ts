@@ -1,4 +1,4 @@
-import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import type { CarePlan, DiagnosticReport, Observation } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
@@ -20,15 +20,34 @@ const worstConcordance = (doc: ReportDocument) => {
   return v.includes('major_discordance') ? 'major_discordance' : v.includes('minor_discordance') ? 'minor_discordance' : v.length ? 'concordant' : null;
 };
 
+/** A board's confirmed recommendation as a proposed CarePlan, contained in the report that carries it. */
+function boardCarePlan(b: NonNullable<ReportDocument['board']>[number], i: number, patientId: string): CarePlan {
+  const m = b.minutes;
+  return {
+    resourceType: 'CarePlan', id: `board-${i + 1}`, status: 'active', intent: 'proposal',
+    title: `${b.boardLabel} recommendation`,
+    description: [m.consensus?.recommendation, m.rationale ? `Rationale: ${m.rationale}` : '', m.guideline?.concordant ? 'Follows the guidelines.' : `Deviates from the guidelines: ${m.guideline?.deviationReason ?? ''}`].filter(Boolean).join(' '),
+    subject: { reference: `Patient/${patientId}` },
+    created: b.discussedAt,
+    author: { display: `${b.chairName} (chair, ${b.boardLabel})` },
+    contributor: b.attendees.map((a) => ({ display: a.seat ? `${a.name} (${a.seat})` : a.name })),
+    ...(b.dissent.length ? { note: b.dissent.map((d) => ({ authorString: d.name, text: `Dissent: ${d.text}` })) } : {}),
+    ...(b.actions.length ? { activity: b.actions.map((a) => ({ detail: { status: 'not-started' as const, description: `${a.text} (owner: ${a.owner})` } })) } : {}),
+  };
+}
+
 export function toFhirDiagnosticReport(r: { id: string; case_id: string; version: number; kind: string; issued_at: Date; content: ReportDocument }, patientId: string, pdf: Buffer, superseded: boolean): DiagnosticReport {
   const doc = r.content;
   const concordance = worstConcordance(doc);
   const summary = doc.parts.map((p) => p.content.patientSummary).filter(Boolean).join('\n\n');
+  const board = (doc.board ?? []).map((b, i) => boardCarePlan(b, i, patientId));
   return {
     resourceType: 'DiagnosticReport',
     id: r.id,
+    ...(board.length ? { contained: board } : {}),
     identifier: [{ system: 'urn:consilium:case-reference', value: `${doc.caseReference}-v${r.version}` }],
-    basedOn: [{ reference: `ServiceRequest/${r.case_id}` }],
+    // The request, and the board recommendations the opinion took up.
+    basedOn: [{ reference: `ServiceRequest/${r.case_id}` }, ...board.map((c) => ({ reference: `#${c.id}`, display: c.title }))],
     status: superseded ? 'amended' : r.kind === 'original' ? 'final' : r.kind === 'addendum' ? 'appended' : 'corrected',
     // LOINC 11488-4 "Consult note": the expert's opinion is a consultation report.
     code: { coding: [{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }], text: 'Expert second opinion' },

@@ -16,6 +16,8 @@ import type { OutcomesSummary } from './schemas.ts';
 
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 
+import { boardFigures } from '../boards/recommendations.ts';
+
 export function outcomesService(deps: Deps) {
   const { db } = deps;
   return {
@@ -52,6 +54,7 @@ export function outcomesService(deps: Deps) {
         for (const v of verdicts) if (v.worst) concordance[v.worst] = v.cases;
         const reviewed = concordance.concordant + concordance.minor_discordance + concordance.major_discordance;
         const bySituation = SITUATIONS.map((s) => ({ id: s.id, label: s.label, cases: situations.find((x) => Number(x.id) === s.id)?.cases ?? 0 }));
+        const boards = await boardFigures(tx);
         await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: totals!.cases } });
         const days = (n: number | null) => (n === null ? null : round1(Number(n)));
         return {
@@ -60,6 +63,7 @@ export function outcomesService(deps: Deps) {
           concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: 'Pathology review changes the diagnosis in 10–20 % of cancer cases (patient guide: when to get a second opinion).' },
           turnaroundDays: { signed: turnaround!.signed, median: days(turnaround!.median), p90: days(turnaround!.p90) },
           sla: { withClock: totals!.with_clock, breached: totals!.breached, met: totals!.met },
+          boards,
         };
       });
     },
@@ -71,6 +75,7 @@ export function outcomesService(deps: Deps) {
       rows.push(['concordance', 'concordant', s.concordance.concordant], ['concordance', 'minor discordance', s.concordance.minor_discordance], ['concordance', 'major discordance', s.concordance.major_discordance], ['concordance', 'changed diagnosis %', s.concordance.changedShare]);
       rows.push(['turnaround days (ready for review → signed)', 'median', s.turnaroundDays.median], ['turnaround days (ready for review → signed)', '90th percentile', s.turnaroundDays.p90]);
       rows.push(['service level', 'breached', s.sla.breached], ['service level', 'met', s.sla.met]);
+      rows.push(['tumor boards', 'cases discussed', s.boards.casesDiscussed], ['tumor boards', 'median days from proposal to discussion', s.boards.medianDaysProposalToDiscussion], ['tumor boards', 'share where the board changed the plan', s.boards.changedPlanShare]);
       return toCsv(rows);
     },
   };

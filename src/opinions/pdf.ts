@@ -61,6 +61,22 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
   return out;
 }
 
+const STANCE: Record<string, string> = { agree: 'agrees with the proposed plan', modify: 'recommends changing the proposed plan', alternative: 'recommends an alternative to the proposed plan' };
+
+/** The board's confirmed recommendation: "Discussed at the thoracic tumor board on …; members …; consensus …; dissent …". */
+function boardContent(b: NonNullable<ReportDocument['board']>[number]): Content[] {
+  const m = b.minutes;
+  return section(`${b.boardLabel}: recommendation`, [
+    { text: `Discussed at the ${b.boardLabel.toLowerCase()} on ${day(b.discussedAt)}, chaired by ${b.chairName}. Members present: ${b.attendees.map((a) => `${a.name}${a.seat ? ` (${a.seat})` : ''}`).join(', ')}.`, style: 'small' },
+    { text: [{ text: 'Consensus: ', bold: true }, `The board ${STANCE[m.consensus?.treatmentStance ?? ''] ?? 'gave a recommendation'}. ${m.consensus?.recommendation ?? ''}`] },
+    ...(m.consensus?.options?.length ? [{ ul: m.consensus.options.map((o) => `${o.option}${o.rationale ? ` — ${o.rationale}` : ''}`) }] : []),
+    { text: [{ text: 'Rationale: ', bold: true }, m.rationale ?? ''] },
+    { text: [{ text: 'Guidelines: ', bold: true }, m.guideline?.concordant ? 'The recommendation follows the guidelines.' : `Deviates from the guidelines: ${m.guideline?.deviationReason ?? ''}`] },
+    ...(b.dissent.length ? [{ text: [{ text: 'Dissent: ', bold: true }, b.dissent.map((d) => `${d.name}: ${d.text}`).join(' ')] }] : []),
+    ...(b.actions.length ? [{ text: 'Actions', bold: true }, { ul: b.actions.map((a) => `${a.text} (${a.owner})`) }] : []),
+  ]);
+}
+
 export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
   const status = doc.kind === 'original' ? `Version ${doc.version}` : `Version ${doc.version} — ${doc.kind === 'addendum' ? 'Addendum' : 'Amended report'}: ${doc.reason ?? ''}`;
   return {
@@ -79,6 +95,7 @@ export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
       { text: 'Expert second opinion', style: 'title' },
       { text: `${doc.condition ?? 'Second-opinion request'} · issued ${day(doc.issuedAt)} by ${doc.issuedBy} · ${status}`, style: 'small', margin: [0, 0, 0, 12] },
       { text: 'This opinion supports decisions made with your own doctors; it does not replace them.', style: 'small', margin: [0, 0, 0, 12] },
+      ...(doc.board ?? []).flatMap(boardContent),
       ...(doc.disagreements.length ? section('Where the reviewers differ', doc.disagreements.map((d) => ({ text: `• ${d}` }))) : []),
       ...doc.parts.flatMap(partContent),
       ...doc.addenda.flatMap((a) => section(`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'} (version ${a.version}, ${day(a.at)}, ${a.by})`, [{ text: `Reason: ${a.reason}`, italics: true }, { text: a.text }])),

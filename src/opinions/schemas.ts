@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BoardRecommendation } from '../boards/schemas.ts';
 import { LOBE_SEGMENTS, TOTAL_SEGMENTS } from './lungFunction.ts';
 
 /**
@@ -108,6 +109,8 @@ export const ReportDocument = z.object({
   issuedAt: z.string(),
   parts: z.array(z.object({ authorName: z.string(), reviewerRole: z.string(), content: OpinionContent, signedAt: z.string(), contentSha256: z.string(), lungFunction: LungFunctionResultView.nullable() })),
   disagreements: z.array(z.string()),
+  /** Confirmed tumor board recommendations on the case when the report was issued (reports issued before boards existed have none). */
+  board: z.array(BoardRecommendation).optional(),
   addenda: z.array(z.object({ version: z.number().int(), kind: z.enum(['addendum', 'amendment']), reason: z.string(), text: z.string(), by: z.string(), at: z.string() })),
 }).meta({ id: 'OpinionReportDocument' });
 export type ReportDocument = z.infer<typeof ReportDocument>;
@@ -132,5 +135,10 @@ export const OutcomesSummary = z.object({
   concordance: z.object({ concordant: z.number().int(), minor_discordance: z.number().int(), major_discordance: z.number().int(), reviewed: z.number().int(), changedShare: z.number().nullable(), reference: z.string() }),
   turnaroundDays: z.object({ signed: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() }),
   sla: z.object({ withClock: z.number().int(), breached: z.number().int(), met: z.number().int() }),
+  boards: z.object({
+    casesDiscussed: z.number().int(),
+    medianDaysProposalToDiscussion: z.number().nullable(),
+    changedPlanShare: z.number().nullable().meta({ description: 'Share of discussed cases where the board modified the plan or proposed an alternative (0–1)' }),
+  }),
 }).meta({ id: 'OutcomesSummary' });
 export type OutcomesSummary = z.infer<typeof OutcomesSummary>;

@@ -17,6 +17,7 @@ import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf } from './pdf.ts';
+import { boardRecommendations } from '../boards/recommendations.ts';
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 
@@ -128,6 +129,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         lungFunction: p.content.lungFunction ? evaluateLungResection(p.content.lungFunction.input) : null,
       })),
       disagreements: previous?.disagreements ?? disagreements(signed.map((p) => ({ authorName: p.author_name, content: p.content }))),
+      // The board's confirmed recommendation is a section of the report; later versions keep the one issued.
+      board: previous?.board ?? await boardRecommendations(tx, row.id),
       addenda: [...(previous?.addenda ?? []), ...(addendumText ? [{ version, kind: kind as 'addendum' | 'amendment', reason: reason ?? '', text: addendumText, by: issuer, at: deps.now().toISOString() }] : [])],
     };
   }

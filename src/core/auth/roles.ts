@@ -42,6 +42,11 @@ const PERMISSIONS = {
   'experts.manage': ['admin'],
   'experts.own': ['expert'],
   'case.experts.match': ['coordinator'],
+  'case.board.confirm': ['coordinator'],
+  /** Schedule board sessions, build agendas from confirmed proposals, invite members. */
+  'board.manage': ['board_chair'],
+  /** Sit on board sessions one is invited to. */
+  'board.sit': ['expert', 'board_chair'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
   'mail.read': ['admin'],
