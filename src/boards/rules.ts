@@ -108,3 +108,8 @@ export function quorum(type: BoardType, people: readonly SeatHolder[]): Quorum {
   const missing = seats.filter((s) => s.filledBy.length === 0).map((s) => s.seat);
   return { complete: missing.length === 0, seats, missing };
 }
+
+/** The roster seats a person can fill on a board type, by their specialties (taxonomy codes). */
+export function seatsFor(type: BoardType, taxonomyCodes: readonly string[]): string[] {
+  return type.roster.filter((seat) => seat.anyOf.some((sp) => (TAXONOMY.specialties[sp] ?? []).some((c) => taxonomyCodes.includes(c)))).map((seat) => seat.seat);
+}

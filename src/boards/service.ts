@@ -13,13 +13,12 @@ import type { CaseGateway } from '../cases/gateway.ts';
 import { isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { PRIORITIES, type Intake } from '../cases/intake.ts';
-import { TAXONOMY } from '../experts/matching.ts';
 import { disagreements } from '../opinions/service.ts';
 import type { OpinionContent, OpinionDraft } from '../opinions/schemas.ts';
 import { sessionInvite } from './ics.ts';
 import { boardRecommendations, boardLabel as labelOf } from './recommendations.ts';
 import { announceBoard } from './live.ts';
-import { boardTypeById, proposeBoard, quorum, type FiredRule } from './rules.ts';
+import { boardTypeById, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
 import { minutesGaps, type MinutesDraft, type PresentationState, type SessionInput } from './schemas.ts';
 
 /**
@@ -143,7 +142,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         caseId: a.case_id, reference: a.reference, condition: a.intake.condition?.description ?? null, minutes: a.minutes, position: a.position,
         reasons: (a.reasons ?? []).map((r) => r.reason), minutesStatus: a.minutes_confirmed ? 'confirmed' as const : a.has_minutes ? 'draft' as const : 'none' as const,
       })),
-      members: members.map((m) => ({ userId: m.user_id, name: m.name, seat: m.seat, specialties: specialtiesOf(m.taxonomy_codes ?? []), attended: m.attended })),
+      members: members.map((m) => ({ userId: m.user_id, name: m.name, seat: m.seat, specialties: seatsFor(type, m.taxonomy_codes ?? []), attended: m.attended })),
       quorum: { ...q, basis },
       presentation: s.presentation, presentationSeq: Number(s.presentation_seq),
     };
@@ -567,7 +566,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const gaps = minutesGaps(m?.content ?? {});
         if (gaps.length) throw new AppError('GUARD_FAILED', 'The minutes are not complete.', { unmet: gaps });
         const members = await membersOf(tx, sessionId);
-        const attendees = [{ userId: s.chair_id, name: s.chair_name, seat: 'Chair' }, ...members.filter((x) => x.attended).map((x) => ({ userId: x.user_id, name: x.name, seat: x.seat ?? (specialtiesOf(x.taxonomy_codes ?? [])[0] ?? null) }))];
+        const type = boardTypeById(s.board_type)!;
+        const attendees = [{ userId: s.chair_id, name: s.chair_name, seat: 'Chair' }, ...members.filter((x) => x.attended).map((x) => ({ userId: x.user_id, name: x.name, seat: x.seat ?? seatsFor(type, x.taxonomy_codes ?? [])[0] ?? null }))];
         await tx.query('UPDATE board_minutes SET confirmed_by = $3, confirmed_at = now(), attendees = $4 WHERE session_id = $1 AND case_id = $2', [sessionId, caseId, actor.userId, JSON.stringify(attendees)]);
         await tx.query(`UPDATE board_proposals SET status = 'discussed', updated_at = now() WHERE case_id = $1`, [caseId]);
         if (gate.row.status === 'board') await gate.transition('returnFromBoard');
@@ -590,13 +590,6 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
 export type BoardsService = ReturnType<typeof boardsService>;
 
-function specialtiesOf(codes: string[]): string[] {
-  const labels = KNOWLEDGE.specialties.filter((sp) => (TAXONOMY_SPECIALTIES[sp.id] ?? []).some((c) => codes.includes(c)));
-  // Several catalogue entries share a code (pulmonology and its subspecialties): name each once.
-  return [...new Set(labels.map((l) => l.label))].slice(0, 4);
-}
-
-const TAXONOMY_SPECIALTIES = TAXONOMY.specialties;
 const KNOWLEDGE_PRIORITY = (id: string) => (PRIORITIES as readonly { id: string; label: string }[]).find((p) => p.id === id)?.label ?? id.replaceAll('_', ' ');
 
 function partSummary(c: OpinionDraft): string[] {

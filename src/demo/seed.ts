@@ -337,9 +337,17 @@ async function playScenario(db: Db, s: Services, people: Record<DemoKey, Actor>,
   const team = sc.team!.map((k) => ({ key: k, actor: people[k] }));
   for (const { key, actor } of team) if (sc.opinion?.[key]) await s.opinions.saveDraft(actor, META, id, OpinionContent.parse(sc.opinion[key]), 'replace');
   if (sc.to === 'board') {
+    // The lead reviewer asks for the board, the coordinator confirms it, the chair puts the case
+    // on next week's session and invites the case's reviewers: the same steps as in the app.
+    await s.boards.request(lead, META, id, 'Surgery or radiation: the multidisciplinary board should decide.');
     await s.cases.transition(lead, id, 'referToBoard', { reason: 'Surgery or radiation: the multidisciplinary board decides.' }, META);
-    // Boards have no service yet: the chair joins the case the way the board capability will add them.
-    await db.transaction((tx) => addMember(tx, id, people.chair.userId, 'board_chair', coordinator.userId));
+    const { suggestion } = await s.boards.caseBoard(coordinator, META, id);
+    await s.boards.confirm(coordinator, META, id, suggestion.boardType);
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const [session] = await s.boards.createSessions(people.chair, META, { boardType: suggestion.boardType, startsAtLocal: `${nextWeek}T17:00`, timeZone: 'America/New_York', durationMinutes: 60 });
+    await s.boards.addToAgenda(people.chair, META, session!.id, id, 20);
+    for (const { actor } of team) await s.boards.invite(people.chair, META, session!.id, actor.userId, 'Case reviewer');
+    if (!sc.team!.includes('pathologist')) await s.boards.invite(people.chair, META, session!.id, people.pathologist.userId, 'Pathology');
     return;
   }
   if (!reaches(sc, 'opinion_signed')) return;

@@ -1,3 +1,4 @@
+import { roleAllows } from '../core/auth/roles.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -179,7 +180,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
     },
 
     async search(actor: Actor, f: { q?: string; taxonomy?: string; licensedIn?: string; language?: string; page: number; pageSize: number }) {
-      if (actor.role !== 'admin' && actor.role !== 'coordinator') throw new AppError('FORBIDDEN');
+      if (!roleAllows(actor.role, 'experts.list')) throw new AppError('FORBIDDEN');
       const where: string[] = [];
       const params: unknown[] = [];
       const bind = (v: unknown) => `$${params.push(v)}`;

@@ -59,12 +59,12 @@ it('the patient reads the delivered opinion on a phone (390 × 844)', async () =
  */
 const SIZES = { phone: { width: 360, height: 800 }, laptop: { width: 1280, height: 800 } } as const;
 const PUBLIC_PAGES = ['/', '/assess', '/assess/rules', '/login', '/register', '/forgot-password'];
-const ROLE_PAGES: { who: string; pages: string[]; caseFrom?: { page: string; link: string } }[] = [
+const ROLE_PAGES: { who: string; pages: string[]; caseFrom?: { page: string; link: string }; linked?: { page: string; link: string } }[] = [
   { who: 'patient', pages: ['/cases', '/notifications', '/account', '/queue'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]:has-text("Your opinion is ready")' } },
   { who: 'referrer', pages: ['/cases'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
   { who: 'coordinator', pages: ['/queue', '/directory', '/outcomes', '/notifications'], caseFrom: { page: '/queue?status=in_review', link: '[data-testid="queue-row"] a, [data-testid="queue-card"]' } },
-  { who: 'pathologist', pages: ['/inbox', '/profile'], caseFrom: { page: '/inbox', link: '[data-testid="inbox-case"] a' } },
-  { who: 'chair', pages: ['/cases'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
+  { who: 'pathologist', pages: ['/inbox', '/profile', '/boards'], linked: { page: '/boards', link: '[data-testid="sessions"] a' }, caseFrom: { page: '/inbox', link: '[data-testid="inbox-case"] a' } },
+  { who: 'chair', pages: ['/cases', '/boards'], linked: { page: '/boards', link: '[data-testid="sessions"] a' }, caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
   { who: 'admin', pages: ['/admin/users', '/admin/audit', '/admin/outbox'] },
 ];
 
@@ -94,6 +94,13 @@ it('every page of every role: no serious accessibility finding and nothing past 
       for (const path of role.pages) {
         await page.goto(`${app.t.baseUrl}${path}`);
         await check(page, `${role.who} ${path} (${size})`);
+      }
+      if (role.linked) {
+        await page.goto(`${app.t.baseUrl}${role.linked.page}`);
+        await settle(page);
+        await page.locator(role.linked.link).filter({ visible: true }).first().click();
+        await settle(page);
+        await check(page, `${role.who} ${page.url().replace(app.t.baseUrl, '')} (${size})`);
       }
       if (role.caseFrom) {
         await page.goto(`${app.t.baseUrl}${role.caseFrom.page}`);

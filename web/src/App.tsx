@@ -31,6 +31,8 @@ const MyCasesPage = lazy(() => import('./pages/MyCases.tsx').then((m) => ({ defa
 const OutcomesPage = lazy(() => import('./pages/opinion/OutcomesPage.tsx').then((m) => ({ default: m.OutcomesPage })));
 const ProfilePage = lazy(() => import('./pages/experts/ProfilePage.tsx').then((m) => ({ default: m.ProfilePage })));
 const QueuePage = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default: m.QueuePage })));
+const BoardsPage = lazy(() => import('./pages/boards/BoardsPage.tsx').then((m) => ({ default: m.BoardsPage })));
+const BoardSessionPage = lazy(() => import('./pages/boards/SessionPage.tsx').then((m) => ({ default: m.SessionPage })));
 const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
 
 function PageLoading() {
@@ -76,6 +78,7 @@ function navFor(me: Me) {
   if (role === 'coordinator') items.push({ to: '/queue', item: 'queue' });
   if (role === 'expert') items.push({ to: '/inbox', item: 'inbox' }, { to: '/profile', item: 'profile' });
   if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', item: 'directory' }, { to: '/outcomes', item: 'outcomes' });
+  if (role === 'board_chair' || role === 'expert') items.push({ to: '/boards', item: 'boards' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', item: role === 'patient' ? 'myRequests' : 'myCases' });
   if (role === 'admin') items.push({ to: '/admin/users', item: 'users' }, { to: '/admin/audit', item: 'audit' }, { to: '/admin/outbox', item: 'outbox' });
   if (role === 'patient') items.push({ to: '/assess', item: 'assess' });
@@ -120,7 +123,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
 }
 
 /** The pages some roles only use, each said in the catalogue with who uses it. */
-type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox';
+type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox' | 'boards';
 
 /** A page for some roles only: anyone else is told so in words, with the way to their own home page. */
 function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['role'][]; page: StaffPage; children: React.ReactNode }) {
@@ -136,7 +139,7 @@ function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['ro
 }
 
 function home(me: Me) {
-  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : '/cases';
+  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : me.user.role === 'board_chair' ? '/boards' : '/cases';
 }
 
 /** Routes by sign-in state: public pages, the MFA step, then the role's workspace. */
@@ -183,6 +186,8 @@ export function App() {
           <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} page="inbox"><InboxPage /></ForRoles>} />
           <Route path="/profile" element={<ForRoles me={me} roles={['expert']} page="profile"><ProfilePage /></ForRoles>} />
           <Route path="/directory" element={<ForRoles me={me} roles={['coordinator', 'admin']} page="directory"><DirectoryPage me={me} /></ForRoles>} />
+          <Route path="/boards" element={<ForRoles me={me} roles={['board_chair', 'expert']} page="boards"><BoardsPage me={me} /></ForRoles>} />
+          <Route path="/boards/:sessionId" element={<ForRoles me={me} roles={['board_chair', 'expert']} page="boards"><BoardSessionPage me={me} /></ForRoles>} />
           <Route path="/outcomes" element={<ForRoles me={me} roles={['coordinator', 'admin']} page="outcomes"><OutcomesPage /></ForRoles>} />
           <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} page="users"><AdminUsersPage /></ForRoles>} />
           <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} page="audit"><AdminAuditPage /></ForRoles>} />

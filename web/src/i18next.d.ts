@@ -2,6 +2,7 @@ import 'i18next';
 import type account from './messages/en/account.json';
 import type assess from './messages/en/assess.json';
 import type auth from './messages/en/auth.json';
+import type boards from './messages/en/boards.json';
 import type cases from './messages/en/cases.json';
 import type common from './messages/en/common.json';
 import type home from './messages/en/home.json';
@@ -14,7 +15,7 @@ import type records from './messages/en/records.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'assess', 'auth', 'cases', 'home', 'intake', 'notices', 'opinion', 'records'];
-    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records };
+    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'notices', 'opinion', 'records'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records };
   }
 }

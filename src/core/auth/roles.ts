@@ -38,7 +38,7 @@ const PERMISSIONS = {
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],
   'outcomes.read': ['coordinator', 'admin'],
-  'experts.list': ['coordinator', 'admin'],
+  'experts.list': ['coordinator', 'admin', 'board_chair'],
   'experts.manage': ['admin'],
   'experts.own': ['expert'],
   'case.experts.match': ['coordinator'],

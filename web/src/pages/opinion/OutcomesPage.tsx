@@ -17,7 +17,7 @@ export function OutcomesPage() {
     <Stack>
       <Title order={2}>{t('opinion:outcomes.title')}</Title>
       <Anchor href="/api/outcomes?format=csv">{t('opinion:outcomes.csv')}</Anchor>
-      <SimpleGrid cols={{ base: 1, md: 3 }}>
+      <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
         <Card withBorder data-testid="concordance">
           <Title order={3} size="h5">{t('opinion:outcomes.concordance.title')}</Title>
           <Text>{t('opinion:outcomes.concordance.concordant', { count: o.concordance.concordant })}</Text>
@@ -37,6 +37,12 @@ export function OutcomesPage() {
           <Text>{t('opinion:outcomes.sla.met', { count: o.sla.met })}</Text>
           <Text>{t('opinion:outcomes.sla.breached', { count: o.sla.breached })}</Text>
           <Text size="xs" c="dimmed">{t('opinion:outcomes.sla.withClock', { count: o.sla.withClock })}</Text>
+        </Card>
+        <Card withBorder data-testid="board-figures">
+          <Title order={3} size="h5">{t('boards:outcomes.title')}</Title>
+          <Text>{t('boards:outcomes.discussed')}: {o.boards.casesDiscussed}</Text>
+          <Text>{t('boards:outcomes.median')}: {o.boards.medianDaysProposalToDiscussion ?? t('boards:outcomes.none')}</Text>
+          <Text>{t('boards:outcomes.changed')}: {o.boards.changedPlanShare === null ? t('boards:outcomes.none') : `${Math.round(o.boards.changedPlanShare * 100)} %`}</Text>
         </Card>
       </SimpleGrid>
       <Card withBorder>

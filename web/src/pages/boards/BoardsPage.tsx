@@ -1,0 +1,137 @@
+import { Anchor, Badge, Button, Card, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { formatDate, get, post, type GetResult } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+
+type Sessions = GetResult<'/api/boards/sessions'>;
+type Proposals = GetResult<'/api/boards/proposals'>;
+
+/** The wall-clock time of a session where it is held, and where the reader is when that differs. */
+export function sessionTime(startsAt: string, timeZone: string): string {
+  const there = new Date(startsAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone });
+  const here = new Date(startsAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const hereZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return hereZone === timeZone ? `${there} (${timeZone})` : `${there} (${timeZone}) · ${here} your time`;
+}
+
+/**
+ * Tumor boards: the sessions I chair or sit on; for a chair, scheduling sessions and the cases
+ * coordinators confirmed for a board, waiting for an agenda.
+ */
+export function BoardsPage({ me }: { me: Me }) {
+  const chair = me.user.role === 'board_chair';
+  const [when, setWhen] = useState<'upcoming' | 'past'>('upcoming');
+  const sessions = useQuery({ queryKey: ['boards', 'sessions', when], queryFn: () => get<Sessions>(`/boards/sessions?past=${when === 'past'}`) });
+  return (
+    <Stack gap="lg">
+      <Title order={2}>Tumor boards</Title>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={3}>{chair ? 'Sessions' : 'Sessions I am invited to'}</Title>
+        <SegmentedControl value={when} onChange={(v) => setWhen(v as typeof when)} data={[{ value: 'upcoming', label: 'Upcoming' }, { value: 'past', label: 'Past' }]} />
+      </Group>
+      <ErrorNote error={sessions.error} />
+      {sessions.data?.length === 0 && <Text c="dimmed">{when === 'upcoming' ? 'No sessions are scheduled.' : 'No past sessions.'}</Text>}
+      <Stack gap="xs" data-testid="sessions">
+        {(sessions.data ?? []).map((s) => (
+          <Card key={s.id} withBorder padding="sm">
+            <Group justify="space-between" wrap="wrap">
+              <Stack gap={2}>
+                <Anchor component={Link} to={`/boards/${s.id}`} fw={600}>{s.title}</Anchor>
+                <Text size="sm">{sessionTime(s.startsAt, s.timeZone)}</Text>
+                <Text size="xs" c="dimmed">Chair: {s.chairName} · {s.cases === 1 ? '1 case' : `${s.cases} cases`} · {s.members === 1 ? '1 member' : `${s.members} members`}</Text>
+              </Stack>
+              {s.status === 'cancelled' ? <Badge color="red">Cancelled</Badge> : <Badge variant="light">{s.boardLabel}</Badge>}
+            </Group>
+          </Card>
+        ))}
+      </Stack>
+      {chair && <ScheduleForm />}
+      {chair && <WaitingCases sessions={(sessions.data ?? []).filter((s) => s.status === 'scheduled')} />}
+    </Stack>
+  );
+}
+
+const ZONES = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC'];
+
+function ScheduleForm() {
+  const qc = useQueryClient();
+  const types = useQuery({ queryKey: ['boards', 'types'], queryFn: () => get<GetResult<'/api/boards/types'>>('/boards/types'), staleTime: Infinity });
+  const [boardType, setBoardType] = useState<string | null>('thoracic');
+  const [date, setDate] = useState('');
+  const [time, setTime] = useState('17:00');
+  const [zone, setZone] = useState<string | null>(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [duration, setDuration] = useState<number>(60);
+  const [repeat, setRepeat] = useState<string>('none');
+  const [count, setCount] = useState<number>(4);
+  const create = useMutation({
+    mutationFn: () => post('/boards/sessions', {
+      boardType, startsAtLocal: `${date}T${time}`, timeZone: zone, durationMinutes: duration,
+      ...(repeat !== 'none' ? { repeat: { every: repeat, count } } : {}),
+    }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['boards'] }),
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} mb="xs">Schedule a session</Title>
+      <Group align="end" wrap="wrap">
+        <Select label="Board" data={(types.data?.types ?? []).map((t) => ({ value: t.id, label: t.label }))} value={boardType} onChange={setBoardType} w={260} allowDeselect={false} />
+        <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} w={170} />
+        <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={120} />
+        <Select label="Time zone" data={ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
+        <NumberInput label="Minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} w={110} />
+        <Select label="Repeats" data={[{ value: 'none', label: 'Does not repeat' }, { value: 'week', label: 'Every week' }, { value: 'two_weeks', label: 'Every two weeks' }, { value: 'four_weeks', label: 'Every four weeks' }]} value={repeat} onChange={(v) => setRepeat(v ?? 'none')} w={190} allowDeselect={false} />
+        {repeat !== 'none' && <NumberInput label="Sessions" value={count} onChange={(v) => setCount(Number(v) || 2)} min={2} max={26} w={110} />}
+        <Button onClick={() => create.mutate()} loading={create.isPending} disabled={!date || !time || !boardType || !zone}>Schedule</Button>
+      </Group>
+      {create.isSuccess && <Text size="sm" c="green" mt="xs" role="status">Scheduled.</Text>}
+      <ErrorNote error={create.error} />
+    </Card>
+  );
+}
+
+function WaitingCases({ sessions }: { sessions: Sessions }) {
+  const qc = useQueryClient();
+  const proposals = useQuery({ queryKey: ['boards', 'proposals'], queryFn: () => get<Proposals>('/boards/proposals') });
+  const [target, setTarget] = useState<Record<string, string | null>>({});
+  const add = useMutation({
+    mutationFn: (p: { sessionId: string; caseId: string }) => post(`/boards/sessions/${p.sessionId}/agenda`, { caseId: p.caseId, minutes: 15 }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['boards'] }),
+  });
+  return (
+    <Stack gap="xs">
+      <Title order={3}>Cases waiting for a board</Title>
+      <ErrorNote error={proposals.error ?? add.error} />
+      {proposals.data?.length === 0 && <Text c="dimmed">No confirmed case is waiting.</Text>}
+      {!!proposals.data?.length && (
+        <Table.ScrollContainer minWidth={640}>
+          <Table data-testid="waiting-cases">
+            <Table.Thead><Table.Tr><Table.Th>Case</Table.Th><Table.Th>Board</Table.Th><Table.Th>Why</Table.Th><Table.Th>Agenda</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {proposals.data.map((p) => {
+                const fitting = sessions.filter((s) => s.boardType === p.boardType);
+                return (
+                  <Table.Tr key={p.caseId}>
+                    <Table.Td><Text size="sm" fw={600}>{p.reference}</Text><Text size="xs" c="dimmed">{p.condition}</Text></Table.Td>
+                    <Table.Td><Text size="sm">{p.boardLabel}</Text><Text size="xs" c="dimmed">Confirmed {formatDate(p.confirmedAt)}</Text></Table.Td>
+                    <Table.Td>{p.reasons.map((r, i) => <Text key={i} size="xs">{r}</Text>)}</Table.Td>
+                    <Table.Td>
+                      {p.scheduledFor && <Text size="xs" c="dimmed">On an agenda for {formatDate(p.scheduledFor)}</Text>}
+                      <Group gap={4} wrap="nowrap">
+                        <Select aria-label={`Session for ${p.reference}`} placeholder={fitting.length ? 'Choose a session' : 'No session of this board'} data={fitting.map((s) => ({ value: s.id, label: formatDate(s.startsAt) }))}
+                          value={target[p.caseId] ?? null} onChange={(v) => setTarget((x) => ({ ...x, [p.caseId]: v }))} w={200} size="xs" />
+                        <Button size="xs" disabled={!target[p.caseId]} loading={add.isPending} onClick={() => add.mutate({ sessionId: target[p.caseId]!, caseId: p.caseId })}>Add</Button>
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,420 @@
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, Grid, Group, List, Loader, NumberInput, Radio, SegmentedControl, Select, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, get, post, put, type GetResult, type Schema } from '../../api.ts';
+import type { Me } from '../../auth.tsx';
+import { ErrorNote } from '../../components.tsx';
+import { sessionTime } from './BoardsPage.tsx';
+import { SharedViewer, type ViewerPosition } from './SharedViewer.tsx';
+
+type Session = GetResult<'/api/boards/sessions/{sessionId}'>;
+type Presentation = GetResult<'/api/boards/sessions/{sessionId}/cases/{caseId}'>;
+type View = Schema<'BoardPresentationState'>;
+type Minutes = Schema<'BoardMinutesDraft'>;
+
+const sessionKey = (id: string) => ['boards', 'session', id] as const;
+const caseKey = (id: string, caseId: string) => ['boards', 'session', id, 'case', caseId] as const;
+
+/**
+ * The board room's live link: what the presenter shows (and who presents), kept current over a
+ * WebSocket that reconnects by itself; agenda, member and minutes changes refresh the page.
+ */
+function useBoardRoom(sessionId: string) {
+  const qc = useQueryClient();
+  const [shared, setShared] = useState<{ view: View | null; presenterId: string | null }>({ view: null, presenterId: null });
+  const [status, setStatus] = useState<'connecting' | 'live' | 'offline' | 'closed'>('connecting');
+  const [problem, setProblem] = useState<string | null>(null);
+  const socket = useRef<WebSocket | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let attempt = 0;
+    const open = () => {
+      const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/boards/sessions/${sessionId}/live`);
+      socket.current = ws;
+      ws.onmessage = (e) => {
+        const m = JSON.parse(String(e.data));
+        if (m.type === 'hello') {
+          attempt = 0;
+          setStatus('live');
+          setShared({ view: m.state ?? null, presenterId: m.presenterId });
+        } else if (m.type === 'state') setShared({ view: m.state, presenterId: m.presenterId });
+        else if (m.type === 'changed') {
+          if (m.kind === 'presenter') setShared((s) => ({ ...s, presenterId: m.presenterId }));
+          void qc.invalidateQueries({ queryKey: m.kind === 'minutes' ? caseKey(sessionId, m.caseId) : sessionKey(sessionId) });
+          if (m.kind === 'minutes') void qc.invalidateQueries({ queryKey: sessionKey(sessionId) });
+        } else if (m.type === 'error') setProblem(m.detail);
+      };
+      ws.onclose = (e) => {
+        if (stopped) return;
+        // Not (or no longer) a member: reconnecting would not help.
+        if (e.code === 4403 || e.code === 4404) {
+          setStatus('closed');
+          return;
+        }
+        setStatus('offline');
+        retry = setTimeout(open, Math.min(10_000, 500 * 2 ** attempt++));
+      };
+    };
+    open();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      socket.current?.close();
+    };
+  }, [sessionId, qc]);
+  const present = useCallback((view: View) => {
+    setProblem(null);
+    setShared((s) => ({ ...s, view }));
+    if (socket.current?.readyState === WebSocket.OPEN) socket.current.send(JSON.stringify({ type: 'present', state: view }));
+    else void put<{ seq: number }>(`/boards/sessions/${sessionId}/presentation`, view).catch((e: Error) => setProblem(e.message));
+  }, [sessionId]);
+  return { shared, status, problem, present };
+}
+
+/** Sends the latest of a quick run of moves (scrolling a stack) at most every `ms`. */
+function useThrottled<T>(fn: (v: T) => void, ms: number) {
+  const last = useRef(0);
+  const pending = useRef<{ v: T } | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useCallback((v: T) => {
+    pending.current = { v };
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) {
+      last.current = Date.now();
+      fn(v);
+      pending.current = null;
+    } else if (!timer.current) {
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        last.current = Date.now();
+        if (pending.current) fn(pending.current.v);
+        pending.current = null;
+      }, wait);
+    }
+  }, [fn, ms]);
+}
+
+export function SessionPage({ me }: { me: Me }) {
+  const { sessionId = '' } = useParams();
+  const session = useQuery({ queryKey: sessionKey(sessionId), queryFn: () => get<Session>(`/boards/sessions/${sessionId}`) });
+  const room = useBoardRoom(sessionId);
+  const [following, setFollowing] = useState(true);
+  const [own, setOwn] = useState<View>({ caseId: null, section: 'summary' });
+  if (session.isLoading) return <Loader role="status" aria-label="Loading the session" />;
+  if (session.error || !session.data) return <ErrorNote error={session.error} />;
+  const s = session.data;
+  const presenting = (room.shared.presenterId ?? s.presenterId ?? s.chairId) === me.user.id;
+  // The presenter's own moves are the shared view; a member follows it, or looks around alone.
+  const view: View = presenting ? (room.shared.view ?? own) : following ? (room.shared.view ?? { caseId: null, section: 'summary' }) : own;
+  const move = (next: View) => (presenting ? room.present(next) : setOwn(next));
+  const lookAlone = (next: View) => {
+    setFollowing(false);
+    setOwn(next);
+  };
+  const change = presenting ? move : lookAlone;
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="start" wrap="wrap">
+        <Stack gap={2}>
+          <Anchor component={Link} to="/boards" size="sm">All sessions</Anchor>
+          <Title order={2}>{s.title}</Title>
+          <Text size="sm">{sessionTime(s.startsAt, s.timeZone)} · chaired by {s.chairName}</Text>
+        </Stack>
+        <Group gap="xs">
+          <Badge color={room.status === 'live' ? 'green' : room.status === 'closed' ? 'red' : 'gray'} data-testid="room-status">
+            {room.status === 'live' ? 'Connected' : room.status === 'closed' ? 'No longer in this session' : 'Reconnecting…'}
+          </Badge>
+          {s.status === 'cancelled' && <Badge color="red">Cancelled</Badge>}
+        </Group>
+      </Group>
+      <Quorum q={s.quorum} />
+      {room.problem && <Alert color="red" withCloseButton={false}>{room.problem}</Alert>}
+      <Grid>
+        {/* On a phone the shared view comes first: it is what the meeting looks at. */}
+        <Grid.Col span={{ base: 12, md: 4 }} order={{ base: 2, md: 1 }}>
+          <Stack gap="md">
+            <Agenda s={s} current={view.caseId} onOpen={(caseId) => change({ caseId, section: 'summary' })} />
+            <Members s={s} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }} order={{ base: 1, md: 2 }}>
+          <Card withBorder>
+            <Group justify="space-between" mb="sm" wrap="wrap">
+              <Text size="sm" fw={600} data-testid="presenting-line">
+                {presenting ? 'You are presenting: everyone follows what you show.' : following ? 'Following the presenter.' : 'You are looking on your own.'}
+              </Text>
+              {!presenting && <Switch label="Follow the presenter" checked={following} onChange={(e) => setFollowing(e.currentTarget.checked)} data-testid="follow-switch" />}
+              {s.you.chair && s.members.length > 0 && <PresenterChoice s={s} presenterId={room.shared.presenterId ?? s.chairId} />}
+            </Group>
+            {view.caseId ? <Stage sessionId={sessionId} view={view} onChange={change} steering={presenting || !following} canWrite={presenting || s.you.chair} chair={s.you.chair} s={s} />
+              : <Text c="dimmed">{presenting ? 'Choose a case on the agenda to present it.' : 'The presenter has not opened a case yet.'}</Text>}
+          </Card>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+function Quorum({ q }: { q: Session['quorum'] }) {
+  return q.complete
+    ? <Alert color="green" data-testid="quorum">Quorum: every seat of the roster is filled ({q.basis === 'attending' ? 'by those attending' : 'by those invited'}).</Alert>
+    : <Alert color="orange" data-testid="quorum" title="No quorum yet">Missing {q.missing.join(', ')} ({q.basis === 'attending' ? 'among those attending' : 'among those invited'}).</Alert>;
+}
+
+function PresenterChoice({ s, presenterId }: { s: Session; presenterId: string }) {
+  const qc = useQueryClient();
+  const hand = useMutation({ mutationFn: (userId: string) => put(`/boards/sessions/${s.id}/presenter`, { userId }), onSuccess: () => qc.invalidateQueries({ queryKey: sessionKey(s.id) }) });
+  return <Select size="xs" aria-label="Presenter" w={220} value={presenterId} allowDeselect={false} onChange={(v) => v && hand.mutate(v)}
+    data={[{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((m) => ({ value: m.userId, label: m.name }))]} />;
+}
+
+function Agenda({ s, current, onOpen }: { s: Session; current: string | null; onOpen: (caseId: string) => void }) {
+  const qc = useQueryClient();
+  const refresh = () => qc.invalidateQueries({ queryKey: sessionKey(s.id) });
+  const order = useMutation({ mutationFn: (caseIds: string[]) => put(`/boards/sessions/${s.id}/agenda`, { caseIds }), onSuccess: refresh });
+  const time = useMutation({ mutationFn: (p: { caseId: string; minutes: number }) => api('PATCH', `/boards/sessions/${s.id}/agenda/${p.caseId}`, { minutes: p.minutes }), onSuccess: refresh });
+  const remove = useMutation({ mutationFn: (caseId: string) => api('DELETE', `/boards/sessions/${s.id}/agenda/${caseId}`), onSuccess: refresh });
+  const [dragged, setDragged] = useState<string | null>(null);
+  const ids = s.agenda.map((a) => a.caseId);
+  const moveTo = (caseId: string, index: number) => {
+    const rest = ids.filter((x) => x !== caseId);
+    rest.splice(Math.max(0, Math.min(rest.length, index)), 0, caseId);
+    order.mutate(rest);
+  };
+  const total = s.agenda.reduce((n, a) => n + a.minutes, 0);
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4">Agenda</Title>
+      <Text size="xs" c="dimmed" mb="xs">{s.agenda.length === 1 ? '1 case' : `${s.agenda.length} cases`}, {total} minutes{s.you.chair && s.agenda.length > 1 ? ' · drag to reorder' : ''}</Text>
+      {s.agenda.length === 0 && <Text size="sm" c="dimmed">No case yet.{s.you.chair ? ' Add confirmed cases from the Tumor boards page.' : ''}</Text>}
+      <Stack gap={6} data-testid="agenda">
+        {s.agenda.map((a, i) => (
+          <Card key={a.caseId} withBorder padding="xs" bg={current === a.caseId ? 'var(--mantine-color-grape-light)' : undefined}
+            draggable={s.you.chair} onDragStart={() => setDragged(a.caseId)} onDragOver={(e) => e.preventDefault()}
+            onDrop={() => { if (dragged && dragged !== a.caseId) moveTo(dragged, i); setDragged(null); }}>
+            <Stack gap={0} style={{ minWidth: 0 }}>
+              <Anchor component="button" type="button" onClick={() => onOpen(a.caseId)} fw={600} size="sm" ta="left">{i + 1}. {a.reference}</Anchor>
+              <Text size="xs" c="dimmed" truncate>{a.condition}</Text>
+              <Text size="xs">{a.minutesStatus === 'confirmed' ? 'Minutes confirmed' : a.minutesStatus === 'draft' ? 'Minutes being written' : `${a.minutes} min`}</Text>
+            </Stack>
+            {s.you.chair && (
+              <Group gap={2} wrap="nowrap" mt={4}>
+                <ActionIcon variant="subtle" aria-label={`Move ${a.reference} up`} disabled={i === 0} onClick={() => moveTo(a.caseId, i - 1)}>↑</ActionIcon>
+                <ActionIcon variant="subtle" aria-label={`Move ${a.reference} down`} disabled={i === s.agenda.length - 1} onClick={() => moveTo(a.caseId, i + 1)}>↓</ActionIcon>
+                <NumberInput aria-label={`Minutes for ${a.reference}`} size="xs" w={72} value={a.minutes} min={1} max={240} suffix=" min" onBlur={(e) => { const v = parseInt(e.currentTarget.value, 10); if (v && v !== a.minutes) time.mutate({ caseId: a.caseId, minutes: v }); }} />
+                <ActionIcon variant="subtle" color="red" aria-label={`Take ${a.reference} off the agenda`} onClick={() => remove.mutate(a.caseId)}>×</ActionIcon>
+              </Group>
+            )}
+          </Card>
+        ))}
+      </Stack>
+      <ErrorNote error={order.error ?? time.error ?? remove.error} />
+    </Card>
+  );
+}
+
+function Members({ s }: { s: Session }) {
+  const qc = useQueryClient();
+  const refresh = () => qc.invalidateQueries({ queryKey: sessionKey(s.id) });
+  const [q, setQ] = useState('');
+  const directory = useQuery({ queryKey: ['directory', 'board', q], queryFn: () => get<GetResult<'/api/directory/experts'>>(`/directory/experts?pageSize=20${q ? `&q=${encodeURIComponent(q)}` : ''}`), enabled: s.you.chair });
+  const [pick, setPick] = useState<string | null>(null);
+  const [seat, setSeat] = useState<string | null>(null);
+  const invite = useMutation({ mutationFn: () => post(`/boards/sessions/${s.id}/members`, { userId: pick, ...(seat ? { seat } : {}) }), onSuccess: () => { setPick(null); return refresh(); } });
+  const reviewers = useMutation({ mutationFn: () => post<{ invited: number }>(`/boards/sessions/${s.id}/members/reviewers`), onSuccess: refresh });
+  const attend = useMutation({ mutationFn: (p: { userId: string; attended: boolean }) => put(`/boards/sessions/${s.id}/members/${p.userId}/attendance`, { attended: p.attended }), onSuccess: refresh });
+  const remove = useMutation({ mutationFn: (userId: string) => api('DELETE', `/boards/sessions/${s.id}/members/${userId}`), onSuccess: refresh });
+  const invited = new Set(s.members.map((m) => m.userId));
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4">Members</Title>
+      <Stack gap={4} mt="xs" data-testid="members">
+        {s.members.length === 0 && <Text size="sm" c="dimmed">Nobody is invited yet.</Text>}
+        {s.members.map((m) => (
+          <Group key={m.userId} justify="space-between" wrap="nowrap" gap="xs">
+            <Stack gap={0} style={{ minWidth: 0 }}>
+              <Text size="sm">{m.name}</Text>
+              <Text size="xs" c="dimmed" truncate>{[m.seat, ...m.specialties].filter(Boolean).join(' · ')}</Text>
+            </Stack>
+            {s.you.chair ? (
+              <Group gap={4} wrap="nowrap">
+                <Checkbox label="Present" checked={m.attended} onChange={(e) => attend.mutate({ userId: m.userId, attended: e.currentTarget.checked })} />
+                <ActionIcon variant="subtle" color="red" aria-label={`Remove ${m.name}`} onClick={() => remove.mutate(m.userId)}>×</ActionIcon>
+              </Group>
+            ) : <Badge variant="light" color={m.attended ? 'green' : 'gray'}>{m.attended ? 'Present' : 'Invited'}</Badge>}
+          </Group>
+        ))}
+      </Stack>
+      {s.you.chair && (
+        <Stack gap="xs" mt="sm">
+          <Button size="xs" variant="light" onClick={() => reviewers.mutate()} loading={reviewers.isPending} disabled={s.agenda.length === 0}>Invite the case reviewers</Button>
+          {reviewers.data && <Text size="xs" role="status">{reviewers.data.invited === 0 ? 'Every reviewer is invited already.' : `Invited ${reviewers.data.invited}.`}</Text>}
+          <TextInput size="xs" label="Find in the directory" placeholder="Name, institution or NPI" value={q} onChange={(e) => setQ(e.currentTarget.value)} />
+          <Select size="xs" label="Expert" searchable value={pick} onChange={setPick} nothingFoundMessage="Nobody found"
+            data={(directory.data?.items ?? []).filter((e) => !invited.has(e.userId)).map((e) => ({ value: e.userId, label: `${e.name} — ${e.taxonomy.map((x) => x.display).join(', ')}` }))} />
+          <Select size="xs" label="Seat" clearable value={seat} onChange={setSeat} placeholder="Any seat" data={[...s.quorum.seats.map((x) => x.seat), 'Case reviewer']} />
+          <Button size="xs" onClick={() => invite.mutate()} disabled={!pick} loading={invite.isPending}>Invite (mail with calendar invitation)</Button>
+          <ErrorNote error={invite.error ?? reviewers.error ?? attend.error ?? remove.error} />
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+const SECTIONS: { value: View['section']; label: string }[] = [
+  { value: 'summary', label: 'Summary' }, { value: 'documents', label: 'Records' }, { value: 'images', label: 'Images' }, { value: 'minutes', label: 'Minutes' },
+];
+
+/** `steering`: this page moves the view (the presenter, or a member looking on their own); otherwise it follows. */
+function Stage({ sessionId, view, onChange, steering, canWrite, chair, s }: { sessionId: string; view: View; onChange: (v: View) => void; steering: boolean; canWrite: boolean; chair: boolean; s: Session }) {
+  const caseId = view.caseId!;
+  const p = useQuery({ queryKey: caseKey(sessionId, caseId), queryFn: () => get<Presentation>(`/boards/sessions/${sessionId}/cases/${caseId}`) });
+  const throttled = useThrottled(onChange, 120);
+  if (p.isLoading) return <Loader role="status" aria-label="Loading the case" />;
+  if (p.error || !p.data) return <ErrorNote error={p.error} />;
+  const d = p.data;
+  return (
+    <Stack gap="sm" data-testid="stage" data-case={d.reference}>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={3} size="h4">{d.reference}</Title>
+        <SegmentedControl size="xs" value={view.section} onChange={(v) => onChange({ caseId, section: v as View['section'] })} data={SECTIONS} aria-label="Section" />
+      </Group>
+      {view.section === 'summary' && <Summary d={d} />}
+      {view.section === 'documents' && <Records d={d} view={view} onChange={onChange} />}
+      {view.section === 'images' && <Images d={d} view={view} onMove={steering ? throttled : undefined} onChange={onChange} />}
+      {view.section === 'minutes' && <MinutesEditor sessionId={sessionId} d={d} canWrite={canWrite} chair={chair} s={s} />}
+    </Stack>
+  );
+}
+
+function Linked({ items }: { items: { text: string; documentId: string | null; documentName: string | null }[] }) {
+  return <List size="sm" spacing={2}>{items.map((x, i) => <List.Item key={i}>{x.text}{x.documentName && <Text span size="xs" c="dimmed"> — from {x.documentName}</Text>}</List.Item>)}</List>;
+}
+
+function Summary({ d }: { d: Presentation }) {
+  const block = (title: string, body: React.ReactNode, empty: boolean) => (
+    <Stack gap={2}><Text fw={600} size="sm">{title}</Text>{empty ? <Text size="sm" c="dimmed">Nothing on file.</Text> : body}</Stack>
+  );
+  return (
+    <Stack gap="sm" data-testid="case-summary">
+      {block('Question for the board', <List size="sm">{d.question.map((q, i) => <List.Item key={i}>{q}</List.Item>)}</List>, !d.question.length)}
+      {block('History', <Linked items={d.history} />, !d.history.length)}
+      {block('Pathology', <Linked items={d.pathology} />, !d.pathology.length)}
+      {block('Staging', <List size="sm">{d.staging.map((x, i) => <List.Item key={i}>{x.text} ({x.by})</List.Item>)}</List>, !d.staging.length)}
+      {block('Biomarkers', <List size="sm">{d.biomarkers.map((b, i) => <List.Item key={i}>{b.name}: {b.status}{b.by ? ` (${b.by})` : ''}</List.Item>)}</List>, !d.biomarkers.length)}
+      {d.missing.length > 0 && block('Missing', <List size="sm">{d.missing.map((m, i) => <List.Item key={i}>{m}</List.Item>)}</List>, false)}
+      {block('Imaging and measurements', <List size="sm">{d.imaging.map((st) => <List.Item key={st.studyUid}>{st.description}{st.measurements.map((m, i) => <Text key={i} size="xs">{m.text}</Text>)}</List.Item>)}</List>, !d.imaging.length)}
+      {block('Treatments so far', <Linked items={d.treatments} />, !d.treatments.length)}
+      {block('The patient’s priorities', <List size="sm">{d.priorities.map((x, i) => <List.Item key={i}>{x}</List.Item>)}</List>, !d.priorities.length)}
+      {block('Reviewer parts so far', <Stack gap={4}>{d.reviewerParts.map((r, i) => <Stack key={i} gap={0}><Text size="sm">{r.author} ({r.role}, {r.status === 'signed' ? 'signed' : 'draft'})</Text>{r.summary.map((x, j) => <Text key={j} size="xs">{x}</Text>)}</Stack>)}</Stack>, !d.reviewerParts.length)}
+    </Stack>
+  );
+}
+
+function Records({ d, view, onChange }: { d: Presentation; view: View; onChange: (v: View) => void }) {
+  const doc = d.documents.find((x) => x.id === view.documentId) ?? null;
+  const page = view.page ?? 1;
+  const go = (documentId: string | undefined, p: number) => onChange({ caseId: d.caseId, section: 'documents', ...(documentId ? { documentId, page: p } : {}) });
+  return (
+    <Stack gap="xs">
+      <Group align="end" wrap="wrap">
+        <Select label="Record" placeholder={d.documents.length ? 'Choose a record' : 'No records'} data={d.documents.map((x) => ({ value: x.id, label: x.name }))} value={doc?.id ?? null} onChange={(v) => go(v ?? undefined, 1)} w="100%" maw={320} />
+        {doc?.pdf && (
+          <Group gap={4} align="end">
+            <Button size="xs" variant="default" onClick={() => go(doc.id, Math.max(1, page - 1))} disabled={page <= 1}>Previous page</Button>
+            <Text size="sm" data-testid="doc-page">Page {page}</Text>
+            <Button size="xs" variant="default" onClick={() => go(doc.id, page + 1)}>Next page</Button>
+          </Group>
+        )}
+      </Group>
+      {doc && <iframe key={doc.id} title={`Record: ${doc.name}`} data-testid="shared-document" src={`/api/cases/${d.caseId}/documents/${doc.id}/content?inline=true#page=${page}`} style={{ width: '100%', height: '60vh', border: '1px solid #ddd' }} />}
+    </Stack>
+  );
+}
+
+function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; onMove?: (v: View) => void; onChange: (v: View) => void }) {
+  const series = d.imaging.filter((st) => st.seriesUid);
+  const current = view.viewer ?? null;
+  const choose = (value: string | null) => {
+    const st = series.find((x) => x.studyUid === value);
+    if (st) onChange({ caseId: d.caseId, section: 'images', viewer: { studyUid: st.studyUid, seriesUid: st.seriesUid!, index: 0 } });
+  };
+  const position: ViewerPosition | null = current ? { index: current.index, ...(current.voi ? { voi: current.voi } : {}) } : null;
+  return (
+    <Stack gap="xs">
+      <Select label="Study" placeholder={series.length ? 'Choose a study' : 'No images'} data={series.map((x) => ({ value: x.studyUid, label: x.description }))} value={current?.studyUid ?? null} onChange={choose} w="100%" maw={360} />
+      {current && (
+        // Remounted when the page starts or stops steering: a follower's viewer takes no mouse input.
+        <SharedViewer key={onMove ? 'steer' : 'follow'} studyUid={current.studyUid} seriesUid={current.seriesUid} position={position}
+          onMove={onMove && ((p) => onMove({ caseId: d.caseId, section: 'images', viewer: { ...current, index: p.index, ...(p.voi ? { voi: p.voi } : {}) } }))} />
+      )}
+    </Stack>
+  );
+}
+
+const STANCES = [{ value: 'agree', label: 'Agree with the plan' }, { value: 'modify', label: 'Modify the plan' }, { value: 'alternative', label: 'Alternative plan' }];
+const ACTION_KINDS = [
+  { value: 'rebiopsy', label: 'Re-biopsy' }, { value: 'extra_testing', label: 'Extra testing' }, { value: 'imaging', label: 'More imaging' },
+  { value: 'trial_screening', label: 'Trial screening' }, { value: 'referral', label: 'Referral' }, { value: 'other', label: 'Other' },
+];
+
+function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string; d: Presentation; canWrite: boolean; chair: boolean; s: Session }) {
+  const qc = useQueryClient();
+  const [m, setM] = useState<Minutes>(d.minutes ?? {});
+  useEffect(() => setM(d.minutes ?? {}), [d.minutes]);
+  const people = [{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((x) => ({ value: x.userId, label: x.name }))];
+  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: caseKey(sessionId, d.caseId) }), qc.invalidateQueries({ queryKey: sessionKey(sessionId) })]);
+  const save = useMutation({ mutationFn: () => put<{ missing: string[] }>(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes`, m), onSuccess: refresh });
+  const confirm = useMutation({ mutationFn: () => post(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes/confirm`), onSuccess: refresh });
+  const readOnly = !canWrite || d.minutesConfirmed;
+  // Three choices side by side do not fit a phone's width: there they stand in a column.
+  const narrow = useMediaQuery('(max-width: 36em)');
+  const c = m.consensus ?? {};
+  const set = (patch: Partial<Minutes>) => setM((x) => ({ ...x, ...patch }));
+  return (
+    <Stack gap="sm" data-testid="minutes">
+      {d.minutesConfirmed && <Alert color="green" data-testid="minutes-confirmed">The chair confirmed these minutes.</Alert>}
+      <SegmentedControl orientation={narrow ? 'vertical' : 'horizontal'} disabled={readOnly} value={c.treatmentStance ?? ''} onChange={(v) => set({ consensus: { ...c, treatmentStance: v as 'agree' } })} data={STANCES} aria-label="The board's stance on the proposed plan" />
+      <Textarea label="Consensus recommendation" readOnly={readOnly} autosize minRows={2} value={c.recommendation ?? ''} onChange={(e) => set({ consensus: { ...c, recommendation: e.currentTarget.value } })} />
+      <Textarea label="Rationale" readOnly={readOnly} autosize minRows={2} value={m.rationale ?? ''} onChange={(e) => set({ rationale: e.currentTarget.value })} />
+      <Radio.Group label="Guidelines" value={m.guideline ? (m.guideline.concordant ? 'yes' : 'no') : ''} onChange={(v) => set({ guideline: { concordant: v === 'yes', deviationReason: m.guideline?.deviationReason } })}>
+        <Group mt={4}><Radio value="yes" label="Follows the guidelines" disabled={readOnly} /><Radio value="no" label="Deviates from them" disabled={readOnly} /></Group>
+      </Radio.Group>
+      {m.guideline && !m.guideline.concordant && <TextInput label="Reason for the deviation" readOnly={readOnly} value={m.guideline.deviationReason ?? ''} onChange={(e) => set({ guideline: { concordant: false, deviationReason: e.currentTarget.value } })} />}
+      <Stack gap={4}>
+        <Text size="sm" fw={600}>Dissent</Text>
+        {(m.dissent ?? []).map((x, i) => (
+          <Group key={i} align="end" wrap="wrap">
+            <Select size="xs" label="Held by" data={people} value={x.memberId} readOnly={readOnly} onChange={(v) => set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, memberId: v ?? y.memberId } : y)) })} w={200} />
+            <TextInput size="xs" label="View" value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={200} />
+          </Group>
+        ))}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ dissent: [...(m.dissent ?? []), { memberId: people[0]!.value, text: '' }] })}>Add a dissenting view</Button>}
+      </Stack>
+      <Stack gap={4}>
+        <Text size="sm" fw={600}>Actions</Text>
+        {(m.actions ?? []).map((x, i) => (
+          <Group key={i} align="end" wrap="wrap">
+            <Select size="xs" label="Kind" data={ACTION_KINDS} value={x.kind} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, kind: (v ?? y.kind) as typeof y.kind } : y)) })} w={150} />
+            <TextInput size="xs" label="What" value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={180} />
+            <Select size="xs" label="Owner" data={people} value={x.ownerId} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, ownerId: v ?? y.ownerId } : y)) })} w={180} />
+          </Group>
+        ))}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ actions: [...(m.actions ?? []), { kind: 'extra_testing', text: '', ownerId: people[0]!.value }] })}>Add an action</Button>}
+      </Stack>
+      {!readOnly && (
+        <Group>
+          <Button variant="default" onClick={() => save.mutate()} loading={save.isPending}>Save the minutes</Button>
+          {chair && <Button color="grape" onClick={async () => { await save.mutateAsync(); confirm.mutate(); }} loading={confirm.isPending}>Confirm the minutes</Button>}
+        </Group>
+      )}
+      {!d.minutesConfirmed && d.minutesMissing.length > 0 && <Text size="xs" c="dimmed">Before confirming: {d.minutesMissing.join(' ')}</Text>}
+      {save.isSuccess && !d.minutesConfirmed && <Text size="xs" role="status">Saved.</Text>}
+      <ErrorNote error={save.error ?? confirm.error} />
+    </Stack>
+  );
+}
