@@ -34,7 +34,7 @@ beforeAll(async () => {
   await profile(radiologist, ['2085R0202X']);
   await profile(surgeon, ['208G00000X']);
   // A plan of surgery, radiation and chemotherapy: the multimodality rule proposes a board.
-  caseId = await aCase(t, patient, { submit: true, intake: { plan: { proposedPlan: 'Chemotherapy and radiotherapy, then right upper lobectomy', surgeryProposed: true, surgeryDescription: 'Right upper lobectomy', treatmentStartsSoon: false, rapidWorsening: false } } });
+  caseId = await aCase(t, patient, { submit: true, intake: { plan: { proposedPlan: 'Chemotherapy and radiotherapy, then right upper lobectomy', surgeryProposed: true, surgeryDescription: 'Right upper lobectomy', treatingInstitution: 'Synthetic General Hospital', treatmentStartsSoon: false, rapidWorsening: false } } });
   await command(coordinator, caseId, 'startRecordCollection');
   await waiveOutstanding(coordinator, caseId);
   await command(coordinator, caseId, 'markReadyForReview');
@@ -101,6 +101,12 @@ describe('sessions, agenda and members', () => {
     for (const p of [radiologist]) expect((await chair.client.post(`/api/boards/sessions/${sessionId}/members`, { userId: p.id, seat: 'Radiology' })).status).toBe(201);
     // The patient is no expert; nobody on the patient's side sits on the board.
     expect((await chair.client.post(`/api/boards/sessions/${sessionId}/members`, { userId: patient.id })).status).toBe(400);
+    // Matching's conflict rule: someone from the hospital that treats the patient does not sit on this board.
+    const colleague = await aStaff(t, 'expert', 'Dr. Same Hospital');
+    await t.db.query(`INSERT INTO expert_profiles (user_id, taxonomy_codes, institution) VALUES ($1, $2, '{"name":"Synthetic General Hospital","academic":true,"tumorBoards":true,"trialsOpen":false}')`, [colleague.id, ['2085R0001X']]);
+    const conflict = await chair.client.post(`/api/boards/sessions/${sessionId}/members`, { userId: colleague.id });
+    expect(conflict.status).toBe(422);
+    expect(conflict.body.detail).toMatch(/Dr\. Same Hospital works with or declared “Synthetic General Hospital”/);
 
     const [mail] = await t.db.query<{ subject: string; body_text: string; attachments: { filename: string; content: string }[] }>(
       `SELECT subject, body_text, attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.invite'`, [radiologist.email]);

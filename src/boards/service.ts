@@ -325,6 +325,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         mustBeScheduled(s);
         const [p] = await tx.query<ProposalRow>('SELECT * FROM board_proposals WHERE case_id = $1 FOR UPDATE', [caseId]);
         if (!p || !CHAIR_POOL.includes(p.status)) throw notFound('This case');
+        const clash = await conflicts(tx, sessionId, { caseId });
+        if (clash.length) throw new AppError('GUARD_FAILED', `Conflict of interest: ${clash.join(' ')}`, { unmet: ['Remove that member from this session, or put the case on another session.'] });
         // The chair joins the case the way an expert does when assigned; the grant is theirs from now on.
         await addMember(tx, caseId, actor.userId, 'board_chair', actor.userId);
         const gate = await cases.open(tx, actor, caseId, 'case.read', meta, { forUpdate: true });
@@ -386,10 +388,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const [u] = await tx.query<{ id: string; name: string; email: string; role: string; disabled_at: Date | null }>('SELECT id, name, email, role, disabled_at FROM users WHERE id = $1', [userId]);
         if (!u || !['expert', 'board_chair'].includes(u.role)) throw new AppError('VALIDATION_FAILED', 'Invite an expert reviewer from the directory.', { errors: [{ path: '/userId', message: 'is not an expert' }] });
         if (u.disabled_at) throw new AppError('GUARD_FAILED', 'This person’s account is disabled.', { unmet: ['Choose someone whose account is active.'] });
-        const clash = await tx.query<{ reference: string }>(
-          `SELECT c.reference FROM board_agenda a JOIN cases c ON c.id = a.case_id JOIN case_members m ON m.case_id = a.case_id
-           WHERE a.session_id = $1 AND m.user_id = $2 AND m.revoked_at IS NULL AND m.relation IN ('patient', 'proxy', 'referring')`, [sessionId, userId]);
-        if (clash.length) throw new AppError('GUARD_FAILED', `Conflict of interest: ${u.name} is on the patient’s side of ${clash.map((c) => c.reference).join(', ')}.`, { unmet: ['Choose another member, or take the case off this agenda.'] });
+        const clash = await conflicts(tx, sessionId, { userId });
+        if (clash.length) throw new AppError('GUARD_FAILED', `Conflict of interest: ${clash.join(' ')}`, { unmet: ['Choose another member, or take the case off this agenda.'] });
         const added = await tx.query(
           `INSERT INTO board_members (session_id, user_id, specialty, invited_by) VALUES ($1,$2,$3,$4)
            ON CONFLICT (session_id, user_id) DO UPDATE SET removed_at = NULL, specialty = $3, invited_at = now() WHERE board_members.removed_at IS NOT NULL RETURNING user_id`,
@@ -579,6 +579,34 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
 
   };
+
+  /**
+   * Matching's conflict rule, for a board: nobody on the patient's side of a case, and nobody who
+   * works at (or declared a conflict with) the place where the patient is treated, sits on the
+   * board that discusses it. Checked for one new member against the agenda, or one new case
+   * against the members.
+   */
+  async function conflicts(tx: Queryable, sessionId: string, only: { userId?: string; caseId?: string }): Promise<string[]> {
+    const rows = await tx.query<{ name: string; reference: string; patient_side: boolean; institution: string | null; declared: string[] | null; treating: (string | null)[] }>(
+      `SELECT u.name, c.reference,
+         EXISTS (SELECT 1 FROM case_members pm WHERE pm.case_id = c.id AND pm.user_id = u.id AND pm.revoked_at IS NULL AND pm.relation IN ('patient', 'proxy', 'referring')) AS patient_side,
+         p.institution->>'name' AS institution, p.conflicts AS declared,
+         ARRAY[c.intake->'plan'->>'treatingInstitution', c.intake->'plan'->>'treatingPhysician'] AS treating
+       FROM users u CROSS JOIN cases c LEFT JOIN expert_profiles p ON p.user_id = u.id
+       WHERE u.id IN (SELECT user_id FROM board_members WHERE session_id = $1 AND removed_at IS NULL UNION SELECT $2::uuid WHERE $2::uuid IS NOT NULL)
+         AND c.id IN (SELECT case_id FROM board_agenda WHERE session_id = $1 UNION SELECT $3::uuid WHERE $3::uuid IS NOT NULL)
+         AND ($2::uuid IS NULL OR u.id = $2) AND ($3::uuid IS NULL OR c.id = $3)`,
+      [sessionId, only.userId ?? null, only.caseId ?? null]);
+    const norm = (x: string) => x.trim().toLowerCase();
+    const out: string[] = [];
+    for (const r of rows) {
+      const treating = new Set(r.treating.filter((x): x is string => !!x?.trim()).map(norm));
+      const clash = [r.institution ?? '', ...(r.declared ?? [])].filter((x) => x.trim()).find((x) => treating.has(norm(x)));
+      if (r.patient_side) out.push(`${r.name} is on the patient’s side of ${r.reference}.`);
+      else if (clash) out.push(`${r.name} works with or declared “${clash}”, where the patient of ${r.reference} is treated.`);
+    }
+    return out;
+  }
 
   /** Dissent holders and action owners must sit on the board. */
   async function checkPeople(tx: Queryable, sessionId: string, s: SessionRow, content: MinutesDraft) {

@@ -6,6 +6,7 @@ import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
 import { useMe } from '../../auth.tsx';
 import { ErrorNote, FieldRow } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { RecommendationCard } from '../boards/CaseBoardPanel.tsx';
 
 /**
  * The staff's side of the Opinion tab: the reviewer's workspace and editor, signing and issuing,
@@ -248,6 +249,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
         </Accordion>
       </fieldset>
       <ErrorNote error={autosave.error} />
+      <BoardSection caseId={caseId} isLead={w.isLead} />
       {!signed && missing.length > 0 && (
         <Alert mt="md" color="gray" title="Before you can sign" data-testid="signing-gaps">
           <List size="sm">{missing.map((m) => <List.Item key={m}>{m}</List.Item>)}</List>
@@ -295,6 +297,20 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
 function useCodeHint(): string | undefined {
   const { data: me } = useMe();
   return me?.demo && !me.user.mfaEnabled ? 'Demo mode: this account has no authenticator app, so any six digits work.' : undefined;
+}
+
+/** The tumor board's confirmed recommendation, offered to the lead reviewer as a section of the report. */
+function BoardSection({ caseId, isLead }: { caseId: string; isLead: boolean }) {
+  const board = useQuery({ queryKey: caseKeys.part(caseId, 'board'), queryFn: () => get<GetResult<'/api/cases/{id}/board'>>(`/cases/${caseId}/board`) });
+  const recs = board.data?.recommendations ?? [];
+  if (!recs.length) return null;
+  return (
+    <Stack gap="xs" mt="md" data-testid="workspace-board">
+      <Title order={4} size="h5">Tumor board</Title>
+      <Text size="sm" c="dimmed">{isLead ? 'The report you issue carries this recommendation as its own section (PDF and FHIR).' : 'The lead reviewer’s report carries this recommendation as its own section.'}</Text>
+      {recs.map((r) => <RecommendationCard key={r.sessionId} r={r} />)}
+    </Stack>
+  );
 }
 
 function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign' | 'issue'; onClose: () => void }) {
