@@ -149,6 +149,9 @@ describe('sessions, agenda and members', () => {
     await t.db.query(`UPDATE board_sessions SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 hour' WHERE id = $1`, [pastId]);
     await t.db.query(`UPDATE case_members SET expires_at = now() - interval '1 hour' WHERE user_id = $1 AND relation = 'board_member'`, [surgeon.id]);
     expect((await surgeon.client.get(`/api/cases/${caseId}`)).status).toBe(404);
+    const ended = await surgeon.client.get(`/api/boards/sessions/${pastId}`);
+    expect(ended.status).toBe(404);
+    expect(ended.body.detail).toBe('This session has ended: its cases are no longer open to its members.');
     const denied = await t.db.query(`SELECT 1 FROM audit_events WHERE case_id = $1 AND actor_id = $2 AND outcome = 'denied'`, [caseId, surgeon.id]);
     expect(denied.length).toBeGreaterThan(0);
     // Removing a member ends theirs at once.
@@ -272,6 +275,8 @@ describe('minutes into the opinion', () => {
       actions: [{ kind: 'extra_testing', owner: 'Dr. Onco Board' }],
     });
 
+    // The patient side reads the board's recommendation with the opinion, once it is delivered.
+    expect((await patient.client.get(`/api/cases/${caseId}/board`)).body.recommendations).toEqual([]);
     const report = await issueOpinion(oncologist, caseId);
     expect(report.document.board[0]).toMatchObject({ boardLabel: 'Thoracic tumor board', minutes: { consensus: { recommendation: 'Molecular testing first, then lobectomy.' } } });
     const pdf = await oncologist.client.request('GET', `/api/cases/${caseId}/opinion/report/${report.version}/pdf`);
@@ -282,6 +287,9 @@ describe('minutes into the opinion', () => {
     expect(carePlan.description).toContain('Molecular testing first, then lobectomy.');
     expect(fhirValidationErrors(dr)).toEqual([]);
 
+    expect((await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`)).status).toBe(200);
+    const delivered = (await patient.client.get(`/api/cases/${caseId}/board`)).body;
+    expect(delivered.recommendations[0]).toMatchObject({ boardLabel: 'Thoracic tumor board', dissent: [{ name: 'Dr. Rad Board' }] });
     const outcomes = await coordinator.client.get('/api/outcomes');
     expect(outcomes.body.boards).toMatchObject({ casesDiscussed: 1, changedPlanShare: 1 });
   });

@@ -128,11 +128,18 @@ export function boardsRoutes(boards: BoardsService, hub: BoardHub, config: Confi
         if (socket.readyState !== socket.OPEN) stop();
         return true;
       }, (err: unknown) => {
-        send({ type: 'error', status: err instanceof AppError ? err.status : 500, detail: err instanceof AppError ? err.message : 'The session could not be opened.' });
-        socket.close(4404, 'not found');
+        const refused = err instanceof AppError && err.status < 500;
+        send({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'The session could not be opened.' });
+        // 4404: not (or no longer) a member, do not come back; 1011: our failure, the page retries.
+        socket.close(refused ? 4404 : 1011, refused ? 'not found' : 'server error');
         return false;
       });
-      socket.on('message', async (raw: Buffer) => {
+      // One message at a time, in the order sent: the shared view ends where the presenter stopped.
+      let queue: Promise<unknown> = joined;
+      socket.on('message', (raw: Buffer) => {
+        queue = queue.then(() => handle(raw), () => undefined);
+      });
+      const handle = async (raw: Buffer) => {
         if (!(await joined)) return;
         let parsed;
         try {
@@ -148,7 +155,7 @@ export function boardsRoutes(boards: BoardsService, hub: BoardHub, config: Confi
         } catch (err) {
           send({ type: 'error', status: err instanceof AppError ? err.status : 500, detail: err instanceof AppError ? err.message : 'The view could not be shared.' });
         }
-      });
+      };
     });
   };
 }

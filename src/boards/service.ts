@@ -10,7 +10,7 @@ import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { addMember } from '../cases/repository.ts';
 import type { CaseGateway } from '../cases/gateway.ts';
-import { isPatientSide } from '../cases/lifecycle.ts';
+import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { PRIORITIES, type Intake } from '../cases/intake.ts';
 import { disagreements } from '../opinions/service.ts';
@@ -64,11 +64,14 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     const chair = s.chair_id === actor.userId;
     const member = chair || await isMember(tx, id, actor.userId);
     if (!member) throw notFound('This board session');
+    // A member's seat, like their grant on its cases, ends with the session; the chair keeps the record.
+    if (!chair && (s.status !== 'scheduled' || new Date(s.ends_at) <= deps.now())) throw new AppError('NOT_FOUND', 'This session has ended: its cases are no longer open to its members.');
     if (opts.chair && !chair) throw new AppError('FORBIDDEN', 'Only the chair of this session can do this.');
     return { s, chair, member };
   }
   const mustBeScheduled = (s: SessionRow) => {
     if (s.status !== 'scheduled') throw new AppError('CONFLICT', 'This session was cancelled.');
+    if (new Date(s.ends_at) <= deps.now()) throw new AppError('CONFLICT', 'This session has ended.');
   };
 
   /** The facts the proposal rules look at, from the intake, the signed reviewer parts and any request. */
@@ -113,6 +116,24 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
                          JOIN board_sessions s ON s.id = a.session_id AND s.status = 'scheduled' AND s.ends_at > now()
                          WHERE a.session_id <> $1 AND a.case_id = cm.case_id AND m.user_id = cm.user_id)`,
       [sessionId, pairs.caseId ?? null, pairs.userId ?? null]);
+    // Grants another session still gives now end with the last of those sessions, not this one.
+    await tx.query(
+      `UPDATE case_members cm SET expires_at = g.ends_at
+       FROM (SELECT a.case_id, m.user_id, max(s.ends_at) AS ends_at FROM board_agenda a
+             JOIN board_members m ON m.session_id = a.session_id AND m.removed_at IS NULL
+             JOIN board_sessions s ON s.id = a.session_id AND s.status = 'scheduled' AND s.ends_at > now()
+             WHERE a.session_id <> $1 GROUP BY a.case_id, m.user_id) g
+       WHERE cm.relation = 'board_member' AND cm.revoked_at IS NULL AND cm.case_id = g.case_id AND cm.user_id = g.user_id
+         AND ($2::uuid IS NULL OR cm.case_id = $2) AND ($3::uuid IS NULL OR cm.user_id = $3)
+         AND cm.case_id IN (SELECT case_id FROM board_agenda WHERE session_id = $1)
+         AND cm.user_id IN (SELECT user_id FROM board_members WHERE session_id = $1)`,
+      [sessionId, pairs.caseId ?? null, pairs.userId ?? null]);
+  }
+
+  /** A change of who may see the agenda cases is recorded on each of them (the patient's access log shows it). */
+  async function auditOnAgenda(tx: Queryable, actor: Actor, meta: RequestMeta, sessionId: string, action: string, userId?: string) {
+    const cases = (await tx.query<{ case_id: string }>('SELECT case_id FROM board_agenda WHERE session_id = $1', [sessionId])).map((r) => r.case_id);
+    await recordCaseReads(tx, { actor, meta, action, entityType: 'BoardSession', entityId: sessionId, ...(userId ? { detail: { userId } } : {}) }, cases);
   }
 
   async function membersOf(tx: Queryable, sessionId: string) {
@@ -153,7 +174,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
   });
 
   /** The case's agenda entry in a session the actor sits on: the only way a member reaches a case here. */
-  async function agendaCase(tx: Queryable, actor: Actor, meta: RequestMeta, sessionId: string, caseId: string, auditAction: string, forUpdate = false): Promise<{ s: SessionRow; chair: boolean; gate: CaseGateway }> {
+  async function agendaCase(tx: Queryable, actor: Actor, meta: RequestMeta, sessionId: string, caseId: string, auditAction: string | undefined, forUpdate = false): Promise<{ s: SessionRow; chair: boolean; gate: CaseGateway }> {
     const { s, chair } = await openSession(tx, actor, sessionId, { forUpdate });
     const onAgenda = await tx.query('SELECT 1 FROM board_agenda WHERE session_id = $1 AND case_id = $2', [sessionId, caseId]);
     if (!onAgenda.length) throw notFound('This case');
@@ -162,15 +183,15 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     return { s, chair, gate };
   }
 
-  async function notifyInvitee(tx: Queryable, s: SessionRow, user: { email: string; name: string }, kind: 'invite' | 'update') {
+  async function notifyInvitee(tx: Queryable, s: SessionRow, user: { email: string; name: string }) {
     const link = `${publicUrl()}/boards/${s.id}`;
     const when = DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
     await enqueueMail(tx, {
-      kind: `board.${kind}`, to: user.email,
-      subject: kind === 'invite' ? `Invitation: ${labelOf(s.board_type)}, ${when}` : `Agenda updated: ${labelOf(s.board_type)}, ${when}`,
+      kind: 'board.invite', to: user.email,
+      subject: `Invitation: ${labelOf(s.board_type)}, ${when}`,
       // Which cases are on the agenda is health data: the mail says where to look, not what is there.
-      text: `Hello ${user.name},\n\n${kind === 'invite' ? 'You are invited to' : 'The agenda changed for'} the ${labelOf(s.board_type).toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
-      attachments: [{ filename: 'board-session.ics', contentType: 'text/calendar; method=REQUEST', content: sessionInvite(s, labelOf(s.board_type), link, user) }],
+      text: `Hello ${user.name},\n\nYou are invited to the ${labelOf(s.board_type).toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
+      attachments: [{ filename: 'board-session.ics', contentType: 'text/calendar; method=REQUEST', content: sessionInvite(s, labelOf(s.board_type), link, user, { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }) }],
     });
   }
 
@@ -184,14 +205,22 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const sessions = await tx.query<{ id: string; title: string; starts_at: Date; time_zone: string }>(
           `SELECT s.id, s.title, s.starts_at, s.time_zone FROM board_agenda a JOIN board_sessions s ON s.id = a.session_id WHERE a.case_id = $1 AND s.status = 'scheduled' ORDER BY s.starts_at`, [caseId]);
         const patientSide = isPatientSide(relations);
+        // The patient side learns the reviewers' findings with the opinion, not before: no reviewer's
+        // disagreement or note, no staff reason, and the board's recommendation once it is delivered.
+        const askedByPatientSide = proposal?.requested_by
+          ? (await tx.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation IN ('patient', 'proxy', 'referring')`, [caseId, proposal.requested_by])).length > 0
+          : false;
+        const shown = (reasons: FiredRule[]) => (patientSide ? reasons.filter((r) => r.id !== 'reviewers_disagree' && (r.id !== 'requested' || askedByPatientSide)) : reasons);
+        const fired = shown(suggestion.fired);
         return {
-          suggestion: { propose: suggestion.propose, boardType: suggestion.boardType.id, boardLabel: suggestion.boardType.label, fired: suggestion.fired },
+          suggestion: { propose: patientSide ? fired.length > 0 : suggestion.propose, boardType: suggestion.boardType.id, boardLabel: suggestion.boardType.label, fired },
           proposal: proposal ? {
-            status: proposal.status, boardType: proposal.board_type, boardLabel: labelOf(proposal.board_type), reasons: proposal.reasons,
-            requestNote: proposal.request_note, declineReason: proposal.decline_reason, confirmedAt: proposal.confirmed_at ? iso(proposal.confirmed_at) : null,
+            status: proposal.status, boardType: proposal.board_type, boardLabel: labelOf(proposal.board_type), reasons: shown(proposal.reasons),
+            requestNote: patientSide && !askedByPatientSide ? null : proposal.request_note, declineReason: patientSide ? null : proposal.decline_reason,
+            confirmedAt: proposal.confirmed_at ? iso(proposal.confirmed_at) : null,
           } : null,
           sessions: sessions.map((s) => ({ sessionId: s.id, title: s.title, startsAt: iso(s.starts_at), timeZone: s.time_zone })),
-          recommendations: await boardRecommendations(tx, caseId),
+          recommendations: patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await boardRecommendations(tx, caseId),
           can: {
             confirm: actor.role === 'coordinator' && row.coordinator_id === actor.userId && proposal?.status !== 'discussed',
             request: (patientSide || relations.includes('expert')) && !proposal,
@@ -229,7 +258,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           [caseId, boardType, JSON.stringify(suggestion.fired), actor.userId]);
         if (gate.row.status === 'in_review') await gate.transition('referToBoard');
         await gate.emit('board.confirm', { boardType });
-        await gate.audit('board.confirm', { entityType: 'BoardProposal', detail: { kind: boardType } });
+        await gate.audit('board.confirm', { entityType: 'BoardProposal' });
       });
     },
 
@@ -237,7 +266,11 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       return withCaseTx(db, async (tx) => {
         const gate = await cases.open(tx, actor, caseId, 'case.board.confirm', meta, { forUpdate: true });
         if (gate.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.', { unmet: ['Take the case as its coordinator first.'] });
-        const suggestion = await proposalFacts(tx, gate.row, await proposalOf(tx, caseId));
+        const proposal = await proposalOf(tx, caseId);
+        if (proposal?.status === 'discussed') throw new AppError('CONFLICT', 'The board has discussed this case already.');
+        const scheduled = await tx.query(`SELECT 1 FROM board_agenda a JOIN board_sessions s ON s.id = a.session_id WHERE a.case_id = $1 AND s.status = 'scheduled' AND s.ends_at > now()`, [caseId]);
+        if (scheduled.length) throw new AppError('GUARD_FAILED', 'The case is on a board’s agenda.', { unmet: ['Ask the chair to take the case off the agenda first.'] });
+        const suggestion = await proposalFacts(tx, gate.row, proposal);
         await tx.query(
           `INSERT INTO board_proposals (case_id, board_type, reasons, status, decline_reason, confirmed_by) VALUES ($1,$2,$3,'declined',$4,$5)
            ON CONFLICT (case_id) DO UPDATE SET status = 'declined', decline_reason = $4, confirmed_by = $5, updated_at = now()`,
@@ -294,10 +327,10 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         `SELECT s.*, u.name AS chair_name, (SELECT count(*)::int FROM board_agenda a WHERE a.session_id = s.id) AS cases,
            (SELECT count(*)::int FROM board_members m WHERE m.session_id = s.id AND m.removed_at IS NULL) AS members
          FROM board_sessions s JOIN users u ON u.id = s.chair_id
-         WHERE ($1::boolean OR s.chair_id = $2 OR EXISTS (SELECT 1 FROM board_members m WHERE m.session_id = s.id AND m.user_id = $2 AND m.removed_at IS NULL))
-           AND (CASE WHEN $3::boolean THEN s.ends_at <= now() ELSE s.ends_at > now() END)
-         ORDER BY CASE WHEN $3::boolean THEN -extract(epoch FROM s.starts_at) ELSE extract(epoch FROM s.starts_at) END LIMIT 100`,
-        [actor.role === 'board_chair', actor.userId, range.past ?? false]);
+         WHERE (s.chair_id = $1 OR EXISTS (SELECT 1 FROM board_members m WHERE m.session_id = s.id AND m.user_id = $1 AND m.removed_at IS NULL))
+           AND (CASE WHEN $2::boolean THEN s.ends_at <= now() ELSE s.ends_at > now() END)
+         ORDER BY CASE WHEN $2::boolean THEN -extract(epoch FROM s.starts_at) ELSE extract(epoch FROM s.starts_at) END LIMIT 100`,
+        [actor.userId, range.past ?? false]);
       return rows.map((s) => summaryOf(s, s.cases, s.members));
     },
 
@@ -314,7 +347,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         mustBeScheduled(s);
         await revokeMembers(tx, id, {});
         await tx.query(`UPDATE board_sessions SET status = 'cancelled' WHERE id = $1`, [id]);
-        await recordAudit(tx, { actor, meta, action: 'board.session.cancel', entityType: 'BoardSession', entityId: id });
+        await auditOnAgenda(tx, actor, meta, id, 'board.session.cancel');
         await announceBoard(tx, id, { kind: 'session' });
       });
     },
@@ -344,7 +377,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
     async removeFromAgenda(actor: Actor, meta: RequestMeta, sessionId: string, caseId: string) {
       return withCaseTx(db, async (tx) => {
-        const { gate } = await agendaCase(tx, actor, meta, sessionId, caseId, 'board.agenda.read', true);
+        const { gate } = await agendaCase(tx, actor, meta, sessionId, caseId, undefined, true);
         const { s } = await openSession(tx, actor, sessionId, { chair: true });
         mustBeScheduled(s);
         await revokeMembers(tx, sessionId, { caseId });
@@ -369,7 +402,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
     async setAgendaMinutes(actor: Actor, meta: RequestMeta, sessionId: string, caseId: string, minutes: number) {
       return withCaseTx(db, async (tx) => {
-        const { gate } = await agendaCase(tx, actor, meta, sessionId, caseId, 'board.agenda.read', true);
+        const { gate } = await agendaCase(tx, actor, meta, sessionId, caseId, undefined, true);
         await openSession(tx, actor, sessionId, { chair: true });
         await tx.query('UPDATE board_agenda SET minutes = $3 WHERE session_id = $1 AND case_id = $2', [sessionId, caseId, minutes]);
         await gate.audit('board.agenda.time', { entityType: 'BoardSession', entityId: sessionId });
@@ -384,31 +417,20 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     async invite(actor: Actor, meta: RequestMeta, sessionId: string, userId: string, seat?: string) {
       return db.transaction(async (tx) => {
         const { s } = await openSession(tx, actor, sessionId, { chair: true, forUpdate: true });
-        mustBeScheduled(s);
-        const [u] = await tx.query<{ id: string; name: string; email: string; role: string; disabled_at: Date | null }>('SELECT id, name, email, role, disabled_at FROM users WHERE id = $1', [userId]);
-        if (!u || !['expert', 'board_chair'].includes(u.role)) throw new AppError('VALIDATION_FAILED', 'Invite an expert reviewer from the directory.', { errors: [{ path: '/userId', message: 'is not an expert' }] });
-        if (u.disabled_at) throw new AppError('GUARD_FAILED', 'This person’s account is disabled.', { unmet: ['Choose someone whose account is active.'] });
-        const clash = await conflicts(tx, sessionId, { userId });
-        if (clash.length) throw new AppError('GUARD_FAILED', `Conflict of interest: ${clash.join(' ')}`, { unmet: ['Choose another member, or take the case off this agenda.'] });
-        const added = await tx.query(
-          `INSERT INTO board_members (session_id, user_id, specialty, invited_by) VALUES ($1,$2,$3,$4)
-           ON CONFLICT (session_id, user_id) DO UPDATE SET removed_at = NULL, specialty = $3, invited_at = now() WHERE board_members.removed_at IS NOT NULL RETURNING user_id`,
-          [sessionId, userId, seat ?? null, actor.userId]);
-        if (!added.length) throw new AppError('CONFLICT', `${u.name} is invited already.`);
-        await grantMembers(tx, s, actor.userId, { userId });
-        await notifyInvitee(tx, s, u, 'invite');
-        await recordAudit(tx, { actor, meta, action: 'board.member.invite', entityType: 'BoardSession', entityId: sessionId, detail: { userId } });
-        await announceBoard(tx, sessionId, { kind: 'members' });
+        await inviteOne(tx, actor, meta, s, userId, seat);
       });
     },
 
-    /** Invites the assigned reviewers of every agenda case who are not invited yet. */
+    /** Invites, all or none, the assigned reviewers of every agenda case who are not invited yet. */
     async inviteReviewers(actor: Actor, meta: RequestMeta, sessionId: string) {
-      const reviewers = await db.query<{ user_id: string }>(
-        `SELECT DISTINCT m.user_id FROM board_agenda a JOIN case_members m ON m.case_id = a.case_id AND m.relation = 'expert' AND m.revoked_at IS NULL
-         WHERE a.session_id = $1 AND NOT EXISTS (SELECT 1 FROM board_members b WHERE b.session_id = $1 AND b.user_id = m.user_id AND b.removed_at IS NULL)`, [sessionId]);
-      for (const r of reviewers) await this.invite(actor, meta, sessionId, r.user_id, 'Case reviewer');
-      return { invited: reviewers.length };
+      return db.transaction(async (tx) => {
+        const { s } = await openSession(tx, actor, sessionId, { chair: true, forUpdate: true });
+        const reviewers = await tx.query<{ user_id: string }>(
+          `SELECT DISTINCT m.user_id FROM board_agenda a JOIN case_members m ON m.case_id = a.case_id AND m.relation = 'expert' AND m.revoked_at IS NULL
+           WHERE a.session_id = $1 AND NOT EXISTS (SELECT 1 FROM board_members b WHERE b.session_id = $1 AND b.user_id = m.user_id AND b.removed_at IS NULL)`, [sessionId]);
+        for (const r of reviewers) await inviteOne(tx, actor, meta, s, r.user_id, 'Case reviewer');
+        return { invited: reviewers.length };
+      });
     },
 
     async removeMember(actor: Actor, meta: RequestMeta, sessionId: string, userId: string) {
@@ -417,7 +439,9 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await revokeMembers(tx, sessionId, { userId });
         const rows = await tx.query('UPDATE board_members SET removed_at = now() WHERE session_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id', [sessionId, userId]);
         if (!rows.length) throw notFound('This member');
-        await recordAudit(tx, { actor, meta, action: 'board.member.remove', entityType: 'BoardSession', entityId: sessionId, detail: { userId } });
+        // A member who leaves while presenting hands the presentation back to the chair.
+        await tx.query('UPDATE board_sessions SET presenter_id = NULL WHERE id = $1 AND presenter_id = $2', [sessionId, userId]);
+        await auditOnAgenda(tx, actor, meta, sessionId, 'board.member.remove', userId);
         await announceBoard(tx, sessionId, { kind: 'members' });
       });
     },
@@ -470,8 +494,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         if ((s.presenter_id ?? s.chair_id) !== actor.userId) throw new AppError('FORBIDDEN', 'Someone else is presenting; ask the chair to hand you the presentation.');
         if (state.caseId) {
           if (!(await tx.query('SELECT 1 FROM board_agenda WHERE session_id = $1 AND case_id = $2', [sessionId, state.caseId])).length) throw new AppError('VALIDATION_FAILED', 'That case is not on this agenda.', { errors: [{ path: '/caseId', message: 'is not on the agenda' }] });
-          if (state.documentId && !(await tx.query('SELECT 1 FROM documents WHERE id = $1 AND case_id = $2', [state.documentId, state.caseId])).length) throw new AppError('VALIDATION_FAILED', 'That record is not part of the case.', { errors: [{ path: '/documentId', message: 'is not in the case' }] });
-          if (state.viewer && !(await tx.query('SELECT 1 FROM dicom_studies WHERE case_id = $1 AND study_uid = $2', [state.caseId, state.viewer.studyUid])).length) throw new AppError('VALIDATION_FAILED', 'That study is not part of the case.', { errors: [{ path: '/viewer/studyUid', message: 'is not in the case' }] });
+          if (state.documentId && !(await tx.query(`SELECT 1 FROM documents WHERE id = $1 AND case_id = $2 AND category = 'document' AND status IN ('ready', 'needs_review')`, [state.documentId, state.caseId])).length) throw new AppError('VALIDATION_FAILED', 'That record is not part of the case.', { errors: [{ path: '/documentId', message: 'is not in the case' }] });
+          if (state.viewer && !(await tx.query('SELECT 1 FROM dicom_series se JOIN dicom_studies st ON st.id = se.study_id WHERE st.case_id = $1 AND st.study_uid = $2 AND se.series_uid = $3', [state.caseId, state.viewer.studyUid, state.viewer.seriesUid])).length) throw new AppError('VALIDATION_FAILED', 'That study is not part of the case.', { errors: [{ path: '/viewer/studyUid', message: 'is not in the case' }] });
         } else if (state.documentId || state.viewer) throw new AppError('VALIDATION_FAILED', 'Choose a case first.', { errors: [{ path: '/caseId', message: 'is required' }] });
         const [row] = await tx.query<{ presentation_seq: string }>('UPDATE board_sessions SET presentation = $2, presentation_seq = presentation_seq + 1 WHERE id = $1 RETURNING presentation_seq', [sessionId, JSON.stringify(state)]);
         const seq = Number(row!.presentation_seq);
@@ -502,7 +526,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           `SELECT m.study_uid, m.series_uid, m.sop_instance_uid, m.kind, m.value, m.unit, u.name FROM imaging_measurements m JOIN users u ON u.id = m.created_by
            WHERE m.case_id = $1 AND m.deleted_at IS NULL ORDER BY m.created_at`, [caseId]);
         const [minutes] = await tx.query<MinutesRow>('SELECT * FROM board_minutes WHERE session_id = $1 AND case_id = $2', [sessionId, caseId]);
-        const signed = parts.filter((p) => p.status === 'signed' || p.content);
+        // Drafts stay their authors' until signed.
+        const signed = parts.filter((p) => p.status === 'signed');
         const pathology = docs.filter((d) => d.document_type === 'pathology_report' || d.document_type === 'molecular_report');
         const biomarkers = [
           ...signed.flatMap((p) => (p.content.biomarkers ?? []).map((b) => ({ name: b.name ?? '', status: b.status ?? 'missing', by: p.name }))),
@@ -527,7 +552,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           })),
           treatments: (intake.treatment?.treatments ?? []).map((t) => link(`${t.description}${t.startedOn ? `, from ${t.startedOn}` : ''}${t.endedOn ? ` to ${t.endedOn}` : ''} — ${t.response.replace('_', ' ')}`, linkTo('treatment_summary'))),
           priorities: [...(intake.priorities?.ranked ?? []).map((p, i) => `${i + 1}. ${KNOWLEDGE_PRIORITY(p)}`), ...(intake.priorities?.inOwnWords ? [`In their words: ${intake.priorities.inOwnWords}`] : [])],
-          reviewerParts: parts.map((p) => ({ author: p.name, role: p.content.reviewerRole ?? 'Expert reviewer', status: p.status, summary: partSummary(p.content) })),
+          reviewerParts: parts.map((p) => ({ author: p.name, role: p.content.reviewerRole ?? 'Expert reviewer', status: p.status, summary: p.status === 'signed' ? partSummary(p.content) : [] })),
           documents: docs.map((d) => ({ id: d.id, name: d.filename, type: d.document_type, pdf: d.content_type === 'pdf' })),
           minutes: minutes?.content ?? null,
           minutesConfirmed: !!minutes?.confirmed_at,
@@ -539,7 +564,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     /** The minutes as they are written during the discussion (chair or presenter). */
     async saveMinutes(actor: Actor, meta: RequestMeta, sessionId: string, caseId: string, content: MinutesDraft) {
       return withCaseTx(db, async (tx) => {
-        const { s, gate } = await agendaCase(tx, actor, meta, sessionId, caseId, 'board.minutes.read', true);
+        const { s, gate } = await agendaCase(tx, actor, meta, sessionId, caseId, undefined, true);
         if (s.chair_id !== actor.userId && s.presenter_id !== actor.userId) throw new AppError('FORBIDDEN', 'The chair or the presenter writes the minutes.');
         await checkPeople(tx, sessionId, s, content);
         const [existing] = await tx.query<MinutesRow>('SELECT * FROM board_minutes WHERE session_id = $1 AND case_id = $2 FOR UPDATE', [sessionId, caseId]);
@@ -559,7 +584,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
      */
     async confirmMinutes(actor: Actor, meta: RequestMeta, sessionId: string, caseId: string) {
       return withCaseTx(db, async (tx) => {
-        const { s, gate } = await agendaCase(tx, actor, meta, sessionId, caseId, 'board.minutes.read', true);
+        const { s, gate } = await agendaCase(tx, actor, meta, sessionId, caseId, undefined, true);
         if (s.chair_id !== actor.userId) throw new AppError('FORBIDDEN', 'Only the chair confirms the minutes.');
         const [m] = await tx.query<MinutesRow>('SELECT * FROM board_minutes WHERE session_id = $1 AND case_id = $2 FOR UPDATE', [sessionId, caseId]);
         if (m?.confirmed_at) throw new AppError('CONFLICT', 'These minutes are confirmed already.');
@@ -608,6 +633,28 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     return out;
   }
 
+  /**
+   * Invites a reviewer from the directory. Matching's conflict rule applies (see `conflicts`).
+   * The member is mailed a calendar invitation and reaches the agenda cases until the session ends.
+   */
+  async function inviteOne(tx: Queryable, actor: Actor, meta: RequestMeta, s: SessionRow, userId: string, seat?: string) {
+    mustBeScheduled(s);
+    const [u] = await tx.query<{ id: string; name: string; email: string; role: string; disabled_at: Date | null }>('SELECT id, name, email, role, disabled_at FROM users WHERE id = $1', [userId]);
+    if (!u || !['expert', 'board_chair'].includes(u.role)) throw new AppError('VALIDATION_FAILED', 'Invite an expert reviewer from the directory.', { errors: [{ path: '/userId', message: 'is not an expert' }] });
+    if (u.disabled_at) throw new AppError('GUARD_FAILED', 'This person’s account is disabled.', { unmet: ['Choose someone whose account is active.'] });
+    const clash = await conflicts(tx, s.id, { userId });
+    if (clash.length) throw new AppError('GUARD_FAILED', `Conflict of interest: ${clash.join(' ')}`, { unmet: ['Choose another member, or take the case off this agenda.'] });
+    const added = await tx.query(
+      `INSERT INTO board_members (session_id, user_id, specialty, invited_by) VALUES ($1,$2,$3,$4)
+       ON CONFLICT (session_id, user_id) DO UPDATE SET removed_at = NULL, specialty = $3, invited_at = now() WHERE board_members.removed_at IS NOT NULL RETURNING user_id`,
+      [s.id, userId, seat ?? null, actor.userId]);
+    if (!added.length) throw new AppError('CONFLICT', `${u.name} is invited already.`);
+    await grantMembers(tx, s, actor.userId, { userId });
+    await notifyInvitee(tx, s, u);
+    await auditOnAgenda(tx, actor, meta, s.id, 'board.member.invite', userId);
+    await announceBoard(tx, s.id, { kind: 'members' });
+  }
+
   /** Dissent holders and action owners must sit on the board. */
   async function checkPeople(tx: Queryable, sessionId: string, s: SessionRow, content: MinutesDraft) {
     const people = new Set([s.chair_id, ...(await membersOf(tx, sessionId)).map((m) => m.user_id)]);
@@ -619,6 +666,9 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 export type BoardsService = ReturnType<typeof boardsService>;
 
 const KNOWLEDGE_PRIORITY = (id: string) => (PRIORITIES as readonly { id: string; label: string }[]).find((p) => p.id === id)?.label ?? id.replaceAll('_', ' ');
+
+/** The address in a From header ("Consilium <no-reply@example.org>" → the address). */
+const mailAddress = (from: string) => /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 
 function partSummary(c: OpinionDraft): string[] {
   const out: string[] = [];

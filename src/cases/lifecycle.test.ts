@@ -46,12 +46,16 @@ describe('case lifecycle', () => {
       ['assignExpert', coord('ready_for_review', { expertCandidate: { exists: true, isExpert: true, active: true, isPatientSide: false } }), 'assigned'],
       ['startReview', facts({ status: 'assigned', actorRole: 'expert', actorRelations: ['expert'] }), 'in_review'],
       ['referToBoard', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'] }), 'board'],
-      ['returnFromBoard', facts({ status: 'board', actorRole: 'board_chair', actorRelations: [] }), 'in_review'],
+      ['returnFromBoard', facts({ status: 'board', actorRole: 'board_chair', actorRelations: ['board_chair'] }), 'in_review'],
       ['signOpinion', facts({ status: 'in_review', actorRole: 'expert', actorRelations: ['expert'], reportIssued: true }), 'opinion_signed'],
       ['deliver', { ...coord('opinion_signed'), reportIssued: true }, 'delivered'],
       ['close', coord('delivered'), 'closed'],
     ];
     for (const [cmd, f, to] of path) expect(decide(cmd as never, f), cmd).toEqual({ ok: true, to });
+  });
+
+  it('lets only the chair of the case’s board bring it back, not a chair who merely sits on a session', () => {
+    expect(decide('returnFromBoard', facts({ status: 'board', actorRole: 'board_chair', actorRelations: ['board_member'] }))).toMatchObject({ code: 'GUARD_FAILED' });
   });
 
   it('guards expert assignment: must be an active expert with no patient-side role', () => {

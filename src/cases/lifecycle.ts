@@ -119,7 +119,7 @@ export const CASE_COMMANDS = {
   },
   returnFromBoard: {
     label: 'Return from board to review', from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
-    guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : []),
+    guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : f.actorRelations.includes('board_chair') ? [] : ['Only the chair of the board that discusses this case can do this.']),
   },
   signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
   deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f)] },

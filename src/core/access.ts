@@ -45,6 +45,9 @@ const RELATIONS_FOR_ROLE: Record<string, CaseRelation[]> = {
   board_chair: ['board_chair', 'board_member'],
 };
 
+/** What a grant as a board member allows: reading the case, its records and its images. */
+const BOARD_MEMBER_MAY: readonly Permission[] = ['case.read', 'case.list', 'case.records.read'];
+
 /** A grant in force: not revoked, and not past its end (a board member's lasts until the session ends). */
 const GRANT_IN_FORCE = 'm.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())';
 
@@ -104,6 +107,8 @@ export async function openCase(
   const relations = (await tx.query<{ relation: CaseRelation }>(
     `SELECT m.relation FROM case_members m WHERE m.case_id = $1 AND m.user_id = $2 AND ${GRANT_IN_FORCE}`, [caseId, actor.userId])).map((r) => r.relation);
   if (!roleAllows(actor.role, permission) || !holdsGrant(actor, row!, relations)) deny();
+  // A board member's grant is for looking at the case in the meeting, not for working on it.
+  if (relations.length > 0 && relations.every((r) => r === 'board_member') && !BOARD_MEMBER_MAY.includes(permission)) deny();
   if (opts.auditAction) await recordAudit(tx, { actor, meta, action: opts.auditAction, entityType: 'Case', entityId: caseId, caseId });
   return { row: row!, relations };
 }

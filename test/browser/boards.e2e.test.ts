@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, command, PASSWORD, waiveOutstanding } from '../support/builders.ts';
+import { aCase, aPatient, aStaff, command, issueOpinion, PASSWORD, waiveOutstanding } from '../support/builders.ts';
 import { aCtSeries, stowBody } from '../support/dicom.ts';
 import { aPdf, PATHOLOGY_LINES, tusUpload } from '../support/records.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
@@ -160,6 +160,10 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
     expect(await overflowing(page)).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
   }
+
+  // The lead reviewer issues the opinion, which carries the board's section; the coordinator delivers it.
+  await issueOpinion(oncologist, caseId);
+  expect((await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`)).status).toBe(200);
 
   // The patient reads the recommendation on their phone, in plain words.
   const pat = await app.browser.newPage({ viewport: { width: 390, height: 844 } });

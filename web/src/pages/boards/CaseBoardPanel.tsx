@@ -39,8 +39,9 @@ function ProposalStatus({ b }: { b: CaseBoard }) {
   const { t } = useTranslation();
   const p = b.proposal;
   if (!p) return null;
-  const text = p.status === 'declined' ? t('boards:panel.status.declined', { reason: p.declineReason ?? '' }) : t(`boards:panel.status.${p.status}`, { board: inSentence(p.boardLabel) });
-  return <Alert color={p.status === 'declined' ? 'gray' : 'grape'} data-testid="board-status">{text}</Alert>;
+  const text = p.status === 'declined' ? t('boards:panel.status.declined') : t(`boards:panel.status.${p.status}`, { board: inSentence(p.boardLabel) });
+  // The reason for declining is written for the care team; the patient side does not receive it.
+  return <Alert color={p.status === 'declined' ? 'gray' : 'grape'} data-testid="board-status">{text}{p.declineReason && <Text size="sm" mt={4}>{t('boards:panel.declineReason')}: {p.declineReason}</Text>}</Alert>;
 }
 
 function Suggestion({ b }: { b: CaseBoard }) {

@@ -21,12 +21,14 @@ const caseKey = (id: string, caseId: string) => ['boards', 'session', id, 'case'
  * The board room's live link: what the presenter shows (and who presents), kept current over a
  * WebSocket that reconnects by itself; agenda, member and minutes changes refresh the page.
  */
-function useBoardRoom(sessionId: string) {
+function useBoardRoom(sessionId: string, myId: string) {
   const qc = useQueryClient();
   const [shared, setShared] = useState<{ view: View | null; presenterId: string | null }>({ view: null, presenterId: null });
   const [status, setStatus] = useState<'connecting' | 'live' | 'offline' | 'closed'>('connecting');
   const [problem, setProblem] = useState<string | null>(null);
   const socket = useRef<WebSocket | null>(null);
+  // Signals can overtake one another between servers: an older view never replaces a newer one.
+  const lastSeq = useRef(0);
   useEffect(() => {
     let stopped = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
@@ -39,8 +41,15 @@ function useBoardRoom(sessionId: string) {
         if (m.type === 'hello') {
           attempt = 0;
           setStatus('live');
+          lastSeq.current = m.seq ?? 0;
           setShared({ view: m.state ?? null, presenterId: m.presenterId });
-        } else if (m.type === 'state') setShared({ view: m.state, presenterId: m.presenterId });
+        } else if (m.type === 'state') {
+          if (m.seq <= lastSeq.current) return;
+          lastSeq.current = m.seq;
+          // The presenter's own moves come back too; their page already shows a newer one.
+          if (m.presenterId === myId) return;
+          setShared({ view: m.state, presenterId: m.presenterId });
+        } else if (m.type === 'ack') lastSeq.current = Math.max(lastSeq.current, m.seq);
         else if (m.type === 'changed') {
           if (m.kind === 'presenter') setShared((s) => ({ ...s, presenterId: m.presenterId }));
           void qc.invalidateQueries({ queryKey: m.kind === 'minutes' ? caseKey(sessionId, m.caseId) : sessionKey(sessionId) });
@@ -64,7 +73,7 @@ function useBoardRoom(sessionId: string) {
       clearTimeout(retry);
       socket.current?.close();
     };
-  }, [sessionId, qc]);
+  }, [sessionId, qc, myId]);
   const present = useCallback((view: View) => {
     setProblem(null);
     setShared((s) => ({ ...s, view }));
@@ -101,7 +110,7 @@ function useThrottled<T>(fn: (v: T) => void, ms: number) {
 export function SessionPage({ me }: { me: Me }) {
   const { sessionId = '' } = useParams();
   const session = useQuery({ queryKey: sessionKey(sessionId), queryFn: () => get<Session>(`/boards/sessions/${sessionId}`) });
-  const room = useBoardRoom(sessionId);
+  const room = useBoardRoom(sessionId, me.user.id);
   const [following, setFollowing] = useState(true);
   const [own, setOwn] = useState<View>({ caseId: null, section: 'summary' });
   if (session.isLoading) return <Loader role="status" aria-label="Loading the session" />;
@@ -365,16 +374,31 @@ const ACTION_KINDS = [
 function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string; d: Presentation; canWrite: boolean; chair: boolean; s: Session }) {
   const qc = useQueryClient();
   const [m, setM] = useState<Minutes>(d.minutes ?? {});
-  useEffect(() => setM(d.minutes ?? {}), [d.minutes]);
+  // What the writer typed and has not saved yet is kept when the page refreshes around it.
+  const dirty = useRef(false);
+  useEffect(() => {
+    if (!dirty.current) setM(d.minutes ?? {});
+  }, [d.minutes]);
   const people = [{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((x) => ({ value: x.userId, label: x.name }))];
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: caseKey(sessionId, d.caseId) }), qc.invalidateQueries({ queryKey: sessionKey(sessionId) })]);
-  const save = useMutation({ mutationFn: () => put<{ missing: string[] }>(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes`, m), onSuccess: refresh });
+  // Rows left empty are not part of the minutes.
+  const cleaned = (): Minutes => ({ ...m, dissent: m.dissent?.filter((x) => x.text.trim()), actions: m.actions?.filter((x) => x.text.trim()) });
+  const save = useMutation({
+    mutationFn: () => put<{ missing: string[] }>(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes`, cleaned()),
+    onSuccess: () => {
+      dirty.current = false;
+      return refresh();
+    },
+  });
   const confirm = useMutation({ mutationFn: () => post(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes/confirm`), onSuccess: refresh });
   const readOnly = !canWrite || d.minutesConfirmed;
   // Three choices side by side do not fit a phone's width: there they stand in a column.
   const narrow = useMediaQuery('(max-width: 36em)');
   const c = m.consensus ?? {};
-  const set = (patch: Partial<Minutes>) => setM((x) => ({ ...x, ...patch }));
+  const set = (patch: Partial<Minutes>) => {
+    dirty.current = true;
+    setM((x) => ({ ...x, ...patch }));
+  };
   return (
     <Stack gap="sm" data-testid="minutes">
       {d.minutesConfirmed && <Alert color="green" data-testid="minutes-confirmed">The chair confirmed these minutes.</Alert>}
