@@ -45,6 +45,10 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   expect((await oncologist.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
   await command(oncologist, caseId, 'startReview');
   const reference: string = (await coordinator.client.get(`/api/cases/${caseId}`)).body.reference;
+  // The oncologist measured on the tenth image of the CT.
+  const instances = await (await fetch(`${t.baseUrl}/dicomweb/studies/${ct.studyUid}/series/${ct.seriesUid}/instances`, { headers: { cookie: oncologist.client.cookieHeader, accept: 'application/dicom+json' } })).json() as Record<string, { Value?: unknown[] }>[];
+  const tenth = String(instances.find((i) => Number(i['00200013']?.Value?.[0]) === 10)!['00080018']!.Value![0]);
+  expect((await oncologist.client.post(`/api/cases/${caseId}/imaging/measurements`, { studyUid: ct.studyUid, seriesUid: ct.seriesUid, sopInstanceUid: tenth, kind: 'length', points: [[0, 0, 0], [21, 0, 0]], value: 21, unit: 'mm' })).status).toBe(201);
 
   // The coordinator sees why a board is proposed, with the sources, and confirms it.
   const coord = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -131,6 +135,10 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   });
   await shot(chairPage, 'chair-scrolls-ct');
   await shot(member, 'member-follows-ct');
+  // The chair shows the image the oncologist measured on: the member's viewer goes there too.
+  await chairPage.getByRole('button', { name: 'Show this image' }).click();
+  await until(async () => (await chairSlice.getAttribute('data-index')) === '9' && (await memberSlice.getAttribute('data-index')) === '9', 'both viewers on the measured image');
+  await member.getByText(/Length 21\.0 mm \(Dr\. Onco Walk\)/).waitFor();
 
   // A private look, then back to the shared view.
   await member.getByText('Summary', { exact: true }).click();

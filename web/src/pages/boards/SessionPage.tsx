@@ -353,13 +353,26 @@ function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; on
     if (st) onChange({ caseId: d.caseId, section: 'images', viewer: { studyUid: st.studyUid, seriesUid: st.seriesUid!, index: 0 } });
   };
   const position: ViewerPosition | null = current ? { index: current.index, ...(current.voi ? { voi: current.voi } : {}) } : null;
+  const [showSop, setShowSop] = useState<{ sop: string; at: number } | null>(null);
+  const measured = d.imaging.find((st) => st.studyUid === current?.studyUid)?.measurements.filter((m) => m.seriesUid === current?.seriesUid) ?? [];
   return (
     <Stack gap="xs">
       <Select label="Study" placeholder={series.length ? 'Choose a study' : 'No images'} data={series.map((x) => ({ value: x.studyUid, label: x.description }))} value={current?.studyUid ?? null} onChange={choose} w="100%" maw={360} />
       {current && (
         // Remounted when the page starts or stops steering: a follower's viewer takes no mouse input.
         <SharedViewer key={onMove ? 'steer' : 'follow'} studyUid={current.studyUid} seriesUid={current.seriesUid} position={position}
-          onMove={onMove && ((p) => onMove({ caseId: d.caseId, section: 'images', viewer: { ...current, index: p.index, ...(p.voi ? { voi: p.voi } : {}) } }))} />
+          onMove={onMove && ((p) => onMove({ caseId: d.caseId, section: 'images', viewer: { ...current, index: p.index, ...(p.voi ? { voi: p.voi } : {}) } }))} showSop={onMove ? showSop : null} />
+      )}
+      {measured.length > 0 && (
+        <Stack gap={2}>
+          <Text size="sm" fw={600}>The reviewers’ measurements on this series</Text>
+          {measured.map((m, i) => (
+            <Group key={i} gap="xs">
+              <Text size="sm">{m.text}</Text>
+              {onMove && <Button size="compact-xs" variant="subtle" onClick={() => setShowSop({ sop: m.sopInstanceUid, at: Date.now() })}>Show this image</Button>}
+            </Group>
+          ))}
+        </Stack>
       )}
     </Stack>
   );

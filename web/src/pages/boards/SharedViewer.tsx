@@ -14,8 +14,10 @@ let engines = 0;
  * go out through `onMove`; a follower's viewer goes where `position` says. The images load through
  * DICOMweb like the diagnostic viewer's (each member's own access is checked and audited there).
  */
-export function SharedViewer({ studyUid, seriesUid, position, onMove }: {
+export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop }: {
   studyUid: string; seriesUid: string; position: ViewerPosition | null; onMove?: (p: ViewerPosition) => void;
+  /** Go to the image a measurement was made on (the presenter's page; followers follow the slice). */
+  showSop?: { sop: string; at: number } | null;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const viewport = useRef<StackViewport | null>(null);
@@ -78,6 +80,13 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove }: {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [studyUid, seriesUid]);
+
+  useEffect(() => {
+    const vp = viewport.current;
+    if (!vp || !showSop) return;
+    const index = vp.getImageIds().findIndex((id) => id.includes(`/instances/${showSop.sop}/`));
+    if (index >= 0) void vp.setImageIdIndex(index);
+  }, [showSop]);
 
   // Follow the presenter: slice, then window/level.
   useEffect(() => {
