@@ -95,6 +95,15 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     return (await tx.query<ProposalRow>('SELECT * FROM board_proposals WHERE case_id = $1', [caseId]))[0];
   }
 
+  /** The case's coordinator deciding on a board, until the board has discussed the case. */
+  async function openToDecide(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string) {
+    const gate = await cases.open(tx, actor, caseId, 'case.board.confirm', meta, { forUpdate: true });
+    if (gate.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.', { unmet: ['Take the case as its coordinator first.'] });
+    const proposal = await proposalOf(tx, caseId);
+    if (proposal?.status === 'discussed') throw new AppError('CONFLICT', 'The board has discussed this case already.');
+    return { gate, proposal };
+  }
+
   /** Grants every current member of the session on every case of its agenda, until the session ends. */
   async function grantMembers(tx: Queryable, s: SessionRow, by: string, only?: { caseId?: string; userId?: string }) {
     await tx.query(
@@ -246,10 +255,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     /** The case's coordinator confirms the proposal (with the board type): the case joins the chairs' pool. */
     async confirm(actor: Actor, meta: RequestMeta, caseId: string, boardType: string) {
       return withCaseTx(db, async (tx) => {
-        const gate = await cases.open(tx, actor, caseId, 'case.board.confirm', meta, { forUpdate: true });
-        if (gate.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.', { unmet: ['Take the case as its coordinator first.'] });
-        const proposal = await proposalOf(tx, caseId);
-        if (proposal?.status === 'discussed') throw new AppError('CONFLICT', 'The board has discussed this case already.');
+        const { gate, proposal } = await openToDecide(tx, actor, meta, caseId);
         const suggestion = await proposalFacts(tx, gate.row, proposal);
         if (!suggestion.propose) throw new AppError('GUARD_FAILED', 'No rule proposes a board for this case, and nobody asked for one.', { unmet: ['Ask for a board discussion with a reason first.'] });
         await tx.query(
@@ -264,10 +270,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
     async decline(actor: Actor, meta: RequestMeta, caseId: string, reason: string) {
       return withCaseTx(db, async (tx) => {
-        const gate = await cases.open(tx, actor, caseId, 'case.board.confirm', meta, { forUpdate: true });
-        if (gate.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.', { unmet: ['Take the case as its coordinator first.'] });
-        const proposal = await proposalOf(tx, caseId);
-        if (proposal?.status === 'discussed') throw new AppError('CONFLICT', 'The board has discussed this case already.');
+        const { gate, proposal } = await openToDecide(tx, actor, meta, caseId);
         const scheduled = await tx.query(`SELECT 1 FROM board_agenda a JOIN board_sessions s ON s.id = a.session_id WHERE a.case_id = $1 AND s.status = 'scheduled' AND s.ends_at > now()`, [caseId]);
         if (scheduled.length) throw new AppError('GUARD_FAILED', 'The case is on a board’s agenda.', { unmet: ['Ask the chair to take the case off the agenda first.'] });
         const suggestion = await proposalFacts(tx, gate.row, proposal);
