@@ -70,6 +70,7 @@ function boardContent(b: NonNullable<ReportDocument['board']>[number]): Content[
     { text: `Discussed at the ${b.boardLabel.toLowerCase()} on ${day(b.discussedAt)}, chaired by ${b.chairName}. Members present: ${b.attendees.map((a) => `${a.name}${a.seat ? ` (${a.seat})` : ''}`).join(', ')}.`, style: 'small' },
     { text: [{ text: 'Consensus: ', bold: true }, `The board ${STANCE[m.consensus?.treatmentStance ?? ''] ?? 'gave a recommendation'}. ${m.consensus?.recommendation ?? ''}`] },
     ...(m.consensus?.options?.length ? [{ ul: m.consensus.options.map((o) => `${o.option}${o.rationale ? ` — ${o.rationale}` : ''}`) }] : []),
+    ...(m.consensus?.surgery ? [{ text: [{ text: 'Surgery needed: ', bold: true }, m.consensus.surgery] }] : []),
     { text: [{ text: 'Rationale: ', bold: true }, m.rationale ?? ''] },
     { text: [{ text: 'Guidelines: ', bold: true }, m.guideline?.concordant ? 'The recommendation follows the guidelines.' : `Deviates from the guidelines: ${m.guideline?.deviationReason ?? ''}`] },
     ...(b.dissent.length ? [{ text: [{ text: 'Dissent: ', bold: true }, b.dissent.map((d) => `${d.name}: ${d.text}`).join(' ')] }] : []),

@@ -122,6 +122,7 @@ export function RecommendationCard({ r }: { r: Recommendation }) {
       <Text size="sm" fw={600} mt="sm">{t('boards:panel.consensus')}</Text>
       {m.consensus?.treatmentStance && <Text size="sm">{t(`boards:panel.stance.${m.consensus.treatmentStance}`)}</Text>}
       <Text size="sm">{m.consensus?.recommendation}</Text>
+      {m.consensus?.surgery && <Text size="sm">{t(`boards:panel.surgery.${m.consensus.surgery}`)}</Text>}
       {!!m.consensus?.options?.length && <List size="sm">{m.consensus.options.map((o, i) => <List.Item key={i}>{o.option}{o.rationale ? ` — ${o.rationale}` : ''}</List.Item>)}</List>}
       <Text size="sm" fw={600} mt="sm">{t('boards:panel.rationale')}</Text>
       <Text size="sm">{m.rationale}</Text>

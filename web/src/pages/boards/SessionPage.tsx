@@ -395,7 +395,10 @@ function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string
   const people = [{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((x) => ({ value: x.userId, label: x.name }))];
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: caseKey(sessionId, d.caseId) }), qc.invalidateQueries({ queryKey: sessionKey(sessionId) })]);
   // Rows left empty are not part of the minutes.
-  const cleaned = (): Minutes => ({ ...m, dissent: m.dissent?.filter((x) => x.text.trim()), actions: m.actions?.filter((x) => x.text.trim()) });
+  const cleaned = (): Minutes => ({
+    ...m, dissent: m.dissent?.filter((x) => x.text.trim()), actions: m.actions?.filter((x) => x.text.trim()),
+    ...(m.consensus ? { consensus: { ...m.consensus, options: m.consensus.options?.filter((o) => o.option.trim()) } } : {}),
+  });
   const save = useMutation({
     mutationFn: () => put<{ missing: string[] }>(`/boards/sessions/${sessionId}/cases/${d.caseId}/minutes`, cleaned()),
     onSuccess: () => {
@@ -417,6 +420,18 @@ function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string
       {d.minutesConfirmed && <Alert color="green" data-testid="minutes-confirmed">The chair confirmed these minutes.</Alert>}
       <SegmentedControl orientation={narrow ? 'vertical' : 'horizontal'} disabled={readOnly} value={c.treatmentStance ?? ''} onChange={(v) => set({ consensus: { ...c, treatmentStance: v as 'agree' } })} data={STANCES} aria-label="The board's stance on the proposed plan" />
       <Textarea label="Consensus recommendation" readOnly={readOnly} autosize minRows={2} value={c.recommendation ?? ''} onChange={(e) => set({ consensus: { ...c, recommendation: e.currentTarget.value } })} />
+      <Stack gap={4}>
+        <Text size="sm" fw={600}>Treatment options the board recommends</Text>
+        {(c.options ?? []).map((o, i) => (
+          <Group key={i} align="end" wrap="wrap">
+            <TextInput size="xs" label="Option" value={o.option} readOnly={readOnly} onChange={(e) => { const option = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, option } : x)) } }); }} style={{ flex: 1 }} miw={200} />
+            <TextInput size="xs" label="Why" value={o.rationale ?? ''} readOnly={readOnly} onChange={(e) => { const rationale = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, rationale } : x)) } }); }} style={{ flex: 1 }} miw={200} />
+          </Group>
+        ))}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ consensus: { ...c, options: [...(c.options ?? []), { option: '' }] } })}>Add a treatment option</Button>}
+      </Stack>
+      <Select label="Is surgery needed?" readOnly={readOnly} clearable data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery ?? null}
+        onChange={(v) => set({ consensus: { ...c, surgery: (v ?? undefined) as typeof c.surgery } })} w={220} />
       <Textarea label="Rationale" readOnly={readOnly} autosize minRows={2} value={m.rationale ?? ''} onChange={(e) => set({ rationale: e.currentTarget.value })} />
       <Radio.Group label="Guidelines" value={m.guideline ? (m.guideline.concordant ? 'yes' : 'no') : ''} onChange={(v) => set({ guideline: { concordant: v === 'yes', deviationReason: m.guideline?.deviationReason } })}>
         <Group mt={4}><Radio value="yes" label="Follows the guidelines" disabled={readOnly} /><Radio value="no" label="Deviates from them" disabled={readOnly} /></Group>
