@@ -15,6 +15,9 @@ import { boardHub } from './boards/live.ts';
 import { boardsRoutes } from './boards/routes.ts';
 import { boardsService } from './boards/service.ts';
 import { expertsRoutes } from './experts/routes.ts';
+import { roomHub, roomStore } from './visits/room.ts';
+import { visitFhirRoutes, visitsRoutes } from './visits/routes.ts';
+import { visitsService } from './visits/service.ts';
 import { offersService } from './experts/offers.ts';
 import { expertsService } from './experts/service.ts';
 import { fhirRoutes } from './fhir/routes.ts';
@@ -77,7 +80,8 @@ export function services(deps: ServiceDeps) {
   const material = materialService(deps);
   const experts = expertsService(deps, accounts);
   const boards = boardsService({ ...deps, cases });
-  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards };
+  const visits = visitsService({ ...deps, cases });
+  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits };
 }
 export type Services = ReturnType<typeof services>;
 
@@ -85,7 +89,7 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards } = services(deps);
+  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploads = await uploadStoreFor(config, blobs);
@@ -93,6 +97,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);
+  const visitRooms = await roomHub(db);
 
   return [
     { name: 'accounts', routes: [{ plugin: accountsRoutes({ accounts, config }), prefix: API }] },
@@ -139,6 +144,12 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       onClose: () => live.close(),
     },
     { name: 'boards', routes: [{ plugin: boardsRoutes(boards, boardRoom, config), prefix: API }], onClose: () => boardRoom.close() },
+    {
+      name: 'visits',
+      routes: [{ plugin: visitsRoutes(visits, roomStore(db), visitRooms, config), prefix: API }, { plugin: visitFhirRoutes(visits), prefix: '/fhir/R4' }],
+      jobs: { 'visit.remind': (p) => visits.remind(p.visitId, p.startsAt) },
+      onClose: () => visitRooms.close(),
+    },
     { name: 'audit', routes: [{ plugin: auditRoutes(db), prefix: API }] },
     { name: 'fhir', routes: [{ plugin: fhirRoutes(deps), prefix: '/fhir/R4' }] },
   ];

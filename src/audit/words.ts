@@ -29,6 +29,8 @@ const EXACT: Record<string, string> = {
   'board.agenda.read': 'Looked at a tumor board agenda', 'board.agenda.time': 'Set the time for the case at a tumor board', 'board.present': 'Presented the case at a tumor board',
   'board.presentation.read': 'Read the case’s tumor board presentation', 'board.minutes.read': 'Looked at the tumor board minutes', 'board.minutes.save': 'Wrote the tumor board minutes',
   'board.minutes.confirm': 'Confirmed the tumor board minutes',
+  'visit.list': 'Looked at the video visits', 'visit.book': 'Booked a video visit', 'visit.cancel': 'Cancelled a video visit', 'visit.room.enter': 'Entered a video visit',
+  'visit.room.leave': 'Left a video visit', 'visit.room.admit': 'Let someone into a video visit', 'visit.end': 'Ended a video visit',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };
 /** What people do outside any one case: on the administrator's audit trail. */
@@ -40,7 +42,7 @@ const ACCOUNT: Record<string, string> = {
   'user.mfa_disable': 'Turned off two-step sign-in', 'user.mfa_reset': 'Reset someone’s two-step sign-in', 'user.sessions.read': 'Looked at their signed-in devices',
   'user.sessions.end': 'Signed out other devices', 'audit.read': 'Looked at the audit trail', 'audit.verify': 'Checked the audit trail’s chain',
   'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'expert.directory.export': 'Exported the expert directory',
-  'expert.profile.save': 'Updated an expert profile',
+  'expert.profile.save': 'Updated an expert profile', 'expert.visitHours.save': 'Set their hours for video visits',
   'board.session.create': 'Scheduled a tumor board session', 'board.session.cancel': 'Cancelled a tumor board session', 'board.session.join': 'Joined a tumor board session',
   'board.member.invite': 'Invited a member to a tumor board session', 'board.member.remove': 'Removed a member from a tumor board session',
   'board.attendance': 'Recorded attendance at a tumor board session', 'board.presenter': 'Handed over the tumor board presentation',
@@ -54,7 +56,7 @@ const COMMANDS_DONE: Record<CaseCommand, string> = {
   closeAfterFollowup: 'Closed the case after the follow-up period', hold: 'Put the request on hold', resume: 'Took the request off hold', cancel: 'Cancelled the request',
 };
 const FHIR: Record<string, string> = {
-  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', DiagnosticReport: 'the opinion', AuditEvent: 'the access history', Observation: 'results',
+  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
 };
 
 export function describeAction(action: string): string {

@@ -15,7 +15,7 @@ import type { CasesService } from '../cases/service.ts';
 import { PRIORITIES, type Intake } from '../cases/intake.ts';
 import { disagreements } from '../opinions/service.ts';
 import type { OpinionContent, OpinionDraft } from '../opinions/schemas.ts';
-import { sessionInvite } from './ics.ts';
+import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import { boardRecommendations, boardLabel as labelOf } from './recommendations.ts';
 import { announceBoard } from './live.ts';
 import { boardTypeById, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
@@ -200,7 +200,11 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       subject: `Invitation: ${labelOf(s.board_type)}, ${when}`,
       // Which cases are on the agenda is health data: the mail says where to look, not what is there.
       text: `Hello ${user.name},\n\nYou are invited to the ${labelOf(s.board_type).toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
-      attachments: [{ filename: 'board-session.ics', contentType: 'text/calendar; method=REQUEST', content: sessionInvite(s, labelOf(s.board_type), link, user, { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }) }],
+      attachments: [{ filename: 'board-session.ics', contentType: 'text/calendar; method=REQUEST', content: calendarInvite({
+        uid: `board-session-${s.id}@consilium`, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || labelOf(s.board_type), url: link,
+        description: `${labelOf(s.board_type)}. The agenda and the case presentations are in Consilium after you sign in: ${link}`,
+        organizer: { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }, attendee: user,
+      }) }],
     });
   }
 
@@ -669,9 +673,6 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 export type BoardsService = ReturnType<typeof boardsService>;
 
 const KNOWLEDGE_PRIORITY = (id: string) => (PRIORITIES as readonly { id: string; label: string }[]).find((p) => p.id === id)?.label ?? id.replaceAll('_', ' ');
-
-/** The address in a From header ("Consilium <no-reply@example.org>" → the address). */
-const mailAddress = (from: string) => /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 
 function partSummary(c: OpinionDraft): string[] {
   const out: string[] = [];

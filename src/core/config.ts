@@ -42,6 +42,15 @@ const EnvSchema = z.object({
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** STUN/TURN servers for video visits, as WebRTC takes them: JSON like [{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]. */
+  ICE_SERVERS: z.string().default('[]').transform((v, ctx) => {
+    try {
+      return z.array(z.strictObject({ urls: z.union([z.string().regex(/^(stun|turns?):/), z.array(z.string().regex(/^(stun|turns?):/))]), username: z.string().optional(), credential: z.string().optional() })).parse(JSON.parse(v));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'ICE_SERVERS must be a JSON list of {urls, username?, credential?} with stun: or turn: addresses.' });
+      return z.NEVER;
+    }
+  }),
   SERVICE_LEVELS_FILE: z.string().optional(),
   MATCHING_WEIGHTS_FILE: z.string().optional(),
   AUTO_ASSIGN_SERVICE_LINES: z.string().default(''),
@@ -99,6 +108,8 @@ export interface Config {
   reportLetterhead: string;
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
+  /** STUN/TURN servers handed to browsers for video visits. */
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
   /** Business days per urgency and the holiday calendar (default: the bundled file). */
   serviceLevelsFile?: string;
   /** Weights of the expert-matching factors (default: the bundled file). */
@@ -182,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    iceServers: e.ICE_SERVERS,
     serviceLevelsFile: e.SERVICE_LEVELS_FILE,
     matchingWeightsFile: e.MATCHING_WEIGHTS_FILE,
     autoAssignServiceLines: e.AUTO_ASSIGN_SERVICE_LINES.split(',').map((s) => s.trim()).filter(Boolean),

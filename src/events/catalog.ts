@@ -50,6 +50,9 @@ export const CASE_EVENTS = {
   'board.decline': Nothing,
   'board.schedule': z.object({ sessionId: z.uuid(), startsAt: z.iso.datetime() }),
   'board.discuss': z.object({ sessionId: z.uuid() }),
+  'visit.book': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime(), visitType: z.string() }),
+  'visit.cancel': z.object({ visitId: z.uuid(), reason: z.string().optional() }),
+  'visit.end': z.object({ visitId: z.uuid() }),
   'sla.atRisk': z.object({ dueAt: z.iso.datetime() }),
   'sla.breached': z.object({ dueAt: z.iso.datetime() }),
 } as const;

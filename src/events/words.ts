@@ -51,6 +51,9 @@ export const EVENT_WORDS: Words = {
   'board.decline': () => 'A tumor board was not needed',
   'board.schedule': () => 'The case was put on a tumor board agenda',
   'board.discuss': () => 'The tumor board discussed the case',
+  'visit.book': () => 'Booked a video visit with the expert',
+  'visit.cancel': () => 'A video visit was cancelled',
+  'visit.end': () => 'A video visit took place',
   'sla.atRisk': () => 'The opinion may be late',
   'sla.breached': () => 'The opinion is late',
 };

@@ -1,0 +1,168 @@
+import type { Appointment } from '@medplum/fhirtypes';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import { ourOrigins } from '../core/security.ts';
+import type { RoomHub, RoomStore } from './room.ts';
+import { VISIT_TYPE_IDS, VisitHours } from './rules.ts';
+import { visitTypeById } from './rules.ts';
+import type { VisitRow, VisitsService } from './service.ts';
+
+const VisitView = z.object({
+  id: z.uuid(), caseId: z.uuid(), type: z.string(), typeLabel: z.string(), expertName: z.string(), startsAt: z.string(), endsAt: z.string(),
+  status: z.enum(['booked', 'cancelled', 'ended']), timeZone: z.string(), interpreterLanguage: z.string().nullable(), roomOpen: z.boolean(), canCancel: z.boolean(),
+}).meta({ id: 'Visit' });
+const CaseParams = z.object({ id: z.uuid() });
+const VisitParams = z.object({ visitId: z.uuid() });
+const Ok = z.object({ ok: z.literal(true) });
+
+const RoomMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('admit'), userId: z.uuid() }),
+  z.strictObject({ type: z.literal('signal'), to: z.uuid(), data: z.strictObject({
+    description: z.strictObject({ type: z.enum(['offer', 'answer', 'pranswer', 'rollback']), sdp: z.string().max(64_000).optional() }).optional(),
+    candidate: z.strictObject({ candidate: z.string().max(2000), sdpMid: z.string().max(64).nullable().optional(), sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(), usernameFragment: z.string().max(256).nullable().optional() }).nullable().optional(),
+  }) }),
+  z.strictObject({ type: z.literal('leave') }),
+  z.strictObject({ type: z.literal('end') }),
+]);
+const LIVE_MINUTES = 90;
+
+/** Video visits: hours, slots, booking and cancelling on a case, the room's WebSocket, and FHIR Appointment. */
+export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomHub, config: Config) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['visits'];
+    app.get('/experts/me/visit-hours', { config: { access: { permission: 'experts.own' } }, schema: { tags, summary: 'My weekly hours for video visits, in my time zone (expert)', response: { 200: VisitHours, ...errorResponses } } },
+      async (req) => visits.hours(req.actor));
+    app.put('/experts/me/visit-hours', { config: { access: { permission: 'experts.own' } }, schema: { tags, summary: 'Set my weekly hours and days off for video visits (expert)', body: VisitHours, response: { 200: VisitHours, ...errorResponses } } },
+      async (req) => visits.saveHours(req.actor, requestMeta(req), req.body));
+    app.get('/cases/:id/visits', { config: { access: { case: 'case.read' } }, schema: { tags, summary: 'The case’s video visits, and which the caller may book now (each with why not)', params: CaseParams, response: { 200: z.object({
+      visits: z.array(VisitView), types: z.array(z.object({ id: z.string(), label: z.string(), minutes: z.number(), bookable: z.boolean(), why: z.array(z.string()) })),
+      expertName: z.string().nullable(), cancellationHours: z.number(),
+    }), ...errorResponses } } }, async (req) => visits.list(req.actor, requestMeta(req), req.params.id));
+    app.get('/cases/:id/visits/slots', { config: { access: { case: 'case.read' } }, schema: { tags, summary: 'Free slots of the lead expert for a visit type (UTC instants; show them in the patient’s zone)', params: CaseParams,
+      querystring: z.strictObject({ type: z.enum(VISIT_TYPE_IDS), days: z.coerce.number().int().min(1).max(60).default(21) }), response: { 200: z.object({ expertName: z.string(), slots: z.array(z.string()) }), ...errorResponses } } },
+    async (req) => visits.slots(req.actor, requestMeta(req), req.params.id, req.query.type, req.query.days));
+    app.post('/cases/:id/visits', { config: { access: { case: 'case.read' } }, schema: { tags, summary: 'Book a video visit in a free slot (patient side); calendar mail to everyone, a reminder the day before', params: CaseParams,
+      body: z.strictObject({ type: z.enum(VISIT_TYPE_IDS), startsAt: z.iso.datetime(), timeZone: z.string().min(2).max(64), interpreterLanguage: z.string().regex(/^[a-z]{2,3}$/).optional() }), response: { 201: VisitView, ...errorResponses } } },
+    async (req, reply) => reply.code(201).send(await visits.book(req.actor, requestMeta(req), req.params.id, req.body)));
+    app.post('/visits/:visitId/cancel', { config: { access: 'signed-in' }, schema: { tags, summary: 'Cancel a visit (patient side up to the policy’s notice; the expert or coordinator at any time)', params: VisitParams,
+      body: z.strictObject({ reason: z.string().trim().max(500).optional() }), response: { 200: Ok, ...errorResponses } } },
+    async (req) => { await visits.cancel(req.actor, requestMeta(req), req.params.visitId, req.body.reason); return { ok: true as const }; });
+    app.get('/visits/:visitId', { config: { access: 'signed-in' }, schema: { tags, summary: 'A visit, for its room (the expert and the patient side of its case)', params: VisitParams, response: { 200: VisitView.extend({ expert: z.boolean() }), ...errorResponses } } },
+      async (req) => {
+        const r = await visits.enter(req.actor, requestMeta(req), req.params.visitId);
+        return { ...r.visit, expert: r.expert };
+      });
+
+    /**
+     * The room: signed in, on the visit (the case's check), of our origin, and only while the room
+     * is open. The expert is admitted; anyone else waits until the expert admits them. Admitted
+     * participants exchange WebRTC messages through the server; the media goes between them.
+     */
+    app.get('/visits/:visitId/live', {
+      websocket: true, config: { access: 'signed-in' },
+      schema: { tags, summary: 'WebSocket: `hello`, `presence`, `signal`, `ended`; send `admit` (expert), `signal`, `leave`, `end` (expert)', params: VisitParams },
+      preValidation: async (req) => {
+        const origin = req.headers.origin;
+        if (typeof origin === 'string' && !ourOrigins(req, config).has(origin)) throw new AppError('FORBIDDEN', 'This request came from another website and was refused.');
+      },
+    }, (socket, req) => {
+      const actor = req.actor;
+      const meta = requestMeta(req);
+      const { visitId } = req.params as { visitId: string };
+      const send = (m: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
+      let stop = () => {};
+      let entered: { expert: boolean; caseId: string; expertId: string } | null = null;
+      const end = setTimeout(() => socket.close(1000, 'reconnect'), LIVE_MINUTES * 60_000);
+      const ready = (async () => {
+        const r = await visits.enter(actor, meta, visitId);
+        if (!r.visit.roomOpen) throw new AppError('CONFLICT', r.visit.status === 'booked' ? 'The room opens 15 minutes before the visit.' : 'This visit is over.');
+        const v = await visits.find(visitId);
+        entered = { expert: r.expert, caseId: r.caseId, expertId: v.expert_id };
+        await store.enter(visitId, actor, r.expert);
+        stop = hub.subscribe(visitId, (s) => void onSignal(s));
+        send({ type: 'hello', you: actor.userId, expert: r.expert, iceServers: config.iceServers, presence: await store.presence(visitId, v.expert_id) });
+        return true;
+      })().catch((err: unknown) => {
+        const refused = err instanceof AppError && err.status < 500;
+        send({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'The room could not be opened.' });
+        socket.close(refused ? 4404 : 1011, refused ? 'refused' : 'server error');
+        return false;
+      });
+      const onSignal = async (s: import('./room.ts').RoomSignal) => {
+        if (!entered) return;
+        if (s.kind === 'presence') send({ type: 'presence', presence: await store.presence(visitId, entered.expertId) });
+        else if (s.kind === 'ended') {
+          send({ type: 'ended' });
+          socket.close(1000, 'ended');
+        } else if (s.to === actor.userId) {
+          const m = await store.take(s.id, actor.userId);
+          if (m) send({ type: 'signal', from: m.from, data: m.payload });
+        }
+      };
+      socket.on('close', () => {
+        stop();
+        clearTimeout(end);
+        if (entered) void store.leave(visitId, actor, meta, entered.caseId).catch(() => undefined);
+      });
+      let queue: Promise<unknown> = ready;
+      socket.on('message', (raw: Buffer) => {
+        queue = queue.then(async () => {
+          if (!(await ready) || !entered) return;
+          let parsed;
+          try {
+            parsed = RoomMessage.safeParse(JSON.parse(raw.toString('utf8')));
+          } catch {
+            parsed = null;
+          }
+          if (!parsed?.success) return send({ type: 'error', status: 400, detail: 'The message is not valid.' });
+          const m = parsed.data;
+          if (m.type === 'signal') {
+            if (!(await store.signal(visitId, actor.userId, m.to, m.data))) send({ type: 'error', status: 403, detail: 'Only people admitted to the visit talk to each other.' });
+          } else if (m.type === 'admit') {
+            if (!entered.expert) return send({ type: 'error', status: 403, detail: 'The expert admits people to the visit.' });
+            await store.admit(visitId, actor, meta, entered.caseId, m.userId);
+          } else if (m.type === 'leave') socket.close(1000, 'left');
+          else if (m.type === 'end') {
+            if (!entered.expert) return send({ type: 'error', status: 403, detail: 'The expert ends the visit.' });
+            await visits.end(actor, meta, visitId);
+            await store.ended(visitId);
+          }
+        }).catch(() => send({ type: 'error', status: 500, detail: 'That did not work; please try again.' }));
+      });
+    });
+  };
+}
+
+/** A visit as a FHIR R4 Appointment. */
+export function toFhirAppointment(v: VisitRow, patientId: string): Appointment {
+  return {
+    resourceType: 'Appointment', id: v.id,
+    status: v.status === 'booked' ? 'booked' : v.status === 'cancelled' ? 'cancelled' : 'fulfilled',
+    serviceType: [{ text: visitTypeById(v.visit_type)?.label ?? 'Video visit' }],
+    appointmentType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'ROUTINE', display: 'Routine appointment - default if not valued' }] },
+    description: 'Video visit with the expert',
+    start: new Date(v.starts_at).toISOString(), end: new Date(v.ends_at).toISOString(),
+    minutesDuration: Math.round((new Date(v.ends_at).getTime() - new Date(v.starts_at).getTime()) / 60_000),
+    created: new Date((v as VisitRow & { created_at?: Date }).created_at ?? v.starts_at).toISOString(),
+    basedOn: [{ reference: `ServiceRequest/${v.case_id}` }],
+    participant: [
+      { actor: { reference: `Patient/${patientId}` }, required: 'required', status: 'accepted' },
+      { actor: { display: v.expert_name }, required: 'required', status: 'accepted' },
+    ],
+  };
+}
+
+export function visitFhirRoutes(visits: VisitsService) {
+  return async (app: FastifyInstance) => {
+    app.get('/Appointment/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const found = await visits.forFhir(req.actor, requestMeta(req), id);
+      return reply.type('application/fhir+json; charset=utf-8').send(toFhirAppointment(found.visit, found.patientId));
+    });
+  };
+}

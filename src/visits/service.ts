@@ -1,0 +1,239 @@
+import { DateTime } from 'luxon';
+import { withCaseTx } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
+import { calendarInvite, mailAddress } from '../core/calendar.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError, notFound } from '../core/errors.ts';
+import { enqueueMail } from '../core/mail.ts';
+import { isPatientSide, PATIENT_SIDE_RELATIONS } from '../cases/lifecycle.ts';
+import type { CasesService } from '../cases/service.ts';
+import type { Intake } from '../cases/intake.ts';
+import { enqueueJob } from '../jobs.ts';
+import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
+
+/**
+ * Video visits with the expert who writes the opinion: the expert's weekly hours, free slots in
+ * the patient's own time zone, booking under the visit rules (stage, licence where the patient
+ * is, notice), cancelling under the policy, calendar mail without health data and a reminder the
+ * day before, and who may enter the visit's room. The room itself (WebRTC signalling) is in
+ * routes.ts over `room.ts`.
+ */
+
+export interface VisitRow {
+  id: string; case_id: string; expert_id: string; expert_name: string; visit_type: string; starts_at: Date; ends_at: Date;
+  status: 'booked' | 'cancelled' | 'ended'; booked_by: string; patient_time_zone: string; interpreter_language: string | null;
+  started_at: Date | null; ended_at: Date | null;
+}
+
+/** The room opens this long before the start and stays open this long after the planned end. */
+export const ROOM_OPENS_MINUTES = 15;
+export const ROOM_STAYS_MINUTES = 60;
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+export function visitView(v: VisitRow, now: Date) {
+  const opens = new Date(new Date(v.starts_at).getTime() - ROOM_OPENS_MINUTES * 60_000);
+  const closes = new Date(new Date(v.ends_at).getTime() + ROOM_STAYS_MINUTES * 60_000);
+  return {
+    id: v.id, caseId: v.case_id, type: v.visit_type, typeLabel: visitTypeById(v.visit_type)?.label ?? 'Video visit', expertName: v.expert_name,
+    startsAt: iso(v.starts_at), endsAt: iso(v.ends_at), status: v.status, timeZone: v.patient_time_zone, interpreterLanguage: v.interpreter_language,
+    roomOpen: v.status === 'booked' && now >= opens && now <= closes, canCancel: v.status === 'booked' && !cancelRefusal(new Date(v.starts_at), now),
+  };
+}
+
+export function visitsService(deps: Deps & { cases: CasesService }) {
+  const { db, cases } = deps;
+  const SELECT = `SELECT v.*, u.name AS expert_name FROM visits v JOIN users u ON u.id = v.expert_id`;
+
+  async function expertOf(tx: Queryable, leadId: string | null) {
+    if (!leadId) throw new AppError('GUARD_FAILED', 'No expert leads this review yet.', { unmet: ['A visit can be booked once an expert leads the review.'] });
+    const [e] = await tx.query<{ id: string; name: string; email: string; visit_hours: VisitHours | null; licensure: string[] | null }>(
+      `SELECT u.id, u.name, u.email, p.visit_hours, p.licensure FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1`, [leadId]);
+    return e!;
+  }
+  const patientLocation = (intake: Intake) => {
+    const p = intake.patient;
+    return p ? (p.country === 'US' && p.state ? `US-${p.state}` : p.country ?? null) : null;
+  };
+  async function busy(tx: Queryable, expertId: string) {
+    return (await tx.query<{ starts_at: Date; ends_at: Date }>(`SELECT starts_at, ends_at FROM visits WHERE expert_id = $1 AND status = 'booked' AND ends_at > now()`, [expertId]))
+      .map((b) => ({ startsAt: new Date(b.starts_at), endsAt: new Date(b.ends_at) }));
+  }
+
+  /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
+  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string }, method: 'REQUEST' | 'CANCEL') {
+    const link = `${deps.config.publicUrl}/visits/${v.id}`;
+    const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
+    const cancelled = method === 'CANCEL';
+    await enqueueMail(tx, {
+      kind: cancelled ? 'visit.cancel' : 'visit.book', to: to.email,
+      subject: cancelled ? `Cancelled: video visit on ${when}` : `Video visit on ${when}`,
+      text: [`Hello ${to.name},`, '', cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is on ${when}.`,
+        ...(cancelled ? [] : ['', `Join from your browser; the room opens ${ROOM_OPENS_MINUTES} minutes before:`, link, '', 'No app to install. Have your camera and microphone ready.']),
+        '', 'For your privacy, this message does not contain health information.'].join('\n'),
+      attachments: [{
+        filename: 'video-visit.ics', contentType: `text/calendar; method=${method}`,
+        content: calendarInvite({
+          uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? 1 : 0, startsAt: v.starts_at, endsAt: v.ends_at,
+          title: `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
+          organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
+        }),
+      }],
+    });
+  }
+  async function people(tx: Queryable, v: VisitRow) {
+    const patientSide = await tx.query<{ name: string; email: string }>(
+      `SELECT DISTINCT u.name, u.email FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND u.disabled_at IS NULL`,
+      [v.case_id, PATIENT_SIDE_RELATIONS]);
+    const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
+      'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
+    return [...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })), { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone }];
+  }
+
+  return {
+    /** The expert's own weekly hours for video visits. */
+    async hours(actor: Actor) {
+      const [r] = await db.query<{ visit_hours: VisitHours | null }>('SELECT visit_hours FROM expert_profiles WHERE user_id = $1', [actor.userId]);
+      return r?.visit_hours ?? { timeZone: 'UTC', weekly: [], daysOff: [] };
+    },
+    async saveHours(actor: Actor, meta: RequestMeta, hours: VisitHours) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query('UPDATE expert_profiles SET visit_hours = $2, updated_at = now() WHERE user_id = $1 RETURNING user_id', [actor.userId, JSON.stringify(hours)]);
+        if (!rows.length) throw new AppError('GUARD_FAILED', 'Fill in your directory profile first.', { unmet: ['Save your directory profile, then your visit hours.'] });
+        await recordAudit(tx, { actor, meta, action: 'expert.visitHours.save', entityType: 'ExpertProfile', entityId: actor.userId });
+        return hours;
+      });
+    },
+
+    /** The visits of a case, and what the caller may book on it now (each type with why not). */
+    async list(actor: Actor, meta: RequestMeta, caseId: string) {
+      return withCaseTx(db, async (tx) => {
+        const { row, relations } = await cases.open(tx, actor, caseId, 'case.read', meta, { auditAction: 'visit.list' });
+        const visits = await tx.query<VisitRow>(`${SELECT} WHERE v.case_id = $1 ORDER BY v.starts_at DESC`, [caseId]);
+        const patientSide = isPatientSide(relations);
+        const expert = row.lead_expert_id ? await expertOf(tx, row.lead_expert_id) : null;
+        const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
+        const types = VISITS.types.map((t) => {
+          const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }) : ['No expert leads this review yet.'];
+          if (expert && !expert.visit_hours?.weekly.length) why.push(`${expert.name} has not set hours for video visits yet.`);
+          return { id: t.id, label: t.label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
+        });
+        return { visits: visits.map((v) => visitView(v, deps.now())), types: patientSide ? types : [], expertName: expert?.name ?? null, cancellationHours: VISITS.cancellation.minHoursBefore };
+      });
+    },
+
+    /** Free slots of the lead expert for a visit type, from now for `days` days. */
+    async slots(actor: Actor, meta: RequestMeta, caseId: string, typeId: string, days: number) {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await cases.open(tx, actor, caseId, 'case.read', meta);
+        const type = visitTypeById(typeId);
+        if (!type) throw new AppError('VALIDATION_FAILED', 'Unknown visit type.', { errors: [{ path: '/type', message: 'is not a visit type' }] });
+        const expert = await expertOf(tx, row.lead_expert_id);
+        if (!expert.visit_hours) return { expertName: expert.name, slots: [] };
+        const now = deps.now();
+        const slots = freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id), { from: now, to: new Date(now.getTime() + days * 86_400_000) }, now);
+        return { expertName: expert.name, slots: slots.map(iso) };
+      });
+    },
+
+    /** The patient's side books a free slot: checked against the rules again, and against a visit booked meanwhile. */
+    async book(actor: Actor, meta: RequestMeta, caseId: string, input: { type: string; startsAt: string; timeZone: string; interpreterLanguage?: string }) {
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, caseId, 'case.read', meta, { forUpdate: true });
+        if (!isPatientSide(gate.relations)) throw new AppError('FORBIDDEN', 'The patient, a caregiver or the referring physician books visits.');
+        if (!DateTime.local().setZone(input.timeZone).isValid) throw new AppError('VALIDATION_FAILED', `Unknown time zone “${input.timeZone}”.`, { errors: [{ path: '/timeZone', message: 'is not valid' }] });
+        const type = visitTypeById(input.type)!;
+        const expert = await expertOf(tx, gate.row.lead_expert_id);
+        // One booking at a time per expert: the row lock keeps two patients from taking one slot.
+        await tx.query('SELECT 1 FROM expert_profiles WHERE user_id = $1 FOR UPDATE', [expert.id]);
+        const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
+        const refused = bookingRefusal({ type, caseStatus: gate.row.status, boardDiscussed: discussed, patientLocation: patientLocation(gate.row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name });
+        if (refused.length) throw new AppError('GUARD_FAILED', refused[0]!, { unmet: refused });
+        const startsAt = new Date(input.startsAt);
+        const free = expert.visit_hours ? freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id), { from: startsAt, to: new Date(startsAt.getTime() + 60_000) }, deps.now()) : [];
+        if (!free.some((s) => s.getTime() === startsAt.getTime())) throw new AppError('CONFLICT', 'This time is no longer free. Please choose another.');
+        const [v] = await tx.query<VisitRow>(
+          `INSERT INTO visits (case_id, expert_id, visit_type, starts_at, ends_at, booked_by, patient_time_zone, interpreter_language)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *, (SELECT name FROM users WHERE id = $2) AS expert_name`,
+          [caseId, expert.id, type.id, startsAt, new Date(startsAt.getTime() + type.minutes * 60_000), actor.userId, input.timeZone, input.interpreterLanguage ?? null]);
+        for (const person of await people(tx, v!)) await mailVisit(tx, v!, person, 'REQUEST');
+        const remindAt = new Date(startsAt.getTime() - 24 * 3_600_000);
+        if (remindAt > deps.now()) await enqueueJob(tx, 'visit.remind', { visitId: v!.id, startsAt: iso(startsAt) }, remindAt);
+        await gate.emit('visit.book', { visitId: v!.id, startsAt: iso(startsAt), visitType: type.id });
+        await gate.audit('visit.book', { entityType: 'Appointment', entityId: v!.id });
+        return visitView(v!, deps.now());
+      });
+    },
+
+    /** The patient's side cancels under the policy's notice; the expert and the case's coordinator at any time. */
+    async cancel(actor: Actor, meta: RequestMeta, visitId: string, reason: string | undefined) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
+        const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
+        if (!staff && !isPatientSide(gate.relations)) throw new AppError('FORBIDDEN');
+        if (v.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
+        const late = cancelRefusal(new Date(v.starts_at), deps.now());
+        if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
+        await tx.query(`UPDATE visits SET status = 'cancelled', cancelled_by = $2, cancelled_at = now(), cancel_reason = $3 WHERE id = $1`, [visitId, actor.userId, reason ?? null]);
+        for (const person of await people(tx, v)) await mailVisit(tx, v, person, 'CANCEL');
+        await gate.emit('visit.cancel', { visitId });
+        await gate.audit('visit.cancel', { entityType: 'Appointment', entityId: visitId });
+      });
+    },
+
+    /** A day before: a reminder by mail (no health data), unless the visit was cancelled or moved. */
+    async remind(visitId: string, startsAt: string) {
+      await db.transaction(async (tx) => {
+        const [v] = await tx.query<VisitRow>(`${SELECT} WHERE v.id = $1`, [visitId]);
+        if (!v || v.status !== 'booked' || iso(v.starts_at) !== startsAt) return;
+        for (const person of await people(tx, v)) await mailVisit(tx, v, person, 'REQUEST');
+      });
+    },
+
+    async find(visitId: string): Promise<VisitRow> {
+      const [v] = /^[0-9a-f-]{36}$/i.test(visitId) ? await db.query<VisitRow>(`${SELECT} WHERE v.id = $1`, [visitId]) : [];
+      if (!v) throw notFound('This visit');
+      return v;
+    },
+
+    /**
+     * Who may enter a visit's room: the visit's expert, and the patient's side of its case; a
+     * stranger is told it does not exist (the check is the case's own, and audited).
+     */
+    async enter(actor: Actor, meta: RequestMeta, visitId: string) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const expert = actor.userId === v.expert_id;
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { auditAction: 'visit.room.enter' });
+        if (!expert && !isPatientSide(gate.relations)) throw notFound('This visit');
+        return { visit: visitView(v, deps.now()), expert, caseId: v.case_id };
+      });
+    },
+
+    /** The expert ends the visit: it is done, on the timeline. */
+    async end(actor: Actor, meta: RequestMeta, visitId: string) {
+      const v = await this.find(visitId);
+      if (actor.userId !== v.expert_id) throw new AppError('FORBIDDEN', 'The expert ends the visit.');
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
+        const rows = await tx.query(`UPDATE visits SET status = 'ended', ended_at = now() WHERE id = $1 AND status = 'booked' RETURNING id`, [visitId]);
+        if (!rows.length) return;
+        await gate.emit('visit.end', { visitId });
+        await gate.audit('visit.end', { entityType: 'Appointment', entityId: visitId });
+      });
+    },
+
+    /** FHIR: the visits of cases the caller holds, as Appointments (the case check applies to each). */
+    async forFhir(actor: Actor, meta: RequestMeta, visitId: string) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const { row } = await cases.open(tx, actor, v.case_id, 'case.read', meta, { auditAction: 'fhir.Appointment.read' });
+        return { visit: v, patientId: row.patient_id };
+      });
+    },
+  };
+}
+
+export type VisitsService = ReturnType<typeof visitsService>;

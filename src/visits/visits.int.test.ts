@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { aCase, aPatient, aStaff, command, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { fhirValidationErrors } from '../fhir/validate.ts';
+
+let t: TestApp;
+let patient: Person;
+let coordinator: Person;
+let expert: Person;
+let stranger: Person;
+let caseId: string;
+
+// Every day, all day in New York: a slot is free at any time of the test's day.
+const HOURS = { timeZone: 'America/New_York', weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, from: '00:00', to: '23:59' })), daysOff: [] };
+
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  patient = await aPatient(t, 'Robin Visitor');
+  coordinator = await aStaff(t, 'coordinator', 'Cora Visits');
+  expert = await aStaff(t, 'expert', 'Dr. Vee Video');
+  stranger = await aPatient(t, 'Stranger Danger');
+  await t.db.query(`INSERT INTO expert_profiles (user_id, taxonomy_codes, licensure) VALUES ($1, $2, $3)`, [expert.id, ['207RX0202X'], ['US-OH']]);
+  caseId = await aCase(t, patient, { submit: true });
+  await command(coordinator, caseId, 'startRecordCollection');
+  await waiveOutstanding(coordinator, caseId);
+  await command(coordinator, caseId, 'markReadyForReview');
+  const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: expert.id, role: 'medical_oncology' });
+  expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
+  await command(expert, caseId, 'startReview');
+});
+afterAll(() => t.close());
+
+describe('booking a video visit', () => {
+  it('says why nothing can be booked until the expert sets hours', async () => {
+    const r = await patient.client.get(`/api/cases/${caseId}/visits`);
+    const consult = r.body.types.find((x: { id: string }) => x.id === 'pre_opinion_consult');
+    expect(consult).toMatchObject({ bookable: false, why: ['Dr. Vee Video has not set hours for video visits yet.'] });
+    expect(r.body.types.find((x: { id: string }) => x.id === 'opinion_review').why[0]).toMatch(/not offered at this stage/);
+  });
+
+  it('lets the expert set weekly hours in their zone, refusing a zone that does not exist', async () => {
+    expect((await expert.client.put('/api/experts/me/visit-hours', { ...HOURS, timeZone: 'Mars/Olympus' })).status).toBe(400);
+    expect((await expert.client.put('/api/experts/me/visit-hours', HOURS)).status).toBe(200);
+    expect((await expert.client.get('/api/experts/me/visit-hours')).body.timeZone).toBe('America/New_York');
+  });
+
+  it('books a free slot, mails everyone a calendar invitation without health data, and refuses the same slot twice', async () => {
+    const slots = (await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots as string[];
+    expect(slots.length).toBeGreaterThan(10);
+    const at = slots.find((s) => new Date(s).getTime() > Date.now() + 48 * 3_600_000)!;
+    const booked = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ status: 'booked', expertName: 'Dr. Vee Video', startsAt: at, canCancel: true, roomOpen: false });
+    expect((await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' })).status).toBe(409);
+    expect((await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots).not.toContain(at);
+    // Not at any time: only a free slot.
+    expect((await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: '2030-01-01T03:07:00.000Z', timeZone: 'UTC' })).status).toBe(409);
+    // Only the patient's side books.
+    expect((await coordinator.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'UTC' })).status).toBe(403);
+    expect((await stranger.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'UTC' })).status).toBe(404);
+
+    const mails = await t.db.query<{ to_address: string; subject: string; body_text: string; attachments: { content: string }[] }>(`SELECT to_address, subject, body_text, attachments FROM mail_outbox WHERE kind = 'visit.book'`);
+    expect(mails.map((m) => m.to_address).sort()).toEqual([expert.email, patient.email].sort());
+    const toPatient = mails.find((m) => m.to_address === patient.email)!;
+    expect(toPatient.subject).toMatch(/^Video visit on \w+day \d+ \w+ \d{4}, \d{2}:\d{2} \(C[SD]T\)$/);
+    expect(toPatient.attachments[0]!.content).toMatch(/METHOD:REQUEST[\s\S]*DTSTART:\d{8}T\d{6}Z/);
+    const reference = (await patient.client.get(`/api/cases/${caseId}`)).body.reference;
+    for (const m of mails) for (const text of [m.subject, m.body_text, m.attachments[0]!.content]) expect(text).not.toContain(reference);
+    const [job] = await t.db.query<{ run_at: Date }>(`SELECT run_at FROM jobs WHERE kind = 'visit.remind'`);
+    expect(new Date(job!.run_at).toISOString()).toBe(new Date(new Date(at).getTime() - 24 * 3_600_000).toISOString());
+    const timeline = await patient.client.get(`/api/cases/${caseId}/timeline`);
+    expect(JSON.stringify(timeline.body)).toContain('Booked a video visit with the expert');
+
+    // FHIR Appointment, valid, under the case's access check.
+    const fhir = await patient.client.get(`/fhir/R4/Appointment/${booked.body.id}`);
+    expect(fhir.body).toMatchObject({ resourceType: 'Appointment', status: 'booked', start: at, minutesDuration: 30 });
+    expect(fhirValidationErrors(fhir.body)).toEqual([]);
+    expect((await stranger.client.get(`/fhir/R4/Appointment/${booked.body.id}`)).status).toBe(404);
+
+    // Cancelling with enough notice: everyone gets the calendar's cancellation.
+    expect((await stranger.client.post(`/api/visits/${booked.body.id}/cancel`, {})).status).toBe(404);
+    expect((await patient.client.post(`/api/visits/${booked.body.id}/cancel`, { reason: 'Another appointment' })).status).toBe(200);
+    const cancels = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE kind = 'visit.cancel'`);
+    expect(cancels).toHaveLength(2);
+    expect(cancels[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL/);
+  });
+
+  it('refuses a patient who cancels too late; the expert still can', async () => {
+    const slots = (await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=3`)).body.slots as string[];
+    const soon = slots.find((s) => new Date(s).getTime() < Date.now() + 23 * 3_600_000)!;
+    const booked = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: soon, timeZone: 'UTC' });
+    expect(booked.body.canCancel).toBe(false);
+    const refused = await patient.client.post(`/api/visits/${booked.body.id}/cancel`, {});
+    expect(refused.status).toBe(422);
+    expect(refused.body.unmet[0]).toMatch(/up to 24 hours before/);
+    expect((await expert.client.post(`/api/visits/${booked.body.id}/cancel`, { reason: 'Called away' })).status).toBe(200);
+  });
+});
+
+describe('the visit room', () => {
+  let visitId: string;
+  const url = () => `${t.baseUrl.replace('http', 'ws')}/api/visits/${visitId}/live`;
+  const open = (p: Person) => new Promise<{ ws: WebSocket; messages: any[] }>((resolve, reject) => {
+    const ws = new WebSocket(url(), { headers: { cookie: p.client.cookieHeader } });
+    const messages: any[] = [];
+    ws.on('message', (m) => {
+      const msg = JSON.parse(String(m));
+      messages.push(msg);
+      if (msg.type === 'hello') resolve({ ws, messages });
+    });
+    ws.on('unexpected-response', (req, res) => {
+      req.destroy();
+      reject(new Error(`refused: ${res.statusCode}`));
+    });
+    ws.on('close', (code) => reject(new Error(`closed: ${code} ${JSON.stringify(messages)}`)));
+  });
+  const next = async (messages: any[], pred: (m: any) => boolean) => {
+    for (let i = 0; i < 250; i++) {
+      const found = messages.find(pred);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no such message: ${JSON.stringify(messages)}`);
+  };
+
+  beforeAll(async () => {
+    // A visit starting in five minutes: the room is open.
+    const [v] = await t.db.query<{ id: string }>(
+      `INSERT INTO visits (case_id, expert_id, visit_type, starts_at, ends_at, booked_by, patient_time_zone) VALUES ($1,$2,'pre_opinion_consult', now() + interval '5 minutes', now() + interval '35 minutes', $3, 'UTC') RETURNING id`,
+      [caseId, expert.id, patient.id]);
+    visitId = v!.id;
+  });
+
+  it('admits the expert, keeps the patient waiting until admitted, relays WebRTC messages only between those admitted, and keeps strangers out', async () => {
+    const doctor = await open(expert);
+    expect(doctor.messages[0]).toMatchObject({ type: 'hello', expert: true, iceServers: [] });
+    const pat = await open(patient);
+    expect(pat.messages[0]).toMatchObject({ type: 'hello', expert: false });
+    await next(doctor.messages, (m) => m.type === 'presence' && m.presence.some((p: { userId: string; state: string }) => p.userId === patient.id && p.state === 'waiting'));
+    await expect(open(stranger)).rejects.toThrow(/closed: 4404/);
+
+    // Waiting: nothing passes to the expert yet.
+    pat.ws.send(JSON.stringify({ type: 'signal', to: expert.id, data: { description: { type: 'offer', sdp: 'v=0' } } }));
+    expect(await next(pat.messages, (m) => m.type === 'error')).toMatchObject({ status: 403 });
+    // Only the expert admits.
+    pat.ws.send(JSON.stringify({ type: 'admit', userId: patient.id }));
+    await next(pat.messages, (m) => m.type === 'error' && m.detail === 'The expert admits people to the visit.');
+    doctor.ws.send(JSON.stringify({ type: 'admit', userId: patient.id }));
+    await next(pat.messages, (m) => m.type === 'presence' && m.presence.some((p: { userId: string; state: string }) => p.userId === patient.id && p.state === 'admitted'));
+    pat.ws.send(JSON.stringify({ type: 'signal', to: expert.id, data: { description: { type: 'offer', sdp: 'v=0 synthetic' } } }));
+    expect(await next(doctor.messages, (m) => m.type === 'signal')).toEqual({ type: 'signal', from: patient.id, data: { description: { type: 'offer', sdp: 'v=0 synthetic' } } });
+    pat.ws.send('not json');
+    await next(pat.messages, (m) => m.detail === 'The message is not valid.');
+
+    // The expert ends the visit: everyone's room closes, the case's timeline says so.
+    doctor.ws.send(JSON.stringify({ type: 'end' }));
+    await next(pat.messages, (m) => m.type === 'ended');
+    const [v] = await t.db.query<{ status: string; started_at: Date | null }>('SELECT status, started_at FROM visits WHERE id = $1', [visitId]);
+    expect(v).toMatchObject({ status: 'ended', started_at: expect.any(Date) });
+    const actions = (await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE case_id = $1 AND action LIKE 'visit.%' ORDER BY seq`, [caseId])).map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['visit.room.enter', 'visit.room.admit', 'visit.end']));
+    expect(await t.db.query('SELECT 1 FROM visit_signals WHERE visit_id = $1', [visitId])).toEqual([]);
+  });
+});
