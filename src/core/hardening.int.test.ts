@@ -83,7 +83,7 @@ describe('requests from other sites', () => {
     expect(csp).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(res.headers.get('permissions-policy')).toContain('camera=()');
+    expect(res.headers.get('permissions-policy')).toContain('camera=(self), microphone=(self), geolocation=()');
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 

@@ -63,8 +63,8 @@ export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Co
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
   app.addHook('onRequest', async (_req, reply) => {
-    // Nothing of ours needs the camera, microphone, location or payment yet.
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+    // Our own pages use the camera and microphone (video visits); no frame, and no other site, may.
+    reply.header('permissions-policy', 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()');
   });
 
   app.addHook('onRequest', async (req) => refuseCrossSite(req, config));

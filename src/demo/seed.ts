@@ -283,6 +283,9 @@ async function expertProfiles(s: Services, people: Record<DemoKey, Actor>) {
   const common = { npi: '1234567893', credentials: 'MD', institution, licensure: ['US-OH', 'US-MN', 'US-CA', 'US-NY'], languages: ['en', 'es'], consultModes: ['records_review', 'video'], insuranceNetworks: ['Demo Health Plan'], capacityMax: 12 };
   await s.experts.saveProfile(people.admin, people.pathologist.userId, ExpertProfileInput.parse({ ...common, taxonomyCodes: ['207ZP0101X'], focusCodes: ['C34', 'C50', 'C49', 'J84'], feeUsd: 600 }), META);
   await s.experts.saveProfile(people.admin, people.oncologist.userId, ExpertProfileInput.parse({ ...common, taxonomyCodes: ['207RX0202X'], focusCodes: ['C34', 'C18', 'C25', 'C50', 'C61', 'C43', 'C91'], feeUsd: 750 }), META);
+  // Weekday hours for video visits, so a demo patient can book one.
+  const weekdays = { timeZone: 'America/New_York', weekly: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, from: '09:00', to: '17:00' })), daysOff: [] };
+  for (const expert of [people.pathologist, people.oncologist]) await s.visits.saveHours(expert, META, weekdays);
 }
 
 /** Takes one request as far as its scenario says, each step by the person who would take it. */

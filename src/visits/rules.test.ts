@@ -29,7 +29,7 @@ describe('booking and cancelling', () => {
   const facts = { type, caseStatus: 'delivered', boardDiscussed: false, patientLocation: 'US-OH', expertLicensure: ['US-OH'], expertName: 'Dr. Example' };
   it('needs the right stage of the request and an expert licensed where the patient is', () => {
     expect(bookingRefusal(facts)).toEqual([]);
-    expect(bookingRefusal({ ...facts, caseStatus: 'in_review' })).toEqual(['“Talk through the opinion with the expert” is not offered at this stage of the request.']);
+    expect(bookingRefusal({ ...facts, caseStatus: 'in_review' })).toEqual(['You can book this after your opinion is delivered.']);
     expect(bookingRefusal({ ...facts, expertLicensure: ['US-NY'] })[0]).toMatch(/^Dr\. Example is not licensed in OH, where you are/);
     expect(bookingRefusal({ ...facts, type: visitTypeById('board_debrief')! })).toEqual(['The tumor board has not discussed this case yet.']);
   });

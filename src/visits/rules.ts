@@ -13,7 +13,9 @@ const Id = z.string().regex(/^[a-z0-9_-]+$/);
 const Day = z.iso.date();
 const VisitType = z.strictObject({
   id: Id, label: z.string().min(5), minutes: z.number().int().min(10).max(120), bookedBy: z.enum(['patient_side']),
-  caseStatuses: z.array(z.string()).min(1), requiresBoardDiscussion: z.boolean().optional(), licensedWherePatientIs: z.boolean(),
+  caseStatuses: z.array(z.string()).min(1),
+  /** When the visit is offered, in the patient's words ("after your opinion is delivered"). */
+  offered: z.string().min(5), requiresBoardDiscussion: z.boolean().optional(), licensedWherePatientIs: z.boolean(),
   sources: z.array(Id).min(1), reviewedOn: Day,
 });
 const VisitsFile = z.strictObject({
@@ -85,7 +87,7 @@ export interface BookingFacts {
 /** Why a booking may not go ahead, in plain words (empty: it may). */
 export function bookingRefusal(f: BookingFacts): string[] {
   const out: string[] = [];
-  if (!f.type.caseStatuses.includes(f.caseStatus)) out.push(`“${f.type.label}” is not offered at this stage of the request.`);
+  if (!f.type.caseStatuses.includes(f.caseStatus)) out.push(`You can book this ${f.type.offered}.`);
   if (f.type.requiresBoardDiscussion && !f.boardDiscussed) out.push('The tumor board has not discussed this case yet.');
   if (f.type.licensedWherePatientIs && f.patientLocation && !f.expertLicensure.includes(f.patientLocation)) {
     out.push(`${f.expertName} is not licensed in ${f.patientLocation.replace(/^US-/, '')}, where you are, so a video visit is not possible. The written opinion is not affected.`);

@@ -8,13 +8,16 @@ import { nextTotp, startTestApp, type TestApp } from '../support/testApp.ts';
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results');
 
 /** Debian's Chromium, headless, with the network chatter that this machine refuses switched off. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
+
+/** Chromium's own test camera and microphone, allowed without asking (for video visits). */
+export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 /** Saves a full-page screenshot under test-results/<journey>/<n>-<name>.png. */
 export function screenshotter(journey: string) {
@@ -87,7 +90,7 @@ export async function tabTo(page: Page, name: string | RegExp, max = 80): Promis
  * is watched for Content-Security-Policy violations: the journey fails if the app needed anything
  * the policy refuses (an inline style without the nonce, an eval, a foreign source).
  */
-export function useBrowserApp(env: Record<string, string> = {}) {
+export function useBrowserApp(env: Record<string, string> = {}, opts: { browserArgs?: string[] } = {}) {
   const ctx = {} as { t: TestApp; browser: Browser };
   const violations: string[] = [];
   const watch = (page: Page) => {
@@ -97,7 +100,7 @@ export function useBrowserApp(env: Record<string, string> = {}) {
   };
   beforeAll(async () => {
     ctx.t = await startTestApp({ WEB_DIST: path.resolve(import.meta.dirname, '../../web/dist'), ...env });
-    const browser = await launchBrowser();
+    const browser = await launchBrowser(opts.browserArgs);
     const newPage = browser.newPage.bind(browser);
     const newContext = browser.newContext.bind(browser);
     browser.newPage = async (options) => {

@@ -33,6 +33,7 @@ const ProfilePage = lazy(() => import('./pages/experts/ProfilePage.tsx').then((m
 const QueuePage = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default: m.QueuePage })));
 const BoardsPage = lazy(() => import('./pages/boards/BoardsPage.tsx').then((m) => ({ default: m.BoardsPage })));
 const BoardSessionPage = lazy(() => import('./pages/boards/SessionPage.tsx').then((m) => ({ default: m.SessionPage })));
+const VisitRoomPage = lazy(() => import('./pages/visits/VisitRoomPage.tsx').then((m) => ({ default: m.VisitRoomPage })));
 const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
 
 function PageLoading() {
@@ -192,6 +193,7 @@ export function App() {
           <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} page="users"><AdminUsersPage /></ForRoles>} />
           <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} page="audit"><AdminAuditPage /></ForRoles>} />
           <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} page="outbox"><AdminOutboxPage /></ForRoles>} />
+          <Route path="/visits/:visitId" element={<VisitRoomPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/account" element={<AccountPage me={me} />} />
           <Route path="/account/security" element={<Navigate to="/account" replace />} />

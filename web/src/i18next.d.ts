@@ -10,12 +10,13 @@ import type intake from './messages/en/intake.json';
 import type notices from './messages/en/notices.json';
 import type opinion from './messages/en/opinion.json';
 import type records from './messages/en/records.json';
+import type visits from './messages/en/visits.json';
 
 // The English catalogue is the shape of every language: `tsc` fails on a key it does not have.
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'notices', 'opinion', 'records'];
-    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records };
+    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'notices', 'opinion', 'records', 'visits'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
   }
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { get, put, type GetResult } from '../../api.ts';
 import { ErrorNote, FieldRow } from '../../components.tsx';
 import { languageOptions } from '../../languages.ts';
+import { VisitHoursCard } from '../visits/VisitHoursCard.tsx';
 
 const EMPTY = {
   npi: '', credentials: '', taxonomyCodes: [] as string[], focusCodes: [] as string[], procedures: [] as { operation: string; annualVolume: number; source: string }[],
@@ -29,6 +30,7 @@ export function ProfilePage() {
   if (current.isLoading) return <Loader role="status" aria-label="Loading your profile" />;
   const set = (patch: Partial<typeof EMPTY>) => (setSaved(false), setP({ ...p, ...patch }));
   return (
+    <Stack gap="xl">
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
       <Stack maw={720}>
         <Title order={2}>My directory profile</Title>
@@ -73,5 +75,7 @@ export function ProfilePage() {
         <Button type="submit" loading={save.isPending} w="fit-content">Save my profile</Button>
       </Stack>
     </form>
+    <VisitHoursCard />
+    </Stack>
   );
 }

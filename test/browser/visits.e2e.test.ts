@@ -1,0 +1,96 @@
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { aCase, aPatient, aStaff, command, PASSWORD, waiveOutstanding } from '../support/builders.ts';
+import { FAKE_MEDIA, overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
+
+/**
+ * A video visit in Chromium with its test camera and microphone, two pages at once: the patient
+ * books a time on a phone, both join, the expert lets the patient in from the waiting room, each
+ * page plays the other's video, and the expert ends the visit.
+ */
+const app = useBrowserApp({ JOBS_POLL_MS: '500' }, { browserArgs: FAKE_MEDIA });
+const shot = screenshotter('visits');
+
+/** Whether a page plays a remote video with frames in it. */
+const playsRemoteVideo = (page: Page) => page.evaluate(() => {
+  const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
+  return !!v && !v.paused && v.videoWidth > 0 && v.readyState >= 2;
+});
+
+it('the patient books a visit, waits, is let in, and patient and expert see each other', async () => {
+  const { t } = app;
+  const patient = await aPatient(t, 'Robin Camera');
+  const coordinator = await aStaff(t, 'coordinator', 'Cora Camera');
+  const expert = await aStaff(t, 'expert', 'Dr. Vida Video');
+  await t.db.query('INSERT INTO expert_profiles (user_id, taxonomy_codes, licensure) VALUES ($1, $2, $3)', [expert.id, ['207RX0202X'], ['US-OH']]);
+  const caseId = await aCase(t, patient, { submit: true });
+  await command(coordinator, caseId, 'startRecordCollection');
+  await waiveOutstanding(coordinator, caseId);
+  await command(coordinator, caseId, 'markReadyForReview');
+  const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: expert.id, role: 'medical_oncology' });
+  expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
+  await command(expert, caseId, 'startReview');
+
+  // The expert sets weekly hours on their profile page.
+  const doc = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(doc, t.baseUrl, expert, PASSWORD);
+  await doc.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await doc.goto(`${t.baseUrl}/profile`);
+  const hours = doc.getByTestId('visit-hours');
+  await hours.getByLabel('Your time zone').fill('America/New_York');
+  await doc.getByRole('option', { name: 'America/New_York', exact: true }).click();
+  // Each new row starts on the next day with the hours of the one before: all day, every day.
+  await hours.getByRole('button', { name: 'Add hours' }).click();
+  await hours.getByLabel('From').first().fill('00:00');
+  await hours.getByLabel('To').first().fill('23:59');
+  for (let day = 2; day <= 7; day++) await hours.getByRole('button', { name: 'Add hours' }).click();
+  expect(await hours.getByLabel('From').count()).toBe(7);
+  await hours.getByRole('button', { name: 'Save the hours' }).click();
+  await hours.getByText('Saved.').waitFor();
+  await shot(doc, 'expert-sets-hours');
+
+  // The patient books the first free time on a phone.
+  const pat = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(pat, t.baseUrl, patient, PASSWORD);
+  await pat.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await pat.goto(`${t.baseUrl}/cases/${caseId}?tab=visits`);
+  await pat.getByRole('radio', { name: /Meet the expert before the opinion/ }).check();
+  await pat.getByTestId('visit-slots').getByRole('button').first().click();
+  await pat.getByRole('button', { name: /^Book / }).click();
+  await pat.getByTestId('visit-booked').waitFor();
+  await shot(pat, 'patient-booked');
+  expect(await overflowing(pat)).toEqual([]);
+  expect(await seriousA11yViolations(pat)).toEqual([]);
+
+  // Time passes: the visit is about to start, and its room is open.
+  const [visit] = await t.db.query<{ id: string }>(`UPDATE visits SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '35 minutes' WHERE case_id = $1 RETURNING id`, [caseId]);
+  await pat.reload();
+  await pat.getByRole('link', { name: 'Join the visit' }).click();
+  await pat.getByTestId('local-video').waitFor();
+  await pat.getByRole('button', { name: 'Join now' }).click();
+  await pat.getByTestId('waiting-room').waitFor();
+
+  await doc.goto(`${t.baseUrl}/visits/${visit!.id}`);
+  await doc.getByRole('button', { name: 'Join now' }).click();
+  await doc.getByTestId('in-visit').waitFor();
+  await shot(doc, 'expert-sees-waiting-room');
+  await doc.getByRole('button', { name: 'Let Robin Camera in' }).click();
+  await pat.getByTestId('in-visit').waitFor();
+  await expect.poll(() => playsRemoteVideo(pat), { timeout: 30_000 }).toBe(true);
+  await expect.poll(() => playsRemoteVideo(doc), { timeout: 30_000 }).toBe(true);
+  await shot(pat, 'patient-in-visit');
+  await shot(doc, 'expert-in-visit');
+  for (const page of [pat, doc]) {
+    expect(await overflowing(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  }
+  const words = await pat.locator('main').innerText();
+  expect(words).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|undefined|null|pre_opinion_consult/);
+
+  await doc.getByRole('button', { name: 'End the visit for everyone' }).click();
+  await pat.getByTestId('visit-ended').waitFor();
+  await shot(pat, 'patient-visit-ended');
+  const timeline = await patient.client.get(`/api/cases/${caseId}/timeline`);
+  expect(JSON.stringify(timeline.body)).toContain('A video visit took place');
+  for (const page of [pat, doc]) await page.close();
+}, 180_000);

@@ -1,0 +1,116 @@
+import { Alert, Badge, Button, Card, Checkbox, Group, List, Loader, Radio, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { get, post, type GetResult } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
+
+type Visits = GetResult<'/api/cases/{id}/visits'>;
+const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+const timeOf = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const dayOf = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+const hourOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { timeStyle: 'short' });
+
+/**
+ * The case's video visits: booked ones with a way in when the room is open, and for the patient's
+ * side a booking form (what the visit is for, free times in their own time zone, an interpreter).
+ */
+export function CaseVisitsPanel({ caseId, preferredLanguage }: { caseId: string; preferredLanguage: string | null }) {
+  const { t } = useTranslation();
+  const q = useQuery({ queryKey: caseKeys.part(caseId, 'visits'), queryFn: () => get<Visits>(`/cases/${caseId}/visits`), refetchInterval: 60_000 });
+  if (q.isLoading) return <Loader role="status" aria-label={t('visits:panel.loading')} />;
+  if (q.error || !q.data) return <ErrorNote error={q.error} />;
+  const d = q.data;
+  return (
+    <Stack gap="md">
+      <Text size="sm" c="dimmed">{t('visits:panel.intro')}</Text>
+      {d.visits.length === 0 ? <Text size="sm">{t('visits:panel.none')}</Text> : d.visits.map((v) => <VisitCard key={v.id} caseId={caseId} v={v} />)}
+      {d.types.length > 0 && <BookForm caseId={caseId} d={d} preferredLanguage={preferredLanguage} />}
+    </Stack>
+  );
+}
+
+function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const cancel = useMutation({ mutationFn: () => post(`/visits/${v.id}/cancel`, {}), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }) });
+  return (
+    <Card withBorder data-testid="visit-card">
+      <Group justify="space-between" wrap="wrap">
+        <Stack gap={2}>
+          <Text fw={600}>{v.typeLabel}</Text>
+          <Text size="sm">{timeOf(v.startsAt)}</Text>
+          <Text size="sm" c="dimmed">{t('visits:panel.with', { expert: v.expertName })}</Text>
+        </Stack>
+        <Badge color={v.status === 'booked' ? 'blue' : v.status === 'ended' ? 'green' : 'gray'}>{t(`visits:panel.status.${v.status}`)}</Badge>
+      </Group>
+      {v.status === 'booked' && (
+        <Group mt="sm" wrap="wrap">
+          {v.roomOpen ? <Button component={Link} to={`/visits/${v.id}`}>{t('visits:panel.join')}</Button> : <Text size="sm" c="dimmed">{t('visits:panel.opensSoon')}</Text>}
+          {v.canCancel && <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>{t('visits:panel.cancel')}</Button>}
+        </Group>
+      )}
+      <ErrorNote error={cancel.error} />
+    </Card>
+  );
+}
+
+function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits; preferredLanguage: string | null }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const bookable = d.types.filter((x) => x.bookable);
+  const [type, setType] = useState<string | null>(bookable[0]?.id ?? null);
+  const [slot, setSlot] = useState<string | null>(null);
+  const [interpreter, setInterpreter] = useState(false);
+  const slots = useQuery({ queryKey: caseKeys.part(caseId, 'visits', 'slots', type), queryFn: () => get<GetResult<'/api/cases/{id}/visits/slots'>>(`/cases/${caseId}/visits/slots?type=${type}&days=21`), enabled: !!type });
+  const book = useMutation({
+    mutationFn: () => post<{ startsAt: string }>(`/cases/${caseId}/visits`, { type, startsAt: slot, timeZone: zone(), ...(interpreter && preferredLanguage ? { interpreterLanguage: preferredLanguage } : {}) }),
+    onSuccess: () => {
+      setSlot(null);
+      return qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
+    },
+  });
+  const byDay = new Map<string, string[]>();
+  for (const s of (slots.data?.slots ?? []).slice(0, 120)) byDay.set(dayOf(s), [...(byDay.get(dayOf(s)) ?? []), s]);
+  const notNow = d.types.filter((x) => !x.bookable);
+  return (
+    <Card withBorder>
+      <Title order={4}>{t('visits:panel.bookTitle')}</Title>
+      {book.data && <Alert color="green" mt="xs" data-testid="visit-booked">{t('visits:panel.booked', { time: timeOf(book.data.startsAt) })}</Alert>}
+      {bookable.length > 0 && (
+        <Radio.Group label={t('visits:panel.kind')} value={type} onChange={(v) => { setType(v); setSlot(null); }} mt="xs">
+          <Stack gap={4} mt={4}>{bookable.map((x) => <Radio key={x.id} value={x.id} label={`${x.label} · ${t('visits:panel.minutes', { minutes: x.minutes })}`} />)}</Stack>
+        </Radio.Group>
+      )}
+      {notNow.length > 0 && (
+        <Stack gap={2} mt="sm">
+          <Text size="sm" fw={600}>{t('visits:panel.notNow')}</Text>
+          <List size="sm">{notNow.map((x) => <List.Item key={x.id}>{x.label}: {x.why.join(' ')}</List.Item>)}</List>
+        </Stack>
+      )}
+      {type && (
+        <Stack gap="xs" mt="md">
+          <Text size="sm" fw={600}>{t('visits:panel.chooseTime', { zone: zone() })}</Text>
+          {slots.isLoading && <Loader size="sm" role="status" aria-label={t('visits:panel.loadingTimes')} />}
+          {slots.data?.slots.length === 0 && <Text size="sm">{t('visits:panel.noTimes')}</Text>}
+          <Stack gap="xs" data-testid="visit-slots">
+            {[...byDay.entries()].slice(0, 7).map(([day, times]) => (
+              <Stack key={day} gap={4}>
+                <Text size="sm">{day}</Text>
+                <SimpleGrid cols={{ base: 3, sm: 6 }} spacing={6}>
+                  {times.slice(0, 12).map((s) => <Button key={s} size="xs" variant={slot === s ? 'filled' : 'default'} onClick={() => setSlot(s)} aria-pressed={slot === s}>{hourOf(s)}</Button>)}
+                </SimpleGrid>
+              </Stack>
+            ))}
+          </Stack>
+          {preferredLanguage && preferredLanguage !== 'en' && <Checkbox label={t('visits:panel.interpreter')} checked={interpreter} onChange={(e) => setInterpreter(e.currentTarget.checked)} />}
+          <Text size="xs" c="dimmed">{t('visits:panel.cancelPolicy', { hours: d.cancellationHours })}</Text>
+          {slot && <Group><Button onClick={() => book.mutate()} loading={book.isPending}>{t('visits:panel.book', { time: timeOf(slot) })}</Button></Group>}
+          <ErrorNote error={book.error ?? slots.error} />
+        </Stack>
+      )}
+    </Card>
+  );
+}
