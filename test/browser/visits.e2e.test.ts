@@ -87,6 +87,12 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   const words = await pat.locator('main').innerText();
   expect(words).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|undefined|null|pre_opinion_consult/);
 
+  // The expert writes the visit note; before the opinion is issued it is a private review note.
+  await doc.getByTestId('visit-note').getByLabel('What was discussed').fill('We talked through the tests still needed before surgery.');
+  await doc.getByRole('button', { name: 'Save the note' }).click();
+  await doc.getByText('The note was saved.').waitFor();
+  const notes = await expert.client.get(`/api/cases/${caseId}/opinion`);
+  expect(JSON.stringify(notes.body.notes)).toContain('We talked through the tests still needed before surgery.');
   await doc.getByRole('button', { name: 'End the visit for everyone' }).click();
   await pat.getByTestId('visit-ended').waitFor();
   await shot(pat, 'patient-visit-ended');

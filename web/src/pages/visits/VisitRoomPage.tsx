@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { get, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import { VisitNoteCard } from './VisitNoteCard.tsx';
 
 type Visit = GetResult<'/api/visits/{visitId}'>;
 interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean }
@@ -199,6 +200,7 @@ export function VisitRoomPage() {
           <Anchor component={Link} to={`/cases/${v.caseId}?tab=opinion`} target="_blank" size="sm" mt="sm">{t('visits:room.openCase')}</Anchor>
         </Card>
       )}
+      {v.expert && phase !== 'check' && <VisitNoteCard caseId={v.caseId} startsAt={v.startsAt} />}
     </Stack>
   );
 }

@@ -1,0 +1,43 @@
+import { Alert, Button, Card, Group, PasswordInput, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { get, post, type GetResult } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+
+/**
+ * The expert's note of a video visit. Once the opinion is issued, the lead reviewer adds it as an
+ * addendum (signed like the report: password and authenticator code); before that it is kept as
+ * a private review note for the opinion still being written.
+ */
+export function VisitNoteCard({ caseId, startsAt }: { caseId: string; startsAt: string }) {
+  const ws = useQuery({ queryKey: ['visit-note', caseId], queryFn: () => get<GetResult<'/api/cases/{id}/opinion'>>(`/cases/${caseId}/opinion`) });
+  const [text, setText] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const issued = (ws.data?.reports.length ?? 0) > 0;
+  const lead = ws.data?.isLead ?? false;
+  const day = new Date(startsAt).toLocaleDateString(undefined, { dateStyle: 'long' });
+  const save = useMutation({
+    mutationFn: () => (issued
+      ? post(`/cases/${caseId}/opinion/report/versions`, { kind: 'addendum', reason: `Video visit on ${day}`, text, password, code })
+      : post(`/cases/${caseId}/opinion/notes`, { body: `Video visit on ${day}: ${text}` })),
+  });
+  if (!ws.data) return null;
+  return (
+    <Card withBorder data-testid="visit-note">
+      <Title order={3} size="h5">Visit note</Title>
+      <Text size="sm" c="dimmed">{issued ? (lead ? 'Saved as an addendum to the opinion, signed with your password and authenticator code.' : 'The lead reviewer adds notes to the issued opinion.') : 'Kept as a private review note for the opinion you are writing.'}</Text>
+      <Textarea label="What was discussed" autosize minRows={3} value={text} onChange={(e) => setText(e.currentTarget.value)} mt="xs" maxLength={8000} />
+      {issued && lead && (
+        <Group mt="xs" align="end" wrap="wrap">
+          <PasswordInput label="Your password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={220} />
+          <TextInput label="Code from your authenticator app" value={code} onChange={(e) => setCode(e.currentTarget.value)} w={220} inputMode="numeric" maxLength={6} />
+        </Group>
+      )}
+      {save.isSuccess ? <Alert color="green" mt="sm" role="status">{issued ? 'The addendum was issued.' : 'The note was saved.'}</Alert> : (
+        <Group mt="sm"><Button onClick={() => save.mutate()} loading={save.isPending} disabled={!text.trim() || (issued && (!lead || !password || code.length < 6))}>{issued ? 'Issue as an addendum' : 'Save the note'}</Button></Group>
+      )}
+      <ErrorNote error={save.error} />
+    </Card>
+  );
+}
