@@ -159,7 +159,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'GET /api/experts/me/inbox': 'permission:experts.own', 'POST /api/calculators/lung-resection': 'signed-in', 'GET /api/outcomes': 'permission:outcomes.read',
   'GET /fhir/R4/metadata': 'public', 'GET /fhir/R4/Patient': 'permission:case.read', 'GET /fhir/R4/ServiceRequest': 'permission:case.read', 'GET /fhir/R4/Consent': 'permission:case.read',
   'GET /api/experts/me/visit-hours': 'permission:experts.own', 'PUT /api/experts/me/visit-hours': 'permission:experts.own',
-  'POST /api/visits/{visitId}/cancel': 'signed-in', 'GET /api/visits/{visitId}': 'signed-in',
+  'POST /api/visits/{visitId}/cancel': 'signed-in', 'GET /fhir/R4/Practitioner/{id}': 'permission:experts.list', 'GET /fhir/R4/PractitionerRole/{id}': 'permission:experts.list', 'GET /api/visits/{visitId}': 'signed-in',
   'GET /api/boards/types': 'signed-in', 'GET /api/boards/proposals': 'permission:board.manage', 'GET /api/boards/sessions': 'permission:board.sit',
   'POST /api/boards/sessions': 'permission:board.manage', 'GET /api/boards/sessions/{sessionId}': 'permission:board.sit', 'POST /api/boards/sessions/{sessionId}/cancel': 'permission:board.manage',
   'POST /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage', 'PUT /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage',

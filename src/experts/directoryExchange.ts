@@ -83,26 +83,33 @@ export function directoryCsv(experts: ExportableExpert[]): string {
 
 const orgId = (name: string) => `org-${Buffer.from(name).toString('hex').slice(0, 40) || 'none'}`;
 
-/** The directory as a FHIR R4 collection Bundle. */
-export function directoryBundle(experts: ExportableExpert[], baseUrl: string): Bundle {
-  const orgs = new Map<string, Organization>();
-  const entries: Bundle['entry'] = [];
-  for (const e of experts) {
-    if (e.institution.name && !orgs.has(e.institution.name)) orgs.set(e.institution.name, { resourceType: 'Organization', id: orgId(e.institution.name), active: true, name: e.institution.name });
-    const practitioner: Practitioner = {
+/** One expert as FHIR R4 Practitioner and PractitionerRole (NPI, languages, licences, NUCC specialties). */
+export function practitionerResources(e: ExportableExpert): { practitioner: Practitioner; role: PractitionerRole } {
+  return {
+    practitioner: {
       resourceType: 'Practitioner', id: e.userId, active: true,
       identifier: e.npi ? [{ system: 'http://hl7.org/fhir/sid/us-npi', value: e.npi }] : undefined,
       name: [{ text: e.name, suffix: e.credentials ? [e.credentials] : undefined }],
       telecom: [{ system: 'email', value: e.email }],
       communication: e.languages.map((l) => ({ coding: [{ system: 'urn:ietf:bcp:47', code: l, display: languageName(l) }] })),
       qualification: e.licensure.map((l) => ({ code: { text: `Licensed in ${l}` } })),
-    };
-    const role: PractitionerRole = {
+    },
+    role: {
       resourceType: 'PractitionerRole', id: `role-${e.userId}`, active: true,
       practitioner: { reference: `Practitioner/${e.userId}`, display: e.name },
       organization: e.institution.name ? { reference: `Organization/${orgId(e.institution.name)}`, display: e.institution.name } : undefined,
       specialty: e.taxonomy.map((t) => ({ coding: [{ system: 'http://nucc.org/provider-taxonomy', code: t.code, display: t.display }] })),
-    };
+    },
+  };
+}
+
+/** The directory as a FHIR R4 collection Bundle. */
+export function directoryBundle(experts: ExportableExpert[], baseUrl: string): Bundle {
+  const orgs = new Map<string, Organization>();
+  const entries: Bundle['entry'] = [];
+  for (const e of experts) {
+    if (e.institution.name && !orgs.has(e.institution.name)) orgs.set(e.institution.name, { resourceType: 'Organization', id: orgId(e.institution.name), active: true, name: e.institution.name });
+    const { practitioner, role } = practitionerResources(e);
     entries.push({ fullUrl: `${baseUrl}/Practitioner/${e.userId}`, resource: practitioner }, { fullUrl: `${baseUrl}/PractitionerRole/role-${e.userId}`, resource: role });
   }
   for (const o of orgs.values()) entries.push({ fullUrl: `${baseUrl}/Organization/${o.id}`, resource: o });

@@ -1,3 +1,4 @@
+import { practitionerResources } from './directoryExchange.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -20,6 +21,11 @@ export function expertsRoutes(experts: ExpertsService, offers: OffersService) {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="experts.csv"').send(await experts.export(req.actor, 'csv', requestMeta(req))));
     app.get('/api/admin/experts/export.fhir.json', { config: { access: { permission: 'experts.manage' } }, schema: { tags, summary: 'The directory as a FHIR R4 Bundle of Practitioner, PractitionerRole and Organization (admin)' } }, async (req, reply) =>
       reply.type('application/fhir+json').send(await experts.export(req.actor, 'fhir', requestMeta(req))));
+    // The directory in FHIR: each expert as Practitioner and PractitionerRole (those who search the directory).
+    app.get('/fhir/R4/Practitioner/:id', { config: { access: { permission: 'experts.list' } } }, async (req, reply) =>
+      reply.type('application/fhir+json; charset=utf-8').send(practitionerResources(await experts.one(req.actor, (req.params as { id: string }).id)).practitioner));
+    app.get('/fhir/R4/PractitionerRole/:id', { config: { access: { permission: 'experts.list' } } }, async (req, reply) =>
+      reply.type('application/fhir+json; charset=utf-8').send(practitionerResources(await experts.one(req.actor, (req.params as { id: string }).id.replace(/^role-/, ''))).role));
     app.get('/api/experts/me/profile', { config: { access: { permission: 'experts.own' } }, schema: { tags, summary: 'The signed-in expert’s directory profile (null before it is filled in)', response: { 200: ExpertProfileView.nullable(), ...errorResponses } } },
       async (req) => experts.myProfile(req.actor));
     app.put('/api/experts/me/profile', { config: { access: { permission: 'experts.own' } }, schema: { tags, summary: 'Save the signed-in expert’s profile', body: ExpertProfileInput, response: { 200: ExpertProfileView, ...errorResponses } } },

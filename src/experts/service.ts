@@ -179,6 +179,14 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
       return format === 'csv' ? directoryCsv(rows) : directoryBundle(rows, `${config.publicUrl}/fhir/R4`);
     },
 
+    /** One expert's directory entry (the FHIR Practitioner and PractitionerRole routes), for those who search the directory. */
+    async one(actor: Actor, userId: string) {
+      if (!roleAllows(actor.role, 'experts.list')) throw new AppError('FORBIDDEN');
+      const [row] = /^[0-9a-f-]{36}$/i.test(userId) ? await db.query<ProfileRow>(`${SELECT} AND u.id = $1`, [userId]) : [];
+      if (!row) throw new AppError('NOT_FOUND', 'This practitioner was not found.');
+      return profileView(row);
+    },
+
     async search(actor: Actor, f: { q?: string; taxonomy?: string; licensedIn?: string; language?: string; page: number; pageSize: number }) {
       if (!roleAllows(actor.role, 'experts.list')) throw new AppError('FORBIDDEN');
       const where: string[] = [];

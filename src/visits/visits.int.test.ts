@@ -77,6 +77,13 @@ describe('booking a video visit', () => {
     expect(fhir.body).toMatchObject({ resourceType: 'Appointment', status: 'booked', start: at, minutesDuration: 30 });
     expect(fhirValidationErrors(fhir.body)).toEqual([]);
     expect((await stranger.client.get(`/fhir/R4/Appointment/${booked.body.id}`)).status).toBe(404);
+    // The expert in FHIR too, for those who search the directory.
+    const practitioner = await coordinator.client.get(`/fhir/R4/Practitioner/${expert.id}`);
+    expect(practitioner.body).toMatchObject({ resourceType: 'Practitioner', id: expert.id, qualification: [{ code: { text: 'Licensed in US-OH' } }] });
+    const role = await coordinator.client.get(`/fhir/R4/PractitionerRole/role-${expert.id}`);
+    expect(role.body).toMatchObject({ resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${expert.id}` } });
+    for (const r of [practitioner.body, role.body]) expect(fhirValidationErrors(r)).toEqual([]);
+    expect((await patient.client.get(`/fhir/R4/Practitioner/${expert.id}`)).status).toBe(403);
 
     // Cancelling with enough notice: everyone gets the calendar's cancellation.
     expect((await stranger.client.post(`/api/visits/${booked.body.id}/cancel`, {})).status).toBe(404);
