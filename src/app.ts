@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
+import { WEBSOCKET_MAX_MESSAGE_BYTES } from './core/realtime.ts';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -54,9 +55,6 @@ function statusOf(err: FastifyError, fallback: number): number {
   const s = err.statusCode;
   return s && s >= 400 && s < 500 ? s : fallback;
 }
-
-/** Live channels carry ids and positions, never documents. */
-const WEBSOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
 
 const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { aCase, aPatient, aStaff, command, issueOpinion, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { aCase, aCaseInReview, aPatient, aStaff, issueOpinion, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
 
@@ -34,13 +34,7 @@ beforeAll(async () => {
   await profile(radiologist, ['2085R0202X']);
   await profile(surgeon, ['208G00000X']);
   // A plan of surgery, radiation and chemotherapy: the multimodality rule proposes a board.
-  caseId = await aCase(t, patient, { submit: true, intake: { plan: { proposedPlan: 'Chemotherapy and radiotherapy, then right upper lobectomy', surgeryProposed: true, surgeryDescription: 'Right upper lobectomy', treatingInstitution: 'Synthetic General Hospital', treatmentStartsSoon: false, rapidWorsening: false } } });
-  await command(coordinator, caseId, 'startRecordCollection');
-  await waiveOutstanding(coordinator, caseId);
-  await command(coordinator, caseId, 'markReadyForReview');
-  const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: oncologist.id, role: 'medical_oncology' });
-  expect((await oncologist.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
-  await command(oncologist, caseId, 'startReview');
+  caseId = await aCaseInReview(t, patient, coordinator, oncologist, { intake: { plan: { proposedPlan: 'Chemotherapy and radiotherapy, then right upper lobectomy', surgeryProposed: true, surgeryDescription: 'Right upper lobectomy', treatingInstitution: 'Synthetic General Hospital', treatmentStartsSoon: false, rapidWorsening: false } } });
 });
 afterAll(() => t.close());
 

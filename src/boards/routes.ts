@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../core/config.ts';
-import { AppError } from '../core/errors.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
-import { ourOrigins } from '../core/security.ts';
+import { CLOSE_NO_LONGER_ALLOWED, openChannel, sameOriginOnly } from '../core/realtime.ts';
 import type { BoardHub } from './live.ts';
 import { BOARDS } from './rules.ts';
 import * as s from './schemas.ts';
@@ -99,63 +98,32 @@ export function boardsRoutes(boards: BoardsService, hub: BoardHub, config: Confi
     app.get('/boards/sessions/:sessionId/live', {
       websocket: true, config: { access: { permission: 'board.sit' } },
       schema: { tags, summary: 'WebSocket: `hello` and `state` (what is presented), `changed` (agenda, members, minutes); send `present` to move the shared view', params: SessionParams },
-      // Browsers send Origin on a WebSocket handshake; a page of another site may not open ours.
-      preValidation: async (req) => {
-        const origin = req.headers.origin;
-        if (typeof origin === 'string' && !ourOrigins(req, config).has(origin)) throw new AppError('FORBIDDEN', 'This request came from another website and was refused.');
-      },
+      preValidation: sameOriginOnly(config),
     }, (socket, req) => {
       const actor = req.actor;
       const meta = requestMeta(req);
       const { sessionId } = req.params as { sessionId: string };
-      const send = (m: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
       let stop = () => {};
-      const end = setTimeout(() => socket.close(1000, 'reconnect'), LIVE_MINUTES * 60_000);
-      socket.on('close', () => {
-        stop();
-        clearTimeout(end);
+      openChannel(socket, {
+        maxMinutes: LIVE_MINUTES,
+        schema: LiveMessage,
+        // Joining is checked (and attendance recorded) before anything else.
+        join: async (channel) => {
+          const hello = await boards.joined(actor, meta, sessionId);
+          stop = hub.subscribe(sessionId, (signal, allowed) => {
+            if (!allowed.has(actor.userId)) return channel.close(CLOSE_NO_LONGER_ALLOWED, 'no longer a member');
+            channel.send(signal.kind === 'state' ? { type: 'state', seq: signal.seq, state: signal.state, presenterId: signal.presenterId } : { type: 'changed', ...signal });
+          });
+          if (socket.readyState !== socket.OPEN) stop();
+          return { type: 'hello', ...hello };
+        },
+        onMessage: async (m, channel) => {
+          if (m.type === 'ping') return channel.send({ type: 'pong' });
+          const { seq } = await boards.present(actor, meta, sessionId, m.state);
+          channel.send({ type: 'ack', seq });
+        },
+        onClose: () => stop(),
       });
-      // Joining is checked (and attendance recorded) first; messages that arrive meanwhile wait for it.
-      const joined = boards.joined(actor, meta, sessionId).then((hello) => {
-        send({ type: 'hello', ...hello });
-        stop = hub.subscribe(sessionId, (signal, allowed) => {
-          if (!allowed.has(actor.userId)) {
-            socket.close(4403, 'no longer a member');
-            return;
-          }
-          send(signal.kind === 'state' ? { type: 'state', seq: signal.seq, state: signal.state, presenterId: signal.presenterId } : { type: 'changed', ...signal });
-        });
-        if (socket.readyState !== socket.OPEN) stop();
-        return true;
-      }, (err: unknown) => {
-        const refused = err instanceof AppError && err.status < 500;
-        send({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'The session could not be opened.' });
-        // 4404: not (or no longer) a member, do not come back; 1011: our failure, the page retries.
-        socket.close(refused ? 4404 : 1011, refused ? 'not found' : 'server error');
-        return false;
-      });
-      // One message at a time, in the order sent: the shared view ends where the presenter stopped.
-      let queue: Promise<unknown> = joined;
-      socket.on('message', (raw: Buffer) => {
-        queue = queue.then(() => handle(raw), () => undefined);
-      });
-      const handle = async (raw: Buffer) => {
-        if (!(await joined)) return;
-        let parsed;
-        try {
-          parsed = LiveMessage.safeParse(JSON.parse(raw.toString('utf8')));
-        } catch {
-          parsed = null;
-        }
-        if (!parsed?.success) return send({ type: 'error', status: 400, detail: 'The message is not valid.' });
-        if (parsed.data.type === 'ping') return send({ type: 'pong' });
-        try {
-          const { seq } = await boards.present(actor, meta, sessionId, parsed.data.state);
-          send({ type: 'ack', seq });
-        } catch (err) {
-          send({ type: 'error', status: err instanceof AppError ? err.status : 500, detail: err instanceof AppError ? err.message : 'The view could not be shared.' });
-        }
-      };
     });
   };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
-import { ourOrigins } from '../core/security.ts';
+import { openChannel, sameOriginOnly } from '../core/realtime.ts';
 import type { RoomHub, RoomStore } from './room.ts';
 import { VISIT_TYPE_IDS, VisitHours } from './rules.ts';
 import { visitTypeById } from './rules.ts';
@@ -66,73 +66,53 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
     app.get('/visits/:visitId/live', {
       websocket: true, config: { access: 'signed-in' },
       schema: { tags, summary: 'WebSocket: `hello`, `presence`, `signal`, `ended`; send `admit` (expert), `signal`, `leave`, `end` (expert)', params: VisitParams },
-      preValidation: async (req) => {
-        const origin = req.headers.origin;
-        if (typeof origin === 'string' && !ourOrigins(req, config).has(origin)) throw new AppError('FORBIDDEN', 'This request came from another website and was refused.');
-      },
+      preValidation: sameOriginOnly(config),
     }, (socket, req) => {
       const actor = req.actor;
       const meta = requestMeta(req);
       const { visitId } = req.params as { visitId: string };
-      const send = (m: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
       let stop = () => {};
       let entered: { expert: boolean; caseId: string; expertId: string } | null = null;
-      const end = setTimeout(() => socket.close(1000, 'reconnect'), LIVE_MINUTES * 60_000);
-      const ready = (async () => {
-        const r = await visits.enter(actor, meta, visitId);
-        if (!r.visit.roomOpen) throw new AppError('CONFLICT', r.visit.status === 'booked' ? 'The room opens 15 minutes before the visit.' : 'This visit is over.');
-        const v = await visits.find(visitId);
-        entered = { expert: r.expert, caseId: r.caseId, expertId: v.expert_id };
-        await store.enter(visitId, actor, r.expert);
-        stop = hub.subscribe(visitId, (s) => void onSignal(s));
-        send({ type: 'hello', you: actor.userId, expert: r.expert, iceServers: config.iceServers, presence: await store.presence(visitId, v.expert_id) });
-        return true;
-      })().catch((err: unknown) => {
-        const refused = err instanceof AppError && err.status < 500;
-        send({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'The room could not be opened.' });
-        socket.close(refused ? 4404 : 1011, refused ? 'refused' : 'server error');
-        return false;
-      });
-      const onSignal = async (s: import('./room.ts').RoomSignal) => {
-        if (!entered) return;
-        if (s.kind === 'presence') send({ type: 'presence', presence: await store.presence(visitId, entered.expertId) });
-        else if (s.kind === 'ended') {
-          send({ type: 'ended' });
-          socket.close(1000, 'ended');
-        } else if (s.to === actor.userId) {
-          const m = await store.take(s.id, actor.userId);
-          if (m) send({ type: 'signal', from: m.from, data: m.payload });
-        }
-      };
-      socket.on('close', () => {
-        stop();
-        clearTimeout(end);
-        if (entered) void store.leave(visitId, actor, meta, entered.caseId).catch(() => undefined);
-      });
-      let queue: Promise<unknown> = ready;
-      socket.on('message', (raw: Buffer) => {
-        queue = queue.then(async () => {
-          if (!(await ready) || !entered) return;
-          let parsed;
-          try {
-            parsed = RoomMessage.safeParse(JSON.parse(raw.toString('utf8')));
-          } catch {
-            parsed = null;
-          }
-          if (!parsed?.success) return send({ type: 'error', status: 400, detail: 'The message is not valid.' });
-          const m = parsed.data;
+      openChannel(socket, {
+        maxMinutes: LIVE_MINUTES,
+        schema: RoomMessage,
+        join: async (channel) => {
+          const r = await visits.enter(actor, meta, visitId);
+          if (!r.visit.roomOpen) throw new AppError('CONFLICT', r.visit.status === 'booked' ? 'The room opens 15 minutes before the visit.' : 'This visit is over.');
+          const v = await visits.find(visitId);
+          const me = { expert: r.expert, caseId: r.caseId, expertId: v.expert_id };
+          entered = me;
+          await store.enter(visitId, actor, r.expert);
+          stop = hub.subscribe(visitId, (s) => void (async () => {
+            if (s.kind === 'presence') channel.send({ type: 'presence', presence: await store.presence(visitId, me.expertId) });
+            else if (s.kind === 'ended') {
+              channel.send({ type: 'ended' });
+              channel.close(1000, 'ended');
+            } else if (s.to === actor.userId) {
+              const m = await store.take(s.id, actor.userId);
+              if (m) channel.send({ type: 'signal', from: m.from, data: m.payload });
+            }
+          })().catch(() => undefined));
+          return { type: 'hello', you: actor.userId, expert: r.expert, iceServers: config.iceServers, presence: await store.presence(visitId, v.expert_id) };
+        },
+        onMessage: async (m, channel) => {
+          const me = entered!;
           if (m.type === 'signal') {
-            if (!(await store.signal(visitId, actor.userId, m.to, m.data))) send({ type: 'error', status: 403, detail: 'Only people admitted to the visit talk to each other.' });
+            if (!(await store.signal(visitId, actor.userId, m.to, m.data))) channel.send({ type: 'error', status: 403, detail: 'Only people admitted to the visit talk to each other.' });
           } else if (m.type === 'admit') {
-            if (!entered.expert) return send({ type: 'error', status: 403, detail: 'The expert admits people to the visit.' });
-            await store.admit(visitId, actor, meta, entered.caseId, m.userId);
-          } else if (m.type === 'leave') socket.close(1000, 'left');
-          else if (m.type === 'end') {
-            if (!entered.expert) return send({ type: 'error', status: 403, detail: 'The expert ends the visit.' });
+            if (!me.expert) return channel.send({ type: 'error', status: 403, detail: 'The expert admits people to the visit.' });
+            await store.admit(visitId, actor, meta, me.caseId, m.userId);
+          } else if (m.type === 'leave') channel.close(1000, 'left');
+          else {
+            if (!me.expert) return channel.send({ type: 'error', status: 403, detail: 'The expert ends the visit.' });
             await visits.end(actor, meta, visitId);
             await store.ended(visitId);
           }
-        }).catch(() => send({ type: 'error', status: 500, detail: 'That did not work; please try again.' }));
+        },
+        onClose: () => {
+          stop();
+          if (entered) void store.leave(visitId, actor, meta, entered.caseId).catch(() => undefined);
+        },
       });
     });
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { aCase, aPatient, aStaff, command, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { aCaseInReview, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
 
@@ -21,13 +21,7 @@ beforeAll(async () => {
   expert = await aStaff(t, 'expert', 'Dr. Vee Video');
   stranger = await aPatient(t, 'Stranger Danger');
   await t.db.query(`INSERT INTO expert_profiles (user_id, taxonomy_codes, licensure) VALUES ($1, $2, $3)`, [expert.id, ['207RX0202X'], ['US-OH']]);
-  caseId = await aCase(t, patient, { submit: true });
-  await command(coordinator, caseId, 'startRecordCollection');
-  await waiveOutstanding(coordinator, caseId);
-  await command(coordinator, caseId, 'markReadyForReview');
-  const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: expert.id, role: 'medical_oncology' });
-  expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
-  await command(expert, caseId, 'startReview');
+  caseId = await aCaseInReview(t, patient, coordinator, expert);
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { aCase, aPatient, aStaff, command, PASSWORD, waiveOutstanding } from '../support/builders.ts';
+import { aCaseInReview, aPatient, aStaff, PASSWORD } from '../support/builders.ts';
 import { FAKE_MEDIA, overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
@@ -23,13 +23,7 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   const coordinator = await aStaff(t, 'coordinator', 'Cora Camera');
   const expert = await aStaff(t, 'expert', 'Dr. Vida Video');
   await t.db.query('INSERT INTO expert_profiles (user_id, taxonomy_codes, licensure) VALUES ($1, $2, $3)', [expert.id, ['207RX0202X'], ['US-OH']]);
-  const caseId = await aCase(t, patient, { submit: true });
-  await command(coordinator, caseId, 'startRecordCollection');
-  await waiveOutstanding(coordinator, caseId);
-  await command(coordinator, caseId, 'markReadyForReview');
-  const offer = await coordinator.client.post(`/api/cases/${caseId}/offers`, { expertId: expert.id, role: 'medical_oncology' });
-  expect((await expert.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
-  await command(expert, caseId, 'startReview');
+  const caseId = await aCaseInReview(t, patient, coordinator, expert);
 
   // The expert sets weekly hours on their profile page.
   const doc = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });

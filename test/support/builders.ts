@@ -116,6 +116,22 @@ export async function waiveOutstanding(coordinator: Person, caseId: string) {
   }
 }
 
+/**
+ * A submitted case taken by the coordinator through records (every item waived) to review, offered
+ * to the expert, who accepts (and so leads) and starts the review.
+ */
+export async function aCaseInReview(t: TestApp, patient: Person, coordinator: Person, expert: Person, opts: { intake?: Partial<Intake>; role?: string } = {}) {
+  const id = await aCase(t, patient, { submit: true, intake: opts.intake });
+  await command(coordinator, id, 'startRecordCollection');
+  await waiveOutstanding(coordinator, id);
+  await command(coordinator, id, 'markReadyForReview');
+  const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: expert.id, role: opts.role ?? 'medical_oncology' });
+  const accepted = await expert.client.post(`/api/offers/${offer.body.id}/accept`);
+  if (accepted.status !== 200) throw new Error(`accept offer: ${accepted.text}`);
+  await command(expert, id, 'startReview');
+  return id;
+}
+
 /** A fresh authenticator code for a staff member (see `nextTotp`: a used code is never replayed). */
 export function codeFor(p: Person) {
   if (!p.app) throw new Error(`${p.name} has no application (made by aStaff)`);
