@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { joinRoom, nextMessage } from '../../test/support/live.ts';
 import { aCase, aCaseInReview, aPatient, aStaff, issueOpinion, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
@@ -163,42 +164,14 @@ describe('sessions, agenda and members', () => {
 });
 
 describe('the shared presentation', () => {
-  const connect = (p: Person) => new Promise<{ ws: WebSocket; messages: any[] }>((resolve, reject) => {
-    const ws = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/api/boards/sessions/${sessionId}/live`, { headers: { cookie: p.client.cookieHeader } });
-    const messages: any[] = [];
-    ws.on('message', (m) => {
-      const msg = JSON.parse(String(m));
-      messages.push(msg);
-      if (msg.type === 'hello') resolve({ ws, messages });
-    });
-    // With this listener, ws leaves the refused request open: end it, or the server cannot close.
-    ws.on('unexpected-response', (req, res) => {
-      req.destroy();
-      reject(new Error(`refused: ${res.statusCode}`));
-    });
-    ws.on('error', reject);
-    ws.on('close', (code) => reject(new Error(`closed: ${code} ${JSON.stringify(messages)}`)));
-  });
-  const next = async (messages: any[], pred: (m: any) => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const found = messages.find(pred);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no such message; got ${JSON.stringify(messages)}`);
-  };
+  const connect = (p: Person) => joinRoom(t.baseUrl, `/api/boards/sessions/${sessionId}/live`, p.client);
+  const next = nextMessage;
 
   it('follows the presenter live, checks every message, and keeps strangers out', async () => {
     const presenter = await connect(chair);
     const member = await connect(radiologist);
     await expect(connect(outsider)).rejects.toThrow(/closed: 4404/);
-    const strangerSocket = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/api/boards/sessions/${sessionId}/live`);
-    const refused = await new Promise<number>((r) => strangerSocket.on('unexpected-response', (q, res) => {
-      q.destroy();
-      r(res.statusCode!);
-    }));
-    expect(refused).toBe(401);
+    await expect(joinRoom(t.baseUrl, `/api/boards/sessions/${sessionId}/live`, null)).rejects.toThrow('refused: 401');
 
     presenter.ws.send(JSON.stringify({ type: 'present', state: { caseId, section: 'summary' } }));
     const seen = await next(member.messages, (m) => m.type === 'state' && m.state.caseId === caseId);

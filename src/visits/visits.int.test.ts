@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { joinRoom, nextMessage } from '../../test/support/live.ts';
 import { aCaseInReview, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
@@ -101,29 +101,8 @@ describe('booking a video visit', () => {
 
 describe('the visit room', () => {
   let visitId: string;
-  const url = () => `${t.baseUrl.replace('http', 'ws')}/api/visits/${visitId}/live`;
-  const open = (p: Person) => new Promise<{ ws: WebSocket; messages: any[] }>((resolve, reject) => {
-    const ws = new WebSocket(url(), { headers: { cookie: p.client.cookieHeader } });
-    const messages: any[] = [];
-    ws.on('message', (m) => {
-      const msg = JSON.parse(String(m));
-      messages.push(msg);
-      if (msg.type === 'hello') resolve({ ws, messages });
-    });
-    ws.on('unexpected-response', (req, res) => {
-      req.destroy();
-      reject(new Error(`refused: ${res.statusCode}`));
-    });
-    ws.on('close', (code) => reject(new Error(`closed: ${code} ${JSON.stringify(messages)}`)));
-  });
-  const next = async (messages: any[], pred: (m: any) => boolean) => {
-    for (let i = 0; i < 250; i++) {
-      const found = messages.find(pred);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no such message: ${JSON.stringify(messages)}`);
-  };
+  const open = (p: Person) => joinRoom(t.baseUrl, `/api/visits/${visitId}/live`, p.client);
+  const next = nextMessage;
 
   beforeAll(async () => {
     // A visit starting in five minutes: the room is open.
