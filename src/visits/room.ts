@@ -39,6 +39,8 @@ export function roomStore(db: Db) {
     async leave(visitId: string, actor: Actor, meta: RequestMeta, caseId: string) {
       await db.transaction(async (tx) => {
         await tx.query(`UPDATE visit_presence SET state = 'left', updated_at = now() WHERE visit_id = $1 AND user_id = $2`, [visitId, actor.userId]);
+        // What was not delivered to or from them is of no use any more (it names network addresses).
+        await tx.query('DELETE FROM visit_signals WHERE visit_id = $1 AND (to_user = $2 OR from_user = $2)', [visitId, actor.userId]);
         await recordAudit(tx, { actor, meta, action: 'visit.room.leave', entityType: 'Appointment', entityId: visitId, caseId });
         await announce(tx, visitId, { kind: 'presence' });
       });

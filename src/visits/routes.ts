@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
-import { openChannel, sameOriginOnly } from '../core/realtime.ts';
+import { CLOSE_NO_LONGER_ALLOWED, openChannel, sameOriginOnly } from '../core/realtime.ts';
 import type { RoomHub, RoomStore } from './room.ts';
 import { VISIT_TYPE_IDS, VisitHours } from './rules.ts';
 import { visitTypeById } from './rules.ts';
@@ -13,7 +13,7 @@ import type { VisitRow, VisitsService } from './service.ts';
 
 const VisitView = z.object({
   id: z.uuid(), caseId: z.uuid(), type: z.string(), typeLabel: z.string(), expertName: z.string(), startsAt: z.string(), endsAt: z.string(),
-  status: z.enum(['booked', 'cancelled', 'ended']), timeZone: z.string(), interpreterLanguage: z.string().nullable(), roomOpen: z.boolean(), canCancel: z.boolean(),
+  status: z.enum(['booked', 'cancelled', 'ended']), timeZone: z.string(), interpreterLanguage: z.string().nullable(), roomOpen: z.boolean(), past: z.boolean(), canCancel: z.boolean(),
 }).meta({ id: 'Visit' });
 const CaseParams = z.object({ id: z.uuid() });
 const VisitParams = z.object({ visitId: z.uuid() });
@@ -54,7 +54,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
     async (req) => { await visits.cancel(req.actor, requestMeta(req), req.params.visitId, req.body.reason); return { ok: true as const }; });
     app.get('/visits/:visitId', { config: { access: 'signed-in' }, schema: { tags, summary: 'A visit, for its room (the expert and the patient side of its case)', params: VisitParams, response: { 200: VisitView.extend({ expert: z.boolean() }), ...errorResponses } } },
       async (req) => {
-        const r = await visits.enter(req.actor, requestMeta(req), req.params.visitId);
+        const r = await visits.enter(req.actor, requestMeta(req), req.params.visitId, { action: 'visit.read' });
         return { ...r.visit, expert: r.expert };
       });
 
@@ -77,22 +77,31 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
         maxMinutes: LIVE_MINUTES,
         schema: RoomMessage,
         join: async (channel) => {
-          const r = await visits.enter(actor, meta, visitId);
+          const r = await visits.enter(actor, meta, visitId, { action: 'visit.room.enter' });
           if (!r.visit.roomOpen) throw new AppError('CONFLICT', r.visit.status === 'booked' ? 'The room opens 15 minutes before the visit.' : 'This visit is over.');
           const v = await visits.find(visitId);
           const me = { expert: r.expert, caseId: r.caseId, expertId: v.expert_id };
           entered = me;
           await store.enter(visitId, actor, r.expert);
-          stop = hub.subscribe(visitId, (s) => void (async () => {
-            if (s.kind === 'presence') channel.send({ type: 'presence', presence: await store.presence(visitId, me.expertId) });
-            else if (s.kind === 'ended') {
-              channel.send({ type: 'ended' });
-              channel.close(1000, 'ended');
-            } else if (s.to === actor.userId) {
-              const m = await store.take(s.id, actor.userId);
-              if (m) channel.send({ type: 'signal', from: m.from, data: m.payload });
-            }
-          })().catch(() => undefined));
+          // Signals are handled one at a time, in the order they came: a newer presence list is never overwritten by an older one.
+          let inOrder: Promise<unknown> = Promise.resolve();
+          stop = hub.subscribe(visitId, (s) => {
+            inOrder = inOrder.then(async () => {
+              if (s.kind === 'presence') {
+                // Whoever was removed from the case meanwhile leaves the room at the next change.
+                if (!(await visits.stillAllowed(visitId, actor.userId))) return channel.close(CLOSE_NO_LONGER_ALLOWED, 'no longer on the case');
+                channel.send({ type: 'presence', presence: await store.presence(visitId, me.expertId) });
+              } else if (s.kind === 'ended') {
+                channel.send({ type: 'ended' });
+                channel.close(1000, 'ended');
+              } else if (s.to === actor.userId) {
+                const m = await store.take(s.id, actor.userId);
+                if (m) channel.send({ type: 'signal', from: m.from, data: m.payload });
+              }
+            }).catch(() => undefined);
+          });
+          // The page may have gone while we were letting it in.
+          if (socket.readyState !== socket.OPEN) stop();
           return { type: 'hello', you: actor.userId, expert: r.expert, iceServers: config.iceServers, presence: await store.presence(visitId, v.expert_id) };
         },
         onMessage: async (m, channel) => {

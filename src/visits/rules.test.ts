@@ -32,6 +32,7 @@ describe('booking and cancelling', () => {
     expect(bookingRefusal({ ...facts, caseStatus: 'in_review' })).toEqual(['You can book this after your opinion is delivered.']);
     expect(bookingRefusal({ ...facts, expertLicensure: ['US-NY'] })[0]).toMatch(/^Dr\. Example is not licensed in OH, where you are/);
     expect(bookingRefusal({ ...facts, type: visitTypeById('board_debrief')! })).toEqual(['The tumor board has not discussed this case yet.']);
+    expect(bookingRefusal({ ...facts, patientLocation: null })[0]).toMatch(/^Tell us in your request where you live/);
   });
 
   it('lets the patient side cancel or move a visit only with enough notice', () => {

@@ -89,7 +89,8 @@ export function bookingRefusal(f: BookingFacts): string[] {
   const out: string[] = [];
   if (!f.type.caseStatuses.includes(f.caseStatus)) out.push(`You can book this ${f.type.offered}.`);
   if (f.type.requiresBoardDiscussion && !f.boardDiscussed) out.push('The tumor board has not discussed this case yet.');
-  if (f.type.licensedWherePatientIs && f.patientLocation && !f.expertLicensure.includes(f.patientLocation)) {
+  if (f.type.licensedWherePatientIs && !f.patientLocation) out.push('Tell us in your request where you live (country, and state in the US): the expert must be licensed there.');
+  else if (f.type.licensedWherePatientIs && f.patientLocation && !f.expertLicensure.includes(f.patientLocation)) {
     out.push(`${f.expertName} is not licensed in ${f.patientLocation.replace(/^US-/, '')}, where you are, so a video visit is not possible. The written opinion is not affected.`);
   }
   return out;

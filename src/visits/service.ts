@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { withCaseTx } from '../core/access.ts';
+import { AccessDenied, withCaseTx, type CaseRow } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -7,7 +7,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
-import { isPatientSide, PATIENT_SIDE_RELATIONS } from '../cases/lifecycle.ts';
+import { isPatientSide, PATIENT_SIDE_RELATIONS, type CaseRelation } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
@@ -38,9 +38,19 @@ export function visitView(v: VisitRow, now: Date) {
   return {
     id: v.id, caseId: v.case_id, type: v.visit_type, typeLabel: visitTypeById(v.visit_type)?.label ?? 'Video visit', expertName: v.expert_name,
     startsAt: iso(v.starts_at), endsAt: iso(v.ends_at), status: v.status, timeZone: v.patient_time_zone, interpreterLanguage: v.interpreter_language,
-    roomOpen: v.status === 'booked' && now >= opens && now <= closes, canCancel: v.status === 'booked' && !cancelRefusal(new Date(v.starts_at), now),
+    roomOpen: v.status === 'booked' && now >= opens && now <= closes, past: now > closes, canCancel: v.status === 'booked' && !cancelRefusal(new Date(v.starts_at), now),
   };
 }
+
+/**
+ * Who may know a case's visits: the patient's side, the case's experts and its coordinator. A
+ * board member reads the case for the meeting, not its appointments.
+ */
+function mayKnowVisits(actor: Actor, opened: { row: CaseRow; relations: CaseRelation[] }, expertId?: string) {
+  return isPatientSide(opened.relations) || opened.relations.includes('expert') || opened.row.coordinator_id === actor.userId || actor.userId === expertId;
+}
+const refuse = (actor: Actor, meta: RequestMeta, action: string, caseId: string) =>
+  new AccessDenied({ actor, meta, action, entityType: 'Appointment', caseId, outcome: 'denied' });
 
 export function visitsService(deps: Deps & { cases: CasesService }) {
   const { db, cases } = deps;
@@ -62,33 +72,36 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   }
 
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
-  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string }, method: 'REQUEST' | 'CANCEL') {
+  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean }, method: 'REQUEST' | 'CANCEL') {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
     const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
     const cancelled = method === 'CANCEL';
     await enqueueMail(tx, {
       kind: cancelled ? 'visit.cancel' : 'visit.book', to: to.email,
       subject: cancelled ? `Cancelled: video visit on ${when}` : `Video visit on ${when}`,
-      text: [`Hello ${to.name},`, '', cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is on ${when}.`,
+      text: [`Hello ${to.name},`, '', ...(to.expert
+        ? [cancelled ? `The video visit on ${when} about request ${await referenceOf(tx, v.case_id)} was cancelled.` : `You have a video visit about request ${await referenceOf(tx, v.case_id)} on ${when}.`]
+        : [cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is on ${when}.`]),
         ...(cancelled ? [] : ['', `Join from your browser; the room opens ${ROOM_OPENS_MINUTES} minutes before:`, link, '', 'No app to install. Have your camera and microphone ready.']),
         '', 'For your privacy, this message does not contain health information.'].join('\n'),
       attachments: [{
         filename: 'video-visit.ics', contentType: `text/calendar; method=${method}`,
         content: calendarInvite({
           uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? 1 : 0, startsAt: v.starts_at, endsAt: v.ends_at,
-          title: `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
+          title: to.expert ? `Video visit, request ${await referenceOf(tx, v.case_id)}` : `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
           organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
         }),
       }],
     });
   }
+  const referenceOf = async (tx: Queryable, caseId: string) => (await tx.query<{ reference: string }>('SELECT reference FROM cases WHERE id = $1', [caseId]))[0]?.reference ?? '';
   async function people(tx: Queryable, v: VisitRow) {
     const patientSide = await tx.query<{ name: string; email: string }>(
       `SELECT DISTINCT u.name, u.email FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND u.disabled_at IS NULL`,
       [v.case_id, PATIENT_SIDE_RELATIONS]);
     const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
       'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
-    return [...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })), { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone }];
+    return [...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })), { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true }];
   }
 
   return {
@@ -109,7 +122,10 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     /** The visits of a case, and what the caller may book on it now (each type with why not). */
     async list(actor: Actor, meta: RequestMeta, caseId: string) {
       return withCaseTx(db, async (tx) => {
-        const { row, relations } = await cases.open(tx, actor, caseId, 'case.read', meta, { auditAction: 'visit.list' });
+        const opened = await cases.open(tx, actor, caseId, 'case.read', meta);
+        if (!mayKnowVisits(actor, opened)) throw refuse(actor, meta, 'visit.list', caseId);
+        await opened.audit('visit.list', { entityType: 'Appointment' });
+        const { row, relations } = opened;
         const visits = await tx.query<VisitRow>(`${SELECT} WHERE v.case_id = $1 ORDER BY v.starts_at DESC`, [caseId]);
         const patientSide = isPatientSide(relations);
         const expert = row.lead_expert_id ? await expertOf(tx, row.lead_expert_id) : null;
@@ -126,7 +142,10 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     /** Free slots of the lead expert for a visit type, from now for `days` days. */
     async slots(actor: Actor, meta: RequestMeta, caseId: string, typeId: string, days: number) {
       return withCaseTx(db, async (tx) => {
-        const { row } = await cases.open(tx, actor, caseId, 'case.read', meta);
+        const opened = await cases.open(tx, actor, caseId, 'case.read', meta);
+        if (!mayKnowVisits(actor, opened)) throw refuse(actor, meta, 'visit.slots.read', caseId);
+        await opened.audit('visit.slots.read', { entityType: 'Appointment' });
+        const { row } = opened;
         const type = visitTypeById(typeId);
         if (!type) throw new AppError('VALIDATION_FAILED', 'Unknown visit type.', { errors: [{ path: '/type', message: 'is not a visit type' }] });
         const expert = await expertOf(tx, row.lead_expert_id);
@@ -150,6 +169,8 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
         const refused = bookingRefusal({ type, caseStatus: gate.row.status, boardDiscussed: discussed, patientLocation: patientLocation(gate.row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name });
         if (refused.length) throw new AppError('GUARD_FAILED', refused[0]!, { unmet: refused });
+        const open = await tx.query(`SELECT 1 FROM visits WHERE case_id = $1 AND visit_type = $2 AND status = 'booked' AND ends_at > now()`, [caseId, type.id]);
+        if (open.length) throw new AppError('GUARD_FAILED', 'A visit of this kind is already booked. Cancel it to choose another time.', { unmet: ['A visit of this kind is already booked. Cancel it to choose another time.'] });
         const startsAt = new Date(input.startsAt);
         const free = expert.visit_hours ? freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id), { from: startsAt, to: new Date(startsAt.getTime() + 60_000) }, deps.now()) : [];
         if (!free.some((s) => s.getTime() === startsAt.getTime())) throw new AppError('CONFLICT', 'This time is no longer free. Please choose another.');
@@ -172,11 +193,13 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       return withCaseTx(db, async (tx) => {
         const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
         const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
-        if (!staff && !isPatientSide(gate.relations)) throw new AppError('FORBIDDEN');
-        if (v.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
+        if (!staff && !isPatientSide(gate.relations)) throw refuse(actor, meta, 'visit.cancel', v.case_id);
+        // Read again under the case's lock: a second cancel, or the end of the visit, may have come first.
+        const [now] = await tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1 FOR UPDATE', [visitId]);
+        if (now?.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
         const late = cancelRefusal(new Date(v.starts_at), deps.now());
         if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
-        await tx.query(`UPDATE visits SET status = 'cancelled', cancelled_by = $2, cancelled_at = now(), cancel_reason = $3 WHERE id = $1`, [visitId, actor.userId, reason ?? null]);
+        await tx.query(`UPDATE visits SET status = 'cancelled', cancelled_by = $2, cancelled_at = now(), cancel_reason = $3 WHERE id = $1 AND status = 'booked'`, [visitId, actor.userId, reason ?? null]);
         for (const person of await people(tx, v)) await mailVisit(tx, v, person, 'CANCEL');
         await gate.emit('visit.cancel', { visitId });
         await gate.audit('visit.cancel', { entityType: 'Appointment', entityId: visitId });
@@ -187,7 +210,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     async remind(visitId: string, startsAt: string) {
       await db.transaction(async (tx) => {
         const [v] = await tx.query<VisitRow>(`${SELECT} WHERE v.id = $1`, [visitId]);
-        if (!v || v.status !== 'booked' || iso(v.starts_at) !== startsAt) return;
+        if (!v || v.status !== 'booked' || iso(v.starts_at) !== startsAt || new Date(v.starts_at) <= deps.now()) return;
         for (const person of await people(tx, v)) await mailVisit(tx, v, person, 'REQUEST');
       });
     },
@@ -202,14 +225,24 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
      * Who may enter a visit's room: the visit's expert, and the patient's side of its case; a
      * stranger is told it does not exist (the check is the case's own, and audited).
      */
-    async enter(actor: Actor, meta: RequestMeta, visitId: string) {
+    async enter(actor: Actor, meta: RequestMeta, visitId: string, opts: { action: 'visit.read' | 'visit.room.enter' }) {
       const v = await this.find(visitId);
       return withCaseTx(db, async (tx) => {
         const expert = actor.userId === v.expert_id;
-        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { auditAction: 'visit.room.enter' });
-        if (!expert && !isPatientSide(gate.relations)) throw notFound('This visit');
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta);
+        if (!expert && !isPatientSide(gate.relations)) throw refuse(actor, meta, opts.action, v.case_id);
+        await gate.audit(opts.action, { entityType: 'Appointment', entityId: visitId });
         return { visit: visitView(v, deps.now()), expert, caseId: v.case_id };
       });
+    },
+
+    /** Whether someone in the room still may be (a caregiver removed meanwhile may not). */
+    async stillAllowed(visitId: string, userId: string): Promise<boolean> {
+      const [v] = await db.query<{ case_id: string; expert_id: string; status: string }>('SELECT case_id, expert_id, status FROM visits WHERE id = $1', [visitId]);
+      if (!v || v.status !== 'booked') return false;
+      if (v.expert_id === userId) return true;
+      const rows = await db.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL AND relation = ANY($3::text[])`, [v.case_id, userId, PATIENT_SIDE_RELATIONS]);
+      return rows.length > 0;
     },
 
     /** The expert ends the visit: it is done, on the timeline. */
@@ -229,7 +262,10 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     async forFhir(actor: Actor, meta: RequestMeta, visitId: string) {
       const v = await this.find(visitId);
       return withCaseTx(db, async (tx) => {
-        const { row } = await cases.open(tx, actor, v.case_id, 'case.read', meta, { auditAction: 'fhir.Appointment.read' });
+        const opened = await cases.open(tx, actor, v.case_id, 'case.read', meta);
+        if (!mayKnowVisits(actor, opened, v.expert_id)) throw refuse(actor, meta, 'fhir.Appointment.read', v.case_id);
+        await opened.audit('fhir.Appointment.read', { entityType: 'Appointment', entityId: visitId });
+        const { row } = opened;
         return { visit: v, patientId: row.patient_id };
       });
     },

@@ -43,13 +43,19 @@ describe('booking a video visit', () => {
     const slots = (await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots as string[];
     expect(slots.length).toBeGreaterThan(10);
     const at = slots.find((s) => new Date(s).getTime() > Date.now() + 48 * 3_600_000)!;
-    const booked = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' });
-    expect(booked.status).toBe(201);
-    expect(booked.body).toMatchObject({ status: 'booked', expertName: 'Dr. Vee Video', startsAt: at, canCancel: true, roomOpen: false });
-    expect((await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' })).status).toBe(409);
-    expect((await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots).not.toContain(at);
     // Not at any time: only a free slot.
     expect((await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: '2030-01-01T03:07:00.000Z', timeZone: 'UTC' })).status).toBe(409);
+    const booked = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ status: 'booked', expertName: 'Dr. Vee Video', startsAt: at, canCancel: true, roomOpen: false, past: false });
+    // One visit of a kind at a time per case, and the slot is taken for everyone.
+    const again = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' });
+    expect(again.status).toBe(422);
+    expect(again.body.detail).toBe('A visit of this kind is already booked. Cancel it to choose another time.');
+    expect((await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots).not.toContain(at);
+    // A board member reads the case for the meeting, not its appointments; a refusal is recorded.
+    const colleague = await aStaff(t, 'expert', 'Dr. Not On Case');
+    expect((await colleague.client.get(`/api/cases/${caseId}/visits`)).status).toBe(404);
     // Only the patient's side books.
     expect((await coordinator.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'UTC' })).status).toBe(403);
     expect((await stranger.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'UTC' })).status).toBe(404);
@@ -60,7 +66,10 @@ describe('booking a video visit', () => {
     expect(toPatient.subject).toMatch(/^Video visit on \w+day \d+ \w+ \d{4}, \d{2}:\d{2} \(C[SD]T\)$/);
     expect(toPatient.attachments[0]!.content).toMatch(/METHOD:REQUEST[\s\S]*DTSTART:\d{8}T\d{6}Z/);
     const reference = (await patient.client.get(`/api/cases/${caseId}`)).body.reference;
-    for (const m of mails) for (const text of [m.subject, m.body_text, m.attachments[0]!.content]) expect(text).not.toContain(reference);
+    // The patient's mail names the expert; the expert's names the request; neither says anything of the illness.
+    for (const text of [toPatient.subject, toPatient.body_text, toPatient.attachments[0]!.content]) expect(text).not.toContain(reference);
+    expect(mails.find((m) => m.to_address === expert.email)!.body_text).toContain(`about request ${reference}`);
+    for (const m of mails) expect(`${m.subject} ${m.body_text} ${m.attachments[0]!.content}`.toLowerCase()).not.toMatch(/adenocarcinoma|lung|cancer/);
     const [job] = await t.db.query<{ run_at: Date }>(`SELECT run_at FROM jobs WHERE kind = 'visit.remind'`);
     expect(new Date(job!.run_at).toISOString()).toBe(new Date(new Date(at).getTime() - 24 * 3_600_000).toISOString());
     const timeline = await patient.client.get(`/api/cases/${caseId}/timeline`);

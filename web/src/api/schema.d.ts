@@ -13222,6 +13222,7 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             interpreterLanguage: string | null;
+                            past: boolean;
                             roomOpen: boolean;
                             startsAt: string;
                             /** @enum {string} */
@@ -17081,6 +17082,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             interpreterLanguage: string | null;
+            past: boolean;
             roomOpen: boolean;
             startsAt: string;
             /** @enum {string} */
@@ -17118,6 +17120,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             interpreterLanguage: string | null;
+            past: boolean;
             roomOpen: boolean;
             startsAt: string;
             /** @enum {string} */

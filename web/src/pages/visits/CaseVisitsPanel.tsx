@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { languageName } from '../../languages.ts';
 
 type Visits = GetResult<'/api/cases/{id}/visits'>;
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -36,6 +37,7 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
   const { t } = useTranslation();
   const qc = useQueryClient();
   const cancel = useMutation({ mutationFn: () => post(`/visits/${v.id}/cancel`, {}), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }) });
+  const [confirming, setConfirming] = useState(false);
   return (
     <Card withBorder data-testid="visit-card">
       <Group justify="space-between" wrap="wrap">
@@ -43,13 +45,18 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
           <Text fw={600}>{v.typeLabel}</Text>
           <Text size="sm">{timeOf(v.startsAt)}</Text>
           <Text size="sm" c="dimmed">{t('visits:panel.with', { expert: v.expertName })}</Text>
+          {v.interpreterLanguage && <Text size="sm">{t('visits:panel.interpreterAsked', { language: languageName(v.interpreterLanguage) })}</Text>}
         </Stack>
         <Badge color={v.status === 'booked' ? 'blue' : v.status === 'ended' ? 'green' : 'gray'}>{t(`visits:panel.status.${v.status}`)}</Badge>
       </Group>
       {v.status === 'booked' && (
         <Group mt="sm" wrap="wrap">
-          {v.roomOpen ? <Button component={Link} to={`/visits/${v.id}`}>{t('visits:panel.join')}</Button> : <Text size="sm" c="dimmed">{t('visits:panel.opensSoon')}</Text>}
-          {v.canCancel && <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>{t('visits:panel.cancel')}</Button>}
+          {v.roomOpen ? <Button component={Link} to={`/visits/${v.id}`}>{t('visits:panel.join')}</Button> : <Text size="sm" c="dimmed">{v.past ? t('visits:panel.passed') : t('visits:panel.opensSoon')}</Text>}
+          {v.canCancel && !confirming && <Button variant="default" onClick={() => setConfirming(true)}>{t('visits:panel.cancel')}</Button>}
+          {confirming && <>
+            <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>{t('visits:panel.confirmCancel')}</Button>
+            <Button variant="default" onClick={() => setConfirming(false)}>{t('visits:panel.keep')}</Button>
+          </>}
         </Group>
       )}
       <ErrorNote error={cancel.error} />
@@ -107,6 +114,7 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
           </Stack>
           {preferredLanguage && preferredLanguage !== 'en' && <Checkbox label={t('visits:panel.interpreter')} checked={interpreter} onChange={(e) => setInterpreter(e.currentTarget.checked)} />}
           <Text size="xs" c="dimmed">{t('visits:panel.cancelPolicy', { hours: d.cancellationHours })}</Text>
+          {slot && new Date(slot).getTime() - Date.now() < d.cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: d.cancellationHours })}</Alert>}
           {slot && <Group><Button onClick={() => book.mutate()} loading={book.isPending}>{t('visits:panel.book', { time: timeOf(slot) })}</Button></Group>}
           <ErrorNote error={book.error ?? slots.error} />
         </Stack>

@@ -9,7 +9,7 @@ import { VisitNoteCard } from './VisitNoteCard.tsx';
 
 type Visit = GetResult<'/api/visits/{visitId}'>;
 interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean }
-type Phase = 'check' | 'joining' | 'in' | 'left' | 'ended' | 'closed';
+type Phase = 'check' | 'joining' | 'in' | 'left' | 'ended' | 'closed' | 'dropped';
 type Signal = { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
 
 /** A video element showing a stream (React cannot set `srcObject` as an attribute). */
@@ -49,12 +49,20 @@ export function VisitRoomPage() {
   const pending = useRef(new Map<string, RTCIceCandidateInit[]>());
   const ice = useRef<RTCIceServer[]>([]);
 
+  const [audioOnly, setAudioOnly] = useState(false);
   const startDevices = useCallback(async () => {
     setDeviceError(null);
     try {
       setLocal(await navigator.mediaDevices.getUserMedia({ video: true, audio: true }));
+      setAudioOnly(false);
     } catch (e) {
-      setDeviceError((e as Error).message || (e as Error).name);
+      // No camera (or it is refused): sound alone is still a visit.
+      try {
+        setLocal(await navigator.mediaDevices.getUserMedia({ audio: true }));
+        setAudioOnly(true);
+      } catch {
+        setDeviceError((e as Error).message || (e as Error).name);
+      }
     }
   }, []);
   useEffect(() => {
@@ -78,6 +86,7 @@ export function VisitRoomPage() {
   const closePeer = (peerId: string) => {
     peers.current.get(peerId)?.close();
     peers.current.delete(peerId);
+    pending.current.delete(peerId);
     setRemote((r) => {
       const { [peerId]: _gone, ...rest } = r;
       return rest;
@@ -135,7 +144,7 @@ export function VisitRoomPage() {
     };
     ws.onclose = (e) => {
       for (const id of [...peers.current.keys()]) closePeer(id);
-      setPhase((p) => (p === 'ended' || p === 'left' ? p : e.code === 4404 ? 'closed' : e.code === 1000 ? 'left' : 'closed'));
+      setPhase((p) => (p === 'ended' || p === 'left' ? p : e.code === 4404 || e.code === 4403 ? 'closed' : 'dropped'));
     };
   };
   useEffect(() => () => socket.current?.close(), []);
@@ -176,6 +185,8 @@ export function VisitRoomPage() {
       {phase === 'ended' && <Alert color="green" data-testid="visit-ended">{t('visits:room.ended')}</Alert>}
       {phase === 'left' && <Alert color="gray">{t('visits:room.left')}</Alert>}
       {phase === 'closed' && <Alert color="gray">{t('visits:room.closed')}</Alert>}
+      {phase === 'dropped' && <Alert color="orange">{t('visits:room.dropped')} <Button size="xs" variant="light" onClick={join}>{t('visits:room.rejoin')}</Button></Alert>}
+      {audioOnly && <Alert color="blue">{t('visits:room.audioOnly')}</Alert>}
       {phase === 'in' && mine?.state === 'waiting' && <Alert color="blue" data-testid="waiting-room">{t('visits:room.waiting')}</Alert>}
       {phase === 'in' && mine?.state === 'admitted' && <Badge color="green" data-testid="in-visit">{t('visits:room.inVisit')}</Badge>}
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
