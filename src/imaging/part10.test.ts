@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { aDicomInstance, TS } from '../../test/support/dicom.ts';
@@ -86,6 +87,15 @@ function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('a mutation fuzzing found', () => {
+  it('refuses at once the 859-byte file on which dcmjs ran until the heap was full', () => {
+    const file = fs.readFileSync(new URL('../../test/fixtures/dicom/runaway-sequence.dcm', import.meta.url));
+    const started = Date.now();
+    expect(() => parseInstance(file)).toThrow(DicomRejected);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
 
 describe('fuzzing the parser entry points', () => {
   it('answers every mutated file with a result or a DicomRejected, never a crash or a hang', () => {

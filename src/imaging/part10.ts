@@ -183,6 +183,9 @@ export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DIC
   const { end, ...meta } = readMetaGroup(buf);
   if (!meta.transferSyntax) throw new DicomRejected('The file meta information has no transfer syntax.');
   if (meta.transferSyntax === DEFLATED) checkDeflated(buf, end, limits);
+  // dicom-parser first: it walks the data set within the buffer's bounds and refuses a broken
+  // structure, where dcmjs can loop without end on some (a fuzzed 859-byte file filled the heap).
+  const withPixels = parseWithPixels(buf, limits);
   let read: { meta: Record<string, { vr: string; Value?: unknown[] }>; dict: Record<string, { vr: string; Value?: unknown[] }> };
   try {
     read = dcmjs.data.DicomMessage.readFile(toArrayBuffer(buf), { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: false, noCopy: true, forceStoreRaw: false });
@@ -199,7 +202,7 @@ export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DIC
     if (!validUid(uid)) throw new DicomRejected(`The ${label} is missing or not a valid UID.`, 0xa900);
   }
   const frames = Math.max(1, Math.trunc(num(metadata, '00280008') ?? 1));
-  checkPixelData(parseWithPixels(buf, limits), frames);
+  checkPixelData(withPixels, frames);
   metadata['00020010'] = { vr: 'UI', Value: [meta.transferSyntax] };
   return {
     transferSyntax: meta.transferSyntax,
