@@ -33,7 +33,8 @@ const PEOPLE_COLUMNS: Record<string, string[]> = {
   expert_offers: ['expert_id', 'offered_by'],
   opinion_parts: ['author_id'],
   opinion_reports: ['issued_by'],
-  followup_messages: ['author_id'],
+  case_threads: ['created_by'],
+  case_messages: ['author_id'],
 };
 
 export interface GrowthReport {
@@ -63,7 +64,7 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
 async function copyCases(db: Db, wanted: number) {
   await planCopies(db, wanted);
   const person = await copyPeople(db, wanted);
-  for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'followup_messages']) await copyRows(db, table, person);
+  for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'case_threads', 'case_messages']) await copyRows(db, table, person);
   await db.exec('DROP TABLE bench_copies');
 }
 
@@ -139,7 +140,11 @@ async function copyRows(db: Db, table: string, person: (column: string) => strin
         ELSE jsonb_set(x.intake, '{condition}', (SELECT f.intake->'condition' FROM cases f WHERE f.id = c.condition_from)) END`);
       continue;
     }
-    if (name === 'id') values.push('gen_random_uuid()');
+    // A thread's copy gets an id its messages' copies can name: derived from the template and the new case.
+    if (table === 'case_threads' && name === 'id') values.push('md5(x.id::text || c.new_id::text)::uuid');
+    else if (table === 'case_messages' && name === 'thread_id') values.push('md5(x.thread_id::text || c.new_id::text)::uuid');
+    else if (table === 'case_messages' && name === 'document_id') values.push('NULL');
+    else if (name === 'id') values.push('gen_random_uuid()');
     else if (name === 'case_id') values.push('c.new_id');
     else if (people.includes(name)) values.push(person(`x.${name}`));
     else if (col.data_type === 'timestamp with time zone') values.push(`x.${name} - c.shift`);

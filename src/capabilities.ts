@@ -15,6 +15,8 @@ import { boardHub } from './boards/live.ts';
 import { boardsRoutes } from './boards/routes.ts';
 import { boardsService } from './boards/service.ts';
 import { expertsRoutes } from './experts/routes.ts';
+import { messagesRoutes } from './messages/routes.ts';
+import { messagesService } from './messages/service.ts';
 import { roomHub, roomStore } from './visits/room.ts';
 import { visitFhirRoutes, visitsRoutes } from './visits/routes.ts';
 import { visitsService } from './visits/service.ts';
@@ -81,7 +83,8 @@ export function services(deps: ServiceDeps) {
   const experts = expertsService(deps, accounts);
   const boards = boardsService({ ...deps, cases });
   const visits = visitsService({ ...deps, cases });
-  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits };
+  const messages = messagesService({ ...deps, cases });
+  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits, messages };
 }
 export type Services = ReturnType<typeof services>;
 
@@ -89,7 +92,7 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits } = services(deps);
+  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits, messages } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploads = await uploadStoreFor(config, blobs);
@@ -150,6 +153,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       jobs: { 'visit.remind': (p) => visits.remind(p.visitId, p.startsAt) },
       onClose: () => visitRooms.close(),
     },
+    { name: 'messages', routes: [{ plugin: messagesRoutes(messages), prefix: API }] },
     { name: 'audit', routes: [{ plugin: auditRoutes(db), prefix: API }] },
     { name: 'fhir', routes: [{ plugin: fhirRoutes(deps), prefix: '/fhir/R4' }] },
   ];

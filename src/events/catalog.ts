@@ -50,6 +50,7 @@ export const CASE_EVENTS = {
   'board.decline': Nothing,
   'board.schedule': z.object({ sessionId: z.uuid(), startsAt: z.iso.datetime() }),
   'board.discuss': z.object({ sessionId: z.uuid() }),
+  'message.post': z.object({ threadId: z.uuid(), messageId: z.uuid() }),
   'visit.book': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime(), visitType: z.string() }),
   'visit.cancel': z.object({ visitId: z.uuid(), reason: z.string().optional() }),
   'visit.end': z.object({ visitId: z.uuid() }),

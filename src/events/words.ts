@@ -51,6 +51,7 @@ export const EVENT_WORDS: Words = {
   'board.decline': () => 'A tumor board was not needed',
   'board.schedule': () => 'The case was put on a tumor board agenda',
   'board.discuss': () => 'The tumor board discussed the case',
+  'message.post': (_d, n) => plural(n, 'A message in the message centre', 'messages in the message centre'),
   'visit.book': () => 'Booked a video visit with the expert',
   'visit.cancel': () => 'A video visit was cancelled',
   'visit.end': () => 'A video visit took place',

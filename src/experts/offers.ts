@@ -174,7 +174,7 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
       const cases = await tx.query<{ id: string; reference: string; urgency: 'standard' | 'expedited'; status: string; ready_at: Date | null; delivered_at: Date | null; sla_due_at: Date | null; condition: string | null; question_waiting: boolean | null }>(
         `SELECT c.id, c.reference, c.urgency, c.status, c.intake->'condition'->>'description' AS condition,
            -- The thread's last word is the patient side's: a follow-up question waits for an answer.
-           (SELECT u.role IN ('patient', 'referring_physician') FROM followup_messages f JOIN users u ON u.id = f.author_id
+           (SELECT u.role IN ('patient', 'referring_physician') FROM case_messages f JOIN case_threads t ON t.id = f.thread_id AND t.kind = 'followup' JOIN users u ON u.id = f.author_id
              WHERE f.case_id = c.id ORDER BY f.created_at DESC LIMIT 1) AS question_waiting,
            c.ready_at, c.delivered_at, c.sla_due_at
          FROM cases c JOIN case_members m ON m.case_id = c.id WHERE m.user_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL AND c.status NOT IN ('closed', 'cancelled')`, [actor.userId]);

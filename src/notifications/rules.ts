@@ -20,7 +20,7 @@ export type Audience =
 export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
-  | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed';
+  | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed' | 'message.posted';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -74,6 +74,8 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   'sla.breached': [{ notice: 'sla.breached', to: ['coordinator', 'experts'], mail: true }],
   'document.add': [{ notice: 'records.added', to: ['coordinator'], mail: false, coalesce: true, actorSide: 'patient' }],
   'proxy.accept': [{ notice: 'proxy.accepted', to: ['patientSide'], mail: false }],
+  // The other side hears of a message (and the coordinator, whoever wrote); several fold into one notice.
+  'message.post': [{ notice: 'message.posted', to: ['otherSide', 'coordinator'], mail: true, coalesce: true }],
   'board.request': [{ notice: 'board.requested', to: ['coordinator'], mail: true }],
   'board.discuss': [{ notice: 'board.discussed', to: ['patientSide', 'experts', 'coordinator'], mail: true }],
 };
@@ -97,5 +99,6 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'records.added': (id) => `/cases/${id}?tab=records`,
   'proxy.accepted': (id) => `/cases/${id}?tab=people`,
   'board.requested': (id) => `/cases/${id}?tab=board`,
+  'message.posted': (id) => `/cases/${id}?tab=messages`,
   'board.discussed': (id) => `/cases/${id}?tab=board`,
 };

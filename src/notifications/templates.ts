@@ -80,6 +80,8 @@ const en: Record<NoticeKind, Template> = {
   'records.added': (p, c) => plain(p.count && p.count > 1 ? `${p.count} new records on ${c.reference}` : `A new record on ${c.reference}`,
     [`New records were added to ${c.reference}.`], c),
   'proxy.accepted': (_p, c) => plain(`Your caregiver joined ${c.reference}`, [`The person you invited can now help with request ${c.reference}.`], c),
+  'message.posted': (p, c) => plain(p.count && p.count > 1 ? `${p.count} new messages on ${c.reference}` : `New message on ${c.reference}`,
+    [`There is a new message about request ${c.reference}. Sign in to read and answer it.`], c, `New message on ${c.reference}`),
   'board.requested': (_p, c) => plain(`A tumor board was asked for on ${c.reference}`, [`${c.actorName ?? 'Someone on the case'} asked for a tumor board discussion of ${c.reference}. Sign in to confirm it or say why it is not needed.`], c),
   'board.discussed': (_p, c) => plain(`The tumor board discussed ${c.reference}`, [
     `A team of specialists discussed request ${c.reference} together and agreed on a recommendation.`,

@@ -18,6 +18,7 @@ import { readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf } from './pdf.ts';
 import { boardRecommendations } from '../boards/recommendations.ts';
+import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 
@@ -322,8 +323,9 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     async followups(actor: Actor, meta: RequestMeta, caseId: string) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.opinion.read', meta, { auditAction: 'opinion.followup.read' });
-        const rows = await tx.query<{ id: string; body: string; created_at: Date; name: string; role: string }>(
-          'SELECT f.id, f.body, f.created_at, u.name, u.role FROM followup_messages f JOIN users u ON u.id = f.author_id WHERE f.case_id = $1 ORDER BY f.created_at', [caseId]);
+        const thread = await followupThreadId(tx, caseId);
+        const rows = thread ? await threadMessages(tx, thread) : [];
+        if (thread) await markRead(tx, thread, actor.userId);
         const open = await followupOpenUntil(tx, row);
         return { openUntil: open?.toISOString() ?? null, open: open !== null && open > deps.now(), messages: rows.map((m) => ({ id: m.id, body: m.body, author: m.name, authorRole: m.role, createdAt: new Date(m.created_at).toISOString() })) };
       });
@@ -335,10 +337,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (actor.role === 'expert' && !isAssignedExpert(c.relations)) throw new AppError('FORBIDDEN');
         const until = await followupOpenUntil(tx, c.row);
         if (!until || until <= deps.now()) throw new AppError('CONFLICT', 'Follow-up questions are open for a while after the opinion is delivered; that time has passed or not begun.');
-        const [m] = await tx.query<{ id: string; created_at: Date }>('INSERT INTO followup_messages (case_id, author_id, body) VALUES ($1,$2,$3) RETURNING id, created_at', [caseId, actor.userId, body]);
-        await c.emit('opinion.followup', { messageId: m!.id });
+        const m = await addMessage(tx, { threadId: (await followupThreadId(tx, caseId, actor.userId))!, caseId, authorId: actor.userId, body });
+        await c.emit('opinion.followup', { messageId: m.id });
         await c.audit('opinion.followup.create');
-        return { id: m!.id, createdAt: new Date(m!.created_at).toISOString() };
+        return { id: m.id, createdAt: new Date(m.created_at).toISOString() };
       });
     },
 

@@ -7,6 +7,7 @@ import type cases from './messages/en/cases.json';
 import type common from './messages/en/common.json';
 import type home from './messages/en/home.json';
 import type intake from './messages/en/intake.json';
+import type messages from './messages/en/messages.json';
 import type notices from './messages/en/notices.json';
 import type opinion from './messages/en/opinion.json';
 import type records from './messages/en/records.json';
@@ -16,7 +17,7 @@ import type visits from './messages/en/visits.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'notices', 'opinion', 'records', 'visits'];
-    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
+    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'records', 'visits'];
+    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
   }
 }

@@ -15,6 +15,7 @@ import { ImagingPanel } from './imaging/ImagingPanel.tsx';
 import { OpinionPanel } from './opinion/OpinionPanel.tsx';
 import { CaseBoardPanel } from './boards/CaseBoardPanel.tsx';
 import { CaseVisitsPanel } from './visits/CaseVisitsPanel.tsx';
+import { MessagesPanel } from './messages/MessagesPanel.tsx';
 import { IntakeWizard } from './IntakeWizard.tsx';
 import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
@@ -90,6 +91,8 @@ const CASE_PANELS: CasePanel[] = [
   { id: 'records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
   { id: 'imaging', visible: always, render: ({ c }) => <ImagingPanel caseId={c.id} can={c.can} /> },
   { id: 'opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
+  { id: 'messages', visible: ({ c }) => c.status !== 'draft' && (c.myRelations.some((r) => ['patient', 'proxy', 'referring', 'expert'].includes(r)) || c.can.matchExperts),
+    render: ({ c }) => <MessagesPanel caseId={c.id} /> },
   { id: 'visits', visible: ({ c }) => !['draft', 'cancelled'].includes(c.status), render: ({ c }) => <CaseVisitsPanel caseId={c.id} preferredLanguage={(c.intake as IntakeDraft).patient?.preferredLanguage ?? null} /> },
   { id: 'board', visible: ({ c }) => c.status !== 'draft', render: ({ c }) => <CaseBoardPanel caseId={c.id} /> },
   { id: 'assessment', visible: always, render: ({ c, me }) => <CaseAssessment id={c.id} staff={!['patient', 'referring_physician'].includes(me.user.role)} /> },
