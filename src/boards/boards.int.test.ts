@@ -134,6 +134,11 @@ describe('sessions, agenda and members', () => {
     await chair.client.post(`/api/boards/sessions/${other.body[0].id}/members`, { userId: outsider.id });
     expect((await outsider.client.get(`/api/boards/sessions/${sessionId}/cases/${caseId}`)).status).toBe(404);
     expect((await outsider.client.get(`/api/cases/${caseId}`)).status).toBe(404);
+    // Cancelling that session withdraws it from its members' calendars.
+    expect((await chair.client.post(`/api/boards/sessions/${other.body[0].id}/cancel`)).status).toBe(200);
+    const cancelled = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.cancel'`, [outsider.email]);
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL/);
 
     // Once the session is over, the grant ends by itself.
     const past = await chair.client.post('/api/boards/sessions', { boardType: 'thoracic', startsAtLocal: inAWeek(), timeZone: 'UTC', durationMinutes: 30 });
@@ -154,6 +159,10 @@ describe('sessions, agenda and members', () => {
     expect((await surgeon.client.get(`/api/cases/${caseId}`)).status).toBe(200);
     expect((await chair.client.delete(`/api/boards/sessions/${sessionId}/members/${surgeon.id}`)).status).toBe(200);
     expect((await surgeon.client.get(`/api/cases/${caseId}`)).status).toBe(404);
+    // The calendar entry is withdrawn with the same uid.
+    const [withdrawn] = await t.db.query<{ subject: string; attachments: { content: string }[] }>(`SELECT subject, attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.cancel'`, [surgeon.email]);
+    expect(withdrawn!.subject).toMatch(/^Cancelled for you: Thoracic tumor board, /);
+    expect(withdrawn!.attachments[0]!.content).toMatch(new RegExp(`METHOD:CANCEL[\\s\\S]*UID:board-session-${sessionId}@consilium`));
   });
 
   it('orders the agenda only with every case of it', async () => {

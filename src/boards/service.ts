@@ -192,21 +192,31 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     return { s, chair, gate };
   }
 
-  async function notifyInvitee(tx: Queryable, s: SessionRow, user: { email: string; name: string }) {
+  /**
+   * The calendar mail of a session to one member: the invitation, or its withdrawal when the
+   * session is cancelled or the member removed (the same uid, so calendars drop the event).
+   */
+  async function mailMember(tx: Queryable, s: SessionRow, user: { email: string; name: string }, method: 'REQUEST' | 'CANCEL') {
     const link = `${publicUrl()}/boards/${s.id}`;
     const when = DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
+    const board = labelOf(s.board_type);
+    const invite = method === 'REQUEST';
     await enqueueMail(tx, {
-      kind: 'board.invite', to: user.email,
-      subject: `Invitation: ${labelOf(s.board_type)}, ${when}`,
+      kind: invite ? 'board.invite' : 'board.cancel', to: user.email,
+      subject: invite ? `Invitation: ${board}, ${when}` : `Cancelled for you: ${board}, ${when}`,
       // Which cases are on the agenda is health data: the mail says where to look, not what is there.
-      text: `Hello ${user.name},\n\nYou are invited to the ${labelOf(s.board_type).toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
-      attachments: [{ filename: 'board-session.ics', contentType: 'text/calendar; method=REQUEST', content: calendarInvite({
-        uid: `board-session-${s.id}@consilium`, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || labelOf(s.board_type), url: link,
-        description: `${labelOf(s.board_type)}. The agenda and the case presentations are in Consilium after you sign in: ${link}`,
+      text: invite
+        ? `Hello ${user.name},\n\nYou are invited to the ${board.toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`
+        : `Hello ${user.name},\n\nThe ${board.toLowerCase()} on ${when} was cancelled, or you are no longer on it. The attached update removes it from your calendar.`,
+      attachments: [{ filename: 'board-session.ics', contentType: `text/calendar; method=${method}`, content: calendarInvite({
+        uid: `board-session-${s.id}@consilium`, method, sequence: invite ? 0 : 1, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || board, url: link,
+        description: `${board}. The agenda and the case presentations are in Consilium after you sign in: ${link}`,
         organizer: { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }, attendee: user,
       }) }],
     });
   }
+  const memberMail = (tx: Queryable, sessionId: string, userId?: string) => tx.query<{ email: string; name: string }>(
+    `SELECT u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.session_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.user_id = $2)`, [sessionId, userId ?? null]);
 
   return {
     /** The board panel of a case: what the rules suggest and why, the proposal, sessions and confirmed recommendations. */
@@ -353,6 +363,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const { s } = await openSession(tx, actor, id, { chair: true, forUpdate: true });
         mustBeScheduled(s);
         await revokeMembers(tx, id, {});
+        for (const m of await memberMail(tx, id)) await mailMember(tx, s, m, 'CANCEL');
         await tx.query(`UPDATE board_sessions SET status = 'cancelled' WHERE id = $1`, [id]);
         await auditOnAgenda(tx, actor, meta, id, 'board.session.cancel');
         await announceBoard(tx, id, { kind: 'session' });
@@ -442,8 +453,10 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
     async removeMember(actor: Actor, meta: RequestMeta, sessionId: string, userId: string) {
       return db.transaction(async (tx) => {
-        await openSession(tx, actor, sessionId, { chair: true, forUpdate: true });
+        const { s } = await openSession(tx, actor, sessionId, { chair: true, forUpdate: true });
         await revokeMembers(tx, sessionId, { userId });
+        // Only a session still to come is withdrawn from the member's calendar.
+        if (s.status === 'scheduled' && new Date(s.ends_at) > deps.now()) for (const m of await memberMail(tx, sessionId, userId)) await mailMember(tx, s, m, 'CANCEL');
         const rows = await tx.query('UPDATE board_members SET removed_at = now() WHERE session_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id', [sessionId, userId]);
         if (!rows.length) throw notFound('This member');
         // A member who leaves while presenting hands the presentation back to the chair.
@@ -657,7 +670,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       [s.id, userId, seat ?? null, actor.userId]);
     if (!added.length) throw new AppError('CONFLICT', `${u.name} is invited already.`);
     await grantMembers(tx, s, actor.userId, { userId });
-    await notifyInvitee(tx, s, u);
+    await mailMember(tx, s, u, 'REQUEST');
     await auditOnAgenda(tx, actor, meta, s.id, 'board.member.invite', userId);
     await announceBoard(tx, s.id, { kind: 'members' });
   }
