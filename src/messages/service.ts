@@ -1,9 +1,9 @@
-import { AccessDenied, withCaseTx, type CaseRow } from '../core/access.ts';
+import { AccessDenied, withCaseTx } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { isPatientSide, type CaseRelation } from '../cases/lifecycle.ts';
+import { inCareTeamConversation } from '../cases/careTeam.ts';
 import type { CasesService } from '../cases/service.ts';
 import { addMessage, markRead, threadMessages } from './repository.ts';
 
@@ -19,17 +19,13 @@ interface ThreadRow { id: string; case_id: string; kind: 'followup' | 'care_team
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** Who is in a case's conversations. */
-export function inConversation(actor: Actor, opened: { row: CaseRow; relations: CaseRelation[] }) {
-  return isPatientSide(opened.relations) || opened.relations.includes('expert') || opened.row.coordinator_id === actor.userId;
-}
 
 export function messagesService(deps: Deps & { cases: CasesService }) {
   const { db, cases } = deps;
 
   async function open(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, action: string, forUpdate = false) {
     const opened = await cases.open(tx, actor, caseId, 'case.read', meta, { forUpdate });
-    if (!inConversation(actor, opened)) throw new AccessDenied({ actor, meta, action, entityType: 'Communication', caseId, outcome: 'denied' });
+    if (!inCareTeamConversation(actor, opened)) throw new AccessDenied({ actor, meta, action, entityType: 'Communication', caseId, outcome: 'denied' });
     return opened;
   }
   async function threadOf(tx: Queryable, caseId: string, threadId: string) {

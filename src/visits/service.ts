@@ -8,6 +8,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { isPatientSide, PATIENT_SIDE_RELATIONS, type CaseRelation } from '../cases/lifecycle.ts';
+import { inCareTeamConversation } from '../cases/careTeam.ts';
 import type { CasesService } from '../cases/service.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
@@ -42,13 +43,8 @@ export function visitView(v: VisitRow, now: Date) {
   };
 }
 
-/**
- * Who may know a case's visits: the patient's side, the case's experts and its coordinator. A
- * board member reads the case for the meeting, not its appointments.
- */
-function mayKnowVisits(actor: Actor, opened: { row: CaseRow; relations: CaseRelation[] }, expertId?: string) {
-  return isPatientSide(opened.relations) || opened.relations.includes('expert') || opened.row.coordinator_id === actor.userId || actor.userId === expertId;
-}
+/** Who may know a case's visits: its care-team conversation, and the visit's own expert. */
+const mayKnowVisits = (actor: Actor, opened: { row: CaseRow; relations: CaseRelation[] }, expertId?: string) => inCareTeamConversation(actor, opened) || actor.userId === expertId;
 const refuse = (actor: Actor, meta: RequestMeta, action: string, caseId: string) =>
   new AccessDenied({ actor, meta, action, entityType: 'Appointment', caseId, outcome: 'denied' });
 
