@@ -146,10 +146,15 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       jobs: { 'event.dispatch': (p) => notifications.dispatch(p.eventId) },
       onClose: () => live.close(),
     },
-    { name: 'boards', routes: [{ plugin: boardsRoutes(boards, boardRoom, config), prefix: API }], onClose: () => boardRoom.close() },
+    {
+      name: 'boards',
+      routes: [{ plugin: boardsRoutes(boards, boardRoom, config), prefix: API }],
+      jobs: { 'board.agendaMail': (p) => boards.mailAgendaChange(p) },
+      onClose: () => boardRoom.close(),
+    },
     {
       name: 'visits',
-      routes: [{ plugin: visitsRoutes(visits, roomStore(db), visitRooms, config), prefix: API }, { plugin: visitFhirRoutes(visits), prefix: '/fhir/R4' }],
+      routes: [{ plugin: visitsRoutes(visits, roomStore(db), visitRooms, config), prefix: API }, { plugin: visitFhirRoutes(visits, publicUrl), prefix: '/fhir/R4' }],
       jobs: { 'visit.remind': (p) => visits.remind(p.visitId, p.startsAt) },
       onClose: () => visitRooms.close(),
     },

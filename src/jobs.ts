@@ -14,6 +14,7 @@ export const JOB_PAYLOADS = {
   'sla.remind': z.object({ caseId: z.uuid(), kind: z.enum(['at_risk', 'breached']), readyAt: z.iso.datetime(), dueAt: z.iso.datetime() }),
   'opinion.closeAfterFollowup': z.object({ caseId: z.uuid() }),
   'event.dispatch': z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
+  'board.agendaMail': z.object({ sessionId: z.uuid(), changedAt: z.iso.datetime() }),
   'visit.remind': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
 } as const;
 

@@ -30,7 +30,7 @@ const EXACT: Record<string, string> = {
   'board.presentation.read': 'Read the case’s tumor board presentation', 'board.minutes.read': 'Looked at the tumor board minutes', 'board.minutes.save': 'Wrote the tumor board minutes',
   'board.minutes.confirm': 'Confirmed the tumor board minutes',
   'message.threads.read': 'Looked at the messages', 'message.read': 'Read a conversation', 'message.create': 'Wrote a message',
-  'visit.list': 'Looked at the video visits', 'visit.read': 'Opened a video visit', 'visit.slots.read': 'Looked for a time for a video visit', 'visit.book': 'Booked a video visit', 'visit.cancel': 'Cancelled a video visit', 'visit.room.enter': 'Entered a video visit',
+  'visit.list': 'Looked at the video visits', 'visit.read': 'Opened a video visit', 'visit.slots.read': 'Looked for a time for a video visit', 'visit.book': 'Booked a video visit', 'visit.cancel': 'Cancelled a video visit', 'visit.move': 'Moved a video visit', 'visit.room.enter': 'Entered a video visit',
   'visit.room.leave': 'Left a video visit', 'visit.room.admit': 'Let someone into a video visit', 'visit.end': 'Ended a video visit',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };
@@ -44,7 +44,7 @@ const ACCOUNT: Record<string, string> = {
   'user.sessions.end': 'Signed out other devices', 'audit.read': 'Looked at the audit trail', 'audit.verify': 'Checked the audit trail’s chain',
   'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'expert.directory.export': 'Exported the expert directory',
   'expert.profile.save': 'Updated an expert profile', 'expert.visitHours.save': 'Set their hours for video visits',
-  'board.session.create': 'Scheduled a tumor board session', 'board.session.cancel': 'Cancelled a tumor board session', 'board.session.join': 'Joined a tumor board session',
+  'board.session.create': 'Scheduled a tumor board session', 'board.session.cancel': 'Cancelled a tumor board session', 'board.session.change': 'Moved a tumor board session', 'board.session.join': 'Joined a tumor board session',
   'board.member.invite': 'Invited a member to a tumor board session', 'board.member.remove': 'Removed a member from a tumor board session',
   'board.attendance': 'Recorded attendance at a tumor board session', 'board.presenter': 'Handed over the tumor board presentation',
 };

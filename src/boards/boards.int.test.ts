@@ -170,6 +170,55 @@ describe('sessions, agenda and members', () => {
     expect((await chair.client.put(`/api/boards/sessions/${sessionId}/agenda`, { caseIds: [caseId, crypto.randomUUID()] })).status).toBe(409);
     expect((await radiologist.client.put(`/api/boards/sessions/${sessionId}/agenda`, { caseIds: [caseId] })).status).toBe(403);
   });
+
+  it('tells the members once that the agenda changed, after the chair stops editing, without naming a case', async () => {
+    await t.db.query(`DELETE FROM mail_outbox WHERE kind = 'board.agenda'`);
+    expect((await chair.client.patch(`/api/boards/sessions/${sessionId}/agenda/${caseId}`, { minutes: 25 })).status).toBe(200);
+    expect((await chair.client.patch(`/api/boards/sessions/${sessionId}/agenda/${caseId}`, { minutes: 30 })).status).toBe(200);
+    const jobs = await t.db.query<{ run_at: Date }>(`SELECT run_at FROM jobs WHERE kind = 'board.agendaMail' AND payload->>'sessionId' = $1`, [sessionId]);
+    // Each change waits out the quiet time (15 minutes by default) before anyone is mailed.
+    for (const j of jobs) expect(new Date(j.run_at).getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
+    await t.db.query(`UPDATE jobs SET run_at = now() WHERE kind = 'board.agendaMail'`);
+    await t.app.jobs.drain();
+    const mails = await t.db.query<{ to_address: string; subject: string; body_text: string }>(`SELECT to_address, subject, body_text FROM mail_outbox WHERE kind = 'board.agenda'`);
+    expect(mails.map((m) => m.to_address).sort()).toEqual([oncologist.email, radiologist.email].sort());
+    const reference = (await coordinator.client.get(`/api/cases/${caseId}`)).body.reference;
+    for (const m of mails) {
+      expect(m.subject).toMatch(/^Agenda changed: Thoracic tumor board, /);
+      expect(m.body_text).toContain('It now has 1 case.');
+      expect(`${m.subject} ${m.body_text}`).not.toContain(reference);
+    }
+  });
+
+  it('moves or cancels this session or this and the following ones of a series, with calendar updates', async () => {
+    const series = (await chair.client.post('/api/boards/sessions', { boardType: 'thoracic', startsAtLocal: '2027-10-21T09:00', timeZone: 'Europe/Berlin', durationMinutes: 60, repeat: { every: 'week', count: 3 } })).body as { id: string; seriesId: string }[];
+    expect(new Set(series.map((x) => x.seriesId)).size).toBe(1);
+    for (const x of series.slice(1)) expect((await chair.client.post(`/api/boards/sessions/${x.id}/members`, { userId: radiologist.id, seat: 'Radiology' })).status).toBe(201);
+    const change = { startsAtLocal: '2027-10-29T10:00', timeZone: 'Europe/Berlin', durationMinutes: 90, scope: 'following' };
+    expect((await oncologist.client.patch(`/api/boards/sessions/${series[1]!.id}`, change)).status).toBe(403);
+    expect((await chair.client.patch(`/api/boards/sessions/${series[1]!.id}`, { ...change, startsAtLocal: '2020-01-01T10:00' })).status).toBe(400);
+    const moved = await chair.client.patch(`/api/boards/sessions/${series[1]!.id}`, change);
+    expect(moved.status).toBe(200);
+    // A day later at 10:00 in Berlin: summer time on the 29th, winter time from 31 October.
+    expect(moved.body.map((x: { startsAt: string; endsAt: string }) => [x.startsAt, x.endsAt])).toEqual([
+      ['2027-10-29T08:00:00.000Z', '2027-10-29T09:30:00.000Z'], ['2027-11-05T09:00:00.000Z', '2027-11-05T10:30:00.000Z']]);
+    expect((await chair.client.get(`/api/boards/sessions/${series[0]!.id}`)).body.startsAt).toBe('2027-10-21T07:00:00.000Z');
+    const updates = await t.db.query<{ subject: string; attachments: { content: string }[] }>(`SELECT subject, attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.update' ORDER BY created_at`, [radiologist.email]);
+    expect(updates).toHaveLength(2);
+    expect(updates[0]!.subject).toMatch(/^Moved: Thoracic tumor board, now Friday 29 October 2027, 10:00/);
+    expect(updates[0]!.attachments[0]!.content).toMatch(new RegExp(`METHOD:REQUEST[\\s\\S]*UID:board-session-${series[1]!.id}@consilium[\\s\\S]*SEQUENCE:1`));
+
+    // Only this one moves when asked so.
+    const one = await chair.client.patch(`/api/boards/sessions/${series[2]!.id}`, { ...change, startsAtLocal: '2027-11-05T11:00', scope: 'this' });
+    expect(one.body.map((x: { startsAt: string }) => x.startsAt)).toEqual(['2027-11-05T10:00:00.000Z']);
+
+    expect((await chair.client.post(`/api/boards/sessions/${series[1]!.id}/cancel?scope=following`)).status).toBe(200);
+    const statuses = await Promise.all(series.map(async (x) => (await chair.client.get(`/api/boards/sessions/${x.id}`)).body.status));
+    expect(statuses).toEqual(['scheduled', 'cancelled', 'cancelled']);
+    const cancels = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.cancel' AND attachments::text LIKE $2`, [radiologist.email, `%${series[2]!.id}%`]);
+    // The last session was sent twice (invitation, then two moves): its cancellation outranks them.
+    expect(cancels[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL[\s\S]*SEQUENCE:3/);
+  });
 });
 
 describe('the shared presentation', () => {
@@ -268,5 +317,25 @@ describe('minutes into the opinion', () => {
     expect(delivered.recommendations[0]).toMatchObject({ boardLabel: 'Thoracic tumor board', dissent: [{ name: 'Dr. Rad Board' }] });
     const outcomes = await coordinator.client.get('/api/outcomes');
     expect(outcomes.body.boards).toMatchObject({ casesDiscussed: 1, changedPlanShare: 1 });
+  });
+
+  it('lets the lead reviewer issue the report without the board’s section, the reason kept with their review notes', async () => {
+    const second = await aCaseInReview(t, patient, coordinator, surgeon, { intake: { plan: { proposedPlan: 'Chemoradiation, then lobectomy', surgeryProposed: true, surgeryDescription: 'Left lower lobectomy', treatingInstitution: 'Synthetic General Hospital', treatmentStartsSoon: false, rapidWorsening: false } } });
+    expect((await coordinator.client.post(`/api/cases/${second}/board/confirm`, { boardType: 'thoracic' })).status).toBe(200);
+    expect((await chair.client.post(`/api/boards/sessions/${sessionId}/agenda`, { caseId: second, minutes: 10 })).status).toBe(201);
+    const minutes = { consensus: { treatmentStance: 'agree', recommendation: 'Proceed as planned.' }, rationale: 'Staging is complete.', guideline: { concordant: true } };
+    expect((await chair.client.put(`/api/boards/sessions/${sessionId}/cases/${second}/minutes`, minutes)).body.missing).toEqual([]);
+    expect((await chair.client.post(`/api/boards/sessions/${sessionId}/cases/${second}/minutes/confirm`)).status).toBe(200);
+
+    const tooShort = await surgeon.client.post(`/api/cases/${second}/opinion/report`, { password: 'x', code: '000000', leaveOutBoard: { reason: '' } });
+    expect(tooShort.status).toBe(400);
+    const report = await issueOpinion(surgeon, second, { leaveOutBoard: { reason: 'The board discussed an earlier question that the patient has withdrawn.' } });
+    expect(report.document.board).toEqual([]);
+    const dr = (await surgeon.client.get(`/fhir/R4/DiagnosticReport/${report.id}`)).body;
+    expect(dr.contained ?? []).toEqual([]);
+    const ws = (await surgeon.client.get(`/api/cases/${second}/opinion`)).body;
+    expect(ws.notes.map((n: { body: string }) => n.body)).toContain('The tumor board’s recommendation was left out of the report. Reason: The board discussed an earlier question that the patient has withdrawn.');
+    const [audit] = await t.db.query<{ detail: { section?: string } }>(`SELECT detail FROM audit_events WHERE case_id = $1 AND action = 'opinion.issue.original'`, [second]);
+    expect(audit!.detail.section).toBe('board-left-out');
   });
 });

@@ -20,6 +20,17 @@ export const SessionInput = z.strictObject({
 });
 export type SessionInput = z.infer<typeof SessionInput>;
 
+/** A session moved or renamed; in a series, this one or this and the following ones. */
+export const SessionChange = z.strictObject({
+  title: text(120).min(3).optional(),
+  startsAtLocal: SessionInput.shape.startsAtLocal,
+  timeZone: SessionInput.shape.timeZone,
+  durationMinutes: SessionInput.shape.durationMinutes,
+  scope: z.enum(['this', 'following']).default('this'),
+});
+export type SessionChange = z.infer<typeof SessionChange>;
+export const SessionCancel = z.strictObject({ scope: z.enum(['this', 'following']).default('this') });
+
 export const AgendaAdd = z.strictObject({ caseId: z.uuid(), minutes: z.number().int().min(1).max(240).default(15) });
 export const AgendaOrder = z.strictObject({ caseIds: z.array(z.uuid()).min(1).max(100) });
 export const AgendaMinutes = z.strictObject({ minutes: z.number().int().min(1).max(240) });
@@ -103,6 +114,8 @@ export const CaseBoardView = z.object({
 export const SessionSummary = z.object({
   id: z.uuid(), boardType: z.string(), boardLabel: z.string(), title: z.string(), startsAt: z.string(), endsAt: z.string(), timeZone: z.string(),
   status: z.enum(['scheduled', 'cancelled']), chairName: z.string(), cases: z.number().int(), members: z.number().int(),
+  /** Sessions scheduled together as a repeating series share this id. */
+  seriesId: z.uuid().nullable(),
 }).meta({ id: 'BoardSessionSummary' });
 
 const QuorumView = z.object({ complete: z.boolean(), basis: z.enum(['invited', 'attending']), seats: z.array(z.object({ seat: z.string(), filledBy: z.array(z.string()) })), missing: z.array(z.string()) });
@@ -130,7 +143,7 @@ export const CasePresentation = z.object({
   staging: z.array(z.object({ text: z.string(), by: z.string() })),
   biomarkers: z.array(z.object({ name: z.string(), status: z.string(), by: z.string().nullable() })),
   missing: z.array(z.string()),
-  imaging: z.array(z.object({ studyUid: z.string(), seriesUid: z.string().nullable(), description: z.string(), measurements: z.array(z.object({ text: z.string(), sopInstanceUid: z.string(), seriesUid: z.string() })) })),
+  imaging: z.array(z.object({ studyUid: z.string(), seriesUid: z.string().nullable(), description: z.string(), measurements: z.array(z.object({ id: z.uuid(), kind: z.enum(['length', 'angle']), points: z.array(z.array(z.number())), text: z.string(), sopInstanceUid: z.string(), seriesUid: z.string() })) })),
   treatments: z.array(Linked),
   priorities: z.array(z.string()),
   reviewerParts: z.array(z.object({ author: z.string(), role: z.string(), status: z.string(), summary: z.array(z.string()) })),

@@ -8,6 +8,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
+import { enqueueJob } from '../jobs.ts';
 import { addMember } from '../cases/repository.ts';
 import type { CaseGateway } from '../cases/gateway.ts';
 import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
@@ -19,7 +20,7 @@ import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import { boardRecommendations, boardLabel as labelOf } from './recommendations.ts';
 import { announceBoard } from './live.ts';
 import { boardTypeById, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
-import { minutesGaps, type MinutesDraft, type PresentationState, type SessionInput } from './schemas.ts';
+import { minutesGaps, type MinutesDraft, type PresentationState, type SessionChange, type SessionInput } from './schemas.ts';
 
 /**
  * Multidisciplinary boards: which cases are proposed (rules as data, confirmed by the case's
@@ -31,6 +32,7 @@ import { minutesGaps, type MinutesDraft, type PresentationState, type SessionInp
 
 interface SessionRow {
   id: string; board_type: string; title: string; starts_at: Date; ends_at: Date; time_zone: string; chair_id: string; chair_name: string;
+  series_id: string | null; sequence: number; agenda_changed_at: Date | null;
   status: 'scheduled' | 'cancelled'; presentation: PresentationState | null; presentation_seq: string | number; presenter_id: string | null;
 }
 interface ProposalRow {
@@ -179,7 +181,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
   }
   const summaryOf = (s: SessionRow, cases: number, members: number) => ({
     id: s.id, boardType: s.board_type, boardLabel: labelOf(s.board_type), title: s.title, startsAt: iso(s.starts_at), endsAt: iso(s.ends_at),
-    timeZone: s.time_zone, status: s.status, chairName: s.chair_name, cases, members,
+    timeZone: s.time_zone, status: s.status, chairName: s.chair_name, cases, members, seriesId: s.series_id,
   });
 
   /** The case's agenda entry in a session the actor sits on: the only way a member reaches a case here. */
@@ -196,27 +198,76 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
    * The calendar mail of a session to one member: the invitation, or its withdrawal when the
    * session is cancelled or the member removed (the same uid, so calendars drop the event).
    */
-  async function mailMember(tx: Queryable, s: SessionRow, user: { email: string; name: string }, method: 'REQUEST' | 'CANCEL') {
+  async function mailMember(tx: Queryable, s: SessionRow, user: { email: string; name: string }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${publicUrl()}/boards/${s.id}`;
-    const when = DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
+    const when = whenOf(s);
     const board = labelOf(s.board_type);
     const invite = method === 'REQUEST';
     await enqueueMail(tx, {
-      kind: invite ? 'board.invite' : 'board.cancel', to: user.email,
-      subject: invite ? `Invitation: ${board}, ${when}` : `Cancelled for you: ${board}, ${when}`,
+      kind: !invite ? 'board.cancel' : moved ? 'board.update' : 'board.invite', to: user.email,
+      subject: !invite ? `Cancelled for you: ${board}, ${when}` : moved ? `Moved: ${board}, now ${when}` : `Invitation: ${board}, ${when}`,
       // Which cases are on the agenda is health data: the mail says where to look, not what is there.
-      text: invite
-        ? `Hello ${user.name},\n\nYou are invited to the ${board.toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`
-        : `Hello ${user.name},\n\nThe ${board.toLowerCase()} on ${when} was cancelled, or you are no longer on it. The attached update removes it from your calendar.`,
+      text: !invite
+        ? `Hello ${user.name},\n\nThe ${board.toLowerCase()} on ${when} was cancelled, or you are no longer on it. The attached update removes it from your calendar.`
+        : moved
+          ? `Hello ${user.name},\n\nThe ${board.toLowerCase()} you are invited to is now on ${when}.\n\nThe agenda is in Consilium once you sign in:\n${link}\n\nThe attached update moves it in your calendar.`
+          : `Hello ${user.name},\n\nYou are invited to the ${board.toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
       attachments: [{ filename: 'board-session.ics', contentType: `text/calendar; method=${method}`, content: calendarInvite({
-        uid: `board-session-${s.id}@consilium`, method, sequence: invite ? 0 : 1, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || board, url: link,
+        // A cancellation outranks every version sent before it.
+        uid: `board-session-${s.id}@consilium`, method, sequence: invite ? s.sequence : s.sequence + 1, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || board, url: link,
         description: `${board}. The agenda and the case presentations are in Consilium after you sign in: ${link}`,
         organizer: { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }, attendee: user,
       }) }],
     });
   }
-  const memberMail = (tx: Queryable, sessionId: string, userId?: string) => tx.query<{ email: string; name: string }>(
-    `SELECT u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.session_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.user_id = $2)`, [sessionId, userId ?? null]);
+  /** The first start, as the chair typed it in the session's zone; it must be valid and ahead. */
+  function wallClockStart(input: { startsAtLocal: string; timeZone: string }) {
+    const start = DateTime.fromISO(input.startsAtLocal, { zone: input.timeZone });
+    if (!start.isValid) throw new AppError('VALIDATION_FAILED', start.invalidReason === 'unsupported zone' ? `Unknown time zone “${input.timeZone}”.` : 'The date or time is not valid.', { errors: [{ path: start.invalidReason === 'unsupported zone' ? '/timeZone' : '/startsAtLocal', message: 'is not valid' }] });
+    if (start.toJSDate() < deps.now()) throw new AppError('VALIDATION_FAILED', 'Choose a time in the future.', { errors: [{ path: '/startsAtLocal', message: 'is in the past' }] });
+    return start;
+  }
+
+  /** This session, or it and the later sessions of its series still to come (locked, in order). */
+  async function inScope(tx: Queryable, s: SessionRow, scope: 'this' | 'following'): Promise<SessionRow[]> {
+    if (scope === 'this' || !s.series_id) return [s];
+    return tx.query<SessionRow>(
+      `SELECT s.*, u.name AS chair_name FROM board_sessions s JOIN users u ON u.id = s.chair_id
+       WHERE s.series_id = $1 AND s.starts_at >= $2 AND s.status = 'scheduled' ORDER BY s.starts_at FOR UPDATE OF s`, [s.series_id, s.starts_at]);
+  }
+
+  const whenOf = (s: SessionRow) => DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
+
+  /**
+   * Members hear that the agenda changed once the chair has left it alone for a while, so a
+   * morning of editing is one mail. It says how many cases there are and where to look, no more.
+   */
+  async function agendaChanged(tx: Queryable, sessionId: string) {
+    const [row] = await tx.query<{ agenda_changed_at: Date }>('UPDATE board_sessions SET agenda_changed_at = clock_timestamp() WHERE id = $1 RETURNING agenda_changed_at', [sessionId]);
+    await enqueueJob(tx, 'board.agendaMail', { sessionId, changedAt: iso(row!.agenda_changed_at) }, new Date(deps.now().getTime() + deps.config.boardAgendaMailDelayMs));
+  }
+
+  async function mailAgendaChange(payload: { sessionId: string; changedAt: string }) {
+    await db.transaction(async (tx) => {
+      const s = await loadSession(tx, payload.sessionId, true);
+      // A later change has its own job; a session that is over or cancelled needs no news.
+      if (!s.agenda_changed_at || iso(s.agenda_changed_at) !== payload.changedAt || s.status !== 'scheduled' || new Date(s.starts_at) <= deps.now()) return;
+      const [count] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM board_agenda WHERE session_id = $1', [s.id]);
+      const n = count?.n ?? 0;
+      const board = labelOf(s.board_type);
+      const link = `${publicUrl()}/boards/${s.id}`;
+      for (const m of await memberMail(tx, s.id)) {
+        if (m.user_id === s.chair_id) continue;
+        await enqueueMail(tx, {
+          kind: 'board.agenda', to: m.email, subject: `Agenda changed: ${board}, ${whenOf(s)}`,
+          text: `Hello ${m.name},\n\nThe agenda of the ${board.toLowerCase()} on ${whenOf(s)} has changed. It now has ${n === 1 ? '1 case' : `${n} cases`}.\n\nSee it, with each case's presentation, in Consilium once you sign in:\n${link}`,
+        });
+      }
+    });
+  }
+
+  const memberMail = (tx: Queryable, sessionId: string, userId?: string) => tx.query<{ user_id: string; email: string; name: string }>(
+    `SELECT m.user_id, u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.session_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.user_id = $2)`, [sessionId, userId ?? null]);
 
   return {
     /** The board panel of a case: what the rules suggest and why, the proposal, sessions and confirmed recommendations. */
@@ -316,9 +367,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
 
     /** Schedules a session, or a series of them, at a wall-clock time in a time zone (summer time kept). */
     async createSessions(actor: Actor, meta: RequestMeta, input: SessionInput) {
-      const start = DateTime.fromISO(input.startsAtLocal, { zone: input.timeZone });
-      if (!start.isValid) throw new AppError('VALIDATION_FAILED', start.invalidReason === 'unsupported zone' ? `Unknown time zone “${input.timeZone}”.` : 'The date or time is not valid.', { errors: [{ path: start.invalidReason === 'unsupported zone' ? '/timeZone' : '/startsAtLocal', message: 'is not valid' }] });
-      if (start.toJSDate() < deps.now()) throw new AppError('VALIDATION_FAILED', 'Choose a time in the future.', { errors: [{ path: '/startsAtLocal', message: 'is in the past' }] });
+      const start = wallClockStart(input);
       const count = input.repeat?.count ?? 1;
       const step = input.repeat ? STEP[input.repeat.every] : { weeks: 0 };
       const title = input.title ?? labelOf(input.boardType);
@@ -358,17 +407,50 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       });
     },
 
-    async cancelSession(actor: Actor, meta: RequestMeta, id: string) {
+    /**
+     * Moves or renames a session, or in a series this one and the following ones: each keeps its
+     * own day, shifted as this one is, at the new wall-clock time in the new zone (summer time
+     * handled). Members get the calendar update; the agenda and members stay.
+     */
+    async changeSessions(actor: Actor, meta: RequestMeta, id: string, change: SessionChange) {
+      const start = wallClockStart(change);
       return db.transaction(async (tx) => {
         const { s } = await openSession(tx, actor, id, { chair: true, forUpdate: true });
         mustBeScheduled(s);
-        await revokeMembers(tx, id, {});
-        for (const m of await memberMail(tx, id)) await mailMember(tx, s, m, 'CANCEL');
-        await tx.query(`UPDATE board_sessions SET status = 'cancelled' WHERE id = $1`, [id]);
-        await auditOnAgenda(tx, actor, meta, id, 'board.session.cancel');
-        await announceBoard(tx, id, { kind: 'session' });
+        const from = DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).startOf('day');
+        const out = [];
+        for (const t of await inScope(tx, s, change.scope)) {
+          const days = Math.round(DateTime.fromJSDate(new Date(t.starts_at), { zone: t.time_zone }).startOf('day').diff(from, 'days').days);
+          const at = start.plus({ days });
+          const [moved] = await tx.query<SessionRow>(
+            `UPDATE board_sessions SET starts_at = $2, ends_at = $3, time_zone = $4, title = coalesce($5, title), sequence = sequence + 1 WHERE id = $1
+             RETURNING *, (SELECT name FROM users WHERE id = chair_id) AS chair_name`,
+            [t.id, at.toJSDate(), at.plus({ minutes: change.durationMinutes }).toJSDate(), change.timeZone, change.title ?? null]);
+          for (const m of await memberMail(tx, t.id)) await mailMember(tx, moved!, m, 'REQUEST', true);
+          await auditOnAgenda(tx, actor, meta, t.id, 'board.session.change');
+          await recordAudit(tx, { actor, meta, action: 'board.session.change', entityType: 'BoardSession', entityId: t.id });
+          await announceBoard(tx, t.id, { kind: 'session' });
+          out.push(summaryOf(moved!, 0, 0));
+        }
+        return out;
       });
     },
+
+    async cancelSession(actor: Actor, meta: RequestMeta, id: string, scope: 'this' | 'following' = 'this') {
+      return db.transaction(async (tx) => {
+        const { s } = await openSession(tx, actor, id, { chair: true, forUpdate: true });
+        mustBeScheduled(s);
+        for (const t of await inScope(tx, s, scope)) {
+          await revokeMembers(tx, t.id, {});
+          for (const m of await memberMail(tx, t.id)) await mailMember(tx, t, m, 'CANCEL');
+          await tx.query(`UPDATE board_sessions SET status = 'cancelled' WHERE id = $1`, [t.id]);
+          await auditOnAgenda(tx, actor, meta, t.id, 'board.session.cancel');
+          await announceBoard(tx, t.id, { kind: 'session' });
+        }
+      });
+    },
+
+    mailAgendaChange,
 
     async addToAgenda(actor: Actor, meta: RequestMeta, sessionId: string, caseId: string, minutes: number) {
       return withCaseTx(db, async (tx) => {
@@ -389,6 +471,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await grantMembers(tx, s, actor.userId, { caseId });
         await gate.emit('board.schedule', { sessionId, startsAt: iso(s.starts_at) });
         await gate.audit('board.agenda.add', { entityType: 'BoardSession', entityId: sessionId });
+        await agendaChanged(tx, sessionId);
         await announceBoard(tx, sessionId, { kind: 'agenda' });
       });
     },
@@ -402,6 +485,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await tx.query('DELETE FROM board_minutes WHERE session_id = $1 AND case_id = $2 AND confirmed_at IS NULL', [sessionId, caseId]);
         await tx.query('DELETE FROM board_agenda WHERE session_id = $1 AND case_id = $2', [sessionId, caseId]);
         await gate.audit('board.agenda.remove', { entityType: 'BoardSession', entityId: sessionId });
+        await agendaChanged(tx, sessionId);
         await announceBoard(tx, sessionId, { kind: 'agenda' });
       });
     },
@@ -414,6 +498,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         if (current.length !== caseIds.length || !current.every((c) => caseIds.includes(c))) throw new AppError('CONFLICT', 'The agenda changed meanwhile; reload and order it again.');
         await tx.query('UPDATE board_agenda a SET position = o.n FROM unnest($2::uuid[]) WITH ORDINALITY AS o(case_id, n) WHERE a.session_id = $1 AND a.case_id = o.case_id', [sessionId, caseIds]);
         await recordCaseReads(tx, { actor, meta, action: 'board.agenda.order', entityType: 'BoardSession', entityId: sessionId }, caseIds);
+        await agendaChanged(tx, sessionId);
         await announceBoard(tx, sessionId, { kind: 'agenda' });
       });
     },
@@ -424,6 +509,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await openSession(tx, actor, sessionId, { chair: true });
         await tx.query('UPDATE board_agenda SET minutes = $3 WHERE session_id = $1 AND case_id = $2', [sessionId, caseId, minutes]);
         await gate.audit('board.agenda.time', { entityType: 'BoardSession', entityId: sessionId });
+        await agendaChanged(tx, sessionId);
         await announceBoard(tx, sessionId, { kind: 'agenda' });
       });
     },
@@ -542,8 +628,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const studies = await tx.query<{ study_uid: string; study_description: string | null; study_date: string | null; series_uid: string | null }>(
           `SELECT s.study_uid, s.study_description, s.study_date, (SELECT se.series_uid FROM dicom_series se WHERE se.study_id = s.id ORDER BY se.series_uid LIMIT 1) AS series_uid
            FROM dicom_studies s WHERE s.case_id = $1 ORDER BY s.study_date NULLS LAST`, [caseId]);
-        const measurements = await tx.query<{ study_uid: string; series_uid: string; sop_instance_uid: string; kind: string; value: number; unit: string; name: string }>(
-          `SELECT m.study_uid, m.series_uid, m.sop_instance_uid, m.kind, m.value, m.unit, u.name FROM imaging_measurements m JOIN users u ON u.id = m.created_by
+        const measurements = await tx.query<{ id: string; study_uid: string; series_uid: string; sop_instance_uid: string; kind: 'length' | 'angle'; points: number[][]; value: number; unit: string; name: string }>(
+          `SELECT m.id, m.points, m.study_uid, m.series_uid, m.sop_instance_uid, m.kind, m.value, m.unit, u.name FROM imaging_measurements m JOIN users u ON u.id = m.created_by
            WHERE m.case_id = $1 AND m.deleted_at IS NULL ORDER BY m.created_at`, [caseId]);
         const [minutes] = await tx.query<MinutesRow>('SELECT * FROM board_minutes WHERE session_id = $1 AND case_id = $2', [sessionId, caseId]);
         // Drafts stay their authors' until signed.
@@ -568,7 +654,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           imaging: studies.map((st) => ({
             studyUid: st.study_uid, seriesUid: st.series_uid,
             description: `${st.study_description ?? 'Imaging study'}${st.study_date ? `, ${st.study_date.slice(0, 4)}-${st.study_date.slice(4, 6)}-${st.study_date.slice(6, 8)}` : ''}`,
-            measurements: measurements.filter((m) => m.study_uid === st.study_uid).map((m) => ({ text: `${m.kind === 'length' ? 'Length' : 'Angle'} ${m.value.toFixed(1)} ${m.unit === 'deg' ? '°' : m.unit} (${m.name})`, sopInstanceUid: m.sop_instance_uid, seriesUid: m.series_uid })),
+            measurements: measurements.filter((m) => m.study_uid === st.study_uid).map((m) => ({ id: m.id, kind: m.kind, points: m.points, text: `${m.kind === 'length' ? 'Length' : 'Angle'} ${m.value.toFixed(1)} ${m.unit === 'deg' ? '°' : m.unit} (${m.name})`, sopInstanceUid: m.sop_instance_uid, seriesUid: m.series_uid })),
           })),
           treatments: (intake.treatment?.treatments ?? []).map((t) => link(`${t.description}${t.startedOn ? `, from ${t.startedOn}` : ''}${t.endedOn ? ` to ${t.endedOn}` : ''} — ${t.response.replace('_', ' ')}`, linkTo('treatment_summary'))),
           priorities: [...(intake.priorities?.ranked ?? []).map((p, i) => `${i + 1}. ${KNOWLEDGE_PRIORITY(p)}`), ...(intake.priorities?.inOwnWords ? [`In their words: ${intake.priorities.inOwnWords}`] : [])],

@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  BOARD_AGENDA_MAIL_DELAY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(15),
   /** STUN/TURN servers for video visits, as WebRTC takes them: JSON like [{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]. */
   ICE_SERVERS: z.string().default('[]').transform((v, ctx) => {
     try {
@@ -51,6 +52,10 @@ const EnvSchema = z.object({
       return z.NEVER;
     }
   }),
+  /** Shared secret of coturn's `use-auth-secret`: each participant gets TURN credentials that expire. */
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters').optional(),
+  TURN_URLS: z.string().default('').transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^turns?:/, 'TURN_URLS are turn: or turns: addresses'))),
+  TURN_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   SERVICE_LEVELS_FILE: z.string().optional(),
   MATCHING_WEIGHTS_FILE: z.string().optional(),
   AUTO_ASSIGN_SERVICE_LINES: z.string().default(''),
@@ -108,8 +113,12 @@ export interface Config {
   reportLetterhead: string;
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
+  /** Quiet time after a change to a board's agenda before its members are mailed (one mail per burst of edits). */
+  boardAgendaMailDelayMs: number;
   /** STUN/TURN servers handed to browsers for video visits. */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** TURN servers whose credentials are made per participant from a secret shared with coturn. */
+  turn?: { secret: string; urls: string[]; ttlSeconds: number };
   /** Business days per urgency and the holiday calendar (default: the bundled file). */
   serviceLevelsFile?: string;
   /** Weights of the expert-matching factors (default: the bundled file). */
@@ -193,7 +202,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,
     iceServers: e.ICE_SERVERS,
+    turn: turnConfig(e.TURN_SECRET, e.TURN_URLS, e.TURN_TTL_MINUTES),
     serviceLevelsFile: e.SERVICE_LEVELS_FILE,
     matchingWeightsFile: e.MATCHING_WEIGHTS_FILE,
     autoAssignServiceLines: e.AUTO_ASSIGN_SERVICE_LINES.split(',').map((s) => s.trim()).filter(Boolean),
@@ -220,4 +231,11 @@ function isProxyAddress(entry: string): boolean {
   if (bits === undefined) return true;
   const n = Number(bits);
   return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/** TURN with per-participant credentials needs both the secret and where the servers are. */
+function turnConfig(secret: string | undefined, urls: string[], ttlMinutes: number): Config['turn'] {
+  if (!secret && !urls.length) return undefined;
+  if (!secret || !urls.length) throw new Error('Invalid configuration:\n  TURN_SECRET and TURN_URLS go together: set both, or neither');
+  return { secret, urls, ttlSeconds: ttlMinutes * 60 };
 }

@@ -24,6 +24,8 @@ export function capabilityStatement(base: string): CapabilityStatement {
         { type: 'DiagnosticReport', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['subject', 'reference'], ['based-on', 'reference'], ['_count', 'number']) },
         { type: 'Observation', interaction: [{ code: 'read' }] },
         { type: 'Appointment', interaction: [{ code: 'read' }] },
+        { type: 'Schedule', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['actor', 'reference']) },
+        { type: 'Slot', interaction: [{ code: 'search-type' }], searchParam: search(['schedule', 'reference'], ['start', 'date'], ['status', 'token'], ['service-type', 'token']) },
         { type: 'Practitioner', interaction: [{ code: 'read' }] },
         { type: 'PractitionerRole', interaction: [{ code: 'read' }] },
         { type: 'AuditEvent', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['entity', 'reference'], ['patient', 'reference'], ['agent', 'reference'], ['date', 'date'], ['outcome', 'token'], ['_count', 'number']) },

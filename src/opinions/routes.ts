@@ -25,6 +25,10 @@ const Workspace = z.object({
   reports: z.array(OpinionReport),
 }).meta({ id: 'OpinionWorkspace' });
 const Credentials = z.strictObject({ password: z.string().min(1).max(200), code: z.string().regex(/^\d{6}$/, 'the 6-digit code from the authenticator app') });
+const IssueReport = Credentials.extend({
+  leaveOutBoard: z.strictObject({ reason: z.string().trim().min(3).max(1000) }).optional()
+    .meta({ description: 'Issue the report without the tumor board’s recommendation; the reason is kept as a review note' }),
+});
 
 /** The review workspace, the opinion and its report, follow-up, survey and outcomes. */
 export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesService) {
@@ -41,7 +45,7 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
       async (req, reply) => reply.code(201).send(await opinions.addNote(req.actor, requestMeta(req), req.params.id, req.body.body)));
     app.post('/cases/:id/opinion/sign', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Sign my part (password and authenticator code again)', params: Params, body: Credentials, response: { 200: OpinionPart, ...errorResponses } } },
       async (req) => opinions.signPart(req.actor, requestMeta(req), req.params.id, req.body));
-    app.post('/cases/:id/opinion/report', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: Credentials, response: { 201: OpinionReport, ...errorResponses } } },
+    app.post('/cases/:id/opinion/report', { config: { access: { case: 'case.opinion.write' } }, schema: { tags, summary: 'Issue the combined report (lead expert, every part signed)', params: Params, body: IssueReport, response: { 201: OpinionReport, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await opinions.issueReport(req.actor, requestMeta(req), req.params.id, req.body)));
     app.post('/cases/:id/opinion/report/versions', {
       config: { access: { case: 'case.opinion.write' } },

@@ -114,7 +114,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     return opened;
   }
 
-  async function reportDocument(tx: Queryable, row: CaseRow, signed: SignedPart[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string): Promise<ReportDocument> {
+  async function reportDocument(tx: Queryable, row: CaseRow, signed: SignedPart[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string, withBoard = true): Promise<ReportDocument> {
     const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
     const intake = row.intake as { questions?: { questions?: string[] }; priorities?: { ranked?: string[]; inOwnWords?: string } ; condition?: { description?: string } };
     return {
@@ -131,7 +131,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       })),
       disagreements: previous?.disagreements ?? disagreements(signed.map((p) => ({ authorName: p.author_name, content: p.content }))),
       // The board's confirmed recommendation is a section of the report; later versions keep the one issued.
-      board: previous?.board ?? await boardRecommendations(tx, row.id),
+      board: previous?.board ?? (withBoard ? await boardRecommendations(tx, row.id) : []),
       addenda: [...(previous?.addenda ?? []), ...(addendumText ? [{ version, kind: kind as 'addendum' | 'amendment', reason: reason ?? '', text: addendumText, by: issuer, at: deps.now().toISOString() }] : [])],
     };
   }
@@ -145,7 +145,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   }
 
   /** Writes the report version: PDF staged first, then blob, row and case state in one transaction. */
-  async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean }>) {
+  async function issue(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }, build: (tx: Queryable, row: CaseRow, version: number) => Promise<{ doc: ReportDocument; kind: ReportRow['kind']; reason: string | null; transition: boolean; reviewNote?: string }>) {
     // Refused before the password and code are asked for, so a code is not spent in vain.
     await confirmSigner(actor, meta, caseId, creds, (tx, row) => mustLead(tx, row, actor));
     // First pass: check everything and build the document (nothing is written).
@@ -167,9 +167,10 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const [report] = await tx.query<ReportRow>(
           'INSERT INTO opinion_reports (case_id, version, kind, reason, content, pdf_sha256, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
           [caseId, prepared.version, prepared.kind, prepared.reason, JSON.stringify(prepared.doc), blob!.sha256, actor.userId]);
+        if (prepared.reviewNote) await tx.query('INSERT INTO review_notes (case_id, author_id, body) VALUES ($1,$2,$3)', [caseId, actor.userId, prepared.reviewNote]);
         if (prepared.transition) await opened.transition('signOpinion');
         await opened.emit(`opinion.${prepared.kind}`, { version: prepared.version, reason: prepared.reason });
-        await opened.audit(`opinion.issue.${prepared.kind}`, { entityType: 'DiagnosticReport', entityId: report!.id, detail: { version: prepared.version } });
+        await opened.audit(`opinion.issue.${prepared.kind}`, { entityType: 'DiagnosticReport', entityId: report!.id, detail: { version: prepared.version, ...(prepared.reviewNote ? { section: 'board-left-out' } : {}) } });
         return reportView(report!);
       });
     } catch (err) {
@@ -260,8 +261,12 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       });
     },
 
-    /** The lead reviewer issues the combined report once every assigned reviewer has signed. */
-    async issueReport(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string }) {
+    /**
+     * The lead reviewer issues the combined report once every assigned reviewer has signed. A
+     * tumor board's confirmed recommendation is a section of it unless the lead leaves it out,
+     * with the reason kept among the lead's review notes.
+     */
+    async issueReport(actor: Actor, meta: RequestMeta, caseId: string, creds: { password: string; code: string; leaveOutBoard?: { reason: string } | undefined }) {
       return issue(actor, meta, caseId, creds, async (tx, row, version) => {
         if (!['in_review', 'board'].includes(row.status)) throw new AppError('ILLEGAL_TRANSITION', 'The report is issued while the case is in review.');
         if (version !== 1) throw new AppError('CONFLICT', 'The report was already issued; add an addendum or amendment instead.');
@@ -277,7 +282,11 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (!signed.some((p) => p.content.patientSummary?.trim())) unmet.push('No reviewer wrote the plain-language summary for the patient.');
         if (unmet.length) throw new AppError('GUARD_FAILED', 'The report cannot be issued yet.', { unmet });
         const [me] = await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [actor.userId]);
-        return { doc: await reportDocument(tx, row, signed, version, 'original', null, me!.name), kind: 'original', reason: null, transition: true };
+        const leftOut = creds.leaveOutBoard && (await boardRecommendations(tx, row.id)).length > 0;
+        return {
+          doc: await reportDocument(tx, row, signed, version, 'original', null, me!.name, undefined, undefined, !leftOut), kind: 'original', reason: null, transition: true,
+          ...(leftOut ? { reviewNote: `The tumor board’s recommendation was left out of the report. Reason: ${creds.leaveOutBoard!.reason}` } : {}),
+        };
       });
     },
 

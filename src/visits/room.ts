@@ -25,20 +25,29 @@ export function roomStore(db: Db) {
         `SELECT p.user_id, u.name, p.state FROM visit_presence p JOIN users u ON u.id = p.user_id WHERE p.visit_id = $1 AND p.state <> 'left' ORDER BY p.updated_at`, [visitId]);
       return rows.map((r) => ({ userId: r.user_id, name: r.name, state: r.state, expert: r.user_id === expertId }));
     },
-    /** Enters the room: the expert is admitted at once, anyone else waits to be admitted. */
-    async enter(visitId: string, actor: Actor, expert: boolean) {
+    /**
+     * Enters the room: the expert is admitted at once, anyone else waits to be admitted. This
+     * connection becomes the person's presence; a window they had open before is replaced.
+     */
+    async enter(visitId: string, actor: Actor, expert: boolean, connection: string) {
       await db.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO visit_presence (visit_id, user_id, state) VALUES ($1,$2,$3)
-           ON CONFLICT (visit_id, user_id) DO UPDATE SET state = CASE WHEN visit_presence.state = 'admitted' OR $3 = 'admitted' THEN 'admitted' ELSE 'waiting' END, updated_at = now()`,
-          [visitId, actor.userId, expert ? 'admitted' : 'waiting']);
+          `INSERT INTO visit_presence (visit_id, user_id, state, connection) VALUES ($1,$2,$3,$4)
+           ON CONFLICT (visit_id, user_id) DO UPDATE SET state = CASE WHEN visit_presence.state = 'admitted' OR $3 = 'admitted' THEN 'admitted' ELSE 'waiting' END, connection = $4, updated_at = now()`,
+          [visitId, actor.userId, expert ? 'admitted' : 'waiting', connection]);
         if (expert) await tx.query('UPDATE visits SET started_at = coalesce(started_at, now()) WHERE id = $1', [visitId]);
         await announce(tx, visitId, { kind: 'presence' });
       });
     },
-    async leave(visitId: string, actor: Actor, meta: RequestMeta, caseId: string) {
+    /** Whether this connection is still the person's presence in the room (not replaced by a newer window). */
+    async isCurrent(visitId: string, userId: string, connection: string): Promise<boolean> {
+      return (await db.query('SELECT 1 FROM visit_presence WHERE visit_id = $1 AND user_id = $2 AND connection = $3', [visitId, userId, connection])).length > 0;
+    },
+    /** Leaves the room, unless a newer window of the same person took over meanwhile. */
+    async leave(visitId: string, actor: Actor, meta: RequestMeta, caseId: string, connection: string) {
       await db.transaction(async (tx) => {
-        await tx.query(`UPDATE visit_presence SET state = 'left', updated_at = now() WHERE visit_id = $1 AND user_id = $2`, [visitId, actor.userId]);
+        const left = await tx.query(`UPDATE visit_presence SET state = 'left', updated_at = now() WHERE visit_id = $1 AND user_id = $2 AND connection = $3 RETURNING user_id`, [visitId, actor.userId, connection]);
+        if (!left.length) return;
         // What was not delivered to or from them is of no use any more (it names network addresses).
         await tx.query('DELETE FROM visit_signals WHERE visit_id = $1 AND (to_user = $2 OR from_user = $2)', [visitId, actor.userId]);
         await recordAudit(tx, { actor, meta, action: 'visit.room.leave', entityType: 'Appointment', entityId: visitId, caseId });

@@ -1,5 +1,5 @@
 import type { Appointment } from '@medplum/fhirtypes';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../core/config.ts';
@@ -7,7 +7,10 @@ import { AppError } from '../core/errors.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { CLOSE_NO_LONGER_ALLOWED, openChannel, sameOriginOnly } from '../core/realtime.ts';
 import type { RoomHub, RoomStore } from './room.ts';
-import { VISIT_TYPE_IDS, VisitHours } from './rules.ts';
+import { iceServersFor } from './turn.ts';
+import { bundle } from '../fhir/routes.ts';
+import { expertOfScheduleId, scheduleResource, slotRange, slotResources } from './fhir.ts';
+import { VISIT_TYPE_IDS, VISITS, VisitHours } from './rules.ts';
 import { visitTypeById } from './rules.ts';
 import type { VisitRow, VisitsService } from './service.ts';
 
@@ -29,6 +32,9 @@ const RoomMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('end') }),
 ]);
 const LIVE_MINUTES = 90;
+
+/** Close code of a window whose person joined the visit from another window or device. */
+export const CLOSE_REPLACED = 4409;
 
 /** Video visits: hours, slots, booking and cancelling on a case, the room's WebSocket, and FHIR Appointment. */
 export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomHub, config: Config) {
@@ -52,6 +58,9 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
     app.post('/visits/:visitId/cancel', { config: { access: 'signed-in' }, schema: { tags, summary: 'Cancel a visit (patient side up to the policy’s notice; the expert or coordinator at any time)', params: VisitParams,
       body: z.strictObject({ reason: z.string().trim().max(500).optional() }), response: { 200: Ok, ...errorResponses } } },
     async (req) => { await visits.cancel(req.actor, requestMeta(req), req.params.visitId, req.body.reason); return { ok: true as const }; });
+    app.post('/visits/:visitId/move', { config: { access: 'signed-in' }, schema: { tags, summary: 'Move a visit to another free time of its expert (same notice as cancelling); calendars are updated in place', params: VisitParams,
+      body: z.strictObject({ startsAt: z.iso.datetime() }), response: { 200: VisitView, ...errorResponses } } },
+    async (req) => visits.move(req.actor, requestMeta(req), req.params.visitId, req.body.startsAt));
     app.get('/visits/:visitId', { config: { access: 'signed-in' }, schema: { tags, summary: 'A visit, for its room (the expert and the patient side of its case)', params: VisitParams, response: { 200: VisitView.extend({ expert: z.boolean() }), ...errorResponses } } },
       async (req) => {
         const r = await visits.enter(req.actor, requestMeta(req), req.params.visitId, { action: 'visit.read' });
@@ -65,7 +74,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
      */
     app.get('/visits/:visitId/live', {
       websocket: true, config: { access: 'signed-in' },
-      schema: { tags, summary: 'WebSocket: `hello`, `presence`, `signal`, `ended`; send `admit` (expert), `signal`, `leave`, `end` (expert)', params: VisitParams },
+      schema: { tags, summary: 'WebSocket: `hello`, `presence`, `signal`, `ended`, `replaced` (the person joined from another window; this one closes); send `admit` (expert), `signal`, `leave`, `end` (expert)', params: VisitParams },
       preValidation: sameOriginOnly(config),
     }, (socket, req) => {
       const actor = req.actor;
@@ -73,6 +82,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
       const { visitId } = req.params as { visitId: string };
       let stop = () => {};
       let entered: { expert: boolean; caseId: string; expertId: string } | null = null;
+      const connection = crypto.randomUUID();
       openChannel(socket, {
         maxMinutes: LIVE_MINUTES,
         schema: RoomMessage,
@@ -82,7 +92,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
           const v = await visits.find(visitId);
           const me = { expert: r.expert, caseId: r.caseId, expertId: v.expert_id };
           entered = me;
-          await store.enter(visitId, actor, r.expert);
+          await store.enter(visitId, actor, r.expert, connection);
           // Signals are handled one at a time, in the order they came: a newer presence list is never overwritten by an older one.
           let inOrder: Promise<unknown> = Promise.resolve();
           stop = hub.subscribe(visitId, (s) => {
@@ -90,6 +100,11 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
               if (s.kind === 'presence') {
                 // Whoever was removed from the case meanwhile leaves the room at the next change.
                 if (!(await visits.stillAllowed(visitId, actor.userId))) return channel.close(CLOSE_NO_LONGER_ALLOWED, 'no longer on the case');
+                // The person opened the visit in another window: that one is them now.
+                if (!(await store.isCurrent(visitId, actor.userId, connection))) {
+                  channel.send({ type: 'replaced' });
+                  return channel.close(CLOSE_REPLACED, 'joined elsewhere');
+                }
                 channel.send({ type: 'presence', presence: await store.presence(visitId, me.expertId) });
               } else if (s.kind === 'ended') {
                 channel.send({ type: 'ended' });
@@ -102,7 +117,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
           });
           // The page may have gone while we were letting it in.
           if (socket.readyState !== socket.OPEN) stop();
-          return { type: 'hello', you: actor.userId, expert: r.expert, iceServers: config.iceServers, presence: await store.presence(visitId, v.expert_id) };
+          return { type: 'hello', you: actor.userId, expert: r.expert, iceServers: iceServersFor(config, actor.userId, new Date()), presence: await store.presence(visitId, v.expert_id) };
         },
         onMessage: async (m, channel) => {
           const me = entered!;
@@ -120,7 +135,7 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
         },
         onClose: () => {
           stop();
-          if (entered) void store.leave(visitId, actor, meta, entered.caseId).catch(() => undefined);
+          if (entered) void store.leave(visitId, actor, meta, entered.caseId, connection).catch(() => undefined);
         },
       });
     });
@@ -146,12 +161,44 @@ export function toFhirAppointment(v: VisitRow, patientId: string): Appointment {
   };
 }
 
-export function visitFhirRoutes(visits: VisitsService) {
+export function visitFhirRoutes(visits: VisitsService, publicUrl: () => string) {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+  const send = (reply: FastifyReply, body: unknown) => reply.type('application/fhir+json; charset=utf-8').send(body);
   return async (app: FastifyInstance) => {
     app.get('/Appointment/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
       const { id } = req.params as { id: string };
       const found = await visits.forFhir(req.actor, requestMeta(req), id);
-      return reply.type('application/fhir+json; charset=utf-8').send(toFhirAppointment(found.visit, found.patientId));
+      return send(reply, toFhirAppointment(found.visit, found.patientId));
+    });
+    // Availability is the directory's, not a patient's: those who search the directory read it.
+    const horizon = () => ({ from: new Date(), to: new Date(Date.now() + 60 * 86_400_000) });
+    app.get('/Schedule/:id', { config: { access: { permission: 'experts.list' } } }, async (req, reply) => {
+      const expertId = expertOfScheduleId((req.params as { id: string }).id);
+      const [e] = expertId ? await visits.availability([expertId]) : [];
+      if (!e) throw new AppError('NOT_FOUND', 'This schedule was not found.');
+      return send(reply, scheduleResource(e, VISITS.types, horizon()));
+    });
+    app.get('/Schedule', { config: { access: { permission: 'experts.list' } } }, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const actors = list(q.actor).map((a) => a.replace(/^Practitioner\//, ''));
+      const found = await visits.availability(actors.length ? actors : null);
+      return send(reply, bundle(req, `${publicUrl()}/fhir/R4`, found.map((e) => scheduleResource(e, VISITS.types, horizon())), found.length, found.length, 0));
+    });
+    app.get('/Slot', { config: { access: { permission: 'experts.list' } } }, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const [schedule, ...more] = list(q.schedule);
+      if (!schedule || more.length) throw new AppError('VALIDATION_FAILED', 'Search slots of one schedule: schedule=Schedule/{id}.');
+      const typeId = list(q['service-type'])[0]?.replace(/^urn:consilium:visit-type\|/, '') ?? VISITS.types[0]!.id;
+      const type = visitTypeById(typeId);
+      if (!type) throw new AppError('VALIDATION_FAILED', `Unknown service-type; use one of ${VISIT_TYPE_IDS.join(', ')}.`);
+      const status = list(q.status)[0];
+      if (status !== undefined && status !== 'free' && status !== 'busy') throw new AppError('VALIDATION_FAILED', 'status is free or busy.');
+      const now = new Date();
+      const range = slotRange(list(q.start), now);
+      const expertId = expertOfScheduleId(schedule.replace(/^Schedule\//, ''));
+      const [e] = expertId ? await visits.availability([expertId]) : [];
+      const slots = e ? slotResources(e, type, range, now, status) : [];
+      return send(reply, bundle(req, `${publicUrl()}/fhir/R4`, slots, slots.length, slots.length, 0));
     });
   };
 }

@@ -12,6 +12,7 @@ import { inCareTeamConversation } from '../cases/careTeam.ts';
 import type { CasesService } from '../cases/service.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
+import type { ExpertAvailability } from './fhir.ts';
 import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
 
 /**
@@ -25,7 +26,7 @@ import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VI
 export interface VisitRow {
   id: string; case_id: string; expert_id: string; expert_name: string; visit_type: string; starts_at: Date; ends_at: Date;
   status: 'booked' | 'cancelled' | 'ended'; booked_by: string; patient_time_zone: string; interpreter_language: string | null;
-  started_at: Date | null; ended_at: Date | null;
+  started_at: Date | null; ended_at: Date | null; sequence: number;
 }
 
 /** The room opens this long before the start and stays open this long after the planned end. */
@@ -62,28 +63,30 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     const p = intake.patient;
     return p ? (p.country === 'US' && p.state ? `US-${p.state}` : p.country ?? null) : null;
   };
-  async function busy(tx: Queryable, expertId: string) {
-    return (await tx.query<{ starts_at: Date; ends_at: Date }>(`SELECT starts_at, ends_at FROM visits WHERE expert_id = $1 AND status = 'booked' AND ends_at > now()`, [expertId]))
+  /** The expert's booked times still to come (but the visit being moved, whose time frees up). */
+  async function busy(tx: Queryable, expertId: string, except?: string) {
+    return (await tx.query<{ starts_at: Date; ends_at: Date }>(`SELECT starts_at, ends_at FROM visits WHERE expert_id = $1 AND status = 'booked' AND ends_at > now() AND id IS DISTINCT FROM $2::uuid`, [expertId, except ?? null]))
       .map((b) => ({ startsAt: new Date(b.starts_at), endsAt: new Date(b.ends_at) }));
   }
 
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
-  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean }, method: 'REQUEST' | 'CANCEL') {
+  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
     const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
     const cancelled = method === 'CANCEL';
     await enqueueMail(tx, {
-      kind: cancelled ? 'visit.cancel' : 'visit.book', to: to.email,
-      subject: cancelled ? `Cancelled: video visit on ${when}` : `Video visit on ${when}`,
+      kind: cancelled ? 'visit.cancel' : moved ? 'visit.move' : 'visit.book', to: to.email,
+      subject: cancelled ? `Cancelled: video visit on ${when}` : moved ? `Moved: video visit, now on ${when}` : `Video visit on ${when}`,
       text: [`Hello ${to.name},`, '', ...(to.expert
         ? [cancelled ? `The video visit on ${when} about request ${await referenceOf(tx, v.case_id)} was cancelled.` : `You have a video visit about request ${await referenceOf(tx, v.case_id)} on ${when}.`]
-        : [cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is on ${when}.`]),
+        : [cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is ${moved ? 'now ' : ''}on ${when}.`]),
         ...(cancelled ? [] : ['', `Join from your browser; the room opens ${ROOM_OPENS_MINUTES} minutes before:`, link, '', 'No app to install. Have your camera and microphone ready.']),
         '', 'For your privacy, this message does not contain health information.'].join('\n'),
       attachments: [{
         filename: 'video-visit.ics', contentType: `text/calendar; method=${method}`,
         content: calendarInvite({
-          uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? 1 : 0, startsAt: v.starts_at, endsAt: v.ends_at,
+          // Each move raises the sequence; a cancellation outranks every version before it.
+          uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? v.sequence + 1 : v.sequence, startsAt: v.starts_at, endsAt: v.ends_at,
           title: to.expert ? `Video visit, request ${await referenceOf(tx, v.case_id)}` : `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
           organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
         }),
@@ -202,6 +205,39 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       });
     },
 
+    /**
+     * Moves a booked visit to another free time of the same expert, in one step: the same rules
+     * of notice as cancelling (the patient's side not within the policy's hours; the expert and
+     * coordinator at any time), the calendar entry updated in place, the reminder with it.
+     */
+    async move(actor: Actor, meta: RequestMeta, visitId: string, startsAtText: string) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
+        const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
+        if (!staff && !isPatientSide(gate.relations)) throw refuse(actor, meta, 'visit.move', v.case_id);
+        const [now] = await tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1 FOR UPDATE', [visitId]);
+        if (now?.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
+        const late = cancelRefusal(new Date(v.starts_at), deps.now());
+        if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
+        const type = visitTypeById(v.visit_type)!;
+        const expert = await expertOf(tx, v.expert_id);
+        await tx.query('SELECT 1 FROM expert_profiles WHERE user_id = $1 FOR UPDATE', [expert.id]);
+        const startsAt = new Date(startsAtText);
+        const free = expert.visit_hours ? freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id, visitId), { from: startsAt, to: new Date(startsAt.getTime() + 60_000) }, deps.now()) : [];
+        if (!free.some((s) => s.getTime() === startsAt.getTime())) throw new AppError('CONFLICT', 'This time is no longer free. Please choose another.');
+        const [moved] = await tx.query<VisitRow>(
+          `UPDATE visits SET starts_at = $2, ends_at = $3, sequence = sequence + 1 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name`,
+          [visitId, startsAt, new Date(startsAt.getTime() + type.minutes * 60_000)]);
+        for (const person of await people(tx, moved!)) await mailVisit(tx, moved!, person, 'REQUEST', true);
+        const remindAt = new Date(startsAt.getTime() - 24 * 3_600_000);
+        if (remindAt > deps.now()) await enqueueJob(tx, 'visit.remind', { visitId, startsAt: iso(startsAt) }, remindAt);
+        await gate.emit('visit.move', { visitId, startsAt: iso(startsAt) });
+        await gate.audit('visit.move', { entityType: 'Appointment', entityId: visitId });
+        return visitView(moved!, deps.now());
+      });
+    },
+
     /** A day before: a reminder by mail (no health data), unless the visit was cancelled or moved. */
     async remind(visitId: string, startsAt: string) {
       await db.transaction(async (tx) => {
@@ -252,6 +288,15 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         await gate.emit('visit.end', { visitId });
         await gate.audit('visit.end', { entityType: 'Appointment', entityId: visitId });
       });
+    },
+
+    /** An expert's hours and booked times, for the FHIR Schedule and Slot (directory readers only, by route). */
+    async availability(expertIds: string[] | null): Promise<ExpertAvailability[]> {
+      const rows = await db.query<{ id: string; name: string; visit_hours: VisitHours | null }>(
+        `SELECT u.id, u.name, p.visit_hours FROM users u JOIN expert_profiles p ON p.user_id = u.id
+         WHERE u.role = 'expert' AND u.disabled_at IS NULL AND ($1::uuid[] IS NULL AND p.visit_hours IS NOT NULL OR u.id = ANY($1::uuid[])) ORDER BY u.name LIMIT 100`,
+        [expertIds?.filter((id) => /^[0-9a-f-]{36}$/i.test(id)) ?? null]);
+      return Promise.all(rows.map(async (r) => ({ id: r.id, name: r.name, hours: r.visit_hours, busy: await busy(db, r.id) })));
     },
 
     /** FHIR: the visits of cases the caller holds, as Appointments (the case check applies to each). */

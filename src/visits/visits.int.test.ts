@@ -87,13 +87,48 @@ describe('booking a video visit', () => {
     expect(role.body).toMatchObject({ resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${expert.id}` } });
     for (const r of [practitioner.body, role.body]) expect(fhirValidationErrors(r)).toEqual([]);
     expect((await patient.client.get(`/fhir/R4/Practitioner/${expert.id}`)).status).toBe(403);
+    // Availability in FHIR: the expert's Schedule, and its Slots, free and busy (the visit just booked).
+    const schedule = await coordinator.client.get(`/fhir/R4/Schedule/visits-${expert.id}`);
+    expect(schedule.body).toMatchObject({ resourceType: 'Schedule', active: true, actor: [{ reference: `Practitioner/${expert.id}`, display: 'Dr. Vee Video' }] });
+    const searched = await coordinator.client.get(`/fhir/R4/Schedule?actor=Practitioner/${expert.id}`);
+    expect(searched.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([`visits-${expert.id}`]);
+    const slotSearch = await coordinator.client.get(`/fhir/R4/Slot?schedule=Schedule/visits-${expert.id}&service-type=pre_opinion_consult`);
+    expect(slotSearch.status).toBe(200);
+    const fhirSlots = slotSearch.body.entry.map((e: { resource: { status: string; start: string } }) => e.resource);
+    const openNow = (await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots as string[];
+    expect(fhirSlots.filter((x: { status: string }) => x.status === 'free').map((x: { start: string }) => x.start)).toEqual(expect.arrayContaining(openNow));
+    expect(fhirSlots.filter((x: { status: string }) => x.status === 'busy')).toEqual([expect.objectContaining({ start: at, schedule: { reference: `Schedule/visits-${expert.id}` } })]);
+    for (const r of [schedule.body, searched.body, slotSearch.body]) expect(fhirValidationErrors(r)).toEqual([]);
+    const busyOnly = await coordinator.client.get(`/fhir/R4/Slot?schedule=Schedule/visits-${expert.id}&status=busy&start=ge${at.slice(0, 10)}&start=lt${new Date(new Date(at).getTime() + 86_400_000).toISOString()}`);
+    expect(busyOnly.body.entry).toHaveLength(1);
+    expect((await patient.client.get(`/fhir/R4/Slot?schedule=Schedule/visits-${expert.id}`)).status).toBe(403);
+    expect((await coordinator.client.get(`/fhir/R4/Slot?schedule=Schedule/visits-${expert.id}&start=ge2027-13-45`)).status).toBe(400);
+    expect((await coordinator.client.get('/fhir/R4/Slot')).status).toBe(400);
+    expect((await coordinator.client.get('/fhir/R4/Schedule/visits-not-an-expert')).status).toBe(404);
+
+    // Moving it to another free time: one step, calendars updated in place, the reminder follows.
+    const later = slots.find((s) => new Date(s).getTime() > new Date(at).getTime() + 24 * 3_600_000)!;
+    expect((await stranger.client.post(`/api/visits/${booked.body.id}/move`, { startsAt: later })).status).toBe(404);
+    expect((await patient.client.post(`/api/visits/${booked.body.id}/move`, { startsAt: '2030-01-01T03:07:00.000Z' })).status).toBe(409);
+    const moved = await patient.client.post(`/api/visits/${booked.body.id}/move`, { startsAt: later });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ id: booked.body.id, startsAt: later, status: 'booked' });
+    const moves = await t.db.query<{ subject: string; attachments: { content: string }[] }>(`SELECT subject, attachments FROM mail_outbox WHERE kind = 'visit.move'`);
+    expect(moves).toHaveLength(2);
+    expect(moves[0]!.subject).toMatch(/^Moved: video visit, now on /);
+    expect(moves[0]!.attachments[0]!.content).toContain(`UID:visit-${booked.body.id}@consilium`);
+    expect(moves[0]!.attachments[0]!.content).toMatch(/METHOD:REQUEST[\s\S]*SEQUENCE:1/);
+    // The old time is free again; the reminder goes a day before the new one.
+    expect((await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots).toContain(at);
+    expect((await t.db.query(`SELECT 1 FROM jobs WHERE kind = 'visit.remind' AND payload->>'startsAt' = $1`, [later])).length).toBe(1);
+    expect(JSON.stringify((await patient.client.get(`/api/cases/${caseId}/timeline`)).body)).toContain('A video visit was moved to another time');
 
     // Cancelling with enough notice: everyone gets the calendar's cancellation.
     expect((await stranger.client.post(`/api/visits/${booked.body.id}/cancel`, {})).status).toBe(404);
     expect((await patient.client.post(`/api/visits/${booked.body.id}/cancel`, { reason: 'Another appointment' })).status).toBe(200);
     const cancels = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE kind = 'visit.cancel'`);
     expect(cancels).toHaveLength(2);
-    expect(cancels[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL/);
+    expect(cancels[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL[\s\S]*SEQUENCE:2/);
   });
 
   it('refuses a patient who cancels too late; the expert still can', async () => {
@@ -142,9 +177,20 @@ describe('the visit room', () => {
     pat.ws.send('not json');
     await next(pat.messages, (m) => m.detail === 'The message is not valid.');
 
+    // The patient opens the visit in a second window: that one is them now, and the first is told and closes.
+    const closed = new Promise((r) => pat.ws.once('close', r));
+    const second = await open(patient);
+    await next(pat.messages, (m) => m.type === 'replaced');
+    expect(await closed).toBe(4409);
+    // Closing the old window did not take the patient out of the visit: still admitted, no new waiting.
+    await new Promise((r) => setTimeout(r, 200));
+    const [presence] = await t.db.query<{ state: string }>('SELECT state FROM visit_presence WHERE visit_id = $1 AND user_id = $2', [visitId, patient.id]);
+    expect(presence!.state).toBe('admitted');
+    expect(second.messages[0].presence.find((p: { userId: string }) => p.userId === patient.id)).toMatchObject({ state: 'admitted' });
+
     // The expert ends the visit: everyone's room closes, the case's timeline says so.
     doctor.ws.send(JSON.stringify({ type: 'end' }));
-    await next(pat.messages, (m) => m.type === 'ended');
+    await next(second.messages, (m) => m.type === 'ended');
     const [v] = await t.db.query<{ status: string; started_at: Date | null }>('SELECT status, started_at FROM visits WHERE id = $1', [visitId]);
     expect(v).toMatchObject({ status: 'ended', started_at: expect.any(Date) });
     const actions = (await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE case_id = $1 AND action LIKE 'visit.%' ORDER BY seq`, [caseId])).map((r) => r.action);

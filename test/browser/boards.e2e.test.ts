@@ -85,6 +85,15 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   await chairPage.getByRole('button', { name: /^Invite \(mail/ }).click();
   await chairPage.getByTestId('members').getByText('Dr. Rae Follower').waitFor();
   await chairPage.getByTestId('room-status').getByText('Connected').waitFor();
+  // The chair gives the session more time under a clearer title; members get the calendar update.
+  await chairPage.getByRole('button', { name: 'Change date or time…' }).click();
+  await chairPage.getByRole('dialog').getByRole('textbox', { name: 'Title' }).fill('Thoracic board, long session');
+  await chairPage.getByRole('dialog').getByRole('textbox', { name: 'Length in minutes' }).fill('90');
+  await shot(chairPage, 'chair-changes-session');
+  await chairPage.getByRole('button', { name: 'Save the change' }).click();
+  await chairPage.getByRole('heading', { name: 'Thoracic board, long session' }).waitFor();
+  const [update] = await t.db.query<{ subject: string }>(`SELECT subject FROM mail_outbox WHERE to_address = $1 AND kind = 'board.update'`, [radiologist.email]);
+  expect(update!.subject).toMatch(/^Moved: Thoracic tumor board, now /);
 
   // The radiologist joins on a phone and follows.
   const member = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -139,6 +148,11 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   await chairPage.getByRole('button', { name: 'Show this image' }).click();
   await until(async () => (await chairSlice.getAttribute('data-index')) === '9' && (await memberSlice.getAttribute('data-index')) === '9', 'both viewers on the measured image');
   await member.getByText(/Length 21\.0 mm \(Dr\. Onco Walk\)/).waitFor();
+  // The measurement is drawn on the image on every screen, with its length beside it.
+  for (const p of [chairPage, member]) {
+    await expect.poll(async () => (await p.getByTestId('shared-viewport').locator('svg text').allTextContents()).join(' '), { timeout: 15_000 }).toMatch(/\b21(\.0+)? mm/);
+  }
+  await shot(member, 'member-sees-measurement');
 
   // A private look, then back to the shared view.
   await member.getByText('Summary', { exact: true }).click();

@@ -78,6 +78,13 @@ it('coordinator opens a CT series, scrolls, changes the preset, measures, and co
   await expect.poll(() => slice.textContent()).not.toBe(measuredOn);
   await page.getByRole('button', { name: 'Go to image' }).click();
   await expect.poll(() => slice.textContent()).toBe(measuredOn);
+  // Opened again, the viewer draws the saved measurement where it was made, once.
+  await page.reload();
+  await expect.poll(() => slice.textContent(), { timeout: 60_000 }).toMatch(/of 40/);
+  await page.getByRole('button', { name: 'Go to image' }).click();
+  await expect.poll(() => slice.textContent()).toBe(measuredOn);
+  await expect.poll(async () => (await viewport.locator('svg text').allTextContents()).filter((t) => / mm$/.test(t)).length, { timeout: 15_000 }).toBe(1);
+  expect(Math.abs(saved.body[0].value - (await drawn()))).toBeLessThan(0.2);
 
   // Prior and current side by side; scrolling one scrolls the other.
   await page.goto(`${app.t.baseUrl}/cases/${caseId}/viewer?series=${current.studyUid}:${current.seriesUid}&compare=${prior.studyUid}:${prior.seriesUid}`);

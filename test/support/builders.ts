@@ -139,7 +139,7 @@ export function codeFor(p: Person) {
 }
 
 /** An assigned expert writes a minimal part, signs it and issues the report (the case becomes opinion_signed). */
-export async function issueOpinion(expert: Person, caseId: string) {
+export async function issueOpinion(expert: Person, caseId: string, issueOptions: Record<string, unknown> = {}) {
   const ws = (await expert.client.get(`/api/cases/${caseId}/opinion`)).body;
   const questions: string[] = ws.intake?.questions?.questions ?? [];
   const draft = await expert.client.put(`/api/cases/${caseId}/opinion/draft`, {
@@ -149,7 +149,7 @@ export async function issueOpinion(expert: Person, caseId: string) {
   if (draft.status !== 200) throw new Error(`opinion draft: ${draft.text}`);
   const signed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });
   if (signed.status !== 200) throw new Error(`opinion sign: ${signed.text}`);
-  const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert) });
+  const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert), ...issueOptions });
   if (issued.status !== 201) throw new Error(`opinion report: ${issued.text}`);
   return issued.body;
 }

@@ -3696,7 +3696,106 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Move or rename a session, or this and the following sessions of its series (members get the calendar update) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        durationMinutes: number;
+                        /**
+                         * @default this
+                         * @enum {string}
+                         */
+                        scope?: "this" | "following";
+                        startsAtLocal: string;
+                        timeZone: string;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BoardSessionSummary"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/boards/sessions/{sessionId}/agenda": {
@@ -4115,10 +4214,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a session (its members lose access to its cases) */
+        /** Cancel a session, or this and the following sessions of its series (members lose access to their cases) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    scope?: "this" | "following";
+                };
                 header?: never;
                 path: {
                     sessionId: string;
@@ -9345,6 +9446,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         code: string;
+                        /** @description Issue the report without the tumor board’s recommendation; the reason is kept as a review note */
+                        leaveOutBoard?: {
+                            reason: string;
+                        };
                         password: string;
                     };
                 };
@@ -14837,6 +14942,11 @@ export interface components {
             imaging: {
                 description: string;
                 measurements: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "length" | "angle";
+                    points: number[][];
                     seriesUid: string;
                     sopInstanceUid: string;
                     text: string;
@@ -14895,6 +15005,11 @@ export interface components {
             imaging: {
                 description: string;
                 measurements: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "length" | "angle";
+                    points: number[][];
                     seriesUid: string;
                     sopInstanceUid: string;
                     text: string;
@@ -15122,6 +15237,7 @@ export interface components {
                     seat: string;
                 }[];
             };
+            seriesId: string | null;
             startsAt: string;
             /** @enum {string} */
             status: "scheduled" | "cancelled";
@@ -15175,6 +15291,7 @@ export interface components {
                     seat: string;
                 }[];
             };
+            seriesId: string | null;
             startsAt: string;
             /** @enum {string} */
             status: "scheduled" | "cancelled";
@@ -15195,6 +15312,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             members: number;
+            seriesId: string | null;
             startsAt: string;
             /** @enum {string} */
             status: "scheduled" | "cancelled";
@@ -15210,6 +15328,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             members: number;
+            seriesId: string | null;
             startsAt: string;
             /** @enum {string} */
             status: "scheduled" | "cancelled";

@@ -54,7 +54,8 @@ export function BoardsPage({ me }: { me: Me }) {
   );
 }
 
-const ZONES = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC'];
+// Browsers list the canonical zones only; UTC, the default of many servers and sessions, is added.
+export const TIME_ZONES = [...new Set(['UTC', ...((Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [])])];
 
 function ScheduleForm() {
   const qc = useQueryClient();
@@ -80,7 +81,7 @@ function ScheduleForm() {
         <Select label="Board" data={(types.data?.types ?? []).map((t) => ({ value: t.id, label: t.label }))} value={boardType} onChange={setBoardType} w={260} allowDeselect={false} />
         <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} w={170} />
         <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={120} />
-        <Select label="Time zone" data={ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
+        <Select label="Time zone" data={TIME_ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
         <NumberInput label="Minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} w={110} />
         <Select label="Repeats" data={[{ value: 'none', label: 'Does not repeat' }, { value: 'week', label: 'Every week' }, { value: 'two_weeks', label: 'Every two weeks' }, { value: 'four_weeks', label: 'Every four weeks' }]} value={repeat} onChange={(v) => setRepeat(v ?? 'none')} w={190} allowDeselect={false} />
         {repeat !== 'none' && <NumberInput label="Sessions" value={count} onChange={(v) => setCount(Number(v) || 2)} min={2} max={26} w={110} />}

@@ -1,12 +1,13 @@
 import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, Grid, Group, List, Loader, NumberInput, Radio, SegmentedControl, Select, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, get, post, put, type GetResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { sessionTime } from './BoardsPage.tsx';
+import { SessionChange } from './SessionChange.tsx';
 import { SharedViewer, type ViewerPosition } from './SharedViewer.tsx';
 
 type Session = GetResult<'/api/boards/sessions/{sessionId}'>;
@@ -132,6 +133,7 @@ export function SessionPage({ me }: { me: Me }) {
           <Anchor component={Link} to="/boards" size="sm">All sessions</Anchor>
           <Title order={2}>{s.title}</Title>
           <Text size="sm">{sessionTime(s.startsAt, s.timeZone)} · chaired by {s.chairName}</Text>
+          {s.you.chair && <SessionChange s={s} />}
         </Stack>
         <Group gap="xs">
           <Badge color={room.status === 'live' ? 'green' : room.status === 'closed' ? 'red' : 'gray'} data-testid="room-status">
@@ -354,14 +356,15 @@ function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; on
   };
   const position: ViewerPosition | null = current ? { index: current.index, ...(current.voi ? { voi: current.voi } : {}) } : null;
   const [showSop, setShowSop] = useState<{ sop: string; at: number } | null>(null);
-  const measured = d.imaging.find((st) => st.studyUid === current?.studyUid)?.measurements.filter((m) => m.seriesUid === current?.seriesUid) ?? [];
+  const measured = useMemo(() => d.imaging.find((st) => st.studyUid === current?.studyUid)?.measurements.filter((m) => m.seriesUid === current?.seriesUid) ?? [],
+    [d.imaging, current?.studyUid, current?.seriesUid]);
   return (
     <Stack gap="xs">
       <Select label="Study" placeholder={series.length ? 'Choose a study' : 'No images'} data={series.map((x) => ({ value: x.studyUid, label: x.description }))} value={current?.studyUid ?? null} onChange={choose} w="100%" maw={360} />
       {current && (
         // Remounted when the page starts or stops steering: a follower's viewer takes no mouse input.
         <SharedViewer key={onMove ? 'steer' : 'follow'} studyUid={current.studyUid} seriesUid={current.seriesUid} position={position}
-          onMove={onMove && ((p) => onMove({ caseId: d.caseId, section: 'images', viewer: { ...current, index: p.index, ...(p.voi ? { voi: p.voi } : {}) } }))} showSop={onMove ? showSop : null} />
+          onMove={onMove && ((p) => onMove({ caseId: d.caseId, section: 'images', viewer: { ...current, index: p.index, ...(p.voi ? { voi: p.voi } : {}) } }))} showSop={onMove ? showSop : null} measurements={measured} />
       )}
       {measured.length > 0 && (
         <Stack gap={2}>

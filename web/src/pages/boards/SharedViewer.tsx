@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 
 type Cornerstone = typeof import('../imaging/cornerstone.ts');
 type StackViewport = import('@cornerstonejs/core').Types.IStackViewport;
+type SavedMeasurement = import('../imaging/cornerstone.ts').SavedMeasurement;
 
 export interface ViewerPosition { index: number; voi?: { lower: number; upper: number } }
 
@@ -14,8 +15,10 @@ let engines = 0;
  * go out through `onMove`; a follower's viewer goes where `position` says. The images load through
  * DICOMweb like the diagnostic viewer's (each member's own access is checked and audited there).
  */
-export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop }: {
+export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop, measurements }: {
   studyUid: string; seriesUid: string; position: ViewerPosition | null; onMove?: (p: ViewerPosition) => void;
+  /** The reviewers' measurements on this series, drawn where they were made. */
+  measurements: SavedMeasurement[];
   /** Go to the image a measurement was made on (the presenter's page; followers follow the slice). */
   showSop?: { sop: string; at: number } | null;
 }) {
@@ -25,6 +28,7 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop }:
   const [total, setTotal] = useState<number | null>(null);
   const [shown, setShown] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [stackShown, setStackShown] = useState(false);
   const onMoveRef = useRef(onMove);
   onMoveRef.current = onMove;
   // A change we make because the presenter moved is not sent back as our own move.
@@ -70,6 +74,7 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop }:
       await vp.setStack(ids, Math.min(ids.length - 1, Math.max(0, position?.index ?? Math.floor(ids.length / 2))));
       if (position?.voi) vp.setProperties({ voiRange: position.voi });
       vp.render();
+      setStackShown(true);
       setShown(vp.getCurrentImageIdIndex());
       for (const id of ids) void mod.cs.imageLoader.loadAndCacheImage(id).catch(() => undefined);
     })().catch((e: Error) => setError(e.message));
@@ -77,9 +82,14 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop }:
       cancelled = true;
       cleanup();
       viewport.current = null;
+      setStackShown(false);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [studyUid, seriesUid]);
+
+  useEffect(() => {
+    if (viewport.current && cs.current && stackShown) cs.current.drawSavedMeasurements(viewport.current, measurements);
+  }, [stackShown, measurements]);
 
   useEffect(() => {
     const vp = viewport.current;

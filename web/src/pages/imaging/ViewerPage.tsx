@@ -51,6 +51,9 @@ export function ViewerPage({ me }: { me: Me }) {
   const viewports = useRef<Record<string, StackViewport>>({});
   const queryClient = useQueryClient();
   const canMeasure = useCaseCan(caseId)?.annotateImaging ?? false;
+  const saved = useQuery({ queryKey: caseKeys.part(caseId, 'measurements'), queryFn: () => get<MeasurementRow[]>(`/cases/${caseId}/imaging/measurements`) });
+  // Bumped when a pane's images are in place, so saved measurements are drawn on them.
+  const [stacksShown, setStacksShown] = useState(0);
 
   useEffect(() => {
     let alive = true;
@@ -108,6 +111,7 @@ export function ViewerPage({ me }: { me: Me }) {
         cleanups.push(() => element.removeEventListener(cs.cs.Enums.Events.STACK_NEW_IMAGE, onNewImage));
         await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
         viewport.render();
+        setStacksShown((n) => n + 1);
         setSlice((s) => ({ ...s, [pane.key]: { index: viewport.getCurrentImageIdIndex(), total: imageIds.length } }));
         // Fetch the rest of the stack in the background so scrolling is smooth.
         for (const imageId of imageIds) void cs.cs.imageLoader.loadAndCacheImage(imageId).catch(() => undefined);
@@ -122,6 +126,11 @@ export function ViewerPage({ me }: { me: Me }) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cs, panesReady, main?.seriesUid, compare?.seriesUid]);
+
+  useEffect(() => {
+    if (!cs || !saved.data) return;
+    for (const vp of Object.values(viewports.current)) cs.drawSavedMeasurements(vp, saved.data);
+  }, [cs, saved.data, stacksShown]);
 
   const linkedRef = useRef(linked);
   linkedRef.current = linked;
@@ -141,6 +150,8 @@ export function ViewerPage({ me }: { me: Me }) {
       const value = kind === 'length' ? lengthMm(points) : angleDeg(points);
       if (value === null || !Number.isFinite(value)) return;
       void api('POST', `/cases/${caseId}/imaging/measurements`, { ...uids, kind, points, value, unit: kind === 'angle' ? 'deg' : 'mm' })
+        // The drawing gives way to the saved measurement, which is drawn from the list.
+        .then(() => cs.tools.annotation.state.removeAnnotation(annotation.annotationUID))
         .then(() => queryClient.invalidateQueries({ queryKey: caseKeys.part(caseId, 'measurements') }))
         .catch((e: Error) => setLoadError(`The measurement could not be saved: ${e.message}`));
     };
@@ -285,8 +296,10 @@ export function angleDeg(points: number[][]): number | null {
   return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }
 
+interface MeasurementRow { id: string; kind: 'length' | 'angle'; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string; points: number[][] }
+
 function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstanceUid: string) => void }) {
-  const list = useQuery({ queryKey: caseKeys.part(caseId, 'measurements'), queryFn: () => get<{ id: string; kind: string; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string }[]>(`/cases/${caseId}/imaging/measurements`) });
+  const list = useQuery({ queryKey: caseKeys.part(caseId, 'measurements'), queryFn: () => get<MeasurementRow[]>(`/cases/${caseId}/imaging/measurements`) });
   if (!list.data?.length) return <Text size="sm" c="dimmed">No measurements saved yet.</Text>;
   return (
     <Stack gap={4}>

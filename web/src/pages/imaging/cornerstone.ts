@@ -38,6 +38,9 @@ export function createToolGroup(id: string) {
   group.setToolActive(tools.ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
   group.setToolActive(tools.PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
   group.setToolActive(tools.WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  // Measurements are shown from the start, saved ones included; drawing them needs a tool chosen.
+  group.setToolEnabled(tools.LengthTool.toolName);
+  group.setToolEnabled(tools.AngleTool.toolName);
   return group;
 }
 
@@ -81,6 +84,37 @@ export async function loadSeriesImageIds(base: string, studyUid: string, seriesU
 export function uidsOfImageId(imageId: string): { studyUid: string; seriesUid: string; sopInstanceUid: string } | null {
   const m = /studies\/([0-9.]+)\/series\/([0-9.]+)\/instances\/([0-9.]+)/.exec(imageId);
   return m ? { studyUid: m[1]!, seriesUid: m[2]!, sopInstanceUid: m[3]! } : null;
+}
+
+export interface SavedMeasurement { id: string; kind: 'length' | 'angle'; sopInstanceUid: string; points: number[][] }
+
+const SAVED_PREFIX = 'saved-';
+
+/**
+ * Draws the measurements saved with the case on the images of `viewport` that they were made on.
+ * They are locked: the saved record is what the list beside the viewer shows and removes. The
+ * points are patient coordinates, so they land where the reviewer drew them on any screen.
+ */
+export function drawSavedMeasurements(viewport: cs.Types.IStackViewport, saved: SavedMeasurement[]) {
+  const ids = viewport.getImageIds();
+  const wanted = new Set(saved.map((m) => SAVED_PREFIX + m.id));
+  for (const a of tools.annotation.state.getAllAnnotations()) {
+    if (a.annotationUID?.startsWith(SAVED_PREFIX) && !wanted.has(a.annotationUID)) tools.annotation.state.removeAnnotation(a.annotationUID);
+  }
+  for (const m of saved) {
+    const annotationUID = SAVED_PREFIX + m.id;
+    const sliceIndex = ids.findIndex((id) => id.includes(`/instances/${m.sopInstanceUid}/frames/1`));
+    if (sliceIndex < 0 || tools.annotation.state.getAnnotation(annotationUID)) continue;
+    const reference = viewport.getViewReference({ sliceIndex });
+    if (!reference) continue;
+    const Tool = m.kind === 'angle' ? tools.AngleTool : tools.LengthTool;
+    const annotation = Tool.createAnnotation({
+      annotationUID, highlighted: false, isLocked: true,
+      metadata: { ...reference, toolName: Tool.toolName }, data: { handles: { points: m.points.map((p) => [...p]) } },
+    });
+    tools.annotation.state.addAnnotation(annotation, viewport.element);
+  }
+  viewport.render();
 }
 
 export { cs, tools };

@@ -307,7 +307,7 @@ function BoardSection({ caseId, isLead }: { caseId: string; isLead: boolean }) {
   return (
     <Stack gap="xs" mt="md" data-testid="workspace-board">
       <Title order={4} size="h5">Tumor board</Title>
-      <Text size="sm" c="dimmed">{isLead ? 'The report you issue carries this recommendation as its own section (PDF and FHIR).' : 'The lead reviewer’s report carries this recommendation as its own section.'}</Text>
+      <Text size="sm" c="dimmed">{isLead ? 'The report you issue carries this recommendation as its own section (PDF and FHIR). You may leave it out when you issue the report, with a reason.' : 'The lead reviewer’s report carries this recommendation as its own section.'}</Text>
       {recs.map((r) => <RecommendationCard key={r.sessionId} r={r} />)}
     </Stack>
   );
@@ -317,19 +317,29 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
   const codeHint = useCodeHint();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
+  const board = useQuery({ queryKey: caseKeys.part(caseId, 'board'), queryFn: () => get<GetResult<'/api/cases/{id}/board'>>(`/cases/${caseId}/board`), enabled: action === 'issue' });
+  const hasBoard = action === 'issue' && (board.data?.recommendations.length ?? 0) > 0;
+  const [withBoard, setWithBoard] = useState(true);
+  const [leaveOutReason, setLeaveOutReason] = useState('');
   const qc = useQueryClient();
   const m = useMutation({
-    mutationFn: () => post(`/cases/${caseId}/opinion/${action === 'sign' ? 'sign' : 'report'}`, { password, code }),
+    mutationFn: () => post(`/cases/${caseId}/opinion/${action === 'sign' ? 'sign' : 'report'}`, { password, code, ...(hasBoard && !withBoard ? { leaveOutBoard: { reason: leaveOutReason } } : {}) }),
     onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); onClose(); },
   });
   return (
     <Modal opened onClose={onClose} title={action === 'sign' ? 'Sign your part' : 'Issue the combined report'}>
       <Stack>
         <Text size="sm">{action === 'sign' ? 'Signing locks your part. Later changes become an addendum or amendment.' : 'The report is rendered as PDF and FHIR, and the case moves to “opinion signed”.'}</Text>
+        {hasBoard && (
+          <>
+            <Checkbox label="Include the tumor board’s recommendation as a section of the report" checked={withBoard} onChange={(e) => setWithBoard(e.currentTarget.checked)} />
+            {!withBoard && <Textarea label="Why the report leaves it out" description="Kept with your review notes. The patient does not see it." required autosize minRows={2} value={leaveOutReason} onChange={(e) => setLeaveOutReason(e.currentTarget.value)} />}
+          </>
+        )}
         <PasswordInput label="Your password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
         <TextInput label="Code from your authenticator app" description={codeHint} inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
         <ErrorNote error={m.error} />
-        <Button onClick={() => m.mutate()} loading={m.isPending}>{action === 'sign' ? 'Sign' : 'Issue the report'}</Button>
+        <Button onClick={() => m.mutate()} loading={m.isPending} disabled={hasBoard && !withBoard && leaveOutReason.trim().length < 3}>{action === 'sign' ? 'Sign' : 'Issue the report'}</Button>
       </Stack>
     </Modal>
   );

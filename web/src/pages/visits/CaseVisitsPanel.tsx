@@ -38,6 +38,16 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
   const qc = useQueryClient();
   const cancel = useMutation({ mutationFn: () => post(`/visits/${v.id}/cancel`, {}), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }) });
   const [confirming, setConfirming] = useState(false);
+  const [moving, setMoving] = useState(false);
+  const [slot, setSlot] = useState<string | null>(null);
+  const move = useMutation({
+    mutationFn: () => post<{ startsAt: string }>(`/visits/${v.id}/move`, { startsAt: slot }),
+    onSuccess: () => {
+      setMoving(false);
+      setSlot(null);
+      return qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
+    },
+  });
   return (
     <Card withBorder data-testid="visit-card">
       <Group justify="space-between" wrap="wrap">
@@ -52,15 +62,52 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
       {v.status === 'booked' && (
         <Group mt="sm" wrap="wrap">
           {v.roomOpen ? <Button component={Link} to={`/visits/${v.id}`}>{t('visits:panel.join')}</Button> : <Text size="sm" c="dimmed">{v.past ? t('visits:panel.passed') : t('visits:panel.opensSoon')}</Text>}
-          {v.canCancel && !confirming && <Button variant="default" onClick={() => setConfirming(true)}>{t('visits:panel.cancel')}</Button>}
+          {v.canCancel && !confirming && !moving && <Button variant="default" onClick={() => setMoving(true)}>{t('visits:panel.move')}</Button>}
+          {v.canCancel && !confirming && !moving && <Button variant="default" onClick={() => setConfirming(true)}>{t('visits:panel.cancel')}</Button>}
           {confirming && <>
             <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>{t('visits:panel.confirmCancel')}</Button>
             <Button variant="default" onClick={() => setConfirming(false)}>{t('visits:panel.keep')}</Button>
           </>}
         </Group>
       )}
-      <ErrorNote error={cancel.error} />
+      {move.data && <Alert color="green" mt="xs" data-testid="visit-moved">{t('visits:panel.moved', { time: timeOf(move.data.startsAt) })}</Alert>}
+      {moving && (
+        <Stack gap="xs" mt="md">
+          <SlotPicker caseId={caseId} type={v.type} value={slot} onChange={setSlot} />
+          <Group>
+            {slot && <Button onClick={() => move.mutate()} loading={move.isPending}>{t('visits:panel.moveTo', { time: timeOf(slot) })}</Button>}
+            <Button variant="default" onClick={() => { setMoving(false); setSlot(null); }}>{t('visits:panel.keepTime')}</Button>
+          </Group>
+        </Stack>
+      )}
+      <ErrorNote error={cancel.error ?? move.error} />
     </Card>
+  );
+}
+
+/** Free times of the expert for a kind of visit, by day, in the reader's own time zone. */
+function SlotPicker({ caseId, type, value, onChange }: { caseId: string; type: string; value: string | null; onChange: (slot: string) => void }) {
+  const { t } = useTranslation();
+  const slots = useQuery({ queryKey: caseKeys.part(caseId, 'visits', 'slots', type), queryFn: () => get<GetResult<'/api/cases/{id}/visits/slots'>>(`/cases/${caseId}/visits/slots?type=${type}&days=21`) });
+  const byDay = new Map<string, string[]>();
+  for (const s of (slots.data?.slots ?? []).slice(0, 120)) byDay.set(dayOf(s), [...(byDay.get(dayOf(s)) ?? []), s]);
+  return (
+    <Stack gap="xs">
+      <Text size="sm" fw={600}>{t('visits:panel.chooseTime', { zone: zone() })}</Text>
+      {slots.isLoading && <Loader size="sm" role="status" aria-label={t('visits:panel.loadingTimes')} />}
+      {slots.data?.slots.length === 0 && <Text size="sm">{t('visits:panel.noTimes')}</Text>}
+      <Stack gap="xs" data-testid="visit-slots">
+        {[...byDay.entries()].slice(0, 7).map(([day, times]) => (
+          <Stack key={day} gap={4}>
+            <Text size="sm">{day}</Text>
+            <SimpleGrid cols={{ base: 3, sm: 6 }} spacing={6}>
+              {times.slice(0, 12).map((s) => <Button key={s} size="xs" variant={value === s ? 'filled' : 'default'} onClick={() => onChange(s)} aria-pressed={value === s}>{hourOf(s)}</Button>)}
+            </SimpleGrid>
+          </Stack>
+        ))}
+      </Stack>
+      <ErrorNote error={slots.error} />
+    </Stack>
   );
 }
 
@@ -71,7 +118,6 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
   const [type, setType] = useState<string | null>(bookable[0]?.id ?? null);
   const [slot, setSlot] = useState<string | null>(null);
   const [interpreter, setInterpreter] = useState(false);
-  const slots = useQuery({ queryKey: caseKeys.part(caseId, 'visits', 'slots', type), queryFn: () => get<GetResult<'/api/cases/{id}/visits/slots'>>(`/cases/${caseId}/visits/slots?type=${type}&days=21`), enabled: !!type });
   const book = useMutation({
     mutationFn: () => post<{ startsAt: string }>(`/cases/${caseId}/visits`, { type, startsAt: slot, timeZone: zone(), ...(interpreter && preferredLanguage ? { interpreterLanguage: preferredLanguage } : {}) }),
     onSuccess: () => {
@@ -79,8 +125,6 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
       return qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     },
   });
-  const byDay = new Map<string, string[]>();
-  for (const s of (slots.data?.slots ?? []).slice(0, 120)) byDay.set(dayOf(s), [...(byDay.get(dayOf(s)) ?? []), s]);
   const notNow = d.types.filter((x) => !x.bookable);
   return (
     <Card withBorder>
@@ -99,24 +143,12 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
       )}
       {type && (
         <Stack gap="xs" mt="md">
-          <Text size="sm" fw={600}>{t('visits:panel.chooseTime', { zone: zone() })}</Text>
-          {slots.isLoading && <Loader size="sm" role="status" aria-label={t('visits:panel.loadingTimes')} />}
-          {slots.data?.slots.length === 0 && <Text size="sm">{t('visits:panel.noTimes')}</Text>}
-          <Stack gap="xs" data-testid="visit-slots">
-            {[...byDay.entries()].slice(0, 7).map(([day, times]) => (
-              <Stack key={day} gap={4}>
-                <Text size="sm">{day}</Text>
-                <SimpleGrid cols={{ base: 3, sm: 6 }} spacing={6}>
-                  {times.slice(0, 12).map((s) => <Button key={s} size="xs" variant={slot === s ? 'filled' : 'default'} onClick={() => setSlot(s)} aria-pressed={slot === s}>{hourOf(s)}</Button>)}
-                </SimpleGrid>
-              </Stack>
-            ))}
-          </Stack>
+          <SlotPicker caseId={caseId} type={type} value={slot} onChange={setSlot} />
           {preferredLanguage && preferredLanguage !== 'en' && <Checkbox label={t('visits:panel.interpreter')} checked={interpreter} onChange={(e) => setInterpreter(e.currentTarget.checked)} />}
           <Text size="xs" c="dimmed">{t('visits:panel.cancelPolicy', { hours: d.cancellationHours })}</Text>
           {slot && new Date(slot).getTime() - Date.now() < d.cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: d.cancellationHours })}</Alert>}
           {slot && <Group><Button onClick={() => book.mutate()} loading={book.isPending}>{t('visits:panel.book', { time: timeOf(slot) })}</Button></Group>}
-          <ErrorNote error={book.error ?? slots.error} />
+          <ErrorNote error={book.error} />
         </Stack>
       )}
     </Card>

@@ -9,7 +9,7 @@ import { VisitNoteCard } from './VisitNoteCard.tsx';
 
 type Visit = GetResult<'/api/visits/{visitId}'>;
 interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean }
-type Phase = 'check' | 'joining' | 'in' | 'left' | 'ended' | 'closed' | 'dropped';
+type Phase = 'check' | 'joining' | 'in' | 'left' | 'ended' | 'closed' | 'dropped' | 'replaced';
 type Signal = { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
 
 /** A video element showing a stream (React cannot set `srcObject` as an attribute). */
@@ -140,11 +140,12 @@ export function VisitRoomPage() {
       } else if (m.type === 'presence') setPresence(m.presence);
       else if (m.type === 'signal') void onSignal(m.from, m.data).catch((err: Error) => setProblem(err.message));
       else if (m.type === 'ended') setPhase('ended');
+      else if (m.type === 'replaced') setPhase('replaced');
       else if (m.type === 'error') setProblem(m.detail);
     };
     ws.onclose = (e) => {
       for (const id of [...peers.current.keys()]) closePeer(id);
-      setPhase((p) => (p === 'ended' || p === 'left' ? p : e.code === 4404 || e.code === 4403 ? 'closed' : 'dropped'));
+      setPhase((p) => (p === 'ended' || p === 'left' ? p : e.code === 4409 ? 'replaced' : e.code === 4404 || e.code === 4403 ? 'closed' : 'dropped'));
     };
   };
   useEffect(() => () => socket.current?.close(), []);
@@ -185,6 +186,7 @@ export function VisitRoomPage() {
       {phase === 'ended' && <Alert color="green" data-testid="visit-ended">{t('visits:room.ended')}</Alert>}
       {phase === 'left' && <Alert color="gray">{t('visits:room.left')}</Alert>}
       {phase === 'closed' && <Alert color="gray">{t('visits:room.closed')}</Alert>}
+      {phase === 'replaced' && <Alert color="blue" data-testid="visit-replaced">{t('visits:room.replaced')} <Button size="xs" variant="light" onClick={join}>{t('visits:room.joinHere')}</Button></Alert>}
       {phase === 'dropped' && <Alert color="orange">{t('visits:room.dropped')} <Button size="xs" variant="light" onClick={join}>{t('visits:room.rejoin')}</Button></Alert>}
       {audioOnly && <Alert color="blue">{t('visits:room.audioOnly')}</Alert>}
       {phase === 'in' && mine?.state === 'waiting' && <Alert color="blue" data-testid="waiting-room">{t('visits:room.waiting')}</Alert>}

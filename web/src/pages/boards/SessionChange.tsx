@@ -1,0 +1,113 @@
+import { Button, Group, Modal, NumberInput, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, post, type GetResult } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+import { TIME_ZONES } from './BoardsPage.tsx';
+
+type Session = GetResult<'/api/boards/sessions/{sessionId}'>;
+type Scope = 'this' | 'following';
+
+/** The session's start as the chair reads it where it takes place: `2027-03-04` and `17:00`. */
+function localParts(startsAt: string, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(startsAt));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+function ScopeChoice({ value, onChange, verb }: { value: Scope; onChange: (v: Scope) => void; verb: string }) {
+  return (
+    <Radio.Group label={`Which sessions to ${verb}`} value={value} onChange={(v) => onChange(v as Scope)}>
+      <Stack gap={4} mt={4}>
+        <Radio value="this" label="This session only" />
+        <Radio value="following" label="This and the following sessions of the series" />
+      </Stack>
+    </Radio.Group>
+  );
+}
+
+/**
+ * The chair moves a session, renames it or cancels it; in a repeating series, this one or this
+ * and the following ones. Members get the calendar update by mail.
+ */
+export function SessionChange({ s }: { s: Session }) {
+  const [open, setOpen] = useState<'move' | 'cancel' | null>(null);
+  if (s.status !== 'scheduled' || new Date(s.endsAt) < new Date()) return null;
+  return (
+    <>
+      <Group gap="xs">
+        <Button size="xs" variant="light" onClick={() => setOpen('move')}>Change date or time…</Button>
+        <Button size="xs" variant="subtle" color="red" onClick={() => setOpen('cancel')}>Cancel the session…</Button>
+      </Group>
+      {open === 'move' && <MoveModal s={s} onClose={() => setOpen(null)} />}
+      {open === 'cancel' && <CancelModal s={s} onClose={() => setOpen(null)} />}
+    </>
+  );
+}
+
+function MoveModal({ s, onClose }: { s: Session; onClose: () => void }) {
+  const qc = useQueryClient();
+  const start = localParts(s.startsAt, s.timeZone);
+  const [date, setDate] = useState(start.date);
+  const [time, setTime] = useState(start.time);
+  const [zone, setZone] = useState<string | null>(s.timeZone);
+  const [duration, setDuration] = useState(Math.round((new Date(s.endsAt).getTime() - new Date(s.startsAt).getTime()) / 60_000));
+  const [title, setTitle] = useState(s.title);
+  const [scope, setScope] = useState<Scope>('this');
+  const save = useMutation({
+    mutationFn: () => api('PATCH', `/boards/sessions/${s.id}`, { startsAtLocal: `${date}T${time}`, timeZone: zone, durationMinutes: duration, scope, ...(title.trim() !== s.title ? { title: title.trim() } : {}) }),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['boards'] });
+      onClose();
+    },
+  });
+  return (
+    <Modal opened onClose={onClose} title="Change the session">
+      <Stack gap="sm">
+        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
+        <Group grow>
+          <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+          <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} />
+        </Group>
+        <Select label="Time zone" data={TIME_ZONES} value={zone} onChange={setZone} searchable allowDeselect={false} />
+        <NumberInput label="Length in minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} />
+        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} verb="change" />}
+        {scope === 'following' && <Text size="sm" c="dimmed">Each following session keeps its own day, moved by as many days as this one, at the new time.</Text>}
+        <Text size="sm">Members get the new time in their calendar by mail. The agenda and members stay as they are.</Text>
+        <ErrorNote error={save.error} />
+        <Group justify="end">
+          <Button variant="default" onClick={onClose}>Keep as it is</Button>
+          <Button onClick={() => save.mutate()} loading={save.isPending} disabled={!date || !time || !zone}>Save the change</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function CancelModal({ s, onClose }: { s: Session; onClose: () => void }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [scope, setScope] = useState<Scope>('this');
+  const cancel = useMutation({
+    mutationFn: () => post(`/boards/sessions/${s.id}/cancel?scope=${scope}`),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['boards'] });
+      onClose();
+      navigate('/boards');
+    },
+  });
+  return (
+    <Modal opened onClose={onClose} title="Cancel the session">
+      <Stack gap="sm">
+        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} verb="cancel" />}
+        <Text size="sm">Members lose access to the agenda cases and get a mail that removes the session from their calendar. The cases go back to the list of cases waiting for a board.</Text>
+        <ErrorNote error={cancel.error} />
+        <Group justify="end">
+          <Button variant="default" onClick={onClose}>Keep it</Button>
+          <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>{scope === 'following' ? 'Cancel these sessions' : 'Cancel this session'}</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
