@@ -31,6 +31,7 @@ beforeAll(async () => {
   actors.boardChair = await aStaff(t, 'board_chair');
   actors.referring = await aStaff(t, 'referring_physician');
   actors.admin = await aStaff(t, 'admin');
+  actors.interpreter = await aStaff(t, 'interpreter');
 
   const a = await aCase(t, actors.patient!, { intake: {} });
   await actors.patient!.client.post(`/api/cases/${a}/proxies`, { email: actors.proxy!.email, relationship: 'Son' });
@@ -163,7 +164,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'GET /api/experts/me/inbox': 'permission:experts.own', 'POST /api/calculators/lung-resection': 'signed-in', 'GET /api/outcomes': 'permission:outcomes.read',
   'GET /fhir/R4/metadata': 'public', 'GET /fhir/R4/Patient': 'permission:case.read', 'GET /fhir/R4/ServiceRequest': 'permission:case.read', 'GET /fhir/R4/Consent': 'permission:case.read',
   'GET /api/experts/me/visit-hours': 'permission:experts.own', 'PUT /api/experts/me/visit-hours': 'permission:experts.own',
-  'POST /api/visits/{visitId}/cancel': 'signed-in', 'POST /api/visits/{visitId}/move': 'signed-in', 'GET /fhir/R4/Practitioner/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule': 'permission:experts.list', 'GET /fhir/R4/Slot': 'permission:experts.list', 'GET /fhir/R4/PractitionerRole/{id}': 'permission:experts.list', 'GET /api/visits/{visitId}': 'signed-in',
+  'POST /api/visits/{visitId}/cancel': 'signed-in', 'POST /api/visits/{visitId}/move': 'signed-in', 'GET /api/visits/mine': 'signed-in', 'GET /api/visits/{visitId}/interpreters': 'permission:interpreters.list', 'PUT /api/visits/{visitId}/interpreter': 'permission:interpreters.list', 'GET /fhir/R4/Practitioner/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule': 'permission:experts.list', 'GET /fhir/R4/Slot': 'permission:experts.list', 'GET /fhir/R4/PractitionerRole/{id}': 'permission:experts.list', 'GET /api/visits/{visitId}': 'signed-in',
   'GET /api/boards/types': 'signed-in', 'GET /api/boards/proposals': 'permission:board.manage', 'GET /api/boards/sessions': 'permission:board.sit',
   'POST /api/boards/sessions': 'permission:board.manage', 'GET /api/boards/sessions/{sessionId}': 'permission:board.sit', 'POST /api/boards/sessions/{sessionId}/cancel': 'permission:board.manage', 'PATCH /api/boards/sessions/{sessionId}': 'permission:board.manage',
   'POST /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage', 'PUT /api/boards/sessions/{sessionId}/agenda': 'permission:board.manage',
@@ -318,7 +319,8 @@ describe('access-control matrix', () => {
   it('lists only granted cases in every role’s queue', async () => {
     for (const [who, actor] of Object.entries(actors)) {
       const res = await actor.client.get('/api/cases?pageSize=100');
-      if (who === 'admin') {
+      // Neither lists cases: the admin keeps accounts, the interpreter joins visits.
+      if (who === 'admin' || who === 'interpreter') {
         expect(res.status).toBe(403);
         continue;
       }

@@ -15,6 +15,7 @@ export interface UserRow {
   totp_last_step: number | null;
   disabled_at: Date | null;
   created_at: Date;
+  interprets: string[] | null;
 }
 
 export async function findUserByEmail(q: Queryable, email: string): Promise<UserRow | undefined> {
@@ -25,11 +26,11 @@ export async function findUserById(q: Queryable, id: string): Promise<UserRow | 
   return (await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]))[0];
 }
 
-export async function insertUser(q: Queryable, u: { email: string; name: string; role: Role; passwordHash: string | null; verified: boolean; createdBy?: string | null }): Promise<UserRow> {
+export async function insertUser(q: Queryable, u: { email: string; name: string; role: Role; passwordHash: string | null; verified: boolean; createdBy?: string | null; interprets?: string[] }): Promise<UserRow> {
   const rows = await q.query<UserRow>(
-    `INSERT INTO users (email, name, role, password_hash, email_verified_at, created_by)
-     VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6) RETURNING *`,
-    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null]);
+    `INSERT INTO users (email, name, role, password_hash, email_verified_at, created_by, interprets)
+     VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6, $7) RETURNING *`,
+    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null, u.interprets?.length ? u.interprets : null]);
   return rows[0]!;
 }
 
@@ -91,5 +92,6 @@ export function toUserView(u: UserRow) {
     emailVerified: u.email_verified_at != null,
     disabled: u.disabled_at != null,
     createdAt: new Date(u.created_at).toISOString(),
+    interprets: u.interprets ?? [],
   };
 }

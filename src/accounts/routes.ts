@@ -99,7 +99,7 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
     app.get('/admin/users', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'List and search accounts', querystring: s.UserListQuery, response: { 200: z.object({ items: z.array(s.UserView), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses } } }, async (req) =>
       accounts.listUsers(req.actor, req.query, requestMeta(req)));
     app.post('/admin/users', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Create a staff account (a set-password link is mailed)', body: s.CreateUserBody, response: { 201: s.UserView, ...errorResponses } } }, async (req, reply) => {
-      const user = await accounts.createStaffUser(req.actor, req.body as { email: string; name: string; role: never }, requestMeta(req));
+      const user = await accounts.createStaffUser(req.actor, req.body as { email: string; name: string; role: never; interprets?: string[] }, requestMeta(req));
       return reply.code(201).send(user);
     });
     app.post('/admin/users/:id/password-reset', { config: { access: { permission: 'users.manage' } }, schema: { tags: admin, summary: 'Reset a password: the person is mailed a link to choose a new one; their sessions end', params: z.object({ id: z.uuid() }), response: { 200: Ok, ...errorResponses } } }, async (req) => {

@@ -38,6 +38,8 @@ export const UserView = z
     emailVerified: z.boolean(),
     disabled: z.boolean(),
     createdAt: z.string(),
+    /** For medical interpreters: the languages they interpret (ISO 639 codes). */
+    interprets: z.array(z.string()),
   })
   .meta({ id: 'User' });
 
@@ -49,7 +51,12 @@ export const MeView = z.object({
 
 export const MfaSetupView = z.object({ secret: z.string(), otpauthUri: z.string(), qrDataUrl: z.string() });
 
-export const CreateUserBody = z.strictObject({ email: Email, name: PersonName, role: z.enum(STAFF_ROLES as [string, ...string[]]) });
+export const LanguageCode = z.string().trim().toLowerCase().regex(/^[a-z]{2,3}$/, 'a language code such as es');
+export const CreateUserBody = z.strictObject({
+  email: Email, name: PersonName, role: z.enum(STAFF_ROLES as [string, ...string[]]),
+  interprets: z.array(LanguageCode).min(1).max(20).optional(),
+}).refine((u) => u.role !== 'interpreter' || (u.interprets?.length ?? 0) > 0, { path: ['interprets'], message: 'Say which languages the interpreter works in.' })
+  .refine((u) => u.role === 'interpreter' || !u.interprets, { path: ['interprets'], message: 'Only interpreters have interpreting languages.' });
 export const UserListQuery = z.strictObject({
   q: z.string().max(200).optional(),
   role: z.enum(ROLES).optional(),

@@ -299,10 +299,10 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
     },
 
     /** Admin: creates a staff account and mails a link to choose a password. */
-    async createStaffUser(admin: Actor, input: { email: string; name: string; role: Role }, meta: RequestMeta) {
+    async createStaffUser(admin: Actor, input: { email: string; name: string; role: Role; interprets?: string[] }, meta: RequestMeta) {
       return db.transaction(async (tx) => {
         if (await findUserByEmail(tx, input.email)) throw new AppError('CONFLICT', 'An account with this email already exists.');
-        const user = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash: null, verified: false, createdBy: admin.userId });
+        const user = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash: null, verified: false, createdBy: admin.userId, ...(input.interprets ? { interprets: input.interprets } : {}) });
         const token = await issueUserToken(tx, user.id, 'set_password', deps.now(), 72 * 60);
         await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Your Consilium account', text: `An account was created for you at Consilium. Choose your password within 72 hours:\n\n${link(`/set-password?token=${token}`)}\n\nYou will then set up two-step sign-in with an authenticator app.` });
         await recordAudit(tx, { actor: admin, meta, action: 'user.create', entityType: 'User', entityId: user.id, detail: { role: input.role } });

@@ -30,7 +30,7 @@ const EXACT: Record<string, string> = {
   'board.presentation.read': 'Read the case’s tumor board presentation', 'board.minutes.read': 'Looked at the tumor board minutes', 'board.minutes.save': 'Wrote the tumor board minutes',
   'board.minutes.confirm': 'Confirmed the tumor board minutes',
   'message.threads.read': 'Looked at the messages', 'message.read': 'Read a conversation', 'message.create': 'Wrote a message',
-  'visit.list': 'Looked at the video visits', 'visit.read': 'Opened a video visit', 'visit.slots.read': 'Looked for a time for a video visit', 'visit.book': 'Booked a video visit', 'visit.cancel': 'Cancelled a video visit', 'visit.move': 'Moved a video visit', 'visit.room.enter': 'Entered a video visit',
+  'visit.list': 'Looked at the video visits', 'visit.read': 'Opened a video visit', 'visit.slots.read': 'Looked for a time for a video visit', 'visit.book': 'Booked a video visit', 'visit.cancel': 'Cancelled a video visit', 'visit.move': 'Moved a video visit', 'visit.interpreters.list': 'Looked for an interpreter for a video visit', 'visit.interpreter.set': 'Booked an interpreter for a video visit', 'visit.room.enter': 'Entered a video visit',
   'visit.room.leave': 'Left a video visit', 'visit.room.admit': 'Let someone into a video visit', 'visit.end': 'Ended a video visit',
   'expert.inbox.read': 'Saw the case in their inbox', 'notification.send': 'Sent a notice', 'notification.list': 'Saw a notice', 'notification.read': 'Read a notice',
 };

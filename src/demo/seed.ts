@@ -37,7 +37,8 @@ export const DEMO_USERS = [
   { key: 'referrer', email: 'referrer@demo.consilium.test', name: 'Dr. Rita Referrer', role: 'referring_physician' },
   { key: 'patient', email: 'patient@demo.consilium.test', name: 'Alex Example', role: 'patient' },
   { key: 'caregiver', email: 'caregiver@demo.consilium.test', name: 'Sam Example', role: 'patient' },
-] as const satisfies readonly { key: string; email: string; name: string; role: Role }[];
+  { key: 'interpreter', email: 'interpreter@demo.consilium.test', name: 'Inés Interpreter', role: 'interpreter', interprets: ['es'] },
+] as const satisfies readonly { key: string; email: string; name: string; role: Role; interprets?: readonly string[] }[];
 type DemoKey = (typeof DEMO_USERS)[number]['key'];
 type ExpertKey = 'pathologist' | 'oncologist';
 
@@ -252,7 +253,7 @@ export async function seedDemo(db: Db, config: Config): Promise<{ created: boole
   const people = {} as Record<DemoKey, Actor>;
   await db.transaction(async (tx) => {
     for (const u of DEMO_USERS) {
-      const row = await insertUser(tx, { email: u.email, name: u.name, role: u.role, passwordHash, verified: true });
+      const row = await insertUser(tx, { email: u.email, name: u.name, role: u.role, passwordHash, verified: true, ...('interprets' in u ? { interprets: [...u.interprets] } : {}) });
       people[u.key] = { userId: row.id, role: u.role, name: u.name, email: u.email };
     }
   });

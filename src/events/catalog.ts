@@ -52,6 +52,7 @@ export const CASE_EVENTS = {
   'board.discuss': z.object({ sessionId: z.uuid() }),
   'message.post': z.object({ threadId: z.uuid(), messageId: z.uuid() }),
   'visit.book': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime(), visitType: z.string() }),
+  'visit.interpreter': z.object({ visitId: z.uuid(), booked: z.boolean() }),
   'visit.move': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
   'visit.cancel': z.object({ visitId: z.uuid(), reason: z.string().optional() }),
   'visit.end': z.object({ visitId: z.uuid() }),

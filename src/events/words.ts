@@ -53,6 +53,7 @@ export const EVENT_WORDS: Words = {
   'board.discuss': () => 'The tumor board discussed the case',
   'message.post': (_d, n) => plural(n, 'A message in the message centre', 'messages in the message centre'),
   'visit.book': () => 'Booked a video visit with the expert',
+  'visit.interpreter': (d) => (d.booked ? 'An interpreter was booked for the video visit' : 'The interpreter was taken off the video visit'),
   'visit.move': () => 'A video visit was moved to another time',
   'visit.cancel': () => 'A video visit was cancelled',
   'visit.end': () => 'A video visit took place',

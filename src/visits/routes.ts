@@ -16,7 +16,7 @@ import type { VisitRow, VisitsService } from './service.ts';
 
 const VisitView = z.object({
   id: z.uuid(), caseId: z.uuid(), type: z.string(), typeLabel: z.string(), expertName: z.string(), startsAt: z.string(), endsAt: z.string(),
-  status: z.enum(['booked', 'cancelled', 'ended']), timeZone: z.string(), interpreterLanguage: z.string().nullable(), roomOpen: z.boolean(), past: z.boolean(), canCancel: z.boolean(),
+  status: z.enum(['booked', 'cancelled', 'ended']), timeZone: z.string(), interpreterLanguage: z.string().nullable(), interpreterName: z.string().nullable(), roomOpen: z.boolean(), past: z.boolean(), canCancel: z.boolean(),
 }).meta({ id: 'Visit' });
 const CaseParams = z.object({ id: z.uuid() });
 const VisitParams = z.object({ visitId: z.uuid() });
@@ -61,6 +61,14 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
     app.post('/visits/:visitId/move', { config: { access: 'signed-in' }, schema: { tags, summary: 'Move a visit to another free time of its expert (same notice as cancelling); calendars are updated in place', params: VisitParams,
       body: z.strictObject({ startsAt: z.iso.datetime() }), response: { 200: VisitView, ...errorResponses } } },
     async (req) => visits.move(req.actor, requestMeta(req), req.params.visitId, req.body.startsAt));
+    app.get('/visits/mine', { config: { access: 'signed-in' }, schema: { tags, summary: 'The visits I take part in as expert or interpreter, from yesterday on', response: { 200: z.array(VisitView), ...errorResponses } } },
+      async (req) => visits.mine(req.actor, requestMeta(req)));
+    app.get('/visits/:visitId/interpreters', { config: { access: { permission: 'interpreters.list' } }, schema: { tags, summary: 'Interpreters in the visit’s language who are free at its time (the case’s coordinator)', params: VisitParams,
+      response: { 200: z.array(z.object({ id: z.uuid(), name: z.string(), interprets: z.array(z.string()) })), ...errorResponses } } },
+    async (req) => visits.interpreters(req.actor, requestMeta(req), req.params.visitId));
+    app.put('/visits/:visitId/interpreter', { config: { access: { permission: 'interpreters.list' } }, schema: { tags, summary: 'Book an interpreter into the visit, or take them off it (the case’s coordinator); the interpreter gets the calendar mail', params: VisitParams,
+      body: z.strictObject({ userId: z.uuid().nullable() }), response: { 200: VisitView, ...errorResponses } } },
+    async (req) => visits.setInterpreter(req.actor, requestMeta(req), req.params.visitId, req.body.userId));
     app.get('/visits/:visitId', { config: { access: 'signed-in' }, schema: { tags, summary: 'A visit, for its room (the expert and the patient side of its case)', params: VisitParams, response: { 200: VisitView.extend({ expert: z.boolean() }), ...errorResponses } } },
       async (req) => {
         const r = await visits.enter(req.actor, requestMeta(req), req.params.visitId, { action: 'visit.read' });

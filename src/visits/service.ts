@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { AccessDenied, withCaseTx, type CaseRow } from '../core/access.ts';
-import { recordAudit } from '../core/audit.ts';
+import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
@@ -26,7 +26,7 @@ import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VI
 export interface VisitRow {
   id: string; case_id: string; expert_id: string; expert_name: string; visit_type: string; starts_at: Date; ends_at: Date;
   status: 'booked' | 'cancelled' | 'ended'; booked_by: string; patient_time_zone: string; interpreter_language: string | null;
-  started_at: Date | null; ended_at: Date | null; sequence: number;
+  started_at: Date | null; ended_at: Date | null; sequence: number; interpreter_id: string | null; interpreter_name?: string | null;
 }
 
 /** The room opens this long before the start and stays open this long after the planned end. */
@@ -40,6 +40,7 @@ export function visitView(v: VisitRow, now: Date) {
   return {
     id: v.id, caseId: v.case_id, type: v.visit_type, typeLabel: visitTypeById(v.visit_type)?.label ?? 'Video visit', expertName: v.expert_name,
     startsAt: iso(v.starts_at), endsAt: iso(v.ends_at), status: v.status, timeZone: v.patient_time_zone, interpreterLanguage: v.interpreter_language,
+    interpreterName: v.interpreter_name ?? null,
     roomOpen: v.status === 'booked' && now >= opens && now <= closes, past: now > closes, canCancel: v.status === 'booked' && !cancelRefusal(new Date(v.starts_at), now),
   };
 }
@@ -51,7 +52,9 @@ const refuse = (actor: Actor, meta: RequestMeta, action: string, caseId: string)
 
 export function visitsService(deps: Deps & { cases: CasesService }) {
   const { db, cases } = deps;
-  const SELECT = `SELECT v.*, u.name AS expert_name FROM visits v JOIN users u ON u.id = v.expert_id`;
+  const SELECT = `SELECT v.*, u.name AS expert_name, i.name AS interpreter_name FROM visits v JOIN users u ON u.id = v.expert_id LEFT JOIN users i ON i.id = v.interpreter_id`;
+  const interpreterOf = async (tx: Queryable, id: string) =>
+    (await tx.query<{ name: string; email: string }>('SELECT name, email FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: 'UTC', interpreter: true }))[0] ?? null;
 
   async function expertOf(tx: Queryable, leadId: string | null) {
     if (!leadId) throw new AppError('GUARD_FAILED', 'No expert leads this review yet.', { unmet: ['A visit can be booked once an expert leads the review.'] });
@@ -70,14 +73,16 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   }
 
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
-  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean }, method: 'REQUEST' | 'CANCEL', moved = false) {
+  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean; interpreter?: boolean }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
     const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
     const cancelled = method === 'CANCEL';
     await enqueueMail(tx, {
       kind: cancelled ? 'visit.cancel' : moved ? 'visit.move' : 'visit.book', to: to.email,
       subject: cancelled ? `Cancelled: video visit on ${when}` : moved ? `Moved: video visit, now on ${when}` : `Video visit on ${when}`,
-      text: [`Hello ${to.name},`, '', ...(to.expert
+      text: [`Hello ${to.name},`, '', ...(to.interpreter
+        ? [cancelled ? `The video visit on ${when} that you were to interpret is cancelled for you.` : `You interpret a video visit with ${v.expert_name} ${moved ? 'now ' : ''}on ${when}.`]
+        : to.expert
         ? [cancelled ? `The video visit on ${when} about request ${await referenceOf(tx, v.case_id)} was cancelled.` : `You have a video visit about request ${await referenceOf(tx, v.case_id)} on ${when}.`]
         : [cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is ${moved ? 'now ' : ''}on ${when}.`]),
         ...(cancelled ? [] : ['', `Join from your browser; the room opens ${ROOM_OPENS_MINUTES} minutes before:`, link, '', 'No app to install. Have your camera and microphone ready.']),
@@ -87,7 +92,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         content: calendarInvite({
           // Each move raises the sequence; a cancellation outranks every version before it.
           uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? v.sequence + 1 : v.sequence, startsAt: v.starts_at, endsAt: v.ends_at,
-          title: to.expert ? `Video visit, request ${await referenceOf(tx, v.case_id)}` : `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
+          title: to.interpreter ? `Interpreting: video visit with ${v.expert_name}` : to.expert ? `Video visit, request ${await referenceOf(tx, v.case_id)}` : `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
           organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
         }),
       }],
@@ -100,7 +105,12 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       [v.case_id, PATIENT_SIDE_RELATIONS]);
     const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
       'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
-    return [...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })), { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true }];
+    const interpreter = v.interpreter_id ? await interpreterOf(tx, v.interpreter_id) : null;
+    return [
+      ...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })),
+      { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true },
+      ...(interpreter ? [{ ...interpreter, timeZone: v.patient_time_zone }] : []),
+    ];
   }
 
   return {
@@ -238,6 +248,66 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       });
     },
 
+    /**
+     * Interpreters who work in the visit's language and are free at its time, for the case's
+     * coordinator to book one (directory data only: names and languages).
+     */
+    async interpreters(actor: Actor, meta: RequestMeta, visitId: string) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta);
+        if (gate.row.coordinator_id !== actor.userId) throw refuse(actor, meta, 'visit.interpreters.list', v.case_id);
+        await gate.audit('visit.interpreters.list', { entityType: 'Appointment', entityId: visitId });
+        if (!v.interpreter_language) return [];
+        const rows = await tx.query<{ id: string; name: string; interprets: string[] }>(
+          `SELECT u.id, u.name, u.interprets FROM users u WHERE u.role = 'interpreter' AND u.disabled_at IS NULL AND $1 = ANY(u.interprets)
+             AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.interpreter_id = u.id AND o.id <> $2 AND o.status = 'booked' AND o.starts_at < $4 AND o.ends_at > $3)
+           ORDER BY u.name LIMIT 50`, [v.interpreter_language, v.id, v.starts_at, v.ends_at]);
+        return rows.map((r) => ({ id: r.id, name: r.name, interprets: r.interprets }));
+      });
+    },
+
+    /**
+     * The case's coordinator books an interpreter into a visit (or takes them off it): the
+     * interpreter gets the calendar invitation, and may enter that visit's room, nothing more.
+     */
+    async setInterpreter(actor: Actor, meta: RequestMeta, visitId: string, userId: string | null) {
+      const v = await this.find(visitId);
+      return withCaseTx(db, async (tx) => {
+        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
+        if (gate.row.coordinator_id !== actor.userId) throw refuse(actor, meta, 'visit.interpreter.set', v.case_id);
+        const [now] = await tx.query<VisitRow>(`${SELECT} WHERE v.id = $1 FOR UPDATE OF v`, [visitId]);
+        if (now!.status !== 'booked' || new Date(now!.ends_at) <= deps.now()) throw new AppError('CONFLICT', 'This visit is not booked any more.');
+        if (userId) {
+          const fits = await tx.query(
+            `SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'interpreter' AND u.disabled_at IS NULL AND $2 = ANY(u.interprets)
+               AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.interpreter_id = u.id AND o.id <> $3 AND o.status = 'booked' AND o.starts_at < $5 AND o.ends_at > $4)`,
+            [userId, now!.interpreter_language, visitId, now!.starts_at, now!.ends_at]);
+          if (!fits.length) throw new AppError('GUARD_FAILED', 'This interpreter cannot take this visit.', { unmet: ['Choose an interpreter who works in the language asked for and is free at that time.'] });
+        }
+        if (now!.interpreter_id === userId) return visitView(now!, deps.now());
+        const before = now!.interpreter_id ? await interpreterOf(tx, now!.interpreter_id) : null;
+        if (before) await mailVisit(tx, now!, before, 'CANCEL');
+        const [after] = await tx.query<VisitRow>(`UPDATE visits SET interpreter_id = $2 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name, (SELECT name FROM users WHERE id = $2) AS interpreter_name`, [visitId, userId]);
+        const interpreter = userId ? await interpreterOf(tx, userId) : null;
+        if (interpreter) await mailVisit(tx, after!, interpreter, 'REQUEST');
+        await gate.emit('visit.interpreter', { visitId, booked: !!userId });
+        await gate.audit('visit.interpreter.set', { entityType: 'Appointment', entityId: visitId, ...(userId ? { detail: { userId } } : {}) });
+        return visitView(after!, deps.now());
+      });
+    },
+
+    /**
+     * The visits one takes part in as expert or interpreter, from today: for the interpreter's
+     * home page (what, when, with whom; no case records).
+     */
+    async mine(actor: Actor, meta: RequestMeta) {
+      const rows = await db.query<VisitRow>(
+        `${SELECT} WHERE (v.interpreter_id = $1 OR v.expert_id = $1) AND v.status <> 'cancelled' AND v.ends_at > now() - interval '1 day' ORDER BY v.starts_at LIMIT 100`, [actor.userId]);
+      await db.transaction((tx) => recordCaseReads(tx, { actor, meta, action: 'visit.list', entityType: 'Appointment' }, [...new Set(rows.map((r) => r.case_id))]));
+      return rows.map((v) => visitView(v, deps.now()));
+    },
+
     /** A day before: a reminder by mail (no health data), unless the visit was cancelled or moved. */
     async remind(visitId: string, startsAt: string) {
       await db.transaction(async (tx) => {
@@ -259,6 +329,11 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
      */
     async enter(actor: Actor, meta: RequestMeta, visitId: string, opts: { action: 'visit.read' | 'visit.room.enter' }) {
       const v = await this.find(visitId);
+      // The interpreter booked into the visit comes in by the visit, not by the case, whose records stay closed to them.
+      if (v.interpreter_id === actor.userId && actor.role === 'interpreter') {
+        await db.transaction((tx) => recordAudit(tx, { actor, meta, action: opts.action, entityType: 'Appointment', entityId: visitId, caseId: v.case_id }));
+        return { visit: visitView(v, deps.now()), expert: false, caseId: v.case_id };
+      }
       return withCaseTx(db, async (tx) => {
         const expert = actor.userId === v.expert_id;
         const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta);
@@ -270,9 +345,9 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
 
     /** Whether someone in the room still may be (a caregiver removed meanwhile may not). */
     async stillAllowed(visitId: string, userId: string): Promise<boolean> {
-      const [v] = await db.query<{ case_id: string; expert_id: string; status: string }>('SELECT case_id, expert_id, status FROM visits WHERE id = $1', [visitId]);
+      const [v] = await db.query<{ case_id: string; expert_id: string; interpreter_id: string | null; status: string }>('SELECT case_id, expert_id, interpreter_id, status FROM visits WHERE id = $1', [visitId]);
       if (!v || v.status !== 'booked') return false;
-      if (v.expert_id === userId) return true;
+      if (v.expert_id === userId || v.interpreter_id === userId) return true;
       const rows = await db.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND revoked_at IS NULL AND relation = ANY($3::text[])`, [v.case_id, userId, PATIENT_SIDE_RELATIONS]);
       return rows.length > 0;
     },

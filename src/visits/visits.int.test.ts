@@ -198,3 +198,66 @@ describe('the visit room', () => {
     expect(await t.db.query('SELECT 1 FROM visit_signals WHERE visit_id = $1', [visitId])).toEqual([]);
   });
 });
+
+describe('interpreters', () => {
+  it('lets the case’s coordinator book an interpreter in the asked-for language, who joins that visit and sees nothing else', async () => {
+    const admin = await aStaff(t, 'admin', 'Ada Admin');
+    // An interpreter account says which languages they work in.
+    expect((await admin.client.post('/api/admin/users', { email: 'ivan.interp@staff.test', name: 'Ivan Interp', role: 'interpreter' })).status).toBe(400);
+    expect((await admin.client.post('/api/admin/users', { email: 'cora2@staff.test', name: 'Cora Two', role: 'coordinator', interprets: ['es'] })).status).toBe(400);
+    const created = await admin.client.post('/api/admin/users', { email: 'ines.interp@staff.test', name: 'Ines Interp', role: 'interpreter', interprets: ['es'] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ role: 'interpreter', interprets: ['es'] });
+    const ines = await aStaff(t, 'interpreter', 'Ines Spanish');
+    await t.db.query(`UPDATE users SET interprets = '{es}' WHERE id = $1`, [ines.id]);
+    const french = await aStaff(t, 'interpreter', 'Fran French');
+    await t.db.query(`UPDATE users SET interprets = '{fr}' WHERE id = $1`, [french.id]);
+
+    const slots = (await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots as string[];
+    const at = slots.find((s) => new Date(s).getTime() > Date.now() + 72 * 3_600_000)!;
+    const visit = (await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago', interpreterLanguage: 'es' })).body;
+    const choices = await coordinator.client.get(`/api/visits/${visit.id}/interpreters`);
+    expect(choices.body.map((c: { name: string }) => c.name)).toEqual(['Ines Interp', 'Ines Spanish']);
+    // Only the case's coordinator books; a French interpreter is refused.
+    expect((await expert.client.put(`/api/visits/${visit.id}/interpreter`, { userId: ines.id })).status).toBe(403);
+    expect((await coordinator.client.put(`/api/visits/${visit.id}/interpreter`, { userId: french.id })).status).toBe(422);
+    const booked = await coordinator.client.put(`/api/visits/${visit.id}/interpreter`, { userId: ines.id });
+    expect(booked.body).toMatchObject({ interpreterLanguage: 'es', interpreterName: 'Ines Spanish' });
+    const [mail] = await t.db.query<{ subject: string; body_text: string; attachments: { content: string }[] }>(`SELECT subject, body_text, attachments FROM mail_outbox WHERE to_address = $1`, [ines.email]);
+    expect(mail!.body_text).toContain('You interpret a video visit with Dr. Vee Video');
+    const reference = (await coordinator.client.get(`/api/cases/${caseId}`)).body.reference;
+    expect(`${mail!.subject} ${mail!.body_text} ${mail!.attachments[0]!.content}`).not.toContain(reference);
+    expect((await patient.client.get(`/api/cases/${caseId}/visits`)).body.visits.find((v: { id: string }) => v.id === visit.id).interpreterName).toBe('Ines Spanish');
+
+    // The interpreter sees the visit, not the case.
+    const mine = await ines.client.get('/api/visits/mine');
+    expect(mine.body.map((v: { id: string }) => v.id)).toEqual([visit.id]);
+    expect((await ines.client.get(`/api/visits/${visit.id}`)).status).toBe(200);
+    expect((await french.client.get(`/api/visits/${visit.id}`)).status).toBe(404);
+    for (const path of [`/api/cases/${caseId}`, `/api/cases/${caseId}/documents`, `/api/cases/${caseId}/visits`]) expect([403, 404]).toContain((await ines.client.get(path)).status);
+
+    // Moving the visit tells the interpreter too; taking them off sends the cancellation.
+    expect((await coordinator.client.put(`/api/visits/${visit.id}/interpreter`, { userId: null })).status).toBe(200);
+    const [cancel] = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'visit.cancel'`, [ines.email]);
+    expect(cancel!.attachments[0]!.content).toMatch(/METHOD:CANCEL/);
+    expect((await ines.client.get(`/api/visits/${visit.id}`)).status).toBe(404);
+  });
+
+  it('lets the interpreter into the room through the waiting room, like everyone but the expert', async () => {
+    const ines = await aStaff(t, 'interpreter', 'Ines Room');
+    await t.db.query(`UPDATE users SET interprets = '{es}' WHERE id = $1`, [ines.id]);
+    const [v] = await t.db.query<{ id: string }>(
+      `INSERT INTO visits (case_id, expert_id, visit_type, starts_at, ends_at, booked_by, patient_time_zone, interpreter_language, interpreter_id)
+       VALUES ($1,$2,'opinion_review', now() + interval '5 minutes', now() + interval '35 minutes', $3, 'UTC', 'es', $4) RETURNING id`, [caseId, expert.id, patient.id, ines.id]);
+    const doctor = await joinRoom(t.baseUrl, `/api/visits/${v!.id}/live`, expert.client);
+    const interp = await joinRoom(t.baseUrl, `/api/visits/${v!.id}/live`, ines.client);
+    expect(interp.messages[0]).toMatchObject({ type: 'hello', expert: false });
+    await nextMessage(doctor.messages, (m) => m.type === 'presence' && m.presence.some((p: { name: string; state: string }) => p.name === 'Ines Room' && p.state === 'waiting'));
+    doctor.ws.send(JSON.stringify({ type: 'admit', userId: ines.id }));
+    await nextMessage(interp.messages, (m) => m.type === 'presence' && m.presence.some((p: { userId: string; state: string }) => p.userId === ines.id && p.state === 'admitted'));
+    const audit = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE actor_id = $1 AND case_id = $2`, [ines.id, caseId]);
+    expect(audit.map((a) => a.action)).toContain('visit.room.enter');
+    doctor.ws.close();
+    interp.ws.close();
+  });
+});

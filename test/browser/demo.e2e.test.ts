@@ -63,9 +63,10 @@ const ROLE_PAGES: { who: string; pages: string[]; caseFrom?: { page: string; lin
   { who: 'patient', pages: ['/cases', '/notifications', '/account', '/queue'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]:has-text("Your opinion is ready")' } },
   { who: 'referrer', pages: ['/cases'], caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
   { who: 'coordinator', pages: ['/queue', '/directory', '/outcomes', '/notifications'], caseFrom: { page: '/queue?status=in_review', link: '[data-testid="queue-row"] a, [data-testid="queue-card"]' } },
-  { who: 'pathologist', pages: ['/inbox', '/profile', '/boards'], linked: { page: '/boards', link: '[data-testid="sessions"] a' }, caseFrom: { page: '/inbox', link: '[data-testid="inbox-case"] a' } },
+  { who: 'pathologist', pages: ['/inbox', '/profile', '/boards', '/visits'], linked: { page: '/boards', link: '[data-testid="sessions"] a' }, caseFrom: { page: '/inbox', link: '[data-testid="inbox-case"] a' } },
   { who: 'chair', pages: ['/cases', '/boards'], linked: { page: '/boards', link: '[data-testid="sessions"] a' }, caseFrom: { page: '/cases', link: '[data-testid="case-card"]' } },
   { who: 'admin', pages: ['/admin/users', '/admin/audit', '/admin/outbox'] },
+  { who: 'interpreter', pages: ['/visits', '/account'] },
 ];
 
 async function settle(page: import('playwright-core').Page) {

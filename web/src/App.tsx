@@ -34,6 +34,7 @@ const QueuePage = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default:
 const BoardsPage = lazy(() => import('./pages/boards/BoardsPage.tsx').then((m) => ({ default: m.BoardsPage })));
 const BoardSessionPage = lazy(() => import('./pages/boards/SessionPage.tsx').then((m) => ({ default: m.SessionPage })));
 const VisitRoomPage = lazy(() => import('./pages/visits/VisitRoomPage.tsx').then((m) => ({ default: m.VisitRoomPage })));
+const MyVisitsPage = lazy(() => import('./pages/visits/MyVisitsPage.tsx').then((m) => ({ default: m.MyVisitsPage })));
 const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
 
 function PageLoading() {
@@ -80,6 +81,7 @@ function navFor(me: Me) {
   if (role === 'expert') items.push({ to: '/inbox', item: 'inbox' }, { to: '/profile', item: 'profile' });
   if (role === 'coordinator' || role === 'admin') items.push({ to: '/directory', item: 'directory' }, { to: '/outcomes', item: 'outcomes' });
   if (role === 'board_chair' || role === 'expert') items.push({ to: '/boards', item: 'boards' });
+  if (role === 'expert' || role === 'interpreter') items.push({ to: '/visits', item: 'visits' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', item: role === 'patient' ? 'myRequests' : 'myCases' });
   if (role === 'admin') items.push({ to: '/admin/users', item: 'users' }, { to: '/admin/audit', item: 'audit' }, { to: '/admin/outbox', item: 'outbox' });
   if (role === 'patient') items.push({ to: '/assess', item: 'assess' });
@@ -124,7 +126,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
 }
 
 /** The pages some roles only use, each said in the catalogue with who uses it. */
-type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox' | 'boards';
+type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox' | 'boards' | 'visits';
 
 /** A page for some roles only: anyone else is told so in words, with the way to their own home page. */
 function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['role'][]; page: StaffPage; children: React.ReactNode }) {
@@ -140,7 +142,7 @@ function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['ro
 }
 
 function home(me: Me) {
-  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : me.user.role === 'board_chair' ? '/boards' : '/cases';
+  return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : me.user.role === 'board_chair' ? '/boards' : me.user.role === 'interpreter' ? '/visits' : '/cases';
 }
 
 /** Routes by sign-in state: public pages, the MFA step, then the role's workspace. */
@@ -193,6 +195,7 @@ export function App() {
           <Route path="/admin/users" element={<ForRoles me={me} roles={['admin']} page="users"><AdminUsersPage /></ForRoles>} />
           <Route path="/admin/audit" element={<ForRoles me={me} roles={['admin']} page="audit"><AdminAuditPage /></ForRoles>} />
           <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} page="outbox"><AdminOutboxPage /></ForRoles>} />
+          <Route path="/visits" element={<ForRoles me={me} roles={['expert', 'interpreter']} page="visits"><MyVisitsPage /></ForRoles>} />
           <Route path="/visits/:visitId" element={<VisitRoomPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/account" element={<AccountPage me={me} />} />

@@ -6,7 +6,7 @@ type Status = keyof typeof common.status;
 type Role = keyof typeof common.role;
 
 /** Every role, in the order pick lists show them. */
-export const ROLES = ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair', 'admin'] as const satisfies readonly Role[];
+export const ROLES = ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair', 'admin', 'interpreter'] as const satisfies readonly Role[];
 
 /** A status the catalogue does not know (a newer server) shows as it is rather than as a key. */
 export const statusLabel = (status: string): string => (i18n.exists(`common:status.${status}`) ? i18n.t(`common:status.${status as Status}`) : status);

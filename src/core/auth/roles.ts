@@ -2,11 +2,11 @@
  * Roles and what each may do. This table is the role half of every access decision; the other
  * half is the grant on the case (see `core/access.ts`). Both must allow an action.
  */
-export const ROLES = ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair', 'admin'] as const;
+export const ROLES = ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair', 'admin', 'interpreter'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every role but the patient's works with other people's health data, so MFA is required. */
-export const STAFF_ROLES: readonly Role[] = ['referring_physician', 'coordinator', 'expert', 'board_chair', 'admin'];
+export const STAFF_ROLES: readonly Role[] = ['referring_physician', 'coordinator', 'expert', 'board_chair', 'admin', 'interpreter'];
 export const isStaff = (role: Role) => STAFF_ROLES.includes(role);
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -16,6 +16,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   expert: 'Expert reviewer',
   board_chair: 'Board chair',
   admin: 'Administrator',
+  interpreter: 'Medical interpreter',
 };
 
 const PERMISSIONS = {
@@ -47,6 +48,10 @@ const PERMISSIONS = {
   'board.manage': ['board_chair'],
   /** Sit on board sessions one is invited to. */
   'board.sit': ['expert', 'board_chair'],
+  /** Join the video visits one is booked into as interpreter (no case records). */
+  'visits.interpret': ['interpreter'],
+  /** Book an interpreter into a visit: find interpreters by language. */
+  'interpreters.list': ['coordinator', 'admin'],
   'audit.read': ['admin'],
   'users.manage': ['admin'],
   'mail.read': ['admin'],

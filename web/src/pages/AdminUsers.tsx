@@ -1,12 +1,13 @@
-import { Badge, Button, Group, Modal, NativeSelect, Pagination, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, MultiSelect, NativeSelect, Pagination, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatDate, get, post, type GetResult } from '../api.ts';
 import { roleLabel, ROLES } from '../labels.ts';
 import { ErrorNote } from '../components.tsx';
+import { languageName, languageOptions } from '../languages.ts';
 
-const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'admin'];
+const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'interpreter', 'admin'];
 
 type StaffUser = GetResult<'/api/admin/users'>['items'][number];
 
@@ -17,10 +18,10 @@ export function AdminUsersPage() {
   const [page, setPage] = useState(1);
   const [debounced] = useDebouncedValue(q, 300);
   const [creating, setCreating] = useState(false);
-  const [form, setForm] = useState({ name: '', email: '', role: 'coordinator' });
+  const [form, setForm] = useState<{ name: string; email: string; role: string; interprets?: string[] }>({ name: '', email: '', role: 'coordinator' });
   const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(debounced ? { q: debounced } : {}), ...(role ? { role } : {}) });
   const users = useQuery({ queryKey: ['users', params.toString()], queryFn: () => get<GetResult<'/api/admin/users'>>(`/admin/users?${params}`), placeholderData: keepPreviousData });
-  const create = useMutation({ mutationFn: () => post('/admin/users', form), onSuccess: () => { setCreating(false); setForm({ name: '', email: '', role: 'coordinator' }); qc.invalidateQueries({ queryKey: ['users'] }); } });
+  const create = useMutation({ mutationFn: () => post('/admin/users', form), onSuccess: () => { setCreating(false); setForm({ name: '', email: '', role: 'coordinator' }); void qc.invalidateQueries({ queryKey: ['users'] }); } });
   const [resetting, setResetting] = useState<{ user: StaffUser; kind: 'password' | 'mfa' } | null>(null);
   const reset = useMutation({
     mutationFn: (r: { user: StaffUser; kind: 'password' | 'mfa' }) => post(`/admin/users/${r.user.id}/${r.kind === 'password' ? 'password-reset' : 'mfa-reset'}`),
@@ -41,7 +42,7 @@ export function AdminUsersPage() {
           <Table.Tbody>
             {users.data?.items.map((u) => (
               <Table.Tr key={u.id}>
-                <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{roleLabel(u.role)}</Table.Td>
+                <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{roleLabel(u.role)}{u.interprets.length > 0 && <Text size="xs" c="dimmed">{u.interprets.map(languageName).join(', ')}</Text>}</Table.Td>
                 <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
                 <Table.Td>{formatDate(u.createdAt)}</Table.Td>
                 <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
@@ -71,7 +72,11 @@ export function AdminUsersPage() {
           <Stack>
             <TextInput label="Full name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
             <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: roleLabel(r) }))} value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })} />
+            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: roleLabel(r) }))} value={form.role} onChange={(e) => {
+              const { interprets: _dropped, ...rest } = form;
+              setForm(e.currentTarget.value === 'interpreter' ? { ...rest, role: e.currentTarget.value, interprets: [] } : { ...rest, role: e.currentTarget.value });
+            }} />
+            {form.role === 'interpreter' && <MultiSelect label="Languages they interpret" required searchable data={languageOptions()} value={form.interprets ?? []} onChange={(v) => setForm({ ...form, interprets: v })} />}
             <Text size="xs" c="dimmed">We email a link to choose a password. Two-step sign-in is set up at the first sign-in.</Text>
             <ErrorNote error={create.error} />
             <Button type="submit" loading={create.isPending}>Create</Button>

@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, List, Loader, Radio, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, List, Loader, Radio, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { get, post, type GetResult } from '../../api.ts';
+import { api, get, post, type GetResult } from '../../api.ts';
+import { useMe } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { languageName } from '../../languages.ts';
@@ -55,7 +56,9 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
           <Text fw={600}>{v.typeLabel}</Text>
           <Text size="sm">{timeOf(v.startsAt)}</Text>
           <Text size="sm" c="dimmed">{t('visits:panel.with', { expert: v.expertName })}</Text>
-          {v.interpreterLanguage && <Text size="sm">{t('visits:panel.interpreterAsked', { language: languageName(v.interpreterLanguage) })}</Text>}
+          {v.interpreterLanguage && <Text size="sm">{v.interpreterName
+            ? t('visits:panel.interpreterBooked', { language: languageName(v.interpreterLanguage), name: v.interpreterName })
+            : t('visits:panel.interpreterAsked', { language: languageName(v.interpreterLanguage) })}</Text>}
         </Stack>
         <Badge color={v.status === 'booked' ? 'blue' : v.status === 'ended' ? 'green' : 'gray'}>{t(`visits:panel.status.${v.status}`)}</Badge>
       </Group>
@@ -70,6 +73,7 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
           </>}
         </Group>
       )}
+      {v.status === 'booked' && !v.past && v.interpreterLanguage && <InterpreterChoice caseId={caseId} v={v} />}
       {move.data && <Alert color="green" mt="xs" data-testid="visit-moved">{t('visits:panel.moved', { time: timeOf(move.data.startsAt) })}</Alert>}
       {moving && (
         <Stack gap="xs" mt="md">
@@ -82,6 +86,34 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
       )}
       <ErrorNote error={cancel.error ?? move.error} />
     </Card>
+  );
+}
+
+/** The case's coordinator books an interpreter who works in the asked-for language and is free then. */
+function InterpreterChoice({ caseId, v }: { caseId: string; v: Visits['visits'][number] }) {
+  const { t } = useTranslation();
+  const { data: me } = useMe();
+  const qc = useQueryClient();
+  const coordinator = me?.user.role === 'coordinator';
+  const choices = useQuery({ queryKey: caseKeys.part(caseId, 'visits', v.id, 'interpreters'), queryFn: () => get<GetResult<'/api/visits/{visitId}/interpreters'>>(`/visits/${v.id}/interpreters`), enabled: coordinator, retry: false });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const book = useMutation({
+    mutationFn: (userId: string | null) => api('PUT', `/visits/${v.id}/interpreter`, { userId }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }),
+  });
+  if (!coordinator || choices.isError) return null;
+  return (
+    <Stack gap={4} mt="sm" data-testid="interpreter-choice">
+      {choices.data?.length === 0 && !v.interpreterName && <Text size="sm" c="orange">{t('visits:panel.noInterpreter')}</Text>}
+      {(choices.data?.length ?? 0) > 0 && (
+        <Group gap="xs" align="end" wrap="wrap">
+          <Select label={t('visits:panel.interpreterLabel')} placeholder={t('visits:panel.interpreterPlaceholder')} data={(choices.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={chosen} onChange={setChosen} w={240} />
+          <Button size="sm" disabled={!chosen} loading={book.isPending} onClick={() => book.mutate(chosen)}>{t('visits:panel.bookInterpreter')}</Button>
+          {v.interpreterName && <Button size="sm" variant="subtle" color="red" onClick={() => book.mutate(null)}>{t('visits:panel.removeInterpreter')}</Button>}
+        </Group>
+      )}
+      <ErrorNote error={book.error} />
+    </Stack>
   );
 }
 
