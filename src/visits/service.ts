@@ -142,6 +142,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const types = VISITS.types.map((t) => {
           const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }) : ['No expert leads this review yet.'];
           if (expert && !expert.visit_hours?.weekly.length) why.push(`${expert.name} has not set hours for video visits yet.`);
+          if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push('A visit of this kind is already booked. You can move it to another time.');
           return { id: t.id, label: t.label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
         });
         return { visits: visits.map((v) => visitView(v, deps.now())), types: patientSide ? types : [], expertName: expert?.name ?? null, cancellationHours: VISITS.cancellation.minHoursBefore };
@@ -179,7 +180,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const refused = bookingRefusal({ type, caseStatus: gate.row.status, boardDiscussed: discussed, patientLocation: patientLocation(gate.row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name });
         if (refused.length) throw new AppError('GUARD_FAILED', refused[0]!, { unmet: refused });
         const open = await tx.query(`SELECT 1 FROM visits WHERE case_id = $1 AND visit_type = $2 AND status = 'booked' AND ends_at > now()`, [caseId, type.id]);
-        if (open.length) throw new AppError('GUARD_FAILED', 'A visit of this kind is already booked. Cancel it to choose another time.', { unmet: ['A visit of this kind is already booked. Cancel it to choose another time.'] });
+        if (open.length) throw new AppError('GUARD_FAILED', 'A visit of this kind is already booked. Move it or cancel it to choose another time.', { unmet: ['A visit of this kind is already booked. Move it or cancel it to choose another time.'] });
         const startsAt = new Date(input.startsAt);
         const free = expert.visit_hours ? freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id), { from: startsAt, to: new Date(startsAt.getTime() + 60_000) }, deps.now()) : [];
         if (!free.some((s) => s.getTime() === startsAt.getTime())) throw new AppError('CONFLICT', 'This time is no longer free. Please choose another.');

@@ -51,7 +51,7 @@ describe('booking a video visit', () => {
     // One visit of a kind at a time per case, and the slot is taken for everyone.
     const again = await patient.client.post(`/api/cases/${caseId}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Chicago' });
     expect(again.status).toBe(422);
-    expect(again.body.detail).toBe('A visit of this kind is already booked. Cancel it to choose another time.');
+    expect(again.body.detail).toBe('A visit of this kind is already booked. Move it or cancel it to choose another time.');
     expect((await patient.client.get(`/api/cases/${caseId}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots).not.toContain(at);
     // A board member reads the case for the meeting, not its appointments; a refusal is recorded.
     const colleague = await aStaff(t, 'expert', 'Dr. Not On Case');

@@ -49,12 +49,47 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   await pat.waitForURL((u) => !u.pathname.startsWith('/login'));
   await pat.goto(`${t.baseUrl}/cases/${caseId}?tab=visits`);
   await pat.getByRole('radio', { name: /Meet the expert before the opinion/ }).check();
-  await pat.getByTestId('visit-slots').getByRole('button').first().click();
+  // Two days ahead, so it can still be moved here.
+  await pat.getByTestId('visit-slots').locator(':scope > div').nth(2).getByRole('button').first().click();
   await pat.getByRole('button', { name: /^Book / }).click();
   await pat.getByTestId('visit-booked').waitFor();
   await shot(pat, 'patient-booked');
   expect(await overflowing(pat)).toEqual([]);
   expect(await seriousA11yViolations(pat)).toEqual([]);
+
+  // The patient moves it to another free time, in one step.
+  const card = pat.getByTestId('visit-card');
+  const bookedTime = await card.locator('p').nth(1).textContent();
+  await card.getByRole('button', { name: 'Move to another time' }).click();
+  await card.getByTestId('visit-slots').locator(':scope > div').nth(3).getByRole('button').first().click();
+  await card.getByRole('button', { name: /^Move it to / }).click();
+  await pat.getByTestId('visit-moved').waitFor();
+  await expect.poll(() => card.locator('p').nth(1).textContent()).not.toBe(bookedTime);
+  await shot(pat, 'patient-moved');
+
+  // The patient asked for a Spanish interpreter; the coordinator books one, who then sees the visit in their list.
+  const interpreter = await aStaff(t, 'interpreter', 'Inés Interprete');
+  await t.db.query(`UPDATE users SET interprets = '{es}' WHERE id = $1`, [interpreter.id]);
+  await t.db.query(`UPDATE visits SET interpreter_language = 'es' WHERE case_id = $1`, [caseId]);
+  const coord = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(coord, t.baseUrl, coordinator, PASSWORD);
+  await coord.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await coord.goto(`${t.baseUrl}/cases/${caseId}?tab=visits`);
+  const choice = coord.getByTestId('interpreter-choice');
+  await choice.getByRole('textbox', { name: 'Interpreter' }).click();
+  await coord.getByRole('option', { name: 'Inés Interprete' }).click();
+  await choice.getByRole('button', { name: 'Book the interpreter' }).click();
+  await coord.getByText('Interpreter for Spanish: Inés Interprete.').waitFor();
+  await shot(coord, 'coordinator-books-interpreter');
+  await coord.close();
+  const interp = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(interp, t.baseUrl, interpreter, PASSWORD);
+  await interp.waitForURL((u) => u.pathname === '/visits');
+  await interp.getByTestId('my-visit').getByText(/Meet the expert before the opinion with Dr\. Vida Video/).waitFor();
+  await shot(interp, 'interpreter-visits');
+  expect(await seriousA11yViolations(interp)).toEqual([]);
+  expect(await overflowing(interp)).toEqual([]);
+  await interp.close();
 
   // Time passes: the visit is about to start, and its room is open.
   const [visit] = await t.db.query<{ id: string }>(`UPDATE visits SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '35 minutes' WHERE case_id = $1 RETURNING id`, [caseId]);

@@ -158,10 +158,12 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
     },
   });
   const notNow = d.types.filter((x) => !x.bookable);
+  // Once booked, a kind of visit is no longer offered (it can be moved from its card).
+  const chosen = bookable.some((x) => x.id === type) ? type : null;
   return (
     <Card withBorder>
       <Title order={4}>{t('visits:panel.bookTitle')}</Title>
-      {book.data && <Alert color="green" mt="xs" data-testid="visit-booked">{t('visits:panel.booked', { time: timeOf(book.data.startsAt) })}</Alert>}
+      {book.data && d.visits.some((v) => v.status === 'booked' && v.startsAt === book.data.startsAt) && <Alert color="green" mt="xs" data-testid="visit-booked">{t('visits:panel.booked', { time: timeOf(book.data.startsAt) })}</Alert>}
       {bookable.length > 0 && (
         <Radio.Group label={t('visits:panel.kind')} value={type} onChange={(v) => { setType(v); setSlot(null); }} mt="xs">
           <Stack gap={4} mt={4}>{bookable.map((x) => <Radio key={x.id} value={x.id} label={`${x.label} · ${t('visits:panel.minutes', { minutes: x.minutes })}`} />)}</Stack>
@@ -173,9 +175,9 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
           <List size="sm">{notNow.map((x) => <List.Item key={x.id}>{x.label}: {x.why.join(' ')}</List.Item>)}</List>
         </Stack>
       )}
-      {type && (
+      {chosen && (
         <Stack gap="xs" mt="md">
-          <SlotPicker caseId={caseId} type={type} value={slot} onChange={setSlot} />
+          <SlotPicker caseId={caseId} type={chosen} value={slot} onChange={setSlot} />
           {preferredLanguage && preferredLanguage !== 'en' && <Checkbox label={t('visits:panel.interpreter')} checked={interpreter} onChange={(e) => setInterpreter(e.currentTarget.checked)} />}
           <Text size="xs" c="dimmed">{t('visits:panel.cancelPolicy', { hours: d.cancellationHours })}</Text>
           {slot && new Date(slot).getTime() - Date.now() < d.cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: d.cancellationHours })}</Alert>}
