@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
+import { aPdf } from '../support/records.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
@@ -46,5 +47,15 @@ it('the patient writes, the coordinator answers, the patient reads the answer', 
   if (await pat.getByTestId('threads').isVisible()) await pat.getByTestId('threads').getByRole('button', { name: 'My scan from March' }).click();
   await pat.getByTestId('thread-messages').getByText('it arrived on Monday', { exact: false }).waitFor();
   await shot(pat, 'patient-reads-answer');
+
+  // The patient answers with a letter from the phone: it becomes a record of the request, sent with the message.
+  const chooser = pat.waitForEvent('filechooser');
+  await pat.getByRole('button', { name: 'Send a file from this device' }).click();
+  await (await chooser).setFiles({ name: 'hospital-letter.pdf', mimeType: 'application/pdf', buffer: await aPdf(['Synthetic letter from the hospital about the CD.']) });
+  await expect.poll(() => pat.getByRole('textbox', { name: 'Attach one of your records (optional)' }).inputValue(), { timeout: 30_000 }).toBe('hospital-letter.pdf');
+  await pat.getByLabel('Your answer').fill('Here is the letter they sent me.');
+  await pat.getByRole('button', { name: 'Send the answer' }).click();
+  await pat.getByTestId('thread-messages').getByText('Record: hospital-letter.pdf').waitFor();
+  await shot(pat, 'patient-sends-file');
   for (const page of [pat, coord]) await page.close();
 }, 120_000);

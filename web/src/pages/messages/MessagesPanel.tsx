@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useMe } from '../../auth.tsx';
+import { AttachFile } from './AttachFile.tsx';
 
 type Threads = GetResult<'/api/cases/{id}/threads'>;
 type Thread = GetResult<'/api/cases/{id}/threads/{threadId}'>;
@@ -44,12 +46,19 @@ function useRecords(caseId: string) {
   return useQuery({ queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<Documents>(`/cases/${caseId}/documents`) });
 }
 
+/** A record of the request to send with the message: one already there, or a file from the device (who may add records). */
 function RecordPicker({ caseId, value, onChange }: { caseId: string; value: string | null; onChange: (v: string | null) => void }) {
   const { t } = useTranslation();
   const docs = useRecords(caseId);
+  const { data: me } = useMe();
   const ready = (docs.data?.items ?? []).filter((d) => d.status === 'ready' || d.status === 'needs_review');
-  if (!ready.length) return null;
-  return <Select label={t('messages:panel.attach')} placeholder={t('messages:panel.noRecord')} clearable data={ready.map((d) => ({ value: d.id, label: d.filename }))} value={value} onChange={onChange} maw={420} />;
+  const mayUpload = ['patient', 'referring_physician', 'coordinator'].includes(me?.user.role ?? '');
+  return (
+    <Stack gap={4}>
+      {ready.length > 0 && <Select label={t('messages:panel.attach')} placeholder={t('messages:panel.noRecord')} clearable data={ready.map((d) => ({ value: d.id, label: d.filename }))} value={value} onChange={onChange} maw={420} />}
+      {mayUpload && <AttachFile caseId={caseId} attached={value} onReady={onChange} />}
+    </Stack>
+  );
 }
 
 function NewThread({ caseId, onStarted }: { caseId: string; onStarted: (id: string) => void }) {

@@ -1,0 +1,85 @@
+import { Button, FileButton, Group, Progress, Stack, Text } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Upload } from 'tus-js-client';
+import { get, type GetResult } from '../../api.ts';
+import { caseKeys } from '../../queryKeys.ts';
+
+type Doc = GetResult<'/api/cases/{id}/documents/{documentId}'>;
+
+/**
+ * Sends a file from the device with a message: it goes through the records pipeline like any
+ * upload (resumable, checked, encrypted) and becomes a record of the request; the message can
+ * carry it once it has been read.
+ */
+export function AttachFile({ caseId, attached, onReady }: { caseId: string; attached: string | null; onReady: (documentId: string) => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [progress, setProgress] = useState<number | null>(null);
+  const [name, setName] = useState<string | null>(null);
+  const [documentId, setDocumentId] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  const doc = useQuery({
+    queryKey: caseKeys.part(caseId, 'documents', documentId),
+    queryFn: () => get<Doc>(`/cases/${caseId}/documents/${documentId}`),
+    enabled: !!documentId,
+    refetchInterval: (q) => (q.state.data?.status === 'processing' ? 1000 : false),
+  });
+  const status = doc.data?.status;
+  useEffect(() => {
+    if (documentId && (status === 'ready' || status === 'needs_review')) {
+      onReady(documentId);
+      void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [documentId, status]);
+
+  const send = (file: File | null) => {
+    if (!file) return;
+    setName(file.name);
+    setFailed(false);
+    setDocumentId(null);
+    setProgress(0);
+    new Upload(file, {
+      endpoint: '/api/uploads', chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 10000], removeFingerprintOnSuccess: true,
+      metadata: { caseId, filename: file.name },
+      onProgress: (sent, total) => setProgress(total ? Math.round((sent / total) * 100) : 0),
+      onSuccess: ({ lastResponse }) => {
+        setProgress(null);
+        try {
+          setDocumentId((JSON.parse(lastResponse.getBody() ?? '{}') as { document?: { id?: string } }).document?.id ?? null);
+        } catch {
+          setFailed(true);
+        }
+      },
+      onError: () => {
+        setProgress(null);
+        setFailed(true);
+      },
+    }).start();
+  };
+
+  // Sent with a message, or another record chosen instead: the file is no longer this message's.
+  useEffect(() => {
+    if (documentId && attached !== documentId && (status === 'ready' || status === 'needs_review')) {
+      setDocumentId(null);
+      setName(null);
+    }
+  }, [attached]);
+
+  const reading = documentId && (!status || status === 'processing');
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        <FileButton onChange={send} accept="application/pdf,image/*,.txt,.xml,.json,.zip">
+          {(props) => <Button {...props} variant="default" size="xs" loading={progress !== null}>{t('messages:panel.uploadFile')}</Button>}
+        </FileButton>
+        {name && <Text size="sm">{name}</Text>}
+      </Group>
+      {progress !== null && <Progress value={progress} aria-label={t('messages:panel.uploading')} />}
+      {reading && <Text size="sm" c="dimmed" role="status">{t('messages:panel.reading')}</Text>}
+      {(failed || status === 'failed') && <Text size="sm" c="red" role="alert">{t('messages:panel.uploadFailed')}</Text>}
+    </Stack>
+  );
+}
