@@ -16,6 +16,8 @@ export const CaseSummary = z.object({
   patientName: z.string().nullable(), condition: z.string().nullable(), icd10Code: z.string().nullable(),
   coordinatorName: z.string().nullable(), submittedAt: z.string().nullable(), statusChangedAt: z.string(), createdAt: z.string(),
   sla: SlaView,
+  /** Messages others wrote in the case's conversations since the caller last read them (0 where the caller takes no part). */
+  unreadMessages: z.number().int(),
 }).meta({ id: 'CaseSummary' });
 
 export const CaseListQuery = z.strictObject({

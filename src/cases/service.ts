@@ -24,6 +24,7 @@ import { caseGateways, type TransitionInput } from './gateway.ts';
 import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type ServiceLevels } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency } from './urgency.ts';
+import { unreadByCase } from '../messages/unread.ts';
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
 
@@ -258,13 +259,14 @@ export function casesService(deps: Deps) {
         const now = deps.now();
         const { rows, total, estimated, nextCursor } = await queryCases(tx, actor, filter, { now, onTrackFrom: onTrackFrom(serviceLevels, now) });
         await recordCaseReads(tx, { actor, meta, action: 'case.list', entityType: 'Case' }, rows.map((r) => r.id));
+        const unread = await unreadByCase(tx, actor.userId, rows.map((r) => r.id));
         return {
           items: rows.map((r) => ({
             id: r.id, reference: r.reference, status: r.status, urgency: r.urgency,
             patientName: r.given_name ? `${r.given_name} ${r.family_name ?? ''}`.trim() : null,
             condition: r.condition, icd10Code: r.icd10, coordinatorName: r.coordinator_name,
             submittedAt: iso(r.submitted_at), statusChangedAt: iso(r.status_changed_at)!, createdAt: iso(r.created_at)!,
-            sla: clockOf(r),
+            sla: clockOf(r), unreadMessages: unread.get(r.id) ?? 0,
           })),
           total, totalIsEstimate: estimated, nextCursor, page: filter.page, pageSize: filter.pageSize,
         };

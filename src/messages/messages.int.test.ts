@@ -31,13 +31,19 @@ describe('the message centre', () => {
     const started = await patient.client.post(`/api/cases/${caseId}/threads`, { subject: 'About my scan', body: 'Do you have everything you need?', documentId });
     expect(started.status).toBe(201);
 
+    // The coordinator's queue says so on the case's row; nobody else's count moves.
+    const unreadIn = async (p: Person) => (await p.client.get('/api/cases?pageSize=100')).body.items.find((c: { id: string }) => c.id === caseId)?.unreadMessages;
+    expect(await unreadIn(coordinator)).toBe(1);
+    expect(await unreadIn(patient)).toBe(0);
     const list = await coordinator.client.get(`/api/cases/${caseId}/threads`);
     expect(list.body).toEqual([expect.objectContaining({ subject: 'About my scan', kind: 'care_team', messages: 1, unread: 1 })]);
     const thread = await coordinator.client.get(`/api/cases/${caseId}/threads/${started.body.threadId}`);
     expect(thread.body.messages).toEqual([expect.objectContaining({ body: 'Do you have everything you need?', author: 'Robin Writer', mine: false, documentId, documentName: 'letter.txt' })]);
     expect((await coordinator.client.get(`/api/cases/${caseId}/threads`)).body[0].unread).toBe(0);
+    expect(await unreadIn(coordinator)).toBe(0);
 
     expect((await coordinator.client.post(`/api/cases/${caseId}/threads/${started.body.threadId}/messages`, { body: 'Yes, thank you.' })).status).toBe(201);
+    expect(await unreadIn(patient)).toBe(1);
     expect((await patient.client.get(`/api/cases/${caseId}/threads`)).body[0]).toMatchObject({ messages: 2, unread: 1 });
 
     // A notice for each side, by mail without health data.

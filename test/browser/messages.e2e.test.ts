@@ -32,7 +32,10 @@ it('the patient writes, the coordinator answers, the patient reads the answer', 
   const coord = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await signIn(coord, t.baseUrl, coordinator, PASSWORD);
   await coord.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await coord.goto(`${t.baseUrl}/cases/${caseId}?tab=messages`);
+  // The queue shows the new message on the case's row; it leads to the conversation.
+  await coord.goto(`${t.baseUrl}/queue`);
+  await coord.getByTestId('queue-row').getByTestId('unread-messages').getByText('1 new message').click();
+  await coord.waitForURL((u) => u.search.includes('tab=messages'));
   const thread = coord.getByTestId('threads');
   await thread.getByText('1 new').waitFor();
   await thread.getByRole('button', { name: 'My scan from March' }).click();

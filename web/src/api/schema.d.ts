@@ -16170,6 +16170,7 @@ export interface components {
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
             statusChangedAt: string;
             submittedAt: string | null;
+            unreadMessages: number;
             /** @enum {string} */
             urgency: "standard" | "expedited";
         };
@@ -16193,6 +16194,7 @@ export interface components {
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
             statusChangedAt: string;
             submittedAt: string | null;
+            unreadMessages: number;
             /** @enum {string} */
             urgency: "standard" | "expedited";
         };

@@ -54,6 +54,7 @@ export function MyCasesPage({ me }: { me: Me }) {
               <Text size="sm" c="dimmed">{t('cases:mine.line', { reference: c.reference, patient: c.patientName ?? t('cases:mine.noPatientYet'), date: formatDate(c.createdAt) })}</Text>
             </Stack>
             <Group gap="xs">
+              {c.unreadMessages > 0 && <Badge color="grape" variant="light" data-testid="unread-messages">{t('cases:mine.newMessages', { count: c.unreadMessages })}</Badge>}
               {opinionReady(c.status) && canCreate ? <Badge color="green" variant="filled">{t('cases:mine.opinionReady')}</Badge> : <><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /></>}
             </Group>
           </Group>

@@ -1,5 +1,5 @@
 import { countLabel } from '../counts.ts';
-import { Anchor, Card, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -77,7 +77,7 @@ export function QueuePage() {
         <Table.Tbody>
           {rows.map((c) => (
             <Table.Tr key={c.id} data-testid="queue-row">
-              <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor component={Link} to={`/cases/${c.id}`}>{c.reference}</Anchor></Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}><Anchor component={Link} to={`/cases/${c.id}`}>{c.reference}</Anchor><UnreadBadge c={c} /></Table.Td>
               <Table.Td>{c.patientName}</Table.Td>
               <Table.Td>{c.condition} <Text span c="dimmed" size="xs">{c.icd10Code}</Text></Table.Td>
               <Table.Td style={BADGE_CELL}><UrgencyBadge urgency={c.urgency} /></Table.Td>
@@ -105,6 +105,16 @@ const waiting = (c: Row) => {
   return days === null ? '—' : days === 1 ? '1 day' : `${days} days`;
 };
 
+/** New messages from the patient's side or the care team, linking to the case's message centre. */
+function UnreadBadge({ c, inLink = false }: { c: Row; inLink?: boolean }) {
+  if (!c.unreadMessages) return null;
+  const words = c.unreadMessages === 1 ? '1 new message' : `${c.unreadMessages} new messages`;
+  // Inside a card that is itself a link, the badge is only a label.
+  return inLink
+    ? <Badge color="grape" variant="light" data-testid="unread-messages">{words}</Badge>
+    : <Badge ml={6} color="grape" variant="light" component={Link} to={`/cases/${c.id}?tab=messages`} data-testid="unread-messages" style={{ cursor: 'pointer' }}>{words}</Badge>;
+}
+
 function QueueCard({ c }: { c: Row }) {
   return (
     <Card withBorder padding="sm" component={Link} to={`/cases/${c.id}`} data-testid="queue-card">
@@ -115,7 +125,7 @@ function QueueCard({ c }: { c: Row }) {
           <Text size="xs" c="dimmed">{c.reference} · waiting {waiting(c)} · {c.coordinatorName ?? 'unassigned'}</Text>
         </Stack>
       </Group>
-      <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /></Group>
+      <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /><UnreadBadge c={c} inLink /></Group>
     </Card>
   );
 }
