@@ -17,7 +17,7 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
 }
 
 /** Chromium's own test camera and microphone, allowed without asking (for video visits). */
-export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--auto-select-desktop-capture-source=Entire screen'];
 
 /** Saves a full-page screenshot under test-results/<journey>/<n>-<name>.png. */
 export function screenshotter(journey: string) {

@@ -116,6 +116,18 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   const words = await pat.locator('main').innerText();
   expect(words).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|undefined|null|pre_opinion_consult/);
 
+  // The expert shares the screen (a wide picture) instead of the camera (4:3), then stops.
+  const remoteShape = () => pat.evaluate(() => {
+    const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
+    return v && v.videoHeight ? v.videoWidth / v.videoHeight : 0;
+  });
+  expect(await remoteShape()).toBeCloseTo(4 / 3, 1);
+  await doc.getByRole('button', { name: 'Share my screen' }).click();
+  await expect.poll(remoteShape, { timeout: 20_000 }).toBeGreaterThan(1.6);
+  await shot(pat, 'patient-sees-shared-screen');
+  await doc.getByRole('button', { name: 'Stop sharing my screen' }).click();
+  await expect.poll(remoteShape, { timeout: 20_000 }).toBeLessThan(1.45);
+
   // The expert writes the visit note; before the opinion is issued it is a private review note.
   await doc.getByTestId('visit-note').getByLabel('What was discussed').fill('We talked through the tests still needed before surgery.');
   await doc.getByRole('button', { name: 'Save the note' }).click();

@@ -48,6 +48,9 @@ export function VisitRoomPage() {
   const peers = useRef(new Map<string, RTCPeerConnection>());
   const pending = useRef(new Map<string, RTCIceCandidateInit[]>());
   const ice = useRef<RTCIceServer[]>([]);
+  // While the expert shares their screen, it is the video everyone receives instead of the camera.
+  const [screen, setScreen] = useState<MediaStream | null>(null);
+  const screenTrack = useRef<MediaStreamTrack | null>(null);
 
   const [audioOnly, setAudioOnly] = useState(false);
   const startDevices = useCallback(async () => {
@@ -76,7 +79,7 @@ export function VisitRoomPage() {
     let pc = peers.current.get(peerId);
     if (pc) return pc;
     pc = new RTCPeerConnection({ iceServers: ice.current });
-    for (const track of local?.getTracks() ?? []) pc.addTrack(track, local!);
+    for (const track of local?.getTracks() ?? []) pc.addTrack(track.kind === 'video' && screenTrack.current ? screenTrack.current : track, local!);
     pc.onicecandidate = (e) => send({ type: 'signal', to: peerId, data: { candidate: e.candidate?.toJSON() ?? null } });
     pc.ontrack = (e) => setRemote((r) => ({ ...r, [peerId]: e.streams[0] ?? new MediaStream([e.track]) }));
     peers.current.set(peerId, pc);
@@ -155,6 +158,27 @@ export function VisitRoomPage() {
     socket.current?.close();
     setPhase('left');
   };
+  const videoSenders = () => [...peers.current.values()].map((pc) => pc.getSenders().find((s) => s.track?.kind === 'video')).filter((s): s is RTCRtpSender => !!s);
+  const stopSharing = async () => {
+    const camera = local?.getVideoTracks()[0] ?? null;
+    await Promise.all(videoSenders().map((s) => s.replaceTrack(camera)));
+    screenTrack.current?.stop();
+    screenTrack.current = null;
+    setScreen(null);
+  };
+  const shareScreen = async () => {
+    try {
+      const shared = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      const track = shared.getVideoTracks()[0]!;
+      screenTrack.current = track;
+      // Swapping the track needs no new offer: the others keep the same connection.
+      await Promise.all(videoSenders().map((s) => s.replaceTrack(track)));
+      track.onended = () => void stopSharing();
+      setScreen(shared);
+    } catch (e) {
+      if ((e as Error).name !== 'NotAllowedError') setProblem(t('visits:room.shareFailed', { reason: (e as Error).message || (e as Error).name }));
+    }
+  };
   const toggleMute = () => {
     local?.getAudioTracks().forEach((x) => (x.enabled = muted));
     setMuted(!muted);
@@ -192,7 +216,7 @@ export function VisitRoomPage() {
       {phase === 'in' && mine?.state === 'waiting' && <Alert color="blue" data-testid="waiting-room">{t('visits:room.waiting')}</Alert>}
       {phase === 'in' && mine?.state === 'admitted' && <Badge color="green" data-testid="in-visit">{t('visits:room.inVisit')}</Badge>}
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <StreamVideo stream={local} muted label={t('visits:room.you')} testId="local-video" />
+        <StreamVideo stream={screen ?? local} muted label={screen ? t('visits:room.yourScreen') : t('visits:room.you')} testId="local-video" />
         {Object.entries(remote).map(([id, stream]) => <StreamVideo key={id} stream={stream} label={presence.find((p) => p.userId === id)?.name ?? ''} testId="remote-video" />)}
       </SimpleGrid>
       {phase === 'in' && mine?.state === 'admitted' && others.length === 0 && <Text size="sm" c="dimmed">{t('visits:room.alone')}</Text>}
@@ -202,6 +226,9 @@ export function VisitRoomPage() {
         {phase === 'check' && <Button onClick={join} disabled={!local}>{t('visits:room.join')}</Button>}
         {phase === 'check' && <Text size="sm">{t('visits:room.check')}</Text>}
         {phase === 'in' && <Button color="red" variant="light" onClick={leave}>{t('visits:room.leave')}</Button>}
+        {phase === 'in' && v.expert && !audioOnly && (screen
+          ? <Button variant="light" onClick={() => void stopSharing()}>{t('visits:room.stopShare')}</Button>
+          : <Button variant="default" onClick={() => void shareScreen()} visibleFrom="sm">{t('visits:room.share')}</Button>)}
         {phase === 'in' && v.expert && <Button color="red" onClick={() => send({ type: 'end' })}>{t('visits:room.end')}</Button>}
       </Group>
       {phase === 'in' && v.expert && (
