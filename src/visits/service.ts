@@ -72,6 +72,22 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       .map((b) => ({ startsAt: new Date(b.starts_at), endsAt: new Date(b.ends_at) }));
   }
 
+  /**
+   * Opens a booked visit to cancel or move it: the patient's side up to the policy's notice, the
+   * expert and the case's coordinator at any time. The visit is read again under the case's lock
+   * (a cancel, a move or the end may have come first), and that reading is the one to use.
+   */
+  async function openToChange(tx: Queryable, actor: Actor, meta: RequestMeta, v: VisitRow, action: 'visit.cancel' | 'visit.move') {
+    const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
+    const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
+    if (!staff && !isPatientSide(gate.relations)) throw refuse(actor, meta, action, v.case_id);
+    const [visit] = await tx.query<VisitRow>(`${SELECT} WHERE v.id = $1 FOR UPDATE OF v`, [v.id]);
+    if (visit?.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
+    const late = cancelRefusal(new Date(visit.starts_at), deps.now());
+    if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
+    return { gate, visit };
+  }
+
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
   async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean; interpreter?: boolean }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
@@ -201,16 +217,9 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     async cancel(actor: Actor, meta: RequestMeta, visitId: string, reason: string | undefined) {
       const v = await this.find(visitId);
       return withCaseTx(db, async (tx) => {
-        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
-        const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
-        if (!staff && !isPatientSide(gate.relations)) throw refuse(actor, meta, 'visit.cancel', v.case_id);
-        // Read again under the case's lock: a second cancel, or the end of the visit, may have come first.
-        const [now] = await tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1 FOR UPDATE', [visitId]);
-        if (now?.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
-        const late = cancelRefusal(new Date(v.starts_at), deps.now());
-        if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
+        const { gate, visit } = await openToChange(tx, actor, meta, v, 'visit.cancel');
         await tx.query(`UPDATE visits SET status = 'cancelled', cancelled_by = $2, cancelled_at = now(), cancel_reason = $3 WHERE id = $1 AND status = 'booked'`, [visitId, actor.userId, reason ?? null]);
-        for (const person of await people(tx, v)) await mailVisit(tx, v, person, 'CANCEL');
+        for (const person of await people(tx, visit)) await mailVisit(tx, visit, person, 'CANCEL');
         await gate.emit('visit.cancel', { visitId });
         await gate.audit('visit.cancel', { entityType: 'Appointment', entityId: visitId });
       });
@@ -224,13 +233,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     async move(actor: Actor, meta: RequestMeta, visitId: string, startsAtText: string) {
       const v = await this.find(visitId);
       return withCaseTx(db, async (tx) => {
-        const gate = await cases.open(tx, actor, v.case_id, 'case.read', meta, { forUpdate: true });
-        const staff = actor.userId === v.expert_id || gate.row.coordinator_id === actor.userId;
-        if (!staff && !isPatientSide(gate.relations)) throw refuse(actor, meta, 'visit.move', v.case_id);
-        const [now] = await tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1 FOR UPDATE', [visitId]);
-        if (now?.status !== 'booked') throw new AppError('CONFLICT', 'This visit is not booked any more.');
-        const late = cancelRefusal(new Date(v.starts_at), deps.now());
-        if (late && !staff) throw new AppError('GUARD_FAILED', late, { unmet: [late] });
+        const { gate } = await openToChange(tx, actor, meta, v, 'visit.move');
         const type = visitTypeById(v.visit_type)!;
         const expert = await expertOf(tx, v.expert_id);
         await tx.query('SELECT 1 FROM expert_profiles WHERE user_id = $1 FOR UPDATE', [expert.id]);
