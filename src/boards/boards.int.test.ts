@@ -194,6 +194,10 @@ describe('sessions, agenda and members', () => {
     const series = (await chair.client.post('/api/boards/sessions', { boardType: 'thoracic', startsAtLocal: '2027-10-21T09:00', timeZone: 'Europe/Berlin', durationMinutes: 60, repeat: { every: 'week', count: 3 } })).body as { id: string; seriesId: string }[];
     expect(new Set(series.map((x) => x.seriesId)).size).toBe(1);
     for (const x of series.slice(1)) expect((await chair.client.post(`/api/boards/sessions/${x.id}/members`, { userId: radiologist.id, seat: 'Radiology' })).status).toBe(201);
+    // The case is on the second session's agenda too: the radiologist's access runs until that session ends.
+    expect((await chair.client.post(`/api/boards/sessions/${series[1]!.id}/agenda`, { caseId, minutes: 10 })).status).toBe(201);
+    const grantEnds = async () => new Date((await t.db.query<{ expires_at: Date }>(`SELECT expires_at FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation = 'board_member' AND revoked_at IS NULL`, [caseId, radiologist.id]))[0]!.expires_at).toISOString();
+    expect(await grantEnds()).toBe('2027-10-28T08:00:00.000Z');
     const change = { startsAtLocal: '2027-10-29T10:00', timeZone: 'Europe/Berlin', durationMinutes: 90, scope: 'following' };
     expect((await oncologist.client.patch(`/api/boards/sessions/${series[1]!.id}`, change)).status).toBe(403);
     expect((await chair.client.patch(`/api/boards/sessions/${series[1]!.id}`, { ...change, startsAtLocal: '2020-01-01T10:00' })).status).toBe(400);
@@ -203,6 +207,8 @@ describe('sessions, agenda and members', () => {
     expect(moved.body.map((x: { startsAt: string; endsAt: string }) => [x.startsAt, x.endsAt])).toEqual([
       ['2027-10-29T08:00:00.000Z', '2027-10-29T09:30:00.000Z'], ['2027-11-05T09:00:00.000Z', '2027-11-05T10:30:00.000Z']]);
     expect((await chair.client.get(`/api/boards/sessions/${series[0]!.id}`)).body.startsAt).toBe('2027-10-21T07:00:00.000Z');
+    // Access moves with the session: it now ends when the moved session ends.
+    expect(await grantEnds()).toBe('2027-10-29T09:30:00.000Z');
     const updates = await t.db.query<{ subject: string; attachments: { content: string }[] }>(`SELECT subject, attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.update' ORDER BY created_at`, [radiologist.email]);
     expect(updates).toHaveLength(2);
     expect(updates[0]!.subject).toMatch(/^Moved: Thoracic tumor board, now Friday 29 October 2027, 10:00/);
@@ -215,6 +221,9 @@ describe('sessions, agenda and members', () => {
     expect((await chair.client.post(`/api/boards/sessions/${series[1]!.id}/cancel?scope=following`)).status).toBe(200);
     const statuses = await Promise.all(series.map(async (x) => (await chair.client.get(`/api/boards/sessions/${x.id}`)).body.status));
     expect(statuses).toEqual(['scheduled', 'cancelled', 'cancelled']);
+    // Back to what the first session gives (it is still on that agenda).
+    const [first] = await t.db.query<{ ends_at: Date }>('SELECT ends_at FROM board_sessions WHERE id = $1', [sessionId]);
+    expect(await grantEnds()).toBe(new Date(first!.ends_at).toISOString());
     const cancels = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'board.cancel' AND attachments::text LIKE $2`, [radiologist.email, `%${series[2]!.id}%`]);
     // The last session was sent twice (invitation, then two moves): its cancellation outranks them.
     expect(cancels[0]!.attachments[0]!.content).toMatch(/METHOD:CANCEL[\s\S]*SEQUENCE:3/);

@@ -141,6 +141,22 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       [sessionId, pairs.caseId ?? null, pairs.userId ?? null]);
   }
 
+  /**
+   * After a session moved: the members' grants on its cases end with the last scheduled session
+   * that gives them, earlier or later than before (grantMembers only ever lengthens them).
+   */
+  async function regrantAfterMove(tx: Queryable, sessionId: string) {
+    await tx.query(
+      `UPDATE case_members cm SET expires_at = g.ends_at
+       FROM (SELECT a.case_id, m.user_id, max(s.ends_at) AS ends_at FROM board_agenda a
+             JOIN board_members m ON m.session_id = a.session_id AND m.removed_at IS NULL
+             JOIN board_sessions s ON s.id = a.session_id AND s.status = 'scheduled'
+             GROUP BY a.case_id, m.user_id) g
+       WHERE cm.relation = 'board_member' AND cm.revoked_at IS NULL AND cm.case_id = g.case_id AND cm.user_id = g.user_id
+         AND cm.case_id IN (SELECT case_id FROM board_agenda WHERE session_id = $1)
+         AND cm.user_id IN (SELECT user_id FROM board_members WHERE session_id = $1 AND removed_at IS NULL)`, [sessionId]);
+  }
+
   /** A change of who may see the agenda cases is recorded on each of them (the patient's access log shows it). */
   async function auditOnAgenda(tx: Queryable, actor: Actor, meta: RequestMeta, sessionId: string, action: string, userId?: string) {
     const cases = (await tx.query<{ case_id: string }>('SELECT case_id FROM board_agenda WHERE session_id = $1', [sessionId])).map((r) => r.case_id);
@@ -426,6 +442,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
             `UPDATE board_sessions SET starts_at = $2, ends_at = $3, time_zone = $4, title = coalesce($5, title), sequence = sequence + 1 WHERE id = $1
              RETURNING *, (SELECT name FROM users WHERE id = chair_id) AS chair_name`,
             [t.id, at.toJSDate(), at.plus({ minutes: change.durationMinutes }).toJSDate(), change.timeZone, change.title ?? null]);
+          await regrantAfterMove(tx, t.id);
           for (const m of await memberMail(tx, t.id)) await mailMember(tx, moved!, m, 'REQUEST', true);
           await auditOnAgenda(tx, actor, meta, t.id, 'board.session.change');
           await recordAudit(tx, { actor, meta, action: 'board.session.change', entityType: 'BoardSession', entityId: t.id });
@@ -542,7 +559,12 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const { s } = await openSession(tx, actor, sessionId, { chair: true, forUpdate: true });
         await revokeMembers(tx, sessionId, { userId });
         // Only a session still to come is withdrawn from the member's calendar.
-        if (s.status === 'scheduled' && new Date(s.ends_at) > deps.now()) for (const m of await memberMail(tx, sessionId, userId)) await mailMember(tx, s, m, 'CANCEL');
+        if (s.status === 'scheduled' && new Date(s.ends_at) > deps.now()) {
+          // The cancellation's sequence is kept, so an invitation sent later outranks it.
+          const [{ sequence }] = await tx.query<{ sequence: number }>('UPDATE board_sessions SET sequence = sequence + 1 WHERE id = $1 RETURNING sequence', [sessionId]) as [{ sequence: number }];
+          for (const m of await memberMail(tx, sessionId, userId)) await mailMember(tx, { ...s, sequence: sequence - 1 }, m, 'CANCEL');
+          await tx.query('UPDATE board_sessions SET sequence = sequence + 1 WHERE id = $1', [sessionId]);
+        }
         const rows = await tx.query('UPDATE board_members SET removed_at = now() WHERE session_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id', [sessionId, userId]);
         if (!rows.length) throw notFound('This member');
         // A member who leaves while presenting hands the presentation back to the chair.

@@ -55,7 +55,8 @@ const EnvSchema = z.object({
   /** Shared secret of coturn's `use-auth-secret`: each participant gets TURN credentials that expire. */
   TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters').optional(),
   TURN_URLS: z.string().default('').transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^turns?:/, 'TURN_URLS are turn: or turns: addresses'))),
-  TURN_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
+  // At least as long as a room stays open (90 minutes) and a little more: an expired credential drops a relayed call.
+  TURN_TTL_MINUTES: z.coerce.number().int().min(100).max(24 * 60).default(120),
   SERVICE_LEVELS_FILE: z.string().optional(),
   MATCHING_WEIGHTS_FILE: z.string().optional(),
   AUTO_ASSIGN_SERVICE_LINES: z.string().default(''),

@@ -1,4 +1,5 @@
 import type { Schedule, Slot } from '@medplum/fhirtypes';
+import { DateTime } from 'luxon';
 import { AppError } from '../core/errors.ts';
 import { freeSlots, type Busy, type VisitHours, type VisitType } from './rules.ts';
 
@@ -38,25 +39,33 @@ export function slotResources(e: ExpertAvailability, type: VisitType, range: { f
 }
 
 /**
- * The `start` parameters of a Slot search (`ge`/`gt` and `lt`/`le` prefixes, or a plain date
- * meaning that day): from now, for at most 60 days.
+ * The `start` parameters of a Slot search (`ge`, `gt`, `le`, `lt` prefixes, or none: that day or
+ * that minute), as FHIR reads them: a date alone means the whole day. Slots begin from now on;
+ * without an end, two weeks after the start; at most 60 days at a time.
  */
 export function slotRange(starts: string[], now: Date): { from: Date; to: Date } {
-  let from = now;
-  let to = new Date(now.getTime() + 14 * 86_400_000);
+  const DAY = 86_400_000;
+  let from: Date | null = null;
+  let to: Date | null = null;
   for (const p of starts) {
-    const m = /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(p);
-    const at = m ? new Date(m[2]!.length === 10 ? `${m[2]}T00:00:00Z` : m[2]!) : null;
-    if (!m || !at || Number.isNaN(at.getTime())) throw new AppError('VALIDATION_FAILED', `The start parameter “${p.slice(0, 40)}” is not a date such as ge2027-01-04.`);
+    const m = /^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(p);
+    // Luxon refuses dates that do not exist (2027-02-30) rather than rolling them over.
+    const at = m ? DateTime.fromISO(`${m[2]}${m[3] ?? 'T00:00:00Z'}`, { setZone: true }) : null;
+    if (!m || !at?.isValid) throw new AppError('VALIDATION_FAILED', `The start parameter “${p.slice(0, 40)}” is not a date such as ge2027-01-04.`);
+    const instant = at.toJSDate();
+    const span = m[3] ? 60_000 : DAY;
     const prefix = m[1] ?? 'eq';
-    if (prefix === 'ge' || prefix === 'gt') from = at;
-    else if (prefix === 'le' || prefix === 'lt') to = at;
+    if (prefix === 'ge') from = instant;
+    else if (prefix === 'gt') from = new Date(instant.getTime() + span);
+    else if (prefix === 'lt') to = instant;
+    else if (prefix === 'le') to = new Date(instant.getTime() + span);
     else {
-      from = at;
-      to = new Date(at.getTime() + 86_400_000);
+      from = instant;
+      to = new Date(instant.getTime() + span);
     }
   }
-  if (from < now) from = now;
-  if (to.getTime() - from.getTime() > 60 * 86_400_000) throw new AppError('VALIDATION_FAILED', 'Ask for at most 60 days of slots at a time.');
-  return { from, to: to < from ? from : to };
+  const start = from && from > now ? from : now;
+  const end = to ?? new Date(start.getTime() + 14 * DAY);
+  if (end.getTime() - start.getTime() > 60 * DAY) throw new AppError('VALIDATION_FAILED', 'Ask for at most 60 days of slots at a time.');
+  return { from: start, to: end < start ? start : end };
 }

@@ -12,18 +12,29 @@ import type { Db, Queryable } from '../core/db.ts';
 const CHANNEL = 'consilium_visit';
 
 export type RoomSignal = { kind: 'presence' } | { kind: 'signal'; to: string; id: string } | { kind: 'ended' };
-export interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean }
+/** `connection` names the person's current window: when it changes, the others connect to the new one. */
+export interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean; connection: string | null }
 
 async function announce(tx: Queryable, visitId: string, signal: RoomSignal) {
   await tx.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ v: visitId, m: signal })]);
 }
 
+/**
+ * Someone no longer on the visit (an interpreter taken off it; everyone, when it is cancelled)
+ * leaves the room at once: each server re-checks its people at the presence change and closes
+ * the windows of those no longer allowed.
+ */
+export async function removeFromRoom(tx: Queryable, visitId: string, userId: string | null) {
+  await tx.query(`UPDATE visit_presence SET state = 'left', updated_at = now() WHERE visit_id = $1 AND ($2::uuid IS NULL OR user_id = $2)`, [visitId, userId]);
+  await announce(tx, visitId, { kind: 'presence' });
+}
+
 export function roomStore(db: Db) {
   return {
     async presence(visitId: string, expertId: string): Promise<Presence[]> {
-      const rows = await db.query<{ user_id: string; name: string; state: Presence['state'] }>(
-        `SELECT p.user_id, u.name, p.state FROM visit_presence p JOIN users u ON u.id = p.user_id WHERE p.visit_id = $1 AND p.state <> 'left' ORDER BY p.updated_at`, [visitId]);
-      return rows.map((r) => ({ userId: r.user_id, name: r.name, state: r.state, expert: r.user_id === expertId }));
+      const rows = await db.query<{ user_id: string; name: string; state: Presence['state']; connection: string | null }>(
+        `SELECT p.user_id, u.name, p.state, p.connection FROM visit_presence p JOIN users u ON u.id = p.user_id WHERE p.visit_id = $1 AND p.state <> 'left' ORDER BY p.updated_at`, [visitId]);
+      return rows.map((r) => ({ userId: r.user_id, name: r.name, state: r.state, expert: r.user_id === expertId, connection: r.connection }));
     },
     /**
      * Enters the room: the expert is admitted at once, anyone else waits to be admitted. This

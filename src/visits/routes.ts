@@ -117,7 +117,8 @@ export function visitsRoutes(visits: VisitsService, store: RoomStore, hub: RoomH
               } else if (s.kind === 'ended') {
                 channel.send({ type: 'ended' });
                 channel.close(1000, 'ended');
-              } else if (s.to === actor.userId) {
+              } else if (s.to === actor.userId && (await store.isCurrent(visitId, actor.userId, connection))) {
+                // A window replaced by a newer one leaves what is addressed to the person to that window.
                 const m = await store.take(s.id, actor.userId);
                 if (m) channel.send({ type: 'signal', from: m.from, data: m.payload });
               }

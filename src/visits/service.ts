@@ -13,6 +13,7 @@ import type { CasesService } from '../cases/service.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
 import type { ExpertAvailability } from './fhir.ts';
+import { removeFromRoom } from './room.ts';
 import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
 
 /**
@@ -53,6 +54,17 @@ const refuse = (actor: Actor, meta: RequestMeta, action: string, caseId: string)
 export function visitsService(deps: Deps & { cases: CasesService }) {
   const { db, cases } = deps;
   const SELECT = `SELECT v.*, u.name AS expert_name, i.name AS interpreter_name FROM visits v JOIN users u ON u.id = v.expert_id LEFT JOIN users i ON i.id = v.interpreter_id`;
+  /**
+   * Whether the interpreter works in the visit's language and has no other visit then. Their row
+   * is locked first, so two coordinators cannot book one interpreter for the same hour.
+   */
+  async function interpreterFree(tx: Queryable, userId: string, v: { id: string; interpreter_language: string | null; starts_at: Date; ends_at: Date }) {
+    await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    return (await tx.query(
+      `SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'interpreter' AND u.disabled_at IS NULL AND $2 = ANY(u.interprets)
+         AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.interpreter_id = u.id AND o.id <> $3 AND o.status = 'booked' AND o.starts_at < $5 AND o.ends_at > $4)`,
+      [userId, v.interpreter_language, v.id, v.starts_at, v.ends_at])).length > 0;
+  }
   const interpreterOf = async (tx: Queryable, id: string) =>
     (await tx.query<{ name: string; email: string }>('SELECT name, email FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: 'UTC', interpreter: true }))[0] ?? null;
 
@@ -219,6 +231,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       return withCaseTx(db, async (tx) => {
         const { gate, visit } = await openToChange(tx, actor, meta, v, 'visit.cancel');
         await tx.query(`UPDATE visits SET status = 'cancelled', cancelled_by = $2, cancelled_at = now(), cancel_reason = $3 WHERE id = $1 AND status = 'booked'`, [visitId, actor.userId, reason ?? null]);
+        await removeFromRoom(tx, visitId, null);
         for (const person of await people(tx, visit)) await mailVisit(tx, visit, person, 'CANCEL');
         await gate.emit('visit.cancel', { visitId });
         await gate.audit('visit.cancel', { entityType: 'Appointment', entityId: visitId });
@@ -240,9 +253,17 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const startsAt = new Date(startsAtText);
         const free = expert.visit_hours ? freeSlots(expert.visit_hours, type.minutes, await busy(tx, expert.id, visitId), { from: startsAt, to: new Date(startsAt.getTime() + 60_000) }, deps.now()) : [];
         if (!free.some((s) => s.getTime() === startsAt.getTime())) throw new AppError('CONFLICT', 'This time is no longer free. Please choose another.');
-        const [moved] = await tx.query<VisitRow>(
-          `UPDATE visits SET starts_at = $2, ends_at = $3, sequence = sequence + 1 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name`,
+        const RETURNING = `RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name, (SELECT name FROM users WHERE id = interpreter_id) AS interpreter_name`;
+        let [moved] = await tx.query<VisitRow>(`UPDATE visits SET starts_at = $2, ends_at = $3, sequence = sequence + 1 WHERE id = $1 ${RETURNING}`,
           [visitId, startsAt, new Date(startsAt.getTime() + type.minutes * 60_000)]);
+        // An interpreter busy at the new time comes off the visit (told by a cancellation); the coordinator books another.
+        if (moved!.interpreter_id && !(await interpreterFree(tx, moved!.interpreter_id, moved!))) {
+          const gone = await interpreterOf(tx, moved!.interpreter_id);
+          if (gone) await mailVisit(tx, moved!, { ...gone, timeZone: moved!.patient_time_zone }, 'CANCEL');
+          await removeFromRoom(tx, visitId, moved!.interpreter_id);
+          [moved] = await tx.query<VisitRow>(`UPDATE visits SET interpreter_id = NULL, sequence = sequence + 2 WHERE id = $1 ${RETURNING}`, [visitId]);
+          await gate.emit('visit.interpreter', { visitId, booked: false });
+        }
         for (const person of await people(tx, moved!)) await mailVisit(tx, moved!, person, 'REQUEST', true);
         const remindAt = new Date(startsAt.getTime() - 24 * 3_600_000);
         if (remindAt > deps.now()) await enqueueJob(tx, 'visit.remind', { visitId, startsAt: iso(startsAt) }, remindAt);
@@ -282,19 +303,19 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         if (gate.row.coordinator_id !== actor.userId) throw refuse(actor, meta, 'visit.interpreter.set', v.case_id);
         const [now] = await tx.query<VisitRow>(`${SELECT} WHERE v.id = $1 FOR UPDATE OF v`, [visitId]);
         if (now!.status !== 'booked' || new Date(now!.ends_at) <= deps.now()) throw new AppError('CONFLICT', 'This visit is not booked any more.');
-        if (userId) {
-          const fits = await tx.query(
-            `SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'interpreter' AND u.disabled_at IS NULL AND $2 = ANY(u.interprets)
-               AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.interpreter_id = u.id AND o.id <> $3 AND o.status = 'booked' AND o.starts_at < $5 AND o.ends_at > $4)`,
-            [userId, now!.interpreter_language, visitId, now!.starts_at, now!.ends_at]);
-          if (!fits.length) throw new AppError('GUARD_FAILED', 'This interpreter cannot take this visit.', { unmet: ['Choose an interpreter who works in the language asked for and is free at that time.'] });
-        }
+        if (userId && !(await interpreterFree(tx, userId, now!))) throw new AppError('GUARD_FAILED', 'This interpreter cannot take this visit.', { unmet: ['Choose an interpreter who works in the language asked for and is free at that time.'] });
         if (now!.interpreter_id === userId) return visitView(now!, deps.now());
         const before = now!.interpreter_id ? await interpreterOf(tx, now!.interpreter_id) : null;
-        if (before) await mailVisit(tx, now!, before, 'CANCEL');
-        const [after] = await tx.query<VisitRow>(`UPDATE visits SET interpreter_id = $2 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name, (SELECT name FROM users WHERE id = $2) AS interpreter_name`, [visitId, userId]);
+        // A cancellation outranks the invitation before it; a later invitation (the same person again, perhaps) outranks it in turn.
+        if (before) {
+          await mailVisit(tx, now!, { ...before, timeZone: now!.patient_time_zone }, 'CANCEL');
+          await removeFromRoom(tx, visitId, now!.interpreter_id);
+        }
+        const [after] = await tx.query<VisitRow>(
+          `UPDATE visits SET interpreter_id = $2, sequence = sequence + $3 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name, (SELECT name FROM users WHERE id = $2) AS interpreter_name`,
+          [visitId, userId, before ? 2 : 0]);
         const interpreter = userId ? await interpreterOf(tx, userId) : null;
-        if (interpreter) await mailVisit(tx, after!, interpreter, 'REQUEST');
+        if (interpreter) await mailVisit(tx, after!, { ...interpreter, timeZone: after!.patient_time_zone }, 'REQUEST');
         await gate.emit('visit.interpreter', { visitId, booked: !!userId });
         await gate.audit('visit.interpreter.set', { entityType: 'Appointment', entityId: visitId, ...(userId ? { detail: { userId } } : {}) });
         return visitView(after!, deps.now());

@@ -12,9 +12,9 @@ describe('TURN credentials per participant', () => {
   });
 
   it('makes credentials coturn accepts with use-auth-secret, expiring after the configured time', () => {
-    const config = loadConfig({ TURN_SECRET: 'a-long-shared-secret-for-coturn', TURN_URLS: 'turn:turn.example.org:3478, turns:turn.example.org:443', TURN_TTL_MINUTES: '90' });
+    const config = loadConfig({ TURN_SECRET: 'a-long-shared-secret-for-coturn', TURN_URLS: 'turn:turn.example.org:3478, turns:turn.example.org:443', TURN_TTL_MINUTES: '180' });
     const [turn] = iceServersFor(config, '7d1e6c1c-0000-4000-8000-000000000001', now);
-    const expiry = now.getTime() / 1000 + 90 * 60;
+    const expiry = now.getTime() / 1000 + 180 * 60;
     expect(turn).toEqual({
       urls: ['turn:turn.example.org:3478', 'turns:turn.example.org:443'],
       username: `${expiry}:7d1e6c1c-0000-4000-8000-000000000001`,
@@ -30,5 +30,7 @@ describe('TURN credentials per participant', () => {
     expect(() => loadConfig({ TURN_URLS: 'turn:turn.example.org' })).toThrow(/TURN_SECRET and TURN_URLS go together/);
     expect(() => loadConfig({ TURN_SECRET: 'short', TURN_URLS: 'turn:turn.example.org' })).toThrow(/at least 16/);
     expect(() => loadConfig({ TURN_SECRET: 'a-long-shared-secret-for-coturn', TURN_URLS: 'https://turn.example.org' })).toThrow(/turn: or turns:/);
+    // A credential must outlive the longest room connection.
+    expect(() => loadConfig({ TURN_SECRET: 'a-long-shared-secret-for-coturn', TURN_URLS: 'turn:turn.example.org', TURN_TTL_MINUTES: '30' })).toThrow(/TURN_TTL_MINUTES/);
   });
 });

@@ -241,6 +241,17 @@ describe('interpreters', () => {
     const [cancel] = await t.db.query<{ attachments: { content: string }[] }>(`SELECT attachments FROM mail_outbox WHERE to_address = $1 AND kind = 'visit.cancel'`, [ines.email]);
     expect(cancel!.attachments[0]!.content).toMatch(/METHOD:CANCEL/);
     expect((await ines.client.get(`/api/visits/${visit.id}`)).status).toBe(404);
+
+    // Booked again: the new invitation outranks the cancellation sent before it.
+    expect((await coordinator.client.put(`/api/visits/${visit.id}/interpreter`, { userId: ines.id })).status).toBe(200);
+    const invites = await t.db.query<{ kind: string; attachments: { content: string }[] }>(`SELECT kind, attachments FROM mail_outbox WHERE to_address = $1 ORDER BY created_at, id`, [ines.email]);
+    const seq = (m: { attachments: { content: string }[] }) => Number(/SEQUENCE:(\d+)/.exec(m.attachments[0]!.content)![1]);
+    expect(invites.map((m) => m.kind)).toEqual(['visit.book', 'visit.cancel', 'visit.book']);
+    expect(seq(invites[2]!)).toBeGreaterThan(seq(invites[1]!));
+    // Another visit at the same time cannot have her.
+    const [clash] = await t.db.query<{ id: string }>(
+      `INSERT INTO visits (case_id, expert_id, visit_type, starts_at, ends_at, booked_by, patient_time_zone, interpreter_language) SELECT case_id, expert_id, 'opinion_review', starts_at, ends_at, booked_by, 'UTC', 'es' FROM visits WHERE id = $1 RETURNING id`, [visit.id]);
+    expect((await coordinator.client.put(`/api/visits/${clash!.id}/interpreter`, { userId: ines.id })).status).toBe(422);
   });
 
   it('lets the interpreter into the room through the waiting room, like everyone but the expert', async () => {
@@ -257,7 +268,11 @@ describe('interpreters', () => {
     await nextMessage(interp.messages, (m) => m.type === 'presence' && m.presence.some((p: { userId: string; state: string }) => p.userId === ines.id && p.state === 'admitted'));
     const audit = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE actor_id = $1 AND case_id = $2`, [ines.id, caseId]);
     expect(audit.map((a) => a.action)).toContain('visit.room.enter');
+    // Taken off the visit by the coordinator, the interpreter is out of the room at once.
+    const closed = new Promise((r) => interp.ws.once('close', r));
+    expect((await coordinator.client.put(`/api/visits/${v!.id}/interpreter`, { userId: null })).status).toBe(200);
+    expect(await closed).toBe(4403);
+    await expect(joinRoom(t.baseUrl, `/api/visits/${v!.id}/live`, ines.client)).rejects.toThrow(/closed: 4404/);
     doctor.ws.close();
-    interp.ws.close();
   });
 });

@@ -128,6 +128,22 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   await doc.getByRole('button', { name: 'Stop sharing my screen' }).click();
   await expect.poll(remoteShape, { timeout: 20_000 }).toBeLessThan(1.45);
 
+  // The patient opens the visit again on a laptop: that window takes over, the phone's says so, and the expert sees the new one.
+  const remoteStreamOf = (page: Page) => page.evaluate(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.srcObject as MediaStream | null)?.id ?? null);
+  const phoneStream = await remoteStreamOf(doc);
+  const pat2 = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(pat2, t.baseUrl, patient, PASSWORD);
+  await pat2.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await pat2.goto(`${t.baseUrl}/visits/${visit!.id}`);
+  await pat2.getByTestId('local-video').waitFor();
+  await pat2.getByRole('button', { name: 'Join now' }).click();
+  await pat2.getByTestId('in-visit').waitFor();
+  await pat.getByTestId('visit-replaced').waitFor();
+  await expect.poll(() => playsRemoteVideo(pat2), { timeout: 30_000 }).toBe(true);
+  await expect.poll(async () => (await remoteStreamOf(doc)) !== phoneStream && (await playsRemoteVideo(doc)), { timeout: 30_000 }).toBe(true);
+  await shot(pat, 'patient-phone-replaced');
+  await pat2.close();
+
   // The expert writes the visit note; before the opinion is issued it is a private review note.
   await doc.getByTestId('visit-note').getByLabel('What was discussed').fill('We talked through the tests still needed before surgery.');
   await doc.getByRole('button', { name: 'Save the note' }).click();
@@ -135,8 +151,7 @@ it('the patient books a visit, waits, is let in, and patient and expert see each
   const notes = await expert.client.get(`/api/cases/${caseId}/opinion`);
   expect(JSON.stringify(notes.body.notes)).toContain('We talked through the tests still needed before surgery.');
   await doc.getByRole('button', { name: 'End the visit for everyone' }).click();
-  await pat.getByTestId('visit-ended').waitFor();
-  await shot(pat, 'patient-visit-ended');
+  await doc.getByTestId('visit-ended').waitFor();
   const timeline = await patient.client.get(`/api/cases/${caseId}/timeline`);
   expect(JSON.stringify(timeline.body)).toContain('A video visit took place');
   for (const page of [pat, doc]) await page.close();

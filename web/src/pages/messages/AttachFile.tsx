@@ -1,6 +1,6 @@
 import { Button, FileButton, Group, Progress, Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Upload } from 'tus-js-client';
 import { get, type GetResult } from '../../api.ts';
@@ -20,6 +20,9 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
   const [name, setName] = useState<string | null>(null);
   const [documentId, setDocumentId] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
+  // Only the latest file counts: choosing another stops the one still going.
+  const current = useRef<Upload | null>(null);
+  useEffect(() => () => void current.current?.abort(), []);
   const doc = useQuery({
     queryKey: caseKeys.part(caseId, 'documents', documentId),
     queryFn: () => get<Doc>(`/cases/${caseId}/documents/${documentId}`),
@@ -41,23 +44,31 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
     setFailed(false);
     setDocumentId(null);
     setProgress(0);
-    new Upload(file, {
+    void current.current?.abort();
+    const upload: Upload = new Upload(file, {
       endpoint: '/api/uploads', chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 10000], removeFingerprintOnSuccess: true,
       metadata: { caseId, filename: file.name },
-      onProgress: (sent, total) => setProgress(total ? Math.round((sent / total) * 100) : 0),
+      onProgress: (sent, total) => current.current === upload && setProgress(total ? Math.round((sent / total) * 100) : 0),
       onSuccess: ({ lastResponse }) => {
+        if (current.current !== upload) return;
         setProgress(null);
+        let id: string | undefined;
         try {
-          setDocumentId((JSON.parse(lastResponse.getBody() ?? '{}') as { document?: { id?: string } }).document?.id ?? null);
+          id = (JSON.parse(lastResponse.getBody() ?? '{}') as { document?: { id?: string } }).document?.id;
         } catch {
-          setFailed(true);
+          id = undefined;
         }
+        if (id) setDocumentId(id);
+        else setFailed(true);
       },
       onError: () => {
+        if (current.current !== upload) return;
         setProgress(null);
         setFailed(true);
       },
-    }).start();
+    });
+    current.current = upload;
+    upload.start();
   };
 
   // Sent with a message, or another record chosen instead: the file is no longer this message's.

@@ -28,13 +28,13 @@ export function CaseVisitsPanel({ caseId, preferredLanguage }: { caseId: string;
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">{t('visits:panel.intro')}</Text>
-      {d.visits.length === 0 ? <Text size="sm">{t('visits:panel.none')}</Text> : d.visits.map((v) => <VisitCard key={v.id} caseId={caseId} v={v} />)}
+      {d.visits.length === 0 ? <Text size="sm">{t('visits:panel.none')}</Text> : d.visits.map((v) => <VisitCard key={v.id} caseId={caseId} v={v} cancellationHours={d.cancellationHours} />)}
       {d.types.length > 0 && <BookForm caseId={caseId} d={d} preferredLanguage={preferredLanguage} />}
     </Stack>
   );
 }
 
-function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] }) {
+function VisitCard({ caseId, v, cancellationHours }: { caseId: string; v: Visits['visits'][number]; cancellationHours: number }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const cancel = useMutation({ mutationFn: () => post(`/visits/${v.id}/cancel`, {}), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }) });
@@ -78,6 +78,7 @@ function VisitCard({ caseId, v }: { caseId: string; v: Visits['visits'][number] 
       {moving && (
         <Stack gap="xs" mt="md">
           <SlotPicker caseId={caseId} type={v.type} value={slot} onChange={setSlot} />
+          {slot && new Date(slot).getTime() - Date.now() < cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: cancellationHours })}</Alert>}
           <Group>
             {slot && <Button onClick={() => move.mutate()} loading={move.isPending}>{t('visits:panel.moveTo', { time: timeOf(slot) })}</Button>}
             <Button variant="default" onClick={() => { setMoving(false); setSlot(null); }}>{t('visits:panel.keepTime')}</Button>

@@ -8,7 +8,7 @@ import { ErrorNote } from '../../components.tsx';
 import { VisitNoteCard } from './VisitNoteCard.tsx';
 
 type Visit = GetResult<'/api/visits/{visitId}'>;
-interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean }
+interface Presence { userId: string; name: string; state: 'waiting' | 'admitted' | 'left'; expert: boolean; connection: string | null }
 type Phase = 'check' | 'joining' | 'in' | 'left' | 'ended' | 'closed' | 'dropped' | 'replaced';
 type Signal = { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
 
@@ -48,6 +48,8 @@ export function VisitRoomPage() {
   const peers = useRef(new Map<string, RTCPeerConnection>());
   const pending = useRef(new Map<string, RTCIceCandidateInit[]>());
   const ice = useRef<RTCIceServer[]>([]);
+  // Which window of each person our connection to them was made with.
+  const peerWindow = useRef(new Map<string, string | null>());
   // While the expert shares their screen, it is the video everyone receives instead of the camera.
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const screenTrack = useRef<MediaStreamTrack | null>(null);
@@ -97,6 +99,8 @@ export function VisitRoomPage() {
   };
 
   const onSignal = useCallback(async (from: string, data: Signal) => {
+    // A new offer over a connection already made comes from that person's new window: start afresh.
+    if (data.description?.type === 'offer' && peers.current.get(from)?.remoteDescription) closePeer(from);
     const pc = peerFor(from);
     if (data.description) {
       await pc.setRemoteDescription(data.description);
@@ -117,8 +121,14 @@ export function VisitRoomPage() {
     if (!me) return;
     const mine = presence.find((p) => p.userId === me);
     if (mine?.state !== 'admitted') return;
-    const admitted = presence.filter((p) => p.state === 'admitted' && p.userId !== me).map((p) => p.userId);
+    const others = presence.filter((p) => p.state === 'admitted' && p.userId !== me);
+    const admitted = others.map((p) => p.userId);
     for (const id of [...peers.current.keys()]) if (!admitted.includes(id)) closePeer(id);
+    // Someone who came back in another window is a new connection.
+    for (const p of others) {
+      if (peerWindow.current.has(p.userId) && peerWindow.current.get(p.userId) !== p.connection) closePeer(p.userId);
+      peerWindow.current.set(p.userId, p.connection);
+    }
     for (const id of admitted) {
       if (peers.current.has(id) || me < id) continue;
       const pc = peerFor(id);
@@ -142,18 +152,32 @@ export function VisitRoomPage() {
         setPhase('in');
       } else if (m.type === 'presence') setPresence(m.presence);
       else if (m.type === 'signal') void onSignal(m.from, m.data).catch((err: Error) => setProblem(err.message));
-      else if (m.type === 'ended') setPhase('ended');
+      else if (m.type === 'ended') {
+        stopScreen();
+        setPhase('ended');
+      }
       else if (m.type === 'replaced') setPhase('replaced');
       else if (m.type === 'error') setProblem(m.detail);
     };
     ws.onclose = (e) => {
+      stopScreen();
       for (const id of [...peers.current.keys()]) closePeer(id);
       setPhase((p) => (p === 'ended' || p === 'left' ? p : e.code === 4409 ? 'replaced' : e.code === 4404 || e.code === 4403 ? 'closed' : 'dropped'));
     };
   };
-  useEffect(() => () => socket.current?.close(), []);
+  useEffect(() => () => {
+    socket.current?.close();
+    screenTrack.current?.stop();
+  }, []);
 
+  // Screen sharing ends with the visit, a dropped connection or leaving: a rejoin starts on the camera.
+  const stopScreen = () => {
+    screenTrack.current?.stop();
+    screenTrack.current = null;
+    setScreen(null);
+  };
   const leave = () => {
+    stopScreen();
     send({ type: 'leave' });
     socket.current?.close();
     setPhase('left');
