@@ -54,9 +54,9 @@ export const MfaSetupView = z.object({ secret: z.string(), otpauthUri: z.string(
 export const LanguageCode = z.string().trim().toLowerCase().regex(/^[a-z]{2,3}$/, 'a language code such as es');
 export const CreateUserBody = z.strictObject({
   email: Email, name: PersonName, role: z.enum(STAFF_ROLES as [string, ...string[]]),
-  interprets: z.array(LanguageCode).min(1).max(20).optional(),
-}).refine((u) => u.role !== 'interpreter' || (u.interprets?.length ?? 0) > 0, { path: ['interprets'], message: 'Say which languages the interpreter works in.' })
-  .refine((u) => u.role === 'interpreter' || !u.interprets, { path: ['interprets'], message: 'Only interpreters have interpreting languages.' });
+  interprets: z.array(LanguageCode).max(20).optional(),
+}).refine((u) => u.role !== 'interpreter' || (u.interprets?.length ?? 0) > 0, { message: 'Choose the languages the interpreter works in.' })
+  .refine((u) => u.role === 'interpreter' || !u.interprets?.length, { message: 'Only interpreters have interpreting languages.' });
 export const UserListQuery = z.strictObject({
   q: z.string().max(200).optional(),
   role: z.enum(ROLES).optional(),

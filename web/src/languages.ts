@@ -16,7 +16,7 @@ export function languageName(code: string): string {
 }
 
 /** The languages offered in pick lists: the most spoken in US homes first (English, Spanish, Chinese…). */
-export const COMMON_LANGUAGES = ['en', 'es', 'zh', 'tl', 'vi', 'ar', 'fr', 'ko', 'ru', 'ht', 'pt', 'de', 'hi', 'it', 'pl', 'ur', 'fa', 'ja', 'bn', 'pa', 'uk', 'he', 'el', 'hmn', 'km', 'lo', 'ne', 'so', 'am', 'ti', 'sw', 'yo', 'gu', 'ta', 'te', 'tr', 'my'];
+export const COMMON_LANGUAGES = ['en', 'es', 'zh', 'yue', 'ase', 'tl', 'vi', 'ar', 'fr', 'ko', 'ru', 'ht', 'pt', 'de', 'hi', 'it', 'pl', 'ur', 'fa', 'ja', 'bn', 'pa', 'uk', 'he', 'el', 'hmn', 'km', 'lo', 'ne', 'so', 'am', 'ti', 'sw', 'yo', 'gu', 'ta', 'te', 'tr', 'my'];
 
 /** Options for a language picker: codes as values, names as labels; codes already chosen are kept. */
 export function languageOptions(extra: string[] = []): { value: string; label: string }[] {

@@ -112,7 +112,7 @@ function UnreadBadge({ c, inLink = false }: { c: Row; inLink?: boolean }) {
   // Inside a card that is itself a link, the badge is only a label.
   return inLink
     ? <Badge color="grape" variant="light" data-testid="unread-messages">{words}</Badge>
-    : <Badge ml={6} color="grape" variant="light" component={Link} to={`/cases/${c.id}?tab=messages`} data-testid="unread-messages" style={{ cursor: 'pointer' }}>{words}</Badge>;
+    : <Badge display="block" w="fit-content" mt={2} size="xs" color="grape" variant="light" component={Link} to={`/cases/${c.id}?tab=messages`} data-testid="unread-messages" style={{ cursor: 'pointer' }}>{words}</Badge>;
 }
 
 function QueueCard({ c }: { c: Row }) {

@@ -72,7 +72,11 @@ function ScheduleForm() {
       boardType, startsAtLocal: `${date}T${time}`, timeZone: zone, durationMinutes: duration,
       ...(repeat !== 'none' ? { repeat: { every: repeat, count } } : {}),
     }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['boards'] }),
+    onSuccess: () => {
+      // Cleared, so the same session is not scheduled twice by a second click.
+      setDate('');
+      return qc.invalidateQueries({ queryKey: ['boards'] });
+    },
   });
   return (
     <Card withBorder>
@@ -80,7 +84,7 @@ function ScheduleForm() {
       <Group align="end" wrap="wrap">
         <Select label="Board" data={(types.data?.types ?? []).map((t) => ({ value: t.id, label: t.label }))} value={boardType} onChange={setBoardType} w={260} allowDeselect={false} />
         <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} w={170} />
-        <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={120} />
+        <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={150} />
         <Select label="Time zone" data={TIME_ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
         <NumberInput label="Minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} w={110} />
         <Select label="Repeats" data={[{ value: 'none', label: 'Does not repeat' }, { value: 'week', label: 'Every week' }, { value: 'two_weeks', label: 'Every two weeks' }, { value: 'four_weeks', label: 'Every four weeks' }]} value={repeat} onChange={(v) => setRepeat(v ?? 'none')} w={190} allowDeselect={false} />

@@ -117,6 +117,17 @@ export function SessionPage({ me }: { me: Me }) {
   if (session.isLoading) return <Loader role="status" aria-label="Loading the session" />;
   if (session.error || !session.data) return <ErrorNote error={session.error} />;
   const s = session.data;
+  // A cancelled session is a record, not a room: no presenting, inviting or quorum to chase.
+  if (s.status === 'cancelled') {
+    return (
+      <Stack gap="md">
+        <Anchor component={Link} to="/boards" size="sm">All sessions</Anchor>
+        <Title order={2}>{s.title}</Title>
+        <Text size="sm">{sessionTime(s.startsAt, s.timeZone)} · chaired by {s.chairName}</Text>
+        <Alert color="red" title="This session was cancelled" data-testid="session-cancelled">Its members no longer see its cases. Cases still waiting for a board are on the chair's list for another session.</Alert>
+      </Stack>
+    );
+  }
   const presenting = (room.shared.presenterId ?? s.presenterId ?? s.chairId) === me.user.id;
   // The presenter's own moves are the shared view; a member follows it, or looks around alone.
   const view: View = presenting ? (room.shared.view ?? own) : following ? (room.shared.view ?? { caseId: null, section: 'summary' }) : own;
@@ -139,7 +150,6 @@ export function SessionPage({ me }: { me: Me }) {
           <Badge color={room.status === 'live' ? 'green' : room.status === 'closed' ? 'red' : 'gray'} data-testid="room-status">
             {room.status === 'live' ? 'Connected' : room.status === 'closed' ? 'No longer in this session' : 'Reconnecting…'}
           </Badge>
-          {s.status === 'cancelled' && <Badge color="red">Cancelled</Badge>}
         </Group>
       </Group>
       <Quorum q={s.quorum} />

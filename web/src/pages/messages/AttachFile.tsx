@@ -8,18 +8,29 @@ import { caseKeys } from '../../queryKeys.ts';
 
 type Doc = GetResult<'/api/cases/{id}/documents/{documentId}'>;
 
+/** The server's own words for a refused upload (problem details), when it gave them. */
+function refusalOf(err: unknown): string | null {
+  try {
+    const body = (err as { originalResponse?: { getBody(): string } | null }).originalResponse?.getBody();
+    const detail = body ? (JSON.parse(body) as { detail?: unknown }).detail : undefined;
+    return typeof detail === 'string' && detail ? detail : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Sends a file from the device with a message: it goes through the records pipeline like any
  * upload (resumable, checked, encrypted) and becomes a record of the request; the message can
  * carry it once it has been read.
  */
-export function AttachFile({ caseId, attached, onReady }: { caseId: string; attached: string | null; onReady: (documentId: string) => void }) {
+export function AttachFile({ caseId, attached, onReady, onBusy }: { caseId: string; attached: string | null; onReady: (documentId: string) => void; onBusy: (busy: boolean) => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [progress, setProgress] = useState<number | null>(null);
   const [name, setName] = useState<string | null>(null);
   const [documentId, setDocumentId] = useState<string | null>(null);
-  const [failed, setFailed] = useState(false);
+  const [failed, setFailed] = useState<string | boolean>(false);
   // Only the latest file counts: choosing another stops the one still going.
   const current = useRef<Upload | null>(null);
   useEffect(() => () => void current.current?.abort(), []);
@@ -48,6 +59,11 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
     const upload: Upload = new Upload(file, {
       endpoint: '/api/uploads', chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 10000], removeFingerprintOnSuccess: true,
       metadata: { caseId, filename: file.name },
+      // A refusal (a file we do not take, a request that takes no more records) is not retried.
+      onShouldRetry: (err) => {
+        const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus() ?? 0;
+        return status === 0 || status >= 500 || status === 423;
+      },
       onProgress: (sent, total) => current.current === upload && setProgress(total ? Math.round((sent / total) * 100) : 0),
       onSuccess: ({ lastResponse }) => {
         if (current.current !== upload) return;
@@ -61,10 +77,10 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
         if (id) setDocumentId(id);
         else setFailed(true);
       },
-      onError: () => {
+      onError: (err) => {
         if (current.current !== upload) return;
         setProgress(null);
-        setFailed(true);
+        setFailed(refusalOf(err) ?? true);
       },
     });
     current.current = upload;
@@ -79,7 +95,9 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
     }
   }, [attached]);
 
-  const reading = documentId && (!status || status === 'processing');
+  const reading = !!documentId && (!status || status === 'processing');
+  // The message waits for its file: sending now would go without it.
+  useEffect(() => onBusy(progress !== null || reading), [progress, reading]);
   return (
     <Stack gap={4}>
       <Group gap="xs">
@@ -90,7 +108,7 @@ export function AttachFile({ caseId, attached, onReady }: { caseId: string; atta
       </Group>
       {progress !== null && <Progress value={progress} aria-label={t('messages:panel.uploading')} />}
       {reading && <Text size="sm" c="dimmed" role="status">{t('messages:panel.reading')}</Text>}
-      {(failed || status === 'failed') && <Text size="sm" c="red" role="alert">{t('messages:panel.uploadFailed')}</Text>}
+      {(failed || status === 'failed') && <Text size="sm" c="red" role="alert">{typeof failed === 'string' ? failed : t('messages:panel.uploadFailed')}</Text>}
     </Stack>
   );
 }

@@ -5,7 +5,14 @@ import { useTranslation } from 'react-i18next';
 import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useCaseCan } from '../../caseData.ts';
 import { useMe } from '../../auth.tsx';
+
+/** The patient, a caregiver or the referring physician: the words are written to them; staff read their own. */
+export function usePatientSide(): boolean {
+  const role = useMe().data?.user.role;
+  return role === 'patient' || role === 'referring_physician';
+}
 import { AttachFile } from './AttachFile.tsx';
 
 type Threads = GetResult<'/api/cases/{id}/threads'>;
@@ -15,6 +22,7 @@ type Documents = GetResult<'/api/cases/{id}/documents'>;
 /** The case's message centre: conversations with the care team, the follow-up questions among them. */
 export function MessagesPanel({ caseId }: { caseId: string }) {
   const { t } = useTranslation();
+  const patientSide = usePatientSide();
   const [open, setOpen] = useState<string | null>(null);
   const threads = useQuery({ queryKey: caseKeys.part(caseId, 'messages'), queryFn: () => get<Threads>(`/cases/${caseId}/threads`) });
   if (threads.isLoading) return <Loader role="status" aria-label={t('messages:panel.loading')} />;
@@ -22,7 +30,7 @@ export function MessagesPanel({ caseId }: { caseId: string }) {
   if (open) return <ThreadView caseId={caseId} threadId={open} onBack={() => setOpen(null)} />;
   return (
     <Stack gap="md">
-      <Text size="sm" c="dimmed">{t('messages:panel.intro')}</Text>
+      <Text size="sm" c="dimmed">{patientSide ? t('messages:panel.intro') : t('messages:panel.introStaff')}</Text>
       {threads.data.length === 0 && <Text size="sm">{t('messages:panel.none')}</Text>}
       <Stack gap="xs" data-testid="threads">
         {threads.data.map((th) => (
@@ -47,16 +55,17 @@ function useRecords(caseId: string) {
 }
 
 /** A record of the request to send with the message: one already there, or a file from the device (who may add records). */
-function RecordPicker({ caseId, value, onChange }: { caseId: string; value: string | null; onChange: (v: string | null) => void }) {
+function RecordPicker({ caseId, value, onChange, onBusy }: { caseId: string; value: string | null; onChange: (v: string | null) => void; onBusy: (busy: boolean) => void }) {
   const { t } = useTranslation();
   const docs = useRecords(caseId);
-  const { data: me } = useMe();
+  // Files are added while the request still takes records (not once the opinion is signed).
+  const mayUpload = useCaseCan(caseId)?.uploadRecords ?? false;
+  const patientSide = usePatientSide();
   const ready = (docs.data?.items ?? []).filter((d) => d.status === 'ready' || d.status === 'needs_review');
-  const mayUpload = ['patient', 'referring_physician', 'coordinator'].includes(me?.user.role ?? '');
   return (
     <Stack gap={4}>
-      {ready.length > 0 && <Select label={t('messages:panel.attach')} placeholder={t('messages:panel.noRecord')} clearable data={ready.map((d) => ({ value: d.id, label: d.filename }))} value={value} onChange={onChange} maw={420} />}
-      {mayUpload && <AttachFile caseId={caseId} attached={value} onReady={onChange} />}
+      {ready.length > 0 && <Select label={patientSide ? t('messages:panel.attach') : t('messages:panel.attachStaff')} placeholder={t('messages:panel.noRecord')} clearable data={ready.map((d) => ({ value: d.id, label: d.filename }))} value={value} onChange={onChange} maw={420} />}
+      {mayUpload && <AttachFile caseId={caseId} attached={value} onReady={onChange} onBusy={onBusy} />}
     </Stack>
   );
 }
@@ -67,6 +76,7 @@ function NewThread({ caseId, onStarted }: { caseId: string; onStarted: (id: stri
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [doc, setDoc] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const start = useMutation({
     mutationFn: () => post<{ threadId: string }>(`/cases/${caseId}/threads`, { subject, body, ...(doc ? { documentId: doc } : {}) }),
     onSuccess: async (r) => {
@@ -80,8 +90,8 @@ function NewThread({ caseId, onStarted }: { caseId: string; onStarted: (id: stri
       <Stack gap="xs" mt="xs">
         <TextInput label={t('messages:panel.subject')} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} maxLength={200} />
         <Textarea label={t('messages:panel.message')} autosize minRows={3} value={body} onChange={(e) => setBody(e.currentTarget.value)} maxLength={4000} />
-        <RecordPicker caseId={caseId} value={doc} onChange={setDoc} />
-        <Group><Button onClick={() => start.mutate()} loading={start.isPending} disabled={subject.trim().length < 3 || !body.trim()}>{t('messages:panel.send')}</Button></Group>
+        <RecordPicker caseId={caseId} value={doc} onChange={setDoc} onBusy={setBusy} />
+        <Group><Button onClick={() => start.mutate()} loading={start.isPending} disabled={subject.trim().length < 3 || !body.trim() || busy}>{t('messages:panel.send')}</Button></Group>
         <ErrorNote error={start.error} />
       </Stack>
     </Card>
@@ -94,6 +104,7 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
   const thread = useQuery({ queryKey: caseKeys.part(caseId, 'messages', threadId), queryFn: () => get<Thread>(`/cases/${caseId}/threads/${threadId}`) });
   const [body, setBody] = useState('');
   const [doc, setDoc] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const followup = thread.data?.kind === 'followup';
   const reply = useMutation({
     // Follow-up questions keep their own rule (who, and for how long after delivery).
@@ -121,8 +132,8 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
         ))}
       </Stack>
       <Textarea label={t('messages:panel.reply')} autosize minRows={2} value={body} onChange={(e) => setBody(e.currentTarget.value)} maxLength={4000} />
-      {!followup && <RecordPicker caseId={caseId} value={doc} onChange={setDoc} />}
-      <Group><Button onClick={() => reply.mutate()} loading={reply.isPending} disabled={!body.trim()}>{t('messages:panel.replySend')}</Button></Group>
+      {!followup && <RecordPicker caseId={caseId} value={doc} onChange={setDoc} onBusy={setBusy} />}
+      <Group><Button onClick={() => reply.mutate()} loading={reply.isPending} disabled={!body.trim() || busy}>{t('messages:panel.replySend')}</Button></Group>
       {reply.isSuccess && <Alert color="green" role="status">{t('messages:panel.sent')}</Alert>}
       <ErrorNote error={reply.error} />
     </Stack>

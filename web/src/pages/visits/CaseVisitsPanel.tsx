@@ -1,10 +1,11 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, List, Loader, Radio, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, get, post, type GetResult } from '../../api.ts';
 import { useMe } from '../../auth.tsx';
+import { usePatientSide } from '../messages/MessagesPanel.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { languageName } from '../../languages.ts';
@@ -21,13 +22,14 @@ const hourOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { ti
  */
 export function CaseVisitsPanel({ caseId, preferredLanguage }: { caseId: string; preferredLanguage: string | null }) {
   const { t } = useTranslation();
+  const patientSide = usePatientSide();
   const q = useQuery({ queryKey: caseKeys.part(caseId, 'visits'), queryFn: () => get<Visits>(`/cases/${caseId}/visits`), refetchInterval: 60_000 });
   if (q.isLoading) return <Loader role="status" aria-label={t('visits:panel.loading')} />;
   if (q.error || !q.data) return <ErrorNote error={q.error} />;
   const d = q.data;
   return (
     <Stack gap="md">
-      <Text size="sm" c="dimmed">{t('visits:panel.intro')}</Text>
+      <Text size="sm" c="dimmed">{patientSide ? t('visits:panel.intro') : t('visits:panel.introStaff')}</Text>
       {d.visits.length === 0 ? <Text size="sm">{t('visits:panel.none')}</Text> : d.visits.map((v) => <VisitCard key={v.id} caseId={caseId} v={v} cancellationHours={d.cancellationHours} />)}
       {d.types.length > 0 && <BookForm caseId={caseId} d={d} preferredLanguage={preferredLanguage} />}
     </Stack>
@@ -41,6 +43,7 @@ function VisitCard({ caseId, v, cancellationHours }: { caseId: string; v: Visits
   const [confirming, setConfirming] = useState(false);
   const [moving, setMoving] = useState(false);
   const [slot, setSlot] = useState<string | null>(null);
+  const moveButton = useShownWhenChosen(slot);
   const move = useMutation({
     mutationFn: () => post<{ startsAt: string }>(`/visits/${v.id}/move`, { startsAt: slot }),
     onSuccess: () => {
@@ -79,7 +82,7 @@ function VisitCard({ caseId, v, cancellationHours }: { caseId: string; v: Visits
         <Stack gap="xs" mt="md">
           <SlotPicker caseId={caseId} type={v.type} value={slot} onChange={setSlot} />
           {slot && new Date(slot).getTime() - Date.now() < cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: cancellationHours })}</Alert>}
-          <Group>
+          <Group ref={moveButton}>
             {slot && <Button onClick={() => move.mutate()} loading={move.isPending}>{t('visits:panel.moveTo', { time: timeOf(slot) })}</Button>}
             <Button variant="default" onClick={() => { setMoving(false); setSlot(null); }}>{t('visits:panel.keepTime')}</Button>
           </Group>
@@ -118,6 +121,15 @@ function InterpreterChoice({ caseId, v }: { caseId: string; v: Visits['visits'][
   );
 }
 
+/** On a phone the times fill the screen: once one is chosen, the button that takes it comes into view. */
+function useShownWhenChosen(slot: string | null) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (slot) ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [slot]);
+  return ref;
+}
+
 /** Free times of the expert for a kind of visit, by day, in the reader's own time zone. */
 function SlotPicker({ caseId, type, value, onChange }: { caseId: string; type: string; value: string | null; onChange: (slot: string) => void }) {
   const { t } = useTranslation();
@@ -151,6 +163,7 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
   const [type, setType] = useState<string | null>(bookable[0]?.id ?? null);
   const [slot, setSlot] = useState<string | null>(null);
   const [interpreter, setInterpreter] = useState(false);
+  const bookButton = useShownWhenChosen(slot);
   const book = useMutation({
     mutationFn: () => post<{ startsAt: string }>(`/cases/${caseId}/visits`, { type, startsAt: slot, timeZone: zone(), ...(interpreter && preferredLanguage ? { interpreterLanguage: preferredLanguage } : {}) }),
     onSuccess: () => {
@@ -182,7 +195,7 @@ function BookForm({ caseId, d, preferredLanguage }: { caseId: string; d: Visits;
           {preferredLanguage && preferredLanguage !== 'en' && <Checkbox label={t('visits:panel.interpreter')} checked={interpreter} onChange={(e) => setInterpreter(e.currentTarget.checked)} />}
           <Text size="xs" c="dimmed">{t('visits:panel.cancelPolicy', { hours: d.cancellationHours })}</Text>
           {slot && new Date(slot).getTime() - Date.now() < d.cancellationHours * 3_600_000 && <Alert color="orange">{t('visits:panel.soonWarning', { hours: d.cancellationHours })}</Alert>}
-          {slot && <Group><Button onClick={() => book.mutate()} loading={book.isPending}>{t('visits:panel.book', { time: timeOf(slot) })}</Button></Group>}
+          {slot && <Group ref={bookButton}><Button onClick={() => book.mutate()} loading={book.isPending}>{t('visits:panel.book', { time: timeOf(slot) })}</Button></Group>}
           <ErrorNote error={book.error} />
         </Stack>
       )}
