@@ -41,9 +41,12 @@ export function BoardsPage({ me }: { me: Me }) {
               <Stack gap={2}>
                 <Anchor component={Link} to={`/boards/${s.id}`} fw={600}>{s.title}</Anchor>
                 <Text size="sm">{sessionTime(s.startsAt, s.timeZone)}</Text>
-                <Text size="xs" c="dimmed">Chair: {s.chairName} · {s.cases === 1 ? '1 case' : `${s.cases} cases`} · {s.members === 1 ? '1 member' : `${s.members} members`}</Text>
+                <Text size="xs" c="dimmed">Chair: {s.chairName} · {s.cases === 1 ? '1 case' : `${s.cases} cases`} · {s.members === 0 ? 'no members invited yet' : s.members === 1 ? '1 member invited' : `${s.members} members invited`}</Text>
               </Stack>
-              {s.status === 'cancelled' ? <Badge color="red">Cancelled</Badge> : <Badge variant="light">{s.boardLabel}</Badge>}
+              <Group gap={4}>
+                {s.seriesId && <Badge variant="outline" color="gray">Repeats</Badge>}
+                {s.status === 'cancelled' ? <Badge color="red">Cancelled</Badge> : s.title !== s.boardLabel && <Badge variant="light">{s.boardLabel}</Badge>}
+              </Group>
             </Group>
           </Card>
         ))}

@@ -259,7 +259,7 @@ function Members({ s }: { s: Session }) {
           <Group key={m.userId} justify="space-between" wrap="nowrap" gap="xs">
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Text size="sm">{m.name}</Text>
-              <Text size="xs" c="dimmed" truncate>{[m.seat, ...m.specialties].filter(Boolean).join(' · ')}</Text>
+              <Text size="xs" c="dimmed" truncate>{[...new Set([m.seat, ...m.specialties].filter(Boolean))].join(' · ')}</Text>
             </Stack>
             {s.you.chair ? (
               <Group gap={4} wrap="nowrap">
