@@ -560,10 +560,9 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await revokeMembers(tx, sessionId, { userId });
         // Only a session still to come is withdrawn from the member's calendar.
         if (s.status === 'scheduled' && new Date(s.ends_at) > deps.now()) {
-          // The cancellation's sequence is kept, so an invitation sent later outranks it.
-          const [{ sequence }] = await tx.query<{ sequence: number }>('UPDATE board_sessions SET sequence = sequence + 1 WHERE id = $1 RETURNING sequence', [sessionId]) as [{ sequence: number }];
-          for (const m of await memberMail(tx, sessionId, userId)) await mailMember(tx, { ...s, sequence: sequence - 1 }, m, 'CANCEL');
-          await tx.query('UPDATE board_sessions SET sequence = sequence + 1 WHERE id = $1', [sessionId]);
+          // The cancellation goes out one above the sequence and the sequence moves past it, so an invitation sent later outranks it.
+          for (const m of await memberMail(tx, sessionId, userId)) await mailMember(tx, s, m, 'CANCEL');
+          await tx.query('UPDATE board_sessions SET sequence = sequence + 2 WHERE id = $1', [sessionId]);
         }
         const rows = await tx.query('UPDATE board_members SET removed_at = now() WHERE session_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING user_id', [sessionId, userId]);
         if (!rows.length) throw notFound('This member');

@@ -65,8 +65,9 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
          AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.interpreter_id = u.id AND o.id <> $3 AND o.status = 'booked' AND o.starts_at < $5 AND o.ends_at > $4)`,
       [userId, v.interpreter_language, v.id, v.starts_at, v.ends_at])).length > 0;
   }
-  const interpreterOf = async (tx: Queryable, id: string) =>
-    (await tx.query<{ name: string; email: string }>('SELECT name, email FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: 'UTC', interpreter: true }))[0] ?? null;
+  /** An interpreter as a mail recipient; they keep no time zone of their own, so the visit's (the patient's) is used. */
+  const interpreterOf = async (tx: Queryable, id: string, v: Pick<VisitRow, 'patient_time_zone'>) =>
+    (await tx.query<{ name: string; email: string }>('SELECT name, email FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: v.patient_time_zone, interpreter: true }))[0] ?? null;
 
   async function expertOf(tx: Queryable, leadId: string | null) {
     if (!leadId) throw new AppError('GUARD_FAILED', 'No expert leads this review yet.', { unmet: ['A visit can be booked once an expert leads the review.'] });
@@ -133,11 +134,11 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
       [v.case_id, PATIENT_SIDE_RELATIONS]);
     const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
       'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
-    const interpreter = v.interpreter_id ? await interpreterOf(tx, v.interpreter_id) : null;
+    const interpreter = v.interpreter_id ? await interpreterOf(tx, v.interpreter_id, v) : null;
     return [
       ...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })),
       { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true },
-      ...(interpreter ? [{ ...interpreter, timeZone: v.patient_time_zone }] : []),
+      ...(interpreter ? [interpreter] : []),
     ];
   }
 
@@ -258,8 +259,8 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
           [visitId, startsAt, new Date(startsAt.getTime() + type.minutes * 60_000)]);
         // An interpreter busy at the new time comes off the visit (told by a cancellation); the coordinator books another.
         if (moved!.interpreter_id && !(await interpreterFree(tx, moved!.interpreter_id, moved!))) {
-          const gone = await interpreterOf(tx, moved!.interpreter_id);
-          if (gone) await mailVisit(tx, moved!, { ...gone, timeZone: moved!.patient_time_zone }, 'CANCEL');
+          const gone = await interpreterOf(tx, moved!.interpreter_id, moved!);
+          if (gone) await mailVisit(tx, moved!, gone, 'CANCEL');
           await removeFromRoom(tx, visitId, moved!.interpreter_id);
           [moved] = await tx.query<VisitRow>(`UPDATE visits SET interpreter_id = NULL, sequence = sequence + 2 WHERE id = $1 ${RETURNING}`, [visitId]);
           await gate.emit('visit.interpreter', { visitId, booked: false });
@@ -305,17 +306,17 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         if (now!.status !== 'booked' || new Date(now!.ends_at) <= deps.now()) throw new AppError('CONFLICT', 'This visit is not booked any more.');
         if (userId && !(await interpreterFree(tx, userId, now!))) throw new AppError('GUARD_FAILED', 'This interpreter cannot take this visit.', { unmet: ['Choose an interpreter who works in the language asked for and is free at that time.'] });
         if (now!.interpreter_id === userId) return visitView(now!, deps.now());
-        const before = now!.interpreter_id ? await interpreterOf(tx, now!.interpreter_id) : null;
+        const before = now!.interpreter_id ? await interpreterOf(tx, now!.interpreter_id, now!) : null;
         // A cancellation outranks the invitation before it; a later invitation (the same person again, perhaps) outranks it in turn.
         if (before) {
-          await mailVisit(tx, now!, { ...before, timeZone: now!.patient_time_zone }, 'CANCEL');
+          await mailVisit(tx, now!, before, 'CANCEL');
           await removeFromRoom(tx, visitId, now!.interpreter_id);
         }
         const [after] = await tx.query<VisitRow>(
           `UPDATE visits SET interpreter_id = $2, sequence = sequence + $3 WHERE id = $1 RETURNING *, (SELECT name FROM users WHERE id = expert_id) AS expert_name, (SELECT name FROM users WHERE id = $2) AS interpreter_name`,
           [visitId, userId, before ? 2 : 0]);
-        const interpreter = userId ? await interpreterOf(tx, userId) : null;
-        if (interpreter) await mailVisit(tx, after!, { ...interpreter, timeZone: after!.patient_time_zone }, 'REQUEST');
+        const interpreter = userId ? await interpreterOf(tx, userId, after!) : null;
+        if (interpreter) await mailVisit(tx, after!, interpreter, 'REQUEST');
         await gate.emit('visit.interpreter', { visitId, booked: !!userId });
         await gate.audit('visit.interpreter.set', { entityType: 'Appointment', entityId: visitId, ...(userId ? { detail: { userId } } : {}) });
         return visitView(after!, deps.now());

@@ -29,3 +29,9 @@ export function useMe() {
     staleTime: 30_000,
   });
 }
+
+/** The patient, a caregiver or the referring physician: the words are written to them; staff read their own. */
+export function usePatientSide(): boolean {
+  const role = useMe().data?.user.role;
+  return role === 'patient' || role === 'referring_physician';
+}

@@ -6,13 +6,7 @@ import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { useCaseCan } from '../../caseData.ts';
-import { useMe } from '../../auth.tsx';
-
-/** The patient, a caregiver or the referring physician: the words are written to them; staff read their own. */
-export function usePatientSide(): boolean {
-  const role = useMe().data?.user.role;
-  return role === 'patient' || role === 'referring_physician';
-}
+import { usePatientSide } from '../../auth.tsx';
 import { AttachFile } from './AttachFile.tsx';
 
 type Threads = GetResult<'/api/cases/{id}/threads'>;
