@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Unit tests run once; integration tests (*.int.test.ts) run on both database backends.
@@ -5,6 +6,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Integration files spend most of their time waiting on the database, so two run side by side
+    // even on two cores (Vitest's default there is one). Fuzz and browser files keep to one at a
+    // time (fileParallelism: false) and run after the rest.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
       { extends: true, test: { name: 'pglite', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'pglite' } } },

@@ -148,6 +148,10 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
 
   app.addHook('onSend', async (req, reply) => {
     if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
+    // Answered before its body was read to the end (a refusal part-way through an upload): the
+    // rest of that body would sit on a kept-alive connection and the client's next request on
+    // it would wait behind bytes nobody reads. The connection closes after this answer instead.
+    if (!req.raw.complete) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {

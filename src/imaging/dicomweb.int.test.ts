@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
@@ -106,6 +107,33 @@ describe('STOW-RS', () => {
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     const notMultipart = await fetch(`${t.baseUrl}/dicomweb/cases/${caseId}/studies`, { method: 'POST', body: new Uint8Array(aDicomInstance()), headers: { 'content-type': 'application/dicom', cookie: patient.client.cookieHeader } });
     expect(notMultipart.status).toBe(415);
+  });
+
+  it('refuses before reading the body without stalling the next request on the same connection', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) => new Promise<number>((resolve, reject) => {
+      const req = http.request(`${t.baseUrl}${path}`, { method, agent, headers: { cookie: patient.client.cookieHeader, ...headers }, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} had no answer in 5 s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+    const big = Buffer.alloc(2 * 1024 * 1024, 0x41);
+    try {
+      const { contentType } = stowBody([aDicomInstance()]);
+      expect(await send('POST', '/dicomweb/studies', { 'content-type': contentType }, big)).toBe(400);
+      expect(await send('GET', '/healthz')).toBe(200);
+      expect(await send('POST', `/dicomweb/cases/${caseId}/studies`, { 'content-type': 'application/dicom' }, big)).toBe(415);
+      expect(await send('GET', '/healthz')).toBe(200);
+      // One part over the instance limit: refused while the parser is part-way through the body.
+      const oversized = stowBody([Buffer.alloc(17 * 1024 * 1024, 0x42)]);
+      expect(await send('POST', `/dicomweb/cases/${caseId}/studies`, { 'content-type': oversized.contentType }, oversized.body)).toBe(413);
+      expect(await send('GET', '/healthz')).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 
