@@ -7,8 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration files spend most of their time waiting on the database, so two run side by side
-    // even on two cores (Vitest's default there is one). Fuzz and browser files keep to one at a
-    // time (fileParallelism: false) and run after the rest.
+    // even on two cores (Vitest's default there is one). Fuzz files keep to one at a time
+    // (fileParallelism: false) and run last.
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'] } },
@@ -16,7 +16,9 @@ export default defineConfig({
       { extends: true, test: { name: 'postgres', include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], env: { TEST_DB: 'postgres' } } },
       // Property-based fuzzing, bounded (FUZZ_RUNS per target); `npm run fuzz` runs the same targets at length.
       { extends: true, test: { name: 'fuzz', include: ['test/fuzz/**/*.fuzz.test.ts'], fileParallelism: false } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.e2e.test.ts'], fileParallelism: false, testTimeout: 120_000 } },
+      // Browser files run two at a time too, but only after the rest (groupOrder), so a page's
+      // timing never competes with the integration files for the two cores.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.e2e.test.ts'], sequence: { groupOrder: 1 }, testTimeout: 120_000 } },
     ],
   },
 });

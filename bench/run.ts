@@ -8,6 +8,7 @@ import { imagingBenchmark } from './imaging.bench.ts';
 import { matchingBenchmark } from './matching.bench.ts';
 import { queueBenchmark } from './queue.bench.ts';
 import { uploadBenchmark } from './upload.bench.ts';
+import { viewerBenchmark } from './viewer.bench.ts';
 
 // `npm run bench [-- --quick] [-- --only=imaging,queue,first-load]`: a table on stdout, JSON under bench/results/.
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ if (only?.includes('scale')) results.push(...(await scaleBenchmark({ cases: arg(
 if (wanted('matching')) results.push(await matchingBenchmark(quick ? 20 : 200));
 if (wanted('upload')) results.push(await uploadBenchmark(quick ? 100 * 1024 ** 2 : 1024 ** 3));
 if (wanted('imaging')) results.push(...(await imagingBenchmark(quick)));
+if (wanted('viewer')) results.push(...(await viewerBenchmark(quick)));
 if (wanted('first-load')) results.push(...(await firstLoadBenchmark()));
 printTable(results);
 for (const r of results) if (r.detail) console.log(`${r.name}: ${JSON.stringify(r.detail)}`);
