@@ -28,6 +28,8 @@ import { imagingApiRoutes } from './imaging/apiRoutes.ts';
 import { imagingDicomwebRoutes } from './imaging/routes.ts';
 import { imagingService } from './imaging/service.ts';
 import type { JobHandlers } from './jobs.ts';
+import { pathologyRoutes } from './pathology/routes.ts';
+import { pathologyService } from './pathology/service.ts';
 import { liveHub } from './notifications/live.ts';
 import { notificationsRoutes } from './notifications/routes.ts';
 import { notificationsService } from './notifications/service.ts';
@@ -84,7 +86,8 @@ export function services(deps: ServiceDeps) {
   const boards = boardsService({ ...deps, cases });
   const visits = visitsService({ ...deps, cases });
   const messages = messagesService({ ...deps, cases });
-  return { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits, messages };
+  const pathology = pathologyService({ ...deps, blobs });
+  return { accounts, cases, blobs, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages };
 }
 export type Services = ReturnType<typeof services>;
 
@@ -92,7 +95,7 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, blobs, records, imaging, opinions, offers, notifications, material, experts, boards, visits, messages } = services(deps);
+  const { accounts, cases, blobs, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploads = await uploadStoreFor(config, blobs);
@@ -126,6 +129,11 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
         { plugin: imagingApiRoutes(imaging), prefix: API },
       ],
       jobs: { 'imaging.index': (p) => imaging.indexDocument(p.documentId) },
+    },
+    {
+      name: 'pathology',
+      routes: [{ plugin: pathologyRoutes(pathology), prefix: API }],
+      jobs: { 'pathology.slide': (p) => pathology.prepare(p.documentId) },
     },
     {
       name: 'experts',

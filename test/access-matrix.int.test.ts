@@ -105,6 +105,9 @@ const ROUTES: Route[] = [
   { name: 'imaging measurements', op: 'GET /api/cases/{id}/imaging/measurements', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/measurements` },
   { name: 'save measurement', op: 'POST /api/cases/{id}/imaging/measurements', method: 'POST', path: (c) => `/api/cases/${c.id}/imaging/measurements`, body: { studyUid: '1.2.3', seriesUid: '1.2.4', sopInstanceUid: '1.2.5', kind: 'length', points: [[0, 0], [1, 1]], value: 1, unit: 'mm' } },
   { name: 'delete measurement', op: 'DELETE /api/cases/{id}/imaging/measurements/{measurementId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/imaging/measurements/${someId()}` },
+  { name: 'digital slides', op: 'GET /api/cases/{id}/slides', method: 'GET', path: (c) => `/api/cases/${c.id}/slides` },
+  { name: 'open a digital slide', op: 'GET /api/cases/{id}/slides/{slideId}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}` },
+  { name: 'a slide tile', op: 'GET /api/cases/{id}/slides/{slideId}/tiles/{level}/{tile}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/tiles/0/0_0.jpeg` },
   { name: 'de-identified export', op: 'GET /api/cases/{id}/imaging/studies/{studyUid}/export', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/studies/1.2.3/export` },
   { name: 'DICOMweb QIDO', method: 'GET', path: (c) => `/dicomweb/cases/${c.id}/studies` },
   { name: 'DICOMweb STOW', method: 'POST', path: (c) => `/dicomweb/cases/${c.id}/studies`, body: '--m--\r\n', headers: () => ({ 'content-type': 'multipart/related; type="application/dicom"; boundary=m' }) },
@@ -226,6 +229,11 @@ const REACHES_A: Record<string, string[]> = {
   'set lead reviewer': [],
   'imaging studies': ['patient', 'proxy'],
   'imaging measurements': ['patient', 'proxy'],
+  'digital slides': ['patient', 'proxy'],
+  // The matrix's document is a text note, not a slide: past the grant check these answer 404
+  // as a missing slide (the grant holders' reach is shown in src/pathology/pathology.int.test.ts).
+  'open a digital slide': [],
+  'a slide tile': [],
   'save measurement': [],
   'de-identified export': [],
   'DICOMweb QIDO': ['patient', 'proxy'],
@@ -354,7 +362,7 @@ async function operations() {
 
 /** A request path for an operation, its parameters filled with values of the right shape. */
 const fill = (path: string) => path.replace(/\{(\w+)\}/g, (_m, name: string) =>
-  ({ token: 'x'.repeat(43), command: 'hold', section: 'questions', version: '1', itemId: 'pathology_report', studyUid: '1.2.3' } as Record<string, string>)[name] ?? someId());
+  ({ token: 'x'.repeat(43), command: 'hold', section: 'questions', version: '1', itemId: 'pathology_report', studyUid: '1.2.3', level: '0', tile: '0_0.jpeg' } as Record<string, string>)[name] ?? someId());
 
 describe('the route table', () => {
   it('covers every operation of the API: each declares its access, and each is in this matrix', async () => {

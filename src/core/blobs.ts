@@ -253,6 +253,31 @@ export class BlobStore {
     return { stream: stored.pipe(decipher), size: Number(row.size) };
   }
 
+  /**
+   * Random access into a large blob: `read(start, end)` gives plaintext bytes start..end-1,
+   * decrypted on their own (see gcmRangeDecipher). The GCM tag covers only the whole file, so
+   * this is for files whose parts carry their own checksums (a slide's tile archive: each tile
+   * has its CRC-32 in the zip's directory, checked on every read).
+   */
+  async rangeReader(tx: Queryable, sha: string): Promise<{ size: number; read: (start: number, end: number) => Promise<Buffer> }> {
+    const [row] = await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = $1', [sha]);
+    if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
+    const master = this.keys.find((k) => k.id === row.key_id);
+    if (!master) throw new Error(`Blob ${row.sha256.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
+    const dek = unwrap(master, Buffer.from(row.wrapped_key));
+    const iv = Buffer.from(row.iv);
+    return {
+      size: Number(row.size),
+      read: async (start, end) => {
+        if (end <= start) return Buffer.alloc(0);
+        const stored = await this.objects.get(row.object_key, { start, end: end - 1 });
+        const decipher = gcmRangeDecipher(dek, iv, start);
+        stored.on('error', (e) => decipher.destroy(e));
+        return readAll(stored.pipe(decipher));
+      },
+    };
+  }
+
   async read(tx: Queryable, sha: string): Promise<Buffer> {
     return readAll((await this.open(tx, sha)).stream);
   }

@@ -195,6 +195,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       if (checked.status === 'processing') await enqueueJob(tx, 'document.extract', { documentId: doc!.id });
       if (checked.sniffed.category === 'imaging') await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
+      if (checked.sniffed.contentType === 'wsi') await enqueueJob(tx, 'pathology.slide', { documentId: doc!.id });
       await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
       return { document: documentView(doc!), duplicate: false };

@@ -36,6 +36,7 @@ const BoardSessionPage = lazy(() => import('./pages/boards/SessionPage.tsx').the
 const VisitRoomPage = lazy(() => import('./pages/visits/VisitRoomPage.tsx').then((m) => ({ default: m.VisitRoomPage })));
 const MyVisitsPage = lazy(() => import('./pages/visits/MyVisitsPage.tsx').then((m) => ({ default: m.MyVisitsPage })));
 const ViewerPage = lazy(() => import('./pages/imaging/ViewerPage.tsx').then((m) => ({ default: m.ViewerPage })));
+const SlideViewerPage = lazy(() => import('./pages/pathology/SlideViewerPage.tsx').then((m) => ({ default: m.SlideViewerPage })));
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -185,6 +186,7 @@ export function App() {
           <Route path="/cases" element={<MyCasesPage me={me} />} />
           <Route path="/cases/:id" element={<CasePage me={me} />} />
           <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
+          <Route path="/cases/:id/slides/:slideId" element={<SlideViewerPage />} />
           <Route path="/queue" element={<ForRoles me={me} roles={['coordinator']} page="queue"><QueuePage /></ForRoles>} />
           <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} page="inbox"><InboxPage /></ForRoles>} />
           <Route path="/profile" element={<ForRoles me={me} roles={['expert']} page="profile"><ProfilePage /></ForRoles>} />

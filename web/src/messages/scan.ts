@@ -75,8 +75,8 @@ export function keyUses(sf: ts.SourceFile): KeyUse[] {
 
 /** Props people see or hear (screen readers read aria-label and alt). */
 const VISIBLE_PROPS = new Set(['label', 'placeholder', 'title', 'aria-label', 'description', 'alt', 'note', 'nothingFoundMessage', 'text']);
-/** What may stand in the code as it is: no words, only signs and numbers ("·", "—", "✕", "1."). */
-const NOT_WORDS = /^[\s\d·—–←→↑↓✕•›…:;,.()%+\-"“”'’/#?!]*$/;
+/** What may stand in the code as it is: no words, only signs and numbers ("·", "—", "✕", "1.", "⟳"). */
+const NOT_WORDS = /^[\s\d·—–−←→↑↓✕•›…:;,.()%+\-"“”'’/#?!⌂⟲⟳⤢]*$/;
 
 export interface Finding { text: string; where: string }
 

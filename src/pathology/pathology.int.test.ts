@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jpeg from 'jpeg-js';
+import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { tusUpload } from '../../test/support/records.ts';
+import { aSlideFile } from '../../test/support/slides.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let patient: Person;
+let coordinator: Person;
+let caseId: string;
+let slideFile: Buffer;
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  patient = await aPatient(t, 'Robin Testperson');
+  coordinator = await aStaff(t, 'coordinator');
+  caseId = await aCase(t, patient, { submit: true });
+  slideFile = aSlideFile();
+});
+afterAll(() => t.close());
+
+const auditCount = async (action: string, entityId?: string) =>
+  (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1 ${entityId ? 'AND entity_id = $2' : ''}`, entityId ? [action, entityId] : [action]))[0]!.n;
+
+describe('whole-slide images', () => {
+  let slideId: string;
+
+  it('builds a tile pyramid from an uploaded slide and reads its size and microns per pixel', async () => {
+    const up = await tusUpload(patient.client, caseId, 'biopsy-A1.svs', slideFile);
+    expect(up.status).toBe(200);
+    const before = await coordinator.client.get(`/api/cases/${caseId}/slides`);
+    expect(before.status).toBe(200);
+    // Listed at once, as being prepared; its tiles are made in the background.
+    expect(before.body).toEqual([expect.objectContaining({ id: up.body.document.id, status: 'processing', tiles: null })]);
+    const early = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${up.body.document.id}/tiles/0/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(early.status).toBe(409);
+    expect((await early.json()).detail).toMatch(/being prepared/);
+    await t.app.jobs.drain();
+    const list = await coordinator.client.get(`/api/cases/${caseId}/slides`);
+    expect(list.body).toHaveLength(1);
+    const slide = list.body[0];
+    expect(slide).toMatchObject({ status: 'ready', width: 2048, height: 1536, filename: 'biopsy-A1.svs', tiles: { size: 254, overlap: 1, format: 'jpeg' } });
+    expect(slide.micronsPerPixel).toBeCloseTo(0.25, 5);
+    slideId = slide.id;
+  });
+
+  it('serves tiles at every level, audits the opening once and not each tile', async () => {
+    const opened = await coordinator.client.get(`/api/cases/${caseId}/slides/${slideId}`);
+    expect(opened.status).toBe(200);
+    const base = `${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles`;
+    const get = (path: string, who = coordinator) => fetch(`${base}/${path}`, { headers: { cookie: who.client.cookieHeader } });
+    // Deep Zoom: level 11 is full resolution for 2048 px (2^11); its first tile is 254 + 1 px overlap.
+    const full = await get('11/0_0.jpeg');
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('image/jpeg');
+    const image = jpeg.decode(Buffer.from(await full.arrayBuffer()));
+    expect([image.width, image.height]).toEqual([255, 255]);
+    const corner = jpeg.decode(Buffer.from(await (await get('11/8_6.jpeg')).arrayBuffer()));
+    expect([corner.width, corner.height]).toEqual([2048 - 8 * 254 + 1, 1536 - 6 * 254 + 1]);
+    const whole = jpeg.decode(Buffer.from(await (await get('0/0_0.jpeg')).arrayBuffer()));
+    expect([whole.width, whole.height]).toEqual([1, 1]);
+    for (let i = 0; i < 5; i++) expect((await get(`10/${i % 4}_0.jpeg`)).status).toBe(200);
+    expect(await auditCount('pathology.slide.open', slideId)).toBe(1);
+
+    const outside = await get('11/9_0.jpeg');
+    expect(outside.status).toBe(404);
+    expect(outside.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await get('11/..%2F..%2Fslide.dzi')).status).toBe(400);
+    expect((await get('99/0_0.jpeg')).status).toBe(400);
+  });
+
+  it('shows nothing of the slide to someone without access to the request', async () => {
+    const stranger = await aPatient(t);
+    expect((await stranger.client.get(`/api/cases/${caseId}/slides`)).status).toBe(404);
+    expect((await stranger.client.get(`/api/cases/${caseId}/slides/${slideId}`)).status).toBe(404);
+    const tile = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/0_0.jpeg`, { headers: { cookie: stranger.client.cookieHeader } });
+    expect(tile.status).toBe(404);
+    expect(tile.headers.get('content-type')).toMatch(/problem\+json/);
+    const anonymous = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/0_0.jpeg`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('marks a damaged slide file as unreadable, in plain words, and keeps serving the good one', async () => {
+    const damaged = Buffer.concat([slideFile.subarray(0, 4096), Buffer.alloc(4096)]);
+    const up = await tusUpload(patient.client, caseId, 'biopsy-B2.svs', damaged);
+    expect(up.status).toBe(200);
+    await t.app.jobs.drain();
+    const list = await coordinator.client.get(`/api/cases/${caseId}/slides`);
+    const bad = list.body.find((s: { filename: string }) => s.filename === 'biopsy-B2.svs');
+    expect(bad).toMatchObject({ status: 'failed', tiles: null });
+    expect(bad.failure).toMatch(/could not/);
+    expect(bad.failure).not.toMatch(/vips|openslide|\/tmp/i);
+    const tile = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${bad.id}/tiles/0/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(tile.status).toBe(409);
+    expect((await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import type { PathologyService } from './service.ts';
+
+const SlideView = z.object({
+  id: z.uuid(), filename: z.string(),
+  status: z.enum(['processing', 'ready', 'failed']), failure: z.string().nullable(),
+  vendor: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable(),
+  micronsPerPixel: z.number().nullable(), objectivePower: z.number().nullable(), levels: z.number().nullable(),
+  tiles: z.object({ size: z.number(), overlap: z.number(), format: z.string() }).nullable(),
+  labelMayShowName: z.boolean(),
+  uploadedAt: z.string(),
+}).meta({ id: 'Slide' });
+
+const SlideParams = z.object({ id: z.uuid(), slideId: z.uuid() });
+const TileParams = SlideParams.extend({
+  level: z.coerce.number().int().min(0).max(40),
+  tile: z.string().regex(/^[0-9]{1,6}_[0-9]{1,6}\.jpeg$/, 'col_row.jpeg'),
+});
+
+/** Whole-slide images of a case and their tiles in the Deep Zoom layout (`…/tiles/{level}/{col}_{row}.jpeg`). */
+export function pathologyRoutes(pathology: PathologyService) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['pathology'];
+    app.get('/cases/:id/slides', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Digital slides of a case', params: z.object({ id: z.uuid() }), response: { 200: z.array(SlideView), ...errorResponses } } },
+      async (req) => pathology.list(req.actor, requestMeta(req), req.params.id));
+    app.get('/cases/:id/slides/:slideId', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'One digital slide, as the viewer opens it (audited once per opening)', params: SlideParams, response: { 200: SlideView, ...errorResponses } } },
+      async (req) => pathology.open(req.actor, requestMeta(req), req.params.id, req.params.slideId));
+    app.get('/cases/:id/slides/:slideId/tiles/:level/:tile', {
+      config: { access: { case: 'case.records.read' } },
+      schema: { tags, summary: 'One JPEG tile of a slide (Deep Zoom level and column_row)', params: TileParams },
+    }, async (req, reply) => {
+      const [col, row] = req.params.tile.slice(0, -5).split('_').map(Number);
+      const bytes = await pathology.tile(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.params.level, col!, row!);
+      return reply.type('image/jpeg').send(bytes);
+    });
+  };
+}

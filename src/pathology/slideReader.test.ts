@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
+
+const aperio = `openslide.level-count: '3'
+openslide.level[0].height: '32914'
+openslide.level[0].width: '46000'
+openslide.mpp-x: '0.4990'
+openslide.mpp-y: '0.4990'
+openslide.objective-power: '20'
+openslide.vendor: 'aperio'
+aperio.AppMag: '20'
+`;
+
+describe('slide facts from OpenSlide properties', () => {
+  it('reads size, levels, microns per pixel and objective power as the scanner recorded them', () => {
+    expect(slideFacts(parseProperties(aperio))).toEqual({ vendor: 'aperio', width: 46000, height: 32914, levels: 3, mppX: 0.499, mppY: 0.499, objectivePower: 20 });
+  });
+
+  it('falls back to the TIFF resolution tags, in centimetres or inches, when the vendor gives none', () => {
+    const generic = (unit: string, res: string) => parseProperties(`openslide.level[0].width: '2048'\nopenslide.level[0].height: '1536'\nopenslide.vendor: 'generic-tiff'\ntiff.ResolutionUnit: '${unit}'\ntiff.XResolution: '${res}'\ntiff.YResolution: '${res}'\n`);
+    expect(slideFacts(generic('centimeter', '40000')).mppX).toBeCloseTo(0.25, 10);
+    expect(slideFacts(generic('inch', '101600')).mppY).toBeCloseTo(0.25, 10);
+    // No unit means no physical size: better no scale bar than a wrong one.
+    expect(slideFacts(generic('none', '40000')).mppX).toBeNull();
+  });
+
+  it('refuses a file whose size it cannot find', () => {
+    expect(() => slideFacts(parseProperties("openslide.vendor: 'aperio'\n"))).toThrow(SlideUnreadable);
+    expect(() => slideFacts(parseProperties("openslide.level[0].width: '0'\nopenslide.level[0].height: '-4'\n"))).toThrow(SlideUnreadable);
+  });
+
+  it('keeps values with colons and quotes inside whole', () => {
+    const p = parseProperties("aperio.Date: '12/29/09'\ntiff.ImageDescription: 'Aperio Image Library v10.0.50|AppMag = 20|Time = 09:59:15'\n");
+    expect(p.get('tiff.ImageDescription')).toBe('Aperio Image Library v10.0.50|AppMag = 20|Time = 09:59:15');
+  });
+});

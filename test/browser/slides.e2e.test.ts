@@ -1,0 +1,80 @@
+import { expect, it } from 'vitest';
+import { aCaseInReview, aPatient, aStaff, PASSWORD } from '../support/builders.ts';
+import { tusUpload } from '../support/records.ts';
+import { aSlideFile } from '../support/slides.ts';
+import { screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
+
+/**
+ * A pathologist reviews a biopsy slide remotely: the uploaded whole-slide image shows under the
+ * request's images once its tiles are made, opens in the slide viewer, zooms to full resolution
+ * with a scale bar in µm; the patient sees the same slide listed on a phone.
+ */
+const app = useBrowserApp({ JOBS_POLL_MS: '200' });
+const shot = screenshotter('slides');
+
+it('a pathologist opens an uploaded slide, zooms to full resolution and reads the scale; the patient sees it listed', async () => {
+  const patient = await aPatient(app.t, 'Robin Testperson');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
+  const pathologist = await aStaff(app.t, 'expert', 'Pat Pathologist');
+  const caseId = await aCaseInReview(app.t, patient, coordinator, pathologist, { role: 'pathologist' });
+  const up = await tusUpload(patient.client, caseId, 'biopsy-A1.svs', aSlideFile({ width: 4096, height: 3072, micronsPerPixel: 0.25 }));
+  expect(up.status).toBe(200);
+
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => console.log('PAGEERROR', e.message.slice(0, 300)));
+  await signIn(page, app.t.baseUrl, pathologist, PASSWORD);
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await page.getByRole('tab', { name: 'Imaging' }).click();
+  await page.getByRole('heading', { name: 'Digital slides' }).waitFor({ timeout: 30_000 });
+  // Listed at once; ready once the background job has made the tiles (the list looks again by itself).
+  await page.getByText('Ready to view').waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.locator('img[alt^="Overview of slide"]').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  expect(await page.getByTestId('slide-card').textContent()).toMatch(/4,096 × 3,072 pixels · 0\.250 µm per pixel/);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'slides-listed');
+
+  await page.getByRole('link', { name: 'View slide', exact: true }).click();
+  await page.getByRole('heading', { name: 'biopsy-A1.svs' }).waitFor();
+  const scale = page.getByTestId('scale-bar');
+  await scale.waitFor({ timeout: 30_000 });
+  const wholeMicrons = Number(await scale.getAttribute('data-microns'));
+  expect(wholeMicrons).toBeGreaterThan(50);
+  await shot(page, 'slide-whole');
+
+  // Full resolution: one image pixel per screen pixel, so 150 px of bar are at most 37.5 µm.
+  await page.getByRole('button', { name: 'Full resolution' }).click();
+  await expect.poll(async () => Number(await scale.getAttribute('data-microns')), { timeout: 10_000 }).toBe(20);
+  expect(await scale.textContent()).toBe('20 µm');
+  // Panning at full resolution fetches tiles of the top level, which the server serves.
+  const tiles: string[] = [];
+  page.on('response', (r) => { if (/\/tiles\/12\//.test(r.url())) tiles.push(`${r.status()}`); });
+  const viewer = page.getByTestId('slide-viewer');
+  const box = (await viewer.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 300, box.y + box.height / 2 - 200, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => tiles.length, { timeout: 10_000 }).toBeGreaterThan(0);
+  expect(tiles.every((s) => s === '200')).toBe(true);
+  await page.getByRole('button', { name: 'Rotate right' }).click();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'slide-full-resolution');
+  // Opening the slide is audited once, however many tiles were shown.
+  const [opened] = await app.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'pathology.slide.open' AND case_id = $1`, [caseId]);
+  expect(opened!.n).toBe(1);
+  await page.close();
+
+  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, app.t.baseUrl, patient, PASSWORD);
+  await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await phone.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await phone.getByRole('tab', { name: 'Imaging' }).click();
+  await phone.getByText('Ready to view').waitFor({ timeout: 30_000 });
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await shot(phone, 'patient-phone-slides');
+  await phone.getByRole('link', { name: 'View slide', exact: true }).click();
+  await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await shot(phone, 'patient-phone-viewer');
+  await phone.close();
+});
