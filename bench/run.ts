@@ -7,6 +7,7 @@ import { firstLoadBenchmark } from './firstLoad.bench.ts';
 import { imagingBenchmark } from './imaging.bench.ts';
 import { matchingBenchmark } from './matching.bench.ts';
 import { queueBenchmark } from './queue.bench.ts';
+import { slidesBenchmark } from './slides.bench.ts';
 import { uploadBenchmark } from './upload.bench.ts';
 import { viewerBenchmark } from './viewer.bench.ts';
 
@@ -24,6 +25,7 @@ if (only?.includes('scale')) results.push(...(await scaleBenchmark({ cases: arg(
 if (wanted('matching')) results.push(await matchingBenchmark(quick ? 20 : 200));
 if (wanted('upload')) results.push(await uploadBenchmark(quick ? 100 * 1024 ** 2 : 1024 ** 3));
 if (wanted('imaging')) results.push(...(await imagingBenchmark(quick)));
+if (wanted('slides')) results.push(...(await slidesBenchmark(quick)));
 if (wanted('viewer')) results.push(...(await viewerBenchmark(quick)));
 if (wanted('first-load')) results.push(...(await firstLoadBenchmark()));
 printTable(results);
