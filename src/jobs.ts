@@ -20,6 +20,12 @@ export const JOB_PAYLOADS = {
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
+
+/**
+ * Kinds that may run long, with the time their worker keeps them before another may take over:
+ * building a slide's tiles runs OpenSlide/libvips for up to an hour on a very large slide.
+ */
+const JOB_LEASE_MINUTES: Partial<Record<JobName, number>> = { 'pathology.slide': 75 };
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOADS)[K]>;
 
 export function enqueueJob<K extends JobName>(tx: Queryable, kind: K, payload: JobPayload<K>, runAt?: Date): Promise<void> {
@@ -37,7 +43,7 @@ export function jobTable(parts: Partial<JobHandlers>[]): JobTable {
   for (const kind of Object.keys(JOB_PAYLOADS) as JobName[]) {
     const handlers = parts.map((p) => p[kind]).filter((h) => h !== undefined);
     if (handlers.length !== 1) throw new Error(`Job "${kind}" needs exactly one handler; ${handlers.length} capabilities run it`);
-    table[kind] = { payload: JOB_PAYLOADS[kind], run: handlers[0] } as JobDefinition;
+    table[kind] = { payload: JOB_PAYLOADS[kind], run: handlers[0], leaseMinutes: JOB_LEASE_MINUTES[kind] } as JobDefinition;
   }
   return table;
 }

@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST: z.string().optional(),
   DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
+  SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -108,6 +109,8 @@ export interface Config {
   webDist: string;
   /** Largest single DICOM instance accepted (STOW-RS part, file on a CD). */
   dicomMaxInstanceBytes: number;
+  /** Largest whole-slide image (width × height, in millions of pixels) tiles are made for. */
+  slideMaxMegapixels: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
   dicomwebUpstreamUrl?: string;
   /** The letterhead printed on every page of the opinion report. */
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     webDist: path.resolve(e.WEB_DIST ?? 'web/dist'),
     dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
+    slideMaxMegapixels: e.SLIDE_MAX_MEGAPIXELS,
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,

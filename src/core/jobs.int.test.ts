@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
 import { enqueueJob } from '../jobs.ts';
-import { drainJobs, enqueueRawJob, type JobTable } from './jobs.ts';
+import { drainJobs, enqueueRawJob, longKinds, type JobTable } from './jobs.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -23,5 +23,31 @@ describe('typed jobs', () => {
     expect(bad!.done_at).toBeNull();
     expect(bad!.last_error).toMatch(/not valid: offerId/);
     expect(() => enqueueJob(t.db, 'offer.expire', { offerId: 'not-a-uuid' })).toThrow();
+  });
+});
+
+describe('long jobs', () => {
+  it('keep their own lease and lane: a long job does not hold up the short ones, and is not taken over while it runs', async () => {
+    const order: string[] = [];
+    let finishLong!: () => void;
+    const longRunning = new Promise<void>((r) => (finishLong = r));
+    const table: JobTable = {
+      'test.long': { payload: z.object({}), leaseMinutes: 75, run: async () => { order.push('long started'); await longRunning; order.push('long done'); } } as JobTable[string],
+      'test.short': { payload: z.object({}), run: async () => void order.push('short') } as JobTable[string],
+    };
+    await enqueueRawJob(t.db, 'test.long', {});
+    await enqueueRawJob(t.db, 'test.short', {});
+    expect(longKinds(table)).toEqual(['test.long']);
+    const longLane = drainJobs(t.db, table, undefined, 'a', { only: longKinds(table) });
+    await expect.poll(() => order).toEqual(['long started']);
+    const [lease] = await t.db.query<{ minutes: number }>(`SELECT round(extract(epoch FROM locked_until - now()) / 60)::int AS minutes FROM jobs WHERE kind = 'test.long'`);
+    expect(lease!.minutes).toBeGreaterThan(70);
+    // The short lane runs meanwhile, and nobody else takes the long job while its lease runs.
+    expect(await drainJobs(t.db, table, undefined, 'b', { except: longKinds(table) })).toBe(1);
+    expect(await drainJobs(t.db, table, undefined, 'c')).toBe(0);
+    expect(order).toEqual(['long started', 'short']);
+    finishLong();
+    await longLane;
+    expect(order).toEqual(['long started', 'short', 'long done']);
   });
 });

@@ -10,6 +10,12 @@ import type { Db, Queryable } from './db.ts';
 /** A kind of job: the shape of its payload (checked when it runs) and what it does. */
 export interface JobDefinition<P = unknown> {
   payload: z.ZodType<P>;
+  /**
+   * How long a claimed job is left to its worker before another may take it over (default 10
+   * minutes); and a kind with a long lease runs in a lane of its own, so it never holds up the
+   * short jobs (mail, reminders) behind it.
+   */
+  leaseMinutes?: number;
   // Method syntax on purpose: a table of definitions with different payloads stays assignable.
   run(payload: P): Promise<void>;
 }
@@ -28,13 +34,24 @@ interface JobRow {
   max_attempts: number;
 }
 
+const DEFAULT_LEASE_MINUTES = 10;
+
+/** Which kinds a worker takes: all of them, only these, or all but these. */
+export type JobLane = { only?: string[]; except?: string[] };
+
+/** The kinds with a lease of their own: they run in a lane apart (see JobDefinition.leaseMinutes). */
+export const longKinds = (handlers: JobTable) => Object.keys(handlers).filter((k) => (handlers[k]!.leaseMinutes ?? DEFAULT_LEASE_MINUTES) > DEFAULT_LEASE_MINUTES);
+
 /** Claims and runs one due job; returns false when none is due. */
-export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null): Promise<boolean> {
+export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null, lane: JobLane = {}): Promise<boolean> {
+  const leases = Object.fromEntries(Object.entries(handlers).flatMap(([k, h]) => (h.leaseMinutes ? [[k, h.leaseMinutes]] : [])));
   const [job] = await db.query<JobRow>(
-    `UPDATE jobs SET locked_until = now() + interval '10 minutes', attempts = attempts + 1, claimed_by = $1
+    `UPDATE jobs SET locked_until = now() + make_interval(mins => coalesce(($2::jsonb ->> kind)::int, ${DEFAULT_LEASE_MINUTES})), attempts = attempts + 1, claimed_by = $1
      WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts
-                 AND (locked_until IS NULL OR locked_until < now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING id, kind, payload, attempts, max_attempts`, [worker]);
+                 AND (locked_until IS NULL OR locked_until < now())
+                 AND ($3::text[] IS NULL OR kind = ANY($3::text[])) AND ($4::text[] IS NULL OR NOT (kind = ANY($4::text[])))
+                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+     RETURNING id, kind, payload, attempts, max_attempts`, [worker, JSON.stringify(leases), lane.only ?? null, lane.except ?? null]);
   if (!job) return false;
   const handler = handlers[job.kind];
   try {
@@ -53,15 +70,20 @@ export async function runOneJob(db: Db, handlers: JobTable, log?: FastifyBaseLog
 }
 
 /** Runs due jobs until none is left (tests, the CLI, and the worker's inner loop). */
-export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null): Promise<number> {
+export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null, lane: JobLane = {}): Promise<number> {
   let n = 0;
-  while (await runOneJob(db, handlers, log, worker)) n++;
+  while (await runOneJob(db, handlers, log, worker, lane)) n++;
   return n;
 }
 
 /** Polls for due jobs; returns a stop function that waits for the running job to finish. */
 export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500, worker: string | null = null): () => Promise<void> {
-  return pollEvery(() => drainJobs(db, handlers, log, worker), intervalMs, (err) => log.error({ err: err.message }, 'job worker failed'));
+  const long = longKinds(handlers);
+  const stops = [pollEvery(() => drainJobs(db, handlers, log, worker, long.length ? { except: long } : {}), intervalMs, (err) => log.error({ err: err.message }, 'job worker failed'))];
+  if (long.length) stops.push(pollEvery(() => drainJobs(db, handlers, log, worker, { only: long }), intervalMs, (err) => log.error({ err: err.message }, 'job worker (long jobs) failed')));
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PathologyService } from './service.ts';
 
 const SlideView = z.object({
   id: z.uuid(), filename: z.string(),
-  status: z.enum(['processing', 'ready', 'failed']), failure: z.string().nullable(),
+  status: z.enum(['processing', 'ready', 'failed']), failure: z.enum(['unreadable', 'tiles', 'too_large', 'missing']).nullable().describe('Why the slide cannot be shown'),
   vendor: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable(),
   micronsPerPixel: z.number().nullable(), objectivePower: z.number().nullable(), levels: z.number().nullable(),
   tiles: z.object({ size: z.number(), overlap: z.number(), format: z.string() }).nullable(),

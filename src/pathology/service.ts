@@ -1,18 +1,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
-import type { BlobStore } from '../core/blobs.ts';
+import type { BlobStore, StagedBlob } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
-import { associatedImages, buildPyramid, readSlideFacts, SlideUnreadable } from './slideReader.ts';
-import { TileArchive, TileMissing } from './tileArchive.ts';
+import { associatedImages, buildPyramid, readSlideFacts, SlideUnreadable, type SlideFailure } from './slideReader.ts';
+import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
 
 /** A slide file (document) with what was found in it, once it has been read. */
 export interface SlideRow {
@@ -20,7 +19,7 @@ export interface SlideRow {
   filename: string;
   uploaded_at: Date;
   status: 'ready' | 'failed' | null;
-  failure: string | null;
+  failure: SlideFailure | null;
   vendor: string | null;
   width: number | null;
   height: number | null;
@@ -32,21 +31,22 @@ export interface SlideRow {
   tile_overlap: number | null;
   tile_format: string | null;
   pyramid_sha256: string | null;
+  index_sha256: string | null;
   associated: string[] | null;
 }
 
 const SLIDES_SQL = `SELECT d.id, d.filename, d.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
-    s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.associated
+    s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.index_sha256, s.associated
   FROM documents d LEFT JOIN slides s ON s.document_id = d.id
   WHERE d.case_id = $1 AND d.content_type = 'wsi'`;
 
-/** Where tiles sit inside a pyramid's zip (see buildPyramid). */
-const TILE_PREFIX = 'slide/slide_files/';
-/** Tile archives kept open (their directories parsed), most recently used last. */
-const OPEN_ARCHIVES = 32;
+/** The tile indexes kept in memory (most recently used last), by their total size. */
+const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
+/** A work folder older than the longest a preparation may run was left by a process that died. */
+const STALE_WORK_MS = 2 * 60 * 60_000;
 
 export function slideView(r: SlideRow) {
-  const associated = r.associated ?? [];
+  const associated = r.associated;
   return {
     id: r.id, filename: r.filename, status: r.status ?? ('processing' as const), failure: r.failure,
     vendor: r.vendor, width: r.width, height: r.height,
@@ -54,7 +54,8 @@ export function slideView(r: SlideRow) {
     objectivePower: r.objective_power, levels: r.levels,
     tiles: r.status === 'ready' ? { size: r.tile_size!, overlap: r.tile_overlap!, format: r.tile_format! } : null,
     // A label is a photo of the glass slide's sticker: it may carry the patient's name.
-    labelMayShowName: associated.includes('label') || associated.includes('macro'),
+    // Unknown counts as "may": better a needless warning than a missed one.
+    labelMayShowName: r.status === 'ready' && (associated === null || associated.includes('label') || associated.includes('macro')),
     uploadedAt: r.uploaded_at.toISOString(),
   };
 }
@@ -67,23 +68,54 @@ export type SlideView = ReturnType<typeof slideView>;
  * tile request checks access again but is not audited on its own.
  */
 export function pathologyService(deps: Deps & { blobs: BlobStore }) {
-  const { db, blobs } = deps;
-  const archives = new Map<string, Promise<TileArchive>>();
+  const { db, blobs, config } = deps;
+  const workRoot = path.join(config.dataDir, 'slide-work');
+  const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange }>>();
+  let openedBytes = 0;
 
-  function archiveFor(slide: { id: string; pyramid_sha256: string }): Promise<TileArchive> {
-    let open = archives.get(slide.id);
-    if (open) archives.delete(slide.id);
-    else open = blobs.rangeReader(db, slide.pyramid_sha256).then((r) => TileArchive.open(r.size, r.read, TILE_PREFIX));
-    archives.set(slide.id, open);
-    open.catch(() => archives.delete(slide.id));
-    while (archives.size > OPEN_ARCHIVES) archives.delete(archives.keys().next().value!);
+  /** A slide's tile index (read and checked whole) and a reader for its pyramid, kept while used. */
+  function tilesOf(slide: { id: string; pyramid_sha256: string; index_sha256: string }) {
+    let open = opened.get(slide.id);
+    if (open) opened.delete(slide.id);
+    else {
+      open = (async () => {
+        const [index, pyramid] = await Promise.all([blobs.read(db, slide.index_sha256), blobs.rangeReader(db, slide.pyramid_sha256)]);
+        openedBytes += index.length;
+        return { index, read: pyramid.read };
+      })();
+      open.catch(() => opened.delete(slide.id));
+    }
+    opened.set(slide.id, open);
+    void evict();
     return open;
+  }
+
+  async function evict() {
+    while (openedBytes > OPEN_INDEX_BYTES && opened.size > 1) {
+      const [oldest, entry] = opened.entries().next().value!;
+      opened.delete(oldest);
+      openedBytes -= (await entry.catch(() => ({ index: Buffer.alloc(0) }))).index.length;
+    }
   }
 
   async function slideOf(tx: Parameters<typeof openCase>[0], caseId: string, slideId: string): Promise<SlideRow> {
     const [row] = await tx.query<SlideRow>(`${SLIDES_SQL} AND d.id = $2`, [caseId, slideId]);
     if (!row) throw new AppError('NOT_FOUND', 'There is no such slide on this request.');
     return row;
+  }
+
+  async function markFailed(doc: { id: string; case_id: string }, code: SlideFailure) {
+    await db.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING`, [doc.id, doc.case_id, code]);
+  }
+
+  /** Work folders a process that died left behind (they hold decrypted slide data). */
+  async function sweepStaleWork() {
+    const names = await fsp.readdir(workRoot).catch(() => [] as string[]);
+    for (const name of names) {
+      const dir = path.join(workRoot, name);
+      const st = await fsp.stat(dir).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > STALE_WORK_MS) await fsp.rm(dir, { recursive: true, force: true });
+    }
   }
 
   return {
@@ -111,43 +143,67 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
         return slideOf(tx, caseId, slideId);
       });
       if (slide.status === 'failed') throw new AppError('CONFLICT', 'This slide file could not be read, so it cannot be viewed.');
-      if (slide.status !== 'ready' || !slide.pyramid_sha256) throw new AppError('CONFLICT', 'This slide is still being prepared for viewing.');
+      if (slide.status !== 'ready' || !slide.pyramid_sha256 || !slide.index_sha256) throw new AppError('CONFLICT', 'This slide is still being prepared for viewing.');
+      const { index, read } = await tilesOf({ id: slide.id, pyramid_sha256: slide.pyramid_sha256, index_sha256: slide.index_sha256 });
       try {
-        return await (await archiveFor({ id: slide.id, pyramid_sha256: slide.pyramid_sha256 })).tile(level, col, row);
+        return await readTile(index, read, level, col, row);
       } catch (err) {
         if (err instanceof TileMissing) throw new AppError('NOT_FOUND', 'There is no tile at this place and zoom.');
         throw err;
       }
     },
 
-    /** Background job: reads an uploaded slide file and builds its tile pyramid. */
+    /**
+     * Background job: reads an uploaded slide file and builds its tile pyramid and index. Runs
+     * once per file at a time (the job's lease outlasts the reader's time limit); a file the
+     * reader refuses is marked failed, while a server fault (a missing program, a kill, a full
+     * disk) is thrown, so the job is tried again.
+     */
     async prepare(documentId: string): Promise<void> {
-      const [doc] = await db.query<{ id: string; case_id: string; blob_sha256: string; filename: string; content_type: string; prepared: boolean }>(
-        'SELECT d.id, d.case_id, d.blob_sha256, d.filename, d.content_type, EXISTS (SELECT 1 FROM slides s WHERE s.document_id = d.id) AS prepared FROM documents d WHERE d.id = $1', [documentId]);
+      const [doc] = await db.query<{ id: string; case_id: string; blob_sha256: string; filename: string; content_type: string; prepared: boolean; stored: boolean }>(
+        `SELECT d.id, d.case_id, d.blob_sha256, d.filename, d.content_type, EXISTS (SELECT 1 FROM slides s WHERE s.document_id = d.id) AS prepared,
+           EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = d.blob_sha256) AS stored FROM documents d WHERE d.id = $1`, [documentId]);
       if (!doc || doc.content_type !== 'wsi' || doc.prepared) return;
-      // The decrypted slide exists only in a private folder for the time the reader needs it.
-      const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'consilium-slide-'));
+      if (!doc.stored) return markFailed(doc, 'missing');
+      await sweepStaleWork();
+      // The decrypted slide exists only in a private folder under the data folder, for the time
+      // the reader needs it; one a killed process left is swept on a later run.
+      await fsp.mkdir(workRoot, { recursive: true, mode: 0o700 });
+      const work = await fsp.mkdtemp(path.join(workRoot, 'slide-'));
       await fsp.chmod(work, 0o700);
+      const staged: StagedBlob[] = [];
       try {
-        const ext = (/\.(svs|ndpi|tiff?|scn|bif|svslide|vms)$/i.exec(doc.filename)?.[1] ?? 'tif').toLowerCase();
+        const ext = (/\.(svs|ndpi|tiff?)$/i.exec(doc.filename)?.[1] ?? 'tif').toLowerCase();
         const file = path.join(work, `${crypto.randomUUID()}.${ext}`);
         const { stream } = await blobs.open(db, doc.blob_sha256);
         await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }));
-        const facts = await readSlideFacts(file);
-        const associated = await associatedImages(file);
+        const facts = await readSlideFacts(file, work);
+        if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
+        const associated = await associatedImages(file, work);
         const pyramid = await buildPyramid(file, work);
-        const stored = await blobs.put(db, fs.createReadStream(pyramid.zip));
-        await db.transaction(async (tx) => {
+        const index = await buildTileIndex(pyramid.zip, pyramid.prefix);
+        await fsp.rm(file, { force: true });
+        staged.push(await blobs.stage(fs.createReadStream(pyramid.zip)), await blobs.stageBytes(index));
+        const [pyramidBlob, indexBlob] = staged as [StagedBlob, StagedBlob];
+        const inserted = await db.transaction(async (tx) => {
+          // Under the document's lock: a second worker finishing the same slide finds it done.
+          await tx.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [doc.id]);
+          if ((await tx.query('SELECT 1 FROM slides WHERE document_id = $1', [doc.id])).length) return false;
+          await blobs.commit(tx, staged);
           await tx.query(
-            `INSERT INTO slides (document_id, case_id, status, vendor, width, height, mpp_x, mpp_y, objective_power, levels, tile_size, tile_overlap, tile_format, pyramid_sha256, associated)
-             VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (document_id) DO NOTHING`,
-            [doc.id, doc.case_id, facts.vendor, facts.width, facts.height, facts.mppX, facts.mppY, facts.objectivePower, facts.levels, pyramid.tileSize, pyramid.overlap, pyramid.format, stored.sha256, associated]);
+            `INSERT INTO slides (document_id, case_id, status, vendor, width, height, mpp_x, mpp_y, objective_power, levels, tile_size, tile_overlap, tile_format, pyramid_sha256, index_sha256, associated)
+             VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+            [doc.id, doc.case_id, facts.vendor, facts.width, facts.height, facts.mppX, facts.mppY, facts.objectivePower, facts.levels, pyramid.tileSize, pyramid.overlap, pyramid.format,
+              pyramidBlob.sha256, indexBlob.sha256, associated]);
           await emit(tx, { caseId: doc.case_id, actorId: null, type: 'pathology.slide.ready', detail: { slideId: doc.id } });
+          return true;
         });
+        if (inserted) staged.length = 0;
       } catch (err) {
         if (!(err instanceof SlideUnreadable)) throw err;
-        await db.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING`, [doc.id, doc.case_id, err.message]);
+        await markFailed(doc, err.code);
       } finally {
+        if (staged.length) await blobs.discard(staged, db);
         await fsp.rm(work, { recursive: true, force: true });
       }
     },

@@ -22,11 +22,20 @@ describe('slide facts from OpenSlide properties', () => {
     expect(slideFacts(generic('inch', '101600')).mppY).toBeCloseTo(0.25, 10);
     // No unit means no physical size: better no scale bar than a wrong one.
     expect(slideFacts(generic('none', '40000')).mppX).toBeNull();
+    // 72 dots per inch is a photo's default, not a scanner's scale (352 µm per pixel).
+    expect(slideFacts(generic('inch', '72')).mppX).toBeNull();
   });
 
   it('refuses a file whose size it cannot find', () => {
     expect(() => slideFacts(parseProperties("openslide.vendor: 'aperio'\n"))).toThrow(SlideUnreadable);
     expect(() => slideFacts(parseProperties("openslide.level[0].width: '0'\nopenslide.level[0].height: '-4'\n"))).toThrow(SlideUnreadable);
+  });
+
+  it('drops a property given twice: a description with a line break inside cannot pose as the scale', () => {
+    const spoofed = parseProperties(`${aperio}tiff.ImageDescription: 'Aperio|x'\nopenslide.mpp-x: '100'\n`);
+    expect(spoofed.has('openslide.mpp-x')).toBe(false);
+    expect(slideFacts(spoofed).mppX).toBeNull();
+    expect(slideFacts(spoofed).mppY).toBe(0.499);
   });
 
   it('keeps values with colons and quotes inside whole', () => {

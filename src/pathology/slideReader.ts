@@ -8,10 +8,12 @@ const run = promisify(execFile);
 /**
  * Whole-slide images are read by OpenSlide and libvips from Debian's packages (`openslide-tools`,
  * `libvips-tools`), each call in a child process of its own: a damaged or hostile file can crash
- * or hang only that process, which is killed after a time limit.
+ * or hang only that process, which is killed after a time limit. The child gets no secrets (only
+ * PATH, and its own temporary folder), since it parses untrusted bytes.
  */
 export const OPENSLIDE_PROPERTIES_BIN = process.env.OPENSLIDE_PROPERTIES_BIN ?? 'openslide-show-properties';
 export const VIPS_BIN = process.env.VIPS_BIN ?? 'vips';
+export const VIPSHEADER_BIN = process.env.VIPSHEADER_BIN ?? 'vipsheader';
 
 /** What a slide file says about itself, in the terms the viewer and the report need. */
 export interface SlideFacts {
@@ -19,21 +21,39 @@ export interface SlideFacts {
   width: number;
   height: number;
   levels: number;
-  /** Microns per pixel at full resolution; null when the scanner recorded none. */
+  /** Microns per pixel at full resolution; null when the scanner recorded none (or none believable). */
   mppX: number | null;
   mppY: number | null;
   objectivePower: number | null;
 }
 
-export class SlideUnreadable extends Error {}
+/** Why a slide cannot be shown, as a code the web app words for people. */
+export type SlideFailure = 'unreadable' | 'tiles' | 'too_large' | 'missing';
 
-/** Parses `openslide-show-properties` output: one `name: 'value'` per line. */
+/** The file's own fault: it is marked as failed and not tried again. */
+export class SlideUnreadable extends Error {
+  readonly code: SlideFailure;
+  constructor(code: SlideFailure, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Parses `openslide-show-properties` output: one `name: 'value'` per line. A name given twice
+ * is dropped: a value with a line break inside (an image description) could otherwise pose as
+ * another property, such as the microns per pixel.
+ */
 export function parseProperties(text: string): Map<string, string> {
   const props = new Map<string, string>();
+  const twice = new Set<string>();
   for (const line of text.split('\n')) {
     const m = /^([^:]+): '(.*)'$/.exec(line.trim());
-    if (m) props.set(m[1]!, m[2]!);
+    if (!m) continue;
+    if (props.has(m[1]!)) twice.add(m[1]!);
+    props.set(m[1]!, m[2]!);
   }
+  for (const name of twice) props.delete(name);
   return props;
 }
 
@@ -41,6 +61,9 @@ const positive = (v: string | undefined): number | null => {
   const n = Number(v);
   return v !== undefined && Number.isFinite(n) && n > 0 ? n : null;
 };
+
+/** Scanners record 0.1–1 µm per pixel at 20–60×; anything outside 0.05–50 is not a slide's scale. */
+const believableMpp = (mpp: number | null) => (mpp !== null && mpp >= 0.05 && mpp <= 50 ? mpp : null);
 
 /** Microns per pixel from the TIFF resolution tags, for files whose vendor field gives none. */
 function mppFromTiff(props: Map<string, string>, axis: 'X' | 'Y'): number | null {
@@ -54,40 +77,58 @@ function mppFromTiff(props: Map<string, string>, axis: 'X' | 'Y'): number | null
 export function slideFacts(props: Map<string, string>): SlideFacts {
   const width = positive(props.get('openslide.level[0].width'));
   const height = positive(props.get('openslide.level[0].height'));
-  if (!width || !height) throw new SlideUnreadable('The slide reader found no image size.');
+  if (!width || !height) throw new SlideUnreadable('unreadable', 'The slide reader found no image size.');
   return {
     vendor: props.get('openslide.vendor') ?? null,
     width, height,
     levels: positive(props.get('openslide.level-count')) ?? 1,
-    mppX: positive(props.get('openslide.mpp-x')) ?? mppFromTiff(props, 'X'),
-    mppY: positive(props.get('openslide.mpp-y')) ?? mppFromTiff(props, 'Y'),
+    mppX: believableMpp(positive(props.get('openslide.mpp-x')) ?? mppFromTiff(props, 'X')),
+    mppY: believableMpp(positive(props.get('openslide.mpp-y')) ?? mppFromTiff(props, 'Y')),
     objectivePower: positive(props.get('openslide.objective-power')),
   };
 }
 
-export async function readSlideFacts(file: string, timeoutMs = 60_000): Promise<SlideFacts> {
-  try {
-    const { stdout } = await run(OPENSLIDE_PROPERTIES_BIN, [file], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-    return slideFacts(parseProperties(stdout));
-  } catch (err) {
-    if (err instanceof SlideUnreadable) throw err;
-    notInstalled(err, 'OpenSlide (Debian: openslide-tools)');
-    throw new SlideUnreadable('The slide reader could not open this file as a whole-slide image.');
+interface ChildFailure { code?: string | number; killed?: boolean; signal?: string | null; stderr?: string }
+
+/**
+ * Sorts a child's failure: a missing program, a kill (time limit, memory) or a full disk is the
+ * server's problem, thrown as a plain error so the job is tried again later; only a clean refusal
+ * of the file is the file's fault.
+ */
+function blame(err: unknown, program: string, code: SlideFailure, message: string): never {
+  const e = err as ChildFailure;
+  if (e.code === 'ENOENT') throw new Error(`${program} is not installed on this server; whole-slide images wait until it is.`);
+  if (e.killed || e.signal || typeof e.code !== 'number' || /No space left|Cannot allocate|out of memory/i.test(e.stderr ?? '')) {
+    throw new Error(`${program} stopped before it finished (${e.signal ?? e.code ?? 'unknown'}); the slide will be tried again.`);
   }
+  throw new SlideUnreadable(code, message);
 }
 
-/** A missing program is the server's problem, not the file's: the job fails and is retried. */
-function notInstalled(err: unknown, what: string) {
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${what} is not installed on this server; whole-slide images wait until it is.`);
-}
+/** The environment of a reader process: no secrets of the server, temporary files in `workDir`. */
+const childEnv = (workDir: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: workDir, HOME: workDir, VIPS_WARNING: '0', LANG: 'C' });
 
-/** The extra pictures the file carries, by name (label, macro, thumbnail). */
-export async function associatedImages(file: string, timeoutMs = 60_000): Promise<string[]> {
+export async function readSlideFacts(file: string, workDir: string, timeoutMs = 120_000): Promise<SlideFacts> {
+  let stdout: string;
   try {
-    const { stdout } = await run(`${VIPS_BIN}header`, ['-f', 'slide-associated-images', `${file}`], { timeout: timeoutMs, env: { ...process.env, VIPS_WARNING: '0' } });
+    ({ stdout } = await run(OPENSLIDE_PROPERTIES_BIN, [file], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv(workDir) }));
+  } catch (err) {
+    blame(err, 'OpenSlide (Debian: openslide-tools)', 'unreadable', 'The slide reader could not open this file as a whole-slide image.');
+  }
+  return slideFacts(parseProperties(stdout));
+}
+
+/**
+ * The extra pictures the file carries, by name (label, macro, thumbnail); null when that could not
+ * be told, so the label warning is shown rather than hidden.
+ */
+export async function associatedImages(file: string, workDir: string, timeoutMs = 120_000): Promise<string[] | null> {
+  try {
+    const { stdout } = await run(VIPSHEADER_BIN, ['-f', 'slide-associated-images', file], { timeout: timeoutMs, env: childEnv(workDir) });
     return stdout.split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9_-]{1,40}$/i.test(s));
-  } catch {
-    return []; // A plain tiled TIFF carries none; tiffload does not know the field.
+  } catch (err) {
+    // A plain tiled TIFF is read by libvips' TIFF loader, which knows no such field: it has none.
+    if (/field "slide-associated-images" not found/.test((err as ChildFailure).stderr ?? '')) return [];
+    return null;
   }
 }
 
@@ -107,15 +148,14 @@ export const TILE_OVERLAP = 1;
  * A Deep Zoom pyramid of JPEG tiles (254 px with 1 px overlap, the Deep Zoom default) in one zip
  * without compression, so any tile can be read from the middle of the file.
  */
-export async function buildPyramid(file: string, outDir: string, timeoutMs = 60 * 60_000): Promise<TilePyramid> {
-  const base = path.join(outDir, 'slide');
+export async function buildPyramid(file: string, workDir: string, timeoutMs = 60 * 60_000): Promise<TilePyramid> {
+  const base = path.join(workDir, 'slide');
   try {
     await run(VIPS_BIN, ['dzsave', file, `${base}.zip`, '--container', 'zip', '--compression', '0', '--tile-size', String(TILE_SIZE), '--overlap', String(TILE_OVERLAP), '--suffix', '.jpeg[Q=85,strip]'],
-      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, VIPS_WARNING: '0' } });
-    await fs.access(`${base}.zip`);
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, env: childEnv(workDir) });
   } catch (err) {
-    notInstalled(err, 'libvips (Debian: libvips-tools)');
-    throw new SlideUnreadable('The tiles for viewing could not be made from this file.');
+    blame(err, 'libvips (Debian: libvips-tools)', 'tiles', 'The tiles for viewing could not be made from this file.');
   }
+  await fs.access(`${base}.zip`);
   return { zip: `${base}.zip`, tileSize: TILE_SIZE, overlap: TILE_OVERLAP, format: 'jpeg', prefix: 'slide/slide_files/' };
 }

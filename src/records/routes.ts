@@ -150,6 +150,9 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
       }
       reply.hijack();
       const response = await tus.handleWeb(new NodeRequest({ req: req.raw, res: reply.raw }));
+      // Answered without the body read to the end (a refused PATCH): close the connection after
+      // it, as the app's onSend hook does for every other route (this one bypasses it).
+      if (!req.raw.complete) reply.raw.setHeader('connection', 'close');
       await sendNodeResponse(reply.raw, response.status >= 400 ? await asProblem(response, req) : response);
     };
 

@@ -18307,7 +18307,8 @@ export interface components {
             lastUsedAt: string;
         };
         Slide: {
-            failure: string | null;
+            /** @description Why the slide cannot be shown */
+            failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
             filename: string;
             height: number | null;
             /** Format: uuid */
@@ -18328,7 +18329,8 @@ export interface components {
             width: number | null;
         };
         SlideInput: {
-            failure: string | null;
+            /** @description Why the slide cannot be shown */
+            failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
             filename: string;
             height: number | null;
             /** Format: uuid */

@@ -6,7 +6,6 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { get } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
-import { caseKeys } from '../../queryKeys.ts';
 import { magnification, scaleBar } from './scaleBar.ts';
 import type { Slide } from './SlidesPanel.tsx';
 
@@ -32,7 +31,9 @@ export function SlideViewerPage() {
   const { id: caseId = '', slideId = '' } = useParams();
   const { t } = useTranslation();
   const slide = useQuery({
-    queryKey: [...caseKeys.part(caseId, 'slides'), slideId],
+    // Not under the case's keys: a notice about the case refreshes those, and each fetch of this
+    // one is an audited opening of the slide.
+    queryKey: ['slide-opened', caseId, slideId],
     queryFn: () => get<Slide>(`/cases/${caseId}/slides/${slideId}`),
     staleTime: Infinity, refetchOnWindowFocus: false,
   });

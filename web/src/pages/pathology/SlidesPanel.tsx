@@ -1,5 +1,6 @@
 import { Alert, Anchor, Badge, Card, Group, Image, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { get, type Schema } from '../../api.ts';
@@ -9,6 +10,7 @@ import { caseKeys } from '../../queryKeys.ts';
 export type Slide = Schema<'Slide'>;
 
 const STATUS_COLOR = { processing: 'gray', ready: 'teal', failed: 'red' } as const;
+const LOOK_AGAIN_FOR_MS = 10 * 60_000;
 
 /** The Deep Zoom level at which the whole slide fits in one tile: its overview picture. */
 export function overviewLevel(slide: Pick<Slide, 'width' | 'height' | 'tiles'>): number {
@@ -20,12 +22,14 @@ export function overviewLevel(slide: Pick<Slide, 'width' | 'height' | 'tiles'>):
 /** The case's whole-slide images: each with its state, size and scale, and the way into the viewer. */
 export function SlidesPanel({ caseId }: { caseId: string }) {
   const { t } = useTranslation();
+  const openedAt = useRef(Date.now());
   const slides = useQuery({
     queryKey: caseKeys.part(caseId, 'slides'),
     queryFn: () => get<Slide[]>(`/cases/${caseId}/slides`),
-    // While a slide is being prepared the list looks again every few seconds.
-    refetchInterval: (q) => (q.state.data?.some((s) => s.status === 'processing') ? 5000 : false),
+    // While a slide is being prepared the list looks again now and then, for ten minutes at most.
+    refetchInterval: (q) => (q.state.data?.some((s) => s.status === 'processing') && Date.now() - openedAt.current < LOOK_AGAIN_FOR_MS ? 10_000 : false),
   });
+  const waitedLong = Date.now() - openedAt.current >= LOOK_AGAIN_FOR_MS;
   if (slides.isLoading) return <Loader role="status" aria-label={t('records:slides.loading')} />;
   if (slides.error) return <ErrorNote error={slides.error} />;
   if (!slides.data?.length) return null;
@@ -54,8 +58,8 @@ export function SlidesPanel({ caseId }: { caseId: string }) {
                   ].filter(Boolean).join(' · ')}
                 </Text>
               )}
-              {s.status === 'processing' && <Text size="xs" c="dimmed">{t('records:slides.processingHelp')}</Text>}
-              {s.status === 'failed' && s.failure && <Text size="xs" c="red.8">{s.failure}</Text>}
+              {s.status === 'processing' && <Text size="xs" c="dimmed">{waitedLong ? t('records:slides.slowHelp') : t('records:slides.processingHelp')}</Text>}
+              {s.status === 'failed' && <Text size="xs" c="red.8">{t(`records:slides.failure.${s.failure ?? 'unreadable'}`)}</Text>}
               {s.labelMayShowName && <Alert color="gray" p="xs"><Text size="xs">{t('records:slides.label')}</Text></Alert>}
               {s.status === 'ready' && <Anchor size="sm" component={Link} to={`/cases/${caseId}/slides/${s.id}`}>{t('records:slides.open')}</Anchor>}
             </Stack>

@@ -1,0 +1,97 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { aCase, aPatient, aStaff } from '../test/support/builders.ts';
+import { startTestApp } from '../test/support/testApp.ts';
+import type { BenchResult } from './harness.ts';
+
+/**
+ * Whole-slide images: a large synthetic slide (a tiled, pyramidal JPEG TIFF as scanners write)
+ * uploaded through tus and prepared as in production (OpenSlide/libvips build the Deep Zoom
+ * pyramid, stored as one encrypted zip); then a client process asks for the first view and for
+ * tiles at full resolution, six at a time as a browser does. The reference is the physical best
+ * case: the same pyramid written by `vips dzsave` as a plain folder and served as files.
+ */
+function makeSlide(file: string, width: number, height: number) {
+  const dir = path.dirname(file);
+  const at = (n: string) => path.join(dir, n);
+  // Noise in one 1024 px block, repeated: JPEG cannot shrink it much, so the file is as large
+  // as a scanned slide of that size.
+  execFileSync('vips', ['gaussnoise', at('block.v'), '1024', '1024', '--mean', '170', '--sigma', '35']);
+  execFileSync('vips', ['cast', at('block.v'), at('grey.v'), 'uchar']);
+  execFileSync('vips', ['bandjoin', `${at('grey.v')} ${at('grey.v')} ${at('grey.v')}`, at('rgb.v')]);
+  execFileSync('vips', ['replicate', at('rgb.v'), at('big.v'), String(Math.ceil(width / 1024)), String(Math.ceil(height / 1024))]);
+  execFileSync('vips', ['crop', at('big.v'), at('slide.v'), '0', '0', String(width), String(height)]);
+  execFileSync('vips', ['tiffsave', at('slide.v'), file, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', '4000', '--yres', '4000', '--bigtiff']);
+  for (const n of ['block.v', 'grey.v', 'rgb.v', 'big.v', 'slide.v']) fs.rmSync(at(n), { force: true });
+}
+
+function runNode(script: string, arg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, script), arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').pop()!) : reject(new Error(`${script} exited with ${code}`))));
+  });
+}
+
+interface TileRun { firstViewMs: number; firstViewTiles: number; tilesPerSecond: number; mbPerSecond: number }
+
+export async function slidesBenchmark(quick: boolean): Promise<BenchResult[]> {
+  process.env.TEST_DB = 'pglite';
+  const width = quick ? 8192 : 49152;
+  const height = quick ? 6144 : 36864;
+  const t = await startTestApp({ JOBS_POLL_MS: '60000', UPLOAD_MAX_BYTES: String(8 * 1024 ** 3) });
+  const work = fs.mkdtempSync(path.join(t.config.dataDir, 'bench-slide-'));
+  let staticServer: ReturnType<typeof spawn> | null = null;
+  try {
+    const file = path.join(work, 'slide.tif');
+    makeSlide(file, width, height);
+    const size = fs.statSync(file).size;
+    const patient = await aPatient(t);
+    const coordinator = await aStaff(t, 'coordinator');
+    const caseId = await aCase(t, patient, { submit: true });
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    await runNode('uploadClient.ts', JSON.stringify({ base: t.baseUrl, cookie: patient.client.cookieHeader, file, metadata: `caseId ${b64(caseId)},filename ${b64('bench-slide.svs')}`, chunk: 64 * 1024 * 1024 }));
+    let t0 = performance.now();
+    await t.app.jobs.drain();
+    const prepareSeconds = (performance.now() - t0) / 1000;
+    const [slide] = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body as { id: string; status: string; tiles: { size: number } }[];
+    if (slide?.status !== 'ready') throw new Error(`bench slide: ${JSON.stringify(slide)}`);
+
+    t0 = performance.now();
+    execFileSync('vips', ['dzsave', file, path.join(work, 'static'), '--tile-size', '254', '--overlap', '1', '--suffix', '.jpeg[Q=85,strip]']);
+    const dzsaveSeconds = (performance.now() - t0) / 1000;
+    staticServer = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'staticTiles.ts'), work], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const { port } = JSON.parse(await new Promise<string>((resolve) => staticServer!.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as { port: number };
+
+    const common = { width, height, tileSize: 254, screen: { width: 1280, height: 800 }, fullResolutionTiles: quick ? 300 : 2000, concurrency: 6 };
+    const base = `${t.baseUrl}/api/cases/${caseId}/slides/${slide.id}`;
+    const oursSpec = { ...common, cookie: coordinator.client.cookieHeader, describe: base, tile: `${base}/tiles/{level}/{col}_{row}.jpeg` };
+    const refSpec = { ...common, cookie: '', describe: `http://127.0.0.1:${port}/static.dzi`, tile: `http://127.0.0.1:${port}/static_files/{level}/{col}_{row}.jpeg` };
+    // A first pass of each warms the operating system's file cache; the second is measured.
+    await runNode('tileClient.ts', JSON.stringify(oursSpec));
+    await runNode('tileClient.ts', JSON.stringify(refSpec));
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const ours = JSON.parse(await runNode('tileClient.ts', JSON.stringify(oursSpec))) as TileRun;
+    clearInterval(sampler);
+    const ref = JSON.parse(await runNode('tileClient.ts', JSON.stringify(refSpec))) as TileRun;
+    const label = `${(width * height / 1e9).toFixed(1)} Gpx slide (${(size / 1024 ** 3).toFixed(1)} GB)`;
+    const referenceName = 'the same pyramid as plain files (vips dzsave), served as they are';
+    return [
+      { name: `slide tiles: first view, ${label}`, backend: 'pglite', unit: 'ms', ours: ours.firstViewMs, reference: ref.firstViewMs, referenceName, ratio: ref.firstViewMs / ours.firstViewMs, detail: { tiles: ours.firstViewTiles } },
+      {
+        name: `slide tiles at full resolution, 6 at a time, ${label}`, backend: 'pglite', unit: 'tiles/s', ours: ours.tilesPerSecond, reference: ref.tilesPerSecond, referenceName, ratio: ours.tilesPerSecond / ref.tilesPerSecond,
+        detail: { prepareSeconds: Math.round(prepareSeconds), dzsaveSeconds: Math.round(dzsaveSeconds), rssGrowthMB: Math.round((peak - baseline) / 1024 ** 2), oursMBps: Math.round(ours.mbPerSecond), referenceMBps: Math.round(ref.mbPerSecond) },
+      },
+    ];
+  } finally {
+    staticServer?.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+    await t.close();
+  }
+}
