@@ -30,6 +30,7 @@ import { imagingService } from './imaging/service.ts';
 import type { JobHandlers } from './jobs.ts';
 import { pathologyRoutes } from './pathology/routes.ts';
 import { pathologyService } from './pathology/service.ts';
+import { slideAnnotations } from './pathology/annotations.ts';
 import { liveHub } from './notifications/live.ts';
 import { notificationsRoutes } from './notifications/routes.ts';
 import { notificationsService } from './notifications/service.ts';
@@ -132,7 +133,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     {
       name: 'pathology',
-      routes: [{ plugin: pathologyRoutes(pathology), prefix: API }],
+      routes: [{ plugin: pathologyRoutes(pathology, slideAnnotations(db)), prefix: API }],
       jobs: { 'pathology.slide': (p) => pathology.prepare(p.documentId) },
     },
     {

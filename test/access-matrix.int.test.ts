@@ -107,6 +107,10 @@ const ROUTES: Route[] = [
   { name: 'delete measurement', op: 'DELETE /api/cases/{id}/imaging/measurements/{measurementId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/imaging/measurements/${someId()}` },
   { name: 'digital slides', op: 'GET /api/cases/{id}/slides', method: 'GET', path: (c) => `/api/cases/${c.id}/slides` },
   { name: 'open a digital slide', op: 'GET /api/cases/{id}/slides/{slideId}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}` },
+  { name: 'slide measurements', op: 'GET /api/cases/{id}/slides/{slideId}/annotations', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations` },
+  { name: 'measure on a slide', op: 'POST /api/cases/{id}/slides/{slideId}/annotations', method: 'POST', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations`, body: { kind: 'length', points: [[0, 0], [1, 1]] } },
+  { name: 'remove a slide measurement', op: 'DELETE /api/cases/{id}/slides/{slideId}/annotations/{annotationId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations/${someId()}` },
+  { name: 'slide measurements as GeoJSON', op: 'GET /api/cases/{id}/slides/{slideId}/annotations.geojson', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations.geojson` },
   { name: 'a slide tile', op: 'GET /api/cases/{id}/slides/{slideId}/tiles/{level}/{tile}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/tiles/0/0_0.jpeg` },
   { name: 'de-identified export', op: 'GET /api/cases/{id}/imaging/studies/{studyUid}/export', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/studies/1.2.3/export` },
   { name: 'DICOMweb QIDO', method: 'GET', path: (c) => `/dicomweb/cases/${c.id}/studies` },
@@ -233,6 +237,10 @@ const REACHES_A: Record<string, string[]> = {
   // The matrix's document is a text note, not a slide: past the grant check these answer 404
   // as a missing slide (the grant holders' reach is shown in src/pathology/pathology.int.test.ts).
   'open a digital slide': [],
+  'slide measurements': ['patient', 'proxy'],
+  'measure on a slide': [],
+  'remove a slide measurement': [],
+  'slide measurements as GeoJSON': [],
   'a slide tile': [],
   'save measurement': [],
   'de-identified export': [],

@@ -86,6 +86,32 @@ describe('whole-slide images', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('saves lengths in µm from the slide’s own scale, numbered per slide, for reviewers; exports them as GeoJSON', async () => {
+    const url = `/api/cases/${caseId}/slides/${slideId}/annotations`;
+    // 400 × 300 px at 0.25 µm per pixel: 500 px, 125 µm, whatever the client claims.
+    const first = await coordinator.client.post(url, { kind: 'length', points: [[100, 100], [500, 400]], note: 'Tumour depth' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ number: 1, kind: 'length', unit: 'µm', note: 'Tumour depth' });
+    expect(first.body.value).toBeCloseTo(125, 6);
+    const second = await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [0, 40]] });
+    expect(second.body).toMatchObject({ number: 2, value: 10, note: null });
+    expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [5000, 0]] })).status).toBe(400);
+    expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0]] })).status).toBe(400);
+    expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [1, 1]], value: 99 })).status).toBe(400);
+    // The patient sees them but may not make them; a removed one keeps its number free of reuse.
+    expect((await patient.client.get(url)).body.map((a: { number: number }) => a.number)).toEqual([1, 2]);
+    expect((await patient.client.post(url, { kind: 'length', points: [[0, 0], [1, 1]] })).status).toBe(404);
+    expect((await coordinator.client.request('DELETE', `${url}/${second.body.id}`)).status).toBe(204);
+    expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [4, 0]] })).body.number).toBe(3);
+    const geo = await fetch(`${t.baseUrl}${url}.geojson`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(geo.headers.get('content-type')).toMatch(/geo\+json/);
+    const collection = await geo.json();
+    expect(collection).toMatchObject({ type: 'FeatureCollection', properties: { imageWidth: 2048, imageHeight: 1536 } });
+    expect(collection.features.map((f: { id: number; geometry: { type: string } }) => [f.id, f.geometry.type])).toEqual([[1, 'LineString'], [3, 'LineString']]);
+    expect(collection.features[0].properties).toMatchObject({ value: 125, unit: 'µm', note: 'Tumour depth' });
+    expect(await auditCount('pathology.annotation.create')).toBe(3);
+  });
+
   it('refuses a tile whose stored bytes were changed, and keeps no health data in the answer', async () => {
     const [row] = await t.db.query<{ object_key: string }>('SELECT b.object_key FROM slides s JOIN blobs b ON b.sha256 = s.pyramid_sha256 WHERE s.document_id = $1', [slideId]);
     const stored = path.join(t.config.dataDir, 'blobs');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
+import type { SlideAnnotations } from './annotations.ts';
 import type { PathologyService } from './service.ts';
 
 const SlideView = z.object({
@@ -15,13 +16,24 @@ const SlideView = z.object({
 }).meta({ id: 'Slide' });
 
 const SlideParams = z.object({ id: z.uuid(), slideId: z.uuid() });
+
+const AnnotationView = z.object({
+  id: z.uuid(), slideId: z.uuid(), number: z.number().int(), kind: z.enum(['length']), points: z.array(z.tuple([z.number(), z.number()])),
+  value: z.number(), unit: z.string(), note: z.string().nullable(), author: z.string(), authorId: z.uuid(), createdAt: z.string(),
+}).meta({ id: 'SlideAnnotation' });
+
+const NewAnnotation = z.strictObject({
+  kind: z.literal('length'),
+  points: z.array(z.tuple([z.number().finite(), z.number().finite()])).length(2),
+  note: z.string().trim().max(500).nullish(),
+});
 const TileParams = SlideParams.extend({
   level: z.coerce.number().int().min(0).max(40),
   tile: z.string().regex(/^[0-9]{1,6}_[0-9]{1,6}\.jpeg$/, 'col_row.jpeg'),
 });
 
 /** Whole-slide images of a case and their tiles in the Deep Zoom layout (`…/tiles/{level}/{col}_{row}.jpeg`). */
-export function pathologyRoutes(pathology: PathologyService) {
+export function pathologyRoutes(pathology: PathologyService, annotations: SlideAnnotations) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['pathology'];
@@ -29,6 +41,17 @@ export function pathologyRoutes(pathology: PathologyService) {
       async (req) => pathology.list(req.actor, requestMeta(req), req.params.id));
     app.get('/cases/:id/slides/:slideId', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'One digital slide, as the viewer opens it (audited once per opening)', params: SlideParams, response: { 200: SlideView, ...errorResponses } } },
       async (req) => pathology.open(req.actor, requestMeta(req), req.params.id, req.params.slideId));
+    app.get('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Measurements saved on a slide, numbered', params: SlideParams, response: { 200: z.array(AnnotationView), ...errorResponses } } },
+      async (req) => annotations.list(req.actor, requestMeta(req), req.params.id, req.params.slideId));
+    app.post('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Save a length on a slide (its value in µm is computed from the slide’s scale)', params: SlideParams, body: NewAnnotation, response: { 201: AnnotationView, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await annotations.add(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.body)));
+    app.delete('/cases/:id/slides/:slideId/annotations/:annotationId', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Remove one of your slide measurements', params: SlideParams.extend({ annotationId: z.uuid() }), response: { 204: z.null(), ...errorResponses } } },
+      async (req, reply) => {
+        await annotations.remove(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.params.annotationId);
+        return reply.code(204).send(null);
+      });
+    app.get('/cases/:id/slides/:slideId/annotations.geojson', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The slide’s measurements as GeoJSON (x, y in full-resolution pixels)', params: SlideParams } },
+      async (req, reply) => reply.type('application/geo+json').header('content-disposition', 'attachment; filename="slide-annotations.geojson"').send(JSON.stringify(await annotations.geojson(req.actor, requestMeta(req), req.params.id, req.params.slideId))));
     app.get('/cases/:id/slides/:slideId/tiles/:level/:tile', {
       config: { access: { case: 'case.records.read' } },
       schema: { tags, summary: 'One JPEG tile of a slide (Deep Zoom level and column_row)', params: TileParams },

@@ -1,0 +1,109 @@
+import { openCase, withCaseTx } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Db } from '../core/db.ts';
+import { AppError } from '../core/errors.ts';
+
+interface AnnotationRow {
+  id: string;
+  slide_id: string;
+  number: number;
+  kind: 'length';
+  points: [number, number][];
+  value: number;
+  unit: string;
+  note: string | null;
+  created_by: string;
+  author: string;
+  created_at: Date;
+}
+
+export interface NewSlideAnnotation {
+  kind: 'length';
+  points: [number, number][];
+  note?: string | null;
+}
+
+const view = (r: AnnotationRow) => ({
+  id: r.id, slideId: r.slide_id, number: r.number, kind: r.kind, points: r.points, value: r.value, unit: r.unit, note: r.note,
+  author: r.author, authorId: r.created_by, createdAt: r.created_at.toISOString(),
+});
+export type SlideAnnotationView = ReturnType<typeof view>;
+
+/** A length between two image points, in µm at the slide's scale (computed here, not taken from the client). */
+export function lengthMicrons(points: [number, number][], mpp: number): number {
+  const [[x1, y1], [x2, y2]] = points as [[number, number], [number, number]];
+  return Math.hypot(x2 - x1, y2 - y1) * mpp;
+}
+
+const SELECT = `SELECT a.*, u.name AS author FROM slide_annotations a JOIN users u ON u.id = a.created_by`;
+
+/**
+ * Measurements on slides, saved with the case like the radiology ones: reviewers and
+ * coordinators make them; everyone who may see the slide sees them. Each call checks role and
+ * case access and is audited.
+ */
+export function slideAnnotations(db: Db) {
+  async function slideScale(tx: Parameters<typeof openCase>[0], caseId: string, slideId: string) {
+    const [slide] = await tx.query<{ width: number; height: number; mpp_x: number | null; mpp_y: number | null }>(
+      `SELECT width, height, mpp_x, mpp_y FROM slides WHERE document_id = $1 AND case_id = $2 AND status = 'ready'`, [slideId, caseId]);
+    if (!slide) throw new AppError('NOT_FOUND', 'There is no such slide ready on this request.');
+    return slide;
+  }
+
+  return {
+    async list(actor: Actor, meta: RequestMeta, caseId: string, slideId: string): Promise<SlideAnnotationView[]> {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.read' });
+        return (await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId])).map(view);
+      });
+    },
+
+    async add(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, a: NewSlideAnnotation): Promise<SlideAnnotationView> {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
+        const slide = await slideScale(tx, caseId, slideId);
+        if (a.points.some(([x, y]) => x < 0 || y < 0 || x > slide.width || y > slide.height)) throw new AppError('VALIDATION_FAILED', 'A point of the measurement is outside the slide.');
+        const mpp = slide.mpp_x && slide.mpp_y ? (slide.mpp_x + slide.mpp_y) / 2 : null;
+        if (!mpp) throw new AppError('CONFLICT', 'This slide records no scale, so lengths on it cannot be given in µm.');
+        // Numbers are per slide and never reused (a removed annotation keeps its number).
+        await tx.query('SELECT document_id FROM slides WHERE document_id = $1 FOR UPDATE', [slideId]);
+        const [next] = await tx.query<{ n: number }>('SELECT coalesce(max(number), 0)::int + 1 AS n FROM slide_annotations WHERE slide_id = $1', [slideId]);
+        const [row] = await tx.query<{ id: string }>(
+          `INSERT INTO slide_annotations (case_id, slide_id, number, kind, points, value, unit, note, created_by) VALUES ($1,$2,$3,$4,$5,$6,'µm',$7,$8) RETURNING id`,
+          [caseId, slideId, next!.n, a.kind, JSON.stringify(a.points), lengthMicrons(a.points, mpp), a.note ?? null, actor.userId]);
+        await recordAudit(tx, { actor, meta, action: 'pathology.annotation.create', entityType: 'SlideAnnotation', entityId: row!.id, caseId, detail: { kind: a.kind } });
+        return view((await tx.query<AnnotationRow>(`${SELECT} WHERE a.id = $1`, [row!.id]))[0]!);
+      });
+    },
+
+    async remove(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, id: string): Promise<void> {
+      await withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
+        const rows = await tx.query('UPDATE slide_annotations SET deleted_at = now() WHERE id = $1 AND case_id = $2 AND slide_id = $3 AND created_by = $4 AND deleted_at IS NULL RETURNING id', [id, caseId, slideId, actor.userId]);
+        if (!rows.length) throw new AppError('NOT_FOUND', 'This annotation was not found, or it is someone else’s.');
+        await recordAudit(tx, { actor, meta, action: 'pathology.annotation.delete', entityType: 'SlideAnnotation', entityId: id, caseId });
+      });
+    },
+
+    /** The slide's annotations as GeoJSON (coordinates in full-resolution image pixels, y down). */
+    async geojson(actor: Actor, meta: RequestMeta, caseId: string, slideId: string) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.export' });
+        const slide = await slideScale(tx, caseId, slideId);
+        const rows = await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId]);
+        return {
+          type: 'FeatureCollection' as const,
+          // Not geographic: x and y are pixels of the slide at full resolution (QuPath reads it so).
+          properties: { imageWidth: slide.width, imageHeight: slide.height, micronsPerPixel: slide.mpp_x && slide.mpp_y ? (slide.mpp_x + slide.mpp_y) / 2 : null },
+          features: rows.map((r) => ({
+            type: 'Feature' as const, id: r.number,
+            geometry: { type: 'LineString' as const, coordinates: r.points },
+            properties: { number: r.number, kind: r.kind, value: r.value, unit: r.unit, note: r.note, author: r.author, createdAt: r.created_at.toISOString() },
+          })),
+        };
+      });
+    },
+  };
+}
+export type SlideAnnotations = ReturnType<typeof slideAnnotations>;
