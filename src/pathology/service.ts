@@ -71,6 +71,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
   const { db, blobs, config } = deps;
   const workRoot = path.join(config.dataDir, 'slide-work');
   const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange }>>();
+  const readySlides = new Map<string, SlideRow>();
   let openedBytes = 0;
 
   /** A slide's tile index (read and checked whole) and a reader for its pyramid, kept while used. */
@@ -138,10 +139,17 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
     },
 
     async tile(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, level: number, col: number, row: number): Promise<Buffer> {
+      // A slide that is ready never changes: its row is kept (for this case only), so a tile
+      // costs the access check and no more queries.
+      const key = `${caseId}:${slideId}`;
       const slide = await withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta);
-        return slideOf(tx, caseId, slideId);
+        return readySlides.get(key) ?? slideOf(tx, caseId, slideId);
       });
+      if (slide.status === 'ready' && !readySlides.has(key)) {
+        readySlides.set(key, slide);
+        if (readySlides.size > 1000) readySlides.delete(readySlides.keys().next().value!);
+      }
       if (slide.status === 'failed') throw new AppError('CONFLICT', 'This slide file could not be read, so it cannot be viewed.');
       if (slide.status !== 'ready' || !slide.pyramid_sha256 || !slide.index_sha256) throw new AppError('CONFLICT', 'This slide is still being prepared for viewing.');
       const { index, read } = await tilesOf({ id: slide.id, pyramid_sha256: slide.pyramid_sha256, index_sha256: slide.index_sha256 });

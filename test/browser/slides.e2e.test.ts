@@ -56,9 +56,30 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await page.mouse.up();
   await expect.poll(() => tiles.length, { timeout: 10_000 }).toBeGreaterThan(0);
   expect(tiles.every((s) => s === '200')).toBe(true);
+  await shot(page, 'slide-full-resolution');
+
+  // A length between two clicks, saved in µm from the slide's scale, drawn on the slide and listed
+  // with a reference to cite in the opinion.
+  await page.getByRole('button', { name: 'Measure a length' }).click();
+  await page.getByLabel('Note').fill('Depth of invasion');
+  await page.mouse.click(box.x + 200, box.y + 200);
+  await page.getByText('Now click the second point.').waitFor();
+  await page.mouse.click(box.x + 200 + 300, box.y + 200 + 400);
+  const list = page.getByTestId('slide-measurements');
+  await list.waitFor({ timeout: 10_000 });
+  // 500 screen px at full resolution (1 image px each) × 0.25 µm = 125 µm.
+  const [saved] = (await pathologist.client.get(`/api/cases/${caseId}/slides/${up.body.document.id}/annotations`)).body;
+  expect(saved).toMatchObject({ number: 1, note: 'Depth of invasion', unit: 'µm' });
+  expect(saved.value).toBeGreaterThan(120);
+  expect(saved.value).toBeLessThan(130);
+  await expect.poll(() => list.textContent()).toMatch(/^No\.LengthNoteBy1\d+ µmDepth of invasionPat Pathologist/);
+  await expect.poll(() => page.getByTestId('slide-measurements-overlay').textContent()).toMatch(/^1: 12\d µm$/);
+  await page.getByRole('button', { name: 'Copy reference' }).click();
+  await page.getByText('Copied: see annotation 1 on slide biopsy-A1.svs').waitFor();
+  await page.getByRole('button', { name: 'Stop measuring' }).click();
   await page.getByRole('button', { name: 'Rotate right' }).click();
   expect(await seriousA11yViolations(page)).toEqual([]);
-  await shot(page, 'slide-full-resolution');
+  await shot(page, 'slide-measured');
   // Opening the slide is audited once, however many tiles were shown.
   const [opened] = await app.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'pathology.slide.open' AND case_id = $1`, [caseId]);
   expect(opened!.n).toBe(1);
@@ -74,6 +95,9 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await shot(phone, 'patient-phone-slides');
   await phone.getByRole('link', { name: 'View slide', exact: true }).click();
   await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
+  // The patient sees the pathologist's measurement, and no way to make one.
+  await phone.getByTestId('slide-measurements').waitFor();
+  expect(await phone.getByRole('button', { name: 'Measure a length' }).count()).toBe(0);
   expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await shot(phone, 'patient-phone-viewer');
   await phone.close();

@@ -186,7 +186,7 @@ export function App() {
           <Route path="/cases" element={<MyCasesPage me={me} />} />
           <Route path="/cases/:id" element={<CasePage me={me} />} />
           <Route path="/cases/:id/viewer" element={<ViewerPage me={me} />} />
-          <Route path="/cases/:id/slides/:slideId" element={<SlideViewerPage />} />
+          <Route path="/cases/:id/slides/:slideId" element={<SlideViewerPage me={me} />} />
           <Route path="/queue" element={<ForRoles me={me} roles={['coordinator']} page="queue"><QueuePage /></ForRoles>} />
           <Route path="/inbox" element={<ForRoles me={me} roles={['expert']} page="inbox"><InboxPage /></ForRoles>} />
           <Route path="/profile" element={<ForRoles me={me} roles={['expert']} page="profile"><ProfilePage /></ForRoles>} />
