@@ -117,7 +117,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     {
       name: 'records',
       routes: [
-        { plugin: recordsRoutes({ records, db, uploads, locker: uploadLocker, maxUploadBytes: config.uploadMaxBytes, publicUrl }), prefix: ROOT },
+        { plugin: recordsRoutes({ records, db, uploads, locker: uploadLocker, maxUploadBytes: config.uploadMaxBytes }), prefix: ROOT },
         { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },

@@ -73,7 +73,7 @@ describe.skipIf(!onPostgres)('several instances on one database and one bucket',
     const headers = { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader };
     const created = await fetch(`${a.baseUrl}/api/uploads`, { method: 'POST', headers: { ...headers, 'upload-length': String(data.length), 'upload-metadata': `caseId ${b64(caseId)},filename ${b64('pathology.txt')}` } });
     expect(created.status).toBe(201);
-    const id = new URL(created.headers.get('location')!).pathname.split('/').pop()!;
+    const id = created.headers.get('location')!.split('/').pop()!;
     const chunk = Math.ceil(data.length / 3);
     let offset = 0;
     let last: Response | null = null;
@@ -107,7 +107,7 @@ describe.skipIf(!onPostgres)('several instances on one database and one bucket',
     const headers = { 'tus-resumable': '1.0.0', cookie: patient.client.cookieHeader };
     const data = Buffer.alloc(6 * 1024 * 1024, 7);
     const created = await fetch(`${b.baseUrl}/api/uploads`, { method: 'POST', headers: { ...headers, 'upload-length': String(data.length), 'upload-metadata': `caseId ${Buffer.from(caseId).toString('base64')},filename ${Buffer.from('left.txt').toString('base64')}` } });
-    const id = new URL(created.headers.get('location')!).pathname.split('/').pop()!;
+    const id = created.headers.get('location')!.split('/').pop()!;
     const patched = await fetch(`${b.baseUrl}/api/uploads/${id}`, { method: 'PATCH', headers: { ...headers, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(data.subarray(0, 1024 * 1024)) });
     expect(patched.status).toBe(204);
     expect(await keysUnder(`uploads/${id}`)).not.toEqual([]);

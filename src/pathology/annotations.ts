@@ -3,6 +3,7 @@ import { recordAudit } from '../core/audit.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
+import { isPatientSide, type CaseRelation } from '../cases/lifecycle.ts';
 
 interface AnnotationRow {
   id: string;
@@ -39,6 +40,13 @@ export function lengthMicrons(points: [number, number][], mpp: number): number {
 const SELECT = `SELECT a.*, u.name AS author FROM slide_annotations a JOIN users u ON u.id = a.created_by`;
 
 /**
+ * The patient's side sees the reviewers' measurements once the opinion has been delivered: before
+ * that they are work in progress (with notes that are findings), as a draft opinion is.
+ */
+const shownTo = (opened: { row: { status: string }; relations: readonly CaseRelation[] }) =>
+  !isPatientSide(opened.relations) || ['delivered', 'closed'].includes(opened.row.status);
+
+/**
  * Measurements on slides, saved with the case like the radiology ones: reviewers and
  * coordinators make them; everyone who may see the slide sees them. Each call checks role and
  * case access and is audited.
@@ -54,7 +62,8 @@ export function slideAnnotations(db: Db) {
   return {
     async list(actor: Actor, meta: RequestMeta, caseId: string, slideId: string): Promise<SlideAnnotationView[]> {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.read' });
+        const opened = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.read' });
+        if (!shownTo(opened)) return [];
         return (await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId])).map(view);
       });
     },
@@ -89,9 +98,9 @@ export function slideAnnotations(db: Db) {
     /** The slide's annotations as GeoJSON (coordinates in full-resolution image pixels, y down). */
     async geojson(actor: Actor, meta: RequestMeta, caseId: string, slideId: string) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.export' });
+        const opened = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.annotations.export' });
         const slide = await slideScale(tx, caseId, slideId);
-        const rows = await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId]);
+        const rows = !shownTo(opened) ? [] : await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId]);
         return {
           type: 'FeatureCollection' as const,
           // Not geographic: x and y are pixels of the slide at full resolution (QuPath reads it so).

@@ -98,12 +98,19 @@ describe('whole-slide images', () => {
     expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [5000, 0]] })).status).toBe(400);
     expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0]] })).status).toBe(400);
     expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [1, 1]], value: 99 })).status).toBe(400);
-    // The patient sees them but may not make them; a removed one keeps its number free of reuse.
-    expect((await patient.client.get(url)).body.map((a: { number: number }) => a.number)).toEqual([1, 2]);
+    // The patient's side sees none before the opinion is delivered (work in progress), and may not make them.
+    expect((await patient.client.get(url)).body).toEqual([]);
+    expect((await coordinator.client.get(url)).body.map((a: { number: number }) => a.number)).toEqual([1, 2]);
     expect((await patient.client.post(url, { kind: 'length', points: [[0, 0], [1, 1]] })).status).toBe(404);
     expect((await coordinator.client.request('DELETE', `${url}/${second.body.id}`)).status).toBe(204);
     expect((await coordinator.client.post(url, { kind: 'length', points: [[0, 0], [4, 0]] })).body.number).toBe(3);
-    const geo = await fetch(`${t.baseUrl}${url}.geojson`, { headers: { cookie: patient.client.cookieHeader } });
+    const forPatient = await (await fetch(`${t.baseUrl}${url}.geojson`, { headers: { cookie: patient.client.cookieHeader } })).json();
+    expect(forPatient.features).toEqual([]);
+    // Once delivered, the patient sees them (the case's status is set directly: the opinion's own path is tested elsewhere).
+    await t.db.query(`UPDATE cases SET status = 'delivered' WHERE id = $1`, [caseId]);
+    expect((await patient.client.get(url)).body.map((a: { number: number }) => a.number)).toEqual([1, 3]);
+    await t.db.query(`UPDATE cases SET status = 'submitted' WHERE id = $1`, [caseId]);
+    const geo = await fetch(`${t.baseUrl}${url}.geojson`, { headers: { cookie: coordinator.client.cookieHeader } });
     expect(geo.headers.get('content-type')).toMatch(/geo\+json/);
     const collection = await geo.json();
     expect(collection).toMatchObject({ type: 'FeatureCollection', properties: { imageWidth: 2048, imageHeight: 1536 } });
@@ -157,6 +164,9 @@ describe('whole-slide images', () => {
     const bad = list.body.find((s: { filename: string }) => s.filename === 'biopsy-B2.svs');
     expect(bad).toMatchObject({ status: 'failed', tiles: null });
     expect(bad.failure).toBe('unreadable');
+    // Its record says so too, rather than "ready".
+    const doc = (await coordinator.client.get(`/api/cases/${caseId}/documents/${bad.id}`)).body;
+    expect(doc).toMatchObject({ status: 'failed', statusDetail: 'This file could not be opened as a slide scan.' });
     const tile = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${bad.id}/tiles/0/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
     expect(tile.status).toBe(409);
     expect((await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } })).status).toBe(200);

@@ -40,6 +40,14 @@ const SLIDES_SQL = `SELECT d.id, d.filename, d.created_at AS uploaded_at, s.stat
   FROM documents d LEFT JOIN slides s ON s.document_id = d.id
   WHERE d.case_id = $1 AND d.content_type = 'wsi'`;
 
+/** What a slide's record says when the slide cannot be shown (the slide list words the code itself). */
+const FAILURE_WORDS: Record<SlideFailure, string> = {
+  unreadable: 'This file could not be opened as a slide scan.',
+  tiles: 'This slide could not be prepared for viewing.',
+  too_large: 'This slide is larger than this service can show.',
+  missing: 'The file of this slide is no longer stored.',
+};
+
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
@@ -105,8 +113,12 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
     return row;
   }
 
+  /** The slide cannot be shown: so marked, and its record says so too (not "ready"). */
   async function markFailed(doc: { id: string; case_id: string }, code: SlideFailure) {
-    await db.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING`, [doc.id, doc.case_id, code]);
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING`, [doc.id, doc.case_id, code]);
+      await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [doc.id, FAILURE_WORDS[code]]);
+    });
   }
 
   /** Work folders a process that died left behind (they hold decrypted slide data). */

@@ -62,7 +62,7 @@ function tusMessage(text: string, status: number): string {
  * server sees it: creating one needs write access to the case, continuing one needs to be the
  * person who started it and to still have that access.
  */
-export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: UploadStore; locker?: Locker; maxUploadBytes: number; publicUrl: () => string }) {
+export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: UploadStore; locker?: Locker; maxUploadBytes: number }) {
   const { records, db } = opts;
   const context = new WeakMap<IncomingMessage, { actor: Actor; meta: RequestMeta }>();
   const ctxOf = (req: { runtime?: { node?: { req: unknown } } }) => {
@@ -83,7 +83,9 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
     maxSize: opts.maxUploadBytes,
     // Upload URLs come from PUBLIC_URL: a client's Host or X-Forwarded-* never shapes them.
     respectForwardedHeaders: false,
-    generateUrl: (_req, { id }) => `${opts.publicUrl()}/api/uploads/${id}`,
+    // A path, not a full address: the browser resumes on the host it came to (a server reached by
+    // its IP address or through a proxy would otherwise send the rest of the upload elsewhere).
+    generateUrl: (_req, { id }) => `/api/uploads/${id}`,
     allowedOrigins: () => false,
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
     onUploadCreate: async (req, upload) => {

@@ -63,7 +63,7 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await page.getByRole('button', { name: 'Measure a length' }).click();
   await page.getByLabel('Note').fill('Depth of invasion');
   await page.mouse.click(box.x + 200, box.y + 200);
-  await page.getByText('Now click the second point.').waitFor();
+  await page.getByText('Now tap or click the second point (Esc to start again).').waitFor();
   await page.mouse.click(box.x + 200 + 300, box.y + 200 + 400);
   const list = page.getByTestId('slide-measurements');
   await list.waitFor({ timeout: 10_000 });
@@ -72,10 +72,12 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   expect(saved).toMatchObject({ number: 1, note: 'Depth of invasion', unit: 'µm' });
   expect(saved.value).toBeGreaterThan(120);
   expect(saved.value).toBeLessThan(130);
-  await expect.poll(() => list.textContent()).toMatch(/^No\.LengthNoteBy1\d+ µmDepth of invasionPat Pathologist/);
+  await expect.poll(() => list.textContent()).toMatch(/^112\d µmDepth of invasionPat Pathologist/);
   await expect.poll(() => page.getByTestId('slide-measurements-overlay').textContent()).toMatch(/^1: 12\d µm$/);
-  await page.getByRole('button', { name: 'Copy reference' }).click();
-  await page.getByText('Copied: see annotation 1 on slide biopsy-A1.svs').waitFor();
+  const cite = page.getByRole('button', { name: 'Copy reference' });
+  expect(await cite.getAttribute('title')).toBe('see annotation 1 on slide biopsy-A1.svs');
+  await cite.click();
+  await page.getByRole('button', { name: 'Copied' }).waitFor();
   await page.getByRole('button', { name: 'Stop measuring' }).click();
   await page.getByRole('button', { name: 'Rotate right' }).click();
   expect(await seriousA11yViolations(page)).toEqual([]);
@@ -92,13 +94,17 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await phone.getByRole('tab', { name: 'Imaging' }).click();
   await phone.getByText('Ready to view').waitFor({ timeout: 30_000 });
   expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  // The patient's side sees the slide, not its pixel counts and scale.
+  expect(await phone.getByTestId('slide-card').textContent()).not.toMatch(/pixels|µm/);
   await shot(phone, 'patient-phone-slides');
   await phone.getByRole('link', { name: 'View slide', exact: true }).click();
   await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
-  // The patient sees the pathologist's measurement, and no way to make one.
-  await phone.getByTestId('slide-measurements').waitFor();
+  // Before the opinion is delivered the patient sees no measurements (work in progress), and no way to make one.
+  await phone.getByText('No measurements on this slide yet.').waitFor();
   expect(await phone.getByRole('button', { name: 'Measure a length' }).count()).toBe(0);
   expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await shot(phone, 'patient-phone-viewer');
+  await phone.getByRole('link', { name: 'Back to the request' }).click();
+  await phone.getByText('Ready to view').waitFor();
   await phone.close();
 });

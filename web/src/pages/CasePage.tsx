@@ -90,7 +90,7 @@ const always = () => true;
 const CASE_PANELS: CasePanel[] = [
   { id: 'intake', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
   { id: 'records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
-  { id: 'imaging', visible: always, render: ({ c }) => <Stack><ImagingPanel caseId={c.id} can={c.can} /><SlidesPanel caseId={c.id} /></Stack> },
+  { id: 'imaging', visible: always, render: ({ c }) => <Stack><ImagingPanel caseId={c.id} can={c.can} /><SlidesPanel caseId={c.id} reviewer={c.can.annotateImaging} /></Stack> },
   { id: 'opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },
   { id: 'messages', visible: ({ c }) => c.status !== 'draft' && (c.myRelations.some((r) => ['patient', 'proxy', 'referring', 'expert'].includes(r)) || c.can.matchExperts),
     render: ({ c }) => <MessagesPanel caseId={c.id} /> },

@@ -1,4 +1,4 @@
-import { Anchor, Button, CopyButton, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, CopyButton, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef, useState, type RefObject } from 'react';
@@ -31,6 +31,17 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
       return qc.invalidateQueries({ queryKey: annotationKey(caseId, slideId) });
     },
   });
+  // Escape drops a half-made measurement.
+  useEffect(() => {
+    if (!on) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      firstRef.current = null;
+      setFirst(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [on]);
   useEffect(() => {
     const v = viewer.current;
     if (!v || !ready || !on) {
@@ -90,8 +101,11 @@ export function MeasurementOverlay({ viewer, ready, annotations, first }: { view
   );
 }
 
-/** The list of the slide's measurements: number, length, note; a reference to cite in the opinion. */
-export function MeasurementList({ caseId, slideId, slideName, annotations, myId, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; onGoTo: (a: SlideAnnotation) => void }) {
+/**
+ * The list of the slide's measurements: number, length, note; for reviewers, a reference to cite
+ * in the opinion and the GeoJSON file. One card per measurement, so it fits a phone.
+ */
+export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; onGoTo: (a: SlideAnnotation) => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const remove = useMutation({
@@ -102,34 +116,31 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
     <Stack gap="xs">
       <Group justify="space-between">
         <Title order={3} size="h5">{t('records:slides.measure.title')}</Title>
-        {annotations.length > 0 && <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.geojson`}>{t('records:slides.measure.export')}</Anchor>}
+        {reviewer && annotations.length > 0 && <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.geojson`}>{t('records:slides.measure.export')}</Anchor>}
       </Group>
       {remove.error && <ErrorNote error={remove.error} />}
       {annotations.length === 0 ? <Text size="sm" c="dimmed">{t('records:slides.measure.none')}</Text> : (
-        <Table.ScrollContainer minWidth={420}>
-          <Table data-testid="slide-measurements">
-            <Table.Thead><Table.Tr><Table.Th>{t('records:slides.measure.number')}</Table.Th><Table.Th>{t('records:slides.measure.length')}</Table.Th><Table.Th>{t('records:slides.measure.note')}</Table.Th><Table.Th>{t('records:slides.measure.by')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-            <Table.Tbody>
-              {annotations.map((a) => {
-                const reference = t('records:slides.measure.reference', { number: a.number, slide: slideName });
-                return (
-                  <Table.Tr key={a.id}>
-                    <Table.Td><Anchor component="button" onClick={() => onGoTo(a)}>{a.number}</Anchor></Table.Td>
-                    <Table.Td>{t('records:slides.measure.value', { value: fmt(a.value) })}</Table.Td>
-                    <Table.Td>{a.note ?? ''}</Table.Td>
-                    <Table.Td>{a.author}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        <CopyButton value={reference}>{({ copied, copy }) => <Button size="compact-xs" variant="light" onClick={copy}>{copied ? t('records:slides.measure.copied', { text: reference }) : t('records:slides.measure.cite')}</Button>}</CopyButton>
-                        {a.authorId === myId && <Button size="compact-xs" variant="subtle" color="red" onClick={() => remove.mutate(a.id)}>{t('records:slides.measure.remove')}</Button>}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <Stack gap={6} data-testid="slide-measurements">
+          {annotations.map((a) => {
+            const reference = t('records:slides.measure.reference', { number: a.number, slide: slideName });
+            return (
+              <Group key={a.id} gap="xs" wrap="wrap" justify="space-between" p={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+                <Group gap="xs" wrap="wrap">
+                  <Anchor component="button" fw={700} onClick={() => onGoTo(a)} aria-label={t('records:slides.measure.goTo', { number: a.number })}>{a.number}</Anchor>
+                  <Text size="sm" fw={600}>{t('records:slides.measure.value', { value: fmt(a.value) })}</Text>
+                  {a.note && <Text size="sm">{a.note}</Text>}
+                  <Text size="xs" c="dimmed">{a.author}</Text>
+                </Group>
+                {reviewer && (
+                  <Group gap={4} wrap="wrap">
+                    <CopyButton value={reference}>{({ copied, copy }) => <Button size="compact-xs" variant="light" onClick={copy} title={reference}>{copied ? t('records:slides.measure.copied') : t('records:slides.measure.cite')}</Button>}</CopyButton>
+                    {a.authorId === myId && <Button size="compact-xs" variant="subtle" color="red" onClick={() => remove.mutate(a.id)}>{t('records:slides.measure.remove')}</Button>}
+                  </Group>
+                )}
+              </Group>
+            );
+          })}
+        </Stack>
       )}
     </Stack>
   );

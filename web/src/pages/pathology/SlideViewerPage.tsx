@@ -100,7 +100,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
     <Stack gap="xs">
       <Group justify="space-between" wrap="wrap">
         <Stack gap={0}>
-          <Anchor component={Link} to={`/cases/${caseId}`} size="sm">{t('records:slides.viewer.back')}</Anchor>
+          <Anchor component={Link} to={`/cases/${caseId}?tab=imaging`} size="sm">{t('records:slides.viewer.back')}</Anchor>
           <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>{s?.filename ?? t('records:slides.title')}</Title>
         </Stack>
         {s?.tiles && (
@@ -120,16 +120,6 @@ export function SlideViewerPage({ me }: { me: Me }) {
       {s && s.status === 'failed' && <Alert color="red">{t('records:slides.viewer.failed')}</Alert>}
       {s?.tiles && (
         <>
-          <div style={{ position: 'relative' }}>
-            <div ref={element} role="img" aria-label={t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: 'calc(100dvh - 220px)', minHeight: 320, background: '#f4f4f4', border: '1px solid #ddd' }} />
-            <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} first={first} />
-            {bar && (
-              <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', left: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
-                <div style={{ width: bar.px, height: 6, borderLeft: '2px solid #000', borderRight: '2px solid #000', borderBottom: '2px solid #000' }} />
-                <Text size="xs" fw={600}>{bar.label}</Text>
-              </div>
-            )}
-          </div>
           {can?.annotateImaging && (
             <Group gap="xs">
               {mayMeasure
@@ -140,6 +130,16 @@ export function SlideViewerPage({ me }: { me: Me }) {
             </Group>
           )}
           {save.error && <ErrorNote error={save.error} />}
+          <div style={{ position: 'relative' }}>
+            <div ref={element} role="img" aria-label={t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: 'calc(100dvh - 220px)', minHeight: 320, background: '#f4f4f4', border: '1px solid #ddd' }} />
+            <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} first={first} />
+            {bar && (
+              <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', left: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
+                <div style={{ width: bar.px, height: 6, borderLeft: '2px solid #000', borderRight: '2px solid #000', borderBottom: '2px solid #000' }} />
+                <Text size="xs" fw={600}>{bar.label}</Text>
+              </div>
+            )}
+          </div>
           <Group gap="md">
             {shownAt && <Text size="sm" data-testid="magnification">{t('records:slides.viewer.magnification', { value: shownAt })}</Text>}
             {!s.micronsPerPixel && <Text size="sm" c="dimmed">{t('records:slides.noScale')}</Text>}
@@ -147,7 +147,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
           </Group>
           {s.labelMayShowName && <Text size="xs" c="dimmed">{t('records:slides.label')}</Text>}
           {annotations.error && <ErrorNote error={annotations.error} />}
-          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.filename} annotations={annotations.data} myId={me.user.id} onGoTo={goTo} />}
+          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.filename} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} onGoTo={goTo} />}
         </>
       )}
     </Stack>

@@ -19,8 +19,11 @@ export function overviewLevel(slide: Pick<Slide, 'width' | 'height' | 'tiles'>):
   return Math.max(0, top - Math.max(0, Math.ceil(Math.log2(longest / (slide.tiles?.size ?? 254)))));
 }
 
-/** The case's whole-slide images: each with its state, size and scale, and the way into the viewer. */
-export function SlidesPanel({ caseId }: { caseId: string }) {
+/**
+ * The case's whole-slide images: each with its state and the way into the viewer; reviewers also
+ * see size and scale (the patient's side does not need them).
+ */
+export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: boolean }) {
   const { t } = useTranslation();
   const openedAt = useRef(Date.now());
   const slides = useQuery({
@@ -49,7 +52,7 @@ export function SlidesPanel({ caseId }: { caseId: string }) {
                 <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.filename}</Text>
                 <Badge color={STATUS_COLOR[s.status]} variant="light" style={{ flexShrink: 0 }}>{t(`records:slides.status.${s.status}`)}</Badge>
               </Group>
-              {s.status === 'ready' && (
+              {reviewer && s.status === 'ready' && (
                 <Text size="xs" c="dimmed">
                   {[
                     t('records:slides.size', { width: s.width?.toLocaleString(), height: s.height?.toLocaleString() }),
