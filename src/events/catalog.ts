@@ -37,6 +37,7 @@ export const CASE_EVENTS = {
   'roi.status': z.object({ roiId: z.uuid(), status: z.string() }),
   'imaging.study': z.object({ studyUid: z.string(), description: z.string().nullable(), flagged: z.boolean() }),
   'pathology.slide.ready': z.object({ slideId: z.uuid() }),
+  'pathology.slide.failed': z.object({ slideId: z.uuid(), failure: z.enum(['unreadable', 'tiles', 'too_large', 'missing']) }),
   'offer.create': z.object({ offerId: z.uuid(), expertId: z.uuid(), role: z.string(), respondBy: z.iso.datetime() }),
   'offer.accept': OfferAnswer,
   'offer.decline': OfferAnswer,

@@ -36,6 +36,7 @@ export const EVENT_WORDS: Words = {
   'specimen.step': (d) => `Slides or samples: ${d.label}`,
   'roi.create': () => 'Asked a hospital for records',
   'roi.status': () => 'A records request moved on',
+  'pathology.slide.failed': (_d, n) => (n === 1 ? 'A digital slide could not be read' : `${n} digital slides could not be read`),
   'pathology.slide.ready': (_d, n) => (n === 1 ? 'A digital slide is ready to view' : `${n} digital slides are ready to view`),
   'imaging.study': (d, n) => (n === 1 ? `Added images${d.description ? `: ${d.description}` : ''}` : `Added ${n} imaging studies`),
   'offer.create': (_d, n) => plural(n, 'Offered the case to an expert', 'offers sent to experts'),

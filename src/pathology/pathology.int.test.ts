@@ -167,6 +167,10 @@ describe('whole-slide images', () => {
     // Its record says so too, rather than "ready".
     const doc = (await coordinator.client.get(`/api/cases/${caseId}/documents/${bad.id}`)).body;
     expect(doc).toMatchObject({ status: 'failed', statusDetail: 'This file could not be opened as a slide scan.' });
+    // And the case's timeline says so, as it says when one is ready.
+    const timeline = JSON.stringify((await coordinator.client.get(`/api/cases/${caseId}/timeline`)).body);
+    expect(timeline).toMatch(/A digital slide could not be read/);
+    expect(timeline).toMatch(/A digital slide is ready to view/);
     const tile = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${bad.id}/tiles/0/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
     expect(tile.status).toBe(409);
     expect((await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/0_0.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } })).status).toBe(200);

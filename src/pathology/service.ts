@@ -116,8 +116,10 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
   /** The slide cannot be shown: so marked, and its record says so too (not "ready"). */
   async function markFailed(doc: { id: string; case_id: string }, code: SlideFailure) {
     await db.transaction(async (tx) => {
-      await tx.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING`, [doc.id, doc.case_id, code]);
+      const [inserted] = await tx.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING RETURNING document_id`, [doc.id, doc.case_id, code]);
+      if (!inserted) return;
       await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [doc.id, FAILURE_WORDS[code]]);
+      await emit(tx, { caseId: doc.case_id, actorId: null, type: 'pathology.slide.failed', detail: { slideId: doc.id, failure: code } });
     });
   }
 

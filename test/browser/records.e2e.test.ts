@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { aCase, anIntake, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
 import { aDicomFile, aFhirBundle, aPdf, MOLECULAR_LINES, PATHOLOGY_LINES } from '../support/records.ts';
 import { fitsWidth, overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
+import { aSlideFile } from '../support/slides.ts';
 
 /**
  * Gathering records: a patient uploads a whole folder (reports, a FHIR export, a digital slide
@@ -24,7 +25,8 @@ async function aRecordsFolder(): Promise<string> {
   put('reports/ct-report.pdf', await aPdf(['RADIOLOGY REPORT', 'CT of the chest with contrast.', 'TECHNIQUE: Axial images.', 'FINDINGS: Thyroid nodule 2 cm.', 'IMPRESSION: Stable. Radiologist: Dr. Synthetic.']));
   put('reports/molecular.pdf', await aPdf(MOLECULAR_LINES));
   put('export/labs.json', JSON.stringify(aFhirBundle()));
-  put('slides/slide-1.svs', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), Buffer.from('Aperio Image Library synthetic'), Buffer.alloc(2000)]));
+  // A real (small, synthetic) slide scan: one that cannot be read does not count as the slides asked for.
+  put('slides/slide-1.svs', aSlideFile({ width: 1024, height: 768 }));
   put('CD/DICOMDIR', aDicomFile());
   for (let i = 1; i <= 3; i++) put(`CD/DICOM/IM00000${i}`, aDicomFile());
   put('CD/VIEWER.EXE', Buffer.from('MZ not a record'));

@@ -64,7 +64,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
           Format: s.tiles.format, Overlap: String(s.tiles.overlap), TileSize: String(s.tiles.size), Size: { Width: String(s.width), Height: String(s.height) },
         },
       } as unknown as OpenSeadragon.TileSourceOptions,
-      showNavigationControl: false, showNavigator: true, navigatorPosition: 'BOTTOM_RIGHT', navigatorSizeRatio: 0.18,
+      showNavigationControl: false, showNavigator: true, navigatorPosition: 'BOTTOM_RIGHT', navigatorSizeRatio: 0.18, navigatorAutoFade: false,
       maxZoomPixelRatio: 2, visibilityRatio: 0.5, animationTime: 0.6,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
     });
