@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TILE_OVERLAP, TILE_SIZE, TILE_SUFFIX } from '../src/pathology/slideReader.ts';
 import { aCase, aPatient, aStaff } from '../test/support/builders.ts';
+import { writeSlideFile } from '../test/support/slides.ts';
 import { startTestApp } from '../test/support/testApp.ts';
 import type { BenchResult } from './harness.ts';
 
@@ -12,20 +14,6 @@ import type { BenchResult } from './harness.ts';
  * tiles at full resolution, six at a time as a browser does. The reference is the physical best
  * case: the same pyramid written by `vips dzsave` as a plain folder and served as files.
  */
-function makeSlide(file: string, width: number, height: number) {
-  const dir = path.dirname(file);
-  const at = (n: string) => path.join(dir, n);
-  // Noise in one 1024 px block, repeated: JPEG cannot shrink it much, so the file is as large
-  // as a scanned slide of that size.
-  execFileSync('vips', ['gaussnoise', at('block.v'), '1024', '1024', '--mean', '170', '--sigma', '35']);
-  execFileSync('vips', ['cast', at('block.v'), at('grey.v'), 'uchar']);
-  execFileSync('vips', ['bandjoin', `${at('grey.v')} ${at('grey.v')} ${at('grey.v')}`, at('rgb.v')]);
-  execFileSync('vips', ['replicate', at('rgb.v'), at('big.v'), String(Math.ceil(width / 1024)), String(Math.ceil(height / 1024))]);
-  execFileSync('vips', ['crop', at('big.v'), at('slide.v'), '0', '0', String(width), String(height)]);
-  execFileSync('vips', ['tiffsave', at('slide.v'), file, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', '4000', '--yres', '4000', '--bigtiff']);
-  for (const n of ['block.v', 'grey.v', 'rgb.v', 'big.v', 'slide.v']) fs.rmSync(at(n), { force: true });
-}
-
 function runNode(script: string, arg: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, script), arg], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -47,7 +35,7 @@ export async function slidesBenchmark(quick: boolean): Promise<BenchResult[]> {
   let staticServer: ReturnType<typeof spawn> | null = null;
   try {
     const file = path.join(work, 'slide.tif');
-    makeSlide(file, width, height);
+    writeSlideFile(file, { width, height, micronsPerPixel: 0.25 });
     const size = fs.statSync(file).size;
     const patient = await aPatient(t);
     const coordinator = await aStaff(t, 'coordinator');
@@ -61,12 +49,12 @@ export async function slidesBenchmark(quick: boolean): Promise<BenchResult[]> {
     if (slide?.status !== 'ready') throw new Error(`bench slide: ${JSON.stringify(slide)}`);
 
     t0 = performance.now();
-    execFileSync('vips', ['dzsave', file, path.join(work, 'static'), '--tile-size', '254', '--overlap', '1', '--suffix', '.jpeg[Q=85,strip]']);
+    execFileSync('vips', ['dzsave', file, path.join(work, 'static'), '--tile-size', String(TILE_SIZE), '--overlap', String(TILE_OVERLAP), '--suffix', TILE_SUFFIX]);
     const dzsaveSeconds = (performance.now() - t0) / 1000;
     staticServer = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'staticTiles.ts'), work], { stdio: ['ignore', 'pipe', 'inherit'] });
     const { port } = JSON.parse(await new Promise<string>((resolve) => staticServer!.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as { port: number };
 
-    const common = { width, height, tileSize: 254, screen: { width: 1280, height: 800 }, fullResolutionTiles: quick ? 300 : 2000, concurrency: 6 };
+    const common = { width, height, tileSize: TILE_SIZE, screen: { width: 1280, height: 800 }, fullResolutionTiles: quick ? 300 : 2000, concurrency: 6 };
     const base = `${t.baseUrl}/api/cases/${caseId}/slides/${slide.id}`;
     const oursSpec = { ...common, cookie: coordinator.client.cookieHeader, describe: base, tile: `${base}/tiles/{level}/{col}_{row}.jpeg` };
     const refSpec = { ...common, cookie: '', describe: `http://127.0.0.1:${port}/static.dzi`, tile: `http://127.0.0.1:${port}/static_files/{level}/{col}_{row}.jpeg` };

@@ -16,6 +16,7 @@ import { AppError, msg, problem, type ProblemDetails } from './core/errors.ts';
 import { loadMasterKeys } from './core/blobs.ts';
 import { capabilities } from './capabilities.ts';
 import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { closeIfBodyUnread } from './core/http.ts';
 import { startAuditSealer } from './core/audit.ts';
 import { jobTable } from './jobs.ts';
 import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
@@ -148,10 +149,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
 
   app.addHook('onSend', async (req, reply) => {
     if (isApi(req) || isFhir(req)) reply.header('cache-control', 'no-store');
-    // Answered before its body was read to the end (a refusal part-way through an upload): the
-    // rest of that body would sit on a kept-alive connection and the client's next request on
-    // it would wait behind bytes nobody reads. The connection closes after this answer instead.
-    if (!req.raw.complete) reply.header('connection', 'close');
+    closeIfBodyUnread(req.raw, reply.raw);
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {

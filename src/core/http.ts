@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor, RequestMeta } from './context.ts';
@@ -5,6 +6,15 @@ import { AppError } from './errors.ts';
 import { roleAllows, type Permission } from './auth/roles.ts';
 
 /** Where the request came from, for the audit trail. */
+/**
+ * For an answer sent before the request body was read to the end (a refusal part-way through an
+ * upload): the rest of that body would sit on a kept-alive connection, and the client's next
+ * request on it would wait behind bytes nobody reads. The connection closes after the answer.
+ */
+export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete) res.setHeader('connection', 'close');
+}
+
 export function requestMeta(req: FastifyRequest): RequestMeta {
   const ua = req.headers['user-agent'];
   return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null };

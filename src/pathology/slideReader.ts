@@ -143,6 +143,8 @@ export interface TilePyramid {
 
 export const TILE_SIZE = 254;
 export const TILE_OVERLAP = 1;
+/** JPEG at quality 85, without the source's metadata (which can name the patient). */
+export const TILE_SUFFIX = '.jpeg[Q=85,strip]';
 
 /**
  * A Deep Zoom pyramid of JPEG tiles (254 px with 1 px overlap, the Deep Zoom default) in one zip
@@ -151,7 +153,7 @@ export const TILE_OVERLAP = 1;
 export async function buildPyramid(file: string, workDir: string, timeoutMs = 60 * 60_000): Promise<TilePyramid> {
   const base = path.join(workDir, 'slide');
   try {
-    await run(VIPS_BIN, ['dzsave', file, `${base}.zip`, '--container', 'zip', '--compression', '0', '--tile-size', String(TILE_SIZE), '--overlap', String(TILE_OVERLAP), '--suffix', '.jpeg[Q=85,strip]'],
+    await run(VIPS_BIN, ['dzsave', file, `${base}.zip`, '--container', 'zip', '--compression', '0', '--tile-size', String(TILE_SIZE), '--overlap', String(TILE_OVERLAP), '--suffix', TILE_SUFFIX],
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, env: childEnv(workDir) });
   } catch (err) {
     blame(err, 'libvips (Debian: libvips-tools)', 'tiles', 'The tiles for viewing could not be made from this file.');

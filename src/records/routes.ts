@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
 import { AppError, msg, problem, type ErrorCode } from '../core/errors.ts';
-import { errorResponses, PageQuery, pageOf, requestMeta } from '../core/http.ts';
+import { closeIfBodyUnread, errorResponses, PageQuery, pageOf, requestMeta } from '../core/http.ts';
 import { findUnsafeText } from '../core/security.ts';
 import { DOCUMENT_TYPE_IDS } from './classify.ts';
 import type { RecordsService } from './service.ts';
@@ -152,9 +152,7 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
       }
       reply.hijack();
       const response = await tus.handleWeb(new NodeRequest({ req: req.raw, res: reply.raw }));
-      // Answered without the body read to the end (a refused PATCH): close the connection after
-      // it, as the app's onSend hook does for every other route (this one bypasses it).
-      if (!req.raw.complete) reply.raw.setHeader('connection', 'close');
+      closeIfBodyUnread(req.raw, reply.raw); // as the app's onSend hook does; this route bypasses it
       await sendNodeResponse(reply.raw, response.status >= 400 ? await asProblem(response, req) : response);
     };
 

@@ -31,6 +31,9 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
       return qc.invalidateQueries({ queryKey: annotationKey(caseId, slideId) });
     },
   });
+  // The click handler is registered once per viewer; it saves through the latest mutation.
+  const saveRef = useRef(save.mutate);
+  saveRef.current = save.mutate;
   // Escape drops a half-made measurement.
   useEffect(() => {
     if (!on) return;
@@ -56,11 +59,11 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
       const start = firstRef.current;
       firstRef.current = start ? null : point;
       setFirst(firstRef.current);
-      if (start) save.mutate([start, point]);
+      if (start) saveRef.current([start, point]);
     };
     v.addHandler('canvas-click', onClick);
     return () => v.removeHandler('canvas-click', onClick);
-  }, [viewer, ready, on, save]);
+  }, [viewer, ready, on]);
   return { first, save };
 }
 
