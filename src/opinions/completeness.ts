@@ -8,7 +8,7 @@ import { OpinionContent, type OpinionDraft, type OpinionSection } from './schema
  */
 
 export const SECTION_LABELS: Record<OpinionSection, string> = {
-  reviewerRole: 'Your role on this case', diagnosisReview: 'Diagnosis review', staging: 'Staging', biomarkers: 'Biomarkers',
+  reviewerRole: 'Your role on this case', diagnosisReview: 'Diagnosis review', staging: 'Staging', slidesReviewed: 'Slides reviewed', biomarkers: 'Biomarkers',
   treatment: 'Treatment', surgery: 'Surgery', lungFunction: 'Lung function', trials: 'Clinical trials',
   answers: "Answers to the patient's questions", priorities: "The patient's priorities", patientSummary: 'Summary for the patient',
   physicianSection: 'For the referring physician',
@@ -20,6 +20,7 @@ const FIELD_LABELS: Record<string, string> = {
   name: 'the name', status: 'the status', stance: 'your view of the proposed plan', options: 'a recommended option', option: 'the recommended option',
   necessary: 'whether surgery is necessary', approach: 'the approach', neoadjuvantFirst: 'treatment before surgery', highVolumeAdvice: 'the advice on high-volume centers',
   input: 'the measurements', fev1Percent: 'FEV1 % predicted', dlcoPercent: 'DLCO % predicted', resected: 'the lobes to be resected',
+  digital: 'the digital slides', glass: 'the glass slides', digitalSufficed: 'whether the digital slides sufficed', slideId: 'the slide', specimenId: 'the glass slides',
   identifier: 'the trial identifier', why: 'why it fits', question: 'the question', answer: 'the answer', fit: 'whether the plan fits', explanation: 'how it fits',
 };
 
@@ -57,6 +58,17 @@ function describe(issue: z.core.$ZodIssue): string {
   return `${where}${inRow}: ${field ?? 'this section'} is not valid.`;
 }
 
+/** A slides section must name what was looked at, and say whether the digital slides sufficed. */
+function slidesGaps(s: OpinionDraft['slidesReviewed']): string[] {
+  if (!s) return [];
+  const digital = s.digital?.length ?? 0;
+  const glass = s.glass?.length ?? 0;
+  if (!digital && !glass) return [`${SECTION_LABELS.slidesReviewed}: mark at least one digital or glass slide you reviewed.`];
+  if (digital && !s.digitalSufficed) return [`${SECTION_LABELS.slidesReviewed}: say whether the digital slides were enough.`];
+  if (s.digitalSufficed === 'no' && !glass) return [`${SECTION_LABELS.slidesReviewed}: the digital slides were not enough, and no glass slides are marked as reviewed. Ask for the glass slides, and sign once you have reviewed them.`];
+  return [];
+}
+
 export interface SigningContext {
   /** The patient's questions from the intake. */
   questions: string[];
@@ -77,6 +89,7 @@ export function signingGaps(draft: OpinionDraft, ctx: SigningContext): string[] 
     if (!value) continue;
     for (const f of fields) if (typeof value[f] === 'string' && isBlank(value[f])) gaps.push(`${SECTION_LABELS[section]}: ${FIELD_LABELS[f]} is missing.`);
   }
+  gaps.push(...slidesGaps(content.slidesReviewed));
   if (content.treatment && !(content.treatment.options ?? []).some((o) => !isBlank(o?.option))) gaps.push(`${SECTION_LABELS.treatment}: ${FIELD_LABELS.options} is missing.`);
   if (isBlank(content.diagnosisReview) && isBlank(content.patientSummary) && isBlank(content.physicianSection)) {
     gaps.push('Write at least the diagnosis review, the summary for the patient or the section for the referring physician.');

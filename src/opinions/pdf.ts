@@ -18,6 +18,20 @@ function section(title: string, body: Content[]): Content[] {
   return [{ text: title, style: 'h2' }, ...body];
 }
 
+/** The report's statement of what the pathologist looked at, one line each, as the PDF and the web show it. */
+export function slidesReviewedLines(s: NonNullable<OpinionContent['slidesReviewed']>): string[] {
+  const lines: string[] = [];
+  for (const d of s.digital) {
+    const cited = (d.annotations ?? []).map((a) => `annotation ${a.number}: ${a.text}`).join('; ');
+    lines.push(`Digital slide ${d.name}${cited ? ` (${cited})` : ''}.`);
+  }
+  for (const g of s.glass) lines.push(`Glass slides: ${g.name}.`);
+  if (s.digitalSufficed === 'yes') lines.push('The digital slides were enough for this review; the glass slides were not needed.');
+  if (s.digitalSufficed === 'no') lines.push('The digital slides were not enough on their own; the glass slides were reviewed.');
+  if (s.comment) lines.push(s.comment);
+  return lines;
+}
+
 function partContent(p: ReportDocument['parts'][number]): Content[] {
   const c = p.content;
   const out: Content[] = [{ text: `${p.reviewerRole}: ${p.authorName}`, style: 'h1' }];
@@ -31,6 +45,7 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
     const prefix = c.staging.basis === 'clinical' ? 'c' : 'p';
     out.push(...section('Staging', [{ text: `${prefix}T${c.staging.t} ${prefix}N${c.staging.n} ${prefix}M${c.staging.m}${c.staging.grade ? `, grade ${c.staging.grade}` : ''} (${c.staging.edition})` }]));
   }
+  if (c.slidesReviewed) out.push(...section('Slides reviewed', slidesReviewedLines(c.slidesReviewed).map((text) => ({ text }))));
   if (c.biomarkers?.length) {
     out.push(...section('Biomarkers', [{ table: { widths: ['*', 'auto', '*'], body: [['Test', 'Status', 'Note'].map((h) => ({ text: h, bold: true })), ...c.biomarkers.map((b) => [b.name, label(b.status), b.note ?? ''])] }, layout: 'lightHorizontalLines' }]));
   }

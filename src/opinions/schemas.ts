@@ -36,6 +36,29 @@ export const LungInputChecked = LungInput
     .refine((i) => (i.obstructedInResected ?? 0) + (i.obstructedElsewhere ?? 0) < TOTAL_SEGMENTS, { path: ['obstructedElsewhere'], message: `At least one of the ${TOTAL_SEGMENTS} segments must be functional.` });
 const LungFunction = z.strictObject({ input: LungInputChecked, comment: text().optional() });
 const Trial = z.strictObject({ identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000) });
+/**
+ * The slides the pathologist looked at, digital or glass, as the report states them. Names and
+ * cited measurements are filled in by the server from the case's own records when the draft is
+ * saved, so the signed text names what was really on file.
+ */
+const CitedAnnotation = z.strictObject({ number: z.number().int().min(1), text: text(700) });
+const DigitalSlideReviewed = z.strictObject({ slideId: z.uuid(), name: text(300), annotations: z.array(CitedAnnotation).max(50).optional() });
+const GlassReviewed = z.strictObject({ specimenId: z.uuid(), name: text(300) });
+export const DIGITAL_SUFFICED = ['yes', 'no'] as const;
+const SlidesReviewed = z.strictObject({
+  digital: z.array(DigitalSlideReviewed).max(200),
+  glass: z.array(GlassReviewed).max(100),
+  /** Whether the digital slides were enough on their own; asked only when some were reviewed. */
+  digitalSufficed: z.enum(DIGITAL_SUFFICED).optional(),
+  comment: text(2000).optional(),
+});
+const SlidesReviewedDraft = z.strictObject({
+  digital: z.array(DigitalSlideReviewed.partial({ name: true }).extend({ annotations: z.array(CitedAnnotation.partial({ text: true })).max(50).optional() })).max(200).optional(),
+  glass: z.array(GlassReviewed.partial({ name: true })).max(100).optional(),
+  digitalSufficed: z.enum(DIGITAL_SUFFICED).optional(),
+  comment: text(2000).optional(),
+});
+export type SlidesReviewedDraft = z.infer<typeof SlidesReviewedDraft>;
 const Answer = z.strictObject({ question: text(1000), answer: text() });
 const Priorities = z.strictObject({ fit: z.enum(['fits', 'partly', 'does_not_fit']), explanation: text() });
 
@@ -43,6 +66,7 @@ export const OpinionContent = z.strictObject({
   reviewerRole: text(80).optional(),
   diagnosisReview: DiagnosisReview.optional(),
   staging: Staging.optional(),
+  slidesReviewed: SlidesReviewed.optional(),
   biomarkers: z.array(Biomarker).max(60).optional(),
   treatment: Treatment.optional(),
   surgery: Surgery.optional(),
@@ -65,6 +89,7 @@ export const OpinionDraft = z.strictObject({
   reviewerRole: text(80).optional(),
   diagnosisReview: DiagnosisReview.partial().optional(),
   staging: Staging.partial().optional(),
+  slidesReviewed: SlidesReviewedDraft.optional(),
   biomarkers: z.array(Biomarker.partial()).max(60).optional(),
   treatment: Treatment.partial().extend({ options: z.array(TreatmentOption.partial()).max(10).optional() }).optional(),
   surgery: Surgery.partial().optional(),

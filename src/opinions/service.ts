@@ -21,6 +21,7 @@ import { boardRecommendations } from '../boards/recommendations.ts';
 import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
+import { callOffGlassSlides, resolveSlidesReviewed } from '../pathology/reviewed.ts';
 
 /**
  * The expert's review and the signed opinion: the workspace, a draft per reviewer, signing
@@ -220,6 +221,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const [existing] = await tx.query<{ status: string; content: OpinionDraft }>('SELECT status, content FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
         const merged = mode === 'replace' ? changes : { ...(existing?.content ?? {}), ...changes };
+        if (changes.slidesReviewed) merged.slidesReviewed = await resolveSlidesReviewed(tx, caseId, changes.slidesReviewed);
         const content = withoutBlankSections(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) as OpinionDraft);
         await tx.query(
           `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,
@@ -256,6 +258,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content = $2, content_sha256 = $3, updated_at = now() WHERE id = $1`, [p.id, JSON.stringify(content), sha256(content)]);
         await c.emit('opinion.part.sign', {});
         await c.audit('opinion.sign', { detail: { part: p.id } });
+        if (content.slidesReviewed?.digitalSufficed === 'yes') await callOffGlassSlides(tx, actor, caseId);
         const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
         return partView(after!);
       });

@@ -43,6 +43,20 @@ const specimenView = (r: SpecimenRow, events: { to_status: string; at: Date; det
   history: events.map((e) => ({ status: e.to_status, at: new Date(e.at).toISOString(), by: e.name, detail: e.detail })),
 });
 
+interface NewSpecimen { kind: 'slides' | 'blocks'; label: string; expectedCount: number; sourceFacility: string }
+
+/** Starts tracking material asked for from a facility: its barcode, first step and timeline line. */
+async function trackSpecimen(tx: Queryable, actor: Actor, caseId: string, input: NewSpecimen, meta: RequestMeta): Promise<SpecimenRow> {
+  const barcode = `CSL-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
+  const [row] = await tx.query<SpecimenRow>(
+    `INSERT INTO specimens (case_id, kind, label, expected_count, source_facility, barcode, status, created_by) VALUES ($1,$2,$3,$4,$5,$6,'requested',$7) RETURNING *`,
+    [caseId, input.kind, input.label, input.expectedCount, input.sourceFacility, barcode, actor.userId]);
+  await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, actor_id) VALUES ($1, NULL, 'requested', $2)`, [row!.id, actor.userId]);
+  await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.request', detail: { specimenId: row!.id, kind: input.kind, label: input.label } });
+  await recordAudit(tx, { actor, meta, action: 'specimen.create', entityType: 'Specimen', entityId: row!.id, caseId });
+  return row!;
+}
+
 interface RoiRow {
   id: string;
   case_id: string;
@@ -97,17 +111,23 @@ export function materialService(deps: Deps) {
       });
     },
 
-    async requestSpecimen(actor: Actor, caseId: string, input: { kind: 'slides' | 'blocks'; label: string; expectedCount: number; sourceFacility: string }, meta: RequestMeta) {
+    async requestSpecimen(actor: Actor, caseId: string, input: NewSpecimen, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.curate', meta);
-        const barcode = `CSL-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
-        const [row] = await tx.query<SpecimenRow>(
-          `INSERT INTO specimens (case_id, kind, label, expected_count, source_facility, barcode, status, created_by) VALUES ($1,$2,$3,$4,$5,$6,'requested',$7) RETURNING *`,
-          [caseId, input.kind, input.label, input.expectedCount, input.sourceFacility, barcode, actor.userId]);
-        await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, actor_id) VALUES ($1, NULL, 'requested', $2)`, [row!.id, actor.userId]);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.request', detail: { specimenId: row!.id, kind: input.kind, label: input.label } });
-        await recordAudit(tx, { actor, meta, action: 'specimen.create', entityType: 'Specimen', entityId: row!.id, caseId });
-        return specimenView(row!);
+        return specimenView(await trackSpecimen(tx, actor, caseId, input, meta));
+      });
+    },
+
+    /**
+     * The pathologist asks for the glass slides when the digital ones are not enough: tracked
+     * like any request (the coordinator then has the facility ship them), with the reason in
+     * its label and a line on the timeline.
+     */
+    async askForGlassSlides(actor: Actor, caseId: string, input: { sourceFacility: string; expectedCount: number; reason: string }, meta: RequestMeta) {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.opinion.write', meta);
+        const label = `Glass slides for the pathology review: ${input.reason}`.slice(0, 200);
+        return specimenView(await trackSpecimen(tx, actor, caseId, { kind: 'slides', label, expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta));
       });
     },
 

@@ -33,6 +33,11 @@ export function materialRoutes(material: MaterialService) {
       config: { access: { case: 'case.records.curate' } },
       schema: { tags, summary: 'Start tracking slides or blocks requested from a facility (coordinator)', params: Params, body: z.strictObject({ kind: z.enum(['slides', 'blocks']), label: Text(200), expectedCount: z.number().int().min(1).max(500), sourceFacility: Text(300) }), response: { 201: SpecimenView, ...errorResponses } },
     }, async (req, reply) => reply.code(201).send(await material.requestSpecimen(req.actor, req.params.id, req.body, requestMeta(req))));
+    app.post('/api/cases/:id/specimens/glass-request', {
+      config: { access: { case: 'case.opinion.write' } },
+      schema: { tags, summary: 'Ask for the glass slides because the digital ones are not enough (assigned pathologist); tracked like any request', params: Params,
+        body: z.strictObject({ sourceFacility: Text(300), expectedCount: z.number().int().min(1).max(500), reason: Text(150) }), response: { 201: SpecimenView, ...errorResponses } },
+    }, async (req, reply) => reply.code(201).send(await material.askForGlassSlides(req.actor, req.params.id, req.body, requestMeta(req))));
     app.post('/api/cases/:id/specimens/:itemId/steps', {
       config: { access: { case: 'case.records.curate' } },
       schema: { tags, summary: 'Move tracked material on: shipped, received (count and condition), with the reviewer, returned', params: ItemParams,

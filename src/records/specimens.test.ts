@@ -18,4 +18,10 @@ describe('specimen tracking', () => {
     expect(specimenStepProblems('requested', { to: 'with_reviewer' }, 1)[0]).toMatch(/cannot become/);
     expect(nextSpecimenStatuses('received')).toEqual(['with_reviewer', 'returned']);
   });
+  it('calls off only material not yet sent, and only with a reason', () => {
+    expect(specimenStepProblems('requested', { to: 'not_needed' }, 1)).toEqual(['Say why it is no longer needed.']);
+    expect(specimenStepProblems('requested', { to: 'not_needed', note: 'Digital review sufficed.' }, 1)).toEqual([]);
+    expect(specimenStepProblems('shipped', { to: 'not_needed', note: 'Too late.' }, 1)[0]).toMatch(/cannot become/);
+    expect(nextSpecimenStatuses('not_needed')).toEqual([]);
+  });
 });

@@ -3,11 +3,11 @@
  * received (count and condition checked) → with the reviewer → returned (with tracking). A
  * pure state machine: each step names what it needs, and refuses in plain words.
  */
-export const SPECIMEN_STATUSES = ['requested', 'shipped', 'received', 'with_reviewer', 'returned'] as const;
+export const SPECIMEN_STATUSES = ['requested', 'shipped', 'received', 'with_reviewer', 'returned', 'not_needed'] as const;
 export type SpecimenStatus = (typeof SPECIMEN_STATUSES)[number];
 
 export const SPECIMEN_STATUS_LABELS: Record<SpecimenStatus, string> = {
-  requested: 'Requested', shipped: 'Shipped to us', received: 'Received', with_reviewer: 'With the reviewer', returned: 'Returned',
+  requested: 'Requested', shipped: 'Shipped to us', received: 'Received', with_reviewer: 'With the reviewer', returned: 'Returned', not_needed: 'Not needed',
 };
 
 export interface SpecimenStep {
@@ -20,11 +20,13 @@ export interface SpecimenStep {
 }
 
 const NEXT: Record<SpecimenStatus, SpecimenStatus[]> = {
-  requested: ['shipped', 'received'],
+  // Material not yet sent can be called off (the digital slides sufficed, or the facility has none).
+  requested: ['shipped', 'received', 'not_needed'],
   shipped: ['received'],
   received: ['with_reviewer', 'returned'],
   with_reviewer: ['returned'],
   returned: [],
+  not_needed: [],
 };
 
 /** What is missing for a step (empty when it may happen). */
@@ -41,6 +43,7 @@ export function specimenStepProblems(from: SpecimenStatus, step: SpecimenStep, e
     if (step.receivedCount != null && step.receivedCount !== expectedCount && !step.note?.trim()) problems.push(`${expectedCount} were expected and ${step.receivedCount} arrived: add a note.`);
     if (step.condition && step.condition !== 'intact' && !step.note?.trim()) problems.push('Describe the damage or what is missing.');
   }
+  if (step.to === 'not_needed' && !step.note?.trim()) problems.push('Say why it is no longer needed.');
   return problems;
 }
 

@@ -11189,7 +11189,7 @@ export interface paths {
                         note?: string;
                         receivedCount?: number;
                         /** @enum {string} */
-                        to: "requested" | "shipped" | "received" | "with_reviewer" | "returned";
+                        to: "requested" | "shipped" | "received" | "with_reviewer" | "returned" | "not_needed";
                         trackingNumber?: string;
                     };
                 };
@@ -11197,6 +11197,115 @@ export interface paths {
             responses: {
                 /** @description Default Response */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Specimen"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/specimens/glass-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for the glass slides because the digital ones are not enough (assigned pathologist); tracked like any request */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expectedCount: number;
+                        reason: string;
+                        sourceFacility: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17676,6 +17785,25 @@ export interface components {
                 fit?: "fits" | "partly" | "does_not_fit";
             };
             reviewerRole?: string;
+            slidesReviewed?: {
+                comment?: string;
+                digital?: {
+                    annotations?: {
+                        number: number;
+                        text?: string;
+                    }[];
+                    name?: string;
+                    /** Format: uuid */
+                    slideId: string;
+                }[];
+                /** @enum {string} */
+                digitalSufficed?: "yes" | "no";
+                glass?: {
+                    name?: string;
+                    /** Format: uuid */
+                    specimenId: string;
+                }[];
+            };
             staging?: {
                 /** @enum {string} */
                 basis?: "clinical" | "pathological";
@@ -17748,6 +17876,25 @@ export interface components {
                 fit?: "fits" | "partly" | "does_not_fit";
             } | null;
             reviewerRole?: string | null;
+            slidesReviewed?: {
+                comment?: string;
+                digital?: {
+                    annotations?: {
+                        number: number;
+                        text?: string;
+                    }[];
+                    name?: string;
+                    /** Format: uuid */
+                    slideId: string;
+                }[];
+                /** @enum {string} */
+                digitalSufficed?: "yes" | "no";
+                glass?: {
+                    name?: string;
+                    /** Format: uuid */
+                    specimenId: string;
+                }[];
+            } | null;
             staging?: {
                 /** @enum {string} */
                 basis?: "clinical" | "pathological";
@@ -17820,6 +17967,25 @@ export interface components {
                 fit?: "fits" | "partly" | "does_not_fit";
             } | null;
             reviewerRole?: string | null;
+            slidesReviewed?: {
+                comment?: string;
+                digital?: {
+                    annotations?: {
+                        number: number;
+                        text?: string;
+                    }[];
+                    name?: string;
+                    /** Format: uuid */
+                    slideId: string;
+                }[];
+                /** @enum {string} */
+                digitalSufficed?: "yes" | "no";
+                glass?: {
+                    name?: string;
+                    /** Format: uuid */
+                    specimenId: string;
+                }[];
+            } | null;
             staging?: {
                 /** @enum {string} */
                 basis?: "clinical" | "pathological";
@@ -17892,6 +18058,25 @@ export interface components {
                 fit?: "fits" | "partly" | "does_not_fit";
             };
             reviewerRole?: string;
+            slidesReviewed?: {
+                comment?: string;
+                digital?: {
+                    annotations?: {
+                        number: number;
+                        text?: string;
+                    }[];
+                    name?: string;
+                    /** Format: uuid */
+                    slideId: string;
+                }[];
+                /** @enum {string} */
+                digitalSufficed?: "yes" | "no";
+                glass?: {
+                    name?: string;
+                    /** Format: uuid */
+                    specimenId: string;
+                }[];
+            };
             staging?: {
                 /** @enum {string} */
                 basis?: "clinical" | "pathological";
@@ -18029,6 +18214,25 @@ export interface components {
                         fit: "fits" | "partly" | "does_not_fit";
                     };
                     reviewerRole?: string;
+                    slidesReviewed?: {
+                        comment?: string;
+                        digital: {
+                            annotations?: {
+                                number: number;
+                                text: string;
+                            }[];
+                            name: string;
+                            /** Format: uuid */
+                            slideId: string;
+                        }[];
+                        /** @enum {string} */
+                        digitalSufficed?: "yes" | "no";
+                        glass: {
+                            name: string;
+                            /** Format: uuid */
+                            specimenId: string;
+                        }[];
+                    };
                     staging?: {
                         /** @enum {string} */
                         basis: "clinical" | "pathological";
@@ -18135,6 +18339,25 @@ export interface components {
                         fit: "fits" | "partly" | "does_not_fit";
                     };
                     reviewerRole?: string;
+                    slidesReviewed?: {
+                        comment?: string;
+                        digital: {
+                            annotations?: {
+                                number: number;
+                                text: string;
+                            }[];
+                            name: string;
+                            /** Format: uuid */
+                            slideId: string;
+                        }[];
+                        /** @enum {string} */
+                        digitalSufficed?: "yes" | "no";
+                        glass: {
+                            name: string;
+                            /** Format: uuid */
+                            specimenId: string;
+                        }[];
+                    };
                     staging?: {
                         /** @enum {string} */
                         basis: "clinical" | "pathological";
@@ -18751,7 +18974,7 @@ export interface components {
             returnTrackingNumber: string | null;
             sourceFacility: string;
             /** @enum {string} */
-            status: "requested" | "shipped" | "received" | "with_reviewer" | "returned";
+            status: "requested" | "shipped" | "received" | "with_reviewer" | "returned" | "not_needed";
             statusLabel: string;
             trackingNumber: string | null;
             updatedAt: string;
@@ -18779,7 +19002,7 @@ export interface components {
             returnTrackingNumber: string | null;
             sourceFacility: string;
             /** @enum {string} */
-            status: "requested" | "shipped" | "received" | "with_reviewer" | "returned";
+            status: "requested" | "shipped" | "received" | "with_reviewer" | "returned" | "not_needed";
             statusLabel: string;
             trackingNumber: string | null;
             updatedAt: string;

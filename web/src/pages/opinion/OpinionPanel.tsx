@@ -51,6 +51,16 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
       {parts.filter((p) => p.content.patientSummary).map((p) => (
         <Stack key={p.authorName} gap={2} mt="sm"><Text fw={600}>{t('opinion:report.plain', { author: p.authorName })}</Text><Text>{p.content.patientSummary}</Text></Stack>
       ))}
+      {parts.filter((p) => p.content.slidesReviewed).map((p) => {
+        const s = p.content.slidesReviewed!;
+        return (
+          <Stack key={`slides-${p.authorName}`} gap={0} mt="sm" data-testid="slides-reviewed-summary">
+            {s.digital.length > 0 && <Text size="sm">{t('opinion:report.slidesDigital', { author: p.authorName, count: s.digital.length })}</Text>}
+            {s.glass.length > 0 && <Text size="sm">{t('opinion:report.slidesGlass', { author: p.authorName })}</Text>}
+            {s.digitalSufficed === 'yes' && <Text size="sm">{t('opinion:report.slidesEnough')}</Text>}
+          </Stack>
+        );
+      })}
       <Title order={4} size="h5" mt="md">{t('opinion:report.answers')}</Title>
       {/* In the order the patient asked, whoever answered. */}
       {parts.flatMap((p) => (p.content.answers ?? []).map((a) => ({ ...a, p }))).sort((x, y) => order(x.question) - order(y.question)).map(({ p, ...a }) => (

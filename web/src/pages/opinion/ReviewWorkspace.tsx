@@ -7,6 +7,7 @@ import { useMe } from '../../auth.tsx';
 import { ErrorNote, FieldRow } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { RecommendationCard } from '../boards/CaseBoardPanel.tsx';
+import { SlidesReviewedEditor } from '../pathology/SlidesReviewedEditor.tsx';
 
 /**
  * The staff's side of the Opinion tab: the reviewer's workspace and editor, signing and issuing,
@@ -176,6 +177,10 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                 <TextInput label="Edition" placeholder="AJCC 8th edition" value={c.staging?.edition ?? ''} onChange={(e) => setIn('staging', 'edition', e.currentTarget.value)} />
               </SimpleGrid>
             </Accordion.Panel>
+          </Accordion.Item>
+          <Accordion.Item value="slides">
+            <SectionControl state={state('slidesReviewed')}>Slides reviewed (digital and glass)</SectionControl>
+            <Accordion.Panel><SlidesReviewedEditor caseId={caseId} value={c.slidesReviewed} onChange={(v) => set('slidesReviewed', v)} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="biomarkers">
             <SectionControl state={state('biomarkers')}>Biomarkers (prefilled from the completeness rules)</SectionControl>

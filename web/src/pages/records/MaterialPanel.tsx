@@ -10,9 +10,9 @@ import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
 /** The steps a specimen may take next from each status (named in records:specimens.next). */
-type SpecimenStep = 'shipped' | 'received' | 'with_reviewer' | 'returned';
+type SpecimenStep = 'shipped' | 'received' | 'with_reviewer' | 'returned' | 'not_needed';
 const NEXT: Record<string, SpecimenStep[]> = {
-  requested: ['shipped', 'received'],
+  requested: ['shipped', 'received', 'not_needed'],
   shipped: ['received'],
   received: ['with_reviewer', 'returned'],
   with_reviewer: ['returned'],
@@ -104,6 +104,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
                 <Textarea label={t('records:specimens.note')} value={stepForm.note ?? ''} onChange={(e) => setStepForm({ ...stepForm, note: e.currentTarget.value })} />
               </>
             )}
+            {step?.to === 'not_needed' && <Textarea label={t('records:specimens.whyNotNeeded')} value={stepForm.note ?? ''} onChange={(e) => setStepForm({ ...stepForm, note: e.currentTarget.value })} />}
             <ErrorNote error={move.error} />
             <Button type="submit" loading={move.isPending}>{t('records:specimens.save')}</Button>
           </Stack>

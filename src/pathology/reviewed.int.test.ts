@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD, type Person } from '../../test/support/builders.ts';
+import { tusUpload } from '../../test/support/records.ts';
+import { aSlideFile } from '../../test/support/slides.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let patient: Person;
+let coordinator: Person;
+let pathologist: Person;
+let caseId: string;
+let slideId: string;
+beforeAll(async () => {
+  t = await startTestApp({ JOBS_POLL_MS: '60000' });
+  patient = await aPatient(t, 'Robin Testperson');
+  coordinator = await aStaff(t, 'coordinator');
+  pathologist = await aStaff(t, 'expert', 'Dr. Patho Logist');
+  caseId = await aCaseInReview(t, patient, coordinator, pathologist, { role: 'pathology' });
+  const up = await tusUpload(coordinator.client, caseId, 'A3-HE.svs', aSlideFile());
+  expect(up.status).toBe(200);
+  slideId = up.body.document.id;
+  await t.app.jobs.drain();
+});
+afterAll(() => t.close());
+
+const specimens = async () => (await coordinator.client.get(`/api/cases/${caseId}/specimens`)).body as { id: string; label: string; status: string; history: { status: string; detail: Record<string, unknown> }[] }[];
+
+describe('slides reviewed, in the opinion and in the glass-slide tracking', () => {
+  it('fills the slides a pathologist marks, and the measurements they cite, from the case’s own records', async () => {
+    const measured = await pathologist.client.post(`/api/cases/${caseId}/slides/${slideId}/annotations`, { kind: 'length', points: [[0, 0], [400, 300]], note: 'Tumour depth' });
+    expect(measured.status).toBe(201);
+    const saved = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {
+      slidesReviewed: { digital: [{ slideId, name: 'a name the client made up', annotations: [{ number: 1, text: 'made up' }] }] },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.content.slidesReviewed).toEqual({ digital: [{ slideId, name: 'A3-HE.svs', annotations: [{ number: 1, text: '125 µm — Tumour depth' }] }], glass: [] });
+    expect(saved.body.missing).toContain('Slides reviewed: say whether the digital slides were enough.');
+
+    // Only what is on this case can be named.
+    const foreign = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { slidesReviewed: { digital: [{ slideId: crypto.randomUUID() }] } });
+    expect(foreign.status).toBe(400);
+    const unknownNote = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { slidesReviewed: { digital: [{ slideId, annotations: [{ number: 7 }] }] } });
+    expect(unknownNote.status).toBe(400);
+    expect(unknownNote.body.detail).toMatch(/Annotation 7/);
+  });
+
+  it('lets the pathologist ask for the glass slides; they cannot sign "not enough" without reviewing them', async () => {
+    const asked = await pathologist.client.post(`/api/cases/${caseId}/specimens/glass-request`, { sourceFacility: 'Riverside Pathology Lab', expectedCount: 4, reason: 'Margins need the glass' });
+    expect(asked.status).toBe(201);
+    expect(asked.body).toMatchObject({ kind: 'slides', status: 'requested', label: 'Glass slides for the pathology review: Margins need the glass', expectedCount: 4 });
+    // The patient's side may not ask on the pathologist's behalf.
+    expect((await patient.client.post(`/api/cases/${caseId}/specimens/glass-request`, { sourceFacility: 'X', expectedCount: 1, reason: 'X' })).status).toBe(404);
+    const timeline = (await coordinator.client.get(`/api/cases/${caseId}/timeline`)).body;
+    expect(JSON.stringify(timeline)).toMatch(/specimen\.request|Asked for tissue samples or slides/);
+
+    const notEnough = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {
+      slidesReviewed: { digital: [{ slideId }], digitalSufficed: 'no' }, patientSummary: 'Your slides were reviewed.',
+    });
+    expect(notEnough.body.missing.join(' ')).toMatch(/not enough, and no glass slides are marked as reviewed/);
+    // Glass not yet arrived cannot be marked as reviewed by signing: it stays a gap.
+    const sign = await pathologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(pathologist) });
+    expect(sign.status).toBe(422);
+  });
+
+  it('calls off glass slides not yet sent when the pathologist signs that the digital slides sufficed, and the report says which slides were reviewed', async () => {
+    const questions: string[] = (await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.intake?.questions?.questions ?? [];
+    const enough = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {
+      answers: questions.map((question) => ({ question, answer: 'See the summary.' })),
+      slidesReviewed: { digital: [{ slideId, annotations: [{ number: 1 }] }], digitalSufficed: 'yes', comment: 'Representative sections.' },
+    });
+    expect(enough.body.missing).toEqual([]);
+    const signed = await pathologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(pathologist) });
+    expect(signed.status).toBe(200);
+    const [glass] = await specimens();
+    expect(glass).toMatchObject({ status: 'not_needed' });
+    expect(glass!.history.map((h) => h.status)).toEqual(['requested', 'not_needed']);
+    expect(glass!.history[1]!.detail.note).toMatch(/digital slides sufficed/);
+
+    const issued = await pathologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(pathologist) });
+    expect(issued.status).toBe(201);
+    const pdf = await fetch(`${t.baseUrl}/api/cases/${caseId}/opinion/report/1/pdf`, { headers: { cookie: pathologist.client.cookieHeader } });
+    expect(pdf.status).toBe(200);
+    const text = execFileSync('pdftotext', ['-', '-'], { input: Buffer.from(await pdf.arrayBuffer()) }).toString().replace(/\s+/g, ' ');
+    expect(text).toContain('Slides reviewed');
+    expect(text).toContain('Digital slide A3-HE.svs (annotation 1: 125 µm — Tumour depth).');
+    expect(text).toContain('The digital slides were enough for this review; the glass slides were not needed.');
+  });
+
+  it('lets the coordinator call off a request with a reason, and only with one', async () => {
+    const more = await coordinator.client.post(`/api/cases/${caseId}/specimens`, { kind: 'blocks', label: 'Block A3', expectedCount: 1, sourceFacility: 'Riverside Pathology Lab' });
+    const bare = await coordinator.client.post(`/api/cases/${caseId}/specimens/${more.body.id}/steps`, { to: 'not_needed' });
+    expect(bare.status).toBe(422);
+    expect(bare.body.detail).toMatch(/Say why/);
+    const off = await coordinator.client.post(`/api/cases/${caseId}/specimens/${more.body.id}/steps`, { to: 'not_needed', note: 'The hospital ran the tests itself.' });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ status: 'not_needed', statusLabel: 'Not needed' });
+  });
+});

@@ -1,0 +1,71 @@
+import type { Actor } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import { AppError } from '../core/errors.ts';
+import { emit } from '../events/emit.ts';
+import type { SlidesReviewedDraft } from '../opinions/schemas.ts';
+
+const MICRONS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+/** How a cited measurement reads in the report: "1,234.5 µm — invasive front". */
+export function annotationText(a: { value: number; unit: string; note: string | null }): string {
+  return `${MICRONS.format(a.value)} ${a.unit}${a.note ? ` — ${a.note}` : ''}`.slice(0, 700);
+}
+
+/** How a glass-slide shipment is named in the report: its label and where it came from. */
+export const glassName = (s: { label: string; expected_count: number; source_facility: string }) =>
+  `${s.label} (${s.expected_count} from ${s.source_facility})`.slice(0, 300);
+
+/**
+ * Fills a draft's "slides reviewed" section from the case's own records: each digital slide by
+ * its name on file and each cited measurement by its number, value and note; each glass-slide
+ * shipment by its label. A slide, shipment or measurement that is not on this case is refused,
+ * so the signed report can only name what was really there.
+ */
+export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft: SlidesReviewedDraft): Promise<SlidesReviewedDraft> {
+  const digitalIds = (draft.digital ?? []).map((d) => d.slideId);
+  const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
+  const slides = new Map((await tx.query<{ id: string; filename: string }>(
+    `SELECT d.id, d.filename FROM documents d JOIN slides s ON s.document_id = d.id WHERE d.case_id = $1 AND s.status = 'ready' AND d.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
+  const notes = await tx.query<{ slide_id: string; number: number; value: number; unit: string; note: string | null }>(
+    'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
+  const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
+    `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND id = ANY($2::uuid[])`, [caseId, glassIds])).map((r) => [r.id, r]));
+  const seen = new Set<string>();
+  const digital = (draft.digital ?? []).filter((d) => !seen.has(d.slideId) && seen.add(d.slideId)).map((d) => {
+    const slide = slides.get(d.slideId);
+    if (!slide) throw new AppError('VALIDATION_FAILED', 'A slide marked as reviewed is not a viewable slide of this request.');
+    const annotations = [...new Set((d.annotations ?? []).map((a) => a.number))].sort((a, b) => a - b).map((number) => {
+      const found = notes.find((n) => n.slide_id === d.slideId && n.number === number);
+      if (!found) throw new AppError('VALIDATION_FAILED', `Annotation ${number} is not on the slide ${slide.filename}.`);
+      return { number, text: annotationText(found) };
+    });
+    return { slideId: d.slideId, name: slide.filename.slice(0, 300), ...(annotations.length ? { annotations } : {}) };
+  });
+  const glassReviewed = (draft.glass ?? []).filter((g) => !seen.has(g.specimenId) && seen.add(g.specimenId)).map((g) => {
+    const s = glass.get(g.specimenId);
+    if (!s) throw new AppError('VALIDATION_FAILED', 'Glass slides marked as reviewed are not tracked on this request.');
+    return { specimenId: g.specimenId, name: glassName(s) };
+  });
+  return {
+    digital, glass: glassReviewed,
+    // Whether the digital slides sufficed means nothing when none was reviewed.
+    ...(digital.length && draft.digitalSufficed ? { digitalSufficed: draft.digitalSufficed } : {}),
+    ...(draft.comment ? { comment: draft.comment } : {}),
+  };
+}
+
+/**
+ * Closes the glass-slide loop when a pathologist signs that the digital slides sufficed: glass
+ * slides asked for and not yet sent are called off, each with a step in its history and a line
+ * on the timeline, so the facility is not asked to ship them for nothing.
+ */
+export async function callOffGlassSlides(tx: Queryable, actor: Actor, caseId: string): Promise<number> {
+  const rows = await tx.query<{ id: string; label: string }>(
+    `UPDATE specimens SET status = 'not_needed', updated_at = now() WHERE case_id = $1 AND kind = 'slides' AND status = 'requested' RETURNING id, label`, [caseId]);
+  for (const r of rows) {
+    await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, detail, actor_id) VALUES ($1, 'requested', 'not_needed', $2, $3)`,
+      [r.id, JSON.stringify({ note: 'The pathologist’s review of the digital slides sufficed.' }), actor.userId]);
+    await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.step', detail: { specimenId: r.id, label: r.label, from: 'requested', to: 'not_needed' } });
+  }
+  return rows.length;
+}
