@@ -108,6 +108,8 @@ const ROUTES: Route[] = [
   { name: 'delete measurement', op: 'DELETE /api/cases/{id}/imaging/measurements/{measurementId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/imaging/measurements/${someId()}` },
   { name: 'digital slides', op: 'GET /api/cases/{id}/slides', method: 'GET', path: (c) => `/api/cases/${c.id}/slides` },
   { name: 'open a digital slide', op: 'GET /api/cases/{id}/slides/{slideId}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}` },
+  { name: 'describe a slide', op: 'PATCH /api/cases/{id}/slides/{slideId}', method: 'PATCH', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}`, body: { block: 'A1' } },
+  { name: 'a slide label photo', op: 'GET /api/cases/{id}/slides/{slideId}/pictures/{picture}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/pictures/label.jpeg` },
   { name: 'slide measurements', op: 'GET /api/cases/{id}/slides/{slideId}/annotations', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations` },
   { name: 'measure on a slide', op: 'POST /api/cases/{id}/slides/{slideId}/annotations', method: 'POST', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations`, body: { kind: 'length', points: [[0, 0], [1, 1]] } },
   { name: 'remove a slide measurement', op: 'DELETE /api/cases/{id}/slides/{slideId}/annotations/{annotationId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations/${someId()}` },
@@ -239,6 +241,8 @@ const REACHES_A: Record<string, string[]> = {
   // The matrix's document is a text note, not a slide: past the grant check these answer 404
   // as a missing slide (the grant holders' reach is shown in src/pathology/pathology.int.test.ts).
   'open a digital slide': [],
+  'describe a slide': [],
+  'a slide label photo': [],
   'slide measurements': ['patient', 'proxy'],
   'measure on a slide': [],
   'remove a slide measurement': [],

@@ -177,6 +177,37 @@ describe('whole-slide images', () => {
   });
 });
 
+describe('label and overview photos, block and stain', () => {
+  it('keeps the label and macro photos of an Aperio file, serves them audited, and lets staff name the block and stain', async () => {
+    const up = await tusUpload(coordinator.client, caseId, 'scan-0042.svs', aSlideFile({ aperioLabel: 'A3 H&E' }));
+    expect(up.status).toBe(200);
+    await t.app.jobs.drain();
+    const slide = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body.find((s: { id: string }) => s.id === up.body.document.id);
+    expect(slide).toMatchObject({ status: 'ready', vendor: 'aperio', objectivePower: 20, pictures: ['label', 'macro'], labelMayShowName: true, name: 'scan-0042.svs', block: null, stain: null });
+    const photo = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slide.id}/pictures/label.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    const label = jpeg.decode(Buffer.from(await photo.arrayBuffer()));
+    expect([label.width, label.height]).toEqual([400, 200]);
+    expect(await auditCount('pathology.slide.picture', slide.id)).toBe(1);
+    // A slide without such a photo says so.
+    const plain = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body.find((s: { filename: string }) => s.filename === 'biopsy-A1.svs');
+    expect(plain.pictures).toEqual([]);
+    const none = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${plain.id}/pictures/macro.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(none.status).toBe(404);
+
+    const named = await coordinator.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { block: ' A3 ', stain: 'H&E' });
+    expect(named.status).toBe(200);
+    expect(named.body).toMatchObject({ block: 'A3', stain: 'H&E', name: 'A3 · H&E (scan-0042.svs)' });
+    const cleared = await coordinator.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { stain: null });
+    expect(cleared.body).toMatchObject({ block: 'A3', stain: null, name: 'A3 (scan-0042.svs)' });
+    // The patient's side sees the slides but does not name them.
+    expect((await patient.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { block: 'B1' })).status).toBe(404);
+    // Slides with a block come first, in block order.
+    expect((await coordinator.client.get(`/api/cases/${caseId}/slides`)).body[0].id).toBe(slide.id);
+  });
+});
+
 function findFile(dir: string, name: string): string {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);

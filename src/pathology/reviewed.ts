@@ -3,6 +3,7 @@ import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
 import type { SlidesReviewedDraft } from '../opinions/schemas.ts';
+import { slideName } from './service.ts';
 
 const MICRONS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
@@ -24,8 +25,8 @@ export const glassName = (s: { label: string; expected_count: number; source_fac
 export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft: SlidesReviewedDraft): Promise<SlidesReviewedDraft> {
   const digitalIds = (draft.digital ?? []).map((d) => d.slideId);
   const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
-  const slides = new Map((await tx.query<{ id: string; filename: string }>(
-    `SELECT d.id, d.filename FROM documents d JOIN slides s ON s.document_id = d.id WHERE d.case_id = $1 AND s.status = 'ready' AND d.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
+  const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null }>(
+    `SELECT d.id, d.filename, s.block, s.stain FROM documents d JOIN slides s ON s.document_id = d.id WHERE d.case_id = $1 AND s.status = 'ready' AND d.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
   const notes = await tx.query<{ slide_id: string; number: number; value: number; unit: string; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
@@ -36,10 +37,10 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
     if (!slide) throw new AppError('VALIDATION_FAILED', 'A slide marked as reviewed is not a viewable slide of this request.');
     const annotations = [...new Set((d.annotations ?? []).map((a) => a.number))].sort((a, b) => a - b).map((number) => {
       const found = notes.find((n) => n.slide_id === d.slideId && n.number === number);
-      if (!found) throw new AppError('VALIDATION_FAILED', `Annotation ${number} is not on the slide ${slide.filename}.`);
+      if (!found) throw new AppError('VALIDATION_FAILED', `Annotation ${number} is not on the slide ${slideName(slide)}.`);
       return { number, text: annotationText(found) };
     });
-    return { slideId: d.slideId, name: slide.filename.slice(0, 300), ...(annotations.length ? { annotations } : {}) };
+    return { slideId: d.slideId, name: slideName(slide).slice(0, 300), ...(annotations.length ? { annotations } : {}) };
   });
   const glassReviewed = (draft.glass ?? []).filter((g) => !seen.has(g.specimenId) && seen.add(g.specimenId)).map((g) => {
     const s = glass.get(g.specimenId);

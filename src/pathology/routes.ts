@@ -6,12 +6,14 @@ import type { SlideAnnotations } from './annotations.ts';
 import type { PathologyService } from './service.ts';
 
 const SlideView = z.object({
-  id: z.uuid(), filename: z.string(),
+  id: z.uuid(), filename: z.string(), name: z.string().describe('Part/block and stain when given, and the file name'),
+  block: z.string().nullable().describe('The specimen part and block the slide was cut from, e.g. A3'), stain: z.string().nullable().describe('e.g. H&E, or an immunostain'),
   status: z.enum(['processing', 'ready', 'failed']), failure: z.enum(['unreadable', 'tiles', 'too_large', 'missing']).nullable().describe('Why the slide cannot be shown'),
   vendor: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable(),
   micronsPerPixel: z.number().nullable(), objectivePower: z.number().nullable(), levels: z.number().nullable(),
   tiles: z.object({ size: z.number(), overlap: z.number(), format: z.string() }).nullable(),
   labelMayShowName: z.boolean(),
+  pictures: z.array(z.enum(['label', 'macro'])).describe('Photos of the glass the file holds: the label (may show a name) and the whole slide'),
   uploadedAt: z.string(),
 }).meta({ id: 'Slide' });
 
@@ -41,6 +43,11 @@ export function pathologyRoutes(pathology: PathologyService, annotations: SlideA
       async (req) => pathology.list(req.actor, requestMeta(req), req.params.id));
     app.get('/cases/:id/slides/:slideId', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'One digital slide, as the viewer opens it (audited once per opening)', params: SlideParams, response: { 200: SlideView, ...errorResponses } } },
       async (req) => pathology.open(req.actor, requestMeta(req), req.params.id, req.params.slideId));
+    app.patch('/cases/:id/slides/:slideId', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Name the part/block and stain of a slide (null clears one)', params: SlideParams,
+      body: z.strictObject({ block: z.string().trim().max(40).nullish(), stain: z.string().trim().max(80).nullish() }), response: { 200: SlideView, ...errorResponses } } },
+    async (req) => pathology.describe(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.body));
+    app.get('/cases/:id/slides/:slideId/pictures/:picture', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The photo of the slide’s label or of the whole glass (JPEG; audited)', params: SlideParams.extend({ picture: z.enum(['label.jpeg', 'macro.jpeg']) }) } },
+      async (req, reply) => reply.type('image/jpeg').send(await pathology.picture(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.params.picture === 'label.jpeg' ? 'label' : 'macro')));
     app.get('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Measurements saved on a slide, numbered', params: SlideParams, response: { 200: z.array(AnnotationView), ...errorResponses } } },
       async (req) => annotations.list(req.actor, requestMeta(req), req.params.id, req.params.slideId));
     app.post('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Save a length on a slide (its value in µm is computed from the slide’s scale)', params: SlideParams, body: NewAnnotation, response: { 201: AnnotationView, ...errorResponses } } },

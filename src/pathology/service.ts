@@ -10,7 +10,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
-import { associatedImages, buildPyramid, readSlideFacts, SlideUnreadable, type SlideFailure } from './slideReader.ts';
+import { associatedImages, buildPyramid, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
 import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
 
 /** A slide file (document) with what was found in it, once it has been read. */
@@ -33,10 +33,14 @@ export interface SlideRow {
   pyramid_sha256: string | null;
   index_sha256: string | null;
   associated: string[] | null;
+  label_sha256: string | null;
+  macro_sha256: string | null;
+  block: string | null;
+  stain: string | null;
 }
 
 const SLIDES_SQL = `SELECT d.id, d.filename, d.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
-    s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.index_sha256, s.associated
+    s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.index_sha256, s.associated, s.label_sha256, s.macro_sha256, s.block, s.stain
   FROM documents d LEFT JOIN slides s ON s.document_id = d.id
   WHERE d.case_id = $1 AND d.content_type = 'wsi'`;
 
@@ -53,10 +57,16 @@ const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
 const STALE_WORK_MS = 2 * 60 * 60_000;
 
+/** How a slide is named in lists and in the report: its part/block and stain when given, and its file. */
+export function slideName(r: { filename: string; block: string | null; stain: string | null }): string {
+  const given = [r.block, r.stain].filter(Boolean).join(' · ');
+  return given ? `${given} (${r.filename})` : r.filename;
+}
+
 export function slideView(r: SlideRow) {
   const associated = r.associated;
   return {
-    id: r.id, filename: r.filename, status: r.status ?? ('processing' as const), failure: r.failure,
+    id: r.id, filename: r.filename, name: slideName(r), block: r.block, stain: r.stain, status: r.status ?? ('processing' as const), failure: r.failure,
     vendor: r.vendor, width: r.width, height: r.height,
     micronsPerPixel: r.mpp_x && r.mpp_y ? (r.mpp_x + r.mpp_y) / 2 : r.mpp_x ?? r.mpp_y ?? null,
     objectivePower: r.objective_power, levels: r.levels,
@@ -64,6 +74,7 @@ export function slideView(r: SlideRow) {
     // A label is a photo of the glass slide's sticker: it may carry the patient's name.
     // Unknown counts as "may": better a needless warning than a missed one.
     labelMayShowName: r.status === 'ready' && (associated === null || associated.includes('label') || associated.includes('macro')),
+    pictures: [...(r.label_sha256 ? ['label' as const] : []), ...(r.macro_sha256 ? ['macro' as const] : [])],
     uploadedAt: r.uploaded_at.toISOString(),
   };
 }
@@ -137,7 +148,8 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<SlideView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.slides.list' });
-        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY d.created_at, d.id`, [caseId]);
+        // By part/block (as a pathologist lays slides out), then as they came.
+        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY s.block NULLS LAST, d.created_at, d.id`, [caseId]);
         return rows.map(slideView);
       });
     },
@@ -149,6 +161,33 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
         const row = await slideOf(tx, caseId, slideId);
         await recordAudit(tx, { actor, meta, action: 'pathology.slide.open', entityType: 'Slide', entityId: slideId, caseId });
         return slideView(row);
+      });
+    },
+
+    /** The photo of the slide's label or of the whole glass, as the scanner took it (it may show a name): audited. */
+    async picture(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, which: SlidePicture): Promise<Buffer> {
+      const sha = await withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.records.read', meta);
+        const row = await slideOf(tx, caseId, slideId);
+        const found = which === 'label' ? row.label_sha256 : row.macro_sha256;
+        if (!found) throw new AppError('NOT_FOUND', `This slide file holds no ${which} picture.`);
+        await recordAudit(tx, { actor, meta, action: 'pathology.slide.picture', entityType: 'Slide', entityId: slideId, caseId, detail: { kind: which } });
+        return found;
+      });
+      return blobs.read(db, sha);
+    },
+
+    /** Names a slide's part/block and stain (scanners rarely record them), as reviewers and coordinators know them. */
+    async describe(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, d: { block?: string | null; stain?: string | null }): Promise<SlideView> {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
+        const before = await slideOf(tx, caseId, slideId);
+        if (before.status !== 'ready') throw new AppError('CONFLICT', 'Only a slide that can be viewed is described.');
+        const value = (v: string | null | undefined, old: string | null) => (v === undefined ? old : v?.trim() || null);
+        await tx.query('UPDATE slides SET block = $2, stain = $3 WHERE document_id = $1', [slideId, value(d.block, before.block), value(d.stain, before.stain)]);
+        await recordAudit(tx, { actor, meta, action: 'pathology.slide.describe', entityType: 'Slide', entityId: slideId, caseId });
+        readySlides.delete(`${caseId}:${slideId}`);
+        return slideView(await slideOf(tx, caseId, slideId));
       });
     },
 
@@ -202,21 +241,29 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
         const facts = await readSlideFacts(file, work);
         if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
         const associated = await associatedImages(file, work);
+        const pictures = await slidePictures(file, work);
         const pyramid = await buildPyramid(file, work);
         const index = await buildTileIndex(pyramid.zip, pyramid.prefix);
         await fsp.rm(file, { force: true });
         staged.push(await blobs.stage(fs.createReadStream(pyramid.zip)), await blobs.stageBytes(index));
         const [pyramidBlob, indexBlob] = staged as [StagedBlob, StagedBlob];
+        const picture = async (name: SlidePicture) => {
+          if (!pictures[name]) return null;
+          const blob = await blobs.stageBytes(await fsp.readFile(pictures[name]));
+          staged.push(blob);
+          return blob.sha256;
+        };
+        const [labelSha, macroSha] = [await picture('label'), await picture('macro')];
         const inserted = await db.transaction(async (tx) => {
           // Under the document's lock: a second worker finishing the same slide finds it done.
           await tx.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [doc.id]);
           if ((await tx.query('SELECT 1 FROM slides WHERE document_id = $1', [doc.id])).length) return false;
           await blobs.commit(tx, staged);
           await tx.query(
-            `INSERT INTO slides (document_id, case_id, status, vendor, width, height, mpp_x, mpp_y, objective_power, levels, tile_size, tile_overlap, tile_format, pyramid_sha256, index_sha256, associated)
-             VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+            `INSERT INTO slides (document_id, case_id, status, vendor, width, height, mpp_x, mpp_y, objective_power, levels, tile_size, tile_overlap, tile_format, pyramid_sha256, index_sha256, associated, label_sha256, macro_sha256)
+             VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
             [doc.id, doc.case_id, facts.vendor, facts.width, facts.height, facts.mppX, facts.mppY, facts.objectivePower, facts.levels, pyramid.tileSize, pyramid.overlap, pyramid.format,
-              pyramidBlob.sha256, indexBlob.sha256, associated]);
+              pyramidBlob.sha256, indexBlob.sha256, associated, labelSha, macroSha]);
           await emit(tx, { caseId: doc.case_id, actorId: null, type: 'pathology.slide.ready', detail: { slideId: doc.id } });
           return true;
         });

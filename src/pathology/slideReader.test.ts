@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
+import { aperioPicturePages, parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
 
 const aperio = `openslide.level-count: '3'
 openslide.level[0].height: '32914'
@@ -41,5 +41,21 @@ describe('slide facts from OpenSlide properties', () => {
   it('keeps values with colons and quotes inside whole', () => {
     const p = parseProperties("aperio.Date: '12/29/09'\ntiff.ImageDescription: 'Aperio Image Library v10.0.50|AppMag = 20|Time = 09:59:15'\n");
     expect(p.get('tiff.ImageDescription')).toBe('Aperio Image Library v10.0.50|AppMag = 20|Time = 09:59:15');
+  });
+});
+
+describe('label and macro pictures of an Aperio file', () => {
+  const dir = (n: number, body: string) => `=== TIFF directory ${n} ===\nTIFF Directory at offset 0x10 (16)\n${body}\n`;
+  it('finds them as untiled directories named on the second line of their description, and nothing else', () => {
+    const listing = [
+      dir(0, '  Image Width: 46000 Image Length: 32914\n  Tile Width: 256 Tile Length: 256\n  ImageDescription: Aperio Image Library v12\n46000x32914 [0,0 46000x32914] (256x256) JPEG/RGB Q=70|AppMag = 20|MPP = 0.499'),
+      dir(1, '  Image Width: 1024 Image Length: 732\n  Rows/Strip: 16\n  ImageDescription: Aperio Image Library v12\n46000x32914 -> 1024x732 - |AppMag = 20'),
+      dir(2, '  Image Width: 11500 Image Length: 8228\n  Tile Width: 256 Tile Length: 256\n  ImageDescription: Aperio Image Library v12\nlabel but tiled'),
+      dir(3, '  Image Width: 387 Image Length: 463\n  Rows/Strip: 64\n  ImageDescription: Aperio Image Library v12\nlabel 387x463'),
+      dir(4, '  Image Width: 1280 Image Length: 431\n  Rows/Strip: 16\n  ImageDescription: Aperio Image Library v12\nmacro 1280x431'),
+      dir(5, '  Image Width: 20000 Image Length: 431\n  Rows/Strip: 16\n  ImageDescription: Aperio Image Library v12\nmacro too wide to be one'),
+    ].join('');
+    expect([...aperioPicturePages(listing)]).toEqual([['label', { page: 3, width: 387, height: 463 }], ['macro', { page: 4, width: 1280, height: 431 }]]);
+    expect(aperioPicturePages('')).toEqual(new Map());
   });
 });

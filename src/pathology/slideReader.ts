@@ -14,6 +14,7 @@ const run = promisify(execFile);
 export const OPENSLIDE_PROPERTIES_BIN = process.env.OPENSLIDE_PROPERTIES_BIN ?? 'openslide-show-properties';
 export const VIPS_BIN = process.env.VIPS_BIN ?? 'vips';
 export const VIPSHEADER_BIN = process.env.VIPSHEADER_BIN ?? 'vipsheader';
+export const TIFFINFO_BIN = process.env.TIFFINFO_BIN ?? 'tiffinfo';
 
 /** What a slide file says about itself, in the terms the viewer and the report need. */
 export interface SlideFacts {
@@ -160,4 +161,63 @@ export async function buildPyramid(file: string, workDir: string, timeoutMs = 60
   }
   await fs.access(`${base}.zip`);
   return { zip: `${base}.zip`, tileSize: TILE_SIZE, overlap: TILE_OVERLAP, format: 'jpeg', prefix: 'slide/slide_files/' };
+}
+
+/** The pictures of the glass a scanner keeps beside the image: the label (the sticker) and the macro (the whole glass). */
+export type SlidePicture = 'label' | 'macro';
+export const SLIDE_PICTURES: readonly SlidePicture[] = ['label', 'macro'];
+/** A label or macro larger than this on either side is not one (a pyramid level is not a picture to show whole). */
+const MAX_PICTURE_SIDE = 8192;
+
+/**
+ * Where an Aperio file keeps its label and macro pictures: untiled TIFF directories whose
+ * description's second line starts with the picture's name ("label 387x463"), which is how
+ * OpenSlide itself tells them apart. Read from `tiffinfo` (libtiff-tools); other formats give none.
+ */
+export function aperioPicturePages(tiffinfo: string): Map<SlidePicture, { page: number; width: number; height: number }> {
+  const found = new Map<SlidePicture, { page: number; width: number; height: number }>();
+  const blocks = tiffinfo.split(/^=== TIFF directory (\d+) ===$/m);
+  for (let i = 1; i + 1 < blocks.length; i += 2) {
+    const page = Number(blocks[i]);
+    const body = blocks[i + 1]!;
+    if (/^\s+Tile Width:/m.test(body)) continue;
+    const size = /Image Width: (\d+) Image Length: (\d+)/.exec(body);
+    const description = /ImageDescription: ([^\n]*)\n([^\n]*)/.exec(body);
+    const name = /^(label|macro)\b/.exec(description?.[2]?.trim() ?? '')?.[1] as SlidePicture | undefined;
+    if (!name || !size || found.has(name)) continue;
+    const [width, height] = [Number(size[1]), Number(size[2])];
+    if (width > 0 && height > 0 && width <= MAX_PICTURE_SIDE && height <= MAX_PICTURE_SIDE) found.set(name, { page, width, height });
+  }
+  return found;
+}
+
+/**
+ * The label and macro pictures of a slide file, as JPEG files in `workDir` (without the
+ * source's metadata). Libvips could give them through OpenSlide, but the release in Debian 12
+ * (8.14.1) crashes doing so (fixed upstream in 8.14.2, libvips#3384), so they are read as the
+ * TIFF directories they are. A picture that cannot be read is left out: the slide is still
+ * shown, and its label warning with it.
+ */
+export async function slidePictures(file: string, workDir: string, timeoutMs = 60_000): Promise<Partial<Record<SlidePicture, string>>> {
+  let listing: string;
+  try {
+    ({ stdout: listing } = await run(TIFFINFO_BIN, [file], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv(workDir) }));
+  } catch {
+    return {};
+  }
+  const out: Partial<Record<SlidePicture, string>> = {};
+  for (const [name, { page }] of aperioPicturePages(listing)) {
+    const raw = path.join(workDir, `${name}.v`);
+    const jpeg = path.join(workDir, `${name}.jpeg`);
+    try {
+      await run(VIPS_BIN, ['tiffload', file, raw, '--page', String(page)], { timeout: timeoutMs, env: childEnv(workDir) });
+      await run(VIPS_BIN, ['jpegsave', raw, jpeg, '--Q', '85', '--strip'], { timeout: timeoutMs, env: childEnv(workDir) });
+      out[name] = jpeg;
+    } catch {
+      // Left out; see above.
+    } finally {
+      await fs.rm(raw, { force: true });
+    }
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import type { UploadStore } from './uploadStore.ts';
 const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM opinion_reports r WHERE r.pdf_sha256 = b.sha256)
-  AND NOT EXISTS (SELECT 1 FROM slides s WHERE s.pyramid_sha256 = b.sha256 OR s.index_sha256 = b.sha256)`;
+  AND NOT EXISTS (SELECT 1 FROM slides s WHERE b.sha256 IN (s.pyramid_sha256, s.index_sha256, s.label_sha256, s.macro_sha256))`;
 
 export async function cleanUpStorage(db: Db, storage: { objects: ObjectBackend; uploads: Pick<UploadStore, 'discard'> }, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
   const { objects, uploads } = storage;

@@ -108,3 +108,80 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await phone.getByText('Ready to view').waitFor();
   await phone.close();
 });
+
+it('a pathologist names block and stain, sees the label photo, compares two slides side by side, and marks them reviewed in the opinion', async () => {
+  const patient = await aPatient(app.t, 'Sam Testperson');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cleo Coordinator');
+  const pathologist = await aStaff(app.t, 'expert', 'Paz Pathologist');
+  const caseId = await aCaseInReview(app.t, patient, coordinator, pathologist, { role: 'pathologist' });
+  const he = await tusUpload(coordinator.client, caseId, 'scan-0042.svs', aSlideFile({ aperioLabel: 'A3 H&E' }));
+  const ihc = await tusUpload(coordinator.client, caseId, 'scan-0043.svs', aSlideFile());
+  expect([he.status, ihc.status]).toEqual([200, 200]);
+  const glass = await coordinator.client.post(`/api/cases/${caseId}/specimens`, { kind: 'slides', label: 'Biopsy A', expectedCount: 3, sourceFacility: 'Riverside Pathology Lab' });
+  expect(glass.status).toBe(201);
+
+  const page = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(page, app.t.baseUrl, pathologist, PASSWORD);
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}?tab=imaging`);
+  await expect.poll(() => page.getByText('Ready to view').count(), { timeout: 60_000 }).toBe(2);
+  // The label photo of the Aperio file, beside its overview.
+  await expect.poll(() => page.getByTestId('slide-label').evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(400);
+  const describe = async (file: string, block: string, stain: string) => {
+    const card = page.getByTestId('slide-card').filter({ hasText: file });
+    await card.getByRole('button', { name: 'Block and stain…' }).click();
+    await card.getByLabel('Part and block').fill(block);
+    await card.getByLabel('Stain').fill(stain);
+    await card.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`${block} · ${stain} (${file})`).waitFor();
+  };
+  await describe('scan-0042.svs', 'A3', 'H&E');
+  await describe('scan-0043.svs', 'A3', 'PD-L1');
+  await page.getByRole('heading', { name: 'Block A3' }).waitFor();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'slides-by-block');
+
+  await page.getByRole('link', { name: 'View slide A3 · H&E (scan-0042.svs)' }).click();
+  await page.getByRole('heading', { name: 'A3 · H&E (scan-0042.svs)' }).waitFor();
+  await page.getByRole('button', { name: 'Show the label and overview photos' }).click();
+  await expect.poll(() => page.getByTestId('slide-photos').locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)), { timeout: 10_000 }).toEqual([400, 400]);
+
+  // Side by side, linked: full resolution on the first brings the second there too.
+  const secondTiles: string[] = [];
+  page.on('response', (r) => { if (r.url().includes(`/slides/${ihc.body.document.id}/tiles/11/`)) secondTiles.push(`${r.status()}`); });
+  await page.getByRole('textbox', { name: 'Compare with' }).click();
+  await page.getByRole('option', { name: 'A3 · PD-L1 (scan-0043.svs)' }).click();
+  await page.getByTestId('slide-viewer-second').waitFor();
+  await page.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await page.getByRole('button', { name: 'Full resolution' }).click();
+  await expect.poll(() => secondTiles.length, { timeout: 15_000 }).toBeGreaterThan(0);
+  expect(secondTiles.every((s) => s === '200')).toBe(true);
+  expect(new URL(page.url()).searchParams.get('with')).toBe(ihc.body.document.id);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'slides-side-by-side');
+
+  // On a phone the two slides sit one above the other.
+  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, app.t.baseUrl, pathologist, PASSWORD);
+  await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await phone.goto(page.url());
+  await phone.getByTestId('slide-viewer-second').waitFor({ timeout: 30_000 });
+  await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await shot(phone, 'slides-side-by-side-phone');
+  await phone.close();
+
+  // The opinion's "slides reviewed": the H&E with its name as the records give it, and the digital slides were enough.
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}?tab=opinion`);
+  await page.getByRole('button', { name: /Slides reviewed \(digital and glass\)/ }).click();
+  const section = page.getByTestId('slides-reviewed');
+  await section.getByRole('checkbox', { name: 'A3 · H&E (scan-0042.svs)' }).check();
+  await section.getByRole('radio', { name: /Yes: the glass slides are not needed \(signing calls off the request still open\)/ }).check();
+  await expect.poll(async () => (await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart?.content.slidesReviewed, { timeout: 10_000 })
+    .toEqual({ digital: [{ slideId: he.body.document.id, name: 'A3 · H&E (scan-0042.svs)' }], glass: [], digitalSufficed: 'yes' });
+  await expect.poll(() => page.getByTestId('signing-gaps').textContent()).not.toMatch(/Slides reviewed/);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'opinion-slides-reviewed');
+  await page.close();
+});

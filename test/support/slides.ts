@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface SlideShape { width?: number; height?: number; micronsPerPixel?: number }
+export interface SlideShape {
+  width?: number;
+  height?: number;
+  micronsPerPixel?: number;
+  /** Written as an Aperio SVS (its description in the first directory) with a label and a macro picture showing this text. */
+  aperioLabel?: string;
+}
 
 /**
  * Writes a synthetic whole-slide image with libvips: a tiled, pyramidal, JPEG-compressed TIFF
@@ -24,10 +30,36 @@ export function writeSlideFile(file: string, opts: SlideShape = {}): void {
     execFileSync('vips', ['crop', at('big.v'), at('slide.v'), '0', '0', String(width), String(height)]);
     // vips takes resolution in pixels per millimetre.
     const perMm = String(1000 / micronsPerPixel);
-    execFileSync('vips', ['tiffsave', at('slide.v'), file, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm, '--bigtiff']);
+    const target = opts.aperioLabel === undefined ? file : at('pyramid.tif');
+    execFileSync('vips', ['tiffsave', at('slide.v'), target, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm, '--bigtiff']);
+    if (opts.aperioLabel !== undefined) writeAperio(at, target, file, { width, height, micronsPerPixel, label: opts.aperioLabel });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Turns a tiled pyramid into the layout of an Aperio SVS, as OpenSlide reads it: the scanner's
+ * description (size, magnification, microns per pixel) in the first directory, then the label and
+ * macro pictures as untiled directories named on their description's second line (libtiff-tools).
+ */
+function writeAperio(at: (name: string) => string, pyramid: string, file: string, o: { width: number; height: number; micronsPerPixel: number; label: string }) {
+  // Pango markup: & and < are written as entities.
+  execFileSync('vips', ['text', at('text.v'), o.label.replaceAll('&', '&amp;').replaceAll('<', '&lt;'), '--dpi', '150']);
+  execFileSync('vips', ['embed', at('text.v'), at('framed.v'), '20', '20', '400', '200']);
+  execFileSync('vips', ['invert', at('framed.v'), at('inverted.v')]);
+  execFileSync('vips', ['bandjoin', `${at('inverted.v')} ${at('inverted.v')} ${at('inverted.v')}`, at('label.v')]);
+  execFileSync('vips', ['tiffsave', at('label.v'), at('label.tif'), '--compression', 'lzw']);
+  execFileSync('vips', ['tiffsave', at('label.v'), at('macro.tif'), '--compression', 'jpeg']);
+  fs.rmSync(file, { force: true });
+  execFileSync('tiffcp', [pyramid, file]);
+  execFileSync('tiffcp', ['-a', '-s', '-r', '64', at('label.tif'), file]);
+  execFileSync('tiffcp', ['-a', '-s', '-r', '64', '-c', 'jpeg', at('macro.tif'), file]);
+  const pages = execFileSync('tiffinfo', [file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().match(/^=== TIFF directory \d+ ===$/gm)!.length;
+  const head = 'Aperio Image Library v12.0.15';
+  execFileSync('tiffset', ['-d', '0', '-s', '270', `${head}\n${o.width}x${o.height} [0,0 ${o.width}x${o.height}] (256x256) JPEG/RGB Q=80|AppMag = 20|MPP = ${o.micronsPerPixel}`, file]);
+  execFileSync('tiffset', ['-d', String(pages - 2), '-s', '270', `${head}\nlabel 400x200`, file]);
+  execFileSync('tiffset', ['-d', String(pages - 1), '-s', '270', `${head}\nmacro 400x200`, file]);
 }
 
 /** The bytes of a small synthetic slide (see writeSlideFile). */

@@ -10547,7 +10547,100 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Name the part/block and stain of a slide (null clears one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    slideId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        block?: string | null;
+                        stain?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Slide"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/cases/{id}/slides/{slideId}/annotations": {
@@ -10883,6 +10976,44 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/slides/{slideId}/pictures/{picture}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The photo of the slide’s label or of the whole glass (JPEG; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    picture: "label.jpeg" | "macro.jpeg";
+                    slideId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -18868,6 +18999,8 @@ export interface components {
             lastUsedAt: string;
         };
         Slide: {
+            /** @description The specimen part and block the slide was cut from, e.g. A3 */
+            block: string | null;
             /** @description Why the slide cannot be shown */
             failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
             filename: string;
@@ -18877,7 +19010,13 @@ export interface components {
             labelMayShowName: boolean;
             levels: number | null;
             micronsPerPixel: number | null;
+            /** @description Part/block and stain when given, and the file name */
+            name: string;
             objectivePower: number | null;
+            /** @description Photos of the glass the file holds: the label (may show a name) and the whole slide */
+            pictures: ("label" | "macro")[];
+            /** @description e.g. H&E, or an immunostain */
+            stain: string | null;
             /** @enum {string} */
             status: "processing" | "ready" | "failed";
             tiles: {
@@ -18930,6 +19069,8 @@ export interface components {
             value: number;
         };
         SlideInput: {
+            /** @description The specimen part and block the slide was cut from, e.g. A3 */
+            block: string | null;
             /** @description Why the slide cannot be shown */
             failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
             filename: string;
@@ -18939,7 +19080,13 @@ export interface components {
             labelMayShowName: boolean;
             levels: number | null;
             micronsPerPixel: number | null;
+            /** @description Part/block and stain when given, and the file name */
+            name: string;
             objectivePower: number | null;
+            /** @description Photos of the glass the file holds: the label (may show a name) and the whole slide */
+            pictures: ("label" | "macro")[];
+            /** @description e.g. H&E, or an immunostain */
+            stain: string | null;
             /** @enum {string} */
             status: "processing" | "ready" | "failed";
             tiles: {

@@ -1,13 +1,15 @@
-import { ActionIcon, Alert, Anchor, Button, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Button, Checkbox, Group, Image, Loader, Select, SimpleGrid, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../../api.ts';
-import type { Me } from '../../auth.tsx';
+import { usePatientSide, type Me } from '../../auth.tsx';
 import { useCaseCan } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
 import { magnification, scaleBar } from './scaleBar.ts';
 import type { Slide } from './SlidesPanel.tsx';
 import { MeasurementList, MeasurementOverlay, NoteInput, useMeasuring, useSlideAnnotations, type SlideAnnotation } from './SlideMeasurements.tsx';
@@ -23,6 +25,56 @@ function ensureViewerStyle() {
   style.nonce = (document.querySelector('meta[property="csp-nonce"]') as HTMLMetaElement | null)?.nonce ?? '';
   style.textContent = '@media (hover: none) { .openseadragon-canvas:focus { outline: none !important; } }';
   document.head.appendChild(style);
+}
+
+/** An OpenSeadragon viewer over a slide's Deep Zoom tiles from the server. */
+function openViewer(element: HTMLElement, caseId: string, s: Slide, navigatorPosition: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT' = 'BOTTOM_RIGHT'): OpenSeadragon.Viewer {
+  ensureViewerStyle();
+  const tiles = s.tiles!;
+  return OpenSeadragon({
+    element,
+    tileSources: {
+      Image: {
+        xmlns: 'http://schemas.microsoft.com/deepzoom/2008', Url: `/api/cases/${caseId}/slides/${s.id}/tiles/`,
+        Format: tiles.format, Overlap: String(tiles.overlap), TileSize: String(tiles.size), Size: { Width: String(s.width), Height: String(s.height) },
+      },
+    } as unknown as OpenSeadragon.TileSourceOptions,
+    showNavigationControl: false, showNavigator: true, navigatorPosition, navigatorSizeRatio: 0.18, navigatorAutoFade: false,
+    maxZoomPixelRatio: 2, visibilityRatio: 0.5, animationTime: 0.6,
+    gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+  });
+}
+
+/**
+ * Keeps two viewers on the same place, zoom and turn (serial sections, e.g. H&E beside an
+ * immunostain, are scanned alike): whichever one is moved leads, the other follows at once.
+ */
+function linkViewers(a: OpenSeadragon.Viewer, b: OpenSeadragon.Viewer): () => void {
+  let leading: OpenSeadragon.Viewer | null = null;
+  const follow = (from: OpenSeadragon.Viewer, to: OpenSeadragon.Viewer) => () => {
+    if (leading) return;
+    leading = from;
+    try {
+      to.viewport.setRotation(from.viewport.getRotation());
+      to.viewport.zoomTo(from.viewport.getZoom(), undefined, true);
+      to.viewport.panTo(from.viewport.getCenter(), true);
+    } finally {
+      leading = null;
+    }
+  };
+  const fromA = follow(a, b);
+  const fromB = follow(b, a);
+  for (const e of ['zoom', 'pan', 'rotate'] as const) {
+    a.addHandler(e, fromA);
+    b.addHandler(e, fromB);
+  }
+  fromA();
+  return () => {
+    for (const e of ['zoom', 'pan', 'rotate'] as const) {
+      a.removeHandler(e, fromA);
+      b.removeHandler(e, fromB);
+    }
+  };
 }
 
 /**
@@ -52,22 +104,25 @@ export function SlideViewerPage({ me }: { me: Me }) {
   const annotations = useSlideAnnotations(caseId, slideId);
   const { first, save } = useMeasuring(viewer, ready, caseId, slideId, measuring, { value: note, clear: () => setNote('') });
   const mayMeasure = Boolean(can?.annotateImaging && s?.micronsPerPixel);
+  const patientSide = usePatientSide();
+  const [photos, setPhotos] = useState(false);
+  const [params, setParams] = useSearchParams();
+  const otherId = params.get('with');
+  const [linked, setLinked] = useState(true);
+  const narrow = useMediaQuery('(max-width: 62em)');
+  const others = useQuery({ queryKey: caseKeys.part(caseId, 'slides'), queryFn: () => get<Slide[]>(`/cases/${caseId}/slides`), enabled: Boolean(s?.tiles) });
+  const choices = (others.data ?? []).filter((o) => o.status === 'ready' && o.id !== slideId).map((o) => ({ value: o.id, label: o.name }));
+  const compareWith = (id: string | null) => setParams((p) => {
+    const next = new URLSearchParams(p);
+    if (id) next.set('with', id);
+    else next.delete('with');
+    return next;
+  }, { replace: true });
+  const viewerHeight = otherId ? (narrow ? 'calc(50dvh - 140px)' : 'calc(100dvh - 280px)') : 'calc(100dvh - 220px)';
 
   useEffect(() => {
     if (!s?.tiles || !element.current) return;
-    ensureViewerStyle();
-    const v = OpenSeadragon({
-      element: element.current,
-      tileSources: {
-        Image: {
-          xmlns: 'http://schemas.microsoft.com/deepzoom/2008', Url: `/api/cases/${caseId}/slides/${slideId}/tiles/`,
-          Format: s.tiles.format, Overlap: String(s.tiles.overlap), TileSize: String(s.tiles.size), Size: { Width: String(s.width), Height: String(s.height) },
-        },
-      } as unknown as OpenSeadragon.TileSourceOptions,
-      showNavigationControl: false, showNavigator: true, navigatorPosition: 'BOTTOM_RIGHT', navigatorSizeRatio: 0.18, navigatorAutoFade: false,
-      maxZoomPixelRatio: 2, visibilityRatio: 0.5, animationTime: 0.6,
-      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
-    });
+    const v = openViewer(element.current, caseId, s);
     const update = () => {
       const zoom = v.viewport.viewportToImageZoom(v.viewport.getZoom(true));
       if (zoom > 0) setImagePerScreen(1 / zoom);
@@ -101,7 +156,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
       <Group justify="space-between" wrap="wrap">
         <Stack gap={0}>
           <Anchor component={Link} to={`/cases/${caseId}?tab=imaging`} size="sm">{t('records:slides.viewer.back')}</Anchor>
-          <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>{s?.filename ?? t('records:slides.title')}</Title>
+          <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>{s?.name ?? t('records:slides.title')}</Title>
         </Stack>
         {s?.tiles && (
           <Group gap={4}>
@@ -130,8 +185,15 @@ export function SlideViewerPage({ me }: { me: Me }) {
             </Group>
           )}
           {save.error && <ErrorNote error={save.error} />}
+          {choices.length > 0 && (
+            <Group gap="sm" align="flex-end">
+              <Select size="xs" label={t('records:slides.compare.label')} placeholder={t('records:slides.compare.placeholder')} data={choices} value={otherId} onChange={compareWith} clearable w={280} maw="100%" />
+              {otherId && <Checkbox size="xs" mb={6} label={t('records:slides.compare.linked')} checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
+            </Group>
+          )}
+          <SimpleGrid cols={{ base: 1, md: otherId ? 2 : 1 }} spacing="xs">
           <div style={{ position: 'relative' }}>
-            <div ref={element} role="img" aria-label={t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: 'calc(100dvh - 220px)', minHeight: 320, background: '#f4f4f4', border: '1px solid #ddd' }} />
+            <div ref={element} role="img" aria-label={otherId ? t('records:slides.compare.first', { name: s.name }) : t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: viewerHeight, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
             <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} first={first} />
             {bar && (
               <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', left: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
@@ -140,16 +202,60 @@ export function SlideViewerPage({ me }: { me: Me }) {
               </div>
             )}
           </div>
+          {otherId && <CompareViewer caseId={caseId} slideId={otherId} primary={viewer} primaryReady={ready} linked={linked} height={viewerHeight} />}
+          </SimpleGrid>
           <Group gap="md">
             {shownAt && <Text size="sm" data-testid="magnification">{t('records:slides.viewer.magnification', { value: shownAt })}</Text>}
             {!s.micronsPerPixel && <Text size="sm" c="dimmed">{t('records:slides.noScale')}</Text>}
             <Text size="sm" c="dimmed">{t('records:slides.viewer.help')}</Text>
           </Group>
-          {s.labelMayShowName && <Text size="xs" c="dimmed">{t('records:slides.label')}</Text>}
+          {s.labelMayShowName && <Text size="xs" c="dimmed">{patientSide ? t('records:slides.label') : t('records:slides.labelStaff')}</Text>}
+          {!patientSide && s.pictures.length > 0 && (
+            <Stack gap={4}>
+              <Anchor size="sm" component="button" type="button" onClick={() => setPhotos((p) => !p)} style={{ alignSelf: 'flex-start' }}>{photos ? t('records:slides.photos.hide') : t('records:slides.photos.show')}</Anchor>
+              {photos && (
+                <Group gap="sm" align="flex-start" data-testid="slide-photos">
+                  {s.pictures.map((p) => <Image key={p} src={`/api/cases/${caseId}/slides/${slideId}/pictures/${p}.jpeg`} alt={p === 'label' ? t('records:slides.labelPhoto', { name: s.name }) : t('records:slides.photos.macro', { name: s.name })} h={160} w="auto" maw="100%" fit="contain" />)}
+                </Group>
+              )}
+            </Stack>
+          )}
           {annotations.error && <ErrorNote error={annotations.error} />}
-          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.filename} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} onGoTo={goTo} />}
+          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.name} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} onGoTo={goTo} />}
         </>
       )}
+    </Stack>
+  );
+}
+
+/**
+ * A second slide beside the first (e.g. an immunostain beside the H&E): its own opening (audited
+ * like any), its own overview map, and, while linked, the same place and zoom as the first.
+ */
+function CompareViewer({ caseId, slideId, primary, primaryReady, linked, height }: { caseId: string; slideId: string; primary: React.RefObject<OpenSeadragon.Viewer | null>; primaryReady: boolean; linked: boolean; height: string }) {
+  const { t } = useTranslation();
+  const other = useQuery({ queryKey: ['slide-opened', caseId, slideId], queryFn: () => get<Slide>(`/cases/${caseId}/slides/${slideId}`), staleTime: Infinity, refetchOnWindowFocus: false });
+  const element = useRef<HTMLDivElement>(null);
+  const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
+  const o = other.data;
+  useEffect(() => {
+    if (!o?.tiles || !element.current) return;
+    const v = openViewer(element.current, caseId, o, 'BOTTOM_LEFT');
+    v.addHandler('open', () => setViewer(v));
+    return () => {
+      setViewer(null);
+      v.destroy();
+    };
+  }, [o, caseId]);
+  useEffect(() => {
+    if (!linked || !viewer || !primaryReady || !primary.current) return;
+    return linkViewers(primary.current, viewer);
+  }, [linked, viewer, primaryReady, primary]);
+  if (other.error) return <ErrorNote error={other.error} />;
+  return (
+    <Stack gap={2}>
+      <div ref={element} role="img" aria-label={t('records:slides.compare.second', { name: o?.name ?? '' })} data-testid="slide-viewer-second" style={{ width: '100%', height, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
+      {o && <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>{o.name}</Text>}
     </Stack>
   );
 }

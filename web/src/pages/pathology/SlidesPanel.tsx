@@ -1,9 +1,10 @@
-import { Alert, Anchor, Badge, Card, Group, Image, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { Alert, Anchor, Badge, Button, Card, Group, Image, Loader, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { get, type Schema } from '../../api.ts';
+import { get, patch, type Schema } from '../../api.ts';
+import { useCaseCan } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -36,39 +37,90 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
   if (slides.isLoading) return <Loader role="status" aria-label={t('records:slides.loading')} />;
   if (slides.error) return <ErrorNote error={slides.error} />;
   if (!slides.data?.length) return null;
+  // Grouped by part/block when any is named, as a pathologist lays the glass out.
+  const groups = new Map<string | null, Slide[]>();
+  for (const sl of slides.data) groups.set(sl.block, [...(groups.get(sl.block) ?? []), sl]);
+  const named = [...groups.keys()].some((b) => b !== null);
   return (
     <Stack gap="xs">
       <Title order={3} size="h4">{t('records:slides.title')}</Title>
-      <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
-        {slides.data.map((s) => (
-          <Card key={s.id} withBorder padding="sm" data-testid="slide-card">
-            <Stack gap={6}>
-              {s.status === 'ready' && (
-                <Anchor component={Link} to={`/cases/${caseId}/slides/${s.id}`} aria-label={t('records:slides.openNamed', { name: s.filename })}>
-                  <Image src={`/api/cases/${caseId}/slides/${s.id}/tiles/${overviewLevel(s)}/0_0.jpeg`} alt={t('records:slides.thumbnail', { name: s.filename })} h={140} fit="contain" bg="gray.1" />
-                </Anchor>
-              )}
-              <Group justify="space-between" wrap="nowrap" gap="xs">
-                <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.filename}</Text>
-                <Badge color={STATUS_COLOR[s.status]} variant="light" style={{ flexShrink: 0 }}>{t(`records:slides.status.${s.status}`)}</Badge>
-              </Group>
-              {reviewer && s.status === 'ready' && (
-                <Text size="xs" c="dimmed">
-                  {[
-                    t('records:slides.size', { width: s.width?.toLocaleString(), height: s.height?.toLocaleString() }),
-                    s.micronsPerPixel ? t('records:slides.mpp', { mpp: s.micronsPerPixel.toPrecision(3) }) : t('records:slides.noScale'),
-                    s.objectivePower ? t('records:slides.objective', { power: s.objectivePower }) : null,
-                  ].filter(Boolean).join(' · ')}
-                </Text>
-              )}
-              {s.status === 'processing' && <Text size="xs" c="dimmed">{waitedLong ? t('records:slides.slowHelp') : t('records:slides.processingHelp')}</Text>}
-              {s.status === 'failed' && <Text size="xs" c="red.8">{t(`records:slides.failure.${s.failure ?? 'unreadable'}`)}</Text>}
-              {s.labelMayShowName && <Alert color="gray" p="xs"><Text size="xs">{t('records:slides.label')}</Text></Alert>}
-              {s.status === 'ready' && <Anchor size="sm" component={Link} to={`/cases/${caseId}/slides/${s.id}`}>{t('records:slides.open')}</Anchor>}
-            </Stack>
-          </Card>
-        ))}
-      </SimpleGrid>
+      {[...groups].map(([block, list]) => (
+        <Stack key={block ?? ''} gap={4}>
+          {named && <Title order={4} size="h5">{block ? t('records:slides.block', { block }) : t('records:slides.noBlock')}</Title>}
+          <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
+            {list.map((sl) => <SlideCard key={sl.id} caseId={caseId} s={sl} reviewer={reviewer} waitedLong={waitedLong} />)}
+          </SimpleGrid>
+        </Stack>
+      ))}
     </Stack>
+  );
+}
+
+/** One slide: its overview, name and state; for the reviewing staff also its scale, label photo, and block and stain to fill in. */
+function SlideCard({ caseId, s, reviewer, waitedLong }: { caseId: string; s: Slide; reviewer: boolean; waitedLong: boolean }) {
+  const { t } = useTranslation();
+  const can = useCaseCan(caseId);
+  const [describing, setDescribing] = useState(false);
+  return (
+    <Card withBorder padding="sm" data-testid="slide-card">
+      <Stack gap={6}>
+        {s.status === 'ready' && (
+          <Group gap={6} wrap="nowrap" align="stretch">
+            <Anchor component={Link} to={`/cases/${caseId}/slides/${s.id}`} aria-label={t('records:slides.openNamed', { name: s.name })} style={{ flex: 1, minWidth: 0 }}>
+              <Image src={`/api/cases/${caseId}/slides/${s.id}/tiles/${overviewLevel(s)}/0_0.jpeg`} alt={t('records:slides.thumbnail', { name: s.name })} h={140} fit="contain" bg="gray.1" />
+            </Anchor>
+            {reviewer && s.pictures.includes('label') && (
+              <Image src={`/api/cases/${caseId}/slides/${s.id}/pictures/label.jpeg`} alt={t('records:slides.labelPhoto', { name: s.name })} h={140} w={90} fit="contain" bg="gray.1" data-testid="slide-label" />
+            )}
+          </Group>
+        )}
+        <Group justify="space-between" wrap="nowrap" gap="xs">
+          <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.name}</Text>
+          <Badge color={STATUS_COLOR[s.status]} variant="light" style={{ flexShrink: 0 }}>{t(`records:slides.status.${s.status}`)}</Badge>
+        </Group>
+        {reviewer && s.status === 'ready' && (
+          <Text size="xs" c="dimmed">
+            {[
+              t('records:slides.size', { width: s.width?.toLocaleString(), height: s.height?.toLocaleString() }),
+              s.micronsPerPixel ? t('records:slides.mpp', { mpp: s.micronsPerPixel.toPrecision(3) }) : t('records:slides.noScale'),
+              s.objectivePower ? t('records:slides.objective', { power: s.objectivePower }) : null,
+            ].filter(Boolean).join(' · ')}
+          </Text>
+        )}
+        {s.status === 'processing' && <Text size="xs" c="dimmed">{waitedLong ? t('records:slides.slowHelp') : t('records:slides.processingHelp')}</Text>}
+        {s.status === 'failed' && <Text size="xs" c="red.8">{t(`records:slides.failure.${s.failure ?? 'unreadable'}`)}</Text>}
+        {s.labelMayShowName && <Alert color="gray" p="xs"><Text size="xs">{reviewer ? t('records:slides.labelStaff') : t('records:slides.label')}</Text></Alert>}
+        {s.status === 'ready' && (
+          <Group gap="md">
+            <Anchor size="sm" component={Link} to={`/cases/${caseId}/slides/${s.id}`}>{t('records:slides.open')}</Anchor>
+            {reviewer && can?.annotateImaging && <Anchor size="sm" component="button" type="button" onClick={() => setDescribing((d) => !d)}>{t('records:slides.describe.button')}</Anchor>}
+          </Group>
+        )}
+        {describing && <DescribeSlide caseId={caseId} s={s} onDone={() => setDescribing(false)} />}
+      </Stack>
+    </Card>
+  );
+}
+
+/** Part/block and stain, which scanners rarely record: the slide list groups by the block, and the report names both. */
+function DescribeSlide({ caseId, s, onDone }: { caseId: string; s: Slide; onDone: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [form, setForm] = useState({ block: s.block ?? '', stain: s.stain ?? '' });
+  const save = useMutation({
+    mutationFn: () => patch<Slide>(`/cases/${caseId}/slides/${s.id}`, { block: form.block.trim() || null, stain: form.stain.trim() || null }),
+    onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'slides') }); onDone(); },
+  });
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <Stack gap={6}>
+        <Group grow gap="xs" align="flex-start">
+          <TextInput size="xs" label={t('records:slides.describe.block')} placeholder={t('records:slides.describe.blockExample')} maxLength={40} value={form.block} onChange={(e) => setForm({ ...form, block: e.currentTarget.value })} />
+          <TextInput size="xs" label={t('records:slides.describe.stain')} placeholder={t('records:slides.describe.stainExample')} maxLength={80} value={form.stain} onChange={(e) => setForm({ ...form, stain: e.currentTarget.value })} />
+        </Group>
+        <ErrorNote error={save.error} />
+        <Group gap="xs"><Button size="xs" type="submit" loading={save.isPending}>{t('records:slides.describe.save')}</Button><Button size="xs" variant="default" onClick={onDone}>{t('records:slides.describe.cancel')}</Button></Group>
+      </Stack>
+    </form>
   );
 }

@@ -42,7 +42,7 @@ export function SlidesReviewedEditor({ caseId, value, onChange }: { caseId: stri
         return (
           <Stack key={s.id} gap={4}>
             <Group gap="xs" wrap="nowrap">
-              <Checkbox label={s.filename} checked={Boolean(chosen)} onChange={(e) => toggleSlide(s.id, e.currentTarget.checked)} styles={{ label: { overflowWrap: 'anywhere' } }} />
+              <Checkbox label={s.name} checked={Boolean(chosen)} onChange={(e) => toggleSlide(s.id, e.currentTarget.checked)} styles={{ label: { overflowWrap: 'anywhere' } }} />
               <Anchor size="xs" component={Link} to={`/cases/${caseId}/slides/${s.id}`}>Open</Anchor>
             </Group>
             {chosen && <CitedAnnotations caseId={caseId} slideId={s.id} chosen={(chosen.annotations ?? []).flatMap((a) => (a?.number ? [a.number] : []))} onChange={(n) => cite(s.id, n)} />}
