@@ -5,14 +5,16 @@ import type { Db } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import { isPatientSide, type CaseRelation } from '../cases/lifecycle.ts';
 
+export type SlideAnnotationKind = 'length' | 'area' | 'arrow';
+
 interface AnnotationRow {
   id: string;
   slide_id: string;
   number: number;
-  kind: 'length';
+  kind: SlideAnnotationKind;
   points: [number, number][];
-  value: number;
-  unit: string;
+  value: number | null;
+  unit: string | null;
   note: string | null;
   created_by: string;
   author: string;
@@ -20,7 +22,7 @@ interface AnnotationRow {
 }
 
 export interface NewSlideAnnotation {
-  kind: 'length';
+  kind: SlideAnnotationKind;
   points: [number, number][];
   note?: string | null;
 }
@@ -35,6 +37,27 @@ export type SlideAnnotationView = ReturnType<typeof view>;
 export function lengthMicrons(points: [number, number][], mpp: number): number {
   const [[x1, y1], [x2, y2]] = points as [[number, number], [number, number]];
   return Math.hypot(x2 - x1, y2 - y1) * mpp;
+}
+
+/** The area inside an outline of image points (shoelace formula), in µm² at the slide's scale on each axis. */
+export function areaSquareMicrons(points: [number, number][], mppX: number, mppY: number): number {
+  let twice = 0;
+  for (let i = 0; i < points.length; i++) {
+    const [x1, y1] = points[i]!;
+    const [x2, y2] = points[(i + 1) % points.length]!;
+    twice += x1 * y2 - x2 * y1;
+  }
+  return (Math.abs(twice) / 2) * mppX * mppY;
+}
+
+/** What an annotation measures, in the slide's own scale; an arrow measures nothing. */
+function measured(a: NewSlideAnnotation, mppX: number | null, mppY: number | null): { value: number | null; unit: string | null } {
+  if (a.kind === 'arrow') return { value: null, unit: null };
+  if (!mppX || !mppY) throw new AppError('CONFLICT', 'This slide records no scale, so lengths and areas on it cannot be given in µm.');
+  if (a.kind === 'length') return { value: lengthMicrons(a.points, (mppX + mppY) / 2), unit: 'µm' };
+  const area = areaSquareMicrons(a.points, mppX, mppY);
+  if (!(area > 0)) throw new AppError('VALIDATION_FAILED', 'An area needs an outline that encloses something: at least three points not on one line.');
+  return { value: area, unit: 'µm²' };
 }
 
 const SELECT = `SELECT a.*, u.name AS author FROM slide_annotations a JOIN users u ON u.id = a.created_by`;
@@ -73,14 +96,13 @@ export function slideAnnotations(db: Db) {
         await openCase(tx, actor, caseId, 'case.imaging.annotate', meta);
         const slide = await slideScale(tx, caseId, slideId);
         if (a.points.some(([x, y]) => x < 0 || y < 0 || x > slide.width || y > slide.height)) throw new AppError('VALIDATION_FAILED', 'A point of the measurement is outside the slide.');
-        const mpp = slide.mpp_x && slide.mpp_y ? (slide.mpp_x + slide.mpp_y) / 2 : null;
-        if (!mpp) throw new AppError('CONFLICT', 'This slide records no scale, so lengths on it cannot be given in µm.');
+        const { value, unit } = measured(a, slide.mpp_x, slide.mpp_y);
         // Numbers are per slide and never reused (a removed annotation keeps its number).
         await tx.query('SELECT document_id FROM slides WHERE document_id = $1 FOR UPDATE', [slideId]);
         const [next] = await tx.query<{ n: number }>('SELECT coalesce(max(number), 0)::int + 1 AS n FROM slide_annotations WHERE slide_id = $1', [slideId]);
         const [row] = await tx.query<{ id: string }>(
-          `INSERT INTO slide_annotations (case_id, slide_id, number, kind, points, value, unit, note, created_by) VALUES ($1,$2,$3,$4,$5,$6,'µm',$7,$8) RETURNING id`,
-          [caseId, slideId, next!.n, a.kind, JSON.stringify(a.points), lengthMicrons(a.points, mpp), a.note ?? null, actor.userId]);
+          `INSERT INTO slide_annotations (case_id, slide_id, number, kind, points, value, unit, note, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+          [caseId, slideId, next!.n, a.kind, JSON.stringify(a.points), value, unit, a.note ?? null, actor.userId]);
         await recordAudit(tx, { actor, meta, action: 'pathology.annotation.create', entityType: 'SlideAnnotation', entityId: row!.id, caseId, detail: { kind: a.kind } });
         return view((await tx.query<AnnotationRow>(`${SELECT} WHERE a.id = $1`, [row!.id]))[0]!);
       });
@@ -107,7 +129,8 @@ export function slideAnnotations(db: Db) {
           properties: { imageWidth: slide.width, imageHeight: slide.height, micronsPerPixel: slide.mpp_x && slide.mpp_y ? (slide.mpp_x + slide.mpp_y) / 2 : null },
           features: rows.map((r) => ({
             type: 'Feature' as const, id: r.number,
-            geometry: { type: 'LineString' as const, coordinates: r.points },
+            // An area is a closed ring (its first point repeated last); a length or an arrow is a line (an arrow's head at its end).
+            geometry: r.kind === 'area' ? { type: 'Polygon' as const, coordinates: [[...r.points, r.points[0]!]] } : { type: 'LineString' as const, coordinates: r.points },
             properties: { number: r.number, kind: r.kind, value: r.value, unit: r.unit, note: r.note, author: r.author, createdAt: r.created_at.toISOString() },
           })),
         };

@@ -119,6 +119,29 @@ describe('whole-slide images', () => {
     expect(await auditCount('pathology.annotation.create')).toBe(3);
   });
 
+  it('saves areas in µm² from an outline and arrows with a note, and exports them as GeoJSON polygons and lines', async () => {
+    const url = `/api/cases/${caseId}/slides/${slideId}/annotations`;
+    // A 400 × 300 px rectangle at 0.25 µm per pixel: 100 × 75 µm = 7,500 µm².
+    const area = await coordinator.client.post(url, { kind: 'area', points: [[100, 100], [500, 100], [500, 400], [100, 400]], note: 'Tumour bed' });
+    expect(area.status).toBe(201);
+    expect(area.body).toMatchObject({ kind: 'area', unit: 'µm²', note: 'Tumour bed' });
+    expect(area.body.value).toBeCloseTo(7500, 6);
+    expect((await coordinator.client.post(url, { kind: 'area', points: [[0, 0], [10, 10]] })).status).toBe(400);
+    const flat = await coordinator.client.post(url, { kind: 'area', points: [[0, 0], [10, 10], [20, 20]] });
+    expect(flat.status).toBe(400);
+    expect(flat.body.detail).toMatch(/encloses something/);
+    // An arrow measures nothing and must say what it points at.
+    expect((await coordinator.client.post(url, { kind: 'arrow', points: [[10, 10], [200, 200]] })).status).toBe(400);
+    const arrow = await coordinator.client.post(url, { kind: 'arrow', points: [[10, 10], [200, 200]], note: 'Perineural invasion' });
+    expect(arrow.status).toBe(201);
+    expect(arrow.body).toMatchObject({ kind: 'arrow', value: null, unit: null, note: 'Perineural invasion' });
+    const collection = await (await fetch(`${t.baseUrl}${url}.geojson`, { headers: { cookie: coordinator.client.cookieHeader } })).json();
+    const byNumber = new Map(collection.features.map((f: { id: number }) => [f.id, f]));
+    expect((byNumber.get(area.body.number) as { geometry: unknown }).geometry).toEqual({ type: 'Polygon', coordinates: [[[100, 100], [500, 100], [500, 400], [100, 400], [100, 100]]] });
+    expect((byNumber.get(arrow.body.number) as { geometry: unknown; properties: unknown }))
+      .toMatchObject({ geometry: { type: 'LineString', coordinates: [[10, 10], [200, 200]] }, properties: { kind: 'arrow', value: null } });
+  });
+
   it('refuses a tile whose stored bytes were changed, and keeps no health data in the answer', async () => {
     const [row] = await t.db.query<{ object_key: string }>('SELECT b.object_key FROM slides s JOIN blobs b ON b.sha256 = s.pyramid_sha256 WHERE s.document_id = $1', [slideId]);
     const stored = path.join(t.config.dataDir, 'blobs');

@@ -6,10 +6,12 @@ import type { SlidesReviewedDraft } from '../opinions/schemas.ts';
 import { slideName } from './service.ts';
 
 const MICRONS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const AREA = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
-/** How a cited measurement reads in the report: "1,234.5 µm — invasive front". */
-export function annotationText(a: { value: number; unit: string; note: string | null }): string {
-  return `${MICRONS.format(a.value)} ${a.unit}${a.note ? ` — ${a.note}` : ''}`.slice(0, 700);
+/** How a cited annotation reads in the report: "1,234.5 µm — invasive front", "0.42 mm² — tumour", "arrow — perineural invasion". */
+export function annotationText(a: { value: number | null; unit: string | null; note: string | null }): string {
+  const amount = a.value === null ? 'arrow' : a.unit === 'µm²' && a.value >= 100_000 ? `${AREA.format(a.value / 1e6)} mm²` : `${MICRONS.format(a.value)} ${a.unit}`;
+  return `${amount}${a.note ? ` — ${a.note}` : ''}`.slice(0, 700);
 }
 
 /** How a glass-slide shipment is named in the report: its label and where it came from. */
@@ -27,7 +29,7 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
   const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
   const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null }>(
     `SELECT d.id, d.filename, s.block, s.stain FROM documents d JOIN slides s ON s.document_id = d.id WHERE d.case_id = $1 AND s.status = 'ready' AND d.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
-  const notes = await tx.query<{ slide_id: string; number: number; value: number; unit: string; note: string | null }>(
+  const notes = await tx.query<{ slide_id: string; number: number; value: number | null; unit: string | null; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
     `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND id = ANY($2::uuid[])`, [caseId, glassIds])).map((r) => [r.id, r]));

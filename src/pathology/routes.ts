@@ -20,15 +20,17 @@ const SlideView = z.object({
 const SlideParams = z.object({ id: z.uuid(), slideId: z.uuid() });
 
 const AnnotationView = z.object({
-  id: z.uuid(), slideId: z.uuid(), number: z.number().int(), kind: z.enum(['length']), points: z.array(z.tuple([z.number(), z.number()])),
-  value: z.number(), unit: z.string(), note: z.string().nullable(), author: z.string(), authorId: z.uuid(), createdAt: z.string(),
+  id: z.uuid(), slideId: z.uuid(), number: z.number().int(), kind: z.enum(['length', 'area', 'arrow']), points: z.array(z.tuple([z.number(), z.number()])),
+  value: z.number().nullable().describe('µm for a length, µm² for an area; null for an arrow'), unit: z.string().nullable(), note: z.string().nullable(), author: z.string(), authorId: z.uuid(), createdAt: z.string(),
 }).meta({ id: 'SlideAnnotation' });
 
-const NewAnnotation = z.strictObject({
-  kind: z.literal('length'),
-  points: z.array(z.tuple([z.number().finite(), z.number().finite()])).length(2),
-  note: z.string().trim().max(500).nullish(),
-});
+const Point = z.tuple([z.number().finite(), z.number().finite()]);
+const Note = z.string().trim().max(500);
+const NewAnnotation = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('length'), points: z.array(Point).length(2), note: Note.nullish() }),
+  z.strictObject({ kind: z.literal('area'), points: z.array(Point).min(3).max(500), note: Note.nullish() }),
+  z.strictObject({ kind: z.literal('arrow'), points: z.array(Point).length(2), note: Note.min(1, 'Say what the arrow points at.') }),
+]);
 const TileParams = SlideParams.extend({
   level: z.coerce.number().int().min(0).max(40),
   tile: z.string().regex(/^[0-9]{1,6}_[0-9]{1,6}\.jpeg$/, 'col_row.jpeg'),
@@ -50,7 +52,7 @@ export function pathologyRoutes(pathology: PathologyService, annotations: SlideA
       async (req, reply) => reply.type('image/jpeg').send(await pathology.picture(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.params.picture === 'label.jpeg' ? 'label' : 'macro')));
     app.get('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'Measurements saved on a slide, numbered', params: SlideParams, response: { 200: z.array(AnnotationView), ...errorResponses } } },
       async (req) => annotations.list(req.actor, requestMeta(req), req.params.id, req.params.slideId));
-    app.post('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Save a length on a slide (its value in µm is computed from the slide’s scale)', params: SlideParams, body: NewAnnotation, response: { 201: AnnotationView, ...errorResponses } } },
+    app.post('/cases/:id/slides/:slideId/annotations', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Save a length, an area (an outline of 3 or more points) or an arrow (with a note) on a slide; µm and µm² are computed from the slide’s scale', params: SlideParams, body: NewAnnotation, response: { 201: AnnotationView, ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await annotations.add(req.actor, requestMeta(req), req.params.id, req.params.slideId, req.body)));
     app.delete('/cases/:id/slides/:slideId/annotations/:annotationId', { config: { access: { case: 'case.imaging.annotate' } }, schema: { tags, summary: 'Remove one of your slide measurements', params: SlideParams.extend({ annotationId: z.uuid() }), response: { 204: z.null(), ...errorResponses } } },
       async (req, reply) => {

@@ -161,6 +161,31 @@ it('a pathologist names block and stain, sees the label photo, compares two slid
   expect(await seriousA11yViolations(page)).toEqual([]);
   await shot(page, 'slides-side-by-side');
 
+  // An outlined area (µm² from the slide's scale) and an arrow with what it points at, drawn on the first slide.
+  const box = (await page.getByTestId('slide-viewer').boundingBox())!;
+  await page.getByRole('button', { name: 'Outline an area' }).click();
+  await page.getByLabel('Note').fill('Tumour bed');
+  for (const [dx, dy] of [[60, 60], [260, 60], [260, 210], [60, 210]] as const) await page.mouse.click(box.x + dx, box.y + dy);
+  await page.getByRole('button', { name: 'Finish the outline' }).click();
+  await page.getByRole('button', { name: 'Stop measuring' }).click();
+  await page.getByRole('button', { name: 'Point an arrow' }).click();
+  await page.getByText('First type what the arrow points at.').waitFor();
+  await page.getByLabel('Note').fill('Mitotic figure');
+  await page.mouse.click(box.x + 300, box.y + 300);
+  await page.mouse.click(box.x + 360, box.y + 250);
+  const annotationsUrl = `/api/cases/${caseId}/slides/${he.body.document.id}/annotations`;
+  await expect.poll(async () => (await pathologist.client.get(annotationsUrl)).body.map((a: { kind: string; note: string }) => [a.kind, a.note]), { timeout: 10_000 })
+    .toEqual([['area', 'Tumour bed'], ['arrow', 'Mitotic figure']]);
+  // 200 × 150 screen px at about full resolution × 0.25² µm² per pixel ≈ 1,875 µm² (the viewer
+  // settles a little short of one image pixel per screen pixel, as the length test above shows).
+  const [outlined] = (await pathologist.client.get(annotationsUrl)).body;
+  expect(outlined.value).toBeGreaterThan(1500);
+  expect(outlined.value).toBeLessThan(2050);
+  await expect.poll(() => page.getByTestId('slide-measurements').textContent()).toMatch(/µm²Tumour bed.*ArrowMitotic figure/);
+  await page.getByRole('button', { name: 'Stop measuring' }).click();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'slide-area-and-arrow');
+
   // On a phone the two slides sit one above the other.
   const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
   await signIn(phone, app.t.baseUrl, pathologist, PASSWORD);
@@ -177,9 +202,10 @@ it('a pathologist names block and stain, sees the label photo, compares two slid
   await page.getByRole('button', { name: /Slides reviewed \(digital and glass\)/ }).click();
   const section = page.getByTestId('slides-reviewed');
   await section.getByRole('checkbox', { name: 'A3 · H&E (scan-0042.svs)' }).check();
+  await section.getByRole('checkbox', { name: /^Annotation 1: .* µm² — Tumour bed$/ }).check();
   await section.getByRole('radio', { name: /Yes: the glass slides are not needed \(signing calls off the request still open\)/ }).check();
   await expect.poll(async () => (await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart?.content.slidesReviewed, { timeout: 10_000 })
-    .toEqual({ digital: [{ slideId: he.body.document.id, name: 'A3 · H&E (scan-0042.svs)' }], glass: [], digitalSufficed: 'yes' });
+    .toMatchObject({ digital: [{ slideId: he.body.document.id, name: 'A3 · H&E (scan-0042.svs)', annotations: [{ number: 1, text: expect.stringMatching(/^1,[5-9]\d\d(\.\d)? µm² — Tumour bed$/) }] }], glass: [], digitalSufficed: 'yes' });
   await expect.poll(() => page.getByTestId('signing-gaps').textContent()).not.toMatch(/Slides reviewed/);
   expect(await seriousA11yViolations(page)).toEqual([]);
   await shot(page, 'opinion-slides-reviewed');

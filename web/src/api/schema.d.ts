@@ -10738,7 +10738,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Save a length on a slide (its value in µm is computed from the slide’s scale) */
+        /** Save a length, an area (an outline of 3 or more points) or an arrow (with a note) on a slide; µm and µm² are computed from the slide’s scale */
         post: {
             parameters: {
                 query?: never;
@@ -10755,6 +10755,22 @@ export interface paths {
                         /** @enum {string} */
                         kind: "length";
                         note?: string | null;
+                        points: [
+                            number,
+                            number
+                        ][];
+                    } | {
+                        /** @enum {string} */
+                        kind: "area";
+                        note?: string | null;
+                        points: [
+                            number,
+                            number
+                        ][];
+                    } | {
+                        /** @enum {string} */
+                        kind: "arrow";
+                        note: string;
                         points: [
                             number,
                             number
@@ -19036,7 +19052,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "length";
+            kind: "length" | "area" | "arrow";
             note: string | null;
             number: number;
             points: [
@@ -19045,8 +19061,9 @@ export interface components {
             ][];
             /** Format: uuid */
             slideId: string;
-            unit: string;
-            value: number;
+            unit: string | null;
+            /** @description µm for a length, µm² for an area; null for an arrow */
+            value: number | null;
         };
         SlideAnnotationInput: {
             author: string;
@@ -19056,7 +19073,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "length";
+            kind: "length" | "area" | "arrow";
             note: string | null;
             number: number;
             points: [
@@ -19065,8 +19082,9 @@ export interface components {
             ][];
             /** Format: uuid */
             slideId: string;
-            unit: string;
-            value: number;
+            unit: string | null;
+            /** @description µm for a length, µm² for an area; null for an arrow */
+            value: number | null;
         };
         SlideInput: {
             /** @description The specimen part and block the slide was cut from, e.g. A3 */

@@ -15,61 +15,85 @@ export function useSlideAnnotations(caseId: string, slideId: string) {
 }
 
 const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString() : v.toFixed(1));
+/** An area in µm², or in mm² once it is large (as pathologists give tumour areas). */
+export const fmtArea = (v: number) => (v >= 100_000 ? `${(v / 1e6).toLocaleString(undefined, { maximumFractionDigits: 3 })} mm²` : `${fmt(v)} µm²`);
+
+/** What can be drawn on a slide: a length (two points), an area (an outline) or an arrow (from, to) with a note. */
+export type SlideTool = 'length' | 'area' | 'arrow';
+
+/** The amount an annotation shows: its length or area; an arrow has none. */
+export function useAmount() {
+  const { t } = useTranslation();
+  return (a: Pick<SlideAnnotation, 'kind' | 'value'>) => (a.value === null ? t('records:slides.measure.arrow') : a.kind === 'area' ? fmtArea(a.value) : t('records:slides.measure.value', { value: fmt(a.value) }));
+}
 
 /**
- * Lengths on the slide: in measuring mode two clicks on the slide make one (the server computes
- * its µm from the slide's scale); saved ones are drawn over the slide wherever it is moved.
+ * Drawing on the slide: with a tool chosen, clicks on the slide place points (a drag still moves
+ * it). A length or an arrow is saved at its second point; an area when its outline is finished
+ * (three points at least; the Finish button or Enter). The server computes µm and µm² from the
+ * slide's scale. Escape drops what is half made.
  */
-export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, ready: boolean, caseId: string, slideId: string, on: boolean, note: { value: string; clear: () => void }) {
-  const [first, setFirst] = useState<[number, number] | null>(null);
-  const firstRef = useRef<[number, number] | null>(null);
+export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, ready: boolean, caseId: string, slideId: string, tool: SlideTool | null, note: { value: string; clear: () => void }) {
+  const [points, setPoints] = useState<[number, number][]>([]);
+  const pointsRef = useRef<[number, number][]>([]);
   const qc = useQueryClient();
   const save = useMutation({
-    mutationFn: (points: [number, number][]) => post<SlideAnnotation>(`/cases/${caseId}/slides/${slideId}/annotations`, { kind: 'length', points, note: note.value.trim() || null }),
+    mutationFn: (v: { kind: SlideTool; points: [number, number][] }) => post<SlideAnnotation>(`/cases/${caseId}/slides/${slideId}/annotations`, { ...v, note: note.value.trim() || null }),
     onSuccess: () => {
       note.clear();
       return qc.invalidateQueries({ queryKey: annotationKey(caseId, slideId) });
     },
   });
-  // The click handler is registered once per viewer; it saves through the latest mutation.
+  const place = (next: [number, number][]) => {
+    pointsRef.current = next;
+    setPoints(next);
+  };
+  // The click handler is registered once per viewer and tool; it saves through the latest mutation and note.
   const saveRef = useRef(save.mutate);
   saveRef.current = save.mutate;
-  // Escape drops a half-made measurement.
+  const noteRef = useRef(note.value);
+  noteRef.current = note.value;
+  const finish = () => {
+    if (tool !== 'area' || pointsRef.current.length < 3) return;
+    saveRef.current({ kind: 'area', points: pointsRef.current });
+    place([]);
+  };
+  const finishRef = useRef(finish);
+  finishRef.current = finish;
   useEffect(() => {
-    if (!on) return;
+    if (!tool) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
-      firstRef.current = null;
-      setFirst(null);
+      if (e.key === 'Escape') place([]);
+      if (e.key === 'Enter') finishRef.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [on]);
+  }, [tool]);
   useEffect(() => {
     const v = viewer.current;
-    if (!v || !ready || !on) {
-      firstRef.current = null;
-      return setFirst(null);
-    }
+    place([]);
+    if (!v || !ready || !tool) return;
     const onClick = (e: OpenSeadragon.CanvasClickEvent) => {
       if (!e.quick) return; // a drag moves the slide
       e.preventDefaultAction = true;
+      // An arrow is worth nothing without its note: it is typed first.
+      if (tool === 'arrow' && !noteRef.current.trim()) return;
       const p = v.viewport.viewerElementToImageCoordinates(e.position);
-      const point: [number, number] = [Math.round(p.x), Math.round(p.y)];
-      const start = firstRef.current;
-      firstRef.current = start ? null : point;
-      setFirst(firstRef.current);
-      if (start) saveRef.current([start, point]);
+      const next: [number, number][] = [...pointsRef.current, [Math.round(p.x), Math.round(p.y)]];
+      if (tool !== 'area' && next.length === 2) {
+        saveRef.current({ kind: tool, points: next });
+        place([]);
+      } else place(next);
     };
     v.addHandler('canvas-click', onClick);
     return () => v.removeHandler('canvas-click', onClick);
-  }, [viewer, ready, on]);
-  return { first, save };
+  }, [viewer, ready, tool]);
+  return { points, save, finish };
 }
 
-/** Saved lengths drawn over the slide, kept in place as it pans, zooms and turns. */
-export function MeasurementOverlay({ viewer, ready, annotations, first }: { viewer: RefObject<OpenSeadragon.Viewer | null>; ready: boolean; annotations: SlideAnnotation[]; first: [number, number] | null }) {
-  const { t } = useTranslation();
+/** Saved annotations drawn over the slide, kept in place as it pans, zooms and turns, and the one being drawn. */
+export function MeasurementOverlay({ viewer, ready, annotations, drawing }: { viewer: RefObject<OpenSeadragon.Viewer | null>; ready: boolean; annotations: SlideAnnotation[]; drawing: [number, number][] }) {
+  const amount = useAmount();
   const [, redraw] = useState(0);
   useEffect(() => {
     const v = viewer.current;
@@ -82,23 +106,47 @@ export function MeasurementOverlay({ viewer, ready, annotations, first }: { view
   const v = viewer.current;
   if (!v || !ready || !v.world.getItemCount()) return null;
   const at = ([x, y]: [number, number]) => v.viewport.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
+  const label = (x: number, y: number, text: string) => (
+    <text x={x + 6} y={y - 6} fill="#000" stroke="#fff" strokeWidth={3} paintOrder="stroke" fontSize={13} fontWeight={700}>{text}</text>
+  );
   return (
     <svg data-testid="slide-measurements-overlay" style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none' }}>
+      <defs>
+        <marker id="slide-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="#ffd43b" stroke="#1c1c1c" strokeWidth={1} />
+        </marker>
+      </defs>
       {annotations.map((a) => {
-        const [p, q] = [at(a.points[0]!), at(a.points[1]!)];
+        const pts = a.points.map(at);
+        const text = a.kind === 'arrow' ? String(a.number) : `${a.number}: ${amount(a)}`;
+        if (a.kind === 'area') {
+          const outline = pts.map((p) => `${p.x},${p.y}`).join(' ');
+          const top = pts.reduce((m, p) => (p.y < m.y ? p : m), pts[0]!);
+          return (
+            <g key={a.id}>
+              <polygon points={outline} fill="rgba(255, 212, 59, 0.15)" stroke="#ffd43b" strokeWidth={3} />
+              <polygon points={outline} fill="none" stroke="#1c1c1c" strokeWidth={1} />
+              {label(top.x, top.y, text)}
+            </g>
+          );
+        }
+        const [p, q] = [pts[0]!, pts[1]!];
         return (
           <g key={a.id}>
-            <line x1={p.x} y1={p.y} x2={q.x} y2={q.y} stroke="#ffd43b" strokeWidth={3} />
+            <line x1={p.x} y1={p.y} x2={q.x} y2={q.y} stroke="#ffd43b" strokeWidth={3} markerEnd={a.kind === 'arrow' ? 'url(#slide-arrowhead)' : undefined} />
             <line x1={p.x} y1={p.y} x2={q.x} y2={q.y} stroke="#1c1c1c" strokeWidth={1} />
-            <text x={(p.x + q.x) / 2 + 6} y={(p.y + q.y) / 2 - 6} fill="#000" stroke="#fff" strokeWidth={3} paintOrder="stroke" fontSize={13} fontWeight={700}>
-              {t('records:slides.measure.label', { number: a.number, value: fmt(a.value) })}
-            </text>
+            {a.kind === 'arrow' ? label(p.x, p.y, text) : label((p.x + q.x) / 2, (p.y + q.y) / 2, text)}
           </g>
         );
       })}
-      {first && (() => {
-        const p = at(first);
-        return <circle cx={p.x} cy={p.y} r={5} fill="#ffd43b" stroke="#000" />;
+      {drawing.length > 0 && (() => {
+        const pts = drawing.map(at);
+        return (
+          <g>
+            {pts.length > 1 && <polyline points={pts.map((p) => `${p.x},${p.y}`).join(' ')} fill="none" stroke="#ffd43b" strokeWidth={2} strokeDasharray="6 4" />}
+            {pts.map((p, i) => <circle key={i} cx={p.x} cy={p.y} r={5} fill="#ffd43b" stroke="#000" />)}
+          </g>
+        );
       })()}
     </svg>
   );
@@ -110,6 +158,7 @@ export function MeasurementOverlay({ viewer, ready, annotations, first }: { view
  */
 export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; onGoTo: (a: SlideAnnotation) => void }) {
   const { t } = useTranslation();
+  const amount = useAmount();
   const qc = useQueryClient();
   const remove = useMutation({
     mutationFn: (id: string) => api('DELETE', `/cases/${caseId}/slides/${slideId}/annotations/${id}`),
@@ -130,7 +179,7 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
               <Group key={a.id} gap="xs" wrap="wrap" justify="space-between" p={6} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
                 <Group gap="xs" wrap="wrap">
                   <Anchor component="button" fw={700} onClick={() => onGoTo(a)} aria-label={t('records:slides.measure.goTo', { number: a.number })}>{a.number}</Anchor>
-                  <Text size="sm" fw={600}>{t('records:slides.measure.value', { value: fmt(a.value) })}</Text>
+                  <Text size="sm" fw={600}>{amount(a)}</Text>
                   {a.note && <Text size="sm">{a.note}</Text>}
                   <Text size="xs" c="dimmed">{a.author}</Text>
                 </Group>
@@ -150,7 +199,7 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
 }
 
 /** The note for the next measurement is typed before clicking; kept here so it survives redraws. */
-export function NoteInput({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+export function NoteInput({ value, onChange, required }: { value: string; onChange: (v: string) => void; required?: boolean }) {
   const { t } = useTranslation();
-  return <TextInput size="xs" w={260} aria-label={t('records:slides.measure.note')} placeholder={t('records:slides.measure.notePlaceholder')} value={value} onChange={(e) => onChange(e.currentTarget.value)} maxLength={500} />;
+  return <TextInput size="xs" w={260} maw="100%" aria-label={t('records:slides.measure.note')} placeholder={required ? t('records:slides.measure.arrowNotePlaceholder') : t('records:slides.measure.notePlaceholder')} value={value} onChange={(e) => onChange(e.currentTarget.value)} maxLength={500} />;
 }

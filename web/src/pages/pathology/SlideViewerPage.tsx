@@ -12,7 +12,7 @@ import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { magnification, scaleBar } from './scaleBar.ts';
 import type { Slide } from './SlidesPanel.tsx';
-import { MeasurementList, MeasurementOverlay, NoteInput, useMeasuring, useSlideAnnotations, type SlideAnnotation } from './SlideMeasurements.tsx';
+import { MeasurementList, MeasurementOverlay, NoteInput, useMeasuring, useSlideAnnotations, type SlideAnnotation, type SlideTool } from './SlideMeasurements.tsx';
 
 /**
  * OpenSeadragon adds a <style> of its own unless one marked as its own is there; the page's
@@ -97,12 +97,12 @@ export function SlideViewerPage({ me }: { me: Me }) {
   // Image pixels per screen pixel at the current zoom (1 = full resolution).
   const [imagePerScreen, setImagePerScreen] = useState<number | null>(null);
   const [ready, setReady] = useState(false);
-  const [measuring, setMeasuring] = useState(false);
+  const [tool, setTool] = useState<SlideTool | null>(null);
   const [note, setNote] = useState('');
   const s = slide.data;
   const can = useCaseCan(caseId);
   const annotations = useSlideAnnotations(caseId, slideId);
-  const { first, save } = useMeasuring(viewer, ready, caseId, slideId, measuring, { value: note, clear: () => setNote('') });
+  const { points: drawing, save, finish } = useMeasuring(viewer, ready, caseId, slideId, tool, { value: note, clear: () => setNote('') });
   const mayMeasure = Boolean(can?.annotateImaging && s?.micronsPerPixel);
   const patientSide = usePatientSide();
   const [photos, setPhotos] = useState(false);
@@ -139,6 +139,11 @@ export function SlideViewerPage({ me }: { me: Me }) {
     };
   }, [s, caseId, slideId]);
 
+  const hint = (k: SlideTool, placed: number, noted: boolean) => {
+    if (k === 'length') return placed ? t('records:slides.measure.hintSecond') : t('records:slides.measure.hint');
+    if (k === 'arrow') return !noted ? t('records:slides.measure.hintArrowNote') : placed ? t('records:slides.measure.hintArrowHead') : t('records:slides.measure.hintArrow');
+    return placed >= 3 ? t('records:slides.measure.hintAreaFinish') : t('records:slides.measure.hintArea');
+  };
   const act = (fn: (vp: OpenSeadragon.Viewport) => void) => () => {
     if (viewer.current) fn(viewer.current.viewport);
   };
@@ -177,11 +182,13 @@ export function SlideViewerPage({ me }: { me: Me }) {
         <>
           {can?.annotateImaging && (
             <Group gap="xs">
-              {mayMeasure
-                ? <Button size="xs" variant={measuring ? 'filled' : 'light'} onClick={() => setMeasuring((m) => !m)}>{measuring ? t('records:slides.measure.stop') : t('records:slides.measure.button')}</Button>
-                : <Text size="sm" c="dimmed">{t('records:slides.measure.noScale')}</Text>}
-              {measuring && <NoteInput value={note} onChange={setNote} />}
-              {measuring && <Text size="sm" role="status">{first ? t('records:slides.measure.hintSecond') : t('records:slides.measure.hint')}</Text>}
+              {(['length', 'area', 'arrow'] as const).filter((k) => k === 'arrow' || mayMeasure).map((k) => (
+                <Button key={k} size="xs" variant={tool === k ? 'filled' : 'light'} onClick={() => setTool((x) => (x === k ? null : k))}>{tool === k ? t('records:slides.measure.stop') : t(`records:slides.measure.tools.${k}`)}</Button>
+              ))}
+              {!mayMeasure && <Text size="sm" c="dimmed">{t('records:slides.measure.noScale')}</Text>}
+              {tool && <NoteInput value={note} onChange={setNote} required={tool === 'arrow'} />}
+              {tool === 'area' && drawing.length >= 3 && <Button size="xs" onClick={finish}>{t('records:slides.measure.finish')}</Button>}
+              {tool && <Text size="sm" role="status">{hint(tool, drawing.length, Boolean(note.trim()))}</Text>}
             </Group>
           )}
           {save.error && <ErrorNote error={save.error} />}
@@ -194,7 +201,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
           <SimpleGrid cols={{ base: 1, md: otherId ? 2 : 1 }} spacing="xs">
           <div style={{ position: 'relative' }}>
             <div ref={element} role="img" aria-label={otherId ? t('records:slides.compare.first', { name: s.name }) : t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: viewerHeight, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
-            <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} first={first} />
+            <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} drawing={drawing} />
             {bar && (
               <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', left: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
                 <div style={{ width: bar.px, height: 6, borderLeft: '2px solid #000', borderRight: '2px solid #000', borderBottom: '2px solid #000' }} />

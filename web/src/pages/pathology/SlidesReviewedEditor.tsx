@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { get, post, type DeepPartial, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { useAmount } from './SlideMeasurements.tsx';
 import type { Slide } from './SlidesPanel.tsx';
 
 type SlidesReviewed = DeepPartial<NonNullable<Schema<'OpinionDraft'>['slidesReviewed']>>;
@@ -80,13 +81,14 @@ export function SlidesReviewedEditor({ caseId, value, onChange }: { caseId: stri
 
 /** The measurements saved on a slide, to cite in the report by number. */
 function CitedAnnotations({ caseId, slideId, chosen, onChange }: { caseId: string; slideId: string; chosen: number[]; onChange: (numbers: number[]) => void }) {
+  const amount = useAmount();
   const list = useQuery({ queryKey: caseKeys.part(caseId, 'slides', slideId, 'annotations'), queryFn: () => get<Annotation[]>(`/cases/${caseId}/slides/${slideId}/annotations`) });
   if (!list.data?.length) return null;
   return (
-    <Checkbox.Group label="Measurements to cite" value={chosen.map(String)} onChange={(x) => onChange(x.map(Number).sort((a, b) => a - b))} ml="lg">
+    <Checkbox.Group label="Annotations to cite" value={chosen.map(String)} onChange={(x) => onChange(x.map(Number).sort((a, b) => a - b))} ml="lg">
       <Stack gap={2} mt={4}>
         {list.data.map((a) => (
-          <Checkbox key={a.id} size="xs" value={String(a.number)} label={`Annotation ${a.number}: ${a.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${a.unit}${a.note ? ` — ${a.note}` : ''}`} />
+          <Checkbox key={a.id} size="xs" value={String(a.number)} label={`Annotation ${a.number}: ${amount(a)}${a.note ? ` — ${a.note}` : ''}`} />
         ))}
       </Stack>
     </Checkbox.Group>
