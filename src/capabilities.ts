@@ -75,10 +75,9 @@ export function services(deps: ServiceDeps) {
   const blobs = new BlobStore(objectBackendFor(config), deps.masterKeys);
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
   const localStore = localInstanceStore(blobs);
-  const imaging = imagingService({
-    ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes,
-    store: config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore,
-  });
+  const instanceStore = config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore;
+  const pathology = pathologyService({ ...deps, blobs, instances: instanceStore });
+  const imaging = imagingService({ ...deps, blobs, maxInstanceBytes: config.dicomMaxInstanceBytes, store: instanceStore, afterIndex: pathology.slidesFromSeries });
   const opinions = opinionsService({ ...deps, blobs, cases, secrets: deps.secrets, letterhead: config.reportLetterhead, followupDays: config.followupDays });
   const offers = offersService({ ...deps, cases, responseHours: config.offerResponseHours });
   const notifications = notificationsService({ ...deps, followupDays: config.followupDays });
@@ -87,7 +86,6 @@ export function services(deps: ServiceDeps) {
   const boards = boardsService({ ...deps, cases });
   const visits = visitsService({ ...deps, cases });
   const messages = messagesService({ ...deps, cases });
-  const pathology = pathologyService({ ...deps, blobs });
   return { accounts, cases, blobs, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages };
 }
 export type Services = ReturnType<typeof services>;
@@ -134,7 +132,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     {
       name: 'pathology',
       routes: [{ plugin: pathologyRoutes(pathology, slideAnnotations(db)), prefix: API }],
-      jobs: { 'pathology.slide': (p) => pathology.prepare(p.documentId) },
+      jobs: { 'pathology.slide': (p) => pathology.prepare('slideId' in p ? p.slideId : p.documentId) },
     },
     {
       name: 'experts',

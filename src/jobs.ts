@@ -9,7 +9,8 @@ import { enqueueRawJob, type JobDefinition, type JobTable } from './core/jobs.ts
 export const JOB_PAYLOADS = {
   'document.extract': z.object({ documentId: z.uuid() }),
   'imaging.index': z.object({ documentId: z.uuid() }),
-  'pathology.slide': z.object({ documentId: z.uuid() }),
+  // A slide's id (jobs queued before slides had their own id name the document, whose id it took).
+  'pathology.slide': z.union([z.object({ slideId: z.uuid() }), z.object({ documentId: z.uuid() })]),
   'offer.expire': z.object({ offerId: z.uuid() }),
   'case.autoAssign': z.object({ caseId: z.uuid() }),
   'sla.remind': z.object({ caseId: z.uuid(), kind: z.enum(['at_risk', 'breached']), readyAt: z.iso.datetime(), dueAt: z.iso.datetime() }),

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
   SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
+  DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -111,6 +112,8 @@ export interface Config {
   dicomMaxInstanceBytes: number;
   /** Largest whole-slide image (width × height, in millions of pixels) tiles are made for. */
   slideMaxMegapixels: number;
+  /** How long a DICOM whole-slide series must stop receiving instances before it is made into a slide. */
+  dicomSlideSettleSeconds: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
   dicomwebUpstreamUrl?: string;
   /** The letterhead printed on every page of the opinion report. */
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDist: path.resolve(e.WEB_DIST ?? 'web/dist'),
     dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
     slideMaxMegapixels: e.SLIDE_MAX_MEGAPIXELS,
+    dicomSlideSettleSeconds: e.DICOM_SLIDE_SETTLE_SECONDS,
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,

@@ -75,7 +75,10 @@ export function identityMismatch(casePatient: { family_name: string | null; birt
   return `These images are labelled for “${shown}”${dicom.birthDate ? `, born ${dicom.birthDate.slice(0, 4)}-${dicom.birthDate.slice(4, 6)}-${dicom.birthDate.slice(6, 8)}` : ''}, which does not match the case's patient. A coordinator should check before they are reviewed.`;
 }
 
-export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceStore; limits?: DicomLimits; maxInstanceBytes: number }) {
+/** A series that just gained instances, as other capabilities may want to know (digital pathology makes slides of whole-slide series). */
+export interface IndexedSeries { id: string; uid: string; sopClassUids: string[]; description: string | null }
+
+export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceStore; limits?: DicomLimits; maxInstanceBytes: number; afterIndex?: (tx: Queryable, caseId: string, series: IndexedSeries[]) => Promise<void> }) {
   const { db, store } = deps;
   // A deflated data set may not inflate beyond what we would accept uncompressed.
   const limits = deps.limits ?? { ...DEFAULT_DICOM_LIMITS, maxInflatedBytes: deps.maxInstanceBytes };
@@ -156,6 +159,13 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
             [caseRow.id, JSON.stringify(rows)]);
         }
         for (const a of fresh) outcomes[a.i] = { ok: true, ...idsOf(a.parsed) };
+        if (fresh.length && deps.afterIndex) {
+          const touched = [...series].map(([uid, id]) => {
+            const of = fresh.filter((a) => a.parsed.seriesUid === uid);
+            return { id, uid, sopClassUids: [...new Set(of.map((a) => a.parsed.sopClassUid))], description: of[0]?.parsed.series.description ?? null };
+          });
+          await deps.afterIndex(tx, caseRow.id, touched);
+        }
         await inCommit?.(tx, outcomes);
       });
     } catch (err) {

@@ -77,7 +77,7 @@ const shownTo = (opened: { row: { status: string }; relations: readonly CaseRela
 export function slideAnnotations(db: Db) {
   async function slideScale(tx: Parameters<typeof openCase>[0], caseId: string, slideId: string) {
     const [slide] = await tx.query<{ width: number; height: number; mpp_x: number | null; mpp_y: number | null }>(
-      `SELECT width, height, mpp_x, mpp_y FROM slides WHERE document_id = $1 AND case_id = $2 AND status = 'ready'`, [slideId, caseId]);
+      `SELECT width, height, mpp_x, mpp_y FROM slides WHERE id = $1 AND case_id = $2 AND status = 'ready'`, [slideId, caseId]);
     if (!slide) throw new AppError('NOT_FOUND', 'There is no such slide ready on this request.');
     return slide;
   }
@@ -98,7 +98,7 @@ export function slideAnnotations(db: Db) {
         if (a.points.some(([x, y]) => x < 0 || y < 0 || x > slide.width || y > slide.height)) throw new AppError('VALIDATION_FAILED', 'A point of the measurement is outside the slide.');
         const { value, unit } = measured(a, slide.mpp_x, slide.mpp_y);
         // Numbers are per slide and never reused (a removed annotation keeps its number).
-        await tx.query('SELECT document_id FROM slides WHERE document_id = $1 FOR UPDATE', [slideId]);
+        await tx.query('SELECT id FROM slides WHERE id = $1 FOR UPDATE', [slideId]);
         const [next] = await tx.query<{ n: number }>('SELECT coalesce(max(number), 0)::int + 1 AS n FROM slide_annotations WHERE slide_id = $1', [slideId]);
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO slide_annotations (case_id, slide_id, number, kind, points, value, unit, note, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,

@@ -28,7 +28,8 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
   const digitalIds = (draft.digital ?? []).map((d) => d.slideId);
   const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
   const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null }>(
-    `SELECT d.id, d.filename, s.block, s.stain FROM documents d JOIN slides s ON s.document_id = d.id WHERE d.case_id = $1 AND s.status = 'ready' AND d.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
+    `SELECT s.id, coalesce(d.filename, s.source_name, 'DICOM slide') AS filename, s.block, s.stain FROM slides s LEFT JOIN documents d ON d.id = s.document_id
+     WHERE s.case_id = $1 AND s.status = 'ready' AND s.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
   const notes = await tx.query<{ slide_id: string; number: number; value: number | null; unit: string | null; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(

@@ -12,13 +12,19 @@ import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
 import { associatedImages, buildPyramid, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
 import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
+import { joinDicomSlide, WSI_SOP_CLASS } from './dicomSlide.ts';
+import type { IndexedSeries } from '../imaging/service.ts';
+import type { Queryable } from '../core/db.ts';
+import { enqueueJob } from '../jobs.ts';
+import type { InstanceStore } from '../imaging/instanceStore.ts';
+import type { DicomJson } from '../imaging/part10.ts';
 
-/** A slide file (document) with what was found in it, once it has been read. */
+/** A slide (an uploaded slide file, or a DICOM whole-slide series) with what was found in it, once it has been read. */
 export interface SlideRow {
   id: string;
   filename: string;
   uploaded_at: Date;
-  status: 'ready' | 'failed' | null;
+  status: 'processing' | 'ready' | 'failed';
   failure: SlideFailure | null;
   vendor: string | null;
   width: number | null;
@@ -39,10 +45,10 @@ export interface SlideRow {
   stain: string | null;
 }
 
-const SLIDES_SQL = `SELECT d.id, d.filename, d.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
+const SLIDES_SQL = `SELECT s.id, coalesce(d.filename, s.source_name, 'DICOM slide') AS filename, s.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
     s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.index_sha256, s.associated, s.label_sha256, s.macro_sha256, s.block, s.stain
-  FROM documents d LEFT JOIN slides s ON s.document_id = d.id
-  WHERE d.case_id = $1 AND d.content_type = 'wsi'`;
+  FROM slides s LEFT JOIN documents d ON d.id = s.document_id
+  WHERE s.case_id = $1`;
 
 /** What a slide's record says when the slide cannot be shown (the slide list words the code itself). */
 const FAILURE_WORDS: Record<SlideFailure, string> = {
@@ -66,7 +72,7 @@ export function slideName(r: { filename: string; block: string | null; stain: st
 export function slideView(r: SlideRow) {
   const associated = r.associated;
   return {
-    id: r.id, filename: r.filename, name: slideName(r), block: r.block, stain: r.stain, status: r.status ?? ('processing' as const), failure: r.failure,
+    id: r.id, filename: r.filename, name: slideName(r), block: r.block, stain: r.stain, status: r.status, failure: r.failure,
     vendor: r.vendor, width: r.width, height: r.height,
     micronsPerPixel: r.mpp_x && r.mpp_y ? (r.mpp_x + r.mpp_y) / 2 : r.mpp_x ?? r.mpp_y ?? null,
     objectivePower: r.objective_power, levels: r.levels,
@@ -86,7 +92,7 @@ export type SlideView = ReturnType<typeof slideView>;
  * opening a slide check role and case access and are audited (one event per slide opened); each
  * tile request checks access again but is not audited on its own.
  */
-export function pathologyService(deps: Deps & { blobs: BlobStore }) {
+export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pick<InstanceStore, 'read'> }) {
   const { db, blobs, config } = deps;
   const workRoot = path.join(config.dataDir, 'slide-work');
   const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange }>>();
@@ -119,19 +125,42 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
   }
 
   async function slideOf(tx: Parameters<typeof openCase>[0], caseId: string, slideId: string): Promise<SlideRow> {
-    const [row] = await tx.query<SlideRow>(`${SLIDES_SQL} AND d.id = $2`, [caseId, slideId]);
+    const [row] = await tx.query<SlideRow>(`${SLIDES_SQL} AND s.id = $2`, [caseId, slideId]);
     if (!row) throw new AppError('NOT_FOUND', 'There is no such slide on this request.');
     return row;
   }
 
-  /** The slide cannot be shown: so marked, and its record says so too (not "ready"). */
-  async function markFailed(doc: { id: string; case_id: string }, code: SlideFailure) {
+  /** The slide cannot be shown: so marked, and its record (an uploaded file's) says so too (not "ready"). */
+  async function markFailed(slide: { id: string; case_id: string; document_id: string | null }, code: SlideFailure) {
     await db.transaction(async (tx) => {
-      const [inserted] = await tx.query(`INSERT INTO slides (document_id, case_id, status, failure) VALUES ($1, $2, 'failed', $3) ON CONFLICT (document_id) DO NOTHING RETURNING document_id`, [doc.id, doc.case_id, code]);
-      if (!inserted) return;
-      await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [doc.id, FAILURE_WORDS[code]]);
-      await emit(tx, { caseId: doc.case_id, actorId: null, type: 'pathology.slide.failed', detail: { slideId: doc.id, failure: code } });
+      const [failed] = await tx.query(`UPDATE slides SET status = 'failed', failure = $2 WHERE id = $1 AND status = 'processing' RETURNING id`, [slide.id, code]);
+      if (!failed) return;
+      if (slide.document_id) await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [slide.document_id, FAILURE_WORDS[code]]);
+      await emit(tx, { caseId: slide.case_id, actorId: null, type: 'pathology.slide.failed', detail: { slideId: slide.id, failure: code } });
     });
+  }
+
+  /** An uploaded slide file, decrypted into the work folder and read by OpenSlide. */
+  async function readSlideFile(doc: { blob_sha256: string; filename: string }, work: string) {
+    const ext = (/\.(svs|ndpi|tiff?)$/i.exec(doc.filename)?.[1] ?? 'tif').toLowerCase();
+    const file = path.join(work, `${crypto.randomUUID()}.${ext}`);
+    const { stream } = await blobs.open(db, doc.blob_sha256);
+    await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }));
+    const facts = await readSlideFacts(file, work);
+    if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
+    return { facts, image: file, associated: await associatedImages(file, work), pictures: await slidePictures(file, work) };
+  }
+
+  /** A DICOM whole-slide series from the image index, its full-resolution level joined into one image. */
+  async function readDicomSeries(seriesId: string, work: string) {
+    const instances = await db.query<{ metadata: DicomJson; transfer_syntax: string; location: 'local' | 'upstream'; blob_sha256: string | null; study_uid: string; series_uid: string; sop_instance_uid: string }>(
+      `SELECT i.metadata, i.transfer_syntax, i.location, i.blob_sha256, st.study_uid, se.series_uid, i.sop_instance_uid
+       FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies st ON st.id = i.study_id WHERE i.series_id = $1`, [seriesId]);
+    const joined = await joinDicomSlide(instances.map((i) => ({
+      metadata: i.metadata, transferSyntax: i.transfer_syntax,
+      read: () => deps.instances.read(db, { location: i.location, blob_sha256: i.blob_sha256, study_uid: i.study_uid, series_uid: i.series_uid, sop_instance_uid: i.sop_instance_uid }),
+    })), work, config.slideMaxMegapixels);
+    return { ...joined, associated: Object.keys(joined.pictures) };
   }
 
   /** Work folders a process that died left behind (they hold decrypted slide data). */
@@ -184,7 +213,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
         const before = await slideOf(tx, caseId, slideId);
         if (before.status !== 'ready') throw new AppError('CONFLICT', 'Only a slide that can be viewed is described.');
         const value = (v: string | null | undefined, old: string | null) => (v === undefined ? old : v?.trim() || null);
-        await tx.query('UPDATE slides SET block = $2, stain = $3 WHERE document_id = $1', [slideId, value(d.block, before.block), value(d.stain, before.stain)]);
+        await tx.query('UPDATE slides SET block = $2, stain = $3 WHERE id = $1', [slideId, value(d.block, before.block), value(d.stain, before.stain)]);
         await recordAudit(tx, { actor, meta, action: 'pathology.slide.describe', entityType: 'Slide', entityId: slideId, caseId });
         readySlides.delete(`${caseId}:${slideId}`);
         return slideView(await slideOf(tx, caseId, slideId));
@@ -215,17 +244,38 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
     },
 
     /**
-     * Background job: reads an uploaded slide file and builds its tile pyramid and index. Runs
-     * once per file at a time (the job's lease outlasts the reader's time limit); a file the
-     * reader refuses is marked failed, while a server fault (a missing program, a kill, a full
-     * disk) is thrown, so the job is tried again.
+     * A DICOM whole-slide series that gained instances becomes a slide, waiting for its tiles:
+     * the tiles are made once the series has stopped receiving instances for a while (its levels,
+     * label and overview often come in several requests). Runs in the indexing transaction.
      */
-    async prepare(documentId: string): Promise<void> {
-      const [doc] = await db.query<{ id: string; case_id: string; blob_sha256: string; filename: string; content_type: string; prepared: boolean; stored: boolean }>(
-        `SELECT d.id, d.case_id, d.blob_sha256, d.filename, d.content_type, EXISTS (SELECT 1 FROM slides s WHERE s.document_id = d.id) AS prepared,
-           EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = d.blob_sha256) AS stored FROM documents d WHERE d.id = $1`, [documentId]);
-      if (!doc || doc.content_type !== 'wsi' || doc.prepared) return;
-      if (!doc.stored) return markFailed(doc, 'missing');
+    async slidesFromSeries(tx: Queryable, caseId: string, series: IndexedSeries[]): Promise<void> {
+      for (const s of series.filter((x) => x.sopClassUids.includes(WSI_SOP_CLASS))) {
+        const [created] = await tx.query<{ id: string }>(
+          `INSERT INTO slides (case_id, series_id, status, source_name) VALUES ($1, $2, 'processing', $3) ON CONFLICT (series_id) DO NOTHING RETURNING id`,
+          [caseId, s.id, (s.description?.trim() || 'DICOM slide').slice(0, 200)]);
+        const [slide] = created ? [created] : await tx.query<{ id: string }>(`SELECT id FROM slides WHERE series_id = $1 AND status = 'processing'`, [s.id]);
+        if (!slide) continue;
+        // Each batch pushes the work back: an earlier job that finds the series still receiving leaves it to the later one.
+        await tx.query(`UPDATE slides SET instances_at = now() WHERE id = $1`, [slide.id]);
+        await enqueueJob(tx, 'pathology.slide', { slideId: slide.id }, new Date(Date.now() + config.dicomSlideSettleSeconds * 1000));
+      }
+    },
+
+    /**
+     * Background job: reads a slide (an uploaded slide file, or a DICOM whole-slide series) and
+     * builds its tile pyramid and index. Runs once per slide at a time (the job's lease outlasts
+     * the reader's time limit); a file the reader refuses is marked failed, while a server fault
+     * (a missing program, a kill, a full disk) is thrown, so the job is tried again.
+     */
+    async prepare(slideId: string): Promise<void> {
+      const [slide] = await db.query<{ id: string; case_id: string; status: string; document_id: string | null; series_id: string | null; blob_sha256: string | null; filename: string | null; stored: boolean; settling: boolean }>(
+        `SELECT s.id, s.case_id, s.status, s.document_id, s.series_id, d.blob_sha256, d.filename,
+           EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = d.blob_sha256) AS stored,
+           coalesce(s.instances_at > now() - make_interval(secs => $2), false) AS settling
+         FROM slides s LEFT JOIN documents d ON d.id = s.document_id WHERE s.id = $1`, [slideId, Math.max(0, config.dicomSlideSettleSeconds - 1)]);
+      if (!slide || slide.status !== 'processing') return;
+      if (slide.settling) return; // more instances arrived since this job was queued; a later job makes the tiles
+      if (slide.document_id && !slide.stored) return markFailed(slide, 'missing');
       await sweepStaleWork();
       // The decrypted slide exists only in a private folder under the data folder, for the time
       // the reader needs it; one a killed process left is swept on a later run.
@@ -234,43 +284,37 @@ export function pathologyService(deps: Deps & { blobs: BlobStore }) {
       await fsp.chmod(work, 0o700);
       const staged: StagedBlob[] = [];
       try {
-        const ext = (/\.(svs|ndpi|tiff?)$/i.exec(doc.filename)?.[1] ?? 'tif').toLowerCase();
-        const file = path.join(work, `${crypto.randomUUID()}.${ext}`);
-        const { stream } = await blobs.open(db, doc.blob_sha256);
-        await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }));
-        const facts = await readSlideFacts(file, work);
-        if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
-        const associated = await associatedImages(file, work);
-        const pictures = await slidePictures(file, work);
-        const pyramid = await buildPyramid(file, work);
+        const read = slide.series_id ? await readDicomSeries(slide.series_id, work) : await readSlideFile(slide as { blob_sha256: string; filename: string }, work);
+        const pyramid = await buildPyramid(read.image, work);
         const index = await buildTileIndex(pyramid.zip, pyramid.prefix);
-        await fsp.rm(file, { force: true });
+        await fsp.rm(read.image, { force: true });
         staged.push(await blobs.stage(fs.createReadStream(pyramid.zip)), await blobs.stageBytes(index));
         const [pyramidBlob, indexBlob] = staged as [StagedBlob, StagedBlob];
         const picture = async (name: SlidePicture) => {
-          if (!pictures[name]) return null;
-          const blob = await blobs.stageBytes(await fsp.readFile(pictures[name]));
+          if (!read.pictures[name]) return null;
+          const blob = await blobs.stageBytes(await fsp.readFile(read.pictures[name]));
           staged.push(blob);
           return blob.sha256;
         };
         const [labelSha, macroSha] = [await picture('label'), await picture('macro')];
-        const inserted = await db.transaction(async (tx) => {
-          // Under the document's lock: a second worker finishing the same slide finds it done.
-          await tx.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [doc.id]);
-          if ((await tx.query('SELECT 1 FROM slides WHERE document_id = $1', [doc.id])).length) return false;
+        const { facts } = read;
+        const done = await db.transaction(async (tx) => {
+          // Only a slide still waiting is finished: a second worker finishing the same slide finds it done.
+          const [row] = await tx.query('SELECT id FROM slides WHERE id = $1 AND status = \'processing\' FOR UPDATE', [slide.id]);
+          if (!row) return false;
           await blobs.commit(tx, staged);
           await tx.query(
-            `INSERT INTO slides (document_id, case_id, status, vendor, width, height, mpp_x, mpp_y, objective_power, levels, tile_size, tile_overlap, tile_format, pyramid_sha256, index_sha256, associated, label_sha256, macro_sha256)
-             VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-            [doc.id, doc.case_id, facts.vendor, facts.width, facts.height, facts.mppX, facts.mppY, facts.objectivePower, facts.levels, pyramid.tileSize, pyramid.overlap, pyramid.format,
-              pyramidBlob.sha256, indexBlob.sha256, associated, labelSha, macroSha]);
-          await emit(tx, { caseId: doc.case_id, actorId: null, type: 'pathology.slide.ready', detail: { slideId: doc.id } });
+            `UPDATE slides SET status = 'ready', vendor = $2, width = $3, height = $4, mpp_x = $5, mpp_y = $6, objective_power = $7, levels = $8, tile_size = $9, tile_overlap = $10, tile_format = $11,
+               pyramid_sha256 = $12, index_sha256 = $13, associated = $14, label_sha256 = $15, macro_sha256 = $16, prepared_at = now() WHERE id = $1`,
+            [slide.id, facts.vendor, facts.width, facts.height, facts.mppX, facts.mppY, facts.objectivePower, facts.levels, pyramid.tileSize, pyramid.overlap, pyramid.format,
+              pyramidBlob.sha256, indexBlob.sha256, read.associated, labelSha, macroSha]);
+          await emit(tx, { caseId: slide.case_id, actorId: null, type: 'pathology.slide.ready', detail: { slideId: slide.id } });
           return true;
         });
-        if (inserted) staged.length = 0;
+        if (done) staged.length = 0;
       } catch (err) {
         if (!(err instanceof SlideUnreadable)) throw err;
-        await markFailed(doc, err.code);
+        await markFailed(slide, err.code);
       } finally {
         if (staged.length) await blobs.discard(staged, db);
         await fsp.rm(work, { recursive: true, force: true });

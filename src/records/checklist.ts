@@ -39,15 +39,18 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
   }
-  // Imaging studies (uploaded files, CDs or STOW-RS) count as the scans they are.
+  // Imaging studies (uploaded files, CDs or STOW-RS) count as the scans they are; slide microscopy (SM) is not a scan.
   const studies = await tx.query<{ id: string; modalities: string[] | null; words: string | null }>(
     `SELECT s.id, array_agg(DISTINCT se.modality) FILTER (WHERE se.modality IS NOT NULL) AS modalities,
        concat_ws(' ', s.study_description, string_agg(concat_ws(' ', se.body_part, se.series_description), ' ')) AS words
-     FROM dicom_studies s JOIN dicom_series se ON se.study_id = s.id WHERE s.case_id = $1 GROUP BY s.id, s.study_description`, [caseId]);
+     FROM dicom_studies s JOIN dicom_series se ON se.study_id = s.id WHERE s.case_id = $1 AND se.modality IS DISTINCT FROM 'SM' GROUP BY s.id, s.study_description`, [caseId]);
   for (const s of studies) for (const item of itemsOfImagingStudy(s.modalities ?? [], s.words ?? '')) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), s.id]);
   // Glass slides that have physically arrived count as the slides on file.
   const slides = await tx.query<{ id: string }>(`SELECT id FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned')`, [caseId]);
   if (slides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...slides.map((s) => s.id)]);
+  // So do DICOM whole-slide images (STOW-RS or CD), which are slides without an uploaded file of their own.
+  const dicomSlides = await tx.query<{ id: string }>(`SELECT id FROM slides WHERE case_id = $1 AND series_id IS NOT NULL AND status <> 'failed'`, [caseId]);
+  if (dicomSlides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...dicomSlides.map((s) => s.id)]);
   return { satisfiedBy, testsReported: [...tests] };
 }
 

@@ -195,7 +195,11 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       if (checked.status === 'processing') await enqueueJob(tx, 'document.extract', { documentId: doc!.id });
       if (checked.sniffed.category === 'imaging') await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
-      if (checked.sniffed.contentType === 'wsi') await enqueueJob(tx, 'pathology.slide', { documentId: doc!.id });
+      if (checked.sniffed.contentType === 'wsi') {
+        // The slide shares its file's id; listed at once as being prepared.
+        await tx.query(`INSERT INTO slides (id, document_id, case_id, status) VALUES ($1, $1, $2, 'processing')`, [doc!.id, row.id]);
+        await enqueueJob(tx, 'pathology.slide', { slideId: doc!.id });
+      }
       await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
       return { document: documentView(doc!), duplicate: false };

@@ -57,6 +57,8 @@ export interface InstanceSpec {
   extra?: Record<string, unknown>;
   /** For encapsulated syntaxes: the compressed frame bytes (not decoded by the server). */
   fragment?: Uint8Array;
+  /** For encapsulated syntaxes: several frames, one fragment each (a multi-frame instance). */
+  fragments?: Uint8Array[];
 }
 
 /** The CT-like phantom the demo data uses too (src/demo/phantom.ts). */
@@ -163,7 +165,7 @@ export function aDicomInstance(s: InstanceSpec = {}): Buffer {
     return Buffer.concat([metaOnly, zlib.deflateRawSync(plain.subarray(dataStart))]);
   }
   const header = write(metaFor(ts, ids.sopClassUid, ids.sopInstanceUid), ts === TS.jpegBaseline ? { ...ds, BitsAllocated: 8, BitsStored: 8, HighBit: 7, RescaleIntercept: '0' } : ds);
-  return Buffer.concat([header, encapsulated([s.fragment ?? new Uint8Array([0xff, 0xd8, 0xff, 0xd9])])]);
+  return Buffer.concat([header, encapsulated(s.fragments ?? [s.fragment ?? new Uint8Array([0xff, 0xd8, 0xff, 0xd9])])]);
 }
 
 /** A JPEG baseline (8-bit, colour) instance whose frame is a real JPEG of the phantom. */

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { aDicomInstance, aUid, TS } from './dicom.ts';
 
 export interface SlideShape {
   width?: number;
@@ -71,4 +72,69 @@ export function aSlideFile(opts: SlideShape = {}): Buffer {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const WSI = '1.2.840.10008.5.1.4.1.1.77.1.6';
+
+/** The JPEG tiles of a synthetic slide's full resolution, each `tile` px square (edges padded), row by row. */
+function slideTiles(opts: { width: number; height: number; tile: number }): { tiles: Buffer[]; across: number; down: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-wsi-'));
+  try {
+    const file = path.join(dir, 'slide.tif');
+    writeSlideFile(file, { width: opts.width, height: opts.height });
+    // Google layout pads edge tiles to full size, as DICOM's TILED_FULL frames are.
+    execFileSync('vips', ['dzsave', file, path.join(dir, 'g'), '--layout', 'google', '--tile-size', String(opts.tile), '--overlap', '0', '--suffix', '.jpg[Q=85,strip]']);
+    const top = Math.max(...fs.readdirSync(path.join(dir, 'g')).filter((n) => /^\d+$/.test(n)).map(Number));
+    const across = Math.ceil(opts.width / opts.tile);
+    const down = Math.ceil(opts.height / opts.tile);
+    const tiles: Buffer[] = [];
+    for (let r = 0; r < down; r++) for (let c = 0; c < across; c++) tiles.push(fs.readFileSync(path.join(dir, 'g', String(top), String(r), `${c}.jpg`)));
+    return { tiles, across, down };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A synthetic DICOM whole-slide image (VL Whole Slide Microscopy, PS3.3 A.32.8): its full
+ * resolution as one TILED_FULL multi-frame instance of JPEG tiles, a half-resolution level, and
+ * a label photo showing `label`; pixel spacing and objective power as a scanner records them.
+ * Synthetic: noise, no tissue, no patient.
+ */
+export function aDicomSlide(opts: { width?: number; height?: number; tile?: number; micronsPerPixel?: number; label?: string; studyUid?: string } = {}): { studyUid: string; seriesUid: string; files: Buffer[] } {
+  const { width = 2048, height = 1536, tile = 256, micronsPerPixel = 0.25 } = opts;
+  const studyUid = opts.studyUid ?? aUid();
+  const seriesUid = aUid();
+  const level = (w: number, h: number, mpp: number, n: number) => {
+    const { tiles } = slideTiles({ width: w, height: h, tile });
+    return aDicomInstance({
+      studyUid, seriesUid, sopClassUid: WSI, modality: 'SM', seriesDescription: 'H&E 20x', instanceNumber: n, rows: tile, columns: tile,
+      transferSyntax: TS.jpegBaseline, fragments: tiles,
+      extra: {
+        ImageType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'], SamplesPerPixel: 3, PhotometricInterpretation: 'YBR_FULL_422', PlanarConfiguration: 0,
+        NumberOfFrames: String(tiles.length), TotalPixelMatrixColumns: w, TotalPixelMatrixRows: h, DimensionOrganizationType: 'TILED_FULL',
+        SharedFunctionalGroupsSequence: [{ PixelMeasuresSequence: [{ PixelSpacing: [String(mpp / 1000), String(mpp / 1000)], SliceThickness: '0.001' }] }],
+        OpticalPathSequence: [{ OpticalPathIdentifier: '1', ObjectiveLensPower: '20' }],
+        PixelSpacing: undefined, ImagePositionPatient: undefined, ImageOrientationPatient: undefined, SliceLocation: undefined, RescaleIntercept: undefined, RescaleSlope: undefined, WindowCenter: undefined, WindowWidth: undefined,
+      },
+    });
+  };
+  const files = [level(width, height, micronsPerPixel, 1), level(Math.ceil(width / 2), Math.ceil(height / 2), micronsPerPixel * 2, 2)];
+  if (opts.label !== undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-wsi-label-'));
+    try {
+      execFileSync('vips', ['text', path.join(dir, 't.v'), opts.label.replaceAll('&', '&amp;').replaceAll('<', '&lt;'), '--dpi', '150']);
+      execFileSync('vips', ['embed', path.join(dir, 't.v'), path.join(dir, 'e.v'), '20', '20', '400', '200']);
+      execFileSync('vips', ['invert', path.join(dir, 'e.v'), path.join(dir, 'i.v')]);
+      execFileSync('vips', ['bandjoin', `${path.join(dir, 'i.v')} ${path.join(dir, 'i.v')} ${path.join(dir, 'i.v')}`, path.join(dir, 'rgb.v')]);
+      execFileSync('vips', ['jpegsave', path.join(dir, 'rgb.v'), path.join(dir, 'label.jpg'), '--Q', '90']);
+      files.push(aDicomInstance({
+        studyUid, seriesUid, sopClassUid: WSI, modality: 'SM', instanceNumber: 3, rows: 200, columns: 400, transferSyntax: TS.jpegBaseline, fragment: fs.readFileSync(path.join(dir, 'label.jpg')),
+        extra: { ImageType: ['ORIGINAL', 'PRIMARY', 'LABEL', 'NONE'], SamplesPerPixel: 3, PhotometricInterpretation: 'YBR_FULL_422', PlanarConfiguration: 0, NumberOfFrames: '1', TotalPixelMatrixColumns: 400, TotalPixelMatrixRows: 200 },
+      }));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { studyUid, seriesUid, files };
 }

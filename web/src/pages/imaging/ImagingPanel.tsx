@@ -37,11 +37,12 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
   const { t } = useTranslation();
   if (studies.isLoading) return <Loader role="status" aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
-  if (!studies.data?.length) {
+  // Whole-slide images (modality SM) are shown with the digital slides, in the slide viewer.
+  const all = (studies.data ?? []).map((s) => ({ ...s, series: s.series.filter((se) => se.modality !== 'SM') })).filter((s) => s.series.length > 0);
+  if (!all.length) {
     return <Text>{t('records:imaging.none')}</Text>;
   }
   const canExport = can.exportImaging;
-  const all = studies.data;
   return (
     <Stack>
       {all.map((s, si) => (
