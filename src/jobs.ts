@@ -24,9 +24,10 @@ export type JobName = keyof typeof JOB_PAYLOADS;
 
 /**
  * Kinds that may run long, with the time their worker keeps them before another may take over:
- * building a slide's tiles runs OpenSlide/libvips for up to an hour on a very large slide.
+ * building a slide's tiles runs OpenSlide/libvips for up to an hour on a very large slide, and a
+ * DICOM slide's tiles are first joined into one image, which can take as long again.
  */
-const JOB_LEASE_MINUTES: Partial<Record<JobName, number>> = { 'pathology.slide': 75 };
+const JOB_LEASE_MINUTES: Partial<Record<JobName, number>> = { 'pathology.slide': 150 };
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOADS)[K]>;
 
 export function enqueueJob<K extends JobName>(tx: Queryable, kind: K, payload: JobPayload<K>, runAt?: Date): Promise<void> {

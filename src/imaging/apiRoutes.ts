@@ -12,6 +12,7 @@ const StudyView = z.object({
   series: z.array(z.object({
     seriesUid: z.string(), modality: z.string().nullable(), number: z.number().nullable(), description: z.string().nullable(), bodyPart: z.string().nullable(),
     instances: z.number(), frames: z.number(), transferSyntax: z.string(), thumbnailInstance: z.string(),
+    slideId: z.uuid().nullable().describe('A whole-slide image series made into a slide: shown in the slide viewer'),
   })),
 }).meta({ id: 'ImagingStudy' });
 

@@ -25,6 +25,12 @@ export function readFrames(buf: Uint8Array, numbers: number[], limits: DicomLimi
   return framesOf(parse(buf, limits), numbers);
 }
 
+/** Reads a many-frame instance once and gives its frames by number as often as asked (a whole-slide level, row by row). */
+export function frameReader(buf: Uint8Array, limits: DicomLimits = DEFAULT_DICOM_LIMITS): (numbers: number[]) => Uint8Array[] {
+  const ds = parse(buf, limits);
+  return (numbers) => framesOf(ds, numbers).frames;
+}
+
 function framesOf(ds: ReturnType<typeof parse>, numbers: number[]): { frames: Uint8Array[]; source: FrameSource } {
   const pixel = ds.elements.x7fe00010;
   if (!pixel) throw new DicomRejected('This instance has no pixel data.', 0xa900);

@@ -354,8 +354,9 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
         await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.list' });
         const studies = await tx.query<{ id: string; study_uid: string; study_date: string | null; study_description: string | null; patient_name: string | null; identity_flag: string | null; accession_number: string | null }>(
           'SELECT id, study_uid, study_date, study_description, patient_name, identity_flag, accession_number FROM dicom_studies WHERE case_id = $1 ORDER BY study_date DESC NULLS LAST, created_at DESC', [caseId]);
-        const series = await tx.query<{ study_id: string; series_uid: string; modality: string | null; series_number: number | null; series_description: string | null; body_part: string | null; instances: number; first_instance: string; frames: number; transfer_syntax: string }>(
+        const series = await tx.query<{ study_id: string; series_uid: string; modality: string | null; series_number: number | null; series_description: string | null; body_part: string | null; instances: number; first_instance: string; frames: number; transfer_syntax: string; slide_id: string | null }>(
           `SELECT se.study_id, se.series_uid, se.modality, se.series_number, se.series_description, se.body_part, count(i.id)::int AS instances, sum(i.number_of_frames)::int AS frames,
+                  (SELECT sl.id FROM slides sl WHERE sl.series_id = se.id) AS slide_id,
                   min(i.transfer_syntax) AS transfer_syntax,
                   (array_agg(i.sop_instance_uid ORDER BY i.instance_number NULLS LAST, i.sop_instance_uid))[greatest(1, (count(i.id) + 1) / 2)] AS first_instance
            FROM dicom_series se JOIN dicom_studies s ON s.id = se.study_id JOIN dicom_instances i ON i.series_id = se.id
@@ -364,7 +365,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
           studyUid: s.study_uid, date: s.study_date, description: s.study_description, patientName: s.patient_name, accession: s.accession_number, identityFlag: s.identity_flag,
           series: series.filter((x) => x.study_id === s.id).map((x) => ({
             seriesUid: x.series_uid, modality: x.modality, number: x.series_number, description: x.series_description, bodyPart: x.body_part,
-            instances: x.instances, frames: x.frames, transferSyntax: x.transfer_syntax, thumbnailInstance: x.first_instance,
+            instances: x.instances, frames: x.frames, transferSyntax: x.transfer_syntax, thumbnailInstance: x.first_instance, slideId: x.slide_id,
           })),
         }));
       });

@@ -252,13 +252,27 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const [p] = await tx.query<PartRow>('SELECT * FROM opinion_parts WHERE case_id = $1 AND author_id = $2 FOR UPDATE', [caseId, actor.userId]);
         if (!p) throw new AppError('GUARD_FAILED', 'Write your part before signing it.', { unmet: ['Your part of the opinion is empty.'] });
         if (p.status === 'signed') throw new AppError('CONFLICT', 'Your part is already signed.');
-        const gaps = signingGaps(p.content, await signingContext(tx, c.row, actor.userId, await parts(tx, caseId)));
+        // The slides and measurements cited are read again from the case: one removed since the draft was saved cannot be signed.
+        let draft = p.content;
+        const stale: string[] = [];
+        if (draft.slidesReviewed) {
+          try {
+            draft = { ...draft, slidesReviewed: await resolveSlidesReviewed(tx, caseId, draft.slidesReviewed) };
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            stale.push(`Slides reviewed: ${err.message}`);
+          }
+        }
+        const gaps = [...stale, ...signingGaps(draft, await signingContext(tx, c.row, actor.userId, await parts(tx, caseId)))];
         if (gaps.length) throw new AppError('GUARD_FAILED', 'Your part cannot be signed yet.', { unmet: gaps });
-        const content = withoutBlankSections(p.content);
+        const content = withoutBlankSections(draft);
         await tx.query(`UPDATE opinion_parts SET status = 'signed', signed_at = now(), content = $2, content_sha256 = $3, updated_at = now() WHERE id = $1`, [p.id, JSON.stringify(content), sha256(content)]);
         await c.emit('opinion.part.sign', {});
         await c.audit('opinion.sign', { detail: { part: p.id } });
-        if (content.slidesReviewed?.digitalSufficed === 'yes') await callOffGlassSlides(tx, actor, caseId);
+        if (content.slidesReviewed?.digitalSufficed === 'yes') {
+          const calledOff = await callOffGlassSlides(tx, actor, caseId);
+          if (calledOff) await c.audit('specimen.step', { detail: { count: calledOff, to: 'not_needed' } });
+        }
         const [after] = (await parts(tx, caseId)).filter((x) => x.author_id === actor.userId);
         return partView(after!);
       });

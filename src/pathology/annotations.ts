@@ -50,11 +50,27 @@ export function areaSquareMicrons(points: [number, number][], mppX: number, mppY
   return (Math.abs(twice) / 2) * mppX * mppY;
 }
 
+/** True when two edges of a closed outline cross (its area would mean nothing); edges that share a corner do not count. */
+export function outlineCrossesItself(points: [number, number][]): boolean {
+  const n = points.length;
+  const side = (a: [number, number], b: [number, number], c: [number, number]) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+  for (let i = 0; i < n; i++) {
+    const [p1, p2] = [points[i]!, points[(i + 1) % n]!];
+    for (let j = i + 1; j < n; j++) {
+      if (j === i + 1 || (i === 0 && j === n - 1)) continue; // neighbours share a corner
+      const [q1, q2] = [points[j]!, points[(j + 1) % n]!];
+      if (side(p1, p2, q1) * side(p1, p2, q2) < 0 && side(q1, q2, p1) * side(q1, q2, p2) < 0) return true;
+    }
+  }
+  return false;
+}
+
 /** What an annotation measures, in the slide's own scale; an arrow measures nothing. */
 function measured(a: NewSlideAnnotation, mppX: number | null, mppY: number | null): { value: number | null; unit: string | null } {
   if (a.kind === 'arrow') return { value: null, unit: null };
   if (!mppX || !mppY) throw new AppError('CONFLICT', 'This slide records no scale, so lengths and areas on it cannot be given in µm.');
   if (a.kind === 'length') return { value: lengthMicrons(a.points, (mppX + mppY) / 2), unit: 'µm' };
+  if (outlineCrossesItself(a.points)) throw new AppError('VALIDATION_FAILED', 'An area’s outline must not cross itself: draw around the area once.');
   const area = areaSquareMicrons(a.points, mppX, mppY);
   if (!(area > 0)) throw new AppError('VALIDATION_FAILED', 'An area needs an outline that encloses something: at least three points not on one line.');
   return { value: area, unit: 'µm²' };

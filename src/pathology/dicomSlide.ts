@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { readFrames } from '../imaging/frames.ts';
-import type { DicomJson } from '../imaging/part10.ts';
+import { frameReader } from '../imaging/frames.ts';
+import { DicomRejected, type DicomJson } from '../imaging/part10.ts';
 import { SlideUnreadable, VIPS_BIN, type SlideFacts, type SlidePicture } from './slideReader.ts';
 
 const run = promisify(execFile);
@@ -70,6 +70,8 @@ export interface DicomSlideImage {
   /** An image file libvips reads (the full-resolution level, its tiles joined). */
   image: string;
   pictures: Partial<Record<SlidePicture, string>>;
+  /** The photos of the glass the series holds, whether or not they could be read (a label may show a name). */
+  associated: string[];
 }
 
 /**
@@ -95,26 +97,41 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
   const height = down * info.tileRows;
   if ((width * height) / 1e6 > maxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
 
-  const bytes = await top.read();
-  const tiles = path.join(workDir, 't');
-  await fs.mkdir(tiles, { mode: 0o700 });
+  // The joined rows are kept compressed (lossless) until the last is joined; room for them and
+  // for the whole image is checked first rather than failing with a full disk halfway.
+  const needed = width * height * 3;
+  const free = await fs.statfs(workDir).then((st) => st.bavail * st.bsize, () => Number.POSITIVE_INFINITY);
+  if (free < needed * 1.2) throw new SlideUnreadable('too_large', 'The slide is larger than this server has room to prepare just now.');
+  let frames: (numbers: number[]) => Uint8Array[];
+  try {
+    frames = frameReader(await top.read());
+  } catch (err) {
+    if (err instanceof DicomRejected) throw new SlideUnreadable('unreadable', 'The DICOM slide’s image could not be read.');
+    throw err;
+  }
+  await fs.mkdir(path.join(workDir, 't'), { mode: 0o700 });
   const rows: string[] = [];
   for (let r = 0; r < down; r++) {
-    const numbers = Array.from({ length: across }, (_, c) => r * across + c + 1);
-    const { frames } = readFrames(bytes, numbers);
-    const names = await Promise.all(frames.map(async (f, c) => {
+    let row: Uint8Array[];
+    try {
+      row = frames(Array.from({ length: across }, (_, c) => r * across + c + 1));
+    } catch (err) {
+      if (err instanceof DicomRejected) throw new SlideUnreadable('unreadable', 'The DICOM slide’s tiles could not be read.');
+      throw err;
+    }
+    const names = await Promise.all(row.map(async (f, c) => {
       const name = path.join('t', `${r}_${c}.jpg`);
       await fs.writeFile(path.join(workDir, name), f, { mode: 0o600 });
       return name;
     }));
-    // A row as an uncompressed TIFF: libvips 8.14 crashes joining its own .v files one above another.
-    const row = `r${r}.tif`;
-    await vips(['arrayjoin', names.join(' '), row, '--across', String(across)], workDir, 'The DICOM slide’s tiles could not be read as JPEG images.');
+    // A row as a deflated TIFF: lossless and small; libvips 8.14 crashes joining its own .v files one above another.
+    const file = `r${r}.tif`;
+    await vips(['arrayjoin', names.join(' '), `${file}[compression=deflate,tile,bigtiff]`, '--across', String(across)], workDir, 'The DICOM slide’s tiles could not be read as JPEG images.');
     await Promise.all(names.map((n) => fs.rm(path.join(workDir, n), { force: true })));
-    rows.push(row);
+    rows.push(file);
   }
-  const image = 'slide.v';
-  await vips(['arrayjoin', rows.join(' '), image, '--across', '1'], workDir, 'The DICOM slide’s rows could not be joined.');
+  const image = 'slide.tif';
+  await vips(['arrayjoin', rows.join(' '), `${image}[compression=deflate,tile,bigtiff]`, '--across', '1'], workDir, 'The DICOM slide’s rows could not be joined.');
   await Promise.all(rows.map((r) => fs.rm(path.join(workDir, r), { force: true })));
 
   const pictures: Partial<Record<SlidePicture, string>> = {};
@@ -122,7 +139,7 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
     const found = described.find((i) => i.info.flavor === flavor && i.transferSyntax === JPEG_BASELINE);
     if (!found) continue;
     try {
-      const [frame] = readFrames(await found.read(), [1]).frames;
+      const [frame] = frameReader(await found.read())([1]);
       await fs.writeFile(path.join(workDir, `${picture}.src.jpg`), frame!, { mode: 0o600 });
       // Written again without the source's metadata, as the file's own pictures are.
       await vips(['jpegsave', `${picture}.src.jpg`, `${picture}.jpeg`, '--Q', '85', '--strip'], workDir, 'picture');
@@ -135,6 +152,7 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
     facts: { vendor: 'dicom', width, height, levels: volumes.length, mppX: info.mppX, mppY: info.mppY, objectivePower: info.objectivePower },
     image: path.join(workDir, image),
     pictures,
+    associated: [...new Set(described.flatMap((i) => (i.info.flavor === 'label' ? ['label'] : i.info.flavor === 'overview' ? ['macro'] : [])))],
   };
 }
 

@@ -224,7 +224,11 @@ describe('label and overview photos, block and stain', () => {
     expect(named.body).toMatchObject({ block: 'A3', stain: 'H&E', name: 'A3 · H&E (scan-0042.svs)' });
     const cleared = await coordinator.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { stain: null });
     expect(cleared.body).toMatchObject({ block: 'A3', stain: null, name: 'A3 (scan-0042.svs)' });
-    // The patient's side sees the slides but does not name them.
+    // The patient's side sees the slides, without the photos of the glass, and does not name them.
+    const patientView = (await patient.client.get(`/api/cases/${caseId}/slides`)).body.find((s: { id: string }) => s.id === slide.id);
+    expect(patientView.pictures).toEqual([]);
+    const refused = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slide.id}/pictures/label.jpeg`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(refused.status).toBe(404);
     expect((await patient.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { block: 'B1' })).status).toBe(404);
     // Slides with a block come first, in block order.
     expect((await coordinator.client.get(`/api/cases/${caseId}/slides`)).body[0].id).toBe(slide.id);

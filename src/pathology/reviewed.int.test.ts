@@ -48,7 +48,16 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
   it('lets the pathologist ask for the glass slides; they cannot sign "not enough" without reviewing them', async () => {
     const asked = await pathologist.client.post(`/api/cases/${caseId}/specimens/glass-request`, { sourceFacility: 'Riverside Pathology Lab', expectedCount: 4, reason: 'Margins need the glass' });
     expect(asked.status).toBe(201);
-    expect(asked.body).toMatchObject({ kind: 'slides', status: 'requested', label: 'Glass slides for the pathology review: Margins need the glass', expectedCount: 4 });
+    expect(asked.body).toMatchObject({ kind: 'slides', status: 'requested', label: 'Glass slides for the pathology review', expectedCount: 4 });
+    // The reason is for the staff: in the history the coordinator sees, not on the shipping label or the patient's side.
+    const forStaff = (await coordinator.client.get(`/api/cases/${caseId}/specimens`)).body[0];
+    expect(forStaff.history[0].detail).toEqual({ reason: 'Margins need the glass' });
+    const forPatient = (await patient.client.get(`/api/cases/${caseId}/specimens`)).body[0];
+    expect(JSON.stringify(forPatient)).not.toMatch(/Margins/);
+    // Glass slides that have not arrived cannot be marked as reviewed.
+    const early = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { slidesReviewed: { glass: [{ specimenId: asked.body.id }] } });
+    expect(early.status).toBe(400);
+    expect(early.body.detail).toMatch(/have not arrived/);
     // The patient's side may not ask on the pathologist's behalf.
     expect((await patient.client.post(`/api/cases/${caseId}/specimens/glass-request`, { sourceFacility: 'X', expectedCount: 1, reason: 'X' })).status).toBe(404);
     const timeline = (await coordinator.client.get(`/api/cases/${caseId}/timeline`)).body;
@@ -85,6 +94,27 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
     expect(text).toContain('Slides reviewed');
     expect(text).toContain('Digital slide A3-HE.svs (annotation 1: 125 µm — Tumour depth).');
     expect(text).toContain('The digital slides were enough for this review; the glass slides were not needed.');
+  });
+
+  it('keeps glass slides another reviewer asked for when one pathologist signs that the digital slides were enough', async () => {
+    const first = await aStaff(t, 'expert', 'Dr. First Path');
+    const second = await aStaff(t, 'expert', 'Dr. Second Path');
+    const id = await aCaseInReview(t, patient, coordinator, first, { role: 'pathology' });
+    const offer = await coordinator.client.post(`/api/cases/${id}/offers`, { expertId: second.id, role: 'pathology' });
+    expect((await second.client.post(`/api/offers/${offer.body.id}/accept`)).status).toBe(200);
+    const up = await tusUpload(coordinator.client, id, 'B1-HE.svs', aSlideFile());
+    await t.app.jobs.drain();
+    const theirs = await second.client.post(`/api/cases/${id}/specimens/glass-request`, { sourceFacility: 'Riverside Pathology Lab', expectedCount: 2, reason: 'Need the deeper levels' });
+    const general = await coordinator.client.post(`/api/cases/${id}/specimens`, { kind: 'slides', label: 'All slides', expectedCount: 6, sourceFacility: 'Riverside Pathology Lab' });
+    const questions: string[] = (await first.client.get(`/api/cases/${id}/opinion`)).body.intake?.questions?.questions ?? [];
+    await first.client.patch(`/api/cases/${id}/opinion/draft`, {
+      answers: questions.map((question) => ({ question, answer: 'See the summary.' })), patientSummary: 'Your slides were reviewed.',
+      slidesReviewed: { digital: [{ slideId: up.body.document.id }], digitalSufficed: 'yes' },
+    });
+    expect((await first.client.post(`/api/cases/${id}/opinion/sign`, { password: PASSWORD, code: codeFor(first) })).status).toBe(200);
+    const after = new Map(((await coordinator.client.get(`/api/cases/${id}/specimens`)).body as { id: string; status: string }[]).map((x) => [x.id, x.status]));
+    expect(after.get(general.body.id)).toBe('not_needed');
+    expect(after.get(theirs.body.id)).toBe('requested');
   });
 
   it('lets the coordinator call off a request with a reason, and only with one', async () => {

@@ -28,12 +28,12 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
   const digitalIds = (draft.digital ?? []).map((d) => d.slideId);
   const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
   const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null }>(
-    `SELECT s.id, coalesce(d.filename, s.source_name, 'DICOM slide') AS filename, s.block, s.stain FROM slides s LEFT JOIN documents d ON d.id = s.document_id
+    `SELECT s.id, coalesce(d.filename, s.source_name, 'Digital slide') AS filename, s.block, s.stain FROM slides s LEFT JOIN documents d ON d.id = s.document_id
      WHERE s.case_id = $1 AND s.status = 'ready' AND s.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
   const notes = await tx.query<{ slide_id: string; number: number; value: number | null; unit: string | null; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
-    `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND id = ANY($2::uuid[])`, [caseId, glassIds])).map((r) => [r.id, r]));
+    `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned') AND id = ANY($2::uuid[])`, [caseId, glassIds])).map((r) => [r.id, r]));
   const seen = new Set<string>();
   const digital = (draft.digital ?? []).filter((d) => !seen.has(d.slideId) && seen.add(d.slideId)).map((d) => {
     const slide = slides.get(d.slideId);
@@ -47,7 +47,7 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
   });
   const glassReviewed = (draft.glass ?? []).filter((g) => !seen.has(g.specimenId) && seen.add(g.specimenId)).map((g) => {
     const s = glass.get(g.specimenId);
-    if (!s) throw new AppError('VALIDATION_FAILED', 'Glass slides marked as reviewed are not tracked on this request.');
+    if (!s) throw new AppError('VALIDATION_FAILED', 'Glass slides marked as reviewed have not arrived, or are not tracked on this request.');
     return { specimenId: g.specimenId, name: glassName(s) };
   });
   return {
@@ -61,11 +61,14 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
 /**
  * Closes the glass-slide loop when a pathologist signs that the digital slides sufficed: glass
  * slides asked for and not yet sent are called off, each with a step in its history and a line
- * on the timeline, so the facility is not asked to ship them for nothing.
+ * on the timeline, so the facility is not asked to ship them for nothing. Glass slides another
+ * reviewer of the case asked for stay asked for: the digital slides were not enough for them.
  */
 export async function callOffGlassSlides(tx: Queryable, actor: Actor, caseId: string): Promise<number> {
   const rows = await tx.query<{ id: string; label: string }>(
-    `UPDATE specimens SET status = 'not_needed', updated_at = now() WHERE case_id = $1 AND kind = 'slides' AND status = 'requested' RETURNING id, label`, [caseId]);
+    `UPDATE specimens s SET status = 'not_needed', updated_at = now() WHERE s.case_id = $1 AND s.kind = 'slides' AND s.status = 'requested'
+       AND NOT EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = s.case_id AND m.user_id = s.created_by AND m.relation = 'expert' AND m.revoked_at IS NULL AND m.user_id <> $2)
+     RETURNING s.id, s.label`, [caseId, actor.userId]);
   for (const r of rows) {
     await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, detail, actor_id) VALUES ($1, 'requested', 'not_needed', $2, $3)`,
       [r.id, JSON.stringify({ note: 'The pathologist’s review of the digital slides sufficed.' }), actor.userId]);

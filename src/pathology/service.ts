@@ -10,6 +10,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
+import { isPatientSide } from '../cases/lifecycle.ts';
 import { associatedImages, buildPyramid, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
 import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
 import { joinDicomSlide, WSI_SOP_CLASS } from './dicomSlide.ts';
@@ -45,7 +46,7 @@ export interface SlideRow {
   stain: string | null;
 }
 
-const SLIDES_SQL = `SELECT s.id, coalesce(d.filename, s.source_name, 'DICOM slide') AS filename, s.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
+const SLIDES_SQL = `SELECT s.id, coalesce(d.filename, s.source_name, 'Digital slide') AS filename, s.created_at AS uploaded_at, s.status, s.failure, s.vendor, s.width, s.height, s.mpp_x, s.mpp_y, s.objective_power, s.levels,
     s.tile_size, s.tile_overlap, s.tile_format, s.pyramid_sha256, s.index_sha256, s.associated, s.label_sha256, s.macro_sha256, s.block, s.stain
   FROM slides s LEFT JOIN documents d ON d.id = s.document_id
   WHERE s.case_id = $1`;
@@ -61,7 +62,7 @@ const FAILURE_WORDS: Record<SlideFailure, string> = {
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
-const STALE_WORK_MS = 2 * 60 * 60_000;
+const STALE_WORK_MS = 3 * 60 * 60_000;
 
 /** How a slide is named in lists and in the report: its part/block and stain when given, and its file. */
 export function slideName(r: { filename: string; block: string | null; stain: string | null }): string {
@@ -69,7 +70,8 @@ export function slideName(r: { filename: string; block: string | null; stain: st
   return given ? `${given} (${r.filename})` : r.filename;
 }
 
-export function slideView(r: SlideRow) {
+/** A slide as the API shows it; the patient's side gets no label photos (they may show a name, and they are for the reviewing staff). */
+export function slideView(r: SlideRow, patientSide = false) {
   const associated = r.associated;
   return {
     id: r.id, filename: r.filename, name: slideName(r), block: r.block, stain: r.stain, status: r.status, failure: r.failure,
@@ -80,7 +82,7 @@ export function slideView(r: SlideRow) {
     // A label is a photo of the glass slide's sticker: it may carry the patient's name.
     // Unknown counts as "may": better a needless warning than a missed one.
     labelMayShowName: r.status === 'ready' && (associated === null || associated.includes('label') || associated.includes('macro')),
-    pictures: [...(r.label_sha256 ? ['label' as const] : []), ...(r.macro_sha256 ? ['macro' as const] : [])],
+    pictures: patientSide ? [] : [...(r.label_sha256 ? ['label' as const] : []), ...(r.macro_sha256 ? ['macro' as const] : [])],
     uploadedAt: r.uploaded_at.toISOString(),
   };
 }
@@ -131,9 +133,11 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
   }
 
   /** The slide cannot be shown: so marked, and its record (an uploaded file's) says so too (not "ready"). */
-  async function markFailed(slide: { id: string; case_id: string; document_id: string | null }, code: SlideFailure) {
+  async function markFailed(slide: { id: string; case_id: string; document_id: string | null; instances_at?: Date | null }, code: SlideFailure) {
     await db.transaction(async (tx) => {
-      const [failed] = await tx.query(`UPDATE slides SET status = 'failed', failure = $2 WHERE id = $1 AND status = 'processing' RETURNING id`, [slide.id, code]);
+      // Not when a DICOM series gained instances since the attempt began: its new batch's job tries again.
+      const [failed] = await tx.query(`UPDATE slides SET status = 'failed', failure = $2 WHERE id = $1 AND status = 'processing' AND instances_at IS NOT DISTINCT FROM $3 RETURNING id`,
+        [slide.id, code, slide.instances_at ?? null]);
       if (!failed) return;
       if (slide.document_id) await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [slide.document_id, FAILURE_WORDS[code]]);
       await emit(tx, { caseId: slide.case_id, actorId: null, type: 'pathology.slide.failed', detail: { slideId: slide.id, failure: code } });
@@ -160,7 +164,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       metadata: i.metadata, transferSyntax: i.transfer_syntax,
       read: () => deps.instances.read(db, { location: i.location, blob_sha256: i.blob_sha256, study_uid: i.study_uid, series_uid: i.series_uid, sop_instance_uid: i.sop_instance_uid }),
     })), work, config.slideMaxMegapixels);
-    return { ...joined, associated: Object.keys(joined.pictures) };
+    return joined;
   }
 
   /** Work folders a process that died left behind (they hold decrypted slide data). */
@@ -176,29 +180,30 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
   return {
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<SlideView[]> {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.slides.list' });
+        const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.slides.list' });
         // By part/block (as a pathologist lays slides out), then as they came.
-        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY s.block NULLS LAST, d.created_at, d.id`, [caseId]);
-        return rows.map(slideView);
+        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY s.block NULLS LAST, s.created_at, s.id`, [caseId]);
+        return rows.map((r) => slideView(r, isPatientSide(relations)));
       });
     },
 
     /** One slide, as the viewer opens it: the one audited read of that slide's images. */
     async open(actor: Actor, meta: RequestMeta, caseId: string, slideId: string): Promise<SlideView> {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta);
+        const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta);
         const row = await slideOf(tx, caseId, slideId);
         await recordAudit(tx, { actor, meta, action: 'pathology.slide.open', entityType: 'Slide', entityId: slideId, caseId });
-        return slideView(row);
+        return slideView(row, isPatientSide(relations));
       });
     },
 
     /** The photo of the slide's label or of the whole glass, as the scanner took it (it may show a name): audited. */
     async picture(actor: Actor, meta: RequestMeta, caseId: string, slideId: string, which: SlidePicture): Promise<Buffer> {
       const sha = await withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta);
+        const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta);
         const row = await slideOf(tx, caseId, slideId);
         const found = which === 'label' ? row.label_sha256 : row.macro_sha256;
+        if (isPatientSide(relations)) throw new AppError('NOT_FOUND', 'The photos of the glass are shown to the reviewing staff only.');
         if (!found) throw new AppError('NOT_FOUND', `This slide file holds no ${which} picture.`);
         await recordAudit(tx, { actor, meta, action: 'pathology.slide.picture', entityType: 'Slide', entityId: slideId, caseId, detail: { kind: which } });
         return found;
@@ -252,12 +257,16 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       for (const s of series.filter((x) => x.sopClassUids.includes(WSI_SOP_CLASS))) {
         const [created] = await tx.query<{ id: string }>(
           `INSERT INTO slides (case_id, series_id, status, source_name) VALUES ($1, $2, 'processing', $3) ON CONFLICT (series_id) DO NOTHING RETURNING id`,
-          [caseId, s.id, (s.description?.trim() || 'DICOM slide').slice(0, 200)]);
-        const [slide] = created ? [created] : await tx.query<{ id: string }>(`SELECT id FROM slides WHERE series_id = $1 AND status = 'processing'`, [s.id]);
+          [caseId, s.id, s.description?.trim().slice(0, 200) || null]);
+        // A slide that could not be made is tried again with what has arrived since (a missing
+        // level, say); a ready one keeps its tiles, so its measurements keep their places.
+        const [slide] = created ? [created] : await tx.query<{ id: string }>(
+          `UPDATE slides SET status = 'processing', failure = NULL WHERE series_id = $1 AND status IN ('processing', 'failed') RETURNING id`, [s.id]);
         if (!slide) continue;
-        // Each batch pushes the work back: an earlier job that finds the series still receiving leaves it to the later one.
-        await tx.query(`UPDATE slides SET instances_at = now() WHERE id = $1`, [slide.id]);
-        await enqueueJob(tx, 'pathology.slide', { slideId: slide.id }, new Date(Date.now() + config.dicomSlideSettleSeconds * 1000));
+        // Each batch pushes the work back (times from the database's clock, as the job's are).
+        // Kept to the millisecond, as the job reads it back to tell whether more arrived meanwhile.
+        const [due] = await tx.query<{ at: Date }>(`UPDATE slides SET instances_at = date_trunc('milliseconds', now()) WHERE id = $1 RETURNING now() + make_interval(secs => $2) AS at`, [slide.id, config.dicomSlideSettleSeconds]);
+        await enqueueJob(tx, 'pathology.slide', { slideId: slide.id }, due!.at);
       }
     },
 
@@ -268,8 +277,8 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
      * (a missing program, a kill, a full disk) is thrown, so the job is tried again.
      */
     async prepare(slideId: string): Promise<void> {
-      const [slide] = await db.query<{ id: string; case_id: string; status: string; document_id: string | null; series_id: string | null; blob_sha256: string | null; filename: string | null; stored: boolean; settling: boolean }>(
-        `SELECT s.id, s.case_id, s.status, s.document_id, s.series_id, d.blob_sha256, d.filename,
+      const [slide] = await db.query<{ id: string; case_id: string; status: string; document_id: string | null; series_id: string | null; blob_sha256: string | null; filename: string | null; stored: boolean; settling: boolean; instances_at: Date | null }>(
+        `SELECT s.id, s.case_id, s.status, s.document_id, s.series_id, s.instances_at, d.blob_sha256, d.filename,
            EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = d.blob_sha256) AS stored,
            coalesce(s.instances_at > now() - make_interval(secs => $2), false) AS settling
          FROM slides s LEFT JOIN documents d ON d.id = s.document_id WHERE s.id = $1`, [slideId, Math.max(0, config.dicomSlideSettleSeconds - 1)]);
@@ -299,9 +308,11 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
         const [labelSha, macroSha] = [await picture('label'), await picture('macro')];
         const { facts } = read;
         const done = await db.transaction(async (tx) => {
-          // Only a slide still waiting is finished: a second worker finishing the same slide finds it done.
-          const [row] = await tx.query('SELECT id FROM slides WHERE id = $1 AND status = \'processing\' FOR UPDATE', [slide.id]);
-          if (!row) return false;
+          // Only a slide still waiting is finished, and only from the instances it had when this run
+          // began: a second worker finishing the same slide finds it done, and a series that gained
+          // instances meanwhile is left to the job its new batch queued.
+          const [row] = await tx.query<{ instances_at: Date | null }>('SELECT instances_at FROM slides WHERE id = $1 AND status = \'processing\' FOR UPDATE', [slide.id]);
+          if (!row || row.instances_at?.getTime() !== slide.instances_at?.getTime()) return false;
           await blobs.commit(tx, staged);
           await tx.query(
             `UPDATE slides SET status = 'ready', vendor = $2, width = $3, height = $4, mpp_x = $5, mpp_y = $6, objective_power = $7, levels = $8, tile_size = $9, tile_overlap = $10, tile_format = $11,

@@ -10,6 +10,7 @@ import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
 import { CONSENT_LABELS } from '../consent/documents.ts';
 import { caseChecklist } from './checklist.ts';
+import { isPatientSide } from '../cases/lifecycle.ts';
 import { SPECIMEN_STATUS_LABELS, specimenStepProblems, type SpecimenStatus, type SpecimenStep } from './specimens.ts';
 
 /**
@@ -46,12 +47,12 @@ const specimenView = (r: SpecimenRow, events: { to_status: string; at: Date; det
 interface NewSpecimen { kind: 'slides' | 'blocks'; label: string; expectedCount: number; sourceFacility: string }
 
 /** Starts tracking material asked for from a facility: its barcode, first step and timeline line. */
-async function trackSpecimen(tx: Queryable, actor: Actor, caseId: string, input: NewSpecimen, meta: RequestMeta): Promise<SpecimenRow> {
+async function trackSpecimen(tx: Queryable, actor: Actor, caseId: string, input: NewSpecimen, meta: RequestMeta, detail: Record<string, unknown> = {}): Promise<SpecimenRow> {
   const barcode = `CSL-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
   const [row] = await tx.query<SpecimenRow>(
     `INSERT INTO specimens (case_id, kind, label, expected_count, source_facility, barcode, status, created_by) VALUES ($1,$2,$3,$4,$5,$6,'requested',$7) RETURNING *`,
     [caseId, input.kind, input.label, input.expectedCount, input.sourceFacility, barcode, actor.userId]);
-  await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, actor_id) VALUES ($1, NULL, 'requested', $2)`, [row!.id, actor.userId]);
+  await tx.query(`INSERT INTO specimen_events (specimen_id, from_status, to_status, detail, actor_id) VALUES ($1, NULL, 'requested', $2, $3)`, [row!.id, JSON.stringify(detail), actor.userId]);
   await emit(tx, { caseId, actorId: actor.userId, type: 'specimen.request', detail: { specimenId: row!.id, kind: input.kind, label: input.label } });
   await recordAudit(tx, { actor, meta, action: 'specimen.create', entityType: 'Specimen', entityId: row!.id, caseId });
   return row!;
@@ -103,11 +104,13 @@ export function materialService(deps: Deps) {
   return {
     async listSpecimens(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'specimen.list' });
+        const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'specimen.list' });
         const rows = await tx.query<SpecimenRow>('SELECT * FROM specimens WHERE case_id = $1 ORDER BY created_at', [caseId]);
         const events = await tx.query<{ specimen_id: string; to_status: string; at: Date; detail: Record<string, unknown>; name: string }>(
           'SELECT e.specimen_id, e.to_status, e.at, e.detail, u.name FROM specimen_events e JOIN users u ON u.id = e.actor_id JOIN specimens s ON s.id = e.specimen_id WHERE s.case_id = $1 ORDER BY e.id', [caseId]);
-        return rows.map((r) => specimenView(r, events.filter((e) => e.specimen_id === r.id)));
+        // A reviewer's reason for asking (a finding, while the review is under way) is for the staff.
+        const shown = isPatientSide(relations) ? events.map(({ detail: { reason: _reason, ...detail }, ...e }) => ({ ...e, detail })) : events;
+        return rows.map((r) => specimenView(r, shown.filter((e) => e.specimen_id === r.id)));
       });
     },
 
@@ -125,9 +128,11 @@ export function materialService(deps: Deps) {
      */
     async askForGlassSlides(actor: Actor, caseId: string, input: { sourceFacility: string; expectedCount: number; reason: string }, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.opinion.write', meta);
-        const label = `Glass slides for the pathology review: ${input.reason}`.slice(0, 200);
-        return specimenView(await trackSpecimen(tx, actor, caseId, { kind: 'slides', label, expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta));
+        const { row } = await openCase(tx, actor, caseId, 'case.opinion.write', meta);
+        if (!['assigned', 'in_review', 'board'].includes(row.status)) throw new AppError('CONFLICT', 'Glass slides are asked for while the case is in review.');
+        // The label goes on the shipping label and to the patient's side: the reason stays in the staff's history.
+        const tracked = await trackSpecimen(tx, actor, caseId, { kind: 'slides', label: 'Glass slides for the pathology review', expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta, { reason: input.reason });
+        return specimenView(tracked, [{ to_status: 'requested', at: tracked.updated_at, detail: { reason: input.reason }, name: actor.name }]);
       });
     },
 

@@ -17386,6 +17386,8 @@ export interface components {
                 modality: string | null;
                 number: number | null;
                 seriesUid: string;
+                /** @description A whole-slide image series made into a slide: shown in the slide viewer */
+                slideId: string | null;
                 thumbnailInstance: string;
                 transferSyntax: string;
             }[];
@@ -17405,6 +17407,8 @@ export interface components {
                 modality: string | null;
                 number: number | null;
                 seriesUid: string;
+                /** @description A whole-slide image series made into a slide: shown in the slide viewer */
+                slideId: string | null;
                 thumbnailInstance: string;
                 transferSyntax: string;
             }[];

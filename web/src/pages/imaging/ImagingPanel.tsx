@@ -3,31 +3,13 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { formatDay, get } from '../../api.ts';
+import { formatDay, get, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
 
-export interface ImagingSeries {
-  seriesUid: string;
-  modality: string | null;
-  number: number | null;
-  description: string | null;
-  bodyPart: string | null;
-  instances: number;
-  frames: number;
-  transferSyntax: string;
-  thumbnailInstance: string;
-}
-export interface ImagingStudy {
-  studyUid: string;
-  date: string | null;
-  description: string | null;
-  patientName: string | null;
-  accession: string | null;
-  identityFlag: string | null;
-  series: ImagingSeries[];
-}
+/** A case's imaging study with its series, as the API gives it. */
+export type ImagingStudy = Schema<'ImagingStudy'>;
 
 const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'];
 
@@ -37,8 +19,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
   const { t } = useTranslation();
   if (studies.isLoading) return <Loader role="status" aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
-  // Whole-slide images (modality SM) are shown with the digital slides, in the slide viewer.
-  const all = (studies.data ?? []).map((s) => ({ ...s, series: s.series.filter((se) => se.modality !== 'SM') })).filter((s) => s.series.length > 0);
+  const all = studies.data ?? [];
   if (!all.length) {
     return <Text>{t('records:imaging.none')}</Text>;
   }
@@ -60,6 +41,15 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
               {s.series.map((se) => {
                 const prior = all.slice(si + 1).flatMap((p) => p.series.filter((x) => x.modality === se.modality).map((x) => `${p.studyUid}:${x.seriesUid}`))[0];
                 const base = `/cases/${caseId}/viewer?series=${s.studyUid}:${se.seriesUid}`;
+                // A whole-slide image opens in the slide viewer, listed with the digital slides below.
+                if (se.slideId) {
+                  return (
+                    <Card key={se.seriesUid} withBorder padding="xs" data-testid="slide-series">
+                      <Anchor component={Link} to={`/cases/${caseId}/slides/${se.slideId}`} size="sm">{t('records:imaging.slideSeries', { name: se.description ?? '' })}</Anchor>
+                      <Group gap={4} mt={4}>{se.modality && <Badge size="xs" variant="filled">{se.modality}</Badge>}</Group>
+                    </Card>
+                  );
+                }
                 return (
                   <Card key={se.seriesUid} withBorder padding="xs">
                     <Anchor component={Link} to={base} aria-label={t('records:imaging.openSeries', { name: se.description ?? se.number ?? '' })}>

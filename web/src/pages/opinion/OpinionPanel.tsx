@@ -57,7 +57,7 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
           <Stack key={`slides-${p.authorName}`} gap={0} mt="sm" data-testid="slides-reviewed-summary">
             {s.digital.length > 0 && <Text size="sm">{t('opinion:report.slidesDigital', { author: p.authorName, count: s.digital.length })}</Text>}
             {s.glass.length > 0 && <Text size="sm">{t('opinion:report.slidesGlass', { author: p.authorName })}</Text>}
-            {s.digitalSufficed === 'yes' && <Text size="sm">{t('opinion:report.slidesEnough')}</Text>}
+            {s.digitalSufficed === 'yes' && s.glass.length === 0 && <Text size="sm">{t('opinion:report.slidesEnough')}</Text>}
           </Stack>
         );
       })}

@@ -64,7 +64,9 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
     if (!tool) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') place([]);
-      if (e.key === 'Enter') finishRef.current();
+      // Enter in the note (or any field) is the field's, not the outline's.
+      const typing = e.target instanceof HTMLElement && (e.target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.target.tagName));
+      if (e.key === 'Enter' && !typing) finishRef.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -29,7 +29,8 @@ export function SlidesReviewedEditor({ caseId, value, onChange }: { caseId: stri
   const glass = (v.glass ?? []).filter((g): g is NonNullable<typeof g> => Boolean(g?.specimenId));
   const ready = (slides.data ?? []).filter((s) => s.status === 'ready');
   const glassSlides = (specimens.data ?? []).filter((s) => s.kind === 'slides');
-  const waiting = glassSlides.filter((s) => !ARRIVED.includes(s.status) && s.status !== 'not_needed');
+  // Asked for and not yet sent: what signing "enough" calls off (unless another reviewer asked for it).
+  const waiting = glassSlides.filter((s) => s.status === 'requested');
   const toggleSlide = (id: string, on: boolean) => onChange({ ...v, digital: on ? [...digital, { slideId: id }] : digital.filter((d) => d.slideId !== id) });
   const toggleGlass = (id: string, on: boolean) => onChange({ ...v, glass: on ? [...glass, { specimenId: id }] : glass.filter((g) => g.specimenId !== id) });
   const cite = (slideId: string, numbers: number[]) => onChange({ ...v, digital: digital.map((d) => (d.slideId === slideId ? { ...d, annotations: numbers.map((number) => ({ number })) } : d)) });
@@ -115,7 +116,7 @@ function AskForGlass({ caseId, opened, onClose }: { caseId: string; opened: bool
           <Text size="sm">The coordinator asks the facility to ship them and tracks them on the Records tab; you are told on the timeline when they arrive.</Text>
           <TextInput label="Where are they? (the laboratory or hospital)" required value={form.sourceFacility} onChange={(e) => setForm({ ...form, sourceFacility: e.currentTarget.value })} />
           <NumberInput label="How many slides" min={1} max={500} value={form.expectedCount} onChange={(x) => setForm({ ...form, expectedCount: Number(x) || 1 })} />
-          <TextInput label="Why the digital slides are not enough" description="Shown to the coordinator; keep it short." required maxLength={150} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
+          <TextInput label="Why the digital slides are not enough" description="Shown to the coordinator and the reviewers, not to the patient. Keep it short." required maxLength={150} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
           <ErrorNote error={ask.error} />
           <Button type="submit" loading={ask.isPending}>Ask for them</Button>
         </Stack>
