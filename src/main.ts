@@ -4,7 +4,7 @@ import { loadConfig } from './core/config.ts';
 import { openDb } from './core/db.ts';
 import { startMailSender } from './core/mail.ts';
 import { migrate } from './core/migrate.ts';
-import { seedDemo } from './demo/seed.ts';
+import { seedDemo, seedDemoSlide } from './demo/seed.ts';
 
 /** Starts the server: open the database, migrate, (demo data), listen, and stop cleanly. */
 async function main() {
@@ -16,6 +16,8 @@ async function main() {
   const stopMail = startMailSender(db, config.smtpUrl, config.mailFrom, app.log);
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ database: db.kind, demo: config.demo }, `Consilium listening on ${config.publicUrl}`);
+  // The demo's slide takes a few seconds to make: after start, so the server answers at once.
+  if (config.demo) void seedDemoSlide(db, config).catch((err: Error) => app.log.warn({ err: err.message }, 'the demo slide was not added'));
   const stop = async () => {
     stopMail();
     await app.close();

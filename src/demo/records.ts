@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import dcmjs from 'dcmjs';
 import yazl from 'yazl';
 import { renderPdf } from '../core/pdf.ts';
@@ -83,4 +87,42 @@ export async function ctArchive(filename: string, p: DemoPatient, study: { date:
   const chunks: Buffer[] = [];
   for await (const c of zip.outputStream) chunks.push(c as Buffer);
   return { filename, bytes: Buffer.concat(chunks) };
+}
+
+/**
+ * A synthetic stained slide (pink "tissue" with purple "nuclei" on white, from libvips' Perlin
+ * noise) as a tiled pyramidal TIFF with its scale, for the slide viewer's demo. Null when libvips
+ * is not installed: the demo then has no slide, as a server without it shows none.
+ */
+export function demoSlide(filename: string, width = 2048, height = 1536, micronsPerPixel = 0.5): DemoFile | null {
+  // Made once per machine and kept (a few seconds of work): the demo is seeded on every start.
+  const kept = path.join(os.tmpdir(), `consilium-demo-slide-${width}x${height}-${micronsPerPixel}.tif`);
+  if (fs.existsSync(kept)) return { filename, bytes: fs.readFileSync(kept) };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-demo-slide-'));
+  const at = (name: string) => path.join(dir, name);
+  const vips = (...args: string[]) => execFileSync('vips', args, { stdio: 'ignore' });
+  try {
+    // One byte per pixel throughout (128 is Perlin's zero), so the few steps stay quick.
+    vips('perlin', at('coarse.v'), String(width), String(height), '--cell-size', '512', '--uchar');
+    vips('perlin', at('fine.v'), String(width), String(height), '--cell-size', '24', '--uchar');
+    vips('add', at('coarse.v'), at('fine.v'), at('sum.v'));
+    vips('relational_const', at('sum.v'), at('tissue.v'), 'more', '262');
+    vips('relational_const', at('fine.v'), at('nuclei.v'), 'more', '185');
+    vips('black', at('black.v'), String(width), String(height), '--bands', '3');
+    vips('linear', at('black.v'), at('white.v'), '1', '245', '--uchar');
+    vips('linear', at('black.v'), at('pink.v'), '1 1 1', '236 170 205', '--uchar');
+    vips('linear', at('black.v'), at('purple.v'), '1 1 1', '110 60 150', '--uchar');
+    vips('ifthenelse', at('nuclei.v'), at('purple.v'), at('pink.v'), at('stained.v'));
+    vips('ifthenelse', at('tissue.v'), at('stained.v'), at('white.v'), at('slide.v'));
+    const perMm = String(1000 / micronsPerPixel);
+    vips('tiffsave', at('slide.v'), at('slide.tif'), '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '85', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm);
+    const bytes = fs.readFileSync(at('slide.tif'));
+    fs.writeFileSync(`${kept}.part`, bytes);
+    fs.renameSync(`${kept}.part`, kept);
+    return { filename, bytes };
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

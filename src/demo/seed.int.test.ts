@@ -5,7 +5,7 @@ import { CASE_STATUSES } from '../cases/lifecycle.ts';
 import { loadConfig } from '../core/config.ts';
 import { Client } from '../../test/support/client.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
-import { DEMO_PASSWORD, DEMO_SIGNING_CODE, DEMO_USERS, seedDemo } from './seed.ts';
+import { DEMO_PASSWORD, DEMO_SIGNING_CODE, DEMO_USERS, seedDemo, seedDemoSlide } from './seed.ts';
 
 /**
  * The demo data, seeded through the services on a fresh database, seen over HTTP by each demo
@@ -173,4 +173,13 @@ describe('signing in demo mode', () => {
       await app.close();
     }
   });
+
+  it('adds a synthetic slide to the pathologist’s case in review once, after start, and it becomes viewable', async () => {
+    expect(await seedDemoSlide(t.db, t.config)).toBe(true);
+    expect(await seedDemoSlide(t.db, t.config)).toBe(false);
+    const mine = (await cases('pathologist')).find((c) => c.condition === 'Lung cancer, treatment not working')!;
+    await t.app.jobs.drain();
+    await expect.poll(async () => (await as.pathologist!.get(`/api/cases/${mine.id}/slides`)).body.map((x: { status: string; name: string }) => `${x.name}: ${x.status}`), { timeout: 60_000 })
+      .toEqual(['biopsy-slide-A1.svs: ready']);
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import type { Db } from '../core/db.ts';
 import { secretBox } from '../core/secrets.ts';
 import { ExpertProfileInput } from '../experts/schemas.ts';
 import { OpinionContent } from '../opinions/schemas.ts';
-import { ctArchive, reportPdf, type DemoFile, type DemoPatient } from './records.ts';
+import { ctArchive, demoSlide, reportPdf, type DemoFile, type DemoPatient } from './records.ts';
 
 /** The demo password of every demo account (listed in the README; demo mode only). */
 export const DEMO_PASSWORD = 'Consilium-demo-1';
@@ -276,6 +276,34 @@ export async function seedDemo(db: Db, config: Config): Promise<{ created: boole
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   return { created: true, users, cases: SCENARIOS.length };
+}
+
+/**
+ * A synthetic biopsy slide for the demo's case in review (the pathologist's), uploaded by the
+ * coordinator once the demo data is there; its tiles are made by the job worker like any slide.
+ * Run after start (making the slide takes a few seconds), only where the slide tools are
+ * installed, and once. True when a slide was added.
+ */
+export async function seedDemoSlide(db: Db, config: Config): Promise<boolean> {
+  const [target] = await db.query<{ id: string }>(
+    `SELECT c.id FROM cases c JOIN case_members m ON m.case_id = c.id AND m.relation = 'patient' JOIN users u ON u.id = m.user_id
+     WHERE u.email = 'rowan.mock@demo.consilium.test' AND c.status = 'in_review' AND NOT EXISTS (SELECT 1 FROM slides s WHERE s.case_id = c.id)`);
+  const [coordinator] = await db.query<{ id: string; name: string }>('SELECT id, name FROM users WHERE email = $1', [DEMO_USERS[1].email]);
+  if (!target || !coordinator) return false;
+  // Named as a scanner's file is: a plain tiled TIFF is taken for a picture unless its name says slide.
+  const file = demoSlide('biopsy-slide-A1.svs');
+  if (!file) return false;
+  const keys = loadMasterKeys(config.blobKeys, config.dataDir, false);
+  const s = services({ config, db, now: () => new Date(), secrets: secretBox(keys), masterKeys: keys });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-demo-'));
+  try {
+    const where = path.join(tmp, file.filename);
+    fs.writeFileSync(where, file.bytes);
+    await s.records.ingest({ userId: coordinator.id, role: 'coordinator', name: coordinator.name, email: DEMO_USERS[1].email }, META, { caseId: target.id, content: await plainFile(where), filename: file.filename });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return true;
 }
 
 /** Directory profiles for the demo experts, saved by the admin (synthetic; the NPI only passes the check-digit test). */

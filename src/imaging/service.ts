@@ -270,7 +270,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     /** Background indexing of an uploaded DICOM file or CD archive. */
     async indexDocument(documentId: string): Promise<void> {
       const [doc] = await db.query<{ id: string; case_id: string; blob_sha256: string; content_type: string; category: string; filename: string }>('SELECT id, case_id, blob_sha256, content_type, category, filename FROM documents WHERE id = $1', [documentId]);
-      if (!doc || doc.category !== 'imaging') return;
+      if (!doc || !(doc.category === 'imaging' || (doc.category === 'digital_slide' && doc.content_type === 'dicom'))) return;
       const [caseRow] = await db.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [doc.case_id]);
       if (!caseRow) return;
       const summary = { stored: 0, duplicates: 0, failed: [] as { file: string; reason: string }[], skipped: [] as { file: string; reason: string }[] };

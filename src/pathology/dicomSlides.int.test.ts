@@ -2,6 +2,7 @@ import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
 import { multipartParts, stowBody } from '../../test/support/dicom.ts';
+import { tusUpload } from '../../test/support/records.ts';
 import { aDicomSlide } from '../../test/support/slides.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
@@ -59,6 +60,15 @@ describe('DICOM whole-slide images', () => {
     expect(frames).toHaveLength(2);
     expect([...frames[0]!.bytes.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect(jpeg.decode(frames[1]!.bytes).width).toBe(256);
+  });
+
+  it('makes a slide of DICOM whole-slide files uploaded under Records too', async () => {
+    const wsi = aDicomSlide();
+    for (const [i, f] of wsi.files.entries()) expect((await tusUpload(coordinator.client, caseId, `WSI${i}.dcm`, f)).status).toBe(200);
+    await t.app.jobs.drain(); // indexing, which makes the slide
+    await t.app.jobs.drain(); // its tiles
+    const slides = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body as { status: string; width: number }[];
+    expect(slides.filter((s) => s.status === 'ready')).toHaveLength(2);
   });
 
   it('waits while a series is still receiving instances, and makes the slide once it is quiet', async () => {

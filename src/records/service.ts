@@ -194,7 +194,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           [row.id, doc!.id, e.kind, e.code, e.codeSystem, e.display, e.value, e.unit, e.effective, e.status, JSON.stringify(e.source)]);
       }
       if (checked.status === 'processing') await enqueueJob(tx, 'document.extract', { documentId: doc!.id });
-      if (checked.sniffed.category === 'imaging') await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
+      // A DICOM whole-slide file is indexed like any image; its series then becomes a slide.
+      if (checked.sniffed.category === 'imaging' || (checked.sniffed.category === 'digital_slide' && checked.sniffed.contentType === 'dicom')) await enqueueJob(tx, 'imaging.index', { documentId: doc!.id });
       if (checked.sniffed.contentType === 'wsi') {
         // The slide shares its file's id; listed at once as being prepared.
         await tx.query(`INSERT INTO slides (id, document_id, case_id, status) VALUES ($1, $1, $2, 'processing')`, [doc!.id, row.id]);

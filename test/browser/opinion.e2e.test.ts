@@ -121,6 +121,8 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByRole('tab', { name: 'Records' }).click();
   await page.locator('input[webkitdirectory]').first().setInputFiles(await aRecordsFolder(ct.files));
   await page.getByTestId('doc-records.json').waitFor({ timeout: 60_000 });
+  // The folder's files go up one after another; the report comes after the CD's images.
+  await page.getByTestId('doc-pathology.pdf').waitFor({ timeout: 60_000 });
   // Twenty CT slices are one study among the images, not twenty rows among the documents.
   await expect.poll(() => page.getByTestId('image-studies').textContent(), { timeout: 60_000 }).toMatch(/1 series · 20 images/);
   expect(await page.getByTestId('documents').locator('[data-testid^="doc-"]').count()).toBe(2);
