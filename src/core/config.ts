@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
   SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
+  PDF_READ_BASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
@@ -112,6 +113,8 @@ export interface Config {
   dicomMaxInstanceBytes: number;
   /** Largest whole-slide image (width × height, in millions of pixels) tiles are made for. */
   slideMaxMegapixels: number;
+  /** The time a PDF's text may take to read, before one second per megabyte is added. */
+  pdfReadBaseMs: number;
   /** How long a DICOM whole-slide series must stop receiving instances before it is made into a slide. */
   dicomSlideSettleSeconds: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDist: path.resolve(e.WEB_DIST ?? 'web/dist'),
     dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
     slideMaxMegapixels: e.SLIDE_MAX_MEGAPIXELS,
+    pdfReadBaseMs: e.PDF_READ_BASE_MS,
     dicomSlideSettleSeconds: e.DICOM_SLIDE_SETTLE_SECONDS,
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,

@@ -38,9 +38,14 @@ type SignedPart = Omit<PartRow, 'content'> & { content: OpinionContent };
 const signedOnly = (all: PartRow[]) => all.filter((p) => p.status === 'signed') as unknown as SignedPart[];
 interface ReportRow { id: string; case_id: string; version: number; kind: 'original' | 'addendum' | 'amendment'; reason: string | null; content: ReportDocument; pdf_sha256: string; issued_by: string; issued_at: Date }
 
+/** Flesch-Kincaid grade of the patient summary (the target is 8 or below, DOMAIN.md §6); none when it has no words to grade ("…", "1."). */
+function summaryGrade(summary: string | undefined): number | null {
+  const grade = summary?.trim() ? readingGrade([summary]) : Number.NaN;
+  return Number.isFinite(grade) ? Math.round(grade * 10) / 10 : null;
+}
+
 const partView = (p: PartRow, missing: string[] = []) => ({
-  // Flesch-Kincaid grade of the patient summary; the target is 8 or below (DOMAIN.md §6).
-  summaryGrade: p.content.patientSummary?.trim() ? Math.round(readingGrade([p.content.patientSummary]) * 10) / 10 : null,
+  summaryGrade: summaryGrade(p.content.patientSummary),
   id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content, missing: p.status === 'signed' ? [] : missing,
   contentSha256: p.content_sha256, signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : null, updatedAt: new Date(p.updated_at).toISOString(),
 });

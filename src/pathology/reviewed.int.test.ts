@@ -43,6 +43,10 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
     const unknownNote = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { slidesReviewed: { digital: [{ slideId, annotations: [{ number: 7 }] }] } });
     expect(unknownNote.status).toBe(400);
     expect(unknownNote.body.detail).toMatch(/Annotation 7/);
+    // A summary with no words to grade yet has no reading grade (it answered 500 when the grade was NaN; found by the HTTP fuzz).
+    const wordless = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { patientSummary: '…' });
+    expect(wordless.status).toBe(200);
+    expect(wordless.body.summaryGrade).toBeNull();
   });
 
   it('lets the pathologist ask for the glass slides; they cannot sign "not enough" without reviewing them', async () => {

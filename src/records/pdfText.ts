@@ -12,8 +12,10 @@ export class PdfUnreadable extends Error {}
 type Reply = { ok: true; result: PdfText } | { ok: false; message: string };
 
 /**
- * The text of a PDF, read in a worker thread under a time budget that grows with the file (one
- * second, plus one per megabyte, at most a minute). A crafted PDF can keep pdfjs busy for a long
+ * The text of a PDF, read in a worker thread under a time budget that grows with the file (a
+ * base, five seconds by default, plus one per megabyte, at most a minute). The base leaves room
+ * for a busy server: with one second, good reports were refused as damaged on two loaded cores.
+ * A crafted PDF can keep pdfjs busy for a long
  * time in one call; in a worker it can be stopped, and the server's own thread never waits on it.
  * Workers are kept for the next PDF (starting one and loading pdfjs costs about a quarter second);
  * one that ran out of time is ended and replaced.
@@ -25,7 +27,7 @@ export function extractPdfText(data: Uint8Array, budgetMs = pdfBudgetMs(data.byt
   });
 }
 
-export const pdfBudgetMs = (bytes: number) => Math.min(60_000, Math.round(1000 + (bytes / 1_048_576) * 1000));
+export const pdfBudgetMs = (bytes: number, baseMs = 5000) => Math.min(60_000, Math.round(baseMs + (bytes / 1_048_576) * 1000));
 
 interface Job { data: Uint8Array; budgetMs: number; resolve: (t: PdfText) => void; reject: (e: Error) => void }
 const queue: Job[] = [];

@@ -13,7 +13,7 @@ import { caseChecklist } from './checklist.ts';
 import { classifyText, DOCUMENT_TYPE_IDS, documentTypeLabel, testsReported } from './classify.ts';
 import { importFhirBundle } from './fhirImport.ts';
 import type { ClinicalEntry, ImportResult } from './importTypes.ts';
-import { extractPdfText, PdfUnreadable } from './pdfText.ts';
+import { extractPdfText, pdfBudgetMs, PdfUnreadable } from './pdfText.ts';
 import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 import type { ReceivedFile } from './received.ts';
@@ -119,7 +119,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         if (stat.size > MAX_READABLE_PDF_BYTES) return { sniffed, status: 'needs_review', detail: 'A very large PDF: a coordinator will read it.' };
         // Open it now, so a locked or broken PDF is refused before anything is kept.
         try {
-          await extractPdfText(new Uint8Array(await whole()));
+          const bytes = new Uint8Array(await whole());
+          await extractPdfText(bytes, pdfBudgetMs(bytes.byteLength, deps.config.pdfReadBaseMs));
         } catch (err) {
           if (err instanceof PdfUnreadable) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
@@ -223,7 +224,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     let detail: string | null = null;
     if (doc.content_type === 'pdf') {
       try {
-        const pdf = await extractPdfText(new Uint8Array(bytes));
+        const pdf = await extractPdfText(new Uint8Array(bytes), pdfBudgetMs(bytes.length, deps.config.pdfReadBaseMs));
         text = pdf.text;
         if (pdf.pagesWithoutText > pdf.pages / 2) {
           if (deps.ocr) text = `${text}\n${await deps.ocr(bytes, 'pdf')}`;

@@ -42,7 +42,8 @@ export interface FuzzWorld {
 
 /** Starts the app, signs in one person per role, and builds cases they can reach. */
 export async function startFuzzWorld(): Promise<FuzzWorld> {
-  const t = await startTestApp();
+  // Hostile PDFs are cut off after one second here, within the fuzz's hang limit (the server's default allows five, for busy machines).
+  const t = await startTestApp({ PDF_READ_BASE_MS: '1000' });
   const patient = await aPatient(t, 'Fuzz Patient');
   const coordinator = await aStaff(t, 'coordinator');
   const expert = await aStaff(t, 'expert');

@@ -10,7 +10,7 @@ import { DicomRejected, NATIVE_SYNTAXES, parseInstance } from '../../src/imaging
 import { buildQidoQuery, type QidoLevel } from '../../src/imaging/qido.ts';
 import { importCcda } from '../../src/records/ccdaImport.ts';
 import { importFhirBundle } from '../../src/records/fhirImport.ts';
-import { extractPdfText, PdfUnreadable } from '../../src/records/pdfText.ts';
+import { extractPdfText, pdfBudgetMs, PdfUnreadable } from '../../src/records/pdfText.ts';
 import { parseUploadMetadata } from '../../src/records/routes.ts';
 import { contradiction, sniff, SNIFF_BYTES } from '../../src/records/sniff.ts';
 import { checkZip, ZipRejected } from '../../src/records/zipCheck.ts';
@@ -62,7 +62,7 @@ function dicomTarget(): FuzzTarget<BytesInput> {
 }
 
 async function pdfTarget(): Promise<FuzzTarget<BytesInput>> {
-  return bytesTarget('pdf-text', await pdfSeeds(), [Buffer.from('%PDF-1.7\n')], (b) => refusing(() => extractPdfText(new Uint8Array(b)), PdfUnreadable));
+  return bytesTarget('pdf-text', await pdfSeeds(), [Buffer.from('%PDF-1.7\n')], (b) => refusing(() => extractPdfText(new Uint8Array(b), pdfBudgetMs(b.length, 1000)), PdfUnreadable));
 }
 
 const FILENAMES = ['report.pdf', 'IM000001', 'scan.dcm', 'cd.zip', 'photo.JPG', 'record.json', 'note.xml', 'a.txt', 'slide.svs', 'x.ndpi', '.pdf', 'a.', 'a.b.c.tiff', ''];
