@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { frameReader } from '../imaging/frames.ts';
 import { DicomRejected, type DicomJson } from '../imaging/part10.ts';
-import { SlideUnreadable, VIPS_BIN, type SlideFacts, type SlidePicture } from './slideReader.ts';
+import { blame, childEnv, SlideUnreadable, VIPS_BIN, type SlideFacts, type SlidePicture } from './slideReader.ts';
 
 const run = promisify(execFile);
 
@@ -156,13 +156,11 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
   };
 }
 
+/** libvips in a child process in the work folder: a refusal is the file's fault, anything else the server's (see blame). */
 async function vips(args: string[], cwd: string, refusal: string) {
   try {
-    await run(VIPS_BIN, args, { cwd, timeout: 30 * 60_000, maxBuffer: 4 * 1024 * 1024, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: cwd, HOME: cwd, VIPS_WARNING: '0', LANG: 'C' } });
+    await run(VIPS_BIN, args, { cwd, timeout: 30 * 60_000, maxBuffer: 4 * 1024 * 1024, env: childEnv(cwd) });
   } catch (err) {
-    const e = err as { code?: unknown; killed?: boolean; signal?: string | null };
-    if (e.code === 'ENOENT') throw new Error('libvips (Debian: libvips-tools) is not installed on this server; whole-slide images wait until it is.');
-    if (e.killed || e.signal || typeof e.code !== 'number') throw new Error(`libvips stopped before it finished (${e.signal ?? String(e.code)}); the slide will be tried again.`);
-    throw new SlideUnreadable('unreadable', refusal);
+    blame(err, 'libvips (Debian: libvips-tools)', 'unreadable', refusal);
   }
 }

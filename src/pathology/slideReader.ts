@@ -96,7 +96,7 @@ interface ChildFailure { code?: string | number; killed?: boolean; signal?: stri
  * server's problem, thrown as a plain error so the job is tried again later; only a clean refusal
  * of the file is the file's fault.
  */
-function blame(err: unknown, program: string, code: SlideFailure, message: string): never {
+export function blame(err: unknown, program: string, code: SlideFailure, message: string): never {
   const e = err as ChildFailure;
   if (e.code === 'ENOENT') throw new Error(`${program} is not installed on this server; whole-slide images wait until it is.`);
   if (e.killed || e.signal || typeof e.code !== 'number' || /No space left|Cannot allocate|out of memory/i.test(e.stderr ?? '')) {
@@ -106,7 +106,7 @@ function blame(err: unknown, program: string, code: SlideFailure, message: strin
 }
 
 /** The environment of a reader process: no secrets of the server, temporary files in `workDir`. */
-const childEnv = (workDir: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: workDir, HOME: workDir, VIPS_WARNING: '0', LANG: 'C' });
+export const childEnv = (workDir: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: workDir, HOME: workDir, VIPS_WARNING: '0', LANG: 'C' });
 
 export async function readSlideFacts(file: string, workDir: string, timeoutMs = 120_000): Promise<SlideFacts> {
   let stdout: string;

@@ -39,17 +39,22 @@ export function writeSlideFile(file: string, opts: SlideShape = {}): void {
   }
 }
 
+/** A 400 × 200 photo of a slide's sticker showing `text` (dark on white), as libvips image `out`. */
+function labelPicture(at: (name: string) => string, text: string, out: string) {
+  // Pango markup: & and < are written as entities.
+  execFileSync('vips', ['text', at('text.v'), text.replaceAll('&', '&amp;').replaceAll('<', '&lt;'), '--dpi', '150']);
+  execFileSync('vips', ['embed', at('text.v'), at('framed.v'), '20', '20', '400', '200']);
+  execFileSync('vips', ['invert', at('framed.v'), at('inverted.v')]);
+  execFileSync('vips', ['bandjoin', `${at('inverted.v')} ${at('inverted.v')} ${at('inverted.v')}`, out]);
+}
+
 /**
  * Turns a tiled pyramid into the layout of an Aperio SVS, as OpenSlide reads it: the scanner's
  * description (size, magnification, microns per pixel) in the first directory, then the label and
  * macro pictures as untiled directories named on their description's second line (libtiff-tools).
  */
 function writeAperio(at: (name: string) => string, pyramid: string, file: string, o: { width: number; height: number; micronsPerPixel: number; label: string }) {
-  // Pango markup: & and < are written as entities.
-  execFileSync('vips', ['text', at('text.v'), o.label.replaceAll('&', '&amp;').replaceAll('<', '&lt;'), '--dpi', '150']);
-  execFileSync('vips', ['embed', at('text.v'), at('framed.v'), '20', '20', '400', '200']);
-  execFileSync('vips', ['invert', at('framed.v'), at('inverted.v')]);
-  execFileSync('vips', ['bandjoin', `${at('inverted.v')} ${at('inverted.v')} ${at('inverted.v')}`, at('label.v')]);
+  labelPicture(at, o.label, at('label.v'));
   execFileSync('vips', ['tiffsave', at('label.v'), at('label.tif'), '--compression', 'lzw']);
   execFileSync('vips', ['tiffsave', at('label.v'), at('macro.tif'), '--compression', 'jpeg']);
   fs.rmSync(file, { force: true });
@@ -123,10 +128,7 @@ export function aDicomSlide(opts: { width?: number; height?: number; tile?: numb
   if (opts.label !== undefined) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-wsi-label-'));
     try {
-      execFileSync('vips', ['text', path.join(dir, 't.v'), opts.label.replaceAll('&', '&amp;').replaceAll('<', '&lt;'), '--dpi', '150']);
-      execFileSync('vips', ['embed', path.join(dir, 't.v'), path.join(dir, 'e.v'), '20', '20', '400', '200']);
-      execFileSync('vips', ['invert', path.join(dir, 'e.v'), path.join(dir, 'i.v')]);
-      execFileSync('vips', ['bandjoin', `${path.join(dir, 'i.v')} ${path.join(dir, 'i.v')} ${path.join(dir, 'i.v')}`, path.join(dir, 'rgb.v')]);
+      labelPicture((name) => path.join(dir, name), opts.label, path.join(dir, 'rgb.v'));
       execFileSync('vips', ['jpegsave', path.join(dir, 'rgb.v'), path.join(dir, 'label.jpg'), '--Q', '90']);
       files.push(aDicomInstance({
         studyUid, seriesUid, sopClassUid: WSI, modality: 'SM', instanceNumber: 3, rows: 200, columns: 400, transferSyntax: TS.jpegBaseline, fragment: fs.readFileSync(path.join(dir, 'label.jpg')),
