@@ -1,3 +1,4 @@
+import { SPECIMEN_STATUS_LABELS, type SpecimenStatus } from '../records/specimens.ts';
 import { CASE_COMMANDS, STATUS_LABELS, type CaseStatus } from '../cases/lifecycle.ts';
 import type { IntakeSectionName } from '../cases/intake.ts';
 import type { CaseEventDetail, CaseEventType } from './catalog.ts';
@@ -33,7 +34,7 @@ export const EVENT_WORDS: Words = {
   'checklist.waive': (_d, n) => (n === 1 ? 'Marked a checklist item as not needed' : `Marked ${n} checklist items as not needed`),
   'checklist.unwaive': () => 'Asked again for a checklist item',
   'specimen.request': () => 'Asked for tissue samples or slides',
-  'specimen.step': (d) => `Slides or samples: ${d.label}`,
+  'specimen.step': (d) => `Slides or samples: ${d.label} (${SPECIMEN_STATUS_LABELS[d.to as SpecimenStatus]?.toLowerCase() ?? 'updated'})`,
   'roi.create': () => 'Asked a hospital for records',
   'roi.status': () => 'A records request moved on',
   'pathology.slide.failed': (_d, n) => (n === 1 ? 'A digital slide could not be read' : `${n} digital slides could not be read`),

@@ -100,7 +100,7 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await phone.getByRole('link', { name: 'View slide', exact: true }).click();
   await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
   // Before the opinion is delivered the patient sees no measurements (work in progress), and no way to make one.
-  await phone.getByText('No measurements on this slide yet.').waitFor();
+  await phone.getByText('Any measurements the doctors make on this slide are shown here once your opinion is ready.').waitFor();
   expect(await phone.getByRole('button', { name: 'Measure a length' }).count()).toBe(0);
   expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await shot(phone, 'patient-phone-viewer');

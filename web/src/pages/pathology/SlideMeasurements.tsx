@@ -33,7 +33,7 @@ export function useAmount() {
  * (three points at least; the Finish button or Enter). The server computes µm and µm² from the
  * slide's scale. Escape drops what is half made.
  */
-export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, ready: boolean, caseId: string, slideId: string, tool: SlideTool | null, note: { value: string; clear: () => void }) {
+export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, ready: boolean, caseId: string, slideId: string, tool: SlideTool | null, note: { value: string; clear: () => void }, size: { width: number; height: number }) {
   const [points, setPoints] = useState<[number, number][]>([]);
   const pointsRef = useRef<[number, number][]>([]);
   const qc = useQueryClient();
@@ -53,6 +53,8 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
   saveRef.current = save.mutate;
   const noteRef = useRef(note.value);
   noteRef.current = note.value;
+  const sizeRef = useRef(size);
+  sizeRef.current = size;
   const finish = () => {
     if (tool !== 'area' || pointsRef.current.length < 3) return;
     saveRef.current({ kind: 'area', points: pointsRef.current });
@@ -71,6 +73,10 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [tool]);
+  // A new tool starts clean: no half-made points, no earlier refusal, no note meant for another mark.
+  const resetRef = useRef(() => { save.reset(); note.clear(); });
+  resetRef.current = () => { save.reset(); note.clear(); };
+  useEffect(() => resetRef.current(), [tool]);
   useEffect(() => {
     const v = viewer.current;
     place([]);
@@ -81,6 +87,8 @@ export function useMeasuring(viewer: RefObject<OpenSeadragon.Viewer | null>, rea
       // An arrow is worth nothing without its note: it is typed first.
       if (tool === 'arrow' && !noteRef.current.trim()) return;
       const p = v.viewport.viewerElementToImageCoordinates(e.position);
+      // A tap beside the slide (the grey around it, on a phone most of the screen) is no point of it.
+      if (p.x < 0 || p.y < 0 || p.x > sizeRef.current.width || p.y > sizeRef.current.height) return;
       const next: [number, number][] = [...pointsRef.current, [Math.round(p.x), Math.round(p.y)]];
       if (tool !== 'area' && next.length === 2) {
         saveRef.current({ kind: tool, points: next });
@@ -158,7 +166,7 @@ export function MeasurementOverlay({ viewer, ready, annotations, drawing }: { vi
  * The list of the slide's measurements: number, length, note; for reviewers, a reference to cite
  * in the opinion and the GeoJSON file. One card per measurement, so it fits a phone.
  */
-export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; onGoTo: (a: SlideAnnotation) => void }) {
+export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, patientSide, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; patientSide: boolean; onGoTo: (a: SlideAnnotation) => void }) {
   const { t } = useTranslation();
   const amount = useAmount();
   const qc = useQueryClient();
@@ -173,7 +181,8 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
         {reviewer && annotations.length > 0 && <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.geojson`}>{t('records:slides.measure.export')}</Anchor>}
       </Group>
       {remove.error && <ErrorNote error={remove.error} />}
-      {annotations.length === 0 ? <Text size="sm" c="dimmed">{t('records:slides.measure.none')}</Text> : (
+      {/* The patient's side sees the reviewers' measurements once the opinion is delivered; until then none are listed. */}
+      {annotations.length === 0 ? <Text size="sm" c="dimmed">{patientSide ? t('records:slides.measure.nonePatient') : t('records:slides.measure.none')}</Text> : (
         <Stack gap={6} data-testid="slide-measurements">
           {annotations.map((a) => {
             const reference = t('records:slides.measure.reference', { number: a.number, slide: slideName });

@@ -102,7 +102,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
   const s = slide.data;
   const can = useCaseCan(caseId);
   const annotations = useSlideAnnotations(caseId, slideId);
-  const { points: drawing, save, finish } = useMeasuring(viewer, ready, caseId, slideId, tool, { value: note, clear: () => setNote('') });
+  const { points: drawing, save, finish } = useMeasuring(viewer, ready, caseId, slideId, tool, { value: note, clear: () => setNote('') }, { width: s?.width ?? 0, height: s?.height ?? 0 });
   const mayMeasure = Boolean(can?.annotateImaging && s?.micronsPerPixel);
   const patientSide = usePatientSide();
   const [photos, setPhotos] = useState(false);
@@ -228,7 +228,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
             </Stack>
           )}
           {annotations.error && <ErrorNote error={annotations.error} />}
-          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.name} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} onGoTo={goTo} />}
+          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.name} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} patientSide={patientSide} onGoTo={goTo} />}
         </>
       )}
     </Stack>

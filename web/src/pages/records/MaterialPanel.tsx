@@ -21,6 +21,15 @@ const NEXT: Record<string, SpecimenStep[]> = {
 type RoiStatus = 'prepared' | 'sent' | 'partially_received' | 'received';
 const ROI_STATUSES: RoiStatus[] = ['prepared', 'sent', 'partially_received', 'received'];
 
+type Specimen = GetResult<'/api/cases/{id}/specimens'>[number];
+/** Why a reviewer asked for this material (staff only: the server leaves it out for the patient's side). */
+const askedFor = (s: Specimen) => (typeof s.history[0]?.detail.reason === 'string' ? s.history[0].detail.reason : null);
+/** Why it was called off, as the person who did so wrote it. */
+const calledOff = (s: Specimen) => {
+  const note = s.history.find((h) => h.status === 'not_needed')?.detail.note;
+  return typeof note === 'string' ? note : null;
+};
+
 /** Glass slides and blocks on their way, and letters asking facilities for records. */
 export function MaterialPanel({ caseId, isCoordinator }: { caseId: string; isCoordinator: boolean }) {
   return (
@@ -61,7 +70,12 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
           <Table.Tbody>
             {list.data.map((s) => (
               <Table.Tr key={s.id}>
-                <Table.Td><Text size="sm" fw={500}>{t('records:specimens.what', { kind: s.kind === 'slides' ? t('records:specimens.slides') : t('records:specimens.blocks'), label: s.label, count: s.expectedCount })}</Text><Text size="xs" c="dimmed">{t('records:specimens.from', { facility: s.sourceFacility, barcode: s.barcode })}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm" fw={500}>{t('records:specimens.what', { kind: s.kind === 'slides' ? t('records:specimens.slides') : t('records:specimens.blocks'), label: s.label, count: s.expectedCount })}</Text>
+                  <Text size="xs" c="dimmed">{t('records:specimens.from', { facility: s.sourceFacility, barcode: s.barcode })}</Text>
+                  {askedFor(s) && <Text size="xs" data-testid="specimen-reason">{t('records:specimens.askedBy', { name: s.history[0]!.by, reason: askedFor(s) })}</Text>}
+                  {s.status === 'not_needed' && calledOff(s) && <Text size="xs" c="dimmed">{t('records:specimens.notNeededBecause', { reason: calledOff(s) })}</Text>}
+                </Table.Td>
                 <Table.Td><Badge variant="light">{s.statusLabel}</Badge>{s.conditionNote && <Text size="xs">{t('records:specimens.arrived', { count: s.receivedCount, condition: s.conditionNote })}</Text>}</Table.Td>
                 <Table.Td><Text size="xs">{s.carrier && `${s.carrier} ${s.trackingNumber}`}{s.returnCarrier && t('records:specimens.back', { carrier: s.returnCarrier, tracking: s.returnTrackingNumber })}</Text></Table.Td>
                 <Table.Td>
@@ -104,7 +118,15 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
                 <Textarea label={t('records:specimens.note')} value={stepForm.note ?? ''} onChange={(e) => setStepForm({ ...stepForm, note: e.currentTarget.value })} />
               </>
             )}
-            {step?.to === 'not_needed' && <Textarea label={t('records:specimens.whyNotNeeded')} value={stepForm.note ?? ''} onChange={(e) => setStepForm({ ...stepForm, note: e.currentTarget.value })} />}
+            {step?.to === 'not_needed' && (() => {
+              const asked = list.data?.find((x) => x.id === step.id);
+              return (
+                <>
+                  {asked && askedFor(asked) && <Text size="sm" c="orange.9">{t('records:specimens.callingOffAsked', { name: asked.history[0]!.by, reason: askedFor(asked) })}</Text>}
+                  <Textarea label={t('records:specimens.whyNotNeeded')} required value={stepForm.note ?? ''} onChange={(e) => setStepForm({ ...stepForm, note: e.currentTarget.value })} />
+                </>
+              );
+            })()}
             <ErrorNote error={move.error} />
             <Button type="submit" loading={move.isPending}>{t('records:specimens.save')}</Button>
           </Stack>
