@@ -41,6 +41,7 @@ function aRecordsFolder(ct: Buffer[]): Promise<string> {
   });
 }
 
+// The whole product in one journey takes about two minutes on two busy cores: it gets four.
 it('the whole product: assessment, request, records, matching, two reviews, the report, delivery, and the patient’s question', async () => {
   const email = 'robin.journey@example.test';
   // The patient takes the assessment and carries it into a request.
@@ -333,7 +334,7 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   expect(await seriousA11yViolations(phone)).toEqual([]);
   await shot(phone, 'expert-inbox-question-waiting');
   await phone.close();
-});
+}, 240_000);
 
 /** Opens the page until the bell shows an unread notice (dispatch runs in the background), then opens that notice. */
 async function openNotice(page: import('playwright-core').Page, url: string, title: RegExp, whileOpen?: () => Promise<void>) {
