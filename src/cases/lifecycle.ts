@@ -19,6 +19,8 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
 };
 
 /** Case states in which records may still be added (until the opinion is signed). */
+/** While the experts review: the opinion is written and signed, and a reviewer may ask for more material. */
+export const REVIEW_STATES: readonly CaseStatus[] = ['assigned', 'in_review', 'board'];
 export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
 /** `board_member`: invited to a board session that discusses the case, until the session ends. */

@@ -11,7 +11,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import { DELIVERED_STATES, isPatientSide } from '../cases/lifecycle.ts';
+import { DELIVERED_STATES, isPatientSide, REVIEW_STATES } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
@@ -30,7 +30,6 @@ import { callOffGlassSlides, resolveSlidesReviewed } from '../pathology/reviewed
  * and the patient's survey. Every read and write checks role and case grant and is audited.
  */
 
-const REVIEW_STATES = ['assigned', 'in_review', 'board'];
 
 interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionDraft; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
 /** A signed part: its content passed the signing checks, so it is a complete opinion part. */

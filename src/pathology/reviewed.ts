@@ -1,3 +1,4 @@
+import { ARRIVED_STATUSES } from '../records/specimens.ts';
 import type { Actor } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
@@ -33,7 +34,7 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
   const notes = await tx.query<{ slide_id: string; number: number; value: number | null; unit: string | null; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
-    `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned') AND id = ANY($2::uuid[])`, [caseId, glassIds])).map((r) => [r.id, r]));
+    `SELECT id, label, expected_count, source_facility FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status = ANY($3::text[]) AND id = ANY($2::uuid[])`, [caseId, glassIds, ARRIVED_STATUSES])).map((r) => [r.id, r]));
   const seen = new Set<string>();
   const digital = (draft.digital ?? []).filter((d) => !seen.has(d.slideId) && seen.add(d.slideId)).map((d) => {
     const slide = slides.get(d.slideId);

@@ -1,3 +1,4 @@
+import { ARRIVED_STATUSES } from './specimens.ts';
 import { answersFromCase } from '../assessment/fromIntake.ts';
 import { assess } from '../assessment/engine.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
@@ -46,7 +47,7 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
      FROM dicom_studies s JOIN dicom_series se ON se.study_id = s.id WHERE s.case_id = $1 AND se.modality IS DISTINCT FROM 'SM' GROUP BY s.id, s.study_description`, [caseId]);
   for (const s of studies) for (const item of itemsOfImagingStudy(s.modalities ?? [], s.words ?? '')) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), s.id]);
   // Glass slides that have physically arrived count as the slides on file.
-  const slides = await tx.query<{ id: string }>(`SELECT id FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status IN ('received', 'with_reviewer', 'returned')`, [caseId]);
+  const slides = await tx.query<{ id: string }>(`SELECT id FROM specimens WHERE case_id = $1 AND kind = 'slides' AND status = ANY($2::text[])`, [caseId, ARRIVED_STATUSES]);
   if (slides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...slides.map((s) => s.id)]);
   // So do DICOM whole-slide images (STOW-RS or CD), which are slides without an uploaded file of their own.
   const dicomSlides = await tx.query<{ id: string }>(`SELECT id FROM slides WHERE case_id = $1 AND series_id IS NOT NULL AND status <> 'failed'`, [caseId]);

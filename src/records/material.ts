@@ -10,7 +10,7 @@ import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
 import { CONSENT_LABELS } from '../consent/documents.ts';
 import { caseChecklist } from './checklist.ts';
-import { isPatientSide } from '../cases/lifecycle.ts';
+import { isPatientSide, REVIEW_STATES } from '../cases/lifecycle.ts';
 import { SPECIMEN_STATUS_LABELS, specimenStepProblems, type SpecimenStatus, type SpecimenStep } from './specimens.ts';
 
 /**
@@ -129,7 +129,7 @@ export function materialService(deps: Deps) {
     async askForGlassSlides(actor: Actor, caseId: string, input: { sourceFacility: string; expectedCount: number; reason: string }, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.opinion.write', meta);
-        if (!['assigned', 'in_review', 'board'].includes(row.status)) throw new AppError('CONFLICT', 'Glass slides are asked for while the case is in review.');
+        if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'Glass slides are asked for while the case is in review.');
         // The label goes on the shipping label and to the patient's side: the reason stays in the staff's history.
         const tracked = await trackSpecimen(tx, actor, caseId, { kind: 'slides', label: 'Glass slides for the pathology review', expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta, { reason: input.reason });
         return specimenView(tracked, [{ to_status: 'requested', at: tracked.updated_at, detail: { reason: input.reason }, name: actor.name }]);

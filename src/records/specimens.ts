@@ -5,6 +5,8 @@
  */
 export const SPECIMEN_STATUSES = ['requested', 'shipped', 'received', 'with_reviewer', 'returned', 'not_needed'] as const;
 export type SpecimenStatus = (typeof SPECIMEN_STATUSES)[number];
+/** Material that has physically arrived: it counts as on file and can have been reviewed. */
+export const ARRIVED_STATUSES: readonly SpecimenStatus[] = ['received', 'with_reviewer', 'returned'];
 
 export const SPECIMEN_STATUS_LABELS: Record<SpecimenStatus, string> = {
   requested: 'Requested', shipped: 'Shipped to us', received: 'Received', with_reviewer: 'With the reviewer', returned: 'Returned', not_needed: 'Not needed',
