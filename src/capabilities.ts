@@ -133,6 +133,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       name: 'pathology',
       routes: [{ plugin: pathologyRoutes(pathology, slideAnnotations(db)), prefix: API }],
       jobs: { 'pathology.slide': (p) => pathology.prepare('slideId' in p ? p.slideId : p.documentId) },
+      onClose: () => pathology.close(),
     },
     {
       name: 'experts',

@@ -61,7 +61,7 @@ export interface SealedFile {
  * GCM encrypts with AES in counter mode, its first block under counter 2 after the 96-bit IV, so
  * any range decrypts on its own. (Only where the whole is checked another way, e.g. a hash.)
  */
-export function gcmRangeDecipher(dek: Buffer, iv: Buffer, offset: number): crypto.Decipheriv {
+export function gcmRangeDecipher(dek: Buffer | crypto.KeyObject, iv: Buffer, offset: number): crypto.Decipheriv {
   const counter = Buffer.alloc(16);
   iv.copy(counter, 0, 0, 12);
   counter.writeUInt32BE((2 + Math.floor(offset / 16)) >>> 0, 12);
@@ -259,22 +259,29 @@ export class BlobStore {
    * this is for files whose parts carry their own checksums (a slide's tile archive: each tile
    * has its CRC-32 in the zip's directory, checked on every read).
    */
-  async rangeReader(tx: Queryable, sha: string): Promise<{ size: number; read: (start: number, end: number) => Promise<Buffer> }> {
+  /**
+   * A blob open for many range reads (a slide pyramid's tiles), each decrypted on its own; the
+   * caller checks what it reads another way (a digest) and closes the reader when done.
+   */
+  async rangeReader(tx: Queryable, sha: string): Promise<{ size: number; read: (start: number, end: number) => Promise<Buffer>; close: () => Promise<void> }> {
     const [row] = await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = $1', [sha]);
     if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
     const master = this.keys.find((k) => k.id === row.key_id);
     if (!master) throw new Error(`Blob ${row.sha256.slice(0, 12)} is wrapped with key "${row.key_id}", which is not configured`);
-    const dek = unwrap(master, Buffer.from(row.wrapped_key));
+    const dek = crypto.createSecretKey(unwrap(master, Buffer.from(row.wrapped_key)));
     const iv = Buffer.from(row.iv);
+    const handle = await this.objects.openRanges?.(row.object_key);
+    const sealed = handle
+      ? (start: number, end: number) => handle.read(start, end)
+      : async (start: number, end: number) => readAll(await this.objects.get(row.object_key, { start, end: end - 1 }));
     return {
       size: Number(row.size),
       read: async (start, end) => {
         if (end <= start) return Buffer.alloc(0);
-        const stored = await this.objects.get(row.object_key, { start, end: end - 1 });
         const decipher = gcmRangeDecipher(dek, iv, start);
-        stored.on('error', (e) => decipher.destroy(e));
-        return readAll(stored.pipe(decipher));
+        return Buffer.concat([decipher.update(await sealed(start, end)), decipher.final()]);
       },
+      close: async () => handle?.close(),
     };
   }
 

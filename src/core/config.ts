@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
   PDF_READ_BASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  VIEWER_ACCESS_REUSE_SECONDS: z.coerce.number().min(0).max(60).default(5),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -117,6 +118,11 @@ export interface Config {
   pdfReadBaseMs: number;
   /** How long a DICOM whole-slide series must stop receiving instances before it is made into a slide. */
   dicomSlideSettleSeconds: number;
+  /**
+   * How long a viewer's many small reads (slide tiles) may reuse a session lookup and case access
+   * decision made for the same person, case and slide; 0 checks the database on every tile.
+   */
+  viewerAccessReuseMs: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
   dicomwebUpstreamUrl?: string;
   /** The letterhead printed on every page of the opinion report. */
@@ -212,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     slideMaxMegapixels: e.SLIDE_MAX_MEGAPIXELS,
     pdfReadBaseMs: e.PDF_READ_BASE_MS,
     dicomSlideSettleSeconds: e.DICOM_SLIDE_SETTLE_SECONDS,
+    viewerAccessReuseMs: e.VIEWER_ACCESS_REUSE_SECONDS * 1000,
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,

@@ -28,6 +28,11 @@ export interface ObjectBackend {
    * length. Lets a reader of many objects reuse one buffer.
    */
   readInto?(key: string, target: Buffer): Promise<number>;
+  /**
+   * Optional: keeps the object open for many small range reads (a slide's tiles), one read call
+   * each; `close` lets it go. Backends without it are read through `get` per range.
+   */
+  openRanges?(key: string): Promise<RangeHandle>;
   exists(key: string): Promise<boolean>;
   /** Removes the object; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
@@ -35,6 +40,12 @@ export interface ObjectBackend {
   list(): AsyncIterable<{ key: string; writtenAt: Date }>;
   /** Removes what writes killed midway left behind, older than `before`; returns how many. */
   sweepUnfinished(before: Date): Promise<number>;
+}
+
+export interface RangeHandle {
+  /** Bytes start..end-1; rejects when the object ends before `end`. */
+  read(start: number, end: number): Promise<Buffer>;
+  close(): Promise<void>;
 }
 
 // New objects get a random 32-hex key; files stored before the port used the content's SHA-256.
@@ -122,6 +133,22 @@ export function folderBackend(root: string): ObjectBackend {
       } finally {
         await fh.close();
       }
+    },
+    async openRanges(key) {
+      // The callback form of fs.read: for many small reads it costs less than a FileHandle's.
+      const fd = await new Promise<number>((resolve, reject) => fs.open(pathOf(key), 'r', (err, f) => (err ? reject(err) : resolve(f))));
+      const readAt = (out: Buffer, offset: number, position: number) => new Promise<number>((resolve, reject) =>
+        fs.read(fd, out, offset, out.length - offset, position, (err, n) => (err ? reject(err) : resolve(n))));
+      return {
+        async read(start, end) {
+          const out = Buffer.allocUnsafe(end - start);
+          let n = 0;
+          for (let got = -1; got !== 0 && n < out.length; n += got) got = await readAt(out, n, start + n);
+          if (n < out.length) throw new Error('The stored object ends before the range asked for');
+          return out;
+        },
+        close: () => new Promise<void>((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve()))),
+      };
     },
     exists: (key) => fsp.access(pathOf(key)).then(() => true, () => false),
     delete: (key) => fsp.rm(pathOf(key), { force: true }),

@@ -86,6 +86,26 @@ describe('whole-slide images', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('lets a viewer’s tiles reuse an access check for a few seconds; signing out ends them at once', async () => {
+    const caregiver = await aPatient(t);
+    await t.db.query(`INSERT INTO case_members (case_id, user_id, relation) VALUES ($1, $2, 'proxy')`, [caseId, caregiver.id]);
+    const tile = (who: Person | string) => fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slideId}/tiles/11/1_1.jpeg`,
+      { headers: { cookie: typeof who === 'string' ? who : who.client.cookieHeader } }).then((r) => r.status);
+    expect(await tile(caregiver)).toBe(200);
+    // Access taken away (by another instance, say): the decision holds for the reuse window only.
+    await t.db.query(`UPDATE case_members SET revoked_at = now() WHERE case_id = $1 AND user_id = $2`, [caseId, caregiver.id]);
+    expect(await tile(caregiver)).toBe(200);
+    t.advance(t.config.viewerAccessReuseMs + 1000);
+    expect(await tile(caregiver)).toBe(404);
+
+    // Signing out here takes effect on the next tile, within the window.
+    const reader = await aStaff(t, 'coordinator', 'Tile Reader');
+    const cookie = reader.client.cookieHeader;
+    expect(await tile(cookie)).toBe(200);
+    expect((await reader.client.post('/api/auth/logout', {})).status).toBeLessThan(300);
+    expect(await tile(cookie)).toBe(401);
+  });
+
   it('saves lengths in µm from the slide’s own scale, numbered per slide, for reviewers; exports them as GeoJSON', async () => {
     const url = `/api/cases/${caseId}/slides/${slideId}/annotations`;
     // 400 × 300 px at 0.25 µm per pixel: 500 px, 125 µm, whatever the client claims.

@@ -62,7 +62,7 @@ export function pathologyRoutes(pathology: PathologyService, annotations: SlideA
     app.get('/cases/:id/slides/:slideId/annotations.geojson', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The slide’s measurements as GeoJSON (x, y in full-resolution pixels)', params: SlideParams } },
       async (req, reply) => reply.type('application/geo+json').header('content-disposition', 'attachment; filename="slide-annotations.geojson"').send(JSON.stringify(await annotations.geojson(req.actor, requestMeta(req), req.params.id, req.params.slideId))));
     app.get('/cases/:id/slides/:slideId/tiles/:level/:tile', {
-      config: { access: { case: 'case.records.read' } },
+      config: { access: { case: 'case.records.read' }, viewerRead: true },
       schema: { tags, summary: 'One JPEG tile of a slide (Deep Zoom level and column_row)', params: TileParams },
     }, async (req, reply) => {
       const [col, row] = req.params.tile.slice(0, -5).split('_').map(Number);

@@ -61,6 +61,8 @@ const FAILURE_WORDS: Record<SlideFailure, string> = {
 
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
+/** Pyramid files held open for tile reads at once (one file handle each). */
+const OPEN_PYRAMIDS = 64;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
 const STALE_WORK_MS = 3 * 60 * 60_000;
 
@@ -97,8 +99,14 @@ export type SlideView = ReturnType<typeof slideView>;
 export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pick<InstanceStore, 'read'> }) {
   const { db, blobs, config } = deps;
   const workRoot = path.join(config.dataDir, 'slide-work');
-  const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange }>>();
+  const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange; close: () => Promise<void> }>>();
   const readySlides = new Map<string, SlideRow>();
+  /**
+   * A viewer asks for dozens of tiles a second: a person's access to a slide, once checked, holds
+   * for `VIEWER_ACCESS_REUSE_SECONDS` before it is checked again (the slide itself was opened with
+   * a full check and an audit event).
+   */
+  const grantedUntil = new Map<string, number>();
   let openedBytes = 0;
 
   /** A slide's tile index (read and checked whole) and a reader for its pyramid, kept while used. */
@@ -109,7 +117,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       open = (async () => {
         const [index, pyramid] = await Promise.all([blobs.read(db, slide.index_sha256), blobs.rangeReader(db, slide.pyramid_sha256)]);
         openedBytes += index.length;
-        return { index, read: pyramid.read };
+        return { index, read: pyramid.read, close: pyramid.close };
       })();
       open.catch(() => opened.delete(slide.id));
     }
@@ -119,10 +127,14 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
   }
 
   async function evict() {
-    while (openedBytes > OPEN_INDEX_BYTES && opened.size > 1) {
+    while ((openedBytes > OPEN_INDEX_BYTES || opened.size > OPEN_PYRAMIDS) && opened.size > 1) {
       const [oldest, entry] = opened.entries().next().value!;
       opened.delete(oldest);
-      openedBytes -= (await entry.catch(() => ({ index: Buffer.alloc(0) }))).index.length;
+      const evicted = await entry.catch(() => null);
+      if (!evicted) continue;
+      openedBytes -= evicted.index.length;
+      // Tiles being read from it right now finish first.
+      setTimeout(() => void evicted.close().catch(() => {}), 10_000).unref();
     }
   }
 
@@ -178,6 +190,14 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
   }
 
   return {
+    /** Lets go of the pyramid files held open for tiles (the server is stopping). */
+    async close(): Promise<void> {
+      const all = [...opened.values()];
+      opened.clear();
+      openedBytes = 0;
+      await Promise.all(all.map((entry) => entry.then((e) => e.close(), () => {})));
+    },
+
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<SlideView[]> {
       return withCaseTx(db, async (tx) => {
         const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.slides.list' });
@@ -229,10 +249,18 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       // A slide that is ready never changes: its row is kept (for this case only), so a tile
       // costs the access check and no more queries.
       const key = `${caseId}:${slideId}`;
-      const slide = await withCaseTx(db, async (tx) => {
+      const grant = `${actor.userId}:${actor.role}:${key}`;
+      const cached = readySlides.get(key);
+      const reuse = cached !== undefined && (grantedUntil.get(grant) ?? 0) > deps.now().getTime();
+      const slide = reuse ? cached : await withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta);
         return readySlides.get(key) ?? slideOf(tx, caseId, slideId);
       });
+      if (!reuse && config.viewerAccessReuseMs > 0) {
+        grantedUntil.delete(grant);
+        grantedUntil.set(grant, deps.now().getTime() + config.viewerAccessReuseMs);
+        if (grantedUntil.size > 10_000) grantedUntil.delete(grantedUntil.keys().next().value!);
+      }
       if (slide.status === 'ready' && !readySlides.has(key)) {
         readySlides.set(key, slide);
         if (readySlides.size > 1000) readySlides.delete(readySlides.keys().next().value!);

@@ -10,6 +10,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: SessionInfo | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * A read a viewer makes many times a second (a slide's tiles): the session lookup may be
+     * reused for `VIEWER_ACCESS_REUSE_SECONDS`, as the route's case decision is.
+     */
+    viewerRead?: boolean;
+  }
 }
 
 /** Sets the session cookie: httpOnly, SameSite=Strict, Secure in production. */
@@ -34,6 +41,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; config
     // DICOMweb and API clients that cannot keep cookies send the same token as a bearer token.
     const bearer = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(req.headers.authorization ?? '')?.[1];
     const token = req.cookies[SESSION_COOKIE] ?? bearer;
-    req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, opts.now()) : null;
+    const reuseMs = req.routeOptions.config?.viewerRead ? opts.config.viewerAccessReuseMs : 0;
+    req.auth = token ? await resolveSession(opts.db, token, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, opts.now(), reuseMs) : null;
   });
 });

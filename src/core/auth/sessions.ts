@@ -49,12 +49,45 @@ interface SessionRow {
  * its absolute lifetime or sat idle too long, or its user is disabled. Touches `last_seen_at`
  * (at most every 15 s, to spare the database a write per request).
  */
-export async function resolveSession(db: Db, token: string, policy: SessionPolicy, now = new Date()): Promise<SessionInfo | null> {
+export async function resolveSession(db: Db, token: string, policy: SessionPolicy, now = new Date(), reuseMs = 0): Promise<SessionInfo | null> {
   if (!token || token.length > 100) return null;
+  const tokenHash = hashToken(token);
+  if (reuseMs > 0) {
+    const seen = recentlyResolved.get(tokenHash);
+    if (seen && now.getTime() - seen.at < reuseMs && now < seen.info.expiresAt && now < seen.info.idleExpiresAt) return seen.info;
+    const info = await lookUpSession(db, tokenHash, policy, now);
+    remember(tokenHash, info, now);
+    return info;
+  }
+  return lookUpSession(db, tokenHash, policy, now);
+}
+
+/**
+ * Sessions looked up in the last few seconds, for the reads a viewer makes many times a second
+ * (slide tiles): one database lookup per session per few seconds instead of one per tile. Any
+ * change to a session or an account in this process forgets them all, so sign-out and disabling
+ * take effect here at once; another instance of the app notices within the reuse window.
+ */
+const recentlyResolved = new Map<string, { info: SessionInfo; at: number }>();
+const RECENT_SESSIONS_MAX = 10_000;
+
+function remember(tokenHash: string, info: SessionInfo | null, now: Date): void {
+  recentlyResolved.delete(tokenHash);
+  if (!info) return;
+  recentlyResolved.set(tokenHash, { info, at: now.getTime() });
+  if (recentlyResolved.size > RECENT_SESSIONS_MAX) recentlyResolved.delete(recentlyResolved.keys().next().value!);
+}
+
+/** Called by every change to sessions or accounts (revocation, sign-in step, disabling). */
+export function forgetRecentSessions(): void {
+  recentlyResolved.clear();
+}
+
+async function lookUpSession(db: Db, tokenHash: string, policy: SessionPolicy, now: Date): Promise<SessionInfo | null> {
   const rows = await db.query<SessionRow>(
     `SELECT s.token_hash, s.mfa_state, s.created_at, s.last_seen_at, s.expires_at, u.id AS user_id, u.role, u.name, u.email
      FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`, [hashToken(token)]);
+     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL`, [tokenHash]);
   const row = rows[0];
   if (!row) return null;
   const lastSeen = new Date(row.last_seen_at).getTime();
@@ -76,10 +109,12 @@ export async function resolveSession(db: Db, token: string, policy: SessionPolic
 }
 
 export async function setSessionMfaState(tx: Queryable, tokenHash: string, state: MfaState): Promise<void> {
+  forgetRecentSessions();
   await tx.query('UPDATE sessions SET mfa_state = $2 WHERE token_hash = $1', [tokenHash, state]);
 }
 
 export async function revokeSession(tx: Queryable, tokenHash: string): Promise<void> {
+  forgetRecentSessions();
   await tx.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
 }
 
@@ -102,6 +137,7 @@ export async function listActiveSessions(q: Queryable, userId: string, now: Date
 
 /** Ends every session of a person but one (the one they are using); returns how many ended. */
 export async function revokeOtherSessions(tx: Queryable, userId: string, keepTokenHash: string): Promise<number> {
+  forgetRecentSessions();
   return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND token_hash <> $2 AND revoked_at IS NULL RETURNING id', [userId, keepTokenHash])).length;
 }
 
@@ -116,5 +152,6 @@ export function describeDevice(userAgent: string | null): string {
 }
 
 export async function revokeUserSessions(tx: Queryable, userId: string): Promise<number> {
+  forgetRecentSessions();
   return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id', [userId])).length;
 }
