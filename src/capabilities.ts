@@ -29,6 +29,8 @@ import { imagingDicomwebRoutes } from './imaging/routes.ts';
 import { imagingService } from './imaging/service.ts';
 import type { JobHandlers } from './jobs.ts';
 import { pathologyRoutes } from './pathology/routes.ts';
+import { trialsRoutes } from './trials/routes.ts';
+import { trialsService } from './trials/service.ts';
 import { pathologyService } from './pathology/service.ts';
 import { slideAnnotations } from './pathology/annotations.ts';
 import { liveHub } from './notifications/live.ts';
@@ -100,6 +102,8 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const uploads = await uploadStoreFor(config, blobs);
   // Several instances on one PostgreSQL may receive parts of the same upload: they lock it there.
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
+  const trials = trialsService(deps);
+  await trials.bookSync();
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);
   const visitRooms = await roomHub(db);
@@ -135,6 +139,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       jobs: { 'pathology.slide': (p) => pathology.prepare('slideId' in p ? p.slideId : p.documentId) },
       onClose: () => pathology.close(),
     },
+    { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': () => trials.scheduledSync() } },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

@@ -18,6 +18,7 @@ export const JOB_PAYLOADS = {
   'event.dispatch': z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
   'board.agendaMail': z.object({ sessionId: z.uuid(), changedAt: z.iso.datetime() }),
   'visit.remind': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
+  'trials.sync': z.object({}),
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
@@ -27,7 +28,7 @@ export type JobName = keyof typeof JOB_PAYLOADS;
  * building a slide's tiles runs OpenSlide/libvips for up to an hour on a very large slide, and a
  * DICOM slide's tiles are first joined into one image, which can take as long again.
  */
-const JOB_LEASE_MINUTES: Partial<Record<JobName, number>> = { 'pathology.slide': 150 };
+const JOB_LEASE_MINUTES: Partial<Record<JobName, number>> = { 'pathology.slide': 150, 'trials.sync': 60 };
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOADS)[K]>;
 
 export function enqueueJob<K extends JobName>(tx: Queryable, kind: K, payload: JobPayload<K>, runAt?: Date): Promise<void> {

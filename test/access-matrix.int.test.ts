@@ -115,6 +115,7 @@ const ROUTES: Route[] = [
   { name: 'remove a slide measurement', op: 'DELETE /api/cases/{id}/slides/{slideId}/annotations/{annotationId}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations/${someId()}` },
   { name: 'slide measurements as GeoJSON', op: 'GET /api/cases/{id}/slides/{slideId}/annotations.geojson', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations.geojson` },
   { name: 'a slide tile', op: 'GET /api/cases/{id}/slides/{slideId}/tiles/{level}/{tile}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/tiles/0/0_0.jpeg` },
+  { name: 'trials for a case', op: 'GET /api/cases/{id}/trials', method: 'GET', path: (c) => `/api/cases/${c.id}/trials` },
   { name: 'de-identified export', op: 'GET /api/cases/{id}/imaging/studies/{studyUid}/export', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/studies/1.2.3/export` },
   { name: 'DICOMweb QIDO', method: 'GET', path: (c) => `/dicomweb/cases/${c.id}/studies` },
   { name: 'DICOMweb STOW', method: 'POST', path: (c) => `/dicomweb/cases/${c.id}/studies`, body: '--m--\r\n', headers: () => ({ 'content-type': 'multipart/related; type="application/dicom"; boundary=m' }) },
@@ -186,6 +187,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'POST /api/boards/sessions/{sessionId}/cases/{caseId}/minutes/confirm': 'permission:board.manage',
   // The board room's WebSocket (GET /api/boards/sessions/{sessionId}/live, permission:board.sit) is not an
   // OpenAPI operation; boards.int.test.ts covers who may open it.
+  'GET /api/admin/trials/sync': 'permission:trials.manage', 'POST /api/admin/trials/sync': 'permission:trials.manage',
   'GET /fhir/R4/AuditEvent': 'signed-in', 'GET /fhir/R4/AuditEvent/{id}': 'signed-in', 'GET /fhir/R4/DiagnosticReport': 'signed-in',
 };
 
@@ -248,6 +250,7 @@ const REACHES_A: Record<string, string[]> = {
   'remove a slide measurement': [],
   'slide measurements as GeoJSON': [],
   'a slide tile': [],
+  'trials for a case': [],
   'save measurement': [],
   'de-identified export': [],
   'DICOMweb QIDO': ['patient', 'proxy'],

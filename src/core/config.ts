@@ -44,6 +44,8 @@ const EnvSchema = z.object({
   DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   VIEWER_ACCESS_REUSE_SECONDS: z.coerce.number().min(0).max(60).default(5),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
+  TRIALS_REGISTRY_URL: z.url().default('https://clinicaltrials.gov/api/v2'),
+  TRIALS_SYNC_HOURS: z.coerce.number().min(0).max(24 * 30).optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   BOARD_AGENDA_MAIL_DELAY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(15),
@@ -123,6 +125,10 @@ export interface Config {
    * decision made for the same person, case and slide; 0 checks the database on every tile.
    */
   viewerAccessReuseMs: number;
+  /** The trial registry's API root (ClinicalTrials.gov data API v2). */
+  trialsRegistryUrl: string;
+  /** How often the local copy of recruiting trials is refreshed; 0 never (off-line installs, tests). */
+  trialsSyncHours: number;
   /** External PACS mode: instance bytes go to this DICOMweb server; index and access stay here. */
   dicomwebUpstreamUrl?: string;
   /** The letterhead printed on every page of the opinion report. */
@@ -219,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pdfReadBaseMs: e.PDF_READ_BASE_MS,
     dicomSlideSettleSeconds: e.DICOM_SLIDE_SETTLE_SECONDS,
     viewerAccessReuseMs: e.VIEWER_ACCESS_REUSE_SECONDS * 1000,
+    trialsRegistryUrl: e.TRIALS_REGISTRY_URL,
+    trialsSyncHours: e.TRIALS_SYNC_HOURS ?? (e.NODE_ENV === 'test' ? 0 : 24),
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -153,6 +154,9 @@ async function startOn(db: Db, env: Record<string, string>): Promise<TestApp> {
     now,
     close: async () => {
       await app.close();
+      // The upload library checks its folder in the background when it starts; an app closed
+      // within milliseconds of starting lets that check finish before its folder goes.
+      await fsp.mkdir(path.join(dataDir, 'uploads'), { recursive: true });
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -35,6 +35,8 @@ const PERMISSIONS = {
   'case.imaging.annotate': ['coordinator', 'expert', 'board_chair'],
   'case.imaging.export': ['coordinator', 'expert', 'board_chair'],
   'case.opinion.write': ['expert'],
+  'case.trials.read': ['coordinator', 'expert', 'board_chair'],
+  'trials.manage': ['admin'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],

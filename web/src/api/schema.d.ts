@@ -668,6 +668,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/trials/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How fresh the local copy of the trial registry is */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrialSyncState"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Refresh the local copy of the trial registry now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrialSyncState"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -12192,6 +12374,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/trials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recruiting trials for this case from the local copy of ClinicalTrials.gov: why each was suggested and which eligibility lines to check (never a claim of eligibility) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseTrials"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/urgency": {
         parameters: {
             query?: never;
@@ -17092,6 +17375,32 @@ export interface components {
                 [key: string]: number;
             };
         };
+        CaseTrials: {
+            candidates: components["schemas"]["TrialCandidate"][];
+            /** @description The registry condition names searched */
+            conditionTerms: string[];
+            /** @description Studies of the condition the case is outside of (age, sex) */
+            setAside: {
+                nctId: string;
+                title: string;
+                why: string;
+            }[];
+            /** @description When the local copy of the registry was last refreshed */
+            syncedAt: string | null;
+        };
+        CaseTrialsInput: {
+            candidates: components["schemas"]["TrialCandidateInput"][];
+            /** @description The registry condition names searched */
+            conditionTerms: string[];
+            /** @description Studies of the condition the case is outside of (age, sex) */
+            setAside: {
+                nctId: string;
+                title: string;
+                why: string;
+            }[];
+            /** @description When the local copy of the registry was last refreshed */
+            syncedAt: string | null;
+        };
         ClinicalEntry: {
             code: string | null;
             codeSystem: string | null;
@@ -19199,6 +19508,102 @@ export interface components {
             };
             verify: string;
             version: string;
+        };
+        TrialCandidate: {
+            /** @description Eligibility lines that touch what the case holds, with what to check */
+            checks: {
+                /** @enum {string} */
+                kind: "inclusion" | "exclusion";
+                line: string;
+                notes: string[];
+            }[];
+            conditions: string[];
+            contact: components["schemas"]["TrialContact"] | null;
+            interventions: string[];
+            lastUpdate: string | null;
+            nctId: string;
+            phases: string[];
+            /** @description Why the study was suggested for this case */
+            reasons: string[];
+            score: number;
+            sites: components["schemas"]["TrialSite"][];
+            title: string;
+        };
+        TrialCandidateInput: {
+            /** @description Eligibility lines that touch what the case holds, with what to check */
+            checks: {
+                /** @enum {string} */
+                kind: "inclusion" | "exclusion";
+                line: string;
+                notes: string[];
+            }[];
+            conditions: string[];
+            contact: components["schemas"]["TrialContactInput"] | null;
+            interventions: string[];
+            lastUpdate: string | null;
+            nctId: string;
+            phases: string[];
+            /** @description Why the study was suggested for this case */
+            reasons: string[];
+            score: number;
+            sites: components["schemas"]["TrialSiteInput"][];
+            title: string;
+        };
+        TrialContact: {
+            email: string | null;
+            name: string | null;
+            phone: string | null;
+        };
+        TrialContactInput: {
+            email: string | null;
+            name: string | null;
+            phone: string | null;
+        };
+        TrialSite: {
+            city: string | null;
+            country: string | null;
+            facility: string | null;
+            lat: number | null;
+            lon: number | null;
+            state: string | null;
+            status: string | null;
+            zip: string | null;
+        };
+        TrialSiteInput: {
+            city: string | null;
+            country: string | null;
+            facility: string | null;
+            lat: number | null;
+            lon: number | null;
+            state: string | null;
+            status: string | null;
+            zip: string | null;
+        };
+        TrialSyncState: {
+            lastRun: {
+                error: string | null;
+                finishedAt: string | null;
+                /** @enum {string} */
+                outcome: "running" | "done" | "failed";
+                skipped: number;
+                startedAt: string;
+                studies: number;
+            } | null;
+            studiesOnFile: number;
+            syncEveryHours: number;
+        };
+        TrialSyncStateInput: {
+            lastRun: {
+                error: string | null;
+                finishedAt: string | null;
+                /** @enum {string} */
+                outcome: "running" | "done" | "failed";
+                skipped: number;
+                startedAt: string;
+                studies: number;
+            } | null;
+            studiesOnFile: number;
+            syncEveryHours: number;
         };
         User: {
             createdAt: string;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { registryPage } from '../../test/support/trialRegistry.ts';
+import { criteriaChecks, criteriaLines } from './criteria.ts';
+import { loadTrialsKnowledge, registryTerms, trialsKnowledge } from './knowledge.ts';
+import { matchTrials, type CaseForTrials } from './matching.ts';
+import { toTrial, type RegistryTrial } from './registry.ts';
+
+const studies = (['lung-page-1.json', 'lung-page-2.json', 'breast-page-1.json'] as const)
+  .flatMap((f) => (registryPage(f) as { studies: unknown[] }).studies.map(toTrial))
+  .filter((t): t is RegistryTrial => t !== null);
+
+const egfrLungCase: CaseForTrials = {
+  conditionId: 'lung_cancer', ageYears: 64, sex: 'female', country: 'US', state: 'MA',
+  biomarkers: [{ name: 'EGFR (including exon 20 insertions)', aliases: ['egfr'], done: true }, { name: 'KRAS G12C', aliases: ['kras'], done: false }],
+  treatments: ['Carboplatin and pemetrexed, four cycles'],
+};
+
+describe('eligibility criteria', () => {
+  it('splits the registry text into inclusion and exclusion lines, whatever the bullets', () => {
+    const lines = criteriaLines('Inclusion Criteria:\n\n* Age 18 years or older\n* Measurable disease per RECIST 1.1,\n  confirmed by CT\n\nExclusion Criteria:\n- Prior immunotherapy\n1. Active hepatitis B');
+    expect(lines.inclusion).toEqual(['Age 18 years or older', 'Measurable disease per RECIST 1.1, confirmed by CT']);
+    expect(lines.exclusion).toEqual(['Prior immunotherapy', 'Active hepatitis B']);
+  });
+
+  it('picks out the lines that touch the case, with what to check and never a verdict', () => {
+    const egfr = studies.find((s) => s.nctId === 'NCT09900001')!;
+    const checks = criteriaChecks(criteriaLines(egfr.eligibility), egfrLungCase, trialsKnowledge);
+    const byLine = new Map(checks.map((c) => [c.line, c]));
+    expect(byLine.get('Documented EGFR exon 19 deletion or L858R mutation')).toMatchObject({ kind: 'inclusion', notes: ['EGFR (including exon 20 insertions) was tested for this request: check the result against this line.'] });
+    expect(byLine.get('At least one measurable lesion per RECIST 1.1')!.notes).toEqual(['Asks for measurable disease: check the latest imaging report.']);
+    expect(byLine.get('Prior treatment with an EGFR tyrosine kinase inhibitor')).toMatchObject({ kind: 'exclusion' });
+    expect(byLine.get('Prior treatment with an EGFR tyrosine kinase inhibitor')!.notes).toContain('The treatment history names no EGFR inhibitors: confirm with the treating team.');
+    expect(byLine.get('Prior immunotherapy within 6 months')!.notes).toEqual(['The treatment history names no immunotherapy (checkpoint inhibitors): confirm with the treating team.']);
+    expect(byLine.has('Age 18 years or older')).toBe(false);
+    const history = criteriaChecks(criteriaLines('Exclusion Criteria:\n* Prior platinum-based chemotherapy'), egfrLungCase, trialsKnowledge);
+    expect(history[0]!.notes).toContain('The treatment history names carboplatin, pemetrexed (chemotherapy).');
+  });
+});
+
+describe('trials for a case', () => {
+  it('suggests the condition’s recruiting studies, biomarker and home state first, and says why', () => {
+    const m = matchTrials(egfrLungCase, studies, trialsKnowledge);
+    expect(m.candidates.map((c) => c.nctId)).toEqual(['NCT09900001', 'NCT09900002']);
+    const [egfr, kras] = m.candidates;
+    expect(egfr!.reasons).toEqual([
+      'Studies non-small cell lung cancer, the condition of this request.',
+      'Concerns EGFR (including exon 20 insertions), which was tested for this request.',
+      'Has a site in Massachusetts.',
+    ]);
+    expect(egfr!.sites.map((s) => s.city)).toEqual(['Boston', 'Chicago', 'San Diego']);
+    expect(kras!.reasons).toContain('Concerns KRAS G12C, which is not yet tested on file.');
+    expect(kras!.reasons).toContain('Has a site in United States.');
+    // The breast study is not of this condition; the younger adults' study is set aside by age, with the reason.
+    expect(m.candidates.some((c) => c.nctId === 'NCT09900003')).toBe(false);
+    expect(m.setAside).toEqual([{ nctId: 'NCT09900004', title: expect.any(String), why: 'Takes people up to age 60.' }]);
+    const younger = matchTrials({ ...egfrLungCase, ageYears: 45 }, studies, trialsKnowledge);
+    expect(younger.setAside).toEqual([]);
+    expect(younger.candidates.map((c) => c.nctId)).toEqual(['NCT09900001', 'NCT09900002', 'NCT09900004']);
+  });
+
+  it('sets aside studies for the other sex, and suggests nothing for a condition the registry terms do not cover', () => {
+    const breastMale = matchTrials({ ...egfrLungCase, conditionId: 'breast_cancer', sex: 'male' }, studies, trialsKnowledge);
+    expect(breastMale.candidates).toEqual([]);
+    expect(breastMale.setAside[0]).toMatchObject({ nctId: 'NCT09900003', why: 'Takes women only.' });
+    expect(matchTrials({ ...egfrLungCase, conditionId: 'copd' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [] });
+  });
+
+  it('keeps its knowledge as checked data: every term, class and check has a source', () => {
+    expect(registryTerms()).toContain('Non-small Cell Lung Cancer');
+    expect(new Set(registryTerms()).size).toBe(registryTerms().length);
+    expect(() => loadTrialsKnowledge('/nonexistent.json')).toThrow();
+  });
+});

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/**
+ * The clinical-trial registry the trials of a case come from: ClinicalTrials.gov's data API
+ * (version 2, `GET /api/v2/studies`), read page by page with its paging tokens. Only what
+ * matching and the opinion need is kept of each study; a study the registry sends in a shape we
+ * cannot read is skipped and counted, never guessed at.
+ */
+export interface TrialSite {
+  facility: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  country: string | null;
+  /** The site's own recruitment status (RECRUITING, NOT_YET_RECRUITING, …). */
+  status: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface TrialContact { name: string | null; phone: string | null; email: string | null }
+
+export interface RegistryTrial {
+  nctId: string;
+  title: string;
+  officialTitle: string | null;
+  status: string;
+  studyType: string | null;
+  /** As the registry writes them: EARLY_PHASE1, PHASE1 … PHASE4, NA. */
+  phases: string[];
+  conditions: string[];
+  keywords: string[];
+  interventions: { type: string | null; name: string }[];
+  eligibility: string;
+  minAgeYears: number | null;
+  maxAgeYears: number | null;
+  sex: 'ALL' | 'FEMALE' | 'MALE';
+  sites: TrialSite[];
+  contacts: TrialContact[];
+  lastUpdate: string | null;
+}
+
+export interface RegistryPage { trials: RegistryTrial[]; skipped: number; nextPageToken: string | null; totalCount: number | null }
+
+export interface TrialRegistry {
+  /** One page of recruiting interventional studies for a condition term. */
+  recruiting(q: { condition: string; pageToken?: string | null; pageSize?: number }): Promise<RegistryPage>;
+}
+
+/** The registry could not be asked, or answered with an error or with something unreadable. */
+export class RegistryError extends Error {
+  readonly status: number | null;
+  constructor(message: string, status: number | null = null) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const NCT_ID = /^NCT[0-9]{8}$/;
+
+const str = z.string().trim().min(1).max(4000);
+const Study = z.object({
+  protocolSection: z.object({
+    identificationModule: z.object({ nctId: z.string().regex(NCT_ID), briefTitle: str, officialTitle: str.nullish() }),
+    statusModule: z.object({ overallStatus: str, lastUpdatePostDateStruct: z.object({ date: str }).nullish() }),
+    conditionsModule: z.object({ conditions: z.array(str).nullish(), keywords: z.array(str).nullish() }).nullish(),
+    designModule: z.object({ studyType: str.nullish(), phases: z.array(str).nullish() }).nullish(),
+    armsInterventionsModule: z.object({ interventions: z.array(z.object({ type: str.nullish(), name: str })).nullish() }).nullish(),
+    eligibilityModule: z.object({
+      eligibilityCriteria: z.string().max(100_000).nullish(), sex: z.enum(['ALL', 'FEMALE', 'MALE']).nullish(),
+      minimumAge: str.nullish(), maximumAge: str.nullish(),
+    }).nullish(),
+    contactsLocationsModule: z.object({
+      centralContacts: z.array(z.object({ name: str.nullish(), phone: str.nullish(), email: str.nullish() })).nullish(),
+      locations: z.array(z.object({
+        facility: str.nullish(), city: str.nullish(), state: str.nullish(), zip: str.nullish(), country: str.nullish(), status: str.nullish(),
+        geoPoint: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).nullish(),
+      })).nullish(),
+    }).nullish(),
+  }),
+});
+const Page = z.object({ studies: z.array(z.unknown()), nextPageToken: z.string().max(1000).optional(), totalCount: z.number().int().optional() });
+
+const UNIT_YEARS: Record<string, number> = { year: 1, years: 1, month: 1 / 12, months: 1 / 12, week: 1 / 52, weeks: 1 / 52, day: 1 / 365, days: 1 / 365 };
+
+/** "18 Years", "6 Months": an age in years; "N/A" or nothing is no limit. */
+export function ageInYears(text: string | null | undefined): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s+([A-Za-z]+)$/.exec(text?.trim() ?? '');
+  const unit = m ? UNIT_YEARS[m[2]!.toLowerCase()] : undefined;
+  return m && unit ? Math.round(Number(m[1]) * unit * 100) / 100 : null;
+}
+
+export function toTrial(raw: unknown): RegistryTrial | null {
+  const parsed = Study.safeParse(raw);
+  if (!parsed.success) return null;
+  const p = parsed.data.protocolSection;
+  const e = p.eligibilityModule;
+  return {
+    nctId: p.identificationModule.nctId,
+    title: p.identificationModule.briefTitle,
+    officialTitle: p.identificationModule.officialTitle ?? null,
+    status: p.statusModule.overallStatus,
+    studyType: p.designModule?.studyType ?? null,
+    phases: p.designModule?.phases ?? [],
+    conditions: p.conditionsModule?.conditions ?? [],
+    keywords: p.conditionsModule?.keywords ?? [],
+    interventions: (p.armsInterventionsModule?.interventions ?? []).map((i) => ({ type: i.type ?? null, name: i.name })),
+    eligibility: e?.eligibilityCriteria ?? '',
+    minAgeYears: ageInYears(e?.minimumAge),
+    maxAgeYears: ageInYears(e?.maximumAge),
+    sex: e?.sex ?? 'ALL',
+    sites: (p.contactsLocationsModule?.locations ?? []).map((l) => ({
+      facility: l.facility ?? null, city: l.city ?? null, state: l.state ?? null, zip: l.zip ?? null, country: l.country ?? null,
+      status: l.status ?? null, lat: l.geoPoint?.lat ?? null, lon: l.geoPoint?.lon ?? null,
+    })),
+    contacts: (p.contactsLocationsModule?.centralContacts ?? []).map((c) => ({ name: c.name ?? null, phone: c.phone ?? null, email: c.email ?? null })),
+    lastUpdate: p.statusModule.lastUpdatePostDateStruct?.date ?? null,
+  };
+}
+
+/** The parts of each study asked for: nothing else is sent (the API's `fields` parameter). */
+const FIELDS = ['identificationModule', 'statusModule', 'conditionsModule', 'designModule', 'armsInterventionsModule', 'eligibilityModule', 'contactsLocationsModule']
+  .map((m) => `protocolSection.${m}`).join(',');
+
+/** The ClinicalTrials.gov client; `baseUrl` is the API root, e.g. https://clinicaltrials.gov/api/v2. */
+export function clinicalTrialsGov(opts: { baseUrl: string; timeoutMs?: number; fetch?: typeof fetch }): TrialRegistry {
+  const get = opts.fetch ?? fetch;
+  return {
+    async recruiting({ condition, pageToken, pageSize = 100 }) {
+      const url = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/studies`);
+      url.searchParams.set('format', 'json');
+      url.searchParams.set('query.cond', condition);
+      url.searchParams.set('filter.overallStatus', 'RECRUITING');
+      url.searchParams.set('filter.advanced', 'AREA[StudyType]INTERVENTIONAL');
+      url.searchParams.set('fields', FIELDS);
+      url.searchParams.set('pageSize', String(Math.min(Math.max(pageSize, 1), 1000)));
+      url.searchParams.set('countTotal', 'true');
+      if (pageToken) url.searchParams.set('pageToken', pageToken);
+      let res: Response;
+      try {
+        res = await get(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+      } catch (err) {
+        throw new RegistryError(`The trial registry could not be reached (${(err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message}).`);
+      }
+      const body = await res.text();
+      if (!res.ok) throw new RegistryError(`The trial registry answered ${res.status}: ${body.slice(0, 200).replace(/\s+/g, ' ')}`, res.status);
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new RegistryError('The trial registry answered with something that is not JSON.', res.status);
+      }
+      const page = Page.safeParse(json);
+      if (!page.success) throw new RegistryError('The trial registry answered in a shape this version does not read.', res.status);
+      const trials = page.data.studies.map(toTrial);
+      return {
+        trials: trials.filter((t): t is RegistryTrial => t !== null),
+        skipped: trials.filter((t) => t === null).length,
+        nextPageToken: page.data.nextPageToken ?? null,
+        totalCount: page.data.totalCount ?? null,
+      };
+    },
+  };
+}

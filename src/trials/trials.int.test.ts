@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCaseInReview, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
+
+let t: TestApp;
+let registry: Awaited<ReturnType<typeof aTrialRegistry>>;
+let admin: Person;
+let patient: Person;
+let coordinator: Person;
+let expert: Person;
+let caseId: string;
+beforeAll(async () => {
+  registry = await aTrialRegistry();
+  t = await startTestApp({ JOBS_POLL_MS: '60000', TRIALS_REGISTRY_URL: registry.url });
+  admin = await aStaff(t, 'admin');
+  patient = await aPatient(t);
+  coordinator = await aStaff(t, 'coordinator');
+  expert = await aStaff(t, 'expert');
+  caseId = await aCaseInReview(t, patient, coordinator, expert);
+});
+afterAll(async () => {
+  await t.close();
+  await registry.close();
+});
+
+describe('clinical trials', () => {
+  it('keeps a local copy of the registry’s recruiting studies, refreshed by an administrator or on schedule', async () => {
+    expect((await admin.client.get('/api/admin/trials/sync')).body).toEqual({ lastRun: null, studiesOnFile: 0, syncEveryHours: 0 });
+    const synced = await admin.client.post('/api/admin/trials/sync', {});
+    expect(synced.status).toBe(200);
+    expect(synced.body).toMatchObject({ studiesOnFile: 4, lastRun: { outcome: 'done', skipped: expect.any(Number), error: null } });
+    // Every page was read, by its paging token.
+    expect(registry.asked.some((q) => q.get('pageToken') === 'synthetic-token-page-2')).toBe(true);
+    const [{ terms }] = await t.db.query<{ terms: string[] }>(`SELECT terms FROM trials WHERE nct_id = 'NCT09900001'`) as [{ terms: string[] }];
+    expect(terms).toEqual(expect.arrayContaining(['Lung Cancer', 'Non-small Cell Lung Cancer']));
+    expect((await coordinator.client.post('/api/admin/trials/sync', {})).status).toBe(403);
+    const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'trials.sync.run'`) as [{ n: number }];
+    expect(n).toBe(1);
+  });
+
+  it('suggests trials for a lung cancer case to its reviewer, with reasons and lines to check, audited', async () => {
+    const res = await expert.client.get(`/api/cases/${caseId}/trials`);
+    expect(res.status).toBe(200);
+    expect(res.body.conditionTerms).toContain('Lung Cancer');
+    expect(res.body.syncedAt).toEqual(expect.any(String));
+    const ids = res.body.candidates.map((c: { nctId: string }) => c.nctId);
+    expect(ids).toEqual(expect.arrayContaining(['NCT09900001', 'NCT09900002']));
+    expect(ids).not.toContain('NCT09900003');
+    const egfr = res.body.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900001');
+    expect(egfr.reasons[0]).toBe('Studies non-small cell lung cancer, the condition of this request.');
+    expect(egfr.checks.some((c: { line: string }) => /measurable lesion/.test(c.line))).toBe(true);
+    // The synthetic patient was born in 1962: the study for people up to 60 is set aside, with why.
+    expect(res.body.setAside).toEqual([expect.objectContaining({ nctId: 'NCT09900004', why: 'Takes people up to age 60.' })]);
+    expect((await coordinator.client.get(`/api/cases/${caseId}/trials`)).status).toBe(200);
+    const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'trials.candidates.read' AND case_id = $1`, [caseId]) as [{ n: number }];
+    expect(n).toBe(2);
+  });
+
+  it('shows the suggestions to no one outside the review', async () => {
+    expect((await patient.client.get(`/api/cases/${caseId}/trials`)).status).toBe(404);
+    const otherExpert = await aStaff(t, 'expert', 'Expert Elsewhere');
+    expect((await otherExpert.client.get(`/api/cases/${caseId}/trials`)).status).toBe(404);
+    expect((await expert.client.get(`/api/cases/not-a-case/trials`)).status).toBe(400);
+  });
+
+  it('keeps the copy when the registry fails, and says so in plain words', async () => {
+    const failing = await aTrialRegistry({ fail: 500 });
+    const down = await startTestApp({ JOBS_POLL_MS: '60000', TRIALS_REGISTRY_URL: failing.url });
+    try {
+      const downAdmin = await aStaff(down, 'admin', 'Admin Offline');
+      await down.db.query(`INSERT INTO trials (nct_id, record, title, status, terms) VALUES ('NCT09900099', '{}', 'Kept', 'RECRUITING', '{Lung Cancer}')`);
+      const res = await downAdmin.client.post('/api/admin/trials/sync', {});
+      expect(res.status).toBe(503);
+      expect(res.body.detail).toMatch(/answered 500.*The trials on file are kept\./);
+      expect((await downAdmin.client.get('/api/admin/trials/sync')).body).toMatchObject({ studiesOnFile: 1, lastRun: { outcome: 'failed', error: expect.stringMatching(/answered 500/) } });
+    } finally {
+      await down.close();
+      await failing.close();
+    }
+  });
+
+  it('books the next scheduled sync whether a run worked or not', async () => {
+    const scheduled = await startTestApp({ JOBS_POLL_MS: '60000', TRIALS_REGISTRY_URL: 'http://127.0.0.1:9/api/v2', TRIALS_SYNC_HOURS: '24' });
+    try {
+      const pending = async () => (await scheduled.db.query<{ run_at: Date }>(`SELECT run_at FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL`));
+      expect(await pending()).toHaveLength(1);
+      await scheduled.app.jobs.drain();
+      const next = await pending();
+      expect(next).toHaveLength(1);
+      expect(next[0]!.run_at.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+      const [run] = await scheduled.db.query<{ outcome: string; error: string }>(`SELECT outcome, error FROM trial_syncs`);
+      expect(run).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/could not be reached/) });
+    } finally {
+      await scheduled.close();
+    }
+  });
+});
