@@ -1,4 +1,4 @@
-import type { CarePlan, DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import type { CarePlan, DiagnosticReport, Observation, ResearchStudy } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
@@ -36,15 +36,43 @@ function boardCarePlan(b: NonNullable<ReportDocument['board']>[number], i: numbe
   };
 }
 
+const PHASE_CODES: Record<string, string> = {
+  EARLY_PHASE1: 'early-phase-1', PHASE1: 'phase-1', PHASE2: 'phase-2', PHASE3: 'phase-3', PHASE4: 'phase-4', NA: 'n-a', 'PHASE1+PHASE2': 'phase-1-phase-2', 'PHASE2+PHASE3': 'phase-2-phase-3',
+};
+const SUPPORTING_INFO = 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo';
+
+/** Each trial the opinion names, once, as a ResearchStudy contained in the report that names it. */
+function suggestedStudies(doc: ReportDocument): ResearchStudy[] {
+  const seen = new Map<string, NonNullable<ReportDocument['parts'][number]['content']['trials']>[number]>();
+  for (const t of doc.parts.flatMap((p) => p.content.trials ?? [])) if (!seen.has(t.identifier)) seen.set(t.identifier, t);
+  return [...seen.values()].map((t, i) => {
+    const phase = PHASE_CODES[(t.phases ?? []).join('+')];
+    return {
+      resourceType: 'ResearchStudy', id: `trial-${i + 1}`,
+      identifier: [{ system: /^NCT[0-9]{8}$/.test(t.identifier) ? 'https://clinicaltrials.gov' : 'urn:consilium:trial-identifier', value: t.identifier }],
+      ...(t.title ? { title: t.title } : {}),
+      // A study found in the copy of the registry's recruiting studies; one named by hand is taken as open too.
+      status: 'active',
+      ...(phase ? { phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: phase }] } } : {}),
+      ...(t.contact ? { contact: [{ name: t.contact }] } : {}),
+      ...(t.sites?.length ? { site: t.sites.map((display) => ({ display })) } : {}),
+      note: [{ text: `Suggested in the second opinion: ${t.why}` }],
+    };
+  });
+}
+
 export function toFhirDiagnosticReport(r: { id: string; case_id: string; version: number; kind: string; issued_at: Date; content: ReportDocument }, patientId: string, pdf: Buffer, superseded: boolean): DiagnosticReport {
   const doc = r.content;
   const concordance = worstConcordance(doc);
   const summary = doc.parts.map((p) => p.content.patientSummary).filter(Boolean).join('\n\n');
   const board = (doc.board ?? []).map((b, i) => boardCarePlan(b, i, patientId));
+  const studies = suggestedStudies(doc);
   return {
     resourceType: 'DiagnosticReport',
     id: r.id,
-    ...(board.length ? { contained: board } : {}),
+    ...(board.length || studies.length ? { contained: [...board, ...studies] } : {}),
+    // The trials the reviewers suggest to ask about.
+    ...(studies.length ? { extension: studies.map((st) => ({ url: SUPPORTING_INFO, valueReference: { reference: `#${st.id}`, display: st.title ?? st.identifier![0]!.value! } })) } : {}),
     identifier: [{ system: 'urn:consilium:case-reference', value: `${doc.caseReference}-v${r.version}` }],
     // The request, and the board recommendations the opinion took up.
     basedOn: [{ reference: `ServiceRequest/${r.case_id}` }, ...board.map((c) => ({ reference: `#${c.id}`, display: c.title }))],

@@ -1,3 +1,4 @@
+import { phaseWords } from '../trials/cited.ts';
 import { LOBE_NAMES } from './lungFunction.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
@@ -67,13 +68,28 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
       { ul: r.reasons }, { text: `Method: ${r.source}.`, style: 'small' }, ...(c.lungFunction.comment ? [{ text: c.lungFunction.comment }] : []),
     ]));
   }
-  if (c.trials?.length) out.push(...section('Clinical trials to consider', c.trials.map((t) => ({ text: `${t.identifier}: ${t.why}` }))));
+  if (c.trials?.length) out.push(...section('Clinical trials to ask your doctor about', trialLines(c.trials)));
   if (c.answers?.length) out.push(...section('Your questions, answered', c.answers.flatMap((a) => [{ text: a.question, bold: true }, { text: a.answer, margin: [0, 0, 0, 6] as [number, number, number, number] }])));
   if (c.priorities) out.push(...section('What matters to you', [{ text: label(c.priorities.fit), bold: true }, { text: c.priorities.explanation }]));
   if (c.patientSummary) out.push(...section('Summary in plain language', [{ text: c.patientSummary }]));
   if (c.physicianSection) out.push(...section('For the referring physician', [{ text: c.physicianSection }]));
   out.push({ text: `Signed electronically by ${p.authorName} on ${day(p.signedAt)} (content SHA-256 ${p.contentSha256.slice(0, 16)}…).`, style: 'signature' });
   return out;
+}
+
+/** Each trial: what it is (from the registry), why the reviewer names it, where and whom to ask. */
+function trialLines(trials: NonNullable<OpinionContent['trials']>) {
+  return [
+    ...trials.flatMap((t) => [
+      { text: [t.identifier, t.title, t.phases?.length ? `(${phaseWords(t.phases)})` : null].filter(Boolean).join(' · '), bold: true },
+      { text: `Why: ${t.why}` },
+      ...(t.sites?.length ? [{ text: `Nearest sites: ${t.sites.join('; ')}.` }] : []),
+      ...(t.contact ? [{ text: `Contact: ${t.contact}.` }] : []),
+      ...(/^NCT[0-9]{8}$/.test(t.identifier) ? [{ text: `Registry record: https://clinicaltrials.gov/study/${t.identifier}`, style: 'small' }] : []),
+      { text: '', margin: [0, 0, 0, 4] as [number, number, number, number] },
+    ]),
+    { text: 'Whether someone can join a study is decided by the study team, who check all of its conditions.', style: 'small' },
+  ];
 }
 
 const STANCE: Record<string, string> = { agree: 'agrees with the proposed plan', modify: 'recommends changing the proposed plan', alternative: 'recommends an alternative to the proposed plan' };

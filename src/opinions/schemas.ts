@@ -35,7 +35,11 @@ export const LungInputChecked = LungInput
     .refine((i) => (i.obstructedInResected ?? 0) <= i.resected.reduce((n, l) => n + LOBE_SEGMENTS[l], 0), { path: ['obstructedInResected'], message: 'More segments are obstructed than the resected lobes have.' })
     .refine((i) => (i.obstructedInResected ?? 0) + (i.obstructedElsewhere ?? 0) < TOTAL_SEGMENTS, { path: ['obstructedElsewhere'], message: `At least one of the ${TOTAL_SEGMENTS} segments must be functional.` });
 const LungFunction = z.strictObject({ input: LungInputChecked, comment: text().optional() });
-const Trial = z.strictObject({ identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000) });
+/** A trial to consider: the reviewer gives the identifier and why; title, phase, sites and contact are filled from the registry copy. */
+const Trial = z.strictObject({
+  identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000),
+  title: text(500).optional(), phases: z.array(text(40)).max(5).optional(), sites: z.array(text(300)).max(3).optional(), contact: text(300).optional(),
+});
 /**
  * The slides the pathologist looked at, digital or glass, as the report states them. Names and
  * cited measurements are filled in by the server from the case's own records when the draft is

@@ -22,6 +22,7 @@ import { addMessage, followupThreadId, markRead, threadMessages } from '../messa
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 import { callOffGlassSlides, resolveSlidesReviewed } from '../pathology/reviewed.ts';
+import { resolveCitedTrials } from '../trials/cited.ts';
 
 /**
  * The expert's review and the signed opinion: the workspace, a draft per reviewer, signing
@@ -52,6 +53,11 @@ const reportView = (r: ReportRow) => ({
   id: r.id, version: r.version, kind: r.kind, reason: r.reason, issuedAt: new Date(r.issued_at).toISOString(), document: r.content,
 });
 
+/** Where the patient lives, as the intake says: trial sites near them come first. */
+const patientHome = (row: CaseRow) => {
+  const p = (row.intake as { patient?: { country?: string; state?: string } }).patient;
+  return { country: p?.country ?? null, state: p?.state ?? null };
+};
 const sha256 = (v: unknown) => crypto.createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** Disagreements between signed parts, shown in the report rather than hidden. */
@@ -226,6 +232,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
         const merged = mode === 'replace' ? changes : { ...(existing?.content ?? {}), ...changes };
         if (changes.slidesReviewed) merged.slidesReviewed = await resolveSlidesReviewed(tx, caseId, changes.slidesReviewed);
+        if (changes.trials) merged.trials = await resolveCitedTrials(tx, patientHome(c.row), changes.trials);
         const content = withoutBlankSections(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) as OpinionDraft);
         await tx.query(
           `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,

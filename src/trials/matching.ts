@@ -61,7 +61,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
   const conditionTerms = k.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
   const out: TrialMatches = { conditionTerms, candidates: [], setAside: [] };
   if (!conditionTerms.length) return out;
-  const home = { country: countryName(facts.country), state: facts.country === 'US' && facts.state ? US_STATES[facts.state.toUpperCase()] ?? facts.state : facts.state };
+  const home = homeOf(facts);
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
     const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => includesWord(studied, t.toLowerCase())); // the most specific name
@@ -79,9 +79,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
       reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request.` : `Concerns ${b.name}, which is not yet tested on file.`);
       score += b.done ? 2 : 1;
     }
-    const sites = trial.sites.filter((s) => !s.status || OPEN_SITE.has(s.status))
-      .map((s) => ({ s, near: same(s.state, home.state) && same(s.country, home.country) ? 2 : same(s.country, home.country) ? 1 : 0 }))
-      .sort((a, b) => b.near - a.near);
+    const sites = rankSites(trial, home);
     const best = sites[0]?.near ?? 0;
     if (best === 2) reasons.push(`Has a site in ${home.state}.`);
     else if (best === 1) reasons.push(`Has a site in ${home.country}.`);
@@ -95,6 +93,21 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
   out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
   return out;
 }
+
+/** The patient's country and state as the registry writes them ("United States", "Ohio"). */
+function homeOf(p: { country: string | null; state: string | null }) {
+  return { country: countryName(p.country), state: p.country === 'US' && p.state ? US_STATES[p.state.toUpperCase()] ?? p.state : p.state };
+}
+
+/** Open sites, those in the patient's state first, then in their country. */
+function rankSites(trial: RegistryTrial, home: { country: string | null; state: string | null }) {
+  return trial.sites.filter((s) => !s.status || OPEN_SITE.has(s.status))
+    .map((s) => ({ s, near: same(s.state, home.state) && same(s.country, home.country) ? 2 : same(s.country, home.country) ? 1 : 0 }))
+    .sort((a, b) => b.near - a.near);
+}
+
+/** A study's open sites nearest the patient (country and state as the intake has them). */
+export const nearestSites = (trial: RegistryTrial, patient: { country: string | null; state: string | null }): TrialSite[] => rankSites(trial, homeOf(patient)).map((x) => x.s);
 
 /** Why the case is plainly outside the study's own age or sex limits; null when it is not. */
 function outsideLimits(trial: RegistryTrial, facts: CaseForTrials): string | null {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCaseInReview, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD, type Person } from '../../test/support/builders.ts';
+import { fhirValidationErrors } from '../fhir/validate.ts';
+import { extractPdfText } from '../records/pdfText.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
 
@@ -55,6 +57,43 @@ describe('clinical trials', () => {
     expect((await coordinator.client.get(`/api/cases/${caseId}/trials`)).status).toBe(200);
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'trials.candidates.read' AND case_id = $1`, [caseId]) as [{ n: number }];
     expect(n).toBe(2);
+  });
+
+  it('puts a suggested trial into the opinion as the registry has it, in the report, its PDF and FHIR', async () => {
+    const ws = (await expert.client.get(`/api/cases/${caseId}/opinion`)).body;
+    const questions: string[] = ws.intake?.questions?.questions ?? [];
+    // Whatever the client claims about the study is replaced by the registry copy's own words.
+    const saved = await expert.client.put(`/api/cases/${caseId}/opinion/draft`, {
+      patientSummary: 'The plan is sound. Ask your doctor about the study named below.',
+      answers: questions.map((q) => ({ question: q, answer: 'Yes, for the reasons above.' })),
+      trials: [{ identifier: 'nct09900002', why: 'KRAS G12C testing is pending; if positive, this study is near home.', title: 'Made up by the client' }, { identifier: 'NCT12345678', why: 'Named by hand; not in the copy.' }],
+    });
+    expect(saved.status).toBe(200);
+    const [kras, byHand] = saved.body.content.trials;
+    expect(kras).toEqual({
+      identifier: 'NCT09900002', why: 'KRAS G12C testing is pending; if positive, this study is near home.',
+      title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', phases: ['PHASE2'],
+      sites: ['Synthetic Midwest Research Hospital, Columbus, Ohio, United States'], contact: 'Research Nurse (synthetic), 555-0101',
+    });
+    expect(byHand).toEqual({ identifier: 'NCT12345678', why: 'Named by hand; not in the copy.' });
+    expect((await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) })).status).toBe(200);
+    const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert) });
+    expect(issued.status).toBe(201);
+    const report = (await coordinator.client.get(`/api/cases/${caseId}/opinion`)).body.reports[0];
+    const dr = (await coordinator.client.get(`/fhir/R4/DiagnosticReport/${report.id}`)).body;
+    expect(fhirValidationErrors(dr)).toEqual([]);
+    const study = dr.contained.find((r: { resourceType: string; identifier?: { value: string }[] }) => r.resourceType === 'ResearchStudy' && r.identifier?.[0]?.value === 'NCT09900002');
+    expect(study).toMatchObject({ status: 'active', title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', identifier: [{ system: 'https://clinicaltrials.gov' }], phase: { coding: [{ code: 'phase-2' }] } });
+    expect(fhirValidationErrors(study)).toEqual([]);
+    expect(dr.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo', valueReference: { reference: `#${study.id}`, display: study.title } });
+    const pdf = await fetch(`${t.baseUrl}/api/cases/${caseId}/opinion/report/1/pdf`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(pdf.status).toBe(200);
+    const { text } = await extractPdfText(new Uint8Array(await pdf.arrayBuffer()));
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Clinical trials to ask your doctor about');
+    expect(flat).toContain('NCT09900002 · Synthetic study of a KRAS G12C inhibitor after first-line treatment · (Phase 2)');
+    expect(flat).toContain('Nearest sites: Synthetic Midwest Research Hospital, Columbus, Ohio, United States.');
+    expect(flat).toContain('decided by the study team');
   });
 
   it('shows the suggestions to no one outside the review', async () => {

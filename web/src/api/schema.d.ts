@@ -18292,7 +18292,11 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             };
             trials?: {
+                contact?: string;
                 identifier?: string;
+                phases?: string[];
+                sites?: string[];
+                title?: string;
                 why?: string;
             }[];
         };
@@ -18383,7 +18387,11 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             } | null;
             trials?: {
+                contact?: string;
                 identifier?: string;
+                phases?: string[];
+                sites?: string[];
+                title?: string;
                 why?: string;
             }[] | null;
         };
@@ -18474,7 +18482,11 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             } | null;
             trials?: {
+                contact?: string;
                 identifier?: string;
+                phases?: string[];
+                sites?: string[];
+                title?: string;
                 why?: string;
             }[] | null;
         };
@@ -18565,7 +18577,11 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             };
             trials?: {
+                contact?: string;
                 identifier?: string;
+                phases?: string[];
+                sites?: string[];
+                title?: string;
                 why?: string;
             }[];
         };
@@ -18721,7 +18737,11 @@ export interface components {
                         stance: "agree" | "modify" | "alternative";
                     };
                     trials?: {
+                        contact?: string;
                         identifier: string;
+                        phases?: string[];
+                        sites?: string[];
+                        title?: string;
                         why: string;
                     }[];
                 };
@@ -18846,7 +18866,11 @@ export interface components {
                         stance: "agree" | "modify" | "alternative";
                     };
                     trials?: {
+                        contact?: string;
                         identifier: string;
+                        phases?: string[];
+                        sites?: string[];
+                        title?: string;
                         why: string;
                     }[];
                 };

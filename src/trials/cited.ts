@@ -1,0 +1,43 @@
+import type { Queryable } from '../core/db.ts';
+import { nearestSites } from './matching.ts';
+import { NCT_ID, type RegistryTrial } from './registry.ts';
+
+/** A trial as the opinion names it: the reviewer's identifier and reason; the rest filled here. */
+export interface CitedTrial {
+  identifier?: string | undefined;
+  why?: string | undefined;
+  title?: string | undefined;
+  phases?: string[] | undefined;
+  sites?: string[] | undefined;
+  contact?: string | undefined;
+}
+
+const PHASE_WORDS: Record<string, string> = { EARLY_PHASE1: 'Early phase 1', PHASE1: 'Phase 1', PHASE2: 'Phase 2', PHASE3: 'Phase 3', PHASE4: 'Phase 4', NA: 'Phase not applicable' };
+export const phaseWords = (phases: string[]) => phases.map((p) => PHASE_WORDS[p] ?? p).join('/');
+
+const place = (s: RegistryTrial['sites'][number]) => [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ');
+const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
+
+/**
+ * Fills in each cited trial from the local copy of the registry (title, phase, the sites nearest
+ * the patient, the study's contact), so the signed opinion names what the registry says, not what
+ * a client sent. A trial not in the copy (registry out of reach, or no longer recruiting) keeps
+ * only the reviewer's identifier and reason.
+ */
+export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, home: { country: string | null; state: string | null }, trials: T[]): Promise<T[]> {
+  const ids = trials.map((t) => t.identifier?.trim().toUpperCase()).filter((id): id is string => !!id && NCT_ID.test(id));
+  const rows = ids.length ? await tx.query<{ nct_id: string; record: RegistryTrial }>(`SELECT nct_id, record FROM trials WHERE nct_id = ANY($1::text[])`, [ids]) : [];
+  const byId = new Map(rows.map((r) => [r.nct_id, r.record]));
+  return trials.map((t) => {
+    const { title: _t, phases: _p, sites: _s, contact: _c, ...own } = t;
+    const id = t.identifier?.trim().toUpperCase();
+    const record = id ? byId.get(id) : undefined;
+    if (!record) return { ...own, ...(id && NCT_ID.test(id) ? { identifier: id } : {}) } as T;
+    const contact = contactLine(record.contacts[0]);
+    return {
+      ...own, identifier: id, title: record.title.slice(0, 500), phases: record.phases.slice(0, 5),
+      sites: nearestSites(record, home).slice(0, 3).map(place).filter(Boolean).map((s) => s.slice(0, 300)),
+      ...(contact ? { contact: contact.slice(0, 300) } : {}),
+    } as T;
+  });
+}
