@@ -47,6 +47,11 @@ describe('demo data', () => {
     expect(seedMs).toBeLessThan(20_000);
   });
 
+  it('holds a copy of the trial registry (synthetic studies), so reviewers see trial suggestions off-line', async () => {
+    const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trials WHERE nct_id LIKE 'NCT099000%'`) as [{ n: number }];
+    expect(n).toBe(4);
+  });
+
   it('has a request in every state of the lifecycle', async () => {
     const rows = await t.db.query<{ status: string }>('SELECT DISTINCT status FROM cases');
     expect(rows.map((r) => r.status).sort()).toEqual([...CASE_STATUSES].sort());

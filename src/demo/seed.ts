@@ -1,3 +1,5 @@
+import { toTrial, type RegistryTrial } from '../trials/registry.ts';
+import { storeTrialCopy } from '../trials/service.ts';
 import fs from 'node:fs';
 import { plainFile } from '../records/received.ts';
 import os from 'node:os';
@@ -275,7 +277,19 @@ export async function seedDemo(db: Db, config: Config): Promise<{ created: boole
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  await storeTrialCopy(db, demoTrials());
   return { created: true, users, cases: SCENARIOS.length };
+}
+
+/**
+ * The demo's copy of the trial registry: the synthetic studies under ./trials, shaped as the
+ * registry's answers, so reviewers see suggestions without a connection to ClinicalTrials.gov.
+ */
+function demoTrials(): RegistryTrial[] {
+  const dir = path.join(import.meta.dirname, 'trials');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { studies: unknown[] }).studies.map(toTrial))
+    .filter((t): t is RegistryTrial => t !== null);
 }
 
 /**

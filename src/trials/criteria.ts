@@ -41,7 +41,8 @@ export interface CaseTrialFacts {
 
 export interface CriterionCheck { kind: CriterionKind; line: string; notes: string[] }
 
-const mentions = (text: string, word: string) => new RegExp(`(^|[^a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text);
+/** Whether `text` names `word` at the start of a word ("EGFR-mutant" names egfr; "leGFR" does not). */
+export const mentions = (text: string, word: string) => new RegExp(`(^|[^a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text);
 
 /** The lines worth checking against the case, each with why. */
 export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: TrialsKnowledge): CriterionCheck[] {

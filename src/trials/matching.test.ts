@@ -44,12 +44,12 @@ describe('trials for a case', () => {
     const [egfr, kras] = m.candidates;
     expect(egfr!.reasons).toEqual([
       'Studies non-small cell lung cancer, the condition of this request.',
-      'Concerns EGFR (including exon 20 insertions), which was tested for this request.',
-      'Has a site in Massachusetts.',
+      'Concerns EGFR (including exon 20 insertions), which was tested for this request (check the result).',
+      "Has a site in the patient's state (Massachusetts).",
     ]);
     expect(egfr!.sites.map((s) => s.city)).toEqual(['Boston', 'Chicago', 'San Diego']);
     expect(kras!.reasons).toContain('Concerns KRAS G12C, which is not yet tested on file.');
-    expect(kras!.reasons).toContain('Has a site in United States.');
+    expect(kras!.reasons).toContain("Has a site in the patient's country (United States).");
     // The breast study is not of this condition; the younger adults' study is set aside by age, with the reason.
     expect(m.candidates.some((c) => c.nctId === 'NCT09900003')).toBe(false);
     expect(m.setAside).toEqual([{ nctId: 'NCT09900004', title: expect.any(String), why: 'Takes people up to age 60.' }]);

@@ -1,4 +1,4 @@
-import { criteriaChecks, criteriaLines, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
+import { criteriaChecks, criteriaLines, mentions, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
 import type { RegistryTrial, TrialContact, TrialSite } from './registry.ts';
 
@@ -53,7 +53,6 @@ const countryName = (iso: string | null) => {
   }
 };
 const same = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
-const includesWord = (text: string, word: string) => new RegExp(`(^|[^a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text);
 
 const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INVITATION']);
 
@@ -64,7 +63,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
   const home = homeOf(facts);
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
-    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => includesWord(studied, t.toLowerCase())); // the most specific name
+    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase())); // the most specific name
     if (!term) continue;
     const outside = outsideLimits(trial, facts);
     if (outside) {
@@ -75,14 +74,14 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     let score = 3;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     for (const b of facts.biomarkers) {
-      if (!b.aliases.some((a) => includesWord(text, a))) continue;
-      reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request.` : `Concerns ${b.name}, which is not yet tested on file.`);
+      if (!b.aliases.some((a) => mentions(text, a))) continue;
+      reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
       score += b.done ? 2 : 1;
     }
     const sites = rankSites(trial, home);
     const best = sites[0]?.near ?? 0;
-    if (best === 2) reasons.push(`Has a site in ${home.state}.`);
-    else if (best === 1) reasons.push(`Has a site in ${home.country}.`);
+    if (best === 2) reasons.push(`Has a site in the patient's state (${home.state}).`);
+    else if (best === 1) reasons.push(`Has a site in the patient's country (${home.country}).`);
     score += best;
     out.candidates.push({
       nctId: trial.nctId, title: trial.title, phases: trial.phases, conditions: trial.conditions, interventions: trial.interventions.map((i) => i.name),

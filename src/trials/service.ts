@@ -2,7 +2,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import { openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import { AppError } from '../core/errors.ts';
-import type { Queryable } from '../core/db.ts';
+import type { Db, Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
@@ -129,6 +129,23 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
   };
 }
 export type TrialsService = ReturnType<typeof trialsService>;
+
+/**
+ * Stores studies read elsewhere than from the live registry (the demo's synthetic registry
+ * answers) as a sync would: each under the registry terms its conditions or title name.
+ */
+export async function storeTrialCopy(db: Db, trials: RegistryTrial[]): Promise<void> {
+  const terms = registryTerms();
+  await db.transaction(async (tx) => {
+    for (const t of trials) {
+      const text = [...t.conditions, ...t.keywords, t.title].join(' \n ').toLowerCase();
+      const found = terms.filter((term) => text.includes(term.toLowerCase()));
+      await tx.query(`INSERT INTO trials (nct_id, record, title, status, terms, last_update) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (nct_id) DO NOTHING`,
+        [t.nctId, JSON.stringify(t), t.title, t.status, found, t.lastUpdate]);
+    }
+    await tx.query(`INSERT INTO trial_syncs (finished_at, outcome, studies) VALUES (now(), 'done', $1)`, [trials.length]);
+  });
+}
 
 /** What matching needs of a case, from its intake and its assessment (biomarkers tested or not). */
 async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1], now: Date): Promise<CaseForTrials> {

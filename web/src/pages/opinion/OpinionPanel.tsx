@@ -61,6 +61,7 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
           </Stack>
         );
       })}
+      <TrialsToAsk parts={parts} />
       <Title order={4} size="h5" mt="md">{t('opinion:report.answers')}</Title>
       {/* In the order the patient asked, whoever answered. */}
       {parts.flatMap((p) => (p.content.answers ?? []).map((a) => ({ ...a, p }))).sort((x, y) => order(x.question) - order(y.question)).map(({ p, ...a }) => (
@@ -69,6 +70,29 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
       {latest.document.addenda.map((a) => <Alert key={a.version} mt="sm" title={a.kind === 'addendum' ? t('opinion:report.addendum', { reason: a.reason }) : t('opinion:report.amendment', { reason: a.reason })}>{a.text}</Alert>)}
       {!patientSide && <Text size="xs" c="dimmed" mt="sm">{t('opinion:report.staffPdf')}</Text>}
     </Card>
+  );
+}
+
+/** The studies the reviewers suggest, once each, in plain words, with where and whom to ask. */
+function TrialsToAsk({ parts }: { parts: Workspace['reports'][number]['document']['parts'] }) {
+  const { t } = useTranslation();
+  const seen = new Set<string>();
+  const trials = parts.flatMap((p) => p.content.trials ?? []).filter((x) => !seen.has(x.identifier) && seen.add(x.identifier));
+  if (!trials.length) return null;
+  return (
+    <Stack gap={4} mt="md" data-testid="trials-to-ask">
+      <Title order={4} size="h5">{t('opinion:report.trials.title')}</Title>
+      <Text size="sm">{t('opinion:report.trials.intro')}</Text>
+      {trials.map((x) => (
+        <Card key={x.identifier} withBorder padding="xs">
+          <Text size="sm" fw={600}>{x.title ?? x.identifier}</Text>
+          <Text size="sm">{t('opinion:report.trials.why', { why: x.why })}</Text>
+          {x.sites?.length ? <Text size="sm">{t('opinion:report.trials.sites', { sites: x.sites.join('; ') })}</Text> : null}
+          {x.contact ? <Text size="sm">{t('opinion:report.trials.contact', { contact: x.contact })}</Text> : null}
+          {/^NCT[0-9]{8}$/.test(x.identifier) && <Anchor size="sm" href={`https://clinicaltrials.gov/study/${x.identifier}`} target="_blank" rel="noopener noreferrer">{t('opinion:report.trials.record')} ({x.identifier})</Anchor>}
+        </Card>
+      ))}
+    </Stack>
   );
 }
 

@@ -8,6 +8,7 @@ import { ErrorNote, FieldRow } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { RecommendationCard } from '../boards/CaseBoardPanel.tsx';
 import { SlidesReviewedEditor } from '../pathology/SlidesReviewedEditor.tsx';
+import { TrialsEditor } from '../trials/TrialsEditor.tsx';
 
 /**
  * The staff's side of the Opinion tab: the reviewer's workspace and editor, signing and issuing,
@@ -226,13 +227,8 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             <Accordion.Panel><LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="trials">
-            <SectionControl state={state('trials')}>Clinical trials to consider</SectionControl>
-            <Accordion.Panel>
-              <SimpleGrid cols={{ base: 1, md: 2 }}>
-                <TextInput label="Trial identifier" placeholder="NCT01234567" value={c.trials?.[0]?.identifier ?? ''} onChange={(e) => set('trials', e.currentTarget.value ? [{ identifier: e.currentTarget.value, why: c.trials?.[0]?.why ?? '' }] : undefined)} />
-                <TextInput label="Why" value={c.trials?.[0]?.why ?? ''} onChange={(e) => set('trials', [{ identifier: c.trials?.[0]?.identifier ?? '', why: e.currentTarget.value }])} />
-              </SimpleGrid>
-            </Accordion.Panel>
+            <SectionControl state={state('trials')}>Clinical trials to ask about</SectionControl>
+            <Accordion.Panel><TrialsEditor caseId={caseId} value={c.trials} saved={w.myPart?.content.trials} onChange={(v) => set('trials', v)} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="answers">
             <SectionControl state={state('answers', 'priorities')}>Answers to the patient's questions</SectionControl>

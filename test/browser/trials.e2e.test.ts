@@ -1,0 +1,82 @@
+import { expect, it } from 'vitest';
+import { toTrial, type RegistryTrial } from '../../src/trials/registry.ts';
+import { storeTrialCopy } from '../../src/trials/service.ts';
+import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD } from '../support/builders.ts';
+import { aPdf, MOLECULAR_LINES, tusUpload } from '../support/records.ts';
+import { registryPage } from '../support/trialRegistry.ts';
+import { screenshotter, seriousA11yViolations, signIn } from './browser.ts';
+import { useBrowserApp } from './browser.ts';
+
+/**
+ * Trials for an EGFR-mutant lung cancer: the reviewer sees the recruiting studies suggested for
+ * the case (from the copy of ClinicalTrials.gov, here its synthetic answers), with why and the
+ * eligibility lines to check, adds one to the opinion in one click and says why; once the opinion
+ * is delivered, the patient reads it on a phone as a study to ask their doctor about.
+ */
+const app = useBrowserApp({ JOBS_POLL_MS: '200' });
+const shot = screenshotter('trials');
+
+it('a reviewer adds a suggested trial to the opinion; the patient sees it as a study to ask about', async () => {
+  const studies = ['lung-page-1.json', 'lung-page-2.json', 'breast-page-1.json']
+    .flatMap((f) => (registryPage(f) as { studies: unknown[] }).studies.map(toTrial)).filter((x): x is RegistryTrial => x !== null);
+  await storeTrialCopy(app.t.db, studies);
+  const patient = await aPatient(app.t, 'Robin Testperson');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
+  const oncologist = await aStaff(app.t, 'expert', 'Omar Oncologist');
+  const caseId = await aCaseInReview(app.t, patient, coordinator, oncologist, { role: 'medical_oncology' });
+  // The molecular report on file: EGFR exon 19 deletion.
+  expect((await tusUpload(patient.client, caseId, 'ngs-report.pdf', await aPdf(MOLECULAR_LINES))).status).toBe(200);
+  await expect.poll(async () => (await coordinator.client.get(`/api/cases/${caseId}/assessment`)).body.biomarkers?.tests.find((x: { name: string }) => x.name.startsWith('EGFR'))?.status, { timeout: 30_000 }).toBe('done');
+
+  const op = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(op, app.t.baseUrl, oncologist, PASSWORD);
+  await op.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await op.getByRole('tab', { name: 'Opinion' }).click();
+  await op.getByRole('button', { name: 'Clinical trials to ask about' }).click();
+  const egfr = op.getByTestId('trial-candidate').filter({ hasText: 'NCT09900001' });
+  await egfr.waitFor({ timeout: 20_000 });
+  expect(await egfr.textContent()).toMatch(/Concerns EGFR \(including exon 20 insertions\), which was tested for this request \(check the result\)\./);
+  await egfr.getByRole('button', { name: /Check \d+ eligibility lines against the case/ }).click();
+  await egfr.getByText('Asks for measurable disease: check the latest imaging report.').waitFor();
+  expect(await seriousA11yViolations(op)).toEqual([]);
+  await shot(op, 'suggested-trials');
+
+  await egfr.getByRole('button', { name: 'Add to opinion: NCT09900001' }).click();
+  await egfr.getByText('Added').waitFor();
+  const cited = op.getByTestId('cited-trial');
+  await cited.getByText(/^Suggested because: Studies non-small cell lung cancer/).waitFor();
+  await cited.getByLabel('Why the patient should ask about it (in plain words)').fill('Your tumor has an EGFR change, which this study treats. Ask whether it fits you.');
+  await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
+  await shot(op, 'trial-added');
+  const part = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.content;
+  expect(part.trials).toEqual([expect.objectContaining({ identifier: 'NCT09900001', title: 'Synthetic study of an EGFR inhibitor in EGFR-mutant non-small cell lung cancer', phases: ['PHASE3'] })]);
+
+  // The rest of the part, then signing, issuing and delivery, through the API.
+  const questions: string[] = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.intake.questions.questions;
+  expect((await oncologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {
+    patientSummary: 'Your tumor has a change in a gene called EGFR. Pills that target it may help. A study near you tests a new one.',
+    answers: questions.map((q) => ({ question: q, answer: 'Yes, for the reasons above.' })),
+  })).status).toBe(200);
+  expect((await oncologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(oncologist) })).status).toBe(200);
+  expect((await oncologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(oncologist) })).status).toBe(201);
+  expect((await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`)).status).toBe(200);
+  await op.close();
+
+  const pp = await app.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await signIn(pp, app.t.baseUrl, patient, PASSWORD);
+  await pp.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await pp.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await pp.getByRole('tab', { name: 'Opinion' }).click();
+  const toAsk = pp.getByTestId('trials-to-ask');
+  await toAsk.waitFor({ timeout: 20_000 });
+  const text = (await toAsk.textContent())!;
+  expect(text).toMatch(/^Research studies to ask your doctor about/);
+  expect(text).toContain('Synthetic study of an EGFR inhibitor in EGFR-mutant non-small cell lung cancer');
+  expect(text).toContain('Why: Your tumor has an EGFR change, which this study treats.');
+  expect(text).toContain('The study team decides who can join.');
+  expect(text).not.toMatch(/PHASE|null|undefined/);
+  await toAsk.scrollIntoViewIfNeeded();
+  expect(await seriousA11yViolations(pp)).toEqual([]);
+  await shot(pp, 'patient-trials-phone');
+  await pp.close();
+});

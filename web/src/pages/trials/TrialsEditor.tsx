@@ -1,0 +1,109 @@
+import { Anchor, Badge, Button, Card, Collapse, Group, List, Loader, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { formatDate, get, type DeepPartial, type Schema } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+import { caseKeys } from '../../queryKeys.ts';
+
+type Cited = DeepPartial<NonNullable<Schema<'OpinionDraft'>['trials']>[number]>;
+type CaseTrials = Schema<'CaseTrials'>;
+type Candidate = Schema<'TrialCandidate'>;
+
+const PHASES: Record<string, string> = { EARLY_PHASE1: 'Early phase 1', PHASE1: 'Phase 1', PHASE2: 'Phase 2', PHASE3: 'Phase 3', PHASE4: 'Phase 4', NA: 'No phase' };
+const phaseWords = (phases: readonly (string | undefined)[] | undefined) => (phases ?? []).map((p) => (p ? PHASES[p] ?? p : '')).filter(Boolean).join('/');
+const registryLink = (id: string) => `https://clinicaltrials.gov/study/${encodeURIComponent(id)}`;
+
+/**
+ * The opinion's trials: recruiting studies suggested for this case from the copy of the trial
+ * registry, each with why and the eligibility lines to check, added to the opinion in one click;
+ * a study can also be named by its identifier. The reviewer says why in plain words for the
+ * patient. The report takes each study's title, phase, sites and contact from the registry.
+ */
+export function TrialsEditor({ caseId, value, saved, onChange }: { caseId: string; value: Cited[] | null | undefined; saved: Cited[] | undefined; onChange: (v: Cited[] | undefined) => void }) {
+  const trials = useQuery({ queryKey: caseKeys.part(caseId, 'trials'), queryFn: () => get<CaseTrials>(`/cases/${caseId}/trials`) });
+  const [byHand, setByHand] = useState('');
+  const cited = (value ?? []).filter((t): t is Cited => Boolean(t));
+  const has = (id: string) => cited.some((t) => t.identifier?.toUpperCase() === id.toUpperCase());
+  const change = (next: Cited[]) => onChange(next.length ? next : undefined);
+  // "Why" is for the patient: the reviewer writes it in plain words, with the suggestion's reasons beside it.
+  const add = (c: Candidate) => change([...cited, { identifier: c.nctId, why: '' }]);
+  const reasonsOf = (id: string | null | undefined) => trials.data?.candidates.find((c) => c.nctId === id)?.reasons;
+  const titleOf = (id: string | null | undefined) => trials.data?.candidates.find((c) => c.nctId === id)?.title ?? saved?.find((s) => s?.identifier === id)?.title;
+  return (
+    <Stack gap="sm" data-testid="trials-editor">
+      {cited.length > 0 && (
+        <Stack gap="xs">
+          <Text fw={600} size="sm">In your opinion</Text>
+          {cited.map((t, i) => (
+            <Card key={`${t.identifier}-${i}`} withBorder padding="xs" data-testid="cited-trial">
+              <Group justify="space-between" wrap="nowrap" align="start">
+                <Text size="sm"><Anchor href={registryLink(t.identifier ?? '')} target="_blank" rel="noopener noreferrer">{t.identifier}</Anchor>{titleOf(t.identifier) ? ` · ${titleOf(t.identifier)}` : ''}</Text>
+                <Button size="compact-xs" variant="subtle" color="red" onClick={() => change(cited.filter((_, j) => j !== i))}>Remove</Button>
+              </Group>
+              <Textarea label="Why the patient should ask about it (in plain words)" description={reasonsOf(t.identifier) ? `Suggested because: ${reasonsOf(t.identifier)!.join(' ')}` : undefined} autosize minRows={2} value={t.why ?? ''} onChange={(e) => change(cited.map((x, j) => (j === i ? { ...x, why: e.currentTarget.value } : x)))} />
+            </Card>
+          ))}
+        </Stack>
+      )}
+      <Group align="end" gap="xs">
+        <TextInput label="Add a study by its registry number" placeholder="NCT01234567" value={byHand} onChange={(e) => setByHand(e.currentTarget.value)} style={{ flex: 1, minWidth: 180 }} />
+        <Button variant="default" disabled={!/^[A-Za-z0-9-]{4,30}$/.test(byHand.trim()) || has(byHand.trim())} onClick={() => { change([...cited, { identifier: byHand.trim().toUpperCase(), why: '' }]); setByHand(''); }}>Add</Button>
+      </Group>
+      <Text fw={600} size="sm">Suggested for this case</Text>
+      {trials.isLoading && <Loader size="sm" role="status" aria-label="Looking for trials" />}
+      {trials.error && <ErrorNote error={trials.error} />}
+      {trials.data && <Suggestions data={trials.data} has={has} add={add} />}
+    </Stack>
+  );
+}
+
+function Suggestions({ data, has, add }: { data: CaseTrials; has: (id: string) => boolean; add: (c: Candidate) => void }) {
+  const [setAsideOpen, setSetAsideOpen] = useState(false);
+  const fresh = data.syncedAt ? `From ClinicalTrials.gov, copy of ${formatDate(data.syncedAt)}.` : 'No copy of ClinicalTrials.gov has been made on this server yet; an administrator can refresh it.';
+  return (
+    <Stack gap="xs">
+      <Text size="xs" c="dimmed">{fresh} Suggestions say why a study may fit and which of its conditions to check; only the study team decides who can join.</Text>
+      {data.conditionTerms.length === 0 && <Text size="sm">Trials are suggested for the cancers the service covers; this request's condition is not one of them.</Text>}
+      {data.conditionTerms.length > 0 && data.candidates.length === 0 && <Text size="sm">No recruiting study of {data.conditionTerms.join(', ').toLowerCase()} is in the copy.</Text>}
+      {data.candidates.map((c) => <CandidateCard key={c.nctId} c={c} added={has(c.nctId)} add={() => add(c)} />)}
+      {data.setAside.length > 0 && (
+        <>
+          <Anchor component="button" type="button" size="sm" onClick={() => setSetAsideOpen((o) => !o)}>{setAsideOpen ? 'Hide' : 'Show'} {data.setAside.length} {data.setAside.length === 1 ? 'study' : 'studies'} set aside by age or sex</Anchor>
+          <Collapse in={setAsideOpen}><List size="sm">{data.setAside.map((s) => <List.Item key={s.nctId}>{s.nctId} · {s.title}: {s.why}</List.Item>)}</List></Collapse>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function CandidateCard({ c, added, add }: { c: Candidate; added: boolean; add: () => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Card withBorder padding="sm" data-testid="trial-candidate">
+      <Group justify="space-between" align="start" wrap="nowrap">
+        <Stack gap={2}>
+          <Text fw={600} size="sm">{c.title}</Text>
+          <Text size="xs" c="dimmed"><Anchor href={registryLink(c.nctId)} target="_blank" rel="noopener noreferrer" size="xs">{c.nctId}</Anchor>{c.phases.length ? ` · ${phaseWords(c.phases)}` : ''}{c.interventions.length ? ` · ${c.interventions.slice(0, 3).join(', ')}` : ''}</Text>
+        </Stack>
+        {added ? <Badge color="green" variant="light">Added</Badge> : <Button size="xs" onClick={add} aria-label={`Add to opinion: ${c.nctId}`}>Add to opinion</Button>}
+      </Group>
+      <List size="sm" mt={4}>{c.reasons.map((r) => <List.Item key={r}>{r}</List.Item>)}</List>
+      {c.sites.length > 0 && <Text size="xs" mt={4}>Sites: {c.sites.slice(0, 3).map((s) => [s.facility, s.city, s.state].filter(Boolean).join(', ')).join('; ')}</Text>}
+      {c.checks.length > 0 && (
+        <>
+          <Anchor component="button" type="button" size="sm" mt={4} onClick={() => setOpen((o) => !o)}>{open ? 'Hide' : 'Check'} {c.checks.length} eligibility {c.checks.length === 1 ? 'line' : 'lines'} against the case</Anchor>
+          <Collapse in={open}>
+            <Stack gap={4} mt={4}>
+              {c.checks.map((k) => (
+                <div key={`${k.kind}-${k.line}`}>
+                  <Text size="sm"><Badge size="xs" color={k.kind === 'exclusion' ? 'red' : 'blue'} variant="light" mr={4}>{k.kind === 'exclusion' ? 'Excludes' : 'Requires'}</Badge>{k.line}</Text>
+                  {k.notes.map((n) => <Text key={n} size="xs" c="dimmed" ml="md">{n}</Text>)}
+                </div>
+              ))}
+            </Stack>
+          </Collapse>
+        </>
+      )}
+    </Card>
+  );
+}
