@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
 import { ageInYears, clinicalTrialsGov, RegistryError } from './registry.ts';
@@ -51,9 +52,13 @@ describe('ClinicalTrials.gov client', () => {
     const wrongShape = await clinicalTrialsGov({ baseUrl: registry.url, fetch: async () => Response.json({ studies: 'none' }) })
       .recruiting({ condition: 'Lung Cancer' }).catch((e: unknown) => e);
     expect((wrongShape as Error).message).toMatch(/shape/);
-    const closed = await clinicalTrialsGov({ baseUrl: 'http://127.0.0.1:9/api/v2', timeoutMs: 2000 }).recruiting({ condition: 'Lung Cancer' }).catch((e: unknown) => e);
+    const gone = http.createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const port = (gone.address() as { port: number }).port;
+    await new Promise((resolve) => gone.close(resolve));
+    const closed = await clinicalTrialsGov({ baseUrl: `http://127.0.0.1:${port}/api/v2`, timeoutMs: 2000 }).recruiting({ condition: 'Lung Cancer' }).catch((e: unknown) => e);
     expect(closed).toBeInstanceOf(RegistryError);
-    expect((closed as Error).message).toMatch(/could not be reached/);
+    expect((closed as Error).message).toBe("The trial registry could not be reached (the connection was refused).");
   });
 
   it('reads the registry’s ages', () => {

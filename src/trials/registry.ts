@@ -122,6 +122,18 @@ export function toTrial(raw: unknown): RegistryTrial | null {
 const FIELDS = ['identificationModule', 'statusModule', 'conditionsModule', 'designModule', 'armsInterventionsModule', 'eligibilityModule', 'contactsLocationsModule']
   .map((m) => `protocolSection.${m}`).join(',');
 
+/** Why a request did not get through, in an operator's words rather than the HTTP client's. */
+function unreachableWhy(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string } };
+  if (e.name === 'TimeoutError') return 'no answer in time';
+  const code = e.cause?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'its address could not be looked up: is this server connected to the internet?';
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ECONNRESET') return 'the connection was cut';
+  if (code?.startsWith('CERT_') || code?.includes('TLS')) return 'its certificate could not be checked';
+  return 'no connection';
+}
+
 /** The ClinicalTrials.gov client; `baseUrl` is the API root, e.g. https://clinicaltrials.gov/api/v2. */
 export function clinicalTrialsGov(opts: { baseUrl: string; timeoutMs?: number; fetch?: typeof fetch }): TrialRegistry {
   const get = opts.fetch ?? fetch;
@@ -140,7 +152,7 @@ export function clinicalTrialsGov(opts: { baseUrl: string; timeoutMs?: number; f
       try {
         res = await get(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
       } catch (err) {
-        throw new RegistryError(`The trial registry could not be reached (${(err as Error).name === 'TimeoutError' ? 'no answer in time' : (err as Error).message}).`);
+        throw new RegistryError(`The trial registry could not be reached (${unreachableWhy(err)}).`);
       }
       const body = await res.text();
       if (!res.ok) throw new RegistryError(`The trial registry answered ${res.status}: ${body.slice(0, 200).replace(/\s+/g, ' ')}`, res.status);

@@ -13,7 +13,8 @@ import { useBrowserApp } from './browser.ts';
  * eligibility lines to check, adds one to the opinion in one click and says why; once the opinion
  * is delivered, the patient reads it on a phone as a study to ask their doctor about.
  */
-const app = useBrowserApp({ JOBS_POLL_MS: '200' });
+// The registry is out of reach here: refreshing the copy fails, and says so.
+const app = useBrowserApp({ JOBS_POLL_MS: '200', TRIALS_REGISTRY_URL: 'http://127.0.0.1:9/api/v2' });
 const shot = screenshotter('trials');
 
 it('a reviewer adds a suggested trial to the opinion; the patient sees it as a study to ask about', async () => {
@@ -79,4 +80,17 @@ it('a reviewer adds a suggested trial to the opinion; the patient sees it as a s
   expect(await seriousA11yViolations(pp)).toEqual([]);
   await shot(pp, 'patient-trials-phone');
   await pp.close();
+
+  // The administrator sees how fresh the copy is; a refresh that cannot reach the registry keeps it and says why.
+  const admin = await aStaff(app.t, 'admin', 'Ada Admin');
+  const ap = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(ap, app.t.baseUrl, admin, PASSWORD);
+  await ap.getByRole('link', { name: 'Clinical trial registry' }).click();
+  await expect.poll(() => ap.getByTestId('trial-copy').textContent()).toMatch(/^4 studies in the copy\.Not refreshed by itself on this server/);
+  await ap.getByRole('button', { name: 'Refresh now' }).click();
+  await ap.getByText(/The trial registry could not be reached .* The trials on file are kept\./).waitFor({ timeout: 20_000 });
+  await expect.poll(() => ap.getByTestId('trial-copy').textContent()).toMatch(/^4 studies in the copy\..*failed\./);
+  expect(await seriousA11yViolations(ap)).toEqual([]);
+  await shot(ap, 'admin-registry-copy');
+  await ap.close();
 });
