@@ -288,7 +288,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
 
     /** Ends one of the person's sessions, or (without an id) every one but the current. */
     async endSessions(session: SessionInfo, sessionId: string | null, meta: RequestMeta): Promise<{ ended: number }> {
-      const result = await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
+        forgetRecentSessions(tx);
         const ended = sessionId
           ? (await tx.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id', [sessionId, session.actor.userId])).length
           : await revokeOtherSessions(tx, session.actor.userId, session.tokenHash);
@@ -296,8 +297,6 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.sessions.end', entityType: 'User', entityId: session.actor.userId, detail: { sessions: ended } });
         return { ended };
       });
-      forgetRecentSessions(); // after the commit, so no request in between keeps the ended session
-      return result;
     },
 
     /** Admin: creates a staff account and mails a link to choose a password. */

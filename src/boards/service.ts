@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { matchCondition } from '../assessment/conditionMatch.ts';
-import { withCaseTx, type CaseRow } from '../core/access.ts';
+import { caseAccessChanged, withCaseTx, type CaseRow } from '../core/access.ts';
 import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
@@ -118,6 +118,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
   }
   /** Ends the grants that no other scheduled session (with that case and member) still gives. */
   async function revokeMembers(tx: Queryable, sessionId: string, pairs: { caseId?: string; userId?: string }) {
+    caseAccessChanged(tx);
     await tx.query(
       `UPDATE case_members cm SET revoked_at = now() WHERE cm.relation = 'board_member' AND cm.revoked_at IS NULL
          AND ($2::uuid IS NULL OR cm.case_id = $2) AND ($3::uuid IS NULL OR cm.user_id = $3)

@@ -42,6 +42,10 @@ export const PatientSection = z.strictObject({
   /** The health plan, so experts in its network can be preferred. */
   insurancePlan: z.string().trim().max(100).optional(),
   email: z.email().optional(),
+  /** Where the patient lives, to find research-study sites near them (a US ZIP code, or a postal code). */
+  postalCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, 'Check the ZIP or postal code.').optional(),
+  /** How far the patient could travel for a research study: miles, or "any" (as far as needed). */
+  travelMiles: z.union([z.number().int().positive().max(5000), z.literal('any')]).optional(),
 }).refine((p) => p.country !== 'US' || !!p.state, { message: 'Choose the state: experts must be licensed where the patient is.', path: ['state'] });
 
 export const ConditionSection = z.strictObject({

@@ -113,6 +113,22 @@ export async function openCase(
   return { row: row!, relations };
 }
 
+let caseAccessGeneration = 0;
+
+/**
+ * Marks that who may see cases may have changed (a membership ended, a state or coordinator
+ * changed): access decisions kept for a viewer's many reads are dropped, at once and again when
+ * the transaction commits. Every case event calls it, and so does every grant ended without one.
+ */
+export function caseAccessChanged(tx?: Queryable): void {
+  caseAccessGeneration++;
+  tx?.afterCommit?.('case-access-changed', () => {
+    caseAccessGeneration++;
+  });
+}
+/** Changes with every `caseAccessChanged`: a decision kept under another value is stale. */
+export const caseAccessVersion = (): number => caseAccessGeneration;
+
 /**
  * Runs case work in a transaction. A refused access rolls the work back, is recorded as a
  * "denied" audit event, and reaches the caller as a plain 404.

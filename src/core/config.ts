@@ -42,7 +42,7 @@ const EnvSchema = z.object({
   SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
   PDF_READ_BASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  VIEWER_ACCESS_REUSE_SECONDS: z.coerce.number().min(0).max(60).default(5),
+  VIEWER_ACCESS_REUSE_SECONDS: z.coerce.number().min(0).max(10).default(5),
   DICOMWEB_UPSTREAM_URL: z.string().url().optional(),
   TRIALS_REGISTRY_URL: z.url().default('https://clinicaltrials.gov/api/v2'),
   TRIALS_SYNC_HOURS: z.coerce.number().min(0).max(24 * 30).optional(),

@@ -14,6 +14,11 @@ export interface Queryable {
    * key is ignored). Absent outside transactions, where every statement commits on its own.
    */
   beforeCommit?(key: string, hook: () => Promise<void>): void;
+  /**
+   * In a transaction: runs `hook` once, right after COMMIT succeeded (not on rollback), for what
+   * must follow the committed state, such as forgetting what a cache holds. Absent outside transactions.
+   */
+  afterCommit?(key: string, hook: () => void): void;
 }
 
 /** Hooks of one transaction, run in registration order right before it commits. */
@@ -24,6 +29,23 @@ class CommitHooks {
   };
   async run() {
     for (const hook of this.hooks.values()) await hook();
+  }
+}
+
+/** Hooks of one transaction, run once it has committed; each runs whatever the others do. */
+class AfterCommitHooks {
+  private readonly hooks = new Map<string, () => void>();
+  add = (key: string, hook: () => void) => {
+    if (!this.hooks.has(key)) this.hooks.set(key, hook);
+  };
+  run() {
+    for (const hook of this.hooks.values()) {
+      try {
+        hook();
+      } catch {
+        // The transaction is committed; a hook's failure must not turn it into an error.
+      }
+    }
   }
 }
 
@@ -58,19 +80,23 @@ class PgliteDb implements Db {
     const res = await this.pglite.query<T>(sql, params);
     return res.rows;
   }
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pglite.transaction(async (tx) => {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const after = new AfterCommitHooks();
+    const result = await this.pglite.transaction(async (tx) => {
       const hooks = new CommitHooks();
-      const result = await fn({
+      const value = await fn({
         query: async <R>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
         exec: async (sql: string) => {
           await tx.exec(sql);
         },
         beforeCommit: hooks.add,
+        afterCommit: after.add,
       });
       await hooks.run();
-      return result;
+      return value;
     });
+    after.run();
+    return result;
   }
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
@@ -103,15 +129,18 @@ class PostgresDb implements Db {
     try {
       await client.query('BEGIN');
       const hooks = new CommitHooks();
+      const after = new AfterCommitHooks();
       const result = await fn({
         query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
         exec: async (sql: string) => {
           await client.query(sql);
         },
         beforeCommit: hooks.add,
+        afterCommit: after.add,
       });
       await hooks.run();
       await client.query('COMMIT');
+      after.run();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -41,23 +41,34 @@ const PHASE_CODES: Record<string, string> = {
 };
 const SUPPORTING_INFO = 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo';
 
-/** Each trial the opinion names, once, as a ResearchStudy contained in the report that names it. */
+/** The registry's recruitment status in FHIR R4's words (research-study-status). */
+const STUDY_STATUS: Record<string, ResearchStudy['status']> = {
+  RECRUITING: 'active', ENROLLING_BY_INVITATION: 'active', NOT_YET_RECRUITING: 'approved', ACTIVE_NOT_RECRUITING: 'closed-to-accrual',
+  SUSPENDED: 'temporarily-closed-to-accrual', TERMINATED: 'administratively-completed', COMPLETED: 'completed', WITHDRAWN: 'withdrawn',
+};
+
+/**
+ * Each trial the opinion names, once, as a ResearchStudy contained in the report that names it:
+ * only trials found in the registry copy, whose status is known (one named by hand and not found
+ * there is in the report's text, not stated as a study with a status).
+ */
 function suggestedStudies(doc: ReportDocument): ResearchStudy[] {
   const seen = new Map<string, NonNullable<ReportDocument['parts'][number]['content']['trials']>[number]>();
   for (const t of doc.parts.flatMap((p) => p.content.trials ?? [])) if (!seen.has(t.identifier)) seen.set(t.identifier, t);
-  return [...seen.values()].map((t, i) => {
+  return [...seen.values()].flatMap((t, i) => {
+    const status = t.registryStatus ? STUDY_STATUS[t.registryStatus] : undefined;
+    if (!status) return [];
     const phase = PHASE_CODES[(t.phases ?? []).join('+')];
-    return {
-      resourceType: 'ResearchStudy', id: `trial-${i + 1}`,
-      identifier: [{ system: /^NCT[0-9]{8}$/.test(t.identifier) ? 'https://clinicaltrials.gov' : 'urn:consilium:trial-identifier', value: t.identifier }],
+    return [{
+      resourceType: 'ResearchStudy' as const, id: `trial-${i + 1}`,
+      identifier: [{ system: 'https://clinicaltrials.gov', value: t.identifier }],
       ...(t.title ? { title: t.title } : {}),
-      // A study found in the copy of the registry's recruiting studies; one named by hand is taken as open too.
-      status: 'active',
+      status,
       ...(phase ? { phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: phase }] } } : {}),
       ...(t.contact ? { contact: [{ name: t.contact }] } : {}),
       ...(t.sites?.length ? { site: t.sites.map((display) => ({ display })) } : {}),
-      note: [{ text: `Suggested in the second opinion: ${t.why}` }],
-    };
+      note: [{ text: `Suggested in the second opinion: ${t.why}${t.checkedOn ? ` (registry status checked on ${t.checkedOn})` : ''}` }],
+    }];
   });
 }
 

@@ -68,7 +68,7 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
       { ul: r.reasons }, { text: `Method: ${r.source}.`, style: 'small' }, ...(c.lungFunction.comment ? [{ text: c.lungFunction.comment }] : []),
     ]));
   }
-  if (c.trials?.length) out.push(...section('Clinical trials to ask your doctor about', trialLines(c.trials)));
+  if (c.trials?.length) out.push(...section('Research studies to ask your doctor about', trialLines(c.trials)));
   if (c.answers?.length) out.push(...section('Your questions, answered', c.answers.flatMap((a) => [{ text: a.question, bold: true }, { text: a.answer, margin: [0, 0, 0, 6] as [number, number, number, number] }])));
   if (c.priorities) out.push(...section('What matters to you', [{ text: label(c.priorities.fit), bold: true }, { text: c.priorities.explanation }]));
   if (c.patientSummary) out.push(...section('Summary in plain language', [{ text: c.patientSummary }]));
@@ -81,9 +81,10 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
 function trialLines(trials: NonNullable<OpinionContent['trials']>) {
   return [
     ...trials.flatMap((t) => [
-      { text: [t.identifier, t.title, t.phases?.length ? `(${phaseWords(t.phases)})` : null].filter(Boolean).join(' · '), bold: true },
+      { text: [t.identifier, t.title, t.phases?.length ? phaseWords(t.phases) : null].filter(Boolean).join(' · '), bold: true },
       { text: `Why: ${t.why}` },
-      ...(t.sites?.length ? [{ text: `Nearest sites: ${t.sites.join('; ')}.` }] : []),
+      { text: t.registryStatus === 'RECRUITING' ? `Open to new patients when checked on ${t.checkedOn}.` : t.registryStatus ? `Registry status when checked on ${t.checkedOn}: ${t.registryStatus.toLowerCase().replaceAll('_', ' ')}.` : 'Not found in this service’s copy of the registry: ask the study team whether it is open.', style: 'small' },
+      ...(t.sites?.length ? [{ text: `Sites (nearest first): ${t.sites.join('; ')}.` }] : []),
       ...(t.contact ? [{ text: `Contact: ${t.contact}.` }] : []),
       ...(/^NCT[0-9]{8}$/.test(t.identifier) ? [{ text: `Registry record: https://clinicaltrials.gov/study/${t.identifier}`, style: 'small' }] : []),
       { text: '', margin: [0, 0, 0, 4] as [number, number, number, number] },

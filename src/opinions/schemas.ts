@@ -37,8 +37,10 @@ export const LungInputChecked = LungInput
 const LungFunction = z.strictObject({ input: LungInputChecked, comment: text().optional() });
 /** A trial to consider: the reviewer gives the identifier and why; title, phase, sites and contact are filled from the registry copy. */
 const Trial = z.strictObject({
-  identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000),
+  identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000).min(1, 'say, in plain words, why the patient should ask about it'),
   title: text(500).optional(), phases: z.array(text(40)).max(5).optional(), sites: z.array(text(300)).max(3).optional(), contact: text(300).optional(),
+  /** The registry's recruitment status when the trial was last checked against the copy, and that day. */
+  registryStatus: text(40).optional(), checkedOn: z.iso.date().optional(),
 });
 /**
  * The slides the pathologist looked at, digital or glass, as the report states them. Names and
@@ -98,7 +100,7 @@ export const OpinionDraft = z.strictObject({
   treatment: Treatment.partial().extend({ options: z.array(TreatmentOption.partial()).max(10).optional() }).optional(),
   surgery: Surgery.partial().optional(),
   lungFunction: z.strictObject({ input: LungInputDraft.optional(), comment: text().optional() }).optional(),
-  trials: z.array(Trial.partial().extend({ identifier: text(30).optional() })).max(20).optional(),
+  trials: z.array(Trial.partial().extend({ identifier: text(30).optional(), why: text(1000).optional() })).max(20).optional(),
   answers: z.array(Answer.partial()).max(50).optional(),
   priorities: Priorities.partial().optional(),
   patientSummary: text(8000).optional(),

@@ -55,8 +55,8 @@ const reportView = (r: ReportRow) => ({
 
 /** Where the patient lives, as the intake says: trial sites near them come first. */
 const patientHome = (row: CaseRow) => {
-  const p = (row.intake as { patient?: { country?: string; state?: string } }).patient;
-  return { country: p?.country ?? null, state: p?.state ?? null };
+  const p = (row.intake as { patient?: { country?: string; state?: string; postalCode?: string } }).patient;
+  return { country: p?.country ?? null, state: p?.state ?? null, postalCode: p?.postalCode ?? null };
 };
 const sha256 = (v: unknown) => crypto.createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
@@ -232,7 +232,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         if (existing?.status === 'signed') throw new AppError('CONFLICT', 'Your part is signed; changes now go into an addendum or amendment.');
         const merged = mode === 'replace' ? changes : { ...(existing?.content ?? {}), ...changes };
         if (changes.slidesReviewed) merged.slidesReviewed = await resolveSlidesReviewed(tx, caseId, changes.slidesReviewed);
-        if (changes.trials) merged.trials = await resolveCitedTrials(tx, patientHome(c.row), changes.trials);
+        if (changes.trials) merged.trials = await resolveCitedTrials(tx, patientHome(c.row), changes.trials, deps.now());
         const content = withoutBlankSections(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) as OpinionDraft);
         await tx.query(
           `INSERT INTO opinion_parts (case_id, author_id, content) VALUES ($1,$2,$3) ON CONFLICT (case_id, author_id) DO UPDATE SET content = EXCLUDED.content, updated_at = now()`,
@@ -274,6 +274,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
             stale.push(`Slides reviewed: ${err.message}`);
           }
         }
+        // Trials are read again from the registry copy: the signed part says what it says today.
+        if (draft.trials) draft = { ...draft, trials: await resolveCitedTrials(tx, patientHome(c.row), draft.trials, deps.now()) };
         const gaps = [...stale, ...signingGaps(draft, await signingContext(tx, c.row, actor.userId, await parts(tx, caseId)))];
         if (gaps.length) throw new AppError('GUARD_FAILED', 'Your part cannot be signed yet.', { unmet: gaps });
         const content = withoutBlankSections(draft);

@@ -98,6 +98,13 @@ describe('whole-slide images', () => {
     t.advance(t.config.viewerAccessReuseMs + 1000);
     expect(await tile(caregiver)).toBe(404);
 
+    // Taken away here, through the request: at once.
+    const second = await aPatient(t);
+    await t.db.query(`INSERT INTO case_members (case_id, user_id, relation) VALUES ($1, $2, 'proxy')`, [caseId, second.id]);
+    expect(await tile(second)).toBe(200);
+    expect((await patient.client.request('DELETE', `/api/cases/${caseId}/proxies/${second.id}`)).status).toBeLessThan(300);
+    expect(await tile(second)).toBe(404);
+
     // Signing out here takes effect on the next tile, within the window.
     const reader = await aStaff(t, 'coordinator', 'Tile Reader');
     const cookie = reader.client.cookieHeader;

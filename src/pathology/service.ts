@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { openCase, withCaseTx } from '../core/access.ts';
+import { caseAccessVersion, openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { BlobStore, StagedBlob } from '../core/blobs.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -61,6 +61,9 @@ const FAILURE_WORDS: Record<SlideFailure, string> = {
 
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
+/** A pyramid let go while a tile was about to be read from it. */
+class PyramidReleased extends Error {}
+
 /** Pyramid files held open for tile reads at once (one file handle each). */
 const OPEN_PYRAMIDS = 64;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
@@ -104,9 +107,9 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
   /**
    * A viewer asks for dozens of tiles a second: a person's access to a slide, once checked, holds
    * for `VIEWER_ACCESS_REUSE_SECONDS` before it is checked again (the slide itself was opened with
-   * a full check and an audit event).
+   * a full check and an audit event), or until anything changes who may see cases here.
    */
-  const grantedUntil = new Map<string, number>();
+  const grantedUntil = new Map<string, { until: number; version: number }>();
   let openedBytes = 0;
 
   /** A slide's tile index (read and checked whole) and a reader for its pyramid, kept while used. */
@@ -115,15 +118,48 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
     if (open) opened.delete(slide.id);
     else {
       open = (async () => {
-        const [index, pyramid] = await Promise.all([blobs.read(db, slide.index_sha256), blobs.rangeReader(db, slide.pyramid_sha256)]);
+        const index = await blobs.read(db, slide.index_sha256);
+        const pyramid = await blobs.rangeReader(db, slide.pyramid_sha256);
         openedBytes += index.length;
-        return { index, read: pyramid.read, close: pyramid.close };
+        return heldOpen(index, pyramid);
       })();
       open.catch(() => opened.delete(slide.id));
     }
     opened.set(slide.id, open);
     void evict();
     return open;
+  }
+
+  /**
+   * A pyramid held open for tile reads: closed once it has been let go (evicted, or the server
+   * stops) and no read of it is still under way, so a read never meets a closed file.
+   */
+  function heldOpen(index: Buffer, pyramid: { read: ReadRange; close: () => Promise<void> }) {
+    let reading = 0;
+    let released = false;
+    let closed = false;
+    const closeIfIdle = () => {
+      if (!released || reading > 0 || closed) return Promise.resolve();
+      closed = true;
+      return pyramid.close().catch(() => {});
+    };
+    return {
+      index,
+      read: async (start: number, end: number) => {
+        if (closed) throw new PyramidReleased();
+        reading++;
+        try {
+          return await pyramid.read(start, end);
+        } finally {
+          reading--;
+          void closeIfIdle();
+        }
+      },
+      close: () => {
+        released = true;
+        return closeIfIdle();
+      },
+    };
   }
 
   async function evict() {
@@ -133,8 +169,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       const evicted = await entry.catch(() => null);
       if (!evicted) continue;
       openedBytes -= evicted.index.length;
-      // Tiles being read from it right now finish first.
-      setTimeout(() => void evicted.close().catch(() => {}), 10_000).unref();
+      await evicted.close();
     }
   }
 
@@ -251,14 +286,16 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       const key = `${caseId}:${slideId}`;
       const grant = `${actor.userId}:${actor.role}:${key}`;
       const cached = readySlides.get(key);
-      const reuse = cached !== undefined && (grantedUntil.get(grant) ?? 0) > deps.now().getTime();
+      const kept = grantedUntil.get(grant);
+      const reuse = cached !== undefined && kept !== undefined && kept.until > deps.now().getTime() && kept.version === caseAccessVersion();
+      const versionBefore = caseAccessVersion();
       const slide = reuse ? cached : await withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta);
         return readySlides.get(key) ?? slideOf(tx, caseId, slideId);
       });
       if (!reuse && config.viewerAccessReuseMs > 0) {
         grantedUntil.delete(grant);
-        grantedUntil.set(grant, deps.now().getTime() + config.viewerAccessReuseMs);
+        grantedUntil.set(grant, { until: deps.now().getTime() + config.viewerAccessReuseMs, version: versionBefore });
         if (grantedUntil.size > 10_000) grantedUntil.delete(grantedUntil.keys().next().value!);
       }
       if (slide.status === 'ready' && !readySlides.has(key)) {
@@ -267,12 +304,17 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       }
       if (slide.status === 'failed') throw new AppError('CONFLICT', 'This slide file could not be read, so it cannot be viewed.');
       if (slide.status !== 'ready' || !slide.pyramid_sha256 || !slide.index_sha256) throw new AppError('CONFLICT', 'This slide is still being prepared for viewing.');
-      const { index, read } = await tilesOf({ id: slide.id, pyramid_sha256: slide.pyramid_sha256, index_sha256: slide.index_sha256 });
-      try {
-        return await readTile(index, read, level, col, row);
-      } catch (err) {
-        if (err instanceof TileMissing) throw new AppError('NOT_FOUND', 'There is no tile at this place and zoom.');
-        throw err;
+      const pyramid = { id: slide.id, pyramid_sha256: slide.pyramid_sha256, index_sha256: slide.index_sha256 };
+      for (let attempt = 0; ; attempt++) {
+        const { index, read } = await tilesOf(pyramid);
+        try {
+          return await readTile(index, read, level, col, row);
+        } catch (err) {
+          if (err instanceof TileMissing) throw new AppError('NOT_FOUND', 'There is no tile at this place and zoom.');
+          // Let go between finding it and reading (many slides open at once): opened again.
+          if (err instanceof PyramidReleased && attempt === 0) continue;
+          throw err;
+        }
       }
     },
 

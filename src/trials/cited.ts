@@ -1,6 +1,6 @@
 import type { Queryable } from '../core/db.ts';
 import { nearestSites } from './matching.ts';
-import { NCT_ID, type RegistryTrial } from './registry.ts';
+import { NCT_ID, wholeTrials, type RegistryTrial } from './registry.ts';
 
 /** A trial as the opinion names it: the reviewer's identifier and reason; the rest filled here. */
 export interface CitedTrial {
@@ -10,12 +10,15 @@ export interface CitedTrial {
   phases?: string[] | undefined;
   sites?: string[] | undefined;
   contact?: string | undefined;
+  registryStatus?: string | undefined;
+  checkedOn?: string | undefined;
 }
 
 const PHASE_WORDS: Record<string, string> = { EARLY_PHASE1: 'Early phase 1', PHASE1: 'Phase 1', PHASE2: 'Phase 2', PHASE3: 'Phase 3', PHASE4: 'Phase 4', NA: 'Phase not applicable' };
 export const phaseWords = (phases: string[]) => phases.map((p) => PHASE_WORDS[p] ?? p).join('/');
 
-const place = (s: RegistryTrial['sites'][number]) => [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ');
+const place = (s: ReturnType<typeof nearestSites>[number]) =>
+  [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ') + (s.distanceMiles !== null ? ` (about ${Math.round(s.distanceMiles)} miles away)` : '');
 const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
 
 /**
@@ -24,12 +27,12 @@ const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [
  * a client sent. A trial not in the copy (registry out of reach, or no longer recruiting) keeps
  * only the reviewer's identifier and reason.
  */
-export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, home: { country: string | null; state: string | null }, trials: T[]): Promise<T[]> {
+export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, home: { country: string | null; state: string | null; postalCode?: string | null }, trials: T[], today: Date): Promise<T[]> {
   const ids = trials.map((t) => t.identifier?.trim().toUpperCase()).filter((id): id is string => !!id && NCT_ID.test(id));
   const rows = ids.length ? await tx.query<{ nct_id: string; record: RegistryTrial }>(`SELECT nct_id, record FROM trials WHERE nct_id = ANY($1::text[])`, [ids]) : [];
-  const byId = new Map(rows.map((r) => [r.nct_id, r.record]));
+  const byId = new Map(wholeTrials(rows.map((r) => r.record)).map((r) => [r.nctId, r]));
   return trials.map((t) => {
-    const { title: _t, phases: _p, sites: _s, contact: _c, ...own } = t;
+    const { title: _t, phases: _p, sites: _s, contact: _c, registryStatus: _r, checkedOn: _d, ...own } = t;
     const id = t.identifier?.trim().toUpperCase();
     const record = id ? byId.get(id) : undefined;
     if (!record) return { ...own, ...(id && NCT_ID.test(id) ? { identifier: id } : {}) } as T;
@@ -38,6 +41,7 @@ export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, ho
       ...own, identifier: id, title: record.title.slice(0, 500), phases: record.phases.slice(0, 5),
       sites: nearestSites(record, home).slice(0, 3).map(place).filter(Boolean).map((s) => s.slice(0, 300)),
       ...(contact ? { contact: contact.slice(0, 300) } : {}),
+      registryStatus: record.status.slice(0, 40), checkedOn: today.toISOString().slice(0, 10),
     } as T;
   });
 }

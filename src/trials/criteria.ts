@@ -9,7 +9,7 @@ import type { TrialsKnowledge } from './knowledge.ts';
 export type CriterionKind = 'inclusion' | 'exclusion';
 export interface CriteriaLines { inclusion: string[]; exclusion: string[] }
 
-const HEADING = /^\s*(inclusion|exclusion)\s+criteria\b[^:\n]*:?\s*$/i;
+const HEADING = /^\s*(?:key|main|major|other|additional|general)?\s*(inclusion|exclusion)\s+criteria\b[^:\n]*:?\s*$/i;
 const BULLET = /^\s*(?:[*•\-–]|\d{1,2}[.)])\s+/;
 
 export function criteriaLines(text: string): CriteriaLines {
@@ -41,8 +41,22 @@ export interface CaseTrialFacts {
 
 export interface CriterionCheck { kind: CriterionKind; line: string; notes: string[] }
 
-/** Whether `text` names `word` at the start of a word ("EGFR-mutant" names egfr; "leGFR" does not). */
-export const mentions = (text: string, word: string) => new RegExp(`(^|[^a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text);
+const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const patterns = new Map<string, RegExp>();
+const compiled = (key: string, make: () => RegExp) => patterns.get(key) ?? (patterns.set(key, make()), patterns.get(key)!);
+
+/** Whether `text` has a word starting with `word` ("brain metast" names "brain metastases"); any case. */
+export const mentions = (text: string, word: string) => compiled(`w:${word}`, () => new RegExp(`(?<![a-z0-9])${escape(word)}`, 'i')).test(text);
+
+/**
+ * Whether `text` names a biomarker by one of its aliases, as a whole word. A short gene symbol
+ * (four letters or fewer: PR, ER, MET, ALK, RET, EGFR) counts only in capitals, as genes are
+ * written: "prior", "metastatic", "alkaline phosphatase" or the kidney's "eGFR" are not biomarkers.
+ */
+export const mentionsMarker = (text: string, alias: string) => {
+  const symbol = /^[a-z0-9]{1,4}$/i.test(alias);
+  return compiled(`m:${alias}`, () => new RegExp(`(?<![A-Za-z0-9])${escape(symbol ? alias.toUpperCase() : alias)}(?![A-Za-z0-9])`, symbol ? '' : 'i')).test(text);
+};
 
 /** The lines worth checking against the case, each with why. */
 export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: TrialsKnowledge): CriterionCheck[] {
@@ -52,7 +66,7 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
     for (const line of lines[kind]) {
       const notes: string[] = [];
       for (const b of facts.biomarkers) {
-        if (!b.aliases.some((a) => mentions(line, a))) continue;
+        if (!b.aliases.some((a) => mentionsMarker(line, a))) continue;
         notes.push(b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
       }
       for (const c of k.therapyClasses) {

@@ -10,7 +10,7 @@ const studies = (['lung-page-1.json', 'lung-page-2.json', 'breast-page-1.json'] 
   .filter((t): t is RegistryTrial => t !== null);
 
 const egfrLungCase: CaseForTrials = {
-  conditionId: 'lung_cancer', ageYears: 64, sex: 'female', country: 'US', state: 'MA',
+  conditionId: 'lung_cancer', ageYears: 64, sex: 'female', country: 'US', state: 'MA', postalCode: null, travelMiles: null,
   biomarkers: [{ name: 'EGFR (including exon 20 insertions)', aliases: ['egfr'], done: true }, { name: 'KRAS G12C', aliases: ['kras'], done: false }],
   treatments: ['Carboplatin and pemetrexed, four cycles'],
 };
@@ -20,6 +20,19 @@ describe('eligibility criteria', () => {
     const lines = criteriaLines('Inclusion Criteria:\n\n* Age 18 years or older\n* Measurable disease per RECIST 1.1,\n  confirmed by CT\n\nExclusion Criteria:\n- Prior immunotherapy\n1. Active hepatitis B');
     expect(lines.inclusion).toEqual(['Age 18 years or older', 'Measurable disease per RECIST 1.1, confirmed by CT']);
     expect(lines.exclusion).toEqual(['Prior immunotherapy', 'Active hepatitis B']);
+  });
+
+  it('reads "Key inclusion/exclusion criteria" headings too', () => {
+    const lines = criteriaLines('Key Inclusion Criteria:\n* Measurable disease\nKey Exclusion Criteria:\n* Prior EGFR TKI');
+    expect(lines).toEqual({ inclusion: ['Measurable disease'], exclusion: ['Prior EGFR TKI'] });
+  });
+
+  it('takes a biomarker for named only where its gene is written, not inside other words', () => {
+    const breast = { ...egfrLungCase, biomarkers: [{ name: 'PR (progesterone receptor)', aliases: ['pr'], done: true }, { name: 'ALK', aliases: ['alk'], done: true }, { name: 'EGFR', aliases: ['egfr'], done: false }, { name: 'MET exon 14 skipping', aliases: ['met'], done: false }] };
+    const text = 'Exclusion Criteria:\n* Prior endocrine therapy\n* eGFR below 30 mL/min\n* Alkaline phosphatase above 3 times the upper limit\n* Metastatic disease to the brain\nInclusion Criteria:\n* PR-positive disease\n* ALK rearrangement';
+    const checks = criteriaChecks(criteriaLines(text), breast, trialsKnowledge);
+    const flagged = checks.filter((c) => c.notes.some((n) => /tested/.test(n))).map((c) => c.line);
+    expect(flagged).toEqual(['PR-positive disease', 'ALK rearrangement']);
   });
 
   it('picks out the lines that touch the case, with what to check and never a verdict', () => {
@@ -58,6 +71,23 @@ describe('trials for a case', () => {
     expect(younger.candidates.map((c) => c.nctId)).toEqual(['NCT09900001', 'NCT09900002', 'NCT09900004']);
   });
 
+  it('ranks sites by distance from the patient’s ZIP code and weighs how far they could travel', () => {
+    // Columbus, Ohio (43215): the KRAS study's site is in town; the EGFR study's nearest is Chicago.
+    const ohio = { ...egfrLungCase, state: 'OH', postalCode: '43215', travelMiles: 50 as const };
+    const m = matchTrials(ohio, studies, trialsKnowledge);
+    const kras = m.candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(kras.reasons).toContain('Its nearest open site (Columbus, Ohio) is about 2 miles from the patient, within the distance they could travel.');
+    const egfr = m.candidates.find((c) => c.nctId === 'NCT09900001')!;
+    expect(egfr.sites.map((s) => s.city)).toEqual(['Chicago', 'Boston', 'San Diego']);
+    expect(egfr.sites[0]!.distanceMiles).toBeGreaterThan(250);
+    expect(egfr.sites[0]!.distanceMiles).toBeLessThan(300);
+    expect(egfr.reasons.at(-1)).toMatch(/^Its nearest open site \(Chicago, Illinois\) is about 2\d\d miles away, farther than the patient could travel \(50 miles\)\.$/);
+    // Without a limit, a site beyond 100 miles still counts, a little.
+    expect(matchTrials({ ...ohio, travelMiles: 'any' }, studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900001')!.reasons.at(-1)).toMatch(/^Its nearest open site \(Chicago, Illinois\) is about 2\d\d miles from the patient\.$/);
+    // A code the gazetteer does not know falls back to the state.
+    expect(matchTrials({ ...ohio, postalCode: '00000' }, studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!.reasons).toContain("Has a site in the patient's state (Ohio).");
+  });
+
   it('sets aside studies for the other sex, and suggests nothing for a condition the registry terms do not cover', () => {
     const breastMale = matchTrials({ ...egfrLungCase, conditionId: 'breast_cancer', sex: 'male' }, studies, trialsKnowledge);
     expect(breastMale.candidates).toEqual([]);
@@ -69,5 +99,15 @@ describe('trials for a case', () => {
     expect(registryTerms()).toContain('Non-small Cell Lung Cancer');
     expect(new Set(registryTerms()).size).toBe(registryTerms().length);
     expect(() => loadTrialsKnowledge('/nonexistent.json')).toThrow();
+  });
+});
+
+describe('age', () => {
+  it('counts whole years as a calendar does', async () => {
+    const { ageOn } = await import('./service.ts');
+    expect(ageOn('1940-01-01', new Date('2025-12-31T12:00:00Z'))).toBe(85);
+    expect(ageOn('1940-01-01', new Date('2026-01-01T00:00:00Z'))).toBe(86);
+    expect(ageOn('1962-05-04', new Date('2026-05-03T23:59:00Z'))).toBe(63);
+    expect(ageOn('2000-02-29', new Date('2026-02-28T12:00:00Z'))).toBe(25);
   });
 });

@@ -1,5 +1,6 @@
-import { criteriaChecks, criteriaLines, mentions, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
+import { criteriaChecks, criteriaLines, mentions, mentionsMarker, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
+import zipcodes from 'zipcodes';
 import type { RegistryTrial, TrialContact, TrialSite } from './registry.ts';
 
 /**
@@ -15,7 +16,14 @@ export interface CaseForTrials extends CaseTrialFacts {
   /** ISO 3166 two-letter country, and the state as the intake has it (US: the postal code). */
   country: string | null;
   state: string | null;
+  /** The patient's ZIP or postal code, for distances to sites. */
+  postalCode: string | null;
+  /** How far the patient could travel for a study: miles, "any", or not said. */
+  travelMiles: number | 'any' | null;
 }
+
+/** A site with its distance from the patient, when both places are known. */
+export type SiteNearby = TrialSite & { distanceMiles: number | null };
 
 export interface TrialCandidate {
   nctId: string;
@@ -25,8 +33,8 @@ export interface TrialCandidate {
   interventions: string[];
   reasons: string[];
   checks: CriterionCheck[];
-  /** Recruiting sites, the patient's own state and country first; at most five. */
-  sites: TrialSite[];
+  /** Open sites, nearest the patient first (by distance, else their state, then country); at most five. */
+  sites: SiteNearby[];
   contact: TrialContact | null;
   lastUpdate: string | null;
   score: number;
@@ -35,6 +43,9 @@ export interface TrialCandidate {
 export interface SetAside { nctId: string; title: string; why: string }
 
 export interface TrialMatches { conditionTerms: string[]; candidates: TrialCandidate[]; setAside: SetAside[] }
+
+/** Suggestions shown for one case, best first. */
+export const MAX_CANDIDATES = 25;
 
 const US_STATES: Record<string, string> = {
   AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado', CT: 'Connecticut', DE: 'Delaware', DC: 'District of Columbia',
@@ -58,8 +69,8 @@ const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INV
 
 export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge): TrialMatches {
   const conditionTerms = k.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
-  const out: TrialMatches = { conditionTerms, candidates: [], setAside: [] };
-  if (!conditionTerms.length) return out;
+  const out: { conditionTerms: string[]; candidates: (TrialCandidate & { eligibility?: string })[]; setAside: SetAside[] } = { conditionTerms, candidates: [], setAside: [] };
+  if (!conditionTerms.length) return { ...out, candidates: [] };
   const home = homeOf(facts);
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
@@ -74,39 +85,72 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     let score = 3;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     for (const b of facts.biomarkers) {
-      if (!b.aliases.some((a) => mentions(text, a))) continue;
+      if (!b.aliases.some((a) => mentionsMarker(text, a))) continue;
       reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
       score += b.done ? 2 : 1;
     }
     const sites = rankSites(trial, home);
-    const best = sites[0]?.near ?? 0;
-    if (best === 2) reasons.push(`Has a site in the patient's state (${home.state}).`);
-    else if (best === 1) reasons.push(`Has a site in the patient's country (${home.country}).`);
-    score += best;
+    const nearest = sites[0];
+    if (nearest?.s.distanceMiles != null) {
+      const miles = Math.round(nearest.s.distanceMiles);
+      const where = [nearest.s.city, nearest.s.state].filter(Boolean).join(', ');
+      const limit = typeof facts.travelMiles === 'number' ? facts.travelMiles : null;
+      if (limit !== null && miles > limit) {
+        reasons.push(`Its nearest open site (${where}) is about ${miles} miles away, farther than the patient could travel (${limit} miles).`);
+        score -= 1;
+      } else {
+        reasons.push(`Its nearest open site (${where}) is about ${miles} miles from the patient${limit !== null ? ', within the distance they could travel' : ''}.`);
+        score += miles <= (limit ?? 100) ? 2 : 1;
+      }
+    } else if (nearest?.near === 2) {
+      reasons.push(`Has a site in the patient's state (${home.state}).`);
+      score += 2;
+    } else if (nearest?.near === 1) {
+      reasons.push(`Has a site in the patient's country (${home.country}).`);
+      score += 1;
+    }
     out.candidates.push({
       nctId: trial.nctId, title: trial.title, phases: trial.phases, conditions: trial.conditions, interventions: trial.interventions.map((i) => i.name),
-      reasons, checks: criteriaChecks(criteriaLines(trial.eligibility), facts, k), sites: sites.slice(0, 5).map((x) => x.s),
+      reasons, checks: [], eligibility: trial.eligibility, sites: sites.slice(0, 5).map((x) => x.s),
       contact: trial.contacts[0] ?? null, lastUpdate: trial.lastUpdate, score,
     });
   }
   out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
+  // The best ones, with their eligibility lines read (a common cancer has thousands of studies).
+  out.candidates = out.candidates.slice(0, MAX_CANDIDATES).map(({ eligibility, ...c }) => ({ ...c, checks: criteriaChecks(criteriaLines(eligibility ?? ''), facts, k) }));
   return out;
 }
 
-/** The patient's country and state as the registry writes them ("United States", "Ohio"). */
-function homeOf(p: { country: string | null; state: string | null }) {
-  return { country: countryName(p.country), state: p.country === 'US' && p.state ? US_STATES[p.state.toUpperCase()] ?? p.state : p.state };
+/** The patient's place as the registry writes it ("United States", "Ohio"), with coordinates when the ZIP code is known. */
+function homeOf(p: { country: string | null; state: string | null; postalCode?: string | null }) {
+  const place = p.postalCode && (p.country === 'US' || p.country === 'CA') ? zipcodes.lookup(p.postalCode.trim().toUpperCase()) : undefined;
+  return {
+    country: countryName(p.country),
+    state: p.country === 'US' && p.state ? US_STATES[p.state.toUpperCase()] ?? p.state : p.state,
+    at: place && Number.isFinite(place.latitude) && Number.isFinite(place.longitude) ? { lat: place.latitude, lon: place.longitude } : null,
+  };
+}
+type Home = ReturnType<typeof homeOf>;
+
+/** Great-circle distance in miles (haversine, mean Earth radius 3,958.8 miles). */
+function milesBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = (d: number) => (d * Math.PI) / 180;
+  const h = Math.sin(rad(b.lat - a.lat) / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(rad(b.lon - a.lon) / 2) ** 2;
+  return 2 * 3958.8 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** Open sites, those in the patient's state first, then in their country. */
-function rankSites(trial: RegistryTrial, home: { country: string | null; state: string | null }) {
+/** Open sites, nearest first: by distance when both places are known, else the patient's state, then country. */
+function rankSites(trial: RegistryTrial, home: Home): { s: SiteNearby; near: number }[] {
   return trial.sites.filter((s) => !s.status || OPEN_SITE.has(s.status))
-    .map((s) => ({ s, near: same(s.state, home.state) && same(s.country, home.country) ? 2 : same(s.country, home.country) ? 1 : 0 }))
-    .sort((a, b) => b.near - a.near);
+    .map((s) => ({
+      s: { ...s, distanceMiles: home.at && s.lat !== null && s.lon !== null ? Math.round(milesBetween(home.at, { lat: s.lat, lon: s.lon }) * 10) / 10 : null },
+      near: same(s.state, home.state) && same(s.country, home.country) ? 2 : same(s.country, home.country) ? 1 : 0,
+    }))
+    .sort((a, b) => (a.s.distanceMiles ?? Infinity) - (b.s.distanceMiles ?? Infinity) || b.near - a.near);
 }
 
-/** A study's open sites nearest the patient (country and state as the intake has them). */
-export const nearestSites = (trial: RegistryTrial, patient: { country: string | null; state: string | null }): TrialSite[] => rankSites(trial, homeOf(patient)).map((x) => x.s);
+/** A study's open sites nearest the patient (country, state and ZIP code as the intake has them). */
+export const nearestSites = (trial: RegistryTrial, patient: { country: string | null; state: string | null; postalCode?: string | null }): SiteNearby[] => rankSites(trial, homeOf(patient)).map((x) => x.s);
 
 /** Why the case is plainly outside the study's own age or sex limits; null when it is not. */
 function outsideLimits(trial: RegistryTrial, facts: CaseForTrials): string | null {

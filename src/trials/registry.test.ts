@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
-import { ageInYears, clinicalTrialsGov, RegistryError } from './registry.ts';
+import { aTrialRegistry, registryPage } from '../../test/support/trialRegistry.ts';
+import { ageInYears, clinicalTrialsGov, RegistryError, toTrial } from './registry.ts';
 
 let registry: Awaited<ReturnType<typeof aTrialRegistry>>;
 beforeAll(async () => (registry = await aTrialRegistry()));
@@ -59,6 +59,21 @@ describe('ClinicalTrials.gov client', () => {
     const closed = await clinicalTrialsGov({ baseUrl: `http://127.0.0.1:${port}/api/v2`, timeoutMs: 2000 }).recruiting({ condition: 'Lung Cancer' }).catch((e: unknown) => e);
     expect(closed).toBeInstanceOf(RegistryError);
     expect((closed as Error).message).toBe("The trial registry could not be reached (the connection was refused).");
+  });
+
+  it('keeps a study whose site or intervention is odd, leaving out only the odd part', () => {
+    const page = registryPage('lung-page-1.json') as { studies: { protocolSection: Record<string, Record<string, unknown>> }[] };
+    const study = structuredClone(page.studies[0]!);
+    const places = study.protocolSection.contactsLocationsModule!.locations as Record<string, unknown>[];
+    places[0]!.city = '';
+    places[1]!.geoPoint = { lat: 'north', lon: 5 };
+    (study.protocolSection.armsInterventionsModule!.interventions as unknown[]).push({ type: 'DRUG' }, 42);
+    const trial = toTrial(study)!;
+    expect(trial.nctId).toBe('NCT09900001');
+    expect(trial.sites[0]).toMatchObject({ facility: 'Synthetic University Cancer Center', city: null });
+    expect(trial.sites[1]).toMatchObject({ city: 'Chicago', lat: null, lon: null });
+    expect(trial.interventions.map((i) => i.name)).toEqual(['Investigational EGFR inhibitor', 'Platinum-based chemotherapy']);
+    expect(toTrial({ protocolSection: { identificationModule: { nctId: 'NCT09900001', briefTitle: '' }, statusModule: { overallStatus: 'RECRUITING' } } })).toBeNull();
   });
 
   it('reads the registry’s ages', () => {

@@ -59,27 +59,41 @@ export class RegistryError extends Error {
 export const NCT_ID = /^NCT[0-9]{8}$/;
 
 const str = z.string().trim().min(1).max(4000);
+/**
+ * A field the study can do without: anything unreadable in it (empty, too long, a number) is
+ * taken as absent, so one odd site or contact does not cost the whole study.
+ */
+const loose = z.string().trim().min(1).max(4000).nullish().catch(null);
+const list = <T extends z.ZodType>(item: T) => z.array(z.unknown()).nullish().catch(null)
+  .transform((xs) => (xs ?? []).flatMap((x) => {
+    const r = item.safeParse(x);
+    return r.success ? [r.data as z.output<T>] : [];
+  }));
 const Study = z.object({
   protocolSection: z.object({
-    identificationModule: z.object({ nctId: z.string().regex(NCT_ID), briefTitle: str, officialTitle: str.nullish() }),
-    statusModule: z.object({ overallStatus: str, lastUpdatePostDateStruct: z.object({ date: str }).nullish() }),
-    conditionsModule: z.object({ conditions: z.array(str).nullish(), keywords: z.array(str).nullish() }).nullish(),
-    designModule: z.object({ studyType: str.nullish(), phases: z.array(str).nullish() }).nullish(),
-    armsInterventionsModule: z.object({ interventions: z.array(z.object({ type: str.nullish(), name: str })).nullish() }).nullish(),
+    identificationModule: z.object({ nctId: z.string().regex(NCT_ID), briefTitle: str, officialTitle: loose }),
+    statusModule: z.object({ overallStatus: str, lastUpdatePostDateStruct: z.object({ date: str }).nullish().catch(null) }),
+    conditionsModule: z.object({ conditions: list(str), keywords: list(str) }).nullish().catch(null),
+    designModule: z.object({ studyType: loose, phases: list(str) }).nullish().catch(null),
+    armsInterventionsModule: z.object({ interventions: list(z.object({ type: loose, name: str })) }).nullish().catch(null),
     eligibilityModule: z.object({
-      eligibilityCriteria: z.string().max(100_000).nullish(), sex: z.enum(['ALL', 'FEMALE', 'MALE']).nullish(),
-      minimumAge: str.nullish(), maximumAge: str.nullish(),
-    }).nullish(),
+      eligibilityCriteria: z.string().max(100_000).nullish().catch(null), sex: z.enum(['ALL', 'FEMALE', 'MALE']).nullish().catch(null),
+      minimumAge: loose, maximumAge: loose,
+    }).nullish().catch(null),
     contactsLocationsModule: z.object({
-      centralContacts: z.array(z.object({ name: str.nullish(), phone: str.nullish(), email: str.nullish() })).nullish(),
-      locations: z.array(z.object({
-        facility: str.nullish(), city: str.nullish(), state: str.nullish(), zip: str.nullish(), country: str.nullish(), status: str.nullish(),
-        geoPoint: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).nullish(),
-      })).nullish(),
-    }).nullish(),
+      centralContacts: list(z.object({ name: loose, phone: loose, email: loose })),
+      locations: list(z.object({
+        facility: loose, city: loose, state: loose, zip: loose, country: loose, status: loose,
+        geoPoint: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).nullish().catch(null),
+      })),
+    }).nullish().catch(null),
   }),
 });
-const Page = z.object({ studies: z.array(z.unknown()), nextPageToken: z.string().max(1000).optional(), totalCount: z.number().int().optional() });
+const Page = z.object({
+  studies: z.array(z.unknown()).nullish().transform((x) => x ?? []),
+  nextPageToken: z.string().max(1000).nullish(),
+  totalCount: z.number().int().nullish(),
+});
 
 const UNIT_YEARS: Record<string, number> = { year: 1, years: 1, month: 1 / 12, months: 1 / 12, week: 1 / 52, weeks: 1 / 52, day: 1 / 365, days: 1 / 365 };
 
@@ -117,6 +131,18 @@ export function toTrial(raw: unknown): RegistryTrial | null {
     lastUpdate: p.statusModule.lastUpdatePostDateStruct?.date ?? null,
   };
 }
+
+const nullableText = z.string().nullable();
+/** A study as kept in the local copy (a row written by an older version, or by hand, may not be). */
+const StoredTrial = z.object({
+  nctId: z.string().regex(NCT_ID), title: z.string(), status: z.string(), phases: z.array(z.string()), conditions: z.array(z.string()), keywords: z.array(z.string()),
+  interventions: z.array(z.object({ name: z.string() })), eligibility: z.string(), minAgeYears: z.number().nullable(), maxAgeYears: z.number().nullable(),
+  sex: z.enum(['ALL', 'FEMALE', 'MALE']), lastUpdate: nullableText,
+  sites: z.array(z.object({ facility: nullableText, city: nullableText, state: nullableText, country: nullableText, status: nullableText, lat: z.number().nullable(), lon: z.number().nullable() })),
+  contacts: z.array(z.object({ name: nullableText, phone: nullableText, email: nullableText })),
+});
+/** The stored studies that are whole; the others are left out (and come back whole with the next refresh). */
+export const wholeTrials = (records: unknown[]): RegistryTrial[] => records.filter((r): r is RegistryTrial => StoredTrial.safeParse(r).success);
 
 /** The parts of each study asked for: nothing else is sent (the API's `fields` parameter). */
 const FIELDS = ['identificationModule', 'statusModule', 'conditionsModule', 'designModule', 'armsInterventionsModule', 'eligibilityModule', 'contactsLocationsModule']

@@ -20,6 +20,7 @@ const CaseTrials = z.object({
   candidates: z.array(Candidate),
   setAside: z.array(z.object({ nctId: z.string(), title: z.string(), why: z.string() })).describe('Studies of the condition the case is outside of (age, sex)'),
   syncedAt: z.string().nullable().describe('When the local copy of the registry was last refreshed'),
+  lastRefreshFailedAt: z.string().nullable().describe('When the latest refresh failed, if it did (the copy was kept)'),
 }).meta({ id: 'CaseTrials' });
 const SyncState = z.object({
   lastRun: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), outcome: z.enum(['running', 'done', 'failed']), studies: z.number(), skipped: z.number(), error: z.string().nullable() }).nullable(),

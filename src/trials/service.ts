@@ -8,9 +8,13 @@ import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
 import { caseChecklist } from '../records/checklist.ts';
+import { mentions } from './criteria.ts';
 import { registryTerms, trialsKnowledge } from './knowledge.ts';
 import { matchTrials, type CaseForTrials, type TrialMatches } from './matching.ts';
-import { clinicalTrialsGov, RegistryError, type RegistryTrial, type TrialRegistry } from './registry.ts';
+import { clinicalTrialsGov, RegistryError, wholeTrials, type RegistryTrial, type TrialRegistry } from './registry.ts';
+
+/** Another refresh is under way. */
+class SyncUnderWay extends Error {}
 
 /** At most this many pages (of 100 studies) per condition term in one sync: a runaway paging token stops here. */
 const MAX_PAGES_PER_TERM = 50;
@@ -25,46 +29,59 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
   const { db, config } = deps;
   const registry = deps.registry ?? clinicalTrialsGov({ baseUrl: config.trialsRegistryUrl });
 
-  async function upsert(tx: Queryable, trial: RegistryTrial, term: string, runStart: Date) {
-    // Found under several terms in one run: it keeps them all; from an earlier run: only this one.
-    await tx.query(
-      `INSERT INTO trials (nct_id, record, title, status, terms, last_update, synced_at) VALUES ($1, $2, $3, $4, ARRAY[$5], $6, now())
-       ON CONFLICT (nct_id) DO UPDATE SET record = EXCLUDED.record, title = EXCLUDED.title, status = EXCLUDED.status, last_update = EXCLUDED.last_update, synced_at = now(),
-         terms = CASE WHEN trials.synced_at >= $7 THEN array(SELECT DISTINCT unnest(trials.terms || EXCLUDED.terms)) ELSE EXCLUDED.terms END`,
-      [trial.nctId, JSON.stringify(trial), trial.title, trial.status, term, /^\d{4}-\d{2}(-\d{2})?$/.test(trial.lastUpdate ?? '') ? (trial.lastUpdate!.length === 7 ? `${trial.lastUpdate}-01` : trial.lastUpdate) : null, runStart.toISOString()]);
+  /** Opens a run, unless one is under way (here or on another instance) and not yet stale. */
+  async function startRun(): Promise<string> {
+    return db.transaction(async (tx) => {
+      // One refresh at a time: the table lock orders two starting together.
+      await tx.query('LOCK TABLE trial_syncs IN SHARE ROW EXCLUSIVE MODE');
+      const [busy] = await tx.query(`SELECT 1 FROM trial_syncs WHERE outcome = 'running' AND started_at > now() - interval '1 hour'`);
+      if (busy) throw new SyncUnderWay();
+      const [run] = await tx.query<{ id: string }>(`INSERT INTO trial_syncs DEFAULT VALUES RETURNING id`);
+      return run!.id;
+    });
   }
 
   return {
     /**
-     * Refreshes the local copy from the registry: every page of every condition term, then
-     * studies no longer listed as recruiting are dropped. A failure keeps the copy as it was.
+     * Refreshes the local copy from the registry: every page of every condition term; then, in
+     * one transaction, each study gets the terms it was found under and studies no longer listed
+     * are dropped. A run that fails, or whose answers look wrong (most studies unreadable, more
+     * pages than allowed), changes no study's terms and drops nothing.
      */
     async sync(): Promise<{ studies: number; skipped: number }> {
-      const [run] = await db.query<{ id: string; started_at: Date }>(`INSERT INTO trial_syncs DEFAULT VALUES RETURNING id, started_at`);
+      const run = await startRun();
+      const found = new Map<string, Set<string>>();
       let studies = 0;
       let skipped = 0;
       try {
         for (const term of registryTerms()) {
           let pageToken: string | null = null;
-          for (let page = 0; page < MAX_PAGES_PER_TERM; page++) {
+          for (let page = 0; ; page++) {
+            if (page === MAX_PAGES_PER_TERM) throw new RegistryError(`The registry has more than ${MAX_PAGES_PER_TERM} pages of studies for "${term}".`);
             const got = await registry.recruiting({ condition: term, pageToken });
+            const sent = got.trials.length + got.skipped;
+            if (sent === 0 && page === 0 && (got.totalCount ?? 0) > 0) throw new RegistryError(`The registry counts studies for "${term}" but sent none.`);
             await db.transaction(async (tx) => {
-              for (const t of got.trials) await upsert(tx, t, term, run!.started_at);
+              for (const t of got.trials) await storeStudy(tx, t, [term]);
             });
+            for (const t of got.trials) found.set(t.nctId, (found.get(t.nctId) ?? new Set()).add(term));
             studies += got.trials.length;
             skipped += got.skipped;
             pageToken = got.nextPageToken;
             if (!pageToken) break;
           }
         }
+        if (skipped > 0 && skipped >= studies) throw new RegistryError(`${skipped} of ${studies + skipped} studies the registry sent could not be read: its answers may have changed shape.`);
         await db.transaction(async (tx) => {
-          await tx.query(`DELETE FROM trials WHERE synced_at < $1`, [run!.started_at.toISOString()]);
-          await tx.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'done', studies = $2, skipped = $3 WHERE id = $1`, [run!.id, studies, skipped]);
+          const terms = Object.fromEntries([...found].map(([id, set]) => [id, [...set]]));
+          await tx.query(`UPDATE trials t SET terms = ARRAY(SELECT jsonb_array_elements_text(v.value)) FROM jsonb_each($1::jsonb) v WHERE t.nct_id = v.key`, [JSON.stringify(terms)]);
+          await tx.query(`DELETE FROM trials WHERE NOT (nct_id = ANY($1::text[]))`, [[...found.keys()]]);
+          await tx.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'done', studies = $2, skipped = $3 WHERE id = $1`, [run, studies, skipped]);
         });
         return { studies, skipped };
       } catch (err) {
-        const message = err instanceof RegistryError ? err.message : 'The sync stopped on an error of this server; see its log.';
-        await db.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'failed', studies = $2, skipped = $3, error = $4 WHERE id = $1`, [run!.id, studies, skipped, message.slice(0, 500)]);
+        const message = err instanceof RegistryError ? err.message : 'The refresh stopped on an error of this server; see its log.';
+        await db.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'failed', studies = $2, skipped = $3, error = $4 WHERE id = $1`, [run, studies, skipped, message.slice(0, 500)]);
         throw err;
       }
     },
@@ -78,7 +95,7 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
       try {
         await this.sync();
       } catch {
-        // Recorded by sync(); the next run is booked below.
+        // Recorded by sync() (or another run is under way); the next run is booked below.
       } finally {
         if (config.trialsSyncHours > 0) await enqueueJob(db, 'trials.sync', {}, new Date(deps.now().getTime() + config.trialsSyncHours * 3_600_000));
       }
@@ -87,7 +104,7 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     /** At start-up: books a sync now unless one is already booked (another instance, an earlier start). */
     async bookSync(): Promise<void> {
       if (config.trialsSyncHours <= 0) return;
-      const [pending] = await db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL LIMIT 1`);
+      const [pending] = await db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL AND attempts < max_attempts LIMIT 1`);
       if (!pending) await enqueueJob(db, 'trials.sync', {});
     },
 
@@ -104,55 +121,81 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
 
     /** An administrator's "refresh now". */
     async syncNow(admin: Actor, meta: RequestMeta): Promise<TrialSyncState> {
+      let outcome: 'success' | 'failure' = 'failure';
       try {
         await this.sync();
+        outcome = 'success';
       } catch (err) {
+        if (err instanceof SyncUnderWay) throw new AppError('CONFLICT', 'A refresh of the trial registry copy is already under way; look again in a few minutes.');
         if (err instanceof RegistryError) throw new AppError('UNAVAILABLE', `${err.message} The trials on file are kept.`);
         throw err;
       } finally {
-        await recordAudit(db, { actor: admin, meta, action: 'trials.sync.run', entityType: 'TrialRegistry', entityId: 'clinicaltrials.gov' });
+        await recordAudit(db, { actor: admin, meta, action: 'trials.sync.run', entityType: 'TrialRegistry', entityId: 'clinicaltrials.gov', outcome });
       }
       return this.state();
     },
 
     /** The trials suggested for a case, with why and what to check; read from the local copy. */
-    async forCase(actor: Actor, meta: RequestMeta, caseId: string): Promise<TrialMatches & { syncedAt: string | null }> {
+    async forCase(actor: Actor, meta: RequestMeta, caseId: string): Promise<TrialMatches & { syncedAt: string | null; lastRefreshFailedAt: string | null }> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.candidates.read' });
         const facts = await caseFacts(tx, row, deps.now());
         const terms = trialsKnowledge.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
         const rows = terms.length ? await tx.query<{ record: RegistryTrial }>(`SELECT record FROM trials WHERE terms && $1::text[]`, [terms]) : [];
         const [synced] = await tx.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM trial_syncs WHERE outcome = 'done'`);
-        return { ...matchTrials(facts, rows.map((r) => r.record), trialsKnowledge), syncedAt: synced?.at?.toISOString() ?? null };
+        const [last] = await tx.query<{ outcome: string; finished_at: Date | null }>(`SELECT outcome, finished_at FROM trial_syncs ORDER BY id DESC LIMIT 1`);
+        return {
+          ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge),
+          syncedAt: synced?.at?.toISOString() ?? null,
+          lastRefreshFailedAt: last?.outcome === 'failed' ? last.finished_at?.toISOString() ?? null : null,
+        };
       });
     },
   };
 }
 export type TrialsService = ReturnType<typeof trialsService>;
 
+/** The registry's last-update date as a day ("2026-10" is the first of that month); null when it is not one. */
+const dayOf = (d: string | null) => (d && /^\d{4}-\d{2}(-\d{2})?$/.test(d) ? (d.length === 7 ? `${d}-01` : d) : null);
+
+/**
+ * Stores one study as read; a new one starts with the terms given, a known one keeps its terms
+ * (the run sets them all at its end, once every page has been read).
+ */
+async function storeStudy(tx: Queryable, t: RegistryTrial, terms: string[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO trials (nct_id, record, title, status, terms, last_update, synced_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+     ON CONFLICT (nct_id) DO UPDATE SET record = EXCLUDED.record, title = EXCLUDED.title, status = EXCLUDED.status, last_update = EXCLUDED.last_update, synced_at = now()`,
+    [t.nctId, JSON.stringify(t), t.title, t.status, terms, dayOf(t.lastUpdate)]);
+}
+
 /**
  * Stores studies read elsewhere than from the live registry (the demo's synthetic registry
- * answers) as a sync would: each under the registry terms its conditions or title name.
+ * answers): each under the registry terms its conditions or title name, as a search would find it.
  */
 export async function storeTrialCopy(db: Db, trials: RegistryTrial[]): Promise<void> {
   const terms = registryTerms();
   await db.transaction(async (tx) => {
     for (const t of trials) {
-      const text = [...t.conditions, ...t.keywords, t.title].join(' \n ').toLowerCase();
-      const found = terms.filter((term) => text.includes(term.toLowerCase()));
-      await tx.query(`INSERT INTO trials (nct_id, record, title, status, terms, last_update) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (nct_id) DO NOTHING`,
-        [t.nctId, JSON.stringify(t), t.title, t.status, found, t.lastUpdate]);
+      const text = [...t.conditions, ...t.keywords, t.title].join(' \n ');
+      await storeStudy(tx, t, terms.filter((term) => mentions(text, term)));
     }
     await tx.query(`INSERT INTO trial_syncs (finished_at, outcome, studies) VALUES (now(), 'done', $1)`, [trials.length]);
   });
+}
+
+/** Age in whole years on a day, as a calendar counts it (a birthday passed this year or not). */
+export function ageOn(birthDate: string, now: Date): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  const birthdayPassed = now.getUTCMonth() + 1 > m || (now.getUTCMonth() + 1 === m && now.getUTCDate() >= d);
+  return now.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
 }
 
 /** What matching needs of a case, from its intake and its assessment (biomarkers tested or not). */
 async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1], now: Date): Promise<CaseForTrials> {
   const intake = row.intake as Partial<Intake>;
   const { assessment } = await caseChecklist(tx, row);
-  const born = intake.patient?.birthDate ? new Date(intake.patient.birthDate) : null;
-  const ageYears = born ? Math.floor((now.getTime() - born.getTime()) / (365.2425 * 86_400_000)) : null;
+  const ageYears = intake.patient?.birthDate ? ageOn(intake.patient.birthDate, now) : null;
   const tests = assessment.biomarkers?.tests ?? [];
   const aliases = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
   return {
@@ -161,6 +204,8 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     sex: intake.patient?.sex ?? null,
     country: intake.patient?.country ?? null,
     state: intake.patient?.state ?? null,
+    postalCode: intake.patient?.postalCode ?? null,
+    travelMiles: intake.patient?.travelMiles ?? null,
     biomarkers: tests.map((t) => ({ name: t.name, aliases: aliases.get(t.name) ?? [t.name.toLowerCase()], done: t.status === 'done' })),
     treatments: (intake.treatment?.treatments ?? []).map((t) => t.description),
   };

@@ -74,8 +74,15 @@ describe('clinical trials', () => {
       identifier: 'NCT09900002', why: 'KRAS G12C testing is pending; if positive, this study is near home.',
       title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', phases: ['PHASE2'],
       sites: ['Synthetic Midwest Research Hospital, Columbus, Ohio, United States'], contact: 'Research Nurse (synthetic), 555-0101',
+      registryStatus: 'RECRUITING', checkedOn: t.now().toISOString().slice(0, 10),
     });
     expect(byHand).toEqual({ identifier: 'NCT12345678', why: 'Named by hand; not in the copy.' });
+    // A trial needs a reason for the patient before the part can be signed.
+    await expert.client.patch(`/api/cases/${caseId}/opinion/draft`, { trials: [{ identifier: 'NCT09900002', why: '' }] });
+    const unsigned = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });
+    expect(unsigned.status).toBe(422);
+    expect(unsigned.body.unmet.join(' ')).toMatch(/Clinical trials \(entry 1\)/);
+    await expert.client.patch(`/api/cases/${caseId}/opinion/draft`, { trials: saved.body.content.trials.map((x: { identifier: string; why: string }) => ({ identifier: x.identifier, why: x.why })) });
     expect((await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) })).status).toBe(200);
     const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert) });
     expect(issued.status).toBe(201);
@@ -85,14 +92,18 @@ describe('clinical trials', () => {
     const study = dr.contained.find((r: { resourceType: string; identifier?: { value: string }[] }) => r.resourceType === 'ResearchStudy' && r.identifier?.[0]?.value === 'NCT09900002');
     expect(study).toMatchObject({ status: 'active', title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', identifier: [{ system: 'https://clinicaltrials.gov' }], phase: { coding: [{ code: 'phase-2' }] } });
     expect(fhirValidationErrors(study)).toEqual([]);
+    // The trial named by hand and not in the copy is not stated as a study with a status.
+    expect(dr.contained.filter((r: { resourceType: string }) => r.resourceType === 'ResearchStudy')).toHaveLength(1);
     expect(dr.extension).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo', valueReference: { reference: `#${study.id}`, display: study.title } });
     const pdf = await fetch(`${t.baseUrl}/api/cases/${caseId}/opinion/report/1/pdf`, { headers: { cookie: coordinator.client.cookieHeader } });
     expect(pdf.status).toBe(200);
     const { text } = await extractPdfText(new Uint8Array(await pdf.arrayBuffer()));
     const flat = text.replace(/\s+/g, ' ');
-    expect(flat).toContain('Clinical trials to ask your doctor about');
-    expect(flat).toContain('NCT09900002 · Synthetic study of a KRAS G12C inhibitor after first-line treatment · (Phase 2)');
-    expect(flat).toContain('Nearest sites: Synthetic Midwest Research Hospital, Columbus, Ohio, United States.');
+    expect(flat).toContain('Research studies to ask your doctor about');
+    expect(flat).toContain('NCT09900002 · Synthetic study of a KRAS G12C inhibitor after first-line treatment · Phase 2');
+    expect(flat).toContain(`Open to new patients when checked on ${t.now().toISOString().slice(0, 10)}.`);
+    expect(flat).toContain('Sites (nearest first): Synthetic Midwest Research Hospital, Columbus, Ohio, United States.');
+    expect(flat).toContain('Not found in this service’s copy of the registry: ask the study team whether it is open.');
     expect(flat).toContain('decided by the study team');
   });
 

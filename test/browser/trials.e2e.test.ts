@@ -46,7 +46,7 @@ it('a reviewer adds a suggested trial to the opinion; the patient sees it as a s
   await egfr.getByText('Added').waitFor();
   const cited = op.getByTestId('cited-trial');
   await cited.getByText(/^Suggested because: Studies non-small cell lung cancer/).waitFor();
-  await cited.getByLabel('Why the patient should ask about it (in plain words)').fill('Your tumor has an EGFR change, which this study treats. Ask whether it fits you.');
+  await cited.getByLabel('Why the patient should ask about NCT09900001 (in plain words)').fill('Your tumor has an EGFR change, which this study treats. Ask whether it fits you.');
   await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
   await shot(op, 'trial-added');
   const part = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.content;

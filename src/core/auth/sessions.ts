@@ -55,8 +55,10 @@ export async function resolveSession(db: Db, token: string, policy: SessionPolic
   if (reuseMs > 0) {
     const seen = recentlyResolved.get(tokenHash);
     if (seen && now.getTime() - seen.at < reuseMs && now < seen.info.expiresAt && now < seen.info.idleExpiresAt) return seen.info;
+    const asOf = generation;
     const info = await lookUpSession(db, tokenHash, policy, now);
-    remember(tokenHash, info, now);
+    // A change to sessions while this lookup ran may not be in what it read: not kept.
+    if (asOf === generation) remember(tokenHash, info, now);
     return info;
   }
   return lookUpSession(db, tokenHash, policy, now);
@@ -78,9 +80,20 @@ function remember(tokenHash: string, info: SessionInfo | null, now: Date): void 
   if (recentlyResolved.size > RECENT_SESSIONS_MAX) recentlyResolved.delete(recentlyResolved.keys().next().value!);
 }
 
-/** Called by every change to sessions or accounts (revocation, sign-in step, disabling). */
-export function forgetRecentSessions(): void {
+let generation = 0;
+
+/**
+ * Called by every change that ends sessions (sign-out, revocation, disabling, password resets):
+ * at once, and again when the transaction has committed, so a lookup made in between (which
+ * still saw the session) is not kept either.
+ */
+export function forgetRecentSessions(tx?: Queryable): void {
+  generation++;
   recentlyResolved.clear();
+  tx?.afterCommit?.('forget-recent-sessions', () => {
+    generation++;
+    recentlyResolved.clear();
+  });
 }
 
 async function lookUpSession(db: Db, tokenHash: string, policy: SessionPolicy, now: Date): Promise<SessionInfo | null> {
@@ -109,12 +122,11 @@ async function lookUpSession(db: Db, tokenHash: string, policy: SessionPolicy, n
 }
 
 export async function setSessionMfaState(tx: Queryable, tokenHash: string, state: MfaState): Promise<void> {
-  forgetRecentSessions();
   await tx.query('UPDATE sessions SET mfa_state = $2 WHERE token_hash = $1', [tokenHash, state]);
 }
 
 export async function revokeSession(tx: Queryable, tokenHash: string): Promise<void> {
-  forgetRecentSessions();
+  forgetRecentSessions(tx);
   await tx.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
 }
 
@@ -137,7 +149,7 @@ export async function listActiveSessions(q: Queryable, userId: string, now: Date
 
 /** Ends every session of a person but one (the one they are using); returns how many ended. */
 export async function revokeOtherSessions(tx: Queryable, userId: string, keepTokenHash: string): Promise<number> {
-  forgetRecentSessions();
+  forgetRecentSessions(tx);
   return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND token_hash <> $2 AND revoked_at IS NULL RETURNING id', [userId, keepTokenHash])).length;
 }
 
@@ -152,6 +164,6 @@ export function describeDevice(userAgent: string | null): string {
 }
 
 export async function revokeUserSessions(tx: Queryable, userId: string): Promise<number> {
-  forgetRecentSessions();
+  forgetRecentSessions(tx);
   return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id', [userId])).length;
 }

@@ -17379,6 +17379,8 @@ export interface components {
             candidates: components["schemas"]["TrialCandidate"][];
             /** @description The registry condition names searched */
             conditionTerms: string[];
+            /** @description When the latest refresh failed, if it did (the copy was kept) */
+            lastRefreshFailedAt: string | null;
             /** @description Studies of the condition the case is outside of (age, sex) */
             setAside: {
                 nctId: string;
@@ -17392,6 +17394,8 @@ export interface components {
             candidates: components["schemas"]["TrialCandidateInput"][];
             /** @description The registry condition names searched */
             conditionTerms: string[];
+            /** @description When the latest refresh failed, if it did (the copy was kept) */
+            lastRefreshFailedAt: string | null;
             /** @description Studies of the condition the case is outside of (age, sex) */
             setAside: {
                 nctId: string;
@@ -17741,10 +17745,12 @@ export interface components {
                 givenName: string;
                 insurancePlan?: string;
                 phone?: string;
+                postalCode?: string;
                 preferredLanguage: string;
                 /** @enum {string} */
                 sex: "female" | "male" | "other" | "unknown";
                 state?: string;
+                travelMiles?: number | "any";
             };
             plan?: {
                 /** Format: date */
@@ -17797,10 +17803,12 @@ export interface components {
                 givenName: string;
                 insurancePlan?: string;
                 phone?: string;
+                postalCode?: string;
                 preferredLanguage: string;
                 /** @enum {string} */
                 sex: "female" | "male" | "other" | "unknown";
                 state?: string;
+                travelMiles?: number | "any";
             };
             plan?: {
                 /** Format: date */
@@ -18292,9 +18300,12 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             };
             trials?: {
+                /** Format: date */
+                checkedOn?: string;
                 contact?: string;
                 identifier?: string;
                 phases?: string[];
+                registryStatus?: string;
                 sites?: string[];
                 title?: string;
                 why?: string;
@@ -18387,9 +18398,12 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             } | null;
             trials?: {
+                /** Format: date */
+                checkedOn?: string;
                 contact?: string;
                 identifier?: string;
                 phases?: string[];
+                registryStatus?: string;
                 sites?: string[];
                 title?: string;
                 why?: string;
@@ -18482,9 +18496,12 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             } | null;
             trials?: {
+                /** Format: date */
+                checkedOn?: string;
                 contact?: string;
                 identifier?: string;
                 phases?: string[];
+                registryStatus?: string;
                 sites?: string[];
                 title?: string;
                 why?: string;
@@ -18577,9 +18594,12 @@ export interface components {
                 stance?: "agree" | "modify" | "alternative";
             };
             trials?: {
+                /** Format: date */
+                checkedOn?: string;
                 contact?: string;
                 identifier?: string;
                 phases?: string[];
+                registryStatus?: string;
                 sites?: string[];
                 title?: string;
                 why?: string;
@@ -18737,9 +18757,12 @@ export interface components {
                         stance: "agree" | "modify" | "alternative";
                     };
                     trials?: {
+                        /** Format: date */
+                        checkedOn?: string;
                         contact?: string;
                         identifier: string;
                         phases?: string[];
+                        registryStatus?: string;
                         sites?: string[];
                         title?: string;
                         why: string;
@@ -18866,9 +18889,12 @@ export interface components {
                         stance: "agree" | "modify" | "alternative";
                     };
                     trials?: {
+                        /** Format: date */
+                        checkedOn?: string;
                         contact?: string;
                         identifier: string;
                         phases?: string[];
+                        registryStatus?: string;
                         sites?: string[];
                         title?: string;
                         why: string;

@@ -202,9 +202,20 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
         <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
         <TextInput label={t('intake:patient.phone')} value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
       </FieldRow>
+      <FieldRow>
+        <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />
+        <NativeSelect label={t('intake:patient.travel')} value={v.travelMiles ? String(v.travelMiles) : 'unsure'}
+          onChange={(e) => set({ travelMiles: travelMiles(e.currentTarget.value as TravelChoice) })}
+          data={TRAVEL_CHOICES.map((value) => ({ value, label: t(`intake:patient.travelOptions.${value}`) }))} />
+      </FieldRow>
     </Stack>
   );
 }
+
+/** How far the patient could travel for a research study: miles, as far as needed, or not answered. */
+const TRAVEL_CHOICES = ['unsure', '25', '50', '100', '250', 'any'] as const;
+type TravelChoice = (typeof TRAVEL_CHOICES)[number];
+const travelMiles = (c: TravelChoice) => (c === 'unsure' ? undefined : c === 'any' ? 'any' as const : Number(c));
 
 function ConditionStep({ v, set }: StepProps<'condition'>) {
   const { t } = useTranslation();

@@ -122,6 +122,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
   const latest = useRef(c);
   latest.current = c;
   const [signing, setSigning] = useState<'sign' | 'issue' | null>(null);
+  const [openSections, setOpenSections] = useState<string[]>(['diagnosis', 'answers', 'summary']);
   const qc = useQueryClient();
   const autosave = useSectionAutosave<Section>(async (sections, keepalive) => {
     const changes = Object.fromEntries(sections.map((k) => [k, compact(latest.current[k]) ?? null]));
@@ -154,7 +155,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
       </Group>
       <fieldset disabled={signed} style={{ border: 0, padding: 0, margin: 0 }}>
         <TextInput label="Your role on this case" placeholder="e.g. Pathologist" value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
-        <Accordion multiple defaultValue={['diagnosis', 'answers', 'summary']} mt="sm">
+        <Accordion multiple value={openSections} onChange={setOpenSections} mt="sm">
           <Accordion.Item value="diagnosis">
             <SectionControl state={state('diagnosisReview')}>Diagnosis review</SectionControl>
             <Accordion.Panel>
@@ -228,7 +229,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           </Accordion.Item>
           <Accordion.Item value="trials">
             <SectionControl state={state('trials')}>Clinical trials to ask about</SectionControl>
-            <Accordion.Panel><TrialsEditor caseId={caseId} value={c.trials} saved={w.myPart?.content.trials} onChange={(v) => set('trials', v)} /></Accordion.Panel>
+            <Accordion.Panel><TrialsEditor caseId={caseId} open={openSections.includes('trials')} value={c.trials} saved={w.myPart?.content.trials} onChange={(v) => set('trials', v)} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="answers">
             <SectionControl state={state('answers', 'priorities')}>Answers to the patient's questions</SectionControl>
