@@ -74,7 +74,12 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
         const given = c.inHistory.filter((w) => mentions(history, w));
         notes.push(given.length ? `The treatment history names ${given.join(', ')} (${c.label}).` : `The treatment history names no ${c.label}: confirm with the treating team.`);
       }
-      for (const c of k.checks) if (c.inCriteria.some((w) => mentions(line, w))) notes.push(c.note);
+      for (const c of k.checks) {
+        if (!c.inCriteria.some((w) => mentions(line, w))) continue;
+        notes.push(c.note);
+        // Lines about earlier treatment: what the intake lists, for the reviewer to count lines of therapy.
+        if (c.id === 'lines') notes.push(facts.treatments.length ? `The treatment history lists ${facts.treatments.length} earlier ${facts.treatments.length === 1 ? 'treatment' : 'treatments'}: ${facts.treatments.join('; ')}.` : 'The treatment history lists no earlier treatment.');
+      }
       if (notes.length) out.push({ kind, line, notes: [...new Set(notes)] });
     }
   }

@@ -45,6 +45,9 @@ describe('eligibility criteria', () => {
     expect(byLine.get('Prior treatment with an EGFR tyrosine kinase inhibitor')!.notes).toContain('The treatment history names no EGFR inhibitors: confirm with the treating team.');
     expect(byLine.get('Prior immunotherapy within 6 months')!.notes).toEqual(['The treatment history names no immunotherapy (checkpoint inhibitors): confirm with the treating team.']);
     expect(byLine.has('Age 18 years or older')).toBe(false);
+    const kras = studies.find((s) => s.nctId === 'NCT09900002')!;
+    const lines = criteriaChecks(criteriaLines(kras.eligibility), egfrLungCase, trialsKnowledge).find((c) => /prior line/.test(c.line))!;
+    expect(lines.notes).toEqual(['Depends on earlier treatment: check the treatment history.', 'The treatment history lists 1 earlier treatment: Carboplatin and pemetrexed, four cycles.']);
     const history = criteriaChecks(criteriaLines('Exclusion Criteria:\n* Prior platinum-based chemotherapy'), egfrLungCase, trialsKnowledge);
     expect(history[0]!.notes).toContain('The treatment history names carboplatin, pemetrexed (chemotherapy).');
   });
