@@ -30,6 +30,7 @@ import { imagingService } from './imaging/service.ts';
 import type { JobHandlers } from './jobs.ts';
 import { pathologyRoutes } from './pathology/routes.ts';
 import { trialsRoutes } from './trials/routes.ts';
+import { knowledgeRoutes } from './knowledge/routes.ts';
 import { trialsService } from './trials/service.ts';
 import { pathologyService } from './pathology/service.ts';
 import { slideAnnotations } from './pathology/annotations.ts';
@@ -140,6 +141,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       onClose: () => pathology.close(),
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': () => trials.scheduledSync() } },
+    { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

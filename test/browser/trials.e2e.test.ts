@@ -92,5 +92,12 @@ it('a reviewer adds a suggested trial to the opinion; the patient sees it as a s
   await expect.poll(() => ap.getByTestId('trial-copy').textContent()).toMatch(/^4 studies in the copy\..*failed\./);
   expect(await seriousA11yViolations(ap)).toEqual([]);
   await shot(ap, 'admin-registry-copy');
+  // When the knowledge behind the suggestions (and everything else) was last reviewed.
+  await ap.getByRole('link', { name: 'Knowledge review' }).click();
+  await expect.poll(() => ap.getByTestId('knowledge-due').textContent()).toMatch(/^Nothing is due for review \(\d+ entries, as of \d{4}-\d\d-\d\d\)\.$/);
+  await ap.getByLabel('Search').fill('ctgov');
+  await ap.getByRole('cell', { name: 'ctgov-api' }).waitFor();
+  expect(await seriousA11yViolations(ap)).toEqual([]);
+  await shot(ap, 'admin-knowledge-review');
   await ap.close();
 });

@@ -37,6 +37,7 @@ const PERMISSIONS = {
   'case.opinion.write': ['expert'],
   'case.trials.read': ['coordinator', 'expert', 'board_chair'],
   'trials.manage': ['admin'],
+  'knowledge.review': ['admin'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],

@@ -549,6 +549,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/knowledge/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every dated entry of the clinical and service knowledge (rules, sources, catalogues), oldest review first; those not reviewed for 365 days are due */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            entries: components["schemas"]["KnowledgeEntry"][];
+                            reviewEveryDays: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/outbox": {
         parameters: {
             query?: never;
@@ -18170,6 +18273,28 @@ export interface components {
                 sources: string[];
                 surgeonMin: number;
             }[];
+        };
+        KnowledgeEntry: {
+            area: string;
+            /** @description Not reviewed for 365 days or more */
+            due: boolean;
+            id: string;
+            /** @description Where in its file the entry sits */
+            kind: string;
+            label: string;
+            reviewedOn: string;
+            sources: string[];
+        };
+        KnowledgeEntryInput: {
+            area: string;
+            /** @description Not reviewed for 365 days or more */
+            due: boolean;
+            id: string;
+            /** @description Where in its file the entry sits */
+            kind: string;
+            label: string;
+            reviewedOn: string;
+            sources: string[];
         };
         LungFunctionResult: {
             functionalSegmentsRemoved: number;

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Every dated entry of the clinical and service knowledge the product runs on (rules, sources,
+ * catalogues, board and visit policies, trial matching), with when a person last reviewed it: an
+ * entry not reviewed for a year is due. The files are those the services load and validate; this
+ * only reads their dates, so a new file joins by being listed here.
+ */
+const SRC = path.resolve(import.meta.dirname, '..');
+export const KNOWLEDGE_FILES: readonly { area: string; file: string }[] = [
+  { area: 'Assessment: sources', file: 'assessment/data/sources.json' },
+  { area: 'Assessment: conditions', file: 'assessment/data/conditions.json' },
+  { area: 'Assessment: rules', file: 'assessment/data/rules.json' },
+  { area: 'Tumor boards', file: 'boards/data/boards.json' },
+  { area: 'Video visits', file: 'visits/data/visit-types.json' },
+  { area: 'Clinical trials', file: 'trials/data/trials.json' },
+  { area: 'Diagnosis codes (ICD-10-CM)', file: 'catalog/icd10cm.json' },
+  { area: 'Diagnosis names', file: 'catalog/diagnosis-names.json' },
+];
+
+export const REVIEW_EVERY_DAYS = 365;
+
+export interface KnowledgeEntry {
+  area: string;
+  /** Where in the file: the list it sits in ("rules.urgency.rules", "sources"), or "file" for the file as a whole. */
+  kind: string;
+  id: string;
+  /** What the entry says or names, shortened. */
+  label: string;
+  reviewedOn: string;
+  sources: string[];
+  due: boolean;
+}
+
+const shorten = (s: string) => (s.length > 160 ? `${s.slice(0, 157)}…` : s);
+
+/** The dated entries of one parsed file: every object with a `reviewedOn`, where it sits. */
+export function datedEntries(area: string, data: unknown): Omit<KnowledgeEntry, 'due'>[] {
+  const out: Omit<KnowledgeEntry, 'due'>[] = [];
+  const walk = (v: unknown, where: string[]) => {
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, where));
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.reviewedOn === 'string') {
+      const id = String(o.id ?? o.condition ?? (where.length ? where.join('.') : 'file'));
+      const text = o.label ?? o.title ?? o.text ?? o.source ?? o.detail ?? '';
+      out.push({ area, kind: where.join('.') || 'file', id, label: shorten(String(text)), reviewedOn: o.reviewedOn, sources: Array.isArray(o.sources) ? o.sources.filter((s): s is string => typeof s === 'string') : [] });
+    }
+    for (const [k, child] of Object.entries(o)) if (child && typeof child === 'object') walk(child, [...where, k]);
+  };
+  walk(data, []);
+  return out;
+}
+
+/** Every dated entry of every knowledge file, the oldest review first, each marked due or not on `today`. */
+export function knowledgeReview(today: Date, files = KNOWLEDGE_FILES): KnowledgeEntry[] {
+  const cutoff = new Date(today.getTime() - REVIEW_EVERY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return files
+    .flatMap(({ area, file }) => datedEntries(area, JSON.parse(fs.readFileSync(path.join(SRC, file), 'utf8'))))
+    .map((e) => ({ ...e, due: e.reviewedOn < cutoff }))
+    .sort((a, b) => a.reviewedOn.localeCompare(b.reviewedOn) || a.area.localeCompare(b.area) || a.id.localeCompare(b.id));
+}
