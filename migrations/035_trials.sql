@@ -18,6 +18,8 @@ CREATE INDEX trials_terms_idx ON trials USING gin (terms);
 CREATE TABLE trial_syncs (
   id bigserial PRIMARY KEY,
   started_at timestamptz NOT NULL DEFAULT now(),
+  -- Moved on with every page read: a run whose heartbeat stopped was cut short (a restart).
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
   outcome text NOT NULL DEFAULT 'running' CHECK (outcome IN ('running', 'done', 'failed')),
   studies int NOT NULL DEFAULT 0,

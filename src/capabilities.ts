@@ -140,7 +140,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
       jobs: { 'pathology.slide': (p) => pathology.prepare('slideId' in p ? p.slideId : p.documentId) },
       onClose: () => pathology.close(),
     },
-    { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': () => trials.scheduledSync() } },
+    { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
     {
       name: 'experts',

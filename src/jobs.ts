@@ -18,7 +18,8 @@ export const JOB_PAYLOADS = {
   'event.dispatch': z.object({ eventId: z.string().regex(/^[0-9]{1,19}$/) }),
   'board.agendaMail': z.object({ sessionId: z.uuid(), changedAt: z.iso.datetime() }),
   'visit.remind': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
-  'trials.sync': z.object({}),
+  // `requested`: an administrator's one refresh; without it, the scheduled run that books the next.
+  'trials.sync': z.object({ requested: z.boolean().optional() }),
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;

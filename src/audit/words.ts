@@ -16,7 +16,7 @@ const EXACT: Record<string, string> = {
   'document.list': 'Looked at the records', 'document.read': 'Opened a record', 'document.classify': 'Sorted a record', 'document.text.read': 'Read a record', 'document.download': 'Downloaded a record',
   'imaging.store': 'Added images', 'imaging.list': 'Looked at the images', 'imaging.search': 'Looked for images', 'imaging.retrieve': 'Viewed images', 'imaging.export': 'Exported images without names',
   'pathology.slides.list': 'Looked at the list of digital slides', 'pathology.slide.open': 'Viewed a digital slide', 'pathology.slide.picture': 'Viewed the label or overview photo of a slide', 'pathology.slide.describe': 'Named the block and stain of a slide',
-  'trials.candidates.read': 'Looked at clinical trials for the request', 'trials.sync.run': 'Refreshed the list of clinical trials',
+  'trials.candidates.read': 'Looked at clinical trials for the request', 'trials.sync.run': 'Asked for a refresh of the list of clinical trials',
   'pathology.annotations.read': 'Looked at slide measurements', 'pathology.annotation.create': 'Measured on a slide', 'pathology.annotation.delete': 'Removed a slide measurement', 'pathology.annotations.export': 'Exported slide measurements',
   'imaging.measurement.create': 'Measured on an image', 'imaging.measurement.delete': 'Removed a measurement', 'imaging.measurements.read': 'Looked at image measurements',
   'offer.create': 'Offered the case to an expert', 'offer.accept': 'Accepted the case', 'offer.decline': 'Declined the case', 'offer.list': 'Looked at offers to experts',

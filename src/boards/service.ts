@@ -118,7 +118,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
   }
   /** Ends the grants that no other scheduled session (with that case and member) still gives. */
   async function revokeMembers(tx: Queryable, sessionId: string, pairs: { caseId?: string; userId?: string }) {
-    caseAccessChanged(tx);
+    caseAccessChanged(tx, pairs.caseId);
     await tx.query(
       `UPDATE case_members cm SET revoked_at = now() WHERE cm.relation = 'board_member' AND cm.revoked_at IS NULL
          AND ($2::uuid IS NULL OR cm.case_id = $2) AND ($3::uuid IS NULL OR cm.user_id = $3)
@@ -147,6 +147,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
    * that gives them, earlier or later than before (grantMembers only ever lengthens them).
    */
   async function regrantAfterMove(tx: Queryable, sessionId: string) {
+    caseAccessChanged(tx);
     await tx.query(
       `UPDATE case_members cm SET expires_at = g.ends_at
        FROM (SELECT a.case_id, m.user_id, max(s.ends_at) AS ends_at FROM board_agenda a

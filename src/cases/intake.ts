@@ -46,7 +46,8 @@ export const PatientSection = z.strictObject({
   postalCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, 'Check the ZIP or postal code.').optional(),
   /** How far the patient could travel for a research study: miles, or "any" (as far as needed). */
   travelMiles: z.union([z.number().int().positive().max(5000), z.literal('any')]).optional(),
-}).refine((p) => p.country !== 'US' || !!p.state, { message: 'Choose the state: experts must be licensed where the patient is.', path: ['state'] });
+}).refine((p) => p.country !== 'US' || !!p.state, { message: 'Choose the state: experts must be licensed where the patient is.', path: ['state'] })
+  .refine((p) => p.country !== 'US' || !p.postalCode || /^\d{5}(-\d{4})?$/.test(p.postalCode), { message: 'A US ZIP code has five digits.', path: ['postalCode'] });
 
 export const ConditionSection = z.strictObject({
   description: Text(500),

@@ -113,21 +113,25 @@ export async function openCase(
   return { row: row!, relations };
 }
 
-let caseAccessGeneration = 0;
+let everyCaseVersion = 0;
+const caseVersions = new Map<string, number>();
+const bump = (caseId?: string) => {
+  if (!caseId) everyCaseVersion++;
+  else caseVersions.set(caseId, (caseVersions.get(caseId) ?? 0) + 1);
+};
 
 /**
- * Marks that who may see cases may have changed (a membership ended, a state or coordinator
- * changed): access decisions kept for a viewer's many reads are dropped, at once and again when
- * the transaction commits. Every case event calls it, and so does every grant ended without one.
+ * Marks that who may see a case (or, without one, any case) may have changed: a membership
+ * ended, a state or coordinator changed. Access decisions kept for a viewer's many reads are
+ * dropped, at once and again when the transaction commits. Every case event calls it for its
+ * case, and so does every grant ended without one.
  */
-export function caseAccessChanged(tx?: Queryable): void {
-  caseAccessGeneration++;
-  tx?.afterCommit?.('case-access-changed', () => {
-    caseAccessGeneration++;
-  });
+export function caseAccessChanged(tx?: Queryable, caseId?: string): void {
+  bump(caseId);
+  tx?.afterCommit?.(`case-access-changed:${caseId ?? '*'}`, () => bump(caseId));
 }
-/** Changes with every `caseAccessChanged`: a decision kept under another value is stale. */
-export const caseAccessVersion = (): number => caseAccessGeneration;
+/** Changes with every `caseAccessChanged` for this case or for all: a decision kept under another value is stale. */
+export const caseAccessVersion = (caseId: string): string => `${everyCaseVersion}:${caseVersions.get(caseId) ?? 0}`;
 
 /**
  * Runs case work in a transaction. A refused access rolls the work back, is recorded as a

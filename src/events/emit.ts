@@ -10,7 +10,7 @@ import { CASE_EVENTS, type CaseEventInput } from './catalog.ts';
  * so a notification is never lost to a crash and never sent for a change that rolled back.
  */
 export async function emit(tx: Queryable, e: CaseEventInput): Promise<string> {
-  caseAccessChanged(tx);
+  caseAccessChanged(tx, e.caseId);
   const detail = CASE_EVENTS[e.type].parse(e.detail);
   const [row] = await tx.query<{ id: string }>(
     'INSERT INTO case_events (case_id, actor_id, type, from_status, to_status, detail) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',

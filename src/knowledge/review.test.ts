@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { datedEntries, knowledgeReview, KNOWLEDGE_FILES } from './review.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { datedEntries, knowledgeReview, KNOWLEDGE_FILES, NOT_KNOWLEDGE } from './review.ts';
 
 describe('the knowledge review', () => {
   it('finds every dated entry, says where it sits and what it says', () => {
@@ -13,6 +15,14 @@ describe('the knowledge review', () => {
       { area: 'Example', kind: 'rules.urgency.rules', id: 'fast', label: 'Moves fast.', reviewedOn: '2025-06-01', sources: ['s1'] },
       { area: 'Example', kind: 'sources', id: 's1', label: 'A guideline', reviewedOn: '2024-01-01', sources: [] },
     ]);
+  });
+
+  it('covers every data file of the product, and says which record no review at all', () => {
+    const dataFiles = fs.globSync('**/data/*.json', { cwd: path.join(import.meta.dirname, '..') }).sort();
+    expect([...KNOWLEDGE_FILES.map((f) => f.file), ...NOT_KNOWLEDGE].filter((f) => f.includes('/data/')).sort()).toEqual(dataFiles);
+    const undated = knowledgeReview(new Date('2026-11-30T12:00:00Z')).filter((e) => e.reviewedOn === '');
+    expect(undated.length).toBeGreaterThan(0);
+    expect(undated.every((e) => e.due && e.label === 'This file records no review date: review it and date it.')).toBe(true);
   });
 
   it('marks what was not reviewed for a year as due, oldest first', () => {

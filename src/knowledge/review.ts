@@ -12,12 +12,23 @@ export const KNOWLEDGE_FILES: readonly { area: string; file: string }[] = [
   { area: 'Assessment: sources', file: 'assessment/data/sources.json' },
   { area: 'Assessment: conditions', file: 'assessment/data/conditions.json' },
   { area: 'Assessment: rules', file: 'assessment/data/rules.json' },
+  { area: 'Assessment: biomarker panels', file: 'assessment/data/biomarkers.json' },
+  { area: 'Assessment: operations', file: 'assessment/data/operations.json' },
+  { area: 'Assessment: specialties', file: 'assessment/data/specialties.json' },
+  { area: 'Service levels', file: 'cases/data/service-levels.json' },
+  { area: 'Expert matching: weights', file: 'experts/data/matching-weights.json' },
+  { area: 'Expert matching: service lines', file: 'experts/data/service-lines.json' },
+  { area: 'Expert matching: taxonomy', file: 'experts/data/taxonomy.json' },
+  { area: 'Records: document types', file: 'records/data/document-types.json' },
+  { area: 'Imaging: de-identification profile', file: 'imaging/data/deid-basic-profile.json' },
   { area: 'Tumor boards', file: 'boards/data/boards.json' },
   { area: 'Video visits', file: 'visits/data/visit-types.json' },
   { area: 'Clinical trials', file: 'trials/data/trials.json' },
   { area: 'Diagnosis codes (ICD-10-CM)', file: 'catalog/icd10cm.json' },
   { area: 'Diagnosis names', file: 'catalog/diagnosis-names.json' },
 ];
+/** Data files that are no clinical or service knowledge (a list of refused passwords). */
+export const NOT_KNOWLEDGE: readonly string[] = ['core/auth/data/refused-passwords.json'];
 
 export const REVIEW_EVERY_DAYS = 365;
 
@@ -28,6 +39,7 @@ export interface KnowledgeEntry {
   id: string;
   /** What the entry says or names, shortened. */
   label: string;
+  /** The day of the last review; empty when the file records none. */
   reviewedOn: string;
   sources: string[];
   due: boolean;
@@ -57,7 +69,11 @@ export function datedEntries(area: string, data: unknown): Omit<KnowledgeEntry, 
 export function knowledgeReview(today: Date, files = KNOWLEDGE_FILES): KnowledgeEntry[] {
   const cutoff = new Date(today.getTime() - REVIEW_EVERY_DAYS * 86_400_000).toISOString().slice(0, 10);
   return files
-    .flatMap(({ area, file }) => datedEntries(area, JSON.parse(fs.readFileSync(path.join(SRC, file), 'utf8'))))
+    .flatMap(({ area, file }) => {
+      const dated = datedEntries(area, JSON.parse(fs.readFileSync(path.join(SRC, file), 'utf8')));
+      // A file that records no review at all is due, and says so.
+      return dated.length ? dated : [{ area, kind: 'file', id: file.split('/').pop()!, label: 'This file records no review date: review it and date it.', reviewedOn: '', sources: [] }];
+    })
     .map((e) => ({ ...e, due: e.reviewedOn < cutoff }))
     .sort((a, b) => a.reviewedOn.localeCompare(b.reviewedOn) || a.area.localeCompare(b.area) || a.id.localeCompare(b.id));
 }

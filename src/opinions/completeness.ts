@@ -83,7 +83,10 @@ export function signingGaps(draft: OpinionDraft, ctx: SigningContext): string[] 
   const content = withoutBlankSections(draft);
   const gaps: string[] = [];
   const parsed = OpinionContent.safeParse(content, { reportInput: true });
-  if (!parsed.success) gaps.push(...new Set(parsed.error.issues.map(describe)));
+  // A trial's missing reason is said with the trial's number (below), not as "entry 2".
+  const trialWhy = (i: z.core.$ZodIssue) => i.path[0] === 'trials' && i.path[2] === 'why';
+  if (!parsed.success) gaps.push(...new Set(parsed.error.issues.filter((i) => !trialWhy(i)).map(describe)));
+  for (const t of content.trials ?? []) if (t && isBlank(t.why)) gaps.push(`${SECTION_LABELS.trials}: write, in plain words, why the patient should ask about ${t.identifier ?? 'the study'}.`);
   for (const [section, fields] of Object.entries(REQUIRED_TEXT) as [OpinionSection, string[]][]) {
     const value = content[section] as Record<string, unknown> | undefined;
     if (!value) continue;

@@ -77,13 +77,22 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
   return out;
 }
 
+/** What the registry copy said of the study when it was checked; nothing for trials named before it was checked. */
+function registryLine(t: NonNullable<OpinionContent['trials']>[number]) {
+  if (!t.checkedOn) return [];
+  const text = t.registryStatus === 'RECRUITING' ? `Open to new patients when checked on ${t.checkedOn}.`
+    : t.registryStatus ? `Registry status when checked on ${t.checkedOn}: ${t.registryStatus.toLowerCase().replaceAll('_', ' ')}.`
+    : 'Not found in this service’s copy of the registry: ask the study team whether it is open.';
+  return [{ text, style: 'small' }];
+}
+
 /** Each trial: what it is (from the registry), why the reviewer names it, where and whom to ask. */
 function trialLines(trials: NonNullable<OpinionContent['trials']>) {
   return [
     ...trials.flatMap((t) => [
       { text: [t.identifier, t.title, t.phases?.length ? phaseWords(t.phases) : null].filter(Boolean).join(' · '), bold: true },
       { text: `Why: ${t.why}` },
-      { text: t.registryStatus === 'RECRUITING' ? `Open to new patients when checked on ${t.checkedOn}.` : t.registryStatus ? `Registry status when checked on ${t.checkedOn}: ${t.registryStatus.toLowerCase().replaceAll('_', ' ')}.` : 'Not found in this service’s copy of the registry: ask the study team whether it is open.', style: 'small' },
+      ...registryLine(t),
       ...(t.sites?.length ? [{ text: `Sites (nearest first): ${t.sites.join('; ')}.` }] : []),
       ...(t.contact ? [{ text: `Contact: ${t.contact}.` }] : []),
       ...(/^NCT[0-9]{8}$/.test(t.identifier) ? [{ text: `Registry record: https://clinicaltrials.gov/study/${t.identifier}`, style: 'small' }] : []),

@@ -274,8 +274,16 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
             stale.push(`Slides reviewed: ${err.message}`);
           }
         }
-        // Trials are read again from the registry copy: the signed part says what it says today.
-        if (draft.trials) draft = { ...draft, trials: await resolveCitedTrials(tx, patientHome(c.row), draft.trials, deps.now()) };
+        // Trials are read again from the registry copy: the signed part says what it says today,
+        // and a study whose status changed since the reviewer saw it is theirs to confirm.
+        if (draft.trials) {
+          const before = new Map(draft.trials.map((x) => [x.identifier, x.registryStatus]));
+          draft = { ...draft, trials: await resolveCitedTrials(tx, patientHome(c.row), draft.trials, deps.now()) };
+          for (const x of draft.trials ?? []) {
+            const was = before.get(x.identifier);
+            if (was && was !== x.registryStatus) stale.push(`Clinical trials: ${x.identifier} is ${x.registryStatus ? `now listed as ${x.registryStatus.toLowerCase().replaceAll('_', ' ')}` : 'no longer in the registry copy'}; remove it, or add it again to confirm.`);
+          }
+        }
         const gaps = [...stale, ...signingGaps(draft, await signingContext(tx, c.row, actor.userId, await parts(tx, caseId)))];
         if (gaps.length) throw new AppError('GUARD_FAILED', 'Your part cannot be signed yet.', { unmet: gaps });
         const content = withoutBlankSections(draft);

@@ -109,7 +109,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
    * for `VIEWER_ACCESS_REUSE_SECONDS` before it is checked again (the slide itself was opened with
    * a full check and an audit event), or until anything changes who may see cases here.
    */
-  const grantedUntil = new Map<string, { until: number; version: number }>();
+  const grantedUntil = new Map<string, { until: number; version: string }>();
   let openedBytes = 0;
 
   /** A slide's tile index (read and checked whole) and a reader for its pyramid, kept while used. */
@@ -123,7 +123,10 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
         openedBytes += index.length;
         return heldOpen(index, pyramid);
       })();
-      open.catch(() => opened.delete(slide.id));
+      const mine = open;
+      open.catch(() => {
+        if (opened.get(slide.id) === mine) opened.delete(slide.id);
+      });
     }
     opened.set(slide.id, open);
     void evict();
@@ -287,8 +290,8 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       const grant = `${actor.userId}:${actor.role}:${key}`;
       const cached = readySlides.get(key);
       const kept = grantedUntil.get(grant);
-      const reuse = cached !== undefined && kept !== undefined && kept.until > deps.now().getTime() && kept.version === caseAccessVersion();
-      const versionBefore = caseAccessVersion();
+      const reuse = cached !== undefined && kept !== undefined && kept.until > deps.now().getTime() && kept.version === caseAccessVersion(caseId);
+      const versionBefore = caseAccessVersion(caseId);
       const slide = reuse ? cached : await withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.records.read', meta);
         return readySlides.get(key) ?? slideOf(tx, caseId, slideId);

@@ -18,7 +18,9 @@ const PHASE_WORDS: Record<string, string> = { EARLY_PHASE1: 'Early phase 1', PHA
 export const phaseWords = (phases: string[]) => phases.map((p) => PHASE_WORDS[p] ?? p).join('/');
 
 const place = (s: ReturnType<typeof nearestSites>[number]) =>
-  [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ') + (s.distanceMiles !== null ? ` (about ${Math.round(s.distanceMiles)} miles away)` : '');
+  [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ')
+  + (s.distanceMiles !== null ? ` (about ${Math.round(s.distanceMiles).toLocaleString('en-US')} miles away)` : '')
+  + (s.status === 'NOT_YET_RECRUITING' ? ', not yet open' : '');
 const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
 
 /**
@@ -35,7 +37,8 @@ export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, ho
     const { title: _t, phases: _p, sites: _s, contact: _c, registryStatus: _r, checkedOn: _d, ...own } = t;
     const id = t.identifier?.trim().toUpperCase();
     const record = id ? byId.get(id) : undefined;
-    if (!record) return { ...own, ...(id && NCT_ID.test(id) ? { identifier: id } : {}) } as T;
+    // Not in the copy: said so in the report (the day it was looked for), never filled in.
+    if (!record) return { ...own, ...(id && NCT_ID.test(id) ? { identifier: id } : {}), checkedOn: today.toISOString().slice(0, 10) } as T;
     const contact = contactLine(record.contacts[0]);
     return {
       ...own, identifier: id, title: record.title.slice(0, 500), phases: record.phases.slice(0, 5),

@@ -48,15 +48,31 @@ const compiled = (key: string, make: () => RegExp) => patterns.get(key) ?? (patt
 /** Whether `text` has a word starting with `word` ("brain metast" names "brain metastases"); any case. */
 export const mentions = (text: string, word: string) => compiled(`w:${word}`, () => new RegExp(`(?<![a-z0-9])${escape(word)}`, 'i')).test(text);
 
+/** Words that, after a gene written in lower case, say the gene is meant ("egfr mutation", "Her2-positive"). */
+const GENE_CONTEXT = /^[\s-]{0,2}(mutat|fusion|rearrang|amplif|positiv|negativ|alter|variant|inhibit|delet|insert|exon|status|test|express|driven|low\b|high\b|\+)/i;
+
 /**
- * Whether `text` names a biomarker by one of its aliases, as a whole word. A short gene symbol
- * (four letters or fewer: PR, ER, MET, ALK, RET, EGFR) counts only in capitals, as genes are
- * written: "prior", "metastatic", "alkaline phosphatase" or the kidney's "eGFR" are not biomarkers.
+ * Whether `text` names a biomarker by one of its aliases, as a gene is written: a whole word, or
+ * with what is written onto it (EGFRm, EGFRex20ins, KRASG12C, BRAFV600E, BRCA1, NTRK1; dMMR,
+ * gBRCA, mIDH1). In capitals it counts; in lower or mixed case only before a word that says a gene
+ * is meant ("egfr mutation", "Her2-positive"). Never the kidney's "eGFR", a "partial response
+ * (PR)", or an alias that is an everyday word of eligibility text.
  */
-export const mentionsMarker = (text: string, alias: string) => {
-  const symbol = /^[a-z0-9]{1,4}$/i.test(alias);
-  return compiled(`m:${alias}`, () => new RegExp(`(?<![A-Za-z0-9])${escape(symbol ? alias.toUpperCase() : alias)}(?![A-Za-z0-9])`, symbol ? '' : 'i')).test(text);
-};
+export function mentionsMarker(text: string, alias: string, ignored: readonly string[] = []): boolean {
+  const a = alias.toLowerCase();
+  if (ignored.includes(a)) return false;
+  const re = compiled(`m:${a}`, () => new RegExp(`(?<![A-Za-z0-9])([dgms]?)(${escape(a)})(?=$|[^A-Za-z0-9]|\\d|[A-Z]\\d|[A-Z]?m(?![a-z])|ex\\d)`, 'gi'));
+  for (const m of text.matchAll(re)) {
+    const [, prefix, word] = m as unknown as [string, string, string];
+    const capitals = word === word.toUpperCase();
+    if (prefix && (!capitals || prefix !== prefix.toLowerCase())) continue;
+    if (word === 'eGFR') continue;
+    if (a.length <= 2 && /response\s*\($/i.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+    const after = text.slice(m.index + m[0].length);
+    if (capitals || GENE_CONTEXT.test(after)) return true;
+  }
+  return false;
+}
 
 /** The lines worth checking against the case, each with why. */
 export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: TrialsKnowledge): CriterionCheck[] {
@@ -65,8 +81,10 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
   for (const kind of ['inclusion', 'exclusion'] as const) {
     for (const line of lines[kind]) {
       const notes: string[] = [];
-      for (const b of facts.biomarkers) {
-        if (!b.aliases.some((a) => mentionsMarker(line, a))) continue;
+      // A line about an earlier treatment ("prior EGFR inhibitor") is about the history, not a test result.
+      const aboutTreatment = k.therapyClasses.some((c) => c.inCriteria.some((w) => mentions(line, w)));
+      for (const b of aboutTreatment ? [] : facts.biomarkers) {
+        if (!b.aliases.some((a) => mentionsMarker(line, a, k.ignoredAliases.aliases))) continue;
         notes.push(b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
       }
       for (const c of k.therapyClasses) {

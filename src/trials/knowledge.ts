@@ -16,6 +16,7 @@ const TrialsKnowledge = z.strictObject({
   version: z.iso.date(),
   sources: z.array(z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), url: z.url(), reviewedOn: z.iso.date() })).min(1),
   registryTerms: z.array(z.strictObject({ condition: Id, terms: z.array(z.string().min(3)).min(1), sources: SourceIds })),
+  ignoredAliases: z.strictObject({ aliases: z.array(z.string().min(2)), why: z.string().min(10), sources: SourceIds }),
   therapyClasses: z.array(z.strictObject({ id: Id, label: z.string().min(3), inCriteria: Words, inHistory: Words, sources: SourceIds })),
   checks: z.array(z.strictObject({ id: Id, inCriteria: Words, note: z.string().min(10), sources: SourceIds })),
 });
@@ -25,7 +26,7 @@ export function loadTrialsKnowledge(file = path.join(import.meta.dirname, 'data'
   const k = TrialsKnowledge.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   const sources = new Set(k.sources.map((s) => s.id));
   const conditions = new Set(KNOWLEDGE.conditions.map((c) => c.id));
-  for (const entry of [...k.registryTerms, ...k.therapyClasses, ...k.checks]) {
+  for (const entry of [...k.registryTerms, k.ignoredAliases, ...k.therapyClasses, ...k.checks]) {
     for (const s of entry.sources) if (!sources.has(s)) throw new Error(`trials.json: unknown source "${s}"`);
   }
   for (const t of k.registryTerms) if (!conditions.has(t.condition)) throw new Error(`trials.json: unknown condition "${t.condition}"`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registryPage } from '../../test/support/trialRegistry.ts';
-import { criteriaChecks, criteriaLines } from './criteria.ts';
+import { criteriaChecks, criteriaLines, mentionsMarker } from './criteria.ts';
 import { loadTrialsKnowledge, registryTerms, trialsKnowledge } from './knowledge.ts';
 import { matchTrials, type CaseForTrials } from './matching.ts';
 import { toTrial, type RegistryTrial } from './registry.ts';
@@ -33,6 +33,19 @@ describe('eligibility criteria', () => {
     const checks = criteriaChecks(criteriaLines(text), breast, trialsKnowledge);
     const flagged = checks.filter((c) => c.notes.some((n) => /tested/.test(n))).map((c) => c.line);
     expect(flagged).toEqual(['PR-positive disease', 'ALK rearrangement']);
+  });
+
+  it('reads genes as registries write them, and not what only looks like them', () => {
+    const says = (text: string, alias: string) => mentionsMarker(text, alias, trialsKnowledge.ignoredAliases.aliases);
+    for (const [text, alias] of [['HER2-positive', 'her2'], ['Her2-positive disease', 'her2'], ['EGFR-mutant', 'egfr'], ['documented egfr mutation', 'egfr'], ['EGFRm+ NSCLC', 'egfr'],
+      ['EGFRex20ins', 'egfr'], ['KRAS G12C', 'kras'], ['KRASG12C', 'kras'], ['BRAFV600E', 'braf'], ['ALK+', 'alk'], ['dMMR tumours', 'mmr'], ['gBRCA carriers', 'brca'],
+      ['mIDH1', 'idh1'], ['BRCA1/2 mutation', 'brca'], ['NTRK1 fusion', 'ntrk'], ['PR-positive', 'pr'], ['MET exon 14 skipping', 'met']] as const) {
+      expect(says(text, alias), `${text} names ${alias}`).toBe(true);
+    }
+    for (const [text, alias] of [['Prior endocrine therapy', 'pr'], ['partial response (PR) or better', 'pr'], ['eGFR ≥ 30 mL/min', 'egfr'], ['Metastatic disease', 'met'],
+      ['patients who met the criteria', 'met'], ['Alkaline phosphatase', 'alk'], ['rash', 'ras'], ['retreatment allowed', 'ret'], ['Grade 3 toxicity', 'grade'], ['METASTATIC', 'met']] as const) {
+      expect(says(text, alias), `${text} does not name ${alias}`).toBe(false);
+    }
   });
 
   it('picks out the lines that touch the case, with what to check and never a verdict', () => {
@@ -87,7 +100,10 @@ describe('trials for a case', () => {
     expect(egfr.reasons.at(-1)).toMatch(/^Its nearest open site \(Chicago, Illinois\) is about 2\d\d miles away, farther than the patient could travel \(50 miles\)\.$/);
     // Without a limit, a site beyond 100 miles still counts, a little.
     expect(matchTrials({ ...ohio, travelMiles: 'any' }, studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900001')!.reasons.at(-1)).toMatch(/^Its nearest open site \(Chicago, Illinois\) is about 2\d\d miles from the patient\.$/);
-    // A code the gazetteer does not know falls back to the state.
+    // A ZIP+4 is read by its first five digits.
+    expect(matchTrials({ ...ohio, postalCode: '43215-1234' }, studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!.sites[0]!.distanceMiles).toBeLessThan(5);
+    // A code the gazetteer does not know falls back to the state, and the reviewer is told.
+    expect(matchTrials({ ...ohio, postalCode: '00000' }, studies, trialsKnowledge).placeNote).toMatch(/^The patient's ZIP or postal code \(00000\) was not found, so distances are not shown/);
     expect(matchTrials({ ...ohio, postalCode: '00000' }, studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!.reasons).toContain("Has a site in the patient's state (Ohio).");
   });
 
@@ -95,7 +111,7 @@ describe('trials for a case', () => {
     const breastMale = matchTrials({ ...egfrLungCase, conditionId: 'breast_cancer', sex: 'male' }, studies, trialsKnowledge);
     expect(breastMale.candidates).toEqual([]);
     expect(breastMale.setAside[0]).toMatchObject({ nctId: 'NCT09900003', why: 'Takes women only.' });
-    expect(matchTrials({ ...egfrLungCase, conditionId: 'copd' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [] });
+    expect(matchTrials({ ...egfrLungCase, conditionId: 'copd' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [], placeNote: null });
   });
 
   it('keeps its knowledge as checked data: every term, class and check has a source', () => {

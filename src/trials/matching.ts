@@ -42,7 +42,13 @@ export interface TrialCandidate {
 
 export interface SetAside { nctId: string; title: string; why: string }
 
-export interface TrialMatches { conditionTerms: string[]; candidates: TrialCandidate[]; setAside: SetAside[] }
+export interface TrialMatches {
+  conditionTerms: string[];
+  candidates: TrialCandidate[];
+  setAside: SetAside[];
+  /** Why distances are not shown though the patient gave a code (it was not found); null otherwise. */
+  placeNote: string | null;
+}
 
 /** Suggestions shown for one case, best first. */
 export const MAX_CANDIDATES = 25;
@@ -69,9 +75,12 @@ const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INV
 
 export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge): TrialMatches {
   const conditionTerms = k.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
-  const out: { conditionTerms: string[]; candidates: (TrialCandidate & { eligibility?: string })[]; setAside: SetAside[] } = { conditionTerms, candidates: [], setAside: [] };
-  if (!conditionTerms.length) return { ...out, candidates: [] };
   const home = homeOf(facts);
+  const placeNote = facts.postalCode && !home.at
+    ? `The patient's ZIP or postal code (${facts.postalCode}) was not found${facts.country === 'US' || facts.country === 'CA' ? '' : ' (distances are worked out for the United States and Canada)'}, so distances are not shown; sites in their state and country come first.`
+    : null;
+  const out: { conditionTerms: string[]; candidates: (TrialCandidate & { eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, candidates: [], setAside: [], placeNote };
+  if (!conditionTerms.length) return { ...out, candidates: [] };
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
     const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase())); // the most specific name
@@ -85,22 +94,22 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     let score = 3;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     for (const b of facts.biomarkers) {
-      if (!b.aliases.some((a) => mentionsMarker(text, a))) continue;
+      if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
       reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
       score += b.done ? 2 : 1;
     }
     const sites = rankSites(trial, home);
     const nearest = sites[0];
     if (nearest?.s.distanceMiles != null) {
-      const miles = Math.round(nearest.s.distanceMiles);
+      const miles = Math.round(nearest.s.distanceMiles).toLocaleString('en-US');
       const where = [nearest.s.city, nearest.s.state].filter(Boolean).join(', ');
       const limit = typeof facts.travelMiles === 'number' ? facts.travelMiles : null;
-      if (limit !== null && miles > limit) {
+      if (limit !== null && nearest.s.distanceMiles > limit) {
         reasons.push(`Its nearest open site (${where}) is about ${miles} miles away, farther than the patient could travel (${limit} miles).`);
         score -= 1;
       } else {
         reasons.push(`Its nearest open site (${where}) is about ${miles} miles from the patient${limit !== null ? ', within the distance they could travel' : ''}.`);
-        score += miles <= (limit ?? 100) ? 2 : 1;
+        score += nearest.s.distanceMiles <= (limit ?? 100) ? 2 : 1;
       }
     } else if (nearest?.near === 2) {
       reasons.push(`Has a site in the patient's state (${home.state}).`);
@@ -123,7 +132,10 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
 
 /** The patient's place as the registry writes it ("United States", "Ohio"), with coordinates when the ZIP code is known. */
 function homeOf(p: { country: string | null; state: string | null; postalCode?: string | null }) {
-  const place = p.postalCode && (p.country === 'US' || p.country === 'CA') ? zipcodes.lookup(p.postalCode.trim().toUpperCase()) : undefined;
+  // US: the five digits of a ZIP (a ZIP+4 too); Canada: the forward sortation area ("M5V").
+  const code = p.country === 'US' ? /^\d{5}/.exec(p.postalCode?.trim() ?? '')?.[0] : p.country === 'CA' ? p.postalCode?.trim().toUpperCase().slice(0, 3) : undefined;
+  const found = code ? zipcodes.lookup(code) : undefined;
+  const place = found && found.country === p.country ? found : undefined;
   return {
     country: countryName(p.country),
     state: p.country === 'US' && p.state ? US_STATES[p.state.toUpperCase()] ?? p.state : p.state,
@@ -139,6 +151,9 @@ function milesBetween(a: { lat: number; lon: number }, b: { lat: number; lon: nu
   return 2 * 3958.8 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+/** Miles to a site, or a stand-in when unknown: in the patient's state as near, in their country as middling. */
+const reach = (x: { s: SiteNearby; near: number }) => x.s.distanceMiles ?? (x.near === 2 ? 100 : x.near === 1 ? 1000 : Infinity);
+
 /** Open sites, nearest first: by distance when both places are known, else the patient's state, then country. */
 function rankSites(trial: RegistryTrial, home: Home): { s: SiteNearby; near: number }[] {
   return trial.sites.filter((s) => !s.status || OPEN_SITE.has(s.status))
@@ -146,7 +161,8 @@ function rankSites(trial: RegistryTrial, home: Home): { s: SiteNearby; near: num
       s: { ...s, distanceMiles: home.at && s.lat !== null && s.lon !== null ? Math.round(milesBetween(home.at, { lat: s.lat, lon: s.lon }) * 10) / 10 : null },
       near: same(s.state, home.state) && same(s.country, home.country) ? 2 : same(s.country, home.country) ? 1 : 0,
     }))
-    .sort((a, b) => (a.s.distanceMiles ?? Infinity) - (b.s.distanceMiles ?? Infinity) || b.near - a.near);
+    // A site without coordinates is placed as its state or country suggests, not after every other.
+    .sort((a, b) => reach(a) - reach(b) || b.near - a.near);
 }
 
 /** A study's open sites nearest the patient (country, state and ZIP code as the intake has them). */

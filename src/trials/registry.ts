@@ -77,9 +77,10 @@ const Study = z.object({
     designModule: z.object({ studyType: loose, phases: list(str) }).nullish().catch(null),
     armsInterventionsModule: z.object({ interventions: list(z.object({ type: loose, name: str })) }).nullish().catch(null),
     eligibilityModule: z.object({
-      eligibilityCriteria: z.string().max(100_000).nullish().catch(null), sex: z.enum(['ALL', 'FEMALE', 'MALE']).nullish().catch(null),
-      minimumAge: loose, maximumAge: loose,
-    }).nullish().catch(null),
+      // Who may join: unreadable limits cost the study (counted as skipped), never read as "no limit".
+      eligibilityCriteria: z.string().max(100_000).nullish(), sex: z.enum(['ALL', 'FEMALE', 'MALE']).nullish(),
+      minimumAge: z.string().trim().max(40).nullish(), maximumAge: z.string().trim().max(40).nullish(),
+    }).nullish(),
     contactsLocationsModule: z.object({
       centralContacts: list(z.object({ name: loose, phone: loose, email: loose })),
       locations: list(z.object({
@@ -90,7 +91,7 @@ const Study = z.object({
   }),
 });
 const Page = z.object({
-  studies: z.array(z.unknown()).nullish().transform((x) => x ?? []),
+  studies: z.array(z.unknown()),
   nextPageToken: z.string().max(1000).nullish(),
   totalCount: z.number().int().nullish(),
 });
@@ -109,6 +110,8 @@ export function toTrial(raw: unknown): RegistryTrial | null {
   if (!parsed.success) return null;
   const p = parsed.data.protocolSection;
   const e = p.eligibilityModule;
+  const unreadableAge = (a: string | null | undefined) => !!a && !/^N\/?A$/i.test(a) && ageInYears(a) === null;
+  if (unreadableAge(e?.minimumAge) || unreadableAge(e?.maximumAge)) return null;
   return {
     nctId: p.identificationModule.nctId,
     title: p.identificationModule.briefTitle,

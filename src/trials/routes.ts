@@ -19,10 +19,12 @@ const CaseTrials = z.object({
   conditionTerms: z.array(z.string()).describe('The registry condition names searched'),
   candidates: z.array(Candidate),
   setAside: z.array(z.object({ nctId: z.string(), title: z.string(), why: z.string() })).describe('Studies of the condition the case is outside of (age, sex)'),
+  placeNote: z.string().nullable().describe("Why distances are not shown though the patient gave a ZIP or postal code"),
   syncedAt: z.string().nullable().describe('When the local copy of the registry was last refreshed'),
   lastRefreshFailedAt: z.string().nullable().describe('When the latest refresh failed, if it did (the copy was kept)'),
 }).meta({ id: 'CaseTrials' });
 const SyncState = z.object({
+  refreshRequested: z.boolean().describe('An administrator asked for a refresh that has not run yet'),
   lastRun: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), outcome: z.enum(['running', 'done', 'failed']), studies: z.number(), skipped: z.number(), error: z.string().nullable() }).nullable(),
   studiesOnFile: z.number(), syncEveryHours: z.number(),
 }).meta({ id: 'TrialSyncState' });
@@ -36,7 +38,7 @@ export function trialsRoutes(trials: TrialsService) {
       async (req) => trials.forCase(req.actor, requestMeta(req), req.params.id));
     app.get('/admin/trials/sync', { config: { access: { permission: 'trials.manage' } }, schema: { tags, summary: 'How fresh the local copy of the trial registry is', response: { 200: SyncState, ...errorResponses } } },
       async () => trials.state());
-    app.post('/admin/trials/sync', { config: { access: { permission: 'trials.manage' } }, schema: { tags, summary: 'Refresh the local copy of the trial registry now', response: { 200: SyncState, ...errorResponses } } },
-      async (req) => trials.syncNow(req.actor, requestMeta(req)));
+    app.post('/admin/trials/sync', { config: { access: { permission: 'trials.manage' } }, schema: { tags, summary: 'Refresh the local copy of the trial registry now (in the background; follow it with GET)', response: { 202: SyncState, ...errorResponses } } },
+      async (req, reply) => reply.code(202).send(await trials.requestSync(req.actor, requestMeta(req))));
   };
 }

@@ -16,10 +16,13 @@ import { clinicalTrialsGov, RegistryError, wholeTrials, type RegistryTrial, type
 /** Another refresh is under way. */
 class SyncUnderWay extends Error {}
 
+/** A run that has not read a page for this long was cut short. */
+const HEARTBEAT_STALE_MINUTES = 10;
+
 /** At most this many pages (of 100 studies) per condition term in one sync: a runaway paging token stops here. */
 const MAX_PAGES_PER_TERM = 50;
 
-export interface TrialSyncState { lastRun: { startedAt: string; finishedAt: string | null; outcome: 'running' | 'done' | 'failed'; studies: number; skipped: number; error: string | null } | null; studiesOnFile: number; syncEveryHours: number }
+export interface TrialSyncState { refreshRequested: boolean; lastRun: { startedAt: string; finishedAt: string | null; outcome: 'running' | 'done' | 'failed'; studies: number; skipped: number; error: string | null } | null; studiesOnFile: number; syncEveryHours: number }
 
 /**
  * Clinical trials: a local copy of the registry's recruiting studies for the conditions we cover
@@ -34,7 +37,10 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     return db.transaction(async (tx) => {
       // One refresh at a time: the table lock orders two starting together.
       await tx.query('LOCK TABLE trial_syncs IN SHARE ROW EXCLUSIVE MODE');
-      const [busy] = await tx.query(`SELECT 1 FROM trial_syncs WHERE outcome = 'running' AND started_at > now() - interval '1 hour'`);
+      // A run whose heartbeat stopped was cut short (the server stopped): it is closed as failed.
+      await tx.query(`UPDATE trial_syncs SET outcome = 'failed', finished_at = now(), error = 'Stopped before it finished (the server stopped or restarted).'
+                      WHERE outcome = 'running' AND heartbeat_at < now() - make_interval(mins => $1)`, [HEARTBEAT_STALE_MINUTES]);
+      const [busy] = await tx.query(`SELECT 1 FROM trial_syncs WHERE outcome = 'running'`);
       if (busy) throw new SyncUnderWay();
       const [run] = await tx.query<{ id: string }>(`INSERT INTO trial_syncs DEFAULT VALUES RETURNING id`);
       return run!.id;
@@ -63,6 +69,7 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
             if (sent === 0 && page === 0 && (got.totalCount ?? 0) > 0) throw new RegistryError(`The registry counts studies for "${term}" but sent none.`);
             await db.transaction(async (tx) => {
               for (const t of got.trials) await storeStudy(tx, t, [term]);
+              await tx.query(`UPDATE trial_syncs SET heartbeat_at = now() WHERE id = $1`, [run]);
             });
             for (const t of got.trials) found.set(t.nctId, (found.get(t.nctId) ?? new Set()).add(term));
             studies += got.trials.length;
@@ -72,11 +79,14 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
           }
         }
         if (skipped > 0 && skipped >= studies) throw new RegistryError(`${skipped} of ${studies + skipped} studies the registry sent could not be read: its answers may have changed shape.`);
+        // An answer that would empty (or halve) the copy is more likely a fault than the world's trials ending.
+        const [{ held }] = (await db.query<{ held: number }>(`SELECT count(*)::int AS held FROM trials`)) as [{ held: number }];
+        if (held > 0 && found.size < held / 2) throw new RegistryError(`The registry listed ${found.size} recruiting studies where the copy holds ${held}; a drop this large is not taken without a person looking.`);
         await db.transaction(async (tx) => {
           const terms = Object.fromEntries([...found].map(([id, set]) => [id, [...set]]));
           await tx.query(`UPDATE trials t SET terms = ARRAY(SELECT jsonb_array_elements_text(v.value)) FROM jsonb_each($1::jsonb) v WHERE t.nct_id = v.key`, [JSON.stringify(terms)]);
           await tx.query(`DELETE FROM trials WHERE NOT (nct_id = ANY($1::text[]))`, [[...found.keys()]]);
-          await tx.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'done', studies = $2, skipped = $3 WHERE id = $1`, [run, studies, skipped]);
+          await tx.query(`UPDATE trial_syncs SET finished_at = now(), outcome = 'done', studies = $2, skipped = $3 WHERE id = $1`, [run, found.size, skipped]);
         });
         return { studies, skipped };
       } catch (err) {
@@ -104,7 +114,7 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     /** At start-up: books a sync now unless one is already booked (another instance, an earlier start). */
     async bookSync(): Promise<void> {
       if (config.trialsSyncHours <= 0) return;
-      const [pending] = await db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL AND attempts < max_attempts LIMIT 1`);
+      const [pending] = await db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL AND attempts < max_attempts AND NOT coalesce((payload->>'requested')::boolean, false) LIMIT 1`);
       if (!pending) await enqueueJob(db, 'trials.sync', {});
     },
 
@@ -113,26 +123,32 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
       const [last] = await db.query<{ started_at: Date; finished_at: Date | null; outcome: 'running' | 'done' | 'failed'; studies: number; skipped: number; error: string | null }>(
         `SELECT started_at, finished_at, outcome, studies, skipped, error FROM trial_syncs ORDER BY id DESC LIMIT 1`);
       const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trials`)) as [{ n: number }];
+      const [requested] = await db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL AND attempts < max_attempts AND (payload->>'requested')::boolean`);
       return {
+        refreshRequested: !!requested,
         lastRun: last ? { startedAt: last.started_at.toISOString(), finishedAt: last.finished_at?.toISOString() ?? null, outcome: last.outcome, studies: last.studies, skipped: last.skipped, error: last.error } : null,
         studiesOnFile: n, syncEveryHours: config.trialsSyncHours,
       };
     },
 
-    /** An administrator's "refresh now". */
-    async syncNow(admin: Actor, meta: RequestMeta): Promise<TrialSyncState> {
-      let outcome: 'success' | 'failure' = 'failure';
-      try {
-        await this.sync();
-        outcome = 'success';
-      } catch (err) {
-        if (err instanceof SyncUnderWay) throw new AppError('CONFLICT', 'A refresh of the trial registry copy is already under way; look again in a few minutes.');
-        if (err instanceof RegistryError) throw new AppError('UNAVAILABLE', `${err.message} The trials on file are kept.`);
-        throw err;
-      } finally {
-        await recordAudit(db, { actor: admin, meta, action: 'trials.sync.run', entityType: 'TrialRegistry', entityId: 'clinicaltrials.gov', outcome });
-      }
+    /**
+     * An administrator's "refresh now": the refresh runs as a background job (reading every page
+     * can take minutes); the page follows it through `state()`.
+     */
+    async requestSync(admin: Actor, meta: RequestMeta): Promise<TrialSyncState> {
+      const [running] = await db.query(`SELECT 1 FROM trial_syncs WHERE outcome = 'running' AND heartbeat_at > now() - make_interval(mins => $1)`, [HEARTBEAT_STALE_MINUTES]);
+      if (running) throw new AppError('CONFLICT', 'A refresh of the trial registry copy is already under way; this page shows when it ends.');
+      await db.transaction(async (tx) => {
+        const [queued] = await tx.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL AND attempts < max_attempts AND (payload->>'requested')::boolean AND run_at <= now()`);
+        if (!queued) await enqueueJob(tx, 'trials.sync', { requested: true });
+        await recordAudit(tx, { actor: admin, meta, action: 'trials.sync.run', entityType: 'TrialRegistry', entityId: 'clinicaltrials.gov' });
+      });
       return this.state();
+    },
+
+    /** The job an administrator asked for: one refresh, recorded; the schedule is left as it is. */
+    async requestedSync(): Promise<void> {
+      await this.sync().catch(() => undefined);
     },
 
     /** The trials suggested for a case, with why and what to check; read from the local copy. */
@@ -156,7 +172,12 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
 export type TrialsService = ReturnType<typeof trialsService>;
 
 /** The registry's last-update date as a day ("2026-10" is the first of that month); null when it is not one. */
-const dayOf = (d: string | null) => (d && /^\d{4}-\d{2}(-\d{2})?$/.test(d) ? (d.length === 7 ? `${d}-01` : d) : null);
+const dayOf = (d: string | null) => {
+  const day = d && /^\d{4}-\d{2}(-\d{2})?$/.test(d) ? (d.length === 7 ? `${d}-01` : d) : null;
+  // A day the calendar has ("2026-02-30" is not one).
+  const at = day ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  return Number.isFinite(at) && new Date(at).toISOString().slice(0, 10) === day ? day : null;
+};
 
 /**
  * Stores one study as read; a new one starts with the terms given, a known one keeps its terms

@@ -4,6 +4,7 @@ import { fhirValidationErrors } from '../fhir/validate.ts';
 import { extractPdfText } from '../records/pdfText.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
+import { trialsService } from './service.ts';
 
 let t: TestApp;
 let registry: Awaited<ReturnType<typeof aTrialRegistry>>;
@@ -28,10 +29,15 @@ afterAll(async () => {
 
 describe('clinical trials', () => {
   it('keeps a local copy of the registry’s recruiting studies, refreshed by an administrator or on schedule', async () => {
-    expect((await admin.client.get('/api/admin/trials/sync')).body).toEqual({ lastRun: null, studiesOnFile: 0, syncEveryHours: 0 });
-    const synced = await admin.client.post('/api/admin/trials/sync', {});
-    expect(synced.status).toBe(200);
-    expect(synced.body).toMatchObject({ studiesOnFile: 4, lastRun: { outcome: 'done', skipped: expect.any(Number), error: null } });
+    expect((await admin.client.get('/api/admin/trials/sync')).body).toEqual({ refreshRequested: false, lastRun: null, studiesOnFile: 0, syncEveryHours: 0 });
+    // Asked for, the refresh runs in the background; the page follows it.
+    const asked = await admin.client.post('/api/admin/trials/sync', {});
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ refreshRequested: true, lastRun: null });
+    await t.app.jobs.drain();
+    expect((await admin.client.get('/api/admin/trials/sync')).body).toMatchObject({ refreshRequested: false, studiesOnFile: 4, lastRun: { outcome: 'done', studies: 4, skipped: expect.any(Number), error: null } });
+    // No scheduled run was booked by it (the schedule is off here).
+    expect(await t.db.query(`SELECT 1 FROM jobs WHERE kind = 'trials.sync' AND done_at IS NULL`)).toEqual([]);
     // Every page was read, by its paging token.
     expect(registry.asked.some((q) => q.get('pageToken') === 'synthetic-token-page-2')).toBe(true);
     const [{ terms }] = await t.db.query<{ terms: string[] }>(`SELECT terms FROM trials WHERE nct_id = 'NCT09900001'`) as [{ terms: string[] }];
@@ -76,13 +82,21 @@ describe('clinical trials', () => {
       sites: ['Synthetic Midwest Research Hospital, Columbus, Ohio, United States'], contact: 'Research Nurse (synthetic), 555-0101',
       registryStatus: 'RECRUITING', checkedOn: t.now().toISOString().slice(0, 10),
     });
-    expect(byHand).toEqual({ identifier: 'NCT12345678', why: 'Named by hand; not in the copy.' });
+    expect(byHand).toEqual({ identifier: 'NCT12345678', why: 'Named by hand; not in the copy.', checkedOn: t.now().toISOString().slice(0, 10) });
     // A trial needs a reason for the patient before the part can be signed.
     await expert.client.patch(`/api/cases/${caseId}/opinion/draft`, { trials: [{ identifier: 'NCT09900002', why: '' }] });
     const unsigned = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });
     expect(unsigned.status).toBe(422);
-    expect(unsigned.body.unmet.join(' ')).toMatch(/Clinical trials \(entry 1\)/);
-    await expert.client.patch(`/api/cases/${caseId}/opinion/draft`, { trials: saved.body.content.trials.map((x: { identifier: string; why: string }) => ({ identifier: x.identifier, why: x.why })) });
+    expect(unsigned.body.unmet).toContain('Clinical trials: write, in plain words, why the patient should ask about NCT09900002.');
+    const again = () => expert.client.patch(`/api/cases/${caseId}/opinion/draft`, { trials: saved.body.content.trials.map((x: { identifier: string; why: string }) => ({ identifier: x.identifier, why: x.why })) });
+    await again();
+    // The study stopped recruiting since the reviewer saw it: theirs to confirm before signing.
+    await t.db.query(`UPDATE trials SET record = jsonb_set(record, '{status}', '"ACTIVE_NOT_RECRUITING"') WHERE nct_id = 'NCT09900002'`);
+    const changed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });
+    expect(changed.status).toBe(422);
+    expect(changed.body.unmet).toContain('Clinical trials: NCT09900002 is now listed as active not recruiting; remove it, or add it again to confirm.');
+    await t.db.query(`UPDATE trials SET record = jsonb_set(record, '{status}', '"RECRUITING"') WHERE nct_id = 'NCT09900002'`);
+    await again();
     expect((await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) })).status).toBe(200);
     const issued = await expert.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(expert) });
     expect(issued.status).toBe(201);
@@ -120,14 +134,29 @@ describe('clinical trials', () => {
     try {
       const downAdmin = await aStaff(down, 'admin', 'Admin Offline');
       await down.db.query(`INSERT INTO trials (nct_id, record, title, status, terms) VALUES ('NCT09900099', '{}', 'Kept', 'RECRUITING', '{Lung Cancer}')`);
-      const res = await downAdmin.client.post('/api/admin/trials/sync', {});
-      expect(res.status).toBe(503);
-      expect(res.body.detail).toMatch(/answered 500.*The trials on file are kept\./);
+      expect((await downAdmin.client.post('/api/admin/trials/sync', {})).status).toBe(202);
+      await down.app.jobs.drain();
       expect((await downAdmin.client.get('/api/admin/trials/sync')).body).toMatchObject({ studiesOnFile: 1, lastRun: { outcome: 'failed', error: expect.stringMatching(/answered 500/) } });
+
+      // A run cut short (the server stopped mid-run) does not block the next one for long.
+      await down.db.query(`INSERT INTO trial_syncs (started_at, heartbeat_at) VALUES (now() - interval '1 hour', now() - interval '30 minutes')`);
+      expect((await downAdmin.client.post('/api/admin/trials/sync', {})).status).toBe(202);
+      await down.app.jobs.drain();
+      const runs = await down.db.query<{ outcome: string; error: string }>(`SELECT outcome, error FROM trial_syncs ORDER BY id`);
+      expect(runs.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed']);
+      expect(runs[1]!.error).toMatch(/Stopped before it finished/);
     } finally {
       await down.close();
       await failing.close();
     }
+  });
+
+  it('does not take an answer that would empty the copy', async () => {
+    const before = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trials`))[0]!.n;
+    expect(before).toBeGreaterThan(0);
+    const silent = trialsService({ config: t.config, db: t.db, now: t.now, registry: { recruiting: async () => ({ trials: [], skipped: 0, nextPageToken: null, totalCount: null }) } });
+    await expect(silent.sync()).rejects.toThrow(/listed 0 recruiting studies where the copy holds \d+/);
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trials`))[0]!.n).toBe(before);
   });
 
   it('books the next scheduled sync whether a run worked or not', async () => {

@@ -122,6 +122,7 @@ async function lookUpSession(db: Db, tokenHash: string, policy: SessionPolicy, n
 }
 
 export async function setSessionMfaState(tx: Queryable, tokenHash: string, state: MfaState): Promise<void> {
+  forgetRecentSessions(tx);
   await tx.query('UPDATE sessions SET mfa_state = $2 WHERE token_hash = $1', [tokenHash, state]);
 }
 

@@ -863,7 +863,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Refresh the local copy of the trial registry now */
+        /** Refresh the local copy of the trial registry now (in the background; follow it with GET) */
         post: {
             parameters: {
                 query?: never;
@@ -874,7 +874,7 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17484,6 +17484,8 @@ export interface components {
             conditionTerms: string[];
             /** @description When the latest refresh failed, if it did (the copy was kept) */
             lastRefreshFailedAt: string | null;
+            /** @description Why distances are not shown though the patient gave a ZIP or postal code */
+            placeNote: string | null;
             /** @description Studies of the condition the case is outside of (age, sex) */
             setAside: {
                 nctId: string;
@@ -17499,6 +17501,8 @@ export interface components {
             conditionTerms: string[];
             /** @description When the latest refresh failed, if it did (the copy was kept) */
             lastRefreshFailedAt: string | null;
+            /** @description Why distances are not shown though the patient gave a ZIP or postal code */
+            placeNote: string | null;
             /** @description Studies of the condition the case is outside of (age, sex) */
             setAside: {
                 nctId: string;
@@ -19764,6 +19768,8 @@ export interface components {
                 startedAt: string;
                 studies: number;
             } | null;
+            /** @description An administrator asked for a refresh that has not run yet */
+            refreshRequested: boolean;
             studiesOnFile: number;
             syncEveryHours: number;
         };
@@ -19777,6 +19783,8 @@ export interface components {
                 startedAt: string;
                 studies: number;
             } | null;
+            /** @description An administrator asked for a refresh that has not run yet */
+            refreshRequested: boolean;
             studiesOnFile: number;
             syncEveryHours: number;
         };

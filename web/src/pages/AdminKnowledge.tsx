@@ -41,7 +41,7 @@ export function AdminKnowledgePage() {
                     <Table.Td><Text size="sm" ff="monospace">{e.id}</Text></Table.Td>
                     <Table.Td><Text size="sm">{e.label}</Text></Table.Td>
                     <Table.Td><Text size="xs">{e.sources.join(', ') || '—'}</Text></Table.Td>
-                    <Table.Td><Group gap={4} wrap="nowrap"><Text size="sm">{e.reviewedOn}</Text>{e.due && <Badge color="orange" variant="light">Due</Badge>}</Group></Table.Td>
+                    <Table.Td><Group gap={4} wrap="nowrap"><Text size="sm">{e.reviewedOn || 'Never'}</Text>{e.due && <Badge color="orange" variant="light">Due</Badge>}</Group></Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -87,9 +87,17 @@ function TrialsToAsk({ parts }: { parts: Workspace['reports'][number]['document'
         <Card key={x.identifier} withBorder padding="xs">
           <Text size="sm" fw={600}>{x.title ?? x.identifier}</Text>
           <Text size="sm">{t('opinion:report.trials.why', { why: x.why })}</Text>
-          {x.sites?.length ? <Text size="sm">{t('opinion:report.trials.sites', { sites: x.sites.join('; ') })}</Text> : null}
+          {x.sites?.length ? (
+            <>
+              <Text size="sm">{t('opinion:report.trials.sites')}</Text>
+              <List size="sm">{x.sites.map((site) => <List.Item key={site}>{site}</List.Item>)}</List>
+            </>
+          ) : null}
           {x.contact ? <Text size="sm">{t('opinion:report.trials.contact', { contact: x.contact })}</Text> : null}
-          {/^NCT[0-9]{8}$/.test(x.identifier) && <Anchor size="sm" href={`https://clinicaltrials.gov/study/${x.identifier}`} target="_blank" rel="noopener noreferrer">{t('opinion:report.trials.record')} ({x.identifier})</Anchor>}
+          {x.checkedOn && !x.registryStatus && <Text size="sm" c="dimmed">{t('opinion:report.trials.notFound')}</Text>}
+          {x.registryStatus && /^NCT[0-9]{8}$/.test(x.identifier) && (
+            <Anchor size="sm" href={`https://clinicaltrials.gov/study/${x.identifier}`} target="_blank" rel="noopener noreferrer">{t('opinion:report.trials.record', { id: x.identifier })}</Anchor>
+          )}
         </Card>
       ))}
     </Stack>

@@ -32,6 +32,8 @@ const LOBES = [
   { value: 'leftUpper', label: 'Left upper (3)' }, { value: 'lingula', label: 'Lingula (2)' }, { value: 'leftLower', label: 'Left lower (4)' },
 ];
 
+const ALL_SECTIONS = ['diagnosis', 'staging', 'slides', 'biomarkers', 'treatment', 'surgery', 'lung', 'trials', 'answers', 'summary'];
+
 export function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace }) {
   const intake = w.intake as IntakeDraft;
   const questions: string[] = intake.questions?.questions ?? [];
@@ -122,7 +124,8 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
   const latest = useRef(c);
   latest.current = c;
   const [signing, setSigning] = useState<'sign' | 'issue' | null>(null);
-  const [openSections, setOpenSections] = useState<string[]>(['diagnosis', 'answers', 'summary']);
+  // A signed part is read, not edited: every section open (the locked form cannot open them).
+  const [openSections, setOpenSections] = useState<string[]>(() => (w.myPart?.status === 'signed' ? ALL_SECTIONS : ['diagnosis', 'answers', 'summary']));
   const qc = useQueryClient();
   const autosave = useSectionAutosave<Section>(async (sections, keepalive) => {
     const changes = Object.fromEntries(sections.map((k) => [k, compact(latest.current[k]) ?? null]));

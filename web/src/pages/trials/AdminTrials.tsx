@@ -9,7 +9,11 @@ const KEY = ['admin', 'trials'];
 /** The local copy of ClinicalTrials.gov that trial suggestions come from: how fresh it is, and refreshing it now. */
 export function AdminTrialsPage() {
   const qc = useQueryClient();
-  const state = useQuery({ queryKey: KEY, queryFn: () => get<SyncState>('/admin/trials/sync') });
+  // Followed every two seconds while a refresh is asked for or running (it runs in the background).
+  const state = useQuery({
+    queryKey: KEY, queryFn: () => get<SyncState>('/admin/trials/sync'),
+    refetchInterval: (q) => (q.state.data?.refreshRequested || q.state.data?.lastRun?.outcome === 'running' ? 2000 : false),
+  });
   const refresh = useMutation({
     mutationFn: () => post<SyncState>('/admin/trials/sync', {}),
     onSuccess: (s) => qc.setQueryData(KEY, s),
@@ -17,6 +21,7 @@ export function AdminTrialsPage() {
   });
   const s = state.data;
   const last = s?.lastRun;
+  const underWay = !!s && (s.refreshRequested || last?.outcome === 'running');
   return (
     <Stack>
       <Title order={2}>Clinical trial registry</Title>
@@ -38,8 +43,8 @@ export function AdminTrialsPage() {
         </Card>
       )}
       <Group>
-        <Button onClick={() => refresh.mutate()} loading={refresh.isPending}>Refresh now</Button>
-        {refresh.isPending && <Text size="sm" c="dimmed" aria-live="polite">Reading every page of the registry; this can take a few minutes.</Text>}
+        <Button onClick={() => refresh.mutate()} loading={refresh.isPending} disabled={underWay}>Refresh now</Button>
+        <Text size="sm" c="dimmed" aria-live="polite">{underWay ? 'Refreshing: every page of the registry is read, which can take a few minutes. You can leave this page.' : ''}</Text>
       </Group>
       <ErrorNote error={refresh.error} />
     </Stack>

@@ -76,6 +76,7 @@ function Suggestions({ data, has, add }: { data: CaseTrials; has: (id: string) =
   const failed = data.lastRefreshFailedAt ? ` The latest refresh failed (${formatDate(data.lastRefreshFailedAt)}); an administrator can see why.` : '';
   return (
     <Stack gap="xs">
+      {data.placeNote && <Text size="xs" c="orange.9">{data.placeNote}</Text>}
       <Text size="xs" c="dimmed">{fresh}{failed} Suggestions say why a study may fit and which of its conditions to check; only the study team decides who can join.</Text>
       {data.conditionTerms.length === 0 && <Text size="sm">Trials are suggested for the cancers the service covers; this request's condition is not one of them.</Text>}
       {data.conditionTerms.length > 0 && data.candidates.length === 0 && <Text size="sm">No recruiting study of {data.conditionTerms.join(', ').toLowerCase()} is in the copy.</Text>}
@@ -100,12 +101,12 @@ function CandidateCard({ c, added, add }: { c: Candidate; added: boolean; add: (
   const [open, setOpen] = useState(false);
   return (
     <Card withBorder padding="sm" data-testid="trial-candidate">
-      <Group justify="space-between" align="start" wrap="nowrap">
-        <Stack gap={2}>
+      <Group justify="space-between" align="start" wrap="wrap" gap="xs">
+        <Stack gap={2} style={{ flex: '1 1 16rem', minWidth: 0 }}>
           <Text fw={600} size="sm">{c.title}</Text>
           <Text size="xs" c="dimmed"><TrialLink id={c.nctId} />{c.phases.length ? ` · ${phaseWords(c.phases)}` : ''}{c.interventions.length ? ` · ${c.interventions.slice(0, 3).join(', ')}` : ''}</Text>
         </Stack>
-        {added ? <Badge color="green" variant="light">Added</Badge> : <Button size="xs" onClick={add} aria-label={`Add to opinion: ${c.nctId}`}>Add to opinion</Button>}
+        {added ? <Badge color="green" variant="light">Added</Badge> : <Button size="xs" style={{ flexShrink: 0 }} onClick={add} aria-label={`Add to opinion: ${c.nctId}`}>Add to opinion</Button>}
       </Group>
       <List size="sm" mt={4}>{c.reasons.map((r) => <List.Item key={r}>{r}</List.Item>)}</List>
       {c.sites.length > 0 && <Text size="xs" mt={4}>Sites: {c.sites.slice(0, 3).map((s) => [s.facility, s.city, s.state].filter(Boolean).join(', ')).join('; ')}</Text>}
