@@ -9,7 +9,9 @@ let names: Intl.DisplayNames | undefined;
 export function languageName(code: string): string {
   try {
     if (names?.resolvedOptions().locale !== i18n.language) names = new Intl.DisplayNames([i18n.language], { type: 'language', fallback: 'code' });
-    return names.of(code.trim()) ?? code;
+    const name = names.of(code.trim()) ?? code;
+    // Some browsers know no name for a few codes we offer (American Sign Language): ours, then the code.
+    return name === code.trim() ? i18n.t(`common:languageNames.${code.trim()}`, { defaultValue: code }) : name;
   } catch {
     return code;
   }
