@@ -70,13 +70,12 @@ export function auditRoutes(db: Db) {
       // By action: one walk per action the prefix names (they are few; new events of any other
       // action would otherwise lie between the newest matches).
       const branches: string[] = [];
-      if (actionPattern) {
-        const actions = await actionsStartingWith(db, actionPattern);
-        branches.push(...oneOf('a.action COLLATE "C"', `$${params.push(actions)}`, 'text', actions.length).branches);
-      }
+      const actions = actionPattern ? await actionsStartingWith(db, actionPattern) : null;
+      if (actions?.length) branches.push(...oneOf('a.action COLLATE "C"', `$${params.push(actions)}`, 'text', actions.length).branches);
       const page = mergedWalksSql({ select: 'a.seq', from: 'FROM audit_events a', alias: 'a', where, branches, orderBy: 'a.seq DESC', limit: q.pageSize, offset });
       // The page is found on the events alone (index walks), then joined for the 50 rows shown.
-      const rows = await db.query<Record<string, unknown>>(
+      // No action recorded starts so: nothing to walk, and nothing to show.
+      const rows = actions?.length === 0 ? [] : await db.query<Record<string, unknown>>(
         `SELECT ${cols}, u.name AS "actorName", c.reference AS "caseReference", l.hash
          FROM (${page}) page
          JOIN audit_events a ON a.seq = page.seq LEFT JOIN audit_links l ON l.event_seq = a.seq
