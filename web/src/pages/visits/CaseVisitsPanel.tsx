@@ -134,7 +134,9 @@ function SlotPicker({ caseId, type, value, onChange }: { caseId: string; type: s
   const { t } = useTranslation();
   const slots = useQuery({ queryKey: caseKeys.part(caseId, 'visits', 'slots', type), queryFn: () => get<GetResult<'/api/cases/{id}/visits/slots'>>(`/cases/${caseId}/visits/slots?type=${type}&days=21`) });
   const byDay = new Map<string, string[]>();
-  for (const s of (slots.data?.slots ?? []).slice(0, 120)) byDay.set(dayOf(s), [...(byDay.get(dayOf(s)) ?? []), s]);
+  // Every free time is grouped by day first; the list then shows the first seven days, twelve times each
+  // (cutting the times before grouping hid whole days when an expert keeps long hours).
+  for (const s of slots.data?.slots ?? []) byDay.set(dayOf(s), [...(byDay.get(dayOf(s)) ?? []), s]);
   return (
     <Stack gap="xs">
       <Text size="sm" fw={600}>{t('visits:panel.chooseTime', { zone: zone() })}</Text>
