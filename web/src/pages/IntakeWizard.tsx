@@ -192,7 +192,8 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
         <NativeSelect label={t('intake:patient.sex')} value={v.sex} onChange={(e) => set({ sex: e.currentTarget.value as NonNullable<Intake['patient']>['sex'] })} data={SEXES.map((value) => ({ value, label: t(`intake:patient.sexes.${value}`) }))} />
       </FieldRow>
       <FieldRow>
-        <NativeSelect label={t('intake:patient.country')} value={v.country} onChange={(e) => set({ country: e.currentTarget.value })} data={COUNTRIES.map((value) => ({ value, label: t(`intake:patient.countries.${value}`) }))} />
+        {/* A state, region or postal code belongs to its country: a new country starts them empty. */}
+        <NativeSelect label={t('intake:patient.country')} value={v.country} onChange={(e) => set({ country: e.currentTarget.value, ...(e.currentTarget.value !== v.country ? { state: '', postalCode: '' } : {}) })} data={COUNTRIES.map((value) => ({ value, label: t(`intake:patient.countries.${value}`) }))} />
         {v.country === 'US'
           ? <NativeSelect label={t('intake:patient.state')} description={t('intake:patient.stateWhy')} value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: t('intake:patient.choose') }, ...US_STATES.map((s) => ({ value: s, label: s }))]} />
           : <TextInput label={t('intake:patient.region')} value={v.state ?? ''} onChange={(e) => set({ state: e.currentTarget.value })} />}
