@@ -285,7 +285,7 @@ export async function seedDemo(db: Db, config: Config): Promise<{ created: boole
  * The demo's copy of the trial registry: the synthetic studies under ./trials, shaped as the
  * registry's answers, so reviewers see suggestions without a connection to ClinicalTrials.gov.
  */
-function demoTrials(): RegistryTrial[] {
+export function demoTrials(): RegistryTrial[] {
   const dir = path.join(import.meta.dirname, 'trials');
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
     .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { studies: unknown[] }).studies.map(toTrial))

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { registryPage } from '../../test/support/trialRegistry.ts';
+import { demoTrials } from '../demo/seed.ts';
 import { criteriaChecks, criteriaLines, mentionsMarker } from './criteria.ts';
 import { loadTrialsKnowledge, registryTerms, trialsKnowledge } from './knowledge.ts';
 import { matchTrials, type CaseForTrials } from './matching.ts';
-import { toTrial, type RegistryTrial } from './registry.ts';
 
-const studies = (['lung-page-1.json', 'lung-page-2.json', 'breast-page-1.json'] as const)
-  .flatMap((f) => (registryPage(f) as { studies: unknown[] }).studies.map(toTrial))
-  .filter((t): t is RegistryTrial => t !== null);
+const studies = demoTrials();
 
 const egfrLungCase: CaseForTrials = {
   conditionId: 'lung_cancer', ageYears: 64, sex: 'female', country: 'US', state: 'MA', postalCode: null, travelMiles: null,
@@ -123,7 +120,7 @@ describe('trials for a case', () => {
 
 describe('age', () => {
   it('counts whole years as a calendar does', async () => {
-    const { ageOn } = await import('./service.ts');
+    const { ageOn } = await import('./matching.ts');
     expect(ageOn('1940-01-01', new Date('2025-12-31T12:00:00Z'))).toBe(85);
     expect(ageOn('1940-01-01', new Date('2026-01-01T00:00:00Z'))).toBe(86);
     expect(ageOn('1962-05-04', new Date('2026-05-03T23:59:00Z'))).toBe(63);

@@ -176,3 +176,10 @@ function outsideLimits(trial: RegistryTrial, facts: CaseForTrials): string | nul
   if (trial.sex === 'MALE' && facts.sex === 'female') return 'Takes men only.';
   return null;
 }
+
+/** Age in whole years on a day, as a calendar counts it (a birthday passed this year or not). */
+export function ageOn(birthDate: string, now: Date): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  const birthdayPassed = now.getUTCMonth() + 1 > m || (now.getUTCMonth() + 1 === m && now.getUTCDate() >= d);
+  return now.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
+}

@@ -10,7 +10,7 @@ import { enqueueJob } from '../jobs.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { mentions } from './criteria.ts';
 import { registryTerms, trialsKnowledge } from './knowledge.ts';
-import { matchTrials, type CaseForTrials, type TrialMatches } from './matching.ts';
+import { ageOn, matchTrials, type CaseForTrials, type TrialMatches } from './matching.ts';
 import { clinicalTrialsGov, RegistryError, wholeTrials, type RegistryTrial, type TrialRegistry } from './registry.ts';
 
 /** Another refresh is under way. */
@@ -203,13 +203,6 @@ export async function storeTrialCopy(db: Db, trials: RegistryTrial[]): Promise<v
     }
     await tx.query(`INSERT INTO trial_syncs (finished_at, outcome, studies) VALUES (now(), 'done', $1)`, [trials.length]);
   });
-}
-
-/** Age in whole years on a day, as a calendar counts it (a birthday passed this year or not). */
-export function ageOn(birthDate: string, now: Date): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  const birthdayPassed = now.getUTCMonth() + 1 > m || (now.getUTCMonth() + 1 === m && now.getUTCDate() >= d);
-  return now.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
 }
 
 /** What matching needs of a case, from its intake and its assessment (biomarkers tested or not). */

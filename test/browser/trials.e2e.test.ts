@@ -1,9 +1,8 @@
 import { expect, it } from 'vitest';
-import { toTrial, type RegistryTrial } from '../../src/trials/registry.ts';
+import { demoTrials } from '../../src/demo/seed.ts';
 import { storeTrialCopy } from '../../src/trials/service.ts';
 import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD } from '../support/builders.ts';
 import { aPdf, MOLECULAR_LINES, tusUpload } from '../support/records.ts';
-import { registryPage } from '../support/trialRegistry.ts';
 import { screenshotter, seriousA11yViolations, signIn } from './browser.ts';
 import { useBrowserApp } from './browser.ts';
 
@@ -18,9 +17,7 @@ const app = useBrowserApp({ JOBS_POLL_MS: '200', TRIALS_REGISTRY_URL: 'http://12
 const shot = screenshotter('trials');
 
 it('a reviewer adds a suggested trial to the opinion; the patient sees it as a study to ask about', async () => {
-  const studies = ['lung-page-1.json', 'lung-page-2.json', 'breast-page-1.json']
-    .flatMap((f) => (registryPage(f) as { studies: unknown[] }).studies.map(toTrial)).filter((x): x is RegistryTrial => x !== null);
-  await storeTrialCopy(app.t.db, studies);
+  await storeTrialCopy(app.t.db, demoTrials());
   const patient = await aPatient(app.t, 'Robin Testperson');
   const coordinator = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
   const oncologist = await aStaff(app.t, 'expert', 'Omar Oncologist');
