@@ -16,7 +16,7 @@ import type { UploadStore } from './uploadStore.ts';
 
 const Params = z.object({ id: z.uuid() });
 const DocParams = z.object({ id: z.uuid(), documentId: z.uuid() });
-const ItemParams = z.object({ id: z.uuid(), itemId: z.string().regex(/^[a-z0-9_]{2,60}$/) });
+const ItemParams = z.object({ id: z.uuid(), itemId: z.string().regex(/^[a-z0-9][a-z0-9_]{1,59}$/) });
 
 const DocumentView = z.object({
   id: z.uuid(), caseId: z.uuid(), filename: z.string(), relativePath: z.string().nullable(), size: z.number(), sha256: z.string(),
