@@ -5,7 +5,7 @@ import { AUDIT_COLUMNS, recordAuditNow, toAuditEvent, verifyAuditChain } from '.
 import type { Db } from '../core/db.ts';
 import { describeAction } from './words.ts';
 import { errorResponses, estimatedPageOf, pageOf, requestMeta } from '../core/http.ts';
-import { cheapCount, exactWhenShort } from '../core/counting.ts';
+import { cheapCount, exactWhenShort, RecentEstimates } from '../core/counting.ts';
 import { mergedWalksSql, oneOf } from '../core/walks.ts';
 
 const AuditEventView = z.object({
@@ -44,6 +44,7 @@ export function auditRoutes(db: Db) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['admin'];
+    const recentTotals = new RecentEstimates();
 
     app.get('/admin/audit', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Browse the audit trail', querystring: AuditQuery, response: { 200: estimatedPageOf(AuditEventView).extend({ nextCursor: z.string().nullable().meta({ description: 'Pass as `before` for the next page; null on the last' }) }), ...errorResponses } } }, async (req) => {
       const actor = req.actor;
@@ -63,7 +64,7 @@ export function auditRoutes(db: Db) {
       if (q.from) add('a.at >= ?', q.from);
       if (q.to) add('a.at <= ?', q.to.length === 10 ? `${q.to}T23:59:59.999Z` : q.to);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const { total, estimated } = await cheapCount(db, `FROM audit_events a ${clause}`, params);
+      const { total, estimated } = await cheapCount(db, `FROM audit_events a ${clause}`, params, undefined, { recent: recentTotals });
       if (q.before) add('a.seq < ?', q.before);
       const offset = q.before ? 0 : (q.page - 1) * q.pageSize;
       const cols = AUDIT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ');

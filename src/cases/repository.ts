@@ -3,7 +3,7 @@ import { caseGrantSql, type CaseRow } from '../core/access.ts';
 import { mergedWalksSql } from '../core/walks.ts';
 import type { Queryable } from '../core/db.ts';
 import type { CaseRelation, CaseStatus } from './lifecycle.ts';
-import { cheapCount, exactWhenShort, type ListTotal } from '../core/counting.ts';
+import { cheapCount, exactWhenShort, type ListTotal, type RecentEstimates } from '../core/counting.ts';
 import { AppError } from '../core/errors.ts';
 
 /**
@@ -120,7 +120,7 @@ const WHOLE_REFERENCE = /^C-\d{4}-\d{6,}$/i;
  * list (exact up to a thousand, estimated above). The page is found on `cases` alone through an
  * index that matches the sort, then joined for the rows shown.
  */
-export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, sla: SlaBounds): Promise<{ rows: CaseListRow[] } & ListTotal & { nextCursor: string | null }> {
+export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, sla: SlaBounds, recent?: RecentEstimates): Promise<{ rows: CaseListRow[] } & ListTotal & { nextCursor: string | null }> {
   const params: unknown[] = [actor.userId];
   // A deleted draft (cancelled before it was ever sent) is gone from every list.
   const where = [caseGrantSql(actor, 1), `NOT (c.status = 'cancelled' AND c.submitted_at IS NULL)`];
@@ -138,7 +138,11 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
   if (f.q && WHOLE_REFERENCE.test(f.q.trim())) where.push(`c.reference = ${bind(f.q.trim().toUpperCase())}`);
   else if (f.q) where.push(`c.search_text LIKE ${bind(`%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
   if (f.sla) where.push(slaCondition(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())));
-  const counted = await cheapCount(tx, `FROM cases c WHERE ${where.join(' AND ')}`, params);
+  // The list's estimate is the same list's whatever the page, sort or moment (its clock moves
+  // the service-level bounds by seconds): those are left out of the key.
+  const { page: _page, pageSize: _size, cursor: _cursor, sort: _sort, ...list } = f;
+  const reuse = recent && { recent, key: JSON.stringify({ user: actor.userId, role: actor.role, list }) };
+  const counted = await cheapCount(tx, `FROM cases c WHERE ${where.join(' AND ')}`, params, undefined, reuse);
 
   const order = ORDERS[f.sort];
   const dir = order.desc ? 'DESC' : 'ASC';

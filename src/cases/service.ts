@@ -15,6 +15,7 @@ import { enqueueMail } from '../core/mail.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
+import { RecentEstimates } from '../core/counting.ts';
 import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { describeEvent } from '../events/words.ts';
@@ -69,6 +70,7 @@ export async function refreshSlaDueDates(db: Db, levels: ServiceLevels, batch = 
 export function casesService(deps: Deps) {
   const { db, config } = deps;
   const serviceLevels = serviceLevelsFor(config);
+  const recentTotals = new RecentEstimates();
 
   /** The case's service-level clock, from its last "ready for review" to its delivery (stamped on the row). */
   async function caseSla(tx: Queryable, row: CaseRow) {
@@ -255,9 +257,9 @@ export function casesService(deps: Deps) {
 
     async listCases(actor: Actor, filter: CaseListFilter, meta: RequestMeta) {
       if (!roleAllows(actor.role, 'case.list')) throw new AppError('FORBIDDEN');
-      return db.transaction(async (tx) => {
+      return db.reading(async (tx) => {
         const now = deps.now();
-        const { rows, total, estimated, nextCursor } = await queryCases(tx, actor, filter, { now, onTrackFrom: onTrackFrom(serviceLevels, now) });
+        const { rows, total, estimated, nextCursor } = await queryCases(tx, actor, filter, { now, onTrackFrom: onTrackFrom(serviceLevels, now) }, recentTotals);
         await recordCaseReads(tx, { actor, meta, action: 'case.list', entityType: 'Case' }, rows.map((r) => r.id));
         const unread = await unreadByCase(tx, actor.userId, rows.map((r) => r.id));
         return {

@@ -14,15 +14,61 @@ export interface ListTotal {
  * reads every row a rare-in-order filter passes, or every match of a common word in a search.
  * `fromWhere` is the list's `FROM … WHERE …` with its parameters.
  */
-export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = 1000): Promise<ListTotal> {
+export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = 1000, reuse?: EstimateReuse): Promise<ListTotal> {
+  const key = reuse ? `${exactUpTo}\u0000${reuse.key ?? `${fromWhere}\u0000${JSON.stringify(params)}`}` : '';
+  const known = reuse?.recent.get(key);
+  if (known !== undefined) return { total: known, estimated: true };
   const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`, params);
   const estimate = plannedRows(plan?.['QUERY PLAN']);
-  if (estimate > exactUpTo * 2) return { total: estimate, estimated: true };
+  if (estimate > exactUpTo * 2) {
+    reuse?.recent.set(key, estimate);
+    return { total: estimate, estimated: true };
+  }
   const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 ${fromWhere} LIMIT ${exactUpTo + 1}) capped`, params);
   const n = row?.n ?? 0;
   if (n <= exactUpTo) return { total: n, estimated: false };
   return { total: Math.max(exactUpTo + 1, estimate), estimated: true };
 }
+
+/**
+ * How a list's estimate may be reused: `recent` belongs to one app (one database), and `key`
+ * names the list when its SQL or parameters change from one request to the next for the same
+ * list (a clock in a filter); without it the SQL and parameters are the key.
+ */
+export interface EstimateReuse {
+  recent: RecentEstimates;
+  key?: string;
+}
+
+/**
+ * Estimated totals of long lists, kept for a few seconds. "About 98,000" does not change from
+ * one page to the next, and asking the planner again cost every page a round trip and a plan.
+ * Exact totals (short lists) are never kept: they are counted each time.
+ */
+export class RecentEstimates {
+  private readonly seen = new Map<string, { total: number; at: number }>();
+  private readonly reuseMs: number;
+  private readonly clock: () => number;
+  constructor(reuseMs = 10_000, clock: () => number = Date.now) {
+    this.reuseMs = reuseMs;
+    this.clock = clock;
+  }
+  get(key: string): number | undefined {
+    const hit = this.seen.get(key);
+    if (!hit) return undefined;
+    if (this.clock() - hit.at < this.reuseMs) return hit.total;
+    this.seen.delete(key);
+    return undefined;
+  }
+  set(key: string, total: number): void {
+    this.seen.delete(key);
+    this.seen.set(key, { total, at: this.clock() });
+    // The oldest go first: a map keeps insertion order.
+    while (this.seen.size > RECENT_ESTIMATES_MAX) this.seen.delete(this.seen.keys().next().value!);
+  }
+}
+
+const RECENT_ESTIMATES_MAX = 2000;
 
 /** A page shorter than asked for ends the results: its end is the exact total, whatever the estimate said. */
 export function exactWhenShort(total: number, shown: number, pageSize: number, offset: number): number {

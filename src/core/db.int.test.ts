@@ -45,3 +45,29 @@ describe('the connection pool', () => {
     await expect.poll(async () => (await t.db.query<{ one: number }>('SELECT 1 AS one'))[0]?.one, { timeout: 10_000 }).toBe(1);
   });
 });
+
+describe('a read outside a transaction', () => {
+  it('sends each statement on its own and writes what it recorded once it is done, or nothing when it fails', async () => {
+    await t.db.exec('CREATE TABLE read_marks (note text NOT NULL)');
+    const order: string[] = [];
+    const ids = await t.db.reading(async (q) => {
+      q.beforeCommit!('mark', async () => {
+        order.push('before');
+        await q.query(`INSERT INTO read_marks VALUES ('read')`);
+      });
+      q.afterCommit!('after', () => order.push('after'));
+      // A transaction would give both statements one id; here each commits by itself.
+      const first = await q.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
+      const second = await q.query<{ id: string }>('SELECT pg_current_xact_id()::text AS id');
+      order.push('read');
+      return [first[0]!.id, second[0]!.id];
+    });
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(order).toEqual(['read', 'before', 'after']);
+    await expect(t.db.reading(async (q) => {
+      q.beforeCommit!('mark', () => q.query(`INSERT INTO read_marks VALUES ('failed read')`).then(() => undefined));
+      throw new Error('the read failed');
+    })).rejects.toThrow('the read failed');
+    expect(await t.db.query('SELECT note FROM read_marks')).toEqual([{ note: 'read' }]);
+  });
+});

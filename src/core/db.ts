@@ -49,6 +49,16 @@ class AfterCommitHooks {
   }
 }
 
+/** `Db.reading` on a connection: statements commit one by one, the hooks run once `fn` is done. */
+async function readingOn<T>(query: <R>(sql: string, params?: unknown[]) => Promise<R[]>, exec: (sql: string) => Promise<void>, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  const hooks = new CommitHooks();
+  const after = new AfterCommitHooks();
+  const result = await fn({ query, exec, beforeCommit: hooks.add, afterCommit: after.add });
+  await hooks.run();
+  after.run();
+  return result;
+}
+
 /**
  * The one database interface the store layer sees. Two backends implement it: PGlite (Postgres
  * compiled to WebAssembly, a folder on disk, nothing to install) and a PostgreSQL server.
@@ -57,6 +67,14 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn`, which only reads, on one connection without a transaction, then runs its
+   * before-commit hooks (the audit events it recorded: one statement) and after-commit hooks.
+   * A list request spent two of its seven round trips on BEGIN and COMMIT, which buy a read
+   * nothing: under READ COMMITTED each statement takes its own snapshot either way. If `fn`
+   * throws, no hook runs, as after a rollback.
+   */
+  reading<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /**
    * Calls `handler` with the payload of every `pg_notify(channel, …)` (sent when the notifying
    * transaction commits, by any server on the database). Resolves to a function that stops it.
@@ -97,6 +115,9 @@ class PgliteDb implements Db {
     });
     after.run();
     return result;
+  }
+  reading<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return readingOn((sql, params) => this.query(sql, params), (sql) => this.exec(sql), fn);
   }
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
@@ -145,6 +166,16 @@ class PostgresDb implements Db {
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async reading<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await readingOn(async (sql, params) => (await client.query(sql, params)).rows, async (sql) => {
+        await client.query(sql);
+      }, fn);
     } finally {
       client.release();
     }

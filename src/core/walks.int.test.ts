@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
-import { cheapCount, exactWhenShort } from './counting.ts';
+import { cheapCount, exactWhenShort, RecentEstimates } from './counting.ts';
 import { mergedWalksSql } from './walks.ts';
 
 let t: TestDb;
@@ -51,5 +51,30 @@ describe('cheap totals', () => {
     expect(exactWhenShort(2400, 25, 25, 50)).toBe(2400);
     expect(exactWhenShort(2400, 0, 25, 5000)).toBe(2400);
     expect(exactWhenShort(2400, 0, 25, 0)).toBe(0);
+  });
+});
+
+describe('estimates kept for a few seconds', () => {
+  it('reuses a long list\'s estimate within the window, asks again after it, and never keeps an exact total', async () => {
+    let now = 0;
+    const recent = new RecentEstimates(10_000, () => now);
+    await t.db.exec(`CREATE TABLE growing (id int PRIMARY KEY, kind text NOT NULL);
+      INSERT INTO growing SELECT g, CASE WHEN g % 100 = 0 THEN 'rare' ELSE 'common' END FROM generate_series(1, 3000) g; ANALYZE growing`);
+    const common = () => cheapCount(t.db, `FROM growing g WHERE g.kind = $1`, ['common'], 100, { recent });
+    const rare = () => cheapCount(t.db, `FROM growing g WHERE g.kind = $1`, ['rare'], 100, { recent });
+    const before = await common();
+    expect(before.estimated).toBe(true);
+    expect(await rare()).toEqual({ total: 30, estimated: false });
+    await t.db.exec(`INSERT INTO growing SELECT g, CASE WHEN g % 100 = 0 THEN 'rare' ELSE 'common' END FROM generate_series(3001, 9000) g; ANALYZE growing`);
+    now = 9_000;
+    expect(await common()).toEqual(before);
+    expect(await rare()).toEqual({ total: 90, estimated: false });
+    now = 10_000;
+    expect((await common()).total).toBeGreaterThan(before.total * 2);
+    // Under a name of its own, a list whose SQL changes keeps one estimate.
+    const named = (at: string) => cheapCount(t.db, `FROM growing g WHERE g.kind = $1 AND $2::text IS NOT NULL`, ['common', at], 100, { recent, key: 'common list' });
+    const first = await named('one moment');
+    await t.db.exec(`INSERT INTO growing SELECT g, 'common' FROM generate_series(9001, 30000) g; ANALYZE growing`);
+    expect(await named('a moment later')).toEqual(first);
   });
 });

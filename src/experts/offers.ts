@@ -164,7 +164,7 @@ export function offersService(deps: Deps & { responseHours: number; cases: Cases
     /** The expert's inbox: open offers (a summary, no health details), and accepted cases by due date. */
     async inbox(actor: Actor, meta: RequestMeta) {
       if (actor.role !== 'expert') throw new AppError('FORBIDDEN', 'The inbox is for experts.');
-      return db.transaction((tx) => inboxIn(tx, actor, meta));
+      return db.reading((tx) => inboxIn(tx, actor, meta));
     },
   };
 

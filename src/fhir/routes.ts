@@ -6,7 +6,7 @@ import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
 import { mergedWalksSql, oneOf } from '../core/walks.ts';
-import { cheapCount, exactWhenShort } from '../core/counting.ts';
+import { cheapCount, exactWhenShort, RecentEstimates } from '../core/counting.ts';
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
@@ -53,6 +53,7 @@ export function fhirRoutes(deps: Deps) {
   const { db, config } = deps;
   // Read per request: the public URL may be settled only once the server listens.
   const baseUrl = () => `${config.publicUrl}/fhir/R4`;
+  const recentTotals = new RecentEstimates();
   return async (app: FastifyInstance) => {
     const send = <T>(reply: import('fastify').FastifyReply, body: T) => reply.type(FHIR_JSON).send(body);
 
@@ -64,7 +65,7 @@ export function fhirRoutes(deps: Deps) {
         const [c] = await tx.query<{ total: number }>(`SELECT count(*)::int AS total ${fromWhere}`, values);
         return c?.total ?? 0;
       }
-      return (await cheapCount(tx, fromWhere, values)).total;
+      return (await cheapCount(tx, fromWhere, values, undefined, { recent: recentTotals })).total;
     }
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
@@ -101,7 +102,7 @@ export function fhirRoutes(deps: Deps) {
       const p = params(req.query, ['_id', 'name', 'family', 'given', 'birthdate', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
-      const result = await db.transaction(async (tx) => {
+      const result = await db.reading(async (tx) => {
         const r = await searchCases<PatientRow & { case_id: string }>(req, tx, (grant, bind) => {
           const where = [grant];
           if (p._id) where.push(`pt.id = ANY(${bind(p._id.flatMap((v) => v.split(',')).map(asUuid))}::uuid[])`);
@@ -128,7 +129,7 @@ export function fhirRoutes(deps: Deps) {
       const p = params(req.query, ['_id', 'patient', 'subject', 'status', 'authored', 'date', 'identifier', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
-      const result = await db.transaction(async (tx) => {
+      const result = await db.reading(async (tx) => {
         const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
           const where = [grant];
           let branches: string[] | undefined;
@@ -171,7 +172,7 @@ export function fhirRoutes(deps: Deps) {
       const p = params(req.query, ['patient', 'date', 'status', '_count', '_offset']);
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
-      const result = await db.transaction(async (tx) => {
+      const result = await db.reading(async (tx) => {
         const r = await searchCases<ConsentRow>(req, tx, (grant, bind) => {
           const where = [grant];
           for (const ref of p.patient ?? []) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
@@ -215,7 +216,7 @@ export function fhirRoutes(deps: Deps) {
       for (const ag of p.agent ?? []) where.push(`a.actor_id = ${bind(asUuid(ag.split('|').pop() ?? null))}::uuid`);
       if (p.outcome) where.push(`a.outcome = ANY(${bind(p.outcome.flatMap((o) => o.split(',')).map((o) => ({ '0': 'success', '4': 'denied', '8': 'failure' })[o] ?? o))}::text[])`);
       where.push(...dateConditions(p.date ?? [], 'a.at', bind));
-      const result = await db.transaction(async (tx) => {
+      const result = await db.reading(async (tx) => {
         // A patient's events, through their cases: one index walk per case, newest first, not the whole trail.
         const branches: string[] = [];
         if (patients.length) {
