@@ -44,6 +44,8 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.setViewportSize(size);
   await page.getByLabel('Date of birth').fill('1960-02-03');
   await page.getByLabel('State where the patient is now').selectOption('MN');
+  await page.getByLabel('ZIP or postal code (optional)').fill('55905');
+  await page.getByLabel(/How far could you travel/).selectOption('100');
   await shot(page, 'intake-patient');
   await next(page);
   // Step 2: diagnosis
@@ -86,6 +88,9 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await expect.poll(() => page.getByText(/Signed by Jamie Journey/).count()).toBe(2);
   await shot(page, 'consent-signed');
   await page.getByRole('button', { name: 'Continue' }).click();
+  // What the trial suggestions will use is shown back before sending.
+  await page.getByText('ZIP or postal code, to find research studies near you: 55905').waitFor();
+  await page.getByText('How far you could travel for a research study: Up to 100 miles').waitFor();
   await shot(page, 'review');
   await page.getByRole('button', { name: 'Submit my request' }).click();
   await page.getByText('Submitted', { exact: true }).first().waitFor();
@@ -93,6 +98,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   // Told at once what happens next, and when.
   expect(await page.getByTestId('progress').textContent()).toMatch(/We have your request.*working days/);
   await shot(page, 'submitted');
+  await page.getByText(/ZIP or postal code 55905 · Travel for a research study: Up to 100 miles/).waitFor();
   await page.close();
 
   // The coordinator signs in with password and authenticator code.

@@ -17,7 +17,7 @@ import { OpinionPanel } from './opinion/OpinionPanel.tsx';
 import { CaseBoardPanel } from './boards/CaseBoardPanel.tsx';
 import { CaseVisitsPanel } from './visits/CaseVisitsPanel.tsx';
 import { MessagesPanel } from './messages/MessagesPanel.tsx';
-import { IntakeWizard } from './IntakeWizard.tsx';
+import { IntakeWizard, travelLabel } from './IntakeWizard.tsx';
 import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
@@ -126,6 +126,9 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
           <Title order={4}>{t('cases:summary.patient')}</Title>
           <Text>{t('cases:summary.born', { name: [i.patient?.givenName, i.patient?.familyName].filter(Boolean).join(' '), day: formatDay(i.patient?.birthDate) })}</Text>
           <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
+          {(i.patient?.postalCode || i.patient?.travelMiles != null) && (
+            <Text size="sm">{[i.patient.postalCode && t('cases:summary.postalCode', { code: i.patient.postalCode }), travelLabel(t, i.patient.travelMiles) && t('cases:summary.travel', { distance: travelLabel(t, i.patient.travelMiles) })].filter(Boolean).join(' · ')}</Text>
+          )}
           <Title order={4} mt="sm">{t('cases:summary.diagnosis')}</Title>
           <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
           <Title order={4} mt="sm">{t('cases:summary.situations')}</Title>

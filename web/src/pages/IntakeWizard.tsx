@@ -3,6 +3,7 @@ import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
@@ -218,6 +219,13 @@ const TRAVEL_CHOICES = ['unsure', '25', '50', '100', '250', 'any'] as const;
 type TravelChoice = (typeof TRAVEL_CHOICES)[number];
 const travelMiles = (c: TravelChoice) => (c === 'unsure' ? undefined : c === 'any' ? 'any' as const : Number(c));
 
+/** The patient's answer on travel in words, or null when not answered. */
+export function travelLabel(t: TFunction, miles: number | 'any' | undefined | null): string | null {
+  if (miles == null) return null;
+  const choice = String(miles);
+  return (TRAVEL_CHOICES as readonly string[]).includes(choice) ? t(`intake:patient.travelOptions.${choice as TravelChoice}`) : t('intake:patient.travelMiles', { count: Number(miles) });
+}
+
 function ConditionStep({ v, set }: StepProps<'condition'>) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
@@ -399,6 +407,8 @@ function SubmitStep({ c, onBack }: { c: CaseDetail; onBack: () => void }) {
       <Title order={3}>{t('intake:submit.title')}</Title>
       <Text><Trans t={t} i18nKey="intake:submit.condition" values={{ condition: intake.condition?.description ?? '—', code: intake.condition?.icd10Code ?? t('intake:submit.noCode') }} components={{ b: <b /> }} /></Text>
       <Text>{t('intake:submit.questions', { count: intake.questions?.questions?.length ?? 0 })}</Text>
+      {intake.patient?.postalCode && <Text>{t('intake:submit.postalCode', { code: intake.patient.postalCode })}</Text>}
+      {intake.patient?.travelMiles != null && <Text>{t('intake:submit.travel', { distance: travelLabel(t, intake.patient.travelMiles) })}</Text>}
       {c.missingIntakeSections.length > 0 && <Alert color="orange">{t('intake:submit.unfinished', { steps: stepNames(c.missingIntakeSections) })}</Alert>}
       <Text size="sm" c="dimmed">{t('intake:submit.after')}</Text>
       <ErrorNote error={submit.error} />
