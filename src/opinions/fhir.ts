@@ -52,6 +52,18 @@ const STUDY_STATUS: Record<string, ResearchStudy['status']> = {
  * only trials found in the registry copy, whose status is known (one named by hand and not found
  * there is in the report's text, not stated as a study with a status).
  */
+type SuggestedTrial = NonNullable<ReportDocument['parts'][number]['content']['trials']>[number];
+
+/** The study's contact as FHIR ContactDetail: name and telecom from its parts, or the one line an older opinion kept. */
+function studyContact(t: SuggestedTrial): Pick<ResearchStudy, 'contact'> {
+  const d = t.contactDetails;
+  if (d) {
+    const telecom = [...(d.phone ? [{ system: 'phone' as const, value: d.phone }] : []), ...(d.email ? [{ system: 'email' as const, value: d.email }] : [])];
+    return { contact: [{ ...(d.name ? { name: d.name } : {}), ...(telecom.length ? { telecom } : {}) }] };
+  }
+  return t.contact ? { contact: [{ name: t.contact }] } : {};
+}
+
 function suggestedStudies(doc: ReportDocument): ResearchStudy[] {
   const seen = new Map<string, NonNullable<ReportDocument['parts'][number]['content']['trials']>[number]>();
   for (const t of doc.parts.flatMap((p) => p.content.trials ?? [])) if (!seen.has(t.identifier)) seen.set(t.identifier, t);
@@ -65,7 +77,7 @@ function suggestedStudies(doc: ReportDocument): ResearchStudy[] {
       ...(t.title ? { title: t.title } : {}),
       status,
       ...(phase ? { phase: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/research-study-phase', code: phase }] } } : {}),
-      ...(t.contact ? { contact: [{ name: t.contact }] } : {}),
+      ...studyContact(t),
       ...(t.sites?.length ? { site: t.sites.map((display) => ({ display })) } : {}),
       note: [{ text: `Suggested in the second opinion: ${t.why}${t.checkedOn ? ` (registry status checked on ${t.checkedOn})` : ''}` }],
     }];

@@ -39,6 +39,8 @@ const LungFunction = z.strictObject({ input: LungInputChecked, comment: text().o
 const Trial = z.strictObject({
   identifier: z.string().trim().regex(/^[A-Za-z0-9-]{4,30}$/, 'a registry identifier such as NCT01234567'), why: text(1000).min(1, 'say, in plain words, why the patient should ask about it'),
   title: text(500).optional(), phases: z.array(text(40)).max(5).optional(), sites: z.array(text(300)).max(3).optional(), contact: text(300).optional(),
+  /** The same contact in parts, as the registry gives it (for FHIR's ContactDetail); absent from opinions signed before it was kept. */
+  contactDetails: z.strictObject({ name: text(200).optional(), phone: text(60).optional(), email: text(200).optional() }).optional(),
   /** The registry's recruitment status when the trial was last checked against the copy, and that day. */
   registryStatus: text(40).optional(), checkedOn: z.iso.date().optional(),
 });

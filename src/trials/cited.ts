@@ -10,6 +10,7 @@ export interface CitedTrial {
   phases?: string[] | undefined;
   sites?: string[] | undefined;
   contact?: string | undefined;
+  contactDetails?: { name?: string; phone?: string; email?: string } | undefined;
   registryStatus?: string | undefined;
   checkedOn?: string | undefined;
 }
@@ -22,6 +23,11 @@ const place = (s: ReturnType<typeof nearestSites>[number]) =>
   + (s.distanceMiles !== null ? ` (about ${Math.round(s.distanceMiles).toLocaleString('en-US')} miles away)` : '')
   + (s.status === 'NOT_YET_RECRUITING' ? ', not yet open' : '');
 const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
+/** The contact's parts that the registry gives, each within the opinion's limits; undefined when it gives none. */
+function contactParts(c: RegistryTrial['contacts'][number] | undefined): CitedTrial['contactDetails'] {
+  const parts = Object.fromEntries(([['name', 200], ['phone', 60], ['email', 200]] as const).flatMap(([k, max]) => (c?.[k] ? [[k, c[k]!.slice(0, max)]] : [])));
+  return Object.keys(parts).length ? parts : undefined;
+}
 
 /**
  * Fills in each cited trial from the local copy of the registry (title, phase, the sites nearest
@@ -34,16 +40,18 @@ export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, ho
   const rows = ids.length ? await tx.query<{ nct_id: string; record: RegistryTrial }>(`SELECT nct_id, record FROM trials WHERE nct_id = ANY($1::text[])`, [ids]) : [];
   const byId = new Map(wholeTrials(rows.map((r) => r.record)).map((r) => [r.nctId, r]));
   return trials.map((t) => {
-    const { title: _t, phases: _p, sites: _s, contact: _c, registryStatus: _r, checkedOn: _d, ...own } = t;
+    const { title: _t, phases: _p, sites: _s, contact: _c, contactDetails: _cd, registryStatus: _r, checkedOn: _d, ...own } = t;
     const id = t.identifier?.trim().toUpperCase();
     const record = id ? byId.get(id) : undefined;
     // Not in the copy: said so in the report (the day it was looked for), never filled in.
     if (!record) return { ...own, ...(id && NCT_ID.test(id) ? { identifier: id } : {}), checkedOn: today.toISOString().slice(0, 10) } as T;
     const contact = contactLine(record.contacts[0]);
+    const contactDetails = contactParts(record.contacts[0]);
     return {
       ...own, identifier: id, title: record.title.slice(0, 500), phases: record.phases.slice(0, 5),
       sites: nearestSites(record, home).slice(0, 3).map(place).filter(Boolean).map((s) => s.slice(0, 300)),
       ...(contact ? { contact: contact.slice(0, 300) } : {}),
+      ...(contactDetails ? { contactDetails } : {}),
       registryStatus: record.status.slice(0, 40), checkedOn: today.toISOString().slice(0, 10),
     } as T;
   });

@@ -80,6 +80,7 @@ describe('clinical trials', () => {
       identifier: 'NCT09900002', why: 'KRAS G12C testing is pending; if positive, this study is near home.',
       title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', phases: ['PHASE2'],
       sites: ['Synthetic Midwest Research Hospital, Columbus, Ohio, United States'], contact: 'Research Nurse (synthetic), 555-0101',
+      contactDetails: { name: 'Research Nurse (synthetic)', phone: '555-0101' },
       registryStatus: 'RECRUITING', checkedOn: t.now().toISOString().slice(0, 10),
     });
     expect(byHand).toEqual({ identifier: 'NCT12345678', why: 'Named by hand; not in the copy.', checkedOn: t.now().toISOString().slice(0, 10) });
@@ -105,6 +106,7 @@ describe('clinical trials', () => {
     expect(fhirValidationErrors(dr)).toEqual([]);
     const study = dr.contained.find((r: { resourceType: string; identifier?: { value: string }[] }) => r.resourceType === 'ResearchStudy' && r.identifier?.[0]?.value === 'NCT09900002');
     expect(study).toMatchObject({ status: 'active', title: 'Synthetic study of a KRAS G12C inhibitor after first-line treatment', identifier: [{ system: 'https://clinicaltrials.gov' }], phase: { coding: [{ code: 'phase-2' }] } });
+    expect(study.contact).toEqual([{ name: 'Research Nurse (synthetic)', telecom: [{ system: 'phone', value: '555-0101' }] }]);
     expect(fhirValidationErrors(study)).toEqual([]);
     // The trial named by hand and not in the copy is not stated as a study with a status.
     expect(dr.contained.filter((r: { resourceType: string }) => r.resourceType === 'ResearchStudy')).toHaveLength(1);

@@ -18432,6 +18432,11 @@ export interface components {
                 /** Format: date */
                 checkedOn?: string;
                 contact?: string;
+                contactDetails?: {
+                    email?: string;
+                    name?: string;
+                    phone?: string;
+                };
                 identifier?: string;
                 phases?: string[];
                 registryStatus?: string;
@@ -18530,6 +18535,11 @@ export interface components {
                 /** Format: date */
                 checkedOn?: string;
                 contact?: string;
+                contactDetails?: {
+                    email?: string;
+                    name?: string;
+                    phone?: string;
+                };
                 identifier?: string;
                 phases?: string[];
                 registryStatus?: string;
@@ -18628,6 +18638,11 @@ export interface components {
                 /** Format: date */
                 checkedOn?: string;
                 contact?: string;
+                contactDetails?: {
+                    email?: string;
+                    name?: string;
+                    phone?: string;
+                };
                 identifier?: string;
                 phases?: string[];
                 registryStatus?: string;
@@ -18726,6 +18741,11 @@ export interface components {
                 /** Format: date */
                 checkedOn?: string;
                 contact?: string;
+                contactDetails?: {
+                    email?: string;
+                    name?: string;
+                    phone?: string;
+                };
                 identifier?: string;
                 phases?: string[];
                 registryStatus?: string;
@@ -18889,6 +18909,11 @@ export interface components {
                         /** Format: date */
                         checkedOn?: string;
                         contact?: string;
+                        contactDetails?: {
+                            email?: string;
+                            name?: string;
+                            phone?: string;
+                        };
                         identifier: string;
                         phases?: string[];
                         registryStatus?: string;
@@ -19021,6 +19046,11 @@ export interface components {
                         /** Format: date */
                         checkedOn?: string;
                         contact?: string;
+                        contactDetails?: {
+                            email?: string;
+                            name?: string;
+                            phone?: string;
+                        };
                         identifier: string;
                         phases?: string[];
                         registryStatus?: string;
