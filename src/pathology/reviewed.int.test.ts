@@ -109,6 +109,12 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
     const up = await tusUpload(coordinator.client, id, 'B1-HE.svs', aSlideFile());
     await t.app.jobs.drain();
     const theirs = await second.client.post(`/api/cases/${id}/specimens/glass-request`, { sourceFacility: 'Riverside Pathology Lab', expectedCount: 2, reason: 'Need the deeper levels' });
+    // The same slides asked for again, at once or later, while still to arrive: one request, and the reviewer is told.
+    const again = await Promise.all([first, second].map((who) => who.client.post(`/api/cases/${id}/specimens/glass-request`, { sourceFacility: ' riverside pathology lab ', expectedCount: 2, reason: 'Deeper levels' })));
+    expect(again.map((r) => r.status)).toEqual([409, 409]);
+    expect(again[0]!.body.detail).toMatch(/already asked for and are not yet shipped/);
+    const elsewhere = await first.client.post(`/api/cases/${id}/specimens/glass-request`, { sourceFacility: 'Lakeside Hospital Pathology', expectedCount: 1, reason: 'The biopsy slides' });
+    expect(elsewhere.status).toBe(201);
     const general = await coordinator.client.post(`/api/cases/${id}/specimens`, { kind: 'slides', label: 'All slides', expectedCount: 6, sourceFacility: 'Riverside Pathology Lab' });
     const questions: string[] = (await first.client.get(`/api/cases/${id}/opinion`)).body.intake?.questions?.questions ?? [];
     await first.client.patch(`/api/cases/${id}/opinion/draft`, {
@@ -119,6 +125,7 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
     const after = new Map(((await coordinator.client.get(`/api/cases/${id}/specimens`)).body as { id: string; status: string }[]).map((x) => [x.id, x.status]));
     expect(after.get(general.body.id)).toBe('not_needed');
     expect(after.get(theirs.body.id)).toBe('requested');
+    expect(after.get(elsewhere.body.id)).toBe('not_needed');
   });
 
   it('lets the coordinator call off a request with a reason, and only with one', async () => {

@@ -47,6 +47,9 @@ const specimenView = (r: SpecimenRow, events: { to_status: string; at: Date; det
 interface NewSpecimen { kind: 'slides' | 'blocks'; label: string; expectedCount: number; sourceFacility: string }
 
 /** Starts tracking material asked for from a facility: its barcode, first step and timeline line. */
+/** What a reviewer's request for glass slides is called on the shipping label and the case's lists. */
+const GLASS_REQUEST_LABEL = 'Glass slides for the pathology review';
+
 async function trackSpecimen(tx: Queryable, actor: Actor, caseId: string, input: NewSpecimen, meta: RequestMeta, detail: Record<string, unknown> = {}): Promise<SpecimenRow> {
   const barcode = `CSL-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
   const [row] = await tx.query<SpecimenRow>(
@@ -128,10 +131,17 @@ export function materialService(deps: Deps) {
      */
     async askForGlassSlides(actor: Actor, caseId: string, input: { sourceFacility: string; expectedCount: number; reason: string }, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const { row } = await openCase(tx, actor, caseId, 'case.opinion.write', meta);
+        // The case row is locked: two reviewers (or one double click) asking at once are taken in turn.
+        const { row } = await openCase(tx, actor, caseId, 'case.opinion.write', meta, { forUpdate: true });
         if (!REVIEW_STATES.includes(row.status)) throw new AppError('CONFLICT', 'Glass slides are asked for while the case is in review.');
+        // The same slides from the same laboratory, still to arrive: a second request would have
+        // the coordinator chase the laboratory twice for one box.
+        const [pending] = await tx.query<{ status: 'requested' | 'shipped' }>(
+          `SELECT status FROM specimens WHERE case_id = $1 AND kind = 'slides' AND label = $2 AND status IN ('requested', 'shipped') AND lower(btrim(source_facility)) = lower(btrim($3)) LIMIT 1`,
+          [caseId, GLASS_REQUEST_LABEL, input.sourceFacility]);
+        if (pending) throw new AppError('CONFLICT', `Glass slides from ${input.sourceFacility.trim()} were already asked for and are ${pending.status === 'shipped' ? 'on their way' : 'not yet shipped'}; the coordinator follows them up. Write to the coordinator if more slides are needed.`);
         // The label goes on the shipping label and to the patient's side: the reason stays in the staff's history.
-        const tracked = await trackSpecimen(tx, actor, caseId, { kind: 'slides', label: 'Glass slides for the pathology review', expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta, { reason: input.reason });
+        const tracked = await trackSpecimen(tx, actor, caseId, { kind: 'slides', label: GLASS_REQUEST_LABEL, expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta, { reason: input.reason });
         return specimenView(tracked, [{ to_status: 'requested', at: tracked.updated_at, detail: { reason: input.reason }, name: actor.name }]);
       });
     },
