@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, command, issueOpinion, lastMailToken, waiveOutstanding, type Person } from '../../test/support/builders.ts';
+import { aCase, aCaseInReview, aPatient, aStaff, command, issueOpinion, lastMailToken, waiveOutstanding, type Person } from '../../test/support/builders.ts';
 import { aPdf, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
@@ -181,6 +181,26 @@ describe('notifications', () => {
     abort.abort();
     expect(got).toMatch(new RegExp(`event: notice\ndata: \\{"caseId":"${caseId}","kind":"followup.posted"\\}`));
     expect(got).not.toMatch(/scan/);
+  });
+
+  it('hands glass slides over: a reviewer\'s request reaches the coordinator, their arrival the reviewers, without health data', async () => {
+    const pathologist = await aStaff(t, 'expert', 'Dr. Glass Asker');
+    const id = await aCaseInReview(t, patient, coordinator, pathologist, { role: 'pathology' });
+    const asked = await pathologist.client.post(`/api/cases/${id}/specimens/glass-request`, { sourceFacility: 'Riverside Pathology Lab', expectedCount: 3, reason: 'Margin at the pleura unclear' });
+    expect(asked.status).toBe(201);
+    expect((await notices(coordinator)).items.find((n) => n.caseId === id && n.kind === 'glass.requested')).toMatchObject({ link: `/cases/${id}?tab=records`, title: expect.stringMatching(/^Glass slides asked for on C-/) });
+    const [mail] = await mailsTo(coordinator, 'glass.requested');
+    expect(mail!.body_text).toContain('Dr. Glass Asker asked for the glass slides');
+    expect(mail!.body_text).not.toMatch(/Margin|pleura|Riverside|Robin/i);
+    // The coordinator tracking material themselves tells nobody; its arrival tells the reviewers.
+    const blocks = await coordinator.client.post(`/api/cases/${id}/specimens`, { kind: 'blocks', label: 'Block A3', expectedCount: 1, sourceFacility: 'Riverside Pathology Lab' });
+    expect((await mailsTo(coordinator, 'glass.requested'))).toHaveLength(1);
+    expect((await coordinator.client.post(`/api/cases/${id}/specimens/${asked.body.id}/steps`, { to: 'shipped', carrier: 'UPS', trackingNumber: '1Z999' })).status).toBe(200);
+    expect((await notices(pathologist)).items.filter((n) => n.kind === 'material.received')).toEqual([]);
+    expect((await coordinator.client.post(`/api/cases/${id}/specimens/${asked.body.id}/steps`, { to: 'received', receivedCount: 3, condition: 'intact' })).status).toBe(200);
+    expect((await notices(pathologist)).items.filter((n) => n.kind === 'material.received')).toEqual([expect.objectContaining({ caseId: id, link: `/cases/${id}?tab=records` })]);
+    expect((await mailsTo(pathologist, 'material.received'))[0]!.body_text).not.toMatch(/Margin|Riverside|Block A3/i);
+    expect(blocks.status).toBe(201);
   });
 
   it('refuses the signed-out', async () => {

@@ -20,7 +20,8 @@ export type Audience =
 export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
-  | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed' | 'message.posted';
+  | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed' | 'message.posted'
+  | 'glass.requested' | 'material.received';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -34,6 +35,10 @@ export interface NoticeRule {
   afterDelivery?: boolean;
   /** A confirmation: the one who acted hears of it too (nobody else is told of their own acts). */
   confirmsToActor?: boolean;
+  /** Only when the one who acted has this role (a reviewer asking, not the coordinator tracking). */
+  actorRole?: 'expert';
+  /** Only when the event moves tracked material (slides, blocks) to this step. */
+  materialTo?: 'received';
 }
 
 const status = (mail = false): NoticeRule => ({ notice: 'case.status', to: ['patientSide'], mail });
@@ -78,6 +83,10 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   'message.post': [{ notice: 'message.posted', to: ['otherSide', 'coordinator'], mail: true, coalesce: true }],
   'board.request': [{ notice: 'board.requested', to: ['coordinator'], mail: true }],
   'board.discuss': [{ notice: 'board.discussed', to: ['patientSide', 'experts', 'coordinator'], mail: true }],
+  // The glass-slide handoff: a reviewer's request reaches the coordinator, who has the laboratory
+  // ship them; the reviewers hear when material has arrived.
+  'specimen.request': [{ notice: 'glass.requested', to: ['coordinator'], mail: true, actorRole: 'expert' }],
+  'specimen.step': [{ notice: 'material.received', to: ['experts'], mail: true, materialTo: 'received' }],
 };
 
 /** The page a notice opens (the web app's address, without the host). */
@@ -101,4 +110,6 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'board.requested': (id) => `/cases/${id}?tab=board`,
   'message.posted': (id) => `/cases/${id}?tab=messages`,
   'board.discussed': (id) => `/cases/${id}?tab=board`,
+  'glass.requested': (id) => `/cases/${id}?tab=records`,
+  'material.received': (id) => `/cases/${id}?tab=records`,
 };

@@ -83,6 +83,8 @@ async function audience(tx: Queryable, e: EventRow, who: Audience): Promise<Reci
 function applies(rule: NoticeRule, e: EventRow): boolean {
   if (rule.actorSide && sideOf(e.actor_role) !== rule.actorSide) return false;
   if (rule.afterDelivery && !DELIVERED_STATES.includes(e.status)) return false;
+  if (rule.actorRole && e.actor_role !== rule.actorRole) return false;
+  if (rule.materialTo && e.detail.to !== rule.materialTo) return false;
   return true;
 }
 

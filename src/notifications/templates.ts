@@ -87,6 +87,10 @@ const en: Record<NoticeKind, Template> = {
     `A team of specialists discussed request ${c.reference} together and agreed on a recommendation.`,
     'Sign in to read it. Your expert uses it in the written opinion.',
   ], c),
+  'glass.requested': (_p, c) => plain(`Glass slides asked for on ${c.reference}`,
+    [`${c.actorName ?? 'The reviewer'} asked for the glass slides of case ${c.reference}. Sign in to have the laboratory ship them; the request and its label are on the Records tab.`], c),
+  'material.received': (_p, c) => plain(`Slides or samples arrived for ${c.reference}`,
+    [`Slides or samples for case ${c.reference} have arrived. Sign in to see what came and when it reaches you.`], c),
 };
 
 export const TEMPLATES: Record<Locale, Record<NoticeKind, Template>> = { en };
