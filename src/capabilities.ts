@@ -30,6 +30,8 @@ import { imagingService } from './imaging/service.ts';
 import type { JobHandlers } from './jobs.ts';
 import { pathologyRoutes } from './pathology/routes.ts';
 import { trialsRoutes } from './trials/routes.ts';
+import { billingRoutes } from './billing/routes.ts';
+import { billingService } from './billing/service.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
 import { trialsService } from './trials/service.ts';
 import { pathologyService } from './pathology/service.ts';
@@ -142,6 +144,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
+    { name: 'costs', routes: [{ plugin: billingRoutes(billingService(deps)), prefix: API }] },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findIcd10 } from '../catalog/icd10.ts';
+import { PLAN_TYPES } from '../billing/estimate.ts';
 
 /**
  * The intake a patient (or caregiver, or referring physician) fills in before submitting. Each
@@ -41,6 +42,8 @@ export const PatientSection = z.strictObject({
   phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/, 'Check the phone number.').optional(),
   /** The health plan, so experts in its network can be preferred. */
   insurancePlan: z.string().trim().max(100).optional(),
+  /** The kind of coverage, for the cost estimate's guidance (Medicare, Medicaid, a private plan, none, from abroad). */
+  planType: z.enum(PLAN_TYPES).optional(),
   email: z.email().optional(),
   /** Where the patient lives, to find research-study sites near them (a US ZIP code, or a postal code). */
   postalCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, 'Check the ZIP or postal code.').optional(),

@@ -46,6 +46,7 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.getByLabel('State where the patient is now').selectOption('MN');
   await page.getByLabel('ZIP or postal code (optional)').fill('55905');
   await page.getByLabel(/How far could you travel/).selectOption('100');
+  await page.getByLabel(/What kind of health coverage/).selectOption('medicare');
   await shot(page, 'intake-patient');
   await next(page);
   // Step 2: diagnosis
@@ -91,7 +92,20 @@ it('patient submits a request; coordinator finds it and starts collecting record
   // What the trial suggestions will use is shown back before sending.
   await page.getByText('ZIP or postal code, to find research studies near you: 55905').waitFor();
   await page.getByText('How far you could travel for a research study: Up to 100 miles').waitFor();
+  // What it will cost before sending: itemised, with what Medicare usually does before surgery, and why.
+  const estimate = page.getByTestId('cost-estimate');
+  await estimate.getByText('Written second opinion').waitFor();
+  await estimate.getByText('Pathology review of your slides').waitFor();
+  await estimate.getByText(/Medicare Part B usually helps pay for a second opinion before surgery/).waitFor();
+  await estimate.getByText(/You have Medicare and surgery has been proposed/).waitFor();
+  expect(await estimate.textContent()).not.toMatch(/CPT|88321|written_opinion/);
   await shot(page, 'review');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await estimate.scrollIntoViewIfNeeded();
+  expect(await overflowing(page)).toEqual([]);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'review-cost-on-a-phone');
+  await page.setViewportSize(size);
   await page.getByRole('button', { name: 'Submit my request' }).click();
   await page.getByText('Submitted', { exact: true }).first().waitFor();
   await page.getByText(/Why this urgency/).first().waitFor();

@@ -4,7 +4,7 @@
  */
 export type CasePart =
   | 'detail' | 'opinion' | 'followups' | 'imaging' | 'measurements' | 'timeline' | 'access' | 'checklist'
-  | 'documents' | 'assessment' | 'clinical' | 'offers' | 'invitations' | 'specimens' | 'roi' | 'matches' | 'board' | 'visits' | 'messages' | 'slides' | 'trials';
+  | 'documents' | 'assessment' | 'clinical' | 'offers' | 'invitations' | 'specimens' | 'roi' | 'matches' | 'board' | 'visits' | 'messages' | 'slides' | 'trials' | 'estimate';
 
 export const caseKeys = {
   /** Every query about every case (a prefix). */

@@ -7826,6 +7826,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An itemised estimate of what the request will cost, and coverage guidance for the patient’s kind of plan (guidance, never a promise) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CostEstimate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/followups": {
         parameters: {
             query?: never;
@@ -17540,6 +17641,98 @@ export interface components {
             unit: string | null;
             value: string | null;
         };
+        CostEstimate: {
+            /** @description ISO 4217; amounts are in its minor unit (cents) */
+            currency: string;
+            guidance: {
+                /** @description What to ask the plan */
+                ask: string;
+                id: string;
+                reviewedOn: string;
+                sources: components["schemas"]["CostSource"][];
+                text: string;
+                /** @description Why this guidance applies */
+                why: string;
+            }[];
+            lines: {
+                codeNote: string | null;
+                /** @description Billing codes the service maps to */
+                codes: {
+                    code: string;
+                    display: string;
+                    system: string;
+                }[];
+                description: string;
+                feeCents: number;
+                includes: string | null;
+                name: string;
+                /**
+                 * @description In the total; added if the records hold what it reviews; or an option the patient may choose
+                 * @enum {string}
+                 */
+                part: "included" | "possible" | "optional";
+                serviceId: string;
+                sources: components["schemas"]["CostSource"][];
+                /** @description Why the line is in the estimate */
+                why: string;
+            }[];
+            priceNote: string;
+            reviewedOn: string;
+            totalCents: number;
+            /** @description The total with the possible lines */
+            upToCents: number;
+        };
+        CostEstimateInput: {
+            /** @description ISO 4217; amounts are in its minor unit (cents) */
+            currency: string;
+            guidance: {
+                /** @description What to ask the plan */
+                ask: string;
+                id: string;
+                reviewedOn: string;
+                sources: components["schemas"]["CostSourceInput"][];
+                text: string;
+                /** @description Why this guidance applies */
+                why: string;
+            }[];
+            lines: {
+                codeNote: string | null;
+                /** @description Billing codes the service maps to */
+                codes: {
+                    code: string;
+                    display: string;
+                    system: string;
+                }[];
+                description: string;
+                feeCents: number;
+                includes: string | null;
+                name: string;
+                /**
+                 * @description In the total; added if the records hold what it reviews; or an option the patient may choose
+                 * @enum {string}
+                 */
+                part: "included" | "possible" | "optional";
+                serviceId: string;
+                sources: components["schemas"]["CostSourceInput"][];
+                /** @description Why the line is in the estimate */
+                why: string;
+            }[];
+            priceNote: string;
+            reviewedOn: string;
+            totalCents: number;
+            /** @description The total with the possible lines */
+            upToCents: number;
+        };
+        CostSource: {
+            id: string;
+            title: string;
+            url: string | null;
+        };
+        CostSourceInput: {
+            id: string;
+            title: string;
+            url: string | null;
+        };
         Document: {
             /** Format: uuid */
             caseId: string;
@@ -17852,6 +18045,8 @@ export interface components {
                 givenName: string;
                 insurancePlan?: string;
                 phone?: string;
+                /** @enum {string} */
+                planType?: "medicare" | "medicaid" | "commercial" | "none" | "international";
                 postalCode?: string;
                 preferredLanguage: string;
                 /** @enum {string} */
@@ -17910,6 +18105,8 @@ export interface components {
                 givenName: string;
                 insurancePlan?: string;
                 phone?: string;
+                /** @enum {string} */
+                planType?: "medicare" | "medicaid" | "commercial" | "none" | "international";
                 postalCode?: string;
                 preferredLanguage: string;
                 /** @enum {string} */

@@ -18,6 +18,7 @@ import { CaseBoardPanel } from './boards/CaseBoardPanel.tsx';
 import { CaseVisitsPanel } from './visits/CaseVisitsPanel.tsx';
 import { MessagesPanel } from './messages/MessagesPanel.tsx';
 import { IntakeWizard, travelLabel } from './IntakeWizard.tsx';
+import { CostEstimate } from './costs/CostEstimate.tsx';
 import { CommandButtons, PatientProgress } from './CaseProgress.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
@@ -88,7 +89,7 @@ interface CasePanel {
 }
 const always = () => true;
 const CASE_PANELS: CasePanel[] = [
-  { id: 'intake', visible: always, render: ({ c }) => <IntakeSummary c={c} /> },
+  { id: 'intake', visible: always, render: ({ c, me }) => <Stack gap="lg"><IntakeSummary c={c} /><CostEstimate caseId={c.id} staff={!['patient', 'referring_physician'].includes(me.user.role)} /></Stack> },
   { id: 'records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
   { id: 'imaging', visible: always, render: ({ c }) => <Stack><ImagingPanel caseId={c.id} can={c.can} /><SlidesPanel caseId={c.id} reviewer={c.can.annotateImaging} /></Stack> },
   { id: 'opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },

@@ -9,6 +9,7 @@ import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
 import { languageOptions } from '../languages.ts';
+import { CostEstimate } from './costs/CostEstimate.tsx';
 import { Caregivers } from './Caregivers.tsx';
 import i18n from '../i18n.ts';
 import { caseKeys } from '../queryKeys.ts';
@@ -201,8 +202,13 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
       </FieldRow>
       <FieldRow>
         <NativeSelect label={t('intake:patient.language')} value={v.preferredLanguage} onChange={(e) => set({ preferredLanguage: e.currentTarget.value })} data={languageOptions([v.preferredLanguage ?? ''])} />
-        <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
         <TextInput label={t('intake:patient.phone')} value={v.phone ?? ''} onChange={(e) => set({ phone: e.currentTarget.value })} />
+      </FieldRow>
+      <FieldRow>
+        <NativeSelect label={t('intake:patient.planType')} description={t('intake:patient.planTypeWhy')} value={v.planType ?? ''}
+          onChange={(e) => set({ planType: (e.currentTarget.value || undefined) as PlanType | undefined })}
+          data={[{ value: '', label: t('intake:patient.planTypes.unsure') }, ...PLAN_TYPES.map((value) => ({ value, label: t(`intake:patient.planTypes.${value}`) }))]} />
+        <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
       </FieldRow>
       <FieldRow>
         <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />
@@ -213,6 +219,10 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
     </Stack>
   );
 }
+
+/** The kinds of coverage the cost estimate's guidance knows (the server's list). */
+const PLAN_TYPES = ['medicare', 'medicaid', 'commercial', 'none', 'international'] as const;
+type PlanType = (typeof PLAN_TYPES)[number];
 
 /** How far the patient could travel for a research study: miles, as far as needed, or not answered. */
 const TRAVEL_CHOICES = ['unsure', '25', '50', '100', '250', 'any'] as const;
@@ -410,6 +420,7 @@ function SubmitStep({ c, onBack }: { c: CaseDetail; onBack: () => void }) {
       {intake.patient?.postalCode && <Text>{t('intake:submit.postalCode', { code: intake.patient.postalCode })}</Text>}
       {intake.patient?.travelMiles != null && <Text>{t('intake:submit.travel', { distance: travelLabel(t, intake.patient.travelMiles) })}</Text>}
       {c.missingIntakeSections.length > 0 && <Alert color="orange">{t('intake:submit.unfinished', { steps: stepNames(c.missingIntakeSections) })}</Alert>}
+      <CostEstimate caseId={c.id} />
       <Text size="sm" c="dimmed">{t('intake:submit.after')}</Text>
       <ErrorNote error={submit.error} />
       <Group justify="space-between">

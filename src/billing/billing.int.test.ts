@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCase, anIntake, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+let t: TestApp;
+let patient: Person;
+let coordinator: Person;
+beforeAll(async () => {
+  t = await startTestApp({ FOLLOWUP_DAYS: '21' });
+  patient = await aPatient(t, 'Pat Estimate');
+  coordinator = await aStaff(t, 'coordinator', 'Cora Costs');
+});
+afterAll(() => t.close());
+
+describe('the cost estimate of a request', () => {
+  it('itemises a lung cancer request before it is sent, with Medicare guidance for surgery proposed, and records the look once', async () => {
+    const base = anIntake();
+    const id = await aCase(t, patient, { intake: { patient: { ...base.patient, planType: 'medicare' } } });
+    const r = await patient.client.get(`/api/cases/${id}/estimate`);
+    expect(r.status).toBe(200);
+    expect(r.body.lines.map((l: { serviceId: string; part: string }) => `${l.serviceId}:${l.part}`)).toEqual([
+      'written_opinion:included', 'pathology_review:included', 'radiology_review:possible', 'video_visit:optional', 'tumor_board:optional']);
+    expect(r.body.lines[0].includes).toBe('Follow-up questions in writing for 21 days after the opinion.');
+    expect(r.body.totalCents).toBe(r.body.lines[0].feeCents + r.body.lines[1].feeCents);
+    expect(r.body.guidance).toEqual([expect.objectContaining({ id: 'medicare-before-surgery', why: 'You have Medicare and surgery has been proposed.' })]);
+    const events = await t.db.query<{ action: string; case_id: string; detail: unknown }>(`SELECT action, case_id, detail FROM audit_events WHERE action = 'case.estimate.read'`);
+    expect(events).toEqual([{ action: 'case.estimate.read', case_id: id, detail: {} }]);
+    // Staff of the case see the same; someone else's patient does not learn the case exists.
+    const stranger = await aPatient(t, 'Sam Stranger');
+    expect((await stranger.client.get(`/api/cases/${id}/estimate`)).status).toBe(404);
+    expect((await coordinator.client.get(`/api/cases/${id}/estimate`)).status).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/cases/${id}/estimate` })).statusCode).toBe(401);
+  });
+
+  it('follows the request: expedited handling once urgent, guidance once the kind of coverage is known', async () => {
+    const id = await aCase(t, patient, { intake: { plan: { proposedPlan: 'Chemotherapy', surgeryProposed: false, treatmentStartsSoon: true, rapidWorsening: false } }, submit: true });
+    const r = await coordinator.client.get(`/api/cases/${id}/estimate`);
+    expect(r.status).toBe(200);
+    expect(r.body.lines.filter((l: { part: string }) => l.part === 'included').map((l: { serviceId: string }) => l.serviceId)).toEqual(['written_opinion', 'pathology_review', 'expedited']);
+    expect(r.body.guidance[0].id).toBe('unknown');
+  });
+});

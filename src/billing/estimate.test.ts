@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { estimateCost, loadBilling, type CostFacts } from './estimate.ts';
+
+const billing = loadBilling();
+const facts = (f: Partial<CostFacts> = {}): CostFacts => ({ conditionCode: null, surgeryProposed: false, planType: null, expedited: false, imagingStudies: 0, followupDays: 30, ...f });
+const fee = (id: string) => billing.catalogue.services.find((s) => s.id === id)!.feeCents;
+
+describe('the cost estimate', () => {
+  it('itemises what a cancer request includes, what scans would add and what the patient may choose', () => {
+    const e = estimateCost(facts({ conditionCode: 'C34.11' }), billing);
+    const parts = Object.fromEntries(e.lines.map((l) => [l.serviceId, l.part]));
+    expect(parts).toEqual({ written_opinion: 'included', pathology_review: 'included', radiology_review: 'possible', video_visit: 'optional', tumor_board: 'optional' });
+    expect(e.totalCents).toBe(fee('written_opinion') + fee('pathology_review'));
+    expect(e.upToCents).toBe(e.totalCents + fee('radiology_review'));
+    expect(e.lines[0]!.includes).toBe('Follow-up questions in writing for 30 days after the opinion.');
+    expect(e.lines.find((l) => l.serviceId === 'pathology_review')!.codes).toEqual([expect.objectContaining({ code: '88321' })]);
+  });
+
+  it('adds the radiology review once scans are on file and expedited handling when urgent; no slide review for a lung disease that is not cancer', () => {
+    const e = estimateCost(facts({ conditionCode: 'J84.112', imagingStudies: 2, expedited: true }), billing);
+    expect(e.lines.filter((l) => l.part === 'included').map((l) => l.serviceId)).toEqual(['written_opinion', 'radiology_review', 'expedited']);
+    expect(e.totalCents).toBe(e.upToCents);
+    expect(estimateCost(facts({ conditionCode: 'D05.10' }), billing).lines.map((l) => l.serviceId)).toContain('pathology_review');
+  });
+
+  it('gives coverage guidance for the plan type, with the reason it applies and its sources', () => {
+    const before = estimateCost(facts({ planType: 'medicare', surgeryProposed: true }), billing).guidance;
+    expect(before).toEqual([expect.objectContaining({ id: 'medicare-before-surgery', why: 'You have Medicare and surgery has been proposed.' })]);
+    expect(before[0]!.text).toMatch(/20% of the Medicare-approved amount/);
+    expect(before[0]!.sources.map((s) => s.url)).toContain('https://www.medicare.gov/coverage/second-surgical-opinions');
+    expect(estimateCost(facts({ planType: 'medicare' }), billing).guidance[0]!.id).toBe('medicare-no-surgery');
+    expect(estimateCost(facts({ planType: 'commercial' }), billing).guidance[0]!.ask).toMatch(/number on your insurance card/);
+    expect(estimateCost(facts({ planType: 'international' }), billing).guidance[0]!.id).toBe('self-pay');
+    expect(estimateCost(facts(), billing).guidance[0]!.id).toBe('unknown');
+  });
+
+  it('has guidance for every plan type, and every service and rule is dated and sourced', () => {
+    for (const planType of ['medicare', 'medicaid', 'commercial', 'none', 'international', null] as const) {
+      for (const surgeryProposed of [true, false]) expect(estimateCost(facts({ planType, surgeryProposed }), billing).guidance).toHaveLength(1);
+    }
+    for (const e of [...billing.catalogue.services, ...billing.coverage.rules]) {
+      expect(e.reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(e.sources.length).toBeGreaterThan(0);
+    }
+  });
+});

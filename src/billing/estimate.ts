@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * What a request is likely to cost before it is sent: the program's services as data (fees,
+ * what each includes, the billing codes it maps to), an itemised estimate from what is known of
+ * the case, and coverage guidance as rules with sources. Pure functions over data; the case's
+ * facts are gathered by the service.
+ */
+
+export const PLAN_TYPES = ['medicare', 'medicaid', 'commercial', 'none', 'international'] as const;
+export type PlanType = (typeof PLAN_TYPES)[number];
+
+const Source = z.object({ id: z.string(), title: z.string(), url: z.string().optional(), detail: z.string().optional() });
+const Dated = { reviewedOn: z.iso.date(), sources: z.array(z.string()).min(1) };
+
+const Service = z.object({
+  id: z.string().regex(/^[a-z_]+$/), name: z.string(), description: z.string(), feeCents: z.number().int().min(0),
+  includes: z.string().optional(),
+  /** When the service is part of the estimate: every request, cancers, when scans are on file, when expedited, or offered as an option. */
+  when: z.enum(['always', 'cancer', 'imaging', 'expedited', 'optional']),
+  why: z.string(), whyNotYet: z.string().optional(),
+  codes: z.array(z.object({ system: z.string(), code: z.string().regex(/^\d{4}[0-9A-Z]$/), display: z.string() })),
+  codeNote: z.string().optional(),
+  ...Dated,
+});
+export type ServiceEntry = z.infer<typeof Service>;
+
+const Catalogue = z.object({ reviewedOn: z.iso.date(), currency: z.string().regex(/^[A-Z]{3}$/), note: z.string(), sources: z.array(Source), services: z.array(Service).min(1) });
+export type ServiceCatalogue = z.infer<typeof Catalogue>;
+
+const CoverageRule = z.object({
+  id: z.string(), planTypes: z.array(z.enum(PLAN_TYPES).nullable()).min(1), surgeryProposed: z.boolean().optional(),
+  text: z.string(), ask: z.string(), why: z.string(), ...Dated,
+});
+const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1) });
+export type CoverageRules = z.infer<typeof Coverage>;
+
+const DATA = path.join(import.meta.dirname, 'data');
+const read = <T>(schema: z.ZodType<T>, file: string): T => schema.parse(JSON.parse(fs.readFileSync(path.join(DATA, file), 'utf8')));
+
+/** The service catalogue and the coverage rules, checked: every source a rule or service names exists. */
+export function loadBilling(): { catalogue: ServiceCatalogue; coverage: CoverageRules } {
+  const catalogue = read(Catalogue, 'services.json');
+  const coverage = read(Coverage, 'coverage.json');
+  const known = (list: { id: string }[]) => new Set(list.map((s) => s.id));
+  const check = (ids: Set<string>, entries: { id: string; sources: string[] }[], file: string) => {
+    for (const e of entries) for (const s of e.sources) if (!ids.has(s)) throw new Error(`${file}: ${e.id} names an unknown source ${s}`);
+  };
+  check(known(catalogue.sources), catalogue.services, 'services.json');
+  check(known(coverage.sources), coverage.rules, 'coverage.json');
+  return { catalogue, coverage };
+}
+
+/** What is known of a request when its cost is estimated. */
+export interface CostFacts {
+  /** The ICD-10-CM code, when chosen. */
+  conditionCode: string | null;
+  surgeryProposed: boolean;
+  planType: PlanType | null;
+  expedited: boolean;
+  /** Imaging studies on file for the case. */
+  imagingStudies: number;
+  followupDays: number;
+}
+
+export interface EstimateLine {
+  serviceId: string;
+  name: string;
+  description: string;
+  includes: string | null;
+  feeCents: number;
+  /** In the total; possible (when the records hold scans); or an option the patient may choose. */
+  part: 'included' | 'possible' | 'optional';
+  why: string;
+  codes: { system: string; code: string; display: string }[];
+  codeNote: string | null;
+  sources: { id: string; title: string; url: string | null }[];
+}
+
+export interface CostEstimate {
+  currency: string;
+  lines: EstimateLine[];
+  /** The sum of the included lines. */
+  totalCents: number;
+  /** With the possible lines too (not the optional ones). */
+  upToCents: number;
+  guidance: { id: string; text: string; ask: string; why: string; sources: { id: string; title: string; url: string | null }[]; reviewedOn: string }[];
+  priceNote: string;
+  reviewedOn: string;
+}
+
+// Malignant neoplasms (C00–C96) and in situ neoplasms (D00–D09) in ICD-10-CM.
+const isCancerCode = (code: string | null) => !!code && (/^C/.test(code) || /^D0\d/.test(code));
+
+function partOf(s: ServiceEntry, f: CostFacts): EstimateLine['part'] | null {
+  switch (s.when) {
+    case 'always': return 'included';
+    case 'cancer': return isCancerCode(f.conditionCode) ? 'included' : null;
+    case 'imaging': return f.imagingStudies > 0 ? 'included' : 'possible';
+    case 'expedited': return f.expedited ? 'included' : null;
+    case 'optional': return 'optional';
+  }
+}
+
+/** The itemised estimate for one request, with the coverage guidance that fits its plan type. */
+export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }): CostEstimate {
+  const { catalogue, coverage } = billing;
+  const sourceList = (all: z.infer<typeof Source>[], ids: string[]) => ids.map((id) => all.find((s) => s.id === id)!).map((s) => ({ id: s.id, title: s.title, url: s.url ?? null }));
+  const lines = catalogue.services.flatMap((s): EstimateLine[] => {
+    const part = partOf(s, f);
+    if (!part) return [];
+    return [{
+      serviceId: s.id, name: s.name, description: s.description, includes: s.includes?.replaceAll('{{followupDays}}', String(f.followupDays)) ?? null,
+      feeCents: s.feeCents, part, why: part === 'possible' ? s.whyNotYet ?? s.why : s.why,
+      codes: s.codes, codeNote: s.codeNote ?? null, sources: sourceList(catalogue.sources, s.sources),
+    }];
+  });
+  const sum = (parts: EstimateLine['part'][]) => lines.filter((l) => parts.includes(l.part)).reduce((n, l) => n + l.feeCents, 0);
+  const rule = coverage.rules.find((r) => r.planTypes.includes(f.planType) && (r.surgeryProposed === undefined || r.surgeryProposed === f.surgeryProposed));
+  return {
+    currency: catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
+    guidance: rule ? [{ id: rule.id, text: rule.text, ask: rule.ask, why: rule.why, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
+    priceNote: 'An estimate from what we know of your request now: the final bill follows the services you receive.',
+    reviewedOn: catalogue.reviewedOn,
+  };
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import type { BillingService } from './service.ts';
+
+const Cited = z.object({ id: z.string(), title: z.string(), url: z.string().nullable() }).meta({ id: 'CostSource' });
+const CostEstimate = z.object({
+  currency: z.string().describe('ISO 4217; amounts are in its minor unit (cents)'),
+  lines: z.array(z.object({
+    serviceId: z.string(), name: z.string(), description: z.string(), includes: z.string().nullable(), feeCents: z.number(),
+    part: z.enum(['included', 'possible', 'optional']).describe('In the total; added if the records hold what it reviews; or an option the patient may choose'),
+    why: z.string().describe('Why the line is in the estimate'),
+    codes: z.array(z.object({ system: z.string(), code: z.string(), display: z.string() })).describe('Billing codes the service maps to'),
+    codeNote: z.string().nullable(), sources: z.array(Cited),
+  })),
+  totalCents: z.number(), upToCents: z.number().describe('The total with the possible lines'),
+  guidance: z.array(z.object({ id: z.string(), text: z.string(), ask: z.string().describe('What to ask the plan'), why: z.string().describe('Why this guidance applies'), sources: z.array(Cited), reviewedOn: z.string() })),
+  priceNote: z.string(), reviewedOn: z.string(),
+}).meta({ id: 'CostEstimate' });
+
+/** What a request is likely to cost, and what the patient's kind of coverage usually does. */
+export function billingRoutes(billing: BillingService) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    app.get('/cases/:id/estimate', {
+      config: { access: { case: 'case.read' } },
+      schema: { tags: ['costs'], summary: 'An itemised estimate of what the request will cost, and coverage guidance for the patient’s kind of plan (guidance, never a promise)', params: z.object({ id: z.uuid() }), response: { 200: CostEstimate, ...errorResponses } },
+    }, async (req) => billing.estimate(req.actor, requestMeta(req), req.params.id));
+  };
+}
