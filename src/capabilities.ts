@@ -107,6 +107,8 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const uploadLocker = db.kind === 'postgres' ? postgresUploadLocker(db) : undefined;
   const trials = trialsService(deps);
   await trials.bookSync();
+  const billing = billingService(deps);
+  await billing.start();
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);
   const visitRooms = await roomHub(db);
@@ -144,7 +146,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
-    { name: 'costs', routes: [{ plugin: billingRoutes(billingService(deps)), prefix: API }] },
+    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }] },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

@@ -188,7 +188,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'POST /api/boards/sessions/{sessionId}/cases/{caseId}/minutes/confirm': 'permission:board.manage',
   // The board room's WebSocket (GET /api/boards/sessions/{sessionId}/live, permission:board.sit) is not an
   // OpenAPI operation; boards.int.test.ts covers who may open it.
-  'GET /api/admin/knowledge/review': 'permission:knowledge.review', 'GET /api/admin/trials/sync': 'permission:trials.manage', 'POST /api/admin/trials/sync': 'permission:trials.manage',
+  'GET /api/admin/knowledge/review': 'permission:knowledge.review', 'GET /api/admin/fees': 'permission:fees.manage', 'PUT /api/admin/fees': 'permission:fees.manage', 'GET /api/admin/trials/sync': 'permission:trials.manage', 'POST /api/admin/trials/sync': 'permission:trials.manage',
   'GET /fhir/R4/AuditEvent': 'signed-in', 'GET /fhir/R4/AuditEvent/{id}': 'signed-in', 'GET /fhir/R4/DiagnosticReport': 'signed-in',
 };
 

@@ -5,10 +5,12 @@ import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 let t: TestApp;
 let patient: Person;
 let coordinator: Person;
+let admin: Person;
 beforeAll(async () => {
   t = await startTestApp({ FOLLOWUP_DAYS: '21' });
   patient = await aPatient(t, 'Pat Estimate');
   coordinator = await aStaff(t, 'coordinator', 'Cora Costs');
+  admin = await aStaff(t, 'admin', 'Ada Fees');
 });
 afterAll(() => t.close());
 
@@ -33,10 +35,40 @@ describe('the cost estimate of a request', () => {
   });
 
   it('follows the request: expedited handling once urgent, guidance once the kind of coverage is known', async () => {
-    const id = await aCase(t, patient, { intake: { plan: { proposedPlan: 'Chemotherapy', surgeryProposed: false, treatmentStartsSoon: true, rapidWorsening: false } }, submit: true });
+    const id = await aCase(t, patient, { intake: { plan: { proposedPlan: 'Chemotherapy', surgeryProposed: false, treatmentStartsSoon: true, rapidWorsening: false } }, consent: true });
+    // Before it is sent, the urgency submitting will decide is already priced in.
+    const draft = await patient.client.get(`/api/cases/${id}/estimate`);
+    expect(draft.body.lines.find((l: { serviceId: string }) => l.serviceId === 'expedited')).toMatchObject({ part: 'included' });
+    expect((await patient.client.post(`/api/cases/${id}/commands/submit`, {})).status).toBe(200);
     const r = await coordinator.client.get(`/api/cases/${id}/estimate`);
     expect(r.status).toBe(200);
     expect(r.body.lines.filter((l: { part: string }) => l.part === 'included').map((l: { serviceId: string }) => l.serviceId)).toEqual(['written_opinion', 'pathology_review', 'expedited']);
     expect(r.body.guidance[0].id).toBe('unknown');
+  });
+
+  it('keeps the fees in force when a request was sent, while administrators set new ones with a reason', async () => {
+    const fees = await admin.client.get('/api/admin/fees');
+    expect(fees.status).toBe(200);
+    expect(fees.body.current).toMatchObject({ version: 1, note: 'Starting fees', currency: 'USD' });
+    const start: Record<string, number> = fees.body.current.fees;
+    const sent = await aCase(t, patient, { submit: true });
+    const draft = await aCase(t, patient, { intake: {} });
+    const before = (await patient.client.get(`/api/cases/${sent}/estimate`)).body;
+    expect(before).toMatchObject({ pricesKeptFromSubmission: true, pricesAsOf: fees.body.current.createdAt });
+    // Every service needs a fee and a reason; unknown services are refused.
+    expect((await admin.client.put('/api/admin/fees', { fees: { written_opinion: 1 }, note: 'Too few' })).status).toBe(400);
+    expect((await admin.client.put('/api/admin/fees', { fees: { ...start, nonsense: 1 }, note: 'Unknown' })).status).toBe(400);
+    expect((await admin.client.put('/api/admin/fees', { fees: start, note: '' })).status).toBe(400);
+    expect((await coordinator.client.put('/api/admin/fees', { fees: start, note: 'Not mine to set' })).status).toBe(403);
+    const raised = await admin.client.put('/api/admin/fees', { fees: { ...start, written_opinion: start.written_opinion! + 10_000 }, note: 'New year prices' });
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({ version: 2, note: 'New year prices', createdByName: 'Ada Fees' });
+    const opinionFee = async (id: string) => (await patient.client.get(`/api/cases/${id}/estimate`)).body.lines.find((l: { serviceId: string }) => l.serviceId === 'written_opinion').feeCents;
+    expect(await opinionFee(sent)).toBe(start.written_opinion);
+    expect(await opinionFee(draft)).toBe(start.written_opinion! + 10_000);
+    const history = (await admin.client.get('/api/admin/fees')).body.history;
+    expect(history.map((h: { version: number }) => h.version)).toEqual([2, 1]);
+    const audit = await t.db.query<{ actor_id: string; detail: unknown }>(`SELECT actor_id, detail FROM audit_events WHERE action = 'fees.change'`);
+    expect(audit).toEqual([{ actor_id: admin.id, detail: { version: 2 } }]);
   });
 });

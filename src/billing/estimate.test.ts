@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateCost, loadBilling, type CostFacts } from './estimate.ts';
 
 const billing = loadBilling();
-const facts = (f: Partial<CostFacts> = {}): CostFacts => ({ conditionCode: null, surgeryProposed: false, planType: null, expedited: false, imagingStudies: 0, followupDays: 30, ...f });
+const facts = (f: Partial<CostFacts> = {}): CostFacts => ({ conditionCode: null, surgeryProposed: false, planType: null, expedited: false, imagingStudies: 0, atBoard: false, visitBooked: false, conditionWords: true, followupDays: 30, ...f });
 const fee = (id: string) => billing.catalogue.services.find((s) => s.id === id)!.feeCents;
 
 describe('the cost estimate', () => {
@@ -23,20 +23,34 @@ describe('the cost estimate', () => {
     expect(estimateCost(facts({ conditionCode: 'D05.10' }), billing).lines.map((l) => l.serviceId)).toContain('pathology_review');
   });
 
+  it('counts a slide review as possible while the diagnosis is only in the patient\'s words, and a board or visit once under way', () => {
+    const words = estimateCost(facts({ conditionCode: null }), billing);
+    expect(words.lines.find((l) => l.serviceId === 'pathology_review')).toMatchObject({ part: 'possible', why: expect.stringMatching(/^If your diagnosis is a cancer/) });
+    expect(words.upToCents).toBe(fee('written_opinion') + fee('pathology_review') + fee('radiology_review'));
+    const underWay = estimateCost(facts({ conditionCode: 'C34.11', atBoard: true, visitBooked: true }), billing);
+    expect(underWay.lines.filter((l) => l.part === 'optional')).toEqual([]);
+    expect(underWay.totalCents).toBe(fee('written_opinion') + fee('pathology_review') + fee('tumor_board') + fee('video_visit'));
+  });
+
   it('gives coverage guidance for the plan type, with the reason it applies and its sources', () => {
     const before = estimateCost(facts({ planType: 'medicare', surgeryProposed: true }), billing).guidance;
     expect(before).toEqual([expect.objectContaining({ id: 'medicare-before-surgery', why: 'You have Medicare and surgery has been proposed.' })]);
     expect(before[0]!.text).toMatch(/20% of the Medicare-approved amount/);
     expect(before[0]!.sources.map((s) => s.url)).toContain('https://www.medicare.gov/coverage/second-surgical-opinions');
     expect(estimateCost(facts({ planType: 'medicare' }), billing).guidance[0]!.id).toBe('medicare-no-surgery');
-    expect(estimateCost(facts({ planType: 'commercial' }), billing).guidance[0]!.ask).toMatch(/number on your insurance card/);
-    expect(estimateCost(facts({ planType: 'international' }), billing).guidance[0]!.id).toBe('self-pay');
+    expect(estimateCost(facts({ planType: 'commercial', conditionCode: 'C50.911' }), billing).guidance[0]).toMatchObject({ id: 'commercial', ask: expect.stringMatching(/number on your insurance card/) });
+    // Cancer wording only for a cancer.
+    expect(estimateCost(facts({ planType: 'commercial', conditionCode: 'J84.112' }), billing).guidance[0]!.text).not.toMatch(/cancer/);
+    expect(estimateCost(facts({ planType: 'none' }), billing).guidance[0]).toMatchObject({ id: 'self-pay', limits: 'The final bill follows the services you receive.' });
+    expect(estimateCost(facts({ planType: 'international' }), billing).guidance[0]!.id).toBe('international');
     expect(estimateCost(facts(), billing).guidance[0]!.id).toBe('unknown');
   });
 
   it('has guidance for every plan type, and every service and rule is dated and sourced', () => {
     for (const planType of ['medicare', 'medicaid', 'commercial', 'none', 'international', null] as const) {
-      for (const surgeryProposed of [true, false]) expect(estimateCost(facts({ planType, surgeryProposed }), billing).guidance).toHaveLength(1);
+      for (const surgeryProposed of [true, false]) {
+        for (const conditionCode of ['C34.11', 'J44.9', null]) expect(estimateCost(facts({ planType, surgeryProposed, conditionCode }), billing).guidance).toHaveLength(1);
+      }
     }
     for (const e of [...billing.catalogue.services, ...billing.coverage.rules]) {
       expect(e.reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);

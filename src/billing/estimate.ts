@@ -19,8 +19,9 @@ const Service = z.object({
   id: z.string().regex(/^[a-z_]+$/), name: z.string(), description: z.string(), feeCents: z.number().int().min(0),
   includes: z.string().optional(),
   /** When the service is part of the estimate: every request, cancers, when scans are on file, when expedited, or offered as an option. */
-  when: z.enum(['always', 'cancer', 'imaging', 'expedited', 'optional']),
-  why: z.string(), whyNotYet: z.string().optional(),
+  when: z.enum(['always', 'cancer', 'imaging', 'expedited', 'board', 'visit']),
+  /** Why it is included; why it may be (`whyNotYet`); why it may be chosen (`whyOptional`). */
+  why: z.string(), whyNotYet: z.string().optional(), whyOptional: z.string().optional(),
   codes: z.array(z.object({ system: z.string(), code: z.string().regex(/^\d{4}[0-9A-Z]$/), display: z.string() })),
   codeNote: z.string().optional(),
   ...Dated,
@@ -32,7 +33,12 @@ export type ServiceCatalogue = z.infer<typeof Catalogue>;
 
 const CoverageRule = z.object({
   id: z.string(), planTypes: z.array(z.enum(PLAN_TYPES).nullable()).min(1), surgeryProposed: z.boolean().optional(),
-  text: z.string(), ask: z.string(), why: z.string(), ...Dated,
+  /** Only for a cancer (a diagnosis code of one), or only for what is not known to be one. */
+  cancer: z.boolean().optional(),
+  text: z.string(), ask: z.string(), why: z.string(),
+  /** What the estimate cannot say, in this plan's terms. */
+  limits: z.string(),
+  ...Dated,
 });
 const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1) });
 export type CoverageRules = z.infer<typeof Coverage>;
@@ -62,6 +68,12 @@ export interface CostFacts {
   expedited: boolean;
   /** Imaging studies on file for the case. */
   imagingStudies: number;
+  /** The request went, or is going, to a tumor board. */
+  atBoard: boolean;
+  /** A video visit with the expert is booked or took place. */
+  visitBooked: boolean;
+  /** The diagnosis in the patient's words, when no code was picked (a cancer cannot be ruled out). */
+  conditionWords: boolean;
   followupDays: number;
 }
 
@@ -86,7 +98,7 @@ export interface CostEstimate {
   totalCents: number;
   /** With the possible lines too (not the optional ones). */
   upToCents: number;
-  guidance: { id: string; text: string; ask: string; why: string; sources: { id: string; title: string; url: string | null }[]; reviewedOn: string }[];
+  guidance: { id: string; text: string; ask: string; why: string; limits: string; sources: { id: string; title: string; url: string | null }[]; reviewedOn: string }[];
   priceNote: string;
   reviewedOn: string;
 }
@@ -97,31 +109,36 @@ const isCancerCode = (code: string | null) => !!code && (/^C/.test(code) || /^D0
 function partOf(s: ServiceEntry, f: CostFacts): EstimateLine['part'] | null {
   switch (s.when) {
     case 'always': return 'included';
-    case 'cancer': return isCancerCode(f.conditionCode) ? 'included' : null;
+    // Without a code, only the patient's words: the slides may well be reviewed, so it is possible.
+    case 'cancer': return isCancerCode(f.conditionCode) ? 'included' : !f.conditionCode && f.conditionWords ? 'possible' : null;
     case 'imaging': return f.imagingStudies > 0 ? 'included' : 'possible';
     case 'expedited': return f.expedited ? 'included' : null;
-    case 'optional': return 'optional';
+    case 'board': return f.atBoard ? 'included' : 'optional';
+    case 'visit': return f.visitBooked ? 'included' : 'optional';
   }
 }
 
-/** The itemised estimate for one request, with the coverage guidance that fits its plan type. */
-export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }): CostEstimate {
+/** The itemised estimate for one request, at the given fees, with the coverage guidance that fits its plan type. */
+export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }, prices?: { currency: string; fees: Record<string, number> }): CostEstimate {
   const { catalogue, coverage } = billing;
+  // The fee schedule in force (a service it does not name yet keeps its starting fee).
+  const feeOf = (s: ServiceEntry) => prices?.fees[s.id] ?? s.feeCents;
   const sourceList = (all: z.infer<typeof Source>[], ids: string[]) => ids.map((id) => all.find((s) => s.id === id)!).map((s) => ({ id: s.id, title: s.title, url: s.url ?? null }));
   const lines = catalogue.services.flatMap((s): EstimateLine[] => {
     const part = partOf(s, f);
     if (!part) return [];
     return [{
       serviceId: s.id, name: s.name, description: s.description, includes: s.includes?.replaceAll('{{followupDays}}', String(f.followupDays)) ?? null,
-      feeCents: s.feeCents, part, why: part === 'possible' ? s.whyNotYet ?? s.why : s.why,
+      feeCents: feeOf(s), part, why: (part === 'possible' ? s.whyNotYet : part === 'optional' ? s.whyOptional : undefined) ?? s.why,
       codes: s.codes, codeNote: s.codeNote ?? null, sources: sourceList(catalogue.sources, s.sources),
     }];
   });
   const sum = (parts: EstimateLine['part'][]) => lines.filter((l) => parts.includes(l.part)).reduce((n, l) => n + l.feeCents, 0);
-  const rule = coverage.rules.find((r) => r.planTypes.includes(f.planType) && (r.surgeryProposed === undefined || r.surgeryProposed === f.surgeryProposed));
+  const cancer = isCancerCode(f.conditionCode);
+  const rule = coverage.rules.find((r) => r.planTypes.includes(f.planType) && (r.surgeryProposed === undefined || r.surgeryProposed === f.surgeryProposed) && (r.cancer === undefined || r.cancer === cancer));
   return {
-    currency: catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
-    guidance: rule ? [{ id: rule.id, text: rule.text, ask: rule.ask, why: rule.why, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
+    currency: prices?.currency ?? catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
+    guidance: rule ? [{ id: rule.id, text: rule.text, ask: rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
     priceNote: 'An estimate from what we know of your request now: the final bill follows the services you receive.',
     reviewedOn: catalogue.reviewedOn,
   };

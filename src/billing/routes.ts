@@ -15,9 +15,23 @@ const CostEstimate = z.object({
     codeNote: z.string().nullable(), sources: z.array(Cited),
   })),
   totalCents: z.number(), upToCents: z.number().describe('The total with the possible lines'),
-  guidance: z.array(z.object({ id: z.string(), text: z.string(), ask: z.string().describe('What to ask the plan'), why: z.string().describe('Why this guidance applies'), sources: z.array(Cited), reviewedOn: z.string() })),
+  guidance: z.array(z.object({ id: z.string(), text: z.string(), ask: z.string().describe('What to ask the plan'), why: z.string().describe('Why this guidance applies'), limits: z.string().describe('What the estimate cannot say, for this kind of plan'), sources: z.array(Cited), reviewedOn: z.string() })),
   priceNote: z.string(), reviewedOn: z.string(),
+  pricesAsOf: z.string().nullable().describe('When the fees used were set'),
+  pricesKeptFromSubmission: z.boolean().describe('The request keeps the fees in force when it was sent'),
 }).meta({ id: 'CostEstimate' });
+const FeeSchedule = z.object({
+  version: z.number(), currency: z.string(), fees: z.record(z.string(), z.number()).describe('Fee in cents per service'), note: z.string(),
+  createdBy: z.string().nullable(), createdByName: z.string().nullable(), createdAt: z.string(),
+}).meta({ id: 'FeeSchedule' });
+const Fees = z.object({
+  services: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+  current: FeeSchedule.nullable(), history: z.array(FeeSchedule),
+}).meta({ id: 'Fees' });
+const NewFees = z.strictObject({
+  fees: z.record(z.string().regex(/^[a-z_]{1,40}$/), z.number().int().min(0).max(10_000_000)).describe('Fee in cents for every service'),
+  note: z.string().trim().min(1, 'Say why the fees change.').max(300),
+});
 
 /** What a request is likely to cost, and what the patient's kind of coverage usually does. */
 export function billingRoutes(billing: BillingService) {
@@ -27,5 +41,9 @@ export function billingRoutes(billing: BillingService) {
       config: { access: { case: 'case.read' } },
       schema: { tags: ['costs'], summary: 'An itemised estimate of what the request will cost, and coverage guidance for the patient’s kind of plan (guidance, never a promise)', params: z.object({ id: z.uuid() }), response: { 200: CostEstimate, ...errorResponses } },
     }, async (req) => billing.estimate(req.actor, requestMeta(req), req.params.id));
+    app.get('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'The program’s services with today’s fees and every earlier version', response: { 200: Fees, ...errorResponses } } },
+      async () => billing.fees());
+    app.put('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'Set new fees (a new version, with the reason); requests already sent keep theirs', body: NewFees, response: { 200: FeeSchedule, ...errorResponses } } },
+      async (req) => billing.setFees(req.actor, requestMeta(req), req.body));
   };
 }

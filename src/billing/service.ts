@@ -1,28 +1,85 @@
 import { openCase, withCaseTx } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
+import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
+import { decideUrgency } from '../cases/urgency.ts';
+import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
+import { addFeeVersion, currentFees, feeHistory, feesVersion, seedFeeSchedule, type FeeSchedule } from './repository.ts';
 
-/** Costs and coverage: what a request is likely to cost, from what is known of it now. */
+/**
+ * A draft's urgency as submitting would decide it (the same rules), so expedited handling is in
+ * the estimate before the request is sent; an intake too unfinished to judge is not expedited.
+ */
+function likelyExpedited(intake: Partial<Intake>, carried: unknown): boolean {
+  try {
+    return decideUrgency(intake as Intake, (carried ?? null) as AssessmentAnswers | null).urgency === 'expedited';
+  } catch {
+    return false;
+  }
+}
+
+/** Costs and coverage: what a request is likely to cost, and the program's fee schedule. */
 export function billingService(deps: Deps) {
   const { db, config } = deps;
   const billing = loadBilling();
+  const serviceIds = new Set(billing.catalogue.services.map((s) => s.id));
   return {
-    /** The itemised estimate and the coverage guidance for a case (its patient side and its staff). */
-    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CostEstimate> {
+    /** A new installation starts with the catalogue's fees as its first version. */
+    async start(): Promise<void> {
+      await db.transaction((tx) => seedFeeSchedule(tx, billing.catalogue));
+    },
+
+    /**
+     * The itemised estimate and the coverage guidance for a case (its patient side and its staff),
+     * at the fees in force when it was sent, or today's for a draft.
+     */
+    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean }> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.estimate.read' });
         const intake = (row.intake ?? {}) as Partial<Intake>;
-        const [imaging] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM dicom_studies WHERE case_id = $1', [caseId]);
-        return estimateCost({
+        const [known] = await tx.query<{ imaging: number; board: boolean; visit: boolean }>(
+          `SELECT (SELECT count(*)::int FROM dicom_studies WHERE case_id = $1) AS imaging,
+                  EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'case.referToBoard') AS board,
+                  EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [caseId]);
+        const [pinned] = await tx.query<{ v: number | null }>('SELECT fee_schedule_version AS v FROM cases WHERE id = $1', [caseId]);
+        const prices = pinned?.v ? await feesVersion(tx, pinned.v) : await currentFees(tx);
+        const estimate = estimateCost({
           conditionCode: intake.condition?.icd10Code ?? null,
           surgeryProposed: intake.plan?.surgeryProposed === true,
           planType: (intake.patient?.planType as PlanType | undefined) ?? null,
-          expedited: row.urgency === 'expedited',
-          imagingStudies: imaging?.n ?? 0,
+          expedited: row.status === 'draft' ? likelyExpedited(intake, row.assessment_answers) : row.urgency === 'expedited',
+          imagingStudies: known?.imaging ?? 0,
+          atBoard: known?.board === true,
+          visitBooked: known?.visit === true,
+          conditionWords: !!intake.condition?.description,
           followupDays: config.followupDays,
-        }, billing);
+        }, billing, prices ?? undefined);
+        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned?.v };
+      });
+    },
+
+    /** The services with today's fees and the history of changes (administrators). */
+    async fees(): Promise<{ services: { id: string; name: string; description: string }[]; current: FeeSchedule | null; history: FeeSchedule[] }> {
+      return db.transaction(async (tx) => ({
+        services: billing.catalogue.services.map((s) => ({ id: s.id, name: s.name, description: s.description })),
+        current: await currentFees(tx),
+        history: await feeHistory(tx),
+      }));
+    },
+
+    /** A new version of the fees, with the reason; requests already sent keep theirs. */
+    async setFees(actor: Actor, meta: RequestMeta, input: { fees: Record<string, number>; note: string }): Promise<FeeSchedule> {
+      const unknown = Object.keys(input.fees).filter((id) => !serviceIds.has(id));
+      if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown service: ${unknown.join(', ')}.`, { errors: unknown.map((id) => ({ path: `/fees/${id}`, message: 'Not a service of the catalogue.' })) });
+      const missing = [...serviceIds].filter((id) => !(id in input.fees));
+      if (missing.length) throw new AppError('VALIDATION_FAILED', 'Give a fee for every service.', { errors: missing.map((id) => ({ path: `/fees/${id}`, message: 'A fee is needed.' })) });
+      return db.transaction(async (tx) => {
+        const saved = await addFeeVersion(tx, { currency: billing.catalogue.currency, fees: input.fees, note: input.note, by: actor.userId });
+        await recordAudit(tx, { actor, meta, action: 'fees.change', entityType: 'FeeSchedule', entityId: String(saved.version), detail: { version: saved.version } });
+        return saved;
       });
     },
   };

@@ -16,6 +16,7 @@ import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from 
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
+import { pinFees } from '../billing/repository.ts';
 import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { describeEvent } from '../events/words.ts';
@@ -210,6 +211,7 @@ export function casesService(deps: Deps) {
       sets.push('submitted_at = now()', `urgency = $${params.length - 1}`, `urgency_reason = $${params.length}`);
     }
     await tx.query(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params);
+    if (command === 'submit') await pinFees(tx, row.id);
     await stampClock(tx, row.id, to, (readyAt, urgency) => dueDate(serviceLevels, readyAt, urgency));
     if (command === 'assignExpert') await addMember(tx, row.id, input.expertId!, 'expert', actor!.userId);
     await emit(tx, {

@@ -38,6 +38,7 @@ const PERMISSIONS = {
   'case.trials.read': ['coordinator', 'expert', 'board_chair'],
   'trials.manage': ['admin'],
   'knowledge.review': ['admin'],
+  'fees.manage': ['admin'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],

@@ -549,6 +549,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program’s services with today’s fees and every earlier version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fees"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set new fees (a new version, with the reason); requests already sent keep theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Fee in cents for every service */
+                        fees: {
+                            [key: string]: number;
+                        };
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeeSchedule"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/knowledge/review": {
         parameters: {
             query?: never;
@@ -17648,6 +17840,8 @@ export interface components {
                 /** @description What to ask the plan */
                 ask: string;
                 id: string;
+                /** @description What the estimate cannot say, for this kind of plan */
+                limits: string;
                 reviewedOn: string;
                 sources: components["schemas"]["CostSource"][];
                 text: string;
@@ -17677,6 +17871,10 @@ export interface components {
                 why: string;
             }[];
             priceNote: string;
+            /** @description When the fees used were set */
+            pricesAsOf: string | null;
+            /** @description The request keeps the fees in force when it was sent */
+            pricesKeptFromSubmission: boolean;
             reviewedOn: string;
             totalCents: number;
             /** @description The total with the possible lines */
@@ -17689,6 +17887,8 @@ export interface components {
                 /** @description What to ask the plan */
                 ask: string;
                 id: string;
+                /** @description What the estimate cannot say, for this kind of plan */
+                limits: string;
                 reviewedOn: string;
                 sources: components["schemas"]["CostSourceInput"][];
                 text: string;
@@ -17718,6 +17918,10 @@ export interface components {
                 why: string;
             }[];
             priceNote: string;
+            /** @description When the fees used were set */
+            pricesAsOf: string | null;
+            /** @description The request keeps the fees in force when it was sent */
+            pricesKeptFromSubmission: boolean;
             reviewedOn: string;
             totalCents: number;
             /** @description The total with the possible lines */
@@ -17926,6 +18130,48 @@ export interface components {
             }[];
             /** Format: uuid */
             userId: string;
+        };
+        Fees: {
+            current: components["schemas"]["FeeSchedule"] | null;
+            history: components["schemas"]["FeeSchedule"][];
+            services: {
+                description: string;
+                id: string;
+                name: string;
+            }[];
+        };
+        FeeSchedule: {
+            createdAt: string;
+            createdBy: string | null;
+            createdByName: string | null;
+            currency: string;
+            /** @description Fee in cents per service */
+            fees: {
+                [key: string]: number;
+            };
+            note: string;
+            version: number;
+        };
+        FeeScheduleInput: {
+            createdAt: string;
+            createdBy: string | null;
+            createdByName: string | null;
+            currency: string;
+            /** @description Fee in cents per service */
+            fees: {
+                [key: string]: number;
+            };
+            note: string;
+            version: number;
+        };
+        FeesInput: {
+            current: components["schemas"]["FeeScheduleInput"] | null;
+            history: components["schemas"]["FeeScheduleInput"][];
+            services: {
+                description: string;
+                id: string;
+                name: string;
+            }[];
         };
         FollowupThread: {
             messages: {

@@ -419,6 +419,7 @@ function SubmitStep({ c, onBack }: { c: CaseDetail; onBack: () => void }) {
       <Text>{t('intake:submit.questions', { count: intake.questions?.questions?.length ?? 0 })}</Text>
       {intake.patient?.postalCode && <Text>{t('intake:submit.postalCode', { code: intake.patient.postalCode })}</Text>}
       {intake.patient?.travelMiles != null && <Text>{t('intake:submit.travel', { distance: travelLabel(t, intake.patient.travelMiles) })}</Text>}
+      <Text>{t('intake:submit.planType', { kind: t(`intake:patient.planTypes.${intake.patient?.planType ?? 'unsure'}`) })}</Text>
       {c.missingIntakeSections.length > 0 && <Alert color="orange">{t('intake:submit.unfinished', { steps: stepNames(c.missingIntakeSections) })}</Alert>}
       <CostEstimate caseId={c.id} />
       <Text size="sm" c="dimmed">{t('intake:submit.after')}</Text>

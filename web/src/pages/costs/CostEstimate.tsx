@@ -44,7 +44,7 @@ export function CostEstimate({ caseId, staff = false }: { caseId: string; staff?
           <Text fw={700}>{t('cases:costs.total')}</Text>
           <Text fw={700}>{e.upToCents > e.totalCents ? t('cases:costs.range', { from: money(e.totalCents), to: money(e.upToCents) }) : money(e.totalCents)}</Text>
         </Group>
-        <Text size="sm" c="dimmed">{e.priceNote}</Text>
+        <Text size="sm" c="dimmed">{e.priceNote}{e.pricesKeptFromSubmission ? ` ${t('cases:costs.keptPrices')}` : ''}</Text>
         {options.length > 0 && (
           <Stack gap={4}>
             <Text fw={500}>{t('cases:costs.options')}</Text>
@@ -60,9 +60,10 @@ export function CostEstimate({ caseId, staff = false }: { caseId: string; staff?
               {t('cases:costs.why', { why: g.why })}{' '}
               {g.sources.map((s, i) => <span key={s.id}>{i > 0 && '; '}{s.url ? <Anchor href={s.url} target="_blank" rel="noreferrer" size="xs">{s.title}</Anchor> : s.title}</span>)}
             </Text>
+            <Text size="xs" c="dimmed">{g.limits}</Text>
           </Stack>
         ))}
-        <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>
+        {e.guidance.length === 0 && <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>}
       </Stack>
     </Card>
   );

@@ -1,0 +1,54 @@
+import { expect, it } from 'vitest';
+import { aCase, aPatient, aStaff, PASSWORD } from '../support/builders.ts';
+import { overflowing, screenshotter, seriousA11yViolations, signIn } from './browser.ts';
+import { useBrowserApp } from './browser.ts';
+
+/**
+ * Costs: an administrator raises a fee with a reason; a patient whose request was already sent
+ * keeps the old price, and a patient still writing theirs sees the new one, on a phone.
+ */
+const app = useBrowserApp();
+const shot = screenshotter('costs');
+
+it('an administrator sets new fees; requests already sent keep theirs', async () => {
+  const admin = await aStaff(app.t, 'admin', 'Ada Administrator');
+  const sentBy = await aPatient(app.t, 'Sam Sent');
+  const drafting = await aPatient(app.t, 'Dana Draft');
+  const sent = await aCase(app.t, sentBy, { submit: true });
+  const draft = await aCase(app.t, drafting, { intake: {}, consent: true });
+
+  const page = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(page, app.t.baseUrl, admin, PASSWORD);
+  await page.getByRole('link', { name: 'Fees' }).click();
+  const opinionFee = page.getByLabel('Fee for Written second opinion');
+  await expect.poll(() => opinionFee.inputValue()).toBe('$750.00');
+  await opinionFee.fill('800');
+  await page.getByLabel('Why the fees change').fill('Prices for the new year');
+  await page.getByRole('button', { name: 'Save new fees' }).click();
+  await page.getByText('Saved as version 2.').waitFor();
+  await page.getByText(/Written second opinion: \$750\.00 → \$800\.00/).waitFor();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await shot(page, 'admin-fees');
+  await page.close();
+
+  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, app.t.baseUrl, sentBy, PASSWORD);
+  await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await phone.goto(`${app.t.baseUrl}/cases/${sent}`);
+  const kept = phone.getByTestId('cost-estimate');
+  await kept.getByText('$750.00').waitFor();
+  await kept.getByText(/The prices are those in force when the request was sent\./).waitFor();
+  expect(await overflowing(phone)).toEqual([]);
+  await shot(phone, 'sent-request-keeps-its-price');
+  await phone.close();
+
+  const other = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(other, app.t.baseUrl, drafting, PASSWORD);
+  await other.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await other.goto(`${app.t.baseUrl}/cases/${draft}`);
+  // The draft opens in the wizard at its last step, 'Check and submit', with today's fees.
+  await other.getByRole('heading', { name: 'Check and submit' }).waitFor();
+  await other.getByTestId('cost-estimate').getByText('$800.00').waitFor();
+  expect(await other.getByTestId('cost-estimate').textContent()).not.toMatch(/in force when the request was sent/);
+  await shot(other, 'draft-sees-new-price');
+});
