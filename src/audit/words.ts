@@ -6,7 +6,7 @@ import { CASE_COMMANDS, type CaseCommand } from '../cases/lifecycle.ts';
  */
 const EXACT: Record<string, string> = {
   'case.read': 'Opened the request', 'case.list': 'Saw the request in a list', 'case.create': 'Started the request',
-  'case.timeline.read': 'Looked at the timeline', 'case.accessLog.read': 'Looked at who opened the request', 'case.assessment.read': 'Looked at the assessment', 'case.estimate.read': 'Looked at the cost estimate', 'fees.change': 'Changed the fees',
+  'case.timeline.read': 'Looked at the timeline', 'case.accessLog.read': 'Looked at who opened the request', 'case.assessment.read': 'Looked at the assessment', 'case.estimate.read': 'Looked at the cost estimate', 'fees.change': 'Changed the fees', 'coverage.check.list': 'Looked at what the insurer said', 'coverage.check.add': 'Recorded what the insurer said',
   'case.matches.read': 'Looked at matching experts', 'case.intake.write': 'Filled in the request', 'case.consent.sign': 'Signed a consent form',
   'case.lead.set': 'Named the lead reviewer', 'case.urgency.set': 'Changed the urgency',
   'case.proxy.invite': 'Invited a caregiver', 'case.proxy.accept': 'Joined as a caregiver', 'case.proxy.revoke': 'Removed a caregiver',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCase, anIntake, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { aCase, anIntake, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -70,5 +70,23 @@ describe('the cost estimate of a request', () => {
     expect(history.map((h: { version: number }) => h.version)).toEqual([2, 1]);
     const audit = await t.db.query<{ actor_id: string; detail: unknown }>(`SELECT actor_id, detail FROM audit_events WHERE action = 'fees.change'`);
     expect(audit).toEqual([{ actor_id: admin.id, detail: { version: 2 } }]);
+  });
+
+  it('keeps what the insurer said on the case: the coordinator records it, the patient side reads it', async () => {
+    const id = await aCase(t, patient, { submit: true });
+    const draft = await aCase(t, patient, { intake: {} });
+    const call = { insurer: 'Synthetic Health Plan', answer: 'authorization_needed', reference: 'REF-2026-0042', spokeOn: t.now().toISOString().slice(0, 10), note: 'Ask the referring doctor for the form.' };
+    await command(coordinator, id, 'startRecordCollection');
+    // The patient side reads it and cannot write it; a call is never in the future.
+    expect((await patient.client.post(`/api/cases/${id}/coverage-checks`, call)).status).toBe(404);
+    expect((await coordinator.client.post(`/api/cases/${id}/coverage-checks`, { ...call, spokeOn: '2999-01-01' })).status).toBe(400);
+    expect((await coordinator.client.post(`/api/cases/${id}/coverage-checks`, { ...call, answer: 'maybe' })).status).toBe(400);
+    const saved = await coordinator.client.post(`/api/cases/${id}/coverage-checks`, call);
+    expect(saved.status).toBe(201);
+    expect(saved.body).toEqual([expect.objectContaining({ insurer: 'Synthetic Health Plan', answer: 'authorization_needed', reference: 'REF-2026-0042', byName: 'Cora Costs' })]);
+    expect((await patient.client.get(`/api/cases/${id}/coverage-checks`)).body).toHaveLength(1);
+    const [event] = await t.db.query<{ case_id: string; detail: unknown }>(`SELECT case_id, detail FROM audit_events WHERE action = 'coverage.check.add'`);
+    expect(event).toEqual({ case_id: id, detail: { status: 'authorization_needed' } });
+    expect((await patient.client.get(`/api/cases/${draft}/coverage-checks`)).body).toEqual([]);
   });
 });

@@ -49,3 +49,33 @@ export async function addFeeVersion(tx: Queryable, input: { currency: string; fe
 export async function pinFees(tx: Queryable, caseId: string): Promise<void> {
   await tx.query('UPDATE cases SET fee_schedule_version = (SELECT max(version) FROM fee_schedules) WHERE id = $1', [caseId]);
 }
+
+export const INSURER_ANSWERS = ['covered', 'partly_covered', 'authorization_needed', 'not_covered', 'no_answer'] as const;
+export type InsurerAnswer = (typeof INSURER_ANSWERS)[number];
+
+export interface CoverageCheck {
+  id: string;
+  insurer: string;
+  answer: InsurerAnswer;
+  reference: string | null;
+  spokeOn: string;
+  note: string | null;
+  byName: string | null;
+  at: string;
+}
+
+interface CheckRow { id: string; insurer: string; answer: InsurerAnswer; reference: string | null; spoke_on: string; note: string | null; name: string | null; created_at: Date }
+const toCheck = (r: CheckRow): CoverageCheck => ({ id: r.id, insurer: r.insurer, answer: r.answer, reference: r.reference, spokeOn: r.spoke_on, note: r.note, byName: r.name, at: new Date(r.created_at).toISOString() });
+
+export async function coverageChecks(tx: Queryable, caseId: string): Promise<CoverageCheck[]> {
+  return (await tx.query<CheckRow>(
+    `SELECT k.id, k.insurer, k.answer, k.reference, k.spoke_on::text AS spoke_on, k.note, u.name, k.created_at
+     FROM coverage_checks k LEFT JOIN users u ON u.id = k.created_by WHERE k.case_id = $1 ORDER BY k.created_at DESC`, [caseId])).map(toCheck);
+}
+
+export async function addCoverageCheck(tx: Queryable, caseId: string, by: string, c: { insurer: string; answer: InsurerAnswer; reference?: string | undefined; spokeOn: string; note?: string | undefined }): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO coverage_checks (case_id, insurer, answer, reference, spoke_on, note, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+    [caseId, c.insurer, c.answer, c.reference ?? null, c.spokeOn, c.note ?? null, by]);
+  return row!.id;
+}

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
+import { INSURER_ANSWERS } from './repository.ts';
 import type { BillingService } from './service.ts';
 
 const Cited = z.object({ id: z.string(), title: z.string(), url: z.string().nullable() }).meta({ id: 'CostSource' });
@@ -33,6 +34,18 @@ const NewFees = z.strictObject({
   note: z.string().trim().min(1, 'Say why the fees change.').max(300),
 });
 
+const CoverageCheck = z.object({
+  id: z.string(), insurer: z.string(), answer: z.enum(INSURER_ANSWERS), reference: z.string().nullable(), spokeOn: z.string(), note: z.string().nullable(),
+  byName: z.string().nullable(), at: z.string(),
+}).meta({ id: 'CoverageCheck' });
+const NewCoverageCheck = z.strictObject({
+  insurer: z.string().trim().min(1, 'Name the insurer or plan.').max(200),
+  answer: z.enum(INSURER_ANSWERS),
+  reference: z.string().trim().max(100).optional(),
+  spokeOn: z.iso.date(),
+  note: z.string().trim().max(1000).optional(),
+});
+
 /** What a request is likely to cost, and what the patient's kind of coverage usually does. */
 export function billingRoutes(billing: BillingService) {
   return async (fastify: FastifyInstance) => {
@@ -41,6 +54,10 @@ export function billingRoutes(billing: BillingService) {
       config: { access: { case: 'case.read' } },
       schema: { tags: ['costs'], summary: 'An itemised estimate of what the request will cost, and coverage guidance for the patient’s kind of plan (guidance, never a promise)', params: z.object({ id: z.uuid() }), response: { 200: CostEstimate, ...errorResponses } },
     }, async (req) => billing.estimate(req.actor, requestMeta(req), req.params.id));
+    app.get('/cases/:id/coverage-checks', { config: { access: { case: 'case.read' } }, schema: { tags: ['costs'], summary: 'What the patient’s insurer said when the coordinator asked, newest first', params: z.object({ id: z.uuid() }), response: { 200: z.array(CoverageCheck), ...errorResponses } } },
+      async (req) => billing.coverageChecks(req.actor, requestMeta(req), req.params.id));
+    app.post('/cases/:id/coverage-checks', { config: { access: { case: 'case.records.curate' } }, schema: { tags: ['costs'], summary: 'Record what the insurer said: the answer, the day, the call’s reference number (coordinator)', params: z.object({ id: z.uuid() }), body: NewCoverageCheck, response: { 201: z.array(CoverageCheck), ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await billing.recordCoverageCheck(req.actor, requestMeta(req), req.params.id, req.body)));
     app.get('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'The program’s services with today’s fees and every earlier version', response: { 200: Fees, ...errorResponses } } },
       async () => billing.fees());
     app.put('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'Set new fees (a new version, with the reason); requests already sent keep theirs', body: NewFees, response: { 200: FeeSchedule, ...errorResponses } } },

@@ -7,7 +7,7 @@ import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
-import { addFeeVersion, currentFees, feeHistory, feesVersion, seedFeeSchedule, type FeeSchedule } from './repository.ts';
+import { addCoverageCheck, addFeeVersion, coverageChecks, currentFees, feeHistory, feesVersion, seedFeeSchedule, type CoverageCheck, type FeeSchedule, type InsurerAnswer } from './repository.ts';
 
 /**
  * A draft's urgency as submitting would decide it (the same rules), so expedited handling is in
@@ -58,6 +58,26 @@ export function billingService(deps: Deps) {
           followupDays: config.followupDays,
         }, billing, prices ?? undefined);
         return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned?.v };
+      });
+    },
+
+    /** What the insurer said, newest first (the case's people). */
+    async coverageChecks(actor: Actor, meta: RequestMeta, caseId: string): Promise<CoverageCheck[]> {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'coverage.check.list' });
+        return coverageChecks(tx, caseId);
+      });
+    },
+
+    /** The coordinator records a call to the insurer: who answered what, when, and its reference number. */
+    async recordCoverageCheck(actor: Actor, meta: RequestMeta, caseId: string, input: { insurer: string; answer: InsurerAnswer; reference?: string | undefined; spokeOn: string; note?: string | undefined }): Promise<CoverageCheck[]> {
+      if (input.spokeOn > deps.now().toISOString().slice(0, 10)) throw new AppError('VALIDATION_FAILED', 'The call cannot be in the future.', { errors: [{ path: '/spokeOn', message: 'The call cannot be in the future.' }] });
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.records.curate', meta);
+        if (row.status === 'draft') throw new AppError('CONFLICT', 'The request has not been sent yet.');
+        const id = await addCoverageCheck(tx, caseId, actor.userId, input);
+        await recordAudit(tx, { actor, meta, action: 'coverage.check.add', entityType: 'CoverageCheck', entityId: id, caseId, detail: { status: input.answer } });
+        return coverageChecks(tx, caseId);
       });
     },
 

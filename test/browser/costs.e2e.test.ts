@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, PASSWORD } from '../support/builders.ts';
+import { aCase, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn } from './browser.ts';
 import { useBrowserApp } from './browser.ts';
 
@@ -31,6 +31,25 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await shot(page, 'admin-fees');
   await page.close();
 
+  // The coordinator calls the patient's insurer and records what it said.
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
+  await command(coordinator, sent, 'startRecordCollection');
+  const desk = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(desk, app.t.baseUrl, coordinator, PASSWORD);
+  await desk.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await desk.goto(`${app.t.baseUrl}/cases/${sent}`);
+  const answers = desk.getByTestId('insurer-answers');
+  await answers.getByText('Nobody has called the insurer about this request yet.').waitFor();
+  await answers.getByLabel('Insurer or plan').fill('Synthetic Health Plan');
+  await answers.getByLabel('What they said').selectOption('authorization_needed');
+  await answers.getByLabel('Reference number of the call (optional)').fill('REF-0042');
+  await answers.getByRole('button', { name: 'Record the call' }).click();
+  await answers.getByText(/Synthetic Health Plan, on .*: covered once approved in advance \(prior authorization\)\. Reference number REF-0042\./).waitFor();
+  await desk.getByText(/CPT 88321/).first().waitFor();
+  expect(await seriousA11yViolations(desk)).toEqual([]);
+  await shot(desk, 'coordinator-records-insurer-answer');
+  await desk.close();
+
   const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
   await signIn(phone, app.t.baseUrl, sentBy, PASSWORD);
   await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
@@ -38,6 +57,8 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   const kept = phone.getByTestId('cost-estimate');
   await kept.getByText('$750.00').waitFor();
   await kept.getByText(/The prices are those in force when the request was sent\./).waitFor();
+  await kept.getByText(/Synthetic Health Plan, on .*: covered once approved in advance/).waitFor();
+  expect(await kept.textContent()).not.toMatch(/CPT|Record the call/);
   expect(await overflowing(phone)).toEqual([]);
   await shot(phone, 'sent-request-keeps-its-price');
   await phone.close();

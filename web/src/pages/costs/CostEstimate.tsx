@@ -1,7 +1,8 @@
-import { Anchor, Badge, Card, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Anchor, Badge, Button, Card, Group, List, Loader, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, type GetResult } from '../../api.ts';
+import { formatDay, get, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -12,7 +13,7 @@ type Estimate = GetResult<'/api/cases/{id}/estimate'>;
  * does and what to ask their plan: shown before the request is sent and on the request after.
  * Staff see the billing codes each service maps to.
  */
-export function CostEstimate({ caseId, staff = false }: { caseId: string; staff?: boolean }) {
+export function CostEstimate({ caseId, staff = false, recordInsurer = false }: { caseId: string; staff?: boolean; recordInsurer?: boolean }) {
   const { t, i18n } = useTranslation();
   const estimate = useQuery({ queryKey: caseKeys.part(caseId, 'estimate'), queryFn: () => get<Estimate>(`/cases/${caseId}/estimate`) });
   if (estimate.isPending) return <Loader size="sm" aria-label={t('cases:costs.loading')} />;
@@ -64,7 +65,61 @@ export function CostEstimate({ caseId, staff = false }: { caseId: string; staff?
           </Stack>
         ))}
         {e.guidance.length === 0 && <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>}
+        <InsurerAnswers caseId={caseId} canRecord={recordInsurer} />
       </Stack>
     </Card>
+  );
+}
+
+type Check = Schema<'CoverageCheck'>;
+const ANSWERS = ['covered', 'partly_covered', 'authorization_needed', 'not_covered', 'no_answer'] as const;
+
+/** What the insurer said when the coordinator called, and (for the coordinator) a form to add a call. */
+function InsurerAnswers({ caseId, canRecord }: { caseId: string; canRecord: boolean }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const key = caseKeys.part(caseId, 'estimate', 'insurer');
+  const checks = useQuery({ queryKey: key, queryFn: () => get<Check[]>(`/cases/${caseId}/coverage-checks`) });
+  const today = new Date().toISOString().slice(0, 10);
+  const empty = { insurer: '', answer: 'covered' as Check['answer'], reference: '', spokeOn: today, note: '' };
+  const [form, setForm] = useState(empty);
+  const add = useMutation({
+    mutationFn: () => post<Check[]>(`/cases/${caseId}/coverage-checks`, { insurer: form.insurer, answer: form.answer, spokeOn: form.spokeOn, ...(form.reference.trim() ? { reference: form.reference } : {}), ...(form.note.trim() ? { note: form.note } : {}) }),
+    onSuccess: (list) => {
+      qc.setQueryData(key, list);
+      setForm(empty);
+    },
+  });
+  const list = checks.data ?? [];
+  if (!canRecord && list.length === 0) return null;
+  return (
+    <Stack gap={4} data-testid="insurer-answers">
+      <Text fw={500}>{t('cases:costs.insurer.title')}</Text>
+      {list.length === 0 && <Text size="sm" c="dimmed">{t('cases:costs.insurer.none')}</Text>}
+      {list.map((c) => (
+        <Text key={c.id} size="sm">
+          {t('cases:costs.insurer.line', { insurer: c.insurer, day: formatDay(c.spokeOn), answer: t(`cases:costs.insurer.answers.${c.answer}`) })}
+          {c.reference ? ` ${t('cases:costs.insurer.reference', { reference: c.reference })}` : ''}
+          {c.note ? ` ${c.note}` : ''}
+        </Text>
+      ))}
+      <ErrorNote error={checks.error} />
+      {canRecord && (
+        <Stack gap="xs" mt="xs">
+          <Group grow align="flex-end" wrap="wrap">
+            <TextInput label={t('cases:costs.insurer.insurer')} value={form.insurer} onChange={(e) => setForm({ ...form, insurer: e.currentTarget.value })} maxLength={200} miw={180} />
+            <NativeSelect label={t('cases:costs.insurer.answer')} value={form.answer} onChange={(e) => setForm({ ...form, answer: e.currentTarget.value as Check['answer'] })}
+              data={ANSWERS.map((value) => ({ value, label: t(`cases:costs.insurer.answers.${value}`) }))} miw={180} />
+          </Group>
+          <Group grow align="flex-end" wrap="wrap">
+            <TextInput type="date" label={t('cases:costs.insurer.spokeOn')} value={form.spokeOn} max={today} onChange={(e) => setForm({ ...form, spokeOn: e.currentTarget.value })} miw={150} />
+            <TextInput label={t('cases:costs.insurer.referenceLabel')} value={form.reference} onChange={(e) => setForm({ ...form, reference: e.currentTarget.value })} maxLength={100} miw={150} />
+          </Group>
+          <TextInput label={t('cases:costs.insurer.note')} value={form.note} onChange={(e) => setForm({ ...form, note: e.currentTarget.value })} maxLength={1000} />
+          <Group><Button size="sm" onClick={() => add.mutate()} loading={add.isPending} disabled={!form.insurer.trim() || !form.spokeOn}>{t('cases:costs.insurer.save')}</Button></Group>
+          <ErrorNote error={add.error} />
+        </Stack>
+      )}
+    </Stack>
   );
 }
