@@ -59,6 +59,13 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await kept.getByText(/The prices are those in force when the request was sent\./).waitFor();
   await kept.getByText(/Synthetic Health Plan, on .*: covered once approved in advance/).waitFor();
   expect(await kept.textContent()).not.toMatch(/CPT|Record the call/);
+  // What going in person would add, from the patient's own numbers.
+  await kept.getByRole('button', { name: 'Compare with travelling for an in-person opinion' }).click();
+  await kept.getByLabel('Travel, hotel and meals').fill('600');
+  await kept.getByLabel('Days away from work or home').fill('2');
+  await kept.getByLabel('What a day away costs you').fill('200');
+  await kept.getByText('Going in person would add about $1,000.00 on top of the fees ($600.00 travel, $400.00 time away). A remote review saves that.').waitFor();
+  expect(await seriousA11yViolations(phone)).toEqual([]);
   expect(await overflowing(phone)).toEqual([]);
   await shot(phone, 'sent-request-keeps-its-price');
   await phone.close();

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, List, Loader, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Card, Group, List, Loader, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -66,6 +66,7 @@ export function CostEstimate({ caseId, staff = false, recordInsurer = false }: {
         ))}
         {e.guidance.length === 0 && <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>}
         <InsurerAnswers caseId={caseId} canRecord={recordInsurer} />
+        {!staff && <TravelComparison money={money} />}
       </Stack>
     </Card>
   );
@@ -121,5 +122,39 @@ function InsurerAnswers({ caseId, canRecord }: { caseId: string; canRecord: bool
         </Stack>
       )}
     </Stack>
+  );
+}
+
+/**
+ * What going in person would add, from the patient's own numbers (optional, kept in the page
+ * only): travel, and days away from work at what a day costs them.
+ */
+function TravelComparison({ money }: { money: (cents: number) => string }) {
+  const { t } = useTranslation();
+  const [travel, setTravel] = useState<number | string>('');
+  const [days, setDays] = useState<number | string>('');
+  const [perDay, setPerDay] = useState<number | string>('');
+  const num = (v: number | string) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  const travelCents = Math.round(num(travel) * 100);
+  const timeCents = Math.round(num(days) * num(perDay) * 100);
+  return (
+    <Accordion variant="contained">
+      <Accordion.Item value="travel">
+        <Accordion.Control>{t('cases:costs.travel.title')}</Accordion.Control>
+        <Accordion.Panel>
+          <Stack gap="xs">
+            <Text size="sm" c="dimmed">{t('cases:costs.travel.intro')}</Text>
+            <Group grow wrap="wrap" align="flex-end">
+              <NumberInput label={t('cases:costs.travel.travel')} min={0} max={1_000_000} decimalScale={2} thousandSeparator="," value={travel} onChange={setTravel} miw={160} />
+              <NumberInput label={t('cases:costs.travel.days')} min={0} max={60} allowDecimal={false} value={days} onChange={setDays} miw={160} />
+              <NumberInput label={t('cases:costs.travel.perDay')} min={0} max={100_000} decimalScale={2} thousandSeparator="," value={perDay} onChange={setPerDay} miw={160} />
+            </Group>
+            {travelCents + timeCents > 0 && (
+              <Text size="sm" aria-live="polite" data-testid="travel-saving">{t('cases:costs.travel.result', { total: money(travelCents + timeCents), travel: money(travelCents), time: money(timeCents) })}</Text>
+            )}
+          </Stack>
+        </Accordion.Panel>
+      </Accordion.Item>
+    </Accordion>
   );
 }
