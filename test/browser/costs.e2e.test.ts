@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
+import { aCase, aPatient, aStaff, command, PASSWORD, type Person } from '../support/builders.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn } from './browser.ts';
 import { useBrowserApp } from './browser.ts';
 
@@ -9,6 +9,17 @@ import { useBrowserApp } from './browser.ts';
  */
 const app = useBrowserApp();
 const shot = screenshotter('costs');
+const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1366, height: 900 };
+
+/** A new window where `who` signed in and opened the request. */
+async function caseOpenedBy(who: Person, caseId: string, viewport: { width: number; height: number }) {
+  const page = await app.browser.newPage({ viewport });
+  await signIn(page, app.t.baseUrl, who, PASSWORD);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await page.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  return page;
+}
 
 it('an administrator sets new fees; requests already sent keep theirs', async () => {
   const admin = await aStaff(app.t, 'admin', 'Ada Administrator');
@@ -17,7 +28,7 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   const sent = await aCase(app.t, sentBy, { submit: true });
   const draft = await aCase(app.t, drafting, { intake: {}, consent: true });
 
-  const page = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
+  const page = await app.browser.newPage({ viewport: LAPTOP });
   await signIn(page, app.t.baseUrl, admin, PASSWORD);
   await page.getByRole('link', { name: 'Fees' }).click();
   const opinionFee = page.getByLabel('Fee for Written second opinion');
@@ -34,10 +45,7 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   // The coordinator calls the patient's insurer and records what it said.
   const coordinator = await aStaff(app.t, 'coordinator', 'Cora Coordinator');
   await command(coordinator, sent, 'startRecordCollection');
-  const desk = await app.browser.newPage({ viewport: { width: 1366, height: 900 } });
-  await signIn(desk, app.t.baseUrl, coordinator, PASSWORD);
-  await desk.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await desk.goto(`${app.t.baseUrl}/cases/${sent}`);
+  const desk = await caseOpenedBy(coordinator, sent, LAPTOP);
   const answers = desk.getByTestId('insurer-answers');
   await answers.getByText('Nobody has called the insurer about this request yet.').waitFor();
   await answers.getByLabel('Insurer or plan').fill('Synthetic Health Plan');
@@ -50,10 +58,7 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await shot(desk, 'coordinator-records-insurer-answer');
   await desk.close();
 
-  const phone = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
-  await signIn(phone, app.t.baseUrl, sentBy, PASSWORD);
-  await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await phone.goto(`${app.t.baseUrl}/cases/${sent}`);
+  const phone = await caseOpenedBy(sentBy, sent, PHONE);
   const kept = phone.getByTestId('cost-estimate');
   await kept.getByText('$750.00').waitFor();
   await kept.getByText(/The prices are those in force when the request was sent\./).waitFor();
@@ -70,10 +75,7 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await shot(phone, 'sent-request-keeps-its-price');
   await phone.close();
 
-  const other = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
-  await signIn(other, app.t.baseUrl, drafting, PASSWORD);
-  await other.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await other.goto(`${app.t.baseUrl}/cases/${draft}`);
+  const other = await caseOpenedBy(drafting, draft, PHONE);
   // The draft opens in the wizard at its last step, 'Check and submit', with today's fees.
   await other.getByRole('heading', { name: 'Check and submit' }).waitFor();
   await other.getByTestId('cost-estimate').getByText('$800.00').waitFor();
