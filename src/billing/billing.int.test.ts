@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCase, anIntake, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
+import { aCase, aCaseInReview, anIntake, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -49,27 +49,43 @@ describe('the cost estimate of a request', () => {
   it('keeps the fees in force when a request was sent, while administrators set new ones with a reason', async () => {
     const fees = await admin.client.get('/api/admin/fees');
     expect(fees.status).toBe(200);
-    expect(fees.body.current).toMatchObject({ version: 1, note: 'Starting fees', currency: 'USD' });
+    // A new installation has the catalogue's example fees, which patients are told are examples.
+    expect(fees.body.current).toMatchObject({ version: 1, createdBy: null, currency: 'USD' });
     const start: Record<string, number> = fees.body.current.fees;
+    const early = await aCase(t, patient, { submit: true });
+    expect((await patient.client.get(`/api/cases/${early}/estimate`)).body).toMatchObject({ pricesSet: false, pricesKeptFromSubmission: false });
+    // Every service needs a fee and a reason; unknown services are refused; so is a save over a newer version.
+    expect((await admin.client.put('/api/admin/fees', { basedOn: 1, fees: { written_opinion: 1 }, note: 'Too few' })).status).toBe(400);
+    expect((await admin.client.put('/api/admin/fees', { basedOn: 1, fees: { ...start, nonsense: 1 }, note: 'Unknown' })).status).toBe(400);
+    expect((await admin.client.put('/api/admin/fees', { basedOn: 1, fees: start, note: '' })).status).toBe(400);
+    expect((await coordinator.client.put('/api/admin/fees', { basedOn: 1, fees: start, note: 'Not mine to set' })).status).toBe(403);
+    const ours = await admin.client.put('/api/admin/fees', { basedOn: 1, fees: start, note: 'Our fees' });
+    expect(ours.body).toMatchObject({ version: 2, createdByName: 'Ada Fees' });
     const sent = await aCase(t, patient, { submit: true });
     const draft = await aCase(t, patient, { intake: {} });
-    const before = (await patient.client.get(`/api/cases/${sent}/estimate`)).body;
-    expect(before).toMatchObject({ pricesKeptFromSubmission: true, pricesAsOf: fees.body.current.createdAt });
-    // Every service needs a fee and a reason; unknown services are refused.
-    expect((await admin.client.put('/api/admin/fees', { fees: { written_opinion: 1 }, note: 'Too few' })).status).toBe(400);
-    expect((await admin.client.put('/api/admin/fees', { fees: { ...start, nonsense: 1 }, note: 'Unknown' })).status).toBe(400);
-    expect((await admin.client.put('/api/admin/fees', { fees: start, note: '' })).status).toBe(400);
-    expect((await coordinator.client.put('/api/admin/fees', { fees: start, note: 'Not mine to set' })).status).toBe(403);
-    const raised = await admin.client.put('/api/admin/fees', { fees: { ...start, written_opinion: start.written_opinion! + 10_000 }, note: 'New year prices' });
+    expect((await patient.client.get(`/api/cases/${sent}/estimate`)).body).toMatchObject({ pricesSet: true, pricesKeptFromSubmission: true });
+    const raised = await admin.client.put('/api/admin/fees', { basedOn: 2, fees: { ...start, written_opinion: start.written_opinion! + 10_000 }, note: 'New year prices' });
     expect(raised.status).toBe(200);
-    expect(raised.body).toMatchObject({ version: 2, note: 'New year prices', createdByName: 'Ada Fees' });
+    expect(raised.body).toMatchObject({ version: 3, note: 'New year prices' });
+    const stale = await admin.client.put('/api/admin/fees', { basedOn: 2, fees: start, note: 'From an old page' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.detail).toMatch(/changed meanwhile by Ada Fees \(version 3\)/);
     const opinionFee = async (id: string) => (await patient.client.get(`/api/cases/${id}/estimate`)).body.lines.find((l: { serviceId: string }) => l.serviceId === 'written_opinion').feeCents;
     expect(await opinionFee(sent)).toBe(start.written_opinion);
     expect(await opinionFee(draft)).toBe(start.written_opinion! + 10_000);
-    const history = (await admin.client.get('/api/admin/fees')).body.history;
-    expect(history.map((h: { version: number }) => h.version)).toEqual([2, 1]);
-    const audit = await t.db.query<{ actor_id: string; detail: unknown }>(`SELECT actor_id, detail FROM audit_events WHERE action = 'fees.change'`);
-    expect(audit).toEqual([{ actor_id: admin.id, detail: { version: 2 } }]);
+    // Sent before any fees were set: today's prices, and it says so.
+    expect(await opinionFee(early)).toBe(start.written_opinion! + 10_000);
+    expect((await admin.client.get('/api/admin/fees')).body.history.map((h: { version: number }) => h.version)).toEqual([3, 2, 1]);
+    const audit = await t.db.query<{ actor_id: string; detail: unknown }>(`SELECT actor_id, detail FROM audit_events WHERE action = 'fees.change' ORDER BY seq`);
+    expect(audit).toEqual([{ actor_id: admin.id, detail: { version: 2 } }, { actor_id: admin.id, detail: { version: 3 } }]);
+  });
+
+  it('is for the patient side and the coordinator, not the reviewers', async () => {
+    const reviewer = await aStaff(t, 'expert', 'Dr. Rev Iewer');
+    const id = await aCaseInReview(t, patient, coordinator, reviewer);
+    expect((await reviewer.client.get(`/api/cases/${id}/estimate`)).status).toBe(404);
+    expect((await reviewer.client.get(`/api/cases/${id}/coverage-checks`)).status).toBe(404);
+    expect((await coordinator.client.get(`/api/cases/${id}/estimate`)).status).toBe(200);
   });
 
   it('keeps what the insurer said on the case: the coordinator records it, the patient side reads it', async () => {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../core/db.ts';
+import { AppError } from '../core/errors.ts';
 import type { ServiceCatalogue } from './estimate.ts';
 
 export interface FeeSchedule {
@@ -19,7 +20,9 @@ const SELECT = 'SELECT f.version, f.currency, f.fees, f.note, f.created_by, u.na
 /** The first version, from the catalogue's starting fees, when there is none yet (a new installation). */
 export async function seedFeeSchedule(tx: Queryable, catalogue: ServiceCatalogue): Promise<void> {
   const fees = Object.fromEntries(catalogue.services.map((s) => [s.id, s.feeCents]));
-  await tx.query(`INSERT INTO fee_schedules (version, currency, fees, note) SELECT 1, $1, $2, 'Starting fees' WHERE NOT EXISTS (SELECT 1 FROM fee_schedules)`, [catalogue.currency, JSON.stringify(fees)]);
+  // Two instances starting at once on a new database: one inserts, the other finds it there.
+  await tx.query(`INSERT INTO fee_schedules (version, currency, fees, note) SELECT 1, $1, $2, 'Example fees from the catalogue' WHERE NOT EXISTS (SELECT 1 FROM fee_schedules)
+    ON CONFLICT (version) DO NOTHING`, [catalogue.currency, JSON.stringify(fees)]);
 }
 
 export async function currentFees(tx: Queryable): Promise<FeeSchedule | null> {
@@ -36,18 +39,28 @@ export async function feeHistory(tx: Queryable, limit = 50): Promise<FeeSchedule
   return (await tx.query<FeeRow>(`${SELECT} ORDER BY f.version DESC LIMIT $1`, [limit])).map(toSchedule);
 }
 
-/** A new version; the table is locked so two administrators saving at once get consecutive versions. */
-export async function addFeeVersion(tx: Queryable, input: { currency: string; fees: Record<string, number>; note: string; by: string }): Promise<FeeSchedule> {
+/**
+ * A new version, made from `basedOn`: the table is locked, and a save over a version someone else
+ * made meanwhile is refused, so two administrators never silently undo each other.
+ */
+export async function addFeeVersion(tx: Queryable, input: { basedOn: number; currency: string; fees: Record<string, number>; note: string; by: string }): Promise<FeeSchedule> {
   await tx.query('LOCK TABLE fee_schedules IN SHARE ROW EXCLUSIVE MODE');
+  const latest = await currentFees(tx);
+  if (latest && latest.version !== input.basedOn) {
+    throw new AppError('CONFLICT', `The fees were changed meanwhile${latest.createdByName ? ` by ${latest.createdByName}` : ''} (version ${latest.version}). Reload the page to see them, then make your change again.`);
+  }
   const [row] = await tx.query<{ version: number }>(
     `INSERT INTO fee_schedules (version, currency, fees, note, created_by) SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4 FROM fee_schedules RETURNING version`,
     [input.currency, JSON.stringify(input.fees), input.note, input.by]);
   return (await feesVersion(tx, row!.version))!;
 }
 
-/** The request keeps the fees in force when it is sent. */
+/**
+ * The request keeps the fees in force when it is sent: the latest an administrator set (the
+ * catalogue's example fees are no one's prices to keep).
+ */
 export async function pinFees(tx: Queryable, caseId: string): Promise<void> {
-  await tx.query('UPDATE cases SET fee_schedule_version = (SELECT max(version) FROM fee_schedules) WHERE id = $1', [caseId]);
+  await tx.query('UPDATE cases SET fee_schedule_version = (SELECT max(version) FROM fee_schedules WHERE created_by IS NOT NULL) WHERE id = $1', [caseId]);
 }
 
 export const INSURER_ANSWERS = ['covered', 'partly_covered', 'authorization_needed', 'not_covered', 'no_answer'] as const;

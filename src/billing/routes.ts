@@ -20,6 +20,7 @@ const CostEstimate = z.object({
   priceNote: z.string(), reviewedOn: z.string(),
   pricesAsOf: z.string().nullable().describe('When the fees used were set'),
   pricesKeptFromSubmission: z.boolean().describe('The request keeps the fees in force when it was sent'),
+  pricesSet: z.boolean().describe('False while the program has only the catalogue\'s example fees (no administrator has set its own)'),
 }).meta({ id: 'CostEstimate' });
 const FeeSchedule = z.object({
   version: z.number(), currency: z.string(), fees: z.record(z.string(), z.number()).describe('Fee in cents per service'), note: z.string(),
@@ -30,6 +31,7 @@ const Fees = z.object({
   current: FeeSchedule.nullable(), history: z.array(FeeSchedule),
 }).meta({ id: 'Fees' });
 const NewFees = z.strictObject({
+  basedOn: z.number().int().min(1).describe('The version the new fees were edited from: a save over a newer version is refused'),
   fees: z.record(z.string().regex(/^[a-z_]{1,40}$/), z.number().int().min(0).max(10_000_000)).describe('Fee in cents for every service'),
   note: z.string().trim().min(1, 'Say why the fees change.').max(300),
 });
@@ -51,10 +53,10 @@ export function billingRoutes(billing: BillingService) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     app.get('/cases/:id/estimate', {
-      config: { access: { case: 'case.read' } },
+      config: { access: { case: 'case.billing.read' } },
       schema: { tags: ['costs'], summary: 'An itemised estimate of what the request will cost, and coverage guidance for the patient’s kind of plan (guidance, never a promise)', params: z.object({ id: z.uuid() }), response: { 200: CostEstimate, ...errorResponses } },
     }, async (req) => billing.estimate(req.actor, requestMeta(req), req.params.id));
-    app.get('/cases/:id/coverage-checks', { config: { access: { case: 'case.read' } }, schema: { tags: ['costs'], summary: 'What the patient’s insurer said when the coordinator asked, newest first', params: z.object({ id: z.uuid() }), response: { 200: z.array(CoverageCheck), ...errorResponses } } },
+    app.get('/cases/:id/coverage-checks', { config: { access: { case: 'case.billing.read' } }, schema: { tags: ['costs'], summary: 'What the patient’s insurer said when the coordinator asked, newest first', params: z.object({ id: z.uuid() }), response: { 200: z.array(CoverageCheck), ...errorResponses } } },
       async (req) => billing.coverageChecks(req.actor, requestMeta(req), req.params.id));
     app.post('/cases/:id/coverage-checks', { config: { access: { case: 'case.records.curate' } }, schema: { tags: ['costs'], summary: 'Record what the insurer said: the answer, the day, the call’s reference number (coordinator)', params: z.object({ id: z.uuid() }), body: NewCoverageCheck, response: { 201: z.array(CoverageCheck), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await billing.recordCoverageCheck(req.actor, requestMeta(req), req.params.id, req.body)));

@@ -36,9 +36,9 @@ export function billingService(deps: Deps) {
      * The itemised estimate and the coverage guidance for a case (its patient side and its staff),
      * at the fees in force when it was sent, or today's for a draft.
      */
-    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean }> {
+    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean; pricesSet: boolean }> {
       return withCaseTx(db, async (tx) => {
-        const { row } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.estimate.read' });
+        const { row } = await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'case.estimate.read' });
         const intake = (row.intake ?? {}) as Partial<Intake>;
         const [known] = await tx.query<{ imaging: number; board: boolean; visit: boolean }>(
           `SELECT (SELECT count(*)::int FROM dicom_studies WHERE case_id = $1) AS imaging,
@@ -57,21 +57,23 @@ export function billingService(deps: Deps) {
           conditionWords: !!intake.condition?.description,
           followupDays: config.followupDays,
         }, billing, prices ?? undefined);
-        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned?.v };
+        // The first version holds the catalogue's example fees until an administrator sets the program's own.
+        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned?.v, pricesSet: !!prices?.createdBy };
       });
     },
 
     /** What the insurer said, newest first (the case's people). */
     async coverageChecks(actor: Actor, meta: RequestMeta, caseId: string): Promise<CoverageCheck[]> {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'coverage.check.list' });
+        await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'coverage.check.list' });
         return coverageChecks(tx, caseId);
       });
     },
 
     /** The coordinator records a call to the insurer: who answered what, when, and its reference number. */
     async recordCoverageCheck(actor: Actor, meta: RequestMeta, caseId: string, input: { insurer: string; answer: InsurerAnswer; reference?: string | undefined; spokeOn: string; note?: string | undefined }): Promise<CoverageCheck[]> {
-      if (input.spokeOn > deps.now().toISOString().slice(0, 10)) throw new AppError('VALIDATION_FAILED', 'The call cannot be in the future.', { errors: [{ path: '/spokeOn', message: 'The call cannot be in the future.' }] });
+      // The latest date anywhere on Earth now (UTC+14): a coordinator's own today is never "the future".
+      if (input.spokeOn > new Date(deps.now().getTime() + 14 * 3_600_000).toISOString().slice(0, 10)) throw new AppError('VALIDATION_FAILED', 'The call cannot be in the future.', { errors: [{ path: '/spokeOn', message: 'The call cannot be in the future.' }] });
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.records.curate', meta);
         if (row.status === 'draft') throw new AppError('CONFLICT', 'The request has not been sent yet.');
@@ -91,13 +93,13 @@ export function billingService(deps: Deps) {
     },
 
     /** A new version of the fees, with the reason; requests already sent keep theirs. */
-    async setFees(actor: Actor, meta: RequestMeta, input: { fees: Record<string, number>; note: string }): Promise<FeeSchedule> {
+    async setFees(actor: Actor, meta: RequestMeta, input: { basedOn: number; fees: Record<string, number>; note: string }): Promise<FeeSchedule> {
       const unknown = Object.keys(input.fees).filter((id) => !serviceIds.has(id));
       if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown service: ${unknown.join(', ')}.`, { errors: unknown.map((id) => ({ path: `/fees/${id}`, message: 'Not a service of the catalogue.' })) });
       const missing = [...serviceIds].filter((id) => !(id in input.fees));
       if (missing.length) throw new AppError('VALIDATION_FAILED', 'Give a fee for every service.', { errors: missing.map((id) => ({ path: `/fees/${id}`, message: 'A fee is needed.' })) });
       return db.transaction(async (tx) => {
-        const saved = await addFeeVersion(tx, { currency: billing.catalogue.currency, fees: input.fees, note: input.note, by: actor.userId });
+        const saved = await addFeeVersion(tx, { basedOn: input.basedOn, currency: billing.catalogue.currency, fees: input.fees, note: input.note, by: actor.userId });
         await recordAudit(tx, { actor, meta, action: 'fees.change', entityType: 'FeeSchedule', entityId: String(saved.version), detail: { version: saved.version } });
         return saved;
       });

@@ -139,7 +139,10 @@ export function materialService(deps: Deps) {
         const [pending] = await tx.query<{ status: 'requested' | 'shipped' }>(
           `SELECT status FROM specimens WHERE case_id = $1 AND kind = 'slides' AND label = $2 AND status IN ('requested', 'shipped') AND lower(btrim(source_facility)) = lower(btrim($3)) LIMIT 1`,
           [caseId, GLASS_REQUEST_LABEL, input.sourceFacility]);
-        if (pending) throw new AppError('CONFLICT', `Glass slides from ${input.sourceFacility.trim()} were already asked for and are ${pending.status === 'shipped' ? 'on their way' : 'not yet shipped'}; the coordinator follows them up. Write to the coordinator if more slides are needed.`);
+        if (pending) {
+          throw new AppError('CONFLICT', `Glass slides from ${input.sourceFacility.trim()} were already asked for and are ${pending.status === 'shipped' ? 'on their way' : 'not yet shipped'}; the coordinator follows them up. Write to the coordinator if more slides are needed.`,
+            { auditFailure: { actor, meta, action: 'specimen.create', entityType: 'Specimen', caseId, outcome: 'failure', detail: { code: 'already_requested' } } });
+        }
         // The label goes on the shipping label and to the patient's side: the reason stays in the staff's history.
         const tracked = await trackSpecimen(tx, actor, caseId, { kind: 'slides', label: GLASS_REQUEST_LABEL, expectedCount: input.expectedCount, sourceFacility: input.sourceFacility }, meta, { reason: input.reason });
         return specimenView(tracked, [{ to_status: 'requested', at: tracked.updated_at, detail: { reason: input.reason }, name: actor.name }]);

@@ -25,7 +25,10 @@ const place = (s: ReturnType<typeof nearestSites>[number]) =>
 const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
 /** The contact's parts that the registry gives, each within the opinion's limits; undefined when it gives none. */
 function contactParts(c: RegistryTrial['contacts'][number] | undefined): CitedTrial['contactDetails'] {
-  const parts = Object.fromEntries(([['name', 200], ['phone', 60], ['email', 200]] as const).flatMap(([k, max]) => (c?.[k] ? [[k, c[k]!.slice(0, max)]] : [])));
+  const parts = Object.fromEntries(([['name', 200], ['phone', 60], ['email', 200]] as const).flatMap(([k, max]) => {
+    const v = c?.[k]?.trim();
+    return v ? [[k, v.slice(0, max)]] : [];
+  }));
   return Object.keys(parts).length ? parts : undefined;
 }
 

@@ -39,6 +39,8 @@ const PERMISSIONS = {
   'trials.manage': ['admin'],
   'knowledge.review': ['admin'],
   'fees.manage': ['admin'],
+  // Costs, coverage and what the insurer said: the patient side and the coordinator, not the reviewers.
+  'case.billing.read': ['patient', 'referring_physician', 'coordinator'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],

@@ -651,6 +651,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The version the new fees were edited from: a save over a newer version is refused */
+                        basedOn: number;
                         /** @description Fee in cents for every service */
                         fees: {
                             [key: string]: number;
@@ -18073,6 +18075,8 @@ export interface components {
             pricesAsOf: string | null;
             /** @description The request keeps the fees in force when it was sent */
             pricesKeptFromSubmission: boolean;
+            /** @description False while the program has only the catalogue's example fees (no administrator has set its own) */
+            pricesSet: boolean;
             reviewedOn: string;
             totalCents: number;
             /** @description The total with the possible lines */
@@ -18120,6 +18124,8 @@ export interface components {
             pricesAsOf: string | null;
             /** @description The request keeps the fees in force when it was sent */
             pricesKeptFromSubmission: boolean;
+            /** @description False while the program has only the catalogue's example fees (no administrator has set its own) */
+            pricesSet: boolean;
             reviewedOn: string;
             totalCents: number;
             /** @description The total with the possible lines */

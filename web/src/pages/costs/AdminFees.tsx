@@ -22,7 +22,7 @@ export function AdminFeesPage() {
     if (current) setDraft(Object.fromEntries(Object.entries(current.fees).map(([id, cents]) => [id, cents / 100])));
   }, [current]);
   const save = useMutation({
-    mutationFn: () => put<Version>('/admin/fees', { fees: Object.fromEntries(Object.entries(draft).map(([id, v]) => [id, Math.round(Number(v) * 100)])), note }),
+    mutationFn: () => put<Version>('/admin/fees', { basedOn: current!.version, fees: Object.fromEntries(Object.entries(draft).map(([id, v]) => [id, Math.round(Number(v) * 100)])), note }),
     onSuccess: () => {
       setNote('');
       void qc.invalidateQueries({ queryKey: KEY });
@@ -32,10 +32,13 @@ export function AdminFeesPage() {
   const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
   const nameOf = (id: string) => fees.data?.services.find((s) => s.id === id)?.name ?? id;
   const changed = Object.entries(draft).some(([id, v]) => Math.round(Number(v) * 100) !== current?.fees[id]);
+  // An emptied box is not a free service: every fee must be given.
+  const incomplete = (fees.data?.services ?? []).some((s) => draft[s.id] === '' || draft[s.id] === undefined);
   return (
     <Stack>
       <Title order={2}>Fees</Title>
       <Text size="sm" c="dimmed">Patients see these prices in their cost estimate before they send a request. Saving makes a new version; requests already sent keep the fees in force when they were sent.</Text>
+      {fees.data?.current && !fees.data.current.createdBy && <Text size="sm" fw={500}>These are the catalogue's example fees: patients are told so until you save the program's own.</Text>}
       <ErrorNote error={fees.error} />
       {fees.data && (
         <Card withBorder>
@@ -58,7 +61,8 @@ export function AdminFeesPage() {
             </Table.ScrollContainer>
             <TextInput label="Why the fees change" description="Kept with the new version, for the record." value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={300} />
             <Group>
-              <Button onClick={() => save.mutate()} loading={save.isPending} disabled={!changed || !note.trim()}>Save new fees</Button>
+              <Button onClick={() => save.mutate()} loading={save.isPending} disabled={(!changed && !!current?.createdBy) || incomplete || !note.trim()}>{current?.createdBy ? 'Save new fees' : 'Save as the program’s fees'}</Button>
+              {incomplete && <Text size="sm">Give a fee for every service (0 for a free one).</Text>}
               {save.isSuccess && <Text size="sm" aria-live="polite">Saved as version {save.data.version}.</Text>}
             </Group>
             <ErrorNote error={save.error} />

@@ -1,4 +1,4 @@
-import { Accordion, Anchor, Badge, Button, Card, Group, List, Loader, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Accordion, Alert, Anchor, Badge, Button, Card, Group, List, Loader, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +13,7 @@ type Estimate = GetResult<'/api/cases/{id}/estimate'>;
  * does and what to ask their plan: shown before the request is sent and on the request after.
  * Staff see the billing codes each service maps to.
  */
-export function CostEstimate({ caseId, staff = false, recordInsurer = false }: { caseId: string; staff?: boolean; recordInsurer?: boolean }) {
+export function CostEstimate({ caseId, sent = false, staff = false, recordInsurer = false }: { caseId: string; sent?: boolean; staff?: boolean; recordInsurer?: boolean }) {
   const { t, i18n } = useTranslation();
   const estimate = useQuery({ queryKey: caseKeys.part(caseId, 'estimate'), queryFn: () => get<Estimate>(`/cases/${caseId}/estimate`) });
   if (estimate.isPending) return <Loader size="sm" aria-label={t('cases:costs.loading')} />;
@@ -26,6 +26,7 @@ export function CostEstimate({ caseId, staff = false, recordInsurer = false }: {
     <Card withBorder data-testid="cost-estimate">
       <Stack gap="sm">
         <Title order={4}>{t('cases:costs.title')}</Title>
+        {!e.pricesSet && <Alert color="yellow" p="xs">{t('cases:costs.examplePrices')}</Alert>}
         <Table>
           <Table.Tbody>
             {shown.map((l) => (
@@ -45,7 +46,7 @@ export function CostEstimate({ caseId, staff = false, recordInsurer = false }: {
           <Text fw={700}>{t('cases:costs.total')}</Text>
           <Text fw={700}>{e.upToCents > e.totalCents ? t('cases:costs.range', { from: money(e.totalCents), to: money(e.upToCents) }) : money(e.totalCents)}</Text>
         </Group>
-        <Text size="sm" c="dimmed">{e.priceNote}{e.pricesKeptFromSubmission ? ` ${t('cases:costs.keptPrices')}` : ''}</Text>
+        <Text size="sm" c="dimmed">{e.priceNote}{e.pricesKeptFromSubmission ? ` ${t('cases:costs.keptPrices')}` : sent && e.pricesSet ? ` ${t('cases:costs.todaysPrices')}` : ''}</Text>
         {options.length > 0 && (
           <Stack gap={4}>
             <Text fw={500}>{t('cases:costs.options')}</Text>
@@ -81,7 +82,9 @@ function InsurerAnswers({ caseId, canRecord }: { caseId: string; canRecord: bool
   const qc = useQueryClient();
   const key = caseKeys.part(caseId, 'estimate', 'insurer');
   const checks = useQuery({ queryKey: key, queryFn: () => get<Check[]>(`/cases/${caseId}/coverage-checks`) });
-  const today = new Date().toISOString().slice(0, 10);
+  // The coordinator's own calendar day, not UTC's.
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
   const empty = { insurer: '', answer: 'covered' as Check['answer'], reference: '', spokeOn: today, note: '' };
   const [form, setForm] = useState(empty);
   const add = useMutation({
