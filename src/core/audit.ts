@@ -94,7 +94,7 @@ export async function recordAudits(tx: Queryable, inputs: AuditInput[]): Promise
   if (inputs.length === 0) return;
   // Built (and the detail checked) now: a careless caller fails where it calls, not at commit.
   const events = inputs.map((input): PendingEvent => ({
-    // Time-ordered (UUIDv7): new ids go to the end of the id index. Random ids landed on a random
+    // Time-ordered to the millisecond (UUIDv7; within one millisecond, random): new ids go to the end of the id index. Random ids landed on a random
     // page of it each, which at millions of events meant reading (and writing back) a page for
     // nearly every event a list recorded.
     id: uuidv7({ rng: pooledRandom16 }),
