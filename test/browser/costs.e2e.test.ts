@@ -76,6 +76,12 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   expect(await seriousA11yViolations(phone)).toEqual([]);
   expect(await overflowing(phone)).toEqual([]);
   await shot(phone, 'sent-request-keeps-its-price');
+  // The phone's menu opens from the burger and closes with Escape.
+  const menu = phone.getByRole('button', { name: 'Menu' });
+  await menu.click();
+  await expect.poll(() => menu.getAttribute('aria-expanded')).toBe('true');
+  await phone.keyboard.press('Escape');
+  await expect.poll(() => menu.getAttribute('aria-expanded')).toBe('false');
   await phone.close();
 
   const other = await caseOpenedBy(drafting, draft, PHONE);

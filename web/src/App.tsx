@@ -1,5 +1,5 @@
 import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Component, lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -96,6 +96,8 @@ function navFor(me: Me) {
 
 function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
+  // Escape closes the phone's menu, as it closes any other panel laid over the page.
+  useHotkeys([['Escape', close]]);
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -111,7 +113,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group>
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('common:nav.menu')} />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('common:nav.menu')} aria-expanded={opened} />
             <Anchor component={Link} to="/" underline="never"><Title order={3}>{t('common:brand')}</Title></Anchor>
           </Group>
           <Group gap="sm">
