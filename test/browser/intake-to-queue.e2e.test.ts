@@ -44,6 +44,11 @@ it('patient submits a request; coordinator finds it and starts collecting record
   await page.setViewportSize(size);
   await page.getByLabel('Date of birth').fill('1960-02-03');
   await page.getByLabel('State where the patient is now').selectOption('MN');
+  // A mistyped ZIP code is named as the form names it, once, with both of its problems.
+  await page.getByLabel('ZIP or postal code (optional)').fill('9');
+  await page.getByRole('button', { name: 'Save and continue' }).click();
+  const problem = page.getByTestId('error').getByRole('listitem');
+  await expect.poll(() => problem.allTextContents()).toEqual(['ZIP or postal code: Check the ZIP or postal code. A US ZIP code has five digits.']);
   await page.getByLabel('ZIP or postal code (optional)').fill('55905');
   await page.getByLabel(/How far could you travel/).selectOption('100');
   await page.getByLabel(/What kind of health coverage/).selectOption('medicare');

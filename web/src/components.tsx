@@ -5,8 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, STATUS_COLORS } from './api.ts';
 import { statusLabel } from './labels.ts';
 
-/** Shows an API error in plain words, with the fields or conditions that need attention. */
-export function ErrorNote({ error }: { error: unknown }) {
+/**
+ * Shows an API error in plain words, with the fields or conditions that need attention. A form
+ * passes `fieldLabel` so each field is named as its label reads on the screen, not by its key.
+ */
+export function ErrorNote({ error, fieldLabel }: { error: unknown; fieldLabel?: (path: string) => string | undefined }) {
   const { t } = useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : null;
@@ -17,7 +20,7 @@ export function ErrorNote({ error }: { error: unknown }) {
       {e && (e.unmet.length > 0 || e.errors.length > 0) && (
         <List size="sm" mt="xs">
           {e.unmet.map((u) => <List.Item key={u}>{u}</List.Item>)}
-          {e.errors.map((x) => <List.Item key={x.path + x.message}>{t('common:error.field', { field: fieldName(x.path), problem: plainMessage(x.message, t) })}</List.Item>)}
+          {fieldProblems(e.errors, t, fieldLabel).map(([field, problem]) => <List.Item key={field + problem}>{t('common:error.field', { field, problem })}</List.Item>)}
         </List>
       )}
     </Alert>
@@ -42,6 +45,19 @@ export function plainMessage(message: string, t: TFunction): string {
     if (m) return say(m, t);
   }
   return message;
+}
+
+/** One line per field: several problems with one field (a ZIP code's two checks) are said together. */
+function fieldProblems(errors: { path: string; message: string }[], t: TFunction, fieldLabel?: (path: string) => string | undefined): [string, string][] {
+  const byField = new Map<string, string[]>();
+  for (const x of errors) {
+    const field = fieldLabel?.(x.path) ?? fieldName(x.path);
+    const problems = byField.get(field) ?? [];
+    const problem = plainMessage(x.message, t);
+    if (!problems.includes(problem)) problems.push(problem);
+    byField.set(field, problems);
+  }
+  return [...byField].map(([field, problems]) => [field, problems.join(' ')]);
 }
 
 function fieldName(path: string): string {

@@ -92,7 +92,7 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
               {section === 'treatment' && <TreatmentStep v={draft.treatment} set={(p) => set('treatment', p)} />}
               {section === 'questions' && <QuestionsStep items={draft.questions.questions ?? []} onChange={(questions) => set('questions', { questions })} />}
               {section === 'priorities' && <PrioritiesStep v={draft.priorities} options={ref.data?.priorities ?? []} set={(p) => set('priorities', p)} />}
-              <ErrorNote error={save.error} />
+              <ErrorNote error={save.error} fieldLabel={(path) => intakeFieldLabel(path, t)} />
               <Group justify="space-between">
                 <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>{t('intake:back')}</Button>
                 <Button type="submit" loading={save.isPending}>{t('intake:saveContinue')}</Button>
@@ -177,6 +177,29 @@ function clean<K extends Section>(section: K, v: Draft[K]): Record<string, unkno
   if (section === 'treatment') out.treatments = (asSection(v, 'treatment').treatments ?? []).filter((t) => t?.description?.trim()).map((t) => Object.fromEntries(Object.entries(t ?? {}).filter(([, x]) => x !== '')));
   return out;
 }
+/** The intake's fields by their labels on screen (section/field → message key), for errors. */
+const FIELD_LABELS: Record<string, string> = {
+  'patient/givenName': 'intake:patient.givenName', 'patient/familyName': 'intake:patient.familyName', 'patient/birthDate': 'intake:patient.birthDate',
+  'patient/sex': 'intake:patient.sex', 'patient/country': 'intake:patient.country', 'patient/state': 'intake:patient.state',
+  'patient/preferredLanguage': 'intake:patient.language', 'patient/insurancePlan': 'intake:patient.insurance', 'patient/planType': 'intake:patient.planType',
+  'patient/phone': 'intake:patient.phone', 'patient/postalCode': 'intake:patient.postalCode', 'patient/travelMiles': 'intake:patient.travel',
+  'condition/description': 'intake:condition.words', 'condition/icd10Code': 'intake:condition.closest', 'condition/diagnosedOn': 'intake:condition.diagnosedOn',
+  'condition/newDiagnosis': 'intake:condition.isNew', 'plan/proposedPlan': 'intake:plan.proposed', 'plan/surgeryDescription': 'intake:plan.operation',
+  'plan/plannedStartDate': 'intake:plan.start', 'plan/treatingPhysician': 'intake:plan.doctor', 'plan/treatingInstitution': 'intake:plan.place',
+  'treatment/description': 'intake:treatment.name', 'treatment/startedOn': 'intake:treatment.started', 'treatment/endedOn': 'intake:treatment.ended',
+  'treatment/response': 'intake:treatment.going', 'priorities/inOwnWords': 'intake:priorities.own', 'questions/questions': 'intake:questions.label',
+};
+
+/** An error's field as its label reads ("ZIP or postal code", "Question for the expert 2"), without "(optional)". */
+function intakeFieldLabel(path: string, t: TFunction): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const names = parts.filter((p) => !/^\d+$/.test(p));
+  const key = FIELD_LABELS[`${names[0]}/${names[names.length - 1]}`];
+  if (!key) return undefined;
+  const index = parts.find((p) => /^\d+$/.test(p));
+  return String(t(key as never, { number: index === undefined ? '' : Number(index) + 1 } as never)).replace(/ \(optional\)$/, '').trim();
+}
+
 /** Narrows a step's values to its section (the caller checked which section it is). */
 const asSection = <K extends Section>(v: Draft[Section], _section: K) => v as Draft[K];
 
