@@ -57,6 +57,7 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await answers.getByRole('button', { name: 'Record the call' }).click();
   await answers.getByText(/Synthetic Health Plan, on .*: covered once approved in advance \(prior authorization\)\. Reference number REF-0042\./).waitFor();
   await desk.getByText(/CPT 88321/).first().waitFor();
+  await desk.getByText('As the patient sees it, with the billing codes each service maps to.').waitFor();
   expect(await seriousA11yViolations(desk)).toEqual([]);
   await shot(desk, 'coordinator-records-insurer-answer');
   await desk.close();

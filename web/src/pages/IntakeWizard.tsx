@@ -229,9 +229,10 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
       </FieldRow>
       <FieldRow>
         <NativeSelect label={t('intake:patient.planType')} description={t('intake:patient.planTypeWhy')} value={v.planType ?? ''}
-          onChange={(e) => set({ planType: (e.currentTarget.value || undefined) as PlanType | undefined })}
+          onChange={(e) => set({ planType: (e.currentTarget.value || undefined) as PlanType | undefined, ...(e.currentTarget.value === 'none' ? { insurancePlan: undefined } : {}) })}
           data={[{ value: '', label: t('intake:patient.planTypes.unsure') }, ...PLAN_TYPES.map((value) => ({ value, label: t(`intake:patient.planTypes.${value}`) }))]} />
-        <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />
+        {/* No insurance, no plan to name. */}
+        {v.planType !== 'none' && <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />}
       </FieldRow>
       <FieldRow>
         <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />

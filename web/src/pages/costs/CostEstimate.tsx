@@ -26,6 +26,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
     <Card withBorder data-testid="cost-estimate">
       <Stack gap="sm">
         <Title order={4}>{t('cases:costs.title')}</Title>
+        {staff && <Text size="xs" c="dimmed">{t('cases:costs.asPatientSees')}</Text>}
         {!e.pricesSet && <Alert color="yellow" p="xs">{t('cases:costs.examplePrices')}</Alert>}
         <Table>
           <Table.Tbody>
