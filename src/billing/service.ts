@@ -44,8 +44,8 @@ export function billingService(deps: Deps) {
           `SELECT (SELECT count(*)::int FROM dicom_studies WHERE case_id = $1) AS imaging,
                   EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'case.referToBoard') AS board,
                   EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [caseId]);
-        const [pinned] = await tx.query<{ v: number | null }>('SELECT fee_schedule_version AS v FROM cases WHERE id = $1', [caseId]);
-        const prices = pinned?.v ? await feesVersion(tx, pinned.v) : await currentFees(tx);
+        const pinned = row.fee_schedule_version;
+        const prices = pinned ? await feesVersion(tx, pinned) : await currentFees(tx);
         const estimate = estimateCost({
           conditionCode: intake.condition?.icd10Code ?? null,
           surgeryProposed: intake.plan?.surgeryProposed === true,
@@ -58,7 +58,7 @@ export function billingService(deps: Deps) {
           followupDays: config.followupDays,
         }, billing, prices ?? undefined);
         // The first version holds the catalogue's example fees until an administrator sets the program's own.
-        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned?.v, pricesSet: !!prices?.createdBy };
+        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
       });
     },
 

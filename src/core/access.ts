@@ -28,6 +28,8 @@ export interface CaseRow {
   /** Answers carried over from the public assessment, when the case started there. */
   assessment_answers: Record<string, unknown> | null;
   submitted_at: Date | null;
+  /** The fees the request keeps from when it was sent (null: sent before any were set, or a draft). */
+  fee_schedule_version: number | null;
   status_changed_at: Date;
   created_at: Date;
   updated_at: Date;
