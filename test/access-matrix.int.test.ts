@@ -160,7 +160,7 @@ const ROUTES: Route[] = [
 const NOT_CASE_SCOPED: Record<string, string> = {
   'POST /api/auth/register': 'public', 'POST /api/auth/verify-email': 'public', 'POST /api/auth/set-password': 'public', 'POST /api/auth/login': 'public',
   'POST /api/auth/set-password/check': 'public', 'POST /api/auth/forgot-password': 'public',
-  'POST /api/auth/logout': 'public', 'POST /api/auth/password-strength': 'public', 'GET /api/auth/me': 'session', 'POST /api/auth/mfa/setup': 'session',
+  'POST /api/auth/logout': 'public', 'POST /api/auth/password-strength': 'public', 'GET /api/auth/me': 'session', 'PUT /api/auth/locale': 'session', 'POST /api/auth/mfa/setup': 'session',
  'POST /api/auth/mfa/enable': 'session', 'POST /api/auth/mfa/disable': 'signed-in',
   'POST /api/auth/mfa/verify': 'session', 'POST /api/auth/password': 'signed-in', 'GET /api/auth/sessions': 'signed-in',
   'DELETE /api/auth/sessions': 'signed-in', 'DELETE /api/auth/sessions/{sessionId}': 'signed-in',

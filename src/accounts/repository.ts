@@ -1,4 +1,5 @@
 import type { Queryable } from '../core/db.ts';
+import { asLocale, DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 import type { Role } from '../core/auth/roles.ts';
 import { hashToken, newToken } from '../core/auth/tokens.ts';
 
@@ -16,6 +17,7 @@ export interface UserRow {
   disabled_at: Date | null;
   created_at: Date;
   interprets: string[] | null;
+  locale: string;
 }
 
 export async function findUserByEmail(q: Queryable, email: string): Promise<UserRow | undefined> {
@@ -26,11 +28,11 @@ export async function findUserById(q: Queryable, id: string): Promise<UserRow | 
   return (await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]))[0];
 }
 
-export async function insertUser(q: Queryable, u: { email: string; name: string; role: Role; passwordHash: string | null; verified: boolean; createdBy?: string | null; interprets?: string[] }): Promise<UserRow> {
+export async function insertUser(q: Queryable, u: { email: string; name: string; role: Role; passwordHash: string | null; verified: boolean; createdBy?: string | null; interprets?: string[]; locale?: Locale }): Promise<UserRow> {
   const rows = await q.query<UserRow>(
-    `INSERT INTO users (email, name, role, password_hash, email_verified_at, created_by, interprets)
-     VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6, $7) RETURNING *`,
-    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null, u.interprets?.length ? u.interprets : null]);
+    `INSERT INTO users (email, name, role, password_hash, email_verified_at, created_by, interprets, locale)
+     VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6, $7, $8) RETURNING *`,
+    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null, u.interprets?.length ? u.interprets : null, u.locale ?? DEFAULT_LOCALE]);
   return rows[0]!;
 }
 
@@ -93,5 +95,6 @@ export function toUserView(u: UserRow) {
     disabled: u.disabled_at != null,
     createdAt: new Date(u.created_at).toISOString(),
     interprets: u.interprets ?? [],
+    locale: asLocale(u.locale),
   };
 }

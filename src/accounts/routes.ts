@@ -5,6 +5,7 @@ import { clearSessionCookie, setSessionCookie } from '../core/auth/plugin.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { errorResponses, ProblemSchema, requestMeta } from '../core/http.ts';
+import { negotiateLocale } from '../core/locale.ts';
 import * as s from './schemas.ts';
 import type { AccountsService } from './service.ts';
 
@@ -23,7 +24,7 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
     };
 
     app.post('/auth/register', { config: { access: 'public' }, schema: { tags, summary: 'Register a patient or caregiver account', body: s.RegisterBody, response: { 201: Ok, ...errorResponses } } }, async (req, reply) => {
-      await accounts.register(req.body, requestMeta(req));
+      await accounts.register({ ...req.body, locale: req.body.locale ?? negotiateLocale(req.headers['accept-language']) }, requestMeta(req));
       return reply.code(201).send({ ok: true });
     });
     app.post('/auth/verify-email', { config: { access: 'public' }, schema: { tags, summary: 'Confirm an email address with the mailed token', body: s.TokenBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
@@ -62,6 +63,10 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
       return { ok: true as const };
     });
     app.get('/auth/me', { config: { access: 'session' }, schema: { tags, summary: 'The signed-in user and session state', response: { 200: s.MeView, ...errorResponses } } }, async (req) => accounts.me(session(req)));
+    app.put('/auth/locale', { config: { access: 'session' }, schema: { tags, summary: 'Choose the language of my pages and mail', body: s.LocaleBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
+      await accounts.setLocale(session(req), req.body.locale, requestMeta(req));
+      return { ok: true as const };
+    });
     app.post('/auth/mfa/setup', { config: { access: 'session' }, schema: { tags, summary: 'Start TOTP enrolment (password, and the current code if an authenticator is set up, asked again); the owner is mailed when it is enabled', body: s.StepUpBody, response: { 200: s.MfaSetupView, ...errorResponses } } }, async (req) =>
       accounts.mfaSetup(session(req), req.body, requestMeta(req)));
     app.post('/auth/mfa/enable', { config: { access: 'session' }, schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: s.CodeBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../core/locale.ts';
 import { ROLES, STAFF_ROLES } from '../core/auth/roles.ts';
 
 /**
@@ -11,7 +12,12 @@ export const Email = z.string().trim().toLowerCase().pipe(z.email('Enter an emai
 export const Password = z.string().min(10, 'Use at least 10 characters.').max(200);
 export const PersonName = z.string().trim().min(1).max(200);
 
-export const RegisterBody = z.strictObject({ email: Email, name: PersonName, password: Password });
+export const RegisterBody = z.strictObject({
+  email: Email, name: PersonName, password: Password,
+  /** The language the account's mail and pages use; the one the request asks in (Accept-Language) when not given. */
+  locale: z.enum(LOCALES).optional(),
+});
+export const LocaleBody = z.strictObject({ locale: z.enum(LOCALES) });
 export const LoginBody = z.strictObject({ email: z.string().trim().toLowerCase().pipe(z.string().max(254)), password: z.string().max(200) });
 export const StepUpBody = z.strictObject({ password: z.string().min(1, 'Enter your password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional() });
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1, 'Enter your current password.').max(200), code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code.').optional(), newPassword: Password });
@@ -40,6 +46,8 @@ export const UserView = z
     createdAt: z.string(),
     /** For medical interpreters: the languages they interpret (ISO 639 codes). */
     interprets: z.array(z.string()),
+    /** The language of the person's pages and mail. */
+    locale: z.enum(LOCALES),
   })
   .meta({ id: 'User' });
 

@@ -12,6 +12,8 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
+import { accountMails, type SecurityChange } from './mails.ts';
+import type { Locale } from '../core/locale.ts';
 import { consumeUserToken, countUserTokensSince, findUserByEmail, findUserById, insertUser, issueUserToken, lookUpUserToken, spendOpenUserTokens, toUserView, type TokenRefusal, type UserRow } from './repository.ts';
 
 const asActor = (u: UserRow): Actor => ({ userId: u.id, role: u.role, name: u.name, email: u.email });
@@ -59,12 +61,17 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
     if (!verdict.ok) throw new AppError('WEAK_PASSWORD', msg`This password is too easy to guess. ${verdict.advice.join(' ')}`);
   }
 
-  /** Mails the owner about a change to how they sign in (no health data, a way to react). */
-  const mailSecurityNotice = (tx: Queryable, to: string, subject: string, what: string, byAdmin = false) => enqueueMail(tx, {
-    kind: 'security_notice', to, subject,
-    text: byAdmin
-      ? `${what}\n\nIf you did not ask the service for this, contact it right away.`
-      : `${what}\n\nIf this was you, there is nothing to do. If it was not, change your password at ${link('/account')} and end the sessions you do not recognise there, or contact the service.`,
+  /** Mails the owner about a change to how they sign in, in their language (no health data, a way to react). */
+  const mailSecurityChange = async (tx: Queryable, userId: string, change: SecurityChange) => {
+    const [u] = await tx.query<{ email: string; locale: string }>('SELECT email, locale FROM users WHERE id = $1', [userId]);
+    if (!u) return;
+    const words = accountMails(u.locale);
+    const { subject, what } = words.security[change];
+    await enqueueMail(tx, { kind: 'security_notice', to: u.email, subject, text: `${what}\n\n${words.securityFooter(link('/account'))}` });
+  };
+  /** Mails the owner about a change an administrator made to how they sign in. */
+  const mailAdminChange = (tx: Queryable, to: string, subject: string, what: string) => enqueueMail(tx, {
+    kind: 'security_notice', to, subject, text: `${what}\n\nIf you did not ask the service for this, contact it right away.`,
   });
 
   return {
@@ -77,19 +84,19 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       return judgePassword(input.password, [input.email, input.name, holder?.email, holder?.name].filter((x): x is string => !!x));
     },
 
-    async register(input: { email: string; name: string; password: string }, meta: RequestMeta): Promise<void> {
+    async register(input: { email: string; name: string; password: string; locale: Locale }, meta: RequestMeta): Promise<void> {
       await assertStrongPassword(input.password, [input.email, input.name]);
       const passwordHash = await hashPassword(input.password);
       await db.transaction(async (tx) => {
         const existing = await findUserByEmail(tx, input.email);
         if (existing) {
           // Same answer as a new registration, so the form does not reveal who has an account.
-          await enqueueMail(tx, { kind: 'account_exists', to: existing.email, subject: 'You already have a Consilium account', text: `Someone (perhaps you) tried to register with this address. You can sign in at ${link('/login')}. If you forgot your password, choose a new one at ${link('/forgot-password')}.` });
+          await enqueueMail(tx, { kind: 'account_exists', to: existing.email, ...accountMails(existing.locale).accountExists(link('/login'), link('/forgot-password')) });
           return;
         }
-        const user = await insertUser(tx, { email: input.email, name: input.name, role: 'patient', passwordHash, verified: false });
+        const user = await insertUser(tx, { email: input.email, name: input.name, role: 'patient', passwordHash, verified: false, locale: input.locale });
         const token = await issueUserToken(tx, user.id, 'verify_email', deps.now(), 48 * 60);
-        await enqueueMail(tx, { kind: 'verify_email', to: user.email, subject: 'Confirm your email address', text: `Welcome to Consilium. Confirm your email address by opening this link within 48 hours:\n\n${link(`/verify-email?token=${token}`)}\n` });
+        await enqueueMail(tx, { kind: 'verify_email', to: user.email, ...accountMails(user.locale).verifyEmail(link(`/verify-email?token=${token}`)) });
         await recordAudit(tx, { actor: asActor(user), meta, action: 'user.register', entityType: 'User', entityId: user.id });
       });
     },
@@ -127,8 +134,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         if (user && sent) {
           const minutes = config.passwordResetLinkMinutes;
           const token = await issueUserToken(tx, user.id, 'set_password', now, minutes);
-          await enqueueMail(tx, { kind: 'password_reset', to: user.email, subject: 'Choose a new Consilium password',
-            text: `Someone (we hope you) asked to choose a new password for your Consilium account. Open this link within ${minutes} minutes to choose one; it works once:\n\n${link(`/set-password?token=${token}`)}\n\nChoosing a new password signs you out everywhere else. If you did not ask for this, ignore this email: your password stays as it is.` });
+          await enqueueMail(tx, { kind: 'password_reset', to: user.email, ...accountMails(user.locale).passwordReset(link(`/set-password?token=${token}`), minutes) });
         }
         const reason = !user ? 'no_account' : user.disabled_at ? 'account_disabled' : sent ? 'mailed' : 'too_many_links';
         // No address in the trail: an unknown one could be anybody's, and the account is named by its id.
@@ -148,13 +154,13 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         const now = deps.now();
         const spent = await consumeUserToken(tx, token, 'set_password', now);
         if ('refused' in spent) throw refusedPasswordLink(spent.refused);
-        const [before] = await tx.query<{ email: string; had_password: boolean }>('SELECT email, password_hash IS NOT NULL AS had_password FROM users WHERE id = $1', [spent.userId]);
+        const [before] = await tx.query<{ had_password: boolean }>('SELECT password_hash IS NOT NULL AS had_password FROM users WHERE id = $1', [spent.userId]);
         await tx.query('UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1', [spent.userId, passwordHash]);
         await spendOpenUserTokens(tx, spent.userId, 'set_password', now);
         const ended = await revokeUserSessions(tx, spent.userId);
         await recordAudit(tx, { actor: null, meta, action: 'user.set_password', entityType: 'User', entityId: spent.userId, detail: { sessions: ended } });
         // A password replaced by link (not a first one) is news the owner must hear of.
-        if (before?.had_password) await mailSecurityNotice(tx, before.email, 'Your password was changed', 'A new password was chosen for your Consilium account with a link sent to this address, and every signed-in session was ended.');
+        if (before?.had_password) await mailSecurityChange(tx, spent.userId, 'passwordChosenByLink');
       });
     },
 
@@ -184,6 +190,14 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       await db.transaction(async (tx) => {
         await revokeSession(tx, session.tokenHash);
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.logout', entityType: 'User', entityId: session.actor.userId });
+      });
+    },
+
+    /** Saves the language of the person's pages and mail (also during the MFA step: its page is read too). */
+    async setLocale(session: SessionInfo, locale: Locale, meta: RequestMeta): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE users SET locale = $2 WHERE id = $1', [session.actor.userId, locale]);
+        await recordAudit(tx, { actor: session.actor, meta, action: 'user.locale', entityType: 'User', entityId: session.actor.userId, detail: { language: locale } });
       });
     },
 
@@ -223,8 +237,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query('UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_enabled_at = now(), totp_last_step = $2 WHERE id = $1', [user.id, step]);
         await setSessionMfaState(tx, session.tokenHash, 'ok');
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_enable', entityType: 'User', entityId: user.id });
-        await mailSecurityNotice(tx, user.email, replaced ? 'Your authenticator app was changed' : 'Two-step sign-in is on',
-          replaced ? 'A new authenticator app was set up for your Consilium account; codes from the old one no longer work.' : 'Two-step sign-in with an authenticator app was turned on for your Consilium account.');
+        await mailSecurityChange(tx, user.id, replaced ? 'mfaReplaced' : 'mfaOn');
       });
     },
 
@@ -236,7 +249,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL WHERE id = $1', [actor.userId]);
         await recordAudit(tx, { actor, meta, action: 'user.mfa_disable', entityType: 'User', entityId: actor.userId });
-        await mailSecurityNotice(tx, actor.email, 'Two-step sign-in is off', 'Two-step sign-in was turned off for your Consilium account: a password alone now signs you in.');
+        await mailSecurityChange(tx, actor.userId, 'mfaOff');
       });
     },
 
@@ -272,7 +285,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [actor.userId, passwordHash]);
         const ended = await revokeOtherSessions(tx, actor.userId, session.tokenHash);
         await recordAudit(tx, { actor, meta, action: 'user.password_change', entityType: 'User', entityId: actor.userId, detail: { sessions: ended } });
-        await mailSecurityNotice(tx, actor.email, 'Your password was changed', 'The password of your Consilium account was changed, and every other signed-in session was ended.');
+        await mailSecurityChange(tx, actor.userId, 'passwordChanged');
       });
     },
 
@@ -370,7 +383,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query(`DELETE FROM login_failures WHERE user_id = $1 AND kind IN ('mfa', 'step_up')`, [userId]);
         await revokeUserSessions(tx, userId);
         await recordAudit(tx, { actor: admin, meta, action: 'user.mfa_reset', entityType: 'User', entityId: userId });
-        await mailSecurityNotice(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`, true);
+        await mailAdminChange(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`);
       });
     },
 

@@ -1,6 +1,7 @@
 import { findIcd10 } from '../catalog/icd10.ts';
 import type { AssessmentAnswers } from './answers.ts';
 import type { Condition, Knowledge } from './knowledge.ts';
+import { normalised as normalise, PHRASES } from './phrases.ts';
 
 export interface ConditionMatch {
   condition: Condition | null;
@@ -10,8 +11,6 @@ export interface ConditionMatch {
   /** Said to the user when what they gave could not be used (an unknown code, say). */
   notice: string | null;
 }
-
-const normalise = (s: string) => ` ${s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()} `;
 
 /**
  * Finds the catalogue condition for a diagnosis: by ICD-10-CM code (the longest matching code
@@ -28,12 +27,13 @@ export function matchCondition(k: Knowledge, diagnosis: AssessmentAnswers['diagn
     for (const c of k.conditions) for (const prefix of c.codes) if (code.startsWith(prefix) && prefix.length > (best?.len ?? 0)) best = { c, len: prefix.length };
     const entry = findIcd10(code);
     if (best && /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/.test(code)) return { condition: best.c, matchedBy: 'code', code, codeDisplay: entry?.display ?? null, notice: null };
-    notice = `We did not recognise the code "${code}", so we used the words you typed instead.`;
+    notice = PHRASES[k.locale].unknownCode(code);
   }
   const text = diagnosis.text ? normalise(diagnosis.text) : '';
   if (text.trim()) {
     let best: { c: Condition; len: number } | undefined;
-    for (const c of k.conditions) for (const kw of c.keywords) if (text.includes(normalise(kw)) && kw.length > (best?.len ?? 0)) best = { c, len: kw.length };
+    // Words in any language we write are recognised whatever the page's language: a report may be in one, the reader in another.
+    for (const c of k.conditions) for (const kw of [...c.keywords, ...(c.es?.keywords ?? [])]) if (text.includes(normalise(kw)) && kw.length > (best?.len ?? 0)) best = { c, len: kw.length };
     if (best) return { condition: best.c, matchedBy: 'text', code: null, codeDisplay: null, notice };
   }
   return { ...none, notice };

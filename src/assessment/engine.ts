@@ -2,6 +2,7 @@ import type { AssessmentAnswers } from './answers.ts';
 import { matchCondition } from './conditionMatch.ts';
 import { baseFacts, operationOf, stageOf, type Stage } from './facts.ts';
 import { KNOWLEDGE, type Condition, type Knowledge } from './knowledge.ts';
+import { normalised as norm, PHRASES } from './phrases.ts';
 import { holds, type Facts, type Predicate } from './predicate.ts';
 import type { AssessmentResult, Reason } from './result.ts';
 
@@ -35,6 +36,8 @@ export function assess(answers: AssessmentAnswers, k: Knowledge = KNOWLEDGE): As
 
   const result: Omit<AssessmentResult, 'sources'> = {
     knowledgeVersion: k.version,
+    language: k.locale,
+    inEnglish: [],
     condition: {
       id: match.condition?.id ?? null, label: match.condition?.label ?? null, plain: match.condition?.plain ?? null,
       kind: match.condition?.kind ?? 'unknown', matchedBy: match.matchedBy, code: match.code, codeDisplay: match.codeDisplay, notice: match.notice,
@@ -85,8 +88,8 @@ function reviewersFor(k: Knowledge, rules: Knowledge['rules']['reviewers'], cond
   });
 }
 
-const norm = (s: string) => ` ${s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()} `;
-const NGS_WORDS = ['ngs', 'next generation sequencing', 'genomic profiling', 'comprehensive genomic', 'gene panel'].map(norm);
+const NGS_WORDS = ['ngs', 'next generation sequencing', 'genomic profiling', 'comprehensive genomic', 'gene panel',
+  'secuenciación de nueva generación', 'perfil genómico', 'panel genómico', 'panel de genes'].map(norm);
 
 /**
  * Which guideline tests for this cancer are on file. A broad sequencing panel probably covered
@@ -109,10 +112,10 @@ export function biomarkerCompleteness(k: Knowledge, c: Condition, stage: Stage, 
       seen.add(t.name);
       const matched = [t.name, ...t.aliases].map(norm).some((a) => doneNorm.some((d) => d.includes(a)));
       const status = matched ? 'done' : hadNgs && t.ngs ? 'check_report' : 'missing';
-      const stageNote = t.stage === 'advanced' && stage === 'unknown' ? 'Needed if the cancer has spread.' : null;
+      const stageNote = t.stage === 'advanced' && stage === 'unknown' ? PHRASES[k.locale].neededIfSpread : null;
       tests.push({
         name: t.name, status, optional: !!t.optional, note: [t.note, stageNote].filter(Boolean).join(' ') || null,
-        reason: `Experts expect this test for ${p.label.toLowerCase()}.`, sources: p.sources,
+        reason: PHRASES[k.locale].testExpectedFor(p.label), sources: p.sources,
       });
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 import { factsUsed, PredicateSchema, type Predicate } from './predicate.ts';
 
 /**
@@ -12,29 +13,37 @@ const Id = z.string().regex(/^[a-z0-9_.@-]+$/);
 const Day = z.iso.date();
 const Version = z.iso.date();
 const SourceIds = z.array(Id).min(1);
+/**
+ * An entry's words in another language, beside the English (see localized.ts). Each language
+ * we speak besides English has its key here; any field may be missing (English is shown).
+ */
+const translated = <S extends z.ZodRawShape>(shape: S) => ({ es: z.strictObject(shape).partial().optional() });
+const Words = z.string().min(2);
 
 const SourceSchema = z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), url: z.url().optional(), year: z.number().int().optional(), verify: z.string().optional(), reviewedOn: Day });
-const SpecialtySchema = z.strictObject({ id: Id, label: z.string().min(3), plain: z.string().min(5) });
-const OperationSchema = z.strictObject({ id: Id, label: z.string().min(3), major: z.boolean(), lungResection: z.boolean(), surgeon: Id.optional(), volumeStandard: Id.optional() });
-const VolumeStandardSchema = z.strictObject({ id: Id, procedure: z.string(), hospitalMin: z.number().int().positive(), surgeonMin: z.number().int().positive(), sources: SourceIds });
-const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional() });
-const PanelSchema = z.strictObject({ id: Id, label: z.string(), note: z.string().optional(), sources: SourceIds, tests: z.array(PanelTestSchema).min(1) });
+const SpecialtySchema = z.strictObject({ id: Id, label: z.string().min(3), plain: z.string().min(5), ...translated({ label: Words, plain: Words }) });
+const OperationSchema = z.strictObject({ id: Id, label: z.string().min(3), major: z.boolean(), lungResection: z.boolean(), surgeon: Id.optional(), volumeStandard: Id.optional(), ...translated({ label: Words }) });
+const VolumeStandardSchema = z.strictObject({ id: Id, procedure: z.string(), hospitalMin: z.number().int().positive(), surgeonMin: z.number().int().positive(), sources: SourceIds, ...translated({ procedure: Words }) });
+const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional(), ...translated({ note: Words }) });
+const PanelSchema = z.strictObject({ id: Id, label: z.string(), note: z.string().optional(), sources: SourceIds, tests: z.array(PanelTestSchema).min(1), ...translated({ label: Words, note: Words }) });
 const ConditionSchema = z.strictObject({
   id: Id, label: z.string(), plain: z.string(), kind: z.enum(['cancer', 'lung']),
   codes: z.array(z.string().regex(/^[A-Z][0-9A-Z.]*$/)).min(1), keywords: z.array(z.string().min(2)), tags: z.array(Id),
   serious: z.boolean(), rareOrComplex: z.boolean(), aggressive: z.boolean(), specialties: z.array(Id).min(1), records: z.array(Id),
   panels: z.array(z.strictObject({ panel: Id, stage: z.enum(['advanced', 'early', 'any']) })), sources: SourceIds, reviewedOn: Day,
+  ...translated({ label: Words, plain: Words, keywords: z.array(Words) }),
 });
 const RuleBase = { id: Id, when: PredicateSchema, sources: SourceIds, reviewedOn: Day };
-const TextRule = z.strictObject({ ...RuleBase, text: z.string().min(10) });
-const SituationRule = z.strictObject({ ...RuleBase, text: z.string().min(10), situation: z.number().int().min(1).max(5), weight: z.number().int().min(1).max(3) });
-const ReviewerRule = z.strictObject({ ...RuleBase, text: z.string().min(10), specialties: z.array(Id).min(1) });
+const TextRule = z.strictObject({ ...RuleBase, text: z.string().min(10), ...translated({ text: Words }) });
+const SituationRule = z.strictObject({ ...RuleBase, text: z.string().min(10), situation: z.number().int().min(1).max(5), weight: z.number().int().min(1).max(3), ...translated({ text: Words }) });
+const ReviewerRule = z.strictObject({ ...RuleBase, text: z.string().min(10), specialties: z.array(Id).min(1), ...translated({ text: Words }) });
 const ChecklistItem = z.strictObject({
   ...RuleBase, label: z.string().min(3), from: z.string().min(3), why: z.string().min(5),
   /** Who gathers it: the patient (only they know it) or the service, which requests it from doctors and hospitals. */
   gatheredBy: z.enum(['patient', 'service']),
+  ...translated({ label: Words, from: Words, why: Words }),
 });
-const Sourced = z.strictObject({ text: z.string().min(10), sources: SourceIds });
+const Sourced = z.strictObject({ text: z.string().min(10), sources: SourceIds, ...translated({ text: Words }) });
 
 const RulesSchema = z.strictObject({
   version: Version,
@@ -49,6 +58,7 @@ const RulesSchema = z.strictObject({
   noneApply: Sourced,
   unknownCondition: Sourced,
   disclaimer: Sourced,
+  ...translated({ situationTitles: z.record(z.enum(['1', '2', '3', '4', '5']), Words) }),
 });
 
 const read = (name: string) => JSON.parse(fs.readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8'));
@@ -65,6 +75,8 @@ export function loadKnowledge() {
     version: [sources.version, specialties.version, operations.version, biomarkers.version, conditions.version, rules.version].sort().at(-1)!,
     sources: sources.sources, specialties: specialties.specialties, operations: operations.operations, volumeStandards: operations.volumeStandards,
     panels: biomarkers.panels, conditions: conditions.conditions, rules,
+    /** The language of the texts: English as loaded, another in a copy from `knowledgeIn`. */
+    locale: DEFAULT_LOCALE as Locale,
   };
   checkReferences(k);
   return k;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../core/locale.ts';
 
 /** The assessment result: one schema for the API response, the OpenAPI document and the web app. */
 const SourceIds = z.array(z.string()).min(1);
@@ -6,6 +7,9 @@ export const Reason = z.object({ ruleId: z.string(), text: z.string(), sources: 
 
 export const AssessmentResult = z.object({
   knowledgeVersion: z.string(),
+  /** The language the texts are in, and those shown in English because no translation is written yet. */
+  language: z.enum(LOCALES),
+  inEnglish: z.array(z.string()),
   condition: z.object({
     id: z.string().nullable(), label: z.string().nullable(), plain: z.string().nullable(), kind: z.enum(['cancer', 'lung', 'unknown']),
     matchedBy: z.enum(['code', 'text', 'none']), code: z.string().nullable(), codeDisplay: z.string().nullable(), notice: z.string().nullable(),

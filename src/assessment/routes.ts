@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PRIORITIES } from '../cases/intake.ts';
 import { errorResponses } from '../core/http.ts';
-import { AssessmentAnswers, TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
-import { assess } from './engine.ts';
+import { negotiateLocale } from '../core/locale.ts';
+import { AssessmentAnswers, choicesIn, TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
 import { KNOWLEDGE, KnowledgeView } from './knowledge.ts';
+import { assessIn, knowledgeIn } from './localized.ts';
 import { assessmentPdf } from './pdf.ts';
 import { AssessmentResult } from './result.ts';
 
@@ -30,25 +31,31 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
     app.post('/assessments', {
       config: { access: 'public', rateLimit },
       schema: { tags, summary: 'Assess whether and how to seek a second opinion (anonymous)', body: AssessmentAnswers, response: { 200: AssessmentResult, ...errorResponses } },
-    }, async (req) => assess(req.body));
+    }, async (req) => assessIn(req.body, negotiateLocale(req.headers['accept-language'])));
 
     app.post('/assessments/pdf', {
       config: { access: 'public', rateLimit },
       schema: { tags, summary: 'The same assessment as a printable PDF', body: AssessmentAnswers, response: { 200: z.any().describe('application/pdf'), ...errorResponses } },
     }, async (req, reply) => {
-      const pdf = await assessmentPdf(assess(req.body), opts.now());
-      return reply.type('application/pdf').header('content-disposition', 'attachment; filename="second-opinion-assessment.pdf"').send(pdf);
+      const result = assessIn(req.body, negotiateLocale(req.headers['accept-language']));
+      const pdf = await assessmentPdf(result, opts.now());
+      const name = result.language === 'es' ? 'evaluacion-segunda-opinion.pdf' : 'second-opinion-assessment.pdf';
+      return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}"`).send(pdf);
     });
 
-    app.get('/assessments/questionnaire', { config: { access: 'public' }, schema: { tags, summary: 'The choices the questionnaire offers', response: { 200: Questionnaire } } }, async () => ({
-      operations: KNOWLEDGE.operations.map(({ id, label, major }) => ({ id, label, major })),
-      treatments: [...TREATMENT_KINDS],
-      timing: [...TIMING_CHOICES],
-      priorities: [...PRIORITIES],
-      records: KNOWLEDGE.rules.checklist.map(({ id, label }) => ({ id, label })),
-      panels: KNOWLEDGE.panels.map(({ id, label, tests }) => ({ id, label, tests: tests.map((t) => t.name) })),
-      conditions: KNOWLEDGE.conditions.map(({ id, label, kind, codes }) => ({ id, label, kind, codes })),
-    }));
+    app.get('/assessments/questionnaire', { config: { access: 'public' }, schema: { tags, summary: 'The choices the questionnaire offers, in the language asked for (Accept-Language)', response: { 200: Questionnaire } } }, async (req) => {
+      const locale = negotiateLocale(req.headers['accept-language']);
+      const k = knowledgeIn(locale).knowledge;
+      return {
+        operations: k.operations.map(({ id, label, major }) => ({ id, label, major })),
+        treatments: choicesIn(TREATMENT_KINDS, locale),
+        timing: choicesIn(TIMING_CHOICES, locale),
+        priorities: choicesIn(PRIORITIES, locale),
+        records: k.rules.checklist.map(({ id, label }) => ({ id, label })),
+        panels: k.panels.map(({ id, label, tests }) => ({ id, label, tests: tests.map((t) => t.name) })),
+        conditions: k.conditions.map(({ id, label, kind, codes }) => ({ id, label, kind, codes })),
+      };
+    });
 
     app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit', response: { 200: KnowledgeView } } }, async () => ({
       version: KNOWLEDGE.version,

@@ -39,7 +39,7 @@ const EXACT: Record<string, string> = {
 };
 /** What people do outside any one case: on the administrator's audit trail. */
 const ACCOUNT: Record<string, string> = {
-  'user.register': 'Created their account', 'user.verify_email': 'Confirmed their email address', 'user.login': 'Signed in', 'user.logout': 'Signed out',
+  'user.register': 'Created their account', 'user.verify_email': 'Confirmed their email address', 'user.login': 'Signed in', 'user.logout': 'Signed out', 'user.locale': 'Chose the language of their pages',
   'user.create': 'Created a staff account', 'user.list': 'Looked at the accounts', 'user.set_password': 'Chose a password with an emailed link',
   'user.password_change': 'Changed their password', 'user.password_reset': 'Reset a password', 'user.password_reset_request': 'Asked for a password reset',
   'user.mfa_setup': 'Started setting up an authenticator app', 'user.mfa_enable': 'Turned on two-step sign-in', 'user.mfa_verify': 'Entered an authenticator code',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../core/locale.ts';
 import { Email } from '../accounts/schemas.ts';
 import { AssessmentAnswers } from '../assessment/answers.ts';
 import { CaseCapabilities } from './capabilities.ts';
@@ -60,7 +61,11 @@ export const IntakeSectionParams = z.object({ id: z.uuid(), section: z.enum(INTA
 export const CommandParams = z.object({ id: z.uuid(), command: z.enum(CASE_COMMAND_NAMES as [string, ...string[]]) });
 export const CommandBody = z.strictObject({ reason: z.string().trim().max(1000).optional(), expertId: z.uuid().optional() }).default({});
 export const UrgencyBody = z.strictObject({ urgency: Urgency, reason: z.string().trim().min(3).max(1000) });
-export const ConsentBody = z.strictObject({ document: z.enum(['service_consent', 'hipaa_authorization']), version: z.string().max(20), typedName: z.string().trim().min(1).max(200) });
+export const ConsentBody = z.strictObject({
+  document: z.enum(['service_consent', 'hipaa_authorization']), version: z.string().max(20), typedName: z.string().trim().min(1).max(200),
+  /** The language of the text the signer read (as the documents were given to them); English when not said. */
+  language: z.enum(LOCALES).default('en'),
+});
 export const ProxyInviteBody = z.strictObject({ email: Email, relationship: z.string().trim().min(2).max(100) });
 
 export const TimelineEntry = z.object({

@@ -12,7 +12,8 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
-import { CONSENT_LABELS, currentDocument, documentHash, type ConsentKind } from '../consent/documents.ts';
+import type { Locale } from '../core/locale.ts';
+import { CONSENT_LABELS, currentDocument, documentHash, documentIn, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
@@ -25,7 +26,7 @@ import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
 import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type ServiceLevels } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
-import { decideUrgency } from './urgency.ts';
+import { decideUrgency, urgencyReasonIn } from './urgency.ts';
 import { unreadByCase } from '../messages/unread.ts';
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
@@ -93,7 +94,7 @@ export function casesService(deps: Deps) {
     return row ?? null;
   }
 
-  async function caseDetail(tx: Queryable, actor: Actor, opened: OpenedCase) {
+  async function caseDetail(tx: Queryable, actor: Actor, opened: OpenedCase, locale: Locale = 'en') {
     const { row, relations } = opened;
     const [patient] = await tx.query<Record<string, unknown>>('SELECT * FROM patients WHERE id = $1', [row.patient_id]);
     const consents = await signedConsents(tx, row.id);
@@ -107,7 +108,7 @@ export function casesService(deps: Deps) {
       status: row.status,
       statusBeforeHold: row.status_before_hold,
       urgency: row.urgency,
-      urgencyReason: row.urgency_reason,
+      urgencyReason: urgencyReasonIn(row.urgency_reason, locale),
       sla: await caseSla(tx, row),
       opinionWithinBusinessDays: serviceLevels.businessDays[row.urgency],
       intake,
@@ -253,7 +254,7 @@ export function casesService(deps: Deps) {
           await recordAudit(tx, { actor, meta, action: 'case.create', entityType: 'Case', entityId: row.id, caseId: row.id });
         }
         const opened = await openCase(tx, actor, row.id, 'case.read', meta);
-        return caseDetail(tx, actor, opened);
+        return caseDetail(tx, actor, opened, meta.locale);
       });
     },
 
@@ -278,7 +279,7 @@ export function casesService(deps: Deps) {
     },
 
     async getCase(actor: Actor, caseId: string, meta: RequestMeta) {
-      return withCaseTx(db, async (tx) => caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.read' })));
+      return withCaseTx(db, async (tx) => caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.read' }), meta.locale));
     },
 
     /**
@@ -288,7 +289,7 @@ export function casesService(deps: Deps) {
     async caseAssessment(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.assessment.read' });
-        return (await caseChecklist(tx, row)).assessment;
+        return (await caseChecklist(tx, row, meta.locale)).assessment;
       });
     },
 
@@ -310,12 +311,14 @@ export function casesService(deps: Deps) {
         }
         await opened.emit('intake.save', { section });
         await opened.audit('case.intake.write', { detail: { section } });
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta), meta.locale);
       });
     },
 
-    async signConsent(actor: Actor, caseId: string, input: { document: ConsentKind; version: string; typedName: string }, meta: RequestMeta) {
+    async signConsent(actor: Actor, caseId: string, input: { document: ConsentKind; version: string; typedName: string; language?: Locale }, meta: RequestMeta) {
       const doc = currentDocument(input.document);
+      // The text signed is the one read: its hash and language are kept (a missing translation was shown in English).
+      const shown = documentIn(doc, input.language ?? 'en');
       const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
       return withCaseTx(db, async (tx) => {
         // Access first: nothing about the request is judged for someone outside the case.
@@ -325,11 +328,11 @@ export function casesService(deps: Deps) {
         const relation = opened.relations.includes('patient') ? 'patient' : opened.relations.includes('proxy') ? 'proxy' : null;
         if (!relation) throw new AppError('FORBIDDEN', 'Only the patient or their caregiver can sign.');
         if (opened.row.status !== 'draft') throw new AppError('CONFLICT', 'Consent is signed before the request is submitted.');
-        await tx.query(`INSERT INTO consent_signatures (case_id, document, version, text_sha256, signer_id, signer_relation, typed_name, ip, user_agent)
-          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, [caseId, doc.kind, doc.version, documentHash(doc), actor.userId, relation, input.typedName.trim(), meta.ip, meta.userAgent]);
-        await opened.emit('consent.sign', { document: doc.kind, version: doc.version });
-        await opened.audit('case.consent.sign', { entityType: 'Consent', detail: { document: doc.kind, version: doc.version } });
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+        await tx.query(`INSERT INTO consent_signatures (case_id, document, version, text_sha256, signer_id, signer_relation, typed_name, ip, user_agent, language)
+          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, [caseId, doc.kind, doc.version, documentHash(shown), actor.userId, relation, input.typedName.trim(), meta.ip, meta.userAgent, shown.language]);
+        await opened.emit('consent.sign', { document: doc.kind, version: doc.version, language: shown.language });
+        await opened.audit('case.consent.sign', { entityType: 'Consent', detail: { document: doc.kind, version: doc.version, language: shown.language } });
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta), meta.locale);
       });
     },
 
@@ -342,7 +345,7 @@ export function casesService(deps: Deps) {
           throw new AppError('GUARD_FAILED', command === 'signOpinion' ? 'Sign your part and issue the report in the Opinion tab.' : 'Deliver the report from the Opinion tab, so the patient side is told.', { unmet: ['Use the Opinion tab.'] });
         }
         await opened.transition(command, input);
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta).catch(() => opened));
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta).catch(() => opened), meta.locale);
       });
     },
 
@@ -355,7 +358,7 @@ export function casesService(deps: Deps) {
         if (changed?.ready_at) await setDueDate(tx, caseId, dueDate(serviceLevels, new Date(changed.ready_at), urgency));
         await opened.emit('case.urgency', { from: opened.row.urgency, to: urgency, reason });
         await opened.audit('case.urgency.set', { detail: { urgency } });
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta), meta.locale);
       });
     },
 
@@ -372,7 +375,7 @@ export function casesService(deps: Deps) {
           await opened.emit('case.lead', { expertId });
           await opened.audit('case.lead.set');
         }
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta), meta.locale);
       });
     },
 
@@ -432,7 +435,7 @@ export function casesService(deps: Deps) {
         await tx.query(`UPDATE proxy_invitations SET revoked_at = now() WHERE case_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND lower(email) = (SELECT lower(email) FROM users WHERE id = $2)`, [caseId, userId]);
         await opened.emit('proxy.revoke', {});
         await opened.audit('case.proxy.revoke', { detail: { userId } });
-        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta));
+        return caseDetail(tx, actor, await openCase(tx, actor, caseId, 'case.read', meta), meta.locale);
       });
     },
 

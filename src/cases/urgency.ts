@@ -1,6 +1,9 @@
 import { answersFromCase } from '../assessment/fromIntake.ts';
 import { assess } from '../assessment/engine.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
+import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { knowledgeIn } from '../assessment/localized.ts';
+import type { Locale } from '../core/locale.ts';
 import type { Intake } from './intake.ts';
 
 export interface UrgencyDecision {
@@ -20,4 +23,20 @@ export function decideUrgency(intake: Intake, carried: AssessmentAnswers | null 
     ruleIds: u.level === 'expedited' ? u.reasons.map((r) => r.ruleId) : [],
     reason: u.reasons.map((r) => r.text).join(' '),
   };
+}
+
+const SET_BY_COORDINATOR: Record<Locale, string> = { en: 'Set by coordinator: ', es: 'Fijada por el coordinador: ' };
+
+/**
+ * A case's stored urgency reason in the reader's language: the rules' own words (stored in
+ * English when the case was sent) are given in their translation; a coordinator's words stay as written.
+ */
+export function urgencyReasonIn(reason: string | null, locale: Locale): string | null {
+  if (!reason || locale === 'en') return reason;
+  const en = KNOWLEDGE.rules.urgency;
+  const tr = knowledgeIn(locale).knowledge.rules.urgency;
+  const pairs: [string, string][] = [...en.rules.map((r, i): [string, string] => [r.text, tr.rules[i]!.text]), [en.standard.text, tr.standard.text]];
+  let out = reason.startsWith(SET_BY_COORDINATOR.en) ? SET_BY_COORDINATOR[locale] + reason.slice(SET_BY_COORDINATOR.en.length) : reason;
+  for (const [english, translated] of pairs) out = out.replace(english, translated);
+  return out;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
 import { z } from 'zod';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 import { findIcd10, ICD10_CATALOG } from './icd10.ts';
 
 const CodeOrRange = z.string().regex(/^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{0,4})?$/);
@@ -19,6 +20,8 @@ const NamesSchema = z.strictObject({
     codes: z.array(CodeOrRange).min(1),
     /** The code chosen when a person picks the name: the most general one of the range. */
     code: CodeOrRange,
+    /** The name and its synonyms in Spanish, beside the English: found whatever the reader's language, shown to Spanish readers. */
+    es: z.strictObject({ name: Phrase, synonyms: z.array(Phrase) }).optional(),
   })).min(1),
 });
 
@@ -66,7 +69,8 @@ export interface DiagnosisHit {
   kind: 'name' | 'code';
 }
 
-const STOP_WORDS = new Set(['of', 'the', 'and', 'or', 'in', 'on', 'with', 'to', 'a', 'an', 'my', 'i', 'have', 'has', 'is']);
+const STOP_WORDS = new Set(['of', 'the', 'and', 'or', 'in', 'on', 'with', 'to', 'a', 'an', 'my', 'i', 'have', 'has', 'is',
+  'de', 'del', 'el', 'la', 'los', 'las', 'y', 'o', 'en', 'con', 'mi', 'un', 'una', 'por', 'que', 'tengo']);
 
 /** Lower case, no accents, no possessive "'s"; one-letter words and filler words are dropped. */
 export function normaliseWord(term: string): string | null {
@@ -92,13 +96,15 @@ const SEARCH: SearchOptions = {
   weights: { fuzzy: 0.3, prefix: 0.6 },
 };
 
-const nameIndex = new MiniSearch<DiagnosisName & { synonymText: string; abbreviationText: string }>({
-  fields: ['name', 'synonymText', 'abbreviationText'],
+const nameIndex = new MiniSearch<DiagnosisName & { synonymText: string; abbreviationText: string; spanishName: string; spanishText: string }>({
+  fields: ['name', 'synonymText', 'abbreviationText', 'spanishName', 'spanishText'],
   tokenize,
   processTerm: normaliseWord,
-  searchOptions: { ...SEARCH, boost: { name: 3, abbreviationText: 3, synonymText: 1.5 } },
+  searchOptions: { ...SEARCH, boost: { name: 3, abbreviationText: 3, synonymText: 1.5, spanishName: 3, spanishText: 1.5 } },
 });
-nameIndex.addAll(DIAGNOSIS_NAMES.names.map((n) => ({ ...n, synonymText: n.synonyms.join(' | '), abbreviationText: n.abbreviations.join(' ') })));
+nameIndex.addAll(DIAGNOSIS_NAMES.names.map((n) => ({
+  ...n, synonymText: n.synonyms.join(' | '), abbreviationText: n.abbreviations.join(' '), spanishName: n.es?.name ?? '', spanishText: n.es?.synonyms.join(' | ') ?? '',
+})));
 
 const codeIndex = new MiniSearch<{ id: string; display: string }>({ fields: ['display'], tokenize, processTerm: normaliseWord, searchOptions: SEARCH });
 codeIndex.addAll(ICD10_CATALOG.codes.map((c) => ({ id: c.code, display: c.display })));
@@ -106,23 +112,26 @@ codeIndex.addAll(ICD10_CATALOG.codes.map((c) => ({ id: c.code, display: c.displa
 const namesById = new Map(DIAGNOSIS_NAMES.names.map((n) => [n.id, n]));
 const words = (s: string) => tokenize(s).map(normaliseWord).filter((w): w is string => !!w);
 const phrase = (s: string) => words(s).join(' ');
-const phrasesOf = (n: DiagnosisName) => [n.name, ...n.synonyms, ...n.abbreviations];
+const phrasesOf = (n: DiagnosisName) => [n.name, ...n.synonyms, ...n.abbreviations, ...(n.es ? [n.es.name, ...n.es.synonyms] : [])];
+/** The name as the reader reads it: Spanish where the entry has it. */
+const nameIn = (n: DiagnosisName, locale: Locale) => (locale === 'es' && n.es?.name) || n.name;
 
-/** Which of the name's phrases the search matched best; null when it is the name itself. */
-function matchedPhrase(n: DiagnosisName, r: SearchResult, query: string): string | null {
+/** Which of the name's phrases the search matched best; null when it is the name shown. */
+function matchedPhrase(n: DiagnosisName, r: SearchResult, query: string, locale: Locale): string | null {
   const q = phrase(query);
+  const shown = nameIn(n, locale);
   const phrases = phrasesOf(n);
   const exact = phrases.find((p) => phrase(p) === q);
-  if (exact) return exact === n.name ? null : exact;
+  if (exact) return exact === shown ? null : exact;
   const hit = new Set(r.terms);
   const score = (p: string) => words(p).filter((w) => hit.has(w)).length;
-  const best = phrases.reduce((a, b) => (score(b) > score(a) ? b : a), n.name);
-  return best === n.name ? null : best;
+  const best = phrases.reduce((a, b) => (score(b) > score(a) ? b : a), shown);
+  return best === shown ? null : best;
 }
 
-function fromName(n: DiagnosisName, matched: string | null): DiagnosisHit {
+function fromName(n: DiagnosisName, matched: string | null, locale: Locale): DiagnosisHit {
   const entry = findIcd10(n.code)!;
-  return { id: n.id, name: n.name, matched, code: n.code, display: entry.display, group: entry.group, kind: 'name' };
+  return { id: n.id, name: nameIn(n, locale), matched, code: n.code, display: entry.display, group: entry.group, kind: 'name' };
 }
 
 function fromCode(code: string): DiagnosisHit {
@@ -138,9 +147,9 @@ const looksLikeCode = (q: string) => /^[a-z][0-9]/i.test(q);
  * ICD-10-CM descriptions: every word must match, in any order, with small typos forgiven, case
  * and accents ignored. An exact name ("COPD") goes to the top. Empty query: the names in order.
  */
-export function searchDiagnoses(query: string, limit = 20): DiagnosisHit[] {
+export function searchDiagnoses(query: string, limit = 20, locale: Locale = DEFAULT_LOCALE): DiagnosisHit[] {
   const q = query.trim();
-  if (!q) return [...DIAGNOSIS_NAMES.names.map((n) => fromName(n, null)), ...ICD10_CATALOG.codes.map((c) => fromCode(c.code))].slice(0, limit);
+  if (!q) return [...DIAGNOSIS_NAMES.names.map((n) => fromName(n, null, locale)), ...ICD10_CATALOG.codes.map((c) => fromCode(c.code))].slice(0, limit);
   if (looksLikeCode(q)) {
     const prefix = q.toUpperCase().replace(/\s+/g, '');
     const byCode = ICD10_CATALOG.codes.filter((c) => c.code.startsWith(prefix));
@@ -153,7 +162,7 @@ export function searchDiagnoses(query: string, limit = 20): DiagnosisHit[] {
       return { r, n, exact: phrasesOf(n).some((p) => phrase(p) === exact) };
     })
     .sort((a, b) => Number(b.exact) - Number(a.exact) || b.r.score - a.r.score)
-    .map(({ r, n }) => fromName(n, matchedPhrase(n, r, q)));
+    .map(({ r, n }) => fromName(n, matchedPhrase(n, r, q, locale), locale));
   // A code already offered under a plain name is not offered again under its official wording.
   const offered = new Set(named.map((h) => h.code));
   const described = codeIndex.search(q).filter((r) => !offered.has(r.id as string)).map((r) => fromCode(r.id as string));

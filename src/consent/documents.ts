@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 
 /**
  * The documents a patient signs before a request is submitted. Versioned: a new version is a new
@@ -13,7 +14,12 @@ export interface ConsentDocument {
   title: string;
   effectiveOn: string;
   text: string;
+  /** The same document in other languages, same version: a person signs the text they read. */
+  translations?: { [L in Exclude<Locale, 'en'>]?: { title: string; text: string } };
 }
+
+/** A document as read in one language, with the language it is in (English where no translation exists). */
+export type ConsentText = Omit<ConsentDocument, 'translations'> & { language: Locale };
 
 export const CONSENT_DOCUMENTS: ConsentDocument[] = [
   {
@@ -29,6 +35,19 @@ export const CONSENT_DOCUMENTS: ConsentDocument[] = [
       'I may withdraw this request at any time before the opinion is signed.',
       'The opinion is information to discuss with my doctors. It is not a promise of any result.',
     ].join('\n\n'),
+    translations: {
+      es: {
+        title: 'Consentimiento para una revisión de segunda opinión a distancia',
+        text: [
+          'Pido a Consilium y a los médicos especialistas con los que trabaja que revisen mis documentos médicos, mi patología y mis estudios de imagen, y que me den una segunda opinión por escrito.',
+          'Entiendo que los especialistas revisan documentos y, si yo lo pido, se reúnen conmigo por video. No me examinan en persona y no se hacen cargo de mi atención. Mis propios médicos siguen a cargo de mi tratamiento.',
+          'Entiendo que la opinión depende de los documentos que mis médicos y yo entreguemos. Si faltan documentos, la opinión puede tardar más o quedar limitada.',
+          'No dejaré ni retrasaré ningún tratamiento que mis médicos digan que es urgente mientras espero la opinión.',
+          'Puedo retirar esta solicitud en cualquier momento antes de que se firme la opinión.',
+          'La opinión es información para hablar con mis médicos. No es una promesa de ningún resultado.',
+        ].join('\n\n'),
+      },
+    },
   },
   {
     kind: 'hipaa_authorization',
@@ -46,6 +65,22 @@ export const CONSENT_DOCUMENTS: ConsentDocument[] = [
       'Redisclosure: information disclosed under this authorization may be redisclosed by the recipient and may then no longer be protected by federal privacy rules.',
       'If I sign as the patient’s personal representative, I state my relationship to the patient and my authority to act for them.',
     ].join('\n\n'),
+    translations: {
+      es: {
+        title: 'Autorización para usar y divulgar información de salud (HIPAA)',
+        text: [
+          'Información que se puede usar o divulgar: mis documentos médicos relacionados con la enfermedad nombrada en esta solicitud, incluidos informes de patología, laminillas y bloques de tejido, estudios de imagen y sus informes, notas de cirugía, historial de tratamiento, resultados de laboratorio y resultados de pruebas genéticas o moleculares.',
+          'Quién puede divulgarla: mis médicos tratantes, hospitales, laboratorios y centros de imagen, y Consilium.',
+          'Quién puede recibirla: Consilium, sus coordinadores y los médicos especialistas y comités de tumores asignados a mi solicitud; y mi médico remitente, que recibirá la opinión.',
+          'Propósito: obtener y entregar una segunda opinión médica a petición mía.',
+          'Vencimiento: esta autorización termina un año después de la fecha en que la firmo, o cuando se cierre mi solicitud, lo que ocurra primero.',
+          'Derecho a revocarla: puedo revocar esta autorización en cualquier momento si se lo digo a Consilium por escrito. Revocarla no deshace las divulgaciones ya hechas con base en ella.',
+          'Condiciones: mi tratamiento, mis pagos, mi inscripción o mi derecho a beneficios en otros lugares no dependen de que la firme. Consilium no puede dar una segunda opinión sin ella, porque la opinión se basa en estos documentos.',
+          'Nueva divulgación: la persona que reciba información bajo esta autorización puede volver a divulgarla, y entonces puede que las reglas federales de privacidad ya no la protejan.',
+          'Si firmo como representante personal del paciente, declaro mi relación con el paciente y mi autoridad para actuar en su nombre.',
+        ].join('\n\n'),
+      },
+    },
   },
 ];
 
@@ -60,7 +95,14 @@ export function currentDocument(kind: ConsentKind): ConsentDocument {
   return docs[0]!;
 }
 
-/** SHA-256 of a document's text, kept with each signature as proof of what was shown. */
-export function documentHash(doc: ConsentDocument): string {
+/** A document in `locale`, or in English when it has no translation into it (the answer says which). */
+export function documentIn(doc: ConsentDocument, locale: Locale): ConsentText {
+  const { translations, ...english } = doc;
+  const t = locale === DEFAULT_LOCALE ? undefined : translations?.[locale as Exclude<Locale, 'en'>];
+  return t ? { ...english, ...t, language: locale } : { ...english, language: DEFAULT_LOCALE };
+}
+
+/** SHA-256 of a document's text as shown, kept with each signature as proof of what was signed. */
+export function documentHash(doc: Pick<ConsentDocument, 'text'>): string {
   return crypto.createHash('sha256').update(doc.text).digest('hex');
 }

@@ -35,6 +35,7 @@ export const AuditDetail = z.strictObject({
   urgency: Code.optional(),
   section: Code.optional(),
   document: Code.optional(),
+  language: Code.optional(),
   kind: Code.optional(),
   format: Code.optional(),
   level: Code.optional(),

@@ -1,3 +1,4 @@
+import type { Locale } from './locale.ts';
 import type { Role } from './auth/roles.ts';
 
 /** Who is acting: the signed-in user as the access check and the audit trail see them. */
@@ -12,6 +13,8 @@ export interface Actor {
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The language the answer's own texts are written in (Accept-Language); English when absent. */
+  locale?: Locale;
 }
 
 export const SYSTEM_META: RequestMeta = { ip: null, userAgent: 'consilium-system' };

@@ -1,3 +1,4 @@
+import { negotiateLocale } from './locale.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): vo
 
 export function requestMeta(req: FastifyRequest): RequestMeta {
   const ua = req.headers['user-agent'];
-  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null };
+  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null, locale: negotiateLocale(req.headers['accept-language']) };
 }
 
 /** The signed-in actor with a complete sign-in (MFA done where required), or a 401. */

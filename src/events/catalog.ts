@@ -22,7 +22,7 @@ export const CASE_EVENTS = {
   'case.lead': z.object({ expertId: z.uuid() }),
   'case.urgency': z.object({ from: z.string(), to: z.string(), reason: z.string() }),
   'intake.save': z.object({ section: z.string() }),
-  'consent.sign': z.object({ document: z.string(), version: z.union([z.string(), z.number()]) }),
+  'consent.sign': z.object({ document: z.string(), version: z.union([z.string(), z.number()]), language: z.string().optional() }),
   'proxy.invite': z.object({ relationship: z.string() }),
   'proxy.revoke': Nothing,
   'proxy.invitation.withdraw': Nothing,

@@ -92,6 +92,8 @@ export interface ConsentRow {
   typed_name: string;
   signer_relation: string;
   signed_at: Date;
+  /** The language of the text signed. */
+  language?: string;
 }
 
 /** A signed consent or HIPAA authorization, pointing at the exact document version signed. */
@@ -101,6 +103,7 @@ export function toFhirConsent(s: ConsentRow): Consent {
     resourceType: 'Consent',
     id: s.id,
     meta: { lastUpdated: iso(s.signed_at) },
+    ...(s.language ? { language: s.language } : {}),
     status: 'active',
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: hipaa ? 'patient-privacy' : 'treatment' }] },
     category: [{ coding: hipaa ? [{ system: 'http://loinc.org', code: '64292-6', display: 'Release of information consent' }] : [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],

@@ -156,7 +156,7 @@ export function fhirRoutes(deps: Deps) {
     });
 
     // Consent ----------------------------------------------------------------------------------
-    const CONSENT_SQL = 'SELECT s.id, s.case_id, c.patient_id, s.document, s.version, s.typed_name, s.signer_relation, s.signed_at';
+    const CONSENT_SQL = 'SELECT s.id, s.case_id, c.patient_id, s.document, s.version, s.typed_name, s.signer_relation, s.signed_at, s.language';
     app.get('/Consent/:id', { config: { access: { case: 'case.read' } } }, async (req, reply) => {
       const actor = req.actor;
       const { id } = req.params as { id: string };

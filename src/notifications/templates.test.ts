@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_EVENT_TYPES } from '../events/catalog.ts';
 import { NOTICE_PAGES, NOTIFICATION_RULES, type NoticeKind } from './rules.ts';
-import { LOCALES, renderNotice, TEMPLATES } from './templates.ts';
+import { LOCALES } from '../core/locale.ts';
+import { renderNotice, TEMPLATES } from './templates.ts';
 
 const KINDS = Object.keys(NOTICE_PAGES) as NoticeKind[];
 const context = { reference: 'CNS-2026-0042', url: 'https://consilium.example/cases/x', followupDays: 30, actorName: 'Dr. Example' };

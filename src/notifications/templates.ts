@@ -1,4 +1,6 @@
 import { STATUS_LABELS, type CaseStatus } from '../cases/lifecycle.ts';
+import { knowledgeIn } from '../assessment/localized.ts';
+import { asLocale, type Locale } from '../core/locale.ts';
 import type { NoticeKind } from './rules.ts';
 
 /**
@@ -6,8 +8,6 @@ import type { NoticeKind } from './rules.ts';
  * changes language reads old notices in the new one). Notices name the case by its reference and
  * say what happened; they never carry health data, because mail leaves our hands.
  */
-export const LOCALES = ['en'] as const;
-export type Locale = (typeof LOCALES)[number];
 
 export interface NoticeParams {
   status?: CaseStatus;
@@ -93,9 +93,66 @@ const en: Record<NoticeKind, Template> = {
     [`Slides or samples for case ${c.reference} have arrived. Sign in to see what came and when it reaches you.`], c),
 };
 
-export const TEMPLATES: Record<Locale, Record<NoticeKind, Template>> = { en };
+const STATUS_ES: Record<CaseStatus, string> = {
+  draft: 'Borrador', submitted: 'Enviada', collecting_records: 'Reuniendo documentos', ready_for_review: 'Lista para revisión',
+  assigned: 'Asignada a un especialista', in_review: 'En revisión', board: 'En el comité de tumores', opinion_signed: 'Opinión firmada',
+  delivered: 'Entregada', closed: 'Cerrada', cancelled: 'Cancelada', on_hold: 'En pausa',
+};
+/** An offer's role is a specialty: its Spanish name from the knowledge files. */
+const roleEs = (r?: string) => knowledgeIn('es').knowledge.specialties.find((s) => s.id === r)?.label.toLowerCase() ?? (r ? role(r) : 'revisor');
+const PRIVACY_ES = 'Para proteger su privacidad, este mensaje no contiene información de salud.';
+const plainEs = (title: string, lines: string[], c: NoticeContext, subject = title): NoticeText => ({ title, subject, text: [...lines, '', c.url, '', PRIVACY_ES].join('\n') });
+
+function offerAnsweredEs(p: NoticeParams, c: NoticeContext): NoticeText {
+  const next = p.reoffered ? 'Se ofreció automáticamente al siguiente candidato.' : 'Ofrézcalo al siguiente candidato.';
+  if (p.outcome === 'expire') return plainEs(`Sin respuesta sobre ${c.reference}`, [`La oferta del caso ${c.reference} (${roleEs(p.role)}) venció sin respuesta. ${next}`], c);
+  const who = c.actorName ?? 'El especialista';
+  if (p.outcome === 'decline') return plainEs(`${who} rechazó ${c.reference}`, [`${who} rechazó el caso ${c.reference} (${roleEs(p.role)}).`, next], c);
+  return plainEs(`${who} aceptó ${c.reference}`, [`${who} aceptó el caso ${c.reference} como ${roleEs(p.role)}.`], c);
+}
+
+const es: Record<NoticeKind, Template> = {
+  'case.submitted': (_p, c) => plainEs(`Llegó una nueva solicitud: ${c.reference}`, [`Una nueva solicitud de segunda opinión, ${c.reference}, espera a que alguien la tome.`], c),
+  'case.received': (p, c) => plainEs(`Recibimos su solicitud ${c.reference}`, [
+    `Gracias. Recibimos su solicitud de segunda opinión ${c.reference}.`,
+    'Lo que sigue: un coordinador reúne sus documentos médicos. Usted puede subir los documentos que tenga en cualquier momento.',
+    `Cuando sus documentos estén completos, la opinión por escrito del especialista tarda unos ${p.businessDays ?? 'pocos'} días hábiles. Le escribiremos en cada paso.`,
+  ], c),
+  'case.status': (p, c) => plainEs(`La solicitud ${c.reference} ahora está “${STATUS_ES[p.status ?? 'submitted']}”`,
+    [`La solicitud ${c.reference} pasó a “${STATUS_ES[p.status ?? 'submitted']}”. Inicie sesión para ver lo que sigue.`], c),
+  'case.recordsNeeded': (_p, c) => plainEs(`Estamos reuniendo los documentos de ${c.reference}`,
+    ['Su coordinador está reuniendo los documentos que el especialista necesita. Inicie sesión para ver cuáles faltan y para subir lo que tenga.'], c),
+  'case.assigned': (_p, c) => plainEs(`Se le asignó el caso ${c.reference}`, [`Se le asignó el caso ${c.reference}. Inicie sesión para empezar la revisión.`], c),
+  'case.lead': (_p, c) => plainEs(`Usted dirige la revisión de ${c.reference}`, [`Ahora usted es el revisor principal del caso ${c.reference}: cuando todos los revisores hayan firmado, usted emite el informe combinado.`], c),
+  'offer.received': (p, c) => plainEs(`Se le ofrece un caso (${c.reference})`,
+    [`Se le ofrece el caso ${c.reference} como ${roleEs(p.role)}. Acéptelo o rechácelo antes del ${utc(p.respondBy)}.`], c),
+  'offer.answered': offerAnsweredEs,
+  'opinion.issued': (_p, c) => plainEs(`La opinión sobre ${c.reference} está firmada`, [`El especialista firmó la opinión sobre el caso ${c.reference}. Está lista para que usted la revise y la entregue.`], c),
+  'opinion.delivered': (_p, c) => plainEs(`Su segunda opinión está lista (${c.reference})`,
+    [`La opinión del especialista sobre la solicitud ${c.reference} está lista. Inicie sesión para leerla, descargar el PDF y hacer preguntas de seguimiento durante los próximos ${c.followupDays} días.`], c),
+  'opinion.updated': (_p, c) => plainEs(`La opinión sobre ${c.reference} cambió`, [`El especialista agregó o corrigió algo en la opinión sobre ${c.reference}. Inicie sesión para leer la nueva versión.`], c),
+  'followup.posted': (p, c) => plainEs(p.count && p.count > 1 ? `${p.count} mensajes de seguimiento nuevos sobre ${c.reference}` : `Nuevo mensaje de seguimiento sobre ${c.reference}`,
+    [`Hay un nuevo mensaje de seguimiento sobre ${c.reference}. Inicie sesión para leerlo y responder.`], c, `Nuevo mensaje de seguimiento sobre ${c.reference}`),
+  'sla.atRisk': (p, c) => plainEs(`Opinión por vencer: ${c.reference}`, [`La opinión sobre ${c.reference} vence el ${utc(p.dueAt)}.`], c, `Opinión por vencer: ${c.reference} (el ${utc(p.dueAt)})`),
+  'sla.breached': (p, c) => plainEs(`Opinión vencida: ${c.reference}`, [`La opinión sobre ${c.reference} vencía el ${utc(p.dueAt)}.`], c, `Opinión vencida: ${c.reference} (vencía el ${utc(p.dueAt)})`),
+  'records.added': (p, c) => plainEs(p.count && p.count > 1 ? `${p.count} documentos nuevos en ${c.reference}` : `Un documento nuevo en ${c.reference}`,
+    [`Se agregaron documentos nuevos a ${c.reference}.`], c),
+  'proxy.accepted': (_p, c) => plainEs(`Su cuidador se unió a ${c.reference}`, [`La persona que usted invitó ya puede ayudar con la solicitud ${c.reference}.`], c),
+  'message.posted': (p, c) => plainEs(p.count && p.count > 1 ? `${p.count} mensajes nuevos sobre ${c.reference}` : `Nuevo mensaje sobre ${c.reference}`,
+    [`Hay un nuevo mensaje sobre la solicitud ${c.reference}. Inicie sesión para leerlo y responder.`], c, `Nuevo mensaje sobre ${c.reference}`),
+  'board.requested': (_p, c) => plainEs(`Se pidió un comité de tumores para ${c.reference}`, [`${c.actorName ?? 'Alguien del caso'} pidió que un comité de tumores hable de ${c.reference}. Inicie sesión para confirmarlo o decir por qué no hace falta.`], c),
+  'board.discussed': (_p, c) => plainEs(`El comité de tumores habló de ${c.reference}`, [
+    `Un equipo de especialistas habló juntos de la solicitud ${c.reference} y acordó una recomendación.`,
+    'Inicie sesión para leerla. Su especialista la usa en la opinión por escrito.',
+  ], c),
+  'glass.requested': (_p, c) => plainEs(`Se pidieron las laminillas de ${c.reference}`,
+    [`${c.actorName ?? 'El revisor'} pidió las laminillas de vidrio del caso ${c.reference}. Inicie sesión para que el laboratorio las envíe; el pedido y su etiqueta están en la pestaña de documentos.`], c),
+  'material.received': (_p, c) => plainEs(`Llegaron laminillas o muestras de ${c.reference}`,
+    [`Llegaron laminillas o muestras del caso ${c.reference}. Inicie sesión para ver qué llegó y cuándo le llega a usted.`], c),
+};
+
+export const TEMPLATES: Record<Locale, Record<NoticeKind, Template>> = { en, es };
 
 export function renderNotice(kind: NoticeKind, locale: string, p: NoticeParams, c: NoticeContext): NoticeText {
-  const table = TEMPLATES[(LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : 'en'];
-  return table[kind](p, c);
+  return TEMPLATES[asLocale(locale)][kind](p, c);
 }

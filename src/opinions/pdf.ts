@@ -2,7 +2,49 @@ import { phaseWords } from '../trials/cited.ts';
 import { LOBE_NAMES } from './lungFunction.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
+import type { Locale } from '../core/locale.ts';
 import { CONCORDANCE_LABELS, type OpinionContent, type ReportDocument } from './schemas.ts';
+
+/**
+ * The words of the parts written for the patient, and of the report's frame, in the patient's
+ * language. The clinical sections (diagnosis review, staging, biomarkers, surgery, lung function,
+ * board minutes) are for physicians and stay in the language they were written in.
+ */
+interface ReportWords {
+  title: string; request: string; issued: (day: string, by: string) => string; disclaimer: string; born: (day: string) => string;
+  version: (n: number) => string; addendum: string; amended: string; page: (n: number, of: number) => string; locale: string;
+  trials: string; why: string; openWhen: (day: string) => string; statusWhen: (day: string, status: string) => string; notFound: string;
+  sites: string; contact: string; registry: string; studyTeam: string; answers: string; matters: string; summary: string;
+  fit: Record<'fits' | 'partly' | 'does_not_fit', string>; signed: (name: string, day: string, hash: string) => string;
+  addendumHeading: (kind: 'addendum' | 'amendment', version: number, day: string, by: string) => string; reason: string;
+}
+
+const WORDS: Record<Locale, ReportWords> = {
+  en: {
+    title: 'Expert second opinion', request: 'Second-opinion request', issued: (d, by) => `issued ${d} by ${by}`,
+    disclaimer: 'This opinion supports decisions made with your own doctors; it does not replace them.', born: (d) => `born ${d}`,
+    version: (n) => `Version ${n}`, addendum: 'Addendum', amended: 'Amended report', page: (n, of) => `Page ${n} of ${of}`, locale: 'en-US',
+    trials: 'Research studies to ask your doctor about', why: 'Why: ', openWhen: (d) => `Open to new patients when checked on ${d}.`,
+    statusWhen: (d, st) => `Registry status when checked on ${d}: ${st}.`, notFound: 'Not found in this service’s copy of the registry: ask the study team whether it is open.',
+    sites: 'Sites (nearest first): ', contact: 'Contact: ', registry: 'Registry record: ', studyTeam: 'Whether someone can join a study is decided by the study team, who check all of its conditions.',
+    answers: 'Your questions, answered', matters: 'What matters to you', summary: 'Summary in plain language',
+    fit: { fits: 'The plan fits the patient’s priorities', partly: 'The plan partly fits the patient’s priorities', does_not_fit: 'The plan does not fit the patient’s priorities' },
+    signed: (name, d, hash) => `Signed electronically by ${name} on ${d} (content SHA-256 ${hash}…).`,
+    addendumHeading: (kind, v, d, by) => `${kind === 'addendum' ? 'Addendum' : 'Amendment'} (version ${v}, ${d}, ${by})`, reason: 'Reason: ',
+  },
+  es: {
+    title: 'Segunda opinión de especialistas', request: 'Solicitud de segunda opinión', issued: (d, by) => `emitida el ${d} por ${by}`,
+    disclaimer: 'Esta opinión le ayuda a decidir con sus propios médicos. No los reemplaza.', born: (d) => `nacimiento: ${d}`,
+    version: (n) => `Versión ${n}`, addendum: 'Información agregada', amended: 'Informe corregido', page: (n, of) => `Página ${n} de ${of}`, locale: 'es-US',
+    trials: 'Estudios de investigación para preguntar a su médico', why: 'Por qué: ', openWhen: (d) => `Aceptaba pacientes nuevos cuando se revisó el ${d}.`,
+    statusWhen: (d, st) => `Estado en el registro cuando se revisó el ${d}: ${st}.`, notFound: 'No aparece en la copia del registro de este servicio: pregunte al equipo del estudio si está abierto.',
+    sites: 'Lugares (el más cercano primero): ', contact: 'Contacto: ', registry: 'Registro del estudio: ', studyTeam: 'El equipo del estudio decide quién puede participar. Revisa todas sus condiciones.',
+    answers: 'Respuestas a sus preguntas', matters: 'Lo que es importante para usted', summary: 'Resumen en palabras sencillas',
+    fit: { fits: 'El plan va de acuerdo con lo que es importante para el paciente', partly: 'El plan va en parte de acuerdo con lo que es importante para el paciente', does_not_fit: 'El plan no va de acuerdo con lo que es importante para el paciente' },
+    signed: (name, d, hash) => `Firmado electrónicamente por ${name} el ${d} (SHA-256 del contenido ${hash}…).`,
+    addendumHeading: (kind, v, d, by) => `${kind === 'addendum' ? 'Información agregada' : 'Corrección'} (versión ${v}, ${d}, ${by})`, reason: 'Motivo: ',
+  },
+};
 
 
 const LABELS = {
@@ -13,7 +55,8 @@ const LABELS = {
 } as Record<string, string>;
 const label = (k: string) => LABELS[k] ?? k;
 // Dates as the screens show them ("Nov 29, 2026"), in UTC so a report reads the same everywhere.
-const day = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+const dayIn = (locale: string) => (iso: string) => new Date(iso).toLocaleDateString(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+const day = dayIn('en-US');
 
 function section(title: string, body: Content[]): Content[] {
   return [{ text: title, style: 'h2' }, ...body];
@@ -33,7 +76,7 @@ export function slidesReviewedLines(s: NonNullable<OpinionContent['slidesReviewe
   return lines;
 }
 
-function partContent(p: ReportDocument['parts'][number]): Content[] {
+function partContent(p: ReportDocument['parts'][number], w: ReportWords): Content[] {
   const c = p.content;
   const out: Content[] = [{ text: `${p.reviewerRole}: ${p.authorName}`, style: 'h1' }];
   if (c.diagnosisReview) {
@@ -68,37 +111,37 @@ function partContent(p: ReportDocument['parts'][number]): Content[] {
       { ul: r.reasons }, { text: `Method: ${r.source}.`, style: 'small' }, ...(c.lungFunction.comment ? [{ text: c.lungFunction.comment }] : []),
     ]));
   }
-  if (c.trials?.length) out.push(...section('Research studies to ask your doctor about', trialLines(c.trials)));
-  if (c.answers?.length) out.push(...section('Your questions, answered', c.answers.flatMap((a) => [{ text: a.question, bold: true }, { text: a.answer, margin: [0, 0, 0, 6] as [number, number, number, number] }])));
-  if (c.priorities) out.push(...section('What matters to you', [{ text: label(c.priorities.fit), bold: true }, { text: c.priorities.explanation }]));
-  if (c.patientSummary) out.push(...section('Summary in plain language', [{ text: c.patientSummary }]));
+  if (c.trials?.length) out.push(...section(w.trials, trialLines(c.trials, w)));
+  if (c.answers?.length) out.push(...section(w.answers, c.answers.flatMap((a) => [{ text: a.question, bold: true }, { text: a.answer, margin: [0, 0, 0, 6] as [number, number, number, number] }])));
+  if (c.priorities) out.push(...section(w.matters, [{ text: w.fit[c.priorities.fit as keyof ReportWords['fit']] ?? label(c.priorities.fit), bold: true }, { text: c.priorities.explanation }]));
+  if (c.patientSummary) out.push(...section(w.summary, [{ text: c.patientSummary }]));
   if (c.physicianSection) out.push(...section('For the referring physician', [{ text: c.physicianSection }]));
-  out.push({ text: `Signed electronically by ${p.authorName} on ${day(p.signedAt)} (content SHA-256 ${p.contentSha256.slice(0, 16)}…).`, style: 'signature' });
+  out.push({ text: w.signed(p.authorName, dayIn(w.locale)(p.signedAt), p.contentSha256.slice(0, 16)), style: 'signature' });
   return out;
 }
 
 /** What the registry copy said of the study when it was checked; nothing for trials named before it was checked. */
-function registryLine(t: NonNullable<OpinionContent['trials']>[number]) {
+function registryLine(t: NonNullable<OpinionContent['trials']>[number], w: ReportWords) {
   if (!t.checkedOn) return [];
-  const text = t.registryStatus === 'RECRUITING' ? `Open to new patients when checked on ${t.checkedOn}.`
-    : t.registryStatus ? `Registry status when checked on ${t.checkedOn}: ${t.registryStatus.toLowerCase().replaceAll('_', ' ')}.`
-    : 'Not found in this service’s copy of the registry: ask the study team whether it is open.';
+  const text = t.registryStatus === 'RECRUITING' ? w.openWhen(t.checkedOn)
+    : t.registryStatus ? w.statusWhen(t.checkedOn, t.registryStatus.toLowerCase().replaceAll('_', ' '))
+    : w.notFound;
   return [{ text, style: 'small' }];
 }
 
 /** Each trial: what it is (from the registry), why the reviewer names it, where and whom to ask. */
-function trialLines(trials: NonNullable<OpinionContent['trials']>) {
+function trialLines(trials: NonNullable<OpinionContent['trials']>, w: ReportWords) {
   return [
     ...trials.flatMap((t) => [
       { text: [t.identifier, t.title, t.phases?.length ? phaseWords(t.phases) : null].filter(Boolean).join(' · '), bold: true },
-      { text: `Why: ${t.why}` },
-      ...registryLine(t),
-      ...(t.sites?.length ? [{ text: `Sites (nearest first): ${t.sites.join('; ')}.` }] : []),
-      ...(t.contact ? [{ text: `Contact: ${t.contact}.` }] : []),
-      ...(/^NCT[0-9]{8}$/.test(t.identifier) ? [{ text: `Registry record: https://clinicaltrials.gov/study/${t.identifier}`, style: 'small' }] : []),
+      { text: `${w.why}${t.why}` },
+      ...registryLine(t, w),
+      ...(t.sites?.length ? [{ text: `${w.sites}${t.sites.join('; ')}.` }] : []),
+      ...(t.contact ? [{ text: `${w.contact}${t.contact}.` }] : []),
+      ...(/^NCT[0-9]{8}$/.test(t.identifier) ? [{ text: `${w.registry}https://clinicaltrials.gov/study/${t.identifier}`, style: 'small' }] : []),
       { text: '', margin: [0, 0, 0, 4] as [number, number, number, number] },
     ]),
-    { text: 'Whether someone can join a study is decided by the study team, who check all of its conditions.', style: 'small' },
+    { text: w.studyTeam, style: 'small' },
   ];
 }
 
@@ -120,27 +163,30 @@ function boardContent(b: NonNullable<ReportDocument['board']>[number]): Content[
 }
 
 export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
-  const status = doc.kind === 'original' ? `Version ${doc.version}` : `Version ${doc.version} — ${doc.kind === 'addendum' ? 'Addendum' : 'Amended report'}: ${doc.reason ?? ''}`;
+  const w = WORDS[doc.language ?? 'en'];
+  const shown = dayIn(w.locale);
+  const status = doc.kind === 'original' ? w.version(doc.version) : `${w.version(doc.version)} — ${doc.kind === 'addendum' ? w.addendum : w.amended}: ${doc.reason ?? ''}`;
   return {
-    info: { title: `Second opinion ${doc.caseReference}`, author: doc.letterhead },
+    info: { title: `${w.title} ${doc.caseReference}`, author: doc.letterhead },
+    language: doc.language ?? 'en',
     pageMargins: [48, 80, 48, 60],
     header: (currentPage: number) => ({
       margin: [48, 24, 48, 0],
       columns: [
         { text: doc.letterhead, bold: true, fontSize: 11 },
-        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · born ${doc.patient.birthDate}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
+        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(doc.patient.birthDate)}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
       ],
       ...(currentPage > 0 ? {} : {}),
     }),
-    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: status, fontSize: 8 }, { text: `Page ${currentPage} of ${pageCount}`, alignment: 'right', fontSize: 8 }] }),
+    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: status, fontSize: 8 }, { text: w.page(currentPage, pageCount), alignment: 'right', fontSize: 8 }] }),
     content: [
-      { text: 'Expert second opinion', style: 'title' },
-      { text: `${doc.condition ?? 'Second-opinion request'} · issued ${day(doc.issuedAt)} by ${doc.issuedBy} · ${status}`, style: 'small', margin: [0, 0, 0, 12] },
-      { text: 'This opinion supports decisions made with your own doctors; it does not replace them.', style: 'small', margin: [0, 0, 0, 12] },
+      { text: w.title, style: 'title' },
+      { text: `${doc.condition ?? w.request} · ${w.issued(shown(doc.issuedAt), doc.issuedBy)} · ${status}`, style: 'small', margin: [0, 0, 0, 12] },
+      { text: w.disclaimer, style: 'small', margin: [0, 0, 0, 12] },
       ...(doc.board ?? []).flatMap(boardContent),
       ...(doc.disagreements.length ? section('Where the reviewers differ', doc.disagreements.map((d) => ({ text: `• ${d}` }))) : []),
-      ...doc.parts.flatMap(partContent),
-      ...doc.addenda.flatMap((a) => section(`${a.kind === 'addendum' ? 'Addendum' : 'Amendment'} (version ${a.version}, ${day(a.at)}, ${a.by})`, [{ text: `Reason: ${a.reason}`, italics: true }, { text: a.text }])),
+      ...doc.parts.flatMap((p) => partContent(p, w)),
+      ...doc.addenda.flatMap((a) => section(w.addendumHeading(a.kind, a.version, shown(a.at), a.by), [{ text: `${w.reason}${a.reason}`, italics: true }, { text: a.text }])),
     ],
     styles: {
       title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../core/locale.ts';
 import { BoardRecommendation } from '../boards/schemas.ts';
 import { LOBE_SEGMENTS, TOTAL_SEGMENTS } from './lungFunction.ts';
 
@@ -133,6 +134,8 @@ export const ReportDocument = z.object({
   letterhead: z.string(),
   caseReference: z.string(),
   patient: z.object({ name: z.string(), birthDate: z.string().nullable() }),
+  /** The patient's language: the parts written for them are headed in it (reports issued before languages are in English). */
+  language: z.enum(LOCALES).optional(),
   condition: z.string().nullable(),
   patientQuestions: z.array(z.string()),
   version: z.number().int(),

@@ -17,6 +17,7 @@ import { caseChecklist } from '../records/checklist.ts';
 import { readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf } from './pdf.ts';
+import { asLocale } from '../core/locale.ts';
 import { boardRecommendations } from '../boards/recommendations.ts';
 import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
@@ -126,12 +127,14 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   }
 
   async function reportDocument(tx: Queryable, row: CaseRow, signed: SignedPart[], version: number, kind: ReportRow['kind'], reason: string | null, issuer: string, previous?: ReportDocument, addendumText?: string, withBoard = true): Promise<ReportDocument> {
-    const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
+    const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null; preferred_language: string | null }>('SELECT given_name, family_name, birth_date, preferred_language FROM patients WHERE id = $1', [row.patient_id]);
     const intake = row.intake as { questions?: { questions?: string[] }; priorities?: { ranked?: string[]; inOwnWords?: string } ; condition?: { description?: string } };
     return {
       letterhead: deps.letterhead,
       caseReference: row.reference,
       patient: { name: `${pt?.given_name ?? ''} ${pt?.family_name ?? ''}`.trim() || 'Patient', birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
+      // The parts written for the patient are headed in their language (the reviewers' own words stay as written).
+      language: asLocale(pt?.preferred_language),
       condition: intake.condition?.description ?? null,
       patientQuestions: intake.questions?.questions ?? [],
       version, kind, reason, issuedBy: issuer, issuedAt: deps.now().toISOString(),

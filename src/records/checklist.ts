@@ -1,6 +1,7 @@
 import { ARRIVED_STATUSES } from './specimens.ts';
 import { answersFromCase } from '../assessment/fromIntake.ts';
-import { assess } from '../assessment/engine.ts';
+import { assessIn } from '../assessment/localized.ts';
+import { DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import type { AssessmentResult } from '../assessment/result.ts';
 import type { Intake } from '../cases/intake.ts';
@@ -89,14 +90,14 @@ export interface CaseChecklist {
 }
 
 /** The case assessment (with records on file) and the state of each checklist item. */
-export async function caseChecklist(tx: Queryable, row: CaseRow): Promise<CaseChecklist> {
+export async function caseChecklist(tx: Queryable, row: CaseRow, locale: Locale = DEFAULT_LOCALE): Promise<CaseChecklist> {
   const onFile = await recordsOnFile(tx, row.id);
   // Inside a case only documents on file count as "have", not what the patient said they had.
   const said = row.assessment_answers as AssessmentAnswers | null;
   const carried = said ? { ...said, records: { ...said.records, have: [] } } : null;
   const answers = answersFromCase(row.intake as Intake, carried, [...onFile.satisfiedBy.keys()]);
   answers.records = { ...answers.records, molecularTestsDone: [...(answers.records?.molecularTestsDone ?? []), ...onFile.testsReported] };
-  const assessment = assess(answers);
+  const assessment = assessIn(answers, locale);
   const waivers = await tx.query<{ item_id: string; reason: string; waived_at: Date; name: string }>(
     'SELECT w.item_id, w.reason, w.waived_at, u.name FROM checklist_waivers w JOIN users u ON u.id = w.waived_by WHERE w.case_id = $1', [row.id]);
   const items = assessment.checklist.map((i) => {

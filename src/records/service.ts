@@ -327,7 +327,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     async checklist(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'checklist.read' });
-        const c = await caseChecklist(tx, row);
+        const c = await caseChecklist(tx, row, meta.locale);
         return { items: c.items, outstanding: c.outstanding, complete: c.complete };
       });
     },
@@ -341,7 +341,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           [caseId, itemId, reason, actor.userId]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'checklist.waive', detail: { itemId, reason } });
         await recordAudit(tx, { actor, meta, action: 'checklist.waive', entityType: 'Case', entityId: caseId, caseId, detail: { itemId } });
-        const after = await caseChecklist(tx, row);
+        const after = await caseChecklist(tx, row, meta.locale);
         return { items: after.items, outstanding: after.outstanding, complete: after.complete };
       });
     },
@@ -352,7 +352,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         await tx.query('DELETE FROM checklist_waivers WHERE case_id = $1 AND item_id = $2', [caseId, itemId]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'checklist.unwaive', detail: { itemId } });
         await recordAudit(tx, { actor, meta, action: 'checklist.unwaive', entityType: 'Case', entityId: caseId, caseId, detail: { itemId } });
-        const after = await caseChecklist(tx, row);
+        const after = await caseChecklist(tx, row, meta.locale);
         return { items: after.items, outstanding: after.outstanding, complete: after.complete };
       });
     },

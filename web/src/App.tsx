@@ -1,4 +1,4 @@
-import { Anchor, AppShell, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Component, lazy, Suspense } from 'react';
@@ -8,6 +8,7 @@ import { post } from './api.ts';
 import i18n from './i18n.ts';
 import { roleLabel } from './labels.ts';
 import { useMe, type Me } from './auth.tsx';
+import { LanguageSwitcher, useAccountLanguage } from './LanguageSwitcher.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { ForgotPasswordPage, LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
 // The bell sits in every signed-in header, and its page is small: both come with the first load.
@@ -116,7 +117,9 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('common:nav.menu')} aria-expanded={opened} />
             <Anchor component={Link} to="/" underline="never"><Title order={3}>{t('common:brand')}</Title></Anchor>
           </Group>
-          <Group gap="sm">
+          <Group gap="sm" wrap="nowrap">
+            {/* On a phone the header has no room for it: it is in the menu there. */}
+            <Box visibleFrom="sm"><LanguageSwitcher me={me} /></Box>
             {me.user.role !== 'admin' && <NotificationBell />}
             <Text size="sm" visibleFrom="sm" data-testid="whoami">{t('common:nav.whoami', { name: me.user.name, role: roleLabel(me.user.role) })}</Text>
             <Button variant="subtle" size="xs" onClick={signOut}>{t('common:nav.signOut')}</Button>
@@ -125,10 +128,16 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label={t('common:nav.label')}>
         {navFor(me).map((i) => <NavLink key={i.to} component={Link} to={i.to} label={t(`common:nav.item.${i.item}`)} active={location.pathname.startsWith(i.to)} onClick={close} />)}
+        <Box hiddenFrom="sm" px="sm" pt="md"><LanguageSwitcher me={me} /></Box>
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
   );
+}
+
+/** Above the pages read before signing in (and the sign-in's second step): the language switcher. */
+function PublicBar({ me }: { me?: Me }) {
+  return <Group justify="flex-end" px="md" pt="xs" component="nav" aria-label={i18n.t('common:language.label')}><LanguageSwitcher me={me} /></Group>;
 }
 
 /** The pages some roles only use, each said in the catalogue with who uses it. */
@@ -156,6 +165,7 @@ export function App() {
   const { data: me, isLoading } = useMe();
   const location = useLocation();
   const { t } = useTranslation();
+  useAccountLanguage(me);
   if (isLoading) return <Center h="100vh"><Loader role="status" aria-label={t('common:loading')} /></Center>;
   const publicRoutes = (
     <>
@@ -170,6 +180,8 @@ export function App() {
   );
   if (!me) {
     return (
+      <>
+      <PublicBar />
       <Pages>
         <Routes>
           <Route path="/" element={<HomePage />} />
@@ -178,9 +190,10 @@ export function App() {
           <Route path="*" element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
         </Routes>
       </Pages>
+      </>
     );
   }
-  if (me.session.mfaState !== 'ok') return <MfaPage me={me} />;
+  if (me.session.mfaState !== 'ok') return <><PublicBar me={me} /><MfaPage me={me} /></>;
   return (
     <Shell me={me}>
       <Pages>

@@ -1,4 +1,5 @@
 import type { components, paths } from './api/schema.d.ts';
+import i18n, { formatLocale } from './i18n.ts';
 
 /** A problem-details error from the API, with the field errors and unmet conditions it carries. */
 export class ApiError extends Error {
@@ -23,7 +24,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     credentials: 'same-origin',
     // keepalive lets a save started as the page closes finish after it.
     keepalive: init.keepalive,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    // The server writes its own texts (rules, reasons, documents, notices) in the reader's language.
+    headers: { 'accept-language': i18n.language, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -64,7 +66,7 @@ export const STATUS_COLORS: Record<string, string> = {
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(formatLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /**
@@ -74,7 +76,7 @@ export function formatDate(iso: string | null | undefined): string {
 export function formatDay(day: string | null | undefined, unknown = '—'): string {
   const m = day?.match(/^(\d{4})-?(\d{2})-?(\d{2})/);
   if (!m) return unknown;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(formatLocale(), { dateStyle: 'medium', timeZone: 'UTC' });
 }
 
 export function ageInDays(iso: string | null | undefined): number | null {

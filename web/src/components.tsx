@@ -1,3 +1,4 @@
+import { formatLocale } from './i18n.ts';
 import { Alert, Badge, List, SimpleGrid, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import { Children } from 'react';
@@ -83,8 +84,8 @@ export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; busines
   if (!sla) return <Text span c="dimmed" size="sm">—</Text>;
   const state = sla.state as SlaState;
   return (
-    <Badge color={SLA_COLOR[state]} variant={state === 'on_track' || state === 'met' ? 'light' : 'filled'} title={t('common:sla.due', { when: new Date(sla.dueAt).toLocaleString() })} data-testid="sla">
-      {t('common:sla.badge', { state: t(`common:sla.${state}`), day: new Date(sla.dueAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) })}
+    <Badge color={SLA_COLOR[state]} variant={state === 'on_track' || state === 'met' ? 'light' : 'filled'} title={t('common:sla.due', { when: new Date(sla.dueAt).toLocaleString(formatLocale()) })} data-testid="sla">
+      {t('common:sla.badge', { state: t(`common:sla.${state}`), day: new Date(sla.dueAt).toLocaleDateString(formatLocale(), { month: 'short', day: 'numeric' }) })}
     </Badge>
   );
 }

@@ -1,6 +1,6 @@
-/** "1 case", "12 cases", "About 98,000 cases" (a long list's total is an estimate, rounded to show it). */
-export function countLabel(total: number, estimated: boolean, one: string, many: string): string {
-  if (!estimated) return total === 1 ? `1 ${one}` : `${total.toLocaleString('en-US')} ${many}`;
+/** A list's total as shown: exact, or an estimate rounded to two figures so it reads as one (98,412 → 98,000). */
+export function shownTotal(total: number, estimated: boolean): number {
+  if (!estimated) return total;
   const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(total)) - 1);
-  return `About ${(Math.round(total / magnitude) * magnitude).toLocaleString('en-US')} ${many}`;
+  return Math.round(total / magnitude) * magnitude;
 }

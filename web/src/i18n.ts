@@ -4,8 +4,8 @@ import { initReactI18next } from 'react-i18next';
 /**
  * The message catalogue: one folder per language under messages/, one JSON file per namespace.
  * Every folder is bundled with the app (no fetch, so no flash of keys before the words arrive);
- * a new language is a new folder. The person's browser languages pick the folder, English when
- * none matches.
+ * a new language is a new folder. English is the source; a key missing in another language
+ * shows its English words.
  */
 const files = import.meta.glob<Resource[string]>('./messages/*/*.json', { eager: true, import: 'default' });
 
@@ -15,17 +15,32 @@ for (const [path, messages] of Object.entries(files)) {
   (resources[language!] ??= {})[namespace!] = messages;
 }
 
-export const LANGUAGES = Object.keys(resources);
+export const LANGUAGES = Object.keys(resources).sort((a, b) => (a === 'en' ? -1 : b === 'en' ? 1 : a.localeCompare(b)));
 export const NAMESPACES = Object.keys(resources.en ?? {});
+/** Each language named in itself, as a switcher offers it ("Español", not "Spanish"). */
+export const LANGUAGE_NAMES: Record<string, string> = { en: 'English', es: 'Español' };
 
-function preferredLanguage(): string {
+const STORED = 'consilium.language';
+
+/**
+ * The language to start in: the one chosen on this device, else the first of the browser's
+ * languages we have words for, else English. Once signed in, the account's saved language wins.
+ */
+function startingLanguage(): string {
+  let chosen: string | null = null;
+  try {
+    chosen = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORED);
+  } catch {
+    // Storage may be blocked (private mode): the browser's languages decide.
+  }
+  if (chosen && LANGUAGES.includes(chosen)) return chosen;
   const asked = typeof navigator === 'undefined' ? [] : navigator.languages;
   return asked.map((l) => l.split('-')[0]!).find((l) => LANGUAGES.includes(l)) ?? 'en';
 }
 
 void i18next.use(initReactI18next).init({
   resources,
-  lng: preferredLanguage(),
+  lng: startingLanguage(),
   fallbackLng: 'en',
   ns: NAMESPACES,
   defaultNS: NAMESPACES,
@@ -35,6 +50,34 @@ void i18next.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   react: { useSuspense: false },
 });
-if (typeof document !== 'undefined') document.documentElement.lang = i18next.language;
+
+function markDocument(language: string) {
+  if (typeof document === 'undefined') return;
+  document.documentElement.lang = language;
+  document.documentElement.dir = i18next.dir(language);
+}
+markDocument(i18next.language);
+
+/** Switches the interface's language and remembers it on this device. */
+export async function chooseLanguage(language: string): Promise<void> {
+  if (!LANGUAGES.includes(language) || language === i18next.language) return;
+  try {
+    localStorage.setItem(STORED, language);
+  } catch {
+    // Not remembered on this device; the account keeps it when signed in.
+  }
+  await i18next.changeLanguage(language);
+  markDocument(language);
+}
+
+/**
+ * The locale dates and numbers are written in: the interface's language, with the browser's
+ * region when it has one for that language ("es-MX"), so "3/12" means what the reader expects.
+ */
+export function formatLocale(): string {
+  const language = i18next.language;
+  const asked = typeof navigator === 'undefined' ? [] : navigator.languages;
+  return asked.find((l) => l.split('-')[0] === language) ?? language;
+}
 
 export default i18next;

@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './print.css';
-import { Anchor, Badge, createTheme, Pagination, Table, darken, DEFAULT_THEME, defaultVariantColorsResolver, luminance, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
+import { Anchor, Badge, Button, createTheme, Pagination, Table, darken, DEFAULT_THEME, defaultVariantColorsResolver, luminance, MantineProvider, Modal, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
 import { StrictMode } from 'react';
@@ -49,6 +49,9 @@ const theme = createTheme({
     Pagination: Pagination.extend({ defaultProps: { getControlProps: (control) => ({ 'aria-label': i18n.t(`common:pages.${control}`) }), getItemProps: (page) => ({ 'aria-label': i18n.t('common:pages.page', { page }) }) } }),
     // A badge is a word or two: in a narrow table column it keeps them whole instead of "EXPEDI…".
     Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
+    // A button's words wrap on a narrow screen instead of running past its edge: translations are
+    // often longer than the English ("Empezar una solicitud con mis respuestas").
+    Button: Button.extend({ styles: { root: { height: 'auto', minHeight: 'var(--button-height)', paddingBlock: 4 }, label: { whiteSpace: 'normal', textAlign: 'center' } } }),
     // The close button of a dialog is an icon: it needs a name for screen readers.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': i18n.t('common:close') } } }),
   },

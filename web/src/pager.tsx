@@ -1,4 +1,5 @@
 import { Button, Group, Pagination, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 
 /**
  * Pages of a list. With an exact total, numbered pages. With an estimated one (a long list), only
@@ -9,13 +10,14 @@ export function Pager({ total, estimated, page, pageSize, hasNext, onPage, onNex
   total: number; estimated: boolean; page: number; pageSize: number; hasNext: boolean;
   onPage: (page: number) => void; onNext: () => void;
 }) {
+  const { t } = useTranslation();
   if (!estimated) return total > pageSize ? <Pagination total={Math.ceil(total / pageSize)} value={page} onChange={onPage} /> : null;
   return (
-    <Group gap="xs" aria-label="Pages">
-      <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(1)}>First</Button>
-      <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(page - 1)}>Previous</Button>
-      <Text size="sm">Page {page.toLocaleString('en-US')}</Text>
-      <Button variant="default" size="xs" disabled={!hasNext} onClick={onNext}>Next</Button>
+    <Group gap="xs" aria-label={t('common:pager.label')}>
+      <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(1)}>{t('common:pager.first')}</Button>
+      <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(page - 1)}>{t('common:pager.previous')}</Button>
+      <Text size="sm">{t('common:pager.page', { page })}</Text>
+      <Button variant="default" size="xs" disabled={!hasNext} onClick={onNext}>{t('common:pager.next')}</Button>
     </Group>
   );
 }

@@ -1877,7 +1877,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The choices the questionnaire offers */
+        /** The choices the questionnaire offers, in the language asked for (Accept-Language) */
         get: {
             parameters: {
                 query?: never;
@@ -2045,6 +2045,115 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/locale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose the language of my pages and mail */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        locale: "en" | "es";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3048,6 +3157,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         email: string;
+                        /** @enum {string} */
+                        locale?: "en" | "es";
                         name: string;
                         password: string;
                     };
@@ -7482,6 +7593,11 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         document: "service_consent" | "hipaa_authorization";
+                        /**
+                         * @default en
+                         * @enum {string}
+                         */
+                        language?: "en" | "es";
                         typedName: string;
                         version: string;
                     };
@@ -15125,7 +15241,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The consent documents in force (and every earlier version) */
+        /** The consent documents in force (and every earlier version), in the language asked for (Accept-Language) */
         get: {
             parameters: {
                 query?: never;
@@ -15145,6 +15261,11 @@ export interface paths {
                             all: {
                                 effectiveOn: string;
                                 kind: string;
+                                /**
+                                 * @description The language of this text: the one asked for, or English where no translation exists
+                                 * @enum {string}
+                                 */
+                                language: "en" | "es";
                                 text: string;
                                 title: string;
                                 version: string;
@@ -15152,6 +15273,11 @@ export interface paths {
                             current: {
                                 effectiveOn: string;
                                 kind: string;
+                                /**
+                                 * @description The language of this text: the one asked for, or English where no translation exists
+                                 * @enum {string}
+                                 */
+                                language: "en" | "es";
                                 text: string;
                                 title: string;
                                 version: string;
@@ -16920,7 +17046,10 @@ export interface components {
                 text: string;
             }[];
             disclaimer: string;
+            inEnglish: string[];
             knowledgeVersion: string;
+            /** @enum {string} */
+            language: "en" | "es";
             noneApply: {
                 sources: string[];
                 text: string;
@@ -17040,7 +17169,10 @@ export interface components {
                 text: string;
             }[];
             disclaimer: string;
+            inEnglish: string[];
             knowledgeVersion: string;
+            /** @enum {string} */
+            language: "en" | "es";
             noneApply: {
                 sources: string[];
                 text: string;
@@ -18623,6 +18755,11 @@ export interface components {
             conditions: {
                 aggressive: boolean;
                 codes: string[];
+                es?: {
+                    keywords?: string[];
+                    label?: string;
+                    plain?: string;
+                };
                 id: string;
                 keywords: string[];
                 /** @enum {string} */
@@ -18644,6 +18781,9 @@ export interface components {
                 tags: string[];
             }[];
             operations: {
+                es?: {
+                    label?: string;
+                };
                 id: string;
                 label: string;
                 lungResection: boolean;
@@ -18652,12 +18792,19 @@ export interface components {
                 volumeStandard?: string;
             }[];
             panels: {
+                es?: {
+                    label?: string;
+                    note?: string;
+                };
                 id: string;
                 label: string;
                 note?: string;
                 sources: string[];
                 tests: {
                     aliases: string[];
+                    es?: {
+                        note?: string;
+                    };
                     name: string;
                     ngs?: boolean;
                     note?: string;
@@ -18668,6 +18815,9 @@ export interface components {
             }[];
             rules: {
                 center: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18676,6 +18826,11 @@ export interface components {
                     when: components["schemas"]["RulePredicate"];
                 }[];
                 checklist: {
+                    es?: {
+                        from?: string;
+                        label?: string;
+                        why?: string;
+                    };
                     from: string;
                     /** @enum {string} */
                     gatheredBy: "patient" | "service";
@@ -18688,6 +18843,9 @@ export interface components {
                     why: string;
                 }[];
                 coverage: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18696,14 +18854,28 @@ export interface components {
                     when: components["schemas"]["RulePredicate"];
                 }[];
                 disclaimer: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
+                es?: {
+                    situationTitles?: {
+                        [key: string]: string;
+                    };
+                };
                 noneApply: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
                 questions: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18712,6 +18884,9 @@ export interface components {
                     when: components["schemas"]["RulePredicate"];
                 }[];
                 reviewers: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18721,6 +18896,9 @@ export interface components {
                     when: components["schemas"]["RulePredicate"];
                 }[];
                 situations: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18734,15 +18912,24 @@ export interface components {
                     [key: string]: string;
                 };
                 unknownCondition: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
                 urgency: {
                     reminder: {
+                        es?: {
+                            text?: string;
+                        };
                         sources: string[];
                         text: string;
                     };
                     rules: {
+                        es?: {
+                            text?: string;
+                        };
                         id: string;
                         /** Format: date */
                         reviewedOn: string;
@@ -18751,6 +18938,9 @@ export interface components {
                         when: components["schemas"]["RulePredicate"];
                     }[];
                     standard: {
+                        es?: {
+                            text?: string;
+                        };
                         sources: string[];
                         text: string;
                     };
@@ -18770,12 +18960,19 @@ export interface components {
                 year?: number;
             }[];
             specialties: {
+                es?: {
+                    label?: string;
+                    plain?: string;
+                };
                 id: string;
                 label: string;
                 plain: string;
             }[];
             version: string;
             volumeStandards: {
+                es?: {
+                    procedure?: string;
+                };
                 hospitalMin: number;
                 id: string;
                 procedure: string;
@@ -18787,6 +18984,11 @@ export interface components {
             conditions: {
                 aggressive: boolean;
                 codes: string[];
+                es?: {
+                    keywords?: string[];
+                    label?: string;
+                    plain?: string;
+                };
                 id: string;
                 keywords: string[];
                 /** @enum {string} */
@@ -18808,6 +19010,9 @@ export interface components {
                 tags: string[];
             }[];
             operations: {
+                es?: {
+                    label?: string;
+                };
                 id: string;
                 label: string;
                 lungResection: boolean;
@@ -18816,12 +19021,19 @@ export interface components {
                 volumeStandard?: string;
             }[];
             panels: {
+                es?: {
+                    label?: string;
+                    note?: string;
+                };
                 id: string;
                 label: string;
                 note?: string;
                 sources: string[];
                 tests: {
                     aliases: string[];
+                    es?: {
+                        note?: string;
+                    };
                     name: string;
                     ngs?: boolean;
                     note?: string;
@@ -18832,6 +19044,9 @@ export interface components {
             }[];
             rules: {
                 center: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18840,6 +19055,11 @@ export interface components {
                     when: components["schemas"]["RulePredicateInput"];
                 }[];
                 checklist: {
+                    es?: {
+                        from?: string;
+                        label?: string;
+                        why?: string;
+                    };
                     from: string;
                     /** @enum {string} */
                     gatheredBy: "patient" | "service";
@@ -18852,6 +19072,9 @@ export interface components {
                     why: string;
                 }[];
                 coverage: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18860,14 +19083,28 @@ export interface components {
                     when: components["schemas"]["RulePredicateInput"];
                 }[];
                 disclaimer: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
+                es?: {
+                    situationTitles?: {
+                        [key: string]: string;
+                    };
+                };
                 noneApply: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
                 questions: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18876,6 +19113,9 @@ export interface components {
                     when: components["schemas"]["RulePredicateInput"];
                 }[];
                 reviewers: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18885,6 +19125,9 @@ export interface components {
                     when: components["schemas"]["RulePredicateInput"];
                 }[];
                 situations: {
+                    es?: {
+                        text?: string;
+                    };
                     id: string;
                     /** Format: date */
                     reviewedOn: string;
@@ -18898,15 +19141,24 @@ export interface components {
                     [key: string]: string;
                 };
                 unknownCondition: {
+                    es?: {
+                        text?: string;
+                    };
                     sources: string[];
                     text: string;
                 };
                 urgency: {
                     reminder: {
+                        es?: {
+                            text?: string;
+                        };
                         sources: string[];
                         text: string;
                     };
                     rules: {
+                        es?: {
+                            text?: string;
+                        };
                         id: string;
                         /** Format: date */
                         reviewedOn: string;
@@ -18915,6 +19167,9 @@ export interface components {
                         when: components["schemas"]["RulePredicateInput"];
                     }[];
                     standard: {
+                        es?: {
+                            text?: string;
+                        };
                         sources: string[];
                         text: string;
                     };
@@ -18934,12 +19189,19 @@ export interface components {
                 year?: number;
             }[];
             specialties: {
+                es?: {
+                    label?: string;
+                    plain?: string;
+                };
                 id: string;
                 label: string;
                 plain: string;
             }[];
             version: string;
             volumeStandards: {
+                es?: {
+                    procedure?: string;
+                };
                 hospitalMin: number;
                 id: string;
                 procedure: string;
@@ -19485,6 +19747,8 @@ export interface components {
             issuedBy: string;
             /** @enum {string} */
             kind: "original" | "addendum" | "amendment";
+            /** @enum {string} */
+            language?: "en" | "es";
             letterhead: string;
             parts: {
                 authorName: string;
@@ -19622,6 +19886,8 @@ export interface components {
             issuedBy: string;
             /** @enum {string} */
             kind: "original" | "addendum" | "amendment";
+            /** @enum {string} */
+            language?: "en" | "es";
             letterhead: string;
             parts: {
                 authorName: string;
@@ -20495,6 +20761,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             interprets: string[];
+            /** @enum {string} */
+            locale: "en" | "es";
             mfaEnabled: boolean;
             name: string;
             /** @enum {string} */
@@ -20508,6 +20776,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             interprets: string[];
+            /** @enum {string} */
+            locale: "en" | "es";
             mfaEnabled: boolean;
             name: string;
             /** @enum {string} */

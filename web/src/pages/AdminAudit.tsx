@@ -1,4 +1,5 @@
-import { countLabel } from '../counts.ts';
+import { useTranslation } from 'react-i18next';
+import { shownTotal } from '../counts.ts';
 import { Alert, Button, Code, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -8,6 +9,7 @@ import { ErrorNote } from '../components.tsx';
 import { Pager } from '../pager.tsx';
 
 export function AdminAuditPage() {
+  const { t } = useTranslation();
   const [filters, setFilters] = useState({ action: '', caseReference: '', outcome: '', from: '', to: '' });
   const [page, setPage] = useState(1);
   // "Next" on a long trail starts where the page before ended (the events are numbered).
@@ -52,7 +54,7 @@ export function AdminAuditPage() {
         </Table>
       </Table.ScrollContainer>
       {events.data && <Pager total={events.data.total} estimated={events.data.totalIsEstimate} page={page} pageSize={50} hasNext={!!events.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, events.data.nextCursor)} />}
-      {events.data && <Text size="sm" c="dimmed">{countLabel(events.data.total, events.data.totalIsEstimate, 'event', 'events')}</Text>}
+      {events.data && <Text size="sm" c="dimmed">{events.data.totalIsEstimate ? t('common:count.eventsAbout', { count: shownTotal(events.data.total, true) }) : t('common:count.events', { count: events.data.total })}</Text>}
     </Stack>
   );
 }

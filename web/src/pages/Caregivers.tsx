@@ -1,3 +1,4 @@
+import { formatLocale } from '../i18n.ts';
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -30,7 +31,7 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
           <Text fw={500} size="sm">{t('cases:caregivers.pending')}</Text>
           {invitations.data!.map((i) => (
             <Group key={i.id} justify="space-between">
-              <Text size="sm">{t('cases:caregivers.invitation', { email: i.email, relationship: i.relationship, day: new Date(i.expiresAt).toLocaleDateString(undefined, { dateStyle: 'medium' }) })}</Text>
+              <Text size="sm">{t('cases:caregivers.invitation', { email: i.email, relationship: i.relationship, day: new Date(i.expiresAt).toLocaleDateString(formatLocale(), { dateStyle: 'medium' }) })}</Text>
               <Button size="xs" variant="subtle" color="red" loading={withdraw.isPending && withdraw.variables === i.id} onClick={() => withdraw.mutate(i.id)} aria-label={t('cases:caregivers.withdrawLabel', { email: i.email })}>{t('cases:caregivers.withdraw')}</Button>
             </Group>
           ))}

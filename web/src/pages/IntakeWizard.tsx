@@ -158,7 +158,7 @@ function defaults(intake: Form<Intake>, me: Me): Draft {
   // A patient fills in their own request; a referring physician's request is about someone else.
   const [given, ...family] = me.user.role === 'patient' ? me.user.name.split(' ') : [''];
   return {
-    patient: intake.patient ?? { givenName: given ?? '', familyName: family.join(' '), birthDate: '', sex: 'unknown', country: 'US', state: '', preferredLanguage: 'en' },
+    patient: intake.patient ?? { givenName: given ?? '', familyName: family.join(' '), birthDate: '', sex: 'unknown', country: 'US', state: '', preferredLanguage: i18n.language },
     condition: intake.condition ?? { description: '', icd10Code: '', newDiagnosis: true },
     situations: intake.situations ?? { situations: [] },
     plan: intake.plan ?? { proposedPlan: '', surgeryProposed: false, surgeryDescription: '', treatmentStartsSoon: false, rapidWorsening: false },
@@ -395,7 +395,8 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
   const docs = useQuery({ queryKey: ['consent-docs'], queryFn: () => get<GetResult<'/api/reference/consent-documents'>>('/reference/consent-documents'), staleTime: Infinity });
   const [names, setNames] = useState<Record<string, string>>({});
   const sign = useMutation({
-    mutationFn: (d: ConsentDocument) => post<CaseDetail>(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '' }),
+    // The signature names the language of the text as it was shown, so its hash is of what was read.
+    mutationFn: (d: ConsentDocument) => post<CaseDetail>(`/cases/${c.id}/consents`, { document: d.kind, version: d.version, typedName: names[d.kind] ?? '', language: d.language }),
     onSuccess: (updated) => qc.setQueryData(caseKeys.part(c.id, 'detail'), updated),
   });
   const signed = (kind: string) => c.consents.find((s) => s.document === kind);

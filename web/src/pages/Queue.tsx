@@ -1,4 +1,5 @@
-import { countLabel } from '../counts.ts';
+import { useTranslation } from 'react-i18next';
+import { shownTotal } from '../counts.ts';
 import { Anchor, Badge, Card, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -23,6 +24,7 @@ const BADGE_CELL = { whiteSpace: 'nowrap', width: '1%' } as const;
  * Every filter is kept in the address, so back, reload and a shared link show the same list.
  */
 export function QueuePage() {
+  const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const status = params.getAll('status');
   const urgency = params.get('urgency');
@@ -95,7 +97,7 @@ export function QueuePage() {
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">No cases match these filters.</Text>}
       {cases.data && <Pager total={cases.data.total} estimated={cases.data.totalIsEstimate} page={page} pageSize={PAGE_SIZE} hasNext={!!cases.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, cases.data.nextCursor ?? undefined)} />}
-      {cases.data && <Text size="sm" c="dimmed">{countLabel(cases.data.total, cases.data.totalIsEstimate, 'case', 'cases')}</Text>}
+      {cases.data && <Text size="sm" c="dimmed">{cases.data.totalIsEstimate ? t('common:count.casesAbout', { count: shownTotal(cases.data.total, true) }) : t('common:count.cases', { count: cases.data.total })}</Text>}
     </Stack>
   );
 }

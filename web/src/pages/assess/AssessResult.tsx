@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { ApiError, post, type PostResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
+import i18n from '../../i18n.ts';
 import { PENDING_KEY, type Answers } from './storage.ts';
 
 type Reason = { ruleId: string; text: string; sources: string[] };
@@ -27,7 +28,7 @@ export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string })
   const known = useContext(Sources);
   const { t } = useTranslation();
   return (
-    <Text span size="xs" c="dimmed" ml={6}>
+    <Text span size="xs" c="dimmed" ms={6}>
       {t('assess:result.why')}{' '}
       {sources.map((s, i) => (
         <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? t('assess:result.rule', { id: ruleId }) : undefined}>{known.get(s)?.title ?? t('assess:result.source')}</Anchor></span>
@@ -45,12 +46,13 @@ function Reasons({ reasons }: { reasons: Reason[] }) {
 }
 
 async function downloadPdf(answers: Answers) {
-  const res = await fetch('/api/assessments/pdf', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(answers) });
+  const res = await fetch('/api/assessments/pdf', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': i18n.language }, body: JSON.stringify(answers) });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
-  a.download = 'second-opinion-assessment.pdf';
+  // The server names the file in the reader's language.
+  a.download = res.headers.get('content-disposition')?.match(/filename="([^"]+)"/)?.[1] ?? 'second-opinion-assessment.pdf';
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
@@ -93,6 +95,7 @@ export function AssessResult({ answers, me, onEdit, headingRef }: { answers: Ans
             <Text size="sm" c="dimmed">{t('assess:result.startHint')}</Text>
           </Stack>
           <Notices r={r} />
+          {r.inEnglish.length > 0 && <Alert color="gray" variant="light" data-testid="in-english">{t('assess:result.inEnglish')}</Alert>}
           <Alert color="red" variant="light"><b>{r.urgency.reminder.text}</b><Why sources={r.urgency.reminder.sources} /></Alert>
           <section aria-labelledby="h-next">
             <Title order={2} id="h-next" mb="xs">{t('assess:result.next')}</Title>

@@ -37,7 +37,7 @@ function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? ''
           <Table.Tbody>
             {rules.map((r) => (
               <Table.Tr key={r.id} id={`rule-${r.id}`}>
-                <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ml={4} size="xs">{t('assess:rules.situation', { number: r.situation })}</Badge>}</Table.Td>
+                <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ms={4} size="xs">{t('assess:rules.situation', { number: r.situation })}</Badge>}</Table.Td>
                 <Table.Td><Text size="sm">{text(r)}</Text></Table.Td>
                 <Table.Td><Text size="xs" ff="monospace">{describePredicate(r.when)}</Text></Table.Td>
                 <Table.Td><Src ids={r.sources} /></Table.Td>

@@ -33,7 +33,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
             {shown.map((l) => (
               <Table.Tr key={l.serviceId}>
                 <Table.Td>
-                  <Text fw={500}>{l.name}{l.part === 'possible' && <Badge ml="xs" variant="light" color="gray">{t('cases:costs.ifNeeded')}</Badge>}</Text>
+                  <Text fw={500}>{l.name}{l.part === 'possible' && <Badge ms="xs" variant="light" color="gray">{t('cases:costs.ifNeeded')}</Badge>}</Text>
                   <Text size="sm" c="dimmed">{l.part === 'possible' ? l.why : l.description}</Text>
                   {l.includes && <Text size="sm">{l.includes}</Text>}
                   {staff && <Text size="xs" c="dimmed">{l.codes.length ? l.codes.map((c) => `CPT ${c.code}: ${c.display}`).join('; ') : l.codeNote}</Text>}

@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { useMediaQuery } from '@mantine/hooks';
 import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Progress, SegmentedControl, Select, Stack, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -312,7 +313,7 @@ function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstance
               <Table.Td><Badge variant="light">{m.kind}</Badge></Table.Td>
               <Table.Td>{m.value.toFixed(1)} {m.unit === 'deg' ? '°' : m.unit}</Table.Td>
               <Table.Td>{m.author}</Table.Td>
-              <Table.Td>{new Date(m.createdAt).toLocaleString()}</Table.Td>
+              <Table.Td>{new Date(m.createdAt).toLocaleString(formatLocale())}</Table.Td>
               <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => onShow(m.sopInstanceUid)}>Go to image</Button></Table.Td>
             </Table.Tr>
           ))}

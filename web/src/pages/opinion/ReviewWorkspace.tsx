@@ -110,7 +110,7 @@ const SAVE_WORDS: Record<SaveState, string> = { pending: 'Changes not saved yet'
 function SectionControl({ children, state }: { children: ReactNode; state?: SaveState }) {
   return (
     <Accordion.Control>
-      <Group justify="space-between" wrap="nowrap" pr="xs">
+      <Group justify="space-between" wrap="nowrap" pe="xs">
         <span>{children}</span>
         {state && <Text size="xs" c={state === 'error' ? 'red.8' : 'dimmed'}>{SAVE_WORDS[state]}</Text>}
       </Group>

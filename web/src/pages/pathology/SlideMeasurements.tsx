@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Anchor, Button, CopyButton, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import OpenSeadragon from 'openseadragon';
@@ -14,9 +15,9 @@ export function useSlideAnnotations(caseId: string, slideId: string) {
   return useQuery({ queryKey: annotationKey(caseId, slideId), queryFn: () => get<SlideAnnotation[]>(`/cases/${caseId}/slides/${slideId}/annotations`) });
 }
 
-const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString() : v.toFixed(1));
+const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString(formatLocale()) : v.toFixed(1));
 /** An area in µm², or in mm² once it is large (as pathologists give tumour areas). */
-export const fmtArea = (v: number) => (v >= 100_000 ? `${(v / 1e6).toLocaleString(undefined, { maximumFractionDigits: 3 })} mm²` : `${fmt(v)} µm²`);
+export const fmtArea = (v: number) => (v >= 100_000 ? `${(v / 1e6).toLocaleString(formatLocale(), { maximumFractionDigits: 3 })} mm²` : `${fmt(v)} µm²`);
 
 /** What can be drawn on a slide: a length (two points), an area (an outline) or an arrow (from, to) with a note. */
 export type SlideTool = 'length' | 'area' | 'arrow';

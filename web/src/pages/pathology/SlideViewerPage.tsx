@@ -203,8 +203,8 @@ export function SlideViewerPage({ me }: { me: Me }) {
             <div ref={element} role="img" aria-label={otherId ? t('records:slides.compare.first', { name: s.name }) : t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: viewerHeight, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
             <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} drawing={drawing} />
             {bar && (
-              <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', left: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
-                <div style={{ width: bar.px, height: 6, borderLeft: '2px solid #000', borderRight: '2px solid #000', borderBottom: '2px solid #000' }} />
+              <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', insetInlineStart: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
+                <div style={{ width: bar.px, height: 6, borderInlineStart: '2px solid #000', borderInlineEnd: '2px solid #000', borderBottom: '2px solid #000' }} />
                 <Text size="xs" fw={600}>{bar.label}</Text>
               </div>
             )}

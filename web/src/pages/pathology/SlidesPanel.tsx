@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Alert, Anchor, Badge, Button, Card, Group, Image, Loader, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
@@ -81,7 +82,7 @@ function SlideCard({ caseId, s, reviewer, waitedLong }: { caseId: string; s: Sli
         {reviewer && s.status === 'ready' && (
           <Text size="xs" c="dimmed">
             {[
-              t('records:slides.size', { width: s.width?.toLocaleString(), height: s.height?.toLocaleString() }),
+              t('records:slides.size', { width: s.width?.toLocaleString(formatLocale()), height: s.height?.toLocaleString(formatLocale()) }),
               s.micronsPerPixel ? t('records:slides.mpp', { mpp: s.micronsPerPixel.toPrecision(3) }) : t('records:slides.noScale'),
               s.objectivePower ? t('records:slides.objective', { power: s.objectivePower }) : null,
             ].filter(Boolean).join(' · ')}

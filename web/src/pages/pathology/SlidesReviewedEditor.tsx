@@ -86,7 +86,7 @@ function CitedAnnotations({ caseId, slideId, chosen, onChange }: { caseId: strin
   const list = useQuery({ queryKey: caseKeys.part(caseId, 'slides', slideId, 'annotations'), queryFn: () => get<Annotation[]>(`/cases/${caseId}/slides/${slideId}/annotations`) });
   if (!list.data?.length) return null;
   return (
-    <Checkbox.Group label="Annotations to cite" value={chosen.map(String)} onChange={(x) => onChange(x.map(Number).sort((a, b) => a - b))} ml="lg">
+    <Checkbox.Group label="Annotations to cite" value={chosen.map(String)} onChange={(x) => onChange(x.map(Number).sort((a, b) => a - b))} ms="lg">
       <Stack gap={2} mt={4}>
         {list.data.map((a) => (
           <Checkbox key={a.id} size="xs" value={String(a.number)} label={`Annotation ${a.number}: ${amount(a)}${a.note ? ` — ${a.note}` : ''}`} />

@@ -69,10 +69,12 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
       uppy.setFileMeta(file.id, { caseId, filename: file.name ?? 'file', relativePath: String(file.meta.relativePath ?? '') });
     uppy.on('file-added', onAdded);
     uppy.on('upload-success', refresh);
-    // Uppy's list of files scrolls but cannot take focus: keyboard users could not scroll it.
+    // Uppy's list of files scrolls but cannot take focus: keyboard users could not scroll it. With
+    // one file it draws the file as a list item outside any list: it is made the list it is.
     const focusableList = () => requestAnimationFrame(() => document.querySelectorAll('.uppy-Dashboard-files').forEach((el) => {
       el.setAttribute('tabindex', '0');
       el.setAttribute('aria-label', i18n.t('records:upload.files'));
+      if (!el.getAttribute('role')) el.setAttribute('role', 'list');
     }));
     uppy.on('files-added', focusableList);
     uppy.on('complete', focusableList);

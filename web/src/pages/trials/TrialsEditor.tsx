@@ -117,8 +117,8 @@ function CandidateCard({ c, added, add }: { c: Candidate; added: boolean; add: (
             <Stack gap={4} mt={4}>
               {c.checks.map((k) => (
                 <div key={`${k.kind}-${k.line}`}>
-                  <Text size="sm"><Badge size="xs" color={k.kind === 'exclusion' ? 'red' : 'blue'} variant="light" mr={4}>{k.kind === 'exclusion' ? 'Excludes' : 'Requires'}</Badge>{k.line}</Text>
-                  {k.notes.map((n) => <Text key={n} size="xs" c="dimmed" ml="md">{n}</Text>)}
+                  <Text size="sm"><Badge size="xs" color={k.kind === 'exclusion' ? 'red' : 'blue'} variant="light" me={4}>{k.kind === 'exclusion' ? 'Excludes' : 'Requires'}</Badge>{k.line}</Text>
+                  {k.notes.map((n) => <Text key={n} size="xs" c="dimmed" ms="md">{n}</Text>)}
                 </div>
               ))}
             </Stack>

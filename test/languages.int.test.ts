@@ -1,0 +1,140 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knowledgeIn } from '../src/assessment/localized.ts';
+import { CONSENT_DOCUMENTS } from '../src/consent/documents.ts';
+import { aCase, aPatient, aStaff, command, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
+import { Client } from './support/client.ts';
+import { startTestApp, type TestApp } from './support/testApp.ts';
+
+/**
+ * Spanish beside English, through HTTP: the language asked for (Accept-Language) picks the words
+ * of what the server writes; an account keeps its language for its mail and notices; a consent is
+ * signed in the language it was read in.
+ */
+let t: TestApp;
+let anonymous: Client;
+const SPANISH = { 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' };
+beforeAll(async () => {
+  t = await startTestApp();
+  anonymous = new Client(t.baseUrl);
+});
+afterAll(() => t.close());
+
+const mailTo = async (to: string) => (await t.db.query<{ subject: string; body_text: string }>('SELECT subject, body_text FROM mail_outbox WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1', [to]))[0]!;
+
+describe('the public assessment', () => {
+  const answers = { diagnosis: { text: 'me dijeron que es cáncer de pulmón' }, diagnosisStatus: 'new' };
+
+  it('answers in the language asked for, finding a diagnosis typed in Spanish', async () => {
+    const es = await anonymous.request('POST', '/api/assessments', answers, SPANISH);
+    expect(es.status).toBe(200);
+    expect(es.body).toMatchObject({ language: 'es', inEnglish: [], condition: { id: 'lung_cancer', label: 'Cáncer de pulmón' } });
+    expect(es.body.disclaimer).toMatch(/médico/);
+    const en = await anonymous.request('POST', '/api/assessments', answers);
+    expect(en.body).toMatchObject({ language: 'en', condition: { id: 'lung_cancer', label: 'Lung cancer' } });
+    // Same rules, same sources: only the words differ.
+    expect(es.body.situations.map((s: { number: number }) => s.number)).toEqual(en.body.situations.map((s: { number: number }) => s.number));
+    expect(es.body.sources).toEqual(en.body.sources);
+  });
+
+  it('falls back to English for a language it does not write, and names the PDF in the reader’s language', async () => {
+    expect((await anonymous.request('POST', '/api/assessments', answers, { 'accept-language': 'fr-CA, de;q=0.8' })).body.language).toBe('en');
+    const pdf = await anonymous.request('POST', '/api/assessments/pdf', answers, SPANISH);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-disposition')).toBe('attachment; filename="evaluacion-segunda-opinion.pdf"');
+  });
+
+  it('offers the questionnaire’s choices and the diagnosis search in Spanish', async () => {
+    const q = await anonymous.request('GET', '/api/assessments/questionnaire', undefined, SPANISH);
+    expect(q.body.treatments.find((c: { id: string }) => c.id === 'radiation').label).toBe('Radioterapia');
+    expect(q.body.conditions.find((c: { id: string }) => c.id === 'lung_cancer').label).toBe('Cáncer de pulmón');
+    const found = await anonymous.request('GET', `/api/reference/icd10?q=${encodeURIComponent('cancer de pulmon')}&limit=3`, undefined, SPANISH);
+    expect(found.body.items[0]).toMatchObject({ name: 'Cáncer de pulmón', code: 'C34.90', display: expect.stringMatching(/lung/i) });
+    const inEnglish = await anonymous.get(`/api/reference/icd10?q=${encodeURIComponent('cáncer de pulmón')}&limit=1`);
+    expect(inEnglish.body.items[0]).toMatchObject({ name: 'Lung cancer', matched: expect.stringMatching(/^Cáncer de pulmón$/i) });
+  });
+});
+
+describe('an account’s language', () => {
+  it('is the one the person registered in, and their mail is written in it', async () => {
+    const c = new Client(t.baseUrl);
+    const r = await c.request('POST', '/api/auth/register', { email: 'rosa@example.test', name: 'Rosa Ejemplo', password: PASSWORD }, SPANISH);
+    expect(r.status).toBe(201);
+    expect((await mailTo('rosa@example.test')).subject).toBe('Confirme su correo electrónico');
+    await c.post('/api/auth/verify-email', { token: await lastMailToken(t.db, 'rosa@example.test') });
+    await c.post('/api/auth/login', { email: 'rosa@example.test', password: PASSWORD });
+    expect((await c.get('/api/auth/me')).body.user.locale).toBe('es');
+    // Registering again from an English page still writes to her in her language.
+    await anonymous.post('/api/auth/register', { email: 'rosa@example.test', name: 'Rosa Ejemplo', password: PASSWORD });
+    expect((await mailTo('rosa@example.test')).subject).toBe('Usted ya tiene una cuenta en Consilium');
+  });
+
+  it('can be changed, is audited, and only to a language the service writes', async () => {
+    const p = await aPatient(t, 'Luis Cambio');
+    expect((await p.client.put('/api/auth/locale', { locale: 'es' })).status).toBe(200);
+    expect((await p.client.get('/api/auth/me')).body.user.locale).toBe('es');
+    const bad = await p.client.put('/api/auth/locale', { locale: 'xx' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await new Client(t.baseUrl).put('/api/auth/locale', { locale: 'es' })).status).toBe(401);
+    const [event] = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_events WHERE action = 'user.locale' AND actor_id = $1`, [p.id]);
+    expect(event!.detail).toEqual({ language: 'es' });
+    // A security change is mailed in the new language.
+    await p.client.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'another horse battery staple' });
+    expect((await mailTo(p.email)).subject).toBe('Su contraseña cambió');
+  });
+
+  it('writes the notices of a Spanish reader in Spanish, without health data', async () => {
+    const p = await aPatient(t, 'Marta Aviso');
+    await p.client.put('/api/auth/locale', { locale: 'es' });
+    const id = await aCase(t, p, { submit: true });
+    await t.app.jobs.drain();
+    const mail = await mailTo(p.email);
+    expect(mail.subject).toMatch(/^Recibimos su solicitud /);
+    expect(mail.body_text).toContain('este mensaje no contiene información de salud');
+    const list = await p.client.get('/api/notifications');
+    expect(list.body.items[0].title).toMatch(/^Recibimos su solicitud /);
+    // The urgency's reason, kept from the rules when the request was sent, reads in the reader's language.
+    const standard = knowledgeIn('es').knowledge.rules.urgency.standard.text;
+    expect((await p.client.request('GET', `/api/cases/${id}`, undefined, SPANISH)).body.urgencyReason).toBe(standard);
+    expect((await p.client.get(`/api/cases/${id}`)).body.urgencyReason).not.toBe(standard);
+  });
+});
+
+describe('consent in Spanish', () => {
+  let patient: Person;
+  beforeAll(async () => {
+    patient = await aPatient(t, 'Elena Firma');
+  });
+
+  it('gives the documents in the language asked for, saying which language each is in', async () => {
+    const es = await anonymous.request('GET', '/api/reference/consent-documents', undefined, SPANISH);
+    expect(es.body.current.map((d: { language: string; title: string }) => [d.language, d.title])).toEqual([
+      ['es', 'Consentimiento para una revisión de segunda opinión a distancia'], ['es', 'Autorización para usar y divulgar información de salud (HIPAA)']]);
+    expect((await anonymous.get('/api/reference/consent-documents')).body.current[0].language).toBe('en');
+  });
+
+  it('keeps the language and the hash of the text that was signed, and says the language in FHIR', async () => {
+    const id = await aCase(t, patient, { consent: false });
+    const hipaa = CONSENT_DOCUMENTS.find((d) => d.kind === 'hipaa_authorization')!;
+    const signed = await patient.client.post(`/api/cases/${id}/consents`, { document: 'hipaa_authorization', version: hipaa.version, typedName: 'Elena Firma', language: 'es' });
+    expect(signed.status).toBe(201);
+    const [row] = await t.db.query<{ id: string; language: string; text_sha256: string }>(`SELECT id, language, text_sha256 FROM consent_signatures WHERE case_id = $1`, [id]);
+    expect(row!.language).toBe('es');
+    expect(row!.text_sha256).toBe(crypto.createHash('sha256').update(hipaa.translations!.es!.text).digest('hex'));
+    const fhir = await patient.client.get(`/fhir/R4/Consent/${row!.id}`);
+    expect(fhir.body).toMatchObject({ resourceType: 'Consent', language: 'es' });
+    const bad = await patient.client.post(`/api/cases/${id}/consents`, { document: 'service_consent', version: hipaa.version, typedName: 'Elena Firma', language: 'zz' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('lists the records checklist in the reader’s language', async () => {
+    const coordinator = await aStaff(t, 'coordinator', 'Coordinadora Lista');
+    const id = await aCase(t, patient, { submit: true });
+    await command(coordinator, id, 'startRecordCollection');
+    const es = await patient.client.request('GET', `/api/cases/${id}/checklist`, undefined, SPANISH);
+    expect(es.body.items.find((i: { id: string }) => i.id === 'pathology_report').label).toBe('Informes de patología');
+    const en = await patient.client.get(`/api/cases/${id}/checklist`);
+    expect(en.body.items.find((i: { id: string }) => i.id === 'pathology_report').label).toBe('Pathology reports');
+  });
+});
