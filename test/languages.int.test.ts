@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeIn } from '../src/assessment/localized.ts';
 import { CONSENT_DOCUMENTS } from '../src/consent/documents.ts';
-import { aCase, aPatient, aStaff, command, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
+import { aCase, aCaseInReview, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
 import { Client } from './support/client.ts';
 import { startTestApp, type TestApp } from './support/testApp.ts';
 
@@ -128,6 +128,15 @@ describe('consent in Spanish', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('estimates the cost in the reader’s language, with the same fees', async () => {
+    const id = await aCase(t, patient, { intake: { patient: { ...anIntake().patient, planType: 'medicare' } } });
+    const es = await patient.client.request('GET', `/api/cases/${id}/estimate`, undefined, SPANISH);
+    const en = await patient.client.get(`/api/cases/${id}/estimate`);
+    expect(es.body.lines.map((l: { feeCents: number }) => l.feeCents)).toEqual(en.body.lines.map((l: { feeCents: number }) => l.feeCents));
+    expect(es.body.lines[0].name).not.toBe(en.body.lines[0].name);
+    expect(es.body.guidance[0].text).toMatch(/Parte B/);
+  });
+
   it('lists the records checklist in the reader’s language', async () => {
     const coordinator = await aStaff(t, 'coordinator', 'Coordinadora Lista');
     const id = await aCase(t, patient, { submit: true });
@@ -136,5 +145,46 @@ describe('consent in Spanish', () => {
     expect(es.body.items.find((i: { id: string }) => i.id === 'pathology_report').label).toBe('Informes de patología');
     const en = await patient.client.get(`/api/cases/${id}/checklist`);
     expect(en.body.items.find((i: { id: string }) => i.id === 'pathology_report').label).toBe('Pathology reports');
+  });
+});
+
+describe('the patient summary in the patient’s language', () => {
+  async function deliveredCase(patientName: string, summaryLanguage?: 'es') {
+    const p = await aPatient(t, patientName);
+    const coordinator = await aStaff(t, 'coordinator', `Coord ${patientName}`);
+    const expert = await aStaff(t, 'expert', `Expert ${patientName}`);
+    const id = await aCaseInReview(t, p, coordinator, expert, { intake: { patient: { ...anIntake().patient, preferredLanguage: 'es' } } });
+    await issueOpinion(expert, id, {}, summaryLanguage ? { patientSummary: 'El plan es correcto.', patientSummaryLanguage: summaryLanguage } : {});
+    return { p, coordinator, expert, id };
+  }
+
+  it('is marked as needing a translation when the expert wrote in another language; the coordinator attaches one reviewed by a person', async () => {
+    const { p, coordinator, id } = await deliveredCase('Sofía Traducción');
+    let seen = (await coordinator.client.get(`/api/cases/${id}/opinion`)).body.summaryLanguage;
+    expect(seen).toEqual({ patientLanguage: 'es', summaryLanguage: 'en', needed: true, translations: [] });
+    // The same language as the original is refused in plain words; so is an empty translation.
+    const same = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'en', summary: 'The plan is sound.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' });
+    expect(same.status).toBe(400);
+    expect(same.body.detail).toBe('The summary is already written in this language.');
+    expect((await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: '', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(400);
+    expect((await coordinator.client.put(`/api/cases/${id}/opinion/report/9/translation`, { language: 'es', summary: 'El plan es correcto.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
+    const put = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan es correcto. Pregunte a su médico por la próxima tomografía.', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor' });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ needed: false, translations: [{ version: 1, language: 'es', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor', attachedBy: `Coord Sofía Traducción` }] });
+    // The patient reads it once the opinion is delivered; the signed original is unchanged.
+    expect((await p.client.get(`/api/cases/${id}/opinion`)).body.summaryLanguage.translations).toEqual([]);
+    expect((await coordinator.client.post(`/api/cases/${id}/opinion/deliver`)).status).toBe(200);
+    seen = (await p.client.get(`/api/cases/${id}/opinion`)).body;
+    expect(seen.summaryLanguage.translations[0].summary).toMatch(/^El plan es correcto/);
+    expect(seen.reports[0].document.parts[0].content.patientSummary).toBe('The plan is sound. Ask your doctor about the next scan.');
+    const audit = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_events WHERE action = 'case.opinion.translate' AND case_id = $1`, [id]);
+    expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }]);
+    // Only the coordinator attaches one: to the patient the route is not there (as for any case route they may not use).
+    expect((await p.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
+  });
+
+  it('needs no translation when the expert wrote the summary in the patient’s language', async () => {
+    const { coordinator, id } = await deliveredCase('Pablo Directo', 'es');
+    expect((await coordinator.client.get(`/api/cases/${id}/opinion`)).body.summaryLanguage).toMatchObject({ patientLanguage: 'es', summaryLanguage: 'es', needed: false });
   });
 });

@@ -23,7 +23,7 @@ const EXACT: Record<string, string> = {
   'opinion.workspace.read': 'Opened the opinion', 'opinion.draft.save': 'Worked on the opinion', 'opinion.note.create': 'Wrote a private review note',
   'opinion.sign': 'Signed their part of the opinion', 'opinion.report.download': 'Downloaded the opinion', 'opinion.followup.read': 'Read the follow-up messages',
   'opinion.followup.create': 'Wrote a follow-up message', 'opinion.survey.create': 'Answered the survey',
-  'opinion.issue.original': 'Issued the opinion', 'opinion.issue.addendum': 'Added an addendum to the opinion', 'opinion.issue.amendment': 'Corrected the opinion',
+  'opinion.issue.original': 'Issued the opinion', 'case.opinion.translate': 'Attached a translation of the opinion summary', 'opinion.issue.addendum': 'Added an addendum to the opinion', 'opinion.issue.amendment': 'Corrected the opinion',
   'roi.create': 'Asked a hospital for records', 'roi.letter': 'Printed a records request letter', 'roi.list': 'Looked at records requests', 'roi.status': 'Updated a records request',
   'specimen.create': 'Asked for slides or samples', 'specimen.label': 'Printed a label for slides or samples', 'specimen.list': 'Looked at slides and samples', 'specimen.step': 'Updated slides or samples',
   'board.case.read': 'Looked at the tumor board proposal', 'board.request': 'Asked for a tumor board discussion', 'board.confirm': 'Confirmed the case for a tumor board',

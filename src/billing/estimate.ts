@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LOCALE, entryIn, type Locale } from '../core/locale.ts';
 
 /**
  * What a request is likely to cost before it is sent: the program's services as data (fees,
@@ -24,6 +25,8 @@ const Service = z.object({
   why: z.string(), whyNotYet: z.string().optional(), whyOptional: z.string().optional(),
   codes: z.array(z.object({ system: z.string(), code: z.string().regex(/^\d{4}[0-9A-Z]$/), display: z.string() })),
   codeNote: z.string().optional(),
+  /** The read fields in Spanish, beside the English (the same fees, codes and sources). */
+  es: z.object({ name: z.string(), description: z.string(), includes: z.string(), why: z.string(), whyNotYet: z.string(), whyOptional: z.string() }).partial().optional(),
   ...Dated,
 });
 export type ServiceEntry = z.infer<typeof Service>;
@@ -38,6 +41,7 @@ const CoverageRule = z.object({
   text: z.string(), ask: z.string(), why: z.string(),
   /** What the estimate cannot say, in this plan's terms. */
   limits: z.string(),
+  es: z.object({ text: z.string(), ask: z.string(), why: z.string(), limits: z.string() }).partial().optional(),
   ...Dated,
 });
 const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1) });
@@ -57,6 +61,15 @@ export function loadBilling(): { catalogue: ServiceCatalogue; coverage: Coverage
   check(known(catalogue.sources), catalogue.services, 'services.json');
   check(known(coverage.sources), coverage.rules, 'coverage.json');
   return { catalogue, coverage };
+}
+
+/** The catalogue and rules with their texts in `locale` (English where a translation is missing). */
+export function billingIn(billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }, locale: Locale) {
+  if (locale === DEFAULT_LOCALE) return billing;
+  return {
+    catalogue: { ...billing.catalogue, services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
+    coverage: { ...billing.coverage, rules: billing.coverage.rules.map((r) => entryIn(r, locale)) },
+  };
 }
 
 /** What is known of a request when its cost is estimated. */

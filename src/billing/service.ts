@@ -6,7 +6,7 @@ import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
-import { estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
+import { billingIn, estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
 import { addCoverageCheck, addFeeVersion, coverageChecks, currentFees, feeHistory, feesVersion, seedFeeSchedule, type CoverageCheck, type FeeSchedule, type InsurerAnswer } from './repository.ts';
 
 /**
@@ -56,7 +56,7 @@ export function billingService(deps: Deps) {
           visitBooked: known?.visit === true,
           conditionWords: !!intake.condition?.description,
           followupDays: config.followupDays,
-        }, billing, prices ?? undefined);
+        }, billingIn(billing, meta.locale ?? 'en'), prices ?? undefined);
         // The first version holds the catalogue's example fees until an administrator sets the program's own.
         return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
       });

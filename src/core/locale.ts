@@ -39,3 +39,15 @@ export function negotiateLocale(acceptLanguage: string | string[] | undefined): 
 export function labelIn(choice: { label: string } & { [L in Locale]?: string }, locale: Locale): string {
   return (locale !== DEFAULT_LOCALE && choice[locale]) || choice.label;
 }
+
+/**
+ * A data entry with its read fields in `locale`, from the translation it carries beside the
+ * English under the language's code (`"es": { "name": … }`); English where one is missing.
+ */
+export function entryIn<T extends object>(entry: T, locale: Locale): T {
+  if (locale === DEFAULT_LOCALE) return entry;
+  const words = (entry as Record<string, unknown>)[locale];
+  if (!words || typeof words !== 'object') return entry;
+  const given = Object.entries(words).filter(([, v]) => typeof v === 'string' && v.trim() !== '');
+  return { ...entry, ...Object.fromEntries(given) };
+}

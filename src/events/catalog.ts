@@ -46,6 +46,7 @@ export const CASE_EVENTS = {
   'opinion.addendum': z.object({ version: z.number(), reason: z.string().nullable() }),
   'opinion.amendment': z.object({ version: z.number(), reason: z.string().nullable() }),
   'opinion.part.sign': Nothing,
+  'opinion.translate': z.object({ version: z.number(), language: z.string() }),
   'opinion.followup': z.object({ messageId: z.uuid() }),
   'board.request': Nothing,
   'board.confirm': z.object({ boardType: z.string() }),

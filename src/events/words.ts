@@ -48,6 +48,7 @@ export const EVENT_WORDS: Words = {
   'opinion.addendum': () => 'An addendum was added to the opinion',
   'opinion.amendment': () => 'The opinion was corrected',
   'opinion.part.sign': () => 'An expert signed their part of the opinion',
+  'opinion.translate': () => 'A reviewed translation of the summary was added',
   'opinion.followup': (_d, n) => plural(n, 'A follow-up message', 'follow-up messages'),
   'board.request': () => 'Asked for a tumor board discussion',
   'board.confirm': () => 'The case was confirmed for a tumor board',

@@ -11,7 +11,7 @@ export const SECTION_LABELS: Record<OpinionSection, string> = {
   reviewerRole: 'Your role on this case', diagnosisReview: 'Diagnosis review', staging: 'Staging', slidesReviewed: 'Slides reviewed', biomarkers: 'Biomarkers',
   treatment: 'Treatment', surgery: 'Surgery', lungFunction: 'Lung function', trials: 'Clinical trials',
   answers: "Answers to the patient's questions", priorities: "The patient's priorities", patientSummary: 'Summary for the patient',
-  physicianSection: 'For the referring physician',
+  patientSummaryLanguage: 'Language of the summary', physicianSection: 'For the referring physician',
 };
 
 const FIELD_LABELS: Record<string, string> = {

@@ -7,7 +7,7 @@ import { CaseStatusSchema } from '../cases/schemas.ts';
 import { ChecklistView } from '../records/routes.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import type { OutcomesService } from './outcomes.ts';
-import { FollowupThread, LungFunctionResultView, LungInputChecked, OpinionDraft, OpinionDraftChanges, OpinionPart, OpinionReport, OutcomesSummary, ReviewNote } from './schemas.ts';
+import { FollowupThread, LungFunctionResultView, LungInputChecked, OpinionDraft, OpinionDraftChanges, OpinionPart, OpinionReport, OutcomesSummary, ReviewNote, SummaryLanguageView, SummaryTranslationBody } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
 
 const Params = z.object({ id: z.uuid() });
@@ -23,6 +23,7 @@ const Workspace = z.object({
   reviewers: z.array(z.object({ id: z.uuid(), name: z.string(), signed: z.boolean(), lead: z.boolean() })),
   notes: z.array(ReviewNote),
   reports: z.array(OpinionReport),
+  summaryLanguage: SummaryLanguageView,
 }).meta({ id: 'OpinionWorkspace' });
 const Credentials = z.strictObject({ password: z.string().min(1).max(200), code: z.string().regex(/^\d{6}$/, 'the 6-digit code from the authenticator app') });
 const IssueReport = Credentials.extend({
@@ -55,6 +56,10 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
       const { stream, size, filename } = await opinions.reportPdf(req.actor, requestMeta(req), req.params.id, req.params.version);
       return reply.type('application/pdf').header('content-length', String(size)).header('content-disposition', `attachment; filename="${filename}"`).send(stream);
     });
+    app.put('/cases/:id/opinion/report/:version/translation', {
+      config: { access: { case: 'case.opinion.translate' } },
+      schema: { tags, summary: 'Attach a translation of the patient summary, reviewed by a person (coordinator); the signed original stays as written', params: Params.extend({ version: z.coerce.number().int().min(1) }), body: SummaryTranslationBody, response: { 200: SummaryLanguageView, ...errorResponses } },
+    }, async (req) => opinions.attachSummaryTranslation(req.actor, requestMeta(req), req.params.id, req.params.version, req.body));
     app.post('/cases/:id/opinion/deliver', { config: { access: { case: 'case.transition' } }, schema: { tags, summary: 'Deliver the report to the patient, proxies and referrer (coordinator)', params: Params, response: { 200: z.object({ delivered: z.literal(true) }), ...errorResponses } } },
       async (req) => opinions.deliver(req.actor, requestMeta(req), req.params.id));
     app.get('/cases/:id/followups', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The follow-up thread after delivery', params: Params, response: { 200: FollowupThread, ...errorResponses } } },

@@ -84,6 +84,8 @@ export const OpinionContent = z.strictObject({
   answers: z.array(Answer).max(50).optional(),
   priorities: Priorities.optional(),
   patientSummary: text(8000).optional(),
+  /** The language the summary is written in (English when not said): the patient's, or a reviewed translation follows. */
+  patientSummaryLanguage: z.enum(LOCALES).optional(),
   physicianSection: text(8000).optional(),
 });
 export type OpinionContent = z.infer<typeof OpinionContent>;
@@ -107,6 +109,7 @@ export const OpinionDraft = z.strictObject({
   answers: z.array(Answer.partial()).max(50).optional(),
   priorities: Priorities.partial().optional(),
   patientSummary: text(8000).optional(),
+  patientSummaryLanguage: z.enum(LOCALES).optional(),
   physicianSection: text(8000).optional(),
 }).meta({ id: 'OpinionDraft' });
 export type OpinionDraft = z.infer<typeof OpinionDraft>;
@@ -152,7 +155,8 @@ export const ReportDocument = z.object({
 export type ReportDocument = z.infer<typeof ReportDocument>;
 
 export const OpinionPart = z.object({
-  summaryGrade: z.number().nullable().meta({ description: 'Reading grade of the patient summary (aim for 8 or below)' }),
+  summaryGrade: z.number().nullable().meta({ description: 'Reading grade of an English patient summary (aim for 8 or below)' }),
+  summaryInflesz: z.number().nullable().meta({ description: 'INFLESZ readability of a Spanish patient summary (aim for 55 or more)' }),
   id: z.uuid(), authorId: z.uuid(), authorName: z.string(), status: z.enum(['draft', 'signed']), content: OpinionDraft,
   missing: z.array(z.string()).meta({ description: 'What signing still needs, in words (empty when the part can be signed)' }),
   contentSha256: z.string().nullable(), signedAt: z.string().nullable(), updatedAt: z.string(),
@@ -178,3 +182,23 @@ export const OutcomesSummary = z.object({
   }),
 }).meta({ id: 'OutcomesSummary' });
 export type OutcomesSummary = z.infer<typeof OutcomesSummary>;
+
+/** A translation of the patient summary, reviewed by a person, attached by the coordinator to a report version. */
+export const SummaryTranslationBody = z.strictObject({
+  language: z.string().trim().toLowerCase().regex(/^[a-z]{2,3}$/, 'a language code such as es'),
+  summary: z.string().trim().min(1, 'Paste the translated summary.').max(12000),
+  translatedBy: z.string().trim().min(2, 'Say who translated it.').max(200).describe('Who translated it (a person or a translation service)'),
+  reviewedBy: z.string().trim().min(2, 'Say who checked the translation.').max(200).describe('The person who checked the translation against the original'),
+});
+export const SummaryTranslation = z.object({
+  version: z.number().int(), language: z.string(), summary: z.string(), translatedBy: z.string(), reviewedBy: z.string(), attachedBy: z.string(), attachedAt: z.string(),
+}).meta({ id: 'OpinionSummaryTranslation' });
+/** Whether the patient can read the summary in their language, and the translations attached. */
+export const SummaryLanguageView = z.object({
+  patientLanguage: z.string().nullable(),
+  summaryLanguage: z.string(),
+  needed: z.boolean().describe('The latest report\'s summary is not in the patient\'s language and no translation into it is attached'),
+  translations: z.array(SummaryTranslation),
+});
+export type SummaryTranslationBody = z.infer<typeof SummaryTranslationBody>;
+export type SummaryLanguageView = z.infer<typeof SummaryLanguageView>;

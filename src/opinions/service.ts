@@ -14,13 +14,13 @@ import { enqueueJob } from '../jobs.ts';
 import { DELIVERED_STATES, isPatientSide, REVIEW_STATES } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
-import { readingGrade } from '../core/readability.ts';
+import { inflesz, readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf } from './pdf.ts';
 import { asLocale } from '../core/locale.ts';
 import { boardRecommendations } from '../boards/recommendations.ts';
 import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
-import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument } from './schemas.ts';
+import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument, SummaryLanguageView, SummaryTranslationBody } from './schemas.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 import { callOffGlassSlides, resolveSlidesReviewed } from '../pathology/reviewed.ts';
 import { resolveCitedTrials } from '../trials/cited.ts';
@@ -45,11 +45,39 @@ function summaryGrade(summary: string | undefined): number | null {
   return Number.isFinite(grade) ? Math.round(grade * 10) / 10 : null;
 }
 
+/** INFLESZ of a Spanish patient summary (aim for 55 or more); none for a summary in English, or without words. */
+function summaryInflesz(content: OpinionContent | OpinionDraft): number | null {
+  if (content.patientSummaryLanguage !== 'es' || !/\p{L}/u.test(content.patientSummary ?? '')) return null;
+  return Math.round(inflesz([content.patientSummary!]));
+}
+
 const partView = (p: PartRow, missing: string[] = []) => ({
-  summaryGrade: summaryGrade(p.content.patientSummary),
+  // The grade scale of the summary's language: US grade for English, INFLESZ for Spanish.
+  summaryGrade: p.content.patientSummaryLanguage === 'es' ? null : summaryGrade(p.content.patientSummary),
+  summaryInflesz: summaryInflesz(p.content),
   id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content, missing: p.status === 'signed' ? [] : missing,
   contentSha256: p.content_sha256, signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : null, updatedAt: new Date(p.updated_at).toISOString(),
 });
+/** The language the summary of a report is written in: what its authors said, English otherwise. */
+const summaryLanguageOf = (doc: ReportDocument) => doc.parts.find((p) => p.content.patientSummary?.trim())?.content.patientSummaryLanguage ?? 'en';
+
+/** Whether the patient can read the latest summary in their language, and the translations attached to the reports shown. */
+async function summaryLanguageView(tx: Queryable, row: CaseRow, shown: ReportRow[]): Promise<SummaryLanguageView> {
+  const [pt] = await tx.query<{ preferred_language: string | null }>('SELECT preferred_language FROM patients WHERE id = $1', [row.patient_id]);
+  const rows = shown.length ? await tx.query<{ report_version: number; language: string; summary: string; translated_by: string; reviewed_by: string; attached_at: Date; name: string }>(
+    `SELECT t.report_version, t.language, t.summary, t.translated_by, t.reviewed_by, t.attached_at, u.name FROM opinion_summary_translations t JOIN users u ON u.id = t.attached_by
+     WHERE t.case_id = $1 AND t.report_version = ANY($2::int[]) ORDER BY t.report_version, t.language`, [row.id, shown.map((r) => r.version)]) : [];
+  const latest = shown.at(-1);
+  const summaryLanguage = latest ? summaryLanguageOf(latest.content) : 'en';
+  const patientLanguage = pt?.preferred_language?.trim().toLowerCase() || null;
+  const hasSummary = !!latest?.content.parts.some((p) => p.content.patientSummary?.trim());
+  return {
+    patientLanguage, summaryLanguage,
+    needed: !!latest && hasSummary && !!patientLanguage && patientLanguage !== summaryLanguage && !rows.some((t) => t.report_version === latest.version && t.language === patientLanguage),
+    translations: rows.map((t) => ({ version: t.report_version, language: t.language, summary: t.summary, translatedBy: t.translated_by, reviewedBy: t.reviewed_by, attachedBy: t.name, attachedAt: new Date(t.attached_at).toISOString() })),
+  };
+}
+
 const reportView = (r: ReportRow) => ({
   id: r.id, version: r.version, kind: r.kind, reason: r.reason, issuedAt: new Date(r.issued_at).toISOString(), document: r.content,
 });
@@ -218,7 +246,30 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           isLead: reviewer && row.lead_expert_id === actor.userId,
           notes: notes.map((n) => ({ id: n.id, body: n.body, createdAt: new Date(n.created_at).toISOString() })),
           reports: visibleReports.map(reportView),
+          summaryLanguage: await summaryLanguageView(tx, row, visibleReports),
         };
+      });
+    },
+
+    /**
+     * The coordinator attaches a translation of the latest report's patient summary, reviewed by
+     * a person, into the patient's language (or another they read). The signed summary stays the
+     * original; the translation is shown beside it, labelled, with who made and checked it.
+     */
+    async attachSummaryTranslation(actor: Actor, meta: RequestMeta, caseId: string, version: number, input: SummaryTranslationBody) {
+      return withCaseTx(db, async (tx) => {
+        const opened = await deps.cases.open(tx, actor, caseId, 'case.opinion.translate', meta, { forUpdate: true });
+        const [report] = await tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 AND version = $2', [caseId, version]);
+        if (!report) throw new AppError('NOT_FOUND', 'This case has no report of that version.');
+        const written = summaryLanguageOf(report.content);
+        if (input.language === written) throw new AppError('VALIDATION_FAILED', 'The summary is already written in this language.', { errors: [{ path: '/language', message: 'Choose the language the summary is translated into.' }] });
+        if (!report.content.parts.some((p) => p.content.patientSummary?.trim())) throw new AppError('CONFLICT', 'This report has no summary for the patient to translate.');
+        await tx.query(`INSERT INTO opinion_summary_translations (case_id, report_version, language, summary, translated_by, reviewed_by, attached_by) VALUES ($1,$2,$3,$4,$5,$6,$7)
+          ON CONFLICT (case_id, report_version, language) DO UPDATE SET summary = EXCLUDED.summary, translated_by = EXCLUDED.translated_by, reviewed_by = EXCLUDED.reviewed_by, attached_by = EXCLUDED.attached_by, attached_at = now()`,
+          [caseId, version, input.language, input.summary, input.translatedBy, input.reviewedBy, actor.userId]);
+        await opened.emit('opinion.translate', { version, language: input.language });
+        await opened.audit('case.opinion.translate', { entityType: 'DiagnosticReport', entityId: report.id, detail: { version, language: input.language } });
+        return summaryLanguageView(tx, opened.row, await reports(tx, caseId));
       });
     },
 

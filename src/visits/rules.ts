@@ -16,6 +16,8 @@ const VisitType = z.strictObject({
   caseStatuses: z.array(z.string()).min(1),
   /** When the visit is offered, in the patient's words ("after your opinion is delivered"). */
   offered: z.string().min(5), requiresBoardDiscussion: z.boolean().optional(), licensedWherePatientIs: z.boolean(),
+  /** The read fields in Spanish, beside the English. */
+  es: z.strictObject({ label: z.string().min(5), offered: z.string().min(5) }).partial().optional(),
   sources: z.array(Id).min(1), reviewedOn: Day,
 });
 const VisitsFile = z.strictObject({

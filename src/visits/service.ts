@@ -6,6 +6,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
+import { entryIn } from '../core/locale.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { isPatientSide, PATIENT_SIDE_RELATIONS, type CaseRelation } from '../cases/lifecycle.ts';
 import { inCareTeamConversation } from '../cases/careTeam.ts';
@@ -172,7 +173,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
           const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }) : ['No expert leads this review yet.'];
           if (expert && !expert.visit_hours?.weekly.length) why.push(`${expert.name} has not set hours for video visits yet.`);
           if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push('A visit of this kind is already booked. You can move it to another time.');
-          return { id: t.id, label: t.label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
+          return { id: t.id, label: entryIn(t, meta.locale ?? 'en').label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
         });
         return { visits: visits.map((v) => visitView(v, deps.now())), types: patientSide ? types : [], expertName: expert?.name ?? null, cancellationHours: VISITS.cancellation.minHoursBefore };
       });

@@ -148,9 +148,16 @@ it('on a laptop whose browser asks for English: the saved Spanish wins; consent,
   await expert.client.post(`/api/offers/${offer.body.id}/accept`);
   await command(expert, caseId, 'startReview');
   await issueOpinion(expert, caseId);
+  // The expert wrote the summary in English: the coordinator attaches a translation checked by a person.
+  const translated = await coordinator.client.put(`/api/cases/${caseId}/opinion/report/1/translation`, {
+    language: 'es', summary: 'El plan es correcto. Pregúntele a su médico por el próximo estudio.', translatedBy: 'Marta Traductora', reviewedBy: 'Julio Revisor' });
+  expect(translated.status).toBe(200);
   expect((await coordinator.client.post(`/api/cases/${caseId}/opinion/deliver`)).status).toBe(200);
   await page.reload();
   await page.getByRole('tab', { name: es('cases:tab.opinion') }).click();
+  // The translation comes first, labelled with who made and checked it; the signed original follows.
+  await page.getByTestId('summary-translation').getByText('El plan es correcto.', { exact: false }).waitFor();
+  expect(await page.getByTestId('summary-translation').textContent()).toContain(es('opinion:report.translation.note', { translatedBy: 'Marta Traductora', reviewedBy: 'Julio Revisor' }));
   await page.getByText('The plan is sound.', { exact: false }).first().waitFor();
   await expectPlainSpanishPage(page);
   await shot(page, 'opinion');

@@ -139,12 +139,13 @@ export function codeFor(p: Person) {
 }
 
 /** An assigned expert writes a minimal part, signs it and issues the report (the case becomes opinion_signed). */
-export async function issueOpinion(expert: Person, caseId: string, issueOptions: Record<string, unknown> = {}) {
+export async function issueOpinion(expert: Person, caseId: string, issueOptions: Record<string, unknown> = {}, sections: Record<string, unknown> = {}) {
   const ws = (await expert.client.get(`/api/cases/${caseId}/opinion`)).body;
   const questions: string[] = ws.intake?.questions?.questions ?? [];
   const draft = await expert.client.put(`/api/cases/${caseId}/opinion/draft`, {
     patientSummary: 'The plan is sound. Ask your doctor about the next scan.',
     answers: questions.map((q) => ({ question: q, answer: 'Yes, for the reasons above.' })),
+    ...sections,
   });
   if (draft.status !== 200) throw new Error(`opinion draft: ${draft.text}`);
   const signed = await expert.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(expert) });

@@ -42,6 +42,8 @@ const PERMISSIONS = {
   // Costs, coverage and what the insurer said: the patient side and the coordinator, not the reviewers.
   'case.billing.read': ['patient', 'referring_physician', 'coordinator'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
+  /** Attach a reviewed translation of the patient summary to an issued report. */
+  'case.opinion.translate': ['coordinator'],
   'case.followup.write': ['patient', 'expert'],
   'case.survey.write': ['patient'],
   'outcomes.read': ['coordinator', 'admin'],

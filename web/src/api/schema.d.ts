@@ -10467,6 +10467,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/opinion/report/{version}/translation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Attach a translation of the patient summary, reviewed by a person (coordinator); the signed original stays as written */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        language: string;
+                        /** @description The person who checked the translation against the original */
+                        reviewedBy: string;
+                        summary: string;
+                        /** @description Who translated it (a person or a translation service) */
+                        translatedBy: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
+                            needed: boolean;
+                            patientLanguage: string | null;
+                            summaryLanguage: string;
+                            translations: components["schemas"]["OpinionSummaryTranslation"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/opinion/report/versions": {
         parameters: {
             query?: never;
@@ -19306,6 +19425,8 @@ export interface components {
                 };
             };
             patientSummary?: string;
+            /** @enum {string} */
+            patientSummaryLanguage?: "en" | "es";
             physicianSection?: string;
             priorities?: {
                 explanation?: string;
@@ -19409,6 +19530,7 @@ export interface components {
                 };
             } | null;
             patientSummary?: string | null;
+            patientSummaryLanguage?: ("en" | "es") | null;
             physicianSection?: string | null;
             priorities?: {
                 explanation?: string;
@@ -19512,6 +19634,7 @@ export interface components {
                 };
             } | null;
             patientSummary?: string | null;
+            patientSummaryLanguage?: ("en" | "es") | null;
             physicianSection?: string | null;
             priorities?: {
                 explanation?: string;
@@ -19615,6 +19738,8 @@ export interface components {
                 };
             };
             patientSummary?: string;
+            /** @enum {string} */
+            patientSummaryLanguage?: "en" | "es";
             physicianSection?: string;
             priorities?: {
                 explanation?: string;
@@ -19698,8 +19823,10 @@ export interface components {
             signedAt: string | null;
             /** @enum {string} */
             status: "draft" | "signed";
-            /** @description Reading grade of the patient summary (aim for 8 or below) */
+            /** @description Reading grade of an English patient summary (aim for 8 or below) */
             summaryGrade: number | null;
+            /** @description INFLESZ readability of a Spanish patient summary (aim for 55 or more) */
+            summaryInflesz: number | null;
             updatedAt: string;
         };
         OpinionPartInput: {
@@ -19715,8 +19842,10 @@ export interface components {
             signedAt: string | null;
             /** @enum {string} */
             status: "draft" | "signed";
-            /** @description Reading grade of the patient summary (aim for 8 or below) */
+            /** @description Reading grade of an English patient summary (aim for 8 or below) */
             summaryGrade: number | null;
+            /** @description INFLESZ readability of a Spanish patient summary (aim for 55 or more) */
+            summaryInflesz: number | null;
             updatedAt: string;
         };
         OpinionReport: {
@@ -19785,6 +19914,8 @@ export interface components {
                         };
                     };
                     patientSummary?: string;
+                    /** @enum {string} */
+                    patientSummaryLanguage?: "en" | "es";
                     physicianSection?: string;
                     priorities?: {
                         explanation: string;
@@ -19924,6 +20055,8 @@ export interface components {
                         };
                     };
                     patientSummary?: string;
+                    /** @enum {string} */
+                    patientSummaryLanguage?: "en" | "es";
                     physicianSection?: string;
                     priorities?: {
                         explanation: string;
@@ -20017,6 +20150,24 @@ export interface components {
             reason: string | null;
             version: number;
         };
+        OpinionSummaryTranslation: {
+            attachedAt: string;
+            attachedBy: string;
+            language: string;
+            reviewedBy: string;
+            summary: string;
+            translatedBy: string;
+            version: number;
+        };
+        OpinionSummaryTranslationInput: {
+            attachedAt: string;
+            attachedBy: string;
+            language: string;
+            reviewedBy: string;
+            summary: string;
+            translatedBy: string;
+            version: number;
+        };
         OpinionWorkspace: {
             biomarkers: {
                 missing: string[];
@@ -20082,6 +20233,13 @@ export interface components {
             }[];
             /** @enum {string} */
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
+            summaryLanguage: {
+                /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
+                needed: boolean;
+                patientLanguage: string | null;
+                summaryLanguage: string;
+                translations: components["schemas"]["OpinionSummaryTranslation"][];
+            };
         };
         OpinionWorkspaceInput: {
             biomarkers: {
@@ -20148,6 +20306,13 @@ export interface components {
             }[];
             /** @enum {string} */
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
+            summaryLanguage: {
+                /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
+                needed: boolean;
+                patientLanguage: string | null;
+                summaryLanguage: string;
+                translations: components["schemas"]["OpinionSummaryTranslationInput"][];
+            };
         };
         OutcomesSummary: {
             boards: {

@@ -7,6 +7,8 @@ import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
+import { languageName } from '../../languages.ts';
+import { SummaryTranslationForm } from './SummaryTranslationForm.tsx';
 import { BoardView, CoordinatorView, ReviewerWorkspace, type Workspace } from './ReviewWorkspace.tsx';
 
 /** The Opinion tab: the reviewer's workspace and editor, the coordinator's delivery, the patient's report. */
@@ -21,6 +23,7 @@ export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can:
     <Stack>
       {w.isReviewer && <ReviewerWorkspace caseId={caseId} w={w} />}
       {me.user.role === 'coordinator' && <CoordinatorView caseId={caseId} w={w} />}
+      {me.user.role === 'coordinator' && <SummaryTranslationForm caseId={caseId} w={w} />}
       {me.user.role === 'board_chair' && <BoardView w={w} />}
       <Reports caseId={caseId} w={w} patientSide={patientSide} />
       {w.reports.length > 0 && ['delivered', 'closed'].includes(w.status) && <FollowUp caseId={caseId} me={me} canWrite={can.askFollowup} />}
@@ -32,6 +35,8 @@ export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can:
 
 function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; patientSide: boolean }) {
   const latest = w.reports.at(-1);
+  // A reviewed translation into the patient's language goes first; the signed original follows, named as such.
+  const translation = w.summaryLanguage.translations.find((x) => x.version === latest?.version && x.language === (w.summaryLanguage.patientLanguage ?? ''));
   const { t } = useTranslation();
   if (!latest) return null;
   const parts = latest.document.parts;
@@ -48,8 +53,15 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
         ))}
       </Group>
       {latest.document.disagreements.length > 0 && <Alert mt="sm" color="orange" title={t('opinion:report.differ')}><List size="sm">{latest.document.disagreements.map((d) => <List.Item key={d}>{d}</List.Item>)}</List></Alert>}
+      {translation && (
+        <Stack gap={2} mt="sm" data-testid="summary-translation" lang={translation.language}>
+          <Text fw={600}>{t('opinion:report.translation.title', { language: languageName(translation.language) })}</Text>
+          <Text>{translation.summary}</Text>
+          <Text size="xs" c="dimmed">{t('opinion:report.translation.note', { translatedBy: translation.translatedBy, reviewedBy: translation.reviewedBy })}</Text>
+        </Stack>
+      )}
       {parts.filter((p) => p.content.patientSummary).map((p) => (
-        <Stack key={p.authorName} gap={2} mt="sm"><Text fw={600}>{t('opinion:report.plain', { author: p.authorName })}</Text><Text>{p.content.patientSummary}</Text></Stack>
+        <Stack key={p.authorName} gap={2} mt="sm" lang={p.content.patientSummaryLanguage ?? 'en'}><Text fw={600}>{translation ? t('opinion:report.translation.original', { author: p.authorName }) : t('opinion:report.plain', { author: p.authorName })}</Text><Text>{p.content.patientSummary}</Text></Stack>
       ))}
       {parts.filter((p) => p.content.slidesReviewed).map((p) => {
         const s = p.content.slidesReviewed!;

@@ -1,10 +1,12 @@
-import { Accordion, Alert, Badge, Button, Card, Checkbox, Group, List, Modal, MultiSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Accordion, Alert, Badge, Button, Card, Checkbox, Group, List, Modal, MultiSelect, NativeSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
 import { formatDate, get, patch, post, type DeepPartial, type GetResult, type IntakeDraft, type PatchResult, type PostResult, type Schema } from '../../api.ts';
 import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
 import { useMe } from '../../auth.tsx';
 import { ErrorNote, FieldRow } from '../../components.tsx';
+import { LANGUAGES } from '../../i18n.ts';
+import { languageName } from '../../languages.ts';
 import { caseKeys } from '../../queryKeys.ts';
 import { RecommendationCard } from '../boards/CaseBoardPanel.tsx';
 import { SlidesReviewedEditor } from '../pathology/SlidesReviewedEditor.tsx';
@@ -247,7 +249,8 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           <Accordion.Item value="summary">
             <SectionControl state={state('patientSummary', 'physicianSection')}>Summaries</SectionControl>
             <Accordion.Panel>
-              <Textarea label="Summary for the patient, in plain language" description={w.myPart?.summaryGrade != null ? `Reading grade ${w.myPart.summaryGrade} (aim for 8 or below)` : 'The reading grade appears as you write (aim for 8 or below).'} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
+              <SummaryLanguage w={w} value={c.patientSummaryLanguage ?? 'en'} onChange={(v) => set('patientSummaryLanguage', v)} />
+              <Textarea label="Summary for the patient, in plain language" lang={c.patientSummaryLanguage ?? 'en'} description={summaryReadability(w.myPart)} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
               <Textarea label="For the referring physician" autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
@@ -411,3 +414,25 @@ export function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace })
   );
 }
 
+
+/** How readable the summary is, on its language's scale: US grade for English, INFLESZ for Spanish. */
+function summaryReadability(part: Workspace['myPart']): string {
+  if (part?.summaryGrade != null) return `Reading grade ${part.summaryGrade} (aim for 8 or below)`;
+  if (part?.summaryInflesz != null) return `INFLESZ ${part.summaryInflesz} (aim for 55 or more: "normal" or easier)`;
+  return 'How easy it is to read appears as you write.';
+}
+
+/**
+ * The language the summary is written in. When the patient prefers another, the expert writes in
+ * it if they can; otherwise the coordinator attaches a translation checked by a person.
+ */
+function SummaryLanguage({ w, value, onChange }: { w: Workspace; value: string; onChange: (v: 'en' | 'es') => void }) {
+  const preferred = (w.intake as { patient?: { preferredLanguage?: string } }).patient?.preferredLanguage ?? 'en';
+  const hint = preferred === value ? undefined
+    : LANGUAGES.includes(preferred) ? `The patient prefers ${languageName(preferred)}. Write in it if you can; otherwise the coordinator attaches a translation checked by a person.`
+    : `The patient prefers ${languageName(preferred)}: the coordinator attaches a translation checked by a person.`;
+  return (
+    <NativeSelect label="Language of the summary" description={hint} value={value} onChange={(e) => onChange(e.currentTarget.value as 'en' | 'es')} w={{ base: '100%', sm: 360 }}
+      data={LANGUAGES.map((l) => ({ value: l, label: languageName(l) }))} />
+  );
+}

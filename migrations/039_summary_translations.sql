@@ -1,0 +1,15 @@
+-- The patient summary in the patient's language when the expert wrote it in another: a
+-- translation reviewed by a person, attached by the coordinator to one report version. The signed
+-- text stays the original; the translation is shown labelled as such, with who made and reviewed it.
+CREATE TABLE opinion_summary_translations (
+  case_id uuid NOT NULL REFERENCES cases(id),
+  report_version int NOT NULL,
+  language text NOT NULL CHECK (language ~ '^[a-z]{2,3}$'),
+  summary text NOT NULL,
+  translated_by text NOT NULL,
+  reviewed_by text NOT NULL,
+  attached_by uuid NOT NULL REFERENCES users(id),
+  attached_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (case_id, report_version, language),
+  FOREIGN KEY (case_id, report_version) REFERENCES opinion_reports (case_id, version)
+);
