@@ -72,7 +72,7 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   const waiting = chairPage.getByTestId('waiting-cases');
   await waiting.getByText(reference).waitFor();
   await waiting.getByLabel(`Session for ${reference}`).click();
-  await chairPage.getByRole('option').first().click();
+  await chairPage.getByRole('listbox').getByRole('option').first().click();
   await waiting.getByRole('button', { name: 'Add' }).click();
   await chairPage.getByTestId('sessions').getByText('1 case').waitFor();
   await shot(chairPage, 'chair-sessions');
@@ -124,7 +124,7 @@ it('the chair presents, a member follows live on a phone, the minutes are confir
   // The CT: the chair scrolls, the member's viewer shows the same slice.
   await chairPage.getByText('Images', { exact: true }).click();
   await chairPage.getByRole('textbox', { name: 'Study' }).click();
-  await chairPage.getByRole('option').first().click();
+  await chairPage.getByRole('listbox').getByRole('option').first().click();
   const chairSlice = chairPage.getByTestId('shared-slice');
   await chairSlice.getByText(/Image \d+ of 12/).waitFor({ timeout: 30_000 });
   const box = (await chairPage.getByTestId('shared-viewport').boundingBox())!;

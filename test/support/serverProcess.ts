@@ -26,7 +26,8 @@ export async function startServerProcess(opts: { port: number; dataDir: string; 
   });
   let stderr = '';
   server.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  for (let i = 0; i < 300; i++) {
+  // A minute: the demo is seeded at start-up, which takes several times longer on a busy two-core machine.
+  for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the server exited: ${stderr}`);
     try {
       if ((await fetch(`http://127.0.0.1:${opts.port}/readyz`)).status === 200) return server;
