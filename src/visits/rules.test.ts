@@ -33,6 +33,9 @@ describe('booking and cancelling', () => {
     expect(bookingRefusal({ ...facts, expertLicensure: ['US-NY'] })[0]).toMatch(/^Dr\. Example is not licensed in OH, where you are/);
     expect(bookingRefusal({ ...facts, type: visitTypeById('board_debrief')! })).toEqual(['The tumor board has not discussed this case yet.']);
     expect(bookingRefusal({ ...facts, patientLocation: null })[0]).toMatch(/^Tell us in your request where you live/);
+    // In Spanish, the same reasons in the reader's words, the visit's own phrase translated beside the English.
+    expect(bookingRefusal({ ...facts, caseStatus: 'in_review' }, 'es')).toEqual(['Puede programarla después de que reciba su opinión.']);
+    expect(bookingRefusal({ ...facts, expertLicensure: ['US-NY'] }, 'es')[0]).toMatch(/^Dr\. Example no tiene licencia en OH, donde usted está/);
   });
 
   it('lets the patient side cancel or move a visit only with enough notice', () => {

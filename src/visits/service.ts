@@ -15,7 +15,7 @@ import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
 import type { ExpertAvailability } from './fhir.ts';
 import { removeFromRoom } from './room.ts';
-import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
+import { BOOKING_WORDS, bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
 
 /**
  * Video visits with the expert who writes the opinion: the expert's weekly hours, free slots in
@@ -170,9 +170,11 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const expert = row.lead_expert_id ? await expertOf(tx, row.lead_expert_id) : null;
         const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
         const types = VISITS.types.map((t) => {
-          const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }) : ['No expert leads this review yet.'];
-          if (expert && !expert.visit_hours?.weekly.length) why.push(`${expert.name} has not set hours for video visits yet.`);
-          if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push('A visit of this kind is already booked. You can move it to another time.');
+          const locale = meta.locale ?? 'en';
+          const words = BOOKING_WORDS[locale];
+          const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }, locale) : [words.noLead];
+          if (expert && !expert.visit_hours?.weekly.length) why.push(words.noHours(expert.name));
+          if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push(words.alreadyBooked);
           return { id: t.id, label: entryIn(t, meta.locale ?? 'en').label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
         });
         return { visits: visits.map((v) => visitView(v, deps.now())), types: patientSide ? types : [], expertName: expert?.name ?? null, cancellationHours: VISITS.cancellation.minHoursBefore };
@@ -207,7 +209,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         // One booking at a time per expert: the row lock keeps two patients from taking one slot.
         await tx.query('SELECT 1 FROM expert_profiles WHERE user_id = $1 FOR UPDATE', [expert.id]);
         const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
-        const refused = bookingRefusal({ type, caseStatus: gate.row.status, boardDiscussed: discussed, patientLocation: patientLocation(gate.row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name });
+        const refused = bookingRefusal({ type, caseStatus: gate.row.status, boardDiscussed: discussed, patientLocation: patientLocation(gate.row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }, meta.locale ?? 'en');
         if (refused.length) throw new AppError('GUARD_FAILED', refused[0]!, { unmet: refused });
         const open = await tx.query(`SELECT 1 FROM visits WHERE case_id = $1 AND visit_type = $2 AND status = 'booked' AND ends_at > now()`, [caseId, type.id]);
         if (open.length) throw new AppError('GUARD_FAILED', 'A visit of this kind is already booked. Move it or cancel it to choose another time.', { unmet: ['A visit of this kind is already booked. Move it or cancel it to choose another time.'] });
