@@ -71,6 +71,11 @@ describe('an account’s language', () => {
 
   it('can be changed, is audited, and only to a language the service writes', async () => {
     const p = await aPatient(t, 'Luis Cambio');
+    // A registration keeps the language it was made in; an account made by an administrator has
+    // none until its person chooses (their pages follow the device meanwhile).
+    expect((await p.client.get('/api/auth/me')).body.user.locale).toBe('en');
+    const staff = await aStaff(t, 'coordinator', 'Sin Idioma');
+    expect((await staff.client.get('/api/auth/me')).body.user.locale).toBeNull();
     expect((await p.client.put('/api/auth/locale', { locale: 'es' })).status).toBe(200);
     expect((await p.client.get('/api/auth/me')).body.user.locale).toBe('es');
     const bad = await p.client.put('/api/auth/locale', { locale: 'xx' });
@@ -161,7 +166,7 @@ describe('the patient summary in the patient’s language', () => {
   it('is marked as needing a translation when the expert wrote in another language; the coordinator attaches one reviewed by a person', async () => {
     const { p, coordinator, id } = await deliveredCase('Sofía Traducción');
     let seen = (await coordinator.client.get(`/api/cases/${id}/opinion`)).body.summaryLanguage;
-    expect(seen).toEqual({ patientLanguage: 'es', summaryLanguage: 'en', needed: true, translations: [] });
+    expect(seen).toEqual({ patientLanguage: 'es', summaryLanguage: 'en', needed: true, current: null, translations: [] });
     // The same language as the original is refused in plain words; so is an empty translation.
     const same = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'en', summary: 'The plan is sound.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' });
     expect(same.status).toBe(400);
@@ -170,15 +175,19 @@ describe('the patient summary in the patient’s language', () => {
     expect((await coordinator.client.put(`/api/cases/${id}/opinion/report/9/translation`, { language: 'es', summary: 'El plan es correcto.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
     const put = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan es correcto. Pregunte a su médico por la próxima tomografía.', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor' });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ needed: false, translations: [{ version: 1, language: 'es', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor', attachedBy: `Coord Sofía Traducción` }] });
+    expect(put.body).toMatchObject({ needed: false, current: { version: 1, language: 'es' }, translations: [{ version: 1, language: 'es', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor', attachedBy: `Coord Sofía Traducción` }] });
+    // A correction is added, not written over: the patient reads the newest, the first stays on record.
+    const fixed = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan es correcto. Pregúntele a su médico por la próxima tomografía.', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor' });
+    expect(fixed.body.translations).toHaveLength(2);
+    expect(fixed.body.current.summary).toMatch(/Pregúntele/);
     // The patient reads it once the opinion is delivered; the signed original is unchanged.
     expect((await p.client.get(`/api/cases/${id}/opinion`)).body.summaryLanguage.translations).toEqual([]);
     expect((await coordinator.client.post(`/api/cases/${id}/opinion/deliver`)).status).toBe(200);
     seen = (await p.client.get(`/api/cases/${id}/opinion`)).body;
-    expect(seen.summaryLanguage.translations[0].summary).toMatch(/^El plan es correcto/);
+    expect(seen.summaryLanguage.current.summary).toMatch(/^El plan es correcto/);
     expect(seen.reports[0].document.parts[0].content.patientSummary).toBe('The plan is sound. Ask your doctor about the next scan.');
     const audit = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_events WHERE action = 'case.opinion.translate' AND case_id = $1`, [id]);
-    expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }]);
+    expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }]);
     // Only the coordinator attaches one: to the patient the route is not there (as for any case route they may not use).
     expect((await p.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
   });

@@ -1,5 +1,5 @@
 import type { Queryable } from '../core/db.ts';
-import { asLocale, DEFAULT_LOCALE, type Locale } from '../core/locale.ts';
+import { asLocale, type Locale } from '../core/locale.ts';
 import type { Role } from '../core/auth/roles.ts';
 import { hashToken, newToken } from '../core/auth/tokens.ts';
 
@@ -17,7 +17,8 @@ export interface UserRow {
   disabled_at: Date | null;
   created_at: Date;
   interprets: string[] | null;
-  locale: string;
+  /** Not chosen yet: null (mail in English, pages as the device says). */
+  locale: string | null;
 }
 
 export async function findUserByEmail(q: Queryable, email: string): Promise<UserRow | undefined> {
@@ -32,7 +33,7 @@ export async function insertUser(q: Queryable, u: { email: string; name: string;
   const rows = await q.query<UserRow>(
     `INSERT INTO users (email, name, role, password_hash, email_verified_at, created_by, interprets, locale)
      VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, $6, $7, $8) RETURNING *`,
-    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null, u.interprets?.length ? u.interprets : null, u.locale ?? DEFAULT_LOCALE]);
+    [u.email, u.name, u.role, u.passwordHash, u.verified, u.createdBy ?? null, u.interprets?.length ? u.interprets : null, u.locale ?? null]);
   return rows[0]!;
 }
 
@@ -95,6 +96,6 @@ export function toUserView(u: UserRow) {
     disabled: u.disabled_at != null,
     createdAt: new Date(u.created_at).toISOString(),
     interprets: u.interprets ?? [],
-    locale: asLocale(u.locale),
+    locale: u.locale ? asLocale(u.locale) : null,
   };
 }

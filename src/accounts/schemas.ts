@@ -46,8 +46,8 @@ export const UserView = z
     createdAt: z.string(),
     /** For medical interpreters: the languages they interpret (ISO 639 codes). */
     interprets: z.array(z.string()),
-    /** The language of the person's pages and mail. */
-    locale: z.enum(LOCALES),
+    /** The language of the person's pages and mail; null until they choose one (pages follow the device, mail is in English). */
+    locale: z.enum(LOCALES).nullable(),
   })
   .meta({ id: 'User' });
 

@@ -31,7 +31,12 @@ const Service = z.object({
 });
 export type ServiceEntry = z.infer<typeof Service>;
 
-const Catalogue = z.object({ reviewedOn: z.iso.date(), currency: z.string().regex(/^[A-Z]{3}$/), note: z.string(), sources: z.array(Source), services: z.array(Service).min(1) });
+const Catalogue = z.object({
+  reviewedOn: z.iso.date(), currency: z.string().regex(/^[A-Z]{3}$/), note: z.string(),
+  /** Said under every estimate to the patient. */
+  priceNote: z.string(), es: z.object({ priceNote: z.string() }).partial().optional(),
+  sources: z.array(Source), services: z.array(Service).min(1),
+});
 export type ServiceCatalogue = z.infer<typeof Catalogue>;
 
 const CoverageRule = z.object({
@@ -67,7 +72,7 @@ export function loadBilling(): { catalogue: ServiceCatalogue; coverage: Coverage
 export function billingIn(billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }, locale: Locale) {
   if (locale === DEFAULT_LOCALE) return billing;
   return {
-    catalogue: { ...billing.catalogue, services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
+    catalogue: { ...entryIn(billing.catalogue, locale), services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
     coverage: { ...billing.coverage, rules: billing.coverage.rules.map((r) => entryIn(r, locale)) },
   };
 }
@@ -152,7 +157,7 @@ export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogu
   return {
     currency: prices?.currency ?? catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
     guidance: rule ? [{ id: rule.id, text: rule.text, ask: rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
-    priceNote: 'An estimate from what we know of your request now: the final bill follows the services you receive.',
+    priceNote: catalogue.priceNote,
     reviewedOn: catalogue.reviewedOn,
   };
 }

@@ -36,7 +36,8 @@ export function urgencyReasonIn(reason: string | null, locale: Locale): string |
   const en = KNOWLEDGE.rules.urgency;
   const tr = knowledgeIn(locale).knowledge.rules.urgency;
   const pairs: [string, string][] = [...en.rules.map((r, i): [string, string] => [r.text, tr.rules[i]!.text]), [en.standard.text, tr.standard.text]];
-  let out = reason.startsWith(SET_BY_COORDINATOR.en) ? SET_BY_COORDINATOR[locale] + reason.slice(SET_BY_COORDINATOR.en.length) : reason;
-  for (const [english, translated] of pairs) out = out.replace(english, translated);
+  if (reason.startsWith(SET_BY_COORDINATOR.en)) return SET_BY_COORDINATOR[locale] + reason.slice(SET_BY_COORDINATOR.en.length);
+  let out = reason;
+  for (const [english, translated] of pairs) out = out.split(english).join(translated);
   return out;
 }

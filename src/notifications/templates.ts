@@ -153,6 +153,6 @@ const es: Record<NoticeKind, Template> = {
 
 export const TEMPLATES: Record<Locale, Record<NoticeKind, Template>> = { en, es };
 
-export function renderNotice(kind: NoticeKind, locale: string, p: NoticeParams, c: NoticeContext): NoticeText {
+export function renderNotice(kind: NoticeKind, locale: string | null, p: NoticeParams, c: NoticeContext): NoticeText {
   return TEMPLATES[asLocale(locale)][kind](p, c);
 }

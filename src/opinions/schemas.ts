@@ -198,7 +198,9 @@ export const SummaryLanguageView = z.object({
   patientLanguage: z.string().nullable(),
   summaryLanguage: z.string(),
   needed: z.boolean().describe('The latest report\'s summary is not in the patient\'s language and no translation into it is attached'),
-  translations: z.array(SummaryTranslation),
+  /** The translation the patient reads now: into their language, of the latest summary (newest if corrected). */
+  current: SummaryTranslation.nullable(),
+  translations: z.array(SummaryTranslation).describe('Every translation attached, newest first (a correction does not replace the earlier one)'),
 });
 export type SummaryTranslationBody = z.infer<typeof SummaryTranslationBody>;
 export type SummaryLanguageView = z.infer<typeof SummaryLanguageView>;

@@ -61,20 +61,30 @@ const partView = (p: PartRow, missing: string[] = []) => ({
 /** The language the summary of a report is written in: what its authors said, English otherwise. */
 const summaryLanguageOf = (doc: ReportDocument) => doc.parts.find((p) => p.content.patientSummary?.trim())?.content.patientSummaryLanguage ?? 'en';
 
-/** Whether the patient can read the latest summary in their language, and the translations attached to the reports shown. */
+/** The summary a report gives the patient (its parts' summaries, in order). */
+const summaryOf = (doc: ReportDocument) => doc.parts.map((p) => p.content.patientSummary?.trim() ?? '').filter(Boolean).join('\n\n');
+
+/**
+ * Whether the patient can read the latest summary in their language, and the translations of the
+ * reports shown (newest first). A translation made for an earlier version still applies when an
+ * addendum left the summary as it was.
+ */
 async function summaryLanguageView(tx: Queryable, row: CaseRow, shown: ReportRow[]): Promise<SummaryLanguageView> {
   const [pt] = await tx.query<{ preferred_language: string | null }>('SELECT preferred_language FROM patients WHERE id = $1', [row.patient_id]);
   const rows = shown.length ? await tx.query<{ report_version: number; language: string; summary: string; translated_by: string; reviewed_by: string; attached_at: Date; name: string }>(
     `SELECT t.report_version, t.language, t.summary, t.translated_by, t.reviewed_by, t.attached_at, u.name FROM opinion_summary_translations t JOIN users u ON u.id = t.attached_by
-     WHERE t.case_id = $1 AND t.report_version = ANY($2::int[]) ORDER BY t.report_version, t.language`, [row.id, shown.map((r) => r.version)]) : [];
+     WHERE t.case_id = $1 AND t.report_version = ANY($2::int[]) ORDER BY t.attached_at DESC`, [row.id, shown.map((r) => r.version)]) : [];
+  const translations = rows.map((t) => ({ version: t.report_version, language: t.language, summary: t.summary, translatedBy: t.translated_by, reviewedBy: t.reviewed_by, attachedBy: t.name, attachedAt: new Date(t.attached_at).toISOString() }));
   const latest = shown.at(-1);
   const summaryLanguage = latest ? summaryLanguageOf(latest.content) : 'en';
-  const patientLanguage = pt?.preferred_language?.trim().toLowerCase() || null;
-  const hasSummary = !!latest?.content.parts.some((p) => p.content.patientSummary?.trim());
+  // "es-MX" is Spanish: languages are compared by their base code, as the pages choose theirs.
+  const patientLanguage = pt?.preferred_language?.trim().toLowerCase().split(/[-_]/)[0] || null;
+  const sameSummary = new Set(latest ? shown.filter((r) => summaryOf(r.content) === summaryOf(latest.content)).map((r) => r.version) : []);
+  const current = translations.find((t) => t.language === patientLanguage && sameSummary.has(t.version)) ?? null;
   return {
-    patientLanguage, summaryLanguage,
-    needed: !!latest && hasSummary && !!patientLanguage && patientLanguage !== summaryLanguage && !rows.some((t) => t.report_version === latest.version && t.language === patientLanguage),
-    translations: rows.map((t) => ({ version: t.report_version, language: t.language, summary: t.summary, translatedBy: t.translated_by, reviewedBy: t.reviewed_by, attachedBy: t.name, attachedAt: new Date(t.attached_at).toISOString() })),
+    patientLanguage, summaryLanguage, current,
+    needed: !!latest && !!summaryOf(latest.content) && !!patientLanguage && patientLanguage !== summaryLanguage && !current,
+    translations,
   };
 }
 
@@ -264,8 +274,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const written = summaryLanguageOf(report.content);
         if (input.language === written) throw new AppError('VALIDATION_FAILED', 'The summary is already written in this language.', { errors: [{ path: '/language', message: 'Choose the language the summary is translated into.' }] });
         if (!report.content.parts.some((p) => p.content.patientSummary?.trim())) throw new AppError('CONFLICT', 'This report has no summary for the patient to translate.');
-        await tx.query(`INSERT INTO opinion_summary_translations (case_id, report_version, language, summary, translated_by, reviewed_by, attached_by) VALUES ($1,$2,$3,$4,$5,$6,$7)
-          ON CONFLICT (case_id, report_version, language) DO UPDATE SET summary = EXCLUDED.summary, translated_by = EXCLUDED.translated_by, reviewed_by = EXCLUDED.reviewed_by, attached_by = EXCLUDED.attached_by, attached_at = now()`,
+        // A correction is a new row: the one a patient may have read stays on record.
+        await tx.query(`INSERT INTO opinion_summary_translations (case_id, report_version, language, summary, translated_by, reviewed_by, attached_by) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
           [caseId, version, input.language, input.summary, input.translatedBy, input.reviewedBy, actor.userId]);
         await opened.emit('opinion.translate', { version, language: input.language });
         await opened.audit('case.opinion.translate', { entityType: 'DiagnosticReport', entityId: report.id, detail: { version, language: input.language } });

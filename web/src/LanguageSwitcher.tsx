@@ -27,8 +27,9 @@ export function LanguageSwitcher({ me }: { me?: Me | null }) {
   });
   const change = async (language: string) => {
     await chooseLanguage(language);
+    // Signed in, the account's language is saved first: notices are written in it.
+    if (me) await save.mutateAsync(language).catch(() => undefined);
     void refetch();
-    if (me) save.mutate(language);
   };
   return (
     <NativeSelect size="xs" w={110} aria-label={t('common:language.label')} value={i18n.language} onChange={(e) => void change(e.currentTarget.value)} data-testid="language">
@@ -37,13 +38,21 @@ export function LanguageSwitcher({ me }: { me?: Me | null }) {
   );
 }
 
-/** Once signed in, the account's saved language is the one the pages use. */
+/**
+ * Once signed in, the account's saved language is the one the pages use; an account that has not
+ * chosen one yet keeps the language in use on this device, saved for its mail and notices.
+ */
 export function useAccountLanguage(me: Me | null | undefined) {
   const { i18n } = useTranslation();
+  const qc = useQueryClient();
   const refetch = useRefetchInLanguage();
   const saved = me?.user.locale;
+  const signedIn = !!me && me.session.mfaState === 'ok';
   useEffect(() => {
     if (saved && saved !== i18n.language && LANGUAGES.includes(saved)) void chooseLanguage(saved).then(refetch);
+    else if (me && saved === null && signedIn) {
+      void put('/auth/locale', { locale: i18n.language }).then(() => qc.setQueryData<Me>(['me'], { ...me, user: { ...me.user, locale: i18n.language } })).catch(() => undefined);
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [saved]);
+  }, [saved, signedIn]);
 }

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { ApiError, get } from './api.ts';
 
 export interface Me {
-  user: { id: string; email: string; name: string; role: string; mfaEnabled: boolean; locale: string };
+  user: { id: string; email: string; name: string; role: string; mfaEnabled: boolean; locale: string | null };
   session: { mfaState: 'ok' | 'pending' | 'enroll_required'; expiresAt: string; idleExpiresAt: string };
   demo: boolean;
 }

@@ -10506,10 +10506,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            current: components["schemas"]["OpinionSummaryTranslation"] | null;
                             /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
                             needed: boolean;
                             patientLanguage: string | null;
                             summaryLanguage: string;
+                            /** @description Every translation attached, newest first (a correction does not replace the earlier one) */
                             translations: components["schemas"]["OpinionSummaryTranslation"][];
                         };
                     };
@@ -20234,10 +20236,12 @@ export interface components {
             /** @enum {string} */
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
             summaryLanguage: {
+                current: components["schemas"]["OpinionSummaryTranslation"] | null;
                 /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
                 needed: boolean;
                 patientLanguage: string | null;
                 summaryLanguage: string;
+                /** @description Every translation attached, newest first (a correction does not replace the earlier one) */
                 translations: components["schemas"]["OpinionSummaryTranslation"][];
             };
         };
@@ -20307,10 +20311,12 @@ export interface components {
             /** @enum {string} */
             status: "draft" | "submitted" | "collecting_records" | "ready_for_review" | "assigned" | "in_review" | "board" | "opinion_signed" | "delivered" | "closed" | "cancelled" | "on_hold";
             summaryLanguage: {
+                current: components["schemas"]["OpinionSummaryTranslationInput"] | null;
                 /** @description The latest report's summary is not in the patient's language and no translation into it is attached */
                 needed: boolean;
                 patientLanguage: string | null;
                 summaryLanguage: string;
+                /** @description Every translation attached, newest first (a correction does not replace the earlier one) */
                 translations: components["schemas"]["OpinionSummaryTranslationInput"][];
             };
         };
@@ -20926,8 +20932,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             interprets: string[];
-            /** @enum {string} */
-            locale: "en" | "es";
+            locale: ("en" | "es") | null;
             mfaEnabled: boolean;
             name: string;
             /** @enum {string} */
@@ -20941,8 +20946,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             interprets: string[];
-            /** @enum {string} */
-            locale: "en" | "es";
+            locale: ("en" | "es") | null;
             mfaEnabled: boolean;
             name: string;
             /** @enum {string} */

@@ -36,7 +36,7 @@ export function OpinionPanel({ caseId, me, can }: { caseId: string; me: Me; can:
 function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; patientSide: boolean }) {
   const latest = w.reports.at(-1);
   // A reviewed translation into the patient's language goes first; the signed original follows, named as such.
-  const translation = w.summaryLanguage.translations.find((x) => x.version === latest?.version && x.language === (w.summaryLanguage.patientLanguage ?? ''));
+  const translation = w.summaryLanguage.current;
   const { t } = useTranslation();
   if (!latest) return null;
   const parts = latest.document.parts;
