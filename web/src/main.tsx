@@ -51,7 +51,8 @@ const theme = createTheme({
     Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
     // A button's words wrap on a narrow screen instead of running past its edge: translations are
     // often longer than the English ("Empezar una solicitud con mis respuestas").
-    Button: Button.extend({ styles: { root: { height: 'auto', minHeight: 'var(--button-height)', paddingBlock: 4 }, label: { whiteSpace: 'normal', textAlign: 'center' } } }),
+    // The inner box keeps the button's height, so a one-line label stays in the middle.
+    Button: Button.extend({ styles: { root: { height: 'auto', minHeight: 'var(--button-height)', paddingBlock: 4 }, inner: { height: 'auto', minHeight: 'calc(var(--button-height) - 10px)' }, label: { whiteSpace: 'normal', textAlign: 'center' } } }),
     // The close button of a dialog is an icon: it needs a name for screen readers.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': i18n.t('common:close') } } }),
   },
