@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelIn, type Locale } from '../core/locale.ts';
+import { entryIn, type Locale } from '../core/locale.ts';
 import { PRIORITIES } from '../cases/intake.ts';
 import { KNOWLEDGE } from './knowledge.ts';
 
@@ -11,30 +11,30 @@ import { KNOWLEDGE } from './knowledge.ts';
 const YesNoUnsure = z.enum(['yes', 'no', 'not_sure']);
 
 export const TREATMENT_KINDS = [
-  { id: 'surgery', label: 'Surgery', es: 'Cirugía' },
-  { id: 'chemotherapy', label: 'Chemotherapy', es: 'Quimioterapia' },
-  { id: 'radiation', label: 'Radiation', es: 'Radioterapia' },
-  { id: 'immunotherapy', label: 'Immunotherapy', es: 'Inmunoterapia' },
-  { id: 'targeted_therapy', label: 'Targeted therapy (pills or drips aimed at a gene change)', es: 'Terapia dirigida (pastillas o sueros contra un cambio en un gen)' },
-  { id: 'hormone_therapy', label: 'Hormone therapy', es: 'Terapia hormonal' },
-  { id: 'antifibrotic', label: 'Anti-scarring drugs for the lungs', es: 'Medicinas contra la cicatrización de los pulmones' },
-  { id: 'inhalers', label: 'Inhalers', es: 'Inhaladores' },
-  { id: 'oxygen', label: 'Oxygen', es: 'Oxígeno' },
-  { id: 'steroids_immunosuppressants', label: 'Steroids or drugs that calm the immune system', es: 'Esteroides o medicinas que calman el sistema inmunitario' },
-  { id: 'other', label: 'Something else', es: 'Otra cosa' },
+  { id: 'surgery', label: 'Surgery', es: { label: 'Cirugía' } },
+  { id: 'chemotherapy', label: 'Chemotherapy', es: { label: 'Quimioterapia' } },
+  { id: 'radiation', label: 'Radiation', es: { label: 'Radioterapia' } },
+  { id: 'immunotherapy', label: 'Immunotherapy', es: { label: 'Inmunoterapia' } },
+  { id: 'targeted_therapy', label: 'Targeted therapy (pills or drips aimed at a gene change)', es: { label: 'Terapia dirigida (pastillas o sueros contra un cambio en un gen)' } },
+  { id: 'hormone_therapy', label: 'Hormone therapy', es: { label: 'Terapia hormonal' } },
+  { id: 'antifibrotic', label: 'Anti-scarring drugs for the lungs', es: { label: 'Medicinas contra la cicatrización de los pulmones' } },
+  { id: 'inhalers', label: 'Inhalers', es: { label: 'Inhaladores' } },
+  { id: 'oxygen', label: 'Oxygen', es: { label: 'Oxígeno' } },
+  { id: 'steroids_immunosuppressants', label: 'Steroids or drugs that calm the immune system', es: { label: 'Esteroides o medicinas que calman el sistema inmunitario' } },
+  { id: 'other', label: 'Something else', es: { label: 'Otra cosa' } },
 ] as const;
 
 export const TIMING_CHOICES = [
-  { id: 'within_2_weeks', label: 'Within the next two weeks', es: 'En las próximas dos semanas' },
-  { id: 'within_2_months', label: 'In two weeks to two months', es: 'Entre dos semanas y dos meses' },
-  { id: 'later', label: 'Later than that', es: 'Más adelante' },
-  { id: 'not_scheduled', label: 'Nothing is scheduled', es: 'No hay nada programado' },
-  { id: 'not_sure', label: 'I am not sure', es: 'No estoy seguro' },
+  { id: 'within_2_weeks', label: 'Within the next two weeks', es: { label: 'En las próximas dos semanas' } },
+  { id: 'within_2_months', label: 'In two weeks to two months', es: { label: 'Entre dos semanas y dos meses' } },
+  { id: 'later', label: 'Later than that', es: { label: 'Más adelante' } },
+  { id: 'not_scheduled', label: 'Nothing is scheduled', es: { label: 'No hay nada programado' } },
+  { id: 'not_sure', label: 'I am not sure', es: { label: 'No estoy seguro' } },
 ] as const;
 
 /** A list of choices as a reader of `locale` sees them: the label in their language (each choice carries it beside the English). */
-export function choicesIn(choices: readonly ({ id: string; label: string } & { [L in Locale]?: string })[], locale: Locale): { id: string; label: string }[] {
-  return choices.map((c) => ({ id: c.id, label: labelIn(c, locale) }));
+export function choicesIn(choices: readonly { id: string; label: string; es?: { label: string } }[], locale: Locale): { id: string; label: string }[] {
+  return choices.map((c) => ({ id: c.id, label: entryIn(c, locale).label }));
 }
 
 const ids = <T extends { id: string }>(xs: readonly T[]) => xs.map((x) => x.id) as [T['id'], ...T['id'][]];

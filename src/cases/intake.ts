@@ -10,21 +10,21 @@ import { PLAN_TYPES } from '../billing/estimate.ts';
 
 /** The five situations of DOMAIN.md §1 (seed article), in the patient's words. */
 export const SITUATIONS = [
-  { id: 1, label: 'A serious or life-threatening diagnosis', es: 'Un diagnóstico grave o que pone en riesgo la vida', source: 'seed §1; DOMAIN.md §1' },
-  { id: 2, label: 'Major surgery has been recommended', es: 'Le recomendaron una cirugía mayor', source: 'seed §2; DOMAIN.md §1' },
-  { id: 3, label: 'The treatment is not working', es: 'El tratamiento no está funcionando', source: 'seed §3; DOMAIN.md §1' },
-  { id: 4, label: 'A rare, complex or aggressive condition', es: 'Una enfermedad rara, compleja o agresiva', source: 'seed §4; DOMAIN.md §1' },
-  { id: 5, label: 'Unsure or uncomfortable with the plan', es: 'Tiene dudas o no se siente cómodo con el plan', source: 'seed §5; DOMAIN.md §1' },
+  { id: 1, label: 'A serious or life-threatening diagnosis', es: { label: 'Un diagnóstico grave o que pone en riesgo la vida' }, source: 'seed §1; DOMAIN.md §1' },
+  { id: 2, label: 'Major surgery has been recommended', es: { label: 'Le recomendaron una cirugía mayor' }, source: 'seed §2; DOMAIN.md §1' },
+  { id: 3, label: 'The treatment is not working', es: { label: 'El tratamiento no está funcionando' }, source: 'seed §3; DOMAIN.md §1' },
+  { id: 4, label: 'A rare, complex or aggressive condition', es: { label: 'Una enfermedad rara, compleja o agresiva' }, source: 'seed §4; DOMAIN.md §1' },
+  { id: 5, label: 'Unsure or uncomfortable with the plan', es: { label: 'Tiene dudas o no se siente cómodo con el plan' }, source: 'seed §5; DOMAIN.md §1' },
 ] as const;
 
 /** What matters most, as ranked priorities (DOMAIN.md §6). */
 export const PRIORITIES = [
-  { id: 'longevity', label: 'Living as long as possible', es: 'Vivir el mayor tiempo posible' },
-  { id: 'function', label: 'Keeping function and independence', es: 'Seguir valiéndose por sí mismo' },
-  { id: 'comfort', label: 'Comfort and the fewest side effects', es: 'Estar cómodo y tener los menores efectos secundarios' },
-  { id: 'time_at_home', label: 'Time at home', es: 'Pasar tiempo en casa' },
-  { id: 'cost', label: 'Cost', es: 'El costo' },
-  { id: 'personal_goals', label: 'Fertility or other personal goals', es: 'Poder tener hijos u otras metas personales' },
+  { id: 'longevity', label: 'Living as long as possible', es: { label: 'Vivir el mayor tiempo posible' } },
+  { id: 'function', label: 'Keeping function and independence', es: { label: 'Seguir valiéndose por sí mismo' } },
+  { id: 'comfort', label: 'Comfort and the fewest side effects', es: { label: 'Estar cómodo y tener los menores efectos secundarios' } },
+  { id: 'time_at_home', label: 'Time at home', es: { label: 'Pasar tiempo en casa' } },
+  { id: 'cost', label: 'Cost', es: { label: 'El costo' } },
+  { id: 'personal_goals', label: 'Fertility or other personal goals', es: { label: 'Poder tener hijos u otras metas personales' } },
 ] as const;
 
 const PriorityId = z.enum(PRIORITIES.map((p) => p.id) as [string, ...string[]]);

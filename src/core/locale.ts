@@ -35,11 +35,6 @@ export function negotiateLocale(acceptLanguage: string | string[] | undefined): 
   return DEFAULT_LOCALE;
 }
 
-/** A choice's label in `locale`: choices carry their translations beside the English, under each language's code. */
-export function labelIn(choice: { label: string } & { [L in Locale]?: string }, locale: Locale): string {
-  return (locale !== DEFAULT_LOCALE && choice[locale]) || choice.label;
-}
-
 /**
  * A data entry with its read fields in `locale`, from the translation it carries beside the
  * English under the language's code (`"es": { "name": … }`); English where one is missing.

@@ -7,18 +7,27 @@ import { syllable } from 'syllable';
  * as one word.
  */
 export function readingGrade(texts: string[]): number {
+  const { sentences, words, syllables } = countText(texts, /[A-Za-z]/, /[A-Za-z][A-Za-z'’-]*/g, (w) => (/^[A-Z0-9-]{2,}$/.test(w) ? 1 : Math.max(1, syllable(w))));
+  return fleschKincaid({ sentence: sentences, word: words, syllable: syllables });
+}
+
+/**
+ * Sentences, words and syllables of texts as the readability scores read them: each text is at
+ * least one sentence (labels and list items have no full stop but are read as one unit).
+ */
+function countText(texts: string[], letter: RegExp, word: RegExp, syllablesOf: (word: string) => number) {
   let sentences = 0;
   let words = 0;
   let syllables = 0;
   for (const text of texts) {
-    const parts = text.split(/(?<=[.!?])\s+/).filter((s) => /[A-Za-z]/.test(s));
+    const parts = text.split(/(?<=[.!?])\s+/).filter((s) => letter.test(s));
     sentences += Math.max(1, parts.length);
-    for (const w of text.match(/[A-Za-z][A-Za-z'’-]*/g) ?? []) {
+    for (const w of text.match(word) ?? []) {
       words++;
-      syllables += /^[A-Z0-9-]{2,}$/.test(w) ? 1 : Math.max(1, syllable(w));
+      syllables += syllablesOf(w);
     }
   }
-  return fleschKincaid({ sentence: sentences, word: words, syllable: syllables });
+  return { sentences, words, syllables };
 }
 
 const STRONG = new Set([...'aeoáéóíú']);
@@ -53,17 +62,8 @@ export function spanishSyllables(word: string): number {
  * very easy. Counted like `readingGrade`: each text at least one sentence, abbreviations one syllable.
  */
 export function inflesz(texts: string[]): number {
-  let sentences = 0;
-  let words = 0;
-  let syllables = 0;
-  for (const text of texts) {
-    const parts = text.split(/(?<=[.!?])\s+/).filter((s) => /\p{L}/u.test(s));
-    sentences += Math.max(1, parts.length);
-    for (const w of text.match(/\p{L}[\p{L}'’-]*/gu) ?? []) {
-      words++;
-      syllables += /^[\p{Lu}0-9-]{2,}$/u.test(w) ? 1 : w.split('-').reduce((n, part) => n + (part ? spanishSyllables(part) : 0), 0) || 1;
-    }
-  }
+  const { sentences, words, syllables } = countText(texts, /\p{L}/u, /\p{L}[\p{L}'’-]*/gu,
+    (w) => (/^[\p{Lu}0-9-]{2,}$/u.test(w) ? 1 : w.split('-').reduce((n, part) => n + (part ? spanishSyllables(part) : 0), 0) || 1));
   if (!words) return 100;
   return 206.835 - (62.3 * syllables) / words - words / sentences;
 }

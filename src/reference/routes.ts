@@ -7,7 +7,7 @@ import { PRIORITIES, SITUATIONS } from '../cases/intake.ts';
 import { CASE_COMMANDS, CASE_STATUSES, STATUS_LABELS } from '../cases/lifecycle.ts';
 import { choicesIn } from '../assessment/answers.ts';
 import { knowledgeIn } from '../assessment/localized.ts';
-import { labelIn, LOCALES, negotiateLocale } from '../core/locale.ts';
+import { entryIn, LOCALES, negotiateLocale } from '../core/locale.ts';
 import { CONSENT_DOCUMENTS, currentDocument, documentIn } from '../consent/documents.ts';
 import { ROLE_LABELS } from '../core/auth/roles.ts';
 
@@ -27,7 +27,7 @@ export async function referenceRoutes(fastify: FastifyInstance) {
     async (req) => {
       const locale = negotiateLocale(req.headers['accept-language']);
       return {
-        situations: SITUATIONS.map((s) => ({ id: s.id, label: labelIn(s, locale), source: s.source })),
+        situations: SITUATIONS.map((s) => ({ id: s.id, label: entryIn(s, locale).label, source: s.source })),
         priorities: choicesIn(PRIORITIES, locale),
         urgencyRules: knowledgeIn(locale).knowledge.rules.urgency.rules.map(({ id, text, sources, reviewedOn }) => ({ id, reason: text, source: sources.join(', '), reviewedOn })),
       };
