@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
 import { enqueueJob } from '../jobs.ts';
+import { openDb } from './db.ts';
 import { drainJobs, enqueueRawJob, longKinds, type JobTable } from './jobs.ts';
 
 let t: TestDb;
@@ -49,5 +50,39 @@ describe('long jobs', () => {
     finishLong();
     await longLane;
     expect(order).toEqual(['long started', 'short', 'long done']);
+  });
+});
+
+describe('several workers', () => {
+  it('share the queue: each job runs once, and every worker takes some while the others are busy', async () => {
+    // Two workers as two instances would have them: on PostgreSQL, each with its own connections.
+    const other = t.url ? await openDb({ databaseUrl: t.url }) : t.db;
+    try {
+      const runs: string[] = [];
+      let started = 0;
+      let bothBusy!: () => void;
+      const busy = new Promise<void>((r) => (bothBusy = r));
+      const table: JobTable = {
+        'test.shared': {
+          payload: z.object({ n: z.number() }),
+          // The first job of each worker waits until the other worker holds one too: neither can
+          // take everything, whatever the timing.
+          run: async (p: { n: number }) => {
+            started++;
+            if (started === 2) bothBusy();
+            if (started <= 2) await busy;
+            runs.push(String(p.n));
+          },
+        } as JobTable[string],
+      };
+      for (let n = 0; n < 12; n++) await enqueueRawJob(t.db, 'test.shared', { n });
+      await Promise.all([drainJobs(t.db, table, undefined, 'one'), drainJobs(other, table, undefined, 'two')]);
+      expect(runs.sort()).toEqual(Array.from({ length: 12 }, (_, n) => String(n)).sort());
+      const rows = await t.db.query<{ claimed_by: string; attempts: number }>(`SELECT claimed_by, attempts FROM jobs WHERE kind = 'test.shared'`);
+      expect(rows.every((r) => r.attempts === 1)).toBe(true);
+      expect(new Set(rows.map((r) => r.claimed_by))).toEqual(new Set(['one', 'two']));
+    } finally {
+      if (other !== t.db) await other.close();
+    }
   });
 });
