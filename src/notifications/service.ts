@@ -126,7 +126,10 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
       await db.transaction(async (tx) => {
         const [e] = await tx.query<EventRow>(
           `SELECT e.id, e.case_id, e.type, e.to_status, e.detail, e.actor_id, u.role AS actor_role, u.name AS actor_name,
-                  c.reference, c.status, c.coordinator_id
+                  c.reference, c.coordinator_id,
+                  -- The case's state when the event happened, not when the notice goes out: a
+                  -- translation attached before delivery is not news after it.
+                  coalesce((SELECT t.to_status FROM case_events t WHERE t.case_id = e.case_id AND t.id <= e.id AND t.to_status IS NOT NULL ORDER BY t.id DESC LIMIT 1), c.status) AS status
            FROM case_events e JOIN cases c ON c.id = e.case_id LEFT JOIN users u ON u.id = e.actor_id WHERE e.id = $1`, [eventId]);
         if (!e) return;
         const params = paramsOf(e);
