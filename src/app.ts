@@ -4,6 +4,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
+import { problemIn } from './core/problemLanguage.ts';
+import { negotiateLocale } from './core/locale.ts';
 import { WEBSOCKET_MAX_MESSAGE_BYTES } from './core/realtime.ts';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -63,7 +65,10 @@ const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.sta
 const ASSETS_PREFIX = '/assets/';
 const isAsset = (req: FastifyRequest) => req.url.startsWith(ASSETS_PREFIX);
 
-function sendError(reply: FastifyReply, req: FastifyRequest, p: ProblemDetails) {
+function sendError(reply: FastifyReply, req: FastifyRequest, english: ProblemDetails) {
+  const locale = negotiateLocale(req.headers['accept-language']);
+  const p = problemIn(english, locale);
+  if (p !== english) reply.header('content-language', locale);
   if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
   if (isFhir(req)) return reply.code(p.status).type('application/fhir+json').send(operationOutcomeFor(p));
   return reply.code(p.status).type('application/problem+json').send(p);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeIn } from '../src/assessment/localized.ts';
 import { CONSENT_DOCUMENTS } from '../src/consent/documents.ts';
+import { extractPdfText } from '../src/records/pdfText.ts';
 import { aCase, aCaseInReview, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
 import { Client } from './support/client.ts';
 import { startTestApp, type TestApp } from './support/testApp.ts';
@@ -89,6 +90,33 @@ describe('an account’s language', () => {
     expect((await mailTo(p.email)).subject).toBe('Su contraseña cambió');
   });
 
+  it('answers problems in the reader’s language: title and detail, said to be Spanish', async () => {
+    const wrong = await anonymous.request('POST', '/api/auth/login', { email: 'nadie@example.test', password: 'not the password at all' }, SPANISH);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('content-language')).toBe('es');
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+    expect(wrong.body.title).toMatch(/contraseña/);
+    const p = await aPatient(t, 'Nora Nadie');
+    const missing = await p.client.request('GET', `/api/cases/${crypto.randomUUID()}`, undefined, SPANISH);
+    expect(missing.body.detail).toBe('Este caso no se encontró, o usted no tiene acceso.');
+    expect((await anonymous.post('/api/auth/login', { email: 'nadie@example.test', password: 'not the password at all' })).body.title).toBe('Email or password is not correct');
+  });
+
+  it('invites a caregiver in the language of the page the patient used, and pauses sign-in in the account’s language', async () => {
+    const p = await aPatient(t, 'Inés Invita');
+    const id = await aCase(t, p);
+    const invited = await p.client.request('POST', `/api/cases/${id}/proxies`, { email: 'cuidador@example.test', relationship: 'hijo' }, SPANISH);
+    expect(invited.status).toBe(201);
+    const invitation = await mailTo('cuidador@example.test');
+    expect(invitation.subject).toBe('Inés Invita le invita a ayudar con una solicitud de segunda opinión');
+    expect(invitation.body_text).toMatch(/Abra este enlace en los próximos 7 días/);
+    // Wrong current passwords until the account pauses: the owner is told in Spanish.
+    await p.client.put('/api/auth/locale', { locale: 'es' });
+    for (let i = 0; i < t.config.loginMaxFailures; i++) await p.client.post('/api/auth/password', { currentPassword: 'not the password at all', newPassword: 'a brand new long passphrase 42' });
+    const paused = await mailTo(p.email);
+    expect(paused.subject).toBe('Se pausó el inicio de sesión en su cuenta de Consilium');
+  });
+
   it('writes the notices of a Spanish reader in Spanish, without health data', async () => {
     const p = await aPatient(t, 'Marta Aviso');
     await p.client.put('/api/auth/locale', { locale: 'es' });
@@ -173,6 +201,11 @@ describe('the patient summary in the patient’s language', () => {
     expect(same.body.detail).toBe('The summary is already written in this language.');
     expect((await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: '', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(400);
     expect((await coordinator.client.put(`/api/cases/${id}/opinion/report/9/translation`, { language: 'es', summary: 'El plan es correcto.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
+    // Not delivered while the patient could not read the summary: the coordinator is told why.
+    const early = await coordinator.client.post(`/api/cases/${id}/opinion/deliver`);
+    expect(early.status).toBe(422);
+    expect(early.body.unmet).toEqual(['The patient reads Spanish: attach a translation of the summary, checked by a person, in the Opinion tab first.']);
+    expect((await coordinator.client.get(`/api/cases/${id}/opinion/report/1/translation/pdf`)).status).toBe(404);
     const put = await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan es correcto. Pregunte a su médico por la próxima tomografía.', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor' });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ needed: false, current: { version: 1, language: 'es' }, translations: [{ version: 1, language: 'es', translatedBy: 'Ana Traductora (intérprete médica certificada)', reviewedBy: 'Luis Revisor', attachedBy: `Coord Sofía Traducción` }] });
@@ -186,8 +219,22 @@ describe('the patient summary in the patient’s language', () => {
     seen = (await p.client.get(`/api/cases/${id}/opinion`)).body;
     expect(seen.summaryLanguage.current.summary).toMatch(/^El plan es correcto/);
     expect(seen.reports[0].document.parts[0].content.patientSummary).toBe('The plan is sound. Ask your doctor about the next scan.');
+    // The translation as a PDF of its own, in Spanish, labelled, with the signed original after it.
+    const pdf = await fetch(`${t.baseUrl}/api/cases/${id}/opinion/report/1/translation/pdf`, { headers: { cookie: p.client.cookieHeader } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-disposition')).toMatch(/filename=".+-resumen-es-v1\.pdf"/);
+    const { text } = await extractPdfText(new Uint8Array(await pdf.arrayBuffer()));
+    for (const words of ['Su resumen, traducido', 'Traducido por Ana Traductora', 'revisado por Luis Revisor', 'original en inglés', 'Pregúntele a su médico', 'El original firmado', 'The plan is sound.']) expect(text).toContain(words);
+    expect((await t.db.query(`SELECT 1 FROM audit_events WHERE action = 'opinion.translation.download' AND case_id = $1 AND actor_id = $2`, [id, p.id])).length).toBe(1);
+    // A correction made after delivery is news for the patient: a notice and a mail, in their language.
+    expect((await p.client.put('/api/auth/locale', { locale: 'es' })).status).toBe(200);
+    await coordinator.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan es correcto. Pregúntele a su médico por la próxima tomografía del tórax.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' });
+    await t.app.jobs.drain();
+    const notices = (await p.client.get('/api/notifications')).body.items.filter((n: { kind: string }) => n.kind === 'opinion.translated');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].title).toMatch(/^Resumen traducido de la opinión/);
     const audit = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_events WHERE action = 'case.opinion.translate' AND case_id = $1`, [id]);
-    expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }]);
+    expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }]);
     // Only the coordinator attaches one: to the patient the route is not there (as for any case route they may not use).
     expect((await p.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
   });

@@ -85,7 +85,7 @@ export function accountsRoutes(opts: { accounts: AccountsService; config: Config
     app.post('/auth/password-strength', {
       config: { access: 'public', rateLimit: { max: 120, timeWindow: 60_000 } },
       schema: { tags, summary: 'How strong a password being chosen is, with advice in plain words (for the form)', body: s.PasswordStrengthBody, response: { 200: s.PasswordStrengthView, ...errorResponses } },
-    }, async (req) => accounts.passwordHint(req.body));
+    }, async (req) => accounts.passwordHint(req.body, requestMeta(req).locale));
     app.post('/auth/password', { config: { access: 'signed-in' }, schema: { tags, summary: 'Change the password (current password and code asked again); every other session ends', body: s.ChangePasswordBody, response: { 200: Ok, ...errorResponses } } }, async (req) => {
       await accounts.changePassword(session(req), req.body, requestMeta(req));
       return { ok: true as const };

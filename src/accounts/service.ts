@@ -56,8 +56,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   }
 
   /** Refuses a guessable password, with what to do instead. */
-  async function assertStrongPassword(password: string, personal: string[]) {
-    const verdict = await judgePassword(password, personal);
+  async function assertStrongPassword(password: string, personal: string[], locale: Locale = 'en') {
+    const verdict = await judgePassword(password, personal, locale);
     if (!verdict.ok) throw new AppError('WEAK_PASSWORD', msg`This password is too easy to guess. ${verdict.advice.join(' ')}`);
   }
 
@@ -79,13 +79,13 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
      * The strength verdict for a password being chosen (the form's live hint), judged like the
      * save will be: with the name and address typed, or those of the person a set-password link is for.
      */
-    async passwordHint(input: { password: string; email?: string; name?: string; token?: string }) {
+    async passwordHint(input: { password: string; email?: string; name?: string; token?: string }, locale: Locale = 'en') {
       const holder = input.token ? await setPasswordHolder(input.token) : undefined;
-      return judgePassword(input.password, [input.email, input.name, holder?.email, holder?.name].filter((x): x is string => !!x));
+      return judgePassword(input.password, [input.email, input.name, holder?.email, holder?.name].filter((x): x is string => !!x), locale);
     },
 
     async register(input: { email: string; name: string; password: string; locale: Locale }, meta: RequestMeta): Promise<void> {
-      await assertStrongPassword(input.password, [input.email, input.name]);
+      await assertStrongPassword(input.password, [input.email, input.name], meta.locale);
       const passwordHash = await hashPassword(input.password);
       await db.transaction(async (tx) => {
         const existing = await findUserByEmail(tx, input.email);
@@ -148,7 +148,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
      */
     async setPassword(token: string, password: string, meta: RequestMeta): Promise<void> {
       const holder = await setPasswordHolder(token);
-      if (holder) await assertStrongPassword(password, [holder.email, holder.name]);
+      if (holder) await assertStrongPassword(password, [holder.email, holder.name], meta.locale);
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
         const now = deps.now();
@@ -262,7 +262,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       const step = user ? freshTotpStep(secrets, user, code, deps.now().getTime()) : null;
       if (!user || step === null) {
         await recordAuditNow(db, { actor: session.actor, meta, action: 'user.mfa_verify', entityType: 'User', entityId: session.actor.userId, outcome: 'failure' });
-        if (user) await warnOwnerOfLock({ ...limits, publicUrl: config.publicUrl }, key, reservation.failuresBefore, user.email);
+        if (user) await warnOwnerOfLock({ ...limits, publicUrl: config.publicUrl }, key, reservation.failuresBefore, user);
         throw new AppError('VALIDATION_FAILED', 'That code is not right. Try the newest code from your authenticator app.');
       }
       await attemptSucceeded(db, key, reservation.id);
@@ -279,7 +279,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       const actor = session.actor;
       if (input.newPassword === input.currentPassword) throw new AppError('VALIDATION_FAILED', 'Choose a new password that is different from the current one.');
       await confirmIdentity(stepUp, actor, meta, { password: input.currentPassword, code: input.code }, { action: 'user.password_change' });
-      await assertStrongPassword(input.newPassword, [actor.email, actor.name]);
+      await assertStrongPassword(input.newPassword, [actor.email, actor.name], meta.locale);
       const passwordHash = await hashPassword(input.newPassword);
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [actor.userId, passwordHash]);
@@ -294,7 +294,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
       const rows = await listActiveSessions(db, session.actor.userId, deps.now(), policy);
       await recordAuditNow(db, { actor: session.actor, meta, action: 'user.sessions.read', entityType: 'User', entityId: session.actor.userId, detail: { count: rows.length } });
       return rows.map((r) => ({
-        id: r.id, device: describeDevice(r.user_agent), ipAddress: r.ip,
+        id: r.id, device: describeDevice(r.user_agent, meta.locale), ipAddress: r.ip,
         createdAt: new Date(r.created_at).toISOString(), lastUsedAt: new Date(r.last_seen_at).toISOString(), current: r.token_hash === session.tokenHash,
       }));
     },

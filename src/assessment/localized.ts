@@ -14,6 +14,8 @@ import type { AssessmentResult } from './result.ts';
 /** The fields people read. Everything else (ids, predicates, codes, sources) is the same in every language. */
 export const READ_FIELDS = ['text', 'label', 'from', 'why', 'plain', 'note', 'procedure'] as const;
 const READ = new Set<string>(READ_FIELDS);
+/** Names read where a translation gives them, kept as they are otherwise: a gene's name (ALK, RET) is the same in every language. */
+const NAMES = new Set(['name']);
 /** Fields a translation adds to rather than replaces: Spanish words a reader may type, beside the English ones. */
 const ADDED = new Set(['keywords']);
 /** Maps of texts (the situation titles by number): each value is read. */
@@ -39,6 +41,7 @@ function translate(value: Json, locale: Locale, path: string, out: LocalizedKnow
     if (TRANSLATIONS.has(key)) continue;
     const at = `${path}/${key}`;
     if (READ.has(key) && typeof v === 'string') copy[key] = pick(v, words[key], at, out);
+    else if (NAMES.has(key) && typeof v === 'string') copy[key] = typeof words[key] === 'string' && words[key].trim() ? words[key] : v;
     else if (ADDED.has(key) && Array.isArray(v)) copy[key] = [...v, ...(Array.isArray(words[key]) ? words[key] : [])];
     else if (READ_MAPS.has(key) && v && typeof v === 'object' && !Array.isArray(v)) {
       const mapWords = (words[key] ?? {}) as Record<string, Json>;

@@ -57,15 +57,9 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
       };
     });
 
-    app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit', response: { 200: KnowledgeView } } }, async () => ({
-      version: KNOWLEDGE.version,
-      sources: KNOWLEDGE.sources,
-      conditions: KNOWLEDGE.conditions,
-      operations: KNOWLEDGE.operations,
-      volumeStandards: KNOWLEDGE.volumeStandards,
-      specialties: KNOWLEDGE.specialties,
-      panels: KNOWLEDGE.panels,
-      rules: KNOWLEDGE.rules,
-    }));
+    app.get('/assessments/rules', { config: { access: 'public' }, schema: { tags, summary: 'Every rule and catalogue entry with its source and review date, for clinicians to audit, in the language asked for (Accept-Language; English where a text has no translation)', response: { 200: KnowledgeView } } }, async (req) => {
+      const k = knowledgeIn(negotiateLocale(req.headers['accept-language'])).knowledge;
+      return { version: k.version, sources: k.sources, conditions: k.conditions, operations: k.operations, volumeStandards: k.volumeStandards, specialties: k.specialties, panels: k.panels, rules: k.rules };
+    });
   };
 }

@@ -14,8 +14,16 @@ describe('the knowledge in Spanish', () => {
   });
 
   it('keeps every id, predicate, code, source and review date as the English has them', () => {
-    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
+    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'name', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
     expect(strip(es.knowledge)).toEqual(strip(KNOWLEDGE));
+  });
+
+  it('names the biomarker tests in Spanish, and keeps a gene’s name as it is', () => {
+    const names = es.knowledge.panels.flatMap((p) => p.tests.map((t) => t.name));
+    expect(names).toContain('Omisión del exón 14 de MET');
+    expect(names).toContain('ALK');
+    // Every name with English words in it has its Spanish.
+    expect(names.filter((n) => /\b(including|fusions?|testing|mutation|amplification|receptor|germline|somatic|index|and|for|imaging)\b/i.test(n) && !/receptor de/.test(n))).toEqual([]);
   });
 
   it('keeps every number of the English text (a percentage or a count must not change in translation)', () => {

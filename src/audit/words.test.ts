@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CASE_COMMAND_NAMES, CASE_COMMANDS } from '../cases/lifecycle.ts';
-import { describeAction } from './words.ts';
+import { describeAction, ENGLISH_TABLES } from './words.ts';
+import { ACCOUNT_ES, COMMANDS_DONE_ES, EXACT_ES, FHIR_ES } from './words.es.ts';
 import { describeEvent, EVENT_WORDS } from '../events/words.ts';
 import { CASE_EVENT_TYPES } from '../events/catalog.ts';
 
@@ -44,5 +45,22 @@ describe('the audit trail and the timeline in words', () => {
     expect(describeEvent(add, 41)).toBe('Added 41 records');
     expect(describeEvent({ type: 'intake.save', detail: { section: 'condition' }, fromStatus: null, toStatus: null })).toBe('Filled in the diagnosis step');
     expect(describeEvent({ type: 'case.submit', detail: {}, fromStatus: 'draft', toStatus: 'submitted' })).toBe('Draft → Submitted');
+  });
+
+  it('says every action and event in Spanish too, with the same keys as the English', () => {
+    const spanish = { EXACT: EXACT_ES, ACCOUNT: ACCOUNT_ES, COMMANDS_DONE: COMMANDS_DONE_ES, FHIR: FHIR_ES };
+    for (const [name, table] of Object.entries(ENGLISH_TABLES)) expect(Object.keys(spanish[name as keyof typeof spanish]).sort(), name).toEqual(Object.keys(table).sort());
+    for (const a of caseActionsInSource()) expect(['Vio la solicitud', 'Trabajó en la solicitud'], a).not.toContain(describeAction(a, 'es'));
+    expect(describeAction('case.submit', 'es')).toBe('Envió la solicitud');
+    expect(describeAction('fhir.Patient.read', 'es')).toBe('Leyó los datos personales a través de un sistema conectado');
+    // Every event has Spanish words: none falls back to "other activity" or to the English.
+    for (const type of CASE_EVENT_TYPES) {
+      const line = describeEvent({ type, detail: { filename: 'informe.pdf', section: 'condition', to: 'expedited', label: 'Bloque A', booked: true }, fromStatus: null, toStatus: null }, 1, 'es');
+      expect(line, type).not.toBe('Otra actividad');
+      expect(line, type).not.toBe(describeEvent({ type, detail: { filename: 'informe.pdf', section: 'condition', to: 'expedited', label: 'Bloque A', booked: true }, fromStatus: null, toStatus: null }));
+    }
+    expect(describeEvent({ type: 'document.add', detail: { filename: 'tac.pdf' }, fromStatus: null, toStatus: null }, 3, 'es')).toBe('Agregó 3 documentos');
+    expect(describeEvent({ type: 'case.urgency', detail: { to: 'expedited' }, fromStatus: null, toStatus: null }, 1, 'es')).toBe('Cambió la urgencia a urgente');
+    expect(describeEvent({ type: 'case.submit', detail: {}, fromStatus: 'draft', toStatus: 'submitted' }, 1, 'es')).toBe('Borrador → Enviada');
   });
 });

@@ -1,4 +1,6 @@
 import { CASE_COMMANDS, type CaseCommand } from '../cases/lifecycle.ts';
+import type { Locale } from '../core/locale.ts';
+import { ACCOUNT_ES, COMMANDS_DONE_ES, EXACT_ES, FHIR_ES, FHIR_FALLBACK_ES, fhirReadEs, LOOKED_ES, WORKED_ES } from './words.es.ts';
 
 /**
  * The audit trail in words, for the patient's "who opened it" page and staff screens: every
@@ -21,7 +23,7 @@ const EXACT: Record<string, string> = {
   'imaging.measurement.create': 'Measured on an image', 'imaging.measurement.delete': 'Removed a measurement', 'imaging.measurements.read': 'Looked at image measurements',
   'offer.create': 'Offered the case to an expert', 'offer.accept': 'Accepted the case', 'offer.decline': 'Declined the case', 'offer.list': 'Looked at offers to experts',
   'opinion.workspace.read': 'Opened the opinion', 'opinion.draft.save': 'Worked on the opinion', 'opinion.note.create': 'Wrote a private review note',
-  'opinion.sign': 'Signed their part of the opinion', 'opinion.report.download': 'Downloaded the opinion', 'opinion.followup.read': 'Read the follow-up messages',
+  'opinion.sign': 'Signed their part of the opinion', 'opinion.report.download': 'Downloaded the opinion', 'opinion.translation.download': 'Downloaded the translated summary', 'opinion.followup.read': 'Read the follow-up messages',
   'opinion.followup.create': 'Wrote a follow-up message', 'opinion.survey.create': 'Answered the survey',
   'opinion.issue.original': 'Issued the opinion', 'case.opinion.translate': 'Attached a translation of the opinion summary', 'opinion.issue.addendum': 'Added an addendum to the opinion', 'opinion.issue.amendment': 'Corrected the opinion',
   'roi.create': 'Asked a hospital for records', 'roi.letter': 'Printed a records request letter', 'roi.list': 'Looked at records requests', 'roi.status': 'Updated a records request',
@@ -63,13 +65,17 @@ const FHIR: Record<string, string> = {
   Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
 };
 
-export function describeAction(action: string): string {
-  if (EXACT[action]) return EXACT[action];
-  if (ACCOUNT[action]) return ACCOUNT[action];
+export function describeAction(action: string, locale: Locale = 'en'): string {
+  const es = locale === 'es';
+  const exact = es ? EXACT_ES[action] ?? ACCOUNT_ES[action] : EXACT[action] ?? ACCOUNT[action];
+  if (exact) return exact;
   const command = /^case\.(\w+)$/.exec(action)?.[1];
-  if (command && command in CASE_COMMANDS) return COMMANDS_DONE[command as CaseCommand];
+  if (command && command in CASE_COMMANDS) return (es ? COMMANDS_DONE_ES : COMMANDS_DONE)[command as CaseCommand];
   const fhir = /^fhir\.(\w+)\.(read|search)$/.exec(action);
-  if (fhir) return `Read ${FHIR[fhir[1]!] ?? 'records'} through a connected system`;
-  if (action.endsWith('.read') || action.endsWith('.list')) return 'Looked at the request';
-  return 'Worked on the request';
+  if (fhir) return es ? fhirReadEs(FHIR_ES[fhir[1]!] ?? FHIR_FALLBACK_ES) : `Read ${FHIR[fhir[1]!] ?? 'records'} through a connected system`;
+  if (action.endsWith('.read') || action.endsWith('.list')) return es ? LOOKED_ES : 'Looked at the request';
+  return es ? WORKED_ES : 'Worked on the request';
 }
+
+/** The keys of each English table, for the test that the Spanish has every one. */
+export const ENGLISH_TABLES = { EXACT, ACCOUNT, COMMANDS_DONE, FHIR };

@@ -51,6 +51,8 @@ export interface GuardFacts {
   expertCandidate?: { exists: boolean; isExpert: boolean; active: boolean; isPatientSide: boolean };
   /** A signed report exists (the opinion is signed and delivered as a report, not by a bare command). */
   reportIssued?: boolean;
+  /** The language the patient reads, when the report's summary is in another and no reviewed translation is attached. */
+  summaryTranslationMissing?: string | null;
   reason?: string;
   /** The follow-up period after delivery has ended. */
   followupEnded?: boolean;
@@ -59,6 +61,9 @@ export interface GuardFacts {
 }
 
 const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
+const languageName = (code: string) => new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' }).of(code) ?? code;
+// A patient is not sent a summary they cannot read: the coordinator attaches a reviewed translation first.
+const needsTranslation = (f: GuardFacts) => (f.summaryTranslationMissing ? [`The patient reads ${languageName(f.summaryTranslationMissing)}: attach a translation of the summary, checked by a person, in the Opinion tab first.`] : []);
 
 interface CommandDef {
   label: string;
@@ -124,7 +129,7 @@ export const CASE_COMMANDS = {
     guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : f.actorRelations.includes('board_chair') ? [] : ['Only the chair of the board that discusses this case can do this.']),
   },
   signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
-  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f)] },
+  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f), ...needsTranslation(f)] },
   close: { label: 'Close the case', from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
   closeAfterFollowup: {
     label: 'Close after the follow-up period', from: ['delivered'], to: 'closed', roles: ['system'],

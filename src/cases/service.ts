@@ -21,6 +21,7 @@ import { pinFees } from '../billing/repository.ts';
 import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { describeEvent } from '../events/words.ts';
+import { commandLabelIn } from './lifecycleWords.ts';
 import { describeAction } from '../audit/words.ts';
 import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
@@ -28,6 +29,8 @@ import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type Ser
 import { scheduleSlaReminders } from './slaNotify.ts';
 import { decideUrgency, urgencyReasonIn } from './urgency.ts';
 import { unreadByCase } from '../messages/unread.ts';
+import { summaryTranslationNeeded } from '../opinions/summaryLanguage.ts';
+import { caregiverInvitationMail } from './invitationMail.ts';
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
 
@@ -122,7 +125,7 @@ export function casesService(deps: Deps) {
       unsignedConsents: unsignedConsents(consents),
       myRelations: relations,
       can: caseCapabilities(actor, row, { surveyAnswered: (await tx.query('SELECT 1 FROM opinion_surveys WHERE case_id = $1', [row.id])).length > 0 }),
-      commands: await commandPreviews(tx, actor, opened),
+      commands: await commandPreviews(tx, actor, opened, locale),
       submittedAt: iso(row.submitted_at),
       statusChangedAt: iso(row.status_changed_at)!,
       createdAt: iso(row.created_at)!,
@@ -152,6 +155,7 @@ export function casesService(deps: Deps) {
       checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
       expertCandidate,
       reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
+      summaryTranslationMissing: command === 'deliver' ? await summaryTranslationNeeded(tx, row) : undefined,
       offerPending: command === 'acceptAssignment' ? (await tx.query(`SELECT 1 FROM expert_offers WHERE case_id = $1 AND expert_id = $2 AND status = 'offered'`, [row.id, actor?.userId])).length > 0 : undefined,
       reason: input.reason,
       followupEnded: input.followupEnded,
@@ -164,14 +168,14 @@ export function casesService(deps: Deps) {
    * so a button says why it cannot be pressed before anyone presses it. What a command asks for
    * when given (a reason, an expert) is not counted as a blocker here.
    */
-  async function commandPreviews(tx: Queryable, actor: Actor, opened: OpenedCase) {
+  async function commandPreviews(tx: Queryable, actor: Actor, opened: OpenedCase, locale: Locale) {
     if (!roleAllows(actor.role, 'case.transition')) return [];
     // Signing and delivering happen in the opinion (report, notices), not as bare commands.
     const names = availableCommands(opened.row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver');
     const out = [];
     for (const name of names) {
       const decision = decide(name, await guardFacts(tx, actor, opened, name, { preview: true }));
-      out.push({ name, label: CASE_COMMANDS[name].label, blockedBy: decision.ok ? [] : decision.unmet });
+      out.push({ name, label: commandLabelIn(name, locale), blockedBy: decision.ok ? [] : decision.unmet });
     }
     return out;
   }
@@ -393,7 +397,7 @@ export function casesService(deps: Deps) {
           if (same) last.rows.push(r);
           else lines.push({ ...timelineLine(r), rows: [r] });
         }
-        return lines.map(({ rows: run, ...line }) => ({ ...line, count: run.length, at: iso(run.at(-1)!.at)!, label: describeEvent(line, run.length) }));
+        return lines.map(({ rows: run, ...line }) => ({ ...line, count: run.length, at: iso(run.at(-1)!.at)!, label: describeEvent(line, run.length, meta.locale) }));
       });
     },
 
@@ -405,7 +409,7 @@ export function casesService(deps: Deps) {
         const rows = await tx.query<{ at: Date; action: string; outcome: string; actor_role: string | null; actor_name: string | null }>(
           `SELECT a.at, a.action, a.outcome, a.actor_role, u.name AS actor_name FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
            WHERE a.case_id = $1 ORDER BY a.seq DESC LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`, [caseId]);
-        return { items: rows.map((r) => ({ at: iso(r.at)!, action: r.action, what: describeAction(r.action), outcome: r.outcome, actorRole: r.actor_role, actorName: r.actor_name })), total: count?.total ?? 0, ...page };
+        return { items: rows.map((r) => ({ at: iso(r.at)!, action: r.action, what: describeAction(r.action, meta.locale), outcome: r.outcome, actorRole: r.actor_role, actorName: r.actor_name })), total: count?.total ?? 0, ...page };
       });
     },
 
@@ -417,8 +421,7 @@ export function casesService(deps: Deps) {
         const token = newToken();
         await tx.query(`INSERT INTO proxy_invitations (case_id, email, relationship, token_hash, invited_by, expires_at) VALUES ($1,$2,$3,$4,$5, now() + interval '7 days')`,
           [caseId, input.email, input.relationship, hashToken(token), actor.userId]);
-        await enqueueMail(tx, { kind: 'proxy_invitation', to: input.email, subject: `${actor.name} invites you to help with a second-opinion request`,
-          text: `${actor.name} invites you to act as their caregiver on a second-opinion request (${opened.row.reference}) at Consilium.\n\nOpen this link within 7 days, then sign in or register with this email address to accept:\n\n${config.publicUrl}/invitations/${token}\n` });
+        await enqueueMail(tx, { kind: 'proxy_invitation', to: input.email, ...caregiverInvitationMail(meta.locale, actor.name, opened.row.reference, `${config.publicUrl}/invitations/${token}`) });
         await opened.emit('proxy.invite', { relationship: input.relationship });
         await opened.audit('case.proxy.invite');
         return { ok: true as const };

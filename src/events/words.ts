@@ -1,5 +1,9 @@
 import { SPECIMEN_STATUS_LABELS, type SpecimenStatus } from '../records/specimens.ts';
-import { CASE_COMMANDS, STATUS_LABELS, type CaseStatus } from '../cases/lifecycle.ts';
+import { CASE_COMMANDS, type CaseCommand, type CaseStatus } from '../cases/lifecycle.ts';
+import { statusLabelIn } from '../cases/lifecycleWords.ts';
+import { COMMANDS_DONE_ES } from '../audit/words.es.ts';
+import type { Locale } from '../core/locale.ts';
+import { EVENT_WORDS_ES, OTHER_ACTIVITY_ES } from './words.es.ts';
 import type { IntakeSectionName } from '../cases/intake.ts';
 import type { CaseEventDetail, CaseEventType } from './catalog.ts';
 
@@ -8,7 +12,7 @@ import type { CaseEventDetail, CaseEventType } from './catalog.ts';
  * a missing one a compile error); a run of the same event by the same person reads as one line
  * with a count ("Added 12 records"), so a busy upload does not bury the rest.
  */
-type Words = { [K in CaseEventType]: (d: CaseEventDetail<K>, count: number) => string };
+export type Words = { [K in CaseEventType]: (d: CaseEventDetail<K>, count: number) => string };
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : `${n} ${many}`);
 const INTAKE_STEPS: Record<IntakeSectionName, string> = {
@@ -65,9 +69,15 @@ export const EVENT_WORDS: Words = {
   'sla.breached': () => 'The opinion is late',
 };
 
-/** One timeline line: a change of state reads "from → to", anything else by its words. */
-export function describeEvent(e: { type: string; detail: Record<string, unknown>; fromStatus: CaseStatus | null; toStatus: CaseStatus | null }, count = 1): string {
-  if (e.fromStatus && e.toStatus && e.fromStatus !== e.toStatus) return `${STATUS_LABELS[e.fromStatus]} → ${STATUS_LABELS[e.toStatus]}`;
+/** One timeline line, in the reader's language: a change of state reads "from → to", anything else by its words. */
+export function describeEvent(e: { type: string; detail: Record<string, unknown>; fromStatus: CaseStatus | null; toStatus: CaseStatus | null }, count = 1, locale: Locale = 'en'): string {
+  if (e.fromStatus && e.toStatus && e.fromStatus !== e.toStatus) return `${statusLabelIn(e.fromStatus, locale)} → ${statusLabelIn(e.toStatus, locale)}`;
+  if (locale === 'es') {
+    const command = /^case\.(\w+)$/.exec(e.type)?.[1];
+    if (command && command in CASE_COMMANDS) return COMMANDS_DONE_ES[command as CaseCommand];
+    const es = (EVENT_WORDS_ES as unknown as Record<string, ((d: Record<string, unknown>, n: number) => string) | undefined>)[e.type];
+    return es ? es(e.detail, count) : OTHER_ACTIVITY_ES;
+  }
   const words = EVENT_WORDS[e.type as CaseEventType] as ((d: Record<string, unknown>, n: number) => string) | undefined;
   return words ? words(e.detail, count) : 'Other activity';
 }

@@ -34,7 +34,7 @@ interface OfferRow {
 
 const OPEN_FOR_OFFERS = ['ready_for_review', 'assigned', 'in_review', 'board'];
 
-const ServiceLines = z.object({ version: z.string(), note: z.string().optional(), lines: z.array(z.object({ id: z.string(), label: z.string(), conditions: z.array(z.string()), autoAssign: z.boolean() })) });
+const ServiceLines = z.object({ version: z.string(), note: z.string().optional(), lines: z.array(z.object({ id: z.string(), label: z.string(), es: z.object({ label: z.string() }).optional(), conditions: z.array(z.string()), autoAssign: z.boolean() })) });
 export const SERVICE_LINES = ServiceLines.parse(JSON.parse(fs.readFileSync(new URL('./data/service-lines.json', import.meta.url), 'utf8'))).lines;
 
 /** Whether cases of this condition are offered automatically (data, or AUTO_ASSIGN_SERVICE_LINES). */

@@ -21,7 +21,7 @@ export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
   | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed' | 'message.posted'
-  | 'glass.requested' | 'material.received';
+  | 'glass.requested' | 'material.received' | 'opinion.translated';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -72,6 +72,8 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   'opinion.original': [{ notice: 'opinion.issued', to: ['coordinator'], mail: true }],
   'opinion.addendum': opinionUpdated,
   'opinion.amendment': opinionUpdated,
+  // A translation attached (or corrected) after delivery: the patient side is told it is there to read.
+  'opinion.translate': [{ notice: 'opinion.translated', to: ['patientSide'], mail: true, afterDelivery: true }],
   // The patient side all read one thread: a caregiver's question reaches the patient too.
   // Messages fold into one unread notice (and one mail) per thread until it is read.
   'opinion.followup': [{ notice: 'followup.posted', to: ['otherSide', 'patientSide'], mail: true, coalesce: true }],
@@ -102,6 +104,7 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'opinion.issued': (id) => `/cases/${id}?tab=opinion`,
   'opinion.delivered': (id) => `/cases/${id}?tab=opinion`,
   'opinion.updated': (id) => `/cases/${id}?tab=opinion`,
+  'opinion.translated': (id) => `/cases/${id}?tab=opinion`,
   'followup.posted': (id) => `/cases/${id}?tab=opinion`,
   'sla.atRisk': (id) => `/cases/${id}`,
   'sla.breached': (id) => `/cases/${id}`,

@@ -2,7 +2,7 @@ import { phaseWords } from '../trials/cited.ts';
 import { LOBE_NAMES } from './lungFunction.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
-import type { Locale } from '../core/locale.ts';
+import { asLocale, type Locale } from '../core/locale.ts';
 import { CONCORDANCE_LABELS, type OpinionContent, type ReportDocument } from './schemas.ts';
 
 /**
@@ -17,6 +17,7 @@ interface ReportWords {
   sites: string; contact: string; registry: string; studyTeam: string; answers: string; matters: string; summary: string;
   fit: Record<'fits' | 'partly' | 'does_not_fit', string>; signed: (name: string, day: string, hash: string) => string;
   addendumHeading: (kind: 'addendum' | 'amendment', version: number, day: string, by: string) => string; reason: string;
+  translation: string; translationNote: (by: string, checkedBy: string, original: string, version: number) => string; original: string;
 }
 
 const WORDS: Record<Locale, ReportWords> = {
@@ -31,6 +32,9 @@ const WORDS: Record<Locale, ReportWords> = {
     fit: { fits: 'The plan fits the patient’s priorities', partly: 'The plan partly fits the patient’s priorities', does_not_fit: 'The plan does not fit the patient’s priorities' },
     signed: (name, d, hash) => `Signed electronically by ${name} on ${d} (content SHA-256 ${hash}…).`,
     addendumHeading: (kind, v, d, by) => `${kind === 'addendum' ? 'Addendum' : 'Amendment'} (version ${v}, ${d}, ${by})`, reason: 'Reason: ',
+    translation: 'Your summary, translated',
+    translationNote: (by, checked, original, v) => `Translated by ${by} and checked by ${checked}. The signed opinion is the original in ${original} (version ${v}); if the two ever seem to differ, ask your care team.`,
+    original: 'The signed original',
   },
   es: {
     title: 'Segunda opinión de especialistas', request: 'Solicitud de segunda opinión', issued: (d, by) => `emitida el ${d} por ${by}`,
@@ -43,6 +47,9 @@ const WORDS: Record<Locale, ReportWords> = {
     fit: { fits: 'El plan va de acuerdo con lo que es importante para el paciente', partly: 'El plan va en parte de acuerdo con lo que es importante para el paciente', does_not_fit: 'El plan no va de acuerdo con lo que es importante para el paciente' },
     signed: (name, d, hash) => `Firmado electrónicamente por ${name} el ${d} (SHA-256 del contenido ${hash}…).`,
     addendumHeading: (kind, v, d, by) => `${kind === 'addendum' ? 'Información agregada' : 'Corrección'} (versión ${v}, ${d}, ${by})`, reason: 'Motivo: ',
+    translation: 'Su resumen, traducido',
+    translationNote: (by, checked, original, v) => `Traducido por ${by} y revisado por ${checked}. La opinión firmada es la original en ${original} (versión ${v}); si alguna vez parecen decir cosas distintas, pregunte a su equipo de atención.`,
+    original: 'El original firmado',
   },
 };
 
@@ -174,7 +181,7 @@ export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
       margin: [48, 24, 48, 0],
       columns: [
         { text: doc.letterhead, bold: true, fontSize: 11 },
-        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(doc.patient.birthDate)}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
+        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(shown(doc.patient.birthDate))}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
       ],
       ...(currentPage > 0 ? {} : {}),
     }),
@@ -201,4 +208,49 @@ export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
 
 export function renderReportPdf(doc: ReportDocument): Promise<Buffer> {
   return renderPdf(reportDefinition(doc));
+}
+
+/** A coordinator's translation of a report's patient summary, as the patient downloads it. */
+export interface SummaryTranslationPrint { language: string; summary: string; translatedBy: string; reviewedBy: string; original: string; originalLanguage: string }
+
+/**
+ * The translation of the summary as a PDF of its own: the signed report stays the document it was
+ * (its hash is kept), so the translation is printed apart, labelled as a translation, who made and
+ * checked it, with the signed original after it.
+ */
+export function translationDefinition(doc: ReportDocument, t: SummaryTranslationPrint): TDocumentDefinitions {
+  const locale = asLocale(t.language);
+  const w = WORDS[locale];
+  const languageName = (code: string) => new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
+  return {
+    info: { title: `${w.translation} ${doc.caseReference}`, author: doc.letterhead },
+    language: t.language,
+    pageMargins: [48, 80, 48, 60],
+    header: () => ({
+      margin: [48, 24, 48, 0],
+      columns: [
+        { text: doc.letterhead, bold: true, fontSize: 11 },
+        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(dayIn(w.locale)(doc.patient.birthDate))}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
+      ],
+    }),
+    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: w.version(doc.version), fontSize: 8 }, { text: w.page(currentPage, pageCount), alignment: 'right', fontSize: 8 }] }),
+    content: [
+      { text: w.translation, style: 'title' },
+      { text: w.translationNote(t.translatedBy, t.reviewedBy, languageName(t.originalLanguage), doc.version), style: 'small', margin: [0, 0, 0, 8] },
+      { text: w.disclaimer, style: 'small', margin: [0, 0, 0, 12] },
+      { text: t.summary, lang: t.language },
+      { text: w.original, style: 'h2', margin: [0, 18, 0, 3] },
+      { text: t.original, lang: t.originalLanguage, color: '#444444' },
+    ] as Content[],
+    styles: {
+      title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
+      h2: { fontSize: 11, bold: true, margin: [0, 10, 0, 3] },
+      small: { fontSize: 8, color: '#444444' },
+    },
+    defaultStyle: { fontSize: 10, lineHeight: 1.2 },
+  };
+}
+
+export function renderTranslationPdf(doc: ReportDocument, t: SummaryTranslationPrint): Promise<Buffer> {
+  return renderPdf(translationDefinition(doc, t));
 }

@@ -56,6 +56,10 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
       const { stream, size, filename } = await opinions.reportPdf(req.actor, requestMeta(req), req.params.id, req.params.version);
       return reply.type('application/pdf').header('content-length', String(size)).header('content-disposition', `attachment; filename="${filename}"`).send(stream);
     });
+    app.get('/cases/:id/opinion/report/:version/translation/pdf', { config: { access: { case: 'case.opinion.read' } }, schema: { tags, summary: 'The reviewed translation of the patient summary of one version, as a PDF (the patient’s language first)', params: Params.extend({ version: z.coerce.number().int().min(1) }) } }, async (req, reply) => {
+      const { pdf, filename } = await opinions.translationPdf(req.actor, requestMeta(req), req.params.id, req.params.version);
+      return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename}"`).send(pdf);
+    });
     app.put('/cases/:id/opinion/report/:version/translation', {
       config: { access: { case: 'case.opinion.translate' } },
       schema: { tags, summary: 'Attach a translation of the patient summary, reviewed by a person (coordinator); the signed original stays as written', params: Params.extend({ version: z.coerce.number().int().min(1) }), body: SummaryTranslationBody, response: { 200: SummaryLanguageView, ...errorResponses } },

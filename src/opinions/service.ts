@@ -16,11 +16,12 @@ import type { CasesService } from '../cases/service.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { inflesz, readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
-import { renderReportPdf } from './pdf.ts';
+import { renderReportPdf, renderTranslationPdf } from './pdf.ts';
 import { asLocale } from '../core/locale.ts';
 import { boardRecommendations } from '../boards/recommendations.ts';
 import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
-import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument, SummaryLanguageView, SummaryTranslationBody } from './schemas.ts';
+import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument, SummaryTranslationBody } from './schemas.ts';
+import { reportsOf, summaryLanguageOf, summaryLanguageView, summaryOf, type ReportRow } from './summaryLanguage.ts';
 import { signingGaps, withoutBlankSections, type SigningContext } from './completeness.ts';
 import { callOffGlassSlides, resolveSlidesReviewed } from '../pathology/reviewed.ts';
 import { resolveCitedTrials } from '../trials/cited.ts';
@@ -37,7 +38,6 @@ interface PartRow { id: string; case_id: string; author_id: string; author_name:
 /** A signed part: its content passed the signing checks, so it is a complete opinion part. */
 type SignedPart = Omit<PartRow, 'content'> & { content: OpinionContent };
 const signedOnly = (all: PartRow[]) => all.filter((p) => p.status === 'signed') as unknown as SignedPart[];
-interface ReportRow { id: string; case_id: string; version: number; kind: 'original' | 'addendum' | 'amendment'; reason: string | null; content: ReportDocument; pdf_sha256: string; issued_by: string; issued_at: Date }
 
 /** Flesch-Kincaid grade of the patient summary (the target is 8 or below, DOMAIN.md §6); none when it has no words to grade ("…", "1."). */
 function summaryGrade(summary: string | undefined): number | null {
@@ -58,36 +58,6 @@ const partView = (p: PartRow, missing: string[] = []) => ({
   id: p.id, authorId: p.author_id, authorName: p.author_name, status: p.status, content: p.content, missing: p.status === 'signed' ? [] : missing,
   contentSha256: p.content_sha256, signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : null, updatedAt: new Date(p.updated_at).toISOString(),
 });
-/** The language the summary of a report is written in: what its authors said, English otherwise. */
-const summaryLanguageOf = (doc: ReportDocument) => doc.parts.find((p) => p.content.patientSummary?.trim())?.content.patientSummaryLanguage ?? 'en';
-
-/** The summary a report gives the patient (its parts' summaries, in order). */
-const summaryOf = (doc: ReportDocument) => doc.parts.map((p) => p.content.patientSummary?.trim() ?? '').filter(Boolean).join('\n\n');
-
-/**
- * Whether the patient can read the latest summary in their language, and the translations of the
- * reports shown (newest first). A translation made for an earlier version still applies when an
- * addendum left the summary as it was.
- */
-async function summaryLanguageView(tx: Queryable, row: CaseRow, shown: ReportRow[]): Promise<SummaryLanguageView> {
-  const [pt] = await tx.query<{ preferred_language: string | null }>('SELECT preferred_language FROM patients WHERE id = $1', [row.patient_id]);
-  const rows = shown.length ? await tx.query<{ report_version: number; language: string; summary: string; translated_by: string; reviewed_by: string; attached_at: Date; name: string }>(
-    `SELECT t.report_version, t.language, t.summary, t.translated_by, t.reviewed_by, t.attached_at, u.name FROM opinion_summary_translations t JOIN users u ON u.id = t.attached_by
-     WHERE t.case_id = $1 AND t.report_version = ANY($2::int[]) ORDER BY t.attached_at DESC`, [row.id, shown.map((r) => r.version)]) : [];
-  const translations = rows.map((t) => ({ version: t.report_version, language: t.language, summary: t.summary, translatedBy: t.translated_by, reviewedBy: t.reviewed_by, attachedBy: t.name, attachedAt: new Date(t.attached_at).toISOString() }));
-  const latest = shown.at(-1);
-  const summaryLanguage = latest ? summaryLanguageOf(latest.content) : 'en';
-  // "es-MX" is Spanish: languages are compared by their base code, as the pages choose theirs.
-  const patientLanguage = pt?.preferred_language?.trim().toLowerCase().split(/[-_]/)[0] || null;
-  const sameSummary = new Set(latest ? shown.filter((r) => summaryOf(r.content) === summaryOf(latest.content)).map((r) => r.version) : []);
-  const current = translations.find((t) => t.language === patientLanguage && sameSummary.has(t.version)) ?? null;
-  return {
-    patientLanguage, summaryLanguage, current,
-    needed: !!latest && !!summaryOf(latest.content) && !!patientLanguage && patientLanguage !== summaryLanguage && !current,
-    translations,
-  };
-}
-
 const reportView = (r: ReportRow) => ({
   id: r.id, version: r.version, kind: r.kind, reason: r.reason, issuedAt: new Date(r.issued_at).toISOString(), document: r.content,
 });
@@ -141,9 +111,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     const mine = all.find((p) => p.author_id === authorId);
     return mine ? partView(mine, signingGaps(mine.content, await signingContext(tx, row, authorId, all))) : null;
   }
-  async function reports(tx: Queryable, caseId: string): Promise<ReportRow[]> {
-    return tx.query<ReportRow>('SELECT * FROM opinion_reports WHERE case_id = $1 ORDER BY version', [caseId]);
-  }
+  const reports = reportsOf;
 
   /**
    * Password and authenticator code again: signing is a deliberate act by the signed-in person.
@@ -416,6 +384,29 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       });
       const { stream, size } = await blobs.open(db, report.pdf_sha256);
       return { stream, size, filename: `${report.content.caseReference}-opinion-v${report.version}.pdf` };
+    },
+
+    /**
+     * The reviewed translation of a report's summary as a PDF (rendered when asked: it is not the
+     * signed document). In the patient's language when there is one, else the newest translation.
+     */
+    async translationPdf(actor: Actor, meta: RequestMeta, caseId: string, version: number) {
+      const found = await withCaseTx(db, async (tx) => {
+        const { row, relations } = await openCase(tx, actor, caseId, 'case.opinion.read', meta);
+        if (isPatientSide(relations) && !DELIVERED_STATES.includes(row.status)) throw new AppError('NOT_FOUND', 'The report is not available yet.');
+        const all = await reports(tx, caseId);
+        const report = all.find((r) => r.version === version);
+        if (!report) throw new AppError('NOT_FOUND', 'This version of the report does not exist.');
+        const view = await summaryLanguageView(tx, row, all.filter((r) => r.version <= version));
+        const translation = view.current ?? view.translations.find((t) => summaryOf(all.find((r) => r.version === t.version)!.content) === summaryOf(report.content));
+        if (!translation) throw new AppError('NOT_FOUND', 'This report’s summary has no translation.');
+        await recordAudit(tx, { actor, meta, action: 'opinion.translation.download', entityType: 'DiagnosticReport', entityId: report.id, caseId, detail: { version, language: translation.language } });
+        return { report, translation };
+      });
+      const { report, translation } = found;
+      const pdf = await renderTranslationPdf(report.content, { ...translation, original: summaryOf(report.content), originalLanguage: summaryLanguageOf(report.content) });
+      const word = asLocale(translation.language) === 'es' ? 'resumen' : 'summary';
+      return { pdf, filename: `${report.content.caseReference}-${word}-${translation.language}-v${report.version}.pdf` };
     },
 
     /** Delivery: the case moves to delivered and the patient, proxies and referrer are told. */

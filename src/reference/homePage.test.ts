@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { readingGrade } from '../core/readability.ts';
+import { inflesz, readingGrade } from '../core/readability.ts';
 import { catalogue } from '../../web/src/messages/scan.ts';
 import { serviceInfo } from './serviceInfo.ts';
 
@@ -20,5 +20,15 @@ describe('the public home page', () => {
   it('states no number of its own: turnaround and follow-up come from the configuration', () => {
     expect(home.filter(([, v]) => /\d/.test(v))).toEqual([]);
     expect(fill(home.find(([k]) => k === 'home:time.standard')![1], { standard: 9 })).toContain('within 9 business days');
+  });
+
+  it('speaks Spanish to a Spanish reader: service lines, illnesses, kinds of specialists and cost notes, readable (INFLESZ 55 or more)', () => {
+    const es = serviceInfo(loadConfig({}), 'es');
+    const en = serviceInfo(loadConfig({}));
+    expect(es.serviceLines.map((l) => l.label)).toContain('Cánceres de la sangre');
+    for (const [i, line] of es.serviceLines.entries()) expect(line.label).not.toBe(en.serviceLines[i]!.label);
+    for (const [i, s] of es.specialists.entries()) expect(s.plain).not.toBe(en.specialists[i]!.plain);
+    for (const [i, n] of es.costNotes.entries()) expect(n.text).not.toBe(en.costNotes[i]!.text);
+    expect(inflesz([...es.costNotes.map((n) => n.text), ...es.specialists.map((s) => s.plain)])).toBeGreaterThanOrEqual(55);
   });
 });

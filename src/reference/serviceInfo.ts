@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { knowledgeIn } from '../assessment/localized.ts';
+import { DEFAULT_LOCALE, entryIn, type Locale } from '../core/locale.ts';
+import { requestMeta } from '../core/http.ts';
 import { serviceLevelsFor } from '../cases/sla.ts';
 import type { Config } from '../core/config.ts';
 import { SERVICE_LINES } from '../experts/offers.ts';
@@ -26,13 +28,14 @@ export const ServiceInfo = z.object({
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
 /** The public description of the service under this configuration (pure: configuration and bundled data only). */
-export function serviceInfo(config: Pick<Config, 'serviceLevelsFile' | 'followupDays' | 'contactEmail' | 'contactPhone'>): ServiceInfo {
+export function serviceInfo(config: Pick<Config, 'serviceLevelsFile' | 'followupDays' | 'contactEmail' | 'contactPhone'>, locale: Locale = DEFAULT_LOCALE): ServiceInfo {
   const levels = serviceLevelsFor(config);
+  const { knowledge: KNOWLEDGE } = knowledgeIn(locale);
   const conditionLabel = (id: string) => KNOWLEDGE.conditions.find((c) => c.id === id)?.label;
   return {
     turnaround: { standardBusinessDays: levels.businessDays.standard, expeditedBusinessDays: levels.businessDays.expedited },
     followupDays: config.followupDays,
-    serviceLines: SERVICE_LINES.map((l) => ({ id: l.id, label: l.label, conditions: l.conditions.map(conditionLabel).filter((c): c is string => !!c) })),
+    serviceLines: SERVICE_LINES.map((l) => ({ id: l.id, label: entryIn(l, locale).label, conditions: l.conditions.map(conditionLabel).filter((c): c is string => !!c) })),
     // "Surgery in the organ concerned" is a placeholder role for matching, not a kind of specialist to name.
     specialists: KNOWLEDGE.specialties.filter((s) => s.id !== 'general_surgery').map(({ id, label, plain }) => ({ id, label, plain })),
     costNotes: KNOWLEDGE.rules.coverage.map(({ id, text, sources }) => ({ id, text, sources })),
@@ -46,6 +49,6 @@ export function serviceInfoRoutes(config: Config) {
     app.get('/reference/service', {
       config: { access: 'public' },
       schema: { tags: ['reference'], summary: 'What the service offers: turnaround, kinds of experts, costs and insurance, contact (public, no personal data)', response: { 200: ServiceInfo } },
-    }, async () => serviceInfo(config));
+    }, async (req) => serviceInfo(config, requestMeta(req).locale));
   };
 }

@@ -6,7 +6,7 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { entryIn } from '../core/locale.ts';
+import { asLocale, entryIn, type Locale } from '../core/locale.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { isPatientSide, PATIENT_SIDE_RELATIONS, type CaseRelation } from '../cases/lifecycle.ts';
 import { inCareTeamConversation } from '../cases/careTeam.ts';
@@ -35,6 +35,30 @@ export interface VisitRow {
 export const ROOM_OPENS_MINUTES = 15;
 export const ROOM_STAYS_MINUTES = 60;
 const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** The words of a visit's mail to the patient side, per language (the date in the reader's words too). */
+const VISIT_MAIL: Record<Locale, {
+  locale: string; dateFormat: string; hello: (name: string) => string; bookedSubject: (when: string) => string; movedSubject: (when: string) => string; cancelledSubject: (when: string) => string;
+  booked: (when: string, expert: string, moved: boolean) => string; cancelled: (when: string, expert: string) => string; join: (minutes: number) => string; noApp: string; privacy: string;
+  calendarTitle: (expert: string) => string; calendarJoin: (link: string) => string;
+}> = {
+  en: {
+    locale: 'en-US', dateFormat: "cccc d LLLL yyyy, HH:mm '('ZZZZ')'", hello: (name) => `Hello ${name},`,
+    bookedSubject: (when) => `Video visit on ${when}`, movedSubject: (when) => `Moved: video visit, now on ${when}`, cancelledSubject: (when) => `Cancelled: video visit on ${when}`,
+    booked: (when, expert, moved) => `Your video visit with ${expert} is ${moved ? 'now ' : ''}on ${when}.`, cancelled: (when, expert) => `The video visit on ${when} with ${expert} was cancelled.`,
+    join: (minutes) => `Join from your browser; the room opens ${minutes} minutes before:`, noApp: 'No app to install. Have your camera and microphone ready.',
+    privacy: 'For your privacy, this message does not contain health information.',
+    calendarTitle: (expert) => `Video visit with ${expert}`, calendarJoin: (link) => `Join in Consilium: ${link}`,
+  },
+  es: {
+    locale: 'es', dateFormat: "cccc d 'de' LLLL 'de' yyyy, HH:mm '('ZZZZ')'", hello: (name) => `Hola, ${name}:`,
+    bookedSubject: (when) => `Videoconsulta el ${when}`, movedSubject: (when) => `Cambio: la videoconsulta ahora es el ${when}`, cancelledSubject: (when) => `Cancelada: videoconsulta del ${when}`,
+    booked: (when, expert, moved) => `Su videoconsulta con ${expert} ${moved ? 'ahora ' : ''}es el ${when}.`, cancelled: (when, expert) => `Se canceló la videoconsulta del ${when} con ${expert}.`,
+    join: (minutes) => `Entre desde su navegador. La sala se abre ${minutes} minutos antes:`, noApp: 'No tiene que instalar nada. Tenga listos su cámara y su micrófono.',
+    privacy: 'Por su privacidad, este mensaje no contiene información de salud.',
+    calendarTitle: (expert) => `Videoconsulta con ${expert}`, calendarJoin: (link) => `Entre en Consilium: ${link}`,
+  },
+};
 
 export function visitView(v: VisitRow, now: Date) {
   const opens = new Date(new Date(v.starts_at).getTime() - ROOM_OPENS_MINUTES * 60_000);
@@ -103,26 +127,30 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   }
 
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
-  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean; interpreter?: boolean }, method: 'REQUEST' | 'CANCEL', moved = false) {
+  async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean; interpreter?: boolean; locale?: string | null }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
-    const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
     const cancelled = method === 'CANCEL';
+    // The patient side reads it in their account's language; staff and interpreters in English.
+    const staff = to.expert || to.interpreter;
+    const w = VISIT_MAIL[staff ? 'en' : asLocale(to.locale)];
+    const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).setLocale(w.locale).toFormat(w.dateFormat);
+    const reference = to.expert ? await referenceOf(tx, v.case_id) : '';
     await enqueueMail(tx, {
       kind: cancelled ? 'visit.cancel' : moved ? 'visit.move' : 'visit.book', to: to.email,
-      subject: cancelled ? `Cancelled: video visit on ${when}` : moved ? `Moved: video visit, now on ${when}` : `Video visit on ${when}`,
-      text: [`Hello ${to.name},`, '', ...(to.interpreter
+      subject: cancelled ? w.cancelledSubject(when) : moved ? w.movedSubject(when) : w.bookedSubject(when),
+      text: [w.hello(to.name), '', ...(to.interpreter
         ? [cancelled ? `The video visit on ${when} that you were to interpret is cancelled for you.` : `You interpret a video visit with ${v.expert_name} ${moved ? 'now ' : ''}on ${when}.`]
         : to.expert
-        ? [cancelled ? `The video visit on ${when} about request ${await referenceOf(tx, v.case_id)} was cancelled.` : `You have a video visit about request ${await referenceOf(tx, v.case_id)} on ${when}.`]
-        : [cancelled ? `The video visit on ${when} with ${v.expert_name} was cancelled.` : `Your video visit with ${v.expert_name} is ${moved ? 'now ' : ''}on ${when}.`]),
-        ...(cancelled ? [] : ['', `Join from your browser; the room opens ${ROOM_OPENS_MINUTES} minutes before:`, link, '', 'No app to install. Have your camera and microphone ready.']),
-        '', 'For your privacy, this message does not contain health information.'].join('\n'),
+        ? [cancelled ? `The video visit on ${when} about request ${reference} was cancelled.` : `You have a video visit about request ${reference} on ${when}.`]
+        : [cancelled ? w.cancelled(when, v.expert_name) : w.booked(when, v.expert_name, moved)]),
+        ...(cancelled ? [] : ['', w.join(ROOM_OPENS_MINUTES), link, '', w.noApp]),
+        '', w.privacy].join('\n'),
       attachments: [{
         filename: 'video-visit.ics', contentType: `text/calendar; method=${method}`,
         content: calendarInvite({
           // Each move raises the sequence; a cancellation outranks every version before it.
           uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? v.sequence + 1 : v.sequence, startsAt: v.starts_at, endsAt: v.ends_at,
-          title: to.interpreter ? `Interpreting: video visit with ${v.expert_name}` : to.expert ? `Video visit, request ${await referenceOf(tx, v.case_id)}` : `Video visit with ${v.expert_name}`, description: `Join in Consilium: ${link}`, url: link,
+          title: to.interpreter ? `Interpreting: video visit with ${v.expert_name}` : to.expert ? `Video visit, request ${reference}` : w.calendarTitle(v.expert_name), description: w.calendarJoin(link), url: link,
           organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
         }),
       }],
@@ -130,8 +158,8 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   }
   const referenceOf = async (tx: Queryable, caseId: string) => (await tx.query<{ reference: string }>('SELECT reference FROM cases WHERE id = $1', [caseId]))[0]?.reference ?? '';
   async function people(tx: Queryable, v: VisitRow) {
-    const patientSide = await tx.query<{ name: string; email: string }>(
-      `SELECT DISTINCT u.name, u.email FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND u.disabled_at IS NULL`,
+    const patientSide = await tx.query<{ name: string; email: string; locale: string | null }>(
+      `SELECT DISTINCT u.name, u.email, u.locale FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND u.disabled_at IS NULL`,
       [v.case_id, PATIENT_SIDE_RELATIONS]);
     const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
       'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);

@@ -276,3 +276,21 @@ describe('interpreters', () => {
     doctor.ws.close();
   });
 });
+
+describe('in the patient’s language', () => {
+  it('writes the patient side’s calendar mail in their account’s language, the date too; the expert’s stays English', async () => {
+    const paciente = await aPatient(t, 'Lucía Visita');
+    await paciente.client.put('/api/auth/locale', { locale: 'es' });
+    const id = await aCaseInReview(t, paciente, coordinator, expert);
+    const slots = (await paciente.client.get(`/api/cases/${id}/visits/slots?type=pre_opinion_consult&days=10`)).body.slots as string[];
+    const at = slots.find((s) => new Date(s).getTime() > Date.now() + 72 * 3_600_000)!;
+    expect((await paciente.client.post(`/api/cases/${id}/visits`, { type: 'pre_opinion_consult', startsAt: at, timeZone: 'America/Mexico_City' })).status).toBe(201);
+    const [mail] = await t.db.query<{ subject: string; body_text: string; attachments: { content: string }[] }>(`SELECT subject, body_text, attachments FROM mail_outbox WHERE kind = 'visit.book' AND to_address = $1`, [paciente.email]);
+    expect(mail!.subject).toMatch(/^Videoconsulta el (lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de \p{L}+ de \d{4}, \d{2}:\d{2} \(/u);
+    expect(mail!.body_text).toMatch(/^Hola, Lucía Visita:\n\nSu videoconsulta con Dr. Vee Video es el /);
+    expect(mail!.body_text).toContain('Por su privacidad, este mensaje no contiene información de salud.');
+    expect(mail!.attachments[0]!.content).toContain('SUMMARY:Videoconsulta con Dr. Vee Video');
+    const [toExpert] = await t.db.query<{ subject: string }>(`SELECT subject FROM mail_outbox WHERE kind = 'visit.book' AND to_address = $1 ORDER BY created_at DESC LIMIT 1`, [expert.email]);
+    expect(toExpert!.subject).toMatch(/^Video visit on /);
+  });
+});

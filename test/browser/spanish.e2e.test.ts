@@ -171,5 +171,12 @@ it('on a laptop whose browser asks for English: the saved Spanish wins; consent,
   const report = pdfText(saved);
   expect(report).toContain('Resumen en palabras sencillas');
   expect(report).toContain('Segunda opinión de especialistas');
+  // The translation has its own PDF, labelled as a translation, with the signed original after it.
+  const translationHref = await page.getByRole('link', { name: es('opinion:report.translation.download') }).getAttribute('href');
+  const savedTranslation = path.join(path.dirname(saved), 'resumen.pdf');
+  fs.writeFileSync(savedTranslation, await (await page.request.get(`${app.t.baseUrl}${translationHref}`)).body());
+  const translationText = pdfText(savedTranslation);
+  expect(translationText).toContain('Su resumen, traducido');
+  expect(translationText).toContain('Pregúntele a su médico');
   await ctx.close();
 });

@@ -4,6 +4,7 @@ import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
 import { AppError, msg } from '../errors.ts';
 import { enqueueMail } from '../mail.ts';
+import { asLocale, type Locale } from '../locale.ts';
 import type { SecretBox } from '../secrets.ts';
 import { verifyPassword } from './passwords.ts';
 import { checkTotp } from './totp.ts';
@@ -89,13 +90,23 @@ export function freshTotpStep(secrets: SecretBox, user: { totp_secret: string | 
  * Mails the owner when a wrong code just used up the account's attempts: someone who knows the
  * password is guessing at the second step. The mail names no health data.
  */
-export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, key: AttemptKey, failuresBefore: number, to: string): Promise<void> {
+export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, key: AttemptKey, failuresBefore: number, to: { email: string; locale: string | null }): Promise<void> {
   if (failuresBefore + 1 !== l.config.loginMaxFailures) return;
-  await l.db.transaction((tx) => enqueueMail(tx, {
-    kind: 'security_lock', to, subject: 'Sign-in to your Consilium account was paused',
-    text: `Several wrong authenticator codes were entered for your account, so signing in is paused for ${Math.ceil(l.config.loginLockMs / 60_000)} minutes.\n\nIf this was you, wait and try again with the newest code. If it was not you, someone may know your password: change it at ${l.publicUrl}/account as soon as you can, and end any sessions you do not recognise there.`,
-  }));
+  const words = LOCK_MAIL[asLocale(to.locale)];
+  await l.db.transaction((tx) => enqueueMail(tx, { kind: 'security_lock', to: to.email, subject: words.subject, text: words.text(Math.ceil(l.config.loginLockMs / 60_000), `${l.publicUrl}/account`) }));
 }
+
+/** The lock mail in the account's language (English when it has none we write in). */
+const LOCK_MAIL: Record<Locale, { subject: string; text: (minutes: number, account: string) => string }> = {
+  en: {
+    subject: 'Sign-in to your Consilium account was paused',
+    text: (minutes, account) => `Several wrong authenticator codes were entered for your account, so signing in is paused for ${minutes} minutes.\n\nIf this was you, wait and try again with the newest code. If it was not you, someone may know your password: change it at ${account} as soon as you can, and end any sessions you do not recognise there.`,
+  },
+  es: {
+    subject: 'Se pausó el inicio de sesión en su cuenta de Consilium',
+    text: (minutes, account) => `Se escribieron varios códigos equivocados de la aplicación de códigos para su cuenta. Por eso, el inicio de sesión está en pausa durante ${minutes} minutos.\n\nSi fue usted, espere y vuelva a intentarlo con el código más nuevo. Si no fue usted, alguien puede conocer su contraseña: cámbiela en ${account} lo antes posible y cierre allí las sesiones que no reconozca.`,
+  },
+};
 
 /** Records a code's time step as used; false when it (or a later one) was used already. */
 export async function spendTotpStep(q: Queryable, userId: string, step: number): Promise<boolean> {
@@ -116,8 +127,8 @@ export interface StepUpDeps extends AttemptLimits {
 export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: RequestMeta, creds: { password: string; code?: string | null }, audit: { action: string; caseId?: string | null; entityType?: string }): Promise<void> {
   const key: AttemptKey = { kind: 'step_up', userId: actor.userId, ip: meta.ip };
   const reservation = await reserveAttempt(d, key);
-  const [u] = await d.db.query<{ email: string; password_hash: string | null; totp_secret: string | null; totp_last_step: string | number | null }>(
-    'SELECT email, password_hash, totp_secret, totp_last_step FROM users WHERE id = $1', [actor.userId]);
+  const [u] = await d.db.query<{ email: string; locale: string | null; password_hash: string | null; totp_secret: string | null; totp_last_step: string | number | null }>(
+    'SELECT email, locale, password_hash, totp_secret, totp_last_step FROM users WHERE id = $1', [actor.userId]);
   const passwordOk = Boolean(u?.password_hash && (await verifyPassword(u.password_hash, creds.password)));
   let step: number | null = null;
   // Without an authenticator the password alone confirms: a staff member only gets this far once
@@ -131,7 +142,7 @@ export async function confirmIdentity(d: StepUpDeps, actor: Actor, meta: Request
   if (passwordOk && codeOk && step !== null) codeOk = await spendTotpStep(d.db, actor.userId, step);
   if (!passwordOk || !codeOk) {
     await recordAuditNow(d.db, { actor, meta, action: audit.action, entityType: audit.entityType ?? (audit.caseId ? 'Case' : 'User'), entityId: audit.caseId ?? actor.userId, caseId: audit.caseId ?? null, outcome: 'failure', detail: { reason: 'reauthentication_failed' } });
-    if (u) await warnOwnerOfLock({ ...d, publicUrl: d.publicUrl() }, key, reservation.failuresBefore, u.email);
+    if (u) await warnOwnerOfLock({ ...d, publicUrl: d.publicUrl() }, key, reservation.failuresBefore, u);
     throw new AppError('INVALID_CREDENTIALS', u?.totp_secret ? 'The password or the authenticator code is not correct; nothing was changed. Each code works once: if you just used one, wait for the next.' : 'The password is not correct; nothing was changed.');
   }
   await attemptSucceeded(d.db, key, reservation.id);

@@ -1,5 +1,6 @@
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import refused from './data/refused-passwords.json' with { type: 'json' };
+import type { Locale } from '../locale.ts';
 
 /**
  * Password strength by estimated guesses (zxcvbn-ts), not by character rules: length alone lets
@@ -34,9 +35,10 @@ export interface PasswordVerdict {
   advice: string[];
 }
 
-export async function judgePassword(password: string, personal: string[] = []): Promise<PasswordVerdict> {
-  if (password.length < 10) return { ok: false, score: 0, advice: ['Use at least 10 characters.'] };
-  if (EXACT.has(password.toLowerCase())) return { ok: false, score: 0, advice: ['This password is published and cannot be used. Choose your own.'] };
+export async function judgePassword(password: string, personal: string[] = [], locale: Locale = 'en'): Promise<PasswordVerdict> {
+  const w = ADVICE[locale];
+  if (password.length < 10) return { ok: false, score: 0, advice: [w.tooShort] };
+  if (EXACT.has(password.toLowerCase())) return { ok: false, score: 0, advice: [w.published] };
   const zxcvbn = await zxcvbnOnce();
   // The estimator's cost grows with length; beyond 100 characters a password is strong anyway.
   // The name and the address before the @ (the domain is shared with many others).
@@ -45,10 +47,55 @@ export async function judgePassword(password: string, personal: string[] = []): 
   let rest = password.slice(0, 100);
   for (const word of inputs.sort((a, b) => b.length - a.length)) rest = rest.replace(new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '');
   if (rest !== password.slice(0, 100) && zxcvbn.check(rest).score < MIN_SCORE) {
-    return { ok: false, score: 1, advice: ['Do not build your password from your name or email address.'] };
+    return { ok: false, score: 1, advice: [w.personal] };
   }
   const result = zxcvbn.check(password.slice(0, 100), inputs);
   if (result.score >= MIN_SCORE) return { ok: true, score: result.score, advice: [] };
-  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s);
-  return { ok: false, score: result.score, advice: advice.length ? advice : ['Add another word or two that do not belong together.'] };
+  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => !!s).map((s) => (locale === 'es' ? FEEDBACK_ES[s] ?? s : s));
+  return { ok: false, score: result.score, advice: advice.length ? advice : [w.addWords] };
 }
+
+const ADVICE: Record<Locale, { tooShort: string; published: string; personal: string; addWords: string }> = {
+  en: {
+    tooShort: 'Use at least 10 characters.', published: 'This password is published and cannot be used. Choose your own.',
+    personal: 'Do not build your password from your name or email address.', addWords: 'Add another word or two that do not belong together.',
+  },
+  es: {
+    tooShort: 'Use al menos 10 caracteres.', published: 'Esta contraseña está publicada y no se puede usar. Elija una propia.',
+    personal: 'No arme su contraseña con su nombre o su correo electrónico.', addWords: 'Agregue una o dos palabras más que no tengan relación entre sí.',
+  },
+};
+
+/** The estimator's advice (its English wording, as it gives it) in Spanish, said to "usted". */
+const FEEDBACK_ES: Record<string, string> = {
+  'Straight rows of keys on your keyboard are easy to guess.': 'Las filas seguidas de teclas de su teclado son fáciles de adivinar.',
+  'Short keyboard patterns are easy to guess.': 'Los patrones cortos del teclado son fáciles de adivinar.',
+  'Repeated characters like "aaa" are easy to guess.': 'Los caracteres repetidos como "aaa" son fáciles de adivinar.',
+  'Repeated character patterns like "abcabcabc" are easy to guess.': 'Los grupos de caracteres repetidos como "abcabcabc" son fáciles de adivinar.',
+  'Common character sequences like "abc" are easy to guess.': 'Las secuencias comunes de caracteres como "abc" son fáciles de adivinar.',
+  'Recent years are easy to guess.': 'Los años recientes son fáciles de adivinar.',
+  'Dates are easy to guess.': 'Las fechas son fáciles de adivinar.',
+  'This is a heavily used password.': 'Esta contraseña la usa muchísima gente.',
+  'This is a frequently used password.': 'Esta contraseña se usa con mucha frecuencia.',
+  'This is a commonly used password.': 'Esta es una contraseña muy común.',
+  'This is similar to a commonly used password.': 'Se parece a una contraseña muy común.',
+  'Single words are easy to guess.': 'Una sola palabra es fácil de adivinar.',
+  'Single names or surnames are easy to guess.': 'Un solo nombre o apellido es fácil de adivinar.',
+  'Common names and surnames are easy to guess.': 'Los nombres y apellidos comunes son fáciles de adivinar.',
+  'There should not be any personal or page related data.': 'No use datos personales ni palabras de esta página.',
+  'Your password was exposed by a data breach on the Internet.': 'Su contraseña apareció en una filtración de datos en internet.',
+  "Avoid predictable letter substitutions like '@' for 'a'.": "Evite cambios de letras fáciles de prever, como '@' por 'a'.",
+  'Avoid reversed spellings of common words.': 'Evite escribir al revés palabras comunes.',
+  'Capitalize some, but not all letters.': 'Ponga en mayúscula algunas letras, pero no todas.',
+  'Capitalize more than the first letter.': 'Ponga en mayúscula más letras que la primera.',
+  'Avoid dates and years that are associated with you.': 'Evite fechas y años relacionados con usted.',
+  'Avoid recent years.': 'Evite los años recientes.',
+  'Avoid years that are associated with you.': 'Evite años relacionados con usted.',
+  'Avoid common character sequences.': 'Evite secuencias comunes de caracteres.',
+  'Avoid repeated words and characters.': 'Evite repetir palabras y caracteres.',
+  'Use longer keyboard patterns and change typing direction multiple times.': 'Use patrones de teclado más largos y cambie varias veces de dirección al escribir.',
+  'Add more words that are less common.': 'Agregue más palabras que sean poco comunes.',
+  'Use multiple words, but avoid common phrases.': 'Use varias palabras, pero evite frases comunes.',
+  'You can create strong passwords without using symbols, numbers, or uppercase letters.': 'Puede crear contraseñas seguras sin usar símbolos, números ni mayúsculas.',
+  'If you use this password elsewhere, you should change it.': 'Si usa esta contraseña en otro lugar, debería cambiarla.',
+};

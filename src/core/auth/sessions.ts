@@ -1,3 +1,4 @@
+import type { Locale } from '../locale.ts';
 import Bowser from 'bowser';
 import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
@@ -154,15 +155,21 @@ export async function revokeOtherSessions(tx: Queryable, userId: string, keepTok
   return (await tx.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND token_hash <> $2 AND revoked_at IS NULL RETURNING id', [userId, keepTokenHash])).length;
 }
 
-/** "Chrome on macOS": the browser and system a session was opened from, in words a person knows. */
-export function describeDevice(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown device';
+/** "Chrome on macOS" ("Chrome en macOS"): the browser and system a session was opened from, in words a person knows. */
+export function describeDevice(userAgent: string | null, locale: Locale = 'en'): string {
+  const w = DEVICE_WORDS[locale];
+  if (!userAgent) return w.unknown;
   const ua = Bowser.parse(userAgent);
   const browser = ua.browser.name;
-  const os = [ua.os.name, ua.platform.type === 'mobile' || ua.platform.type === 'tablet' ? ua.platform.type : null].filter(Boolean).join(' ');
-  if (!browser && !os) return 'Unknown device';
-  return [browser, os && `on ${os}`].filter(Boolean).join(' ');
+  const kind = ua.platform.type === 'mobile' || ua.platform.type === 'tablet' ? w[ua.platform.type] : null;
+  const os = [ua.os.name, kind].filter(Boolean).join(' ');
+  if (!browser && !os) return w.unknown;
+  return [browser, os && `${w.on} ${os}`].filter(Boolean).join(' ');
 }
+const DEVICE_WORDS: Record<Locale, { unknown: string; on: string; mobile: string; tablet: string }> = {
+  en: { unknown: 'Unknown device', on: 'on', mobile: 'mobile', tablet: 'tablet' },
+  es: { unknown: 'Dispositivo desconocido', on: 'en', mobile: 'móvil', tablet: 'tableta' },
+};
 
 export async function revokeUserSessions(tx: Queryable, userId: string): Promise<number> {
   forgetRecentSessions(tx);

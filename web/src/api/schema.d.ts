@@ -1913,7 +1913,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every rule and catalogue entry with its source and review date, for clinicians to audit */
+        /** Every rule and catalogue entry with its source and review date, for clinicians to audit, in the language asked for (Accept-Language; English where a text has no translation) */
         get: {
             parameters: {
                 query?: never;
@@ -10588,6 +10588,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/opinion/report/{version}/translation/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reviewed translation of the patient summary of one version, as a PDF (the patient’s language first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/opinion/report/versions": {
         parameters: {
             query?: never;
@@ -18924,6 +18961,7 @@ export interface components {
                 tests: {
                     aliases: string[];
                     es?: {
+                        name?: string;
                         note?: string;
                     };
                     name: string;
@@ -19153,6 +19191,7 @@ export interface components {
                 tests: {
                     aliases: string[];
                     es?: {
+                        name?: string;
                         note?: string;
                     };
                     name: string;

@@ -58,6 +58,7 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
           <Text fw={600}>{t('opinion:report.translation.title', { language: languageName(translation.language) })}</Text>
           <Text>{translation.summary}</Text>
           <Text size="xs" c="dimmed">{t('opinion:report.translation.note', { translatedBy: translation.translatedBy, reviewedBy: translation.reviewedBy })}</Text>
+          <Anchor size="sm" href={`/api/cases/${caseId}/opinion/report/${latest.version}/translation/pdf`}>{t('opinion:report.translation.download')}</Anchor>
         </Stack>
       )}
       {parts.filter((p) => p.content.patientSummary).map((p) => (

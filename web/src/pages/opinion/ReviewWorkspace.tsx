@@ -399,7 +399,10 @@ export function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace })
     <Card withBorder>
       <Title order={3} size="h5">Reviewers</Title>
       <List size="sm">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
-      {w.status === 'opinion_signed' && <Button mt="sm" h="auto" mih={36} py={6} styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }} onClick={() => setConfirming(true)}>Deliver the opinion to the patient and referrer</Button>}
+      {w.status === 'opinion_signed' && <Button mt="sm" h="auto" mih={36} py={6} styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }} disabled={w.summaryLanguage.needed} onClick={() => setConfirming(true)}>Deliver the opinion to the patient and referrer</Button>}
+      {w.status === 'opinion_signed' && w.summaryLanguage.needed && (
+        <Text size="sm" mt={4} data-testid="delivery-waits-for-translation">The patient reads {languageName(w.summaryLanguage.patientLanguage ?? '')}: attach a translation of the summary, checked by a person, before delivering.</Text>
+      )}
       <ErrorNote error={deliver.error} />
       <Modal opened={confirming} onClose={() => setConfirming(false)} title="Deliver the opinion?">
         <Stack>
