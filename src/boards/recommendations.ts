@@ -1,5 +1,6 @@
 import type { Queryable } from '../core/db.ts';
-import { boardTypeById } from './rules.ts';
+import type { Locale } from '../core/locale.ts';
+import { boardLabelIn, boardTypeById, seatIn } from './rules.ts';
 import type { BoardRecommendation, MinutesDraft } from './schemas.ts';
 
 /**
@@ -8,19 +9,23 @@ import type { BoardRecommendation, MinutesDraft } from './schemas.ts';
  */
 interface MinutesRow { session_id: string; content: MinutesDraft; attendees: { userId: string; name: string; seat: string | null }[] | null; confirmed_at: Date }
 
-export const boardLabel = (type: string) => boardTypeById(type)?.label ?? 'Tumor board';
+/** A board's name in the reader's language, from its type. */
+export function boardLabel(type: string, locale: Locale = 'en') {
+  const board = boardTypeById(type);
+  return board ? boardLabelIn(board, locale) : locale === 'es' ? 'Comité de tumores' : 'Tumor board';
+}
 const iso = (d: Date | string) => new Date(d).toISOString();
-const labelOf = boardLabel;
 
-export async function boardRecommendations(tx: Queryable, caseId: string): Promise<BoardRecommendation[]> {
+/** The recommendations, with the board's name and the seats in `locale` (the report keeps English: it is for physicians). */
+export async function boardRecommendations(tx: Queryable, caseId: string, locale: Locale = 'en'): Promise<BoardRecommendation[]> {
   const rows = await tx.query<MinutesRow & { board_type: string; chair_name: string }>(
     `SELECT m.*, s.board_type, u.name AS chair_name FROM board_minutes m JOIN board_sessions s ON s.id = m.session_id JOIN users u ON u.id = s.chair_id
      WHERE m.case_id = $1 AND m.confirmed_at IS NOT NULL ORDER BY m.confirmed_at`, [caseId]);
   const ids = [...new Set(rows.flatMap((r) => [...(r.content.dissent ?? []).map((d) => d.memberId), ...(r.content.actions ?? []).map((a) => a.ownerId)]))];
   const names = new Map((ids.length ? await tx.query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = ANY($1::uuid[])', [ids]) : []).map((u) => [u.id, u.name]));
   return rows.map((r) => ({
-    sessionId: r.session_id, boardType: r.board_type, boardLabel: labelOf(r.board_type), discussedAt: iso(r.confirmed_at!), chairName: r.chair_name,
-    attendees: (r.attendees ?? []).map((a) => ({ name: a.name, seat: a.seat })), minutes: r.content,
+    sessionId: r.session_id, boardType: r.board_type, boardLabel: boardLabel(r.board_type, locale), discussedAt: iso(r.confirmed_at!), chairName: r.chair_name,
+    attendees: (r.attendees ?? []).map((a) => ({ name: a.name, seat: a.seat && seatIn(a.seat, locale) })), minutes: r.content,
     dissent: (r.content.dissent ?? []).map((d) => ({ name: names.get(d.memberId) ?? 'A member', text: d.text })),
     actions: (r.content.actions ?? []).map((a) => ({ kind: a.kind, text: a.text, owner: names.get(a.ownerId) ?? 'A member' })),
     confirmedAt: iso(r.confirmed_at!),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOARDS, boardTypeById, boardTypeFor, loadBoards, modalitiesNamed, proposeBoard, quorum, type ProposalFacts } from './rules.ts';
+import { BOARDS, boardLabelIn, boardTypeById, boardTypeFor, firedIn, loadBoards, modalitiesNamed, proposeBoard, quorum, seatIn, type ProposalFacts } from './rules.ts';
 
 const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
   condition: { label: 'Lung cancer', kind: 'cancer', rareOrComplex: false, tags: ['lung_cancer', 'thoracic'] },
@@ -76,5 +76,23 @@ describe('the roster and quorum', () => {
     const bad = structuredClone(BOARDS);
     bad.boardTypes[0]!.roster[0]!.anyOf = ['astrology'];
     expect(() => loadBoards(bad)).toThrow(/unknown specialty astrology/);
+  });
+});
+
+describe('the board in Spanish', () => {
+  it('says a reason in Spanish with the same values, also a reason kept before its values were', () => {
+    const fired = proposeBoard({ condition: { label: 'Soft tissue sarcoma', kind: 'cancer', rareOrComplex: true, tags: ['sarcoma'] }, disagreements: [], treatmentTexts: [], surgeryProposed: false, request: { by: 'Ana Paciente', note: 'Quiero saber más' } }).fired;
+    const es = fired.map((f) => firedIn(f, 'es', (c) => (c === 'Soft tissue sarcoma' ? 'Sarcoma de tejidos blandos' : c)).reason);
+    expect(es).toEqual(['Un cáncer poco común o una enfermedad pulmonar compleja: Sarcoma de tejidos blandos.', 'Lo pidió Ana Paciente: “Quiero saber más”']);
+    const { values: _values, ...kept } = fired[1]!;
+    expect(firedIn(kept, 'es').reason).toBe('Lo pidió Ana Paciente: “Quiero saber más”');
+    expect(firedIn(fired[0]!, 'en')).toBe(fired[0]);
+  });
+
+  it('names boards and seats in Spanish', () => {
+    expect(boardLabelIn(boardTypeFor(['lung_cancer']), 'es')).toBe('Comité de tumores de tórax');
+    expect(seatIn('Medical oncology', 'es')).toBe('Oncología médica');
+    expect(seatIn('A seat nobody listed', 'es')).toBe('A seat nobody listed');
+    for (const t of BOARDS.boardTypes) for (const r of t.roster) expect(seatIn(r.seat, 'es'), r.seat).not.toBe(r.seat);
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { TAXONOMY } from '../experts/matching.ts';
+import { entryIn, type Locale } from '../core/locale.ts';
 
 /**
  * Which cases go to a multidisciplinary board, which board, and whether a session has its
@@ -10,10 +11,10 @@ import { TAXONOMY } from '../experts/matching.ts';
 const Id = z.string().regex(/^[a-z0-9_.-]+$/);
 const Day = z.iso.date();
 const Source = z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), year: z.number().int().optional(), reviewedOn: Day });
-const Seat = z.strictObject({ seat: z.string().min(3), anyOf: z.array(Id).min(1) });
-const BoardType = z.strictObject({ id: Id, label: z.string().min(3), conditionTags: z.array(Id), roster: z.array(Seat).min(2), sources: z.array(Id).min(1), reviewedOn: Day });
+const Seat = z.strictObject({ seat: z.string().min(3), es: z.strictObject({ seat: z.string().min(3) }).optional(), anyOf: z.array(Id).min(1) });
+const BoardType = z.strictObject({ id: Id, label: z.string().min(3), es: z.strictObject({ label: z.string().min(3) }).optional(), conditionTags: z.array(Id), roster: z.array(Seat).min(2), sources: z.array(Id).min(1), reviewedOn: Day });
 export const PROPOSAL_FACTS = ['rareOrComplex', 'interstitialLungDisease', 'reviewersDisagree', 'multimodality', 'requested'] as const;
-const ProposalRule = z.strictObject({ id: Id, when: z.enum(PROPOSAL_FACTS), text: z.string().min(10), sources: z.array(Id).min(1), reviewedOn: Day });
+const ProposalRule = z.strictObject({ id: Id, when: z.enum(PROPOSAL_FACTS), text: z.string().min(10), es: z.strictObject({ text: z.string().min(10) }).optional(), sources: z.array(Id).min(1), reviewedOn: Day });
 const BoardsFile = z.strictObject({
   version: Day,
   sources: z.array(Source).min(1),
@@ -57,7 +58,8 @@ export interface ProposalFacts {
   request: { by: string; note: string } | null;
 }
 
-export interface FiredRule { id: string; reason: string; sources: { id: string; title: string; reviewedOn: string }[]; reviewedOn: string }
+/** A rule that fired: its reason in words, and the values filled in (kept, so the reason can be said in another language). */
+export interface FiredRule { id: string; reason: string; values?: Record<string, string>; sources: { id: string; title: string; reviewedOn: string }[]; reviewedOn: string }
 export interface BoardProposal { propose: boolean; boardType: BoardType; fired: FiredRule[] }
 
 const words = (s: string) => ` ${s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()} `;
@@ -88,12 +90,44 @@ export function proposeBoard(f: ProposalFacts, k: BoardsKnowledge = BOARDS): Boa
     if (!values) continue;
     fired.push({
       id: rule.id,
-      reason: rule.text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? ''),
+      reason: fillTemplate(rule.text, values),
+      values,
       sources: rule.sources.map((id) => k.sources.find((s) => s.id === id)!).map((s) => ({ id: s.id, title: s.title, reviewedOn: s.reviewedOn })),
       reviewedOn: rule.reviewedOn,
     });
   }
   return { propose: fired.length > 0, boardType: boardTypeFor(f.condition?.tags ?? [], k), fired };
+}
+
+const fillTemplate = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+
+/** The values a reason was filled with, read back from its words (reasons kept before values were). */
+function valuesOf(template: string, reason: string): Record<string, string> | null {
+  const names: string[] = [];
+  const pattern = template.split(/\{(\w+)\}/).map((part, i) => (i % 2 ? (names.push(part), '([\\s\\S]*)') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const m = new RegExp(`^${pattern}$`).exec(reason);
+  return m ? Object.fromEntries(names.map((n, i) => [n, m[i + 1]!])) : null;
+}
+
+/**
+ * A fired rule's reason in the reader's language: the rule's translation filled with the same
+ * values (a condition by its name in that language). English, or a rule without a translation, as kept.
+ */
+export function firedIn(f: FiredRule, locale: Locale, conditionName: (english: string) => string = (c) => c, k: BoardsKnowledge = BOARDS): FiredRule {
+  const rule = k.proposalRules.find((r) => r.id === f.id);
+  if (!rule || locale === 'en') return f;
+  const template = entryIn(rule, locale).text;
+  const values = f.values ?? valuesOf(rule.text, f.reason);
+  if (template === rule.text || !values) return f;
+  return { ...f, reason: fillTemplate(template, values.condition ? { ...values, condition: conditionName(values.condition) } : values) };
+}
+
+/** A board's name in the reader's language. */
+export const boardLabelIn = (type: BoardType, locale: Locale) => entryIn(type, locale).label;
+/** A seat at the board ("Pathology") in the reader's language, as recorded at a meeting. */
+export function seatIn(seat: string, locale: Locale, k: BoardsKnowledge = BOARDS): string {
+  const found = k.boardTypes.flatMap((t) => t.roster).find((r) => r.seat === seat);
+  return found ? entryIn(found, locale).seat : seat;
 }
 
 export interface SeatHolder { userId: string; name: string; taxonomyCodes: string[] }

@@ -19,7 +19,8 @@ import type { OpinionContent, OpinionDraft } from '../opinions/schemas.ts';
 import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import { boardRecommendations, boardLabel as labelOf } from './recommendations.ts';
 import { announceBoard } from './live.ts';
-import { boardTypeById, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
+import { boardLabelIn, boardTypeById, firedIn, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
+import { knowledgeIn } from '../assessment/localized.ts';
 import { minutesGaps, type MinutesDraft, type PresentationState, type SessionChange, type SessionInput } from './schemas.ts';
 
 /**
@@ -302,17 +303,20 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         const askedByPatientSide = proposal?.requested_by
           ? (await tx.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation IN ('patient', 'proxy', 'referring')`, [caseId, proposal.requested_by])).length > 0
           : false;
-        const shown = (reasons: FiredRule[]) => (patientSide ? reasons.filter((r) => r.id !== 'reviewers_disagree' && (r.id !== 'requested' || askedByPatientSide)) : reasons);
+        const locale = meta.locale ?? 'en';
+        const { knowledge } = knowledgeIn(locale);
+        const conditionName = (english: string) => knowledge.conditions[KNOWLEDGE.conditions.findIndex((c) => c.label === english)]?.label ?? english;
+        const shown = (reasons: FiredRule[]) => (patientSide ? reasons.filter((r) => r.id !== 'reviewers_disagree' && (r.id !== 'requested' || askedByPatientSide)) : reasons).map((r) => firedIn(r, locale, conditionName));
         const fired = shown(suggestion.fired);
         return {
-          suggestion: { propose: patientSide ? fired.length > 0 : suggestion.propose, boardType: suggestion.boardType.id, boardLabel: suggestion.boardType.label, fired },
+          suggestion: { propose: patientSide ? fired.length > 0 : suggestion.propose, boardType: suggestion.boardType.id, boardLabel: boardLabelIn(suggestion.boardType, locale), fired },
           proposal: proposal ? {
-            status: proposal.status, boardType: proposal.board_type, boardLabel: labelOf(proposal.board_type), reasons: shown(proposal.reasons),
+            status: proposal.status, boardType: proposal.board_type, boardLabel: labelOf(proposal.board_type, locale), reasons: shown(proposal.reasons),
             requestNote: patientSide && !askedByPatientSide ? null : proposal.request_note, declineReason: patientSide ? null : proposal.decline_reason,
             confirmedAt: proposal.confirmed_at ? iso(proposal.confirmed_at) : null,
           } : null,
           sessions: sessions.map((s) => ({ sessionId: s.id, title: s.title, startsAt: iso(s.starts_at), timeZone: s.time_zone })),
-          recommendations: patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await boardRecommendations(tx, caseId),
+          recommendations: patientSide && !DELIVERED_STATES.includes(row.status) ? [] : await boardRecommendations(tx, caseId, locale),
           can: {
             confirm: actor.role === 'coordinator' && row.coordinator_id === actor.userId && proposal?.status !== 'discussed',
             request: (patientSide || relations.includes('expert')) && !proposal,

@@ -125,7 +125,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
             <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
               <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
                 <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
-                <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: d.contentLabel, size: size(d.size) })}</Text>
+                <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: t(`records:content.${d.contentType}`, { defaultValue: d.contentLabel }), size: size(d.size) })}</Text>
                 {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={t('records:documents.readLabel', { name: d.filename })}>{t('records:documents.read')}</Button>}
               </div>
               <div><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></div>
@@ -162,7 +162,7 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
       {isCoordinator ? (
         <Select aria-label={t('records:documents.typeOf', { name: d.filename })} size="xs" data={TYPES.map((value) => ({ value, label: t(`records:type.${value}`) }))} value={d.documentType ?? null} placeholder={t('records:documents.chooseType')} onChange={(v) => v && fix.mutate(v)} allowDeselect={false} />
       ) : (
-        <Text size="sm">{d.documentTypeLabel}</Text>
+        <Text size="sm">{d.documentType ? t(`records:type.${d.documentType}`, { defaultValue: d.documentTypeLabel }) : t('records:documents.notClassified')}</Text>
       )}
       {/* How sure the sorting is, and on which words: a triage aid for the coordinator, not for the patient. */}
       {isCoordinator && (
