@@ -1,4 +1,4 @@
-import { DEFAULT_LOCALE, LOCALES, type Locale } from '../core/locale.ts';
+import { DEFAULT_LOCALE, entryIn, LOCALES, type Locale } from '../core/locale.ts';
 import type { AssessmentAnswers } from './answers.ts';
 import { assess } from './engine.ts';
 import { KNOWLEDGE, type Knowledge } from './knowledge.ts';
@@ -72,7 +72,9 @@ export function knowledgeIn(locale: Locale, base: Knowledge = KNOWLEDGE): Locali
   if (hit) return hit;
   const out: LocalizedKnowledge = { knowledge: base, missing: [], inEnglish: new Set() };
   const { sources, ...rest } = base;
-  out.knowledge = { ...(translate(rest as unknown as Json, locale, '', out) as unknown as Omit<Knowledge, 'sources'>), sources, locale };
+  // Our own names for a source (a section of the patient guide) are translated; a published
+  // document keeps its own title.
+  out.knowledge = { ...(translate(rest as unknown as Json, locale, '', out) as unknown as Omit<Knowledge, 'sources'>), sources: sources.map((s) => entryIn(s, locale)), locale };
   if (base === KNOWLEDGE) cache.set(key, out);
   return out;
 }

@@ -14,8 +14,15 @@ describe('the knowledge in Spanish', () => {
   });
 
   it('keeps every id, predicate, code, source and review date as the English has them', () => {
-    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'name', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
+    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'name', 'title', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
     expect(strip(es.knowledge)).toEqual(strip(KNOWLEDGE));
+  });
+
+  it('names our own sources in Spanish (sections of the patient guide); a published document keeps its title', () => {
+    const title = (id: string) => es.knowledge.sources.find((s) => s.id === id)!.title;
+    expect(title('seed-records')).toBe('Guía para pacientes: cuándo pedir una segunda opinión — reúna sus documentos');
+    expect(title('accp-2013')).toBe(KNOWLEDGE.sources.find((s) => s.id === 'accp-2013')!.title);
+    for (const s of es.knowledge.sources.filter((x) => /^(seed|domain)-/.test(x.id) && x.id !== 'domain-money')) expect(s.title, s.id).not.toBe(KNOWLEDGE.sources.find((x) => x.id === s.id)!.title);
   });
 
   it('names the biomarker tests in Spanish, and keeps a gene’s name as it is', () => {

@@ -13,7 +13,7 @@ import { DEFAULT_LOCALE, entryIn, type Locale } from '../core/locale.ts';
 export const PLAN_TYPES = ['medicare', 'medicaid', 'commercial', 'none', 'international'] as const;
 export type PlanType = (typeof PLAN_TYPES)[number];
 
-const Source = z.object({ id: z.string(), title: z.string(), url: z.string().optional(), detail: z.string().optional() });
+const Source = z.object({ id: z.string(), title: z.string(), url: z.string().optional(), detail: z.string().optional(), es: z.object({ title: z.string() }).optional() });
 const Dated = { reviewedOn: z.iso.date(), sources: z.array(z.string()).min(1) };
 
 const Service = z.object({
@@ -72,8 +72,8 @@ export function loadBilling(): { catalogue: ServiceCatalogue; coverage: Coverage
 export function billingIn(billing: { catalogue: ServiceCatalogue; coverage: CoverageRules }, locale: Locale) {
   if (locale === DEFAULT_LOCALE) return billing;
   return {
-    catalogue: { ...entryIn(billing.catalogue, locale), services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
-    coverage: { ...billing.coverage, rules: billing.coverage.rules.map((r) => entryIn(r, locale)) },
+    catalogue: { ...entryIn(billing.catalogue, locale), sources: billing.catalogue.sources.map((s) => entryIn(s, locale)), services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
+    coverage: { ...billing.coverage, sources: billing.coverage.sources.map((s) => entryIn(s, locale)), rules: billing.coverage.rules.map((r) => entryIn(r, locale)) },
   };
 }
 

@@ -37,6 +37,8 @@ describe('problem details in Spanish', () => {
     expect(wait.detail).toBe('Demasiados intentos fallidos. Intente otra vez en 15 minutos.');
     const fields = problemIn(problem('VALIDATION_FAILED', 'x', { errors: [{ path: '/code', message: 'Enter the 6-digit code.' }, { path: '/other', message: 'Something we never said.' }] }), 'es');
     expect(fields.errors).toEqual([{ path: '/code', message: expect.stringMatching(/6 dígitos/) }, { path: '/other', message: 'Something we never said.' }]);
+    // An error without words of its own says its title twice, both translated.
+    expect(problemIn(asProblem(new AppError('INVALID_CREDENTIALS')), 'es')).toMatchObject({ title: expect.stringMatching(/contraseña/), detail: expect.stringMatching(/contraseña/) });
     // English readers, and wordings without a translation, get the English as it was.
     expect(problemIn(asProblem(notFound('This case')), 'en').detail).toBe('This case was not found, or you do not have access to it.');
   });

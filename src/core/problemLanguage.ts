@@ -18,10 +18,12 @@ export function problemIn(p: ProblemDetails, locale: Locale): ProblemDetails {
     const v = String(params[i] ?? '');
     return w.things[v] ?? w.details[v] ?? v;
   });
-  const detail = p.key && w.details[p.key] ? fill(w.details[p.key]!, p.params) : p.detail && word(p.detail);
+  // An error without words of its own repeats its title as the detail.
+  const title = w.titles[p.code as ErrorCode] ?? p.title;
+  const detail = p.key && w.details[p.key] ? fill(w.details[p.key]!, p.params) : p.detail === p.title ? title : p.detail && word(p.detail);
   return {
     ...p,
-    title: w.titles[p.code as ErrorCode] ?? p.title,
+    title,
     ...(detail ? { detail } : {}),
     ...(p.errors ? { errors: p.errors.map((e) => ({ ...e, message: word(e.message) })) } : {}),
     ...(Array.isArray(p.unmet) ? { unmet: (p.unmet as string[]).map(word) } : {}),

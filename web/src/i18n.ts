@@ -55,6 +55,7 @@ function markDocument(language: string) {
   if (typeof document === 'undefined') return;
   document.documentElement.lang = language;
   document.documentElement.dir = i18next.dir(language);
+  document.title = i18next.t('common:documentTitle', { lng: language });
 }
 markDocument(i18next.language);
 
