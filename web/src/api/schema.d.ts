@@ -19109,6 +19109,9 @@ export interface components {
             };
             sources: {
                 detail: string;
+                es?: {
+                    title?: string;
+                };
                 id: string;
                 /** Format: date */
                 reviewedOn: string;
@@ -19339,6 +19342,9 @@ export interface components {
             };
             sources: {
                 detail: string;
+                es?: {
+                    title?: string;
+                };
                 id: string;
                 /** Format: date */
                 reviewedOn: string;
