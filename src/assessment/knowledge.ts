@@ -20,7 +20,7 @@ const SourceIds = z.array(Id).min(1);
 const translated = <S extends z.ZodRawShape>(shape: S) => ({ es: z.strictObject(shape).partial().optional() });
 const Words = z.string().min(2);
 
-const SourceSchema = z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), url: z.url().optional(), year: z.number().int().optional(), verify: z.string().optional(), reviewedOn: Day, ...translated({ title: Words }) });
+const SourceSchema = z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), url: z.url().optional(), year: z.number().int().optional(), verify: z.string().optional(), reviewedOn: Day, ...translated({ title: Words, detail: Words, verify: Words }) });
 const SpecialtySchema = z.strictObject({ id: Id, label: z.string().min(3), plain: z.string().min(5), ...translated({ label: Words, plain: Words }) });
 const OperationSchema = z.strictObject({ id: Id, label: z.string().min(3), major: z.boolean(), lungResection: z.boolean(), surgeon: Id.optional(), volumeStandard: Id.optional(), ...translated({ label: Words }) });
 const VolumeStandardSchema = z.strictObject({ id: Id, procedure: z.string(), hospitalMin: z.number().int().positive(), surgeonMin: z.number().int().positive(), sources: SourceIds, ...translated({ procedure: Words }) });

@@ -14,7 +14,7 @@ describe('the knowledge in Spanish', () => {
   });
 
   it('keeps every id, predicate, code, source and review date as the English has them', () => {
-    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'name', 'title', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
+    const strip = (k: Knowledge) => JSON.parse(JSON.stringify(k, (key, v) => (['text', 'label', 'from', 'why', 'plain', 'note', 'procedure', 'name', 'title', 'detail', 'verify', 'keywords', 'situationTitles', 'es', 'locale'].includes(key) ? undefined : v)));
     expect(strip(es.knowledge)).toEqual(strip(KNOWLEDGE));
   });
 
@@ -23,6 +23,8 @@ describe('the knowledge in Spanish', () => {
     expect(title('seed-records')).toBe('Guía para pacientes: cuándo pedir una segunda opinión — reúna sus documentos');
     expect(title('accp-2013')).toBe(KNOWLEDGE.sources.find((s) => s.id === 'accp-2013')!.title);
     for (const s of es.knowledge.sources.filter((x) => /^(seed|domain)-/.test(x.id) && x.id !== 'domain-money')) expect(s.title, s.id).not.toBe(KNOWLEDGE.sources.find((x) => x.id === s.id)!.title);
+    // What we say of each source is ours, so it is in Spanish for every one.
+    for (const s of es.knowledge.sources) expect(s.detail, s.id).not.toBe(KNOWLEDGE.sources.find((x) => x.id === s.id)!.detail);
   });
 
   it('names the biomarker tests in Spanish, and keeps a gene’s name as it is', () => {
