@@ -34,6 +34,8 @@ const WORDS: Record<Locale, {
 
 const heading = (text: string): Content => ({ text, style: 'h2' });
 const bullets = (items: Content[]): Content => ({ ul: items, margin: [0, 2, 0, 8] });
+/** A day as the reader writes it ("November 30, 2026", "30 de noviembre de 2026"), in UTC like the rest of the document. */
+const dayIn = (language: Locale, d: Date) => d.toLocaleDateString(language === 'es' ? 'es-US' : 'en-US', { dateStyle: 'long', timeZone: 'UTC' });
 
 /** The printable assessment: the same result the page shows, with every reason's sources. */
 export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Promise<Buffer> {
@@ -43,7 +45,7 @@ export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Pro
   const w = WORDS[r.language];
   const content: Content[] = [
     { text: w.title, style: 'h1' },
-    { text: w.results(generatedAt.toISOString().slice(0, 10), r.knowledgeVersion), color: '#444444', margin: [0, 0, 0, 6] },
+    { text: w.results(dayIn(r.language, generatedAt), /^\d{4}-\d{2}-\d{2}$/.test(r.knowledgeVersion) ? dayIn(r.language, new Date(r.knowledgeVersion)) : r.knowledgeVersion), color: '#444444', margin: [0, 0, 0, 6] },
     { text: r.disclaimer, italics: true, margin: [0, 0, 0, 10] },
     ...(r.inEnglish.length && w.inEnglish ? [{ text: w.inEnglish, margin: [0, 0, 0, 6] } as Content] : []),
     { text: [{ text: w.diagnosis, bold: true }, r.condition.label ? `${r.condition.label}${r.condition.code ? ` (${r.condition.code})` : ''}` : w.notSure] },

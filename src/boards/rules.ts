@@ -10,7 +10,7 @@ import { entryIn, type Locale } from '../core/locale.ts';
  */
 const Id = z.string().regex(/^[a-z0-9_.-]+$/);
 const Day = z.iso.date();
-const Source = z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), year: z.number().int().optional(), reviewedOn: Day });
+const Source = z.strictObject({ id: Id, title: z.string().min(5), es: z.strictObject({ title: z.string().min(5) }).optional(), detail: z.string().min(5), year: z.number().int().optional(), reviewedOn: Day });
 const Seat = z.strictObject({ seat: z.string().min(3), es: z.strictObject({ seat: z.string().min(3) }).optional(), anyOf: z.array(Id).min(1) });
 const BoardType = z.strictObject({ id: Id, label: z.string().min(3), es: z.strictObject({ label: z.string().min(3) }).optional(), conditionTags: z.array(Id), roster: z.array(Seat).min(2), sources: z.array(Id).min(1), reviewedOn: Day });
 export const PROPOSAL_FACTS = ['rareOrComplex', 'interstitialLungDisease', 'reviewersDisagree', 'multimodality', 'requested'] as const;
@@ -119,7 +119,9 @@ export function firedIn(f: FiredRule, locale: Locale, conditionName: (english: s
   const template = entryIn(rule, locale).text;
   const values = f.values ?? valuesOf(rule.text, f.reason);
   if (template === rule.text || !values) return f;
-  return { ...f, reason: fillTemplate(template, values.condition ? { ...values, condition: conditionName(values.condition) } : values) };
+  // Our own names for sources are translated too; a published document keeps its title.
+  const sources = f.sources.map((s) => ({ ...s, title: entryIn(k.sources.find((x) => x.id === s.id) ?? s, locale).title }));
+  return { ...f, sources, reason: fillTemplate(template, values.condition ? { ...values, condition: conditionName(values.condition) } : values) };
 }
 
 /** A board's name in the reader's language. */

@@ -78,7 +78,9 @@ export async function chooseLanguage(language: string): Promise<void> {
 export function formatLocale(): string {
   const language = i18next.language;
   const asked = typeof navigator === 'undefined' ? [] : navigator.languages;
-  return asked.find((l) => l.split('-')[0] === language) ?? language;
+  // Spanish without a region is read as the United States' Spanish: this service's prices are in
+  // dollars and its dates are American ones ("US$1,500.00", not Spain's "1500,00 US$").
+  return asked.find((l) => l.split('-')[0] === language) ?? (language === 'es' ? 'es-US' : language);
 }
 
 export default i18next;

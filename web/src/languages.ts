@@ -25,3 +25,12 @@ export function languageOptions(extra: string[] = []): { value: string; label: s
   const codes = [...new Set([...COMMON_LANGUAGES, ...extra.filter(Boolean)])];
   return codes.map((value) => ({ value, label: languageName(value) }));
 }
+
+/** A country by its name in the reader's language ("US" is "Estados Unidos"), else its code. */
+export function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames([i18n.language], { type: 'region', fallback: 'code' }).of(code.trim().toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -12,7 +12,7 @@ const PATIENT_FACING = [
   'pages/Home.tsx', 'pages/assess/AssessPage.tsx', 'pages/assess/AssessResult.tsx', 'pages/assess/AssessRules.tsx',
   'pages/Auth.tsx', 'pages/PasswordStrength.tsx', 'pages/Invitation.tsx', 'pages/Account.tsx',
   'pages/MyCases.tsx', 'pages/CaseProgress.tsx', 'pages/CasePage.tsx', 'pages/IntakeWizard.tsx', 'pages/Caregivers.tsx',
-  'pages/records/RecordsPanel.tsx', 'pages/records/MaterialPanel.tsx', 'pages/imaging/ImagingPanel.tsx', 'pages/pathology/SlidesPanel.tsx', 'pages/pathology/SlideViewerPage.tsx', 'pages/pathology/SlideMeasurements.tsx',
+  'pages/records/RecordsPanel.tsx', 'pages/records/MaterialPanel.tsx', 'pages/imaging/ImagingPanel.tsx', 'pages/imaging/ViewerPage.tsx', 'pages/pathology/SlidesPanel.tsx', 'pages/pathology/SlideViewerPage.tsx', 'pages/pathology/SlideMeasurements.tsx',
   'pages/opinion/OpinionPanel.tsx', 'pages/boards/CaseBoardPanel.tsx', 'pages/visits/CaseVisitsPanel.tsx', 'pages/messages/MessagesPanel.tsx', 'pages/messages/AttachFile.tsx', 'pages/visits/VisitRoomPage.tsx', 'pages/opinion/OutcomesPage.tsx', 'pages/Notifications.tsx',
 ];
 

@@ -49,7 +49,7 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
       )}
       {invite.isSuccess && <Alert color="green">{t('cases:caregivers.sent')}</Alert>}
       {withdraw.isSuccess && <Alert color="blue">{t('cases:caregivers.withdrawn')}</Alert>}
-      <ErrorNote error={invite.error} />
+      <ErrorNote error={invite.error} fieldLabel={(path) => (path === '/email' ? t('cases:caregivers.email') : path === '/relationship' ? t('cases:caregivers.relationship') : undefined)} />
     </Stack>
   );
 }

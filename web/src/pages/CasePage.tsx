@@ -7,7 +7,7 @@ import { roleLabel } from '../labels.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
-import { languageName } from '../languages.ts';
+import { languageName, countryName } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
 import { MatchesPanel } from './experts/MatchesPanel.tsx';
 import { RecordsPanel } from './records/RecordsPanel.tsx';
@@ -128,7 +128,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
         <Card withBorder><Stack gap="xs">
           <Title order={4}>{t('cases:summary.patient')}</Title>
           <Text>{t('cases:summary.born', { name: [i.patient?.givenName, i.patient?.familyName].filter(Boolean).join(' '), day: formatDay(i.patient?.birthDate) })}</Text>
-          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
+          <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country && countryName(i.patient.country)}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
           {i.patient?.planType && <Text size="sm">{t('cases:summary.planType', { kind: t(`intake:patient.planTypes.${i.patient.planType}`) })}</Text>}
           {(i.patient?.postalCode || i.patient?.travelMiles != null) && (
             <Text size="sm">{[i.patient.postalCode && t('cases:summary.postalCode', { code: i.patient.postalCode }), travelLabel(t, i.patient.travelMiles) && t('cases:summary.travel', { distance: travelLabel(t, i.patient.travelMiles) })].filter(Boolean).join(' · ')}</Text>

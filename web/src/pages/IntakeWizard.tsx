@@ -187,7 +187,7 @@ const FIELD_LABELS: Record<string, string> = {
   'condition/newDiagnosis': 'intake:condition.isNew', 'plan/proposedPlan': 'intake:plan.proposed', 'plan/surgeryDescription': 'intake:plan.operation',
   'plan/plannedStartDate': 'intake:plan.start', 'plan/treatingPhysician': 'intake:plan.doctor', 'plan/treatingInstitution': 'intake:plan.place',
   'treatment/description': 'intake:treatment.name', 'treatment/startedOn': 'intake:treatment.started', 'treatment/endedOn': 'intake:treatment.ended',
-  'treatment/response': 'intake:treatment.going', 'priorities/inOwnWords': 'intake:priorities.own', 'questions/questions': 'intake:questions.label',
+  'treatment/response': 'intake:treatment.going', 'priorities/inOwnWords': 'intake:priorities.own', 'priorities/ranked': 'intake:priorities.order', 'questions/questions': 'intake:questions.label',
 };
 
 /** An error's field as its label reads ("ZIP or postal code", "Question for the expert 2"), without "(optional)". */
@@ -197,7 +197,7 @@ function intakeFieldLabel(path: string, t: TFunction): string | undefined {
   const key = FIELD_LABELS[`${names[0]}/${names[names.length - 1]}`];
   if (!key) return undefined;
   const index = parts.find((p) => /^\d+$/.test(p));
-  return String(t(key as never, { number: index === undefined ? '' : Number(index) + 1 } as never)).replace(/ \(optional\)$/, '').trim();
+  return String(t(key as never, { number: index === undefined ? '' : Number(index) + 1 } as never)).replace(/ \((optional|opcional)\)$/, '').trim();
 }
 
 /** Narrows a step's values to its section (the caller checked which section it is). */
@@ -420,7 +420,7 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
             </Group>
           )}
           {/* A refusal shows under the document it was about. */}
-          {sign.variables?.kind === d.kind && <ErrorNote error={sign.error} />}
+          {sign.variables?.kind === d.kind && <ErrorNote error={sign.error} fieldLabel={(path) => (path === '/typedName' ? t('intake:consent.typeName', { name: me.user.name }) : undefined)} />}
         </Paper>
       );
       })}

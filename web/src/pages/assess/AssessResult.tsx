@@ -31,7 +31,7 @@ export function Why({ sources, ruleId }: { sources: string[]; ruleId?: string })
     <Text span size="xs" c="dimmed" ms={6}>
       {t('assess:result.why')}{' '}
       {sources.map((s, i) => (
-        <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs" title={ruleId ? t('assess:result.rule', { id: ruleId }) : undefined}>{known.get(s)?.title ?? t('assess:result.source')}</Anchor></span>
+        <span key={s}>{i > 0 && '; '}<Anchor component={Link} to={`/assess/rules#source-${s}`} size="xs">{known.get(s)?.title ?? t('assess:result.source')}</Anchor></span>
       ))}
     </Text>
   );

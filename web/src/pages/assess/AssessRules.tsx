@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import i18n from '../../i18n.ts';
-import { get, type GetResult, type Schema } from '../../api.ts';
+import { formatDay, get, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
 type Predicate = Schema<'RulePredicate'>;
@@ -41,7 +41,7 @@ function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? ''
                 <Table.Td><Text size="sm">{text(r)}</Text></Table.Td>
                 <Table.Td><Text size="xs" ff="monospace">{describePredicate(r.when)}</Text></Table.Td>
                 <Table.Td><Src ids={r.sources} /></Table.Td>
-                <Table.Td><Text size="sm">{r.reviewedOn}</Text></Table.Td>
+                <Table.Td><Text size="sm">{formatDay(r.reviewedOn)}</Text></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -66,7 +66,7 @@ export function AssessRulesPage() {
         <Stack gap={4}>
           <Title order={1}>{t('assess:rules.title')}</Title>
           <Text>{t('assess:rules.intro')} <Anchor component={Link} to="/assess">{t('assess:rules.back')}</Anchor></Text>
-          {d && <Text size="sm" c="dimmed">{t('assess:rules.version', { version: d.version })}</Text>}
+          {d && <Text size="sm" c="dimmed">{t('assess:rules.version', { version: /^\d{4}-\d{2}-\d{2}$/.test(d.version) ? formatDay(d.version) : d.version })}</Text>}
         </Stack>
         <ErrorNote error={k.error} />
         {d && (
@@ -125,7 +125,7 @@ export function AssessRulesPage() {
                     <Text size="sm">{s.detail}</Text>
                     {s.url && <Anchor href={s.url} size="sm" target="_blank" rel="noreferrer">{s.url}</Anchor>}
                     {s.verify && <Text size="sm" c="red.9" fw={600}>{t('assess:rules.toVerify', { what: s.verify })}</Text>}
-                    <Text size="xs" c="dimmed">{t('assess:rules.reviewedOn', { day: s.reviewedOn })}</Text>
+                    <Text size="xs" c="dimmed">{t('assess:rules.reviewedOn', { day: formatDay(s.reviewedOn) })}</Text>
                   </Card>
                 ))}
               </Stack>

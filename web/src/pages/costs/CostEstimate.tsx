@@ -2,6 +2,7 @@ import { Accordion, Alert, Anchor, Badge, Button, Card, Group, List, Loader, Nat
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatLocale } from '../../i18n.ts';
 import { formatDay, get, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
@@ -19,7 +20,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
   if (estimate.isPending) return <Loader size="sm" aria-label={t('cases:costs.loading')} />;
   if (estimate.error) return <ErrorNote error={estimate.error} />;
   const e = estimate.data;
-  const money = (cents: number) => new Intl.NumberFormat(i18n.language, { style: 'currency', currency: e.currency }).format(cents / 100);
+  const money = (cents: number) => new Intl.NumberFormat(formatLocale(), { style: 'currency', currency: e.currency }).format(cents / 100);
   const shown = e.lines.filter((l) => l.part !== 'optional');
   const options = e.lines.filter((l) => l.part === 'optional');
   return (

@@ -32,7 +32,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
             <Group justify="space-between" align="start">
               <Stack gap={0}>
                 <Title order={3} size="h4">{s.description ?? t('records:imaging.study')}</Title>
-                <Text size="sm" c="dimmed">{t('records:imaging.studyLine', { day: formatDay(s.date, t('records:imaging.dateUnknown')), series: s.series.length })}{s.accession ? t('records:imaging.accession', { accession: s.accession }) : ''}</Text>
+                <Text size="sm" c="dimmed">{t('records:imaging.studyLine', { day: formatDay(s.date, t('records:imaging.dateUnknown')), series: t('records:images.seriesCount', { count: s.series.length }) })}{s.accession ? t('records:imaging.accession', { accession: s.accession }) : ''}</Text>
               </Stack>
               {canExport && <ExportMenu caseId={caseId} studyUid={s.studyUid} />}
             </Group>

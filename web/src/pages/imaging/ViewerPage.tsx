@@ -4,7 +4,8 @@ import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Progress, SegmentedCo
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, get } from '../../api.ts';
+import { api, formatDay, get } from '../../api.ts';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { PRESET_SOURCES, WINDOW_PRESETS } from './presets.ts';
@@ -33,6 +34,7 @@ const parsePane = (key: Pane['key'], value: string | null): Pane | null => {
  * and shown, so slow links are visible.
  */
 export function ViewerPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
   const { id: caseId = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const main = parsePane('main', params.get('series'));
@@ -213,61 +215,61 @@ export function ViewerPage({ me }: { me: Me }) {
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  if (studies.isLoading) return <Loader role="status" aria-label="Loading the studies" />;
+  if (studies.isLoading) return <Loader role="status" aria-label={t('records:viewer.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
-  const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: `${s.date ? `${s.date.slice(0, 4)}-${s.date.slice(4, 6)}-${s.date.slice(6, 8)} ` : ''}${s.description ?? 'Study'} · ${se.modality ?? ''} ${se.description ?? ''} (${se.frames} images)` })));
+  const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: t('records:viewer.seriesOption', { day: s.date ? `${formatDay(s.date)} ` : '', study: s.description ?? t('records:viewer.study'), modality: se.modality ?? '', series: se.description ?? '', count: se.frames }) })));
   const seriesLabel = (p: Pane | null) => allSeries.find((s) => s.value === `${p?.studyUid}:${p?.seriesUid}`)?.label ?? '';
   const loading = Object.values(progress).reduce((a, p) => ({ loaded: a.loaded + p.loaded, total: a.total + p.total }), { loaded: 0, total: 0 });
 
   return (
     <Stack gap="sm">
       <Group justify="space-between">
-        <Title order={2}>Images</Title>
-        <Anchor component={Link} to={`/cases/${caseId}`}>Back to the case</Anchor>
+        <Title order={2}>{t('records:viewer.title')}</Title>
+        <Anchor component={Link} to={`/cases/${caseId}`}>{t('records:viewer.back')}</Anchor>
       </Group>
-      {loadError && <Alert color="red" title="Something went wrong">{loadError}</Alert>}
+      {loadError && <Alert color="red" title={t('records:viewer.failed')}>{loadError}</Alert>}
       <Group align="end" wrap="wrap">
-        <Select label="Series" data={allSeries} value={main ? `${main.studyUid}:${main.seriesUid}` : null} w={380}
+        <Select label={t('records:viewer.series')} data={allSeries} value={main ? `${main.studyUid}:${main.seriesUid}` : null} w={380}
           onChange={(v) => v && setParams((p) => { p.set('series', v); return p; })} />
-        <Select label="Compare with (prior)" placeholder="None" clearable data={allSeries} value={compare ? `${compare.studyUid}:${compare.seriesUid}` : null} w={380}
+        <Select label={t('records:viewer.compare')} placeholder={t('records:viewer.none')} clearable data={allSeries} value={compare ? `${compare.studyUid}:${compare.seriesUid}` : null} w={380}
           onChange={(v) => setParams((p) => { if (v) p.set('compare', v); else p.delete('compare'); return p; })} />
-        {compare && <Switch label="Link scrolling" checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
+        {compare && <Switch label={t('records:viewer.link')} checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
       </Group>
-      <Group gap="xs" wrap="wrap" role="toolbar" aria-label="Viewer tools">
+      <Group gap="xs" wrap="wrap" role="toolbar" aria-label={t('records:viewer.tools')}>
         {/* Five tools do not fit a phone's width side by side: there they stand in a column. */}
-        <SegmentedControl value={tool} onChange={chooseTool} aria-label="Mouse tool" orientation={narrow ? 'vertical' : 'horizontal'} data={[
-          { value: 'WindowLevel', label: 'Window (W)' }, { value: 'Zoom', label: 'Zoom (Z)' }, { value: 'Pan', label: 'Pan (P)' },
-          ...(canMeasure ? [{ value: 'Length', label: 'Length (L)' }, { value: 'Angle', label: 'Angle (A)' }] : []),
+        <SegmentedControl value={tool} onChange={chooseTool} aria-label={t('records:viewer.tool')} orientation={narrow ? 'vertical' : 'horizontal'} data={[
+          { value: 'WindowLevel', label: t('records:viewer.toolWindow') }, { value: 'Zoom', label: t('records:viewer.toolZoom') }, { value: 'Pan', label: t('records:viewer.toolPan') },
+          ...(canMeasure ? [{ value: 'Length', label: t('records:viewer.toolLength') }, { value: 'Angle', label: t('records:viewer.toolAngle') }] : []),
         ]} />
         {WINDOW_PRESETS.map((p) => (
-          <Tooltip key={p.id} label={`W ${p.width} / L ${p.center} — key ${p.key}`}>
-            <Button size="xs" variant={presetShown === p.id ? 'filled' : 'light'} onClick={() => applyPreset(p.id)}>{p.label}</Button>
+          <Tooltip key={p.id} label={t('records:viewer.presetHint', { width: p.width, center: p.center, key: p.key })}>
+            <Button size="xs" variant={presetShown === p.id ? 'filled' : 'light'} onClick={() => applyPreset(p.id)}>{t(`records:viewer.preset.${p.id}`, { defaultValue: p.label })}</Button>
           </Tooltip>
         ))}
-        <Button size="xs" variant="default" onClick={reset}>Reset (R)</Button>
+        <Button size="xs" variant="default" onClick={reset}>{t('records:viewer.reset')}</Button>
       </Group>
       {loading.total > 0 && loading.loaded < loading.total && (
-        <Progress value={(loading.loaded / loading.total) * 100} aria-label={`Loading images: ${loading.loaded} of ${loading.total}`} />
+        <Progress value={(loading.loaded / loading.total) * 100} aria-label={t('records:viewer.loadingImages', { loaded: loading.loaded, total: loading.total })} />
       )}
       <Group grow align="start" gap="xs">
         {[main, compare].filter(Boolean).map((pane) => (
           <Stack key={pane!.key} gap={4}>
-            <Text size="sm" fw={600}>{pane!.key === 'compare' ? 'Prior: ' : ''}{seriesLabel(pane)}</Text>
+            <Text size="sm" fw={600}>{pane!.key === 'compare' ? t('records:viewer.prior') : ''}{seriesLabel(pane)}</Text>
             <div ref={pane!.key === 'main' ? mainEl : compareEl} data-testid={`viewport-${pane!.key}`} onContextMenu={(e) => e.preventDefault()}
               style={{ width: '100%', height: 520, background: '#000', position: 'relative' }} />
             <Text size="xs" c="dimmed" data-testid={`slice-${pane!.key}`}>
-              Image {(slice[pane!.key]?.index ?? 0) + 1} of {slice[pane!.key]?.total ?? '…'}
+              {t('records:viewer.position', { index: (slice[pane!.key]?.index ?? 0) + 1, total: slice[pane!.key]?.total ?? '…' })}
             </Text>
           </Stack>
         ))}
       </Group>
-      {!main && <Text>Choose a series to view.</Text>}
+      {!main && <Text>{t('records:viewer.choose')}</Text>}
       <Group gap="md">
         {/* The time to the first image is measured for everyone and shown to staff (the patient sees only that it loads). */}
         <Text size="xs" c="dimmed" data-testid="first-image-ms" data-ms={firstImageMs ?? ''}>
-          {firstImageMs === null ? 'Loading the first image…' : me.user.role === 'patient' ? '' : `First image after ${firstImageMs} ms.`}
+          {firstImageMs === null ? t('records:viewer.firstLoading') : me.user.role === 'patient' ? '' : t('records:viewer.firstAfter', { ms: firstImageMs })}
         </Text>
-        {me.user.role !== 'patient' && <Text size="xs" c="dimmed" visibleFrom="sm">Keys: <Kbd>↑</Kbd>/<Kbd>↓</Kbd> scroll, <Kbd>1</Kbd>–<Kbd>5</Kbd> presets, <Kbd>W</Kbd> <Kbd>Z</Kbd> <Kbd>P</Kbd> <Kbd>L</Kbd> <Kbd>A</Kbd> tools, <Kbd>R</Kbd> reset. Presets: {PRESET_SOURCES}</Text>}
+        {me.user.role !== 'patient' && <Text size="xs" c="dimmed" visibleFrom="sm"><Trans t={t} i18nKey="records:viewer.keys" values={{ sources: PRESET_SOURCES }} components={{ kbd: <Kbd /> }} /></Text>}
       </Group>
       <Measurements caseId={caseId} onShow={(sop) => {
         // Jump to the image the measurement was made on, in whichever pane shows it.
@@ -297,24 +299,28 @@ export function angleDeg(points: number[][]): number | null {
   return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }
 
+/** Units as signs: an angle in degrees reads 34.5 °. */
+const UNIT_SIGNS: Record<string, string> = { deg: '\u00b0' };
+
 interface MeasurementRow { id: string; kind: 'length' | 'angle'; value: number; unit: string; author: string; createdAt: string; sopInstanceUid: string; points: number[][] }
 
 function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstanceUid: string) => void }) {
   const list = useQuery({ queryKey: caseKeys.part(caseId, 'measurements'), queryFn: () => get<MeasurementRow[]>(`/cases/${caseId}/imaging/measurements`) });
-  if (!list.data?.length) return <Text size="sm" c="dimmed">No measurements saved yet.</Text>;
+  const { t } = useTranslation();
+  if (!list.data?.length) return <Text size="sm" c="dimmed">{t('records:viewer.noMeasurements')}</Text>;
   return (
     <Stack gap={4}>
-      <Title order={3} size="h5">Measurements saved with the case</Title>
+      <Title order={3} size="h5">{t('records:viewer.measurements')}</Title>
       <Table data-testid="measurements">
-        <Table.Thead><Table.Tr><Table.Th>Kind</Table.Th><Table.Th>Value</Table.Th><Table.Th>By</Table.Th><Table.Th>When</Table.Th><Table.Th>Image</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead><Table.Tr><Table.Th>{t('records:viewer.kind')}</Table.Th><Table.Th>{t('records:viewer.value')}</Table.Th><Table.Th>{t('records:viewer.by')}</Table.Th><Table.Th>{t('records:viewer.when')}</Table.Th><Table.Th>{t('records:viewer.image')}</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
           {list.data.map((m) => (
             <Table.Tr key={m.id}>
-              <Table.Td><Badge variant="light">{m.kind}</Badge></Table.Td>
-              <Table.Td>{m.value.toFixed(1)} {m.unit === 'deg' ? '°' : m.unit}</Table.Td>
+              <Table.Td><Badge variant="light">{t(`records:viewer.${m.kind}`)}</Badge></Table.Td>
+              <Table.Td>{m.value.toFixed(1)} {UNIT_SIGNS[m.unit] ?? m.unit}</Table.Td>
               <Table.Td>{m.author}</Table.Td>
               <Table.Td>{new Date(m.createdAt).toLocaleString(formatLocale())}</Table.Td>
-              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => onShow(m.sopInstanceUid)}>Go to image</Button></Table.Td>
+              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => onShow(m.sopInstanceUid)}>{t('records:viewer.goTo')}</Button></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

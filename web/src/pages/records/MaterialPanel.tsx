@@ -76,7 +76,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
                   {askedFor(s) && <Text size="xs" data-testid="specimen-reason">{t('records:specimens.askedBy', { name: s.history[0]!.by, reason: askedFor(s) })}</Text>}
                   {s.status === 'not_needed' && calledOff(s) && <Text size="xs" c="dimmed">{t('records:specimens.notNeededBecause', { reason: calledOff(s) })}</Text>}
                 </Table.Td>
-                <Table.Td><Badge variant="light">{s.statusLabel}</Badge>{s.conditionNote && <Text size="xs">{t('records:specimens.arrived', { count: s.receivedCount, condition: s.conditionNote })}</Text>}</Table.Td>
+                <Table.Td><Badge variant="light">{t(`records:specimens.state.${s.status}`, { defaultValue: s.statusLabel })}</Badge>{s.conditionNote && <Text size="xs">{t('records:specimens.arrived', { count: s.receivedCount, condition: s.conditionNote })}</Text>}</Table.Td>
                 <Table.Td><Text size="xs">{s.carrier && `${s.carrier} ${s.trackingNumber}`}{s.returnCarrier && t('records:specimens.back', { carrier: s.returnCarrier, tracking: s.returnTrackingNumber })}</Text></Table.Td>
                 <Table.Td>
                   <Group gap={4}>

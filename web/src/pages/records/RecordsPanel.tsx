@@ -5,6 +5,7 @@ import { Alert, Anchor, Badge, Button, Group, Modal, ScrollArea, Select, SimpleG
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Uppy from '@uppy/core';
 import Dashboard from '@uppy/react/dashboard';
+import spanishUploads from '@uppy/locales/lib/es_MX.js';
 import Tus from '@uppy/tus';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,6 +22,8 @@ import { Link } from 'react-router';
 import { caseKeys } from '../../queryKeys.ts';
 
 // Programs and system files that CDs carry beside the images: not records, so never sent.
+/** Uppy's own words in the page's language (its language packs; English is built in). */
+const uppyLocale = (language: string) => (language === 'es' ? spanishUploads : undefined);
 const SKIP = /(^|\/)(autorun\.inf|.*\.(exe|dll|msi|bat|cmd|com|sys|ini|inf|cab|ocx|app|dmg|jar|class|lnk)|\.ds_store|thumbs\.db|desktop\.ini)$/i;
 
 const STATUS_COLOR: Record<string, string> = { processing: 'blue', ready: 'green', needs_review: 'orange', failed: 'red' };
@@ -53,7 +56,7 @@ function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: Doc; on
 export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me; canUpload: boolean }) {
   const [reading, setReading] = useState<Doc | null>(null);
   const qc = useQueryClient();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const isCoordinator = me.user.role === 'coordinator';
   const refresh = () => {
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
@@ -62,8 +65,10 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'clinical') });
   };
   const [uppy] = useState(() =>
-    new Uppy({ autoProceed: true, onBeforeFileAdded: (file) => !SKIP.test(String(file.meta.relativePath ?? file.name)) })
+    new Uppy({ autoProceed: true, locale: uppyLocale(i18n.language), onBeforeFileAdded: (file) => !SKIP.test(String(file.meta.relativePath ?? file.name)) })
       .use(Tus, { endpoint: '/api/uploads', chunkSize: 8 * 1024 * 1024, retryDelays: [0, 1000, 3000, 10000], removeFingerprintOnSuccess: true, allowedMetaFields: ['caseId', 'filename', 'relativePath'] }));
+  // The upload box speaks the page's language, and follows it when the reader switches.
+  useEffect(() => uppy.setOptions({ locale: uppyLocale(i18n.language) }), [uppy, i18n.language]);
   useEffect(() => {
     const onAdded = (file: { id: string; name?: string; meta: Record<string, unknown> }) =>
       uppy.setFileMeta(file.id, { caseId, filename: file.name ?? 'file', relativePath: String(file.meta.relativePath ?? '') });
@@ -303,7 +308,7 @@ function ImagesOnFile({ caseId }: { caseId: string }) {
         {(studies.data ?? []).map((s) => (
           <Group key={s.studyUid} justify="space-between" wrap="wrap" gap="xs" py={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
             <Text size="sm" fw={500}>{s.description ?? t('records:images.study')}</Text>
-            <Text size="sm" c="dimmed">{t('records:images.studyLine', { day: formatDay(s.date, t('records:images.dateUnknown')), series: s.series.length, count: s.series.reduce((n, x) => n + x.instances, 0) })}</Text>
+            <Text size="sm" c="dimmed">{t('records:images.studyLine', { day: formatDay(s.date, t('records:images.dateUnknown')), series: t('records:images.seriesCount', { count: s.series.length }), count: s.series.reduce((n, x) => n + x.instances, 0) })}</Text>
           </Group>
         ))}
       </Stack>
