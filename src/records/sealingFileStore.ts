@@ -40,6 +40,9 @@ export class SealingFileStore extends FileStore {
   private readonly blobs: BlobStore;
 
   constructor(directory: string, blobs: BlobStore) {
+    // tus's FileStore makes its folder without waiting for it: an upload begun at once could
+    // find no folder. It exists before the store is used.
+    fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
     super({ directory });
     this.dir = directory;
     this.blobs = blobs;

@@ -56,6 +56,7 @@ function markDocument(language: string) {
   document.documentElement.lang = language;
   document.documentElement.dir = i18next.dir(language);
   document.title = i18next.t('common:documentTitle', { lng: language });
+  document.querySelector('meta[name="description"]')?.setAttribute('content', i18next.t('common:documentDescription', { lng: language }));
 }
 markDocument(i18next.language);
 

@@ -19110,7 +19110,9 @@ export interface components {
             sources: {
                 detail: string;
                 es?: {
+                    detail?: string;
                     title?: string;
+                    verify?: string;
                 };
                 id: string;
                 /** Format: date */
@@ -19343,7 +19345,9 @@ export interface components {
             sources: {
                 detail: string;
                 es?: {
+                    detail?: string;
                     title?: string;
+                    verify?: string;
                 };
                 id: string;
                 /** Format: date */

@@ -1,5 +1,7 @@
 import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { formatDate, formatDay, get, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
@@ -55,6 +57,23 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   const home = patientSide && c.can.readOpinion && ['delivered', 'closed'].includes(c.status) ? 'opinion' : 'intake';
   const open = panels.some((p) => p.id === asked) ? asked! : home;
   const openTab = (id: string) => setParams((p) => { p.set('tab', id); return p; }, { replace: true });
+  const phone = useMediaQuery('(max-width: 48em)');
+  const tabRow = useRef<HTMLDivElement>(null);
+  // Tabs hidden past the edge show as the row fading out there, until the row is scrolled to its end.
+  const [moreTabs, setMoreTabs] = useState(false);
+  useEffect(() => {
+    const row = tabRow.current;
+    if (!phone || !row) return;
+    row.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+    const look = () => setMoreTabs(Math.abs(row.scrollLeft) + row.clientWidth < row.scrollWidth - 2);
+    look();
+    row.addEventListener('scroll', look, { passive: true });
+    window.addEventListener('resize', look);
+    return () => {
+      row.removeEventListener('scroll', look);
+      window.removeEventListener('resize', look);
+    };
+  }, [phone, open]);
   return (
     <Stack>
       <Group justify="space-between" align="start">
@@ -68,8 +87,10 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
       {c.urgencyReason && <Text size="sm" c="dimmed">{t('cases:page.whyUrgency', { reason: c.urgencyReason })}</Text>}
       {patientSide ? <PatientProgress c={c} openTab={openTab} /> : <CommandButtons c={c} />}
       <Tabs value={open} onChange={(v) => openTab(v ?? home)} keepMounted={false}>
-        <Tabs.List>
-          {panels.map((p) => <Tabs.Tab key={p.id} value={p.id}>{t(`cases:tab.${p.id}`)}</Tabs.Tab>)}
+        {/* On a phone the tabs stay one row that scrolls sideways (eleven of them wrapped into
+            five rows before any content), with the open one brought into view. */}
+        <Tabs.List ref={tabRow} style={phone ? { flexWrap: 'nowrap', overflowX: 'auto', scrollbarWidth: 'thin', ...(moreTabs ? { maskImage: `linear-gradient(to ${document.documentElement.dir === 'rtl' ? 'left' : 'right'}, black 80%, transparent)` } : {}) } : undefined}>
+          {panels.map((p) => <Tabs.Tab key={p.id} value={p.id} style={phone ? { flexShrink: 0 } : undefined}>{t(`cases:tab.${p.id}`)}</Tabs.Tab>)}
         </Tabs.List>
         {panels.map((p) => <Tabs.Panel key={p.id} value={p.id} pt="md">{p.render({ c, me })}</Tabs.Panel>)}
       </Tabs>
