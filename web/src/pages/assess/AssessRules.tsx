@@ -1,6 +1,6 @@
-import { Anchor, Badge, Card, Container, Code, List, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Container, Code, List, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import i18n from '../../i18n.ts';
@@ -24,22 +24,30 @@ export function describePredicate(p: Predicate): string {
   return i18n.t('assess:rules.predicate.has', { fact: p.fact, value: JSON.stringify(p.has) });
 }
 
-const Src = ({ ids }: { ids: string[] }) => <>{ids.map((s, i) => <span key={s}>{i > 0 && ', '}<Anchor href={`#source-${s}`} size="sm">{s}</Anchor></span>)}</>;
+/** Whether the page shows rule ids, conditions and codes (for clinicians auditing it), and the sources' titles. */
+const Details = createContext<{ technical: boolean; titles: Map<string, string> }>({ technical: false, titles: new Map() });
+
+/** Sources cited by title (by id too, with the technical details). */
+function Src({ ids }: { ids: string[] }) {
+  const { technical, titles } = useContext(Details);
+  return <>{ids.map((s, i) => <span key={s}>{i > 0 && '; '}<Anchor href={`#source-${s}`} size="sm">{technical ? s : titles.get(s) ?? s}</Anchor></span>)}</>;
+}
 
 function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? '' }: { title: string; rules: R[]; text?: (r: R) => string }) {
   const { t } = useTranslation();
+  const { technical } = useContext(Details);
   return (
     <section aria-label={title}>
       <Title order={2} mb="xs">{t('assess:rules.count', { title, count: rules.length })}</Title>
-      <Table.ScrollContainer minWidth={720}>
+      <Table.ScrollContainer minWidth={technical ? 720 : 0}>
         <Table striped verticalSpacing="xs">
-          <Table.Thead><Table.Tr><Table.Th>{t('assess:rules.column.rule')}</Table.Th><Table.Th>{t('assess:rules.column.says')}</Table.Th><Table.Th>{t('assess:rules.column.when')}</Table.Th><Table.Th>{t('assess:rules.column.sources')}</Table.Th><Table.Th>{t('assess:rules.column.reviewed')}</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr>{technical && <Table.Th>{t('assess:rules.column.rule')}</Table.Th>}<Table.Th>{t('assess:rules.column.says')}</Table.Th>{technical && <Table.Th>{t('assess:rules.column.when')}</Table.Th>}<Table.Th>{t('assess:rules.column.sources')}</Table.Th><Table.Th>{t('assess:rules.column.reviewed')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {rules.map((r) => (
               <Table.Tr key={r.id} id={`rule-${r.id}`}>
-                <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ms={4} size="xs">{t('assess:rules.situation', { number: r.situation })}</Badge>}</Table.Td>
+                {technical && <Table.Td><Code>{r.id}</Code>{r.situation && <Badge ms={4} size="xs">{t('assess:rules.situation', { number: r.situation })}</Badge>}</Table.Td>}
                 <Table.Td><Text size="sm">{text(r)}</Text></Table.Td>
-                <Table.Td><Text size="xs" ff="monospace">{describePredicate(r.when)}</Text></Table.Td>
+                {technical && <Table.Td><Text size="xs" ff="monospace">{describePredicate(r.when)}</Text></Table.Td>}
                 <Table.Td><Src ids={r.sources} /></Table.Td>
                 <Table.Td><Text size="sm">{formatDay(r.reviewedOn)}</Text></Table.Td>
               </Table.Tr>
@@ -60,25 +68,30 @@ export function AssessRulesPage() {
     if (k.data && location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
   }, [k.data, location.hash]);
   const d = k.data;
+  const [technical, setTechnical] = useState(false);
+  const details = useMemo(() => ({ technical, titles: new Map((d?.sources ?? []).map((s) => [s.id, s.title])) }), [technical, d]);
+  const specialty = (id: string) => (id === '@condition' ? t('assess:rules.conditionSpecialist') : d?.specialties.find((s) => s.id === id)?.label ?? id);
   return (
+    <Details.Provider value={details}>
     <Container size="xl" py="md">
       <Stack gap="xl">
         <Stack gap={4}>
           <Title order={1}>{t('assess:rules.title')}</Title>
           <Text>{t('assess:rules.intro')} <Anchor component={Link} to="/assess">{t('assess:rules.back')}</Anchor></Text>
           {d && <Text size="sm" c="dimmed">{t('assess:rules.version', { version: /^\d{4}-\d{2}-\d{2}$/.test(d.version) ? formatDay(d.version) : d.version })}</Text>}
+          <Switch mt="xs" label={t('assess:rules.technical')} checked={technical} onChange={(e) => setTechnical(e.currentTarget.checked)} />
         </Stack>
         <ErrorNote error={k.error} />
         {d && (
           <>
             <RuleTable title={t('assess:rules.table.situations')} rules={d.rules.situations} />
             <RuleTable title={t('assess:rules.table.urgency')} rules={d.rules.urgency.rules} />
-            <RuleTable title={t('assess:rules.table.reviewers')} rules={d.rules.reviewers} text={(r) => `${r.text} → ${r.specialties.join(', ')}`} />
+            <RuleTable title={t('assess:rules.table.reviewers')} rules={d.rules.reviewers} text={(r) => t('assess:rules.reviewersText', { text: r.text, who: r.specialties.map(specialty).join(', ') })} />
             <RuleTable title={t('assess:rules.table.center')} rules={d.rules.center} />
             <RuleTable title={t('assess:rules.table.checklist')} rules={d.rules.checklist} text={(r) => t('assess:rules.checklistText', { label: r.label, why: r.why, from: r.from })} />
             <RuleTable title={t('assess:rules.table.questions')} rules={d.rules.questions} />
             <RuleTable title={t('assess:rules.table.coverage')} rules={d.rules.coverage} />
-            <section aria-label={t('assess:rules.table.conditions')}>
+            {technical && <section aria-label={t('assess:rules.table.conditions')}>
               <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.conditions'), count: d.conditions.length })}</Title>
               <Table.ScrollContainer minWidth={720}>
                 <Table striped verticalSpacing="xs">
@@ -98,8 +111,8 @@ export function AssessRulesPage() {
                   </Table.Tbody>
                 </Table>
               </Table.ScrollContainer>
-            </section>
-            <section aria-label={t('assess:rules.table.panels')}>
+            </section>}
+            {technical && <section aria-label={t('assess:rules.table.panels')}>
               <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.panels'), count: d.panels.length })}</Title>
               <Stack gap="xs">
                 {d.panels.map((p) => (
@@ -111,7 +124,7 @@ export function AssessRulesPage() {
                   </Card>
                 ))}
               </Stack>
-            </section>
+            </section>}
             <section aria-label={t('assess:rules.table.volume')}>
               <Title order={2} mb="xs">{t('assess:rules.table.volume')}</Title>
               <List>{d.volumeStandards.map((v) => <List.Item key={v.id}>{t('assess:rules.volumeLine', { procedure: v.procedure, hospital: v.hospitalMin, surgeon: v.surgeonMin })} (<Src ids={v.sources} />)</List.Item>)}</List>
@@ -121,7 +134,7 @@ export function AssessRulesPage() {
               <Stack gap="xs">
                 {d.sources.map((s) => (
                   <Card key={s.id} withBorder id={`source-${s.id}`}>
-                    <Text fw={600}><Code>{s.id}</Code> {s.title}</Text>
+                    <Text fw={600}>{technical && <><Code>{s.id}</Code> </>}{s.title}</Text>
                     <Text size="sm">{s.detail}</Text>
                     {s.url && <Anchor href={s.url} size="sm" target="_blank" rel="noreferrer">{s.url}</Anchor>}
                     {s.verify && <Text size="sm" c="red.9" fw={600}>{t('assess:rules.toVerify', { what: s.verify })}</Text>}
@@ -134,5 +147,6 @@ export function AssessRulesPage() {
         )}
       </Stack>
     </Container>
+    </Details.Provider>
   );
 }
