@@ -1,3 +1,4 @@
+import { languageName } from '../core/languages.ts';
 import type { Role } from '../core/auth/roles.ts';
 
 /**
@@ -61,7 +62,6 @@ export interface GuardFacts {
 }
 
 const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
-const languageName = (code: string) => new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' }).of(code) ?? code;
 // A patient is not sent a summary they cannot read: the coordinator attaches a reviewed translation first.
 const needsTranslation = (f: GuardFacts) => (f.summaryTranslationMissing ? [`The patient reads ${languageName(f.summaryTranslationMissing)}: attach a translation of the summary, checked by a person, in the Opinion tab first.`] : []);
 

@@ -3,6 +3,7 @@ import { LOBE_NAMES } from './lungFunction.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
 import { asLocale, type Locale } from '../core/locale.ts';
+import { languageName } from '../core/languages.ts';
 import { CONCORDANCE_LABELS, type OpinionContent, type ReportDocument } from './schemas.ts';
 
 /**
@@ -169,23 +170,40 @@ function boardContent(b: NonNullable<ReportDocument['board']>[number]): Content[
   ]);
 }
 
+/**
+ * What every page of a report's documents carries: the letterhead, the patient and reference on
+ * each page, the version and page numbers at the foot, and the styles.
+ */
+function pageFrame(doc: ReportDocument, w: ReportWords, title: string, language: string, foot: string) {
+  return {
+    info: { title, author: doc.letterhead },
+    language,
+    pageMargins: [48, 80, 48, 60] as [number, number, number, number],
+    header: () => ({
+      margin: [48, 24, 48, 0] as [number, number, number, number],
+      columns: [
+        { text: doc.letterhead, bold: true, fontSize: 11 },
+        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(dayIn(w.locale)(doc.patient.birthDate))}` : ''} · ${doc.caseReference}`, alignment: 'right' as const, fontSize: 9 },
+      ],
+    }),
+    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0] as [number, number, number, number], columns: [{ text: foot, fontSize: 8 }, { text: w.page(currentPage, pageCount), alignment: 'right' as const, fontSize: 8 }] }),
+    styles: {
+      title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] as [number, number, number, number] },
+      h1: { fontSize: 14, bold: true, margin: [0, 14, 0, 4] as [number, number, number, number] },
+      h2: { fontSize: 11, bold: true, margin: [0, 10, 0, 3] as [number, number, number, number] },
+      small: { fontSize: 8, color: '#444444' },
+      signature: { fontSize: 9, italics: true, margin: [0, 10, 0, 0] as [number, number, number, number] },
+    },
+    defaultStyle: { fontSize: 10, lineHeight: 1.2 },
+  };
+}
+
 export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
   const w = WORDS[doc.language ?? 'en'];
   const shown = dayIn(w.locale);
   const status = doc.kind === 'original' ? w.version(doc.version) : `${w.version(doc.version)} — ${doc.kind === 'addendum' ? w.addendum : w.amended}: ${doc.reason ?? ''}`;
   return {
-    info: { title: `${w.title} ${doc.caseReference}`, author: doc.letterhead },
-    language: doc.language ?? 'en',
-    pageMargins: [48, 80, 48, 60],
-    header: (currentPage: number) => ({
-      margin: [48, 24, 48, 0],
-      columns: [
-        { text: doc.letterhead, bold: true, fontSize: 11 },
-        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(shown(doc.patient.birthDate))}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
-      ],
-      ...(currentPage > 0 ? {} : {}),
-    }),
-    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: status, fontSize: 8 }, { text: w.page(currentPage, pageCount), alignment: 'right', fontSize: 8 }] }),
+    ...pageFrame(doc, w, `${w.title} ${doc.caseReference}`, doc.language ?? 'en', status),
     content: [
       { text: w.title, style: 'title' },
       { text: `${doc.condition ?? w.request} · ${w.issued(shown(doc.issuedAt), doc.issuedBy)} · ${status}`, style: 'small', margin: [0, 0, 0, 12] },
@@ -195,14 +213,6 @@ export function reportDefinition(doc: ReportDocument): TDocumentDefinitions {
       ...doc.parts.flatMap((p) => partContent(p, w)),
       ...doc.addenda.flatMap((a) => section(w.addendumHeading(a.kind, a.version, shown(a.at), a.by), [{ text: `${w.reason}${a.reason}`, italics: true }, { text: a.text }])),
     ],
-    styles: {
-      title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
-      h1: { fontSize: 14, bold: true, margin: [0, 14, 0, 4] },
-      h2: { fontSize: 11, bold: true, margin: [0, 10, 0, 3] },
-      small: { fontSize: 8, color: '#444444' },
-      signature: { fontSize: 9, italics: true, margin: [0, 10, 0, 0] },
-    },
-    defaultStyle: { fontSize: 10, lineHeight: 1.2 },
   };
 }
 
@@ -221,33 +231,16 @@ export interface SummaryTranslationPrint { language: string; summary: string; tr
 export function translationDefinition(doc: ReportDocument, t: SummaryTranslationPrint): TDocumentDefinitions {
   const locale = asLocale(t.language);
   const w = WORDS[locale];
-  const languageName = (code: string) => new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
   return {
-    info: { title: `${w.translation} ${doc.caseReference}`, author: doc.letterhead },
-    language: t.language,
-    pageMargins: [48, 80, 48, 60],
-    header: () => ({
-      margin: [48, 24, 48, 0],
-      columns: [
-        { text: doc.letterhead, bold: true, fontSize: 11 },
-        { text: `${doc.patient.name}${doc.patient.birthDate ? ` · ${w.born(dayIn(w.locale)(doc.patient.birthDate))}` : ''} · ${doc.caseReference}`, alignment: 'right', fontSize: 9 },
-      ],
-    }),
-    footer: (currentPage: number, pageCount: number) => ({ margin: [48, 20, 48, 0], columns: [{ text: w.version(doc.version), fontSize: 8 }, { text: w.page(currentPage, pageCount), alignment: 'right', fontSize: 8 }] }),
+    ...pageFrame(doc, w, `${w.translation} ${doc.caseReference}`, t.language, w.version(doc.version)),
     content: [
       { text: w.translation, style: 'title' },
-      { text: w.translationNote(t.translatedBy, t.reviewedBy, languageName(t.originalLanguage), doc.version), style: 'small', margin: [0, 0, 0, 8] },
+      { text: w.translationNote(t.translatedBy, t.reviewedBy, languageName(t.originalLanguage, locale), doc.version), style: 'small', margin: [0, 0, 0, 8] },
       { text: w.disclaimer, style: 'small', margin: [0, 0, 0, 12] },
       { text: t.summary, lang: t.language },
       { text: w.original, style: 'h2', margin: [0, 18, 0, 3] },
       { text: t.original, lang: t.originalLanguage, color: '#444444' },
     ] as Content[],
-    styles: {
-      title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
-      h2: { fontSize: 11, bold: true, margin: [0, 10, 0, 3] },
-      small: { fontSize: 8, color: '#444444' },
-    },
-    defaultStyle: { fontSize: 10, lineHeight: 1.2 },
   };
 }
 
