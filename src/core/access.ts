@@ -139,9 +139,21 @@ export const caseAccessVersion = (caseId: string): string => `${everyCaseVersion
  * Runs case work in a transaction. A refused access rolls the work back, is recorded as a
  * "denied" audit event, and reaches the caller as a plain 404.
  */
-export async function withCaseTx<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export function withCaseTx<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return deniedAsNotFound(db, () => db.transaction(fn));
+}
+
+/**
+ * `withCaseTx` for work that only reads (and records its audit events): no transaction, as
+ * `Db.reading`; a refused access is recorded and answered the same way.
+ */
+export function withCaseRead<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return deniedAsNotFound(db, () => db.reading(fn));
+}
+
+async function deniedAsNotFound<T>(db: Db, work: () => Promise<T>): Promise<T> {
   try {
-    return await db.transaction(fn);
+    return await work();
   } catch (err) {
     if (err instanceof AccessDenied) {
       await recordAuditNow(db, err.audit);

@@ -59,6 +59,23 @@ describe('encrypted blob store', () => {
     expect(fs.readdirSync(path.join(dir, 'tmp')).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
+  it('reads a long run of blobs of mixed sizes back in order, each whole, while several are read ahead', async () => {
+    const store = new BlobStore(folderBackend(dir), [key('k8')]);
+    // Sizes that grow and shrink, so a reused read buffer is sometimes larger than the blob in it.
+    const items = [700_000, 12, 300_000, 5, 900_000, 40_000, 1, 650_000, 2_000, 800_000, 33].map((n) => crypto.randomBytes(n));
+    const stored = await t.db.transaction(async (tx) => store.commit(tx, await Promise.all(items.map((b) => store.stageBytes(b)))));
+    const order = [...stored.keys(), 3, 0].map((i) => stored[i]!.sha256);
+    const back: Buffer[] = [];
+    for await (const b of store.readMany(t.db, order)) back.push(Buffer.from(b));
+    expect(back.map((b, i) => b.equals(items[[...stored.keys(), 3, 0][i]!]!))).toEqual(order.map(() => true));
+    // A blob that is not there fails when its turn comes, after those before it were given.
+    const got: number[] = [];
+    await expect((async () => {
+      for await (const b of store.readMany(t.db, [stored[1]!.sha256, stored[2]!.sha256, 'f'.repeat(64)])) got.push(b.length);
+    })()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(got).toEqual([12, 300_000]);
+  });
+
   it('stores content sent by several writers at once as one row and one object', async () => {
     const store = new BlobStore(folderBackend(dir), [key('k7')]);
     const content = crypto.randomBytes(20_000);

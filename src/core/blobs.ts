@@ -95,6 +95,9 @@ const unwrap = (master: MasterKey, wrapped: Buffer) => {
 
 const newObjectKey = () => crypto.randomBytes(16).toString('hex');
 
+/** Blobs read ahead of the one a `readMany` caller is using. */
+const READ_AHEAD = 4;
+
 export class BlobStore {
   readonly objects: ObjectBackend;
   private readonly keys: MasterKey[];
@@ -295,27 +298,34 @@ export class BlobStore {
    */
   async *readMany(tx: Queryable, shas: string[]): AsyncGenerator<Buffer> {
     const rows = new Map((await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = ANY($1::text[])', [[...new Set(shas)]])).map((r) => [r.sha256, r]));
-    // The encrypted bytes are read into one buffer, reused for each blob (one is loaded at a
-    // time): a series of hundreds of instances would otherwise allocate each one twice.
-    let slab = Buffer.alloc(0);
-    const load = async (sha: string): Promise<Buffer> => {
+    // The encrypted bytes are read into a few buffers, reused in turn (one per read under way):
+    // a series of hundreds of instances would otherwise allocate each one twice. Several reads
+    // run ahead of the one being sent, so the disk and the socket are busy at the same time.
+    const slabs = Array.from({ length: READ_AHEAD }, () => Buffer.alloc(0));
+    const load = async (sha: string, k: number): Promise<Buffer> => {
       const row = rows.get(sha);
       if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
       const decipher = this.decipherFor(row);
       let sealed: Buffer;
       if (this.objects.readInto) {
-        if (slab.length < Number(row.size)) slab = Buffer.allocUnsafe(Number(row.size));
-        sealed = slab.subarray(0, await this.objects.readInto(row.object_key, slab));
+        if (slabs[k]!.length < Number(row.size)) slabs[k] = Buffer.allocUnsafe(Number(row.size));
+        sealed = slabs[k]!.subarray(0, await this.objects.readInto(row.object_key, slabs[k]!));
       } else sealed = await this.objects.getBytes(row.object_key);
       const plain = decipher.update(sealed);
       decipher.final();
       return plain;
     };
-    let next = shas.length ? load(shas[0]!) : null;
+    const pending: Promise<Buffer>[] = [];
+    const start = (i: number) => {
+      if (i >= shas.length) return;
+      const p = load(shas[i]!, i % READ_AHEAD);
+      p.catch(() => undefined); // surfaced when awaited
+      pending.push(p);
+    };
+    for (let i = 0; i < READ_AHEAD; i++) start(i);
     for (let i = 0; i < shas.length; i++) {
-      const current = await next!;
-      next = i + 1 < shas.length ? load(shas[i + 1]!) : null;
-      next?.catch(() => undefined); // surfaced when awaited
+      const current = await pending.shift()!;
+      start(i + READ_AHEAD);
       yield current;
     }
   }

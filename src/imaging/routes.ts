@@ -183,9 +183,8 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function instancesFor(req: FastifyRequest) {
-      const actor = req.actor;
       const p = req.params as Params;
-      const rows = await imaging.instances(actor, requestMeta(req), scopeOf(p), { studyUid: p.studyUid!, seriesUid: p.seriesUid, sopInstanceUid: p.sopInstanceUid });
+      const rows = await imaging.instances(req.actor, requestMeta(req), scopeOf(p), { studyUid: p.studyUid!, seriesUid: p.seriesUid, sopInstanceUid: p.sopInstanceUid });
       return { rows, p };
     }
 
@@ -208,7 +207,8 @@ export function imagingDicomwebRoutes(imaging: ImagingService, opts: { maxInstan
     }
 
     async function metadata(req: FastifyRequest, reply: FastifyReply) {
-      const { rows, p } = await instancesFor(req);
+      const p = req.params as Params;
+      const rows = await imaging.instances(req.actor, requestMeta(req), scopeOf(p), { studyUid: p.studyUid!, seriesUid: p.seriesUid, sopInstanceUid: p.sopInstanceUid }, { metadata: true });
       const base = baseUrl(opts.publicUrl(), p);
       const body = rows.map((r) => ({
         ...r.metadata,

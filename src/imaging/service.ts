@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { caseGrantSql, noCaseSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { caseGrantSql, noCaseSql, openCase, withCaseRead, withCaseTx, type CaseRow } from '../core/access.ts';
 import { recordAudit, recordAuditNow, recordCaseReads } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { BlobStore } from '../core/blobs.ts';
@@ -52,8 +52,8 @@ export interface InstanceRow extends InstanceKey {
   number_of_frames: number;
   transfer_syntax: string;
   size: string | number;
-  metadata: DicomJson;
 }
+export interface InstanceWithMetadata extends InstanceRow { metadata: DicomJson }
 
 const STAGE_CONCURRENCY = 8;
 const STOW_BATCH = 32;
@@ -327,15 +327,20 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     },
 
     /** The instances under a study/series/instance, access-checked and audited, for WADO-RS. */
-    async instances(actor: Actor, meta: RequestMeta, scope: Scope, uids: { studyUid: string; seriesUid?: string; sopInstanceUid?: string }): Promise<InstanceRow[]> {
-      return withCaseTx(db, async (tx) => {
+    /**
+     * The instances a WADO-RS call names. Read without a transaction (a viewer asks for one
+     * frame at a time, and BEGIN and COMMIT were two of its round trips); the metadata column,
+     * the largest, only when the call answers with it.
+     */
+    instances<M extends boolean = false>(actor: Actor, meta: RequestMeta, scope: Scope, uids: { studyUid: string; seriesUid?: string; sopInstanceUid?: string }, opts?: { metadata?: M }): Promise<(M extends true ? InstanceWithMetadata : InstanceRow)[]> {
+      return withCaseRead(db, async (tx) => {
         await checkScope(tx, actor, scope, meta);
         const params: unknown[] = [actor.userId];
         const where = [scopeSql(actor, scope, params), `s.study_uid = $${params.push(uids.studyUid)}`];
         if (uids.seriesUid) where.push(`se.series_uid = $${params.push(uids.seriesUid)}`);
         if (uids.sopInstanceUid) where.push(`i.sop_instance_uid = $${params.push(uids.sopInstanceUid)}`);
-        const rows = await tx.query<InstanceRow>(
-          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size, i.metadata, s.study_uid, se.series_uid
+        const rows = await tx.query<M extends true ? InstanceWithMetadata : InstanceRow>(
+          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size${opts?.metadata ? ', i.metadata' : ''}, s.study_uid, se.series_uid
            FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id JOIN cases c ON c.id = i.case_id
            WHERE ${where.join(' AND ')} ORDER BY se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST, i.sop_instance_uid`, params);
         if (!rows.length) throw notFound(uids.sopInstanceUid ? 'This instance' : uids.seriesUid ? 'This series' : 'This study');
@@ -379,7 +384,7 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       const { rows, reference } = await withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.imaging.export', meta);
         const found = await tx.query<InstanceRow>(
-          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size, i.metadata, s.study_uid, se.series_uid
+          `SELECT i.id, i.case_id, i.location, i.blob_sha256, i.sop_instance_uid, i.sop_class_uid, i.instance_number, i.number_of_frames, i.transfer_syntax, i.size, s.study_uid, se.series_uid
            FROM dicom_instances i JOIN dicom_series se ON se.id = i.series_id JOIN dicom_studies s ON s.id = i.study_id
            WHERE i.case_id = $1 AND s.study_uid = $2 ORDER BY se.series_number NULLS LAST, se.series_uid, i.instance_number NULLS LAST`, [caseId, studyUid]);
         if (!found.length) throw notFound('This study');
