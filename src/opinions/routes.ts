@@ -17,6 +17,9 @@ const Workspace = z.object({
   isLead: z.boolean(),
   intake: z.record(z.string(), z.unknown()),
   biomarkers: AssessmentResult.shape.biomarkers,
+  biomarkerFindings: z.array(z.object({
+    test: z.string(), result: z.enum(['found', 'not_found', 'conflicting']), evidence: z.array(z.string()),
+  })).meta({ description: 'What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only)' }),
   checklist: ChecklistView.pick({ items: true, complete: true }),
   myPart: OpinionPart.nullable(),
   otherParts: z.array(OpinionPart),

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { findingsOfTests } from '../records/testResults.ts';
 import { Readable } from 'node:stream';
 import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
@@ -216,6 +217,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           isReviewer: reviewer,
           intake: row.intake,
           biomarkers: checklist.assessment.biomarkers,
+          biomarkerFindings: findingsOfTests(checklist.testFindings, (checklist.assessment.biomarkers?.tests ?? []).map((t) => t.name)),
           checklist: { items: checklist.items, complete: checklist.complete },
           myPart: reviewer ? await myPartView(tx, row, actor.userId) : null,
           // Other reviewers' drafts stay theirs; signed parts are shared with the team.

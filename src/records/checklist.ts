@@ -8,6 +8,7 @@ import type { Intake } from '../cases/intake.ts';
 import type { CaseRow } from '../core/access.ts';
 import type { Queryable } from '../core/db.ts';
 import { itemsOfImagingStudy, itemsSatisfied } from './classify.ts';
+import { findingsByTest, resultsReported, type TestFinding } from './testResults.ts';
 
 /**
  * The records gate. The case's checklist comes from the assessment rules run on the case; an
@@ -28,18 +29,22 @@ export interface RecordsOnFile {
   /** checklist item id → ids of the documents that satisfy it */
   satisfiedBy: Map<string, string[]>;
   testsReported: string[];
+  /** What the molecular reports on file state of each test they name plainly (by `testsReported`'s names). */
+  testFindings: Map<string, TestFinding>;
 }
 
 export async function recordsOnFile(tx: Queryable, caseId: string): Promise<RecordsOnFile> {
   const docs = await tx.query<DocRow>(
     `SELECT d.id, d.category, d.document_type, d.extracted_text, d.tests_reported, d.status,
        (SELECT array_agg(DISTINCT e.kind) FROM clinical_entries e WHERE e.document_id = d.id) AS kinds
-     FROM documents d WHERE d.case_id = $1 AND d.status <> 'failed'`, [caseId]);
+     FROM documents d WHERE d.case_id = $1 AND d.status <> 'failed' ORDER BY d.created_at, d.id`, [caseId]);
   const satisfiedBy = new Map<string, string[]>();
   const tests = new Set<string>();
+  const results = [];
   for (const d of docs) {
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
+    if (d.document_type === 'molecular_report' && d.extracted_text) results.push(...resultsReported(d.extracted_text));
   }
   // Imaging studies (uploaded files, CDs or STOW-RS) count as the scans they are; slide microscopy (SM) is not a scan.
   const studies = await tx.query<{ id: string; modalities: string[] | null; words: string | null }>(
@@ -53,7 +58,7 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
   // So do DICOM whole-slide images (STOW-RS or CD), which are slides without an uploaded file of their own.
   const dicomSlides = await tx.query<{ id: string }>(`SELECT id FROM slides WHERE case_id = $1 AND series_id IS NOT NULL AND status <> 'failed'`, [caseId]);
   if (dicomSlides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...dicomSlides.map((s) => s.id)]);
-  return { satisfiedBy, testsReported: [...tests] };
+  return { satisfiedBy, testsReported: [...tests], testFindings: findingsByTest(results) };
 }
 
 function itemsOf(d: DocRow): string[] {
@@ -84,6 +89,8 @@ export interface ChecklistItemState {
 
 export interface CaseChecklist {
   assessment: AssessmentResult;
+  /** What the molecular reports on file state of each biomarker test, by `testsReported`'s names. */
+  testFindings: Map<string, TestFinding>;
   items: ChecklistItemState[];
   outstanding: string[];
   complete: boolean;
@@ -109,5 +116,5 @@ export async function caseChecklist(tx: Queryable, row: CaseRow, locale: Locale 
     };
   });
   const outstanding = items.filter((i) => !i.have && !i.waiver).map((i) => i.label);
-  return { assessment, items, outstanding, complete: outstanding.length === 0 };
+  return { assessment, testFindings: onFile.testFindings, items, outstanding, complete: outstanding.length === 0 };
 }

@@ -1,3 +1,4 @@
+import type { TestFinding } from '../records/testResults.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
 
 /**
@@ -33,8 +34,11 @@ export function criteriaLines(text: string): CriteriaLines {
 
 /** What the case holds that eligibility lines may name. */
 export interface CaseTrialFacts {
-  /** Biomarker tests of the case's panel: done (a result is on file) or not yet. */
-  biomarkers: { name: string; aliases: string[]; done: boolean }[];
+  /**
+   * Biomarker tests of the case's panel: done (a report on file names it) or not yet, and what
+   * the reports on file state of it, with their words, when they say it plainly.
+   */
+  biomarkers: { name: string; aliases: string[]; done: boolean; finding?: TestFinding | null }[];
   /** Earlier treatments as the intake lists them, in the patient's or doctor's words. */
   treatments: string[];
 }
@@ -85,7 +89,7 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
       const aboutTreatment = k.therapyClasses.some((c) => c.inCriteria.some((w) => mentions(line, w)));
       for (const b of aboutTreatment ? [] : facts.biomarkers) {
         if (!b.aliases.some((a) => mentionsMarker(line, a, k.ignoredAliases.aliases))) continue;
-        notes.push(b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
+        notes.push(b.finding ? `${b.name}: ${findingWords(b.finding)}; check it against this line.` : b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
       }
       for (const c of k.therapyClasses) {
         if (!c.inCriteria.some((w) => mentions(line, w))) continue;
@@ -102,4 +106,49 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
     }
   }
   return out;
+}
+
+const quoted = (evidence: string[]) => evidence.slice(0, 2).map((e) => `“${e}”`).join(' and ');
+
+/** What the reports on file state of a test, with their words, for a reviewer to check. */
+export function findingWords(f: TestFinding): string {
+  if (f.result === 'conflicting') return `the reports on file disagree (${quoted(f.evidence)})`;
+  return `a report on file reads ${quoted(f.evidence)} (${f.result === 'found' ? 'found' : 'not found'})`;
+}
+
+const NEGATIVE_AFTER = /^[\s-]{0,2}(?:wild[\s-]?type|wt\b|negative|non[\s-]?mutated|unmutated|not\s+(?:mutated|amplified|rearranged))/i;
+const NEGATIVE_BEFORE = /(?:without|no|absence\s+of|lacking|non)[\s-]+(?:\w+[\s-]+)?$/i;
+const ABOUT_TREATMENT = /^[\s-]{0,2}(?:tkis?\b|tyrosine|inhibitor|targeted|directed|antibod|therap)/i;
+const POSITIVE_AFTER = /^[\s-]{0,2}(?:(?:p\.)?[A-Z]\d|muta|fusion|rearrang|amplif|positiv|alter|variant|delet|insert|exon|overexpress|\+|m\b)/i;
+
+/**
+ * Which result a study asks for, from how its text writes the test: "KRAS G12C", "EGFR-mutant",
+ * "ALK-positive" ask for it found; "KRAS wild-type", "HER2-negative", "without an EGFR mutation"
+ * for it not found; both kinds, or neither, leave it unclear.
+ */
+export function studyWants(text: string, aliases: string[], ignored: readonly string[] = []): 'found' | 'not_found' | 'unclear' {
+  let found = false;
+  let notFound = false;
+  for (const alias of aliases) {
+    if (ignored.includes(alias.toLowerCase())) continue;
+    const re = new RegExp(`(?<![A-Za-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`, 'gi');
+    for (const m of text.matchAll(re)) {
+      const before = text.slice(Math.max(0, m.index - 25), m.index);
+      const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
+      if (ABOUT_TREATMENT.test(after)) continue; // "no prior EGFR TKI" is about treatment, not the result
+      if (NEGATIVE_AFTER.test(after) || NEGATIVE_BEFORE.test(before)) notFound = true;
+      else if (POSITIVE_AFTER.test(after)) found = true;
+    }
+  }
+  return found === notFound ? 'unclear' : found ? 'found' : 'not_found';
+}
+
+/** Protein changes written after a test's name ("KRAS G12C", "BRAF p.V600E"), in capitals. */
+export function changesNamed(text: string, aliases: string[]): string[] {
+  const out = new Set<string>();
+  for (const alias of aliases) {
+    const re = new RegExp(`(?<![A-Za-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s:-]*(?:p\\.)?([A-Z]\\d{1,4}[A-Z])(?![A-Za-z0-9])`, 'gi');
+    for (const m of text.matchAll(re)) out.add(m[1]!.toUpperCase());
+  }
+  return [...out];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoTrials } from '../demo/seed.ts';
-import { criteriaChecks, criteriaLines, mentionsMarker } from './criteria.ts';
+import { changesNamed, criteriaChecks, criteriaLines, mentionsMarker, studyWants } from './criteria.ts';
 import { loadTrialsKnowledge, registryTerms, trialsKnowledge } from './knowledge.ts';
 import { matchTrials, type CaseForTrials } from './matching.ts';
 
@@ -109,6 +109,49 @@ describe('trials for a case', () => {
     expect(breastMale.candidates).toEqual([]);
     expect(breastMale.setAside[0]).toMatchObject({ nctId: 'NCT09900003', why: 'Takes women only.' });
     expect(matchTrials({ ...egfrLungCase, conditionId: 'copd' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [], placeNote: null });
+  });
+
+  it('reads what a study asks of a test from how it writes it, leaving treatment lines aside', () => {
+    for (const text of ['EGFR-mutant NSCLC', 'KRAS G12C mutation confirmed', 'ALK-positive disease', 'documented BRAF p.V600E']) {
+      expect(studyWants(text, ['egfr', 'kras', 'alk', 'braf']), text).toBe('found');
+    }
+    for (const text of ['KRAS wild-type colorectal cancer', 'HER2-negative breast cancer', 'Tumours without an EGFR mutation', 'RAS/BRAF wild type and KRAS non-mutated']) {
+      expect(studyWants(text, ['egfr', 'kras', 'her2', 'braf']), text).toBe('not_found');
+    }
+    // Lines about earlier treatment say nothing of the result; both kinds, or neither, are unclear.
+    for (const text of ['No prior EGFR TKI', 'Prior treatment with an EGFR tyrosine kinase inhibitor', 'HER2-low breast cancer', 'EGFR-mutant or EGFR wild-type']) {
+      expect(studyWants(text, ['egfr', 'her2']), text).toBe('unclear');
+    }
+    expect(changesNamed('KRAS G12C or KRAS p.G12D; BRAF V600E', ['kras'])).toEqual(['G12C', 'G12D']);
+  });
+
+  it('weighs what the reports on file state of a test, quoting them, and never decides', () => {
+    const withFindings = (egfr: CaseForTrials['biomarkers'][number]['finding'], kras: CaseForTrials['biomarkers'][number]['finding']): CaseForTrials => ({
+      ...egfrLungCase,
+      biomarkers: [{ ...egfrLungCase.biomarkers[0]!, finding: egfr }, { ...egfrLungCase.biomarkers[1]!, done: true, finding: kras }],
+    });
+    // KRAS reported negative: the KRAS G12C study says it may not fit and drops below the one the case does not touch.
+    const negative = matchTrials(withFindings({ result: 'found', evidence: ['EGFR exon 19 deletion detected'] }, { result: 'not_found', evidence: ['KRAS: not detected'] }), studies, trialsKnowledge);
+    const kras = negative.candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(kras.reasons).toContain('The study asks for a positive KRAS result, but a report on file reads “KRAS: not detected” (not found): it may not fit.');
+    const egfr = negative.candidates.find((c) => c.nctId === 'NCT09900001')!;
+    expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR exon 19 deletion detected” (found): check the details against the study.');
+    expect(egfr.score).toBeGreaterThan(kras.score);
+    // The line of the criteria that names the test quotes the report too.
+    expect(kras.checks.find((c) => /KRAS G12C mutation confirmed/.test(c.line))!.notes).toEqual(['KRAS G12C: a report on file reads “KRAS: not detected” (not found); check it against this line.']);
+
+    // KRAS G12D found: another change than the study's G12C.
+    const g12d = matchTrials(withFindings(null, { result: 'found', evidence: ['KRAS p.G12D detected'] }), studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(g12d.reasons).toContain('The study asks for KRAS G12C, but a report on file reads “KRAS p.G12D detected” (found), another change: it may not fit.');
+    const g12c = matchTrials(withFindings(null, { result: 'found', evidence: ['KRAS G12C (c.34G>T) detected'] }), studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(g12c.score).toBeGreaterThan(g12d.score);
+    expect(g12c.score).toBeGreaterThan(kras.score);
+
+    // Reports that disagree are said to, and the study stays on the list.
+    const both = matchTrials(withFindings(null, { result: 'conflicting', evidence: ['KRAS: not detected', 'KRAS G12C detected'] }), studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(both.reasons).toContain('Concerns KRAS G12C; the reports on file disagree (“KRAS: not detected” and “KRAS G12C detected”): check which is right.');
+    // No suggestion claims eligibility.
+    for (const c of [...negative.candidates, g12d, g12c, both]) for (const r of c.reasons) expect(r).not.toMatch(/\beligible\b|qualif/i);
   });
 
   it('keeps its knowledge as checked data: every term, class and check has a source', () => {

@@ -1,4 +1,5 @@
-import { criteriaChecks, criteriaLines, mentions, mentionsMarker, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
+import { changesNamed, criteriaChecks, criteriaLines, findingWords, mentions, mentionsMarker, studyWants, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
+import type { TestFinding } from '../records/testResults.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
 import zipcodes from 'zipcodes';
 import type { RegistryTrial, TrialContact, TrialSite } from './registry.ts';
@@ -95,8 +96,14 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     for (const b of facts.biomarkers) {
       if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
-      reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
-      score += b.done ? 2 : 1;
+      const read = b.finding ? biomarkerFit(b.name, b.finding, text, b.aliases, k) : null;
+      if (read) {
+        reasons.push(read.reason);
+        score += read.score;
+      } else {
+        reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
+        score += b.done ? 2 : 1;
+      }
     }
     const sites = rankSites(trial, home);
     const nearest = sites[0];
@@ -182,4 +189,26 @@ export function ageOn(birthDate: string, now: Date): number {
   const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
   const birthdayPassed = now.getUTCMonth() + 1 > m || (now.getUTCMonth() + 1 === m && now.getUTCDate() >= d);
   return now.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
+}
+
+/**
+ * How a test's stated result bears on a study that names the test: what the study asks for
+ * (found, as "KRAS G12C"; not found, as "KRAS wild-type") beside what the reports say, with
+ * their words. It moves the study up or down the list; it never decides eligibility.
+ */
+function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge): { reason: string; score: number } {
+  const said = findingWords(f);
+  if (f.result === 'conflicting') return { reason: `Concerns ${name}; ${said}: check which is right.`, score: 1 };
+  const wants = studyWants(studyText, aliases, k.ignoredAliases.aliases);
+  if (wants === 'unclear') return { reason: `Concerns ${name}; ${said}: check what the study asks for.`, score: f.result === 'found' ? 2 : 1 };
+  // The gene as written ("KRAS"), not the panel's test ("KRAS G12C"): the report may name another change.
+  const asks = `The study asks for a ${wants === 'found' ? 'positive' : 'negative (or wild-type)'} ${aliases[0]!.toUpperCase()} result`;
+  if (wants !== f.result) return { reason: `${asks}, but ${said}: it may not fit.`, score: -1 };
+  // Both found: the change matters when the study names one ("KRAS G12C") and the report another.
+  const asked = changesNamed(studyText, aliases);
+  const reported = f.evidence.flatMap((e) => changesNamed(e, aliases));
+  if (f.result === 'found' && asked.length && reported.length && !reported.some((c) => asked.includes(c))) {
+    return { reason: `The study asks for ${aliases[0]!.toUpperCase()} ${asked.join(' or ')}, but ${said}, another change: it may not fit.`, score: 0 };
+  }
+  return { reason: `${asks}, and ${said}: check the details against the study.`, score: 3 };
 }

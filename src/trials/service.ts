@@ -1,4 +1,5 @@
 import type { Actor, RequestMeta } from '../core/context.ts';
+import { findingFor } from '../records/testResults.ts';
 import { openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import { AppError } from '../core/errors.ts';
@@ -205,10 +206,10 @@ export async function storeTrialCopy(db: Db, trials: RegistryTrial[]): Promise<v
   });
 }
 
-/** What matching needs of a case, from its intake and its assessment (biomarkers tested or not). */
+/** What matching needs of a case, from its intake, its assessment (biomarkers tested or not) and what its molecular reports state. */
 async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1], now: Date): Promise<CaseForTrials> {
   const intake = row.intake as Partial<Intake>;
-  const { assessment } = await caseChecklist(tx, row);
+  const { assessment, testFindings } = await caseChecklist(tx, row);
   const ageYears = intake.patient?.birthDate ? ageOn(intake.patient.birthDate, now) : null;
   const tests = assessment.biomarkers?.tests ?? [];
   const aliases = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
@@ -220,7 +221,10 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     state: intake.patient?.state ?? null,
     postalCode: intake.patient?.postalCode ?? null,
     travelMiles: intake.patient?.travelMiles ?? null,
-    biomarkers: tests.map((t) => ({ name: t.name, aliases: aliases.get(t.name) ?? [t.name.toLowerCase()], done: t.status === 'done' })),
+    biomarkers: tests.map((t) => {
+      const of = aliases.get(t.name) ?? [t.name.toLowerCase()];
+      return { name: t.name, aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
+    }),
     treatments: (intake.treatment?.treatments ?? []).map((t) => t.description),
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD, type Person } from '../../test/support/builders.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
 import { extractPdfText } from '../records/pdfText.ts';
+import { aPdf, MOLECULAR_LINES, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
 import { trialsService } from './service.ts';
@@ -63,6 +64,32 @@ describe('clinical trials', () => {
     expect((await coordinator.client.get(`/api/cases/${caseId}/trials`)).status).toBe(200);
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'trials.candidates.read' AND case_id = $1`, [caseId]) as [{ n: number }];
     expect(n).toBe(2);
+  });
+
+  it('reads what a molecular report states of each test, quotes it, and ranks the studies by it', async () => {
+    const before = (await expert.client.get(`/api/cases/${caseId}/trials`)).body;
+    const krasBefore = before.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900002');
+    expect(krasBefore.reasons).toContain('Concerns KRAS G12C, which is not yet tested on file.');
+    // The coordinator adds the sequencing report (EGFR exon 19 deletion found; ALK, ROS1 and KRAS not found).
+    const up = await tusUpload(coordinator.client, caseId, 'ngs.pdf', await aPdf(MOLECULAR_LINES));
+    expect(up.status).toBe(200);
+    await t.app.jobs.drain();
+    const after = (await expert.client.get(`/api/cases/${caseId}/trials`)).body;
+    const egfr = after.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900001');
+    const kras = after.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900002');
+    expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR exon 19 deletion: pathogenic variant detected, allele frequency 22%” (found): check the details against the study.');
+    expect(kras.reasons).toContain('The study asks for a positive KRAS result, but a report on file reads “KRAS: no mutation detected” (not found): it may not fit.');
+    expect(kras.score).toBeLessThan(krasBefore.score);
+    expect(after.candidates.findIndex((c: { nctId: string }) => c.nctId === 'NCT09900001')).toBeLessThan(after.candidates.findIndex((c: { nctId: string }) => c.nctId === 'NCT09900002'));
+    // The reviewer's workspace shows the same reading beside each test.
+    const ws = (await expert.client.get(`/api/cases/${caseId}/opinion`)).body;
+    expect(ws.biomarkerFindings).toEqual(expect.arrayContaining([
+      { test: expect.stringMatching(/^EGFR/), result: 'found', evidence: ['EGFR exon 19 deletion: pathogenic variant detected, allele frequency 22%'] },
+      { test: 'ALK', result: 'not_found', evidence: ['ALK fusion: not detected'] },
+      { test: 'KRAS G12C', result: 'not_found', evidence: ['KRAS: no mutation detected'] },
+    ]));
+    // PD-L1's score is a number, not a found or not-found statement: it is not read.
+    expect(ws.biomarkerFindings.some((f: { test: string }) => /PD-L1/.test(f.test))).toBe(false);
   });
 
   it('puts a suggested trial into the opinion as the registry has it, in the report, its PDF and FHIR', async () => {

@@ -20220,6 +20220,13 @@ export interface components {
             version: number;
         };
         OpinionWorkspace: {
+            /** @description What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only) */
+            biomarkerFindings: {
+                evidence: string[];
+                /** @enum {string} */
+                result: "found" | "not_found" | "conflicting";
+                test: string;
+            }[];
             biomarkers: {
                 missing: string[];
                 panels: {
@@ -20295,6 +20302,13 @@ export interface components {
             };
         };
         OpinionWorkspaceInput: {
+            /** @description What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only) */
+            biomarkerFindings: {
+                evidence: string[];
+                /** @enum {string} */
+                result: "found" | "not_found" | "conflicting";
+                test: string;
+            }[];
             biomarkers: {
                 missing: string[];
                 panels: {

@@ -64,6 +64,19 @@ export function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace 
   );
 }
 
+const FINDING_WORDS = { found: 'Found', not_found: 'Not found', conflicting: 'The reports disagree' } as const;
+
+/** A test's result as the reports on file state it, with their words; a dash when none says it plainly. */
+function FindingWords({ finding }: { finding: Workspace['biomarkerFindings'][number] | undefined }) {
+  if (!finding) return <Text size="sm" c="dimmed">—</Text>;
+  return (
+    <Stack gap={2}>
+      <Badge variant="light" color={finding.result === 'conflicting' ? 'orange' : 'gray'}>{FINDING_WORDS[finding.result]}</Badge>
+      {finding.evidence.map((e) => <Text key={e} size="xs">“{e}”</Text>)}
+    </Stack>
+  );
+}
+
 /** "Complete" says how much of it was waived rather than on file, and which items. */
 function checklistWords(items: Workspace['checklist']['items'], complete: boolean): string {
   const waived = items.filter((i) => !i.have && i.waiver).map((i) => i.label);
@@ -192,7 +205,9 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           <Accordion.Item value="biomarkers">
             <SectionControl state={state('biomarkers')}>Biomarkers (prefilled from the completeness rules)</SectionControl>
             <Accordion.Panel>
+              <Text size="sm" c="dimmed">What the molecular reports on file say is read from their plain statements and quoted: check it against the report.</Text>
               <Table>
+                <Table.Thead><Table.Tr><Table.Th>Test</Table.Th><Table.Th>Status</Table.Th><Table.Th>What the reports say</Table.Th></Table.Tr></Table.Thead>
                 <Table.Tbody>
                   {(c.biomarkers ?? []).map((b, i) => b && (
                     <Table.Tr key={b.name}>
@@ -201,6 +216,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                         <Select aria-label={`${b.name} status`} data={[{ value: 'done', label: 'Done' }, { value: 'missing', label: 'Missing' }, { value: 'recommended', label: 'Recommended' }]} value={b.status}
                           onChange={(v) => set('biomarkers', (c.biomarkers ?? []).map((x, j) => (j === i ? { ...x, status: v as 'done' | 'missing' | 'recommended' } : x)))} />
                       </Table.Td>
+                      <Table.Td data-testid="biomarker-finding"><FindingWords finding={w.biomarkerFindings.find((f) => f.test === b.name)} /></Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { findingsByTest, resultsReported } from './testResults.ts';
+
+const read = (text: string) => resultsReported(text).map((r) => `${r.test} ${r.result}`);
+
+describe('results a molecular report states', () => {
+  it('reads one statement per test, in the report’s own words', () => {
+    expect(read('EGFR: no mutation detected. ALK fusion: not detected. ROS1 fusion: not detected.')).toEqual(['EGFR not_found', 'ALK not_found', 'ROS1 not_found']);
+    expect(read('EGFR exon 19 deletion: pathogenic variant detected, allele frequency 22%.')).toEqual(['EGFR found']);
+    expect(read('KRAS p.G12C (c.34G>T)')).toEqual(['KRAS found']);
+    expect(read('BRAF V600E mutation positive')).toEqual(['BRAF found']);
+    expect(read('KRAS: wild-type')).toEqual(['KRAS not_found']);
+    // HER2 names two tests of the panels (the breast stain, the lung mutation); the words say which.
+    expect(read('HER2 (IHC) negative, score 1+')).toEqual(['ERBB2 not_found', 'HER2 not_found']);
+    expect(read('KRAS G12C: Negative')).toEqual(['KRAS not_found']);
+  });
+
+  it('keeps the words each result was read from', () => {
+    expect(resultsReported('Result summary\nEGFR exon 19 deletion detected; ALK: not detected')).toEqual([
+      { test: 'EGFR', result: 'found', evidence: 'EGFR exon 19 deletion detected' },
+      { test: 'ALK', result: 'not_found', evidence: 'ALK: not detected' },
+    ]);
+  });
+
+  it('reads a negative list for every test in it, and a mixed statement part by part', () => {
+    expect(read('No alterations detected in ALK, ROS1, RET or NTRK1')).toEqual(['ALK not_found', 'ROS1 not_found', 'NTRK not_found']);
+    expect(read('Negative for EGFR, ALK and ROS1')).toEqual(['EGFR not_found', 'ALK not_found', 'ROS1 not_found']);
+    expect(read('EGFR L858R detected, ALK not detected')).toEqual(['EGFR found', 'ALK not_found']);
+    // The second change is not a test of the panel: the first part alone says EGFR.
+    expect(read('EGFR exon 19 deletion detected, T790M not detected')).toEqual(['EGFR found']);
+  });
+
+  it('does not read what is not a plain statement of a result', () => {
+    // Methods and limits: "may not be detected" is not a negative result.
+    expect(read('Alterations in EGFR, ALK and ROS1 present below 5% allele frequency may not be detected by this assay.')).toEqual([]);
+    expect(read('Genes tested: EGFR, ALK, ROS1, BRAF, KRAS, MET, RET, NTRK1/2/3')).toEqual([]);
+    // Several tests with a positive word: which one is positive is unclear.
+    expect(read('EGFR and ALK: detected')).toEqual([]);
+    // An everyday word that is also a gene symbol does not count ("met the criteria").
+    expect(read('The sample met the quality criteria; tumour content adequate.')).toEqual([]);
+    expect(read('PD-L1 (22C3) tumor proportion score 30%.')).toEqual([]);
+    expect(read('')).toEqual([]);
+  });
+
+  it('gathers each test’s results across reports, and says when they disagree', () => {
+    const findings = findingsByTest([...resultsReported('EGFR: no mutation detected.'), ...resultsReported('EGFR L858R detected'), ...resultsReported('ALK: negative')]);
+    expect(findings.get('EGFR')).toEqual({ result: 'conflicting', evidence: ['EGFR: no mutation detected', 'EGFR L858R detected'] });
+    expect(findings.get('ALK')).toEqual({ result: 'not_found', evidence: ['ALK: negative'] });
+  });
+
+  it('shortens a long statement kept as evidence', () => {
+    const [r] = resultsReported(`KRAS G12C detected ${'with a long comment '.repeat(20)}`);
+    expect(r!.evidence.length).toBeLessThanOrEqual(160);
+    expect(r!.evidence.endsWith('…')).toBe(true);
+  });
+});

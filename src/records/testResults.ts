@@ -1,0 +1,110 @@
+import { KNOWLEDGE } from '../assessment/knowledge.ts';
+
+/**
+ * What a molecular report says of each biomarker test it names: found (a mutation, fusion,
+ * amplification or a positive stain) or not found (negative, wild-type, not detected), read from
+ * the report's own words, one statement at a time. Each result keeps the words it was read from,
+ * so whoever sees it can check it against the report. A statement that hedges (a method's limits),
+ * or that names several tests with a positive result, is not read: a wrong "not found" would hide
+ * a study from a reviewer, so only plain statements count.
+ */
+export type TestResult = 'found' | 'not_found';
+export interface ReportedResult {
+  /** The test as `testsReported` names it (its first alias, in capitals). */
+  test: string;
+  result: TestResult;
+  /** The statement it was read from, as written (shortened). */
+  evidence: string;
+}
+
+// "not detected", "no mutations were identified", "negative", "wild type", "absent", "no evidence of".
+const NOT_FOUND = /\b(?:not\s+(?:detected|identified|found|present|amplified|mutated)|no\s+(?:(?:pathogenic|reportable|clinically\s+significant|actionable)\s+)?(?:mutations?|alterations?|variants?|fusions?|rearrangements?|amplifications?|deletions?|insertions?)\b(?:\s+\w+){0,2}?\s+(?:were\s+|was\s+)?(?:detected|identified|found|seen)|no\s+evidence\s+of|negative|wild[\s-]?type|absent|none\s+detected)\b/i;
+// "detected", "positive", "mutated", "amplified", a protein change such as G12C or p.L858R, "exon 19 deletion".
+const FOUND_WORD = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|found)\b/i;
+const FOUND = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|mutation\s+found|fusion\s+found|p\.[A-Z][a-z]{0,2}\d+|[A-Z]\d{1,4}(?:[A-Z]|fs|del|\*)|exon\s+\d+\s+(?:deletion|insertion|skipping))(?![A-Za-z0-9])/;
+// Method and limitation wording: "may not be detected", "below the limit of detection", "this assay does not".
+const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|sensitivity|below|assay\s+does|designed\s+to|if\s+present|to\s+be\s+determined|pending|recommend(?:ed)?|consider)\b/i;
+// Gene symbols that are also everyday words are not read here either (as `testsReported`).
+const AMBIGUOUS = new Set(['met', 'ret', 'kit', 'grade', 'fish', 'ras', 'cps']);
+const MAX_EVIDENCE = 160;
+
+interface TestWords { key: string; aliases: RegExp[] }
+let tests: TestWords[] | null = null;
+function testWords(): TestWords[] {
+  if (tests) return tests;
+  const byKey = new Map<string, Set<string>>();
+  for (const panel of KNOWLEDGE.panels) {
+    for (const t of panel.tests) {
+      const key = t.aliases[0]!.toUpperCase();
+      const set = byKey.get(key) ?? new Set<string>();
+      for (const a of t.aliases) if (a.length >= 3 && !AMBIGUOUS.has(a)) set.add(a.toLowerCase());
+      byKey.set(key, set);
+    }
+  }
+  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  tests = [...byKey].filter(([, a]) => a.size).map(([key, a]) => ({ key, aliases: [...a].map((w) => new RegExp(`(?<![a-z0-9])${escape(w)}(?![a-z0-9])`, 'i')) }));
+  return tests;
+}
+
+/** Statements: lines, cut at semicolons, bars, tabs, wide gaps and sentence ends. */
+function statements(text: string): string[] {
+  return text.replace(/\r\n?/g, '\n').split(/\n|;|\||\t| {3,}|(?<=[a-z0-9)%])\.\s+(?=[A-Z])/).map((s) => s.replace(/\s+/g, ' ').trim().replace(/\.$/, '')).filter((s) => s.length >= 4);
+}
+
+function read(statement: string): { keys: string[]; result: TestResult } | null {
+  if (HEDGED.test(statement)) return null;
+  const keys = testWords().filter((t) => t.aliases.some((re) => re.test(statement))).map((t) => t.key);
+  if (!keys.length) return null;
+  if (NOT_FOUND.test(statement)) {
+    // "EGFR L858R detected, ALK not detected": both kinds of words; read part by part, if at all.
+    if (FOUND_WORD.test(statement.replace(new RegExp(NOT_FOUND.source, 'gi'), ' '))) return null;
+    return { keys, result: 'not_found' };
+  }
+  // A positive statement is read for one test only: in a list, which one is positive is unclear.
+  if (FOUND.test(statement)) return keys.length === 1 ? { keys, result: 'found' } : null;
+  return null;
+}
+
+const shorten = (s: string) => (s.length > MAX_EVIDENCE ? `${s.slice(0, MAX_EVIDENCE - 1).trimEnd()}…` : s);
+
+/** The results a molecular report's text states, in the order it states them. */
+export function resultsReported(text: string): ReportedResult[] {
+  const out: ReportedResult[] = [];
+  for (const s of statements(text)) {
+    const whole = read(s);
+    const parts = whole ? [s] : s.split(',').map((p) => p.trim());
+    for (const part of parts) {
+      const r = part === s ? whole : read(part);
+      if (r) for (const key of r.keys) out.push({ test: key, result: r.result, evidence: shorten(part) });
+    }
+  }
+  return out;
+}
+
+/** One test's results across the records: found, not found, or both (the reports disagree). */
+export interface TestFinding { result: TestResult | 'conflicting'; evidence: string[] }
+
+export function findingsByTest(results: ReportedResult[]): Map<string, TestFinding> {
+  const out = new Map<string, TestFinding>();
+  for (const r of results) {
+    const had = out.get(r.test);
+    if (!had) out.set(r.test, { result: r.result, evidence: [r.evidence] });
+    else {
+      if (had.result !== r.result) had.result = 'conflicting';
+      if (!had.evidence.includes(r.evidence)) had.evidence.push(r.evidence);
+    }
+  }
+  return out;
+}
+
+/** A panel test's finding: tests are keyed by their first alias, as `testsReported` names them. */
+export const findingFor = (findings: Map<string, TestFinding>, aliases: readonly string[]): TestFinding | null => findings.get(aliases[0]?.toUpperCase() ?? '') ?? null;
+
+/** The findings of the panel tests named (the assessment's test names), in their order. */
+export function findingsOfTests(findings: Map<string, TestFinding>, names: readonly string[]): ({ test: string } & TestFinding)[] {
+  const aliases = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
+  return names.flatMap((name) => {
+    const f = findingFor(findings, aliases.get(name) ?? []);
+    return f ? [{ test: name, ...f }] : [];
+  });
+}
