@@ -56,6 +56,11 @@ export const AssessmentAnswers = z.strictObject({
     operation: OperationId.optional(),
     approach: z.enum(['open', 'minimally_invasive', 'robotic', 'not_sure']).optional(),
   }).optional(),
+  /** Lung function before surgery, as % of predicted, when the patient knows it (a lung function report gives it). */
+  lungFunction: z.strictObject({
+    fev1Percent: z.number().min(5, 'FEV1 is given as a percentage of the predicted value, between 5 and 200.').max(200, 'FEV1 is given as a percentage of the predicted value, between 5 and 200.').optional(),
+    dlcoPercent: z.number().min(5, 'DLCO is given as a percentage of the predicted value, between 5 and 200.').max(200, 'DLCO is given as a percentage of the predicted value, between 5 and 200.').optional(),
+  }).optional(),
   treatment: z.strictObject({
     received: z.array(z.enum(ids(TREATMENT_KINDS))).max(TREATMENT_KINDS.length).optional(),
     working: z.enum(['yes', 'no', 'not_sure', 'too_early']).optional(),

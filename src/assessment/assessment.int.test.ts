@@ -42,6 +42,26 @@ describe('public assessment API', () => {
     expect((await t.db.query('SELECT count(*)::int AS n FROM cases'))[0]).toEqual({ n: 0 });
   });
 
+  it('takes the lung function values a patient knows and asks for the exercise test the ACCP algorithm needs', async () => {
+    const low = await anon.post('/api/assessments', { ...LUNG, lungFunction: { fev1Percent: 52, dlcoPercent: 64 } });
+    expect(low.status).toBe(200);
+    const item = low.body.checklist.find((i: { id: string }) => i.id === 'exercise_test');
+    expect(item).toMatchObject({ ruleId: 'checklist.exercise_test', sources: ['accp-2013'] });
+    expect(low.body.questions.map((q: { ruleId: string }) => q.ruleId)).toContain('q.exercise_test');
+    const veryLow = await anon.post('/api/assessments', { ...LUNG, lungFunction: { dlcoPercent: 29 } });
+    expect(veryLow.body.checklist.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['pft', 'cpet']));
+    expect(veryLow.body.checklist.map((i: { id: string }) => i.id)).not.toContain('exercise_test');
+    // Values above 60 %: no test is asked for before the reviewer works out the predicted values.
+    const fine = await anon.post('/api/assessments', { ...LUNG, lungFunction: { fev1Percent: 85, dlcoPercent: 90 } });
+    expect(fine.body.checklist.map((i: { id: string }) => i.id)).not.toEqual(expect.arrayContaining(['exercise_test']));
+    // In Spanish too, and a value out of range is refused in plain words.
+    const es = await anon.request('POST', '/api/assessments', { ...LUNG, lungFunction: { fev1Percent: 52 } }, { 'accept-language': 'es' });
+    expect(es.body.checklist.find((i: { id: string }) => i.id === 'exercise_test').label).toMatch(/^Resultados de la prueba de esfuerzo/);
+    const wrong = await anon.post('/api/assessments', { ...LUNG, lungFunction: { fev1Percent: 520 } });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain('percentage of the predicted value');
+  });
+
   it('accepts partial answers and takes the "not sure" path; an unknown code falls back to the words typed', async () => {
     const empty = await anon.post('/api/assessments', {});
     expect(empty.status).toBe(200);
@@ -110,7 +130,7 @@ describe('rate limit', () => {
 describe('from assessment to case', () => {
   it('carries the answers into a new case, prefills the intake and runs the same rules inside the case', async () => {
     const patient = await aPatient(t);
-    const answers = { ...LUNG, timing: 'within_2_weeks', priorities: ['function', 'longevity'], records: { have: ['pathology_report'] } };
+    const answers = { ...LUNG, timing: 'within_2_weeks', priorities: ['function', 'longevity'], records: { have: ['pathology_report'] }, lungFunction: { fev1Percent: 52 } };
     const created = await patient.client.post('/api/cases', { assessment: answers });
     expect(created.status).toBe(201);
     expect(created.body.intake.condition).toMatchObject({ icd10Code: 'C34.11', newDiagnosis: true });
@@ -125,6 +145,9 @@ describe('from assessment to case', () => {
     // Inside a case only documents on file count, not what the patient said they had.
     expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'pathology_report').have).toBe(false);
     expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'pathology_slides').have).toBe(false);
+    // The lung function the patient knew asks for the exercise test in the case too, and the workspace shows their numbers as theirs.
+    expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'exercise_test')).toMatchObject({ have: false });
+    expect((await patient.client.get(`/api/cases/${created.body.id}/opinion`)).body.reportedLungFunction).toEqual({ fev1Percent: 52 });
     const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'case.assessment.read' AND case_id = $1`, [created.body.id]);
     expect(audit!.n).toBe(1);
 

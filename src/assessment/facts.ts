@@ -16,6 +16,24 @@ export function operationOf(k: Knowledge, a: AssessmentAnswers): Operation | nul
 }
 
 /**
+ * What the ACCP algorithm asks for next before a lung resection (DOMAIN.md §5, accp-2013), from
+ * the values before surgery the patient knows. The predicted post-operative values are these
+ * times (1 − y/z), so never above them: a value of 60 % or less already calls for an exercise
+ * test, and of 30 % or less for a cardiopulmonary one. Values above 60 % leave it to how much
+ * lung is removed, which the reviewer works out (`ppo_needed`).
+ */
+export type LungFunctionNext = 'unknown' | 'ppo_needed' | 'exercise_test' | 'cpet';
+export function lungFunctionNext(a: AssessmentAnswers): LungFunctionNext {
+  const known = [a.lungFunction?.fev1Percent, a.lungFunction?.dlcoPercent].filter((v): v is number => typeof v === 'number');
+  if (!known.length) return 'unknown';
+  const lowest = Math.min(...known);
+  if (lowest <= 30) return 'cpet';
+  if (lowest <= 60) return 'exercise_test';
+  // Both above 60 % before surgery; one unknown leaves the question open.
+  return known.length === 2 ? 'ppo_needed' : 'unknown';
+}
+
+/**
  * Turns answers into the flat facts that rule predicates read. Unanswered questions become the
  * "not sure" value of their fact, never a guess in either direction.
  */
@@ -40,6 +58,7 @@ export function baseFacts(k: Knowledge, a: AssessmentAnswers, m: ConditionMatch)
     'surgery.lungResection': op?.lungResection ?? false,
     'surgery.approach': a.surgery?.recommended === 'yes' ? (a.surgery.approach ?? null) : null,
     'surgery.hasVolumeStandard': !!op?.volumeStandard,
+    'lungFunction.next': lungFunctionNext(a),
     'treatment.received': received,
     'treatment.any': received.length > 0,
     'treatment.working': received.length > 0 ? (a.treatment?.working ?? 'not_sure') : (a.treatment?.working ?? 'none'),

@@ -95,7 +95,7 @@ export type Operation = Knowledge['operations'][number];
 /** The facts rules may use (facts.ts computes exactly these). */
 export const FACT_NAMES = [
   'condition.kind', 'condition.id', 'condition.tags', 'condition.serious', 'condition.rareOrComplex', 'condition.aggressive', 'condition.hasPanel',
-  'diagnosis.status', 'spread', 'surgery.recommended', 'surgery.operation', 'surgery.major', 'surgery.lungResection', 'surgery.approach', 'surgery.hasVolumeStandard',
+  'diagnosis.status', 'spread', 'surgery.recommended', 'surgery.operation', 'surgery.major', 'surgery.lungResection', 'surgery.approach', 'surgery.hasVolumeStandard', 'lungFunction.next',
   'treatment.received', 'treatment.any', 'treatment.working', 'treatment.sideEffects', 'course.progressing', 'course.rapidDecline', 'timing',
   'feelings.explained', 'feelings.alternatives', 'feelings.fitsPriorities', 'feelings.wantsConfirmation', 'priorities.any', 'records.have',
   'situations', 'situations.any', 'urgency',

@@ -16,7 +16,7 @@ import { AssessmentResult } from './result.ts';
  */
 const Choice = z.object({ id: z.string(), label: z.string() });
 const Questionnaire = z.object({
-  operations: z.array(z.object({ id: z.string(), label: z.string(), major: z.boolean() })),
+  operations: z.array(z.object({ id: z.string(), label: z.string(), major: z.boolean(), lungResection: z.boolean() })),
   treatments: z.array(Choice), timing: z.array(Choice), priorities: z.array(Choice), records: z.array(Choice),
   panels: z.array(z.object({ id: z.string(), label: z.string(), tests: z.array(z.string()) })),
   conditions: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cancer', 'lung']), codes: z.array(z.string()) })),
@@ -47,7 +47,7 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
       const locale = negotiateLocale(req.headers['accept-language']);
       const k = knowledgeIn(locale).knowledge;
       return {
-        operations: k.operations.map(({ id, label, major }) => ({ id, label, major })),
+        operations: k.operations.map(({ id, label, major, lungResection }) => ({ id, label, major, lungResection })),
         treatments: choicesIn(TREATMENT_KINDS, locale),
         timing: choicesIn(TIMING_CHOICES, locale),
         priorities: choicesIn(PRIORITIES, locale),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { firedRuleIds } from '../../test/support/assessment.ts';
 import type { AssessmentAnswers } from './answers.ts';
 import { assess } from './engine.ts';
+import { lungFunctionNext } from './facts.ts';
 import { KNOWLEDGE } from './knowledge.ts';
 
 // One row per rule: answers that make it fire, and close answers that must not.
@@ -9,6 +10,9 @@ type A = AssessmentAnswers;
 const lungCancer: A = { diagnosis: { code: 'C34.90' } };
 const newLung: A = { ...lungCancer, diagnosisStatus: 'new' };
 const lobectomy: A = { ...lungCancer, surgery: { recommended: 'yes', operation: 'lobectomy' } };
+// Lung function before surgery, as the patient knows it (% of predicted).
+const lowLung: A = { ...lobectomy, lungFunction: { fev1Percent: 55, dlcoPercent: 70 } };
+const veryLowLung: A = { ...lobectomy, lungFunction: { fev1Percent: 65, dlcoPercent: 28 } };
 const colectomy: A = { diagnosis: { code: 'C18.9' }, surgery: { recommended: 'yes', operation: 'colectomy' } };
 const onChemo: A = { ...lungCancer, treatment: { received: ['chemotherapy'] } };
 const ipf: A = { diagnosis: { code: 'J84.112' } };
@@ -59,6 +63,8 @@ const RULES: [id: string, fires: A, not?: A][] = [
   ['checklist.pet_ct', lungCancer, { diagnosis: { code: 'C50.911' } }],
   ['checklist.brain_mri', lungCancer, { diagnosis: { code: 'C50.911' } }],
   ['checklist.pft', lungCancer, { diagnosis: { code: 'C18.9' } }],
+  ['checklist.exercise_test', lowLung, veryLowLung],
+  ['checklist.cpet', veryLowLung, lowLung],
   ['checklist.smoking_history', lungCancer, copd],
   ['checklist.performance_status', lungCancer, copd],
   ['checklist.hrct', ipf, copd],
@@ -85,6 +91,7 @@ const RULES: [id: string, fires: A, not?: A][] = [
   ['q.less_invasive', { ...colectomy, surgery: { recommended: 'yes', operation: 'colectomy', approach: 'open' } }, { ...colectomy, surgery: { recommended: 'yes', operation: 'colectomy', approach: 'robotic' } }],
   ['q.volume', lobectomy, { surgery: { recommended: 'yes', operation: 'minor_procedure' } }],
   ['q.lung_function', lobectomy, colectomy],
+  ['q.exercise_test', veryLowLung, { ...lobectomy, lungFunction: { fev1Percent: 75, dlcoPercent: 80 } }],
   ['q.why_stopped', { ...onChemo, treatment: { received: ['chemotherapy'], working: 'no' } }, { ...copd, treatment: { received: ['inhalers'], working: 'no' } }],
   ['q.trials', { diagnosis: { code: 'C7A.00' } }, lungCancer],
   ['q.side_effects', { treatment: { received: ['chemotherapy'], sideEffectsIntolerable: true } }, onChemo],
@@ -113,6 +120,25 @@ describe('every assessment rule', () => {
   it.each(RULES)('%s fires when it should and not otherwise', (id, fires, not) => {
     expect(firedRuleIds(assess(fires))).toContain(id);
     if (not) expect(firedRuleIds(assess(not))).not.toContain(id);
+  });
+});
+
+describe('lung function before a lung resection (ACCP, DOMAIN.md §5)', () => {
+  const next = (lungFunction: A['lungFunction']) => lungFunctionNext({ ...lobectomy, lungFunction });
+  it('asks for the test the algorithm needs next from the values before surgery, which the predicted values never exceed', () => {
+    expect(next(undefined)).toBe('unknown');
+    expect(next({ fev1Percent: 61, dlcoPercent: 90 })).toBe('ppo_needed');
+    expect(next({ fev1Percent: 60, dlcoPercent: 90 })).toBe('exercise_test');
+    expect(next({ dlcoPercent: 45 })).toBe('exercise_test');
+    expect(next({ fev1Percent: 31, dlcoPercent: 30 })).toBe('cpet');
+    // One value above 60 % and the other unknown: the question stays open.
+    expect(next({ fev1Percent: 80 })).toBe('unknown');
+  });
+
+  it('asks for the exercise test only before a lung resection, and says why', () => {
+    const r = assess(lowLung);
+    expect(r.checklist.find((i) => i.id === 'exercise_test')).toMatchObject({ why: expect.stringContaining('60%') });
+    expect(assess({ ...colectomy, lungFunction: { fev1Percent: 40, dlcoPercent: 40 } }).checklist.some((i) => i.id === 'exercise_test' || i.id === 'cpet')).toBe(false);
   });
 });
 

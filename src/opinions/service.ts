@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { findingsOfTests } from '../records/testResults.ts';
 import { Readable } from 'node:stream';
 import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
@@ -217,6 +218,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           isReviewer: reviewer,
           intake: row.intake,
           biomarkers: checklist.assessment.biomarkers,
+          reportedLungFunction: (row.assessment_answers as AssessmentAnswers | null)?.lungFunction ?? null,
           biomarkerFindings: findingsOfTests(checklist.testFindings, (checklist.assessment.biomarkers?.tests ?? []).map((t) => t.name)),
           checklist: { items: checklist.items, complete: checklist.complete },
           myPart: reviewer ? await myPartView(tx, row, actor.userId) : null,

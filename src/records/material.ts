@@ -84,6 +84,8 @@ export const ROI_ITEMS: Record<string, string> = {
   molecular_results: 'Genetic and molecular test reports',
   treatment_history: 'Treatment summaries: each treatment, with dates and response',
   pft: 'Pulmonary function test reports (FEV1, FVC, DLCO)',
+  exercise_test: 'Exercise test results (stair climb or shuttle walk)',
+  cpet: 'Cardiopulmonary exercise test (CPET) report',
 };
 
 const roiView = (r: RoiRow) => ({

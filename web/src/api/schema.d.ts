@@ -11168,7 +11168,7 @@ export interface paths {
                         facilityAddress: string;
                         facilityFax?: string;
                         facilityName: string;
-                        items: ("pathology_slides" | "pathology_blocks" | "pathology_report" | "imaging_files" | "imaging_reports" | "operative_notes" | "lab_results" | "molecular_results" | "treatment_history" | "pft")[];
+                        items: ("pathology_slides" | "pathology_blocks" | "pathology_report" | "imaging_files" | "imaging_reports" | "operative_notes" | "lab_results" | "molecular_results" | "treatment_history" | "pft" | "exercise_test" | "cpet")[];
                     };
                 };
             };
@@ -17014,9 +17014,13 @@ export interface components {
                 fitsPriorities?: "yes" | "no" | "not_sure";
                 wantsConfirmation?: boolean;
             };
+            lungFunction?: {
+                dlcoPercent?: number;
+                fev1Percent?: number;
+            };
             priorities?: ("longevity" | "function" | "comfort" | "time_at_home" | "cost" | "personal_goals")[];
             records?: {
-                have?: ("pathology_report" | "pathology_slides" | "imaging_files" | "imaging_reports" | "operative_notes" | "treatment_history" | "lab_results" | "molecular_results" | "ct_chest" | "pet_ct" | "brain_mri" | "pft" | "smoking_history" | "performance_status" | "hrct" | "six_minute_walk" | "serologies" | "exposure_history" | "bal_biopsy" | "spirometry_post_bd" | "exacerbation_history" | "blood_eosinophils" | "aat_level" | "echocardiogram" | "right_heart_cath" | "vq_scan" | "therapy_lines" | "restaging_imaging" | "side_effect_history" | "current_medications")[];
+                have?: ("pathology_report" | "pathology_slides" | "imaging_files" | "imaging_reports" | "operative_notes" | "treatment_history" | "lab_results" | "molecular_results" | "ct_chest" | "pet_ct" | "brain_mri" | "pft" | "exercise_test" | "cpet" | "smoking_history" | "performance_status" | "hrct" | "six_minute_walk" | "serologies" | "exposure_history" | "bal_biopsy" | "spirometry_post_bd" | "exacerbation_history" | "blood_eosinophils" | "aat_level" | "echocardiogram" | "right_heart_cath" | "vq_scan" | "therapy_lines" | "restaging_imaging" | "side_effect_history" | "current_medications")[];
                 molecularTestsDone?: string[];
             };
             /** @enum {string} */
@@ -17061,9 +17065,13 @@ export interface components {
                 fitsPriorities?: "yes" | "no" | "not_sure";
                 wantsConfirmation?: boolean;
             };
+            lungFunction?: {
+                dlcoPercent?: number;
+                fev1Percent?: number;
+            };
             priorities?: ("longevity" | "function" | "comfort" | "time_at_home" | "cost" | "personal_goals")[];
             records?: {
-                have?: ("pathology_report" | "pathology_slides" | "imaging_files" | "imaging_reports" | "operative_notes" | "treatment_history" | "lab_results" | "molecular_results" | "ct_chest" | "pet_ct" | "brain_mri" | "pft" | "smoking_history" | "performance_status" | "hrct" | "six_minute_walk" | "serologies" | "exposure_history" | "bal_biopsy" | "spirometry_post_bd" | "exacerbation_history" | "blood_eosinophils" | "aat_level" | "echocardiogram" | "right_heart_cath" | "vq_scan" | "therapy_lines" | "restaging_imaging" | "side_effect_history" | "current_medications")[];
+                have?: ("pathology_report" | "pathology_slides" | "imaging_files" | "imaging_reports" | "operative_notes" | "treatment_history" | "lab_results" | "molecular_results" | "ct_chest" | "pet_ct" | "brain_mri" | "pft" | "exercise_test" | "cpet" | "smoking_history" | "performance_status" | "hrct" | "six_minute_walk" | "serologies" | "exposure_history" | "bal_biopsy" | "spirometry_post_bd" | "exacerbation_history" | "blood_eosinophils" | "aat_level" | "echocardiogram" | "right_heart_cath" | "vq_scan" | "therapy_lines" | "restaging_imaging" | "side_effect_history" | "current_medications")[];
                 molecularTestsDone?: string[];
             };
             /** @enum {string} */
@@ -17096,6 +17104,7 @@ export interface components {
             operations: {
                 id: string;
                 label: string;
+                lungResection: boolean;
                 major: boolean;
             }[];
             panels: {
@@ -17131,6 +17140,7 @@ export interface components {
             operations: {
                 id: string;
                 label: string;
+                lungResection: boolean;
                 major: boolean;
             }[];
             panels: {
@@ -20281,6 +20291,11 @@ export interface components {
                 id: string;
             }[];
             otherParts: components["schemas"]["OpinionPart"][];
+            /** @description Lung function before surgery (% of predicted) as the patient gave it in the assessment; their own numbers, not a report */
+            reportedLungFunction: {
+                dlcoPercent?: number;
+                fev1Percent?: number;
+            } | null;
             reports: components["schemas"]["OpinionReport"][];
             reviewers: {
                 /** Format: uuid */
@@ -20363,6 +20378,11 @@ export interface components {
                 id: string;
             }[];
             otherParts: components["schemas"]["OpinionPartInput"][];
+            /** @description Lung function before surgery (% of predicted) as the patient gave it in the assessment; their own numbers, not a report */
+            reportedLungFunction: {
+                dlcoPercent?: number;
+                fev1Percent?: number;
+            } | null;
             reports: components["schemas"]["OpinionReportInput"][];
             reviewers: {
                 /** Format: uuid */

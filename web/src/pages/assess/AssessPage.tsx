@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Checkbox, Container, Group, Progress, Radio, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Container, Group, NumberInput, Progress, Radio, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -146,9 +146,12 @@ function DiagnosisStep({ answers, set }: StepProps) {
   );
 }
 
-function SurgeryStep({ answers, set, operations }: StepProps & { operations: { id: string; label: string }[] }) {
+function SurgeryStep({ answers, set, operations }: StepProps & { operations: { id: string; label: string; lungResection: boolean }[] }) {
   const { t } = useTranslation();
   const s = answers.surgery ?? {};
+  const lung = answers.lungFunction ?? {};
+  const lungResection = s.recommended === 'yes' && operations.some((o) => o.id === s.operation && o.lungResection);
+  const percent = (v: string | number) => (typeof v === 'number' ? v : undefined);
   return (
     <>
       <YesNo label={t('assess:steps.surgery.asked')} value={s.recommended} onChange={(v) => set('surgery', v === 'yes' ? { ...s, recommended: v } : { recommended: v })} name="surgery" />
@@ -163,6 +166,15 @@ function SurgeryStep({ answers, set, operations }: StepProps & { operations: { i
               <Radio value="not_sure" label={t('assess:notSure')} />
             </Stack>
           </Radio.Group>
+          {lungResection && (
+            <Stack gap="xs">
+              <Text size="sm">{t('assess:steps.surgery.lungFunction')}</Text>
+              <Group grow align="flex-start">
+                <NumberInput label={t('assess:steps.surgery.fev1')} suffix=" %" min={5} max={200} allowNegative={false} decimalScale={0} value={lung.fev1Percent ?? ''} onChange={(v) => set('lungFunction.fev1Percent', percent(v))} />
+                <NumberInput label={t('assess:steps.surgery.dlco')} suffix=" %" min={5} max={200} allowNegative={false} decimalScale={0} value={lung.dlcoPercent ?? ''} onChange={(v) => set('lungFunction.dlcoPercent', percent(v))} />
+              </Group>
+            </Stack>
+          )}
         </>
       )}
     </>
@@ -212,7 +224,7 @@ function CourseStep({ answers, set, timing }: StepProps & { timing: { id: string
 
 function RecordsStep({ answers, set }: StepProps) {
   // The engine itself says which records and tests fit these answers.
-  const preview = useQuery({ queryKey: ['assess', 'preview', answers.diagnosis, answers.spread, answers.surgery, answers.treatment, answers.course], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', { ...answers, records: undefined }) });
+  const preview = useQuery({ queryKey: ['assess', 'preview', answers.diagnosis, answers.spread, answers.surgery, answers.lungFunction, answers.treatment, answers.course], queryFn: () => post<PostResult<'/api/assessments'>>('/assessments', { ...answers, records: undefined }) });
   const { t } = useTranslation();
   const r = answers.records ?? {};
   const tests: { name: string }[] = preview.data?.biomarkers?.tests ?? [];

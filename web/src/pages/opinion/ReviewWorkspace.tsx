@@ -246,7 +246,14 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           </Accordion.Item>
           <Accordion.Item value="lung">
             <SectionControl state={state('lungFunction')}>Lung function (ppoFEV1 / ppoDLCO)</SectionControl>
-            <Accordion.Panel><LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} /></Accordion.Panel>
+            <Accordion.Panel>
+              {(w.reportedLungFunction?.fev1Percent != null || w.reportedLungFunction?.dlcoPercent != null) && (
+                <Text size="sm" c="dimmed" mb="xs" data-testid="reported-lung-function">
+                  The patient's own numbers from the assessment, not a report: {[w.reportedLungFunction?.fev1Percent != null ? `FEV1 ${w.reportedLungFunction.fev1Percent} %` : null, w.reportedLungFunction?.dlcoPercent != null ? `DLCO ${w.reportedLungFunction.dlcoPercent} %` : null].filter(Boolean).join(', ')} of predicted. Check them against the lung function report.
+                </Text>
+              )}
+              <LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} />
+            </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="trials">
             <SectionControl state={state('trials')}>Clinical trials to ask about</SectionControl>
