@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAllows, type Permission } from '../src/core/auth/roles.ts';
 import { tusUpload } from './support/records.ts';
-import { waiveOutstanding, aCase, aPatient, aStaff, command, lastMailToken, type Person } from './support/builders.ts';
+import { waiveOutstanding, aCase, anIntake, aPatient, aStaff, command, lastMailToken, type Person } from './support/builders.ts';
 import { Client } from './support/client.ts';
 import { startTestApp, type TestApp } from './support/testApp.ts';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   actors.admin = await aStaff(t, 'admin');
   actors.interpreter = await aStaff(t, 'interpreter');
 
-  const a = await aCase(t, actors.patient!, { intake: {} });
+  const a = await aCase(t, actors.patient!, { intake: { patient: { ...anIntake().patient, planType: 'commercial', insurancePlan: 'Synthetic Health Plan', insuranceMemberId: 'SYN123456' } } });
   await actors.patient!.client.post(`/api/cases/${a}/proxies`, { email: actors.proxy!.email, relationship: 'Son' });
   await actors.proxy!.client.post(`/api/invitations/${await lastMailToken(t.db, actors.proxy!.email)}/accept`);
   const owner = await aPatient(t, 'Other Owner');
@@ -150,6 +150,7 @@ const ROUTES: Route[] = [
   { name: 'FHIR ServiceRequest', op: 'GET /fhir/R4/ServiceRequest/{id}', method: 'GET', path: (c) => `/fhir/R4/ServiceRequest/${c.id}` },
   { name: 'FHIR Patient', op: 'GET /fhir/R4/Patient/{id}', method: 'GET', path: (c) => `/fhir/R4/Patient/${c.patientId}` },
   { name: 'FHIR Consent', op: 'GET /fhir/R4/Consent/{id}', method: 'GET', path: (c) => `/fhir/R4/Consent/${c.consentId}` },
+  { name: 'FHIR Coverage', op: 'GET /fhir/R4/Coverage/{id}', method: 'GET', path: (c) => `/fhir/R4/Coverage/${c.id}` },
   { name: 'FHIR Appointment', op: 'GET /fhir/R4/Appointment/{id}', method: 'GET', path: () => `/fhir/R4/Appointment/${someId()}` },
   { name: 'FHIR DiagnosticReport', op: 'GET /fhir/R4/DiagnosticReport/{id}', method: 'GET', path: () => `/fhir/R4/DiagnosticReport/${someId()}` },
   { name: 'FHIR Observation', op: 'GET /fhir/R4/Observation/{id}', method: 'GET', path: () => `/fhir/R4/Observation/${someId()}-concordance` },
@@ -178,7 +179,7 @@ const NOT_CASE_SCOPED: Record<string, string> = {
   'PUT /api/admin/experts/{userId}/profile': 'permission:experts.manage', 'GET /api/experts/me/profile': 'permission:experts.own', 'PUT /api/experts/me/profile': 'permission:experts.own',
   'GET /api/directory/experts': 'permission:experts.list', 'POST /api/offers/{offerId}/accept': 'permission:experts.own', 'POST /api/offers/{offerId}/decline': 'permission:experts.own',
   'GET /api/experts/me/inbox': 'permission:experts.own', 'POST /api/calculators/lung-resection': 'signed-in', 'GET /api/outcomes': 'permission:outcomes.read',
-  'GET /fhir/R4/metadata': 'public', 'GET /fhir/R4/Patient': 'permission:case.read', 'GET /fhir/R4/ServiceRequest': 'permission:case.read', 'GET /fhir/R4/Consent': 'permission:case.read',
+  'GET /fhir/R4/metadata': 'public', 'GET /fhir/R4/Patient': 'permission:case.read', 'GET /fhir/R4/ServiceRequest': 'permission:case.read', 'GET /fhir/R4/Consent': 'permission:case.read', 'GET /fhir/R4/Coverage': 'permission:case.billing.read',
   'GET /api/experts/me/visit-hours': 'permission:experts.own', 'PUT /api/experts/me/visit-hours': 'permission:experts.own',
   'POST /api/visits/{visitId}/cancel': 'signed-in', 'POST /api/visits/{visitId}/move': 'signed-in', 'GET /api/visits/mine': 'signed-in', 'GET /api/visits/{visitId}/interpreters': 'permission:interpreters.list', 'PUT /api/visits/{visitId}/interpreter': 'permission:interpreters.list', 'GET /fhir/R4/Practitioner/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule/{id}': 'permission:experts.list', 'GET /fhir/R4/Schedule': 'permission:experts.list', 'GET /fhir/R4/Slot': 'permission:experts.list', 'GET /fhir/R4/PractitionerRole/{id}': 'permission:experts.list', 'GET /api/visits/{visitId}': 'signed-in',
   'GET /api/boards/types': 'signed-in', 'GET /api/boards/proposals': 'permission:board.manage', 'GET /api/boards/sessions': 'permission:board.sit',
@@ -222,6 +223,8 @@ const REACHES_A: Record<string, string[]> = {
   'review note': [],
   'report version': [],
   'FHIR Consent': [],
+  // Case A names a health plan: its coverage is the patient side's (billing), as the estimate.
+  'FHIR Coverage': ['patient', 'proxy'],
   'FHIR DiagnosticReport': [],
   'FHIR Appointment': [],
   'FHIR Observation': [],

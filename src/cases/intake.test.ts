@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anIntake } from '../../test/support/builders.ts';
-import { ConditionSection, missingIntakeSections, PatientSection, PlanSection, PrioritiesSection, SituationsSection, TreatmentSection } from './intake.ts';
+import { ConditionSection, intakeForRole, missingIntakeSections, type Intake, PatientSection, PlanSection, PrioritiesSection, SituationsSection, TreatmentSection } from './intake.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { decideUrgency } from './urgency.ts';
 
@@ -51,5 +51,27 @@ describe('urgency rules', () => {
       expect(r.sources.length).toBeGreaterThan(0);
       expect(r.reviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
+  });
+});
+
+describe('the intake as each role sees it', () => {
+  it('keeps the insurance card’s numbers for those who see billing, and the rest for everyone on the case', () => {
+    const intake = { patient: { givenName: 'Robin', familyName: 'Testperson', birthDate: '1962-05-04', sex: 'female', country: 'US', state: 'OH', preferredLanguage: 'en', planType: 'commercial', insurancePlan: 'Synthetic Health', insuranceMemberId: 'SYN1', insuranceGroupNumber: 'G1' } } as Intake;
+    expect(intakeForRole(intake, true)).toBe(intake);
+    const reviewer = intakeForRole(intake, false);
+    expect(reviewer.patient).not.toHaveProperty('insuranceMemberId');
+    expect(reviewer.patient).not.toHaveProperty('insuranceGroupNumber');
+    expect(reviewer.patient).toMatchObject({ givenName: 'Robin', insurancePlan: 'Synthetic Health' });
+    expect(intakeForRole({}, false)).toEqual({});
+  });
+});
+
+describe('the insurance card’s numbers', () => {
+  it('are taken as printed, and anything else is refused in plain words', () => {
+    const patient = { ...anIntake().patient, planType: 'commercial' as const };
+    expect(PatientSection.safeParse({ ...patient, insuranceMemberId: 'XYZ 123456789-01', insuranceGroupNumber: '0042*A' }).success).toBe(true);
+    const bad = PatientSection.safeParse({ ...patient, insuranceMemberId: '<script>' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.message).toBe('Type the member ID as it is printed on the card: letters and digits.');
   });
 });

@@ -44,6 +44,9 @@ export const PatientSection = z.strictObject({
   insurancePlan: z.string().trim().max(100).optional(),
   /** The kind of coverage, for the cost estimate's guidance (Medicare, Medicaid, a private plan, none, from abroad). */
   planType: z.enum(PLAN_TYPES).optional(),
+  /** As printed on the insurance card: the member (subscriber) ID and the group number. */
+  insuranceMemberId: z.string().trim().max(40).regex(/^[A-Za-z0-9][A-Za-z0-9 *-]*$/, 'Type the member ID as it is printed on the card: letters and digits.').optional(),
+  insuranceGroupNumber: z.string().trim().max(40).regex(/^[A-Za-z0-9][A-Za-z0-9 *-]*$/, 'Type the group number as it is printed on the card: letters and digits.').optional(),
   email: z.email().optional(),
   /** Where the patient lives, to find research-study sites near them (a US ZIP code, or a postal code). */
   postalCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, 'Check the ZIP or postal code.').optional(),
@@ -116,4 +119,14 @@ export const IntakeSchema = z.object(
 /** The sections still missing or invalid, in wizard order (empty when the intake can be submitted). */
 export function missingIntakeSections(intake: Intake): IntakeSectionName[] {
   return INTAKE_SECTION_NAMES.filter((n) => !INTAKE_SECTIONS[n].safeParse(intake[n]).success);
+}
+
+/**
+ * The intake as `role` may see it: the insurance card's numbers are billing information, for the
+ * patient side and the coordinator; reviewers and boards see the rest (minimum necessary).
+ */
+export function intakeForRole(intake: Intake, canSeeBilling: boolean): Intake {
+  if (canSeeBilling || !intake.patient) return intake;
+  const { insuranceMemberId: _member, insuranceGroupNumber: _group, ...patient } = intake.patient;
+  return { ...intake, patient: patient as Intake['patient'] };
 }

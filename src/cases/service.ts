@@ -14,7 +14,7 @@ import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import type { Locale } from '../core/locale.ts';
 import { CONSENT_LABELS, currentDocument, documentHash, documentIn, type ConsentKind } from '../consent/documents.ts';
-import { INTAKE_SECTIONS, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
+import { INTAKE_SECTIONS, intakeForRole, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
 import { pinFees } from '../billing/repository.ts';
@@ -102,7 +102,7 @@ export function casesService(deps: Deps) {
     const [patient] = await tx.query<Record<string, unknown>>('SELECT * FROM patients WHERE id = $1', [row.patient_id]);
     const consents = await signedConsents(tx, row.id);
     const [coordinator] = row.coordinator_id ? await tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [row.coordinator_id]) : [];
-    const intake = row.intake as Intake;
+    const intake = intakeForRole(row.intake as Intake, roleAllows(actor.role, 'case.billing.read'));
     const members = await listMembers(tx, row.id);
     const lead = members.find((m) => m.relation === 'expert' && m.userId === row.lead_expert_id);
     return {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   patient = await aPatient(t);
   coordinator = await aStaff(t, 'coordinator');
   admin = await aStaff(t, 'admin');
-  caseId = await aCase(t, patient, { submit: true, intake: { patient: { ...anIntake().patient, phone: '+1 555 0100', email: 'robin@example.test' } } });
+  caseId = await aCase(t, patient, { submit: true, intake: { patient: { ...anIntake().patient, phone: '+1 555 0100', email: 'robin@example.test', planType: 'medicare', insurancePlan: 'Synthetic Medicare Advantage', insuranceMemberId: '1EG4-TE5-MK72', insuranceGroupNumber: 'GRP 0042' } } });
   await command(coordinator, caseId, 'startRecordCollection');
   patientId = (await patient.client.get(`/api/cases/${caseId}`)).body.patientId;
 });
@@ -33,7 +33,7 @@ describe('FHIR R4', () => {
     expect(r.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     const cs = (await r.json()) as CapabilityStatement;
     expectValid(cs);
-    expect(cs.rest?.[0]?.resource?.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'DiagnosticReport', 'Observation', 'Appointment', 'Schedule', 'Slot', 'Practitioner', 'PractitionerRole', 'AuditEvent']);
+    expect(cs.rest?.[0]?.resource?.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'Coverage', 'DiagnosticReport', 'Observation', 'Appointment', 'Schedule', 'Slot', 'Practitioner', 'PractitionerRole', 'AuditEvent']);
   });
 
   it('reads Patient and ServiceRequest; the status follows the case', async () => {
@@ -66,6 +66,31 @@ describe('FHIR R4', () => {
     const patients: Bundle = (await coordinator.client.get('/fhir/R4/Patient?name=robin&birthdate=1962-05-04')).body;
     expect(entries(patients).map((p) => p.id)).toContain(patientId);
     for (const p of entries(patients)) expectValid(p);
+  });
+
+  it('serves the health coverage the request names, as Coverage, to the patient side and the coordinator only', async () => {
+    const mine: Bundle = (await patient.client.get(`/fhir/R4/Coverage?patient=Patient/${patientId}`)).body;
+    expectValid(mine);
+    expect(mine.total).toBe(1);
+    const [coverage] = entries(mine);
+    expectValid(coverage!);
+    expect(coverage).toMatchObject({
+      resourceType: 'Coverage', id: caseId, status: 'active', type: { text: 'Medicare' }, subscriberId: '1EG4-TE5-MK72',
+      beneficiary: { reference: `Patient/${patientId}` }, payor: [{ display: 'Synthetic Medicare Advantage' }],
+      class: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'group' }] }, value: 'GRP 0042' }],
+    });
+    expect((await coordinator.client.get(`/fhir/R4/Coverage/${caseId}`)).body).toEqual(coverage);
+    // Reviewers see the case, not its billing; a stranger sees nothing.
+    const expert = await aStaff(t, 'expert');
+    expect((await expert.client.get(`/fhir/R4/Coverage?beneficiary=Patient/${patientId}`)).status).toBe(403);
+    expect((await (await aPatient(t)).client.get(`/fhir/R4/Coverage/${caseId}`)).status).toBe(404);
+    // A request without a plan has no coverage.
+    const selfPay = await aCase(t, patient, { intake: { patient: { ...anIntake().patient, planType: 'none' } } });
+    expect((await patient.client.get(`/fhir/R4/Coverage/${selfPay}`)).status).toBe(404);
+    expect((await patient.client.get('/fhir/R4/Coverage')).body.total).toBe(1);
+    // Three reads, and the stranger's attempt recorded as refused.
+    const audit = await t.db.query<{ outcome: string; n: number }>(`SELECT outcome, count(*)::int AS n FROM audit_events WHERE action IN ('fhir.Coverage.read', 'fhir.Coverage.search') AND case_id = $1 GROUP BY outcome ORDER BY outcome`, [caseId]);
+    expect(audit).toEqual([{ outcome: 'denied', n: 1 }, { outcome: 'success', n: 3 }]);
   });
 
   it('serves AuditEvents about a case to its patient, and all to admins', async () => {

@@ -1,4 +1,4 @@
-import type { AuditEvent, Consent, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, Consent, Coverage, Patient, ServiceRequest } from '@medplum/fhirtypes';
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import type { Intake } from '../cases/intake.ts';
 import { findIcd10 } from '../catalog/icd10.ts';
@@ -113,6 +113,44 @@ export function toFhirConsent(s: ConsentRow): Consent {
     policy: [{ uri: `urn:consilium:consent-document:${s.document}:${s.version}` }],
     provision: { type: 'permit' },
     sourceReference: { reference: `ServiceRequest/${s.case_id}` },
+  };
+}
+
+export interface CoverageRow {
+  id: string;
+  patient_id: string;
+  intake: Intake;
+  updated_at: Date | string;
+}
+
+const COVERAGE_KINDS = { medicare: 'Medicare', medicaid: 'Medicaid', commercial: 'Private health insurance', international: 'Insurance outside the United States' } as const;
+
+/** Plan types that are a payer (no insurance is self-pay, which is not a coverage here). */
+export const COVERED_PLAN_TYPES = Object.keys(COVERAGE_KINDS);
+
+/**
+ * The health coverage the patient gave in the request, as FHIR Coverage (one per request, with
+ * the request's id): the plan as the payer's name, the card's member ID and group number. Null
+ * when the request names no plan.
+ */
+export function toFhirCoverage(c: CoverageRow): Coverage | null {
+  const p = c.intake.patient;
+  const kind = p?.planType && p.planType in COVERAGE_KINDS ? COVERAGE_KINDS[p.planType as keyof typeof COVERAGE_KINDS] : null;
+  if (!p || p.planType === 'none' || (!kind && !p.insurancePlan && !p.insuranceMemberId)) return null;
+  return {
+    resourceType: 'Coverage',
+    id: c.id,
+    meta: { lastUpdated: iso(c.updated_at) },
+    status: 'active',
+    ...(kind ? { type: { text: kind } } : {}),
+    ...(p.insuranceMemberId ? {
+      identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB', display: 'Member Number' }] }, value: p.insuranceMemberId }],
+      subscriberId: p.insuranceMemberId,
+    } : {}),
+    beneficiary: { reference: `Patient/${c.patient_id}` },
+    // The plan as the patient named it; the payer is not an organisation we keep.
+    payor: [{ display: p.insurancePlan ?? kind ?? 'Health plan (name not given)' }],
+    ...(p.insuranceGroupNumber ? { class: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'group', display: 'Group' }] }, value: p.insuranceGroupNumber }] } : {}),
   };
 }
 

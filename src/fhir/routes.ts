@@ -10,7 +10,7 @@ import { cheapCount, exactWhenShort, RecentEstimates } from '../core/counting.ts
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
-import { toFhirAuditEvent, toFhirConsent, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type PatientRow } from './mappers.ts';
+import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirConsent, toFhirCoverage, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
 import { asUuid, countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -45,7 +45,7 @@ async function casesOfAllPatients(tx: Queryable, patients: string[]): Promise<st
 const CASE_COLS = 'c.id, c.reference, c.status, c.urgency, c.patient_id, c.intake, c.submitted_at, c.created_at, c.updated_at';
 
 /**
- * FHIR R4: CapabilityStatement, and read/search of Patient, ServiceRequest, Consent and
+ * FHIR R4: CapabilityStatement, and read/search of Patient, ServiceRequest, Consent, Coverage and
  * AuditEvent under the same access check as the REST API. A resource outside the caller's grants
  * answers 404 exactly like one that does not exist.
  */
@@ -69,9 +69,9 @@ export function fhirRoutes(deps: Deps) {
     }
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
-    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string; branches?: string[] }, count: number, offset: number) {
+    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string; branches?: string[] }, count: number, offset: number, permission: 'case.read' | 'case.billing.read' = 'case.read') {
       const actor = req.actor;
-      if (!roleAllows(actor.role, 'case.read')) throw new AppError('FORBIDDEN');
+      if (!roleAllows(actor.role, permission)) throw new AppError('FORBIDDEN');
       const values: unknown[] = [actor.userId];
       const bind = (v: unknown) => {
         values.push(v);
@@ -184,6 +184,39 @@ export function fhirRoutes(deps: Deps) {
         return r;
       });
       return send(reply, bundle(req, baseUrl(), result.rows.map(toFhirConsent), result.total, count, offset));
+    });
+
+    // Coverage ---------------------------------------------------------------------------------
+    // The plan and the card's numbers are billing information: the patient side and the coordinator.
+    const COVERAGE_COLS = 'c.id, c.patient_id, c.intake, c.updated_at';
+    const HAS_COVERAGE = `(c.intake->'patient'->>'planType' = ANY('{${COVERED_PLAN_TYPES.join(',')}}'::text[]) OR (coalesce(c.intake->'patient'->>'planType', '') <> 'none' AND (c.intake->'patient' ? 'insurancePlan' OR c.intake->'patient' ? 'insuranceMemberId')))`;
+    app.get('/Coverage/:id', { config: { access: { case: 'case.billing.read' } } }, async (req, reply) => {
+      const actor = req.actor;
+      const { id } = req.params as { id: string };
+      const coverage = await withCaseTx(db, async (tx) => {
+        const [row] = referenceId(id, 'Coverage') ? await tx.query<CoverageRow>(`SELECT ${COVERAGE_COLS} FROM cases c WHERE c.id = $1`, [id]) : [];
+        if (!row) throw notFound('This coverage');
+        await openCase(tx, actor, row.id, 'case.billing.read', requestMeta(req), { auditAction: 'fhir.Coverage.read' });
+        const resource = toFhirCoverage(row);
+        if (!resource) throw notFound('This coverage');
+        return resource;
+      });
+      return send(reply, coverage);
+    });
+    app.get('/Coverage', { config: { access: { permission: 'case.billing.read' } } }, async (req, reply) => {
+      const p = params(req.query, ['patient', 'beneficiary', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetParam(p._offset?.[0]);
+      const result = await db.reading(async (tx) => {
+        const r = await searchCases<CoverageRow>(req, tx, (grant, bind) => {
+          const where = [grant, HAS_COVERAGE];
+          for (const ref of [...(p.patient ?? []), ...(p.beneficiary ?? [])]) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
+          return { from: 'FROM cases c', where, order: 'c.created_at, c.id', cols: COVERAGE_COLS };
+        }, count, offset, 'case.billing.read');
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Coverage.search', entityType: 'Coverage' }, r.rows.map((row) => row.id));
+        return r;
+      });
+      return send(reply, bundle(req, baseUrl(), result.rows.flatMap((row) => toFhirCoverage(row) ?? []), result.total, count, offset));
     });
 
     // AuditEvent -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { findingsOfTests } from '../records/testResults.ts';
 import { Readable } from 'node:stream';
 import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
+import { intakeForRole, type Intake } from '../cases/intake.ts';
 import { recordAudit, recordCaseReads } from '../core/audit.ts';
 import { confirmIdentity } from '../core/auth/attempts.ts';
 import type { SecretBox } from '../core/secrets.ts';
@@ -216,7 +217,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         return {
           status: row.status,
           isReviewer: reviewer,
-          intake: row.intake,
+          intake: intakeForRole(row.intake as Intake, roleAllows(actor.role, 'case.billing.read')),
           biomarkers: checklist.assessment.biomarkers,
           reportedLungFunction: (row.assessment_answers as AssessmentAnswers | null)?.lungFunction ?? null,
           biomarkerFindings: findingsOfTests(checklist.testFindings, (checklist.assessment.biomarkers?.tests ?? []).map((t) => t.name)),

@@ -16544,6 +16544,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/Coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Coverage/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fhir/R4/DiagnosticReport": {
         parameters: {
             query?: never;
@@ -18815,6 +18883,8 @@ export interface components {
                 email?: string;
                 familyName: string;
                 givenName: string;
+                insuranceGroupNumber?: string;
+                insuranceMemberId?: string;
                 insurancePlan?: string;
                 phone?: string;
                 /** @enum {string} */
@@ -18875,6 +18945,8 @@ export interface components {
                 email?: string;
                 familyName: string;
                 givenName: string;
+                insuranceGroupNumber?: string;
+                insuranceMemberId?: string;
                 insurancePlan?: string;
                 phone?: string;
                 /** @enum {string} */

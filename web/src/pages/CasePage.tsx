@@ -151,6 +151,11 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
           <Text>{t('cases:summary.born', { name: [i.patient?.givenName, i.patient?.familyName].filter(Boolean).join(' '), day: formatDay(i.patient?.birthDate) })}</Text>
           <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country && countryName(i.patient.country)}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
           {i.patient?.planType && <Text size="sm">{t('cases:summary.planType', { kind: t(`intake:patient.planTypes.${i.patient.planType}`) })}</Text>}
+          {/* The card's numbers reach only the patient side and the coordinator (the server leaves them out for others). */}
+          {(i.patient?.insuranceMemberId || i.patient?.insuranceGroupNumber) && (
+            <Text size="sm">{i.patient.insuranceMemberId && i.patient.insuranceGroupNumber ? t('cases:summary.card', { member: i.patient.insuranceMemberId, group: i.patient.insuranceGroupNumber })
+              : i.patient.insuranceMemberId ? t('cases:summary.cardMember', { member: i.patient.insuranceMemberId }) : t('cases:summary.cardGroup', { group: i.patient.insuranceGroupNumber })}</Text>
+          )}
           {(i.patient?.postalCode || i.patient?.travelMiles != null) && (
             <Text size="sm">{[i.patient.postalCode && t('cases:summary.postalCode', { code: i.patient.postalCode }), travelLabel(t, i.patient.travelMiles) && t('cases:summary.travel', { distance: travelLabel(t, i.patient.travelMiles) })].filter(Boolean).join(' · ')}</Text>
           )}

@@ -182,6 +182,7 @@ const FIELD_LABELS: Record<string, string> = {
   'patient/givenName': 'intake:patient.givenName', 'patient/familyName': 'intake:patient.familyName', 'patient/birthDate': 'intake:patient.birthDate',
   'patient/sex': 'intake:patient.sex', 'patient/country': 'intake:patient.country', 'patient/state': 'intake:patient.state',
   'patient/preferredLanguage': 'intake:patient.language', 'patient/insurancePlan': 'intake:patient.insurance', 'patient/planType': 'intake:patient.planType',
+  'patient/insuranceMemberId': 'intake:patient.memberId', 'patient/insuranceGroupNumber': 'intake:patient.groupNumber',
   'patient/phone': 'intake:patient.phone', 'patient/postalCode': 'intake:patient.postalCode', 'patient/travelMiles': 'intake:patient.travel',
   'condition/description': 'intake:condition.words', 'condition/icd10Code': 'intake:condition.closest', 'condition/diagnosedOn': 'intake:condition.diagnosedOn',
   'condition/newDiagnosis': 'intake:condition.isNew', 'plan/proposedPlan': 'intake:plan.proposed', 'plan/surgeryDescription': 'intake:plan.operation',
@@ -229,11 +230,17 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
       </FieldRow>
       <FieldRow>
         <NativeSelect label={t('intake:patient.planType')} description={t('intake:patient.planTypeWhy')} value={v.planType ?? ''}
-          onChange={(e) => set({ planType: (e.currentTarget.value || undefined) as PlanType | undefined, ...(e.currentTarget.value === 'none' ? { insurancePlan: undefined } : {}) })}
+          onChange={(e) => set({ planType: (e.currentTarget.value || undefined) as PlanType | undefined, ...(e.currentTarget.value === 'none' ? { insurancePlan: undefined, insuranceMemberId: undefined, insuranceGroupNumber: undefined } : {}) })}
           data={[{ value: '', label: t('intake:patient.planTypes.unsure') }, ...PLAN_TYPES.map((value) => ({ value, label: t(`intake:patient.planTypes.${value}`) }))]} />
         {/* No insurance, no plan to name. */}
         {v.planType !== 'none' && <TextInput label={t('intake:patient.insurance')} value={v.insurancePlan ?? ''} onChange={(e) => set({ insurancePlan: e.currentTarget.value })} />}
       </FieldRow>
+      {v.planType !== 'none' && (
+        <FieldRow>
+          <TextInput label={t('intake:patient.memberId')} description={t('intake:patient.cardWhy')} autoComplete="off" value={v.insuranceMemberId ?? ''} onChange={(e) => set({ insuranceMemberId: e.currentTarget.value || undefined })} />
+          <TextInput label={t('intake:patient.groupNumber')} autoComplete="off" value={v.insuranceGroupNumber ?? ''} onChange={(e) => set({ insuranceGroupNumber: e.currentTarget.value || undefined })} />
+        </FieldRow>
+      )}
       <FieldRow>
         <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />
         <NativeSelect label={t('intake:patient.travel')} value={v.travelMiles ? String(v.travelMiles) : 'unsure'}
