@@ -7,6 +7,7 @@ import type { CaseCommand } from '../cases/lifecycle.ts';
 export const EXACT_ES: Record<string, string> = {
   'case.read': 'Abrió la solicitud', 'case.list': 'Vio la solicitud en una lista', 'case.create': 'Empezó la solicitud',
   'case.timeline.read': 'Vio la línea de tiempo', 'case.accessLog.read': 'Vio quién abrió la solicitud', 'case.assessment.read': 'Vio la evaluación', 'case.estimate.read': 'Vio el costo estimado', 'fees.change': 'Cambió las tarifas', 'coverage.check.list': 'Vio lo que dijo la aseguradora', 'coverage.check.add': 'Registró lo que dijo la aseguradora',
+  'invoice.list': 'Vio las facturas', 'invoice.draft': 'Preparó un borrador de factura', 'invoice.update': 'Cambió un borrador de factura', 'invoice.discard': 'Descartó un borrador de factura', 'invoice.issue': 'Emitió una factura', 'invoice.payment': 'Registró un pago', 'invoice.void': 'Anuló una factura', 'invoice.writeOff': 'Perdonó lo que se debía de una factura', 'invoice.hardship': 'Pidió ayuda para pagar una factura', 'invoice.pdf': 'Descargó una factura',
   'case.matches.read': 'Vio qué especialistas son adecuados para el caso', 'case.intake.write': 'Llenó la solicitud', 'case.consent.sign': 'Firmó un formulario de consentimiento',
   'case.lead.set': 'Eligió a la persona que dirige la revisión', 'case.urgency.set': 'Cambió la urgencia',
   'case.proxy.invite': 'Invitó a un cuidador o cuidadora', 'case.proxy.accept': 'Se unió como cuidador o cuidadora', 'case.proxy.revoke': 'Quitó a un cuidador o cuidadora',

@@ -9,6 +9,7 @@ import { ACCOUNT_ES, COMMANDS_DONE_ES, EXACT_ES, FHIR_ES, FHIR_FALLBACK_ES, fhir
 const EXACT: Record<string, string> = {
   'case.read': 'Opened the request', 'case.list': 'Saw the request in a list', 'case.create': 'Started the request',
   'case.timeline.read': 'Looked at the timeline', 'case.accessLog.read': 'Looked at who opened the request', 'case.assessment.read': 'Looked at the assessment', 'case.estimate.read': 'Looked at the cost estimate', 'fees.change': 'Changed the fees', 'coverage.check.list': 'Looked at what the insurer said', 'coverage.check.add': 'Recorded what the insurer said',
+  'invoice.list': 'Looked at the bills', 'invoice.draft': 'Drafted a bill', 'invoice.update': 'Changed a draft bill', 'invoice.discard': 'Discarded a draft bill', 'invoice.issue': 'Issued a bill', 'invoice.payment': 'Recorded a payment', 'invoice.void': 'Voided a bill', 'invoice.writeOff': 'Waived what was owed on a bill', 'invoice.hardship': 'Asked for help paying a bill', 'invoice.pdf': 'Downloaded a bill',
   'case.matches.read': 'Looked at matching experts', 'case.intake.write': 'Filled in the request', 'case.consent.sign': 'Signed a consent form',
   'case.lead.set': 'Named the lead reviewer', 'case.urgency.set': 'Changed the urgency',
   'case.proxy.invite': 'Invited a caregiver', 'case.proxy.accept': 'Joined as a caregiver', 'case.proxy.revoke': 'Removed a caregiver',

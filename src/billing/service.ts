@@ -1,4 +1,6 @@
-import { openCase, withCaseTx } from '../core/access.ts';
+import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Locale } from '../core/locale.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Deps } from '../core/deps.ts';
@@ -21,12 +23,44 @@ function likelyExpedited(intake: Partial<Intake>, carried: unknown): boolean {
   }
 }
 
+export type CaseEstimate = CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean; pricesSet: boolean };
+
 /** Costs and coverage: what a request is likely to cost, and the program's fee schedule. */
 export function billingService(deps: Deps) {
   const { db, config } = deps;
   const billing = loadBilling();
   const serviceIds = new Set(billing.catalogue.services.map((s) => s.id));
+
+  /**
+   * The itemised estimate and the coverage guidance for a case whose access was checked, at the
+   * fees in force when it was sent, or today's for a draft.
+   */
+  async function caseEstimate(tx: Queryable, row: CaseRow, locale: Locale): Promise<CaseEstimate> {
+    const intake = (row.intake ?? {}) as Partial<Intake>;
+    const [known] = await tx.query<{ imaging: number; board: boolean; visit: boolean }>(
+      `SELECT (SELECT count(*)::int FROM dicom_studies WHERE case_id = $1) AS imaging,
+              EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'case.referToBoard') AS board,
+              EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [row.id]);
+    const pinned = row.fee_schedule_version;
+    const prices = pinned ? await feesVersion(tx, pinned) : await currentFees(tx);
+    const estimate = estimateCost({
+      conditionCode: intake.condition?.icd10Code ?? null,
+      surgeryProposed: intake.plan?.surgeryProposed === true,
+      planType: (intake.patient?.planType as PlanType | undefined) ?? null,
+      expedited: row.status === 'draft' ? likelyExpedited(intake, row.assessment_answers) : row.urgency === 'expedited',
+      imagingStudies: known?.imaging ?? 0,
+      atBoard: known?.board === true,
+      visitBooked: known?.visit === true,
+      conditionWords: !!intake.condition?.description,
+      followupDays: config.followupDays,
+    }, billingIn(billing, locale), prices ?? undefined);
+    // The first version holds the catalogue's example fees until an administrator sets the program's own.
+    return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
+  }
+
   return {
+    caseEstimate,
+
     /** A new installation starts with the catalogue's fees as its first version. */
     async start(): Promise<void> {
       await db.transaction((tx) => seedFeeSchedule(tx, billing.catalogue));
@@ -36,29 +70,10 @@ export function billingService(deps: Deps) {
      * The itemised estimate and the coverage guidance for a case (its patient side and its staff),
      * at the fees in force when it was sent, or today's for a draft.
      */
-    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean; pricesSet: boolean }> {
+    async estimate(actor: Actor, meta: RequestMeta, caseId: string): Promise<CaseEstimate> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'case.estimate.read' });
-        const intake = (row.intake ?? {}) as Partial<Intake>;
-        const [known] = await tx.query<{ imaging: number; board: boolean; visit: boolean }>(
-          `SELECT (SELECT count(*)::int FROM dicom_studies WHERE case_id = $1) AS imaging,
-                  EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'case.referToBoard') AS board,
-                  EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [caseId]);
-        const pinned = row.fee_schedule_version;
-        const prices = pinned ? await feesVersion(tx, pinned) : await currentFees(tx);
-        const estimate = estimateCost({
-          conditionCode: intake.condition?.icd10Code ?? null,
-          surgeryProposed: intake.plan?.surgeryProposed === true,
-          planType: (intake.patient?.planType as PlanType | undefined) ?? null,
-          expedited: row.status === 'draft' ? likelyExpedited(intake, row.assessment_answers) : row.urgency === 'expedited',
-          imagingStudies: known?.imaging ?? 0,
-          atBoard: known?.board === true,
-          visitBooked: known?.visit === true,
-          conditionWords: !!intake.condition?.description,
-          followupDays: config.followupDays,
-        }, billingIn(billing, meta.locale ?? 'en'), prices ?? undefined);
-        // The first version holds the catalogue's example fees until an administrator sets the program's own.
-        return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
+        return caseEstimate(tx, row, meta.locale ?? 'en');
       });
     },
 

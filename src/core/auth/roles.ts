@@ -41,6 +41,10 @@ const PERMISSIONS = {
   'fees.manage': ['admin'],
   // Costs, coverage and what the insurer said: the patient side and the coordinator, not the reviewers.
   'case.billing.read': ['patient', 'referring_physician', 'coordinator'],
+  /** Draft, issue, void and write off invoices, record payments. */
+  'case.billing.manage': ['coordinator'],
+  /** Ask for help with a bill (a hardship waiver). */
+  'case.billing.hardship': ['patient'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   /** Attach a reviewed translation of the patient summary to an issued report. */
   'case.opinion.translate': ['coordinator'],

@@ -1,0 +1,115 @@
+import type { Queryable } from '../core/db.ts';
+import { balanceCents, type InvoiceLine, type InvoiceStatus, type InvoiceTotals, type PaymentMethod } from './invoice.ts';
+
+export interface Payment { id: string; amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string; recordedByName: string | null; at: string }
+
+export interface Invoice {
+  id: string;
+  caseId: string;
+  number: string | null;
+  status: InvoiceStatus;
+  currency: string;
+  lines: InvoiceLine[];
+  discountCents: number;
+  discountReason: string | null;
+  taxBasisPoints: number;
+  subtotalCents: number;
+  taxCents: number;
+  totalCents: number;
+  paidCents: number;
+  balanceCents: number;
+  dueOn: string | null;
+  issuedAt: string | null;
+  closedAt: string | null;
+  closeReason: string | null;
+  hardshipRequest: string | null;
+  hardshipRequestedAt: string | null;
+  version: number;
+  payments: Payment[];
+  createdAt: string;
+}
+
+interface InvoiceRow {
+  id: string; case_id: string; number: string | null; status: InvoiceStatus; currency: string; lines: InvoiceLine[];
+  discount_cents: string | number; discount_reason: string | null; tax_basis_points: number;
+  subtotal_cents: string | number; tax_cents: string | number; total_cents: string | number; due_on: Date | string | null;
+  issued_at: Date | null; closed_at: Date | null; close_reason: string | null; hardship_request: string | null; hardship_requested_at: Date | null;
+  version: number; created_at: Date;
+}
+interface PaymentRow { id: string; invoice_id: string; amount_cents: string | number; method: PaymentMethod; reference: string | null; received_on: Date | string; name: string | null; created_at: Date }
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+
+function toInvoice(r: InvoiceRow, payments: PaymentRow[]): Invoice {
+  const paid = payments.map((p): Payment => ({ id: p.id, amountCents: Number(p.amount_cents), method: p.method, reference: p.reference, receivedOn: day(p.received_on)!, recordedByName: p.name, at: iso(p.created_at)! }));
+  const total = Number(r.total_cents);
+  return {
+    id: r.id, caseId: r.case_id, number: r.number, status: r.status, currency: r.currency, lines: r.lines,
+    discountCents: Number(r.discount_cents), discountReason: r.discount_reason, taxBasisPoints: r.tax_basis_points,
+    subtotalCents: Number(r.subtotal_cents), taxCents: Number(r.tax_cents), totalCents: total,
+    paidCents: paid.reduce((n, p) => n + p.amountCents, 0), balanceCents: r.status === 'issued' ? balanceCents(total, paid) : 0,
+    dueOn: day(r.due_on), issuedAt: iso(r.issued_at), closedAt: iso(r.closed_at), closeReason: r.close_reason,
+    hardshipRequest: r.hardship_request, hardshipRequestedAt: iso(r.hardship_requested_at), version: r.version, payments: paid, createdAt: iso(r.created_at)!,
+  };
+}
+
+/** A case's invoices, oldest first; drafts only when asked for (the patient side does not see them). */
+export async function caseInvoices(q: Queryable, caseId: string, withDrafts: boolean): Promise<Invoice[]> {
+  const rows = await q.query<InvoiceRow>(`SELECT * FROM invoices WHERE case_id = $1 ${withDrafts ? '' : "AND status <> 'draft'"} ORDER BY created_at, id`, [caseId]);
+  if (!rows.length) return [];
+  const payments = await q.query<PaymentRow>(
+    `SELECT p.*, u.name FROM invoice_payments p LEFT JOIN users u ON u.id = p.recorded_by WHERE p.invoice_id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`, [rows.map((r) => r.id)]);
+  return rows.map((r) => toInvoice(r, payments.filter((p) => p.invoice_id === r.id)));
+}
+
+/** One invoice of a case, locked for a change. */
+export async function invoiceForUpdate(tx: Queryable, caseId: string, invoiceId: string): Promise<Invoice | null> {
+  const [row] = await tx.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1 AND case_id = $2 FOR UPDATE', [invoiceId, caseId]);
+  if (!row) return null;
+  const payments = await tx.query<PaymentRow>('SELECT p.*, u.name FROM invoice_payments p LEFT JOIN users u ON u.id = p.recorded_by WHERE p.invoice_id = $1 ORDER BY p.created_at, p.id', [invoiceId]);
+  return toInvoice(row, payments);
+}
+
+export async function invoiceById(q: Queryable, caseId: string, invoiceId: string): Promise<Invoice | null> {
+  return (await caseInvoices(q, caseId, true)).find((i) => i.id === invoiceId) ?? null;
+}
+
+export async function insertDraft(tx: Queryable, caseId: string, by: string, draft: { currency: string; lines: InvoiceLine[]; totals: InvoiceTotals }): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO invoices (case_id, status, currency, lines, subtotal_cents, tax_cents, total_cents, created_by) VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [caseId, draft.currency, JSON.stringify(draft.lines), draft.totals.subtotalCents, draft.totals.taxCents, draft.totals.totalCents, by]);
+  return row!.id;
+}
+
+export async function saveDraft(tx: Queryable, id: string, d: { lines: InvoiceLine[]; discountReason: string | null; taxBasisPoints: number; dueOn: string | null; totals: InvoiceTotals }): Promise<void> {
+  await tx.query(
+    `UPDATE invoices SET lines = $2, discount_cents = $3, discount_reason = $4, tax_basis_points = $5, due_on = $6, subtotal_cents = $7, tax_cents = $8, total_cents = $9,
+       version = version + 1, updated_at = now() WHERE id = $1`,
+    [id, JSON.stringify(d.lines), d.totals.discountCents, d.discountReason, d.taxBasisPoints, d.dueOn, d.totals.subtotalCents, d.totals.taxCents, d.totals.totalCents]);
+}
+
+/** Issues a draft: the next number of the year, the day, who, and the due date. */
+export async function markIssued(tx: Queryable, id: string, by: string, dueOn: string, numberOf: (sequence: number, at: Date) => string): Promise<void> {
+  const [{ n, at }] = await tx.query<{ n: string; at: Date }>(`SELECT nextval('invoice_numbers') AS n, now() AS at`) as [{ n: string; at: Date }];
+  await tx.query(`UPDATE invoices SET status = 'issued', number = $2, issued_at = $3, issued_by = $4, due_on = $5, version = version + 1, updated_at = now() WHERE id = $1`,
+    [id, numberOf(Number(n), new Date(at)), at, by, dueOn]);
+}
+
+export async function insertPayment(tx: Queryable, invoiceId: string, by: string, p: { amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string }): Promise<string> {
+  const [row] = await tx.query<{ id: string }>('INSERT INTO invoice_payments (invoice_id, amount_cents, method, reference, received_on, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+    [invoiceId, p.amountCents, p.method, p.reference, p.receivedOn, by]);
+  return row!.id;
+}
+
+export async function markClosed(tx: Queryable, id: string, status: 'paid' | 'void' | 'written_off', by: string, reason: string | null): Promise<void> {
+  await tx.query('UPDATE invoices SET status = $2, closed_at = now(), closed_by = $3, close_reason = $4, version = version + 1, updated_at = now() WHERE id = $1', [id, status, by, reason]);
+}
+
+export async function markHardshipAsked(tx: Queryable, id: string, request: string): Promise<void> {
+  await tx.query('UPDATE invoices SET hardship_request = $2, hardship_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1', [id, request]);
+}
+
+export async function deleteDraft(tx: Queryable, id: string): Promise<void> {
+  await tx.query(`DELETE FROM invoices WHERE id = $1 AND status = 'draft'`, [id]);
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, requestMeta } from '../core/http.ts';
+import { INVOICE_STATUSES, PAYMENT_METHODS } from './invoice.ts';
+import type { InvoiceService } from './invoices.ts';
+
+const Code = z.object({ system: z.string(), code: z.string(), display: z.string() });
+const InvoiceView = z.object({
+  id: z.uuid(), caseId: z.uuid(), number: z.string().nullable().describe('Given when issued, e.g. INV-2026-000042'),
+  status: z.enum(INVOICE_STATUSES), currency: z.string().describe('ISO 4217; amounts are in its minor unit (cents)'),
+  lines: z.array(z.object({ serviceId: z.string(), description: z.string(), quantity: z.number(), unitCents: z.number(), codes: z.array(Code) })),
+  discountCents: z.number(), discountReason: z.string().nullable(), taxBasisPoints: z.number().describe('Tax rate in hundredths of a percent (825 = 8.25 %)'),
+  subtotalCents: z.number(), taxCents: z.number(), totalCents: z.number(), paidCents: z.number(), balanceCents: z.number().describe('Still owed (0 once closed)'),
+  dueOn: z.string().nullable(), issuedAt: z.string().nullable(), closedAt: z.string().nullable(), closeReason: z.string().nullable(),
+  hardshipRequest: z.string().nullable().describe('The patient’s words when they asked for help with the bill'), hardshipRequestedAt: z.string().nullable(),
+  version: z.number().describe('Sent back with a change: a change over a newer version is refused'),
+  payments: z.array(z.object({ id: z.uuid(), amountCents: z.number(), method: z.enum(PAYMENT_METHODS), reference: z.string().nullable(), receivedOn: z.string(), recordedByName: z.string().nullable(), at: z.string() })),
+  createdAt: z.string(),
+}).meta({ id: 'Invoice' });
+
+const Reason = (what: string) => z.string().trim().min(3, `Say why the invoice is ${what}.`).max(500);
+const Params = z.object({ id: z.uuid() });
+const InvoiceParams = z.object({ id: z.uuid(), invoiceId: z.uuid() });
+const DraftChange = z.strictObject({
+  version: z.number().int().min(1),
+  lines: z.array(z.strictObject({ serviceId: z.string().max(40), quantity: z.number().int().min(1).max(100), unitCents: z.number().int().min(0).max(10_000_000) })).max(30),
+  discountCents: z.number().int().min(0).max(10_000_000),
+  discountReason: z.string().trim().max(300).optional(),
+  taxBasisPoints: z.number().int().min(0).max(5000).describe('Tax rate in hundredths of a percent, up to 50 %'),
+  dueOn: z.iso.date().optional(),
+});
+const tags = ['costs'];
+
+/** A request's invoices: drafted, issued and settled by the coordinator, read and asked about by the patient side. */
+export function invoiceRoutes(invoices: InvoiceService) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const manage = { access: { case: 'case.billing.manage' } } as const;
+    app.get('/cases/:id/invoices', { config: { access: { case: 'case.billing.read' } }, schema: { tags, summary: 'The request’s invoices (the patient side sees those issued)', params: Params, response: { 200: z.array(InvoiceView), ...errorResponses } } },
+      async (req) => invoices.list(req.actor, requestMeta(req), req.params.id));
+    app.post('/cases/:id/invoices', { config: manage, schema: { tags, summary: 'Draft an invoice from the estimate: the services included, at the fees the request keeps (coordinator)', params: Params, response: { 201: InvoiceView, ...errorResponses } } },
+      async (req, reply) => reply.code(201).send(await invoices.draft(req.actor, requestMeta(req), req.params.id)));
+    app.put('/cases/:id/invoices/:invoiceId', { config: manage, schema: { tags, summary: 'Change a draft: lines, discount with its reason, tax rate, due date', params: InvoiceParams, body: DraftChange, response: { 200: InvoiceView, ...errorResponses } } },
+      async (req) => invoices.update(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body));
+    app.delete('/cases/:id/invoices/:invoiceId', { config: manage, schema: { tags, summary: 'Discard a draft', params: InvoiceParams, response: { 204: z.null(), ...errorResponses } } },
+      async (req, reply) => {
+        await invoices.discard(req.actor, requestMeta(req), req.params.id, req.params.invoiceId);
+        return reply.code(204).send(null);
+      });
+    app.post('/cases/:id/invoices/:invoiceId/issue', { config: manage, schema: { tags, summary: 'Issue a draft: it gets its number and due date, and the patient side sees it', params: InvoiceParams, body: z.strictObject({ version: z.number().int().min(1), dueOn: z.iso.date() }), response: { 200: InvoiceView, ...errorResponses } } },
+      async (req) => invoices.issue(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body));
+    app.post('/cases/:id/invoices/:invoiceId/payments', {
+      config: manage,
+      schema: { tags, summary: 'Record a payment received; the invoice is paid once nothing is owed', params: InvoiceParams, response: { 200: InvoiceView, ...errorResponses },
+        body: z.strictObject({ amountCents: z.number().int().min(1).max(10_000_000), method: z.enum(PAYMENT_METHODS), reference: z.string().trim().max(100).optional(), receivedOn: z.iso.date() }) },
+    }, async (req) => invoices.recordPayment(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body));
+    app.post('/cases/:id/invoices/:invoiceId/void', { config: manage, schema: { tags, summary: 'Void an invoice issued in error (nothing paid on it)', params: InvoiceParams, body: z.strictObject({ reason: Reason('void') }), response: { 200: InvoiceView, ...errorResponses } } },
+      async (req) => invoices.void(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body.reason));
+    app.post('/cases/:id/invoices/:invoiceId/write-off', { config: manage, schema: { tags, summary: 'Waive what is owed (a hardship waiver or another reason); payments stay', params: InvoiceParams, body: z.strictObject({ reason: Reason('written off') }), response: { 200: InvoiceView, ...errorResponses } } },
+      async (req) => invoices.writeOff(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body.reason));
+    app.post('/cases/:id/invoices/:invoiceId/hardship', {
+      config: { access: { case: 'case.billing.hardship' } },
+      schema: { tags, summary: 'The patient asks for help with what is owed (a hardship waiver); the coordinator decides', params: InvoiceParams, response: { 200: InvoiceView, ...errorResponses },
+        body: z.strictObject({ request: z.string().trim().min(10, 'Tell us in a few words what makes the bill hard to pay.').max(2000) }) },
+    }, async (req) => invoices.askHardship(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body.request));
+    app.get('/cases/:id/invoices/:invoiceId/pdf', { config: { access: { case: 'case.billing.read' } }, schema: { tags, summary: 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', params: InvoiceParams } },
+      async (req, reply) => {
+        const { number, pdf } = await invoices.pdf(req.actor, requestMeta(req), req.params.id, req.params.invoiceId);
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${number}.pdf"`).send(pdf);
+      });
+  };
+}

@@ -1,0 +1,196 @@
+import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { recordAudit } from '../core/audit.ts';
+import { roleAllows } from '../core/auth/roles.ts';
+import type { Actor, RequestMeta } from '../core/context.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Deps } from '../core/deps.ts';
+import { AppError, msg, type Message } from '../core/errors.ts';
+import type { Locale } from '../core/locale.ts';
+import { invoiceNumber, invoiceRefusal, invoiceTotals, type InvoiceAction, type InvoiceLine, type PaymentMethod } from './invoice.ts';
+import { caseInvoices, deleteDraft, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, saveDraft, type Invoice } from './invoiceRepository.ts';
+import type { CaseEstimate } from './service.ts';
+import { loadBilling } from './estimate.ts';
+import { invoiceDefinition } from './invoicePdf.ts';
+import { renderPdf } from '../core/pdf.ts';
+import { findIcd10 } from '../catalog/icd10.ts';
+import type { Intake } from '../cases/intake.ts';
+
+export interface DraftChange {
+  version: number;
+  lines: { serviceId: string; quantity: number; unitCents: number }[];
+  discountCents: number;
+  discountReason?: string | undefined;
+  taxBasisPoints: number;
+  dueOn?: string | undefined;
+}
+
+// The latest date anywhere on Earth now (UTC+14): a coordinator's own today is never "the future".
+const latestToday = (now: Date) => new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+const earliestToday = (now: Date) => new Date(now.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
+const fieldError = (path: string, message: string | Message) => new AppError('VALIDATION_FAILED', message, { errors: [{ path, message: typeof message === 'string' ? message : message.text }] });
+
+/**
+ * A request's invoices: the coordinator drafts one from the estimate (the services included, at
+ * the request's fees), edits its lines, discount, tax and due date, and issues it; then records
+ * payments until it is paid, voids it (issued in error, nothing paid) or writes off what is owed
+ * (a hardship the patient asked for, or any other reason). The patient side reads what was issued.
+ */
+export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>) {
+  const { db } = deps;
+  const services = new Map(loadBilling().catalogue.services.map((s) => [s.id, s]));
+
+  async function openInvoice(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, action: InvoiceAction) {
+    const permission = action === 'askHardship' ? 'case.billing.hardship' : 'case.billing.manage';
+    const { row } = await openCase(tx, actor, caseId, permission, meta, { forUpdate: true });
+    const invoice = await invoiceForUpdate(tx, caseId, invoiceId);
+    // The patient side does not know of drafts.
+    if (!invoice || (invoice.status === 'draft' && !roleAllows(actor.role, 'case.billing.manage'))) throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
+    const refused = invoiceRefusal(action, invoice.status, invoice.paidCents);
+    if (refused) throw new AppError('CONFLICT', refused);
+    return { row, invoice };
+  }
+
+  const audit = (tx: Queryable, actor: Actor, meta: RequestMeta, action: string, caseId: string, invoiceId: string, detail: Record<string, unknown> = {}) =>
+    recordAudit(tx, { actor, meta, action, entityType: 'Invoice', entityId: invoiceId, caseId, detail });
+
+  const after = async (tx: Queryable, caseId: string, id: string) => (await invoiceById(tx, caseId, id))!;
+
+  function linesOf(change: DraftChange['lines']): InvoiceLine[] {
+    return change.map((l, i) => {
+      const s = services.get(l.serviceId);
+      if (!s) throw fieldError(`/lines/${i}/serviceId`, 'Not a service of the catalogue.');
+      return { serviceId: s.id, description: s.name, quantity: l.quantity, unitCents: l.unitCents, codes: s.codes };
+    });
+  }
+
+  return {
+    /** The request's invoices: all of them for the coordinator, the issued ones for the patient side. */
+    async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<Invoice[]> {
+      return withCaseTx(db, async (tx) => {
+        await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
+        return caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'));
+      });
+    },
+
+    /** A draft from the estimate: the services included, at the fees the request keeps. */
+    async draft(actor: Actor, meta: RequestMeta, caseId: string): Promise<Invoice> {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.billing.manage', meta, { forUpdate: true });
+        if (row.status === 'draft') throw new AppError('CONFLICT', 'The request has not been sent yet: there is nothing to bill.');
+        if ((await caseInvoices(tx, caseId, true)).some((i) => i.status === 'draft' || i.status === 'issued')) {
+          throw new AppError('CONFLICT', 'This request already has an open invoice: finish, void or write it off first.');
+        }
+        const estimate = await estimateOf(tx, row, 'en');
+        const lines: InvoiceLine[] = estimate.lines.filter((l) => l.part === 'included')
+          .map((l) => ({ serviceId: l.serviceId, description: l.name, quantity: 1, unitCents: l.feeCents, codes: l.codes }));
+        const id = await insertDraft(tx, caseId, actor.userId, { currency: estimate.currency, lines, totals: invoiceTotals(lines, 0, 0) });
+        await audit(tx, actor, meta, 'invoice.draft', caseId, id, { count: lines.length });
+        return after(tx, caseId, id);
+      });
+    },
+
+    /** Saves a draft's lines, discount, tax and due date; a save over a newer version is refused. */
+    async update(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, change: DraftChange): Promise<Invoice> {
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'edit');
+        if (invoice.version !== change.version) throw new AppError('CONFLICT', 'Someone changed this invoice meanwhile: reload it and make your change again.');
+        const lines = linesOf(change.lines);
+        const totals = invoiceTotals(lines, change.discountCents, change.taxBasisPoints);
+        if (change.discountCents > totals.subtotalCents) throw fieldError('/discountCents', 'The discount is more than the services add up to.');
+        const reason = change.discountReason?.trim() || null;
+        if (totals.discountCents > 0 && !reason) throw fieldError('/discountReason', 'Say why there is a discount.');
+        await saveDraft(tx, invoiceId, { lines, discountReason: totals.discountCents > 0 ? reason : null, taxBasisPoints: change.taxBasisPoints, dueOn: change.dueOn ?? null, totals });
+        await audit(tx, actor, meta, 'invoice.update', caseId, invoiceId, { count: lines.length });
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    async discard(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string): Promise<void> {
+      await withCaseTx(db, async (tx) => {
+        await openInvoice(tx, actor, meta, caseId, invoiceId, 'discard');
+        await deleteDraft(tx, invoiceId);
+        await audit(tx, actor, meta, 'invoice.discard', caseId, invoiceId);
+      });
+    },
+
+    /** Issues a draft with its number and due date; from then on it is what the patient side sees. */
+    async issue(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, input: { version: number; dueOn: string }): Promise<Invoice> {
+      if (input.dueOn < earliestToday(deps.now())) throw fieldError('/dueOn', 'The due date cannot be in the past.');
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'issue');
+        if (invoice.version !== input.version) throw new AppError('CONFLICT', 'Someone changed this invoice meanwhile: reload it and check it before issuing.');
+        if (!invoice.lines.length) throw new AppError('CONFLICT', 'The invoice has no services: add one before issuing it.');
+        await markIssued(tx, invoiceId, actor.userId, input.dueOn, (n, at) => invoiceNumber(at, n));
+        await audit(tx, actor, meta, 'invoice.issue', caseId, invoiceId, { count: invoice.lines.length });
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    /** A payment received (check, transfer, card, cash): the invoice is paid once nothing is owed. */
+    async recordPayment(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, p: { amountCents: number; method: PaymentMethod; reference?: string | undefined; receivedOn: string }): Promise<Invoice> {
+      if (p.receivedOn > latestToday(deps.now())) throw fieldError('/receivedOn', 'The payment cannot be in the future.');
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'pay');
+        if (p.amountCents > invoice.balanceCents) throw fieldError('/amountCents', msg`The payment is more than what is owed (${(invoice.balanceCents / 100).toFixed(2)}).`);
+        const id = await insertPayment(tx, invoiceId, actor.userId, { amountCents: p.amountCents, method: p.method, reference: p.reference?.trim() || null, receivedOn: p.receivedOn });
+        const paidInFull = p.amountCents === invoice.balanceCents;
+        if (paidInFull) await markClosed(tx, invoiceId, 'paid', actor.userId, null);
+        await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    /** An invoice issued in error, with nothing paid on it. */
+    async void(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<Invoice> {
+      return withCaseTx(db, async (tx) => {
+        await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
+        await markClosed(tx, invoiceId, 'void', actor.userId, reason);
+        await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    /** What is owed is waived (a hardship waiver, or another reason); what was paid stays paid. */
+    async writeOff(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<Invoice> {
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
+        await markClosed(tx, invoiceId, 'written_off', actor.userId, reason);
+        await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    /** The patient asks for help with what is owed; the coordinator decides (write off, or not). */
+    async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, request: string): Promise<Invoice> {
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'askHardship');
+        if (invoice.hardshipRequest) throw new AppError('CONFLICT', 'You have already asked for help with this bill. The coordinator will answer you.');
+        await markHardshipAsked(tx, invoiceId, request);
+        // The audit keeps that it was asked, never the patient's words.
+        await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
+        return after(tx, caseId, invoiceId);
+      });
+    },
+
+    /** An issued invoice as a PDF in the reader's language, with what an insurance claim needs (codes, diagnosis). */
+    async pdf(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string): Promise<{ number: string; pdf: Buffer }> {
+      const doc = await withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.billing.read', meta);
+        const invoice = await invoiceById(tx, caseId, invoiceId);
+        if (!invoice || invoice.status === 'draft') throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
+        await audit(tx, actor, meta, 'invoice.pdf', caseId, invoiceId);
+        const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
+        const intake = (row.intake ?? {}) as Partial<Intake>;
+        const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
+        return {
+          invoice, letterhead: deps.config.reportLetterhead, caseReference: row.reference,
+          patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
+          diagnosis: code ? { code: code.code, description: code.display } : null,
+          locale: meta.locale ?? 'en',
+        };
+      });
+      return { number: doc.invoice.number!, pdf: await renderPdf(invoiceDefinition(doc)) };
+    },
+  };
+}
+export type InvoiceService = ReturnType<typeof invoiceService>;
