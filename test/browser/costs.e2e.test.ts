@@ -92,3 +92,61 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   expect(await other.getByTestId('cost-estimate').textContent()).not.toMatch(/in force when the request was sent/);
   await shot(other, 'draft-sees-new-price');
 });
+
+it('a coordinator bills a request; the patient reads the bill on a phone, asks for help, and the coordinator waives what is owed', async () => {
+  const patient = await aPatient(app.t, 'Bea Billed');
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cole Coordinator');
+  const id = await aCase(app.t, patient, { submit: true });
+  await command(coordinator, id, 'startRecordCollection');
+
+  const desk = await caseOpenedBy(coordinator, id, LAPTOP);
+  const bills = desk.getByTestId('invoices');
+  await bills.getByText('No bill yet. Draft one from the estimate once the request is sent.').waitFor();
+  await bills.getByRole('button', { name: 'Draft a bill from the estimate' }).click();
+  const draft = bills.getByTestId('invoice-draft');
+  await draft.getByText('Written second opinion').waitFor();
+  await draft.getByLabel('Discount', { exact: true }).fill('50');
+  await draft.getByLabel('Reason for the discount').fill('Returning patient');
+  await draft.getByLabel('Add a service…').selectOption('video_visit');
+  await draft.getByRole('button', { name: 'Issue the bill' }).click();
+  const bill = bills.getByTestId('invoice');
+  await bill.getByText(/^Bill INV-\d{4}-\d{6}$/).waitFor();
+  await bill.getByText('To pay', { exact: true }).waitFor();
+  await bill.getByText('Discount: Returning patient').waitFor();
+  // A first payment by check.
+  const settle = bill.getByTestId('invoice-settle');
+  await settle.getByLabel('Amount').fill('100');
+  await settle.getByLabel('Check number or transfer reference').fill('Check 1042');
+  await settle.getByRole('button', { name: 'Record $100.00' }).click();
+  await bill.getByText(/: \$100\.00 by check \(Check 1042\)$/).waitFor();
+  expect(await seriousA11yViolations(desk)).toEqual([]);
+  await shot(desk, 'coordinator-issues-a-bill');
+
+  const phone = await caseOpenedBy(patient, id, PHONE);
+  const mine = phone.getByTestId('invoice');
+  await mine.getByText(/^Still to pay: \$[\d,]+\.\d\d, by /).waitFor();
+  expect(await mine.textContent()).not.toMatch(/Record|Waive|Cancel the bill|CPT/);
+  const pdfHref = await mine.getByRole('link', { name: /Download this bill \(PDF\)/ }).getAttribute('href');
+  const pdf = await phone.request.get(`${app.t.baseUrl}${pdfHref}`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  await mine.getByRole('button', { name: 'Is this bill hard to pay? Ask for help' }).click();
+  await mine.getByLabel('What makes this bill hard to pay?').fill('My hours at work were cut and I cannot pay it all now.');
+  await mine.getByRole('button', { name: 'Send to my coordinator' }).click();
+  await mine.getByText(/^You asked for help with this bill on .*\. Your coordinator will answer you\.$/).waitFor();
+  expect(await seriousA11yViolations(phone)).toEqual([]);
+  expect(await overflowing(phone)).toEqual([]);
+  await shot(phone, 'patient-reads-the-bill-and-asks-for-help');
+
+  await desk.reload();
+  await desk.getByText('“My hours at work were cut and I cannot pay it all now.”').waitFor();
+  await desk.getByLabel('Reason to close the bill').fill('Hardship waiver approved');
+  await desk.getByRole('button', { name: /^Waive what is owed/ }).click();
+  await desk.getByTestId('invoice').getByText('Waived', { exact: true }).waitFor();
+  await desk.close();
+
+  await phone.reload();
+  await phone.getByTestId('invoice').getByText('Why it was closed: Hardship waiver approved').waitFor();
+  await shot(phone, 'patient-sees-the-bill-waived');
+  await phone.close();
+});

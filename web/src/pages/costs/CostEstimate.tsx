@@ -6,6 +6,7 @@ import { formatLocale } from '../../i18n.ts';
 import { formatDay, get, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { Invoices } from './Invoices.tsx';
 
 type Estimate = GetResult<'/api/cases/{id}/estimate'>;
 
@@ -24,6 +25,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
   const shown = e.lines.filter((l) => l.part !== 'optional');
   const options = e.lines.filter((l) => l.part === 'optional');
   return (
+    <>
     <Card withBorder data-testid="cost-estimate">
       <Stack gap="sm">
         <Title order={4}>{t('cases:costs.title')}</Title>
@@ -72,6 +74,8 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
         {!staff && <TravelComparison money={money} />}
       </Stack>
     </Card>
+    <Invoices caseId={caseId} manage={staff} sent={sent} services={e.lines.map((l) => ({ id: l.serviceId, name: l.name, feeCents: l.feeCents }))} />
+    </>
   );
 }
 

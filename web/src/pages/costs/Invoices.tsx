@@ -1,0 +1,206 @@
+import { Alert, Anchor, Badge, Button, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, formatDay, get, post, put, type Schema } from '../../api.ts';
+import { ErrorNote } from '../../components.tsx';
+import { formatLocale } from '../../i18n.ts';
+import { caseKeys } from '../../queryKeys.ts';
+
+type Invoice = Schema<'Invoice'>;
+type Method = Invoice['payments'][number]['method'];
+const METHODS: Method[] = ['check', 'transfer', 'card', 'cash', 'other'];
+const STATUS_COLOR: Record<Invoice['status'], string> = { draft: 'gray', issued: 'blue', paid: 'green', void: 'gray', written_off: 'teal' };
+
+/** The user's calendar day (not UTC's), as an ISO date. */
+function localDay(offsetDays = 0): string {
+  const d = new Date(Date.now() + offsetDays * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+const toCents = (v: string | number) => (typeof v === 'number' ? Math.round(v * 100) : 0);
+
+/**
+ * The request's bills. The patient side reads what was issued (lines, totals, payments, what is
+ * still owed, the PDF) and may ask for help paying; the coordinator drafts from the estimate,
+ * edits, issues, records payments, voids or writes off.
+ */
+export function Invoices({ caseId, manage, sent, services }: { caseId: string; manage: boolean; sent: boolean; services: { id: string; name: string; feeCents: number }[] }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const key = caseKeys.part(caseId, 'estimate', 'invoices');
+  const list = useQuery({ queryKey: key, queryFn: () => get<Invoice[]>(`/cases/${caseId}/invoices`) });
+  const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
+  const invoices = list.data ?? [];
+  const open = invoices.some((i) => i.status === 'draft' || i.status === 'issued');
+  if (!manage && invoices.length === 0) return null;
+  return (
+    <Card withBorder data-testid="invoices">
+      <Stack gap="sm">
+        <Title order={4}>{t('cases:invoices.title')}</Title>
+        <ErrorNote error={list.error} />
+        {manage && invoices.length === 0 && <Text size="sm" c="dimmed">{t('cases:invoices.none')}</Text>}
+        {[...invoices].reverse().map((inv) => <InvoiceCard key={inv.id} caseId={caseId} inv={inv} manage={manage} services={services} onChange={() => qc.invalidateQueries({ queryKey: key })} />)}
+        {manage && sent && !open && (
+          <Group><Button size="sm" variant="light" onClick={() => draft.mutate()} loading={draft.isPending}>{t('cases:invoices.draft')}</Button></Group>
+        )}
+        <ErrorNote error={draft.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: string; inv: Invoice; manage: boolean; services: { id: string; name: string; feeCents: number }[]; onChange: () => void }) {
+  const { t } = useTranslation();
+  const money = (cents: number) => new Intl.NumberFormat(formatLocale(), { style: 'currency', currency: inv.currency }).format(cents / 100);
+  if (inv.status === 'draft') return <DraftEditor caseId={caseId} inv={inv} services={services} money={money} onChange={onChange} />;
+  return (
+    <Stack gap="xs" data-testid="invoice">
+      <Group justify="space-between" wrap="wrap">
+        <Text fw={600}>{t('cases:invoices.number', { number: inv.number })}</Text>
+        <Badge color={STATUS_COLOR[inv.status]} variant="light">{t(`cases:invoices.status.${inv.status}`)}</Badge>
+      </Group>
+      <Text size="sm">{t('cases:invoices.dates', { issued: formatDay(inv.issuedAt?.slice(0, 10)), due: formatDay(inv.dueOn) })}</Text>
+      <Lines inv={inv} money={money} />
+      {inv.payments.length > 0 && (
+        <Stack gap={2}>
+          <Text size="sm" fw={500}>{t('cases:invoices.payments')}</Text>
+          {inv.payments.map((p) => <Text key={p.id} size="sm">{t('cases:invoices.payment', { day: formatDay(p.receivedOn), amount: money(p.amountCents), method: t(`cases:invoices.methods.${p.method}`) })}{p.reference ? ` (${p.reference})` : ''}</Text>)}
+        </Stack>
+      )}
+      {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
+      {inv.closeReason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
+      <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf`}>{t('cases:invoices.pdf')}</Anchor>
+      {inv.hardshipRequestedAt && (
+        <Alert color="blue" p="xs">
+          {t('cases:invoices.hardship.asked', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) })}
+          {manage && inv.hardshipRequest && <Text size="sm" mt={4}>“{inv.hardshipRequest}”</Text>}
+        </Alert>
+      )}
+      {inv.status === 'issued' && !manage && !inv.hardshipRequestedAt && <AskForHelp caseId={caseId} inv={inv} onChange={onChange} />}
+      {/* A fresh form for each version: after a payment it offers what is still owed. */}
+      {inv.status === 'issued' && manage && <SettleForm key={inv.version} caseId={caseId} inv={inv} money={money} onChange={onChange} />}
+    </Stack>
+  );
+}
+
+function Lines({ inv, money }: { inv: Invoice; money: (cents: number) => string }) {
+  const { t } = useTranslation();
+  return (
+    <Table>
+      <Table.Tbody>
+        {inv.lines.map((l, i) => (
+          <Table.Tr key={`${l.serviceId}-${i}`}>
+            <Table.Td>{l.quantity > 1 ? t('cases:invoices.times', { quantity: l.quantity, name: l.description }) : l.description}</Table.Td>
+            <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>{money(l.quantity * l.unitCents)}</Table.Td>
+          </Table.Tr>
+        ))}
+        {inv.discountCents > 0 && <Table.Tr><Table.Td>{t('cases:invoices.discount', { reason: inv.discountReason ?? '' })}</Table.Td><Table.Td ta="right">-{money(inv.discountCents)}</Table.Td></Table.Tr>}
+        {inv.taxBasisPoints > 0 && <Table.Tr><Table.Td>{t('cases:invoices.tax', { rate: (inv.taxBasisPoints / 100).toLocaleString(formatLocale()) })}</Table.Td><Table.Td ta="right">{money(inv.taxCents)}</Table.Td></Table.Tr>}
+        <Table.Tr><Table.Td fw={700}>{t('cases:invoices.total')}</Table.Td><Table.Td ta="right" fw={700}>{money(inv.totalCents)}</Table.Td></Table.Tr>
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function AskForHelp({ caseId, inv, onChange }: { caseId: string; inv: Invoice; onChange: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [words, setWords] = useState('');
+  const ask = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/hardship`, { request: words }), onSuccess: onChange });
+  if (!open) return <Group><Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('cases:invoices.hardship.open')}</Button></Group>;
+  return (
+    <Stack gap="xs">
+      <Textarea label={t('cases:invoices.hardship.label')} description={t('cases:invoices.hardship.why')} value={words} onChange={(e) => setWords(e.currentTarget.value)} autosize minRows={3} maxLength={2000} />
+      <Group><Button size="sm" onClick={() => ask.mutate()} loading={ask.isPending} disabled={words.trim().length < 10}>{t('cases:invoices.hardship.send')}</Button></Group>
+      <ErrorNote error={ask.error} />
+    </Stack>
+  );
+}
+
+/** The coordinator's draft: services of the catalogue at the request's prices, a discount with its reason, tax and due date. */
+function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: string; inv: Invoice; services: { id: string; name: string; feeCents: number }[]; money: (cents: number) => string; onChange: () => void }) {
+  const { t } = useTranslation();
+  const [lines, setLines] = useState(inv.lines.map((l) => ({ serviceId: l.serviceId, quantity: l.quantity, unitCents: l.unitCents })));
+  const [discount, setDiscount] = useState<number | string>(inv.discountCents / 100);
+  const [reason, setReason] = useState(inv.discountReason ?? '');
+  const [tax, setTax] = useState<number | string>(inv.taxBasisPoints / 100);
+  const [due, setDue] = useState(inv.dueOn ?? localDay(30));
+  const body = { version: inv.version, lines, discountCents: toCents(discount), ...(reason.trim() ? { discountReason: reason } : {}), taxBasisPoints: Math.round((typeof tax === 'number' ? tax : 0) * 100), dueOn: due };
+  const save = useMutation({ mutationFn: () => put<Invoice>(`/cases/${caseId}/invoices/${inv.id}`, body), onSuccess: onChange });
+  const issue = useMutation({
+    mutationFn: async () => {
+      const saved = await put<Invoice>(`/cases/${caseId}/invoices/${inv.id}`, body);
+      return post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/issue`, { version: saved.version, dueOn: due });
+    },
+    onSuccess: onChange,
+  });
+  const discard = useMutation({ mutationFn: () => api('DELETE', `/cases/${caseId}/invoices/${inv.id}`), onSuccess: onChange });
+  const name = (id: string) => services.find((s) => s.id === id)?.name ?? id;
+  const missing = services.filter((s) => !lines.some((l) => l.serviceId === s.id));
+  return (
+    <Stack gap="xs" data-testid="invoice-draft">
+      <Group justify="space-between"><Text fw={600}>{t('cases:invoices.draftTitle')}</Text><Badge color="gray" variant="light">{t('cases:invoices.status.draft')}</Badge></Group>
+      <Text size="xs" c="dimmed">{t('cases:invoices.draftNote')}</Text>
+      {lines.map((l, i) => (
+        <Group key={l.serviceId} align="flex-end" wrap="wrap" gap="xs">
+          <Text size="sm" style={{ flex: '1 1 12rem' }}>{name(l.serviceId)}</Text>
+          <NumberInput aria-label={t('cases:invoices.quantityOf', { name: name(l.serviceId) })} w={80} min={1} max={100} allowDecimal={false} value={l.quantity} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: typeof v === 'number' ? v : 1 } : x)))} />
+          <NumberInput aria-label={t('cases:invoices.priceOf', { name: name(l.serviceId) })} w={130} min={0} decimalScale={2} fixedDecimalScale value={l.unitCents / 100} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, unitCents: toCents(v) } : x)))} />
+          <Button size="xs" variant="subtle" color="red" onClick={() => setLines(lines.filter((_, j) => j !== i))}>{t('cases:invoices.remove')}</Button>
+        </Group>
+      ))}
+      {missing.length > 0 && (
+        <NativeSelect aria-label={t('cases:invoices.add')} value="" onChange={(e) => { const s = services.find((x) => x.id === e.currentTarget.value); if (s) setLines([...lines, { serviceId: s.id, quantity: 1, unitCents: s.feeCents }]); }}
+          data={[{ value: '', label: t('cases:invoices.add') }, ...missing.map((s) => ({ value: s.id, label: `${s.name} (${money(s.feeCents)})` }))]} />
+      )}
+      <Group grow align="flex-end" wrap="wrap">
+        <NumberInput label={t('cases:invoices.discountLabel')} min={0} decimalScale={2} value={discount} onChange={setDiscount} miw={140} />
+        <TextInput label={t('cases:invoices.discountReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={300} miw={180} />
+      </Group>
+      <Group grow align="flex-end" wrap="wrap">
+        <NumberInput label={t('cases:invoices.taxLabel')} min={0} max={50} decimalScale={2} suffix=" %" value={tax} onChange={setTax} miw={140} />
+        <TextInput type="date" label={t('cases:invoices.dueLabel')} value={due} min={localDay()} onChange={(e) => setDue(e.currentTarget.value)} miw={150} />
+      </Group>
+      <Text fw={700}>{t('cases:invoices.draftTotal', { amount: money(inv.totalCents) })}</Text>
+      <Group wrap="wrap">
+        <Button size="sm" variant="light" onClick={() => save.mutate()} loading={save.isPending}>{t('cases:invoices.save')}</Button>
+        <Button size="sm" onClick={() => issue.mutate()} loading={issue.isPending} disabled={!lines.length}>{t('cases:invoices.issue')}</Button>
+        <Button size="sm" variant="subtle" color="red" onClick={() => discard.mutate()} loading={discard.isPending}>{t('cases:invoices.discard')}</Button>
+      </Group>
+      <ErrorNote error={save.error ?? issue.error ?? discard.error} />
+    </Stack>
+  );
+}
+
+/** Settling an issued invoice: a payment received, or closing it (void, or write off what is owed). */
+function SettleForm({ caseId, inv, money, onChange }: { caseId: string; inv: Invoice; money: (cents: number) => string; onChange: () => void }) {
+  const { t } = useTranslation();
+  const [amount, setAmount] = useState<number | string>(inv.balanceCents / 100);
+  const [method, setMethod] = useState<Method>('check');
+  const [reference, setReference] = useState('');
+  const [day, setDay] = useState(localDay());
+  const [closing, setClosing] = useState('');
+  const pay = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/payments`, { amountCents: toCents(amount), method, receivedOn: day, ...(reference.trim() ? { reference } : {}) }), onSuccess: onChange });
+  const close = useMutation({ mutationFn: (how: 'void' | 'write-off') => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/${how}`, { reason: closing }), onSuccess: onChange });
+  return (
+    <Stack gap="xs" data-testid="invoice-settle">
+      <Text size="sm" fw={500}>{t('cases:invoices.recordPayment')}</Text>
+      <Group grow align="flex-end" wrap="wrap">
+        <NumberInput label={t('cases:invoices.amount')} min={0.01} max={inv.balanceCents / 100} decimalScale={2} value={amount} onChange={setAmount} miw={130} />
+        <NativeSelect label={t('cases:invoices.method')} value={method} onChange={(e) => setMethod(e.currentTarget.value as Method)} data={METHODS.map((m) => ({ value: m, label: t(`cases:invoices.methods.${m}`) }))} miw={130} />
+      </Group>
+      <Group grow align="flex-end" wrap="wrap">
+        <TextInput type="date" label={t('cases:invoices.receivedOn')} value={day} max={localDay()} onChange={(e) => setDay(e.currentTarget.value)} miw={150} />
+        <TextInput label={t('cases:invoices.reference')} value={reference} onChange={(e) => setReference(e.currentTarget.value)} maxLength={100} miw={150} />
+      </Group>
+      <Group><Button size="sm" onClick={() => pay.mutate()} loading={pay.isPending} disabled={toCents(amount) < 1}>{t('cases:invoices.savePayment', { amount: money(toCents(amount)) })}</Button></Group>
+      <ErrorNote error={pay.error} />
+      <TextInput label={t('cases:invoices.closeReason')} description={t('cases:invoices.closeWhy')} value={closing} onChange={(e) => setClosing(e.currentTarget.value)} maxLength={500} />
+      <Group wrap="wrap">
+        <Button size="xs" variant="light" color="teal" onClick={() => close.mutate('write-off')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.writeOff', { amount: money(inv.balanceCents) })}</Button>
+        {inv.paidCents === 0 && <Button size="xs" variant="light" color="red" onClick={() => close.mutate('void')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.void')}</Button>}
+      </Group>
+      <ErrorNote error={close.error} />
+    </Stack>
+  );
+}
