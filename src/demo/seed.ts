@@ -367,7 +367,7 @@ async function playScenario(db: Db, s: Services, people: Record<DemoKey, Actor>,
   if (!reaches(sc, 'ready_for_review')) return;
 
   const { items } = await s.records.checklist(coordinator, id, META);
-  for (const item of items.filter((i) => !i.have && !i.waiver)) await s.records.waive(coordinator, id, item.id, 'Not needed for this review: the expert agreed to work from the records on file.', META);
+  for (const item of items.filter((i) => !i.have && !i.waiver)) await s.records.waive(coordinator, id, item.id, 'The expert agreed to work from the records on file.', META);
   await s.cases.transition(coordinator, id, 'markReadyForReview', {}, META);
   if (sc.offerTo) await s.offers.offer(coordinator, id, { expertId: people[sc.offerTo].userId, role: 'pathology' }, META);
   if (!reaches(sc, 'assigned')) return;

@@ -18,7 +18,7 @@ const Workspace = z.object({
   intake: z.record(z.string(), z.unknown()),
   biomarkers: AssessmentResult.shape.biomarkers,
   biomarkerFindings: z.array(z.object({
-    test: z.string(), result: z.enum(['found', 'not_found', 'conflicting']), evidence: z.array(z.string()),
+    test: z.string(), result: z.enum(['found', 'not_found', 'stated', 'conflicting']).describe('stated: a value for the test (a score, a percentage), quoted and not judged'), evidence: z.array(z.string()),
   })).meta({ description: 'What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only)' }),
   reportedLungFunction: z.object({ fev1Percent: z.number().optional(), dlcoPercent: z.number().optional() }).nullable()
     .meta({ description: 'Lung function before surgery (% of predicted) as the patient gave it in the assessment; their own numbers, not a report' }),

@@ -38,7 +38,15 @@ describe('results a molecular report states', () => {
     expect(read('EGFR and ALK: detected')).toEqual([]);
     // An everyday word that is also a gene symbol does not count ("met the criteria").
     expect(read('The sample met the quality criteria; tumour content adequate.')).toEqual([]);
-    expect(read('PD-L1 (22C3) tumor proportion score 30%.')).toEqual([]);
+    expect(read('')).toEqual([]);
+  });
+
+  it('quotes a value stated for one test, without judging it', () => {
+    expect(read('PD-L1 (22C3) tumor proportion score 30%.')).toEqual(['PD-L1 stated']);
+    expect(read('Ki-67 proliferation index: 25%')).toEqual(['KI-67 stated']);
+    // A value beside a plain result adds its words; found and not found still disagree.
+    const f = findingsByTest([...resultsReported('PD-L1 TPS 60%'), ...resultsReported('PD-L1: positive')]);
+    expect(f.get('PD-L1')).toEqual({ result: 'found', evidence: ['PD-L1 TPS 60%', 'PD-L1: positive'] });
     expect(read('')).toEqual([]);
   });
 

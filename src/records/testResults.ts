@@ -3,12 +3,13 @@ import { KNOWLEDGE } from '../assessment/knowledge.ts';
 /**
  * What a molecular report says of each biomarker test it names: found (a mutation, fusion,
  * amplification or a positive stain) or not found (negative, wild-type, not detected), read from
- * the report's own words, one statement at a time. Each result keeps the words it was read from,
+ * the report's own words, one statement at a time; or a value stated for one test without either
+ * word (a PD-L1 score, a Ki-67 index), which is quoted, never judged. Each result keeps the words it was read from,
  * so whoever sees it can check it against the report. A statement that hedges (a method's limits),
  * or that names several tests with a positive result, is not read: a wrong "not found" would hide
  * a study from a reviewer, so only plain statements count.
  */
-export type TestResult = 'found' | 'not_found';
+export type TestResult = 'found' | 'not_found' | 'stated';
 export interface ReportedResult {
   /** The test as `testsReported` names it (its first alias, in capitals). */
   test: string;
@@ -22,6 +23,8 @@ const NOT_FOUND = /\b(?:not\s+(?:detected|identified|found|present|amplified|mut
 // "detected", "positive", "mutated", "amplified", a protein change such as G12C or p.L858R, "exon 19 deletion".
 const FOUND_WORD = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|found)\b/i;
 const FOUND = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|mutation\s+found|fusion\s+found|p\.[A-Z][a-z]{0,2}\d+|[A-Z]\d{1,4}(?:[A-Z]|fs|del|\*)|exon\s+\d+\s+(?:deletion|insertion|skipping))(?![A-Za-z0-9])/;
+// A score, a percentage or an index stated for a test.
+const STATED = /\b(?:score|tps|cps|index|h-score|intensity|percent)\b[^\n]*\d|\d+(?:\.\d+)?\s*%/i;
 // Method and limitation wording: "may not be detected", "below the limit of detection", "this assay does not".
 const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|sensitivity|below|assay\s+does|designed\s+to|if\s+present|to\s+be\s+determined|pending|recommend(?:ed)?|consider)\b/i;
 // Gene symbols that are also everyday words are not read here either (as `testsReported`).
@@ -62,6 +65,8 @@ function read(statement: string): { keys: string[]; result: TestResult } | null 
   }
   // A positive statement is read for one test only: in a list, which one is positive is unclear.
   if (FOUND.test(statement)) return keys.length === 1 ? { keys, result: 'found' } : null;
+  // A number said of one test ("tumor proportion score 60%"): quoted for the reader to judge.
+  if (keys.length === 1 && STATED.test(statement)) return { keys, result: 'stated' };
   return null;
 }
 
@@ -90,7 +95,9 @@ export function findingsByTest(results: ReportedResult[]): Map<string, TestFindi
     const had = out.get(r.test);
     if (!had) out.set(r.test, { result: r.result, evidence: [r.evidence] });
     else {
-      if (had.result !== r.result) had.result = 'conflicting';
+      // Found and not found disagree; a stated value beside either adds its words only.
+      if (had.result === 'stated') had.result = r.result;
+      else if (r.result !== 'stated' && had.result !== r.result) had.result = 'conflicting';
       if (!had.evidence.includes(r.evidence)) had.evidence.push(r.evidence);
     }
   }

@@ -89,7 +89,7 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
       const aboutTreatment = k.therapyClasses.some((c) => c.inCriteria.some((w) => mentions(line, w)));
       for (const b of aboutTreatment ? [] : facts.biomarkers) {
         if (!b.aliases.some((a) => mentionsMarker(line, a, k.ignoredAliases.aliases))) continue;
-        notes.push(b.finding ? `${b.name}: ${findingWords(b.finding)}; check it against this line.` : b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
+        notes.push(b.finding ? `${b.aliases[0]!.toUpperCase()}: ${findingWords(b.finding)}; check it against this line.` : b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
       }
       for (const c of k.therapyClasses) {
         if (!c.inCriteria.some((w) => mentions(line, w))) continue;
@@ -113,6 +113,7 @@ const quoted = (evidence: string[]) => evidence.slice(0, 2).map((e) => `â€œ${e}â
 /** What the reports on file state of a test, with their words, for a reviewer to check. */
 export function findingWords(f: TestFinding): string {
   if (f.result === 'conflicting') return `the reports on file disagree (${quoted(f.evidence)})`;
+  if (f.result === 'stated') return `a report on file reads ${quoted(f.evidence)}`;
   return `a report on file reads ${quoted(f.evidence)} (${f.result === 'found' ? 'found' : 'not found'})`;
 }
 

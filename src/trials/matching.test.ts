@@ -133,12 +133,13 @@ describe('trials for a case', () => {
     // KRAS reported negative: the KRAS G12C study says it may not fit and drops below the one the case does not touch.
     const negative = matchTrials(withFindings({ result: 'found', evidence: ['EGFR exon 19 deletion detected'] }, { result: 'not_found', evidence: ['KRAS: not detected'] }), studies, trialsKnowledge);
     const kras = negative.candidates.find((c) => c.nctId === 'NCT09900002')!;
-    expect(kras.reasons).toContain('The study asks for a positive KRAS result, but a report on file reads “KRAS: not detected” (not found): it may not fit.');
+    expect(kras.reasons).toContain('The study asks for KRAS G12C, but a report on file reads “KRAS: not detected” (not found): it may not fit.');
     const egfr = negative.candidates.find((c) => c.nctId === 'NCT09900001')!;
     expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR exon 19 deletion detected” (found): check the details against the study.');
     expect(egfr.score).toBeGreaterThan(kras.score);
+    expect([kras.mayNotFit, egfr.mayNotFit]).toEqual([true, false]);
     // The line of the criteria that names the test quotes the report too.
-    expect(kras.checks.find((c) => /KRAS G12C mutation confirmed/.test(c.line))!.notes).toEqual(['KRAS G12C: a report on file reads “KRAS: not detected” (not found); check it against this line.']);
+    expect(kras.checks.find((c) => /KRAS G12C mutation confirmed/.test(c.line))!.notes).toEqual(['KRAS: a report on file reads “KRAS: not detected” (not found); check it against this line.']);
 
     // KRAS G12D found: another change than the study's G12C.
     const g12d = matchTrials(withFindings(null, { result: 'found', evidence: ['KRAS p.G12D detected'] }), studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!;

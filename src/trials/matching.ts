@@ -39,6 +39,8 @@ export interface TrialCandidate {
   contact: TrialContact | null;
   lastUpdate: string | null;
   score: number;
+  /** A report on file states a result the study does not ask for (its reasons say which). */
+  mayNotFit: boolean;
 }
 
 export interface SetAside { nctId: string; title: string; why: string }
@@ -93,6 +95,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     }
     const reasons = [`Studies ${term.toLowerCase()}, the condition of this request.`];
     let score = 3;
+    let mayNotFit = false;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     for (const b of facts.biomarkers) {
       if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
@@ -100,6 +103,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
       if (read) {
         reasons.push(read.reason);
         score += read.score;
+        mayNotFit ||= read.mayNotFit === true;
       } else {
         reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
         score += b.done ? 2 : 1;
@@ -128,7 +132,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     out.candidates.push({
       nctId: trial.nctId, title: trial.title, phases: trial.phases, conditions: trial.conditions, interventions: trial.interventions.map((i) => i.name),
       reasons, checks: [], eligibility: trial.eligibility, sites: sites.slice(0, 5).map((x) => x.s),
-      contact: trial.contacts[0] ?? null, lastUpdate: trial.lastUpdate, score,
+      contact: trial.contacts[0] ?? null, lastUpdate: trial.lastUpdate, score, mayNotFit,
     });
   }
   out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
@@ -196,19 +200,21 @@ export function ageOn(birthDate: string, now: Date): number {
  * (found, as "KRAS G12C"; not found, as "KRAS wild-type") beside what the reports say, with
  * their words. It moves the study up or down the list; it never decides eligibility.
  */
-function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge): { reason: string; score: number } {
+function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge): { reason: string; score: number; mayNotFit?: boolean } {
   const said = findingWords(f);
   if (f.result === 'conflicting') return { reason: `Concerns ${name}; ${said}: check which is right.`, score: 1 };
+  if (f.result === 'stated') return { reason: `Concerns ${name}; ${said}: check the value against the study.`, score: 2 };
   const wants = studyWants(studyText, aliases, k.ignoredAliases.aliases);
   if (wants === 'unclear') return { reason: `Concerns ${name}; ${said}: check what the study asks for.`, score: f.result === 'found' ? 2 : 1 };
-  // The gene as written ("KRAS"), not the panel's test ("KRAS G12C"): the report may name another change.
-  const asks = `The study asks for a ${wants === 'found' ? 'positive' : 'negative (or wild-type)'} ${aliases[0]!.toUpperCase()} result`;
-  if (wants !== f.result) return { reason: `${asks}, but ${said}: it may not fit.`, score: -1 };
-  // Both found: the change matters when the study names one ("KRAS G12C") and the report another.
+  // The gene as written ("KRAS"), with the change the study names ("KRAS G12C"), not the panel's test name.
   const asked = changesNamed(studyText, aliases);
+  const gene = aliases[0]!.toUpperCase();
+  const asks = wants === 'found' ? `The study asks for ${asked.length ? `${gene} ${asked.join(' or ')}` : `a positive ${gene} result`}` : `The study asks for a negative (or wild-type) ${gene} result`;
+  if (wants !== f.result) return { reason: `${asks}, but ${said}: it may not fit.`, score: -1, mayNotFit: true };
+  // Both found: the change matters when the study names one ("KRAS G12C") and the report another.
   const reported = f.evidence.flatMap((e) => changesNamed(e, aliases));
   if (f.result === 'found' && asked.length && reported.length && !reported.some((c) => asked.includes(c))) {
-    return { reason: `The study asks for ${aliases[0]!.toUpperCase()} ${asked.join(' or ')}, but ${said}, another change: it may not fit.`, score: 0 };
+    return { reason: `The study asks for ${gene} ${asked.join(' or ')}, but ${said}, another change: it may not fit.`, score: 0, mayNotFit: true };
   }
   return { reason: `${asks}, and ${said}: check the details against the study.`, score: 3 };
 }

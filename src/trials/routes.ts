@@ -13,7 +13,7 @@ const Candidate = z.object({
   nctId: z.string(), title: z.string(), phases: z.array(z.string()), conditions: z.array(z.string()), interventions: z.array(z.string()),
   reasons: z.array(z.string()).describe('Why the study was suggested for this case'),
   checks: z.array(z.object({ kind: z.enum(['inclusion', 'exclusion']), line: z.string(), notes: z.array(z.string()) })).describe('Eligibility lines that touch what the case holds, with what to check'),
-  sites: z.array(Site), contact: Contact.nullable(), lastUpdate: z.string().nullable(), score: z.number(),
+  sites: z.array(Site), contact: Contact.nullable(), lastUpdate: z.string().nullable(), score: z.number(), mayNotFit: z.boolean().describe('A report on file states a result the study does not ask for; its reasons say which'),
 }).meta({ id: 'TrialCandidate' });
 const CaseTrials = z.object({
   conditionTerms: z.array(z.string()).describe('The registry condition names searched'),

@@ -78,7 +78,7 @@ describe('clinical trials', () => {
     const egfr = after.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900001');
     const kras = after.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900002');
     expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR exon 19 deletion: pathogenic variant detected, allele frequency 22%” (found): check the details against the study.');
-    expect(kras.reasons).toContain('The study asks for a positive KRAS result, but a report on file reads “KRAS: no mutation detected” (not found): it may not fit.');
+    expect(kras.reasons).toContain('The study asks for KRAS G12C, but a report on file reads “KRAS: no mutation detected” (not found): it may not fit.');
     expect(kras.score).toBeLessThan(krasBefore.score);
     expect(after.candidates.findIndex((c: { nctId: string }) => c.nctId === 'NCT09900001')).toBeLessThan(after.candidates.findIndex((c: { nctId: string }) => c.nctId === 'NCT09900002'));
     // The reviewer's workspace shows the same reading beside each test.
@@ -88,8 +88,11 @@ describe('clinical trials', () => {
       { test: 'ALK', result: 'not_found', evidence: ['ALK fusion: not detected'] },
       { test: 'KRAS G12C', result: 'not_found', evidence: ['KRAS: no mutation detected'] },
     ]));
-    // PD-L1's score is a number, not a found or not-found statement: it is not read.
-    expect(ws.biomarkerFindings.some((f: { test: string }) => /PD-L1/.test(f.test))).toBe(false);
+    // PD-L1's score is a value, quoted without calling it found or not found.
+    expect(ws.biomarkerFindings).toContainEqual({ test: 'PD-L1 (IHC)', result: 'stated', evidence: ['PD-L1 (22C3) tumor proportion score 60%'] });
+    // The KRAS study is flagged; the EGFR study is not.
+    expect(kras.mayNotFit).toBe(true);
+    expect(egfr.mayNotFit).toBe(false);
   });
 
   it('puts a suggested trial into the opinion as the registry has it, in the report, its PDF and FHIR', async () => {

@@ -61,6 +61,17 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   await page.getByRole('textbox', { name: 'Which operation?' }).click();
   await page.getByRole('option', { name: /Lobectomy/ }).click();
   await page.getByRole('radio', { name: /Open surgery/ }).check();
+  // Before a lung resection, the lung function values the patient knows: decimals kept as typed,
+  // a value out of range said so, not changed.
+  const fev1 = page.getByRole('textbox', { name: 'FEV1, % of predicted' });
+  await fev1.fill('999');
+  await fev1.blur();
+  await page.getByText('Give a percentage between 5 and 200, as on the report.').waitFor();
+  expect(await fev1.inputValue()).toBe('999 %');
+  await fev1.fill('52.5');
+  await fev1.blur();
+  expect(await fev1.inputValue()).toBe('52.5 %');
+  expect(await page.getByText('Give a percentage between 5 and 200, as on the report.').count()).toBe(0);
   await expectAccessible(page);
   await shot(page, 'surgery');
   await page.getByRole('button', { name: 'Next' }).click();
@@ -87,6 +98,7 @@ it('on a phone: new lung cancer with lobectomy proposed, PDF, then carried into 
   expect(await page.getByTestId('urgency').textContent()).toMatch(/time for a careful review/);
   for (const s of ['thoracic_surgery', 'pulmonology', 'pathology', 'medical_oncology']) expect(await page.getByTestId(`reviewer-${s}`).isVisible()).toBe(true);
   expect(await page.getByTestId('checklist-pft').textContent()).toContain('Lung function tests');
+  expect(await page.getByTestId('checklist-exercise_test').textContent()).toContain('Exercise test results (stair climb or shuttle walk)');
   expect(await page.getByTestId('checklist-pathology_report').textContent()).toContain('You have this');
   expect(await page.getByTestId('biomarkers').textContent()).toMatch(/EGFR: Done.*ALK: Not on file yet/);
   expect(await page.getByText('Do not stop or put off urgent treatment').isVisible()).toBe(true);

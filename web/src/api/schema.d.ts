@@ -21386,8 +21386,11 @@ export interface components {
             /** @description What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only) */
             biomarkerFindings: {
                 evidence: string[];
-                /** @enum {string} */
-                result: "found" | "not_found" | "conflicting";
+                /**
+                 * @description stated: a value for the test (a score, a percentage), quoted and not judged
+                 * @enum {string}
+                 */
+                result: "found" | "not_found" | "stated" | "conflicting";
                 test: string;
             }[];
             biomarkers: {
@@ -21473,8 +21476,11 @@ export interface components {
             /** @description What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only) */
             biomarkerFindings: {
                 evidence: string[];
-                /** @enum {string} */
-                result: "found" | "not_found" | "conflicting";
+                /**
+                 * @description stated: a value for the test (a score, a percentage), quoted and not judged
+                 * @enum {string}
+                 */
+                result: "found" | "not_found" | "stated" | "conflicting";
                 test: string;
             }[];
             biomarkers: {
@@ -22072,6 +22078,8 @@ export interface components {
             contact: components["schemas"]["TrialContact"] | null;
             interventions: string[];
             lastUpdate: string | null;
+            /** @description A report on file states a result the study does not ask for; its reasons say which */
+            mayNotFit: boolean;
             nctId: string;
             phases: string[];
             /** @description Why the study was suggested for this case */
@@ -22092,6 +22100,8 @@ export interface components {
             contact: components["schemas"]["TrialContactInput"] | null;
             interventions: string[];
             lastUpdate: string | null;
+            /** @description A report on file states a result the study does not ask for; its reasons say which */
+            mayNotFit: boolean;
             nctId: string;
             phases: string[];
             /** @description Why the study was suggested for this case */

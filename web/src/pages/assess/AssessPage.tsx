@@ -151,7 +151,6 @@ function SurgeryStep({ answers, set, operations }: StepProps & { operations: { i
   const s = answers.surgery ?? {};
   const lung = answers.lungFunction ?? {};
   const lungResection = s.recommended === 'yes' && operations.some((o) => o.id === s.operation && o.lungResection);
-  const percent = (v: string | number) => (typeof v === 'number' ? v : undefined);
   return (
     <>
       <YesNo label={t('assess:steps.surgery.asked')} value={s.recommended} onChange={(v) => set('surgery', v === 'yes' ? { ...s, recommended: v } : { recommended: v })} name="surgery" />
@@ -170,14 +169,32 @@ function SurgeryStep({ answers, set, operations }: StepProps & { operations: { i
             <Stack gap="xs">
               <Text size="sm">{t('assess:steps.surgery.lungFunction')}</Text>
               <Group grow align="flex-start">
-                <NumberInput label={t('assess:steps.surgery.fev1')} suffix=" %" min={5} max={200} allowNegative={false} decimalScale={0} value={lung.fev1Percent ?? ''} onChange={(v) => set('lungFunction.fev1Percent', percent(v))} />
-                <NumberInput label={t('assess:steps.surgery.dlco')} suffix=" %" min={5} max={200} allowNegative={false} decimalScale={0} value={lung.dlcoPercent ?? ''} onChange={(v) => set('lungFunction.dlcoPercent', percent(v))} />
+                <PercentInput label={t('assess:steps.surgery.fev1')} value={lung.fev1Percent} onChange={(v) => set('lungFunction.fev1Percent', v)} />
+                <PercentInput label={t('assess:steps.surgery.dlco')} value={lung.dlcoPercent} onChange={(v) => set('lungFunction.dlcoPercent', v)} />
               </Group>
             </Stack>
           )}
         </>
       )}
     </>
+  );
+}
+
+/**
+ * A lung function value in % of predicted, as the report gives it (decimals too). What is typed
+ * stays as typed; a value outside 5–200 % says so and is not used, never silently changed.
+ */
+function PercentInput({ label, value, onChange }: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
+  const { t } = useTranslation();
+  const [typed, setTyped] = useState<string | number>(value ?? '');
+  const outside = typeof typed === 'number' && (typed < 5 || typed > 200);
+  return (
+    <NumberInput label={label} suffix=" %" allowNegative={false} decimalScale={1} clampBehavior="none" value={typed}
+      error={outside ? t('assess:steps.surgery.percentRange') : undefined}
+      onChange={(v) => {
+        setTyped(v);
+        onChange(typeof v === 'number' && v >= 5 && v <= 200 ? v : undefined);
+      }} />
   );
 }
 

@@ -64,13 +64,23 @@ export function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace 
   );
 }
 
-const FINDING_WORDS = { found: 'Found', not_found: 'Not found', conflicting: 'The reports disagree' } as const;
+// Green only for low risk: a test still to do is not reassuring, and one at or below 30 % least of all.
+const LUNG_COLOR: Record<string, string> = { low: 'teal', moderate: 'orange', high: 'red', low_technology_exercise_test: 'yellow', cardiopulmonary_exercise_test: 'orange', none: 'gray' };
+const NEXT_STEP_WORDS: Record<string, string> = { none: 'none', low_technology_exercise_test: 'a low-technology exercise test (stair climb or shuttle walk)', cardiopulmonary_exercise_test: 'a cardiopulmonary exercise test' };
+
+/** The lung calculator's fields as they read on screen, for the draft's errors. */
+const LUNG_LABELS: Record<string, string> = {
+  fev1Percent: 'FEV1 % predicted', dlcoPercent: 'DLCO % predicted', stairClimbMeters: 'Stair climb (m)', shuttleWalkMeters: 'Shuttle walk (m)',
+  vo2peakMlKgMin: 'VO2peak (mL/kg/min)', vo2peakPercent: 'VO2peak % predicted', obstructedInResected: 'Obstructed segments in the resection', obstructedElsewhere: 'Obstructed segments elsewhere',
+};
+
+const FINDING_WORDS = { found: 'Found', not_found: 'Not found', stated: 'Reported', conflicting: 'The reports disagree' } as const;
 
 /** A test's result as the reports on file state it, with their words; a dash when none says it plainly. */
 function FindingWords({ finding }: { finding: Workspace['biomarkerFindings'][number] | undefined }) {
-  if (!finding) return <Text size="sm" c="dimmed">—</Text>;
+  if (!finding) return null;
   return (
-    <Stack gap={2}>
+    <Stack gap={2} mt={4} align="flex-start" data-testid="biomarker-finding">
       <Badge variant="light" color={finding.result === 'conflicting' ? 'orange' : 'gray'}>{FINDING_WORDS[finding.result]}</Badge>
       {finding.evidence.map((e) => <Text key={e} size="xs">“{e}”</Text>)}
     </Stack>
@@ -119,7 +129,7 @@ function compact(v: unknown): unknown {
   return v;
 }
 
-const SAVE_WORDS: Record<SaveState, string> = { pending: 'Changes not saved yet', saving: 'Saving…', saved: 'Saved', error: 'Not saved — trying again' };
+const SAVE_WORDS: Record<SaveState, string> = { pending: 'Changes not saved yet', saving: 'Saving…', saved: 'Saved', error: 'Not saved — trying again', invalid: 'Not saved — correct what is shown below' };
 
 /** An accordion heading with the section's save state beside it. */
 function SectionControl({ children, state }: { children: ReactNode; state?: SaveState }) {
@@ -127,7 +137,7 @@ function SectionControl({ children, state }: { children: ReactNode; state?: Save
     <Accordion.Control>
       <Group justify="space-between" wrap="nowrap" pe="xs">
         <span>{children}</span>
-        {state && <Text size="xs" c={state === 'error' ? 'red.8' : 'dimmed'}>{SAVE_WORDS[state]}</Text>}
+        {state && <Text size="xs" c={state === 'error' || state === 'invalid' ? 'red.8' : 'dimmed'}>{SAVE_WORDS[state]}</Text>}
       </Group>
     </Accordion.Control>
   );
@@ -167,7 +177,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
       <Group justify="space-between">
         <Title order={3} size="h4">My part of the opinion</Title>
         <Group gap="xs">
-          {!signed && <Text size="sm" c={autosave.overall === 'error' ? 'red.8' : 'dimmed'} aria-live="polite" data-testid="draft-state">{autosave.overall ? SAVE_WORDS[autosave.overall] : w.myPart ? `Saved ${formatDate(w.myPart.updatedAt)}` : 'Saved as you type'}</Text>}
+          {!signed && <Text size="sm" c={autosave.overall === 'error' || autosave.overall === 'invalid' ? 'red.8' : 'dimmed'} aria-live="polite" data-testid="draft-state">{autosave.overall ? SAVE_WORDS[autosave.overall] : w.myPart ? `Saved ${formatDate(w.myPart.updatedAt)}` : 'Saved as you type'}</Text>}
           <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${formatDate(w.myPart?.signedAt)}` : 'Draft'}</Badge>
         </Group>
       </Group>
@@ -207,16 +217,15 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             <Accordion.Panel>
               <Text size="sm" c="dimmed">What the molecular reports on file say is read from their plain statements and quoted: check it against the report.</Text>
               <Table>
-                <Table.Thead><Table.Tr><Table.Th>Test</Table.Th><Table.Th>Status</Table.Th><Table.Th>What the reports say</Table.Th></Table.Tr></Table.Thead>
+                <Table.Thead><Table.Tr><Table.Th>Test, and what the reports say</Table.Th><Table.Th>Status</Table.Th></Table.Tr></Table.Thead>
                 <Table.Tbody>
                   {(c.biomarkers ?? []).map((b, i) => b && (
                     <Table.Tr key={b.name}>
-                      <Table.Td>{b.name}</Table.Td>
-                      <Table.Td>
+                      <Table.Td><Text size="sm">{b.name}</Text><FindingWords finding={w.biomarkerFindings.find((f) => f.test === b.name)} /></Table.Td>
+                      <Table.Td miw={130}>
                         <Select aria-label={`${b.name} status`} data={[{ value: 'done', label: 'Done' }, { value: 'missing', label: 'Missing' }, { value: 'recommended', label: 'Recommended' }]} value={b.status}
                           onChange={(v) => set('biomarkers', (c.biomarkers ?? []).map((x, j) => (j === i ? { ...x, status: v as 'done' | 'missing' | 'recommended' } : x)))} />
                       </Table.Td>
-                      <Table.Td data-testid="biomarker-finding"><FindingWords finding={w.biomarkerFindings.find((f) => f.test === b.name)} /></Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -279,7 +288,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
           </Accordion.Item>
         </Accordion>
       </fieldset>
-      <ErrorNote error={autosave.error} />
+      <ErrorNote error={autosave.error} fieldLabel={(path) => LUNG_LABELS[path.split('/').pop() ?? '']} />
       <BoardSection caseId={caseId} isLead={w.isLead} />
       {!signed && missing.length > 0 && (
         <Alert mt="md" color="gray" title="Before you can sign" data-testid="signing-gaps">
@@ -306,7 +315,7 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
   const payload = ready ? compact(input) : null;
   const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post<PostResult<'/api/calculators/lung-resection'>>('/calculators/lung-resection', payload), enabled: ready });
   type NumberField = 'fev1Percent' | 'dlcoPercent' | 'stairClimbMeters' | 'shuttleWalkMeters' | 'vo2peakMlKgMin' | 'obstructedInResected';
-  const num = (k: NumberField, label: string) => <NumberInput label={label} value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
+  const num = (k: NumberField, label: string) => <NumberInput label={label} min={0} allowNegative={false} clampBehavior="none" value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
   return (
     <Stack gap="xs">
       <SimpleGrid cols={{ base: 2, md: 4 }}>
@@ -315,7 +324,7 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
       </SimpleGrid>
       <MultiSelect label="To be resected (functional segments)" data={LOBES} value={input.resected ?? []} onChange={(v) => setInput((x) => ({ ...x, resected: v as NonNullable<NonNullable<LungInput>['resected']> }))} />
       {result.data && (
-        <Alert color={result.data.risk === 'high' ? 'red' : result.data.risk === 'moderate' ? 'orange' : 'teal'} title={`ppoFEV1 ${result.data.ppoFev1Percent} % · ppoDLCO ${result.data.ppoDlcoPercent} % · ${result.data.risk ? `${result.data.risk} risk` : `next: ${result.data.nextStep.replaceAll('_', ' ')}`}`} data-testid="lung-result">
+        <Alert color={LUNG_COLOR[result.data.risk ?? result.data.nextStep]} title={`ppoFEV1 ${result.data.ppoFev1Percent} % · ppoDLCO ${result.data.ppoDlcoPercent} % · ${result.data.risk ? `${result.data.risk} risk` : `next step: ${NEXT_STEP_WORDS[result.data.nextStep]}`}`} data-testid="lung-result">
           <List size="sm">{result.data.reasons.map((r) => <List.Item key={r}>{r}</List.Item>)}</List>
           <Text size="xs" mt={4}>{result.data.source}</Text>
         </Alert>

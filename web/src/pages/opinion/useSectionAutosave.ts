@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../../api.ts';
 
-/** Where one section's changes are: typed but waiting, being saved, saved, or failed (and retried). */
-export type SaveState = 'pending' | 'saving' | 'saved' | 'error';
+/** Where one section's changes are: typed but waiting, being saved, saved, failed (and retried), or refused as typed (waiting for a correction). */
+export type SaveState = 'pending' | 'saving' | 'saved' | 'error' | 'invalid';
 
 const RETRY_MS = 5_000;
 
@@ -49,8 +50,10 @@ export function useSectionAutosave<K extends string>(save: (sections: K[], keepa
       },
       (err: unknown) => {
         setError(err);
-        mark(keys, 'error');
-        schedule(RETRY_MS);
+        // A value the server refuses will be refused again: wait for the person to correct it.
+        const refused = err instanceof ApiError && err.status === 400;
+        mark(keys, refused ? 'invalid' : 'error');
+        if (!refused) schedule(RETRY_MS);
       },
     ).finally(() => { inFlight.current = null; });
     await inFlight.current;
@@ -79,6 +82,6 @@ export function useSectionAutosave<K extends string>(save: (sections: K[], keepa
   }, [flush]);
 
   const values = Object.values(states) as SaveState[];
-  const overall: SaveState | null = values.includes('error') ? 'error' : values.includes('saving') ? 'saving' : values.includes('pending') ? 'pending' : values.length ? 'saved' : null;
+  const overall: SaveState | null = values.includes('invalid') ? 'invalid' : values.includes('error') ? 'error' : values.includes('saving') ? 'saving' : values.includes('pending') ? 'pending' : values.length ? 'saved' : null;
   return { states, overall, error, touch, flush, hasUnsaved: () => dirty.current.size > 0 };
 }

@@ -220,7 +220,7 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
                   <Group gap="xs" wrap="wrap">
                     {i.have ? <Text size="sm" c="green.9" fw={600}>{t('records:checklist.onFile')}</Text> : i.waiver ? <Text size="sm">{t('records:checklist.notNeeded', { reason: i.waiver.reason })} <Text span size="xs" c="dimmed">({i.waiver.waivedBy})</Text></Text> : <Text size="sm" c={isCoordinator ? 'orange.9' : 'gray.8'} fw={600}>{who === 'service' && !isCoordinator ? t('records:checklist.weWillAsk') : t('records:checklist.missing')}</Text>}
                     {isCoordinator && !i.have && !i.waiver && <Button size="xs" variant="default" onClick={() => setWaiving(i)}>{t('records:checklist.waive')}</Button>}
-                    {isCoordinator && i.waiver && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>{t('records:checklist.undoWaiver')}</Button>}
+                    {isCoordinator && i.waiver && !i.have && <Button size="xs" variant="subtle" onClick={() => undo.mutate(i.id)}>{t('records:checklist.undoWaiver')}</Button>}
                   </Group>
                 </Group>
               ))}

@@ -104,6 +104,7 @@ function CandidateCard({ c, added, add }: { c: Candidate; added: boolean; add: (
       <Group justify="space-between" align="start" wrap="wrap" gap="xs">
         <Stack gap={2} style={{ flex: '1 1 16rem', minWidth: 0 }}>
           <Text fw={600} size="sm">{c.title}</Text>
+          {c.mayNotFit && <Badge color="orange" variant="light" style={{ alignSelf: 'flex-start' }}>May not fit: see why below</Badge>}
           <Text size="xs" c="dimmed"><TrialLink id={c.nctId} />{c.phases.length ? ` · ${phaseWords(c.phases)}` : ''}{c.interventions.length ? ` · ${c.interventions.slice(0, 3).join(', ')}` : ''}</Text>
         </Stack>
         {added ? <Badge color="green" variant="light">Added</Badge> : <Button size="xs" style={{ flexShrink: 0 }} onClick={add} aria-label={`Add to opinion: ${c.nctId}`}>Add to opinion</Button>}
