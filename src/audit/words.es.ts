@@ -64,7 +64,7 @@ export const COMMANDS_DONE_ES: Record<CaseCommand, string> = {
 
 /** What a connected system read, with its article ("Leyó la solicitud…"). */
 export const FHIR_ES: Record<string, string> = {
-  Patient: 'los datos personales', ServiceRequest: 'la solicitud', Consent: 'los formularios de consentimiento', Coverage: 'los datos del seguro médico', DiagnosticReport: 'la opinión', Appointment: 'las videoconsultas', AuditEvent: 'el historial de acceso', Observation: 'los resultados',
+  Patient: 'los datos personales', ServiceRequest: 'la solicitud', Consent: 'los formularios de consentimiento', Coverage: 'los datos del seguro médico', Invoice: 'las facturas', DiagnosticReport: 'la opinión', Appointment: 'las videoconsultas', AuditEvent: 'el historial de acceso', Observation: 'los resultados',
 };
 export const FHIR_FALLBACK_ES = 'documentos';
 export const fhirReadEs = (what: string) => `Leyó ${what} a través de un sistema conectado`;

@@ -63,7 +63,7 @@ const COMMANDS_DONE: Record<CaseCommand, string> = {
   closeAfterFollowup: 'Closed the case after the follow-up period', hold: 'Put the request on hold', resume: 'Took the request off hold', cancel: 'Cancelled the request',
 };
 const FHIR: Record<string, string> = {
-  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', Coverage: 'the health insurance details', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
+  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', Coverage: 'the health insurance details', Invoice: 'the bills', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
 };
 
 export function describeAction(action: string, locale: Locale = 'en'): string {

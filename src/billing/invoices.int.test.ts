@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aCaseInReview, anIntake, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
 import { extractPdfText } from '../records/pdfText.ts';
+import { fhirValidationErrors } from '../fhir/validate.ts';
+import type { Bundle, Invoice as FhirInvoice } from '@medplum/fhirtypes';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -115,6 +117,29 @@ describe('invoices of a request', () => {
     const fourth = (await coordinator.client.post(base())).body;
     expect((await coordinator.client.delete(`${base()}/${fourth.id}`)).status).toBe(204);
     expect((await coordinator.client.get(base())).body.map((i: { status: string }) => i.status)).toEqual(['paid', 'written_off', 'void']);
+  });
+
+  it('serves the bills as FHIR Invoice with a ChargeItem per line, valid, drafts for the coordinator only', async () => {
+    const draft = (await coordinator.client.post(base())).body;
+    const patientId = (await patient.client.get(`/api/cases/${caseId}`)).body.patientId;
+    const mine: Bundle = (await patient.client.get(`/fhir/R4/Invoice?patient=Patient/${patientId}`)).body;
+    expect(fhirValidationErrors(mine)).toEqual([]);
+    const invoices = (mine.entry ?? []).map((e) => e.resource as FhirInvoice);
+    expect(invoices.map((i) => i.status)).toEqual(['balanced', 'balanced', 'cancelled']);
+    const paid = invoices[0]!;
+    expect(fhirValidationErrors(paid)).toEqual([]);
+    expect(paid).toMatchObject({ identifier: [{ system: 'urn:consilium:invoice-number', value: expect.stringMatching(/^INV-/) }], subject: { reference: `Patient/${patientId}` }, totalGross: { currency: 'USD' } });
+    expect(paid.contained?.[0]).toMatchObject({ resourceType: 'ChargeItem', status: 'billed', code: { text: 'Written second opinion' } });
+    expect(paid.lineItem?.[0]).toMatchObject({ sequence: 1, chargeItemReference: { reference: '#line-1' }, priceComponent: [{ type: 'base' }] });
+    expect(paid.totalPriceComponent?.map((c) => c.type)).toEqual(['discount', 'tax']);
+    expect((await patient.client.get(`/fhir/R4/Invoice?status=cancelled`)).body.total).toBe(1);
+    // The draft: the coordinator's only.
+    expect((await patient.client.get(`/fhir/R4/Invoice/${draft.id}`)).status).toBe(404);
+    const asDraft = (await coordinator.client.get(`/fhir/R4/Invoice/${draft.id}`)).body;
+    expect(asDraft).toMatchObject({ status: 'draft' });
+    expect(fhirValidationErrors(asDraft)).toEqual([]);
+    expect((await expert.client.get('/fhir/R4/Invoice')).status).toBe(403);
+    expect((await coordinator.client.delete(`${base()}/${draft.id}`)).status).toBe(204);
   });
 
   it('is for the patient side and the coordinator only, audited without the patient’s words', async () => {

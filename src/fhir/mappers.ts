@@ -1,4 +1,5 @@
-import type { AuditEvent, Consent, Coverage, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, ChargeItem, Consent, Coverage, Invoice as FhirInvoice, Money, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { Invoice } from '../billing/invoiceRepository.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import type { Intake } from '../cases/intake.ts';
 import { findIcd10 } from '../catalog/icd10.ts';
@@ -151,6 +152,56 @@ export function toFhirCoverage(c: CoverageRow): Coverage | null {
     // The plan as the patient named it; the payer is not an organisation we keep.
     payor: [{ display: p.insurancePlan ?? kind ?? 'Health plan (name not given)' }],
     ...(p.insuranceGroupNumber ? { class: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'group', display: 'Group' }] }, value: p.insuranceGroupNumber }] } : {}),
+  };
+}
+
+export const INVOICE_NUMBER_SYSTEM = 'urn:consilium:invoice-number';
+const FHIR_INVOICE_STATUS = { draft: 'draft', issued: 'issued', paid: 'balanced', written_off: 'balanced', void: 'cancelled' } as const;
+
+/**
+ * A bill as FHIR Invoice: each line a contained ChargeItem (the service, its billing codes, the
+ * quantity) priced on the line, the discount and tax as total price components, the net and
+ * gross totals, the due date as payment terms, and what was paid or waived as notes.
+ */
+export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string): FhirInvoice {
+  // ISO 4217, as the fee schedule keeps it.
+  const money = (cents: number): Money => ({ value: cents / 100, currency: inv.currency as Money['currency'] });
+  const charges: ChargeItem[] = inv.lines.map((l, i) => ({
+    resourceType: 'ChargeItem', id: `line-${i + 1}`,
+    status: inv.status === 'draft' ? 'billable' : inv.status === 'void' ? 'entered-in-error' : 'billed',
+    code: { ...(l.codes.length ? { coding: l.codes.map((c) => ({ system: c.system, code: c.code, display: c.display })) } : {}), text: l.description },
+    subject: { reference: `Patient/${patientId}` },
+    quantity: { value: l.quantity },
+    ...(inv.issuedAt ? { enteredDate: inv.issuedAt } : {}),
+  }));
+  const notes = [
+    ...(inv.paidCents ? [`Paid ${(inv.paidCents / 100).toFixed(2)} ${inv.currency}.`] : []),
+    ...(inv.status === 'written_off' ? [`The balance was waived: ${inv.closeReason ?? ''}`.trim()] : []),
+  ];
+  return {
+    resourceType: 'Invoice',
+    id: inv.id,
+    meta: { lastUpdated: inv.closedAt ?? inv.issuedAt ?? inv.createdAt },
+    ...(inv.number ? { identifier: [{ system: INVOICE_NUMBER_SYSTEM, value: inv.number }] } : {}),
+    status: FHIR_INVOICE_STATUS[inv.status],
+    ...(inv.status === 'void' && inv.closeReason ? { cancelledReason: inv.closeReason } : {}),
+    subject: { reference: `Patient/${patientId}` },
+    ...(inv.issuedAt ? { date: inv.issuedAt } : {}),
+    contained: charges,
+    lineItem: inv.lines.map((l, i) => ({
+      sequence: i + 1,
+      chargeItemReference: { reference: `#line-${i + 1}` },
+      priceComponent: [{ type: 'base' as const, factor: l.quantity, amount: money(l.quantity * l.unitCents) }],
+    })),
+    totalPriceComponent: [
+      ...(inv.discountCents ? [{ type: 'discount' as const, amount: money(inv.discountCents) }] : []),
+      ...(inv.taxCents ? [{ type: 'tax' as const, factor: inv.taxBasisPoints / 10_000, amount: money(inv.taxCents) }] : []),
+    ],
+    totalNet: money(inv.subtotalCents - inv.discountCents),
+    totalGross: money(inv.totalCents),
+    ...(inv.dueOn ? { paymentTerms: `Due by ${inv.dueOn}` } : {}),
+    ...(notes.length ? { note: notes.map((text) => ({ text })) } : {}),
+    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo', valueReference: { reference: `ServiceRequest/${caseId}` } }],
   };
 }
 

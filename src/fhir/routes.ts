@@ -10,7 +10,8 @@ import { cheapCount, exactWhenShort, RecentEstimates } from '../core/counting.ts
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
-import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirConsent, toFhirCoverage, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
+import { caseInvoices } from '../billing/invoiceRepository.ts';
+import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirConsent, toFhirCoverage, toFhirInvoice, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
 import { asUuid, countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -45,8 +46,8 @@ async function casesOfAllPatients(tx: Queryable, patients: string[]): Promise<st
 const CASE_COLS = 'c.id, c.reference, c.status, c.urgency, c.patient_id, c.intake, c.submitted_at, c.created_at, c.updated_at';
 
 /**
- * FHIR R4: CapabilityStatement, and read/search of Patient, ServiceRequest, Consent, Coverage and
- * AuditEvent under the same access check as the REST API. A resource outside the caller's grants
+ * FHIR R4: CapabilityStatement, and read/search of Patient, ServiceRequest, Consent, Coverage,
+ * Invoice and AuditEvent under the same access check as the REST API. A resource outside the caller's grants
  * answers 404 exactly like one that does not exist.
  */
 export function fhirRoutes(deps: Deps) {
@@ -217,6 +218,48 @@ export function fhirRoutes(deps: Deps) {
         return r;
       });
       return send(reply, bundle(req, baseUrl(), result.rows.flatMap((row) => toFhirCoverage(row) ?? []), result.total, count, offset));
+    });
+
+    // Invoice ----------------------------------------------------------------------------------
+    // Bills: the patient side reads those issued; the coordinator, drafts too.
+    const FHIR_STATUS_OF: Record<string, string[]> = { draft: ['draft'], issued: ['issued'], balanced: ['paid', 'written_off'], cancelled: ['void'] };
+    async function invoicesAsFhir(tx: Queryable, actor: Parameters<typeof roleAllows>[0], rows: { id: string; case_id: string; patient_id: string }[]) {
+      const byCase = new Map<string, Awaited<ReturnType<typeof caseInvoices>>>();
+      for (const r of rows) if (!byCase.has(r.case_id)) byCase.set(r.case_id, await caseInvoices(tx, r.case_id, roleAllows(actor, 'case.billing.manage')));
+      return rows.flatMap((r) => {
+        const inv = byCase.get(r.case_id)!.find((i) => i.id === r.id);
+        return inv ? [toFhirInvoice(inv, r.patient_id, r.case_id)] : [];
+      });
+    }
+    app.get('/Invoice/:id', { config: { access: { case: 'case.billing.read' } } }, async (req, reply) => {
+      const actor = req.actor;
+      const { id } = req.params as { id: string };
+      const invoice = await withCaseTx(db, async (tx) => {
+        const [row] = referenceId(id, 'Invoice') ? await tx.query<{ id: string; case_id: string; patient_id: string }>('SELECT i.id, i.case_id, c.patient_id FROM invoices i JOIN cases c ON c.id = i.case_id WHERE i.id = $1', [id]) : [];
+        if (!row) throw notFound('This invoice');
+        await openCase(tx, actor, row.case_id, 'case.billing.read', requestMeta(req), { auditAction: 'fhir.Invoice.read' });
+        const [found] = await invoicesAsFhir(tx, actor.role, [row]);
+        if (!found) throw notFound('This invoice');
+        return found;
+      });
+      return send(reply, invoice);
+    });
+    app.get('/Invoice', { config: { access: { permission: 'case.billing.read' } } }, async (req, reply) => {
+      const p = params(req.query, ['patient', 'subject', 'status', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetParam(p._offset?.[0]);
+      const result = await db.reading(async (tx) => {
+        const r = await searchCases<{ id: string; case_id: string; patient_id: string }>(req, tx, (grant, bind) => {
+          const where = [grant];
+          if (!roleAllows(req.actor.role, 'case.billing.manage')) where.push(`i.status <> 'draft'`);
+          for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
+          for (const s of p.status ?? []) where.push(`i.status = ANY(${bind(s.split(',').flatMap((x) => FHIR_STATUS_OF[x] ?? []))}::text[])`);
+          return { from: 'FROM invoices i JOIN cases c ON c.id = i.case_id', where, order: 'i.created_at, i.id', cols: 'i.id, i.case_id, c.patient_id' };
+        }, count, offset, 'case.billing.read');
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Invoice.search', entityType: 'Invoice' }, r.rows.map((row) => row.case_id));
+        return { ...r, resources: await invoicesAsFhir(tx, r.actor.role, r.rows) };
+      });
+      return send(reply, bundle(req, baseUrl(), result.resources, result.total, count, offset));
     });
 
     // AuditEvent -------------------------------------------------------------------------------
