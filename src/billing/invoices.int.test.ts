@@ -79,6 +79,19 @@ describe('invoices of a request', () => {
     expect(await textOf(await pdfOf('es'))).toContain(`Factura ${issued.body.number}`);
   });
 
+  it('tells the patient side a bill is ready, and shows it on the timeline to them, not to the reviewers', async () => {
+    await t.app.jobs.drain();
+    const mine = (await patient.client.get('/api/notifications')).body.items as { kind: string; link: string }[];
+    expect(mine.filter((n) => n.kind === 'invoice.issued')).toEqual([expect.objectContaining({ link: `/cases/${caseId}` })]);
+    const [mail] = await t.db.query<{ subject: string; body_text: string }>(`SELECT subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = 'invoice.issued'`, [patient.email]);
+    expect(mail!.subject).toMatch(/^A bill for request C-/);
+    // Health data and amounts stay out of the mail.
+    expect(mail!.body_text).not.toMatch(/\$|Adenocarcinoma|lobectomy/i);
+    const line = (lines: { label: string }[]) => lines.some((l) => /^Bill INV-\d{4}-\d{6} was issued$/.test(l.label));
+    expect(line((await patient.client.get(`/api/cases/${caseId}/timeline`)).body)).toBe(true);
+    expect(line((await expert.client.get(`/api/cases/${caseId}/timeline`)).body)).toBe(false);
+  });
+
   it('records payments until nothing is owed, and refuses more than is owed or a payment in the future', async () => {
     const [inv] = (await coordinator.client.get(base())).body;
     const pay = (body: Record<string, unknown>) => coordinator.client.post(`${base()}/${inv.id}/payments`, body);
@@ -105,6 +118,8 @@ describe('invoices of a request', () => {
     expect(asked.body.hardshipRequestedAt).toEqual(expect.any(String));
     expect((await patient.client.post(`${base()}/${second.id}/hardship`, { request: 'Asking again, please help.' })).status).toBe(409);
     expect((await coordinator.client.post(`${base()}/${second.id}/hardship`, { request: 'Coordinator cannot ask for the patient.' })).status).toBe(404);
+    await t.app.jobs.drain();
+    expect(((await coordinator.client.get('/api/notifications')).body.items as { kind: string }[]).some((n) => n.kind === 'invoice.help')).toBe(true);
     const waived = await coordinator.client.post(`${base()}/${second.id}/write-off`, { reason: 'Hardship waiver approved' });
     expect(waived.body).toMatchObject({ status: 'written_off', closeReason: 'Hardship waiver approved', balanceCents: 0 });
     expect(waived.body.number).toBe(issued.number);

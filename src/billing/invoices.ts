@@ -12,6 +12,7 @@ import type { CaseEstimate } from './service.ts';
 import { loadBilling } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { renderPdf } from '../core/pdf.ts';
+import { emit } from '../events/emit.ts';
 import { findIcd10 } from '../catalog/icd10.ts';
 import type { Intake } from '../cases/intake.ts';
 
@@ -122,7 +123,9 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         if (!invoice.lines.length) throw new AppError('CONFLICT', 'The invoice has no services: add one before issuing it.');
         await markIssued(tx, invoiceId, actor.userId, input.dueOn, (n, at) => invoiceNumber(at, n));
         await audit(tx, actor, meta, 'invoice.issue', caseId, invoiceId, { count: invoice.lines.length });
-        return after(tx, caseId, invoiceId);
+        const issued = await after(tx, caseId, invoiceId);
+        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.issue', detail: { invoiceId, number: issued.number! } });
+        return issued;
       });
     },
 
@@ -134,7 +137,10 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         if (p.amountCents > invoice.balanceCents) throw fieldError('/amountCents', msg`The payment is more than what is owed (${(invoice.balanceCents / 100).toFixed(2)}).`);
         const id = await insertPayment(tx, invoiceId, actor.userId, { amountCents: p.amountCents, method: p.method, reference: p.reference?.trim() || null, receivedOn: p.receivedOn });
         const paidInFull = p.amountCents === invoice.balanceCents;
-        if (paidInFull) await markClosed(tx, invoiceId, 'paid', actor.userId, null);
+        if (paidInFull) {
+          await markClosed(tx, invoiceId, 'paid', actor.userId, null);
+          await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'paid' } });
+        }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
         return after(tx, caseId, invoiceId);
       });
@@ -143,8 +149,9 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     /** An invoice issued in error, with nothing paid on it. */
     async void(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<Invoice> {
       return withCaseTx(db, async (tx) => {
-        await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
         await markClosed(tx, invoiceId, 'void', actor.userId, reason);
+        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'void' } });
         await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
         return after(tx, caseId, invoiceId);
       });
@@ -155,6 +162,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
         await markClosed(tx, invoiceId, 'written_off', actor.userId, reason);
+        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'written_off' } });
         await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
         return after(tx, caseId, invoiceId);
       });
@@ -166,6 +174,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'askHardship');
         if (invoice.hardshipRequest) throw new AppError('CONFLICT', 'You have already asked for help with this bill. The coordinator will answer you.');
         await markHardshipAsked(tx, invoiceId, request);
+        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.hardship', detail: { invoiceId, number: invoice.number! } });
         // The audit keeps that it was asked, never the patient's words.
         await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
         return after(tx, caseId, invoiceId);

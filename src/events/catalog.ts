@@ -47,6 +47,10 @@ export const CASE_EVENTS = {
   'opinion.amendment': z.object({ version: z.number(), reason: z.string().nullable() }),
   'opinion.part.sign': Nothing,
   'opinion.translate': z.object({ version: z.number(), language: z.string() }),
+  // Bills (the patient side and the coordinator see these on the timeline; reviewers do not).
+  'invoice.issue': z.object({ invoiceId: z.uuid(), number: z.string() }),
+  'invoice.hardship': z.object({ invoiceId: z.uuid(), number: z.string() }),
+  'invoice.close': z.object({ invoiceId: z.uuid(), number: z.string(), status: z.enum(['paid', 'void', 'written_off']) }),
   'opinion.followup': z.object({ messageId: z.uuid() }),
   'board.request': Nothing,
   'board.confirm': z.object({ boardType: z.string() }),
