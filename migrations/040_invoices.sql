@@ -1,5 +1,5 @@
 -- Invoices of a request: drafted by the coordinator from the estimate at the request's fees,
--- issued with a number and a due date, then paid (payments recorded), void (issued in error,
+-- issued with a number and a due date, then paid (payments recorded, or taken online), void (issued in error,
 -- nothing paid) or written off (the balance waived, e.g. for hardship). Amounts in the currency's
 -- minor unit (cents). One invoice per request is open (draft or issued) at a time.
 CREATE SEQUENCE invoice_numbers;
@@ -40,7 +40,11 @@ CREATE TABLE invoice_payments (
   method text NOT NULL CHECK (method IN ('check', 'transfer', 'card', 'cash', 'other')),
   reference text,
   received_on date NOT NULL,
-  recorded_by uuid NOT NULL REFERENCES users(id),
-  created_at timestamptz NOT NULL DEFAULT now()
+  -- Who recorded it; none for a payment taken online (the provider's signed notice recorded it).
+  recorded_by uuid REFERENCES users(id),
+  -- The online provider's event, once: a notice sent again records nothing more.
+  provider_event_id text UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (recorded_by IS NOT NULL OR provider_event_id IS NOT NULL)
 );
 CREATE INDEX invoice_payments_invoice_idx ON invoice_payments (invoice_id, created_at);

@@ -33,6 +33,7 @@ import { trialsRoutes } from './trials/routes.ts';
 import { billingRoutes } from './billing/routes.ts';
 import { invoiceRoutes } from './billing/invoiceRoutes.ts';
 import { invoiceService } from './billing/invoices.ts';
+import { stripeProvider } from './billing/payments.ts';
 import { billingService } from './billing/service.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
 import { trialsService } from './trials/service.ts';
@@ -110,7 +111,8 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const trials = trialsService(deps);
   await trials.bookSync();
   const billing = billingService(deps);
-  const invoices = invoiceService(deps, billing.caseEstimate);
+  const paymentProvider = config.stripe ? stripeProvider(config.stripe) : null;
+  const invoices = invoiceService(deps, billing.caseEstimate, paymentProvider);
   await billing.start();
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);
@@ -149,7 +151,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
-    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices), prefix: API }] },
+    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices, paymentProvider), prefix: API }] },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

@@ -34,7 +34,7 @@ export const balanceCents = (totalCents: number, payments: { amountCents: number
 export const invoiceNumber = (issuedAt: Date, sequence: number) => `INV-${issuedAt.getUTCFullYear()}-${String(sequence).padStart(6, '0')}`;
 
 /** What can be done with an invoice in a state (and with payments on it), and why not otherwise. */
-export type InvoiceAction = 'edit' | 'discard' | 'issue' | 'pay' | 'void' | 'writeOff' | 'askHardship';
+export type InvoiceAction = 'edit' | 'discard' | 'issue' | 'pay' | 'void' | 'writeOff' | 'askHardship' | 'checkout';
 export function invoiceRefusal(action: InvoiceAction, status: InvoiceStatus, paidCents: number): string | null {
   switch (action) {
     case 'edit':
@@ -44,6 +44,7 @@ export function invoiceRefusal(action: InvoiceAction, status: InvoiceStatus, pai
     case 'pay':
     case 'writeOff':
     case 'askHardship':
+    case 'checkout':
       return status === 'issued' ? null : status === 'draft' ? 'This invoice is a draft: issue it first.' : 'This invoice is closed: nothing is owed on it.';
     case 'void':
       if (status !== 'issued') return status === 'draft' ? 'A draft is discarded, not voided.' : 'This invoice is closed already.';

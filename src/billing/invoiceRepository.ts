@@ -1,7 +1,7 @@
 import type { Queryable } from '../core/db.ts';
 import { balanceCents, type InvoiceLine, type InvoiceStatus, type InvoiceTotals, type PaymentMethod } from './invoice.ts';
 
-export interface Payment { id: string; amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string; recordedByName: string | null; at: string }
+export interface Payment { id: string; amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string; recordedByName: string | null; online: boolean; at: string }
 
 export interface Invoice {
   id: string;
@@ -36,13 +36,13 @@ interface InvoiceRow {
   issued_at: Date | null; closed_at: Date | null; close_reason: string | null; hardship_request: string | null; hardship_requested_at: Date | null;
   version: number; created_at: Date;
 }
-interface PaymentRow { id: string; invoice_id: string; amount_cents: string | number; method: PaymentMethod; reference: string | null; received_on: Date | string; name: string | null; created_at: Date }
+interface PaymentRow { id: string; invoice_id: string; amount_cents: string | number; method: PaymentMethod; reference: string | null; received_on: Date | string; name: string | null; provider_event_id: string | null; created_at: Date }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 function toInvoice(r: InvoiceRow, payments: PaymentRow[]): Invoice {
-  const paid = payments.map((p): Payment => ({ id: p.id, amountCents: Number(p.amount_cents), method: p.method, reference: p.reference, receivedOn: day(p.received_on)!, recordedByName: p.name, at: iso(p.created_at)! }));
+  const paid = payments.map((p): Payment => ({ id: p.id, amountCents: Number(p.amount_cents), method: p.method, reference: p.reference, receivedOn: day(p.received_on)!, recordedByName: p.name, online: p.provider_event_id !== null, at: iso(p.created_at)! }));
   const total = Number(r.total_cents);
   return {
     id: r.id, caseId: r.case_id, number: r.number, status: r.status, currency: r.currency, lines: r.lines,
@@ -96,13 +96,18 @@ export async function markIssued(tx: Queryable, id: string, by: string, dueOn: s
     [id, numberOf(Number(n), new Date(at)), at, by, dueOn]);
 }
 
-export async function insertPayment(tx: Queryable, invoiceId: string, by: string, p: { amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string }): Promise<string> {
-  const [row] = await tx.query<{ id: string }>('INSERT INTO invoice_payments (invoice_id, amount_cents, method, reference, received_on, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-    [invoiceId, p.amountCents, p.method, p.reference, p.receivedOn, by]);
+export async function insertPayment(tx: Queryable, invoiceId: string, by: string | null, p: { amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string; providerEventId?: string }): Promise<string> {
+  const [row] = await tx.query<{ id: string }>('INSERT INTO invoice_payments (invoice_id, amount_cents, method, reference, received_on, recorded_by, provider_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+    [invoiceId, p.amountCents, p.method, p.reference, p.receivedOn, by, p.providerEventId ?? null]);
   return row!.id;
 }
 
-export async function markClosed(tx: Queryable, id: string, status: 'paid' | 'void' | 'written_off', by: string, reason: string | null): Promise<void> {
+/** Whether the provider's notice was already recorded (a notice sent again records nothing more). */
+export async function providerEventSeen(tx: Queryable, eventId: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 FROM invoice_payments WHERE provider_event_id = $1', [eventId])).length > 0;
+}
+
+export async function markClosed(tx: Queryable, id: string, status: 'paid' | 'void' | 'written_off', by: string | null, reason: string | null): Promise<void> {
   await tx.query('UPDATE invoices SET status = $2, closed_at = now(), closed_by = $3, close_reason = $4, version = version + 1, updated_at = now() WHERE id = $1', [id, status, by, reason]);
 }
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { INVOICE_STATUSES, PAYMENT_METHODS } from './invoice.ts';
 import type { InvoiceService } from './invoices.ts';
+import { AppError } from '../core/errors.ts';
+import { NoticeRefused, type PaymentProvider } from './payments.ts';
 
 const Code = z.object({ system: z.string(), code: z.string(), display: z.string() });
 const InvoiceView = z.object({
@@ -15,7 +17,8 @@ const InvoiceView = z.object({
   dueOn: z.string().nullable(), issuedAt: z.string().nullable(), closedAt: z.string().nullable(), closeReason: z.string().nullable(),
   hardshipRequest: z.string().nullable().describe('The patient’s words when they asked for help with the bill'), hardshipRequestedAt: z.string().nullable(),
   version: z.number().describe('Sent back with a change: a change over a newer version is refused'),
-  payments: z.array(z.object({ id: z.uuid(), amountCents: z.number(), method: z.enum(PAYMENT_METHODS), reference: z.string().nullable(), receivedOn: z.string(), recordedByName: z.string().nullable(), at: z.string() })),
+  payments: z.array(z.object({ id: z.uuid(), amountCents: z.number(), method: z.enum(PAYMENT_METHODS), reference: z.string().nullable(), receivedOn: z.string(), recordedByName: z.string().nullable(), online: z.boolean().describe('Taken online (confirmed by the payment provider)'), at: z.string() })),
+  payOnline: z.boolean().describe('The caller can pay what is owed online now'),
   createdAt: z.string(),
 }).meta({ id: 'Invoice' });
 
@@ -33,7 +36,7 @@ const DraftChange = z.strictObject({
 const tags = ['costs'];
 
 /** A request's invoices: drafted, issued and settled by the coordinator, read and asked about by the patient side. */
-export function invoiceRoutes(invoices: InvoiceService) {
+export function invoiceRoutes(invoices: InvoiceService, provider: PaymentProvider | null) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const manage = { access: { case: 'case.billing.manage' } } as const;
@@ -64,6 +67,31 @@ export function invoiceRoutes(invoices: InvoiceService) {
       schema: { tags, summary: 'The patient asks for help with what is owed (a hardship waiver); the coordinator decides', params: InvoiceParams, response: { 200: InvoiceView, ...errorResponses },
         body: z.strictObject({ request: z.string().trim().min(10, 'Tell us in a few words what makes the bill hard to pay.').max(2000) }) },
     }, async (req) => invoices.askHardship(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body.request));
+    app.post('/cases/:id/invoices/:invoiceId/checkout', {
+      config: { access: { case: 'case.billing.pay' } },
+      schema: { tags, summary: 'Pay what is owed online: the payment provider’s page to go to (when the program takes payments online)', params: InvoiceParams, response: { 200: z.object({ url: z.url() }), ...errorResponses } },
+    }, async (req) => invoices.checkout(req.actor, requestMeta(req), req.params.id, req.params.invoiceId));
+
+    // The provider's notices are signed; their bytes are checked as sent, so this route reads them raw.
+    await app.register(async (raw) => {
+      raw.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+      raw.post('/payments/stripe/webhook', {
+        config: { access: 'public' },
+        schema: { tags, summary: 'Stripe’s signed notices of payments (checkout.session.completed); recorded once each', response: { 200: z.object({ received: z.literal(true), outcome: z.enum(['recorded', 'already', 'unknown', 'ignored']) }), ...errorResponses } },
+      }, async (req) => {
+        if (!provider) throw new AppError('NOT_FOUND', 'Payments are not taken online here.');
+        let payment;
+        try {
+          payment = provider.paymentFrom(req.body as Buffer, typeof req.headers['stripe-signature'] === 'string' ? req.headers['stripe-signature'] : undefined);
+        } catch (err) {
+          if (err instanceof NoticeRefused) throw new AppError('VALIDATION_FAILED', 'The notice’s signature does not hold.');
+          throw err;
+        }
+        if (!payment) return { received: true as const, outcome: 'ignored' as const };
+        return { received: true as const, outcome: await invoices.providerPayment(payment, requestMeta(req)) };
+      });
+    });
+
     app.get('/cases/:id/invoices/:invoiceId/pdf', { config: { access: { case: 'case.billing.read' } }, schema: { tags, summary: 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', params: InvoiceParams } },
       async (req, reply) => {
         const { number, pdf } = await invoices.pdf(req.actor, requestMeta(req), req.params.id, req.params.invoiceId);

@@ -7,8 +7,11 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, msg, type Message } from '../core/errors.ts';
 import type { Locale } from '../core/locale.ts';
 import { invoiceNumber, invoiceRefusal, invoiceTotals, type InvoiceAction, type InvoiceLine, type PaymentMethod } from './invoice.ts';
-import { caseInvoices, deleteDraft, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, saveDraft, type Invoice } from './invoiceRepository.ts';
+import { caseInvoices, deleteDraft, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, providerEventSeen, saveDraft, type Invoice } from './invoiceRepository.ts';
 import type { CaseEstimate } from './service.ts';
+import type { PaymentProvider, ProviderPayment } from './payments.ts';
+
+export type InvoiceView = Invoice & { payOnline: boolean };
 import { loadBilling } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { renderPdf } from '../core/pdf.ts';
@@ -36,12 +39,14 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
  * payments until it is paid, voids it (issued in error, nothing paid) or writes off what is owed
  * (a hardship the patient asked for, or any other reason). The patient side reads what was issued.
  */
-export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>) {
+export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>, provider: PaymentProvider | null = null) {
   const { db } = deps;
+  /** What a bill looks like to `actor`: with whether they can pay it online now. */
+  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({ ...inv, payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay') });
   const services = new Map(loadBilling().catalogue.services.map((s) => [s.id, s]));
 
   async function openInvoice(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, action: InvoiceAction) {
-    const permission = action === 'askHardship' ? 'case.billing.hardship' : 'case.billing.manage';
+    const permission = action === 'askHardship' ? 'case.billing.hardship' : action === 'checkout' ? 'case.billing.pay' : 'case.billing.manage';
     const { row } = await openCase(tx, actor, caseId, permission, meta, { forUpdate: true });
     const invoice = await invoiceForUpdate(tx, caseId, invoiceId);
     // The patient side does not know of drafts.
@@ -55,6 +60,8 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     recordAudit(tx, { actor, meta, action, entityType: 'Invoice', entityId: invoiceId, caseId, detail });
 
   const after = async (tx: Queryable, caseId: string, id: string) => (await invoiceById(tx, caseId, id))!;
+  /** Today in UTC, for a payment the provider confirmed now. */
+  const todayUtc = () => deps.now().toISOString().slice(0, 10);
 
   function linesOf(change: DraftChange['lines']): InvoiceLine[] {
     return change.map((l, i) => {
@@ -66,15 +73,55 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
 
   return {
     /** The request's invoices: all of them for the coordinator, the issued ones for the patient side. */
-    async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<Invoice[]> {
+    async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
-        return caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'));
+        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(viewFor(actor));
+      });
+    },
+
+    /** The patient side starts paying a bill online: the provider's payment page for what is owed. */
+    async checkout(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string): Promise<{ url: string }> {
+      const bill = await withCaseTx(db, async (tx) => {
+        // Access first: whether online payment is offered is no answer to someone outside the case.
+        const { row, invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'checkout');
+        if (!provider) throw new AppError('UNAVAILABLE', 'Bills cannot be paid online here. Your coordinator can tell you how to pay.');
+        if (invoice.balanceCents <= 0) throw new AppError('CONFLICT', 'Nothing is owed on this bill.');
+        await audit(tx, actor, meta, 'invoice.checkout', caseId, invoiceId);
+        return { row, invoice };
+      });
+      return provider!.startCheckout({
+        invoiceId, caseId, number: bill.invoice.number!, amountCents: bill.invoice.balanceCents, currency: bill.invoice.currency,
+        returnUrl: `${deps.config.publicUrl}/cases/${caseId}`, locale: meta.locale ?? 'en',
+      });
+    },
+
+    /**
+     * A payment the provider's signed notice confirms: recorded once (a notice sent again records
+     * nothing more), and the bill is paid once nothing is owed. Money taken for a bill closed
+     * meanwhile is still recorded, for the coordinator to refund.
+     */
+    async providerPayment(p: ProviderPayment, meta: RequestMeta): Promise<'recorded' | 'already' | 'unknown'> {
+      return db.transaction(async (tx) => {
+        const invoice = await invoiceForUpdate(tx, p.caseId, p.invoiceId);
+        if (!invoice || invoice.currency !== p.currency) {
+          await recordAudit(tx, { actor: null, meta, action: 'invoice.payment.online', entityType: 'Invoice', entityId: p.invoiceId, caseId: invoice ? p.caseId : null, outcome: 'failure', detail: { reason: invoice ? 'currency' : 'unknown_invoice' } });
+          return 'unknown';
+        }
+        if (await providerEventSeen(tx, p.eventId)) return 'already';
+        const id = await insertPayment(tx, p.invoiceId, null, { amountCents: p.amountCents, method: 'card', reference: p.reference, receivedOn: todayUtc(), providerEventId: p.eventId });
+        const paidInFull = invoice.status === 'issued' && p.amountCents >= invoice.balanceCents;
+        if (paidInFull) {
+          await markClosed(tx, p.invoiceId, 'paid', null, null);
+          await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.close', detail: { invoiceId: p.invoiceId, number: invoice.number!, status: 'paid' } });
+        }
+        await recordAudit(tx, { actor: null, meta, action: 'invoice.payment.online', entityType: 'Invoice', entityId: p.invoiceId, caseId: p.caseId, detail: { kind: 'card', status: paidInFull ? 'paid' : invoice.status, itemId: id } });
+        return 'recorded';
       });
     },
 
     /** A draft from the estimate: the services included, at the fees the request keeps. */
-    async draft(actor: Actor, meta: RequestMeta, caseId: string): Promise<Invoice> {
+    async draft(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.billing.manage', meta, { forUpdate: true });
         if (row.status === 'draft') throw new AppError('CONFLICT', 'The request has not been sent yet: there is nothing to bill.');
@@ -86,12 +133,12 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
           .map((l) => ({ serviceId: l.serviceId, description: l.name, quantity: 1, unitCents: l.feeCents, codes: l.codes }));
         const id = await insertDraft(tx, caseId, actor.userId, { currency: estimate.currency, lines, totals: invoiceTotals(lines, 0, 0) });
         await audit(tx, actor, meta, 'invoice.draft', caseId, id, { count: lines.length });
-        return after(tx, caseId, id);
+        return viewFor(actor)(await after(tx, caseId, id));
       });
     },
 
     /** Saves a draft's lines, discount, tax and due date; a save over a newer version is refused. */
-    async update(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, change: DraftChange): Promise<Invoice> {
+    async update(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, change: DraftChange): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'edit');
         if (invoice.version !== change.version) throw new AppError('CONFLICT', 'Someone changed this invoice meanwhile: reload it and make your change again.');
@@ -102,7 +149,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         if (totals.discountCents > 0 && !reason) throw fieldError('/discountReason', 'Say why there is a discount.');
         await saveDraft(tx, invoiceId, { lines, discountReason: totals.discountCents > 0 ? reason : null, taxBasisPoints: change.taxBasisPoints, dueOn: change.dueOn ?? null, totals });
         await audit(tx, actor, meta, 'invoice.update', caseId, invoiceId, { count: lines.length });
-        return after(tx, caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },
 
@@ -115,7 +162,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     },
 
     /** Issues a draft with its number and due date; from then on it is what the patient side sees. */
-    async issue(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, input: { version: number; dueOn: string }): Promise<Invoice> {
+    async issue(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, input: { version: number; dueOn: string }): Promise<InvoiceView> {
       if (input.dueOn < earliestToday(deps.now())) throw fieldError('/dueOn', 'The due date cannot be in the past.');
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'issue');
@@ -125,12 +172,12 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         await audit(tx, actor, meta, 'invoice.issue', caseId, invoiceId, { count: invoice.lines.length });
         const issued = await after(tx, caseId, invoiceId);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.issue', detail: { invoiceId, number: issued.number! } });
-        return issued;
+        return viewFor(actor)(issued);
       });
     },
 
     /** A payment received (check, transfer, card, cash): the invoice is paid once nothing is owed. */
-    async recordPayment(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, p: { amountCents: number; method: PaymentMethod; reference?: string | undefined; receivedOn: string }): Promise<Invoice> {
+    async recordPayment(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, p: { amountCents: number; method: PaymentMethod; reference?: string | undefined; receivedOn: string }): Promise<InvoiceView> {
       if (p.receivedOn > latestToday(deps.now())) throw fieldError('/receivedOn', 'The payment cannot be in the future.');
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'pay');
@@ -142,34 +189,34 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
           await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'paid' } });
         }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
-        return after(tx, caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },
 
     /** An invoice issued in error, with nothing paid on it. */
-    async void(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<Invoice> {
+    async void(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
         await markClosed(tx, invoiceId, 'void', actor.userId, reason);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'void' } });
         await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
-        return after(tx, caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },
 
     /** What is owed is waived (a hardship waiver, or another reason); what was paid stays paid. */
-    async writeOff(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<Invoice> {
+    async writeOff(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
         await markClosed(tx, invoiceId, 'written_off', actor.userId, reason);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'written_off' } });
         await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
-        return after(tx, caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },
 
     /** The patient asks for help with what is owed; the coordinator decides (write off, or not). */
-    async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, request: string): Promise<Invoice> {
+    async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, request: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'askHardship');
         if (invoice.hardshipRequest) throw new AppError('CONFLICT', 'You have already asked for help with this bill. The coordinator will answer you.');
@@ -177,7 +224,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.hardship', detail: { invoiceId, number: invoice.number! } });
         // The audit keeps that it was asked, never the patient's words.
         await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
-        return after(tx, caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },
 

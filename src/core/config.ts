@@ -48,6 +48,11 @@ const EnvSchema = z.object({
   TRIALS_SYNC_HOURS: z.coerce.number().min(0).max(24 * 30).optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Online payment of bills through Stripe: off unless both are set. */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'A Stripe secret key starts with sk_test_ or sk_live_.').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'A Stripe webhook signing secret starts with whsec_.').optional(),
+  /** Another Stripe API address (stripe-mock, a recorded-responses server); Stripe's own by default. */
+  STRIPE_API_URL: z.url().optional(),
   BOARD_AGENDA_MAIL_DELAY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(15),
   /** STUN/TURN servers for video visits, as WebRTC takes them: JSON like [{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]. */
   ICE_SERVERS: z.string().default('[]').transform((v, ctx) => {
@@ -135,6 +140,8 @@ export interface Config {
   reportLetterhead: string;
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
+  /** Online payment of bills (Stripe); absent when not configured. */
+  stripe?: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined };
   /** Quiet time after a change to a board's agenda before its members are mailed (one mail per burst of edits). */
   boardAgendaMailDelayMs: number;
   /** STUN/TURN servers handed to browsers for video visits. */
@@ -191,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET) throw new Error('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: set both to take payments online, or neither.');
   const config: Config = {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -230,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : undefined,
     boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,
     iceServers: e.ICE_SERVERS,
     turn: turnConfig(e.TURN_SECRET, e.TURN_URLS, e.TURN_TTL_MINUTES),

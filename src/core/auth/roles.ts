@@ -45,6 +45,8 @@ const PERMISSIONS = {
   'case.billing.manage': ['coordinator'],
   /** Ask for help with a bill (a hardship waiver). */
   'case.billing.hardship': ['patient'],
+  /** Pay a bill online (when the program takes payments online). */
+  'case.billing.pay': ['patient'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
   /** Attach a reviewed translation of the patient summary to an issued report. */
   'case.opinion.translate': ['coordinator'],

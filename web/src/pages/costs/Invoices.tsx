@@ -31,12 +31,16 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
   const list = useQuery({ queryKey: key, queryFn: () => get<Invoice[]>(`/cases/${caseId}/invoices`) });
   const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
   const invoices = list.data ?? [];
+  // Back from the payment provider's page: ?payment=done or ?payment=cancelled.
+  const returned = new URLSearchParams(window.location.search).get('payment');
   const open = invoices.some((i) => i.status === 'draft' || i.status === 'issued');
   if (!manage && invoices.length === 0) return null;
   return (
     <Card withBorder data-testid="invoices">
       <Stack gap="sm">
         <Title order={4}>{t('cases:invoices.title')}</Title>
+        {returned === 'done' && <Alert color="green" p="xs">{t('cases:invoices.paidOnline')}</Alert>}
+        {returned === 'cancelled' && <Alert color="gray" p="xs">{t('cases:invoices.notPaidOnline')}</Alert>}
         <ErrorNote error={list.error} />
         {manage && invoices.length === 0 && <Text size="sm" c="dimmed">{t('cases:invoices.none')}</Text>}
         {[...invoices].reverse().map((inv) => <InvoiceCard key={inv.id} caseId={caseId} inv={inv} manage={manage} services={services} onChange={() => qc.invalidateQueries({ queryKey: key })} />)}
@@ -76,6 +80,7 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
           {manage && inv.hardshipRequest && <Text size="sm" mt={4}>“{inv.hardshipRequest}”</Text>}
         </Alert>
       )}
+      {inv.payOnline && <PayOnline caseId={caseId} inv={inv} money={money} />}
       {inv.status === 'issued' && !manage && !inv.hardshipRequestedAt && <AskForHelp caseId={caseId} inv={inv} onChange={onChange} />}
       {/* A fresh form for each version: after a payment it offers what is still owed. */}
       {inv.status === 'issued' && manage && <SettleForm key={inv.version} caseId={caseId} inv={inv} money={money} onChange={onChange} />}
@@ -99,6 +104,19 @@ function Lines({ inv, money }: { inv: Invoice; money: (cents: number) => string 
         <Table.Tr><Table.Td fw={700}>{t('cases:invoices.total')}</Table.Td><Table.Td ta="right" fw={700}>{money(inv.totalCents)}</Table.Td></Table.Tr>
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** To the payment provider's own page for what is owed; the bill shows the payment once the provider confirms it. */
+function PayOnline({ caseId, inv, money }: { caseId: string; inv: Invoice; money: (cents: number) => string }) {
+  const { t } = useTranslation();
+  const pay = useMutation({ mutationFn: () => post<{ url: string }>(`/cases/${caseId}/invoices/${inv.id}/checkout`), onSuccess: ({ url }) => window.location.assign(url) });
+  return (
+    <Stack gap={4}>
+      <Group><Button size="sm" onClick={() => pay.mutate()} loading={pay.isPending}>{t('cases:invoices.payOnline', { amount: money(inv.balanceCents) })}</Button></Group>
+      <Text size="xs" c="dimmed">{t('cases:invoices.payOnlineNote')}</Text>
+      <ErrorNote error={pay.error} />
+    </Stack>
   );
 }
 
