@@ -60,6 +60,11 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     recordAudit(tx, { actor, meta, action, entityType: 'Invoice', entityId: invoiceId, caseId, detail });
 
   const after = async (tx: Queryable, caseId: string, id: string) => (await invoiceById(tx, caseId, id))!;
+  /** Closes an issued invoice (paid, void, written off) and puts it on the case's timeline. */
+  async function close(tx: Queryable, invoice: Invoice, status: 'paid' | 'void' | 'written_off', by: string | null, reason: string | null) {
+    await markClosed(tx, invoice.id, status, by, reason);
+    await emit(tx, { caseId: invoice.caseId, actorId: by, type: 'invoice.close', detail: { invoiceId: invoice.id, number: invoice.number!, status } });
+  }
   /** Today in UTC, for a payment the provider confirmed now. */
   const todayUtc = () => deps.now().toISOString().slice(0, 10);
 
@@ -112,8 +117,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         const id = await insertPayment(tx, p.invoiceId, null, { amountCents: p.amountCents, method: 'card', reference: p.reference, receivedOn: todayUtc(), providerEventId: p.eventId });
         const paidInFull = invoice.status === 'issued' && p.amountCents >= invoice.balanceCents;
         if (paidInFull) {
-          await markClosed(tx, p.invoiceId, 'paid', null, null);
-          await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.close', detail: { invoiceId: p.invoiceId, number: invoice.number!, status: 'paid' } });
+          await close(tx, invoice, 'paid', null, null);
         }
         await recordAudit(tx, { actor: null, meta, action: 'invoice.payment.online', entityType: 'Invoice', entityId: p.invoiceId, caseId: p.caseId, detail: { kind: 'card', status: paidInFull ? 'paid' : invoice.status, itemId: id } });
         return 'recorded';
@@ -185,8 +189,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         const id = await insertPayment(tx, invoiceId, actor.userId, { amountCents: p.amountCents, method: p.method, reference: p.reference?.trim() || null, receivedOn: p.receivedOn });
         const paidInFull = p.amountCents === invoice.balanceCents;
         if (paidInFull) {
-          await markClosed(tx, invoiceId, 'paid', actor.userId, null);
-          await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'paid' } });
+          await close(tx, invoice, 'paid', actor.userId, null);
         }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
         return viewFor(actor)(await after(tx, caseId, invoiceId));
@@ -197,8 +200,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     async void(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
-        await markClosed(tx, invoiceId, 'void', actor.userId, reason);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'void' } });
+        await close(tx, invoice, 'void', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
         return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
@@ -208,8 +210,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     async writeOff(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, reason: string): Promise<InvoiceView> {
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
-        await markClosed(tx, invoiceId, 'written_off', actor.userId, reason);
-        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.close', detail: { invoiceId, number: invoice.number!, status: 'written_off' } });
+        await close(tx, invoice, 'written_off', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
         return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
