@@ -5,6 +5,7 @@ import { errorResponses, requestMeta } from '../core/http.ts';
 import { INVOICE_STATUSES, PAYMENT_METHODS } from './invoice.ts';
 import type { InvoiceService } from './invoices.ts';
 import { AppError } from '../core/errors.ts';
+import { LOCALES } from '../core/locale.ts';
 import { NoticeRefused, type PaymentProvider } from './payments.ts';
 
 const Code = z.object({ system: z.string(), code: z.string(), display: z.string() });
@@ -92,9 +93,14 @@ export function invoiceRoutes(invoices: InvoiceService, provider: PaymentProvide
       });
     });
 
-    app.get('/cases/:id/invoices/:invoiceId/pdf', { config: { access: { case: 'case.billing.read' } }, schema: { tags, summary: 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', params: InvoiceParams } },
-      async (req, reply) => {
-        const { number, pdf } = await invoices.pdf(req.actor, requestMeta(req), req.params.id, req.params.invoiceId);
+    app.get('/cases/:id/invoices/:invoiceId/pdf', {
+      config: { access: { case: 'case.billing.read' } },
+      schema: { tags, summary: 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', params: InvoiceParams,
+        // A link opened from the page carries the page's language (a download sends the browser's own Accept-Language).
+        querystring: z.strictObject({ lang: z.enum(LOCALES).optional() }) },
+    }, async (req, reply) => {
+        const meta = requestMeta(req);
+        const { number, pdf } = await invoices.pdf(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
         return reply.type('application/pdf').header('content-disposition', `attachment; filename="${number}.pdf"`).send(pdf);
       });
   };

@@ -77,6 +77,12 @@ describe('invoices of a request', () => {
     expect(text).toContain('Diagnosis (ICD-10-CM): C34.11');
     expect(text).toContain('Balance due');
     expect(await textOf(await pdfOf('es'))).toContain(`Factura ${issued.body.number}`);
+    // The page's language wins over the browser's for a link opened from it; services are named in it.
+    const fromPage = await fetch(`${t.baseUrl}${base()}/${draft.id}/pdf?lang=es`, { headers: { cookie: patient.client.cookieHeader, 'accept-language': 'en' } });
+    const spanish = await textOf(fromPage);
+    expect(spanish).toContain('Saldo pendiente');
+    expect(spanish).toContain('Segunda opinión por escrito');
+    expect((await patient.client.request('GET', base(), undefined, { 'accept-language': 'es' })).body[0].lines[0].description).toBe('Segunda opinión por escrito');
   });
 
   it('tells the patient side a bill is ready, and shows it on the timeline to them, not to the reviewers', async () => {

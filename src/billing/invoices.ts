@@ -12,7 +12,7 @@ import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
 export type InvoiceView = Invoice & { payOnline: boolean };
-import { loadBilling } from './estimate.ts';
+import { billingIn, loadBilling } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
@@ -43,7 +43,14 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
   const { db } = deps;
   /** What a bill looks like to `actor`: with whether they can pay it online now. */
   const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({ ...inv, payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay') });
-  const services = new Map(loadBilling().catalogue.services.map((s) => [s.id, s]));
+  const billing = loadBilling();
+  const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
+  /** A bill's lines named in the reader's language (a line keeps the catalogue's English as written). */
+  const inLanguage = (locale: Locale | undefined) => {
+    if (!locale || locale === 'en') return (inv: Invoice) => inv;
+    const names = new Map(billingIn(billing, locale).catalogue.services.map((s) => [s.id, s.name]));
+    return (inv: Invoice): Invoice => ({ ...inv, lines: inv.lines.map((l) => ({ ...l, description: names.get(l.serviceId) ?? l.description })) });
+  };
 
   async function openInvoice(tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, action: InvoiceAction) {
     const permission = action === 'askHardship' ? 'case.billing.hardship' : action === 'checkout' ? 'case.billing.pay' : 'case.billing.manage';
@@ -81,7 +88,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
-        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(viewFor(actor));
+        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(inLanguage(meta.locale)).map(viewFor(actor));
       });
     },
 
@@ -240,7 +247,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         const intake = (row.intake ?? {}) as Partial<Intake>;
         const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
         return {
-          invoice, letterhead: deps.config.reportLetterhead, caseReference: row.reference,
+          invoice: inLanguage(meta.locale)(invoice), letterhead: deps.config.reportLetterhead, caseReference: row.reference,
           patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
           diagnosis: code ? { code: code.code, description: code.display } : null,
           locale: meta.locale ?? 'en',

@@ -101,24 +101,32 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
 
   const desk = await caseOpenedBy(coordinator, id, LAPTOP);
   const bills = desk.getByTestId('invoices');
-  await bills.getByText('No bill yet. Draft one from the estimate once the request is sent.').waitFor();
+  await bills.getByText('No bill yet for this request.').waitFor();
   await bills.getByRole('button', { name: 'Draft a bill from the estimate' }).click();
   const draft = bills.getByTestId('invoice-draft');
   await draft.getByText('Written second opinion').waitFor();
   await draft.getByLabel('Discount', { exact: true }).fill('50');
   await draft.getByLabel('Reason for the discount').fill('Returning patient');
   await draft.getByLabel('Add a service…').selectOption('video_visit');
+  // A price typed with its cents is kept as typed.
+  await draft.getByLabel('Price: Pathology review of your slides').fill('380.00');
+  await draft.getByText(/^Total: /).waitFor();
   await draft.getByRole('button', { name: 'Issue the bill' }).click();
   const bill = bills.getByTestId('invoice');
   await bill.getByText(/^Bill INV-\d{4}-\d{6}$/).waitFor();
   await bill.getByText('To pay', { exact: true }).waitFor();
   await bill.getByText('Discount: Returning patient').waitFor();
+  await bill.getByRole('row', { name: /Pathology review of your slides \$380\.00/ }).waitFor();
   // A first payment by check.
   const settle = bill.getByTestId('invoice-settle');
-  await settle.getByLabel('Amount').fill('100');
+  // More than is owed is said so, not quietly reduced.
+  await settle.getByLabel('Amount').fill('99999');
+  await settle.getByText(/^More than is owed/).waitFor();
+  expect(await settle.getByRole('button', { name: /^Record / }).isDisabled()).toBe(true);
+  await settle.getByLabel('Amount').fill('100.50');
   await settle.getByLabel('Check number or transfer reference').fill('Check 1042');
-  await settle.getByRole('button', { name: 'Record $100.00' }).click();
-  await bill.getByText(/: \$100\.00 by check \(Check 1042\)$/).waitFor();
+  await settle.getByRole('button', { name: 'Record $100.50' }).click();
+  await bill.getByText(/: \$100\.50 by check \(Check 1042\)$/).waitFor();
   expect(await seriousA11yViolations(desk)).toEqual([]);
   await shot(desk, 'coordinator-issues-a-bill');
 

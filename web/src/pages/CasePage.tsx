@@ -151,6 +151,7 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
           <Text>{t('cases:summary.born', { name: [i.patient?.givenName, i.patient?.familyName].filter(Boolean).join(' '), day: formatDay(i.patient?.birthDate) })}</Text>
           <Text size="sm">{i.patient?.state ? `${i.patient.state}, ` : ''}{i.patient?.country && countryName(i.patient.country)}{i.patient?.preferredLanguage && t('cases:summary.prefers', { language: languageName(i.patient.preferredLanguage) })}</Text>
           {i.patient?.planType && <Text size="sm">{t('cases:summary.planType', { kind: t(`intake:patient.planTypes.${i.patient.planType}`) })}</Text>}
+          {i.patient?.insurancePlan && <Text size="sm">{t('cases:summary.planName', { name: i.patient.insurancePlan })}</Text>}
           {/* The card's numbers reach only the patient side and the coordinator (the server leaves them out for others). */}
           {(i.patient?.insuranceMemberId || i.patient?.insuranceGroupNumber) && (
             <Text size="sm">{i.patient.insuranceMemberId && i.patient.insuranceGroupNumber ? t('cases:summary.card', { member: i.patient.insuranceMemberId, group: i.patient.insuranceGroupNumber })

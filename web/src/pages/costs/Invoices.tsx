@@ -17,7 +17,8 @@ function localDay(offsetDays = 0): string {
   const d = new Date(Date.now() + offsetDays * 86_400_000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
-const toCents = (v: string | number) => (typeof v === 'number' ? Math.round(v * 100) : 0);
+/** A money field's value in cents; Mantine hands back text for some typed numbers ("380.00"). NaN when it is not a number. */
+const toCents = (v: string | number) => Math.round((typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v)) * 100);
 
 /**
  * The request's bills. The patient side reads what was issued (lines, totals, payments, what is
@@ -42,8 +43,9 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
         {returned === 'done' && <Alert color="green" p="xs">{t('cases:invoices.paidOnline')}</Alert>}
         {returned === 'cancelled' && <Alert color="gray" p="xs">{t('cases:invoices.notPaidOnline')}</Alert>}
         <ErrorNote error={list.error} />
-        {manage && invoices.length === 0 && <Text size="sm" c="dimmed">{t('cases:invoices.none')}</Text>}
+        {manage && invoices.length === 0 && <Text size="sm" c="dimmed">{sent ? t('cases:invoices.noneYet') : t('cases:invoices.none')}</Text>}
         {[...invoices].reverse().map((inv) => <InvoiceCard key={inv.id} caseId={caseId} inv={inv} manage={manage} services={services} onChange={() => qc.invalidateQueries({ queryKey: key })} />)}
+        {manage && sent && !open && invoices.length > 0 && <Text size="sm" c="dimmed">{t('cases:invoices.billedBefore')}</Text>}
         {manage && sent && !open && (
           <Group><Button size="sm" variant="light" onClick={() => draft.mutate()} loading={draft.isPending}>{t('cases:invoices.draft')}</Button></Group>
         )}
@@ -54,7 +56,7 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
 }
 
 function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: string; inv: Invoice; manage: boolean; services: { id: string; name: string; feeCents: number }[]; onChange: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const money = (cents: number) => new Intl.NumberFormat(formatLocale(), { style: 'currency', currency: inv.currency }).format(cents / 100);
   if (inv.status === 'draft') return <DraftEditor caseId={caseId} inv={inv} services={services} money={money} onChange={onChange} />;
   return (
@@ -73,8 +75,8 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
       )}
       {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
       {inv.closeReason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
-      <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf`}>{t('cases:invoices.pdf')}</Anchor>
-      {inv.hardshipRequestedAt && (
+      <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.pdf')}</Anchor>
+      {inv.hardshipRequestedAt && inv.status === 'issued' && (
         <Alert color="blue" p="xs">
           {t('cases:invoices.hardship.asked', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) })}
           {manage && inv.hardshipRequest && <Text size="sm" mt={4}>“{inv.hardshipRequest}”</Text>}
@@ -143,7 +145,7 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
   const [reason, setReason] = useState(inv.discountReason ?? '');
   const [tax, setTax] = useState<number | string>(inv.taxBasisPoints / 100);
   const [due, setDue] = useState(inv.dueOn ?? localDay(30));
-  const body = { version: inv.version, lines, discountCents: toCents(discount), ...(reason.trim() ? { discountReason: reason } : {}), taxBasisPoints: Math.round((typeof tax === 'number' ? tax : 0) * 100), dueOn: due };
+  const body = { version: inv.version, lines, discountCents: Math.max(0, toCents(discount) || 0), ...(reason.trim() ? { discountReason: reason } : {}), taxBasisPoints: Math.round((typeof tax === 'number' ? tax : 0) * 100), dueOn: due };
   const save = useMutation({ mutationFn: () => put<Invoice>(`/cases/${caseId}/invoices/${inv.id}`, body), onSuccess: onChange });
   const issue = useMutation({
     mutationFn: async () => {
@@ -154,6 +156,10 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
   });
   const discard = useMutation({ mutationFn: () => api('DELETE', `/cases/${caseId}/invoices/${inv.id}`), onSuccess: onChange });
   const name = (id: string) => services.find((s) => s.id === id)?.name ?? id;
+  // As it will be saved: lines, less the discount, plus tax (rounded as the server rounds).
+  const subtotal = lines.reduce((n, l) => n + l.quantity * l.unitCents, 0);
+  const net = subtotal - Math.min(subtotal, Math.max(0, toCents(discount) || 0));
+  const liveTotal = net + Math.round((net * Math.round((typeof tax === 'number' ? tax : 0) * 100)) / 10_000);
   const missing = services.filter((s) => !lines.some((l) => l.serviceId === s.id));
   return (
     <Stack gap="xs" data-testid="invoice-draft">
@@ -163,7 +169,7 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
         <Group key={l.serviceId} align="flex-end" wrap="wrap" gap="xs">
           <Text size="sm" style={{ flex: '1 1 12rem' }}>{name(l.serviceId)}</Text>
           <NumberInput aria-label={t('cases:invoices.quantityOf', { name: name(l.serviceId) })} w={80} min={1} max={100} allowDecimal={false} value={l.quantity} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: typeof v === 'number' ? v : 1 } : x)))} />
-          <NumberInput aria-label={t('cases:invoices.priceOf', { name: name(l.serviceId) })} w={130} min={0} decimalScale={2} fixedDecimalScale value={l.unitCents / 100} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, unitCents: toCents(v) } : x)))} />
+          <NumberInput aria-label={t('cases:invoices.priceOf', { name: name(l.serviceId) })} w={130} min={0} decimalScale={2} prefix="$" value={l.unitCents / 100} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, unitCents: Math.max(0, toCents(v) || 0) } : x)))} />
           <Button size="xs" variant="subtle" color="red" onClick={() => setLines(lines.filter((_, j) => j !== i))}>{t('cases:invoices.remove')}</Button>
         </Group>
       ))}
@@ -172,14 +178,14 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
           data={[{ value: '', label: t('cases:invoices.add') }, ...missing.map((s) => ({ value: s.id, label: `${s.name} (${money(s.feeCents)})` }))]} />
       )}
       <Group grow align="flex-end" wrap="wrap">
-        <NumberInput label={t('cases:invoices.discountLabel')} min={0} decimalScale={2} value={discount} onChange={setDiscount} miw={140} />
+        <NumberInput label={t('cases:invoices.discountLabel')} min={0} decimalScale={2} prefix="$" value={discount} onChange={setDiscount} miw={140} />
         <TextInput label={t('cases:invoices.discountReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={300} miw={180} />
       </Group>
       <Group grow align="flex-end" wrap="wrap">
         <NumberInput label={t('cases:invoices.taxLabel')} min={0} max={50} decimalScale={2} suffix=" %" value={tax} onChange={setTax} miw={140} />
         <TextInput type="date" label={t('cases:invoices.dueLabel')} value={due} min={localDay()} onChange={(e) => setDue(e.currentTarget.value)} miw={150} />
       </Group>
-      <Text fw={700}>{t('cases:invoices.draftTotal', { amount: money(inv.totalCents) })}</Text>
+      <Text fw={700}>{t('cases:invoices.draftTotal', { amount: money(liveTotal) })}</Text>
       <Group wrap="wrap">
         <Button size="sm" variant="light" onClick={() => save.mutate()} loading={save.isPending}>{t('cases:invoices.save')}</Button>
         <Button size="sm" onClick={() => issue.mutate()} loading={issue.isPending} disabled={!lines.length}>{t('cases:invoices.issue')}</Button>
@@ -204,16 +210,17 @@ function SettleForm({ caseId, inv, money, onChange }: { caseId: string; inv: Inv
     <Stack gap="xs" data-testid="invoice-settle">
       <Text size="sm" fw={500}>{t('cases:invoices.recordPayment')}</Text>
       <Group grow align="flex-end" wrap="wrap">
-        <NumberInput label={t('cases:invoices.amount')} min={0.01} max={inv.balanceCents / 100} decimalScale={2} value={amount} onChange={setAmount} miw={130} />
+        <NumberInput label={t('cases:invoices.amount')} min={0} decimalScale={2} clampBehavior="none" value={amount} onChange={setAmount} miw={130}
+          error={toCents(amount) > inv.balanceCents ? t('cases:invoices.moreThanOwed', { amount: money(inv.balanceCents) }) : undefined} />
         <NativeSelect label={t('cases:invoices.method')} value={method} onChange={(e) => setMethod(e.currentTarget.value as Method)} data={METHODS.map((m) => ({ value: m, label: t(`cases:invoices.methods.${m}`) }))} miw={130} />
       </Group>
       <Group grow align="flex-end" wrap="wrap">
         <TextInput type="date" label={t('cases:invoices.receivedOn')} value={day} max={localDay()} onChange={(e) => setDay(e.currentTarget.value)} miw={150} />
         <TextInput label={t('cases:invoices.reference')} value={reference} onChange={(e) => setReference(e.currentTarget.value)} maxLength={100} miw={150} />
       </Group>
-      <Group><Button size="sm" onClick={() => pay.mutate()} loading={pay.isPending} disabled={toCents(amount) < 1}>{t('cases:invoices.savePayment', { amount: money(toCents(amount)) })}</Button></Group>
+      <Group><Button size="sm" onClick={() => pay.mutate()} loading={pay.isPending} disabled={!(toCents(amount) >= 1) || toCents(amount) > inv.balanceCents}>{t('cases:invoices.savePayment', { amount: money(toCents(amount) || 0) })}</Button></Group>
       <ErrorNote error={pay.error} />
-      <TextInput label={t('cases:invoices.closeReason')} description={t('cases:invoices.closeWhy')} value={closing} onChange={(e) => setClosing(e.currentTarget.value)} maxLength={500} />
+      <TextInput label={t('cases:invoices.closeReason')} description={`${t('cases:invoices.closeWhy')} ${t('cases:invoices.patientReads')}`} value={closing} onChange={(e) => setClosing(e.currentTarget.value)} maxLength={500} />
       <Group wrap="wrap">
         <Button size="xs" variant="light" color="teal" onClick={() => close.mutate('write-off')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.writeOff', { amount: money(inv.balanceCents) })}</Button>
         {inv.paidCents === 0 && <Button size="xs" variant="light" color="red" onClick={() => close.mutate('void')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.void')}</Button>}
