@@ -7,6 +7,8 @@ import type { Invoice } from './invoiceRepository.ts';
 export interface InvoiceDocument {
   invoice: Invoice;
   letterhead: string;
+  /** Who bills, as a claim needs it (each part when configured). */
+  provider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined };
   caseReference: string;
   patient: { name: string; birthDate: string | null };
   /** The request's diagnosis (ICD-10-CM), for the patient's insurance claim. */
@@ -25,7 +27,7 @@ interface Words {
   head: [string, string, string, string, string];
   subtotal: string; discount: (reason: string | null) => string; tax: (rate: string) => string; total: string; paid: string; balance: string;
   payments: string; method: Record<PaymentMethod, string>; reference: (r: string) => string;
-  claimTitle: string; claim: string; diagnosis: (code: string, text: string) => string; noCode: string;
+  claimTitle: string; claim: string; billedBy: (name: string) => string; npi: (n: string) => string; taxId: (n: string) => string; diagnosis: (code: string, text: string) => string; noCode: string;
   closed: (why: string) => string;
   questions: string;
   page: (n: number, of: number) => string;
@@ -44,6 +46,7 @@ const WORDS: Record<Locale, Words> = {
     subtotal: 'Subtotal', discount: (r) => `Discount${r ? ` (${r})` : ''}`, tax: (rate) => `Tax (${rate})`, total: 'Total', paid: 'Paid', balance: 'Balance due',
     payments: 'Payments received', method: { check: 'Check', transfer: 'Bank transfer', card: 'Card', cash: 'Cash', other: 'Other' }, reference: (r) => `reference ${r}`,
     claimTitle: 'For an insurance claim',
+    billedBy: (name) => `Billed by ${name}`, npi: (n) => `NPI ${n}`, taxId: (n) => `Tax ID (EIN) ${n}`,
     claim: 'If you send this invoice to your health plan, these codes describe the services and the diagnosis. A service without a code has none listed by us; ask the plan how it wants it billed.',
     diagnosis: (code, text) => `Diagnosis (ICD-10-CM): ${code} ${text}`,
     noCode: 'No diagnosis code was chosen for this request.',
@@ -63,6 +66,7 @@ const WORDS: Record<Locale, Words> = {
     subtotal: 'Subtotal', discount: (r) => `Descuento${r ? ` (${r})` : ''}`, tax: (rate) => `Impuesto (${rate})`, total: 'Total', paid: 'Pagado', balance: 'Saldo pendiente',
     payments: 'Pagos recibidos', method: { check: 'Cheque', transfer: 'Transferencia bancaria', card: 'Tarjeta', cash: 'Efectivo', other: 'Otro' }, reference: (r) => `referencia ${r}`,
     claimTitle: 'Para un reclamo al seguro',
+    billedBy: (name) => `Factura emitida por ${name}`, npi: (n) => `NPI ${n}`, taxId: (n) => `Número de identificación fiscal (EIN) ${n}`,
     claim: 'Si envía esta factura a su plan de salud, estos códigos describen los servicios y el diagnóstico. Un servicio sin código no tiene uno indicado por nosotros; pregunte al plan cómo quiere que se facture.',
     diagnosis: (code, text) => `Diagnóstico (CIE-10-MC): ${code} ${text}`,
     noCode: 'No se eligió un código de diagnóstico para esta solicitud.',
@@ -112,6 +116,7 @@ export function invoiceDefinition(doc: InvoiceDocument): TDocumentDefinitions {
   content.push(
     { text: w.claimTitle, bold: true, margin: [0, 6, 0, 4] },
     { text: w.claim, fontSize: 9, margin: [0, 0, 0, 4] },
+    { text: [w.billedBy(doc.letterhead), doc.provider.address, doc.provider.npi && w.npi(doc.provider.npi), doc.provider.taxId && w.taxId(doc.provider.taxId)].filter(Boolean).join(' · '), fontSize: 9, margin: [0, 0, 0, 4] },
     { text: doc.diagnosis ? w.diagnosis(doc.diagnosis.code, doc.diagnosis.description) : w.noCode, fontSize: 9, margin: [0, 0, 0, 12] },
     { text: w.questions, fontSize: 9 },
   );

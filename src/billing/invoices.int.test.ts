@@ -14,7 +14,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ BILLING_ADDRESS: '1 Synthetic Way, Springfield, OH 45501', BILLING_NPI: '1234567893', BILLING_TAX_ID: '12-3456789' });
   patient = await aPatient(t, 'Pat Invoice');
   coordinator = await aStaff(t, 'coordinator', 'Cora Bills');
   expert = await aStaff(t, 'expert', 'Dr. Ellis Review');
@@ -76,6 +76,8 @@ describe('invoices of a request', () => {
     expect(text).toContain('Returning patient');
     expect(text).toContain('Diagnosis (ICD-10-CM): C34.11');
     expect(text).toContain('Balance due');
+    // Who bills, as a claim needs it.
+    expect(text).toContain('1 Synthetic Way, Springfield, OH 45501 · NPI 1234567893 · Tax ID (EIN) 12-3456789');
     expect(await textOf(await pdfOf('es'))).toContain(`Factura ${issued.body.number}`);
     // The page's language wins over the browser's for a link opened from it; services are named in it.
     const fromPage = await fetch(`${t.baseUrl}${base()}/${draft.id}/pdf?lang=es`, { headers: { cookie: patient.client.cookieHeader, 'accept-language': 'en' } });

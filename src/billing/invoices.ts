@@ -247,7 +247,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         const intake = (row.intake ?? {}) as Partial<Intake>;
         const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
         return {
-          invoice: inLanguage(meta.locale)(invoice), letterhead: deps.config.reportLetterhead, caseReference: row.reference,
+          invoice: inLanguage(meta.locale)(invoice), letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
           patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
           diagnosis: code ? { code: code.code, description: code.display } : null,
           locale: meta.locale ?? 'en',

@@ -55,13 +55,15 @@ describe('urgency rules', () => {
 });
 
 describe('the intake as each role sees it', () => {
-  it('keeps the insurance card’s numbers for those who see billing, and the rest for everyone on the case', () => {
+  it('keeps the health plan and the card’s numbers for those who see billing, and the rest for everyone on the case', () => {
     const intake = { patient: { givenName: 'Robin', familyName: 'Testperson', birthDate: '1962-05-04', sex: 'female', country: 'US', state: 'OH', preferredLanguage: 'en', planType: 'commercial', insurancePlan: 'Synthetic Health', insuranceMemberId: 'SYN1', insuranceGroupNumber: 'G1' } } as Intake;
     expect(intakeForRole(intake, true)).toBe(intake);
     const reviewer = intakeForRole(intake, false);
     expect(reviewer.patient).not.toHaveProperty('insuranceMemberId');
     expect(reviewer.patient).not.toHaveProperty('insuranceGroupNumber');
-    expect(reviewer.patient).toMatchObject({ givenName: 'Robin', insurancePlan: 'Synthetic Health' });
+    expect(reviewer.patient).not.toHaveProperty('insurancePlan');
+    expect(reviewer.patient).not.toHaveProperty('planType');
+    expect(reviewer.patient).toMatchObject({ givenName: 'Robin', state: 'OH' });
     expect(intakeForRole({}, false)).toEqual({});
   });
 });

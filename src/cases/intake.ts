@@ -122,11 +122,12 @@ export function missingIntakeSections(intake: Intake): IntakeSectionName[] {
 }
 
 /**
- * The intake as `role` may see it: the insurance card's numbers are billing information, for the
- * patient side and the coordinator; reviewers and boards see the rest (minimum necessary).
+ * The intake as `role` may see it: the health plan and the insurance card's numbers are billing
+ * information, for the patient side and the coordinator; reviewers and boards see the rest
+ * (minimum necessary).
  */
 export function intakeForRole(intake: Intake, canSeeBilling: boolean): Intake {
   if (canSeeBilling || !intake.patient) return intake;
-  const { insuranceMemberId: _member, insuranceGroupNumber: _group, ...patient } = intake.patient;
+  const { insuranceMemberId: _member, insuranceGroupNumber: _group, insurancePlan: _plan, planType: _kind, ...patient } = intake.patient;
   return { ...intake, patient: patient as Intake['patient'] };
 }

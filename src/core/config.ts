@@ -5,6 +5,21 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /**
+ * The NPI's check digit: the Luhn algorithm over the nine first digits with the prefix 80840
+ * (CMS, "Requirements for National Provider Identifier (NPI) and NPI Enumeration").
+ */
+export function npiCheckDigitHolds(npi: string): boolean {
+  if (!/^\d{10}$/.test(npi)) return false;
+  const digits = `80840${npi.slice(0, 9)}`.split('').map(Number);
+  let sum = 0;
+  for (let i = digits.length - 1, double = true; i >= 0; i--, double = !double) {
+    const d = double ? digits[i]! * 2 : digits[i]!;
+    sum += d > 9 ? d - 9 : d;
+  }
+  return (10 - (sum % 10)) % 10 === Number(npi[9]);
+}
+
+/**
  * Runtime configuration, read once from the environment. Every knob an operator may turn is
  * declared here with its default, so `Config` is the single list of settings (see README).
  */
@@ -48,6 +63,10 @@ const EnvSchema = z.object({
   TRIALS_SYNC_HOURS: z.coerce.number().min(0).max(24 * 30).optional(),
   REPORT_LETTERHEAD: z.string().max(200).default('Consilium Second Opinion Service'),
   FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Who bills, as an insurance claim needs it on the bill: the address, the NPI and the tax id (EIN). */
+  BILLING_ADDRESS: z.string().trim().max(300).optional(),
+  BILLING_NPI: z.string().regex(/^\d{10}$/, 'An NPI has ten digits.').refine(npiCheckDigitHolds, 'This NPI’s check digit does not hold: check it against the NPI registry.').optional(),
+  BILLING_TAX_ID: z.string().regex(/^\d{2}-\d{7}$/, 'An employer identification number is written 12-3456789.').optional(),
   /** Online payment of bills through Stripe: off unless both are set. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'A Stripe secret key starts with sk_test_ or sk_live_.').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'A Stripe webhook signing secret starts with whsec_.').optional(),
@@ -140,6 +159,8 @@ export interface Config {
   reportLetterhead: string;
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
+  /** Who bills, printed on every bill for insurance claims (each part when set). */
+  billingProvider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined };
   /** Online payment of bills (Stripe); absent when not configured. */
   stripe?: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined };
   /** Quiet time after a change to a board's agenda before its members are mailed (one mail per burst of edits). */
@@ -238,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    billingProvider: { address: e.BILLING_ADDRESS, npi: e.BILLING_NPI, taxId: e.BILLING_TAX_ID },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : undefined,
     boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,
     iceServers: e.ICE_SERVERS,
