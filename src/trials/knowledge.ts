@@ -19,6 +19,8 @@ const TrialsKnowledge = z.strictObject({
   ignoredAliases: z.strictObject({ aliases: z.array(z.string().min(2)), why: z.string().min(10), sources: SourceIds }),
   therapyClasses: z.array(z.strictObject({ id: Id, label: z.string().min(3), inCriteria: Words, inHistory: Words, sources: SourceIds })),
   checks: z.array(z.strictObject({ id: Id, inCriteria: Words, note: z.string().min(10), sources: SourceIds })),
+  /** The cancer's extent a study is for, by the words its title, conditions and inclusion lines use (the assessment's stages). */
+  settings: z.array(z.strictObject({ id: z.enum(['advanced', 'early']), label: z.string().min(5), inStudy: Words, sources: SourceIds })),
 });
 export type TrialsKnowledge = z.infer<typeof TrialsKnowledge>;
 
@@ -26,7 +28,7 @@ export function loadTrialsKnowledge(file = path.join(import.meta.dirname, 'data'
   const k = TrialsKnowledge.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   const sources = new Set(k.sources.map((s) => s.id));
   const conditions = new Set(KNOWLEDGE.conditions.map((c) => c.id));
-  for (const entry of [...k.registryTerms, k.ignoredAliases, ...k.therapyClasses, ...k.checks]) {
+  for (const entry of [...k.registryTerms, k.ignoredAliases, ...k.therapyClasses, ...k.checks, ...k.settings]) {
     for (const s of entry.sources) if (!sources.has(s)) throw new Error(`trials.json: unknown source "${s}"`);
   }
   for (const t of k.registryTerms) if (!conditions.has(t.condition)) throw new Error(`trials.json: unknown condition "${t.condition}"`);

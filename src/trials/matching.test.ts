@@ -155,6 +155,27 @@ describe('trials for a case', () => {
     for (const c of [...negative.candidates, g12d, g12c, both]) for (const r of c.reasons) expect(r).not.toMatch(/\beligible\b|qualif/i);
   });
 
+  it('weighs the extent of the cancer a study is for against what the request says, from its inclusion lines, not its exclusions', () => {
+    const egfr = studies.find((s) => s.nctId === 'NCT09900001')!;
+    const metastatic = { ...egfr, nctId: 'NCT09900101', title: 'Synthetic study in metastatic EGFR-mutant non-small cell lung cancer' };
+    const adjuvant = { ...egfr, nctId: 'NCT09900102', title: 'Synthetic adjuvant study after surgery for EGFR-mutant non-small cell lung cancer' };
+    // "No metastatic disease" among the exclusions says nothing of what the study is for.
+    const excluding = { ...egfr, nctId: 'NCT09900103', eligibility: `${egfr.eligibility}\n* Metastatic disease to the bone` };
+    const both = { ...egfr, nctId: 'NCT09900104', title: 'Synthetic study in early-stage or metastatic non-small cell lung cancer' };
+    const run = (stage: CaseForTrials['stage']) => new Map(matchTrials({ ...egfrLungCase, stage }, [metastatic, adjuvant, excluding, both], trialsKnowledge).candidates.map((c) => [c.nctId, c]));
+    const spread = run('advanced');
+    expect(spread.get('NCT09900101')!.reasons).toContain('It is for cancer that has spread (metastatic) (it says “metastatic”), and the request says the cancer has spread.');
+    expect(spread.get('NCT09900102')!.reasons).toContain('It is for cancer that can be removed by surgery (early-stage, before or after surgery) (it says “adjuvant”), but the request says the cancer has spread: it may not fit.');
+    expect([spread.get('NCT09900101')!.mayNotFit, spread.get('NCT09900102')!.mayNotFit]).toEqual([false, true]);
+    expect(spread.get('NCT09900101')!.score).toBeGreaterThan(spread.get('NCT09900102')!.score);
+    const notSpread = run('early');
+    expect(notSpread.get('NCT09900101')!.mayNotFit).toBe(true);
+    expect(notSpread.get('NCT09900102')!.reasons.some((r) => r.startsWith('It is for cancer that can be removed by surgery'))).toBe(true);
+    for (const id of ['NCT09900103', 'NCT09900104']) expect(notSpread.get(id)!.reasons.some((r) => r.startsWith('It is for'))).toBe(false);
+    // Nothing is said when the request does not say whether it has spread.
+    expect([...run('unknown').values()].some((c) => c.reasons.some((r) => r.startsWith('It is for')))).toBe(false);
+  });
+
   it('keeps its knowledge as checked data: every term, class and check has a source', () => {
     expect(registryTerms()).toContain('Non-small Cell Lung Cancer');
     expect(new Set(registryTerms()).size).toBe(registryTerms().length);

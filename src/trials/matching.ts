@@ -21,6 +21,8 @@ export interface CaseForTrials extends CaseTrialFacts {
   postalCode: string | null;
   /** How far the patient could travel for a study: miles, "any", or not said. */
   travelMiles: number | 'any' | null;
+  /** Whether the cancer has spread, as the request says (the assessment's stage). */
+  stage?: 'advanced' | 'early' | 'unknown';
 }
 
 /** A site with its distance from the patient, when both places are known. */
@@ -108,6 +110,12 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
         reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
         score += b.done ? 2 : 1;
       }
+    }
+    const setting = stageFit(trial, facts.stage ?? 'unknown', k);
+    if (setting) {
+      reasons.push(setting.reason);
+      score += setting.fits ? 1 : -1;
+      mayNotFit ||= !setting.fits;
     }
     const sites = rankSites(trial, home);
     const nearest = sites[0];
@@ -217,4 +225,21 @@ function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: 
     return { reason: `The study asks for ${gene} ${asked.join(' or ')}, but ${said}, another change: it may not fit.`, score: 0, mayNotFit: true };
   }
   return { reason: `${asks}, and ${said}: check the details against the study.`, score: 3 };
+}
+
+/**
+ * The cancer's extent a study is for (metastatic, or early-stage and operable), by the words of
+ * its title, conditions and inclusion lines, beside what the request says (spread or not). A
+ * study that names both, or neither, says nothing here; exclusion lines are not read for it.
+ */
+function stageFit(trial: RegistryTrial, stage: 'advanced' | 'early' | 'unknown', k: TrialsKnowledge): { reason: string; fits: boolean } | null {
+  if (stage === 'unknown') return null;
+  const text = [trial.title, ...trial.conditions, ...trial.keywords, ...criteriaLines(trial.eligibility).inclusion].join(' \n ');
+  const named = k.settings.map((s) => ({ s, word: s.inStudy.find((w) => mentions(text, w)) })).filter((x) => x.word);
+  if (named.length !== 1) return null;
+  const { s, word } = named[0]!;
+  const said = stage === 'advanced' ? 'the request says the cancer has spread' : 'the request says the cancer has not spread';
+  return s.id === stage
+    ? { reason: `It is for ${s.label} (it says “${word}”), and ${said}.`, fits: true }
+    : { reason: `It is for ${s.label} (it says “${word}”), but ${said}: it may not fit.`, fits: false };
 }

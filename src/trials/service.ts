@@ -221,6 +221,7 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     state: intake.patient?.state ?? null,
     postalCode: intake.patient?.postalCode ?? null,
     travelMiles: intake.patient?.travelMiles ?? null,
+    stage: assessment.biomarkers?.stage ?? 'unknown',
     biomarkers: tests.map((t) => {
       const of = aliases.get(t.name) ?? [t.name.toLowerCase()];
       return { name: t.name, aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
