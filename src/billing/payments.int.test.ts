@@ -120,6 +120,8 @@ describe('paying a bill online', () => {
     expect(await (await post(notice({ id: 'evt_other', type: 'checkout.session.expired' }))).json()).toEqual({ received: true, outcome: 'ignored' });
     expect(await (await post(notice({ id: 'evt_unpaid', paymentStatus: 'unpaid' }))).json()).toEqual({ received: true, outcome: 'ignored' });
     expect(await (await post(notice({ id: 'evt_stranger', invoiceId: '00000000-0000-4000-8000-000000000000' }))).json()).toEqual({ received: true, outcome: 'unknown' });
+    // Another program's session on the same account: its metadata are not ours.
+    expect(await (await post(notice({ id: 'evt_shop', invoiceId: 'order-1042' }))).json()).toEqual({ received: true, outcome: 'ignored' });
     expect((await payments()).payments).toHaveLength(1);
   });
 });

@@ -72,10 +72,14 @@ export function stripeProvider(config: { secretKey: string; webhookSecret: strin
       }
       if (event.type !== 'checkout.session.completed' && event.type !== 'checkout.session.async_payment_succeeded') return null;
       const session = event.data.object;
-      if (session.payment_status !== 'paid' || !session.metadata?.invoiceId || !session.metadata.caseId || session.amount_total == null) return null;
+      // Sessions of other software on the same Stripe account carry no ids of ours: not ours to record.
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      const invoiceId = session.metadata?.invoiceId ?? '';
+      const caseId = session.metadata?.caseId ?? '';
+      if (session.payment_status !== 'paid' || !uuid.test(invoiceId) || !uuid.test(caseId) || session.amount_total == null) return null;
       const intent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
       return {
-        eventId: event.id, invoiceId: session.metadata.invoiceId, caseId: session.metadata.caseId,
+        eventId: event.id, invoiceId, caseId,
         amountCents: session.amount_total, currency: (session.currency ?? '').toUpperCase(), reference: intent ?? session.id,
       };
     },
