@@ -42,7 +42,12 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
 export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>, provider: PaymentProvider | null = null) {
   const { db } = deps;
   /** What a bill looks like to `actor`: with whether they can pay it online now. */
-  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({ ...inv, payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay') });
+  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({
+    ...inv,
+    // The patient's own words about their money: for the patient side's patients and the coordinator, not a referring physician.
+    hardshipRequest: roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship') ? inv.hardshipRequest : null,
+    payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
+  });
   const billing = loadBilling();
   const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
   /** A bill's lines named in the reader's language (a line keeps the catalogue's English as written). */
@@ -115,6 +120,8 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
      */
     async providerPayment(p: ProviderPayment, meta: RequestMeta): Promise<'recorded' | 'already' | 'unknown'> {
       return db.transaction(async (tx) => {
+        // The case row first, as every coordinator action on a bill takes it: the same order, no deadlock.
+        await tx.query('SELECT id FROM cases WHERE id = $1 FOR UPDATE', [p.caseId]);
         const invoice = await invoiceForUpdate(tx, p.caseId, p.invoiceId);
         if (!invoice || invoice.currency !== p.currency) {
           await recordAudit(tx, { actor: null, meta, action: 'invoice.payment.online', entityType: 'Invoice', entityId: p.invoiceId, caseId: invoice ? p.caseId : null, outcome: 'failure', detail: { reason: invoice ? 'currency' : 'unknown_invoice' } });
@@ -123,8 +130,10 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         if (await providerEventSeen(tx, p.eventId)) return 'already';
         const id = await insertPayment(tx, p.invoiceId, null, { amountCents: p.amountCents, method: 'card', reference: p.reference, receivedOn: todayUtc(), providerEventId: p.eventId });
         const paidInFull = invoice.status === 'issued' && p.amountCents >= invoice.balanceCents;
-        if (paidInFull) {
-          await close(tx, invoice, 'paid', null, null);
+        if (paidInFull) await close(tx, invoice, 'paid', null, null);
+        // Paid online for a bill closed meanwhile, or more than was owed: money to give back; the coordinator is told.
+        if (invoice.status !== 'issued' || p.amountCents > invoice.balanceCents) {
+          await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.overpaid', detail: { invoiceId: p.invoiceId, number: invoice.number! } });
         }
         await recordAudit(tx, { actor: null, meta, action: 'invoice.payment.online', entityType: 'Invoice', entityId: p.invoiceId, caseId: p.caseId, detail: { kind: 'card', status: paidInFull ? 'paid' : invoice.status, itemId: id } });
         return 'recorded';

@@ -114,6 +114,11 @@ describe('paying a bill online', () => {
     expect(audit).toEqual({ actor_id: null, outcome: 'success' });
     // Paid: nothing more to pay online.
     expect((await patient.client.post(`/api/cases/${caseId}/invoices/${invoice.id}/checkout`)).status).toBe(409);
+    // A second session paid too (opened before the first was paid): the money is recorded, and the coordinator is told to refund it.
+    expect(await (await post(notice({ id: 'evt_second_payment' }))).json()).toEqual({ received: true, outcome: 'recorded' });
+    await t.app.jobs.drain();
+    expect(((await coordinator.client.get('/api/notifications')).body.items as { kind: string }[]).some((n) => n.kind === 'invoice.refund')).toBe(true);
+    expect((await coordinator.client.get(`/api/cases/${caseId}/timeline`)).body.some((l: { label: string }) => /was more than was owed: the difference is to be refunded$/.test(l.label))).toBe(true);
   });
 
   it('ignores notices about other things, and says so', async () => {
@@ -122,7 +127,7 @@ describe('paying a bill online', () => {
     expect(await (await post(notice({ id: 'evt_stranger', invoiceId: '00000000-0000-4000-8000-000000000000' }))).json()).toEqual({ received: true, outcome: 'unknown' });
     // Another program's session on the same account: its metadata are not ours.
     expect(await (await post(notice({ id: 'evt_shop', invoiceId: 'order-1042' }))).json()).toEqual({ received: true, outcome: 'ignored' });
-    expect((await payments()).payments).toHaveLength(1);
+    expect((await payments()).payments).toHaveLength(2);
   });
 });
 

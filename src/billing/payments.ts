@@ -59,7 +59,7 @@ export function stripeProvider(config: { secretKey: string; webhookSecret: strin
         success_url: `${r.returnUrl}?payment=done`,
         cancel_url: `${r.returnUrl}?payment=cancelled`,
         locale: r.locale.startsWith('es') ? 'es' : 'en',
-      }, { idempotencyKey: `checkout-${r.invoiceId}-${r.amountCents}-${Math.floor(Date.now() / 600_000)}` });
+      }, { idempotencyKey: `checkout-${r.invoiceId}-${r.amountCents}-${r.locale.slice(0, 2)}-${Math.floor(Date.now() / 600_000)}` });
       if (!session.url) throw new Error('The payment provider gave no payment page.');
       return { url: session.url };
     },

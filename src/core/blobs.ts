@@ -95,8 +95,11 @@ const unwrap = (master: MasterKey, wrapped: Buffer) => {
 
 const newObjectKey = () => crypto.randomBytes(16).toString('hex');
 
-/** Blobs read ahead of the one a `readMany` caller is using. */
+/** Blobs read ahead of the one a `readMany` caller is using, and how many bytes they may hold at most. */
 const READ_AHEAD = 4;
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+/** Larger blobs get a buffer of their own, freed after use, not a reused one kept for the whole read. */
+const SLAB_MAX_BYTES = 16 * 1024 * 1024;
 
 export class BlobStore {
   readonly objects: ObjectBackend;
@@ -298,34 +301,40 @@ export class BlobStore {
    */
   async *readMany(tx: Queryable, shas: string[]): AsyncGenerator<Buffer> {
     const rows = new Map((await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = ANY($1::text[])', [[...new Set(shas)]])).map((r) => [r.sha256, r]));
-    // The encrypted bytes are read into a few buffers, reused in turn (one per read under way):
-    // a series of hundreds of instances would otherwise allocate each one twice. Several reads
-    // run ahead of the one being sent, so the disk and the socket are busy at the same time.
+    // Small blobs (a CT slice) are read into a few buffers reused in turn, one per read under way:
+    // a series of hundreds of instances would otherwise allocate each one twice. Reads run ahead of
+    // the one being sent, so the disk and the socket work at once, but never more than
+    // READ_AHEAD_BYTES ahead: a series of whole-slide levels must not hold gigabytes.
     const slabs = Array.from({ length: READ_AHEAD }, () => Buffer.alloc(0));
+    const sizeOf = (sha: string) => Number(rows.get(sha)?.size ?? 0);
     const load = async (sha: string, k: number): Promise<Buffer> => {
       const row = rows.get(sha);
       if (!row) throw new AppError('NOT_FOUND', 'The file is not in the store.');
       const decipher = this.decipherFor(row);
+      const size = Number(row.size);
       let sealed: Buffer;
-      if (this.objects.readInto) {
-        if (slabs[k]!.length < Number(row.size)) slabs[k] = Buffer.allocUnsafe(Number(row.size));
+      if (this.objects.readInto && size <= SLAB_MAX_BYTES) {
+        if (slabs[k]!.length < size) slabs[k] = Buffer.allocUnsafe(size);
         sealed = slabs[k]!.subarray(0, await this.objects.readInto(row.object_key, slabs[k]!));
       } else sealed = await this.objects.getBytes(row.object_key);
       const plain = decipher.update(sealed);
       decipher.final();
       return plain;
     };
-    const pending: Promise<Buffer>[] = [];
-    const start = (i: number) => {
-      if (i >= shas.length) return;
-      const p = load(shas[i]!, i % READ_AHEAD);
-      p.catch(() => undefined); // surfaced when awaited
-      pending.push(p);
+    const pending: { p: Promise<Buffer>; bytes: number }[] = [];
+    let next = 0;
+    const fill = () => {
+      while (next < shas.length && pending.length < READ_AHEAD && (pending.length === 0 || pending.reduce((n, x) => n + x.bytes, 0) + sizeOf(shas[next]!) <= READ_AHEAD_BYTES)) {
+        const p = load(shas[next]!, next % READ_AHEAD);
+        p.catch(() => undefined); // surfaced when awaited
+        pending.push({ p, bytes: sizeOf(shas[next]!) });
+        next++;
+      }
     };
-    for (let i = 0; i < READ_AHEAD; i++) start(i);
-    for (let i = 0; i < shas.length; i++) {
-      const current = await pending.shift()!;
-      start(i + READ_AHEAD);
+    fill();
+    while (pending.length) {
+      const current = await pending.shift()!.p;
+      fill();
       yield current;
     }
   }

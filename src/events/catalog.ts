@@ -51,6 +51,7 @@ export const CASE_EVENTS = {
   'invoice.issue': z.object({ invoiceId: z.uuid(), number: z.string() }),
   'invoice.hardship': z.object({ invoiceId: z.uuid(), number: z.string() }),
   'invoice.close': z.object({ invoiceId: z.uuid(), number: z.string(), status: z.enum(['paid', 'void', 'written_off']) }),
+  'invoice.overpaid': z.object({ invoiceId: z.uuid(), number: z.string() }),
   'opinion.followup': z.object({ messageId: z.uuid() }),
   'board.request': Nothing,
   'board.confirm': z.object({ boardType: z.string() }),

@@ -88,7 +88,8 @@ function multipart(reply: FastifyReply, type: string, parts: AsyncIterable<{ con
     }
     yield Buffer.from(`--${boundary}--\r\n`);
   }
-  return reply.type(`multipart/related; type="${type}"; boundary=${boundary}`).send(Readable.from(body()));
+  // A few parts buffered, not Readable.from's sixteen: a part may be a large instance.
+  return reply.type(`multipart/related; type="${type}"; boundary=${boundary}`).send(Readable.from(body(), { highWaterMark: 3 }));
 }
 
 function parseRenderOptions(req: FastifyRequest): RenderOptions {

@@ -12,7 +12,9 @@ describe('results a molecular report states', () => {
     expect(read('KRAS: wild-type')).toEqual(['KRAS not_found']);
     // HER2 names two tests of the panels (the breast stain, the lung mutation); the words say which.
     expect(read('HER2 (IHC) negative, score 1+')).toEqual(['ERBB2 not_found', 'HER2 not_found']);
-    expect(read('KRAS G12C: Negative')).toEqual(['KRAS not_found']);
+    expect(read('No EGFR mutation detected')).toEqual(['EGFR not_found']);
+    expect(read('No KRAS mutations were identified.')).toEqual(['KRAS not_found']);
+    expect(read('No ALK rearrangement identified')).toEqual(['ALK not_found']);
   });
 
   it('keeps the words each result was read from', () => {
@@ -28,6 +30,7 @@ describe('results a molecular report states', () => {
     expect(read('EGFR L858R detected, ALK not detected')).toEqual(['EGFR found', 'ALK not_found']);
     // The second change is not a test of the panel: the first part alone says EGFR.
     expect(read('EGFR exon 19 deletion detected, T790M not detected')).toEqual(['EGFR found']);
+    expect(read('KRAS G12C, EGFR negative')).toEqual(['KRAS found', 'EGFR not_found']);
   });
 
   it('does not read what is not a plain statement of a result', () => {
@@ -39,6 +42,12 @@ describe('results a molecular report states', () => {
     // An everyday word that is also a gene symbol does not count ("met the criteria").
     expect(read('The sample met the quality criteria; tumour content adequate.')).toEqual([]);
     expect(read('')).toEqual([]);
+    // A change not found is not the gene not found: another change may be there.
+    expect(read('EGFR T790M: not detected')).toEqual([]);
+    expect(read('KRAS G12C: Negative')).toEqual([]);
+    // For mismatch repair stains an absent or negative protein is the finding: not read.
+    expect(read('MMR IHC: MLH1 and PMS2 expression absent')).toEqual([]);
+    expect(read('Mismatch repair proteins: MLH1 negative')).toEqual([]);
   });
 
   it('quotes a value stated for one test, without judging it', () => {

@@ -18,15 +18,16 @@ export interface ReportedResult {
   evidence: string;
 }
 
-// "not detected", "no mutations were identified", "negative", "wild type", "absent", "no evidence of".
-const NOT_FOUND = /\b(?:not\s+(?:detected|identified|found|present|amplified|mutated)|no\s+(?:(?:pathogenic|reportable|clinically\s+significant|actionable)\s+)?(?:mutations?|alterations?|variants?|fusions?|rearrangements?|amplifications?|deletions?|insertions?)\b(?:\s+\w+){0,2}?\s+(?:were\s+|was\s+)?(?:detected|identified|found|seen)|no\s+evidence\s+of|negative|wild[\s-]?type|absent|none\s+detected)\b/i;
+// "not detected", "no (EGFR) mutations were identified", "negative", "wild type", "no evidence of".
+// Not "absent" or "loss": for a stain (mismatch repair proteins) an absent protein is the finding.
+const NOT_FOUND = /\b(?:not\s+(?:detected|identified|found|present|amplified|mutated)|no\s+(?:[A-Za-z0-9/-]+\s+){0,3}?(?:mutations?|alterations?|variants?|fusions?|rearrangements?|amplifications?|deletions?|insertions?)\b(?:\s+\w+){0,2}?\s+(?:were\s+|was\s+|is\s+)?(?:detected|identified|found|seen)|no\s+evidence\s+of|negative|wild[\s-]?type|none\s+detected)\b/i;
 // "detected", "positive", "mutated", "amplified", a protein change such as G12C or p.L858R, "exon 19 deletion".
-const FOUND_WORD = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|found)\b/i;
 const FOUND = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|mutation\s+found|fusion\s+found|p\.[A-Z][a-z]{0,2}\d+|[A-Z]\d{1,4}(?:[A-Z]|fs|del|\*)|exon\s+\d+\s+(?:deletion|insertion|skipping))(?![A-Za-z0-9])/;
 // A score, a percentage or an index stated for a test.
 const STATED = /\b(?:score|tps|cps|index|h-score|intensity|percent)\b[^\n]*\d|\d+(?:\.\d+)?\s*%/i;
 // Method and limitation wording: "may not be detected", "below the limit of detection", "this assay does not".
 const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|sensitivity|below|assay\s+does|designed\s+to|if\s+present|to\s+be\s+determined|pending|recommend(?:ed)?|consider)\b/i;
+const NOT_READ = new Set(['MMR', 'MSI']);
 // Gene symbols that are also everyday words are not read here either (as `testsReported`).
 const AMBIGUOUS = new Set(['met', 'ret', 'kit', 'grade', 'fish', 'ras', 'cps']);
 const MAX_EVIDENCE = 160;
@@ -56,11 +57,13 @@ function statements(text: string): string[] {
 
 function read(statement: string): { keys: string[]; result: TestResult } | null {
   if (HEDGED.test(statement)) return null;
-  const keys = testWords().filter((t) => t.aliases.some((re) => re.test(statement))).map((t) => t.key);
+  // Mismatch repair is read from stains where "absent" or "negative" is the finding: never read here.
+  const keys = testWords().filter((t) => !NOT_READ.has(t.key) && t.aliases.some((re) => re.test(statement))).map((t) => t.key);
   if (!keys.length) return null;
   if (NOT_FOUND.test(statement)) {
     // "EGFR L858R detected, ALK not detected": both kinds of words; read part by part, if at all.
-    if (FOUND_WORD.test(statement.replace(new RegExp(NOT_FOUND.source, 'gi'), ' '))) return null;
+    // "EGFR T790M: not detected", "KRAS G12C: negative": the change is not found, not the gene.
+    if (FOUND.test(statement.replace(new RegExp(NOT_FOUND.source, 'gi'), ' '))) return null;
     return { keys, result: 'not_found' };
   }
   // A positive statement is read for one test only: in a list, which one is positive is unclear.

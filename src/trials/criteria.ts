@@ -118,7 +118,8 @@ export function findingWords(f: TestFinding): string {
 }
 
 const NEGATIVE_AFTER = /^[\s-]{0,2}(?:wild[\s-]?type|wt\b|negative|non[\s-]?mutated|unmutated|not\s+(?:mutated|amplified|rearranged))/i;
-const NEGATIVE_BEFORE = /(?:without|no|absence\s+of|lacking|non)[\s-]+(?:\w+[\s-]+)?$/i;
+// "without an EGFR mutation", "no KRAS": whole words just before the gene ("Non-squamous EGFR-mutant" is not one).
+const NEGATIVE_BEFORE = /\b(?:without|no|absence\s+of|lacking)\s+(?:an?\s+|any\s+)?$/i;
 const ABOUT_TREATMENT = /^[\s-]{0,2}(?:tkis?\b|tyrosine|inhibitor|targeted|directed|antibod|therap)/i;
 const POSITIVE_AFTER = /^[\s-]{0,2}(?:(?:p\.)?[A-Z]\d|muta|fusion|rearrang|amplif|positiv|alter|variant|delet|insert|exon|overexpress|\+|m\b)/i;
 

@@ -119,6 +119,7 @@ describe('trials for a case', () => {
       expect(studyWants(text, ['egfr', 'kras', 'her2', 'braf']), text).toBe('not_found');
     }
     // Lines about earlier treatment say nothing of the result; both kinds, or neither, are unclear.
+    expect(studyWants('Non-squamous EGFR-mutant NSCLC', ['egfr'])).toBe('found');
     for (const text of ['No prior EGFR TKI', 'Prior treatment with an EGFR tyrosine kinase inhibitor', 'HER2-low breast cancer', 'EGFR-mutant or EGFR wild-type']) {
       expect(studyWants(text, ['egfr', 'her2']), text).toBe('unclear');
     }
@@ -148,6 +149,11 @@ describe('trials for a case', () => {
     expect(g12c.score).toBeGreaterThan(g12d.score);
     expect(g12c.score).toBeGreaterThan(kras.score);
 
+    // An exclusion line says what the study is not for: "Exclusion Criteria: Known EGFR mutation" does not ask for EGFR found.
+    const excludesEgfr = { ...studies.find((s) => s.nctId === 'NCT09900002')!, nctId: 'NCT09900105', eligibility: 'Inclusion Criteria:\n* Measurable disease\nExclusion Criteria:\n* Known EGFR mutation' };
+    const notAsked = matchTrials(withFindings({ result: 'not_found', evidence: ['EGFR: no mutation detected'] }, null), [excludesEgfr], trialsKnowledge).candidates[0]!;
+    expect(notAsked.mayNotFit).toBe(false);
+    expect(notAsked.reasons.some((r) => /asks for a positive EGFR/.test(r))).toBe(false);
     // Reports that disagree are said to, and the study stays on the list.
     const both = matchTrials(withFindings(null, { result: 'conflicting', evidence: ['KRAS: not detected', 'KRAS G12C detected'] }), studies, trialsKnowledge).candidates.find((c) => c.nctId === 'NCT09900002')!;
     expect(both.reasons).toContain('Concerns KRAS G12C; the reports on file disagree (“KRAS: not detected” and “KRAS G12C detected”): check which is right.');

@@ -99,9 +99,11 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     let score = 3;
     let mayNotFit = false;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
+    const askedText = [studied, ...criteriaLines(trial.eligibility).inclusion].join(' \n ');
     for (const b of facts.biomarkers) {
       if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
-      const read = b.finding ? biomarkerFit(b.name, b.finding, text, b.aliases, k) : null;
+      // What the study asks for is read where it says what it is for: not in its exclusion lines.
+      const read = b.finding ? biomarkerFit(b.name, b.finding, askedText, b.aliases, k) : null;
       if (read) {
         reasons.push(read.reason);
         score += read.score;

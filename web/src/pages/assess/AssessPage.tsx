@@ -187,13 +187,16 @@ function SurgeryStep({ answers, set, operations }: StepProps & { operations: { i
 function PercentInput({ label, value, onChange }: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState<string | number>(value ?? '');
-  const outside = typeof typed === 'number' && (typed < 5 || typed > 200);
+  // Mantine hands back text for some typed numbers ("60.0"): a number all the same.
+  const n = typeof typed === 'number' ? typed : typed.trim() === '' ? Number.NaN : Number(typed);
+  const outside = Number.isFinite(n) && (n < 5 || n > 200);
   return (
     <NumberInput label={label} suffix=" %" allowNegative={false} decimalScale={1} clampBehavior="none" value={typed}
       error={outside ? t('assess:steps.surgery.percentRange') : undefined}
       onChange={(v) => {
         setTyped(v);
-        onChange(typeof v === 'number' && v >= 5 && v <= 200 ? v : undefined);
+        const value = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+        onChange(Number.isFinite(value) && value >= 5 && value <= 200 ? value : undefined);
       }} />
   );
 }

@@ -145,7 +145,8 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
   const [reason, setReason] = useState(inv.discountReason ?? '');
   const [tax, setTax] = useState<number | string>(inv.taxBasisPoints / 100);
   const [due, setDue] = useState(inv.dueOn ?? localDay(30));
-  const body = { version: inv.version, lines, discountCents: Math.max(0, toCents(discount) || 0), ...(reason.trim() ? { discountReason: reason } : {}), taxBasisPoints: Math.round((typeof tax === 'number' ? tax : 0) * 100), dueOn: due };
+  const taxBasisPoints = Math.max(0, toCents(tax) || 0);
+  const body = { version: inv.version, lines, discountCents: Math.max(0, toCents(discount) || 0), ...(reason.trim() ? { discountReason: reason } : {}), taxBasisPoints, dueOn: due };
   const save = useMutation({ mutationFn: () => put<Invoice>(`/cases/${caseId}/invoices/${inv.id}`, body), onSuccess: onChange });
   const issue = useMutation({
     mutationFn: async () => {
@@ -159,7 +160,7 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
   // As it will be saved: lines, less the discount, plus tax (rounded as the server rounds).
   const subtotal = lines.reduce((n, l) => n + l.quantity * l.unitCents, 0);
   const net = subtotal - Math.min(subtotal, Math.max(0, toCents(discount) || 0));
-  const liveTotal = net + Math.round((net * Math.round((typeof tax === 'number' ? tax : 0) * 100)) / 10_000);
+  const liveTotal = net + Math.round((net * Math.max(0, toCents(tax) || 0)) / 10_000);
   const missing = services.filter((s) => !lines.some((l) => l.serviceId === s.id));
   return (
     <Stack gap="xs" data-testid="invoice-draft">
