@@ -10230,7 +10230,9 @@ export interface paths {
         /** An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    lang?: "en" | "es";
+                };
                 header?: never;
                 path: {
                     id: string;
