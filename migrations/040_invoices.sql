@@ -23,6 +23,8 @@ CREATE TABLE invoices (
   closed_by uuid REFERENCES users(id),
   close_reason text,
   hardship_request text,
+  -- The payment page opened last for this bill (closed at the provider once the bill is settled).
+  checkout_session_id text,
   hardship_requested_at timestamptz,
   version int NOT NULL DEFAULT 1,
   created_by uuid NOT NULL REFERENCES users(id),

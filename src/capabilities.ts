@@ -151,7 +151,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
-    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices, paymentProvider), prefix: API }] },
+    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices, paymentProvider), prefix: API }], jobs: { 'billing.closePaymentPage': (p) => invoices.closePaymentPageAtProvider(p.sessionId) } },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

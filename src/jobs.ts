@@ -20,6 +20,8 @@ export const JOB_PAYLOADS = {
   'visit.remind': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
   // `requested`: an administrator's one refresh; without it, the scheduled run that books the next.
   'trials.sync': z.object({ requested: z.boolean().optional() }),
+  // A settled bill's payment page, closed at the payment provider (retried if the provider does not answer).
+  'billing.closePaymentPage': z.object({ sessionId: z.string().min(1).max(255) }),
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;

@@ -115,6 +115,15 @@ export async function markHardshipAsked(tx: Queryable, id: string, request: stri
   await tx.query('UPDATE invoices SET hardship_request = $2, hardship_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1', [id, request]);
 }
 
+/** The payment page opened last for a bill, and a new one in its place (null once closed). */
+export async function checkoutSession(tx: Queryable, id: string): Promise<string | null> {
+  const [row] = await tx.query<{ checkout_session_id: string | null }>('SELECT checkout_session_id FROM invoices WHERE id = $1', [id]);
+  return row?.checkout_session_id ?? null;
+}
+export async function setCheckoutSession(tx: Queryable, id: string, sessionId: string | null): Promise<void> {
+  await tx.query('UPDATE invoices SET checkout_session_id = $2 WHERE id = $1', [id, sessionId]);
+}
+
 export async function deleteDraft(tx: Queryable, id: string): Promise<void> {
   await tx.query(`DELETE FROM invoices WHERE id = $1 AND status = 'draft'`, [id]);
 }

@@ -7,7 +7,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, msg, type Message } from '../core/errors.ts';
 import type { Locale } from '../core/locale.ts';
 import { invoiceNumber, invoiceRefusal, invoiceTotals, type InvoiceAction, type InvoiceLine, type PaymentMethod } from './invoice.ts';
-import { caseInvoices, deleteDraft, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, providerEventSeen, saveDraft, type Invoice } from './invoiceRepository.ts';
+import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, providerEventSeen, saveDraft, type Invoice } from './invoiceRepository.ts';
 import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
@@ -16,6 +16,7 @@ import { billingIn, loadBilling } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
+import { enqueueJob } from '../jobs.ts';
 import { findIcd10 } from '../catalog/icd10.ts';
 import type { Intake } from '../cases/intake.ts';
 
@@ -76,6 +77,18 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
   async function close(tx: Queryable, invoice: Invoice, status: 'paid' | 'void' | 'written_off', by: string | null, reason: string | null) {
     await markClosed(tx, invoice.id, status, by, reason);
     await emit(tx, { caseId: invoice.caseId, actorId: by, type: 'invoice.close', detail: { invoiceId: invoice.id, number: invoice.number!, status } });
+    await closePaymentPage(tx, invoice.id);
+  }
+  /**
+   * A settled bill's payment page must take no more money: a job closes it at the provider once
+   * the change is committed (never inside the transaction; retried if the provider does not
+   * answer). A payment that still arrives is recorded and flagged for a refund.
+   */
+  async function closePaymentPage(tx: Queryable, invoiceId: string) {
+    const sessionId = provider ? await checkoutSession(tx, invoiceId) : null;
+    if (!sessionId) return;
+    await setCheckoutSession(tx, invoiceId, null);
+    await enqueueJob(tx, 'billing.closePaymentPage', { sessionId });
   }
   /** Today in UTC, for a payment the provider confirmed now. */
   const todayUtc = () => deps.now().toISOString().slice(0, 10);
@@ -97,6 +110,11 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
       });
     },
 
+    /** The job that closes a payment page at the provider. */
+    async closePaymentPageAtProvider(sessionId: string): Promise<void> {
+      await provider?.expireCheckout(sessionId);
+    },
+
     /** The patient side starts paying a bill online: the provider's payment page for what is owed. */
     async checkout(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string): Promise<{ url: string }> {
       const bill = await withCaseTx(db, async (tx) => {
@@ -107,10 +125,16 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
         await audit(tx, actor, meta, 'invoice.checkout', caseId, invoiceId);
         return { row, invoice };
       });
-      return provider!.startCheckout({
+      const page = await provider!.startCheckout({
         invoiceId, caseId, number: bill.invoice.number!, amountCents: bill.invoice.balanceCents, currency: bill.invoice.currency,
         returnUrl: `${deps.config.publicUrl}/cases/${caseId}`, locale: meta.locale ?? 'en',
       });
+      // The page opened before this one closes: one open page per bill.
+      await withCaseTx(db, async (tx) => {
+        await closePaymentPage(tx, invoiceId);
+        await setCheckoutSession(tx, invoiceId, page.sessionId);
+      });
+      return { url: page.url };
     },
 
     /**

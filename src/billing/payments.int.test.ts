@@ -31,9 +31,15 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = new URLSearchParams(raw);
       seen.push({ path: req.url ?? '', body, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
-      if (req.method === 'POST' && req.url === '/v1/checkout/sessions' && req.headers.authorization === 'Bearer sk_test_synthetic123') {
-        const session = { ...fixture('checkout-session.json'), amount_total: Number(body.get('line_items[0][price_data][unit_amount]')), metadata: { invoiceId: body.get('metadata[invoiceId]'), caseId: body.get('metadata[caseId]') } };
-        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_synthetic' }).end(JSON.stringify(session));
+      const session = fixture('checkout-session.json');
+      const authorized = req.headers.authorization === 'Bearer sk_test_synthetic123';
+      if (authorized && req.method === 'POST' && req.url === '/v1/checkout/sessions') {
+        const made = { ...session, amount_total: Number(body.get('line_items[0][price_data][unit_amount]')), metadata: { invoiceId: body.get('metadata[invoiceId]'), caseId: body.get('metadata[caseId]') } };
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_synthetic' }).end(JSON.stringify(made));
+      } else if (authorized && req.method === 'GET' && req.url === `/v1/checkout/sessions/${session.id}`) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(session));
+      } else if (authorized && req.method === 'POST' && req.url === `/v1/checkout/sessions/${session.id}/expire`) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...session, status: 'expired', url: null }));
       } else {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }));
       }
@@ -109,6 +115,9 @@ describe('paying a bill online', () => {
     expect(await (await post(n)).json()).toEqual({ received: true, outcome: 'already' });
     const bill = await payments();
     expect(bill.status).toBe('paid');
+    // The bill is settled: its payment page is closed at Stripe, so it takes no more money.
+    await t.app.jobs.drain();
+    expect(seen.filter((x) => x.path.endsWith('/expire')).map((x) => x.path)).toEqual(['/v1/checkout/sessions/cs_test_a1SyntheticSession000000000000000000000000000/expire']);
     expect(bill.payments).toEqual([expect.objectContaining({ amountCents: invoice.totalCents, method: 'card', online: true, reference: 'pi_3SyntheticIntent000000000' })]);
     const [audit] = await t.db.query<{ actor_id: string | null; outcome: string }>(`SELECT actor_id, outcome FROM audit_events WHERE action = 'invoice.payment.online' AND case_id = $1`, [caseId]);
     expect(audit).toEqual({ actor_id: null, outcome: 'success' });

@@ -29,7 +29,9 @@ export interface ProviderPayment {
 
 export interface PaymentProvider {
   readonly name: 'stripe';
-  startCheckout(input: CheckoutRequest): Promise<{ url: string }>;
+  startCheckout(input: CheckoutRequest): Promise<{ url: string; sessionId: string }>;
+  /** Closes a payment page that must no longer take money (the bill was settled, or a newer page replaces it). */
+  expireCheckout(sessionId: string): Promise<void>;
   /**
    * The payment a signed notice confirms; null for a notice that is genuine but about something
    * else (or not paid yet). Throws `NoticeRefused` when the signature does not hold.
@@ -61,7 +63,12 @@ export function stripeProvider(config: { secretKey: string; webhookSecret: strin
         locale: r.locale.startsWith('es') ? 'es' : 'en',
       }, { idempotencyKey: `checkout-${r.invoiceId}-${r.amountCents}-${r.locale.slice(0, 2)}-${Math.floor(Date.now() / 600_000)}` });
       if (!session.url) throw new Error('The payment provider gave no payment page.');
-      return { url: session.url };
+      return { url: session.url, sessionId: session.id };
+    },
+    async expireCheckout(sessionId) {
+      const session = await stripe.checkout.sessions.retrieve(sessionId);
+      // Only an open page can be closed; a paid or expired one is left as it is.
+      if (session.status === 'open') await stripe.checkout.sessions.expire(sessionId);
     },
     paymentFrom(rawBody, signature) {
       let event: Stripe.Event;

@@ -112,6 +112,9 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await draft.getByLabel('Price: Pathology review of your slides').fill('380.00');
   await draft.getByText(/^Total: /).waitFor();
   await draft.getByRole('button', { name: 'Issue the bill' }).click();
+  // Issuing asks first: it cannot be undone.
+  await draft.getByText(/^Send this bill of \$[\d,]+\.\d\d to the patient\?/).waitFor();
+  await draft.getByRole('button', { name: 'Yes' }).click();
   const bill = bills.getByTestId('invoice');
   await bill.getByText(/^Bill INV-\d{4}-\d{6}$/).waitFor();
   await bill.getByText('To pay', { exact: true }).waitFor();
@@ -150,11 +153,13 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await desk.getByText('“My hours at work were cut and I cannot pay it all now.”').waitFor();
   await desk.getByLabel('Reason to close the bill').fill('Hardship waiver approved');
   await desk.getByRole('button', { name: /^Waive what is owed/ }).click();
+  await desk.getByRole('button', { name: 'Yes' }).click();
   await desk.getByTestId('invoice').getByText('Waived', { exact: true }).waitFor();
   await desk.close();
 
   await phone.reload();
   await phone.getByTestId('invoice').getByText('Why it was closed: Hardship waiver approved').waitFor();
+  await phone.getByTestId('invoice').getByText(/^Waived: \$[\d,]+\.\d\d\. Nothing more is owed\.$/).waitFor();
   await shot(phone, 'patient-sees-the-bill-waived');
   await phone.close();
 });

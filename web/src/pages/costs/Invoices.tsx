@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -74,6 +74,7 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
         </Stack>
       )}
       {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
+      {inv.status === 'written_off' && <Text fw={700}>{t('cases:invoices.waived', { amount: money(inv.totalCents - inv.paidCents) })}</Text>}
       {inv.closeReason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
       <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.pdf')}</Anchor>
       {inv.hardshipRequestedAt && inv.status === 'issued' && (
@@ -189,11 +190,25 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
       <Text fw={700}>{t('cases:invoices.draftTotal', { amount: money(liveTotal) })}</Text>
       <Group wrap="wrap">
         <Button size="sm" variant="light" onClick={() => save.mutate()} loading={save.isPending}>{t('cases:invoices.save')}</Button>
-        <Button size="sm" onClick={() => issue.mutate()} loading={issue.isPending} disabled={!lines.length}>{t('cases:invoices.issue')}</Button>
+        <ConfirmButton size="sm" label={t('cases:invoices.issue')} question={t('cases:invoices.confirmIssue', { amount: money(liveTotal) })} onConfirm={() => issue.mutate()} loading={issue.isPending} disabled={!lines.length} />
         <Button size="sm" variant="subtle" color="red" onClick={() => discard.mutate()} loading={discard.isPending}>{t('cases:invoices.discard')}</Button>
       </Group>
       <ErrorNote error={save.error ?? issue.error ?? discard.error} />
     </Stack>
+  );
+}
+
+/** A button that asks before it acts: issuing, waiving and cancelling a bill cannot be undone. */
+function ConfirmButton({ label, question, onConfirm, ...button }: { label: string; question: string; onConfirm: () => void } & Pick<ButtonProps, 'size' | 'variant' | 'color' | 'loading' | 'disabled'>) {
+  const { t } = useTranslation();
+  const [asking, setAsking] = useState(false);
+  if (!asking) return <Button {...button} onClick={() => setAsking(true)}>{label}</Button>;
+  return (
+    <Group gap="xs" wrap="wrap">
+      <Text size="sm" fw={500}>{question}</Text>
+      <Button size="xs" color={button.color} onClick={() => { setAsking(false); onConfirm(); }}>{t('cases:invoices.confirmYes')}</Button>
+      <Button size="xs" variant="default" onClick={() => setAsking(false)}>{t('cases:invoices.confirmNo')}</Button>
+    </Group>
   );
 }
 
@@ -223,8 +238,8 @@ function SettleForm({ caseId, inv, money, onChange }: { caseId: string; inv: Inv
       <ErrorNote error={pay.error} />
       <TextInput label={t('cases:invoices.closeReason')} description={`${t('cases:invoices.closeWhy')} ${t('cases:invoices.patientReads')}`} value={closing} onChange={(e) => setClosing(e.currentTarget.value)} maxLength={500} />
       <Group wrap="wrap">
-        <Button size="xs" variant="light" color="teal" onClick={() => close.mutate('write-off')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.writeOff', { amount: money(inv.balanceCents) })}</Button>
-        {inv.paidCents === 0 && <Button size="xs" variant="light" color="red" onClick={() => close.mutate('void')} loading={close.isPending} disabled={closing.trim().length < 3}>{t('cases:invoices.void')}</Button>}
+        <ConfirmButton size="xs" variant="light" color="teal" label={t('cases:invoices.writeOff', { amount: money(inv.balanceCents) })} question={t('cases:invoices.confirmWriteOff', { amount: money(inv.balanceCents) })} onConfirm={() => close.mutate('write-off')} loading={close.isPending} disabled={closing.trim().length < 3} />
+        {inv.paidCents === 0 && <ConfirmButton size="xs" variant="light" color="red" label={t('cases:invoices.void')} question={t('cases:invoices.confirmVoid')} onConfirm={() => close.mutate('void')} loading={close.isPending} disabled={closing.trim().length < 3} />}
       </Group>
       <ErrorNote error={close.error} />
     </Stack>
