@@ -134,6 +134,7 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await shot(desk, 'coordinator-issues-a-bill');
 
   const phone = await caseOpenedBy(patient, id, PHONE);
+  await phone.getByText('This request has a bill: what you owe is on the bill below, not in this estimate.').waitFor();
   const mine = phone.getByTestId('invoice');
   await mine.getByText(/^Still to pay: \$[\d,]+\.\d\d, by /).waitFor();
   expect(await mine.textContent()).not.toMatch(/Record|Waive|Cancel the bill|CPT/);

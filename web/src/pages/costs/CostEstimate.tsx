@@ -18,6 +18,9 @@ type Estimate = GetResult<'/api/cases/{id}/estimate'>;
 export function CostEstimate({ caseId, sent = false, staff = false, recordInsurer = false }: { caseId: string; sent?: boolean; staff?: boolean; recordInsurer?: boolean }) {
   const { t, i18n } = useTranslation();
   const estimate = useQuery({ queryKey: caseKeys.part(caseId, 'estimate'), queryFn: () => get<Estimate>(`/cases/${caseId}/estimate`) });
+  // Once a bill is issued, it is what is owed: the estimate says so (the same list the bills card reads).
+  const bills = useQuery({ queryKey: caseKeys.part(caseId, 'estimate', 'invoices'), queryFn: () => get<Schema<'Invoice'>[]>(`/cases/${caseId}/invoices`), enabled: sent });
+  const billed = (bills.data ?? []).some((b) => b.status !== 'draft' && b.status !== 'void');
   if (estimate.isPending) return <Loader size="sm" aria-label={t('cases:costs.loading')} />;
   if (estimate.error) return <ErrorNote error={estimate.error} />;
   const e = estimate.data;
@@ -30,7 +33,8 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
       <Stack gap="sm">
         <Title order={4}>{t('cases:costs.title')}</Title>
         {staff && <Text size="xs" c="dimmed">{t('cases:costs.asPatientSees')}</Text>}
-        {!e.pricesSet && <Alert color="yellow" p="xs">{t('cases:costs.examplePrices')}</Alert>}
+        {billed && <Alert color="blue" p="xs">{t('cases:costs.billedSeeBill')}</Alert>}
+        {!e.pricesSet && !billed && <Alert color="yellow" p="xs">{t('cases:costs.examplePrices')}</Alert>}
         <Table>
           <Table.Tbody>
             {shown.map((l) => (
