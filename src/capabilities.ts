@@ -112,7 +112,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   await trials.bookSync();
   const billing = billingService(deps);
   const paymentProvider = config.stripe ? stripeProvider(config.stripe) : null;
-  const invoices = invoiceService(deps, billing.caseEstimate, paymentProvider);
+  const invoices = invoiceService(deps, billing, paymentProvider);
   await billing.start();
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);

@@ -56,7 +56,8 @@ const DATA = path.join(import.meta.dirname, 'data');
 const read = <T>(schema: z.ZodType<T>, file: string): T => schema.parse(JSON.parse(fs.readFileSync(path.join(DATA, file), 'utf8')));
 
 /** The service catalogue and the coverage rules, checked: every source a rule or service names exists. */
-export function loadBilling(): { catalogue: ServiceCatalogue; coverage: CoverageRules } {
+export type Billing = { catalogue: ServiceCatalogue; coverage: CoverageRules };
+export function loadBilling(): Billing {
   const catalogue = read(Catalogue, 'services.json');
   const coverage = read(Coverage, 'coverage.json');
   const known = (list: { id: string }[]) => new Set(list.map((s) => s.id));

@@ -63,17 +63,15 @@ export async function caseInvoices(q: Queryable, caseId: string, withDrafts: boo
   return rows.map((r) => toInvoice(r, payments.filter((p) => p.invoice_id === r.id)));
 }
 
-/** One invoice of a case, locked for a change. */
-export async function invoiceForUpdate(tx: Queryable, caseId: string, invoiceId: string): Promise<Invoice | null> {
-  const [row] = await tx.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1 AND case_id = $2 FOR UPDATE', [invoiceId, caseId]);
+/** One invoice of a case with its payments; locked for a change when asked. */
+async function oneInvoice(q: Queryable, caseId: string, invoiceId: string, forUpdate: boolean): Promise<Invoice | null> {
+  const [row] = await q.query<InvoiceRow>(`SELECT * FROM invoices WHERE id = $1 AND case_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [invoiceId, caseId]);
   if (!row) return null;
-  const payments = await tx.query<PaymentRow>('SELECT p.*, u.name FROM invoice_payments p LEFT JOIN users u ON u.id = p.recorded_by WHERE p.invoice_id = $1 ORDER BY p.created_at, p.id', [invoiceId]);
+  const payments = await q.query<PaymentRow>('SELECT p.*, u.name FROM invoice_payments p LEFT JOIN users u ON u.id = p.recorded_by WHERE p.invoice_id = $1 ORDER BY p.created_at, p.id', [invoiceId]);
   return toInvoice(row, payments);
 }
-
-export async function invoiceById(q: Queryable, caseId: string, invoiceId: string): Promise<Invoice | null> {
-  return (await caseInvoices(q, caseId, true)).find((i) => i.id === invoiceId) ?? null;
-}
+export const invoiceForUpdate = (tx: Queryable, caseId: string, invoiceId: string) => oneInvoice(tx, caseId, invoiceId, true);
+export const invoiceById = (q: Queryable, caseId: string, invoiceId: string) => oneInvoice(q, caseId, invoiceId, false);
 
 export async function insertDraft(tx: Queryable, caseId: string, by: string, draft: { currency: string; lines: InvoiceLine[]; totals: InvoiceTotals }): Promise<string> {
   const [row] = await tx.query<{ id: string }>(

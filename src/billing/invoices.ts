@@ -12,7 +12,7 @@ import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
 export type InvoiceView = Invoice & { payOnline: boolean };
-import { billingIn, loadBilling } from './estimate.ts';
+import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
@@ -40,7 +40,7 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
  * payments until it is paid, voids it (issued in error, nothing paid) or writes off what is owed
  * (a hardship the patient asked for, or any other reason). The patient side reads what was issued.
  */
-export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>, provider: PaymentProvider | null = null) {
+export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate> }, provider: PaymentProvider | null = null) {
   const { db } = deps;
   /** What a bill looks like to `actor`: with whether they can pay it online now. */
   const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({
@@ -49,7 +49,7 @@ export function invoiceService(deps: Deps, estimateOf: (tx: Queryable, row: Case
     hardshipRequest: roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship') ? inv.hardshipRequest : null,
     payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
   });
-  const billing = loadBilling();
+  const { billing, caseEstimate: estimateOf } = costs;
   const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
   /** A bill's lines named in the reader's language (a line keeps the catalogue's English as written). */
   const inLanguage = (locale: Locale | undefined) => {

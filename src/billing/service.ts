@@ -59,6 +59,8 @@ export function billingService(deps: Deps) {
   }
 
   return {
+    /** The service catalogue and coverage rules, read once (bills name their services from it). */
+    billing,
     caseEstimate,
 
     /** A new installation starts with the catalogue's fees as its first version. */

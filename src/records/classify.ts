@@ -70,7 +70,7 @@ export function itemsOfImagingStudy(modalities: string[], words: string): string
 }
 
 // Gene symbols that are also common English words are not taken as evidence on their own.
-const AMBIGUOUS = new Set(['met', 'ret', 'kit', 'grade', 'fish', 'ras', 'cps']);
+export const AMBIGUOUS_GENE_WORDS: ReadonlySet<string> = new Set(['met', 'ret', 'kit', 'grade', 'fish', 'ras', 'cps']);
 
 /** Biomarker test names (from the assessment panels) that a molecular report mentions. */
 export function testsReported(text: string): string[] {
@@ -78,7 +78,7 @@ export function testsReported(text: string): string[] {
   const found = new Set<string>();
   for (const panel of KNOWLEDGE.panels) {
     for (const test of panel.tests) {
-      if (test.aliases.some((a) => a.length >= 3 && !AMBIGUOUS.has(a) && t.includes(` ${a.toLowerCase()} `))) found.add(test.aliases[0]!.toUpperCase());
+      if (test.aliases.some((a) => a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a) && t.includes(` ${a.toLowerCase()} `))) found.add(test.aliases[0]!.toUpperCase());
     }
   }
   return [...found].sort();

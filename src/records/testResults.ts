@@ -1,4 +1,5 @@
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { AMBIGUOUS_GENE_WORDS } from './classify.ts';
 
 /**
  * What a molecular report says of each biomarker test it names: found (a mutation, fusion,
@@ -28,8 +29,6 @@ const STATED = /\b(?:score|tps|cps|index|h-score|intensity|percent)\b[^\n]*\d|\d
 // Method and limitation wording: "may not be detected", "below the limit of detection", "this assay does not".
 const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|sensitivity|below|assay\s+does|designed\s+to|if\s+present|to\s+be\s+determined|pending|recommend(?:ed)?|consider)\b/i;
 const NOT_READ = new Set(['MMR', 'MSI']);
-// Gene symbols that are also everyday words are not read here either (as `testsReported`).
-const AMBIGUOUS = new Set(['met', 'ret', 'kit', 'grade', 'fish', 'ras', 'cps']);
 const MAX_EVIDENCE = 160;
 
 interface TestWords { key: string; aliases: RegExp[] }
@@ -41,7 +40,7 @@ function testWords(): TestWords[] {
     for (const t of panel.tests) {
       const key = t.aliases[0]!.toUpperCase();
       const set = byKey.get(key) ?? new Set<string>();
-      for (const a of t.aliases) if (a.length >= 3 && !AMBIGUOUS.has(a)) set.add(a.toLowerCase());
+      for (const a of t.aliases) if (a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a)) set.add(a.toLowerCase());
       byKey.set(key, set);
     }
   }
@@ -110,11 +109,13 @@ export function findingsByTest(results: ReportedResult[]): Map<string, TestFindi
 /** A panel test's finding: tests are keyed by their first alias, as `testsReported` names them. */
 export const findingFor = (findings: Map<string, TestFinding>, aliases: readonly string[]): TestFinding | null => findings.get(aliases[0]?.toUpperCase() ?? '') ?? null;
 
+/** Each panel test's aliases by its name (the assessment names tests by these names). */
+export const TEST_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
+
 /** The findings of the panel tests named (the assessment's test names), in their order. */
 export function findingsOfTests(findings: Map<string, TestFinding>, names: readonly string[]): ({ test: string } & TestFinding)[] {
-  const aliases = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
   return names.flatMap((name) => {
-    const f = findingFor(findings, aliases.get(name) ?? []);
+    const f = findingFor(findings, TEST_ALIASES.get(name) ?? []);
     return f ? [{ test: name, ...f }] : [];
   });
 }

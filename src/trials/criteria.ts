@@ -133,7 +133,7 @@ export function studyWants(text: string, aliases: string[], ignored: readonly st
   let notFound = false;
   for (const alias of aliases) {
     if (ignored.includes(alias.toLowerCase())) continue;
-    const re = new RegExp(`(?<![A-Za-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`, 'gi');
+    const re = new RegExp(`(?<![A-Za-z0-9])${escape(alias)}(?![a-z])`, 'gi');
     for (const m of text.matchAll(re)) {
       const before = text.slice(Math.max(0, m.index - 25), m.index);
       const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
@@ -149,7 +149,7 @@ export function studyWants(text: string, aliases: string[], ignored: readonly st
 export function changesNamed(text: string, aliases: string[]): string[] {
   const out = new Set<string>();
   for (const alias of aliases) {
-    const re = new RegExp(`(?<![A-Za-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s:-]*(?:p\\.)?([A-Z]\\d{1,4}[A-Z])(?![A-Za-z0-9])`, 'gi');
+    const re = new RegExp(`(?<![A-Za-z0-9])${escape(alias)}[\\s:-]*(?:p\\.)?([A-Z]\\d{1,4}[A-Z])(?![A-Za-z0-9])`, 'gi');
     for (const m of text.matchAll(re)) out.add(m[1]!.toUpperCase());
   }
   return [...out];

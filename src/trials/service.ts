@@ -1,11 +1,10 @@
 import type { Actor, RequestMeta } from '../core/context.ts';
-import { findingFor } from '../records/testResults.ts';
+import { findingFor, TEST_ALIASES } from '../records/testResults.ts';
 import { openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import { AppError } from '../core/errors.ts';
 import type { Db, Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
-import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
 import { caseChecklist } from '../records/checklist.ts';
@@ -212,7 +211,6 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
   const { assessment, testFindings } = await caseChecklist(tx, row);
   const ageYears = intake.patient?.birthDate ? ageOn(intake.patient.birthDate, now) : null;
   const tests = assessment.biomarkers?.tests ?? [];
-  const aliases = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
   return {
     conditionId: assessment.condition.id,
     ageYears,
@@ -223,7 +221,7 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     travelMiles: intake.patient?.travelMiles ?? null,
     stage: assessment.biomarkers?.stage ?? 'unknown',
     biomarkers: tests.map((t) => {
-      const of = aliases.get(t.name) ?? [t.name.toLowerCase()];
+      const of = [...(TEST_ALIASES.get(t.name) ?? [t.name.toLowerCase()])];
       return { name: t.name, aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
     }),
     treatments: (intake.treatment?.treatments ?? []).map((t) => t.description),

@@ -79,6 +79,15 @@ export function formatDay(day: string | null | undefined, unknown = '—'): stri
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(formatLocale(), { dateStyle: 'medium', timeZone: 'UTC' });
 }
 
+/** The user's own calendar day (not UTC's), `offsetDays` from today, as an ISO date. */
+export function localDay(offsetDays = 0): string {
+  const d = new Date(Date.now() + offsetDays * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A number field's value: Mantine hands back text for some typed numbers ("380.00", "60.0"); NaN when empty or not a number. */
+export const numberOf = (v: string | number): number => (typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v));
+
 export function ageInDays(iso: string | null | undefined): number | null {
   if (!iso) return null;
   return Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { get, post, type GetResult, type PostResult } from '../../api.ts';
+import { get, numberOf, post, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { DiagnosisLabel, useDiagnosisSearch } from '../../diagnosis.tsx';
@@ -187,15 +187,14 @@ function SurgeryStep({ answers, set, operations }: StepProps & { operations: { i
 function PercentInput({ label, value, onChange }: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState<string | number>(value ?? '');
-  // Mantine hands back text for some typed numbers ("60.0"): a number all the same.
-  const n = typeof typed === 'number' ? typed : typed.trim() === '' ? Number.NaN : Number(typed);
+  const n = numberOf(typed);
   const outside = Number.isFinite(n) && (n < 5 || n > 200);
   return (
     <NumberInput label={label} suffix=" %" allowNegative={false} decimalScale={1} clampBehavior="none" value={typed}
       error={outside ? t('assess:steps.surgery.percentRange') : undefined}
       onChange={(v) => {
         setTyped(v);
-        const value = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+        const value = numberOf(v);
         onChange(Number.isFinite(value) && value >= 5 && value <= 200 ? value : undefined);
       }} />
   );

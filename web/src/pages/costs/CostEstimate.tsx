@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatLocale } from '../../i18n.ts';
-import { formatDay, get, post, type GetResult, type Schema } from '../../api.ts';
+import { formatDay, get, localDay, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { Invoices } from './Invoices.tsx';
@@ -93,8 +93,7 @@ function InsurerAnswers({ caseId, canRecord }: { caseId: string; canRecord: bool
   const key = caseKeys.part(caseId, 'estimate', 'insurer');
   const checks = useQuery({ queryKey: key, queryFn: () => get<Check[]>(`/cases/${caseId}/coverage-checks`) });
   // The coordinator's own calendar day, not UTC's.
-  const now = new Date();
-  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  const today = localDay();
   const empty = { insurer: '', answer: 'covered' as Check['answer'], reference: '', spokeOn: today, note: '' };
   const [form, setForm] = useState(empty);
   const add = useMutation({

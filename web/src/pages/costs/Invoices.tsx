@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSele
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, formatDay, get, post, put, type Schema } from '../../api.ts';
+import { api, formatDay, get, localDay, numberOf, post, put, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { formatLocale } from '../../i18n.ts';
 import { caseKeys } from '../../queryKeys.ts';
@@ -12,13 +12,8 @@ type Method = Invoice['payments'][number]['method'];
 const METHODS: Method[] = ['check', 'transfer', 'card', 'cash', 'other'];
 const STATUS_COLOR: Record<Invoice['status'], string> = { draft: 'gray', issued: 'blue', paid: 'green', void: 'gray', written_off: 'teal' };
 
-/** The user's calendar day (not UTC's), as an ISO date. */
-function localDay(offsetDays = 0): string {
-  const d = new Date(Date.now() + offsetDays * 86_400_000);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-/** A money field's value in cents; Mantine hands back text for some typed numbers ("380.00"). NaN when it is not a number. */
-const toCents = (v: string | number) => Math.round((typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v)) * 100);
+/** A money field's value in cents; NaN when it is not a number. */
+const toCents = (v: string | number) => Math.round(numberOf(v) * 100);
 
 /**
  * The request's bills. The patient side reads what was issued (lines, totals, payments, what is
