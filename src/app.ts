@@ -187,6 +187,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const masterKeys = loadMasterKeys(config.blobKeys, config.dataDir, config.env === 'production');
   const modules = await capabilities({ ...deps, secrets: secretBox(masterKeys), masterKeys });
   const jobHandlers = jobTable(modules.map((m) => m.jobs ?? {}));
+  for (const m of modules) if (m.startupNote) app.log.info({ capability: m.name }, m.startupNote);
   app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log, config.instanceName) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs, config.instanceName);

@@ -50,6 +50,7 @@ import { materialService } from './records/material.ts';
 import { materialRoutes } from './records/materialRoutes.ts';
 import { recordsRoutes } from './records/routes.ts';
 import { recordsService } from './records/service.ts';
+import { ocrEngineFor } from './records/ocr.ts';
 import { postgresUploadLocker } from './records/uploadLocks.ts';
 import { uploadStoreFor } from './records/uploadStore.ts';
 import { referenceRoutes } from './reference/routes.ts';
@@ -64,6 +65,8 @@ export interface Capability {
   name: string;
   routes: { plugin: FastifyPluginAsync; prefix: string }[];
   jobs?: Partial<JobHandlers>;
+  /** What an operator should read in the log at start-up (which optional parts are on). */
+  startupNote?: string;
   onClose?: () => Promise<void>;
 }
 
@@ -81,7 +84,9 @@ export function services(deps: ServiceDeps) {
   const accounts = accountsService(deps, deps.secrets);
   const cases = casesService(deps);
   const blobs = new BlobStore(objectBackendFor(config), deps.masterKeys);
-  const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes });
+  // Text recognition is decided once: photos and scans are either read or wait for a person.
+  const ocr = ocrEngineFor(config.ocr.setting, config.ocr.languages, { maxPages: config.ocr.maxPages, timeoutMs: 120_000 });
+  const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes, ocr: ocr.engine });
   const localStore = localInstanceStore(blobs);
   const instanceStore = config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore;
   const pathology = pathologyService({ ...deps, blobs, instances: instanceStore });
@@ -94,7 +99,7 @@ export function services(deps: ServiceDeps) {
   const boards = boardsService({ ...deps, cases });
   const visits = visitsService({ ...deps, cases });
   const messages = messagesService({ ...deps, cases });
-  return { accounts, cases, blobs, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages };
+  return { accounts, cases, blobs, ocr, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages };
 }
 export type Services = ReturnType<typeof services>;
 
@@ -102,7 +107,7 @@ export type Services = ReturnType<typeof services>;
 export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const { config, db } = deps;
   const publicUrl = () => config.publicUrl;
-  const { accounts, cases, blobs, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages } = services(deps);
+  const { accounts, cases, blobs, ocr, records, imaging, pathology, opinions, offers, notifications, material, experts, boards, visits, messages } = services(deps);
   await accounts.resealSecrets({ rotate: false });
   await refreshSlaDueDates(db, serviceLevelsFor(config));
   const uploads = await uploadStoreFor(config, blobs);
@@ -133,6 +138,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
         { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },
+      startupNote: ocr.engine ? `text recognition of photos and scanned pages: Tesseract (${ocr.languages.join(', ')})` : `text recognition off (${ocr.why}): photos and scanned pages wait for a coordinator`,
       onClose: async () => uploadLocker?.close(),
     },
     {

@@ -55,6 +55,10 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   DICOM_MAX_INSTANCE_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
   SLIDE_MAX_MEGAPIXELS: z.coerce.number().int().min(1).default(25_000),
+  /** Text recognition of photos and scanned pages: Tesseract when installed (auto), required, or off. */
+  OCR: z.enum(['auto', 'tesseract', 'off']).default('auto'),
+  OCR_LANGUAGES: z.string().regex(/^[a-z_]{3,12}(,[a-z_]{3,12})*$/, 'Tesseract language codes separated by commas: eng,spa').default('eng,spa'),
+  OCR_MAX_PAGES: z.coerce.number().int().min(1).max(500).default(20),
   PDF_READ_BASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DICOM_SLIDE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   VIEWER_ACCESS_REUSE_SECONDS: z.coerce.number().min(0).max(10).default(5),
@@ -142,6 +146,8 @@ export interface Config {
   slideMaxMegapixels: number;
   /** The time a PDF's text may take to read, before one second per megabyte is added. */
   pdfReadBaseMs: number;
+  /** Text recognition for photos and scanned pages (see `records/ocr.ts`). */
+  ocr: { setting: 'auto' | 'tesseract' | 'off'; languages: string[]; maxPages: number };
   /** How long a DICOM whole-slide series must stop receiving instances before it is made into a slide. */
   dicomSlideSettleSeconds: number;
   /**
@@ -252,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomMaxInstanceBytes: e.DICOM_MAX_INSTANCE_BYTES,
     slideMaxMegapixels: e.SLIDE_MAX_MEGAPIXELS,
     pdfReadBaseMs: e.PDF_READ_BASE_MS,
+    ocr: { setting: e.OCR, languages: e.OCR_LANGUAGES.split(','), maxPages: e.OCR_MAX_PAGES },
     dicomSlideSettleSeconds: e.DICOM_SLIDE_SETTLE_SECONDS,
     viewerAccessReuseMs: e.VIEWER_ACCESS_REUSE_SECONDS * 1000,
     trialsRegistryUrl: e.TRIALS_REGISTRY_URL,

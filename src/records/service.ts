@@ -90,11 +90,13 @@ async function patientFlags(tx: Queryable, row: CaseRow, entries: ClinicalEntry[
  * the checklist gate and its waivers, and the clinical data imported from FHIR and C-CDA.
  */
 /**
- * Optical character recognition for scanned pages and photos of paper reports. None ships with
- * Consilium; a deployment can plug one in here, and its text then goes through the same
- * classification as any other text. Without it, such documents wait for a person.
+ * Optical character recognition for scanned pages and photos of paper reports (Tesseract, see
+ * `ocr.ts`, when installed); its text goes through the same classification as any other text.
+ * Without one, such documents wait for a person.
  */
 export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff') => Promise<string>;
+
+const UNREAD_SCAN = 'The text of this photo or scan could not be read: a coordinator will read it.';
 
 export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipLimits; maxUploadBytes: number; ocr?: OcrEngine }) {
   const { db, blobs } = deps;
@@ -214,6 +216,18 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     return row;
   }
 
+  /**
+   * The engine's text, or null when it failed on this file (a crash, the time limit): the file
+   * then waits for a person like any scan, rather than being retried until the job gives up.
+   */
+  async function recognise(bytes: Buffer, type: 'pdf' | 'jpeg' | 'png' | 'tiff'): Promise<string | null> {
+    try {
+      return await deps.ocr!(bytes, type);
+    } catch {
+      return null;
+    }
+  }
+
   /** Background work on a PDF or text file: text, type, and the biomarker tests it reports. */
   async function extract(documentId: string): Promise<void> {
     const [doc] = await db.query<DocumentRow>('SELECT * FROM documents WHERE id = $1', [documentId]);
@@ -227,7 +241,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         const pdf = await extractPdfText(new Uint8Array(bytes), pdfBudgetMs(bytes.length, deps.config.pdfReadBaseMs));
         text = pdf.text;
         if (pdf.pagesWithoutText > pdf.pages / 2) {
-          if (deps.ocr) text = `${text}\n${await deps.ocr(bytes, 'pdf')}`;
+          const read = deps.ocr ? await recognise(bytes, 'pdf') : null;
+          if (read !== null) text = `${text}\n${read}`;
           else {
             status = 'needs_review';
             detail = `${pdf.pagesWithoutText} of ${pdf.pages} pages are scanned images without text: a coordinator will read them.`;
@@ -241,7 +256,12 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     } else if (doc.content_type === 'text') {
       text = bytes.toString('utf8');
     } else if (deps.ocr) {
-      text = await deps.ocr(bytes, doc.content_type as 'jpeg' | 'png' | 'tiff');
+      const read = await recognise(bytes, doc.content_type as 'jpeg' | 'png' | 'tiff');
+      if (read === null) {
+        await db.query(`UPDATE documents SET status = 'needs_review', status_detail = $2, updated_at = now() WHERE id = $1 AND status = 'processing'`, [documentId, UNREAD_SCAN]);
+        return;
+      }
+      text = read;
     } else {
       return;
     }
