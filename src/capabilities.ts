@@ -32,6 +32,8 @@ import { pathologyRoutes } from './pathology/routes.ts';
 import { trialsRoutes } from './trials/routes.ts';
 import { billingRoutes } from './billing/routes.ts';
 import { invoiceRoutes } from './billing/invoiceRoutes.ts';
+import { cardRoutes } from './billing/cardRoutes.ts';
+import { coverageCards } from './billing/cards.ts';
 import { invoiceService } from './billing/invoices.ts';
 import { stripeProvider } from './billing/payments.ts';
 import { billingService } from './billing/service.ts';
@@ -118,6 +120,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
   const billing = billingService(deps);
   const paymentProvider = config.stripe ? stripeProvider(config.stripe) : null;
   const invoices = invoiceService(deps, billing, paymentProvider);
+  const cards = coverageCards({ ...deps, blobs, ocr: ocr.engine });
   await billing.start();
   const live = await liveHub(db);
   const boardRoom = await boardHub(db);
@@ -157,7 +160,11 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
     },
     { name: 'trials', routes: [{ plugin: trialsRoutes(trials), prefix: API }], jobs: { 'trials.sync': (p) => (p.requested ? trials.requestedSync() : trials.scheduledSync()) } },
     { name: 'knowledge', routes: [{ plugin: knowledgeRoutes(deps.now), prefix: API }] },
-    { name: 'costs', routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices, paymentProvider), prefix: API }], jobs: { 'billing.closePaymentPage': (p) => invoices.closePaymentPageAtProvider(p.sessionId) } },
+    {
+      name: 'costs',
+      routes: [{ plugin: billingRoutes(billing), prefix: API }, { plugin: invoiceRoutes(invoices, paymentProvider), prefix: API }, { plugin: cardRoutes(cards), prefix: API }],
+      jobs: { 'billing.closePaymentPage': (p) => invoices.closePaymentPageAtProvider(p.sessionId), 'coverage.readCard': (p) => cards.read(p.caseId, p.side, p.sha256) },
+    },
     {
       name: 'experts',
       routes: [{ plugin: expertsRoutes(experts, offers), prefix: ROOT }],

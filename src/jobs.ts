@@ -20,6 +20,8 @@ export const JOB_PAYLOADS = {
   'visit.remind': z.object({ visitId: z.uuid(), startsAt: z.iso.datetime() }),
   // `requested`: an administrator's one refresh; without it, the scheduled run that books the next.
   'trials.sync': z.object({ requested: z.boolean().optional() }),
+  // The member ID and group number read from a photo of an insurance card (the photo named by its content).
+  'coverage.readCard': z.object({ caseId: z.uuid(), side: z.enum(['front', 'back']), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   // A settled bill's payment page, closed at the payment provider (retried if the provider does not answer).
   'billing.closePaymentPage': z.object({ sessionId: z.string().min(1).max(255) }),
 } as const;

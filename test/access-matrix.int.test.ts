@@ -118,6 +118,10 @@ const ROUTES: Route[] = [
   { name: 'trials for a case', op: 'GET /api/cases/{id}/trials', method: 'GET', path: (c) => `/api/cases/${c.id}/trials` },
   { name: 'cost estimate', op: 'GET /api/cases/{id}/estimate', method: 'GET', path: (c) => `/api/cases/${c.id}/estimate` },
   { name: 'insurer answers', op: 'GET /api/cases/{id}/coverage-checks', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage-checks` },
+  { name: 'insurance card photos', op: 'GET /api/cases/{id}/coverage/cards', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage/cards` },
+  { name: 'add an insurance card photo', op: 'PUT /api/cases/{id}/coverage/cards/{side}', method: 'PUT', path: (c) => `/api/cases/${c.id}/coverage/cards/front`, body: 'not a photo', headers: () => ({ 'content-type': 'image/png' }) },
+  { name: 'an insurance card photo', op: 'GET /api/cases/{id}/coverage/cards/{side}/image', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage/cards/back/image` },
+  { name: 'remove an insurance card photo', op: 'DELETE /api/cases/{id}/coverage/cards/{side}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/coverage/cards/back` },
   { name: 'record insurer answer', op: 'POST /api/cases/{id}/coverage-checks', method: 'POST', path: (c) => `/api/cases/${c.id}/coverage-checks`, body: { insurer: 'Matrix Health', answer: 'covered', spokeOn: '2026-01-05' } },
   { name: 'de-identified export', op: 'GET /api/cases/{id}/imaging/studies/{studyUid}/export', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/studies/1.2.3/export` },
   { name: 'DICOMweb QIDO', method: 'GET', path: (c) => `/dicomweb/cases/${c.id}/studies` },
@@ -287,6 +291,12 @@ const REACHES_A: Record<string, string[]> = {
   'cost estimate': ['patient', 'proxy'],
   'insurer answers': ['patient', 'proxy'],
   'record insurer answer': [],
+  // Case A has no photo of the card: past the grant check, reading or removing one answers 404
+  // (the grant holders' reach is shown in src/billing/cards.int.test.ts); a photo that is not one answers 400.
+  'insurance card photos': ['patient', 'proxy'],
+  'add an insurance card photo': ['patient', 'proxy'],
+  'an insurance card photo': [],
+  'remove an insurance card photo': [],
   'save measurement': [],
   'de-identified export': [],
   'DICOMweb QIDO': ['patient', 'proxy'],

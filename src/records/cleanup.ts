@@ -9,13 +9,14 @@ import type { UploadStore } from './uploadStore.ts';
  * (e.g. from cron).
  *
  * A blob is held by a document (an uploaded file), a DICOM instance it contains, a version of
- * an opinion report (its PDF) or a slide's tile pyramid and its index. Every table that references blobs must
+ * an opinion report (its PDF), a slide's tile pyramid and its index, or a photo of an insurance card. Every table that references blobs must
  * be listed here.
  */
 const UNREFERENCED = `NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM dicom_instances i WHERE i.blob_sha256 = b.sha256)
   AND NOT EXISTS (SELECT 1 FROM opinion_reports r WHERE r.pdf_sha256 = b.sha256)
-  AND NOT EXISTS (SELECT 1 FROM slides s WHERE b.sha256 IN (s.pyramid_sha256, s.index_sha256, s.label_sha256, s.macro_sha256))`;
+  AND NOT EXISTS (SELECT 1 FROM slides s WHERE b.sha256 IN (s.pyramid_sha256, s.index_sha256, s.label_sha256, s.macro_sha256))
+  AND NOT EXISTS (SELECT 1 FROM coverage_cards k WHERE k.blob_sha256 = b.sha256)`;
 
 export async function cleanUpStorage(db: Db, storage: { objects: ObjectBackend; uploads: Pick<UploadStore, 'discard'> }, opts: { uploadDays?: number; blobHours?: number; now?: Date } = {}) {
   const { objects, uploads } = storage;

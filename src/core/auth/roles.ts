@@ -45,6 +45,8 @@ const PERMISSIONS = {
   'case.billing.manage': ['coordinator'],
   /** Ask for help with a bill (a hardship waiver). */
   'case.billing.hardship': ['patient'],
+  /** Add or remove photos of the insurance card (read with case.billing.read). */
+  'case.billing.card': ['patient', 'referring_physician', 'coordinator'],
   /** Pay a bill online (when the program takes payments online). */
   'case.billing.pay': ['patient'],
   'case.opinion.read': ['patient', 'referring_physician', 'coordinator', 'expert', 'board_chair'],
