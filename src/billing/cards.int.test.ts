@@ -20,7 +20,7 @@ afterAll(() => t.close());
 
 /** The photo itself as the body, as the web app sends it. */
 const putPhoto = (who: Person, caseId: string, side: string, bytes: Buffer | string, type = 'image/png') =>
-  fetch(`${who.client.baseUrl}/api/cases/${caseId}/coverage/cards/${side}`, { method: 'PUT', headers: { cookie: who.client.cookieHeader, 'content-type': type }, body: bytes });
+  fetch(`${who.client.baseUrl}/api/cases/${caseId}/coverage/cards/${side}`, { method: 'PUT', headers: { cookie: who.client.cookieHeader, 'content-type': type }, body: typeof bytes === 'string' ? bytes : new Uint8Array(bytes) });
 
 describe('photos of the insurance card', () => {
   it('reads the member ID and group number from the front, for the patient to confirm, and keeps the photo encrypted', async () => {

@@ -63,7 +63,7 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
     await withCaseRead(db, (q) => openCase(q, actor, caseId, 'case.billing.card', meta));
     if (bytes.length === 0) throw new AppError('VALIDATION_FAILED', 'The photo is empty. Please choose it again.');
     const sniffed = sniff(bytes.subarray(0, 16), 'card');
-    if (sniffed?.contentType !== 'jpeg' && sniffed?.contentType !== 'png') throw new AppError('VALIDATION_FAILED', 'Send a photo of the card as a JPEG or PNG picture.', { errors: [{ path: '/', message: 'is not a JPEG or PNG picture' }] });
+    if (sniffed?.contentType !== 'jpeg' && sniffed?.contentType !== 'png') throw new AppError('VALIDATION_FAILED', 'Send a photo of the card as a JPEG or PNG picture.');
     const blob = await blobs.put(db, Readable.from([bytes]), CARD_MAX_BYTES);
     return withCaseTx(db, async (tx) => {
       await openCase(tx, actor, caseId, 'case.billing.card', meta, { auditAction: 'coverage.card.upload', forUpdate: true });

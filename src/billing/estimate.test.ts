@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateCost, loadBilling, type CostFacts } from './estimate.ts';
 
 const billing = loadBilling();
-const facts = (f: Partial<CostFacts> = {}): CostFacts => ({ conditionCode: null, surgeryProposed: false, planType: null, expedited: false, imagingStudies: 0, atBoard: false, visitBooked: false, conditionWords: true, followupDays: 30, ...f });
+const facts = (f: Partial<CostFacts> = {}): CostFacts => ({ conditionCode: null, surgeryProposed: false, planType: null, expedited: false, imagingStudies: 0, atBoard: false, visitBooked: false, conditionWords: true, followupDays: 30, sent: false, ...f });
 const fee = (id: string) => billing.catalogue.services.find((s) => s.id === id)!.feeCents;
 
 describe('the cost estimate', () => {
@@ -42,6 +42,9 @@ describe('the cost estimate', () => {
     // Cancer wording only for a cancer.
     expect(estimateCost(facts({ planType: 'commercial', conditionCode: 'J84.112' }), billing).guidance[0]!.text).not.toMatch(/cancer/);
     expect(estimateCost(facts({ planType: 'none' }), billing).guidance[0]).toMatchObject({ id: 'self-pay', limits: 'The final bill follows the services you receive.' });
+    // Not knowing the kind of coverage: choose it while writing the request; once it is sent, tell the coordinator.
+    expect(estimateCost(facts({ planType: null }), billing).guidance[0]!.ask).toBe('Choose your kind of coverage in the first step of your request.');
+    expect(estimateCost(facts({ planType: null, sent: true }), billing).guidance[0]!.ask).toBe('Tell your coordinator in Messages what kind of coverage you have.');
     expect(estimateCost(facts({ planType: 'international' }), billing).guidance[0]!.id).toBe('international');
     expect(estimateCost(facts(), billing).guidance[0]!.id).toBe('unknown');
   });

@@ -44,9 +44,11 @@ const CoverageRule = z.object({
   /** Only for a cancer (a diagnosis code of one), or only for what is not known to be one. */
   cancer: z.boolean().optional(),
   text: z.string(), ask: z.string(), why: z.string(),
+  /** What to ask once the request is sent, when it differs (the intake can no longer be changed then). */
+  askOnceSent: z.string().optional(),
   /** What the estimate cannot say, in this plan's terms. */
   limits: z.string(),
-  es: z.object({ text: z.string(), ask: z.string(), why: z.string(), limits: z.string() }).partial().optional(),
+  es: z.object({ text: z.string(), ask: z.string(), askOnceSent: z.string(), why: z.string(), limits: z.string() }).partial().optional(),
   ...Dated,
 });
 const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1) });
@@ -94,6 +96,8 @@ export interface CostFacts {
   /** The diagnosis in the patient's words, when no code was picked (a cancer cannot be ruled out). */
   conditionWords: boolean;
   followupDays: number;
+  /** The request has been sent (its intake is closed). */
+  sent: boolean;
 }
 
 export interface EstimateLine {
@@ -157,7 +161,7 @@ export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogu
   const rule = coverage.rules.find((r) => r.planTypes.includes(f.planType) && (r.surgeryProposed === undefined || r.surgeryProposed === f.surgeryProposed) && (r.cancer === undefined || r.cancer === cancer));
   return {
     currency: prices?.currency ?? catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
-    guidance: rule ? [{ id: rule.id, text: rule.text, ask: rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
+    guidance: rule ? [{ id: rule.id, text: rule.text, ask: (f.sent ? rule.askOnceSent : undefined) ?? rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
     priceNote: catalogue.priceNote,
     reviewedOn: catalogue.reviewedOn,
   };

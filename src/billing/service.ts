@@ -53,6 +53,7 @@ export function billingService(deps: Deps) {
       visitBooked: known?.visit === true,
       conditionWords: !!intake.condition?.description,
       followupDays: config.followupDays,
+      sent: row.status !== 'draft',
     }, billingIn(billing, locale), prices ?? undefined);
     // The first version holds the catalogue's example fees until an administrator sets the program's own.
     return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };

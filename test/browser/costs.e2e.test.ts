@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, PASSWORD, type Person } from '../support/builders.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn } from './browser.ts';
@@ -163,4 +165,48 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await phone.getByTestId('invoice').getByText(/^Waived: \$[\d,]+\.\d\d\. Nothing more is owed\.$/).waitFor();
   await shot(phone, 'patient-sees-the-bill-waived');
   await phone.close();
+});
+
+it('a patient adds a photo of the insurance card on a phone and uses the numbers read from it; the coordinator sees the card', async () => {
+  const patient = await aPatient(app.t, 'Cam Card');
+  const card = path.join(import.meta.dirname, '../fixtures/ocr/insurance-card-front.png');
+  const draft = await aCase(app.t, patient);
+  const phone = await caseOpenedBy(patient, draft, PHONE);
+  await phone.getByRole('heading', { name: 'About the patient' }).waitFor();
+  await phone.getByLabel('What kind of health coverage do you have? (optional)').selectOption('commercial');
+  const photos = phone.getByTestId('insurance-card');
+  await photos.getByText('Photos of your insurance card (optional)').waitFor();
+  // Something that is not a photo is refused before it is sent.
+  let chooser = phone.waitForEvent('filechooser');
+  await photos.getByRole('button', { name: 'Add a photo of the front of the card' }).click();
+  await (await chooser).setFiles({ name: 'card.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
+  await photos.getByText('Choose a photo saved as JPEG or PNG. Most phones save photos this way.').waitFor();
+  chooser = phone.waitForEvent('filechooser');
+  await photos.getByRole('button', { name: 'Add a photo of the front of the card' }).click();
+  await (await chooser).setFiles(card);
+  await photos.getByRole('img', { name: 'Photo of the front of the insurance card' }).waitFor();
+  await photos.getByText('We read member ID XWZ900123456 and group number 0077123 on the card.').waitFor({ timeout: 20_000 });
+  await photos.getByRole('button', { name: 'Use these numbers' }).click();
+  await expect.poll(() => phone.getByLabel('Member ID on the insurance card (optional)').inputValue()).toBe('XWZ900123456');
+  expect(await phone.getByLabel('Group number on the card (optional)').inputValue()).toBe('0077123');
+  await photos.getByText('We filled in the numbers above. Check them against your card, then save.').waitFor();
+  expect(await seriousA11yViolations(phone)).toEqual([]);
+  expect(await overflowing(phone)).toEqual([]);
+  await shot(phone, 'patient-card-photo-read');
+  await phone.close();
+
+  // On a request already sent, the coordinator sees the photo and what was read from it.
+  const coordinator = await aStaff(app.t, 'coordinator', 'Cody Coordinator');
+  const sent = await aCase(app.t, patient, { submit: true });
+  const put = await fetch(`${app.t.baseUrl}/api/cases/${sent}/coverage/cards/front`, { method: 'PUT', headers: { cookie: patient.client.cookieHeader, 'content-type': 'image/png' }, body: new Uint8Array(fs.readFileSync(card)) });
+  expect(put.status).toBe(200);
+  await command(coordinator, sent, 'startRecordCollection');
+  const desk = await caseOpenedBy(coordinator, sent, LAPTOP);
+  const seen = desk.getByTestId('insurance-card');
+  await seen.getByRole('img', { name: 'Photo of the front of the insurance card' }).waitFor();
+  await seen.getByText('We read member ID XWZ900123456 and group number 0077123 on the card.').waitFor({ timeout: 20_000 });
+  await seen.getByText('Read by a computer from the photo: check them against the card.').waitFor();
+  expect(await seriousA11yViolations(desk)).toEqual([]);
+  await shot(desk, 'coordinator-sees-card');
+  await desk.close();
 });

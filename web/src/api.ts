@@ -28,8 +28,24 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     headers: { 'accept-language': i18n.language, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
+  return answer<T>(res);
+}
+
+/** Sends a file as the request's body (a photo), typed by the browser, and reads the JSON answer as `api` does. */
+export async function sendFile<T = unknown>(method: 'PUT' | 'POST', path: string, file: File): Promise<T> {
+  const res = await fetch(`/api${path}`, { method, credentials: 'same-origin', headers: { 'accept-language': i18n.language, 'content-type': file.type }, body: file });
+  return answer<T>(res);
+}
+
+async function answer<T>(res: Response): Promise<T> {
   const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A proxy's own error page: the status still says what happened.
+    json = undefined;
+  }
   if (!res.ok) {
     const err = new ApiError(res.status, json);
     if (res.status === 401 && err.code === 'UNAUTHENTICATED') window.dispatchEvent(new CustomEvent('consilium:signed-out'));

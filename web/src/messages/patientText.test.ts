@@ -14,7 +14,7 @@ const PATIENT_FACING = [
   'pages/MyCases.tsx', 'pages/CaseProgress.tsx', 'pages/CasePage.tsx', 'pages/IntakeWizard.tsx', 'pages/Caregivers.tsx',
   'pages/records/RecordsPanel.tsx', 'pages/records/MaterialPanel.tsx', 'pages/imaging/ImagingPanel.tsx', 'pages/imaging/ViewerPage.tsx', 'pages/pathology/SlidesPanel.tsx', 'pages/pathology/SlideViewerPage.tsx', 'pages/pathology/SlideMeasurements.tsx',
   'pages/opinion/OpinionPanel.tsx', 'pages/boards/CaseBoardPanel.tsx', 'pages/visits/CaseVisitsPanel.tsx', 'pages/messages/MessagesPanel.tsx', 'pages/messages/AttachFile.tsx', 'pages/visits/VisitRoomPage.tsx', 'pages/opinion/OutcomesPage.tsx', 'pages/Notifications.tsx',
-  'pages/costs/CostEstimate.tsx', 'pages/costs/Invoices.tsx',
+  'pages/costs/CostEstimate.tsx', 'pages/costs/Invoices.tsx', 'pages/costs/InsuranceCard.tsx',
 ];
 
 describe('patient-facing screens', () => {

@@ -139,6 +139,7 @@ function CaseAssessment({ id, staff }: { id: string; staff: boolean }) {
 
 function IntakeSummary({ c }: { c: CaseDetail }) {
   const i = c.intake as IntakeDraft;
+  const clinician = !c.myRelations.some((r) => r === 'patient' || r === 'proxy');
   const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
   const label = (list: { id: string | number; label: string }[] | undefined, id: unknown) => list?.find((x) => x.id === id)?.label ?? String(id);
   const { t } = useTranslation();
@@ -161,7 +162,8 @@ function IntakeSummary({ c }: { c: CaseDetail }) {
             <Text size="sm">{[i.patient.postalCode && t('cases:summary.postalCode', { code: i.patient.postalCode }), travelLabel(t, i.patient.travelMiles) && t('cases:summary.travel', { distance: travelLabel(t, i.patient.travelMiles) })].filter(Boolean).join(' · ')}</Text>
           )}
           <Title order={4} mt="sm">{t('cases:summary.diagnosis')}</Title>
-          <Text>{i.condition?.description} <Badge variant="outline">{i.condition?.icd10Code}</Badge></Text>
+          {/* The diagnosis code is for clinicians (staff and the referring physician), not words for the patient. */}
+          <Text>{i.condition?.description} {clinician && i.condition?.icd10Code && <Badge variant="outline">{i.condition.icd10Code}</Badge>}</Text>
           <Title order={4} mt="sm">{t('cases:summary.situations')}</Title>
           {(i.situations?.situations ?? []).map((s) => <Text key={s} size="sm">• {label(ref.data?.situations, s)}</Text>)}
         </Stack></Card>

@@ -9,6 +9,7 @@ import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
 import { languageOptions } from '../languages.ts';
+import { InsuranceCardPhotos } from './costs/InsuranceCard.tsx';
 import { CostEstimate } from './costs/CostEstimate.tsx';
 import { Caregivers } from './Caregivers.tsx';
 import i18n from '../i18n.ts';
@@ -81,7 +82,7 @@ export function IntakeWizard({ c, me }: { c: CaseDetail; me: Me }) {
           <form onSubmit={(e) => { e.preventDefault(); save.mutate(section); }}>
             <Stack>
               <Title order={3}>{t(`intake:step.${section}`)}</Title>
-              {section === 'patient' && <PatientStep v={draft.patient} set={(p) => set('patient', p)} />}
+              {section === 'patient' && <PatientStep caseId={c.id} v={draft.patient} set={(p) => set('patient', p)} />}
               {section === 'condition' && <ConditionStep v={draft.condition} set={(p) => set('condition', p)} />}
               {section === 'situations' && (
                 <Checkbox.Group label={t('intake:situations')} value={(draft.situations.situations ?? []).map(String)} onChange={(v) => set('situations', { situations: v.map(Number).sort((a, b) => a - b) })}>
@@ -204,7 +205,7 @@ function intakeFieldLabel(path: string, t: TFunction): string | undefined {
 /** Narrows a step's values to its section (the caller checked which section it is). */
 const asSection = <K extends Section>(v: Draft[Section], _section: K) => v as Draft[K];
 
-function PatientStep({ v, set }: StepProps<'patient'>) {
+function PatientStep({ caseId, v, set }: StepProps<'patient'> & { caseId: string }) {
   const { t } = useTranslation();
   return (
     <Stack>
@@ -240,6 +241,10 @@ function PatientStep({ v, set }: StepProps<'patient'>) {
           <TextInput label={t('intake:patient.memberId')} description={t('intake:patient.cardWhy')} autoComplete="off" value={v.insuranceMemberId ?? ''} onChange={(e) => set({ insuranceMemberId: e.currentTarget.value || undefined })} />
           <TextInput label={t('intake:patient.groupNumber')} autoComplete="off" value={v.insuranceGroupNumber ?? ''} onChange={(e) => set({ insuranceGroupNumber: e.currentTarget.value || undefined })} />
         </FieldRow>
+      )}
+      {v.planType !== 'none' && (
+        <InsuranceCardPhotos caseId={caseId} current={{ memberId: v.insuranceMemberId ?? null, groupNumber: v.insuranceGroupNumber ?? null }}
+          onUse={(ids) => set({ ...(ids.memberId ? { insuranceMemberId: ids.memberId } : {}), ...(ids.groupNumber ? { insuranceGroupNumber: ids.groupNumber } : {}) })} />
       )}
       <FieldRow>
         <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />

@@ -6,6 +6,7 @@ import { formatLocale } from '../../i18n.ts';
 import { formatDay, get, localDay, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { InsuranceCardPhotos } from './InsuranceCard.tsx';
 import { Invoices } from './Invoices.tsx';
 
 type Estimate = GetResult<'/api/cases/{id}/estimate'>;
@@ -74,6 +75,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
           </Stack>
         ))}
         {e.guidance.length === 0 && <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>}
+        {sent && <InsuranceCardPhotos caseId={caseId} staff={staff} />}
         <InsurerAnswers caseId={caseId} canRecord={recordInsurer} />
         {!staff && <TravelComparison money={money} />}
       </Stack>
