@@ -7,7 +7,7 @@ import type { CaseCommand } from '../cases/lifecycle.ts';
 export const EXACT_ES: Record<string, string> = {
   'case.read': 'Abrió la solicitud', 'case.list': 'Vio la solicitud en una lista', 'case.create': 'Empezó la solicitud',
   'case.timeline.read': 'Vio la línea de tiempo', 'case.accessLog.read': 'Vio quién abrió la solicitud', 'case.assessment.read': 'Vio la evaluación', 'case.estimate.read': 'Vio el costo estimado', 'fees.change': 'Cambió las tarifas', 'coverage.check.list': 'Vio lo que dijo la aseguradora', 'coverage.check.add': 'Registró lo que dijo la aseguradora', 'coverage.card.list': 'Vio la tarjeta del seguro', 'coverage.card.read': 'Abrió una foto de la tarjeta del seguro', 'coverage.card.upload': 'Agregó una foto de la tarjeta del seguro', 'coverage.card.remove': 'Quitó una foto de la tarjeta del seguro',
-  'invoice.list': 'Vio las facturas', 'invoice.draft': 'Preparó un borrador de factura', 'invoice.update': 'Cambió un borrador de factura', 'invoice.discard': 'Descartó un borrador de factura', 'invoice.issue': 'Emitió una factura', 'invoice.payment': 'Registró un pago', 'invoice.void': 'Anuló una factura', 'invoice.writeOff': 'Condonó lo que se debía de una factura', 'invoice.hardship': 'Pidió ayuda para pagar una factura', 'invoice.pdf': 'Descargó una factura', 'invoice.checkout': 'Fue a pagar una factura en línea', 'invoice.payment.online': 'Se confirmó un pago en línea',
+  'invoice.list': 'Vio las facturas', 'invoice.draft': 'Preparó un borrador de factura', 'invoice.update': 'Cambió un borrador de factura', 'invoice.discard': 'Descartó un borrador de factura', 'invoice.issue': 'Emitió una factura', 'invoice.payment': 'Registró un pago', 'invoice.void': 'Anuló una factura', 'invoice.writeOff': 'Condonó lo que se debía de una factura', 'invoice.hardship': 'Pidió ayuda para pagar una factura', 'invoice.pdf': 'Descargó una factura', 'invoice.superbill': 'Descargó un estado de cuenta para el plan de salud', 'invoice.checkout': 'Fue a pagar una factura en línea', 'invoice.payment.online': 'Se confirmó un pago en línea',
   'case.matches.read': 'Vio qué especialistas son adecuados para el caso', 'case.intake.write': 'Llenó la solicitud', 'case.consent.sign': 'Firmó un formulario de consentimiento',
   'case.lead.set': 'Eligió a la persona que dirige la revisión', 'case.urgency.set': 'Cambió la urgencia',
   'case.proxy.invite': 'Invitó a un cuidador o cuidadora', 'case.proxy.accept': 'Se unió como cuidador o cuidadora', 'case.proxy.revoke': 'Quitó a un cuidador o cuidadora',
@@ -64,7 +64,7 @@ export const COMMANDS_DONE_ES: Record<CaseCommand, string> = {
 
 /** What a connected system read, with its article ("Leyó la solicitud…"). */
 export const FHIR_ES: Record<string, string> = {
-  Patient: 'los datos personales', ServiceRequest: 'la solicitud', Consent: 'los formularios de consentimiento', Coverage: 'los datos del seguro médico', Invoice: 'las facturas', DiagnosticReport: 'la opinión', Appointment: 'las videoconsultas', AuditEvent: 'el historial de acceso', Observation: 'los resultados',
+  Patient: 'los datos personales', ServiceRequest: 'la solicitud', Consent: 'los formularios de consentimiento', Coverage: 'los datos del seguro médico', Invoice: 'las facturas', Claim: 'los estados de cuenta para el plan de salud', DiagnosticReport: 'la opinión', Appointment: 'las videoconsultas', AuditEvent: 'el historial de acceso', Observation: 'los resultados',
 };
 export const FHIR_FALLBACK_ES = 'documentos';
 export const fhirReadEs = (what: string) => `Leyó ${what} a través de un sistema conectado`;

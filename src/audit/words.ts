@@ -9,7 +9,7 @@ import { ACCOUNT_ES, COMMANDS_DONE_ES, EXACT_ES, FHIR_ES, FHIR_FALLBACK_ES, fhir
 const EXACT: Record<string, string> = {
   'case.read': 'Opened the request', 'case.list': 'Saw the request in a list', 'case.create': 'Started the request',
   'case.timeline.read': 'Looked at the timeline', 'case.accessLog.read': 'Looked at who opened the request', 'case.assessment.read': 'Looked at the assessment', 'case.estimate.read': 'Looked at the cost estimate', 'fees.change': 'Changed the fees', 'coverage.check.list': 'Looked at what the insurer said', 'coverage.check.add': 'Recorded what the insurer said', 'coverage.card.list': 'Looked at the insurance card', 'coverage.card.read': 'Opened a photo of the insurance card', 'coverage.card.upload': 'Added a photo of the insurance card', 'coverage.card.remove': 'Removed a photo of the insurance card',
-  'invoice.list': 'Looked at the bills', 'invoice.draft': 'Drafted a bill', 'invoice.update': 'Changed a draft bill', 'invoice.discard': 'Discarded a draft bill', 'invoice.issue': 'Issued a bill', 'invoice.payment': 'Recorded a payment', 'invoice.void': 'Voided a bill', 'invoice.writeOff': 'Waived what was owed on a bill', 'invoice.hardship': 'Asked for help paying a bill', 'invoice.pdf': 'Downloaded a bill', 'invoice.checkout': 'Went to pay a bill online', 'invoice.payment.online': 'A payment online was confirmed',
+  'invoice.list': 'Looked at the bills', 'invoice.draft': 'Drafted a bill', 'invoice.update': 'Changed a draft bill', 'invoice.discard': 'Discarded a draft bill', 'invoice.issue': 'Issued a bill', 'invoice.payment': 'Recorded a payment', 'invoice.void': 'Voided a bill', 'invoice.writeOff': 'Waived what was owed on a bill', 'invoice.hardship': 'Asked for help paying a bill', 'invoice.pdf': 'Downloaded a bill', 'invoice.superbill': 'Downloaded a statement for the health plan', 'invoice.checkout': 'Went to pay a bill online', 'invoice.payment.online': 'A payment online was confirmed',
   'case.matches.read': 'Looked at matching experts', 'case.intake.write': 'Filled in the request', 'case.consent.sign': 'Signed a consent form',
   'case.lead.set': 'Named the lead reviewer', 'case.urgency.set': 'Changed the urgency',
   'case.proxy.invite': 'Invited a caregiver', 'case.proxy.accept': 'Joined as a caregiver', 'case.proxy.revoke': 'Removed a caregiver',
@@ -63,7 +63,7 @@ const COMMANDS_DONE: Record<CaseCommand, string> = {
   closeAfterFollowup: 'Closed the case after the follow-up period', hold: 'Put the request on hold', resume: 'Took the request off hold', cancel: 'Cancelled the request',
 };
 const FHIR: Record<string, string> = {
-  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', Coverage: 'the health insurance details', Invoice: 'the bills', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
+  Patient: 'personal details', ServiceRequest: 'the request', Consent: 'consent forms', Coverage: 'the health insurance details', Invoice: 'the bills', Claim: 'the statements for the health plan', DiagnosticReport: 'the opinion', Appointment: 'video visits', AuditEvent: 'the access history', Observation: 'results',
 };
 
 export function describeAction(action: string, locale: Locale = 'en'): string {

@@ -103,5 +103,14 @@ export function invoiceRoutes(invoices: InvoiceService, provider: PaymentProvide
         const { number, pdf } = await invoices.pdf(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
         return reply.type('application/pdf').header('content-disposition', `attachment; filename="${number}.pdf"`).send(pdf);
       });
+    app.get('/cases/:id/invoices/:invoiceId/superbill', {
+      config: { access: { case: 'case.billing.read' } },
+      schema: { tags, summary: 'A superbill for the patient’s health plan (PDF): biller and rendering NPIs, tax id, dates and place of service, CPT codes with modifiers, ICD-10-CM diagnoses, charges and payments', params: InvoiceParams,
+        querystring: z.strictObject({ lang: z.enum(LOCALES).optional() }) },
+    }, async (req, reply) => {
+        const meta = requestMeta(req);
+        const { number, pdf } = await invoices.superbillPdf(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="superbill-${number}.pdf"`).send(pdf);
+      });
   };
 }

@@ -14,6 +14,9 @@ import type { PaymentProvider, ProviderPayment } from './payments.ts';
 export type InvoiceView = Invoice & { payOnline: boolean };
 import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
+import { superbillAvailable } from './superbill.ts';
+import { superbillFor } from './superbillFacts.ts';
+import { superbillDefinition } from './superbillPdf.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
 import { enqueueJob } from '../jobs.ts';
@@ -287,6 +290,19 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
         };
       });
       return { number: doc.invoice.number!, pdf: await renderPdf(invoiceDefinition(doc)) };
+    },
+
+    /** The superbill of a bill that stands (issued, paid or waived), for the patient's health plan, in the reader's language. */
+    async superbillPdf(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string): Promise<{ number: string; pdf: Buffer }> {
+      const { bill, reference } = await withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.billing.read', meta);
+        const invoice = await invoiceById(tx, caseId, invoiceId);
+        if (!invoice || invoice.status === 'draft') throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
+        if (!superbillAvailable(invoice)) throw new AppError('CONFLICT', 'This invoice was cancelled as issued in error: there is nothing to claim.');
+        await audit(tx, actor, meta, 'invoice.superbill', caseId, invoiceId);
+        return { bill: await superbillFor(tx, deps.config, row, inLanguage(meta.locale)(invoice)), reference: row.reference };
+      });
+      return { number: bill.facts.invoice.number!, pdf: await renderPdf(superbillDefinition(bill, deps.config.reportLetterhead, reference, meta.locale ?? 'en')) };
     },
   };
 }

@@ -23,6 +23,7 @@ export function capabilityStatement(base: string): CapabilityStatement {
         { type: 'Consent', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['date', 'date'], ['status', 'token'], ['_count', 'number']) },
         { type: 'Coverage', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['beneficiary', 'reference'], ['_count', 'number']) },
         { type: 'Invoice', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['subject', 'reference'], ['status', 'token'], ['_count', 'number']) },
+        { type: 'Claim', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['_count', 'number']) },
         { type: 'DiagnosticReport', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: search(['patient', 'reference'], ['subject', 'reference'], ['based-on', 'reference'], ['_count', 'number']) },
         { type: 'Observation', interaction: [{ code: 'read' }] },
         { type: 'Appointment', interaction: [{ code: 'read' }] },

@@ -33,7 +33,7 @@ describe('FHIR R4', () => {
     expect(r.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     const cs = (await r.json()) as CapabilityStatement;
     expectValid(cs);
-    expect(cs.rest?.[0]?.resource?.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'Coverage', 'Invoice', 'DiagnosticReport', 'Observation', 'Appointment', 'Schedule', 'Slot', 'Practitioner', 'PractitionerRole', 'AuditEvent']);
+    expect(cs.rest?.[0]?.resource?.map((x: { type: string }) => x.type)).toEqual(['Patient', 'ServiceRequest', 'Consent', 'Coverage', 'Invoice', 'Claim', 'DiagnosticReport', 'Observation', 'Appointment', 'Schedule', 'Slot', 'Practitioner', 'PractitionerRole', 'AuditEvent']);
   });
 
   it('reads Patient and ServiceRequest; the status follows the case', async () => {

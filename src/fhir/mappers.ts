@@ -1,4 +1,5 @@
-import type { AuditEvent, ChargeItem, Consent, Coverage, Invoice as FhirInvoice, Money, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, ChargeItem, Claim, Consent, Coverage, Invoice as FhirInvoice, Money, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import { PLACE_OF_SERVICE, type Superbill } from '../billing/superbill.ts';
 import type { Invoice } from '../billing/invoiceRepository.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import type { Intake } from '../cases/intake.ts';
@@ -202,6 +203,60 @@ export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string): 
     ...(inv.dueOn ? { paymentTerms: `Due by ${inv.dueOn}` } : {}),
     ...(notes.length ? { note: notes.map((text) => ({ text })) } : {}),
     extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo', valueReference: { reference: `ServiceRequest/${caseId}` } }],
+  };
+}
+
+const NPI_SYSTEM = 'http://hl7.org/fhir/sid/us-npi';
+/** The IRS employer identification number, as US Core identifies organisations by it. */
+const EIN_SYSTEM = 'urn:oid:2.16.840.1.113883.4.4';
+const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
+const POS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+
+/**
+ * A superbill as a FHIR `Claim` (professional, use `claim`) the patient or a claims tool can send
+ * to the health plan: the program as billing provider (a contained Organization with its NPI and
+ * tax id), the experts as care team, the plan as the request's `Coverage`, the ICD-10-CM
+ * diagnosis, and per service its CPT code, modifiers, date, place of service, units and charge.
+ */
+export function toFhirClaim(bill: Superbill, patientId: string, caseId: string): Claim {
+  const f = bill.facts;
+  const inv = f.invoice;
+  const money = (cents: number): Money => ({ value: cents / 100, currency: inv.currency as Money['currency'] });
+  const ids = (npi: string | null | undefined, ein?: string) => [...(npi ? [{ system: NPI_SYSTEM, value: npi }] : []), ...(ein ? [{ system: EIN_SYSTEM, value: ein }] : [])];
+  const biller = ids(f.biller.npi, f.biller.taxId);
+  return {
+    resourceType: 'Claim',
+    id: inv.id,
+    meta: { lastUpdated: inv.closedAt ?? inv.issuedAt ?? inv.createdAt },
+    contained: [
+      { resourceType: 'Organization', id: 'biller', name: f.biller.name, ...(biller.length ? { identifier: biller } : {}), ...(f.biller.address ? { address: [{ text: f.biller.address }] } : {}) },
+      ...f.rendering.map((r, i) => ({ resourceType: 'Practitioner' as const, id: `rendering-${i + 1}`, name: [{ text: r.name }], ...(r.npi ? { identifier: ids(r.npi) } : {}) })),
+    ],
+    ...(inv.number ? { identifier: [{ system: INVOICE_NUMBER_SYSTEM, value: inv.number }] } : {}),
+    status: 'active',
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional', display: 'Professional' }] },
+    use: 'claim',
+    patient: { reference: `Patient/${patientId}` },
+    created: inv.issuedAt ?? inv.createdAt,
+    provider: { reference: '#biller' },
+    priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
+    referral: { reference: `ServiceRequest/${caseId}` },
+    ...(f.rendering.length ? { careTeam: f.rendering.map((_, i) => ({ sequence: i + 1, provider: { reference: `#rendering-${i + 1}` }, role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claimcareteamrole', code: 'primary' }] } })) } : {}),
+    ...(f.diagnosis ? { diagnosis: [{ sequence: 1, diagnosisCodeableConcept: { coding: [{ system: ICD10CM, code: f.diagnosis.code, display: f.diagnosis.description }] } }] } : {}),
+    insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${caseId}` } }],
+    item: bill.lines.map((l) => ({
+      sequence: l.sequence,
+      ...(f.rendering.length ? { careTeamSequence: [1] } : {}),
+      ...(l.diagnosisPointers.length ? { diagnosisSequence: l.diagnosisPointers } : {}),
+      productOrService: { ...(l.codes.length ? { coding: l.codes.map((c) => ({ system: c.system, code: c.code, display: c.display })) } : {}), text: l.description },
+      ...(l.modifiers.length ? { modifier: l.modifiers.map((m) => ({ coding: [{ system: CPT_SYSTEM, code: m }] })) } : {}),
+      servicedDate: l.serviceDate,
+      locationCodeableConcept: { coding: [{ system: POS_SYSTEM, code: l.placeOfService, display: PLACE_OF_SERVICE[l.placeOfService] }] },
+      quantity: { value: l.units },
+      unitPrice: money(l.units ? l.chargeCents / l.units : 0),
+      net: money(l.chargeCents),
+    })),
+    total: money(bill.chargesCents),
   };
 }
 

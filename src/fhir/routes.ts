@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { recordAudit, recordCaseReads } from '../core/audit.ts';
-import { caseGrantSql, openCase, withCaseTx } from '../core/access.ts';
+import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
@@ -10,8 +10,9 @@ import { cheapCount, exactWhenShort, RecentEstimates } from '../core/counting.ts
 import { AppError, notFound, type ProblemDetails } from '../core/errors.ts';
 import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
-import { caseInvoices } from '../billing/invoiceRepository.ts';
-import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirConsent, toFhirCoverage, toFhirInvoice, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
+import { caseInvoices, invoiceById } from '../billing/invoiceRepository.ts';
+import { superbillFor } from '../billing/superbillFacts.ts';
+import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirClaim, toFhirConsent, toFhirCoverage, toFhirInvoice, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
 import { asUuid, countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -258,6 +259,48 @@ export function fhirRoutes(deps: Deps) {
         }, count, offset, 'case.billing.read');
         await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Invoice.search', entityType: 'Invoice' }, r.rows.map((row) => row.case_id));
         return { ...r, resources: await invoicesAsFhir(tx, r.actor.role, r.rows) };
+      });
+      return send(reply, bundle(req, baseUrl(), result.resources, result.total, count, offset));
+    });
+
+    // Claim ------------------------------------------------------------------------------------
+    // A bill that stands, as the superbill's claim to the patient's health plan: only where the
+    // request names a plan (a claim is made against a coverage), for the patient side and the coordinator.
+    const CLAIMABLE = `i.status IN ('issued', 'paid', 'written_off') AND ${HAS_COVERAGE}`;
+    async function claimsAsFhir(tx: Queryable, rows: { id: string; case_id: string; patient_id: string }[]) {
+      const claims = [];
+      for (const r of rows) {
+        const [caseRow] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [r.case_id]);
+        const invoice = await invoiceById(tx, r.case_id, r.id);
+        if (caseRow && invoice) claims.push(toFhirClaim(await superbillFor(tx, config, caseRow, invoice), r.patient_id, r.case_id));
+      }
+      return claims;
+    }
+    app.get('/Claim/:id', { config: { access: { case: 'case.billing.read' } } }, async (req, reply) => {
+      const actor = req.actor;
+      const { id } = req.params as { id: string };
+      const claim = await withCaseTx(db, async (tx) => {
+        const [row] = referenceId(id, 'Claim') ? await tx.query<{ id: string; case_id: string; patient_id: string; claimable: boolean }>(
+          `SELECT i.id, i.case_id, c.patient_id, (${CLAIMABLE}) AS claimable FROM invoices i JOIN cases c ON c.id = i.case_id WHERE i.id = $1`, [id]) : [];
+        if (!row) throw notFound('This claim');
+        await openCase(tx, actor, row.case_id, 'case.billing.read', requestMeta(req), { auditAction: 'fhir.Claim.read' });
+        if (!row.claimable) throw notFound('This claim');
+        return (await claimsAsFhir(tx, [row]))[0]!;
+      });
+      return send(reply, claim);
+    });
+    app.get('/Claim', { config: { access: { permission: 'case.billing.read' } } }, async (req, reply) => {
+      const p = params(req.query, ['patient', '_count', '_offset']);
+      const count = countParam(p._count?.[0]);
+      const offset = offsetParam(p._offset?.[0]);
+      const result = await db.reading(async (tx) => {
+        const r = await searchCases<{ id: string; case_id: string; patient_id: string }>(req, tx, (grant, bind) => {
+          const where = [grant, CLAIMABLE];
+          for (const ref of p.patient ?? []) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
+          return { from: 'FROM invoices i JOIN cases c ON c.id = i.case_id', where, order: 'i.created_at, i.id', cols: 'i.id, i.case_id, c.patient_id' };
+        }, count, offset, 'case.billing.read');
+        await recordCaseReads(tx, { actor: r.actor, meta: requestMeta(req), action: 'fhir.Claim.search', entityType: 'Claim' }, r.rows.map((row) => row.case_id));
+        return { ...r, resources: await claimsAsFhir(tx, r.rows) };
       });
       return send(reply, bundle(req, baseUrl(), result.resources, result.total, count, offset));
     });

@@ -72,6 +72,13 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
       {inv.status === 'written_off' && <Text fw={700}>{t('cases:invoices.waived', { amount: money(inv.totalCents - inv.paidCents) })}</Text>}
       {inv.closeReason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
       <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.pdf')}</Anchor>
+      {/* A bill cancelled as issued in error has nothing to claim. */}
+      {inv.status !== 'void' && (
+        <Stack gap={0}>
+          <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/superbill?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.superbill')}</Anchor>
+          <Text size="xs" c="dimmed">{t('cases:invoices.superbillWhy')}</Text>
+        </Stack>
+      )}
       {inv.hardshipRequestedAt && inv.status === 'issued' && (
         <Alert color="blue" p="xs">
           {t('cases:invoices.hardship.asked', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) })}
