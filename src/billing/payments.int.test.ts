@@ -1,23 +1,16 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, command, type Person } from '../../test/support/builders.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { signedNotice, startStripeDouble, STRIPE_TEST_KEY, STRIPE_TEST_SIGNING_SECRET, stripeFixture, type StripeDouble } from '../../test/support/stripeDouble.ts';
 
 /**
  * Paying a bill online through Stripe: the real SDK client against a local server that answers as
  * Stripe's API documents (recorded shapes in test/fixtures/stripe), and signed notices made with
  * the SDK's own signing helper.
  */
-const FIXTURES = path.resolve(import.meta.dirname, '../../test/fixtures/stripe');
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
-const SECRET = 'whsec_syntheticSigningSecret0000';
-
-let stripeApi: http.Server;
-let stripeUrl: string;
-const seen: { path: string; body: URLSearchParams; idempotencyKey: string | undefined }[] = [];
+let stripe: StripeDouble;
+const seen = () => stripe.seen;
 let t: TestApp;
 let patient: Person;
 let coordinator: Person;
@@ -25,29 +18,9 @@ let caseId: string;
 let invoice: { id: string; version: number; totalCents: number; number: string };
 
 beforeAll(async () => {
-  stripeApi = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const body = new URLSearchParams(raw);
-      seen.push({ path: req.url ?? '', body, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
-      const session = fixture('checkout-session.json');
-      const authorized = req.headers.authorization === 'Bearer sk_test_synthetic123';
-      if (authorized && req.method === 'POST' && req.url === '/v1/checkout/sessions') {
-        const made = { ...session, amount_total: Number(body.get('line_items[0][price_data][unit_amount]')), metadata: { invoiceId: body.get('metadata[invoiceId]'), caseId: body.get('metadata[caseId]') } };
-        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_synthetic' }).end(JSON.stringify(made));
-      } else if (authorized && req.method === 'GET' && req.url === `/v1/checkout/sessions/${session.id}`) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(session));
-      } else if (authorized && req.method === 'POST' && req.url === `/v1/checkout/sessions/${session.id}/expire`) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...session, status: 'expired', url: null }));
-      } else {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }));
-      }
-    });
-  });
-  await new Promise<void>((r) => stripeApi.listen(0, '127.0.0.1', r));
-  stripeUrl = `http://127.0.0.1:${(stripeApi.address() as { port: number }).port}`;
-  t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_synthetic123', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: stripeUrl });
+  stripe = await startStripeDouble();
+  t = await startTestApp({ STRIPE_SECRET_KEY: STRIPE_TEST_KEY, STRIPE_WEBHOOK_SECRET: STRIPE_TEST_SIGNING_SECRET, STRIPE_API_URL: stripe.url });
+  stripe.webhookUrl = `${t.baseUrl}/api/payments/stripe/webhook`;
   patient = await aPatient(t, 'Pia Payer');
   coordinator = await aStaff(t, 'coordinator', 'Cato Checkout');
   caseId = await aCase(t, patient, { submit: true });
@@ -57,17 +30,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-  await new Promise((r) => stripeApi.close(r));
+  await stripe.close();
 });
 
-/** A notice as Stripe posts it: the event JSON and its signature header. */
+/** A notice as Stripe posts it, about this bill unless told otherwise. */
 function notice(over: { id?: string; amount?: number; invoiceId?: string; type?: string; paymentStatus?: string } = {}) {
-  const event = fixture('checkout-session-completed.json');
+  const event = stripeFixture('checkout-session-completed.json');
   event.id = over.id ?? event.id;
   event.type = over.type ?? event.type;
   Object.assign(event.data.object, { amount_total: over.amount ?? invoice.totalCents, payment_status: over.paymentStatus ?? 'paid', metadata: { invoiceId: over.invoiceId ?? invoice.id, caseId } });
-  const payload = JSON.stringify(event);
-  return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }) };
+  return signedNotice(event);
 }
 const post = (n: { payload: string; signature: string }) =>
   fetch(`${t.baseUrl}/api/payments/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': n.signature }, body: n.payload });
@@ -80,8 +52,9 @@ describe('paying a bill online', () => {
     expect((await coordinator.client.get(`/api/cases/${caseId}/invoices`)).body[0].payOnline).toBe(false);
     const r = await patient.client.post(`/api/cases/${caseId}/invoices/${invoice.id}/checkout`);
     expect(r.status).toBe(200);
-    expect(r.body.url).toBe('https://checkout.stripe.com/c/pay/cs_test_a1SyntheticSession000000000000000000000000000');
-    const sent = seen.find((s) => s.path === '/v1/checkout/sessions')!;
+    // The payment page is the provider's (here the stand-in's hosted page).
+    expect(r.body.url).toBe(`${stripe.url}/pay/cs_test_a1SyntheticSession000000000000000000000000000`);
+    const sent = seen().find((s) => s.path === '/v1/checkout/sessions')!;
     expect(sent.body.get('mode')).toBe('payment');
     expect(sent.body.get('line_items[0][price_data][unit_amount]')).toBe(String(invoice.totalCents));
     expect(sent.body.get('line_items[0][price_data][currency]')).toBe('usd');
@@ -117,7 +90,7 @@ describe('paying a bill online', () => {
     expect(bill.status).toBe('paid');
     // The bill is settled: its payment page is closed at Stripe, so it takes no more money.
     await t.app.jobs.drain();
-    expect(seen.filter((x) => x.path.endsWith('/expire')).map((x) => x.path)).toEqual(['/v1/checkout/sessions/cs_test_a1SyntheticSession000000000000000000000000000/expire']);
+    expect(seen().filter((x) => x.path.endsWith('/expire')).map((x) => x.path)).toEqual(['/v1/checkout/sessions/cs_test_a1SyntheticSession000000000000000000000000000/expire']);
     expect(bill.payments).toEqual([expect.objectContaining({ amountCents: invoice.totalCents, method: 'card', online: true, reference: 'pi_3SyntheticIntent000000000' })]);
     const [audit] = await t.db.query<{ actor_id: string | null; outcome: string }>(`SELECT actor_id, outcome FROM audit_events WHERE action = 'invoice.payment.online' AND case_id = $1`, [caseId]);
     expect(audit).toEqual({ actor_id: null, outcome: 'success' });

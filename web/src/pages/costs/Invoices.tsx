@@ -24,18 +24,24 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
   const { t } = useTranslation();
   const qc = useQueryClient();
   const key = caseKeys.part(caseId, 'estimate', 'invoices');
-  const list = useQuery({ queryKey: key, queryFn: () => get<Invoice[]>(`/cases/${caseId}/invoices`) });
-  const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
-  const invoices = list.data ?? [];
   // Back from the payment provider's page: ?payment=done or ?payment=cancelled.
   const returned = new URLSearchParams(window.location.search).get('payment');
+  const owing = (list: Invoice[] | undefined) => (list ?? []).some((i) => i.status === 'issued' && i.balanceCents > 0);
+  const list = useQuery({
+    queryKey: key,
+    queryFn: () => get<Invoice[]>(`/cases/${caseId}/invoices`),
+    // The provider's notice of a payment may arrive a little after the patient is back: look again until it has.
+    refetchInterval: (q) => (returned === 'done' && owing(q.state.data) ? 2000 : false),
+  });
+  const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
+  const invoices = list.data ?? [];
   const open = invoices.some((i) => i.status === 'draft' || i.status === 'issued');
   if (!manage && invoices.length === 0) return null;
   return (
     <Card withBorder data-testid="invoices">
       <Stack gap="sm">
         <Title order={4}>{t('cases:invoices.title')}</Title>
-        {returned === 'done' && <Alert color="green" p="xs">{t('cases:invoices.paidOnline')}</Alert>}
+        {returned === 'done' && list.data && <Alert color="green" p="xs">{owing(list.data) ? t('cases:invoices.paidOnline') : t('cases:invoices.paidOnlineReceived')}</Alert>}
         {returned === 'cancelled' && <Alert color="gray" p="xs">{t('cases:invoices.notPaidOnline')}</Alert>}
         <ErrorNote error={list.error} />
         {manage && invoices.length === 0 && <Text size="sm" c="dimmed">{sent ? t('cases:invoices.noneYet') : t('cases:invoices.none')}</Text>}
@@ -65,7 +71,8 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
       {inv.payments.length > 0 && (
         <Stack gap={2}>
           <Text size="sm" fw={500}>{t('cases:invoices.payments')}</Text>
-          {inv.payments.map((p) => <Text key={p.id} size="sm">{t('cases:invoices.payment', { day: formatDay(p.receivedOn), amount: money(p.amountCents), method: t(`cases:invoices.methods.${p.method}`) })}{p.reference ? ` (${p.reference})` : ''}</Text>)}
+          {/* An online payment's reference is the provider's own id: for the coordinator (a refund names it), not words for the patient. */}
+          {inv.payments.map((p) => <Text key={p.id} size="sm">{t('cases:invoices.payment', { day: formatDay(p.receivedOn), amount: money(p.amountCents), method: t(`cases:invoices.methods.${p.method}`) })}{p.online ? ` ${t('cases:invoices.online')}` : ''}{p.reference && (manage || !p.online) ? ` (${p.reference})` : ''}</Text>)}
         </Stack>
       )}
       {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
