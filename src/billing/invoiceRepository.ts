@@ -24,9 +24,21 @@ export interface Invoice {
   closeReason: string | null;
   hardshipRequest: string | null;
   hardshipRequestedAt: string | null;
+  /** Financial assistance: what the patient side gave with their request, and the coordinator's decision. */
+  assistance: Assistance;
   version: number;
   payments: Payment[];
   createdAt: string;
+}
+
+export interface Assistance {
+  household: number | null;
+  incomeBand: string | null;
+  /** The share of what was owed that the coordinator waived (0: declined); null until decided. */
+  percent: number | null;
+  cents: number;
+  reason: string | null;
+  decidedAt: string | null;
 }
 
 interface InvoiceRow {
@@ -34,6 +46,7 @@ interface InvoiceRow {
   discount_cents: string | number; discount_reason: string | null; tax_basis_points: number;
   subtotal_cents: string | number; tax_cents: string | number; total_cents: string | number; due_on: Date | string | null;
   issued_at: Date | null; closed_at: Date | null; close_reason: string | null; hardship_request: string | null; hardship_requested_at: Date | null;
+  hardship_household: number | null; hardship_income_band: string | null; assistance_percent: number | null; assistance_cents: string | number; assistance_reason: string | null; assistance_decided_at: Date | null;
   version: number; created_at: Date;
 }
 interface PaymentRow { id: string; invoice_id: string; amount_cents: string | number; method: PaymentMethod; reference: string | null; received_on: Date | string; name: string | null; provider_event_id: string | null; created_at: Date }
@@ -44,13 +57,16 @@ const day = (d: Date | string | null) => (d === null ? null : typeof d === 'stri
 function toInvoice(r: InvoiceRow, payments: PaymentRow[]): Invoice {
   const paid = payments.map((p): Payment => ({ id: p.id, amountCents: Number(p.amount_cents), method: p.method, reference: p.reference, receivedOn: day(p.received_on)!, recordedByName: p.name, online: p.provider_event_id !== null, at: iso(p.created_at)! }));
   const total = Number(r.total_cents);
+  const assisted = Number(r.assistance_cents);
   return {
     id: r.id, caseId: r.case_id, number: r.number, status: r.status, currency: r.currency, lines: r.lines,
     discountCents: Number(r.discount_cents), discountReason: r.discount_reason, taxBasisPoints: r.tax_basis_points,
     subtotalCents: Number(r.subtotal_cents), taxCents: Number(r.tax_cents), totalCents: total,
-    paidCents: paid.reduce((n, p) => n + p.amountCents, 0), balanceCents: r.status === 'issued' ? balanceCents(total, paid) : 0,
+    paidCents: paid.reduce((n, p) => n + p.amountCents, 0), balanceCents: r.status === 'issued' ? balanceCents(total - assisted, paid) : 0,
     dueOn: day(r.due_on), issuedAt: iso(r.issued_at), closedAt: iso(r.closed_at), closeReason: r.close_reason,
-    hardshipRequest: r.hardship_request, hardshipRequestedAt: iso(r.hardship_requested_at), version: r.version, payments: paid, createdAt: iso(r.created_at)!,
+    hardshipRequest: r.hardship_request, hardshipRequestedAt: iso(r.hardship_requested_at),
+    assistance: { household: r.hardship_household, incomeBand: r.hardship_income_band, percent: r.assistance_percent, cents: assisted, reason: r.assistance_reason, decidedAt: iso(r.assistance_decided_at) },
+    version: r.version, payments: paid, createdAt: iso(r.created_at)!,
   };
 }
 
@@ -109,8 +125,14 @@ export async function markClosed(tx: Queryable, id: string, status: 'paid' | 'vo
   await tx.query('UPDATE invoices SET status = $2, closed_at = now(), closed_by = $3, close_reason = $4, version = version + 1, updated_at = now() WHERE id = $1', [id, status, by, reason]);
 }
 
-export async function markHardshipAsked(tx: Queryable, id: string, request: string): Promise<void> {
-  await tx.query('UPDATE invoices SET hardship_request = $2, hardship_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1', [id, request]);
+export async function markHardshipAsked(tx: Queryable, id: string, request: string, household: number | null, incomeBand: string | null): Promise<void> {
+  await tx.query('UPDATE invoices SET hardship_request = $2, hardship_household = $3, hardship_income_band = $4, hardship_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1', [id, request, household, incomeBand]);
+}
+
+/** The coordinator's decision on a request for help: the share waived, the amount it came to, why. */
+export async function markAssistanceDecided(tx: Queryable, id: string, by: string, d: { percent: number; cents: number; reason: string }): Promise<void> {
+  await tx.query('UPDATE invoices SET assistance_percent = $2, assistance_cents = $3, assistance_reason = $4, assistance_decided_at = now(), assistance_decided_by = $5, version = version + 1, updated_at = now() WHERE id = $1',
+    [id, d.percent, d.cents, d.reason, by]);
 }
 
 /** The payment page opened last for a bill, and a new one in its place (null once closed). */

@@ -17,6 +17,12 @@ const InvoiceView = z.object({
   subtotalCents: z.number(), taxCents: z.number(), totalCents: z.number(), paidCents: z.number(), balanceCents: z.number().describe('Still owed (0 once closed)'),
   dueOn: z.string().nullable(), issuedAt: z.string().nullable(), closedAt: z.string().nullable(), closeReason: z.string().nullable(),
   hardshipRequest: z.string().nullable().describe('The patient’s words when they asked for help with the bill'), hardshipRequestedAt: z.string().nullable(),
+  assistance: z.object({
+    household: z.number().nullable(), incomeBand: z.string().nullable(),
+    suggestedPercent: z.number().nullable().describe('What the program’s assistance policy suggests waiving for this household and band'),
+    percent: z.number().nullable().describe('The share of what was owed that was waived (0: declined); null until decided'),
+    cents: z.number().describe('What the assistance waived'), reason: z.string().nullable(), decidedAt: z.string().nullable(),
+  }),
   version: z.number().describe('Sent back with a change: a change over a newer version is refused'),
   payments: z.array(z.object({ id: z.uuid(), amountCents: z.number(), method: z.enum(PAYMENT_METHODS), reference: z.string().nullable(), receivedOn: z.string(), recordedByName: z.string().nullable(), online: z.boolean().describe('Taken online (confirmed by the payment provider)'), at: z.string() })),
   payOnline: z.boolean().describe('The caller can pay what is owed online now'),
@@ -66,8 +72,17 @@ export function invoiceRoutes(invoices: InvoiceService, provider: PaymentProvide
     app.post('/cases/:id/invoices/:invoiceId/hardship', {
       config: { access: { case: 'case.billing.hardship' } },
       schema: { tags, summary: 'The patient asks for help with what is owed (a hardship waiver); the coordinator decides', params: InvoiceParams, response: { 200: InvoiceView, ...errorResponses },
-        body: z.strictObject({ request: z.string().trim().min(10, 'Tell us in a few words what makes the bill hard to pay.').max(2000) }) },
-    }, async (req) => invoices.askHardship(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body.request));
+        body: z.strictObject({
+          request: z.string().trim().min(10, 'Tell us in a few words what makes the bill hard to pay.').max(2000),
+          householdSize: z.number().int().min(1).max(50).optional().describe('People in the household, for the program’s assistance policy'),
+          incomeBand: z.string().max(40).optional().describe('The band of yearly household income, an id from GET /api/billing/assistance-policy'),
+        }) },
+    }, async (req) => invoices.askHardship(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body));
+    app.post('/cases/:id/invoices/:invoiceId/assistance', {
+      config: manage,
+      schema: { tags, summary: 'Decide a request for help: the share of what is owed that is waived (0 declines, 100 writes off the rest), with a reason the patient reads', params: InvoiceParams, response: { 200: InvoiceView, ...errorResponses },
+        body: z.strictObject({ percent: z.number().int().min(0).max(100), reason: Reason('helped or not') }) },
+    }, async (req) => invoices.decideAssistance(req.actor, requestMeta(req), req.params.id, req.params.invoiceId, req.body));
     app.post('/cases/:id/invoices/:invoiceId/checkout', {
       config: { access: { case: 'case.billing.pay' } },
       schema: { tags, summary: 'Pay what is owed online: the payment provider’s page to go to (when the program takes payments online)', params: InvoiceParams, response: { 200: z.object({ url: z.url() }), ...errorResponses } },

@@ -7,14 +7,15 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, msg, type Message } from '../core/errors.ts';
 import type { Locale } from '../core/locale.ts';
 import { invoiceNumber, invoiceRefusal, invoiceTotals, type InvoiceAction, type InvoiceLine, type PaymentMethod } from './invoice.ts';
-import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markHardshipAsked, markIssued, providerEventSeen, saveDraft, type Invoice } from './invoiceRepository.ts';
+import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertDraft, insertPayment, invoiceById, invoiceForUpdate, markClosed, markAssistanceDecided, markHardshipAsked, markIssued, providerEventSeen, saveDraft, type Invoice } from './invoiceRepository.ts';
 import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
-export type InvoiceView = Invoice & { payOnline: boolean };
+export type InvoiceView = Invoice & { payOnline: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
 import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { superbillAvailable } from './superbill.ts';
+import { assistanceCents, loadAssistancePolicy, suggestedAssistance } from './assistance.ts';
 import { superbillFor } from './superbillFacts.ts';
 import { superbillDefinition } from './superbillPdf.ts';
 import { renderPdf } from '../core/pdf.ts';
@@ -45,13 +46,20 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
  */
 export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate> }, provider: PaymentProvider | null = null) {
   const { db } = deps;
+  const assistancePolicy = loadAssistancePolicy();
   /** What a bill looks like to `actor`: with whether they can pay it online now. */
-  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => ({
-    ...inv,
-    // The patient's own words about their money: for the patient side's patients and the coordinator, not a referring physician.
-    hardshipRequest: roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship') ? inv.hardshipRequest : null,
-    payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
-  });
+  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => {
+    // The patient's own words and household about their money: for the patient side's patients and the coordinator, not a referring physician.
+    const own = roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship');
+    const a = inv.assistance;
+    const suggested = own && a.household && a.incomeBand ? suggestedAssistance(assistancePolicy, a.household, a.incomeBand)?.percent ?? null : null;
+    return {
+      ...inv,
+      hardshipRequest: own ? inv.hardshipRequest : null,
+      assistance: { ...a, household: own ? a.household : null, incomeBand: own ? a.incomeBand : null, suggestedPercent: suggested },
+      payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
+    };
+  };
   const { billing, caseEstimate: estimateOf } = costs;
   const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
   /** A bill's lines named in the reader's language (a line keeps the catalogue's English as written). */
@@ -259,15 +267,40 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
       });
     },
 
-    /** The patient asks for help with what is owed; the coordinator decides (write off, or not). */
-    async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, request: string): Promise<InvoiceView> {
+    /**
+     * The patient asks for help with what is owed, in their words and, when they choose, with
+     * their household's size and income band (the program's assistance policy); the coordinator decides.
+     */
+    async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, ask: { request: string; householdSize?: number | undefined; incomeBand?: string | undefined }): Promise<InvoiceView> {
+      if ((ask.householdSize === undefined) !== (ask.incomeBand === undefined)) throw fieldError(ask.householdSize === undefined ? '/householdSize' : '/incomeBand', 'Give both the household’s size and its income band, or neither.');
+      if (ask.householdSize !== undefined && !suggestedAssistance(assistancePolicy, ask.householdSize, ask.incomeBand!)) throw fieldError('/incomeBand', 'is not a band of the program’s assistance policy');
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'askHardship');
         if (invoice.hardshipRequest) throw new AppError('CONFLICT', 'You have already asked for help with this bill. The coordinator will answer you.');
-        await markHardshipAsked(tx, invoiceId, request);
+        await markHardshipAsked(tx, invoiceId, ask.request, ask.householdSize ?? null, ask.incomeBand ?? null);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.hardship', detail: { invoiceId, number: invoice.number! } });
         // The audit keeps that it was asked, never the patient's words.
         await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
+        return viewFor(actor)(await after(tx, caseId, invoiceId));
+      });
+    },
+
+    /**
+     * The coordinator decides a request for help: the share of what is owed that is waived (the
+     * policy's suggestion or another, with a reason the patient reads). All of it closes the bill
+     * as written off; a part leaves less to pay; none declines. Decided once.
+     */
+    async decideAssistance(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, d: { percent: number; reason: string }): Promise<InvoiceView> {
+      return withCaseTx(db, async (tx) => {
+        const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
+        if (!invoice.hardshipRequest) throw new AppError('CONFLICT', 'The patient has not asked for help with this bill: to waive what is owed anyway, write it off with a reason.');
+        if (invoice.assistance.decidedAt) throw new AppError('CONFLICT', 'The request for help with this bill was already decided.');
+        const cents = assistanceCents(invoice.balanceCents, d.percent);
+        await markAssistanceDecided(tx, invoiceId, actor.userId, { percent: d.percent, cents, reason: d.reason });
+        if (cents > 0 && cents >= invoice.balanceCents) await close(tx, invoice, 'written_off', actor.userId, d.reason);
+        const outcome = d.percent === 0 ? 'declined' : cents >= invoice.balanceCents ? 'granted' : 'partly_granted';
+        await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.assistance', detail: { invoiceId, number: invoice.number!, outcome } });
+        await audit(tx, actor, meta, 'invoice.assistance', caseId, invoiceId, { status: outcome });
         return viewFor(actor)(await after(tx, caseId, invoiceId));
       });
     },

@@ -3,8 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { INSURER_ANSWERS } from './repository.ts';
+import { loadAssistancePolicy } from './assistance.ts';
+import { entryIn } from '../core/locale.ts';
 import type { BillingService } from './service.ts';
 
+const AssistancePolicyView = z.object({
+  year: z.number(), currency: z.string(), firstPersonCents: z.number(), eachAdditionalPersonCents: z.number().describe('The guideline for a household of n is first + (n − 1) × each'), maxHousehold: z.number(),
+  bands: z.array(z.object({ id: z.string(), upToPercent: z.number().nullable().describe('Up to this percent of the guideline; null for the last, open band'), assistancePercent: z.number() })),
+  reviewedOn: z.string(), sources: z.array(z.object({ id: z.string(), title: z.string(), url: z.string().nullable() })),
+}).meta({ id: 'AssistancePolicy' });
 const Cited = z.object({ id: z.string(), title: z.string(), url: z.string().nullable() }).meta({ id: 'CostSource' });
 const CostEstimate = z.object({
   currency: z.string().describe('ISO 4217; amounts are in its minor unit (cents)'),
@@ -60,6 +67,19 @@ export function billingRoutes(billing: BillingService) {
       async (req) => billing.coverageChecks(req.actor, requestMeta(req), req.params.id));
     app.post('/cases/:id/coverage-checks', { config: { access: { case: 'case.records.curate' } }, schema: { tags: ['costs'], summary: 'Record what the insurer said: the answer, the day, the call’s reference number (coordinator)', params: z.object({ id: z.uuid() }), body: NewCoverageCheck, response: { 201: z.array(CoverageCheck), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await billing.recordCoverageCheck(req.actor, requestMeta(req), req.params.id, req.body)));
+    // The program's assistance policy, so the patient side can pick their band (no health data: not audited).
+    const policy = loadAssistancePolicy();
+    app.get('/billing/assistance-policy', {
+      config: { access: { permission: 'case.billing.read' } },
+      schema: { tags: ['costs'], summary: 'The program’s financial-assistance policy: the poverty guideline by household size and the income bands with what each suggests waiving', response: { 200: AssistancePolicyView, ...errorResponses } },
+    }, async (req) => {
+      const locale = requestMeta(req).locale ?? 'en';
+      const g = policy.povertyGuideline;
+      return {
+        year: g.year, currency: g.currency, firstPersonCents: g.firstPersonCents, eachAdditionalPersonCents: g.eachAdditionalPersonCents, maxHousehold: policy.maxHousehold,
+        bands: policy.bands, reviewedOn: policy.reviewedOn, sources: policy.sources.map((s) => ({ id: s.id, title: entryIn(s, locale).title, url: s.url })),
+      };
+    });
     app.get('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'The program’s services with today’s fees and every earlier version', response: { 200: Fees, ...errorResponses } } },
       async () => billing.fees());
     app.put('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'Set new fees (a new version, with the reason); requests already sent keep theirs', body: NewFees, response: { 200: FeeSchedule, ...errorResponses } } },

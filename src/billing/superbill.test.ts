@@ -10,7 +10,7 @@ const invoice = (over: Partial<Invoice> = {}): Invoice => ({
     { serviceId: 'video_visit', description: 'Video visit', quantity: 1, unitCents: 30_000, codes: [] },
   ],
   discountCents: 5_000, discountReason: 'Returning patient', taxBasisPoints: 0, subtotalCents: 185_000, taxCents: 0, totalCents: 180_000, paidCents: 180_000, balanceCents: 0,
-  dueOn: '2026-12-31', issuedAt: '2026-11-20T10:00:00.000Z', closedAt: null, closeReason: null, hardshipRequest: null, hardshipRequestedAt: null, version: 2, payments: [], createdAt: '2026-11-19T10:00:00.000Z',
+  dueOn: '2026-12-31', issuedAt: '2026-11-20T10:00:00.000Z', closedAt: null, closeReason: null, hardshipRequest: null, hardshipRequestedAt: null, assistance: { household: null, incomeBand: null, percent: null, cents: 0, reason: null, decidedAt: null }, version: 2, payments: [], createdAt: '2026-11-19T10:00:00.000Z',
   ...over,
 });
 const facts = (over: Partial<SuperbillFacts> = {}): SuperbillFacts => ({

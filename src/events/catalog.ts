@@ -50,6 +50,7 @@ export const CASE_EVENTS = {
   // Bills (the patient side and the coordinator see these on the timeline; reviewers do not).
   'invoice.issue': z.object({ invoiceId: z.uuid(), number: z.string() }),
   'invoice.hardship': z.object({ invoiceId: z.uuid(), number: z.string() }),
+  'invoice.assistance': z.object({ invoiceId: z.uuid(), number: z.string(), outcome: z.enum(['granted', 'partly_granted', 'declined']) }),
   'invoice.close': z.object({ invoiceId: z.uuid(), number: z.string(), status: z.enum(['paid', 'void', 'written_off']) }),
   'invoice.overpaid': z.object({ invoiceId: z.uuid(), number: z.string() }),
   'opinion.followup': z.object({ messageId: z.uuid() }),

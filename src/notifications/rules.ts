@@ -21,7 +21,7 @@ export type NoticeKind =
   | 'case.submitted' | 'case.status' | 'case.recordsNeeded' | 'case.assigned' | 'offer.received' | 'offer.answered'
   | 'opinion.issued' | 'opinion.delivered' | 'opinion.updated' | 'followup.posted' | 'sla.atRisk' | 'sla.breached'
   | 'records.added' | 'proxy.accepted' | 'case.lead' | 'case.received' | 'board.requested' | 'board.discussed' | 'message.posted'
-  | 'glass.requested' | 'material.received' | 'opinion.translated' | 'invoice.issued' | 'invoice.help' | 'invoice.refund';
+  | 'glass.requested' | 'material.received' | 'opinion.translated' | 'invoice.issued' | 'invoice.help' | 'invoice.refund' | 'invoice.helpDecided';
 
 export interface NoticeRule {
   notice: NoticeKind;
@@ -77,6 +77,7 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   // A bill reaches the patient side; their request for help with it reaches the coordinator (the mail names the request only).
   'invoice.issue': [{ notice: 'invoice.issued', to: ['patientSide'], mail: true }],
   'invoice.hardship': [{ notice: 'invoice.help', to: ['coordinator'], mail: true }],
+  'invoice.assistance': [{ notice: 'invoice.helpDecided', to: ['patientSide'], mail: true }],
   'invoice.overpaid': [{ notice: 'invoice.refund', to: ['coordinator'], mail: true }],
   // The patient side all read one thread: a caregiver's question reaches the patient too.
   // Messages fold into one unread notice (and one mail) per thread until it is read.
@@ -112,6 +113,7 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'invoice.issued': (id) => `/cases/${id}`,
   'invoice.help': (id) => `/cases/${id}`,
   'invoice.refund': (id) => `/cases/${id}`,
+  'invoice.helpDecided': (id) => `/cases/${id}`,
   'followup.posted': (id) => `/cases/${id}?tab=opinion`,
   'sla.atRisk': (id) => `/cases/${id}`,
   'sla.breached': (id) => `/cases/${id}`,

@@ -146,6 +146,10 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   expect(pdf.headers()['content-type']).toBe('application/pdf');
   await mine.getByRole('button', { name: 'Is this bill hard to pay? Ask for help' }).click();
   await mine.getByLabel('What makes this bill hard to pay?').fill('My hours at work were cut and I cannot pay it all now.');
+  // The household and its income range, for the program's help policy (2025 guideline: $26,650 for three).
+  await mine.getByLabel('How many people live in your household? (optional)').selectOption('3');
+  await mine.getByRole('radio', { name: 'Up to $53,300 a year' }).check();
+  await mine.getByText('$53,301 to $106,600 a year').waitFor();
   await mine.getByRole('button', { name: 'Send to my coordinator' }).click();
   await mine.getByText(/^You asked for help with this bill on .*\. Your coordinator will answer you\.$/).waitFor();
   expect(await seriousA11yViolations(phone)).toEqual([]);
@@ -154,14 +158,21 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
 
   await desk.reload();
   await desk.getByText('“My hours at work were cut and I cannot pay it all now.”').waitFor();
-  await desk.getByLabel('Reason to close the bill').fill('Hardship waiver approved');
-  await desk.getByRole('button', { name: /^Waive what is owed/ }).click();
-  await desk.getByRole('button', { name: 'Yes' }).click();
+  const decide = desk.getByTestId('decide-help');
+  await decide.getByText('Household: 3 people. Income: Up to $53,300 a year.').waitFor();
+  await decide.getByText('The program’s help policy suggests waiving 100 % of what is owed.').waitFor();
+  expect(await decide.getByLabel('Share of what is owed to waive').inputValue()).toBe('100 %');
+  await decide.getByLabel('Reason').fill('Hardship waiver approved');
+  await decide.getByRole('button', { name: 'Decide' }).click();
+  await decide.getByText(/^Waive \$[\d,]+\.\d\d\? \$0\.00 will be left to pay\.$/).waitFor();
+  await shot(desk, 'coordinator-decides-help');
+  await decide.getByRole('button', { name: 'Yes' }).click();
   await desk.getByTestId('invoice').getByText('Waived', { exact: true }).waitFor();
   await desk.close();
 
   await phone.reload();
-  await phone.getByTestId('invoice').getByText('Why it was closed: Hardship waiver approved').waitFor();
+  await phone.getByTestId('help-decided').getByText(/^Help with this bill: 100 % of what was owed was waived \(\$[\d,]+\.\d\d\)\.$/).waitFor();
+  await phone.getByTestId('help-decided').getByText('Reason: Hardship waiver approved').waitFor();
   await phone.getByTestId('invoice').getByText(/^Waived: \$[\d,]+\.\d\d\. Nothing more is owed\.$/).waitFor();
   await shot(phone, 'patient-sees-the-bill-waived');
   await phone.close();

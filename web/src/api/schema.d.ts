@@ -3878,6 +3878,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/assistance-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program’s financial-assistance policy: the poverty guideline by household size and the income bands with what each suggests waiving */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssistancePolicy"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/boards/proposals": {
         parameters: {
             query?: never;
@@ -10110,6 +10209,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/invoices/{invoiceId}/assistance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide a request for help: the share of what is owed that is waived (0 declines, 100 writes off the rest), with a reason the patient reads */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        percent: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/invoices/{invoiceId}/checkout": {
         parameters: {
             query?: never;
@@ -10238,6 +10446,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description People in the household, for the program’s assistance policy */
+                        householdSize?: number;
+                        /** @description The band of yearly household income, an id from GET /api/billing/assistance-policy */
+                        incomeBand?: string;
                         request: string;
                     };
                 };
@@ -19164,6 +19376,46 @@ export interface components {
                 };
             };
         };
+        AssistancePolicy: {
+            bands: {
+                assistancePercent: number;
+                id: string;
+                /** @description Up to this percent of the guideline; null for the last, open band */
+                upToPercent: number | null;
+            }[];
+            currency: string;
+            /** @description The guideline for a household of n is first + (n − 1) × each */
+            eachAdditionalPersonCents: number;
+            firstPersonCents: number;
+            maxHousehold: number;
+            reviewedOn: string;
+            sources: {
+                id: string;
+                title: string;
+                url: string | null;
+            }[];
+            year: number;
+        };
+        AssistancePolicyInput: {
+            bands: {
+                assistancePercent: number;
+                id: string;
+                /** @description Up to this percent of the guideline; null for the last, open band */
+                upToPercent: number | null;
+            }[];
+            currency: string;
+            /** @description The guideline for a household of n is first + (n − 1) × each */
+            eachAdditionalPersonCents: number;
+            firstPersonCents: number;
+            maxHousehold: number;
+            reviewedOn: string;
+            sources: {
+                id: string;
+                title: string;
+                url: string | null;
+            }[];
+            year: number;
+        };
         AuditEvent: {
             action: string;
             actorId: string | null;
@@ -20711,6 +20963,18 @@ export interface components {
             };
         };
         Invoice: {
+            assistance: {
+                /** @description What the assistance waived */
+                cents: number;
+                decidedAt: string | null;
+                household: number | null;
+                incomeBand: string | null;
+                /** @description The share of what was owed that was waived (0: declined); null until decided */
+                percent: number | null;
+                reason: string | null;
+                /** @description What the program’s assistance policy suggests waiving for this household and band */
+                suggestedPercent: number | null;
+            };
             /** @description Still owed (0 once closed) */
             balanceCents: number;
             /** Format: uuid */
@@ -20769,6 +21033,18 @@ export interface components {
             version: number;
         };
         InvoiceInput: {
+            assistance: {
+                /** @description What the assistance waived */
+                cents: number;
+                decidedAt: string | null;
+                household: number | null;
+                incomeBand: string | null;
+                /** @description The share of what was owed that was waived (0: declined); null until decided */
+                percent: number | null;
+                reason: string | null;
+                /** @description What the program’s assistance policy suggests waiving for this household and band */
+                suggestedPercent: number | null;
+            };
             /** @description Still owed (0 once closed) */
             balanceCents: number;
             /** Format: uuid */

@@ -1,6 +1,7 @@
-import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSelect, NumberInput, Radio, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, formatDay, get, localDay, numberOf, post, put, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
@@ -77,7 +78,8 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
       )}
       {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
       {inv.status === 'written_off' && <Text fw={700}>{t('cases:invoices.waived', { amount: money(inv.totalCents - inv.paidCents) })}</Text>}
-      {inv.closeReason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
+      {/* A bill closed by granting help says why once, with the help. */}
+      {inv.closeReason && inv.closeReason !== inv.assistance.reason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
       <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.pdf')}</Anchor>
       {/* A bill cancelled as issued in error has nothing to claim. */}
       {inv.status !== 'void' && (
@@ -86,10 +88,17 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
           <Text size="xs" c="dimmed">{t('cases:invoices.superbillWhy')}</Text>
         </Stack>
       )}
-      {inv.hardshipRequestedAt && inv.status === 'issued' && (
-        <Alert color="blue" p="xs">
-          {t('cases:invoices.hardship.asked', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) })}
+      {inv.hardshipRequestedAt && !inv.assistance.decidedAt && inv.status === 'issued' && (
+        <Alert color="blue" p="xs" data-testid="help-asked">
+          {manage ? t('cases:invoices.hardship.askedStaff', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) }) : t('cases:invoices.hardship.asked', { day: formatDay(inv.hardshipRequestedAt.slice(0, 10)) })}
           {manage && inv.hardshipRequest && <Text size="sm" mt={4}>“{inv.hardshipRequest}”</Text>}
+          {manage && <DecideHelp key={inv.version} caseId={caseId} inv={inv} money={money} onChange={onChange} />}
+        </Alert>
+      )}
+      {inv.assistance.decidedAt && (
+        <Alert color={inv.assistance.percent ? 'green' : 'gray'} p="xs" data-testid="help-decided">
+          <Text size="sm">{inv.assistance.percent ? t('cases:invoices.hardship.granted', { percent: inv.assistance.percent, amount: money(inv.assistance.cents) }) : t('cases:invoices.hardship.declined')}</Text>
+          {inv.assistance.reason && <Text size="sm" mt={4}>{t('cases:invoices.hardship.because', { reason: inv.assistance.reason })}</Text>}
         </Alert>
       )}
       {inv.payOnline && <PayOnline caseId={caseId} inv={inv} money={money} />}
@@ -132,17 +141,79 @@ function PayOnline({ caseId, inv, money }: { caseId: string; inv: Invoice; money
   );
 }
 
+type Policy = Schema<'AssistancePolicy'>;
+const usePolicy = () => useQuery({ queryKey: ['billing', 'assistance-policy'], queryFn: () => get<Policy>('/billing/assistance-policy'), staleTime: Infinity });
+
+/** The policy's income bands for a household, as yearly amounts in words ("Up to $64,300 a year"). */
+function bandLabels(p: Policy, household: number, t: TFunction): { id: string; label: string }[] {
+  const money = new Intl.NumberFormat(formatLocale(), { style: 'currency', currency: p.currency, maximumFractionDigits: 0 });
+  const line = p.firstPersonCents + (household - 1) * p.eachAdditionalPersonCents;
+  const bound = (percent: number) => Math.floor((line * percent) / 100) / 100;
+  return p.bands.map((b, i) => {
+    const below = i > 0 ? p.bands[i - 1]!.upToPercent : null;
+    if (b.upToPercent === null) return { id: b.id, label: t('cases:invoices.hardship.bandAbove', { amount: money.format(bound(below ?? 0)) }) };
+    if (below === null) return { id: b.id, label: t('cases:invoices.hardship.bandUpTo', { amount: money.format(bound(b.upToPercent)) }) };
+    return { id: b.id, label: t('cases:invoices.hardship.bandBetween', { from: money.format(bound(below) + 1), to: money.format(bound(b.upToPercent)) }) };
+  });
+}
+
 function AskForHelp({ caseId, inv, onChange }: { caseId: string; inv: Invoice; onChange: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [words, setWords] = useState('');
-  const ask = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/hardship`, { request: words }), onSuccess: onChange });
+  const [household, setHousehold] = useState('');
+  const [band, setBand] = useState('');
+  const policy = usePolicy();
+  const size = Number(household);
+  const given = size > 0 && band ? { householdSize: size, incomeBand: band } : {};
+  const ask = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/hardship`, { request: words, ...given }), onSuccess: onChange });
   if (!open) return <Group><Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('cases:invoices.hardship.open')}</Button></Group>;
   return (
     <Stack gap="xs">
       <Textarea label={t('cases:invoices.hardship.label')} description={t('cases:invoices.hardship.why')} value={words} onChange={(e) => setWords(e.currentTarget.value)} autosize minRows={3} maxLength={2000} />
+      {policy.data && (
+        <>
+          <NativeSelect label={t('cases:invoices.hardship.household')} description={t('cases:invoices.hardship.householdWhy')} value={household}
+            onChange={(e) => { setHousehold(e.currentTarget.value); setBand(''); }}
+            data={[{ value: '', label: t('cases:invoices.hardship.notSaying') }, ...Array.from({ length: policy.data.maxHousehold }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))]} />
+          {size > 0 && (
+            <Radio.Group label={t('cases:invoices.hardship.income')} description={t('cases:invoices.hardship.incomeWhy', { year: policy.data.year })} value={band} onChange={setBand}>
+              <Stack gap={6} mt={6}>{bandLabels(policy.data, size, t).map((b) => <Radio key={b.id} value={b.id} label={b.label} />)}</Stack>
+            </Radio.Group>
+          )}
+          {size > 0 && <Text size="xs" c="dimmed">{t('cases:invoices.hardship.source', { source: policy.data.sources[0]?.title ?? '' })}</Text>}
+        </>
+      )}
       <Group><Button size="sm" onClick={() => ask.mutate()} loading={ask.isPending} disabled={words.trim().length < 10}>{t('cases:invoices.hardship.send')}</Button></Group>
       <ErrorNote error={ask.error} />
+    </Stack>
+  );
+}
+
+/** The coordinator decides a request for help: the share of what is owed to waive (the policy's suggestion first), with a reason the patient reads. */
+function DecideHelp({ caseId, inv, money, onChange }: { caseId: string; inv: Invoice; money: (cents: number) => string; onChange: () => void }) {
+  const { t } = useTranslation();
+  const a = inv.assistance;
+  const policy = usePolicy();
+  const [percent, setPercent] = useState<number | string>(a.suggestedPercent ?? 0);
+  const [reason, setReason] = useState('');
+  const share = Math.min(100, Math.max(0, Math.round(Number(percent) || 0)));
+  const waived = Math.floor((inv.balanceCents * share) / 100);
+  const decide = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices/${inv.id}/assistance`, { percent: share, reason }), onSuccess: onChange });
+  const band = policy.data && a.household && a.incomeBand ? bandLabels(policy.data, a.household, t).find((b) => b.id === a.incomeBand)?.label : null;
+  return (
+    <Stack gap={6} mt="xs" data-testid="decide-help">
+      {band && <Text size="sm">{t('cases:invoices.hardship.householdWas', { count: a.household!, band })}</Text>}
+      {a.suggestedPercent !== null && <Text size="sm" fw={500}>{t('cases:invoices.hardship.suggested', { percent: a.suggestedPercent })}</Text>}
+      <Group grow align="flex-end" wrap="wrap">
+        <NumberInput label={t('cases:invoices.hardship.percent')} min={0} max={100} allowDecimal={false} suffix=" %" value={percent} onChange={setPercent} miw={140} />
+        <TextInput label={t('cases:invoices.hardship.reason')} description={t('cases:invoices.hardship.reasonWhy')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={500} miw={200} />
+      </Group>
+      <Group>
+        <ConfirmButton size="sm" label={t('cases:invoices.hardship.decide')} disabled={reason.trim().length < 3} loading={decide.isPending} onConfirm={() => decide.mutate()}
+          question={share === 0 ? t('cases:invoices.hardship.confirmDecline') : t('cases:invoices.hardship.confirmGrant', { amount: money(waived), left: money(inv.balanceCents - waived) })} />
+      </Group>
+      <ErrorNote error={decide.error} />
     </Stack>
   );
 }
