@@ -11,7 +11,7 @@ import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertD
 import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
-export type InvoiceView = Invoice & { payOnline: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
+export type InvoiceView = Invoice & { payOnline: boolean; paymentBeforeReview: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
 import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { superbillAvailable } from './superbill.ts';
@@ -58,6 +58,7 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
       hardshipRequest: own ? inv.hardshipRequest : null,
       assistance: { ...a, household: own ? a.household : null, incomeBand: own ? a.incomeBand : null, suggestedPercent: suggested },
       payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
+      paymentBeforeReview: deps.config.paymentTiming === 'before_review' && inv.status === 'issued',
     };
   };
   const { billing, caseEstimate: estimateOf } = costs;

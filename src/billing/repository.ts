@@ -59,6 +59,16 @@ export async function addFeeVersion(tx: Queryable, input: { basedOn: number; cur
  * The request keeps the fees in force when it is sent: the latest an administrator set (the
  * catalogue's example fees are no one's prices to keep).
  */
+/**
+ * The number of the request's bill that holds the review when the program asks for payment
+ * first: one issued and not settled, unless the patient side asked for help and it is not decided yet.
+ */
+export async function billAwaitingPayment(tx: Queryable, caseId: string): Promise<string | null> {
+  const [row] = await tx.query<{ number: string }>(
+    `SELECT number FROM invoices WHERE case_id = $1 AND status = 'issued' AND (hardship_request IS NULL OR assistance_decided_at IS NOT NULL) ORDER BY issued_at LIMIT 1`, [caseId]);
+  return row?.number ?? null;
+}
+
 export async function pinFees(tx: Queryable, caseId: string): Promise<void> {
   await tx.query('UPDATE cases SET fee_schedule_version = (SELECT max(version) FROM fee_schedules WHERE created_by IS NOT NULL) WHERE id = $1', [caseId]);
 }

@@ -55,6 +55,8 @@ export interface GuardFacts {
   /** The language the patient reads, when the report's summary is in another and no reviewed translation is attached. */
   summaryTranslationMissing?: string | null;
   reason?: string;
+  /** A bill the program's policy wants paid before review (its number), when one is open and no request for help awaits a decision. */
+  unpaidBill?: string | null;
   /** The follow-up period after delivery has ended. */
   followupEnded?: boolean;
   /** Judging a command before it is given: what it asks for then (a reason, an expert) is not yet missing. */
@@ -100,7 +102,10 @@ export const CASE_COMMANDS = {
   },
   markReadyForReview: {
     label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
-    guard: (f) => [...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`)],
+    guard: (f) => [
+      ...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`),
+      ...(f.unpaidBill ? [`Bill ${f.unpaidBill} is not paid yet, and this program asks for payment before review (a request for help pauses this; waiving or reducing the bill settles it).`] : []),
+    ],
   },
   acceptAssignment: {
     label: 'Accept the case', from: ['ready_for_review'], to: 'assigned', roles: ['expert'],

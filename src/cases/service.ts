@@ -17,7 +17,7 @@ import { CONSENT_LABELS, currentDocument, documentHash, documentIn, type Consent
 import { INTAKE_SECTIONS, intakeForRole, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
-import { pinFees } from '../billing/repository.ts';
+import { billAwaitingPayment, pinFees } from '../billing/repository.ts';
 import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
 import { emit } from '../events/emit.ts';
 import { describeEvent } from '../events/words.ts';
@@ -153,6 +153,7 @@ export function casesService(deps: Deps) {
       missingIntakeSections: missingIntakeSections(intake),
       unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
       checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
+      unpaidBill: command === 'markReadyForReview' && deps.config.paymentTiming === 'before_review' ? await billAwaitingPayment(tx, row.id) : null,
       expertCandidate,
       reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
       summaryTranslationMissing: command === 'deliver' ? await summaryTranslationNeeded(tx, row) : undefined,

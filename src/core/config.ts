@@ -70,6 +70,8 @@ const EnvSchema = z.object({
   /** Who bills, as an insurance claim needs it on the bill: the address, the NPI and the tax id (EIN). */
   BILLING_ADDRESS: z.string().trim().max(300).optional(),
   BILLING_NPI: z.string().regex(/^\d{10}$/, 'An NPI has ten digits.').refine(npiCheckDigitHolds, 'This NPI’s check digit does not hold: check it against the NPI registry.').optional(),
+  /** When the patient pays: after the opinion is delivered (a case never waits on payment), or before the review starts (except while help is being decided). */
+  BILLING_PAYMENT_TIMING: z.enum(['after_delivery', 'before_review']).default('after_delivery'),
   /** The place-of-service code a superbill gives the program's services: telehealth in the patient's home (10) or elsewhere (02). */
   BILLING_PLACE_OF_SERVICE: z.enum(['02', '10']).default('10'),
   BILLING_TAX_ID: z.string().regex(/^\d{2}-\d{7}$/, 'An employer identification number is written 12-3456789.').optional(),
@@ -169,6 +171,7 @@ export interface Config {
   followupDays: number;
   /** Who bills, printed on every bill for insurance claims (each part when set). */
   billingProvider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined; placeOfService: '02' | '10' };
+  paymentTiming: 'after_delivery' | 'before_review';
   /** Online payment of bills (Stripe); absent when not configured. */
   stripe?: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined };
   /** Quiet time after a change to a board's agenda before its members are mailed (one mail per burst of edits). */
@@ -268,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dicomwebUpstreamUrl: e.DICOMWEB_UPSTREAM_URL,
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
+    paymentTiming: e.BILLING_PAYMENT_TIMING,
     billingProvider: { address: e.BILLING_ADDRESS, npi: e.BILLING_NPI, taxId: e.BILLING_TAX_ID, placeOfService: e.BILLING_PLACE_OF_SERVICE },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : undefined,
     boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,

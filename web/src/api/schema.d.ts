@@ -21007,6 +21007,8 @@ export interface components {
             /** @description Given when issued, e.g. INV-2026-000042 */
             number: string | null;
             paidCents: number;
+            /** @description The program asks for this bill to be paid before the review starts (BILLING_PAYMENT_TIMING) */
+            paymentBeforeReview: boolean;
             payments: {
                 amountCents: number;
                 at: string;
@@ -21077,6 +21079,8 @@ export interface components {
             /** @description Given when issued, e.g. INV-2026-000042 */
             number: string | null;
             paidCents: number;
+            /** @description The program asks for this bill to be paid before the review starts (BILLING_PAYMENT_TIMING) */
+            paymentBeforeReview: boolean;
             payments: {
                 amountCents: number;
                 at: string;

@@ -77,6 +77,7 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
         </Stack>
       )}
       {inv.status === 'issued' && <Text fw={700}>{t('cases:invoices.owed', { amount: money(inv.balanceCents), due: formatDay(inv.dueOn) })}</Text>}
+      {inv.paymentBeforeReview && <Text size="sm" c="dimmed">{manage ? t('cases:invoices.beforeReviewStaff') : t('cases:invoices.beforeReview')}</Text>}
       {inv.status === 'written_off' && <Text fw={700}>{t('cases:invoices.waived', { amount: money(inv.totalCents - inv.paidCents) })}</Text>}
       {/* A bill closed by granting help says why once, with the help. */}
       {inv.closeReason && inv.closeReason !== inv.assistance.reason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
