@@ -47,7 +47,7 @@ export const ACCOUNT_ES: Record<string, string> = {
   'user.mfa_setup': 'Empezó a configurar una aplicación de códigos', 'user.mfa_enable': 'Activó el inicio de sesión en dos pasos', 'user.mfa_verify': 'Escribió un código de la aplicación de códigos',
   'user.mfa_disable': 'Desactivó el inicio de sesión en dos pasos', 'user.mfa_reset': 'Reinició el inicio de sesión en dos pasos de otra persona', 'user.sessions.read': 'Vio los dispositivos donde tiene la sesión iniciada',
   'user.sessions.end': 'Cerró la sesión en sus otros dispositivos', 'audit.read': 'Vio el registro de auditoría', 'audit.verify': 'Comprobó la cadena del registro de auditoría',
-  'mail.read': 'Vio la bandeja de salida del correo', 'outcomes.read': 'Vio las cifras de resultados', 'expert.directory.export': 'Exportó el directorio de especialistas',
+  'mail.read': 'Vio la bandeja de salida del correo', 'outcomes.read': 'Vio las cifras de resultados', 'billing.report.read': 'Vio el informe de facturación', 'expert.directory.export': 'Exportó el directorio de especialistas',
   'expert.profile.save': 'Actualizó un perfil de especialista', 'expert.visitHours.save': 'Fijó sus horarios para videoconsultas',
   'board.session.create': 'Programó una reunión de un comité de tumores', 'board.session.cancel': 'Canceló una reunión de un comité de tumores', 'board.session.change': 'Cambió la fecha u hora de una reunión de un comité de tumores', 'board.session.join': 'Entró a una reunión de un comité de tumores',
   'board.member.invite': 'Invitó a un miembro a una reunión de un comité de tumores', 'board.member.remove': 'Quitó a un miembro de una reunión de un comité de tumores',

@@ -48,7 +48,7 @@ const ACCOUNT: Record<string, string> = {
   'user.mfa_setup': 'Started setting up an authenticator app', 'user.mfa_enable': 'Turned on two-step sign-in', 'user.mfa_verify': 'Entered an authenticator code',
   'user.mfa_disable': 'Turned off two-step sign-in', 'user.mfa_reset': 'Reset someone’s two-step sign-in', 'user.sessions.read': 'Looked at their signed-in devices',
   'user.sessions.end': 'Signed out other devices', 'audit.read': 'Looked at the audit trail', 'audit.verify': 'Checked the audit trail’s chain',
-  'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'expert.directory.export': 'Exported the expert directory',
+  'mail.read': 'Looked at the mail outbox', 'outcomes.read': 'Looked at the outcome figures', 'billing.report.read': 'Looked at the billing report', 'expert.directory.export': 'Exported the expert directory',
   'expert.profile.save': 'Updated an expert profile', 'expert.visitHours.save': 'Set their hours for video visits',
   'board.session.create': 'Scheduled a tumor board session', 'board.session.cancel': 'Cancelled a tumor board session', 'board.session.change': 'Moved a tumor board session', 'board.session.join': 'Joined a tumor board session',
   'board.member.invite': 'Invited a member to a tumor board session', 'board.member.remove': 'Removed a member from a tumor board session',

@@ -87,3 +87,26 @@ describe('financial assistance on a bill', () => {
     expect((await patient.client.get(`/api/cases/${caseId}/invoices`)).body[0]).toMatchObject({ hardshipRequest: null, assistance: { household: null, percent: null } });
   });
 });
+
+describe('the billing report', () => {
+  it('gives administrators billed, paid, waived and owed per month and service line, as JSON and CSV, and nobody else', async () => {
+    const admin = await aStaff(t, 'admin', 'Ari Admin');
+    const month = new Date().toISOString().slice(0, 7);
+    const r = await admin.client.get(`/api/admin/billing/report?from=${month}&to=${month}`);
+    expect(r.status).toBe(200);
+    const lung = r.body.find((row: { serviceLine: string }) => row.serviceLine === 'thoracic_oncology');
+    expect(lung).toMatchObject({ month, serviceLineLabel: 'Thoracic oncology', currency: 'USD' });
+    expect(lung.bills).toBe(4);
+    expect(lung.paidCents + lung.waivedCents + lung.outstandingCents).toBe(lung.billedCents);
+    expect(lung.waivedCents).toBeGreaterThan(0);
+    const csv = await fetch(`${t.baseUrl}/api/admin/billing/report?from=${month}&to=${month}&format=csv`, { headers: { cookie: admin.client.cookieHeader } });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding');
+    expect(lines.some((l) => l.startsWith(`${month},thoracic_oncology,USD,${lung.bills},`))).toBe(true);
+    expect((await admin.client.get('/api/admin/billing/report?from=2026-12&to=2026-01')).status).toBe(400);
+    expect((await coordinator.client.get('/api/admin/billing/report')).status).toBe(403);
+    const [audit] = await t.db.query<{ detail: { count: number }; case_id: string | null }>(`SELECT detail, case_id FROM audit_events WHERE action = 'billing.report.read' ORDER BY seq LIMIT 1`);
+    expect(audit).toMatchObject({ case_id: null, detail: { count: expect.any(Number) } });
+  });
+});

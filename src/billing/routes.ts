@@ -4,9 +4,17 @@ import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { INSURER_ANSWERS } from './repository.ts';
 import { loadAssistancePolicy } from './assistance.ts';
+import { AppError } from '../core/errors.ts';
+import { toCsv } from '../core/csv.ts';
+import { SERVICE_LINES } from '../experts/offers.ts';
 import { entryIn } from '../core/locale.ts';
 import type { BillingService } from './service.ts';
 
+const ReportRowView = z.object({
+  month: z.string(), serviceLine: z.string(), serviceLineLabel: z.string(), currency: z.string(), bills: z.number(), cancelled: z.number().describe('Bills cancelled as issued in error (not in the amounts)'),
+  billedCents: z.number(), paidCents: z.number(), waivedCents: z.number(), outstandingCents: z.number(),
+}).meta({ id: 'BillingReportRow' });
+const serviceLineLabel = (id: string) => SERVICE_LINES.find((l) => l.id === id)?.label ?? 'Other';
 const AssistancePolicyView = z.object({
   year: z.number(), currency: z.string(), firstPersonCents: z.number(), eachAdditionalPersonCents: z.number().describe('The guideline for a household of n is first + (n − 1) × each'), maxHousehold: z.number(),
   bands: z.array(z.object({ id: z.string(), upToPercent: z.number().nullable().describe('Up to this percent of the guideline; null for the last, open band'), assistancePercent: z.number() })),
@@ -79,6 +87,28 @@ export function billingRoutes(billing: BillingService) {
         year: g.year, currency: g.currency, firstPersonCents: g.firstPersonCents, eachAdditionalPersonCents: g.eachAdditionalPersonCents, maxHousehold: policy.maxHousehold,
         bands: policy.bands, reviewedOn: policy.reviewedOn, sources: policy.sources.map((s) => ({ id: s.id, title: entryIn(s, locale).title, url: s.url })),
       };
+    });
+    const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A month is written 2026-11.');
+    app.get('/admin/billing/report', {
+      config: { access: { permission: 'billing.report' } },
+      schema: { tags: ['costs'], summary: 'Billed, paid, waived and still owed per month of issue and service line (administrators; aggregate only); CSV with format=csv',
+        querystring: z.strictObject({ from: Month.optional().describe('First month (default: eleven months ago)'), to: Month.optional().describe('Last month, included (default: this month)'), format: z.enum(['json', 'csv']).default('json') }),
+        response: { 200: z.union([z.array(ReportRowView), z.string().meta({ description: 'CSV, with format=csv' })]), ...errorResponses } },
+    }, async (req, reply) => {
+      const now = new Date();
+      const month = (d: Date) => d.toISOString().slice(0, 7);
+      const from = req.query.from ?? month(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)));
+      const last = req.query.to ?? month(now);
+      if (last < from) throw new AppError('VALIDATION_FAILED', 'The last month comes before the first.', { errors: [{ path: '/to', message: 'is before the first month' }] });
+      const [y, m] = last.split('-').map(Number) as [number, number];
+      const rows = await billing.report(req.actor, requestMeta(req), { from, to: month(new Date(Date.UTC(y, m, 1))) });
+      if (req.query.format === 'csv') {
+        const money = (cents: number) => (cents / 100).toFixed(2);
+        const csv = toCsv([['month', 'service_line', 'currency', 'bills', 'cancelled', 'billed', 'paid', 'waived', 'outstanding'],
+          ...rows.map((r) => [r.month, r.serviceLine, r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents)])]);
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="billing-${from}-to-${last}.csv"`).send(csv);
+      }
+      return rows.map((r) => ({ ...r, serviceLineLabel: serviceLineLabel(r.serviceLine) }));
     });
     app.get('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'The program’s services with today’s fees and every earlier version', response: { 200: Fees, ...errorResponses } } },
       async () => billing.fees());

@@ -7,6 +7,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
+import { billingReport, serviceLineOfIntake, type BilledInvoice, type ReportRow } from './report.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { billingIn, estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
 import { addCoverageCheck, addFeeVersion, coverageChecks, currentFees, feeHistory, feesVersion, seedFeeSchedule, type CoverageCheck, type FeeSchedule, type InsurerAnswer } from './repository.ts';
@@ -108,6 +109,26 @@ export function billingService(deps: Deps) {
         current: await currentFees(tx),
         history: await feeHistory(tx),
       }));
+    },
+
+    /**
+     * Billed, paid, waived and still owed per month of issue and service line, for bills issued
+     * in [from, to) (months, YYYY-MM). Aggregate only: no request or patient is named.
+     */
+    async report(actor: Actor, meta: RequestMeta, range: { from: string; to: string }): Promise<ReportRow[]> {
+      return db.transaction(async (tx) => {
+        const bills = await tx.query<{ status: BilledInvoice['status']; issued_at: Date; currency: string; total_cents: string | number; assistance_cents: string | number; paid_cents: string | number; intake: Partial<Intake> | null }>(
+          `SELECT i.status, i.issued_at, i.currency, i.total_cents, i.assistance_cents, c.intake,
+                  (SELECT coalesce(sum(p.amount_cents), 0) FROM invoice_payments p WHERE p.invoice_id = i.id) AS paid_cents
+             FROM invoices i JOIN cases c ON c.id = i.case_id
+            WHERE i.status <> 'draft' AND i.issued_at >= $1::date AND i.issued_at < $2::date`, [`${range.from}-01`, `${range.to}-01`]);
+        const rows = billingReport(bills.map((b) => ({
+          status: b.status, issuedAt: new Date(b.issued_at).toISOString(), currency: b.currency, totalCents: Number(b.total_cents),
+          paidCents: Number(b.paid_cents), assistanceCents: Number(b.assistance_cents), serviceLine: serviceLineOfIntake(b.intake),
+        })));
+        await recordAudit(tx, { actor, meta, action: 'billing.report.read', entityType: 'BillingReport', detail: { count: bills.length } });
+        return rows;
+      });
     },
 
     /** A new version of the fees, with the reason; requests already sent keep theirs. */

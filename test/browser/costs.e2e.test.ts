@@ -176,6 +176,22 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await phone.getByTestId('invoice').getByText(/^Waived: \$[\d,]+\.\d\d\. Nothing more is owed\.$/).waitFor();
   await shot(phone, 'patient-sees-the-bill-waived');
   await phone.close();
+
+  // The administrators' view of the money: in aggregate, by month and service line, and as CSV.
+  const admin = await aStaff(app.t, 'admin', 'Abe Accounts');
+  const office = await app.browser.newPage({ viewport: LAPTOP });
+  await signIn(office, app.t.baseUrl, admin, PASSWORD);
+  await office.getByRole('link', { name: 'Billing report' }).click();
+  await office.getByRole('heading', { name: 'Billing report' }).waitFor();
+  const report = office.getByTestId('billing-report');
+  const lung = report.getByRole('row', { name: /Thoracic oncology/ });
+  await lung.waitFor();
+  expect(await lung.textContent()).toMatch(/\$100\.50.*\$1,279\.50\$0\.00$/);
+  const csv = await office.request.get(`${app.t.baseUrl}${await office.getByRole('link', { name: 'Download as CSV' }).getAttribute('href')}`);
+  expect(await csv.text()).toMatch(/^month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding\n/);
+  expect(await seriousA11yViolations(office)).toEqual([]);
+  await shot(office, 'admin-billing-report');
+  await office.close();
 });
 
 it('a patient adds a photo of the insurance card on a phone and uses the numbers read from it; the coordinator sees the card', async () => {

@@ -23,6 +23,7 @@ const AdminAuditPage = lazy(() => import('./pages/AdminAudit.tsx').then((m) => (
 const AdminKnowledgePage = lazy(() => import('./pages/AdminKnowledge.tsx').then((m) => ({ default: m.AdminKnowledgePage })));
 const AdminTrialsPage = lazy(() => import('./pages/trials/AdminTrials.tsx').then((m) => ({ default: m.AdminTrialsPage })));
 const AdminFeesPage = lazy(() => import('./pages/costs/AdminFees.tsx').then((m) => ({ default: m.AdminFeesPage })));
+const AdminBillingReportPage = lazy(() => import('./pages/costs/AdminBillingReport.tsx').then((m) => ({ default: m.AdminBillingReportPage })));
 const AdminOutboxPage = lazy(() => import('./pages/AdminOutbox.tsx').then((m) => ({ default: m.AdminOutboxPage })));
 const AdminUsersPage = lazy(() => import('./pages/AdminUsers.tsx').then((m) => ({ default: m.AdminUsersPage })));
 const AssessPage = lazy(() => import('./pages/assess/AssessPage.tsx').then((m) => ({ default: m.AssessPage })));
@@ -88,7 +89,7 @@ function navFor(me: Me) {
   if (role === 'board_chair' || role === 'expert') items.push({ to: '/boards', item: 'boards' });
   if (role === 'expert' || role === 'interpreter') items.push({ to: '/visits', item: 'visits' });
   if (['patient', 'referring_physician', 'expert', 'board_chair'].includes(role)) items.push({ to: '/cases', item: role === 'patient' ? 'myRequests' : 'myCases' });
-  if (role === 'admin') items.push({ to: '/admin/users', item: 'users' }, { to: '/admin/audit', item: 'audit' }, { to: '/admin/outbox', item: 'outbox' }, { to: '/admin/fees', item: 'fees' }, { to: '/admin/trials', item: 'trials' }, { to: '/admin/knowledge', item: 'knowledge' });
+  if (role === 'admin') items.push({ to: '/admin/users', item: 'users' }, { to: '/admin/audit', item: 'audit' }, { to: '/admin/outbox', item: 'outbox' }, { to: '/admin/fees', item: 'fees' }, { to: '/admin/billing', item: 'billing' }, { to: '/admin/trials', item: 'trials' }, { to: '/admin/knowledge', item: 'knowledge' });
   if (role === 'patient') items.push({ to: '/assess', item: 'assess' });
   if (role !== 'admin') items.push({ to: '/notifications', item: 'notifications' });
   items.push({ to: '/account', item: 'account' });
@@ -141,7 +142,7 @@ function PublicBar({ me }: { me?: Me }) {
 }
 
 /** The pages some roles only use, each said in the catalogue with who uses it. */
-type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox' | 'fees' | 'trials' | 'knowledge' | 'boards' | 'visits';
+type StaffPage = 'queue' | 'inbox' | 'profile' | 'directory' | 'outcomes' | 'users' | 'audit' | 'outbox' | 'fees' | 'billing' | 'trials' | 'knowledge' | 'boards' | 'visits';
 
 /** A page for some roles only: anyone else is told so in words, with the way to their own home page. */
 function ForRoles({ me, roles, page, children }: { me: Me; roles: Me['user']['role'][]; page: StaffPage; children: React.ReactNode }) {
@@ -217,6 +218,7 @@ export function App() {
           <Route path="/admin/outbox" element={<ForRoles me={me} roles={['admin']} page="outbox"><AdminOutboxPage /></ForRoles>} />
           <Route path="/admin/knowledge" element={<ForRoles me={me} roles={['admin']} page="knowledge"><AdminKnowledgePage /></ForRoles>} />
           <Route path="/admin/fees" element={<ForRoles me={me} roles={['admin']} page="fees"><AdminFeesPage /></ForRoles>} />
+          <Route path="/admin/billing" element={<ForRoles me={me} roles={['admin']} page="billing"><AdminBillingReportPage /></ForRoles>} />
           <Route path="/admin/trials" element={<ForRoles me={me} roles={['admin']} page="trials"><AdminTrialsPage /></ForRoles>} />
           <Route path="/visits" element={<ForRoles me={me} roles={['expert', 'interpreter']} page="visits"><MyVisitsPage /></ForRoles>} />
           <Route path="/visits/:visitId" element={<VisitRoomPage />} />

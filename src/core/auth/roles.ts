@@ -39,6 +39,8 @@ const PERMISSIONS = {
   'trials.manage': ['admin'],
   'knowledge.review': ['admin'],
   'fees.manage': ['admin'],
+  /** Billed, paid, waived and outstanding in aggregate, per month and service line. */
+  'billing.report': ['admin'],
   // Costs, coverage and what the insurer said: the patient side and the coordinator, not the reviewers.
   'case.billing.read': ['patient', 'referring_physician', 'coordinator'],
   /** Draft, issue, void and write off invoices, record payments. */

@@ -226,6 +226,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/billing/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billed, paid, waived and still owed per month of issue and service line (administrators; aggregate only); CSV with format=csv */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                    /** @description First month (default: eleven months ago) */
+                    from?: string;
+                    /** @description Last month, included (default: this month) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingReportRow"][] | string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/experts/{userId}/profile": {
         parameters: {
             query?: never;
@@ -19461,6 +19566,32 @@ export interface components {
             userAgent: string | null;
             /** @description The action in words */
             what: string;
+        };
+        BillingReportRow: {
+            billedCents: number;
+            bills: number;
+            /** @description Bills cancelled as issued in error (not in the amounts) */
+            cancelled: number;
+            currency: string;
+            month: string;
+            outstandingCents: number;
+            paidCents: number;
+            serviceLine: string;
+            serviceLineLabel: string;
+            waivedCents: number;
+        };
+        BillingReportRowInput: {
+            billedCents: number;
+            bills: number;
+            /** @description Bills cancelled as issued in error (not in the amounts) */
+            cancelled: number;
+            currency: string;
+            month: string;
+            outstandingCents: number;
+            paidCents: number;
+            serviceLine: string;
+            serviceLineLabel: string;
+            waivedCents: number;
         };
         BoardCasePresentation: {
             biomarkers: {
