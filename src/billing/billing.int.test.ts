@@ -106,3 +106,36 @@ describe('the cost estimate of a request', () => {
     expect((await patient.client.get(`/api/cases/${draft}/coverage-checks`)).body).toEqual([]);
   });
 });
+
+describe('the catalogue, edited by administrators', () => {
+  it('changes a service’s names, texts and billing code for what comes next, refuses codes outside the code set, and keeps texts when only fees change', async () => {
+    const fees = (await admin.client.get('/api/admin/fees')).body;
+    expect(fees.codes.map((c: { code: string }) => c.code)).toContain('98002');
+    expect(fees.texts.video_visit).toMatchObject({ name: 'Video visit with the expert', codes: [] });
+    const texts = structuredClone(fees.texts);
+    texts.video_visit = { ...texts.video_visit, name: 'Video consultation with the expert', codes: ['98002'], es: { ...texts.video_visit.es, name: 'Consulta por video con el experto' } };
+    const bad = await admin.client.put('/api/admin/fees', { basedOn: fees.current.version, fees: fees.current.fees, services: { ...texts, video_visit: { ...texts.video_visit, codes: ['12345'] } }, note: 'Codes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ path: '/services/video_visit/codes', message: '12345 is not a code of the code set' }]);
+    const partial = await admin.client.put('/api/admin/fees', { basedOn: fees.current.version, fees: fees.current.fees, services: { video_visit: texts.video_visit }, note: 'Only one' });
+    expect(partial.status).toBe(400);
+    const saved = await admin.client.put('/api/admin/fees', { basedOn: fees.current.version, fees: fees.current.fees, services: texts, note: 'Video visits billed as telehealth' });
+    expect(saved.status).toBe(200);
+    // A change of fees alone keeps the texts.
+    const again = await admin.client.put('/api/admin/fees', { basedOn: saved.body.version, fees: { ...fees.current.fees, video_visit: 32_000 }, note: 'New visit fee' });
+    expect(again.body.services.video_visit.name).toBe('Video consultation with the expert');
+
+    const id = await aCase(t, patient, { submit: true });
+    const staffView = (await coordinator.client.get(`/api/cases/${id}/estimate`)).body.lines.find((l: { serviceId: string }) => l.serviceId === 'video_visit');
+    expect(staffView).toMatchObject({ name: 'Video consultation with the expert', codes: [{ system: 'http://www.ama-assn.org/go/cpt', code: '98002' }], feeCents: 32_000 });
+    const spanish = await patient.client.request('GET', `/api/cases/${id}/estimate`, undefined, { 'accept-language': 'es' });
+    expect(spanish.body.lines.find((l: { serviceId: string }) => l.serviceId === 'video_visit').name).toBe('Consulta por video con el experto');
+    // A bill drafted now carries the code on the visit's line.
+    await command(coordinator, id, 'startRecordCollection');
+    const draft = (await coordinator.client.post(`/api/cases/${id}/invoices`)).body;
+    const lines = [...draft.lines.map((l: { serviceId: string; quantity: number; unitCents: number }) => ({ serviceId: l.serviceId, quantity: l.quantity, unitCents: l.unitCents })), { serviceId: 'video_visit', quantity: 1, unitCents: 32_000 }];
+    const edited = (await coordinator.client.put(`/api/cases/${id}/invoices/${draft.id}`, { version: draft.version, lines, discountCents: 0, taxBasisPoints: 0 })).body;
+    expect(edited.lines.at(-1)).toMatchObject({ description: 'Video consultation with the expert', codes: [{ code: '98002' }] });
+  });
+});
+

@@ -44,7 +44,7 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
  * payments until it is paid, voids it (issued in error, nothing paid) or writes off what is owed
  * (a hardship the patient asked for, or any other reason). The patient side reads what was issued.
  */
-export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate> }, provider: PaymentProvider | null = null) {
+export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>; catalogueNow: (tx: Queryable) => Promise<Billing> }, provider: PaymentProvider | null = null) {
   const { db } = deps;
   const assistancePolicy = loadAssistancePolicy();
   /** What a bill looks like to `actor`: with whether they can pay it online now. */
@@ -61,12 +61,14 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
       paymentBeforeReview: deps.config.paymentTiming === 'before_review' && inv.status === 'issued',
     };
   };
-  const { billing, caseEstimate: estimateOf } = costs;
-  const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
-  /** A bill's lines named in the reader's language (a line keeps the catalogue's English as written). */
-  const inLanguage = (locale: Locale | undefined) => {
+  const { caseEstimate: estimateOf, catalogueNow } = costs;
+  /**
+   * A bill's lines named in the reader's language, by the catalogue's names today (a line keeps
+   * the English name it was billed under).
+   */
+  const inLanguage = async (tx: Queryable, locale: Locale | undefined) => {
     if (!locale || locale === 'en') return (inv: Invoice) => inv;
-    const names = new Map(billingIn(billing, locale).catalogue.services.map((s) => [s.id, s.name]));
+    const names = new Map(billingIn(await catalogueNow(tx), locale).catalogue.services.map((s) => [s.id, s.name]));
     return (inv: Invoice): Invoice => ({ ...inv, lines: inv.lines.map((l) => ({ ...l, description: names.get(l.serviceId) ?? l.description })) });
   };
 
@@ -105,7 +107,8 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
   /** Today in UTC, for a payment the provider confirmed now. */
   const todayUtc = () => deps.now().toISOString().slice(0, 10);
 
-  function linesOf(change: DraftChange['lines']): InvoiceLine[] {
+  function linesOf(change: DraftChange['lines'], billing: Billing): InvoiceLine[] {
+    const services = new Map(billing.catalogue.services.map((s) => [s.id, s]));
     return change.map((l, i) => {
       const s = services.get(l.serviceId);
       if (!s) throw fieldError(`/lines/${i}/serviceId`, 'Not a service of the catalogue.');
@@ -118,7 +121,7 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
-        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(inLanguage(meta.locale)).map(viewFor(actor));
+        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(await inLanguage(tx, meta.locale)).map(viewFor(actor));
       });
     },
 
@@ -198,7 +201,7 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
       return withCaseTx(db, async (tx) => {
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'edit');
         if (invoice.version !== change.version) throw new AppError('CONFLICT', 'Someone changed this invoice meanwhile: reload it and make your change again.');
-        const lines = linesOf(change.lines);
+        const lines = linesOf(change.lines, await catalogueNow(tx));
         const totals = invoiceTotals(lines, change.discountCents, change.taxBasisPoints);
         if (change.discountCents > totals.subtotalCents) throw fieldError('/discountCents', 'The discount is more than the services add up to.');
         const reason = change.discountReason?.trim() || null;
@@ -317,7 +320,7 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
         const intake = (row.intake ?? {}) as Partial<Intake>;
         const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
         return {
-          invoice: inLanguage(meta.locale)(invoice), letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
+          invoice: (await inLanguage(tx, meta.locale))(invoice), letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
           patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
           diagnosis: code ? { code: code.code, description: code.display } : null,
           locale: meta.locale ?? 'en',
@@ -334,7 +337,7 @@ export function invoiceService(deps: Deps, costs: { billing: Billing; caseEstima
         if (!invoice || invoice.status === 'draft') throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
         if (!superbillAvailable(invoice)) throw new AppError('CONFLICT', 'This invoice was cancelled as issued in error: there is nothing to claim.');
         await audit(tx, actor, meta, 'invoice.superbill', caseId, invoiceId);
-        return { bill: await superbillFor(tx, deps.config, row, inLanguage(meta.locale)(invoice)), reference: row.reference };
+        return { bill: await superbillFor(tx, deps.config, row, (await inLanguage(tx, meta.locale))(invoice)), reference: row.reference };
       });
       return { number: bill.facts.invoice.number!, pdf: await renderPdf(superbillDefinition(bill, deps.config.reportLetterhead, reference, meta.locale ?? 'en')) };
     },

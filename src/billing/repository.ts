@@ -1,21 +1,24 @@
 import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import type { ServiceCatalogue } from './estimate.ts';
+import type { ServiceText } from './catalogue.ts';
 
 export interface FeeSchedule {
   version: number;
   currency: string;
   /** Fee in cents per service id. */
   fees: Record<string, number>;
+  /** The services' texts and codes from this version on (null: the catalogue file's). */
+  services: Record<string, ServiceText> | null;
   note: string;
   createdBy: string | null;
   createdByName: string | null;
   createdAt: string;
 }
 
-interface FeeRow { version: number; currency: string; fees: Record<string, number>; note: string; created_by: string | null; name: string | null; created_at: Date }
-const toSchedule = (r: FeeRow): FeeSchedule => ({ version: r.version, currency: r.currency, fees: r.fees, note: r.note, createdBy: r.created_by, createdByName: r.name, createdAt: new Date(r.created_at).toISOString() });
-const SELECT = 'SELECT f.version, f.currency, f.fees, f.note, f.created_by, u.name, f.created_at FROM fee_schedules f LEFT JOIN users u ON u.id = f.created_by';
+interface FeeRow { version: number; currency: string; fees: Record<string, number>; services: Record<string, ServiceText> | null; note: string; created_by: string | null; name: string | null; created_at: Date }
+const toSchedule = (r: FeeRow): FeeSchedule => ({ version: r.version, currency: r.currency, fees: r.fees, services: r.services, note: r.note, createdBy: r.created_by, createdByName: r.name, createdAt: new Date(r.created_at).toISOString() });
+const SELECT = 'SELECT f.version, f.currency, f.fees, f.services, f.note, f.created_by, u.name, f.created_at FROM fee_schedules f LEFT JOIN users u ON u.id = f.created_by';
 
 /** The first version, from the catalogue's starting fees, when there is none yet (a new installation). */
 export async function seedFeeSchedule(tx: Queryable, catalogue: ServiceCatalogue): Promise<void> {
@@ -43,15 +46,16 @@ export async function feeHistory(tx: Queryable, limit = 50): Promise<FeeSchedule
  * A new version, made from `basedOn`: the table is locked, and a save over a version someone else
  * made meanwhile is refused, so two administrators never silently undo each other.
  */
-export async function addFeeVersion(tx: Queryable, input: { basedOn: number; currency: string; fees: Record<string, number>; note: string; by: string }): Promise<FeeSchedule> {
+export async function addFeeVersion(tx: Queryable, input: { basedOn: number; currency: string; fees: Record<string, number>; services?: Record<string, ServiceText> | undefined; note: string; by: string }): Promise<FeeSchedule> {
   await tx.query('LOCK TABLE fee_schedules IN SHARE ROW EXCLUSIVE MODE');
   const latest = await currentFees(tx);
   if (latest && latest.version !== input.basedOn) {
     throw new AppError('CONFLICT', `The fees were changed meanwhile${latest.createdByName ? ` by ${latest.createdByName}` : ''} (version ${latest.version}). Reload the page to see them, then make your change again.`);
   }
   const [row] = await tx.query<{ version: number }>(
-    `INSERT INTO fee_schedules (version, currency, fees, note, created_by) SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4 FROM fee_schedules RETURNING version`,
-    [input.currency, JSON.stringify(input.fees), input.note, input.by]);
+    `INSERT INTO fee_schedules (version, currency, fees, services, note, created_by) SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5 FROM fee_schedules RETURNING version`,
+    // Texts not given are carried over from the version before: a change of fees keeps the catalogue as it was.
+    [input.currency, JSON.stringify(input.fees), JSON.stringify(input.services ?? latest?.services ?? null), input.note, input.by]);
   return (await feesVersion(tx, row!.version))!;
 }
 

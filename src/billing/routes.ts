@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { INSURER_ANSWERS } from './repository.ts';
 import { loadAssistancePolicy } from './assistance.ts';
+import { ServiceText } from './catalogue.ts';
 import { AppError } from '../core/errors.ts';
 import { toCsv } from '../core/csv.ts';
 import { SERVICE_LINES } from '../experts/offers.ts';
@@ -37,17 +38,23 @@ const CostEstimate = z.object({
   pricesKeptFromSubmission: z.boolean().describe('The request keeps the fees in force when it was sent'),
   pricesSet: z.boolean().describe('False while the program has only the catalogue\'s example fees (no administrator has set its own)'),
 }).meta({ id: 'CostEstimate' });
+const ServiceTexts = z.record(z.string().regex(/^[a-z_]{1,40}$/), ServiceText);
 const FeeSchedule = z.object({
-  version: z.number(), currency: z.string(), fees: z.record(z.string(), z.number()).describe('Fee in cents per service'), note: z.string(),
+  version: z.number(), currency: z.string(), fees: z.record(z.string(), z.number()).describe('Fee in cents per service'),
+  services: ServiceTexts.nullable().describe('The services’ names, texts and billing codes from this version on (null: the catalogue file’s)'), note: z.string(),
   createdBy: z.string().nullable(), createdByName: z.string().nullable(), createdAt: z.string(),
 }).meta({ id: 'FeeSchedule' });
 const Fees = z.object({
   services: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+  texts: ServiceTexts.describe('Each service’s texts and codes as in force today, to edit'),
+  codes: z.array(z.object({ system: z.string(), code: z.string(), display: z.string() })).describe('The codes a service may map to'),
+  codeNote: z.string(),
   current: FeeSchedule.nullable(), history: z.array(FeeSchedule),
 }).meta({ id: 'Fees' });
 const NewFees = z.strictObject({
   basedOn: z.number().int().min(1).describe('The version the new fees were edited from: a save over a newer version is refused'),
   fees: z.record(z.string().regex(/^[a-z_]{1,40}$/), z.number().int().min(0).max(10_000_000)).describe('Fee in cents for every service'),
+  services: ServiceTexts.optional().describe('Every service’s name, description, what it includes and billing codes (from the code set), in English and Spanish; left out, the texts stay as they are'),
   note: z.string().trim().min(1, 'Say why the fees change.').max(300),
 });
 

@@ -7,6 +7,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
+import { loadCodeSet, textsOf, unknownCodes, withTexts, type ServiceText } from './catalogue.ts';
 import { billingReport, serviceLineOfIntake, type BilledInvoice, type ReportRow } from './report.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { billingIn, estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
@@ -30,7 +31,10 @@ export type CaseEstimate = CostEstimate & { pricesAsOf: string | null; pricesKep
 export function billingService(deps: Deps) {
   const { db, config } = deps;
   const billing = loadBilling();
+  const codeSet = loadCodeSet();
   const serviceIds = new Set(billing.catalogue.services.map((s) => s.id));
+  /** The catalogue as the administrators last edited it (the file's texts until they do). */
+  const catalogueNow = async (tx: Queryable) => withTexts(billing, codeSet, (await currentFees(tx))?.services);
 
   /**
    * The itemised estimate and the coverage guidance for a case whose access was checked, at the
@@ -43,7 +47,9 @@ export function billingService(deps: Deps) {
               EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'case.referToBoard') AS board,
               EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [row.id]);
     const pinned = row.fee_schedule_version;
-    const prices = pinned ? await feesVersion(tx, pinned) : await currentFees(tx);
+    const current = await currentFees(tx);
+    // The request keeps its prices; the services' names, texts and codes are the catalogue's today.
+    const prices = pinned ? await feesVersion(tx, pinned) : current;
     const estimate = estimateCost({
       conditionCode: intake.condition?.icd10Code ?? null,
       surgeryProposed: intake.plan?.surgeryProposed === true,
@@ -55,7 +61,7 @@ export function billingService(deps: Deps) {
       conditionWords: !!intake.condition?.description,
       followupDays: config.followupDays,
       sent: row.status !== 'draft',
-    }, billingIn(billing, locale), prices ?? undefined);
+    }, billingIn(withTexts(billing, codeSet, current?.services), locale), prices ?? undefined);
     // The first version holds the catalogue's example fees until an administrator sets the program's own.
     return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
   }
@@ -64,6 +70,7 @@ export function billingService(deps: Deps) {
     /** The service catalogue and coverage rules, read once (bills name their services from it). */
     billing,
     caseEstimate,
+    catalogueNow,
 
     /** A new installation starts with the catalogue's fees as its first version. */
     async start(): Promise<void> {
@@ -102,13 +109,40 @@ export function billingService(deps: Deps) {
       });
     },
 
-    /** The services with today's fees and the history of changes (administrators). */
-    async fees(): Promise<{ services: { id: string; name: string; description: string }[]; current: FeeSchedule | null; history: FeeSchedule[] }> {
-      return db.transaction(async (tx) => ({
-        services: billing.catalogue.services.map((s) => ({ id: s.id, name: s.name, description: s.description })),
-        current: await currentFees(tx),
-        history: await feeHistory(tx),
-      }));
+    /** The services with today's fees, texts and codes, the codes they may map to, and the history of changes (administrators). */
+    async fees() {
+      return db.transaction(async (tx) => {
+        const current = await currentFees(tx);
+        const now = withTexts(billing, codeSet, current?.services);
+        return {
+          services: now.catalogue.services.map((s) => ({ id: s.id, name: s.name, description: s.description })),
+          texts: current?.services ?? textsOf(billing.catalogue),
+          codes: codeSet.codes.map((c) => ({ system: codeSet.system, code: c.code, display: c.display })),
+          codeNote: codeSet.note,
+          current,
+          history: await feeHistory(tx),
+        };
+      });
+    },
+
+    /** A new version of the fees (and, when given, of the services' texts and codes), with the reason; requests already sent keep their fees. */
+    async setFees(actor: Actor, meta: RequestMeta, input: { basedOn: number; fees: Record<string, number>; services?: Record<string, ServiceText> | undefined; note: string }): Promise<FeeSchedule> {
+      const unknown = Object.keys(input.fees).filter((id) => !serviceIds.has(id));
+      if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown service: ${unknown.join(', ')}.`, { errors: unknown.map((id) => ({ path: `/fees/${id}`, message: 'Not a service of the catalogue.' })) });
+      const missing = [...serviceIds].filter((id) => !(id in input.fees));
+      if (missing.length) throw new AppError('VALIDATION_FAILED', 'Give a fee for every service.', { errors: missing.map((id) => ({ path: `/fees/${id}`, message: 'A fee is needed.' })) });
+      if (input.services) {
+        const strange = Object.keys(input.services).filter((id) => !serviceIds.has(id));
+        const absent = [...serviceIds].filter((id) => !(id in input.services!));
+        if (strange.length || absent.length) throw new AppError('VALIDATION_FAILED', 'Give the texts of every service of the catalogue, and of no other.', { errors: [...strange, ...absent].map((id) => ({ path: `/services/${id}`, message: strange.includes(id) ? 'Not a service of the catalogue.' : 'The texts are needed.' })) });
+        const bad = unknownCodes(codeSet, input.services);
+        if (bad.length) throw new AppError('VALIDATION_FAILED', 'A billing code is not in the code set the program uses.', { errors: bad.map((b) => ({ path: `/services/${b.id}/codes`, message: `${b.code} is not a code of the code set` })) });
+      }
+      return db.transaction(async (tx) => {
+        const saved = await addFeeVersion(tx, { basedOn: input.basedOn, currency: billing.catalogue.currency, fees: input.fees, services: input.services, note: input.note, by: actor.userId });
+        await recordAudit(tx, { actor, meta, action: 'fees.change', entityType: 'FeeSchedule', entityId: String(saved.version), detail: { version: saved.version } });
+        return saved;
+      });
     },
 
     /**
@@ -131,18 +165,6 @@ export function billingService(deps: Deps) {
       });
     },
 
-    /** A new version of the fees, with the reason; requests already sent keep theirs. */
-    async setFees(actor: Actor, meta: RequestMeta, input: { basedOn: number; fees: Record<string, number>; note: string }): Promise<FeeSchedule> {
-      const unknown = Object.keys(input.fees).filter((id) => !serviceIds.has(id));
-      if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown service: ${unknown.join(', ')}.`, { errors: unknown.map((id) => ({ path: `/fees/${id}`, message: 'Not a service of the catalogue.' })) });
-      const missing = [...serviceIds].filter((id) => !(id in input.fees));
-      if (missing.length) throw new AppError('VALIDATION_FAILED', 'Give a fee for every service.', { errors: missing.map((id) => ({ path: `/fees/${id}`, message: 'A fee is needed.' })) });
-      return db.transaction(async (tx) => {
-        const saved = await addFeeVersion(tx, { basedOn: input.basedOn, currency: billing.catalogue.currency, fees: input.fees, note: input.note, by: actor.userId });
-        await recordAudit(tx, { actor, meta, action: 'fees.change', entityType: 'FeeSchedule', entityId: String(saved.version), detail: { version: saved.version } });
-        return saved;
-      });
-    },
   };
 }
 export type BillingService = ReturnType<typeof billingService>;

@@ -39,10 +39,20 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   const opinionFee = page.getByLabel('Fee for Written second opinion');
   await expect.poll(() => opinionFee.inputValue()).toBe('$750.00');
   await opinionFee.fill('800');
+  // The catalogue's words and codes too: the video visit billed as a telehealth visit from the code set.
+  await page.getByRole('button', { name: 'Words and billing codes of Video visit with the expert' }).click();
+  const codes = page.getByRole('textbox', { name: 'Billing codes' });
+  await codes.fill('98002');
+  // The one matching code is offered; Enter takes it.
+  await page.getByRole('option', { name: /^98002 Synchronous audio-video visit, new patient, moderate/ }).waitFor({ state: 'attached' });
+  await codes.press('ArrowDown');
+  await codes.press('Enter');
+  await codes.press('Escape');
   await page.getByLabel('Why the fees change').fill('Prices for the new year');
   await page.getByRole('button', { name: 'Save new fees' }).click();
   await page.getByText('Saved as version 3.').waitFor();
   await page.getByText(/Written second opinion: \$750\.00 → \$800\.00/).waitFor();
+  await page.getByRole('button', { name: 'Words and billing codes of Video visit with the expert' }).getByText('Words and billing codes (98002)').waitFor();
   expect(await seriousA11yViolations(page)).toEqual([]);
   await shot(page, 'admin-fees');
   await page.close();

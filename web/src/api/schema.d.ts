@@ -763,6 +763,20 @@ export interface paths {
                             [key: string]: number;
                         };
                         note: string;
+                        /** @description Every service’s name, description, what it includes and billing codes (from the code set), in English and Spanish; left out, the texts stay as they are */
+                        services?: {
+                            [key: string]: {
+                                codes: string[];
+                                description: string;
+                                es: {
+                                    description: string;
+                                    includes: string | null;
+                                    name: string;
+                                };
+                                includes: string | null;
+                                name: string;
+                            };
+                        };
                     };
                 };
             };
@@ -20828,6 +20842,13 @@ export interface components {
             userId: string;
         };
         Fees: {
+            codeNote: string;
+            /** @description The codes a service may map to */
+            codes: {
+                code: string;
+                display: string;
+                system: string;
+            }[];
             current: components["schemas"]["FeeSchedule"] | null;
             history: components["schemas"]["FeeSchedule"][];
             services: {
@@ -20835,6 +20856,20 @@ export interface components {
                 id: string;
                 name: string;
             }[];
+            /** @description Each service’s texts and codes as in force today, to edit */
+            texts: {
+                [key: string]: {
+                    codes: string[];
+                    description: string;
+                    es: {
+                        description: string;
+                        includes: string | null;
+                        name: string;
+                    };
+                    includes: string | null;
+                    name: string;
+                };
+            };
         };
         FeeSchedule: {
             createdAt: string;
@@ -20846,6 +20881,20 @@ export interface components {
                 [key: string]: number;
             };
             note: string;
+            /** @description The services’ names, texts and billing codes from this version on (null: the catalogue file’s) */
+            services: {
+                [key: string]: {
+                    codes: string[];
+                    description: string;
+                    es: {
+                        description: string;
+                        includes: string | null;
+                        name: string;
+                    };
+                    includes: string | null;
+                    name: string;
+                };
+            } | null;
             version: number;
         };
         FeeScheduleInput: {
@@ -20858,9 +20907,30 @@ export interface components {
                 [key: string]: number;
             };
             note: string;
+            /** @description The services’ names, texts and billing codes from this version on (null: the catalogue file’s) */
+            services: {
+                [key: string]: {
+                    codes: string[];
+                    description: string;
+                    es: {
+                        description: string;
+                        includes: string | null;
+                        name: string;
+                    };
+                    includes: string | null;
+                    name: string;
+                };
+            } | null;
             version: number;
         };
         FeesInput: {
+            codeNote: string;
+            /** @description The codes a service may map to */
+            codes: {
+                code: string;
+                display: string;
+                system: string;
+            }[];
             current: components["schemas"]["FeeScheduleInput"] | null;
             history: components["schemas"]["FeeScheduleInput"][];
             services: {
@@ -20868,6 +20938,20 @@ export interface components {
                 id: string;
                 name: string;
             }[];
+            /** @description Each service’s texts and codes as in force today, to edit */
+            texts: {
+                [key: string]: {
+                    codes: string[];
+                    description: string;
+                    es: {
+                        description: string;
+                        includes: string | null;
+                        name: string;
+                    };
+                    includes: string | null;
+                    name: string;
+                };
+            };
         };
         FollowupThread: {
             messages: {

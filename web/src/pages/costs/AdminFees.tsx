@@ -1,4 +1,4 @@
-import { Button, Card, Group, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Accordion, Button, Card, Group, MultiSelect, NumberInput, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { formatDate, get, put, type Schema } from '../../api.ts';
@@ -6,6 +6,8 @@ import { ErrorNote } from '../../components.tsx';
 
 type Fees = Schema<'Fees'>;
 type Version = Schema<'FeeSchedule'>;
+type Texts = Fees['texts'];
+type ServiceTexts = Texts[string];
 const KEY = ['admin', 'fees'];
 
 /**
@@ -17,12 +19,18 @@ export function AdminFeesPage() {
   const fees = useQuery({ queryKey: KEY, queryFn: () => get<Fees>('/admin/fees') });
   const [draft, setDraft] = useState<Record<string, number | string>>({});
   const [note, setNote] = useState('');
+  const [texts, setTexts] = useState<Texts>({});
   const current = fees.data?.current;
   useEffect(() => {
     if (current) setDraft(Object.fromEntries(Object.entries(current.fees).map(([id, cents]) => [id, cents / 100])));
   }, [current]);
+  useEffect(() => {
+    if (fees.data) setTexts(fees.data.texts);
+  }, [fees.data]);
+  const textsChanged = !!fees.data && JSON.stringify(texts) !== JSON.stringify(fees.data.texts);
+  const setText = (id: string, patch: Partial<ServiceTexts>) => setTexts((all) => ({ ...all, [id]: { ...all[id]!, ...patch } }));
   const save = useMutation({
-    mutationFn: () => put<Version>('/admin/fees', { basedOn: current!.version, fees: Object.fromEntries(Object.entries(draft).map(([id, v]) => [id, Math.round(Number(v) * 100)])), note }),
+    mutationFn: () => put<Version>('/admin/fees', { basedOn: current!.version, fees: Object.fromEntries(Object.entries(draft).map(([id, v]) => [id, Math.round(Number(v) * 100)])), ...(textsChanged ? { services: texts } : {}), note }),
     onSuccess: () => {
       setNote('');
       void qc.invalidateQueries({ queryKey: KEY });
@@ -49,7 +57,10 @@ export function AdminFeesPage() {
                 <Table.Tbody>
                   {fees.data.services.map((s) => (
                     <Table.Tr key={s.id}>
-                      <Table.Td><Text fw={500}>{s.name}</Text><Text size="sm" c="dimmed">{s.description}</Text></Table.Td>
+                      <Table.Td>
+                        <Text fw={500}>{s.name}</Text><Text size="sm" c="dimmed">{s.description}</Text>
+                        {texts[s.id] && fees.data && <ServiceEditor name={s.name} t={texts[s.id]!} codes={fees.data.codes} onChange={(patch) => setText(s.id, patch)} />}
+                      </Table.Td>
                       <Table.Td>
                         <NumberInput aria-label={`Fee for ${s.name}`} min={0} max={100000} decimalScale={2} fixedDecimalScale thousandSeparator="," prefix={currency === 'USD' ? '$' : ''}
                           value={draft[s.id] ?? ''} onChange={(v) => setDraft((d) => ({ ...d, [s.id]: v }))} />
@@ -59,9 +70,10 @@ export function AdminFeesPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <Text size="xs" c="dimmed">{fees.data.codeNote}</Text>
             <TextInput label="Why the fees change" description="Kept with the new version, for the record." value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={300} />
             <Group>
-              <Button onClick={() => save.mutate()} loading={save.isPending} disabled={(!changed && !!current?.createdBy) || incomplete || !note.trim()}>{current?.createdBy ? 'Save new fees' : 'Save as the program’s fees'}</Button>
+              <Button onClick={() => save.mutate()} loading={save.isPending} disabled={(!changed && !textsChanged && !!current?.createdBy) || incomplete || !note.trim() || !textsComplete(texts)}>{current?.createdBy ? 'Save new fees' : 'Save as the program’s fees'}</Button>
               {incomplete && <Text size="sm">Give a fee for every service (0 for a free one).</Text>}
               {save.isSuccess && <Text size="sm" aria-live="polite">Saved as version {save.data.version}.</Text>}
             </Group>
@@ -89,3 +101,33 @@ export function AdminFeesPage() {
     </Stack>
   );
 }
+
+/** Every name and description is given, in both languages (what includes may be left empty). */
+const textsComplete = (texts: Texts) => Object.values(texts).every((t) => t.name.trim().length >= 2 && t.description.trim().length >= 2 && t.es.name.trim().length >= 2 && t.es.description.trim().length >= 2);
+
+/** One service's words and billing codes, in English and Spanish, as patients and bills will show them. */
+function ServiceEditor({ name, t, codes, onChange }: { name: string; t: ServiceTexts; codes: Fees['codes']; onChange: (patch: Partial<ServiceTexts>) => void }) {
+  const es = (patch: Partial<ServiceTexts['es']>) => onChange({ es: { ...t.es, ...patch } });
+  return (
+    <Accordion variant="default" mt={4}>
+      <Accordion.Item value="texts">
+        <Accordion.Control aria-label={`Words and billing codes of ${name}`}><Text size="sm">Words and billing codes{t.codes.length ? ` (${t.codes.join(', ')})` : ''}</Text></Accordion.Control>
+        <Accordion.Panel>
+          <Stack gap="xs">
+            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
+              <TextInput label="Name (English)" value={t.name} onChange={(e) => onChange({ name: e.currentTarget.value })} maxLength={120} />
+              <TextInput label="Name (Spanish)" value={t.es.name} onChange={(e) => es({ name: e.currentTarget.value })} maxLength={120} />
+              <Textarea label="Description (English)" autosize minRows={2} value={t.description} onChange={(e) => onChange({ description: e.currentTarget.value })} maxLength={400} />
+              <Textarea label="Description (Spanish)" autosize minRows={2} value={t.es.description} onChange={(e) => es({ description: e.currentTarget.value })} maxLength={400} />
+              <TextInput label="What it includes (English, optional)" description="{{followupDays}} is replaced by the follow-up days" value={t.includes ?? ''} onChange={(e) => onChange({ includes: e.currentTarget.value || null })} maxLength={300} />
+              <TextInput label="What it includes (Spanish, optional)" value={t.es.includes ?? ''} onChange={(e) => es({ includes: e.currentTarget.value || null })} maxLength={300} />
+            </SimpleGrid>
+            <MultiSelect label="Billing codes" description="From the code set the program uses; printed on bills, superbills and claims." searchable maxValues={5}
+              data={codes.map((c) => ({ value: c.code, label: `${c.code} ${c.display}` }))} value={t.codes} onChange={(v) => onChange({ codes: v })} />
+          </Stack>
+        </Accordion.Panel>
+      </Accordion.Item>
+    </Accordion>
+  );
+}
+
