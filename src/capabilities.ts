@@ -87,7 +87,8 @@ export function services(deps: ServiceDeps) {
   const cases = casesService(deps);
   const blobs = new BlobStore(objectBackendFor(config), deps.masterKeys);
   // Text recognition is decided once: photos and scans are either read or wait for a person.
-  const ocr = ocrEngineFor(config.ocr.setting, config.ocr.languages, { maxPages: config.ocr.maxPages, timeoutMs: 120_000 });
+  // Each program run has a minute, a document six: a job ends well within its ten-minute lease.
+  const ocr = ocrEngineFor(config.ocr.setting, config.ocr.languages, { maxPages: config.ocr.maxPages, timeoutMs: 60_000, budgetMs: 6 * 60_000 });
   const records = recordsService({ ...deps, blobs, maxUploadBytes: config.uploadMaxBytes, ocr: ocr.engine });
   const localStore = localInstanceStore(blobs);
   const instanceStore = config.dicomwebUpstreamUrl ? upstreamInstanceStore(config.dicomwebUpstreamUrl, localStore) : localStore;

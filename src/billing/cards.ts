@@ -6,7 +6,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
-import type { OcrEngine } from '../records/service.ts';
+import type { OcrEngine } from '../records/ocr.ts';
 import { sniff } from '../records/sniff.ts';
 import { cardIds } from './cardText.ts';
 
@@ -99,12 +99,18 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
 
   /** The job: reads the photo's text and keeps the ids found, unless the photo was replaced meanwhile. */
   async function read(caseId: string, side: CardSide, sha256: string): Promise<void> {
-    if (!deps.ocr) return;
     const [row] = await db.query<CardRow>('SELECT * FROM coverage_cards WHERE case_id = $1 AND side = $2 AND blob_sha256 = $3', [caseId, side, sha256]);
     if (!row) return;
+    if (!deps.ocr) {
+      // Text recognition was switched off after the photo came: nothing will read it.
+      await db.query(`UPDATE coverage_cards SET reading = 'off' WHERE case_id = $1 AND side = $2 AND blob_sha256 = $3 AND reading = 'waiting'`, [caseId, side, sha256]);
+      return;
+    }
+    // The stored photo is read outside the engine's try: a storage failure is retried as any job's, not taken for an unreadable photo.
+    const bytes = await blobs.read(db, sha256);
     let found: ReturnType<typeof cardIds> | null = null;
     try {
-      found = cardIds(await deps.ocr(await blobs.read(db, sha256), row.content_type));
+      found = cardIds((await deps.ocr(bytes, row.content_type)).text);
     } catch {
       // A photo the engine cannot read: the patient types the numbers, as without text recognition.
     }

@@ -1,47 +1,79 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { renderPdf } from '../core/pdf.ts';
-import { ocrEngineFor, tesseractOcr } from './ocr.ts';
+import { ocrEngineFor, OcrRefused, tesseractOcr } from './ocr.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '../../test/fixtures/ocr', name));
+const asImage = (png: Buffer) => ({ image: `data:image/png;base64,${png.toString('base64')}`, width: 450 });
+const limits = { maxPages: 2, timeoutMs: 60_000, budgetMs: 120_000 };
+
+/** A PNG whose header claims `width` × `height` (a tiny file that would take gigabytes to decode). */
+function claimedPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])) >>> 0);
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 0;
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
 
 describe('text recognition with Tesseract', () => {
-  const engine = tesseractOcr({ languages: ['eng', 'spa'], maxPages: 2, timeoutMs: 60_000 });
+  const engine = tesseractOcr({ languages: ['eng', 'spa'], ...limits });
 
   it('reads a photo', async () => {
-    expect(await engine(fixture('insurance-card-front.png'), 'png')).toMatch(/Member ID: XWZ900123456/);
+    expect(await engine(fixture('insurance-card-front.png'), 'png')).toEqual({ text: expect.stringMatching(/Member ID: XWZ900123456/), pagesRead: 1, complete: true });
   });
 
-  it('reads each page of a scanned PDF up to the page limit', async () => {
-    const card = `data:image/png;base64,${fixture('insurance-card-front.png').toString('base64')}`;
-    const report = `data:image/png;base64,${fixture('pathology-report-photo.png').toString('base64')}`;
-    const pdf = await renderPdf({ content: [{ image: report, width: 450 }, { image: card, width: 450, pageBreak: 'before' }, { image: report, width: 450, pageBreak: 'before' }] } as never);
-    const text = await engine(pdf, 'pdf');
-    expect(text).toMatch(/SURGICAL PATHOLOGY REPORT/);
-    expect(text).toMatch(/XWZ900123456/);
+  it('reads each page of a scanned PDF up to the page limit, and says when pages were left', async () => {
+    const pdf = await renderPdf({ content: [asImage(fixture('pathology-report-photo.png')), { ...asImage(fixture('insurance-card-front.png')), pageBreak: 'before' }, { ...asImage(fixture('pathology-report-photo.png')), pageBreak: 'before' }] } as never);
+    const read = await engine(pdf, 'pdf');
+    expect(read.text).toMatch(/SURGICAL PATHOLOGY REPORT/);
+    expect(read.text).toMatch(/XWZ900123456/);
     // The third page is past the limit of two.
-    expect(text.match(/SURGICAL PATHOLOGY REPORT/g)).toHaveLength(1);
+    expect(read.text.match(/SURGICAL PATHOLOGY REPORT/g)).toHaveLength(1);
+    expect(read).toMatchObject({ pagesRead: 2, complete: false });
   });
 
-  it('ends at the last page of a shorter PDF', async () => {
-    const pdf = await renderPdf({ content: [{ image: `data:image/png;base64,${fixture('insurance-card-front.png').toString('base64')}`, width: 450 }] } as never);
-    expect(await engine(pdf, 'pdf')).toMatch(/Group No: 0077123/);
+  it('ends at the last page of a shorter PDF, complete', async () => {
+    const pdf = await renderPdf({ content: [asImage(fixture('insurance-card-front.png'))] } as never);
+    expect(await engine(pdf, 'pdf')).toEqual({ text: expect.stringMatching(/Group No: 0077123/), pagesRead: 1, complete: true });
   });
 
-  it('refuses what is not an image or a PDF, and stops at the time limit', async () => {
-    await expect(engine(Buffer.from('not a picture at all'), 'png')).rejects.toThrow(/tesseract exited/);
+  it('stops reading pages when the document’s time is spent', async () => {
+    const pdf = await renderPdf({ content: [asImage(fixture('pathology-report-photo.png')), { ...asImage(fixture('insurance-card-front.png')), pageBreak: 'before' }] } as never);
+    const hurried = tesseractOcr({ languages: ['eng'], maxPages: 5, timeoutMs: 60_000, budgetMs: 1 });
+    const read = await hurried(pdf, 'pdf');
+    expect(read.complete).toBe(false);
+    expect(read.pagesRead).toBeLessThan(2);
+  });
+
+  it('refuses pictures too large to decode safely before any program runs, and what is not a picture', async () => {
+    await expect(engine(claimedPng(30_000, 30_000), 'png')).rejects.toBeInstanceOf(OcrRefused);
+    await expect(engine(Buffer.from('not a picture at all'), 'png')).rejects.toBeInstanceOf(OcrRefused);
+  });
+
+  it('draws a PDF page at a bounded size whatever size the page claims', async () => {
+    // A 200 × 200 inch page would be 40,000 pixels a side at 200 dpi.
+    const pdf = await renderPdf({ pageSize: { width: 14_400, height: 14_400 }, content: [{ text: 'HUGE PAGE', fontSize: 400 }] } as never);
+    const read = await engine(pdf, 'pdf');
+    expect(read.complete).toBe(true);
+  });
+
+  it('refuses a broken PDF, and stops a program at its time limit', async () => {
     await expect(engine(Buffer.from('%PDF-1.4 broken'), 'pdf')).rejects.toThrow(/pdftoppm exited/);
-    const hurried = tesseractOcr({ languages: ['eng'], maxPages: 1, timeoutMs: 1 });
+    const hurried = tesseractOcr({ languages: ['eng'], maxPages: 1, timeoutMs: 1, budgetMs: 1000 });
     await expect(hurried(fixture('pathology-report-photo.png'), 'png')).rejects.toThrow(/stopped/);
   });
 
   it('is used when installed, and off or required by configuration', () => {
-    expect(ocrEngineFor('auto', ['eng'], { maxPages: 1, timeoutMs: 1000 }).engine).toBeTypeOf('function');
-    expect(ocrEngineFor('off', ['eng'], { maxPages: 1, timeoutMs: 1000 })).toEqual({ languages: [], why: 'OCR=off' });
+    expect(ocrEngineFor('auto', ['eng'], limits).engine).toBeTypeOf('function');
+    expect(ocrEngineFor('off', ['eng'], limits)).toEqual({ languages: [], why: 'OCR=off' });
     // Only the installed languages are asked for.
-    expect(ocrEngineFor('auto', ['xyz', 'spa'], { maxPages: 1, timeoutMs: 1000 }).languages).toEqual(['spa']);
-    expect(ocrEngineFor('auto', ['xyz'], { maxPages: 1, timeoutMs: 1000 }).engine).toBeUndefined();
-    expect(() => ocrEngineFor('tesseract', ['xyz'], { maxPages: 1, timeoutMs: 1000 })).toThrow(/none of xyz is installed/);
+    expect(ocrEngineFor('auto', ['xyz', 'spa'], limits).languages).toEqual(['spa']);
+    expect(ocrEngineFor('auto', ['xyz'], limits).engine).toBeUndefined();
+    expect(() => ocrEngineFor('tesseract', ['xyz'], limits)).toThrow(/none of xyz is installed/);
   });
 });

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import type { OcrEngine } from './service.ts';
+import fs from 'node:fs';
+import { imageSize } from 'image-size';
 
 /**
  * Text recognition with Tesseract from Debian's packages (`tesseract-ocr`, with the language
@@ -16,14 +17,41 @@ export interface OcrOptions {
   languages: string[];
   /** Pages of a scanned PDF read at most; the rest wait for a person. */
   maxPages: number;
+  /** Time limit of each program run. */
   timeoutMs: number;
+  /** Time for a whole document: pages past it wait for a person (a job must end well within its lease). */
+  budgetMs: number;
 }
+
+/** What was read, and whether every page was (a scanned PDF may be longer than the limits allow). */
+export interface OcrResult { text: string; pagesRead: number; complete: boolean }
+
+/**
+ * Text recognition for scanned pages and photos of paper records; its text goes through the same
+ * classification as any other text. Throws when it cannot read a file (the file then waits for a person).
+ */
+export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff') => Promise<OcrResult>;
+
+/** A photo larger than this is refused before reading: decoding it would take gigabytes of memory. */
+export const MAX_OCR_MEGAPIXELS = 40;
+/** PDF pages are drawn with their longest side at this many pixels (about 200 dpi for a letter page), whatever size the page claims. */
+const PDF_PAGE_PIXELS = 2400;
+/** What a reading program may take: a file built to exhaust memory stops at this, not at the server. */
+const CHILD_MEMORY_BYTES = 3 * 1024 ** 3;
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p));
+
+/** The file is not one to read (too large a picture, not a picture): a person reads it instead. */
+export class OcrRefused extends Error {}
+
+/** The environment of a reading program: no secrets, one thread, and where Tesseract keeps its languages when set. */
+const childEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', OMP_THREAD_LIMIT: '1', ...(process.env.TESSDATA_PREFIX ? { TESSDATA_PREFIX: process.env.TESSDATA_PREFIX } : {}) });
 
 /** A child process fed `input` on stdin; resolves with its stdout, rejects on a non-zero exit or the time limit. */
 function pipeThrough(bin: string, args: string[], input: Buffer, timeoutMs: number, maxOutput = 64 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // One thread: the server's two cores are shared with requests (Tesseract's OpenMP would take them all).
-    const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OMP_THREAD_LIMIT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [cmd, argv] = PRLIMIT ? [PRLIMIT, [`--as=${CHILD_MEMORY_BYTES}`, '--', bin, ...args]] : [bin, args];
+    const child = spawn(cmd, argv, { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let size = 0;
     let err = '';
@@ -46,26 +74,42 @@ function pipeThrough(bin: string, args: string[], input: Buffer, timeoutMs: numb
   });
 }
 
-/** Pages of a PDF drawn as grey PNG at 200 dpi (enough for print; Tesseract's own advice is at least 150), one at a time. */
-async function* pdfPages(pdf: Buffer, opts: OcrOptions): AsyncGenerator<Buffer> {
-  for (let page = 1; page <= opts.maxPages; page++) {
-    try {
-      yield await pipeThrough(PDFTOPPM_BIN, ['-png', '-gray', '-r', '200', '-f', String(page), '-l', String(page), '-singlefile', '-'], pdf, opts.timeoutMs);
-    } catch (err) {
-      // Past the last page pdftoppm says so (exit 99): the document is read.
-      if (page > 1 && /Wrong page range/.test((err as { stderr?: string }).stderr ?? '')) return;
-      throw err;
-    }
+/** A picture's size from its header, refused when too large to decode safely or not a picture at all. */
+function checkPicture(bytes: Buffer): void {
+  let size: { width?: number; height?: number };
+  try {
+    size = imageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch {
+    throw new OcrRefused('not a picture that can be read');
   }
+  if (!size.width || !size.height) throw new OcrRefused('a picture without a size');
+  if (size.width * size.height > MAX_OCR_MEGAPIXELS * 1_000_000) throw new OcrRefused(`a picture of ${Math.round((size.width * size.height) / 1e6)} megapixels`);
 }
 
 export function tesseractOcr(opts: OcrOptions): OcrEngine {
   const read = async (image: Buffer) => (await pipeThrough(TESSERACT_BIN, ['stdin', 'stdout', '-l', opts.languages.join('+')], image, opts.timeoutMs)).toString('utf8');
   return async (content, contentType) => {
-    if (contentType !== 'pdf') return read(content);
+    if (contentType !== 'pdf') {
+      checkPicture(content);
+      return { text: await read(content), pagesRead: 1, complete: true };
+    }
+    const deadline = Date.now() + opts.budgetMs;
     const pages: string[] = [];
-    for await (const png of pdfPages(content, opts)) pages.push(await read(png));
-    return pages.join('\n\f');
+    for (let page = 1; page <= opts.maxPages; page++) {
+      if (Date.now() > deadline) return { text: pages.join('\n\f'), pagesRead: pages.length, complete: false };
+      let png: Buffer;
+      try {
+        png = await pipeThrough(PDFTOPPM_BIN, ['-png', '-gray', '-scale-to', String(PDF_PAGE_PIXELS), '-f', String(page), '-l', String(page), '-singlefile', '-'], content, opts.timeoutMs);
+      } catch (err) {
+        // Past the last page pdftoppm says so (exit 99): the document is read.
+        if (page > 1 && /Wrong page range/.test((err as { stderr?: string }).stderr ?? '')) return { text: pages.join('\n\f'), pagesRead: pages.length, complete: true };
+        throw err;
+      }
+      pages.push(await read(png));
+    }
+    // At the page limit: complete only if there is no page after it.
+    const more = await pipeThrough(PDFTOPPM_BIN, ['-png', '-scale-to', '8', '-f', String(opts.maxPages + 1), '-l', String(opts.maxPages + 1), '-singlefile', '-'], content, opts.timeoutMs).then(() => true, () => false);
+    return { text: pages.join('\n\f'), pagesRead: pages.length, complete: !more };
   };
 }
 
@@ -78,7 +122,7 @@ export function ocrEngineFor(setting: 'auto' | 'tesseract' | 'off', languages: s
   if (setting === 'off') return { languages: [], why: 'OCR=off' };
   let installed: string[];
   try {
-    const listing = execFileSync(TESSERACT_BIN, ['--list-langs'], { timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const listing = execFileSync(TESSERACT_BIN, ['--list-langs'], { timeout: 10_000, encoding: 'utf8', env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     installed = listing.split('\n').slice(1).map((s) => s.trim()).filter(Boolean);
   } catch {
     if (setting === 'tesseract') throw new Error(`Invalid configuration:\n  OCR=tesseract, but "${TESSERACT_BIN}" cannot be run (Debian: apt-get install tesseract-ocr tesseract-ocr-eng)`);

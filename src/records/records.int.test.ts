@@ -247,7 +247,7 @@ describe('text recognition (Tesseract)', () => {
     const { BlobStore } = await import('../core/blobs.ts');
     const { renderPdf } = await import('../core/pdf.ts');
     const blobs = new BlobStore(objectBackendFor(t.config), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
-    const { engine, languages } = ocrEngineFor('tesseract', ['eng', 'spa'], { maxPages: 3, timeoutMs: 60_000 });
+    const { engine, languages } = ocrEngineFor('tesseract', ['eng', 'spa'], { maxPages: 3, timeoutMs: 60_000, budgetMs: 120_000 });
     expect(languages).toEqual(['eng', 'spa']);
     const records = recordsService({ db: t.db, config: t.config, now: () => new Date(), blobs, maxUploadBytes: 10 * 1024 ** 2, ocr: engine });
     const actor = { userId: patient.id, role: 'patient' as const, name: patient.name, email: patient.email };
@@ -265,6 +265,22 @@ describe('text recognition (Tesseract)', () => {
       expect(row).toMatchObject({ status: 'ready', document_type: 'pathology_report' });
       expect(row!.extracted_text).toMatch(/Invasive adenocarcinoma, acinar predominant/);
     }
+  });
+
+  it('says when a long scan was read only in part, so a person reads the rest', async () => {
+    const { recordsService } = await import('./service.ts');
+    const { tesseractOcr } = await import('./ocr.ts');
+    const { BlobStore } = await import('../core/blobs.ts');
+    const { renderPdf } = await import('../core/pdf.ts');
+    const blobs = new BlobStore(objectBackendFor(t.config), [{ id: 'ocr-test', key: Buffer.alloc(32, 7) }]);
+    const records = recordsService({ db: t.db, config: t.config, now: () => new Date(), blobs, maxUploadBytes: 10 * 1024 ** 2, ocr: tesseractOcr({ languages: ['eng'], maxPages: 1, timeoutMs: 60_000, budgetMs: 120_000 }) });
+    const page = { image: `data:image/png;base64,${fixture('pathology-report-photo.png').toString('base64')}`, width: 450 };
+    const file = path.join(t.config.dataDir, 'long-scan.pdf');
+    fs.writeFileSync(file, await renderPdf({ content: [page, { ...page, pageBreak: 'before' }] } as never));
+    const { document } = await records.ingest({ userId: patient.id, role: 'patient', name: patient.name, email: patient.email }, { ip: '127.0.0.1', userAgent: 'test' }, { caseId, content: await plainFile(file), filename: 'long-scan.pdf' });
+    await records.extract(document.id);
+    const [row] = await t.db.query<{ status: string; status_detail: string; document_type: string }>('SELECT status, status_detail, document_type FROM documents WHERE id = $1', [document.id]);
+    expect(row).toEqual({ status: 'needs_review', status_detail: 'Only the first 1 of the scanned pages were read: a coordinator will read the rest.', document_type: 'pathology_report' });
   });
 
   it('lets a photo the engine cannot read wait for a person instead of failing the job', async () => {

@@ -1,3 +1,4 @@
+import type { OcrEngine, OcrResult } from './ocr.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { BlobStore } from '../core/blobs.ts';
@@ -89,13 +90,7 @@ async function patientFlags(tx: Queryable, row: CaseRow, entries: ClinicalEntry[
  * storage, duplicates), background text extraction and classification, coordinator corrections,
  * the checklist gate and its waivers, and the clinical data imported from FHIR and C-CDA.
  */
-/**
- * Optical character recognition for scanned pages and photos of paper reports (Tesseract, see
- * `ocr.ts`, when installed); its text goes through the same classification as any other text.
- * Without one, such documents wait for a person.
- */
-export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff') => Promise<string>;
-
+// Photos and scanned pages are read by an OCR engine (Tesseract, see ocr.ts) when one is installed; without one they wait for a person.
 const UNREAD_SCAN = 'The text of this photo or scan could not be read: a coordinator will read it.';
 
 export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipLimits; maxUploadBytes: number; ocr?: OcrEngine }) {
@@ -220,7 +215,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
    * The engine's text, or null when it failed on this file (a crash, the time limit): the file
    * then waits for a person like any scan, rather than being retried until the job gives up.
    */
-  async function recognise(bytes: Buffer, type: 'pdf' | 'jpeg' | 'png' | 'tiff'): Promise<string | null> {
+  async function recognise(bytes: Buffer, type: 'pdf' | 'jpeg' | 'png' | 'tiff'): Promise<OcrResult | null> {
     try {
       return await deps.ocr!(bytes, type);
     } catch {
@@ -242,8 +237,14 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         text = pdf.text;
         if (pdf.pagesWithoutText > pdf.pages / 2) {
           const read = deps.ocr ? await recognise(bytes, 'pdf') : null;
-          if (read !== null) text = `${text}\n${read}`;
-          else {
+          if (read !== null) {
+            text = `${text}\n${read.text}`;
+            // A long scan is read up to the limits: the rest is a person's to read, and is said so.
+            if (!read.complete) {
+              status = 'needs_review';
+              detail = `Only the first ${read.pagesRead} of the scanned pages were read: a coordinator will read the rest.`;
+            }
+          } else {
             status = 'needs_review';
             detail = `${pdf.pagesWithoutText} of ${pdf.pages} pages are scanned images without text: a coordinator will read them.`;
           }
@@ -261,7 +262,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         await db.query(`UPDATE documents SET status = 'needs_review', status_detail = $2, updated_at = now() WHERE id = $1 AND status = 'processing'`, [documentId, UNREAD_SCAN]);
         return;
       }
-      text = read;
+      text = read.text;
     } else {
       return;
     }
