@@ -102,7 +102,7 @@ describe('the billing report', () => {
     const csv = await fetch(`${t.baseUrl}/api/admin/billing/report?from=${month}&to=${month}&format=csv`, { headers: { cookie: admin.client.cookieHeader } });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding');
+    expect(lines[0]).toBe('month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding,overpaid');
     expect(lines.some((l) => l.startsWith(`${month},thoracic_oncology,USD,${lung.bills},`))).toBe(true);
     expect((await admin.client.get('/api/admin/billing/report?from=2026-12&to=2026-01')).status).toBe(400);
     expect((await coordinator.client.get('/api/admin/billing/report')).status).toBe(403);

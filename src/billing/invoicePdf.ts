@@ -25,7 +25,7 @@ interface Words {
   due: (d: string) => string;
   status: Record<Exclude<InvoiceStatus, 'draft'>, string>;
   head: [string, string, string, string, string];
-  subtotal: string; discount: (reason: string | null) => string; tax: (rate: string) => string; total: string; paid: string; balance: string; waived: string;
+  subtotal: string; discount: (reason: string | null) => string; tax: (rate: string) => string; total: string; help: string; paid: string; balance: string; waived: string;
   payments: string; method: Record<PaymentMethod, string>; reference: (r: string) => string;
   claimTitle: string; claim: string; billedBy: (name: string) => string; npi: (n: string) => string; taxId: (n: string) => string; diagnosis: (code: string, text: string) => string; noCode: string;
   closed: (why: string) => string;
@@ -43,7 +43,7 @@ const WORDS: Record<Locale, Words> = {
     due: (d) => `Due by ${d}`,
     status: { issued: 'Open', paid: 'Paid', void: 'Void: issued in error, nothing is owed', written_off: 'Closed: what was owed was waived' },
     head: ['Service', 'Billing codes', 'Quantity', 'Price', 'Amount'],
-    subtotal: 'Subtotal', discount: (r) => `Discount${r ? ` (${r})` : ''}`, tax: (rate) => `Tax (${rate})`, total: 'Total', paid: 'Paid', balance: 'Balance due', waived: 'Waived (nothing more is owed)',
+    subtotal: 'Subtotal', discount: (r) => `Discount${r ? ` (${r})` : ''}`, tax: (rate) => `Tax (${rate})`, total: 'Total', help: 'Help with this bill (waived)', paid: 'Paid', balance: 'Balance due', waived: 'Waived (nothing more is owed)',
     payments: 'Payments received', method: { check: 'Check', transfer: 'Bank transfer', card: 'Card', cash: 'Cash', other: 'Other' }, reference: (r) => `reference ${r}`,
     claimTitle: 'For an insurance claim',
     billedBy: (name) => `Billed by ${name}`, npi: (n) => `NPI ${n}`, taxId: (n) => `Tax ID (EIN) ${n}`,
@@ -63,7 +63,7 @@ const WORDS: Record<Locale, Words> = {
     due: (d) => `Vence el ${d}`,
     status: { issued: 'Pendiente', paid: 'Pagada', void: 'Anulada: se emitió por error y no se debe nada', written_off: 'Cerrada: se condonó lo que se debía' },
     head: ['Servicio', 'Códigos de facturación', 'Cantidad', 'Precio', 'Importe'],
-    subtotal: 'Subtotal', discount: (r) => `Descuento${r ? ` (${r})` : ''}`, tax: (rate) => `Impuesto (${rate})`, total: 'Total', paid: 'Pagado', balance: 'Saldo pendiente', waived: 'Condonado (no se debe nada más)',
+    subtotal: 'Subtotal', discount: (r) => `Descuento${r ? ` (${r})` : ''}`, tax: (rate) => `Impuesto (${rate})`, total: 'Total', help: 'Ayuda con esta factura (condonado)', paid: 'Pagado', balance: 'Saldo pendiente', waived: 'Condonado (no se debe nada más)',
     payments: 'Pagos recibidos', method: { check: 'Cheque', transfer: 'Transferencia bancaria', card: 'Tarjeta', cash: 'Efectivo', other: 'Otro' }, reference: (r) => `referencia ${r}`,
     claimTitle: 'Para un reclamo al seguro',
     billedBy: (name) => `Factura emitida por ${name}`, npi: (n) => `NPI ${n}`, taxId: (n) => `Número de identificación fiscal (EIN) ${n}`,
@@ -89,9 +89,11 @@ export function invoiceDefinition(doc: InvoiceDocument): TDocumentDefinitions {
     ...(inv.discountCents ? [[w.discount(inv.discountReason), `- ${cents(inv.discountCents)}`, false] as [string, string, boolean]] : []),
     ...(inv.taxBasisPoints ? [[w.tax(`${(inv.taxBasisPoints / 100).toLocaleString(w.tag)} %`), cents(inv.taxCents), false] as [string, string, boolean]] : []),
     [w.total, cents(inv.totalCents), true],
+    // Help with the bill, decided after it was issued, lessens what is owed.
+    ...(inv.assistance.cents ? [[w.help, `- ${cents(inv.assistance.cents)}`, false] as [string, string, boolean]] : []),
     ...(inv.paidCents ? [[w.paid, cents(inv.paidCents), false] as [string, string, boolean]] : []),
     ...(inv.status === 'issued' ? [[w.balance, cents(inv.balanceCents), true] as [string, string, boolean]] : []),
-    ...(inv.status === 'written_off' ? [[w.waived, cents(inv.totalCents - inv.paidCents), true] as [string, string, boolean]] : []),
+    ...(inv.status === 'written_off' && inv.totalCents - inv.paidCents - inv.assistance.cents > 0 ? [[w.waived, cents(inv.totalCents - inv.paidCents - inv.assistance.cents), true] as [string, string, boolean]] : []),
   ];
   const content: Content[] = [
     { text: w.title(inv.number ?? ''), fontSize: 18, bold: true, margin: [0, 0, 0, 4] },

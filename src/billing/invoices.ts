@@ -11,10 +11,12 @@ import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertD
 import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
-export type InvoiceView = Invoice & { payOnline: boolean; paymentBeforeReview: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
+export type InvoiceView = Invoice & { payOnline: boolean; paymentBeforeReview: boolean; superbill: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
 import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
-import { superbillAvailable } from './superbill.ts';
+import { givenLines, superbillAvailable } from './superbill.ts';
+import { billingContext, type BillingContext } from './repository.ts';
+import { BEFORE_REVIEW } from '../cases/lifecycle.ts';
 import { assistanceCents, loadAssistancePolicy, suggestedAssistance } from './assistance.ts';
 import { superbillFor } from './superbillFacts.ts';
 import { superbillDefinition } from './superbillPdf.ts';
@@ -36,6 +38,8 @@ export interface DraftChange {
 // The latest date anywhere on Earth now (UTC+14): a coordinator's own today is never "the future".
 const latestToday = (now: Date) => new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
 const earliestToday = (now: Date) => new Date(now.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
+/** The patient's own money matters (their words, household, the help decided): the patient side's patients and the coordinator, not a referring physician. */
+export const ownsMoneyMatters = (actor: Pick<Actor, 'role'>) => roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship');
 const fieldError = (path: string, message: string | Message) => new AppError('VALIDATION_FAILED', message, { errors: [{ path, message: typeof message === 'string' ? message : message.text }] });
 
 /**
@@ -47,20 +51,27 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
 export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>; catalogueNow: (tx: Queryable) => Promise<Billing> }, provider: PaymentProvider | null = null) {
   const { db } = deps;
   const assistancePolicy = loadAssistancePolicy();
-  /** What a bill looks like to `actor`: with whether they can pay it online now. */
-  const viewFor = (actor: Actor) => (inv: Invoice): InvoiceView => {
-    // The patient's own words and household about their money: for the patient side's patients and the coordinator, not a referring physician.
-    const own = roleAllows(actor.role, 'case.billing.manage') || roleAllows(actor.role, 'case.billing.hardship');
+  /**
+   * What a bill looks like to `actor` on a request in `ctx`: with whether they can pay it online
+   * now, whether its payment holds the review, and whether its superbill can be made yet.
+   */
+  const viewFor = (actor: Actor, ctx: BillingContext) => (inv: Invoice): InvoiceView => {
+    // The patient's own words, household and help about their money: for the patient side's patients and the coordinator, not a referring physician.
+    const own = ownsMoneyMatters(actor);
     const a = inv.assistance;
     const suggested = own && a.household && a.incomeBand ? suggestedAssistance(assistancePolicy, a.household, a.incomeBand)?.percent ?? null : null;
     return {
       ...inv,
       hardshipRequest: own ? inv.hardshipRequest : null,
-      assistance: { ...a, household: own ? a.household : null, incomeBand: own ? a.incomeBand : null, suggestedPercent: suggested },
+      closeReason: own || inv.status !== 'written_off' ? inv.closeReason : null,
+      assistance: own ? { ...a, suggestedPercent: suggested } : { ...a, household: null, incomeBand: null, percent: null, reason: null, suggestedPercent: null },
       payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
-      paymentBeforeReview: deps.config.paymentTiming === 'before_review' && inv.status === 'issued',
+      paymentBeforeReview: deps.config.paymentTiming === 'before_review' && inv.status === 'issued' && BEFORE_REVIEW.includes(ctx.status),
+      superbill: superbillAvailable(inv) && givenLines(inv, ctx.given).length > 0,
     };
   };
+  /** The view of one bill after a change, read again with the request's context. */
+  const viewAfter = async (tx: Queryable, actor: Actor, caseId: string, id: string) => viewFor(actor, await billingContext(tx, caseId))(await after(tx, caseId, id));
   const { caseEstimate: estimateOf, catalogueNow } = costs;
   /**
    * A bill's lines named in the reader's language, by the catalogue's names today (a line keeps
@@ -121,7 +132,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
-        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(await inLanguage(tx, meta.locale)).map(viewFor(actor));
+        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(await inLanguage(tx, meta.locale)).map(viewFor(actor, await billingContext(tx, caseId)));
       });
     },
 
@@ -144,11 +155,20 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         invoiceId, caseId, number: bill.invoice.number!, amountCents: bill.invoice.balanceCents, currency: bill.invoice.currency,
         returnUrl: `${deps.config.publicUrl}/cases/${caseId}`, locale: meta.locale ?? 'en',
       });
-      // The page opened before this one closes: one open page per bill.
-      await withCaseTx(db, async (tx) => {
+      // The page opened before this one closes: one open page per bill. A bill that changed while
+      // the page was made (settled, or helped with) gets no page for the old amount.
+      const still = await withCaseTx(db, async (tx) => {
+        await tx.query('SELECT id FROM cases WHERE id = $1 FOR UPDATE', [caseId]);
+        const now = await invoiceForUpdate(tx, caseId, invoiceId);
         await closePaymentPage(tx, invoiceId);
+        if (!now || now.status !== 'issued' || now.balanceCents !== bill.invoice.balanceCents) {
+          await enqueueJob(tx, 'billing.closePaymentPage', { sessionId: page.sessionId });
+          return false;
+        }
         await setCheckoutSession(tx, invoiceId, page.sessionId);
+        return true;
       });
+      if (!still) throw new AppError('CONFLICT', 'This bill changed while the payment page was being opened. Look at it again before paying.');
       return { url: page.url };
     },
 
@@ -192,7 +212,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
           .map((l) => ({ serviceId: l.serviceId, description: l.name, quantity: 1, unitCents: l.feeCents, codes: l.codes }));
         const id = await insertDraft(tx, caseId, actor.userId, { currency: estimate.currency, lines, totals: invoiceTotals(lines, 0, 0) });
         await audit(tx, actor, meta, 'invoice.draft', caseId, id, { count: lines.length });
-        return viewFor(actor)(await after(tx, caseId, id));
+        return viewAfter(tx, actor, caseId, id);
       });
     },
 
@@ -208,7 +228,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         if (totals.discountCents > 0 && !reason) throw fieldError('/discountReason', 'Say why there is a discount.');
         await saveDraft(tx, invoiceId, { lines, discountReason: totals.discountCents > 0 ? reason : null, taxBasisPoints: change.taxBasisPoints, dueOn: change.dueOn ?? null, totals });
         await audit(tx, actor, meta, 'invoice.update', caseId, invoiceId, { count: lines.length });
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -231,7 +251,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         await audit(tx, actor, meta, 'invoice.issue', caseId, invoiceId, { count: invoice.lines.length });
         const issued = await after(tx, caseId, invoiceId);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.issue', detail: { invoiceId, number: issued.number! } });
-        return viewFor(actor)(issued);
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -247,7 +267,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
           await close(tx, invoice, 'paid', actor.userId, null);
         }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -257,7 +277,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
         await close(tx, invoice, 'void', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -267,7 +287,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
         await close(tx, invoice, 'written_off', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -276,6 +296,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
      * their household's size and income band (the program's assistance policy); the coordinator decides.
      */
     async askHardship(actor: Actor, meta: RequestMeta, caseId: string, invoiceId: string, ask: { request: string; householdSize?: number | undefined; incomeBand?: string | undefined }): Promise<InvoiceView> {
+      if (ask.householdSize !== undefined && ask.householdSize > assistancePolicy.maxHousehold) throw fieldError('/householdSize', 'is more people than the program’s assistance policy counts: choose the largest size');
       if ((ask.householdSize === undefined) !== (ask.incomeBand === undefined)) throw fieldError(ask.householdSize === undefined ? '/householdSize' : '/incomeBand', 'Give both the household’s size and its income band, or neither.');
       if (ask.householdSize !== undefined && !suggestedAssistance(assistancePolicy, ask.householdSize, ask.incomeBand!)) throw fieldError('/incomeBand', 'is not a band of the program’s assistance policy');
       return withCaseTx(db, async (tx) => {
@@ -285,7 +306,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.hardship', detail: { invoiceId, number: invoice.number! } });
         // The audit keeps that it was asked, never the patient's words.
         await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -302,10 +323,12 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const cents = assistanceCents(invoice.balanceCents, d.percent);
         await markAssistanceDecided(tx, invoiceId, actor.userId, { percent: d.percent, cents, reason: d.reason });
         if (cents > 0 && cents >= invoice.balanceCents) await close(tx, invoice, 'written_off', actor.userId, d.reason);
-        const outcome = d.percent === 0 ? 'declined' : cents >= invoice.balanceCents ? 'granted' : 'partly_granted';
+        // A payment page opened for the old amount closes: it would take more than is now owed.
+        else if (cents > 0) await closePaymentPage(tx, invoiceId);
+        const outcome = cents === 0 ? 'declined' : cents >= invoice.balanceCents ? 'granted' : 'partly_granted';
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.assistance', detail: { invoiceId, number: invoice.number!, outcome } });
         await audit(tx, actor, meta, 'invoice.assistance', caseId, invoiceId, { status: outcome });
-        return viewFor(actor)(await after(tx, caseId, invoiceId));
+        return viewAfter(tx, actor, caseId, invoiceId);
       });
     },
 
@@ -335,9 +358,12 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const { row } = await openCase(tx, actor, caseId, 'case.billing.read', meta);
         const invoice = await invoiceById(tx, caseId, invoiceId);
         if (!invoice || invoice.status === 'draft') throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
-        if (!superbillAvailable(invoice)) throw new AppError('CONFLICT', 'This invoice was cancelled as issued in error: there is nothing to claim.');
+        if (invoice.status === 'void') throw new AppError('CONFLICT', 'This invoice was cancelled as issued in error: there is nothing to claim.');
+        if (!superbillAvailable(invoice)) throw new AppError('CONFLICT', 'Nothing was paid or is owed on this bill: there is nothing to claim.');
+        const bill = await superbillFor(tx, deps.config, row, (await inLanguage(tx, meta.locale))(invoice));
+        if (!bill.lines.length) throw new AppError('CONFLICT', 'None of the services on this bill has been given yet: the statement for your health plan can be made once the opinion is issued.');
         await audit(tx, actor, meta, 'invoice.superbill', caseId, invoiceId);
-        return { bill: await superbillFor(tx, deps.config, row, (await inLanguage(tx, meta.locale))(invoice)), reference: row.reference };
+        return { bill, reference: row.reference };
       });
       return { number: bill.facts.invoice.number!, pdf: await renderPdf(superbillDefinition(bill, deps.config.reportLetterhead, reference, meta.locale ?? 'en')) };
     },

@@ -29,7 +29,7 @@ describe('payment before review, when the program asks for it', () => {
     const { id, bill } = await billedCase();
     const held = await ready(id);
     expect(held.status).toBe(422);
-    expect(held.body.unmet).toEqual([`Bill ${bill.number} is not paid yet, and this program asks for payment before review (a request for help pauses this; waiving or reducing the bill settles it).`]);
+    expect(held.body.unmet).toEqual([`Bill ${bill.number} is not paid yet, and this program asks for payment before review (a request for help waiting for a decision pauses this; what is left after help must be paid or waived).`]);
     expect((await patient.client.get(`/api/cases/${id}/invoices`)).body[0].paymentBeforeReview).toBe(true);
     await coordinator.client.post(`/api/cases/${id}/invoices/${bill.id}/payments`, { amountCents: bill.totalCents, method: 'transfer', receivedOn: inDays(0) });
     expect((await ready(id)).status).toBe(200);

@@ -10,6 +10,8 @@ import { signedNotice, startStripeDouble, STRIPE_TEST_KEY, STRIPE_TEST_SIGNING_S
  * the SDK's own signing helper.
  */
 let stripe: StripeDouble;
+/** The stand-in numbers its payment pages from the recorded session's id. */
+const FIRST_PAGE = 'cs_test_a1SyntheticSession000000000000000000000000001';
 const seen = () => stripe.seen;
 let t: TestApp;
 let patient: Person;
@@ -53,7 +55,7 @@ describe('paying a bill online', () => {
     const r = await patient.client.post(`/api/cases/${caseId}/invoices/${invoice.id}/checkout`);
     expect(r.status).toBe(200);
     // The payment page is the provider's (here the stand-in's hosted page).
-    expect(r.body.url).toBe(`${stripe.url}/pay/cs_test_a1SyntheticSession000000000000000000000000000`);
+    expect(r.body.url).toBe(`${stripe.url}/pay/${FIRST_PAGE}`);
     const sent = seen().find((s) => s.path === '/v1/checkout/sessions')!;
     expect(sent.body.get('mode')).toBe('payment');
     expect(sent.body.get('line_items[0][price_data][unit_amount]')).toBe(String(invoice.totalCents));
@@ -90,7 +92,7 @@ describe('paying a bill online', () => {
     expect(bill.status).toBe('paid');
     // The bill is settled: its payment page is closed at Stripe, so it takes no more money.
     await t.app.jobs.drain();
-    expect(seen().filter((x) => x.path.endsWith('/expire')).map((x) => x.path)).toEqual(['/v1/checkout/sessions/cs_test_a1SyntheticSession000000000000000000000000000/expire']);
+    expect(seen().filter((x) => x.path.endsWith('/expire')).map((x) => x.path)).toEqual([`/v1/checkout/sessions/${FIRST_PAGE}/expire`]);
     expect(bill.payments).toEqual([expect.objectContaining({ amountCents: invoice.totalCents, method: 'card', online: true, reference: 'pi_3SyntheticIntent000000000' })]);
     const [audit] = await t.db.query<{ actor_id: string | null; outcome: string }>(`SELECT actor_id, outcome FROM audit_events WHERE action = 'invoice.payment.online' AND case_id = $1`, [caseId]);
     expect(audit).toEqual({ actor_id: null, outcome: 'success' });
@@ -110,6 +112,23 @@ describe('paying a bill online', () => {
     // Another program's session on the same account: its metadata are not ours.
     expect(await (await post(notice({ id: 'evt_shop', invoiceId: 'order-1042' }))).json()).toEqual({ received: true, outcome: 'ignored' });
     expect((await payments()).payments).toHaveLength(2);
+  });
+});
+
+describe('a payment page and help with the bill', () => {
+  it('closes a page opened for the old amount once help lowers what is owed, and the next page asks the new amount', async () => {
+    const id = await aCase(t, patient, { submit: true });
+    await command(coordinator, id, 'startRecordCollection');
+    const draft = (await coordinator.client.post(`/api/cases/${id}/invoices`)).body;
+    const bill = (await coordinator.client.post(`/api/cases/${id}/invoices/${draft.id}/issue`, { version: draft.version, dueOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) })).body;
+    const page = (await patient.client.post(`/api/cases/${id}/invoices/${bill.id}/checkout`)).body.url.split('/').pop();
+    await patient.client.post(`/api/cases/${id}/invoices/${bill.id}/hardship`, { request: 'Paying all of it at once is not possible for us.' });
+    expect((await coordinator.client.post(`/api/cases/${id}/invoices/${bill.id}/assistance`, { percent: 50, reason: 'Half, under our policy.' })).status).toBe(200);
+    await t.app.jobs.drain();
+    expect(seen().some((x) => x.path === `/v1/checkout/sessions/${page}/expire`)).toBe(true);
+    await patient.client.post(`/api/cases/${id}/invoices/${bill.id}/checkout`);
+    const asked = seen().filter((s) => s.path === '/v1/checkout/sessions').at(-1)!;
+    expect(asked.body.get('line_items[0][price_data][unit_amount]')).toBe(String(bill.totalCents - Math.floor(bill.totalCents / 2)));
   });
 });
 

@@ -30,6 +30,8 @@ export interface ReportRow {
   paidCents: number;
   waivedCents: number;
   outstandingCents: number;
+  /** Paid beyond what was owed (an online payment for a bill settled meanwhile, a payment on a cancelled bill): to refund. */
+  overpaidCents: number;
 }
 
 /** The service line a request belongs to, from its diagnosis (as expert matching finds it), or "other". */
@@ -45,18 +47,23 @@ export function billingReport(bills: BilledInvoice[]): ReportRow[] {
   for (const b of bills) {
     const month = b.issuedAt.slice(0, 7);
     const key = `${month}|${b.serviceLine}|${b.currency}`;
-    const row = rows.get(key) ?? { month, serviceLine: b.serviceLine, currency: b.currency, bills: 0, cancelled: 0, billedCents: 0, paidCents: 0, waivedCents: 0, outstandingCents: 0 };
+    const row = rows.get(key) ?? { month, serviceLine: b.serviceLine, currency: b.currency, bills: 0, cancelled: 0, billedCents: 0, paidCents: 0, waivedCents: 0, outstandingCents: 0, overpaidCents: 0 };
     rows.set(key, row);
     if (b.status === 'void') {
       row.cancelled++;
+      row.overpaidCents += b.paidCents;
       continue;
     }
     row.bills++;
     row.billedCents += b.totalCents;
-    row.paidCents += b.paidCents;
-    const waived = b.status === 'written_off' ? b.totalCents - b.paidCents : b.assistanceCents;
+    // What was paid counts up to what the bill asked after help; beyond it is money to refund.
+    const asked = Math.max(0, b.totalCents - b.assistanceCents);
+    const paid = Math.min(b.paidCents, asked);
+    const waived = b.status === 'written_off' ? b.totalCents - paid : b.totalCents - asked;
+    row.paidCents += paid;
+    row.overpaidCents += b.paidCents - paid;
     row.waivedCents += waived;
-    row.outstandingCents += b.status === 'issued' ? Math.max(0, b.totalCents - waived - b.paidCents) : 0;
+    row.outstandingCents += b.status === 'issued' ? asked - paid : 0;
   }
   const order = (id: string) => { const i = SERVICE_LINES.findIndex((l) => l.id === id); return i < 0 ? SERVICE_LINES.length : i; };
   return [...rows.values()].sort((a, b) => a.month.localeCompare(b.month) || order(a.serviceLine) - order(b.serviceLine) || a.currency.localeCompare(b.currency));

@@ -2,6 +2,7 @@ import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import type { ServiceCatalogue } from './estimate.ts';
 import type { ServiceText } from './catalogue.ts';
+import type { CaseStatus } from '../cases/lifecycle.ts';
 
 export interface FeeSchedule {
   version: number;
@@ -63,13 +64,31 @@ export async function addFeeVersion(tx: Queryable, input: { basedOn: number; cur
  * The request keeps the fees in force when it is sent: the latest an administrator set (the
  * catalogue's example fees are no one's prices to keep).
  */
+/** What a bill's view depends on besides the bill: the request's state, and which of its services were given. */
+export interface BillingContext { status: CaseStatus; given: ServicesGiven }
+export interface ServicesGiven {
+  /** The day the first report was issued (the review services were given then). */
+  opinion: string | null;
+  /** The day of the last video visit held. */
+  visit: string | null;
+}
+export async function billingContext(q: Queryable, caseId: string): Promise<BillingContext> {
+  const [row] = await q.query<{ status: CaseStatus; opinion: Date | null; visit: Date | null }>(
+    `SELECT c.status, (SELECT min(issued_at) FROM opinion_reports WHERE case_id = c.id) AS opinion,
+            (SELECT max(starts_at) FROM visits WHERE case_id = c.id AND status = 'ended') AS visit FROM cases c WHERE c.id = $1`, [caseId]);
+  const day = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 10) : null);
+  return { status: row!.status, given: { opinion: day(row!.opinion), visit: day(row!.visit) } };
+}
+
 /**
  * The number of the request's bill that holds the review when the program asks for payment
  * first: one issued and not settled, unless the patient side asked for help and it is not decided yet.
  */
 export async function billAwaitingPayment(tx: Queryable, caseId: string): Promise<string | null> {
   const [row] = await tx.query<{ number: string }>(
-    `SELECT number FROM invoices WHERE case_id = $1 AND status = 'issued' AND (hardship_request IS NULL OR assistance_decided_at IS NOT NULL) ORDER BY issued_at LIMIT 1`, [caseId]);
+    `SELECT i.number FROM invoices i WHERE i.case_id = $1 AND i.status = 'issued' AND (i.hardship_request IS NULL OR i.assistance_decided_at IS NOT NULL)
+       AND i.total_cents - i.assistance_cents - (SELECT coalesce(sum(p.amount_cents), 0) FROM invoice_payments p WHERE p.invoice_id = i.id) > 0
+     ORDER BY i.issued_at LIMIT 1`, [caseId]);
   return row?.number ?? null;
 }
 

@@ -13,7 +13,8 @@ import type { BillingService } from './service.ts';
 
 const ReportRowView = z.object({
   month: z.string(), serviceLine: z.string(), serviceLineLabel: z.string(), currency: z.string(), bills: z.number(), cancelled: z.number().describe('Bills cancelled as issued in error (not in the amounts)'),
-  billedCents: z.number(), paidCents: z.number(), waivedCents: z.number(), outstandingCents: z.number(),
+  billedCents: z.number(), paidCents: z.number().describe('Paid, up to what each bill asked'), waivedCents: z.number(), outstandingCents: z.number(),
+  overpaidCents: z.number().describe('Paid beyond what was owed, to refund'),
 }).meta({ id: 'BillingReportRow' });
 const serviceLineLabel = (id: string) => SERVICE_LINES.find((l) => l.id === id)?.label ?? 'Other';
 const AssistancePolicyView = z.object({
@@ -111,8 +112,8 @@ export function billingRoutes(billing: BillingService) {
       const rows = await billing.report(req.actor, requestMeta(req), { from, to: month(new Date(Date.UTC(y, m, 1))) });
       if (req.query.format === 'csv') {
         const money = (cents: number) => (cents / 100).toFixed(2);
-        const csv = toCsv([['month', 'service_line', 'currency', 'bills', 'cancelled', 'billed', 'paid', 'waived', 'outstanding'],
-          ...rows.map((r) => [r.month, r.serviceLine, r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents)])]);
+        const csv = toCsv([['month', 'service_line', 'currency', 'bills', 'cancelled', 'billed', 'paid', 'waived', 'outstanding', 'overpaid'],
+          ...rows.map((r) => [r.month, r.serviceLine, r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents), money(r.overpaidCents)])]);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="billing-${from}-to-${last}.csv"`).send(csv);
       }
       return rows.map((r) => ({ ...r, serviceLineLabel: serviceLineLabel(r.serviceLine) }));

@@ -155,7 +155,7 @@ export function billingService(deps: Deps) {
           `SELECT i.status, i.issued_at, i.currency, i.total_cents, i.assistance_cents, c.intake,
                   (SELECT coalesce(sum(p.amount_cents), 0) FROM invoice_payments p WHERE p.invoice_id = i.id) AS paid_cents
              FROM invoices i JOIN cases c ON c.id = i.case_id
-            WHERE i.status <> 'draft' AND i.issued_at >= $1::date AND i.issued_at < $2::date`, [`${range.from}-01`, `${range.to}-01`]);
+            WHERE i.status <> 'draft' AND i.issued_at >= $1::timestamptz AND i.issued_at < $2::timestamptz`, [`${range.from}-01T00:00:00Z`, `${range.to}-01T00:00:00Z`]);
         const rows = billingReport(bills.map((b) => ({
           status: b.status, issuedAt: new Date(b.issued_at).toISOString(), currency: b.currency, totalCents: Number(b.total_cents),
           paidCents: Number(b.paid_cents), assistanceCents: Number(b.assistance_cents), serviceLine: serviceLineOfIntake(b.intake),

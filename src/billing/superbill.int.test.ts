@@ -43,7 +43,7 @@ describe('the superbill of a bill', () => {
     expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="superbill-${bill.number}.pdf"`);
     const text = await textOf(pdf);
     for (const words of ['Superbill: a statement for your health plan', `For invoice ${bill.number}`, 'NPI 1234567893', 'Tax ID (EIN) 12-3456789', 'Dr. Rhea Render · NPI 1245319599',
-      'Robin Testperson', 'Health plan: Synthetic Health PPO · Member ID: XWZ900123456 · Group number: 0077123', '1. C34.11', '88321', ' 95 ', 'Place of service 02: Telehealth provided other than in patient’s home', 'Paid by you']) {
+      'Robin Testperson', 'Health plan: Synthetic Health PPO · Member ID: XWZ900123456 · Group number: 0077123', '1. C34.11', '88321', 'Place of service 11: Office', 'Not listed, as not given yet: Video visit with the expert', 'Paid by you']) {
       expect(text).toContain(words);
     }
     expect(await textOf(await fetch(`${t.baseUrl}/api/cases/${caseId}/invoices/${bill.id}/superbill?lang=es`, { headers: { cookie: patient.client.cookieHeader } }))).toContain('Superbill: estado de cuenta para su plan de salud');
@@ -52,12 +52,12 @@ describe('the superbill of a bill', () => {
     expect(fhirValidationErrors(claim)).toEqual([]);
     expect(claim).toMatchObject({ resourceType: 'Claim', status: 'active', use: 'claim', provider: { reference: '#biller' }, insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${caseId}` } }] });
     expect(claim.diagnosis?.[0]?.diagnosisCodeableConcept?.coding?.[0]).toMatchObject({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C34.11' });
-    const visit = claim.item!.find((i) => i.productOrService.text === 'Video visit with the expert')!;
-    expect(visit.modifier?.[0]?.coding?.[0]?.code).toBe('95');
-    expect(visit.locationCodeableConcept?.coding?.[0]?.code).toBe('02');
+    // The visit was billed but not held: a claim is for services given.
+    expect(claim.item!.map((i) => i.productOrService.text)).toEqual(['Written second opinion', 'Pathology review of your slides']);
     const slides = claim.item!.find((i) => i.productOrService.coding?.[0]?.code === '88321')!;
     expect(slides.servicedDate).toBe(new Date().toISOString().slice(0, 10));
-    expect(claim.total?.value).toBe(bill.totalCents / 100);
+    expect(slides.locationCodeableConcept?.coding?.[0]).toMatchObject({ code: '11', display: 'Office' });
+    expect(claim.total?.value).toBe(claim.item!.reduce((n, i) => n + (i.net?.value ?? 0), 0));
     expect(claim.contained?.find((r) => r.resourceType === 'Organization')).toMatchObject({ identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' }, { system: 'urn:oid:2.16.840.1.113883.4.4', value: '12-3456789' }] });
     const search = (await (await fetch(`${t.baseUrl}/fhir/R4/Claim?patient=${claim.patient.reference}`, { headers: { cookie: coordinator.client.cookieHeader } })).json()) as Bundle;
     expect(search.entry?.map((e) => e.resource?.id)).toEqual([bill.id]);
@@ -68,10 +68,20 @@ describe('the superbill of a bill', () => {
     expect(audit.map((a) => a.action)).toEqual(['invoice.superbill', 'invoice.superbill', 'fhir.Claim.read', 'fhir.Claim.search']);
   });
 
-  it('has a PDF but no Claim for a patient without a plan, and neither for a bill cancelled as issued in error', async () => {
-    const caseId = await aCase(t, patient, { submit: true, intake: { patient: { ...anIntake().patient, planType: 'none' } } });
-    await command(coordinator, caseId, 'startRecordCollection');
+  it('has a PDF but no Claim for a patient without a plan, neither before any service was given, nor for a bill cancelled as issued in error', async () => {
+    const early = await aCase(t, patient, { submit: true, intake: insured });
+    await command(coordinator, early, 'startRecordCollection');
+    const billedAhead = await paidBill(early);
+    const ahead = await fetch(`${t.baseUrl}/api/cases/${early}/invoices/${billedAhead.id}/superbill`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(ahead.status).toBe(409);
+    expect((await ahead.json()).detail).toMatch(/^None of the services on this bill has been given yet/);
+    expect((await fetch(`${t.baseUrl}/fhir/R4/Claim/${billedAhead.id}`, { headers: { cookie: patient.client.cookieHeader } })).status).toBe(404);
+    expect((await patient.client.get(`/api/cases/${early}/invoices`)).body[0].superbill).toBe(false);
+
+    const caseId = await aCaseInReview(t, patient, coordinator, expert, { intake: { patient: { ...anIntake().patient, planType: 'none' } } });
+    await issueOpinion(expert, caseId);
     const bill = await paidBill(caseId);
+    expect((await patient.client.get(`/api/cases/${caseId}/invoices`)).body[0].superbill).toBe(true);
     const pdf = await fetch(`${t.baseUrl}/api/cases/${caseId}/invoices/${bill.id}/superbill`, { headers: { cookie: patient.client.cookieHeader } });
     expect(await textOf(pdf)).toContain('No health plan was named on the request.');
     expect((await fetch(`${t.baseUrl}/fhir/R4/Claim/${bill.id}`, { headers: { cookie: patient.client.cookieHeader } })).status).toBe(404);

@@ -15,27 +15,40 @@ const invoice = (over: Partial<Invoice> = {}): Invoice => ({
 });
 const facts = (over: Partial<SuperbillFacts> = {}): SuperbillFacts => ({
   invoice: invoice(), biller: { name: 'Program' }, rendering: [], patient: { name: 'A Person', birthDate: null, planName: null, memberId: null, groupNumber: null },
-  diagnosis: { code: 'C34.11', description: 'Malignant neoplasm of upper lobe, right bronchus or lung' }, serviceDays: { opinion: '2026-11-18', visit: '2026-11-25' }, placeOfService: '10', ...over,
+  diagnosis: { code: 'C34.11', description: 'Malignant neoplasm of upper lobe, right bronchus or lung' }, given: { opinion: '2026-11-18', visit: '2026-11-25' }, places: { telehealth: '10', review: '11' }, ...over,
 });
+const VISIT_CODE = { system: 'http://www.ama-assn.org/go/cpt', code: '98002', display: 'Synchronous audio-video visit, new patient, moderate level of medical decision making' };
 
 describe('a superbill', () => {
-  it('dates each service, marks the video visit as synchronous telehealth, and points every line at the diagnosis', () => {
-    const bill = superbillOf(facts());
+  it('dates each service given, places the visit as telehealth and the review where the program is, and points every line at the diagnosis', () => {
+    const withCode = invoice({ lines: invoice().lines.map((l) => (l.serviceId === 'video_visit' ? { ...l, codes: [VISIT_CODE] } : l)) });
+    const bill = superbillOf(facts({ invoice: withCode }));
     expect(bill.lines.map((l) => [l.serviceId, l.serviceDate, l.modifiers, l.placeOfService, l.diagnosisPointers, l.units, l.chargeCents])).toEqual([
-      ['written_opinion', '2026-11-18', [], '10', [1], 1, 75_000],
-      ['pathology_review', '2026-11-18', [], '10', [1], 2, 80_000],
+      ['written_opinion', '2026-11-18', [], '11', [1], 1, 75_000],
+      ['pathology_review', '2026-11-18', [], '11', [1], 2, 80_000],
       ['video_visit', '2026-11-25', ['95'], '10', [1], 1, 30_000],
     ]);
-    // Charges are the lines before discount; what was billed and paid follow the invoice.
-    expect([bill.chargesCents, bill.totalCents, bill.paidCents, bill.balanceCents]).toEqual([185_000, 180_000, 180_000, 0]);
+    // Charges are the lines before discount; what was asked, paid and owed follow the invoice.
+    expect([bill.chargesCents, bill.askedCents, bill.waivedCents, bill.paidCents, bill.balanceCents]).toEqual([185_000, 180_000, 0, 180_000, 0]);
   });
 
-  it('falls back to the day the bill was issued, and points nowhere without a diagnosis', () => {
-    const bill = superbillOf(facts({ serviceDays: { opinion: null, visit: null }, diagnosis: null, placeOfService: '02' }));
-    expect(bill.lines.every((l) => l.serviceDate === '2026-11-20' && l.diagnosisPointers.length === 0 && l.placeOfService === '02')).toBe(true);
+  it('leaves out services not given yet, and a modifier where there is no code to modify', () => {
+    const bill = superbillOf(facts({ given: { opinion: '2026-11-18', visit: null } }));
+    expect(bill.lines.map((l) => l.serviceId)).toEqual(['written_opinion', 'pathology_review']);
+    expect(bill.notYetGiven).toEqual(['Video visit']);
+    expect(superbillOf(facts({ given: { opinion: null, visit: '2026-11-25' } })).lines.map((l) => [l.serviceId, l.modifiers])).toEqual([['video_visit', []]]);
+    expect(superbillOf(facts({ given: { opinion: null, visit: null }, diagnosis: null })).lines).toEqual([]);
   });
 
-  it('exists for bills that stand, not for drafts or bills cancelled as issued in error', () => {
-    expect(['draft', 'issued', 'paid', 'void', 'written_off'].filter((status) => superbillAvailable({ status: status as Invoice['status'] }))).toEqual(['issued', 'paid', 'written_off']);
+  it('counts help with the bill as waived, not as asked of the patient', () => {
+    const helped = superbillOf(facts({ invoice: invoice({ status: 'issued', paidCents: 50_000, balanceCents: 40_000, assistance: { household: 3, incomeBand: 'up_to_400', percent: 50, cents: 90_000, reason: 'Policy', decidedAt: '2026-11-21T00:00:00.000Z' } }) }));
+    expect([helped.askedCents, helped.waivedCents, helped.paidCents, helped.balanceCents]).toEqual([90_000, 90_000, 50_000, 40_000]);
+    const writtenOff = superbillOf(facts({ invoice: invoice({ status: 'written_off', paidCents: 30_000, balanceCents: 0 }) }));
+    expect([writtenOff.askedCents, writtenOff.waivedCents]).toEqual([30_000, 150_000]);
+  });
+
+  it('exists for bills that stand and ask something: not drafts, cancelled bills, or bills waived whole', () => {
+    const of = (status: Invoice['status'], paidCents: number, balanceCents: number) => superbillAvailable({ status, paidCents, balanceCents });
+    expect([of('draft', 0, 100), of('issued', 0, 100), of('paid', 100, 0), of('void', 0, 0), of('written_off', 20, 0), of('written_off', 0, 0)]).toEqual([false, true, true, false, true, false]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Invoice } from './invoiceRepository.ts';
+import type { ServicesGiven } from './repository.ts';
 
 /**
  * A superbill: the statement a patient sends to their health plan to claim back what they paid
@@ -8,12 +9,17 @@ import type { Invoice } from './invoiceRepository.ts';
  * service, CPT code with modifiers, units and charge. Pure: built from the invoice and the facts
  * the service gathered; the PDF and FHIR `Claim` are two views of it.
  */
-export type PlaceOfService = '02' | '10';
+export type TelehealthPlace = '02' | '10';
+export type ReviewPlace = '11' | '19' | '22';
+export type PlaceOfService = TelehealthPlace | ReviewPlace;
 
-/** Place-of-service codes of CMS's set for telehealth (DOMAIN.md §10). */
+/** Place-of-service codes of CMS's set: telehealth (DOMAIN.md §10) for visits, and where the program reviews records. */
 export const PLACE_OF_SERVICE: Record<PlaceOfService, string> = {
   '02': 'Telehealth provided other than in patient’s home',
   '10': 'Telehealth provided in patient’s home',
+  '11': 'Office',
+  '19': 'Off campus-outpatient hospital',
+  '22': 'On campus-outpatient hospital',
 };
 
 /** Modifier 95: a synchronous audio-video telehealth service (DOMAIN.md §10). Only services that are one carry it. */
@@ -27,9 +33,10 @@ export interface SuperbillFacts {
   rendering: { name: string; npi: string | null }[];
   patient: { name: string; birthDate: string | null; planName: string | null; memberId: string | null; groupNumber: string | null };
   diagnosis: { code: string; description: string } | null;
-  /** Days the services were given: the first report issued, the last video visit held. */
-  serviceDays: { opinion: string | null; visit: string | null };
-  placeOfService: PlaceOfService;
+  /** Which services were given, and when: the review with the first report, the visit when held. */
+  given: ServicesGiven;
+  /** Where services are given: the video visit is telehealth; the review of records is done where the program is. */
+  places: { telehealth: TelehealthPlace; review: ReviewPlace };
 }
 
 export interface SuperbillLine {
@@ -48,34 +55,54 @@ export interface SuperbillLine {
 
 export interface Superbill {
   facts: SuperbillFacts;
+  /** The services given so far: a statement lists what happened, not what was billed ahead. */
   lines: SuperbillLine[];
+  /** Services on the bill not given yet (left out). */
+  notYetGiven: string[];
   chargesCents: number;
-  /** What the patient was asked to pay after discount and tax, what they paid, and what is still owed. */
-  totalCents: number;
+  /** What the bill asked of the patient after discount, tax and help; what they paid; what is still owed. */
+  askedCents: number;
+  /** What the program waived after the bill was issued (help with the bill, or writing it off). */
+  waivedCents: number;
   paidCents: number;
   balanceCents: number;
 }
 
-/** Superbills are for bills that stand: issued, paid or waived; not drafts or bills cancelled as issued in error. */
-export const superbillAvailable = (inv: Pick<Invoice, 'status'>) => inv.status === 'issued' || inv.status === 'paid' || inv.status === 'written_off';
+/** The bill's lines whose service was given: the visit once held, the rest once the first report is issued. */
+export function givenLines(inv: Pick<Invoice, 'lines'>, given: ServicesGiven) {
+  return inv.lines.map((l, i) => ({ line: l, index: i, day: SYNCHRONOUS_SERVICES.has(l.serviceId) ? given.visit : given.opinion })).filter((x): x is typeof x & { day: string } => x.day !== null);
+}
+
+/**
+ * Superbills are for bills that stand (issued, paid or waived; not drafts or bills cancelled as
+ * issued in error) on which something was paid or is owed: a bill waived whole asks nothing back.
+ */
+export const superbillAvailable = (inv: Pick<Invoice, 'status' | 'paidCents' | 'balanceCents'>) =>
+  (inv.status === 'issued' || inv.status === 'paid' || inv.status === 'written_off') && (inv.paidCents > 0 || inv.balanceCents > 0);
 
 export function superbillOf(f: SuperbillFacts): Superbill {
   const inv = f.invoice;
-  const fallback = (inv.issuedAt ?? inv.createdAt).slice(0, 10);
-  const lines = inv.lines.map((l, i): SuperbillLine => {
+  const given = givenLines(inv, f.given);
+  const lines = given.map(({ line: l, day }, i): SuperbillLine => {
     const synchronous = SYNCHRONOUS_SERVICES.has(l.serviceId);
     return {
       sequence: i + 1,
       serviceId: l.serviceId,
       description: l.description,
-      serviceDate: (synchronous ? f.serviceDays.visit : f.serviceDays.opinion) ?? fallback,
-      placeOfService: f.placeOfService,
+      serviceDate: day,
+      placeOfService: synchronous ? f.places.telehealth : f.places.review,
       codes: l.codes,
-      modifiers: synchronous ? [TELEHEALTH_MODIFIER] : [],
+      // A modifier qualifies a code: a line without one has nothing to modify.
+      modifiers: synchronous && l.codes.length ? [TELEHEALTH_MODIFIER] : [],
       diagnosisPointers: f.diagnosis ? [1] : [],
       units: l.quantity,
       chargeCents: l.quantity * l.unitCents,
     };
   });
-  return { facts: f, lines, chargesCents: lines.reduce((n, l) => n + l.chargeCents, 0), totalCents: inv.totalCents, paidCents: inv.paidCents, balanceCents: inv.balanceCents };
+  const notYetGiven = inv.lines.filter((_, i) => !given.some((g) => g.index === i)).map((l) => l.description);
+  const asked = inv.status === 'written_off' ? inv.paidCents : inv.totalCents - inv.assistance.cents;
+  return {
+    facts: f, lines, notYetGiven, chargesCents: lines.reduce((n, l) => n + l.chargeCents, 0),
+    askedCents: asked, waivedCents: inv.totalCents - asked, paidCents: inv.paidCents, balanceCents: inv.balanceCents,
+  };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../core/config.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Invoice } from './invoiceRepository.ts';
 import { superbillOf, type Superbill } from './superbill.ts';
+import { billingContext } from './repository.ts';
 
 const dayOf = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : null);
 
@@ -15,9 +16,7 @@ export async function superbillFor(q: Queryable, config: Pick<Config, 'reportLet
   const rendering = await q.query<{ name: string; npi: string | null }>(
     `SELECT u.name, p.npi FROM (SELECT issued_by, min(issued_at) AS first FROM opinion_reports WHERE case_id = $1 GROUP BY issued_by) r
        JOIN users u ON u.id = r.issued_by LEFT JOIN expert_profiles p ON p.user_id = r.issued_by ORDER BY r.first`, [row.id]);
-  const [days] = await q.query<{ opinion: Date | null; visit: Date | null }>(
-    `SELECT (SELECT min(issued_at) FROM opinion_reports WHERE case_id = $1) AS opinion,
-            (SELECT max(starts_at) FROM visits WHERE case_id = $1 AND status = 'ended') AS visit`, [row.id]);
+  const { given } = await billingContext(q, row.id);
   const intake = (row.intake ?? {}) as Partial<Intake>;
   const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
   const p = intake.patient;
@@ -31,7 +30,7 @@ export async function superbillFor(q: Queryable, config: Pick<Config, 'reportLet
       planName: insured ? p?.insurancePlan ?? null : null, memberId: insured ? p?.insuranceMemberId ?? null : null, groupNumber: insured ? p?.insuranceGroupNumber ?? null : null,
     },
     diagnosis: code ? { code: code.code, description: code.display } : null,
-    serviceDays: { opinion: dayOf(days?.opinion), visit: dayOf(days?.visit) },
-    placeOfService: config.billingProvider.placeOfService,
+    given,
+    places: { telehealth: config.billingProvider.placeOfService, review: config.billingProvider.reviewPlaceOfService },
   });
 }

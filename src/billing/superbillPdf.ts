@@ -12,10 +12,14 @@ interface Words {
   diagnoses: string; noDiagnosis: string;
   head: [string, string, string, string, string, string, string, string];
   pos: (code: string) => string;
-  charges: string; total: string; paid: string; balance: string;
+  charges: string; total: string; waived: string; paid: string; balance: string; notYet: (services: string) => string;
   noCode: string;
   page: (n: number, of: number) => string;
 }
+
+const POS_ES: Record<string, string> = {
+  '02': 'telesalud fuera del hogar del paciente', '10': 'telesalud en el hogar del paciente', '11': 'consultorio', '19': 'hospital ambulatorio fuera del campus', '22': 'hospital ambulatorio en el campus',
+};
 
 const WORDS: Record<Locale, Words> = {
   en: {
@@ -28,7 +32,8 @@ const WORDS: Record<Locale, Words> = {
     diagnoses: 'Diagnosis (ICD-10-CM)', noDiagnosis: 'No diagnosis code was chosen for this request.',
     head: ['Date', 'Place', 'Code', 'Modifier', 'Diagnosis', 'Service', 'Units', 'Charge'],
     pos: (code) => `Place of service ${code}: ${PLACE_OF_SERVICE[code as keyof typeof PLACE_OF_SERVICE] ?? ''}`,
-    charges: 'Total charges', total: 'Amount billed to you (after any discount and tax)', paid: 'Paid by you', balance: 'Still owed',
+    charges: 'Total charges for the services listed', total: 'What the bill asked of you (after any discount, tax and help)', waived: 'Waived by the program', paid: 'Paid by you', balance: 'Still owed',
+    notYet: (services) => `Not listed, as not given yet: ${services}. Ask for a new statement once they are.`,
     noCode: 'no code',
     page: (n, of) => `Page ${n} of ${of}`,
   },
@@ -41,8 +46,9 @@ const WORDS: Record<Locale, Words> = {
     patient: 'Paciente', born: (d) => `nacido(a) el ${d}`, plan: (p) => `Plan de salud: ${p}`, member: (m) => `Número de afiliado: ${m}`, group: (g) => `Número de grupo: ${g}`, noPlan: 'La solicitud no nombra un plan de salud.',
     diagnoses: 'Diagnóstico (CIE-10-MC)', noDiagnosis: 'No se eligió un código de diagnóstico para esta solicitud.',
     head: ['Fecha', 'Lugar', 'Código', 'Modificador', 'Diagnóstico', 'Servicio', 'Unidades', 'Cargo'],
-    pos: (code) => `Lugar del servicio ${code}: ${code === '10' ? 'telesalud en el hogar del paciente' : 'telesalud fuera del hogar del paciente'}`,
-    charges: 'Total de cargos', total: 'Monto que se le facturó (después de descuentos e impuestos)', paid: 'Pagado por usted', balance: 'Saldo pendiente',
+    pos: (code) => `Lugar del servicio ${code}: ${POS_ES[code] ?? ''}`,
+    charges: 'Total de cargos de los servicios indicados', total: 'Lo que la factura le pidió (después de descuentos, impuestos y ayuda)', waived: 'Condonado por el programa', paid: 'Pagado por usted', balance: 'Saldo pendiente',
+    notYet: (services) => `No se indican porque todavía no se dieron: ${services}. Pida un nuevo estado de cuenta cuando se den.`,
     noCode: 'sin código',
     page: (n, of) => `Página ${n} de ${of}`,
   },
@@ -90,8 +96,13 @@ export function superbillDefinition(bill: Superbill, letterhead: string, caseRef
       layout: 'lightHorizontalLines', fontSize: 9, margin: [0, 0, 0, 4],
     },
     { text: places.map(w.pos).join(' · '), fontSize: 8, margin: [0, 0, 0, 8] },
+    ...(bill.notYetGiven.length ? [{ text: w.notYet(bill.notYetGiven.join(', ')), fontSize: 8, margin: [0, 0, 0, 8] } as Content] : []),
     {
-      table: { widths: ['*', 'auto'], body: [[w.charges, cents(bill.chargesCents)], [w.total, cents(bill.totalCents)], [w.paid, cents(bill.paidCents)], [w.balance, cents(bill.balanceCents)]].map(([a, b], i) => [right(a!, i === 3), right(b!, i === 3)]) },
+      table: {
+        widths: ['*', 'auto'],
+        body: [[w.charges, cents(bill.chargesCents)], [w.total, cents(bill.askedCents)], ...(bill.waivedCents ? [[w.waived, cents(bill.waivedCents)]] : []), [w.paid, cents(bill.paidCents)], [w.balance, cents(bill.balanceCents)]]
+          .map(([a, b], i, all) => [right(a!, i === all.length - 1), right(b!, i === all.length - 1)]),
+      },
       layout: 'noBorders', margin: [0, 0, 0, 12],
     },
   ];

@@ -22,6 +22,8 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
 /** Case states in which records may still be added (until the opinion is signed). */
 /** While the experts review: the opinion is written and signed, and a reviewer may ask for more material. */
 export const REVIEW_STATES: readonly CaseStatus[] = ['assigned', 'in_review', 'board'];
+/** Not yet with the experts: where a payment asked for before review still holds the request. */
+export const BEFORE_REVIEW: readonly CaseStatus[] = ['submitted', 'collecting_records', 'on_hold'];
 export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
 /** `board_member`: invited to a board session that discusses the case, until the session ends. */
@@ -104,7 +106,7 @@ export const CASE_COMMANDS = {
     label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
     guard: (f) => [
       ...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`),
-      ...(f.unpaidBill ? [`Bill ${f.unpaidBill} is not paid yet, and this program asks for payment before review (a request for help pauses this; waiving or reducing the bill settles it).`] : []),
+      ...(f.unpaidBill ? [`Bill ${f.unpaidBill} is not paid yet, and this program asks for payment before review (a request for help waiting for a decision pauses this; what is left after help must be paid or waived).`] : []),
     ],
   },
   acceptAssignment: {

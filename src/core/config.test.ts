@@ -12,7 +12,7 @@ describe('billing settings', () => {
   });
 
   it('takes who bills when given, and refuses a wrong NPI or tax id with plain words', () => {
-    expect(loadConfig({ ...base, BILLING_NPI: '1234567893', BILLING_TAX_ID: '12-3456789', BILLING_ADDRESS: '1 Synthetic Way' }).billingProvider).toEqual({ npi: '1234567893', taxId: '12-3456789', address: '1 Synthetic Way' });
+    expect(loadConfig({ ...base, BILLING_NPI: '1234567893', BILLING_TAX_ID: '12-3456789', BILLING_ADDRESS: '1 Synthetic Way' }).billingProvider).toEqual({ npi: '1234567893', taxId: '12-3456789', address: '1 Synthetic Way', placeOfService: '10', reviewPlaceOfService: '11' });
     expect(() => loadConfig({ ...base, BILLING_NPI: '1234567890' })).toThrow(/check digit does not hold/);
     expect(() => loadConfig({ ...base, BILLING_TAX_ID: '123456789' })).toThrow(/12-3456789/);
   });

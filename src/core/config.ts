@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   BILLING_PAYMENT_TIMING: z.enum(['after_delivery', 'before_review']).default('after_delivery'),
   /** The place-of-service code a superbill gives the program's services: telehealth in the patient's home (10) or elsewhere (02). */
   BILLING_PLACE_OF_SERVICE: z.enum(['02', '10']).default('10'),
+  /** Where the program reviews records (the place of service of everything but the video visit): office, off- or on-campus outpatient hospital. */
+  BILLING_PLACE_OF_SERVICE_REVIEW: z.enum(['11', '19', '22']).default('11'),
   BILLING_TAX_ID: z.string().regex(/^\d{2}-\d{7}$/, 'An employer identification number is written 12-3456789.').optional(),
   /** Online payment of bills through Stripe: off unless both are set. */
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'A Stripe secret key starts with sk_test_ or sk_live_.').optional(),
@@ -170,7 +172,7 @@ export interface Config {
   /** Days after delivery during which the patient can ask follow-up questions. */
   followupDays: number;
   /** Who bills, printed on every bill for insurance claims (each part when set). */
-  billingProvider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined; placeOfService: '02' | '10' };
+  billingProvider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined; placeOfService: '02' | '10'; reviewPlaceOfService: '11' | '19' | '22' };
   paymentTiming: 'after_delivery' | 'before_review';
   /** Online payment of bills (Stripe); absent when not configured. */
   stripe?: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined };
@@ -272,7 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
     paymentTiming: e.BILLING_PAYMENT_TIMING,
-    billingProvider: { address: e.BILLING_ADDRESS, npi: e.BILLING_NPI, taxId: e.BILLING_TAX_ID, placeOfService: e.BILLING_PLACE_OF_SERVICE },
+    billingProvider: { address: e.BILLING_ADDRESS, npi: e.BILLING_NPI, taxId: e.BILLING_TAX_ID, placeOfService: e.BILLING_PLACE_OF_SERVICE, reviewPlaceOfService: e.BILLING_PLACE_OF_SERVICE_REVIEW },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : undefined,
     boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,
     iceServers: e.ICE_SERVERS,

@@ -164,7 +164,8 @@ const FHIR_INVOICE_STATUS = { draft: 'draft', issued: 'issued', paid: 'balanced'
  * quantity) priced on the line, the discount and tax as total price components, the net and
  * gross totals, the due date as payment terms, and what was paid or waived as notes.
  */
-export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string): FhirInvoice {
+/** `own`: the reader may see why what was owed was waived (the patient side's patients and the coordinator). */
+export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string, own: boolean): FhirInvoice {
   // ISO 4217, as the fee schedule keeps it.
   const money = (cents: number): Money => ({ value: cents / 100, currency: inv.currency as Money['currency'] });
   const charges: ChargeItem[] = inv.lines.map((l, i) => ({
@@ -177,12 +178,12 @@ export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string): 
   }));
   const notes = [
     ...(inv.paidCents ? [`Paid ${(inv.paidCents / 100).toFixed(2)} ${inv.currency}.`] : []),
-    ...(inv.status === 'written_off' ? [`The balance was waived: ${inv.closeReason ?? ''}`.trim()] : []),
+    ...(inv.status === 'written_off' ? [own ? `The balance was waived: ${inv.closeReason ?? ''}`.trim() : 'The balance was waived.'] : []),
   ];
   return {
     resourceType: 'Invoice',
     id: inv.id,
-    meta: { lastUpdated: inv.closedAt ?? inv.issuedAt ?? inv.createdAt },
+    meta: { lastUpdated: [inv.closedAt, inv.assistance.decidedAt, inv.issuedAt, inv.createdAt].filter((d): d is string => !!d).sort().at(-1)! },
     ...(inv.number ? { identifier: [{ system: INVOICE_NUMBER_SYSTEM, value: inv.number }] } : {}),
     status: FHIR_INVOICE_STATUS[inv.status],
     ...(inv.status === 'void' && inv.closeReason ? { cancelledReason: inv.closeReason } : {}),
@@ -197,6 +198,8 @@ export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string): 
     totalPriceComponent: [
       ...(inv.discountCents ? [{ type: 'discount' as const, amount: money(inv.discountCents) }] : []),
       ...(inv.taxCents ? [{ type: 'tax' as const, factor: inv.taxBasisPoints / 10_000, amount: money(inv.taxCents) }] : []),
+      // Help with the bill, after it was issued: what the patient owes less than the total.
+      ...(inv.assistance.cents ? [{ type: 'deduction' as const, code: { text: 'Financial assistance' }, amount: money(inv.assistance.cents) }] : []),
     ],
     totalNet: money(inv.subtotalCents - inv.discountCents),
     totalGross: money(inv.totalCents),

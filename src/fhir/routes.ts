@@ -12,6 +12,8 @@ import { requestMeta } from '../core/http.ts';
 import { capabilityStatement } from './capability.ts';
 import { caseInvoices, invoiceById } from '../billing/invoiceRepository.ts';
 import { superbillFor } from '../billing/superbillFacts.ts';
+import { superbillAvailable } from '../billing/superbill.ts';
+import { ownsMoneyMatters } from '../billing/invoices.ts';
 import { COVERED_PLAN_TYPES, toFhirAuditEvent, toFhirClaim, toFhirConsent, toFhirCoverage, toFhirInvoice, toFhirPatient, toFhirServiceRequest, type AuditRow, type CaseForFhir, type ConsentRow, type CoverageRow, type PatientRow } from './mappers.ts';
 import { asUuid, countParam, dateConditions, offsetParam, params, referenceId } from './search.ts';
 
@@ -229,7 +231,7 @@ export function fhirRoutes(deps: Deps) {
       for (const r of rows) if (!byCase.has(r.case_id)) byCase.set(r.case_id, await caseInvoices(tx, r.case_id, roleAllows(actor, 'case.billing.manage')));
       return rows.flatMap((r) => {
         const inv = byCase.get(r.case_id)!.find((i) => i.id === r.id);
-        return inv ? [toFhirInvoice(inv, r.patient_id, r.case_id)] : [];
+        return inv ? [toFhirInvoice(inv, r.patient_id, r.case_id, ownsMoneyMatters({ role: actor }))] : [];
       });
     }
     app.get('/Invoice/:id', { config: { access: { case: 'case.billing.read' } } }, async (req, reply) => {
@@ -272,7 +274,10 @@ export function fhirRoutes(deps: Deps) {
       for (const r of rows) {
         const [caseRow] = await tx.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [r.case_id]);
         const invoice = await invoiceById(tx, r.case_id, r.id);
-        if (caseRow && invoice) claims.push(toFhirClaim(await superbillFor(tx, config, caseRow, invoice), r.patient_id, r.case_id));
+        if (!caseRow || !invoice || !superbillAvailable(invoice)) continue;
+        const bill = await superbillFor(tx, config, caseRow, invoice);
+        // A claim is for services given: a bill issued before any was given has none yet.
+        if (bill.lines.length) claims.push(toFhirClaim(bill, r.patient_id, r.case_id));
       }
       return claims;
     }
@@ -284,8 +289,9 @@ export function fhirRoutes(deps: Deps) {
           `SELECT i.id, i.case_id, c.patient_id, (${CLAIMABLE}) AS claimable FROM invoices i JOIN cases c ON c.id = i.case_id WHERE i.id = $1`, [id]) : [];
         if (!row) throw notFound('This claim');
         await openCase(tx, actor, row.case_id, 'case.billing.read', requestMeta(req), { auditAction: 'fhir.Claim.read' });
-        if (!row.claimable) throw notFound('This claim');
-        return (await claimsAsFhir(tx, [row]))[0]!;
+        const [claim] = row.claimable ? await claimsAsFhir(tx, [row]) : [];
+        if (!claim) throw notFound('This claim');
+        return claim;
       });
       return send(reply, claim);
     });

@@ -27,6 +27,7 @@ export const KNOWLEDGE_FILES: readonly { area: string; file: string }[] = [
   { area: 'Costs: services and fees', file: 'billing/data/services.json' },
   { area: 'Costs: coverage guidance', file: 'billing/data/coverage.json' },
   { area: 'Costs: financial assistance', file: 'billing/data/assistance.json' },
+  { area: 'Costs: billing codes', file: 'billing/data/code-set.json' },
   { area: 'Diagnosis codes (ICD-10-CM)', file: 'catalog/icd10cm.json' },
   { area: 'Diagnosis names', file: 'catalog/diagnosis-names.json' },
 ];

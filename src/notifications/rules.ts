@@ -8,6 +8,8 @@ import type { CaseEventType } from '../events/catalog.ts';
 export type Audience =
   /** The patient, their caregivers and the referring physician. */
   | 'patientSide'
+  /** The patient and their caregivers, not the referring physician: the patient's own money matters. */
+  | 'patientAndCarers'
   /** The case's coordinator; while nobody has taken the case, every active coordinator. */
   | 'coordinator'
   /** The experts (and board chair) assigned to the case. */
@@ -77,7 +79,7 @@ export const NOTIFICATION_RULES: Partial<Record<CaseEventType, readonly NoticeRu
   // A bill reaches the patient side; their request for help with it reaches the coordinator (the mail names the request only).
   'invoice.issue': [{ notice: 'invoice.issued', to: ['patientSide'], mail: true }],
   'invoice.hardship': [{ notice: 'invoice.help', to: ['coordinator'], mail: true }],
-  'invoice.assistance': [{ notice: 'invoice.helpDecided', to: ['patientSide'], mail: true }],
+  'invoice.assistance': [{ notice: 'invoice.helpDecided', to: ['patientAndCarers'], mail: true }],
   'invoice.overpaid': [{ notice: 'invoice.refund', to: ['coordinator'], mail: true }],
   // The patient side all read one thread: a caregiver's question reaches the patient too.
   // Messages fold into one unread notice (and one mail) per thread until it is read.

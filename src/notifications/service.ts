@@ -62,6 +62,8 @@ async function audience(tx: Queryable, e: EventRow, who: Audience): Promise<Reci
   switch (who) {
     case 'patientSide':
       return tx.query<Recipient>(MEMBERS, [e.case_id, PATIENT_SIDE_RELATIONS]);
+    case 'patientAndCarers':
+      return tx.query<Recipient>(MEMBERS, [e.case_id, ['patient', 'proxy']]);
     case 'experts':
       return tx.query<Recipient>(MEMBERS, [e.case_id, REVIEWERS]);
     case 'coordinator':

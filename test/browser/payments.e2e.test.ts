@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { aCase, aPatient, aStaff, command, PASSWORD } from '../support/builders.ts';
+import { aCase, aPatient, aStaff, issueOpinion, PASSWORD, takeToReview } from '../support/builders.ts';
 import { startStripeDouble, STRIPE_TEST_KEY, STRIPE_TEST_SIGNING_SECRET, type StripeDouble } from '../support/stripeDouble.ts';
 import { extractPdfText } from '../../src/records/pdfText.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
@@ -37,8 +37,10 @@ it('a patient sends the request, pays the bill online and downloads the superbil
   await page.getByRole('button', { name: 'Submit my request' }).click();
   await page.getByText('Submitted', { exact: true }).first().waitFor();
 
-  // The coordinator bills the request; the patient is told and opens it.
-  await command(coordinator, id, 'startRecordCollection');
+  // The review happens and the opinion is issued; the coordinator bills the request; the patient is told and opens it.
+  const expert = await aStaff(app.t, 'expert', 'Eli Expert');
+  await takeToReview(id, coordinator, expert);
+  await issueOpinion(expert, id);
   const draft = (await coordinator.client.post(`/api/cases/${id}/invoices`)).body;
   const issued = (await coordinator.client.post(`/api/cases/${id}/invoices/${draft.id}/issue`, { version: draft.version, dueOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) })).body;
   const amount = `$${(issued.totalCents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;

@@ -122,6 +122,12 @@ export async function waiveOutstanding(coordinator: Person, caseId: string) {
  */
 export async function aCaseInReview(t: TestApp, patient: Person, coordinator: Person, expert: Person, opts: { intake?: Partial<Intake>; role?: string } = {}) {
   const id = await aCase(t, patient, { submit: true, intake: opts.intake });
+  await takeToReview(id, coordinator, expert, opts);
+  return id;
+}
+
+/** A submitted case through records (waived) and matching, to the expert's review. */
+export async function takeToReview(id: string, coordinator: Person, expert: Person, opts: { role?: string } = {}) {
   await command(coordinator, id, 'startRecordCollection');
   await waiveOutstanding(coordinator, id);
   await command(coordinator, id, 'markReadyForReview');
@@ -129,7 +135,6 @@ export async function aCaseInReview(t: TestApp, patient: Person, coordinator: Pe
   const accepted = await expert.client.post(`/api/offers/${offer.body.id}/accept`);
   if (accepted.status !== 200) throw new Error(`accept offer: ${accepted.text}`);
   await command(expert, id, 'startReview');
-  return id;
 }
 
 /** A fresh authenticator code for a staff member (see `nextTotp`: a used code is never replayed). */

@@ -32,12 +32,14 @@ export function signedNotice(event: unknown) {
 
 export async function startStripeDouble(): Promise<StripeDouble> {
   const seen: StripeDouble['seen'] = [];
+  let made = 0;
   const sessions = new Map<string, { amount: number; metadata: Record<string, string | null>; successUrl: string; status: string }>();
   const double: StripeDouble = { url: '', seen, webhookUrl: '', close: async () => {} };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => void answer(req, res, raw));
+    // A failure here (the webhook unreachable) answers 500 instead of escaping the test run.
+    req.on('end', () => answer(req, res, raw).catch((err: Error) => { if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message); }));
   });
   const json = (res: http.ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_synthetic' }).end(JSON.stringify(body));
 
@@ -49,17 +51,22 @@ export async function startStripeDouble(): Promise<StripeDouble> {
     const body = new URLSearchParams(raw);
     seen.push({ path: url, body, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
     if (req.headers.authorization !== `Bearer ${STRIPE_TEST_KEY}`) return json(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
-    const known = sessions.get(template.id);
     if (req.method === 'POST' && url === '/v1/checkout/sessions') {
+      // Each page its own id (Stripe's are unique), so closing the one before never closes the new one.
+      const id = `${template.id.slice(0, -6)}${String(++made).padStart(6, '0')}`;
       const metadata = { invoiceId: body.get('metadata[invoiceId]'), caseId: body.get('metadata[caseId]') };
       const amount = Number(body.get('line_items[0][price_data][unit_amount]'));
-      sessions.set(template.id, { amount, metadata, successUrl: body.get('success_url') ?? '', status: 'open' });
-      return json(res, 200, { ...template, amount_total: amount, metadata, url: `${double.url}/pay/${template.id}` });
+      sessions.set(id, { amount, metadata, successUrl: body.get('success_url') ?? '', status: 'open' });
+      return json(res, 200, { ...template, id, amount_total: amount, metadata, url: `${double.url}/pay/${id}` });
     }
-    if (req.method === 'GET' && url === `/v1/checkout/sessions/${template.id}`) return json(res, 200, { ...template, status: known?.status ?? template.status });
-    if (req.method === 'POST' && url === `/v1/checkout/sessions/${template.id}/expire`) {
-      if (known) known.status = 'expired';
-      return json(res, 200, { ...template, status: 'expired', url: null });
+    const session = /^\/v1\/checkout\/sessions\/(\w+)(\/expire)?$/.exec(url);
+    const known = session ? sessions.get(session[1]!) : undefined;
+    if (!session || !known) return json(res, 404, { error: { type: 'invalid_request_error', message: `No such checkout session (${req.method}: ${url})` } });
+    if (req.method === 'GET' && !session[2]) return json(res, 200, { ...template, id: session[1], status: known.status });
+    if (req.method === 'POST' && session[2]) {
+      if (known.status !== 'open') return json(res, 400, { error: { type: 'invalid_request_error', message: 'Only open sessions can be expired.' } });
+      known.status = 'expired';
+      return json(res, 200, { ...template, id: session[1], status: 'expired', url: null });
     }
     return json(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url})` } });
   }

@@ -19589,6 +19589,9 @@ export interface components {
             currency: string;
             month: string;
             outstandingCents: number;
+            /** @description Paid beyond what was owed, to refund */
+            overpaidCents: number;
+            /** @description Paid, up to what each bill asked */
             paidCents: number;
             serviceLine: string;
             serviceLineLabel: string;
@@ -19602,6 +19605,9 @@ export interface components {
             currency: string;
             month: string;
             outstandingCents: number;
+            /** @description Paid beyond what was owed, to refund */
+            overpaidCents: number;
+            /** @description Paid, up to what each bill asked */
             paidCents: number;
             serviceLine: string;
             serviceLineLabel: string;
@@ -21242,6 +21248,8 @@ export interface components {
             /** @enum {string} */
             status: "draft" | "issued" | "paid" | "void" | "written_off";
             subtotalCents: number;
+            /** @description A superbill can be made: services on the bill were given, and something was paid or is owed */
+            superbill: boolean;
             /** @description Tax rate in hundredths of a percent (825 = 8.25 %) */
             taxBasisPoints: number;
             taxCents: number;
@@ -21314,6 +21322,8 @@ export interface components {
             /** @enum {string} */
             status: "draft" | "issued" | "paid" | "void" | "written_off";
             subtotalCents: number;
+            /** @description A superbill can be made: services on the bill were given, and something was paid or is owed */
+            superbill: boolean;
             /** @description Tax rate in hundredths of a percent (825 = 8.25 %) */
             taxBasisPoints: number;
             taxCents: number;

@@ -21,12 +21,12 @@ export function AdminBillingReportPage() {
   const rows = report.data ?? [];
   const currencies = [...new Set(rows.map((r) => r.currency))];
   const money = (cents: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
-  const sum = (currency: string, k: 'bills' | 'cancelled' | 'billedCents' | 'paidCents' | 'waivedCents' | 'outstandingCents') => rows.filter((r) => r.currency === currency).reduce((n, r) => n + r[k], 0);
+  const sum = (currency: string, k: 'bills' | 'cancelled' | 'billedCents' | 'paidCents' | 'waivedCents' | 'outstandingCents' | 'overpaidCents') => rows.filter((r) => r.currency === currency).reduce((n, r) => n + r[k], 0);
   const label = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
   return (
     <Stack>
       <Title order={2}>Billing report</Title>
-      <Text size="sm" c="dimmed">What was billed, paid, waived (written off or reduced by help with a bill) and is still owed, by the month a bill was issued and the service line of its request. Bills cancelled as issued in error are counted but not in the amounts. No request or patient is named.</Text>
+      <Text size="sm" c="dimmed">What was billed, paid, waived (written off or reduced by help with a bill) and is still owed, by the month a bill was issued and the service line of its request. Bills cancelled as issued in error are counted but not in the amounts; money paid beyond what a bill asked (an online payment for a bill settled meanwhile) is shown apart, to refund. No request or patient is named.</Text>
       <Group align="flex-end" wrap="wrap">
         <TextInput type="month" label="From (month)" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={180} />
         <TextInput type="month" label="To (month, included)" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={180} error={valid ? undefined : 'The last month comes before the first.'} />
@@ -35,10 +35,10 @@ export function AdminBillingReportPage() {
       <ErrorNote error={report.error} />
       {valid && report.data && rows.length === 0 && <Text size="sm" c="dimmed">No bill was issued in these months.</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={860}>
           <Table striped data-testid="billing-report">
             <Table.Thead>
-              <Table.Tr><Table.Th>Month</Table.Th><Table.Th>Service line</Table.Th><Table.Th ta="right">Bills</Table.Th><Table.Th ta="right">Billed</Table.Th><Table.Th ta="right">Paid</Table.Th><Table.Th ta="right">Waived</Table.Th><Table.Th ta="right">Still owed</Table.Th></Table.Tr>
+              <Table.Tr><Table.Th>Month</Table.Th><Table.Th>Service line</Table.Th><Table.Th ta="right">Bills</Table.Th><Table.Th ta="right">Billed</Table.Th><Table.Th ta="right">Paid</Table.Th><Table.Th ta="right">Waived</Table.Th><Table.Th ta="right">Still owed</Table.Th><Table.Th ta="right">To refund</Table.Th></Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {rows.map((r) => (
@@ -50,6 +50,7 @@ export function AdminBillingReportPage() {
                   <Table.Td ta="right">{money(r.paidCents, r.currency)}</Table.Td>
                   <Table.Td ta="right">{money(r.waivedCents, r.currency)}</Table.Td>
                   <Table.Td ta="right">{money(r.outstandingCents, r.currency)}</Table.Td>
+                  <Table.Td ta="right">{money(r.overpaidCents, r.currency)}</Table.Td>
                 </Table.Tr>
               ))}
               {currencies.map((c) => (
@@ -60,6 +61,7 @@ export function AdminBillingReportPage() {
                   <Table.Td ta="right">{money(sum(c, 'paidCents'), c)}</Table.Td>
                   <Table.Td ta="right">{money(sum(c, 'waivedCents'), c)}</Table.Td>
                   <Table.Td ta="right">{money(sum(c, 'outstandingCents'), c)}</Table.Td>
+                  <Table.Td ta="right">{money(sum(c, 'overpaidCents'), c)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -29,7 +29,8 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
     queryKey: key,
     queryFn: () => get<CardPhoto[]>(`/cases/${caseId}/coverage/cards`),
     // While a photo is being read, look again shortly: reading takes a second or two.
-    refetchInterval: (q) => (q.state.data?.some((c) => c.reading === 'waiting') ? 1500 : false),
+    // Not for ever: after two minutes the page stops asking (the reading shows on the next visit).
+    refetchInterval: (q) => (q.state.data?.some((c) => c.reading === 'waiting') && q.state.dataUpdateCount < 80 ? 1500 : false),
   });
   const [tooBig, setTooBig] = useState<Side | null>(null);
   const [notPhoto, setNotPhoto] = useState<Side | null>(null);

@@ -32,7 +32,7 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
     queryKey: key,
     queryFn: () => get<Invoice[]>(`/cases/${caseId}/invoices`),
     // The provider's notice of a payment may arrive a little after the patient is back: look again until it has.
-    refetchInterval: (q) => (returned === 'done' && owing(q.state.data) ? 2000 : false),
+    refetchInterval: (q) => (returned === 'done' && owing(q.state.data) && q.state.dataUpdateCount < 60 ? 2000 : false),
   });
   const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
   const invoices = list.data ?? [];
@@ -82,8 +82,8 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
       {/* A bill closed by granting help says why once, with the help. */}
       {inv.closeReason && inv.closeReason !== inv.assistance.reason && <Text size="sm" c="dimmed">{t('cases:invoices.closedBecause', { reason: inv.closeReason })}</Text>}
       <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/pdf?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.pdf')}</Anchor>
-      {/* A bill cancelled as issued in error has nothing to claim. */}
-      {inv.status !== 'void' && (
+      {/* For services given, on a bill that asks something (the server decides): a cancelled or wholly waived bill has nothing to claim. */}
+      {inv.superbill && (
         <Stack gap={0}>
           <Anchor size="sm" href={`/api/cases/${caseId}/invoices/${inv.id}/superbill?lang=${i18n.language.startsWith('es') ? 'es' : 'en'}`}>{t('cases:invoices.superbill')}</Anchor>
           <Text size="xs" c="dimmed">{t('cases:invoices.superbillWhy')}</Text>
