@@ -139,3 +139,18 @@ describe('the catalogue, edited by administrators', () => {
   });
 });
 
+describe('coverage guidance from what the program knows', () => {
+  it('says whether the reviewing expert lists the patient’s plan, and that the plan must approve first once the insurer said so', async () => {
+    const expert = await aStaff(t, 'expert', 'Dr. Net Work');
+    const id = await aCaseInReview(t, patient, coordinator, expert, { intake: { patient: { ...anIntake().patient, planType: 'commercial', insurancePlan: 'Synthetic Health PPO' } } });
+    await t.db.query(`INSERT INTO expert_profiles (user_id, insurance_networks) VALUES ($1, '{"Synthetic Health"}') ON CONFLICT (user_id) DO UPDATE SET insurance_networks = EXCLUDED.insurance_networks`, [expert.id]);
+    const ids = async () => (await patient.client.get(`/api/cases/${id}/estimate`)).body.guidance.map((g: { id: string }) => g.id);
+    expect(await ids()).toContain('network-in');
+    await t.db.query(`UPDATE expert_profiles SET insurance_networks = '{"Another Plan"}' WHERE user_id = $1`, [expert.id]);
+    expect(await ids()).toContain('network-out');
+    expect((await coordinator.client.post(`/api/cases/${id}/coverage-checks`, { insurer: 'Synthetic Health PPO', answer: 'authorization_needed', spokeOn: new Date().toISOString().slice(0, 10), reference: 'PA-77' })).status).toBe(201);
+    const guidance = (await patient.client.get(`/api/cases/${id}/estimate`)).body.guidance;
+    expect(guidance.find((g: { id: string }) => g.id === 'prior-authorization')).toMatchObject({ text: 'Your plan told your coordinator that it must approve this second opinion first (prior authorization).' });
+  });
+});
+

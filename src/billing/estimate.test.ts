@@ -60,4 +60,23 @@ describe('the cost estimate', () => {
       expect(e.sources.length).toBeGreaterThan(0);
     }
   });
+
+  it('adds what the program knows of the request: the experts’ networks and the insurer’s answer, each with its source', () => {
+    const ids = (f: Partial<CostFacts>) => estimateCost(facts({ planType: 'commercial', conditionCode: 'C34.11', ...f }), billing).guidance.map((g) => g.id);
+    expect(ids({})).toEqual(['commercial']);
+    expect(ids({ network: 'in' })).toEqual(['commercial', 'network-in']);
+    expect(ids({ network: 'out', authorizationNeeded: true })).toEqual(['commercial', 'network-out', 'prior-authorization']);
+    const auth = estimateCost(facts({ planType: 'commercial', authorizationNeeded: true }), billing).guidance.find((g) => g.id === 'prior-authorization')!;
+    expect(auth.sources.map((s) => s.id)).toEqual(['insurer-call']);
+  });
+
+  it('matches a plan to an expert’s networks by its words, not by chance', async () => {
+    const { listsPlan } = await import('./service.ts');
+    expect(listsPlan(['Aetna'], 'Aetna Choice PPO')).toBe(true);
+    expect(listsPlan(['Synthetic Health PPO', 'Medicare'], 'synthetic health ppo')).toBe(true);
+    expect(listsPlan(['Aetna'], 'Cigna')).toBe(false);
+    expect(listsPlan(['Blue Cross'], 'Blue Shield')).toBe(false);
+    expect(listsPlan([], 'Aetna')).toBe(false);
+  });
 });
+

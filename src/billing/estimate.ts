@@ -51,7 +51,18 @@ const CoverageRule = z.object({
   es: z.object({ text: z.string(), ask: z.string(), askOnceSent: z.string(), why: z.string(), limits: z.string() }).partial().optional(),
   ...Dated,
 });
-const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1) });
+/**
+ * Guidance from what the program itself knows of the request, beside the plan type's: whether
+ * the experts reviewing it list the patient's plan among their networks, and what the insurer
+ * told the coordinator (prior authorization).
+ */
+const CoverageSituation = z.object({
+  id: z.string(), when: z.enum(['network_in', 'network_out', 'authorization_needed']),
+  text: z.string(), ask: z.string(), why: z.string(), limits: z.string(),
+  es: z.object({ text: z.string(), ask: z.string(), why: z.string(), limits: z.string() }).partial().optional(),
+  ...Dated,
+});
+const Coverage = z.object({ reviewedOn: z.iso.date(), note: z.string(), sources: z.array(Source.extend({ reviewedOn: z.iso.date() })), rules: z.array(CoverageRule).min(1), situations: z.array(CoverageSituation).default([]) });
 export type CoverageRules = z.infer<typeof Coverage>;
 
 const DATA = path.join(import.meta.dirname, 'data');
@@ -68,6 +79,7 @@ export function loadBilling(): Billing {
   };
   check(known(catalogue.sources), catalogue.services, 'services.json');
   check(known(coverage.sources), coverage.rules, 'coverage.json');
+  check(known(coverage.sources), coverage.situations, 'coverage.json');
   return { catalogue, coverage };
 }
 
@@ -76,7 +88,7 @@ export function billingIn(billing: { catalogue: ServiceCatalogue; coverage: Cove
   if (locale === DEFAULT_LOCALE) return billing;
   return {
     catalogue: { ...entryIn(billing.catalogue, locale), sources: billing.catalogue.sources.map((s) => entryIn(s, locale)), services: billing.catalogue.services.map((s) => entryIn(s, locale)) },
-    coverage: { ...billing.coverage, sources: billing.coverage.sources.map((s) => entryIn(s, locale)), rules: billing.coverage.rules.map((r) => entryIn(r, locale)) },
+    coverage: { ...billing.coverage, sources: billing.coverage.sources.map((s) => entryIn(s, locale)), rules: billing.coverage.rules.map((r) => entryIn(r, locale)), situations: billing.coverage.situations.map((r) => entryIn(r, locale)) },
   };
 }
 
@@ -98,6 +110,10 @@ export interface CostFacts {
   followupDays: number;
   /** The request has been sent (its intake is closed). */
   sent: boolean;
+  /** Whether the experts reviewing the request list the patient's plan among their networks (null: not known yet). */
+  network?: 'in' | 'out' | null;
+  /** The insurer told the coordinator it must approve the opinion first. */
+  authorizationNeeded?: boolean;
 }
 
 export interface EstimateLine {
@@ -161,7 +177,11 @@ export function estimateCost(f: CostFacts, billing: { catalogue: ServiceCatalogu
   const rule = coverage.rules.find((r) => r.planTypes.includes(f.planType) && (r.surgeryProposed === undefined || r.surgeryProposed === f.surgeryProposed) && (r.cancer === undefined || r.cancer === cancer));
   return {
     currency: prices?.currency ?? catalogue.currency, lines, totalCents: sum(['included']), upToCents: sum(['included', 'possible']),
-    guidance: rule ? [{ id: rule.id, text: rule.text, ask: (f.sent ? rule.askOnceSent : undefined) ?? rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : [],
+    guidance: [
+      ...(rule ? [{ id: rule.id, text: rule.text, ask: (f.sent ? rule.askOnceSent : undefined) ?? rule.ask, why: rule.why, limits: rule.limits, sources: sourceList(coverage.sources, rule.sources), reviewedOn: rule.reviewedOn }] : []),
+      ...coverage.situations.filter((s) => (s.when === 'network_in' && f.network === 'in') || (s.when === 'network_out' && f.network === 'out') || (s.when === 'authorization_needed' && f.authorizationNeeded))
+        .map((s) => ({ id: s.id, text: s.text, ask: s.ask, why: s.why, limits: s.limits, sources: sourceList(coverage.sources, s.sources), reviewedOn: s.reviewedOn })),
+    ],
     priceNote: catalogue.priceNote,
     reviewedOn: catalogue.reviewedOn,
   };

@@ -25,6 +25,13 @@ function likelyExpedited(intake: Partial<Intake>, carried: unknown): boolean {
   }
 }
 
+/** An expert's listed networks name the plan: the same words, whatever the case and spacing, either way round ("Aetna" lists "Aetna Choice PPO"). */
+export function listsPlan(networks: string[], plan: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const p = norm(plan);
+  return p.length > 2 && networks.map(norm).some((n) => n.length > 2 && (p === n || p.startsWith(`${n} `) || n.startsWith(`${p} `)));
+}
+
 export type CaseEstimate = CostEstimate & { pricesAsOf: string | null; pricesKeptFromSubmission: boolean; pricesSet: boolean };
 
 /** Costs and coverage: what a request is likely to cost, and the program's fee schedule. */
@@ -48,6 +55,11 @@ export function billingService(deps: Deps) {
               EXISTS (SELECT 1 FROM visits WHERE case_id = $1 AND status IN ('booked', 'ended')) AS visit`, [row.id]);
     const pinned = row.fee_schedule_version;
     const current = await currentFees(tx);
+    const insured = intake.patient?.planType && !['none', 'international'].includes(intake.patient.planType) ? intake.patient.insurancePlan?.trim() : undefined;
+    const networks = insured ? await tx.query<{ networks: string[] }>(
+      `SELECT p.insurance_networks AS networks FROM case_members m JOIN expert_profiles p ON p.user_id = m.user_id
+        WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [row.id]) : [];
+    const [lastCall] = await tx.query<{ answer: string }>('SELECT answer FROM coverage_checks WHERE case_id = $1 ORDER BY spoke_on DESC, created_at DESC LIMIT 1', [row.id]);
     // The request keeps its prices; the services' names, texts and codes are the catalogue's today.
     const prices = pinned ? await feesVersion(tx, pinned) : current;
     const estimate = estimateCost({
@@ -61,6 +73,8 @@ export function billingService(deps: Deps) {
       conditionWords: !!intake.condition?.description,
       followupDays: config.followupDays,
       sent: row.status !== 'draft',
+      network: networks.length ? (networks.some((n) => listsPlan(n.networks, insured!)) ? 'in' : 'out') : null,
+      authorizationNeeded: lastCall?.answer === 'authorization_needed',
     }, billingIn(withTexts(billing, codeSet, current?.services), locale), prices ?? undefined);
     // The first version holds the catalogue's example fees until an administrator sets the program's own.
     return { ...estimate, pricesAsOf: prices?.createdAt ?? null, pricesKeptFromSubmission: !!pinned, pricesSet: !!prices?.createdBy };
