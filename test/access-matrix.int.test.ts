@@ -121,6 +121,7 @@ const ROUTES: Route[] = [
   { name: 'insurance card photos', op: 'GET /api/cases/{id}/coverage/cards', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage/cards` },
   { name: 'add an insurance card photo', op: 'PUT /api/cases/{id}/coverage/cards/{side}', method: 'PUT', path: (c) => `/api/cases/${c.id}/coverage/cards/front`, body: 'not a photo', headers: () => ({ 'content-type': 'image/png' }) },
   { name: 'an insurance card photo', op: 'GET /api/cases/{id}/coverage/cards/{side}/image', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage/cards/back/image` },
+  { name: 'use the numbers read from the card', op: 'POST /api/cases/{id}/coverage/cards/use', method: 'POST', path: (c) => `/api/cases/${c.id}/coverage/cards/use` },
   { name: 'remove an insurance card photo', op: 'DELETE /api/cases/{id}/coverage/cards/{side}', method: 'DELETE', path: (c) => `/api/cases/${c.id}/coverage/cards/back` },
   { name: 'record insurer answer', op: 'POST /api/cases/{id}/coverage-checks', method: 'POST', path: (c) => `/api/cases/${c.id}/coverage-checks`, body: { insurer: 'Matrix Health', answer: 'covered', spokeOn: '2026-01-05' } },
   { name: 'de-identified export', op: 'GET /api/cases/{id}/imaging/studies/{studyUid}/export', method: 'GET', path: (c) => `/api/cases/${c.id}/imaging/studies/1.2.3/export` },
@@ -303,6 +304,8 @@ const REACHES_A: Record<string, string[]> = {
   'add an insurance card photo': ['patient', 'proxy'],
   'an insurance card photo': [],
   'remove an insurance card photo': [],
+  // Nothing was read on case A: past the grant check, 409.
+  'use the numbers read from the card': ['patient', 'proxy'],
   'save measurement': [],
   'de-identified export': [],
   'DICOMweb QIDO': ['patient', 'proxy'],

@@ -53,7 +53,7 @@ describe('financial assistance on a bill', () => {
       return ((await patient.client.get('/api/notifications')).body.items as { kind: string }[]).some((n) => n.kind === 'invoice.helpDecided');
     };
     await expect.poll(told, { timeout: 10_000 }).toBe(true);
-    const [mail] = await t.db.query<{ body: string }>(`SELECT body_text AS body FROM mail_outbox WHERE lower(to_address) = lower($1) AND subject LIKE 'Your request for help%'`, [patient.email]);
+    const [mail] = await t.db.query<{ body: string }>(`SELECT body_text AS body FROM mail_outbox WHERE lower(to_address) = lower($1) AND subject LIKE 'A decision on your request for help%'`, [patient.email]);
     expect(mail!.body).not.toMatch(/household|\$|three/i);
     const paid = await coordinator.client.post(url(caseId, bill.id, 'payments'), { amountCents: bill.totalCents - half, method: 'check', receivedOn: inDays(0) });
     expect(paid.body.status).toBe('paid');
@@ -102,8 +102,8 @@ describe('the billing report', () => {
     const csv = await fetch(`${t.baseUrl}/api/admin/billing/report?from=${month}&to=${month}&format=csv`, { headers: { cookie: admin.client.cookieHeader } });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding,overpaid');
-    expect(lines.some((l) => l.startsWith(`${month},thoracic_oncology,USD,${lung.bills},`))).toBe(true);
+    expect(lines[0]).toBe('month,service_line,service_line_name,currency,bills,cancelled,billed,paid,waived,outstanding,overpaid');
+    expect(lines.some((l) => l.startsWith(`${month},thoracic_oncology,Thoracic oncology,USD,${lung.bills},`))).toBe(true);
     expect((await admin.client.get('/api/admin/billing/report?from=2026-12&to=2026-01')).status).toBe(400);
     expect((await coordinator.client.get('/api/admin/billing/report')).status).toBe(403);
     const [audit] = await t.db.query<{ detail: { count: number }; case_id: string | null }>(`SELECT detail, case_id FROM audit_events WHERE action = 'billing.report.read' ORDER BY seq LIMIT 1`);

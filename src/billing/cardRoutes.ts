@@ -31,6 +31,11 @@ export function cardRoutes(cards: CoverageCards) {
         const { contentType, bytes } = await cards.image(req.actor, requestMeta(req), req.params.id, req.params.side);
         return reply.type(`image/${contentType}`).send(bytes);
       });
+    app.post('/cases/:id/coverage/cards/use', {
+      config: write,
+      schema: { tags, summary: 'Put the member ID and group number read from the card on the request (a person confirms them; a sent request too)', params: Params,
+        response: { 200: z.object({ memberId: z.string().nullable(), groupNumber: z.string().nullable() }), ...errorResponses } },
+    }, async (req) => cards.useRead(req.actor, requestMeta(req), req.params.id));
     app.delete('/cases/:id/coverage/cards/:side', { config: write, schema: { tags, summary: 'Remove the photo of one side of the card', params: SideParams, response: { 200: z.array(CoverageCard), ...errorResponses } } },
       async (req) => cards.remove(req.actor, requestMeta(req), req.params.id, req.params.side));
   };

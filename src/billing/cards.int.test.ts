@@ -84,6 +84,19 @@ describe('photos of the insurance card', () => {
     expect((await patient.client.get(`/api/cases/${id}/coverage/cards`)).body).toEqual([]);
   });
 
+  it('puts the numbers read on a sent request when a person says so', async () => {
+    const id = await aCase(t, patient, { submit: true });
+    expect((await patient.client.post(`/api/cases/${id}/coverage/cards/use`)).status).toBe(409);
+    await putPhoto(patient, id, 'front', card);
+    await t.app.jobs.drain();
+    const used = await coordinator.client.post(`/api/cases/${id}/coverage/cards/use`);
+    expect(used.status).toBe(200);
+    expect(used.body).toEqual({ memberId: 'XWZ900123456', groupNumber: '0077123' });
+    expect((await patient.client.get(`/api/cases/${id}`)).body.intake.patient).toMatchObject({ insuranceMemberId: 'XWZ900123456', insuranceGroupNumber: '0077123', givenName: 'Robin' });
+    const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1 AND action = 'coverage.card.apply'`, [id]);
+    expect(audit!.n).toBe(1);
+  });
+
   it('is the patient side’s and the coordinator’s: the reviewers never reach it', async () => {
     const expert = await aStaff(t, 'expert', 'Eve Reviewer');
     const id = await aCaseInReview(t, patient, coordinator, expert);

@@ -9,6 +9,7 @@ import { enqueueJob } from '../jobs.ts';
 import type { OcrEngine } from '../records/ocr.ts';
 import { sniff } from '../records/sniff.ts';
 import { cardIds } from './cardText.ts';
+import { PatientSection } from '../cases/intake.ts';
 
 export const CARD_SIDES = ['front', 'back'] as const;
 export type CardSide = (typeof CARD_SIDES)[number];
@@ -97,6 +98,25 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
     });
   }
 
+  /**
+   * A person confirms the numbers read from the card: they become the request's member ID and
+   * group number (on a sent request too, where the intake is otherwise closed), for its
+   * Coverage, bills and superbills. Only numbers read from a photo, and only as read.
+   */
+  async function useRead(actor: Actor, meta: RequestMeta, caseId: string): Promise<{ memberId: string | null; groupNumber: string | null }> {
+    return withCaseTx(db, async (tx) => {
+      const { row } = await openCase(tx, actor, caseId, 'case.billing.card', meta, { auditAction: 'coverage.card.apply', forUpdate: true });
+      const read = (await cardRows(tx, caseId)).find((c) => c.reading === 'read');
+      if (!read) throw new AppError('CONFLICT', 'No numbers were read from a photo of the card.');
+      const patient = (row.intake as { patient?: Record<string, unknown> } | null)?.patient ?? {};
+      const next = { ...patient, ...(read.read_member_id ? { insuranceMemberId: read.read_member_id } : {}), ...(read.read_group_number ? { insuranceGroupNumber: read.read_group_number } : {}) };
+      const fits = (field: 'insuranceMemberId' | 'insuranceGroupNumber') => PatientSection.shape[field].safeParse(next[field]).success;
+      if (!fits('insuranceMemberId') || !fits('insuranceGroupNumber')) throw new AppError('VALIDATION_FAILED', 'The numbers read from the card cannot be used as they are: type them in instead.');
+      await tx.query(`UPDATE cases SET intake = jsonb_set(coalesce(intake, '{}'::jsonb), '{patient}', $2::jsonb), updated_at = now() WHERE id = $1`, [caseId, JSON.stringify(next)]);
+      return { memberId: (next.insuranceMemberId as string | undefined) ?? null, groupNumber: (next.insuranceGroupNumber as string | undefined) ?? null };
+    });
+  }
+
   /** The job: reads the photo's text and keeps the ids found, unless the photo was replaced meanwhile. */
   async function read(caseId: string, side: CardSide, sha256: string): Promise<void> {
     const [row] = await db.query<CardRow>('SELECT * FROM coverage_cards WHERE case_id = $1 AND side = $2 AND blob_sha256 = $3', [caseId, side, sha256]);
@@ -120,6 +140,6 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
       [caseId, side, sha256, reading, found?.memberId ?? null, found?.groupNumber ?? null]);
   }
 
-  return { list, put, image, remove, read };
+  return { list, put, image, remove, read, useRead };
 }
 export type CoverageCards = ReturnType<typeof coverageCards>;

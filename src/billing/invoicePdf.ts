@@ -13,6 +13,8 @@ export interface InvoiceDocument {
   patient: { name: string; birthDate: string | null };
   /** The request's diagnosis (ICD-10-CM), for the patient's insurance claim. */
   diagnosis: { code: string; description: string } | null;
+  /** How to pay other than online, in the program's words. */
+  howToPay: string | null;
   locale: Locale;
 }
 
@@ -29,7 +31,7 @@ interface Words {
   payments: string; method: Record<PaymentMethod, string>; reference: (r: string) => string;
   claimTitle: string; claim: string; billedBy: (name: string) => string; npi: (n: string) => string; taxId: (n: string) => string; diagnosis: (code: string, text: string) => string; noCode: string;
   closed: (why: string) => string;
-  questions: string;
+  questions: string; howToPay: string;
   page: (n: number, of: number) => string;
 }
 
@@ -51,7 +53,7 @@ const WORDS: Record<Locale, Words> = {
     diagnosis: (code, text) => `Diagnosis (ICD-10-CM): ${code} ${text}`,
     noCode: 'No diagnosis code was chosen for this request.',
     closed: (why) => `Note: ${why}`,
-    questions: 'Questions about this bill? Write to your coordinator under Messages in your request.',
+    questions: 'Questions about this bill? Write to your coordinator under Messages in your request.', howToPay: 'How to pay',
     page: (n, of) => `Page ${n} of ${of}`,
   },
   es: {
@@ -71,7 +73,7 @@ const WORDS: Record<Locale, Words> = {
     diagnosis: (code, text) => `Diagnóstico (CIE-10-MC): ${code} ${text}`,
     noCode: 'No se eligió un código de diagnóstico para esta solicitud.',
     closed: (why) => `Nota: ${why}`,
-    questions: '¿Preguntas sobre esta factura? Escriba a su coordinador en Mensajes, dentro de su solicitud.',
+    questions: '¿Preguntas sobre esta factura? Escriba a su coordinador en Mensajes, dentro de su solicitud.', howToPay: 'Cómo pagar',
     page: (n, of) => `Página ${n} de ${of}`,
   },
 };
@@ -116,6 +118,7 @@ export function invoiceDefinition(doc: InvoiceDocument): TDocumentDefinitions {
     content.push({ ul: inv.payments.map((p) => `${day(p.receivedOn)}: ${cents(p.amountCents)}, ${w.method[p.method]}${p.reference ? `, ${w.reference(p.reference)}` : ''}`), margin: [0, 0, 0, 10] });
   }
   if (inv.closeReason && (inv.status === 'void' || inv.status === 'written_off')) content.push({ text: w.closed(inv.closeReason), margin: [0, 0, 0, 10] });
+  if (inv.status === 'issued' && doc.howToPay) content.push({ text: w.howToPay, bold: true, margin: [0, 4, 0, 4] }, { text: doc.howToPay, margin: [0, 0, 0, 10] });
   content.push(
     { text: w.claimTitle, bold: true, margin: [0, 6, 0, 4] },
     { text: w.claim, fontSize: 9, margin: [0, 0, 0, 4] },

@@ -113,6 +113,8 @@ export async function markIssued(tx: Queryable, id: string, by: string, dueOn: s
 export async function insertPayment(tx: Queryable, invoiceId: string, by: string | null, p: { amountCents: number; method: PaymentMethod; reference: string | null; receivedOn: string; providerEventId?: string }): Promise<string> {
   const [row] = await tx.query<{ id: string }>('INSERT INTO invoice_payments (invoice_id, amount_cents, method, reference, received_on, recorded_by, provider_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
     [invoiceId, p.amountCents, p.method, p.reference, p.receivedOn, by, p.providerEventId ?? null]);
+  // A new version: forms edited from the bill before the payment start again from what is now owed.
+  await tx.query('UPDATE invoices SET version = version + 1, updated_at = now() WHERE id = $1', [invoiceId]);
   return row!.id;
 }
 

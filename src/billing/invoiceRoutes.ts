@@ -26,6 +26,7 @@ const InvoiceView = z.object({
   version: z.number().describe('Sent back with a change: a change over a newer version is refused'),
   payments: z.array(z.object({ id: z.uuid(), amountCents: z.number(), method: z.enum(PAYMENT_METHODS), reference: z.string().nullable(), receivedOn: z.string(), recordedByName: z.string().nullable(), online: z.boolean().describe('Taken online (confirmed by the payment provider)'), at: z.string() })),
   payOnline: z.boolean().describe('The caller can pay what is owed online now'),
+  howToPay: z.string().nullable().describe('How to pay other than online, in the program’s words (BILLING_PAYMENT_INSTRUCTIONS); null once settled or when not configured'),
   superbill: z.boolean().describe('A superbill can be made: services on the bill were given, and something was paid or is owed'),
   paymentBeforeReview: z.boolean().describe('The program asks for this bill to be paid before the review starts (BILLING_PAYMENT_TIMING)'),
   createdAt: z.string(),

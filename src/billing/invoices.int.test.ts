@@ -90,7 +90,7 @@ describe('invoices of a request', () => {
   it('tells the patient side a bill is ready, and shows it on the timeline to them, not to the reviewers', async () => {
     await t.app.jobs.drain();
     const mine = (await patient.client.get('/api/notifications')).body.items as { kind: string; link: string }[];
-    expect(mine.filter((n) => n.kind === 'invoice.issued')).toEqual([expect.objectContaining({ link: `/cases/${caseId}` })]);
+    expect(mine.filter((n) => n.kind === 'invoice.issued')).toEqual([expect.objectContaining({ link: `/cases/${caseId}?tab=intake&part=bills` })]);
     const [mail] = await t.db.query<{ subject: string; body_text: string }>(`SELECT subject, body_text FROM mail_outbox WHERE to_address = $1 AND kind = 'invoice.issued'`, [patient.email]);
     expect(mail!.subject).toMatch(/^A bill for request C-/);
     // Health data and amounts stay out of the mail.

@@ -11,7 +11,7 @@ import { caseInvoices, checkoutSession, deleteDraft, setCheckoutSession, insertD
 import type { CaseEstimate } from './service.ts';
 import type { PaymentProvider, ProviderPayment } from './payments.ts';
 
-export type InvoiceView = Invoice & { payOnline: boolean; paymentBeforeReview: boolean; superbill: boolean; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
+export type InvoiceView = Invoice & { payOnline: boolean; paymentBeforeReview: boolean; superbill: boolean; howToPay: string | null; assistance: Invoice['assistance'] & { suggestedPercent: number | null } };
 import { billingIn, type Billing } from './estimate.ts';
 import { invoiceDefinition } from './invoicePdf.ts';
 import { givenLines, superbillAvailable } from './superbill.ts';
@@ -55,7 +55,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
    * What a bill looks like to `actor` on a request in `ctx`: with whether they can pay it online
    * now, whether its payment holds the review, and whether its superbill can be made yet.
    */
-  const viewFor = (actor: Actor, ctx: BillingContext) => (inv: Invoice): InvoiceView => {
+  const viewFor = (actor: Actor, ctx: BillingContext, locale: Locale = 'en') => (inv: Invoice): InvoiceView => {
     // The patient's own words, household and help about their money: for the patient side's patients and the coordinator, not a referring physician.
     const own = ownsMoneyMatters(actor);
     const a = inv.assistance;
@@ -68,10 +68,13 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
       payOnline: !!provider && inv.status === 'issued' && inv.balanceCents > 0 && roleAllows(actor.role, 'case.billing.pay'),
       paymentBeforeReview: deps.config.paymentTiming === 'before_review' && inv.status === 'issued' && BEFORE_REVIEW.includes(ctx.status),
       superbill: superbillAvailable(inv) && givenLines(inv, ctx.given).length > 0,
+      howToPay: inv.status === 'issued' ? howToPay(locale) : null,
     };
   };
+  /** The program's own words on how to pay other than online, in the reader's language when given in it. */
+  const howToPay = (locale: Locale) => (locale === 'es' ? deps.config.paymentInstructions.es : undefined) ?? deps.config.paymentInstructions.en ?? null;
   /** The view of one bill after a change, read again with the request's context. */
-  const viewAfter = async (tx: Queryable, actor: Actor, caseId: string, id: string) => viewFor(actor, await billingContext(tx, caseId))(await after(tx, caseId, id));
+  const viewAfter = async (tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, id: string) => viewFor(actor, await billingContext(tx, caseId), meta.locale)(await after(tx, caseId, id));
   const { caseEstimate: estimateOf, catalogueNow } = costs;
   /**
    * A bill's lines named in the reader's language, by the catalogue's names today (a line keeps
@@ -132,7 +135,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<InvoiceView[]> {
       return withCaseTx(db, async (tx) => {
         await openCase(tx, actor, caseId, 'case.billing.read', meta, { auditAction: 'invoice.list' });
-        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(await inLanguage(tx, meta.locale)).map(viewFor(actor, await billingContext(tx, caseId)));
+        return (await caseInvoices(tx, caseId, roleAllows(actor.role, 'case.billing.manage'))).map(await inLanguage(tx, meta.locale)).map(viewFor(actor, await billingContext(tx, caseId), meta.locale));
       });
     },
 
@@ -212,7 +215,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
           .map((l) => ({ serviceId: l.serviceId, description: l.name, quantity: 1, unitCents: l.feeCents, codes: l.codes }));
         const id = await insertDraft(tx, caseId, actor.userId, { currency: estimate.currency, lines, totals: invoiceTotals(lines, 0, 0) });
         await audit(tx, actor, meta, 'invoice.draft', caseId, id, { count: lines.length });
-        return viewAfter(tx, actor, caseId, id);
+        return viewAfter(tx, actor, meta, caseId, id);
       });
     },
 
@@ -228,7 +231,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         if (totals.discountCents > 0 && !reason) throw fieldError('/discountReason', 'Say why there is a discount.');
         await saveDraft(tx, invoiceId, { lines, discountReason: totals.discountCents > 0 ? reason : null, taxBasisPoints: change.taxBasisPoints, dueOn: change.dueOn ?? null, totals });
         await audit(tx, actor, meta, 'invoice.update', caseId, invoiceId, { count: lines.length });
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -251,7 +254,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         await audit(tx, actor, meta, 'invoice.issue', caseId, invoiceId, { count: invoice.lines.length });
         const issued = await after(tx, caseId, invoiceId);
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.issue', detail: { invoiceId, number: issued.number! } });
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -267,7 +270,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
           await close(tx, invoice, 'paid', actor.userId, null);
         }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -277,7 +280,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'void');
         await close(tx, invoice, 'void', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.void', caseId, invoiceId);
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -287,7 +290,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const { invoice } = await openInvoice(tx, actor, meta, caseId, invoiceId, 'writeOff');
         await close(tx, invoice, 'written_off', actor.userId, reason);
         await audit(tx, actor, meta, 'invoice.writeOff', caseId, invoiceId, { reason: invoice.hardshipRequest !== null ? 'hardship_asked' : 'other' });
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -306,7 +309,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.hardship', detail: { invoiceId, number: invoice.number! } });
         // The audit keeps that it was asked, never the patient's words.
         await audit(tx, actor, meta, 'invoice.hardship', caseId, invoiceId);
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -328,7 +331,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const outcome = cents === 0 ? 'declined' : cents >= invoice.balanceCents ? 'granted' : 'partly_granted';
         await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.assistance', detail: { invoiceId, number: invoice.number!, outcome } });
         await audit(tx, actor, meta, 'invoice.assistance', caseId, invoiceId, { status: outcome });
-        return viewAfter(tx, actor, caseId, invoiceId);
+        return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
     },
 
@@ -346,6 +349,7 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
           invoice: (await inLanguage(tx, meta.locale))(invoice), letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
           patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
           diagnosis: code ? { code: code.code, description: code.display } : null,
+          howToPay: howToPay(meta.locale ?? 'en'),
           locale: meta.locale ?? 'en',
         };
       });

@@ -112,8 +112,8 @@ export function billingRoutes(billing: BillingService) {
       const rows = await billing.report(req.actor, requestMeta(req), { from, to: month(new Date(Date.UTC(y, m, 1))) });
       if (req.query.format === 'csv') {
         const money = (cents: number) => (cents / 100).toFixed(2);
-        const csv = toCsv([['month', 'service_line', 'currency', 'bills', 'cancelled', 'billed', 'paid', 'waived', 'outstanding', 'overpaid'],
-          ...rows.map((r) => [r.month, r.serviceLine, r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents), money(r.overpaidCents)])]);
+        const csv = toCsv([['month', 'service_line', 'service_line_name', 'currency', 'bills', 'cancelled', 'billed', 'paid', 'waived', 'outstanding', 'overpaid'],
+          ...rows.map((r) => [r.month, r.serviceLine, serviceLineLabel(r.serviceLine), r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents), money(r.overpaidCents)])]);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="billing-${from}-to-${last}.csv"`).send(csv);
       }
       return rows.map((r) => ({ ...r, serviceLineLabel: serviceLineLabel(r.serviceLine) }));

@@ -88,12 +88,13 @@ export function casesService(deps: Deps) {
     return slaClock(serviceLevels, r.urgency, date(r.ready_at), date(r.delivered_at), deps.now(), date(r.sla_due_at));
   }
 
-  /** The actor's own draft with nothing in it yet (no intake, no files), if there is one. */
+  /** The actor's own draft with nothing in it yet (no intake, no files, no card photo), if there is one. */
   async function untouchedDraft(tx: Queryable, actor: Actor): Promise<CaseRow | null> {
     const [row] = await tx.query<CaseRow>(
       `SELECT c.* FROM cases c JOIN case_members m ON m.case_id = c.id AND m.user_id = $1 AND m.revoked_at IS NULL AND m.relation IN ('patient', 'referring')
        WHERE c.status = 'draft' AND c.intake = '{}'::jsonb AND c.assessment_answers IS NULL
-         AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id) ORDER BY c.created_at DESC LIMIT 1 FOR UPDATE OF c`, [actor.userId]);
+         AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id) AND NOT EXISTS (SELECT 1 FROM coverage_cards k WHERE k.case_id = c.id)
+       ORDER BY c.created_at DESC LIMIT 1 FOR UPDATE OF c`, [actor.userId]);
     return row ?? null;
   }
 

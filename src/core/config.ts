@@ -70,6 +70,9 @@ const EnvSchema = z.object({
   /** Who bills, as an insurance claim needs it on the bill: the address, the NPI and the tax id (EIN). */
   BILLING_ADDRESS: z.string().trim().max(300).optional(),
   BILLING_NPI: z.string().regex(/^\d{10}$/, 'An NPI has ten digits.').refine(npiCheckDigitHolds, 'This NPI’s check digit does not hold: check it against the NPI registry.').optional(),
+  /** How to pay a bill other than online (where to send a check, bank details), shown on every bill; in Spanish too when given. */
+  BILLING_PAYMENT_INSTRUCTIONS: z.string().trim().min(10).max(1000).optional(),
+  BILLING_PAYMENT_INSTRUCTIONS_ES: z.string().trim().min(10).max(1000).optional(),
   /** When the patient pays: after the opinion is delivered (a case never waits on payment), or before the review starts (except while help is being decided). */
   BILLING_PAYMENT_TIMING: z.enum(['after_delivery', 'before_review']).default('after_delivery'),
   /** The place-of-service code a superbill gives the program's services: telehealth in the patient's home (10) or elsewhere (02). */
@@ -174,6 +177,7 @@ export interface Config {
   /** Who bills, printed on every bill for insurance claims (each part when set). */
   billingProvider: { address?: string | undefined; npi?: string | undefined; taxId?: string | undefined; placeOfService: '02' | '10'; reviewPlaceOfService: '11' | '19' | '22' };
   paymentTiming: 'after_delivery' | 'before_review';
+  paymentInstructions: { en?: string | undefined; es?: string | undefined };
   /** Online payment of bills (Stripe); absent when not configured. */
   stripe?: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined };
   /** Quiet time after a change to a board's agenda before its members are mailed (one mail per burst of edits). */
@@ -274,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reportLetterhead: e.REPORT_LETTERHEAD,
     followupDays: e.FOLLOWUP_DAYS,
     paymentTiming: e.BILLING_PAYMENT_TIMING,
+    paymentInstructions: { en: e.BILLING_PAYMENT_INSTRUCTIONS, es: e.BILLING_PAYMENT_INSTRUCTIONS_ES },
     billingProvider: { address: e.BILLING_ADDRESS, npi: e.BILLING_NPI, taxId: e.BILLING_TAX_ID, placeOfService: e.BILLING_PLACE_OF_SERVICE, reviewPlaceOfService: e.BILLING_PLACE_OF_SERVICE_REVIEW },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL } : undefined,
     boardAgendaMailDelayMs: e.BOARD_AGENDA_MAIL_DELAY_MINUTES * 60_000,

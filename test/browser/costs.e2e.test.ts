@@ -41,13 +41,8 @@ it('an administrator sets new fees; requests already sent keep theirs', async ()
   await opinionFee.fill('800');
   // The catalogue's words and codes too: the video visit billed as a telehealth visit from the code set.
   await page.getByRole('button', { name: 'Words and billing codes of Video visit with the expert' }).click();
-  const codes = page.getByRole('textbox', { name: 'Billing codes' });
-  await codes.fill('98002');
-  // The one matching code is offered; Enter takes it.
-  await page.getByRole('option', { name: /^98002 Synchronous audio-video visit, new patient, moderate/ }).waitFor({ state: 'attached' });
-  await codes.press('ArrowDown');
-  await codes.press('Enter');
-  await codes.press('Escape');
+  await page.getByLabel('Add a billing code to Video visit with the expert').selectOption('98002');
+  await page.getByRole('button', { name: 'Remove code 98002 from Video visit with the expert' }).waitFor();
   await page.getByLabel('Why the fees change').fill('Prices for the new year');
   await page.getByRole('button', { name: 'Save new fees' }).click();
   await page.getByText('Saved as version 3.').waitFor();
@@ -149,6 +144,8 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await phone.getByText('This request has a bill: what you owe is on the bill below, not in this estimate.').waitFor();
   const mine = phone.getByTestId('invoice');
   await mine.getByText(/^Still to pay: \$[\d,]+\.\d\d, by /).waitFor();
+  // Not online here: the patient is told how to pay.
+  await mine.getByTestId('how-to-pay').getByText('To pay, write to your coordinator in Messages: they will tell you how.').waitFor();
   expect(await mine.textContent()).not.toMatch(/Record|Waive|Cancel the bill|CPT/);
   const pdfHref = await mine.getByRole('link', { name: /Download this bill \(PDF\)/ }).getAttribute('href');
   const pdf = await phone.request.get(`${app.t.baseUrl}${pdfHref}`);
@@ -198,7 +195,7 @@ it('a coordinator bills a request; the patient reads the bill on a phone, asks f
   await lung.waitFor();
   expect(await lung.textContent()).toMatch(/\$100\.50\$[\d,]+\.\d\d\$0\.00\$0\.00$/);
   const csv = await office.request.get(`${app.t.baseUrl}${await office.getByRole('link', { name: 'Download as CSV' }).getAttribute('href')}`);
-  expect(await csv.text()).toMatch(/^month,service_line,currency,bills,cancelled,billed,paid,waived,outstanding,overpaid\n/);
+  expect(await csv.text()).toMatch(/^month,service_line,service_line_name,currency,bills,cancelled,billed,paid,waived,outstanding,overpaid\n/);
   expect(await seriousA11yViolations(office)).toEqual([]);
   await shot(office, 'admin-billing-report');
   await office.close();
@@ -243,6 +240,10 @@ it('a patient adds a photo of the insurance card on a phone and uses the numbers
   await seen.getByRole('img', { name: 'Photo of the front of the insurance card' }).waitFor();
   await seen.getByText('We read member ID XWZ900123456 and group number 0077123 on the card.').waitFor({ timeout: 20_000 });
   await seen.getByText('Read by a computer from the photo: check them against the card.').waitFor();
+  // The request was sent without the numbers: the coordinator puts them on it, for its coverage and superbill.
+  await seen.getByRole('button', { name: 'Put these numbers on the request' }).click();
+  await seen.getByText('The numbers are on the request now.').waitFor();
+  await desk.getByText(/XWZ900123456/).first().waitFor();
   expect(await seriousA11yViolations(desk)).toEqual([]);
   await shot(desk, 'coordinator-sees-card');
   await desk.close();

@@ -8426,6 +8426,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{id}/coverage/cards/use": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the member ID and group number read from the card on the request (a person confirms them; a sent request too) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            groupNumber: string | null;
+                            memberId: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/documents": {
         parameters: {
             query?: never;
@@ -21211,6 +21315,8 @@ export interface components {
             /** @description The patient’s words when they asked for help with the bill */
             hardshipRequest: string | null;
             hardshipRequestedAt: string | null;
+            /** @description How to pay other than online, in the program’s words (BILLING_PAYMENT_INSTRUCTIONS); null once settled or when not configured */
+            howToPay: string | null;
             /** Format: uuid */
             id: string;
             issuedAt: string | null;
@@ -21285,6 +21391,8 @@ export interface components {
             /** @description The patient’s words when they asked for help with the bill */
             hardshipRequest: string | null;
             hardshipRequestedAt: string | null;
+            /** @description How to pay other than online, in the program’s words (BILLING_PAYMENT_INSTRUCTIONS); null once settled or when not configured */
+            howToPay: string | null;
             /** Format: uuid */
             id: string;
             issuedAt: string | null;

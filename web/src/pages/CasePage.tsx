@@ -112,7 +112,8 @@ const always = () => true;
 /** Who sees what a request costs (the server's `case.billing.read`): the patient side and the coordinator. */
 const BILLING_ROLES: string[] = ['patient', 'referring_physician', 'coordinator'];
 const CASE_PANELS: CasePanel[] = [
-  { id: 'intake', visible: always, render: ({ c, me }) => <Stack gap="lg"><IntakeSummary c={c} />{BILLING_ROLES.includes(me.user.role) && <CostEstimate caseId={c.id} sent={c.status !== 'draft'} staff={me.user.role === 'coordinator'} recordInsurer={c.can.curateRecords && c.status !== 'draft'} />}</Stack> },
+  { id: 'intake', visible: always, render: ({ c, me }) => <Stack gap="lg"><IntakeSummary c={c} />{BILLING_ROLES.includes(me.user.role) && <CostEstimate caseId={c.id} sent={c.status !== 'draft'} staff={me.user.role === 'coordinator'} recordInsurer={c.can.curateRecords && c.status !== 'draft'}
+          cardNumbers={{ memberId: (c.intake as IntakeDraft).patient?.insuranceMemberId ?? null, groupNumber: (c.intake as IntakeDraft).patient?.insuranceGroupNumber ?? null }} />}</Stack> },
   { id: 'records', visible: always, render: ({ c, me }) => <RecordsPanel caseId={c.id} me={me} canUpload={c.can.uploadRecords} /> },
   { id: 'imaging', visible: always, render: ({ c }) => <Stack><ImagingPanel caseId={c.id} can={c.can} /><SlidesPanel caseId={c.id} reviewer={c.can.annotateImaging} /></Stack> },
   { id: 'opinion', visible: ({ c }) => c.can.readOpinion, render: ({ c, me }) => <OpinionPanel caseId={c.id} me={me} can={c.can} /> },

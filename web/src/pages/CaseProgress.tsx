@@ -1,3 +1,4 @@
+import { formatLocale } from '../i18n.ts';
 import { Alert, Button, Card, Group, List, Modal, Select, Stack, Stepper, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
@@ -16,7 +17,7 @@ const STAGE_OF: Record<string, number> = {
   draft: 0, submitted: 1, collecting_records: 1, ready_for_review: 2, assigned: 2, in_review: 2, board: 2, opinion_signed: 3, delivered: 4, closed: 4,
 };
 
-const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+const day = (iso: string) => new Date(iso).toLocaleDateString(formatLocale(), { weekday: 'long', month: 'long', day: 'numeric' });
 
 /** The step the patient's side reads at each status (cases:next), and the tab it offers, if any. */
 type StepKey = 'submitted' | 'collecting' | 'complete' | 'review' | 'board' | 'written' | 'ready' | 'finished' | 'paused' | 'cancelled';

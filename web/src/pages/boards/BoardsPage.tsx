@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Anchor, Badge, Button, Card, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,8 +12,8 @@ type Proposals = GetResult<'/api/boards/proposals'>;
 
 /** The wall-clock time of a session where it is held, and where the reader is when that differs. */
 export function sessionTime(startsAt: string, timeZone: string): string {
-  const there = new Date(startsAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone });
-  const here = new Date(startsAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const there = new Date(startsAt).toLocaleString(formatLocale(), { dateStyle: 'full', timeStyle: 'short', timeZone });
+  const here = new Date(startsAt).toLocaleString(formatLocale(), { dateStyle: 'medium', timeStyle: 'short' });
   const hereZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return hereZone === timeZone ? `${there} (${timeZone})` : `${there} (${timeZone}) · ${here} your time`;
 }

@@ -1,4 +1,4 @@
-import { Accordion, Button, Card, Group, MultiSelect, NumberInput, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Accordion, Button, Card, Group, NativeSelect, NumberInput, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { formatDate, get, put, type Schema } from '../../api.ts';
@@ -122,8 +122,21 @@ function ServiceEditor({ name, t, codes, onChange }: { name: string; t: ServiceT
               <TextInput label="What it includes (English, optional)" description="{{followupDays}} is replaced by the follow-up days" value={t.includes ?? ''} onChange={(e) => onChange({ includes: e.currentTarget.value || null })} maxLength={300} />
               <TextInput label="What it includes (Spanish, optional)" value={t.es.includes ?? ''} onChange={(e) => es({ includes: e.currentTarget.value || null })} maxLength={300} />
             </SimpleGrid>
-            <MultiSelect label="Billing codes" description="From the code set the program uses; printed on bills, superbills and claims." searchable maxValues={5}
-              data={codes.map((c) => ({ value: c.code, label: `${c.code} ${c.display}` }))} value={t.codes} onChange={(v) => onChange({ codes: v })} />
+            <Stack gap={4}>
+              <Text size="sm" fw={500}>Billing codes</Text>
+              <Text size="xs" c="dimmed">From the code set the program uses; printed on bills, superbills and claims.</Text>
+              {t.codes.length === 0 && <Text size="sm" c="dimmed">None: billed as the program’s own service.</Text>}
+              {t.codes.map((code) => (
+                <Group key={code} gap="xs" wrap="nowrap">
+                  <Text size="sm">{code} {codes.find((c) => c.code === code)?.display}</Text>
+                  <Button size="compact-xs" variant="subtle" color="red" aria-label={`Remove code ${code} from ${name}`} onClick={() => onChange({ codes: t.codes.filter((c) => c !== code) })}>Remove</Button>
+                </Group>
+              ))}
+              {t.codes.length < 5 && (
+                <NativeSelect aria-label={`Add a billing code to ${name}`} value="" onChange={(e) => e.currentTarget.value && onChange({ codes: [...t.codes, e.currentTarget.value] })}
+                  data={[{ value: '', label: 'Add a billing code…' }, ...codes.filter((c) => !t.codes.includes(c.code)).map((c) => ({ value: c.code, label: `${c.code} ${c.display}` }))]} />
+              )}
+            </Stack>
           </Stack>
         </Accordion.Panel>
       </Accordion.Item>

@@ -6,7 +6,7 @@ import { formatLocale } from '../../i18n.ts';
 import { formatDay, get, localDay, post, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
-import { InsuranceCardPhotos } from './InsuranceCard.tsx';
+import { InsuranceCardPhotos, type ReadIds } from './InsuranceCard.tsx';
 import { Invoices } from './Invoices.tsx';
 
 type Estimate = GetResult<'/api/cases/{id}/estimate'>;
@@ -16,7 +16,7 @@ type Estimate = GetResult<'/api/cases/{id}/estimate'>;
  * does and what to ask their plan: shown before the request is sent and on the request after.
  * Staff see the billing codes each service maps to.
  */
-export function CostEstimate({ caseId, sent = false, staff = false, recordInsurer = false }: { caseId: string; sent?: boolean; staff?: boolean; recordInsurer?: boolean }) {
+export function CostEstimate({ caseId, sent = false, staff = false, recordInsurer = false, cardNumbers }: { caseId: string; sent?: boolean; staff?: boolean; recordInsurer?: boolean; cardNumbers?: ReadIds }) {
   const { t, i18n } = useTranslation();
   const estimate = useQuery({ queryKey: caseKeys.part(caseId, 'estimate'), queryFn: () => get<Estimate>(`/cases/${caseId}/estimate`) });
   // Once a bill is issued, it is what is owed: the estimate says so (the same list the bills card reads).
@@ -75,7 +75,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
           </Stack>
         ))}
         {e.guidance.length === 0 && <Text size="xs" c="dimmed">{t('cases:costs.notPromise')}</Text>}
-        {sent && <InsuranceCardPhotos caseId={caseId} staff={staff} />}
+        {sent && <InsuranceCardPhotos caseId={caseId} staff={staff} current={cardNumbers} />}
         <InsurerAnswers caseId={caseId} canRecord={recordInsurer} />
         {!staff && <TravelComparison money={money} />}
       </Stack>

@@ -1,8 +1,8 @@
 import { Alert, Button, Card, FileButton, Group, Image, Loader, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, get, sendFile, type Schema } from '../../api.ts';
+import { api, get, post, sendFile, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
@@ -35,9 +35,15 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
   const [tooBig, setTooBig] = useState<Side | null>(null);
   const [notPhoto, setNotPhoto] = useState<Side | null>(null);
   const [used, setUsed] = useState(false);
+  const resets = { front: useRef<() => void>(null), back: useRef<() => void>(null) };
   const send = useMutation({
     mutationFn: ({ side, file }: { side: Side; file: File }) => sendFile<CardPhoto[]>('PUT', `/cases/${caseId}/coverage/cards/${side}`, file),
     onSuccess: (list) => { qc.setQueryData(key, list); setUsed(false); },
+  });
+  // On a sent request, a person puts the numbers read on the request (for its coverage, bills and superbills).
+  const apply = useMutation({
+    mutationFn: () => post<ReadIds>(`/cases/${caseId}/coverage/cards/use`),
+    onSuccess: () => { setUsed(true); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'detail') }); },
   });
   const remove = useMutation({
     mutationFn: (side: Side) => api<CardPhoto[]>('DELETE', `/cases/${caseId}/coverage/cards/${side}`),
@@ -76,7 +82,8 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
                 {notPhoto === side && <Alert color="red" p="xs" role="alert">{t('cases:costs.card.notPhoto')}</Alert>}
                 {tooBig === side && <Alert color="red" p="xs" role="alert">{t('cases:costs.card.tooLarge')}</Alert>}
                 <Group gap="xs">
-                  <FileButton accept={TYPES.join(',')} onChange={(f) => choose(side, f)}>
+                  {/* Cleared after each choice, so the same photo can be chosen again (after removing it, or to read it again). */}
+                  <FileButton accept={TYPES.join(',')} resetRef={resets[side]} onChange={(f) => { choose(side, f); resets[side].current?.(); }}>
                     {(props) => <Button {...props} size="compact-sm" variant={photo ? 'default' : 'light'} loading={busy} aria-label={photo ? t(`cases:costs.card.replaceLabel.${side}`) : t(`cases:costs.card.addLabel.${side}`)}>{photo ? t('cases:costs.card.replace') : t('cases:costs.card.add')}</Button>}
                   </FileButton>
                   {photo && <Button size="compact-sm" variant="subtle" color="red" disabled={busy} onClick={() => remove.mutate(side)} aria-label={t(`cases:costs.card.removeLabel.${side}`)}>{t('cases:costs.card.remove')}</Button>}
@@ -96,6 +103,9 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
           )}
           {onUse && used && <Text size="sm" mt={4}>{t('cases:costs.card.used')}</Text>}
           {!onUse && <Text size="xs" c="dimmed" mt={4}>{t('cases:costs.card.checkAgainst')}</Text>}
+          {!onUse && differs && !used && <Button mt={6} size="compact-sm" variant="light" onClick={() => apply.mutate()} loading={apply.isPending}>{t('cases:costs.card.putOnRequest')}</Button>}
+          {!onUse && used && <Text size="sm" mt={4}>{t('cases:costs.card.putDone')}</Text>}
+          <ErrorNote error={apply.error} />
         </Alert>
       )}
     </Stack>

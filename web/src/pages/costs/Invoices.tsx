@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSelect, NumberInput, Radio, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, formatDay, get, localDay, numberOf, post, put, type Schema } from '../../api.ts';
@@ -36,10 +36,16 @@ export function Invoices({ caseId, manage, sent, services }: { caseId: string; m
   });
   const draft = useMutation({ mutationFn: () => post<Invoice>(`/cases/${caseId}/invoices`), onSuccess: () => qc.invalidateQueries({ queryKey: key }) });
   const invoices = list.data ?? [];
+  // Opened from a bill's notice (…&part=bills): the bills are at the foot of the request's page, so go to them.
+  const card = useRef<HTMLDivElement>(null);
+  const toBills = new URLSearchParams(window.location.search).get('part') === 'bills';
+  useEffect(() => {
+    if (toBills && list.data) card.current?.scrollIntoView({ block: 'start' });
+  }, [toBills, list.data]);
   const open = invoices.some((i) => i.status === 'draft' || i.status === 'issued');
   if (!manage && invoices.length === 0) return null;
   return (
-    <Card withBorder data-testid="invoices">
+    <Card withBorder data-testid="invoices" ref={card}>
       <Stack gap="sm">
         <Title order={4}>{t('cases:invoices.title')}</Title>
         {returned === 'done' && list.data && <Alert color="green" p="xs">{owing(list.data) ? t('cases:invoices.paidOnline') : t('cases:invoices.paidOnlineReceived')}</Alert>}
@@ -103,6 +109,10 @@ function InvoiceCard({ caseId, inv, manage, services, onChange }: { caseId: stri
         </Alert>
       )}
       {inv.payOnline && <PayOnline caseId={caseId} inv={inv} money={money} />}
+      {/* How to pay otherwise: the program's own words, or who to ask. */}
+      {inv.status === 'issued' && !manage && (inv.howToPay
+        ? <Stack gap={2} data-testid="how-to-pay"><Text size="sm" fw={500}>{inv.payOnline ? t('cases:invoices.howToPayOther') : t('cases:invoices.howToPay')}</Text><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{inv.howToPay}</Text></Stack>
+        : !inv.payOnline && <Text size="sm" data-testid="how-to-pay">{t('cases:invoices.howToPayAsk')}</Text>)}
       {inv.status === 'issued' && !manage && !inv.hardshipRequestedAt && <AskForHelp caseId={caseId} inv={inv} onChange={onChange} />}
       {/* A fresh form for each version: after a payment it offers what is still owed. */}
       {inv.status === 'issued' && manage && <SettleForm key={inv.version} caseId={caseId} inv={inv} money={money} onChange={onChange} />}
@@ -171,7 +181,8 @@ function AskForHelp({ caseId, inv, onChange }: { caseId: string; inv: Invoice; o
   if (!open) return <Group><Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('cases:invoices.hardship.open')}</Button></Group>;
   return (
     <Stack gap="xs">
-      <Textarea label={t('cases:invoices.hardship.label')} description={t('cases:invoices.hardship.why')} value={words} onChange={(e) => setWords(e.currentTarget.value)} autosize minRows={3} maxLength={2000} />
+      <Textarea label={t('cases:invoices.hardship.label')} description={t('cases:invoices.hardship.why')} value={words} onChange={(e) => setWords(e.currentTarget.value)} autosize minRows={3} maxLength={2000}
+        error={words.trim().length > 0 && words.trim().length < 10 ? t('cases:invoices.hardship.moreWords') : undefined} />
       {policy.data && (
         <>
           <NativeSelect label={t('cases:invoices.hardship.household')} description={t('cases:invoices.hardship.householdWhy')} value={household}
@@ -183,9 +194,10 @@ function AskForHelp({ caseId, inv, onChange }: { caseId: string; inv: Invoice; o
             </Radio.Group>
           )}
           {size > 0 && <Text size="xs" c="dimmed">{t('cases:invoices.hardship.source', { source: policy.data.sources[0]?.title ?? '' })}</Text>}
+          {size > 0 && !band && <Text size="sm" c="orange.9">{t('cases:invoices.hardship.chooseRange')}</Text>}
         </>
       )}
-      <Group><Button size="sm" onClick={() => ask.mutate()} loading={ask.isPending} disabled={words.trim().length < 10}>{t('cases:invoices.hardship.send')}</Button></Group>
+      <Group><Button size="sm" onClick={() => ask.mutate()} loading={ask.isPending} disabled={words.trim().length < 10 || (size > 0 && !band)}>{t('cases:invoices.hardship.send')}</Button></Group>
       <ErrorNote error={ask.error} />
     </Stack>
   );

@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Alert, Badge, Button, Card, Checkbox, Group, List, Loader, Radio, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -11,9 +12,9 @@ import { languageName } from '../../languages.ts';
 
 type Visits = GetResult<'/api/cases/{id}/visits'>;
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
-const timeOf = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
-const dayOf = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
-const hourOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { timeStyle: 'short' });
+const timeOf = (iso: string) => new Date(iso).toLocaleString(formatLocale(), { dateStyle: 'full', timeStyle: 'short' });
+const dayOf = (iso: string) => new Date(iso).toLocaleDateString(formatLocale(), { weekday: 'long', month: 'long', day: 'numeric' });
+const hourOf = (iso: string) => new Date(iso).toLocaleTimeString(formatLocale(), { timeStyle: 'short' });
 
 /**
  * The case's video visits: booked ones with a way in when the room is open, and for the patient's

@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Anchor, Badge, Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useMe } from '../../auth.tsx';
 import { useQuery } from '@tanstack/react-query';
@@ -26,7 +27,7 @@ export function MyVisitsPage() {
         <Card withBorder key={v.id} data-testid="my-visit">
           <Group justify="space-between" wrap="wrap">
             <Stack gap={2}>
-              <Text fw={600}>{new Date(v.startsAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' })}</Text>
+              <Text fw={600}>{new Date(v.startsAt).toLocaleString(formatLocale(), { dateStyle: 'full', timeStyle: 'short' })}</Text>
               <Text size="sm">{v.typeLabel}</Text>
               {expert ? <Anchor component={Link} to={`/cases/${v.caseId}?tab=visits`} size="sm">Open the request</Anchor> : <Text size="sm">Expert: {v.expertName}</Text>}
               {v.interpreterLanguage && <Text size="sm" c="dimmed">Interpreting: {languageName(v.interpreterLanguage)}{v.interpreterName ? ` (${v.interpreterName})` : ''}</Text>}

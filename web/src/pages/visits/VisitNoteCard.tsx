@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Alert, Button, Card, Group, PasswordInput, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -16,7 +17,7 @@ export function VisitNoteCard({ caseId, startsAt }: { caseId: string; startsAt: 
   const [code, setCode] = useState('');
   const issued = (ws.data?.reports.length ?? 0) > 0;
   const lead = ws.data?.isLead ?? false;
-  const day = new Date(startsAt).toLocaleDateString(undefined, { dateStyle: 'long' });
+  const day = new Date(startsAt).toLocaleDateString(formatLocale(), { dateStyle: 'long' });
   const save = useMutation({
     mutationFn: () => (issued
       ? post(`/cases/${caseId}/opinion/report/versions`, { kind: 'addendum', reason: `Video visit on ${day}`, text, password, code })

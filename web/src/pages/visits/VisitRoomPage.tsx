@@ -1,3 +1,4 @@
+import { formatLocale } from '../../i18n.ts';
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -222,7 +223,7 @@ export function VisitRoomPage() {
     <Stack gap="md">
       <Stack gap={2}>
         <Title order={2}>{t('visits:room.title', { expert: v.expertName })}</Title>
-        <Text size="sm">{t('visits:room.when', { time: new Date(v.startsAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' }) })}</Text>
+        <Text size="sm">{t('visits:room.when', { time: new Date(v.startsAt).toLocaleString(formatLocale(), { dateStyle: 'full', timeStyle: 'short' }) })}</Text>
         <Text size="xs" c="dimmed">{t('visits:room.privacy')}</Text>
       </Stack>
       {deviceError && (
