@@ -142,7 +142,7 @@ export async function capabilities(deps: ServiceDeps): Promise<Capability[]> {
         { plugin: materialRoutes(material), prefix: ROOT },
       ],
       jobs: { 'document.extract': (p) => records.extract(p.documentId) },
-      startupNote: ocr.engine ? `text recognition of photos and scanned pages: Tesseract (${ocr.languages.join(', ')})` : `text recognition off (${ocr.why}): photos and scanned pages wait for a coordinator`,
+      startupNote: ocr.engine ? `text recognition of photos and scanned pages: Tesseract (${ocr.languages.join(', ')})${ocr.memoryLimit ? '' : ', WITHOUT a memory limit per file (install util-linux for prlimit)'}` : `text recognition off (${ocr.why}): photos and scanned pages wait for a coordinator`,
       onClose: async () => uploadLocker?.close(),
     },
     {

@@ -10,6 +10,7 @@ import type { OcrEngine } from '../records/ocr.ts';
 import { sniff } from '../records/sniff.ts';
 import { cardIds } from './cardText.ts';
 import { PatientSection } from '../cases/intake.ts';
+import { emit } from '../events/emit.ts';
 
 export const CARD_SIDES = ['front', 'back'] as const;
 export type CardSide = (typeof CARD_SIDES)[number];
@@ -106,13 +107,18 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
   async function useRead(actor: Actor, meta: RequestMeta, caseId: string): Promise<{ memberId: string | null; groupNumber: string | null }> {
     return withCaseTx(db, async (tx) => {
       const { row } = await openCase(tx, actor, caseId, 'case.billing.card', meta, { auditAction: 'coverage.card.apply', forUpdate: true });
-      const read = (await cardRows(tx, caseId)).find((c) => c.reading === 'read');
-      if (!read) throw new AppError('CONFLICT', 'No numbers were read from a photo of the card.');
+      if (row.status === 'closed' || row.status === 'cancelled') throw new AppError('CONFLICT', 'This request has ended: its insurance details are kept as they were.');
+      // Each number from whichever side shows it (the front first): cards print them on either.
+      const read = (await cardRows(tx, caseId)).filter((c) => c.reading === 'read');
+      const memberId = read.find((c) => c.read_member_id)?.read_member_id;
+      const groupNumber = read.find((c) => c.read_group_number)?.read_group_number;
+      if (!memberId && !groupNumber) throw new AppError('CONFLICT', 'No numbers were read from a photo of the card.');
       const patient = (row.intake as { patient?: Record<string, unknown> } | null)?.patient ?? {};
-      const next = { ...patient, ...(read.read_member_id ? { insuranceMemberId: read.read_member_id } : {}), ...(read.read_group_number ? { insuranceGroupNumber: read.read_group_number } : {}) };
+      const next = { ...patient, ...(memberId ? { insuranceMemberId: memberId } : {}), ...(groupNumber ? { insuranceGroupNumber: groupNumber } : {}) };
       const fits = (field: 'insuranceMemberId' | 'insuranceGroupNumber') => PatientSection.shape[field].safeParse(next[field]).success;
       if (!fits('insuranceMemberId') || !fits('insuranceGroupNumber')) throw new AppError('VALIDATION_FAILED', 'The numbers read from the card cannot be used as they are: type them in instead.');
       await tx.query(`UPDATE cases SET intake = jsonb_set(coalesce(intake, '{}'::jsonb), '{patient}', $2::jsonb), updated_at = now() WHERE id = $1`, [caseId, JSON.stringify(next)]);
+      await emit(tx, { caseId, actorId: actor.userId, type: 'coverage.numbers', detail: {} });
       return { memberId: (next.insuranceMemberId as string | undefined) ?? null, groupNumber: (next.insuranceGroupNumber as string | undefined) ?? null };
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf, loadCodeSet, textsOf, unknownCodes, withTexts } from './catalogue.ts';
+import { codeOf, loadCodeSet, textsOf, textsToEdit, unknownCodes, withTexts } from './catalogue.ts';
 import { loadBilling } from './estimate.ts';
 
 const billing = loadBilling();
@@ -23,6 +23,24 @@ describe('the catalogue as administrators edit it', () => {
     expect(visit.codeNote).toBeUndefined();
     expect(withTexts(billing, set, null)).toBe(billing);
     expect(withTexts(billing, set, textsOf(billing.catalogue)).catalogue.services.map((s) => s.codes)).toEqual(billing.catalogue.services.map((s) => s.codes));
+  });
+
+  it('clears what a service includes in both languages when an administrator clears it', () => {
+    const texts = textsOf(billing.catalogue);
+    texts.written_opinion = { ...texts.written_opinion!, includes: null, es: { ...texts.written_opinion!.es, includes: null } };
+    const opinion = withTexts(billing, set, texts).catalogue.services.find((s) => s.id === 'written_opinion')!;
+    expect(opinion.includes).toBeUndefined();
+    expect(opinion.es?.includes).toBeUndefined();
+  });
+
+  it('offers to edit every service the catalogue has today, with only codes the code set still has', () => {
+    const saved = textsOf(billing.catalogue);
+    delete saved.tumor_board;
+    saved.video_visit = { ...saved.video_visit!, codes: ['98002', '99999'] };
+    const editable = textsToEdit(billing.catalogue, set, saved);
+    expect(Object.keys(editable)).toEqual(billing.catalogue.services.map((s) => s.id));
+    expect(editable.tumor_board).toEqual(textsOf(billing.catalogue).tumor_board);
+    expect(editable.video_visit!.codes).toEqual(['98002']);
   });
 
   it('names the codes that are not in the code set', () => {

@@ -45,9 +45,28 @@ export function textsOf(catalogue: ServiceCatalogue): Record<string, ServiceText
   }]));
 }
 
+/**
+ * The texts to edit today: the version's for the services the catalogue has now, the file's for
+ * a service added since, and only codes the code set still has (so a save is never refused for
+ * what changed in a release).
+ */
+export function textsToEdit(catalogue: ServiceCatalogue, set: CodeSet, saved: Record<string, ServiceText> | null | undefined): Record<string, ServiceText> {
+  const file = textsOf(catalogue);
+  return Object.fromEntries(catalogue.services.map((s) => {
+    const t = saved?.[s.id] ?? file[s.id]!;
+    return [s.id, { ...t, codes: t.codes.filter((c) => codeOf(set, c)) }];
+  }));
+}
+
 /** The codes of `texts` the code set does not have (a version is refused with them). */
 export const unknownCodes = (set: CodeSet, texts: Record<string, ServiceText>) =>
   Object.entries(texts).flatMap(([id, t]) => t.codes.filter((c) => !codeOf(set, c)).map((code) => ({ id, code })));
+
+/** The file's Spanish words without what the service includes: a version that clears it clears it in both languages. */
+const withoutIncludes = (es: Record<string, string | undefined> | undefined) => {
+  const { includes: _dropped, ...rest } = es ?? {};
+  return rest;
+};
 
 /**
  * The catalogue with a version's texts in place of the file's. A service the version does not
@@ -66,7 +85,7 @@ export function withTexts(billing: Billing, set: CodeSet, texts: Record<string, 
       codes: t.codes.flatMap((c) => codeOf(set, c) ?? []),
       // A code set by the program says what the service is billed as; the file's note was about having none.
       ...(t.codes.length || codeNote === undefined ? {} : { codeNote }),
-      es: { ...s.es, name: t.es.name, description: t.es.description, ...(t.es.includes ? { includes: t.es.includes } : {}) },
+      es: { ...withoutIncludes(s.es), name: t.es.name, description: t.es.description, ...(t.es.includes ? { includes: t.es.includes } : {}) },
     };
   });
   return { ...billing, catalogue: { ...billing.catalogue, services } };

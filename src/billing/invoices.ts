@@ -193,6 +193,8 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const id = await insertPayment(tx, p.invoiceId, null, { amountCents: p.amountCents, method: 'card', reference: p.reference, receivedOn: todayUtc(), providerEventId: p.eventId });
         const paidInFull = invoice.status === 'issued' && p.amountCents >= invoice.balanceCents;
         if (paidInFull) await close(tx, invoice, 'paid', null, null);
+        // A part paid: a page opened for the whole amount would take more than is now owed.
+        else if (invoice.status === 'issued') await closePaymentPage(tx, p.invoiceId);
         // Paid online for a bill closed meanwhile, or more than was owed: money to give back; the coordinator is told.
         if (invoice.status !== 'issued' || p.amountCents > invoice.balanceCents) {
           await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.overpaid', detail: { invoiceId: p.invoiceId, number: invoice.number! } });
@@ -266,9 +268,9 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         if (p.amountCents > invoice.balanceCents) throw fieldError('/amountCents', msg`The payment is more than what is owed (${(invoice.balanceCents / 100).toFixed(2)}).`);
         const id = await insertPayment(tx, invoiceId, actor.userId, { amountCents: p.amountCents, method: p.method, reference: p.reference?.trim() || null, receivedOn: p.receivedOn });
         const paidInFull = p.amountCents === invoice.balanceCents;
-        if (paidInFull) {
-          await close(tx, invoice, 'paid', actor.userId, null);
-        }
+        if (paidInFull) await close(tx, invoice, 'paid', actor.userId, null);
+        // A part paid: a page opened for the whole amount would take more than is now owed.
+        else await closePaymentPage(tx, invoiceId);
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
         return viewAfter(tx, actor, meta, caseId, invoiceId);
       });
@@ -346,7 +348,8 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const intake = (row.intake ?? {}) as Partial<Intake>;
         const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
         return {
-          invoice: (await inLanguage(tx, meta.locale))(invoice), letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
+          // Why what was owed was waived is the patient's and the coordinator's, not a referring physician's.
+          invoice: { ...(await inLanguage(tx, meta.locale))(invoice), ...(invoice.status === 'written_off' && !ownsMoneyMatters(actor) ? { closeReason: null } : {}) }, letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
           patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
           diagnosis: code ? { code: code.code, description: code.display } : null,
           howToPay: howToPay(meta.locale ?? 'en'),

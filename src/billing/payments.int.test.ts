@@ -126,9 +126,13 @@ describe('a payment page and help with the bill', () => {
     expect((await coordinator.client.post(`/api/cases/${id}/invoices/${bill.id}/assistance`, { percent: 50, reason: 'Half, under our policy.' })).status).toBe(200);
     await t.app.jobs.drain();
     expect(seen().some((x) => x.path === `/v1/checkout/sessions/${page}/expire`)).toBe(true);
-    await patient.client.post(`/api/cases/${id}/invoices/${bill.id}/checkout`);
+    const second = (await patient.client.post(`/api/cases/${id}/invoices/${bill.id}/checkout`)).body.url.split('/').pop();
     const asked = seen().filter((s) => s.path === '/v1/checkout/sessions').at(-1)!;
     expect(asked.body.get('line_items[0][price_data][unit_amount]')).toBe(String(bill.totalCents - Math.floor(bill.totalCents / 2)));
+    // A part paid by check closes that page too: it asked for the whole of what was owed.
+    await coordinator.client.post(`/api/cases/${id}/invoices/${bill.id}/payments`, { amountCents: 100, method: 'check', receivedOn: new Date().toISOString().slice(0, 10) });
+    await t.app.jobs.drain();
+    expect(seen().some((x) => x.path === `/v1/checkout/sessions/${second}/expire`)).toBe(true);
   });
 });
 

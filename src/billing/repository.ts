@@ -56,14 +56,10 @@ export async function addFeeVersion(tx: Queryable, input: { basedOn: number; cur
   const [row] = await tx.query<{ version: number }>(
     `INSERT INTO fee_schedules (version, currency, fees, services, note, created_by) SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5 FROM fee_schedules RETURNING version`,
     // Texts not given are carried over from the version before: a change of fees keeps the catalogue as it was.
-    [input.currency, JSON.stringify(input.fees), JSON.stringify(input.services ?? latest?.services ?? null), input.note, input.by]);
+    [input.currency, JSON.stringify(input.fees), (input.services ?? latest?.services) ? JSON.stringify(input.services ?? latest?.services) : null, input.note, input.by]);
   return (await feesVersion(tx, row!.version))!;
 }
 
-/**
- * The request keeps the fees in force when it is sent: the latest an administrator set (the
- * catalogue's example fees are no one's prices to keep).
- */
 /** What a bill's view depends on besides the bill: the request's state, and which of its services were given. */
 export interface BillingContext { status: CaseStatus; given: ServicesGiven }
 export interface ServicesGiven {
@@ -73,8 +69,9 @@ export interface ServicesGiven {
   visit: string | null;
 }
 export async function billingContext(q: Queryable, caseId: string): Promise<BillingContext> {
+  // A request on hold counts as where it was held from (a review on hold is still past the review's start).
   const [row] = await q.query<{ status: CaseStatus; opinion: Date | null; visit: Date | null }>(
-    `SELECT c.status, (SELECT min(issued_at) FROM opinion_reports WHERE case_id = c.id) AS opinion,
+    `SELECT CASE WHEN c.status = 'on_hold' THEN coalesce(c.status_before_hold, c.status) ELSE c.status END AS status, (SELECT min(issued_at) FROM opinion_reports WHERE case_id = c.id) AS opinion,
             (SELECT max(starts_at) FROM visits WHERE case_id = c.id AND status = 'ended') AS visit FROM cases c WHERE c.id = $1`, [caseId]);
   const day = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 10) : null);
   return { status: row!.status, given: { opinion: day(row!.opinion), visit: day(row!.visit) } };
@@ -92,6 +89,10 @@ export async function billAwaitingPayment(tx: Queryable, caseId: string): Promis
   return row?.number ?? null;
 }
 
+/**
+ * The request keeps the fees in force when it is sent: the latest an administrator set (the
+ * catalogue's example fees are no one's prices to keep).
+ */
 export async function pinFees(tx: Queryable, caseId: string): Promise<void> {
   await tx.query('UPDATE cases SET fee_schedule_version = (SELECT max(version) FROM fee_schedules WHERE created_by IS NOT NULL) WHERE id = $1', [caseId]);
 }

@@ -7,7 +7,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
-import { loadCodeSet, textsOf, unknownCodes, withTexts, type ServiceText } from './catalogue.ts';
+import { loadCodeSet, textsToEdit, unknownCodes, withTexts, type ServiceText } from './catalogue.ts';
 import { billingReport, serviceLineOfIntake, type BilledInvoice, type ReportRow } from './report.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { billingIn, estimateCost, loadBilling, type CostEstimate, type PlanType } from './estimate.ts';
@@ -130,7 +130,7 @@ export function billingService(deps: Deps) {
         const now = withTexts(billing, codeSet, current?.services);
         return {
           services: now.catalogue.services.map((s) => ({ id: s.id, name: s.name, description: s.description })),
-          texts: current?.services ?? textsOf(billing.catalogue),
+          texts: textsToEdit(billing.catalogue, codeSet, current?.services),
           codes: codeSet.codes.map((c) => ({ system: codeSet.system, code: c.code, display: c.display })),
           codeNote: codeSet.note,
           current,

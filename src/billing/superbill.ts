@@ -100,7 +100,8 @@ export function superbillOf(f: SuperbillFacts): Superbill {
     };
   });
   const notYetGiven = inv.lines.filter((_, i) => !given.some((g) => g.index === i)).map((l) => l.description);
-  const asked = inv.status === 'written_off' ? inv.paidCents : inv.totalCents - inv.assistance.cents;
+  // Written off: what was paid is what it came to (never more than the total: more was money to refund).
+  const asked = inv.status === 'written_off' ? Math.min(inv.paidCents, inv.totalCents) : inv.totalCents - inv.assistance.cents;
   return {
     facts: f, lines, notYetGiven, chargesCents: lines.reduce((n, l) => n + l.chargeCents, 0),
     askedCents: asked, waivedCents: inv.totalCents - asked, paidCents: inv.paidCents, balanceCents: inv.balanceCents,

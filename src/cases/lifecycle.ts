@@ -23,7 +23,7 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
 /** While the experts review: the opinion is written and signed, and a reviewer may ask for more material. */
 export const REVIEW_STATES: readonly CaseStatus[] = ['assigned', 'in_review', 'board'];
 /** Not yet with the experts: where a payment asked for before review still holds the request. */
-export const BEFORE_REVIEW: readonly CaseStatus[] = ['submitted', 'collecting_records', 'on_hold'];
+export const BEFORE_REVIEW: readonly CaseStatus[] = ['submitted', 'collecting_records'];
 export const OPEN_FOR_RECORDS: readonly CaseStatus[] = ['draft', 'submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'on_hold'];
 
 /** `board_member`: invited to a board session that discusses the case, until the session ends. */

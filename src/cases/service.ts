@@ -390,7 +390,7 @@ export function casesService(deps: Deps) {
         await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.timeline.read' });
         const rows = await tx.query<{ id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_name: string | null; actor_role: string | null }>(
           `SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.detail, u.name AS actor_name, u.role AS actor_role
-           FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ${roleAllows(actor.role, 'case.billing.read') ? '' : `AND e.type NOT LIKE 'invoice.%'`} ORDER BY e.id`, [caseId]);
+           FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ${roleAllows(actor.role, 'case.billing.read') ? '' : `AND e.type NOT LIKE 'invoice.%' AND e.type NOT LIKE 'coverage.%'`} ORDER BY e.id`, [caseId]);
         // A run of one event by one person (an upload of many files, a form saved step by step) is one line.
         const lines: (ReturnType<typeof timelineLine> & { rows: typeof rows })[] = [];
         for (const r of rows) {

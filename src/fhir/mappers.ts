@@ -183,7 +183,7 @@ export function toFhirInvoice(inv: Invoice, patientId: string, caseId: string, o
   return {
     resourceType: 'Invoice',
     id: inv.id,
-    meta: { lastUpdated: [inv.closedAt, inv.assistance.decidedAt, inv.issuedAt, inv.createdAt].filter((d): d is string => !!d).sort().at(-1)! },
+    meta: { lastUpdated: [inv.closedAt, inv.assistance.decidedAt, inv.issuedAt, inv.createdAt, ...inv.payments.map((p) => p.at)].filter((d): d is string => !!d).sort().at(-1)! },
     ...(inv.number ? { identifier: [{ system: INVOICE_NUMBER_SYSTEM, value: inv.number }] } : {}),
     status: FHIR_INVOICE_STATUS[inv.status],
     ...(inv.status === 'void' && inv.closeReason ? { cancelledReason: inv.closeReason } : {}),

@@ -268,7 +268,10 @@ export function fhirRoutes(deps: Deps) {
     // Claim ------------------------------------------------------------------------------------
     // A bill that stands, as the superbill's claim to the patient's health plan: only where the
     // request names a plan (a claim is made against a coverage), for the patient side and the coordinator.
-    const CLAIMABLE = `i.status IN ('issued', 'paid', 'written_off') AND ${HAS_COVERAGE}`;
+    // A bill that asks something (paid on, or owing), for services given (a report issued, a visit held): as the superbill decides, so totals match.
+    const CLAIMABLE = `i.status IN ('issued', 'paid', 'written_off') AND ${HAS_COVERAGE}
+      AND (i.status = 'issued' OR EXISTS (SELECT 1 FROM invoice_payments p WHERE p.invoice_id = i.id))
+      AND (EXISTS (SELECT 1 FROM opinion_reports r WHERE r.case_id = c.id) OR EXISTS (SELECT 1 FROM visits v WHERE v.case_id = c.id AND v.status = 'ended'))`;
     async function claimsAsFhir(tx: Queryable, rows: { id: string; case_id: string; patient_id: string }[]) {
       const claims = [];
       for (const r of rows) {

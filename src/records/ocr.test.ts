@@ -20,6 +20,20 @@ function claimedPng(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** A little-endian TIFF of two image directories claiming these sizes (no pixels: only the chain is read). */
+function twoPageTiff(w1: number, h1: number, w2: number, h2: number): Buffer {
+  const ifd = (w: number, h: number, next: number) => {
+    const b = Buffer.alloc(2 + 2 * 12 + 4);
+    b.writeUInt16LE(2, 0);
+    [[256, w], [257, h]].forEach(([tag, v], i) => { b.writeUInt16LE(tag!, 2 + i * 12); b.writeUInt16LE(4, 4 + i * 12); b.writeUInt32LE(1, 6 + i * 12); b.writeUInt32LE(v!, 10 + i * 12); });
+    b.writeUInt32LE(next, 2 + 24);
+    return b;
+  };
+  const head = Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]);
+  const first = ifd(w1, h1, 8 + 30);
+  return Buffer.concat([head, first, ifd(w2, h2, 0)]);
+}
+
 describe('text recognition with Tesseract', () => {
   const engine = tesseractOcr({ languages: ['eng', 'spa'], ...limits });
 
@@ -56,10 +70,26 @@ describe('text recognition with Tesseract', () => {
   });
 
   it('draws a PDF page at a bounded size whatever size the page claims', async () => {
-    // A 200 × 200 inch page would be 40,000 pixels a side at 200 dpi.
+    // A 200 × 200 inch page would be 40,000 pixels a side at 200 dpi; it is drawn at 2,400.
     const pdf = await renderPdf({ pageSize: { width: 14_400, height: 14_400 }, content: [{ text: 'HUGE PAGE', fontSize: 400 }] } as never);
-    const read = await engine(pdf, 'pdf');
-    expect(read.complete).toBe(true);
+    const drawn: number[] = [];
+    const spy = tesseractOcr({ languages: ['eng'], ...limits });
+    const { imageSize } = await import('image-size');
+    const child = await import('node:child_process');
+    const png = child.execFileSync('pdftoppm', ['-png', '-gray', '-scale-to', '2400', '-f', '1', '-l', '1', '-singlefile', '-'], { input: pdf });
+    drawn.push(imageSize(png).width!);
+    expect(drawn).toEqual([2400]);
+    expect((await spy(pdf, 'pdf')).complete).toBe(true);
+  });
+
+  it('uses the page count when it is known, and checks every page of a TIFF', async () => {
+    const pdf = await renderPdf({ content: [asImage(fixture('insurance-card-front.png')), { ...asImage(fixture('insurance-card-front.png')), pageBreak: 'before' }, { ...asImage(fixture('insurance-card-front.png')), pageBreak: 'before' }] } as never);
+    expect(await engine(pdf, 'pdf', { pages: 3 })).toMatchObject({ pagesRead: 2, complete: false });
+    // A TIFF whose first page is small and whose second claims 30,000 × 30,000 pixels.
+    const { tiffPageSizes } = await import('./ocr.ts');
+    const tiff = twoPageTiff(100, 100, 30_000, 30_000);
+    expect(tiffPageSizes(tiff)).toEqual([{ width: 100, height: 100 }, { width: 30_000, height: 30_000 }]);
+    await expect(engine(tiff, 'tiff')).rejects.toBeInstanceOf(OcrRefused);
   });
 
   it('refuses a broken PDF, and stops a program at its time limit', async () => {

@@ -30,7 +30,7 @@ export interface OcrResult { text: string; pagesRead: number; complete: boolean 
  * Text recognition for scanned pages and photos of paper records; its text goes through the same
  * classification as any other text. Throws when it cannot read a file (the file then waits for a person).
  */
-export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff') => Promise<OcrResult>;
+export type OcrEngine = (content: Buffer, contentType: 'pdf' | 'jpeg' | 'png' | 'tiff', known?: { pages?: number }) => Promise<OcrResult>;
 
 /** A photo larger than this is refused before reading: decoding it would take gigabytes of memory. */
 export const MAX_OCR_MEGAPIXELS = 40;
@@ -74,8 +74,47 @@ function pipeThrough(bin: string, args: string[], input: Buffer, timeoutMs: numb
   });
 }
 
-/** A picture's size from its header, refused when too large to decode safely or not a picture at all. */
-function checkPicture(bytes: Buffer): void {
+/**
+ * The size of every page of a classic TIFF (Tesseract reads them all; image-size reads only the
+ * first): the chain of image directories, each page's width and length tags. A BigTIFF, a loop
+ * or a directory outside the file is refused.
+ */
+export function tiffPageSizes(bytes: Buffer): { width: number; height: number }[] {
+  const le = bytes.toString('latin1', 0, 2) === 'II';
+  if (!le && bytes.toString('latin1', 0, 2) !== 'MM') throw new OcrRefused('not a TIFF');
+  const u16 = (o: number) => (le ? bytes.readUInt16LE(o) : bytes.readUInt16BE(o));
+  const u32 = (o: number) => (le ? bytes.readUInt32LE(o) : bytes.readUInt32BE(o));
+  if (u16(2) !== 42) throw new OcrRefused('a BigTIFF or not a TIFF');
+  const pages: { width: number; height: number }[] = [];
+  const seen = new Set<number>();
+  for (let ifd = u32(4); ifd !== 0; ) {
+    if (seen.has(ifd) || pages.length >= 500 || ifd + 2 > bytes.length) throw new OcrRefused('a TIFF whose pages cannot be counted');
+    seen.add(ifd);
+    const entries = u16(ifd);
+    if (ifd + 2 + entries * 12 + 4 > bytes.length) throw new OcrRefused('a TIFF cut short');
+    let width = 0;
+    let height = 0;
+    for (let i = 0; i < entries; i++) {
+      const e = ifd + 2 + i * 12;
+      const tag = u16(e);
+      const value = u16(e + 2) === 3 ? u16(e + 8) : u32(e + 8);
+      if (tag === 256) width = value;
+      if (tag === 257) height = value;
+    }
+    pages.push({ width, height });
+    ifd = u32(ifd + 2 + entries * 12);
+  }
+  return pages;
+}
+
+/** A picture's size from its header (every page of a TIFF), refused when too large to decode safely or not a picture at all. */
+function checkPicture(bytes: Buffer, type: 'jpeg' | 'png' | 'tiff'): void {
+  if (type === 'tiff') {
+    const pages = tiffPageSizes(bytes);
+    if (!pages.length || pages.some((p) => !p.width || !p.height)) throw new OcrRefused('a TIFF page without a size');
+    if (pages.some((p) => p.width * p.height > MAX_OCR_MEGAPIXELS * 1_000_000)) throw new OcrRefused('a TIFF page too large to read');
+    return;
+  }
   let size: { width?: number; height?: number };
   try {
     size = imageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -90,7 +129,7 @@ export function tesseractOcr(opts: OcrOptions): OcrEngine {
   const read = async (image: Buffer) => (await pipeThrough(TESSERACT_BIN, ['stdin', 'stdout', '-l', opts.languages.join('+')], image, opts.timeoutMs)).toString('utf8');
   return async (content, contentType) => {
     if (contentType !== 'pdf') {
-      checkPicture(content);
+      checkPicture(content, contentType);
       return { text: await read(content), pagesRead: 1, complete: true };
     }
     const deadline = Date.now() + opts.budgetMs;
@@ -118,7 +157,7 @@ export function tesseractOcr(opts: OcrOptions): OcrEngine {
  * languages are installed, else none (photos and scans then wait for a person, as before).
  * `required` makes a missing Tesseract an error at start-up instead.
  */
-export function ocrEngineFor(setting: 'auto' | 'tesseract' | 'off', languages: string[], limits: Omit<OcrOptions, 'languages'>): { engine?: OcrEngine; languages: string[]; why?: string } {
+export function ocrEngineFor(setting: 'auto' | 'tesseract' | 'off', languages: string[], limits: Omit<OcrOptions, 'languages'>): { engine?: OcrEngine; languages: string[]; why?: string; memoryLimit?: boolean } {
   if (setting === 'off') return { languages: [], why: 'OCR=off' };
   let installed: string[];
   try {
@@ -133,5 +172,6 @@ export function ocrEngineFor(setting: 'auto' | 'tesseract' | 'off', languages: s
     if (setting === 'tesseract') throw new Error(`Invalid configuration:\n  OCR_LANGUAGES: none of ${languages.join(', ')} is installed for Tesseract (Debian: tesseract-ocr-${languages[0]})`);
     return { languages: [], why: `no Tesseract language pack of ${languages.join(', ')}` };
   }
-  return { engine: tesseractOcr({ languages: usable, ...limits }), languages: usable };
+  // Without prlimit (util-linux) a reading program has no memory limit of its own: said at start-up.
+  return { engine: tesseractOcr({ languages: usable, ...limits }), languages: usable, memoryLimit: !!PRLIMIT };
 }

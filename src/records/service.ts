@@ -215,9 +215,9 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
    * The engine's text, or null when it failed on this file (a crash, the time limit): the file
    * then waits for a person like any scan, rather than being retried until the job gives up.
    */
-  async function recognise(bytes: Buffer, type: 'pdf' | 'jpeg' | 'png' | 'tiff'): Promise<OcrResult | null> {
+  async function recognise(bytes: Buffer, type: 'pdf' | 'jpeg' | 'png' | 'tiff', known?: { pages: number }): Promise<OcrResult | null> {
     try {
-      return await deps.ocr!(bytes, type);
+      return await deps.ocr!(bytes, type, known);
     } catch {
       return null;
     }
@@ -236,7 +236,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         const pdf = await extractPdfText(new Uint8Array(bytes), pdfBudgetMs(bytes.length, deps.config.pdfReadBaseMs));
         text = pdf.text;
         if (pdf.pagesWithoutText > pdf.pages / 2) {
-          const read = deps.ocr ? await recognise(bytes, 'pdf') : null;
+          const read = deps.ocr ? await recognise(bytes, 'pdf', { pages: pdf.pages }) : null;
           if (read !== null) {
             text = `${text}\n${read.text}`;
             // A long scan is read up to the limits: the rest is a person's to read, and is said so.

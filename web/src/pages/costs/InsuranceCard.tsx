@@ -59,7 +59,10 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
     send.mutate({ side, file });
   };
   const list = cards.data ?? [];
-  const found = list.find((c) => c.reading === 'read' && (c.memberId || c.groupNumber));
+  // Each number from whichever side shows it (the front first): cards print them on either.
+  const read = list.filter((c) => c.reading === 'read');
+  const numbers = { memberId: read.find((c) => c.memberId)?.memberId ?? null, groupNumber: read.find((c) => c.groupNumber)?.groupNumber ?? null };
+  const found = numbers.memberId || numbers.groupNumber ? numbers : null;
   const differs = found && current && ((found.memberId && found.memberId !== current.memberId) || (found.groupNumber && found.groupNumber !== current.groupNumber));
   return (
     <Stack gap="xs" data-testid="insurance-card">
