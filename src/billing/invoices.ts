@@ -193,8 +193,11 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const id = await insertPayment(tx, p.invoiceId, null, { amountCents: p.amountCents, method: 'card', reference: p.reference, receivedOn: todayUtc(), providerEventId: p.eventId });
         const paidInFull = invoice.status === 'issued' && p.amountCents >= invoice.balanceCents;
         if (paidInFull) await close(tx, invoice, 'paid', null, null);
-        // A part paid: a page opened for the whole amount would take more than is now owed.
-        else if (invoice.status === 'issued') await closePaymentPage(tx, p.invoiceId);
+        else if (invoice.status === 'issued') {
+          // A part paid: a page opened for the whole amount would take more than is now owed.
+          await closePaymentPage(tx, p.invoiceId);
+          await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.payment', detail: { invoiceId: p.invoiceId, number: invoice.number! } });
+        }
         // Paid online for a bill closed meanwhile, or more than was owed: money to give back; the coordinator is told.
         if (invoice.status !== 'issued' || p.amountCents > invoice.balanceCents) {
           await emit(tx, { caseId: p.caseId, actorId: null, type: 'invoice.overpaid', detail: { invoiceId: p.invoiceId, number: invoice.number! } });
@@ -269,8 +272,11 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const id = await insertPayment(tx, invoiceId, actor.userId, { amountCents: p.amountCents, method: p.method, reference: p.reference?.trim() || null, receivedOn: p.receivedOn });
         const paidInFull = p.amountCents === invoice.balanceCents;
         if (paidInFull) await close(tx, invoice, 'paid', actor.userId, null);
-        // A part paid: a page opened for the whole amount would take more than is now owed.
-        else await closePaymentPage(tx, invoiceId);
+        else {
+          // A part paid: a page opened for the whole amount would take more than is now owed.
+          await closePaymentPage(tx, invoiceId);
+          await emit(tx, { caseId, actorId: actor.userId, type: 'invoice.payment', detail: { invoiceId, number: invoice.number! } });
+        }
         await audit(tx, actor, meta, 'invoice.payment', caseId, invoiceId, { kind: p.method, status: paidInFull ? 'paid' : 'issued', itemId: id });
         return viewAfter(tx, actor, meta, caseId, invoiceId);
       });

@@ -53,6 +53,8 @@ export const CASE_EVENTS = {
   'invoice.assistance': z.object({ invoiceId: z.uuid(), number: z.string(), outcome: z.enum(['granted', 'partly_granted', 'declined']) }),
   'invoice.close': z.object({ invoiceId: z.uuid(), number: z.string(), status: z.enum(['paid', 'void', 'written_off']) }),
   'invoice.overpaid': z.object({ invoiceId: z.uuid(), number: z.string() }),
+  // A payment that leaves something owed (one that settles the bill is its close).
+  'invoice.payment': z.object({ invoiceId: z.uuid(), number: z.string() }),
   // The numbers themselves stay out of the event: the request's coverage holds them.
   'coverage.numbers': z.object({}),
   'opinion.followup': z.object({ messageId: z.uuid() }),

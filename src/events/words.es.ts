@@ -50,6 +50,7 @@ export const EVENT_WORDS_ES: Omit<Words, `case.${string}`> & Pick<Words, 'case.c
   'invoice.issue': (d) => `Se emitió la factura ${d.number}`,
   'invoice.hardship': (d) => `Se pidió ayuda para pagar la factura ${d.number}`,
   'invoice.assistance': (d) => d.outcome === 'granted' ? `Se concedió la ayuda con la factura ${d.number}: no se debe nada más` : d.outcome === 'partly_granted' ? `Se concedió en parte la ayuda con la factura ${d.number}: se debe menos` : `No se concedió la ayuda con la factura ${d.number}`,
+  'invoice.payment': (d) => `Se recibió un pago de la factura ${d.number}`,
   'coverage.numbers': () => 'Se pusieron en la solicitud los números de la tarjeta del seguro',
   'invoice.overpaid': (d) => `Un pago en línea de la factura ${d.number} fue mayor que lo que se debía: hay que devolver la diferencia`,
   'invoice.close': (d) => (d.status === 'paid' ? `Se pagó la factura ${d.number}` : d.status === 'void' ? `Se anuló la factura ${d.number}` : `Se condonó lo que se debía de la factura ${d.number}`),

@@ -56,6 +56,7 @@ export const EVENT_WORDS: Words = {
   'invoice.issue': (d) => `Bill ${d.number} was issued`,
   'invoice.hardship': (d) => `Help with paying bill ${d.number} was asked for`,
   'invoice.assistance': (d) => d.outcome === 'granted' ? `Help with bill ${d.number} was granted: nothing more is owed` : d.outcome === 'partly_granted' ? `Help with bill ${d.number} was granted in part: less is owed` : `Help with bill ${d.number} was not granted`,
+  'invoice.payment': (d) => `A payment on bill ${d.number} was received`,
   'coverage.numbers': () => 'The insurance card’s numbers were put on the request',
   'invoice.overpaid': (d) => `A payment online for bill ${d.number} was more than was owed: the difference is to be refunded`,
   'invoice.close': (d) => (d.status === 'paid' ? `Bill ${d.number} was paid` : d.status === 'void' ? `Bill ${d.number} was cancelled` : `What was owed on bill ${d.number} was waived`),

@@ -35,7 +35,7 @@ export function CostEstimate({ caseId, sent = false, staff = false, recordInsure
         <Title order={4}>{t('cases:costs.title')}</Title>
         {staff && <Text size="xs" c="dimmed">{t('cases:costs.asPatientSees')}</Text>}
         {billed && <Alert color="blue" p="xs">{t('cases:costs.billedSeeBill')}</Alert>}
-        {!e.pricesSet && !billed && <Alert color="yellow" p="xs">{t('cases:costs.examplePrices')}</Alert>}
+        {!e.pricesSet && !billed && <Alert color="yellow" p="xs">{staff ? t('cases:costs.examplePricesStaff') : t('cases:costs.examplePrices')}</Alert>}
         <Table>
           <Table.Tbody>
             {shown.map((l) => (

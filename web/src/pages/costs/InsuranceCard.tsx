@@ -84,6 +84,9 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
                 {photo && (photo.reading === 'nothing_found' || photo.reading === 'failed') && <Text size="sm" c="dimmed">{t('cases:costs.card.nothingRead')}</Text>}
                 {notPhoto === side && <Alert color="red" p="xs" role="alert">{t('cases:costs.card.notPhoto')}</Alert>}
                 {tooBig === side && <Alert color="red" p="xs" role="alert">{t('cases:costs.card.tooLarge')}</Alert>}
+                {/* The server's refusal shows with the side it is about. */}
+                {send.variables?.side === side && <ErrorNote error={send.error} />}
+                {remove.variables === side && <ErrorNote error={remove.error} />}
                 <Group gap="xs">
                   {/* Cleared after each choice, so the same photo can be chosen again (after removing it, or to read it again). */}
                   <FileButton accept={TYPES.join(',')} resetRef={resets[side]} onChange={(f) => { choose(side, f); resets[side].current?.(); }}>
@@ -96,7 +99,6 @@ export function InsuranceCardPhotos({ caseId, onUse, current, staff = false }: {
           );
         })}
       </SimpleGrid>
-      <ErrorNote error={send.error ?? remove.error} />
       {found && (
         <Alert color="blue" p="xs" data-testid="card-read">
           <Text size="sm">{found.memberId && found.groupNumber ? t('cases:costs.card.readBoth', { member: found.memberId, group: found.groupNumber })

@@ -284,7 +284,7 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
       <Group wrap="wrap">
         <Button size="sm" variant="light" onClick={() => save.mutate()} loading={save.isPending}>{t('cases:invoices.save')}</Button>
         <ConfirmButton size="sm" label={t('cases:invoices.issue')} question={t('cases:invoices.confirmIssue', { amount: money(liveTotal) })} onConfirm={() => issue.mutate()} loading={issue.isPending} disabled={!lines.length} />
-        <Button size="sm" variant="subtle" color="red" onClick={() => discard.mutate()} loading={discard.isPending}>{t('cases:invoices.discard')}</Button>
+        <ConfirmButton size="sm" variant="subtle" color="red" label={t('cases:invoices.discard')} question={t('cases:invoices.confirmDiscard')} onConfirm={() => discard.mutate()} loading={discard.isPending} />
       </Group>
       <ErrorNote error={save.error ?? issue.error ?? discard.error} />
     </Stack>
