@@ -40,10 +40,15 @@ export function openChannel<M>(socket: WebSocket, o: {
   onMessage: (message: M, channel: Channel) => Promise<void>;
   onClose: () => void;
 }): Channel {
+  const sendNow = (m: unknown) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+  };
+  // The first message is the join's answer: anything the room says while the join is still
+  // running (a presence change it subscribed to) waits until that answer is sent.
+  let greeted = false;
+  const early: unknown[] = [];
   const channel: Channel = {
-    send: (m) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
-    },
+    send: (m) => (greeted ? sendNow(m) : void early.push(m)),
     close: (code, reason) => socket.close(code, reason),
   };
   const timer = setTimeout(() => socket.close(1000, 'reconnect'), o.maxMinutes * 60_000);
@@ -52,11 +57,14 @@ export function openChannel<M>(socket: WebSocket, o: {
     o.onClose();
   });
   const joined = o.join(channel).then((hello) => {
-    channel.send(hello);
+    sendNow(hello);
+    greeted = true;
+    for (const m of early.splice(0)) sendNow(m);
     return true;
   }, (err: unknown) => {
     const refused = err instanceof AppError && err.status < 500;
-    channel.send({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'This could not be opened. Please try again.' });
+    early.length = 0;
+    sendNow({ type: 'error', status: refused ? err.status : 500, detail: refused ? err.message : 'This could not be opened. Please try again.' });
     socket.close(refused ? CLOSE_REFUSED : 1011, refused ? 'refused' : 'server error');
     return false;
   });
