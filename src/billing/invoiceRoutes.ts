@@ -111,24 +111,18 @@ export function invoiceRoutes(invoices: InvoiceService, provider: PaymentProvide
       });
     });
 
-    app.get('/cases/:id/invoices/:invoiceId/pdf', {
-      config: { access: { case: 'case.billing.read' } },
-      schema: { tags, summary: 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', params: InvoiceParams,
+    /** A bill's document as a PDF download, in the language the link names or the reader's. */
+    const pdfRoute = (path: string, summary: string, make: InvoiceService['pdf'], filename: (number: string) => string) =>
+      app.get(`/cases/:id/invoices/:invoiceId/${path}`, {
+        config: { access: { case: 'case.billing.read' } },
         // A link opened from the page carries the page's language (a download sends the browser's own Accept-Language).
-        querystring: z.strictObject({ lang: z.enum(LOCALES).optional() }) },
-    }, async (req, reply) => {
+        schema: { tags, summary, params: InvoiceParams, querystring: z.strictObject({ lang: z.enum(LOCALES).optional() }) },
+      }, async (req, reply) => {
         const meta = requestMeta(req);
-        const { number, pdf } = await invoices.pdf(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${number}.pdf"`).send(pdf);
+        const { number, pdf } = await make(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename(number)}.pdf"`).send(pdf);
       });
-    app.get('/cases/:id/invoices/:invoiceId/superbill', {
-      config: { access: { case: 'case.billing.read' } },
-      schema: { tags, summary: 'A superbill for the patient’s health plan (PDF): biller and rendering NPIs, tax id, dates and place of service, CPT codes with modifiers, ICD-10-CM diagnoses, charges and payments', params: InvoiceParams,
-        querystring: z.strictObject({ lang: z.enum(LOCALES).optional() }) },
-    }, async (req, reply) => {
-        const meta = requestMeta(req);
-        const { number, pdf } = await invoices.superbillPdf(req.actor, { ...meta, locale: req.query.lang ?? meta.locale }, req.params.id, req.params.invoiceId);
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="superbill-${number}.pdf"`).send(pdf);
-      });
+    pdfRoute('pdf', 'An issued invoice as PDF, in the reader’s language, with the codes an insurance claim needs', invoices.pdf, (n) => n);
+    pdfRoute('superbill', 'A superbill for the patient’s health plan (PDF): biller and rendering NPIs, tax id, dates and place of service, CPT codes with modifiers, ICD-10-CM diagnoses, charges and payments', invoices.superbillPdf, (n) => `superbill-${n}`);
   };
 }

@@ -17,14 +17,12 @@ import { invoiceDefinition } from './invoicePdf.ts';
 import { givenLines, superbillAvailable } from './superbill.ts';
 import { billingContext, type BillingContext } from './repository.ts';
 import { BEFORE_REVIEW } from '../cases/lifecycle.ts';
-import { assistanceCents, loadAssistancePolicy, suggestedAssistance } from './assistance.ts';
-import { superbillFor } from './superbillFacts.ts';
+import { assistanceCents, suggestedAssistance, type AssistancePolicy } from './assistance.ts';
+import { billedPatient, superbillFor } from './superbillFacts.ts';
 import { superbillDefinition } from './superbillPdf.ts';
 import { renderPdf } from '../core/pdf.ts';
 import { emit } from '../events/emit.ts';
 import { enqueueJob } from '../jobs.ts';
-import { findIcd10 } from '../catalog/icd10.ts';
-import type { Intake } from '../cases/intake.ts';
 
 export interface DraftChange {
   version: number;
@@ -48,9 +46,9 @@ const fieldError = (path: string, message: string | Message) => new AppError('VA
  * payments until it is paid, voids it (issued in error, nothing paid) or writes off what is owed
  * (a hardship the patient asked for, or any other reason). The patient side reads what was issued.
  */
-export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>; catalogueNow: (tx: Queryable) => Promise<Billing> }, provider: PaymentProvider | null = null) {
+export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable, row: CaseRow, locale: Locale) => Promise<CaseEstimate>; catalogueNow: (tx: Queryable) => Promise<Billing>; assistancePolicy: AssistancePolicy }, provider: PaymentProvider | null = null) {
   const { db } = deps;
-  const assistancePolicy = loadAssistancePolicy();
+  const { caseEstimate: estimateOf, catalogueNow, assistancePolicy } = costs;
   /**
    * What a bill looks like to `actor` on a request in `ctx`: with whether they can pay it online
    * now, whether its payment holds the review, and whether its superbill can be made yet.
@@ -75,7 +73,6 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
   const howToPay = (locale: Locale) => (locale === 'es' ? deps.config.paymentInstructions.es : undefined) ?? deps.config.paymentInstructions.en ?? null;
   /** The view of one bill after a change, read again with the request's context. */
   const viewAfter = async (tx: Queryable, actor: Actor, meta: RequestMeta, caseId: string, id: string) => viewFor(actor, await billingContext(tx, caseId), meta.locale)(await after(tx, caseId, id));
-  const { caseEstimate: estimateOf, catalogueNow } = costs;
   /**
    * A bill's lines named in the reader's language, by the catalogue's names today (a line keeps
    * the English name it was billed under).
@@ -350,14 +347,10 @@ export function invoiceService(deps: Deps, costs: { caseEstimate: (tx: Queryable
         const invoice = await invoiceById(tx, caseId, invoiceId);
         if (!invoice || invoice.status === 'draft') throw new AppError('NOT_FOUND', 'This invoice is not on the request.');
         await audit(tx, actor, meta, 'invoice.pdf', caseId, invoiceId);
-        const [pt] = await tx.query<{ given_name: string | null; family_name: string | null; birth_date: Date | string | null }>('SELECT given_name, family_name, birth_date FROM patients WHERE id = $1', [row.patient_id]);
-        const intake = (row.intake ?? {}) as Partial<Intake>;
-        const code = intake.condition?.icd10Code ? findIcd10(intake.condition.icd10Code) : null;
         return {
+          ...(await billedPatient(tx, row)),
           // Why what was owed was waived is the patient's and the coordinator's, not a referring physician's.
           invoice: { ...(await inLanguage(tx, meta.locale))(invoice), ...(invoice.status === 'written_off' && !ownsMoneyMatters(actor) ? { closeReason: null } : {}) }, letterhead: deps.config.reportLetterhead, provider: deps.config.billingProvider, caseReference: row.reference,
-          patient: { name: [pt?.given_name, pt?.family_name].filter(Boolean).join(' '), birthDate: pt?.birth_date ? new Date(pt.birth_date).toISOString().slice(0, 10) : null },
-          diagnosis: code ? { code: code.code, description: code.display } : null,
           howToPay: howToPay(meta.locale ?? 'en'),
           locale: meta.locale ?? 'en',
         };

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { INSURER_ANSWERS } from './repository.ts';
-import { loadAssistancePolicy } from './assistance.ts';
 import { ServiceText } from './catalogue.ts';
 import { AppError } from '../core/errors.ts';
 import { toCsv } from '../core/csv.ts';
@@ -84,7 +83,7 @@ export function billingRoutes(billing: BillingService) {
     app.post('/cases/:id/coverage-checks', { config: { access: { case: 'case.records.curate' } }, schema: { tags: ['costs'], summary: 'Record what the insurer said: the answer, the day, the call’s reference number (coordinator)', params: z.object({ id: z.uuid() }), body: NewCoverageCheck, response: { 201: z.array(CoverageCheck), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await billing.recordCoverageCheck(req.actor, requestMeta(req), req.params.id, req.body)));
     // The program's assistance policy, so the patient side can pick their band (no health data: not audited).
-    const policy = loadAssistancePolicy();
+    const policy = billing.assistancePolicy;
     app.get('/billing/assistance-policy', {
       config: { access: { permission: 'case.billing.read' } },
       schema: { tags: ['costs'], summary: 'The program’s financial-assistance policy: the poverty guideline by household size and the income bands with what each suggests waiving', response: { 200: AssistancePolicyView, ...errorResponses } },

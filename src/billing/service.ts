@@ -7,6 +7,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import type { Intake } from '../cases/intake.ts';
 import { decideUrgency } from '../cases/urgency.ts';
+import { loadAssistancePolicy } from './assistance.ts';
 import { loadCodeSet, textsToEdit, unknownCodes, withTexts, type ServiceText } from './catalogue.ts';
 import { billingReport, serviceLineOfIntake, type BilledInvoice, type ReportRow } from './report.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
@@ -39,6 +40,7 @@ export function billingService(deps: Deps) {
   const { db, config } = deps;
   const billing = loadBilling();
   const codeSet = loadCodeSet();
+  const assistancePolicy = loadAssistancePolicy();
   const serviceIds = new Set(billing.catalogue.services.map((s) => s.id));
   /** The catalogue as the administrators last edited it (the file's texts until they do). */
   const catalogueNow = async (tx: Queryable) => withTexts(billing, codeSet, (await currentFees(tx))?.services);
@@ -85,6 +87,8 @@ export function billingService(deps: Deps) {
     billing,
     caseEstimate,
     catalogueNow,
+    /** The financial-assistance policy, read once (bills suggest from it; patients pick their band from it). */
+    assistancePolicy,
 
     /** A new installation starts with the catalogue's fees as its first version. */
     async start(): Promise<void> {
