@@ -65,14 +65,8 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
   const mailSecurityChange = async (tx: Queryable, userId: string, change: SecurityChange) => {
     const [u] = await tx.query<{ email: string; locale: string }>('SELECT email, locale FROM users WHERE id = $1', [userId]);
     if (!u) return;
-    const words = accountMails(u.locale);
-    const { subject, what } = words.security[change];
-    await enqueueMail(tx, { kind: 'security_notice', to: u.email, subject, text: `${what}\n\n${words.securityFooter(link('/account'))}` });
+    await enqueueMail(tx, { kind: 'security_notice', to: u.email, ...accountMails(u.locale).security(change, link('/account')) });
   };
-  /** Mails the owner about a change an administrator made to how they sign in. */
-  const mailAdminChange = (tx: Queryable, to: string, subject: string, what: string) => enqueueMail(tx, {
-    kind: 'security_notice', to, subject, text: `${what}\n\nIf you did not ask the service for this, contact it right away.`,
-  });
 
   return {
     /**
@@ -318,7 +312,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         if (await findUserByEmail(tx, input.email)) throw new AppError('CONFLICT', 'An account with this email already exists.');
         const user = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash: null, verified: false, createdBy: admin.userId, ...(input.interprets ? { interprets: input.interprets } : {}) });
         const token = await issueUserToken(tx, user.id, 'set_password', deps.now(), 72 * 60);
-        await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Your Consilium account', text: `An account was created for you at Consilium. Choose your password within 72 hours:\n\n${link(`/set-password?token=${token}`)}\n\nYou will then set up two-step sign-in with an authenticator app.` });
+        await enqueueMail(tx, { kind: 'set_password', to: user.email, ...accountMails(user.locale).created(link(`/set-password?token=${token}`)) });
         await recordAudit(tx, { actor: admin, meta, action: 'user.create', entityType: 'User', entityId: user.id, detail: { role: input.role } });
         return toUserView(user);
       });
@@ -368,8 +362,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query('UPDATE users SET password_hash = NULL WHERE id = $1', [userId]);
         await revokeUserSessions(tx, userId);
         const token = await issueUserToken(tx, userId, 'set_password', deps.now(), 24 * 60);
-        await enqueueMail(tx, { kind: 'set_password', to: user.email, subject: 'Choose a new Consilium password',
-          text: `An administrator reset the password of your Consilium account, and every signed-in session was ended. Choose a new password within 24 hours:\n\n${link(`/set-password?token=${token}`)}\n\nIf you did not ask for this, contact the service.` });
+        await enqueueMail(tx, { kind: 'set_password', to: user.email, ...accountMails(user.locale).passwordResetByAdmin(link(`/set-password?token=${token}`)) });
         await recordAudit(tx, { actor: admin, meta, action: 'user.password_reset', entityType: 'User', entityId: userId });
       });
     },
@@ -383,7 +376,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query(`DELETE FROM login_failures WHERE user_id = $1 AND kind IN ('mfa', 'step_up')`, [userId]);
         await revokeUserSessions(tx, userId);
         await recordAudit(tx, { actor: admin, meta, action: 'user.mfa_reset', entityType: 'User', entityId: userId });
-        await mailAdminChange(tx, user.email, 'Two-step sign-in was reset', `An administrator removed the authenticator app from your Consilium account. ${isStaff(user.role) ? 'You will set up a new one the next time you sign in.' : 'You can set up a new one on your account page.'}`);
+        await enqueueMail(tx, { kind: 'security_notice', to: user.email, ...accountMails(user.locale).mfaResetByAdmin(isStaff(user.role)) });
       });
     },
 

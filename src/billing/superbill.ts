@@ -1,3 +1,4 @@
+import { wordsIn } from '../core/i18n.ts';
 import type { Invoice } from './invoiceRepository.ts';
 import type { ServicesGiven } from './repository.ts';
 
@@ -13,14 +14,9 @@ export type TelehealthPlace = '02' | '10';
 export type ReviewPlace = '11' | '19' | '22';
 export type PlaceOfService = TelehealthPlace | ReviewPlace;
 
-/** Place-of-service codes of CMS's set: telehealth (DOMAIN.md §10) for visits, and where the program reviews records. */
-export const PLACE_OF_SERVICE: Record<PlaceOfService, string> = {
-  '02': 'Telehealth provided other than in patient’s home',
-  '10': 'Telehealth provided in patient’s home',
-  '11': 'Office',
-  '19': 'Off campus-outpatient hospital',
-  '22': 'On campus-outpatient hospital',
-};
+/** Place-of-service codes of CMS's set: telehealth (DOMAIN.md §10) for visits, and where the program reviews records; their names as CMS writes them are the catalogue's English. */
+const english = wordsIn('en');
+export const PLACE_OF_SERVICE = Object.fromEntries((['02', '10', '11', '19', '22'] as const).map((code) => [code, english(`bills:superbill.place.${code}`)])) as Record<PlaceOfService, string>;
 
 /** Modifier 95: a synchronous audio-video telehealth service (DOMAIN.md §10). Only services that are one carry it. */
 const SYNCHRONOUS_SERVICES = new Set(['video_visit']);

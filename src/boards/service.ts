@@ -8,6 +8,8 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
+import { wordsIn } from '../core/i18n.ts';
+import { asLocale } from '../core/locale.ts';
 import { enqueueJob } from '../jobs.ts';
 import { addMember } from '../cases/repository.ts';
 import type { CaseGateway } from '../cases/gateway.ts';
@@ -217,24 +219,21 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
    * The calendar mail of a session to one member: the invitation, or its withdrawal when the
    * session is cancelled or the member removed (the same uid, so calendars drop the event).
    */
-  async function mailMember(tx: Queryable, s: SessionRow, user: { email: string; name: string }, method: 'REQUEST' | 'CANCEL', moved = false) {
+  async function mailMember(tx: Queryable, s: SessionRow, user: { email: string; name: string; locale: string | null }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${publicUrl()}/boards/${s.id}`;
-    const when = whenOf(s);
-    const board = labelOf(s.board_type);
+    const t = wordsIn(user.locale);
+    const { when, board, boardName } = sessionWords(s, user.locale);
+    const change = method === 'CANCEL' ? 'cancelled' : moved ? 'moved' : 'invite';
     const invite = method === 'REQUEST';
     await enqueueMail(tx, {
       kind: !invite ? 'board.cancel' : moved ? 'board.update' : 'board.invite', to: user.email,
-      subject: !invite ? `Cancelled for you: ${board}, ${when}` : moved ? `Moved: ${board}, now ${when}` : `Invitation: ${board}, ${when}`,
+      subject: t(`mails:board.${change}.subject`, { board, when }),
       // Which cases are on the agenda is health data: the mail says where to look, not what is there.
-      text: !invite
-        ? `Hello ${user.name},\n\nThe ${board.toLowerCase()} on ${when} was cancelled, or you are no longer on it. The attached update removes it from your calendar.`
-        : moved
-          ? `Hello ${user.name},\n\nThe ${board.toLowerCase()} you are invited to is now on ${when}.\n\nThe agenda is in Consilium once you sign in:\n${link}\n\nThe attached update moves it in your calendar.`
-          : `Hello ${user.name},\n\nYou are invited to the ${board.toLowerCase()} on ${when}.\n\nThe agenda and each case's presentation are in Consilium once you sign in:\n${link}\n\nThe calendar invitation is attached.`,
+      text: `${t('mails:hello', { name: user.name })}\n\n${t(`mails:board.${change}.text`, { boardName, when, link })}`,
       attachments: [{ filename: 'board-session.ics', contentType: `text/calendar; method=${method}`, content: calendarInvite({
         // A cancellation outranks every version sent before it.
         uid: `board-session-${s.id}@consilium`, method, sequence: invite ? s.sequence : s.sequence + 1, startsAt: s.starts_at, endsAt: s.ends_at, title: s.title || board, url: link,
-        description: `${board}. The agenda and the case presentations are in Consilium after you sign in: ${link}`,
+        description: t('mails:board.calendar', { board, link }),
         organizer: { name: s.chair_name, email: mailAddress(deps.config.mailFrom) }, attendee: user,
       }) }],
     });
@@ -255,7 +254,12 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
        WHERE s.series_id = $1 AND s.starts_at >= $2 AND s.status = 'scheduled' ORDER BY s.starts_at FOR UPDATE OF s`, [s.series_id, s.starts_at]);
   }
 
-  const whenOf = (s: SessionRow) => DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).toFormat("cccc d LLLL yyyy, HH:mm '('ZZZZ')'");
+  /** A session as a member's mail names it, in their language: when, and the board's name (as a title and within a sentence). */
+  const sessionWords = (s: SessionRow, locale: string | null) => {
+    const t = wordsIn(locale);
+    const board = labelOf(s.board_type, asLocale(locale));
+    return { board, boardName: board.toLowerCase(), when: DateTime.fromJSDate(new Date(s.starts_at), { zone: s.time_zone }).setLocale(t('mails:visit.locale')).toFormat(t('mails:board.dateFormat')) };
+  };
 
   /**
    * Members hear that the agenda changed once the chair has left it alone for a while, so a
@@ -273,20 +277,21 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       if (!s.agenda_changed_at || iso(s.agenda_changed_at) !== payload.changedAt || s.status !== 'scheduled' || new Date(s.starts_at) <= deps.now()) return;
       const [count] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM board_agenda WHERE session_id = $1', [s.id]);
       const n = count?.n ?? 0;
-      const board = labelOf(s.board_type);
       const link = `${publicUrl()}/boards/${s.id}`;
       for (const m of await memberMail(tx, s.id)) {
         if (m.user_id === s.chair_id) continue;
+        const t = wordsIn(m.locale);
+        const { when, board, boardName } = sessionWords(s, m.locale);
         await enqueueMail(tx, {
-          kind: 'board.agenda', to: m.email, subject: `Agenda changed: ${board}, ${whenOf(s)}`,
-          text: `Hello ${m.name},\n\nThe agenda of the ${board.toLowerCase()} on ${whenOf(s)} has changed. It now has ${n === 1 ? '1 case' : `${n} cases`}.\n\nSee it, with each case's presentation, in Consilium once you sign in:\n${link}`,
+          kind: 'board.agenda', to: m.email, subject: t('mails:board.agenda.subject', { board, when }),
+          text: `${t('mails:hello', { name: m.name })}\n\n${t('mails:board.agenda.text', { boardName, when, link, count: n })}`,
         });
       }
     });
   }
 
-  const memberMail = (tx: Queryable, sessionId: string, userId?: string) => tx.query<{ user_id: string; email: string; name: string }>(
-    `SELECT m.user_id, u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.session_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.user_id = $2)`, [sessionId, userId ?? null]);
+  const memberMail = (tx: Queryable, sessionId: string, userId?: string) => tx.query<{ user_id: string; email: string; name: string; locale: string | null }>(
+    `SELECT m.user_id, u.email, u.name, u.locale FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.session_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.user_id = $2)`, [sessionId, userId ?? null]);
 
   return {
     /** The board panel of a case: what the rules suggest and why, the proposal, sessions and confirmed recommendations. */
@@ -772,7 +777,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
    */
   async function inviteOne(tx: Queryable, actor: Actor, meta: RequestMeta, s: SessionRow, userId: string, seat?: string) {
     mustBeScheduled(s);
-    const [u] = await tx.query<{ id: string; name: string; email: string; role: string; disabled_at: Date | null }>('SELECT id, name, email, role, disabled_at FROM users WHERE id = $1', [userId]);
+    const [u] = await tx.query<{ id: string; name: string; email: string; locale: string | null; role: string; disabled_at: Date | null }>('SELECT id, name, email, locale, role, disabled_at FROM users WHERE id = $1', [userId]);
     if (!u || !['expert', 'board_chair'].includes(u.role)) throw new AppError('VALIDATION_FAILED', 'Invite an expert reviewer from the directory.', { errors: [{ path: '/userId', message: 'is not an expert' }] });
     if (u.disabled_at) throw new AppError('GUARD_FAILED', 'This person’s account is disabled.', { unmet: ['Choose someone whose account is active.'] });
     const clash = await conflicts(tx, s.id, { userId });

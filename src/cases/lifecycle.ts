@@ -1,3 +1,4 @@
+import { wordsIn } from '../core/i18n.ts';
 import { languageName } from '../core/languages.ts';
 import type { Role } from '../core/auth/roles.ts';
 
@@ -10,14 +11,13 @@ export const CASE_STATUSES = ['draft', 'submitted', 'collecting_records', 'ready
   'opinion_signed', 'delivered', 'closed', 'cancelled', 'on_hold'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+const english = wordsIn('en');
+
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled'];
 export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 
-export const STATUS_LABELS: Record<CaseStatus, string> = {
-  draft: 'Draft', submitted: 'Submitted', collecting_records: 'Collecting records', ready_for_review: 'Ready for review',
-  assigned: 'Assigned to expert', in_review: 'In review', board: 'At tumor board', opinion_signed: 'Opinion signed',
-  delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled', on_hold: 'On hold',
-};
+/** The statuses' names in English (the catalogue's, as every language's are). */
+export const STATUS_LABELS = Object.fromEntries(CASE_STATUSES.map((s) => [s, english(`lifecycle:status.${s}`)])) as Record<CaseStatus, string>;
 
 /** Case states in which records may still be added (until the opinion is signed). */
 /** While the experts review: the opinion is written and signed, and a reviewer may ask for more material. */
@@ -87,7 +87,7 @@ const mustBeAssignedExpert = (f: GuardFacts) => (f.actorRelations.includes('expe
 
 export const CASE_COMMANDS = {
   submit: {
-    label: 'Submit the request', from: ['draft'], to: 'submitted', roles: ['patient', 'referring_physician'],
+    label: english('lifecycle:command.submit'), from: ['draft'], to: 'submitted', roles: ['patient', 'referring_physician'],
     guard: (f) => [
       ...mustBePatientSide(f),
       ...f.missingIntakeSections.map((s) => `Complete the “${s}” step of the intake.`),
@@ -95,26 +95,26 @@ export const CASE_COMMANDS = {
     ],
   },
   discard: {
-    label: 'Delete this draft', from: ['draft'], to: 'cancelled', roles: ['patient', 'referring_physician'],
+    label: english('lifecycle:command.discard'), from: ['draft'], to: 'cancelled', roles: ['patient', 'referring_physician'],
     guard: mustBePatientSide,
   },
   startRecordCollection: {
-    label: 'Start collecting records', from: ['submitted'], to: 'collecting_records', roles: ['coordinator'],
+    label: english('lifecycle:command.startRecordCollection'), from: ['submitted'], to: 'collecting_records', roles: ['coordinator'],
     guard: () => [],
   },
   markReadyForReview: {
-    label: 'Mark ready for review', from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
+    label: english('lifecycle:command.markReadyForReview'), from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
     guard: (f) => [
       ...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`),
       ...(f.unpaidBill ? [`Bill ${f.unpaidBill} is not paid yet, and this program asks for payment before review (a request for help waiting for a decision pauses this; what is left after help must be paid or waived).`] : []),
     ],
   },
   acceptAssignment: {
-    label: 'Accept the case', from: ['ready_for_review'], to: 'assigned', roles: ['expert'],
+    label: english('lifecycle:command.acceptAssignment'), from: ['ready_for_review'], to: 'assigned', roles: ['expert'],
     guard: (f) => (f.offerPending ? [] : ['Only an expert who was offered this case can accept it.']),
   },
   assignExpert: {
-    label: 'Assign an expert', from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],
+    label: english('lifecycle:command.assignExpert'), from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],
     guard: (f) => {
       const c = f.expertCandidate;
       if (!c?.exists) return f.preview ? mustBeCaseCoordinator(f) : ['Choose an expert.'];
@@ -126,32 +126,32 @@ export const CASE_COMMANDS = {
       ];
     },
   },
-  startReview: { label: 'Start the review', from: ['assigned'], to: 'in_review', roles: ['expert'], guard: mustBeAssignedExpert },
+  startReview: { label: english('lifecycle:command.startReview'), from: ['assigned'], to: 'in_review', roles: ['expert'], guard: mustBeAssignedExpert },
   referToBoard: {
-    label: 'Refer to tumor board', from: ['in_review'], to: 'board', roles: ['expert', 'coordinator'],
+    label: english('lifecycle:command.referToBoard'), from: ['in_review'], to: 'board', roles: ['expert', 'coordinator'],
     guard: (f) => (f.actorRole === 'expert' ? mustBeAssignedExpert(f) : mustBeCaseCoordinator(f)),
   },
   returnFromBoard: {
-    label: 'Return from board to review', from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
+    label: english('lifecycle:command.returnFromBoard'), from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
     guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : f.actorRelations.includes('board_chair') ? [] : ['Only the chair of the board that discusses this case can do this.']),
   },
-  signOpinion: { label: 'Sign the opinion', from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
-  deliver: { label: 'Deliver the opinion', from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f), ...needsTranslation(f)] },
-  close: { label: 'Close the case', from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
+  signOpinion: { label: english('lifecycle:command.signOpinion'), from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
+  deliver: { label: english('lifecycle:command.deliver'), from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f), ...needsTranslation(f)] },
+  close: { label: english('lifecycle:command.close'), from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
   closeAfterFollowup: {
-    label: 'Close after the follow-up period', from: ['delivered'], to: 'closed', roles: ['system'],
+    label: english('lifecycle:command.closeAfterFollowup'), from: ['delivered'], to: 'closed', roles: ['system'],
     guard: (f) => (f.followupEnded ? [] : ['The follow-up period has not ended yet.']),
   },
   hold: {
-    label: 'Put on hold', from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],
+    label: english('lifecycle:command.hold'), from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],
     guard: (f) => [...mustBeCaseCoordinator(f), ...needsReason(f)],
   },
   resume: {
-    label: 'Resume', from: ['on_hold'], to: null, roles: ['coordinator'],
+    label: english('lifecycle:command.resume'), from: ['on_hold'], to: null, roles: ['coordinator'],
     guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : ['The state before the hold is unknown.'])],
   },
   cancel: {
-    label: 'Cancel the request', from: OPEN_STATUSES.filter((s) => s !== 'delivered' && s !== 'draft'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
+    label: english('lifecycle:command.cancel'), from: OPEN_STATUSES.filter((s) => s !== 'delivered' && s !== 'draft'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
     guard: (f) => {
       if (f.actorRole === 'coordinator') return [...mustBeCaseCoordinator(f), ...needsReason(f)];
       const early = f.status === 'submitted';

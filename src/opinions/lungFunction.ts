@@ -9,10 +9,6 @@ export const ACCP_SOURCE = 'ACCP guideline: physiologic evaluation of the patien
 
 /** Functional segments per lobe when none is obstructed (19 in all). */
 export const LOBE_SEGMENTS = { rightUpper: 3, rightMiddle: 2, rightLower: 5, leftUpper: 3, lingula: 2, leftLower: 4 } as const;
-/** The lobes in words, for the report. */
-export const LOBE_NAMES: Record<keyof typeof LOBE_SEGMENTS, string> = {
-  rightUpper: 'right upper lobe', rightMiddle: 'right middle lobe', rightLower: 'right lower lobe', leftUpper: 'left upper lobe', lingula: 'lingula', leftLower: 'left lower lobe',
-};
 export type Lobe = keyof typeof LOBE_SEGMENTS;
 export const TOTAL_SEGMENTS = Object.values(LOBE_SEGMENTS).reduce((a, b) => a + b, 0);
 

@@ -1,3 +1,4 @@
+import { wordsIn } from '../core/i18n.ts';
 /**
  * Physical pathology material as tracked items: requested → shipped (carrier, tracking) →
  * received (count and condition checked) → with the reviewer → returned (with tracking). A
@@ -6,11 +7,12 @@
 export const SPECIMEN_STATUSES = ['requested', 'shipped', 'received', 'with_reviewer', 'returned', 'not_needed'] as const;
 export type SpecimenStatus = (typeof SPECIMEN_STATUSES)[number];
 /** Material that has physically arrived: it counts as on file and can have been reviewed. */
+const english = wordsIn('en');
+
 export const ARRIVED_STATUSES: readonly SpecimenStatus[] = ['received', 'with_reviewer', 'returned'];
 
-export const SPECIMEN_STATUS_LABELS: Record<SpecimenStatus, string> = {
-  requested: 'Requested', shipped: 'Shipped to us', received: 'Received', with_reviewer: 'With the reviewer', returned: 'Returned', not_needed: 'Not needed',
-};
+/** The statuses' names in English (the catalogue's `lifecycle:specimen`, as every language's are). */
+export const SPECIMEN_STATUS_LABELS = Object.fromEntries(SPECIMEN_STATUSES.map((s) => [s, english(`lifecycle:specimen.${s}`)])) as Record<SpecimenStatus, string>;
 
 export interface SpecimenStep {
   to: SpecimenStatus;

@@ -8,6 +8,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { asLocale, entryIn, type Locale } from '../core/locale.ts';
 import { enqueueMail } from '../core/mail.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { isPatientSide, PATIENT_SIDE_RELATIONS, type CaseRelation } from '../cases/lifecycle.ts';
 import { inCareTeamConversation } from '../cases/careTeam.ts';
 import type { CasesService } from '../cases/service.ts';
@@ -36,29 +37,6 @@ export const ROOM_OPENS_MINUTES = 15;
 export const ROOM_STAYS_MINUTES = 60;
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** The words of a visit's mail to the patient side, per language (the date in the reader's words too). */
-const VISIT_MAIL: Record<Locale, {
-  locale: string; dateFormat: string; hello: (name: string) => string; bookedSubject: (when: string) => string; movedSubject: (when: string) => string; cancelledSubject: (when: string) => string;
-  booked: (when: string, expert: string, moved: boolean) => string; cancelled: (when: string, expert: string) => string; join: (minutes: number) => string; noApp: string; privacy: string;
-  calendarTitle: (expert: string) => string; calendarJoin: (link: string) => string;
-}> = {
-  en: {
-    locale: 'en-US', dateFormat: "cccc d LLLL yyyy, HH:mm '('ZZZZ')'", hello: (name) => `Hello ${name},`,
-    bookedSubject: (when) => `Video visit on ${when}`, movedSubject: (when) => `Moved: video visit, now on ${when}`, cancelledSubject: (when) => `Cancelled: video visit on ${when}`,
-    booked: (when, expert, moved) => `Your video visit with ${expert} is ${moved ? 'now ' : ''}on ${when}.`, cancelled: (when, expert) => `The video visit on ${when} with ${expert} was cancelled.`,
-    join: (minutes) => `Join from your browser; the room opens ${minutes} minutes before:`, noApp: 'No app to install. Have your camera and microphone ready.',
-    privacy: 'For your privacy, this message does not contain health information.',
-    calendarTitle: (expert) => `Video visit with ${expert}`, calendarJoin: (link) => `Join in Consilium: ${link}`,
-  },
-  es: {
-    locale: 'es', dateFormat: "cccc d 'de' LLLL 'de' yyyy, HH:mm '('ZZZZ')'", hello: (name) => `Hola, ${name}:`,
-    bookedSubject: (when) => `Videoconsulta el ${when}`, movedSubject: (when) => `Cambio: la videoconsulta ahora es el ${when}`, cancelledSubject: (when) => `Cancelada: videoconsulta del ${when}`,
-    booked: (when, expert, moved) => `Su videoconsulta con ${expert} ${moved ? 'ahora ' : ''}es el ${when}.`, cancelled: (when, expert) => `Se canceló la videoconsulta del ${when} con ${expert}.`,
-    join: (minutes) => `Entre desde su navegador. La sala se abre ${minutes} minutos antes:`, noApp: 'No tiene que instalar nada. Tenga listos su cámara y su micrófono.',
-    privacy: 'Por su privacidad, este mensaje no contiene información de salud.',
-    calendarTitle: (expert) => `Videoconsulta con ${expert}`, calendarJoin: (link) => `Entre en Consilium: ${link}`,
-  },
-};
 
 export function visitView(v: VisitRow, now: Date) {
   const opens = new Date(new Date(v.starts_at).getTime() - ROOM_OPENS_MINUTES * 60_000);
@@ -92,7 +70,7 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   }
   /** An interpreter as a mail recipient; they keep no time zone of their own, so the visit's (the patient's) is used. */
   const interpreterOf = async (tx: Queryable, id: string, v: Pick<VisitRow, 'patient_time_zone'>) =>
-    (await tx.query<{ name: string; email: string }>('SELECT name, email FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: v.patient_time_zone, interpreter: true }))[0] ?? null;
+    (await tx.query<{ name: string; email: string; locale: string | null }>('SELECT name, email, locale FROM users WHERE id = $1', [id])).map((u) => ({ ...u, timeZone: v.patient_time_zone, interpreter: true }))[0] ?? null;
 
   async function expertOf(tx: Queryable, leadId: string | null) {
     if (!leadId) throw new AppError('GUARD_FAILED', 'No expert leads this review yet.', { unmet: ['A visit can be booked once an expert leads the review.'] });
@@ -129,28 +107,25 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
   /** The calendar mail of a visit to one person: when, with whom, where to join; no health data. */
   async function mailVisit(tx: Queryable, v: VisitRow, to: { name: string; email: string; timeZone: string; expert?: boolean; interpreter?: boolean; locale?: string | null }, method: 'REQUEST' | 'CANCEL', moved = false) {
     const link = `${deps.config.publicUrl}/visits/${v.id}`;
-    const cancelled = method === 'CANCEL';
-    // The patient side reads it in their account's language; staff and interpreters in English.
-    const staff = to.expert || to.interpreter;
-    const w = VISIT_MAIL[staff ? 'en' : asLocale(to.locale)];
-    const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).setLocale(w.locale).toFormat(w.dateFormat);
+    const change = method === 'CANCEL' ? 'cancelled' : moved ? 'moved' : 'booked';
+    // Each person reads it in their account's language (an invited caregiver's page language).
+    const t = wordsIn(to.locale);
+    const when = DateTime.fromJSDate(new Date(v.starts_at), { zone: to.timeZone }).setLocale(t('mails:visit.locale')).toFormat(t('mails:visit.dateFormat'));
     const reference = to.expert ? await referenceOf(tx, v.case_id) : '';
+    const who = to.interpreter ? 'interpreter' : to.expert ? 'expert' : 'patient';
+    const values = { when, expert: v.expert_name, reference };
     await enqueueMail(tx, {
-      kind: cancelled ? 'visit.cancel' : moved ? 'visit.move' : 'visit.book', to: to.email,
-      subject: cancelled ? w.cancelledSubject(when) : moved ? w.movedSubject(when) : w.bookedSubject(when),
-      text: [w.hello(to.name), '', ...(to.interpreter
-        ? [cancelled ? `The video visit on ${when} that you were to interpret is cancelled for you.` : `You interpret a video visit with ${v.expert_name} ${moved ? 'now ' : ''}on ${when}.`]
-        : to.expert
-        ? [cancelled ? `The video visit on ${when} about request ${reference} was cancelled.` : `You have a video visit about request ${reference} on ${when}.`]
-        : [cancelled ? w.cancelled(when, v.expert_name) : w.booked(when, v.expert_name, moved)]),
-        ...(cancelled ? [] : ['', w.join(ROOM_OPENS_MINUTES), link, '', w.noApp]),
-        '', w.privacy].join('\n'),
+      kind: change === 'cancelled' ? 'visit.cancel' : change === 'moved' ? 'visit.move' : 'visit.book', to: to.email,
+      subject: t(`mails:visit.subject.${change}`, values),
+      text: [t('mails:hello', { name: to.name }), '', t(`mails:visit.${who}.${change}`, values),
+        ...(change === 'cancelled' ? [] : ['', t('mails:visit.join', { minutes: ROOM_OPENS_MINUTES }), link, '', t('mails:visit.noApp')]),
+        '', t('mails:privacy')].join('\n'),
       attachments: [{
         filename: 'video-visit.ics', contentType: `text/calendar; method=${method}`,
         content: calendarInvite({
           // Each move raises the sequence; a cancellation outranks every version before it.
-          uid: `visit-${v.id}@consilium`, method, sequence: cancelled ? v.sequence + 1 : v.sequence, startsAt: v.starts_at, endsAt: v.ends_at,
-          title: to.interpreter ? `Interpreting: video visit with ${v.expert_name}` : to.expert ? `Video visit, request ${reference}` : w.calendarTitle(v.expert_name), description: w.calendarJoin(link), url: link,
+          uid: `visit-${v.id}@consilium`, method, sequence: change === 'cancelled' ? v.sequence + 1 : v.sequence, startsAt: v.starts_at, endsAt: v.ends_at,
+          title: t(`mails:visit.calendar.${who}`, values), description: t('mails:visit.calendar.join', { link }), url: link,
           organizer: { name: 'Consilium', email: mailAddress(deps.config.mailFrom) }, attendee: to,
         }),
       }],
@@ -161,12 +136,12 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
     const patientSide = await tx.query<{ name: string; email: string; locale: string | null }>(
       `SELECT DISTINCT u.name, u.email, u.locale FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.revoked_at IS NULL AND m.relation = ANY($2::text[]) AND u.disabled_at IS NULL`,
       [v.case_id, PATIENT_SIDE_RELATIONS]);
-    const [expert] = await tx.query<{ name: string; email: string; visit_hours: VisitHours | null }>(
-      'SELECT u.name, u.email, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
+    const [expert] = await tx.query<{ name: string; email: string; locale: string | null; visit_hours: VisitHours | null }>(
+      'SELECT u.name, u.email, u.locale, p.visit_hours FROM users u LEFT JOIN expert_profiles p ON p.user_id = u.id WHERE u.id = $1', [v.expert_id]);
     const interpreter = v.interpreter_id ? await interpreterOf(tx, v.interpreter_id, v) : null;
     return [
       ...patientSide.map((p) => ({ ...p, timeZone: v.patient_time_zone })),
-      { name: expert!.name, email: expert!.email, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true },
+      { name: expert!.name, email: expert!.email, locale: expert!.locale, timeZone: expert!.visit_hours?.timeZone ?? v.patient_time_zone, expert: true },
       ...(interpreter ? [interpreter] : []),
     ];
   }

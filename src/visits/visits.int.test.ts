@@ -278,7 +278,7 @@ describe('interpreters', () => {
 });
 
 describe('in the patient’s language', () => {
-  it('writes the patient side’s calendar mail in their account’s language, the date too; the expert’s stays English', async () => {
+  it('writes the patient side’s calendar mail in their account’s language, the date too; the expert’s in the expert’s (English here)', async () => {
     const paciente = await aPatient(t, 'Lucía Visita');
     await paciente.client.put('/api/auth/locale', { locale: 'es' });
     const id = await aCaseInReview(t, paciente, coordinator, expert);
@@ -288,7 +288,7 @@ describe('in the patient’s language', () => {
     const [mail] = await t.db.query<{ subject: string; body_text: string; attachments: { content: string }[] }>(`SELECT subject, body_text, attachments FROM mail_outbox WHERE kind = 'visit.book' AND to_address = $1`, [paciente.email]);
     expect(mail!.subject).toMatch(/^Videoconsulta el (lunes|martes|miércoles|jueves|viernes|sábado|domingo) \d+ de \p{L}+ de \d{4}, \d{2}:\d{2} \(/u);
     expect(mail!.body_text).toMatch(/^Hola, Lucía Visita:\n\nSu videoconsulta con Dr. Vee Video es el /);
-    expect(mail!.body_text).toContain('Por su privacidad, este mensaje no contiene información de salud.');
+    expect(mail!.body_text).toContain('Para proteger su privacidad, este mensaje no contiene información de salud.');
     expect(mail!.attachments[0]!.content).toContain('SUMMARY:Videoconsulta con Dr. Vee Video');
     const [toExpert] = await t.db.query<{ subject: string }>(`SELECT subject FROM mail_outbox WHERE kind = 'visit.book' AND to_address = $1 ORDER BY created_at DESC LIMIT 1`, [expert.email]);
     expect(toExpert!.subject).toMatch(/^Video visit on /);

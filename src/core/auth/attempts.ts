@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
 import { AppError, msg } from '../errors.ts';
 import { enqueueMail } from '../mail.ts';
-import { asLocale, type Locale } from '../locale.ts';
+import { wordsIn } from '../i18n.ts';
 import type { SecretBox } from '../secrets.ts';
 import { verifyPassword } from './passwords.ts';
 import { checkTotp } from './totp.ts';
@@ -92,21 +92,11 @@ export function freshTotpStep(secrets: SecretBox, user: { totp_secret: string | 
  */
 export async function warnOwnerOfLock(l: AttemptLimits & { publicUrl: string }, key: AttemptKey, failuresBefore: number, to: { email: string; locale: string | null }): Promise<void> {
   if (failuresBefore + 1 !== l.config.loginMaxFailures) return;
-  const words = LOCK_MAIL[asLocale(to.locale)];
-  await l.db.transaction((tx) => enqueueMail(tx, { kind: 'security_lock', to: to.email, subject: words.subject, text: words.text(Math.ceil(l.config.loginLockMs / 60_000), `${l.publicUrl}/account`) }));
+  const t = wordsIn(to.locale);
+  const text = t('mails:account.locked.text', { minutes: Math.ceil(l.config.loginLockMs / 60_000), account: `${l.publicUrl}/account` });
+  await l.db.transaction((tx) => enqueueMail(tx, { kind: 'security_lock', to: to.email, subject: t('mails:account.locked.subject'), text }));
 }
 
-/** The lock mail in the account's language (English when it has none we write in). */
-const LOCK_MAIL: Record<Locale, { subject: string; text: (minutes: number, account: string) => string }> = {
-  en: {
-    subject: 'Sign-in to your Consilium account was paused',
-    text: (minutes, account) => `Several wrong authenticator codes were entered for your account, so signing in is paused for ${minutes} minutes.\n\nIf this was you, wait and try again with the newest code. If it was not you, someone may know your password: change it at ${account} as soon as you can, and end any sessions you do not recognise there.`,
-  },
-  es: {
-    subject: 'Se pausó el inicio de sesión en su cuenta de Consilium',
-    text: (minutes, account) => `Se escribieron varios códigos equivocados de la aplicación de códigos para su cuenta. Por eso, el inicio de sesión está en pausa durante ${minutes} minutos.\n\nSi fue usted, espere y vuelva a intentarlo con el código más nuevo. Si no fue usted, alguien puede conocer su contraseña: cámbiela en ${account} lo antes posible y cierre allí las sesiones que no reconozca.`,
-  },
-};
 
 /** Records a code's time step as used; false when it (or a later one) was used already. */
 export async function spendTotpStep(q: Queryable, userId: string, step: number): Promise<boolean> {

@@ -9,16 +9,16 @@ import ts from 'typescript';
 export const WEB_SRC = path.resolve(import.meta.dirname, '..');
 const MESSAGES = import.meta.dirname;
 
-/** Every text of a language's catalogue by its full key ("home:how.title"). */
-export function catalogue(language = 'en'): Map<string, string> {
+/** Every text of a language's catalogue by its full key ("home:how.title"); the server's catalogue has the same layout. */
+export function catalogue(language = 'en', folder = MESSAGES): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (prefix: string, v: unknown) => {
     if (typeof v === 'string') out.set(prefix, v);
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(prefix.endsWith(':') ? prefix + k : `${prefix}.${k}`, x);
     else throw new Error(`${prefix} is neither text nor a group of texts`);
   };
-  for (const file of fs.readdirSync(path.join(MESSAGES, language)).filter((f) => f.endsWith('.json'))) {
-    walk(`${path.basename(file, '.json')}:`, JSON.parse(fs.readFileSync(path.join(MESSAGES, language, file), 'utf8')));
+  for (const file of fs.readdirSync(path.join(folder, language)).filter((f) => f.endsWith('.json'))) {
+    walk(`${path.basename(file, '.json')}:`, JSON.parse(fs.readFileSync(path.join(folder, language, file), 'utf8')));
   }
   return out;
 }
@@ -45,14 +45,14 @@ export interface KeyUse { key: string; prefix: boolean; where: string }
 
 const where = (node: ts.Node) => {
   const sf = node.getSourceFile();
-  return `${path.relative(WEB_SRC, sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  return `${path.relative(process.cwd(), sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 };
 
 /**
  * The keys a file asks for: the first argument of `t(…)` / `i18n.t(…)` and `<Trans i18nKey=…>`.
  * A template key (`home:reasons.${r}`) uses every key under its fixed start.
  */
-export function keyUses(sf: ts.SourceFile): KeyUse[] {
+export function keyUses(sf: ts.SourceFile, callers: readonly string[] = ['t']): KeyUse[] {
   const uses: KeyUse[] = [];
   const take = (arg: ts.Node | undefined) => {
     if (!arg) return;
@@ -64,7 +64,7 @@ export function keyUses(sf: ts.SourceFile): KeyUse[] {
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-      if (name === 't') take(node.arguments[0]);
+      if (callers.includes(name)) take(node.arguments[0]);
     }
     if (ts.isJsxAttribute(node) && node.name.getText() === 'i18nKey') take(node.initializer);
     ts.forEachChild(node, visit);
