@@ -25,6 +25,7 @@ import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
 import { describeAccess, routeAccessPlugin, type RouteAccess } from './core/routeAccess.ts';
 import { migrationsCurrent } from './core/migrate.ts';
+import { webPages } from './core/webPage.ts';
 import { operationOutcomeFor } from './fhir/routes.ts';
 
 /** Maps any error to problem details: our AppErrors, schema failures and Fastify's own. */
@@ -167,11 +168,12 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
     // A missing asset is a 404, not the page: a tab opened before an upgrade asks for a page's
     // old file, and must learn it is gone (it then reloads) rather than get HTML as a script.
     if (isApi(req) || isFhir(req) || isAsset(req) || req.method !== 'GET' || !hasWeb) return sendError(reply, req, problem('NOT_FOUND', 'There is nothing at this address.', {}, req.url.split('?')[0]));
-    return sendIndex(reply);
+    return sendIndex(req, reply);
   });
-  // The page is sent with this response's nonce for the inline styles the CSP allows.
-  const indexHtml = hasWeb ? fs.readFileSync(path.join(config.webDist, 'index.html'), 'utf8') : '';
-  const sendIndex = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml.replaceAll(CSP_NONCE_PLACEHOLDER, reply.styleNonce));
+  // The page is sent in the asked-for language, with this response's nonce for the inline styles the CSP allows.
+  const pages = webPages(hasWeb ? fs.readFileSync(path.join(config.webDist, 'index.html'), 'utf8') : '');
+  const sendIndex = (req: FastifyRequest, reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('vary', 'Accept-Language')
+    .send(pages[negotiateLocale(req.headers['accept-language'])].replaceAll(CSP_NONCE_PLACEHOLDER, reply.styleNonce));
 
   app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
@@ -217,7 +219,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
         reply.header('cache-control', filePath.startsWith(assetsDir) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+    app.get('/', { schema: { hide: true } }, async (req, reply) => sendIndex(req, reply));
   }
   return app;
 }

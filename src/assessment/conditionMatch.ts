@@ -1,7 +1,8 @@
 import { findIcd10 } from '../catalog/icd10.ts';
 import type { AssessmentAnswers } from './answers.ts';
 import type { Condition, Knowledge } from './knowledge.ts';
-import { normalised as normalise, PHRASES } from './phrases.ts';
+import { normalised as normalise } from './phrases.ts';
+import { wordsIn } from '../core/i18n.ts';
 
 export interface ConditionMatch {
   condition: Condition | null;
@@ -27,7 +28,7 @@ export function matchCondition(k: Knowledge, diagnosis: AssessmentAnswers['diagn
     for (const c of k.conditions) for (const prefix of c.codes) if (code.startsWith(prefix) && prefix.length > (best?.len ?? 0)) best = { c, len: prefix.length };
     const entry = findIcd10(code);
     if (best && /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/.test(code)) return { condition: best.c, matchedBy: 'code', code, codeDisplay: entry?.display ?? null, notice: null };
-    notice = PHRASES[k.locale].unknownCode(code);
+    notice = wordsIn(k.locale)('assessment:engine.unknownCode', { code });
   }
   const text = diagnosis.text ? normalise(diagnosis.text) : '';
   if (text.trim()) {

@@ -2,7 +2,8 @@ import type { AssessmentAnswers } from './answers.ts';
 import { matchCondition } from './conditionMatch.ts';
 import { baseFacts, operationOf, stageOf, type Stage } from './facts.ts';
 import { KNOWLEDGE, type Condition, type Knowledge } from './knowledge.ts';
-import { normalised as norm, PHRASES } from './phrases.ts';
+import { normalised as norm } from './phrases.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { holds, type Facts, type Predicate } from './predicate.ts';
 import type { AssessmentResult, Reason } from './result.ts';
 
@@ -112,10 +113,10 @@ export function biomarkerCompleteness(k: Knowledge, c: Condition, stage: Stage, 
       seen.add(t.name);
       const matched = [t.name, ...t.aliases].map(norm).some((a) => doneNorm.some((d) => d.includes(a)));
       const status = matched ? 'done' : hadNgs && t.ngs ? 'check_report' : 'missing';
-      const stageNote = t.stage === 'advanced' && stage === 'unknown' ? PHRASES[k.locale].neededIfSpread : null;
+      const stageNote = t.stage === 'advanced' && stage === 'unknown' ? wordsIn(k.locale)('assessment:engine.neededIfSpread') : null;
       tests.push({
         name: t.name, status, optional: !!t.optional, note: [t.note, stageNote].filter(Boolean).join(' ') || null,
-        reason: PHRASES[k.locale].testExpectedFor(p.label), sources: p.sources,
+        reason: wordsIn(k.locale)('assessment:engine.testExpectedFor', { panel: p.label.toLowerCase() }), sources: p.sources,
       });
     }
   }

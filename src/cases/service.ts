@@ -27,7 +27,7 @@ import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
 import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type ServiceLevels } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
-import { decideUrgency, urgencyReasonIn } from './urgency.ts';
+import { coordinatorUrgencyReason, decideUrgency, urgencyReasonIn } from './urgency.ts';
 import { unreadByCase } from '../messages/unread.ts';
 import { summaryTranslationNeeded } from '../opinions/summaryLanguage.ts';
 import { caregiverInvitationMail } from './invitationMail.ts';
@@ -359,7 +359,7 @@ export function casesService(deps: Deps) {
       return withCaseTx(db, async (tx) => {
         const opened = await gates.open(tx, actor, caseId, 'case.urgency.set', meta, { forUpdate: true });
         if (opened.row.coordinator_id !== actor.userId) throw new AppError('GUARD_FAILED', 'Take the case as its coordinator first.');
-        const [changed] = await tx.query<{ ready_at: Date | null }>('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1 RETURNING ready_at', [caseId, urgency, `Set by coordinator: ${reason}`]);
+        const [changed] = await tx.query<{ ready_at: Date | null }>('UPDATE cases SET urgency = $2, urgency_reason = $3, updated_at = now() WHERE id = $1 RETURNING ready_at', [caseId, urgency, coordinatorUrgencyReason(reason)]);
         // The promise depends on urgency: a running clock gets the new due date.
         if (changed?.ready_at) await setDueDate(tx, caseId, dueDate(serviceLevels, new Date(changed.ready_at), urgency));
         await opened.emit('case.urgency', { from: opened.row.urgency, to: urgency, reason });

@@ -4,6 +4,7 @@ import type { AssessmentAnswers } from '../assessment/answers.ts';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { knowledgeIn } from '../assessment/localized.ts';
 import type { Locale } from '../core/locale.ts';
+import { wordsIn } from '../core/i18n.ts';
 import type { Intake } from './intake.ts';
 
 export interface UrgencyDecision {
@@ -25,7 +26,10 @@ export function decideUrgency(intake: Intake, carried: AssessmentAnswers | null 
   };
 }
 
-const SET_BY_COORDINATOR: Record<Locale, string> = { en: 'Set by coordinator: ', es: 'Fijada por el coordinador: ' };
+/** How a coordinator's own reason is introduced when stored (in English) and when read. */
+const setByCoordinator = (locale: Locale) => wordsIn(locale)('lifecycle:setByCoordinator');
+/** A coordinator's reason as the case stores it. */
+export const coordinatorUrgencyReason = (reason: string) => `${setByCoordinator('en')}${reason}`;
 
 /**
  * A case's stored urgency reason in the reader's language: the rules' own words (stored in
@@ -36,7 +40,7 @@ export function urgencyReasonIn(reason: string | null, locale: Locale): string |
   const en = KNOWLEDGE.rules.urgency;
   const tr = knowledgeIn(locale).knowledge.rules.urgency;
   const pairs: [string, string][] = [...en.rules.map((r, i): [string, string] => [r.text, tr.rules[i]!.text]), [en.standard.text, tr.standard.text]];
-  if (reason.startsWith(SET_BY_COORDINATOR.en)) return SET_BY_COORDINATOR[locale] + reason.slice(SET_BY_COORDINATOR.en.length);
+  if (reason.startsWith(setByCoordinator('en'))) return setByCoordinator(locale) + reason.slice(setByCoordinator('en').length);
   let out = reason;
   for (const [english, translated] of pairs) out = out.split(english).join(translated);
   return out;

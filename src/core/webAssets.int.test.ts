@@ -18,7 +18,7 @@ const script = `export const greeting = ${JSON.stringify('a synthetic module '.r
 beforeAll(async () => {
   dist = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-web-'));
   fs.mkdirSync(path.join(dist, 'assets'));
-  fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><html><head><meta property="csp-nonce" nonce="__CSP_NONCE__"><script type="module" src="/assets/index-AbC123.js" nonce="__CSP_NONCE__"></script></head><body><div id="root"></div></body></html>');
+  fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><html lang="en"><head><meta name="description" content="Consilium: expert second opinions" /><title>Consilium</title><meta property="csp-nonce" nonce="__CSP_NONCE__"><script type="module" src="/assets/index-AbC123.js" nonce="__CSP_NONCE__"></script></head><body><div id="root"></div></body></html>');
   fs.writeFileSync(path.join(dist, 'assets/index-AbC123.js'), script);
   fs.writeFileSync(path.join(dist, 'assets/index-AbC123.js.br'), zlib.brotliCompressSync(script));
   fs.writeFileSync(path.join(dist, 'assets/index-AbC123.js.gz'), zlib.gzipSync(script));
@@ -86,6 +86,18 @@ describe('the built web app', () => {
       expect(html).not.toContain('__CSP_NONCE__');
       expect(page.headers['content-security-policy']).toContain(`'nonce-${nonce}'`);
     }
+  });
+
+  it('sends the page in the language the browser asks for, its title and description from the catalogue', async () => {
+    const spanish = await rawGet(`${t.baseUrl}/cases/some-case`, { 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' });
+    expect(spanish.headers.vary).toMatch(/Accept-Language/);
+    const html = spanish.body.toString();
+    expect(html).toContain('<html lang="es"');
+    expect(html).toContain('<title>Consilium — segundas opiniones</title>');
+    expect(html).toMatch(/<meta name="description" content="Consilium: segundas opiniones de especialistas/);
+    const english = (await rawGet(`${t.baseUrl}/`, { 'accept-language': 'fr-FR' })).body.toString();
+    expect(english).toContain('<html lang="en"');
+    expect(english).toContain('<title>Consilium — second opinions</title>');
   });
 
   it('answers a missing file under /assets/ with 404 problem details, not with the page', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { DateTime, Interval } from 'luxon';
 import { z } from 'zod';
 import { entryIn, type Locale } from '../core/locale.ts';
+import { wordsIn } from '../core/i18n.ts';
 
 /**
  * Video visits as data (./data/visit-types.json: which visits, their length, who books them and
@@ -87,40 +88,16 @@ export interface BookingFacts {
   expertName: string;
 }
 
-/** The reasons a booking waits, per language (the patient's side reads them). */
-export const BOOKING_WORDS: Record<Locale, {
-  notYet: (offered: string) => string; noBoard: string; whereAreYou: string; notLicensed: (expert: string, where: string) => string;
-  noLead: string; noHours: (expert: string) => string; alreadyBooked: string;
-}> = {
-  en: {
-    notYet: (offered) => `You can book this ${offered}.`,
-    noBoard: 'The tumor board has not discussed this case yet.',
-    whereAreYou: 'Tell us in your request where you live (country, and state in the US): the expert must be licensed there.',
-    notLicensed: (expert, where) => `${expert} is not licensed in ${where}, where you are, so a video visit is not possible. The written opinion is not affected.`,
-    noLead: 'No expert leads this review yet.',
-    noHours: (expert) => `${expert} has not set hours for video visits yet.`,
-    alreadyBooked: 'A visit of this kind is already booked. You can move it to another time.',
-  },
-  es: {
-    notYet: (offered) => `Puede programarla ${offered}.`,
-    noBoard: 'El comité de tumores todavía no ha hablado de este caso.',
-    whereAreYou: 'Díganos en su solicitud dónde vive (país, y estado si está en EE. UU.): el especialista debe tener licencia allí.',
-    notLicensed: (expert, where) => `${expert} no tiene licencia en ${where}, donde usted está. Por eso no es posible una videoconsulta. La opinión por escrito no cambia.`,
-    noLead: 'Todavía no hay un especialista a cargo de esta revisión.',
-    noHours: (expert) => `${expert} todavía no ha fijado horarios para videoconsultas.`,
-    alreadyBooked: 'Ya hay una consulta de este tipo programada. Puede cambiarla a otra hora.',
-  },
-};
 
 /** Why a booking may not go ahead, in plain words in the reader's language (empty: it may). */
 export function bookingRefusal(f: BookingFacts, locale: Locale = 'en'): string[] {
-  const w = BOOKING_WORDS[locale];
+  const t = wordsIn(locale);
   const out: string[] = [];
-  if (!f.type.caseStatuses.includes(f.caseStatus)) out.push(w.notYet(entryIn(f.type, locale).offered));
-  if (f.type.requiresBoardDiscussion && !f.boardDiscussed) out.push(w.noBoard);
-  if (f.type.licensedWherePatientIs && !f.patientLocation) out.push(w.whereAreYou);
+  if (!f.type.caseStatuses.includes(f.caseStatus)) out.push(t('visits:booking.notYet', { offered: entryIn(f.type, locale).offered }));
+  if (f.type.requiresBoardDiscussion && !f.boardDiscussed) out.push(t('visits:booking.noBoard'));
+  if (f.type.licensedWherePatientIs && !f.patientLocation) out.push(t('visits:booking.whereAreYou'));
   else if (f.type.licensedWherePatientIs && f.patientLocation && !f.expertLicensure.includes(f.patientLocation)) {
-    out.push(w.notLicensed(f.expertName, f.patientLocation.replace(/^US-/, '')));
+    out.push(t('visits:booking.notLicensed', { expert: f.expertName, where: f.patientLocation.replace(/^US-/, '') }));
   }
   return out;
 }

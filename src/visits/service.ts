@@ -16,7 +16,7 @@ import type { Intake } from '../cases/intake.ts';
 import { enqueueJob } from '../jobs.ts';
 import type { ExpertAvailability } from './fhir.ts';
 import { removeFromRoom } from './room.ts';
-import { BOOKING_WORDS, bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
+import { bookingRefusal, cancelRefusal, freeSlots, VisitHours, visitTypeById, VISITS } from './rules.ts';
 
 /**
  * Video visits with the expert who writes the opinion: the expert's weekly hours, free slots in
@@ -174,10 +174,10 @@ export function visitsService(deps: Deps & { cases: CasesService }) {
         const discussed = (await tx.query(`SELECT 1 FROM board_minutes WHERE case_id = $1 AND confirmed_at IS NOT NULL`, [caseId])).length > 0;
         const types = VISITS.types.map((t) => {
           const locale = meta.locale ?? 'en';
-          const words = BOOKING_WORDS[locale];
-          const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }, locale) : [words.noLead];
-          if (expert && !expert.visit_hours?.weekly.length) why.push(words.noHours(expert.name));
-          if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push(words.alreadyBooked);
+          const w = wordsIn(locale);
+          const why = expert ? bookingRefusal({ type: t, caseStatus: row.status, boardDiscussed: discussed, patientLocation: patientLocation(row.intake as Intake), expertLicensure: expert.licensure ?? [], expertName: expert.name }, locale) : [w('visits:booking.noLead')];
+          if (expert && !expert.visit_hours?.weekly.length) why.push(w('visits:booking.noHours', { expert: expert.name }));
+          if (visits.some((v) => v.visit_type === t.id && v.status === 'booked' && new Date(v.ends_at) > deps.now())) why.push(w('visits:booking.alreadyBooked'));
           return { id: t.id, label: entryIn(t, meta.locale ?? 'en').label, minutes: t.minutes, bookable: patientSide && why.length === 0, why };
         });
         return { visits: visits.map((v) => visitView(v, deps.now())), types: patientSide ? types : [], expertName: expert?.name ?? null, cancellationHours: VISITS.cancellation.minHoursBefore };

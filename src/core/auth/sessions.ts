@@ -1,4 +1,5 @@
 import type { Locale } from '../locale.ts';
+import { wordsIn } from '../i18n.ts';
 import Bowser from 'bowser';
 import type { Actor, RequestMeta } from '../context.ts';
 import type { Db, Queryable } from '../db.ts';
@@ -157,19 +158,15 @@ export async function revokeOtherSessions(tx: Queryable, userId: string, keepTok
 
 /** "Chrome on macOS" ("Chrome en macOS"): the browser and system a session was opened from, in words a person knows. */
 export function describeDevice(userAgent: string | null, locale: Locale = 'en'): string {
-  const w = DEVICE_WORDS[locale];
-  if (!userAgent) return w.unknown;
+  const t = wordsIn(locale);
+  if (!userAgent) return t('account:device.unknown');
   const ua = Bowser.parse(userAgent);
   const browser = ua.browser.name;
-  const kind = ua.platform.type === 'mobile' || ua.platform.type === 'tablet' ? w[ua.platform.type] : null;
-  const os = [ua.os.name, kind].filter(Boolean).join(' ');
-  if (!browser && !os) return w.unknown;
-  return [browser, os && `${w.on} ${os}`].filter(Boolean).join(' ');
+  const kind = ua.platform.type === 'mobile' ? t('account:device.mobile') : ua.platform.type === 'tablet' ? t('account:device.tablet') : null;
+  const system = [ua.os.name, kind].filter(Boolean).join(' ');
+  if (browser && system) return t('account:device.onSystem', { browser, system });
+  return browser || system || t('account:device.unknown');
 }
-const DEVICE_WORDS: Record<Locale, { unknown: string; on: string; mobile: string; tablet: string }> = {
-  en: { unknown: 'Unknown device', on: 'on', mobile: 'mobile', tablet: 'tablet' },
-  es: { unknown: 'Dispositivo desconocido', on: 'en', mobile: 'móvil', tablet: 'tableta' },
-};
 
 export async function revokeUserSessions(tx: Queryable, userId: string): Promise<number> {
   forgetRecentSessions(tx);

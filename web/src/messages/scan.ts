@@ -63,7 +63,9 @@ export function keyUses(sf: ts.SourceFile, callers: readonly string[] = ['t']): 
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      // `t(…)`, `i18n.t(…)`, and a language's words asked for at once (`wordsIn(locale)(…)`).
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text
+        : ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : '';
       if (callers.includes(name)) take(node.arguments[0]);
     }
     if (ts.isJsxAttribute(node) && node.name.getText() === 'i18nKey') take(node.initializer);
