@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeIn } from '../src/assessment/localized.ts';
 import { CONSENT_DOCUMENTS } from '../src/consent/documents.ts';
 import { extractPdfText } from '../src/records/pdfText.ts';
+import { fhirValidationErrors } from '../src/fhir/validate.ts';
 import { aCase, aCaseInReview, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
 import { Client } from './support/client.ts';
 import { startTestApp, type TestApp } from './support/testApp.ts';
@@ -238,6 +239,11 @@ describe('the patient summary in the patient’s language', () => {
     expect(notices[0].title).toMatch(/^Resumen traducido de la opinión/);
     const audit = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_events WHERE action = 'case.opinion.translate' AND case_id = $1`, [id]);
     expect(audit).toEqual([{ detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }, { detail: { version: 1, language: 'es' } }]);
+    // In FHIR the signed summary stays the conclusion, in its language, with the reviewed translation beside it (the core translation extension).
+    const dr = await p.client.get(`/fhir/R4/DiagnosticReport/${seen.reports[0].id}`);
+    expect(fhirValidationErrors(dr.body)).toEqual([]);
+    expect(dr.body).toMatchObject({ language: 'en', conclusion: 'The plan is sound. Ask your doctor about the next scan.' });
+    expect(dr.body._conclusion.extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/translation', extension: [{ url: 'lang', valueCode: 'es' }, { url: 'content', valueString: 'El plan es correcto. Pregúntele a su médico por la próxima tomografía del tórax.' }] }]);
     // Only the coordinator attaches one: to the patient the route is not there (as for any case route they may not use).
     expect((await p.client.put(`/api/cases/${id}/opinion/report/1/translation`, { language: 'es', summary: 'El plan.', translatedBy: 'Ana Traductora', reviewedBy: 'Luis Revisor' })).status).toBe(404);
   });

@@ -7,6 +7,7 @@ import { countParam, offsetParam, params, referenceId } from '../fhir/search.ts'
 import type { ReportDocument } from './schemas.ts';
 import { CONCORDANCE_LABELS } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
+import { summaryLanguageOf } from './summaryLanguage.ts';
 
 /**
  * The issued opinion as FHIR R4: a DiagnosticReport per report version (the PDF as presentedForm)
@@ -84,7 +85,11 @@ function suggestedStudies(doc: ReportDocument): ResearchStudy[] {
   });
 }
 
-export function toFhirDiagnosticReport(r: { id: string; case_id: string; version: number; kind: string; issued_at: Date; content: ReportDocument }, patientId: string, pdf: Buffer, superseded: boolean): DiagnosticReport {
+/** FHIR's core extension for a string in another language (http://hl7.org/fhir/R4/extension-translation.html). */
+const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
+export interface SummaryTranslation { language: string; summary: string }
+
+export function toFhirDiagnosticReport(r: { id: string; case_id: string; version: number; kind: string; issued_at: Date; content: ReportDocument }, patientId: string, pdf: Buffer, superseded: boolean, translations: readonly SummaryTranslation[] = []): DiagnosticReport {
   const doc = r.content;
   const concordance = worstConcordance(doc);
   const summary = doc.parts.map((p) => p.content.patientSummary).filter(Boolean).join('\n\n');
@@ -93,6 +98,8 @@ export function toFhirDiagnosticReport(r: { id: string; case_id: string; version
   return {
     resourceType: 'DiagnosticReport',
     id: r.id,
+    // The language the summary (the report's text for the patient) is written in.
+    language: summaryLanguageOf(doc),
     ...(board.length || studies.length ? { contained: [...board, ...studies] } : {}),
     // The trials the reviewers suggest to ask about.
     ...(studies.length ? { extension: studies.map((st) => ({ url: SUPPORTING_INFO, valueReference: { reference: `#${st.id}`, display: st.title ?? st.identifier![0]!.value! } })) } : {}),
@@ -107,6 +114,8 @@ export function toFhirDiagnosticReport(r: { id: string; case_id: string; version
     performer: doc.parts.map((p) => ({ display: `${p.authorName} (${p.reviewerRole})` })),
     ...(concordance ? { result: [{ reference: `Observation/${r.id}-concordance`, display: CONCORDANCE_LABELS[concordance] }] } : {}),
     ...(summary ? { conclusion: summary.slice(0, 10_000) } : {}),
+    // The summary's reviewed translations ride on it, each with its language; the conclusion stays the signed text.
+    ...(summary && translations.length ? { _conclusion: { extension: translations.map((t) => ({ url: TRANSLATION, extension: [{ url: 'lang', valueCode: t.language }, { url: 'content', valueString: t.summary.slice(0, 10_000) }] })) } } : {}),
     ...(concordance ? { conclusionCode: [{ coding: [{ system: CONCORDANCE_SYSTEM, code: concordance, display: CONCORDANCE_LABELS[concordance] }] }] } : {}),
     presentedForm: [{ contentType: 'application/pdf', data: pdf.toString('base64'), title: `Second opinion ${doc.caseReference}, version ${r.version}`, creation: new Date(r.issued_at).toISOString() }],
   };
@@ -135,7 +144,7 @@ export function opinionFhirRoutes(opinions: OpinionsService, publicUrl: () => st
       const actor = req.actor;
       const found = UUID.test(id) ? await opinions.reportForFhir(actor, requestMeta(req), id) : null;
       if (!found) throw notFound('This DiagnosticReport');
-      return reply.type('application/fhir+json; charset=utf-8').send(toFhirDiagnosticReport(found.report, found.patientId, found.pdf, found.superseded));
+      return reply.type('application/fhir+json; charset=utf-8').send(toFhirDiagnosticReport(found.report, found.patientId, found.pdf, found.superseded, found.translations));
     });
     app.get('/DiagnosticReport', { config: { access: 'signed-in' } }, async (req, reply) => {
       const actor = req.actor;
@@ -149,7 +158,7 @@ export function opinionFhirRoutes(opinions: OpinionsService, publicUrl: () => st
         caseId: basedOn ? referenceId(basedOn, 'ServiceRequest') ?? 'none' : undefined,
       }, count, offset);
       const base = `${publicUrl()}/fhir/R4`;
-      return reply.type('application/fhir+json; charset=utf-8').send(bundle(req, base, result.rows.map((r) => toFhirDiagnosticReport(r.report, r.patientId, r.pdf, r.superseded)), result.total, count, offset));
+      return reply.type('application/fhir+json; charset=utf-8').send(bundle(req, base, result.rows.map((r) => toFhirDiagnosticReport(r.report, r.patientId, r.pdf, r.superseded, r.translations)), result.total, count, offset));
     });
     app.get('/Observation/:id', { config: { access: { case: 'case.opinion.read' } } }, async (req, reply) => {
       const { id } = req.params as { id: string };

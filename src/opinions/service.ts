@@ -494,7 +494,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
            WHERE ${where.join(' AND ')} ORDER BY r.issued_at DESC, r.id LIMIT ${count} OFFSET ${offset}`, params);
         await recordCaseReads(tx, { actor, meta, action: 'fhir.DiagnosticReport.search', entityType: 'Case' }, rows.map((r) => r.case_id));
         const withPdf = [];
-        for (const r of rows) withPdf.push({ report: r, patientId: r.patient_id, pdf: await blobs.read(tx, r.pdf_sha256), superseded: r.version < r.latest });
+        const translated = await translationsOf(tx, rows);
+        for (const r of rows) withPdf.push({ report: r, patientId: r.patient_id, pdf: await blobs.read(tx, r.pdf_sha256), superseded: r.version < r.latest, translations: translated(r) });
         return { rows: withPdf, total: n?.n ?? 0 };
       });
     },
@@ -507,10 +508,19 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
         const { row, relations } = await openCase(tx, actor, r.case_id, 'case.opinion.read', meta, { auditAction: 'fhir.DiagnosticReport.read' });
         if (isPatientSide(relations) && !DELIVERED_STATES.includes(row.status)) return null;
         const pdf = await blobs.read(tx, r.pdf_sha256);
-        return { report: r, patientId: r.patient_id, pdf, superseded: (await reports(tx, r.case_id)).some((x) => x.version > r.version) };
+        const translations = (await translationsOf(tx, [r]))(r);
+        return { report: r, patientId: r.patient_id, pdf, superseded: (await reports(tx, r.case_id)).some((x) => x.version > r.version), translations };
       });
     },
   };
+
+  /** The reviewed translations of each report's summary, the newest per language (for FHIR's translation extension). */
+  async function translationsOf(tx: Queryable, rows: readonly Pick<ReportRow, 'case_id' | 'version'>[]) {
+    const found = rows.length ? await tx.query<{ case_id: string; report_version: number; language: string; summary: string }>(
+      `SELECT DISTINCT ON (case_id, report_version, language) case_id, report_version, language, summary FROM opinion_summary_translations
+       WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, report_version, language, attached_at DESC`, [[...new Set(rows.map((r) => r.case_id))]]) : [];
+    return (r: Pick<ReportRow, 'case_id' | 'version'>) => found.filter((t) => t.case_id === r.case_id && t.report_version === r.version).map((t) => ({ language: t.language, summary: t.summary }));
+  }
 
   async function followupOpenUntil(tx: Queryable, row: CaseRow): Promise<Date | null> {
     // Counted from the delivery itself: coming back from a hold does not restart the period.
