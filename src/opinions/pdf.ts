@@ -107,7 +107,7 @@ function registryLine(trial: NonNullable<OpinionContent['trials']>[number], w: W
 function trialLines(trials: NonNullable<OpinionContent['trials']>, w: Words) {
   return [
     ...trials.flatMap((trial) => [
-      { text: [trial.identifier, trial.title, trial.phases?.length ? phaseWords(trial.phases) : null].filter(Boolean).join(' · '), bold: true },
+      { text: [trial.identifier, trial.title, trial.phases?.length ? phaseWords(trial.phases, asLocale(w('report:locale'))) : null].filter(Boolean).join(' · '), bold: true },
       { text: w('report:trials.why', { why: trial.why }) },
       ...registryLine(trial, w),
       ...(trial.sites?.length ? [{ text: w('report:trials.sites', { sites: trial.sites.join('; ') }) }] : []),

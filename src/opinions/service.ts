@@ -66,9 +66,10 @@ const reportView = (r: ReportRow) => ({
 });
 
 /** Where the patient lives, as the intake says: trial sites near them come first. */
+/** Where the patient lives (for the nearest study sites) and the language the sites are named in for them. */
 const patientHome = (row: CaseRow) => {
-  const p = (row.intake as { patient?: { country?: string; state?: string; postalCode?: string } }).patient;
-  return { country: p?.country ?? null, state: p?.state ?? null, postalCode: p?.postalCode ?? null };
+  const p = (row.intake as { patient?: { country?: string; state?: string; postalCode?: string; preferredLanguage?: string } }).patient;
+  return { country: p?.country ?? null, state: p?.state ?? null, postalCode: p?.postalCode ?? null, locale: asLocale(p?.preferredLanguage) };
 };
 const sha256 = (v: unknown) => crypto.createHash('sha256').update(JSON.stringify(v)).digest('hex');
 

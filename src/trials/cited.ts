@@ -1,4 +1,6 @@
 import type { Queryable } from '../core/db.ts';
+import { hasWords, wordsIn } from '../core/i18n.ts';
+import type { Locale } from '../core/locale.ts';
 import { nearestSites } from './matching.ts';
 import { NCT_ID, wholeTrials, type RegistryTrial } from './registry.ts';
 
@@ -15,13 +17,22 @@ export interface CitedTrial {
   checkedOn?: string | undefined;
 }
 
-const PHASE_WORDS: Record<string, string> = { EARLY_PHASE1: 'Early phase 1', PHASE1: 'Phase 1', PHASE2: 'Phase 2', PHASE3: 'Phase 3', PHASE4: 'Phase 4', NA: 'Phase not applicable' };
-export const phaseWords = (phases: string[]) => phases.map((p) => PHASE_WORDS[p] ?? p).join('/');
+/** A study's phases in the reader's words ("Phase 2/Phase 3", "Fase 2/Fase 3"). */
+export const phaseWords = (phases: string[], locale: Locale = 'en') => {
+  const t = wordsIn(locale);
+  return phases.map((p) => (hasWords('en', `report:trials.phase.${p}`) ? t(`report:trials.phase.${p}`) : p)).join('/');
+};
 
-const place = (s: ReturnType<typeof nearestSites>[number]) =>
-  [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ')
-  + (s.distanceMiles !== null ? ` (about ${Math.round(s.distanceMiles).toLocaleString('en-US')} miles away)` : '')
-  + (s.status === 'NOT_YET_RECRUITING' ? ', not yet open' : '');
+/** A site as the opinion names it, in the patient's language, with its distance in miles and kilometres. */
+export function siteLine(s: ReturnType<typeof nearestSites>[number], locale: Locale) {
+  const t = wordsIn(locale);
+  const tag = t('report:locale');
+  const named = [s.facility, s.city, s.state, s.country].filter(Boolean).join(', ');
+  const withDistance = s.distanceMiles !== null
+    ? t('report:trials.siteAway', { place: named, miles: Math.round(s.distanceMiles).toLocaleString(tag), km: Math.round(s.distanceMiles * 1.609344).toLocaleString(tag) })
+    : named;
+  return s.status === 'NOT_YET_RECRUITING' ? t('report:trials.notYetOpen', { place: withDistance }) : withDistance;
+}
 const contactLine = (c: RegistryTrial['contacts'][number] | undefined) => (c ? [c.name, c.phone, c.email].filter(Boolean).join(', ') : '');
 /** The contact's parts that the registry gives, each within the opinion's limits; undefined when it gives none. */
 function contactParts(c: RegistryTrial['contacts'][number] | undefined): CitedTrial['contactDetails'] {
@@ -34,11 +45,11 @@ function contactParts(c: RegistryTrial['contacts'][number] | undefined): CitedTr
 
 /**
  * Fills in each cited trial from the local copy of the registry (title, phase, the sites nearest
- * the patient, the study's contact), so the signed opinion names what the registry says, not what
- * a client sent. A trial not in the copy (registry out of reach, or no longer recruiting) keeps
+ * the patient, in their language, the study's contact), so the signed opinion names what the
+ * registry says, not what a client sent. A trial not in the copy (registry out of reach, or no longer recruiting) keeps
  * only the reviewer's identifier and reason.
  */
-export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, home: { country: string | null; state: string | null; postalCode?: string | null }, trials: T[], today: Date): Promise<T[]> {
+export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, home: { country: string | null; state: string | null; postalCode?: string | null; locale?: Locale }, trials: T[], today: Date): Promise<T[]> {
   const ids = trials.map((t) => t.identifier?.trim().toUpperCase()).filter((id): id is string => !!id && NCT_ID.test(id));
   const rows = ids.length ? await tx.query<{ nct_id: string; record: RegistryTrial }>(`SELECT nct_id, record FROM trials WHERE nct_id = ANY($1::text[])`, [ids]) : [];
   const byId = new Map(wholeTrials(rows.map((r) => r.record)).map((r) => [r.nctId, r]));
@@ -52,7 +63,7 @@ export async function resolveCitedTrials<T extends CitedTrial>(tx: Queryable, ho
     const contactDetails = contactParts(record.contacts[0]);
     return {
       ...own, identifier: id, title: record.title.slice(0, 500), phases: record.phases.slice(0, 5),
-      sites: nearestSites(record, home).slice(0, 3).map(place).filter(Boolean).map((s) => s.slice(0, 300)),
+      sites: nearestSites(record, home).slice(0, 3).map((site) => siteLine(site, home.locale ?? 'en')).filter(Boolean).map((s) => s.slice(0, 300)),
       ...(contact ? { contact: contact.slice(0, 300) } : {}),
       ...(contactDetails ? { contactDetails } : {}),
       registryStatus: record.status.slice(0, 40), checkedOn: today.toISOString().slice(0, 10),
