@@ -1,4 +1,4 @@
-import { Anchor, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Box, Burger, Button, Center, Container, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Component, lazy, Suspense } from 'react';
@@ -7,7 +7,7 @@ import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-r
 import { post } from './api.ts';
 import i18n from './i18n.ts';
 import { roleLabel } from './labels.ts';
-import { useMe, type Me } from './auth.tsx';
+import { rememberSignedIn, useMe, type Me } from './auth.tsx';
 import { LanguageSwitcher, useAccountLanguage } from './LanguageSwitcher.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { ForgotPasswordPage, LoginPage, MfaPage, RegisterPage, SetPasswordPage, VerifyEmailPage } from './pages/Auth.tsx';
@@ -106,6 +106,7 @@ function Shell({ me, children }: { me: Me; children: React.ReactNode }) {
   const { t } = useTranslation();
   const signOut = async () => {
     await post('/auth/logout');
+    rememberSignedIn(false);
     qc.clear();
     qc.setQueryData(['me'], null);
     navigate('/login');
@@ -161,6 +162,24 @@ function home(me: Me) {
   return me.user.role === 'coordinator' ? '/queue' : me.user.role === 'admin' ? '/admin/users' : me.user.role === 'expert' ? '/inbox' : me.user.role === 'board_chair' ? '/boards' : me.user.role === 'interpreter' ? '/visits' : '/cases';
 }
 
+/** The pages behind sign-in (by address): a signed-out visitor opening one is asked to sign in first. */
+const SIGNED_IN_PAGES = ['/cases/*', '/queue', '/inbox', '/profile', '/directory', '/boards/*', '/outcomes', '/admin/*', '/visits/*', '/notifications', '/account/*'];
+
+/** An address that is no page: said in plain words, with the way home (and to sign in, when signed out). */
+function NotFound({ signedIn }: { signedIn: boolean }) {
+  const { t } = useTranslation();
+  const body = (
+    <Stack gap="xs" data-testid="not-found">
+      <Text>{t('common:notFound.text')}</Text>
+      <Group gap="md">
+        <Anchor component={Link} to="/">{t('common:notFound.home')}</Anchor>
+        {!signedIn && <Anchor component={Link} to="/login">{t('common:notFound.signIn')}</Anchor>}
+      </Group>
+    </Stack>
+  );
+  return signedIn ? body : <Container size={440} py="xl">{body}</Container>;
+}
+
 /** Routes by sign-in state: public pages, the MFA step, then the role's workspace. */
 export function App() {
   const { data: me, isLoading } = useMe();
@@ -188,7 +207,9 @@ export function App() {
           <Route path="/" element={<HomePage />} />
           <Route path="/login" element={<LoginPage />} />
           {publicRoutes}
-          <Route path="*" element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
+          {/* A signed-in page asks to sign in first; an address that is no page says so. */}
+          {SIGNED_IN_PAGES.map((p) => <Route key={p} path={p} element={<Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />)}
+          <Route path="*" element={<NotFound signedIn={false} />} />
         </Routes>
       </Pages>
       </>
@@ -225,7 +246,7 @@ export function App() {
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/account" element={<AccountPage me={me} />} />
           <Route path="/account/security" element={<Navigate to="/account" replace />} />
-          <Route path="*" element={<Text>{t('common:notFound.text')} <Anchor component={Link} to="/">{t('common:notFound.home')}</Anchor></Text>} />
+          <Route path="*" element={<NotFound signedIn />} />
         </Routes>
       </Pages>
     </Shell>

@@ -20,7 +20,9 @@ export function useMe() {
     queryKey: ['me'],
     queryFn: async () => {
       try {
-        return await get<Me>('/auth/me');
+        const me = await get<Me>('/auth/me');
+        rememberSignedIn(true);
+        return me;
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return null;
         throw e;
@@ -28,6 +30,31 @@ export function useMe() {
     },
     staleTime: 30_000,
   });
+}
+
+const SIGNED_IN = 'consilium.signedIn';
+
+/**
+ * Remembers on this device that someone was signed in, until they sign out themselves. The sign-in
+ * page says a session ended only then: a visitor who was never signed in (a link in an email, an
+ * invitation, an address typed by hand) is simply asked to sign in.
+ */
+export function rememberSignedIn(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN, '1');
+    else localStorage.removeItem(SIGNED_IN);
+  } catch {
+    // Storage may be blocked (private mode): the sign-in page then just asks to sign in.
+  }
+}
+
+/** Whether a session on this device ended without its owner signing out (timed out, ended elsewhere). */
+export function sessionEndedHere(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN) === '1';
+  } catch {
+    return false;
+  }
 }
 
 /** The patient, a caregiver or the referring physician: the words are written to them; staff read their own. */

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, post, type PostResult } from '../api.ts';
-import type { Me } from '../auth.tsx';
+import { rememberSignedIn, sessionEndedHere, type Me } from '../auth.tsx';
 import { ErrorNote } from '../components.tsx';
 import { PasswordStrength } from './PasswordStrength.tsx';
 
@@ -38,7 +38,8 @@ export function LoginPage() {
     <Card title={t('auth:login.title')}>
       <form onSubmit={(e) => { e.preventDefault(); login.mutate(); }}>
         <Stack>
-          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">{t('auth:login.sessionEnded')}</Alert>}
+          {/* Only someone whose session ended is told so; anyone else is just asked to sign in. */}
+          {params.get('next') && params.get('next') !== '/' && <Alert color="blue">{sessionEndedHere() ? t('auth:login.sessionEnded') : t('auth:login.toContinue')}</Alert>}
           <TextInput label={t('auth:email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
           <PasswordInput label={t('auth:password')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
           <Anchor component={Link} to="/forgot-password" state={{ email }} size="sm" mt={-8}>{t('auth:login.forgot')}</Anchor>
@@ -213,6 +214,7 @@ export function MfaPage({ me }: { me: Me }) {
   });
   const signOut = async () => {
     await post('/auth/logout');
+    rememberSignedIn(false);
     qc.setQueryData(['me'], null);
   };
   if (me.session.mfaState === 'ok') return <Navigate to="/account" replace />;
