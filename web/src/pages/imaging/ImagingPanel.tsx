@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDay, get, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import { modalityLabel } from '../../labels.ts';
 import { caseKeys } from '../../queryKeys.ts';
 import type { CaseCan } from '../../caseData.ts';
 
@@ -46,7 +47,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
                   return (
                     <Card key={se.seriesUid} withBorder padding="xs" data-testid="slide-series">
                       <Anchor component={Link} to={`/cases/${caseId}/slides/${se.slideId}`} size="sm">{t('records:imaging.slideSeries', { name: se.description ?? '' })}</Anchor>
-                      <Group gap={4} mt={4}>{se.modality && <Badge size="xs" variant="filled">{se.modality}</Badge>}</Group>
+                      <Group gap={4} mt={4}>{se.modality && <ModalityBadge code={se.modality} />}</Group>
                     </Card>
                   );
                 }
@@ -58,7 +59,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
                         : <Text size="xs" h={120} bg="dark" c="white" ta="center" pt={48}>{t('records:imaging.compressed')}</Text>}
                     </Anchor>
                     <Group gap={4} mt={4}>
-                      {se.modality && <Badge size="xs" variant="filled">{se.modality}</Badge>}
+                      {se.modality && <ModalityBadge code={se.modality} />}
                       <Text size="xs">{se.description ?? t('records:imaging.series', { number: se.number ?? '' })}</Text>
                     </Group>
                     <Text size="xs" c="dimmed">{t('records:imaging.frames', { count: se.frames })}</Text>
@@ -72,6 +73,12 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
       ))}
     </Stack>
   );
+}
+
+/** A series' kind of imaging, in the reader's words ("TC" in Spanish), named in full on hover and to screen readers. */
+function ModalityBadge({ code }: { code: string }) {
+  const { short, name } = modalityLabel(code);
+  return <Badge size="xs" variant="filled" title={name} aria-label={name}>{short}</Badge>;
 }
 
 function ExportMenu({ caseId, studyUid }: { caseId: string; studyUid: string }) {

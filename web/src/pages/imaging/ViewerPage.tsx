@@ -10,6 +10,7 @@ import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { PRESET_SOURCES, WINDOW_PRESETS } from './presets.ts';
 import type { ImagingStudy } from './ImagingPanel.tsx';
+import { modalityLabel } from '../../labels.ts';
 import { caseKeys } from '../../queryKeys.ts';
 import { useCaseCan } from '../../caseData.ts';
 
@@ -217,7 +218,7 @@ export function ViewerPage({ me }: { me: Me }) {
 
   if (studies.isLoading) return <Loader role="status" aria-label={t('records:viewer.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
-  const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: t('records:viewer.seriesOption', { day: s.date ? `${formatDay(s.date)} ` : '', study: s.description ?? t('records:viewer.study'), modality: se.modality ?? '', series: se.description ?? '', count: se.frames }) })));
+  const allSeries = (studies.data ?? []).flatMap((s) => s.series.map((se) => ({ value: `${s.studyUid}:${se.seriesUid}`, label: t('records:viewer.seriesOption', { day: s.date ? `${formatDay(s.date)} ` : '', study: s.description ?? t('records:viewer.study'), modality: se.modality ? modalityLabel(se.modality).short : '', series: se.description ?? '', count: se.frames }) })));
   const seriesLabel = (p: Pane | null) => allSeries.find((s) => s.value === `${p?.studyUid}:${p?.seriesUid}`)?.label ?? '';
   const loading = Object.values(progress).reduce((a, p) => ({ loaded: a.loaded + p.loaded, total: a.total + p.total }), { loaded: 0, total: 0 });
 
