@@ -25,8 +25,11 @@ export function catalogue(language = 'en', folder = MESSAGES): Map<string, strin
 
 export const namespaceOf = (key: string) => key.slice(0, key.indexOf(':'));
 
-/** i18next's plural categories and our one context ("own": the patient reading about their own request). */
-const VARIANT = /(_own)?(_(zero|one|two|few|many|other))?$/;
+/**
+ * i18next's plural categories and our two contexts: "own", the patient reading about their own
+ * request, and "theirs", a caregiver or the referring physician reading about the patient's.
+ */
+const VARIANT = /(_own|_theirs)?(_(zero|one|two|few|many|other))?$/;
 /** A catalogue key without its plural or context ending: the key the code asks for. */
 export const baseKey = (key: string) => key.replace(VARIANT, '');
 

@@ -22,7 +22,8 @@ export function Caregivers({ c }: { c: Schema<'Case'> }) {
   const proxies = c.members.filter((m) => m.relation === 'proxy');
   return (
     <Stack>
-      <Text size="sm">{t('cases:caregivers.intro')}</Text>
+      {/* The patient reads of the caregivers they invite; a caregiver, of those the patient invites. */}
+      <Text size="sm">{t('cases:caregivers.intro', { context: owner ? undefined : 'theirs' })}</Text>
       {proxies.map((p) => (
         <Group key={p.userId} justify="space-between"><Text>{t('cases:caregivers.person', { name: p.name, relationship: p.relationship })}</Text>{owner && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(p.userId)}>{t('cases:caregivers.remove')}</Button>}</Group>
       ))}

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post, type GetResult, type Schema } from '../api.ts';
 import { ErrorNote } from '../components.tsx';
+import { readerOf } from '../caseData.ts';
 import { caseKeys } from '../queryKeys.ts';
 
 type CaseDetail = Schema<'Case'>;
@@ -34,9 +35,9 @@ interface NextStep { title: string; text: string; tab?: { id: string; label: str
 export function patientNextStep(c: CaseDetail, t: TFunction): NextStep | null {
   const step = STEP_OF[c.status];
   if (!step) return null;
-  // The patient reads "your opinion"; a caregiver or referring physician reads "the opinion".
-  const context = c.myRelations.includes('patient') ? 'own' : undefined;
-  const expected = c.sla?.dueAt ? t('cases:next.expectedBy', { day: day(c.sla.dueAt) }) : t('cases:next.expectedIn', { days: c.opinionWithinBusinessDays });
+  // The patient reads "your opinion", "your records"; a caregiver or referring physician reads "the opinion", "the patient's records".
+  const context = readerOf(c);
+  const expected = c.sla?.dueAt ? t('cases:next.expectedBy', { day: day(c.sla.dueAt) }) : t('cases:next.expectedIn', { context, days: c.opinionWithinBusinessDays });
   const tab = TAB_OF[step];
   return {
     title: t(`cases:next.${step}.title`, { context }),
@@ -53,7 +54,7 @@ export function PatientProgress({ c, openTab }: { c: CaseDetail; openTab: (id: s
   return (
     <Card withBorder data-testid="progress">
       {active !== undefined && (
-        <Stepper active={active} size="xs" allowNextStepsSelect={false} mb="md" aria-label={t('cases:progress')}>
+        <Stepper active={active} size="xs" allowNextStepsSelect={false} mb="md" aria-label={t('cases:progress', { context: readerOf(c) })}>
           {STAGES.map((s) => <Stepper.Step key={s} label={t(`cases:stage.${s}`)} />)}
         </Stepper>
       )}
@@ -122,7 +123,7 @@ export function CommandButtons({ c, patientSide = false }: { c: CaseDetail; pati
             <Select label={t('cases:command.expert')} searchable data={(experts.data ?? []).map((e) => ({ value: e.id, label: e.name }))} value={expertId} onChange={setExpertId} nothingFoundMessage={t('cases:command.noExpert')} />
           )}
           {open && CONFIRM[open.name] && <Text size="sm">{t(`cases:command.${CONFIRM[open.name]!}`)}</Text>}
-          {open?.name === 'cancel' && patientSide && <Text size="sm">{t('cases:command.cancelPatient')}</Text>}
+          {open?.name === 'cancel' && patientSide && <Text size="sm">{t('cases:command.cancelPatient', { context: readerOf(c) })}</Text>}
           {open && NEEDS_REASON.includes(open.name) && <Textarea label={t('cases:command.reason')} description={patientSide ? t('cases:command.reasonPatient') : t('cases:command.reasonStaff')} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
           <ErrorNote error={run.error} />
           <Button onClick={() => open && run.mutate(open.name)} loading={run.isPending}>{t('cases:command.confirm')}</Button>

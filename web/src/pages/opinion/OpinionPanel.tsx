@@ -6,7 +6,7 @@ import { formatDate, get, post, type GetResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
-import type { CaseCan } from '../../caseData.ts';
+import { useCaseReader, type CaseCan, type Reader } from '../../caseData.ts';
 import { languageName } from '../../languages.ts';
 import { SummaryTranslationForm } from './SummaryTranslationForm.tsx';
 import { BoardView, CoordinatorView, ReviewerWorkspace, type Workspace } from './ReviewWorkspace.tsx';
@@ -38,6 +38,8 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
   // A reviewed translation into the patient's language goes first; the signed original follows, named as such.
   const translation = w.summaryLanguage.current;
   const { t } = useTranslation();
+  // The patient reads "your questions"; anyone else (a caregiver, the referring physician, staff) "the patient's".
+  const context = useCaseReader(caseId);
   if (!latest) return null;
   const parts = latest.document.parts;
   const asked = latest.document.patientQuestions;
@@ -68,14 +70,14 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
         const s = p.content.slidesReviewed!;
         return (
           <Stack key={`slides-${p.authorName}`} gap={0} mt="sm" data-testid="slides-reviewed-summary">
-            {s.digital.length > 0 && <Text size="sm">{t('opinion:report.slidesDigital', { author: p.authorName, count: s.digital.length })}</Text>}
-            {s.glass.length > 0 && <Text size="sm">{t('opinion:report.slidesGlass', { author: p.authorName })}</Text>}
-            {s.digitalSufficed === 'yes' && s.glass.length === 0 && <Text size="sm">{t('opinion:report.slidesEnough')}</Text>}
+            {s.digital.length > 0 && <Text size="sm">{t('opinion:report.slidesDigital', { context, author: p.authorName, count: s.digital.length })}</Text>}
+            {s.glass.length > 0 && <Text size="sm">{t('opinion:report.slidesGlass', { context, author: p.authorName })}</Text>}
+            {s.digitalSufficed === 'yes' && s.glass.length === 0 && <Text size="sm">{t('opinion:report.slidesEnough', { context })}</Text>}
           </Stack>
         );
       })}
-      <TrialsToAsk parts={parts} />
-      <Title order={4} size="h5" mt="md">{t('opinion:report.answers')}</Title>
+      <TrialsToAsk parts={parts} context={context} />
+      <Title order={4} size="h5" mt="md">{t('opinion:report.answers', { context })}</Title>
       {/* In the order the patient asked, whoever answered. */}
       {parts.flatMap((p) => (p.content.answers ?? []).map((a) => ({ ...a, p }))).sort((x, y) => order(x.question) - order(y.question)).map(({ p, ...a }) => (
         <Stack key={`${p.authorName}-${a.question}`} gap={0} mt={4}><Text size="sm" fw={600}>{a.question}</Text><Text size="sm">{a.answer} <Text span c="dimmed" size="xs">{t('opinion:report.by', { author: p.authorName })}</Text></Text></Stack>
@@ -87,15 +89,15 @@ function Reports({ caseId, w, patientSide }: { caseId: string; w: Workspace; pat
 }
 
 /** The studies the reviewers suggest, once each, in plain words, with where and whom to ask. */
-function TrialsToAsk({ parts }: { parts: Workspace['reports'][number]['document']['parts'] }) {
+function TrialsToAsk({ parts, context }: { parts: Workspace['reports'][number]['document']['parts']; context: Reader }) {
   const { t } = useTranslation();
   const seen = new Set<string>();
   const trials = parts.flatMap((p) => p.content.trials ?? []).filter((x) => !seen.has(x.identifier) && seen.add(x.identifier));
   if (!trials.length) return null;
   return (
     <Stack gap={4} mt="md" data-testid="trials-to-ask">
-      <Title order={4} size="h5">{t('opinion:report.trials.title')}</Title>
-      <Text size="sm">{t('opinion:report.trials.intro')}</Text>
+      <Title order={4} size="h5">{t('opinion:report.trials.title', { context })}</Title>
+      <Text size="sm">{t('opinion:report.trials.intro', { context })}</Text>
       {trials.map((x) => (
         <Card key={x.identifier} withBorder padding="xs">
           <Text size="sm" fw={600}>{x.title ?? x.identifier}</Text>
@@ -107,7 +109,7 @@ function TrialsToAsk({ parts }: { parts: Workspace['reports'][number]['document'
             </>
           ) : null}
           {x.contact ? <Text size="sm">{t('opinion:report.trials.contact', { contact: x.contact })}</Text> : null}
-          {x.checkedOn && !x.registryStatus && <Text size="sm" c="dimmed">{t('opinion:report.trials.notFound')}</Text>}
+          {x.checkedOn && !x.registryStatus && <Text size="sm" c="dimmed">{t('opinion:report.trials.notFound', { context })}</Text>}
           {x.registryStatus && /^NCT[0-9]{8}$/.test(x.identifier) && (
             <Anchor size="sm" href={`https://clinicaltrials.gov/study/${x.identifier}`} target="_blank" rel="noopener noreferrer">{t('opinion:report.trials.record', { id: x.identifier })}</Anchor>
           )}

@@ -15,6 +15,7 @@ import { api, formatDate, formatDay, get, type GetResult, type Schema } from '..
 type Doc = Schema<'Document'>;
 type Checklist = Schema<'RecordsChecklist'>;
 import type { Me } from '../../auth.tsx';
+import { useCaseReader } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
 import type { ImagingStudy } from '../imaging/ImagingPanel.tsx';
@@ -185,6 +186,8 @@ function DocumentType({ caseId, d, isCoordinator }: { caseId: string; d: Doc; is
 function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { caseId: string; data: Checklist | undefined; error: unknown; isCoordinator: boolean; canUpload: boolean }) {
   const qc = useQueryClient();
   const { t } = useTranslation();
+  // The patient reads "your doctors"; a caregiver or the referring physician, "the patient's".
+  const reader = useCaseReader(caseId);
   const [waiving, setWaiving] = useState<{ id: string; label: string } | null>(null);
   const [reason, setReason] = useState('');
   const waive = useMutation({
@@ -208,7 +211,7 @@ function ChecklistSection({ caseId, data, error, isCoordinator, canUpload }: { c
         if (!items.length) return null;
         return (
           <Stack key={who} gap={6} mb="md" data-testid={`checklist-${who}`}>
-            <Text fw={600}>{who === 'patient' ? (isCoordinator ? t('records:checklist.patientStaff') : t('records:checklist.patient')) : isCoordinator ? t('records:checklist.serviceStaff') : t('records:checklist.service')}</Text>
+            <Text fw={600}>{who === 'patient' ? (isCoordinator ? t('records:checklist.patientStaff') : t('records:checklist.patient')) : isCoordinator ? t('records:checklist.serviceStaff') : t('records:checklist.service', { context: reader })}</Text>
             {who === 'service' && !isCoordinator && canUpload && <Text size="sm" c="dimmed">{t('records:checklist.uploadAnyway')}</Text>}
             <Stack gap={0} data-testid="case-checklist">
               {items.map((i) => (
