@@ -95,6 +95,16 @@ export function formatDay(day: string | null | undefined, unknown = '—'): stri
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString(formatLocale(), { dateStyle: 'medium', timeZone: 'UTC' });
 }
 
+/**
+ * A month written as ISO does ("2026-11": a consent document's version) in words in the reader's
+ * language ("November 2026", "noviembre de 2026"); anything else shows as it is.
+ */
+export function formatMonth(month: string): string {
+  const m = month.match(/^(\d{4})-(\d{2})$/);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return month;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)).toLocaleDateString(formatLocale(), { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
 /** The user's own calendar day (not UTC's), `offsetDays` from today, as an ISO date. */
 export function localDay(offsetDays = 0): string {
   const d = new Date(Date.now() + offsetDays * 86_400_000);

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { formatDate, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
+import { formatDate, formatMonth, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
@@ -420,7 +420,7 @@ function ConsentStep({ c, me, onDone, onBack }: { c: CaseDetail; me: Me; onDone:
         return (
         <Paper key={d.kind} withBorder p="md">
           <Title order={4}>{d.title}</Title>
-          <Text size="xs" c="dimmed">{t('intake:consent.version', { version: d.version })}</Text>
+          <Text size="xs" c="dimmed">{t('intake:consent.version', { version: formatMonth(d.version) })}</Text>
           {/* The text scrolls in its box; keyboard users can scroll it too. */}
           <ScrollArea h={180} mt="xs" type="auto" viewportProps={{ tabIndex: 0, 'aria-label': d.title }}><Text size="sm" style={{ whiteSpace: 'pre-line' }}>{d.text}</Text></ScrollArea>
           {done ? (
