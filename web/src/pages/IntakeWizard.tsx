@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { formatDate, formatMonth, get, post, put, type FormOf as Form, type GetResult, type Schema } from '../api.ts';
+import { formatLocale } from '../i18n.ts';
 import type { Me } from '../auth.tsx';
 import { ErrorNote, FieldRow } from '../components.tsx';
 import { DiagnosisLabel, useDiagnosisByCode, useDiagnosisSearch, type DiagnosisHit } from '../diagnosis.tsx';
@@ -250,7 +251,7 @@ function PatientStep({ caseId, v, set }: StepProps<'patient'> & { caseId: string
         <TextInput label={t('intake:patient.postalCode')} description={t('intake:patient.postalCodeWhy')} autoComplete="postal-code" value={v.postalCode ?? ''} onChange={(e) => set({ postalCode: e.currentTarget.value })} />
         <NativeSelect label={t('intake:patient.travel')} value={v.travelMiles ? String(v.travelMiles) : 'unsure'}
           onChange={(e) => set({ travelMiles: travelMiles(e.currentTarget.value as TravelChoice) })}
-          data={TRAVEL_CHOICES.map((value) => ({ value, label: t(`intake:patient.travelOptions.${value}`) }))} />
+          data={TRAVEL_CHOICES.map((value) => ({ value, label: travelLabel(t, travelMiles(value)) ?? t('intake:patient.travelOptions.unsure') }))} />
       </FieldRow>
     </Stack>
   );
@@ -265,12 +266,17 @@ const TRAVEL_CHOICES = ['unsure', '25', '50', '100', '250', 'any'] as const;
 type TravelChoice = (typeof TRAVEL_CHOICES)[number];
 const travelMiles = (c: TravelChoice) => (c === 'unsure' ? undefined : c === 'any' ? 'any' as const : Number(c));
 
-/** The patient's answer on travel in words, or null when not answered. */
+/**
+ * The patient's answer on travel in words, or null when not answered. Miles are what the service
+ * asks in (the research registry's distances are in miles); kilometres are given beside them for
+ * readers who count in them (Spanish speakers, patients outside the United States).
+ */
 export function travelLabel(t: TFunction, miles: number | 'any' | undefined | null): string | null {
   if (miles == null) return null;
-  const choice = String(miles);
-  return (TRAVEL_CHOICES as readonly string[]).includes(choice) ? t(`intake:patient.travelOptions.${choice as TravelChoice}`) : t('intake:patient.travelMiles', { count: Number(miles) });
+  if (miles === 'any') return t('intake:patient.travelOptions.any');
+  return t('intake:patient.travelMiles', { count: miles, km: Math.round(miles * KM_PER_MILE).toLocaleString(formatLocale()) });
 }
+const KM_PER_MILE = 1.609344;
 
 function ConditionStep({ v, set }: StepProps<'condition'>) {
   const { t } = useTranslation();
