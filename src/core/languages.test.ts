@@ -9,6 +9,11 @@ describe('language names', () => {
     expect(languageName('pt-BR')).toBe('Brazilian Portuguese');
     expect(languageName('es', 'es')).toBe('español');
   });
+  it('names American Sign Language in Spanish, which ICU does not, in lower case as it names the others', () => {
+    expect(languageName('ase')).toBe('American Sign Language');
+    expect(languageName('ase', 'es')).toBe('lengua de señas americana');
+    expect(languageName('ase', 'es-MX')).toBe('lengua de señas americana');
+  });
   it('shows what it cannot name as it was given', () => {
     expect(languageName('not a code')).toBe('not a code');
     expect(languageName('qqq')).toBe('qqq');
