@@ -12,4 +12,10 @@ describe('password advice in the reader’s language', () => {
     for (const [i, line] of common.advice.entries()) expect(line).not.toBe(english.advice[i]);
     expect((await judgePassword('maria.gonzalez2024', ['maria.gonzalez@example.test'], 'es')).advice).toEqual(['No arme su contraseña con su nombre o su correo electrónico.']);
   });
+
+  it('reads on from the refusal’s first sentence ("Esta contraseña es muy fácil de adivinar.") without starting again with "Esta"', async () => {
+    for (const password of ['password123', 'qwertyuiop', 'iloveyou12', 'Password1!']) {
+      for (const line of (await judgePassword(password, [], 'es')).advice) expect(line).not.toMatch(/^Esta\b/);
+    }
+  });
 });

@@ -61,12 +61,16 @@ const ADVICE: Record<Locale, { tooShort: string; published: string; personal: st
     personal: 'Do not build your password from your name or email address.', addWords: 'Add another word or two that do not belong together.',
   },
   es: {
-    tooShort: 'Use al menos 10 caracteres.', published: 'Esta contraseña está publicada y no se puede usar. Elija una propia.',
+    tooShort: 'Use al menos 10 caracteres.', published: 'Es una contraseña publicada y no se puede usar. Elija una propia.',
     personal: 'No arme su contraseña con su nombre o su correo electrónico.', addWords: 'Agregue una o dos palabras más que no tengan relación entre sí.',
   },
 };
 
-/** The estimator's advice (its English wording, as it gives it) in Spanish, said to "usted". */
+/**
+ * The estimator's advice (its English wording, as it gives it) in Spanish, said to "usted". A
+ * refusal reads "Esta contraseña es muy fácil de adivinar." before it, so no line starts with
+ * "Esta" again.
+ */
 const FEEDBACK_ES: Record<string, string> = {
   'Straight rows of keys on your keyboard are easy to guess.': 'Las filas seguidas de teclas de su teclado son fáciles de adivinar.',
   'Short keyboard patterns are easy to guess.': 'Los patrones cortos del teclado son fáciles de adivinar.',
@@ -75,9 +79,9 @@ const FEEDBACK_ES: Record<string, string> = {
   'Common character sequences like "abc" are easy to guess.': 'Las secuencias comunes de caracteres como "abc" son fáciles de adivinar.',
   'Recent years are easy to guess.': 'Los años recientes son fáciles de adivinar.',
   'Dates are easy to guess.': 'Las fechas son fáciles de adivinar.',
-  'This is a heavily used password.': 'Esta contraseña la usa muchísima gente.',
-  'This is a frequently used password.': 'Esta contraseña se usa con mucha frecuencia.',
-  'This is a commonly used password.': 'Esta es una contraseña muy común.',
+  'This is a heavily used password.': 'Muchísima gente usa esta contraseña.',
+  'This is a frequently used password.': 'Mucha gente usa esta contraseña.',
+  'This is a commonly used password.': 'Es una contraseña muy común.',
   'This is similar to a commonly used password.': 'Se parece a una contraseña muy común.',
   'Single words are easy to guess.': 'Una sola palabra es fácil de adivinar.',
   'Single names or surnames are easy to guess.': 'Un solo nombre o apellido es fácil de adivinar.',
