@@ -1,7 +1,7 @@
 import { formatLocale } from './i18n.ts';
-import { Alert, Badge, List, SimpleGrid, Text } from '@mantine/core';
+import { Alert, Badge, Box, List, SimpleGrid, Table, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
-import { Children } from 'react';
+import { Children, useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, STATUS_COLORS } from './api.ts';
 import { statusLabel } from './labels.ts';
@@ -94,4 +94,57 @@ export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; busines
 export function FieldRow({ children }: { children: React.ReactNode }) {
   const n = Children.toArray(children).length;
   return <SimpleGrid cols={{ base: 1, sm: Math.min(n, 3) }} spacing="sm">{children}</SimpleGrid>;
+}
+
+/**
+ * Whether a row that scrolls sideways has more past its start or its end edge (right to left
+ * too), updated as it scrolls and as the page resizes: where there is more, the edge shows it.
+ */
+export function useMoreToScroll(ref: RefObject<HTMLElement | null>, watch: unknown = null): { atStart: boolean; atEnd: boolean } {
+  const [more, setMore] = useState({ atStart: false, atEnd: false });
+  useEffect(() => {
+    const row = ref.current;
+    if (!row) return;
+    const look = () => {
+      const scrolled = Math.abs(row.scrollLeft);
+      const next = { atStart: scrolled > 2, atEnd: scrolled + row.clientWidth < row.scrollWidth - 2 };
+      setMore((m) => (m.atStart === next.atStart && m.atEnd === next.atEnd ? m : next));
+    };
+    look();
+    row.addEventListener('scroll', look, { passive: true });
+    const resized = new ResizeObserver(look);
+    resized.observe(row);
+    if (row.firstElementChild) resized.observe(row.firstElementChild);
+    return () => {
+      row.removeEventListener('scroll', look);
+      resized.disconnect();
+    };
+  }, [ref, watch]);
+  return more;
+}
+
+/** A shadow on one edge of a box that scrolls sideways, saying there is more that way. */
+function EdgeShadow({ side }: { side: 'start' | 'end' }) {
+  return (
+    <Box aria-hidden="true" pos="absolute" top={0} bottom={0} w={28}
+      style={{ insetInlineStart: side === 'start' ? 0 : undefined, insetInlineEnd: side === 'end' ? 0 : undefined, pointerEvents: 'none', zIndex: 1,
+        background: `linear-gradient(to ${side === 'end' ? 'left' : 'right'}, rgba(0, 0, 0, 0.16), transparent)` }} />
+  );
+}
+
+/**
+ * A table wider than a phone: it scrolls sideways in its box, and shows that it does: a scrollbar
+ * that stays visible and a shadow on the edge with more past it (the case's tab row fades there
+ * the same way). Keyboard users can scroll it too.
+ */
+export function WideTable({ minWidth, mb, children }: { minWidth: number; mb?: string; children: React.ReactNode }) {
+  const viewport = useRef<HTMLDivElement>(null);
+  const { atStart, atEnd } = useMoreToScroll(viewport);
+  return (
+    <Box pos="relative" mb={mb} data-more-to-scroll={atEnd || undefined}>
+      {atStart && <EdgeShadow side="start" />}
+      {atEnd && <EdgeShadow side="end" />}
+      <Table.ScrollContainer minWidth={minWidth} scrollAreaProps={{ type: 'auto', viewportRef: viewport, viewportProps: { tabIndex: 0 } }}>{children}</Table.ScrollContainer>
+    </Box>
+  );
 }

@@ -5,7 +5,7 @@ import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, get, post, type GetResult, type PostResult } from '../api.ts';
 import { roleLabel } from '../labels.ts';
-import { ErrorNote } from '../components.tsx';
+import { ErrorNote, WideTable } from '../components.tsx';
 import { Pager } from '../pager.tsx';
 
 export function AdminAuditPage() {
@@ -38,7 +38,7 @@ export function AdminAuditPage() {
         <TextInput label="To" type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
       </Group>
       <ErrorNote error={events.error} />
-      <Table.ScrollContainer minWidth={900}>
+      <WideTable minWidth={900}>
         <Table striped aria-label="Audit events">
           <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>From</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -52,7 +52,7 @@ export function AdminAuditPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </WideTable>
       {events.data && <Pager total={events.data.total} estimated={events.data.totalIsEstimate} page={page} pageSize={50} hasNext={!!events.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, events.data.nextCursor)} />}
       {events.data && <Text size="sm" c="dimmed">{events.data.totalIsEstimate ? t('common:count.eventsAbout', { count: shownTotal(events.data.total, true) }) : t('common:count.events', { count: events.data.total })}</Text>}
     </Stack>

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { get, type GetResult } from '../api.ts';
-import { ErrorNote } from '../components.tsx';
+import { ErrorNote, WideTable } from '../components.tsx';
 
 type Review = GetResult<'/api/admin/knowledge/review'>;
 
@@ -31,7 +31,7 @@ export function AdminKnowledgePage() {
             <TextInput label="Search" placeholder="area, id or words" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 280 }} />
             <Switch label="Only those due" checked={dueOnly} onChange={(e) => setDueOnly(e.currentTarget.checked)} />
           </Group>
-          <Table.ScrollContainer minWidth={720}>
+          <WideTable minWidth={720}>
             <Table striped verticalSpacing="xs">
               <Table.Thead><Table.Tr><Table.Th>Area</Table.Th><Table.Th>Entry</Table.Th><Table.Th>Says or names</Table.Th><Table.Th>Sources</Table.Th><Table.Th>Last reviewed</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>
@@ -46,7 +46,7 @@ export function AdminKnowledgePage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </WideTable>
           {shown.length === 0 && <Text size="sm">No entry matches.</Text>}
         </>
       )}

@@ -4,7 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { api, formatDate, get, post, type GetResult } from '../api.ts';
 import { roleLabel, ROLES } from '../labels.ts';
-import { ErrorNote } from '../components.tsx';
+import { ErrorNote, WideTable } from '../components.tsx';
 import { languageName, languageOptions } from '../languages.ts';
 
 const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'interpreter', 'admin'];
@@ -36,7 +36,7 @@ export function AdminUsersPage() {
         <Select label="Role" clearable placeholder="Any" data={ROLES.map((value) => ({ value, label: roleLabel(value) }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
       </Group>
       <ErrorNote error={users.error ?? toggle.error} />
-      <Table.ScrollContainer minWidth={700}>
+      <WideTable minWidth={700}>
         <Table striped aria-label="Users">
           <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th><Table.Th>Sign-in help</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -56,7 +56,7 @@ export function AdminUsersPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </WideTable>
       {users.data && users.data.total > 25 && <Pagination total={Math.ceil(users.data.total / 25)} value={page} onChange={setPage} />}
       <Modal opened={!!resetting} onClose={() => setResetting(null)} title={resetting?.kind === 'password' ? 'Reset the password' : 'Reset two-step sign-in'}>
         <Stack>

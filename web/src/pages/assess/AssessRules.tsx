@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import i18n from '../../i18n.ts';
 import { formatDay, get, type GetResult, type Schema } from '../../api.ts';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 
 type Predicate = Schema<'RulePredicate'>;
 type Knowledge = GetResult<'/api/assessments/rules'>;
@@ -39,7 +39,7 @@ function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? ''
   return (
     <section aria-label={title}>
       <Title order={2} mb="xs">{t('assess:rules.count', { title, count: rules.length })}</Title>
-      <Table.ScrollContainer minWidth={technical ? 720 : 0}>
+      <WideTable minWidth={technical ? 720 : 0}>
         <Table striped verticalSpacing="xs">
           <Table.Thead><Table.Tr>{technical && <Table.Th>{t('assess:rules.column.rule')}</Table.Th>}<Table.Th>{t('assess:rules.column.says')}</Table.Th>{technical && <Table.Th>{t('assess:rules.column.when')}</Table.Th>}<Table.Th>{t('assess:rules.column.sources')}</Table.Th><Table.Th>{t('assess:rules.column.reviewed')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -54,7 +54,7 @@ function RuleTable<R extends RuleRow>({ title, rules, text = (r) => r.text ?? ''
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </WideTable>
     </section>
   );
 }
@@ -93,7 +93,7 @@ export function AssessRulesPage() {
             <RuleTable title={t('assess:rules.table.coverage')} rules={d.rules.coverage} />
             {technical && <section aria-label={t('assess:rules.table.conditions')}>
               <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.conditions'), count: d.conditions.length })}</Title>
-              <Table.ScrollContainer minWidth={720}>
+              <WideTable minWidth={720}>
                 <Table striped verticalSpacing="xs">
                   <Table.Thead><Table.Tr><Table.Th>{t('assess:rules.column.condition')}</Table.Th><Table.Th>{t('assess:rules.column.codes')}</Table.Th><Table.Th>{t('assess:rules.column.flags')}</Table.Th><Table.Th>{t('assess:rules.column.reviewers')}</Table.Th><Table.Th>{t('assess:rules.column.records')}</Table.Th><Table.Th>{t('assess:rules.column.panels')}</Table.Th><Table.Th>{t('assess:rules.column.sources')}</Table.Th></Table.Tr></Table.Thead>
                   <Table.Tbody>
@@ -110,7 +110,7 @@ export function AssessRulesPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </WideTable>
             </section>}
             {technical && <section aria-label={t('assess:rules.table.panels')}>
               <Title order={2} mb="xs">{t('assess:rules.count', { title: t('assess:rules.table.panels'), count: d.panels.length })}</Title>

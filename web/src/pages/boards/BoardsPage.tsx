@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatDate, get, post, type GetResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 
 type Sessions = GetResult<'/api/boards/sessions'>;
 type Proposals = GetResult<'/api/boards/proposals'>;
@@ -115,7 +115,7 @@ function WaitingCases({ sessions }: { sessions: Sessions }) {
       <ErrorNote error={proposals.error ?? add.error} />
       {proposals.data?.length === 0 && <Text c="dimmed">No confirmed case is waiting.</Text>}
       {!!proposals.data?.length && (
-        <Table.ScrollContainer minWidth={640}>
+        <WideTable minWidth={640}>
           <Table data-testid="waiting-cases">
             <Table.Thead><Table.Tr><Table.Th>Case</Table.Th><Table.Th>Board</Table.Th><Table.Th>Why</Table.Th><Table.Th>Agenda</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
@@ -139,7 +139,7 @@ function WaitingCases({ sessions }: { sessions: Sessions }) {
               })}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
     </Stack>
   );

@@ -2,7 +2,7 @@ import { Anchor, Group, Stack, Table, Text, TextInput, Title } from '@mantine/co
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, type Schema } from '../../api.ts';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 
 type Row = Schema<'BillingReportRow'>;
 const monthOf = (d: Date) => d.toISOString().slice(0, 7);
@@ -35,7 +35,7 @@ export function AdminBillingReportPage() {
       <ErrorNote error={report.error} />
       {valid && report.data && rows.length === 0 && <Text size="sm" c="dimmed">No bill was issued in these months.</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={860}>
+        <WideTable minWidth={860}>
           <Table striped data-testid="billing-report">
             <Table.Thead>
               <Table.Tr><Table.Th>Month</Table.Th><Table.Th>Service line</Table.Th><Table.Th ta="right">Bills</Table.Th><Table.Th ta="right">Billed</Table.Th><Table.Th ta="right">Paid</Table.Th><Table.Th ta="right">Waived</Table.Th><Table.Th ta="right">Still owed</Table.Th><Table.Th ta="right">To refund</Table.Th></Table.Tr>
@@ -66,7 +66,7 @@ export function AdminBillingReportPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
     </Stack>
   );

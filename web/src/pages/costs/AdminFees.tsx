@@ -2,7 +2,7 @@ import { Accordion, Button, Card, Group, NativeSelect, NumberInput, SimpleGrid, 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { formatDate, get, put, type Schema } from '../../api.ts';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 
 type Fees = Schema<'Fees'>;
 type Version = Schema<'FeeSchedule'>;
@@ -51,7 +51,7 @@ export function AdminFeesPage() {
       {fees.data && (
         <Card withBorder>
           <Stack>
-            <Table.ScrollContainer minWidth={480}>
+            <WideTable minWidth={480}>
               <Table>
                 <Table.Thead><Table.Tr><Table.Th>Service</Table.Th><Table.Th w={180}>Fee ({currency})</Table.Th></Table.Tr></Table.Thead>
                 <Table.Tbody>
@@ -69,7 +69,7 @@ export function AdminFeesPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </WideTable>
             <Text size="xs" c="dimmed">{fees.data.codeNote}</Text>
             <TextInput label="Why the fees change" description="Kept with the new version, for the record." value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={300} />
             <Group>

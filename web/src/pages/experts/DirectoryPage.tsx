@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, type GetResult, type PostResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 import { languageName } from '../../languages.ts';
 
 /** The expert directory: search for coordinators and admins; CSV import and CSV/FHIR export for admins. */
@@ -41,7 +41,7 @@ export function DirectoryPage({ me }: { me: Me }) {
       )}
       <ErrorNote error={list.error ?? importCsv.error} />
       <TextInput label="Search by name, institution or NPI" value={q} onChange={(e) => (setQ(e.currentTarget.value), setPage(1))} maw={400} />
-      <Table.ScrollContainer minWidth={820}>
+      <WideTable minWidth={820}>
         <Table verticalSpacing="xs">
           <Table.Thead><Table.Tr><Table.Th>Expert</Table.Th><Table.Th>Specialties</Table.Th><Table.Th>Focus</Table.Th><Table.Th>Licensed in</Table.Th><Table.Th>Languages</Table.Th><Table.Th>Load</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -57,7 +57,7 @@ export function DirectoryPage({ me }: { me: Me }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </WideTable>
       {list.data && list.data.total > 25 && <Pagination total={Math.ceil(list.data.total / 25)} value={page} onChange={setPage} />}
       <Text size="sm" c="dimmed">{list.data?.total === 1 ? '1 expert' : `${list.data?.total ?? 0} experts`}</Text>
     </Stack>

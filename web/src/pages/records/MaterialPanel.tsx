@@ -6,7 +6,7 @@ import { formatDate, get, post, put, type GetResult } from '../../api.ts';
 
 /** The details a step of a specimen's journey may carry (which ones depends on the step). */
 interface SpecimenStepForm { carrier?: string; trackingNumber?: string; receivedCount?: number; condition?: string; note?: string }
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 
 /** The steps a specimen may take next from each status (named in records:specimens.next). */
@@ -64,7 +64,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">{t('records:specimens.none')}</Text>}
       {list.data && list.data.length > 0 && (
-        <Table.ScrollContainer minWidth={520}>
+        <WideTable minWidth={520}>
         <Table verticalSpacing={4} data-testid="specimens">
           <Table.Thead><Table.Tr><Table.Th>{t('records:specimens.material')}</Table.Th><Table.Th>{t('records:specimens.status')}</Table.Th><Table.Th>{t('records:specimens.tracking')}</Table.Th><Table.Th /></Table.Tr></Table.Thead>
           <Table.Tbody>
@@ -88,7 +88,7 @@ function Specimens({ caseId, isCoordinator }: { caseId: string; isCoordinator: b
             ))}
           </Table.Tbody>
         </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       <Modal opened={adding} onClose={() => setAdding(false)} title={t('records:specimens.trackTitle')}>
         <form onSubmit={(e) => { e.preventDefault(); add.mutate(); }}>
@@ -155,7 +155,7 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
       <ErrorNote error={list.error ?? status.error} />
       {list.data?.length === 0 && <Text size="sm" c="dimmed">{t('records:roi.none')}</Text>}
       {list.data && list.data.length > 0 && (
-        <Table.ScrollContainer minWidth={440}>
+        <WideTable minWidth={440}>
         <Table verticalSpacing={4} data-testid="roi-requests">
           <Table.Tbody>
             {list.data.map((r) => (
@@ -171,7 +171,7 @@ function RecordsRequests({ caseId, isCoordinator }: { caseId: string; isCoordina
             ))}
           </Table.Tbody>
         </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       <Modal opened={open} onClose={() => setOpen(false)} title={t('records:roi.modalTitle')} size="lg">
         <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>

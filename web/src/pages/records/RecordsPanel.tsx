@@ -16,7 +16,7 @@ type Doc = Schema<'Document'>;
 type Checklist = Schema<'RecordsChecklist'>;
 import type { Me } from '../../auth.tsx';
 import { useCaseReader } from '../../caseData.ts';
-import { ErrorNote } from '../../components.tsx';
+import { ErrorNote, WideTable } from '../../components.tsx';
 import { MaterialPanel } from './MaterialPanel.tsx';
 import type { ImagingStudy } from '../imaging/ImagingPanel.tsx';
 import { Link } from 'react-router';
@@ -257,13 +257,13 @@ function ClinicalSection({ caseId }: { caseId: string }) {
       {history.length > 0 && (
         <>
           <Text fw={600} size="sm">{t('records:clinical.history')}</Text>
-          <Table.ScrollContainer minWidth={340} mb="sm"><Table verticalSpacing={2}><Table.Tbody>{history.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.kind}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.status}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
+          <WideTable minWidth={340} mb="sm"><Table verticalSpacing={2}><Table.Tbody>{history.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td>{r.kind}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.status}</Table.Td></Table.Tr>)}</Table.Tbody></Table></WideTable>
         </>
       )}
       {labs.length > 0 && (
         <>
           <Text fw={600} size="sm">{t('records:clinical.labs')}</Text>
-          <Table.ScrollContainer minWidth={300}><Table verticalSpacing={2} data-testid="labs"><Table.Tbody>{labs.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.value} {r.unit}</Table.Td></Table.Tr>)}</Table.Tbody></Table></Table.ScrollContainer>
+          <WideTable minWidth={300}><Table verticalSpacing={2} data-testid="labs"><Table.Tbody>{labs.map((r) => <Table.Tr key={r.id}><Table.Td>{r.effective ?? '—'}</Table.Td><Table.Td style={{ overflowWrap: 'anywhere' }}>{r.display ?? r.code}</Table.Td><Table.Td>{r.value} {r.unit}</Table.Td></Table.Tr>)}</Table.Tbody></Table></WideTable>
         </>
       )}
     </section>
