@@ -90,6 +90,25 @@ export function SlaBadge({ sla }: { sla: { dueAt: string; state: string; busines
   );
 }
 
+/** A case's reference as the server writes it ("C-2026-000123"; a letter or few, the year, the number). */
+const REFERENCE = /\b[A-Z]{1,4}-\d{4}-\d{4,}\b/g;
+
+/**
+ * Text that names cases by reference (a notice's title, a case's line), each reference kept on
+ * one line: a phone broke "C-2026-000123" at its hyphens, and half a reference names nothing.
+ */
+export function WholeReferences({ text }: { text: string }) {
+  const parts: React.ReactNode[] = [];
+  let last = 0;
+  for (const m of text.matchAll(REFERENCE)) {
+    parts.push(text.slice(last, m.index), <span key={m.index} style={{ whiteSpace: 'nowrap' }}>{m[0]}</span>);
+    last = m.index + m[0].length;
+  }
+  if (!parts.length) return <>{text}</>;
+  parts.push(text.slice(last));
+  return <>{parts}</>;
+}
+
 /** Form fields side by side where there is room, one under another on a phone. */
 export function FieldRow({ children }: { children: React.ReactNode }) {
   const n = Children.toArray(children).length;

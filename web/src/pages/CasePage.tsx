@@ -7,7 +7,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { formatDate, formatDay, get, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import { roleLabel } from '../labels.ts';
 import type { Me } from '../auth.tsx';
-import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge, WholeReferences } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
 import { languageName, countryName } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
@@ -79,7 +79,7 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
       <Group justify="space-between" align="start">
         <Stack gap={4}>
           <Title order={2}>{(c.intake as { condition?: { description?: string } }).condition?.description ?? t('cases:page.untitled')}</Title>
-          <Text c="dimmed">{t('cases:page.line', { reference: c.reference, patient: c.patientName, date: formatDate(c.submittedAt) })}</Text>
+          <Text c="dimmed"><WholeReferences text={t('cases:page.line', { reference: c.reference, patient: c.patientName, date: formatDate(c.submittedAt) })} /></Text>
         </Stack>
         {/* Due dates and urgency are the staff's working tools; the patient side has the tracker below. */}
         <Group>{!patientSide && <><SlaBadge sla={c.sla} /><UrgencyBadge urgency={c.urgency} /></>}<StatusBadge status={c.status} /></Group>

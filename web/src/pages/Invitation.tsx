@@ -21,7 +21,7 @@ export function InvitationPage() {
           <ErrorNote error={info.error} />
           {info.data && (
             <>
-              <Text><Trans t={t} i18nKey="cases:invitation.text" values={{ invitedBy: info.data.invitedBy, reference: info.data.caseReference, relationship: info.data.relationship.toLocaleLowerCase() }} components={{ b: <b /> }} /></Text>
+              <Text><Trans t={t} i18nKey="cases:invitation.text" values={{ invitedBy: info.data.invitedBy, reference: info.data.caseReference, relationship: info.data.relationship.toLocaleLowerCase() }} components={{ b: <b />, reference: <b style={{ whiteSpace: 'nowrap' }} /> }} /></Text>
               <Text size="sm" c="dimmed">{t('cases:invitation.sentTo', { email: info.data.email })}</Text>
               {me ? <Button onClick={() => accept.mutate()} loading={accept.isPending}>{t('cases:invitation.accept')}</Button> : (
                 <Stack gap="xs">

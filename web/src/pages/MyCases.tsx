@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { formatDate, get, post, type GetResult, type PostResult } from '../api.ts';
 import type { Me } from '../auth.tsx';
-import { ErrorNote, StatusBadge, UrgencyBadge } from '../components.tsx';
+import { ErrorNote, StatusBadge, UrgencyBadge, WholeReferences } from '../components.tsx';
 import { PENDING_KEY } from './assess/storage.ts';
 
 const opinionReady = (status: string) => status === 'delivered';
@@ -51,7 +51,7 @@ export function MyCasesPage({ me }: { me: Me }) {
           <Group justify="space-between">
             <Stack gap={2}>
               <Text fw={600}>{c.condition ?? t('cases:mine.unfinished')}</Text>
-              <Text size="sm" c="dimmed">{t('cases:mine.line', { reference: c.reference, patient: c.patientName ?? t('cases:mine.noPatientYet'), date: formatDate(c.createdAt) })}</Text>
+              <Text size="sm" c="dimmed"><WholeReferences text={t('cases:mine.line', { reference: c.reference, patient: c.patientName ?? t('cases:mine.noPatientYet'), date: formatDate(c.createdAt) })} /></Text>
             </Stack>
             <Group gap="xs">
               {c.unreadMessages > 0 && <Badge color="grape" variant="light" data-testid="unread-messages">{t('cases:mine.newMessages', { count: c.unreadMessages })}</Badge>}

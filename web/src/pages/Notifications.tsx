@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { get, post, type GetResult, type PostResult } from '../api.ts';
-import { ErrorNote } from '../components.tsx';
+import { ErrorNote, WholeReferences } from '../components.tsx';
 import { caseKeys } from '../queryKeys.ts';
 
 /** A page of notices, each worded by the server for the reader (in their language). */
@@ -45,7 +45,7 @@ function NoticeRow({ n, onOpen }: { n: Notice; onOpen: (n: Notice) => void }) {
         <Box w={8} h={8} mt={7} style={{ borderRadius: 4, flex: 'none', background: n.read ? 'transparent' : 'var(--mantine-color-blue-6)' }} />
         <Stack gap={0} style={{ minWidth: 0 }}>
           {/* The name a screen reader reads is what is shown, with "Unread" said for the dot. */}
-          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{!n.read && <VisuallyHidden>{t('notices:unreadMark')}</VisuallyHidden>}{n.title}</Text>
+          <Text size="sm" fw={n.read ? 400 : 600} style={{ overflowWrap: 'anywhere' }}>{!n.read && <VisuallyHidden>{t('notices:unreadMark')}</VisuallyHidden>}<WholeReferences text={n.title} /></Text>
           <Text size="xs" c="dimmed">{timeAgo(n.createdAt)}</Text>
         </Stack>
       </Group>

@@ -124,7 +124,7 @@ function QueueCard({ c }: { c: Row }) {
         <Stack gap={0} style={{ minWidth: 0 }}>
           <Text fw={600}>{c.patientName ?? 'Patient not named yet'}</Text>
           <Text size="sm">{c.condition} <Text span c="dimmed" size="xs">{c.icd10Code}</Text></Text>
-          <Text size="xs" c="dimmed">{c.reference} · waiting {waiting(c)} · {c.coordinatorName ?? 'unassigned'}</Text>
+          <Text size="xs" c="dimmed"><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · waiting {waiting(c)} · {c.coordinatorName ?? 'unassigned'}</Text>
         </Stack>
       </Group>
       <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /><UnreadBadge c={c} inLink /></Group>

@@ -51,7 +51,7 @@ export function InboxPage() {
       {d?.accepted.map((c) => (
         <Card key={c.id} withBorder data-testid="inbox-case">
           <Group justify="space-between">
-            <Anchor component={Link} to={`/cases/${c.id}${c.questionWaiting ? '?tab=opinion' : ''}`} fw={600}>{c.reference} · {c.condition ?? 'Case'}</Anchor>
+            <Anchor component={Link} to={`/cases/${c.id}${c.questionWaiting ? '?tab=opinion' : ''}`} fw={600}><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · {c.condition ?? 'Case'}</Anchor>
             <Group gap="xs">
               {c.questionWaiting && <Badge color="indigo" variant="filled" data-testid="question-waiting">A question is waiting</Badge>}
               <SlaBadge sla={c.sla} /><StatusBadge status={c.status} />
