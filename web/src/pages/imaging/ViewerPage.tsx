@@ -1,6 +1,6 @@
 import { formatLocale } from '../../i18n.ts';
 import { useMediaQuery } from '@mantine/hooks';
-import { Alert, Anchor, Badge, Button, Group, Kbd, Loader, Progress, SegmentedControl, Select, Stack, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Combobox, Group, Input, InputBase, Kbd, Loader, Progress, SegmentedControl, Stack, Switch, Table, Text, Title, Tooltip, useCombobox } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -230,9 +230,9 @@ export function ViewerPage({ me }: { me: Me }) {
       </Group>
       {loadError && <Alert color="red" title={t('records:viewer.failed')}>{loadError}</Alert>}
       <Group align="end" wrap="wrap">
-        <Select label={t('records:viewer.series')} data={allSeries} value={main ? `${main.studyUid}:${main.seriesUid}` : null} w={380}
+        <SeriesPicker label={t('records:viewer.series')} data={allSeries} value={main ? `${main.studyUid}:${main.seriesUid}` : null}
           onChange={(v) => v && setParams((p) => { p.set('series', v); return p; })} />
-        <Select label={t('records:viewer.compare')} placeholder={t('records:viewer.none')} clearable data={allSeries} value={compare ? `${compare.studyUid}:${compare.seriesUid}` : null} w={380}
+        <SeriesPicker label={t('records:viewer.compare')} none={t('records:viewer.none')} data={allSeries} value={compare ? `${compare.studyUid}:${compare.seriesUid}` : null}
           onChange={(v) => setParams((p) => { if (v) p.set('compare', v); else p.delete('compare'); return p; })} />
         {compare && <Switch label={t('records:viewer.link')} checked={linked} onChange={(e) => setLinked(e.currentTarget.checked)} />}
       </Group>
@@ -327,5 +327,31 @@ function Measurements({ caseId, onShow }: { caseId: string; onShow: (sopInstance
         </Table.Tbody>
       </Table>
     </Stack>
+  );
+}
+
+/**
+ * A series picker whose choice shows in full: a series is named by its day, study, kind, name and
+ * image count, which a one-line box cut short on a phone ("12 sept 2026 TOMOGRAFÍA DE TÓ…"). The
+ * box and the choices wrap their words instead. With `none`, the first choice is to pick none.
+ */
+function SeriesPicker({ label, data, value, onChange, none }: { label: string; data: { value: string; label: string }[]; value: string | null; onChange: (v: string | null) => void; none?: string }) {
+  const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
+  const chosen = data.find((d) => d.value === value);
+  const choices = [...(none ? [{ value: '', label: none }] : []), ...data];
+  return (
+    <Combobox store={combobox} onOptionSubmit={(v) => { onChange(v || null); combobox.closeDropdown(); }}>
+      <Combobox.Target>
+        <InputBase component="button" type="button" label={label} pointer multiline w={{ base: '100%', sm: 380 }} rightSection={<Combobox.Chevron />} rightSectionPointerEvents="none"
+          onClick={() => combobox.toggleDropdown()} styles={{ input: { height: 'auto', paddingBlock: 6, whiteSpace: 'normal', textAlign: 'start' } }}>
+          {chosen?.label ?? <Input.Placeholder>{none}</Input.Placeholder>}
+        </InputBase>
+      </Combobox.Target>
+      <Combobox.Dropdown>
+        <Combobox.Options mah={320} style={{ overflowY: 'auto' }}>
+          {choices.map((c) => <Combobox.Option key={c.value || 'none'} value={c.value} active={c.value === (value ?? '')} style={{ whiteSpace: 'normal' }}>{c.label}</Combobox.Option>)}
+        </Combobox.Options>
+      </Combobox.Dropdown>
+    </Combobox>
   );
 }
