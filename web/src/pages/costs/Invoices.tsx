@@ -1,4 +1,5 @@
 import { Alert, Anchor, Badge, Button, type ButtonProps, Card, Group, NativeSelect, NumberInput, Radio, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
@@ -235,6 +236,9 @@ function DecideHelp({ caseId, inv, money, onChange }: { caseId: string; inv: Inv
 function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: string; inv: Invoice; services: { id: string; name: string; feeCents: number }[]; money: (cents: number) => string; onChange: () => void }) {
   const { t } = useTranslation();
   const [lines, setLines] = useState(inv.lines.map((l) => ({ serviceId: l.serviceId, quantity: l.quantity, unitCents: l.unitCents })));
+  // The boxes say what they hold: above the first line where the lines stand in columns, above
+  // every line on a phone, where each line wraps under its service's name.
+  const phone = useMediaQuery('(max-width: 48em)');
   const [discount, setDiscount] = useState<number | string>(inv.discountCents / 100);
   const [reason, setReason] = useState(inv.discountReason ?? '');
   const [tax, setTax] = useState<number | string>(inv.taxBasisPoints / 100);
@@ -263,8 +267,8 @@ function DraftEditor({ caseId, inv, services, money, onChange }: { caseId: strin
       {lines.map((l, i) => (
         <Group key={l.serviceId} align="flex-end" wrap="wrap" gap="xs">
           <Text size="sm" style={{ flex: '1 1 12rem' }}>{name(l.serviceId)}</Text>
-          <NumberInput aria-label={t('cases:invoices.quantityOf', { name: name(l.serviceId) })} w={80} min={1} max={100} allowDecimal={false} value={l.quantity} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: typeof v === 'number' ? v : 1 } : x)))} />
-          <NumberInput aria-label={t('cases:invoices.priceOf', { name: name(l.serviceId) })} w={130} min={0} decimalScale={2} prefix="$" value={l.unitCents / 100} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, unitCents: Math.max(0, toCents(v) || 0) } : x)))} />
+          <NumberInput label={phone || i === 0 ? t('cases:invoices.quantity') : undefined} aria-label={t('cases:invoices.quantityOf', { name: name(l.serviceId) })} w={80} min={1} max={100} allowDecimal={false} value={l.quantity} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: typeof v === 'number' ? v : 1 } : x)))} />
+          <NumberInput label={phone || i === 0 ? t('cases:invoices.price') : undefined} aria-label={t('cases:invoices.priceOf', { name: name(l.serviceId) })} w={130} min={0} decimalScale={2} prefix="$" value={l.unitCents / 100} onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, unitCents: Math.max(0, toCents(v) || 0) } : x)))} />
           <Button size="xs" variant="subtle" color="red" onClick={() => setLines(lines.filter((_, j) => j !== i))}>{t('cases:invoices.remove')}</Button>
         </Group>
       ))}
