@@ -1,13 +1,13 @@
 import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { formatDate, formatDay, get, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import { roleLabel } from '../labels.ts';
 import type { Me } from '../auth.tsx';
-import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge, WholeReferences } from '../components.tsx';
+import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge, useMoreToScroll, WholeReferences } from '../components.tsx';
 import { AssessmentView } from './assess/AssessResult.tsx';
 import { languageName, countryName } from '../languages.ts';
 import { Caregivers } from './Caregivers.tsx';
@@ -59,21 +59,14 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   const openTab = (id: string) => setParams((p) => { p.set('tab', id); return p; }, { replace: true });
   const phone = useMediaQuery('(max-width: 48em)');
   const tabRow = useRef<HTMLDivElement>(null);
-  // Tabs hidden past the edge show as the row fading out there, until the row is scrolled to its end.
-  const [moreTabs, setMoreTabs] = useState(false);
+  // Tabs hidden past an edge show as the row fading out there: at the end until the row is
+  // scrolled to it, at the start once it has been scrolled from it.
+  const { atStart, atEnd } = useMoreToScroll(tabRow, phone);
   useEffect(() => {
-    const row = tabRow.current;
-    if (!phone || !row) return;
-    row.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
-    const look = () => setMoreTabs(Math.abs(row.scrollLeft) + row.clientWidth < row.scrollWidth - 2);
-    look();
-    row.addEventListener('scroll', look, { passive: true });
-    window.addEventListener('resize', look);
-    return () => {
-      row.removeEventListener('scroll', look);
-      window.removeEventListener('resize', look);
-    };
+    if (phone) tabRow.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
   }, [phone, open]);
+  const towardEnd = document.documentElement.dir === 'rtl' ? 'left' : 'right';
+  const fade = atStart || atEnd ? { maskImage: `linear-gradient(to ${towardEnd}, ${atStart ? 'transparent, black 15%' : 'black'}, ${atEnd ? 'black 85%, transparent' : 'black'})` } : {};
   return (
     <Stack>
       <Group justify="space-between" align="start">
@@ -89,7 +82,7 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
       <Tabs value={open} onChange={(v) => openTab(v ?? home)} keepMounted={false}>
         {/* On a phone the tabs stay one row that scrolls sideways (eleven of them wrapped into
             five rows before any content), with the open one brought into view. */}
-        <Tabs.List ref={tabRow} style={phone ? { flexWrap: 'nowrap', overflowX: 'auto', scrollbarWidth: 'thin', ...(moreTabs ? { maskImage: `linear-gradient(to ${document.documentElement.dir === 'rtl' ? 'left' : 'right'}, black 80%, transparent)` } : {}) } : undefined}>
+        <Tabs.List ref={tabRow} style={phone ? { flexWrap: 'nowrap', overflowX: 'auto', scrollbarWidth: 'thin', ...fade } : undefined}>
           {panels.map((p) => <Tabs.Tab key={p.id} value={p.id} style={phone ? { flexShrink: 0 } : undefined}>{t(`cases:tab.${p.id}`)}</Tabs.Tab>)}
         </Tabs.List>
         {panels.map((p) => <Tabs.Panel key={p.id} value={p.id} pt="md">{p.render({ c, me })}</Tabs.Panel>)}
