@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, Loader, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, Loader, Menu, SimpleGrid, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -78,7 +78,8 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
 /** A series' kind of imaging, in the reader's words ("TC" in Spanish), named in full on hover and to screen readers. */
 function ModalityBadge({ code }: { code: string }) {
   const { short, name } = modalityLabel(code);
-  return <Badge size="xs" variant="filled" title={name} aria-label={name}>{short}</Badge>;
+  // A badge may carry no name of its own (axe): the screen reader reads the hidden full name instead of the letters.
+  return <Badge size="xs" variant="filled" title={name}><span aria-hidden="true">{short}</span><VisuallyHidden>{name}</VisuallyHidden></Badge>;
 }
 
 function ExportMenu({ caseId, studyUid }: { caseId: string; studyUid: string }) {
