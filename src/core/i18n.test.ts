@@ -12,6 +12,12 @@ import { LOCALES } from './locale.ts';
  * placeholders and its own plural forms, and the Spanish patients read is plain.
  */
 const SRC = path.resolve(import.meta.dirname, '..');
+/**
+ * Namespaces keyed by the English the code writes (problem details: the error's wording is the
+ * key, as in gettext): English needs no file of its own, and src/core/problemLanguage.test.ts
+ * checks that every key is still a wording of the code.
+ */
+const KEYED_BY_SOURCE = ['problems'];
 const english = catalogue('en', LOCALES_DIR);
 /** The names the server gives its catalogue function where it asks for a key. */
 const CALLERS = ['t', 'w', 'english', 'wordsIn'];
@@ -51,7 +57,16 @@ describe('the server catalogue', () => {
 });
 
 describe.each(LOCALES.filter((l) => l !== 'en'))('the server’s %s catalogue', (language) => {
-  const words = catalogue(language, LOCALES_DIR);
+  const all = catalogue(language, LOCALES_DIR);
+  const sourceKeyed = [...all].filter(([k]) => KEYED_BY_SOURCE.includes(k.slice(0, k.indexOf(':'))));
+  const words = new Map([...all].filter(([k]) => !KEYED_BY_SOURCE.includes(k.slice(0, k.indexOf(':')))));
+
+  it('keeps the values of a text keyed by its English wording (a {0} there is {{0}} here)', () => {
+    const values = (text: string) => [...text.matchAll(/\{\{?(\w+)\}\}?/g)].map((m) => m[1]).sort().join();
+    const differ = sourceKeyed.filter(([k, v]) => !/:(title|thing)\./.test(k) && values(k.slice(k.indexOf(':') + 1)) !== values(v));
+    expect(differ.map(([k]) => k)).toEqual([]);
+    expect(sourceKeyed.filter(([, v]) => /(^|[^{])\{\d+\}(?!\})/.test(v)).map(([k]) => k)).toEqual([]);
+  });
   const englishPlurals = new Set([...english.keys()].filter((k) => /_(one|other)$/.test(k)).map(pluralBase));
 
   it('has every text the English one has, and every plural form of the language', () => {
