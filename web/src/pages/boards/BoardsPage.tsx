@@ -1,11 +1,12 @@
-import { formatLocale } from '../../i18n.ts';
 import { Anchor, Badge, Button, Card, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDate, get, post, type GetResult } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
 import { ErrorNote, WideTable } from '../../components.tsx';
+import i18n, { formatLocale } from '../../i18n.ts';
 
 type Sessions = GetResult<'/api/boards/sessions'>;
 type Proposals = GetResult<'/api/boards/proposals'>;
@@ -15,7 +16,7 @@ export function sessionTime(startsAt: string, timeZone: string): string {
   const there = new Date(startsAt).toLocaleString(formatLocale(), { dateStyle: 'full', timeStyle: 'short', timeZone });
   const here = new Date(startsAt).toLocaleString(formatLocale(), { dateStyle: 'medium', timeStyle: 'short' });
   const hereZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return hereZone === timeZone ? `${there} (${timeZone})` : `${there} (${timeZone}) · ${here} your time`;
+  return hereZone === timeZone ? `${there} (${timeZone})` : i18n.t('boards:time.both', { there, zone: timeZone, here });
 }
 
 /**
@@ -23,18 +24,19 @@ export function sessionTime(startsAt: string, timeZone: string): string {
  * coordinators confirmed for a board, waiting for an agenda.
  */
 export function BoardsPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
   const chair = me.user.role === 'board_chair';
   const [when, setWhen] = useState<'upcoming' | 'past'>('upcoming');
   const sessions = useQuery({ queryKey: ['boards', 'sessions', when], queryFn: () => get<Sessions>(`/boards/sessions?past=${when === 'past'}`) });
   return (
     <Stack gap="lg">
-      <Title order={2}>Tumor boards</Title>
+      <Title order={2}>{t('boards:list.title')}</Title>
       <Group justify="space-between" wrap="wrap">
-        <Title order={3}>{chair ? 'Sessions' : 'Sessions I am invited to'}</Title>
-        <SegmentedControl value={when} onChange={(v) => setWhen(v as typeof when)} data={[{ value: 'upcoming', label: 'Upcoming' }, { value: 'past', label: 'Past' }]} />
+        <Title order={3}>{chair ? t('boards:list.sessions') : t('boards:list.invited')}</Title>
+        <SegmentedControl value={when} onChange={(v) => setWhen(v as typeof when)} data={(['upcoming', 'past'] as const).map((value) => ({ value, label: t(`boards:list.when.${value}`) }))} />
       </Group>
       <ErrorNote error={sessions.error} />
-      {sessions.data?.length === 0 && <Text c="dimmed">{when === 'upcoming' ? 'No sessions are scheduled.' : 'No past sessions.'}</Text>}
+      {sessions.data?.length === 0 && <Text c="dimmed">{when === 'upcoming' ? t('boards:list.noneUpcoming') : t('boards:list.nonePast')}</Text>}
       <Stack gap="xs" data-testid="sessions">
         {(sessions.data ?? []).map((s) => (
           <Card key={s.id} withBorder padding="sm">
@@ -42,11 +44,11 @@ export function BoardsPage({ me }: { me: Me }) {
               <Stack gap={2}>
                 <Anchor component={Link} to={`/boards/${s.id}`} fw={600}>{s.title}</Anchor>
                 <Text size="sm">{sessionTime(s.startsAt, s.timeZone)}</Text>
-                <Text size="xs" c="dimmed">Chair: {s.chairName} · {s.cases === 1 ? '1 case' : `${s.cases} cases`} · {s.members === 0 ? 'no members invited yet' : s.members === 1 ? '1 member invited' : `${s.members} members invited`}</Text>
+                <Text size="xs" c="dimmed">{t('boards:list.line', { chair: s.chairName, cases: t('boards:count.cases', { count: s.cases }), members: t('boards:list.members', { count: s.members }) })}</Text>
               </Stack>
               <Group gap={4}>
-                {s.seriesId && <Badge variant="outline" color="gray">Repeats</Badge>}
-                {s.status === 'cancelled' ? <Badge color="red">Cancelled</Badge> : s.title !== s.boardLabel && <Badge variant="light">{s.boardLabel}</Badge>}
+                {s.seriesId && <Badge variant="outline" color="gray">{t('boards:list.repeats')}</Badge>}
+                {s.status === 'cancelled' ? <Badge color="red">{t('boards:list.cancelled')}</Badge> : s.title !== s.boardLabel && <Badge variant="light">{s.boardLabel}</Badge>}
               </Group>
             </Group>
           </Card>
@@ -61,7 +63,10 @@ export function BoardsPage({ me }: { me: Me }) {
 // Browsers list the canonical zones only; UTC, the default of many servers and sessions, is added.
 export const TIME_ZONES = [...new Set(['UTC', ...((Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [])])];
 
+const REPEATS = ['none', 'week', 'two_weeks', 'four_weeks'] as const;
+
 function ScheduleForm() {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const types = useQuery({ queryKey: ['boards', 'types'], queryFn: () => get<GetResult<'/api/boards/types'>>('/boards/types'), staleTime: Infinity });
   const [boardType, setBoardType] = useState<string | null>('thoracic');
@@ -84,24 +89,25 @@ function ScheduleForm() {
   });
   return (
     <Card withBorder>
-      <Title order={3} mb="xs">Schedule a session</Title>
+      <Title order={3} mb="xs">{t('boards:schedule.title')}</Title>
       <Group align="end" wrap="wrap">
-        <Select label="Board" data={(types.data?.types ?? []).map((t) => ({ value: t.id, label: t.label }))} value={boardType} onChange={setBoardType} w={260} allowDeselect={false} />
-        <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} w={170} />
-        <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={150} />
-        <Select label="Time zone" data={TIME_ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
-        <NumberInput label="Minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} w={110} />
-        <Select label="Repeats" data={[{ value: 'none', label: 'Does not repeat' }, { value: 'week', label: 'Every week' }, { value: 'two_weeks', label: 'Every two weeks' }, { value: 'four_weeks', label: 'Every four weeks' }]} value={repeat} onChange={(v) => setRepeat(v ?? 'none')} w={190} allowDeselect={false} />
-        {repeat !== 'none' && <NumberInput label="Sessions" value={count} onChange={(v) => setCount(Number(v) || 2)} min={2} max={26} w={110} />}
-        <Button onClick={() => create.mutate()} loading={create.isPending} disabled={!date || !time || !boardType || !zone}>Schedule</Button>
+        <Select label={t('boards:schedule.board')} data={(types.data?.types ?? []).map((x) => ({ value: x.id, label: x.label }))} value={boardType} onChange={setBoardType} w={260} allowDeselect={false} />
+        <TextInput label={t('boards:form.date')} type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} w={170} />
+        <TextInput label={t('boards:form.time')} type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} w={150} />
+        <Select label={t('boards:form.zone')} data={TIME_ZONES} value={zone} onChange={setZone} searchable w={240} allowDeselect={false} />
+        <NumberInput label={t('boards:schedule.minutes')} value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} w={110} />
+        <Select label={t('boards:schedule.repeats')} data={REPEATS.map((value) => ({ value, label: t(`boards:schedule.repeat.${value}`) }))} value={repeat} onChange={(v) => setRepeat(v ?? 'none')} w={190} allowDeselect={false} />
+        {repeat !== 'none' && <NumberInput label={t('boards:schedule.count')} value={count} onChange={(v) => setCount(Number(v) || 2)} min={2} max={26} w={110} />}
+        <Button onClick={() => create.mutate()} loading={create.isPending} disabled={!date || !time || !boardType || !zone}>{t('boards:schedule.submit')}</Button>
       </Group>
-      {create.isSuccess && <Text size="sm" c="green" mt="xs" role="status">Scheduled.</Text>}
+      {create.isSuccess && <Text size="sm" c="green" mt="xs" role="status">{t('boards:schedule.done')}</Text>}
       <ErrorNote error={create.error} />
     </Card>
   );
 }
 
 function WaitingCases({ sessions }: { sessions: Sessions }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const proposals = useQuery({ queryKey: ['boards', 'proposals'], queryFn: () => get<Proposals>('/boards/proposals') });
   const [target, setTarget] = useState<Record<string, string | null>>({});
@@ -111,27 +117,27 @@ function WaitingCases({ sessions }: { sessions: Sessions }) {
   });
   return (
     <Stack gap="xs">
-      <Title order={3}>Cases waiting for a board</Title>
+      <Title order={3}>{t('boards:waiting.title')}</Title>
       <ErrorNote error={proposals.error ?? add.error} />
-      {proposals.data?.length === 0 && <Text c="dimmed">No confirmed case is waiting.</Text>}
+      {proposals.data?.length === 0 && <Text c="dimmed">{t('boards:waiting.none')}</Text>}
       {!!proposals.data?.length && (
         <WideTable minWidth={640}>
           <Table data-testid="waiting-cases">
-            <Table.Thead><Table.Tr><Table.Th>Case</Table.Th><Table.Th>Board</Table.Th><Table.Th>Why</Table.Th><Table.Th>Agenda</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr><Table.Th>{t('boards:waiting.case')}</Table.Th><Table.Th>{t('boards:waiting.board')}</Table.Th><Table.Th>{t('boards:waiting.why')}</Table.Th><Table.Th>{t('boards:waiting.agenda')}</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
               {proposals.data.map((p) => {
                 const fitting = sessions.filter((s) => s.boardType === p.boardType);
                 return (
                   <Table.Tr key={p.caseId}>
                     <Table.Td><Text size="sm" fw={600}>{p.reference}</Text><Text size="xs" c="dimmed">{p.condition}</Text></Table.Td>
-                    <Table.Td><Text size="sm">{p.boardLabel}</Text><Text size="xs" c="dimmed">Confirmed {formatDate(p.confirmedAt)}</Text></Table.Td>
+                    <Table.Td><Text size="sm">{p.boardLabel}</Text><Text size="xs" c="dimmed">{t('boards:waiting.confirmed', { date: formatDate(p.confirmedAt) })}</Text></Table.Td>
                     <Table.Td>{p.reasons.map((r, i) => <Text key={i} size="xs">{r}</Text>)}</Table.Td>
                     <Table.Td>
-                      {p.scheduledFor && <Text size="xs" c="dimmed">On an agenda for {formatDate(p.scheduledFor)}</Text>}
+                      {p.scheduledFor && <Text size="xs" c="dimmed">{t('boards:waiting.onAgenda', { date: formatDate(p.scheduledFor) })}</Text>}
                       <Group gap={4} wrap="nowrap">
-                        <Select aria-label={`Session for ${p.reference}`} placeholder={fitting.length ? 'Choose a session' : 'No session of this board'} data={fitting.map((s) => ({ value: s.id, label: formatDate(s.startsAt) }))}
+                        <Select aria-label={t('boards:waiting.sessionFor', { reference: p.reference })} placeholder={fitting.length ? t('boards:waiting.choose') : t('boards:waiting.noSession')} data={fitting.map((s) => ({ value: s.id, label: formatDate(s.startsAt) }))}
                           value={target[p.caseId] ?? null} onChange={(v) => setTarget((x) => ({ ...x, [p.caseId]: v }))} w={200} size="xs" />
-                        <Button size="xs" disabled={!target[p.caseId]} loading={add.isPending} onClick={() => add.mutate({ sessionId: target[p.caseId]!, caseId: p.caseId })}>Add</Button>
+                        <Button size="xs" disabled={!target[p.caseId]} loading={add.isPending} onClick={() => add.mutate({ sessionId: target[p.caseId]!, caseId: p.caseId })}>{t('boards:waiting.add')}</Button>
                       </Group>
                     </Table.Td>
                   </Table.Tr>

@@ -1,6 +1,7 @@
 import { Button, Group, Modal, NumberInput, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
@@ -16,12 +17,13 @@ function localParts(startsAt: string, timeZone: string) {
   return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
 }
 
-function ScopeChoice({ value, onChange, verb }: { value: Scope; onChange: (v: Scope) => void; verb: string }) {
+function ScopeChoice({ value, onChange, label }: { value: Scope; onChange: (v: Scope) => void; label: string }) {
+  const { t } = useTranslation();
   return (
-    <Radio.Group label={`Which sessions to ${verb}`} value={value} onChange={(v) => onChange(v as Scope)}>
+    <Radio.Group label={label} value={value} onChange={(v) => onChange(v as Scope)}>
       <Stack gap={4} mt={4}>
-        <Radio value="this" label="This session only" />
-        <Radio value="following" label="This and the following sessions of the series" />
+        <Radio value="this" label={t('boards:change.scope.this')} />
+        <Radio value="following" label={t('boards:change.scope.following')} />
       </Stack>
     </Radio.Group>
   );
@@ -32,13 +34,14 @@ function ScopeChoice({ value, onChange, verb }: { value: Scope; onChange: (v: Sc
  * and the following ones. Members get the calendar update by mail.
  */
 export function SessionChange({ s }: { s: Session }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState<'move' | 'cancel' | null>(null);
   if (s.status !== 'scheduled' || new Date(s.endsAt) < new Date()) return null;
   return (
     <>
       <Group gap="xs">
-        <Button size="xs" variant="light" onClick={() => setOpen('move')}>Change date or time…</Button>
-        <Button size="xs" variant="subtle" color="red" onClick={() => setOpen('cancel')}>Cancel the session…</Button>
+        <Button size="xs" variant="light" onClick={() => setOpen('move')}>{t('boards:change.open')}</Button>
+        <Button size="xs" variant="subtle" color="red" onClick={() => setOpen('cancel')}>{t('boards:change.openCancel')}</Button>
       </Group>
       {open === 'move' && <MoveModal s={s} onClose={() => setOpen(null)} />}
       {open === 'cancel' && <CancelModal s={s} onClose={() => setOpen(null)} />}
@@ -47,6 +50,7 @@ export function SessionChange({ s }: { s: Session }) {
 }
 
 function MoveModal({ s, onClose }: { s: Session; onClose: () => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const start = localParts(s.startsAt, s.timeZone);
   const [date, setDate] = useState(start.date);
@@ -63,22 +67,22 @@ function MoveModal({ s, onClose }: { s: Session; onClose: () => void }) {
     },
   });
   return (
-    <Modal opened onClose={onClose} title="Change the session">
+    <Modal opened onClose={onClose} title={t('boards:change.title')}>
       <Stack gap="sm">
-        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
+        <TextInput label={t('boards:change.name')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
         <Group grow>
-          <TextInput label="Date" type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
-          <TextInput label="Time" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} />
+          <TextInput label={t('boards:form.date')} type="date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+          <TextInput label={t('boards:form.time')} type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} />
         </Group>
-        <Select label="Time zone" data={TIME_ZONES} value={zone} onChange={setZone} searchable allowDeselect={false} />
-        <NumberInput label="Length in minutes" value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} />
-        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} verb="change" />}
-        {scope === 'following' && <Text size="sm" c="dimmed">Each following session keeps its own day, moved by as many days as this one, at the new time.</Text>}
-        <Text size="sm">Members get the new time in their calendar by mail. The agenda and members stay as they are.</Text>
+        <Select label={t('boards:form.zone')} data={TIME_ZONES} value={zone} onChange={setZone} searchable allowDeselect={false} />
+        <NumberInput label={t('boards:change.length')} value={duration} onChange={(v) => setDuration(Number(v) || 60)} min={15} max={480} step={15} />
+        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} label={t('boards:change.scopeChange')} />}
+        {scope === 'following' && <Text size="sm" c="dimmed">{t('boards:change.followingNote')}</Text>}
+        <Text size="sm">{t('boards:change.mailNote')}</Text>
         <ErrorNote error={save.error} />
         <Group justify="end">
-          <Button variant="default" onClick={onClose}>Keep as it is</Button>
-          <Button onClick={() => save.mutate()} loading={save.isPending} disabled={!date || !time || !zone}>Save the change</Button>
+          <Button variant="default" onClick={onClose}>{t('boards:change.keep')}</Button>
+          <Button onClick={() => save.mutate()} loading={save.isPending} disabled={!date || !time || !zone}>{t('boards:change.save')}</Button>
         </Group>
       </Stack>
     </Modal>
@@ -86,6 +90,7 @@ function MoveModal({ s, onClose }: { s: Session; onClose: () => void }) {
 }
 
 function CancelModal({ s, onClose }: { s: Session; onClose: () => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [scope, setScope] = useState<Scope>('this');
@@ -98,14 +103,14 @@ function CancelModal({ s, onClose }: { s: Session; onClose: () => void }) {
     },
   });
   return (
-    <Modal opened onClose={onClose} title="Cancel the session">
+    <Modal opened onClose={onClose} title={t('boards:change.cancelTitle')}>
       <Stack gap="sm">
-        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} verb="cancel" />}
-        <Text size="sm">Members lose access to the agenda cases and get a mail that removes the session from their calendar. The cases go back to the list of cases waiting for a board.</Text>
+        {s.seriesId && <ScopeChoice value={scope} onChange={setScope} label={t('boards:change.scopeCancel')} />}
+        <Text size="sm">{t('boards:change.cancelNote')}</Text>
         <ErrorNote error={cancel.error} />
         <Group justify="end">
-          <Button variant="default" onClick={onClose}>Keep it</Button>
-          <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>{scope === 'following' ? 'Cancel these sessions' : 'Cancel this session'}</Button>
+          <Button variant="default" onClick={onClose}>{t('boards:change.keepIt')}</Button>
+          <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>{scope === 'following' ? t('boards:change.cancelMany') : t('boards:change.cancelOne')}</Button>
         </Group>
       </Stack>
     </Modal>

@@ -2,6 +2,7 @@ import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, Grid, Group, 
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, get, post, put, type GetResult, type Schema } from '../../api.ts';
 import type { Me } from '../../auth.tsx';
@@ -109,22 +110,23 @@ function useThrottled<T>(fn: (v: T) => void, ms: number) {
 }
 
 export function SessionPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
   const { sessionId = '' } = useParams();
   const session = useQuery({ queryKey: sessionKey(sessionId), queryFn: () => get<Session>(`/boards/sessions/${sessionId}`) });
   const room = useBoardRoom(sessionId, me.user.id);
   const [following, setFollowing] = useState(true);
   const [own, setOwn] = useState<View>({ caseId: null, section: 'summary' });
-  if (session.isLoading) return <Loader role="status" aria-label="Loading the session" />;
+  if (session.isLoading) return <Loader role="status" aria-label={t('boards:session.loading')} />;
   if (session.error || !session.data) return <ErrorNote error={session.error} />;
   const s = session.data;
   // A cancelled session is a record, not a room: no presenting, inviting or quorum to chase.
   if (s.status === 'cancelled') {
     return (
       <Stack gap="md">
-        <Anchor component={Link} to="/boards" size="sm">All sessions</Anchor>
+        <Anchor component={Link} to="/boards" size="sm">{t('boards:session.back')}</Anchor>
         <Title order={2}>{s.title}</Title>
-        <Text size="sm">{sessionTime(s.startsAt, s.timeZone)} · chaired by {s.chairName}</Text>
-        <Alert color="red" title="This session was cancelled" data-testid="session-cancelled">Its members no longer see its cases. Cases still waiting for a board are on the chair's list for another session.</Alert>
+        <Text size="sm">{t('boards:session.when', { time: sessionTime(s.startsAt, s.timeZone), chair: s.chairName })}</Text>
+        <Alert color="red" title={t('boards:session.cancelled.title')} data-testid="session-cancelled">{t('boards:session.cancelled.text')}</Alert>
       </Stack>
     );
   }
@@ -141,14 +143,14 @@ export function SessionPage({ me }: { me: Me }) {
     <Stack gap="md">
       <Group justify="space-between" align="start" wrap="wrap">
         <Stack gap={2}>
-          <Anchor component={Link} to="/boards" size="sm">All sessions</Anchor>
+          <Anchor component={Link} to="/boards" size="sm">{t('boards:session.back')}</Anchor>
           <Title order={2}>{s.title}</Title>
-          <Text size="sm">{sessionTime(s.startsAt, s.timeZone)} · chaired by {s.chairName}</Text>
+          <Text size="sm">{t('boards:session.when', { time: sessionTime(s.startsAt, s.timeZone), chair: s.chairName })}</Text>
           {s.you.chair && <SessionChange s={s} />}
         </Stack>
         <Group gap="xs">
           <Badge color={room.status === 'live' ? 'green' : room.status === 'closed' ? 'red' : 'gray'} data-testid="room-status">
-            {room.status === 'live' ? 'Connected' : room.status === 'closed' ? 'No longer in this session' : 'Reconnecting…'}
+            {room.status === 'live' ? t('boards:session.room.live') : room.status === 'closed' ? t('boards:session.room.closed') : t('boards:session.room.offline')}
           </Badge>
         </Group>
       </Group>
@@ -166,13 +168,13 @@ export function SessionPage({ me }: { me: Me }) {
           <Card withBorder>
             <Group justify="space-between" mb="sm" wrap="wrap">
               <Text size="sm" fw={600} data-testid="presenting-line">
-                {presenting ? 'You are presenting: everyone follows what you show.' : following ? 'Following the presenter.' : 'You are looking on your own.'}
+                {presenting ? t('boards:session.presenting') : following ? t('boards:session.following') : t('boards:session.alone')}
               </Text>
-              {!presenting && <Switch label="Follow the presenter" checked={following} onChange={(e) => setFollowing(e.currentTarget.checked)} data-testid="follow-switch" />}
+              {!presenting && <Switch label={t('boards:session.follow')} checked={following} onChange={(e) => setFollowing(e.currentTarget.checked)} data-testid="follow-switch" />}
               {s.you.chair && s.members.length > 0 && <PresenterChoice s={s} presenterId={room.shared.presenterId ?? s.chairId} />}
             </Group>
             {view.caseId ? <Stage sessionId={sessionId} view={view} onChange={change} steering={presenting || !following} canWrite={presenting || s.you.chair} chair={s.you.chair} s={s} />
-              : <Text c="dimmed">{presenting ? 'Choose a case on the agenda to present it.' : 'The presenter has not opened a case yet.'}</Text>}
+              : <Text c="dimmed">{presenting ? t('boards:session.chooseCase') : t('boards:session.notOpened')}</Text>}
           </Card>
         </Grid.Col>
       </Grid>
@@ -181,19 +183,23 @@ export function SessionPage({ me }: { me: Me }) {
 }
 
 function Quorum({ q }: { q: Session['quorum'] }) {
+  const { t } = useTranslation();
+  const seats = q.missing.join(', ');
   return q.complete
-    ? <Alert color="green" data-testid="quorum">Quorum: every seat of the roster is filled ({q.basis === 'attending' ? 'by those attending' : 'by those invited'}).</Alert>
-    : <Alert color="orange" data-testid="quorum" title="No quorum yet">Missing {q.missing.join(', ')} ({q.basis === 'attending' ? 'among those attending' : 'among those invited'}).</Alert>;
+    ? <Alert color="green" data-testid="quorum">{q.basis === 'attending' ? t('boards:session.quorum.attending') : t('boards:session.quorum.invited')}</Alert>
+    : <Alert color="orange" data-testid="quorum" title={t('boards:session.quorum.none')}>{q.basis === 'attending' ? t('boards:session.quorum.missingAttending', { seats }) : t('boards:session.quorum.missingInvited', { seats })}</Alert>;
 }
 
 function PresenterChoice({ s, presenterId }: { s: Session; presenterId: string }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const hand = useMutation({ mutationFn: (userId: string) => put(`/boards/sessions/${s.id}/presenter`, { userId }), onSuccess: () => qc.invalidateQueries({ queryKey: sessionKey(s.id) }) });
-  return <Select size="xs" aria-label="Presenter" w={220} value={presenterId} allowDeselect={false} onChange={(v) => v && hand.mutate(v)}
-    data={[{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((m) => ({ value: m.userId, label: m.name }))]} />;
+  return <Select size="xs" aria-label={t('boards:session.presenter')} w={220} value={presenterId} allowDeselect={false} onChange={(v) => v && hand.mutate(v)}
+    data={[{ value: s.chairId, label: t('boards:session.chairOption', { name: s.chairName }) }, ...s.members.map((m) => ({ value: m.userId, label: m.name }))]} />;
 }
 
 function Agenda({ s, current, onOpen }: { s: Session; current: string | null; onOpen: (caseId: string) => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const refresh = () => qc.invalidateQueries({ queryKey: sessionKey(s.id) });
   const order = useMutation({ mutationFn: (caseIds: string[]) => put(`/boards/sessions/${s.id}/agenda`, { caseIds }), onSuccess: refresh });
@@ -207,11 +213,12 @@ function Agenda({ s, current, onOpen }: { s: Session; current: string | null; on
     order.mutate(rest);
   };
   const total = s.agenda.reduce((n, a) => n + a.minutes, 0);
+  const counts = { cases: t('boards:count.cases', { count: s.agenda.length }), minutes: t('boards:count.minutes', { count: total }) };
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Agenda</Title>
-      <Text size="xs" c="dimmed" mb="xs">{s.agenda.length === 1 ? '1 case' : `${s.agenda.length} cases`}, {total} minutes{s.you.chair && s.agenda.length > 1 ? ' · drag to reorder' : ''}</Text>
-      {s.agenda.length === 0 && <Text size="sm" c="dimmed">No case yet.{s.you.chair ? ' Add confirmed cases from the Tumor boards page.' : ''}</Text>}
+      <Title order={3} size="h4">{t('boards:session.agenda.title')}</Title>
+      <Text size="xs" c="dimmed" mb="xs">{s.you.chair && s.agenda.length > 1 ? t('boards:session.agenda.summaryDrag', counts) : t('boards:session.agenda.summary', counts)}</Text>
+      {s.agenda.length === 0 && <Text size="sm" c="dimmed">{s.you.chair ? t('boards:session.agenda.noneChair') : t('boards:session.agenda.none')}</Text>}
       <Stack gap={6} data-testid="agenda">
         {s.agenda.map((a, i) => (
           <Card key={a.caseId} withBorder padding="xs" bg={current === a.caseId ? 'var(--mantine-color-grape-light)' : undefined}
@@ -220,14 +227,14 @@ function Agenda({ s, current, onOpen }: { s: Session; current: string | null; on
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Anchor component="button" type="button" onClick={() => onOpen(a.caseId)} fw={600} size="sm" ta="left">{i + 1}. {a.reference}</Anchor>
               <Text size="xs" c="dimmed" truncate>{a.condition}</Text>
-              <Text size="xs">{a.minutesStatus === 'confirmed' ? 'Minutes confirmed' : a.minutesStatus === 'draft' ? 'Minutes being written' : `${a.minutes} min`}</Text>
+              <Text size="xs">{a.minutesStatus === 'confirmed' ? t('boards:session.agenda.confirmed') : a.minutesStatus === 'draft' ? t('boards:session.agenda.draft') : t('boards:session.agenda.length', { minutes: a.minutes })}</Text>
             </Stack>
             {s.you.chair && (
               <Group gap={2} wrap="nowrap" mt={4}>
-                <ActionIcon variant="subtle" aria-label={`Move ${a.reference} up`} disabled={i === 0} onClick={() => moveTo(a.caseId, i - 1)}>↑</ActionIcon>
-                <ActionIcon variant="subtle" aria-label={`Move ${a.reference} down`} disabled={i === s.agenda.length - 1} onClick={() => moveTo(a.caseId, i + 1)}>↓</ActionIcon>
-                <NumberInput aria-label={`Minutes for ${a.reference}`} size="xs" w={72} value={a.minutes} min={1} max={240} suffix=" min" onBlur={(e) => { const v = parseInt(e.currentTarget.value, 10); if (v && v !== a.minutes) time.mutate({ caseId: a.caseId, minutes: v }); }} />
-                <ActionIcon variant="subtle" color="red" aria-label={`Take ${a.reference} off the agenda`} onClick={() => remove.mutate(a.caseId)}>×</ActionIcon>
+                <ActionIcon variant="subtle" aria-label={t('boards:session.agenda.up', { reference: a.reference })} disabled={i === 0} onClick={() => moveTo(a.caseId, i - 1)}>↑</ActionIcon>
+                <ActionIcon variant="subtle" aria-label={t('boards:session.agenda.down', { reference: a.reference })} disabled={i === s.agenda.length - 1} onClick={() => moveTo(a.caseId, i + 1)}>↓</ActionIcon>
+                <NumberInput aria-label={t('boards:session.agenda.minutes', { reference: a.reference })} size="xs" w={72} value={a.minutes} min={1} max={240} suffix=" min" onBlur={(e) => { const v = parseInt(e.currentTarget.value, 10); if (v && v !== a.minutes) time.mutate({ caseId: a.caseId, minutes: v }); }} />
+                <ActionIcon variant="subtle" color="red" aria-label={t('boards:session.agenda.remove', { reference: a.reference })} onClick={() => remove.mutate(a.caseId)}>✕</ActionIcon>
               </Group>
             )}
           </Card>
@@ -238,7 +245,12 @@ function Agenda({ s, current, onOpen }: { s: Session; current: string | null; on
   );
 }
 
+/** The seat the server gives a case's reviewers when they are invited as such. */
+const CASE_REVIEWER = 'Case reviewer';
+
 function Members({ s }: { s: Session }) {
+  const { t } = useTranslation();
+  const seatLabel = (seat: string) => (seat === CASE_REVIEWER ? t('boards:session.members.caseReviewer') : seat);
   const qc = useQueryClient();
   const refresh = () => qc.invalidateQueries({ queryKey: sessionKey(s.id) });
   const [q, setQ] = useState('');
@@ -252,33 +264,34 @@ function Members({ s }: { s: Session }) {
   const invited = new Set(s.members.map((m) => m.userId));
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Members</Title>
+      <Title order={3} size="h4">{t('boards:session.members.title')}</Title>
       <Stack gap={4} mt="xs" data-testid="members">
-        {s.members.length === 0 && <Text size="sm" c="dimmed">Nobody is invited yet.</Text>}
+        {s.members.length === 0 && <Text size="sm" c="dimmed">{t('boards:session.members.none')}</Text>}
         {s.members.map((m) => (
           <Group key={m.userId} justify="space-between" wrap="nowrap" gap="xs">
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Text size="sm">{m.name}</Text>
-              <Text size="xs" c="dimmed" truncate>{[...new Set([m.seat, ...m.specialties].filter(Boolean))].join(' · ')}</Text>
+              <Text size="xs" c="dimmed" truncate>{[...new Set([m.seat && seatLabel(m.seat), ...m.specialties].filter(Boolean))].join(' · ')}</Text>
             </Stack>
             {s.you.chair ? (
               <Group gap={4} wrap="nowrap">
-                <Checkbox label="Present" checked={m.attended} onChange={(e) => attend.mutate({ userId: m.userId, attended: e.currentTarget.checked })} />
-                <ActionIcon variant="subtle" color="red" aria-label={`Remove ${m.name}`} onClick={() => remove.mutate(m.userId)}>×</ActionIcon>
+                <Checkbox label={t('boards:session.members.present')} checked={m.attended} onChange={(e) => attend.mutate({ userId: m.userId, attended: e.currentTarget.checked })} />
+                <ActionIcon variant="subtle" color="red" aria-label={t('boards:session.members.remove', { name: m.name })} onClick={() => remove.mutate(m.userId)}>✕</ActionIcon>
               </Group>
-            ) : <Badge variant="light" color={m.attended ? 'green' : 'gray'}>{m.attended ? 'Present' : 'Invited'}</Badge>}
+            ) : <Badge variant="light" color={m.attended ? 'green' : 'gray'}>{m.attended ? t('boards:session.members.present') : t('boards:session.members.invited')}</Badge>}
           </Group>
         ))}
       </Stack>
       {s.you.chair && (
         <Stack gap="xs" mt="sm">
-          <Button size="xs" variant="light" onClick={() => reviewers.mutate()} loading={reviewers.isPending} disabled={s.agenda.length === 0}>Invite the case reviewers</Button>
-          {reviewers.data && <Text size="xs" role="status">{reviewers.data.invited === 0 ? 'Every reviewer is invited already.' : `Invited ${reviewers.data.invited}.`}</Text>}
-          <TextInput size="xs" label="Find in the directory" placeholder="Name, institution or NPI" value={q} onChange={(e) => setQ(e.currentTarget.value)} />
-          <Select size="xs" label="Expert" searchable value={pick} onChange={setPick} nothingFoundMessage="Nobody found"
+          <Button size="xs" variant="light" onClick={() => reviewers.mutate()} loading={reviewers.isPending} disabled={s.agenda.length === 0}>{t('boards:session.members.inviteReviewers')}</Button>
+          {reviewers.data && <Text size="xs" role="status">{reviewers.data.invited === 0 ? t('boards:session.members.allInvited') : t('boards:session.members.invitedCount', { count: reviewers.data.invited })}</Text>}
+          <TextInput size="xs" label={t('boards:session.members.find')} placeholder={t('boards:session.members.findHint')} value={q} onChange={(e) => setQ(e.currentTarget.value)} />
+          <Select size="xs" label={t('boards:session.members.expert')} searchable value={pick} onChange={setPick} nothingFoundMessage={t('boards:session.members.nobody')}
             data={(directory.data?.items ?? []).filter((e) => !invited.has(e.userId)).map((e) => ({ value: e.userId, label: `${e.name} — ${e.taxonomy.map((x) => x.display).join(', ')}` }))} />
-          <Select size="xs" label="Seat" clearable value={seat} onChange={setSeat} placeholder="Any seat" data={[...s.quorum.seats.map((x) => x.seat), 'Case reviewer']} />
-          <Button size="xs" onClick={() => invite.mutate()} disabled={!pick} loading={invite.isPending}>Invite (mail with calendar invitation)</Button>
+          <Select size="xs" label={t('boards:session.members.seat')} clearable value={seat} onChange={setSeat} placeholder={t('boards:session.members.anySeat')}
+            data={[...s.quorum.seats.map((x) => x.seat), CASE_REVIEWER].map((x) => ({ value: x, label: seatLabel(x) }))} />
+          <Button size="xs" onClick={() => invite.mutate()} disabled={!pick} loading={invite.isPending}>{t('boards:session.members.invite')}</Button>
           <ErrorNote error={invite.error ?? reviewers.error ?? attend.error ?? remove.error} />
         </Stack>
       )}
@@ -286,23 +299,22 @@ function Members({ s }: { s: Session }) {
   );
 }
 
-const SECTIONS: { value: View['section']; label: string }[] = [
-  { value: 'summary', label: 'Summary' }, { value: 'documents', label: 'Records' }, { value: 'images', label: 'Images' }, { value: 'minutes', label: 'Minutes' },
-];
+const SECTIONS = ['summary', 'documents', 'images', 'minutes'] as const satisfies readonly View['section'][];
 
 /** `steering`: this page moves the view (the presenter, or a member looking on their own); otherwise it follows. */
 function Stage({ sessionId, view, onChange, steering, canWrite, chair, s }: { sessionId: string; view: View; onChange: (v: View) => void; steering: boolean; canWrite: boolean; chair: boolean; s: Session }) {
+  const { t } = useTranslation();
   const caseId = view.caseId!;
   const p = useQuery({ queryKey: caseKey(sessionId, caseId), queryFn: () => get<Presentation>(`/boards/sessions/${sessionId}/cases/${caseId}`) });
   const throttled = useThrottled(onChange, 120);
-  if (p.isLoading) return <Loader role="status" aria-label="Loading the case" />;
+  if (p.isLoading) return <Loader role="status" aria-label={t('boards:session.loadingCase')} />;
   if (p.error || !p.data) return <ErrorNote error={p.error} />;
   const d = p.data;
   return (
     <Stack gap="sm" data-testid="stage" data-case={d.reference}>
       <Group justify="space-between" wrap="wrap">
         <Title order={3} size="h4">{d.reference}</Title>
-        <SegmentedControl size="xs" value={view.section} onChange={(v) => onChange({ caseId, section: v as View['section'] })} data={SECTIONS} aria-label="Section" />
+        <SegmentedControl size="xs" value={view.section} onChange={(v) => onChange({ caseId, section: v as View['section'] })} data={SECTIONS.map((value) => ({ value, label: t(`boards:session.section.${value}`) }))} aria-label={t('boards:session.section.label')} />
       </Group>
       {view.section === 'summary' && <Summary d={d} />}
       {view.section === 'documents' && <Records d={d} view={view} onChange={onChange} />}
@@ -313,51 +325,58 @@ function Stage({ sessionId, view, onChange, steering, canWrite, chair, s }: { se
 }
 
 function Linked({ items }: { items: { text: string; documentId: string | null; documentName: string | null }[] }) {
-  return <List size="sm" spacing={2}>{items.map((x, i) => <List.Item key={i}>{x.text}{x.documentName && <Text span size="xs" c="dimmed"> — from {x.documentName}</Text>}</List.Item>)}</List>;
+  const { t } = useTranslation();
+  return <List size="sm" spacing={2}>{items.map((x, i) => <List.Item key={i}>{x.text}{x.documentName && <Text span size="xs" c="dimmed">{' '}{t('boards:session.summary.from', { name: x.documentName })}</Text>}</List.Item>)}</List>;
 }
 
+const BIOMARKER_STATES = ['done', 'missing', 'recommended'] as const;
+const isBiomarkerState = (x: string): x is (typeof BIOMARKER_STATES)[number] => (BIOMARKER_STATES as readonly string[]).includes(x);
+
 function Summary({ d }: { d: Presentation }) {
+  const { t } = useTranslation();
   const block = (title: string, body: React.ReactNode, empty: boolean) => (
-    <Stack gap={2}><Text fw={600} size="sm">{title}</Text>{empty ? <Text size="sm" c="dimmed">Nothing on file.</Text> : body}</Stack>
+    <Stack gap={2}><Text fw={600} size="sm">{title}</Text>{empty ? <Text size="sm" c="dimmed">{t('boards:session.summary.nothing')}</Text> : body}</Stack>
   );
   return (
     <Stack gap="sm" data-testid="case-summary">
-      {block('Question for the board', <List size="sm">{d.question.map((q, i) => <List.Item key={i}>{q}</List.Item>)}</List>, !d.question.length)}
-      {block('History', <Linked items={d.history} />, !d.history.length)}
-      {block('Pathology', <Linked items={d.pathology} />, !d.pathology.length)}
-      {block('Staging', <List size="sm">{d.staging.map((x, i) => <List.Item key={i}>{x.text} ({x.by})</List.Item>)}</List>, !d.staging.length)}
-      {block('Biomarkers', <List size="sm">{d.biomarkers.map((b, i) => <List.Item key={i}>{b.name}: {b.status}{b.by ? ` (${b.by})` : ''}</List.Item>)}</List>, !d.biomarkers.length)}
-      {d.missing.length > 0 && block('Missing', <List size="sm">{d.missing.map((m, i) => <List.Item key={i}>{m}</List.Item>)}</List>, false)}
-      {block('Imaging and measurements', <List size="sm">{d.imaging.map((st) => <List.Item key={st.studyUid}>{st.description}{st.measurements.map((m, i) => <Text key={i} size="xs">{m.text}</Text>)}</List.Item>)}</List>, !d.imaging.length)}
-      {block('Treatments so far', <Linked items={d.treatments} />, !d.treatments.length)}
-      {block('The patient’s priorities', <List size="sm">{d.priorities.map((x, i) => <List.Item key={i}>{x}</List.Item>)}</List>, !d.priorities.length)}
-      {block('Reviewer parts so far', <Stack gap={4}>{d.reviewerParts.map((r, i) => <Stack key={i} gap={0}><Text size="sm">{r.author} ({r.role}, {r.status === 'signed' ? 'signed' : 'draft'})</Text>{r.summary.map((x, j) => <Text key={j} size="xs">{x}</Text>)}</Stack>)}</Stack>, !d.reviewerParts.length)}
+      {block(t('boards:session.summary.question'), <List size="sm">{d.question.map((q, i) => <List.Item key={i}>{q}</List.Item>)}</List>, !d.question.length)}
+      {block(t('boards:session.summary.history'), <Linked items={d.history} />, !d.history.length)}
+      {block(t('boards:session.summary.pathology'), <Linked items={d.pathology} />, !d.pathology.length)}
+      {block(t('boards:session.summary.staging'), <List size="sm">{d.staging.map((x, i) => <List.Item key={i}>{x.text} ({x.by})</List.Item>)}</List>, !d.staging.length)}
+      {block(t('boards:session.summary.biomarkers'), <List size="sm">{d.biomarkers.map((b, i) => <List.Item key={i}>{b.name}: {isBiomarkerState(b.status) ? t(`boards:session.summary.biomarker.${b.status}`) : b.status}{b.by ? ` (${b.by})` : ''}</List.Item>)}</List>, !d.biomarkers.length)}
+      {d.missing.length > 0 && block(t('boards:session.summary.missing'), <List size="sm">{d.missing.map((m, i) => <List.Item key={i}>{m}</List.Item>)}</List>, false)}
+      {block(t('boards:session.summary.imaging'), <List size="sm">{d.imaging.map((st) => <List.Item key={st.studyUid}>{st.description}{st.measurements.map((m, i) => <Text key={i} size="xs">{m.text}</Text>)}</List.Item>)}</List>, !d.imaging.length)}
+      {block(t('boards:session.summary.treatments'), <Linked items={d.treatments} />, !d.treatments.length)}
+      {block(t('boards:session.summary.priorities'), <List size="sm">{d.priorities.map((x, i) => <List.Item key={i}>{x}</List.Item>)}</List>, !d.priorities.length)}
+      {block(t('boards:session.summary.parts'), <Stack gap={4}>{d.reviewerParts.map((r, i) => <Stack key={i} gap={0}><Text size="sm">{r.status === 'signed' ? t('boards:session.summary.partSigned', { author: r.author, role: r.role }) : t('boards:session.summary.partDraft', { author: r.author, role: r.role })}</Text>{r.summary.map((x, j) => <Text key={j} size="xs">{x}</Text>)}</Stack>)}</Stack>, !d.reviewerParts.length)}
     </Stack>
   );
 }
 
 function Records({ d, view, onChange }: { d: Presentation; view: View; onChange: (v: View) => void }) {
+  const { t } = useTranslation();
   const doc = d.documents.find((x) => x.id === view.documentId) ?? null;
   const page = view.page ?? 1;
   const go = (documentId: string | undefined, p: number) => onChange({ caseId: d.caseId, section: 'documents', ...(documentId ? { documentId, page: p } : {}) });
   return (
     <Stack gap="xs">
       <Group align="end" wrap="wrap">
-        <Select label="Record" placeholder={d.documents.length ? 'Choose a record' : 'No records'} data={d.documents.map((x) => ({ value: x.id, label: x.name }))} value={doc?.id ?? null} onChange={(v) => go(v ?? undefined, 1)} w="100%" maw={320} />
+        <Select label={t('boards:session.records.label')} placeholder={d.documents.length ? t('boards:session.records.choose') : t('boards:session.records.none')} data={d.documents.map((x) => ({ value: x.id, label: x.name }))} value={doc?.id ?? null} onChange={(v) => go(v ?? undefined, 1)} w="100%" maw={320} />
         {doc?.pdf && (
           <Group gap={4} align="end">
-            <Button size="xs" variant="default" onClick={() => go(doc.id, Math.max(1, page - 1))} disabled={page <= 1}>Previous page</Button>
-            <Text size="sm" data-testid="doc-page">Page {page}</Text>
-            <Button size="xs" variant="default" onClick={() => go(doc.id, page + 1)}>Next page</Button>
+            <Button size="xs" variant="default" onClick={() => go(doc.id, Math.max(1, page - 1))} disabled={page <= 1}>{t('boards:session.records.previous')}</Button>
+            <Text size="sm" data-testid="doc-page">{t('boards:session.records.page', { page })}</Text>
+            <Button size="xs" variant="default" onClick={() => go(doc.id, page + 1)}>{t('boards:session.records.next')}</Button>
           </Group>
         )}
       </Group>
-      {doc && <iframe key={doc.id} title={`Record: ${doc.name}`} data-testid="shared-document" src={`/api/cases/${d.caseId}/documents/${doc.id}/content?inline=true#page=${page}`} style={{ width: '100%', height: '60vh', border: '1px solid #ddd' }} />}
+      {doc && <iframe key={doc.id} title={t('boards:session.records.frame', { name: doc.name })} data-testid="shared-document" src={`/api/cases/${d.caseId}/documents/${doc.id}/content?inline=true#page=${page}`} style={{ width: '100%', height: '60vh', border: '1px solid #ddd' }} />}
     </Stack>
   );
 }
 
 function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; onMove?: (v: View) => void; onChange: (v: View) => void }) {
+  const { t } = useTranslation();
   const series = d.imaging.filter((st) => st.seriesUid);
   const current = view.viewer ?? null;
   const choose = (value: string | null) => {
@@ -370,7 +389,7 @@ function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; on
     [d.imaging, current?.studyUid, current?.seriesUid]);
   return (
     <Stack gap="xs">
-      <Select label="Study" placeholder={series.length ? 'Choose a study' : 'No images'} data={series.map((x) => ({ value: x.studyUid, label: x.description }))} value={current?.studyUid ?? null} onChange={choose} w="100%" maw={360} />
+      <Select label={t('boards:session.images.study')} placeholder={series.length ? t('boards:session.images.choose') : t('boards:session.images.none')} data={series.map((x) => ({ value: x.studyUid, label: x.description }))} value={current?.studyUid ?? null} onChange={choose} w="100%" maw={360} />
       {current && (
         // Remounted when the page starts or stops steering: a follower's viewer takes no mouse input.
         <SharedViewer key={onMove ? 'steer' : 'follow'} studyUid={current.studyUid} seriesUid={current.seriesUid} position={position}
@@ -378,11 +397,11 @@ function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; on
       )}
       {measured.length > 0 && (
         <Stack gap={2}>
-          <Text size="sm" fw={600}>The reviewers’ measurements on this series</Text>
+          <Text size="sm" fw={600}>{t('boards:session.images.measured')}</Text>
           {measured.map((m, i) => (
             <Group key={i} gap="xs">
               <Text size="sm">{m.text}</Text>
-              {onMove && <Button size="compact-xs" variant="subtle" onClick={() => setShowSop({ sop: m.sopInstanceUid, at: Date.now() })}>Show this image</Button>}
+              {onMove && <Button size="compact-xs" variant="subtle" onClick={() => setShowSop({ sop: m.sopInstanceUid, at: Date.now() })}>{t('boards:session.images.show')}</Button>}
             </Group>
           ))}
         </Stack>
@@ -391,13 +410,12 @@ function Images({ d, view, onMove, onChange }: { d: Presentation; view: View; on
   );
 }
 
-const STANCES = [{ value: 'agree', label: 'Agree with the plan' }, { value: 'modify', label: 'Modify the plan' }, { value: 'alternative', label: 'Alternative plan' }];
-const ACTION_KINDS = [
-  { value: 'rebiopsy', label: 'Re-biopsy' }, { value: 'extra_testing', label: 'Extra testing' }, { value: 'imaging', label: 'More imaging' },
-  { value: 'trial_screening', label: 'Trial screening' }, { value: 'referral', label: 'Referral' }, { value: 'other', label: 'Other' },
-];
+const STANCES = ['agree', 'modify', 'alternative'] as const;
+const ACTION_KINDS = ['rebiopsy', 'extra_testing', 'imaging', 'trial_screening', 'referral', 'other'] as const;
+const SURGERY = ['yes', 'no', 'uncertain'] as const;
 
 function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string; d: Presentation; canWrite: boolean; chair: boolean; s: Session }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [m, setM] = useState<Minutes>(d.minutes ?? {});
   // What the writer typed and has not saved yet is kept when the page refreshes around it.
@@ -405,7 +423,7 @@ function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string
   useEffect(() => {
     if (!dirty.current) setM(d.minutes ?? {});
   }, [d.minutes]);
-  const people = [{ value: s.chairId, label: `${s.chairName} (chair)` }, ...s.members.map((x) => ({ value: x.userId, label: x.name }))];
+  const people = [{ value: s.chairId, label: t('boards:session.chairOption', { name: s.chairName }) }, ...s.members.map((x) => ({ value: x.userId, label: x.name }))];
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: caseKey(sessionId, d.caseId) }), qc.invalidateQueries({ queryKey: sessionKey(sessionId) })]);
   // Rows left empty are not part of the minutes.
   const cleaned = (): Minutes => ({
@@ -430,55 +448,55 @@ function MinutesEditor({ sessionId, d, canWrite, chair, s }: { sessionId: string
   };
   return (
     <Stack gap="sm" data-testid="minutes">
-      {d.minutesConfirmed && <Alert color="green" data-testid="minutes-confirmed">The chair confirmed these minutes.</Alert>}
-      <SegmentedControl orientation={narrow ? 'vertical' : 'horizontal'} disabled={readOnly} value={c.treatmentStance ?? ''} onChange={(v) => set({ consensus: { ...c, treatmentStance: v as 'agree' } })} data={STANCES} aria-label="The board's stance on the proposed plan" />
-      <Textarea label="Consensus recommendation" readOnly={readOnly} autosize minRows={2} value={c.recommendation ?? ''} onChange={(e) => set({ consensus: { ...c, recommendation: e.currentTarget.value } })} />
+      {d.minutesConfirmed && <Alert color="green" data-testid="minutes-confirmed">{t('boards:session.minutes.confirmed')}</Alert>}
+      <SegmentedControl orientation={narrow ? 'vertical' : 'horizontal'} disabled={readOnly} value={c.treatmentStance ?? ''} onChange={(v) => set({ consensus: { ...c, treatmentStance: v as 'agree' } })} data={STANCES.map((value) => ({ value, label: t(`boards:session.minutes.stance.${value}`) }))} aria-label={t('boards:session.minutes.stance.label')} />
+      <Textarea label={t('boards:session.minutes.consensus')} readOnly={readOnly} autosize minRows={2} value={c.recommendation ?? ''} onChange={(e) => set({ consensus: { ...c, recommendation: e.currentTarget.value } })} />
       <Stack gap={4}>
-        <Text size="sm" fw={600}>Treatment options the board recommends</Text>
+        <Text size="sm" fw={600}>{t('boards:session.minutes.options')}</Text>
         {(c.options ?? []).map((o, i) => (
           <Group key={i} align="end" wrap="wrap">
-            <TextInput size="xs" label="Option" value={o.option} readOnly={readOnly} onChange={(e) => { const option = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, option } : x)) } }); }} style={{ flex: 1 }} miw={200} />
-            <TextInput size="xs" label="Why" value={o.rationale ?? ''} readOnly={readOnly} onChange={(e) => { const rationale = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, rationale } : x)) } }); }} style={{ flex: 1 }} miw={200} />
+            <TextInput size="xs" label={t('boards:session.minutes.option')} value={o.option} readOnly={readOnly} onChange={(e) => { const option = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, option } : x)) } }); }} style={{ flex: 1 }} miw={200} />
+            <TextInput size="xs" label={t('boards:session.minutes.why')} value={o.rationale ?? ''} readOnly={readOnly} onChange={(e) => { const rationale = e.currentTarget.value; set({ consensus: { ...c, options: (c.options ?? []).map((x, j) => (j === i ? { ...x, rationale } : x)) } }); }} style={{ flex: 1 }} miw={200} />
           </Group>
         ))}
-        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ consensus: { ...c, options: [...(c.options ?? []), { option: '' }] } })}>Add a treatment option</Button>}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ consensus: { ...c, options: [...(c.options ?? []), { option: '' }] } })}>{t('boards:session.minutes.addOption')}</Button>}
       </Stack>
-      <Select label="Is surgery needed?" readOnly={readOnly} clearable data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery ?? null}
+      <Select label={t('boards:session.minutes.surgery.label')} readOnly={readOnly} clearable data={SURGERY.map((value) => ({ value, label: t(`boards:session.minutes.surgery.${value}`) }))} value={c.surgery ?? null}
         onChange={(v) => set({ consensus: { ...c, surgery: (v ?? undefined) as typeof c.surgery } })} w={220} />
-      <Textarea label="Rationale" readOnly={readOnly} autosize minRows={2} value={m.rationale ?? ''} onChange={(e) => set({ rationale: e.currentTarget.value })} />
-      <Radio.Group label="Guidelines" value={m.guideline ? (m.guideline.concordant ? 'yes' : 'no') : ''} onChange={(v) => set({ guideline: { concordant: v === 'yes', deviationReason: m.guideline?.deviationReason } })}>
-        <Group mt={4}><Radio value="yes" label="Follows the guidelines" disabled={readOnly} /><Radio value="no" label="Deviates from them" disabled={readOnly} /></Group>
+      <Textarea label={t('boards:session.minutes.rationale')} readOnly={readOnly} autosize minRows={2} value={m.rationale ?? ''} onChange={(e) => set({ rationale: e.currentTarget.value })} />
+      <Radio.Group label={t('boards:session.minutes.guidelines')} value={m.guideline ? (m.guideline.concordant ? 'yes' : 'no') : ''} onChange={(v) => set({ guideline: { concordant: v === 'yes', deviationReason: m.guideline?.deviationReason } })}>
+        <Group mt={4}><Radio value="yes" label={t('boards:session.minutes.follows')} disabled={readOnly} /><Radio value="no" label={t('boards:session.minutes.deviates')} disabled={readOnly} /></Group>
       </Radio.Group>
-      {m.guideline && !m.guideline.concordant && <TextInput label="Reason for the deviation" readOnly={readOnly} value={m.guideline.deviationReason ?? ''} onChange={(e) => set({ guideline: { concordant: false, deviationReason: e.currentTarget.value } })} />}
+      {m.guideline && !m.guideline.concordant && <TextInput label={t('boards:session.minutes.deviation')} readOnly={readOnly} value={m.guideline.deviationReason ?? ''} onChange={(e) => set({ guideline: { concordant: false, deviationReason: e.currentTarget.value } })} />}
       <Stack gap={4}>
-        <Text size="sm" fw={600}>Dissent</Text>
+        <Text size="sm" fw={600}>{t('boards:session.minutes.dissent')}</Text>
         {(m.dissent ?? []).map((x, i) => (
           <Group key={i} align="end" wrap="wrap">
-            <Select size="xs" label="Held by" data={people} value={x.memberId} readOnly={readOnly} onChange={(v) => set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, memberId: v ?? y.memberId } : y)) })} w={200} />
-            <TextInput size="xs" label="View" value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={200} />
+            <Select size="xs" label={t('boards:session.minutes.heldBy')} data={people} value={x.memberId} readOnly={readOnly} onChange={(v) => set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, memberId: v ?? y.memberId } : y)) })} w={200} />
+            <TextInput size="xs" label={t('boards:session.minutes.view')} value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ dissent: (m.dissent ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={200} />
           </Group>
         ))}
-        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ dissent: [...(m.dissent ?? []), { memberId: people[0]!.value, text: '' }] })}>Add a dissenting view</Button>}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ dissent: [...(m.dissent ?? []), { memberId: people[0]!.value, text: '' }] })}>{t('boards:session.minutes.addDissent')}</Button>}
       </Stack>
       <Stack gap={4}>
-        <Text size="sm" fw={600}>Actions</Text>
+        <Text size="sm" fw={600}>{t('boards:session.minutes.actions')}</Text>
         {(m.actions ?? []).map((x, i) => (
           <Group key={i} align="end" wrap="wrap">
-            <Select size="xs" label="Kind" data={ACTION_KINDS} value={x.kind} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, kind: (v ?? y.kind) as typeof y.kind } : y)) })} w={150} />
-            <TextInput size="xs" label="What" value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={180} />
-            <Select size="xs" label="Owner" data={people} value={x.ownerId} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, ownerId: v ?? y.ownerId } : y)) })} w={180} />
+            <Select size="xs" label={t('boards:session.minutes.kind')} data={ACTION_KINDS.map((value) => ({ value, label: t(`boards:session.minutes.action.${value}`) }))} value={x.kind} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, kind: (v ?? y.kind) as typeof y.kind } : y)) })} w={150} />
+            <TextInput size="xs" label={t('boards:session.minutes.what')} value={x.text} readOnly={readOnly} onChange={(e) => { const text = e.currentTarget.value; set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, text } : y)) }); }} style={{ flex: 1 }} miw={180} />
+            <Select size="xs" label={t('boards:session.minutes.owner')} data={people} value={x.ownerId} readOnly={readOnly} onChange={(v) => set({ actions: (m.actions ?? []).map((y, j) => (j === i ? { ...y, ownerId: v ?? y.ownerId } : y)) })} w={180} />
           </Group>
         ))}
-        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ actions: [...(m.actions ?? []), { kind: 'extra_testing', text: '', ownerId: people[0]!.value }] })}>Add an action</Button>}
+        {!readOnly && <Button size="xs" variant="subtle" onClick={() => set({ actions: [...(m.actions ?? []), { kind: 'extra_testing', text: '', ownerId: people[0]!.value }] })}>{t('boards:session.minutes.addAction')}</Button>}
       </Stack>
       {!readOnly && (
         <Group>
-          <Button variant="default" onClick={() => save.mutate()} loading={save.isPending}>Save the minutes</Button>
-          {chair && <Button color="grape" onClick={async () => { await save.mutateAsync(); confirm.mutate(); }} loading={confirm.isPending}>Confirm the minutes</Button>}
+          <Button variant="default" onClick={() => save.mutate()} loading={save.isPending}>{t('boards:session.minutes.save')}</Button>
+          {chair && <Button color="grape" onClick={async () => { await save.mutateAsync(); confirm.mutate(); }} loading={confirm.isPending}>{t('boards:session.minutes.confirm')}</Button>}
         </Group>
       )}
-      {!d.minutesConfirmed && d.minutesMissing.length > 0 && <Text size="xs" c="dimmed">Before confirming: {d.minutesMissing.join(' ')}</Text>}
-      {save.isSuccess && !d.minutesConfirmed && <Text size="xs" role="status">Saved.</Text>}
+      {!d.minutesConfirmed && d.minutesMissing.length > 0 && <Text size="xs" c="dimmed">{t('boards:session.minutes.before', { missing: d.minutesMissing.join(' ') })}</Text>}
+      {save.isSuccess && !d.minutesConfirmed && <Text size="xs" role="status">{t('boards:session.minutes.saved')}</Text>}
       <ErrorNote error={save.error ?? confirm.error} />
     </Stack>
   );

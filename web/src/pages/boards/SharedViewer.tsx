@@ -1,5 +1,6 @@
 import { Alert, Group, Loader, Text } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 type Cornerstone = typeof import('../imaging/cornerstone.ts');
 type StackViewport = import('@cornerstonejs/core').Types.IStackViewport;
@@ -22,6 +23,7 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop, m
   /** Go to the image a measurement was made on (the presenter's page; followers follow the slice). */
   showSop?: { sop: string; at: number } | null;
 }) {
+  const { t } = useTranslation();
   const element = useRef<HTMLDivElement>(null);
   const viewport = useRef<StackViewport | null>(null);
   const cs = useRef<Cornerstone | null>(null);
@@ -116,11 +118,11 @@ export function SharedViewer({ studyUid, seriesUid, position, onMove, showSop, m
 
   return (
     <div>
-      {error && <Alert color="red" title="The images could not be shown">{error}</Alert>}
+      {error && <Alert color="red" title={t('boards:viewer.failed')}>{error}</Alert>}
       <div ref={element} data-testid="shared-viewport" onContextMenu={(e) => e.preventDefault()} style={{ width: '100%', height: 420, background: '#000', position: 'relative' }} />
       <Group gap="xs" mt={4}>
-        {total === null && !error && <Loader size="xs" role="status" aria-label="Loading the images" />}
-        <Text size="xs" c="dimmed" data-testid="shared-slice" data-index={shown}>{total === null ? 'Loading the images…' : `Image ${shown + 1} of ${total}`}</Text>
+        {total === null && !error && <Loader size="xs" role="status" aria-label={t('boards:viewer.loading')} />}
+        <Text size="xs" c="dimmed" data-testid="shared-slice" data-index={shown}>{total === null ? t('boards:viewer.loadingText') : t('boards:viewer.position', { index: shown + 1, total })}</Text>
       </Group>
     </div>
   );
