@@ -123,6 +123,9 @@ describe('caregivers (proxies)', () => {
     expect((await stranger.client.post(`/api/invitations/${token}/accept`)).status).toBe(403);
     expect((await carer.client.post(`/api/invitations/${token}/accept`)).status).toBe(200);
     expect((await carer.client.post(`/api/invitations/${token}/accept`)).status).toBe(404);
+    // Each list says whose request it is: the patient's own, someone else's for the caregiver.
+    expect((await p.client.get('/api/cases')).body.items.find((c: { id: string }) => c.id === id).ownRequest).toBe(true);
+    expect((await carer.client.get('/api/cases')).body.items.find((c: { id: string }) => c.id === id).ownRequest).toBe(false);
 
     for (const kind of ['service_consent', 'hipaa_authorization']) {
       expect((await carer.client.post(`/api/cases/${id}/consents`, { document: kind, version: '2026-11', typedName: carer.name })).status).toBe(201);

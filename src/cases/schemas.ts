@@ -19,6 +19,8 @@ export const CaseSummary = z.object({
   sla: SlaView,
   /** Messages others wrote in the case's conversations since the caller last read them (0 where the caller takes no part). */
   unreadMessages: z.number().int(),
+  /** The caller is this request's patient (a caregiver or referring physician reads about someone else's). */
+  ownRequest: z.boolean(),
 }).meta({ id: 'CaseSummary' });
 
 export const CaseListQuery = z.strictObject({

@@ -271,13 +271,16 @@ export function casesService(deps: Deps) {
         const { rows, total, estimated, nextCursor } = await queryCases(tx, actor, filter, { now, onTrackFrom: onTrackFrom(serviceLevels, now) }, recentTotals);
         await recordCaseReads(tx, { actor, meta, action: 'case.list', entityType: 'Case' }, rows.map((r) => r.id));
         const unread = await unreadByCase(tx, actor.userId, rows.map((r) => r.id));
+        // Only a patient account can be a request's patient; its lists are short.
+        const own = actor.role === 'patient' && rows.length ? new Set((await tx.query<{ case_id: string }>(
+          `SELECT case_id FROM case_members WHERE user_id = $1 AND relation = 'patient' AND revoked_at IS NULL AND case_id = ANY($2::uuid[])`, [actor.userId, rows.map((r) => r.id)])).map((m) => m.case_id)) : new Set<string>();
         return {
           items: rows.map((r) => ({
             id: r.id, reference: r.reference, status: r.status, urgency: r.urgency,
             patientName: r.given_name ? `${r.given_name} ${r.family_name ?? ''}`.trim() : null,
             condition: r.condition, icd10Code: r.icd10, coordinatorName: r.coordinator_name,
             submittedAt: iso(r.submitted_at), statusChangedAt: iso(r.status_changed_at)!, createdAt: iso(r.created_at)!,
-            sla: clockOf(r), unreadMessages: unread.get(r.id) ?? 0,
+            sla: clockOf(r), unreadMessages: unread.get(r.id) ?? 0, ownRequest: own.has(r.id),
           })),
           total, totalIsEstimate: estimated, nextCursor, page: filter.page, pageSize: filter.pageSize,
         };

@@ -20432,6 +20432,7 @@ export interface components {
             icd10Code: string | null;
             /** Format: uuid */
             id: string;
+            ownRequest: boolean;
             patientName: string | null;
             reference: string;
             sla: {
@@ -20456,6 +20457,7 @@ export interface components {
             icd10Code: string | null;
             /** Format: uuid */
             id: string;
+            ownRequest: boolean;
             patientName: string | null;
             reference: string;
             sla: {

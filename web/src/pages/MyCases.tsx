@@ -55,7 +55,7 @@ export function MyCasesPage({ me }: { me: Me }) {
             </Stack>
             <Group gap="xs">
               {c.unreadMessages > 0 && <Badge color="grape" variant="light" data-testid="unread-messages">{t('cases:mine.newMessages', { count: c.unreadMessages })}</Badge>}
-              {opinionReady(c.status) && canCreate ? <Badge color="green" variant="filled">{t('cases:mine.opinionReady', { context: me.user.role === 'patient' ? undefined : 'theirs' })}</Badge> : <>{/* "Normal" tells the patient's side nothing; an urgent request says so. */}{(!canCreate || c.urgency !== 'standard') && <UrgencyBadge urgency={c.urgency} />}<StatusBadge status={c.status} /></>}
+              {opinionReady(c.status) && canCreate ? <Badge color="green" variant="filled">{t('cases:mine.opinionReady', { context: c.ownRequest ? undefined : 'theirs' })}</Badge> : <>{/* "Normal" tells the patient's side nothing; an urgent request says so. */}{(!canCreate || c.urgency !== 'standard') && <UrgencyBadge urgency={c.urgency} />}<StatusBadge status={c.status} /></>}
             </Group>
           </Group>
         </Card>
