@@ -7,6 +7,7 @@ import { negotiateLocale } from '../core/locale.ts';
 import { AssessmentAnswers, choicesIn, TIMING_CHOICES, TREATMENT_KINDS } from './answers.ts';
 import { KNOWLEDGE, KnowledgeView } from './knowledge.ts';
 import { assessIn, knowledgeIn } from './localized.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { assessmentPdf } from './pdf.ts';
 import { AssessmentResult } from './result.ts';
 
@@ -39,7 +40,7 @@ export function assessmentRoutes(opts: { ratePerMinute: number; now: () => Date 
     }, async (req, reply) => {
       const result = assessIn(req.body, negotiateLocale(req.headers['accept-language']));
       const pdf = await assessmentPdf(result, opts.now());
-      const name = result.language === 'es' ? 'evaluacion-segunda-opinion.pdf' : 'second-opinion-assessment.pdf';
+      const name = wordsIn(result.language)('assessment:fileName');
       return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}"`).send(pdf);
     });
 

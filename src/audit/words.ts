@@ -13,7 +13,7 @@ export function describeAction(action: string, locale: Locale = 'en'): string {
   const t = wordsIn(locale);
   if (hasWords('en', `audit:${action}`, FLAT)) return t(`audit:${action}`, FLAT);
   const command = /^case\.(\w+)$/.exec(action)?.[1];
-  if (command && command in CASE_COMMANDS) return t(`audit:done.${command}`, FLAT);
+  if (command && Object.hasOwn(CASE_COMMANDS, command)) return t(`audit:done.${command}`, FLAT);
   const fhir = /^fhir\.(\w+)\.(read|search)$/.exec(action);
   if (fhir) {
     const what = hasWords('en', `audit:fhir.${fhir[1]}`, FLAT) ? t(`audit:fhir.${fhir[1]}`, FLAT) : t('audit:fhir.other', FLAT);

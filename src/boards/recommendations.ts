@@ -1,5 +1,6 @@
 import type { Queryable } from '../core/db.ts';
 import type { Locale } from '../core/locale.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { boardLabelIn, boardTypeById, seatIn } from './rules.ts';
 import type { BoardRecommendation, MinutesDraft } from './schemas.ts';
 
@@ -12,7 +13,7 @@ interface MinutesRow { session_id: string; content: MinutesDraft; attendees: { u
 /** A board's name in the reader's language, from its type. */
 export function boardLabel(type: string, locale: Locale = 'en') {
   const board = boardTypeById(type);
-  return board ? boardLabelIn(board, locale) : locale === 'es' ? 'Comité de tumores' : 'Tumor board';
+  return board ? boardLabelIn(board, locale) : wordsIn(locale)('report:tumorBoard');
 }
 const iso = (d: Date | string) => new Date(d).toISOString();
 

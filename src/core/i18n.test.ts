@@ -3,7 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseKey, catalogue, keyUses, parse, type KeyUse } from '../../web/src/messages/scan.ts';
 import { inflesz } from './readability.ts';
-import { LOCALES_DIR, wordsIn } from './i18n.ts';
+import { hasWords, LOCALES_DIR, wordsIn } from './i18n.ts';
+import { NOTICE_PAGES, type NoticeKind } from '../notifications/rules.ts';
+import { CASE_COMMAND_NAMES, CASE_STATUSES } from '../cases/lifecycle.ts';
+import { INTAKE_SECTION_NAMES } from '../cases/intake.ts';
+import { SPECIMEN_STATUSES } from '../records/specimens.ts';
+import { CASE_EVENT_TYPES } from '../events/catalog.ts';
+import { BiomarkerStatus, Concordance, LungNextStep, LungRisk, PriorityFit, SurgeryApproach, SurgeryNecessary, TreatmentStance } from '../opinions/schemas.ts';
+import { LOBE_SEGMENTS } from '../opinions/lungFunction.ts';
+import { INVOICE_STATUSES, PAYMENT_METHODS } from '../billing/invoice.ts';
+import { PLACE_OF_SERVICE } from '../billing/superbill.ts';
 import { LOCALES } from './locale.ts';
 
 /**
@@ -95,5 +104,42 @@ describe('the server’s Spanish reads at a plain level', () => {
   const prose = spanish.filter(([, v]) => v.split(/\s+/).length >= 5);
   it.each([...new Set(prose.map(([k]) => k.slice(0, k.indexOf(':'))))])('%s', (ns) => {
     expect(inflesz(prose.filter(([k]) => k.startsWith(`${ns}:`)).map(([, v]) => asRead(v)))).toBeGreaterThanOrEqual(55);
+  });
+});
+
+/**
+ * Keys the code builds from a value (`notices:${kind}.title`, `report:clinical.${stance}`) are
+ * used as a family, so the scan above cannot tell a missing member: every value each family is
+ * built from has its words here, in every language.
+ */
+describe('the words of every value the server names', () => {
+  const kinds = Object.keys(NOTICE_PAGES) as NoticeKind[];
+  const noticeKeys = kinds.flatMap((k) => (k === 'offer.answered' ? ['accept', 'decline', 'expire'].map((o) => `notices:offer.answered.${o}`) : [`notices:${k}`]))
+    .flatMap((base) => [`${base}.title`, `${base}.text`]);
+  const commands = CASE_COMMAND_NAMES as readonly string[];
+  const chosenEvents = ['urgency.standard', 'urgency.expedited', 'step.unknown', ...INTAKE_SECTION_NAMES.map((s) => `step.${s}`), 'imaging.study.described', 'specimen.updated',
+    ...['granted', 'partly_granted', 'declined'].map((o) => `invoice.assistance.${o}`), ...['paid', 'void', 'written_off'].map((s) => `invoice.close.${s}`), 'visit.interpreter.booked', 'visit.interpreter.removed'];
+  const plainEvents = CASE_EVENT_TYPES.filter((e) => !['case.urgency', 'intake.save', 'specimen.step', 'imaging.study', 'invoice.assistance', 'invoice.close', 'visit.interpreter'].includes(e) && !(e.startsWith('case.') && commands.includes(e.slice(5))));
+  const clinical = [...Concordance.options, ...BiomarkerStatus.options, ...TreatmentStance.options, ...SurgeryNecessary.options, ...SurgeryApproach.options, ...Object.keys(LOBE_SEGMENTS), ...LungRisk.options, ...LungNextStep.options.filter((s) => s !== 'none')];
+  const families: [string, Record<string, unknown>][] = [
+    ...noticeKeys.map((k): [string, Record<string, unknown>] => [k, { count: 1 }]),
+    ...CASE_STATUSES.map((s): [string, Record<string, unknown>] => [`lifecycle:status.${s}`, {}]),
+    ...commands.map((c): [string, Record<string, unknown>] => [`lifecycle:command.${c}`, {}]),
+    ...SPECIMEN_STATUSES.map((s): [string, Record<string, unknown>] => [`lifecycle:specimen.${s}`, {}]),
+    ...commands.map((c): [string, Record<string, unknown>] => [`audit:done.${c}`, { keySeparator: false }]),
+    ...chosenEvents.map((e): [string, Record<string, unknown>] => [`events:${e}`, { keySeparator: false }]),
+    ...plainEvents.map((e): [string, Record<string, unknown>] => [`events:${e}`, { keySeparator: false, count: 1 }]),
+    ...clinical.map((c): [string, Record<string, unknown>] => [`report:clinical.${c}`, {}]),
+    ...PriorityFit.options.map((f): [string, Record<string, unknown>] => [`report:fit.${f}`, {}]),
+    ...TreatmentStance.options.map((s): [string, Record<string, unknown>] => [`report:board.${s}`, {}]),
+    ...INVOICE_STATUSES.filter((s) => s !== 'draft').map((s): [string, Record<string, unknown>] => [`bills:invoice.status.${s}`, {}]),
+    ...PAYMENT_METHODS.map((m): [string, Record<string, unknown>] => [`bills:invoice.method.${m}`, {}]),
+    ...Object.keys(PLACE_OF_SERVICE).map((p): [string, Record<string, unknown>] => [`bills:superbill.place.${p}`, {}]),
+    ...['done', 'check_report', 'optional', 'missing'].map((s): [string, Record<string, unknown>] => [`assessment:testStatus.${s}`, {}]),
+  ];
+
+  it.each(LOCALES)('%s', (locale) => {
+    expect(families.filter(([key, options]) => !hasWords(locale, key, options)).map(([key]) => key)).toEqual([]);
+    expect(families.length).toBeGreaterThan(200);
   });
 });

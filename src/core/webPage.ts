@@ -17,8 +17,8 @@ function pageIn(html: string, locale: Locale): string {
   if (!fs.existsSync(file)) return html;
   const words = JSON.parse(fs.readFileSync(file, 'utf8')) as { documentTitle?: string; documentDescription?: string };
   let page = html.replace(/<html lang="[^"]*"/, `<html lang="${locale}"`);
-  if (words.documentTitle) page = page.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(words.documentTitle)}</title>`);
-  if (words.documentDescription) page = page.replace(/(<meta name="description" content=")[^"]*(")/, `$1${escapeHtml(words.documentDescription)}$2`);
+  if (words.documentTitle) page = page.replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(words.documentTitle!)}</title>`);
+  if (words.documentDescription) page = page.replace(/(<meta name="description" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${escapeHtml(words.documentDescription!)}${close}`);
   return page;
 }
 

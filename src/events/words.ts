@@ -31,7 +31,7 @@ const CHOSEN: Partial<Record<CaseEventType, (t: Words, d: Detail, count: number)
 
 /** Whether an event type has its words (the test checks every type of the catalogue of events). */
 export const hasEventWords = (type: string, locale: Locale) =>
-  type in CHOSEN || hasWords(locale, `events:${type}`, { ...FLAT, count: 1 }) || (/^case\.(\w+)$/.test(type) && type.slice(5) in CASE_COMMANDS);
+  type in CHOSEN || hasWords(locale, `events:${type}`, { ...FLAT, count: 1 }) || (/^case\.(\w+)$/.test(type) && Object.hasOwn(CASE_COMMANDS, type.slice(5)));
 
 /** One timeline line, in the reader's language: a change of state reads "from → to", anything else by its words. */
 export function describeEvent(e: { type: string; detail: Detail; fromStatus: CaseStatus | null; toStatus: CaseStatus | null }, count = 1, locale: Locale = 'en'): string {
@@ -41,7 +41,7 @@ export function describeEvent(e: { type: string; detail: Detail; fromStatus: Cas
   if (chosen) return chosen(t, e.detail, count);
   // A lifecycle step that left the status as it was is said as done ("Took the request off hold").
   const command = /^case\.(\w+)$/.exec(e.type)?.[1];
-  if (command && command in CASE_COMMANDS && !hasWords('en', `events:${e.type}`, { ...FLAT, count: 1 })) return t(`audit:done.${command}`, FLAT);
+  if (command && Object.hasOwn(CASE_COMMANDS, command) && !hasWords('en', `events:${e.type}`, { ...FLAT, count: 1 })) return t(`audit:done.${command}`, FLAT);
   if (hasWords('en', `events:${e.type}`, { ...FLAT, count })) return t(`events:${e.type}`, { ...FLAT, filename: e.detail.filename, number: e.detail.number, count });
   return t('events:other', FLAT);
 }

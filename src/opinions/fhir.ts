@@ -7,7 +7,9 @@ import { countParam, offsetParam, params, referenceId } from '../fhir/search.ts'
 import type { ReportDocument } from './schemas.ts';
 import { CONCORDANCE_LABELS } from './schemas.ts';
 import type { OpinionsService } from './service.ts';
-import { summaryLanguageOf } from './summaryLanguage.ts';
+
+/** The languages the parts' summaries are written in (English when a part does not say). */
+const summaryLanguagesOf = (doc: ReportDocument) => [...new Set(doc.parts.filter((p) => p.content.patientSummary?.trim()).map((p) => p.content.patientSummaryLanguage ?? 'en'))];
 
 /**
  * The issued opinion as FHIR R4: a DiagnosticReport per report version (the PDF as presentedForm)
@@ -98,8 +100,8 @@ export function toFhirDiagnosticReport(r: { id: string; case_id: string; version
   return {
     resourceType: 'DiagnosticReport',
     id: r.id,
-    // The language the summary (the report's text for the patient) is written in.
-    language: summaryLanguageOf(doc),
+    // The language of the summary (the report's text for the patient), when its parts share one.
+    ...(summaryLanguagesOf(doc).length === 1 ? { language: summaryLanguagesOf(doc)[0] } : {}),
     ...(board.length || studies.length ? { contained: [...board, ...studies] } : {}),
     // The trials the reviewers suggest to ask about.
     ...(studies.length ? { extension: studies.map((st) => ({ url: SUPPORTING_INFO, valueReference: { reference: `#${st.id}`, display: st.title ?? st.identifier![0]!.value! } })) } : {}),

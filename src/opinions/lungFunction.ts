@@ -1,3 +1,5 @@
+import { wordsIn } from '../core/i18n.ts';
+import type { Locale } from '../core/locale.ts';
 /**
  * Physiological evaluation before lung resection, after the ACCP guideline (Brunelli et al.,
  * Chest 2013; DOMAIN.md §5). A pure function: the inputs the reviewer enters, the predicted
@@ -47,41 +49,43 @@ export function ppoPercent(preoperative: number, removed: number, total: number)
   return preoperative * (1 - removed / total);
 }
 
-export function evaluateLungResection(input: LungFunctionInput): LungFunctionResult {
+/** The ACCP steps over the values (DOMAIN.md §5), each reason in the reader's words (catalogue `report:lung`). */
+export function evaluateLungResection(input: LungFunctionInput, locale: Locale = 'en'): LungFunctionResult {
+  const t = wordsIn(locale);
   const resectedSegments = input.resected.reduce((n, lobe) => n + LOBE_SEGMENTS[lobe], 0);
   const y = Math.max(0, resectedSegments - (input.obstructedInResected ?? 0));
   const z = TOTAL_SEGMENTS - (input.obstructedInResected ?? 0) - (input.obstructedElsewhere ?? 0);
   const ppoFev1 = round1(ppoPercent(input.fev1Percent, y, z));
   const ppoDlco = round1(ppoPercent(input.dlcoPercent, y, z));
   const reasons = [
-    'Cardiac risk (thoracic revised cardiac risk index) is assessed first.',
+    t('report:lung.cardiacFirst'),
     // A plain hyphen for minus: the report's standard PDF font has no minus sign.
-    `ppoFEV1 = ${input.fev1Percent} % × (1 - ${y}/${z}) = ${ppoFev1} %; ppoDLCO = ${input.dlcoPercent} % × (1 - ${y}/${z}) = ${ppoDlco} %.`,
+    t('report:lung.formula', { fev1: input.fev1Percent, dlco: input.dlcoPercent, y, z, ppoFev1, ppoDlco }),
   ];
   const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: ACCP_SOURCE };
 
   if (ppoFev1 > 60 && ppoDlco > 60) {
-    return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, 'Both ppoFEV1 and ppoDLCO are above 60 %: low risk, no further test needed.'] };
+    return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, t('report:lung.bothAbove60')] };
   }
   // At exactly 30 % neither "> 30" nor "< 30" holds; the more thorough test is chosen.
   const needsCpetFirst = ppoFev1 <= 30 || ppoDlco <= 30;
   if (!needsCpetFirst) {
-    reasons.push('One of them is 60 % or less, both above 30 %: a low-technology exercise test (stair climb or shuttle walk) comes next.');
+    reasons.push(t('report:lung.lowTechNext'));
     const stair = input.stairClimbMeters ?? null;
     const shuttle = input.shuttleWalkMeters ?? null;
     if (stair === null && shuttle === null) return { ...base, nextStep: 'low_technology_exercise_test', risk: null, reasons };
     if ((stair !== null && stair > 22) || (shuttle !== null && shuttle > 400)) {
-      return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, `${stair !== null && stair > 22 ? `Stair climb ${stair} m (> 22 m)` : `Shuttle walk ${shuttle} m (> 400 m)`}: low risk.`] };
+      return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, stair !== null && stair > 22 ? t('report:lung.stairLow', { meters: stair }) : t('report:lung.shuttleLow', { meters: shuttle })] };
     }
-    reasons.push(`${stair !== null ? `Stair climb ${stair} m (not above 22 m)` : `Shuttle walk ${shuttle} m (not above 400 m)`}: a cardiopulmonary exercise test comes next.`);
+    reasons.push(stair !== null ? t('report:lung.stairNext', { meters: stair }) : t('report:lung.shuttleNext', { meters: shuttle }));
   } else {
-    reasons.push('ppoFEV1 or ppoDLCO is 30 % or less: a cardiopulmonary exercise test comes next.');
+    reasons.push(t('report:lung.cpetFirst'));
   }
   const vo2 = input.vo2peakMlKgMin ?? null;
   const vo2pct = input.vo2peakPercent ?? null;
   if (vo2 === null && vo2pct === null) return { ...base, nextStep: 'cardiopulmonary_exercise_test', risk: null, reasons };
-  const shown = vo2 !== null ? `VO2peak ${vo2} mL/kg/min` : `VO2peak ${vo2pct} % of predicted`;
-  if ((vo2 !== null && vo2 > 20) || (vo2pct !== null && vo2pct > 75)) return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, `${shown} (> 20 mL/kg/min or > 75 %): low risk.`] };
-  if ((vo2 !== null && vo2 < 10) || (vo2pct !== null && vo2pct < 35)) return { ...base, nextStep: 'none', risk: 'high', reasons: [...reasons, `${shown} (< 10 mL/kg/min or < 35 %): high risk.`] };
-  return { ...base, nextStep: 'none', risk: 'moderate', reasons: [...reasons, `${shown} (10–20 mL/kg/min or 35–75 %): moderate risk.`] };
+  const shown = vo2 !== null ? t('report:lung.vo2', { value: vo2 }) : t('report:lung.vo2Percent', { value: vo2pct });
+  if ((vo2 !== null && vo2 > 20) || (vo2pct !== null && vo2pct > 75)) return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, t('report:lung.vo2Low', { shown })] };
+  if ((vo2 !== null && vo2 < 10) || (vo2pct !== null && vo2pct < 35)) return { ...base, nextStep: 'none', risk: 'high', reasons: [...reasons, t('report:lung.vo2High', { shown })] };
+  return { ...base, nextStep: 'none', risk: 'moderate', reasons: [...reasons, t('report:lung.vo2Moderate', { shown })] };
 }

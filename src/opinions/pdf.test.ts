@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { reportDefinition } from './pdf.ts';
 import type { ReportDocument } from './schemas.ts';
 
-/** A report with one part written in `writtenIn` for a patient who reads `patientReads`. */
-function report(patientReads: 'en' | 'es', writtenIn: string): ReportDocument {
+/** A report with one part by a reviewer who works in `writtenIn`, for a patient who reads `patientReads`. */
+function report(patientReads: 'en' | 'es', writtenIn: 'en' | 'es'): ReportDocument {
   return {
     language: patientReads, caseReference: 'CNS-2026-0042', letterhead: 'Consilium', patient: { name: 'Test Patient', birthDate: '1960-01-01' }, version: 1, kind: 'original',
     issuedAt: '2026-11-21T00:00:00Z', issuedBy: 'Dr. Example', disagreements: ['The reviewers read the margins differently.'], addenda: [],
     parts: [{
-      reviewerRole: 'Pathologist', authorName: 'Dr. Example', signedAt: '2026-11-20T10:00:00Z', contentSha256: 'abcdef0123456789abcdef',
+      reviewerRole: 'Pathologist', authorName: 'Dr. Example', signedAt: '2026-11-20T10:00:00Z', contentSha256: 'abcdef0123456789abcdef', language: writtenIn,
       content: {
-        patientSummaryLanguage: writtenIn, patientSummary: 'Summary written for the patient.',
+        patientSummaryLanguage: patientReads, patientSummary: 'Summary written for the patient.',
         diagnosisReview: { originalDiagnosis: 'A', reviewedDiagnosis: 'B', concordance: 'minor_discordance', rationale: 'Why.' },
         biomarkers: [{ name: 'EGFR', status: 'done' }], surgery: { necessary: 'yes', neoadjuvantFirst: true, approach: 'vats', highVolumeAdvice: 'A high-volume centre.' },
       },

@@ -1,23 +1,20 @@
 import { phaseWords } from '../trials/cited.ts';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { renderPdf } from '../core/pdf.ts';
-import { asLocale, isLocale, type Locale } from '../core/locale.ts';
-import { wordsIn, type Words } from '../core/i18n.ts';
-import { boardLabelIn, boardTypeById } from '../boards/rules.ts';
+import { asLocale, type Locale } from '../core/locale.ts';
+import { hasWords, wordsIn, type Words } from '../core/i18n.ts';
+import { boardLabelIn, boardTypeById, seatIn } from '../boards/rules.ts';
 import { languageName } from '../core/languages.ts';
 import type { OpinionContent, ReportDocument } from './schemas.ts';
 
 /**
  * The report in its readers' languages (catalogue `report`). The frame and the parts written for
  * the patient are in the patient's language; each reviewer's clinical sections are headed in the
- * language that reviewer wrote in (the language of their patient summary), so a Spanish opinion
- * reads in Spanish throughout and an English one stays English for the physicians who get it.
+ * language that reviewer works in (their account's), so a Spanish opinion reads in Spanish
+ * throughout and an English one stays English for the physicians who get it.
  * What the reviewers wrote is printed as they wrote it.
  */
-const languageOfPart = (p: ReportDocument['parts'][number]): Locale => {
-  const written = p.content.patientSummaryLanguage?.toLowerCase().split(/[-_]/)[0];
-  return isLocale(written) ? written : 'en';
-};
+const languageOfPart = (p: ReportDocument['parts'][number]): Locale => p.language ?? 'en';
 /** The language the reviewers wrote in, when they all wrote in one; English otherwise. */
 const clinicalLanguageOf = (doc: ReportDocument): Locale => {
   const spoken = new Set(doc.parts.map(languageOfPart));
@@ -97,8 +94,10 @@ function partContent(p: ReportDocument['parts'][number], w: Words): Content[] {
 /** What the registry copy said of the study when it was checked; nothing for trials named before it was checked. */
 function registryLine(trial: NonNullable<OpinionContent['trials']>[number], w: Words) {
   if (!trial.checkedOn) return [];
-  const text = trial.registryStatus === 'RECRUITING' ? w('report:trials.openWhen', { day: trial.checkedOn })
-    : trial.registryStatus ? w('report:trials.statusWhen', { day: trial.checkedOn, status: trial.registryStatus.toLowerCase().replaceAll('_', ' ') })
+  const day = dayIn(w)(trial.checkedOn);
+  const status = trial.registryStatus && hasWords('en', `report:trials.status.${trial.registryStatus}`) ? w(`report:trials.status.${trial.registryStatus}`) : trial.registryStatus?.toLowerCase().replaceAll('_', ' ');
+  const text = trial.registryStatus === 'RECRUITING' ? w('report:trials.openWhen', { day })
+    : status ? w('report:trials.statusWhen', { day, status })
     : w('report:trials.notFound');
   return [{ text, style: 'small' }];
 }
@@ -126,7 +125,7 @@ function boardContent(b: NonNullable<ReportDocument['board']>[number], locale: L
   const type = boardTypeById(b.boardType);
   const board = type ? boardLabelIn(type, locale) : b.boardLabel;
   const stance = m.consensus?.treatmentStance;
-  const members = b.attendees.map((a) => `${a.name}${a.seat ? ` (${a.seat})` : ''}`).join(', ');
+  const members = b.attendees.map((a) => `${a.name}${a.seat ? ` (${seatIn(a.seat, locale)})` : ''}`).join(', ');
   return section(t('report:board.heading', { board }), [
     { text: t('report:board.discussed', { boardName: board.toLowerCase(), day: dayIn(t)(b.discussedAt), chair: b.chairName, members }), style: 'small' },
     { text: [{ text: t('report:board.consensus'), bold: true }, `${stance ? t(`report:board.${stance}`) : t('report:board.other')} ${m.consensus?.recommendation ?? ''}`] },

@@ -18,11 +18,19 @@ export const CONCORDANCE_LABELS: Record<z.infer<typeof Concordance>, string> = {
 
 const DiagnosisReview = z.strictObject({ originalDiagnosis: text(500), reviewedDiagnosis: text(500), concordance: Concordance, rationale: text() });
 const Staging = z.strictObject({ basis: z.enum(['clinical', 'pathological']), t: text(10), n: text(10), m: text(10), grade: text(40).optional(), edition: text(40) });
-const Biomarker = z.strictObject({ name: text(60), status: z.enum(['done', 'missing', 'recommended']), note: text(500).optional() });
+/** The choices the report prints in words (each has its words in the catalogue `report:clinical`). */
+export const BiomarkerStatus = z.enum(['done', 'missing', 'recommended']);
+export const TreatmentStance = z.enum(['agree', 'modify', 'alternative']);
+export const SurgeryNecessary = z.enum(['yes', 'no', 'uncertain']);
+export const SurgeryApproach = z.enum(['open', 'vats', 'robotic', 'not_applicable']);
+export const PriorityFit = z.enum(['fits', 'partly', 'does_not_fit']);
+export const LungNextStep = z.enum(['none', 'low_technology_exercise_test', 'cardiopulmonary_exercise_test']);
+export const LungRisk = z.enum(['low', 'moderate', 'high']);
+const Biomarker = z.strictObject({ name: text(60), status: BiomarkerStatus, note: text(500).optional() });
 const TreatmentOption = z.strictObject({ option: text(500), rationale: text() });
-const Treatment = z.strictObject({ stance: z.enum(['agree', 'modify', 'alternative']), options: z.array(TreatmentOption).max(10), comment: text().optional() });
+const Treatment = z.strictObject({ stance: TreatmentStance, options: z.array(TreatmentOption).max(10), comment: text().optional() });
 const Surgery = z.strictObject({
-  necessary: z.enum(['yes', 'no', 'uncertain']), neoadjuvantFirst: z.boolean(), approach: z.enum(['open', 'vats', 'robotic', 'not_applicable']),
+  necessary: SurgeryNecessary, neoadjuvantFirst: z.boolean(), approach: SurgeryApproach,
   highVolumeAdvice: text(), rationale: text().optional(),
 });
 const LungInput = z.strictObject({
@@ -69,7 +77,7 @@ const SlidesReviewedDraft = z.strictObject({
 });
 export type SlidesReviewedDraft = z.infer<typeof SlidesReviewedDraft>;
 const Answer = z.strictObject({ question: text(1000), answer: text() });
-const Priorities = z.strictObject({ fit: z.enum(['fits', 'partly', 'does_not_fit']), explanation: text() });
+const Priorities = z.strictObject({ fit: PriorityFit, explanation: text() });
 
 export const OpinionContent = z.strictObject({
   reviewerRole: text(80).optional(),
@@ -126,8 +134,8 @@ export type OpinionDraftChanges = z.infer<typeof OpinionDraftChanges>;
 
 export const LungFunctionResultView = z.object({
   functionalSegmentsRemoved: z.number(), functionalSegmentsTotal: z.number(), ppoFev1Percent: z.number(), ppoDlcoPercent: z.number(),
-  nextStep: z.enum(['none', 'low_technology_exercise_test', 'cardiopulmonary_exercise_test']),
-  risk: z.enum(['low', 'moderate', 'high']).nullable(), reasons: z.array(z.string()), source: z.string(),
+  nextStep: LungNextStep,
+  risk: LungRisk.nullable(), reasons: z.array(z.string()), source: z.string(),
 }).meta({ id: 'LungFunctionResult' });
 
 const ReportKind = z.enum(['original', 'addendum', 'amendment']);
@@ -146,7 +154,11 @@ export const ReportDocument = z.object({
   reason: z.string().nullable(),
   issuedBy: z.string(),
   issuedAt: z.string(),
-  parts: z.array(z.object({ authorName: z.string(), reviewerRole: z.string(), content: OpinionContent, signedAt: z.string(), contentSha256: z.string(), lungFunction: LungFunctionResultView.nullable() })),
+  parts: z.array(z.object({
+    authorName: z.string(), reviewerRole: z.string(), content: OpinionContent, signedAt: z.string(), contentSha256: z.string(), lungFunction: LungFunctionResultView.nullable(),
+    /** The language the reviewer works in (their account's when the report was issued): their clinical sections are headed in it. Reports issued before say none: English. */
+    language: z.enum(LOCALES).optional(),
+  })),
   disagreements: z.array(z.string()),
   /** Confirmed tumor board recommendations on the case when the report was issued (reports issued before boards existed have none). */
   board: z.array(BoardRecommendation).optional(),

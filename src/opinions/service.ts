@@ -21,6 +21,7 @@ import { inflesz, readingGrade } from '../core/readability.ts';
 import { evaluateLungResection } from './lungFunction.ts';
 import { renderReportPdf, renderTranslationPdf } from './pdf.ts';
 import { asLocale } from '../core/locale.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { boardRecommendations } from '../boards/recommendations.ts';
 import { addMessage, followupThreadId, markRead, threadMessages } from '../messages/repository.ts';
 import type { OpinionContent, OpinionDraft, OpinionDraftChanges, ReportDocument, SummaryTranslationBody } from './schemas.ts';
@@ -37,7 +38,7 @@ import { resolveCitedTrials } from '../trials/cited.ts';
  */
 
 
-interface PartRow { id: string; case_id: string; author_id: string; author_name: string; content: OpinionDraft; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
+interface PartRow { id: string; case_id: string; author_id: string; author_name: string; author_locale: string | null; content: OpinionDraft; status: 'draft' | 'signed'; content_sha256: string | null; signed_at: Date | null; updated_at: Date }
 /** A signed part: its content passed the signing checks, so it is a complete opinion part. */
 type SignedPart = Omit<PartRow, 'content'> & { content: OpinionContent };
 const signedOnly = (all: PartRow[]) => all.filter((p) => p.status === 'signed') as unknown as SignedPart[];
@@ -95,7 +96,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
   const isAssignedExpert = (relations: string[]) => relations.includes('expert');
 
   async function parts(tx: Queryable, caseId: string): Promise<PartRow[]> {
-    return tx.query<PartRow>(`SELECT p.*, u.name AS author_name FROM opinion_parts p JOIN users u ON u.id = p.author_id WHERE p.case_id = $1 ORDER BY p.created_at`, [caseId]);
+    return tx.query<PartRow>(`SELECT p.*, u.name AS author_name, u.locale AS author_locale FROM opinion_parts p JOIN users u ON u.id = p.author_id WHERE p.case_id = $1 ORDER BY p.created_at`, [caseId]);
   }
   async function assignedExperts(tx: Queryable, caseId: string) {
     return tx.query<{ user_id: string; name: string }>(`SELECT m.user_id, u.name FROM case_members m JOIN users u ON u.id = m.user_id WHERE m.case_id = $1 AND m.relation = 'expert' AND m.revoked_at IS NULL`, [caseId]);
@@ -148,11 +149,14 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       condition: intake.condition?.description ?? null,
       patientQuestions: intake.questions?.questions ?? [],
       version, kind, reason, issuedBy: issuer, issuedAt: deps.now().toISOString(),
-      parts: previous?.parts ?? signed.map((p) => ({
-        authorName: p.author_name, reviewerRole: p.content.reviewerRole ?? 'Expert reviewer', content: p.content,
-        signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : '', contentSha256: p.content_sha256 ?? '',
-        lungFunction: p.content.lungFunction ? evaluateLungResection(p.content.lungFunction.input) : null,
-      })),
+      parts: previous?.parts ?? signed.map((p) => {
+        const language = asLocale(p.author_locale);
+        return {
+          authorName: p.author_name, reviewerRole: p.content.reviewerRole ?? wordsIn(language)('report:expertReviewer'), content: p.content, language,
+          signedAt: p.signed_at ? new Date(p.signed_at).toISOString() : '', contentSha256: p.content_sha256 ?? '',
+          lungFunction: p.content.lungFunction ? evaluateLungResection(p.content.lungFunction.input, language) : null,
+        };
+      }),
       disagreements: previous?.disagreements ?? disagreements(signed.map((p) => ({ authorName: p.author_name, content: p.content }))),
       // The board's confirmed recommendation is a section of the report; later versions keep the one issued.
       board: previous?.board ?? (withBoard ? await boardRecommendations(tx, row.id) : []),
@@ -411,8 +415,8 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
       });
       const { report, translation } = found;
       const pdf = await renderTranslationPdf(report.content, { ...translation, original: summaryOf(report.content), originalLanguage: summaryLanguageOf(report.content) });
-      const word = asLocale(translation.language) === 'es' ? 'resumen' : 'summary';
-      return { pdf, filename: `${report.content.caseReference}-${word}-${translation.language}-v${report.version}.pdf` };
+      const filename = wordsIn(translation.language)('report:file.translation', { reference: report.content.caseReference, language: translation.language, version: report.version });
+      return { pdf, filename };
     },
 
     /** Delivery: the case moves to delivered and the patient, proxies and referrer are told. */
@@ -515,12 +519,24 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
     },
   };
 
-  /** The reviewed translations of each report's summary, the newest per language (for FHIR's translation extension). */
-  async function translationsOf(tx: Queryable, rows: readonly Pick<ReportRow, 'case_id' | 'version'>[]) {
-    const found = rows.length ? await tx.query<{ case_id: string; report_version: number; language: string; summary: string }>(
-      `SELECT DISTINCT ON (case_id, report_version, language) case_id, report_version, language, summary FROM opinion_summary_translations
-       WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, report_version, language, attached_at DESC`, [[...new Set(rows.map((r) => r.case_id))]]) : [];
-    return (r: Pick<ReportRow, 'case_id' | 'version'>) => found.filter((t) => t.case_id === r.case_id && t.report_version === r.version).map((t) => ({ language: t.language, summary: t.summary }));
+  /**
+   * The reviewed translations of each report's summary, the newest per language (for FHIR's
+   * translation extension). A translation made for an earlier version still holds when the later
+   * one left the summary as it was (as the screens and the delivery check count it).
+   */
+  async function translationsOf(tx: Queryable, rows: readonly Pick<ReportRow, 'case_id' | 'version' | 'content'>[]) {
+    const caseIds = [...new Set(rows.map((r) => r.case_id))];
+    const found = caseIds.length ? await tx.query<{ case_id: string; report_version: number; language: string; summary: string }>(
+      `SELECT case_id, report_version, language, summary FROM opinion_summary_translations WHERE case_id = ANY($1::uuid[]) ORDER BY attached_at DESC`, [caseIds]) : [];
+    const translated = found.length ? await tx.query<{ case_id: string; version: number; content: ReportDocument }>(
+      `SELECT case_id, version, content FROM opinion_reports WHERE case_id = ANY($1::uuid[]) AND version = ANY($2::int[])`, [caseIds, [...new Set(found.map((t) => t.report_version))]]) : [];
+    const summaryAt = new Map(translated.map((r) => [`${r.case_id}/${r.version}`, summaryOf(r.content)]));
+    return (r: Pick<ReportRow, 'case_id' | 'version' | 'content'>) => {
+      const summary = summaryOf(r.content);
+      const same = found.filter((t) => t.case_id === r.case_id && t.report_version <= r.version && summaryAt.get(`${t.case_id}/${t.report_version}`) === summary);
+      // Newest first: the first of each language is the one that holds.
+      return same.filter((t, i) => same.findIndex((x) => x.language === t.language) === i).map((t) => ({ language: t.language, summary: t.summary }));
+    };
   }
 
   async function followupOpenUntil(tx: Queryable, row: CaseRow): Promise<Date | null> {

@@ -147,7 +147,7 @@ describe('clinical trials', () => {
     const flat = text.replace(/\s+/g, ' ');
     expect(flat).toContain('Research studies to ask your doctor about');
     expect(flat).toContain('NCT09900002 · Synthetic study of a KRAS G12C inhibitor after first-line treatment · Phase 2');
-    expect(flat).toContain(`Open to new patients when checked on ${t.now().toISOString().slice(0, 10)}.`);
+    expect(flat).toContain(`Open to new patients when checked on ${t.now().toLocaleDateString('en-US', { dateStyle: 'medium', timeZone: 'UTC' })}.`);
     expect(flat).toContain('Sites (nearest first): Synthetic Midwest Research Hospital, Columbus, Ohio, United States.');
     expect(flat).toContain('Not found in this service’s copy of the registry: ask the study team whether it is open.');
     expect(flat).toContain('decided by the study team');

@@ -22570,6 +22570,8 @@ export interface components {
                     }[];
                 };
                 contentSha256: string;
+                /** @enum {string} */
+                language?: "en" | "es";
                 lungFunction: components["schemas"]["LungFunctionResult"] | null;
                 reviewerRole: string;
                 signedAt: string;
@@ -22711,6 +22713,8 @@ export interface components {
                     }[];
                 };
                 contentSha256: string;
+                /** @enum {string} */
+                language?: "en" | "es";
                 lungFunction: components["schemas"]["LungFunctionResultInput"] | null;
                 reviewerRole: string;
                 signedAt: string;
