@@ -1,5 +1,6 @@
 import 'i18next';
 import type account from './messages/en/account.json';
+import type admin from './messages/en/admin.json';
 import type assess from './messages/en/assess.json';
 import type auth from './messages/en/auth.json';
 import type boards from './messages/en/boards.json';
@@ -17,7 +18,7 @@ import type visits from './messages/en/visits.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'records', 'visits'];
-    resources: { account: typeof account; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
+    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'records', 'visits'];
+    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
   }
 }

@@ -8,6 +8,10 @@ import { roleLabel } from '../labels.ts';
 import { ErrorNote, WideTable } from '../components.tsx';
 import { Pager } from '../pager.tsx';
 
+const OUTCOMES = ['success', 'denied', 'failure'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+const isOutcome = (o: string): o is Outcome => (OUTCOMES as readonly string[]).includes(o);
+
 export function AdminAuditPage() {
   const { t } = useTranslation();
   const [filters, setFilters] = useState({ action: '', caseReference: '', outcome: '', from: '', to: '' });
@@ -24,30 +28,30 @@ export function AdminAuditPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Audit trail</Title>
-        <Button variant="light" onClick={() => verify.mutate()} loading={verify.isPending}>Verify the chain</Button>
+        <Title order={2}>{t('common:nav.item.audit')}</Title>
+        <Button variant="light" onClick={() => verify.mutate()} loading={verify.isPending}>{t('admin:audit.verify')}</Button>
       </Group>
       {verify.data && (verify.data.ok
-        ? <Alert color="green">The audit trail is intact: {verify.data.checked} events checked.</Alert>
-        : <Alert color="red">The chain is broken at event #{verify.data.firstBrokenSeq}: {verify.data.reason}.</Alert>)}
+        ? <Alert color="green">{t('admin:audit.intact', { count: verify.data.checked })}</Alert>
+        : <Alert color="red">{t('admin:audit.broken', { seq: verify.data.firstBrokenSeq, reason: verify.data.reason })}</Alert>)}
       <Group align="end">
-        <TextInput label="Action starts with" placeholder="case." value={filters.action} onChange={(e) => set('action')(e.currentTarget.value)} />
-        <TextInput label="Case reference" placeholder="C-2026-000123" value={filters.caseReference} onChange={(e) => set('caseReference')(e.currentTarget.value.trim())} w={200} />
-        <Select label="Outcome" clearable data={['success', 'denied', 'failure']} value={filters.outcome || null} onChange={(v) => set('outcome')(v ?? '')} />
-        <TextInput label="From" type="date" value={filters.from} onChange={(e) => set('from')(e.currentTarget.value)} />
-        <TextInput label="To" type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
+        <TextInput label={t('admin:audit.action')} placeholder={t('admin:audit.actionExample')} value={filters.action} onChange={(e) => set('action')(e.currentTarget.value)} />
+        <TextInput label={t('admin:audit.caseReference')} placeholder={t('admin:audit.referenceExample')} value={filters.caseReference} onChange={(e) => set('caseReference')(e.currentTarget.value.trim())} w={200} />
+        <Select label={t('admin:audit.outcome')} clearable data={OUTCOMES.map((value) => ({ value, label: t(`admin:audit.outcomes.${value}`) }))} value={filters.outcome || null} onChange={(v) => set('outcome')(v ?? '')} />
+        <TextInput label={t('admin:audit.from')} type="date" value={filters.from} onChange={(e) => set('from')(e.currentTarget.value)} />
+        <TextInput label={t('admin:audit.to')} type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
       </Group>
       <ErrorNote error={events.error} />
       <WideTable minWidth={900}>
-        <Table striped aria-label="Audit events">
-          <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>From</Table.Th></Table.Tr></Table.Thead>
+        <Table striped aria-label={t('admin:audit.table')}>
+          <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>{t('admin:audit.column.when')}</Table.Th><Table.Th>{t('admin:audit.column.who')}</Table.Th><Table.Th>{t('admin:audit.column.action')}</Table.Th><Table.Th>{t('admin:audit.column.entity')}</Table.Th><Table.Th>{t('admin:audit.column.outcome')}</Table.Th><Table.Th>{t('admin:audit.column.ip')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {events.data?.items.map((e) => (
               <Table.Tr key={e.seq}>
                 <Table.Td>{e.seq}</Table.Td><Table.Td>{formatDate(e.at)}</Table.Td>
-                <Table.Td>{e.actorName ?? 'anonymous'}<Text size="xs" c="dimmed">{e.actorRole ? roleLabel(e.actorRole) : ''}</Text></Table.Td>
+                <Table.Td>{e.actorName ?? t('admin:audit.anonymous')}<Text size="xs" c="dimmed">{e.actorRole ? roleLabel(e.actorRole) : ''}</Text></Table.Td>
                 <Table.Td>{e.what}<Text size="xs" c="dimmed"><Code>{e.action}</Code></Text></Table.Td><Table.Td>{e.entityType}{e.caseReference ? <Text size="xs" c="dimmed">{e.caseReference}</Text> : null}</Table.Td>
-                <Table.Td>{e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
+                <Table.Td>{isOutcome(e.outcome) ? t(`admin:audit.outcomes.${e.outcome}`) : e.outcome}</Table.Td><Table.Td><Text size="xs">{e.ip}</Text></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

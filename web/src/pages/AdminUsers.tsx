@@ -2,6 +2,7 @@ import { Badge, Button, Group, Modal, MultiSelect, NativeSelect, Pagination, Sel
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, formatDate, get, post, type GetResult } from '../api.ts';
 import { roleLabel, ROLES } from '../labels.ts';
 import { ErrorNote, WideTable } from '../components.tsx';
@@ -12,6 +13,7 @@ const STAFF = ['coordinator', 'expert', 'board_chair', 'referring_physician', 'i
 type StaffUser = GetResult<'/api/admin/users'>['items'][number];
 
 export function AdminUsersPage() {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [q, setQ] = useState('');
   const [role, setRole] = useState<string | null>(null);
@@ -30,26 +32,26 @@ export function AdminUsersPage() {
   const toggle = useMutation({ mutationFn: (u: StaffUser) => api('PATCH', `/admin/users/${u.id}`, { disabled: !u.disabled }), onSuccess: () => qc.invalidateQueries({ queryKey: ['users'] }) });
   return (
     <Stack>
-      <Group justify="space-between"><Title order={2}>Users</Title><Button onClick={() => setCreating(true)}>Create staff account</Button></Group>
+      <Group justify="space-between"><Title order={2}>{t('common:nav.item.users')}</Title><Button onClick={() => setCreating(true)}>{t('admin:users.create')}</Button></Group>
       <Group>
-        <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => { setQ(e.currentTarget.value); setPage(1); }} />
-        <Select label="Role" clearable placeholder="Any" data={ROLES.map((value) => ({ value, label: roleLabel(value) }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
+        <TextInput label={t('admin:users.search')} placeholder={t('admin:users.searchPlaceholder')} value={q} onChange={(e) => { setQ(e.currentTarget.value); setPage(1); }} />
+        <Select label={t('admin:users.role')} clearable placeholder={t('admin:users.anyRole')} data={ROLES.map((value) => ({ value, label: roleLabel(value) }))} value={role} onChange={(v) => { setRole(v); setPage(1); }} />
       </Group>
       <ErrorNote error={users.error ?? toggle.error} />
       <WideTable minWidth={700}>
-        <Table striped aria-label="Users">
-          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Two-step</Table.Th><Table.Th>Created</Table.Th><Table.Th>Active</Table.Th><Table.Th>Sign-in help</Table.Th></Table.Tr></Table.Thead>
+        <Table striped aria-label={t('common:nav.item.users')}>
+          <Table.Thead><Table.Tr><Table.Th>{t('admin:users.column.name')}</Table.Th><Table.Th>{t('admin:users.column.email')}</Table.Th><Table.Th>{t('admin:users.column.role')}</Table.Th><Table.Th>{t('admin:users.column.mfa')}</Table.Th><Table.Th>{t('admin:users.column.created')}</Table.Th><Table.Th>{t('admin:users.column.active')}</Table.Th><Table.Th>{t('admin:users.column.help')}</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {users.data?.items.map((u) => (
               <Table.Tr key={u.id}>
                 <Table.Td>{u.name}</Table.Td><Table.Td>{u.email}</Table.Td><Table.Td>{roleLabel(u.role)}{u.interprets.length > 0 && <Text size="xs" c="dimmed">{u.interprets.map(languageName).join(', ')}</Text>}</Table.Td>
-                <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
+                <Table.Td>{u.mfaEnabled ? <Badge color="green" variant="light">{t('admin:users.mfaOn')}</Badge> : <Badge color="gray" variant="light">{t('admin:users.mfaOff')}</Badge>}</Table.Td>
                 <Table.Td>{formatDate(u.createdAt)}</Table.Td>
-                <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={`Account of ${u.name} active`} /></Table.Td>
+                <Table.Td><Switch checked={!u.disabled} onChange={() => toggle.mutate(u)} aria-label={t('admin:users.activeOf', { name: u.name })} /></Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
-                    <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'password' })} aria-label={`Reset password of ${u.name}`}>Reset password</Button>
-                    {u.mfaEnabled && <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'mfa' })} aria-label={`Reset two-step of ${u.name}`}>Reset two-step</Button>}
+                    <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'password' })} aria-label={t('admin:users.resetPasswordOf', { name: u.name })}>{t('admin:users.resetPassword')}</Button>
+                    {u.mfaEnabled && <Button size="compact-xs" variant="subtle" onClick={() => setResetting({ user: u, kind: 'mfa' })} aria-label={t('admin:users.resetMfaOf', { name: u.name })}>{t('admin:users.resetMfa')}</Button>}
                   </Group>
                 </Table.Td>
               </Table.Tr>
@@ -58,28 +60,27 @@ export function AdminUsersPage() {
         </Table>
       </WideTable>
       {users.data && users.data.total > 25 && <Pagination total={Math.ceil(users.data.total / 25)} value={page} onChange={setPage} />}
-      <Modal opened={!!resetting} onClose={() => setResetting(null)} title={resetting?.kind === 'password' ? 'Reset the password' : 'Reset two-step sign-in'}>
+      <Modal opened={!!resetting} onClose={() => setResetting(null)} title={resetting ? t(`admin:users.resetTitle.${resetting.kind}`) : ''}>
         <Stack>
-          <Text size="sm">{resetting?.kind === 'password'
-            ? `${resetting?.user.name} is signed out everywhere and mailed a link to choose a new password (valid 24 hours). Their current password stops working now.`
-            : `${resetting?.user.name}'s authenticator app is removed and they are signed out everywhere. ${resetting?.user.role === 'patient' ? 'They can set up a new app on their account page.' : 'They set up a new app at their next sign-in.'} Do this only after checking who is asking.`}</Text>
+          {resetting && <Text size="sm">{resetting.kind === 'password' ? t('admin:users.resetPasswordText', { name: resetting.user.name })
+            : resetting.user.role === 'patient' ? t('admin:users.resetMfaPatientText', { name: resetting.user.name }) : t('admin:users.resetMfaStaffText', { name: resetting.user.name })}</Text>}
           <ErrorNote error={reset.error} />
-          <Group><Button color="red" loading={reset.isPending} onClick={() => resetting && reset.mutate(resetting)}>Reset</Button><Button variant="subtle" onClick={() => setResetting(null)}>Cancel</Button></Group>
+          <Group><Button color="red" loading={reset.isPending} onClick={() => resetting && reset.mutate(resetting)}>{t('admin:users.reset')}</Button><Button variant="subtle" onClick={() => setResetting(null)}>{t('admin:users.cancel')}</Button></Group>
         </Stack>
       </Modal>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="Create a staff account">
+      <Modal opened={creating} onClose={() => setCreating(false)} title={t('admin:users.createTitle')}>
         <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
           <Stack>
-            <TextInput label="Full name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-            <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-            <NativeSelect label="Role" data={STAFF.map((r) => ({ value: r, label: roleLabel(r) }))} value={form.role} onChange={(e) => {
+            <TextInput label={t('admin:users.fullName')} required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+            <TextInput label={t('admin:users.email')} type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+            <NativeSelect label={t('admin:users.role')} data={STAFF.map((r) => ({ value: r, label: roleLabel(r) }))} value={form.role} onChange={(e) => {
               const { interprets: _dropped, ...rest } = form;
               setForm(e.currentTarget.value === 'interpreter' ? { ...rest, role: e.currentTarget.value, interprets: [] } : { ...rest, role: e.currentTarget.value });
             }} />
-            {form.role === 'interpreter' && <MultiSelect label="Languages they interpret" required searchable data={languageOptions()} value={form.interprets ?? []} onChange={(v) => setForm({ ...form, interprets: v })} />}
-            <Text size="xs" c="dimmed">We email a link to choose a password. Two-step sign-in is set up at the first sign-in.</Text>
+            {form.role === 'interpreter' && <MultiSelect label={t('admin:users.interprets')} required searchable data={languageOptions()} value={form.interprets ?? []} onChange={(v) => setForm({ ...form, interprets: v })} />}
+            <Text size="xs" c="dimmed">{t('admin:users.createNote')}</Text>
             <ErrorNote error={create.error} />
-            <Button type="submit" loading={create.isPending}>Create</Button>
+            <Button type="submit" loading={create.isPending}>{t('admin:users.createSubmit')}</Button>
           </Stack>
         </form>
       </Modal>
