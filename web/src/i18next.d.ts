@@ -11,6 +11,7 @@ import type intake from './messages/en/intake.json';
 import type messages from './messages/en/messages.json';
 import type notices from './messages/en/notices.json';
 import type opinion from './messages/en/opinion.json';
+import type queue from './messages/en/queue.json';
 import type records from './messages/en/records.json';
 import type visits from './messages/en/visits.json';
 
@@ -18,7 +19,7 @@ import type visits from './messages/en/visits.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'records', 'visits'];
-    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; records: typeof records; visits: typeof visits };
+    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'queue', 'records', 'visits'];
+    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; queue: typeof queue; records: typeof records; visits: typeof visits };
   }
 }

@@ -6,6 +6,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ageInDays, get, type GetResult } from '../api.ts';
+import i18n from '../i18n.ts';
 import { statusLabel } from '../labels.ts';
 import { ErrorNote, SlaBadge, StatusBadge, UrgencyBadge } from '../components.tsx';
 import { Pager } from '../pager.tsx';
@@ -62,19 +63,19 @@ export function QueuePage() {
   const rows = cases.data?.items ?? [];
   return (
     <Stack>
-      <Title order={2}>Case queue</Title>
+      <Title order={2}>{t('common:nav.item.queue')}</Title>
       <Group align="end" wrap="wrap">
-        <TextInput label="Search" placeholder="Name, reference or condition" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
-        <MultiSelect label="Status" data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: statusLabel(s) }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : 'All open'} clearable w={{ base: '100%', sm: 280 }} />
-        <Select label="Urgency" data={[{ value: 'expedited', label: 'Expedited' }, { value: 'standard', label: 'Standard' }]} value={urgency} onChange={(v) => setFilter('urgency', v)} clearable placeholder="Any" w={140} />
-        <NumberInput label="Waiting at least (days)" value={minAge} onChange={(v) => setFilter('minAgeDays', v === '' ? null : String(v))} min={0} w={170} />
-        <Select label="Opinion due" placeholder="Any" data={[{ value: 'at_risk', label: 'At risk' }, { value: 'breached', label: 'Overdue' }, { value: 'on_track', label: 'On track' }]} value={sla} onChange={(v) => setFilter('sla', v)} w={150} clearable />
-        <Select label="Sort" data={[{ value: 'urgency', label: 'Urgent first' }, { value: 'oldest', label: 'Oldest first' }, { value: 'newest', label: 'Newest first' }]} value={sort} onChange={(v) => setFilter('sort', v === 'urgency' ? null : v)} w={150} allowDeselect={false} />
+        <TextInput label={t('queue:search')} placeholder={t('queue:searchPlaceholder')} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
+        <MultiSelect label={t('queue:status')} data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: statusLabel(s) }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : t('queue:allOpen')} clearable w={{ base: '100%', sm: 280 }} />
+        <Select label={t('queue:urgency')} data={(['expedited', 'standard'] as const).map((value) => ({ value, label: t(`common:urgency.${value}`) }))} value={urgency} onChange={(v) => setFilter('urgency', v)} clearable placeholder={t('queue:any')} w={140} />
+        <NumberInput label={t('queue:minAge')} value={minAge} onChange={(v) => setFilter('minAgeDays', v === '' ? null : String(v))} min={0} w={170} />
+        <Select label={t('queue:due')} placeholder={t('queue:any')} data={(['at_risk', 'breached', 'on_track'] as const).map((value) => ({ value, label: t(`common:sla.${value}`) }))} value={sla} onChange={(v) => setFilter('sla', v)} w={150} clearable />
+        <Select label={t('queue:sort')} data={(['urgency', 'oldest', 'newest'] as const).map((value) => ({ value, label: t(`queue:sorts.${value}`) }))} value={sort} onChange={(v) => setFilter('sort', v === 'urgency' ? null : v)} w={150} allowDeselect={false} />
       </Group>
       <ErrorNote error={cases.error} />
-      <Table striped highlightOnHover aria-label="Cases" visibleFrom="md">
+      <Table striped highlightOnHover aria-label={t('queue:cases')} visibleFrom="md">
         <Table.Thead>
-          <Table.Tr><Table.Th>Reference</Table.Th><Table.Th>Patient</Table.Th><Table.Th>Condition</Table.Th><Table.Th>Urgency</Table.Th><Table.Th>Status</Table.Th><Table.Th>Waiting</Table.Th><Table.Th>Opinion due</Table.Th><Table.Th>Coordinator</Table.Th></Table.Tr>
+          <Table.Tr>{(['reference', 'patient', 'condition', 'urgency', 'status', 'waiting', 'due', 'coordinator'] as const).map((c) => <Table.Th key={c}>{t(`queue:column.${c}`)}</Table.Th>)}</Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map((c) => (
@@ -86,16 +87,16 @@ export function QueuePage() {
               <Table.Td style={BADGE_CELL}><StatusBadge status={c.status} /></Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{waiting(c)}</Table.Td>
               <Table.Td style={BADGE_CELL}><SlaBadge sla={c.sla} /></Table.Td>
-              <Table.Td>{c.coordinatorName ?? <Text span c="dimmed" size="sm">unassigned</Text>}</Table.Td>
+              <Table.Td>{c.coordinatorName ?? <Text span c="dimmed" size="sm">{t('queue:unassigned')}</Text>}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
       {/* On a phone, one card per case with the same facts. */}
-      <Stack gap="xs" hiddenFrom="md" aria-label="Cases">
+      <Stack gap="xs" hiddenFrom="md" aria-label={t('queue:cases')}>
         {rows.map((c) => <QueueCard key={c.id} c={c} />)}
       </Stack>
-      {cases.data && cases.data.total === 0 && <Text c="dimmed">No cases match these filters.</Text>}
+      {cases.data && cases.data.total === 0 && <Text c="dimmed">{t('queue:none')}</Text>}
       {cases.data && <Pager total={cases.data.total} estimated={cases.data.totalIsEstimate} page={page} pageSize={PAGE_SIZE} hasNext={!!cases.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, cases.data.nextCursor ?? undefined)} />}
       {cases.data && <Text size="sm" c="dimmed">{cases.data.totalIsEstimate ? t('common:count.casesAbout', { count: shownTotal(cases.data.total, true) }) : t('common:count.cases', { count: cases.data.total })}</Text>}
     </Stack>
@@ -104,13 +105,14 @@ export function QueuePage() {
 
 const waiting = (c: Row) => {
   const days = ageInDays(c.submittedAt);
-  return days === null ? '—' : days === 1 ? '1 day' : `${days} days`;
+  return days === null ? '—' : i18n.t('queue:days', { count: days });
 };
 
 /** New messages from the patient's side or the care team, linking to the case's message centre. */
 function UnreadBadge({ c, inLink = false }: { c: Row; inLink?: boolean }) {
+  const { t } = useTranslation();
   if (!c.unreadMessages) return null;
-  const words = c.unreadMessages === 1 ? '1 new message' : `${c.unreadMessages} new messages`;
+  const words = t('queue:newMessages', { count: c.unreadMessages });
   // Inside a card that is itself a link, the badge is only a label.
   return inLink
     ? <Badge color="grape" variant="light" data-testid="unread-messages">{words}</Badge>
@@ -118,13 +120,14 @@ function UnreadBadge({ c, inLink = false }: { c: Row; inLink?: boolean }) {
 }
 
 function QueueCard({ c }: { c: Row }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder padding="sm" component={Link} to={`/cases/${c.id}`} data-testid="queue-card">
       <Group justify="space-between" wrap="nowrap" align="start">
         <Stack gap={0} style={{ minWidth: 0 }}>
-          <Text fw={600}>{c.patientName ?? 'Patient not named yet'}</Text>
+          <Text fw={600}>{c.patientName ?? t('queue:noPatientName')}</Text>
           <Text size="sm">{c.condition} <Text span c="dimmed" size="xs">{c.icd10Code}</Text></Text>
-          <Text size="xs" c="dimmed"><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · waiting {waiting(c)} · {c.coordinatorName ?? 'unassigned'}</Text>
+          <Text size="xs" c="dimmed"><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · {t('queue:card', { waiting: waiting(c), coordinator: c.coordinatorName ?? t('queue:unassigned') })}</Text>
         </Stack>
       </Group>
       <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /><UnreadBadge c={c} inLink /></Group>
