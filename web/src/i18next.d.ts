@@ -6,6 +6,7 @@ import type auth from './messages/en/auth.json';
 import type boards from './messages/en/boards.json';
 import type cases from './messages/en/cases.json';
 import type common from './messages/en/common.json';
+import type experts from './messages/en/experts.json';
 import type home from './messages/en/home.json';
 import type intake from './messages/en/intake.json';
 import type messages from './messages/en/messages.json';
@@ -19,7 +20,7 @@ import type visits from './messages/en/visits.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'home', 'intake', 'messages', 'notices', 'opinion', 'queue', 'records', 'visits'];
-    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; queue: typeof queue; records: typeof records; visits: typeof visits };
+    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'experts', 'home', 'intake', 'messages', 'notices', 'opinion', 'queue', 'records', 'visits'];
+    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; experts: typeof experts; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; queue: typeof queue; records: typeof records; visits: typeof visits };
   }
 }

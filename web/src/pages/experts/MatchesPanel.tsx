@@ -1,20 +1,31 @@
 import { Badge, Button, Card, Group, Loader, Modal, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { formatDate, get, post, put, type GetResult, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
+import i18n, { formatLocale } from '../../i18n.ts';
+import type experts from '../../messages/en/experts.json';
 import { caseKeys } from '../../queryKeys.ts';
 
-const FACTOR_LABELS: Record<string, string> = {
-  conditionFocus: 'Focus on this condition', procedureVolume: 'Operations a year', center: 'Center (academic, tumor boards, trials)', language: 'Language',
-  consultMode: 'Consult mode', insurance: 'Insurance', load: 'Current load', turnaround: 'Past turnaround',
-};
+type ReviewRole = keyof typeof experts.reviewRole;
+type Factor = keyof typeof experts.matches.factor;
+type OfferStatus = keyof typeof experts.matches.offerStatus;
+
+/** A reviewer role ("thoracic_surgery") in words; one the catalogue does not know shows as the server named it. */
+export const reviewRoleLabel = (role: string, named?: string): string =>
+  (i18n.exists(`experts:reviewRole.${role}`) ? i18n.t(`experts:reviewRole.${role as ReviewRole}`) : named ?? role.replaceAll('_', ' '));
+const factorLabel = (factor: string) => (i18n.exists(`experts:matches.factor.${factor}`) ? i18n.t(`experts:matches.factor.${factor as Factor}`) : factor);
+const offerStatus = (status: string) => (i18n.exists(`experts:matches.offerStatus.${status}`) ? i18n.t(`experts:matches.offerStatus.${status as OfferStatus}`) : status);
+const percent = (v: number) => new Intl.NumberFormat(formatLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(v);
+const number = (v: number) => v.toLocaleString(formatLocale());
 
 type CaseDetail = Schema<'Case'>;
 type Offer = GetResult<'/api/cases/{id}/offers'>[number];
 
 /** The review team as it stands (who accepted which role), and which of them leads. */
 function ReviewTeam({ c, offers }: { c: CaseDetail; offers: Offer[] }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const caseId = c.id;
   const [proposed, setProposed] = useState<string | null>(null);
@@ -28,27 +39,27 @@ function ReviewTeam({ c, offers }: { c: CaseDetail; offers: Offer[] }) {
   });
   const experts = c.members.filter((m) => m.relation === 'expert');
   if (experts.length === 0) return null;
-  const roleOf = (userId: string) => offers.find((o) => o.expertId === userId && o.status === 'accepted')?.role.replaceAll('_', ' ');
+  const roleOf = (userId: string) => { const role = offers.find((o) => o.expertId === userId && o.status === 'accepted')?.role; return role && reviewRoleLabel(role); };
   const nameOf = (userId: string | null) => experts.find((e) => e.userId === userId)?.name;
   return (
     <Card withBorder data-testid="review-team">
-      <Text fw={600} mb={4}>The review team</Text>
+      <Text fw={600} mb={4}>{t('experts:matches.team')}</Text>
       {experts.map((e) => (
         <Group key={e.userId} gap="xs">
           <Text size="sm">{e.name}{roleOf(e.userId) ? ` · ${roleOf(e.userId)}` : ''}</Text>
-          {e.userId === c.leadExpert?.id && <Badge size="sm" variant="light">Lead</Badge>}
+          {e.userId === c.leadExpert?.id && <Badge size="sm" variant="light">{t('experts:matches.lead')}</Badge>}
         </Group>
       ))}
-      <Select mt="sm" label="Lead reviewer" description="The lead reviewer issues the combined report once every reviewer has signed their part." data-testid="lead-reviewer"
+      <Select mt="sm" label={t('experts:matches.leadReviewer')} description={t('experts:matches.leadHelp')} data-testid="lead-reviewer"
         data={experts.map((e) => ({ value: e.userId, label: e.name }))} value={c.leadExpert?.id ?? null} allowDeselect={false}
         disabled={!c.can.setLead || setLead.isPending} onChange={(v) => v && v !== c.leadExpert?.id && setProposed(v)} maw={360} />
       <ErrorNote error={setLead.error} />
-      <Modal opened={!!proposed} onClose={() => setProposed(null)} title="Change the lead reviewer?">
+      <Modal opened={!!proposed} onClose={() => setProposed(null)} title={t('experts:matches.changeLead')}>
         <Stack>
-          <Text size="sm">{nameOf(proposed)} will lead the review and issue the report{c.leadExpert ? `, instead of ${c.leadExpert.name}` : ''}. {nameOf(proposed)} is told at once.</Text>
+          <Text size="sm">{c.leadExpert ? t('experts:matches.changeLeadText', { name: nameOf(proposed), current: c.leadExpert.name }) : t('experts:matches.firstLeadText', { name: nameOf(proposed) })}</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setProposed(null)}>Keep {c.leadExpert?.name ?? 'as it is'}</Button>
-            <Button onClick={() => proposed && setLead.mutate(proposed)} loading={setLead.isPending}>Make {nameOf(proposed)} the lead</Button>
+            <Button variant="default" onClick={() => setProposed(null)}>{c.leadExpert ? t('experts:matches.keep', { name: c.leadExpert.name }) : t('experts:matches.keepAsIs')}</Button>
+            <Button onClick={() => proposed && setLead.mutate(proposed)} loading={setLead.isPending}>{t('experts:matches.makeLead', { name: nameOf(proposed) })}</Button>
           </Group>
         </Stack>
       </Modal>
@@ -58,6 +69,7 @@ function ReviewTeam({ c, offers }: { c: CaseDetail; offers: Offer[] }) {
 
 /** The experts the case needs, one proposal per reviewer role, with every reason shown. */
 export function MatchesPanel({ c }: { c: CaseDetail }) {
+  const { t } = useTranslation();
   const caseId = c.id;
   const [mode, setMode] = useState('records_review');
   const qc = useQueryClient();
@@ -69,7 +81,7 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
   });
   const offerTeam = useMutation({
     mutationFn: async () => {
-      for (const t of m.data?.team ?? []) if (t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role)) await post(`/cases/${caseId}/offers`, { expertId: t.proposed.userId, role: t.role });
+      for (const r of m.data?.team ?? []) if (r.proposed && !filledBy(r.role) && !offerOf(r.proposed.userId, r.role)) await post(`/cases/${caseId}/offers`, { expertId: r.proposed.userId, role: r.role });
     },
     onSettled: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'offers') }),
   });
@@ -81,51 +93,53 @@ export function MatchesPanel({ c }: { c: CaseDetail }) {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={3}>Experts for this case</Title>
-        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!canOffer || !m.data?.team.some((t) => t.proposed && !filledBy(t.role) && !offerOf(t.proposed.userId, t.role))}>Offer the proposed team</Button>
-        <SegmentedControl aria-label="Consultation" value={mode} onChange={setMode} data={[{ value: 'records_review', label: 'Records review' }, { value: 'video', label: 'Video consultation' }]} />
+        <Title order={3}>{t('experts:matches.title')}</Title>
+        <Button onClick={() => offerTeam.mutate()} loading={offerTeam.isPending} disabled={!canOffer || !m.data?.team.some((r) => r.proposed && !filledBy(r.role) && !offerOf(r.proposed.userId, r.role))}>{t('experts:matches.offerTeam')}</Button>
+        <SegmentedControl aria-label={t('experts:matches.consultation')} value={mode} onChange={setMode} data={(['records_review', 'video'] as const).map((value) => ({ value, label: t(`experts:consultMode.${value}`) }))} />
       </Group>
-      {!canOffer && <Text size="sm" data-testid="offers-later">Experts can be offered the case once it is ready for review (the records checklist is complete).</Text>}
-      <Text size="sm" c="dimmed">The roles come from the assessment rules; experts are filtered (specialty, licence, conflicts, availability, capacity), then ranked by weighted factors.</Text>
-      {m.isLoading && <Loader role="status" aria-label="Matching experts" />}
+      {!canOffer && <Text size="sm" data-testid="offers-later">{t('experts:matches.offersLater')}</Text>}
+      <Text size="sm" c="dimmed">{t('experts:matches.how')}</Text>
+      {m.isLoading && <Loader role="status" aria-label={t('experts:matches.matching')} />}
       <ErrorNote error={m.error ?? offer.error ?? offers.error ?? offerTeam.error} />
       {offers.data && offers.data.length > 0 && (
         <Card withBorder>
-          <Text fw={600} mb={4}>Offers</Text>
+          <Text fw={600} mb={4}>{t('experts:matches.offers')}</Text>
           {offers.data.map((o) => (
-            <Text key={o.id} size="sm" data-testid="offer">{o.expertName} · {o.role.replaceAll('_', ' ')} · <b>{o.status}</b>{o.reason && `: ${o.reason}`} {o.status === 'offered' && <Text span size="xs" c="dimmed">(answer by {formatDate(o.respondBy)})</Text>}</Text>
+            <Text key={o.id} size="sm" data-testid="offer">{o.reason
+                ? <Trans t={t} i18nKey="experts:matches.offerWithReason" values={{ name: o.expertName, role: reviewRoleLabel(o.role), status: offerStatus(o.status), reason: o.reason }} components={{ b: <b /> }} />
+                : <Trans t={t} i18nKey="experts:matches.offer" values={{ name: o.expertName, role: reviewRoleLabel(o.role), status: offerStatus(o.status) }} components={{ b: <b /> }} />}{o.status === 'offered' && <> <Text span size="xs" c="dimmed">{t('experts:matches.answerBy', { date: formatDate(o.respondBy) })}</Text></>}</Text>
           ))}
         </Card>
       )}
       <ReviewTeam c={c} offers={offers.data ?? []} />
-      {m.data?.team.map((t) => (
-        <Card key={t.role} withBorder data-testid={`role-${t.role}`}>
+      {m.data?.team.map((r) => (
+        <Card key={r.role} withBorder data-testid={`role-${r.role}`}>
           <Group justify="space-between" mb="xs">
-            <Text fw={600}>{t.roleLabel}</Text>
+            <Text fw={600}>{reviewRoleLabel(r.role, r.roleLabel)}</Text>
             <Group gap="xs">
-              {filledBy(t.role) ? <Badge color="green" variant="light">Filled: {filledBy(t.role)}</Badge>
-                : t.proposed ? <Badge color="green" variant="light">Proposed: {t.proposed.name} · {Math.round(t.proposed.score * 100)}</Badge> : <Badge color="orange">No eligible expert</Badge>}
-              {canOffer && !filledBy(t.role) && t.proposed && !offerOf(t.proposed.userId, t.role) && (
-                <Button size="compact-xs" onClick={() => t.proposed && offer.mutate({ expertId: t.proposed.userId, role: t.role })} loading={offer.isPending}>Offer to {t.proposed.name}</Button>
+              {filledBy(r.role) ? <Badge color="green" variant="light">{t('experts:matches.filled', { name: filledBy(r.role) })}</Badge>
+                : r.proposed ? <Badge color="green" variant="light">{t('experts:matches.proposed', { name: r.proposed.name, score: number(Math.round(r.proposed.score * 100)) })}</Badge> : <Badge color="orange">{t('experts:matches.noEligible')}</Badge>}
+              {canOffer && !filledBy(r.role) && r.proposed && !offerOf(r.proposed.userId, r.role) && (
+                <Button size="compact-xs" onClick={() => r.proposed && offer.mutate({ expertId: r.proposed.userId, role: r.role })} loading={offer.isPending}>{t('experts:matches.offerTo', { name: r.proposed.name })}</Button>
               )}
             </Group>
           </Group>
-          {!t.proposed && !filledBy(t.role) && <Text size="sm" mb="xs">Nobody in the directory fits this role now. The reasons are listed under each candidate below; add an expert to the directory, or check their licences, capacity and absences.</Text>}
-          {t.proposed && (
+          {!r.proposed && !filledBy(r.role) && <Text size="sm" mb="xs">{t('experts:matches.nobody')}</Text>}
+          {r.proposed && (
             <Table verticalSpacing={2} mb="xs">
-              <Table.Thead><Table.Tr><Table.Th>Factor</Table.Th><Table.Th>Value</Table.Th><Table.Th>Weight</Table.Th><Table.Th>Why</Table.Th></Table.Tr></Table.Thead>
+              <Table.Thead><Table.Tr>{(['factor', 'value', 'weight', 'why'] as const).map((k) => <Table.Th key={k}>{t(`experts:matches.column.${k}`)}</Table.Th>)}</Table.Tr></Table.Thead>
               <Table.Tbody>
-                {t.proposed.factors.map((f) => (
-                  <Table.Tr key={f.factor}><Table.Td>{FACTOR_LABELS[f.factor] ?? f.factor}</Table.Td><Table.Td>{Math.round(f.value * 100)}%</Table.Td><Table.Td>{f.weight}</Table.Td><Table.Td><Text size="xs">{f.reason}</Text></Table.Td></Table.Tr>
+                {r.proposed.factors.map((f) => (
+                  <Table.Tr key={f.factor}><Table.Td>{factorLabel(f.factor)}</Table.Td><Table.Td>{percent(f.value)}</Table.Td><Table.Td>{number(f.weight)}</Table.Td><Table.Td><Text size="xs">{f.reason}</Text></Table.Td></Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           )}
-          <Text size="sm" fw={500}>Other candidates</Text>
-          {t.candidates.filter((c) => c.userId !== t.proposed?.userId).slice(0, 8).map((c) => (
+          <Text size="sm" fw={500}>{t('experts:matches.others')}</Text>
+          {r.candidates.filter((c) => c.userId !== r.proposed?.userId).slice(0, 8).map((c) => (
             <Group key={c.userId} gap={6}>
-              <Text size="xs">{c.name}: {c.eligible ? `score ${Math.round(c.score * 100)}` : `excluded: ${c.excludedBecause.join(' ')}`}</Text>
-              {canOffer && c.eligible && !filledBy(t.role) && !offerOf(c.userId, t.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: t.role })}>Offer</Button>}
+              <Text size="xs">{c.eligible ? t('experts:matches.candidateScore', { name: c.name, score: number(Math.round(c.score * 100)) }) : t('experts:matches.candidateExcluded', { name: c.name, reasons: c.excludedBecause.join(' ') })}</Text>
+              {canOffer && c.eligible && !filledBy(r.role) && !offerOf(c.userId, r.role) && <Button size="compact-xs" variant="subtle" onClick={() => offer.mutate({ expertId: c.userId, role: r.role })}>{t('experts:matches.offerButton')}</Button>}
             </Group>
           ))}
         </Card>
