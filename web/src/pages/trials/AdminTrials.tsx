@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import { formatDate, get, post, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 
@@ -8,6 +9,7 @@ const KEY = ['admin', 'trials'];
 
 /** The local copy of ClinicalTrials.gov that trial suggestions come from: how fresh it is, and refreshing it now. */
 export function AdminTrialsPage() {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   // Followed every two seconds while a refresh is asked for or running (it runs in the background).
   const state = useQuery({
@@ -24,27 +26,28 @@ export function AdminTrialsPage() {
   const underWay = !!s && (s.refreshRequested || last?.outcome === 'running');
   return (
     <Stack>
-      <Title order={2}>Clinical trial registry</Title>
-      <Text size="sm" c="dimmed">Reviewers get trial suggestions from a copy of the recruiting interventional studies on ClinicalTrials.gov for the conditions the service covers. The copy is kept when the registry cannot be reached.</Text>
+      <Title order={2}>{t('common:nav.item.trials')}</Title>
+      <Text size="sm" c="dimmed">{t('trials:admin.intro')}</Text>
       <ErrorNote error={state.error} />
       {s && (
         <Card withBorder data-testid="trial-copy">
           <Stack gap={4}>
-            <Text><b>{s.studiesOnFile.toLocaleString()}</b> {s.studiesOnFile === 1 ? 'study' : 'studies'} in the copy.</Text>
-            <Text size="sm">{s.syncEveryHours > 0 ? `Refreshed by itself every ${s.syncEveryHours} hours.` : 'Not refreshed by itself on this server (TRIALS_SYNC_HOURS is 0).'}</Text>
-            {!last && <Text size="sm">Never refreshed from the registry yet.</Text>}
+            <Text><Trans t={t} i18nKey="trials:admin.studies" count={s.studiesOnFile} components={{ b: <b /> }} /></Text>
+            <Text size="sm">{s.syncEveryHours > 0 ? t('trials:admin.every', { count: s.syncEveryHours }) : t('trials:admin.notAuto')}</Text>
+            {!last && <Text size="sm">{t('trials:admin.never')}</Text>}
             {last && (
               <Text size="sm">
-                Last refresh {formatDate(last.startedAt)}: {last.outcome === 'done' ? `finished, ${last.studies.toLocaleString()} studies read${last.skipped ? `, ${last.skipped} unreadable skipped` : ''}.` : last.outcome === 'running' ? 'still running.' : 'failed.'}
+                {last.outcome === 'done' ? (last.skipped ? t('trials:admin.doneSkipped', { date: formatDate(last.startedAt), count: last.studies, skipped: last.skipped }) : t('trials:admin.done', { date: formatDate(last.startedAt), count: last.studies }))
+                  : last.outcome === 'running' ? t('trials:admin.running', { date: formatDate(last.startedAt) }) : t('trials:admin.failed', { date: formatDate(last.startedAt) })}
               </Text>
             )}
-            {last?.outcome === 'failed' && last.error && <Alert color="orange" title="The last refresh failed">{last.error}</Alert>}
+            {last?.outcome === 'failed' && last.error && <Alert color="orange" title={t('trials:admin.failedTitle')}>{last.error}</Alert>}
           </Stack>
         </Card>
       )}
       <Group>
-        <Button onClick={() => refresh.mutate()} loading={refresh.isPending} disabled={underWay}>Refresh now</Button>
-        <Text size="sm" c="dimmed" aria-live="polite">{underWay ? 'Refreshing: every page of the registry is read, which can take a few minutes. You can leave this page.' : ''}</Text>
+        <Button onClick={() => refresh.mutate()} loading={refresh.isPending} disabled={underWay}>{t('trials:admin.refresh')}</Button>
+        <Text size="sm" c="dimmed" aria-live="polite">{underWay ? t('trials:admin.underWay') : ''}</Text>
       </Group>
       <ErrorNote error={refresh.error} />
     </Stack>
