@@ -14,6 +14,7 @@ import type notices from './messages/en/notices.json';
 import type opinion from './messages/en/opinion.json';
 import type queue from './messages/en/queue.json';
 import type records from './messages/en/records.json';
+import type review from './messages/en/review.json';
 import type trials from './messages/en/trials.json';
 import type visits from './messages/en/visits.json';
 
@@ -21,7 +22,7 @@ import type visits from './messages/en/visits.json';
 declare module 'i18next' {
   interface CustomTypeOptions {
     // Every namespace may be named in a key ("home:title"); keys always name theirs.
-    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'experts', 'home', 'intake', 'messages', 'notices', 'opinion', 'queue', 'records', 'trials', 'visits'];
-    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; experts: typeof experts; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; queue: typeof queue; records: typeof records; trials: typeof trials; visits: typeof visits };
+    defaultNS: ['common', 'account', 'admin', 'assess', 'auth', 'boards', 'cases', 'experts', 'home', 'intake', 'messages', 'notices', 'opinion', 'queue', 'records', 'review', 'trials', 'visits'];
+    resources: { account: typeof account; admin: typeof admin; assess: typeof assess; auth: typeof auth; boards: typeof boards; cases: typeof cases; common: typeof common; experts: typeof experts; home: typeof home; intake: typeof intake; messages: typeof messages; notices: typeof notices; opinion: typeof opinion; queue: typeof queue; records: typeof records; review: typeof review; trials: typeof trials; visits: typeof visits };
   }
 }

@@ -1,11 +1,13 @@
 import { Accordion, Alert, Badge, Button, Card, Checkbox, Group, List, Modal, MultiSelect, NativeSelect, NumberInput, PasswordInput, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatDate, get, patch, post, type DeepPartial, type GetResult, type IntakeDraft, type PatchResult, type PostResult, type Schema } from '../../api.ts';
 import { useSectionAutosave, type SaveState } from './useSectionAutosave.ts';
 import { useMe } from '../../auth.tsx';
 import { ErrorNote, FieldRow } from '../../components.tsx';
-import { LANGUAGES } from '../../i18n.ts';
+import { formatLocale, LANGUAGES } from '../../i18n.ts';
 import { languageName } from '../../languages.ts';
 import { caseKeys } from '../../queryKeys.ts';
 import { RecommendationCard } from '../boards/CaseBoardPanel.tsx';
@@ -14,8 +16,8 @@ import { TrialsEditor } from '../trials/TrialsEditor.tsx';
 
 /**
  * The staff's side of the Opinion tab: the reviewer's workspace and editor, signing and issuing,
- * the board chair's view and the coordinator's delivery. Written for clinicians, in their words;
- * the patient's side (OpinionPanel.tsx) takes its words from the message catalogue.
+ * the board chair's view and the coordinator's delivery. Written for clinicians, in their words
+ * (the catalogue's "review" namespace); the patient's side (OpinionPanel.tsx) reads "opinion".
  */
 export type Workspace = GetResult<'/api/cases/{id}/opinion'>;
 type OpinionContent = Schema<'OpinionDraft'>;
@@ -24,15 +26,16 @@ type Section = keyof OpinionContent;
 type Content = DeepPartial<OpinionContent>;
 type LungInput = NonNullable<Content['lungFunction']>['input'];
 
-const CONCORDANCE = [
-  { value: 'concordant', label: 'Concordant (no change)' },
-  { value: 'minor_discordance', label: 'Minor discordance (no effect on management or prognosis)' },
-  { value: 'major_discordance', label: 'Major discordance (changes management or prognosis)' },
-];
-const LOBES = [
-  { value: 'rightUpper', label: 'Right upper (3)' }, { value: 'rightMiddle', label: 'Right middle (2)' }, { value: 'rightLower', label: 'Right lower (5)' },
-  { value: 'leftUpper', label: 'Left upper (3)' }, { value: 'lingula', label: 'Lingula (2)' }, { value: 'leftLower', label: 'Left lower (4)' },
-];
+// The choices' values go to the API as they are; their words are the catalogue's.
+const CONCORDANCE = ['concordant', 'minor_discordance', 'major_discordance'] as const;
+/** Lobes with their functional segments in brackets. */
+const LOBES = ['rightUpper', 'rightMiddle', 'rightLower', 'leftUpper', 'lingula', 'leftLower'] as const;
+const STAGING_BASES = ['clinical', 'pathological'] as const;
+const BIOMARKER_STATUSES = ['done', 'missing', 'recommended'] as const;
+const STANCES = ['agree', 'modify', 'alternative'] as const;
+const SURGERY_NEEDED = ['yes', 'no', 'uncertain'] as const;
+const APPROACHES = ['open', 'vats', 'robotic', 'not_applicable'] as const;
+const PRIORITY_FITS = ['fits', 'partly', 'does_not_fit'] as const;
 
 const ALL_SECTIONS = ['diagnosis', 'staging', 'slides', 'biomarkers', 'treatment', 'surgery', 'lung', 'trials', 'answers', 'summary'];
 
@@ -41,22 +44,26 @@ export function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace 
   const questions: string[] = intake.questions?.questions ?? [];
   const ref = useQuery({ queryKey: ['reference', 'intake'], queryFn: () => get<GetResult<'/api/reference/intake'>>('/reference/intake'), staleTime: Infinity });
   const priority = (id: string) => ref.data?.priorities.find((p) => p.id === id)?.label ?? id;
+  const { t } = useTranslation();
+  const ranked = (intake.priorities?.ranked ?? []).map(priority).join(' › ') || '—';
   return (
     <Stack>
       <Card withBorder>
-        <Title order={3} size="h4">The request</Title>
+        <Title order={3} size="h4">{t('review:request.title')}</Title>
         <SimpleGrid cols={{ base: 1, md: 2 }} mt="xs">
           <Stack gap={4}>
-            <Text size="sm"><b>Condition:</b> {intake.condition?.description ?? '—'}</Text>
-            <Text size="sm"><b>Proposed plan:</b> {intake.plan?.proposedPlan ?? '—'}</Text>
-            <Text size="sm"><b>What matters most:</b> {(intake.priorities?.ranked ?? []).map(priority).join(' › ') || '—'}{intake.priorities?.inOwnWords ? ` — “${intake.priorities.inOwnWords}”` : ''}</Text>
+            <Text size="sm"><b>{t('review:request.condition')}</b> {intake.condition?.description ?? '—'}</Text>
+            <Text size="sm"><b>{t('review:request.plan')}</b> {intake.plan?.proposedPlan ?? '—'}</Text>
+            <Text size="sm"><b>{t('review:request.priorities')}</b> {intake.priorities?.inOwnWords ? t('review:request.prioritiesInOwnWords', { ranked, words: intake.priorities.inOwnWords }) : ranked}</Text>
           </Stack>
           <Stack gap={4}>
-            <Text size="sm" fw={600}>The patient's questions</Text>
+            <Text size="sm" fw={600}>{t('review:request.questions')}</Text>
             <List size="sm">{questions.map((q) => <List.Item key={q}>{q}</List.Item>)}</List>
           </Stack>
         </SimpleGrid>
-        <Text size="sm" mt="xs" data-testid="review-checklist">Records checklist: {checklistWords(w.checklist.items, w.checklist.complete)} · Reviewers: {w.reviewers.map((r) => `${r.name}${r.signed ? ' (signed)' : ''}`).join(', ')}</Text>
+        <Text size="sm" mt="xs" data-testid="review-checklist">
+          {t('review:request.checklist', { state: checklistWords(w.checklist.items, w.checklist.complete, t), reviewers: w.reviewers.map((r) => (r.signed ? t('review:request.reviewerSigned', { name: r.name }) : r.name)).join(', ') })}
+        </Text>
       </Card>
       <Notes caseId={caseId} notes={w.notes} />
       <OpinionEditor caseId={caseId} w={w} questions={questions} />
@@ -66,46 +73,47 @@ export function ReviewerWorkspace({ caseId, w }: { caseId: string; w: Workspace 
 
 // Green only for low risk: a test still to do is not reassuring, and one at or below 30 % least of all.
 const LUNG_COLOR: Record<string, string> = { low: 'teal', moderate: 'orange', high: 'red', low_technology_exercise_test: 'yellow', cardiopulmonary_exercise_test: 'orange', none: 'gray' };
-const NEXT_STEP_WORDS: Record<string, string> = { none: 'none', low_technology_exercise_test: 'a low-technology exercise test (stair climb or shuttle walk)', cardiopulmonary_exercise_test: 'a cardiopulmonary exercise test' };
 
-/** The lung calculator's fields as they read on screen, for the draft's errors. */
-const LUNG_LABELS: Record<string, string> = {
-  fev1Percent: 'FEV1 % predicted', dlcoPercent: 'DLCO % predicted', stairClimbMeters: 'Stair climb (m)', shuttleWalkMeters: 'Shuttle walk (m)',
-  vo2peakMlKgMin: 'VO2peak (mL/kg/min)', vo2peakPercent: 'VO2peak % predicted', obstructedInResected: 'Obstructed segments in the resection', obstructedElsewhere: 'Obstructed segments elsewhere',
-};
+/** The lung calculator's fields, named as on screen in the draft's errors too. */
+const LUNG_FIELDS = ['fev1Percent', 'dlcoPercent', 'stairClimbMeters', 'shuttleWalkMeters', 'vo2peakMlKgMin', 'vo2peakPercent', 'obstructedInResected', 'obstructedElsewhere'] as const;
+type LungField = (typeof LUNG_FIELDS)[number];
+const isLungField = (name: string): name is LungField => (LUNG_FIELDS as readonly string[]).includes(name);
 
-const FINDING_WORDS = { found: 'Found', not_found: 'Not found', stated: 'Reported', conflicting: 'The reports disagree' } as const;
+/** A number as the reader writes it ("58,9" in Spanish). */
+const localNumber = (v: number) => v.toLocaleString(formatLocale());
 
 /** A test's result as the reports on file state it, with their words; a dash when none says it plainly. */
 function FindingWords({ finding }: { finding: Workspace['biomarkerFindings'][number] | undefined }) {
+  const { t } = useTranslation();
   if (!finding) return null;
   return (
     <Stack gap={2} mt={4} align="flex-start" data-testid="biomarker-finding">
-      <Badge variant="light" color={finding.result === 'conflicting' ? 'orange' : 'gray'}>{FINDING_WORDS[finding.result]}</Badge>
+      <Badge variant="light" color={finding.result === 'conflicting' ? 'orange' : 'gray'}>{t(`review:biomarkers.finding.${finding.result}`)}</Badge>
       {finding.evidence.map((e) => <Text key={e} size="xs">“{e}”</Text>)}
     </Stack>
   );
 }
 
 /** "Complete" says how much of it was waived rather than on file, and which items. */
-function checklistWords(items: Workspace['checklist']['items'], complete: boolean): string {
+function checklistWords(items: Workspace['checklist']['items'], complete: boolean, t: TFunction): string {
   const waived = items.filter((i) => !i.have && i.waiver).map((i) => i.label);
   const missing = items.filter((i) => !i.have && !i.waiver).length;
-  const state = complete ? 'complete' : `${missing} ${missing === 1 ? 'item' : 'items'} outstanding`;
-  return waived.length ? `${state}, ${waived.length} waived as not needed (${waived.join('; ')})` : state;
+  const state = complete ? t('review:checklist.complete') : t('review:checklist.outstanding', { count: missing });
+  return waived.length ? t('review:checklist.waived', { state, count: waived.length, items: waived.join('; ') }) : state;
 }
 
 function Notes({ caseId, notes }: { caseId: string; notes: { id: string; body: string; createdAt: string }[] }) {
   const [body, setBody] = useState('');
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const add = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/notes`, { body }), onSuccess: () => { setBody(''); void qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }); } });
   return (
     <Card withBorder>
-      <Title order={3} size="h5">Private notes (only you see them)</Title>
+      <Title order={3} size="h5">{t('review:notes.title')}</Title>
       {notes.map((n) => <Text key={n.id} size="sm">• {n.body}</Text>)}
       <Group align="end" mt="xs">
-        <Textarea label="New note" value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={1} style={{ flex: 1 }} />
-        <Button variant="light" onClick={() => add.mutate()} disabled={!body.trim()} loading={add.isPending}>Add note</Button>
+        <Textarea label={t('review:notes.new')} value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={1} style={{ flex: 1 }} />
+        <Button variant="light" onClick={() => add.mutate()} disabled={!body.trim()} loading={add.isPending}>{t('review:notes.add')}</Button>
       </Group>
     </Card>
   );
@@ -129,15 +137,14 @@ function compact(v: unknown): unknown {
   return v;
 }
 
-const SAVE_WORDS: Record<SaveState, string> = { pending: 'Changes not saved yet', saving: 'Saving…', saved: 'Saved', error: 'Not saved — trying again', invalid: 'Not saved — correct what is shown below' };
-
 /** An accordion heading with the section's save state beside it. */
 function SectionControl({ children, state }: { children: ReactNode; state?: SaveState }) {
+  const { t } = useTranslation();
   return (
     <Accordion.Control>
       <Group justify="space-between" wrap="nowrap" pe="xs">
         <span>{children}</span>
-        {state && <Text size="xs" c={state === 'error' || state === 'invalid' ? 'red.8' : 'dimmed'}>{SAVE_WORDS[state]}</Text>}
+        {state && <Text size="xs" c={state === 'error' || state === 'invalid' ? 'red.8' : 'dimmed'}>{t(`review:save.${state}`)}</Text>}
       </Group>
     </Accordion.Control>
   );
@@ -152,6 +159,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
   // A signed part is read, not edited: every section open (the locked form cannot open them).
   const [openSections, setOpenSections] = useState<string[]>(() => (w.myPart?.status === 'signed' ? ALL_SECTIONS : ['diagnosis', 'answers', 'summary']));
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const autosave = useSectionAutosave<Section>(async (sections, keepalive) => {
     const changes = Object.fromEntries(sections.map((k) => [k, compact(latest.current[k]) ?? null]));
     const part = await patch<PatchResult<'/api/cases/{id}/opinion/draft'>>(`/cases/${caseId}/opinion/draft`, changes, { keepalive });
@@ -169,61 +177,66 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
     const s = keys.map((k) => autosave.states[k]).filter(Boolean) as SaveState[];
     return (['error', 'saving', 'pending', 'saved'] as const).find((x) => s.includes(x));
   };
-  const missing = w.myPart?.missing ?? ['Your part of the opinion is empty.'];
+  const missing = w.myPart?.missing ?? [t('review:editor.empty')];
   const allSigned = w.reviewers.every((r) => r.signed);
+  const lead = w.reviewers.find((r) => r.lead);
   const ready = !autosave.overall || autosave.overall === 'saved';
   return (
     <Card withBorder>
       <Group justify="space-between">
-        <Title order={3} size="h4">My part of the opinion</Title>
+        <Title order={3} size="h4">{t('review:editor.title')}</Title>
         <Group gap="xs">
-          {!signed && <Text size="sm" c={autosave.overall === 'error' || autosave.overall === 'invalid' ? 'red.8' : 'dimmed'} aria-live="polite" data-testid="draft-state">{autosave.overall ? SAVE_WORDS[autosave.overall] : w.myPart ? `Saved ${formatDate(w.myPart.updatedAt)}` : 'Saved as you type'}</Text>}
-          <Badge color={signed ? 'green' : 'gray'}>{signed ? `Signed ${formatDate(w.myPart?.signedAt)}` : 'Draft'}</Badge>
+          {!signed && (
+            <Text size="sm" c={autosave.overall === 'error' || autosave.overall === 'invalid' ? 'red.8' : 'dimmed'} aria-live="polite" data-testid="draft-state">
+              {autosave.overall ? t(`review:save.${autosave.overall}`) : w.myPart ? t('review:save.savedAt', { when: formatDate(w.myPart.updatedAt) }) : t('review:save.asYouType')}
+            </Text>
+          )}
+          <Badge color={signed ? 'green' : 'gray'}>{signed ? t('review:editor.signedAt', { when: formatDate(w.myPart?.signedAt) }) : t('review:editor.draft')}</Badge>
         </Group>
       </Group>
       <fieldset disabled={signed} style={{ border: 0, padding: 0, margin: 0 }}>
-        <TextInput label="Your role on this case" placeholder="e.g. Pathologist" value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
+        <TextInput label={t('review:editor.role')} placeholder={t('review:editor.rolePlaceholder')} value={c.reviewerRole ?? ''} onChange={(e) => set('reviewerRole', e.currentTarget.value)} mt="sm" />
         <Accordion multiple value={openSections} onChange={setOpenSections} mt="sm">
           <Accordion.Item value="diagnosis">
-            <SectionControl state={state('diagnosisReview')}>Diagnosis review</SectionControl>
+            <SectionControl state={state('diagnosisReview')}>{t('review:diagnosis.title')}</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 2 }}>
-                <TextInput label="Original diagnosis" value={c.diagnosisReview?.originalDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'originalDiagnosis', e.currentTarget.value)} />
-                <TextInput label="Reviewed diagnosis" value={c.diagnosisReview?.reviewedDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'reviewedDiagnosis', e.currentTarget.value)} />
+                <TextInput label={t('review:diagnosis.original')} value={c.diagnosisReview?.originalDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'originalDiagnosis', e.currentTarget.value)} />
+                <TextInput label={t('review:diagnosis.reviewed')} value={c.diagnosisReview?.reviewedDiagnosis ?? ''} onChange={(e) => setIn('diagnosisReview', 'reviewedDiagnosis', e.currentTarget.value)} />
               </SimpleGrid>
-              <Select label="Concordance" data={CONCORDANCE} value={c.diagnosisReview?.concordance ?? null} onChange={(v) => setIn('diagnosisReview', 'concordance', v)} />
-              <Textarea label="Rationale" autosize minRows={2} value={c.diagnosisReview?.rationale ?? ''} onChange={(e) => setIn('diagnosisReview', 'rationale', e.currentTarget.value)} />
+              <Select label={t('review:diagnosis.concordance')} data={CONCORDANCE.map((value) => ({ value, label: t(`review:diagnosis.concordanceOption.${value}`) }))} value={c.diagnosisReview?.concordance ?? null} onChange={(v) => setIn('diagnosisReview', 'concordance', v)} />
+              <Textarea label={t('review:diagnosis.rationale')} autosize minRows={2} value={c.diagnosisReview?.rationale ?? ''} onChange={(e) => setIn('diagnosisReview', 'rationale', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="staging">
-            <SectionControl state={state('staging')}>Staging (TNM)</SectionControl>
+            <SectionControl state={state('staging')}>{t('review:staging.title')}</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 2, md: 6 }}>
-                <Select label="Basis" data={[{ value: 'clinical', label: 'Clinical' }, { value: 'pathological', label: 'Pathological' }]} value={c.staging?.basis ?? null} onChange={(v) => setIn('staging', 'basis', v)} />
-                <TextInput label="T" value={c.staging?.t ?? ''} onChange={(e) => setIn('staging', 't', e.currentTarget.value)} />
-                <TextInput label="N" value={c.staging?.n ?? ''} onChange={(e) => setIn('staging', 'n', e.currentTarget.value)} />
-                <TextInput label="M" value={c.staging?.m ?? ''} onChange={(e) => setIn('staging', 'm', e.currentTarget.value)} />
-                <TextInput label="Grade" value={c.staging?.grade ?? ''} onChange={(e) => setIn('staging', 'grade', e.currentTarget.value)} />
-                <TextInput label="Edition" placeholder="AJCC 8th edition" value={c.staging?.edition ?? ''} onChange={(e) => setIn('staging', 'edition', e.currentTarget.value)} />
+                <Select label={t('review:staging.basis')} data={STAGING_BASES.map((value) => ({ value, label: t(`review:staging.basisOption.${value}`) }))} value={c.staging?.basis ?? null} onChange={(v) => setIn('staging', 'basis', v)} />
+                <TextInput label={t('review:staging.t')} value={c.staging?.t ?? ''} onChange={(e) => setIn('staging', 't', e.currentTarget.value)} />
+                <TextInput label={t('review:staging.n')} value={c.staging?.n ?? ''} onChange={(e) => setIn('staging', 'n', e.currentTarget.value)} />
+                <TextInput label={t('review:staging.m')} value={c.staging?.m ?? ''} onChange={(e) => setIn('staging', 'm', e.currentTarget.value)} />
+                <TextInput label={t('review:staging.grade')} value={c.staging?.grade ?? ''} onChange={(e) => setIn('staging', 'grade', e.currentTarget.value)} />
+                <TextInput label={t('review:staging.edition')} placeholder={t('review:staging.editionPlaceholder')} value={c.staging?.edition ?? ''} onChange={(e) => setIn('staging', 'edition', e.currentTarget.value)} />
               </SimpleGrid>
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="slides">
-            <SectionControl state={state('slidesReviewed')}>Slides reviewed (digital and glass)</SectionControl>
+            <SectionControl state={state('slidesReviewed')}>{t('review:slides.title')}</SectionControl>
             <Accordion.Panel><SlidesReviewedEditor caseId={caseId} value={c.slidesReviewed} onChange={(v) => set('slidesReviewed', v)} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="biomarkers">
-            <SectionControl state={state('biomarkers')}>Biomarkers (prefilled from the completeness rules)</SectionControl>
+            <SectionControl state={state('biomarkers')}>{t('review:biomarkers.title')}</SectionControl>
             <Accordion.Panel>
-              <Text size="sm" c="dimmed">What the molecular reports on file say is read from their plain statements and quoted: check it against the report.</Text>
+              <Text size="sm" c="dimmed">{t('review:biomarkers.intro')}</Text>
               <Table>
-                <Table.Thead><Table.Tr><Table.Th>Test, and what the reports say</Table.Th><Table.Th>Status</Table.Th></Table.Tr></Table.Thead>
+                <Table.Thead><Table.Tr><Table.Th>{t('review:biomarkers.test')}</Table.Th><Table.Th>{t('review:biomarkers.status')}</Table.Th></Table.Tr></Table.Thead>
                 <Table.Tbody>
                   {(c.biomarkers ?? []).map((b, i) => b && (
                     <Table.Tr key={b.name}>
                       <Table.Td><Text size="sm">{b.name}</Text><FindingWords finding={w.biomarkerFindings.find((f) => f.test === b.name)} /></Table.Td>
                       <Table.Td miw={130}>
-                        <Select aria-label={`${b.name} status`} data={[{ value: 'done', label: 'Done' }, { value: 'missing', label: 'Missing' }, { value: 'recommended', label: 'Recommended' }]} value={b.status}
+                        <Select aria-label={t('review:biomarkers.statusOf', { name: b.name })} data={BIOMARKER_STATUSES.map((value) => ({ value, label: t(`review:biomarkers.statusOption.${value}`) }))} value={b.status}
                           onChange={(v) => set('biomarkers', (c.biomarkers ?? []).map((x, j) => (j === i ? { ...x, status: v as 'done' | 'missing' | 'recommended' } : x)))} />
                       </Table.Td>
                     </Table.Tr>
@@ -233,73 +246,78 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="treatment">
-            <SectionControl state={state('treatment')}>Treatment</SectionControl>
+            <SectionControl state={state('treatment')}>{t('review:treatment.title')}</SectionControl>
             <Accordion.Panel>
-              <Radio.Group label="The proposed plan" value={c.treatment?.stance ?? ''} onChange={(v) => update('treatment', (t) => ({ options: [], ...(t ?? {}), stance: v as 'agree' | 'modify' | 'alternative' }))}>
-                <Group mt={4}><Radio value="agree" label="Agree" /><Radio value="modify" label="Modify" /><Radio value="alternative" label="Alternative" /></Group>
+              <Radio.Group label={t('review:treatment.stance')} value={c.treatment?.stance ?? ''} onChange={(v) => update('treatment', (t) => ({ options: [], ...(t ?? {}), stance: v as 'agree' | 'modify' | 'alternative' }))}>
+                <Group mt={4}>{STANCES.map((value) => <Radio key={value} value={value} label={t(`review:treatment.stanceOption.${value}`)} />)}</Group>
               </Radio.Group>
-              <TextInput label="Recommended option" value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => { const option = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option, rationale: t?.options?.[0]?.rationale ?? '' }] })); }} />
-              <Textarea label="Why" autosize value={c.treatment?.options?.[0]?.rationale ?? ''} onChange={(e) => { const rationale = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option: t?.options?.[0]?.option ?? '', rationale }] })); }} />
+              <TextInput label={t('review:treatment.option')} value={c.treatment?.options?.[0]?.option ?? ''} onChange={(e) => { const option = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option, rationale: t?.options?.[0]?.rationale ?? '' }] })); }} />
+              <Textarea label={t('review:treatment.why')} autosize value={c.treatment?.options?.[0]?.rationale ?? ''} onChange={(e) => { const rationale = e.currentTarget.value; update('treatment', (t) => ({ ...(t ?? {}), options: [{ option: t?.options?.[0]?.option ?? '', rationale }] })); }} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="surgery">
-            <SectionControl state={state('surgery')}>Surgery</SectionControl>
+            <SectionControl state={state('surgery')}>{t('review:surgery.title')}</SectionControl>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
-                <Select label="Is surgery necessary?" data={[{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }, { value: 'uncertain', label: 'Uncertain' }]} value={c.surgery?.necessary ?? null} onChange={(v) => setIn('surgery', 'necessary', v)} />
-                <Select label="Approach" data={[{ value: 'open', label: 'Open' }, { value: 'vats', label: 'VATS' }, { value: 'robotic', label: 'Robotic' }, { value: 'not_applicable', label: 'Not applicable' }]} value={c.surgery?.approach ?? null} onChange={(v) => setIn('surgery', 'approach', v)} />
-                <Checkbox mt="lg" label="Treatment before surgery (neoadjuvant)" checked={Boolean(c.surgery?.neoadjuvantFirst)} onChange={(e) => setIn('surgery', 'neoadjuvantFirst', e.currentTarget.checked)} />
+                <Select label={t('review:surgery.necessary')} data={SURGERY_NEEDED.map((value) => ({ value, label: t(`review:surgery.necessaryOption.${value}`) }))} value={c.surgery?.necessary ?? null} onChange={(v) => setIn('surgery', 'necessary', v)} />
+                <Select label={t('review:surgery.approach')} data={APPROACHES.map((value) => ({ value, label: t(`review:surgery.approachOption.${value}`) }))} value={c.surgery?.approach ?? null} onChange={(v) => setIn('surgery', 'approach', v)} />
+                <Checkbox mt="lg" label={t('review:surgery.neoadjuvant')} checked={Boolean(c.surgery?.neoadjuvantFirst)} onChange={(e) => setIn('surgery', 'neoadjuvantFirst', e.currentTarget.checked)} />
               </SimpleGrid>
-              <Textarea label="High-volume center advice" autosize value={c.surgery?.highVolumeAdvice ?? ''} onChange={(e) => setIn('surgery', 'highVolumeAdvice', e.currentTarget.value)} />
+              <Textarea label={t('review:surgery.highVolume')} autosize value={c.surgery?.highVolumeAdvice ?? ''} onChange={(e) => setIn('surgery', 'highVolumeAdvice', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="lung">
-            <SectionControl state={state('lungFunction')}>Lung function (ppoFEV1 / ppoDLCO)</SectionControl>
+            <SectionControl state={state('lungFunction')}>{t('review:lung.title')}</SectionControl>
             <Accordion.Panel>
               {(w.reportedLungFunction?.fev1Percent != null || w.reportedLungFunction?.dlcoPercent != null) && (
                 <Text size="sm" c="dimmed" mb="xs" data-testid="reported-lung-function">
-                  The patient's own numbers from the assessment, not a report: {[w.reportedLungFunction?.fev1Percent != null ? `FEV1 ${w.reportedLungFunction.fev1Percent} %` : null, w.reportedLungFunction?.dlcoPercent != null ? `DLCO ${w.reportedLungFunction.dlcoPercent} %` : null].filter(Boolean).join(', ')} of predicted. Check them against the lung function report.
+                  {t('review:lung.reported', {
+                    values: [
+                      w.reportedLungFunction?.fev1Percent != null ? t('review:lung.reportedFev1', { value: localNumber(w.reportedLungFunction.fev1Percent) }) : null,
+                      w.reportedLungFunction?.dlcoPercent != null ? t('review:lung.reportedDlco', { value: localNumber(w.reportedLungFunction.dlcoPercent) }) : null,
+                    ].filter(Boolean).join(', '),
+                  })}
                 </Text>
               )}
               <LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="trials">
-            <SectionControl state={state('trials')}>Clinical trials to ask about</SectionControl>
+            <SectionControl state={state('trials')}>{t('review:trials.title')}</SectionControl>
             <Accordion.Panel><TrialsEditor caseId={caseId} open={openSections.includes('trials')} value={c.trials} saved={w.myPart?.content.trials} onChange={(v) => set('trials', v)} /></Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="answers">
-            <SectionControl state={state('answers', 'priorities')}>Answers to the patient's questions</SectionControl>
+            <SectionControl state={state('answers', 'priorities')}>{t('review:answers.title')}</SectionControl>
             <Accordion.Panel>
               {(c.answers ?? []).map((a, i) => a && (
                 <Textarea key={a.question} label={a.question} autosize minRows={2} value={a.answer ?? ''} onChange={(e) => set('answers', (c.answers ?? []).map((x, j) => (j === i ? { ...x, answer: e.currentTarget.value } : x)))} />
               ))}
-              <Select label="Does the plan fit the patient's priorities?" data={[{ value: 'fits', label: 'Fits' }, { value: 'partly', label: 'Partly' }, { value: 'does_not_fit', label: 'Does not fit' }]} value={c.priorities?.fit ?? null} onChange={(v) => setIn('priorities', 'fit', v)} />
-              <Textarea label="How" autosize value={c.priorities?.explanation ?? ''} onChange={(e) => setIn('priorities', 'explanation', e.currentTarget.value)} />
+              <Select label={t('review:answers.fit')} data={PRIORITY_FITS.map((value) => ({ value, label: t(`review:answers.fitOption.${value}`) }))} value={c.priorities?.fit ?? null} onChange={(v) => setIn('priorities', 'fit', v)} />
+              <Textarea label={t('review:answers.how')} autosize value={c.priorities?.explanation ?? ''} onChange={(e) => setIn('priorities', 'explanation', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
           <Accordion.Item value="summary">
-            <SectionControl state={state('patientSummary', 'physicianSection')}>Summaries</SectionControl>
+            <SectionControl state={state('patientSummary', 'physicianSection')}>{t('review:summary.title')}</SectionControl>
             <Accordion.Panel>
               <SummaryLanguage w={w} value={c.patientSummaryLanguage ?? 'en'} onChange={(v) => set('patientSummaryLanguage', v)} />
-              <Textarea label="Summary for the patient, in plain language" lang={c.patientSummaryLanguage ?? 'en'} description={summaryReadability(w.myPart)} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
-              <Textarea label="For the referring physician" autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
+              <Textarea label={t('review:summary.patient')} lang={c.patientSummaryLanguage ?? 'en'} description={summaryReadability(w.myPart, t)} autosize minRows={3} value={c.patientSummary ?? ''} onChange={(e) => set('patientSummary', e.currentTarget.value)} />
+              <Textarea label={t('review:summary.physician')} autosize minRows={2} value={c.physicianSection ?? ''} onChange={(e) => set('physicianSection', e.currentTarget.value)} />
             </Accordion.Panel>
           </Accordion.Item>
         </Accordion>
       </fieldset>
-      <ErrorNote error={autosave.error} fieldLabel={(path) => LUNG_LABELS[path.split('/').pop() ?? '']} />
+      <ErrorNote error={autosave.error} fieldLabel={(path) => { const name = path.split('/').pop() ?? ''; return isLungField(name) ? t(`review:lung.fields.${name}`) : undefined; }} />
       <BoardSection caseId={caseId} isLead={w.isLead} />
       {!signed && missing.length > 0 && (
-        <Alert mt="md" color="gray" title="Before you can sign" data-testid="signing-gaps">
+        <Alert mt="md" color="gray" title={t('review:signing.gaps')} data-testid="signing-gaps">
           <List size="sm">{missing.map((m) => <List.Item key={m}>{m}</List.Item>)}</List>
         </Alert>
       )}
       <Group mt="md">
-        {!signed && <Button onClick={async () => { await autosave.flush(); setSigning('sign'); }} disabled={!ready || missing.length > 0}>Sign my part…</Button>}
-        {signed && !w.reports.length && w.isLead && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>Issue the report…</Button>}
-        {!w.reports.length && !w.isLead && <Text size="sm">{w.reviewers.find((r) => r.lead)?.name ?? 'The lead reviewer'} leads this review and issues the report once every part is signed.</Text>}
-        {signed && !w.reports.length && !allSigned && <Text size="sm">Waiting for: {w.reviewers.filter((r) => !r.signed).map((r) => r.name).join(', ')}</Text>}
+        {!signed && <Button onClick={async () => { await autosave.flush(); setSigning('sign'); }} disabled={!ready || missing.length > 0}>{t('review:signing.signMine')}</Button>}
+        {signed && !w.reports.length && w.isLead && <Button onClick={() => setSigning('issue')} disabled={!allSigned}>{t('review:signing.issue')}</Button>}
+        {!w.reports.length && !w.isLead && <Text size="sm">{lead ? t('review:signing.leadIssues', { name: lead.name }) : t('review:signing.leadIssuesUnnamed')}</Text>}
+        {signed && !w.reports.length && !allSigned && <Text size="sm">{t('review:signing.waitingFor', { names: w.reviewers.filter((r) => !r.signed).map((r) => r.name).join(', ') })}</Text>}
       </Group>
       {signing && <SignModal caseId={caseId} action={signing} onClose={() => setSigning(null)} />}
       {w.reports.length > 0 && w.isLead && <Addendum caseId={caseId} />}
@@ -314,17 +332,18 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
   const ready = Number(input.fev1Percent) > 0 && Number(input.dlcoPercent) > 0 && (input.resected?.length ?? 0) > 0;
   const payload = ready ? compact(input) : null;
   const result = useQuery({ queryKey: ['lung', JSON.stringify(payload)], queryFn: () => post<PostResult<'/api/calculators/lung-resection'>>('/calculators/lung-resection', payload), enabled: ready });
-  type NumberField = 'fev1Percent' | 'dlcoPercent' | 'stairClimbMeters' | 'shuttleWalkMeters' | 'vo2peakMlKgMin' | 'obstructedInResected';
-  const num = (k: NumberField, label: string) => <NumberInput label={label} min={0} allowNegative={false} clampBehavior="none" value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />;
+  const { t } = useTranslation();
+  const fields = ['fev1Percent', 'dlcoPercent', 'stairClimbMeters', 'shuttleWalkMeters', 'vo2peakMlKgMin', 'obstructedInResected'] as const satisfies readonly LungField[];
   return (
     <Stack gap="xs">
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        {num('fev1Percent', 'FEV1 % predicted')}{num('dlcoPercent', 'DLCO % predicted')}{num('stairClimbMeters', 'Stair climb (m)')}{num('shuttleWalkMeters', 'Shuttle walk (m)')}
-        {num('vo2peakMlKgMin', 'VO2peak (mL/kg/min)')}{num('obstructedInResected', 'Obstructed segments in the resection')}
+        {fields.map((k) => (
+          <NumberInput key={k} label={t(`review:lung.fields.${k}`)} min={0} allowNegative={false} clampBehavior="none" value={input[k] ?? ''} onChange={(v) => setInput((x) => ({ ...x, [k]: v === '' ? undefined : Number(v) }))} />
+        ))}
       </SimpleGrid>
-      <MultiSelect label="To be resected (functional segments)" data={LOBES} value={input.resected ?? []} onChange={(v) => setInput((x) => ({ ...x, resected: v as NonNullable<NonNullable<LungInput>['resected']> }))} />
+      <MultiSelect label={t('review:lung.resected')} data={LOBES.map((value) => ({ value, label: t(`review:lung.lobes.${value}`) }))} value={input.resected ?? []} onChange={(v) => setInput((x) => ({ ...x, resected: v as NonNullable<NonNullable<LungInput>['resected']> }))} />
       {result.data && (
-        <Alert color={LUNG_COLOR[result.data.risk ?? result.data.nextStep]} title={`ppoFEV1 ${result.data.ppoFev1Percent} % · ppoDLCO ${result.data.ppoDlcoPercent} % · ${result.data.risk ? `${result.data.risk} risk` : `next step: ${NEXT_STEP_WORDS[result.data.nextStep]}`}`} data-testid="lung-result">
+        <Alert color={LUNG_COLOR[result.data.risk ?? result.data.nextStep]} title={t('review:lung.result', { fev1: localNumber(result.data.ppoFev1Percent), dlco: localNumber(result.data.ppoDlcoPercent), outcome: t(`review:lung.outcome.${result.data.risk ?? result.data.nextStep}`) })} data-testid="lung-result">
           <List size="sm">{result.data.reasons.map((r) => <List.Item key={r}>{r}</List.Item>)}</List>
           <Text size="xs" mt={4}>{result.data.source}</Text>
         </Alert>
@@ -336,18 +355,20 @@ function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: N
 /** In demo mode an account without an authenticator signs with its password; the code can be any six digits. */
 function useCodeHint(): string | undefined {
   const { data: me } = useMe();
-  return me?.demo && !me.user.mfaEnabled ? 'Demo mode: this account has no authenticator app, so any six digits work.' : undefined;
+  const { t } = useTranslation();
+  return me?.demo && !me.user.mfaEnabled ? t('review:signing.demoCode') : undefined;
 }
 
 /** The tumor board's confirmed recommendation, offered to the lead reviewer as a section of the report. */
 function BoardSection({ caseId, isLead }: { caseId: string; isLead: boolean }) {
   const board = useQuery({ queryKey: caseKeys.part(caseId, 'board'), queryFn: () => get<GetResult<'/api/cases/{id}/board'>>(`/cases/${caseId}/board`) });
   const recs = board.data?.recommendations ?? [];
+  const { t } = useTranslation();
   if (!recs.length) return null;
   return (
     <Stack gap="xs" mt="md" data-testid="workspace-board">
-      <Title order={4} size="h5">Tumor board</Title>
-      <Text size="sm" c="dimmed">{isLead ? 'The report you issue carries this recommendation as its own section (PDF and FHIR). You may leave it out when you issue the report, with a reason.' : 'The lead reviewer’s report carries this recommendation as its own section.'}</Text>
+      <Title order={4} size="h5">{t('review:board.title')}</Title>
+      <Text size="sm" c="dimmed">{isLead ? t('review:board.lead') : t('review:board.notLead')}</Text>
       {recs.map((r) => <RecommendationCard key={r.sessionId} r={r} />)}
     </Stack>
   );
@@ -362,24 +383,25 @@ function SignModal({ caseId, action, onClose }: { caseId: string; action: 'sign'
   const [withBoard, setWithBoard] = useState(true);
   const [leaveOutReason, setLeaveOutReason] = useState('');
   const qc = useQueryClient();
+  const { t } = useTranslation();
   const m = useMutation({
     mutationFn: () => post(`/cases/${caseId}/opinion/${action === 'sign' ? 'sign' : 'report'}`, { password, code, ...(hasBoard && !withBoard ? { leaveOutBoard: { reason: leaveOutReason } } : {}) }),
     onSuccess: () => { void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); onClose(); },
   });
   return (
-    <Modal opened onClose={onClose} title={action === 'sign' ? 'Sign your part' : 'Issue the combined report'}>
+    <Modal opened onClose={onClose} title={action === 'sign' ? t('review:signing.signTitle') : t('review:signing.issueTitle')}>
       <Stack>
-        <Text size="sm">{action === 'sign' ? 'Signing locks your part. Later changes become an addendum or amendment.' : 'The report is rendered as PDF and FHIR, and the case moves to “opinion signed”.'}</Text>
+        <Text size="sm">{action === 'sign' ? t('review:signing.signText') : t('review:signing.issueText')}</Text>
         {hasBoard && (
           <>
-            <Checkbox label="Include the tumor board’s recommendation as a section of the report" checked={withBoard} onChange={(e) => setWithBoard(e.currentTarget.checked)} />
-            {!withBoard && <Textarea label="Why the report leaves it out" description="Kept with your review notes. The patient does not see it." required autosize minRows={2} value={leaveOutReason} onChange={(e) => setLeaveOutReason(e.currentTarget.value)} />}
+            <Checkbox label={t('review:signing.includeBoard')} checked={withBoard} onChange={(e) => setWithBoard(e.currentTarget.checked)} />
+            {!withBoard && <Textarea label={t('review:signing.leaveOutReason')} description={t('review:signing.leaveOutHelp')} required autosize minRows={2} value={leaveOutReason} onChange={(e) => setLeaveOutReason(e.currentTarget.value)} />}
           </>
         )}
-        <PasswordInput label="Your password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
-        <TextInput label="Code from your authenticator app" description={codeHint} inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+        <PasswordInput label={t('review:signing.password')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+        <TextInput label={t('review:signing.code')} description={codeHint} inputMode="numeric" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
         <ErrorNote error={m.error} />
-        <Button onClick={() => m.mutate()} loading={m.isPending} disabled={hasBoard && !withBoard && leaveOutReason.trim().length < 3}>{action === 'sign' ? 'Sign' : 'Issue the report'}</Button>
+        <Button onClick={() => m.mutate()} loading={m.isPending} disabled={hasBoard && !withBoard && leaveOutReason.trim().length < 3}>{action === 'sign' ? t('review:signing.sign') : t('review:signing.issueNow')}</Button>
       </Stack>
     </Modal>
   );
@@ -390,32 +412,38 @@ function Addendum({ caseId }: { caseId: string }) {
   const [form, setForm] = useState({ kind: 'addendum', reason: '', text: '', password: '', code: '' });
   const qc = useQueryClient();
   const m = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/report/versions`, form), onSuccess: () => qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'opinion') }) });
+  const { t } = useTranslation();
   return (
     <Stack mt="md" gap="xs">
-      <Title order={4} size="h5">Addendum or amendment</Title>
-      <Radio.Group value={form.kind} onChange={(v) => setForm({ ...form, kind: v })}><Group><Radio value="addendum" label="Addendum (adds)" /><Radio value="amendment" label="Amendment (corrects)" /></Group></Radio.Group>
-      <TextInput label="Reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
-      <Textarea label="Text" autosize value={form.text} onChange={(e) => setForm({ ...form, text: e.currentTarget.value })} />
-      <FieldRow><PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label="Authenticator code" description={codeHint} value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></FieldRow>
+      <Title order={4} size="h5">{t('review:addendum.title')}</Title>
+      <Radio.Group value={form.kind} onChange={(v) => setForm({ ...form, kind: v })}><Group><Radio value="addendum" label={t('review:addendum.addendum')} /><Radio value="amendment" label={t('review:addendum.amendment')} /></Group></Radio.Group>
+      <TextInput label={t('review:addendum.reason')} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
+      <Textarea label={t('review:addendum.text')} autosize value={form.text} onChange={(e) => setForm({ ...form, text: e.currentTarget.value })} />
+      <FieldRow><PasswordInput label={t('review:addendum.password')} value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} /><TextInput label={t('review:addendum.code')} description={codeHint} value={form.code} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} /></FieldRow>
       <ErrorNote error={m.error} />
-      <Button variant="light" onClick={() => m.mutate()} loading={m.isPending}>Issue a new version</Button>
+      <Button variant="light" onClick={() => m.mutate()} loading={m.isPending}>{t('review:addendum.issue')}</Button>
     </Stack>
   );
 }
 
 /** The board chair's view: who reviews, and the parts signed so far, to discuss at the board. */
 export function BoardView({ w }: { w: Workspace }) {
+  const { t } = useTranslation();
+  const reviewerLine = (r: Workspace['reviewers'][number]) => {
+    if (r.lead) return r.signed ? t('review:boardView.leadSigned', { name: r.name }) : t('review:boardView.leadWriting', { name: r.name });
+    return r.signed ? t('review:boardView.reviewerSigned', { name: r.name }) : t('review:boardView.reviewerWriting', { name: r.name });
+  };
   return (
     <Card withBorder data-testid="board-view">
-      <Title order={3} size="h4">The opinion so far</Title>
-      <Text size="sm" mt={4}>The reviewers write the opinion; the board's advice goes into their parts. When the board has discussed the case, return it to review with the button at the top.</Text>
-      <List size="sm" mt="xs">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}{r.lead ? ' (lead)' : ''}: {r.signed ? 'signed their part' : 'still writing'}</List.Item>)}</List>
-      {w.otherParts.length === 0 && <Text size="sm" c="dimmed" mt="xs">No part is signed yet.</Text>}
+      <Title order={3} size="h4">{t('review:boardView.title')}</Title>
+      <Text size="sm" mt={4}>{t('review:boardView.intro')}</Text>
+      <List size="sm" mt="xs">{w.reviewers.map((r) => <List.Item key={r.id}>{reviewerLine(r)}</List.Item>)}</List>
+      {w.otherParts.length === 0 && <Text size="sm" c="dimmed" mt="xs">{t('review:boardView.noneSigned')}</Text>}
       {w.otherParts.map((p) => (
         <Stack key={p.id} gap={2} mt="sm">
           <Text fw={600}>{p.authorName}{p.content.reviewerRole ? `, ${p.content.reviewerRole}` : ''}</Text>
-          {p.content.diagnosisReview?.reviewedDiagnosis && <Text size="sm">Diagnosis: {p.content.diagnosisReview.reviewedDiagnosis}</Text>}
-          {p.content.treatment?.options?.[0]?.option && <Text size="sm">Treatment: {p.content.treatment.options[0].option}</Text>}
+          {p.content.diagnosisReview?.reviewedDiagnosis && <Text size="sm">{t('review:boardView.diagnosis', { diagnosis: p.content.diagnosisReview.reviewedDiagnosis })}</Text>}
+          {p.content.treatment?.options?.[0]?.option && <Text size="sm">{t('review:boardView.treatment', { option: p.content.treatment.options[0].option })}</Text>}
           {p.content.physicianSection && <Text size="sm">{p.content.physicianSection}</Text>}
         </Stack>
       ))}
@@ -427,21 +455,22 @@ export function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace })
   const qc = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const deliver = useMutation({ mutationFn: () => post(`/cases/${caseId}/opinion/deliver`), onSuccess: () => { setConfirming(false); void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) }); } });
+  const { t } = useTranslation();
   return (
     <Card withBorder>
-      <Title order={3} size="h5">Reviewers</Title>
-      <List size="sm">{w.reviewers.map((r) => <List.Item key={r.id}>{r.name}: {r.signed ? 'signed' : 'not signed yet'}</List.Item>)}</List>
-      {w.status === 'opinion_signed' && <Button mt="sm" h="auto" mih={36} py={6} styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }} disabled={w.summaryLanguage.needed} onClick={() => setConfirming(true)}>Deliver the opinion to the patient and referrer</Button>}
+      <Title order={3} size="h5">{t('review:delivery.reviewers')}</Title>
+      <List size="sm">{w.reviewers.map((r) => <List.Item key={r.id}>{r.signed ? t('review:delivery.signed', { name: r.name }) : t('review:delivery.notSigned', { name: r.name })}</List.Item>)}</List>
+      {w.status === 'opinion_signed' && <Button mt="sm" h="auto" mih={36} py={6} styles={{ label: { whiteSpace: 'normal', textAlign: 'center' } }} disabled={w.summaryLanguage.needed} onClick={() => setConfirming(true)}>{t('review:delivery.deliver')}</Button>}
       {w.status === 'opinion_signed' && w.summaryLanguage.needed && (
-        <Text size="sm" mt={4} data-testid="delivery-waits-for-translation">The patient reads {languageName(w.summaryLanguage.patientLanguage ?? '')}: attach a translation of the summary, checked by a person, before delivering.</Text>
+        <Text size="sm" mt={4} data-testid="delivery-waits-for-translation">{t('review:delivery.needsTranslation', { language: languageName(w.summaryLanguage.patientLanguage ?? '') })}</Text>
       )}
       <ErrorNote error={deliver.error} />
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Deliver the opinion?">
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('review:delivery.confirmTitle')}>
         <Stack>
-          <Text size="sm">The patient, their caregivers and the referring physician are told at once and can read and download it. They can then ask follow-up questions for a while. A delivered opinion cannot be taken back; later changes go into an addendum or amendment.</Text>
+          <Text size="sm">{t('review:delivery.confirmText')}</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Not yet</Button>
-            <Button onClick={() => deliver.mutate()} loading={deliver.isPending}>Deliver now</Button>
+            <Button variant="default" onClick={() => setConfirming(false)}>{t('review:delivery.notYet')}</Button>
+            <Button onClick={() => deliver.mutate()} loading={deliver.isPending}>{t('review:delivery.deliverNow')}</Button>
           </Group>
         </Stack>
       </Modal>
@@ -451,11 +480,14 @@ export function CoordinatorView({ caseId, w }: { caseId: string; w: Workspace })
 
 
 /** How readable the summary is, on its language's scale: US grade for English, INFLESZ for Spanish. */
-function summaryReadability(part: Workspace['myPart']): string {
-  if (part?.summaryGrade != null) return `Reading grade ${part.summaryGrade} (aim for 8 or below)`;
-  if (part?.summaryInflesz != null) return `INFLESZ ${part.summaryInflesz} (aim for 55 or more: "normal" or easier)`;
-  return 'How easy it is to read appears as you write.';
+function summaryReadability(part: Workspace['myPart'], t: TFunction): string {
+  if (part?.summaryGrade != null) return t('review:summary.grade', { grade: localNumber(part.summaryGrade) });
+  if (part?.summaryInflesz != null) return t('review:summary.inflesz', { score: localNumber(part.summaryInflesz) });
+  return t('review:summary.readabilityLater');
 }
+
+/** A language's name standing alone, as an option: capitalised ("Español"; in a sentence Spanish writes "español"). */
+const asOption = (name: string) => name.charAt(0).toLocaleUpperCase(formatLocale()) + name.slice(1);
 
 /**
  * The language the summary is written in. When the patient prefers another, the expert writes in
@@ -463,11 +495,12 @@ function summaryReadability(part: Workspace['myPart']): string {
  */
 function SummaryLanguage({ w, value, onChange }: { w: Workspace; value: string; onChange: (v: 'en' | 'es') => void }) {
   const preferred = (w.intake as { patient?: { preferredLanguage?: string } }).patient?.preferredLanguage ?? 'en';
+  const { t } = useTranslation();
   const hint = preferred === value ? undefined
-    : LANGUAGES.includes(preferred) ? `The patient prefers ${languageName(preferred)}. Write in it if you can; otherwise the coordinator attaches a translation checked by a person.`
-    : `The patient prefers ${languageName(preferred)}: the coordinator attaches a translation checked by a person.`;
+    : LANGUAGES.includes(preferred) ? t('review:summary.prefersCanWrite', { language: languageName(preferred) })
+    : t('review:summary.prefersOther', { language: languageName(preferred) });
   return (
-    <NativeSelect label="Language of the summary" description={hint} value={value} onChange={(e) => onChange(e.currentTarget.value as 'en' | 'es')} w={{ base: '100%', sm: 360 }}
-      data={LANGUAGES.map((l) => ({ value: l, label: languageName(l) }))} />
+    <NativeSelect label={t('review:summary.language')} description={hint} value={value} onChange={(e) => onChange(e.currentTarget.value as 'en' | 'es')} w={{ base: '100%', sm: 360 }}
+      data={LANGUAGES.map((l) => ({ value: l, label: asOption(languageName(l)) }))} />
   );
 }
