@@ -24,7 +24,7 @@ export async function assessmentPdf(r: AssessmentResult, generatedAt: Date): Pro
     ...r.notices.map((n): Content => ({ text: [n.text, cite(n.sources)], margin: [0, 4, 0, 0] })),
     heading(w('assessment:situations')),
     r.situations.length
-      ? bullets(r.situations.map((s) => ({ stack: [{ text: `${s.number}. ${s.title}`, bold: true }, bullets(s.reasons.map((x) => ({ text: [x.text, cite(x.sources)] })))] })))
+      ? bullets(r.situations.map((s) => ({ stack: [{ text: s.title, bold: true }, bullets(s.reasons.map((x) => ({ text: [x.text, cite(x.sources)] })))] })))
       : { text: [r.noneApply!.text, cite(r.noneApply!.sources)], margin: [0, 2, 0, 8] },
     heading(r.urgency.level === 'expedited' ? w('assessment:howSoon.expedited') : w('assessment:howSoon.standard')),
     bullets(r.urgency.reasons.map((x) => ({ text: [x.text, cite(x.sources)] }))),

@@ -84,7 +84,7 @@ export function auditRoutes(db: Db) {
       const shown = q.before ? total : exactWhenShort(total, rows.length, q.pageSize, offset);
       const last = rows.length === q.pageSize ? Number(rows[rows.length - 1]!.seq) : null;
       await recordAuditNow(db, { actor, meta: requestMeta(req), action: 'audit.read', entityType: 'AuditEvent', detail: { count: rows.length } });
-      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action)), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total: shown, totalIsEstimate: estimated && shown === total, page: q.page, pageSize: q.pageSize, nextCursor: last === null ? null : String(last) };
+      return { items: rows.map((r) => ({ ...toAuditEvent(r), what: describeAction(String(r.action), requestMeta(req).locale ?? 'en'), actorName: (r.actorName as string | null) ?? null, caseReference: (r.caseReference as string | null) ?? null, hash: (r.hash as string | null) ?? null })), total: shown, totalIsEstimate: estimated && shown === total, page: q.page, pageSize: q.pageSize, nextCursor: last === null ? null : String(last) };
     });
 
     app.post('/admin/audit/verify', { config: { access: { permission: 'audit.read' } }, schema: { tags, summary: 'Recompute the hash chain of the whole trail', response: { 200: z.object({ ok: z.boolean(), checked: z.number(), unsealed: z.number().optional(), firstBrokenSeq: z.number().optional(), reason: z.string().optional() }), ...errorResponses } } }, async (req) => {

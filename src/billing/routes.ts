@@ -7,7 +7,7 @@ import { ServiceText } from './catalogue.ts';
 import { AppError } from '../core/errors.ts';
 import { toCsv } from '../core/csv.ts';
 import { SERVICE_LINES } from '../experts/offers.ts';
-import { entryIn } from '../core/locale.ts';
+import { entryIn, type Locale } from '../core/locale.ts';
 import type { BillingService } from './service.ts';
 
 const ReportRowView = z.object({
@@ -15,7 +15,11 @@ const ReportRowView = z.object({
   billedCents: z.number(), paidCents: z.number().describe('Paid, up to what each bill asked'), waivedCents: z.number(), outstandingCents: z.number(),
   overpaidCents: z.number().describe('Paid beyond what was owed, to refund'),
 }).meta({ id: 'BillingReportRow' });
-const serviceLineLabel = (id: string) => SERVICE_LINES.find((l) => l.id === id)?.label ?? 'Other';
+/** A service line's name in the reader's language (the CSV keeps its id beside it). */
+const serviceLineLabel = (id: string, locale: Locale = 'en') => {
+  const line = SERVICE_LINES.find((l) => l.id === id);
+  return line ? entryIn(line, locale).label : id;
+};
 const AssistancePolicyView = z.object({
   year: z.number(), currency: z.string(), firstPersonCents: z.number(), eachAdditionalPersonCents: z.number().describe('The guideline for a household of n is first + (n − 1) × each'), maxHousehold: z.number(),
   bands: z.array(z.object({ id: z.string(), upToPercent: z.number().nullable().describe('Up to this percent of the guideline; null for the last, open band'), assistancePercent: z.number() })),
@@ -115,7 +119,7 @@ export function billingRoutes(billing: BillingService) {
           ...rows.map((r) => [r.month, r.serviceLine, serviceLineLabel(r.serviceLine), r.currency, r.bills, r.cancelled, money(r.billedCents), money(r.paidCents), money(r.waivedCents), money(r.outstandingCents), money(r.overpaidCents)])]);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="billing-${from}-to-${last}.csv"`).send(csv);
       }
-      return rows.map((r) => ({ ...r, serviceLineLabel: serviceLineLabel(r.serviceLine) }));
+      return rows.map((r) => ({ ...r, serviceLineLabel: serviceLineLabel(r.serviceLine, requestMeta(req).locale) }));
     });
     app.get('/admin/fees', { config: { access: { permission: 'fees.manage' } }, schema: { tags: ['costs'], summary: 'The program’s services with today’s fees and every earlier version', response: { 200: Fees, ...errorResponses } } },
       async () => billing.fees());

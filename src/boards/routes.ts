@@ -5,7 +5,7 @@ import type { Config } from '../core/config.ts';
 import { errorResponses, requestMeta } from '../core/http.ts';
 import { CLOSE_NO_LONGER_ALLOWED, openChannel, sameOriginOnly } from '../core/realtime.ts';
 import type { BoardHub } from './live.ts';
-import { BOARDS } from './rules.ts';
+import { BOARDS, boardLabelIn } from './rules.ts';
 import * as s from './schemas.ts';
 import type { BoardsService } from './service.ts';
 
@@ -34,9 +34,9 @@ export function boardsRoutes(boards: BoardsService, hub: BoardHub, config: Confi
       types: z.array(z.object({ id: z.string(), label: z.string(), roster: z.array(z.object({ seat: z.string(), anyOf: z.array(z.string()) })), sources: z.array(z.string()), reviewedOn: z.string() })),
       rules: z.array(z.object({ id: z.string(), text: z.string(), sources: z.array(z.string()), reviewedOn: z.string() })),
       sources: z.array(z.object({ id: z.string(), title: z.string(), detail: z.string(), reviewedOn: z.string() })),
-    }), ...errorResponses } } }, async () => ({
+    }), ...errorResponses } } }, async (req) => ({
       version: BOARDS.version,
-      types: BOARDS.boardTypes.map((t) => ({ id: t.id, label: t.label, roster: t.roster, sources: t.sources, reviewedOn: t.reviewedOn })),
+      types: BOARDS.boardTypes.map((t) => ({ id: t.id, label: boardLabelIn(t, requestMeta(req).locale ?? 'en'), roster: t.roster, sources: t.sources, reviewedOn: t.reviewedOn })),
       rules: BOARDS.proposalRules.map((r) => ({ id: r.id, text: r.text, sources: r.sources, reviewedOn: r.reviewedOn })),
       sources: BOARDS.sources,
     }));
@@ -56,7 +56,7 @@ export function boardsRoutes(boards: BoardsService, hub: BoardHub, config: Confi
       caseId: z.uuid(), reference: z.string(), boardType: z.string(), boardLabel: z.string(), condition: z.string().nullable(), reasons: z.array(z.string()), confirmedAt: z.string(), scheduledFor: z.string().nullable(),
     })), ...errorResponses } } }, async (req) => boards.proposals(req.actor, requestMeta(req), req.query.boardType));
     app.get('/boards/sessions', { config: { access: { permission: 'board.sit' } }, schema: { tags, summary: 'Upcoming (or past) sessions I chair or sit on; a chair sees all', querystring: z.strictObject({ past: z.enum(['true', 'false']).optional().transform((v) => v === 'true') }), response: { 200: z.array(s.SessionSummary), ...errorResponses } } },
-      async (req) => boards.sessions(req.actor, { past: req.query.past }));
+      async (req) => boards.sessions(req.actor, { past: req.query.past }, requestMeta(req).locale));
     app.post('/boards/sessions', { config: { access: { permission: 'board.manage' } }, schema: { tags, summary: 'Schedule a session, or a weekly series (chair)', body: s.SessionInput, response: { 201: z.array(s.SessionSummary), ...errorResponses } } },
       async (req, reply) => reply.code(201).send(await boards.createSessions(req.actor, requestMeta(req), req.body)));
     app.get('/boards/sessions/:sessionId', { config: { access: { permission: 'board.sit' } }, schema: { tags, summary: 'A session: agenda, members, quorum and what is presented (chair and members)', params: SessionParams, response: { 200: s.SessionView, ...errorResponses } } },

@@ -9,7 +9,7 @@ import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { wordsIn } from '../core/i18n.ts';
-import { asLocale } from '../core/locale.ts';
+import { asLocale, type Locale } from '../core/locale.ts';
 import { enqueueJob } from '../jobs.ts';
 import { addMember } from '../cases/repository.ts';
 import type { CaseGateway } from '../cases/gateway.ts';
@@ -188,20 +188,25 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
     const q = quorum(type, (basis === 'attending' ? attending : members).map((m) => ({ userId: m.user_id, name: m.name, taxonomyCodes: m.taxonomy_codes ?? [] })));
     const presenter = s.presenter_id ?? s.chair_id;
     return {
-      ...summaryOf(s, agenda.length, members.length),
+      ...summaryOf(s, agenda.length, members.length, meta.locale),
       chairId: s.chair_id, presenterId: s.presenter_id,
       you: { chair, presenter: presenter === actor.userId, member: true },
       agenda: agenda.map((a) => ({
         caseId: a.case_id, reference: a.reference, condition: a.intake.condition?.description ?? null, minutes: a.minutes, position: a.position,
-        reasons: (a.reasons ?? []).map((r) => r.reason), minutesStatus: a.minutes_confirmed ? 'confirmed' as const : a.has_minutes ? 'draft' as const : 'none' as const,
+        reasons: (a.reasons ?? []).map((r) => firedIn(r, meta.locale ?? 'en', conditionNameIn(meta.locale ?? 'en')).reason), minutesStatus: a.minutes_confirmed ? 'confirmed' as const : a.has_minutes ? 'draft' as const : 'none' as const,
       })),
       members: members.map((m) => ({ userId: m.user_id, name: m.name, seat: m.seat, specialties: seatsFor(type, m.taxonomy_codes ?? []), attended: m.attended })),
       quorum: { ...q, basis },
       presentation: s.presentation, presentationSeq: Number(s.presentation_seq),
     };
   }
-  const summaryOf = (s: SessionRow, cases: number, members: number) => ({
-    id: s.id, boardType: s.board_type, boardLabel: labelOf(s.board_type), title: s.title, startsAt: iso(s.starts_at), endsAt: iso(s.ends_at),
+  /** A condition's name in the reader's language, from its English name (as reasons store it). */
+  const conditionNameIn = (locale: Locale) => {
+    const { knowledge } = knowledgeIn(locale);
+    return (english: string) => knowledge.conditions[KNOWLEDGE.conditions.findIndex((c) => c.label === english)]?.label ?? english;
+  };
+  const summaryOf = (s: SessionRow, cases: number, members: number, locale: Locale = 'en') => ({
+    id: s.id, boardType: s.board_type, boardLabel: labelOf(s.board_type, locale), title: s.title, startsAt: iso(s.starts_at), endsAt: iso(s.ends_at),
     timeZone: s.time_zone, status: s.status, chairName: s.chair_name, cases, members, seriesId: s.series_id,
   });
 
@@ -309,8 +314,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           ? (await tx.query(`SELECT 1 FROM case_members WHERE case_id = $1 AND user_id = $2 AND relation IN ('patient', 'proxy', 'referring')`, [caseId, proposal.requested_by])).length > 0
           : false;
         const locale = meta.locale ?? 'en';
-        const { knowledge } = knowledgeIn(locale);
-        const conditionName = (english: string) => knowledge.conditions[KNOWLEDGE.conditions.findIndex((c) => c.label === english)]?.label ?? english;
+        const conditionName = conditionNameIn(locale);
         const shown = (reasons: FiredRule[]) => (patientSide ? reasons.filter((r) => r.id !== 'reviewers_disagree' && (r.id !== 'requested' || askedByPatientSide)) : reasons).map((r) => firedIn(r, locale, conditionName));
         const fired = shown(suggestion.fired);
         return {
@@ -386,8 +390,8 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
            ORDER BY p.confirmed_at LIMIT 200`, [CHAIR_POOL, boardType ?? null]);
         await recordCaseReads(tx, { actor, meta, action: 'board.proposals.list', entityType: 'BoardProposal' }, rows.map((r) => r.case_id));
         return rows.map((r) => ({
-          caseId: r.case_id, reference: r.reference, boardType: r.board_type, boardLabel: labelOf(r.board_type), condition: r.intake.condition?.description ?? null,
-          reasons: r.reasons.map((x) => x.reason), confirmedAt: iso(r.confirmed_at), scheduledFor: r.scheduled ? iso(r.scheduled) : null,
+          caseId: r.case_id, reference: r.reference, boardType: r.board_type, boardLabel: labelOf(r.board_type, meta.locale), condition: r.intake.condition?.description ?? null,
+          reasons: r.reasons.map((x) => firedIn(x, meta.locale ?? 'en', conditionNameIn(meta.locale ?? 'en')).reason), confirmedAt: iso(r.confirmed_at), scheduledFor: r.scheduled ? iso(r.scheduled) : null,
         }));
       });
     },
@@ -408,14 +412,14 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
              RETURNING *, (SELECT name FROM users WHERE id = $7) AS chair_name`,
             [input.boardType, title, at.toJSDate(), at.plus({ minutes: input.durationMinutes }).toJSDate(), input.timeZone, series, actor.userId]);
           await recordAudit(tx, { actor, meta, action: 'board.session.create', entityType: 'BoardSession', entityId: s!.id });
-          out.push(summaryOf(s!, 0, 0));
+          out.push(summaryOf(s!, 0, 0, meta.locale));
         }
         return out;
       });
     },
 
     /** Sessions the person chairs or sits on (a chair sees every session, to find a slot). */
-    async sessions(actor: Actor, range: { from?: string; past?: boolean }) {
+    async sessions(actor: Actor, range: { from?: string; past?: boolean }, locale: Locale = 'en') {
       const rows = await db.query<SessionRow & { cases: number; members: number }>(
         `SELECT s.*, u.name AS chair_name, (SELECT count(*)::int FROM board_agenda a WHERE a.session_id = s.id) AS cases,
            (SELECT count(*)::int FROM board_members m WHERE m.session_id = s.id AND m.removed_at IS NULL) AS members
@@ -424,7 +428,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
            AND (CASE WHEN $2::boolean THEN s.ends_at <= now() ELSE s.ends_at > now() END)
          ORDER BY CASE WHEN $2::boolean THEN -extract(epoch FROM s.starts_at) ELSE extract(epoch FROM s.starts_at) END LIMIT 100`,
         [actor.userId, range.past ?? false]);
-      return rows.map((s) => summaryOf(s, s.cases, s.members));
+      return rows.map((s) => summaryOf(s, s.cases, s.members, locale));
     },
 
     async session(actor: Actor, meta: RequestMeta, id: string) {
@@ -458,7 +462,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
           await auditOnAgenda(tx, actor, meta, t.id, 'board.session.change');
           await recordAudit(tx, { actor, meta, action: 'board.session.change', entityType: 'BoardSession', entityId: t.id });
           await announceBoard(tx, t.id, { kind: 'session' });
-          out.push(summaryOf(moved!, 0, 0));
+          out.push(summaryOf(moved!, 0, 0, meta.locale));
         }
         return out;
       });

@@ -1,3 +1,4 @@
+import { wordsIn } from '../core/i18n.ts';
 import { describe, expect, it } from 'vitest';
 import { availableCommands, CASE_COMMAND_NAMES, CASE_COMMANDS, CASE_STATUSES, decide, type GuardFacts } from './lifecycle.ts';
 
@@ -25,8 +26,15 @@ describe('case lifecycle', () => {
   });
 
   it('names every unmet condition of a submission', () => {
-    const d = decide('submit', facts({ missingIntakeSections: ['plan'], unsignedConsents: ['HIPAA authorization'] }));
-    expect(d).toEqual({ ok: false, code: 'GUARD_FAILED', unmet: ['Complete the “plan” step of the intake.', 'Sign the HIPAA authorization.'] });
+    const d = decide('submit', facts({ missingIntakeSections: ['plan'], unsignedConsents: ['hipaa_authorization'] }));
+    expect(d).toEqual({ ok: false, code: 'GUARD_FAILED', unmet: ['Complete the “proposed plan” step of the intake.', 'Sign the HIPAA authorization.'] });
+  });
+
+  it('names them in the words of whoever asks', () => {
+    const d = decide('submit', facts({ missingIntakeSections: ['plan'], unsignedConsents: ['hipaa_authorization'], words: wordsIn('es'), locale: 'es' }));
+    expect(d).toEqual({ ok: false, code: 'GUARD_FAILED', unmet: ['Complete el paso “plan propuesto” de la solicitud.', 'Firme la autorización HIPAA.'] });
+    expect(decide('deliver', facts({ status: 'draft', actorRole: 'coordinator', words: wordsIn('es') }))).toMatchObject({ unmet: ['“Entregar la opinión” no es posible mientras la solicitud está “Borrador”.'] });
+    expect(decide('deliver', facts({ status: 'draft', actorRole: 'coordinator' }))).toMatchObject({ unmet: ['“Deliver the opinion” is not possible while the case is draft.'] });
   });
 
   it('refuses a command from a state it does not start from', () => {

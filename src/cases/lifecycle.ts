@@ -1,4 +1,5 @@
-import { wordsIn } from '../core/i18n.ts';
+import { wordsIn, type Words } from '../core/i18n.ts';
+import type { Locale } from '../core/locale.ts';
 import { languageName } from '../core/languages.ts';
 import type { Role } from '../core/auth/roles.ts';
 
@@ -57,6 +58,9 @@ export interface GuardFacts {
   /** The language the patient reads, when the report's summary is in another and no reviewed translation is attached. */
   summaryTranslationMissing?: string | null;
   reason?: string;
+  /** The words of the reader the unmet conditions are written for (English when absent), and their language. */
+  words?: Words;
+  locale?: Locale;
   /** A bill the program's policy wants paid before review (its number), when one is open and no request for help awaits a decision. */
   unpaidBill?: string | null;
   /** The follow-up period after delivery has ended. */
@@ -65,9 +69,11 @@ export interface GuardFacts {
   preview?: boolean;
 }
 
-const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : ['Write, sign and issue the report in the Opinion tab first.']);
+/** The reader's words for what is missing (English when the facts bring none). */
+const w = (f: GuardFacts): Words => f.words ?? english;
+const needsReport = (f: GuardFacts) => (f.reportIssued ? [] : [w(f)('lifecycle:guard.report')]);
 // A patient is not sent a summary they cannot read: the coordinator attaches a reviewed translation first.
-const needsTranslation = (f: GuardFacts) => (f.summaryTranslationMissing ? [`The patient reads ${languageName(f.summaryTranslationMissing)}: attach a translation of the summary, checked by a person, in the Opinion tab first.`] : []);
+const needsTranslation = (f: GuardFacts) => (f.summaryTranslationMissing ? [w(f)('lifecycle:guard.translation', { language: languageName(f.summaryTranslationMissing, f.locale ?? 'en') })] : []);
 
 interface CommandDef {
   label: string;
@@ -79,19 +85,19 @@ interface CommandDef {
   guard: (f: GuardFacts) => string[];
 }
 
-const needsReason = (f: GuardFacts) => (f.preview || (f.reason && f.reason.trim().length >= 3) ? [] : ['Give a reason.']);
-const mustBeCaseCoordinator = (f: GuardFacts) => (f.actorIsCoordinator ? [] : ['Take the case as its coordinator first.']);
+const needsReason = (f: GuardFacts) => (f.preview || (f.reason && f.reason.trim().length >= 3) ? [] : [w(f)('lifecycle:guard.reason')]);
+const mustBeCaseCoordinator = (f: GuardFacts) => (f.actorIsCoordinator ? [] : [w(f)('lifecycle:guard.coordinatorFirst')]);
 const mustBePatientSide = (f: GuardFacts) =>
-  f.actorRelations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring') ? [] : ['Only the patient, their caregiver or the referring physician can do this.'];
-const mustBeAssignedExpert = (f: GuardFacts) => (f.actorRelations.includes('expert') ? [] : ['Only an expert assigned to this case can do this.']);
+  f.actorRelations.some((r) => r === 'patient' || r === 'proxy' || r === 'referring') ? [] : [w(f)('lifecycle:guard.patientSideOnly')];
+const mustBeAssignedExpert = (f: GuardFacts) => (f.actorRelations.includes('expert') ? [] : [w(f)('lifecycle:guard.assignedExpertOnly')]);
 
 export const CASE_COMMANDS = {
   submit: {
     label: english('lifecycle:command.submit'), from: ['draft'], to: 'submitted', roles: ['patient', 'referring_physician'],
     guard: (f) => [
       ...mustBePatientSide(f),
-      ...f.missingIntakeSections.map((s) => `Complete the “${s}” step of the intake.`),
-      ...f.unsignedConsents.map((d) => `Sign the ${d}.`),
+      ...f.missingIntakeSections.map((s) => w(f)('lifecycle:guard.intakeStep', { step: w(f)(`events:step.${s}`, { keySeparator: false }) })),
+      ...f.unsignedConsents.map((d) => w(f)('lifecycle:guard.sign', { document: w(f)(`lifecycle:consent.${d}`) })),
     ],
   },
   discard: {
@@ -105,24 +111,24 @@ export const CASE_COMMANDS = {
   markReadyForReview: {
     label: english('lifecycle:command.markReadyForReview'), from: ['collecting_records'], to: 'ready_for_review', roles: ['coordinator'],
     guard: (f) => [
-      ...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((i) => `Records checklist: “${i}” is not on file or waived.`),
-      ...(f.unpaidBill ? [`Bill ${f.unpaidBill} is not paid yet, and this program asks for payment before review (a request for help waiting for a decision pauses this; what is left after help must be paid or waived).`] : []),
+      ...mustBeCaseCoordinator(f), ...f.checklistOutstanding.map((item) => w(f)('lifecycle:guard.checklist', { item })),
+      ...(f.unpaidBill ? [w(f)('lifecycle:guard.unpaidBill', { number: f.unpaidBill })] : []),
     ],
   },
   acceptAssignment: {
     label: english('lifecycle:command.acceptAssignment'), from: ['ready_for_review'], to: 'assigned', roles: ['expert'],
-    guard: (f) => (f.offerPending ? [] : ['Only an expert who was offered this case can accept it.']),
+    guard: (f) => (f.offerPending ? [] : [w(f)('lifecycle:guard.offeredOnly')]),
   },
   assignExpert: {
     label: english('lifecycle:command.assignExpert'), from: ['ready_for_review'], to: 'assigned', roles: ['coordinator'],
     guard: (f) => {
       const c = f.expertCandidate;
-      if (!c?.exists) return f.preview ? mustBeCaseCoordinator(f) : ['Choose an expert.'];
+      if (!c?.exists) return f.preview ? mustBeCaseCoordinator(f) : [w(f)('lifecycle:guard.chooseExpert')];
       return [
         ...mustBeCaseCoordinator(f),
-        ...(c.isExpert ? [] : ['The person chosen is not an expert reviewer.']),
-        ...(c.active ? [] : ['The expert’s account is disabled.']),
-        ...(c.isPatientSide ? ['The expert is on the patient’s side of this case (conflict of interest).'] : []),
+        ...(c.isExpert ? [] : [w(f)('lifecycle:guard.notExpert')]),
+        ...(c.active ? [] : [w(f)('lifecycle:guard.expertDisabled')]),
+        ...(c.isPatientSide ? [w(f)('lifecycle:guard.conflict')] : []),
       ];
     },
   },
@@ -133,14 +139,14 @@ export const CASE_COMMANDS = {
   },
   returnFromBoard: {
     label: english('lifecycle:command.returnFromBoard'), from: ['board'], to: 'in_review', roles: ['coordinator', 'board_chair'],
-    guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : f.actorRelations.includes('board_chair') ? [] : ['Only the chair of the board that discusses this case can do this.']),
+    guard: (f) => (f.actorRole === 'coordinator' ? mustBeCaseCoordinator(f) : f.actorRelations.includes('board_chair') ? [] : [w(f)('lifecycle:guard.chairOnly')]),
   },
   signOpinion: { label: english('lifecycle:command.signOpinion'), from: ['in_review', 'board'], to: 'opinion_signed', roles: ['expert'], guard: (f) => [...mustBeAssignedExpert(f), ...needsReport(f)] },
   deliver: { label: english('lifecycle:command.deliver'), from: ['opinion_signed'], to: 'delivered', roles: ['coordinator'], guard: (f) => [...mustBeCaseCoordinator(f), ...needsReport(f), ...needsTranslation(f)] },
   close: { label: english('lifecycle:command.close'), from: ['delivered'], to: 'closed', roles: ['coordinator'], guard: mustBeCaseCoordinator },
   closeAfterFollowup: {
     label: english('lifecycle:command.closeAfterFollowup'), from: ['delivered'], to: 'closed', roles: ['system'],
-    guard: (f) => (f.followupEnded ? [] : ['The follow-up period has not ended yet.']),
+    guard: (f) => (f.followupEnded ? [] : [w(f)('lifecycle:guard.followup')]),
   },
   hold: {
     label: english('lifecycle:command.hold'), from: OPEN_STATUSES.filter((s) => s !== 'on_hold' && s !== 'draft'), to: 'on_hold', roles: ['coordinator'],
@@ -148,14 +154,14 @@ export const CASE_COMMANDS = {
   },
   resume: {
     label: english('lifecycle:command.resume'), from: ['on_hold'], to: null, roles: ['coordinator'],
-    guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : ['The state before the hold is unknown.'])],
+    guard: (f) => [...mustBeCaseCoordinator(f), ...(f.statusBeforeHold ? [] : [w(f)('lifecycle:guard.holdUnknown')])],
   },
   cancel: {
     label: english('lifecycle:command.cancel'), from: OPEN_STATUSES.filter((s) => s !== 'delivered' && s !== 'draft'), to: 'cancelled', roles: ['coordinator', 'patient', 'referring_physician'],
     guard: (f) => {
       if (f.actorRole === 'coordinator') return [...mustBeCaseCoordinator(f), ...needsReason(f)];
       const early = f.status === 'submitted';
-      return [...mustBePatientSide(f), ...(early ? [] : ['Once records collection has started, ask the coordinator to cancel.']), ...needsReason(f)];
+      return [...mustBePatientSide(f), ...(early ? [] : [w(f)('lifecycle:guard.askCoordinator')]), ...needsReason(f)];
     },
   },
 } as const satisfies Record<string, CommandDef>;
@@ -170,12 +176,13 @@ export type Decision =
 /** Decides whether a command may run on a case in the given facts, and where it leads. */
 export function decide(command: CaseCommand, f: GuardFacts): Decision {
   const def: CommandDef = CASE_COMMANDS[command];
-  if (!def.roles.includes(f.actorRole)) return { ok: false, code: 'FORBIDDEN', unmet: [`A ${f.actorRole.replace('_', ' ')} cannot ${def.label.toLowerCase()}.`] };
-  if (!def.from.includes(f.status)) return { ok: false, code: 'ILLEGAL_TRANSITION', unmet: [`“${def.label}” is not possible while the case is ${STATUS_LABELS[f.status].toLowerCase()}.`] };
+  const t = w(f);
+  if (!def.roles.includes(f.actorRole)) return { ok: false, code: 'FORBIDDEN', unmet: [t('lifecycle:guard.role', { role: t(`lifecycle:role.${f.actorRole}`), action: t(`lifecycle:command.${command}`) })] };
+  if (!def.from.includes(f.status)) return { ok: false, code: 'ILLEGAL_TRANSITION', unmet: [t('lifecycle:guard.state', { command: t(`lifecycle:command.${command}`), status: t(`lifecycle:status.${f.status}`) })] };
   const unmet = def.guard(f);
   if (unmet.length) return { ok: false, code: 'GUARD_FAILED', unmet };
   const to = def.to ?? f.statusBeforeHold;
-  return to ? { ok: true, to } : { ok: false, code: 'GUARD_FAILED', unmet: ['The state before the hold is unknown.'] };
+  return to ? { ok: true, to } : { ok: false, code: 'GUARD_FAILED', unmet: [t('lifecycle:guard.holdUnknown')] };
 }
 
 /** The commands the actor could issue from this state (guards aside), for the UI's buttons. */

@@ -13,7 +13,7 @@ import { AppError, msg } from '../core/errors.ts';
 import { enqueueJob } from '../jobs.ts';
 import { enqueueMail } from '../core/mail.ts';
 import type { Locale } from '../core/locale.ts';
-import { CONSENT_LABELS, currentDocument, documentHash, documentIn, type ConsentKind } from '../consent/documents.ts';
+import { currentDocument, documentHash, documentIn, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, intakeForRole, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
 import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
@@ -27,6 +27,7 @@ import { caseCapabilities } from './capabilities.ts';
 import { caseGateways, type TransitionInput } from './gateway.ts';
 import { calendarKey, dueDate, onTrackFrom, serviceLevelsFor, slaClock, type ServiceLevels } from './sla.ts';
 import { scheduleSlaReminders } from './slaNotify.ts';
+import { wordsIn } from '../core/i18n.ts';
 import { coordinatorUrgencyReason, decideUrgency, urgencyReasonIn } from './urgency.ts';
 import { unreadByCase } from '../messages/unread.ts';
 import { summaryTranslationNeeded } from '../opinions/summaryLanguage.ts';
@@ -135,7 +136,7 @@ export function casesService(deps: Deps) {
   }
 
   /** What the lifecycle's guards look at for one command, read from the case (and the command's input). */
-  async function guardFacts(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput & { preview?: boolean }): Promise<GuardFacts> {
+  async function guardFacts(tx: Queryable, actor: Actor | null, opened: OpenedCase, command: CaseCommand, input: TransitionInput & { preview?: boolean }, locale: Locale = 'en'): Promise<GuardFacts> {
     const { row, relations } = opened;
     const intake = row.intake as Intake;
     let expertCandidate;
@@ -152,8 +153,8 @@ export function casesService(deps: Deps) {
       actorRelations: relations,
       actorIsCoordinator: (actor !== null && row.coordinator_id === actor.userId) || claims,
       missingIntakeSections: missingIntakeSections(intake),
-      unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)).map((k) => CONSENT_LABELS[k]) : [],
-      checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row)).outstanding : [],
+      unsignedConsents: command === 'submit' ? unsignedConsents(await signedConsents(tx, row.id)) : [],
+      checklistOutstanding: command === 'markReadyForReview' ? (await caseChecklist(tx, row, locale)).outstanding : [],
       unpaidBill: command === 'markReadyForReview' && deps.config.paymentTiming === 'before_review' ? await billAwaitingPayment(tx, row.id) : null,
       expertCandidate,
       reportIssued: command === 'signOpinion' || command === 'deliver' ? (await tx.query('SELECT 1 FROM opinion_reports WHERE case_id = $1 LIMIT 1', [row.id])).length > 0 : undefined,
@@ -162,6 +163,8 @@ export function casesService(deps: Deps) {
       reason: input.reason,
       followupEnded: input.followupEnded,
       preview: input.preview,
+      // What is missing is said in the words of whoever asks.
+      words: wordsIn(locale), locale,
     };
   }
 
@@ -176,7 +179,7 @@ export function casesService(deps: Deps) {
     const names = availableCommands(opened.row.status, actor.role).filter((c) => c !== 'signOpinion' && c !== 'deliver');
     const out = [];
     for (const name of names) {
-      const decision = decide(name, await guardFacts(tx, actor, opened, name, { preview: true }));
+      const decision = decide(name, await guardFacts(tx, actor, opened, name, { preview: true }, locale));
       out.push({ name, label: commandLabelIn(name, locale), blockedBy: decision.ok ? [] : decision.unmet });
     }
     return out;
@@ -190,7 +193,7 @@ export function casesService(deps: Deps) {
     const { row } = opened;
     // Taking a case from the intake pool makes the acting coordinator its coordinator.
     const claims = actor?.role === 'coordinator' && row.coordinator_id === null;
-    const decision = decide(command, await guardFacts(tx, actor, opened, command, input));
+    const decision = decide(command, await guardFacts(tx, actor, opened, command, input, meta.locale));
     if (!decision.ok) {
       // The conditions are listed in `unmet`; the detail says so once instead of repeating them.
       const detail = decision.unmet.length === 1 ? decision.unmet[0]! : msg`“${CASE_COMMANDS[command].label}” is not possible yet: ${decision.unmet.length} conditions are not met.`;

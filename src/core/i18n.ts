@@ -39,6 +39,9 @@ void catalogues.init({
   returnNull: false,
 });
 
+// "{{status, lowercase}}": a name used inside a sentence ("while the case is in review").
+catalogues.services.formatter?.add('lowercase', (value: unknown) => String(value).toLowerCase());
+
 /** A catalogue text: the key with its namespace ("notices:case.received.title"). */
 export type Words = (key: string, values?: TOptions) => string;
 

@@ -63,7 +63,12 @@ function CaseOverview({ c, me }: { c: CaseDetail; me: Me }) {
   // scrolled to it, at the start once it has been scrolled from it.
   const { atStart, atEnd } = useMoreToScroll(tabRow, phone);
   useEffect(() => {
-    if (phone) tabRow.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
+    // Only the row scrolls, sideways: scrollIntoView would also move the page, hiding the case's title under the header.
+    const row = tabRow.current;
+    const tab = row?.querySelector<HTMLElement>('[aria-selected="true"]');
+    if (!phone || !row || !tab) return;
+    const [r, t] = [row.getBoundingClientRect(), tab.getBoundingClientRect()];
+    row.scrollTo({ left: row.scrollLeft + t.left - r.left - (row.clientWidth - t.width) / 2 });
   }, [phone, open]);
   const towardEnd = document.documentElement.dir === 'rtl' ? 'left' : 'right';
   const fade = atStart || atEnd ? { maskImage: `linear-gradient(to ${towardEnd}, ${atStart ? 'transparent, black 15%' : 'black'}, ${atEnd ? 'black 85%, transparent' : 'black'})` } : {};

@@ -268,7 +268,8 @@ export function ViewerPage({ me }: { me: Me }) {
       <Group gap="md">
         {/* The time to the first image is measured for everyone and shown to staff (the patient sees only that it loads). */}
         <Text size="xs" c="dimmed" data-testid="first-image-ms" data-ms={firstImageMs ?? ''}>
-          {firstImageMs === null ? t('records:viewer.firstLoading') : me.user.role === 'patient' ? '' : t('records:viewer.firstAfter', { ms: firstImageMs })}
+          {/* Nothing loads until a series is chosen: the page says to choose one instead. */}
+          {!main ? '' : firstImageMs === null ? t('records:viewer.firstLoading') : me.user.role === 'patient' ? '' : t('records:viewer.firstAfter', { ms: firstImageMs })}
         </Text>
         {me.user.role !== 'patient' && <Text size="xs" c="dimmed" visibleFrom="sm"><Trans t={t} i18nKey="records:viewer.keys" values={{ sources: PRESET_SOURCES }} components={{ kbd: <Kbd /> }} /></Text>}
       </Group>
