@@ -1,8 +1,9 @@
 import { Alert, Anchor, Badge, Card, Grid, Group, Loader, Stack, Table, Tabs, Text, Timeline, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Pager } from '../pager.tsx';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { formatDate, formatDay, get, type GetResult, type IntakeDraft, type Schema } from '../api.ts';
 import { roleLabel } from '../labels.ts';
@@ -201,8 +202,12 @@ function CaseTimeline({ id }: { id: string }) {
   );
 }
 
+/** Newest first, a page at a time: a request opened every day builds a long history, and every entry stays reachable. */
+const ACCESS_PAGE = 50;
+
 function AccessLog({ id }: { id: string }) {
-  const log = useQuery({ queryKey: caseKeys.part(id, 'access'), queryFn: () => get<GetResult<'/api/cases/{id}/access-log'>>(`/cases/${id}/access-log?pageSize=100`) });
+  const [page, setPage] = useState(1);
+  const log = useQuery({ queryKey: caseKeys.part(id, 'access', page), queryFn: () => get<GetResult<'/api/cases/{id}/access-log'>>(`/cases/${id}/access-log?page=${page}&pageSize=${ACCESS_PAGE}`), placeholderData: (previous) => previous });
   const { t } = useTranslation();
   return (
     <Stack>
@@ -221,6 +226,7 @@ function AccessLog({ id }: { id: string }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      {log.data && <Pager total={log.data.total} estimated={false} page={page} pageSize={ACCESS_PAGE} hasNext={page * ACCESS_PAGE < log.data.total} onPage={setPage} onNext={() => setPage(page + 1)} />}
     </Stack>
   );
 }
