@@ -98,3 +98,12 @@ export function assessIn(answers: AssessmentAnswers, locale: Locale): Assessment
   const result = assess(answers, knowledge);
   return { ...result, inEnglish: textsInEnglish(result, inEnglish) };
 }
+
+/**
+ * A kind of specialist named inside a sentence ("thoracic surgery", "cirugía torácica"): English
+ * writes the specialty's id in words; another language takes the knowledge files' name.
+ */
+export function specialtyName(id: string, locale: Locale): string {
+  const named = knowledgeIn(locale).knowledge.specialties.find((s) => s.id === id)?.label;
+  return locale === 'en' || !named ? id.replaceAll('_', ' ') : named.toLowerCase();
+}

@@ -29,7 +29,7 @@ const SRC = path.resolve(import.meta.dirname, '..');
 const KEYED_BY_SOURCE = ['problems'];
 const english = catalogue('en', LOCALES_DIR);
 /** The names the server gives its catalogue function where it asks for a key. */
-const CALLERS = ['t', 'w', 'english', 'wordsIn'];
+const CALLERS = ['t', 'w', 'english', 'wordsIn', 'words'];
 const sources = (fs.readdirSync(SRC, { recursive: true }) as string[])
   .filter((f) => /\.ts$/.test(f) && !/\.test\.ts$|\.d\.ts$/.test(f))
   .map((f) => path.join(SRC, f));

@@ -66,6 +66,10 @@ describe('score factors', () => {
     // People read language names, not codes.
     expect(factor(expert({ languages: ['fr'] }), 'language')!.reason).toBe('Does not list English.');
     expect(factor(expert({ languages: ['es'] }), 'language', needs({ language: 'es' }))!.reason).toBe('Speaks Spanish.');
+    // In the words of whoever reads them.
+    expect(factor(expert({ languages: ['es'] }), 'language', needs({ language: 'es', locale: 'es' }))!.reason).toBe('Habla español.');
+    expect(factor(expert({ consultModes: ['records_review'] }), 'consultMode', needs({ consultMode: 'video', patientLocation: null, locale: 'es' }))!.reason).toBe('No ofrece videoconsulta.');
+    expect(only(expert({ taxonomyCodes: ['207RP1001X'] }), needs({ locale: 'es' })).excludedBecause[0]).toBe('No es especialista en cirugía torácica.');
     expect(factor(expert({ consultModes: ['records_review'] }), 'consultMode', needs({ consultMode: 'video', patientLocation: null }))!.value).toBe(0);
     expect(factor(expert({ insuranceNetworks: [] }), 'insurance')!.value).toBe(0);
     expect(factor(expert({ openCases: 5 }), 'load')!.value).toBe(0.5);

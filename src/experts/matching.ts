@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { languageName } from '../core/languages.ts';
+import { wordsIn, type Words } from '../core/i18n.ts';
+import type { Locale } from '../core/locale.ts';
+import { specialtyName } from '../assessment/localized.ts';
 
 /**
  * Matching experts to a case, as a pure function that explains itself. Hard filters first
@@ -64,7 +67,11 @@ export interface CaseNeeds {
   treatingInstitutions: string[];
   /** ISO date: availability is judged on this day. */
   today: string;
+  /** The language of whoever reads the reasons (English when not said). */
+  locale?: Locale;
 }
+
+const words = (n: CaseNeeds): Words => wordsIn(n.locale ?? 'en');
 
 export interface Factor {
   factor: keyof MatchingConfig['weights'];
@@ -87,60 +94,62 @@ const norm = (s: string) => s.trim().toLowerCase();
 /** The hard filters; the first failing one is enough to exclude, so cheap checks go first. */
 function filters(e: ExpertCandidate, n: CaseNeeds, allowed: Set<string>, treating: Set<string>, notSpecialist: string): string[] {
   if (!e.taxonomyCodes.some((c) => allowed.has(c))) return [notSpecialist];
+  const t = words(n);
   const out: string[] = [];
-  if (!e.active) out.push('The account is disabled.');
-  if (!e.acceptingCases) out.push('Not taking new cases at the moment.');
-  if (n.consultMode === 'video' && n.patientLocation && !e.licensure.includes(n.patientLocation)) out.push(`Not licensed in ${n.patientLocation}, where the patient is, for a video consultation.`);
+  if (!e.active) out.push(t('experts:excluded.disabled'));
+  if (!e.acceptingCases) out.push(t('experts:excluded.notAccepting'));
+  if (n.consultMode === 'video' && n.patientLocation && !e.licensure.includes(n.patientLocation)) out.push(t('experts:excluded.notLicensed', { place: n.patientLocation }));
   if (treating.size) {
     const clash = [e.institution.name, ...e.conflicts].find((x) => treating.has(norm(x)));
-    if (clash) out.push(`Conflict of interest: works with or declared “${clash}”, where the patient is treated.`);
+    if (clash) out.push(t('experts:excluded.conflict', { institution: clash }));
   }
   const away = e.outOfOffice.find((p) => p.from <= n.today && n.today <= p.to);
-  if (away) out.push(`Away until ${away.to}.`);
-  if (e.openCases >= e.capacityMax) out.push(`At capacity (${e.openCases} of ${e.capacityMax} open cases).`);
+  if (away) out.push(t('experts:excluded.away', { day: away.to }));
+  if (e.openCases >= e.capacityMax) out.push(t('experts:excluded.atCapacity', { open: e.openCases, max: e.capacityMax }));
   return out;
 }
 
-function focusValue(e: ExpertCandidate, code: string | null): { value: number; reason: string } {
-  if (!code) return { value: 0, reason: 'The diagnosis code is not known yet.' };
+function focusValue(e: ExpertCandidate, code: string | null, t: Words): { value: number; reason: string } {
+  if (!code) return { value: 0, reason: t('experts:factor.noCode') };
   const c = code.toUpperCase();
   const best = e.focusCodes.filter((f) => c.startsWith(f.toUpperCase())).sort((a, b) => b.length - a.length)[0];
-  if (best) return { value: 1, reason: `Focuses on ${best}, which covers ${c}.` };
-  if (e.focusCodes.some((f) => f.slice(0, 3).toUpperCase() === c.slice(0, 3))) return { value: 0.5, reason: `Focuses on the same group of conditions (${c.slice(0, 3)}).` };
-  return { value: 0, reason: `No declared focus on ${c}.` };
+  if (best) return { value: 1, reason: t('experts:factor.focus', { focus: best, code: c }) };
+  if (e.focusCodes.some((f) => f.slice(0, 3).toUpperCase() === c.slice(0, 3))) return { value: 0.5, reason: t('experts:factor.focusGroup', { group: c.slice(0, 3) }) };
+  return { value: 0, reason: t('experts:factor.noFocus', { code: c }) };
 }
 
 /** Scores one eligible expert; every factor comes with its reason. */
 function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Factor[] {
   const w = cfg.weights;
+  const t = words(n);
   const f: Factor[] = [];
-  const focus = focusValue(e, n.icd10Code);
+  const focus = focusValue(e, n.icd10Code, t);
   f.push({ factor: 'conditionFocus', value: focus.value, weight: w.conditionFocus, reason: focus.reason });
   // Operation volume speaks only for the surgeons who would operate, not the other reviewers.
   if (n.operation && n.operation.role === n.specialty) {
     const p = e.procedures.find((x) => x.operation === n.operation!.id);
     const value = p ? Math.min(1, p.annualVolume / n.operation.surgeonMin) : 0;
-    f.push({ factor: 'procedureVolume', value, weight: w.procedureVolume, reason: p ? `${p.annualVolume} a year (${p.source}); high-volume threshold ${n.operation.surgeonMin}.` : 'No annual volume declared for this operation.' });
+    f.push({ factor: 'procedureVolume', value, weight: w.procedureVolume, reason: p ? t('experts:factor.volume', { volume: p.annualVolume, source: p.source, threshold: n.operation.surgeonMin }) : t('experts:factor.noVolume') });
   }
   if (n.rareOrComplex) {
     const i = e.institution;
     const value = (Number(i.academic) + Number(i.tumorBoards) + Number(i.trialsOpen)) / 3;
-    f.push({ factor: 'center', value, weight: w.center, reason: [i.academic ? 'academic center' : 'not an academic center', i.tumorBoards ? 'tumor boards' : 'no tumor boards', i.trialsOpen ? 'trials open' : 'no open trials'].join(', ') + '.' });
+    f.push({ factor: 'center', value, weight: w.center, reason: t('experts:factor.center', { parts: [i.academic ? t('experts:factor.academic') : t('experts:factor.notAcademic'), i.tumorBoards ? t('experts:factor.boards') : t('experts:factor.noBoards'), i.trialsOpen ? t('experts:factor.trials') : t('experts:factor.noTrials')].join(', ') }) });
   }
   if (n.language) {
     const ok = e.languages.map(norm).includes(norm(n.language));
-    f.push({ factor: 'language', value: ok ? 1 : 0, weight: w.language, reason: ok ? `Speaks ${languageName(n.language)}.` : `Does not list ${languageName(n.language)}.` });
+    f.push({ factor: 'language', value: ok ? 1 : 0, weight: w.language, reason: ok ? t('experts:factor.speaks', { language: languageName(n.language, n.locale ?? 'en') }) : t('experts:factor.doesNotSpeak', { language: languageName(n.language, n.locale ?? 'en') }) });
   }
   const mode = e.consultModes.includes(n.consultMode);
-  f.push({ factor: 'consultMode', value: mode ? 1 : 0, weight: w.consultMode, reason: mode ? `Offers ${n.consultMode.replace('_', ' ')}.` : `Does not offer ${n.consultMode.replace('_', ' ')}.` });
+  f.push({ factor: 'consultMode', value: mode ? 1 : 0, weight: w.consultMode, reason: mode ? t('experts:factor.offers', { mode: t(`experts:mode.${n.consultMode}`) }) : t('experts:factor.doesNotOffer', { mode: t(`experts:mode.${n.consultMode}`) }) });
   if (n.insurance) {
     const ok = e.insuranceNetworks.map(norm).includes(norm(n.insurance));
-    f.push({ factor: 'insurance', value: ok ? 1 : 0, weight: w.insurance, reason: ok ? `In network for ${n.insurance}.` : `Not in network for ${n.insurance}.` });
+    f.push({ factor: 'insurance', value: ok ? 1 : 0, weight: w.insurance, reason: ok ? t('experts:factor.inNetwork', { plan: n.insurance }) : t('experts:factor.notInNetwork', { plan: n.insurance }) });
   }
-  f.push({ factor: 'load', value: 1 - e.openCases / e.capacityMax, weight: w.load, reason: `${e.openCases} of ${e.capacityMax} open cases.` });
-  const t = e.pastTurnaroundDays;
-  const tv = t == null ? 0.5 : t <= cfg.turnaroundGoodDays ? 1 : t >= cfg.turnaroundPoorDays ? 0 : (cfg.turnaroundPoorDays - t) / (cfg.turnaroundPoorDays - cfg.turnaroundGoodDays);
-  f.push({ factor: 'turnaround', value: tv, weight: w.turnaround, reason: t == null ? 'No past opinions to judge turnaround.' : `Past opinions took ${t} days on average.` });
+  f.push({ factor: 'load', value: 1 - e.openCases / e.capacityMax, weight: w.load, reason: t('experts:factor.load', { open: e.openCases, max: e.capacityMax }) });
+  const days = e.pastTurnaroundDays;
+  const tv = days == null ? 0.5 : days <= cfg.turnaroundGoodDays ? 1 : days >= cfg.turnaroundPoorDays ? 0 : (cfg.turnaroundPoorDays - days) / (cfg.turnaroundPoorDays - cfg.turnaroundGoodDays);
+  f.push({ factor: 'turnaround', value: tv, weight: w.turnaround, reason: days == null ? t('experts:factor.noTurnaround') : t('experts:factor.turnaround', { count: days }) });
   return f;
 }
 
@@ -148,7 +157,7 @@ function factorsFor(e: ExpertCandidate, n: CaseNeeds, cfg: MatchingConfig): Fact
 export function rankExperts(experts: ExpertCandidate[], n: CaseNeeds, cfg: MatchingConfig): Ranked[] {
   const allowed = new Set(TAXONOMY.specialties[n.specialty] ?? []);
   const treating = new Set(n.treatingInstitutions.map(norm));
-  const notSpecialist = `Not a specialist in ${n.specialty.replaceAll('_', ' ')}.`;
+  const notSpecialist = words(n)('experts:excluded.notSpecialist', { specialty: specialtyName(n.specialty, n.locale ?? 'en') });
   const ranked: Ranked[] = experts.map((e) => {
     const excludedBecause = filters(e, n, allowed, treating, notSpecialist);
     if (excludedBecause.length) return { userId: e.userId, name: e.name, eligible: false, excludedBecause, score: 0, factors: [] };

@@ -3,6 +3,7 @@ import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
+import type { Locale } from '../core/locale.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, msg } from '../core/errors.ts';
 import type { AssessmentAnswers } from '../assessment/answers.ts';
@@ -75,7 +76,7 @@ const candidateOf = (r: ProfileRow): ExpertCandidate => ({
  * expert proposed per role and every candidate's ranking and reasons. No access check: callers
  * check (the coordinator's request) or act for the service (auto-assignment).
  */
-export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records_review' | 'video', now: Date, matching: MatchingConfig) {
+export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records_review' | 'video', now: Date, matching: MatchingConfig, locale: Locale = 'en') {
   const { assessment } = await caseChecklist(tx, row);
   const intake = row.intake as Intake;
   const carried = row.assessment_answers as AssessmentAnswers | null;
@@ -92,6 +93,7 @@ export async function teamFor(tx: Queryable, row: CaseRow, consultMode: 'records
     rareOrComplex: KNOWLEDGE.conditions.find((c) => c.id === assessment.condition.id)?.rareOrComplex ?? false,
     treatingInstitutions: intake.plan?.treatingInstitution ? [intake.plan.treatingInstitution] : [],
     today: now.toISOString().slice(0, 10),
+    locale,
   };
   const experts = (await tx.query<ProfileRow>(SELECT)).map(candidateOf);
   const roles = assessment.reviewers.map((r) => r.specialty);
@@ -209,7 +211,7 @@ export function expertsService(deps: Deps, accounts: Pick<AccountsService, 'crea
     async matchCase(actor: Actor, caseId: string, consultMode: 'records_review' | 'video', meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.experts.match', meta, { auditAction: 'case.matches.read' });
-        return teamFor(tx, row, consultMode, deps.now(), matching);
+        return teamFor(tx, row, consultMode, deps.now(), matching, meta.locale);
       });
     },
   };

@@ -1,6 +1,6 @@
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import { statusLabelIn } from '../cases/lifecycleWords.ts';
-import { knowledgeIn } from '../assessment/localized.ts';
+import { specialtyName } from '../assessment/localized.ts';
 import { wordsIn, hasWords } from '../core/i18n.ts';
 import { asLocale, type Locale } from '../core/locale.ts';
 import type { NoticeKind } from './rules.ts';
@@ -42,12 +42,8 @@ export interface NoticeText {
 /** Times in mail are UTC, written out whole, so no reader's clock can shift them. */
 const utc = (iso?: string) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
 
-/** An offer's role is a specialty: its name in the reader's language from the knowledge files. */
-function roleName(role: string | undefined, locale: Locale): string {
-  if (!role) return wordsIn(locale)('notices:reviewer');
-  const named = knowledgeIn(locale).knowledge.specialties.find((s) => s.id === role)?.label;
-  return locale === 'en' || !named ? role.replaceAll('_', ' ') : named.toLowerCase();
-}
+/** An offer's role is a specialty: its name in the reader's language. */
+const roleName = (role: string | undefined, locale: Locale) => (role ? specialtyName(role, locale) : wordsIn(locale)('notices:reviewer'));
 
 /** Who acted, when the notice names them and no person's name is known. */
 const SOMEONE: Partial<Record<NoticeKind, string>> = {
