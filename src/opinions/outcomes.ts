@@ -1,3 +1,5 @@
+import { wordsIn } from '../core/i18n.ts';
+import { entryIn } from '../core/locale.ts';
 import { toCsv } from '../core/csv.ts';
 import { recordAudit } from '../core/audit.ts';
 import { roleAllows } from '../core/auth/roles.ts';
@@ -53,14 +55,14 @@ export function outcomesService(deps: Deps) {
         const concordance = { concordant: 0, minor_discordance: 0, major_discordance: 0 };
         for (const v of verdicts) if (v.worst) concordance[v.worst] = v.cases;
         const reviewed = concordance.concordant + concordance.minor_discordance + concordance.major_discordance;
-        const bySituation = SITUATIONS.map((s) => ({ id: s.id, label: s.label, cases: situations.find((x) => Number(x.id) === s.id)?.cases ?? 0 }));
+        const bySituation = SITUATIONS.map((s) => ({ id: s.id, label: entryIn(s, meta.locale ?? 'en').label, cases: situations.find((x) => Number(x.id) === s.id)?.cases ?? 0 }));
         const boards = await boardFigures(tx);
         await recordAudit(tx, { actor, meta, action: 'outcomes.read', entityType: 'Outcomes', detail: { cases: totals!.cases } });
         const days = (n: number | null) => (n === null ? null : round1(Number(n)));
         return {
           cases: totals!.cases,
           bySituation,
-          concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: 'Pathology review changes the diagnosis in 10–20 % of cancer cases (patient guide: when to get a second opinion).' },
+          concordance: { ...concordance, reviewed, changedShare: reviewed ? round1(((concordance.minor_discordance + concordance.major_discordance) / reviewed) * 100) : null, reference: wordsIn(meta.locale)('report:outcomesReference') },
           turnaroundDays: { signed: turnaround!.signed, median: days(turnaround!.median), p90: days(turnaround!.p90) },
           sla: { withClock: totals!.with_clock, breached: totals!.breached, met: totals!.met },
           boards,
