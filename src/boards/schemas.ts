@@ -130,6 +130,8 @@ export const SessionView = SessionSummary.extend({
   })),
   members: z.array(z.object({ userId: z.uuid(), name: z.string(), seat: z.string().nullable(), specialties: z.array(z.string()), attended: z.boolean() })),
   quorum: QuorumView,
+  /** The board's seats in the reader's words, by the seat as the roster and the API name it (the key stays what is sent back). */
+  seatLabels: z.record(z.string(), z.string()),
   presentation: PresentationState.nullable(),
   presentationSeq: z.number().int(),
 }).meta({ id: 'BoardSession' });

@@ -21,7 +21,7 @@ import type { OpinionContent, OpinionDraft } from '../opinions/schemas.ts';
 import { calendarInvite, mailAddress } from '../core/calendar.ts';
 import { boardRecommendations, boardLabel as labelOf } from './recommendations.ts';
 import { announceBoard } from './live.ts';
-import { boardLabelIn, boardTypeById, firedIn, proposeBoard, quorum, seatsFor, type FiredRule } from './rules.ts';
+import { boardLabelIn, boardTypeById, firedIn, proposeBoard, quorum, seatIn, seatsFor, type FiredRule } from './rules.ts';
 import { knowledgeIn } from '../assessment/localized.ts';
 import { minutesGaps, type MinutesDraft, type PresentationState, type SessionChange, type SessionInput } from './schemas.ts';
 
@@ -197,6 +197,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       })),
       members: members.map((m) => ({ userId: m.user_id, name: m.name, seat: m.seat, specialties: seatsFor(type, m.taxonomy_codes ?? []), attended: m.attended })),
       quorum: { ...q, basis },
+      seatLabels: Object.fromEntries(type.roster.map((r) => [r.seat, seatIn(r.seat, meta.locale ?? 'en')])),
       presentation: s.presentation, presentationSeq: Number(s.presentation_seq),
     };
   }

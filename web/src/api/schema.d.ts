@@ -20035,6 +20035,9 @@ export interface components {
                     seat: string;
                 }[];
             };
+            seatLabels: {
+                [key: string]: string;
+            };
             seriesId: string | null;
             startsAt: string;
             /** @enum {string} */
@@ -20088,6 +20091,9 @@ export interface components {
                     filledBy: string[];
                     seat: string;
                 }[];
+            };
+            seatLabels: {
+                [key: string]: string;
             };
             seriesId: string | null;
             startsAt: string;

@@ -154,7 +154,7 @@ export function SessionPage({ me }: { me: Me }) {
           </Badge>
         </Group>
       </Group>
-      <Quorum q={s.quorum} />
+      <Quorum q={s.quorum} seatLabels={s.seatLabels} />
       {room.problem && <Alert color="red" withCloseButton={false}>{room.problem}</Alert>}
       <Grid>
         {/* On a phone the shared view comes first: it is what the meeting looks at. */}
@@ -182,9 +182,9 @@ export function SessionPage({ me }: { me: Me }) {
   );
 }
 
-function Quorum({ q }: { q: Session['quorum'] }) {
+function Quorum({ q, seatLabels }: { q: Session['quorum']; seatLabels: Session['seatLabels'] }) {
   const { t } = useTranslation();
-  const seats = q.missing.join(', ');
+  const seats = q.missing.map((seat) => seatLabels[seat] ?? seat).join(', ');
   return q.complete
     ? <Alert color="green" data-testid="quorum">{q.basis === 'attending' ? t('boards:session.quorum.attending') : t('boards:session.quorum.invited')}</Alert>
     : <Alert color="orange" data-testid="quorum" title={t('boards:session.quorum.none')}>{q.basis === 'attending' ? t('boards:session.quorum.missingAttending', { seats }) : t('boards:session.quorum.missingInvited', { seats })}</Alert>;
@@ -250,7 +250,7 @@ const CASE_REVIEWER = 'Case reviewer';
 
 function Members({ s }: { s: Session }) {
   const { t } = useTranslation();
-  const seatLabel = (seat: string) => (seat === CASE_REVIEWER ? t('boards:session.members.caseReviewer') : seat);
+  const seatLabel = (seat: string) => (seat === CASE_REVIEWER ? t('boards:session.members.caseReviewer') : s.seatLabels[seat] ?? seat);
   const qc = useQueryClient();
   const refresh = () => qc.invalidateQueries({ queryKey: sessionKey(s.id) });
   const [q, setQ] = useState('');
@@ -271,7 +271,7 @@ function Members({ s }: { s: Session }) {
           <Group key={m.userId} justify="space-between" wrap="nowrap" gap="xs">
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Text size="sm">{m.name}</Text>
-              <Text size="xs" c="dimmed" truncate>{[...new Set([m.seat && seatLabel(m.seat), ...m.specialties].filter(Boolean))].join(' · ')}</Text>
+              <Text size="xs" c="dimmed" truncate>{[...new Set([m.seat && seatLabel(m.seat), ...m.specialties.map(seatLabel)].filter(Boolean))].join(' · ')}</Text>
             </Stack>
             {s.you.chair ? (
               <Group gap={4} wrap="nowrap">
