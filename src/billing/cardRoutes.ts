@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, requestMeta } from '../core/http.ts';
-import { CARD_MAX_BYTES, CARD_READINGS, CARD_SIDES, type CoverageCards } from './cards.ts';
+import { AppError } from '../core/errors.ts';
+import { CARD_MAX_BYTES, CARD_READINGS, CARD_SIDES, PHOTO_ONLY, type CoverageCards } from './cards.ts';
 
 const CoverageCard = z.object({
   side: z.enum(CARD_SIDES), contentType: z.enum(['jpeg', 'png']), size: z.number(), uploadedAt: z.string(), uploadedByName: z.string().nullable(),
@@ -25,7 +26,11 @@ export function cardRoutes(cards: CoverageCards) {
     app.put('/cases/:id/coverage/cards/:side', {
       config: write,
       schema: { tags, summary: 'Add or replace the photo of one side of the card (the body is the JPEG or PNG picture, at most 15 MB); its text is read in the background', params: SideParams, response: { 200: z.array(CoverageCard), ...errorResponses } },
-    }, async (req) => cards.put(req.actor, requestMeta(req), req.params.id, req.params.side, req.body as Buffer));
+    }, async (req) => {
+      // Only the picture itself is a photo: a JSON or form body parsed into something else is refused, not passed on.
+      if (!Buffer.isBuffer(req.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', PHOTO_ONLY);
+      return cards.put(req.actor, requestMeta(req), req.params.id, req.params.side, req.body);
+    });
     app.get('/cases/:id/coverage/cards/:side/image', { config: { access: { case: 'case.billing.read' } }, schema: { tags, summary: 'The photo of one side of the card', params: SideParams } },
       async (req, reply) => {
         const { contentType, bytes } = await cards.image(req.actor, requestMeta(req), req.params.id, req.params.side);

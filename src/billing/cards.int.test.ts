@@ -91,6 +91,13 @@ describe('photos of the insurance card', () => {
     expect(huge.status).toBe(413);
     expect(huge.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await putPhoto(patient, id, 'side', card)).status).toBe(400);
+    // A body that is not the picture itself (JSON, a form) is refused as such, whatever it parses into.
+    for (const body of ['-0', '{"photo":"x"}']) {
+      const wrong = await putPhoto(patient, id, 'front', body, 'application/json');
+      expect(wrong.status, body).toBe(415);
+      expect((await wrong.json()).detail).toBe('Send a photo of the card as a JPEG or PNG picture.');
+    }
+    expect((await putPhoto(patient, id, 'front', 'photo=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await patient.client.get(`/api/cases/${id}/coverage/cards`)).body).toEqual([]);
   });
 

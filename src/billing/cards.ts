@@ -17,6 +17,8 @@ export type CardSide = (typeof CARD_SIDES)[number];
 export const CARD_READINGS = ['waiting', 'read', 'nothing_found', 'failed', 'off'] as const;
 export type CardReading = (typeof CARD_READINGS)[number];
 /** A phone's photo of a card is a few megabytes; this leaves room without taking whole records here. */
+/** What a card photo must be, as the refusal says it. */
+export const PHOTO_ONLY = 'Send a photo of the card as a JPEG or PNG picture.';
 export const CARD_MAX_BYTES = 15 * 1024 * 1024;
 
 export interface CoverageCard {
@@ -65,7 +67,7 @@ export function coverageCards(deps: Deps & { blobs: BlobStore; ocr?: OcrEngine }
     await withCaseRead(db, (q) => openCase(q, actor, caseId, 'case.billing.card', meta));
     if (bytes.length === 0) throw new AppError('VALIDATION_FAILED', 'The photo is empty. Please choose it again.');
     const sniffed = sniff(bytes.subarray(0, 16), 'card');
-    if (sniffed?.contentType !== 'jpeg' && sniffed?.contentType !== 'png') throw new AppError('VALIDATION_FAILED', 'Send a photo of the card as a JPEG or PNG picture.');
+    if (sniffed?.contentType !== 'jpeg' && sniffed?.contentType !== 'png') throw new AppError('VALIDATION_FAILED', PHOTO_ONLY);
     const blob = await blobs.put(db, Readable.from([bytes]), CARD_MAX_BYTES);
     return withCaseTx(db, async (tx) => {
       await openCase(tx, actor, caseId, 'case.billing.card', meta, { auditAction: 'coverage.card.upload', forUpdate: true });
