@@ -31,7 +31,8 @@ void catalogues.init({
   lng: DEFAULT_LOCALE,
   fallbackLng: DEFAULT_LOCALE,
   supportedLngs: [...LOCALES],
-  ns: Object.keys(resources[DEFAULT_LOCALE] ?? {}),
+  // Every language's namespaces: `problems` is keyed by the English the code writes and has no English file.
+  ns: [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))],
   // Catalogues are in memory: ready before the first request, nothing waits.
   initAsync: false,
   // Mails are plain text and PDFs draw text: nothing here is HTML, so nothing is escaped.
