@@ -17,7 +17,7 @@ import type { Deps } from './core/deps.ts';
 import { AppError, msg, problem, type ProblemDetails } from './core/errors.ts';
 import { loadMasterKeys } from './core/blobs.ts';
 import { capabilities } from './capabilities.ts';
-import { drainJobs, startJobWorker } from './core/jobs.ts';
+import { drainUntilSettled, startJobWorker } from './core/jobs.ts';
 import { closeIfBodyUnread } from './core/http.ts';
 import { startAuditSealer } from './core/audit.ts';
 import { jobTable } from './jobs.ts';
@@ -190,7 +190,7 @@ export async function buildApp(opts: { config: Config; db: Db; now?: () => Date 
   const modules = await capabilities({ ...deps, secrets: secretBox(masterKeys), masterKeys });
   const jobHandlers = jobTable(modules.map((m) => m.jobs ?? {}));
   for (const m of modules) if (m.startupNote) app.log.info({ capability: m.name }, m.startupNote);
-  app.decorate('jobs', { drain: () => drainJobs(db, jobHandlers, app.log, config.instanceName) });
+  app.decorate('jobs', { drain: () => drainUntilSettled(db, jobHandlers, app.log, config.instanceName) });
   if (config.jobsPollMs > 0) {
     const stopJobs = startJobWorker(db, jobHandlers, app.log, config.jobsPollMs, config.instanceName);
     app.log.info({ instance: config.instanceName }, 'background jobs and audit sealing run on this instance');

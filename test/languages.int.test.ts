@@ -6,7 +6,7 @@ import { extractPdfText } from '../src/records/pdfText.ts';
 import { fhirValidationErrors } from '../src/fhir/validate.ts';
 import { aCase, aCaseInReview, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, type Person } from './support/builders.ts';
 import { Client } from './support/client.ts';
-import { jobsSettled, startTestApp, type TestApp } from './support/testApp.ts';
+import { startTestApp, type TestApp } from './support/testApp.ts';
 
 /**
  * Spanish beside English, through HTTP: the language asked for (Accept-Language) picks the words
@@ -125,7 +125,7 @@ describe('an account’s language', () => {
     const p = await aPatient(t, 'Marta Aviso');
     await p.client.put('/api/auth/locale', { locale: 'es' });
     const id = await aCase(t, p, { submit: true });
-    await jobsSettled(t);
+    await t.app.jobs.drain();
     const mail = await mailTo(p.email);
     expect(mail.subject).toMatch(/^Recibimos su solicitud /);
     expect(mail.body_text).toContain('este mensaje no contiene información de salud');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waiveOutstanding, aCase, anIntake, aPatient, aStaff, command, issueOpinion, lastMailToken, PASSWORD, signConsents, type Person } from '../../test/support/builders.ts';
 import { Client } from '../../test/support/client.ts';
-import { jobsSettled, startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
 let coordinator: Person;
@@ -350,7 +350,7 @@ describe('the patient sees who opened the case', () => {
     const p = await aPatient(t);
     const id = await aCase(t, p, { submit: true });
     // The notices the submission sends are written by the job worker; done first, so the read below is the newest entry.
-    await jobsSettled(t);
+    await t.app.jobs.drain();
     await coordinator.client.get(`/api/cases/${id}`);
     const log = await p.client.get(`/api/cases/${id}/access-log`);
     // The read that shows the log is recorded when it commits, so it appears from the next read on.

@@ -76,6 +76,22 @@ export async function drainJobs(db: Db, handlers: JobTable, log?: FastifyBaseLog
   return n;
 }
 
+/**
+ * Runs due jobs until none is left to run anywhere: jobs another worker holds (the app's own
+ * poller, another instance) are waited for, and whatever they enqueue is run too, for at most
+ * `withinMs`. For tests and the CLI, where "drained" must mean the work is done.
+ */
+export async function drainUntilSettled(db: Db, handlers: JobTable, log?: FastifyBaseLogger, worker: string | null = null, withinMs = 15_000): Promise<number> {
+  const until = Date.now() + withinMs;
+  let n = await drainJobs(db, handlers, log, worker);
+  for (;;) {
+    const [left] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts');
+    if (!left?.n || Date.now() > until) return n;
+    await new Promise((r) => setTimeout(r, 25));
+    n += await drainJobs(db, handlers, log, worker);
+  }
+}
+
 /** Polls for due jobs; returns a stop function that waits for the running job to finish. */
 export function startJobWorker(db: Db, handlers: JobTable, log: FastifyBaseLogger, intervalMs = 500, worker: string | null = null): () => Promise<void> {
   const long = longKinds(handlers);

@@ -187,16 +187,3 @@ async function startOn(db: Db, env: Record<string, string>): Promise<TestApp> {
     },
   };
 }
-
-/**
- * Runs the jobs that are due and waits until none is left, whichever worker took them: the app's
- * own worker may hold one (a notice, a mail) while `drain` finds nothing to do.
- */
-export async function jobsSettled(t: TestApp): Promise<void> {
-  await t.app.jobs.drain();
-  for (let i = 0; i < 200; i++) {
-    const [left] = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE done_at IS NULL AND run_at <= now() AND attempts < max_attempts');
-    if (left!.n === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
