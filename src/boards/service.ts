@@ -193,7 +193,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
       you: { chair, presenter: presenter === actor.userId, member: true },
       agenda: agenda.map((a) => ({
         caseId: a.case_id, reference: a.reference, condition: a.intake.condition?.description ?? null, minutes: a.minutes, position: a.position,
-        reasons: (a.reasons ?? []).map((r) => firedIn(r, meta.locale ?? 'en', conditionNameIn(meta.locale ?? 'en')).reason), minutesStatus: a.minutes_confirmed ? 'confirmed' as const : a.has_minutes ? 'draft' as const : 'none' as const,
+        reasons: reasonsIn(a.reasons ?? [], meta.locale ?? 'en'), minutesStatus: a.minutes_confirmed ? 'confirmed' as const : a.has_minutes ? 'draft' as const : 'none' as const,
       })),
       members: members.map((m) => ({ userId: m.user_id, name: m.name, seat: m.seat, specialties: seatsFor(type, m.taxonomy_codes ?? []), attended: m.attended })),
       quorum: { ...q, basis },
@@ -205,6 +205,11 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
   const conditionNameIn = (locale: Locale) => {
     const { knowledge } = knowledgeIn(locale);
     return (english: string) => knowledge.conditions[KNOWLEDGE.conditions.findIndex((c) => c.label === english)]?.label ?? english;
+  };
+  /** Why cases went to a board, in the reader's words (condition names looked up once per list). */
+  const reasonsIn = (reasons: FiredRule[], locale: Locale) => {
+    const conditionName = conditionNameIn(locale);
+    return reasons.map((r) => firedIn(r, locale, conditionName).reason);
   };
   const summaryOf = (s: SessionRow, cases: number, members: number, locale: Locale = 'en') => ({
     id: s.id, boardType: s.board_type, boardLabel: labelOf(s.board_type, locale), title: s.title, startsAt: iso(s.starts_at), endsAt: iso(s.ends_at),
@@ -392,7 +397,7 @@ export function boardsService(deps: Deps & { cases: CasesService }) {
         await recordCaseReads(tx, { actor, meta, action: 'board.proposals.list', entityType: 'BoardProposal' }, rows.map((r) => r.case_id));
         return rows.map((r) => ({
           caseId: r.case_id, reference: r.reference, boardType: r.board_type, boardLabel: labelOf(r.board_type, meta.locale), condition: r.intake.condition?.description ?? null,
-          reasons: r.reasons.map((x) => firedIn(x, meta.locale ?? 'en', conditionNameIn(meta.locale ?? 'en')).reason), confirmedAt: iso(r.confirmed_at), scheduledFor: r.scheduled ? iso(r.scheduled) : null,
+          reasons: reasonsIn(r.reasons, meta.locale ?? 'en'), confirmedAt: iso(r.confirmed_at), scheduledFor: r.scheduled ? iso(r.scheduled) : null,
         }));
       });
     },

@@ -97,11 +97,12 @@ export function toFhirDiagnosticReport(r: { id: string; case_id: string; version
   const summary = doc.parts.map((p) => p.content.patientSummary).filter(Boolean).join('\n\n');
   const board = (doc.board ?? []).map((b, i) => boardCarePlan(b, i, patientId));
   const studies = suggestedStudies(doc);
+  const languages = summaryLanguagesOf(doc);
   return {
     resourceType: 'DiagnosticReport',
     id: r.id,
     // The language of the summary (the report's text for the patient), when its parts share one.
-    ...(summaryLanguagesOf(doc).length === 1 ? { language: summaryLanguagesOf(doc)[0] } : {}),
+    ...(languages.length === 1 ? { language: languages[0] } : {}),
     ...(board.length || studies.length ? { contained: [...board, ...studies] } : {}),
     // The trials the reviewers suggest to ask about.
     ...(studies.length ? { extension: studies.map((st) => ({ url: SUPPORTING_INFO, valueReference: { reference: `#${st.id}`, display: st.title ?? st.identifier![0]!.value! } })) } : {}),
