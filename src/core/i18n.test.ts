@@ -13,6 +13,7 @@ import { BiomarkerStatus, Concordance, LungNextStep, LungRisk, PriorityFit, Surg
 import { LOBE_SEGMENTS } from '../opinions/lungFunction.ts';
 import { INVOICE_STATUSES, PAYMENT_METHODS } from '../billing/invoice.ts';
 import { PLACE_OF_SERVICE } from '../billing/superbill.ts';
+import { STATUS_NOTES } from '../records/statusNote.ts';
 import { LOCALES } from './locale.ts';
 
 /**
@@ -136,6 +137,7 @@ describe('the words of every value the server names', () => {
     ...PAYMENT_METHODS.map((m): [string, Record<string, unknown>] => [`bills:invoice.method.${m}`, {}]),
     ...Object.keys(PLACE_OF_SERVICE).map((p): [string, Record<string, unknown>] => [`bills:superbill.place.${p}`, {}]),
     ...['done', 'check_report', 'optional', 'missing'].map((s): [string, Record<string, unknown>] => [`assessment:testStatus.${s}`, {}]),
+    ...STATUS_NOTES.map((n): [string, Record<string, unknown>] => [`records:status.${n}`, { count: 1 }]),
   ];
 
   it.each(LOCALES)('%s', (locale) => {

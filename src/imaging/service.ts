@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { note as statusNote, noteColumns } from '../records/statusNote.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -302,10 +303,11 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
       }
       const [flag] = await db.query<{ identity_flag: string }>(
         `SELECT DISTINCT s.identity_flag FROM dicom_instances i JOIN dicom_studies s ON s.id = i.study_id WHERE i.document_id = $1 AND s.identity_flag IS NOT NULL LIMIT 1`, [doc.id]);
-      const detail = `${summary.stored + summary.duplicates} image${summary.stored + summary.duplicates === 1 ? '' : 's'} indexed${summary.failed.length ? `, ${summary.failed.length} could not be read` : ''}.`;
+      const indexed = summary.stored + summary.duplicates;
+      const [detail, detailNote] = noteColumns(summary.failed.length ? statusNote('imagesIndexedSomeUnread', { count: indexed, failed: summary.failed.length }) : statusNote('imagesIndexed', { count: indexed }));
       const flags = flag ? [{ kind: 'patient_mismatch', message: flag.identity_flag }] : [];
-      await db.query(`UPDATE documents SET imaging_summary = $2, status_detail = $3, status = $4, flags = $5, updated_at = now() WHERE id = $1`,
-        [doc.id, JSON.stringify(summary), detail, flags.length || (summary.failed.length && !summary.stored) ? 'needs_review' : 'ready', JSON.stringify(flags)]);
+      await db.query(`UPDATE documents SET imaging_summary = $2, status_detail = $3, status_note = $6, status = $4, flags = $5, updated_at = now() WHERE id = $1`,
+        [doc.id, JSON.stringify(summary), detail, flags.length || (summary.failed.length && !summary.stored) ? 'needs_review' : 'ready', JSON.stringify(flags), detailNote]);
     },
 
     /** QIDO-RS at one level, with optional parents (studies/{uid}/series, …/instances). */

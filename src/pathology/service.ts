@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { note, noteColumns, type StatusNoteKey } from '../records/statusNote.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -52,12 +53,8 @@ const SLIDES_SQL = `SELECT s.id, coalesce(d.filename, s.source_name, 'Digital sl
   WHERE s.case_id = $1`;
 
 /** What a slide's record says when the slide cannot be shown (the slide list words the code itself). */
-const FAILURE_WORDS: Record<SlideFailure, string> = {
-  unreadable: 'This file could not be opened as a slide scan.',
-  tiles: 'This slide could not be prepared for viewing.',
-  too_large: 'This slide is larger than this service can show.',
-  missing: 'The file of this slide is no longer stored.',
-};
+/** What a failed slide's record says, by failure (catalogue `records:status`). */
+const FAILURE_NOTES: Record<SlideFailure, StatusNoteKey> = { unreadable: 'slideUnreadable', tiles: 'slideTiles', too_large: 'slideTooLarge', missing: 'slideMissing' };
 
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
@@ -189,7 +186,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
       const [failed] = await tx.query(`UPDATE slides SET status = 'failed', failure = $2 WHERE id = $1 AND status = 'processing' AND instances_at IS NOT DISTINCT FROM $3 RETURNING id`,
         [slide.id, code, slide.instances_at ?? null]);
       if (!failed) return;
-      if (slide.document_id) await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2 WHERE id = $1`, [slide.document_id, FAILURE_WORDS[code]]);
+      if (slide.document_id) await tx.query(`UPDATE documents SET status = 'failed', status_detail = $2, status_note = $3 WHERE id = $1`, [slide.document_id, ...noteColumns(note(FAILURE_NOTES[code]))]);
       await emit(tx, { caseId: slide.case_id, actorId: null, type: 'pathology.slide.failed', detail: { slideId: slide.id, failure: code } });
     });
   }

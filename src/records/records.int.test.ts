@@ -89,6 +89,11 @@ describe('uploads and documents', () => {
     const photo = await tusUpload(patient.client, caseId, 'report-photo.png', png);
     // Tesseract is installed here (.ci/run installs it): a photo is read in the background.
     expect(photo.body.document).toMatchObject({ contentType: 'png', status: 'processing', statusDetail: 'Reading the text' });
+    // The status says what happens in the reader's language.
+    const read = await patient.client.request('GET', `/api/cases/${caseId}/documents/${photo.body.document.id}`, undefined, { 'accept-language': 'es-MX' });
+    expect(read.body.statusDetail).toBe('Leyendo el texto');
+    const archive = await patient.client.request('GET', `/api/cases/${caseId}/documents/${z.body.document.id}`, undefined, { 'accept-language': 'es' });
+    expect(archive.body.statusDetail).toBe('Archivo de imágenes: 2 archivos DICOM con un DICOMDIR.');
   });
 
   it('imports a FHIR bundle into treatment history and labs, and flags a bundle for another patient', async () => {

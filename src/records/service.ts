@@ -1,4 +1,6 @@
 import type { OcrEngine, OcrResult } from './ocr.ts';
+import { note, noteColumns, noteIn, type StatusNote } from './statusNote.ts';
+import type { Locale } from '../core/locale.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { BlobStore } from '../core/blobs.ts';
@@ -51,6 +53,7 @@ interface DocumentRow {
   type_source: string | null;
   status: string;
   status_detail: string | null;
+  status_note: StatusNote | null;
   tests_reported: string[];
   flags: { kind: string; message: string }[];
   uploaded_by: string;
@@ -58,12 +61,12 @@ interface DocumentRow {
   created_at: Date;
 }
 
-export function documentView(r: DocumentRow) {
+export function documentView(r: DocumentRow, locale?: Locale) {
   return {
     id: r.id, caseId: r.case_id, filename: r.filename, relativePath: r.relative_path, size: Number(r.size), sha256: r.blob_sha256,
     contentType: r.content_type, contentLabel: describeContent(r.content_type as Sniffed['contentType']), category: r.category,
     documentType: r.document_type, documentTypeLabel: documentTypeLabel(r.document_type), typeConfidence: r.type_confidence,
-    typeEvidence: r.type_evidence ?? [], typeSource: r.type_source, status: r.status, statusDetail: r.status_detail,
+    typeEvidence: r.type_evidence ?? [], typeSource: r.type_source, status: r.status, statusDetail: r.status_note ? noteIn(r.status_note, locale) : r.status_detail,
     testsReported: r.tests_reported ?? [], flags: r.flags ?? [], uploadedBy: r.uploader_name ?? null, createdAt: new Date(r.created_at).toISOString(),
   };
 }
@@ -91,14 +94,13 @@ async function patientFlags(tx: Queryable, row: CaseRow, entries: ClinicalEntry[
  * the checklist gate and its waivers, and the clinical data imported from FHIR and C-CDA.
  */
 // Photos and scanned pages are read by an OCR engine (Tesseract, see ocr.ts) when one is installed; without one they wait for a person.
-const UNREAD_SCAN = 'The text of this photo or scan could not be read: a coordinator will read it.';
 
 export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipLimits; maxUploadBytes: number; ocr?: OcrEngine }) {
   const { db, blobs } = deps;
   const zipLimits = deps.zipLimits ?? DEFAULT_ZIP_LIMITS;
 
   /** Checks a file fully before anything is stored; throws a problem with a plain message. */
-  async function inspect(file: IncomingFile): Promise<{ sniffed: Sniffed; imported?: Extract<ImportResult, { ok: true }>; zipNote?: string; status: string; detail: string | null }> {
+  async function inspect(file: IncomingFile): Promise<{ sniffed: Sniffed; imported?: Extract<ImportResult, { ok: true }>; zipNote?: string; status: string; detail: StatusNote | null }> {
     const stat = { size: file.content.size };
     const whole = () => file.content.read(0, stat.size);
     if (stat.size === 0) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” is empty (0 bytes). Please choose the file again.`);
@@ -113,7 +115,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     switch (sniffed.contentType) {
       case 'pdf': {
         // Very large PDFs (whole scanned charts) are not read in memory: a person reviews them.
-        if (stat.size > MAX_READABLE_PDF_BYTES) return { sniffed, status: 'needs_review', detail: 'A very large PDF: a coordinator will read it.' };
+        if (stat.size > MAX_READABLE_PDF_BYTES) return { sniffed, status: 'needs_review', detail: note('veryLargePdf') };
         // Open it now, so a locked or broken PDF is refused before anything is kept.
         try {
           const bytes = new Uint8Array(await whole());
@@ -122,13 +124,13 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           if (err instanceof PdfUnreadable) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
         }
-        return { sniffed, status: 'processing', detail: 'Reading the text' };
+        return { sniffed, status: 'processing', detail: note('reading') };
       }
       case 'zip': {
         try {
           const z = await checkZip(file.content, zipLimits);
-          if (z.dicomEntries > 0 || z.hasDicomdir) return { sniffed: { ...sniffed, category: 'imaging' }, status: 'ready', detail: `Imaging archive: ${z.dicomEntries} DICOM files${z.hasDicomdir ? ' with a DICOMDIR' : ''}.` };
-          return { sniffed, status: 'needs_review', detail: `A zip with ${z.entries} files and no imaging: a coordinator will open it.` };
+          if (z.dicomEntries > 0 || z.hasDicomdir) return { sniffed: { ...sniffed, category: 'imaging' }, status: 'ready', detail: note(z.hasDicomdir ? 'imagingArchiveDicomdir' : 'imagingArchive', { count: z.dicomEntries }) };
+          return { sniffed, status: 'needs_review', detail: note('zipNoImaging', { count: z.entries }) };
         } catch (err) {
           if (err instanceof ZipRejected) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
@@ -140,7 +142,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
         const text = (await whole()).toString('utf8');
         const result = sniffed.contentType === 'fhir_json' ? importFhirBundle(text) : importCcda(text);
         if (!result.ok) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” could not be imported.`, { errors: result.errors.map((message) => ({ path: `/${file.filename}`, message })) });
-        return { sniffed, imported: result, status: 'ready', detail: `${result.format}: ${result.entries.length} entries imported.` };
+        return { sniffed, imported: result, status: 'ready', detail: note('imported', { format: result.format, count: result.entries.length }) };
       }
       case 'dicom': {
         if (sniffed.category !== 'imaging' || stat.size > MAX_CHECKED_DICOM_BYTES) return { sniffed, status: 'ready', detail: null };
@@ -150,15 +152,15 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           if (err instanceof DicomRejected) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}”: ${err.message}`);
           throw err;
         }
-        return { sniffed, status: 'ready', detail: 'Adding the images to the case’s studies.' };
+        return { sniffed, status: 'ready', detail: note('addingImages') };
       }
       case 'text':
-        return { sniffed, status: 'processing', detail: 'Reading the text' };
+        return { sniffed, status: 'processing', detail: note('reading') };
       case 'jpeg':
       case 'png':
       case 'tiff':
-        if (deps.ocr) return { sniffed, status: 'processing', detail: 'Reading the text' };
-        return { sniffed, status: 'needs_review', detail: 'A photo or scan: a coordinator will read it.' };
+        if (deps.ocr) return { sniffed, status: 'processing', detail: note('reading') };
+        return { sniffed, status: 'needs_review', detail: note('photoForCoordinator') };
       default:
         return { sniffed, status: 'ready', detail: null };
     }
@@ -179,14 +181,15 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const [existing] = await tx.query<DocumentRow>('SELECT * FROM documents WHERE case_id = $1 AND blob_sha256 = $2', [row.id, blob.sha256]);
       if (existing) {
         await recordAudit(tx, { actor, meta, action: 'document.duplicate', entityType: 'Document', entityId: existing.id, caseId: row.id, });
-        return { document: documentView(existing), duplicate: true };
+        return { document: documentView(existing, meta.locale), duplicate: true };
       }
       const flags = checked.imported ? await patientFlags(tx, row, checked.imported.entries) : [];
+      const [detailText, detailNote] = noteColumns(checked.detail);
       const [doc] = await tx.query<DocumentRow>(
-        `INSERT INTO documents (case_id, blob_sha256, filename, relative_path, size, content_type, category, status, status_detail, flags, uploaded_by, type_source)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING *`,
+        `INSERT INTO documents (case_id, blob_sha256, filename, relative_path, size, content_type, category, status, status_detail, flags, uploaded_by, type_source, status_note)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING *`,
         [row.id, blob.sha256, file.filename.slice(0, 255), file.relativePath?.slice(0, 1000) ?? null, blob.size, checked.sniffed.contentType, checked.sniffed.category,
-          flags.length ? 'needs_review' : checked.status, checked.detail, JSON.stringify(flags), actor.userId, checked.sniffed.category === 'document' ? null : 'content']);
+          flags.length ? 'needs_review' : checked.status, detailText, JSON.stringify(flags), actor.userId, checked.sniffed.category === 'document' ? null : 'content', detailNote]);
       for (const e of checked.imported?.entries ?? []) {
         await tx.query(`INSERT INTO clinical_entries (case_id, document_id, kind, code, code_system, display, value, unit, effective, status, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
           [row.id, doc!.id, e.kind, e.code, e.codeSystem, e.display, e.value, e.unit, e.effective, e.status, JSON.stringify(e.source)]);
@@ -201,7 +204,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
-      return { document: documentView(doc!), duplicate: false };
+      return { document: documentView(doc!, meta.locale), duplicate: false };
     });
   }
 
@@ -230,7 +233,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     const bytes = await blobs.read(db, doc.blob_sha256);
     let text: string;
     let status = 'ready';
-    let detail: string | null = null;
+    let detail: StatusNote | null = null;
     if (doc.content_type === 'pdf') {
       try {
         const pdf = await extractPdfText(new Uint8Array(bytes), pdfBudgetMs(bytes.length, deps.config.pdfReadBaseMs));
@@ -242,11 +245,11 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
             // A long scan is read up to the limits: the rest is a person's to read, and is said so.
             if (!read.complete) {
               status = 'needs_review';
-              detail = `Only the first ${read.pagesRead} of the scanned pages were read: a coordinator will read the rest.`;
+              detail = note('scanPartlyRead', { count: read.pagesRead });
             }
           } else {
             status = 'needs_review';
-            detail = `${pdf.pagesWithoutText} of ${pdf.pages} pages are scanned images without text: a coordinator will read them.`;
+            detail = note('scannedPages', { count: pdf.pagesWithoutText, pages: pdf.pages });
           }
         }
       } catch (err) {
@@ -259,7 +262,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     } else if (deps.ocr) {
       const read = await recognise(bytes, doc.content_type as 'jpeg' | 'png' | 'tiff');
       if (read === null) {
-        await db.query(`UPDATE documents SET status = 'needs_review', status_detail = $2, updated_at = now() WHERE id = $1 AND status = 'processing'`, [documentId, UNREAD_SCAN]);
+        await db.query(`UPDATE documents SET status = 'needs_review', status_detail = $2, status_note = $3, updated_at = now() WHERE id = $1 AND status = 'processing'`, [documentId, ...noteColumns(note('scanUnread'))]);
         return;
       }
       text = read.text;
@@ -268,12 +271,13 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     }
     const c = classifyText(text);
     const tests = c.documentType === 'molecular_report' ? testsReported(text) : [];
-    if (!detail) detail = c.documentType === 'other' ? 'We could not tell what kind of document this is: a coordinator will check.' : null;
+    if (!detail) detail = c.documentType === 'other' ? note('unknownKind') : null;
     if (c.documentType === 'other') status = 'needs_review';
+    const [detailText, detailNote] = noteColumns(detail);
     await db.query(
-      `UPDATE documents SET status = $2, status_detail = $3, extracted_text = $4, document_type = $5, type_confidence = $6, type_evidence = $7, type_source = 'classifier', tests_reported = $8, updated_at = now()
+      `UPDATE documents SET status = $2, status_detail = $3, status_note = $9, extracted_text = $4, document_type = $5, type_confidence = $6, type_evidence = $7, type_source = 'classifier', tests_reported = $8, updated_at = now()
        WHERE id = $1 AND status = 'processing'`,
-      [documentId, status, detail, text.slice(0, 2_000_000), c.documentType, c.confidence, JSON.stringify(c.evidence), JSON.stringify(tests)]);
+      [documentId, status, detailText, text.slice(0, 2_000_000), c.documentType, c.confidence, JSON.stringify(c.evidence), JSON.stringify(tests), detailNote]);
   }
 
   async function listDocuments(actor: Actor, caseId: string, meta: RequestMeta, f: { category?: string; except?: string; status?: string; page: number; pageSize: number }) {
@@ -288,7 +292,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const rows = await tx.query<DocumentRow>(
         `SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE ${where.join(' AND ')}
          ORDER BY d.created_at DESC, coalesce(d.relative_path, d.filename), d.id LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
-      return { items: rows.map(documentView), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
+      return { items: rows.map((r) => documentView(r, meta.locale)), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
     });
   }
 
@@ -310,7 +314,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     listDocuments,
 
     async getDocument(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
-      return withCaseTx(db, async (tx) => documentView(await openDocument(tx, actor, caseId, documentId, meta, 'document.read')));
+      return withCaseTx(db, async (tx) => documentView(await openDocument(tx, actor, caseId, documentId, meta, 'document.read'), meta.locale));
     },
 
     /** The text read from the document, for the reviewer beside the original. */
@@ -341,7 +345,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           [documentId, documentType]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'document.classify', detail: { documentId, from: before.document_type, to: documentType } });
         await recordAudit(tx, { actor, meta, action: 'document.classify', entityType: 'Document', entityId: documentId, caseId, detail: { from: before.document_type, to: documentType } });
-        return documentView(doc!);
+        return documentView(doc!, meta.locale);
       });
     },
 
