@@ -116,6 +116,16 @@ function decodeCursor(token: string, sort: CaseListFilter['sort']): Cursor {
 const WHOLE_REFERENCE = /^C-\d{4}-\d{6,}$/i;
 
 /**
+ * A status or urgency (a word of a fixed list, checked by the route's schema) written into the
+ * SQL rather than bound: each list shape is then one statement whose plan PostgreSQL keeps. Bound,
+ * the plan had to be made again for every request, since how many cases a status holds decides it.
+ */
+function stateWord(word: string): string {
+  if (!/^[a-z_]+$/.test(word)) throw new AppError('VALIDATION_FAILED', 'Unknown status or urgency.');
+  return `'${word}'`;
+}
+
+/**
  * A page of the cases the actor holds a grant on, filtered and sorted, and the size of the whole
  * list (exact up to a thousand, estimated above). The page is found on `cases` alone through an
  * index that matches the sort, then joined for the rows shown.
@@ -128,8 +138,8 @@ export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter,
     params.push(v);
     return `$${params.length}`;
   };
-  if (f.status?.length) where.push(f.status.length === 1 ? `c.status = ${bind(f.status[0])}` : `c.status = ANY(${bind(f.status)}::text[])`);
-  if (f.urgency) where.push(`c.urgency = ${bind(f.urgency)}`);
+  if (f.status?.length) where.push(f.status.length === 1 ? `c.status = ${stateWord(f.status[0]!)}` : `c.status IN (${f.status.map(stateWord).join(', ')})`);
+  if (f.urgency) where.push(`c.urgency = ${stateWord(f.urgency)}`);
   const now = sla.now.getTime();
   if (f.minAgeDays != null) where.push(`c.queued_at <= ${bind(new Date(now - f.minAgeDays * 86_400_000).toISOString())}`);
   if (f.maxAgeDays != null) where.push(`c.queued_at >= ${bind(new Date(now - f.maxAgeDays * 86_400_000).toISOString())}`);
@@ -183,7 +193,7 @@ function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: 
     return `WITH matching AS MATERIALIZED (SELECT c.id, c.urgency, c.queued_at FROM cases c WHERE ${where.join(' AND ')}${f.sla === 'at_risk' ? ' ORDER BY c.sla_due_at' : ''})
       SELECT c.id FROM matching c ORDER BY ${orderBy} LIMIT ${f.pageSize} OFFSET ${offset}`;
   }
-  const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${bind(status)}`) : [''];
+  const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${stateWord(status)}`) : [''];
   const clock = f.sla ? slaBranches(f.sla, () => bind(sla.now.toISOString()), () => bind(sla.onTrackFrom.toISOString())) : [''];
   const branches = statuses.flatMap((s) => clock.map((c) => [s, c].filter(Boolean).join(' AND '))).filter(Boolean);
   return mergedWalksSql({ select: 'c.id, c.urgency, c.queued_at', from: 'FROM cases c', alias: 'c', where, branches, orderBy, limit: f.pageSize, offset });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../../test/support/testApp.ts';
+import { openDb } from './db.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -69,5 +70,43 @@ describe('a read outside a transaction', () => {
       throw new Error('the read failed');
     })).rejects.toThrow('the read failed');
     expect(await t.db.query('SELECT note FROM read_marks')).toEqual([{ note: 'read' }]);
+  });
+});
+
+describe.runIf(process.env.TEST_DB === 'postgres')('statements sent again and again', () => {
+  it('are prepared once per connection from their third use on, except those returning *', async () => {
+    const one = await openDb({ databaseUrl: t.url!, poolSize: 1 });
+    try {
+      await one.exec('CREATE TABLE kept_plans (id int PRIMARY KEY, note text)');
+      await one.query('INSERT INTO kept_plans VALUES (1, $1)', ['first']);
+      const prepared = async () => (await one.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).map((r) => r.statement);
+      const byId = 'SELECT id, note FROM kept_plans WHERE id = $1';
+      for (let i = 0; i < 2; i++) await one.query(byId, [1]);
+      expect(await prepared()).not.toContain(byId);
+      for (let i = 0; i < 2; i++) expect(await one.query(byId, [1])).toEqual([{ id: 1, note: 'first' }]);
+      expect(await prepared()).toContain(byId);
+      // In a transaction and in a read, on the same connection, the kept statement serves too.
+      expect(await one.transaction((tx) => tx.query(byId, [1]))).toEqual([{ id: 1, note: 'first' }]);
+      const everything = 'SELECT * FROM kept_plans WHERE id = $1';
+      for (let i = 0; i < 4; i++) await one.query(everything, [1]);
+      expect(await prepared()).not.toContain(everything);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('go back to being planned each time when a column they return changes type under them', async () => {
+    const one = await openDb({ databaseUrl: t.url!, poolSize: 1 });
+    try {
+      await one.exec(`CREATE TABLE changing_plans (id int PRIMARY KEY, size text); INSERT INTO changing_plans VALUES (1, '42')`);
+      const size = 'SELECT size FROM changing_plans WHERE id = $1';
+      for (let i = 0; i < 3; i++) await one.query(size, [1]);
+      // Another instance's migration.
+      await t.db.exec('ALTER TABLE changing_plans ALTER COLUMN size TYPE int USING size::int');
+      await expect(one.query(size, [1])).rejects.toThrow(/cached plan must not change result type/);
+      for (let i = 0; i < 4; i++) expect(await one.query(size, [1])).toEqual([{ size: 42 }]);
+    } finally {
+      await one.close();
+    }
   });
 });

@@ -5,8 +5,8 @@
  * merged, costs the page and not the table.
  *
  * `alias` names the table in `from`, in `orderBy` and around the merged walks, so the same
- * ORDER BY sorts both; `select` must include the columns `orderBy` uses. Conditions must not
- * overlap (a row matching two would be listed twice).
+ * ORDER BY sorts both; `select` (columns of `alias`, as `alias.column`) must include the columns
+ * `orderBy` uses. Conditions must not overlap (a row matching two would be listed twice).
  */
 export interface MergedWalks {
   select: string;
@@ -28,7 +28,9 @@ export function mergedWalksSql(w: MergedWalks): string {
   if (w.branches.length === 0) return `${walk()} ${page}`;
   if (w.branches.length === 1) return `${walk(w.branches[0])} ${page}`;
   const walks = w.branches.map((b) => `(${walk(b)} LIMIT ${w.offset + w.limit})`);
-  return `SELECT * FROM (${walks.join(' UNION ALL ')}) ${w.alias} ORDER BY ${w.orderBy} ${page}`;
+  // The walks' own columns by name (they are the alias's), not `*`: a statement returning `*` is
+  // never prepared (see StatementNames), and this one is sent with every page.
+  return `SELECT ${w.select} FROM (${walks.join(' UNION ALL ')}) ${w.alias} ORDER BY ${w.orderBy} ${page}`;
 }
 
 /**
