@@ -53,7 +53,10 @@ const BOARD_MEMBER_MAY: readonly Permission[] = ['case.read', 'case.list', 'case
 /** A grant in force: not revoked, and not past its end (a board member's lasts until the session ends). */
 const GRANT_IN_FORCE = 'm.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())';
 
-/** States of a case no coordinator has taken that are not in the shared pool: not sent yet, or over. */
+/**
+ * States of a case no coordinator has taken that are not in the shared pool: not sent yet, or over.
+ * The queue's indexes leave these cases out (migration 045): a change here changes them too.
+ */
 const OUTSIDE_POOL: readonly CaseStatus[] = ['draft', 'cancelled', 'closed'];
 
 /**
