@@ -16,14 +16,13 @@ export interface ListTotal {
  */
 export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = 1000, reuse?: EstimateReuse): Promise<ListTotal> {
   const key = reuse ? `${exactUpTo}\u0000${reuse.key ?? `${fromWhere}\u0000${JSON.stringify(params)}`}` : '';
-  const known = reuse?.recent.get(key);
-  if (known !== undefined) return { total: known, estimated: true };
-  const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`, params);
-  const estimate = plannedRows(plan?.['QUERY PLAN']);
-  if (estimate > exactUpTo * 2) {
+  let estimate = reuse?.recent.get(key);
+  if (estimate === undefined) {
+    const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${fromWhere}`, params);
+    estimate = plannedRows(plan?.['QUERY PLAN']);
     reuse?.recent.set(key, estimate);
-    return { total: estimate, estimated: true };
   }
+  if (estimate > exactUpTo * 2) return { total: estimate, estimated: true };
   const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 ${fromWhere} LIMIT ${exactUpTo + 1}) capped`, params);
   const n = row?.n ?? 0;
   if (n <= exactUpTo) return { total: n, estimated: false };
@@ -41,9 +40,10 @@ export interface EstimateReuse {
 }
 
 /**
- * Estimated totals of long lists, kept for a few seconds. "About 98,000" does not change from
- * one page to the next, and asking the planner again cost every page a round trip and a plan.
- * Exact totals (short lists) are never kept: they are counted each time.
+ * The planner's estimates of lists, kept for a few seconds. "About 98,000" does not change from
+ * one page to the next, and asking the planner again cost every page a round trip and a plan; a
+ * short list's estimate only says to count it, and its rows are counted each time (exact totals
+ * are never kept).
  */
 export class RecentEstimates {
   private readonly seen = new Map<string, { total: number; at: number }>();
