@@ -74,7 +74,7 @@ describe('a read outside a transaction', () => {
 });
 
 describe.runIf(process.env.TEST_DB === 'postgres')('statements sent again and again', () => {
-  it('are prepared once per connection from their third use on, except those returning *', async () => {
+  it('are prepared once per connection from their third use on, except those returning * or matching a pattern', async () => {
     const one = await openDb({ databaseUrl: t.url!, poolSize: 1 });
     try {
       await one.exec('CREATE TABLE kept_plans (id int PRIMARY KEY, note text)');
@@ -90,6 +90,10 @@ describe.runIf(process.env.TEST_DB === 'postgres')('statements sent again and ag
       const everything = 'SELECT * FROM kept_plans WHERE id = $1';
       for (let i = 0; i < 4; i++) await one.query(everything, [1]);
       expect(await prepared()).not.toContain(everything);
+      // A search's plan depends on its pattern: planned each time.
+      const search = 'SELECT id FROM kept_plans WHERE note LIKE $1';
+      for (let i = 0; i < 4; i++) await one.query(search, ['fir%']);
+      expect(await prepared()).not.toContain(search);
     } finally {
       await one.close();
     }

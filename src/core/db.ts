@@ -147,7 +147,8 @@ export class PgliteDb implements Db {
  * A text is named from its third use on (a one-off costs nothing to keep), up to `capacity`
  * texts in all; each connection keeps the ones it has used. Never named: statements that return
  * `*` (a migration adding a column would change a kept plan's result, which PostgreSQL refuses),
- * and anything that is not a plain query (BEGIN, EXPLAIN, LISTEN…).
+ * statements matching a parameter with LIKE (the plan depends on the pattern), and anything that
+ * is not a plain query (BEGIN, EXPLAIN, LISTEN…).
  */
 export class StatementNames {
   private readonly seen = new Map<string, number>();
@@ -163,7 +164,7 @@ export class StatementNames {
 
   nameOf(text: string): string | undefined {
     const known = this.names.get(text);
-    if (known || this.names.size >= this.capacity || !PREPARABLE.test(text) || returnsStar(text) || this.unnamed.has(text)) return known;
+    if (known || this.names.size >= this.capacity || !PREPARABLE.test(text) || returnsStar(text) || PATTERN_PARAMETER.test(text) || this.unnamed.has(text)) return known;
     const uses = (this.seen.get(text) ?? 0) + 1;
     if (uses < this.afterUses) {
       // Texts built from values (a page number, an id spelled out) are counted, never kept long.
@@ -202,6 +203,10 @@ export class StatementNames {
 
 const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
 const returnsStar = (text: string) => text.replace(/\(\*\)/g, '').includes('*');
+// A pattern decides the plan: a common word is best met walking the list in order, a rare one
+// through the trigram index, a prefix through a range. A kept plan, made without the pattern,
+// took a search of the open queue from 1 to 8 ms.
+const PATTERN_PARAMETER = /\bI?LIKE\s+\$\d/i;
 
 class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
