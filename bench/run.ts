@@ -21,7 +21,7 @@ if (wanted('audit')) results.push(...(await auditBenchmark(quick ? 2 : 5)));
 // The scale run seeds 100,000 cases and a million audit events: only when asked for by name;
 // `--keep` keeps the seeded database for the next run.
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-if (only?.includes('scale')) results.push(...(await scaleBenchmark({ cases: arg('cases', quick ? 10_000 : 100_000), auditEvents: arg('audit-events', quick ? 100_000 : 1_000_000), clients: arg('clients', 50), seconds: arg('seconds', quick ? 3 : 5), keep: process.argv.includes('--keep') })));
+if (only?.includes('scale')) results.push(...(await scaleBenchmark({ cases: arg('cases', quick ? 10_000 : 100_000), auditEvents: arg('audit-events', quick ? 100_000 : 1_000_000), clients: arg('clients', 50), seconds: arg('seconds', quick ? 3 : 4), rounds: arg('rounds', quick ? 1 : 3), keep: process.argv.includes('--keep') })));
 if (wanted('matching')) results.push(await matchingBenchmark(quick ? 20 : 200));
 if (wanted('upload')) results.push(await uploadBenchmark(quick ? 100 * 1024 ** 2 : 1024 ** 3));
 if (wanted('imaging')) results.push(...(await imagingBenchmark(quick)));

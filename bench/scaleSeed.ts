@@ -7,18 +7,23 @@ import type { Db } from '../src/core/db.ts';
  * Grows the demo data to `cases` requests and `auditEvents` audit events, in SQL on the server:
  * each new case is a copy of one demo case (its state, intake, members, timeline, documents,
  * consents, offers, opinions and follow-up messages) with its own patient, its own patient
- * account, reviewers from a pool of experts, and its dates moved back in time. Finished cases
- * (closed, cancelled) spread over three years; open and delivered ones over the last month, as a
- * busy program's would. Synthetic names only.
+ * account, reviewers from a pool of experts, and its dates moved back in time. Requests arrive
+ * evenly over three years; those of the last month are still in flight (open, or delivered and in
+ * their follow-up window), older ones are finished (closed, cancelled). So the open caseload is a
+ * month's intake whatever the size of the history: about 1,500 requests at 100,000 cases, 15,000
+ * at a million. Synthetic names only.
  */
 
-// How a program's cases spread over the states: most finished, a few in each open state.
+// How a month's requests spread over the states: most finished, a few in each open state.
 const STATE_WEIGHTS: Record<string, number> = {
   closed: 40, delivered: 18, cancelled: 5, draft: 3, submitted: 4, collecting_records: 8, ready_for_review: 4,
   assigned: 4, in_review: 6, board: 2, opinion_signed: 2, on_hold: 4,
 };
 // Delivered cases close when their follow-up window ends, so they are as recent as open ones.
 const FINISHED = ['closed', 'cancelled'];
+// How long the program has run, by default: requests arrive evenly over it.
+const HISTORY_DAYS = 1095;
+const IN_FLIGHT_DAYS = 30;
 const GIVEN = ['Avery', 'Blake', 'Carmen', 'Dana', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Luis', 'Mei', 'Noor', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara'];
 const FAMILY = ['Abbott', 'Brennan', 'Castillo', 'Dubois', 'Eriksen', 'Fujita', 'Gallo', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quint', 'Rossi', 'Sato', 'Tanaka',
   'Umarov', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zielinski', 'Almeida', 'Becker', 'Costa', 'Dimitrov'];
@@ -43,13 +48,14 @@ export interface GrowthReport {
   seconds: { cases: number; audit: number; seal: number };
 }
 
-export async function growToScale(db: Db, target: { cases: number; auditEvents: number }): Promise<GrowthReport> {
+export async function growToScale(db: Db, target: { cases: number; auditEvents: number; historyDays?: number }): Promise<GrowthReport> {
+  const historyDays = target.historyDays ?? HISTORY_DAYS;
   const t0 = Date.now();
   const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const wanted = Math.max(0, target.cases - existing);
-  if (wanted > 0) await copyCases(db, wanted);
+  if (wanted > 0) await copyCases(db, wanted, historyDays);
   const t1 = Date.now();
-  await addAuditEvents(db, target.auditEvents);
+  await addAuditEvents(db, target.auditEvents, historyDays);
   const t2 = Date.now();
   await sealAuditTrail(db, { wait: true, batchSize: 20_000 });
   const t3 = Date.now();
@@ -61,18 +67,28 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
   return { cases, auditEvents, seconds: { cases: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 } };
 }
 
-async function copyCases(db: Db, wanted: number) {
-  await planCopies(db, wanted);
-  const person = await copyPeople(db, wanted);
+async function copyCases(db: Db, wanted: number, historyDays: number) {
+  await planCopies(db, wanted, historyDays);
+  const person = await copyPeople(db, wanted, historyDays);
   for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'case_threads', 'case_messages']) await copyRows(db, table, person);
   await db.exec('DROP TABLE bench_copies');
 }
 
 /** One row per new case: which demo case it copies, its new ids, and how far back its dates move. */
-async function planCopies(db: Db, wanted: number) {
+async function planCopies(db: Db, wanted: number, historyDays: number) {
   const templates = await db.query<{ id: string; status: string }>('SELECT id, status FROM cases ORDER BY created_at');
-  const total = templates.reduce((s, t) => s + (STATE_WEIGHTS[t.status] ?? 1), 0);
-  const plan = templates.map((t) => ({ id: t.id, copies: Math.round((wanted * (STATE_WEIGHTS[t.status] ?? 1)) / total), finished: FINISHED.includes(t.status) }));
+  const weight = (t: { status: string }) => STATE_WEIGHTS[t.status] ?? 1;
+  const finished = (t: { status: string }) => FINISHED.includes(t.status);
+  const sum = (ts: typeof templates) => ts.reduce((s, t) => s + weight(t), 0);
+  // The last month's intake: in flight in the states' proportions, the rest of it and every
+  // older request finished.
+  const monthly = (wanted * Math.min(IN_FLIGHT_DAYS, historyDays)) / historyDays;
+  const inFlight = (monthly * sum(templates.filter((t) => !finished(t)))) / sum(templates);
+  const share = (t: { status: string }, among: typeof templates, n: number) => Math.round((n * weight(t)) / sum(among));
+  const plan = templates.map((t) => ({
+    id: t.id, finished: finished(t),
+    copies: finished(t) ? share(t, templates.filter(finished), wanted - inFlight) : share(t, templates.filter((x) => !finished(x)), inFlight),
+  }));
   await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval, condition_from uuid, reference_n bigint DEFAULT nextval('case_reference_seq'))`);
   const conditions = templates.map((t) => t.id);
   await db.query(
@@ -81,7 +97,7 @@ async function planCopies(db: Db, wanted: number) {
             gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), g,
             -- Every date moves back by the same amount, so that the copy was created between an
             -- hour and its age limit ago (new = old - shift).
-            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '1095 days' ELSE interval '30 days' END) + interval '1 hour',
+            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '${historyDays} days' ELSE interval '${Math.min(IN_FLIGHT_DAYS, historyDays)} days' END) + interval '1 hour',
             -- Whatever state a case is in, its condition is any of the program's: finished cases
             -- are not all of one diagnosis.
             ($2::uuid[])[1 + floor(random() * array_length($2::uuid[], 1))::int]
@@ -90,11 +106,12 @@ async function planCopies(db: Db, wanted: number) {
 }
 
 /**
- * The copies' patients (records and accounts) and a pool of experts (one per ~50 cases, so each has
- * a caseload of realistic size: a dozen or two open at a time). Returns the SQL that maps a person column of a demo row to
- * the copy's: its patient, the pool expert standing in for a demo expert, or the same person.
+ * The copies' patients (records and accounts) and a pool of experts (one per twenty requests of a
+ * month's intake, so each has a caseload of realistic size: a dozen or two requests in flight, a
+ * few hundred over the years). Returns the SQL that maps a person column of a demo row to the
+ * copy's: its patient, the pool expert standing in for a demo expert, or the same person.
  */
-async function copyPeople(db: Db, wanted: number): Promise<(column: string) => string> {
+async function copyPeople(db: Db, wanted: number, historyDays: number): Promise<(column: string) => string> {
   const [{ hash } = { hash: '' }] = await db.query<{ hash: string }>(`SELECT password_hash AS hash FROM users WHERE role = 'patient' LIMIT 1`);
   await db.query(
     `INSERT INTO patients (id, given_name, family_name, birth_date, sex, state, country, preferred_language, phone, email)
@@ -104,7 +121,7 @@ async function copyPeople(db: Db, wanted: number): Promise<(column: string) => s
   await db.query(
     `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
      SELECT c.owner_id, p.email, p.given_name || ' ' || p.family_name, 'patient', $1, now() FROM bench_copies c JOIN patients p ON p.id = c.patient_id`, [hash]);
-  const pool = Array.from({ length: Math.max(2, Math.ceil(wanted / 50)) }, () => crypto.randomUUID());
+  const pool = Array.from({ length: Math.max(2, Math.ceil((wanted * Math.min(IN_FLIGHT_DAYS, historyDays)) / historyDays / 20)) }, () => crypto.randomUUID());
   await db.query(
     `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
      SELECT id, 'expert-' || k || '@scale.consilium.test', 'Dr. Pool Expert ' || k, 'expert', $2, now() FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, k)`, [pool, hash]);
@@ -157,7 +174,7 @@ async function copyRows(db: Db, table: string, person: (column: string) => strin
 }
 
 /** Audit events over three years: reads, lists and changes by the cases' people, in chunks. */
-async function addAuditEvents(db: Db, wanted: number) {
+async function addAuditEvents(db: Db, wanted: number, historyDays: number) {
   const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
   const actions = ['case.read', 'case.list', 'document.read', 'case.intake.write', 'imaging.instance.read', 'opinion.read', 'expert.inbox.read', 'case.accessLog.read'];
   await db.exec(`CREATE TABLE bench_case_ids AS SELECT row_number() OVER () AS k, c.id, m.user_id FROM cases c LEFT JOIN LATERAL (SELECT user_id FROM case_members WHERE case_id = c.id LIMIT 1) m ON true`);
@@ -168,7 +185,7 @@ async function addAuditEvents(db: Db, wanted: number) {
     await db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO audit_events (id, at, actor_id, actor_role, action, entity_type, entity_id, case_id, ip, user_agent, outcome, detail)
-           SELECT gen_random_uuid(), now() - (g::float / $2) * interval '1095 days', b.user_id, 'patient', ($3::text[])[1 + g % array_length($3::text[], 1)], 'Case', b.id::text, b.id,
+           SELECT gen_random_uuid(), now() - (g::float / $2) * interval '${historyDays} days', b.user_id, 'patient', ($3::text[])[1 + g % array_length($3::text[], 1)], 'Case', b.id::text, b.id,
                   '10.0.' || (g % 250) || '.' || (g % 200), 'Mozilla/5.0 (bench)', CASE WHEN g % 97 = 0 THEN 'denied' ELSE 'success' END, '{}'::jsonb
            FROM generate_series(1, $1) g JOIN bench_case_ids b ON b.k = 1 + (g * 7919) % $4
            ORDER BY g DESC`,

@@ -145,7 +145,8 @@ describe('a search that most of a long queue matches', () => {
   beforeAll(async () => {
     big = await startTestApp({ DEMO: 'true' });
     await seedDemo(big.db, big.config);
-    await growToScale(big.db, { cases: 4000, auditEvents: 0 });
+    // A young program (a month of requests, most still open): many open cases match the search.
+    await growToScale(big.db, { cases: 4000, auditEvents: 0, historyDays: 30 });
   }, 120_000);
   afterAll(() => big?.close());
 

@@ -4,14 +4,15 @@ import { growToScale } from '../../bench/scaleSeed.ts';
 import { overflowing, screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './browser.ts';
 
 /**
- * A program a few years in: thousands of cases and a long audit trail. The lists say "About …"
+ * A busy program: thousands of open requests and a long audit trail. The lists say "About …"
  * and page by "Next" and "Previous" (each page starting where the last ended), not by a numbered
  * last page that would mean counting and skipping every row before it.
  */
 const app = useBrowserApp({ DEMO: 'true' });
 beforeAll(async () => {
   await seedDemo(app.t.db, app.t.config);
-  await growToScale(app.t.db, { cases: 6000, auditEvents: 10_000 });
+  // A month of requests, most still open: the queue (open requests) is thousands long.
+  await growToScale(app.t.db, { cases: 6000, auditEvents: 10_000, historyDays: 30 });
 }, 300_000);
 
 const pageRows = async (page: import('playwright-core').Page, testId: string) => (await page.getByTestId(testId).allTextContents()).join('|');
