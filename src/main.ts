@@ -9,7 +9,7 @@ import { seedDemo, seedDemoSlide } from './demo/seed.ts';
 /** Starts the server: open the database, migrate, (demo data), listen, and stop cleanly. */
 async function main() {
   const config = loadConfig();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, keepPlans: config.databaseKeepPlans });
   await migrate(db);
   if (config.demo) await seedDemo(db, config);
   const app = await buildApp({ config, db });

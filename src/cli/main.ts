@@ -56,7 +56,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   if (command === 'api-types') return writeApiTypes(rest.includes('--check'));
   const config = loadConfig();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, keepPlans: config.databaseKeepPlans });
   try {
     switch (command) {
       case 'migrate': {

@@ -24,3 +24,11 @@ describe('billing settings', () => {
     expect(() => loadConfig({ ...base, STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/sk_test_/);
   });
 });
+
+describe('database settings', () => {
+  it('keeps statement plans unless told not to (a pooler in transaction mode)', () => {
+    expect(loadConfig(base).databaseKeepPlans).toBe(true);
+    expect(loadConfig({ ...base, DATABASE_KEEP_PLANS: 'false' }).databaseKeepPlans).toBe(false);
+    expect(() => loadConfig({ ...base, DATABASE_KEEP_PLANS: 'sometimes' })).toThrow(/DATABASE_KEEP_PLANS/);
+  });
+});

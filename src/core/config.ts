@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_KEEP_PLANS: z.enum(['true', 'false', '1', '0']).default('true'),
   PUBLIC_URL: z.string().url().optional(),
   TRUSTED_PROXIES: z.string().default(''),
   DEMO: z.enum(['true', 'false', '1', '0']).optional(),
@@ -116,6 +117,8 @@ export interface Config {
   databaseUrl?: string;
   /** Connections each instance keeps to PostgreSQL (several instances share the server's max_connections). */
   databasePoolSize: number;
+  /** Prepare statements sent again and again, so PostgreSQL plans each once per connection. */
+  databaseKeepPlans: boolean;
   /** Base of every absolute URL the server writes (mail links, FHIR fullUrls, DICOMweb, tus). */
   publicUrl: string;
   /**
@@ -244,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseKeepPlans: e.DATABASE_KEEP_PLANS === 'true' || e.DATABASE_KEEP_PLANS === '1',
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustedProxies: e.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
     demo: e.DEMO === 'true' || e.DEMO === '1',

@@ -105,10 +105,21 @@ describe.runIf(process.env.TEST_DB === 'postgres')('statements sent again and ag
       await one.exec(`CREATE TABLE changing_plans (id int PRIMARY KEY, size text); INSERT INTO changing_plans VALUES (1, '42')`);
       const size = 'SELECT size FROM changing_plans WHERE id = $1';
       for (let i = 0; i < 3; i++) await one.query(size, [1]);
-      // Another instance's migration.
+      expect(await one.query('SELECT statement FROM pg_prepared_statements')).toEqual([{ statement: size }]);
+      // Another instance's migration: the kept plan is refused, and the statement is sent again, planned.
       await t.db.exec('ALTER TABLE changing_plans ALTER COLUMN size TYPE int USING size::int');
-      await expect(one.query(size, [1])).rejects.toThrow(/cached plan must not change result type/);
       for (let i = 0; i < 4; i++) expect(await one.query(size, [1])).toEqual([{ size: 42 }]);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('are never prepared when keeping plans is turned off', async () => {
+    const one = await openDb({ databaseUrl: t.url!, poolSize: 1, keepPlans: false });
+    try {
+      const byId = 'SELECT 1 AS one WHERE $1::int = 1';
+      for (let i = 0; i < 5; i++) await one.query(byId, [1]);
+      expect(await one.query('SELECT statement FROM pg_prepared_statements')).toEqual([]);
     } finally {
       await one.close();
     }

@@ -145,7 +145,10 @@ export class PgliteDb implements Db {
  * for the unread counts beside it); named, a list request took half the database's time.
  *
  * A text is named from its third use on (a one-off costs nothing to keep), up to `capacity`
- * texts in all; each connection keeps the ones it has used. Never named: statements that return
+ * texts in all; each connection keeps the ones it has used (a queue page's kept plan is a few
+ * hundred kB of the server's memory per connection; idle connections close after ten seconds).
+ * Off with `DATABASE_KEEP_PLANS=false`, for a pooler that hands each transaction another
+ * server connection (PgBouncer in transaction mode before 1.21). Never named: statements that return
  * `*` (a migration adding a column would change a kept plan's result, which PostgreSQL refuses),
  * statements matching a parameter with LIKE (the plan depends on the pattern), and anything that
  * is not a plain query (BEGIN, EXPLAIN, LISTEN…).
@@ -157,14 +160,14 @@ export class StatementNames {
   private readonly unnamed = new Set<string>();
   private readonly capacity: number;
   private readonly afterUses: number;
-  constructor(capacity = 500, afterUses = 3) {
+  constructor(capacity = 200, afterUses = 3) {
     this.capacity = capacity;
     this.afterUses = afterUses;
   }
 
   nameOf(text: string): string | undefined {
     const known = this.names.get(text);
-    if (known || this.names.size >= this.capacity || !PREPARABLE.test(text) || returnsStar(text) || PATTERN_PARAMETER.test(text) || this.unnamed.has(text)) return known;
+    if (known || this.names.size >= this.capacity || !PREPARABLE.test(text) || returnsStar(text) || matchesPattern(text) || this.unnamed.has(text)) return known;
     const uses = (this.seen.get(text) ?? 0) + 1;
     if (uses < this.afterUses) {
       // Texts built from values (a page number, an id spelled out) are counted, never kept long.
@@ -185,13 +188,14 @@ export class StatementNames {
     try {
       return await on.query({ name, text, values });
     } catch (err) {
+      if (!isStalePlan(err)) throw err;
       // A column's type changed under a kept plan (a migration run by another instance): the
       // text goes back to being planned each time, on every connection (a connection keeps the
-      // statement under its name, so the name is not given again).
-      if ((err as { code?: string }).code === '0A000' && /cached plan must not change result type/.test((err as Error).message)) {
-        this.names.delete(text);
-        this.unnamed.add(text);
-      }
+      // statement under its name, so the name is not given again). Outside a transaction the
+      // statement is simply sent again; inside one, the error is the transaction's.
+      this.names.delete(text);
+      this.unnamed.add(text);
+      if (on instanceof pg.Pool) return on.query(text, values);
       throw err;
     }
   }
@@ -205,15 +209,18 @@ const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
 const returnsStar = (text: string) => text.replace(/\(\*\)/g, '').includes('*');
 // A pattern decides the plan: a common word is best met walking the list in order, a rare one
 // through the trigram index, a prefix through a range. A kept plan, made without the pattern,
-// took a search of the open queue from 1 to 8 ms.
-const PATTERN_PARAMETER = /\bI?LIKE\s+\$\d/i;
+// took a search of the open queue from 1 to 8 ms. Any LIKE in a statement with parameters counts
+// (the pattern may be built around one: '%' || $1 || '%').
+const matchesPattern = (text: string) => /\bI?LIKE\b/i.test(text) && /\$\d/.test(text);
+// By the routine that raises it: the message is in the server's language.
+const isStalePlan = (err: unknown) => (err as { code?: string }).code === '0A000' && (err as { routine?: string }).routine === 'RevalidateCachedQuery';
 
 class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly url: string;
   readonly statements: StatementNames;
-  constructor(pool: pg.Pool, url: string, statements = new StatementNames()) {
+  constructor(pool: pg.Pool, url: string, statements: StatementNames) {
     this.pool = pool;
     this.url = url;
     this.statements = statements;
@@ -316,14 +323,14 @@ const PGLITE_SHARED_BUFFERS = '32MB';
  * (or in memory when `dataDir` is `memory://`, for tests, optionally from the files of
  * `PgliteDb.files()`).
  */
-export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poolSize?: number; startFrom?: Blob }): Promise<Db> {
+export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poolSize?: number; keepPlans?: boolean; startFrom?: Blob }): Promise<Db> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection the server ends (a restart, a failover, an administrator) is dropped and
     // replaced by the pool; without a listener its error would bring the whole process down.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL ended an idle connection: ${err.message}`));
     await pool.query('SELECT 1');
-    return new PostgresDb(pool, opts.databaseUrl);
+    return new PostgresDb(pool, opts.databaseUrl, new StatementNames(opts.keepPlans === false ? 0 : undefined));
   }
   if (!opts.dataDir || opts.dataDir === 'memory://') {
     // Starting from a copy of another database's files skips initdb, most of an opening's time.
