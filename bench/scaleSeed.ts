@@ -80,15 +80,16 @@ async function planCopies(db: Db, wanted: number, historyDays: number) {
   const weight = (t: { status: string }) => STATE_WEIGHTS[t.status] ?? 1;
   const finished = (t: { status: string }) => FINISHED.includes(t.status);
   const sum = (ts: typeof templates) => ts.reduce((s, t) => s + weight(t), 0);
-  // The last month's intake: in flight in the states' proportions, the rest of it and every
-  // older request finished.
-  const monthly = (wanted * Math.min(IN_FLIGHT_DAYS, historyDays)) / historyDays;
+  if (!(historyDays >= 1)) throw new Error(`historyDays must be a day or more, not ${historyDays}`);
+  // The last month's intake: in flight in the states' proportions, the rest of it finished
+  // within the month too; every older request finished, over the rest of the history.
+  const recentDays = Math.min(IN_FLIGHT_DAYS, historyDays);
+  const monthly = (wanted * recentDays) / historyDays;
   const inFlight = (monthly * sum(templates.filter((t) => !finished(t)))) / sum(templates);
   const share = (t: { status: string }, among: typeof templates, n: number) => Math.round((n * weight(t)) / sum(among));
-  const plan = templates.map((t) => ({
-    id: t.id, finished: finished(t),
-    copies: finished(t) ? share(t, templates.filter(finished), wanted - inFlight) : share(t, templates.filter((x) => !finished(x)), inFlight),
-  }));
+  const plan = templates.map((t) => finished(t)
+    ? { id: t.id, copies: share(t, templates.filter(finished), wanted - inFlight), recent: share(t, templates.filter(finished), monthly - inFlight) }
+    : { id: t.id, copies: share(t, templates.filter((x) => !finished(x)), inFlight), recent: share(t, templates.filter((x) => !finished(x)), inFlight) });
   await db.exec(`CREATE TABLE bench_copies (template_id uuid, template_owner uuid, template_patient uuid, new_id uuid, patient_id uuid, owner_id uuid, n int, shift interval, condition_from uuid, reference_n bigint DEFAULT nextval('case_reference_seq'))`);
   const conditions = templates.map((t) => t.id);
   await db.query(
@@ -96,12 +97,14 @@ async function planCopies(db: Db, wanted: number, historyDays: number) {
      SELECT t.id, (SELECT m.user_id FROM case_members m WHERE m.case_id = t.id AND m.relation = 'patient' LIMIT 1), t.patient_id,
             gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), g,
             -- Every date moves back by the same amount, so that the copy was created between an
-            -- hour and its age limit ago (new = old - shift).
-            (t.created_at - now()) + random() * (CASE WHEN p.finished THEN interval '${historyDays} days' ELSE interval '${Math.min(IN_FLIGHT_DAYS, historyDays)} days' END) + interval '1 hour',
+            -- hour and a month ago (the first \`recent\` copies) or before that, over the rest of
+            -- the history (new = old - shift).
+            (t.created_at - now()) + interval '1 hour' + (CASE WHEN g <= p.recent THEN random() * interval '${recentDays} days'
+              ELSE interval '${recentDays} days' + random() * interval '${Math.max(0, historyDays - recentDays)} days' END),
             -- Whatever state a case is in, its condition is any of the program's: finished cases
             -- are not all of one diagnosis.
             ($2::uuid[])[1 + floor(random() * array_length($2::uuid[], 1))::int]
-     FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, copies int, finished boolean) JOIN cases t ON t.id = p.id, generate_series(1, p.copies) g`,
+     FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, copies int, recent int) JOIN cases t ON t.id = p.id, generate_series(1, p.copies) g`,
     [JSON.stringify(plan), conditions]);
 }
 
