@@ -130,7 +130,9 @@ function stateWord(word: string): string {
  * list (exact up to a thousand, estimated above). The page is found on `cases` alone through an
  * index that matches the sort, then joined for the rows shown.
  */
-export async function queryCases(tx: Queryable, actor: Actor, f: CaseListFilter, sla: SlaBounds, recent?: RecentEstimates): Promise<{ rows: CaseListRow[] } & ListTotal & { nextCursor: string | null }> {
+export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFilter, sla: SlaBounds, recent?: RecentEstimates): Promise<{ rows: CaseListRow[] } & ListTotal & { nextCursor: string | null }> {
+  // The same statuses in any order are one list: one statement, one kept plan, one estimate.
+  const f = asked.status ? { ...asked, status: [...new Set(asked.status)].sort() } : asked;
   const params: unknown[] = [actor.userId];
   // A deleted draft (cancelled before it was ever sent) is gone from every list.
   const where = [caseGrantSql(actor, 1), `NOT (c.status = 'cancelled' AND c.submitted_at IS NULL)`];
