@@ -50,6 +50,7 @@ export interface GrowthReport {
 
 export async function growToScale(db: Db, target: { cases: number; auditEvents: number; historyDays?: number }): Promise<GrowthReport> {
   const historyDays = target.historyDays ?? HISTORY_DAYS;
+  if (!(historyDays >= 1)) throw new Error(`historyDays must be a day or more, not ${historyDays}`);
   const t0 = Date.now();
   const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const wanted = Math.max(0, target.cases - existing);
@@ -67,24 +68,30 @@ export async function growToScale(db: Db, target: { cases: number; auditEvents: 
   return { cases, auditEvents, seconds: { cases: (t1 - t0) / 1000, audit: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 } };
 }
 
+/** How many requests arrive in a program's last month (those still in flight among them), and how long it has run. */
+interface Intake {
+  historyDays: number;
+  recentDays: number;
+  monthly: number;
+}
+
 async function copyCases(db: Db, wanted: number, historyDays: number) {
-  await planCopies(db, wanted, historyDays);
-  const person = await copyPeople(db, wanted, historyDays);
+  const recentDays = Math.min(IN_FLIGHT_DAYS, historyDays);
+  const intake = { historyDays, recentDays, monthly: (wanted * recentDays) / historyDays };
+  await planCopies(db, wanted, intake);
+  const person = await copyPeople(db, intake);
   for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'case_threads', 'case_messages']) await copyRows(db, table, person);
   await db.exec('DROP TABLE bench_copies');
 }
 
 /** One row per new case: which demo case it copies, its new ids, and how far back its dates move. */
-async function planCopies(db: Db, wanted: number, historyDays: number) {
+async function planCopies(db: Db, wanted: number, { historyDays, recentDays, monthly }: Intake) {
   const templates = await db.query<{ id: string; status: string }>('SELECT id, status FROM cases ORDER BY created_at');
   const weight = (t: { status: string }) => STATE_WEIGHTS[t.status] ?? 1;
   const finished = (t: { status: string }) => FINISHED.includes(t.status);
   const sum = (ts: typeof templates) => ts.reduce((s, t) => s + weight(t), 0);
-  if (!(historyDays >= 1)) throw new Error(`historyDays must be a day or more, not ${historyDays}`);
   // The last month's intake: in flight in the states' proportions, the rest of it finished
   // within the month too; every older request finished, over the rest of the history.
-  const recentDays = Math.min(IN_FLIGHT_DAYS, historyDays);
-  const monthly = (wanted * recentDays) / historyDays;
   const inFlight = (monthly * sum(templates.filter((t) => !finished(t)))) / sum(templates);
   const share = (t: { status: string }, among: typeof templates, n: number) => Math.round((n * weight(t)) / sum(among));
   const plan = templates.map((t) => finished(t)
@@ -114,7 +121,7 @@ async function planCopies(db: Db, wanted: number, historyDays: number) {
  * few hundred over the years). Returns the SQL that maps a person column of a demo row to the
  * copy's: its patient, the pool expert standing in for a demo expert, or the same person.
  */
-async function copyPeople(db: Db, wanted: number, historyDays: number): Promise<(column: string) => string> {
+async function copyPeople(db: Db, { monthly }: Intake): Promise<(column: string) => string> {
   const [{ hash } = { hash: '' }] = await db.query<{ hash: string }>(`SELECT password_hash AS hash FROM users WHERE role = 'patient' LIMIT 1`);
   await db.query(
     `INSERT INTO patients (id, given_name, family_name, birth_date, sex, state, country, preferred_language, phone, email)
@@ -124,7 +131,7 @@ async function copyPeople(db: Db, wanted: number, historyDays: number): Promise<
   await db.query(
     `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
      SELECT c.owner_id, p.email, p.given_name || ' ' || p.family_name, 'patient', $1, now() FROM bench_copies c JOIN patients p ON p.id = c.patient_id`, [hash]);
-  const pool = Array.from({ length: Math.max(2, Math.ceil((wanted * Math.min(IN_FLIGHT_DAYS, historyDays)) / historyDays / 20)) }, () => crypto.randomUUID());
+  const pool = Array.from({ length: Math.max(2, Math.ceil(monthly / 20)) }, () => crypto.randomUUID());
   await db.query(
     `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
      SELECT id, 'expert-' || k || '@scale.consilium.test', 'Dr. Pool Expert ' || k, 'expert', $2, now() FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, k)`, [pool, hash]);

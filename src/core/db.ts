@@ -147,9 +147,9 @@ export class PgliteDb implements Db {
  * A text is named from its third use on (a one-off costs nothing to keep), up to `capacity`
  * texts in all; each connection keeps the ones it has used (a queue page's kept plan is a few
  * hundred kB of the server's memory per connection; idle connections close after ten seconds).
- * Off with `DATABASE_KEEP_PLANS=false`, for a pooler that hands each transaction another
- * server connection (PgBouncer in transaction mode before 1.21). Never named: statements that return
- * `*` (a migration adding a column would change a kept plan's result, which PostgreSQL refuses),
+ * Off with `DATABASE_KEEP_PLANS=false`, for a pooler that hands each transaction another server
+ * connection (PgBouncer in transaction mode before 1.21). Never named: statements that return `*`
+ * (a migration adding a column would change a kept plan's result, which PostgreSQL refuses),
  * statements matching a parameter with LIKE (the plan depends on the pattern), and anything that
  * is not a plain query (BEGIN, EXPLAIN, LISTEN…).
  */
@@ -167,7 +167,7 @@ export class StatementNames {
 
   nameOf(text: string): string | undefined {
     const known = this.names.get(text);
-    if (known || this.names.size >= this.capacity || !PREPARABLE.test(text) || returnsStar(text) || matchesPattern(text) || this.unnamed.has(text)) return known;
+    if (known || this.names.size >= this.capacity || this.unnamed.has(text) || !PREPARABLE.test(text) || RETURNS_STAR.test(text) || matchesPattern(text)) return known;
     const uses = (this.seen.get(text) ?? 0) + 1;
     if (uses < this.afterUses) {
       // Texts built from values (a page number, an id spelled out) are counted, never kept long.
@@ -199,14 +199,11 @@ export class StatementNames {
       throw err;
     }
   }
-
-  get size(): number {
-    return this.names.size;
-  }
 }
 
 const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
-const returnsStar = (text: string) => text.replace(/\(\*\)/g, '').includes('*');
+// A `*` that is not `(*)` (as in count(*)).
+const RETURNS_STAR = /(?<!\()\*|\*(?!\))/;
 // A pattern decides the plan: a common word is best met walking the list in order, a rare one
 // through the trigram index, a prefix through a range. A kept plan, made without the pattern,
 // took a search of the open queue from 1 to 8 ms. Any LIKE in a statement with parameters counts
@@ -219,7 +216,7 @@ class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly url: string;
-  readonly statements: StatementNames;
+  private readonly statements: StatementNames;
   constructor(pool: pg.Pool, url: string, statements: StatementNames) {
     this.pool = pool;
     this.url = url;
