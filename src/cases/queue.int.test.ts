@@ -6,7 +6,9 @@ import { growToScale } from '../../bench/scaleSeed.ts';
 import { Client } from '../../test/support/client.ts';
 import { DEMO_PASSWORD, seedDemo } from '../demo/seed.ts';
 import { refreshSlaDueDates } from './service.ts';
-import { loadServiceLevels } from './sla.ts';
+import { loadServiceLevels, onTrackFrom } from './sla.ts';
+import { queryCases } from './repository.ts';
+import type { Queryable } from '../core/db.ts';
 
 let t: TestApp;
 let coordinator: Person;
@@ -166,5 +168,59 @@ describe('a search that most of a long queue matches', () => {
       const second = (await c.get(`/api/cases?${query}&cursor=${first.nextCursor}`)).body;
       expect([...first.items, ...second.items].map((i: { id: string }) => i.id)).toEqual(expected.map((r) => r.id));
     }
+  });
+
+  it('counts a search with few matches in the statement that sorts them, and walks instead when the planner guessed too few', async () => {
+    const [me] = await big.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator@demo.consilium.test'`);
+    const actor = { userId: me!.id, role: 'coordinator' as const, name: 'Coordinator', email: 'coordinator@demo.consilium.test' };
+    const now = new Date();
+    const clock = { now, onTrackFrom: onTrackFrom(loadServiceLevels(), now) };
+    const open = ['submitted', 'collecting_records', 'ready_for_review', 'assigned', 'in_review', 'board', 'opinion_signed', 'delivered', 'on_hold'] as const;
+    const statements: string[] = [];
+    // The planner's estimate as given (or replaced by `guess`), every statement seen.
+    const watched = (guess?: number): Queryable => ({
+      exec: (sql: string) => big.db.exec(sql),
+      query: async <T>(sql: string, params?: unknown[]) => {
+        statements.push(sql);
+        if (guess !== undefined && /^EXPLAIN/.test(sql)) return [{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': guess } }] }] as T[];
+        return big.db.query<T>(sql, params);
+      },
+    });
+    const truth = async (like: string, order: string) => big.db.query<{ id: string }>(
+      `SELECT id FROM cases WHERE search_text LIKE $3 AND status = ANY($1::text[]) AND (coordinator_id = $2 OR coordinator_id IS NULL) ORDER BY ${order}`, [open, me!.id, like]);
+
+    // A rare word: its matches read once, counted exactly and sorted, in one statement after the estimate.
+    const [rare] = await big.db.query<{ family_name: string }>(`SELECT p.family_name FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.status = 'in_review' AND p.family_name IS NOT NULL LIMIT 1`);
+    const word = rare!.family_name.toLowerCase();
+    const few = await truth(`%${word}%`, 'urgency, queued_at, id');
+    expect(few.length).toBeGreaterThan(0);
+    const found = await queryCases(watched(), actor, { q: word, status: [...open], sort: 'urgency', page: 1, pageSize: 25 }, clock);
+    expect(found.rows.map((r) => r.id)).toEqual(few.slice(0, 25).map((r) => r.id));
+    expect({ total: found.total, estimated: found.estimated }).toEqual({ total: few.length, estimated: false });
+    expect(statements.filter((sql) => !/^EXPLAIN/.test(sql))).toHaveLength(1);
+    // Past the end: no row carries the count, which is taken on its own.
+    const beyond = await queryCases(watched(), actor, { q: word, status: [...open], sort: 'urgency', page: 50, pageSize: 25 }, clock);
+    expect({ rows: beyond.rows.length, total: beyond.total, estimated: beyond.estimated }).toEqual({ rows: 0, total: few.length, estimated: false });
+
+    // A common word the planner thought rare: over a thousand matches, so the page comes from the
+    // walk in sort order, the same page a full sort gives, and the total is an estimate.
+    const many = await truth('%c-20%', 'queued_at DESC, id DESC');
+    expect(many.length).toBeGreaterThan(1000);
+    statements.length = 0;
+    const walked = await queryCases(watched(1500), actor, { q: 'C-20', status: [...open], sort: 'newest', page: 2, pageSize: 25 }, clock);
+    expect(walked.rows.map((r) => r.id)).toEqual(many.slice(25, 50).map((r) => r.id));
+    expect(walked.estimated).toBe(true);
+    expect(walked.total).toBeGreaterThan(1000);
+    expect(statements.filter((sql) => /MATERIALIZED/.test(sql))).toHaveLength(1);
+
+    // Overdue cases are counted whatever the planner guesses (it cannot weigh a delivery date
+    // against a due date), in the statement that reads the page.
+    const [overdue] = await big.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM cases WHERE ready_at IS NOT NULL AND ((delivered_at IS NULL AND sla_due_at < $1) OR delivered_at > sla_due_at) AND (coordinator_id = $2 OR (coordinator_id IS NULL AND status NOT IN ('draft', 'cancelled', 'closed')))`, [now.toISOString(), me!.id]);
+    expect(overdue!.n).toBeGreaterThan(0);
+    statements.length = 0;
+    const late = await queryCases(watched(50_000), actor, { sla: 'breached', sort: 'oldest', page: 1, pageSize: 25 }, clock);
+    expect({ total: late.total, estimated: late.estimated }).toEqual({ total: overdue!.n, estimated: false });
+    expect(statements.filter((sql) => !/^EXPLAIN/.test(sql))).toHaveLength(1);
   });
 });

@@ -1,5 +1,8 @@
 import type { Queryable } from './db.ts';
 
+/** Lists are counted exactly up to this many rows; above it their total is the planner's estimate. */
+export const EXACT_UP_TO = 1000;
+
 export interface ListTotal {
   total: number;
   /** True when `total` is the planner's estimate (more than `exactUpTo` rows matched). */
@@ -14,7 +17,15 @@ export interface ListTotal {
  * reads every row a rare-in-order filter passes, or every match of a common word in a search.
  * `fromWhere` is the list's `FROM … WHERE …` with its parameters.
  */
-export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = 1000, reuse?: EstimateReuse): Promise<ListTotal> {
+export async function cheapCount(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = EXACT_UP_TO, reuse?: EstimateReuse): Promise<ListTotal> {
+  const estimate = await estimatedRows(q, fromWhere, params, exactUpTo, reuse);
+  if (!worthCounting(estimate, exactUpTo)) return { total: estimate, estimated: true };
+  const [row] = await q.query<{ n: number }>(`SELECT ${cappedCountSql(fromWhere, exactUpTo)} AS n`, params);
+  return totalOfCount(row?.n ?? 0, estimate, exactUpTo);
+}
+
+/** The planner's estimate of the rows `fromWhere` matches, reused for a few seconds when `reuse` is given. */
+export async function estimatedRows(q: Queryable, fromWhere: string, params: unknown[], exactUpTo = EXACT_UP_TO, reuse?: EstimateReuse): Promise<number> {
   const key = reuse ? `${exactUpTo}\u0000${reuse.key ?? `${fromWhere}\u0000${JSON.stringify(params)}`}` : '';
   let estimate = reuse?.recent.get(key);
   if (estimate === undefined) {
@@ -22,10 +33,21 @@ export async function cheapCount(q: Queryable, fromWhere: string, params: unknow
     estimate = plannedRows(plan?.['QUERY PLAN']);
     reuse?.recent.set(key, estimate);
   }
-  if (estimate > exactUpTo * 2) return { total: estimate, estimated: true };
-  const [row] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 ${fromWhere} LIMIT ${exactUpTo + 1}) capped`, params);
-  const n = row?.n ?? 0;
-  if (n <= exactUpTo) return { total: n, estimated: false };
+  return estimate;
+}
+
+/** Whether a list estimated at `estimate` rows is counted (see `cheapCount`). */
+export const worthCounting = (estimate: number, exactUpTo = EXACT_UP_TO) => estimate <= exactUpTo * 2;
+
+/**
+ * The count of `fromWhere`'s rows up to one past `exactUpTo`, as a scalar subquery: it can ride
+ * along in the statement that reads the page (one round trip and one plan fewer for a short list).
+ */
+export const cappedCountSql = (fromWhere: string, exactUpTo = EXACT_UP_TO) => `(SELECT count(*)::int FROM (SELECT 1 ${fromWhere} LIMIT ${exactUpTo + 1}) capped)`;
+
+/** The list's total from a capped count: exact up to `exactUpTo`, else the estimate (at least one past it). */
+export function totalOfCount(counted: number, estimate: number, exactUpTo = EXACT_UP_TO): ListTotal {
+  if (counted <= exactUpTo) return { total: counted, estimated: false };
   return { total: Math.max(exactUpTo + 1, estimate), estimated: true };
 }
 
