@@ -223,4 +223,33 @@ describe('a search that most of a long queue matches', () => {
     expect({ total: late.total, estimated: late.estimated }).toEqual({ total: overdue!.n, estimated: false });
     expect(statements.filter((sql) => !/^EXPLAIN/.test(sql))).toHaveLength(1);
   });
+
+  it.runIf(process.env.TEST_DB === 'postgres')('keeps one plan for a service-level list, whatever the moment', async () => {
+    const [me] = await big.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator@demo.consilium.test'`);
+    const actor = { userId: me!.id, role: 'coordinator' as const, name: 'Coordinator', email: 'coordinator@demo.consilium.test' };
+    const sent: { sql: string; params: unknown[] }[] = [];
+    const watched: Queryable = { exec: (sql: string) => big.db.exec(sql), query: async <T>(sql: string, params: unknown[] = []) => {
+      sent.push({ sql, params });
+      return big.db.query<T>(sql, params);
+    } };
+    const levels = loadServiceLevels();
+    const at = (now: Date) => ({ now, onTrackFrom: onTrackFrom(levels, now) });
+    await queryCases(watched, actor, { sla: 'breached', sort: 'oldest', page: 1, pageSize: 25 }, at(new Date()));
+    const page = sent.find((s) => /JOIN patients/.test(s.sql))!;
+    const moment = page.params.findIndex((p) => typeof p === 'string' && /^\d{4}-\d\d-\d\dT/.test(p));
+    expect(moment).toBeGreaterThan(0);
+    // As requests come, each with its own moment: after its first few, PostgreSQL keeps a generic
+    // plan, one that names no moment, unless the moment changes the plan's cost.
+    const session = big.db.session!();
+    await session.connect();
+    try {
+      const withMoment = (ms: number) => page.params.map((p, i) => (i === moment ? new Date(Date.now() - ms).toISOString() : p));
+      for (let i = 0; i < 8; i++) await session.query({ name: 'overdue', text: page.sql, values: withMoment(i * 1000) });
+      const values = withMoment(9000).map((v) => (v === null ? 'NULL' : `'${String(v)}'`)).join(', ');
+      const plan = (await session.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) EXECUTE overdue(${values})`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d/);
+    } finally {
+      await session.end();
+    }
+  });
 });
