@@ -35,6 +35,16 @@ export interface CaseRow {
   updated_at: Date;
 }
 
+/**
+ * The columns of a `CaseRow`, named: a statement that reads `*` is never prepared (a migration
+ * adding a column would change a kept plan's result), and this one runs in every request about a
+ * case. The type checks that every field of `CaseRow` is read, and nothing else.
+ */
+const CASE_ROW_COLUMNS = ['id', 'reference', 'status', 'status_before_hold', 'urgency', 'urgency_reason', 'patient_id', 'created_by', 'coordinator_id',
+  'lead_expert_id', 'intake', 'assessment_answers', 'submitted_at', 'fee_schedule_version', 'status_changed_at', 'created_at', 'updated_at'] as const satisfies readonly (keyof CaseRow)[];
+const everyCaseRowColumn: Exclude<keyof CaseRow, (typeof CASE_ROW_COLUMNS)[number]> extends never ? true : never = true;
+const CASE_ROW_SELECT = everyCaseRowColumn && `SELECT ${CASE_ROW_COLUMNS.join(', ')} FROM cases WHERE id = $1`;
+
 export interface OpenedCase {
   row: CaseRow;
   relations: CaseRelation[];
@@ -106,7 +116,7 @@ export async function openCase(
     throw new AccessDenied({ actor, meta, action: opts.auditAction ?? permission, entityType: 'Case', entityId: caseId.slice(0, 64), caseId: UUID_RE.test(caseId) ? caseId : null, outcome: 'denied' });
   };
   if (!UUID_RE.test(caseId)) deny();
-  const rows = await tx.query<CaseRow>(`SELECT * FROM cases WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [caseId]);
+  const rows = await tx.query<CaseRow>(`${CASE_ROW_SELECT}${opts.forUpdate ? ' FOR UPDATE' : ''}`, [caseId]);
   const row = rows[0];
   if (!row) deny();
   const relations = (await tx.query<{ relation: CaseRelation }>(
