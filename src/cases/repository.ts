@@ -160,9 +160,7 @@ export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFil
   const paramsOfList = params.length;
   const estimate = await estimatedRows(tx, listFromWhere, params, EXACT_UP_TO, reuse);
   // A short list is counted by the statement that reads its page; a long one is only estimated.
-  // A service-level list is always counted: the planner cannot weigh a delivery date against a due
-  // date (it guessed 31,700 cases delivered late for none), and the count reads only running
-  // clocks and late deliveries (partial indexes), a thousand of them at most.
+  // A service-level list is always counted, along its walks (see `listCount` below).
   const counting = worthCounting(estimate) || Boolean(f.sla);
 
   const order = ORDERS[f.sort];
@@ -176,16 +174,18 @@ export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFil
   }
   const orderBy = order.keys.map((k) => `${k} ${dir}`).join(', ');
   // A service-level list is counted along its walks (running clocks, late deliveries: partial
-  // indexes): counted as one filter, the planner took the late deliveries for a third of the
-  // table and read all of it (390 ms).
+  // indexes, a thousand entries at most). The planner cannot weigh a delivery date against a due
+  // date: it took the late deliveries for a third of the table, so its estimate said "about
+  // 31,700" for 361 overdue, and a count as one filter read the whole table (390 ms).
   const listCount = f.sla ? `(SELECT count(*)::int FROM (${walkSql(f, listWhere, orderBy, clock, EXACT_UP_TO + 1, 0)}) capped)` : cappedCountSql(listFromWhere);
   const read = async (shape: PageShape) => {
-    // The whole list's count: the matches the page was sorted from, when they are the list, else a count of its own.
+    // The whole list's count: the matches the page was sorted from, when they are the list, else a
+    // count of its own. `matched` is read back only to see whether a capped search was cut short.
     const count = shape.matched && !f.cursor ? shape.matched : counting ? listCount : 'NULL::int';
     return tx.query<CaseListRow & { matched: number | null; list_total: number | null }>(
       `${shape.with}SELECT c.id, c.reference, c.status, c.urgency, p.given_name, p.family_name, c.intake->'condition'->>'description' AS condition,
          c.intake->'condition'->>'icd10Code' AS icd10, co.name AS coordinator_name, c.submitted_at, c.status_changed_at, c.created_at,
-         c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key, ${shape.matched ?? 'NULL::int'} AS matched, ${count} AS list_total
+         c.ready_at, c.delivered_at, c.sla_due_at, c.queued_at::text AS queued_key, ${shape.capped ? shape.matched : 'NULL::int'} AS matched, ${count} AS list_total
        FROM (${shape.ids}) page
        JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
        ORDER BY ${orderBy}`, params);
