@@ -21,7 +21,7 @@ import { drainUntilSettled, startJobWorker } from './core/jobs.ts';
 import { closeIfBodyUnread } from './core/http.ts';
 import { startAuditSealer } from './core/audit.ts';
 import { jobTable } from './jobs.ts';
-import { CSP_NONCE_PLACEHOLDER, securityPlugin } from './core/security.ts';
+import { CSP_NONCE_PLACEHOLDER, isApi, isFhir, securityPlugin } from './core/security.ts';
 import { secretBox } from './core/secrets.ts';
 import { describeAccess, routeAccessPlugin, type RouteAccess } from './core/routeAccess.ts';
 import { migrationsCurrent } from './core/migrate.ts';
@@ -60,8 +60,6 @@ function statusOf(err: FastifyError, fallback: number): number {
   return s && s >= 400 && s < 500 ? s : fallback;
 }
 
-const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
-const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
 /** The built web app's files: their names carry a hash of their content. */
 const ASSETS_PREFIX = '/assets/';
 const isAsset = (req: FastifyRequest) => req.url.startsWith(ASSETS_PREFIX);

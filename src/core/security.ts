@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fp from 'fastify-plugin';
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Config } from './config.ts';
@@ -23,16 +23,17 @@ declare module 'fastify' {
 }
 
 const nonceOf = (res: ServerResponse) => (res as ServerResponse & { styleNonce?: string }).styleNonce ?? 'none';
+const PERMISSIONS = 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()';
+
+/** Addresses that answer data (API, DICOMweb, FHIR), never the page, so never need a style nonce. */
+export const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
+export const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 
 export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Config }) => {
   const { config } = opts;
   const production = config.env === 'production';
-  app.decorateReply('styleNonce', '');
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.styleNonce = crypto.randomBytes(16).toString('base64');
-    (reply.raw as ServerResponse & { styleNonce?: string }).styleNonce = reply.styleNonce;
-  });
-  await app.register(fastifyHelmet, {
+  // Built once: helmet's middleware, made per request, parsed the whole policy for every tile.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -62,12 +63,26 @@ export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Co
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
-  app.addHook('onRequest', async (_req, reply) => {
-    // Our own pages use the camera and microphone (video visits); no frame, and no other site, may.
-    reply.header('permissions-policy', 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()');
+  app.decorateReply('styleNonce', '');
+  app.addHook('onRequest', (req, reply, done) => {
+    try {
+      // Only the page has inline styles; data answers keep a policy that allows none.
+      if (!isApi(req) && !isFhir(req)) {
+        reply.styleNonce = crypto.randomBytes(16).toString('base64');
+        (reply.raw as ServerResponse & { styleNonce?: string }).styleNonce = reply.styleNonce;
+      }
+      securityHeaders(req.raw, reply.raw, (err?: unknown) => {
+        if (err) throw err;
+      });
+      // Our own pages use the camera and microphone (video visits); no frame, and no other site, may.
+      reply.header('permissions-policy', PERMISSIONS);
+      // Headers first, so a refusal carries them too.
+      refuseCrossSite(req, config);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
-
-  app.addHook('onRequest', async (req) => refuseCrossSite(req, config));
   // Fastify reads text/plain bodies by default; a foreign page can send those without a preflight.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (req) => refuseUnsafeText(req));
