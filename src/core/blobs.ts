@@ -56,6 +56,11 @@ export interface SealedFile {
   tag: Buffer;
 }
 
+/** Reused buffers of a range reader: enough for a few tiles in flight, none kept above 1 MB. */
+const SCRATCH_BYTES = 64 * 1024;
+const MAX_SCRATCH_BYTES = 1024 * 1024;
+const SPARE_SCRATCH = 8;
+
 /**
  * A decipher for GCM ciphertext from byte `offset` on, without the bytes before it or the tag:
  * GCM encrypts with AES in counter mode, its first block under counter 2 after the 96-bit IV, so
@@ -260,14 +265,10 @@ export class BlobStore {
   }
 
   /**
-   * Random access into a large blob: `read(start, end)` gives plaintext bytes start..end-1,
-   * decrypted on their own (see gcmRangeDecipher). The GCM tag covers only the whole file, so
-   * this is for files whose parts carry their own checksums (a slide's tile archive: each tile
-   * has its CRC-32 in the zip's directory, checked on every read).
-   */
-  /**
-   * A blob open for many range reads (a slide pyramid's tiles), each decrypted on its own; the
-   * caller checks what it reads another way (a digest) and closes the reader when done.
+   * A blob open for many range reads (a slide pyramid's tiles): `read(start, end)` gives plaintext
+   * bytes start..end-1, decrypted on their own (see gcmRangeDecipher). The GCM tag covers only the
+   * whole file, so the caller checks what it reads another way (a digest per tile) and closes the
+   * reader when done.
    */
   async rangeReader(tx: Queryable, sha: string): Promise<{ size: number; read: (start: number, end: number) => Promise<Buffer>; close: () => Promise<void> }> {
     const [row] = await tx.query<BlobRow>('SELECT * FROM blobs WHERE sha256 = $1', [sha]);
@@ -277,15 +278,26 @@ export class BlobStore {
     const dek = crypto.createSecretKey(unwrap(master, Buffer.from(row.wrapped_key)));
     const iv = Buffer.from(row.iv);
     const handle = await this.objects.openRanges?.(row.object_key);
+    // The encrypted bytes are garbage once deciphered: a few buffers are reused for them, so a
+    // viewer's stream of tiles allocates half as much (each allocation drew the collector sooner).
+    const spare: Buffer[] = [];
     const sealed = handle
-      ? (start: number, end: number) => handle.read(start, end)
+      ? (start: number, end: number, into: Buffer) => handle.read(start, end, into)
       : async (start: number, end: number) => readAll(await this.objects.get(row.object_key, { start, end: end - 1 }));
     return {
       size: Number(row.size),
       read: async (start, end) => {
         if (end <= start) return Buffer.alloc(0);
-        const decipher = gcmRangeDecipher(dek, iv, start);
-        return Buffer.concat([decipher.update(await sealed(start, end)), decipher.final()]);
+        let scratch = spare.pop();
+        if (!scratch || scratch.length < end - start) scratch = Buffer.allocUnsafeSlow(Math.max(end - start, SCRATCH_BYTES));
+        try {
+          const decipher = gcmRangeDecipher(dek, iv, start);
+          const plain = decipher.update(await sealed(start, end, scratch));
+          decipher.final(); // counter mode: nothing held back, so no copy to join it
+          return plain;
+        } finally {
+          if (spare.length < SPARE_SCRATCH && scratch.length <= MAX_SCRATCH_BYTES) spare.push(scratch);
+        }
       },
       close: async () => handle?.close(),
     };

@@ -43,8 +43,11 @@ export interface ObjectBackend {
 }
 
 export interface RangeHandle {
-  /** Bytes start..end-1; rejects when the object ends before `end`. */
-  read(start: number, end: number): Promise<Buffer>;
+  /**
+   * Bytes start..end-1; rejects when the object ends before `end`. Read into the start of `into`
+   * when given (at least end - start bytes long), so a caller can reuse its buffers.
+   */
+  read(start: number, end: number, into?: Buffer): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -140,8 +143,8 @@ export function folderBackend(root: string): ObjectBackend {
       const readAt = (out: Buffer, offset: number, position: number) => new Promise<number>((resolve, reject) =>
         fs.read(fd, out, offset, out.length - offset, position, (err, n) => (err ? reject(err) : resolve(n))));
       return {
-        async read(start, end) {
-          const out = Buffer.allocUnsafe(end - start);
+        async read(start, end, into) {
+          const out = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
           let n = 0;
           for (let got = -1; got !== 0 && n < out.length; n += got) got = await readAt(out, n, start + n);
           if (n < out.length) throw new Error('The stored object ends before the range asked for');

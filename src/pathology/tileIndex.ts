@@ -85,7 +85,7 @@ export async function readTile(index: Buffer, readRange: ReadRange, level: numbe
   const at = find(index, level, col, row);
   if (!at) throw new TileMissing(`${level}/${col}_${row}`);
   const bytes = await readRange(at.offset, at.offset + at.length);
-  if (bytes.length !== at.length || !crypto.createHash('sha256').update(bytes).digest().subarray(0, 16).equals(at.digest)) {
+  if (bytes.length !== at.length || !crypto.hash('sha256', bytes, 'buffer').subarray(0, 16).equals(at.digest)) {
     throw new TileDamaged(`The stored tile ${level}/${col}_${row} does not match its digest.`);
   }
   return bytes;
