@@ -1,4 +1,7 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { onFirstUse } from '../core/onFirstUse.ts';
+
+const stripeSdk = onFirstUse<typeof Stripe>('stripe');
 
 /**
  * Taking a bill's payment online, behind one interface: the patient is sent to the provider's
@@ -44,7 +47,7 @@ export class NoticeRefused extends Error {}
 /** Stripe Checkout through Stripe's own SDK; `apiUrl` points it at another Stripe API (stripe-mock, recorded answers). */
 export function stripeProvider(config: { secretKey: string; webhookSecret: string; apiUrl?: string | undefined }): PaymentProvider {
   const api = config.apiUrl ? new URL(config.apiUrl) : null;
-  const stripe = new Stripe(config.secretKey, {
+  const stripe = new (stripeSdk())(config.secretKey, {
     maxNetworkRetries: 2,
     timeout: 20_000,
     ...(api ? { host: api.hostname, port: api.port || (api.protocol === 'http:' ? 80 : 443), protocol: api.protocol === 'http:' ? 'http' : 'https' } : {}),

@@ -1,6 +1,11 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type nodemailerModule from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Queryable } from './db.ts';
+import { onFirstUse } from './onFirstUse.ts';
+
+// Loaded only where SMTP is configured.
+const nodemailer = onFirstUse<typeof nodemailerModule>('nodemailer');
 
 /**
  * The mail outbox. Services put a message in the table inside their own transaction (so a
@@ -61,7 +66,7 @@ export async function deliverPendingMail(db: Db, transport: Transporter, from: s
 export function startMailSender(db: Db, smtpUrl: string | undefined, from: string, log: FastifyBaseLogger, intervalMs = 2000): () => void {
   if (!smtpUrl) return () => undefined;
   // Every SMTP wait ends well within a message's claim (CLAIM_SECONDS).
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
+  const transport = nodemailer().createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

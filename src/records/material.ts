@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import bwipjs from 'bwip-js';
+import type bwipjsModule from 'bwip-js';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx } from '../core/access.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
@@ -12,6 +12,9 @@ import { CONSENT_LABELS } from '../consent/documents.ts';
 import { caseChecklist } from './checklist.ts';
 import { isPatientSide, REVIEW_STATES } from '../cases/lifecycle.ts';
 import { SPECIMEN_STATUS_LABELS, specimenStepProblems, type SpecimenStatus, type SpecimenStep } from './specimens.ts';
+import { onFirstUse } from '../core/onFirstUse.ts';
+
+const bwipjs = onFirstUse<typeof bwipjsModule>('bwip-js');
 
 /**
  * The material that does not arrive by upload: glass slides and tissue blocks (tracked with a
@@ -103,7 +106,7 @@ export function materialService(deps: Deps) {
   }
 
   async function labelPng(barcode: string): Promise<Buffer> {
-    return bwipjs.toBuffer({ bcid: 'code128', text: barcode, scale: 3, height: 12, includetext: true, textxalign: 'center' });
+    return bwipjs().toBuffer({ bcid: 'code128', text: barcode, scale: 3, height: 12, includetext: true, textxalign: 'center' });
   }
 
   return {

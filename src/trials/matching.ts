@@ -1,8 +1,11 @@
 import { changesNamed, criteriaChecks, criteriaLines, findingWords, mentions, mentionsMarker, studyWants, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
 import type { TestFinding } from '../records/testResults.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
-import zipcodes from 'zipcodes';
+import type zipcodesModule from 'zipcodes';
 import type { RegistryTrial, TrialContact, TrialSite } from './registry.ts';
+import { onFirstUse } from '../core/onFirstUse.ts';
+
+const zipcodes = onFirstUse<typeof zipcodesModule>('zipcodes');
 
 /**
  * Trials for one case: recruiting studies of the case's condition, ranked by what they share
@@ -155,7 +158,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
 function homeOf(p: { country: string | null; state: string | null; postalCode?: string | null }) {
   // US: the five digits of a ZIP (a ZIP+4 too); Canada: the forward sortation area ("M5V").
   const code = p.country === 'US' ? /^\d{5}/.exec(p.postalCode?.trim() ?? '')?.[0] : p.country === 'CA' ? p.postalCode?.trim().toUpperCase().slice(0, 3) : undefined;
-  const found = code ? zipcodes.lookup(code) : undefined;
+  const found = code ? zipcodes().lookup(code) : undefined;
   const place = found && found.country === p.country ? found : undefined;
   return {
     country: countryName(p.country),
