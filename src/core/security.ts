@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from './config.ts';
 import { AppError, msg } from './errors.ts';
 
@@ -25,22 +25,24 @@ declare module 'fastify' {
 const nonceOf = (res: ServerResponse) => (res as ServerResponse & { styleNonce?: string }).styleNonce ?? 'none';
 const PERMISSIONS = 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()';
 
-/** Addresses that answer data (API, DICOMweb, FHIR), never the page, so never need a style nonce. */
+/** Addresses that answer data (API, DICOMweb, FHIR), never the page. */
 export const isApi = (req: FastifyRequest) => req.url.startsWith('/api') || req.url.startsWith('/dicomweb');
 export const isFhir = (req: FastifyRequest) => req.url.startsWith('/fhir/');
 
 export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Config }) => {
   const { config } = opts;
   const production = config.env === 'production';
-  // Built once: helmet's middleware, made per request, parsed the whole policy for every tile.
-  const securityHeaders = helmet({
+  // Built once, one for the page (a fresh nonce for its inline styles) and one for data answers,
+  // which have no inline style to allow, so their policy is a fixed string: helmet's middleware
+  // made per request parsed the whole policy for every slide tile.
+  const securityHeaders = (styleSrc: (string | ((req: IncomingMessage, res: ServerResponse) => string))[]) => helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
         // The viewer compiles its image codecs from WebAssembly; nothing else is evaluated.
         scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
-        styleSrc: ["'self'", (_req, res) => `'nonce-${nonceOf(res as ServerResponse)}'`],
+        styleSrc,
         // Layout components set positions and sizes through style attributes.
         styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
@@ -63,15 +65,17 @@ export const securityPlugin = fp(async (app: FastifyInstance, opts: { config: Co
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+  const pageHeaders = securityHeaders(["'self'", (_req, res) => `'nonce-${nonceOf(res)}'`]);
+  const dataHeaders = securityHeaders(["'self'"]);
   app.decorateReply('styleNonce', '');
   app.addHook('onRequest', (req, reply, done) => {
     try {
-      // Only the page has inline styles; data answers keep a policy that allows none.
-      if (!isApi(req) && !isFhir(req)) {
+      const data = isApi(req) || isFhir(req);
+      if (!data) {
         reply.styleNonce = crypto.randomBytes(16).toString('base64');
         (reply.raw as ServerResponse & { styleNonce?: string }).styleNonce = reply.styleNonce;
       }
-      securityHeaders(req.raw, reply.raw, (err?: unknown) => {
+      (data ? dataHeaders : pageHeaders)(req.raw, reply.raw, (err?: unknown) => {
         if (err) throw err;
       });
       // Our own pages use the camera and microphone (video visits); no frame, and no other site, may.
