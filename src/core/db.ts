@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
@@ -313,7 +315,9 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 // Trigram indexes serve the queue's search box (migration 016).
 const PGLITE_EXTENSIONS = { pg_trgm };
 
-const PGLITE_SHARED_BUFFERS = '32MB';
+// The database's files sit in the operating system's file cache already; PGlite's default
+// buffer pool (128 MB inside its WebAssembly memory, which never shrinks) held a second copy.
+export const PGLITE_FOLDER_OPTIONS = { extensions: PGLITE_EXTENSIONS, postgresqlconf: 'shared_buffers = 32MB' };
 
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is set, otherwise PGlite in `dataDir/pglite`
@@ -335,7 +339,11 @@ export async function openDb(opts: { databaseUrl?: string; dataDir?: string; poo
   }
   const dir = path.join(opts.dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  // The database's files sit in the operating system's file cache already; PGlite's default
-  // buffer pool (128 MB inside its WebAssembly memory, which never shrinks) held a second copy.
-  return new PgliteDb(await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS, postgresqlconf: `shared_buffers = ${PGLITE_SHARED_BUFFERS}` }));
+  // Creating the database (initdb) grows PGlite's WebAssembly memory, which is never given back,
+  // by about 450 MB: a first start held twice the memory of any later one. It is created by a
+  // short-lived process of its own, then opened here like an existing one.
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'pgliteCreate.ts'), dir]);
+  }
+  return new PgliteDb(await PGlite.create(dir, PGLITE_FOLDER_OPTIONS));
 }
