@@ -127,3 +127,14 @@ export const NOTICE_PAGES: Record<NoticeKind, (caseId: string) => string> = {
   'glass.requested': (id) => `/cases/${id}?tab=records`,
   'material.received': (id) => `/cases/${id}?tab=records`,
 };
+
+/**
+ * Events that change what an open page of the case shows but are news to nobody (no notice, no
+ * mail): the open pages of everyone on the case refresh, so a slide made ready while its list is
+ * open appears without a reload.
+ */
+const CASE_TEAM: readonly Audience[] = ['patientSide', 'experts', 'coordinator'];
+export const REFRESH_ONLY: Partial<Record<CaseEventType, readonly Audience[]>> = {
+  'pathology.slide.ready': CASE_TEAM,
+  'pathology.slide.failed': CASE_TEAM,
+};

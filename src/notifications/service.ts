@@ -8,7 +8,7 @@ import type { Deps } from '../core/deps.ts';
 import { enqueueMail } from '../core/mail.ts';
 import { DELIVERED_STATES, PATIENT_SIDE_RELATIONS, type CaseRelation, type CaseStatus } from '../cases/lifecycle.ts';
 import type { CaseEventType } from '../events/catalog.ts';
-import { NOTICE_PAGES, NOTIFICATION_RULES, type Audience, type NoticeKind, type NoticeRule } from './rules.ts';
+import { NOTICE_PAGES, NOTIFICATION_RULES, REFRESH_ONLY, type Audience, type NoticeKind, type NoticeRule } from './rules.ts';
 import { announce } from './live.ts';
 import { renderNotice, type NoticeParams } from './templates.ts';
 
@@ -149,6 +149,14 @@ export function notificationsService(deps: Deps & { followupDays: number }) {
             if (!rule.mail) continue;
             const text = wordsFor(rule.notice, person.locale, params, { reference: e.reference, caseId: e.case_id, actorName: e.actor_name });
             await enqueueMail(tx, { kind: rule.notice, to: person.email, subject: text.subject, text: text.text });
+          }
+        }
+        const refreshed = new Set<string>();
+        for (const who of REFRESH_ONLY[e.type] ?? []) {
+          for (const p of await audience(tx, e, who)) {
+            if (refreshed.has(p.id)) continue;
+            refreshed.add(p.id);
+            await announce(tx, p.id, { caseId: e.case_id, kind: 'refresh' });
           }
         }
         if (sent) await recordAudit(tx, { actor: null, meta: SYSTEM_META, action: 'notification.send', entityType: 'Case', entityId: e.case_id, caseId: e.case_id, detail: { count: sent } });

@@ -260,6 +260,34 @@ describe('label and overview photos, block and stain', () => {
     // Slides with a block come first, in block order.
     expect((await coordinator.client.get(`/api/cases/${caseId}/slides`)).body[0].id).toBe(slide.id);
   });
+
+  it('refreshes the open pages of everyone on the request when a slide can be viewed, with ids only and no notice', async () => {
+    const other = await aCase(t, patient, { submit: true });
+    const listen = async (p: Person) => {
+      const abort = new AbortController();
+      const res = await fetch(`${t.baseUrl}/api/notifications/live`, { headers: { cookie: p.client.cookieHeader }, signal: abort.signal });
+      const reader = res.body!.getReader();
+      let seen = '';
+      const until = async (re: RegExp) => {
+        const deadline = Date.now() + 10_000;
+        while (!re.test(seen) && Date.now() < deadline) seen += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
+        return seen;
+      };
+      await until(/retry: 5000/);
+      return { until, stop: () => abort.abort() };
+    };
+    const pages = [await listen(coordinator), await listen(patient)];
+    expect((await tusUpload(patient.client, other, 'biopsy-B2.svs', slideFile)).status).toBe(200);
+    await t.app.jobs.drain();
+    for (const page of pages) {
+      const got = await page.until(/"kind":"refresh"/);
+      page.stop();
+      expect(got).toContain(`event: notice\ndata: {"caseId":"${other}","kind":"refresh"}`);
+      expect(got).not.toMatch(/biopsy|Robin/);
+    }
+    // News to nobody: the bell stays as it was.
+    expect(await t.db.query(`SELECT 1 FROM notifications n JOIN case_events e ON e.id = n.event_id WHERE n.case_id = $1 AND e.type LIKE 'pathology.slide.%'`, [other])).toEqual([]);
+  });
 });
 
 function findFile(dir: string, name: string): string {

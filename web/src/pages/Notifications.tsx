@@ -77,8 +77,9 @@ export function NotificationBell() {
   useEffect(() => {
     const stream = new EventSource('/api/notifications/live');
     stream.addEventListener('notice', (e) => {
-      const { caseId } = JSON.parse((e as MessageEvent<string>).data) as { caseId: string };
-      void qc.invalidateQueries({ queryKey: KEY });
+      const { caseId, kind } = JSON.parse((e as MessageEvent<string>).data) as { caseId: string; kind: string };
+      // 'refresh': the case changed (a slide became viewable) with no notice for the bell.
+      if (kind !== 'refresh') void qc.invalidateQueries({ queryKey: KEY });
       void qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     });
     return () => stream.close();
