@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aCaseInReview, aPatient, aStaff, command, issueOpinion, lastMailToken, waiveOutstanding, type Person } from '../../test/support/builders.ts';
 import { aPdf, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
+import { openLiveStream } from '../../test/support/live.ts';
 
 let t: TestApp;
 let coordinator: Person;
@@ -164,21 +165,12 @@ describe('notifications', () => {
   });
 
   it('tells an open page at once, over server-sent events, with ids only', async () => {
-    const abort = new AbortController();
-    const res = await fetch(`${t.baseUrl}/api/notifications/live`, { headers: { cookie: expert.client.cookieHeader }, signal: abort.signal });
-    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = res.body!.getReader();
-    let seen = '';
-    const until = async (re: RegExp) => {
-      const deadline = Date.now() + 10_000;
-      while (!re.test(seen) && Date.now() < deadline) seen += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
-      return seen;
-    };
-    await until(/retry: 5000/);
+    const page = await openLiveStream(t.baseUrl, expert.client);
+    expect(page.contentType).toMatch(/^text\/event-stream/);
     expect((await patient.client.post(`/api/cases/${caseId}/followups`, { body: 'Is the scan report final?' })).status).toBe(201);
     await t.app.jobs.drain();
-    const got = await until(/event: notice/);
-    abort.abort();
+    const got = await page.until(/event: notice/);
+    page.stop();
     expect(got).toMatch(new RegExp(`event: notice\ndata: \\{"caseId":"${caseId}","kind":"followup.posted"\\}`));
     expect(got).not.toMatch(/scan/);
   });

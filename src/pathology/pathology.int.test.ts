@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jpeg from 'jpeg-js';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
+import { openLiveStream } from '../../test/support/live.ts';
 import { tusUpload } from '../../test/support/records.ts';
 import { aSlideFile } from '../../test/support/slides.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
@@ -263,20 +264,7 @@ describe('label and overview photos, block and stain', () => {
 
   it('refreshes the open pages of everyone on the request when a slide can be viewed, with ids only and no notice', async () => {
     const other = await aCase(t, patient, { submit: true });
-    const listen = async (p: Person) => {
-      const abort = new AbortController();
-      const res = await fetch(`${t.baseUrl}/api/notifications/live`, { headers: { cookie: p.client.cookieHeader }, signal: abort.signal });
-      const reader = res.body!.getReader();
-      let seen = '';
-      const until = async (re: RegExp) => {
-        const deadline = Date.now() + 10_000;
-        while (!re.test(seen) && Date.now() < deadline) seen += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
-        return seen;
-      };
-      await until(/retry: 5000/);
-      return { until, stop: () => abort.abort() };
-    };
-    const pages = [await listen(coordinator), await listen(patient)];
+    const pages = [await openLiveStream(t.baseUrl, coordinator.client), await openLiveStream(t.baseUrl, patient.client)];
     expect((await tusUpload(patient.client, other, 'biopsy-B2.svs', slideFile)).status).toBe(200);
     await t.app.jobs.drain();
     for (const page of pages) {

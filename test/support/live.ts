@@ -37,3 +37,21 @@ export async function nextMessage(messages: any[], pred: (m: any) => boolean, ms
   }
   throw new Error(`no such message; got ${JSON.stringify(messages)}`);
 }
+
+/** An open page's live stream (`/api/notifications/live`): what it has heard, read until a pattern shows. */
+export interface LiveStream { contentType: string | null; until(re: RegExp): Promise<string>; stop(): void }
+
+/** Opens the person's live stream and waits for its greeting (`retry:`), as a page does. */
+export async function openLiveStream(baseUrl: string, who: Client): Promise<LiveStream> {
+  const abort = new AbortController();
+  const res = await fetch(`${baseUrl}/api/notifications/live`, { headers: { cookie: who.cookieHeader }, signal: abort.signal });
+  const reader = res.body!.getReader();
+  let seen = '';
+  const until = async (re: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    while (!re.test(seen) && Date.now() < deadline) seen += new TextDecoder().decode((await reader.read()).value ?? new Uint8Array());
+    return seen;
+  };
+  await until(/retry: 5000/);
+  return { contentType: res.headers.get('content-type'), until, stop: () => abort.abort() };
+}
