@@ -93,10 +93,48 @@ describe('DICOM whole-slide images', () => {
     }
   });
 
-  it('marks a DICOM slide in a layout it cannot convert as unreadable, in plain words, and keeps its frames', async () => {
+  it('makes slides of DICOM whole-slide images tiled sparsely, in JPEG 2000 and in native pixels, leaving missing tiles white', async () => {
+    const brightness = (bytes: Buffer, x0: number, x1: number) => {
+      const { data, width, height } = jpeg.decode(bytes, { useTArray: true });
+      let sum = 0;
+      let n = 0;
+      for (let y = 0; y < height; y++) for (let x = x0; x < Math.min(x1, width); x++, n++) sum += data[(y * width + x) * 4]!;
+      return sum / n;
+    };
+    const slideOf = async (studyUid: string) => {
+      await t.app.jobs.drain();
+      const slides = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body as { id: string; status: string }[];
+      const [row] = await t.db.query<{ id: string }>(`SELECT s.id FROM slides s JOIN dicom_series ds ON ds.id = s.series_id JOIN dicom_studies st ON st.id = ds.study_id WHERE st.study_uid = $1`, [studyUid]);
+      return slides.find((s) => s.id === row!.id)!;
+    };
+    const tile = async (slideId: string, name: string) => Buffer.from(await (await get(coordinator, `/api/cases/${caseId}/slides/${slideId}/tiles/${name}`)).arrayBuffer());
+
+    // Sparse, frames out of order, the top right tile never scanned: it shows as empty glass.
+    const sparse = aDicomSlide({ width: 512, height: 512, layout: 'sparse', missing: [1] });
+    expect((await stow(coordinator, sparse.files)).status).toBe(200);
+    const a = await slideOf(sparse.studyUid);
+    expect(a).toMatchObject({ status: 'ready', width: 512, height: 512 });
+    // Deep Zoom level 9 is full resolution for 512 px; tile 1_0 is mostly the missing tile, 0_1 a scanned one.
+    expect(brightness(await tile(a.id, '9/1_0.jpeg'), 10, 250)).toBeGreaterThan(250);
+    expect(brightness(await tile(a.id, '9/0_1.jpeg'), 0, 250)).toBeLessThan(200);
+    expect(brightness(await tile(a.id, '9/0_0.jpeg'), 0, 250)).toBeLessThan(200);
+
+    for (const coding of ['jpeg2000', 'native'] as const) {
+      const wsi = aDicomSlide({ width: 512, height: 384, coding });
+      expect((await stow(coordinator, wsi.files)).status).toBe(200);
+      const slide = await slideOf(wsi.studyUid);
+      expect(slide, coding).toMatchObject({ status: 'ready', width: 512, height: 512 });
+      const light = brightness(await tile(slide.id, '9/0_0.jpeg'), 0, 250);
+      // The synthetic slide is noise around 160 of 255, whatever the coding it travelled in.
+      expect(light, coding).toBeGreaterThan(130);
+      expect(light, coding).toBeLessThan(190);
+    }
+  });
+
+  it('marks a DICOM slide in a layout it does not know as unreadable, in plain words, and keeps its frames', async () => {
     const sparse = aDicomSlide({ width: 512, height: 512 });
     const { parseInstance } = await import('../imaging/part10.ts');
-    // Rewritten as TILED_SPARSE: only the attribute changes, so the frames stay readable by DICOMweb.
+    // An organisation DICOM does not define: only the attribute changes, so the frames stay readable by DICOMweb.
     const file = Buffer.from(sparse.files[0]!);
     const at = file.indexOf('TILED_FULL');
     file.write('TILED_SPRS', at, 'latin1');

@@ -59,6 +59,8 @@ export interface InstanceSpec {
   fragment?: Uint8Array;
   /** For encapsulated syntaxes: several frames, one fragment each (a multi-frame instance). */
   fragments?: Uint8Array[];
+  /** For native syntaxes: these pixel bytes (8-bit samples) instead of the phantom's. */
+  pixels?: Uint8Array;
 }
 
 /** The CT-like phantom the demo data uses too (src/demo/phantom.ts). */
@@ -154,6 +156,10 @@ export function aDicomInstance(s: InstanceSpec = {}): Buffer {
   };
   const ts = s.transferSyntax ?? TS.explicit;
   const ds = baseDataset(s, ids);
+  if ((ts === TS.implicit || ts === TS.explicit) && s.pixels) {
+    const even = s.pixels.length % 2 ? Buffer.concat([s.pixels, Buffer.alloc(1)]) : Buffer.from(s.pixels);
+    return write(metaFor(ts, ids.sopClassUid, ids.sopInstanceUid), { ...ds, PixelData: even.buffer.slice(even.byteOffset, even.byteOffset + even.length), _vrMap: { PixelData: 'OB' } });
+  }
   if (ts === TS.implicit || ts === TS.explicit) {
     const px = phantomPixels(ds.Rows, ds.Columns, s.instanceNumber ?? 0);
     return write(metaFor(ts, ids.sopClassUid, ids.sopInstanceUid), { ...ds, PixelData: px.buffer, _vrMap: { PixelData: 'OW' } });

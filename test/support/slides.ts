@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import jpeg from 'jpeg-js';
 import { aDicomInstance, aUid, TS } from './dicom.ts';
 
 export interface SlideShape {
@@ -100,24 +101,72 @@ function slideTiles(opts: { width: number; height: number; tile: number }): { ti
   }
 }
 
+/** How a synthetic DICOM slide's full resolution is laid out and coded. */
+export interface DicomSlideShape {
+  width?: number;
+  height?: number;
+  tile?: number;
+  micronsPerPixel?: number;
+  label?: string;
+  studyUid?: string;
+  /** TILED_FULL (default), or TILED_SPARSE with each frame's place given and the frames out of order. */
+  layout?: 'full' | 'sparse';
+  /** With the sparse layout: tiles (row-major index) the scanner left out, as it does where there is no tissue. */
+  missing?: number[];
+  /** JPEG baseline (default), JPEG 2000 lossless, or native RGB pixels. */
+  coding?: 'jpeg' | 'jpeg2000' | 'native';
+}
+
+/** A JPEG tile as the frame of another coding. */
+function recode(tile: Buffer, coding: 'jpeg' | 'jpeg2000' | 'native'): Buffer {
+  if (coding === 'jpeg') return tile;
+  if (coding === 'native') {
+    const { data, width, height } = jpeg.decode(tile, { useTArray: true });
+    const rgb = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < width * height; i++) rgb.set(data.subarray(i * 4, i * 4 + 3), i * 3);
+    return rgb;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-j2k-'));
+  try {
+    fs.writeFileSync(path.join(dir, 't.jpg'), tile);
+    execFileSync('vips', ['jp2ksave', path.join(dir, 't.jpg'), path.join(dir, 't.j2k'), '--lossless']);
+    return fs.readFileSync(path.join(dir, 't.j2k'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * A synthetic DICOM whole-slide image (VL Whole Slide Microscopy, PS3.3 A.32.8): its full
- * resolution as one TILED_FULL multi-frame instance of JPEG tiles, a half-resolution level, and
- * a label photo showing `label`; pixel spacing and objective power as a scanner records them.
- * Synthetic: noise, no tissue, no patient.
+ * resolution as one multi-frame instance of tiles (by default TILED_FULL JPEG), a half-resolution
+ * level, and a label photo showing `label`; pixel spacing and objective power as a scanner records
+ * them. Synthetic: noise, no tissue, no patient.
  */
-export function aDicomSlide(opts: { width?: number; height?: number; tile?: number; micronsPerPixel?: number; label?: string; studyUid?: string } = {}): { studyUid: string; seriesUid: string; files: Buffer[] } {
-  const { width = 2048, height = 1536, tile = 256, micronsPerPixel = 0.25 } = opts;
+export function aDicomSlide(opts: DicomSlideShape = {}): { studyUid: string; seriesUid: string; files: Buffer[] } {
+  const { width = 2048, height = 1536, tile = 256, micronsPerPixel = 0.25, layout = 'full', coding = 'jpeg' } = opts;
   const studyUid = opts.studyUid ?? aUid();
   const seriesUid = aUid();
+  const transferSyntax = { jpeg: TS.jpegBaseline, jpeg2000: TS.jpeg2000, native: TS.explicit }[coding];
+  const photometric = { jpeg: 'YBR_FULL_422', jpeg2000: 'YBR_RCT', native: 'RGB' }[coding];
   const level = (w: number, h: number, mpp: number, n: number) => {
-    const { tiles } = slideTiles({ width: w, height: h, tile });
+    const { tiles, across } = slideTiles({ width: w, height: h, tile });
+    // Sparse: the scanner's order is its own (here reversed), each frame saying where it goes.
+    const order = layout === 'sparse' ? tiles.map((_, i) => i).filter((i) => !(opts.missing ?? []).includes(i)).reverse() : tiles.map((_, i) => i);
+    const frames = order.map((i) => recode(tiles[i]!, coding));
+    const placement = layout === 'sparse' ? {
+      DimensionOrganizationType: 'TILED_SPARSE',
+      PerFrameFunctionalGroupsSequence: order.map((i) => ({
+        PlanePositionSlideSequence: [{ ColumnPositionInTotalImagePixelMatrix: (i % across) * tile + 1, RowPositionInTotalImagePixelMatrix: Math.floor(i / across) * tile + 1, ZOffsetInSlideCoordinateSystem: '0' }],
+        OpticalPathIdentificationSequence: [{ OpticalPathIdentifier: '1' }],
+      })),
+    } : { DimensionOrganizationType: 'TILED_FULL' };
     return aDicomInstance({
       studyUid, seriesUid, sopClassUid: WSI, modality: 'SM', seriesDescription: 'H&E 20x', instanceNumber: n, rows: tile, columns: tile,
-      transferSyntax: TS.jpegBaseline, fragments: tiles,
+      transferSyntax, ...(coding === 'native' ? { pixels: Buffer.concat(frames) } : { fragments: frames }),
       extra: {
-        ImageType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'], SamplesPerPixel: 3, PhotometricInterpretation: 'YBR_FULL_422', PlanarConfiguration: 0,
-        NumberOfFrames: String(tiles.length), TotalPixelMatrixColumns: w, TotalPixelMatrixRows: h, DimensionOrganizationType: 'TILED_FULL',
+        ImageType: ['ORIGINAL', 'PRIMARY', 'VOLUME', 'NONE'], SamplesPerPixel: 3, PhotometricInterpretation: photometric, PlanarConfiguration: 0,
+        BitsAllocated: 8, BitsStored: 8, HighBit: 7,
+        NumberOfFrames: String(frames.length), TotalPixelMatrixColumns: w, TotalPixelMatrixRows: h, ...placement,
         SharedFunctionalGroupsSequence: [{ PixelMeasuresSequence: [{ PixelSpacing: [String(mpp / 1000), String(mpp / 1000)], SliceThickness: '0.001' }] }],
         OpticalPathSequence: [{ OpticalPathIdentifier: '1', ObjectiveLensPower: '20' }],
         PixelSpacing: undefined, ImagePositionPatient: undefined, ImageOrientationPatient: undefined, SliceLocation: undefined, RescaleIntercept: undefined, RescaleSlope: undefined, WindowCenter: undefined, WindowWidth: undefined,
