@@ -247,6 +247,14 @@ describe('label and overview photos, block and stain', () => {
     const none = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${plain.id}/pictures/macro.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
     expect(none.status).toBe(404);
 
+    // A Hamamatsu file's photo of the glass (label included) is kept as its macro, and flagged.
+    const ndpi = await tusUpload(coordinator.client, caseId, 'scan-0043.ndpi', aSlideFile({ hamamatsuMacro: 'B2 HE' }));
+    await t.app.jobs.drain();
+    const hamamatsu = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body.find((s: { id: string }) => s.id === ndpi.body.document.id);
+    expect(hamamatsu).toMatchObject({ status: 'ready', pictures: ['macro'], labelMayShowName: true });
+    const macro = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${hamamatsu.id}/pictures/macro.jpeg`, { headers: { cookie: coordinator.client.cookieHeader } });
+    expect(jpeg.decode(Buffer.from(await macro.arrayBuffer())).width).toBe(400);
+
     const named = await coordinator.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { block: ' A3 ', stain: 'H&E' });
     expect(named.status).toBe(200);
     expect(named.body).toMatchObject({ block: 'A3', stain: 'H&E', name: 'A3 · H&E (scan-0042.svs)' });

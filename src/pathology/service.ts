@@ -199,7 +199,9 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
     await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }));
     const facts = await readSlideFacts(file, work);
     if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
-    return { facts, image: file, associated: await associatedImages(file, work), pictures: await slidePictures(file, work) };
+    const [associated, pictures] = [await associatedImages(file, work), await slidePictures(file, work)];
+    // A photo of the glass found by its TIFF directory counts even where OpenSlide lists none (a label may show a name).
+    return { facts, image: file, associated: associated && [...new Set([...associated, ...Object.keys(pictures)])], pictures };
   }
 
   /** A DICOM whole-slide series from the image index, its full-resolution level joined into one image. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aperioPicturePages, parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
+import { picturePages, parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
 
 const aperio = `openslide.level-count: '3'
 openslide.level[0].height: '32914'
@@ -55,7 +55,13 @@ describe('label and macro pictures of an Aperio file', () => {
       dir(4, '  Image Width: 1280 Image Length: 431\n  Rows/Strip: 16\n  ImageDescription: Aperio Image Library v12\nmacro 1280x431'),
       dir(5, '  Image Width: 20000 Image Length: 431\n  Rows/Strip: 16\n  ImageDescription: Aperio Image Library v12\nmacro too wide to be one'),
     ].join('');
-    expect([...aperioPicturePages(listing)]).toEqual([['label', { page: 3, width: 387, height: 463 }], ['macro', { page: 4, width: 1280, height: 431 }]]);
-    expect(aperioPicturePages('')).toEqual(new Map());
+    expect([...picturePages(listing)]).toEqual([['label', { page: 3, width: 387, height: 463 }], ['macro', { page: 4, width: 1280, height: 431 }]]);
+    expect(picturePages('')).toEqual(new Map());
+  });
+
+  it('finds the macro photo of a Hamamatsu NDPI file by its source lens of -1, and not its map or image levels', () => {
+    const ndpi = (lens: string) => `  Image Width: 1920 Image Length: 640\n  Rows/Strip: 640\n  Compression Scheme: JPEG\n  Tag 65420: 1\n  Tag 65421: ${lens}`;
+    const listing = [dir(0, ndpi('20.000000')), dir(1, ndpi('5.000000')), dir(2, ndpi('-2.000000')), dir(3, ndpi('-1.000000'))].join('');
+    expect([...picturePages(listing)]).toEqual([['macro', { page: 3, width: 1920, height: 640 }]]);
   });
 });

@@ -170,11 +170,13 @@ export const SLIDE_PICTURES: readonly SlidePicture[] = ['label', 'macro'];
 const MAX_PICTURE_SIDE = 8192;
 
 /**
- * Where an Aperio file keeps its label and macro pictures: untiled TIFF directories whose
- * description's second line starts with the picture's name ("label 387x463"), which is how
- * OpenSlide itself tells them apart. Read from `tiffinfo` (libtiff-tools); other formats give none.
+ * Where a slide file keeps its label and macro pictures, read from `tiffinfo` (libtiff-tools):
+ * untiled TIFF directories the scanner names, told apart as OpenSlide tells them. Aperio names
+ * them on the second line of the directory's description ("label 387x463"); Hamamatsu NDPI marks
+ * its photo of the whole glass (label included) with a source lens of -1 (its private tag 65421,
+ * which libtiff lists by number). Other formats give none.
  */
-export function aperioPicturePages(tiffinfo: string): Map<SlidePicture, { page: number; width: number; height: number }> {
+export function picturePages(tiffinfo: string): Map<SlidePicture, { page: number; width: number; height: number }> {
   const found = new Map<SlidePicture, { page: number; width: number; height: number }>();
   const blocks = tiffinfo.split(/^=== TIFF directory (\d+) ===$/m);
   for (let i = 1; i + 1 < blocks.length; i += 2) {
@@ -183,7 +185,9 @@ export function aperioPicturePages(tiffinfo: string): Map<SlidePicture, { page: 
     if (/^\s+Tile Width:/m.test(body)) continue;
     const size = /Image Width: (\d+) Image Length: (\d+)/.exec(body);
     const description = /ImageDescription: ([^\n]*)\n([^\n]*)/.exec(body);
-    const name = /^(label|macro)\b/.exec(description?.[2]?.trim() ?? '')?.[1] as SlidePicture | undefined;
+    const hamamatsuLens = /^\s+Tag 65421: (-?[\d.]+)\s*$/m.exec(body)?.[1];
+    const name = (/^(label|macro)\b/.exec(description?.[2]?.trim() ?? '')?.[1] as SlidePicture | undefined)
+      ?? (hamamatsuLens !== undefined && Number(hamamatsuLens) === -1 ? 'macro' : undefined);
     if (!name || !size || found.has(name)) continue;
     const [width, height] = [Number(size[1]), Number(size[2])];
     if (width > 0 && height > 0 && width <= MAX_PICTURE_SIDE && height <= MAX_PICTURE_SIDE) found.set(name, { page, width, height });
@@ -192,7 +196,7 @@ export function aperioPicturePages(tiffinfo: string): Map<SlidePicture, { page: 
 }
 
 /**
- * The label and macro pictures of a slide file, as JPEG files in `workDir` (without the
+ * The label and macro pictures of a slide file (Aperio, Hamamatsu NDPI), as JPEG files in `workDir` (without the
  * source's metadata). Libvips could give them through OpenSlide, but the release in Debian 12
  * (8.14.1) crashes doing so (fixed upstream in 8.14.2, libvips#3384), so they are read as the
  * TIFF directories they are. A picture that cannot be read is left out: the slide is still
@@ -206,7 +210,7 @@ export async function slidePictures(file: string, workDir: string, timeoutMs = 6
     return {};
   }
   const out: Partial<Record<SlidePicture, string>> = {};
-  for (const [name, { page }] of aperioPicturePages(listing)) {
+  for (const [name, { page }] of picturePages(listing)) {
     const raw = path.join(workDir, `${name}.v`);
     const jpeg = path.join(workDir, `${name}.jpeg`);
     try {

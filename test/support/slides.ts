@@ -11,6 +11,8 @@ export interface SlideShape {
   micronsPerPixel?: number;
   /** Written as an Aperio SVS (its description in the first directory) with a label and a macro picture showing this text. */
   aperioLabel?: string;
+  /** A photo of the glass showing this text, added last as Hamamatsu NDPI marks its macro (source lens -1). */
+  hamamatsuMacro?: string;
 }
 
 /**
@@ -33,8 +35,15 @@ export function writeSlideFile(file: string, opts: SlideShape = {}): void {
     // vips takes resolution in pixels per millimetre.
     const perMm = String(1000 / micronsPerPixel);
     const target = opts.aperioLabel === undefined ? file : at('pyramid.tif');
-    execFileSync('vips', ['tiffsave', at('slide.v'), target, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm, '--bigtiff']);
+    // A directory is added to an NDPI-like file by hand, which is simpler in classic TIFF.
+    const big = opts.hamamatsuMacro === undefined ? ['--bigtiff'] : [];
+    execFileSync('vips', ['tiffsave', at('slide.v'), target, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm, ...big]);
     if (opts.aperioLabel !== undefined) writeAperio(at, target, file, { width, height, micronsPerPixel, label: opts.aperioLabel });
+    if (opts.hamamatsuMacro !== undefined) {
+      labelPicture(at, opts.hamamatsuMacro, at('macro.v'));
+      execFileSync('vips', ['rawsave', at('macro.v'), at('macro.raw')]);
+      appendHamamatsuMacro(file, fs.readFileSync(at('macro.raw')), 400, 200);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -67,6 +76,38 @@ function writeAperio(at: (name: string) => string, pyramid: string, file: string
   execFileSync('tiffset', ['-d', '0', '-s', '270', `${head}\n${o.width}x${o.height} [0,0 ${o.width}x${o.height}] (256x256) JPEG/RGB Q=80|AppMag = 20|MPP = ${o.micronsPerPixel}`, file]);
   execFileSync('tiffset', ['-d', String(pages - 2), '-s', '270', `${head}\nlabel 400x200`, file]);
   execFileSync('tiffset', ['-d', String(pages - 1), '-s', '270', `${head}\nmacro 400x200`, file]);
+}
+
+/**
+ * Adds an uncompressed RGB directory to the end of a classic little-endian TIFF, tagged as a
+ * Hamamatsu NDPI file tags its macro photo: NDPI_FORMAT_FLAG (65420) and a source lens (65421,
+ * a float) of -1. libtiff keeps private tags as they are, so no tool here writes them.
+ */
+function appendHamamatsuMacro(file: string, rgb: Buffer, width: number, height: number) {
+  const tiff = fs.readFileSync(file);
+  if (tiff.toString('latin1', 0, 2) !== 'II' || tiff.readUInt16LE(2) !== 42) throw new Error('a classic little-endian TIFF was expected');
+  let pointerAt = 4;
+  for (let ifd = tiff.readUInt32LE(4); ifd; ifd = tiff.readUInt32LE(pointerAt)) pointerAt = ifd + 2 + tiff.readUInt16LE(ifd) * 12;
+  const pixelsAt = tiff.length + (tiff.length % 2);
+  const ifdAt = pixelsAt + rgb.length + (rgb.length % 2);
+  const [SHORT, LONG, FLOAT] = [3, 4, 11];
+  const entries: [tag: number, type: number, value: number][] = [
+    [256, LONG, width], [257, LONG, height], [258, SHORT, 8], [259, SHORT, 1], [262, SHORT, 2], [273, LONG, pixelsAt],
+    [277, SHORT, 3], [278, LONG, height], [279, LONG, rgb.length], [65420, LONG, 1], [65421, FLOAT, -1],
+  ];
+  const ifd = Buffer.alloc(2 + entries.length * 12 + 4);
+  ifd.writeUInt16LE(entries.length, 0);
+  entries.forEach(([tag, type, value], i) => {
+    const at = 2 + i * 12;
+    ifd.writeUInt16LE(tag, at);
+    ifd.writeUInt16LE(type, at + 2);
+    ifd.writeUInt32LE(1, at + 4);
+    if (type === SHORT) ifd.writeUInt16LE(value, at + 8);
+    else if (type === FLOAT) ifd.writeFloatLE(value, at + 8);
+    else ifd.writeUInt32LE(value, at + 8);
+  });
+  tiff.writeUInt32LE(ifdAt, pointerAt);
+  fs.writeFileSync(file, Buffer.concat([tiff, Buffer.alloc(pixelsAt - tiff.length), rgb, Buffer.alloc(ifdAt - pixelsAt - rgb.length), ifd]));
 }
 
 /** The bytes of a small synthetic slide (see writeSlideFile). */
