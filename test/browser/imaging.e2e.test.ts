@@ -11,11 +11,11 @@ import { screenshotter, seriousA11yViolations, signIn, useBrowserApp } from './b
 const app = useBrowserApp({ JOBS_POLL_MS: '200' });
 const shot = screenshotter('imaging');
 
-it('coordinator opens a CT series, scrolls, changes the preset, measures, and compares with the prior', async () => {
+it('coordinator opens a CT series, scrolls, changes the preset, measures, and compares with the prior; the patient sees the studies without accession numbers', async () => {
   const patient = await aPatient(app.t, 'Robin Testperson');
   const coordinator = await aStaff(app.t, 'coordinator', 'Iris Imaging');
   const caseId = await aCase(app.t, patient, { submit: true });
-  const current = aCtSeries(40, { rows: 256, columns: 256, studyDate: '20260301', studyDescription: 'CT CHEST WITH CONTRAST', seriesDescription: 'Axial 1.25mm' });
+  const current = aCtSeries(40, { rows: 256, columns: 256, studyDate: '20260301', studyDescription: 'CT CHEST WITH CONTRAST', seriesDescription: 'Axial 1.25mm', accession: 'RAD20260301' });
   const prior = aCtSeries(30, { rows: 256, columns: 256, studyDate: '20250901', studyDescription: 'CT CHEST PRIOR', seriesDescription: 'Axial 1.25mm' });
   for (const s of [current, prior]) {
     const { body, contentType } = stowBody(s.files);
@@ -33,6 +33,19 @@ it('coordinator opens a CT series, scrolls, changes the preset, measures, and co
   await expect.poll(() => page.locator('img[alt*="thumbnail"]').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
   expect(await seriousA11yViolations(page)).toEqual([]);
   await shot(page, 'studies-with-thumbnails');
+  // Staff read the hospital's accession number, to reconcile the study with the records.
+  await page.getByText(/2026 · 1 series · accession RAD20260301$/).waitFor();
+
+  // The patient's side knows a study by its date, description and series: no accession number.
+  const mine = await app.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(mine, app.t.baseUrl, patient, PASSWORD);
+  await mine.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await mine.goto(`${app.t.baseUrl}/cases/${caseId}`);
+  await mine.getByRole('tab', { name: 'Imaging' }).click();
+  await mine.getByRole('heading', { name: 'CT CHEST WITH CONTRAST' }).waitFor();
+  await mine.getByText(/^Mar 1, 2026 · 1 series$/).waitFor();
+  expect(await mine.getByRole('tabpanel').textContent()).not.toMatch(/accession|RAD20260301|ACC0001/i);
+  await mine.close();
 
   // Open the current series; the viewer reports how long the first image took.
   const clickedAt = Date.now();

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDay, get, type Schema } from '../../api.ts';
+import { usePatientSide } from '../../auth.tsx';
 import { ErrorNote } from '../../components.tsx';
 import { modalityLabel } from '../../labels.ts';
 import { caseKeys } from '../../queryKeys.ts';
@@ -18,6 +19,8 @@ const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const { t } = useTranslation();
+  // The hospital's accession number is for staff reconciling records; the patient's side knows a study by its date, description and series.
+  const patientSide = usePatientSide();
   if (studies.isLoading) return <Loader role="status" aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
   const all = studies.data ?? [];
@@ -33,7 +36,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
             <Group justify="space-between" align="start">
               <Stack gap={0}>
                 <Title order={3} size="h4">{s.description ?? t('records:imaging.study')}</Title>
-                <Text size="sm" c="dimmed">{t('records:imaging.studyLine', { day: formatDay(s.date, t('records:imaging.dateUnknown')), series: t('records:images.seriesCount', { count: s.series.length }) })}{s.accession ? t('records:imaging.accession', { accession: s.accession }) : ''}</Text>
+                <Text size="sm" c="dimmed">{t('records:imaging.studyLine', { day: formatDay(s.date, t('records:imaging.dateUnknown')), series: t('records:images.seriesCount', { count: s.series.length }) })}{s.accession && !patientSide ? t('records:imaging.accession', { accession: s.accession }) : ''}</Text>
               </Stack>
               {canExport && <ExportMenu caseId={caseId} studyUid={s.studyUid} />}
             </Group>

@@ -5,6 +5,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { get, patch, type Schema } from '../../api.ts';
+import { usePatientSide } from '../../auth.tsx';
 import { useCaseCan } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
@@ -23,10 +24,13 @@ export function overviewLevel(slide: Pick<Slide, 'width' | 'height' | 'tiles'>):
 
 /**
  * The case's whole-slide images: each with its state and the way into the viewer; reviewers also
- * see size and scale (the patient's side does not need them).
+ * see size and scale (the patient's side does not need them). Staff read each slide's file name
+ * (to reconcile it with the records); the patient's side reads its block and stain, or its place
+ * in the list ("Slide 2").
  */
 export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: boolean }) {
   const { t } = useTranslation();
+  const patientSide = usePatientSide();
   const openedAt = useRef(Date.now());
   const slides = useQuery({
     queryKey: caseKeys.part(caseId, 'slides'),
@@ -42,6 +46,8 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
   const groups = new Map<string | null, Slide[]>();
   for (const sl of slides.data) groups.set(sl.block, [...(groups.get(sl.block) ?? []), sl]);
   const named = [...groups.keys()].some((b) => b !== null);
+  // Numbered in the server's order (by block, then as uploaded), the same however they are grouped.
+  const numbers = new Map(slides.data.map((sl, i) => [sl.id, i + 1]));
   return (
     <Stack gap="xs">
       <Title order={3} size="h4">{t('records:slides.title')}</Title>
@@ -49,7 +55,7 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
         <Stack key={block ?? ''} gap={4}>
           {named && <Title order={4} size="h5">{block ? t('records:slides.block', { block }) : t('records:slides.noBlock')}</Title>}
           <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
-            {list.map((sl) => <SlideCard key={sl.id} caseId={caseId} s={sl} reviewer={reviewer} waitedLong={waitedLong} />)}
+            {list.map((sl) => <SlideCard key={sl.id} caseId={caseId} s={sl} number={patientSide ? numbers.get(sl.id)! : null} reviewer={reviewer} waitedLong={waitedLong} />)}
           </SimpleGrid>
         </Stack>
       ))}
@@ -57,9 +63,16 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
   );
 }
 
-/** One slide: its overview, name and state; for the reviewing staff also its scale, label photo, and block and stain to fill in. */
-function SlideCard({ caseId, s, reviewer, waitedLong }: { caseId: string; s: Slide; reviewer: boolean; waitedLong: boolean }) {
+/**
+ * One slide: its overview, name and state; for the reviewing staff also its scale, label photo, and
+ * block and stain to fill in. A slide given its `number` is named without its file: by its block and
+ * stain when given, else by that number.
+ */
+function SlideCard({ caseId, s, number, reviewer, waitedLong }: { caseId: string; s: Slide; number: number | null; reviewer: boolean; waitedLong: boolean }) {
   const { t } = useTranslation();
+  const given = [s.block, s.stain].filter(Boolean).join(' · ');
+  const byNumber = number !== null && !given;
+  const name = number === null ? s.name : given || t('records:slides.numbered', { number });
   const can = useCaseCan(caseId);
   const [describing, setDescribing] = useState(false);
   return (
@@ -67,16 +80,16 @@ function SlideCard({ caseId, s, reviewer, waitedLong }: { caseId: string; s: Sli
       <Stack gap={6}>
         {s.status === 'ready' && (
           <Group gap={6} wrap="nowrap" align="stretch">
-            <Anchor component={Link} to={`/cases/${caseId}/slides/${s.id}`} aria-label={t('records:slides.openNamed', { name: s.name })} style={{ flex: 1, minWidth: 0 }}>
-              <Image src={`/api/cases/${caseId}/slides/${s.id}/tiles/${overviewLevel(s)}/0_0.jpeg`} alt={t('records:slides.thumbnail', { name: s.name })} h={140} fit="contain" bg="gray.1" />
+            <Anchor component={Link} to={`/cases/${caseId}/slides/${s.id}`} aria-label={byNumber ? t('records:slides.openNumbered', { number }) : t('records:slides.openNamed', { name })} style={{ flex: 1, minWidth: 0 }}>
+              <Image src={`/api/cases/${caseId}/slides/${s.id}/tiles/${overviewLevel(s)}/0_0.jpeg`} alt={byNumber ? t('records:slides.thumbnailNumbered', { number }) : t('records:slides.thumbnail', { name })} h={140} fit="contain" bg="gray.1" />
             </Anchor>
             {reviewer && s.pictures.includes('label') && (
-              <Image src={`/api/cases/${caseId}/slides/${s.id}/pictures/label.jpeg`} alt={t('records:slides.labelPhoto', { name: s.name })} h={140} w={90} fit="contain" bg="gray.1" data-testid="slide-label" />
+              <Image src={`/api/cases/${caseId}/slides/${s.id}/pictures/label.jpeg`} alt={t('records:slides.labelPhoto', { name })} h={140} w={90} fit="contain" bg="gray.1" data-testid="slide-label" />
             )}
           </Group>
         )}
         <Group justify="space-between" wrap="nowrap" gap="xs">
-          <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.name}</Text>
+          <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{name}</Text>
           <Badge color={STATUS_COLOR[s.status]} variant="light" style={{ flexShrink: 0 }}>{t(`records:slides.status.${s.status}`)}</Badge>
         </Group>
         {reviewer && s.status === 'ready' && (
