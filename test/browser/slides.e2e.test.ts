@@ -103,6 +103,9 @@ it('a pathologist opens an uploaded slide, zooms to full resolution and reads th
   await shot(phone, 'patient-phone-slides');
   await phone.getByRole('link', { name: 'View slide', exact: true }).click();
   await phone.getByTestId('scale-bar').waitFor({ timeout: 30_000 });
+  // The viewer calls it as the list does.
+  await phone.getByRole('heading', { name: 'Slide 1', exact: true }).waitFor();
+  expect(await phone.locator('main').textContent()).not.toMatch(/biopsy-A1|\.svs/);
   // Before the opinion is delivered the patient sees no measurements (work in progress), and no way to make one.
   await phone.getByText('Any measurements the doctors make on this slide are shown here once your opinion is ready.').waitFor();
   expect(await phone.getByRole('button', { name: 'Measure a length' }).count()).toBe(0);

@@ -12,6 +12,7 @@ import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { magnification, scaleBar } from './scaleBar.ts';
 import type { Slide } from './SlidesPanel.tsx';
+import { slideTitle } from './slideTitle.ts';
 import { MeasurementList, MeasurementOverlay, NoteInput, useMeasuring, useSlideAnnotations, type SlideAnnotation, type SlideTool } from './SlideMeasurements.tsx';
 
 /**
@@ -111,7 +112,8 @@ export function SlideViewerPage({ me }: { me: Me }) {
   const [linked, setLinked] = useState(true);
   const narrow = useMediaQuery('(max-width: 62em)');
   const others = useQuery({ queryKey: caseKeys.part(caseId, 'slides'), queryFn: () => get<Slide[]>(`/cases/${caseId}/slides`), enabled: Boolean(s?.tiles) });
-  const choices = (others.data ?? []).filter((o) => o.status === 'ready' && o.id !== slideId).map((o) => ({ value: o.id, label: o.name }));
+  const titleOf = (o: Slide) => slideTitle(o, others.data ?? [], patientSide, t).name;
+  const choices = (others.data ?? []).filter((o) => o.status === 'ready' && o.id !== slideId).map((o) => ({ value: o.id, label: titleOf(o) }));
   const compareWith = (id: string | null) => setParams((p) => {
     const next = new URLSearchParams(p);
     if (id) next.set('with', id);
@@ -161,7 +163,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
       <Group justify="space-between" wrap="wrap">
         <Stack gap={0}>
           <Anchor component={Link} to={`/cases/${caseId}?tab=imaging`} size="sm">{t('records:slides.viewer.back')}</Anchor>
-          <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>{s?.name ?? t('records:slides.title')}</Title>
+          <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>{s ? titleOf(s) : t('records:slides.title')}</Title>
         </Stack>
         {s?.tiles && (
           <Group gap={4}>
@@ -200,7 +202,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
           )}
           <SimpleGrid cols={{ base: 1, md: otherId ? 2 : 1 }} spacing="xs">
           <div style={{ position: 'relative' }}>
-            <div ref={element} role="img" aria-label={otherId ? t('records:slides.compare.first', { name: s.name }) : t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: viewerHeight, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
+            <div ref={element} role="img" aria-label={otherId ? t('records:slides.compare.first', { name: titleOf(s) }) : t('records:slides.viewer.area')} data-testid="slide-viewer" style={{ width: '100%', height: viewerHeight, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
             <MeasurementOverlay viewer={viewer} ready={ready} annotations={annotations.data ?? []} drawing={drawing} />
             {bar && (
               <div data-testid="scale-bar" data-microns={bar.microns} style={{ position: 'absolute', insetInlineStart: 12, bottom: 12, background: 'rgba(255,255,255,0.85)', padding: '4px 8px', borderRadius: 4 }}>
@@ -209,7 +211,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
               </div>
             )}
           </div>
-          {otherId && <CompareViewer caseId={caseId} slideId={otherId} primary={viewer} primaryReady={ready} linked={linked} height={viewerHeight} />}
+          {otherId && <CompareViewer caseId={caseId} slideId={otherId} primary={viewer} primaryReady={ready} linked={linked} height={viewerHeight} titleOf={titleOf} />}
           </SimpleGrid>
           <Group gap="md">
             {shownAt && <Text size="sm" data-testid="magnification">{t('records:slides.viewer.magnification', { value: shownAt })}</Text>}
@@ -222,13 +224,13 @@ export function SlideViewerPage({ me }: { me: Me }) {
               <Anchor size="sm" component="button" type="button" onClick={() => setPhotos((p) => !p)} style={{ alignSelf: 'flex-start' }}>{photos ? t('records:slides.photos.hide') : t('records:slides.photos.show')}</Anchor>
               {photos && (
                 <Group gap="sm" align="flex-start" data-testid="slide-photos">
-                  {s.pictures.map((p) => <Image key={p} src={`/api/cases/${caseId}/slides/${slideId}/pictures/${p}.jpeg`} alt={p === 'label' ? t('records:slides.labelPhoto', { name: s.name }) : t('records:slides.photos.macro', { name: s.name })} h={160} w="auto" maw="100%" fit="contain" />)}
+                  {s.pictures.map((p) => <Image key={p} src={`/api/cases/${caseId}/slides/${slideId}/pictures/${p}.jpeg`} alt={p === 'label' ? t('records:slides.labelPhoto', { name: titleOf(s) }) : t('records:slides.photos.macro', { name: titleOf(s) })} h={160} w="auto" maw="100%" fit="contain" />)}
                 </Group>
               )}
             </Stack>
           )}
           {annotations.error && <ErrorNote error={annotations.error} />}
-          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={s.name} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} patientSide={patientSide} onGoTo={goTo} />}
+          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={titleOf(s)} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} patientSide={patientSide} onGoTo={goTo} />}
         </>
       )}
     </Stack>
@@ -239,7 +241,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
  * A second slide beside the first (e.g. an immunostain beside the H&E): its own opening (audited
  * like any), its own overview map, and, while linked, the same place and zoom as the first.
  */
-function CompareViewer({ caseId, slideId, primary, primaryReady, linked, height }: { caseId: string; slideId: string; primary: React.RefObject<OpenSeadragon.Viewer | null>; primaryReady: boolean; linked: boolean; height: string }) {
+function CompareViewer({ caseId, slideId, primary, primaryReady, linked, height, titleOf }: { caseId: string; slideId: string; primary: React.RefObject<OpenSeadragon.Viewer | null>; primaryReady: boolean; linked: boolean; height: string; titleOf: (s: Slide) => string }) {
   const { t } = useTranslation();
   const other = useQuery({ queryKey: ['slide-opened', caseId, slideId], queryFn: () => get<Slide>(`/cases/${caseId}/slides/${slideId}`), staleTime: Infinity, refetchOnWindowFocus: false });
   const element = useRef<HTMLDivElement>(null);
@@ -261,8 +263,8 @@ function CompareViewer({ caseId, slideId, primary, primaryReady, linked, height 
   if (other.error) return <ErrorNote error={other.error} />;
   return (
     <Stack gap={2}>
-      <div ref={element} role="img" aria-label={t('records:slides.compare.second', { name: o?.name ?? '' })} data-testid="slide-viewer-second" style={{ width: '100%', height, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
-      {o && <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>{o.name}</Text>}
+      <div ref={element} role="img" aria-label={t('records:slides.compare.second', { name: o ? titleOf(o) : '' })} data-testid="slide-viewer-second" style={{ width: '100%', height, minHeight: 240, background: '#f4f4f4', border: '1px solid #ddd' }} />
+      {o && <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>{titleOf(o)}</Text>}
     </Stack>
   );
 }

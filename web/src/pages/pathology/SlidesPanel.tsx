@@ -9,6 +9,7 @@ import { usePatientSide } from '../../auth.tsx';
 import { useCaseCan } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
+import { slideTitle } from './slideTitle.ts';
 
 export type Slide = Schema<'Slide'>;
 
@@ -24,9 +25,7 @@ export function overviewLevel(slide: Pick<Slide, 'width' | 'height' | 'tiles'>):
 
 /**
  * The case's whole-slide images: each with its state and the way into the viewer; reviewers also
- * see size and scale (the patient's side does not need them). Staff read each slide's file name
- * (to reconcile it with the records); the patient's side reads its block and stain, or its place
- * in the list ("Slide 2").
+ * see size and scale (the patient's side does not need them). Each is called by its slideTitle.
  */
 export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: boolean }) {
   const { t } = useTranslation();
@@ -46,8 +45,6 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
   const groups = new Map<string | null, Slide[]>();
   for (const sl of slides.data) groups.set(sl.block, [...(groups.get(sl.block) ?? []), sl]);
   const named = [...groups.keys()].some((b) => b !== null);
-  // Numbered in the server's order (by block, then as uploaded), the same however they are grouped.
-  const numbers = new Map(slides.data.map((sl, i) => [sl.id, i + 1]));
   return (
     <Stack gap="xs">
       <Title order={3} size="h4">{t('records:slides.title')}</Title>
@@ -55,7 +52,7 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
         <Stack key={block ?? ''} gap={4}>
           {named && <Title order={4} size="h5">{block ? t('records:slides.block', { block }) : t('records:slides.noBlock')}</Title>}
           <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
-            {list.map((sl) => <SlideCard key={sl.id} caseId={caseId} s={sl} number={patientSide ? numbers.get(sl.id)! : null} reviewer={reviewer} waitedLong={waitedLong} />)}
+            {list.map((sl) => <SlideCard key={sl.id} caseId={caseId} s={sl} title={slideTitle(sl, slides.data, patientSide, t)} reviewer={reviewer} waitedLong={waitedLong} />)}
           </SimpleGrid>
         </Stack>
       ))}
@@ -63,16 +60,10 @@ export function SlidesPanel({ caseId, reviewer }: { caseId: string; reviewer: bo
   );
 }
 
-/**
- * One slide: its overview, name and state; for the reviewing staff also its scale, label photo, and
- * block and stain to fill in. A slide given its `number` is named without its file: by its block and
- * stain when given, else by that number.
- */
-function SlideCard({ caseId, s, number, reviewer, waitedLong }: { caseId: string; s: Slide; number: number | null; reviewer: boolean; waitedLong: boolean }) {
+/** One slide: its overview, title (see slideTitle) and state; for the reviewing staff also its scale, label photo, and block and stain to fill in. */
+function SlideCard({ caseId, s, title: { name, number }, reviewer, waitedLong }: { caseId: string; s: Slide; title: ReturnType<typeof slideTitle>; reviewer: boolean; waitedLong: boolean }) {
   const { t } = useTranslation();
-  const given = [s.block, s.stain].filter(Boolean).join(' · ');
-  const byNumber = number !== null && !given;
-  const name = number === null ? s.name : given || t('records:slides.numbered', { number });
+  const byNumber = number !== null;
   const can = useCaseCan(caseId);
   const [describing, setDescribing] = useState(false);
   return (
