@@ -116,6 +116,7 @@ const ROUTES: Route[] = [
   { name: 'slide measurements as GeoJSON', op: 'GET /api/cases/{id}/slides/{slideId}/annotations.geojson', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/annotations.geojson` },
   { name: 'a slide tile', op: 'GET /api/cases/{id}/slides/{slideId}/tiles/{level}/{tile}', method: 'GET', path: (c) => `/api/cases/${c.id}/slides/${c.documentId}/tiles/0/0_0.jpeg` },
   { name: 'trials for a case', op: 'GET /api/cases/{id}/trials', method: 'GET', path: (c) => `/api/cases/${c.id}/trials` },
+  { name: 'search trials for a case', op: 'GET /api/cases/{id}/trials/search', method: 'GET', path: (c) => `/api/cases/${c.id}/trials/search?q=lung` },
   { name: 'cost estimate', op: 'GET /api/cases/{id}/estimate', method: 'GET', path: (c) => `/api/cases/${c.id}/estimate` },
   { name: 'insurer answers', op: 'GET /api/cases/{id}/coverage-checks', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage-checks` },
   { name: 'insurance card photos', op: 'GET /api/cases/{id}/coverage/cards', method: 'GET', path: (c) => `/api/cases/${c.id}/coverage/cards` },

@@ -81,25 +81,30 @@ const same = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLo
 
 const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INVITATION']);
 
-export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge): TrialMatches {
+/**
+ * `search`: the trials were found by a reviewer's words rather than by the case's condition, and
+ * come in the order of how well they matched the words; each is still read against the case (a
+ * study of another condition says so), and set aside when the case is outside its limits.
+ */
+export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge, opts: { search?: boolean } = {}): TrialMatches {
   const conditionTerms = k.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
   const home = homeOf(facts);
   const placeNote = facts.postalCode && !home.at
     ? `The patient's ZIP or postal code (${facts.postalCode}) was not found${facts.country === 'US' || facts.country === 'CA' ? '' : ' (distances are worked out for the United States and Canada)'}, so distances are not shown; sites in their state and country come first.`
     : null;
   const out: { conditionTerms: string[]; candidates: (TrialCandidate & { eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, candidates: [], setAside: [], placeNote };
-  if (!conditionTerms.length) return { ...out, candidates: [] };
+  if (!conditionTerms.length && !opts.search) return { ...out, candidates: [] };
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
     const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase())); // the most specific name
-    if (!term) continue;
+    if (!term && !opts.search) continue;
     const outside = outsideLimits(trial, facts);
     if (outside) {
       out.setAside.push({ nctId: trial.nctId, title: trial.title, why: outside });
       continue;
     }
-    const reasons = [`Studies ${term.toLowerCase()}, the condition of this request.`];
-    let score = 3;
+    const reasons = [term ? `Studies ${term.toLowerCase()}, the condition of this request.` : 'Found by the search: its conditions do not name the condition of this request.'];
+    let score = term ? 3 : 0;
     let mayNotFit = false;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
     const askedText = [studied, ...criteriaLines(trial.eligibility).inclusion].join(' \n ');
@@ -148,7 +153,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
       contact: trial.contacts[0] ?? null, lastUpdate: trial.lastUpdate, score, mayNotFit,
     });
   }
-  out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
+  if (!opts.search) out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
   // The best ones, with their eligibility lines read (a common cancer has thousands of studies).
   out.candidates = out.candidates.slice(0, MAX_CANDIDATES).map(({ eligibility, ...c }) => ({ ...c, checks: criteriaChecks(criteriaLines(eligibility ?? ''), facts, k) }));
   return out;

@@ -23,6 +23,7 @@ const CaseTrials = z.object({
   syncedAt: z.string().nullable().describe('When the local copy of the registry was last refreshed'),
   lastRefreshFailedAt: z.string().nullable().describe('When the latest refresh failed, if it did (the copy was kept)'),
 }).meta({ id: 'CaseTrials' });
+const TrialSearch = z.object({ q: z.string().trim().min(2).max(200).describe('Words to look for in titles, conditions, keywords and interventions (web-search syntax), or an NCT number') });
 const SyncState = z.object({
   refreshRequested: z.boolean().describe('An administrator asked for a refresh that has not run yet'),
   lastRun: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), outcome: z.enum(['running', 'done', 'failed']), studies: z.number(), skipped: z.number(), error: z.string().nullable() }).nullable(),
@@ -36,6 +37,8 @@ export function trialsRoutes(trials: TrialsService) {
     const tags = ['trials'];
     app.get('/cases/:id/trials', { config: { access: { case: 'case.trials.read' } }, schema: { tags, summary: 'Recruiting trials for this case from the local copy of ClinicalTrials.gov: why each was suggested and which eligibility lines to check (never a claim of eligibility)', params: z.object({ id: z.uuid() }), response: { 200: CaseTrials, ...errorResponses } } },
       async (req) => trials.forCase(req.actor, requestMeta(req), req.params.id));
+    app.get('/cases/:id/trials/search', { config: { access: { case: 'case.trials.read' } }, schema: { tags, summary: 'Recruiting trials of the whole local copy that hold these words (or this NCT number), best match first, each read against this case like a suggestion', params: z.object({ id: z.uuid() }), querystring: TrialSearch, response: { 200: CaseTrials, ...errorResponses } } },
+      async (req) => trials.search(req.actor, requestMeta(req), req.params.id, req.query.q));
     app.get('/admin/trials/sync', { config: { access: { permission: 'trials.manage' } }, schema: { tags, summary: 'How fresh the local copy of the trial registry is', response: { 200: SyncState, ...errorResponses } } },
       async () => trials.state());
     app.post('/admin/trials/sync', { config: { access: { permission: 'trials.manage' } }, schema: { tags, summary: 'Refresh the local copy of the trial registry now (in the background; follow it with GET)', response: { 202: SyncState, ...errorResponses } } },

@@ -10,7 +10,7 @@ import { enqueueJob } from '../jobs.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { mentions } from './criteria.ts';
 import { registryTerms, trialsKnowledge } from './knowledge.ts';
-import { ageOn, matchTrials, type CaseForTrials, type TrialMatches } from './matching.ts';
+import { ageOn, matchTrials, MAX_CANDIDATES, type CaseForTrials, type TrialMatches } from './matching.ts';
 import { clinicalTrialsGov, RegistryError, wholeTrials, type RegistryTrial, type TrialRegistry } from './registry.ts';
 
 /** Another refresh is under way. */
@@ -152,24 +152,47 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     },
 
     /** The trials suggested for a case, with why and what to check; read from the local copy. */
-    async forCase(actor: Actor, meta: RequestMeta, caseId: string): Promise<TrialMatches & { syncedAt: string | null; lastRefreshFailedAt: string | null }> {
+    async forCase(actor: Actor, meta: RequestMeta, caseId: string): Promise<CaseTrials> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.candidates.read' });
         const facts = await caseFacts(tx, row, deps.now());
         const terms = trialsKnowledge.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
         const rows = terms.length ? await tx.query<{ record: RegistryTrial }>(`SELECT record FROM trials WHERE terms && $1::text[]`, [terms]) : [];
-        const [synced] = await tx.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM trial_syncs WHERE outcome = 'done'`);
-        const [last] = await tx.query<{ outcome: string; finished_at: Date | null }>(`SELECT outcome, finished_at FROM trial_syncs ORDER BY id DESC LIMIT 1`);
-        return {
-          ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge),
-          syncedAt: synced?.at?.toISOString() ?? null,
-          lastRefreshFailedAt: last?.outcome === 'failed' ? last.finished_at?.toISOString() ?? null : null,
-        };
+        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge), ...(await copyState(tx)) };
+      });
+    },
+
+    /**
+     * The studies of the whole copy that hold the reviewer's words (a drug, a gene, a place in a
+     * title; web-search syntax: quotes, "or", a leading minus) or that are the NCT number given,
+     * best match first, each read against the case like a suggestion (a study of another condition
+     * says so). The words are not kept: the audit event says a search was made, not what for.
+     */
+    async search(actor: Actor, meta: RequestMeta, caseId: string, words: string): Promise<CaseTrials> {
+      return withCaseTx(db, async (tx) => {
+        const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.search' });
+        const facts = await caseFacts(tx, row, deps.now());
+        const rows = await tx.query<{ record: RegistryTrial }>(
+          `SELECT record FROM trials, websearch_to_tsquery('english', $1) AS q
+           WHERE nct_id = upper($1) OR search @@ q
+           ORDER BY nct_id = upper($1) DESC, ts_rank(search, q) DESC, last_update DESC NULLS LAST, nct_id
+           LIMIT $2`, [words, MAX_CANDIDATES]);
+        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge, { search: true }), ...(await copyState(tx)) };
       });
     },
   };
 }
 export type TrialsService = ReturnType<typeof trialsService>;
+
+/** Trials for a case, and how fresh the copy they come from is. */
+export type CaseTrials = TrialMatches & { syncedAt: string | null; lastRefreshFailedAt: string | null };
+
+/** When the copy was last refreshed, and whether the latest refresh failed (the copy was kept). */
+async function copyState(tx: Queryable): Promise<{ syncedAt: string | null; lastRefreshFailedAt: string | null }> {
+  const [synced] = await tx.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM trial_syncs WHERE outcome = 'done'`);
+  const [last] = await tx.query<{ outcome: string; finished_at: Date | null }>(`SELECT outcome, finished_at FROM trial_syncs ORDER BY id DESC LIMIT 1`);
+  return { syncedAt: synced?.at?.toISOString() ?? null, lastRefreshFailedAt: last?.outcome === 'failed' ? last.finished_at?.toISOString() ?? null : null };
+}
 
 /** The registry's last-update date as a day ("2026-10" is the first of that month); null when it is not one. */
 const dayOf = (d: string | null) => {

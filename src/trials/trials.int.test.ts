@@ -66,6 +66,32 @@ describe('clinical trials', () => {
     expect(n).toBe(2);
   });
 
+  it('searches the whole copy by words or NCT number for the reviewer, each study read against the case, audited without the words', async () => {
+    const search = (q: string, who = expert) => who.client.get(`/api/cases/${caseId}/trials/search?q=${encodeURIComponent(q)}`);
+    // A study of another condition is found by its intervention, and says it is not for this condition.
+    const adc = await search('antibody-drug conjugates');
+    expect(adc.status).toBe(200);
+    expect(adc.body.candidates.map((c: { nctId: string }) => c.nctId)).toEqual(['NCT09900003']);
+    expect(adc.body.candidates[0].reasons[0]).toBe('Found by the search: its conditions do not name the condition of this request.');
+    // Still read against the case: its biomarkers and the patient's place.
+    expect(adc.body.candidates[0].reasons).toContain('Concerns ERBB2 (HER2) mutation, which is not yet tested on file.');
+    // Words in a title and conditions, best match first; a study of the case's condition says so.
+    const kras = await search('KRAS G12C');
+    expect(kras.body.candidates[0]).toMatchObject({ nctId: 'NCT09900002', reasons: expect.arrayContaining(['Studies lung cancer, the condition of this request.']) });
+    expect(kras.body.candidates.map((c: { nctId: string }) => c.nctId)).not.toContain('NCT09900003');
+    // By its number, in any case; outside the case's limits it is set aside with why, as a suggestion is.
+    expect((await search('nct09900004')).body.setAside).toEqual([expect.objectContaining({ nctId: 'NCT09900004', why: 'Takes people up to age 60.' })]);
+    expect((await search('nothing-like-this-anywhere')).body.candidates).toEqual([]);
+    // Web-search syntax: a leading minus leaves out.
+    expect((await search('synthetic -KRAS -EGFR -HER2')).body.setAside.map((c: { nctId: string }) => c.nctId)).toEqual(['NCT09900004']);
+    expect((await search('a')).status).toBe(400);
+    expect((await search('lung', patient)).status).toBe(404);
+    const events = await t.db.query<{ detail: unknown; outcome: string }>(`SELECT detail, outcome FROM audit_events WHERE action = 'trials.search' AND case_id = $1`, [caseId]);
+    // Five searches, and the patient's refused one.
+    expect(events.map((e) => e.outcome).sort()).toEqual(['denied', 'success', 'success', 'success', 'success', 'success']);
+    expect(JSON.stringify(events)).not.toMatch(/KRAS|conjugate|nct0990/i);
+  });
+
   it('reads what a molecular report states of each test, quotes it, and ranks the studies by it', async () => {
     const before = (await expert.client.get(`/api/cases/${caseId}/trials`)).body;
     const krasBefore = before.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900002');

@@ -48,6 +48,21 @@ it('a reviewer adds a suggested trial to the opinion; the patient sees it as a s
   await cited.getByLabel('Why the patient should ask about NCT09900001 (in plain words)').fill('Your tumor has an EGFR change, which this study treats. Ask whether it fits you.');
   await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
   await shot(op, 'trial-added');
+  // Any study on file can be found by its words, and is read against the case like a suggestion.
+  await op.getByLabel('Search all recruiting studies on file').fill('antibody-drug conjugate');
+  await op.getByRole('button', { name: 'Search', exact: true }).click();
+  const results = op.getByTestId('trial-search-results');
+  await results.getByText('Studies holding “antibody-drug conjugate”').waitFor({ timeout: 20_000 });
+  const adc = results.getByTestId('trial-candidate').filter({ hasText: 'NCT09900003' });
+  expect(await adc.textContent()).toContain('Found by the search: its conditions do not name the condition of this request.');
+  expect(await seriousA11yViolations(op)).toEqual([]);
+  await shot(op, 'trial-search');
+  await adc.getByRole('button', { name: 'Add to opinion: NCT09900003' }).click();
+  await cited.filter({ hasText: 'NCT09900003' }).getByText(/^Suggested because: Found by the search/).waitFor();
+  await cited.filter({ hasText: 'NCT09900003' }).getByText(/HER2-low breast cancer/).waitFor();
+  await op.getByRole('button', { name: 'Remove NCT09900003 from the opinion' }).click();
+  await expect.poll(() => cited.count()).toBe(1);
+  await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');
   const part = (await oncologist.client.get(`/api/cases/${caseId}/opinion`)).body.myPart.content;
   expect(part.trials).toEqual([expect.objectContaining({ identifier: 'NCT09900001', title: 'Synthetic study of an EGFR inhibitor in EGFR-mutant non-small cell lung cancer', phases: ['PHASE3'] })]);
 

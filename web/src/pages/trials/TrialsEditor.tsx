@@ -29,13 +29,19 @@ export function TrialsEditor({ caseId, open, value, saved, onChange }: { caseId:
   // Looked for once the section is opened (the look-up is audited as a read of the case), then kept a while.
   const suggestions = useQuery({ queryKey: caseKeys.part(caseId, 'trials'), queryFn: () => get<CaseTrials>(`/cases/${caseId}/trials`), enabled: open, staleTime: 5 * 60_000 });
   const [byHand, setByHand] = useState('');
+  // Studies added from a search stay known (title, reasons) after the next search.
+  const [picked, setPicked] = useState<Candidate[]>([]);
   const cited = (value ?? []).filter((x): x is Cited => Boolean(x));
   const has = (id: string) => cited.some((x) => x.identifier?.toUpperCase() === id.toUpperCase());
   const change = (next: Cited[]) => onChange(next.length ? next : undefined);
   // "Why" is for the patient: the reviewer writes it in plain words, with the suggestion's reasons beside it.
-  const add = (c: Candidate) => change([...cited, { identifier: c.nctId, why: '' }]);
-  const reasonsOf = (id: string | null | undefined) => suggestions.data?.candidates.find((c) => c.nctId === id)?.reasons;
-  const titleOf = (id: string | null | undefined) => suggestions.data?.candidates.find((c) => c.nctId === id)?.title ?? saved?.find((s) => s?.identifier === id)?.title;
+  const add = (c: Candidate) => {
+    change([...cited, { identifier: c.nctId, why: '' }]);
+    setPicked((p) => [...p, c]);
+  };
+  const known = (id: string | null | undefined) => [...(suggestions.data?.candidates ?? []), ...picked].find((c) => c.nctId === id);
+  const reasonsOf = (id: string | null | undefined) => known(id)?.reasons;
+  const titleOf = (id: string | null | undefined) => known(id)?.title ?? saved?.find((s) => s?.identifier === id)?.title;
   // Saved and not found in the registry copy: a mistyped number, or a study the copy does not hold.
   const unknown = (id: string | null | undefined) => { const s = saved?.find((x) => x?.identifier === id); return !!s && !s.registryStatus; };
   const addByHand = () => {
@@ -72,6 +78,39 @@ export function TrialsEditor({ caseId, open, value, saved, onChange }: { caseId:
       {suggestions.isLoading && <Loader size="sm" role="status" aria-label={t('trials:editor.looking')} />}
       {suggestions.error && <ErrorNote error={suggestions.error} />}
       {suggestions.data && <Suggestions data={suggestions.data} has={has} add={add} />}
+      <TrialSearch caseId={caseId} has={has} add={add} />
+    </Stack>
+  );
+}
+
+/** A search of the whole registry copy (any condition), each study found read against the case as a suggestion is. */
+function TrialSearch({ caseId, has, add }: { caseId: string; has: (id: string) => boolean; add: (c: Candidate) => void }) {
+  const { t } = useTranslation();
+  const [words, setWords] = useState('');
+  const [asked, setAsked] = useState('');
+  const found = useQuery({
+    queryKey: [...caseKeys.part(caseId, 'trials'), 'search', asked],
+    queryFn: () => get<CaseTrials>(`/cases/${caseId}/trials/search?q=${encodeURIComponent(asked)}`),
+    enabled: asked.length >= 2, staleTime: 5 * 60_000,
+  });
+  const ask = () => setAsked(words.trim());
+  const count = found.data ? found.data.candidates.length + found.data.setAside.length : 0;
+  return (
+    <Stack gap="xs">
+      <Group align="end" gap="xs">
+        <TextInput label={t('trials:editor.search')} description={t('trials:editor.searchHint')} value={words} onChange={(e) => setWords(e.currentTarget.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); ask(); } }} style={{ flex: 1, minWidth: 200 }} maxLength={200} />
+        <Button variant="default" disabled={words.trim().length < 2} onClick={ask}>{t('trials:editor.searchButton')}</Button>
+      </Group>
+      {found.isFetching && <Loader size="sm" role="status" aria-label={t('trials:editor.searching')} />}
+      {found.error && <ErrorNote error={found.error} />}
+      {found.data && (
+        <Stack gap="xs" data-testid="trial-search-results">
+          <Text size="sm" fw={600} role="status">{count ? t('trials:editor.searchFound', { words: asked }) : t('trials:editor.searchNone', { words: asked })}</Text>
+          {found.data.candidates.map((c) => <CandidateCard key={c.nctId} c={c} added={has(c.nctId)} add={() => add(c)} />)}
+          {found.data.setAside.length > 0 && <List size="sm">{found.data.setAside.map((s) => <List.Item key={s.nctId}>{s.nctId} · {s.title}: {s.why}</List.Item>)}</List>}
+        </Stack>
+      )}
     </Stack>
   );
 }
