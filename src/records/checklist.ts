@@ -9,6 +9,7 @@ import type { CaseRow } from '../core/access.ts';
 import type { Queryable } from '../core/db.ts';
 import { itemsOfImagingStudy, itemsSatisfied } from './classify.ts';
 import { findingsByTest, resultsReported, type TestFinding } from './testResults.ts';
+import { resultStatement, type StoredResult } from './structuredResults.ts';
 
 /**
  * The records gate. The case's checklist comes from the assessment rules run on the case; an
@@ -45,6 +46,16 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
     if (d.document_type === 'molecular_report' && d.extracted_text) results.push(...resultsReported(d.extracted_text));
+  }
+  // Structured results imported from FHIR or C-CDA state test results too, read as a report's statements are.
+  const entries = await tx.query<StoredResult>(
+    `SELECT e.kind, e.display, e.value, e.unit, e.source FROM clinical_entries e JOIN documents d ON d.id = e.document_id
+     WHERE e.case_id = $1 AND e.kind = 'observation' AND d.status <> 'failed' ORDER BY e.created_at, e.id`, [caseId]);
+  for (const e of entries) {
+    const statement = resultStatement(e);
+    const read = statement ? resultsReported(statement) : [];
+    for (const r of read) tests.add(r.test);
+    results.push(...read);
   }
   // Imaging studies (uploaded files, CDs or STOW-RS) count as the scans they are; slide microscopy (SM) is not a scan.
   const studies = await tx.query<{ id: string; modalities: string[] | null; words: string | null }>(

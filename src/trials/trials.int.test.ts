@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCaseInReview, aPatient, aStaff, codeFor, PASSWORD, type Person } from '../../test/support/builders.ts';
 import { fhirValidationErrors } from '../fhir/validate.ts';
 import { extractPdfText } from '../records/pdfText.ts';
-import { aPdf, MOLECULAR_LINES, tusUpload } from '../../test/support/records.ts';
+import { aFhirBundle, aPdf, MOLECULAR_LINES, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 import { aTrialRegistry } from '../../test/support/trialRegistry.ts';
 import { trialsService } from './service.ts';
@@ -64,6 +64,30 @@ describe('clinical trials', () => {
     expect((await coordinator.client.get(`/api/cases/${caseId}/trials`)).status).toBe(200);
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'trials.candidates.read' AND case_id = $1`, [caseId]) as [{ n: number }];
     expect(n).toBe(2);
+  });
+
+  it('reads test results from imported structured records (FHIR genomics Observations) as it reads reports', async () => {
+    const other = await aPatient(t);
+    const id = await aCaseInReview(t, other, coordinator, expert);
+    const bundle = aFhirBundle();
+    const loinc = (code: string, display: string) => ({ coding: [{ system: 'http://loinc.org', code, display }] });
+    const variant = (n: string, gene: string, answer: [string, string], change?: string) => ({ resource: {
+      resourceType: 'Observation', id: n, status: 'final', subject: { reference: 'Patient/p1' }, code: loinc('69548-6', 'Genetic variant assessment'),
+      valueCodeableConcept: loinc(...answer),
+      component: [
+        { code: loinc('48018-6', 'Gene studied [ID]'), valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: 'HGNC:0000', display: gene }] } },
+        ...(change ? [{ code: loinc('48005-3', 'Amino acid change (pHGVS)'), valueCodeableConcept: { coding: [{ system: 'http://varnomen.hgvs.org', code: change }] } }] : []),
+      ],
+    } });
+    bundle.entry.push(variant('v1', 'EGFR', ['LA9633-4', 'Present'], 'p.Leu858Arg') as never, variant('v2', 'KRAS', ['LA9634-2', 'Absent']) as never);
+    expect((await tusUpload(coordinator.client, id, 'genomics.json', Buffer.from(JSON.stringify(bundle)))).status).toBe(200);
+    await t.app.jobs.drain();
+    const found = (await expert.client.get(`/api/cases/${id}/trials`)).body.candidates as { nctId: string; reasons: string[]; mayNotFit: boolean }[];
+    const egfr = found.find((c) => c.nctId === 'NCT09900001')!;
+    const kras = found.find((c) => c.nctId === 'NCT09900002')!;
+    expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR p.Leu858Arg: detected” (found): check the details against the study.');
+    expect(kras.reasons).toContain('The study asks for KRAS G12C, but a report on file reads “KRAS: not detected” (not found): it may not fit.');
+    expect([egfr.mayNotFit, kras.mayNotFit]).toEqual([false, true]);
   });
 
   it('searches the whole copy by words or NCT number for the reviewer, each study read against the case, audited without the words', async () => {
