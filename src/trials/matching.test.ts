@@ -108,7 +108,7 @@ describe('trials for a case', () => {
     const breastMale = matchTrials({ ...egfrLungCase, conditionId: 'breast_cancer', sex: 'male' }, studies, trialsKnowledge);
     expect(breastMale.candidates).toEqual([]);
     expect(breastMale.setAside[0]).toMatchObject({ nctId: 'NCT09900003', why: 'Takes women only.' });
-    expect(matchTrials({ ...egfrLungCase, conditionId: 'copd' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [], placeNote: null });
+    expect(matchTrials({ ...egfrLungCase, conditionId: 'lung_nodule' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [], placeNote: null });
   });
 
   it('reads what a study asks of a test from how it writes it, leaving treatment lines aside', () => {
@@ -180,6 +180,16 @@ describe('trials for a case', () => {
     for (const id of ['NCT09900103', 'NCT09900104']) expect(notSpread.get(id)!.reasons.some((r) => r.startsWith('It is for'))).toBe(false);
     // Nothing is said when the request does not say whether it has spread.
     expect([...run('unknown').values()].some((c) => c.reasons.some((r) => r.startsWith('It is for')))).toBe(false);
+  });
+
+  it('suggests studies of a lung disease that is not cancer by its own condition names, and no cancer study', () => {
+    const fibrosis = { ...studies[0]!, nctId: 'NCT09900101', title: 'Synthetic study of an antifibrotic medicine', conditions: ['Interstitial Lung Disease'], keywords: [], eligibility: '', minAgeYears: null, maxAgeYears: null, sex: 'ALL' as const };
+    const ildCase: CaseForTrials = { ...egfrLungCase, conditionId: 'ild', biomarkers: [], treatments: [] };
+    const m = matchTrials(ildCase, [fibrosis, ...studies], trialsKnowledge);
+    expect(m.conditionTerms).toEqual(['Interstitial Lung Disease', 'Pulmonary Fibrosis']);
+    expect(m.candidates.map((c) => c.nctId)).toEqual(['NCT09900101']);
+    expect(m.candidates[0]!.reasons[0]).toBe('Studies interstitial lung disease, the condition of this request.');
+    for (const c of ['ipf', 'copd', 'aat_deficiency', 'cystic_fibrosis', 'pulmonary_hypertension', 'bronchiectasis']) expect(trialsKnowledge.registryTerms.some((t) => t.condition === c), c).toBe(true);
   });
 
   it('keeps its knowledge as checked data: every term, class and check has a source', () => {

@@ -7,7 +7,7 @@ export const registryPage = (name: string): unknown => JSON.parse(fs.readFileSyn
 
 /**
  * A stand-in for ClinicalTrials.gov's `GET /api/v2/studies`, over real HTTP, answering with the
- * recorded-shape pages under src/demo/trials: lung terms get two pages (the second by its paging
+ * recorded-shape pages under src/demo/trials: lung cancer terms get two pages (the second by its paging
  * token), "Breast Cancer" one, any other term none. `fail` makes every answer an HTTP error.
  */
 export async function aTrialRegistry(opts: { fail?: number } = {}) {
@@ -20,7 +20,7 @@ export async function aTrialRegistry(opts: { fail?: number } = {}) {
     if (opts.fail) return send(opts.fail, 'Invalid value for parameter query.cond');
     const cond = url.searchParams.get('query.cond') ?? '';
     const token = url.searchParams.get('pageToken');
-    if (/lung/i.test(cond)) return send(200, registryPage(token === 'synthetic-token-page-2' ? 'lung-page-2.json' : 'lung-page-1.json'));
+    if (/lung cancer/i.test(cond)) return send(200, registryPage(token === 'synthetic-token-page-2' ? 'lung-page-2.json' : 'lung-page-1.json'));
     if (cond === 'Breast Cancer') return send(200, registryPage('breast-page-1.json'));
     return send(200, { totalCount: 0, studies: [] });
   });
