@@ -50,6 +50,21 @@ describe('results a molecular report states', () => {
     expect(read('Mismatch repair proteins: MLH1 negative')).toEqual([]);
   });
 
+  it('reads a result on the line after its test, as tables lay them out, and nothing else that follows a test', () => {
+    expect(resultsReported('EGFR\nNot detected\nKRAS\np.G12C detected')).toEqual([
+      { test: 'EGFR', result: 'not_found', evidence: 'EGFR Not detected' },
+      { test: 'KRAS', result: 'found', evidence: 'KRAS p.G12C detected' },
+    ]);
+    expect(read('Gene: ALK\nResult: fusion not detected')).toEqual(['ALK not_found']);
+    expect(read('ROS1 rearrangement\nNegative')).toEqual(['ROS1 not_found']);
+    // A line naming another test, a labelled line of something else, a value, or a hedge is not carried back.
+    expect(read('EGFR\nALK: not detected')).toEqual(['ALK not_found']);
+    expect(read('EGFR\nSpecimen: positive margin')).toEqual([]);
+    expect(read('EGFR\nTumor content 40%')).toEqual([]);
+    expect(read('EGFR\nMay not be detected below 5%')).toEqual([]);
+    expect(read('KRAS')).toEqual([]);
+  });
+
   it('quotes a value stated for one test, without judging it', () => {
     expect(read('PD-L1 (22C3) tumor proportion score 30%.')).toEqual(['PD-L1 stated']);
     expect(read('Ki-67 proliferation index: 25%')).toEqual(['KI-67 stated']);

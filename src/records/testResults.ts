@@ -54,10 +54,12 @@ function statements(text: string): string[] {
   return text.replace(/\r\n?/g, '\n').split(/\n|;|\||\t| {3,}|(?<=[a-z0-9)%])\.\s+(?=[A-Z])/).map((s) => s.replace(/\s+/g, ' ').trim().replace(/\.$/, '')).filter((s) => s.length >= 4);
 }
 
+/** The tests a statement names (mismatch repair is read from stains where "absent" or "negative" is the finding: never read here). */
+const testsNamed = (statement: string) => testWords().filter((t) => !NOT_READ.has(t.key) && t.aliases.some((re) => re.test(statement))).map((t) => t.key);
+
 function read(statement: string): { keys: string[]; result: TestResult } | null {
   if (HEDGED.test(statement)) return null;
-  // Mismatch repair is read from stains where "absent" or "negative" is the finding: never read here.
-  const keys = testWords().filter((t) => !NOT_READ.has(t.key) && t.aliases.some((re) => re.test(statement))).map((t) => t.key);
+  const keys = testsNamed(statement);
   if (!keys.length) return null;
   if (NOT_FOUND.test(statement)) {
     // "EGFR L858R detected, ALK not detected": both kinds of words; read part by part, if at all.
@@ -74,10 +76,33 @@ function read(statement: string): { keys: string[]; result: TestResult } | null 
 
 const shorten = (s: string) => (s.length > MAX_EVIDENCE ? `${s.slice(0, MAX_EVIDENCE - 1).trimEnd()}…` : s);
 
+// A result on the line after its test, as tables and forms lay them out ("EGFR" then "Not
+// detected"; "Gene: KRAS" then "Result: G12C mutation detected"): a short line naming one test and
+// saying nothing, then a short line naming none that says found or not found, bare or under a
+// result label. A value (a percentage) is never carried over: it may be another measure's.
+const LONE_TEST_MAX = 40;
+const RESULT_LINE_MAX = 80;
+const RESULT_LABEL = /^(?:results?|interpretation|finding|status|call)\s*:/i;
+
+function resultOnNextLine(s: string, next: string | undefined): { keys: string[]; result: TestResult } | null {
+  if (next === undefined || s.length > LONE_TEST_MAX || next.length > RESULT_LINE_MAX || testsNamed(s).length !== 1 || testsNamed(next).length) return null;
+  if (next.includes(':') && !RESULT_LABEL.test(next)) return null;
+  const joined = read(`${s} ${next}`);
+  return joined && joined.result !== 'stated' ? joined : null;
+}
+
 /** The results a molecular report's text states, in the order it states them. */
 export function resultsReported(text: string): ReportedResult[] {
   const out: ReportedResult[] = [];
-  for (const s of statements(text)) {
+  const all = statements(text);
+  for (let i = 0; i < all.length; i++) {
+    const s = all[i]!;
+    const below = read(s) ? null : resultOnNextLine(s, all[i + 1]);
+    if (below) {
+      for (const key of below.keys) out.push({ test: key, result: below.result, evidence: shorten(`${s} ${all[i + 1]}`) });
+      i++;
+      continue;
+    }
     const whole = read(s);
     const parts = whole ? [s] : s.split(',').map((p) => p.trim());
     for (const part of parts) {
