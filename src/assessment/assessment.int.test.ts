@@ -3,6 +3,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aPatient, aStaff, command } from '../../test/support/builders.ts';
 import { Client } from '../../test/support/client.ts';
+import { aPdf, tusUpload } from '../../test/support/records.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -148,6 +149,14 @@ describe('from assessment to case', () => {
     // The lung function the patient knew asks for the exercise test in the case too, and the workspace shows their numbers as theirs.
     expect(inCase.body.checklist.find((i: { id: string }) => i.id === 'exercise_test')).toMatchObject({ have: false });
     expect((await patient.client.get(`/api/cases/${created.body.id}/opinion`)).body.reportedLungFunction).toEqual({ fev1Percent: 52 });
+    // A pulmonary function report on file is read for its values, quoted, beside the patient's own numbers.
+    const pft = await aPdf(['Pulmonary function report', 'Spirometry and diffusing capacity', 'FEV1 1.62 L (58% predicted)', 'FEV1/FVC 64%', 'DLCO 11.9 mL/min/mmHg, 47% of predicted', 'Post-bronchodilator FEV1 1.70 L (61% predicted)']);
+    expect((await tusUpload(patient.client, created.body.id, 'pft.pdf', pft)).status).toBe(200);
+    await t.app.jobs.drain();
+    expect((await patient.client.get(`/api/cases/${created.body.id}/opinion`)).body.lungFunctionOnFile).toEqual([
+      { measure: 'fev1', percentPredicted: 58, evidence: 'FEV1 1.62 L (58% predicted)' },
+      { measure: 'dlco', percentPredicted: 47, evidence: 'DLCO 11.9 mL/min/mmHg, 47% of predicted' },
+    ]);
     const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'case.assessment.read' AND case_id = $1`, [created.body.id]);
     expect(audit!.n).toBe(1);
 

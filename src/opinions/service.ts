@@ -225,6 +225,7 @@ export function opinionsService(deps: Deps & { blobs: BlobStore; cases: CasesSer
           intake: intakeForRole(row.intake as Intake, roleAllows(actor.role, 'case.billing.read')),
           biomarkers: checklist.assessment.biomarkers,
           reportedLungFunction: (row.assessment_answers as AssessmentAnswers | null)?.lungFunction ?? null,
+          lungFunctionOnFile: checklist.lungValues,
           biomarkerFindings: findingsOfTests(checklist.testFindings, (checklist.assessment.biomarkers?.tests ?? []).map((t) => t.name)),
           checklist: { items: checklist.items, complete: checklist.complete },
           myPart: reviewer ? await myPartView(tx, row, actor.userId) : null,

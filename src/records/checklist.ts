@@ -10,6 +10,7 @@ import type { Queryable } from '../core/db.ts';
 import { itemsOfImagingStudy, itemsSatisfied } from './classify.ts';
 import { findingsByTest, resultsReported, type TestFinding } from './testResults.ts';
 import { resultStatement, type StoredResult } from './structuredResults.ts';
+import { lungValuesReported, type LungValueReported } from './lungFunctionResults.ts';
 
 /**
  * The records gate. The case's checklist comes from the assessment rules run on the case; an
@@ -32,6 +33,8 @@ export interface RecordsOnFile {
   testsReported: string[];
   /** What the molecular reports on file state of each test they name plainly (by `testsReported`'s names). */
   testFindings: Map<string, TestFinding>;
+  /** FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them. */
+  lungValues: LungValueReported[];
 }
 
 export async function recordsOnFile(tx: Queryable, caseId: string): Promise<RecordsOnFile> {
@@ -42,10 +45,12 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
   const satisfiedBy = new Map<string, string[]>();
   const tests = new Set<string>();
   const results = [];
+  const lungValues: LungValueReported[] = [];
   for (const d of docs) {
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     for (const t of d.tests_reported ?? []) tests.add(t);
     if (d.document_type === 'molecular_report' && d.extracted_text) results.push(...resultsReported(d.extracted_text));
+    if (d.document_type === 'pulmonary_function_report' && d.extracted_text) lungValues.push(...lungValuesReported(d.extracted_text));
   }
   // Structured results imported from FHIR or C-CDA state test results too, read as a report's statements are.
   const entries = await tx.query<StoredResult>(
@@ -69,7 +74,7 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
   // So do DICOM whole-slide images (STOW-RS or CD), which are slides without an uploaded file of their own.
   const dicomSlides = await tx.query<{ id: string }>(`SELECT id FROM slides WHERE case_id = $1 AND series_id IS NOT NULL AND status <> 'failed'`, [caseId]);
   if (dicomSlides.length) satisfiedBy.set('pathology_slides', [...(satisfiedBy.get('pathology_slides') ?? []), ...dicomSlides.map((s) => s.id)]);
-  return { satisfiedBy, testsReported: [...tests], testFindings: findingsByTest(results) };
+  return { satisfiedBy, testsReported: [...tests], testFindings: findingsByTest(results), lungValues };
 }
 
 function itemsOf(d: DocRow): string[] {
@@ -102,6 +107,7 @@ export interface CaseChecklist {
   assessment: AssessmentResult;
   /** What the molecular reports on file state of each biomarker test, by `testsReported`'s names. */
   testFindings: Map<string, TestFinding>;
+  lungValues: LungValueReported[];
   items: ChecklistItemState[];
   outstanding: string[];
   complete: boolean;
@@ -127,5 +133,5 @@ export async function caseChecklist(tx: Queryable, row: CaseRow, locale: Locale 
     };
   });
   const outstanding = items.filter((i) => !i.have && !i.waiver).map((i) => i.label);
-  return { assessment, testFindings: onFile.testFindings, items, outstanding, complete: outstanding.length === 0 };
+  return { assessment, testFindings: onFile.testFindings, lungValues: onFile.lungValues, items, outstanding, complete: outstanding.length === 0 };
 }

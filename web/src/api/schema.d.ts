@@ -22922,6 +22922,13 @@ export interface components {
             };
             isLead: boolean;
             isReviewer: boolean;
+            /** @description FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them, with the line each was read from */
+            lungFunctionOnFile: {
+                evidence: string;
+                /** @enum {string} */
+                measure: "fev1" | "dlco";
+                percentPredicted: number;
+            }[];
             myPart: components["schemas"]["OpinionPart"] | null;
             notes: {
                 body: string;
@@ -23012,6 +23019,13 @@ export interface components {
             };
             isLead: boolean;
             isReviewer: boolean;
+            /** @description FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them, with the line each was read from */
+            lungFunctionOnFile: {
+                evidence: string;
+                /** @enum {string} */
+                measure: "fev1" | "dlco";
+                percentPredicted: number;
+            }[];
             myPart: components["schemas"]["OpinionPartInput"] | null;
             notes: {
                 body: string;

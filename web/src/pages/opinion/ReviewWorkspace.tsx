@@ -279,6 +279,16 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                   })}
                 </Text>
               )}
+              {w.lungFunctionOnFile.length > 0 && (
+                <Stack gap={2} mb="xs" data-testid="lung-function-on-file">
+                  <Text size="sm">{t('review:lung.onFile')}</Text>
+                  <List size="sm">
+                    {w.lungFunctionOnFile.map((v) => (
+                      <List.Item key={`${v.measure}-${v.evidence}`}>{t(v.measure === 'fev1' ? 'review:lung.onFileFev1' : 'review:lung.onFileDlco', { value: localNumber(v.percentPredicted), evidence: v.evidence })}</List.Item>
+                    ))}
+                  </List>
+                </Stack>
+              )}
               <LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} />
             </Accordion.Panel>
           </Accordion.Item>
