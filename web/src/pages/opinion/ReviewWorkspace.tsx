@@ -284,7 +284,7 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                   <Text size="sm">{t('review:lung.onFile')}</Text>
                   <List size="sm">
                     {w.lungFunctionOnFile.map((v) => (
-                      <List.Item key={`${v.measure}-${v.evidence}`}>{t(v.measure === 'fev1' ? 'review:lung.onFileFev1' : 'review:lung.onFileDlco', { value: localNumber(v.percentPredicted), evidence: v.evidence })}</List.Item>
+                      <List.Item key={`${v.measure}-${v.evidence}`}>{t(`review:lung.onFileValue.${v.measure}`, { value: localNumber(v.percentPredicted), evidence: v.evidence })}</List.Item>
                     ))}
                   </List>
                 </Stack>
