@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import { recordAudit, recordAuditNow } from '../core/audit.ts';
 import { attemptSucceeded, confirmIdentity, freshTotpStep, reserveAttempt, spendTotpStep, warnOwnerOfLock } from '../core/auth/attempts.ts';
 import { judgePassword } from '../core/auth/passwordStrength.ts';
@@ -15,6 +15,10 @@ import { enqueueMail } from '../core/mail.ts';
 import { accountMails, type SecurityChange } from './mails.ts';
 import type { Locale } from '../core/locale.ts';
 import { consumeUserToken, countUserTokensSince, findUserByEmail, findUserById, insertUser, issueUserToken, lookUpUserToken, spendOpenUserTokens, toUserView, type TokenRefusal, type UserRow } from './repository.ts';
+import { onFirstUse } from '../core/onFirstUse.ts';
+
+/** The QR code of an authenticator's set-up, drawn once in a while: loaded by the first. */
+const qrcode = onFirstUse<typeof QRCodeModule>('qrcode');
 
 const asActor = (u: UserRow): Actor => ({ userId: u.id, role: u.role, name: u.name, email: u.email });
 
@@ -218,7 +222,7 @@ export function accountsService(deps: Deps, secrets: SecretBox) {
         await tx.query('UPDATE users SET totp_pending_secret = $2 WHERE id = $1', [session.actor.userId, secrets.seal(secret)]);
         await recordAudit(tx, { actor: session.actor, meta, action: 'user.mfa_setup', entityType: 'User', entityId: session.actor.userId });
       });
-      return { secret, otpauthUri: uri, qrDataUrl: await QRCode.toDataURL(uri) };
+      return { secret, otpauthUri: uri, qrDataUrl: await qrcode().toDataURL(uri) };
     },
 
     async mfaEnable(session: SessionInfo, code: string, meta: RequestMeta): Promise<void> {

@@ -3,10 +3,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import dcmjs from 'dcmjs';
 import yazl from 'yazl';
 import { renderPdf } from '../core/pdf.ts';
 import { phantomPixels } from './phantom.ts';
+import { dcmjs } from '../imaging/dcmjs.ts';
 
 /**
  * Synthetic records for the demo cases: report PDFs (made with pdfmake) and a CT series on a
@@ -39,7 +39,6 @@ export async function reportPdf(filename: string, facility: string, title: strin
   return { filename, bytes };
 }
 
-const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
@@ -71,6 +70,7 @@ function ctSlice(p: DemoPatient, ids: { study: string; series: string; instance:
     TransferSyntaxUID: EXPLICIT_LITTLE, ImplementationClassUID: '2.25.1234567890', ImplementationVersionName: 'CONSILIUM_DEMO',
     _vrMap: { FileMetaInformationVersion: 'OB' },
   };
+  const { DicomDict, DicomMetaDictionary } = dcmjs().data;
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   return Buffer.from(dict.write());

@@ -1,7 +1,7 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import dcmjs from 'dcmjs';
 import { unsafeEntryName } from '../records/zipCheck.ts';
 import { metaEnd, MEDIA_STORAGE_DIRECTORY, readMeta } from './part10.ts';
+import { dcmjs } from './dcmjs.ts';
 
 /**
  * The DICOM files on a CD, from a zip of it: the ones its DICOMDIR lists when it has one,
@@ -41,7 +41,7 @@ const normalise = (p: string) => p.replace(/\\/g, '/').toUpperCase();
 /** The file paths a DICOMDIR references (Referenced File ID, 0004,1500), relative to its folder. */
 export function dicomdirFiles(bytes: Buffer): string[] {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const read = dcmjs.data.DicomMessage.readFile(ab);
+  const read = dcmjs().data.DicomMessage.readFile(ab);
   const records = (read.dict['00041220']?.Value ?? []) as Record<string, { Value?: unknown[] }>[];
   return records.map((r) => r['00041500']?.Value?.map(String).join('/')).filter((p): p is string => Boolean(p));
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import dcmjs from 'dcmjs';
 import { DEFLATED } from './part10.ts';
+import { dcmjs } from './dcmjs.ts';
 
 /**
  * De-identification of a DICOM instance per PS3.15 Annex E, Basic Application Level
@@ -174,7 +174,7 @@ export interface DeidResult {
 
 export function deidentifyInstance(input: Uint8Array, opts: DeidOptions, ctx: DeidContext): DeidResult {
   const ab = input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength) as ArrayBuffer;
-  const read = dcmjs.data.DicomMessage.readFile(ab);
+  const read = dcmjs().data.DicomMessage.readFile(ab);
   const dict = read.dict as Dict;
   collectIdentifiers(dict, ctx.identifiers);
   const sopClass = String(dict['00080016']?.Value?.[0] ?? '');
@@ -194,7 +194,8 @@ export function deidentifyInstance(input: Uint8Array, opts: DeidOptions, ctx: De
   meta['00020003'] = { vr: 'UI', Value: [sopInstanceUid] };
   // dcmjs writes deflated data sets uncompressed; say so in the meta header.
   if (meta['00020010']?.Value?.[0] === DEFLATED) meta['00020010'] = { vr: 'UI', Value: ['1.2.840.10008.1.2.1'] };
-  const dicomDict = new dcmjs.data.DicomDict(meta);
+  const { DicomDict } = dcmjs().data;
+  const dicomDict = new DicomDict(meta);
   dicomDict.dict = out;
   return { bytes: Buffer.from(dicomDict.write()), sopInstanceUid, burnedIn };
 }

@@ -1,16 +1,12 @@
 import zlib from 'node:zlib';
-import dcmjs from 'dcmjs';
 import dicomParser from 'dicom-parser';
+import { dcmjs } from './dcmjs.ts';
 
 /**
  * Reading one DICOM Part 10 instance: the checks that decide whether we accept it, the
  * attributes we index, and its metadata in the DICOM JSON model (PS3.18 F.2) without the pixel
  * data. The instance's bytes are kept exactly as received; nothing here rewrites them.
  */
-
-// dcmjs reports odd-but-readable files through its logger; the values it would print can be
-// patient data, and logs must never carry health data.
-dcmjs.log.setLevel('silent');
 
 export const TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2': 'Implicit VR Little Endian',
@@ -188,7 +184,7 @@ export function parseInstance(buf: Uint8Array, limits: DicomLimits = DEFAULT_DIC
   const withPixels = parseWithPixels(buf, limits);
   let read: { meta: Record<string, { vr: string; Value?: unknown[] }>; dict: Record<string, { vr: string; Value?: unknown[] }> };
   try {
-    read = dcmjs.data.DicomMessage.readFile(toArrayBuffer(buf), { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: false, noCopy: true, forceStoreRaw: false });
+    read = dcmjs().data.DicomMessage.readFile(toArrayBuffer(buf), { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: false, noCopy: true, forceStoreRaw: false });
   } catch (err) {
     throw new DicomRejected(`The DICOM data set is damaged: ${plainReadError(err)}.`);
   }

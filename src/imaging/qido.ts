@@ -1,5 +1,5 @@
-import dcmjs from 'dcmjs';
 import { AppError, msg } from '../core/errors.ts';
+import { dcmjs } from './dcmjs.ts';
 
 /**
  * QIDO-RS query parameters (PS3.18 §8.3.4) turned into SQL conditions over our index: single
@@ -56,7 +56,7 @@ const TAG_RE = /^[0-9A-Fa-f]{8}$/;
 export function tagOf(key: string): string | null {
   if (TAG_RE.test(key)) return key.toUpperCase();
   // Own keys only: a key named like an object built-in (constructor, __proto__) is no attribute.
-  const nameMap = dcmjs.data.DicomMetaDictionary.nameMap;
+  const nameMap = dcmjs().data.DicomMetaDictionary.nameMap;
   const entry = Object.hasOwn(nameMap, key) ? nameMap[key] : undefined;
   return entry?.tag ? entry.tag.replace(/[(),]/g, '').toUpperCase() : null;
 }
