@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DicomJson } from '../imaging/part10.ts';
-import { frameCoding, frameFile, tileFrames, wsiInstanceInfo } from './dicomSlide.ts';
+import { frameCoding, frameFile, joinDicomSlide, tileFrames, wsiInstanceInfo } from './dicomSlide.ts';
 import { SlideUnreadable } from './slideReader.ts';
 
 /** The DICOM JSON of a whole-slide level: 2 × 2 tiles of 256 px, laid out as given. */
@@ -51,6 +51,16 @@ describe('where the frames of a DICOM slide level go', () => {
   });
 });
 
+describe('a DICOM slide too odd to join', () => {
+  it('refuses tiles of a size no scanner writes, before making anything', async () => {
+    const m = { ...level('TILED_SPARSE', 1, [[1, 1]]), '00280010': { vr: 'US', Value: [1] }, '00280011': { vr: 'US', Value: [1] }, '00480006': { vr: 'UL', Value: [150_000] }, '00480007': { vr: 'UL', Value: [150_000] } } as DicomJson;
+    const read = () => Promise.reject(new Error('not read'));
+    await expect(joinDicomSlide([{ metadata: m, transferSyntax: '1.2.840.10008.1.2.4.50', read }], '/nonexistent', 25_000)).rejects.toThrow(/size that is not converted/);
+    const wide = { ...level('TILED_FULL', 4), '00480006': { vr: 'UL', Value: [64 * 5000] }, '00480007': { vr: 'UL', Value: [64] }, '00280010': { vr: 'US', Value: [64] }, '00280011': { vr: 'US', Value: [64] } } as DicomJson;
+    await expect(joinDicomSlide([{ metadata: wide, transferSyntax: '1.2.840.10008.1.2.4.50', read }], '/nonexistent', 25_000)).rejects.toThrow(/larger than this server makes tiles for/);
+  });
+});
+
 describe('a DICOM slide frame as a file for the tile maker', () => {
   const native = (photometric: string, samples: number, bits = 8, planar = 0): DicomJson => ({
     '00280004': { vr: 'CS', Value: [photometric] }, '00280002': { vr: 'US', Value: [samples] },
@@ -65,6 +75,7 @@ describe('a DICOM slide frame as a file for the tile maker', () => {
     expect(frameCoding('1.2.840.10008.1.2', native('MONOCHROME2', 1))).toEqual({ kind: 'native', bands: 1, planar: false });
     // JPEG-LS, 16-bit pixels and inverted grey are not.
     expect(frameCoding('1.2.840.10008.1.2.4.80', {})).toBeNull();
+    expect(frameCoding('1.2.840.10008.1.2.4.90', native('RGB', 3, 16))).toBeNull();
     expect(frameCoding('1.2.840.10008.1.2.1', native('RGB', 3, 16))).toBeNull();
     expect(frameCoding('1.2.840.10008.1.2.1', native('MONOCHROME1', 1))).toBeNull();
   });

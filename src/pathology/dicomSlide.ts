@@ -62,6 +62,12 @@ export type FrameCoding =
   | { kind: 'encoded'; extension: 'jpg' | 'j2k' }
   | { kind: 'native'; bands: 1 | 3; planar: boolean };
 
+/** Tile sides (px) converted for viewing. */
+const MIN_TILE_SIDE = 64;
+const MAX_TILE_SIDE = 4096;
+/** Tiles to a row or a column at most: a row's file names go to libvips as one argument, which the system caps at 128 kB. */
+const MAX_TILES_ACROSS = 4000;
+
 /** Compressed frames libvips decodes as they are: JPEG baseline, and JPEG 2000 (lossless and lossy) through OpenJPEG. */
 const ENCODED: Record<string, 'jpg' | 'j2k'> = {
   '1.2.840.10008.1.2.4.50': 'jpg',
@@ -73,7 +79,8 @@ const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
 /** The coding of an instance's frames, or null when they are in one not converted for viewing. */
 export function frameCoding(transferSyntax: string, m: DicomJson): FrameCoding | null {
   const extension = ENCODED[transferSyntax];
-  if (extension) return { kind: 'encoded', extension };
+  // Tiles are shown as 8-bit JPEG: deeper samples (a 16-bit JPEG 2000) would be cut, not scaled.
+  if (extension) return (number(m, '00280100') ?? 8) === 8 ? { kind: 'encoded', extension } : null;
   if (!NATIVE.has(transferSyntax) || number(m, '00280100') !== 8) return null;
   const samples = number(m, '00280002') ?? 1;
   const photometric = String(values(m, '00280004')[0] ?? '').trim();
@@ -172,11 +179,14 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
   const coding = frameCoding(top.transferSyntax, top.metadata);
   if (!coding) throw new SlideUnreadable('unreadable', 'The DICOM slide’s tiles are coded in a way that is not converted for viewing.');
   if (!info.tileColumns || !info.tileRows) throw new SlideUnreadable('unreadable', 'The DICOM slide’s tiles do not fill its image.');
+  // Scanners tile at 240–1024 px; a level of tiny tiles is millions of files to join (and a sparse
+  // level claims them with a single frame), so sizes outside these bounds are refused up front.
+  if ([info.tileColumns, info.tileRows].some((side) => side < MIN_TILE_SIDE || side > MAX_TILE_SIDE)) throw new SlideUnreadable('unreadable', 'The DICOM slide’s tiles are of a size that is not converted for viewing.');
   const across = Math.ceil(info.totalColumns / info.tileColumns);
   const down = Math.ceil(info.totalRows / info.tileRows);
   const width = across * info.tileColumns;
   const height = down * info.tileRows;
-  if ((width * height) / 1e6 > maxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
+  if ((width * height) / 1e6 > maxMegapixels || across > MAX_TILES_ACROSS || down > MAX_TILES_ACROSS) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
   const placement = tileFrames(top.metadata, info);
 
   // The joined rows are kept compressed (lossless) until the last is joined; room for them and
@@ -191,9 +201,11 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
   for (let r = 0; r < down; r++) {
     const wanted = Array.from(placement.subarray(r * across, (r + 1) * across));
     const read = frameBytes(frames, wanted.filter((n) => n > 0));
-    const names = await Promise.all(wanted.map(async (n, c) => {
-      if (n === 0) return blank!;
-      const file = frameFile(read.shift()!, coding, info.tileColumns, info.tileRows);
+    let next = 0;
+    const row = wanted.map((n) => (n === 0 ? null : read[next++]!));
+    const names = await Promise.all(row.map(async (frame, c) => {
+      if (!frame) return blank!;
+      const file = frameFile(frame, coding, info.tileColumns, info.tileRows);
       const name = path.join('t', `${r}_${c}.${file.extension}`);
       await fs.writeFile(path.join(workDir, name), file.bytes, { mode: 0o600 });
       return name;
