@@ -154,8 +154,9 @@ describe('from assessment to case', () => {
     expect((await tusUpload(patient.client, created.body.id, 'pft.pdf', pft)).status).toBe(200);
     await t.app.jobs.drain();
     expect((await patient.client.get(`/api/cases/${created.body.id}/opinion`)).body.lungFunctionOnFile).toEqual([
-      { measure: 'fev1', percentPredicted: 58, evidence: 'FEV1 1.62 L (58% predicted)' },
-      { measure: 'dlco', percentPredicted: 47, evidence: 'DLCO 11.9 mL/min/mmHg, 47% of predicted' },
+      { measure: 'fev1', percentPredicted: 58, afterBronchodilator: false, evidence: 'FEV1 1.62 L (58% predicted)' },
+      { measure: 'dlco', percentPredicted: 47, afterBronchodilator: false, evidence: 'DLCO 11.9 mL/min/mmHg, 47% of predicted' },
+      { measure: 'fev1', percentPredicted: 61, afterBronchodilator: true, evidence: 'Post-bronchodilator FEV1 1.70 L (61% predicted)' },
     ]);
     const [audit] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'case.assessment.read' AND case_id = $1`, [created.body.id]);
     expect(audit!.n).toBe(1);

@@ -22,7 +22,7 @@ const Workspace = z.object({
   })).meta({ description: 'What the molecular reports on file state of each biomarker test, with the words it was read from (plain statements only)' }),
   reportedLungFunction: z.object({ fev1Percent: z.number().optional(), dlcoPercent: z.number().optional() }).nullable()
     .meta({ description: 'Lung function before surgery (% of predicted) as the patient gave it in the assessment; their own numbers, not a report' }),
-  lungFunctionOnFile: z.array(z.object({ measure: z.enum(['fev1', 'dlco']), percentPredicted: z.number(), evidence: z.string() }))
+  lungFunctionOnFile: z.array(z.object({ measure: z.enum(['fev1', 'dlco']), percentPredicted: z.number(), afterBronchodilator: z.boolean().describe('The line says the value was taken after a bronchodilator'), evidence: z.string() }))
     .meta({ description: 'FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them, with the line each was read from' }),
   checklist: ChecklistView.pick({ items: true, complete: true }),
   myPart: OpinionPart.nullable(),

@@ -63,6 +63,19 @@ describe('results a molecular report states', () => {
     expect(read('EGFR\nTumor content 40%')).toEqual([]);
     expect(read('EGFR\nMay not be detected below 5%')).toEqual([]);
     expect(read('KRAS')).toEqual([]);
+    // Result words in a table cell, whatever their case.
+    expect(read('EGFR\nDetected')).toEqual(['EGFR found']);
+  });
+
+  it('never pairs a table read column by column, and reads a change not found as nothing', () => {
+    // Names down one column, results down the next: which result is whose cannot be told.
+    expect(read('EGFR\nKRAS\nROS1\nNegative\nNegative\nPositive')).toEqual([]);
+    expect(read('EGFR\nKRAS\nBRAF\nNot detected\nNot detected\nDetected')).toEqual([]);
+    // A row of gene, change and result: the change was not found, which says nothing of the gene.
+    expect(read('KRAS\tG12C\tNot detected')).toEqual([]);
+    expect(read('EGFR | L858R | Not detected')).toEqual([]);
+    expect(read('KRAS G12C\nNot detected')).toEqual([]);
+    expect(read('BRAF V600E\nNot detected')).toEqual([]);
   });
 
   it('quotes a value stated for one test, without judging it', () => {

@@ -77,17 +77,26 @@ function read(statement: string): { keys: string[]; result: TestResult } | null 
 const shorten = (s: string) => (s.length > MAX_EVIDENCE ? `${s.slice(0, MAX_EVIDENCE - 1).trimEnd()}…` : s);
 
 // A result on the line after its test, as tables and forms lay them out ("EGFR" then "Not
-// detected"; "Gene: KRAS" then "Result: G12C mutation detected"): a short line naming one test and
-// saying nothing, then a short line naming none that says found or not found, bare or under a
-// result label. A value (a percentage) is never carried over: it may be another measure's.
+// detected"; "Gene: KRAS" then "Result: G12C mutation detected"): a short line naming one test,
+// then a short line naming none that says found or not found, bare or under a result label. A
+// value (a percentage) is never carried over: it may be another measure's. Columns are not paired:
+// a test line after another test line, or a result line before another result line, is a table
+// read column by column, where which result is whose cannot be told.
 const LONE_TEST_MAX = 40;
 const RESULT_LINE_MAX = 80;
 const RESULT_LABEL = /^(?:results?|interpretation|finding|status|call)\s*:/i;
+const RESULT_WORD = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged)\b/i;
 
-function resultOnNextLine(s: string, next: string | undefined): { keys: string[]; result: TestResult } | null {
-  if (next === undefined || s.length > LONE_TEST_MAX || next.length > RESULT_LINE_MAX || testsNamed(s).length !== 1 || testsNamed(next).length) return null;
-  if (next.includes(':') && !RESULT_LABEL.test(next)) return null;
-  const joined = read(`${s} ${next}`);
+const loneTest = (x: string | undefined) => x !== undefined && x.length <= LONE_TEST_MAX && testsNamed(x).length === 1;
+const bareResult = (x: string | undefined) => x !== undefined && x.length <= RESULT_LINE_MAX && !testsNamed(x).length
+  && (!x.includes(':') || RESULT_LABEL.test(x)) && (NOT_FOUND.test(x) || RESULT_WORD.test(x));
+
+/** The reading of a test line and the result line after it; undefined when the two are not such a pair. */
+function pairedWithNextLine(all: string[], i: number): { keys: string[]; result: TestResult } | null | undefined {
+  const [before, s, next, after] = [all[i - 1], all[i], all[i + 1], all[i + 2]];
+  if (!loneTest(s) || !bareResult(next) || loneTest(before) || bareResult(after)) return undefined;
+  // Result words are read whatever their case ("Detected" in a table cell).
+  const joined = read(`${s} ${next!.toLowerCase()}`);
   return joined && joined.result !== 'stated' ? joined : null;
 }
 
@@ -97,9 +106,10 @@ export function resultsReported(text: string): ReportedResult[] {
   const all = statements(text);
   for (let i = 0; i < all.length; i++) {
     const s = all[i]!;
-    const below = read(s) ? null : resultOnNextLine(s, all[i + 1]);
-    if (below) {
-      for (const key of below.keys) out.push({ test: key, result: below.result, evidence: shorten(`${s} ${all[i + 1]}`) });
+    const paired = pairedWithNextLine(all, i);
+    if (paired !== undefined) {
+      // A pair that says nothing plainly ("KRAS G12C" then "Not detected": the change, not the gene) is read as nothing.
+      for (const key of paired?.keys ?? []) out.push({ test: key, result: paired!.result, evidence: shorten(`${s} ${all[i + 1]}`) });
       i++;
       continue;
     }

@@ -22924,6 +22924,8 @@ export interface components {
             isReviewer: boolean;
             /** @description FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them, with the line each was read from */
             lungFunctionOnFile: {
+                /** @description The line says the value was taken after a bronchodilator */
+                afterBronchodilator: boolean;
                 evidence: string;
                 /** @enum {string} */
                 measure: "fev1" | "dlco";
@@ -23021,6 +23023,8 @@ export interface components {
             isReviewer: boolean;
             /** @description FEV1 and DLCO (% of predicted) as the pulmonary function reports on file state them, with the line each was read from */
             lungFunctionOnFile: {
+                /** @description The line says the value was taken after a bronchodilator */
+                afterBronchodilator: boolean;
                 evidence: string;
                 /** @enum {string} */
                 measure: "fev1" | "dlco";

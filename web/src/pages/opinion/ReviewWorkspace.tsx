@@ -283,8 +283,8 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                 <Stack gap={2} mb="xs" data-testid="lung-function-on-file">
                   <Text size="sm">{t('review:lung.onFile')}</Text>
                   <List size="sm">
-                    {w.lungFunctionOnFile.map((v) => (
-                      <List.Item key={`${v.measure}-${v.evidence}`}>{t(`review:lung.onFileValue.${v.measure}`, { value: localNumber(v.percentPredicted), evidence: v.evidence })}</List.Item>
+                    {w.lungFunctionOnFile.map((v, i) => (
+                      <List.Item key={i}>{t(`review:lung.onFileValue.${v.measure}`, { value: localNumber(v.percentPredicted), evidence: v.evidence })}{v.afterBronchodilator ? ` ${t('review:lung.afterBronchodilator')}` : ''}</List.Item>
                     ))}
                   </List>
                 </Stack>
