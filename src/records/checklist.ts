@@ -25,7 +25,11 @@ interface DocRow {
   tests_reported: string[];
   status: string;
   kinds: string[] | null;
+  another_patient: boolean;
 }
+
+/** The flag of a record that may be another patient's (records/service.ts), as a JSON containment test. */
+const ANOTHER_PATIENT = JSON.stringify([{ kind: 'patient_mismatch' }]);
 
 export interface RecordsOnFile {
   /** checklist item id → ids of the documents that satisfy it */
@@ -39,15 +43,17 @@ export interface RecordsOnFile {
 
 export async function recordsOnFile(tx: Queryable, caseId: string): Promise<RecordsOnFile> {
   const docs = await tx.query<DocRow>(
-    `SELECT d.id, d.category, d.document_type, d.extracted_text, d.tests_reported, d.status,
+    `SELECT d.id, d.category, d.document_type, d.extracted_text, d.tests_reported, d.status, d.flags @> $2::jsonb AS another_patient,
        (SELECT array_agg(DISTINCT e.kind) FROM clinical_entries e WHERE e.document_id = d.id) AS kinds
-     FROM documents d WHERE d.case_id = $1 AND d.status <> 'failed' ORDER BY d.created_at, d.id`, [caseId]);
+     FROM documents d WHERE d.case_id = $1 AND d.status <> 'failed' ORDER BY d.created_at, d.id`, [caseId, ANOTHER_PATIENT]);
   const satisfiedBy = new Map<string, string[]>();
   const tests = new Set<string>();
   const results = [];
   const lungValues: LungValueReported[] = [];
   for (const d of docs) {
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
+    // A record kept apart as possibly another patient's states nothing of this one's tests until a coordinator clears it.
+    if (d.another_patient) continue;
     for (const t of d.tests_reported ?? []) tests.add(t);
     if (d.document_type === 'molecular_report' && d.extracted_text) results.push(...resultsReported(d.extracted_text));
     if (d.document_type === 'pulmonary_function_report' && d.extracted_text) lungValues.push(...lungValuesReported(d.extracted_text));
@@ -55,9 +61,15 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
   // Structured results imported from FHIR or C-CDA state test results too, read as a report's statements are.
   const entries = await tx.query<StoredResult>(
     `SELECT e.kind, e.display, e.value, e.unit, e.source FROM clinical_entries e JOIN documents d ON d.id = e.document_id
-     WHERE e.case_id = $1 AND e.kind = 'observation' AND d.status <> 'failed' ORDER BY e.created_at, e.id`, [caseId]);
+     WHERE e.case_id = $1 AND e.kind = 'observation' AND d.status <> 'failed' AND NOT (d.flags @> $2::jsonb) ORDER BY e.created_at, e.id`, [caseId, ANOTHER_PATIENT]);
   for (const e of entries) {
-    const statement = resultStatement(e);
+    // A stored shape the reader did not foresee is skipped, not a failure of every page of the case.
+    let statement: string | null = null;
+    try {
+      statement = resultStatement(e);
+    } catch {
+      statement = null;
+    }
     const read = statement ? resultsReported(statement) : [];
     for (const r of read) tests.add(r.test);
     results.push(...read);

@@ -27,6 +27,9 @@ describe('structured results read as statements', () => {
     expect(read(fhir({ code: { text: 'ALK fusion by FISH' }, valueCodeableConcept: { text: 'Negative' } }))).toEqual([{ test: 'ALK', result: 'not_found' }]);
     expect(read(fhir({ code: { text: 'ROS1 rearrangement' }, interpretation: [{ coding: [{ code: 'POS' }] }] }))).toEqual([{ test: 'ROS1', result: 'found' }]);
     expect(read(fhir({ code: { text: 'PD-L1 tumor proportion score' }, valueQuantity: { value: 60, unit: '%' } }))).toEqual([{ test: 'PD-L1', result: 'stated' }]);
+    // A withdrawn result says nothing, nor does a code that only looks like a lookup key.
+    expect(read(fhir({ status: 'entered-in-error', code: { text: 'ALK fusion' }, valueString: 'Positive' }))).toEqual([]);
+    expect(resultStatement(fhir({ code: { text: 'ALK fusion' }, valueCodeableConcept: { coding: [{ code: 'constructor' }] } }))).toBe('ALK fusion: constructor');
     // A result naming no biomarker says nothing of one.
     expect(read(fhir({ code: loinc('718-7', 'Hemoglobin [Mass/volume] in Blood'), valueQuantity: { value: 13.2, unit: 'g/dL' } }))).toEqual([]);
   });
@@ -42,6 +45,7 @@ describe('structured results read as statements', () => {
     expect(read(cda('G12C mutation detected'))).toEqual([{ test: 'KRAS', result: 'found' }]);
     expect(read(cda(undefined, { interpretationCode: { '@code': 'NEG' } }))).toEqual([{ test: 'KRAS', result: 'not_found' }]);
     expect(resultStatement(cda(undefined))).toBeNull();
+    expect(resultStatement(cda({ '@displayName': 'Detected' }, { '@negationInd': 'true' }))).toBeNull();
     expect(resultStatement({ ...cda('x'), kind: 'condition' })).toBeNull();
   });
 });

@@ -19,21 +19,24 @@ export interface StoredResult {
 // value is LOINC answer LA9633-4 "Present" or LA9634-2 "Absent".
 const GENE_STUDIED = '48018-6';
 const CHANGES = ['48005-3', '48004-6'];
-const ANSWERS: Record<string, string> = { 'LA9633-4': 'detected', 'LA9634-2': 'not detected' };
+const ANSWERS = new Map([['LA9633-4', 'detected'], ['LA9634-2', 'not detected']]);
 // Observation interpretation (HL7 v3 ObservationInterpretation): positive, detected, negative, not detected.
-const INTERPRETATIONS: Record<string, string> = { POS: 'positive', DET: 'detected', NEG: 'negative', ND: 'not detected' };
+const INTERPRETATIONS = new Map([['POS', 'positive'], ['DET', 'detected'], ['NEG', 'negative'], ['ND', 'not detected']]);
+// A result withdrawn or never made states nothing.
+const WITHDRAWN = new Set(['entered-in-error', 'cancelled']);
 // "eGFR" is the kidneys' filtration rate, not the gene; laboratories write it so.
 const kidneyFiltration = (s: string) => /\beGFR\b/.test(s) || /glomerular/i.test(s);
 
 const conceptWords = (c: CodeableConcept | undefined): string | null =>
   c?.text ?? c?.coding?.find((x) => x.display)?.display ?? c?.coding?.[0]?.code ?? null;
 const answerOf = (c: CodeableConcept | undefined): string | null => {
-  const coded = c?.coding?.map((x) => ANSWERS[x.code ?? '']).find(Boolean);
+  const coded = c?.coding?.map((x) => ANSWERS.get(String(x.code))).find(Boolean);
   return coded ?? conceptWords(c);
 };
-const interpretationOf = (codes: (string | undefined)[]): string | null => codes.map((c) => INTERPRETATIONS[c?.toUpperCase() ?? '']).find(Boolean) ?? null;
+const interpretationOf = (codes: unknown[]): string | null => codes.map((c) => INTERPRETATIONS.get(String(c).toUpperCase())).find(Boolean) ?? null;
 
 function fhirStatement(o: Observation): string | null {
+  if (WITHDRAWN.has(o.status)) return null;
   const componentOf = (code: string) => o.component?.find((c) => c.code.coding?.some((x) => x.code === code));
   const gene = componentOf(GENE_STUDIED);
   const name = (gene && (conceptWords(gene.valueCodeableConcept) ?? gene.valueString)) ?? conceptWords(o.code);
@@ -46,6 +49,8 @@ function fhirStatement(o: Observation): string | null {
 
 type CdaNode = Record<string, any>;
 function cdaStatement(display: string | null, o: CdaNode): string | null {
+  // negationInd: the observation says this was NOT observed; left to the reader of the record.
+  if (o['@negationInd'] === 'true' || o.statusCode?.['@code'] === 'nullified') return null;
   const v = o.value as CdaNode | string | undefined;
   const text = typeof v === 'string' ? v : v?.['@displayName'] ?? (typeof v?.['#text'] === 'string' ? v['#text'] : null)
     ?? (v?.['@value'] !== undefined ? `${v['@value']}${v['@unit'] === '%' ? '%' : v['@unit'] ? ` ${v['@unit']}` : ''}` : null);

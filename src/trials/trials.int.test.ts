@@ -88,6 +88,16 @@ describe('clinical trials', () => {
     expect(egfr.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR p.Leu858Arg: detected” (found): check the details against the study.');
     expect(kras.reasons).toContain('The study asks for KRAS G12C, but a report on file reads “KRAS: not detected” (not found): it may not fit.');
     expect([egfr.mayNotFit, kras.mayNotFit]).toEqual([false, true]);
+
+    // A bundle about someone else, kept apart for the coordinator, states nothing of this patient's tests.
+    const stranger = aFhirBundle({ given: 'Alex', family: 'Otherperson', birthDate: '1970-01-01' });
+    stranger.entry.push(variant('v3', 'EGFR', ['LA9634-2', 'Absent']) as never);
+    expect((await tusUpload(coordinator.client, id, 'other.json', Buffer.from(JSON.stringify(stranger)))).status).toBe(200);
+    await t.app.jobs.drain();
+    const [kept] = await t.db.query<{ flags: { kind: string }[] }>(`SELECT flags FROM documents WHERE case_id = $1 AND filename = 'other.json'`, [id]);
+    expect(kept!.flags.map((f) => f.kind)).toContain('patient_mismatch');
+    const again = (await expert.client.get(`/api/cases/${id}/trials`)).body.candidates as { nctId: string; reasons: string[] }[];
+    expect(again.find((c) => c.nctId === 'NCT09900001')!.reasons).toContain('The study asks for a positive EGFR result, and a report on file reads “EGFR p.Leu858Arg: detected” (found): check the details against the study.');
   });
 
   it('searches the whole copy by words or NCT number for the reviewer, each study read against the case, audited without the words', async () => {
