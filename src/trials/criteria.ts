@@ -51,6 +51,8 @@ const compiled = (key: string, make: () => RegExp) => patterns.get(key) ?? (patt
 
 /** Whether `text` has a word starting with `word` ("brain metast" names "brain metastases"); any case. */
 export const mentions = (text: string, word: string) => compiled(`w:${word}`, () => new RegExp(`(?<![a-z0-9])${escape(word)}`, 'i')).test(text);
+/** `word` as a whole word (an abbreviation such as "IPF" is not the start of another). */
+export const mentionsWhole = (text: string, word: string) => compiled(`W:${word}`, () => new RegExp(`(?<![a-z0-9])${escape(word)}(?![a-z0-9])`, 'i')).test(text);
 
 /** Words that, after a gene written in lower case, say the gene is meant ("egfr mutation", "Her2-positive"). */
 const GENE_CONTEXT = /^[\s-]{0,2}(mutat|fusion|rearrang|amplif|positiv|negativ|alter|variant|inhibit|delet|insert|exon|status|test|express|driven|low\b|high\b|\+)/i;

@@ -15,7 +15,7 @@ const SourceIds = z.array(Id).min(1);
 const TrialsKnowledge = z.strictObject({
   version: z.iso.date(),
   sources: z.array(z.strictObject({ id: Id, title: z.string().min(5), detail: z.string().min(5), url: z.url(), reviewedOn: z.iso.date() })).min(1),
-  registryTerms: z.array(z.strictObject({ condition: Id, terms: z.array(z.string().min(3)).min(1), sources: SourceIds })),
+  registryTerms: z.array(z.strictObject({ condition: Id, terms: z.array(z.string().min(3)).min(1), aliases: z.array(z.string().min(2)).optional().describe('Other spellings of the condition in studies (abbreviations, inverted names): matched in a study found under the terms, never searched'), sources: SourceIds })),
   ignoredAliases: z.strictObject({ aliases: z.array(z.string().min(2)), why: z.string().min(10), sources: SourceIds }),
   therapyClasses: z.array(z.strictObject({ id: Id, label: z.string().min(3), inCriteria: Words, inHistory: Words, sources: SourceIds })),
   checks: z.array(z.strictObject({ id: Id, inCriteria: Words, note: z.string().min(10), sources: SourceIds })),

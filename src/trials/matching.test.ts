@@ -190,6 +190,13 @@ describe('trials for a case', () => {
     expect(m.candidates.map((c) => c.nctId)).toEqual(['NCT09900101']);
     expect(m.candidates[0]!.reasons[0]).toBe('Studies interstitial lung disease, the condition of this request.');
     for (const c of ['ipf', 'copd', 'aat_deficiency', 'cystic_fibrosis', 'pulmonary_hypertension', 'bronchiectasis']) expect(trialsKnowledge.registryTerms.some((t) => t.condition === c), c).toBe(true);
+    // Registries write these conditions short or inverted too ("COPD", "Lung Diseases, Interstitial"); a word that only starts like one is not it.
+    const copd = { ...fibrosis, nctId: 'NCT09900102', conditions: ['COPD'] };
+    const inverted = { ...fibrosis, nctId: 'NCT09900103', conditions: ['Lung Diseases, Interstitial'] };
+    const lookalike = { ...fibrosis, nctId: 'NCT09900104', title: 'Synthetic study', conditions: ['COPDX registry'] };
+    const forCopd = matchTrials({ ...ildCase, conditionId: 'copd' }, [copd, lookalike], trialsKnowledge);
+    expect(forCopd.candidates.map((c) => [c.nctId, c.reasons[0]])).toEqual([['NCT09900102', 'Studies chronic obstructive pulmonary disease, the condition of this request.']]);
+    expect(matchTrials(ildCase, [inverted], trialsKnowledge).candidates.map((c) => c.nctId)).toEqual(['NCT09900103']);
   });
 
   it('keeps its knowledge as checked data: every term, class and check has a source', () => {

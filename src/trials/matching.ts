@@ -1,4 +1,4 @@
-import { changesNamed, criteriaChecks, criteriaLines, findingWords, mentions, mentionsMarker, studyWants, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
+import { changesNamed, criteriaChecks, criteriaLines, findingWords, mentions, mentionsMarker, mentionsWhole, studyWants, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
 import type { TestFinding } from '../records/testResults.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
 import type zipcodesModule from 'zipcodes';
@@ -87,7 +87,9 @@ const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INV
  * study of another condition says so), and set aside when the case is outside its limits.
  */
 export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge, opts: { search?: boolean } = {}): TrialMatches {
-  const conditionTerms = k.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
+  const entry = k.registryTerms.find((t) => t.condition === facts.conditionId);
+  const conditionTerms = entry?.terms ?? [];
+  const aliases = entry?.aliases ?? [];
   const home = homeOf(facts);
   const placeNote = facts.postalCode && !home.at
     ? `The patient's ZIP or postal code (${facts.postalCode}) was not found${facts.country === 'US' || facts.country === 'CA' ? '' : ' (distances are worked out for the United States and Canada)'}, so distances are not shown; sites in their state and country come first.`
@@ -96,7 +98,9 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
   if (!conditionTerms.length && !opts.search) return { ...out, candidates: [] };
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
-    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase())); // the most specific name
+    // The most specific name; else another spelling of it ("COPD"), said with the first name.
+    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase()))
+      ?? (aliases.some((a) => mentionsWhole(studied, a)) ? conditionTerms[0] : undefined);
     if (!term && !opts.search) continue;
     const outside = outsideLimits(trial, facts);
     if (outside) {
