@@ -35,6 +35,8 @@ describe('structured results read as statements', () => {
   });
 
   it('never takes the kidneys’ filtration rate (eGFR) for the gene', () => {
+    expect(resultStatement(fhir({ code: { text: 'EGFR NON-AFR. AMERICAN' }, valueString: 'POSITIVE' }))).toBeNull();
+    expect(resultStatement(fhir({ code: { text: 'EGFR' }, valueQuantity: { value: 58, unit: 'mL/min/1.73m2' } }))).toBeNull();
     expect(resultStatement(fhir({ code: { text: 'eGFR (CKD-EPI)' }, valueQuantity: { value: 85, unit: 'mL/min/1.73m2' }, interpretation: [{ coding: [{ code: 'N' }] }] }))).toBeNull();
     expect(resultStatement(fhir({ code: loinc('33914-3', 'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)'), valueString: 'positive' }))).toBeNull();
   });

@@ -24,8 +24,9 @@ const ANSWERS = new Map([['LA9633-4', 'detected'], ['LA9634-2', 'not detected']]
 const INTERPRETATIONS = new Map([['POS', 'positive'], ['DET', 'detected'], ['NEG', 'negative'], ['ND', 'not detected']]);
 // A result withdrawn or never made states nothing.
 const WITHDRAWN = new Set(['entered-in-error', 'cancelled']);
-// "eGFR" is the kidneys' filtration rate, not the gene; laboratories write it so.
-const kidneyFiltration = (s: string) => /\beGFR\b/.test(s) || /glomerular/i.test(s);
+// "eGFR" is the kidneys' filtration rate, not the gene; laboratories write it so, or in capitals
+// with the population it was estimated for ("EGFR NON-AFR. AMERICAN"), in mL/min per 1.73 m².
+const kidneyFiltration = (s: string) => /\beGFR\b/.test(s) || /glomerular|\bnon-?afr|african\s+american|mL\/min/i.test(s);
 
 const conceptWords = (c: CodeableConcept | undefined): string | null =>
   c?.text ?? c?.coding?.find((x) => x.display)?.display ?? c?.coding?.[0]?.code ?? null;
