@@ -172,11 +172,13 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.search' });
         const facts = await caseFacts(tx, row, deps.now());
+        // An NCT number, however quoted or spaced, is looked up as one.
+        const nctId = /^[\s"'“”]*(NCT\d{8})[\s"'“”]*$/i.exec(words)?.[1]?.toUpperCase() ?? null;
         const rows = await tx.query<{ record: RegistryTrial }>(
           `SELECT record FROM trials, websearch_to_tsquery('english', $1) AS q
-           WHERE nct_id = upper($1) OR search @@ q
-           ORDER BY nct_id = upper($1) DESC, ts_rank(search, q) DESC, last_update DESC NULLS LAST, nct_id
-           LIMIT $2`, [words, MAX_CANDIDATES]);
+           WHERE nct_id = $3 OR search @@ q
+           ORDER BY nct_id = $3 DESC NULLS LAST, ts_rank(search, q) DESC, last_update DESC NULLS LAST, nct_id
+           LIMIT $2`, [words, MAX_CANDIDATES, nctId]);
         return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge, { search: true }), ...(await copyState(tx)) };
       });
     },

@@ -115,14 +115,15 @@ describe('clinical trials', () => {
     expect(kras.body.candidates.map((c: { nctId: string }) => c.nctId)).not.toContain('NCT09900003');
     // By its number, in any case; outside the case's limits it is set aside with why, as a suggestion is.
     expect((await search('nct09900004')).body.setAside).toEqual([expect.objectContaining({ nctId: 'NCT09900004', why: 'Takes people up to age 60.' })]);
+    expect((await search(' "NCT09900004" ')).body.setAside.map((c: { nctId: string }) => c.nctId)).toEqual(['NCT09900004']);
     expect((await search('nothing-like-this-anywhere')).body.candidates).toEqual([]);
     // Web-search syntax: a leading minus leaves out.
     expect((await search('synthetic -KRAS -EGFR -HER2')).body.setAside.map((c: { nctId: string }) => c.nctId)).toEqual(['NCT09900004']);
     expect((await search('a')).status).toBe(400);
     expect((await search('lung', patient)).status).toBe(404);
     const events = await t.db.query<{ detail: unknown; outcome: string }>(`SELECT detail, outcome FROM audit_events WHERE action = 'trials.search' AND case_id = $1`, [caseId]);
-    // Five searches, and the patient's refused one.
-    expect(events.map((e) => e.outcome).sort()).toEqual(['denied', 'success', 'success', 'success', 'success', 'success']);
+    // Six searches, and the patient's refused one.
+    expect(events.map((e) => e.outcome).sort()).toEqual(['denied', 'success', 'success', 'success', 'success', 'success', 'success']);
     expect(JSON.stringify(events)).not.toMatch(/KRAS|conjugate|nct0990/i);
   });
 

@@ -60,6 +60,12 @@ it('a reviewer adds a suggested trial to the opinion; the patient sees it as a s
   await adc.getByRole('button', { name: 'Add to opinion: NCT09900003' }).click();
   await cited.filter({ hasText: 'NCT09900003' }).getByText(/^Suggested because: Found by the search/).waitFor();
   await cited.filter({ hasText: 'NCT09900003' }).getByText(/HER2-low breast cancer/).waitFor();
+  // A study the patient is outside of is listed with why, and cannot be added.
+  await op.getByLabel('Search all recruiting studies on file').fill('"NCT09900004"');
+  await op.getByRole('button', { name: 'Search', exact: true }).click();
+  await results.getByText('Studies holding “NCT09900004”').waitFor({ timeout: 20_000 });
+  await results.getByText('This study is outside its own limits of age or sex for this patient:').waitFor();
+  expect(await results.getByRole('button', { name: /Add to opinion/ }).count()).toBe(0);
   await op.getByRole('button', { name: 'Remove NCT09900003 from the opinion' }).click();
   await expect.poll(() => cited.count()).toBe(1);
   await expect.poll(() => op.getByTestId('draft-state').textContent(), { timeout: 20_000 }).toBe('Saved');

@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Card, Collapse, Group, List, Loader, Stack, Text, Textarea, TextInput, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, get, type DeepPartial, type Schema } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
@@ -95,6 +95,13 @@ function TrialSearch({ caseId, has, add }: { caseId: string; has: (id: string) =
   });
   const ask = () => setAsked(words.trim());
   const count = found.data ? found.data.candidates.length + found.data.setAside.length : 0;
+  // Quotes the reviewer typed for a phrase are not doubled by the heading's own.
+  const shown = asked.replace(/^"(.*)"$/, '$1');
+  // The results come below the box, often below the fold on a laptop: brought into view.
+  const results = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (found.data) results.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [found.data]);
   return (
     <Stack gap="xs">
       <Group align="end" gap="xs">
@@ -105,10 +112,15 @@ function TrialSearch({ caseId, has, add }: { caseId: string; has: (id: string) =
       {found.isFetching && <Loader size="sm" role="status" aria-label={t('trials:editor.searching')} />}
       {found.error && <ErrorNote error={found.error} />}
       {found.data && (
-        <Stack gap="xs" data-testid="trial-search-results">
-          <Text size="sm" fw={600} role="status">{count ? t('trials:editor.searchFound', { words: asked }) : t('trials:editor.searchNone', { words: asked })}</Text>
+        <Stack gap="xs" data-testid="trial-search-results" ref={results}>
+          <Text size="sm" fw={600} role="status">{count ? t('trials:editor.searchFound', { words: shown }) : t('trials:editor.searchNone', { words: shown })}</Text>
           {found.data.candidates.map((c) => <CandidateCard key={c.nctId} c={c} added={has(c.nctId)} add={() => add(c)} />)}
-          {found.data.setAside.length > 0 && <List size="sm">{found.data.setAside.map((s) => <List.Item key={s.nctId}>{s.nctId} · {s.title}: {s.why}</List.Item>)}</List>}
+          {found.data.setAside.length > 0 && (
+            <>
+              <Text size="sm">{t('trials:editor.searchSetAside', { count: found.data.setAside.length })}</Text>
+              <List size="sm">{found.data.setAside.map((s) => <List.Item key={s.nctId}>{s.nctId} · {s.title}: {s.why}</List.Item>)}</List>
+            </>
+          )}
         </Stack>
       )}
     </Stack>
