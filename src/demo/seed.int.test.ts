@@ -70,7 +70,9 @@ describe('demo data', () => {
     expect(pdf.text.startsWith('%PDF-')).toBe(true);
 
     const docs = (await as.patient!.get(`/api/cases/${delivered.id}/documents`)).body.items as { contentType: string; documentType: string | null; status: string; category: string }[];
-    expect(docs.filter((d) => d.contentType === 'pdf').map((d) => d.documentType).sort()).toEqual(['molecular_report', 'pathology_report', 'radiology_report']);
+    expect(docs.filter((d) => d.contentType === 'pdf').map((d) => d.documentType).sort()).toEqual(['molecular_report', 'pathology_report', 'pulmonary_function_report', 'radiology_report']);
+    // Its lung function report is read for the reviewer's workspace, as the numbers the opinion used.
+    expect((await as.patient!.get(`/api/cases/${delivered.id}/opinion`)).body.lungFunctionOnFile.map((v: { measure: string; percentPredicted: number }) => [v.measure, v.percentPredicted])).toEqual([['fev1', 78], ['dlco', 72]]);
     expect(docs.find((d) => d.category === 'imaging')?.status).toBe('ready');
     const followups = (await as.patient!.get(`/api/cases/${delivered.id}/followups`)).body;
     expect(followups.open).toBe(true);

@@ -88,6 +88,11 @@ const CT_REPORT = (p: DemoPatient, findings: string) => reportPdf('ct-chest-repo
 const MOLECULAR = (p: DemoPatient, results: string[]) => reportPdf('molecular-report.pdf', 'Demo Genomics Laboratory', 'Comprehensive genomic profiling report (next-generation sequencing)', p, [
   'Specimen: lung biopsy. Tumor content 40%.', ...results, 'Tumor mutational burden: 4 mutations per megabase. Microsatellite stable.',
 ]);
+const PFT = (p: DemoPatient, fev1: { litres: string; percent: number }, dlco: number) => reportPdf('pulmonary-function-report.pdf', LAB, 'PULMONARY FUNCTION TEST REPORT', p, [
+  'Spirometry, lung volumes and diffusing capacity. Acceptable and repeatable efforts.',
+  `FEV1 ${fev1.litres} L (${fev1.percent}% predicted)`, 'FEV1/FVC 71%', `DLCO 18.9 mL/min/mmHg (${dlco}% predicted)`,
+  'Interpretation: no obstruction; diffusing capacity mildly reduced. Technologist: Demo Example (demo record, no real patient).',
+]);
 const CT = (p: DemoPatient, date: string) => ctArchive('ct-chest-cd.zip', p, { date, description: 'CT CHEST WITH CONTRAST', accession: `DEMO${date.replaceAll('-', '')}` });
 
 // Synthetic patients and their requests, one per state of the lifecycle and more: names, dates,
@@ -102,6 +107,7 @@ const SCENARIOS: Scenario[] = [
       await PATHOLOGY(p, 'right upper lobe', 'Invasive adenocarcinoma of the lung, acinar predominant', 'TTF-1 positive, napsin A positive'),
       await CT_REPORT(p, 'A 2.4 cm solid nodule in the right upper lobe.'),
       await MOLECULAR(p, ['EGFR: no mutation detected. ALK fusion: not detected. ROS1 fusion: not detected.', 'PD-L1 (22C3) tumor proportion score 30%.']),
+      await PFT(p, { litres: '2.41', percent: 78 }, 72),
       await CT(p, '2026-09-14'),
     ],
     opinion: {
