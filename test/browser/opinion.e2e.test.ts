@@ -33,8 +33,9 @@ function aRecordsFolder(ct: Buffer[]): Promise<string> {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), data);
   };
-  return aPdf(PATHOLOGY_LINES).then((pdf) => {
+  return Promise.all([aPdf(PATHOLOGY_LINES), aPdf(['PULMONARY FUNCTION TEST REPORT', 'Spirometry and diffusing capacity.', 'FEV1 2.61 L (80% predicted)', 'FEV1/FVC 72%', 'DLCO 19.2 mL/min/mmHg (75% predicted)'])]).then(([pdf, pft]) => {
     put('reports/pathology.pdf', pdf);
+    put('reports/pulmonary-function.pdf', pft);
     put('export/records.json', JSON.stringify(aFhirBundle()));
     ct.forEach((f, i) => put(`CD/DICOM/IM${String(i + 1).padStart(5, '0')}`, f));
     return dir;
@@ -124,9 +125,10 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   await page.getByTestId('doc-records.json').waitFor({ timeout: 60_000 });
   // The folder's files go up one after another; the report comes after the CD's images.
   await page.getByTestId('doc-pathology.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('doc-pulmonary-function.pdf').waitFor({ timeout: 60_000 });
   // Twenty CT slices are one study among the images, not twenty rows among the documents.
   await expect.poll(() => page.getByTestId('image-studies').textContent(), { timeout: 60_000 }).toMatch(/1 series · 20 images/);
-  expect(await page.getByTestId('documents').locator('[data-testid^="doc-"]').count()).toBe(2);
+  expect(await page.getByTestId('documents').locator('[data-testid^="doc-"]').count()).toBe(3);
   await shot(page, 'records-uploaded');
 
   // The coordinator completes the checklist (waiving what this case does not need) and sends it to review.
@@ -234,8 +236,10 @@ it('the whole product: assessment, request, records, matching, two reviews, the 
   expect(await op.getByTestId('review-checklist').textContent()).toMatch(/complete, \d+ waived as not needed \(/);
   await op.getByLabel('Your role on this case').fill('Medical oncologist');
   await op.getByRole('button', { name: 'Lung function (ppoFEV1 / ppoDLCO)' }).click();
-  await op.getByLabel('FEV1 % predicted').fill('80');
-  await op.getByLabel('DLCO % predicted').fill('75');
+  // The values the lung function report on file states, quoted, and taken into the calculator in one click.
+  await op.getByTestId('lung-function-on-file').getByText('FEV1 80 % of predicted: “FEV1 2.61 L (80% predicted)”').waitFor();
+  await op.getByRole('button', { name: 'Use these values in the calculator' }).click();
+  expect([await op.getByLabel('FEV1 % predicted').inputValue(), await op.getByLabel('DLCO % predicted').inputValue()]).toEqual(['80', '75']);
   await op.getByLabel('Stair climb (m)').fill('25');
   // Open the list (the pills input sits over the field, so focus it and use the keyboard), then pick.
   const lobes = op.getByRole('textbox', { name: 'To be resected (functional segments)' });

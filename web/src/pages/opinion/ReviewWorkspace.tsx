@@ -287,6 +287,12 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
                       <List.Item key={i}>{t(`review:lung.onFileValue.${v.measure}`, { value: localNumber(v.percentPredicted), evidence: v.evidence })}{v.afterBronchodilator ? ` ${t('review:lung.afterBronchodilator')}` : ''}</List.Item>
                     ))}
                   </List>
+                  {onFileOnce(w.lungFunctionOnFile) && (
+                    <Button size="compact-sm" variant="light" style={{ alignSelf: 'flex-start' }}
+                      onClick={() => set('lungFunction', { ...(c.lungFunction ?? {}), input: { ...(c.lungFunction?.input ?? {}), ...onFileOnce(w.lungFunctionOnFile) } })}>
+                      {t('review:lung.useOnFile')}
+                    </Button>
+                  )}
                 </Stack>
               )}
               <LungCalculator value={c.lungFunction?.input} onChange={(input) => set('lungFunction', { ...(c.lungFunction ?? {}), input })} />
@@ -336,6 +342,16 @@ function OpinionEditor({ caseId, w, questions }: { caseId: string; w: Workspace;
 }
 
 /** The ppoFEV1 / ppoDLCO calculator; what is typed belongs to the draft, the result is asked for once the inputs suffice. */
+/**
+ * The report values for the calculator, when the reports on file give one FEV1 and one DLCO
+ * (several, e.g. before and after a bronchodilator, are the reviewer's to choose between).
+ */
+function onFileOnce(values: { measure: 'fev1' | 'dlco'; percentPredicted: number }[]): { fev1Percent: number; dlcoPercent: number } | null {
+  const fev1 = values.filter((v) => v.measure === 'fev1');
+  const dlco = values.filter((v) => v.measure === 'dlco');
+  return fev1.length === 1 && dlco.length === 1 ? { fev1Percent: fev1[0]!.percentPredicted, dlcoPercent: dlco[0]!.percentPredicted } : null;
+}
+
 function LungCalculator({ value, onChange }: { value: LungInput; onChange: (v: NonNullable<LungInput>) => void }) {
   const input = value ?? {};
   const setInput = (f: (x: NonNullable<LungInput>) => NonNullable<LungInput>) => onChange(f(input));
