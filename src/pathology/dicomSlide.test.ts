@@ -48,6 +48,7 @@ describe('where the frames of a DICOM slide level go', () => {
     expect(() => placed(level('TILED_SPARSE', 1, [[513, 1]]))).toThrow(/off its grid/);
     expect(() => placed(level('TILED_SPARSE', 2, [[1, 1]]))).toThrow(/where each of its tiles belongs/);
     expect(wsiInstanceInfo(level('TILED_SOMEHOW', 4)).layout).toBe('other');
+    expect(wsiInstanceInfo(level('constructor', 4)).layout).toBe('other');
   });
 });
 

@@ -10,6 +10,8 @@ const run = promisify(execFile);
 
 /** VL Whole Slide Microscopy Image Storage (PS3.4 B.5): a DICOM whole-slide image. */
 export const WSI_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.77.1.6';
+const LAYOUTS = new Map<string, WsiInstanceInfo['layout']>([['TILED_FULL', 'full'], ['TILED_SPARSE', 'sparse']]);
+
 /** What one instance of a DICOM whole-slide series is, read from its stored metadata. */
 export interface WsiInstanceInfo {
   /** VOLUME: a pyramid level; LABEL and OVERVIEW: photos of the glass (PS3.3 C.8.12.4.1.1). */
@@ -50,7 +52,7 @@ export function wsiInstanceInfo(m: DicomJson): WsiInstanceInfo {
     tileRows: number(m, '00280010') ?? 0,
     frames: number(m, '00280008') ?? 1,
     // Absent on single-frame instances, which are one whole tile.
-    layout: ({ TILED_FULL: 'full', TILED_SPARSE: 'sparse' } as const)[String(values(m, '00209311')[0] ?? 'TILED_FULL').trim()] ?? 'other',
+    layout: LAYOUTS.get(String(values(m, '00209311')[0] ?? 'TILED_FULL').trim()) ?? 'other',
     mppX: believable(mm(spacing[1])),
     mppY: believable(mm(spacing[0])),
     objectivePower: number(item(m, '00480105'), '00480112'),
