@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { aDicomInstance, TS } from '../../test/support/dicom.ts';
@@ -28,6 +31,16 @@ describe('reading a DICOM Part 10 instance', () => {
     });
     expect(p.metadata['7FE00010']).toBeUndefined();
     expect(p.metadata['00020010']).toEqual({ vr: 'UI', Value: [TS.explicit] });
+  });
+
+  it('writes nothing of a file it reads to the log, not even an odd value representation', async () => {
+    const file = Buffer.from(aDicomInstance());
+    const at = file.indexOf('DA', 200);
+    file.write('Q&', at, 'latin1');
+    // In a process of its own: dcmjs's loggers write to the console, which the test runner captures.
+    const script = `const { parseInstance } = await import(${JSON.stringify(path.join(import.meta.dirname, 'part10.ts'))}); try { parseInstance(Buffer.from(process.argv[1], 'base64')); } catch {}`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', script, file.toString('base64')]);
+    expect(stdout + stderr).toBe('');
   });
 
   it('refuses a missing or wrong preamble, a short file and a broken meta group', () => {

@@ -9,7 +9,7 @@ declare module 'dcmjs' {
   }
   interface ReadOptions { untilTag?: string | null; includeUntilTagValue?: boolean; ignoreErrors?: boolean; noCopy?: boolean; forceStoreRaw?: boolean }
   const dcmjs: {
-    log: { setLevel(level: string): void };
+    log: { setLevel(level: string): void; getLogger(name: string): { setLevel(level: string): void } };
     data: {
       DicomMessage: { readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDict };
       DicomDict: new (meta: Dict) => DicomDict;
