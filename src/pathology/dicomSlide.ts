@@ -224,11 +224,11 @@ export async function joinDicomSlide(instances: StoredWsiInstance[], workDir: st
 
   const pictures: Partial<Record<SlidePicture, string>> = {};
   for (const [flavor, picture] of [['label', 'label'], ['overview', 'macro']] as const) {
-    const found = described.find((i) => i.info.flavor === flavor && frameCoding(i.transferSyntax, i.metadata));
-    if (!found) continue;
+    const found = described.map((i) => ({ ...i, coding: i.info.flavor === flavor ? frameCoding(i.transferSyntax, i.metadata) : null })).find((i) => i.coding);
+    if (!found?.coding) continue;
     try {
       const [frame] = frameBytes(await readLevel(found), [1]);
-      const file = frameFile(frame!, frameCoding(found.transferSyntax, found.metadata)!, found.info.tileColumns, found.info.tileRows);
+      const file = frameFile(frame!, found.coding, found.info.tileColumns, found.info.tileRows);
       await fs.writeFile(path.join(workDir, `${picture}.src.${file.extension}`), file.bytes, { mode: 0o600 });
       // Written again without the source's metadata, as the file's own pictures are.
       await vips(['jpegsave', `${picture}.src.${file.extension}`, `${picture}.jpeg`, '--Q', '85', '--strip'], workDir, 'picture');

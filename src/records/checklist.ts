@@ -68,7 +68,7 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     try {
       statement = resultStatement(e);
     } catch {
-      statement = null;
+      // left null
     }
     const read = statement ? resultsReported(statement) : [];
     for (const r of read) tests.add(r.test);
