@@ -1,3 +1,5 @@
+import { wordsIn, type Words } from '../core/i18n.ts';
+import { entryIn, type Locale } from '../core/locale.ts';
 import type { TestFinding } from '../records/testResults.ts';
 import type { TrialsKnowledge } from './knowledge.ts';
 
@@ -36,7 +38,8 @@ export function criteriaLines(text: string): CriteriaLines {
 export interface CaseTrialFacts {
   /**
    * Biomarker tests of the case's panel: done (a report on file names it) or not yet, and what
-   * the reports on file state of it, with their words, when they say it plainly.
+   * the reports on file state of it, with their words, when they say it plainly. The name is the
+   * reader's, as written inside a sentence.
    */
   biomarkers: { name: string; aliases: string[]; done: boolean; finding?: TestFinding | null }[];
   /** Earlier treatments as the intake lists them, in the patient's or doctor's words. */
@@ -80,8 +83,9 @@ export function mentionsMarker(text: string, alias: string, ignored: readonly st
   return false;
 }
 
-/** The lines worth checking against the case, each with why. */
-export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: TrialsKnowledge): CriterionCheck[] {
+/** The lines worth checking against the case, each with why, in the reader's words. */
+export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: TrialsKnowledge, locale: Locale = 'en'): CriterionCheck[] {
+  const t = wordsIn(locale);
   const history = facts.treatments.join(' \n ').toLowerCase();
   const out: CriterionCheck[] = [];
   for (const kind of ['inclusion', 'exclusion'] as const) {
@@ -91,18 +95,20 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
       const aboutTreatment = k.therapyClasses.some((c) => c.inCriteria.some((w) => mentions(line, w)));
       for (const b of aboutTreatment ? [] : facts.biomarkers) {
         if (!b.aliases.some((a) => mentionsMarker(line, a, k.ignoredAliases.aliases))) continue;
-        notes.push(b.finding ? `${b.aliases[0]!.toUpperCase()}: ${findingWords(b.finding)}; check it against this line.` : b.done ? `${b.name} was tested for this request: check the result against this line.` : `${b.name} is not yet tested on file: this line needs its result.`);
+        notes.push(b.finding ? t('trials:check.finding', { gene: b.aliases[0]!.toUpperCase(), said: findingWords(b.finding, locale) })
+          : b.done ? t('trials:check.tested', { name: b.name }) : t('trials:check.notTested', { name: b.name }));
       }
       for (const c of k.therapyClasses) {
         if (!c.inCriteria.some((w) => mentions(line, w))) continue;
         const given = c.inHistory.filter((w) => mentions(history, w));
-        notes.push(given.length ? `The treatment history names ${given.join(', ')} (${c.label}).` : `The treatment history names no ${c.label}: confirm with the treating team.`);
+        const therapy = entryIn(c, locale).label;
+        notes.push(given.length ? t('trials:check.treatmentNamed', { given: given.join(', '), therapy }) : t('trials:check.treatmentNotNamed', { therapy }));
       }
       for (const c of k.checks) {
         if (!c.inCriteria.some((w) => mentions(line, w))) continue;
-        notes.push(c.note);
+        notes.push(entryIn(c, locale).note);
         // Lines about earlier treatment: what the intake lists, for the reviewer to count lines of therapy.
-        if (c.id === 'lines') notes.push(facts.treatments.length ? `The treatment history lists ${facts.treatments.length} earlier ${facts.treatments.length === 1 ? 'treatment' : 'treatments'}: ${facts.treatments.join('; ')}.` : 'The treatment history lists no earlier treatment.');
+        if (c.id === 'lines') notes.push(treatmentsListed(facts.treatments, t));
       }
       if (notes.length) out.push({ kind, line, notes: [...new Set(notes)] });
     }
@@ -110,13 +116,24 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
   return out;
 }
 
-const quoted = (evidence: string[]) => evidence.slice(0, 2).map((e) => `“${e}”`).join(' and ');
+const treatmentsListed = (treatments: string[], t: Words) => (treatments.length
+  ? t('trials:check.treatments', { count: treatments.length, treatments: treatments.join('; ') })
+  : t('trials:check.noTreatment'));
+
+/** The first two quotes of a report's words. */
+function quoted(evidence: string[], t: Words): string {
+  const [first, second] = evidence;
+  if (first === undefined) return '';
+  return second === undefined ? t('trials:finding.quote', { text: first }) : t('trials:finding.quotes', { first, second });
+}
 
 /** What the reports on file state of a test, with their words, for a reviewer to check. */
-export function findingWords(f: TestFinding): string {
-  if (f.result === 'conflicting') return `the reports on file disagree (${quoted(f.evidence)})`;
-  if (f.result === 'stated') return `a report on file reads ${quoted(f.evidence)}`;
-  return `a report on file reads ${quoted(f.evidence)} (${f.result === 'found' ? 'found' : 'not found'})`;
+export function findingWords(f: TestFinding, locale: Locale = 'en'): string {
+  const t = wordsIn(locale);
+  const quotes = quoted(f.evidence, t);
+  if (f.result === 'conflicting') return t('trials:finding.disagree', { quotes });
+  if (f.result === 'stated') return t('trials:finding.reads', { quotes });
+  return f.result === 'found' ? t('trials:finding.readsFound', { quotes }) : t('trials:finding.readsNotFound', { quotes });
 }
 
 const NEGATIVE_AFTER = /^[\s-]{0,2}(?:wild[\s-]?type|wt\b|negative|non[\s-]?mutated|unmutated|not\s+(?:mutated|amplified|rearranged))/i;

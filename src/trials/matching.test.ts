@@ -206,6 +206,60 @@ describe('trials for a case', () => {
   });
 });
 
+describe('in the reader’s language', () => {
+  const spanishCase: CaseForTrials = { ...egfrLungCase, biomarkers: [{ ...egfrLungCase.biomarkers[0]!, name: 'EGFR (incluidas las inserciones del exón 20)' }, egfrLungCase.biomarkers[1]!] };
+
+  it('gives a Spanish reader the same suggestions with Spanish reasons, set-aside reasons and notes', () => {
+    const en = matchTrials(egfrLungCase, studies, trialsKnowledge);
+    const es = matchTrials(spanishCase, studies, trialsKnowledge, { locale: 'es' });
+    expect(es.candidates.map((c) => [c.nctId, c.score, c.mayNotFit])).toEqual(en.candidates.map((c) => [c.nctId, c.score, c.mayNotFit]));
+    const [egfr, kras] = es.candidates;
+    expect(egfr!.reasons).toEqual([
+      'Es un estudio de cáncer de pulmón de células no pequeñas, la enfermedad de esta solicitud.',
+      'Se refiere a EGFR (incluidas las inserciones del exón 20), que se analizó para esta solicitud (revise el resultado).',
+      'Tiene un centro en el estado del paciente (Massachusetts).',
+    ]);
+    expect(kras!.reasons).toContain('Se refiere a KRAS G12C, que todavía no tiene un análisis en el expediente.');
+    // The registry's countries are English; the reader is told theirs.
+    expect(kras!.reasons).toContain('Tiene un centro en el país del paciente (Estados Unidos).');
+    expect(es.setAside).toEqual([{ nctId: 'NCT09900004', title: expect.any(String), why: 'Acepta personas de hasta 60 años.' }]);
+    // The study's own lines stay as the registry wrote them; what to check is in Spanish.
+    const byLine = new Map(egfr!.checks.map((c) => [c.line, c.notes]));
+    expect(byLine.get('At least one measurable lesion per RECIST 1.1')).toEqual(['Pide enfermedad medible: revise el informe de imagen más reciente.']);
+    expect(byLine.get('Prior immunotherapy within 6 months')).toEqual(['Los antecedentes de tratamiento no mencionan inmunoterapia (inhibidores de puntos de control inmunitario): confírmelo con el equipo tratante.']);
+    expect(byLine.get('Documented EGFR exon 19 deletion or L858R mutation')).toEqual(['Se analizó EGFR (incluidas las inserciones del exón 20) para esta solicitud: compare el resultado con esta línea.']);
+    expect(kras!.checks.find((c) => /prior line/.test(c.line))!.notes).toEqual(['Depende de los tratamientos previos: revise los antecedentes de tratamiento.', 'Los antecedentes de tratamiento mencionan 1 tratamiento previo: Carboplatin and pemetrexed, four cycles.']);
+    // English is as it was.
+    expect(en.candidates[0]!.reasons[0]).toBe('Studies non-small cell lung cancer, the condition of this request.');
+    expect(en.setAside[0]!.why).toBe('Takes people up to age 60.');
+  });
+
+  it('quotes the reports and weighs the cancer’s extent in Spanish', () => {
+    const findings: CaseForTrials = { ...spanishCase, stage: 'advanced', biomarkers: [{ ...spanishCase.biomarkers[0]!, finding: { result: 'found', evidence: ['EGFR exon 19 deletion detected'] } }, { ...spanishCase.biomarkers[1]!, done: true, finding: { result: 'conflicting', evidence: ['KRAS: not detected', 'KRAS G12C detected'] } }] };
+    const egfr = studies.find((s) => s.nctId === 'NCT09900001')!;
+    const adjuvant = { ...egfr, nctId: 'NCT09900102', title: 'Synthetic adjuvant study after surgery for EGFR-mutant non-small cell lung cancer' };
+    const m = new Map(matchTrials(findings, [...studies, adjuvant], trialsKnowledge, { locale: 'es' }).candidates.map((c) => [c.nctId, c]));
+    expect(m.get('NCT09900001')!.reasons).toContain('El estudio pide un resultado positivo de EGFR, y un informe del expediente dice «EGFR exon 19 deletion detected» (detectado): compare los detalles con el estudio.');
+    expect(m.get('NCT09900002')!.reasons).toContain('Se refiere a KRAS G12C; los informes del expediente no coinciden («KRAS: not detected» y «KRAS G12C detected»): revise cuál es el correcto.');
+    expect(m.get('NCT09900102')!.reasons).toContain('Es para cáncer que se puede extirpar con cirugía (en estadio temprano, antes o después de la cirugía) (dice «adjuvant»), pero la solicitud dice que el cáncer se diseminó: podría no servir.');
+    expect(m.get('NCT09900001')!.checks.find((c) => /EGFR exon 19/.test(c.line))!.notes).toEqual(['EGFR: un informe del expediente dice «EGFR exon 19 deletion detected» (detectado); compárelo con esta línea.']);
+  });
+
+  it('says in Spanish how far the nearest site is, and why distances are not shown', () => {
+    const ohio = { ...spanishCase, state: 'OH', postalCode: '43215', travelMiles: 50 as const };
+    const near = matchTrials(ohio, studies, trialsKnowledge, { locale: 'es' }).candidates.find((c) => c.nctId === 'NCT09900002')!;
+    expect(near.reasons).toContain('Su centro abierto más cercano (Columbus, Ohio) está a unas 2 millas del paciente, dentro de la distancia que puede viajar.');
+    expect(matchTrials({ ...ohio, postalCode: '00000' }, studies, trialsKnowledge, { locale: 'es' }).placeNote)
+      .toBe('No se encontró el código postal del paciente (00000), así que no se muestran distancias; primero aparecen los centros de su estado y de su país.');
+  });
+
+  it('has Spanish for every condition name, class of treatment, check and extent the knowledge gives', () => {
+    for (const t of trialsKnowledge.registryTerms) expect(t.es?.terms.length, t.condition).toBe(t.terms.length);
+    for (const e of [...trialsKnowledge.therapyClasses, ...trialsKnowledge.settings]) expect(e.es?.label, e.id).toEqual(expect.any(String));
+    for (const c of trialsKnowledge.checks) expect(c.es?.note, c.id).toEqual(expect.any(String));
+  });
+});
+
 describe('age', () => {
   it('counts whole years as a calendar does', async () => {
     const { ageOn } = await import('./matching.ts');

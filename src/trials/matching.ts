@@ -1,9 +1,11 @@
 import { changesNamed, criteriaChecks, criteriaLines, findingWords, mentions, mentionsMarker, mentionsWhole, studyWants, type CaseTrialFacts, type CriterionCheck } from './criteria.ts';
 import type { TestFinding } from '../records/testResults.ts';
-import type { TrialsKnowledge } from './knowledge.ts';
+import { termIn, type TrialsKnowledge } from './knowledge.ts';
 import type zipcodesModule from 'zipcodes';
 import type { RegistryTrial, TrialContact, TrialSite } from './registry.ts';
 import { onFirstUse } from '../core/onFirstUse.ts';
+import { wordsIn, type Words } from '../core/i18n.ts';
+import { entryIn, type Locale } from '../core/locale.ts';
 
 const zipcodes = onFirstUse<typeof zipcodesModule>('zipcodes');
 
@@ -69,10 +71,10 @@ const US_STATES: Record<string, string> = {
   PA: 'Pennsylvania', RI: 'Rhode Island', SC: 'South Carolina', SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah', VT: 'Vermont', VA: 'Virginia',
   WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming', PR: 'Puerto Rico',
 };
-const countryName = (iso: string | null) => {
+const countryName = (iso: string | null, locale: Locale = 'en') => {
   if (!iso) return null;
   try {
-    return new Intl.DisplayNames('en', { type: 'region' }).of(iso) ?? null;
+    return new Intl.DisplayNames(locale, { type: 'region' }).of(iso) ?? null;
   } catch {
     return null;
   }
@@ -82,32 +84,43 @@ const same = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLo
 const OPEN_SITE = new Set(['RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INVITATION']);
 
 /**
+ * A reason, written when asked for: every study of the condition is weighed, but only the best
+ * are shown, and writing a catalogue text for each of thousands of studies doubled the time.
+ */
+type Reason = () => string;
+/** The reader's language and its words, asked for once per match. */
+interface Reader { locale: Locale; t: Words }
+
+/**
  * `search`: the trials were found by a reviewer's words rather than by the case's condition, and
  * come in the order of how well they matched the words; each is still read against the case (a
  * study of another condition says so), and set aside when the case is outside its limits.
+ * `locale`: the reader's language, for the reasons and notes (the registry's own words stay as written).
  */
-export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge, opts: { search?: boolean } = {}): TrialMatches {
-  const entry = k.registryTerms.find((t) => t.condition === facts.conditionId);
+export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: TrialsKnowledge, opts: { search?: boolean; locale?: Locale } = {}): TrialMatches {
+  const locale = opts.locale ?? 'en';
+  const t = wordsIn(locale);
+  const reader: Reader = { locale, t };
+  const outsideWords = wordsOnce(t);
+  const entry = k.registryTerms.find((r) => r.condition === facts.conditionId);
   const conditionTerms = entry?.terms ?? [];
   const aliases = entry?.aliases ?? [];
   const home = homeOf(facts);
-  const placeNote = facts.postalCode && !home.at
-    ? `The patient's ZIP or postal code (${facts.postalCode}) was not found${facts.country === 'US' || facts.country === 'CA' ? '' : ' (distances are worked out for the United States and Canada)'}, so distances are not shown; sites in their state and country come first.`
-    : null;
-  const out: { conditionTerms: string[]; candidates: (TrialCandidate & { eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, candidates: [], setAside: [], placeNote };
+  const placeNote = facts.postalCode && !home.at ? placeNotFound(facts.postalCode, facts.country, t) : null;
+  const out: { conditionTerms: string[]; candidates: (Omit<TrialCandidate, 'reasons'> & { reasons: Reason[]; eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, candidates: [], setAside: [], placeNote };
   if (!conditionTerms.length && !opts.search) return { ...out, candidates: [] };
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');
     // The most specific name; else another spelling of it ("COPD"), said with the first name.
-    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((t) => mentions(studied, t.toLowerCase()))
+    const term = [...conditionTerms].sort((a, b) => b.length - a.length).find((name) => mentions(studied, name.toLowerCase()))
       ?? (aliases.some((a) => mentionsWhole(studied, a)) ? conditionTerms[0] : undefined);
     if (!term && !opts.search) continue;
-    const outside = outsideLimits(trial, facts);
+    const outside = outsideLimits(trial, facts, outsideWords);
     if (outside) {
       out.setAside.push({ nctId: trial.nctId, title: trial.title, why: outside });
       continue;
     }
-    const reasons = [term ? `Studies ${term.toLowerCase()}, the condition of this request.` : 'Found by the search: its conditions do not name the condition of this request.'];
+    const reasons: Reason[] = [term && entry ? () => t('trials:reason.condition', { condition: termIn(entry, term, locale) }) : () => t('trials:reason.foundBySearch')];
     let score = term ? 3 : 0;
     let mayNotFit = false;
     const text = [studied, trial.interventions.map((i) => i.name).join(' '), trial.eligibility].join(' \n ');
@@ -115,17 +128,17 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     for (const b of facts.biomarkers) {
       if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
       // What the study asks for is read where it says what it is for: not in its exclusion lines.
-      const read = b.finding ? biomarkerFit(b.name, b.finding, askedText, b.aliases, k) : null;
+      const read = b.finding ? biomarkerFit(b.name, b.finding, askedText, b.aliases, k, reader) : null;
       if (read) {
         reasons.push(read.reason);
         score += read.score;
         mayNotFit ||= read.mayNotFit === true;
       } else {
-        reasons.push(b.done ? `Concerns ${b.name}, which was tested for this request (check the result).` : `Concerns ${b.name}, which is not yet tested on file.`);
+        reasons.push(b.done ? () => t('trials:reason.tested', { name: b.name }) : () => t('trials:reason.notTested', { name: b.name }));
         score += b.done ? 2 : 1;
       }
     }
-    const setting = stageFit(trial, facts.stage ?? 'unknown', k);
+    const setting = stageFit(trial, facts.stage ?? 'unknown', k, reader);
     if (setting) {
       reasons.push(setting.reason);
       score += setting.fits ? 1 : -1;
@@ -134,21 +147,23 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     const sites = rankSites(trial, home);
     const nearest = sites[0];
     if (nearest?.s.distanceMiles != null) {
-      const miles = Math.round(nearest.s.distanceMiles).toLocaleString('en-US');
-      const where = [nearest.s.city, nearest.s.state].filter(Boolean).join(', ');
+      const distance = nearest.s.distanceMiles;
+      const miles = () => Math.round(distance).toLocaleString(t('report:locale'));
+      const place = [nearest.s.city, nearest.s.state].filter(Boolean).join(', ');
       const limit = typeof facts.travelMiles === 'number' ? facts.travelMiles : null;
       if (limit !== null && nearest.s.distanceMiles > limit) {
-        reasons.push(`Its nearest open site (${where}) is about ${miles} miles away, farther than the patient could travel (${limit} miles).`);
+        reasons.push(() => t('trials:reason.siteTooFar', { place, miles: miles(), limit }));
         score -= 1;
       } else {
-        reasons.push(`Its nearest open site (${where}) is about ${miles} miles from the patient${limit !== null ? ', within the distance they could travel' : ''}.`);
+        reasons.push(limit !== null ? () => t('trials:reason.siteWithinReach', { place, miles: miles() }) : () => t('trials:reason.siteAway', { place, miles: miles() }));
         score += nearest.s.distanceMiles <= (limit ?? 100) ? 2 : 1;
       }
     } else if (nearest?.near === 2) {
-      reasons.push(`Has a site in the patient's state (${home.state}).`);
+      reasons.push(() => t('trials:reason.siteInState', { state: home.state }));
       score += 2;
     } else if (nearest?.near === 1) {
-      reasons.push(`Has a site in the patient's country (${home.country}).`);
+      // The registry names countries in English (matched above); the reader reads theirs.
+      reasons.push(() => t('trials:reason.siteInCountry', { country: countryName(facts.country, locale) ?? home.country }));
       score += 1;
     }
     out.candidates.push({
@@ -158,10 +173,25 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     });
   }
   if (!opts.search) out.candidates.sort((a, b) => b.score - a.score || (b.lastUpdate ?? '').localeCompare(a.lastUpdate ?? '') || a.nctId.localeCompare(b.nctId));
-  // The best ones, with their eligibility lines read (a common cancer has thousands of studies).
-  out.candidates = out.candidates.slice(0, MAX_CANDIDATES).map(({ eligibility, ...c }) => ({ ...c, checks: criteriaChecks(criteriaLines(eligibility ?? ''), facts, k) }));
-  return out;
+  // The best ones, with their reasons written and their eligibility lines read (a common cancer has thousands of studies).
+  const candidates = out.candidates.slice(0, MAX_CANDIDATES)
+    .map(({ eligibility, reasons, ...c }) => ({ ...c, reasons: reasons.map((say) => say()), checks: criteriaChecks(criteriaLines(eligibility ?? ''), facts, k, locale) }));
+  return { ...out, candidates };
 }
+
+/** Words written once per match: the same few limits set aside many of thousands of studies. */
+function wordsOnce(t: Words): Words {
+  const said = new Map<string, string>();
+  return (key, values) => {
+    const id = `${key} ${JSON.stringify(values ?? {})}`;
+    return said.get(id) ?? said.set(id, t(key, values)).get(id)!;
+  };
+}
+
+/** Why distances are not shown though the patient gave a code: the gazetteer knows the United States and Canada only. */
+const placeNotFound = (code: string, country: string | null, t: Words) => (country === 'US' || country === 'CA'
+  ? t('trials:placeNote.notFound', { code })
+  : t('trials:placeNote.notFoundAbroad', { code }));
 
 /** The patient's place as the registry writes it ("United States", "Ohio"), with coordinates when the ZIP code is known. */
 function homeOf(p: { country: string | null; state: string | null; postalCode?: string | null }) {
@@ -202,11 +232,11 @@ function rankSites(trial: RegistryTrial, home: Home): { s: SiteNearby; near: num
 export const nearestSites = (trial: RegistryTrial, patient: { country: string | null; state: string | null; postalCode?: string | null }): SiteNearby[] => rankSites(trial, homeOf(patient)).map((x) => x.s);
 
 /** Why the case is plainly outside the study's own age or sex limits; null when it is not. */
-function outsideLimits(trial: RegistryTrial, facts: CaseForTrials): string | null {
-  if (facts.ageYears !== null && trial.minAgeYears !== null && facts.ageYears < trial.minAgeYears) return `Takes people aged ${trial.minAgeYears} and over.`;
-  if (facts.ageYears !== null && trial.maxAgeYears !== null && facts.ageYears > trial.maxAgeYears) return `Takes people up to age ${trial.maxAgeYears}.`;
-  if (trial.sex === 'FEMALE' && facts.sex === 'male') return 'Takes women only.';
-  if (trial.sex === 'MALE' && facts.sex === 'female') return 'Takes men only.';
+function outsideLimits(trial: RegistryTrial, facts: CaseForTrials, t: Words): string | null {
+  if (facts.ageYears !== null && trial.minAgeYears !== null && facts.ageYears < trial.minAgeYears) return t('trials:outside.minAge', { age: trial.minAgeYears });
+  if (facts.ageYears !== null && trial.maxAgeYears !== null && facts.ageYears > trial.maxAgeYears) return t('trials:outside.maxAge', { age: trial.maxAgeYears });
+  if (trial.sex === 'FEMALE' && facts.sex === 'male') return t('trials:outside.womenOnly');
+  if (trial.sex === 'MALE' && facts.sex === 'female') return t('trials:outside.menOnly');
   return null;
 }
 
@@ -222,23 +252,24 @@ export function ageOn(birthDate: string, now: Date): number {
  * (found, as "KRAS G12C"; not found, as "KRAS wild-type") beside what the reports say, with
  * their words. It moves the study up or down the list; it never decides eligibility.
  */
-function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge): { reason: string; score: number; mayNotFit?: boolean } {
-  const said = findingWords(f);
-  if (f.result === 'conflicting') return { reason: `Concerns ${name}; ${said}: check which is right.`, score: 1 };
-  if (f.result === 'stated') return { reason: `Concerns ${name}; ${said}: check the value against the study.`, score: 2 };
+function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge, { locale, t }: Reader): { reason: Reason; score: number; mayNotFit?: boolean } {
+  const said = () => findingWords(f, locale);
+  if (f.result === 'conflicting') return { reason: () => t('trials:reason.conflicting', { name, said: said() }), score: 1 };
+  if (f.result === 'stated') return { reason: () => t('trials:reason.stated', { name, said: said() }), score: 2 };
   const wants = studyWants(studyText, aliases, k.ignoredAliases.aliases);
-  if (wants === 'unclear') return { reason: `Concerns ${name}; ${said}: check what the study asks for.`, score: f.result === 'found' ? 2 : 1 };
+  if (wants === 'unclear') return { reason: () => t('trials:reason.unclear', { name, said: said() }), score: f.result === 'found' ? 2 : 1 };
   // The gene as written ("KRAS"), with the change the study names ("KRAS G12C"), not the panel's test name.
   const asked = changesNamed(studyText, aliases);
   const gene = aliases[0]!.toUpperCase();
-  const asks = wants === 'found' ? `The study asks for ${asked.length ? `${gene} ${asked.join(' or ')}` : `a positive ${gene} result`}` : `The study asks for a negative (or wild-type) ${gene} result`;
-  if (wants !== f.result) return { reason: `${asks}, but ${said}: it may not fit.`, score: -1, mayNotFit: true };
+  const changes = () => asked.join(t('trials:asks.or'));
+  const asks = () => (wants === 'not_found' ? t('trials:asks.negative', { gene }) : asked.length ? t('trials:asks.changes', { gene, changes: changes() }) : t('trials:asks.positive', { gene }));
+  if (wants !== f.result) return { reason: () => t('trials:fit.against', { asks: asks(), said: said() }), score: -1, mayNotFit: true };
   // Both found: the change matters when the study names one ("KRAS G12C") and the report another.
   const reported = f.evidence.flatMap((e) => changesNamed(e, aliases));
   if (f.result === 'found' && asked.length && reported.length && !reported.some((c) => asked.includes(c))) {
-    return { reason: `The study asks for ${gene} ${asked.join(' or ')}, but ${said}, another change: it may not fit.`, score: 0, mayNotFit: true };
+    return { reason: () => t('trials:fit.otherChange', { gene, changes: changes(), said: said() }), score: 0, mayNotFit: true };
   }
-  return { reason: `${asks}, and ${said}: check the details against the study.`, score: 3 };
+  return { reason: () => t('trials:fit.matches', { asks: asks(), said: said() }), score: 3 };
 }
 
 /**
@@ -246,14 +277,15 @@ function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: 
  * its title, conditions and inclusion lines, beside what the request says (spread or not). A
  * study that names both, or neither, says nothing here; exclusion lines are not read for it.
  */
-function stageFit(trial: RegistryTrial, stage: 'advanced' | 'early' | 'unknown', k: TrialsKnowledge): { reason: string; fits: boolean } | null {
+function stageFit(trial: RegistryTrial, stage: 'advanced' | 'early' | 'unknown', k: TrialsKnowledge, { locale, t }: Reader): { reason: Reason; fits: boolean } | null {
   if (stage === 'unknown') return null;
   const text = [trial.title, ...trial.conditions, ...trial.keywords, ...criteriaLines(trial.eligibility).inclusion].join(' \n ');
   const named = k.settings.map((s) => ({ s, word: s.inStudy.find((w) => mentions(text, w)) })).filter((x) => x.word);
   if (named.length !== 1) return null;
   const { s, word } = named[0]!;
-  const said = stage === 'advanced' ? 'the request says the cancer has spread' : 'the request says the cancer has not spread';
+  const said = () => (stage === 'advanced' ? t('trials:stage.spread') : t('trials:stage.notSpread'));
+  const setting = () => entryIn(s, locale).label;
   return s.id === stage
-    ? { reason: `It is for ${s.label} (it says “${word}”), and ${said}.`, fits: true }
-    : { reason: `It is for ${s.label} (it says “${word}”), but ${said}: it may not fit.`, fits: false };
+    ? { reason: () => t('trials:stage.fits', { setting: setting(), word, said: said() }), fits: true }
+    : { reason: () => t('trials:stage.mayNotFit', { setting: setting(), word, said: said() }), fits: false };
 }

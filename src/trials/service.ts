@@ -6,6 +6,9 @@ import { AppError } from '../core/errors.ts';
 import type { Db, Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Intake } from '../cases/intake.ts';
+import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { knowledgeIn } from '../assessment/localized.ts';
+import type { Locale } from '../core/locale.ts';
 import { enqueueJob } from '../jobs.ts';
 import { caseChecklist } from '../records/checklist.ts';
 import { mentions } from './criteria.ts';
@@ -155,10 +158,11 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     async forCase(actor: Actor, meta: RequestMeta, caseId: string): Promise<CaseTrials> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.candidates.read' });
-        const facts = await caseFacts(tx, row, deps.now());
+        const locale = meta.locale ?? 'en';
+        const facts = await caseFacts(tx, row, deps.now(), locale);
         const terms = trialsKnowledge.registryTerms.find((t) => t.condition === facts.conditionId)?.terms ?? [];
         const rows = terms.length ? await tx.query<{ record: RegistryTrial }>(`SELECT record FROM trials WHERE terms && $1::text[]`, [terms]) : [];
-        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge), ...(await copyState(tx)) };
+        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge, { locale }), ...(await copyState(tx)) };
       });
     },
 
@@ -171,7 +175,8 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
     async search(actor: Actor, meta: RequestMeta, caseId: string, words: string): Promise<CaseTrials> {
       return withCaseTx(db, async (tx) => {
         const { row } = await openCase(tx, actor, caseId, 'case.trials.read', meta, { auditAction: 'trials.search' });
-        const facts = await caseFacts(tx, row, deps.now());
+        const locale = meta.locale ?? 'en';
+        const facts = await caseFacts(tx, row, deps.now(), locale);
         // An NCT number, however quoted or spaced, is looked up as one.
         const nctId = /^[\s"'“”]*(NCT\d{8})[\s"'“”]*$/i.exec(words)?.[1]?.toUpperCase() ?? null;
         const rows = await tx.query<{ record: RegistryTrial }>(
@@ -179,7 +184,7 @@ export function trialsService(deps: Deps & { registry?: TrialRegistry }) {
            WHERE nct_id = $3 OR search @@ q
            ORDER BY nct_id = $3 DESC NULLS LAST, ts_rank(search, q) DESC, last_update DESC NULLS LAST, nct_id
            LIMIT $2`, [words, MAX_CANDIDATES, nctId]);
-        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge, { search: true }), ...(await copyState(tx)) };
+        return { ...matchTrials(facts, wholeTrials(rows.map((r) => r.record)), trialsKnowledge, { search: true, locale }), ...(await copyState(tx)) };
       });
     },
   };
@@ -230,12 +235,26 @@ export async function storeTrialCopy(db: Db, trials: RegistryTrial[]): Promise<v
   });
 }
 
+/**
+ * Each panel test's name in a language, as said inside a sentence: "Mutación de ERBB2 (HER2)" is
+ * written "mutación de ERBB2 (HER2)"; a gene's name, and English, stay as written. The assessment
+ * names tests in English here, because their aliases are found by that name.
+ */
+function testNamesIn(locale: Locale): (english: string) => string {
+  if (locale === 'en') return (name) => name;
+  const panels = knowledgeIn(locale).knowledge.panels;
+  const names = new Map(KNOWLEDGE.panels.flatMap((p, i) => p.tests.map((t, j) => [t.name, panels[i]?.tests[j]?.name ?? t.name] as const)));
+  // A first word that is an ordinary capitalised word ("Mutación", "Índice"), not a gene or a code ("Ki-67", "BRCA1/2").
+  return (name) => (names.get(name) ?? name).replace(/^(\p{Lu})(\p{Ll}+)(?=\s|$)/u, (_, first: string, rest: string) => first.toLowerCase() + rest);
+}
+
 /** What matching needs of a case, from its intake, its assessment (biomarkers tested or not) and what its molecular reports state. */
-async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1], now: Date): Promise<CaseForTrials> {
+async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1], now: Date, locale: Locale): Promise<CaseForTrials> {
   const intake = row.intake as Partial<Intake>;
   const { assessment, testFindings } = await caseChecklist(tx, row);
   const ageYears = intake.patient?.birthDate ? ageOn(intake.patient.birthDate, now) : null;
   const tests = assessment.biomarkers?.tests ?? [];
+  const nameIn = testNamesIn(locale);
   return {
     conditionId: assessment.condition.id,
     ageYears,
@@ -247,7 +266,7 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     stage: assessment.biomarkers?.stage ?? 'unknown',
     biomarkers: tests.map((t) => {
       const of = [...(TEST_ALIASES.get(t.name) ?? [t.name.toLowerCase()])];
-      return { name: t.name, aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
+      return { name: nameIn(t.name), aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
     }),
     treatments: (intake.treatment?.treatments ?? []).map((t) => t.description),
   };

@@ -127,6 +127,19 @@ describe('clinical trials', () => {
     expect(JSON.stringify(events)).not.toMatch(/KRAS|conjugate|nct0990/i);
   });
 
+  it('writes its reasons and notes in the language the staff member reads', async () => {
+    const inSpanish = (path: string) => expert.client.request('GET', path, undefined, { 'accept-language': 'es' });
+    const res = await inSpanish(`/api/cases/${caseId}/trials`);
+    expect(res.status).toBe(200);
+    const egfr = res.body.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900001');
+    expect(egfr.reasons[0]).toBe('Es un estudio de cáncer de pulmón de células no pequeñas, la enfermedad de esta solicitud.');
+    expect(egfr.checks.find((c: { line: string }) => /measurable lesion/.test(c.line)).notes).toEqual(['Pide enfermedad medible: revise el informe de imagen más reciente.']);
+    expect(res.body.setAside).toEqual([expect.objectContaining({ nctId: 'NCT09900004', why: 'Acepta personas de hasta 60 años.' })]);
+    // A test is named as the Spanish panel names it, inside the sentence.
+    const adc = await inSpanish(`/api/cases/${caseId}/trials/search?q=${encodeURIComponent('antibody-drug conjugates')}`);
+    expect(adc.body.candidates[0].reasons).toContain('Se refiere a mutación de ERBB2 (HER2), que todavía no tiene un análisis en el expediente.');
+  });
+
   it('reads what a molecular report states of each test, quotes it, and ranks the studies by it', async () => {
     const before = (await expert.client.get(`/api/cases/${caseId}/trials`)).body;
     const krasBefore = before.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900002');
