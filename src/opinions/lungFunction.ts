@@ -7,7 +7,12 @@ import type { Locale } from '../core/locale.ts';
  * reason, so the opinion can quote both inputs and result.
  */
 
-export const ACCP_SOURCE = 'ACCP guideline: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); reviewed 2026-11-25';
+/** The guideline the steps follow; a published document keeps its own title in every language. */
+const ACCP = {
+  title: 'physiologic evaluation of the patient with lung cancer being considered for resectional surgery',
+  citation: 'Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395',
+  reviewedOn: '2026-11-25',
+};
 
 /** Functional segments per lobe when none is obstructed (19 in all). */
 export const LOBE_SEGMENTS = { rightUpper: 3, rightMiddle: 2, rightLower: 5, leftUpper: 3, lingula: 2, leftLower: 4 } as const;
@@ -62,7 +67,7 @@ export function evaluateLungResection(input: LungFunctionInput, locale: Locale =
     // A plain hyphen for minus: the report's standard PDF font has no minus sign.
     t('report:lung.formula', { fev1: input.fev1Percent, dlco: input.dlcoPercent, y, z, ppoFev1, ppoDlco }),
   ];
-  const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: ACCP_SOURCE };
+  const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: t('report:lung.source', ACCP) };
 
   if (ppoFev1 > 60 && ppoDlco > 60) {
     return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, t('report:lung.bothAbove60')] };

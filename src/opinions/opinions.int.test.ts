@@ -90,6 +90,17 @@ describe('the review workspace and the signed opinion', () => {
     expect((await patient.client.put(`/api/cases/${caseId}/opinion/draft`, { patientSummary: 'x' })).status).toBe(404);
   });
 
+  it('works the lung calculator in the language the reviewer reads', async () => {
+    const input = { fev1Percent: 80, dlcoPercent: 75, resected: ['rightLower'], stairClimbMeters: 25 };
+    const en = await pathologist.client.post('/api/calculators/lung-resection', input);
+    expect(en.body.reasons[0]).toBe('Cardiac risk (thoracic revised cardiac risk index) is assessed first.');
+    const es = await pathologist.client.request('POST', '/api/calculators/lung-resection', input, { 'accept-language': 'es' });
+    expect(es.status).toBe(200);
+    expect(es.body).toMatchObject({ ppoFev1Percent: en.body.ppoFev1Percent, risk: 'low' });
+    expect(es.body.reasons[0]).toBe('Primero se evalúa el riesgo cardíaco (índice de riesgo cardíaco revisado para cirugía torácica).');
+    expect(es.body.source).toMatch(/^Guía del ACCP: .*Brunelli.*; revisada el 2026-11-25$/);
+  });
+
   it('saves a draft section by section as it is typed, half-filled sections too, and says what signing still needs', async () => {
     const first = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, { diagnosisReview: { reviewedDiagnosis: 'Adenocarcinoma' } });
     expect(first.status, first.text).toBe(200);

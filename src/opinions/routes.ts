@@ -82,7 +82,7 @@ export function opinionsRoutes(opinions: OpinionsService, outcomes: OutcomesServ
       schema: { tags, summary: 'The patient’s short survey after delivery', params: Params, body: z.strictObject({ clear: z.number().int().min(1).max(5), changed: z.enum(['diagnosis', 'plan', 'both', 'neither']), wouldRecommend: z.boolean(), comment: z.string().trim().max(2000).optional() }), response: { 201: z.object({ saved: z.literal(true) }), ...errorResponses } },
     }, async (req, reply) => reply.code(201).send(await opinions.submitSurvey(req.actor, requestMeta(req), req.params.id, req.body)));
     app.post('/calculators/lung-resection', { config: { access: 'signed-in' }, schema: { tags, summary: 'ppoFEV1/ppoDLCO and the next step of the ACCP algorithm', body: LungInputChecked, response: { 200: LungFunctionResultView, ...errorResponses } } },
-      async (req) => { req.actor; return evaluateLungResection(req.body); });
+      async (req) => { req.actor; return evaluateLungResection(req.body, requestMeta(req).locale); });
     app.get('/outcomes', { config: { access: { permission: 'outcomes.read' } }, schema: { tags, summary: 'Outcomes: situations, concordance, turnaround, SLA breaches (coordinators, admins)', querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }), response: { 200: z.union([OutcomesSummary, z.string().meta({ description: 'CSV, with format=csv' })]), ...errorResponses } } },
       async (req, reply) => {
         const actor = req.actor;
