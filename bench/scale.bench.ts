@@ -46,10 +46,10 @@ export async function scaleBenchmark(opts: ScaleOptions): Promise<BenchResult[]>
   const t = opts.keep ? await startTestAppOnKeptDb(`consilium_scale_${Math.round(opts.cases / 1000)}k`, { DEMO: 'true' }) : await startTestApp({ DEMO: 'true' });
   try {
     await seedDemo(t.db, t.config);
-    const growth = await growToScale(t.db, opts);
+    const growth = await growToScale(t.db, { ...opts, coordinatorDesk: true });
     console.log(`scale: ${growth.cases} cases, ${growth.auditEvents} audit events (seeded in ${growth.seconds.cases.toFixed(0)} s, audit ${growth.seconds.audit.toFixed(0)} s, sealed in ${growth.seconds.seal.toFixed(0)} s)`);
     const people = await signIn(t);
-    const scenarios = await scenariosFor(t, people);
+    const { scenarios, deep } = await scenariosFor(t, people);
     // Warm: every pooled connection has planned each request once, as on a server that has been up a while.
     for (const s of scenarios) await Promise.all(Array.from({ length: 20 }, () => s.client.get(s.path)));
     await sealAuditTrail(t.db, { wait: true });
@@ -91,7 +91,7 @@ export async function scaleBenchmark(opts: ScaleOptions): Promise<BenchResult[]>
       });
       console.log(`  ${s.name}: p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms, ${ours.rps.toFixed(0)} req/s; paced ${paced.rps.toFixed(0)} req/s: p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms (bare ${pacedBare.p99.toFixed(1)} ms); alone ${alone.toFixed(1)} ms; bare p99 ${bare.p99.toFixed(1)} ms`);
     }
-    writePlans(await queuePlans(t, people.coordinatorActor), growth.cases);
+    writePlans(await queuePlans(t, people.coordinatorActor, deep), growth.cases);
     return results;
   } finally {
     await t.close();
@@ -141,18 +141,21 @@ interface Scenario {
   path: string;
 }
 
-async function scenariosFor(t: TestApp, p: People): Promise<Scenario[]> {
+async function scenariosFor(t: TestApp, p: People): Promise<{ scenarios: Scenario[]; deep: number }> {
   const [sample] = await t.db.query<{ id: string; reference: string; family: string; given: string; patient_id: string }>(
     `SELECT c.id, c.reference, pt.family_name AS family, pt.given_name AS given, c.patient_id FROM cases c JOIN patients pt ON pt.id = c.patient_id
-     WHERE c.reference LIKE 'C-%' AND c.status = 'in_review' ORDER BY c.created_at DESC LIMIT 1`);
-  // The cursor a coordinator holds after paging 200 pages in.
-  let cursor = '';
-  for (let i = 0; i < 199; i++) cursor = (await p.coordinator.get(`/api/cases?sort=urgency&pageSize=25${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor;
+     WHERE c.reference LIKE 'C-%' AND c.status = 'in_review' AND c.coordinator_id = $1 ORDER BY c.created_at DESC LIMIT 1`, [p.coordinatorActor.userId]);
   const c = p.coordinator;
-  return [
+  // A deep page of the coordinator's whole list (four fifths of the way in, at most page 200), and
+  // the cursor a coordinator holds after paging there.
+  const { total } = (await c.get('/api/cases?sort=urgency&pageSize=25')).body as { total: number };
+  const deep = Math.max(2, Math.min(200, Math.floor((total * 0.8) / 25)));
+  let cursor = '';
+  for (let i = 0; i < deep - 1; i++) cursor = (await c.get(`/api/cases?sort=urgency&pageSize=25${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor;
+  const scenarios = [
     { name: 'queue, first page, by urgency', client: c, path: '/api/cases?sort=urgency&pageSize=25' },
-    { name: 'queue, page 200 (page number)', client: c, path: '/api/cases?sort=urgency&pageSize=25&page=200' },
-    { name: 'queue, page 201 (cursor)', client: c, path: `/api/cases?sort=urgency&pageSize=25&cursor=${cursor}` },
+    { name: `queue, page ${deep} (page number)`, client: c, path: `/api/cases?sort=urgency&pageSize=25&page=${deep}` },
+    { name: `queue, page ${deep + 1} (cursor)`, client: c, path: `/api/cases?sort=urgency&pageSize=25&cursor=${cursor}` },
     { name: 'queue, status = ready for review', client: c, path: '/api/cases?status=ready_for_review&sort=urgency' },
     { name: 'queue, several statuses', client: c, path: '/api/cases?status=assigned&status=in_review&status=board&sort=oldest' },
     { name: 'queue, expedited only', client: c, path: '/api/cases?urgency=expedited&sort=oldest' },
@@ -175,6 +178,7 @@ async function scenariosFor(t: TestApp, p: People): Promise<Scenario[]> {
     { name: 'audit log, one case', client: p.admin, path: `/api/admin/audit?caseReference=${sample!.reference}&pageSize=50` },
     { name: 'audit log, by action', client: p.admin, path: '/api/admin/audit?action=document.&pageSize=50' },
   ];
+  return { scenarios, deep };
 }
 
 /** Runs the load generator in its own process against one path. */
@@ -202,11 +206,11 @@ async function unloaded(client: Client, pathname: string): Promise<number> {
 }
 
 /** EXPLAIN ANALYZE of every statement the queue runs, for a few of its shapes. */
-async function queuePlans(t: TestApp, actor: Actor): Promise<string> {
+async function queuePlans(t: TestApp, actor: Actor, deep: number): Promise<string> {
   const levels = loadServiceLevels();
   const now = new Date();
   const shapes: [string, Partial<CaseListFilter>][] = [
-    ['first page by urgency', { sort: 'urgency' }], ['page 200', { sort: 'urgency', page: 200 }], ['one status', { status: ['ready_for_review'], sort: 'urgency' }],
+    ['first page by urgency', { sort: 'urgency' }], [`page ${deep}`, { sort: 'urgency', page: deep }], ['one status', { status: ['ready_for_review'], sort: 'urgency' }],
     ['several statuses', { status: ['assigned', 'in_review', 'board'], sort: 'oldest' }], ['at risk', { sla: 'at_risk', sort: 'oldest' }],
     ['overdue', { sla: 'breached', sort: 'oldest' }], ['search by name', { q: 'okafor', sort: 'oldest' }], ['search by condition', { q: 'adenocarcinoma', sort: 'oldest' }],
   ];

@@ -7,9 +7,10 @@ import type { Db } from '../src/core/db.ts';
  * Grows the demo data to `cases` requests and `auditEvents` audit events, in SQL on the server:
  * each new case is a copy of one demo case (its state, intake, members, timeline, documents,
  * consents, offers, opinions and follow-up messages) with its own patient, its own patient
- * account, reviewers from a pool of experts, and its dates moved back in time. Requests arrive
- * evenly over three years; those of the last month are still in flight (open, or delivered and in
- * their follow-up window), older ones are finished (closed, cancelled). So the open caseload is a
+ * account, reviewers from a pool of experts, a coordinator from the program's desk of them, and its
+ * dates moved back in time. Requests arrive evenly over three years; those of the last month are
+ * still in flight (open, or delivered and in their follow-up window), older ones are finished
+ * (closed, cancelled). So the open caseload is a
  * month's intake whatever the size of the history: about 1,500 requests at 100,000 cases, 15,000
  * at a million. Synthetic names only.
  */
@@ -48,13 +49,25 @@ export interface GrowthReport {
   seconds: { cases: number; audit: number; seal: number };
 }
 
-export async function growToScale(db: Db, target: { cases: number; auditEvents: number; historyDays?: number }): Promise<GrowthReport> {
+export interface GrowthTarget {
+  cases: number;
+  auditEvents: number;
+  historyDays?: number;
+  /**
+   * Deal the coordinated copies out to a desk of coordinators (one for every 150 requests of a
+   * month's intake, the demo's own among them), as at a program of this size; otherwise the demo
+   * coordinator keeps every case they coordinate (long lists for one person to page through).
+   */
+  coordinatorDesk?: boolean;
+}
+
+export async function growToScale(db: Db, target: GrowthTarget): Promise<GrowthReport> {
   const historyDays = target.historyDays ?? HISTORY_DAYS;
   if (!(historyDays >= 1)) throw new Error(`historyDays must be a day or more, not ${historyDays}`);
   const t0 = Date.now();
   const [{ n: existing } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
   const wanted = Math.max(0, target.cases - existing);
-  if (wanted > 0) await copyCases(db, wanted, historyDays);
+  if (wanted > 0) await copyCases(db, wanted, historyDays, target.coordinatorDesk ?? false);
   const t1 = Date.now();
   await addAuditEvents(db, target.auditEvents, historyDays);
   const t2 = Date.now();
@@ -75,11 +88,11 @@ interface Intake {
   monthly: number;
 }
 
-async function copyCases(db: Db, wanted: number, historyDays: number) {
+async function copyCases(db: Db, wanted: number, historyDays: number, coordinatorDesk: boolean) {
   const recentDays = Math.min(IN_FLIGHT_DAYS, historyDays);
   const intake = { historyDays, recentDays, monthly: (wanted * recentDays) / historyDays };
   await planCopies(db, wanted, intake);
-  const person = await copyPeople(db, intake);
+  const person = await copyPeople(db, intake, coordinatorDesk);
   for (const table of ['cases', 'case_members', 'case_events', 'documents', 'consent_signatures', 'expert_offers', 'opinion_parts', 'opinion_reports', 'case_threads', 'case_messages']) await copyRows(db, table, person);
   await db.exec('DROP TABLE bench_copies');
 }
@@ -121,7 +134,7 @@ async function planCopies(db: Db, wanted: number, { historyDays, recentDays, mon
  * few hundred over the years). Returns the SQL that maps a person column of a demo row to the
  * copy's: its patient, the pool expert standing in for a demo expert, or the same person.
  */
-async function copyPeople(db: Db, { monthly }: Intake): Promise<(column: string) => string> {
+async function copyPeople(db: Db, { monthly }: Intake, coordinatorDesk: boolean): Promise<(column: string) => string> {
   const [{ hash } = { hash: '' }] = await db.query<{ hash: string }>(`SELECT password_hash AS hash FROM users WHERE role = 'patient' LIMIT 1`);
   await db.query(
     `INSERT INTO patients (id, given_name, family_name, birth_date, sex, state, country, preferred_language, phone, email)
@@ -138,7 +151,25 @@ async function copyPeople(db: Db, { monthly }: Intake): Promise<(column: string)
   const experts = await db.query<{ id: string }>(`SELECT id FROM users WHERE role = 'expert' AND email NOT LIKE '%@scale.consilium.test' ORDER BY id`);
   const poolArray = `'{${pool.join(',')}}'::uuid[]`;
   const rank = (col: string) => `CASE ${col} ${experts.map((e, k) => `WHEN '${e.id}' THEN ${k}`).join(' ')} END`;
-  return (col) => `CASE WHEN ${col} = c.template_owner THEN c.owner_id WHEN ${rank(col)} IS NOT NULL THEN (${poolArray})[1 + (c.n * 2 + ${rank(col)}) % ${pool.length}] ELSE ${col} END`;
+  const desk = coordinatorDesk ? await deskOfCoordinators(db, monthly, hash) : null;
+  return (col) => `CASE WHEN ${col} = c.template_owner THEN c.owner_id WHEN ${rank(col)} IS NOT NULL THEN (${poolArray})[1 + (c.n * 2 + ${rank(col)}) % ${pool.length}]
+    ${desk?.whenCoordinator(col) ?? ''} ELSE ${col} END`;
+}
+
+/**
+ * The coordinators' desk: one coordinator for every 150 requests of a month's intake (the demo's
+ * own among them), the copies' coordinated cases dealt out in turn, so the demo coordinator's
+ * queue is one coordinator's among several (their own cases and the unclaimed pool).
+ */
+async function deskOfCoordinators(db: Db, monthly: number, hash: string): Promise<{ whenCoordinator: (col: string) => string }> {
+  const demo = await db.query<{ id: string }>(`SELECT id FROM users WHERE role = 'coordinator' AND email NOT LIKE '%@scale.consilium.test' ORDER BY id`);
+  const added = Array.from({ length: Math.max(0, Math.ceil(monthly / 150) - demo.length) }, () => crypto.randomUUID());
+  await db.query(
+    `INSERT INTO users (id, email, name, role, password_hash, email_verified_at)
+     SELECT id, 'coordinator-' || k || '@scale.consilium.test', 'Pool Coordinator ' || k, 'coordinator', $2, now() FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, k)`, [added, hash]);
+  const desk = [...demo.map((d) => d.id), ...added];
+  const deskArray = `'{${desk.join(',')}}'::uuid[]`;
+  return { whenCoordinator: (col) => (demo.length ? `WHEN ${col} IN (${demo.map((d) => `'${d.id}'`).join(', ')}) THEN (${deskArray})[1 + c.n % ${desk.length}]` : '') };
 }
 
 /** Copies a table's rows of the demo cases onto every copy, column by column. */
