@@ -224,6 +224,50 @@ describe('a search that most of a long queue matches', () => {
     expect(statements.filter((sql) => !/^EXPLAIN/.test(sql))).toHaveLength(1);
   });
 
+  it('walks a coordinator\'s own cases and the unclaimed pool apart when a desk of coordinators shares the queue', async () => {
+    const [me] = await big.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator@demo.consilium.test'`);
+    const actor = { userId: me!.id, role: 'coordinator' as const, name: 'Coordinator', email: 'coordinator@demo.consilium.test' };
+    const now = new Date();
+    const clock = { now, onTrackFrom: onTrackFrom(loadServiceLevels(), now) };
+    const rolledBack = new Error('rolled back');
+    // The demo coordinator's cases dealt out to a desk of five, inside a transaction undone after.
+    await big.db.transaction(async (tx) => {
+      const desk = (await tx.query<{ id: string }>(
+        `INSERT INTO users (id, email, name, role) SELECT gen_random_uuid(), 'desk-' || k || '@queue.test', 'Desk ' || k, 'coordinator' FROM generate_series(1, 4) k RETURNING id`)).map((r) => r.id);
+      await tx.query(`UPDATE cases SET coordinator_id = ($2::uuid[])[1 + abs(hashtext(id::text)) % 4] WHERE coordinator_id = $1 AND abs(hashtext(id::text)) % 5 <> 0`, [me!.id, desk]);
+      const statements: string[] = [];
+      const watched: Queryable = { exec: (sql: string) => tx.exec(sql), query: async <T>(sql: string, params?: unknown[]) => {
+        statements.push(sql);
+        return tx.query<T>(sql, params);
+      } };
+      for (const [sort, order] of [['urgency', 'urgency, queued_at, id'], ['newest', 'queued_at DESC, id DESC']] as const) {
+        const truth = (await tx.query<{ id: string }>(
+          `SELECT id FROM cases WHERE (coordinator_id = $1 OR (coordinator_id IS NULL AND status NOT IN ('draft', 'cancelled', 'closed'))) AND NOT (status = 'cancelled' AND submitted_at IS NULL) ORDER BY ${order}`, [me!.id])).map((r) => r.id);
+        const pooled = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) AND coordinator_id IS NULL`, [truth]);
+        expect(truth.length).toBeGreaterThan(100);
+        expect(pooled[0]!.n).toBeGreaterThan(0);
+        statements.length = 0;
+        const first = await queryCases(watched, actor, { sort, page: 1, pageSize: 25 }, clock);
+        expect(first.rows.map((r) => r.id)).toEqual(truth.slice(0, 25));
+        // The page comes from two walks merged: the coordinator's own cases, and the pool.
+        const page = statements.find((sql) => /JOIN patients/.test(sql))!;
+        expect(page).toMatch(/UNION ALL/);
+        expect(page).toMatch(/c\.coordinator_id = \$1 ORDER BY/);
+        const deep = await queryCases(watched, actor, { sort, page: 4, pageSize: 25 }, clock);
+        expect(deep.rows.map((r) => r.id)).toEqual(truth.slice(75, 100));
+        const next = await queryCases(watched, actor, { sort, page: 1, pageSize: 25, cursor: first.nextCursor! }, clock);
+        expect(next.rows.map((r) => r.id)).toEqual(truth.slice(25, 50));
+        // Expedited only: the same two walks, each on its urgency.
+        const expedited = (await tx.query<{ id: string }>(
+          `SELECT id FROM cases WHERE urgency = 'expedited' AND (coordinator_id = $1 OR (coordinator_id IS NULL AND status NOT IN ('draft', 'cancelled', 'closed'))) AND NOT (status = 'cancelled' AND submitted_at IS NULL) ORDER BY ${order} LIMIT 25`, [me!.id])).map((r) => r.id);
+        expect((await queryCases(watched, actor, { sort, urgency: 'expedited', page: 1, pageSize: 25 }, clock)).rows.map((r) => r.id)).toEqual(expedited);
+      }
+      throw rolledBack;
+    }).catch((err: unknown) => {
+      if (err !== rolledBack) throw err;
+    });
+  });
+
   it.runIf(process.env.TEST_DB === 'postgres')('keeps one plan for a service-level list, whatever the moment', async () => {
     const [me] = await big.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator@demo.consilium.test'`);
     const actor = { userId: me!.id, role: 'coordinator' as const, name: 'Coordinator', email: 'coordinator@demo.consilium.test' };

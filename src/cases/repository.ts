@@ -1,5 +1,5 @@
 import type { Actor } from '../core/context.ts';
-import { caseGrantSql, type CaseRow } from '../core/access.ts';
+import { caseGrantSql, grantPartsSql, type CaseRow } from '../core/access.ts';
 import { mergedWalksSql } from '../core/walks.ts';
 import type { Queryable } from '../core/db.ts';
 import type { CaseRelation, CaseStatus } from './lifecycle.ts';
@@ -177,7 +177,7 @@ export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFil
   // indexes, a thousand entries at most). The planner cannot weigh a delivery date against a due
   // date: it took the late deliveries for a third of the table, so its estimate said "about
   // 31,700" for 361 overdue, and a count as one filter read the whole table (390 ms).
-  const listCount = f.sla ? `(SELECT count(*)::int FROM (${walkSql(f, listWhere, orderBy, clock, EXACT_UP_TO + 1, 0)}) capped)` : cappedCountSql(listFromWhere);
+  const listCount = f.sla ? `(SELECT count(*)::int FROM (${walkSql(listWhere, orderBy, walkBranches(f, null, clock), EXACT_UP_TO + 1, 0)}) capped)` : cappedCountSql(listFromWhere);
   const read = async (shape: PageShape) => {
     // The whole list's count: the matches the page was sorted from, when they are the list, else a
     // count of its own. `matched` is read back only to see whether a capped search was cut short.
@@ -190,7 +190,8 @@ export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFil
        JOIN cases c ON c.id = page.id JOIN patients p ON p.id = c.patient_id LEFT JOIN users co ON co.id = c.coordinator_id
        ORDER BY ${orderBy}`, params);
   };
-  let shape = pageOfIds(f, where, orderBy, offset, clock, counting);
+  const walks = walkBranches(f, grantPartsSql(actor, 1), clock);
+  let shape = pageOfIds(f, where, orderBy, offset, walks, counting);
   let found = await read(shape);
   let listed = found[0]?.list_total ?? null;
   if (found.length === 0 && (offset > 0 || f.cursor) && (counting || shape.capped)) {
@@ -200,7 +201,7 @@ export async function queryCases(tx: Queryable, actor: Actor, asked: CaseListFil
   }
   if (shape.capped && (found[0]?.matched ?? listed ?? 0) > EXACT_UP_TO) {
     // More matches than a search sorts by itself: the walk in sort order finds the page instead.
-    shape = pageOfIds(f, where, orderBy, offset, clock, false);
+    shape = pageOfIds(f, where, orderBy, offset, walks, false);
     found = await read(shape);
   }
   const counted = listed == null ? { total: estimate, estimated: true } : totalOfCount(listed, estimate);
@@ -227,7 +228,7 @@ interface PageShape {
  * status asked for and per part of a service-level state (see `mergedWalksSql`), each on an index
  * that holds the sort and the filter's columns, or else the walk in sort order, filtering as it goes.
  */
-function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, clock: ClockBounds, fewMatches: boolean): PageShape {
+function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: number, walks: string[], fewMatches: boolean): PageShape {
   // A search expected to match few (the planner's estimate, checked by the count): the matches
   // first (trigram index), counted and sorted in the same statement. A walk in sort order would
   // pass every older case until it met them: most of the table for a rare word. A common word is
@@ -245,15 +246,26 @@ function pageOfIds(f: CaseListFilter, where: string[], orderBy: string, offset: 
       capped: searchFirst,
     };
   }
-  return { with: '', ids: walkSql(f, where, orderBy, clock, f.pageSize, offset), matched: null, capped: false };
+  return { with: '', ids: walkSql(where, orderBy, walks, f.pageSize, offset), matched: null, capped: false };
 }
 
-/** The list's ids in sort order, from `offset`, at most `limit`: one index walk per status and per part of a service-level state. */
-function walkSql(f: CaseListFilter, where: string[], orderBy: string, clock: ClockBounds, limit: number, offset: number): string {
+/** The list's ids in sort order, from `offset`, at most `limit`: one index walk per branch (see `walkBranches`). */
+function walkSql(where: string[], orderBy: string, branches: string[], limit: number, offset: number): string {
+  return mergedWalksSql({ select: 'c.id, c.urgency, c.queued_at', from: 'FROM cases c', alias: 'c', where, branches, orderBy, limit, offset });
+}
+
+/**
+ * The walks a list is read by: one per status asked for and per part of a service-level state;
+ * a list of every status (or by urgency, age or words alone) walks a coordinator's own cases and
+ * the pool apart (`grantParts`), each on its own index, so a page costs the page and not the other
+ * coordinators' cases. A status list keeps its walk by status: few cases, whoever has them.
+ */
+function walkBranches(f: CaseListFilter, grantParts: readonly string[] | null, clock: ClockBounds): string[] {
   const statuses = (f.status?.length ?? 0) > 1 ? f.status!.map((status) => `c.status = ${stateWord(status)}`) : [''];
   const clocks = f.sla ? slaBranches(f.sla, clock.now, clock.onTrackFrom) : [''];
   const branches = statuses.flatMap((s) => clocks.map((c) => [s, c].filter(Boolean).join(' AND '))).filter(Boolean);
-  return mergedWalksSql({ select: 'c.id, c.urgency, c.queued_at', from: 'FROM cases c', alias: 'c', where, branches, orderBy, limit, offset });
+  if (branches.length || f.status?.length || !grantParts) return branches;
+  return [...grantParts];
 }
 
 interface ClockBounds {

@@ -65,7 +65,7 @@ const GRANT_IN_FORCE = 'm.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expi
 
 /**
  * States of a case no coordinator has taken that are not in the shared pool: not sent yet, or over.
- * The queue's indexes leave these cases out (migration 045): a change here changes them too.
+ * The queue's indexes leave these cases out (migrations 045, 048): a change here changes them too.
  */
 const OUTSIDE_POOL: readonly CaseStatus[] = ['draft', 'cancelled', 'closed'];
 
@@ -84,10 +84,20 @@ export function holdsGrant(actor: Actor, row: Pick<CaseRow, 'status' | 'coordina
  * id is bound as parameter `$n`.
  */
 export function caseGrantSql(actor: Actor, n: number): string {
-  if (actor.role === 'coordinator') return `(c.coordinator_id = $${n} OR (c.coordinator_id IS NULL AND c.status NOT IN (${OUTSIDE_POOL.map((s) => `'${s}'`).join(', ')})))`;
+  const parts = grantPartsSql(actor, n);
+  if (parts) return `(${parts.join(' OR ')})`;
   const rel = RELATIONS_FOR_ROLE[actor.role];
   if (!rel) return noCaseSql(n);
   return `EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $${n} AND ${GRANT_IN_FORCE} AND m.relation IN (${rel.map((r) => `'${r}'`).join(',')}))`;
+}
+
+/**
+ * A coordinator's grant in its two disjoint parts, their own cases and the shared pool (each with
+ * indexes of its own: migration 048), for lists that walk them apart; null for other roles.
+ */
+export function grantPartsSql(actor: Actor, n: number): [own: string, pool: string] | null {
+  if (actor.role !== 'coordinator') return null;
+  return [`c.coordinator_id = $${n}`, `(c.coordinator_id IS NULL AND c.status NOT IN (${OUTSIDE_POOL.map((s) => `'${s}'`).join(', ')}))`];
 }
 
 /** A condition that matches no case but still takes the bound id `$n` (PostgreSQL refuses an unused parameter). */
