@@ -8,7 +8,10 @@ const Uid = z.string().regex(/^[0-9.]{1,64}$/, 'a DICOM UID');
 const Params = z.object({ id: z.uuid() });
 
 const StudyView = z.object({
-  studyUid: z.string(), date: z.string().nullable(), description: z.string().nullable(), patientName: z.string().nullable(), accession: z.string().nullable(), identityFlag: z.string().nullable(),
+  studyUid: z.string(), date: z.string().nullable(), description: z.string().nullable(),
+  patientName: z.string().nullable().optional().describe('The name in the DICOM header; staff only: absent for the patient’s side'),
+  accession: z.string().nullable().optional().describe('The hospital’s accession number; staff only: absent for the patient’s side'),
+  identityFlag: z.string().nullable().describe('Why the images may be another patient’s; for the patient’s side without the name they carry'),
   series: z.array(z.object({
     seriesUid: z.string(), modality: z.string().nullable(), number: z.number().nullable(), description: z.string().nullable(), bodyPart: z.string().nullable(),
     instances: z.number(), frames: z.number(), transferSyntax: z.string(), thumbnailInstance: z.string(),

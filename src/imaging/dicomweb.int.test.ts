@@ -227,7 +227,7 @@ describe('QIDO-RS and WADO-RS', () => {
 
 describe('DICOM from the records upload', () => {
   it('indexes a CD zip through its DICOMDIR, skipping the viewer program, and flags another patient’s images', async () => {
-    const mine = aCtSeries(2, { patientName: 'Testperson^Robin', birthDate: '19620504' });
+    const mine = aCtSeries(2, { patientName: 'Testperson^Robin', birthDate: '19620504', accession: 'RAD-2024-0042' });
     const theirs = aDicomInstance({ patientName: 'Otherperson^Sam', birthDate: '19700101' });
     const dicomdir = aDicomdir(['DICOM/IM1', 'DICOM/IM2', 'DICOM/IM3']);
     const zip = await aZip([
@@ -242,12 +242,35 @@ describe('DICOM from the records upload', () => {
     const doc = (await patient.client.get(`/api/cases/${caseId}/documents/${up.body.document.id}`)).body;
     expect(doc.statusDetail).toBe('3 images indexed.');
     expect(doc.status).toBe('needs_review');
-    expect(doc.flags[0].message).toMatch(/Otherperson Sam.*does not match/);
-    const studies = (await patient.client.get(`/api/cases/${caseId}/imaging/studies`)).body;
-    const cd = studies.find((s: { studyUid: string }) => s.studyUid === mine.studyUid);
-    expect(cd.series[0].instances).toBe(2);
+    // The staff's flag names whom the images are labelled for; the patient's side reads that
+    // they may be someone else's, without that person's name and birth date.
+    const coordinator = await aStaff(t, 'coordinator');
+    const staffDoc = (await coordinator.client.get(`/api/cases/${caseId}/documents/${up.body.document.id}`)).body;
+    expect(staffDoc.flags[0].message).toMatch(/Otherperson Sam.*born 1970-01-01.*does not match/);
+    expect(doc.flags[0]).toEqual({ kind: 'patient_mismatch', message: expect.stringMatching(/^The name or birth date on these images does not match/) });
+    const listed = (await patient.client.get(`/api/cases/${caseId}/documents?category=imaging`)).body.items;
+    expect(JSON.stringify(listed)).not.toMatch(/Otherperson|1970-01-01/);
+
+    type Study = { studyUid: string; identityFlag: string | null; patientName?: string | null; accession?: string | null; series: { instances: number }[] };
+    const studies: Study[] = (await patient.client.get(`/api/cases/${caseId}/imaging/studies`)).body;
+    const cd = studies.find((s) => s.studyUid === mine.studyUid)!;
+    expect(cd.series[0]!.instances).toBe(2);
     expect(cd.identityFlag).toBeNull();
-    expect(studies.find((s: { identityFlag: string | null }) => s.identityFlag)).toBeTruthy();
+    const flagged = studies.find((s) => s.identityFlag)!;
+    expect(flagged.identityFlag).toMatch(/^The name or birth date on these images does not match/);
+    // No DICOM patient name or accession number reaches the patient's side, and nothing quotes them.
+    for (const s of studies) {
+      expect(s).not.toHaveProperty('patientName');
+      expect(s).not.toHaveProperty('accession');
+    }
+    expect(JSON.stringify(studies)).not.toMatch(/Testperson|Otherperson|RAD-2024-0042|ACC0001/);
+    // In Spanish too.
+    const spanish: Study[] = (await patient.client.request('GET', `/api/cases/${caseId}/imaging/studies`, undefined, { 'accept-language': 'es' })).body;
+    expect(spanish.find((s) => s.identityFlag)!.identityFlag).toMatch(/^El nombre o la fecha de nacimiento de estas imágenes/);
+
+    const forStaff: Study[] = (await coordinator.client.get(`/api/cases/${caseId}/imaging/studies`)).body;
+    expect(forStaff.find((s) => s.studyUid === mine.studyUid)).toMatchObject({ patientName: 'Testperson^Robin', accession: 'RAD-2024-0042' });
+    expect(forStaff.find((s) => s.identityFlag)).toMatchObject({ patientName: 'Otherperson^Sam', identityFlag: expect.stringMatching(/Otherperson Sam.*does not match/) });
   });
 
   it('refuses a damaged DICOM file at upload with a clear reason', async () => {

@@ -15,7 +15,8 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
-import { assertOpenForRecords } from '../records/service.ts';
+import { isPatientSide } from '../cases/lifecycle.ts';
+import { assertOpenForRecords, otherPatientNote } from '../records/service.ts';
 import { cdFiles } from './cdArchive.ts';
 import type { InstanceKey, InstanceStore, StagedInstance } from './instanceStore.ts';
 import { DEFAULT_DICOM_LIMITS, DicomRejected, parseInstance, type DicomJson, type DicomLimits, type ParsedInstance } from './part10.ts';
@@ -355,10 +356,16 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
     readMany: (rows: InstanceRow[]) => store.readMany(db, rows),
     read: (row: InstanceRow): Promise<Buffer> => store.read(db, row),
 
-    /** The studies of a case with their series, for the viewer and the records tab. */
+    /**
+     * The studies of a case with their series, for the viewer and the records tab. The DICOM
+     * patient name and the hospital's accession number are for staff reconciling the images with
+     * the records; the patient's side knows a study by its date, description and series, and reads
+     * a mismatch flag without the name it quotes (it may be someone else's).
+     */
     async caseStudies(actor: Actor, meta: RequestMeta, caseId: string) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.list' });
+        const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'imaging.list' });
+        const patientSide = isPatientSide(relations);
         const studies = await tx.query<{ id: string; study_uid: string; study_date: string | null; study_description: string | null; patient_name: string | null; identity_flag: string | null; accession_number: string | null }>(
           'SELECT id, study_uid, study_date, study_description, patient_name, identity_flag, accession_number FROM dicom_studies WHERE case_id = $1 ORDER BY study_date DESC NULLS LAST, created_at DESC', [caseId]);
         const series = await tx.query<{ study_id: string; series_uid: string; modality: string | null; series_number: number | null; series_description: string | null; body_part: string | null; instances: number; first_instance: string; frames: number; transfer_syntax: string; slide_id: string | null }>(
@@ -369,7 +376,9 @@ export function imagingService(deps: Deps & { blobs: BlobStore; store: InstanceS
            FROM dicom_series se JOIN dicom_studies s ON s.id = se.study_id JOIN dicom_instances i ON i.series_id = se.id
            WHERE s.case_id = $1 GROUP BY se.id ORDER BY se.series_number NULLS LAST, se.series_uid`, [caseId]);
         return studies.map((s) => ({
-          studyUid: s.study_uid, date: s.study_date, description: s.study_description, patientName: s.patient_name, accession: s.accession_number, identityFlag: s.identity_flag,
+          studyUid: s.study_uid, date: s.study_date, description: s.study_description,
+          ...(patientSide ? {} : { patientName: s.patient_name, accession: s.accession_number }),
+          identityFlag: patientSide && s.identity_flag ? otherPatientNote('images', meta.locale) : s.identity_flag,
           series: series.filter((x) => x.study_id === s.id).map((x) => ({
             seriesUid: x.series_uid, modality: x.modality, number: x.series_number, description: x.series_description, bodyPart: x.body_part,
             instances: x.instances, frames: x.frames, transferSyntax: x.transfer_syntax, thumbnailInstance: x.first_instance, slideId: x.slide_id,

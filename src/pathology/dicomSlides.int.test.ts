@@ -51,8 +51,13 @@ describe('DICOM whole-slide images', () => {
     const checklist = (await coordinator.client.get(`/api/cases/${caseId}/checklist`)).body.items as { id: string; have: boolean }[];
     expect(checklist.find((i) => i.id === 'pathology_slides')?.have).toBe(true);
     expect(checklist.find((i) => i.id === 'imaging_files')?.have ?? false).toBe(false);
-    // The patient's side sees it listed too.
-    expect((await patient.client.get(`/api/cases/${caseId}/slides`)).body.map((s: { id: string }) => s.id)).toEqual([slide.id]);
+    // The patient's side sees it listed too, without the series description staff know it by
+    // (a scanner may write the accession number there).
+    expect(slide).toMatchObject({ filename: 'H&E 20x', name: 'H&E 20x' });
+    const theirs = (await patient.client.get(`/api/cases/${caseId}/slides`)).body;
+    expect(theirs.map((s: { id: string }) => s.id)).toEqual([slide.id]);
+    expect(theirs[0]).not.toHaveProperty('filename');
+    expect(theirs[0]).not.toHaveProperty('name');
 
     // And DICOMweb clients get the same slide's tiles as WADO-RS frames, as stored.
     const [level0] = await t.db.query<{ sop_instance_uid: string }>(`SELECT sop_instance_uid FROM dicom_instances WHERE number_of_frames = 12`);

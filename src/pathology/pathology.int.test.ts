@@ -76,6 +76,25 @@ describe('whole-slide images', () => {
     expect((await get('99/0_0.jpeg')).status).toBe(400);
   });
 
+  it('leaves the slide file’s name out of what the patient’s side reads; staff read it', async () => {
+    // A lab's file name often carries the accession number or the patient's name.
+    const caregiver = await aPatient(t);
+    await t.db.query(`INSERT INTO case_members (case_id, user_id, relation) VALUES ($1, $2, 'proxy')`, [caseId, caregiver.id]);
+    for (const who of [patient, caregiver]) {
+      const [listed] = (await who.client.get(`/api/cases/${caseId}/slides`)).body;
+      const opened = (await who.client.get(`/api/cases/${caseId}/slides/${slideId}`)).body;
+      for (const slide of [listed, opened]) {
+        expect(slide).toMatchObject({ id: slideId, status: 'ready', block: null, stain: null });
+        expect(slide).not.toHaveProperty('filename');
+        expect(slide).not.toHaveProperty('name');
+        expect(JSON.stringify(slide)).not.toMatch(/biopsy-A1/);
+      }
+    }
+    const [listed] = (await coordinator.client.get(`/api/cases/${caseId}/slides`)).body;
+    const opened = (await coordinator.client.get(`/api/cases/${caseId}/slides/${slideId}`)).body;
+    for (const slide of [listed, opened]) expect(slide).toMatchObject({ filename: 'biopsy-A1.svs', name: 'biopsy-A1.svs' });
+  });
+
   it('shows nothing of the slide to someone without access to the request', async () => {
     const stranger = await aPatient(t);
     expect((await stranger.client.get(`/api/cases/${caseId}/slides`)).status).toBe(404);
@@ -263,6 +282,9 @@ describe('label and overview photos, block and stain', () => {
     // The patient's side sees the slides, without the photos of the glass, and does not name them.
     const patientView = (await patient.client.get(`/api/cases/${caseId}/slides`)).body.find((s: { id: string }) => s.id === slide.id);
     expect(patientView.pictures).toEqual([]);
+    // Its block names it for them; the name staff read carries the file's.
+    expect(patientView).toMatchObject({ block: 'A3', stain: null });
+    expect(patientView).not.toHaveProperty('name');
     const refused = await fetch(`${t.baseUrl}/api/cases/${caseId}/slides/${slide.id}/pictures/label.jpeg`, { headers: { cookie: patient.client.cookieHeader } });
     expect(refused.status).toBe(404);
     expect((await patient.client.patch(`/api/cases/${caseId}/slides/${slide.id}`, { block: 'B1' })).status).toBe(404);

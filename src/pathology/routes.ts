@@ -6,7 +6,9 @@ import type { SlideAnnotations } from './annotations.ts';
 import type { PathologyService } from './service.ts';
 
 const SlideView = z.object({
-  id: z.uuid(), filename: z.string(), name: z.string().describe('Part/block and stain when given, and the file name'),
+  id: z.uuid(),
+  filename: z.string().optional().describe('The uploaded file’s name (a DICOM slide’s series description); staff only: absent for the patient’s side'),
+  name: z.string().optional().describe('Part/block and stain when given, and the file name; staff only: absent for the patient’s side'),
   block: z.string().nullable().describe('The specimen part and block the slide was cut from, e.g. A3'), stain: z.string().nullable().describe('e.g. H&E, or an immunostain'),
   status: z.enum(['processing', 'ready', 'failed']), failure: z.enum(['unreadable', 'tiles', 'too_large', 'missing']).nullable().describe('Why the slide cannot be shown'),
   vendor: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable(),

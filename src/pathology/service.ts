@@ -72,11 +72,16 @@ export function slideName(r: { filename: string; block: string | null; stain: st
   return given ? `${given} (${r.filename})` : r.filename;
 }
 
-/** A slide as the API shows it; the patient's side gets no label photos (they may show a name, and they are for the reviewing staff). */
+/**
+ * A slide as the API shows it. The patient's side gets no label photos (they may show a name, and
+ * they are for the reviewing staff), nor the file's name or the name built on it: a lab's file
+ * name (or a scanner's series description) often carries the accession number or the patient's
+ * name, and the patient's side knows a slide by its block and stain or its place in the list.
+ */
 export function slideView(r: SlideRow, patientSide = false) {
   const associated = r.associated;
   return {
-    id: r.id, filename: r.filename, name: slideName(r), block: r.block, stain: r.stain, status: r.status, failure: r.failure,
+    id: r.id, ...(patientSide ? {} : { filename: r.filename, name: slideName(r) }), block: r.block, stain: r.stain, status: r.status, failure: r.failure,
     vendor: r.vendor, width: r.width, height: r.height,
     micronsPerPixel: r.mpp_x && r.mpp_y ? (r.mpp_x + r.mpp_y) / 2 : r.mpp_x ?? r.mpp_y ?? null,
     objectivePower: r.objective_power, levels: r.levels,

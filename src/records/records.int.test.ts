@@ -106,6 +106,15 @@ describe('uploads and documents', () => {
     const other = await tusUpload(patient.client, caseId, 'other.json', Buffer.from(JSON.stringify(aFhirBundle({ given: 'Someone', family: 'Else', birthDate: '1990-01-01' }))));
     expect(other.body.document.status).toBe('needs_review');
     expect(other.body.document.flags[0]).toMatchObject({ kind: 'patient_mismatch' });
+    // Read back, the patient's side learns it may be someone else's without that person's name;
+    // the flag kept for staff still names them (staff reading it is tested with imaging).
+    const back = (await patient.client.get(`/api/cases/${caseId}/documents/${other.body.document.id}`)).body;
+    expect(back.flags[0].message).toMatch(/^The name or birth date on this record does not match/);
+    expect(JSON.stringify(back)).not.toMatch(/Someone|1990-01-01/);
+    const listed = (await patient.client.get(`/api/cases/${caseId}/documents`)).body.items.find((d: { id: string }) => d.id === other.body.document.id);
+    expect(listed.flags).toEqual(back.flags);
+    const [kept] = await t.db.query<{ flags: { message: string }[] }>('SELECT flags FROM documents WHERE id = $1', [other.body.document.id]);
+    expect(kept!.flags[0]!.message).toMatch(/Someone Else.*born 1990-01-01/);
   });
 
   it('imports a real C-CDA sample (and flags that its patient is not ours)', async () => {

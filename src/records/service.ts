@@ -4,7 +4,8 @@ import type { Locale } from '../core/locale.ts';
 import { recordAudit } from '../core/audit.ts';
 import { openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import type { BlobStore } from '../core/blobs.ts';
-import { OPEN_FOR_RECORDS } from '../cases/lifecycle.ts';
+import { isPatientSide, OPEN_FOR_RECORDS } from '../cases/lifecycle.ts';
+import { wordsIn } from '../core/i18n.ts';
 import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
@@ -61,16 +62,28 @@ interface DocumentRow {
   created_at: Date;
 }
 
-export function documentView(r: DocumentRow, locale?: Locale) {
+/**
+ * A document as the API shows it. The patient's side reads a "not the same patient" flag without
+ * the other person's name and birth date that the staff's wording quotes from the file: those are
+ * someone else's health data.
+ */
+export function documentView(r: DocumentRow, locale?: Locale, patientSide = false) {
+  const flags = (r.flags ?? []).map((f) => (patientSide && f.kind === 'patient_mismatch' ? { kind: f.kind, message: otherPatientNote(r.category === 'imaging' ? 'images' : 'record', locale) } : f));
   return {
     id: r.id, caseId: r.case_id, filename: r.filename, relativePath: r.relative_path, size: Number(r.size), sha256: r.blob_sha256,
     contentType: r.content_type, contentLabel: describeContent(r.content_type as Sniffed['contentType']), category: r.category,
     documentType: r.document_type, documentTypeLabel: documentTypeLabel(r.document_type), typeConfidence: r.type_confidence,
     typeEvidence: r.type_evidence ?? [], typeSource: r.type_source, status: r.status, statusDetail: r.status_note ? noteIn(r.status_note, locale) : r.status_detail,
-    testsReported: r.tests_reported ?? [], flags: r.flags ?? [], uploadedBy: r.uploader_name ?? null, createdAt: new Date(r.created_at).toISOString(),
+    testsReported: r.tests_reported ?? [], flags, uploadedBy: r.uploader_name ?? null, createdAt: new Date(r.created_at).toISOString(),
   };
 }
 export type DocumentView = ReturnType<typeof documentView>;
+
+/** What the patient's side reads where records may be someone else's (the staff's flag names that person). */
+export function otherPatientNote(what: 'images' | 'record', locale?: Locale | null): string {
+  const words = wordsIn(locale);
+  return what === 'images' ? words('records:otherPatient.images') : words('records:otherPatient.record');
+}
 
 
 const norm = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/[^a-z]/g, '');
@@ -204,6 +217,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       }
       await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
+      // The answer goes to whoever sent the file, who holds what it says: its flag as staff read it.
       return { document: documentView(doc!, meta.locale), duplicate: false };
     });
   }
@@ -282,7 +296,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
   async function listDocuments(actor: Actor, caseId: string, meta: RequestMeta, f: { category?: string; except?: string; status?: string; page: number; pageSize: number }) {
     return withCaseTx(db, async (tx) => {
-      await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'document.list' });
+      const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'document.list' });
       const where = ['d.case_id = $1'];
       const params: unknown[] = [caseId];
       if (f.category) where.push(`d.category = $${params.push(f.category)}`);
@@ -292,16 +306,16 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const rows = await tx.query<DocumentRow>(
         `SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE ${where.join(' AND ')}
          ORDER BY d.created_at DESC, coalesce(d.relative_path, d.filename), d.id LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
-      return { items: rows.map((r) => documentView(r, meta.locale)), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
+      return { items: rows.map((r) => documentView(r, meta.locale, isPatientSide(relations))), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
     });
   }
 
   async function openDocument(tx: Queryable, actor: Actor, caseId: string, documentId: string, meta: RequestMeta, action: string) {
-    await openCase(tx, actor, caseId, 'case.records.read', meta);
+    const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta);
     const [doc] = await tx.query<DocumentRow>('SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE d.id = $1 AND d.case_id = $2', [documentId, caseId]);
     if (!doc) throw new AppError('NOT_FOUND', 'This document was not found on the case.');
     await recordAudit(tx, { actor, meta, action, entityType: 'Document', entityId: doc.id, caseId });
-    return doc;
+    return { doc, patientSide: isPatientSide(relations) };
   }
 
   return {
@@ -314,13 +328,16 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     listDocuments,
 
     async getDocument(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
-      return withCaseTx(db, async (tx) => documentView(await openDocument(tx, actor, caseId, documentId, meta, 'document.read'), meta.locale));
+      return withCaseTx(db, async (tx) => {
+        const { doc, patientSide } = await openDocument(tx, actor, caseId, documentId, meta, 'document.read');
+        return documentView(doc, meta.locale, patientSide);
+      });
     },
 
     /** The text read from the document, for the reviewer beside the original. */
     async documentText(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const doc = await openDocument(tx, actor, caseId, documentId, meta, 'document.text.read');
+        const { doc } = await openDocument(tx, actor, caseId, documentId, meta, 'document.text.read');
         const [t] = await tx.query<{ extracted_text: string | null }>('SELECT extracted_text FROM documents WHERE id = $1', [doc.id]);
         return { text: t?.extracted_text ?? null, status: doc.status };
       });
@@ -328,7 +345,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
     /** The decrypted content, streamed; the read is audited before the first byte leaves. */
     async content(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
-      const doc = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));
+      const { doc } = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));
       const { stream, size } = await blobs.open(db, doc.blob_sha256);
       return { stream, size, filename: doc.filename, contentType: doc.content_type };
     },

@@ -20879,6 +20879,7 @@ export interface components {
             documentType: string | null;
             documentTypeLabel: string;
             filename: string;
+            /** @description What a coordinator should check; for the patient’s side a patient_mismatch message names nobody (the staff’s quotes the name on the file) */
             flags: {
                 kind: string;
                 message: string;
@@ -20906,6 +20907,7 @@ export interface components {
             documentType: string | null;
             documentTypeLabel: string;
             filename: string;
+            /** @description What a coordinator should check; for the patient’s side a patient_mismatch message names nobody (the staff’s quotes the name on the file) */
             flags: {
                 kind: string;
                 message: string;
@@ -21234,11 +21236,14 @@ export interface components {
             value: number;
         };
         ImagingStudy: {
-            accession: string | null;
+            /** @description The hospital’s accession number; staff only: absent for the patient’s side */
+            accession?: string | null;
             date: string | null;
             description: string | null;
+            /** @description Why the images may be another patient’s; for the patient’s side without the name they carry */
             identityFlag: string | null;
-            patientName: string | null;
+            /** @description The name in the DICOM header; staff only: absent for the patient’s side */
+            patientName?: string | null;
             series: {
                 bodyPart: string | null;
                 description: string | null;
@@ -21255,11 +21260,14 @@ export interface components {
             studyUid: string;
         };
         ImagingStudyInput: {
-            accession: string | null;
+            /** @description The hospital’s accession number; staff only: absent for the patient’s side */
+            accession?: string | null;
             date: string | null;
             description: string | null;
+            /** @description Why the images may be another patient’s; for the patient’s side without the name they carry */
             identityFlag: string | null;
-            patientName: string | null;
+            /** @description The name in the DICOM header; staff only: absent for the patient’s side */
+            patientName?: string | null;
             series: {
                 bodyPart: string | null;
                 description: string | null;
@@ -23390,15 +23398,16 @@ export interface components {
             block: string | null;
             /** @description Why the slide cannot be shown */
             failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
-            filename: string;
+            /** @description The uploaded file’s name (a DICOM slide’s series description); staff only: absent for the patient’s side */
+            filename?: string;
             height: number | null;
             /** Format: uuid */
             id: string;
             labelMayShowName: boolean;
             levels: number | null;
             micronsPerPixel: number | null;
-            /** @description Part/block and stain when given, and the file name */
-            name: string;
+            /** @description Part/block and stain when given, and the file name; staff only: absent for the patient’s side */
+            name?: string;
             objectivePower: number | null;
             /** @description Photos of the glass the file holds: the label (may show a name) and the whole slide */
             pictures: ("label" | "macro")[];
@@ -23462,15 +23471,16 @@ export interface components {
             block: string | null;
             /** @description Why the slide cannot be shown */
             failure: ("unreadable" | "tiles" | "too_large" | "missing") | null;
-            filename: string;
+            /** @description The uploaded file’s name (a DICOM slide’s series description); staff only: absent for the patient’s side */
+            filename?: string;
             height: number | null;
             /** Format: uuid */
             id: string;
             labelMayShowName: boolean;
             levels: number | null;
             micronsPerPixel: number | null;
-            /** @description Part/block and stain when given, and the file name */
-            name: string;
+            /** @description Part/block and stain when given, and the file name; staff only: absent for the patient’s side */
+            name?: string;
             objectivePower: number | null;
             /** @description Photos of the glass the file holds: the label (may show a name) and the whole slide */
             pictures: ("label" | "macro")[];

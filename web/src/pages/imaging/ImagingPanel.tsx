@@ -19,7 +19,8 @@ const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1
 export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) {
   const studies = useQuery({ queryKey: caseKeys.part(caseId, 'imaging'), queryFn: () => get<ImagingStudy[]>(`/cases/${caseId}/imaging/studies`) });
   const { t } = useTranslation();
-  // The hospital's accession number is for staff reconciling records; the patient's side knows a study by its date, description and series.
+  // The hospital's accession number is for staff reconciling records (the server leaves it out for
+  // the patient's side); the patient's side knows a study by its date, description and series.
   const patientSide = usePatientSide();
   if (studies.isLoading) return <Loader role="status" aria-label={t('records:imaging.loading')} />;
   if (studies.error) return <ErrorNote error={studies.error} />;
@@ -40,7 +41,7 @@ export function ImagingPanel({ caseId, can }: { caseId: string; can: CaseCan }) 
               </Stack>
               {canExport && <ExportMenu caseId={caseId} studyUid={s.studyUid} />}
             </Group>
-            {s.identityFlag && <Alert color="orange" title={t('records:imaging.identity')}>{s.identityFlag}</Alert>}
+            {s.identityFlag && <Alert color="orange" title={patientSide ? t('records:imaging.identityPatientSide') : t('records:imaging.identity')}>{s.identityFlag}</Alert>}
             <SimpleGrid cols={{ base: 2, sm: 4, md: 6 }}>
               {s.series.map((se) => {
                 const prior = all.slice(si + 1).flatMap((p) => p.series.filter((x) => x.modality === se.modality).map((x) => `${p.studyUid}:${x.seriesUid}`))[0];
