@@ -98,7 +98,8 @@ describe('uploads and documents', () => {
 
   it('imports a FHIR bundle into treatment history and labs, and flags a bundle for another patient', async () => {
     const mine = await tusUpload(patient.client, caseId, 'records.json', Buffer.from(JSON.stringify(aFhirBundle())));
-    expect(mine.body.document).toMatchObject({ contentType: 'fhir_json', category: 'structured', status: 'ready', flags: [] });
+    // Who added it, by id: the patient's screen shows the file's name under their own uploads only.
+    expect(mine.body.document).toMatchObject({ contentType: 'fhir_json', category: 'structured', status: 'ready', flags: [], uploadedById: patient.id });
     const labs = (await patient.client.get(`/api/cases/${caseId}/clinical?kind=observation`)).body;
     expect(labs[0]).toMatchObject({ display: 'Hemoglobin [Mass/volume] in Blood', value: '13.2', unit: 'g/dL', effective: '2026-10-01' });
     const meds = (await patient.client.get(`/api/cases/${caseId}/clinical?kind=medication`)).body;

@@ -24,7 +24,7 @@ const DocumentView = z.object({
   typeConfidence: z.number().nullable(), typeEvidence: z.array(z.string()), typeSource: z.string().nullable(), status: z.string(), statusDetail: z.string().nullable(),
   testsReported: z.array(z.string()),
   flags: z.array(z.object({ kind: z.string(), message: z.string() })).describe('What a coordinator should check; for the patient’s side a patient_mismatch message names nobody (the staff’s quotes the name on the file)'),
-  uploadedBy: z.string().nullable(), createdAt: z.string(),
+  uploadedBy: z.string().nullable(), uploadedById: z.uuid(), createdAt: z.string(),
 }).meta({ id: 'Document' });
 const ClinicalEntry = z.object({
   id: z.uuid(), documentId: z.uuid(), kind: z.string(), code: z.string().nullable(), codeSystem: z.string().nullable(), display: z.string().nullable(),

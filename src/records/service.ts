@@ -74,7 +74,7 @@ export function documentView(r: DocumentRow, locale?: Locale, patientSide = fals
     contentType: r.content_type, contentLabel: describeContent(r.content_type as Sniffed['contentType']), category: r.category,
     documentType: r.document_type, documentTypeLabel: documentTypeLabel(r.document_type), typeConfidence: r.type_confidence,
     typeEvidence: r.type_evidence ?? [], typeSource: r.type_source, status: r.status, statusDetail: r.status_note ? noteIn(r.status_note, locale) : r.status_detail,
-    testsReported: r.tests_reported ?? [], flags, uploadedBy: r.uploader_name ?? null, createdAt: new Date(r.created_at).toISOString(),
+    testsReported: r.tests_reported ?? [], flags, uploadedBy: r.uploader_name ?? null, uploadedById: r.uploaded_by, createdAt: new Date(r.created_at).toISOString(),
   };
 }
 export type DocumentView = ReturnType<typeof documentView>;

@@ -20896,6 +20896,8 @@ export interface components {
             typeEvidence: string[];
             typeSource: string | null;
             uploadedBy: string | null;
+            /** Format: uuid */
+            uploadedById: string;
         };
         DocumentInput: {
             /** Format: uuid */
@@ -20924,6 +20926,8 @@ export interface components {
             typeEvidence: string[];
             typeSource: string | null;
             uploadedBy: string | null;
+            /** Format: uuid */
+            uploadedById: string;
         };
         ExpertInbox: {
             accepted: {

@@ -14,9 +14,10 @@ import { api, formatDate, formatDay, get, type GetResult, type Schema } from '..
 
 type Doc = Schema<'Document'>;
 type Checklist = Schema<'RecordsChecklist'>;
-import type { Me } from '../../auth.tsx';
+import { usePatientSide, type Me } from '../../auth.tsx';
 import { useCaseReader } from '../../caseData.ts';
 import { ErrorNote, WideTable } from '../../components.tsx';
+import { documentTitle } from './documentTitle.ts';
 import { MaterialPanel } from './MaterialPanel.tsx';
 import type { ImagingStudy } from '../imaging/ImagingPanel.tsx';
 import { Link } from 'react-router';
@@ -38,13 +39,13 @@ const size = (n: number) => (n > 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MB` 
 
 /** Uploading records (files and whole folders, resumable), what arrived, and the checklist. */
 /** The document beside the text read from it: for reviewers reading records without leaving the case. */
-function DocumentReader({ caseId, doc, onClose }: { caseId: string; doc: Doc; onClose: () => void }) {
+function DocumentReader({ caseId, doc, title, onClose }: { caseId: string; doc: Doc; title: string; onClose: () => void }) {
   const { t } = useTranslation();
   const text = useQuery({ queryKey: ['doc-text', doc.id], queryFn: () => get<GetResult<'/api/cases/{id}/documents/{documentId}/text'>>(`/cases/${caseId}/documents/${doc.id}/text`) });
   return (
-    <Modal opened onClose={onClose} title={doc.filename} size="90%">
+    <Modal opened onClose={onClose} title={title} size="90%">
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <iframe title={t('records:reader.original', { name: doc.filename })} src={`/api/cases/${caseId}/documents/${doc.id}/content?inline=true`} style={{ width: '100%', height: '70vh', border: '1px solid #ddd' }} data-testid="document-frame" />
+        <iframe title={t('records:reader.original', { name: title })} src={`/api/cases/${caseId}/documents/${doc.id}/content?inline=true`} style={{ width: '100%', height: '70vh', border: '1px solid #ddd' }} data-testid="document-frame" />
         <ScrollArea h="70vh">
           <Text size="sm" fw={600}>{t('records:reader.text')}</Text>
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="document-text">{text.data?.text ?? (text.isLoading ? t('records:reader.loading') : t('records:reader.noText'))}</Text>
@@ -59,6 +60,10 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
   const qc = useQueryClient();
   const { t, i18n } = useTranslation();
   const isCoordinator = me.user.role === 'coordinator';
+  const patientSide = usePatientSide();
+  const titleOf = (d: Doc) => documentTitle(d, { userId: me.user.id, patientSide }, t);
+  // Several records may share a kind ("Pathology report"): a label that must stand alone adds the day it came.
+  const labelOf = (d: Doc) => (patientSide ? t('records:documents.titleDated', { title: titleOf(d).title, date: formatDate(d.createdAt) }) : titleOf(d).title);
   const refresh = () => {
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });
@@ -127,25 +132,30 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
         <ErrorNote error={docs.error} />
         {/* One block per document whose parts sit side by side when there is room and stack on a phone. */}
         <Stack gap={0} data-testid="documents">
-          {docs.data?.items.map((d) => (
-            <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
-              <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
-                <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{d.relativePath || d.filename}</Anchor>
-                <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: t(`records:content.${d.contentType}`, { defaultValue: d.contentLabel }), size: size(d.size) })}</Text>
-                {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={t('records:documents.readLabel', { name: d.filename })}>{t('records:documents.read')}</Button>}
-              </div>
-              <div><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></div>
-              <div>
-                <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUSES.includes(d.status) ? t(`records:status.${d.status as DocStatus}`) : d.status}</Badge>
-                {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
-                {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
-              </div>
-              <div><Text size="xs">{t('records:documents.added', { date: formatDate(d.createdAt) })}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></div>
-            </SimpleGrid>
-          ))}
+          {docs.data?.items.map((d) => {
+            const { title, fileName } = titleOf(d);
+            return (
+              <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
+                <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                  <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{title}</Anchor>
+                  {fileName && <Text size="xs" c="dimmed">{fileName}</Text>}
+                  <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: t(`records:content.${d.contentType}`, { defaultValue: d.contentLabel }), size: size(d.size) })}</Text>
+                  {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={t('records:documents.readLabel', { name: labelOf(d) })}>{t('records:documents.read')}</Button>}
+                </div>
+                {/* The patient's side reads the kind in the title already. */}
+                {!patientSide && <div><DocumentType caseId={caseId} d={d} isCoordinator={isCoordinator} /></div>}
+                <div>
+                  <Badge color={STATUS_COLOR[d.status]} variant="light">{STATUSES.includes(d.status) ? t(`records:status.${d.status as DocStatus}`) : d.status}</Badge>
+                  {d.statusDetail && <Text size="xs">{d.statusDetail}</Text>}
+                  {d.flags.map((f) => <Alert key={f.kind} color="orange" p={6} mt={4}><Text size="xs">{f.message}</Text></Alert>)}
+                </div>
+                <div><Text size="xs">{t('records:documents.added', { date: formatDate(d.createdAt) })}</Text><Text size="xs" c="dimmed">{d.uploadedBy}</Text></div>
+              </SimpleGrid>
+            );
+          })}
         </Stack>
       </section>
-      {reading && <DocumentReader caseId={caseId} doc={reading} onClose={() => setReading(null)} />}
+      {reading && <DocumentReader caseId={caseId} doc={reading} title={labelOf(reading)} onClose={() => setReading(null)} />}
       <MaterialPanel caseId={caseId} isCoordinator={isCoordinator} />
       <ClinicalSection caseId={caseId} />
     </Stack>
