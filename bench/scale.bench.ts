@@ -172,6 +172,7 @@ async function scenariosFor(t: TestApp, p: People): Promise<{ scenarios: Scenari
     { name: 'patient’s own list', client: p.patient, path: '/api/cases' },
     { name: 'expert inbox', client: p.expert, path: '/api/experts/me/inbox' },
     { name: 'FHIR ServiceRequest, active', client: c, path: '/fhir/R4/ServiceRequest?status=active&_count=20' },
+    { name: 'FHIR ServiceRequest, every status', client: c, path: '/fhir/R4/ServiceRequest?_count=20' },
     { name: 'FHIR Patient by family name', client: c, path: `/fhir/R4/Patient?family=${encodeURIComponent(sample!.family)}&_count=20` },
     { name: 'FHIR AuditEvent of one patient', client: p.admin, path: `/fhir/R4/AuditEvent?patient=Patient/${sample!.patient_id}&_count=20` },
     { name: 'audit log, newest', client: p.admin, path: '/api/admin/audit?pageSize=50' },

@@ -68,6 +68,19 @@ describe('FHIR R4', () => {
     for (const p of entries(patients)) expectValid(p);
   });
 
+  it('lists a coordinator their own requests and the unclaimed pool, in order, and not another coordinator\'s', async () => {
+    const other = await aStaff(t, 'coordinator');
+    const theirs = await aCase(t, await aPatient(t), { submit: true });
+    await command(other, theirs, 'startRecordCollection');
+    const pooled = await aCase(t, await aPatient(t), { submit: true });
+    const ids = async (who: Person, query: string) => entries((await who.client.get(`/fhir/R4/ServiceRequest?${query}`)).body as Bundle).map((r) => r.id);
+    expect(await ids(coordinator, '_count=50')).toEqual([caseId, pooled]);
+    expect(await ids(other, '_count=50')).toEqual([theirs, pooled]);
+    // Paged: the second page of the merged walks.
+    expect(await ids(coordinator, '_count=1&_offset=1')).toEqual([pooled]);
+    expect(await ids(coordinator, 'status=active&_count=50')).toEqual([caseId, pooled]);
+  });
+
   it('serves the health coverage the request names, as Coverage, to the patient side and the coordinator only', async () => {
     const mine: Bundle = (await patient.client.get(`/fhir/R4/Coverage?patient=Patient/${patientId}`)).body;
     expectValid(mine);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { recordAudit, recordCaseReads } from '../core/audit.ts';
-import { caseGrantSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
+import { caseGrantSql, grantPartsSql, openCase, withCaseTx, type CaseRow } from '../core/access.ts';
 import { roleAllows } from '../core/auth/roles.ts';
 import type { Deps } from '../core/deps.ts';
 import type { Queryable } from '../core/db.ts';
@@ -73,7 +73,7 @@ export function fhirRoutes(deps: Deps) {
     }
 
     /** Runs a search over the cases the actor may read: `where` refers to `cases c`. */
-    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string) => { from: string; where: string[]; order: string; cols: string; branches?: string[] }, count: number, offset: number, permission: 'case.read' | 'case.billing.read' = 'case.read') {
+    async function searchCases<T>(req: FastifyRequest, tx: Queryable, sql: (grant: string, bind: (v: unknown) => string, grantParts: readonly string[] | null) => { from: string; where: string[]; order: string; cols: string; branches?: string[] }, count: number, offset: number, permission: 'case.read' | 'case.billing.read' = 'case.read') {
       const actor = req.actor;
       if (!roleAllows(actor.role, permission)) throw new AppError('FORBIDDEN');
       const values: unknown[] = [actor.userId];
@@ -81,7 +81,7 @@ export function fhirRoutes(deps: Deps) {
         values.push(v);
         return `$${values.length}`;
       };
-      const q = sql(caseGrantSql(actor, 1), bind);
+      const q = sql(caseGrantSql(actor, 1), bind, grantPartsSql(actor, 1));
       const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
       const total = await searchTotal(tx, `${q.from} ${where}`, values, req);
       const rows = await tx.query<T>(q.branches
@@ -134,9 +134,11 @@ export function fhirRoutes(deps: Deps) {
       const count = countParam(p._count?.[0]);
       const offset = offsetParam(p._offset?.[0]);
       const result = await db.reading(async (tx) => {
-        const r = await searchCases<CaseForFhir>(req, tx, (grant, bind) => {
+        const r = await searchCases<CaseForFhir>(req, tx, (grant, bind, grantParts) => {
           const where = [grant];
-          let branches: string[] | undefined;
+          // A coordinator's own cases and the unclaimed pool, each walked on its own index (as the
+          // queue is): one walk of both would pass every other coordinator's cases.
+          let branches: string[] | undefined = grantParts ? [...grantParts] : undefined;
           if (p._id) where.push(`c.id = ANY(${bind(p._id.flatMap((v) => v.split(',')).map(asUuid))}::uuid[])`);
           for (const ref of [...(p.patient ?? []), ...(p.subject ?? [])]) where.push(`c.patient_id = ${bind(asUuid(referenceId(ref, 'Patient')))}::uuid`);
           for (const v of p.identifier ?? []) where.push(`c.reference = ${bind(v.includes('|') ? v.split('|')[1] : v)}`);
