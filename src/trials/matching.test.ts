@@ -108,7 +108,7 @@ describe('trials for a case', () => {
     const breastMale = matchTrials({ ...egfrLungCase, conditionId: 'breast_cancer', sex: 'male' }, studies, trialsKnowledge);
     expect(breastMale.candidates).toEqual([]);
     expect(breastMale.setAside[0]).toMatchObject({ nctId: 'NCT09900003', why: 'Takes women only.' });
-    expect(matchTrials({ ...egfrLungCase, conditionId: 'lung_nodule' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], candidates: [], setAside: [], placeNote: null });
+    expect(matchTrials({ ...egfrLungCase, conditionId: 'lung_nodule' }, studies, trialsKnowledge)).toEqual({ conditionTerms: [], conditionNames: [], candidates: [], setAside: [], placeNote: null });
   });
 
   it('reads what a study asks of a test from how it writes it, leaving treatment lines aside', () => {
@@ -216,10 +216,10 @@ describe('in the reader’s language', () => {
     const [egfr, kras] = es.candidates;
     expect(egfr!.reasons).toEqual([
       'Es un estudio de cáncer de pulmón de células no pequeñas, la enfermedad de esta solicitud.',
-      'Se refiere a EGFR (incluidas las inserciones del exón 20), que se analizó para esta solicitud (revise el resultado).',
+      'Prueba relacionada: EGFR (incluidas las inserciones del exón 20), que se analizó para esta solicitud (revise el resultado).',
       'Tiene un centro en el estado del paciente (Massachusetts).',
     ]);
-    expect(kras!.reasons).toContain('Se refiere a KRAS G12C, que todavía no tiene un análisis en el expediente.');
+    expect(kras!.reasons).toContain('Prueba relacionada: KRAS G12C, que todavía no tiene un análisis en el expediente.');
     // The registry's countries are English; the reader is told theirs.
     expect(kras!.reasons).toContain('Tiene un centro en el país del paciente (Estados Unidos).');
     expect(es.setAside).toEqual([{ nctId: 'NCT09900004', title: expect.any(String), why: 'Acepta personas de hasta 60 años.' }]);
@@ -227,7 +227,7 @@ describe('in the reader’s language', () => {
     const byLine = new Map(egfr!.checks.map((c) => [c.line, c.notes]));
     expect(byLine.get('At least one measurable lesion per RECIST 1.1')).toEqual(['Pide enfermedad medible: revise el informe de imagen más reciente.']);
     expect(byLine.get('Prior immunotherapy within 6 months')).toEqual(['Los antecedentes de tratamiento no mencionan inmunoterapia (inhibidores de puntos de control inmunitario): confírmelo con el equipo tratante.']);
-    expect(byLine.get('Documented EGFR exon 19 deletion or L858R mutation')).toEqual(['Se analizó EGFR (incluidas las inserciones del exón 20) para esta solicitud: compare el resultado con esta línea.']);
+    expect(byLine.get('Documented EGFR exon 19 deletion or L858R mutation')).toEqual(['Prueba analizada para esta solicitud: EGFR (incluidas las inserciones del exón 20); compare el resultado con esta línea.']);
     expect(kras!.checks.find((c) => /prior line/.test(c.line))!.notes).toEqual(['Depende de los tratamientos previos: revise los antecedentes de tratamiento.', 'Los antecedentes de tratamiento mencionan 1 tratamiento previo: Carboplatin and pemetrexed, four cycles.']);
     // English is as it was.
     expect(en.candidates[0]!.reasons[0]).toBe('Studies non-small cell lung cancer, the condition of this request.');
@@ -240,7 +240,7 @@ describe('in the reader’s language', () => {
     const adjuvant = { ...egfr, nctId: 'NCT09900102', title: 'Synthetic adjuvant study after surgery for EGFR-mutant non-small cell lung cancer' };
     const m = new Map(matchTrials(findings, [...studies, adjuvant], trialsKnowledge, { locale: 'es' }).candidates.map((c) => [c.nctId, c]));
     expect(m.get('NCT09900001')!.reasons).toContain('El estudio pide un resultado positivo de EGFR, y un informe del expediente dice «EGFR exon 19 deletion detected» (detectado): compare los detalles con el estudio.');
-    expect(m.get('NCT09900002')!.reasons).toContain('Se refiere a KRAS G12C; los informes del expediente no coinciden («KRAS: not detected» y «KRAS G12C detected»): revise cuál es el correcto.');
+    expect(m.get('NCT09900002')!.reasons).toContain('Prueba relacionada: KRAS G12C; los informes del expediente no coinciden («KRAS: not detected» y «KRAS G12C detected»): revise cuál es el correcto.');
     expect(m.get('NCT09900102')!.reasons).toContain('Es para cáncer que se puede extirpar con cirugía (en estadio temprano, antes o después de la cirugía) (dice «adjuvant»), pero la solicitud dice que el cáncer se diseminó: podría no servir.');
     expect(m.get('NCT09900001')!.checks.find((c) => /EGFR exon 19/.test(c.line))!.notes).toEqual(['EGFR: un informe del expediente dice «EGFR exon 19 deletion detected» (detectado); compárelo con esta línea.']);
   });

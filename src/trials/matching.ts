@@ -54,6 +54,8 @@ export interface SetAside { nctId: string; title: string; why: string }
 
 export interface TrialMatches {
   conditionTerms: string[];
+  /** The same conditions in the reader's language, for the reader (the registry is searched with the terms). */
+  conditionNames: string[];
   candidates: TrialCandidate[];
   setAside: SetAside[];
   /** Why distances are not shown though the patient gave a code (it was not found); null otherwise. */
@@ -107,7 +109,8 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
   const aliases = entry?.aliases ?? [];
   const home = homeOf(facts);
   const placeNote = facts.postalCode && !home.at ? placeNotFound(facts.postalCode, facts.country, t) : null;
-  const out: { conditionTerms: string[]; candidates: (Omit<TrialCandidate, 'reasons'> & { reasons: Reason[]; eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, candidates: [], setAside: [], placeNote };
+  const conditionNames = entry ? conditionTerms.map((term) => termIn(entry, term, locale)) : [];
+  const out: { conditionTerms: string[]; conditionNames: string[]; candidates: (Omit<TrialCandidate, 'reasons'> & { reasons: Reason[]; eligibility?: string })[]; setAside: SetAside[]; placeNote: string | null } = { conditionTerms, conditionNames, candidates: [], setAside: [], placeNote };
   if (!conditionTerms.length && !opts.search) return { ...out, candidates: [] };
   for (const trial of trials) {
     const studied = [...trial.conditions, ...trial.keywords, trial.title].join(' \n ');

@@ -17,6 +17,7 @@ const Candidate = z.object({
 }).meta({ id: 'TrialCandidate' });
 const CaseTrials = z.object({
   conditionTerms: z.array(z.string()).describe('The registry condition names searched'),
+  conditionNames: z.array(z.string()).describe("The same conditions in the reader's language"),
   candidates: z.array(Candidate),
   setAside: z.array(z.object({ nctId: z.string(), title: z.string(), why: z.string() })).describe('Studies of the condition the case is outside of (age, sex)'),
   placeNote: z.string().nullable().describe("Why distances are not shown though the patient gave a ZIP or postal code"),

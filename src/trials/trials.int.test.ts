@@ -133,11 +133,14 @@ describe('clinical trials', () => {
     expect(res.status).toBe(200);
     const egfr = res.body.candidates.find((c: { nctId: string }) => c.nctId === 'NCT09900001');
     expect(egfr.reasons[0]).toBe('Es un estudio de cáncer de pulmón de células no pequeñas, la enfermedad de esta solicitud.');
+    // The conditions searched, named in Spanish for the page (the registry is searched in English).
+    expect(res.body.conditionTerms).toContain('Non-small Cell Lung Cancer');
+    expect(res.body.conditionNames).toContain('cáncer de pulmón de células no pequeñas');
     expect(egfr.checks.find((c: { line: string }) => /measurable lesion/.test(c.line)).notes).toEqual(['Pide enfermedad medible: revise el informe de imagen más reciente.']);
     expect(res.body.setAside).toEqual([expect.objectContaining({ nctId: 'NCT09900004', why: 'Acepta personas de hasta 60 años.' })]);
     // A test is named as the Spanish panel names it, inside the sentence.
     const adc = await inSpanish(`/api/cases/${caseId}/trials/search?q=${encodeURIComponent('antibody-drug conjugates')}`);
-    expect(adc.body.candidates[0].reasons).toContain('Se refiere a mutación de ERBB2 (HER2), que todavía no tiene un análisis en el expediente.');
+    expect(adc.body.candidates[0].reasons).toContain('Prueba relacionada: mutación de ERBB2 (HER2), que todavía no tiene un análisis en el expediente.');
   });
 
   it('reads what a molecular report states of each test, quotes it, and ranks the studies by it', async () => {

@@ -20645,6 +20645,8 @@ export interface components {
         };
         CaseTrials: {
             candidates: components["schemas"]["TrialCandidate"][];
+            /** @description The same conditions in the reader's language */
+            conditionNames: string[];
             /** @description The registry condition names searched */
             conditionTerms: string[];
             /** @description When the latest refresh failed, if it did (the copy was kept) */
@@ -20662,6 +20664,8 @@ export interface components {
         };
         CaseTrialsInput: {
             candidates: components["schemas"]["TrialCandidateInput"][];
+            /** @description The same conditions in the reader's language */
+            conditionNames: string[];
             /** @description The registry condition names searched */
             conditionTerms: string[];
             /** @description When the latest refresh failed, if it did (the copy was kept) */

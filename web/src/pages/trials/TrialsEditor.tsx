@@ -140,7 +140,7 @@ function Suggestions({ data, has, add }: { data: CaseTrials; has: (id: string) =
       {data.placeNote && <Text size="xs" c="orange.9">{data.placeNote}</Text>}
       <Text size="xs" c="dimmed">{about.filter(Boolean).join(' ')}</Text>
       {data.conditionTerms.length === 0 && <Text size="sm">{t('trials:editor.notCovered')}</Text>}
-      {data.conditionTerms.length > 0 && data.candidates.length === 0 && <Text size="sm">{t('trials:editor.noneRecruiting', { conditions: data.conditionTerms.join(', ').toLocaleLowerCase() })}</Text>}
+      {data.conditionTerms.length > 0 && data.candidates.length === 0 && <Text size="sm">{t('trials:editor.noneRecruiting', { conditions: data.conditionNames.join(', ').toLocaleLowerCase() })}</Text>}
       {data.candidates.map((c) => <CandidateCard key={c.nctId} c={c} added={has(c.nctId)} add={() => add(c)} />)}
       {data.setAside.length > 0 && (
         <>
