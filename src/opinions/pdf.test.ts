@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportDefinition } from './pdf.ts';
+import { wordsIn } from '../core/i18n.ts';
+import { reportDefinition, slidesReviewedLines } from './pdf.ts';
 import type { ReportDocument } from './schemas.ts';
 
 /** A report with one part by a reviewer who works in `writtenIn`, for a patient who reads `patientReads`. */
@@ -41,5 +42,14 @@ describe('the opinion PDF in its readers’ languages', () => {
     expect(printed).toContain('Expert second opinion');
     expect(printed).toContain('Concordance: Minor discordance (no effect on management or prognosis)');
     expect(printed).not.toMatch(/Revisión|Cirugía/);
+  });
+
+  it('names a reviewed slide by block and stain, else by its place in the case’s list, in the reviewer’s language', () => {
+    const slidesReviewed = {
+      digital: [{ slideId: crypto.randomUUID(), name: 'A3 · H&E' }, { slideId: crypto.randomUUID(), number: 2, annotations: [{ number: 1, text: '125 µm — depth' }] }],
+      glass: [{ specimenId: crypto.randomUUID(), name: 'Biopsy A (3 from Riverside Pathology Lab)' }],
+    };
+    expect(slidesReviewedLines(slidesReviewed, wordsIn('en'))).toEqual(['Digital slide A3 · H&E.', 'Slide 2 (digital; annotation 1: 125 µm — depth).', 'Glass slides: Biopsy A (3 from Riverside Pathology Lab).']);
+    expect(slidesReviewedLines(slidesReviewed, wordsIn('es'))).toEqual(['Laminilla digital A3 · H&E.', 'Laminilla 2 (digital; anotación 1: 125 µm — depth).', 'Laminillas de vidrio: Biopsy A (3 from Riverside Pathology Lab).']);
   });
 });

@@ -32,7 +32,8 @@ export function slidesReviewedLines(s: NonNullable<OpinionContent['slidesReviewe
   const lines: string[] = [];
   for (const d of s.digital) {
     const cited = (d.annotations ?? []).map((a) => t('report:clinical.annotation', { number: a.number, text: a.text })).join('; ');
-    lines.push(cited ? t('report:clinical.digitalSlideCited', { name: d.name, cited }) : t('report:clinical.digitalSlide', { name: d.name }));
+    if (d.name) lines.push(cited ? t('report:clinical.digitalSlideCited', { name: d.name, cited }) : t('report:clinical.digitalSlide', { name: d.name }));
+    else lines.push(cited ? t('report:clinical.numberedSlideCited', { number: d.number, cited }) : t('report:clinical.numberedSlide', { number: d.number }));
   }
   for (const g of s.glass) lines.push(t('report:clinical.glassSlides', { name: g.name }));
   if (s.digitalSufficed === 'yes') lines.push(t('report:clinical.digitalSufficed'));

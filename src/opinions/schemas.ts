@@ -59,7 +59,12 @@ const Trial = z.strictObject({
  * saved, so the signed text names what was really on file.
  */
 const CitedAnnotation = z.strictObject({ number: z.number().int().min(1), text: text(700) });
-const DigitalSlideReviewed = z.strictObject({ slideId: z.uuid(), name: text(300), annotations: z.array(CitedAnnotation).max(50).optional() });
+/**
+ * A digital slide is named by its part/block and stain when given (`name`), else by its place in
+ * the case's list of slides (`number`), which the report words in its language ("Slide 2"), as the
+ * patient's side numbers it. Parts signed before kept the slide's file name in `name`.
+ */
+const DigitalSlideReviewed = z.strictObject({ slideId: z.uuid(), name: text(300).optional(), number: z.number().int().min(1).optional(), annotations: z.array(CitedAnnotation).max(50).optional() });
 const GlassReviewed = z.strictObject({ specimenId: z.uuid(), name: text(300) });
 export const DIGITAL_SUFFICED = ['yes', 'no'] as const;
 const SlidesReviewed = z.strictObject({
@@ -70,7 +75,7 @@ const SlidesReviewed = z.strictObject({
   comment: text(2000).optional(),
 });
 const SlidesReviewedDraft = z.strictObject({
-  digital: z.array(DigitalSlideReviewed.partial({ name: true }).extend({ annotations: z.array(CitedAnnotation.partial({ text: true })).max(50).optional() })).max(200).optional(),
+  digital: z.array(DigitalSlideReviewed.extend({ annotations: z.array(CitedAnnotation.partial({ text: true })).max(50).optional() })).max(200).optional(),
   glass: z.array(GlassReviewed.partial({ name: true })).max(100).optional(),
   digitalSufficed: z.enum(DIGITAL_SUFFICED).optional(),
   comment: text(2000).optional(),

@@ -10,16 +10,22 @@ let patient: Person;
 let coordinator: Person;
 let pathologist: Person;
 let caseId: string;
+/** A slide uploaded first, with neither block nor stain: the report numbers it by its place in the list. */
 let slideId: string;
+/** A slide uploaded second, as "scan-0042.svs", given block and stain before signing. */
+let namedId: string;
 beforeAll(async () => {
   t = await startTestApp({ JOBS_POLL_MS: '60000' });
   patient = await aPatient(t, 'Robin Testperson');
   coordinator = await aStaff(t, 'coordinator');
   pathologist = await aStaff(t, 'expert', 'Dr. Patho Logist');
   caseId = await aCaseInReview(t, patient, coordinator, pathologist, { role: 'pathology' });
-  const up = await tusUpload(coordinator.client, caseId, 'A3-HE.svs', aSlideFile());
+  const up = await tusUpload(coordinator.client, caseId, 'scan-0041.svs', aSlideFile());
   expect(up.status).toBe(200);
   slideId = up.body.document.id;
+  const named = await tusUpload(coordinator.client, caseId, 'scan-0042.svs', aSlideFile());
+  expect(named.status).toBe(200);
+  namedId = named.body.document.id;
   await t.app.jobs.drain();
 });
 afterAll(() => t.close());
@@ -34,7 +40,8 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
       slidesReviewed: { digital: [{ slideId, name: 'a name the client made up', annotations: [{ number: 1, text: 'made up' }] }] },
     });
     expect(saved.status).toBe(200);
-    expect(saved.body.content.slidesReviewed).toEqual({ digital: [{ slideId, name: 'A3-HE.svs', annotations: [{ number: 1, text: '125 µm — Tumour depth' }] }], glass: [] });
+    // Neither block nor stain is given yet: the slide is named by its place in the case's list, never by its file.
+    expect(saved.body.content.slidesReviewed).toEqual({ digital: [{ slideId, number: 1, annotations: [{ number: 1, text: '125 µm — Tumour depth' }] }], glass: [] });
     expect(saved.body.missing).toContain('Slides reviewed: say whether the digital slides were enough.');
 
     // Only what is on this case can be named.
@@ -77,10 +84,14 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
   });
 
   it('calls off glass slides not yet sent when the pathologist signs that the digital slides sufficed, and the report says which slides were reviewed', async () => {
+    // Named by block and stain, the second slide comes first in the list; the first is now "Slide 2", for the patient's side as in the report.
+    expect((await pathologist.client.patch(`/api/cases/${caseId}/slides/${namedId}`, { block: 'A3', stain: 'H&E' })).status).toBe(200);
+    const listed = (await patient.client.get(`/api/cases/${caseId}/slides`)).body as { id: string }[];
+    expect(listed.map((s) => s.id)).toEqual([namedId, slideId]);
     const questions: string[] = (await pathologist.client.get(`/api/cases/${caseId}/opinion`)).body.intake?.questions?.questions ?? [];
     const enough = await pathologist.client.patch(`/api/cases/${caseId}/opinion/draft`, {
       answers: questions.map((question) => ({ question, answer: 'See the summary.' })),
-      slidesReviewed: { digital: [{ slideId, annotations: [{ number: 1 }] }], digitalSufficed: 'yes', comment: 'Representative sections.' },
+      slidesReviewed: { digital: [{ slideId: namedId }, { slideId, annotations: [{ number: 1 }] }], digitalSufficed: 'yes', comment: 'Representative sections.' },
     });
     expect(enough.body.missing).toEqual([]);
     const signed = await pathologist.client.post(`/api/cases/${caseId}/opinion/sign`, { password: PASSWORD, code: codeFor(pathologist) });
@@ -92,12 +103,24 @@ describe('slides reviewed, in the opinion and in the glass-slide tracking', () =
 
     const issued = await pathologist.client.post(`/api/cases/${caseId}/opinion/report`, { password: PASSWORD, code: codeFor(pathologist) });
     expect(issued.status).toBe(201);
+    const report = (await coordinator.client.get(`/api/cases/${caseId}/opinion`)).body.reports[0];
+    expect(report.document.parts[0].content.slidesReviewed.digital).toEqual([
+      { slideId: namedId, name: 'A3 · H&E' }, { slideId, number: 2, annotations: [{ number: 1, text: '125 µm — Tumour depth' }] },
+    ]);
+    expect(JSON.stringify(report)).not.toMatch(/scan-004|\.svs/);
     const pdf = await fetch(`${t.baseUrl}/api/cases/${caseId}/opinion/report/1/pdf`, { headers: { cookie: pathologist.client.cookieHeader } });
     expect(pdf.status).toBe(200);
-    const text = execFileSync('pdftotext', ['-', '-'], { input: Buffer.from(await pdf.arrayBuffer()) }).toString().replace(/\s+/g, ' ');
-    expect(text).toContain('Slides reviewed');
-    expect(text).toContain('Digital slide A3-HE.svs (annotation 1: 125 µm — Tumour depth).');
-    expect(text).toContain('The digital slides were enough for this review; the glass slides were not needed.');
+    const fhir = await coordinator.client.get(`/fhir/R4/DiagnosticReport/${report.id}`);
+    expect(fhir.status).toBe(200);
+    expect(JSON.stringify(fhir.body)).not.toMatch(/scan-004|\.svs/);
+    for (const printed of [Buffer.from(await pdf.arrayBuffer()), Buffer.from(fhir.body.presentedForm[0].data, 'base64')]) {
+      const text = execFileSync('pdftotext', ['-', '-'], { input: printed }).toString().replace(/\s+/g, ' ');
+      expect(text).toContain('Slides reviewed');
+      expect(text).toContain('Digital slide A3 · H&E.');
+      expect(text).toContain('Slide 2 (digital; annotation 1: 125 µm — Tumour depth).');
+      expect(text).toContain('The digital slides were enough for this review; the glass slides were not needed.');
+      expect(text).not.toMatch(/scan-004|\.svs/);
+    }
   });
 
   it('keeps glass slides another reviewer asked for when one pathologist signs that the digital slides were enough', async () => {

@@ -4,7 +4,7 @@ import type { Queryable } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
 import type { SlidesReviewedDraft } from '../opinions/schemas.ts';
-import { slideName } from './service.ts';
+import { blockAndStain, SLIDE_ORDER, slideName } from './service.ts';
 
 const MICRONS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const AREA = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -21,16 +21,22 @@ export const glassName = (s: { label: string; expected_count: number; source_fac
 
 /**
  * Fills a draft's "slides reviewed" section from the case's own records: each digital slide by
- * its name on file and each cited measurement by its number, value and note; each glass-slide
- * shipment by its label. A slide, shipment or measurement that is not on this case is refused,
- * so the signed report can only name what was really there.
+ * its part/block and stain, or when neither is given by its place in the case's list of slides
+ * (the number the patient's side knows it by), and each cited measurement by its number, value
+ * and note; each glass-slide shipment by its label. Never a slide's file name: the patient and
+ * the referring physician read the report, and a lab's file name often carries the accession
+ * number or the patient's name. A slide, shipment or measurement that is not on this case is
+ * refused, so the signed report can only name what was really there.
  */
 export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft: SlidesReviewedDraft): Promise<SlidesReviewedDraft> {
   const digitalIds = (draft.digital ?? []).map((d) => d.slideId);
   const glassIds = (draft.glass ?? []).map((g) => g.specimenId);
-  const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null }>(
-    `SELECT s.id, coalesce(d.filename, s.source_name, 'Digital slide') AS filename, s.block, s.stain FROM slides s LEFT JOIN documents d ON d.id = s.document_id
-     WHERE s.case_id = $1 AND s.status = 'ready' AND s.id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
+  // Numbered among all the case's slides, ready or not, as the slides list numbers them.
+  const slides = new Map((await tx.query<{ id: string; filename: string; block: string | null; stain: string | null; number: number }>(
+    `SELECT id, filename, block, stain, number FROM (
+       SELECT s.id, s.status, coalesce(d.filename, s.source_name, 'Digital slide') AS filename, s.block, s.stain, (row_number() OVER (ORDER BY ${SLIDE_ORDER}))::int AS number
+       FROM slides s LEFT JOIN documents d ON d.id = s.document_id WHERE s.case_id = $1) listed
+     WHERE status = 'ready' AND id = ANY($2::uuid[])`, [caseId, digitalIds])).map((r) => [r.id, r]));
   const notes = await tx.query<{ slide_id: string; number: number; value: number | null; unit: string | null; note: string | null }>(
     'SELECT slide_id, number, value, unit, note FROM slide_annotations WHERE case_id = $1 AND slide_id = ANY($2::uuid[]) AND deleted_at IS NULL', [caseId, digitalIds]);
   const glass = new Map((await tx.query<{ id: string; label: string; expected_count: number; source_facility: string }>(
@@ -44,7 +50,8 @@ export async function resolveSlidesReviewed(tx: Queryable, caseId: string, draft
       if (!found) throw new AppError('VALIDATION_FAILED', `Annotation ${number} is not on the slide ${slideName(slide)}.`);
       return { number, text: annotationText(found) };
     });
-    return { slideId: d.slideId, name: slideName(slide).slice(0, 300), ...(annotations.length ? { annotations } : {}) };
+    const given = blockAndStain(slide);
+    return { slideId: d.slideId, ...(given ? { name: given.slice(0, 300) } : { number: slide.number }), ...(annotations.length ? { annotations } : {}) };
   });
   const glassReviewed = (draft.glass ?? []).filter((g) => !seen.has(g.specimenId) && seen.add(g.specimenId)).map((g) => {
     const s = glass.get(g.specimenId);

@@ -66,11 +66,20 @@ const OPEN_PYRAMIDS = 64;
 /** A work folder older than the longest a preparation may run was left by a process that died. */
 const STALE_WORK_MS = 3 * 60 * 60_000;
 
-/** How a slide is named in lists and in the report: its part/block and stain when given, and its file. */
+/** A slide's part/block and stain as given ("A3 · H&E"); empty when neither is. */
+export const blockAndStain = (r: { block: string | null; stain: string | null }): string => [r.block, r.stain].filter(Boolean).join(' · ');
+
+/** How the staff's lists name a slide: its part/block and stain when given, and its file (to match it with the records). */
 export function slideName(r: { filename: string; block: string | null; stain: string | null }): string {
-  const given = [r.block, r.stain].filter(Boolean).join(' · ');
+  const given = blockAndStain(r);
   return given ? `${given} (${r.filename})` : r.filename;
 }
+
+/**
+ * The order of a case's slides in its list, which numbers them for the patient's side ("Slide 2")
+ * and in the report: by part/block, as a pathologist lays slides out, then as they came.
+ */
+export const SLIDE_ORDER = 's.block NULLS LAST, s.created_at, s.id';
 
 /**
  * A slide as the API shows it. The patient's side gets no label photos (they may show a name, and
@@ -243,8 +252,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
     async list(actor: Actor, meta: RequestMeta, caseId: string): Promise<SlideView[]> {
       return withCaseTx(db, async (tx) => {
         const { relations } = await openCase(tx, actor, caseId, 'case.records.read', meta, { auditAction: 'pathology.slides.list' });
-        // By part/block (as a pathologist lays slides out), then as they came.
-        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY s.block NULLS LAST, s.created_at, s.id`, [caseId]);
+        const rows = await tx.query<SlideRow>(`${SLIDES_SQL} ORDER BY ${SLIDE_ORDER}`, [caseId]);
         return rows.map((r) => slideView(r, isPatientSide(relations)));
       });
     },

@@ -22151,6 +22151,7 @@ export interface components {
                         text?: string;
                     }[];
                     name?: string;
+                    number?: number;
                     /** Format: uuid */
                     slideId: string;
                 }[];
@@ -22255,6 +22256,7 @@ export interface components {
                         text?: string;
                     }[];
                     name?: string;
+                    number?: number;
                     /** Format: uuid */
                     slideId: string;
                 }[];
@@ -22359,6 +22361,7 @@ export interface components {
                         text?: string;
                     }[];
                     name?: string;
+                    number?: number;
                     /** Format: uuid */
                     slideId: string;
                 }[];
@@ -22464,6 +22467,7 @@ export interface components {
                         text?: string;
                     }[];
                     name?: string;
+                    number?: number;
                     /** Format: uuid */
                     slideId: string;
                 }[];
@@ -22639,7 +22643,8 @@ export interface components {
                                 number: number;
                                 text: string;
                             }[];
-                            name: string;
+                            name?: string;
+                            number?: number;
                             /** Format: uuid */
                             slideId: string;
                         }[];
@@ -22782,7 +22787,8 @@ export interface components {
                                 number: number;
                                 text: string;
                             }[];
-                            name: string;
+                            name?: string;
+                            number?: number;
                             /** Format: uuid */
                             slideId: string;
                         }[];
