@@ -6,7 +6,8 @@ import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { useCaseCan } from '../../caseData.ts';
-import { usePatientSide } from '../../auth.tsx';
+import { useMe, usePatientSide } from '../../auth.tsx';
+import { documentLabel, documentTitle } from '../records/documentTitle.ts';
 import { AttachFile } from './AttachFile.tsx';
 
 type Threads = GetResult<'/api/cases/{id}/threads'>;
@@ -48,18 +49,37 @@ function useRecords(caseId: string) {
   return useQuery({ queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<Documents>(`/cases/${caseId}/documents`) });
 }
 
-/** A record of the request to send with the message: one already there, or a file from the device (who may add records). */
+/**
+ * A record of the request to send with the message: one already there, or a file from the device
+ * (who may add records). Staff pick by file name; the patient's side by the names its Records tab
+ * gives (see documentTitle), with the file's name beneath only for their own uploads.
+ */
 function RecordPicker({ caseId, value, onChange, onBusy }: { caseId: string; value: string | null; onChange: (v: string | null) => void; onBusy: (busy: boolean) => void }) {
   const { t } = useTranslation();
   const docs = useRecords(caseId);
   // Files are added while the request still takes records (not once the opinion is signed).
   const mayUpload = useCaseCan(caseId)?.uploadRecords ?? false;
   const patientSide = usePatientSide();
+  const reader = { userId: useMe().data?.user.id ?? '', patientSide };
   const ready = (docs.data?.items ?? []).filter((d) => d.status === 'ready' || d.status === 'needs_review');
+  const fileNames = new Map(ready.map((d) => [d.id, documentTitle(d, reader, t).fileName]));
+  const options = ready.map((d) => ({ value: d.id, label: patientSide ? documentLabel(d, reader, t) : d.filename }));
   return (
     <Stack gap={4}>
-      {ready.length > 0 && <Select label={patientSide ? t('messages:panel.attach') : t('messages:panel.attachStaff')} placeholder={t('messages:panel.noRecord')} clearable data={ready.map((d) => ({ value: d.id, label: d.filename }))} value={value} onChange={onChange} maw={420} />}
+      {ready.length > 0 && (
+        <Select label={patientSide ? t('messages:panel.attach') : t('messages:panel.attachStaff')} placeholder={t('messages:panel.noRecord')} clearable data={options} value={value} onChange={onChange} maw={420}
+          renderOption={({ option }) => <OptionWithFile label={option.label} fileName={fileNames.get(option.value) ?? null} />} />
+      )}
       {mayUpload && <AttachFile caseId={caseId} attached={value} onReady={onChange} onBusy={onBusy} />}
+    </Stack>
+  );
+}
+
+function OptionWithFile({ label, fileName }: { label: string; fileName: string | null }) {
+  return (
+    <Stack gap={0} style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+      <Text size="sm">{label}</Text>
+      {fileName && <Text size="xs" c="dimmed">{fileName}</Text>}
     </Stack>
   );
 }

@@ -17,7 +17,7 @@ type Checklist = Schema<'RecordsChecklist'>;
 import { usePatientSide, type Me } from '../../auth.tsx';
 import { useCaseReader } from '../../caseData.ts';
 import { ErrorNote, WideTable } from '../../components.tsx';
-import { documentTitle } from './documentTitle.ts';
+import { documentLabel, documentTitle } from './documentTitle.ts';
 import { MaterialPanel } from './MaterialPanel.tsx';
 import type { ImagingStudy } from '../imaging/ImagingPanel.tsx';
 import { Link } from 'react-router';
@@ -62,8 +62,7 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
   const isCoordinator = me.user.role === 'coordinator';
   const patientSide = usePatientSide();
   const titleOf = (d: Doc) => documentTitle(d, { userId: me.user.id, patientSide }, t);
-  // Several records may share a kind ("Pathology report"): a label that must stand alone adds the day it came.
-  const labelOf = (d: Doc) => (patientSide ? t('records:documents.titleDated', { title: titleOf(d).title, date: formatDate(d.createdAt) }) : titleOf(d).title);
+  const labelOf = (d: Doc) => documentLabel(d, { userId: me.user.id, patientSide }, t);
   const refresh = () => {
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'documents') });
     qc.invalidateQueries({ queryKey: caseKeys.part(caseId, 'checklist') });

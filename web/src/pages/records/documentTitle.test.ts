@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatDate } from '../../api.ts';
 import i18n from '../../i18n.ts';
-import { documentTitle } from './documentTitle.ts';
+import { documentLabel, documentTitle } from './documentTitle.ts';
 
 const patient = { userId: 'patient-1', patientSide: true };
 const report = { category: 'document', documentType: 'pathology_report', documentTypeLabel: 'Pathology report', filename: 'S24-01234_SMITH.pdf', relativePath: null, uploadedById: 'staff-1' };
@@ -21,5 +22,12 @@ describe('what a record is called', () => {
 
   it('keeps the name of the reader’s own upload beneath its kind', () => {
     expect(documentTitle({ ...report, uploadedById: 'patient-1', relativePath: 'scans/biopsy.pdf' }, patient, i18n.getFixedT('en'))).toEqual({ title: 'Pathology report', fileName: 'scans/biopsy.pdf' });
+  });
+
+  it('stands alone, as in the messages’ record picker, with the day it came for the patient’s side', () => {
+    const added = { ...report, createdAt: '2026-11-20T10:30:00Z' };
+    expect(documentLabel(added, patient, i18n.getFixedT('en'))).toBe(`Pathology report (${formatDate(added.createdAt)})`);
+    expect(documentLabel(added, patient, i18n.getFixedT('es'))).toBe(`Informe de patología (${formatDate(added.createdAt)})`);
+    expect(documentLabel(added, { userId: 'staff-1', patientSide: false }, i18n.getFixedT('en'))).toBe('S24-01234_SMITH.pdf');
   });
 });

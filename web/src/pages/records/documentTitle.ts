@@ -1,7 +1,8 @@
 import type { TFunction } from 'i18next';
-import type { Schema } from '../../api.ts';
+import { formatDate, type Schema } from '../../api.ts';
 
 type Doc = Pick<Schema<'Document'>, 'category' | 'documentType' | 'documentTypeLabel' | 'filename' | 'relativePath' | 'uploadedById'>;
+type Reader = { userId: string; patientSide: boolean };
 
 /**
  * How a record is called on screen. Staff read its file's name (and folder), to match it with
@@ -10,10 +11,20 @@ type Doc = Pick<Schema<'Document'>, 'category' | 'documentType' | 'documentTypeL
  * under a patient-side reader's own upload, whose name they gave it and may look for; never under
  * a file someone else added.
  */
-export function documentTitle(d: Doc, reader: { userId: string; patientSide: boolean }, t: TFunction): { title: string; fileName: string | null } {
+export function documentTitle(d: Doc, reader: Reader, t: TFunction): { title: string; fileName: string | null } {
   const file = d.relativePath || d.filename;
   if (!reader.patientSide) return { title: file, fileName: null };
   return { title: kindOf(d, t), fileName: d.uploadedById === reader.userId ? file : null };
+}
+
+/**
+ * A record's title where it must stand alone, as in a list to pick from or a reader's heading:
+ * several records may share a kind ("Pathology report"), so the patient's side reads the day it
+ * came beside it.
+ */
+export function documentLabel(d: Doc & Pick<Schema<'Document'>, 'createdAt'>, reader: Reader, t: TFunction): string {
+  const { title } = documentTitle(d, reader, t);
+  return reader.patientSide ? t('records:documents.titleDated', { title, date: formatDate(d.createdAt) }) : title;
 }
 
 function kindOf(d: Doc, t: TFunction): string {
