@@ -29,5 +29,7 @@ describe('what a record is called', () => {
     expect(documentLabel(added, patient, i18n.getFixedT('en'))).toBe(`Pathology report (${formatDate(added.createdAt)})`);
     expect(documentLabel(added, patient, i18n.getFixedT('es'))).toBe(`Informe de patología (${formatDate(added.createdAt)})`);
     expect(documentLabel(added, { userId: 'staff-1', patientSide: false }, i18n.getFixedT('en'))).toBe('S24-01234_SMITH.pdf');
+    // A file of an uploaded folder: staff read the file's own name, its folder is in the list.
+    expect(documentLabel({ ...added, relativePath: 'hospital/S24-01234_SMITH.pdf' }, { userId: 'staff-1', patientSide: false }, i18n.getFixedT('en'))).toBe('S24-01234_SMITH.pdf');
   });
 });

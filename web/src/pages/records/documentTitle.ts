@@ -20,11 +20,12 @@ export function documentTitle(d: Doc, reader: Reader, t: TFunction): { title: st
 /**
  * A record's title where it must stand alone, as in a list to pick from or a reader's heading:
  * several records may share a kind ("Pathology report"), so the patient's side reads the day it
- * came beside it.
+ * came beside it; staff read the file's name.
  */
 export function documentLabel(d: Doc & Pick<Schema<'Document'>, 'createdAt'>, reader: Reader, t: TFunction): string {
-  const { title } = documentTitle(d, reader, t);
-  return reader.patientSide ? t('records:documents.titleDated', { title, date: formatDate(d.createdAt) }) : title;
+  // Staff: the file's own name (its folder is in the list beside it).
+  if (!reader.patientSide) return d.filename;
+  return t('records:documents.titleDated', { title: documentTitle(d, reader, t).title, date: formatDate(d.createdAt) });
 }
 
 function kindOf(d: Doc, t: TFunction): string {
