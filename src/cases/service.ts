@@ -15,7 +15,7 @@ import { enqueueMail } from '../core/mail.ts';
 import type { Locale } from '../core/locale.ts';
 import { currentDocument, documentHash, documentIn, type ConsentKind } from '../consent/documents.ts';
 import { INTAKE_SECTIONS, intakeForRole, missingIntakeSections, type Intake, type IntakeSectionName } from './intake.ts';
-import { availableCommands, CASE_COMMANDS, decide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
+import { availableCommands, CASE_COMMANDS, decide, isPatientSide, REVIEW_SETTLED_STATES, type CaseCommand, type GuardFacts, type CaseRelation, type CaseStatus } from './lifecycle.ts';
 import { RecentEstimates } from '../core/counting.ts';
 import { billAwaitingPayment, pinFees } from '../billing/repository.ts';
 import { addMember, insertCase, listMembers, queryCases, setDueDate, stampClock, type CaseListFilter } from './repository.ts';
@@ -393,13 +393,17 @@ export function casesService(deps: Deps) {
 
     async timeline(actor: Actor, caseId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.timeline.read' });
-        const rows = await tx.query<{ id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_name: string | null; actor_role: string | null }>(
-          `SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.detail, u.name AS actor_name, u.role AS actor_role
+        const { relations } = await openCase(tx, actor, caseId, 'case.read', meta, { auditAction: 'case.timeline.read' });
+        const rows = await tx.query<{ id: number; at: Date; type: string; from_status: CaseStatus | null; to_status: CaseStatus | null; detail: Record<string, unknown>; actor_id: string | null; actor_name: string | null; actor_role: string | null }>(
+          `SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.detail, e.actor_id, u.name AS actor_name, u.role AS actor_role
            FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ${roleAllows(actor.role, 'case.billing.read') ? '' : `AND e.type NOT LIKE 'invoice.%' AND e.type NOT LIKE 'coverage.%'`} ORDER BY e.id`, [caseId]);
         // A run of one event by one person (an upload of many files, a form saved step by step) is one line.
         const lines: (ReturnType<typeof timelineLine> & { rows: typeof rows })[] = [];
-        for (const r of rows) {
+        // A file someone else added reaches the patient's side without its name (a hospital's file
+        // name may carry an accession number or a name), as on the Records tab.
+        const patientSide = isPatientSide(relations);
+        for (const row of rows) {
+          const r = patientSide && row.type === 'document.add' && row.actor_id !== actor.userId ? { ...row, detail: { ...row.detail, filename: undefined } } : row;
           const last = lines.at(-1);
           const same = last && !r.to_status && last.type === r.type && last.actorName === r.actor_name && !last.toStatus;
           if (same) last.rows.push(r);

@@ -14,6 +14,8 @@ const FLAT = { keySeparator: false } as const;
 type Detail = Record<string, unknown>;
 
 const CHOSEN: Partial<Record<CaseEventType, (t: Words, d: Detail, count: number) => string>> = {
+  // The patient's side reads a file's name only under its own uploads (see the case timeline).
+  'document.add': (t, d, count) => (count === 1 && typeof d.filename !== 'string' ? t('events:document.added', FLAT) : t('events:document.add', { ...FLAT, filename: d.filename, count })),
   'case.urgency': (t, d) => t('events:case.urgency', { ...FLAT, urgency: hasWords('en', `events:urgency.${d.to}`, FLAT) ? t(`events:urgency.${d.to}`, FLAT) : String(d.to) }),
   'intake.save': (t, d, count) => {
     const step = hasWords('en', `events:step.${d.section}`, FLAT) ? t(`events:step.${d.section}`, FLAT) : t('events:step.unknown', FLAT);

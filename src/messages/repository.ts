@@ -3,7 +3,7 @@ import type { Queryable } from '../core/db.ts';
 /** The case's threads and messages in SQL; the follow-up questions are the case's `followup` thread. */
 export const FOLLOWUP_SUBJECT = 'Questions about the opinion';
 
-export interface MessageRow { id: string; thread_id: string; body: string; document_id: string | null; document_name: string | null; created_at: Date; author_id: string; name: string; role: string }
+export interface MessageRow { id: string; thread_id: string; body: string; document_id: string | null; document_name: string | null; document_uploaded_by: string | null; created_at: Date; author_id: string; name: string; role: string }
 
 export async function followupThreadId(tx: Queryable, caseId: string, createdBy?: string): Promise<string | null> {
   const [t] = await tx.query<{ id: string }>(`SELECT id FROM case_threads WHERE case_id = $1 AND kind = 'followup'`, [caseId]);
@@ -16,7 +16,7 @@ export async function followupThreadId(tx: Queryable, caseId: string, createdBy?
 
 export async function threadMessages(tx: Queryable, threadId: string): Promise<MessageRow[]> {
   return tx.query<MessageRow>(
-    `SELECT m.id, m.thread_id, m.body, m.document_id, d.filename AS document_name, m.created_at, m.author_id, u.name, u.role
+    `SELECT m.id, m.thread_id, m.body, m.document_id, d.filename AS document_name, d.uploaded_by AS document_uploaded_by, m.created_at, m.author_id, u.name, u.role
      FROM case_messages m JOIN users u ON u.id = m.author_id LEFT JOIN documents d ON d.id = m.document_id
      WHERE m.thread_id = $1 ORDER BY m.created_at, m.id`, [threadId]);
 }

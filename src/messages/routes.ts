@@ -8,7 +8,7 @@ const Params = z.object({ id: z.uuid() });
 const ThreadParams = z.object({ id: z.uuid(), threadId: z.uuid() });
 const Body = z.string().trim().min(1, 'Write a message.').max(4000);
 const Thread = z.object({ id: z.uuid(), kind: z.enum(['followup', 'care_team']), subject: z.string(), lastMessageAt: z.string(), messages: z.number().int(), unread: z.number().int() }).meta({ id: 'MessageThread' });
-const Message = z.object({ id: z.uuid(), body: z.string(), author: z.string(), authorRole: z.string(), mine: z.boolean(), documentId: z.uuid().nullable(), documentName: z.string().nullable(), createdAt: z.string() });
+const Message = z.object({ id: z.uuid(), body: z.string(), author: z.string(), authorRole: z.string(), mine: z.boolean(), documentId: z.uuid().nullable(), documentName: z.string().nullable().describe('The attached record’s file name; null when none, or on the patient’s side for a file someone else added'), createdAt: z.string() });
 
 /** The case's message centre (patient's side, the case's coordinator and experts). */
 export function messagesRoutes(messages: MessagesService) {

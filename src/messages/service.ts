@@ -4,6 +4,7 @@ import type { Queryable } from '../core/db.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { inCareTeamConversation } from '../cases/careTeam.ts';
+import { isPatientSide } from '../cases/lifecycle.ts';
 import type { CasesService } from '../cases/service.ts';
 import { addMessage, markRead, threadMessages } from './repository.ts';
 
@@ -62,9 +63,13 @@ export function messagesService(deps: Deps & { cases: CasesService }) {
         const messages = await threadMessages(tx, t.id);
         await markRead(tx, t.id, actor.userId);
         await opened.audit('message.read', { entityType: 'Communication', entityId: t.id });
+        // An attached record is named as the Records tab names it: by its file only for staff or
+        // for the patient's side's own uploads (the web app names the others by kind and date).
+        const patientSide = isPatientSide(opened.relations);
+        const named = (m: (typeof messages)[number]) => !patientSide || m.document_uploaded_by === actor.userId;
         return {
           id: t.id, kind: t.kind, subject: t.subject,
-          messages: messages.map((m) => ({ id: m.id, body: m.body, author: m.name, authorRole: m.role, mine: m.author_id === actor.userId, documentId: m.document_id, documentName: m.document_name, createdAt: iso(m.created_at) })),
+          messages: messages.map((m) => ({ id: m.id, body: m.body, author: m.name, authorRole: m.role, mine: m.author_id === actor.userId, documentId: m.document_id, documentName: named(m) ? m.document_name : null, createdAt: iso(m.created_at) })),
         };
       });
     },

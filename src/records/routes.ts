@@ -19,7 +19,7 @@ const DocParams = z.object({ id: z.uuid(), documentId: z.uuid() });
 const ItemParams = z.object({ id: z.uuid(), itemId: z.string().regex(/^[a-z0-9][a-z0-9_]{1,59}$/) });
 
 const DocumentView = z.object({
-  id: z.uuid(), caseId: z.uuid(), filename: z.string(), relativePath: z.string().nullable(), size: z.number(), sha256: z.string(),
+  id: z.uuid(), caseId: z.uuid(), filename: z.string().nullable().describe('The file’s name; null on the patient’s side for a file someone else added'), relativePath: z.string().nullable(), size: z.number(), sha256: z.string(),
   contentType: z.string(), contentLabel: z.string(), category: z.string(), documentType: z.string().nullable(), documentTypeLabel: z.string(),
   typeConfidence: z.number().nullable(), typeEvidence: z.array(z.string()), typeSource: z.string().nullable(), status: z.string(), statusDetail: z.string().nullable(),
   testsReported: z.array(z.string()),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { OcrEngine, OcrResult } from './ocr.ts';
 import { note, noteColumns, noteIn, type StatusNote } from './statusNote.ts';
 import type { Locale } from '../core/locale.ts';
@@ -62,15 +63,22 @@ interface DocumentRow {
   created_at: Date;
 }
 
+/** Who reads a document: the patient's side, or staff. */
+export interface DocumentReader { userId: string; patientSide: boolean }
+
 /**
  * A document as the API shows it. The patient's side reads a "not the same patient" flag without
  * the other person's name and birth date that the staff's wording quotes from the file: those are
- * someone else's health data.
+ * someone else's health data. It reads the file's name and folder only of its own uploads: a
+ * hospital's or a scanner's file name may carry an accession number or a name (the web app names
+ * the others by their kind and date).
  */
-export function documentView(r: DocumentRow, locale?: Locale, patientSide = false) {
+export function documentView(r: DocumentRow, locale?: Locale, reader?: DocumentReader) {
+  const patientSide = reader?.patientSide ?? false;
+  const named = !patientSide || r.uploaded_by === reader?.userId;
   const flags = (r.flags ?? []).map((f) => (patientSide && f.kind === 'patient_mismatch' ? { kind: f.kind, message: otherPatientNote(r.category === 'imaging' ? 'images' : 'record', locale) } : f));
   return {
-    id: r.id, caseId: r.case_id, filename: r.filename, relativePath: r.relative_path, size: Number(r.size), sha256: r.blob_sha256,
+    id: r.id, caseId: r.case_id, filename: named ? r.filename : null, relativePath: named ? r.relative_path : null, size: Number(r.size), sha256: r.blob_sha256,
     contentType: r.content_type, contentLabel: describeContent(r.content_type as Sniffed['contentType']), category: r.category,
     documentType: r.document_type, documentTypeLabel: documentTypeLabel(r.document_type), typeConfidence: r.type_confidence,
     typeEvidence: r.type_evidence ?? [], typeSource: r.type_source, status: r.status, statusDetail: r.status_note ? noteIn(r.status_note, locale) : r.status_detail,
@@ -190,11 +198,12 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     // An upload sealed as it arrived is taken as it is; other files are encrypted on their way in.
     const blob = file.content.sealed ? await blobs.adopt(db, file.content.sealed) : await blobs.put(db, file.content.stream(), deps.maxUploadBytes);
     return withCaseTx(db, async (tx) => {
-      const row = await checkWritable(tx, actor, file.caseId, meta);
+      const { row, relations } = await openWritable(tx, actor, file.caseId, meta);
       const [existing] = await tx.query<DocumentRow>('SELECT * FROM documents WHERE case_id = $1 AND blob_sha256 = $2', [row.id, blob.sha256]);
       if (existing) {
         await recordAudit(tx, { actor, meta, action: 'document.duplicate', entityType: 'Document', entityId: existing.id, caseId: row.id, });
-        return { document: documentView(existing, meta.locale), duplicate: true };
+        // The same bytes someone else added: the patient's side reads them as theirs, unnamed.
+        return { document: documentView(existing, meta.locale, { userId: actor.userId, patientSide: isPatientSide(relations) }), duplicate: true };
       }
       const flags = checked.imported ? await patientFlags(tx, row, checked.imported.entries) : [];
       const [detailText, detailNote] = noteColumns(checked.detail);
@@ -223,9 +232,13 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
   }
 
   async function checkWritable(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta): Promise<CaseRow> {
-    const { row } = await openCase(tx, actor, caseId, 'case.records.write', meta);
-    assertOpenForRecords(row);
-    return row;
+    return (await openWritable(tx, actor, caseId, meta)).row;
+  }
+
+  async function openWritable(tx: Queryable, actor: Actor, caseId: string, meta: RequestMeta) {
+    const opened = await openCase(tx, actor, caseId, 'case.records.write', meta);
+    assertOpenForRecords(opened.row);
+    return opened;
   }
 
   /**
@@ -306,7 +319,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const rows = await tx.query<DocumentRow>(
         `SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE ${where.join(' AND ')}
          ORDER BY d.created_at DESC, coalesce(d.relative_path, d.filename), d.id LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`, params);
-      return { items: rows.map((r) => documentView(r, meta.locale, isPatientSide(relations))), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
+      const reader = { userId: actor.userId, patientSide: isPatientSide(relations) };
+      return { items: rows.map((r) => documentView(r, meta.locale, reader)), total: count?.n ?? 0, page: f.page, pageSize: f.pageSize };
     });
   }
 
@@ -315,7 +329,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     const [doc] = await tx.query<DocumentRow>('SELECT d.*, u.name AS uploader_name FROM documents d JOIN users u ON u.id = d.uploaded_by WHERE d.id = $1 AND d.case_id = $2', [documentId, caseId]);
     if (!doc) throw new AppError('NOT_FOUND', 'This document was not found on the case.');
     await recordAudit(tx, { actor, meta, action, entityType: 'Document', entityId: doc.id, caseId });
-    return { doc, patientSide: isPatientSide(relations) };
+    return { doc, reader: { userId: actor.userId, patientSide: isPatientSide(relations) } };
   }
 
   return {
@@ -329,8 +343,8 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
     async getDocument(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
       return withCaseTx(db, async (tx) => {
-        const { doc, patientSide } = await openDocument(tx, actor, caseId, documentId, meta, 'document.read');
-        return documentView(doc, meta.locale, patientSide);
+        const { doc, reader } = await openDocument(tx, actor, caseId, documentId, meta, 'document.read');
+        return documentView(doc, meta.locale, reader);
       });
     },
 
@@ -345,9 +359,11 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
 
     /** The decrypted content, streamed; the read is audited before the first byte leaves. */
     async content(actor: Actor, caseId: string, documentId: string, meta: RequestMeta) {
-      const { doc } = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));
+      const { doc, reader } = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));
       const { stream, size } = await blobs.open(db, doc.blob_sha256);
-      return { stream, size, filename: doc.filename, contentType: doc.content_type };
+      // Saved on the patient's side under a plain name (with the file's own type), not the hospital's.
+      const filename = documentView(doc, meta.locale, reader).filename ?? `record${path.extname(doc.filename).slice(0, 10)}`;
+      return { stream, size, filename, contentType: doc.content_type };
     },
 
     /** A coordinator's correction of the document type; kept, shown as such, and audited. */

@@ -14812,6 +14812,7 @@ export interface paths {
                                 body: string;
                                 createdAt: string;
                                 documentId: string | null;
+                                /** @description The attached record’s file name; null when none, or on the patient’s side for a file someone else added */
                                 documentName: string | null;
                                 /** Format: uuid */
                                 id: string;
@@ -20882,7 +20883,8 @@ export interface components {
             createdAt: string;
             documentType: string | null;
             documentTypeLabel: string;
-            filename: string;
+            /** @description The file’s name; null on the patient’s side for a file someone else added */
+            filename: string | null;
             /** @description What a coordinator should check; for the patient’s side a patient_mismatch message names nobody (the staff’s quotes the name on the file) */
             flags: {
                 kind: string;
@@ -20912,7 +20914,8 @@ export interface components {
             createdAt: string;
             documentType: string | null;
             documentTypeLabel: string;
-            filename: string;
+            /** @description The file’s name; null on the patient’s side for a file someone else added */
+            filename: string | null;
             /** @description What a coordinator should check; for the patient’s side a patient_mismatch message names nobody (the staff’s quotes the name on the file) */
             flags: {
                 kind: string;

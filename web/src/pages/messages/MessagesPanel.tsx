@@ -63,7 +63,7 @@ function RecordPicker({ caseId, value, onChange, onBusy }: { caseId: string; val
   const reader = { userId: useMe().data?.user.id ?? '', patientSide };
   const ready = (docs.data?.items ?? []).filter((d) => d.status === 'ready' || d.status === 'needs_review');
   const fileNames = new Map(ready.map((d) => [d.id, documentTitle(d, reader, t).fileName]));
-  const options = ready.map((d) => ({ value: d.id, label: patientSide ? documentLabel(d, reader, t) : d.filename }));
+  const options = ready.map((d) => ({ value: d.id, label: documentLabel(d, reader, t) }));
   return (
     <Stack gap={4}>
       {ready.length > 0 && (
@@ -129,6 +129,15 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
       return qc.invalidateQueries({ queryKey: caseKeys.all(caseId) });
     },
   });
+  // A record someone else added reaches the patient's side without its file's name: it is named
+  // as the Records tab names it, or plainly when it is not on the list's first page.
+  const docs = useRecords(caseId);
+  const reader = { userId: useMe().data?.user.id ?? '', patientSide: usePatientSide() };
+  const attachedLink = (id: string, name: string | null) => {
+    const d = name ? null : docs.data?.items.find((x) => x.id === id);
+    const shown = name ?? (d ? documentLabel(d, reader, t) : null);
+    return shown ? t('messages:panel.record', { name: shown }) : t('messages:panel.recordUnnamed');
+  };
   if (thread.isLoading) return <Loader role="status" aria-label={t('messages:panel.loading')} />;
   if (thread.error || !thread.data) return <ErrorNote error={thread.error} />;
   return (
@@ -141,7 +150,7 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
           <Card key={m.id} withBorder padding="sm" bg={m.mine ? 'var(--mantine-color-blue-light)' : undefined}>
             <Text size="xs" c="dimmed">{m.mine ? t('messages:panel.you') : m.author} · {formatDate(m.createdAt)}</Text>
             <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
-            {m.documentId && <Anchor href={`/api/cases/${caseId}/documents/${m.documentId}/content`} size="sm">{t('messages:panel.record', { name: m.documentName ?? '' })}</Anchor>}
+            {m.documentId && <Anchor href={`/api/cases/${caseId}/documents/${m.documentId}/content`} size="sm">{attachedLink(m.documentId, m.documentName)}</Anchor>}
           </Card>
         ))}
       </Stack>

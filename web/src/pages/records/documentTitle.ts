@@ -12,7 +12,7 @@ type Reader = { userId: string; patientSide: boolean };
  * a file someone else added.
  */
 export function documentTitle(d: Doc, reader: Reader, t: TFunction): { title: string; fileName: string | null } {
-  const file = d.relativePath || d.filename;
+  const file = d.relativePath || d.filename || '';
   if (!reader.patientSide) return { title: file, fileName: null };
   return { title: kindOf(d, t), fileName: d.uploadedById === reader.userId ? file : null };
 }
@@ -24,7 +24,7 @@ export function documentTitle(d: Doc, reader: Reader, t: TFunction): { title: st
  */
 export function documentLabel(d: Doc & Pick<Schema<'Document'>, 'createdAt'>, reader: Reader, t: TFunction): string {
   // Staff: the file's own name (its folder is in the list beside it).
-  if (!reader.patientSide) return d.filename;
+  if (!reader.patientSide) return d.filename ?? '';
   return t('records:documents.titleDated', { title: documentTitle(d, reader, t).title, date: formatDate(d.createdAt) });
 }
 
