@@ -49,14 +49,14 @@ describe('ACCP lung resection evaluation', () => {
     const r = evaluateLungResection({ fev1Percent: 80, dlcoPercent: 75, resected: ['rightLower'], stairClimbMeters: 25 });
     expect(r.reasons.join(' ')).toMatch(/ppoFEV1 = 80 % × \(1 - 5\/19\) = 58.9 %/);
     expect(r.reasons.join(' ')).toMatch(/Stair climb 25 m/);
-    expect(r.source).toBe('ACCP guideline: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); reviewed 2026-11-25');
+    expect(r.source).toBe('ACCP guideline: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); reviewed November 25, 2026');
   });
 
   it('explains the steps and cites the guideline in Spanish, the guideline keeping its own title', () => {
     const r = evaluateLungResection({ fev1Percent: 80, dlcoPercent: 75, resected: ['rightLower'], stairClimbMeters: 25 }, 'es');
     expect(r.reasons[0]).toBe('Primero se evalúa el riesgo cardíaco (índice de riesgo cardíaco revisado para cirugía torácica).');
     expect(r.reasons.join(' ')).not.toMatch(/Stair climb|low risk/);
-    expect(r.source).toBe('Guía del ACCP: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); revisada el 2026-11-25');
+    expect(r.source).toBe('Guía del ACCP: physiologic evaluation of the patient with lung cancer being considered for resectional surgery (Brunelli A. et al., Chest 2013, https://doi.org/10.1378/chest.12-2395); revisada el 25 de noviembre de 2026');
   });
 
   it('treats exactly 30 % and exactly 22 m conservatively (the next, more thorough test)', () => {

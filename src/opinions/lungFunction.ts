@@ -67,7 +67,7 @@ export function evaluateLungResection(input: LungFunctionInput, locale: Locale =
     // A plain hyphen for minus: the report's standard PDF font has no minus sign.
     t('report:lung.formula', { fev1: input.fev1Percent, dlco: input.dlcoPercent, y, z, ppoFev1, ppoDlco }),
   ];
-  const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: t('report:lung.source', ACCP) };
+  const base = { functionalSegmentsRemoved: y, functionalSegmentsTotal: z, ppoFev1Percent: ppoFev1, ppoDlcoPercent: ppoDlco, source: t('report:lung.source', { ...ACCP, reviewedOn: new Date(`${ACCP.reviewedOn}T00:00:00Z`).toLocaleDateString(t('report:locale'), { dateStyle: 'long', timeZone: 'UTC' }) }) };
 
   if (ppoFev1 > 60 && ppoDlco > 60) {
     return { ...base, nextStep: 'none', risk: 'low', reasons: [...reasons, t('report:lung.bothAbove60')] };

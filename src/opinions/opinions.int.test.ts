@@ -98,7 +98,7 @@ describe('the review workspace and the signed opinion', () => {
     expect(es.status).toBe(200);
     expect(es.body).toMatchObject({ ppoFev1Percent: en.body.ppoFev1Percent, risk: 'low' });
     expect(es.body.reasons[0]).toBe('Primero se evalúa el riesgo cardíaco (índice de riesgo cardíaco revisado para cirugía torácica).');
-    expect(es.body.source).toMatch(/^Guía del ACCP: .*Brunelli.*; revisada el 2026-11-25$/);
+    expect(es.body.source).toMatch(/^Guía del ACCP: .*Brunelli.*; revisada el 25 de noviembre de 2026$/);
   });
 
   it('saves a draft section by section as it is typed, half-filled sections too, and says what signing still needs', async () => {
