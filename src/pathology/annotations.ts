@@ -4,6 +4,9 @@ import type { Actor, RequestMeta } from '../core/context.ts';
 import type { Db } from '../core/db.ts';
 import { AppError } from '../core/errors.ts';
 import { isPatientSide, type CaseRelation } from '../cases/lifecycle.ts';
+import type { DicomJson } from '../imaging/part10.ts';
+import { annotationObject, vendorSlideImage, WSI_IMAGE_SOP_CLASS, type AnnotatedImage } from './annotationObject.ts';
+import { wsiInstanceInfo } from './dicomSlide.ts';
 
 export type SlideAnnotationKind = 'length' | 'area' | 'arrow';
 
@@ -98,6 +101,29 @@ export function slideAnnotations(db: Db) {
     return slide;
   }
 
+  /**
+   * The image a slide's annotations are drawn on, in DICOM's terms: for a DICOM slide, its
+   * full-resolution level (the instance its tiles were joined from, whose total pixel matrix our
+   * points are in) with its study, series and frame of reference; for a vendor file, UIDs made
+   * from the slide's id.
+   */
+  async function annotatedImage(tx: Parameters<typeof openCase>[0], slideId: string): Promise<AnnotatedImage> {
+    const instances = await tx.query<{ metadata: DicomJson; study_uid: string; series_uid: string; sop_instance_uid: string; sop_class_uid: string }>(
+      `SELECT i.metadata, st.study_uid, se.series_uid, i.sop_instance_uid, i.sop_class_uid
+       FROM slides s JOIN dicom_series se ON se.id = s.series_id JOIN dicom_studies st ON st.id = se.study_id JOIN dicom_instances i ON i.series_id = se.id
+       WHERE s.id = $1`, [slideId]);
+    const top = instances.map((i) => ({ ...i, info: wsiInstanceInfo(i.metadata) }))
+      .filter((i) => i.info.flavor === 'volume' || (i.info.flavor === null && i.info.frames > 1))
+      .sort((a, b) => b.info.totalColumns - a.info.totalColumns)[0];
+    if (!top) return vendorSlideImage(slideId);
+    const frameOfReference = String((top.metadata['00200052']?.Value as unknown[] | undefined)?.[0] ?? '');
+    return {
+      studyUid: top.study_uid, seriesUid: top.series_uid, sopClassUid: top.sop_class_uid || WSI_IMAGE_SOP_CLASS, sopInstanceUid: top.sop_instance_uid,
+      // Required of a whole-slide image; one without it gets the slide's own, as a vendor file does.
+      frameOfReferenceUid: frameOfReference || vendorSlideImage(slideId).frameOfReferenceUid,
+    };
+  }
+
   return {
     async list(actor: Actor, meta: RequestMeta, caseId: string, slideId: string): Promise<SlideAnnotationView[]> {
       return withCaseTx(db, async (tx) => {
@@ -150,6 +176,26 @@ export function slideAnnotations(db: Db) {
             properties: { number: r.number, kind: r.kind, value: r.value, unit: r.unit, note: r.note, author: r.author, createdAt: r.created_at.toISOString() },
           })),
         };
+      });
+    },
+
+    /**
+     * The slide's annotations as a DICOM Microscopy Bulk Simple Annotations file (see
+     * annotationObject.ts). The module needs at least one annotation, so a slide without any (or
+     * one whose annotations the patient's side may not see yet: the same answer) has no file.
+     */
+    async dicom(actor: Actor, meta: RequestMeta, caseId: string, slideId: string): Promise<Buffer> {
+      return withCaseTx(db, async (tx) => {
+        const opened = await openCase(tx, actor, caseId, 'case.records.read', meta);
+        await slideScale(tx, caseId, slideId);
+        const rows = !shownTo(opened) ? [] : await tx.query<AnnotationRow>(`${SELECT} WHERE a.case_id = $1 AND a.slide_id = $2 AND a.deleted_at IS NULL ORDER BY a.number`, [caseId, slideId]);
+        if (!rows.length) throw new AppError('CONFLICT', 'There are no measurements on this slide to export.');
+        await recordAudit(tx, { actor, meta, action: 'pathology.annotations.exportDicom', entityType: 'Slide', entityId: slideId, caseId, detail: { count: rows.length } });
+        return annotationObject({
+          slideId, caseReference: opened.row.reference, image: await annotatedImage(tx, slideId),
+          annotations: rows.map((r) => ({ number: r.number, kind: r.kind, points: r.points, value: r.value, note: r.note })),
+          contentAt: new Date(Math.max(...rows.map((r) => r.created_at.getTime()))),
+        });
       });
     },
   };

@@ -1,3 +1,4 @@
+import dcmjs from 'dcmjs';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
@@ -47,6 +48,18 @@ describe('DICOM whole-slide images', () => {
     // Measured in the slide's own scale, like an uploaded one.
     const length = await coordinator.client.post(`/api/cases/${caseId}/slides/${slide.id}/annotations`, { kind: 'length', points: [[0, 0], [400, 0]] });
     expect(length.body.value).toBeCloseTo(100, 6);
+    // Exported as DICOM annotations, they join the slide's study and point at its full-resolution level.
+    const ann = await get(coordinator, `/api/cases/${caseId}/slides/${slide.id}/annotations.dcm`);
+    expect(ann.status).toBe(200);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(await ann.arrayBuffer()).dict) as Record<string, any>;
+    const [full] = await t.db.query<{ sop_instance_uid: string }>(`SELECT sop_instance_uid FROM dicom_instances WHERE number_of_frames = 12`);
+    expect(ds.StudyInstanceUID).toBe(wsi.studyUid);
+    expect(ds.SeriesInstanceUID).not.toBe(wsi.seriesUid);
+    expect(ds.FrameOfReferenceUID).toBe(`${wsi.studyUid}.1`);
+    expect([ds.ReferencedImageSequence].flat()[0]).toMatchObject({ ReferencedSOPInstanceUID: full!.sop_instance_uid, ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.77.1.6' });
+    expect([ds.ReferencedSeriesSequence].flat()[0].SeriesInstanceUID).toBe(wsi.seriesUid);
+    // The scanner's patient name stays behind: the case's reference stands for the patient.
+    expect(ds.PatientName).not.toEqual([{ Alphabetic: 'Testperson^Robin' }]);
     // It counts as the slides the checklist asks for, and not as a scan.
     const checklist = (await coordinator.client.get(`/api/cases/${caseId}/checklist`)).body.items as { id: string; have: boolean }[];
     expect(checklist.find((i) => i.id === 'pathology_slides')?.have).toBe(true);

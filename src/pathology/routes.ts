@@ -63,6 +63,8 @@ export function pathologyRoutes(pathology: PathologyService, annotations: SlideA
       });
     app.get('/cases/:id/slides/:slideId/annotations.geojson', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The slide’s measurements as GeoJSON (x, y in full-resolution pixels)', params: SlideParams } },
       async (req, reply) => reply.type('application/geo+json').header('content-disposition', 'attachment; filename="slide-annotations.geojson"').send(JSON.stringify(await annotations.geojson(req.actor, requestMeta(req), req.params.id, req.params.slideId))));
+    app.get('/cases/:id/slides/:slideId/annotations.dcm', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The slide’s measurements as a DICOM Microscopy Bulk Simple Annotations file (2D, full-resolution pixels; 409 when there are none)', params: SlideParams } },
+      async (req, reply) => reply.type('application/dicom').header('content-disposition', 'attachment; filename="slide-annotations.dcm"').send(await annotations.dicom(req.actor, requestMeta(req), req.params.id, req.params.slideId)));
     app.get('/cases/:id/slides/:slideId/tiles/:level/:tile', {
       config: { access: { case: 'case.records.read' }, viewerRead: true },
       schema: { tags, summary: 'One JPEG tile of a slide (Deep Zoom level and column_row)', params: TileParams },
