@@ -165,7 +165,7 @@ export function MeasurementOverlay({ viewer, ready, annotations, drawing }: { vi
 
 /**
  * The list of the slide's measurements: number, length, note; for reviewers, a reference to cite
- * in the opinion and the GeoJSON file. One card per measurement, so it fits a phone.
+ * in the opinion and the GeoJSON and DICOM files. One card per measurement, so it fits a phone.
  */
 export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, patientSide, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; patientSide: boolean; onGoTo: (a: SlideAnnotation) => void }) {
   const { t } = useTranslation();
@@ -179,7 +179,13 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
     <Stack gap="xs">
       <Group justify="space-between">
         <Title order={3} size="h5">{t('records:slides.measure.title')}</Title>
-        {reviewer && annotations.length > 0 && <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.geojson`}>{t('records:slides.measure.export')}</Anchor>}
+        {reviewer && annotations.length > 0 && (
+          // GeoJSON for QuPath and GIS-minded tools; the DICOM file for DICOM slide viewers and archives.
+          <Group gap="sm">
+            <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.geojson`}>{t('records:slides.measure.export')}</Anchor>
+            <Anchor size="sm" href={`/api/cases/${caseId}/slides/${slideId}/annotations.dcm`}>{t('records:slides.measure.exportDicom')}</Anchor>
+          </Group>
+        )}
       </Group>
       {remove.error && <ErrorNote error={remove.error} />}
       {/* The patient's side sees the reviewers' measurements once the opinion is delivered; until then none are listed. */}
