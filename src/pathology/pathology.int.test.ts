@@ -5,7 +5,7 @@ import jpeg from 'jpeg-js';
 import { aCase, aPatient, aStaff, type Person } from '../../test/support/builders.ts';
 import { openLiveStream } from '../../test/support/live.ts';
 import { tusUpload } from '../../test/support/records.ts';
-import { aSlideFile } from '../../test/support/slides.ts';
+import { aSlideFile, writeSlideFile } from '../../test/support/slides.ts';
 import { startTestApp, type TestApp } from '../../test/support/testApp.ts';
 
 let t: TestApp;
@@ -325,3 +325,19 @@ function findFileOrNull(dir: string, name: string): string | null {
     return null;
   }
 }
+
+describe('Philips TIFF slides', () => {
+  it('takes a Philips .tiff as a slide, at the scale its XML gives (its resolution tags say otherwise)', async () => {
+    const dir = fs.mkdtempSync(path.join(t.config.dataDir, 'philips-'));
+    const file = path.join(dir, 'scan.tiff');
+    writeSlideFile(file, { width: 1024, height: 768, micronsPerPixel: 0.5, philips: true });
+    const up = await tusUpload(patient.client, caseId, 'scan-B2.tiff', fs.readFileSync(file));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(up.status).toBe(200);
+    expect(up.body.document).toMatchObject({ contentType: 'wsi', category: 'digital_slide' });
+    await t.app.jobs.drain();
+    const slide = (await coordinator.client.get(`/api/cases/${caseId}/slides/${up.body.document.id}`)).body;
+    expect(slide).toMatchObject({ status: 'ready', vendor: 'philips', width: 1024, height: 768 });
+    expect(slide.micronsPerPixel).toBeCloseTo(0.5, 6);
+  });
+});

@@ -21,6 +21,7 @@ import type { ClinicalEntry, ImportResult } from './importTypes.ts';
 import { extractPdfText, pdfBudgetMs, PdfUnreadable } from './pdfText.ts';
 import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
+import { isPhilipsSlide } from './tiffSlide.ts';
 import type { ReceivedFile } from './received.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zipCheck.ts';
 
@@ -127,7 +128,9 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
     if (stat.size === 0) throw new AppError('VALIDATION_FAILED', msg`“${file.filename}” is empty (0 bytes). Please choose the file again.`);
     if (stat.size > deps.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', msg`“${file.filename}” is larger than the limit of ${Math.round(deps.maxUploadBytes / 1024 ** 2)} MB.`);
     const head = await file.content.read(0, SNIFF_BYTES);
-    const sniffed = sniff(head, file.filename);
+    let sniffed = sniff(head, file.filename);
+    // A Philips slide is a plain-looking .tiff whose first directory (far into the file) says what it is.
+    if (sniffed?.contentType === 'tiff' && await isPhilipsSlide((at, length) => file.content.read(at, length))) sniffed = { contentType: 'wsi', category: 'digital_slide' };
     if (!sniffed) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', msg`We cannot read “${file.filename}”. We accept PDF, DICOM images, zip archives of a CD, JPEG, PNG or TIFF photos, whole-slide images, FHIR records, C-CDA documents and plain text.`);
     }

@@ -13,6 +13,8 @@ export interface SlideShape {
   aperioLabel?: string;
   /** A photo of the glass showing this text, added last as Hamamatsu NDPI marks its macro (source lens -1). */
   hamamatsuMacro?: string;
+  /** Written as a Philips TIFF: "Philips" software and the DPUfsImport XML, its pixel spacing per level, in the first directory. */
+  philips?: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export function writeSlideFile(file: string, opts: SlideShape = {}): void {
     const big = opts.hamamatsuMacro === undefined ? ['--bigtiff'] : [];
     execFileSync('vips', ['tiffsave', at('slide.v'), target, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '80', '--tile-width', '256', '--tile-height', '256', '--xres', perMm, '--yres', perMm, ...big]);
     if (opts.aperioLabel !== undefined) writeAperio(at, target, file, { width, height, micronsPerPixel, label: opts.aperioLabel });
+    if (opts.philips) writePhilips(file, micronsPerPixel);
     if (opts.hamamatsuMacro !== undefined) {
       labelPicture(at, opts.hamamatsuMacro, at('macro.v'));
       execFileSync('vips', ['rawsave', at('macro.v'), at('macro.raw')]);
@@ -76,6 +79,36 @@ function writeAperio(at: (name: string) => string, pyramid: string, file: string
   execFileSync('tiffset', ['-d', '0', '-s', '270', `${head}\n${o.width}x${o.height} [0,0 ${o.width}x${o.height}] (256x256) JPEG/RGB Q=80|AppMag = 20|MPP = ${o.micronsPerPixel}`, file]);
   execFileSync('tiffset', ['-d', String(pages - 2), '-s', '270', `${head}\nlabel 400x200`, file]);
   execFileSync('tiffset', ['-d', String(pages - 1), '-s', '270', `${head}\nmacro 400x200`, file]);
+}
+
+/**
+ * Turns a tiled pyramid into the layout of a Philips TIFF, as OpenSlide's Philips reader expects
+ * it: Software starting "Philips" and a DPUfsImport XML description in the first directory, with
+ * one WSI scanned image whose pixel spacing (mm, row then column, quoted) is given for the image
+ * and for each level. The resolution tags are set to a wrong scale, so only the XML can give the right one.
+ */
+function writePhilips(file: string, micronsPerPixel: number) {
+  const levels = execFileSync('tiffinfo', [file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().match(/^=== TIFF directory \d+ ===$/gm)!.length;
+  const spacing = (mm: number) => `<Attribute Name="DICOM_PIXEL_SPACING" Group="0x0028" Element="0x0030" PMSVR="IDoubleArray">&quot;${mm}&quot; &quot;${mm}&quot;</Attribute>`;
+  const mm = micronsPerPixel / 1000;
+  const representations = Array.from({ length: levels }, (_, i) => `<DataObject ObjectType="PixelDataRepresentation">${spacing(mm * 2 ** i)}</DataObject>`).join('');
+  const xml = `<?xml version="1.0" encoding="UTF-8" ?>
+<DataObject ObjectType="DPUfsImport">
+<Attribute Name="DICOM_MANUFACTURER" Group="0x0008" Element="0x0070" PMSVR="IString">PHILIPS</Attribute>
+<Attribute Name="PIM_DP_SCANNED_IMAGES" Group="0x301D" Element="0x1003" PMSVR="IDataObjectArray"><Array>
+<DataObject ObjectType="DPScannedImage">
+${spacing(mm)}
+<Attribute Name="PIM_DP_IMAGE_TYPE" Group="0x301D" Element="0x1004" PMSVR="IString">WSI</Attribute>
+<Attribute Name="PIIM_PIXEL_DATA_REPRESENTATION_SEQUENCE" Group="0x1001" Element="0x8B01" PMSVR="IDataObjectArray"><Array>${representations}</Array></Attribute>
+</DataObject>
+</Array></Attribute>
+</DataObject>
+`;
+  execFileSync('tiffset', ['-d', '0', '-s', '270', xml, file]);
+  execFileSync('tiffset', ['-d', '0', '-s', '305', 'Philips DP v1.0', file]);
+  execFileSync('tiffset', ['-d', '0', '-s', '296', '3', file]);
+  execFileSync('tiffset', ['-d', '0', '-s', '282', '10', file]);
+  execFileSync('tiffset', ['-d', '0', '-s', '283', '10', file]);
 }
 
 /**
