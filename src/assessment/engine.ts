@@ -111,8 +111,8 @@ export function biomarkerCompleteness(k: Knowledge, c: Condition, stage: Stage, 
       if (t.stage && stage !== 'unknown' && t.stage !== stage) continue;
       if (seen.has(t.name)) continue;
       seen.add(t.name);
-      const matched = [t.name, ...t.aliases].map(norm).some((a) => doneNorm.some((d) => d.includes(a)));
-      const status = matched ? 'done' : hadNgs && t.ngs ? 'check_report' : 'missing';
+      const said = (words: readonly string[]) => words.map(norm).some((a) => doneNorm.some((d) => d.includes(a)));
+      const status = said([t.name, ...t.aliases]) ? 'done' : said(t.mentions ?? []) || (hadNgs && t.ngs) ? 'check_report' : 'missing';
       const stageNote = t.stage === 'advanced' && stage === 'unknown' ? wordsIn(k.locale)('assessment:engine.neededIfSpread') : null;
       tests.push({
         name: t.name, status, optional: !!t.optional, note: [t.note, stageNote].filter(Boolean).join(' ') || null,

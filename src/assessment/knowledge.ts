@@ -24,7 +24,9 @@ const SourceSchema = z.strictObject({ id: Id, title: z.string().min(5), detail: 
 const SpecialtySchema = z.strictObject({ id: Id, label: z.string().min(3), plain: z.string().min(5), ...translated({ label: Words, plain: Words }) });
 const OperationSchema = z.strictObject({ id: Id, label: z.string().min(3), major: z.boolean(), lungResection: z.boolean(), surgeon: Id.optional(), volumeStandard: Id.optional(), ...translated({ label: Words }) });
 const VolumeStandardSchema = z.strictObject({ id: Id, procedure: z.string(), hospitalMin: z.number().int().positive(), surgeonMin: z.number().int().positive(), sources: SourceIds, ...translated({ procedure: Words }) });
-const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional(), ...translated({ name: Words, note: Words }) });
+// `aliases` say this test was done; `mentions` name its gene without saying which test (a tumour
+// panel that lists BRCA2 did not test the germline): they make it "check the report", never done.
+const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), mentions: z.array(z.string().min(2)).optional(), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional(), ...translated({ name: Words, note: Words }) });
 const PanelSchema = z.strictObject({ id: Id, label: z.string(), note: z.string().optional(), sources: SourceIds, tests: z.array(PanelTestSchema).min(1), ...translated({ label: Words, note: Words }) });
 const ConditionSchema = z.strictObject({
   id: Id, label: z.string(), plain: z.string(), kind: z.enum(['cancer', 'lung']),

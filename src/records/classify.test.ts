@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { biomarkerCompleteness } from '../assessment/engine.ts';
 import { itemsOfImagingStudy, testsReported } from './classify.ts';
 
 describe('imaging studies on the checklist', () => {
@@ -14,6 +15,48 @@ describe('imaging studies on the checklist', () => {
 });
 
 describe('biomarker tests a report names', () => {
+
+  // DOMAIN.md §3: ovarian "germline/somatic BRCA1/2", prostate "germline and somatic HRR genes",
+  // pancreatic "germline testing for all; somatic …": two tests, neither done by the other.
+  describe('germline and tumour (somatic) tests', () => {
+    const statusIn = (condition: string, stage: 'advanced' | 'early' | 'unknown', done: string[]) => {
+      const c = KNOWLEDGE.conditions.find((x) => x.id === condition)!;
+      return Object.fromEntries(biomarkerCompleteness(KNOWLEDGE, c, stage, done)!.tests.map((t) => [t.name, t.status]));
+    };
+
+    it('does not take a tumour panel that lists BRCA2 for germline testing', () => {
+      const found = testsReported('Comprehensive genomic profiling of the tumor (NGS). BRCA2 c.5946delT (p.S1982fs) detected.');
+      expect(found).toContain('BRCA2');
+      expect(found.some((n) => /GERMLINE/.test(n))).toBe(false);
+      const ovarian = statusIn('ovarian_cancer', 'advanced', found);
+      expect(ovarian['Germline BRCA1/2']).toBe('check_report');
+      expect(ovarian['Somatic (tumor) BRCA1/2']).toBe('check_report');
+    });
+
+    it('does not take the usual germline disclaimer of a tumour report for germline testing', () => {
+      const found = testsReported('Tumor NGS panel. This assay does not distinguish between germline and somatic variants. KRAS G12D detected.');
+      const pancreas = statusIn('pancreatic_cancer', 'advanced', found);
+      expect(pancreas['Germline genetic testing']).toBe('check_report');
+      expect(pancreas['Somatic KRAS']).toBe('done');
+    });
+
+    it('counts a germline report as the germline test only', () => {
+      const found = testsReported('Hereditary cancer panel. Germline BRCA1 and BRCA2: no pathogenic variant identified.');
+      const ovarian = statusIn('ovarian_cancer', 'advanced', found);
+      expect(ovarian['Germline BRCA1/2']).toBe('done');
+      expect(ovarian['Somatic (tumor) BRCA1/2']).toBe('check_report');
+      const prostate = statusIn('prostate_cancer', 'advanced', found);
+      expect(prostate['Germline HRR genes (BRCA1/2, ATM and others)']).toBe('done');
+      expect(prostate['Somatic (tumor) HRR genes']).not.toBe('done');
+    });
+
+    it('keeps a HER2 stain apart from the lung cancer’s ERBB2 mutation test', () => {
+      const lung = statusIn('lung_cancer', 'advanced', testsReported('HER2 (IHC): score 1+, negative.'));
+      expect(lung['ERBB2 (HER2) mutation']).toBe('check_report');
+      const lungMutation = statusIn('lung_cancer', 'advanced', testsReported('ERBB2 mutation: exon 20 insertion detected.'));
+      expect(lungMutation['ERBB2 (HER2) mutation']).toBe('done');
+    });
+  });
   it('counts each gene a guideline lists on its own: one gene tested is not its neighbours', () => {
     const found = testsReported('Next-generation sequencing: PIK3CA H1047R detected. KRAS G12D detected. Microsatellite stable.');
     expect(found).toEqual(expect.arrayContaining(['PIK3CA', 'KRAS']));

@@ -78,7 +78,11 @@ export function testsReported(text: string): string[] {
   const found = new Set<string>();
   for (const panel of KNOWLEDGE.panels) {
     for (const test of panel.tests) {
-      if (test.aliases.some((a) => a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a) && t.includes(` ${a.toLowerCase()} `))) found.add(test.aliases[0]!.toUpperCase());
+      const named = (a: string) => a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a) && t.includes(` ${a.toLowerCase()} `);
+      if (test.aliases.some(named)) found.add(test.aliases[0]!.toUpperCase());
+      // A gene named without its kind of test (BRCA2 on a tumour panel): reported by its own name,
+      // which the assessment reads as "check the report" for the germline and the tumour test alike.
+      else for (const m of (test.mentions ?? []).filter(named)) found.add(m.toUpperCase());
     }
   }
   return [...found].sort();

@@ -10,8 +10,10 @@ describe('results a molecular report states', () => {
     expect(read('KRAS p.G12C (c.34G>T)')).toEqual(['KRAS found']);
     expect(read('BRAF V600E mutation positive')).toEqual(['BRAF found']);
     expect(read('KRAS: wild-type')).toEqual(['KRAS not_found']);
-    // HER2 names two tests of the panels (the breast stain, the lung mutation); the words say which.
-    expect(read('HER2 (IHC) negative, score 1+')).toEqual(['ERBB2 not_found', 'HER2 not_found']);
+    // A HER2 stain is the stain, not the lung cancer's ERBB2 (HER2) mutation test, which a report
+    // names as a mutation.
+    expect(read('HER2 (IHC) negative, score 1+')).toEqual(['HER2 not_found']);
+    expect(read('ERBB2 mutation: exon 20 insertion detected')).toEqual(['ERBB2 MUTATION found']);
     expect(read('No EGFR mutation detected')).toEqual(['EGFR not_found']);
     expect(read('No KRAS mutations were identified.')).toEqual(['KRAS not_found']);
     expect(read('No ALK rearrangement identified')).toEqual(['ALK not_found']);

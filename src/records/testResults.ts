@@ -144,8 +144,11 @@ export function findingsByTest(results: ReportedResult[]): Map<string, TestFindi
 /** A panel test's finding: tests are keyed by their first alias, as `testsReported` names them. */
 export const findingFor = (findings: Map<string, TestFinding>, aliases: readonly string[]): TestFinding | null => findings.get(aliases[0]?.toUpperCase() ?? '') ?? null;
 
-/** Each panel test's aliases by its name (the assessment names tests by these names). */
-export const TEST_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, t.aliases] as const)));
+/**
+ * Each panel test's words by its name (the assessment names tests by these names): its aliases,
+ * then the gene words that only mention it (a study asking for "BRCA" concerns either BRCA test).
+ */
+export const TEST_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, [...t.aliases, ...(t.mentions ?? [])]] as const)));
 
 /** The findings of the panel tests named (the assessment's test names), in their order. */
 export function findingsOfTests(findings: Map<string, TestFinding>, names: readonly string[]): ({ test: string } & TestFinding)[] {

@@ -21662,6 +21662,7 @@ export interface components {
                         name?: string;
                         note?: string;
                     };
+                    mentions?: string[];
                     name: string;
                     ngs?: boolean;
                     note?: string;
@@ -21897,6 +21898,7 @@ export interface components {
                         name?: string;
                         note?: string;
                     };
+                    mentions?: string[];
                     name: string;
                     ngs?: boolean;
                     note?: string;
