@@ -1,6 +1,6 @@
 import type { AssessmentAnswers } from './answers.ts';
 import { matchCondition } from './conditionMatch.ts';
-import { baseFacts, operationOf, stageOf, type Stage } from './facts.ts';
+import { baseFacts, operationOf, stageOf, volumeStandardOf, type Stage } from './facts.ts';
 import { KNOWLEDGE, type Condition, type Knowledge } from './knowledge.ts';
 import { normalised as norm } from './phrases.ts';
 import { wordsIn } from '../core/i18n.ts';
@@ -32,7 +32,7 @@ export function assess(answers: AssessmentAnswers, k: Knowledge = KNOWLEDGE): As
 
   const op = operationOf(k, answers);
   const centerReasons = fired(k.rules.center).map(reason);
-  const standard = op?.volumeStandard ? k.volumeStandards.find((v) => v.id === op.volumeStandard) : undefined;
+  const standard = volumeStandardOf(k, op, match.condition);
   const notices = [...(match.notice ? [{ text: match.notice, sources: ['icd10cm'] }] : []), ...(match.condition ? [] : [k.rules.unknownCondition])];
 
   const result: Omit<AssessmentResult, 'sources'> = {

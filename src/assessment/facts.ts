@@ -1,6 +1,6 @@
 import type { AssessmentAnswers } from './answers.ts';
 import type { ConditionMatch } from './conditionMatch.ts';
-import type { Knowledge, Operation } from './knowledge.ts';
+import type { Condition, Knowledge, Operation } from './knowledge.ts';
 import type { Facts } from './predicate.ts';
 
 /** The cancer's extent as the biomarker panels see it. */
@@ -13,6 +13,16 @@ export function stageOf(a: AssessmentAnswers): Stage {
 export function operationOf(k: Knowledge, a: AssessmentAnswers): Operation | null {
   if (a.surgery?.recommended !== 'yes' || !a.surgery.operation) return null;
   return k.operations.find((o) => o.id === a.surgery!.operation) ?? null;
+}
+
+/**
+ * The yearly volume standard for the operation, when it is done for cancer: the published numbers
+ * (Leapfrog: "lung resection for cancer", "esophageal resection for cancer", …) are counted for
+ * cancer operations only, so a lobectomy for bronchiectasis, or for a condition not recognised, has none.
+ */
+export function volumeStandardOf(k: Knowledge, op: Operation | null, condition: Condition | null | undefined) {
+  if (!op?.volumeStandard || condition?.kind !== 'cancer') return undefined;
+  return k.volumeStandards.find((v) => v.id === op.volumeStandard);
 }
 
 /**
@@ -57,7 +67,7 @@ export function baseFacts(k: Knowledge, a: AssessmentAnswers, m: ConditionMatch)
     'surgery.major': op?.major ?? false,
     'surgery.lungResection': op?.lungResection ?? false,
     'surgery.approach': a.surgery?.recommended === 'yes' ? (a.surgery.approach ?? null) : null,
-    'surgery.hasVolumeStandard': !!op?.volumeStandard,
+    'surgery.hasVolumeStandard': volumeStandardOf(k, op, c) !== undefined,
     'lungFunction.next': lungFunctionNext(a),
     'treatment.received': received,
     'treatment.any': received.length > 0,

@@ -49,8 +49,9 @@ const RULES: [id: string, fires: A, not?: A][] = [
   ['rv.lung_cancer_progression', { ...lungCancer, course: { progressing: true } }, { diagnosis: { code: 'C18.9' }, course: { progressing: true } }],
   ['center.rare', ipf, copd],
   ['center.fast_moving', { course: { rapidDecline: true } }, {}],
-  ['center.volume', lobectomy, colectomy],
-  ['center.major_surgery', colectomy, lobectomy],
+  // The volume standards count operations for cancer: a lobectomy for bronchiectasis has none.
+  ['center.volume', lobectomy, { ...lobectomy, diagnosis: { code: 'J47.9' } }],
+  ['center.major_surgery', { ...lobectomy, diagnosis: { code: 'J47.9' } }, lobectomy],
   ['checklist.pathology_report', lungCancer, copd],
   ['checklist.pathology_slides', lungCancer, copd],
   ['checklist.imaging_files', {}],
@@ -120,6 +121,14 @@ describe('every assessment rule', () => {
   it.each(RULES)('%s fires when it should and not otherwise', (id, fires, not) => {
     expect(firedRuleIds(assess(fires))).toContain(id);
     if (not) expect(firedRuleIds(assess(not))).not.toContain(id);
+  });
+});
+
+describe('volume standards (Leapfrog, DOMAIN.md §5)', () => {
+  it('gives the yearly numbers for an operation done for cancer only', () => {
+    expect(assess(lobectomy).specialisedCenter.volumeStandard).toMatchObject({ procedure: 'Lung resection for cancer', hospitalMin: 40, surgeonMin: 15 });
+    expect(assess({ ...lobectomy, diagnosis: { code: 'J47.9' } }).specialisedCenter.volumeStandard).toBeNull();
+    expect(assess({ ...colectomy, diagnosis: { code: 'C20' }, surgery: { recommended: 'yes', operation: 'esophagectomy' } }).specialisedCenter.volumeStandard).toMatchObject({ procedure: 'Esophageal resection for cancer' });
   });
 });
 
