@@ -26,3 +26,9 @@ export function useCaseCan(caseId: string): CaseCan | undefined {
   const q = useQuery({ queryKey: caseKeys.part(caseId, 'detail'), queryFn: () => get<Schema<'Case'>>(`/cases/${caseId}`) });
   return q.data?.can;
 }
+
+/** Whether the opinion has reached the patient's side (delivered, or the case closed after it). */
+export function useOpinionDelivered(caseId: string): boolean {
+  const q = useQuery({ queryKey: caseKeys.part(caseId, 'detail'), queryFn: () => get<Schema<'Case'>>(`/cases/${caseId}`) });
+  return q.data ? ['delivered', 'closed'].includes(q.data.status) : false;
+}

@@ -167,7 +167,7 @@ export function MeasurementOverlay({ viewer, ready, annotations, drawing }: { vi
  * The list of the slide's measurements: number, length, note; for reviewers, a reference to cite
  * in the opinion and the GeoJSON and DICOM files. One card per measurement, so it fits a phone.
  */
-export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, patientSide, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; patientSide: boolean; onGoTo: (a: SlideAnnotation) => void }) {
+export function MeasurementList({ caseId, slideId, slideName, annotations, myId, reviewer, patientSide, delivered, onGoTo }: { caseId: string; slideId: string; slideName: string; annotations: SlideAnnotation[]; myId: string; reviewer: boolean; patientSide: boolean; delivered: boolean; onGoTo: (a: SlideAnnotation) => void }) {
   const { t } = useTranslation();
   const amount = useAmount();
   const qc = useQueryClient();
@@ -189,7 +189,7 @@ export function MeasurementList({ caseId, slideId, slideName, annotations, myId,
       </Group>
       {remove.error && <ErrorNote error={remove.error} />}
       {/* The patient's side sees the reviewers' measurements once the opinion is delivered; until then none are listed. */}
-      {annotations.length === 0 ? <Text size="sm" c="dimmed">{patientSide ? t('records:slides.measure.nonePatient') : t('records:slides.measure.none')}</Text> : (
+      {annotations.length === 0 ? <Text size="sm" c="dimmed">{!patientSide ? t('records:slides.measure.none') : delivered ? t('records:slides.measure.nonePatientDelivered') : t('records:slides.measure.nonePatient')}</Text> : (
         <Stack gap={6} data-testid="slide-measurements">
           {annotations.map((a) => {
             const reference = t('records:slides.measure.reference', { number: a.number, slide: slideName });

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../../api.ts';
 import { usePatientSide, type Me } from '../../auth.tsx';
-import { useCaseCan } from '../../caseData.ts';
+import { useCaseCan, useOpinionDelivered } from '../../caseData.ts';
 import { ErrorNote } from '../../components.tsx';
 import { caseKeys } from '../../queryKeys.ts';
 import { magnification, scaleBar } from './scaleBar.ts';
@@ -102,6 +102,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
   const [note, setNote] = useState('');
   const s = slide.data;
   const can = useCaseCan(caseId);
+  const delivered = useOpinionDelivered(caseId);
   const annotations = useSlideAnnotations(caseId, slideId);
   const { points: drawing, save, finish } = useMeasuring(viewer, ready, caseId, slideId, tool, { value: note, clear: () => setNote('') }, { width: s?.width ?? 0, height: s?.height ?? 0 });
   const mayMeasure = Boolean(can?.annotateImaging && s?.micronsPerPixel);
@@ -230,7 +231,7 @@ export function SlideViewerPage({ me }: { me: Me }) {
             </Stack>
           )}
           {annotations.error && <ErrorNote error={annotations.error} />}
-          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={titleOf(s)} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} patientSide={patientSide} onGoTo={goTo} />}
+          {annotations.data && <MeasurementList caseId={caseId} slideId={slideId} slideName={titleOf(s)} annotations={annotations.data} myId={me.user.id} reviewer={Boolean(can?.annotateImaging)} patientSide={patientSide} delivered={delivered} onGoTo={goTo} />}
         </>
       )}
     </Stack>
