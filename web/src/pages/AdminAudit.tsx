@@ -57,7 +57,7 @@ export function AdminAuditPage() {
           </Table.Tbody>
         </Table>
       </WideTable>
-      {events.data && <Pager total={events.data.total} estimated={events.data.totalIsEstimate} page={page} pageSize={50} hasNext={!!events.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, events.data.nextCursor)} />}
+      {events.data && <Pager total={events.data.total} estimated={events.data.totalIsEstimate} page={page} pageSize={50} hasNext={!!events.data.nextCursor} shown={events.data.items.length} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, events.data.nextCursor)} />}
       {events.data && <Text size="sm" c="dimmed">{events.data.totalIsEstimate ? t('common:count.eventsAbout', { count: shownTotal(events.data.total, true) }) : t('common:count.events', { count: events.data.total })}</Text>}
     </Stack>
   );

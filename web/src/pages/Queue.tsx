@@ -97,7 +97,7 @@ export function QueuePage() {
         {rows.map((c) => <QueueCard key={c.id} c={c} />)}
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">{t('queue:none')}</Text>}
-      {cases.data && <Pager total={cases.data.total} estimated={cases.data.totalIsEstimate} page={page} pageSize={PAGE_SIZE} hasNext={!!cases.data.nextCursor} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, cases.data.nextCursor ?? undefined)} />}
+      {cases.data && <Pager total={cases.data.total} estimated={cases.data.totalIsEstimate} page={page} pageSize={PAGE_SIZE} hasNext={!!cases.data.nextCursor} shown={rows.length} onPage={(n) => toPage(n)} onNext={() => toPage(page + 1, cases.data.nextCursor ?? undefined)} />}
       {cases.data && <Text size="sm" c="dimmed">{cases.data.totalIsEstimate ? t('common:count.casesAbout', { count: shownTotal(cases.data.total, true) }) : t('common:count.cases', { count: cases.data.total })}</Text>}
     </Stack>
   );
@@ -127,7 +127,10 @@ function QueueCard({ c }: { c: Row }) {
         <Stack gap={0} style={{ minWidth: 0 }}>
           <Text fw={600}>{c.patientName ?? t('queue:noPatientName')}</Text>
           <Text size="sm">{c.condition} <Text span c="dimmed" size="xs">{c.icd10Code}</Text></Text>
-          <Text size="xs" c="dimmed"><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · {t('queue:card', { waiting: waiting(c), coordinator: c.coordinatorName ?? t('queue:unassigned') })}</Text>
+          <Text size="xs" c="dimmed"><span style={{ whiteSpace: 'nowrap' }}>{c.reference}</span> · {ageInDays(c.submittedAt) === null
+            // Not sent yet (a draft): nothing is waiting, so the card says so rather than "waiting —".
+            ? t('queue:cardNotSent', { coordinator: c.coordinatorName ?? t('queue:unassigned') })
+            : t('queue:card', { waiting: waiting(c), coordinator: c.coordinatorName ?? t('queue:unassigned') })}</Text>
         </Stack>
       </Group>
       <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /><UnreadBadge c={c} inLink /></Group>
