@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
+import yazl from 'yazl';
 import { aDicomInstance, aUid, TS } from './dicom.ts';
 
 export interface SlideShape {
@@ -262,4 +264,169 @@ export function aDicomSlide(opts: DicomSlideShape = {}): { studyUid: string; ser
     }
   }
   return { studyUid, seriesUid, files };
+}
+
+/** How a synthetic MIRAX slide is laid out. */
+export interface MiraxShape {
+  /** Rounded up to whole camera images (256 px). */
+  width?: number;
+  height?: number;
+  micronsPerPixel?: number;
+  /** A photo of the slide's barcode label showing this text, and the slide's overview (macro) and preview (thumbnail) photos. */
+  label?: string;
+}
+
+/** The side of one camera image, and of each stored image at every level. */
+const MIRAX_IMAGE = 256;
+
+const int32s = (values: number[]) => {
+  const b = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => b.writeInt32LE(v, i * 4));
+  return b;
+};
+
+/**
+ * Writes a synthetic 3DHISTECH MIRAX slide as OpenSlide's MIRAX reader expects it: `<dir>/<name>.mrxs`
+ * beside the folder `<dir>/<name>/` holding Slidedat.ini (the slide's settings: camera images across
+ * and down, one hierarchical "Slide zoom level" per level, each with its image size, JPEG format and
+ * microns per pixel), Index.dat (version and slide id, then pointers to each level's page of
+ * stored images and to each non-hierarchical record) and Data0000.dat (the JPEG images end to end,
+ * then the camera positions, then the label, macro and thumbnail photos). Level k holds one
+ * 256 px image per 2^k × 2^k camera images; libvips' Google layout makes exactly those. Returns
+ * the .mrxs path. Synthetic: noise, no tissue, no patient.
+ */
+export function writeMiraxSlide(dir: string, name: string, opts: MiraxShape = {}): string {
+  const { micronsPerPixel = 0.25 } = opts;
+  const across = Math.ceil((opts.width ?? 2048) / MIRAX_IMAGE);
+  const down = Math.ceil((opts.height ?? 1536) / MIRAX_IMAGE);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-mirax-'));
+  try {
+    const source = path.join(work, 'slide.tif');
+    writeSlideFile(source, { width: across * MIRAX_IMAGE, height: down * MIRAX_IMAGE, micronsPerPixel });
+    // Google layout: each level half the one above, cut into 256 px tiles from the top left, edges padded.
+    execFileSync('vips', ['dzsave', source, path.join(work, 'g'), '--layout', 'google', '--tile-size', String(MIRAX_IMAGE), '--overlap', '0', '--suffix', '.jpg[Q=85,strip]']);
+    const top = Math.max(...fs.readdirSync(path.join(work, 'g')).filter((n) => /^\d+$/.test(n)).map(Number));
+    const levels = top + 1;
+
+    const chunks: Buffer[] = [];
+    let dataSize = 0;
+    const store = (bytes: Buffer) => {
+      const at = dataSize;
+      chunks.push(bytes);
+      dataSize += bytes.length;
+      return { offset: at, length: bytes.length };
+    };
+    // Each level's stored images: its index is the place of its top-left camera image in level 0's grid.
+    const pages: { index: number; offset: number; length: number }[][] = [];
+    for (let k = 0; k < levels; k++) {
+      const step = 2 ** k;
+      const page: { index: number; offset: number; length: number }[] = [];
+      for (let y = 0; y < down; y += step) {
+        for (let x = 0; x < across; x += step) {
+          page.push({ index: y * across + x, ...store(fs.readFileSync(path.join(work, 'g', String(top - k), String(y / step), `${x / step}.jpg`))) });
+        }
+      }
+      pages.push(page);
+    }
+    // Where the camera stood for each picture (level 0 pixels): a flag byte, then x and y.
+    const positions = Buffer.alloc(9 * across * down);
+    for (let i = 0; i < across * down; i++) {
+      positions.writeUInt8(1, i * 9);
+      positions.writeInt32LE((i % across) * MIRAX_IMAGE, i * 9 + 1);
+      positions.writeInt32LE(Math.floor(i / across) * MIRAX_IMAGE, i * 9 + 5);
+    }
+    const records = [store(positions)];
+    const photoNames = opts.label === undefined ? [] : ['macro', 'label', 'thumbnail'] as const;
+    if (opts.label !== undefined) {
+      const at = (n: string) => path.join(work, n);
+      labelPicture(at, opts.label, at('label.v'));
+      execFileSync('vips', ['jpegsave', at('label.v'), at('label.jpg'), '--Q', '90']);
+      execFileSync('vips', ['resize', source, at('small.v'), String(400 / (across * MIRAX_IMAGE))]);
+      execFileSync('vips', ['jpegsave', at('small.v'), at('small.jpg'), '--Q', '90']);
+      for (const photo of photoNames) records.push(store(fs.readFileSync(at(photo === 'label' ? 'label.jpg' : 'small.jpg'))));
+    }
+
+    // Index.dat: pointers first, pages after, every number a little-endian int32.
+    const slideId = `${crypto.randomUUID().replaceAll('-', '').toUpperCase()}`;
+    const head = Buffer.from(`01.02${slideId}`, 'latin1');
+    const hierTable = head.length + 8;
+    const nonhierTable = hierTable + 4 * levels;
+    let next = nonhierTable + 4 * records.length;
+    const body: Buffer[] = [];
+    const place = (b: Buffer) => {
+      const at = next;
+      body.push(b);
+      next += b.length;
+      return at;
+    };
+    const levelPointers = pages.map((page) => {
+      const data = place(int32s([page.length, 0, ...page.flatMap((p) => [p.index, p.offset, p.length, 0])]));
+      return place(int32s([0, data]));
+    });
+    const recordPointers = records.map((r) => {
+      const data = place(int32s([1, 0, 0, 0, r.offset, r.length, 0]));
+      return place(int32s([0, data]));
+    });
+    const index = Buffer.concat([head, int32s([hierTable, nonhierTable]), int32s(levelPointers), int32s(recordPointers), ...body]);
+
+    const level = (k: number) => [
+      `[LAYER_0_LEVEL_${k}_SECTION]`, 'OVERLAP_X=0', 'OVERLAP_Y=0', `MICROMETER_PER_PIXEL_X=${micronsPerPixel * 2 ** k}`, `MICROMETER_PER_PIXEL_Y=${micronsPerPixel * 2 ** k}`,
+      'IMAGE_FORMAT=JPEG', 'IMAGE_FILL_COLOR_BGR=16777215', `DIGITIZER_WIDTH=${MIRAX_IMAGE}`, `DIGITIZER_HEIGHT=${MIRAX_IMAGE}`, `IMAGE_CONCAT_FACTOR=${k === 0 ? 0 : 1}`, '',
+    ];
+    const photoValues = [['ScanDataLayer_SlideThumbnail', 'THUMBNAIL_IMAGE_TYPE'], ['ScanDataLayer_SlideBarcode', 'BARCODE_IMAGE_TYPE'], ['ScanDataLayer_SlidePreview', 'PREVIEW_IMAGE_TYPE']];
+    const slidedat = [
+      '[GENERAL]', 'SLIDE_VERSION=01.03', `SLIDE_ID=${slideId}`, `IMAGENUMBER_X=${across}`, `IMAGENUMBER_Y=${down}`, 'OBJECTIVE_MAGNIFICATION=20', 'CameraImageDivisionsPerSide=1', '',
+      '[HIERARCHICAL]', 'INDEXFILE=Index.dat', 'HIER_COUNT=1', 'HIER_0_NAME=Slide zoom level', `HIER_0_COUNT=${levels}`,
+      ...Array.from({ length: levels }, (_, k) => [`HIER_0_VAL_${k}=ZoomLevel_${k}`, `HIER_0_VAL_${k}_SECTION=LAYER_0_LEVEL_${k}_SECTION`]).flat(),
+      `NONHIER_COUNT=${photoNames.length ? 2 : 1}`,
+      'NONHIER_0_NAME=VIMSLIDE_POSITION_BUFFER', 'NONHIER_0_COUNT=1', 'NONHIER_0_VAL_0=default', 'NONHIER_0_VAL_0_SECTION=NONHIERLAYER_0_SECTION',
+      ...(photoNames.length ? ['NONHIER_1_NAME=Scan data layer', 'NONHIER_1_COUNT=3',
+        ...photoValues.map(([value], i) => [`NONHIER_1_VAL_${i}=${value}`, `NONHIER_1_VAL_${i}_SECTION=NONHIERLAYER_1_LEVEL_${i}_SECTION`]).flat()] : []),
+      '',
+      '[DATAFILE]', 'FILE_COUNT=1', 'FILE_0=Data0000.dat', '',
+      ...Array.from({ length: levels }, (_, k) => level(k)).flat(),
+      '[NONHIERLAYER_0_SECTION]', 'VIMSLIDE_POSITION_DATA_FORMAT_VERSION=257', '',
+      ...(photoNames.length ? photoValues.map(([, key], i) => [`[NONHIERLAYER_1_LEVEL_${i}_SECTION]`, `${key}=JPEG`, '']).flat() : []),
+    ].join('\r\n');
+
+    const folder = path.join(dir, name);
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'Slidedat.ini'), slidedat);
+    fs.writeFileSync(path.join(folder, 'Index.dat'), index);
+    fs.writeFileSync(path.join(folder, 'Data0000.dat'), Buffer.concat(chunks));
+    const mrxs = path.join(dir, `${name}.mrxs`);
+    // The .mrxs itself is only looked for, not read; a scanner writes a few bytes of its own there.
+    fs.writeFileSync(mrxs, Buffer.from('MIRAX slide\r\n', 'latin1'));
+    return mrxs;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A synthetic MIRAX slide zipped as people send one: `<name>.mrxs` and its folder `<name>/`,
+ * under a top folder when `top` is given; `withoutFolder` leaves the folder out (an incomplete
+ * export), `extra` adds files beside them.
+ */
+export async function aMiraxZip(opts: MiraxShape & { name?: string; top?: string; withoutFolder?: boolean; extra?: { name: string; data: Buffer }[] } = {}): Promise<Buffer> {
+  const { name = 'biopsy' } = opts;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-test-mirax-zip-'));
+  try {
+    writeMiraxSlide(dir, name, opts);
+    const zip = new yazl.ZipFile();
+    const at = (p: string) => (opts.top ? `${opts.top}/${p}` : p);
+    if (opts.top) zip.addEmptyDirectory(opts.top);
+    zip.addFile(path.join(dir, `${name}.mrxs`), at(`${name}.mrxs`));
+    if (!opts.withoutFolder) {
+      zip.addEmptyDirectory(at(name));
+      for (const f of fs.readdirSync(path.join(dir, name))) zip.addFile(path.join(dir, name, f), at(`${name}/${f}`));
+    }
+    for (const e of opts.extra ?? []) zip.addBuffer(e.data, e.name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
