@@ -1,4 +1,8 @@
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /**
@@ -19,6 +23,8 @@ export interface ZipSummary {
   dicomEntries: number;
   hasDicomdir: boolean;
   totalBytes: number;
+  /** The files (not folders) by name, and whether each is a symbolic link (which a Unix zip can hold). */
+  files: { name: string; link: boolean }[];
 }
 
 export class ZipRejected extends Error {}
@@ -72,6 +78,9 @@ const head = (zip: ZipFile, entry: Entry, n: number) => new Promise<Buffer>((res
     stream.on('error', () => resolve(Buffer.concat(chunks).subarray(0, n)));
   }));
 
+/** A symbolic link, as Unix zip tools store one: its file type in the high half of the external attributes. */
+const isLink = (entry: Entry) => ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
+
 export function unsafeEntryName(name: string): boolean {
   const n = name.replace(/\\/g, '/');
   return n.startsWith('/') || /^[a-zA-Z]:/.test(n) || n.split('/').some((p) => p === '..') || n.includes('\0');
@@ -79,7 +88,7 @@ export function unsafeEntryName(name: string): boolean {
 
 export async function checkZip(file: string | RangeReadable, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipSummary> {
   const zip = await open(file);
-  const summary: ZipSummary = { entries: 0, dicomEntries: 0, hasDicomdir: false, totalBytes: 0 };
+  const summary: ZipSummary = { entries: 0, dicomEntries: 0, hasDicomdir: false, totalBytes: 0, files: [] };
   return new Promise<ZipSummary>((resolve, reject) => {
     const fail = (msg: string) => {
       zip.close();
@@ -99,6 +108,7 @@ export async function checkZip(file: string | RangeReadable, limits: ZipLimits =
       }
       if (entry.compressedSize === 0 && entry.uncompressedSize > 0) return fail('The zip is damaged: an entry claims content but has none.');
       if (/\/$/.test(entry.fileName)) return zip.readEntry();
+      summary.files.push({ name: entry.fileName, link: isLink(entry) });
       if (/(^|\/)DICOMDIR$/i.test(entry.fileName)) summary.hasDicomdir = true;
       if (summary.dicomEntries < 1000 && entry.uncompressedSize >= 132) {
         try {
@@ -109,6 +119,58 @@ export async function checkZip(file: string | RangeReadable, limits: ZipLimits =
         }
       }
       zip.readEntry();
+    });
+    zip.readEntry();
+  });
+}
+
+/**
+ * Writes the files of a zip that `target` names (a path relative to `dest`; null to leave one out)
+ * into `dest`, after `checkZip` has passed it with the same limits. Sizes are held to what the zip
+ * declares as it is read (yauzl), every path must stay inside `dest`, a name given twice or a
+ * symbolic link is refused, and files are readable by this process only.
+ */
+export async function extractZip(file: string, dest: string, target: (name: string) => string | null, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<void> {
+  await checkZip(file, limits);
+  const root = path.resolve(dest);
+  await fs.mkdir(root, { recursive: true, mode: 0o700 });
+  const zip = await open(file);
+  let written = 0;
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      zip.close();
+      reject(err);
+    };
+    zip.on('error', (err: Error) => fail(new ZipRejected(explain(err))));
+    zip.on('end', () => {
+      if (!failed) resolve();
+    });
+    zip.on('entry', (entry: Entry) => {
+      const name = target(entry.fileName);
+      if (/\/$/.test(entry.fileName) || name === null) return zip.readEntry();
+      if (isLink(entry)) return fail(new ZipRejected(`The zip contains a link (“${entry.fileName}”) where a file was expected.`));
+      const out = path.resolve(root, name);
+      if (!out.startsWith(root + path.sep)) return fail(new ZipRejected(`The zip contains an unsafe path (“${entry.fileName}”): files may not point outside the archive.`));
+      written += entry.uncompressedSize;
+      if (written > limits.maxTotalBytes) return fail(new ZipRejected(`The zip would expand to more than ${Math.round(limits.maxTotalBytes / 1024 ** 3)} GB.`));
+      zip.openReadStream(entry, async (err, stream) => {
+        if (err || !stream) return fail(new ZipRejected(`The entry “${entry.fileName}” cannot be read.`));
+        try {
+          await fs.mkdir(path.dirname(out), { recursive: true, mode: 0o700 });
+          // "wx": a name given twice in the zip is refused rather than written over.
+          await pipeline(stream, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
+          zip.readEntry();
+        } catch (e) {
+          stream.destroy();
+          const { code, syscall } = e as NodeJS.ErrnoException;
+          if (code === 'EEXIST') return fail(new ZipRejected(`The zip holds “${entry.fileName}” twice.`));
+          // A file system's refusal (a full disk) is the server's, not the zip's; bad data (inflate, sizes) is the zip's.
+          fail(syscall ? e : new ZipRejected(`The zip is damaged: “${entry.fileName}” cannot be read in full.`));
+        }
+      });
     });
     zip.readEntry();
   });
