@@ -12,7 +12,9 @@ import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { emit } from '../events/emit.ts';
 import { isPatientSide } from '../cases/lifecycle.ts';
-import { associatedImages, buildPyramid, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
+import { associatedImages, buildPyramid, miraxPictures, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
+import { extractMiraxSlide } from '../records/miraxZip.ts';
+import { DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from '../records/zipCheck.ts';
 import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
 import { joinDicomSlide, WSI_SOP_CLASS } from './dicomSlide.ts';
 import type { IndexedSeries } from '../imaging/service.ts';
@@ -55,6 +57,18 @@ const SLIDES_SQL = `SELECT s.id, coalesce(d.filename, s.source_name, 'Digital sl
 /** What a slide's record says when the slide cannot be shown (the slide list words the code itself). */
 /** What a failed slide's record says, by failure (catalogue `records:status`). */
 const FAILURE_NOTES: Record<SlideFailure, StatusNoteKey> = { unreadable: 'slideUnreadable', tiles: 'slideTiles', too_large: 'slideTooLarge', missing: 'slideMissing' };
+
+/** Whether a file is a zip archive, by its first bytes. */
+async function isZip(file: string): Promise<boolean> {
+  const handle = await fsp.open(file);
+  try {
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  } finally {
+    await handle.close();
+  }
+}
 
 /** The tile indexes kept in memory (most recently used last), by their total size. */
 const OPEN_INDEX_BYTES = 256 * 1024 * 1024;
@@ -110,7 +124,7 @@ export type SlideView = ReturnType<typeof slideView>;
  * opening a slide check role and case access and are audited (one event per slide opened); each
  * tile request checks access again but is not audited on its own.
  */
-export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pick<InstanceStore, 'read'> }) {
+export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pick<InstanceStore, 'read'>; zipLimits?: ZipLimits }) {
   const { db, blobs, config } = deps;
   const workRoot = path.join(config.dataDir, 'slide-work');
   const opened = new Map<string, Promise<{ index: Buffer; read: ReadRange; close: () => Promise<void> }>>();
@@ -211,11 +225,26 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
     const file = path.join(work, `${crypto.randomUUID()}.${ext}`);
     const { stream } = await blobs.open(db, doc.blob_sha256);
     await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }));
-    const facts = await readSlideFacts(file, work);
+    // A MIRAX slide came as a zip of its .mrxs file and folder (see miraxZip.ts): OpenSlide reads them unpacked.
+    const mirax = await isZip(file) ? await unpackMirax(file, work) : null;
+    const image = mirax ?? file;
+    const facts = await readSlideFacts(image, work);
     if ((facts.width * facts.height) / 1e6 > config.slideMaxMegapixels) throw new SlideUnreadable('too_large', 'The slide is larger than this server makes tiles for.');
-    const [associated, pictures] = [await associatedImages(file, work), await slidePictures(file, work)];
-    // A photo of the glass found by its TIFF directory counts even where OpenSlide lists none (a label may show a name).
-    return { facts, image: file, associated: associated && [...new Set([...associated, ...Object.keys(pictures)])], pictures };
+    const [associated, pictures] = [await associatedImages(image, work), mirax ? await miraxPictures(image, work) : await slidePictures(image, work)];
+    // A photo of the glass found by its TIFF directory (or MIRAX record) counts even where OpenSlide lists none (a label may show a name).
+    return { facts, image, unpacked: mirax && path.dirname(mirax), associated: associated && [...new Set([...associated, ...Object.keys(pictures)])], pictures };
+  }
+
+  /** The slide's files out of its zip, with the checks and limits of an upload; the zip itself is let go. */
+  async function unpackMirax(zip: string, work: string): Promise<string> {
+    try {
+      return await extractMiraxSlide(zip, path.join(work, 'mirax'), deps.zipLimits ?? DEFAULT_ZIP_LIMITS);
+    } catch (err) {
+      if (err instanceof ZipRejected) throw new SlideUnreadable('unreadable', err.message);
+      throw err;
+    } finally {
+      await fsp.rm(zip, { force: true });
+    }
   }
 
   /** A DICOM whole-slide series from the image index, its full-resolution level joined into one image. */
@@ -382,6 +411,7 @@ export function pathologyService(deps: Deps & { blobs: BlobStore; instances: Pic
         const pyramid = await buildPyramid(read.image, work);
         const index = await buildTileIndex(pyramid.zip, pyramid.prefix);
         await fsp.rm(read.image, { force: true });
+        if ('unpacked' in read && read.unpacked) await fsp.rm(read.unpacked, { recursive: true, force: true });
         staged.push(await blobs.stage(fs.createReadStream(pyramid.zip)), await blobs.stageBytes(index));
         const [pyramidBlob, indexBlob] = staged as [StagedBlob, StagedBlob];
         const picture = async (name: SlidePicture) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { picturePages, parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
+import { miraxPictureRecords, parseIni, picturePages, parseProperties, slideFacts, SlideUnreadable } from './slideReader.ts';
 
 const aperio = `openslide.level-count: '3'
 openslide.level[0].height: '32914'
@@ -63,5 +63,25 @@ describe('label and macro pictures of an Aperio file', () => {
     const ndpi = (lens: string) => `  Image Width: 1920 Image Length: 640\n  Rows/Strip: 640\n  Compression Scheme: JPEG\n  Tag 65420: 1\n  Tag 65421: ${lens}`;
     const listing = [dir(0, ndpi('20.000000')), dir(1, ndpi('5.000000')), dir(2, ndpi('-2.000000')), dir(3, ndpi('-1.000000'))].join('');
     expect([...picturePages(listing)]).toEqual([['macro', { page: 3, width: 1920, height: 640 }]]);
+  });
+});
+
+describe('the photos of a MIRAX slide, from its Slidedat.ini', () => {
+  it('numbers each photo’s record across the non-hierarchical records in order, as OpenSlide does', () => {
+    const slidedat = parseIni([
+      '\uFEFF[GENERAL]', 'SLIDE_ID=ABC', '', '[HIERARCHICAL]', 'NONHIER_COUNT=3',
+      'NONHIER_0_NAME=VIMSLIDE_POSITION_BUFFER', 'NONHIER_0_COUNT=1', 'NONHIER_0_VAL_0=default',
+      'NONHIER_1_NAME = StitchingIntensityLayer', 'NONHIER_1_COUNT=2',
+      'NONHIER_2_NAME=Scan data layer', 'NONHIER_2_COUNT=3',
+      'NONHIER_2_VAL_0=ScanDataLayer_SlidePreview', 'NONHIER_2_VAL_1=ScanDataLayer_SlideThumbnail', 'NONHIER_2_VAL_2=ScanDataLayer_SlideBarcode',
+    ].join('\r\n'));
+    expect(slidedat.get('GENERAL')?.get('SLIDE_ID')).toBe('ABC');
+    expect(miraxPictureRecords(slidedat)).toEqual(new Map([['macro', 4], ['label', 5]]));
+  });
+
+  it('finds none where the counts make no sense or there is no such layer', () => {
+    expect(miraxPictureRecords(parseIni('[HIERARCHICAL]\nNONHIER_COUNT=x\n')).size).toBe(0);
+    expect(miraxPictureRecords(parseIni('[HIERARCHICAL]\nNONHIER_COUNT=1\nNONHIER_0_NAME=Scan data layer\nNONHIER_0_COUNT=-1\n')).size).toBe(0);
+    expect(miraxPictureRecords(parseIni('[GENERAL]\nSLIDE_ID=A\n')).size).toBe(0);
   });
 });

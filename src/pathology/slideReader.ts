@@ -225,3 +225,110 @@ export async function slidePictures(file: string, workDir: string, timeoutMs = 6
   }
   return out;
 }
+
+/** Slidedat.ini's groups and keys (a Windows INI file, as GLib's key files read it). */
+export function parseIni(text: string): Map<string, Map<string, string>> {
+  const groups = new Map<string, Map<string, string>>();
+  let group: Map<string, string> | undefined;
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const line = raw.trim();
+    const head = /^\[(.+)\]$/.exec(line);
+    if (head) groups.set(head[1]!, (group = groups.get(head[1]!) ?? new Map()));
+    else if (group && !line.startsWith('#') && !line.startsWith(';') && line.includes('=')) group.set(line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim());
+  }
+  return groups;
+}
+
+/** The scanner's names for the label and macro photos among a MIRAX slide's "Scan data layer" records (as OpenSlide names them). */
+const MIRAX_PICTURES: Record<string, SlidePicture> = { ScanDataLayer_SlideBarcode: 'label', ScanDataLayer_SlideThumbnail: 'macro' };
+
+/**
+ * Where Slidedat.ini says a MIRAX slide's label and macro photos are: the number of each one's
+ * non-hierarchical record in Index.dat, counted across all the records' names in order.
+ */
+export function miraxPictureRecords(slidedat: Map<string, Map<string, string>>): Map<SlidePicture, number> {
+  const hier = slidedat.get('HIERARCHICAL');
+  const found = new Map<SlidePicture, number>();
+  const count = Number(hier?.get('NONHIER_COUNT'));
+  if (!hier || !Number.isInteger(count) || count < 0 || count > 1000) return found;
+  let record = 0;
+  for (let i = 0; i < count; i++) {
+    const values = Number(hier.get(`NONHIER_${i}_COUNT`));
+    if (!Number.isInteger(values) || values < 0 || values > 100_000) return found;
+    if (hier.get(`NONHIER_${i}_NAME`) === 'Scan data layer') {
+      for (let j = 0; j < values; j++) {
+        const name = MIRAX_PICTURES[hier.get(`NONHIER_${i}_VAL_${j}`) ?? ''];
+        if (name && !found.has(name)) found.set(name, record + j);
+      }
+    }
+    record += values;
+  }
+  return found;
+}
+
+/** A photo larger than this is no label or macro photo. */
+const MAX_MIRAX_PICTURE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The label and macro photos of a MIRAX slide, as JPEG files in `workDir` (without the source's
+ * metadata). OpenSlide lists them, but libvips 8.14.1 crashes reading them (see slidePictures), so
+ * their JPEG bytes are found as OpenSlide finds them: Slidedat.ini numbers each photo's record, and
+ * Index.dat leads from that number to its data file, offset and size. A photo that cannot be read
+ * is left out, as there.
+ */
+export async function miraxPictures(mrxs: string, workDir: string, timeoutMs = 60_000): Promise<Partial<Record<SlidePicture, string>>> {
+  const folder = mrxs.replace(/\.mrxs$/i, '');
+  const out: Partial<Record<SlidePicture, string>> = {};
+  let slidedat: Map<string, Map<string, string>>;
+  let index: fs.FileHandle;
+  try {
+    const ini = path.join(folder, 'Slidedat.ini');
+    if ((await fs.stat(ini)).size > 1024 * 1024) return out;
+    slidedat = parseIni(await fs.readFile(ini, 'latin1'));
+    const indexName = slidedat.get('HIERARCHICAL')?.get('INDEXFILE') ?? '';
+    if (!/^[\w .-]+$/.test(indexName) || indexName.includes('..')) return out;
+    index = await fs.open(path.join(folder, indexName));
+  } catch {
+    return out;
+  }
+  try {
+    const int32At = async (at: number) => {
+      const b = Buffer.alloc(4);
+      const { bytesRead } = await index.read(b, 0, 4, at);
+      if (bytesRead !== 4 || b.readInt32LE(0) < 0) throw new Error('Index.dat ends early');
+      return b.readInt32LE(0);
+    };
+    // Index.dat begins with its version ("01.02") and the slide's id; then the two root pointers.
+    const nonhierRoot = 5 + Buffer.byteLength(slidedat.get('GENERAL')?.get('SLIDE_ID') ?? '', 'latin1') + 4;
+    for (const [name, record] of miraxPictureRecords(slidedat)) {
+      const source = path.join(workDir, `${name}.source.jpeg`);
+      const jpeg = path.join(workDir, `${name}.jpeg`);
+      try {
+        const recordAt = await int32At(await int32At(nonhierRoot) + 4 * record);
+        const page = await int32At(recordAt + 4);
+        // A page of one: its length, three words of no use here, then offset, size and data file number.
+        const [offset, size, fileNo] = [await int32At(page + 16), await int32At(page + 20), await int32At(page + 24)];
+        const dataName = slidedat.get('DATAFILE')?.get(`FILE_${fileNo}`) ?? '';
+        if (size === 0 || size > MAX_MIRAX_PICTURE_BYTES || !/^[\w .-]+$/.test(dataName) || dataName.includes('..')) continue;
+        const data = await fs.open(path.join(folder, dataName));
+        try {
+          const bytes = Buffer.alloc(size);
+          if ((await data.read(bytes, 0, size, offset)).bytesRead !== size) continue;
+          await fs.writeFile(source, bytes, { mode: 0o600 });
+        } finally {
+          await data.close();
+        }
+        // Decoded in a child, as all slide data is; never larger than a photo of the glass is.
+        await run(VIPS_BIN, ['thumbnail', source, `${jpeg}[Q=85,strip]`, String(MAX_PICTURE_SIDE), '--size', 'down'], { timeout: timeoutMs, env: childEnv(workDir) });
+        out[name] = jpeg;
+      } catch {
+        // Left out; see above.
+      } finally {
+        await fs.rm(source, { force: true });
+      }
+    }
+  } finally {
+    await index.close();
+  }
+  return out;
+}
