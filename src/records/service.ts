@@ -23,6 +23,7 @@ import { DicomRejected, parseInstance } from '../imaging/part10.ts';
 import { contradiction, describeContent, sniff, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 import { isPhilipsSlide } from './tiffSlide.ts';
 import type { ReceivedFile } from './received.ts';
+import { miraxLayout } from './miraxZip.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from './zipCheck.ts';
 
 
@@ -153,6 +154,10 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       case 'zip': {
         try {
           const z = await checkZip(file.content, zipLimits);
+          // A zip with a .mrxs file is a MIRAX slide (or refused as an incomplete one), never a CD.
+          const mirax = miraxLayout(z.files, file.filename);
+          if (mirax && 'refused' in mirax) throw new AppError('VALIDATION_FAILED', mirax.refused);
+          if (mirax) return { sniffed: { contentType: 'wsi', category: 'digital_slide' }, status: 'ready', detail: null };
           if (z.dicomEntries > 0 || z.hasDicomdir) return { sniffed: { ...sniffed, category: 'imaging' }, status: 'ready', detail: note(z.hasDicomdir ? 'imagingArchiveDicomdir' : 'imagingArchive', { count: z.dicomEntries }) };
           return { sniffed, status: 'needs_review', detail: note('zipNoImaging', { count: z.entries }) };
         } catch (err) {
