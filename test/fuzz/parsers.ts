@@ -13,7 +13,10 @@ import { importFhirBundle } from '../../src/records/fhirImport.ts';
 import { extractPdfText, pdfBudgetMs, PdfUnreadable } from '../../src/records/pdfText.ts';
 import { parseUploadMetadata } from '../../src/records/routes.ts';
 import { contradiction, sniff, SNIFF_BYTES } from '../../src/records/sniff.ts';
-import { checkZip, ZipRejected } from '../../src/records/zipCheck.ts';
+import { extractMiraxSlide } from '../../src/records/miraxZip.ts';
+import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected } from '../../src/records/zipCheck.ts';
+import { miraxPictures } from '../../src/pathology/slideReader.ts';
+import { aMiraxZip, writeMiraxSlide } from '../support/slides.ts';
 import { crashOf, type FuzzTarget, type Verdict } from './harness.ts';
 import { applyBytes, applyText, applyTree, bytesInput, compact, hostileString, jsonText, showBytes, showText, textInput, treeOp, type BytesInput, type TextInput, type TreeOp } from './mutate.ts';
 import { fhirPairs, qidoPairs, queryObject, type Pairs } from './queries.ts';
@@ -189,6 +192,37 @@ function tusMetadataTarget(): FuzzTarget<string> {
 }
 
 /** Every in-process target. */
+/**
+ * A MIRAX slide arrives as a zip that is unpacked for OpenSlide, and its Index.dat is read here
+ * for the label and macro photos: unpacking returns or refuses, and the photos are found or left out.
+ */
+async function miraxTargets(): Promise<FuzzTarget<BytesInput>[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-fuzz-mirax-'));
+  const mrxs = writeMiraxSlide(dir, 's', { width: 512, height: 512, label: 'A1' });
+  const indexFile = path.join(dir, 's', 'Index.dat');
+  const zip = { names: ['mirax-zip'], bytes: [await aMiraxZip({ width: 512, height: 512, top: 'export' })] };
+  const file = tmp('mirax.zip');
+  const unpack = bytesTarget('zip-mirax-unpack', zip, [Buffer.from('PK\x03\x04')], async (b) => {
+    fs.writeFileSync(file, b);
+    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-fuzz-mirax-out-'));
+    try {
+      return await refusing(() => extractMiraxSlide(file, dest, DEFAULT_ZIP_LIMITS), ZipRejected);
+    } finally {
+      fs.rmSync(dest, { recursive: true, force: true });
+    }
+  });
+  const index = bytesTarget('mirax-index-photos', { names: ['index-dat'], bytes: [fs.readFileSync(indexFile)] }, [Buffer.from('01.02')], async (b) => {
+    fs.writeFileSync(indexFile, b);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'consilium-fuzz-mirax-work-'));
+    try {
+      return await refusing(() => miraxPictures(mrxs, work, 2000));
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+  return [unpack, index];
+}
+
 export async function parserTargets(): Promise<FuzzTarget<any>[]> {
-  return [dicomTarget(), await pdfTarget(), sniffTarget(), ...(await zipTargets()), fhirTarget(), ccdaTarget(), qidoTarget(), fhirSearchTarget(), tusMetadataTarget()];
+  return [dicomTarget(), await pdfTarget(), sniffTarget(), ...(await zipTargets()), ...(await miraxTargets()), fhirTarget(), ccdaTarget(), qidoTarget(), fhirSearchTarget(), tusMetadataTarget()];
 }
