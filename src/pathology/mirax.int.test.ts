@@ -52,6 +52,10 @@ describe('3DHISTECH MIRAX slides, sent as a zip of the .mrxs file and its folder
     expect(mean).toBeLessThan(180);
     expect((await tile('11/8_6.jpeg')).status).toBe(200);
     expect((await tile('11/9_6.jpeg')).status).toBe(404);
+    // The original comes back as the zip it was sent as.
+    const original = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${up.body.document.id}/content`, { headers: { cookie: patient.client.cookieHeader } });
+    expect(original.headers.get('content-type')).toBe('application/zip');
+    expect(Buffer.from(await original.arrayBuffer()).equals(zip)).toBe(true);
     // The unpacked slide is gone with the work folder.
     expect(fs.readdirSync(path.join(t.config.dataDir, 'slide-work'))).toEqual([]);
   });

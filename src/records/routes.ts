@@ -199,7 +199,9 @@ export function recordsRoutes(opts: { records: RecordsService; db: Db; uploads: 
           .header('content-disposition', `inline; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
       }
       const types: Record<string, string> = { pdf: 'application/pdf', dicom: 'application/dicom', zip: 'application/zip', jpeg: 'image/jpeg', png: 'image/png', tiff: 'image/tiff', fhir_json: 'application/fhir+json', ccda_xml: 'application/xml', text: 'text/plain; charset=utf-8', wsi: 'image/tiff' };
-      return reply.type(types[c.contentType] ?? 'application/octet-stream').header('content-length', c.size)
+      // A MIRAX slide is kept as the zip of its .mrxs file and folder that was sent.
+      const type = c.contentType === 'wsi' && c.filename.toLowerCase().endsWith('.zip') ? 'application/zip' : types[c.contentType];
+      return reply.type(type ?? 'application/octet-stream').header('content-length', c.size)
         .header('content-disposition', `attachment; filename="${c.filename.replace(/[^\w.\- ]/g, '_')}"`).send(c.stream);
     });
     app.get('/api/cases/:id/documents/:documentId/text', { config: { access: { case: 'case.records.read' } }, schema: { tags, summary: 'The text read from a document (PDF text, imported or OCR)', params: DocParams, response: { 200: z.object({ text: z.string().nullable(), status: z.string() }), ...errorResponses } } },
