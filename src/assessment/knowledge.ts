@@ -25,8 +25,9 @@ const SpecialtySchema = z.strictObject({ id: Id, label: z.string().min(3), plain
 const OperationSchema = z.strictObject({ id: Id, label: z.string().min(3), major: z.boolean(), lungResection: z.boolean(), surgeon: Id.optional(), volumeStandard: Id.optional(), ...translated({ label: Words }) });
 const VolumeStandardSchema = z.strictObject({ id: Id, procedure: z.string(), hospitalMin: z.number().int().positive(), surgeonMin: z.number().int().positive(), sources: SourceIds, ...translated({ procedure: Words }) });
 // `aliases` say this test was done; `mentions` name its gene without saying which test (a tumour
-// panel that lists BRCA2 did not test the germline): they make it "check the report", never done.
-const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), mentions: z.array(z.string().min(2)).optional(), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional(), ...translated({ name: Words, note: Words }) });
+// panel that lists BRCA2 did not test the germline): they make it "check the report", unless the
+// report plainly says one of the `context` words (hereditary, tumour) outside a disclaimer.
+const PanelTestSchema = z.strictObject({ name: z.string().min(2), aliases: z.array(z.string().min(2)).min(1), mentions: z.array(z.string().min(2)).optional(), context: z.array(z.string().min(3)).optional(), stage: z.enum(['advanced', 'early']).optional(), note: z.string().optional(), optional: z.boolean().optional(), ngs: z.boolean().optional(), ...translated({ name: Words, note: Words }) });
 const PanelSchema = z.strictObject({ id: Id, label: z.string(), note: z.string().optional(), sources: SourceIds, tests: z.array(PanelTestSchema).min(1), ...translated({ label: Words, note: Words }) });
 const ConditionSchema = z.strictObject({
   id: Id, label: z.string(), plain: z.string(), kind: z.enum(['cancer', 'lung']),

@@ -7,7 +7,7 @@ import type { AssessmentResult } from '../assessment/result.ts';
 import type { Intake } from '../cases/intake.ts';
 import type { CaseRow } from '../core/access.ts';
 import type { Queryable } from '../core/db.ts';
-import { itemsOfImagingStudy, itemsSatisfied } from './classify.ts';
+import { itemsOfImagingStudy, itemsSatisfied, testsReported } from './classify.ts';
 import { findingsByTest, resultsReported, type TestFinding } from './testResults.ts';
 import { resultStatement, type StoredResult } from './structuredResults.ts';
 import { lungValuesReported, type LungValueReported } from './lungFunctionResults.ts';
@@ -54,7 +54,10 @@ export async function recordsOnFile(tx: Queryable, caseId: string): Promise<Reco
     for (const item of itemsOf(d)) satisfiedBy.set(item, [...(satisfiedBy.get(item) ?? []), d.id]);
     // A record kept apart as possibly another patient's states nothing of this one's tests until a coordinator clears it.
     if (d.another_patient) continue;
-    for (const t of d.tests_reported ?? []) tests.add(t);
+    // Read again from the report's text: what a test's words mean changes with the panels (a
+    // stored list from before may name a gene as if it were the germline test).
+    const reported = d.document_type === 'molecular_report' && d.extracted_text ? testsReported(d.extracted_text) : d.tests_reported ?? [];
+    for (const t of reported) tests.add(t);
     if (d.document_type === 'molecular_report' && d.extracted_text) results.push(...resultsReported(d.extracted_text));
     if (d.document_type === 'pulmonary_function_report' && d.extracted_text) lungValues.push(...lungValuesReported(d.extracted_text));
   }

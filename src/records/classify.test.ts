@@ -28,9 +28,10 @@ describe('biomarker tests a report names', () => {
       const found = testsReported('Comprehensive genomic profiling of the tumor (NGS). BRCA2 c.5946delT (p.S1982fs) detected.');
       expect(found).toContain('BRCA2');
       expect(found.some((n) => /GERMLINE/.test(n))).toBe(false);
+      // The report says it is of the tumour: the tumour test, and only that.
       const ovarian = statusIn('ovarian_cancer', 'advanced', found);
       expect(ovarian['Germline BRCA1/2']).toBe('check_report');
-      expect(ovarian['Somatic (tumor) BRCA1/2']).toBe('check_report');
+      expect(ovarian['Somatic (tumor) BRCA1/2']).toBe('done');
     });
 
     it('does not take the usual germline disclaimer of a tumour report for germline testing', () => {
@@ -48,6 +49,16 @@ describe('biomarker tests a report names', () => {
       const prostate = statusIn('prostate_cancer', 'advanced', found);
       expect(prostate['Germline HRR genes (BRCA1/2, ATM and others)']).toBe('done');
       expect(prostate['Somatic (tumor) HRR genes']).not.toBe('done');
+    });
+
+    it('reads a hereditary cancer panel in its usual wording as the germline tests, and a tumour panel as the tumour tests', () => {
+      const hereditary = testsReported('Hereditary Cancer Test Results\nGene: BRCA1   Result: No pathogenic variant detected\nGene: BRCA2   Result: No pathogenic variant detected\nGene: ATM   Result: No pathogenic variant detected');
+      expect(statusIn('ovarian_cancer', 'advanced', hereditary)).toMatchObject({ 'Germline BRCA1/2': 'done', 'Somatic (tumor) BRCA1/2': 'check_report' });
+      expect(statusIn('breast_cancer', 'advanced', hereditary)['Germline BRCA1/2']).toBe('done');
+      expect(statusIn('prostate_cancer', 'advanced', hereditary)).toMatchObject({ 'Germline HRR genes (BRCA1/2, ATM and others)': 'done', 'Somatic (tumor) HRR genes': 'check_report' });
+      expect(statusIn('pancreatic_cancer', 'advanced', hereditary)['Germline genetic testing']).toBe('done');
+      const tumour = testsReported('Tumor type: high-grade serous carcinoma of the ovary. Specimen: tumor tissue, 40% tumor content.\nBRCA2 c.5946delT (p.S1982fs) detected.\nThis test does not distinguish between germline and somatic variants; germline testing is recommended.');
+      expect(statusIn('ovarian_cancer', 'advanced', tumour)).toMatchObject({ 'Germline BRCA1/2': 'check_report', 'Somatic (tumor) BRCA1/2': 'done' });
     });
 
     it('keeps a HER2 stain apart from the lung cancer’s ERBB2 mutation test', () => {

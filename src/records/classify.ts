@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
+import { saidPlainly } from './statements.ts';
 
 /**
  * Classifies a document by the words in its text, with a confidence and the phrases that
@@ -79,10 +80,13 @@ export function testsReported(text: string): string[] {
   for (const panel of KNOWLEDGE.panels) {
     for (const test of panel.tests) {
       const named = (a: string) => a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a) && t.includes(` ${a.toLowerCase()} `);
-      if (test.aliases.some(named)) found.add(test.aliases[0]!.toUpperCase());
-      // A gene named without its kind of test (BRCA2 on a tumour panel): reported by its own name,
-      // which the assessment reads as "check the report" for the germline and the tumour test alike.
-      else for (const m of (test.mentions ?? []).filter(named)) found.add(m.toUpperCase());
+      const mentioned = (test.mentions ?? []).filter(named);
+      // A gene named in a report that plainly says which kind of test it is (a hereditary cancer
+      // panel, a tumour sample) is that test; a disclaimer ("does not distinguish germline from
+      // somatic") says nothing of the kind.
+      if (test.aliases.some(named) || (mentioned.length && test.context && saidPlainly(text, test.context))) found.add(test.aliases[0]!.toUpperCase());
+      // Otherwise reported by the gene's own name, which the assessment reads as "check the report".
+      else for (const m of mentioned) found.add(m.toUpperCase());
     }
   }
   return [...found].sort();

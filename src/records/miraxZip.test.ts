@@ -73,6 +73,19 @@ describe('unpacking a MIRAX zip', () => {
     await expect(extractMiraxSlide(large, path.join(dir, 'few'), { ...DEFAULT_ZIP_LIMITS, maxEntries: 1 })).rejects.toThrow(/more than 1 files/);
   });
 
+  it('refuses a slide that would unpack to far more than its zip (its tiles are JPEG, which hardly compress)', async () => {
+    // 80 MB of one byte, deflated to a few hundred kB: over the zip's size × 1.5 + 64 MB, under the usual limits.
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('m'), 'b.mrxs');
+    zip.addBuffer(Buffer.from('[GENERAL]'), 'b/Slidedat.ini');
+    for (let i = 0; i < 80; i++) zip.addBuffer(Buffer.alloc(1024 * 1024 - 1, 0x41), `b/Data${String(i).padStart(4, '0')}.dat`);
+    zip.end();
+    const file = path.join(dir, 'inflating.zip');
+    await new Promise<void>((resolve, reject) => zip.outputStream.pipe(fs.createWriteStream(file)).on('finish', () => resolve()).on('error', reject));
+    await expect(extractMiraxSlide(file, path.join(dir, 'inflating'), DEFAULT_ZIP_LIMITS)).rejects.toThrow(/would expand to more than/);
+    expect(fs.existsSync(path.join(dir, 'inflating'))).toBe(false);
+  });
+
   it('takes data that does not inflate as the zip’s fault, not the server’s', async () => {
     const text = Array.from({ length: 4000 }, (_, i) => `KEY_${i}=${(i * 7919) % 1000}`).join('\n');
     const file = await zipOf([{ name: 'b.mrxs', data: 'm' }, { name: 'b/Slidedat.ini', data: text }]);

@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { msg, type Message } from '../core/errors.ts';
 import { checkZip, extractZip, type ZipLimits, ZipRejected } from './zipCheck.ts';
@@ -37,13 +38,19 @@ export function miraxLayout(files: { name: string; link: boolean }[], zipName: s
   return { mrxs, folder };
 }
 
+const MIRAX_MAX_EXPANSION = 1.5;
+const MIRAX_SLACK_BYTES = 64 * 1024 ** 2;
+
 /**
  * Unpacks a zip that holds a MIRAX slide into `dest` (with the zip's checks and limits) as
  * `slide.mrxs` and `slide/`, and returns the path of `slide.mrxs` for OpenSlide. Only the slide's
  * files are written; a zip that is no slide is refused.
  */
 export async function extractMiraxSlide(zip: string, dest: string, limits: ZipLimits): Promise<string> {
-  const layout = miraxLayout((await checkZip(zip, limits)).files, path.basename(zip));
+  // A scanner's MIRAX files are JPEG tiles, which hardly compress: a slide that would unpack to much
+  // more than its zip is no scan, and unpacking it would fill the disk the database shares.
+  const own = { ...limits, maxTotalBytes: Math.min(limits.maxTotalBytes, Math.ceil((await fsp.stat(zip)).size * MIRAX_MAX_EXPANSION) + MIRAX_SLACK_BYTES) };
+  const layout = miraxLayout((await checkZip(zip, own)).files, path.basename(zip));
   if (!layout) throw new ZipRejected('The zip holds no MIRAX slide (.mrxs file).');
   if ('refused' in layout) throw new ZipRejected(layout.refused.text);
   const { mrxs, folder } = layout;
@@ -51,6 +58,6 @@ export async function extractMiraxSlide(zip: string, dest: string, limits: ZipLi
     if (name === mrxs) return 'slide.mrxs';
     if (noise(name) || !name.toLowerCase().startsWith(folder)) return null;
     return path.posix.join('slide', name.slice(folder.length));
-  }, limits);
+  }, own);
   return path.join(dest, 'slide.mrxs');
 }

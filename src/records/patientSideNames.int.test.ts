@@ -48,6 +48,9 @@ describe('file names on the patient’s side', () => {
     const got = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${hospitalFile}/content`, { headers: { cookie: patient.client.cookieHeader } });
     expect(got.headers.get('content-disposition')).toBe('attachment; filename="record.txt"');
     expect(Buffer.from(await got.arrayBuffer()).equals(HOSPITAL_BYTES)).toBe(true);
+    const spanish = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${hospitalFile}/content`, { headers: { cookie: patient.client.cookieHeader, 'accept-language': 'es' } });
+    expect(spanish.headers.get('content-disposition')).toBe('attachment; filename="documento.txt"');
+    await spanish.arrayBuffer();
     const own = await fetch(`${t.baseUrl}/api/cases/${caseId}/documents/${ownFile}/content`, { headers: { cookie: patient.client.cookieHeader } });
     expect(own.headers.get('content-disposition')).toBe('attachment; filename="my-letter.txt"');
     await own.arrayBuffer();

@@ -75,9 +75,9 @@ export interface DocumentReader { userId: string; patientSide: boolean }
  * hospital's or a scanner's file name may carry an accession number or a name (the web app names
  * the others by their kind and date).
  */
-export function documentView(r: DocumentRow, locale?: Locale, reader?: DocumentReader) {
-  const patientSide = reader?.patientSide ?? false;
-  const named = !patientSide || r.uploaded_by === reader?.userId;
+export function documentView(r: DocumentRow, locale: Locale | undefined, reader: DocumentReader) {
+  const patientSide = reader.patientSide;
+  const named = !patientSide || r.uploaded_by === reader.userId;
   const flags = (r.flags ?? []).map((f) => (patientSide && f.kind === 'patient_mismatch' ? { kind: f.kind, message: otherPatientNote(r.category === 'imaging' ? 'images' : 'record', locale) } : f));
   return {
     id: r.id, caseId: r.case_id, filename: named ? r.filename : null, relativePath: named ? r.relative_path : null, size: Number(r.size), sha256: r.blob_sha256,
@@ -235,7 +235,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       await emit(tx, { caseId: row.id, actorId: actor.userId, type: 'document.add', detail: { documentId: doc!.id, filename: file.filename, category: checked.sniffed.category } });
       await recordAudit(tx, { actor, meta, action: 'document.create', entityType: 'Document', entityId: doc!.id, caseId: row.id, detail: { contentType: checked.sniffed.contentType, size: blob.size } });
       // The answer goes to whoever sent the file, who holds what it says: its flag as staff read it.
-      return { document: documentView(doc!, meta.locale), duplicate: false };
+      return { document: documentView(doc!, meta.locale, { userId: actor.userId, patientSide: false }), duplicate: false };
     });
   }
 
@@ -370,7 +370,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
       const { doc, reader } = await withCaseTx(db, (tx) => openDocument(tx, actor, caseId, documentId, meta, 'document.download'));
       const { stream, size } = await blobs.open(db, doc.blob_sha256);
       // Saved on the patient's side under a plain name (with the file's own type), not the hospital's.
-      const filename = documentView(doc, meta.locale, reader).filename ?? `record${path.extname(doc.filename).slice(0, 10)}`;
+      const filename = documentView(doc, meta.locale, reader).filename ?? `${wordsIn(meta.locale)('records:download.unnamed')}${path.extname(doc.filename).slice(0, 10)}`;
       return { stream, size, filename, contentType: doc.content_type };
     },
 
@@ -386,7 +386,7 @@ export function recordsService(deps: Deps & { blobs: BlobStore; zipLimits?: ZipL
           [documentId, documentType]);
         await emit(tx, { caseId, actorId: actor.userId, type: 'document.classify', detail: { documentId, from: before.document_type, to: documentType } });
         await recordAudit(tx, { actor, meta, action: 'document.classify', entityType: 'Document', entityId: documentId, caseId, detail: { from: before.document_type, to: documentType } });
-        return documentView(doc!, meta.locale);
+        return documentView(doc!, meta.locale, { userId: actor.userId, patientSide: false }); // staff only (case.records.curate)
       });
     },
 

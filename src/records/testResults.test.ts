@@ -14,6 +14,8 @@ describe('results a molecular report states', () => {
     // names as a mutation.
     expect(read('HER2 (IHC) negative, score 1+')).toEqual(['HER2 not_found']);
     expect(read('ERBB2 mutation: exon 20 insertion detected')).toEqual(['ERBB2 MUTATION found']);
+    // A gene that names no test by itself (germline or tumour BRCA?) keeps its finding under its own name.
+    expect(read('BRCA2 c.5946delT (p.S1982fs) detected')).toEqual(['BRCA2 found']);
     expect(read('No EGFR mutation detected')).toEqual(['EGFR not_found']);
     expect(read('No KRAS mutations were identified.')).toEqual(['KRAS not_found']);
     expect(read('No ALK rearrangement identified')).toEqual(['ALK not_found']);

@@ -1,5 +1,6 @@
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { AMBIGUOUS_GENE_WORDS } from './classify.ts';
+import { HEDGED, statements } from './statements.ts';
 
 /**
  * What a molecular report says of each biomarker test it names: found (a mutation, fusion,
@@ -26,36 +27,39 @@ const NOT_FOUND = /\b(?:not\s+(?:detected|identified|found|present|amplified|mut
 const FOUND = /\b(?:detected|identified|positive|present|mutated|amplified|rearranged|mutation\s+found|fusion\s+found|p\.[A-Z][a-z]{0,2}\d+|[A-Z]\d{1,4}(?:[A-Z]|fs|del|\*)|exon\s+\d+\s+(?:deletion|insertion|skipping))(?![A-Za-z0-9])/;
 // A score, a percentage or an index stated for a test.
 const STATED = /\b(?:score|tps|cps|index|h-score|intensity|percent)\b[^\n]*\d|\d+(?:\.\d+)?\s*%/i;
-// Method and limitation wording: "may not be detected", "below the limit of detection", "this assay does not".
-const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|sensitivity|below|assay\s+does|designed\s+to|if\s+present|to\s+be\s+determined|pending|recommend(?:ed)?|consider)\b/i;
 const NOT_READ = new Set(['MMR', 'MSI']);
 const MAX_EVIDENCE = 160;
 
-interface TestWords { key: string; aliases: RegExp[] }
+interface TestWords { key: string; aliases: RegExp[]; mentionOnly: boolean }
 let tests: TestWords[] | null = null;
 function testWords(): TestWords[] {
   if (tests) return tests;
-  const byKey = new Map<string, Set<string>>();
+  const byKey = new Map<string, { words: Set<string>; mentionOnly: boolean }>();
+  const add = (key: string, words: string[], mentionOnly: boolean) => {
+    const entry = byKey.get(key) ?? { words: new Set<string>(), mentionOnly };
+    for (const w of words) if (w.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(w)) entry.words.add(w.toLowerCase());
+    entry.mentionOnly &&= mentionOnly;
+    byKey.set(key, entry);
+  };
   for (const panel of KNOWLEDGE.panels) {
     for (const t of panel.tests) {
-      const key = t.aliases[0]!.toUpperCase();
-      const set = byKey.get(key) ?? new Set<string>();
-      for (const a of t.aliases) if (a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a)) set.add(a.toLowerCase());
-      byKey.set(key, set);
+      add(t.aliases[0]!.toUpperCase(), t.aliases, false);
+      // A gene only mentioned (BRCA2 on a tumour panel) has its finding under its own name.
+      for (const m of t.mentions ?? []) add(m.toUpperCase(), [m], true);
     }
   }
   const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  tests = [...byKey].filter(([, a]) => a.size).map(([key, a]) => ({ key, aliases: [...a].map((w) => new RegExp(`(?<![a-z0-9])${escape(w)}(?![a-z0-9])`, 'i')) }));
+  tests = [...byKey].filter(([, e]) => e.words.size).map(([key, e]) => ({ key, mentionOnly: e.mentionOnly, aliases: [...e.words].map((w) => new RegExp(`(?<![a-z0-9])${escape(w)}(?![a-z0-9])`, 'i')) }));
   return tests;
 }
 
-/** Statements: lines, cut at semicolons, bars, tabs, wide gaps and sentence ends. */
-function statements(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').split(/\n|;|\||\t| {3,}|(?<=[a-z0-9)%])\.\s+(?=[A-Z])/).map((s) => s.replace(/\s+/g, ' ').trim().replace(/\.$/, '')).filter((s) => s.length >= 4);
-}
-
 /** The tests a statement names (mismatch repair is read from stains where "absent" or "negative" is the finding: never read here). */
-const testsNamed = (statement: string) => testWords().filter((t) => !NOT_READ.has(t.key) && t.aliases.some((re) => re.test(statement))).map((t) => t.key);
+function testsNamed(statement: string): string[] {
+  const named = testWords().filter((t) => !NOT_READ.has(t.key) && t.aliases.some((re) => re.test(statement)));
+  // "ERBB2 mutation" names the mutation test; the bare gene inside it is no second test.
+  const tests = named.filter((t) => !t.mentionOnly);
+  return (tests.length ? tests : named).map((t) => t.key);
+}
 
 function read(statement: string): { keys: string[]; result: TestResult } | null {
   if (HEDGED.test(statement)) return null;
@@ -141,8 +145,17 @@ export function findingsByTest(results: ReportedResult[]): Map<string, TestFindi
   return out;
 }
 
-/** A panel test's finding: tests are keyed by their first alias, as `testsReported` names them. */
-export const findingFor = (findings: Map<string, TestFinding>, aliases: readonly string[]): TestFinding | null => findings.get(aliases[0]?.toUpperCase() ?? '') ?? null;
+/**
+ * A panel test's finding: tests are keyed by their first alias, as `testsReported` names them;
+ * failing that, by a gene it mentions (`TEST_ALIASES` lists the mentions after the aliases).
+ */
+export function findingFor(findings: Map<string, TestFinding>, words: readonly string[]): TestFinding | null {
+  for (const w of words) {
+    const f = findings.get(w.toUpperCase());
+    if (f) return f;
+  }
+  return null;
+}
 
 /**
  * Each panel test's words by its name (the assessment names tests by these names): its aliases,

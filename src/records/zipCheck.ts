@@ -16,6 +16,9 @@ export interface ZipLimits {
   maxRatio: number;
 }
 
+/** A limit in words: GB from 1 GB up, MB below (a slide's own limit is in MB). */
+const sizeWords = (bytes: number) => (bytes >= 1024 ** 3 ? `${Math.round(bytes / 1024 ** 3)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
+
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxTotalBytes: 20 * 1024 ** 3, maxRatio: 200 };
 
 export interface ZipSummary {
@@ -102,7 +105,7 @@ export async function checkZip(file: string | RangeReadable, limits: ZipLimits =
       if (unsafeEntryName(entry.fileName)) return fail(`The zip contains an unsafe path (“${entry.fileName}”): files may not point outside the archive.`);
       if ((entry.generalPurposeBitFlag & 0x1) !== 0) return fail('The zip is password-protected. Please upload it without a password.');
       summary.totalBytes += entry.uncompressedSize;
-      if (summary.totalBytes > limits.maxTotalBytes) return fail(`The zip would expand to more than ${Math.round(limits.maxTotalBytes / 1024 ** 3)} GB.`);
+      if (summary.totalBytes > limits.maxTotalBytes) return fail(`The zip would expand to more than ${sizeWords(limits.maxTotalBytes)}.`);
       if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio && entry.uncompressedSize > 1024 * 1024) {
         return fail(`The zip looks like a “zip bomb”: “${entry.fileName}” expands ${Math.round(entry.uncompressedSize / entry.compressedSize)} times.`);
       }
@@ -155,7 +158,7 @@ export async function extractZip(file: string, dest: string, target: (name: stri
       const out = path.resolve(root, name);
       if (!out.startsWith(root + path.sep)) return fail(new ZipRejected(`The zip contains an unsafe path (“${entry.fileName}”): files may not point outside the archive.`));
       written += entry.uncompressedSize;
-      if (written > limits.maxTotalBytes) return fail(new ZipRejected(`The zip would expand to more than ${Math.round(limits.maxTotalBytes / 1024 ** 3)} GB.`));
+      if (written > limits.maxTotalBytes) return fail(new ZipRejected(`The zip would expand to more than ${sizeWords(limits.maxTotalBytes)}.`));
       zip.openReadStream(entry, async (err, stream) => {
         if (err || !stream) return fail(new ZipRejected(`The entry “${entry.fileName}” cannot be read.`));
         try {

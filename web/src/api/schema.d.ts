@@ -21658,6 +21658,7 @@ export interface components {
                 sources: string[];
                 tests: {
                     aliases: string[];
+                    context?: string[];
                     es?: {
                         name?: string;
                         note?: string;
@@ -21894,6 +21895,7 @@ export interface components {
                 sources: string[];
                 tests: {
                     aliases: string[];
+                    context?: string[];
                     es?: {
                         name?: string;
                         note?: string;

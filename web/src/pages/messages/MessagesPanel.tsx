@@ -45,8 +45,8 @@ export function MessagesPanel({ caseId }: { caseId: string }) {
   );
 }
 
-function useRecords(caseId: string) {
-  return useQuery({ queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<Documents>(`/cases/${caseId}/documents`) });
+function useRecords(caseId: string, enabled = true) {
+  return useQuery({ queryKey: caseKeys.part(caseId, 'documents'), queryFn: () => get<Documents>(`/cases/${caseId}/documents`), enabled });
 }
 
 /**
@@ -131,8 +131,10 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
   });
   // A record someone else added reaches the patient's side without its file's name: it is named
   // as the Records tab names it, or plainly when it is not on the list's first page.
-  const docs = useRecords(caseId);
-  const reader = { userId: useMe().data?.user.id ?? '', patientSide: usePatientSide() };
+  const patientSide = usePatientSide();
+  // Staff read every record's own name in the thread: the list is fetched for the patient's side only.
+  const docs = useRecords(caseId, patientSide);
+  const reader = { userId: useMe().data?.user.id ?? '', patientSide };
   const attachedLink = (id: string, name: string | null) => {
     const d = name ? null : docs.data?.items.find((x) => x.id === id);
     const shown = name ?? (d ? documentLabel(d, reader, t) : null);
