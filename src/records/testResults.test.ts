@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsByTest, resultsReported } from './testResults.ts';
+import { findingsByTest, resultsReported, TEST_GENE } from './testResults.ts';
 
 const read = (text: string) => resultsReported(text).map((r) => `${r.test} ${r.result}`);
 
@@ -101,5 +101,12 @@ describe('results a molecular report states', () => {
     const [r] = resultsReported(`KRAS G12C detected ${'with a long comment '.repeat(20)}`);
     expect(r!.evidence.length).toBeLessThanOrEqual(160);
     expect(r!.evidence.endsWith('…')).toBe(true);
+  });
+});
+
+describe('a test’s gene as people write it (trial notes say "BRCA", not "GERMLINE BRCA")', () => {
+  it('is the first alias, or the gene mentioned where that alias names more', () => {
+    expect(['EGFR (including exon 20 insertions)', 'MET exon 14 skipping', 'ERBB2 (HER2) mutation', 'HER2 (IHC/ISH, including HER2-low)', 'Germline BRCA1/2', 'Somatic (tumor) BRCA1/2'].map((n) => TEST_GENE.get(n)))
+      .toEqual(['EGFR', 'MET', 'ERBB2', 'HER2', 'BRCA', 'BRCA']);
   });
 });

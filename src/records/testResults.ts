@@ -163,6 +163,9 @@ export function findingFor(findings: Map<string, TestFinding>, words: readonly s
  */
 export const TEST_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, [...t.aliases, ...(t.mentions ?? [])]] as const)));
 
+/** Each panel test's gene as people write it: its first alias, or where that names more ("germline BRCA", "MET exon 14") the gene it mentions. */
+export const TEST_GENE: ReadonlyMap<string, string> = new Map(KNOWLEDGE.panels.flatMap((p) => p.tests.map((t) => [t.name, (t.aliases[0]!.includes(' ') && t.mentions?.[0] ? t.mentions[0] : t.aliases[0]!).toUpperCase()] as const)));
+
 /** The findings of the panel tests named (the assessment's test names), in their order. */
 export function findingsOfTests(findings: Map<string, TestFinding>, names: readonly string[]): ({ test: string } & TestFinding)[] {
   return names.flatMap((name) => {

@@ -41,7 +41,8 @@ export interface CaseTrialFacts {
    * the reports on file state of it, with their words, when they say it plainly. The name is the
    * reader's, as written inside a sentence.
    */
-  biomarkers: { name: string; aliases: string[]; done: boolean; finding?: TestFinding | null }[];
+  /** `gene`: the gene as people write it ("BRCA", "MET"), where the test's first alias names more ("germline BRCA"). */
+  biomarkers: { name: string; gene?: string; aliases: string[]; done: boolean; finding?: TestFinding | null }[];
   /** Earlier treatments as the intake lists them, in the patient's or doctor's words. */
   treatments: string[];
 }
@@ -95,7 +96,7 @@ export function criteriaChecks(lines: CriteriaLines, facts: CaseTrialFacts, k: T
       const aboutTreatment = k.therapyClasses.some((c) => c.inCriteria.some((w) => mentions(line, w)));
       for (const b of aboutTreatment ? [] : facts.biomarkers) {
         if (!b.aliases.some((a) => mentionsMarker(line, a, k.ignoredAliases.aliases))) continue;
-        notes.push(b.finding ? t('trials:check.finding', { gene: b.aliases[0]!.toUpperCase(), said: findingWords(b.finding, locale) })
+        notes.push(b.finding ? t('trials:check.finding', { gene: b.gene ?? b.aliases[0]!.toUpperCase(), said: findingWords(b.finding, locale) })
           : b.done ? t('trials:check.tested', { name: b.name }) : t('trials:check.notTested', { name: b.name }));
       }
       for (const c of k.therapyClasses) {

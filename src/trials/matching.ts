@@ -131,7 +131,7 @@ export function matchTrials(facts: CaseForTrials, trials: RegistryTrial[], k: Tr
     for (const b of facts.biomarkers) {
       if (!b.aliases.some((a) => mentionsMarker(text, a, k.ignoredAliases.aliases))) continue;
       // What the study asks for is read where it says what it is for: not in its exclusion lines.
-      const read = b.finding ? biomarkerFit(b.name, b.finding, askedText, b.aliases, k, reader) : null;
+      const read = b.finding ? biomarkerFit(b.name, b.gene ?? b.aliases[0]!.toUpperCase(), b.finding, askedText, b.aliases, k, reader) : null;
       if (read) {
         reasons.push(read.reason);
         score += read.score;
@@ -255,7 +255,7 @@ export function ageOn(birthDate: string, now: Date): number {
  * (found, as "KRAS G12C"; not found, as "KRAS wild-type") beside what the reports say, with
  * their words. It moves the study up or down the list; it never decides eligibility.
  */
-function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge, { locale, t }: Reader): { reason: Reason; score: number; mayNotFit?: boolean } {
+function biomarkerFit(name: string, gene: string, f: TestFinding, studyText: string, aliases: string[], k: TrialsKnowledge, { locale, t }: Reader): { reason: Reason; score: number; mayNotFit?: boolean } {
   const said = () => findingWords(f, locale);
   if (f.result === 'conflicting') return { reason: () => t('trials:reason.conflicting', { name, said: said() }), score: 1 };
   if (f.result === 'stated') return { reason: () => t('trials:reason.stated', { name, said: said() }), score: 2 };
@@ -263,7 +263,6 @@ function biomarkerFit(name: string, f: TestFinding, studyText: string, aliases: 
   if (wants === 'unclear') return { reason: () => t('trials:reason.unclear', { name, said: said() }), score: f.result === 'found' ? 2 : 1 };
   // The gene as written ("KRAS"), with the change the study names ("KRAS G12C"), not the panel's test name.
   const asked = changesNamed(studyText, aliases);
-  const gene = aliases[0]!.toUpperCase();
   const changes = () => asked.join(t('trials:asks.or'));
   const asks = () => (wants === 'not_found' ? t('trials:asks.negative', { gene }) : asked.length ? t('trials:asks.changes', { gene, changes: changes() }) : t('trials:asks.positive', { gene }));
   if (wants !== f.result) return { reason: () => t('trials:fit.against', { asks: asks(), said: said() }), score: -1, mayNotFit: true };

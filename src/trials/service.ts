@@ -1,5 +1,5 @@
 import type { Actor, RequestMeta } from '../core/context.ts';
-import { findingFor, TEST_ALIASES } from '../records/testResults.ts';
+import { findingFor, TEST_ALIASES, TEST_GENE } from '../records/testResults.ts';
 import { openCase, withCaseTx } from '../core/access.ts';
 import { recordAudit } from '../core/audit.ts';
 import { AppError } from '../core/errors.ts';
@@ -266,7 +266,7 @@ async function caseFacts(tx: Queryable, row: Parameters<typeof caseChecklist>[1]
     stage: assessment.biomarkers?.stage ?? 'unknown',
     biomarkers: tests.map((t) => {
       const of = [...(TEST_ALIASES.get(t.name) ?? [t.name.toLowerCase()])];
-      return { name: nameIn(t.name), aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
+      return { name: nameIn(t.name), gene: TEST_GENE.get(t.name), aliases: of, done: t.status === 'done', finding: findingFor(testFindings, of) };
     }),
     treatments: (intake.treatment?.treatments ?? []).map((t) => t.description),
   };
