@@ -6,7 +6,7 @@ import yazl from 'yazl';
 import { AppError, problem } from '../core/errors.ts';
 import { problemIn } from '../core/problemLanguage.ts';
 import { extractMiraxSlide, miraxLayout } from './miraxZip.ts';
-import { checkZip, DEFAULT_ZIP_LIMITS, ZipRejected } from './zipCheck.ts';
+import { checkZip, DEFAULT_ZIP_LIMITS, extractZip, ZipRejected } from './zipCheck.ts';
 
 const files = (...names: string[]) => names.map((name) => ({ name, link: false }));
 const refusal = (layout: ReturnType<typeof miraxLayout>) => (layout && 'refused' in layout ? layout.refused.text : null);
@@ -84,6 +84,15 @@ describe('unpacking a MIRAX zip', () => {
     await new Promise<void>((resolve, reject) => zip.outputStream.pipe(fs.createWriteStream(file)).on('finish', () => resolve()).on('error', reject));
     await expect(extractMiraxSlide(file, path.join(dir, 'inflating'), DEFAULT_ZIP_LIMITS)).rejects.toThrow(/would expand to more than/);
     expect(fs.existsSync(path.join(dir, 'inflating'))).toBe(false);
+  });
+
+  it('unpacks nothing outside its folder and no link, whatever name it is asked to write', async () => {
+    const zip = await zipOf([{ name: 'a.txt', data: 'a' }]);
+    await expect(extractZip(zip, path.join(dir, 'escape'), () => '../outside.txt')).rejects.toThrow(/unsafe path/);
+    expect(fs.existsSync(path.join(dir, 'outside.txt'))).toBe(false);
+    const linked = await zipOf([{ name: 'l', data: '/etc/passwd', mode: 0o120777 }]);
+    await expect(extractZip(linked, path.join(dir, 'link'), (n) => n)).rejects.toThrow(/a link/);
+    expect(fs.existsSync(path.join(dir, 'link', 'l'))).toBe(false);
   });
 
   it('takes data that does not inflate as the zip’s fault, not the server’s', async () => {
