@@ -65,12 +65,12 @@ export function QueuePage() {
     <Stack>
       <Title order={2}>{t('common:nav.item.queue')}</Title>
       <Group align="end" wrap="wrap">
-        <TextInput label={t('queue:search')} placeholder={t('queue:searchPlaceholder')} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
+        <TextInput label={t('queue:search')} placeholder={t('queue:searchPlaceholder')} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 300 }} />
         <MultiSelect label={t('queue:status')} data={[...OPEN, ...ENDED].map((s) => ({ value: s, label: statusLabel(s) }))} value={status} onChange={(v) => setFilter('status', v)} placeholder={status.length ? undefined : t('queue:allOpen')} clearable w={{ base: '100%', sm: 280 }} />
         <Select label={t('queue:urgency')} data={(['expedited', 'standard'] as const).map((value) => ({ value, label: t(`common:urgency.${value}`) }))} value={urgency} onChange={(v) => setFilter('urgency', v)} clearable placeholder={t('queue:any')} w={140} />
         <NumberInput label={t('queue:minAge')} value={minAge} onChange={(v) => setFilter('minAgeDays', v === '' ? null : String(v))} min={0} w={170} />
         <Select label={t('queue:due')} placeholder={t('queue:any')} data={(['at_risk', 'breached', 'on_track'] as const).map((value) => ({ value, label: t(`common:sla.${value}`) }))} value={sla} onChange={(v) => setFilter('sla', v)} w={150} clearable />
-        <Select label={t('queue:sort')} data={(['urgency', 'oldest', 'newest'] as const).map((value) => ({ value, label: t(`queue:sorts.${value}`) }))} value={sort} onChange={(v) => setFilter('sort', v === 'urgency' ? null : v)} w={150} allowDeselect={false} />
+        <Select label={t('queue:sort')} data={(['urgency', 'oldest', 'newest'] as const).map((value) => ({ value, label: t(`queue:sorts.${value}`) }))} value={sort} onChange={(v) => setFilter('sort', v === 'urgency' ? null : v)} w={180} allowDeselect={false} />
       </Group>
       <ErrorNote error={cases.error} />
       <Table striped highlightOnHover aria-label={t('queue:cases')} visibleFrom="md">
@@ -93,7 +93,7 @@ export function QueuePage() {
         </Table.Tbody>
       </Table>
       {/* On a phone, one card per case with the same facts. */}
-      <Stack gap="xs" hiddenFrom="md" aria-label={t('queue:cases')}>
+      <Stack gap="xs" hiddenFrom="md" role="region" aria-label={t('queue:cases')}>
         {rows.map((c) => <QueueCard key={c.id} c={c} />)}
       </Stack>
       {cases.data && cases.data.total === 0 && <Text c="dimmed">{t('queue:none')}</Text>}
@@ -133,7 +133,7 @@ function QueueCard({ c }: { c: Row }) {
             : t('queue:card', { waiting: waiting(c), coordinator: c.coordinatorName ?? t('queue:unassigned') })}</Text>
         </Stack>
       </Group>
-      <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} /><SlaBadge sla={c.sla} /><UnreadBadge c={c} inLink /></Group>
+      <Group gap={6} mt={6}><UrgencyBadge urgency={c.urgency} /><StatusBadge status={c.status} />{c.sla && <SlaBadge sla={c.sla} />}<UnreadBadge c={c} inLink /></Group>
     </Card>
   );
 }

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { formatDate, get, post, type GetResult } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
@@ -135,6 +136,7 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
   // Staff read every record's own name in the thread: the list is fetched for the patient's side only.
   const docs = useRecords(caseId, patientSide);
   const reader = { userId: useMe().data?.user.id ?? '', patientSide };
+  const isSlide = (id: string) => patientSide && docs.data?.items.find((x) => x.id === id)?.contentType === 'wsi';
   const attachedLink = (id: string, name: string | null) => {
     const d = name ? null : docs.data?.items.find((x) => x.id === id);
     const shown = name ?? (d ? documentLabel(d, reader, t) : null);
@@ -152,7 +154,10 @@ function ThreadView({ caseId, threadId, onBack }: { caseId: string; threadId: st
           <Card key={m.id} withBorder padding="sm" bg={m.mine ? 'var(--mantine-color-blue-light)' : undefined}>
             <Text size="xs" c="dimmed">{m.mine ? t('messages:panel.you') : m.author} · {formatDate(m.createdAt)}</Text>
             <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
-            {m.documentId && <Anchor href={`/api/cases/${caseId}/documents/${m.documentId}/content`} size="sm">{attachedLink(m.documentId, m.documentName)}</Anchor>}
+            {m.documentId && (isSlide(m.documentId)
+              // A slide file opens in the viewer on the patient's side: the scanner's file opens in nothing they have.
+              ? <Anchor component={Link} to={`/cases/${caseId}/slides/${m.documentId}`} size="sm">{attachedLink(m.documentId, m.documentName)}</Anchor>
+              : <Anchor href={`/api/cases/${caseId}/documents/${m.documentId}/content`} size="sm">{attachedLink(m.documentId, m.documentName)}</Anchor>)}
           </Card>
         ))}
       </Stack>

@@ -136,7 +136,10 @@ export function RecordsPanel({ caseId, me, canUpload }: { caseId: string; me: Me
             return (
               <SimpleGrid key={d.id} cols={{ base: 1, sm: 2, lg: 4 }} spacing="xs" verticalSpacing={4} py="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} data-testid={`doc-${d.filename}`}>
                 <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
-                  <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{title}</Anchor>
+                  {/* A slide file is for the viewer on the patient's side: the scanner's file opens in nothing they have. */}
+                  {patientSide && d.contentType === 'wsi'
+                    ? <Anchor component={Link} to={`/cases/${caseId}/slides/${d.id}`} size="sm">{title}</Anchor>
+                    : <Anchor href={`/api/cases/${caseId}/documents/${d.id}/content`} size="sm">{title}</Anchor>}
                   {fileName && <Text size="xs" c="dimmed">{fileName}</Text>}
                   <Text size="xs" c="dimmed">{t('records:documents.kindAndSize', { kind: t(`records:content.${d.contentType}`, { defaultValue: d.contentLabel }), size: size(d.size) })}</Text>
                   {['pdf', 'text', 'jpeg', 'png'].includes(d.contentType) && <Button size="compact-xs" variant="subtle" onClick={() => setReading(d)} aria-label={t('records:documents.readLabel', { name: labelOf(d) })}>{t('records:documents.read')}</Button>}
