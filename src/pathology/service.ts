@@ -14,6 +14,7 @@ import { emit } from '../events/emit.ts';
 import { isPatientSide } from '../cases/lifecycle.ts';
 import { associatedImages, buildPyramid, miraxPictures, readSlideFacts, slidePictures, SlideUnreadable, type SlideFailure, type SlidePicture } from './slideReader.ts';
 import { extractMiraxSlide } from '../records/miraxZip.ts';
+import { isZipHead } from '../records/sniff.ts';
 import { DEFAULT_ZIP_LIMITS, ZipRejected, type ZipLimits } from '../records/zipCheck.ts';
 import { buildTileIndex, readTile, TileMissing, type ReadRange } from './tileIndex.ts';
 import { joinDicomSlide, WSI_SOP_CLASS } from './dicomSlide.ts';
@@ -64,7 +65,7 @@ async function isZip(file: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0);
-    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    return isZipHead(head);
   } finally {
     await handle.close();
   }

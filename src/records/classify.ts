@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
-import { saidPlainly } from './statements.ts';
+import { plainStatements, saysAny } from './statements.ts';
 
 /**
  * Classifies a document by the words in its text, with a confidence and the phrases that
@@ -77,6 +77,7 @@ export const AMBIGUOUS_GENE_WORDS: ReadonlySet<string> = new Set(['met', 'ret', 
 export function testsReported(text: string): string[] {
   const t = ` ${text.toLowerCase().replace(/[^a-z0-9./-]+/g, ' ')} `;
   const found = new Set<string>();
+  let plain: string[] | null = null; // split once, only when a test asks
   for (const panel of KNOWLEDGE.panels) {
     for (const test of panel.tests) {
       const named = (a: string) => a.length >= 3 && !AMBIGUOUS_GENE_WORDS.has(a) && t.includes(` ${a.toLowerCase()} `);
@@ -84,7 +85,7 @@ export function testsReported(text: string): string[] {
       // A gene named in a report that plainly says which kind of test it is (a hereditary cancer
       // panel, a tumour sample) is that test; a disclaimer ("does not distinguish germline from
       // somatic") says nothing of the kind.
-      if (test.aliases.some(named) || (mentioned.length && test.context && saidPlainly(text, test.context))) found.add(test.aliases[0]!.toUpperCase());
+      if (test.aliases.some(named) || (mentioned.length && test.context && saysAny((plain ??= plainStatements(text)), test.context))) found.add(test.aliases[0]!.toUpperCase());
       // Otherwise reported by the gene's own name, which the assessment reads as "check the report".
       else for (const m of mentioned) found.add(m.toUpperCase());
     }

@@ -34,6 +34,9 @@ function looksLikeText(head: Buffer): boolean {
   return printable / head.length > 0.97 && !head.includes(0);
 }
 
+/** A zip file's first bytes (a local file header). */
+export const isZipHead = (head: Buffer) => head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+
 /** Identifies the content from its first bytes; null when it is nothing we accept. */
 export function sniff(head: Buffer, filename: string): Sniffed | null {
   const ext = filename.toLowerCase().split('.').pop() ?? '';
@@ -41,7 +44,7 @@ export function sniff(head: Buffer, filename: string): Sniffed | null {
   if (head.length >= 132 && head.subarray(128, 132).toString('latin1') === 'DICM') {
     return head.includes(Buffer.from(WSI_SOP_CLASS)) ? { contentType: 'dicom', category: 'digital_slide' } : { contentType: 'dicom', category: 'imaging' };
   }
-  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return { contentType: 'zip', category: 'document' };
+  if (isZipHead(head)) return { contentType: 'zip', category: 'document' };
   if (head.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return { contentType: 'jpeg', category: 'document' };
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { contentType: 'png', category: 'document' };
   const tiff = head.subarray(0, 4);

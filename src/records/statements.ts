@@ -13,8 +13,14 @@ export const HEDGED = /\b(?:may|might|cannot|can\s+not|could|limit(?:s|ation)?|s
 // What a report says it cannot tell apart or leaves open ("does not distinguish germline from somatic").
 const OPEN_QUESTION = /\b(?:distinguish|differentiate|whether|unless|rule\s+out|not\s+(?:been\s+)?(?:tested|performed|done))\b/i;
 
-/** Whether the text says one of these words in a statement that is not a hedge or a disclaimer. */
-export function saidPlainly(text: string, words: readonly string[]): boolean {
-  const patterns = words.map((w) => new RegExp(`(?<![a-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i'));
-  return statements(text).some((s) => !HEDGED.test(s) && !OPEN_QUESTION.test(s) && patterns.some((p) => p.test(s)));
-}
+/** A word or phrase as a whole: not inside a longer word or gene name ("brca" is not in "brca2"). */
+export const wholeWord = (w: string) => new RegExp(`(?<![a-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i');
+
+/** The statements of a text that are no hedge or disclaimer, to ask of several words in turn. */
+export const plainStatements = (text: string) => statements(text).filter((s) => !HEDGED.test(s) && !OPEN_QUESTION.test(s));
+
+/** Whether any of these plain statements says one of these words. */
+export const saysAny = (plain: readonly string[], words: readonly string[]) => {
+  const patterns = words.map(wholeWord);
+  return plain.some((s) => patterns.some((p) => p.test(s)));
+};

@@ -1,6 +1,6 @@
 import { KNOWLEDGE } from '../assessment/knowledge.ts';
 import { AMBIGUOUS_GENE_WORDS } from './classify.ts';
-import { HEDGED, statements } from './statements.ts';
+import { HEDGED, statements, wholeWord } from './statements.ts';
 
 /**
  * What a molecular report says of each biomarker test it names: found (a mutation, fusion,
@@ -48,8 +48,7 @@ function testWords(): TestWords[] {
       for (const m of t.mentions ?? []) add(m.toUpperCase(), [m], true);
     }
   }
-  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  tests = [...byKey].filter(([, e]) => e.words.size).map(([key, e]) => ({ key, mentionOnly: e.mentionOnly, aliases: [...e.words].map((w) => new RegExp(`(?<![a-z0-9])${escape(w)}(?![a-z0-9])`, 'i')) }));
+  tests = [...byKey].filter(([, e]) => e.words.size).map(([key, e]) => ({ key, mentionOnly: e.mentionOnly, aliases: [...e.words].map(wholeWord) }));
   return tests;
 }
 
